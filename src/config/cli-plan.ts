@@ -1,0 +1,157 @@
+import { homedir, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { UserError } from "../errors.js";
+import type { LoadPlan, RunPlan, StackPlan } from "./plan.js";
+import { loadStackFile, resolveStackPath } from "./stack-file.js";
+import type { StackSpec } from "./stack-spec.js";
+
+export const RUN_OPTIONS = {
+  duration: { type: "string" },
+  warmup: { type: "string" },
+  trials: { type: "string" },
+  connections: { type: "string" },
+  rate: { type: "string" },
+  workers: { type: "string" },
+  json: { type: "string" },
+  baseline: { type: "string" },
+  "save-baseline": { type: "string" },
+  install: { type: "boolean" },
+  pin: { type: "boolean" },
+  target: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export interface LoadOverrides {
+  durationSeconds?: number;
+  warmupSeconds?: number;
+  trials?: number;
+  connections?: number;
+  rate?: number;
+  workers?: number;
+}
+
+function number(
+  flag: string,
+  value: string | undefined,
+  opts: { integer?: boolean; min: number; max?: number },
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const ok =
+    value.trim() !== "" &&
+    Number.isFinite(n) &&
+    (!opts.integer || Number.isInteger(n)) &&
+    n >= opts.min &&
+    (opts.max === undefined || n <= opts.max);
+  if (!ok) {
+    const kind = opts.integer ? "a whole number" : "a number";
+    const range = opts.max === undefined ? `≥ ${opts.min}` : `from ${opts.min} to ${opts.max}`;
+    throw new UserError(`--${flag}: expected ${kind} ${range}, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+/** Seconds for --duration/--warmup: a number, or the stack file's forms ("5s", "500ms", "2m"). */
+function seconds(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  const n = m ? Number(m[1]) * (m[2] === "ms" ? 0.001 : m[2] === "m" ? 60 : 1) : Number.NaN;
+  if (!(n >= min) || (min === 0 && n === 0 && flag === "duration")) {
+    throw new UserError(
+      `--${flag}: expected seconds (e.g. 10, 10s, 500ms, 2m)${flag === "duration" ? " above zero" : ""}, got ${JSON.stringify(value)}.`,
+    );
+  }
+  if (flag === "duration" && n === 0)
+    throw new UserError(`--duration: must be above zero, got ${JSON.stringify(value)}.`);
+  return n;
+}
+
+export function parseLoadOverrides(values: Record<string, string | boolean | undefined>): LoadOverrides {
+  const workers = values.workers as string | undefined;
+  if (workers === "auto") {
+    throw new UserError("--workers auto: the worker sweep is not built yet; give a number (e.g. --workers 8).");
+  }
+  return {
+    durationSeconds: seconds("duration", values.duration as string | undefined, 0),
+    warmupSeconds: seconds("warmup", values.warmup as string | undefined, 0),
+    trials: number("trials", values.trials as string | undefined, { integer: true, min: 1, max: 1000 }),
+    connections: number("connections", values.connections as string | undefined, { integer: true, min: 1, max: 10000 }),
+    rate: number("rate", values.rate as string | undefined, { min: 0.001 }),
+    workers: number("workers", workers, { integer: true, min: 1, max: 512 }),
+  };
+}
+
+export function applyOverrides(spec: StackSpec, o: LoadOverrides): StackPlan {
+  const load: LoadPlan = {
+    requests: spec.load.requests,
+    connections: o.connections ?? spec.load.connections,
+    rate: o.rate ?? spec.load.rate,
+    warmupSeconds: o.warmupSeconds ?? spec.load.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? spec.load.durationSeconds,
+    trials: o.trials ?? spec.load.trials,
+    timeoutSeconds: spec.load.timeoutSeconds,
+  };
+  const workers = o.workers ?? spec.app.workers;
+  if (workers === "auto") {
+    throw new UserError(
+      `${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`,
+    );
+  }
+  return { spec, workers, load };
+}
+
+export interface Io {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+}
+
+function cacheDirFrom(env: NodeJS.ProcessEnv): string {
+  if (env.LOADGATE_CACHE_DIR) return resolve(env.LOADGATE_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "loadgate");
+  return join(env.HOME ?? homedir(), ".cache", "loadgate");
+}
+
+/** `loadgate run ...` argv → RunPlan. Every mistake is a UserError that names the flag or file. */
+export function planRun(argv: string[], io: Io, toolVersion: string): RunPlan {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof RUN_OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate run --help".`);
+  }
+  const { values, positionals } = parsed;
+  const overrides = parseLoadOverrides(values);
+  if (values.pin) throw new UserError("--pin: CPU placement is not built yet.");
+  if (values.rate !== undefined) throw new UserError("--rate: open-loop load is not built yet; use --connections.");
+  if (values.target !== undefined) throw new UserError("--target: measuring an external service is not built yet.");
+  if (positionals.length === 0) {
+    throw new UserError(
+      'Give at least one stack: "loadgate run stacks/gunicorn-flask" (a folder with stack.yml, or the file).',
+    );
+  }
+  const stacks = positionals.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, io.cwd)), overrides));
+  const names = new Set<string>();
+  for (const s of stacks) {
+    if (names.has(s.spec.name))
+      throw new UserError(`${s.spec.file}: two stacks are named "${s.spec.name}"; names must differ.`);
+    names.add(s.spec.name);
+  }
+  const baseEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(io.env)) if (v !== undefined && !k.startsWith("INPUT_")) baseEnv[k] = v;
+  return Object.freeze({
+    stacks,
+    target: null,
+    install: values.install ?? false,
+    jsonOut: values.json ? resolve(io.cwd, values.json) : null,
+    baselineFile: values.baseline ? resolve(io.cwd, values.baseline) : null,
+    saveBaseline: values["save-baseline"] ? resolve(io.cwd, values["save-baseline"]) : null,
+    cacheDir: cacheDirFrom(io.env),
+    tmpDir: io.env.RUNNER_TEMP || tmpdir(),
+    baseEnv,
+    progressEverySeconds: 1,
+    interactive: io.isTTY,
+    toolVersion,
+  });
+}

@@ -1,0 +1,43 @@
+import type { StackSpec } from "./stack-spec.js";
+
+/** The load of one run after CLI flags are laid over the stack file. */
+export interface LoadPlan {
+  requests: StackSpec["load"]["requests"];
+  connections: number;
+  rate: number | null;
+  warmupSeconds: number;
+  durationSeconds: number;
+  trials: number;
+  timeoutSeconds: number;
+}
+
+export interface StackPlan {
+  spec: StackSpec;
+  workers: number;
+  load: LoadPlan;
+}
+
+export interface TargetPlan {
+  url: string;
+  load: LoadPlan;
+}
+
+/** Everything a `run` needs, validated once at the edge. Nothing downstream reads argv or the environment. */
+export interface RunPlan {
+  stacks: StackPlan[];
+  target: TargetPlan | null;
+  install: boolean;
+  jsonOut: string | null;
+  baselineFile: string | null;
+  saveBaseline: string | null;
+  /** Where virtualenvs are cached. */
+  cacheDir: string;
+  /** Parent folder of each run's temporary folder. */
+  tmpDir: string;
+  /** Environment given to the app (before the stack's own env and placeholders). */
+  baseEnv: Record<string, string>;
+  /** Print a live progress line (a TTY rewrites one line; elsewhere one line every `progressEverySeconds`). */
+  progressEverySeconds: number;
+  interactive: boolean;
+  toolVersion: string;
+}

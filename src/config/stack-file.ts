@@ -1,0 +1,275 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { Ajv, type ErrorObject } from "ajv";
+import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
+import { UserError } from "../errors.js";
+import { parseDuration, parsePercent } from "./duration.js";
+import type { StackSpec } from "./stack-spec.js";
+import { nearest } from "./suggest.js";
+import { type Position, parseYamlSource } from "./yaml-source.js";
+
+const STACK_FILE_NAMES = ["stack.yml", "stack.yaml"];
+
+/** A stack argument is a folder holding stack.yml, or the file itself. */
+export function resolveStackPath(arg: string, cwd = process.cwd()): string {
+  const p = resolve(cwd, arg);
+  if (!existsSync(p)) {
+    throw new UserError(`${arg}: no such file or folder. Give a stack folder (holding stack.yml) or a stack.yml file.`);
+  }
+  if (statSync(p).isDirectory()) {
+    for (const name of STACK_FILE_NAMES) {
+      const f = join(p, name);
+      if (existsSync(f)) return f;
+    }
+    throw new UserError(`${arg}: this folder has no stack.yml. Create one (see the README's "Stack file" section).`);
+  }
+  return p;
+}
+
+type Json = Record<string, unknown>;
+
+let validator: ReturnType<Ajv["compile"]> | undefined;
+function validate(data: unknown) {
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(stackSchema);
+  const ok = validator(data);
+  return ok ? [] : (validator.errors ?? []);
+}
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (instancePath === "") return [];
+  return instancePath
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function fieldName(path: readonly (string | number)[]): string {
+  if (path.length === 0) return "(top level)";
+  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+interface Problem {
+  position: Position;
+  field: string;
+  text: string;
+}
+
+function explain(e: ErrorObject, locate: (p: (string | number)[], key?: boolean) => Position): Problem | undefined {
+  const path = pathOf(e.instancePath);
+  const parent = e.parentSchema as Json | undefined;
+  switch (e.keyword) {
+    case "if":
+      return undefined; // the failing then/else branch reports the real problem
+    case "additionalProperties": {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys((parent?.properties as Json | undefined) ?? {});
+      const hint = nearest(key, known);
+      return {
+        position: locate([...path, key], true),
+        field: fieldName([...path, key]),
+        text: `unknown key "${key}"; expected one of: ${known.join(", ")}.${hint ? ` Did you mean "${hint}"?` : ""}`,
+      };
+    }
+    case "required": {
+      const missing = String((e.params as { missingProperty: string }).missingProperty);
+      return {
+        position: locate(path, true),
+        field: fieldName([...path, missing]),
+        text: `missing required key "${missing}"; add it${path.length ? ` under ${fieldName(path)}` : ""}.`,
+      };
+    }
+    default: {
+      const expected =
+        e.keyword === "type"
+          ? `a ${String((e.params as { type: string }).type).replace(",", " or ")}`
+          : e.keyword === "enum"
+            ? `one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}`
+            : e.keyword === "const"
+              ? `${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} or a mapping`
+              : e.keyword === "pattern"
+                ? ((parent?.description as string | undefined) ??
+                  `text matching ${(e.params as { pattern: string }).pattern}`)
+                : (e.message ?? e.keyword);
+      return {
+        position: locate(path),
+        field: fieldName(path),
+        text: `expected ${expected}, found ${describe(e.data)}.`,
+      };
+    }
+  }
+}
+
+function formatProblems(file: string, problems: Problem[]): string {
+  const rel = relative(process.cwd(), file) || file;
+  const lines = problems
+    .sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column)
+    .map((p) => `${rel}:${p.position.line}:${p.position.column}: ${p.field}: ${p.text}`);
+  return `${lines.join("\n")}\nFix the stack file and run again; the JSON Schema schema/stack.schema.json lists every key.`;
+}
+
+/** Reads, validates and defaults one stack file. Every problem is reported with file:line:column. */
+export function loadStackFile(file: string): StackSpec {
+  const rel = relative(process.cwd(), file) || file;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UserError(`${rel}: cannot read the stack file (${(err as NodeJS.ErrnoException).code ?? err}).`);
+  }
+  const src = parseYamlSource(text);
+  if (src.syntaxErrors.length > 0) {
+    throw new UserError(
+      `${src.syntaxErrors.map((e) => `${rel}:${e.position.line}:${e.position.column}: YAML syntax error: ${e.message}`).join("\n")}\nFix the YAML and run again.`,
+    );
+  }
+  if (src.data === null || typeof src.data !== "object" || Array.isArray(src.data)) {
+    throw new UserError(`${rel}:1:1: expected a mapping with keys name, app, load, ...; found ${describe(src.data)}.`);
+  }
+  const problems = validate(src.data)
+    .map((e) => explain(e, src.locate))
+    .filter((p): p is Problem => p !== undefined);
+  if (problems.length > 0) throw new UserError(formatProblems(file, dedupe(problems)));
+
+  const raw = src.data as Json;
+  const dir = dirname(file);
+  const fileProblems: Problem[] = [];
+  const mustExist = (p: string | undefined, path: (string | number)[], what: string, kind: "file" | "dir" = "file") => {
+    if (p === undefined) return null;
+    const abs = resolve(dir, p);
+    const ok = existsSync(abs) && (kind === "dir" ? statSync(abs).isDirectory() : statSync(abs).isFile());
+    if (!ok) {
+      fileProblems.push({
+        position: src.locate(path),
+        field: fieldName(path),
+        text: `${what} ${JSON.stringify(p)} not found (looked for ${abs}). Paths are relative to the stack file's folder.`,
+      });
+    }
+    return abs;
+  };
+
+  const db = raw.database as Json | "none" | undefined;
+  const pooler = raw.pooler as Json | "none" | undefined;
+  const proxy = raw.proxy as Json | "none" | undefined;
+  const app = raw.app as Json;
+  const load = (raw.load ?? {}) as Json;
+  const gate = (raw.gate ?? {}) as Json;
+  const ready = (app.ready ?? {}) as Json;
+  const python = app.python as Json | undefined;
+  const pgb = pooler && pooler !== "none" ? ((pooler.pgbouncer ?? {}) as Json) : undefined;
+  const ngx = proxy && proxy !== "none" ? ((proxy.nginx ?? {}) as Json) : undefined;
+
+  const database =
+    db === "none" || db === undefined
+      ? null
+      : {
+          schema: mustExist(db.schema as string | undefined, ["database", "schema"], "schema file"),
+          seed: mustExist(db.seed as string | undefined, ["database", "seed"], "seed file"),
+          prewarm: (db.prewarm as boolean | undefined) ?? true,
+          settings: Object.fromEntries(
+            Object.entries((db.settings as Json | undefined) ?? {}).map(([k, v]) => [k, String(v)]),
+          ),
+        };
+  if (database === null && pgb) {
+    fileProblems.push({
+      position: src.locate(["pooler"], true),
+      field: "pooler",
+      text: 'PgBouncer needs a database; set "pooler: none" or add a "database" section.',
+    });
+  }
+  const cwd = mustExist((app.cwd as string | undefined) ?? ".", ["app", "cwd"], "folder", "dir") ?? dir;
+  const requirements = python
+    ? mustExist(python.requirements as string, ["app", "python", "requirements"], "requirements file")
+    : null;
+  const timings = {
+    warmup: parseDuration((load.warmup as string | number | undefined) ?? "5s"),
+    duration: parseDuration((load.duration as string | number | undefined) ?? "10s"),
+    timeout: parseDuration((load.timeout as string | number | undefined) ?? "10s"),
+    ready: parseDuration((ready.timeout as string | number | undefined) ?? "30s"),
+  };
+  if (timings.duration <= 0) {
+    fileProblems.push({
+      position: src.locate(["load", "duration"]),
+      field: "load.duration",
+      text: "expected a duration above zero.",
+    });
+  }
+  if (fileProblems.length > 0) throw new UserError(formatProblems(file, fileProblems));
+
+  const lines: Record<string, number> = {};
+  for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
+  for (const key of ["command", "workers", "ready"])
+    if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
+  for (const key of ["p99", "throughput"]) if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
+
+  const text2 = readFileSync(file);
+  return Object.freeze({
+    name: raw.name as string,
+    description: (raw.description as string | undefined) ?? "",
+    file,
+    dir,
+    fileHash: createHash("sha256").update(text2).digest("hex"),
+    database,
+    pooler: pgb
+      ? {
+          poolMode: (pgb.pool_mode as "session" | "transaction" | "statement" | undefined) ?? "transaction",
+          defaultPoolSize: (pgb.default_pool_size as number | undefined) ?? 20,
+          maxClientConn: (pgb.max_client_conn as number | undefined) ?? 2000,
+        }
+      : null,
+    proxy: ngx
+      ? {
+          workerProcesses: (ngx.worker_processes as number | "auto" | undefined) ?? "auto",
+          keepalive: (ngx.keepalive as number | undefined) ?? 64,
+          upstream: (ngx.upstream as "http" | "uwsgi" | undefined) ?? "http",
+        }
+      : null,
+    app: {
+      command: app.command as string,
+      webserver: (app.webserver as string | undefined) ?? (app.command as string).trim().split(/\s+/)[0],
+      framework: (app.framework as string | undefined) ?? "",
+      workers: (app.workers as number | "auto" | undefined) ?? 1,
+      cwd,
+      env: Object.fromEntries(Object.entries((app.env as Json | undefined) ?? {}).map(([k, v]) => [k, String(v)])),
+      ready: { http: (ready.http as string | undefined) ?? "/", timeoutSeconds: timings.ready },
+      python: requirements ? { requirements, interpreter: (python?.python as string | undefined) ?? "python3" } : null,
+    },
+    load: {
+      requests: ((load.requests as Json[] | undefined) ?? [{ path: "/" }]).map((r) => ({
+        path: r.path as string,
+        method: (r.method as string | undefined) ?? "GET",
+        headers: (r.headers as Record<string, string> | undefined) ?? {},
+        body: r.body as string | undefined,
+      })),
+      connections: (load.connections as number | undefined) ?? 100,
+      rate: (load.rate as number | undefined) ?? null,
+      warmupSeconds: timings.warmup,
+      durationSeconds: timings.duration,
+      trials: (load.trials as number | undefined) ?? 5,
+      timeoutSeconds: timings.timeout,
+    },
+    gate: {
+      p99: parsePercent((gate.p99 as string | undefined) ?? "+10%"),
+      throughput: parsePercent((gate.throughput as string | undefined) ?? "-5%"),
+    },
+    lines,
+  });
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.field}|${p.text}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

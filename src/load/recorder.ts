@@ -1,0 +1,88 @@
+import * as hdr from "hdr-histogram-js";
+import type { ErrorCounts, LatencyStats, Trial } from "../result/types.js";
+
+/** Microsecond HdrHistogram (3 significant digits, up to 10 minutes). autocannon's own percentiles are whole ms. */
+export function newHistogram(): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000_000,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 64,
+    useWebAssembly: false,
+  });
+}
+
+/** Records one phase of load: every response's latency and every error, sorted by kind. */
+export class PhaseRecorder {
+  readonly histogram = newHistogram();
+  ok = 0;
+  non2xx = 0;
+  connection = 0;
+  timeouts = 0;
+
+  recordResponse(statusCode: number, latencyMs: number): void {
+    if (statusCode >= 200 && statusCode < 300) {
+      this.ok++;
+      this.histogram.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
+    } else {
+      this.non2xx++;
+    }
+  }
+
+  recordError(timeout: boolean): void {
+    if (timeout) this.timeouts++;
+    else this.connection++;
+  }
+
+  get errors(): ErrorCounts {
+    return {
+      connection: this.connection,
+      timeouts: this.timeouts,
+      non2xx: this.non2xx,
+      total: this.connection + this.timeouts + this.non2xx,
+    };
+  }
+
+  /** P99 so far in ms, for the live progress line. */
+  currentP99(): number {
+    return this.histogram.totalCount === 0 ? Number.NaN : this.histogram.getValueAtPercentile(99) / 1000;
+  }
+
+  toTrial(index: number, seconds: number): Trial {
+    const errors = this.errors;
+    const attempted = this.ok + errors.total;
+    return {
+      index,
+      seconds,
+      requests: this.ok,
+      throughput: this.ok / seconds,
+      latency: latencyStats(this.histogram),
+      errors,
+      errorRate: attempted === 0 ? 0 : errors.total / attempted,
+    };
+  }
+}
+
+export function latencyStats(h: hdr.Histogram): LatencyStats {
+  if (h.totalCount === 0) {
+    return {
+      p50: Number.NaN,
+      p90: Number.NaN,
+      p99: Number.NaN,
+      p999: Number.NaN,
+      max: Number.NaN,
+      mean: Number.NaN,
+      stdev: Number.NaN,
+    };
+  }
+  const ms = (us: number) => Math.round(us) / 1000;
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+    mean: ms(h.mean),
+    stdev: ms(h.stdDeviation),
+  };
+}

@@ -1,0 +1,42 @@
+import { spawn } from "node:child_process";
+import type { RunUser } from "./run-user.js";
+
+export interface ExecResult {
+  code: number | null;
+  output: string;
+}
+
+/** Runs a short helper command (initdb, psql) to completion, capturing its output. */
+export function execCapture(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; user?: RunUser; timeoutMs?: number } = {},
+): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      uid: options.user?.uid,
+      gid: options.user?.gid,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+    });
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          output += `\n(killed after ${options.timeoutMs} ms)`;
+          child.kill("SIGKILL");
+        }, options.timeoutMs)
+      : undefined;
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}

@@ -1,0 +1,157 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { StackError } from "../errors.js";
+import type { RunUser } from "./run-user.js";
+
+export interface ComponentOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  logFile: string;
+  user?: RunUser;
+  /** Signal that asks the component to shut down. PostgreSQL's fast shutdown is SIGINT. */
+  stopSignal?: NodeJS.Signals;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Live (non-zombie) pids whose process group is `pgid`, read from /proc/<pid>/stat. */
+export function groupMembers(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}
+
+export function lastLines(file: string, n = 20): string {
+  try {
+    const lines = readFileSync(file, "utf8").split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    return lines.slice(-n).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One component of the stack: its own process group (and session), its output in a log file. */
+export class Component {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  readonly exited: Promise<ExitInfo>;
+  exitInfo: ExitInfo | undefined;
+  /** Set once we asked it to stop, so its exit is not reported as a crash. */
+  stopping = false;
+  private readonly stopSignal: NodeJS.Signals;
+
+  private constructor(options: ComponentOptions, child: ChildProcess) {
+    this.name = options.name;
+    this.pid = child.pid!;
+    this.logFile = options.logFile;
+    this.stopSignal = options.stopSignal ?? "SIGTERM";
+    this.exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  static async start(options: ComponentOptions): Promise<Component> {
+    const fd = openSync(options.logFile, "a");
+    try {
+      const child = spawn(options.command, options.args, {
+        cwd: options.cwd,
+        env: options.env,
+        // detached: setsid(), so the component and all its children form one group we can signal.
+        detached: true,
+        stdio: ["ignore", fd, fd],
+        uid: options.user?.uid,
+        gid: options.user?.gid,
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once("spawn", () => resolve());
+        child.once("error", (err) =>
+          reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`)),
+        );
+      });
+      return new Component(options, child);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  describeExit(): string {
+    const e = this.exitInfo;
+    if (!e) return "is still running";
+    return e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+  }
+
+  /** An error naming the component, how it ended and the tail of its log. */
+  failure(what: string): StackError {
+    const tail = lastLines(this.logFile, 20);
+    return new StackError(`${this.name} ${what}.\n--- last lines of ${this.logFile} ---\n${tail || "(empty)"}\n---`);
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // the group is gone
+    }
+  }
+
+  /** Asks the group to stop, waits up to `graceMs`, then kills what is left. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.stopping = true;
+    if (groupMembers(this.pid).length === 0 && !this.running) return;
+    this.signalGroup(this.stopSignal);
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+      if (!this.running && groupMembers(this.pid).length === 0) return;
+      await sleep(50);
+    }
+    this.signalGroup("SIGKILL");
+    const killDeadline = Date.now() + 2000;
+    while (Date.now() < killDeadline && (this.running || groupMembers(this.pid).length > 0)) await sleep(25);
+  }
+}
+
+/** Polls `probe` until it answers true; fails with the component's exit and log when it dies or times out. */
+export async function waitReady(
+  component: Component,
+  probe: () => Promise<boolean>,
+  timeoutSeconds: number,
+  what = "ready",
+  signal?: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
+    if (await probe().catch(() => false)) return;
+    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
+    await sleep(100);
+  }
+  throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
+}

@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { UserError } from "../errors.js";
+import { execCapture } from "./exec.js";
+
+const COMPLETE_MARK = ".loadgate-complete";
+
+export interface PythonEnv {
+  dir: string;
+  bin: string;
+  /** True when this call created it (pip ran). */
+  created: boolean;
+}
+
+/** The virtualenv folder for a requirements file: keyed by the file's bytes and the interpreter. */
+export async function venvDirFor(cacheDir: string, requirements: string, interpreter: string): Promise<string> {
+  const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => undefined);
+  if (version?.code !== 0) {
+    throw new UserError(
+      `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`,
+    );
+  }
+  const hash = createHash("sha256")
+    .update(readFileSync(requirements))
+    .update("\0")
+    .update(version.output.trim())
+    .digest("hex")
+    .slice(0, 16);
+  return join(cacheDir, "venvs", hash);
+}
+
+/**
+ * A virtualenv with the pinned requirements installed, cached by hash so the second run installs
+ * nothing. Without `install`, a missing environment is an error that says what to run.
+ */
+export async function ensurePythonEnv(
+  cacheDir: string,
+  requirements: string,
+  interpreter: string,
+  install: boolean,
+  log: (line: string) => void,
+): Promise<PythonEnv> {
+  const dir = await venvDirFor(cacheDir, requirements, interpreter);
+  const bin = join(dir, "bin");
+  if (existsSync(join(dir, COMPLETE_MARK))) return { dir, bin, created: false };
+  const rel = relative(process.cwd(), requirements) || requirements;
+  if (!install) {
+    throw new UserError(
+      `The Python environment for ${rel} is not installed yet. Run again with --install to create it with pip (cached in ${dir}).`,
+    );
+  }
+  // Built in place (a venv's scripts hard-code its path); the mark is written last, so a broken
+  // or interrupted install is never taken for a complete one.
+  const building = dir;
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(join(cacheDir, "venvs"), { recursive: true });
+  log(`Creating a virtualenv for ${rel} (pip install -r)`);
+  const venv = await execCapture(interpreter, ["-m", "venv", building]);
+  if (venv.code !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    throw new UserError(
+      `"${interpreter} -m venv" failed:\n${venv.output.trim().split("\n").slice(-10).join("\n")}\nOn Debian/Ubuntu install it with: apt-get install -y python3-venv`,
+    );
+  }
+  const pip = await execCapture(
+    join(building, "bin", "pip"),
+    ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
+    { env: { ...process.env, PIP_NO_INPUT: "1" } },
+  );
+  if (pip.code !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    throw new UserError(
+      `pip could not install ${rel}:\n${pip.output.trim().split("\n").slice(-15).join("\n")}\nFix the pins in ${rel} and run again.`,
+    );
+  }
+  writeFileSync(join(building, COMPLETE_MARK), `${new Date().toISOString()}\n`);
+  return { dir, bin, created: true };
+}
