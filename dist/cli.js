@@ -43894,7 +43894,7 @@ import { dirname as dirname3 } from "node:path";
 
 // src/config/cli-plan.ts
 import { homedir, tmpdir } from "node:os";
-import { join as join2, resolve as resolve2 } from "node:path";
+import { join as join3, resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 
 // src/errors.ts
@@ -43932,11 +43932,111 @@ function exitCodeOf(error) {
   return ExitCode.stackFailed;
 }
 
+// src/stack/binaries.ts
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync, readdirSync, realpathSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
+var PACKAGES = { postgres: "postgresql", pgbouncer: "pgbouncer", nginx: "nginx-light" };
+function isExecutable(p) {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function binarySearch(path, override) {
+  if (override !== void 0) return { dirs: override.split(delimiter).filter(Boolean), postgresRoot: null };
+  return {
+    dirs: [...(path ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/sbin", "/usr/local/sbin"],
+    postgresRoot: "/usr/lib/postgresql"
+  };
+}
+function which(name, dirs) {
+  for (const dir of dirs) {
+    const p = join(dir, name);
+    if (isExecutable(p)) return p;
+  }
+  return void 0;
+}
+function findPostgresBin(search) {
+  const initdb = which("initdb", search.dirs);
+  if (initdb) {
+    const dir = dirname(realpathSync(initdb));
+    if (["postgres", "psql"].every((b) => isExecutable(join(dir, b)))) return dir;
+  }
+  const root = search.postgresRoot;
+  if (!root || !existsSync(root)) return void 0;
+  const versions = readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  for (const v of versions) {
+    const bin = join(root, v, "bin");
+    if (["initdb", "postgres", "psql"].every((b) => isExecutable(join(bin, b)))) return bin;
+  }
+  return void 0;
+}
+function findBinaries(search) {
+  return {
+    postgresBin: findPostgresBin(search),
+    pgbouncer: which("pgbouncer", search.dirs),
+    nginx: which("nginx", search.dirs)
+  };
+}
+function missingPackages(found, needs) {
+  const missing = [];
+  if (needs.postgres && !found.postgresBin) missing.push(PACKAGES.postgres);
+  if (needs.pgbouncer && !found.pgbouncer) missing.push(PACKAGES.pgbouncer);
+  if (needs.nginx && !found.nginx) missing.push(PACKAGES.nginx);
+  return missing;
+}
+function installCommand(packages) {
+  const sudo = process.getuid?.() === 0 ? "" : "sudo ";
+  return `${sudo}apt-get update && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(" ")}`;
+}
+function requireBinaries(needs, search, install, log) {
+  let found = findBinaries(search);
+  let missing = missingPackages(found, needs);
+  if (missing.length === 0) return found;
+  if (install) {
+    const root = process.getuid?.() === 0;
+    const canSudo = !root && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+    if (!root && !canSudo) {
+      throw new UserError(
+        `Missing: ${missing.join(", ")}. --install needs root or passwordless sudo to run apt-get; run this yourself:
+  ${installCommand(missing)}`
+      );
+    }
+    const pre = root ? [] : ["sudo", "-n"];
+    log(`Installing ${missing.join(", ")} with apt-get`);
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    for (const args of [
+      [...pre, "apt-get", "update", "-qq"],
+      [...pre, "apt-get", "install", "-y", "-qq", ...missing]
+    ]) {
+      const r = spawnSync(args[0], args.slice(1), { stdio: ["ignore", "inherit", "inherit"], env });
+      if (r.status !== 0) {
+        throw new UserError(
+          `"${args.join(" ")}" failed (exit ${r.status ?? r.signal}). Install by hand:
+  ${installCommand(missing)}`
+        );
+      }
+    }
+    found = findBinaries(search);
+    missing = missingPackages(found, needs);
+    if (missing.length === 0) return found;
+  }
+  const what = missing.map((p) => p === "postgresql" ? "PostgreSQL (initdb, postgres)" : p).join(", ");
+  throw new UserError(
+    `Not installed: ${what}. Install with:
+  ${installCommand(missing)}
+or run again with --install.`
+  );
+}
+
 // src/config/stack-file.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
+import { dirname as dirname2, join as join2, relative, resolve } from "node:path";
 
 // schema/stack.schema.json
 var stack_schema_default = {
@@ -44191,13 +44291,13 @@ function parseYamlSource(text) {
 var STACK_FILE_NAMES = ["stack.yml", "stack.yaml"];
 function resolveStackPath(arg, cwd = process.cwd()) {
   const p = resolve(cwd, arg);
-  if (!existsSync(p)) {
+  if (!existsSync2(p)) {
     throw new UserError(`${arg}: no such file or folder. Give a stack folder (holding stack.yml) or a stack.yml file.`);
   }
   if (statSync(p).isDirectory()) {
     for (const name of STACK_FILE_NAMES) {
-      const f = join(p, name);
-      if (existsSync(f)) return f;
+      const f = join2(p, name);
+      if (existsSync2(f)) return f;
     }
     throw new UserError(`${arg}: this folder has no stack.yml. Create one (see the README's "Stack file" section).`);
   }
@@ -44223,6 +44323,14 @@ function describe(value) {
   if (typeof value === "object") return "a mapping";
   return `${typeof value} ${JSON.stringify(value)}`;
 }
+var TYPE_NAMES = {
+  integer: "a whole number",
+  number: "a number",
+  string: "text",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list"
+};
 function explain(e, locate) {
   const path = pathOf(e.instancePath);
   const parent = e.parentSchema;
@@ -44237,7 +44345,7 @@ function explain(e, locate) {
       return {
         position: locate([...path, key], true),
         field: fieldName([...path, key]),
-        text: `unknown key "${key}"; expected one of: ${known.join(", ")}.` + (hint ? ` Did you mean "${hint}"?` : "")
+        text: `unknown key "${key}"; expected one of: ${known.join(", ")}.${hint ? ` Did you mean "${hint}"?` : ""}`
       };
     }
     case "required": {
@@ -44249,7 +44357,7 @@ function explain(e, locate) {
       };
     }
     default: {
-      const expected = e.keyword === "type" ? `a ${String(e.params.type).replace(",", " or ")}` : e.keyword === "enum" ? `one of ${(e.params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}` : e.keyword === "const" ? `${JSON.stringify(e.params.allowedValue)} or a mapping` : e.keyword === "pattern" ? parent?.description ?? `text matching ${e.params.pattern}` : e.message ?? e.keyword;
+      const expected = e.keyword === "type" ? String(e.params.type).split(",").map((t) => TYPE_NAMES[t] ?? t).join(" or ") : e.keyword === "enum" ? `one of ${(e.params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}` : e.keyword === "const" ? `${JSON.stringify(e.params.allowedValue)} or a mapping` : e.keyword === "pattern" ? parent?.description ?? `text matching ${e.params.pattern}` : e.message ?? e.keyword;
       return {
         position: locate(path),
         field: fieldName(path),
@@ -44285,12 +44393,12 @@ Fix the YAML and run again.`
   const problems = validate(src.data).map((e) => explain(e, src.locate)).filter((p) => p !== void 0);
   if (problems.length > 0) throw new UserError(formatProblems(file, dedupe(problems)));
   const raw = src.data;
-  const dir = dirname(file);
+  const dir = dirname2(file);
   const fileProblems = [];
   const mustExist = (p, path, what, kind = "file") => {
     if (p === void 0) return null;
     const abs = resolve(dir, p);
-    const ok = existsSync(abs) && (kind === "dir" ? statSync(abs).isDirectory() : statSync(abs).isFile());
+    const ok = existsSync2(abs) && (kind === "dir" ? statSync(abs).isDirectory() : statSync(abs).isFile());
     if (!ok) {
       fileProblems.push({
         position: src.locate(path),
@@ -44343,7 +44451,8 @@ Fix the YAML and run again.`
   if (fileProblems.length > 0) throw new UserError(formatProblems(file, fileProblems));
   const lines = {};
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
-  for (const key of ["command", "workers", "ready"]) if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
+  for (const key of ["command", "workers", "ready"])
+    if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
   for (const key of ["p99", "throughput"]) if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
   const text2 = readFileSync(file);
   return Object.freeze({
@@ -44436,9 +44545,12 @@ function seconds(flag, value, min) {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
   const n = m ? Number(m[1]) * (m[2] === "ms" ? 1e-3 : m[2] === "m" ? 60 : 1) : Number.NaN;
   if (!(n >= min) || min === 0 && n === 0 && flag === "duration") {
-    throw new UserError(`--${flag}: expected seconds (e.g. 10, 10s, 500ms, 2m)${flag === "duration" ? " above zero" : ""}, got ${JSON.stringify(value)}.`);
+    throw new UserError(
+      `--${flag}: expected seconds (e.g. 10, 10s, 500ms, 2m)${flag === "duration" ? " above zero" : ""}, got ${JSON.stringify(value)}.`
+    );
   }
-  if (flag === "duration" && n === 0) throw new UserError(`--duration: must be above zero, got ${JSON.stringify(value)}.`);
+  if (flag === "duration" && n === 0)
+    throw new UserError(`--duration: must be above zero, got ${JSON.stringify(value)}.`);
   return n;
 }
 function parseLoadOverrides(values) {
@@ -44467,14 +44579,16 @@ function applyOverrides(spec, o) {
   };
   const workers = o.workers ?? spec.app.workers;
   if (workers === "auto") {
-    throw new UserError(`${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`);
+    throw new UserError(
+      `${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`
+    );
   }
   return { spec, workers, load };
 }
 function cacheDirFrom(env) {
   if (env.LOADGATE_CACHE_DIR) return resolve2(env.LOADGATE_CACHE_DIR);
-  if (env.XDG_CACHE_HOME) return join2(env.XDG_CACHE_HOME, "loadgate");
-  return join2(env.HOME ?? homedir(), ".cache", "loadgate");
+  if (env.XDG_CACHE_HOME) return join3(env.XDG_CACHE_HOME, "loadgate");
+  return join3(env.HOME ?? homedir(), ".cache", "loadgate");
 }
 function planRun(argv, io, toolVersion) {
   let parsed;
@@ -44489,12 +44603,15 @@ function planRun(argv, io, toolVersion) {
   if (values.rate !== void 0) throw new UserError("--rate: open-loop load is not built yet; use --connections.");
   if (values.target !== void 0) throw new UserError("--target: measuring an external service is not built yet.");
   if (positionals.length === 0) {
-    throw new UserError('Give at least one stack: "loadgate run stacks/gunicorn-flask" (a folder with stack.yml, or the file).');
+    throw new UserError(
+      'Give at least one stack: "loadgate run stacks/gunicorn-flask" (a folder with stack.yml, or the file).'
+    );
   }
   const stacks = positionals.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, io.cwd)), overrides));
   const names = /* @__PURE__ */ new Set();
   for (const s of stacks) {
-    if (names.has(s.spec.name)) throw new UserError(`${s.spec.file}: two stacks are named "${s.spec.name}"; names must differ.`);
+    if (names.has(s.spec.name))
+      throw new UserError(`${s.spec.file}: two stacks are named "${s.spec.name}"; names must differ.`);
     names.add(s.spec.name);
   }
   const baseEnv = {};
@@ -44503,6 +44620,7 @@ function planRun(argv, io, toolVersion) {
     stacks,
     target: null,
     install: values.install ?? false,
+    binarySearch: binarySearch(io.env.PATH, io.env.LOADGATE_BIN_PATH),
     jsonOut: values.json ? resolve2(io.cwd, values.json) : null,
     baselineFile: values.baseline ? resolve2(io.cwd, values.baseline) : null,
     saveBaseline: values["save-baseline"] ? resolve2(io.cwd, values["save-baseline"]) : null,
@@ -44588,7 +44706,15 @@ var PhaseRecorder = class {
 };
 function latencyStats(h) {
   if (h.totalCount === 0) {
-    return { p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, p999: Number.NaN, max: Number.NaN, mean: Number.NaN, stdev: Number.NaN };
+    return {
+      p50: Number.NaN,
+      p90: Number.NaN,
+      p99: Number.NaN,
+      p999: Number.NaN,
+      max: Number.NaN,
+      mean: Number.NaN,
+      stdev: Number.NaN
+    };
   }
   const ms = (us) => Math.round(us) / 1e3;
   return {
@@ -44622,7 +44748,12 @@ function runClosedLoop(url, load, hooks = {}) {
         // A hard bound on the load loop, whatever happens to our own timer.
         duration: Math.ceil(total) + 5,
         timeout: load.timeoutSeconds,
-        requests: load.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers, body: r.body })),
+        requests: load.requests.map((r) => ({
+          method: r.method,
+          path: r.path,
+          headers: r.headers,
+          body: r.body
+        })),
         // We keep our own histograms; autocannon's are whole milliseconds.
         skipAggregateResult: true
       },
@@ -44676,21 +44807,24 @@ function runClosedLoop(url, load, hooks = {}) {
       lastOk = okTotal;
       lastTick = now;
     }, 1e3);
-    const endTimer = setTimeout(() => {
-      try {
-        hooks.check?.();
-        finish();
-      } catch (err) {
-        finish(err);
-      }
-    }, total * 1e3 + 20);
+    const endTimer = setTimeout(
+      () => {
+        try {
+          hooks.check?.();
+          finish();
+        } catch (err) {
+          finish(err);
+        }
+      },
+      total * 1e3 + 20
+    );
   });
 }
 
 // src/result/environment.ts
 import { createHash as createHash2 } from "node:crypto";
 import { readFileSync as readFileSync2 } from "node:fs";
-import { cpus, release, totalmem, arch as osArch } from "node:os";
+import { cpus, arch as osArch, release, totalmem } from "node:os";
 function environmentId(f) {
   const comparable = {
     cpuModel: f.cpuModel,
@@ -44722,153 +44856,6 @@ function machineFacts() {
     os,
     arch: osArch()
   };
-}
-
-// src/stats/quantiles.ts
-function sorted(values) {
-  return [...values].sort((a, b) => a - b);
-}
-function median(values) {
-  if (values.length === 0) return Number.NaN;
-  const s = sorted(values);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-function binomialHalfCdf(k, n) {
-  let total = 0;
-  let term = 0.5 ** n;
-  for (let i = 0; i <= k; i++) {
-    total += term;
-    term = term * (n - i) / (i + 1);
-  }
-  return total;
-}
-function medianInterval(values, level = 0.95) {
-  const n = values.length;
-  if (n === 0) return { lo: Number.NaN, hi: Number.NaN, confidence: 0 };
-  const s = sorted(values);
-  if (n === 1) return { lo: s[0], hi: s[0], confidence: 0 };
-  let best = 1;
-  for (let k = 1; k <= Math.floor(n / 2); k++) {
-    const coverage = 1 - 2 * binomialHalfCdf(k - 1, n);
-    if (coverage >= level) best = k;
-    else break;
-  }
-  const confidence = 1 - 2 * binomialHalfCdf(best - 1, n);
-  return { lo: s[best - 1], hi: s[n - best], confidence };
-}
-
-// src/stats/summary.ts
-function summarizeMetric(values) {
-  const ci = medianInterval(values);
-  return { median: median(values), ci, values: [...values] };
-}
-function summarizeTrials(trials) {
-  const pick = (f) => summarizeMetric(trials.map(f));
-  return {
-    throughput: pick((t) => t.throughput),
-    latency: {
-      p50: pick((t) => t.latency.p50),
-      p90: pick((t) => t.latency.p90),
-      p99: pick((t) => t.latency.p99),
-      p999: pick((t) => t.latency.p999),
-      max: pick((t) => t.latency.max)
-    },
-    errorRate: pick((t) => t.errorRate),
-    errors: trials.reduce((a, t) => a + t.errors.total, 0)
-  };
-}
-
-// src/stack/binaries.ts
-import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync as existsSync2, readdirSync, realpathSync } from "node:fs";
-import { delimiter, dirname as dirname2, join as join3 } from "node:path";
-var PACKAGES = { postgres: "postgresql", pgbouncer: "pgbouncer", nginx: "nginx-light" };
-function isExecutable(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function which(name, path = process.env.PATH ?? "") {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const p = join3(dir, name);
-    if (isExecutable(p)) return p;
-  }
-  for (const dir of ["/usr/sbin", "/sbin", "/usr/local/sbin"]) {
-    const p = join3(dir, name);
-    if (isExecutable(p)) return p;
-  }
-  return void 0;
-}
-function findPostgresBin(path) {
-  const initdb = which("initdb", path);
-  if (initdb) {
-    const dir = dirname2(realpathSync(initdb));
-    if (["postgres", "psql"].every((b) => isExecutable(join3(dir, b)))) return dir;
-  }
-  const root = "/usr/lib/postgresql";
-  if (!existsSync2(root)) return void 0;
-  const versions = readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
-  for (const v of versions) {
-    const bin = join3(root, v, "bin");
-    if (["initdb", "postgres", "psql"].every((b) => isExecutable(join3(bin, b)))) return bin;
-  }
-  return void 0;
-}
-function findBinaries() {
-  return { postgresBin: findPostgresBin(), pgbouncer: which("pgbouncer"), nginx: which("nginx") };
-}
-function missingPackages(found, needs) {
-  const missing = [];
-  if (needs.postgres && !found.postgresBin) missing.push(PACKAGES.postgres);
-  if (needs.pgbouncer && !found.pgbouncer) missing.push(PACKAGES.pgbouncer);
-  if (needs.nginx && !found.nginx) missing.push(PACKAGES.nginx);
-  return missing;
-}
-function installCommand(packages) {
-  const sudo = process.getuid?.() === 0 ? "" : "sudo ";
-  return `${sudo}apt-get update && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(" ")}`;
-}
-function requireBinaries(needs, install, log) {
-  let found = findBinaries();
-  let missing = missingPackages(found, needs);
-  if (missing.length === 0) return found;
-  if (install) {
-    const root = process.getuid?.() === 0;
-    const canSudo = !root && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
-    if (!root && !canSudo) {
-      throw new UserError(
-        `Missing: ${missing.join(", ")}. --install needs root or passwordless sudo to run apt-get; run this yourself:
-  ${installCommand(missing)}`
-      );
-    }
-    const pre = root ? [] : ["sudo", "-n"];
-    log(`Installing ${missing.join(", ")} with apt-get`);
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    for (const args of [
-      [...pre, "apt-get", "update", "-qq"],
-      [...pre, "apt-get", "install", "-y", "-qq", ...missing]
-    ]) {
-      const r = spawnSync(args[0], args.slice(1), { stdio: ["ignore", "inherit", "inherit"], env });
-      if (r.status !== 0) {
-        throw new UserError(`"${args.join(" ")}" failed (exit ${r.status ?? r.signal}). Install by hand:
-  ${installCommand(missing)}`);
-      }
-    }
-    found = findBinaries();
-    missing = missingPackages(found, needs);
-    if (missing.length === 0) return found;
-  }
-  const what = missing.map((p) => p === "postgresql" ? "PostgreSQL (initdb, postgres)" : p).join(", ");
-  throw new UserError(
-    `Not installed: ${what}. Install with:
-  ${installCommand(missing)}
-or run again with --install.`
-  );
 }
 
 // src/stack/python-env.ts
@@ -44911,7 +44898,7 @@ function execCapture(command, args, options = {}) {
 var COMPLETE_MARK = ".loadgate-complete";
 async function venvDirFor(cacheDir, requirements, interpreter) {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
-  if (!version || version.code !== 0) {
+  if (version?.code !== 0) {
     throw new UserError(
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
@@ -45205,11 +45192,9 @@ var Component = class _Component {
   exitInfo;
   /** Set once we asked it to stop, so its exit is not reported as a crash. */
   stopping = false;
-  child;
   stopSignal;
   constructor(options, child) {
     this.name = options.name;
-    this.child = child;
     this.pid = child.pid;
     this.logFile = options.logFile;
     this.stopSignal = options.stopSignal ?? "SIGTERM";
@@ -45255,12 +45240,10 @@ var Component = class _Component {
   /** An error naming the component, how it ended and the tail of its log. */
   failure(what) {
     const tail = lastLines(this.logFile, 20);
-    return new StackError(
-      `${this.name} ${what}.
+    return new StackError(`${this.name} ${what}.
 --- last lines of ${this.logFile} ---
 ${tail || "(empty)"}
----`
-    );
+---`);
   }
   signalGroup(signal) {
     try {
@@ -45305,9 +45288,27 @@ function ownedDir(path, user) {
   return path;
 }
 async function psql(bin, port, database, args) {
-  return execCapture(join5(bin, "psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", DB_USER, "-d", database, ...args], {
-    env: { PATH: "/usr/bin:/bin", PGCONNECT_TIMEOUT: "3" }
-  });
+  return execCapture(
+    join5(bin, "psql"),
+    [
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-U",
+      DB_USER,
+      "-d",
+      database,
+      ...args
+    ],
+    {
+      env: { PATH: "/usr/bin:/bin", PGCONNECT_TIMEOUT: "3" }
+    }
+  );
 }
 async function bringUp(plan, ctx) {
   const { spec } = plan;
@@ -45320,9 +45321,11 @@ async function bringUp(plan, ctx) {
   const start = async (options) => {
     const c = await Component.start({ ...options, logFile: join5(runDir, `${options.name}.log`) });
     components.push(c);
+    ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
     ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
     return c;
   };
+  let downDone;
   const stack = {
     runId,
     runDir,
@@ -45337,7 +45340,11 @@ async function bringUp(plan, ctx) {
         if (!c.running && !c.stopping) throw c.failure(`${c.describeExit()} during the load`);
       }
     },
-    down: () => tearDown(runId, runDir, components, ports)
+    down: async (keepLogs = false) => {
+      if (downDone) return downDone;
+      downDone = tearDown(runDir, components, ports, runId, keepLogs);
+      return downDone;
+    }
   };
   try {
     let databaseUrl = "";
@@ -45351,8 +45358,11 @@ async function bringUp(plan, ctx) {
         ["-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
         { user: ctx.user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }
       );
-      if (init.code !== 0) throw new StackError(`postgres: initdb failed (exit ${init.code}):
-${init.output.trim().split("\n").slice(-20).join("\n")}`);
+      if (init.code !== 0)
+        throw new StackError(
+          `postgres: initdb failed (exit ${init.code}):
+${init.output.trim().split("\n").slice(-20).join("\n")}`
+        );
       ports.postgres = await freePort();
       const settings = {
         listen_addresses: "127.0.0.1",
@@ -45368,7 +45378,13 @@ ${init.output.trim().split("\n").slice(-20).join("\n")}`);
       const pg = await start({
         name: "postgres",
         command: join5(bin, "postgres"),
-        args: ["-D", data, "-p", String(ports.postgres), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
+        args: [
+          "-D",
+          data,
+          "-p",
+          String(ports.postgres),
+          ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])
+        ],
         env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...markerEnv },
         cwd: pgDir,
         user: ctx.user,
@@ -45376,19 +45392,30 @@ ${init.output.trim().split("\n").slice(-20).join("\n")}`);
         // fast shutdown: do not wait for clients
         ports: [ports.postgres]
       });
-      await waitReady(pg, async () => (await psql(bin, ports.postgres, "postgres", ["-Atc", "select 1"])).code === 0, 30, "ready", ctx.signal);
+      await waitReady(
+        pg,
+        async () => (await psql(bin, ports.postgres, "postgres", ["-Atc", "select 1"])).code === 0,
+        30,
+        "ready",
+        ctx.signal
+      );
       const created = await psql(bin, ports.postgres, "postgres", ["-c", `create database ${DB}`]);
       if (created.code !== 0) throw pg.failure(`could not create the database: ${created.output.trim()}`);
       ctx.signal?.throwIfAborted();
-      for (const [key, file] of [["schema", spec.database.schema], ["seed", spec.database.seed]]) {
+      for (const [key, file] of [
+        ["schema", spec.database.schema],
+        ["seed", spec.database.seed]
+      ]) {
         if (!file) continue;
         ctx.log(`database.${key}: ${file}`);
         const t0 = Date.now();
         const r = await psql(bin, ports.postgres, DB, ["-f", file]);
         if (r.code !== 0) {
-          throw new UserError(`${spec.file}:${spec.lines.database ?? 1}: database.${key} failed in ${file}:
+          throw new UserError(
+            `${spec.file}:${spec.lines.database ?? 1}: database.${key} failed in ${file}:
 ${r.output.trim().split("\n").slice(-10).join("\n")}
-Fix the SQL and run again.`);
+Fix the SQL and run again.`
+          );
         }
         ctx.log(`database.${key} took ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
       }
@@ -45434,7 +45461,13 @@ Fix the SQL and run again.`);
           stopSignal: "SIGINT",
           ports: [ports.pgbouncer]
         });
-        await waitReady(pgb, async () => (await psql(bin, ports.pgbouncer, DB, ["-Atc", "select 1"])).code === 0, 15, "ready", ctx.signal);
+        await waitReady(
+          pgb,
+          async () => (await psql(bin, ports.pgbouncer, DB, ["-Atc", "select 1"])).code === 0,
+          15,
+          "ready",
+          ctx.signal
+        );
         databaseUrl = `postgresql://${DB_USER}@127.0.0.1:${ports.pgbouncer}/${DB}`;
       }
     }
@@ -45450,7 +45483,14 @@ Fix the SQL and run again.`);
     Object.assign(env, markerEnv);
     const command = fillPlaceholders(spec.app.command, values);
     ctx.log(`app: ${command}`);
-    const app = await start({ name: "app", command: "/bin/sh", args: ["-c", command], env, cwd: spec.app.cwd, ports: [ports.app] });
+    const app = await start({
+      name: "app",
+      command: "/bin/sh",
+      args: ["-c", command],
+      env,
+      cwd: spec.app.cwd,
+      ports: [ports.app]
+    });
     const uwsgi = spec.proxy?.upstream === "uwsgi";
     await waitReady(
       app,
@@ -45485,26 +45525,35 @@ Fix the SQL and run again.`);
         // graceful shutdown
         ports: [ports.nginx]
       });
-      await waitReady(nginx, () => httpOk(`http://127.0.0.1:${ports.nginx}${spec.app.ready.http}`), 15, "ready (HTTP 2xx through nginx)", ctx.signal);
+      await waitReady(
+        nginx,
+        () => httpOk(`http://127.0.0.1:${ports.nginx}${spec.app.ready.http}`),
+        15,
+        "ready (HTTP 2xx through nginx)",
+        ctx.signal
+      );
     }
+    ctx.log(
+      `up: ${Object.entries(ports).map(([n, p]) => `${n} 127.0.0.1:${p}`).join(", ")}`
+    );
     return stack;
   } catch (err) {
-    await stack.down().catch(() => void 0);
+    await stack.down(true).catch((downErr) => ctx.log(String(downErr.message ?? downErr)));
     throw err;
   }
 }
 var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
-async function tearDown(runId, runDir, components, ports) {
+async function tearDown(runDir, components, ports, runId, keepLogs) {
   for (const c of [...components].reverse()) await c.stop(5e3);
   const orphans = /* @__PURE__ */ new Map();
   for (const pid of pidsWithEnv(RUN_MARKER, runId)) orphans.set(pid, { pid, command: commandLineOf(pid) });
   for (const [name, port] of Object.entries(ports)) {
     for (const pid of pidsHoldingSockets(listeningInodes(port))) {
-      orphans.set(pid, { pid, command: commandLineOf(pid), port });
-      void name;
+      orphans.set(pid, { pid, command: `${commandLineOf(pid)} [${name} port]`, port });
     }
   }
-  for (const c of components) for (const pid of groupMembers(c.pid)) orphans.set(pid, { pid, command: commandLineOf(pid) });
+  for (const c of components)
+    for (const pid of groupMembers(c.pid)) orphans.set(pid, { pid, command: commandLineOf(pid) });
   if (orphans.size > 0) {
     for (const o of orphans.values()) {
       try {
@@ -45526,9 +45575,11 @@ Logs: ${runDir}`
   }
   const stillBound = Object.entries(ports).filter(([, p]) => listeningInodes(p).size > 0);
   if (stillBound.length > 0) {
-    throw new StackError(`Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`);
+    throw new StackError(
+      `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`
+    );
   }
-  rmSync2(runDir, { recursive: true, force: true });
+  if (!keepLogs) rmSync2(runDir, { recursive: true, force: true });
 }
 
 // src/stack/versions.ts
@@ -45548,8 +45599,10 @@ async function componentVersions(binaries, uses) {
     if (m) versions[key] = m[1];
     else if (v) versions[key] = v;
   };
-  if (uses.postgres && binaries.postgresBin) add("postgresql", await firstLine(join6(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
-  if (uses.pgbouncer && binaries.pgbouncer) add("pgbouncer", await firstLine(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
+  if (uses.postgres && binaries.postgresBin)
+    add("postgresql", await firstLine(join6(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+  if (uses.pgbouncer && binaries.pgbouncer)
+    add("pgbouncer", await firstLine(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.nginx && binaries.nginx) add("nginx", await firstLine(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
   if (uses.python) add("python", await firstLine(uses.python, ["--version"]), /Python (\S+)/);
   return versions;
@@ -45561,6 +45614,61 @@ function nginxSupportsErrorFlag(version) {
   return a > 1 || a === 1 && (b > 19 || b === 19 && c >= 5);
 }
 
+// src/stats/quantiles.ts
+function sorted(values) {
+  return [...values].sort((a, b) => a - b);
+}
+function median(values) {
+  if (values.length === 0) return Number.NaN;
+  const s = sorted(values);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function binomialHalfCdf(k, n) {
+  let total = 0;
+  let term = 0.5 ** n;
+  for (let i = 0; i <= k; i++) {
+    total += term;
+    term = term * (n - i) / (i + 1);
+  }
+  return total;
+}
+function medianInterval(values, level = 0.95) {
+  const n = values.length;
+  if (n === 0) return { lo: Number.NaN, hi: Number.NaN, confidence: 0 };
+  const s = sorted(values);
+  if (n === 1) return { lo: s[0], hi: s[0], confidence: 0 };
+  let best = 1;
+  for (let k = 1; k <= Math.floor(n / 2); k++) {
+    const coverage = 1 - 2 * binomialHalfCdf(k - 1, n);
+    if (coverage >= level) best = k;
+    else break;
+  }
+  const confidence = 1 - 2 * binomialHalfCdf(best - 1, n);
+  return { lo: s[best - 1], hi: s[n - best], confidence };
+}
+
+// src/stats/summary.ts
+function summarizeMetric(values) {
+  const ci = medianInterval(values);
+  return { median: median(values), ci, values: [...values] };
+}
+function summarizeTrials(trials) {
+  const pick = (f) => summarizeMetric(trials.map(f));
+  return {
+    throughput: pick((t) => t.throughput),
+    latency: {
+      p50: pick((t) => t.latency.p50),
+      p90: pick((t) => t.latency.p90),
+      p99: pick((t) => t.latency.p99),
+      p999: pick((t) => t.latency.p999),
+      max: pick((t) => t.latency.max)
+    },
+    errorRate: pick((t) => t.errorRate),
+    errors: trials.reduce((a, t) => a + t.errors.total, 0)
+  };
+}
+
 // src/engine/run.ts
 function needsOf(stacks) {
   return {
@@ -45570,13 +45678,19 @@ function needsOf(stacks) {
   };
 }
 async function runStacks(plan, hooks) {
-  const binaries = requireBinaries(needsOf(plan.stacks), plan.install, hooks.log);
+  const binaries = requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
   const pythonEnvs = /* @__PURE__ */ new Map();
   for (const s of plan.stacks) {
     if (!s.spec.app.python) continue;
     pythonEnvs.set(
       s,
-      await ensurePythonEnv(plan.cacheDir, s.spec.app.python.requirements, s.spec.app.python.interpreter, plan.install, hooks.log)
+      await ensurePythonEnv(
+        plan.cacheDir,
+        s.spec.app.python.requirements,
+        s.spec.app.python.interpreter,
+        plan.install,
+        hooks.log
+      )
     );
   }
   const results = [];
@@ -45609,7 +45723,9 @@ async function runOneStack(plan, s, binaries, python, hooks) {
   });
   let trials;
   try {
-    log(`load: ${s.load.connections} connections \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} \xD7 ${s.load.durationSeconds} s`);
+    log(
+      `load: ${s.load.connections} connections \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} \xD7 ${s.load.durationSeconds} s`
+    );
     const outcome = await runClosedLoop(`${stack.url}`, s.load, {
       check: () => stack.assertAlive(),
       onProgress: (p) => hooks.onProgress?.(s.spec.name, p),
@@ -45617,13 +45733,15 @@ async function runOneStack(plan, s, binaries, python, hooks) {
     });
     trials = outcome.trials;
   } catch (err) {
-    await stack.down().catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
+    await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
     throw err;
   }
   log("bringing the stack down");
   await stack.down();
   if (trials.every((t) => t.requests === 0)) {
-    throw new StackError(`${s.spec.name}: no successful response in any trial (errors: ${trials.reduce((a, t) => a + t.errors.total, 0)}).`);
+    throw new StackError(
+      `${s.spec.name}: no successful response in any trial (errors: ${trials.reduce((a, t) => a + t.errors.total, 0)}).`
+    );
   }
   const environment = buildEnvironment({ ...machineFacts(), versions, stackFileHash: s.spec.fileHash });
   return {

@@ -2,6 +2,7 @@ import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UserError } from "../errors.js";
+import { binarySearch } from "../stack/binaries.js";
 import type { LoadPlan, RunPlan, StackPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 import type { StackSpec } from "./stack-spec.js";
@@ -144,6 +145,7 @@ export function planRun(argv: string[], io: Io, toolVersion: string): RunPlan {
     stacks,
     target: null,
     install: values.install ?? false,
+    binarySearch: binarySearch(io.env.PATH, io.env.LOADGATE_BIN_PATH),
     jsonOut: values.json ? resolve(io.cwd, values.json) : null,
     baselineFile: values.baseline ? resolve(io.cwd, values.baseline) : null,
     saveBaseline: values["save-baseline"] ? resolve(io.cwd, values["save-baseline"]) : null,

@@ -1,3 +1,4 @@
+import type { BinarySearch } from "../stack/binaries.js";
 import type { StackSpec } from "./stack-spec.js";
 
 /** The load of one run after CLI flags are laid over the stack file. */
@@ -27,6 +28,7 @@ export interface RunPlan {
   stacks: StackPlan[];
   target: TargetPlan | null;
   install: boolean;
+  binarySearch: BinarySearch;
   jsonOut: string | null;
   baselineFile: string | null;
   saveBaseline: string | null;

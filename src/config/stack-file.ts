@@ -57,6 +57,15 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  integer: "a whole number",
+  number: "a number",
+  string: "text",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+};
+
 interface Problem {
   position: Position;
   field: string;
@@ -90,7 +99,10 @@ function explain(e: ErrorObject, locate: (p: (string | number)[], key?: boolean)
     default: {
       const expected =
         e.keyword === "type"
-          ? `a ${String((e.params as { type: string }).type).replace(",", " or ")}`
+          ? String((e.params as { type: string }).type)
+              .split(",")
+              .map((t) => TYPE_NAMES[t] ?? t)
+              .join(" or ")
           : e.keyword === "enum"
             ? `one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}`
             : e.keyword === "const"

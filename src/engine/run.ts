@@ -28,7 +28,7 @@ export function needsOf(stacks: readonly StackPlan[]) {
 
 /** Brings each stack up in turn, measures it, and always brings it down. */
 export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<StackResult[]> {
-  const binaries: Binaries = requireBinaries(needsOf(plan.stacks), plan.install, hooks.log);
+  const binaries: Binaries = requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
   // Prepare every Python environment before the first stack starts, so a missing one fails fast.
   const pythonEnvs = new Map<StackPlan, Awaited<ReturnType<typeof ensurePythonEnv>>>();
   for (const s of plan.stacks) {
@@ -91,7 +91,7 @@ async function runOneStack(
     });
     trials = outcome.trials;
   } catch (err) {
-    await stack.down().catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
+    await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
     throw err;
   }
   log("bringing the stack down");

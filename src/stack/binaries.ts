@@ -28,14 +28,28 @@ function isExecutable(p: string): boolean {
   }
 }
 
-export function which(name: string, path = process.env.PATH ?? ""): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    if (isExecutable(p)) return p;
-  }
-  // Debian puts nginx and friends in sbin, which a non-root PATH may lack.
-  for (const dir of ["/usr/sbin", "/sbin", "/usr/local/sbin"]) {
+/** Where to look for the components' binaries. */
+export interface BinarySearch {
+  /** Folders searched in order (PATH, then the sbin folders a non-root PATH may lack). */
+  dirs: string[];
+  /** Parent of PostgreSQL's versioned folders (Debian: /usr/lib/postgresql), or null. */
+  postgresRoot: string | null;
+}
+
+/**
+ * The default search, or only the folders in `override` (LOADGATE_BIN_PATH, colon-separated)
+ * when it is set: for machines with components in unusual places, and for tests.
+ */
+export function binarySearch(path: string | undefined, override: string | undefined): BinarySearch {
+  if (override !== undefined) return { dirs: override.split(delimiter).filter(Boolean), postgresRoot: null };
+  return {
+    dirs: [...(path ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/sbin", "/usr/local/sbin"],
+    postgresRoot: "/usr/lib/postgresql",
+  };
+}
+
+export function which(name: string, dirs: readonly string[]): string | undefined {
+  for (const dir of dirs) {
     const p = join(dir, name);
     if (isExecutable(p)) return p;
   }
@@ -43,15 +57,15 @@ export function which(name: string, path = process.env.PATH ?? ""): string | und
 }
 
 /** PostgreSQL's server binaries: initdb on PATH, else the newest /usr/lib/postgresql/<version>/bin. */
-export function findPostgresBin(path?: string): string | undefined {
+export function findPostgresBin(search: BinarySearch): string | undefined {
   // Follow symlinks: some machines link initdb and postgres into /usr/local/bin but not psql.
-  const initdb = which("initdb", path);
+  const initdb = which("initdb", search.dirs);
   if (initdb) {
     const dir = dirname(realpathSync(initdb));
     if (["postgres", "psql"].every((b) => isExecutable(join(dir, b)))) return dir;
   }
-  const root = "/usr/lib/postgresql";
-  if (!existsSync(root)) return undefined;
+  const root = search.postgresRoot;
+  if (!root || !existsSync(root)) return undefined;
   const versions = readdirSync(root)
     .filter((v) => /^\d+(\.\d+)?$/.test(v))
     .sort((a, b) => Number(b) - Number(a));
@@ -62,8 +76,12 @@ export function findPostgresBin(path?: string): string | undefined {
   return undefined;
 }
 
-export function findBinaries(): Binaries {
-  return { postgresBin: findPostgresBin(), pgbouncer: which("pgbouncer"), nginx: which("nginx") };
+export function findBinaries(search: BinarySearch): Binaries {
+  return {
+    postgresBin: findPostgresBin(search),
+    pgbouncer: which("pgbouncer", search.dirs),
+    nginx: which("nginx", search.dirs),
+  };
 }
 
 export function missingPackages(found: Binaries, needs: Needs): string[] {
@@ -80,8 +98,13 @@ export function installCommand(packages: readonly string[]): string {
 }
 
 /** Checks that what the stacks need is installed; with `install`, installs it with apt-get first. */
-export function requireBinaries(needs: Needs, install: boolean, log: (line: string) => void): Binaries {
-  let found = findBinaries();
+export function requireBinaries(
+  needs: Needs,
+  search: BinarySearch,
+  install: boolean,
+  log: (line: string) => void,
+): Binaries {
+  let found = findBinaries(search);
   let missing = missingPackages(found, needs);
   if (missing.length === 0) return found;
   if (install) {
@@ -106,7 +129,7 @@ export function requireBinaries(needs: Needs, install: boolean, log: (line: stri
         );
       }
     }
-    found = findBinaries();
+    found = findBinaries(search);
     missing = missingPackages(found, needs);
     if (missing.length === 0) return found;
   }

@@ -46,8 +46,11 @@ export interface RunningStack {
   readonly components: readonly Component[];
   /** Throws when a component has exited since it became ready. */
   assertAlive(): void;
-  /** Stops everything; throws StackError naming orphans when a process or port was left behind. */
-  down(): Promise<void>;
+  /**
+   * Stops everything; throws StackError naming orphans when a process or port was left behind.
+   * The run folder (logs) is removed unless `keepLogs`, which a failed run asks for.
+   */
+  down(keepLogs?: boolean): Promise<void>;
 }
 
 function ownedDir(path: string, user: RunUser | undefined): string {
@@ -93,10 +96,12 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
   const start = async (options: Omit<ComponentOptions, "logFile"> & { ports: number[] }) => {
     const c = await Component.start({ ...options, logFile: join(runDir, `${options.name}.log`) });
     components.push(c);
+    ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
     ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
     return c;
   };
 
+  let downDone: Promise<void> | undefined;
   const stack: RunningStack = {
     runId,
     runDir,
@@ -111,7 +116,11 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
         if (!c.running && !c.stopping) throw c.failure(`${c.describeExit()} during the load`);
       }
     },
-    down: () => tearDown(runId, runDir, components, ports),
+    down: async (keepLogs = false) => {
+      if (downDone) return downDone;
+      downDone = tearDown(runDir, components, ports, runId, keepLogs);
+      return downDone;
+    },
   };
 
   try {
@@ -299,16 +308,27 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
         ctx.signal,
       );
     }
+    ctx.log(
+      `up: ${Object.entries(ports)
+        .map(([n, p]) => `${n} 127.0.0.1:${p}`)
+        .join(", ")}`,
+    );
     return stack;
   } catch (err) {
-    await stack.down().catch(() => undefined);
+    await stack.down(true).catch((downErr) => ctx.log(String((downErr as Error).message ?? downErr)));
     throw err;
   }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function tearDown(runId: string, runDir: string, components: Component[], ports: Record<string, number>) {
+async function tearDown(
+  runDir: string,
+  components: Component[],
+  ports: Record<string, number>,
+  runId: string,
+  keepLogs: boolean,
+) {
   // Reverse order: nginx stops taking requests before the app goes, the app before the database.
   for (const c of [...components].reverse()) await c.stop(5000);
 
@@ -316,8 +336,7 @@ async function tearDown(runId: string, runDir: string, components: Component[], 
   for (const pid of pidsWithEnv(RUN_MARKER, runId)) orphans.set(pid, { pid, command: commandLineOf(pid) });
   for (const [name, port] of Object.entries(ports)) {
     for (const pid of pidsHoldingSockets(listeningInodes(port))) {
-      orphans.set(pid, { pid, command: commandLineOf(pid), port });
-      void name;
+      orphans.set(pid, { pid, command: `${commandLineOf(pid)} [${name} port]`, port });
     }
   }
   for (const c of components)
@@ -349,5 +368,5 @@ async function tearDown(runId: string, runDir: string, components: Component[], 
       `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`,
     );
   }
-  rmSync(runDir, { recursive: true, force: true });
+  if (!keepLogs) rmSync(runDir, { recursive: true, force: true });
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the system packages loadgate's stacks and tests use, with apt-get, when any is missing.
+# Needs root or passwordless sudo. Safe to run again: it installs nothing when all are there.
+set -euo pipefail
+
+need=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+    echo "Missing system packages: ${need[*]}. Install them as root:" >&2
+    echo "  apt-get update && apt-get install -y ${need[*]}" >&2
+    exit 2
+  fi
+fi
+echo "Installing ${need[*]} with apt-get" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null

@@ -1,0 +1,39 @@
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { bareStack, expectNothingLeft, ROOT, runCli, tinyStack } from "./helpers.js";
+
+describe("loadgate run on the full chain (PostgreSQL → PgBouncer → app → nginx)", () => {
+  it("measures the stack, prints the table, writes the Result, and leaves nothing behind", async () => {
+    const out = join(tmpdir(), `lg-tiny-${process.pid}.json`);
+    const run = await runCli(["run", join(ROOT, "test/fixtures/tiny"), "--json", out]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /Webserver\s+Framework\s+Workers\s+P50 \(ms\)\s+P99 \(ms\)\s+Throughput \(req\/s\)\s+Errors/,
+    );
+    expect(run.stderr).toMatch(/postgres started/);
+    expect(run.stderr).toMatch(/pgbouncer started/);
+    expect(run.stderr).toMatch(/nginx started/);
+    expect(run.stderr).toMatch(/trial 2 .* req\/s {2}errors \d+ {2}p99 [\d.]+ ms/);
+    const doc = JSON.parse(readFileSync(out, "utf8"));
+    expect(doc.schemaVersion).toBe(1);
+    const r = doc.results[0];
+    expect(r.stack.name).toBe("tiny");
+    expect(r.workers).toBe(1);
+    expect(r.environment.id).toMatch(/^[0-9a-f]{12}$/);
+    expect(r.environment.versions.postgresql).toMatch(/^\d+/);
+    expect(r.trials).toHaveLength(2);
+    expect(r.summary.throughput.median).toBeGreaterThan(0);
+    expect(r.summary.latency.p50.median).toBeLessThanOrEqual(r.summary.latency.p99.median);
+    expect(r.summary.errors).toBe(0);
+    expectNothingLeft(run);
+  });
+
+  it("runs with database, pooler and proxy all set to none", async () => {
+    const run = await runCli(["run", tinyStack(bareStack())]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/postgres started/);
+    expectNothingLeft(run);
+  });
+});
