@@ -24111,11 +24111,11 @@ var require_wasm = __commonJS({
         this.tag = Histogram_1.NO_TAG;
         wasm.__pin(this._wasmHistogram);
       }
-      static build(request2 = defaultRequest) {
+      static build(request3 = defaultRequest) {
         if (!(0, exports2.webAssemblyReady)()) {
           throw new Error("WebAssembly is not ready yet!");
         }
-        const parameters = Object.assign({}, defaultRequest, request2);
+        const parameters = Object.assign({}, defaultRequest, request3);
         const remoteHistogramClass = remoteHistogramClassFor(parameters.bitBucketSize);
         return new _WasmHistogram(new wasm[remoteHistogramClass](parameters.lowestDiscernibleValue, parameters.highestTrackableValue, parameters.numberOfSignificantValueDigits, parameters.autoResize), remoteHistogramClass);
       }
@@ -25557,9 +25557,9 @@ var require_HistogramBuilder = __commonJS({
       numberOfSignificantValueDigits: 3,
       useWebAssembly: false
     };
-    var build2 = (request2 = exports2.defaultRequest) => {
-      const parameters = Object.assign({}, exports2.defaultRequest, request2);
-      if (request2.useWebAssembly && wasm_1.webAssemblyAvailable) {
+    var build2 = (request3 = exports2.defaultRequest) => {
+      const parameters = Object.assign({}, exports2.defaultRequest, request3);
+      if (request3.useWebAssembly && wasm_1.webAssemblyAvailable) {
         return wasm_1.WasmHistogram.build(parameters);
       }
       const histogramConstr = (0, JsHistogramFactory_12.constructorFromBucketSize)(parameters.bitBucketSize);
@@ -36649,7 +36649,7 @@ var require_form_data = __commonJS({
       });
     };
     FormData.prototype.submit = function(params, cb) {
-      var request2;
+      var request3;
       var options;
       var defaults = { method: "post" };
       if (typeof params === "string") {
@@ -36668,9 +36668,9 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request2 = https.request(options);
+        request3 = https.request(options);
       } else {
-        request2 = http.request(options);
+        request3 = http.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -36678,22 +36678,22 @@ var require_form_data = __commonJS({
           return;
         }
         if (length) {
-          request2.setHeader("Content-Length", length);
+          request3.setHeader("Content-Length", length);
         }
-        this.pipe(request2);
+        this.pipe(request3);
         if (cb) {
           var onResponse;
           var callback = function(error, responce) {
-            request2.removeListener("error", callback);
-            request2.removeListener("response", onResponse);
+            request3.removeListener("error", callback);
+            request3.removeListener("response", onResponse);
             return cb.call(this, error, responce);
           };
           onResponse = callback.bind(this, null);
-          request2.on("error", callback);
-          request2.on("response", onResponse);
+          request3.on("error", callback);
+          request3.on("response", onResponse);
         }
       }.bind(this));
-      return request2;
+      return request3;
     };
     FormData.prototype._error = function(err) {
       if (!this.error) {
@@ -36715,7 +36715,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve3, basename } = __require("path");
-    var { readFileSync: readFileSync7 } = __require("fs");
+    var { readFileSync: readFileSync8 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -36723,7 +36723,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path = resolve3(string);
-          const data = readFileSync7(path, "utf8");
+          const data = readFileSync8(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync7(path);
+            const buffer = readFileSync8(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path)
             }, opts));
@@ -36802,7 +36802,7 @@ var require_parseHAR = __commonJS({
             requests = [];
             requestsPerOrigin.set(origin, requests);
           }
-          const request2 = {
+          const request3 = {
             origin,
             method,
             // only keep path & hash as our HttpClient will handle origin
@@ -36810,9 +36810,9 @@ var require_parseHAR = __commonJS({
             headers
           };
           if (typeof postData === "object" && typeof postData.text === "string") {
-            request2.body = postData.text;
+            request3.body = postData.text;
           }
-          requests.push(request2);
+          requests.push(request3);
         }
       } catch (err) {
         throw new Error(`Could not parse HAR content: ${err.message}`);
@@ -42493,9 +42493,9 @@ var require_requestIterator = __commonJS({
       this.resetted = false;
       this.requests = newRequests || [{}];
       this.currentRequestIndex = 0;
-      this.requests.forEach((request2, i) => {
-        this.currentRequest = request2;
-        if (i === 0 || typeof request2.setupRequest !== "function") {
+      this.requests.forEach((request3, i) => {
+        this.currentRequest = request3;
+        if (i === 0 || typeof request3.setupRequest !== "function") {
           this.rebuildRequest();
         }
       });
@@ -42539,9 +42539,9 @@ var require_requestIterator = __commonJS({
       }
       return data;
     };
-    RequestIterator.prototype.recordBody = function(request2, status, body, headers) {
-      if (request2 && typeof request2.onResponse === "function") {
-        request2.onResponse(status, body, this.context, toHeaderKeyValue(headers || []));
+    RequestIterator.prototype.recordBody = function(request3, status, body, headers) {
+      if (request3 && typeof request3.onResponse === "function") {
+        request3.onResponse(status, body, this.context, toHeaderKeyValue(headers || []));
       }
     };
     module2.exports = RequestIterator;
@@ -44045,49 +44045,91 @@ var stack_schema_default = {
   description: "One stack for loadgate: PostgreSQL \u2192 PgBouncer \u2192 the app \u2192 nginx, the load to drive into it, and the gate.",
   type: "object",
   additionalProperties: false,
-  required: ["name", "app"],
+  required: [
+    "name",
+    "app"
+  ],
   properties: {
     name: {
       type: "string",
       pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
       description: "Short name of the stack (letters, digits, '.', '_', '-'); used in tables and baseline keys."
     },
-    description: { type: "string" },
+    description: {
+      type: "string"
+    },
     database: {
       description: 'A fresh PostgreSQL cluster for every run, or "none".',
-      if: { type: "string" },
-      then: { const: "none" },
+      if: {
+        type: "string"
+      },
+      then: {
+        const: "none"
+      },
       else: {
         type: "object",
         additionalProperties: false,
         properties: {
-          schema: { type: "string", description: "SQL file run first, relative to the stack file." },
-          seed: { type: "string", description: "SQL file run after the schema, relative to the stack file." },
-          prewarm: { type: "boolean", description: "Load tables and indexes into shared buffers (pg_prewarm) before the load. Default true." },
+          schema: {
+            type: "string",
+            description: "SQL file run first, relative to the stack file."
+          },
+          seed: {
+            type: "string",
+            description: "SQL file run after the schema, relative to the stack file."
+          },
+          prewarm: {
+            type: "boolean",
+            description: "Load tables and indexes into shared buffers (pg_prewarm) before the load. Default true."
+          },
           settings: {
             type: "object",
             description: "Extra postgresql.conf settings, e.g. { shared_buffers: 256MB }.",
-            additionalProperties: { type: ["string", "number", "boolean"] }
+            additionalProperties: {
+              type: [
+                "string",
+                "number",
+                "boolean"
+              ]
+            }
           }
         }
       }
     },
     pooler: {
       description: 'PgBouncer between the app and PostgreSQL, or "none".',
-      if: { type: "string" },
-      then: { const: "none" },
+      if: {
+        type: "string"
+      },
+      then: {
+        const: "none"
+      },
       else: {
         type: "object",
         additionalProperties: false,
-        required: ["pgbouncer"],
+        required: [
+          "pgbouncer"
+        ],
         properties: {
           pgbouncer: {
             type: "object",
             additionalProperties: false,
             properties: {
-              pool_mode: { enum: ["session", "transaction", "statement"] },
-              default_pool_size: { type: "integer", minimum: 1 },
-              max_client_conn: { type: "integer", minimum: 1 }
+              pool_mode: {
+                enum: [
+                  "session",
+                  "transaction",
+                  "statement"
+                ]
+              },
+              default_pool_size: {
+                type: "integer",
+                minimum: 1
+              },
+              max_client_conn: {
+                type: "integer",
+                minimum: 1
+              }
             }
           }
         }
@@ -44095,24 +44137,47 @@ var stack_schema_default = {
     },
     proxy: {
       description: 'nginx in front of the app, or "none".',
-      if: { type: "string" },
-      then: { const: "none" },
+      if: {
+        type: "string"
+      },
+      then: {
+        const: "none"
+      },
       else: {
         type: "object",
         additionalProperties: false,
-        required: ["nginx"],
+        required: [
+          "nginx"
+        ],
         properties: {
           nginx: {
             type: "object",
             additionalProperties: false,
             properties: {
               worker_processes: {
-                if: { type: "string" },
-                then: { const: "auto" },
-                else: { type: "integer", minimum: 1 }
+                if: {
+                  type: "string"
+                },
+                then: {
+                  const: "auto"
+                },
+                else: {
+                  type: "integer",
+                  minimum: 1
+                }
               },
-              keepalive: { type: "integer", minimum: 0, description: "Idle keepalive connections to the app per nginx worker; 0 opens a new one per request." },
-              upstream: { enum: ["http", "uwsgi"], description: "Protocol nginx speaks to the app." }
+              keepalive: {
+                type: "integer",
+                minimum: 0,
+                description: "Idle keepalive connections to the app per nginx worker; 0 opens a new one per request."
+              },
+              upstream: {
+                enum: [
+                  "http",
+                  "uwsgi"
+                ],
+                description: "Protocol nginx speaks to the app."
+              }
             }
           }
         }
@@ -44121,40 +44186,79 @@ var stack_schema_default = {
     app: {
       type: "object",
       additionalProperties: false,
-      required: ["command"],
+      required: [
+        "command"
+      ],
       properties: {
         command: {
           type: "string",
           minLength: 1,
           description: "Shell command that starts the app; {port}, {workers} and {database_url} are filled in."
         },
-        webserver: { type: "string", description: "Shown in the table's Webserver column." },
-        framework: { type: "string", description: "Shown in the table's Framework column." },
-        workers: {
-          if: { type: "string" },
-          then: { const: "auto" },
-          else: { type: "integer", minimum: 1, maximum: 512 }
+        webserver: {
+          type: "string",
+          description: "Shown in the table's Webserver column."
         },
-        cwd: { type: "string", description: "Working directory, relative to the stack file. Default: the stack file's folder." },
+        framework: {
+          type: "string",
+          description: "Shown in the table's Framework column."
+        },
+        workers: {
+          if: {
+            type: "string"
+          },
+          then: {
+            const: "auto"
+          },
+          else: {
+            type: "integer",
+            minimum: 1,
+            maximum: 512
+          }
+        },
+        cwd: {
+          type: "string",
+          description: "Working directory, relative to the stack file. Default: the stack file's folder."
+        },
         env: {
           type: "object",
-          additionalProperties: { type: ["string", "number", "boolean"] }
+          additionalProperties: {
+            type: [
+              "string",
+              "number",
+              "boolean"
+            ]
+          }
         },
         ready: {
           type: "object",
           additionalProperties: false,
           properties: {
-            http: { type: "string", pattern: "^/", description: "Path that answers 2xx once the app is ready." },
-            timeout: { $ref: "#/definitions/duration" }
+            http: {
+              type: "string",
+              pattern: "^/",
+              description: "Path that answers 2xx once the app is ready."
+            },
+            timeout: {
+              $ref: "#/definitions/duration"
+            }
           }
         },
         python: {
           type: "object",
           additionalProperties: false,
-          required: ["requirements"],
+          required: [
+            "requirements"
+          ],
           properties: {
-            requirements: { type: "string", description: "Pinned requirements file, relative to the stack file." },
-            python: { type: "string", description: "Interpreter that creates the virtual environment. Default python3." }
+            requirements: {
+              type: "string",
+              description: "Pinned requirements file, relative to the stack file."
+            },
+            python: {
+              type: "string",
+              description: "Interpreter that creates the virtual environment. Default python3."
+            }
           }
         }
       }
@@ -44169,38 +44273,97 @@ var stack_schema_default = {
           items: {
             type: "object",
             additionalProperties: false,
-            required: ["path"],
+            required: [
+              "path"
+            ],
             properties: {
-              path: { type: "string", pattern: "^/" },
-              method: { enum: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] },
-              headers: { type: "object", additionalProperties: { type: "string" } },
-              body: { type: "string" }
+              path: {
+                type: "string",
+                pattern: "^/"
+              },
+              method: {
+                enum: [
+                  "GET",
+                  "POST",
+                  "PUT",
+                  "PATCH",
+                  "DELETE",
+                  "HEAD",
+                  "OPTIONS"
+                ]
+              },
+              headers: {
+                type: "object",
+                additionalProperties: {
+                  type: "string"
+                }
+              },
+              body: {
+                type: "string"
+              }
             }
           }
         },
-        connections: { type: "integer", minimum: 1, maximum: 1e4 },
-        rate: { type: "number", exclusiveMinimum: 0, description: "Open-loop: requests per second." },
-        warmup: { $ref: "#/definitions/duration" },
-        duration: { $ref: "#/definitions/duration" },
-        trials: { type: "integer", minimum: 1, maximum: 1e3 },
-        timeout: { $ref: "#/definitions/duration" }
+        connections: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e4
+        },
+        rate: {
+          type: "number",
+          exclusiveMinimum: 0,
+          description: "Open-loop: requests per second."
+        },
+        warmup: {
+          $ref: "#/definitions/duration"
+        },
+        duration: {
+          $ref: "#/definitions/duration"
+        },
+        trials: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e3
+        },
+        timeout: {
+          $ref: "#/definitions/duration"
+        },
+        pin: {
+          type: "boolean",
+          description: "Give the load generator CPU 0 and the stack the other CPUs (taskset), like --pin."
+        }
       }
     },
     gate: {
       type: "object",
       additionalProperties: false,
       properties: {
-        p99: { type: "string", pattern: "^\\+\\d+(\\.\\d+)?%$", description: 'How much P99 may grow, e.g. "+10%".' },
-        throughput: { type: "string", pattern: "^-\\d+(\\.\\d+)?%$", description: 'How much throughput may drop, e.g. "-5%".' }
+        p99: {
+          type: "string",
+          pattern: "^\\+\\d+(\\.\\d+)?%$",
+          description: 'How much P99 may grow, e.g. "+10%".'
+        },
+        throughput: {
+          type: "string",
+          pattern: "^-\\d+(\\.\\d+)?%$",
+          description: 'How much throughput may drop, e.g. "-5%".'
+        }
       }
     }
   },
   definitions: {
     duration: {
       description: 'Seconds as a number, or a string like "500ms", "5s", "2m".',
-      if: { type: "string" },
-      then: { pattern: "^\\d+(\\.\\d+)?(ms|s|m)$" },
-      else: { type: "number", minimum: 0 }
+      if: {
+        type: "string"
+      },
+      then: {
+        pattern: "^\\d+(\\.\\d+)?(ms|s|m)$"
+      },
+      else: {
+        type: "number",
+        minimum: 0
+      }
     }
   }
 };
@@ -44494,7 +44657,8 @@ Fix the YAML and run again.`
       warmupSeconds: timings.warmup,
       durationSeconds: timings.duration,
       trials: load.trials ?? 5,
-      timeoutSeconds: timings.timeout
+      timeoutSeconds: timings.timeout,
+      pin: load.pin ?? false
     },
     gate: {
       p99: parsePercent(gate.p99 ?? "+10%"),
@@ -44585,6 +44749,47 @@ function applyOverrides(spec, o) {
   }
   return { spec, workers, load };
 }
+var TARGET_DEFAULTS = {
+  connections: 100,
+  warmupSeconds: 5,
+  durationSeconds: 10,
+  trials: 5,
+  timeoutSeconds: 10
+};
+var LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
+function planTarget(raw, o, positionals) {
+  if (positionals.length > 0) {
+    throw new UserError(
+      `--target measures a running service: give either stacks (${positionals.join(" ")}) or --target, not both.`
+    );
+  }
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UserError(`--target: ${JSON.stringify(raw)} is not a URL; expected e.g. http://127.0.0.1:8080/path.`);
+  }
+  if (url.protocol !== "http:") {
+    throw new UserError(
+      `--target: only http:// URLs are supported, got ${url.protocol}// (measure the service behind TLS termination).`
+    );
+  }
+  if (!LOOPBACK.test(url.hostname)) {
+    throw new UserError(
+      `--target: ${url.hostname} is not this machine. loadgate only sends load to loopback addresses (127.0.0.1, ::1, localhost).`
+    );
+  }
+  const load = {
+    requests: [{ path: `${url.pathname}${url.search}`, method: "GET", headers: {} }],
+    connections: o.connections ?? TARGET_DEFAULTS.connections,
+    rate: o.rate ?? null,
+    warmupSeconds: o.warmupSeconds ?? TARGET_DEFAULTS.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
+    trials: o.trials ?? TARGET_DEFAULTS.trials,
+    timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds
+  };
+  return { url: url.toString(), load };
+}
 function cacheDirFrom(env) {
   if (env.LOADGATE_CACHE_DIR) return resolve2(env.LOADGATE_CACHE_DIR);
   if (env.XDG_CACHE_HOME) return join3(env.XDG_CACHE_HOME, "loadgate");
@@ -44599,15 +44804,13 @@ function planRun(argv, io, toolVersion) {
   }
   const { values, positionals } = parsed;
   const overrides = parseLoadOverrides(values);
-  if (values.pin) throw new UserError("--pin: CPU placement is not built yet.");
-  if (values.rate !== void 0) throw new UserError("--rate: open-loop load is not built yet; use --connections.");
-  if (values.target !== void 0) throw new UserError("--target: measuring an external service is not built yet.");
-  if (positionals.length === 0) {
+  const target = values.target === void 0 ? null : planTarget(values.target, overrides, positionals);
+  if (!target && positionals.length === 0) {
     throw new UserError(
       'Give at least one stack: "loadgate run stacks/gunicorn-flask" (a folder with stack.yml, or the file).'
     );
   }
-  const stacks = positionals.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, io.cwd)), overrides));
+  const stacks = target ? [] : positionals.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, io.cwd)), overrides));
   const names = /* @__PURE__ */ new Set();
   for (const s of stacks) {
     if (names.has(s.spec.name))
@@ -44618,8 +44821,9 @@ function planRun(argv, io, toolVersion) {
   for (const [k, v] of Object.entries(io.env)) if (v !== void 0 && !k.startsWith("INPUT_")) baseEnv[k] = v;
   return Object.freeze({
     stacks,
-    target: null,
+    target,
     install: values.install ?? false,
+    pin: (values.pin ?? false) || stacks.some((s) => s.spec.load.pin),
     binarySearch: binarySearch(io.env.PATH, io.env.LOADGATE_BIN_PATH),
     jsonOut: values.json ? resolve2(io.cwd, values.json) : null,
     baselineFile: values.baseline ? resolve2(io.cwd, values.baseline) : null,
@@ -44662,6 +44866,8 @@ function newHistogram() {
 }
 var PhaseRecorder = class {
   histogram = newHistogram();
+  /** Open loop only: latency from the moment a request was actually written, which hides stalls. */
+  uncorrected;
   ok = 0;
   non2xx = 0;
   connection = 0;
@@ -44673,6 +44879,10 @@ var PhaseRecorder = class {
     } else {
       this.non2xx++;
     }
+  }
+  recordUncorrected(latencyMs) {
+    this.uncorrected ??= newHistogram();
+    this.uncorrected.recordValue(Math.max(1, Math.round(latencyMs * 1e3)));
   }
   recordError(timeout) {
     if (timeout) this.timeouts++;
@@ -44699,6 +44909,7 @@ var PhaseRecorder = class {
       requests: this.ok,
       throughput: this.ok / seconds2,
       latency: latencyStats(this.histogram),
+      ...this.uncorrected ? { latencyUncorrected: latencyStats(this.uncorrected) } : {},
       errors,
       errorRate: attempted === 0 ? 0 : errors.total / attempted
     };
@@ -44773,6 +44984,7 @@ function runClosedLoop(url, load, hooks = {}) {
       settled = true;
       clearInterval(ticker);
       clearTimeout(endTimer);
+      clearTimeout(warmupTimer);
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
@@ -44791,10 +45003,7 @@ function runClosedLoop(url, load, hooks = {}) {
       const now = performance.now();
       const e = elapsed();
       const phase = phaseAt(e, schedule);
-      if (phase.kind === "done") {
-        finish();
-        return;
-      }
+      if (phase.kind === "done") return;
       const rec = recorderFor(phase);
       hooks.onProgress?.({
         elapsedSeconds: e,
@@ -44807,23 +45016,367 @@ function runClosedLoop(url, load, hooks = {}) {
       lastOk = okTotal;
       lastTick = now;
     }, 1e3);
-    const endTimer = setTimeout(
-      () => {
-        try {
-          hooks.check?.();
-          finish();
-        } catch (err) {
-          finish(err);
-        }
-      },
-      total * 1e3 + 20
-    );
+    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
+    const endTimer = setTimeout(() => {
+      try {
+        hooks.check?.();
+        hooks.onMeasureEnd?.();
+        finish();
+      } catch (err) {
+        finish(err);
+      }
+    }, total * 1e3);
   });
+}
+
+// src/load/cpu.ts
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { readFileSync as readFileSync3 } from "node:fs";
+
+// src/stack/process-group.ts
+import { spawn } from "node:child_process";
+import { closeSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
+function groupMembers(pgid) {
+  const pids = [];
+  for (const entry of readdirSync2("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync2(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
+    } catch {
+    }
+  }
+  return pids;
+}
+function lastLines(file, n = 20) {
+  try {
+    const lines = readFileSync2(file, "utf8").split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    return lines.slice(-n).join("\n");
+  } catch {
+    return "";
+  }
+}
+var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+var Component = class _Component {
+  name;
+  pid;
+  logFile;
+  exited;
+  exitInfo;
+  /** Set once we asked it to stop, so its exit is not reported as a crash. */
+  stopping = false;
+  stopSignal;
+  constructor(options, child) {
+    this.name = options.name;
+    this.pid = child.pid;
+    this.logFile = options.logFile;
+    this.stopSignal = options.stopSignal ?? "SIGTERM";
+    this.exited = new Promise((resolve3) => {
+      child.once("exit", (code2, signal) => {
+        this.exitInfo = { code: code2, signal };
+        resolve3(this.exitInfo);
+      });
+    });
+  }
+  static async start(options) {
+    const fd = openSync(options.logFile, "a");
+    try {
+      const [command, args] = options.cpus ? ["taskset", ["-c", options.cpus, options.command, ...options.args]] : [options.command, options.args];
+      const child = spawn(command, args, {
+        cwd: options.cwd,
+        env: options.env,
+        // detached: setsid(), so the component and all its children form one group we can signal.
+        detached: true,
+        stdio: ["ignore", fd, fd],
+        uid: options.user?.uid,
+        gid: options.user?.gid
+      });
+      await new Promise((resolve3, reject) => {
+        child.once("spawn", () => resolve3());
+        child.once(
+          "error",
+          (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
+        );
+      });
+      return new _Component(options, child);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  get running() {
+    return this.exitInfo === void 0;
+  }
+  describeExit() {
+    const e = this.exitInfo;
+    if (!e) return "is still running";
+    return e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+  }
+  /** An error naming the component, how it ended and the tail of its log. */
+  failure(what) {
+    const tail = lastLines(this.logFile, 20);
+    return new StackError(`${this.name} ${what}.
+--- last lines of ${this.logFile} ---
+${tail || "(empty)"}
+---`);
+  }
+  signalGroup(signal) {
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+    }
+  }
+  /** Asks the group to stop, waits up to `graceMs`, then kills what is left. */
+  async stop(graceMs = 5e3) {
+    this.stopping = true;
+    if (groupMembers(this.pid).length === 0 && !this.running) return;
+    this.signalGroup(this.stopSignal);
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+      if (!this.running && groupMembers(this.pid).length === 0) return;
+      await sleep(50);
+    }
+    this.signalGroup("SIGKILL");
+    const killDeadline = Date.now() + 2e3;
+    while (Date.now() < killDeadline && (this.running || groupMembers(this.pid).length > 0)) await sleep(25);
+  }
+};
+async function waitReady(component, probe, timeoutSeconds, what = "ready", signal) {
+  const deadline = Date.now() + timeoutSeconds * 1e3;
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
+    if (await probe().catch(() => false)) return;
+    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
+    await sleep(100);
+  }
+  throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
+}
+
+// src/load/cpu.ts
+var clockTicks;
+function ticksPerSecond() {
+  if (clockTicks === void 0) {
+    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8" });
+    clockTicks = Number(r.stdout?.trim()) || 100;
+  }
+  return clockTicks;
+}
+function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
+  } catch {
+    return 0;
+  }
+}
+function groupCpuSeconds(pgid) {
+  return groupMembers(pgid).reduce((a, pid) => a + processCpuSeconds(pid), 0);
+}
+function machineBusySeconds() {
+  try {
+    const line = readFileSync3("/proc/stat", "utf8").split("\n")[0];
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+    return busy / ticksPerSecond();
+  } catch {
+    return 0;
+  }
+}
+function cpuSnapshot(components) {
+  const usage = process.cpuUsage();
+  return {
+    atMs: performance.now(),
+    components: Object.fromEntries(components.map((c) => [c.name, groupCpuSeconds(c.pid)])),
+    loadGenerator: (usage.user + usage.system) / 1e6,
+    machine: machineBusySeconds()
+  };
+}
+
+// src/load/open-loop.ts
+import { Agent, request } from "node:http";
+function runOpenLoop(url, load, hooks = {}) {
+  const rate = load.rate;
+  const target = new URL(url);
+  const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
+  const total = totalSeconds(schedule);
+  const warmup = new PhaseRecorder();
+  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
+  const recorderFor = (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0;
+  const agent = new Agent({ keepAlive: true, maxSockets: load.connections, maxFreeSockets: load.connections });
+  const intervalMs = 1e3 / rate;
+  const timeoutMs = load.timeoutSeconds * 1e3;
+  return new Promise((resolve3, reject) => {
+    const t0 = performance.now();
+    let sent = 0;
+    let inFlight = 0;
+    let okTotal = 0;
+    let lastOk = 0;
+    let lastTick = t0;
+    let stopped = false;
+    let settled = false;
+    let pumpTimer;
+    let measureEndFired = false;
+    const send = (dueAt) => {
+      const rec = recorderFor(phaseAt((dueAt - t0) / 1e3, schedule));
+      const r = load.requests[sent % load.requests.length];
+      let writtenAt = dueAt;
+      inFlight++;
+      let done = false;
+      const finish = () => {
+        if (done) return false;
+        done = true;
+        inFlight--;
+        if (stopped && inFlight === 0) complete();
+        return true;
+      };
+      const req = request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: r.path,
+          method: r.method,
+          headers: r.body ? { ...r.headers, "content-length": Buffer.byteLength(r.body) } : r.headers
+        },
+        (res) => {
+          res.on("data", () => void 0);
+          res.on("end", () => {
+            if (!finish()) return;
+            const now = performance.now();
+            const status = res.statusCode ?? 0;
+            rec?.recordResponse(status, now - dueAt);
+            if (status >= 200 && status < 300) {
+              rec?.recordUncorrected(now - writtenAt);
+              okTotal++;
+            }
+          });
+        }
+      );
+      req.on("socket", () => {
+        writtenAt = performance.now();
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error("request timed out")));
+      req.on("error", (err) => {
+        if (finish()) rec?.recordError(err.message === "request timed out");
+      });
+      req.end(r.body);
+      sent++;
+    };
+    const pump = () => {
+      if (stopped) return;
+      const now = performance.now();
+      const end = t0 + total * 1e3;
+      for (let due = t0 + sent * intervalMs; due <= now && due < end; due = t0 + sent * intervalMs) send(due);
+      const next = t0 + sent * intervalMs;
+      if (next >= end) return;
+      pumpTimer = setTimeout(pump, Math.max(0, next - performance.now()));
+    };
+    const complete = () => {
+      if (settled) return;
+      settled = true;
+      clearInterval(ticker);
+      clearTimeout(endTimer);
+      clearTimeout(drainTimer);
+      clearTimeout(pumpTimer);
+      hooks.signal?.removeEventListener("abort", onAbort);
+      agent.destroy();
+      resolve3({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
+    };
+    const fail = (err) => {
+      if (settled) return;
+      settled = true;
+      stopped = true;
+      clearInterval(ticker);
+      clearTimeout(endTimer);
+      clearTimeout(drainTimer);
+      clearTimeout(pumpTimer);
+      hooks.signal?.removeEventListener("abort", onAbort);
+      agent.destroy();
+      reject(err);
+    };
+    const onAbort = () => fail(hooks.signal?.reason ?? new Error("aborted"));
+    hooks.signal?.addEventListener("abort", onAbort);
+    let drainTimer;
+    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
+    const endTimer = setTimeout(() => {
+      clearTimeout(warmupTimer);
+      try {
+        hooks.check?.();
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      measureEndFired = true;
+      hooks.onMeasureEnd?.();
+      stopped = true;
+      clearTimeout(pumpTimer);
+      if (inFlight === 0) complete();
+      else drainTimer = setTimeout(complete, timeoutMs + 100);
+    }, total * 1e3);
+    const ticker = setInterval(() => {
+      try {
+        hooks.check?.();
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      const now = performance.now();
+      const e = (now - t0) / 1e3;
+      const phase = phaseAt(e, schedule);
+      const rec = recorderFor(phase);
+      if (rec) {
+        hooks.onProgress?.({
+          elapsedSeconds: e,
+          totalSeconds: total,
+          phase,
+          rps: (okTotal - lastOk) * 1e3 / (now - lastTick),
+          errors: rec.errors.total,
+          p99: rec.currentP99()
+        });
+      }
+      lastOk = okTotal;
+      lastTick = now;
+    }, 1e3);
+    void measureEndFired;
+    pump();
+  });
+}
+
+// src/load/placement.ts
+import { spawnSync as spawnSync3 } from "node:child_process";
+import { availableParallelism } from "node:os";
+function planPlacement(pin, cores) {
+  const all = cores > 1 ? `0-${cores - 1}` : "0";
+  if (!pin) return { pinned: false, loadGenerator: all, stack: all };
+  return { pinned: true, loadGenerator: "0", stack: cores > 2 ? `1-${cores - 1}` : "1" };
+}
+function applyPlacement(pin) {
+  const cores = availableParallelism();
+  if (pin && cores < 2) {
+    throw new UserError(
+      `--pin needs at least 2 CPUs (one for the load generator, the rest for the stack); this machine has ${cores}.`
+    );
+  }
+  const placement = planPlacement(pin, cores);
+  if (pin) {
+    const r = spawnSync3("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
+      encoding: "utf8"
+    });
+    if (r.status !== 0) {
+      throw new UserError(
+        `--pin: taskset failed (${(r.stderr || r.error?.message || "").trim()}). Install util-linux, or run without --pin.`
+      );
+    }
+  }
+  return placement;
 }
 
 // src/result/environment.ts
 import { createHash as createHash2 } from "node:crypto";
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 import { cpus, arch as osArch, release, totalmem } from "node:os";
 function environmentId(f) {
   const comparable = {
@@ -44843,7 +45396,7 @@ function buildEnvironment(f) {
 function machineFacts() {
   let os = "unknown";
   try {
-    const rel = readFileSync2("/etc/os-release", "utf8");
+    const rel = readFileSync4("/etc/os-release", "utf8");
     os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
   } catch {
   }
@@ -44858,16 +45411,45 @@ function machineFacts() {
   };
 }
 
+// src/stack/probes.ts
+import { request as request2 } from "node:http";
+import { connect } from "node:net";
+function httpOk(url, timeoutMs = 2e3) {
+  return new Promise((resolve3) => {
+    const req = request2(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
+      res.resume();
+      resolve3((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve3(false));
+    req.end();
+  });
+}
+function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
+  return new Promise((resolve3) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve3(true);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve3(false);
+    });
+    socket.once("error", () => resolve3(false));
+  });
+}
+
 // src/stack/python-env.ts
 import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync3, mkdirSync, readFileSync as readFileSync3, rmSync, writeFileSync } from "node:fs";
+import { existsSync as existsSync3, mkdirSync, readFileSync as readFileSync5, rmSync, writeFileSync } from "node:fs";
 import { join as join4, relative as relative2 } from "node:path";
 
 // src/stack/exec.ts
-import { spawn } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 function execCapture(command, args, options = {}) {
   return new Promise((resolve3, reject) => {
-    const child = spawn(command, args, {
+    const child = spawn2(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
       uid: options.user?.uid,
@@ -44903,7 +45485,7 @@ async function venvDirFor(cacheDir, requirements, interpreter) {
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
   }
-  const hash = createHash3("sha256").update(readFileSync3(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
+  const hash = createHash3("sha256").update(readFileSync5(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
   return join4(cacheDir, "venvs", hash);
 }
 async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log) {
@@ -44948,12 +45530,12 @@ Fix the pins in ${rel} and run again.`
 }
 
 // src/stack/run-user.ts
-import { readFileSync as readFileSync4 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 function unprivilegedUser() {
   if (process.getuid?.() !== 0) return void 0;
   let passwd = "";
   try {
-    passwd = readFileSync4("/etc/passwd", "utf8");
+    passwd = readFileSync6("/etc/passwd", "utf8");
   } catch {
     return { name: "nobody", uid: 65534, gid: 65534 };
   }
@@ -45051,7 +45633,7 @@ function fillPlaceholders(template, values) {
 }
 
 // src/stack/ports.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync5, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync3, readFileSync as readFileSync7, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
   return new Promise((resolve3, reject) => {
@@ -45070,7 +45652,7 @@ function listeningInodes(port) {
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text;
     try {
-      text = readFileSync5(table, "utf8");
+      text = readFileSync7(table, "utf8");
     } catch {
       continue;
     }
@@ -45087,11 +45669,11 @@ function listeningInodes(port) {
 function pidsHoldingSockets(inodes) {
   if (inodes.size === 0) return [];
   const pids = [];
-  for (const entry of readdirSync2("/proc")) {
+  for (const entry of readdirSync3("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let fds;
     try {
-      fds = readdirSync2(`/proc/${entry}/fd`);
+      fds = readdirSync3(`/proc/${entry}/fd`);
     } catch {
       continue;
     }
@@ -45111,10 +45693,10 @@ function pidsHoldingSockets(inodes) {
 function pidsWithEnv(name, value) {
   const needle = `${name}=${value}`;
   const pids = [];
-  for (const entry of readdirSync2("/proc")) {
+  for (const entry of readdirSync3("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const env = readFileSync5(`/proc/${entry}/environ`, "latin1");
+      const env = readFileSync7(`/proc/${entry}/environ`, "latin1");
       if (env.split("\0").includes(needle)) pids.push(Number(entry));
     } catch {
     }
@@ -45123,159 +45705,10 @@ function pidsWithEnv(name, value) {
 }
 function commandLineOf(pid) {
   try {
-    return readFileSync5(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    return readFileSync7(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
   } catch {
     return "?";
   }
-}
-
-// src/stack/probes.ts
-import { request } from "node:http";
-import { connect } from "node:net";
-function httpOk(url, timeoutMs = 2e3) {
-  return new Promise((resolve3) => {
-    const req = request(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
-      res.resume();
-      resolve3((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve3(false));
-    req.end();
-  });
-}
-function tcpOpen(port, timeoutMs = 1e3) {
-  return new Promise((resolve3) => {
-    const socket = connect({ host: "127.0.0.1", port, timeout: timeoutMs });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve3(true);
-    });
-    socket.once("timeout", () => {
-      socket.destroy();
-      resolve3(false);
-    });
-    socket.once("error", () => resolve3(false));
-  });
-}
-
-// src/stack/process-group.ts
-import { spawn as spawn2 } from "node:child_process";
-import { closeSync, openSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
-function groupMembers(pgid) {
-  const pids = [];
-  for (const entry of readdirSync3("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync6(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
-    } catch {
-    }
-  }
-  return pids;
-}
-function lastLines(file, n = 20) {
-  try {
-    const lines = readFileSync6(file, "utf8").split("\n");
-    if (lines.at(-1) === "") lines.pop();
-    return lines.slice(-n).join("\n");
-  } catch {
-    return "";
-  }
-}
-var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-var Component = class _Component {
-  name;
-  pid;
-  logFile;
-  exited;
-  exitInfo;
-  /** Set once we asked it to stop, so its exit is not reported as a crash. */
-  stopping = false;
-  stopSignal;
-  constructor(options, child) {
-    this.name = options.name;
-    this.pid = child.pid;
-    this.logFile = options.logFile;
-    this.stopSignal = options.stopSignal ?? "SIGTERM";
-    this.exited = new Promise((resolve3) => {
-      child.once("exit", (code2, signal) => {
-        this.exitInfo = { code: code2, signal };
-        resolve3(this.exitInfo);
-      });
-    });
-  }
-  static async start(options) {
-    const fd = openSync(options.logFile, "a");
-    try {
-      const child = spawn2(options.command, options.args, {
-        cwd: options.cwd,
-        env: options.env,
-        // detached: setsid(), so the component and all its children form one group we can signal.
-        detached: true,
-        stdio: ["ignore", fd, fd],
-        uid: options.user?.uid,
-        gid: options.user?.gid
-      });
-      await new Promise((resolve3, reject) => {
-        child.once("spawn", () => resolve3());
-        child.once(
-          "error",
-          (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
-        );
-      });
-      return new _Component(options, child);
-    } finally {
-      closeSync(fd);
-    }
-  }
-  get running() {
-    return this.exitInfo === void 0;
-  }
-  describeExit() {
-    const e = this.exitInfo;
-    if (!e) return "is still running";
-    return e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
-  }
-  /** An error naming the component, how it ended and the tail of its log. */
-  failure(what) {
-    const tail = lastLines(this.logFile, 20);
-    return new StackError(`${this.name} ${what}.
---- last lines of ${this.logFile} ---
-${tail || "(empty)"}
----`);
-  }
-  signalGroup(signal) {
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-    }
-  }
-  /** Asks the group to stop, waits up to `graceMs`, then kills what is left. */
-  async stop(graceMs = 5e3) {
-    this.stopping = true;
-    if (groupMembers(this.pid).length === 0 && !this.running) return;
-    this.signalGroup(this.stopSignal);
-    const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline) {
-      if (!this.running && groupMembers(this.pid).length === 0) return;
-      await sleep(50);
-    }
-    this.signalGroup("SIGKILL");
-    const killDeadline = Date.now() + 2e3;
-    while (Date.now() < killDeadline && (this.running || groupMembers(this.pid).length > 0)) await sleep(25);
-  }
-};
-async function waitReady(component, probe, timeoutSeconds, what = "ready", signal) {
-  const deadline = Date.now() + timeoutSeconds * 1e3;
-  while (Date.now() < deadline) {
-    signal?.throwIfAborted();
-    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
-    if (await probe().catch(() => false)) return;
-    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
-    await sleep(100);
-  }
-  throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
 }
 
 // src/stack/stack.ts
@@ -45319,7 +45752,7 @@ async function bringUp(plan, ctx) {
   const ports = {};
   const markerEnv = { [RUN_MARKER]: runId };
   const start = async (options) => {
-    const c = await Component.start({ ...options, logFile: join5(runDir, `${options.name}.log`) });
+    const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join5(runDir, `${options.name}.log`) });
     components.push(c);
     ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
     ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
@@ -45614,6 +46047,33 @@ function nginxSupportsErrorFlag(version) {
   return a > 1 || a === 1 && (b > 19 || b === 19 && c >= 5);
 }
 
+// src/stats/cpu-shares.ts
+function cpuAccount(start, end, cores) {
+  const wall = (end.atMs - start.atMs) / 1e3;
+  const seconds2 = {};
+  for (const [name, s] of Object.entries(end.components)) {
+    seconds2[name] = Math.max(0, s - (start.components[name] ?? 0));
+  }
+  seconds2.loadgen = Math.max(0, end.loadGenerator - start.loadGenerator);
+  const accounted = Object.values(seconds2).reduce((a, b) => a + b, 0);
+  const machine = Math.max(0, end.machine - start.machine);
+  seconds2.other = Math.max(0, machine - accounted);
+  const share = {};
+  for (const [k, v] of Object.entries(seconds2)) share[k] = wall > 0 ? v / (wall * cores) : 0;
+  return {
+    wallSeconds: wall,
+    cores,
+    seconds: seconds2,
+    share,
+    loadGeneratorCores: wall > 0 ? seconds2.loadgen / wall : 0
+  };
+}
+var LOADGEN_SATURATION_CORES = 0.9;
+function loadGeneratorWarning(account) {
+  if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES) return void 0;
+  return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
+}
+
 // src/stats/quantiles.ts
 function sorted(values) {
   return [...values].sort((a, b) => a - b);
@@ -45677,30 +46137,60 @@ function needsOf(stacks) {
     nginx: stacks.some((s) => s.spec.proxy !== null)
   };
 }
+function drive(url, load, hooks) {
+  return load.rate === null ? runClosedLoop(url, load, hooks) : runOpenLoop(url, load, hooks);
+}
+async function measure(url, load, components, hooks, cores) {
+  let start;
+  let end;
+  const outcome = await drive(url, load, {
+    ...hooks,
+    onMeasureStart: () => {
+      start = cpuSnapshot(components());
+    },
+    onMeasureEnd: () => {
+      end = cpuSnapshot(components());
+    }
+  });
+  return { outcome, cpu: start && end ? cpuAccount(start, end, cores) : null };
+}
+function warningsFor(cpu, trials) {
+  const warnings = [];
+  const w = cpu ? loadGeneratorWarning(cpu) : void 0;
+  if (w) warnings.push(w);
+  const errors = trials.reduce((a, t) => a + t.errors.total, 0);
+  if (errors > 0) {
+    const e = trials.reduce(
+      (a, t) => ({
+        connection: a.connection + t.errors.connection,
+        timeouts: a.timeouts + t.errors.timeouts,
+        non2xx: a.non2xx + t.errors.non2xx
+      }),
+      { connection: 0, timeouts: 0, non2xx: 0 }
+    );
+    warnings.push(
+      `${errors} failed requests in the measured trials (connection errors ${e.connection}, timeouts ${e.timeouts}, non-2xx ${e.non2xx}).`
+    );
+  }
+  return warnings;
+}
 async function runStacks(plan, hooks) {
   const binaries = requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
   const pythonEnvs = /* @__PURE__ */ new Map();
   for (const s of plan.stacks) {
     if (!s.spec.app.python) continue;
-    pythonEnvs.set(
-      s,
-      await ensurePythonEnv(
-        plan.cacheDir,
-        s.spec.app.python.requirements,
-        s.spec.app.python.interpreter,
-        plan.install,
-        hooks.log
-      )
-    );
+    const { requirements, interpreter } = s.spec.app.python;
+    pythonEnvs.set(s, await ensurePythonEnv(plan.cacheDir, requirements, interpreter, plan.install, hooks.log));
   }
+  const placement = applyPlacement(plan.pin);
   const results = [];
   for (const s of plan.stacks) {
     hooks.signal?.throwIfAborted();
-    results.push(await runOneStack(plan, s, binaries, pythonEnvs.get(s), hooks));
+    results.push(await runOneStack(plan, s, binaries, pythonEnvs.get(s), placement, hooks));
   }
   return results;
 }
-async function runOneStack(plan, s, binaries, python, hooks) {
+async function runOneStack(plan, s, binaries, python, placement, hooks) {
   const log = (line) => hooks.log(`[${s.spec.name}] ${line}`);
   const versions = await componentVersions(binaries, {
     postgres: s.spec.database !== null,
@@ -45719,37 +46209,46 @@ async function runOneStack(plan, s, binaries, python, hooks) {
     nginxSupportsErrorFlag: nginxSupportsErrorFlag(versions.nginx),
     log,
     signal: hooks.signal,
+    cpus: placement.pinned ? placement.stack : void 0,
     onComponent: hooks.onComponent
   });
-  let trials;
+  const facts = machineFacts();
+  let measured;
   try {
+    const mode = s.load.rate === null ? `${s.load.connections} connections` : `${s.load.rate} req/s open loop`;
     log(
-      `load: ${s.load.connections} connections \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} \xD7 ${s.load.durationSeconds} s`
+      `load: ${mode} \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} \xD7 ${s.load.durationSeconds} s`
     );
-    const outcome = await runClosedLoop(`${stack.url}`, s.load, {
-      check: () => stack.assertAlive(),
-      onProgress: (p) => hooks.onProgress?.(s.spec.name, p),
-      signal: hooks.signal
-    });
-    trials = outcome.trials;
+    measured = await measure(
+      stack.url,
+      s.load,
+      () => stack.components.map((c) => ({ name: c.name, pid: c.pid })),
+      {
+        check: () => stack.assertAlive(),
+        onProgress: (p) => hooks.onProgress?.(s.spec.name, p),
+        signal: hooks.signal
+      },
+      facts.logicalCores
+    );
   } catch (err) {
     await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
     throw err;
   }
   log("bringing the stack down");
   await stack.down();
+  const { trials } = measured.outcome;
   if (trials.every((t) => t.requests === 0)) {
     throw new StackError(
       `${s.spec.name}: no successful response in any trial (errors: ${trials.reduce((a, t) => a + t.errors.total, 0)}).`
     );
   }
-  const environment = buildEnvironment({ ...machineFacts(), versions, stackFileHash: s.spec.fileHash });
   return {
     stack: { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework },
     workers: s.workers,
-    environment,
+    environment: buildEnvironment({ ...facts, versions, stackFileHash: s.spec.fileHash }),
     load: {
       target: "nginx" in stack.ports ? "nginx" : "app",
+      mode: s.load.rate === null ? "closed-loop" : "open-loop",
       connections: s.load.connections,
       rate: s.load.rate,
       warmupSeconds: s.load.warmupSeconds,
@@ -45758,7 +46257,50 @@ async function runOneStack(plan, s, binaries, python, hooks) {
     },
     trials,
     summary: summarizeTrials(trials),
-    warnings: []
+    cpu: measured.cpu,
+    placement,
+    warnings: warningsFor(measured.cpu, trials)
+  };
+}
+async function runTarget(plan, target, hooks) {
+  const url = new URL(target.url);
+  const port = Number(url.port || 80);
+  if (!await tcpOpen(port, 2e3, url.hostname.replace(/^\[|\]$/g, ""))) {
+    throw new UserError(`--target ${target.url}: nothing accepts connections on ${url.host}. Start the service first.`);
+  }
+  const placement = applyPlacement(plan.pin);
+  const facts = machineFacts();
+  const name = `${url.host}${url.pathname}`;
+  const measured = await measure(
+    `${url.protocol}//${url.host}`,
+    target.load,
+    () => [],
+    { onProgress: (p) => hooks.onProgress?.(name, p), signal: hooks.signal },
+    facts.logicalCores
+  );
+  const { trials } = measured.outcome;
+  return {
+    stack: { name, file: target.url, webserver: "external", framework: "" },
+    workers: null,
+    environment: buildEnvironment({
+      ...facts,
+      versions: { node: process.version, loadgate: plan.toolVersion },
+      stackFileHash: ""
+    }),
+    load: {
+      target: target.url,
+      mode: target.load.rate === null ? "closed-loop" : "open-loop",
+      connections: target.load.connections,
+      rate: target.load.rate,
+      warmupSeconds: target.load.warmupSeconds,
+      durationSeconds: target.load.durationSeconds,
+      trials: target.load.trials
+    },
+    trials,
+    summary: summarizeTrials(trials),
+    cpu: measured.cpu,
+    placement,
+    warnings: warningsFor(measured.cpu, trials)
   };
 }
 
@@ -45796,6 +46338,27 @@ function studyTable(results) {
   ]);
   return textTable(header, rows, [false, false, true, true, true, true, true]);
 }
+function cpuLine(r) {
+  if (!r.cpu) return void 0;
+  const parts = Object.entries(r.cpu.share).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`);
+  return `CPU (share of ${r.cpu.cores} cores): ${parts.join(" \xB7 ")}; load generator ${(r.cpu.loadGeneratorCores * 100).toFixed(0)}% of one core`;
+}
+function openLoopLine(r) {
+  if (r.load.mode !== "open-loop") return void 0;
+  const unc = r.trials.map((t) => t.latencyUncorrected?.p99).filter((v) => v !== void 0);
+  const sortedUnc = [...unc].sort((a, b) => a - b);
+  const medUnc = sortedUnc.length ? sortedUnc[Math.floor((sortedUnc.length - 1) / 2)] : Number.NaN;
+  return `Open loop at ${r.load.rate} req/s: P99 ${formatMs(r.summary.latency.p99.median)} ms corrected for coordinated omission (from each request's intended send time); ${formatMs(medUnc)} ms uncorrected.`;
+}
+function runReport(results) {
+  const lines = [studyTable(results), ""];
+  for (const r of results) {
+    const extra = [cpuLine(r), openLoopLine(r), ...r.warnings.map((w) => `warning: ${w}`)].filter(Boolean);
+    if (extra.length === 0) continue;
+    lines.push(`${r.stack.name}:`, ...extra.map((l) => `  ${l}`));
+  }
+  return lines.join("\n").trimEnd();
+}
 
 // src/result/types.ts
 var SCHEMA_VERSION = 1;
@@ -45812,7 +46375,8 @@ var USAGE = `loadgate ${VERSION}: performance regression gating of web services
 
 Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
-               [--connections N] [--workers N] [--json FILE] [--install]
+               [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
+  loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
 
 Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
 See the README for the stack file and every flag.`;
@@ -45856,7 +46420,7 @@ async function runCommand(argv, io) {
   }
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
   let lastProgress = "";
-  const results = await runStacks(plan, {
+  const engineHooks = {
     log: (line) => {
       if (lastProgress && io.isTTY) io.stderr("\n");
       lastProgress = "";
@@ -45869,7 +46433,8 @@ async function runCommand(argv, io) {
 `);
     },
     signal: io.signal
-  });
+  };
+  const results = plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks);
   if (lastProgress && io.isTTY) io.stderr("\n");
   const doc = {
     schemaVersion: SCHEMA_VERSION,
@@ -45883,7 +46448,7 @@ async function runCommand(argv, io) {
 `);
   }
   io.stdout(`
-${studyTable(results)}
+${runReport(results)}
 `);
   if (plan.jsonOut) io.stdout(`
 Result written to ${plan.jsonOut}

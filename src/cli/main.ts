@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { planRun } from "../config/cli-plan.js";
-import { runStacks } from "../engine/run.js";
+import { runStacks, runTarget } from "../engine/run.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
-import { studyTable } from "../report/terminal.js";
+import type { Progress } from "../load/closed-loop.js";
+import { runReport } from "../report/terminal.js";
 import { type ResultDocument, SCHEMA_VERSION } from "../result/types.js";
 import { progressLine } from "./progress.js";
 
@@ -13,7 +14,8 @@ const USAGE = `loadgate ${VERSION}: performance regression gating of web service
 
 Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
-               [--connections N] [--workers N] [--json FILE] [--install]
+               [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
+  loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
 
 Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
 See the README for the stack file and every flag.`;
@@ -71,18 +73,19 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
   let lastProgress = "";
-  const results = await runStacks(plan, {
-    log: (line) => {
+  const engineHooks = {
+    log: (line: string) => {
       if (lastProgress && io.isTTY) io.stderr("\n");
       lastProgress = "";
       io.stderr(`${line}\n`);
     },
-    onProgress: (stack, p) => {
+    onProgress: (stack: string, p: Progress) => {
       lastProgress = progressLine(stack, p);
       io.stderr(io.isTTY ? `\r${lastProgress}\x1b[K` : `${lastProgress}\n`);
     },
     signal: io.signal,
-  });
+  };
+  const results = plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks);
   if (lastProgress && io.isTTY) io.stderr("\n");
   const doc: ResultDocument = {
     schemaVersion: SCHEMA_VERSION,
@@ -94,7 +97,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     mkdirSync(dirname(plan.jsonOut), { recursive: true });
     writeFileSync(plan.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
   }
-  io.stdout(`\n${studyTable(results)}\n`);
+  io.stdout(`\n${runReport(results)}\n`);
   if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
   return ExitCode.ok;
 }

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UserError } from "../errors.js";
 import { binarySearch } from "../stack/binaries.js";
-import type { LoadPlan, RunPlan, StackPlan } from "./plan.js";
+import type { LoadPlan, RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 import type { StackSpec } from "./stack-spec.js";
 
@@ -102,6 +102,52 @@ export function applyOverrides(spec: StackSpec, o: LoadOverrides): StackPlan {
   return { spec, workers, load };
 }
 
+/** Defaults for --target runs, the same as a stack file's. */
+export const TARGET_DEFAULTS = {
+  connections: 100,
+  warmupSeconds: 5,
+  durationSeconds: 10,
+  trials: 5,
+  timeoutSeconds: 10,
+};
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
+
+/** `--target URL`: an already running service on this machine. */
+export function planTarget(raw: string, o: LoadOverrides, positionals: string[]): TargetPlan {
+  if (positionals.length > 0) {
+    throw new UserError(
+      `--target measures a running service: give either stacks (${positionals.join(" ")}) or --target, not both.`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UserError(`--target: ${JSON.stringify(raw)} is not a URL; expected e.g. http://127.0.0.1:8080/path.`);
+  }
+  if (url.protocol !== "http:") {
+    throw new UserError(
+      `--target: only http:// URLs are supported, got ${url.protocol}// (measure the service behind TLS termination).`,
+    );
+  }
+  if (!LOOPBACK.test(url.hostname)) {
+    throw new UserError(
+      `--target: ${url.hostname} is not this machine. loadgate only sends load to loopback addresses (127.0.0.1, ::1, localhost).`,
+    );
+  }
+  const load: LoadPlan = {
+    requests: [{ path: `${url.pathname}${url.search}`, method: "GET", headers: {} }],
+    connections: o.connections ?? TARGET_DEFAULTS.connections,
+    rate: o.rate ?? null,
+    warmupSeconds: o.warmupSeconds ?? TARGET_DEFAULTS.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
+    trials: o.trials ?? TARGET_DEFAULTS.trials,
+    timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
+  };
+  return { url: url.toString(), load };
+}
+
 export interface Io {
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -124,15 +170,15 @@ export function planRun(argv: string[], io: Io, toolVersion: string): RunPlan {
   }
   const { values, positionals } = parsed;
   const overrides = parseLoadOverrides(values);
-  if (values.pin) throw new UserError("--pin: CPU placement is not built yet.");
-  if (values.rate !== undefined) throw new UserError("--rate: open-loop load is not built yet; use --connections.");
-  if (values.target !== undefined) throw new UserError("--target: measuring an external service is not built yet.");
-  if (positionals.length === 0) {
+  const target = values.target === undefined ? null : planTarget(values.target, overrides, positionals);
+  if (!target && positionals.length === 0) {
     throw new UserError(
       'Give at least one stack: "loadgate run stacks/gunicorn-flask" (a folder with stack.yml, or the file).',
     );
   }
-  const stacks = positionals.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, io.cwd)), overrides));
+  const stacks = target
+    ? []
+    : positionals.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, io.cwd)), overrides));
   const names = new Set<string>();
   for (const s of stacks) {
     if (names.has(s.spec.name))
@@ -143,8 +189,9 @@ export function planRun(argv: string[], io: Io, toolVersion: string): RunPlan {
   for (const [k, v] of Object.entries(io.env)) if (v !== undefined && !k.startsWith("INPUT_")) baseEnv[k] = v;
   return Object.freeze({
     stacks,
-    target: null,
+    target,
     install: values.install ?? false,
+    pin: (values.pin ?? false) || stacks.some((s) => s.spec.load.pin),
     binarySearch: binarySearch(io.env.PATH, io.env.LOADGATE_BIN_PATH),
     jsonOut: values.json ? resolve(io.cwd, values.json) : null,
     baselineFile: values.baseline ? resolve(io.cwd, values.baseline) : null,

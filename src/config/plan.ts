@@ -28,6 +28,8 @@ export interface RunPlan {
   stacks: StackPlan[];
   target: TargetPlan | null;
   install: boolean;
+  /** Give the load generator CPU 0 and the stack the rest. */
+  pin: boolean;
   binarySearch: BinarySearch;
   jsonOut: string | null;
   baselineFile: string | null;

@@ -267,6 +267,7 @@ export function loadStackFile(file: string): StackSpec {
       durationSeconds: timings.duration,
       trials: (load.trials as number | undefined) ?? 5,
       timeoutSeconds: timings.timeout,
+      pin: (load.pin as boolean | undefined) ?? false,
     },
     gate: {
       p99: parsePercent((gate.p99 as string | undefined) ?? "+10%"),

@@ -41,6 +41,8 @@ export interface StackSpec {
     durationSeconds: number;
     trials: number;
     timeoutSeconds: number;
+    /** Give the load generator its own CPU (like --pin). */
+    pin: boolean;
   };
   gate: { p99: number; throughput: number };
   /** Line of each top-level key and some nested ones, for annotations that point into the file. */

@@ -18,6 +18,10 @@ export interface Progress {
 
 export interface LoadHooks {
   onProgress?: (p: Progress) => void;
+  /** Called when the warmup ends and the first measured trial begins. */
+  onMeasureStart?: () => void;
+  /** Called when the last measured trial ends. */
+  onMeasureEnd?: () => void;
   /** Called every tick; throw to abort the load (a component died). */
   check?: () => void;
   signal?: AbortSignal;
@@ -78,6 +82,7 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
       settled = true;
       clearInterval(ticker);
       clearTimeout(endTimer);
+      clearTimeout(warmupTimer);
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
@@ -96,10 +101,7 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
       const now = performance.now();
       const e = elapsed();
       const phase = phaseAt(e, schedule);
-      if (phase.kind === "done") {
-        finish();
-        return;
-      }
+      if (phase.kind === "done") return; // the end timer finishes the run
       const rec = recorderFor(phase)!;
       hooks.onProgress?.({
         elapsedSeconds: e,
@@ -112,17 +114,16 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
       lastOk = okTotal;
       lastTick = now;
     }, 1000);
+    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);
     // The last trial ends between ticks: finish exactly on time.
-    const endTimer = setTimeout(
-      () => {
-        try {
-          hooks.check?.();
-          finish();
-        } catch (err) {
-          finish(err);
-        }
-      },
-      total * 1000 + 20,
-    );
+    const endTimer = setTimeout(() => {
+      try {
+        hooks.check?.();
+        hooks.onMeasureEnd?.();
+        finish();
+      } catch (err) {
+        finish(err);
+      }
+    }, total * 1000);
   });
 }

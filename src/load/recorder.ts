@@ -15,6 +15,8 @@ export function newHistogram(): hdr.Histogram {
 /** Records one phase of load: every response's latency and every error, sorted by kind. */
 export class PhaseRecorder {
   readonly histogram = newHistogram();
+  /** Open loop only: latency from the moment a request was actually written, which hides stalls. */
+  uncorrected: hdr.Histogram | undefined;
   ok = 0;
   non2xx = 0;
   connection = 0;
@@ -27,6 +29,11 @@ export class PhaseRecorder {
     } else {
       this.non2xx++;
     }
+  }
+
+  recordUncorrected(latencyMs: number): void {
+    this.uncorrected ??= newHistogram();
+    this.uncorrected.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
   }
 
   recordError(timeout: boolean): void {
@@ -57,6 +64,7 @@ export class PhaseRecorder {
       requests: this.ok,
       throughput: this.ok / seconds,
       latency: latencyStats(this.histogram),
+      ...(this.uncorrected ? { latencyUncorrected: latencyStats(this.uncorrected) } : {}),
       errors,
       errorRate: attempted === 0 ? 0 : errors.total / attempted,
     };

@@ -46,3 +46,30 @@ export function trialLines(r: StackResult): string {
     header.map((_, i) => i > 0),
   );
 }
+
+/** "postgres 12.0% · app 61.3% · loadgen 20.1% ..." of the whole machine during the measured trials. */
+export function cpuLine(r: StackResult): string | undefined {
+  if (!r.cpu) return undefined;
+  const parts = Object.entries(r.cpu.share).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`);
+  return `CPU (share of ${r.cpu.cores} cores): ${parts.join(" · ")}; load generator ${(r.cpu.loadGeneratorCores * 100).toFixed(0)}% of one core`;
+}
+
+/** Open loop: corrected latency (from the intended send time) beside the uncorrected figure. */
+export function openLoopLine(r: StackResult): string | undefined {
+  if (r.load.mode !== "open-loop") return undefined;
+  const unc = r.trials.map((t) => t.latencyUncorrected?.p99).filter((v): v is number => v !== undefined);
+  const sortedUnc = [...unc].sort((a, b) => a - b);
+  const medUnc = sortedUnc.length ? sortedUnc[Math.floor((sortedUnc.length - 1) / 2)] : Number.NaN;
+  return `Open loop at ${r.load.rate} req/s: P99 ${formatMs(r.summary.latency.p99.median)} ms corrected for coordinated omission (from each request's intended send time); ${formatMs(medUnc)} ms uncorrected.`;
+}
+
+/** Everything printed after a run: the table, then per stack its CPU, open-loop and warning lines. */
+export function runReport(results: readonly StackResult[]): string {
+  const lines = [studyTable(results), ""];
+  for (const r of results) {
+    const extra = [cpuLine(r), openLoopLine(r), ...r.warnings.map((w) => `warning: ${w}`)].filter(Boolean);
+    if (extra.length === 0) continue;
+    lines.push(`${r.stack.name}:`, ...extra.map((l) => `  ${l}`));
+  }
+  return lines.join("\n").trimEnd();
+}

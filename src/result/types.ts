@@ -31,7 +31,10 @@ export interface Trial {
   requests: number;
   /** Successful responses per second. */
   throughput: number;
+  /** Closed loop: from send to response. Open loop: from the intended send time (corrected for coordinated omission). */
   latency: LatencyStats;
+  /** Open loop only: from the actual send time; hides stalls, shown beside the corrected figure. */
+  latencyUncorrected?: LatencyStats;
   errors: ErrorCounts;
   /** errors.total / (requests + errors.total) */
   errorRate: number;
@@ -79,12 +82,33 @@ export interface StackInfo {
 }
 
 export interface LoadSettings {
+  /** What the load was aimed at: "nginx", "app", or the --target URL. */
   target: string;
+  mode: "closed-loop" | "open-loop";
   connections: number;
   rate: number | null;
   warmupSeconds: number;
   durationSeconds: number;
   trials: number;
+}
+
+export interface CpuAccount {
+  wallSeconds: number;
+  cores: number;
+  /** CPU seconds per component (process group), the load generator (`loadgen`) and everything else (`other`). */
+  seconds: Record<string, number>;
+  /** Share of the whole machine: seconds / (wall × cores). */
+  share: Record<string, number>;
+  /** Load generator CPU seconds per wall second (1.0 = one full core). */
+  loadGeneratorCores: number;
+}
+
+export interface Placement {
+  pinned: boolean;
+  /** CPUs the load generator may use, e.g. "0". */
+  loadGenerator: string;
+  /** CPUs the stack may use, e.g. "1-3". */
+  stack: string;
 }
 
 export interface StackResult {
@@ -94,6 +118,9 @@ export interface StackResult {
   load: LoadSettings;
   trials: Trial[];
   summary: Summary;
+  /** Where the CPU went during the measured trials. */
+  cpu: CpuAccount | null;
+  placement: Placement;
   warnings: string[];
 }
 

@@ -15,9 +15,9 @@ export function httpOk(url: string, timeoutMs = 2000): Promise<boolean> {
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
-export function tcpOpen(port: number, timeoutMs = 1000): Promise<boolean> {
+export function tcpOpen(port: number, timeoutMs = 1000, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port, timeout: timeoutMs });
+    const socket = connect({ host, port, timeout: timeoutMs });
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);

@@ -13,6 +13,8 @@ export interface ComponentOptions {
   user?: RunUser;
   /** Signal that asks the component to shut down. PostgreSQL's fast shutdown is SIGINT. */
   stopSignal?: NodeJS.Signals;
+  /** CPUs the component may use (taskset list, e.g. "1-3"); unset: all. */
+  cpus?: string;
 }
 
 export interface ExitInfo {
@@ -76,7 +78,10 @@ export class Component {
   static async start(options: ComponentOptions): Promise<Component> {
     const fd = openSync(options.logFile, "a");
     try {
-      const child = spawn(options.command, options.args, {
+      const [command, args] = options.cpus
+        ? ["taskset", ["-c", options.cpus, options.command, ...options.args]]
+        : [options.command, options.args];
+      const child = spawn(command, args, {
         cwd: options.cwd,
         env: options.env,
         // detached: setsid(), so the component and all its children form one group we can signal.

@@ -27,6 +27,8 @@ export interface StackContext {
   nginxSupportsErrorFlag: boolean;
   log: (line: string) => void;
   signal?: AbortSignal;
+  /** CPUs for every component (taskset list) when the run is pinned. */
+  cpus?: string;
   /** Called with each component as it starts, so a crash handler elsewhere can record it. */
   onComponent?: (c: { name: string; pid: number; ports: number[]; runId: string }) => void;
 }
@@ -94,7 +96,7 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
   const markerEnv = { [RUN_MARKER]: runId };
 
   const start = async (options: Omit<ComponentOptions, "logFile"> & { ports: number[] }) => {
-    const c = await Component.start({ ...options, logFile: join(runDir, `${options.name}.log`) });
+    const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
     components.push(c);
     ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
     ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });

@@ -1,0 +1,41 @@
+import type { CpuAccount } from "../result/types.js";
+
+export interface CpuCounters {
+  atMs: number;
+  components: Record<string, number>;
+  loadGenerator: number;
+  machine: number;
+}
+
+/**
+ * Pure: where the CPU went between two snapshots. Shares are of the whole machine
+ * (seconds / (wall seconds × cores)); `other` is machine busy time no component accounts for.
+ */
+export function cpuAccount(start: CpuCounters, end: CpuCounters, cores: number): CpuAccount {
+  const wall = (end.atMs - start.atMs) / 1000;
+  const seconds: Record<string, number> = {};
+  for (const [name, s] of Object.entries(end.components)) {
+    seconds[name] = Math.max(0, s - (start.components[name] ?? 0));
+  }
+  seconds.loadgen = Math.max(0, end.loadGenerator - start.loadGenerator);
+  const accounted = Object.values(seconds).reduce((a, b) => a + b, 0);
+  const machine = Math.max(0, end.machine - start.machine);
+  seconds.other = Math.max(0, machine - accounted);
+  const share: Record<string, number> = {};
+  for (const [k, v] of Object.entries(seconds)) share[k] = wall > 0 ? v / (wall * cores) : 0;
+  return {
+    wallSeconds: wall,
+    cores,
+    seconds,
+    share,
+    loadGeneratorCores: wall > 0 ? seconds.loadgen / wall : 0,
+  };
+}
+
+/** The load generator is single-threaded: near one full core, it, not the stack, sets the pace. */
+export const LOADGEN_SATURATION_CORES = 0.9;
+
+export function loadGeneratorWarning(account: CpuAccount): string | undefined {
+  if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES) return undefined;
+  return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
+}

@@ -1,0 +1,273 @@
+/**
+ * A fake of the few GitHub REST endpoints loadgate uses to keep one sticky PR comment, good enough for the
+ * real Octokit client from `@actions/github`:
+ *
+ *   const gh = await startFakeGitHub({ requireToken: "t" });
+ *   const octokit = getOctokit("t", { baseUrl: gh.url });
+ *
+ * (`@actions/github` reads GITHUB_API_URL once, when the module is first imported, so pass `baseUrl`
+ * explicitly or set the variable before the first import.)
+ *
+ * Routes:
+ *   GET   /repos/{owner}/{repo}                                  repository (default_branch, full_name, ...)
+ *   GET   /repos/{owner}/{repo}/issues/{issue_number}/comments   list, oldest first; per_page (≤100, default 30)
+ *                                                                and page; a `Link` header when paginated
+ *   POST  /repos/{owner}/{repo}/issues/{issue_number}/comments   {body} → 201 comment
+ *   GET   /repos/{owner}/{repo}/issues/comments/{comment_id}     one comment
+ *   PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}     {body} → 200 comment
+ * Anything else answers 404 {"message":"Not Found"}, like GitHub.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listen, type RunningFake, sendJson } from "./http.js";
+
+export interface FakeUser {
+  login: string;
+  id: number;
+  type: "Bot" | "User";
+}
+
+/** GITHUB_TOKEN acts as this user; comments it writes carry it. */
+export const GITHUB_ACTIONS_BOT: FakeUser = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
+
+export interface StoredComment {
+  id: number;
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  body: string;
+  user: FakeUser;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SeedComment {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  body: string;
+  /** Defaults to a human user, `octocat`. */
+  user?: FakeUser;
+}
+
+export interface FakeGitHubOptions {
+  /** POST and PATCH answer 403 as GitHub does for a token without `issues: write` / `pull-requests: write`. */
+  forbidWrites?: boolean;
+  /** Requests without `authorization: token <t>` or `Bearer <t>` get 401 Bad credentials. */
+  requireToken?: string;
+  /** Author of comments created through the API. Default: github-actions[bot]. */
+  actor?: FakeUser;
+  /** Comments that exist before the test starts, in creation order. */
+  comments?: SeedComment[];
+  /** `default_branch` of every repository. Default: main. */
+  defaultBranch?: string;
+}
+
+export interface RecordedGitHubRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: Record<string, string>;
+  authorization: string | undefined;
+  /** Parsed JSON body, or undefined when there was none. */
+  body: unknown;
+  /** Status the fake answered with. */
+  status: number;
+}
+
+export interface FakeGitHubState {
+  requests: RecordedGitHubRequest[];
+  /** Every comment by id, whatever its repository and issue. */
+  comments: Map<number, StoredComment>;
+  /** Comments of one issue, oldest first, as the list endpoint returns them. */
+  commentsOn(owner: string, repo: string, issueNumber: number): StoredComment[];
+}
+
+const DOCS = {
+  rest: "https://docs.github.com/rest",
+  create: "https://docs.github.com/rest/issues/comments#create-an-issue-comment",
+  update: "https://docs.github.com/rest/issues/comments#update-an-issue-comment",
+  list: "https://docs.github.com/rest/issues/comments#list-issue-comments",
+  get: "https://docs.github.com/rest/issues/comments#get-an-issue-comment",
+  repo: "https://docs.github.com/rest/repos/repos#get-a-repository",
+};
+
+/** GitHub timestamps have no milliseconds: 2024-05-01T10:00:00Z. */
+function githubTime(date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<RunningFake<FakeGitHubState>> {
+  const actor = options.actor ?? GITHUB_ACTIONS_BOT;
+  const defaultBranch = options.defaultBranch ?? "main";
+  const comments = new Map<number, StoredComment>();
+  let nextId = 1_000_001;
+
+  const addComment = (owner: string, repo: string, issueNumber: number, body: string, user: FakeUser) => {
+    const now = githubTime();
+    const comment: StoredComment = {
+      id: nextId++,
+      owner,
+      repo,
+      issueNumber,
+      body,
+      user,
+      createdAt: now,
+      updatedAt: now,
+    };
+    comments.set(comment.id, comment);
+    return comment;
+  };
+  for (const seed of options.comments ?? []) {
+    addComment(
+      seed.owner,
+      seed.repo,
+      seed.issueNumber,
+      seed.body,
+      seed.user ?? { login: "octocat", id: 583231, type: "User" },
+    );
+  }
+
+  const state: FakeGitHubState = {
+    requests: [],
+    comments,
+    commentsOn: (owner, repo, issueNumber) =>
+      [...comments.values()]
+        .filter((c) => c.owner === owner && c.repo === repo && c.issueNumber === issueNumber)
+        .sort((a, b) => a.id - b.id),
+  };
+
+  let baseUrl = "";
+  const toJson = (c: StoredComment) => ({
+    id: c.id,
+    node_id: `IC_fake${c.id}`,
+    url: `${baseUrl}/repos/${c.owner}/${c.repo}/issues/comments/${c.id}`,
+    html_url: `https://github.com/${c.owner}/${c.repo}/issues/${c.issueNumber}#issuecomment-${c.id}`,
+    issue_url: `${baseUrl}/repos/${c.owner}/${c.repo}/issues/${c.issueNumber}`,
+    body: c.body,
+    user: {
+      login: c.user.login,
+      id: c.user.id,
+      type: c.user.type,
+      site_admin: false,
+    },
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    author_association: c.user.type === "Bot" ? "NONE" : "OWNER",
+  });
+
+  const fake = await listen(state, (req: IncomingMessage, res: ServerResponse, raw: Buffer) => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const method = req.method ?? "GET";
+    let body: unknown;
+    let badJson = false;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString("utf8"));
+      } catch {
+        badJson = true;
+      }
+    }
+    const record: RecordedGitHubRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorization: req.headers.authorization,
+      body: badJson ? raw.toString("utf8") : body,
+      status: 0,
+    };
+    state.requests.push(record);
+    const reply = (status: number, value: unknown, headers: Record<string, string> = {}) => {
+      record.status = status;
+      sendJson(res, status, value, headers);
+    };
+    const error = (status: number, message: string, documentationUrl = DOCS.rest) =>
+      reply(status, { message, documentation_url: documentationUrl, status: String(status) });
+
+    if (options.requireToken !== undefined) {
+      const match = /^(?:token|bearer)\s+(.+)$/i.exec(req.headers.authorization ?? "");
+      if (!match || match[1] !== options.requireToken) return error(401, "Bad credentials");
+    }
+
+    const seg = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    if (seg[0] !== "repos" || seg.length < 3) return error(404, "Not Found");
+    const [, owner, repo] = seg;
+    const isNumber = (s: string | undefined) => s !== undefined && /^\d+$/.test(s);
+
+    // GET /repos/{owner}/{repo}
+    if (seg.length === 3) {
+      if (method !== "GET") return error(404, "Not Found");
+      return reply(200, {
+        id: 123456,
+        node_id: "R_fake",
+        name: repo,
+        full_name: `${owner}/${repo}`,
+        owner: { login: owner, id: 1, type: "Organization" },
+        private: false,
+        html_url: `https://github.com/${owner}/${repo}`,
+        url: `${baseUrl}/repos/${owner}/${repo}`,
+        default_branch: defaultBranch,
+        visibility: "public",
+      });
+    }
+
+    // /repos/{owner}/{repo}/issues/{issue_number}/comments
+    if (seg.length === 6 && seg[3] === "issues" && isNumber(seg[4]) && seg[5] === "comments") {
+      const issueNumber = Number(seg[4]);
+      if (method === "GET") {
+        const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get("per_page") ?? 30) || 30));
+        const page = Math.max(1, Number(url.searchParams.get("page") ?? 1) || 1);
+        const all = state.commentsOn(owner, repo, issueNumber);
+        const lastPage = Math.max(1, Math.ceil(all.length / perPage));
+        const slice = all.slice((page - 1) * perPage, page * perPage);
+        const headers: Record<string, string> = {};
+        if (lastPage > 1) {
+          const link = (p: number, rel: string) => {
+            const u = new URL(`${baseUrl}${url.pathname}`);
+            for (const [k, v] of url.searchParams) u.searchParams.set(k, v);
+            u.searchParams.set("per_page", String(perPage));
+            u.searchParams.set("page", String(p));
+            return `<${u.href}>; rel="${rel}"`;
+          };
+          const parts: string[] = [];
+          if (page > 1) parts.push(link(page - 1, "prev"));
+          if (page < lastPage) parts.push(link(page + 1, "next"), link(lastPage, "last"));
+          if (page > 1) parts.push(link(1, "first"));
+          headers.link = parts.join(", ");
+        }
+        return reply(200, slice.map(toJson), headers);
+      }
+      if (method === "POST") {
+        if (options.forbidWrites) return error(403, "Resource not accessible by integration", DOCS.create);
+        const text = (body as { body?: unknown } | undefined)?.body;
+        if (badJson) return error(400, "Problems parsing JSON", DOCS.create);
+        if (typeof text !== "string") return error(422, 'Invalid request.\n\n"body" wasn\'t supplied.', DOCS.create);
+        return reply(201, toJson(addComment(owner, repo, issueNumber, text, actor)));
+      }
+      return error(404, "Not Found");
+    }
+
+    // /repos/{owner}/{repo}/issues/comments/{comment_id}
+    if (seg.length === 6 && seg[3] === "issues" && seg[4] === "comments" && isNumber(seg[5])) {
+      const comment = comments.get(Number(seg[5]));
+      const found = comment && comment.owner === owner && comment.repo === repo ? comment : undefined;
+      if (method === "GET") {
+        return found ? reply(200, toJson(found)) : error(404, "Not Found", DOCS.get);
+      }
+      if (method === "PATCH") {
+        if (options.forbidWrites) return error(403, "Resource not accessible by integration", DOCS.update);
+        if (badJson) return error(400, "Problems parsing JSON", DOCS.update);
+        const text = (body as { body?: unknown } | undefined)?.body;
+        if (typeof text !== "string") return error(422, 'Invalid request.\n\n"body" wasn\'t supplied.', DOCS.update);
+        if (!found) return error(404, "Not Found", DOCS.update);
+        found.body = text;
+        found.updatedAt = githubTime();
+        return reply(200, toJson(found));
+      }
+      return error(404, "Not Found");
+    }
+
+    return error(404, "Not Found");
+  });
+  baseUrl = fake.url;
+  return fake;
+}
