@@ -46303,6 +46303,57 @@ async function runTarget(plan, target, hooks) {
     warnings: warningsFor(measured.cpu, trials)
   };
 }
+async function holdStack(plan, hooks) {
+  const s = plan.stacks[0];
+  const binaries = requireBinaries(needsOf([s]), plan.binarySearch, plan.install, hooks.log);
+  const python = s.spec.app.python ? await ensurePythonEnv(
+    plan.cacheDir,
+    s.spec.app.python.requirements,
+    s.spec.app.python.interpreter,
+    plan.install,
+    hooks.log
+  ) : void 0;
+  const placement = applyPlacement(false);
+  const versions = await componentVersions(binaries, {
+    postgres: false,
+    pgbouncer: false,
+    nginx: s.spec.proxy !== null
+  });
+  const stack = await bringUp(s, {
+    binaries,
+    user: unprivilegedUser(),
+    tmpDir: plan.tmpDir,
+    baseEnv: plan.baseEnv,
+    python,
+    nginxSupportsErrorFlag: nginxSupportsErrorFlag(versions.nginx),
+    log: (l) => hooks.log(`[${s.spec.name}] ${l}`),
+    signal: hooks.signal,
+    cpus: plan.pin ? placement.stack : void 0,
+    onComponent: hooks.onComponent
+  });
+  let failure;
+  try {
+    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
+    await new Promise((resolve3) => {
+      const timer = setInterval(() => {
+        try {
+          stack.assertAlive();
+        } catch (err) {
+          failure = err;
+          clearInterval(timer);
+          resolve3();
+        }
+      }, 500);
+      hooks.signal?.addEventListener("abort", () => {
+        clearInterval(timer);
+        resolve3();
+      });
+    });
+  } finally {
+    await stack.down(failure !== void 0);
+  }
+  if (failure) throw failure;
+}
 
 // src/report/format.ts
 function formatMs(ms) {
@@ -46377,6 +46428,8 @@ Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
                [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
   loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
+  loadgate up <stack-dir or stack.yml> [--install] [--workers N]
+               brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
 
 Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
 See the README for the stack file and every flag.`;
@@ -46386,6 +46439,8 @@ async function main(io) {
     switch (command) {
       case "run":
         return await runCommand(rest, io);
+      case "up":
+        return await upCommand(rest, io);
       case void 0:
       case "help":
       case "--help":
@@ -46455,6 +46510,18 @@ Result written to ${plan.jsonOut}
 `);
   return ExitCode.ok;
 }
+async function upCommand(argv, io) {
+  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
+  await holdStack(plan, {
+    log: (line) => io.stderr(`${line}
+`),
+    signal: io.signal,
+    onReady: (url) => io.stdout(`ready ${url}
+`)
+  });
+  return ExitCode.ok;
+}
 
 // src/cli/index.ts
 var controller = new AbortController();
@@ -46463,8 +46530,7 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(sig, () => {
     signals++;
     if (signals > 2) process.exit(130);
-    process.stderr.write(`
-loadgate: ${sig} received, stopping the stack\u2026
+    process.stderr.write(`loadgate: ${sig} received, stopping the stack\u2026
 `);
     controller.abort(new Error(`interrupted by ${sig}`));
   });
@@ -46478,4 +46544,5 @@ var code = await main({
   isTTY: Boolean(process.stderr.isTTY),
   signal: controller.signal
 });
-process.exitCode = controller.signal.aborted && code !== 0 ? 130 : code;
+var interruptedRun = controller.signal.aborted && code !== 0;
+process.exitCode = interruptedRun ? 130 : code;

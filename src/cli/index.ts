@@ -7,7 +7,7 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(sig, () => {
     signals++;
     if (signals > 2) process.exit(130);
-    process.stderr.write(`\nloadgate: ${sig} received, stopping the stack…\n`);
+    process.stderr.write(`loadgate: ${sig} received, stopping the stack…\n`);
     controller.abort(new Error(`interrupted by ${sig}`));
   });
 }
@@ -21,4 +21,6 @@ const code = await main({
   isTTY: Boolean(process.stderr.isTTY),
   signal: controller.signal,
 });
-process.exitCode = controller.signal.aborted && code !== 0 ? 130 : code;
+// `loadgate up` ends on a signal by design; a run cut short by one exits 130.
+const interruptedRun = controller.signal.aborted && code !== 0;
+process.exitCode = interruptedRun ? 130 : code;

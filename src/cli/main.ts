@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { planRun } from "../config/cli-plan.js";
-import { runStacks, runTarget } from "../engine/run.js";
+import { holdStack, runStacks, runTarget } from "../engine/run.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/closed-loop.js";
 import { runReport } from "../report/terminal.js";
@@ -16,6 +16,8 @@ Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
                [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
   loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
+  loadgate up <stack-dir or stack.yml> [--install] [--workers N]
+               brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
 
 Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
 See the README for the stack file and every flag.`;
@@ -37,6 +39,8 @@ export async function main(io: CliIo): Promise<number> {
     switch (command) {
       case "run":
         return await runCommand(rest, io);
+      case "up":
+        return await upCommand(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -99,5 +103,16 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   io.stdout(`\n${runReport(results)}\n`);
   if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
+  return ExitCode.ok;
+}
+
+async function upCommand(argv: string[], io: CliIo): Promise<number> {
+  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
+  await holdStack(plan, {
+    log: (line) => io.stderr(`${line}\n`),
+    signal: io.signal,
+    onReady: (url) => io.stdout(`ready ${url}\n`),
+  });
   return ExitCode.ok;
 }

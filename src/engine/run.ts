@@ -221,3 +221,61 @@ export async function runTarget(plan: RunPlan, target: TargetPlan, hooks: Engine
     warnings: warningsFor(measured.cpu, trials),
   };
 }
+
+/**
+ * `loadgate up`: brings one stack up, announces its URL, and keeps it up until the signal aborts
+ * (Ctrl-C) or a component dies; then brings it down. For benchmarks against --target and for debugging.
+ */
+export async function holdStack(plan: RunPlan, hooks: EngineHooks & { onReady: (url: string) => void }): Promise<void> {
+  const s = plan.stacks[0];
+  const binaries = requireBinaries(needsOf([s]), plan.binarySearch, plan.install, hooks.log);
+  const python = s.spec.app.python
+    ? await ensurePythonEnv(
+        plan.cacheDir,
+        s.spec.app.python.requirements,
+        s.spec.app.python.interpreter,
+        plan.install,
+        hooks.log,
+      )
+    : undefined;
+  const placement = applyPlacement(false);
+  const versions = await componentVersions(binaries, {
+    postgres: false,
+    pgbouncer: false,
+    nginx: s.spec.proxy !== null,
+  });
+  const stack = await bringUp(s, {
+    binaries,
+    user: unprivilegedUser(),
+    tmpDir: plan.tmpDir,
+    baseEnv: plan.baseEnv,
+    python,
+    nginxSupportsErrorFlag: nginxSupportsErrorFlag(versions.nginx),
+    log: (l) => hooks.log(`[${s.spec.name}] ${l}`),
+    signal: hooks.signal,
+    cpus: plan.pin ? placement.stack : undefined,
+    onComponent: hooks.onComponent,
+  });
+  let failure: unknown;
+  try {
+    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        try {
+          stack.assertAlive();
+        } catch (err) {
+          failure = err;
+          clearInterval(timer);
+          resolve();
+        }
+      }, 500);
+      hooks.signal?.addEventListener("abort", () => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+  } finally {
+    await stack.down(failure !== undefined);
+  }
+  if (failure) throw failure;
+}
