@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve3.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve3(root, ref) {
+    function resolve4(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3879,7 +3879,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve3(baseURI, relativeURI, options) {
+    function resolve4(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4270,7 +4270,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve3,
+      resolve: resolve4,
       resolveComponent,
       equal,
       serialize,
@@ -24027,11 +24027,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve4) {
+          resolve4(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve4, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -24047,7 +24047,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -36714,7 +36714,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve3, basename } = __require("path");
+    var { resolve: resolve4, basename } = __require("path");
     var { readFileSync: readFileSync8 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -36722,7 +36722,7 @@ var require_multipart = __commonJS({
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve3(string);
+          const path = resolve4(string);
           const data = readFileSync8(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
@@ -43416,10 +43416,10 @@ var require_init = __commonJS({
     }
     function run(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve3, reject) => {
+      const promise = new Promise((resolve4, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve3(results);
+          resolve4(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -43435,13 +43435,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve3, reject) => {
+      const promise = new Promise((resolve4, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve3(results);
+            resolve4(results);
           });
         });
       });
@@ -43890,7 +43890,7 @@ var require_autocannon = __commonJS({
 
 // src/cli/main.ts
 import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname3 } from "node:path";
+import { dirname as dirname4 } from "node:path";
 
 // src/config/cli-plan.ts
 import { homedir, tmpdir } from "node:os";
@@ -44946,7 +44946,7 @@ function runClosedLoop(url, load, hooks = {}) {
   const warmup = new PhaseRecorder();
   const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
   const recorderFor = (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0;
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     let settled = false;
     let lastOk = 0;
     let okTotal = 0;
@@ -44988,7 +44988,7 @@ function runClosedLoop(url, load, hooks = {}) {
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
-      else resolve3({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
+      else resolve4({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
@@ -45049,6 +45049,35 @@ function groupMembers(pgid) {
   }
   return pids;
 }
+function treeMembers(root) {
+  const parents = /* @__PURE__ */ new Map();
+  const groups = /* @__PURE__ */ new Map();
+  for (const entry of readdirSync2("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync2(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z") continue;
+      parents.set(Number(entry), Number(fields[1]));
+      groups.set(Number(entry), Number(fields[2]));
+    } catch {
+    }
+  }
+  const members = /* @__PURE__ */ new Set();
+  for (const [pid, pgid] of groups) if (pgid === root) members.add(pid);
+  if (parents.has(root)) members.add(root);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (!members.has(pid) && members.has(ppid)) {
+        members.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...members];
+}
 function lastLines(file, n = 20) {
   try {
     const lines = readFileSync2(file, "utf8").split("\n");
@@ -45073,10 +45102,10 @@ var Component = class _Component {
     this.pid = child.pid;
     this.logFile = options.logFile;
     this.stopSignal = options.stopSignal ?? "SIGTERM";
-    this.exited = new Promise((resolve3) => {
+    this.exited = new Promise((resolve4) => {
       child.once("exit", (code2, signal) => {
         this.exitInfo = { code: code2, signal };
-        resolve3(this.exitInfo);
+        resolve4(this.exitInfo);
       });
     });
   }
@@ -45093,8 +45122,8 @@ var Component = class _Component {
         uid: options.user?.uid,
         gid: options.user?.gid
       });
-      await new Promise((resolve3, reject) => {
-        child.once("spawn", () => resolve3());
+      await new Promise((resolve4, reject) => {
+        child.once("spawn", () => resolve4());
         child.once(
           "error",
           (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
@@ -45173,7 +45202,7 @@ function processCpuSeconds(pid) {
   }
 }
 function groupCpuSeconds(pgid) {
-  return groupMembers(pgid).reduce((a, pid) => a + processCpuSeconds(pid), 0);
+  return treeMembers(pgid).reduce((a, pid) => a + processCpuSeconds(pid), 0);
 }
 function machineBusySeconds() {
   try {
@@ -45208,7 +45237,7 @@ function runOpenLoop(url, load, hooks = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: load.connections, maxFreeSockets: load.connections });
   const intervalMs = 1e3 / rate;
   const timeoutMs = load.timeoutSeconds * 1e3;
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const t0 = performance.now();
     let sent = 0;
     let inFlight = 0;
@@ -45283,7 +45312,7 @@ function runOpenLoop(url, load, hooks = {}) {
       clearTimeout(pumpTimer);
       hooks.signal?.removeEventListener("abort", onAbort);
       agent.destroy();
-      resolve3({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
+      resolve4({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
     };
     const fail = (err) => {
       if (settled) return;
@@ -45415,28 +45444,28 @@ function machineFacts() {
 import { request as request2 } from "node:http";
 import { connect } from "node:net";
 function httpOk(url, timeoutMs = 2e3) {
-  return new Promise((resolve3) => {
+  return new Promise((resolve4) => {
     const req = request2(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
-      resolve3((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+      resolve4((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
     });
     req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve3(false));
+    req.on("error", () => resolve4(false));
     req.end();
   });
 }
 function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
-  return new Promise((resolve3) => {
+  return new Promise((resolve4) => {
     const socket = connect({ host, port, timeout: timeoutMs });
     socket.once("connect", () => {
       socket.destroy();
-      resolve3(true);
+      resolve4(true);
     });
     socket.once("timeout", () => {
       socket.destroy();
-      resolve3(false);
+      resolve4(false);
     });
-    socket.once("error", () => resolve3(false));
+    socket.once("error", () => resolve4(false));
   });
 }
 
@@ -45448,7 +45477,7 @@ import { join as join4, relative as relative2 } from "node:path";
 // src/stack/exec.ts
 import { spawn as spawn2 } from "node:child_process";
 function execCapture(command, args, options = {}) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const child = spawn2(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
@@ -45471,7 +45500,7 @@ function execCapture(command, args, options = {}) {
     child.on("error", reject);
     child.on("close", (code2) => {
       if (timer) clearTimeout(timer);
-      resolve3({ code: code2, output });
+      resolve4({ code: code2, output });
     });
   });
 }
@@ -45549,8 +45578,9 @@ function unprivilegedUser() {
 
 // src/stack/stack.ts
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync as mkdirSync2, mkdtempSync, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join5 } from "node:path";
+import { chownSync, mkdirSync as mkdirSync2, mkdtempSync, rmSync as rmSync2, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { dirname as dirname3, join as join5, resolve as resolve3 } from "node:path";
 
 // src/stack/configs.ts
 function renderPgbouncerIni(c) {
@@ -45636,14 +45666,14 @@ function fillPlaceholders(template, values) {
 import { readdirSync as readdirSync3, readFileSync as readFileSync7, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolve3(port));
+      server.close(() => resolve4(port));
     });
   });
 }
@@ -45715,6 +45745,19 @@ function commandLineOf(pid) {
 var RUN_MARKER = "LOADGATE_RUN_ID";
 var DB = "loadgate";
 var DB_USER = "loadgate";
+function reachableRoot(tmpDir, user, log) {
+  if (!user) return tmpDir;
+  let dir = resolve3(tmpDir);
+  for (; ; ) {
+    if ((statSync2(dir).mode & 1) === 0) {
+      log(`${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir2()} for the run folder`);
+      return tmpdir2();
+    }
+    const parent = dirname3(dir);
+    if (parent === dir) return tmpDir;
+    dir = parent;
+  }
+}
 function ownedDir(path, user) {
   mkdirSync2(path, { recursive: true, mode: 493 });
   if (user) chownSync(path, user.uid, user.gid);
@@ -45746,7 +45789,7 @@ async function psql(bin, port, database, args) {
 async function bringUp(plan, ctx) {
   const { spec } = plan;
   const runId = randomBytes(6).toString("hex");
-  const runDir = mkdtempSync(join5(ctx.tmpDir, `loadgate-${spec.name}-`));
+  const runDir = mkdtempSync(join5(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${spec.name}-`));
   ownedDir(runDir, ctx.user);
   const components = [];
   const ports = {};
@@ -46147,6 +46190,7 @@ async function measure(url, load, components, hooks, cores) {
     ...hooks,
     onMeasureStart: () => {
       start = cpuSnapshot(components());
+      hooks.onMeasureStart?.();
     },
     onMeasureEnd: () => {
       end = cpuSnapshot(components());
@@ -46180,6 +46224,7 @@ async function runStacks(plan, hooks) {
   for (const s of plan.stacks) {
     if (!s.spec.app.python) continue;
     const { requirements, interpreter } = s.spec.app.python;
+    hooks.onPhase?.(s.spec.name, "install");
     pythonEnvs.set(s, await ensurePythonEnv(plan.cacheDir, requirements, interpreter, plan.install, hooks.log));
   }
   const placement = applyPlacement(plan.pin);
@@ -46199,6 +46244,7 @@ async function runOneStack(plan, s, binaries, python, placement, hooks) {
     python: python ? join7(python.bin, "python") : void 0
   });
   versions.loadgate = plan.toolVersion;
+  hooks.onPhase?.(s.spec.name, "up");
   log("bringing the stack up");
   const stack = await bringUp(s, {
     binaries,
@@ -46219,6 +46265,7 @@ async function runOneStack(plan, s, binaries, python, placement, hooks) {
     log(
       `load: ${mode} \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} \xD7 ${s.load.durationSeconds} s`
     );
+    hooks.onPhase?.(s.spec.name, "warmup");
     measured = await measure(
       stack.url,
       s.load,
@@ -46226,14 +46273,17 @@ async function runOneStack(plan, s, binaries, python, placement, hooks) {
       {
         check: () => stack.assertAlive(),
         onProgress: (p) => hooks.onProgress?.(s.spec.name, p),
-        signal: hooks.signal
+        signal: hooks.signal,
+        onMeasureStart: () => hooks.onPhase?.(s.spec.name, "trials")
       },
       facts.logicalCores
     );
   } catch (err) {
+    hooks.onPhase?.(s.spec.name, "down");
     await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
     throw err;
   }
+  hooks.onPhase?.(s.spec.name, "down");
   log("bringing the stack down");
   await stack.down();
   const { trials } = measured.outcome;
@@ -46334,19 +46384,19 @@ async function holdStack(plan, hooks) {
   let failure;
   try {
     hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
-    await new Promise((resolve3) => {
+    await new Promise((resolve4) => {
       const timer = setInterval(() => {
         try {
           stack.assertAlive();
         } catch (err) {
           failure = err;
           clearInterval(timer);
-          resolve3();
+          resolve4();
         }
       }, 500);
       hooks.signal?.addEventListener("abort", () => {
         clearInterval(timer);
-        resolve3();
+        resolve4();
       });
     });
   } finally {
@@ -46414,6 +46464,9 @@ function runReport(results) {
 // src/result/types.ts
 var SCHEMA_VERSION = 1;
 
+// src/version.ts
+var VERSION = "0.1.0";
+
 // src/cli/progress.ts
 function progressLine(stack, p) {
   const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
@@ -46421,7 +46474,6 @@ function progressLine(stack, p) {
 }
 
 // src/cli/main.ts
-var VERSION = "0.1.0";
 var USAGE = `loadgate ${VERSION}: performance regression gating of web services
 
 Usage:
@@ -46498,7 +46550,7 @@ async function runCommand(argv, io) {
     results
   };
   if (plan.jsonOut) {
-    mkdirSync3(dirname3(plan.jsonOut), { recursive: true });
+    mkdirSync3(dirname4(plan.jsonOut), { recursive: true });
     writeFileSync3(plan.jsonOut, `${JSON.stringify(doc, null, 2)}
 `);
   }

@@ -9,7 +9,7 @@ const banner = {
   ].join("\n"),
 };
 
-const entries = { cli: "src/cli/index.ts" };
+const entries = { cli: "src/cli/index.ts", main: "src/action/main-entry.ts", post: "src/action/post-entry.ts" };
 
 for (const [name, entry] of Object.entries(entries)) {
   await build({

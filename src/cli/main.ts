@@ -6,9 +6,10 @@ import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/closed-loop.js";
 import { runReport } from "../report/terminal.js";
 import { type ResultDocument, SCHEMA_VERSION } from "../result/types.js";
+import { VERSION } from "../version.js";
 import { progressLine } from "./progress.js";
 
-export const VERSION = "0.1.0";
+export { VERSION };
 
 const USAGE = `loadgate ${VERSION}: performance regression gating of web services
 

@@ -1,6 +1,6 @@
 // Pure: Result × baseline Result → per-metric verdicts. No I/O, no environment.
 
-import type { StackResult } from "../result/types.js";
+import type { HistoryPoint, StackResult } from "../result/types.js";
 import { median, stdev } from "../stats/quantiles.js";
 import { pairedShift, type ShiftEstimate, twoSampleShift } from "../stats/rank-tests.js";
 
@@ -71,7 +71,9 @@ export function headlineOf(metrics: readonly MetricVerdict[]): Verdict {
 }
 
 function valuesOf(r: StackResult, m: MetricName): number[] {
-  return r.trials.map((t) => (m === "throughput" ? t.throughput : t.latency[m])).filter((v) => v > 0 && Number.isFinite(v));
+  return r.trials
+    .map((t) => (m === "throughput" ? t.throughput : t.latency[m]))
+    .filter((v) => v > 0 && Number.isFinite(v));
 }
 
 /** Differences between the environments of two Results that make them incomparable. */
@@ -89,13 +91,6 @@ export function environmentDifferences(a: StackResult, b: StackResult): string[]
     if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} → ${eb.versions[k] ?? "none"}`);
   }
   return diffs.length ? diffs : ["environment id differs"];
-}
-
-export interface HistoryPoint {
-  sha: string;
-  throughput: number;
-  p50: number;
-  p99: number;
 }
 
 /** With fewer than this many past baselines the run-to-run spread is unknown, and we say so. */

@@ -16,8 +16,12 @@ import { componentVersions, nginxSupportsErrorFlag } from "../stack/versions.js"
 import { cpuAccount, loadGeneratorWarning } from "../stats/cpu-shares.js";
 import { summarizeTrials } from "../stats/summary.js";
 
+export type PhaseName = "install" | "up" | "warmup" | "trials" | "down";
+
 export interface EngineHooks {
   log: (line: string) => void;
+  /** Called as each stack enters a phase, so the Action can fold each into its own log group. */
+  onPhase?: (stack: string, phase: PhaseName) => void;
   onProgress?: (stack: string, p: Progress) => void;
   onComponent?: StackContext["onComponent"];
   signal?: AbortSignal;
@@ -50,6 +54,7 @@ async function measure(
     ...hooks,
     onMeasureStart: () => {
       start = cpuSnapshot(components());
+      hooks.onMeasureStart?.();
     },
     onMeasureEnd: () => {
       end = cpuSnapshot(components());
@@ -88,6 +93,7 @@ export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<Stac
   for (const s of plan.stacks) {
     if (!s.spec.app.python) continue;
     const { requirements, interpreter } = s.spec.app.python;
+    hooks.onPhase?.(s.spec.name, "install");
     pythonEnvs.set(s, await ensurePythonEnv(plan.cacheDir, requirements, interpreter, plan.install, hooks.log));
   }
   const placement = applyPlacement(plan.pin);
@@ -115,6 +121,7 @@ async function runOneStack(
     python: python ? join(python.bin, "python") : undefined,
   });
   versions.loadgate = plan.toolVersion;
+  hooks.onPhase?.(s.spec.name, "up");
   log("bringing the stack up");
   const stack = await bringUp(s, {
     binaries,
@@ -135,6 +142,7 @@ async function runOneStack(
     log(
       `load: ${mode} → ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} × ${s.load.durationSeconds} s`,
     );
+    hooks.onPhase?.(s.spec.name, "warmup");
     measured = await measure(
       stack.url,
       s.load,
@@ -143,13 +151,16 @@ async function runOneStack(
         check: () => stack.assertAlive(),
         onProgress: (p) => hooks.onProgress?.(s.spec.name, p),
         signal: hooks.signal,
+        onMeasureStart: () => hooks.onPhase?.(s.spec.name, "trials"),
       },
       facts.logicalCores,
     );
   } catch (err) {
+    hooks.onPhase?.(s.spec.name, "down");
     await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
     throw err;
   }
+  hooks.onPhase?.(s.spec.name, "down");
   log("bringing the stack down");
   await stack.down();
   const { trials } = measured.outcome;

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { groupMembers } from "../stack/process-group.js";
+import { treeMembers } from "../stack/process-group.js";
 
 let clockTicks: number | undefined;
 function ticksPerSecond(): number {
@@ -23,9 +23,9 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds of every live process in a process group: a component's whole tree. */
+/** CPU seconds of every live process in a component's tree (group and descendants). */
 export function groupCpuSeconds(pgid: number): number {
-  return groupMembers(pgid).reduce((a, pid) => a + processCpuSeconds(pid), 0);
+  return treeMembers(pgid).reduce((a, pid) => a + processCpuSeconds(pid), 0);
 }
 
 /** Busy CPU seconds of the whole machine since boot, from /proc/stat. */

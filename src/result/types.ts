@@ -122,11 +122,37 @@ export interface StackResult {
   cpu: CpuAccount | null;
   placement: Placement;
   warnings: string[];
+  /** Baselines only: the default branch's previous baselines of this stack, oldest first (at most 20). */
+  history?: HistoryPoint[];
+}
+
+/** One past baseline of the default branch, kept in each new baseline so run-to-run spread is known. */
+export interface HistoryPoint {
+  sha: string;
+  createdAt: string;
+  throughput: number;
+  p50: number;
+  p99: number;
 }
 
 export interface ResultDocument {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: "loadgate"; version: string };
   createdAt: string;
+  /** The commit measured, when known (the Action fills it in). */
+  commit?: { sha: string; ref: string };
+  /** Set by the Action on pull requests, so a separate workflow can post the comment (fork pattern). */
+  pullRequest?: { number: number; repository: string };
   results: StackResult[];
+  /** Set by the Action in gate mode: the verdicts per stack, so `mode: report` can post them later. */
+  reports?: SavedReport[];
+}
+
+/** A stack's verdict as carried inside a Result document (the comparison's shape, kept loose here). */
+export interface SavedReport {
+  stack: string;
+  baselineLabel: string | null;
+  baseline: StackResult | null;
+  comparison: unknown;
+  trend?: string;
 }

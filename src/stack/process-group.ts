@@ -39,6 +39,41 @@ export function groupMembers(pgid: number): number[] {
   return pids;
 }
 
+/**
+ * Live pids in a component's tree: its process group plus every descendant by parent pid.
+ * PostgreSQL's children call setsid(), so the group alone misses the backends.
+ */
+export function treeMembers(root: number): number[] {
+  const parents = new Map<number, number>();
+  const groups = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z") continue;
+      parents.set(Number(entry), Number(fields[1]));
+      groups.set(Number(entry), Number(fields[2]));
+    } catch {
+      // exited while we looked
+    }
+  }
+  const members = new Set<number>();
+  for (const [pid, pgid] of groups) if (pgid === root) members.add(pid);
+  if (parents.has(root)) members.add(root);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (!members.has(pid) && members.has(ppid)) {
+        members.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...members];
+}
+
 export function lastLines(file: string, n = 20): string {
   try {
     const lines = readFileSync(file, "utf8").split("\n");

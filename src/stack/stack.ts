@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import type { StackPlan } from "../config/plan.js";
 import { StackError, UserError } from "../errors.js";
 import type { Binaries } from "./binaries.js";
@@ -55,6 +56,24 @@ export interface RunningStack {
   down(keepLogs?: boolean): Promise<void>;
 }
 
+/**
+ * The unprivileged user must be able to reach the run folder. RUNNER_TEMP or TMPDIR may sit under a
+ * folder only root can enter (mode 0700); then the run goes under /tmp instead.
+ */
+function reachableRoot(tmpDir: string, user: RunUser | undefined, log: (line: string) => void): string {
+  if (!user) return tmpDir;
+  let dir = resolve(tmpDir);
+  for (;;) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      log(`${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir()} for the run folder`);
+      return tmpdir();
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return tmpDir;
+    dir = parent;
+  }
+}
+
 function ownedDir(path: string, user: RunUser | undefined): string {
   mkdirSync(path, { recursive: true, mode: 0o755 });
   if (user) chownSync(path, user.uid, user.gid);
@@ -89,7 +108,7 @@ async function psql(bin: string, port: number, database: string, args: string[])
 export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<RunningStack> {
   const { spec } = plan;
   const runId = randomBytes(6).toString("hex");
-  const runDir = mkdtempSync(join(ctx.tmpDir, `loadgate-${spec.name}-`));
+  const runDir = mkdtempSync(join(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${spec.name}-`));
   ownedDir(runDir, ctx.user);
   const components: Component[] = [];
   const ports: Record<string, number> = {};

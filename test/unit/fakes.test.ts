@@ -253,14 +253,17 @@ describe("fake cache service, driven by the real @actions/cache", () => {
 
   it("restores the newest entry for a prefix, but an exact key match first", { timeout: 30_000 }, async () => {
     await useFake();
-    // Creation order a, c, b: the newest (b) is neither the first nor the last key in sort order.
+    // Creation order a, c, a-2, b: the newest (b) is neither the first nor the last key in sort order,
+    // and a-2 is a newer entry that "deps-a" is a prefix of.
     await save("deps-a", "A");
     await save("deps-c", "C");
+    await save("deps-a-2", "A2");
     await save("deps-b", "B");
 
     expect(await restore("deps-zzz", ["nomatch-", "deps-"])).toEqual(["deps-b", "B"]);
     expect(await restore("deps-")).toEqual(["deps-b", "B"]);
     expect(await restore("deps-a", ["deps-"])).toEqual(["deps-a", "A"]);
+    expect(await restore("deps-a-")).toEqual(["deps-a-2", "A2"]);
     expect(log.text()).toContain("Cache hit for restore-key: deps-b");
   });
 

@@ -45,6 +45,7 @@ describe("compareWithBaseline", () => {
   it("a noisy history widens the interval", () => {
     const history = [900, 1100, 950, 1050, 1000].map((t, i) => ({
       sha: `s${i}`,
+      createdAt: "2026-01-01",
       throughput: t,
       p50: 5,
       p99: 20 * (t / 1000),

@@ -1,0 +1,48 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as cache from "@actions/cache";
+import { parseResultDocument } from "../result/read.js";
+import { type ResultDocument, SCHEMA_VERSION } from "../result/types.js";
+import { type BaselineStore, baselineKey, baselinePrefix, type StoredBaseline } from "./store.js";
+
+/**
+ * Baselines in the GitHub Actions cache. One entry per stack and commit; keys are immutable, so a
+ * save never overwrites; restore takes the newest entry for the prefix. The cached path is relative
+ * to the workspace and the same on every run (the cache's version is a hash of the paths).
+ */
+export class CacheBaselineStore implements BaselineStore {
+  constructor(
+    private readonly workspace: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  private pathFor(stack: string): string {
+    return join(".loadgate-baseline", `${stack}.json`);
+  }
+
+  async restore(stack: string, environmentId: string): Promise<StoredBaseline | undefined> {
+    const rel = this.pathFor(stack);
+    const abs = join(this.workspace, rel);
+    rmSync(abs, { force: true });
+    const samePrefix = baselinePrefix(SCHEMA_VERSION, stack, environmentId);
+    const anyPrefix = baselinePrefix(SCHEMA_VERSION, stack);
+    const key = await cache.restoreCache([rel], samePrefix, [samePrefix, anyPrefix]);
+    if (!key) return undefined;
+    const doc = parseResultDocument(readFileSync(abs, "utf8"), `baseline ${key}`);
+    return { doc, source: key };
+  }
+
+  async save(stack: string, environmentId: string, sha: string, doc: ResultDocument): Promise<string | undefined> {
+    const rel = this.pathFor(stack);
+    const abs = join(this.workspace, rel);
+    mkdirSync(join(this.workspace, ".loadgate-baseline"), { recursive: true });
+    writeFileSync(abs, `${JSON.stringify(doc)}\n`);
+    const key = baselineKey(SCHEMA_VERSION, stack, environmentId, sha);
+    const id = await cache.saveCache([rel], key);
+    if (id === -1) {
+      this.log(`The baseline ${key} already exists (keys are immutable); kept the stored one.`);
+      return undefined;
+    }
+    return key;
+  }
+}

@@ -1,0 +1,29 @@
+import type { ResultDocument } from "../result/types.js";
+
+export interface StoredBaseline {
+  doc: ResultDocument;
+  /** Where it came from: a cache key or a file path. */
+  source: string;
+}
+
+/** Where baselines live: the GitHub Actions cache in the Action, a file for the CLI. */
+export interface BaselineStore {
+  /**
+   * The newest baseline for a stack: from the same environment when there is one, else the newest
+   * from any environment (so the caller can say why it will not compare them).
+   */
+  restore(stack: string, environmentId: string): Promise<StoredBaseline | undefined>;
+  /** Stores a baseline; never overwrites an existing one. Returns where it went, or undefined when it already existed. */
+  save(stack: string, environmentId: string, sha: string, doc: ResultDocument): Promise<string | undefined>;
+}
+
+/** Cache keys: loadgate-<schemaVersion>-<stack>-<environment.id>-<sha>; immutable, restored by prefix (newest wins). */
+export function baselineKey(schemaVersion: number, stack: string, environmentId: string, sha: string): string {
+  return `${baselinePrefix(schemaVersion, stack, environmentId)}${sha}`;
+}
+
+export function baselinePrefix(schemaVersion: number, stack: string, environmentId?: string): string {
+  return environmentId === undefined
+    ? `loadgate-${schemaVersion}-${stack}-`
+    : `loadgate-${schemaVersion}-${stack}-${environmentId}-`;
+}

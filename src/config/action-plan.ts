@@ -1,0 +1,225 @@
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { UserError } from "../errors.js";
+import { applyOverrides, parseLoadOverrides } from "./cli-plan.js";
+import { parsePercent } from "./duration.js";
+import type { StackPlan } from "./plan.js";
+import { loadStackFile, resolveStackPath } from "./stack-file.js";
+
+// Input names mirror action.yml; the names a user sees are the names the code uses.
+export const INPUTS = {
+  stack: "stack",
+  githubToken: "github-token",
+  mode: "mode",
+  compare: "compare",
+  p99Threshold: "p99-threshold",
+  throughputThreshold: "throughput-threshold",
+  trials: "trials",
+  duration: "duration",
+  warmup: "warmup",
+  connections: "connections",
+  rate: "rate",
+  workers: "workers",
+  failOnRegression: "fail-on-regression",
+  failOnMissingBaseline: "fail-on-missing-baseline",
+  comment: "comment",
+  install: "install",
+  allowUntrusted: "allow-untrusted",
+  resultFile: "result-file",
+} as const;
+
+export const OUTPUTS = {
+  result: "result",
+  verdict: "verdict",
+  p99: "p99-ms",
+  throughput: "throughput-rps",
+  commentUrl: "comment-url",
+} as const;
+
+export type Mode = "gate" | "baseline" | "report";
+export type CompareMode = "baseline" | "merge-base" | "both";
+export type CommentPolicy = "always" | "on-change" | "never";
+
+export interface PullRequestInfo {
+  number: number;
+  baseSha: string;
+  headSha: string;
+  baseRef: string;
+  fromFork: boolean;
+  headRepo: string;
+}
+
+export interface EventInfo {
+  name: string;
+  repository: { owner: string; repo: string };
+  sha: string;
+  ref: string;
+  defaultBranch: string | null;
+  pullRequest: PullRequestInfo | null;
+  selfHosted: boolean;
+}
+
+export interface ActionPlan {
+  mode: Mode;
+  /** What `mode: auto` resolved from, for the log. */
+  modeReason: string;
+  compare: CompareMode;
+  stacks: StackPlan[];
+  gateOverride: { p99?: number; throughput?: number };
+  token: string;
+  apiUrl: string;
+  failOnRegression: boolean;
+  failOnMissingBaseline: boolean;
+  comment: CommentPolicy;
+  install: boolean;
+  allowUntrusted: boolean;
+  resultFile: string | null;
+  event: EventInfo;
+  workspace: string;
+  runnerTemp: string;
+}
+
+function bool(name: string, raw: string, fallback: boolean): boolean {
+  const v = raw.trim().toLowerCase();
+  if (v === "") return fallback;
+  if (["true", "yes", "on", "1"].includes(v)) return true;
+  if (["false", "no", "off", "0"].includes(v)) return false;
+  throw new UserError(`Input ${name}: expected true or false, got ${JSON.stringify(raw)}.`);
+}
+
+function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[], fallback: T): T {
+  const v = raw.trim();
+  if (v === "") return fallback;
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new UserError(`Input ${name}: expected one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}.`);
+}
+
+function threshold(name: string, raw: string, sign: "+" | "-"): number | undefined {
+  const v = raw.trim();
+  if (v === "") return undefined;
+  const n = parsePercent(v);
+  if (!Number.isFinite(n) || !v.startsWith(sign)) {
+    const example = sign === "+" ? '"+10%"' : '"-5%"';
+    throw new UserError(`Input ${name}: expected a percentage like ${example}, got ${JSON.stringify(raw)}.`);
+  }
+  return n;
+}
+
+/** Reads the event the workflow runs for (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH). */
+export function readEvent(env: NodeJS.ProcessEnv): EventInfo {
+  const name = env.GITHUB_EVENT_NAME ?? "";
+  const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "/").split("/");
+  let payload: Record<string, any> = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
+    } catch (err) {
+      throw new UserError(
+        `GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH}: cannot read the event payload (${(err as Error).message}).`,
+      );
+    }
+  }
+  const pr = payload.pull_request;
+  const pullRequest: PullRequestInfo | null = pr
+    ? {
+        number: Number(pr.number ?? payload.number),
+        baseSha: String(pr.base?.sha ?? ""),
+        headSha: String(pr.head?.sha ?? ""),
+        baseRef: String(pr.base?.ref ?? ""),
+        headRepo: String(pr.head?.repo?.full_name ?? ""),
+        fromFork:
+          Boolean(pr.head?.repo?.full_name && pr.head.repo.full_name !== pr.base?.repo?.full_name) ||
+          Boolean(pr.head?.repo?.fork),
+      }
+    : null;
+  return {
+    name,
+    repository: { owner, repo },
+    sha: pullRequest?.headSha || env.GITHUB_SHA || "",
+    ref: env.GITHUB_REF ?? "",
+    defaultBranch: payload.repository?.default_branch ?? null,
+    pullRequest,
+    selfHosted: (env.RUNNER_ENVIRONMENT ?? "").toLowerCase() === "self-hosted",
+  };
+}
+
+/** `auto`: a baseline on pushes to the default branch, a gate on pull requests, a plain report otherwise. */
+export function resolveMode(raw: string, event: EventInfo): { mode: Mode; reason: string } {
+  const m = oneOf(INPUTS.mode, raw, ["auto", "gate", "baseline", "report"] as const, "auto");
+  if (m !== "auto") return { mode: m, reason: `mode: ${m}` };
+  if (event.pullRequest) return { mode: "gate", reason: `auto: ${event.name} event` };
+  if (event.name === "push" && event.defaultBranch && event.ref === `refs/heads/${event.defaultBranch}`) {
+    return { mode: "baseline", reason: `auto: push to the default branch ${event.defaultBranch}` };
+  }
+  return {
+    mode: "report",
+    reason: `auto: ${event.name || "unknown"} event on ${event.ref || "an unknown ref"} (neither a pull request nor a push to the default branch)`,
+  };
+}
+
+/** All inputs become one typed plan here; every bad value fails with the input's name, the value and what is allowed. */
+export function planAction(getInput: (name: string) => string, env: NodeJS.ProcessEnv): ActionPlan {
+  const event = readEvent(env);
+  const { mode, reason } = resolveMode(getInput(INPUTS.mode), event);
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const flags: Record<string, string | undefined> = {};
+  for (const [flag, input] of [
+    ["trials", INPUTS.trials],
+    ["duration", INPUTS.duration],
+    ["warmup", INPUTS.warmup],
+    ["connections", INPUTS.connections],
+    ["rate", INPUTS.rate],
+    ["workers", INPUTS.workers],
+  ] as const) {
+    const v = getInput(input).trim();
+    flags[flag] = v === "" ? undefined : v;
+  }
+  let overrides: ReturnType<typeof parseLoadOverrides>;
+  try {
+    overrides = parseLoadOverrides(flags);
+  } catch (err) {
+    throw new UserError((err as Error).message.replace(/^--(\w+)/, "Input $1"));
+  }
+  const resultFileRaw = getInput(INPUTS.resultFile).trim();
+  const resultFile = resultFileRaw
+    ? isAbsolute(resultFileRaw)
+      ? resultFileRaw
+      : resolve(workspace, resultFileRaw)
+    : null;
+  const stackInput = getInput(INPUTS.stack)
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (mode !== "report" && stackInput.length === 0) {
+    throw new UserError(
+      `Input stack: required; give one or more stack files or folders (one per line), e.g. stacks/my-app/stack.yml.`,
+    );
+  }
+  if (mode === "report" && !resultFile && stackInput.length === 0) {
+    throw new UserError(
+      `mode: report needs input result-file (a Result JSON written by an earlier run) or input stack to measure.`,
+    );
+  }
+  const stacks = stackInput.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, workspace)), overrides));
+  return {
+    mode,
+    modeReason: reason,
+    compare: oneOf(INPUTS.compare, getInput(INPUTS.compare), ["baseline", "merge-base", "both"] as const, "baseline"),
+    stacks,
+    gateOverride: {
+      p99: threshold(INPUTS.p99Threshold, getInput(INPUTS.p99Threshold), "+"),
+      throughput: threshold(INPUTS.throughputThreshold, getInput(INPUTS.throughputThreshold), "-"),
+    },
+    token: getInput(INPUTS.githubToken).trim(),
+    apiUrl: env.GITHUB_API_URL || "https://api.github.com",
+    failOnRegression: bool(INPUTS.failOnRegression, getInput(INPUTS.failOnRegression), true),
+    failOnMissingBaseline: bool(INPUTS.failOnMissingBaseline, getInput(INPUTS.failOnMissingBaseline), false),
+    comment: oneOf(INPUTS.comment, getInput(INPUTS.comment), ["always", "on-change", "never"] as const, "always"),
+    install: bool(INPUTS.install, getInput(INPUTS.install), false),
+    allowUntrusted: bool(INPUTS.allowUntrusted, getInput(INPUTS.allowUntrusted), false),
+    resultFile,
+    event,
+    workspace,
+    runnerTemp: env.RUNNER_TEMP || "/tmp",
+  };
+}

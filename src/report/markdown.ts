@@ -1,0 +1,174 @@
+// Pure: the pull request comment and job summary as Markdown. Text that comes from files or logs is escaped.
+
+import { markdownTable } from "markdown-table";
+import { type Comparison, type Headline, METRIC_LABELS, type MetricVerdict } from "../compare/verdict.js";
+import type { StackResult } from "../result/types.js";
+import { formatMs, formatPercent, formatRps } from "./format.js";
+
+/** GitHub refuses comments over 65,536 characters; stay well under. */
+export const COMMENT_LIMIT = 60_000;
+
+/** A hidden marker per stack set, so the Action finds and updates its own comment. */
+export function commentMarker(stackNames: readonly string[]): string {
+  const id = [...stackNames].sort().join(",");
+  return `<!-- loadgate:comment stacks=${escapeText(id).replaceAll("--", "- -")} -->`;
+}
+
+/** Escapes text for Markdown and inline HTML: nothing a stack file or a log says can change the comment's structure. */
+export function escapeText(text: string): string {
+  return text
+    .replace(/[\\`*_[\]|<>&~]/g, (c) =>
+      c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`,
+    )
+    .replace(/\r?\n/g, " ");
+}
+
+const ICON: Record<Headline, string> = {
+  pass: "✅",
+  regression: "❌",
+  improvement: "🚀",
+  inconclusive: "❔",
+  "no-baseline": "➖",
+};
+
+export const HEADLINE_TEXT: Record<Headline, string> = {
+  pass: "no regression beyond the thresholds",
+  regression: "regression beyond the threshold",
+  improvement: "faster than the baseline",
+  inconclusive: "inconclusive: the interval straddles a threshold; run more trials (e.g. trials: 10) to decide",
+  "no-baseline": "no comparable baseline",
+};
+
+export interface StackReport {
+  result: StackResult;
+  comparison: Comparison | null;
+  /** Short sha of the baseline, for the column header. */
+  baselineLabel: string | null;
+  baseline: StackResult | null;
+  /** Optional trend row from a stored baseline when the A/B comparison decided. */
+  trend?: string;
+}
+
+export interface ReportInput {
+  title: string;
+  headline: Headline;
+  stacks: StackReport[];
+  /** The words under the headline, e.g. which mode decided. */
+  decidedBy: string;
+}
+
+function value(metric: MetricVerdict["metric"], v: number): string {
+  return metric === "throughput" ? formatRps(v) : formatMs(v);
+}
+
+function changeCell(m: MetricVerdict): string {
+  const ci = `${formatPercent(m.ci.lo)} … ${formatPercent(m.ci.hi)}`;
+  return `${formatPercent(m.change)} (${ci})`;
+}
+
+function verdictCell(m: MetricVerdict): string {
+  const threshold = m.threshold === null ? "not gated" : `limit ${formatPercent(m.threshold)}`;
+  return `${ICON[m.verdict]} ${m.verdict} (${threshold})`;
+}
+
+function metricsTable(s: StackReport): string {
+  const header = [
+    "Metric",
+    `Baseline (${escapeText(s.baselineLabel ?? "none")})`,
+    "This PR",
+    "Change (interval)",
+    "Verdict",
+  ];
+  if (!s.comparison || s.comparison.metrics.length === 0) {
+    const r = s.result.summary;
+    return markdownTable([
+      ["Metric", "This PR"],
+      ["P99 (ms)", formatMs(r.latency.p99.median)],
+      ["P50 (ms)", formatMs(r.latency.p50.median)],
+      ["Throughput (req/s)", formatRps(r.throughput.median)],
+      ["Errors", String(r.errors)],
+    ]);
+  }
+  const rows = s.comparison.metrics.map((m) => [
+    METRIC_LABELS[m.metric],
+    value(m.metric, m.baseline),
+    value(m.metric, m.current),
+    changeCell(m),
+    verdictCell(m),
+  ]);
+  return markdownTable([header, ...rows], { align: ["l", "r", "r", "r", "l"] });
+}
+
+function environmentLines(r: StackResult): string[] {
+  const e = r.environment;
+  const versions = Object.entries(e.versions)
+    .map(([k, v]) => `${escapeText(k)} ${escapeText(v)}`)
+    .join(", ");
+  return [
+    `- Environment \`${escapeText(e.id)}\`: ${escapeText(e.cpuModel)}, ${e.logicalCores} CPUs, ${(e.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${escapeText(e.os)}; ${versions}`,
+    `- Load: ${r.load.mode === "open-loop" ? `${r.load.rate} req/s open loop` : `${r.load.connections} connections`}, warmup ${r.load.warmupSeconds} s, ${r.load.trials} × ${r.load.durationSeconds} s; workers ${r.workers ?? "–"}${r.placement.pinned ? `; load generator pinned to CPU ${r.placement.loadGenerator}` : ""}`,
+  ];
+}
+
+function cpuLine(r: StackResult): string | undefined {
+  if (!r.cpu) return undefined;
+  const parts = Object.entries(r.cpu.share).map(([k, v]) => `${escapeText(k)} ${(v * 100).toFixed(1)}%`);
+  return `- CPU during the trials (share of ${r.cpu.cores} CPUs): ${parts.join(" · ")}`;
+}
+
+function trialsDetails(s: StackReport): string {
+  const rows = (label: string, r: StackResult) =>
+    r.trials.map((t) => [
+      label,
+      String(t.index + 1),
+      formatRps(t.throughput),
+      formatMs(t.latency.p50),
+      formatMs(t.latency.p99),
+      formatMs(t.latency.p999),
+      String(t.errors.total),
+    ]);
+  const table = markdownTable([
+    ["Side", "Trial", "Throughput (req/s)", "P50 (ms)", "P99 (ms)", "P99.9 (ms)", "Errors"],
+    ...(s.baseline ? rows("baseline", s.baseline) : []),
+    ...rows("this PR", s.result),
+  ]);
+  return `<details><summary>Per-trial values</summary>\n\n${table}\n\n</details>`;
+}
+
+function stackSection(s: StackReport): string {
+  const r = s.result;
+  const c = s.comparison;
+  const title = `### ${escapeText(r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[c?.headline ?? "no-baseline"]} ${c?.headline ?? "no-baseline"}`;
+  const warnings = [
+    ...(c?.reason ? [`No comparison: ${escapeText(c.reason)}.`] : []),
+    ...r.warnings.map(escapeText),
+    ...(c?.notes ?? []).map(escapeText),
+  ];
+  const parts = [title, "", metricsTable(s), ""];
+  if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");
+  parts.push(...environmentLines(r));
+  const cpu = cpuLine(r);
+  if (cpu) parts.push(cpu);
+  if (warnings.length) parts.push("", ...warnings.map((w) => `> ⚠️ ${w}`));
+  parts.push("", trialsDetails(s));
+  return parts.join("\n");
+}
+
+/** The whole comment (also the job summary), under GitHub's size limit. */
+export function renderMarkdown(input: ReportInput, marker: string): string {
+  const head = [
+    marker,
+    `## ${ICON[input.headline]} loadgate: ${HEADLINE_TEXT[input.headline]}`,
+    "",
+    `${escapeText(input.title)} · ${escapeText(input.decidedBy)}`,
+    "",
+  ].join("\n");
+  let body = `${head}${input.stacks.map(stackSection).join("\n\n")}\n`;
+  if (body.length > COMMENT_LIMIT) {
+    // Drop the per-trial details first; they are the bulk.
+    body = `${head}${input.stacks.map((s) => stackSection(s).replace(/<details>[\s\S]*<\/details>/, "<details><summary>Per-trial values</summary>\n\nOmitted: the comment would exceed GitHub's size limit. See the Result JSON.\n\n</details>")).join("\n\n")}\n`;
+  }
+  if (body.length > COMMENT_LIMIT)
+    body = `${body.slice(0, COMMENT_LIMIT - 100)}\n\n…(truncated to fit GitHub's limit)\n`;
+  return body;
+}

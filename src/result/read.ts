@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import { UserError } from "../errors.js";
+import { type ResultDocument, SCHEMA_VERSION } from "./types.js";
+
+/** Validates an untrusted Result (or baseline) document where it enters. Throws UserError naming the file and field. */
+export function parseResultDocument(text: string, source: string): ResultDocument {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(
+      `${source}: not valid JSON (${(err as Error).message}). Give a file written by loadgate --json.`,
+    );
+  }
+  const fail = (field: string, expected: string, found: unknown): never => {
+    throw new UserError(
+      `${source}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`,
+    );
+  };
+  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
+  const doc = data as Record<string, unknown>;
+  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
+  (doc.results as unknown[]).forEach((r, i) => {
+    const at = `results[${i}]`;
+    const o = r as Record<string, unknown>;
+    if (typeof o !== "object" || o === null) fail(at, "an object", r);
+    const stack = o.stack as Record<string, unknown> | undefined;
+    if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
+    const env = o.environment as Record<string, unknown> | undefined;
+    if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
+    if (!Array.isArray(o.trials) || o.trials.length === 0) fail(`${at}.trials`, "a non-empty list", o.trials);
+    (o.trials as Record<string, unknown>[]).forEach((t, j) => {
+      if (typeof t?.throughput !== "number") fail(`${at}.trials[${j}].throughput`, "a number", t?.throughput);
+      const lat = t.latency as Record<string, unknown> | undefined;
+      for (const k of ["p50", "p90", "p99", "p999", "max"]) {
+        if (typeof lat?.[k] !== "number" && lat?.[k] !== null)
+          fail(`${at}.trials[${j}].latency.${k}`, "a number", lat?.[k]);
+      }
+    });
+    const summary = o.summary as Record<string, unknown> | undefined;
+    if (typeof summary !== "object" || summary === null) fail(`${at}.summary`, "an object", summary);
+  });
+  return doc as unknown as ResultDocument;
+}
+
+export function readResultFile(file: string): ResultDocument {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err}).`);
+  }
+  return parseResultDocument(text, file);
+}

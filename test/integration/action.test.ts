@@ -1,0 +1,214 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeCacheService, startFakeCacheService } from "../fakes/cache-service.js";
+import { type FakeGitHubState, startFakeGitHub } from "../fakes/github-api.js";
+import type { RunningFake } from "../fakes/http.js";
+import { pullRequestEvent, pushEvent, runAction } from "./action-helpers.js";
+import { expectNothingLeft, markedProcesses, TINY_APP } from "./helpers.js";
+
+// The tiny standard-library app through nginx: quick, and slowed on purpose with TINY_DELAY_MS.
+const STACK = (app: string) => `name: shop
+pooler: none
+database: none
+proxy: { nginx: { worker_processes: 1, keepalive: 8 } }
+app:
+  webserver: http.server
+  framework: stdlib
+  command: python3 ${app} {port}
+  ready: { http: /test, timeout: 5s }
+load:
+  connections: 4
+  warmup: 0.5s
+  duration: 1s
+  trials: 3
+gate:
+  p99: "+10%"
+  throughput: "-5%"
+`;
+
+let cache: FakeCacheService;
+let gh: RunningFake<FakeGitHubState>;
+let workspace: string;
+
+beforeAll(async () => {
+  cache = await startFakeCacheService();
+  gh = await startFakeGitHub({ requireToken: "ghs_test" });
+  workspace = mkdtempSync(join(tmpdir(), "lg-ws-"));
+  writeFileSync(join(workspace, "stack.yml"), STACK(TINY_APP));
+});
+afterAll(async () => {
+  await cache.close();
+  await gh.close();
+});
+
+const base = () => ({
+  inputs: { stack: "stack.yml", "github-token": "ghs_test" },
+  workspace,
+  apiUrl: gh.url,
+  cacheEnv: cache.env,
+});
+
+describe("the Action (dist/main.js) against local fakes of the GitHub API and the cache service", () => {
+  it("a push to main measures and saves a baseline", async () => {
+    const run = await runAction({
+      ...base(),
+      event: { name: "push", payload: pushEvent("a".repeat(40)) },
+      sha: "a".repeat(40),
+    });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain("auto: push to the default branch main");
+    expect(run.stdout).toMatch(/::group::shop: up/);
+    expect(run.stdout).toMatch(/Saved the baseline of shop as loadgate-1-shop-[0-9a-f]{12}-a{40}/);
+    expect(cache.state.entries.some((e) => e.key.startsWith("loadgate-1-shop-") && e.finalized)).toBe(true);
+    expect(run.outputs.verdict).toBe("pass");
+    expect(Number(run.outputs["p99-ms"])).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(run.outputs.result, "utf8")).results[0].stack.name).toBe("shop");
+    expect(gh.state.comments.size).toBe(0); // no comment on a push
+    expect(markedProcesses()).toEqual([]);
+  });
+
+  it("a pull request restores the baseline, posts one comment, and a second run updates it", async () => {
+    const event = { name: "pull_request", payload: pullRequestEvent(7, "b".repeat(40), "a".repeat(40)) };
+    const first = await runAction({ ...base(), event, sha: "c".repeat(40) });
+    expect(first.code, first.stdout).toBe(0);
+    expect(["pass", "inconclusive", "improvement"]).toContain(first.outputs.verdict);
+    expect(first.summary).toContain("<!-- loadgate:comment stacks=shop -->");
+    expect(first.summary).toMatch(/\| Metric +\| Baseline \(aaaaaaa\) \| This PR/);
+    expect(first.outputs["comment-url"]).toMatch(/^https?:\/\//);
+    expect(gh.state.commentsOn("acme", "shop", 7)).toHaveLength(1);
+
+    const second = await runAction({ ...base(), event, sha: "c".repeat(40) });
+    expect(second.code, second.stdout).toBe(0);
+    expect(second.stdout).toContain("Comment updated");
+    expect(gh.state.commentsOn("acme", "shop", 7)).toHaveLength(1);
+  });
+
+  it("a stack slowed on purpose fails the step with regression", async () => {
+    const event = { name: "pull_request", payload: pullRequestEvent(8, "d".repeat(40), "a".repeat(40)) };
+    const run = await runAction({ ...base(), event, sha: "d".repeat(40), extraEnv: { TINY_DELAY_MS: "15" } });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe("regression");
+    expect(run.stdout).toContain("::error::loadgate: performance regression beyond the threshold");
+    const body = [...gh.state.comments.values()].find((c) => c.issueNumber === 8)!.body;
+    expect(body).toContain("❌ loadgate: regression beyond the threshold");
+  });
+
+  it("no baseline: verdict no-baseline, passes by default, fails with fail-on-missing-baseline", async () => {
+    const fresh = await startFakeCacheService();
+    try {
+      const event = { name: "pull_request", payload: pullRequestEvent(9, "e".repeat(40), "a".repeat(40)) };
+      const run = await runAction({ ...base(), cacheEnv: fresh.env, event, sha: "e".repeat(40) });
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.outputs.verdict).toBe("no-baseline");
+      expect(run.summary).toContain("no baseline of shop is stored yet");
+      const strict = await runAction({
+        ...base(),
+        inputs: { ...base().inputs, "fail-on-missing-baseline": "true" },
+        cacheEnv: fresh.env,
+        event,
+        sha: "e".repeat(40),
+      });
+      expect(strict.code).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("a baseline from another environment is not compared: no-baseline with the reason", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "lg-ws2-"));
+    writeFileSync(join(ws, "stack.yml"), `${STACK(TINY_APP)}# changed\n`);
+    const event = { name: "pull_request", payload: pullRequestEvent(10, "f".repeat(40), "a".repeat(40)) };
+    const run = await runAction({ ...base(), workspace: ws, event, sha: "f".repeat(40) });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs.verdict).toBe("no-baseline");
+    expect(run.summary, run.stdout.slice(-3000)).toContain("measured in another environment (the stack file changed)");
+  });
+
+  it("a comment refused with 403 keeps the job summary and warns why", async () => {
+    const ro = await startFakeGitHub({ requireToken: "ghs_test", forbidWrites: true });
+    try {
+      const event = { name: "pull_request", payload: pullRequestEvent(11, "b".repeat(40), "a".repeat(40)) };
+      const run = await runAction({ ...base(), apiUrl: ro.url, event, sha: "b".repeat(40) });
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toMatch(/::warning::GitHub refused the comment \(HTTP 403\)/);
+      expect(run.summary).toContain("loadgate:");
+      expect(run.outputs["comment-url"]).toBe("");
+    } finally {
+      await ro.close();
+    }
+  });
+
+  it("a fork's pull request on a self-hosted runner is refused unless allow-untrusted", async () => {
+    const event = { name: "pull_request", payload: pullRequestEvent(12, "9".repeat(40), "a".repeat(40), true) };
+    const run = await runAction({
+      ...base(),
+      event,
+      sha: "9".repeat(40),
+      extraEnv: { RUNNER_ENVIRONMENT: "self-hosted" },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Refusing to run pull request #12 from the fork mallory/shop on a self-hosted runner");
+    expect(markedProcesses()).toEqual([]);
+  });
+
+  it.each([
+    ["mode", "sometimes", 'Input mode: expected one of auto, gate, baseline, report, got "sometimes"'],
+    ["comment", "loud", 'Input comment: expected one of always, on-change, never, got "loud"'],
+    // setFailed escapes % as %25 in the workflow command, as the runner expects
+    ["p99-threshold", "10%", 'Input p99-threshold: expected a percentage like "+10%25", got "10%25"'],
+    ["throughput-threshold", "+5%", 'Input throughput-threshold: expected a percentage like "-5%25", got "+5%25"'],
+    ["trials", "0", 'Input trials: expected a whole number from 1 to 1000, got "0"'],
+    ["duration", "soon", "Input duration: expected seconds"],
+    ["connections", "-3", "Input connections: expected a whole number"],
+    ["rate", "fast", "Input rate: expected a number"],
+    ["fail-on-regression", "maybe", 'Input fail-on-regression: expected true or false, got "maybe"'],
+    ["install", "yes please", 'Input install: expected true or false, got "yes please"'],
+    ["allow-untrusted", "2", 'Input allow-untrusted: expected true or false, got "2"'],
+    ["compare", "yesterday", 'Input compare: expected one of baseline, merge-base, both, got "yesterday"'],
+    ["stack", "missing/stack.yml", "missing/stack.yml: no such file or folder"],
+  ])("bad input %s=%s fails with the input's name, the value and what is allowed", async (name, value, message) => {
+    const run = await runAction({
+      ...base(),
+      inputs: { ...base().inputs, [name]: value },
+      event: { name: "push", payload: pushEvent("1".repeat(40)) },
+      sha: "1".repeat(40),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(message);
+    expect(run.stdout).not.toMatch(/\n\s+at .*\.js:\d+/);
+  });
+
+  it("post stops what a killed main left running", async () => {
+    let killed = false;
+    const ws = mkdtempSync(join(tmpdir(), "lg-ws3-"));
+    writeFileSync(join(ws, "stack.yml"), STACK(TINY_APP).replace("duration: 1s", "duration: 30s"));
+    const main = await runAction({
+      ...base(),
+      workspace: ws,
+      event: { name: "push", payload: pushEvent("2".repeat(40)) },
+      sha: "2".repeat(40),
+      onStdout: (text, pid) => {
+        if (!killed && /trial 1|shop: trials/.test(text)) {
+          killed = true;
+          process.kill(pid, "SIGKILL"); // a cancelled job: no chance to clean up
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    expect(markedProcesses().length).toBeGreaterThan(0);
+    const post = await runAction({
+      ...base(),
+      workspace: ws,
+      entry: "post",
+      runnerTemp: main.runnerTemp,
+      state: main.state,
+      event: { name: "push", payload: pushEvent("2".repeat(40)) },
+      sha: "2".repeat(40),
+    });
+    expect(post.code, post.stdout).toBe(0);
+    expect(post.stdout).toMatch(/stopped \d+ process\(es\) the run left behind/);
+    expectNothingLeft({ code: 0, stdout: "", stderr: main.stdout });
+  });
+});
