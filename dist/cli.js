@@ -2801,16 +2801,16 @@ var require_validate = __commonJS({
         const matches = RELATIVE_JSON_POINTER.exec($data);
         if (!matches)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
+        const up2 = +matches[1];
         jsonPointer = matches[2];
         if (jsonPointer === "#") {
-          if (up >= dataLevel)
-            throw new Error(errorMsg("property/index", up));
-          return dataPathArr[dataLevel - up];
+          if (up2 >= dataLevel)
+            throw new Error(errorMsg("property/index", up2));
+          return dataPathArr[dataLevel - up2];
         }
-        if (up > dataLevel)
-          throw new Error(errorMsg("data", up));
-        data = dataNames[dataLevel - up];
+        if (up2 > dataLevel)
+          throw new Error(errorMsg("data", up2));
+        data = dataNames[dataLevel - up2];
         if (!jsonPointer)
           return data;
       }
@@ -2823,8 +2823,8 @@ var require_validate = __commonJS({
         }
       }
       return expr;
-      function errorMsg(pointerType, up) {
-        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
+      function errorMsg(pointerType, up2) {
+        return `Cannot access ${pointerType} ${up2} levels up, current level is ${dataLevel}`;
       }
     }
     exports2.getData = getData;
@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref);
+      let _sch = resolve6.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref) {
+    function resolve6(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3879,7 +3879,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve4(baseURI, relativeURI, options) {
+    function resolve6(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -3915,50 +3915,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse(serialize(base, options), options);
-        relative3 = parse(serialize(relative3, options), options);
+        relative4 = parse(serialize(relative4, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative3.scheme) {
-        target.scheme = relative3.scheme;
-        target.userinfo = relative3.userinfo;
-        target.host = relative3.host;
-        target.port = relative3.port;
-        target.path = removeDotSegments(relative3.path || "");
-        target.query = relative3.query;
+      if (!options.tolerant && relative4.scheme) {
+        target.scheme = relative4.scheme;
+        target.userinfo = relative4.userinfo;
+        target.host = relative4.host;
+        target.port = relative4.port;
+        target.path = removeDotSegments(relative4.path || "");
+        target.query = relative4.query;
       } else {
-        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
-          target.userinfo = relative3.userinfo;
-          target.host = relative3.host;
-          target.port = relative3.port;
-          target.path = removeDotSegments(relative3.path || "");
-          target.query = relative3.query;
+        if (relative4.userinfo !== void 0 || relative4.host !== void 0 || relative4.port !== void 0) {
+          target.userinfo = relative4.userinfo;
+          target.host = relative4.host;
+          target.port = relative4.port;
+          target.path = removeDotSegments(relative4.path || "");
+          target.query = relative4.query;
         } else {
-          if (!relative3.path) {
+          if (!relative4.path) {
             target.path = base.path;
-            if (relative3.query !== void 0) {
-              target.query = relative3.query;
+            if (relative4.query !== void 0) {
+              target.query = relative4.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative3.path[0] === "/") {
-              target.path = removeDotSegments(relative3.path);
+            if (relative4.path[0] === "/") {
+              target.path = removeDotSegments(relative4.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative3.path;
+                target.path = "/" + relative4.path;
               } else if (!base.path) {
-                target.path = relative3.path;
+                target.path = relative4.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative4.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative3.query;
+            target.query = relative4.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -3966,7 +3966,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative3.fragment;
+      target.fragment = relative4.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -4270,7 +4270,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve4,
+      resolve: resolve6,
       resolveComponent,
       equal,
       serialize,
@@ -18925,7 +18925,7 @@ var require_JsHistogram = __commonJS({
         }
         return totalValue / this.totalCount;
       }
-      getStdDeviation(mean = this.mean) {
+      getStdDeviation(mean2 = this.mean) {
         if (this.totalCount === 0) {
           return 0;
         }
@@ -18933,7 +18933,7 @@ var require_JsHistogram = __commonJS({
         this.recordedValuesIterator.reset();
         while (this.recordedValuesIterator.hasNext()) {
           const iterationValue = this.recordedValuesIterator.next();
-          const deviation = this.medianEquivalentValue(iterationValue.valueIteratedTo) - mean;
+          const deviation = this.medianEquivalentValue(iterationValue.valueIteratedTo) - mean2;
           geometric_deviation_total += deviation * deviation * iterationValue.countAddedInThisIterationStep;
         }
         const std_deviation = Math.sqrt(geometric_deviation_total / this.totalCount);
@@ -18948,12 +18948,12 @@ var require_JsHistogram = __commonJS({
         if (this.totalCount === 0) {
           return 0;
         }
-        const mean = this.mean;
+        const mean2 = this.mean;
         let geometric_deviation_total = 0;
         this.recordedValuesIterator.reset();
         while (this.recordedValuesIterator.hasNext()) {
           const iterationValue = this.recordedValuesIterator.next();
-          const deviation = this.medianEquivalentValue(iterationValue.valueIteratedTo) - mean;
+          const deviation = this.medianEquivalentValue(iterationValue.valueIteratedTo) - mean2;
           geometric_deviation_total += deviation * deviation * iterationValue.countAddedInThisIterationStep;
         }
         const std_deviation = Math.sqrt(geometric_deviation_total / this.totalCount);
@@ -19008,14 +19008,14 @@ var require_JsHistogram = __commonJS({
         if (!useCsvFormat) {
           const formatter = (0, formatters_1.floatFormatter)(12, this.numberOfSignificantValueDigits);
           const _mean = this.mean;
-          const mean = formatter(_mean / outputValueUnitScalingRatio);
+          const mean2 = formatter(_mean / outputValueUnitScalingRatio);
           const std_deviation = formatter(this.getStdDeviation(_mean) / outputValueUnitScalingRatio);
           const max3 = formatter(this.maxValue / outputValueUnitScalingRatio);
           const intFormatter = (0, formatters_1.integerFormatter)(12);
           const totalCount = intFormatter(this.totalCount);
           const bucketCount = intFormatter(this.bucketCount);
           const subBucketCount = intFormatter(this.subBucketCount);
-          result += `#[Mean    = ${mean}, StdDeviation   = ${std_deviation}]
+          result += `#[Mean    = ${mean2}, StdDeviation   = ${std_deviation}]
 #[Max     = ${max3}, Total count    = ${totalCount}]
 #[Buckets = ${bucketCount}, SubBuckets     = ${subBucketCount}]
 `;
@@ -24027,11 +24027,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve4) {
-          resolve4(value);
+        return value instanceof P ? value : new P(function(resolve6) {
+          resolve6(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve4, reject) {
+      return new (P || (P = Promise))(function(resolve6, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -24047,7 +24047,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -24111,11 +24111,11 @@ var require_wasm = __commonJS({
         this.tag = Histogram_1.NO_TAG;
         wasm.__pin(this._wasmHistogram);
       }
-      static build(request3 = defaultRequest) {
+      static build(request2 = defaultRequest) {
         if (!(0, exports2.webAssemblyReady)()) {
           throw new Error("WebAssembly is not ready yet!");
         }
-        const parameters = Object.assign({}, defaultRequest, request3);
+        const parameters = Object.assign({}, defaultRequest, request2);
         const remoteHistogramClass = remoteHistogramClassFor(parameters.bitBucketSize);
         return new _WasmHistogram(new wasm[remoteHistogramClass](parameters.lowestDiscernibleValue, parameters.highestTrackableValue, parameters.numberOfSignificantValueDigits, parameters.autoResize), remoteHistogramClass);
       }
@@ -25557,9 +25557,9 @@ var require_HistogramBuilder = __commonJS({
       numberOfSignificantValueDigits: 3,
       useWebAssembly: false
     };
-    var build2 = (request3 = exports2.defaultRequest) => {
-      const parameters = Object.assign({}, exports2.defaultRequest, request3);
-      if (request3.useWebAssembly && wasm_1.webAssemblyAvailable) {
+    var build2 = (request2 = exports2.defaultRequest) => {
+      const parameters = Object.assign({}, exports2.defaultRequest, request2);
+      if (request2.useWebAssembly && wasm_1.webAssemblyAvailable) {
         return wasm_1.WasmHistogram.build(parameters);
       }
       const histogramConstr = (0, JsHistogramFactory_12.constructorFromBucketSize)(parameters.bitBucketSize);
@@ -25799,11 +25799,11 @@ var require_hdr_histogram_percentiles_obj = __commonJS({
       99.999
     ];
     module2.exports.histAsObj = function(hist, total) {
-      const mean = Math.ceil(getMean(hist) * 100) / 100;
+      const mean2 = Math.ceil(getMean(hist) * 100) / 100;
       const result = {
-        average: mean,
+        average: mean2,
         // added for backward compat with wrk
-        mean,
+        mean: mean2,
         stddev: Math.ceil(getStdDeviation(hist) * 100) / 100,
         min: getMin(hist),
         max: getMax(hist)
@@ -36649,7 +36649,7 @@ var require_form_data = __commonJS({
       });
     };
     FormData.prototype.submit = function(params, cb) {
-      var request3;
+      var request2;
       var options;
       var defaults = { method: "post" };
       if (typeof params === "string") {
@@ -36668,9 +36668,9 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request3 = https.request(options);
+        request2 = https.request(options);
       } else {
-        request3 = http.request(options);
+        request2 = http.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -36678,22 +36678,22 @@ var require_form_data = __commonJS({
           return;
         }
         if (length) {
-          request3.setHeader("Content-Length", length);
+          request2.setHeader("Content-Length", length);
         }
-        this.pipe(request3);
+        this.pipe(request2);
         if (cb) {
           var onResponse;
           var callback = function(error, responce) {
-            request3.removeListener("error", callback);
-            request3.removeListener("response", onResponse);
+            request2.removeListener("error", callback);
+            request2.removeListener("response", onResponse);
             return cb.call(this, error, responce);
           };
           onResponse = callback.bind(this, null);
-          request3.on("error", callback);
-          request3.on("response", onResponse);
+          request2.on("error", callback);
+          request2.on("response", onResponse);
         }
       }.bind(this));
-      return request3;
+      return request2;
     };
     FormData.prototype._error = function(err) {
       if (!this.error) {
@@ -36714,16 +36714,16 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve4, basename } = __require("path");
-    var { readFileSync: readFileSync8 } = __require("fs");
+    var { resolve: resolve6, basename } = __require("path");
+    var { readFileSync: readFileSync9 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve4(string);
-          const data = readFileSync8(path, "utf8");
+          const path = resolve6(string);
+          const data = readFileSync9(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync8(path);
+            const buffer = readFileSync9(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path)
             }, opts));
@@ -36802,7 +36802,7 @@ var require_parseHAR = __commonJS({
             requests = [];
             requestsPerOrigin.set(origin, requests);
           }
-          const request3 = {
+          const request2 = {
             origin,
             method,
             // only keep path & hash as our HttpClient will handle origin
@@ -36810,9 +36810,9 @@ var require_parseHAR = __commonJS({
             headers
           };
           if (typeof postData === "object" && typeof postData.text === "string") {
-            request3.body = postData.text;
+            request2.body = postData.text;
           }
-          requests.push(request3);
+          requests.push(request2);
         }
       } catch (err) {
         throw new Error(`Could not parse HAR content: ${err.message}`);
@@ -42493,9 +42493,9 @@ var require_requestIterator = __commonJS({
       this.resetted = false;
       this.requests = newRequests || [{}];
       this.currentRequestIndex = 0;
-      this.requests.forEach((request3, i) => {
-        this.currentRequest = request3;
-        if (i === 0 || typeof request3.setupRequest !== "function") {
+      this.requests.forEach((request2, i) => {
+        this.currentRequest = request2;
+        if (i === 0 || typeof request2.setupRequest !== "function") {
           this.rebuildRequest();
         }
       });
@@ -42539,9 +42539,9 @@ var require_requestIterator = __commonJS({
       }
       return data;
     };
-    RequestIterator.prototype.recordBody = function(request3, status, body, headers) {
-      if (request3 && typeof request3.onResponse === "function") {
-        request3.onResponse(status, body, this.context, toHeaderKeyValue(headers || []));
+    RequestIterator.prototype.recordBody = function(request2, status, body, headers) {
+      if (request2 && typeof request2.onResponse === "function") {
+        request2.onResponse(status, body, this.context, toHeaderKeyValue(headers || []));
       }
     };
     module2.exports = RequestIterator;
@@ -43416,10 +43416,10 @@ var require_init = __commonJS({
     }
     function run(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve4, reject) => {
+      const promise = new Promise((resolve6, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve4(results);
+          resolve6(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -43435,13 +43435,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve4, reject) => {
+      const promise = new Promise((resolve6, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve4(results);
+            resolve6(results);
           });
         });
       });
@@ -43889,8 +43889,13 @@ var require_autocannon = __commonJS({
 });
 
 // src/cli/main.ts
-import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname4 } from "node:path";
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import { dirname as dirname5, resolve as resolve5 } from "node:path";
+
+// src/ab/plan.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { relative as relative2, resolve as resolve3 } from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
 
 // src/config/cli-plan.ts
 import { homedir, tmpdir } from "node:os";
@@ -44389,9 +44394,9 @@ function editDistance(a, b) {
     let diag = prev[0];
     prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j];
+      const up2 = prev[j];
       prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      diag = up2;
     }
   }
   return prev[b.length];
@@ -44691,6 +44696,7 @@ var RUN_OPTIONS = {
   install: { type: "boolean" },
   pin: { type: "boolean" },
   target: { type: "string" },
+  client: { type: "string" },
   help: { type: "boolean", short: "h" }
 };
 function number(flag, value, opts) {
@@ -44722,7 +44728,17 @@ function parseLoadOverrides(values) {
   if (workers === "auto") {
     throw new UserError("--workers auto: the worker sweep is not built yet; give a number (e.g. --workers 8).");
   }
+  const client = values.client;
+  if (client !== void 0 && client !== "native" && client !== "autocannon") {
+    throw new UserError(`--client: expected native or autocannon, got ${JSON.stringify(client)}.`);
+  }
+  if (client === "autocannon" && values.rate !== void 0) {
+    throw new UserError(
+      "--client autocannon: open-loop load (--rate) needs the native client; autocannon's rate limit is bursty."
+    );
+  }
   return {
+    client,
     durationSeconds: seconds("duration", values.duration, 0),
     warmupSeconds: seconds("warmup", values.warmup, 0),
     trials: number("trials", values.trials, { integer: true, min: 1, max: 1e3 }),
@@ -44739,7 +44755,8 @@ function applyOverrides(spec, o) {
     warmupSeconds: o.warmupSeconds ?? spec.load.warmupSeconds,
     durationSeconds: o.durationSeconds ?? spec.load.durationSeconds,
     trials: o.trials ?? spec.load.trials,
-    timeoutSeconds: spec.load.timeoutSeconds
+    timeoutSeconds: spec.load.timeoutSeconds,
+    client: o.client ?? "native"
   };
   const workers = o.workers ?? spec.app.workers;
   if (workers === "auto") {
@@ -44786,7 +44803,8 @@ function planTarget(raw, o, positionals) {
     warmupSeconds: o.warmupSeconds ?? TARGET_DEFAULTS.warmupSeconds,
     durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
     trials: o.trials ?? TARGET_DEFAULTS.trials,
-    timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds
+    timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
+    client: o.client ?? "native"
   };
   return { url: url.toString(), load };
 }
@@ -44817,668 +44835,43 @@ function planRun(argv, io, toolVersion) {
       throw new UserError(`${s.spec.file}: two stacks are named "${s.spec.name}"; names must differ.`);
     names.add(s.spec.name);
   }
-  const baseEnv = {};
-  for (const [k, v] of Object.entries(io.env)) if (v !== void 0 && !k.startsWith("INPUT_")) baseEnv[k] = v;
   return Object.freeze({
+    ...runtimeOf(io, toolVersion),
     stacks,
     target,
     install: values.install ?? false,
     pin: (values.pin ?? false) || stacks.some((s) => s.spec.load.pin),
-    binarySearch: binarySearch(io.env.PATH, io.env.LOADGATE_BIN_PATH),
     jsonOut: values.json ? resolve2(io.cwd, values.json) : null,
     baselineFile: values.baseline ? resolve2(io.cwd, values.baseline) : null,
-    saveBaseline: values["save-baseline"] ? resolve2(io.cwd, values["save-baseline"]) : null,
+    saveBaseline: values["save-baseline"] ? resolve2(io.cwd, values["save-baseline"]) : null
+  });
+}
+function runtimeOf(io, toolVersion) {
+  const baseEnv = {};
+  for (const [k, v] of Object.entries(io.env)) if (v !== void 0 && !k.startsWith("INPUT_")) baseEnv[k] = v;
+  return {
+    stacks: [],
+    target: null,
+    install: false,
+    pin: false,
+    binarySearch: binarySearch(io.env.PATH, io.env.LOADGATE_BIN_PATH),
+    jsonOut: null,
+    baselineFile: null,
+    saveBaseline: null,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
     baseEnv,
     progressEverySeconds: 1,
     interactive: io.isTTY,
     toolVersion
-  });
-}
-
-// src/engine/run.ts
-import { join as join7 } from "node:path";
-
-// src/load/closed-loop.ts
-var import_autocannon = __toESM(require_autocannon(), 1);
-
-// src/load/phases.ts
-function totalSeconds(s) {
-  return s.warmupSeconds + s.durationSeconds * s.trials;
-}
-function phaseAt(elapsedSeconds, s) {
-  if (elapsedSeconds < s.warmupSeconds) return { kind: "warmup" };
-  const index = Math.floor((elapsedSeconds - s.warmupSeconds) / s.durationSeconds);
-  return index < s.trials ? { kind: "trial", index } : { kind: "done" };
-}
-
-// src/load/recorder.ts
-var hdr = __toESM(require_dist3(), 1);
-function newHistogram() {
-  return hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 6e8,
-    numberOfSignificantValueDigits: 3,
-    bitBucketSize: 64,
-    useWebAssembly: false
-  });
-}
-var PhaseRecorder = class {
-  histogram = newHistogram();
-  /** Open loop only: latency from the moment a request was actually written, which hides stalls. */
-  uncorrected;
-  ok = 0;
-  non2xx = 0;
-  connection = 0;
-  timeouts = 0;
-  recordResponse(statusCode, latencyMs) {
-    if (statusCode >= 200 && statusCode < 300) {
-      this.ok++;
-      this.histogram.recordValue(Math.max(1, Math.round(latencyMs * 1e3)));
-    } else {
-      this.non2xx++;
-    }
-  }
-  recordUncorrected(latencyMs) {
-    this.uncorrected ??= newHistogram();
-    this.uncorrected.recordValue(Math.max(1, Math.round(latencyMs * 1e3)));
-  }
-  recordError(timeout) {
-    if (timeout) this.timeouts++;
-    else this.connection++;
-  }
-  get errors() {
-    return {
-      connection: this.connection,
-      timeouts: this.timeouts,
-      non2xx: this.non2xx,
-      total: this.connection + this.timeouts + this.non2xx
-    };
-  }
-  /** P99 so far in ms, for the live progress line. */
-  currentP99() {
-    return this.histogram.totalCount === 0 ? Number.NaN : this.histogram.getValueAtPercentile(99) / 1e3;
-  }
-  toTrial(index, seconds2) {
-    const errors = this.errors;
-    const attempted = this.ok + errors.total;
-    return {
-      index,
-      seconds: seconds2,
-      requests: this.ok,
-      throughput: this.ok / seconds2,
-      latency: latencyStats(this.histogram),
-      ...this.uncorrected ? { latencyUncorrected: latencyStats(this.uncorrected) } : {},
-      errors,
-      errorRate: attempted === 0 ? 0 : errors.total / attempted
-    };
-  }
-};
-function latencyStats(h) {
-  if (h.totalCount === 0) {
-    return {
-      p50: Number.NaN,
-      p90: Number.NaN,
-      p99: Number.NaN,
-      p999: Number.NaN,
-      max: Number.NaN,
-      mean: Number.NaN,
-      stdev: Number.NaN
-    };
-  }
-  const ms = (us) => Math.round(us) / 1e3;
-  return {
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
-    mean: ms(h.mean),
-    stdev: ms(h.stdDeviation)
   };
 }
-
-// src/load/closed-loop.ts
-function runClosedLoop(url, load, hooks = {}) {
-  const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
-  const total = totalSeconds(schedule);
-  const warmup = new PhaseRecorder();
-  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
-  const recorderFor = (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0;
-  return new Promise((resolve4, reject) => {
-    let settled = false;
-    let lastOk = 0;
-    let okTotal = 0;
-    const t0 = performance.now();
-    const elapsed = () => (performance.now() - t0) / 1e3;
-    const instance = (0, import_autocannon.default)(
-      {
-        url,
-        connections: load.connections,
-        // A hard bound on the load loop, whatever happens to our own timer.
-        duration: Math.ceil(total) + 5,
-        timeout: load.timeoutSeconds,
-        requests: load.requests.map((r) => ({
-          method: r.method,
-          path: r.path,
-          headers: r.headers,
-          body: r.body
-        })),
-        // We keep our own histograms; autocannon's are whole milliseconds.
-        skipAggregateResult: true
-      },
-      () => void 0
-    );
-    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
-      const r = recorderFor(phaseAt(elapsed(), schedule));
-      if (!r) return;
-      r.recordResponse(statusCode, responseTime);
-      if (statusCode >= 200 && statusCode < 300) okTotal++;
-    });
-    instance.on("reqError", (err) => {
-      recorderFor(phaseAt(elapsed(), schedule))?.recordError(err.message === "request timed out");
-    });
-    const finish = (err) => {
-      if (settled) return;
-      settled = true;
-      clearInterval(ticker);
-      clearTimeout(endTimer);
-      clearTimeout(warmupTimer);
-      hooks.signal?.removeEventListener("abort", onAbort);
-      instance.stop();
-      if (err) reject(err);
-      else resolve4({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
-    };
-    const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
-    hooks.signal?.addEventListener("abort", onAbort);
-    let lastTick = performance.now();
-    const ticker = setInterval(() => {
-      try {
-        hooks.check?.();
-      } catch (err) {
-        finish(err);
-        return;
-      }
-      const now = performance.now();
-      const e = elapsed();
-      const phase = phaseAt(e, schedule);
-      if (phase.kind === "done") return;
-      const rec = recorderFor(phase);
-      hooks.onProgress?.({
-        elapsedSeconds: e,
-        totalSeconds: total,
-        phase,
-        rps: (okTotal - lastOk) * 1e3 / (now - lastTick),
-        errors: rec.errors.total,
-        p99: rec.currentP99()
-      });
-      lastOk = okTotal;
-      lastTick = now;
-    }, 1e3);
-    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
-    const endTimer = setTimeout(() => {
-      try {
-        hooks.check?.();
-        hooks.onMeasureEnd?.();
-        finish();
-      } catch (err) {
-        finish(err);
-      }
-    }, total * 1e3);
-  });
-}
-
-// src/load/cpu.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { readFileSync as readFileSync3 } from "node:fs";
-
-// src/stack/process-group.ts
-import { spawn } from "node:child_process";
-import { closeSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
-function groupMembers(pgid) {
-  const pids = [];
-  for (const entry of readdirSync2("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync2(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
-    } catch {
-    }
-  }
-  return pids;
-}
-function treeMembers(root) {
-  const parents = /* @__PURE__ */ new Map();
-  const groups = /* @__PURE__ */ new Map();
-  for (const entry of readdirSync2("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync2(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] === "Z") continue;
-      parents.set(Number(entry), Number(fields[1]));
-      groups.set(Number(entry), Number(fields[2]));
-    } catch {
-    }
-  }
-  const members = /* @__PURE__ */ new Set();
-  for (const [pid, pgid] of groups) if (pgid === root) members.add(pid);
-  if (parents.has(root)) members.add(root);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, ppid] of parents) {
-      if (!members.has(pid) && members.has(ppid)) {
-        members.add(pid);
-        grew = true;
-      }
-    }
-  }
-  return [...members];
-}
-function lastLines(file, n = 20) {
-  try {
-    const lines = readFileSync2(file, "utf8").split("\n");
-    if (lines.at(-1) === "") lines.pop();
-    return lines.slice(-n).join("\n");
-  } catch {
-    return "";
-  }
-}
-var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-var Component = class _Component {
-  name;
-  pid;
-  logFile;
-  exited;
-  exitInfo;
-  /** Set once we asked it to stop, so its exit is not reported as a crash. */
-  stopping = false;
-  stopSignal;
-  constructor(options, child) {
-    this.name = options.name;
-    this.pid = child.pid;
-    this.logFile = options.logFile;
-    this.stopSignal = options.stopSignal ?? "SIGTERM";
-    this.exited = new Promise((resolve4) => {
-      child.once("exit", (code2, signal) => {
-        this.exitInfo = { code: code2, signal };
-        resolve4(this.exitInfo);
-      });
-    });
-  }
-  static async start(options) {
-    const fd = openSync(options.logFile, "a");
-    try {
-      const [command, args] = options.cpus ? ["taskset", ["-c", options.cpus, options.command, ...options.args]] : [options.command, options.args];
-      const child = spawn(command, args, {
-        cwd: options.cwd,
-        env: options.env,
-        // detached: setsid(), so the component and all its children form one group we can signal.
-        detached: true,
-        stdio: ["ignore", fd, fd],
-        uid: options.user?.uid,
-        gid: options.user?.gid
-      });
-      await new Promise((resolve4, reject) => {
-        child.once("spawn", () => resolve4());
-        child.once(
-          "error",
-          (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
-        );
-      });
-      return new _Component(options, child);
-    } finally {
-      closeSync(fd);
-    }
-  }
-  get running() {
-    return this.exitInfo === void 0;
-  }
-  describeExit() {
-    const e = this.exitInfo;
-    if (!e) return "is still running";
-    return e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
-  }
-  /** An error naming the component, how it ended and the tail of its log. */
-  failure(what) {
-    const tail = lastLines(this.logFile, 20);
-    return new StackError(`${this.name} ${what}.
---- last lines of ${this.logFile} ---
-${tail || "(empty)"}
----`);
-  }
-  signalGroup(signal) {
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-    }
-  }
-  /** Asks the group to stop, waits up to `graceMs`, then kills what is left. */
-  async stop(graceMs = 5e3) {
-    this.stopping = true;
-    if (groupMembers(this.pid).length === 0 && !this.running) return;
-    this.signalGroup(this.stopSignal);
-    const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline) {
-      if (!this.running && groupMembers(this.pid).length === 0) return;
-      await sleep(50);
-    }
-    this.signalGroup("SIGKILL");
-    const killDeadline = Date.now() + 2e3;
-    while (Date.now() < killDeadline && (this.running || groupMembers(this.pid).length > 0)) await sleep(25);
-  }
-};
-async function waitReady(component, probe, timeoutSeconds, what = "ready", signal) {
-  const deadline = Date.now() + timeoutSeconds * 1e3;
-  while (Date.now() < deadline) {
-    signal?.throwIfAborted();
-    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
-    if (await probe().catch(() => false)) return;
-    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
-    await sleep(100);
-  }
-  throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
-}
-
-// src/load/cpu.ts
-var clockTicks;
-function ticksPerSecond() {
-  if (clockTicks === void 0) {
-    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8" });
-    clockTicks = Number(r.stdout?.trim()) || 100;
-  }
-  return clockTicks;
-}
-function processCpuSeconds(pid) {
-  try {
-    const stat = readFileSync3(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
-  } catch {
-    return 0;
-  }
-}
-function groupCpuSeconds(pgid) {
-  return treeMembers(pgid).reduce((a, pid) => a + processCpuSeconds(pid), 0);
-}
-function machineBusySeconds() {
-  try {
-    const line = readFileSync3("/proc/stat", "utf8").split("\n")[0];
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-    return busy / ticksPerSecond();
-  } catch {
-    return 0;
-  }
-}
-function cpuSnapshot(components) {
-  const usage = process.cpuUsage();
-  return {
-    atMs: performance.now(),
-    components: Object.fromEntries(components.map((c) => [c.name, groupCpuSeconds(c.pid)])),
-    loadGenerator: (usage.user + usage.system) / 1e6,
-    machine: machineBusySeconds()
-  };
-}
-
-// src/load/open-loop.ts
-import { Agent, request } from "node:http";
-function runOpenLoop(url, load, hooks = {}) {
-  const rate = load.rate;
-  const target = new URL(url);
-  const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
-  const total = totalSeconds(schedule);
-  const warmup = new PhaseRecorder();
-  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
-  const recorderFor = (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0;
-  const agent = new Agent({ keepAlive: true, maxSockets: load.connections, maxFreeSockets: load.connections });
-  const intervalMs = 1e3 / rate;
-  const timeoutMs = load.timeoutSeconds * 1e3;
-  return new Promise((resolve4, reject) => {
-    const t0 = performance.now();
-    let sent = 0;
-    let inFlight = 0;
-    let okTotal = 0;
-    let lastOk = 0;
-    let lastTick = t0;
-    let stopped = false;
-    let settled = false;
-    let pumpTimer;
-    let measureEndFired = false;
-    const send = (dueAt) => {
-      const rec = recorderFor(phaseAt((dueAt - t0) / 1e3, schedule));
-      const r = load.requests[sent % load.requests.length];
-      let writtenAt = dueAt;
-      inFlight++;
-      let done = false;
-      const finish = () => {
-        if (done) return false;
-        done = true;
-        inFlight--;
-        if (stopped && inFlight === 0) complete();
-        return true;
-      };
-      const req = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: r.path,
-          method: r.method,
-          headers: r.body ? { ...r.headers, "content-length": Buffer.byteLength(r.body) } : r.headers
-        },
-        (res) => {
-          res.on("data", () => void 0);
-          res.on("end", () => {
-            if (!finish()) return;
-            const now = performance.now();
-            const status = res.statusCode ?? 0;
-            rec?.recordResponse(status, now - dueAt);
-            if (status >= 200 && status < 300) {
-              rec?.recordUncorrected(now - writtenAt);
-              okTotal++;
-            }
-          });
-        }
-      );
-      req.on("socket", () => {
-        writtenAt = performance.now();
-      });
-      req.setTimeout(timeoutMs, () => req.destroy(new Error("request timed out")));
-      req.on("error", (err) => {
-        if (finish()) rec?.recordError(err.message === "request timed out");
-      });
-      req.end(r.body);
-      sent++;
-    };
-    const pump = () => {
-      if (stopped) return;
-      const now = performance.now();
-      const end = t0 + total * 1e3;
-      for (let due = t0 + sent * intervalMs; due <= now && due < end; due = t0 + sent * intervalMs) send(due);
-      const next = t0 + sent * intervalMs;
-      if (next >= end) return;
-      pumpTimer = setTimeout(pump, Math.max(0, next - performance.now()));
-    };
-    const complete = () => {
-      if (settled) return;
-      settled = true;
-      clearInterval(ticker);
-      clearTimeout(endTimer);
-      clearTimeout(drainTimer);
-      clearTimeout(pumpTimer);
-      hooks.signal?.removeEventListener("abort", onAbort);
-      agent.destroy();
-      resolve4({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
-    };
-    const fail = (err) => {
-      if (settled) return;
-      settled = true;
-      stopped = true;
-      clearInterval(ticker);
-      clearTimeout(endTimer);
-      clearTimeout(drainTimer);
-      clearTimeout(pumpTimer);
-      hooks.signal?.removeEventListener("abort", onAbort);
-      agent.destroy();
-      reject(err);
-    };
-    const onAbort = () => fail(hooks.signal?.reason ?? new Error("aborted"));
-    hooks.signal?.addEventListener("abort", onAbort);
-    let drainTimer;
-    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
-    const endTimer = setTimeout(() => {
-      clearTimeout(warmupTimer);
-      try {
-        hooks.check?.();
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      measureEndFired = true;
-      hooks.onMeasureEnd?.();
-      stopped = true;
-      clearTimeout(pumpTimer);
-      if (inFlight === 0) complete();
-      else drainTimer = setTimeout(complete, timeoutMs + 100);
-    }, total * 1e3);
-    const ticker = setInterval(() => {
-      try {
-        hooks.check?.();
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      const now = performance.now();
-      const e = (now - t0) / 1e3;
-      const phase = phaseAt(e, schedule);
-      const rec = recorderFor(phase);
-      if (rec) {
-        hooks.onProgress?.({
-          elapsedSeconds: e,
-          totalSeconds: total,
-          phase,
-          rps: (okTotal - lastOk) * 1e3 / (now - lastTick),
-          errors: rec.errors.total,
-          p99: rec.currentP99()
-        });
-      }
-      lastOk = okTotal;
-      lastTick = now;
-    }, 1e3);
-    void measureEndFired;
-    pump();
-  });
-}
-
-// src/load/placement.ts
-import { spawnSync as spawnSync3 } from "node:child_process";
-import { availableParallelism } from "node:os";
-function planPlacement(pin, cores) {
-  const all = cores > 1 ? `0-${cores - 1}` : "0";
-  if (!pin) return { pinned: false, loadGenerator: all, stack: all };
-  return { pinned: true, loadGenerator: "0", stack: cores > 2 ? `1-${cores - 1}` : "1" };
-}
-function applyPlacement(pin) {
-  const cores = availableParallelism();
-  if (pin && cores < 2) {
-    throw new UserError(
-      `--pin needs at least 2 CPUs (one for the load generator, the rest for the stack); this machine has ${cores}.`
-    );
-  }
-  const placement = planPlacement(pin, cores);
-  if (pin) {
-    const r = spawnSync3("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
-      encoding: "utf8"
-    });
-    if (r.status !== 0) {
-      throw new UserError(
-        `--pin: taskset failed (${(r.stderr || r.error?.message || "").trim()}). Install util-linux, or run without --pin.`
-      );
-    }
-  }
-  return placement;
-}
-
-// src/result/environment.ts
-import { createHash as createHash2 } from "node:crypto";
-import { readFileSync as readFileSync4 } from "node:fs";
-import { cpus, arch as osArch, release, totalmem } from "node:os";
-function environmentId(f) {
-  const comparable = {
-    cpuModel: f.cpuModel,
-    logicalCores: f.logicalCores,
-    memoryGiB: Math.round(f.memoryBytes / 2 ** 30),
-    os: f.os,
-    arch: f.arch,
-    versions: Object.fromEntries(Object.entries(f.versions).sort(([a], [b]) => a.localeCompare(b))),
-    stackFileHash: f.stackFileHash
-  };
-  return createHash2("sha256").update(JSON.stringify(comparable)).digest("hex").slice(0, 12);
-}
-function buildEnvironment(f) {
-  return { id: environmentId(f), ...f };
-}
-function machineFacts() {
-  let os = "unknown";
-  try {
-    const rel = readFileSync4("/etc/os-release", "utf8");
-    os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
-  } catch {
-  }
-  const list = cpus();
-  return {
-    cpuModel: list[0]?.model?.trim() ?? "unknown",
-    logicalCores: list.length,
-    memoryBytes: totalmem(),
-    kernel: release(),
-    os,
-    arch: osArch()
-  };
-}
-
-// src/stack/probes.ts
-import { request as request2 } from "node:http";
-import { connect } from "node:net";
-function httpOk(url, timeoutMs = 2e3) {
-  return new Promise((resolve4) => {
-    const req = request2(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
-      res.resume();
-      resolve4((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve4(false));
-    req.end();
-  });
-}
-function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
-  return new Promise((resolve4) => {
-    const socket = connect({ host, port, timeout: timeoutMs });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve4(true);
-    });
-    socket.once("timeout", () => {
-      socket.destroy();
-      resolve4(false);
-    });
-    socket.once("error", () => resolve4(false));
-  });
-}
-
-// src/stack/python-env.ts
-import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync3, mkdirSync, readFileSync as readFileSync5, rmSync, writeFileSync } from "node:fs";
-import { join as join4, relative as relative2 } from "node:path";
 
 // src/stack/exec.ts
-import { spawn as spawn2 } from "node:child_process";
+import { spawn } from "node:child_process";
 function execCapture(command, args, options = {}) {
-  return new Promise((resolve4, reject) => {
-    const child = spawn2(command, args, {
+  return new Promise((resolve6, reject) => {
+    const child = spawn(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
       uid: options.user?.uid,
@@ -45500,12 +44893,496 @@ function execCapture(command, args, options = {}) {
     child.on("error", reject);
     child.on("close", (code2) => {
       if (timer) clearTimeout(timer);
-      resolve4({ code: code2, output });
+      resolve6({ code: code2, output });
     });
   });
 }
 
+// src/ab/git.ts
+async function git(cwd, args) {
+  const r = await execCapture("git", args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
+  if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.output.trim()}`);
+  return r.output.trim();
+}
+async function repoRoot(cwd) {
+  try {
+    return await git(cwd, ["rev-parse", "--show-toplevel"]);
+  } catch {
+    throw new UserError(`${cwd} is not inside a git repository; loadgate ab compares two commits of one.`);
+  }
+}
+async function resolveCommit(root, ref, what) {
+  try {
+    return await git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  } catch {
+    throw new UserError(
+      `${what} ${JSON.stringify(ref)} is not a commit in this repository. Check the name, or fetch it (in GitHub Actions: actions/checkout with fetch-depth: 0).`
+    );
+  }
+}
+async function isCommit(root, ref) {
+  return git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).then(
+    () => true,
+    () => false
+  );
+}
+async function addWorktree(root, dir, sha) {
+  await git(root, ["worktree", "add", "--detach", "--force", dir, sha]);
+}
+async function removeWorktree(root, dir) {
+  await git(root, ["worktree", "remove", "--force", dir]).catch(() => void 0);
+  await git(root, ["worktree", "prune"]).catch(() => void 0);
+}
+
+// src/ab/plan.ts
+var AB_DEFAULT_PAIRS = 8;
+var AB_DEFAULT_MAX_TIME = 1800;
+async function planAb(argv, cwd) {
+  let parsed;
+  try {
+    parsed = parseArgs2({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate --help".`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0)
+    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
+  const root = await repoRoot(cwd);
+  const [baseRef, ...rest] = positionals;
+  const baseSha = await resolveCommit(root, baseRef, "base ref");
+  let headRef = null;
+  if (rest.length > 0 && !existsSync3(resolve3(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
+  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
+  if (rest.length === 0)
+    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
+  const stackPaths = rest.map((p) => {
+    const abs = resolve3(cwd, p);
+    const rel = relative2(root, abs);
+    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
+    return rel;
+  });
+  const overrides = parseLoadOverrides({ ...values, trials: void 0 });
+  const pairs = values.trials === void 0 ? AB_DEFAULT_PAIRS : Number(values.trials);
+  if (!Number.isInteger(pairs) || pairs < 2 || pairs > 200) {
+    throw new UserError(
+      `--trials: the number of A/B pairs, a whole number from 2 to 200, got ${JSON.stringify(values.trials)}.`
+    );
+  }
+  const maxTime = values["max-time"] === void 0 ? AB_DEFAULT_MAX_TIME : Number(values["max-time"]);
+  if (!(maxTime > 0))
+    throw new UserError(`--max-time: expected seconds above zero, got ${JSON.stringify(values["max-time"])}.`);
+  return {
+    root,
+    baseRef,
+    baseSha,
+    headRef,
+    headSha,
+    stackPaths,
+    overrides,
+    pairs,
+    maxTimeSeconds: maxTime,
+    jsonOut: values.json ? resolve3(cwd, values.json) : null,
+    install: values.install ?? false
+  };
+}
+var AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" } };
+
+// src/baseline/file-store.ts
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname as dirname3 } from "node:path";
+
+// src/result/read.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+
+// src/result/types.ts
+var SCHEMA_VERSION = 1;
+
+// src/result/read.ts
+function parseResultDocument(text, source) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(
+      `${source}: not valid JSON (${err.message}). Give a file written by loadgate --json.`
+    );
+  }
+  const fail = (field, expected, found) => {
+    throw new UserError(
+      `${source}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+    );
+  };
+  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
+  const doc = data;
+  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
+  doc.results.forEach((r, i) => {
+    const at = `results[${i}]`;
+    const o = r;
+    if (typeof o !== "object" || o === null) fail(at, "an object", r);
+    const stack = o.stack;
+    if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
+    const env = o.environment;
+    if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
+    if (!Array.isArray(o.trials) || o.trials.length === 0) fail(`${at}.trials`, "a non-empty list", o.trials);
+    o.trials.forEach((t, j) => {
+      if (typeof t?.throughput !== "number") fail(`${at}.trials[${j}].throughput`, "a number", t?.throughput);
+      const lat = t.latency;
+      for (const k of ["p50", "p90", "p99", "p999", "max"]) {
+        if (typeof lat?.[k] !== "number" && lat?.[k] !== null)
+          fail(`${at}.trials[${j}].latency.${k}`, "a number", lat?.[k]);
+      }
+    });
+    const summary = o.summary;
+    if (typeof summary !== "object" || summary === null) fail(`${at}.summary`, "an object", summary);
+  });
+  return doc;
+}
+function readResultFile(file) {
+  let text;
+  try {
+    text = readFileSync2(file, "utf8");
+  } catch (err) {
+    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
+  }
+  return parseResultDocument(text, file);
+}
+
+// src/baseline/file-store.ts
+var FileBaselineStore = class {
+  constructor(readFrom, writeTo) {
+    this.readFrom = readFrom;
+    this.writeTo = writeTo;
+  }
+  readFrom;
+  writeTo;
+  async restore(stack) {
+    if (!this.readFrom) return void 0;
+    const doc = readResultFile(this.readFrom);
+    const r = doc.results.find((x) => x.stack.name === stack);
+    return r ? { doc: { ...doc, results: [r] }, source: this.readFrom } : void 0;
+  }
+  async save(_stack, _env, _sha, doc) {
+    if (!this.writeTo) return void 0;
+    mkdirSync(dirname3(this.writeTo), { recursive: true });
+    writeFileSync(this.writeTo, `${JSON.stringify(doc, null, 2)}
+`);
+    return this.writeTo;
+  }
+};
+
+// src/baseline/history.ts
+var HISTORY_LIMIT = 20;
+function nextHistory(previous, previousSha, createdAt) {
+  if (!previous) return [];
+  const point = {
+    sha: previousSha ?? "unknown",
+    createdAt,
+    throughput: previous.summary.throughput.median,
+    p50: previous.summary.latency.p50.median,
+    p99: previous.summary.latency.p99.median
+  };
+  return [...previous.history ?? [], point].slice(-HISTORY_LIMIT);
+}
+
+// src/stats/quantiles.ts
+function sorted(values) {
+  return [...values].sort((a, b) => a - b);
+}
+function median(values) {
+  if (values.length === 0) return Number.NaN;
+  const s = sorted(values);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function mean(values) {
+  if (values.length === 0) return Number.NaN;
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+function stdev(values) {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+}
+function binomialHalfCdf(k, n) {
+  let total = 0;
+  let term = 0.5 ** n;
+  for (let i = 0; i <= k; i++) {
+    total += term;
+    term = term * (n - i) / (i + 1);
+  }
+  return total;
+}
+function medianInterval(values, level = 0.95) {
+  const n = values.length;
+  if (n === 0) return { lo: Number.NaN, hi: Number.NaN, confidence: 0 };
+  const s = sorted(values);
+  if (n === 1) return { lo: s[0], hi: s[0], confidence: 0 };
+  let best = 1;
+  for (let k = 1; k <= Math.floor(n / 2); k++) {
+    const coverage = 1 - 2 * binomialHalfCdf(k - 1, n);
+    if (coverage >= level) best = k;
+    else break;
+  }
+  const confidence = 1 - 2 * binomialHalfCdf(best - 1, n);
+  return { lo: s[best - 1], hi: s[n - best], confidence };
+}
+
+// src/stats/rank-tests.ts
+function mannWhitneyCdf(m, n) {
+  const memo = /* @__PURE__ */ new Map();
+  const counts = (i, j) => {
+    if (i === 0 || j === 0) return [1];
+    const key = `${i},${j}`;
+    const hit = memo.get(key);
+    if (hit) return hit;
+    const a = counts(i - 1, j);
+    const b = counts(i, j - 1);
+    const out = new Array(i * j + 1).fill(0);
+    a.forEach((c2, u) => {
+      out[u + j] += c2;
+    });
+    b.forEach((c2, u) => {
+      out[u] += c2;
+    });
+    memo.set(key, out);
+    return out;
+  };
+  const c = counts(m, n);
+  const total = c.reduce((x, y) => x + y, 0);
+  let acc = 0;
+  return c.map((v) => {
+    acc += v;
+    return acc / total;
+  });
+}
+function signedRankCdf(n) {
+  const max2 = n * (n + 1) / 2;
+  let counts = new Array(max2 + 1).fill(0);
+  counts[0] = 1;
+  for (let k = 1; k <= n; k++) {
+    const next = [...counts];
+    for (let w = k; w <= max2; w++) next[w] += counts[w - k];
+    counts = next;
+  }
+  const total = 2 ** n;
+  let acc = 0;
+  return counts.map((v) => {
+    acc += v;
+    return acc / total;
+  });
+}
+function orderStatisticRank(cdf, level) {
+  let k = 1;
+  for (let c = 1; c < cdf.length; c++) {
+    if (1 - 2 * cdf[c - 1] >= level) k = c;
+    else break;
+  }
+  return { k, confidence: Math.max(0, 1 - 2 * cdf[k - 1]) };
+}
+function twoSampleShift(a, b, level = 0.95) {
+  const d = sorted(a.flatMap((x) => b.map((y) => y - x)));
+  const mid = Math.floor(d.length / 2);
+  const estimate = d.length % 2 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
+  const { k, confidence } = orderStatisticRank(mannWhitneyCdf(a.length, b.length), level);
+  return { estimate, lo: d[k - 1], hi: d[d.length - k], confidence };
+}
+function pairedShift(diffs, level = 0.95) {
+  const walsh = [];
+  for (let i = 0; i < diffs.length; i++) for (let j = i; j < diffs.length; j++) walsh.push((diffs[i] + diffs[j]) / 2);
+  const w = sorted(walsh);
+  const mid = Math.floor(w.length / 2);
+  const estimate = w.length % 2 ? w[mid] : (w[mid - 1] + w[mid]) / 2;
+  const { k, confidence } = orderStatisticRank(signedRankCdf(diffs.length), level);
+  return { estimate, lo: w[k - 1], hi: w[w.length - k], confidence };
+}
+
+// src/compare/verdict.ts
+var METRIC_LABELS = {
+  throughput: "Throughput (req/s)",
+  p50: "P50 (ms)",
+  p90: "P90 (ms)",
+  p99: "P99 (ms)",
+  p999: "P99.9 (ms)"
+};
+var higherIsWorse = (m) => m !== "throughput";
+function decide(badLo, badHi, limit) {
+  if (badLo > limit) return "regression";
+  if (badHi >= limit) return "inconclusive";
+  if (badHi < -limit) return "improvement";
+  return "pass";
+}
+function headlineOf(metrics) {
+  const gated = metrics.filter((m) => m.gated).map((m) => m.verdict);
+  if (gated.includes("regression")) return "regression";
+  if (gated.includes("inconclusive")) return "inconclusive";
+  if (gated.includes("improvement")) return "improvement";
+  return "pass";
+}
+function valuesOf(r, m) {
+  return r.trials.map((t) => m === "throughput" ? t.throughput : t.latency[m]).filter((v) => v > 0 && Number.isFinite(v));
+}
+function environmentDifferences(a, b) {
+  if (a.environment.id === b.environment.id) return [];
+  const ea = a.environment;
+  const eb = b.environment;
+  const diffs = [];
+  if (ea.cpuModel !== eb.cpuModel) diffs.push(`CPU ${ea.cpuModel} \u2192 ${eb.cpuModel}`);
+  if (ea.logicalCores !== eb.logicalCores) diffs.push(`cores ${ea.logicalCores} \u2192 ${eb.logicalCores}`);
+  if (Math.round(ea.memoryBytes / 2 ** 30) !== Math.round(eb.memoryBytes / 2 ** 30)) diffs.push("memory size");
+  if (ea.os !== eb.os) diffs.push(`OS ${ea.os} \u2192 ${eb.os}`);
+  if (ea.stackFileHash !== eb.stackFileHash) diffs.push("the stack file changed");
+  for (const k of /* @__PURE__ */ new Set([...Object.keys(ea.versions), ...Object.keys(eb.versions)])) {
+    if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} \u2192 ${eb.versions[k] ?? "none"}`);
+  }
+  return diffs.length ? diffs : ["environment id differs"];
+}
+var MIN_HISTORY = 5;
+function widen(s, runSd, z) {
+  const lo = s.estimate - Math.hypot(s.estimate - s.lo, z * runSd);
+  const hi = s.estimate + Math.hypot(s.hi - s.estimate, z * runSd);
+  return { ...s, lo, hi };
+}
+var METRICS = ["throughput", "p99", "p50", "p90", "p999"];
+function compareWithBaseline(baseline, current, gate, history = []) {
+  const envDiffs = environmentDifferences(baseline, current);
+  if (envDiffs.length > 0) {
+    return {
+      headline: "no-baseline",
+      method: "stored-baseline",
+      metrics: [],
+      reason: `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead`,
+      notes: []
+    };
+  }
+  const notes = [];
+  const useHistory = history.length >= MIN_HISTORY;
+  if (!useHistory) {
+    notes.push(
+      `Main's history has ${history.length} baseline(s) (fewer than ${MIN_HISTORY}): the intervals reflect this run's and the baseline's trial spread only, not run-to-run spread. Treat small changes with care, or use compare: merge-base.`
+    );
+  }
+  const metrics = [];
+  for (const metric of METRICS) {
+    const a = valuesOf(baseline, metric);
+    const b = valuesOf(current, metric);
+    if (a.length === 0 || b.length === 0) continue;
+    const gated = metric === "throughput" || metric === "p99";
+    const level = gated ? 0.975 : 0.95;
+    let shift = twoSampleShift(a.map(Math.log), b.map(Math.log), level);
+    if (useHistory && (metric === "throughput" || metric === "p99" || metric === "p50")) {
+      const runSd = stdev(history.map((h) => Math.log(h[metric])));
+      shift = widen(shift, runSd, gated ? 2.24 : 1.96);
+    }
+    metrics.push(verdictFor(metric, gated, gate, median(a), median(b), shift));
+  }
+  return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
+}
+function compareAbPairs(pairs, gate) {
+  const metrics = [];
+  const pick = (t, m) => m === "throughput" ? t.throughput : t.latency[m];
+  for (const metric of METRICS) {
+    const ok = pairs.filter((p) => pick(p.base, metric) > 0 && pick(p.head, metric) > 0);
+    if (ok.length === 0) continue;
+    const gated = metric === "throughput" || metric === "p99";
+    const diffs = ok.map((p) => Math.log(pick(p.head, metric)) - Math.log(pick(p.base, metric)));
+    const shift = pairedShift(diffs, gated ? 0.975 : 0.95);
+    metrics.push(
+      verdictFor(
+        metric,
+        gated,
+        gate,
+        median(ok.map((p) => pick(p.base, metric))),
+        median(ok.map((p) => pick(p.head, metric))),
+        shift
+      )
+    );
+  }
+  const notes = [];
+  if (pairs.length < 6) {
+    notes.push(
+      `${pairs.length} pairs: with so few, the exact interval is the full range of the pairs (coverage ${(100 * (1 - 2 / 2 ** pairs.length)).toFixed(1)}%).`
+    );
+  }
+  return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
+}
+function verdictFor(metric, gated, gate, baseline, current, shift) {
+  const change = Math.exp(shift.estimate) - 1;
+  const lo = Math.exp(shift.lo) - 1;
+  const hi = Math.exp(shift.hi) - 1;
+  const worse = higherIsWorse(metric);
+  const limit = metric === "throughput" ? Math.abs(gate.throughput) : metric === "p99" ? gate.p99 : gate.p99;
+  const verdict = decide(worse ? lo : -hi, worse ? hi : -lo, limit);
+  return {
+    metric,
+    gated,
+    threshold: gated ? metric === "throughput" ? gate.throughput : gate.p99 : null,
+    baseline,
+    current,
+    change,
+    ci: { lo, hi, confidence: shift.confidence },
+    verdict
+  };
+}
+
+// src/engine/ab.ts
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync3 } from "node:fs";
+import { join as join8 } from "node:path";
+
+// src/ab/schedule.ts
+function abBlocks(pairs) {
+  const blocks = [];
+  for (let made = 0, k = 0; made < pairs; k++) {
+    const first = k % 2 === 0 ? "base" : "head";
+    const second = first === "base" ? "head" : "base";
+    const order = pairs - made >= 2 ? [first, second, second, first] : [first, second];
+    blocks.push({ order });
+    made += order.length / 2;
+  }
+  return blocks;
+}
+
+// src/result/environment.ts
+import { createHash as createHash2 } from "node:crypto";
+import { readFileSync as readFileSync3 } from "node:fs";
+import { cpus, arch as osArch, release, totalmem } from "node:os";
+function environmentId(f) {
+  const comparable = {
+    cpuModel: f.cpuModel,
+    logicalCores: f.logicalCores,
+    memoryGiB: Math.round(f.memoryBytes / 2 ** 30),
+    os: f.os,
+    arch: f.arch,
+    versions: Object.fromEntries(Object.entries(f.versions).sort(([a], [b]) => a.localeCompare(b))),
+    stackFileHash: f.stackFileHash
+  };
+  return createHash2("sha256").update(JSON.stringify(comparable)).digest("hex").slice(0, 12);
+}
+function buildEnvironment(f) {
+  return { id: environmentId(f), ...f };
+}
+function machineFacts() {
+  let os = "unknown";
+  try {
+    const rel = readFileSync3("/etc/os-release", "utf8");
+    os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
+  } catch {
+  }
+  const list = cpus();
+  return {
+    cpuModel: list[0]?.model?.trim() ?? "unknown",
+    logicalCores: list.length,
+    memoryBytes: totalmem(),
+    kernel: release(),
+    os,
+    arch: osArch()
+  };
+}
+
 // src/stack/python-env.ts
+import { createHash as createHash3 } from "node:crypto";
+import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync4, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { join as join4, relative as relative3 } from "node:path";
 var COMPLETE_MARK = ".loadgate-complete";
 async function venvDirFor(cacheDir, requirements, interpreter) {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
@@ -45514,14 +45391,14 @@ async function venvDirFor(cacheDir, requirements, interpreter) {
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
   }
-  const hash = createHash3("sha256").update(readFileSync5(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
+  const hash = createHash3("sha256").update(readFileSync4(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
   return join4(cacheDir, "venvs", hash);
 }
 async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log) {
   const dir = await venvDirFor(cacheDir, requirements, interpreter);
   const bin = join4(dir, "bin");
-  if (existsSync3(join4(dir, COMPLETE_MARK))) return { dir, bin, created: false };
-  const rel = relative2(process.cwd(), requirements) || requirements;
+  if (existsSync4(join4(dir, COMPLETE_MARK))) return { dir, bin, created: false };
+  const rel = relative3(process.cwd(), requirements) || requirements;
   if (!install) {
     throw new UserError(
       `The Python environment for ${rel} is not installed yet. Run again with --install to create it with pip (cached in ${dir}).`
@@ -45529,7 +45406,7 @@ async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log
   }
   const building = dir;
   rmSync(building, { recursive: true, force: true });
-  mkdirSync(join4(cacheDir, "venvs"), { recursive: true });
+  mkdirSync2(join4(cacheDir, "venvs"), { recursive: true });
   log(`Creating a virtualenv for ${rel} (pip install -r)`);
   const venv = await execCapture(interpreter, ["-m", "venv", building]);
   if (venv.code !== 0) {
@@ -45553,18 +45430,18 @@ ${pip.output.trim().split("\n").slice(-15).join("\n")}
 Fix the pins in ${rel} and run again.`
     );
   }
-  writeFileSync(join4(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
+  writeFileSync2(join4(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
 `);
   return { dir, bin, created: true };
 }
 
 // src/stack/run-user.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync5 } from "node:fs";
 function unprivilegedUser() {
   if (process.getuid?.() !== 0) return void 0;
   let passwd = "";
   try {
-    passwd = readFileSync6("/etc/passwd", "utf8");
+    passwd = readFileSync5("/etc/passwd", "utf8");
   } catch {
     return { name: "nobody", uid: 65534, gid: 65534 };
   }
@@ -45578,9 +45455,9 @@ function unprivilegedUser() {
 
 // src/stack/stack.ts
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync as mkdirSync2, mkdtempSync, rmSync as rmSync2, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { chownSync, mkdirSync as mkdirSync3, mkdtempSync, rmSync as rmSync2, statSync as statSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname3, join as join5, resolve as resolve3 } from "node:path";
+import { dirname as dirname4, join as join5, resolve as resolve4 } from "node:path";
 
 // src/stack/configs.ts
 function renderPgbouncerIni(c) {
@@ -45663,17 +45540,17 @@ function fillPlaceholders(template, values) {
 }
 
 // src/stack/ports.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync7, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync2, readFileSync as readFileSync6, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve4, reject) => {
+  return new Promise((resolve6, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolve4(port));
+      server.close(() => resolve6(port));
     });
   });
 }
@@ -45682,7 +45559,7 @@ function listeningInodes(port) {
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text;
     try {
-      text = readFileSync7(table, "utf8");
+      text = readFileSync6(table, "utf8");
     } catch {
       continue;
     }
@@ -45699,11 +45576,11 @@ function listeningInodes(port) {
 function pidsHoldingSockets(inodes) {
   if (inodes.size === 0) return [];
   const pids = [];
-  for (const entry of readdirSync3("/proc")) {
+  for (const entry of readdirSync2("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let fds;
     try {
-      fds = readdirSync3(`/proc/${entry}/fd`);
+      fds = readdirSync2(`/proc/${entry}/fd`);
     } catch {
       continue;
     }
@@ -45723,10 +45600,10 @@ function pidsHoldingSockets(inodes) {
 function pidsWithEnv(name, value) {
   const needle = `${name}=${value}`;
   const pids = [];
-  for (const entry of readdirSync3("/proc")) {
+  for (const entry of readdirSync2("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const env = readFileSync7(`/proc/${entry}/environ`, "latin1");
+      const env = readFileSync6(`/proc/${entry}/environ`, "latin1");
       if (env.split("\0").includes(needle)) pids.push(Number(entry));
     } catch {
     }
@@ -45735,10 +45612,189 @@ function pidsWithEnv(name, value) {
 }
 function commandLineOf(pid) {
   try {
-    return readFileSync7(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    return readFileSync6(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
   } catch {
     return "?";
   }
+}
+
+// src/stack/probes.ts
+import { request } from "node:http";
+import { connect } from "node:net";
+function httpOk(url, timeoutMs = 2e3) {
+  return new Promise((resolve6) => {
+    const req = request(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
+      res.resume();
+      resolve6((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve6(false));
+    req.end();
+  });
+}
+function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
+  return new Promise((resolve6) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve6(true);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve6(false);
+    });
+    socket.once("error", () => resolve6(false));
+  });
+}
+
+// src/stack/process-group.ts
+import { spawn as spawn2 } from "node:child_process";
+import { closeSync, openSync, readdirSync as readdirSync3, readFileSync as readFileSync7 } from "node:fs";
+function groupMembers(pgid) {
+  const pids = [];
+  for (const entry of readdirSync3("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync7(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
+    } catch {
+    }
+  }
+  return pids;
+}
+function treeMembers(root) {
+  const parents = /* @__PURE__ */ new Map();
+  const groups = /* @__PURE__ */ new Map();
+  for (const entry of readdirSync3("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync7(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z") continue;
+      parents.set(Number(entry), Number(fields[1]));
+      groups.set(Number(entry), Number(fields[2]));
+    } catch {
+    }
+  }
+  const members = /* @__PURE__ */ new Set();
+  for (const [pid, pgid] of groups) if (pgid === root) members.add(pid);
+  if (parents.has(root)) members.add(root);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (!members.has(pid) && members.has(ppid)) {
+        members.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...members];
+}
+function lastLines(file, n = 20) {
+  try {
+    const lines = readFileSync7(file, "utf8").split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    return lines.slice(-n).join("\n");
+  } catch {
+    return "";
+  }
+}
+var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+var Component = class _Component {
+  name;
+  pid;
+  logFile;
+  exited;
+  exitInfo;
+  /** Set once we asked it to stop, so its exit is not reported as a crash. */
+  stopping = false;
+  stopSignal;
+  constructor(options, child) {
+    this.name = options.name;
+    this.pid = child.pid;
+    this.logFile = options.logFile;
+    this.stopSignal = options.stopSignal ?? "SIGTERM";
+    this.exited = new Promise((resolve6) => {
+      child.once("exit", (code2, signal) => {
+        this.exitInfo = { code: code2, signal };
+        resolve6(this.exitInfo);
+      });
+    });
+  }
+  static async start(options) {
+    const fd = openSync(options.logFile, "a");
+    try {
+      const [command, args] = options.cpus ? ["taskset", ["-c", options.cpus, options.command, ...options.args]] : [options.command, options.args];
+      const child = spawn2(command, args, {
+        cwd: options.cwd,
+        env: options.env,
+        // detached: setsid(), so the component and all its children form one group we can signal.
+        detached: true,
+        stdio: ["ignore", fd, fd],
+        uid: options.user?.uid,
+        gid: options.user?.gid
+      });
+      await new Promise((resolve6, reject) => {
+        child.once("spawn", () => resolve6());
+        child.once(
+          "error",
+          (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
+        );
+      });
+      return new _Component(options, child);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  get running() {
+    return this.exitInfo === void 0;
+  }
+  describeExit() {
+    const e = this.exitInfo;
+    if (!e) return "is still running";
+    return e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+  }
+  /** An error naming the component, how it ended and the tail of its log. */
+  failure(what) {
+    const tail = lastLines(this.logFile, 20);
+    return new StackError(`${this.name} ${what}.
+--- last lines of ${this.logFile} ---
+${tail || "(empty)"}
+---`);
+  }
+  signalGroup(signal) {
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+    }
+  }
+  /** Asks the group to stop, waits up to `graceMs`, then kills what is left. */
+  async stop(graceMs = 5e3) {
+    this.stopping = true;
+    if (groupMembers(this.pid).length === 0 && !this.running) return;
+    this.signalGroup(this.stopSignal);
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+      if (!this.running && groupMembers(this.pid).length === 0) return;
+      await sleep(50);
+    }
+    this.signalGroup("SIGKILL");
+    const killDeadline = Date.now() + 2e3;
+    while (Date.now() < killDeadline && (this.running || groupMembers(this.pid).length > 0)) await sleep(25);
+  }
+};
+async function waitReady(component, probe, timeoutSeconds, what = "ready", signal) {
+  const deadline = Date.now() + timeoutSeconds * 1e3;
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
+    if (await probe().catch(() => false)) return;
+    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
+    await sleep(100);
+  }
+  throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
 }
 
 // src/stack/stack.ts
@@ -45747,19 +45803,21 @@ var DB = "loadgate";
 var DB_USER = "loadgate";
 function reachableRoot(tmpDir, user, log) {
   if (!user) return tmpDir;
-  let dir = resolve3(tmpDir);
+  let dir = resolve4(tmpDir);
   for (; ; ) {
     if ((statSync2(dir).mode & 1) === 0) {
-      log(`${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir2()} for the run folder`);
+      log(
+        `${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir2()} for the run folder`
+      );
       return tmpdir2();
     }
-    const parent = dirname3(dir);
+    const parent = dirname4(dir);
     if (parent === dir) return tmpDir;
     dir = parent;
   }
 }
 function ownedDir(path, user) {
-  mkdirSync2(path, { recursive: true, mode: 493 });
+  mkdirSync3(path, { recursive: true, mode: 493 });
   if (user) chownSync(path, user.uid, user.gid);
   return path;
 }
@@ -45911,10 +45969,10 @@ Fix the SQL and run again.`
         const dir = ownedDir(join5(runDir, "pgbouncer"), ctx.user);
         ports.pgbouncer = await freePort();
         const authFile = join5(dir, "users.txt");
-        writeFileSync2(authFile, `"${DB_USER}" ""
+        writeFileSync3(authFile, `"${DB_USER}" ""
 `);
         const ini = join5(dir, "pgbouncer.ini");
-        writeFileSync2(
+        writeFileSync3(
           ini,
           renderPgbouncerIni({
             listenPort: ports.pgbouncer,
@@ -45979,7 +46037,7 @@ Fix the SQL and run again.`
       const prefix = ownedDir(join5(runDir, "nginx"), ctx.user);
       ports.nginx = await freePort();
       const conf = join5(prefix, "nginx.conf");
-      writeFileSync2(
+      writeFileSync3(
         conf,
         renderNginxConf({
           prefix,
@@ -46090,6 +46148,590 @@ function nginxSupportsErrorFlag(version) {
   return a > 1 || a === 1 && (b > 19 || b === 19 && c >= 5);
 }
 
+// src/stats/summary.ts
+function summarizeMetric(values) {
+  const ci = medianInterval(values);
+  return { median: median(values), ci, values: [...values] };
+}
+function summarizeTrials(trials) {
+  const pick = (f) => summarizeMetric(trials.map(f));
+  return {
+    throughput: pick((t) => t.throughput),
+    latency: {
+      p50: pick((t) => t.latency.p50),
+      p90: pick((t) => t.latency.p90),
+      p99: pick((t) => t.latency.p99),
+      p999: pick((t) => t.latency.p999),
+      max: pick((t) => t.latency.max)
+    },
+    errorRate: pick((t) => t.errorRate),
+    errors: trials.reduce((a, t) => a + t.errors.total, 0)
+  };
+}
+
+// src/engine/run.ts
+import { join as join7 } from "node:path";
+
+// src/load/closed-loop.ts
+var import_autocannon = __toESM(require_autocannon(), 1);
+
+// src/load/phases.ts
+function totalSeconds(s) {
+  return s.warmupSeconds + s.durationSeconds * s.trials;
+}
+function phaseAt(elapsedSeconds, s) {
+  if (elapsedSeconds < s.warmupSeconds) return { kind: "warmup" };
+  const index = Math.floor((elapsedSeconds - s.warmupSeconds) / s.durationSeconds);
+  return index < s.trials ? { kind: "trial", index } : { kind: "done" };
+}
+
+// src/load/recorder.ts
+var hdr = __toESM(require_dist3(), 1);
+function newHistogram() {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 6e8,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 64,
+    useWebAssembly: false
+  });
+}
+var PhaseRecorder = class {
+  histogram = newHistogram();
+  /** Open loop only: latency from the moment a request was actually written, which hides stalls. */
+  uncorrected;
+  ok = 0;
+  non2xx = 0;
+  connection = 0;
+  timeouts = 0;
+  recordResponse(statusCode, latencyMs) {
+    if (statusCode >= 200 && statusCode < 300) {
+      this.ok++;
+      this.histogram.recordValue(Math.max(1, Math.round(latencyMs * 1e3)));
+    } else {
+      this.non2xx++;
+    }
+  }
+  recordUncorrected(latencyMs) {
+    this.uncorrected ??= newHistogram();
+    this.uncorrected.recordValue(Math.max(1, Math.round(latencyMs * 1e3)));
+  }
+  recordError(timeout) {
+    if (timeout) this.timeouts++;
+    else this.connection++;
+  }
+  get errors() {
+    return {
+      connection: this.connection,
+      timeouts: this.timeouts,
+      non2xx: this.non2xx,
+      total: this.connection + this.timeouts + this.non2xx
+    };
+  }
+  /** P99 so far in ms, for the live progress line. */
+  currentP99() {
+    return this.histogram.totalCount === 0 ? Number.NaN : this.histogram.getValueAtPercentile(99) / 1e3;
+  }
+  toTrial(index, seconds2) {
+    const errors = this.errors;
+    const attempted = this.ok + errors.total;
+    return {
+      index,
+      seconds: seconds2,
+      requests: this.ok,
+      throughput: this.ok / seconds2,
+      latency: latencyStats(this.histogram),
+      ...this.uncorrected ? { latencyUncorrected: latencyStats(this.uncorrected) } : {},
+      errors,
+      errorRate: attempted === 0 ? 0 : errors.total / attempted
+    };
+  }
+};
+function latencyStats(h) {
+  if (h.totalCount === 0) {
+    return {
+      p50: Number.NaN,
+      p90: Number.NaN,
+      p99: Number.NaN,
+      p999: Number.NaN,
+      max: Number.NaN,
+      mean: Number.NaN,
+      stdev: Number.NaN
+    };
+  }
+  const ms = (us) => Math.round(us) / 1e3;
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+    mean: ms(h.mean),
+    stdev: ms(h.stdDeviation)
+  };
+}
+
+// src/load/closed-loop.ts
+function runClosedLoop(url, load, hooks = {}) {
+  const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
+  const total = totalSeconds(schedule);
+  const warmup = new PhaseRecorder();
+  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
+  const recorderFor = (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0;
+  return new Promise((resolve6, reject) => {
+    let settled = false;
+    let lastOk = 0;
+    let okTotal = 0;
+    const t0 = performance.now();
+    const elapsed = () => (performance.now() - t0) / 1e3;
+    const instance = (0, import_autocannon.default)(
+      {
+        url,
+        connections: load.connections,
+        // A hard bound on the load loop, whatever happens to our own timer.
+        duration: Math.ceil(total) + 5,
+        timeout: load.timeoutSeconds,
+        requests: load.requests.map((r) => ({
+          method: r.method,
+          path: r.path,
+          headers: r.headers,
+          body: r.body
+        })),
+        // We keep our own histograms; autocannon's are whole milliseconds.
+        skipAggregateResult: true
+      },
+      () => void 0
+    );
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      const r = recorderFor(phaseAt(elapsed(), schedule));
+      if (!r) return;
+      r.recordResponse(statusCode, responseTime);
+      if (statusCode >= 200 && statusCode < 300) okTotal++;
+    });
+    instance.on("reqError", (err) => {
+      recorderFor(phaseAt(elapsed(), schedule))?.recordError(err.message === "request timed out");
+    });
+    const finish = (err) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(ticker);
+      clearTimeout(endTimer);
+      clearTimeout(warmupTimer);
+      hooks.signal?.removeEventListener("abort", onAbort);
+      instance.stop();
+      if (err) reject(err);
+      else resolve6({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
+    };
+    const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
+    hooks.signal?.addEventListener("abort", onAbort);
+    let lastTick = performance.now();
+    const ticker = setInterval(() => {
+      try {
+        hooks.check?.();
+      } catch (err) {
+        finish(err);
+        return;
+      }
+      const now = performance.now();
+      const e = elapsed();
+      const phase = phaseAt(e, schedule);
+      if (phase.kind === "done") return;
+      const rec = recorderFor(phase);
+      hooks.onProgress?.({
+        elapsedSeconds: e,
+        totalSeconds: total,
+        phase,
+        rps: (okTotal - lastOk) * 1e3 / (now - lastTick),
+        errors: rec.errors.total,
+        p99: rec.currentP99()
+      });
+      lastOk = okTotal;
+      lastTick = now;
+    }, 1e3);
+    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
+    const endTimer = setTimeout(() => {
+      try {
+        hooks.check?.();
+        hooks.onMeasureEnd?.();
+        finish();
+      } catch (err) {
+        finish(err);
+      }
+    }, total * 1e3);
+  });
+}
+
+// src/load/cpu.ts
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { readFileSync as readFileSync8 } from "node:fs";
+var clockTicks;
+function ticksPerSecond() {
+  if (clockTicks === void 0) {
+    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8" });
+    clockTicks = Number(r.stdout?.trim()) || 100;
+  }
+  return clockTicks;
+}
+function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync8(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
+  } catch {
+    return 0;
+  }
+}
+function groupCpuSeconds(pgid) {
+  return treeMembers(pgid).reduce((a, pid) => a + processCpuSeconds(pid), 0);
+}
+function machineBusySeconds() {
+  try {
+    const line = readFileSync8("/proc/stat", "utf8").split("\n")[0];
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+    return busy / ticksPerSecond();
+  } catch {
+    return 0;
+  }
+}
+function cpuSnapshot(components) {
+  const usage = process.cpuUsage();
+  return {
+    atMs: performance.now(),
+    components: Object.fromEntries(components.map((c) => [c.name, groupCpuSeconds(c.pid)])),
+    loadGenerator: (usage.user + usage.system) / 1e6,
+    machine: machineBusySeconds()
+  };
+}
+
+// src/load/http-connection.ts
+import { connect as connect2 } from "node:net";
+var CRLFCRLF = Buffer.from("\r\n\r\n");
+var CHUNKED_END = Buffer.from("0\r\n\r\n");
+var CONTENT_LENGTH = [Buffer.from("\r\ncontent-length:"), Buffer.from("\r\nContent-Length:")];
+var CHUNKED = Buffer.from("chunked");
+var CLOSE = [
+  Buffer.from("\r\nconnection: close"),
+  Buffer.from("\r\nConnection: close"),
+  Buffer.from("\r\nConnection: Close")
+];
+function find(buf, needles, end) {
+  for (const n of needles) {
+    const i = buf.indexOf(n);
+    if (i >= 0 && i < end) return i + n.length;
+  }
+  return -1;
+}
+function parseHead(buf) {
+  const end = buf.indexOf(CRLFCRLF);
+  if (end < 0) return void 0;
+  const status = (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48);
+  let contentLength = null;
+  let i = find(buf, CONTENT_LENGTH, end);
+  if (i < 0) {
+    const m = /\r\ncontent-length:\s*(\d+)/i.exec(buf.toString("latin1", 0, end));
+    if (m) contentLength = Number(m[1]);
+  } else {
+    while (buf[i] === 32) i++;
+    let n = 0;
+    while (buf[i] >= 48 && buf[i] <= 57) n = n * 10 + (buf[i++] - 48);
+    contentLength = n;
+  }
+  const chunked = contentLength === null && buf.indexOf(CHUNKED) >= 0 && buf.indexOf(CHUNKED) < end;
+  const close = find(buf, CLOSE, end) >= 0 || buf[7] === 48;
+  return { status, headerEnd: end + 4, contentLength, chunked, close };
+}
+var HttpConnection = class {
+  constructor(host, port, hooks) {
+    this.host = host;
+    this.port = port;
+    this.hooks = hooks;
+  }
+  host;
+  port;
+  hooks;
+  socket;
+  buf;
+  head;
+  startedAt = 0;
+  sentAt = 0;
+  inFlight = false;
+  closed = false;
+  pending;
+  connecting = false;
+  /** Starts the request loop: sends whatever `next()` gives. */
+  kick() {
+    if (this.closed || this.inFlight) return;
+    const req = this.pending ?? this.hooks.next();
+    this.pending = void 0;
+    if (!req) return;
+    if (!this.socket || this.connecting) {
+      this.pending = req;
+      this.open();
+      return;
+    }
+    this.inFlight = true;
+    this.startedAt = req.startedAt;
+    this.sentAt = performance.now();
+    this.socket.write(req.buffer);
+  }
+  /** Milliseconds since the current request was written (0 when idle). */
+  waitingFor(now) {
+    return this.inFlight ? now - this.sentAt : 0;
+  }
+  open() {
+    if (this.connecting || this.closed) return;
+    this.connecting = true;
+    const socket = connect2({ host: this.host, port: this.port, noDelay: true });
+    this.socket = socket;
+    socket.on("connect", () => {
+      this.connecting = false;
+      this.kick();
+    });
+    socket.on("data", (chunk) => this.onData(chunk));
+    socket.on("error", () => void 0);
+    socket.on("close", () => {
+      if (this.socket !== socket) return;
+      this.socket = void 0;
+      this.connecting = false;
+      this.buf = void 0;
+      this.head = void 0;
+      if (this.inFlight) {
+        this.inFlight = false;
+        this.hooks.onError(false);
+        if (!this.closed) setTimeout(() => this.kick(), 10);
+        return;
+      }
+      if (!this.closed && this.pending) this.open();
+    });
+  }
+  onData(chunk) {
+    this.buf = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
+    if (!this.head) {
+      this.head = parseHead(this.buf);
+      if (!this.head) return;
+    }
+    const h = this.head;
+    const body = this.buf.length - h.headerEnd;
+    let done;
+    if (h.contentLength !== null) done = body >= h.contentLength;
+    else if (h.chunked) done = this.buf.length >= 5 && this.buf.subarray(this.buf.length - 5).equals(CHUNKED_END);
+    else done = h.status === 204 || h.status === 304 || h.status >= 100 && h.status < 200;
+    if (!done) return;
+    const endedAt = performance.now();
+    this.buf = void 0;
+    this.head = void 0;
+    this.inFlight = false;
+    this.hooks.onResponse(h.status, this.startedAt, this.sentAt, endedAt);
+    if (h.close) {
+      const s = this.socket;
+      this.socket = void 0;
+      s?.destroy();
+    }
+    this.kick();
+  }
+  /** Abandons the request in flight (a timeout) and reconnects. */
+  timeout() {
+    if (!this.inFlight) return;
+    this.inFlight = false;
+    this.hooks.onError(true);
+    const s = this.socket;
+    this.socket = void 0;
+    this.buf = void 0;
+    this.head = void 0;
+    s?.destroy();
+    this.kick();
+  }
+  close() {
+    this.closed = true;
+    this.socket?.destroy();
+    this.socket = void 0;
+  }
+};
+function requestBuffer(host, r) {
+  const body = r.body ?? "";
+  const headers = { host, ...r.headers, ...body ? { "content-length": String(Buffer.byteLength(body)) } : {} };
+  const lines = [`${r.method} ${r.path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  return Buffer.from(`${lines.join("\r\n")}\r
+\r
+${body}`, "latin1");
+}
+
+// src/load/driver.ts
+function runLoad(url, load, hooks = {}) {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(target.port || 80);
+  const buffers = load.requests.map((r) => requestBuffer(target.host, r));
+  const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
+  const total = totalSeconds(schedule);
+  const warmup = new PhaseRecorder();
+  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
+  const recorderFor = (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0;
+  const open = load.rate !== null;
+  const intervalMs = open ? 1e3 / load.rate : 0;
+  const timeoutMs = load.timeoutSeconds * 1e3;
+  return new Promise((resolve6, reject) => {
+    const t0 = performance.now();
+    const endAt = t0 + total * 1e3;
+    let stopped = false;
+    let settled = false;
+    let sent = 0;
+    let scheduled = 0;
+    const backlog = [];
+    let okTotal = 0;
+    let lastOk = 0;
+    let lastTick = t0;
+    let pumpTimer;
+    let drainTimer;
+    const nextBuffer = () => buffers[sent++ % buffers.length];
+    const connections = Array.from(
+      { length: load.connections },
+      () => new HttpConnection(host, port, {
+        next: () => {
+          if (stopped) return void 0;
+          if (!open) return { buffer: nextBuffer(), startedAt: performance.now() };
+          const due = backlog.shift();
+          return due === void 0 ? void 0 : { buffer: nextBuffer(), startedAt: due };
+        },
+        onResponse: (status, startedAt, sentAt, endedAt) => {
+          const at = open ? startedAt : endedAt;
+          const rec = recorderFor(phaseAt((at - t0) / 1e3, schedule));
+          if (!rec) return;
+          rec.recordResponse(status, endedAt - startedAt);
+          if (status >= 200 && status < 300) {
+            okTotal++;
+            if (open) rec.recordUncorrected(endedAt - sentAt);
+          }
+          if (stopped && open && connections.every((c) => !c.inFlight)) complete();
+        },
+        onError: (timeout) => {
+          recorderFor(phaseAt((performance.now() - t0) / 1e3, schedule))?.recordError(timeout);
+        }
+      })
+    );
+    const pump = () => {
+      if (stopped) return;
+      const now = performance.now();
+      for (let due = t0 + scheduled * intervalMs; due <= now && due < endAt; due = t0 + scheduled * intervalMs) {
+        backlog.push(due);
+        scheduled++;
+      }
+      for (const c of connections) {
+        if (backlog.length === 0) break;
+        if (!c.inFlight) c.kick();
+      }
+      const next = t0 + scheduled * intervalMs;
+      if (next < endAt) pumpTimer = setTimeout(pump, Math.max(0, next - performance.now()));
+    };
+    const cleanup = () => {
+      settled = true;
+      stopped = true;
+      clearInterval(ticker);
+      clearInterval(reaper);
+      clearTimeout(endTimer);
+      clearTimeout(warmupTimer);
+      clearTimeout(pumpTimer);
+      clearTimeout(drainTimer);
+      hooks.signal?.removeEventListener("abort", onAbort);
+      for (const c of connections) c.close();
+    };
+    const complete = () => {
+      if (settled) return;
+      cleanup();
+      resolve6({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
+    };
+    const fail = (err) => {
+      if (settled) return;
+      cleanup();
+      reject(err);
+    };
+    const onAbort = () => fail(hooks.signal?.reason ?? new Error("aborted"));
+    hooks.signal?.addEventListener("abort", onAbort);
+    const expireBacklog = (olderThan) => {
+      while (backlog.length > 0 && backlog[0] < olderThan) {
+        const due = backlog.shift();
+        recorderFor(phaseAt((due - t0) / 1e3, schedule))?.recordError(true);
+      }
+    };
+    const reaper = setInterval(() => {
+      const now = performance.now();
+      for (const c of connections) if (c.waitingFor(now) > timeoutMs) c.timeout();
+      expireBacklog(now - timeoutMs);
+    }, 100);
+    const ticker = setInterval(() => {
+      try {
+        hooks.check?.();
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      const now = performance.now();
+      const e = (now - t0) / 1e3;
+      const phase = phaseAt(e, schedule);
+      const rec = recorderFor(phase);
+      if (rec) {
+        hooks.onProgress?.({
+          elapsedSeconds: e,
+          totalSeconds: total,
+          phase,
+          rps: (okTotal - lastOk) * 1e3 / (now - lastTick),
+          errors: rec.errors.total,
+          p99: rec.currentP99()
+        });
+      }
+      lastOk = okTotal;
+      lastTick = now;
+    }, 1e3);
+    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
+    const endTimer = setTimeout(() => {
+      try {
+        hooks.check?.();
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      hooks.onMeasureEnd?.();
+      stopped = true;
+      clearTimeout(pumpTimer);
+      expireBacklog(Number.POSITIVE_INFINITY);
+      if (!open || connections.every((c) => !c.inFlight)) complete();
+      else drainTimer = setTimeout(complete, timeoutMs + 100);
+    }, total * 1e3);
+    if (open) pump();
+    else for (const c of connections) c.kick();
+  });
+}
+
+// src/load/placement.ts
+import { spawnSync as spawnSync3 } from "node:child_process";
+import { availableParallelism } from "node:os";
+function planPlacement(pin, cores) {
+  const all = cores > 1 ? `0-${cores - 1}` : "0";
+  if (!pin) return { pinned: false, loadGenerator: all, stack: all };
+  return { pinned: true, loadGenerator: "0", stack: cores > 2 ? `1-${cores - 1}` : "1" };
+}
+function applyPlacement(pin) {
+  const cores = availableParallelism();
+  if (pin && cores < 2) {
+    throw new UserError(
+      `--pin needs at least 2 CPUs (one for the load generator, the rest for the stack); this machine has ${cores}.`
+    );
+  }
+  const placement = planPlacement(pin, cores);
+  if (pin) {
+    const r = spawnSync3("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
+      encoding: "utf8"
+    });
+    if (r.status !== 0) {
+      throw new UserError(
+        `--pin: taskset failed (${(r.stderr || r.error?.message || "").trim()}). Install util-linux, or run without --pin.`
+      );
+    }
+  }
+  return placement;
+}
+
 // src/stats/cpu-shares.ts
 function cpuAccount(start, end, cores) {
   const wall = (end.atMs - start.atMs) / 1e3;
@@ -46117,61 +46759,6 @@ function loadGeneratorWarning(account) {
   return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
 }
 
-// src/stats/quantiles.ts
-function sorted(values) {
-  return [...values].sort((a, b) => a - b);
-}
-function median(values) {
-  if (values.length === 0) return Number.NaN;
-  const s = sorted(values);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-function binomialHalfCdf(k, n) {
-  let total = 0;
-  let term = 0.5 ** n;
-  for (let i = 0; i <= k; i++) {
-    total += term;
-    term = term * (n - i) / (i + 1);
-  }
-  return total;
-}
-function medianInterval(values, level = 0.95) {
-  const n = values.length;
-  if (n === 0) return { lo: Number.NaN, hi: Number.NaN, confidence: 0 };
-  const s = sorted(values);
-  if (n === 1) return { lo: s[0], hi: s[0], confidence: 0 };
-  let best = 1;
-  for (let k = 1; k <= Math.floor(n / 2); k++) {
-    const coverage = 1 - 2 * binomialHalfCdf(k - 1, n);
-    if (coverage >= level) best = k;
-    else break;
-  }
-  const confidence = 1 - 2 * binomialHalfCdf(best - 1, n);
-  return { lo: s[best - 1], hi: s[n - best], confidence };
-}
-
-// src/stats/summary.ts
-function summarizeMetric(values) {
-  const ci = medianInterval(values);
-  return { median: median(values), ci, values: [...values] };
-}
-function summarizeTrials(trials) {
-  const pick = (f) => summarizeMetric(trials.map(f));
-  return {
-    throughput: pick((t) => t.throughput),
-    latency: {
-      p50: pick((t) => t.latency.p50),
-      p90: pick((t) => t.latency.p90),
-      p99: pick((t) => t.latency.p99),
-      p999: pick((t) => t.latency.p999),
-      max: pick((t) => t.latency.max)
-    },
-    errorRate: pick((t) => t.errorRate),
-    errors: trials.reduce((a, t) => a + t.errors.total, 0)
-  };
-}
-
 // src/engine/run.ts
 function needsOf(stacks) {
   return {
@@ -46181,7 +46768,7 @@ function needsOf(stacks) {
   };
 }
 function drive(url, load, hooks) {
-  return load.rate === null ? runClosedLoop(url, load, hooks) : runOpenLoop(url, load, hooks);
+  return load.client === "autocannon" && load.rate === null ? runClosedLoop(url, load, hooks) : runLoad(url, load, hooks);
 }
 async function measure(url, load, components, hooks, cores) {
   let start;
@@ -46384,25 +46971,197 @@ async function holdStack(plan, hooks) {
   let failure;
   try {
     hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
-    await new Promise((resolve4) => {
+    await new Promise((resolve6) => {
       const timer = setInterval(() => {
         try {
           stack.assertAlive();
         } catch (err) {
           failure = err;
           clearInterval(timer);
-          resolve4();
+          resolve6();
         }
       }, 500);
       hooks.signal?.addEventListener("abort", () => {
         clearInterval(timer);
-        resolve4();
+        resolve6();
       });
     });
   } finally {
     await stack.down(failure !== void 0);
   }
   if (failure) throw failure;
+}
+
+// src/engine/ab.ts
+async function runAb(ab, run, hooks, gateOf) {
+  const workDir = mkdtempSync2(join8(run.tmpDir, "loadgate-ab-"));
+  const worktrees = [];
+  const started = Date.now();
+  try {
+    const baseDir = join8(workDir, "base");
+    await addWorktree(ab.root, baseDir, ab.baseSha);
+    worktrees.push(baseDir);
+    let headDir = ab.root;
+    if (ab.headSha) {
+      headDir = join8(workDir, "head");
+      await addWorktree(ab.root, headDir, ab.headSha);
+      worktrees.push(headDir);
+    }
+    const outcomes = [];
+    for (const rel of ab.stackPaths) {
+      const headSpec = loadStackFile(resolveStackPath(join8(headDir, rel)));
+      let baseSpec;
+      try {
+        baseSpec = loadStackFile(resolveStackPath(join8(baseDir, rel)));
+      } catch (err) {
+        throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
+      }
+      const headPlan = applyOverrides(headSpec, ab.overrides);
+      const basePlan = { ...applyOverrides(baseSpec, ab.overrides), load: headPlan.load };
+      outcomes.push(await runOnePair(ab, run, basePlan, headPlan, hooks, started, gateOf?.(headPlan) ?? headSpec.gate));
+    }
+    return outcomes;
+  } finally {
+    for (const w of worktrees) await removeWorktree(ab.root, w);
+    rmSync3(workDir, { recursive: true, force: true });
+  }
+}
+async function downAll(stacks, keepLogs) {
+  const failures = [];
+  for (const s of [stacks.head, stacks.base]) if (s) await s.down(keepLogs).catch((e) => failures.push(e));
+  if (failures.length > 0) throw failures[0];
+}
+async function setup(side, plan, run, hooks) {
+  const binaries = requireBinaries(needsOf([plan]), run.binarySearch, run.install, hooks.log);
+  const python = plan.spec.app.python ? await ensurePythonEnv(
+    run.cacheDir,
+    plan.spec.app.python.requirements,
+    plan.spec.app.python.interpreter,
+    run.install,
+    hooks.log
+  ) : void 0;
+  const versions = await componentVersions(binaries, {
+    postgres: plan.spec.database !== null,
+    pgbouncer: plan.spec.pooler !== null,
+    nginx: plan.spec.proxy !== null,
+    python: python ? join8(python.bin, "python") : void 0
+  });
+  versions.loadgate = run.toolVersion;
+  return { side, plan, python, versions };
+}
+async function up(s, run, hooks) {
+  const binaries = requireBinaries(needsOf([s.plan]), run.binarySearch, false, hooks.log);
+  return bringUp(s.plan, {
+    binaries,
+    user: unprivilegedUser(),
+    tmpDir: run.tmpDir,
+    baseEnv: run.baseEnv,
+    python: s.python,
+    nginxSupportsErrorFlag: nginxSupportsErrorFlag(s.versions.nginx),
+    log: (l) => hooks.log(`[${s.side}] ${l}`),
+    signal: hooks.signal,
+    onComponent: hooks.onComponent
+  });
+}
+async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
+  const sides = { base: await setup("base", basePlan, run, hooks), head: await setup("head", headPlan, run, hooks) };
+  const trials = { base: [], head: [] };
+  const load = headPlan.load;
+  const rewarm = Math.min(1, load.warmupSeconds);
+  const notes = [];
+  const facts = machineFacts();
+  let blockSeconds = 0;
+  const blocks = abBlocks(ab.pairs);
+  for (const [b, block] of blocks.entries()) {
+    const elapsed = (Date.now() - started) / 1e3;
+    if (b > 0 && elapsed + blockSeconds > ab.maxTimeSeconds) {
+      notes.push(
+        `Stopped after ${trials.base.length} pairs: --max-time ${ab.maxTimeSeconds} s would be exceeded by another block.`
+      );
+      break;
+    }
+    const t0 = Date.now();
+    hooks.onPhase?.(headPlan.spec.name, "up");
+    const stacks = {};
+    try {
+      stacks.base = await up(sides.base, run, hooks);
+      stacks.head = await up(sides.head, run, hooks);
+      hooks.onPhase?.(headPlan.spec.name, "warmup");
+      for (const side of [block.order[0], block.order[1]]) {
+        const s = stacks[side];
+        await measure(
+          s.url,
+          { ...load, warmupSeconds: 0, durationSeconds: load.warmupSeconds || 1, trials: 1 },
+          () => [],
+          {
+            check: () => s.assertAlive(),
+            signal: hooks.signal
+          },
+          facts.logicalCores
+        );
+      }
+      hooks.onPhase?.(headPlan.spec.name, "trials");
+      for (const side of block.order) {
+        const s = stacks[side];
+        const { outcome } = await measure(
+          s.url,
+          { ...load, warmupSeconds: rewarm, trials: 1 },
+          () => [],
+          {
+            check: () => s.assertAlive(),
+            onProgress: (p) => hooks.onProgress?.(`${headPlan.spec.name} ${side}`, p),
+            signal: hooks.signal
+          },
+          facts.logicalCores
+        );
+        trials[side].push({ ...outcome.trials[0], index: trials[side].length });
+        hooks.log(
+          `[${headPlan.spec.name}] block ${b + 1}/${blocks.length} ${side}: ${outcome.trials[0].throughput.toFixed(0)} req/s, P99 ${outcome.trials[0].latency.p99.toFixed(2)} ms`
+        );
+      }
+    } catch (err) {
+      hooks.onPhase?.(headPlan.spec.name, "down");
+      await downAll(stacks, true).catch(() => void 0);
+      throw err;
+    }
+    hooks.onPhase?.(headPlan.spec.name, "down");
+    await downAll(stacks, false);
+    blockSeconds = (Date.now() - t0) / 1e3;
+  }
+  const pairs = trials.base.map((base, i) => ({ base, head: trials.head[i] }));
+  const comparison = compareAbPairs(pairs, gate);
+  comparison.notes.unshift(...notes);
+  const toResult = (s, t) => ({
+    stack: {
+      name: s.plan.spec.name,
+      file: s.plan.spec.file,
+      webserver: s.plan.spec.app.webserver,
+      framework: s.plan.spec.app.framework
+    },
+    workers: s.plan.workers,
+    environment: buildEnvironment({ ...facts, versions: s.versions, stackFileHash: s.plan.spec.fileHash }),
+    load: {
+      target: s.plan.spec.proxy ? "nginx" : "app",
+      mode: load.rate === null ? "closed-loop" : "open-loop",
+      connections: load.connections,
+      rate: load.rate,
+      warmupSeconds: load.warmupSeconds,
+      durationSeconds: load.durationSeconds,
+      trials: t.length
+    },
+    trials: t,
+    summary: summarizeTrials(t),
+    cpu: null,
+    placement: { pinned: false, loadGenerator: "all", stack: "all" },
+    warnings: []
+  });
+  return {
+    base: toResult(sides.base, trials.base),
+    head: toResult(sides.head, trials.head),
+    comparison,
+    pairs: pairs.length,
+    notes
+  };
 }
 
 // src/report/format.ts
@@ -46415,6 +47174,11 @@ function formatMs(ms) {
 function formatRps(rps) {
   if (!Number.isFinite(rps)) return "\u2013";
   return rps >= 100 ? Math.round(rps).toString() : rps.toFixed(1);
+}
+function formatPercent(fraction, signed = true) {
+  if (!Number.isFinite(fraction)) return "\u2013";
+  const v = (fraction * 100).toFixed(1);
+  return signed && fraction > 0 ? `+${v}%` : `${v}%`;
 }
 
 // src/report/table.ts
@@ -46460,9 +47224,31 @@ function runReport(results) {
   }
   return lines.join("\n").trimEnd();
 }
-
-// src/result/types.ts
-var SCHEMA_VERSION = 1;
+function verdictReport(name, c) {
+  const lines = [`${name}: ${c.headline.toUpperCase()}${c.reason ? ` (${c.reason})` : ""}`];
+  if (c.metrics.length > 0) {
+    const rows = c.metrics.map((m) => [
+      METRIC_LABELS[m.metric],
+      m.metric === "throughput" ? formatRps(m.baseline) : formatMs(m.baseline),
+      m.metric === "throughput" ? formatRps(m.current) : formatMs(m.current),
+      `${formatPercent(m.change)} (${formatPercent(m.ci.lo)} \u2026 ${formatPercent(m.ci.hi)})`,
+      m.threshold === null ? "not gated" : formatPercent(m.threshold),
+      m.verdict
+    ]);
+    lines.push(
+      textTable(["Metric", "Baseline", "This run", "Change (interval)", "Limit", "Verdict"], rows, [
+        false,
+        true,
+        true,
+        true,
+        true,
+        false
+      ])
+    );
+  }
+  for (const n of c.notes) lines.push(`note: ${n}`);
+  return lines.join("\n");
+}
 
 // src/version.ts
 var VERSION = "0.1.0";
@@ -46480,6 +47266,10 @@ Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
                [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
   loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
+  loadgate ab <base-ref> [<head-ref>] <stack>... [--trials PAIRS] [--max-time S] [load flags] [--json FILE]
+               both commits side by side on this machine, interleaved; exit 1 on a regression
+  loadgate compare <baseline.json> <result.json>
+               verdict per stack and metric; exit 1 on a regression
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
                brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
 
@@ -46493,6 +47283,10 @@ async function main(io) {
         return await runCommand(rest, io);
       case "up":
         return await upCommand(rest, io);
+      case "compare":
+        return compareCommand(rest, io);
+      case "ab":
+        return await abCommand(rest, io);
       case void 0:
       case "help":
       case "--help":
@@ -46550,8 +47344,8 @@ async function runCommand(argv, io) {
     results
   };
   if (plan.jsonOut) {
-    mkdirSync3(dirname4(plan.jsonOut), { recursive: true });
-    writeFileSync3(plan.jsonOut, `${JSON.stringify(doc, null, 2)}
+    mkdirSync4(dirname5(plan.jsonOut), { recursive: true });
+    writeFileSync4(plan.jsonOut, `${JSON.stringify(doc, null, 2)}
 `);
   }
   io.stdout(`
@@ -46560,7 +47354,44 @@ ${runReport(results)}
   if (plan.jsonOut) io.stdout(`
 Result written to ${plan.jsonOut}
 `);
-  return ExitCode.ok;
+  const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
+  let code2 = ExitCode.ok;
+  if (plan.baselineFile) {
+    const verdicts = [];
+    for (const [i, r] of results.entries()) {
+      const stored = await store.restore(r.stack.name);
+      const baseline = stored?.doc.results[0];
+      const spec = plan.stacks[i]?.spec;
+      const comparison = baseline ? compareWithBaseline(baseline, r, spec?.gate ?? DEFAULT_GATE, baseline.history ?? []) : {
+        headline: "no-baseline",
+        method: "stored-baseline",
+        metrics: [],
+        reason: `${plan.baselineFile} has no stack named ${r.stack.name}`,
+        notes: []
+      };
+      verdicts.push(verdictReport(r.stack.name, comparison));
+      if (comparison.headline === "regression") code2 = ExitCode.regression;
+    }
+    io.stdout(`
+${verdicts.join("\n\n")}
+`);
+  }
+  if (plan.saveBaseline) {
+    const previous = plan.baselineFile ? readResultFile(plan.baselineFile) : void 0;
+    const withHistory = {
+      ...doc,
+      results: doc.results.map((r) => {
+        const prev = previous?.results.find(
+          (p) => p.stack.name === r.stack.name && p.environment.id === r.environment.id
+        );
+        return { ...r, history: nextHistory(prev, previous?.commit?.sha, previous?.createdAt ?? "") };
+      })
+    };
+    await store.save("", "", "", withHistory);
+    io.stdout(`Baseline written to ${plan.saveBaseline}
+`);
+  }
+  return code2;
 }
 async function upCommand(argv, io) {
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
@@ -46573,6 +47404,79 @@ async function upCommand(argv, io) {
 `)
   });
   return ExitCode.ok;
+}
+var DEFAULT_GATE = { p99: 0.1, throughput: -0.05 };
+function compareCommand(argv, io) {
+  if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
+    throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
+  }
+  const [baselineFile, resultFile] = argv.map((a) => resolve5(io.cwd, a));
+  const baseline = readResultFile(baselineFile);
+  const current = readResultFile(resultFile);
+  let code2 = ExitCode.ok;
+  const out = [];
+  for (const r of current.results) {
+    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
+    const c = b ? compareWithBaseline(b, r, DEFAULT_GATE, b.history ?? []) : {
+      headline: "no-baseline",
+      method: "stored-baseline",
+      metrics: [],
+      reason: `${argv[0]} has no stack named ${r.stack.name}`,
+      notes: []
+    };
+    if (c.headline === "regression") code2 = ExitCode.regression;
+    out.push(verdictReport(r.stack.name, c));
+  }
+  io.stdout(`${out.join("\n\n")}
+`);
+  return code2;
+}
+async function abCommand(argv, io) {
+  const ab = await planAb(argv, io.cwd);
+  const run = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
+  const outcomes = await runAb(ab, run, {
+    log: (line) => io.stderr(`${line}
+`),
+    onProgress: (stack, p) => {
+      if (io.isTTY) io.stderr(`\r${progressLine(stack, p)}\x1B[K`);
+    },
+    signal: io.signal
+  });
+  if (io.isTTY) io.stderr("\n");
+  let code2 = ExitCode.ok;
+  const lines = [];
+  for (const o of outcomes) {
+    lines.push(
+      verdictReport(
+        `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${ab.headRef ?? "working tree"})`,
+        o.comparison
+      )
+    );
+    if (o.comparison.headline === "regression") code2 = ExitCode.regression;
+  }
+  io.stdout(`${lines.join("\n\n")}
+`);
+  if (ab.jsonOut) {
+    const doc = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: "loadgate", version: VERSION },
+      createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+      commit: { sha: ab.headSha ?? "working-tree", ref: ab.headRef ?? "working tree" },
+      results: outcomes.map((o) => o.head),
+      reports: outcomes.map((o) => ({
+        stack: o.head.stack.name,
+        baselineLabel: ab.baseSha.slice(0, 7),
+        baseline: o.base,
+        comparison: o.comparison
+      }))
+    };
+    mkdirSync4(dirname5(ab.jsonOut), { recursive: true });
+    writeFileSync4(ab.jsonOut, `${JSON.stringify(doc, null, 2)}
+`);
+    io.stdout(`Result written to ${ab.jsonOut}
+`);
+  }
+  return code2;
 }
 
 // src/cli/index.ts

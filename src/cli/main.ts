@@ -1,10 +1,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { planRun } from "../config/cli-plan.js";
+import { dirname, resolve } from "node:path";
+import { planAb } from "../ab/plan.js";
+import { FileBaselineStore } from "../baseline/file-store.js";
+import { nextHistory } from "../baseline/history.js";
+import { type Comparison, compareWithBaseline } from "../compare/verdict.js";
+import { planRun, runtimeOf } from "../config/cli-plan.js";
+import { runAb } from "../engine/ab.js";
 import { holdStack, runStacks, runTarget } from "../engine/run.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/closed-loop.js";
-import { runReport } from "../report/terminal.js";
+import { runReport, verdictReport } from "../report/terminal.js";
+import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION } from "../result/types.js";
 import { VERSION } from "../version.js";
 import { progressLine } from "./progress.js";
@@ -17,6 +23,10 @@ Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
                [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
   loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
+  loadgate ab <base-ref> [<head-ref>] <stack>... [--trials PAIRS] [--max-time S] [load flags] [--json FILE]
+               both commits side by side on this machine, interleaved; exit 1 on a regression
+  loadgate compare <baseline.json> <result.json>
+               verdict per stack and metric; exit 1 on a regression
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
                brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
 
@@ -42,6 +52,10 @@ export async function main(io: CliIo): Promise<number> {
         return await runCommand(rest, io);
       case "up":
         return await upCommand(rest, io);
+      case "compare":
+        return compareCommand(rest, io);
+      case "ab":
+        return await abCommand(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -104,7 +118,43 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   io.stdout(`\n${runReport(results)}\n`);
   if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
-  return ExitCode.ok;
+  const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
+  let code: number = ExitCode.ok;
+  if (plan.baselineFile) {
+    const verdicts: string[] = [];
+    for (const [i, r] of results.entries()) {
+      const stored = await store.restore(r.stack.name);
+      const baseline = stored?.doc.results[0];
+      const spec = plan.stacks[i]?.spec;
+      const comparison: Comparison = baseline
+        ? compareWithBaseline(baseline, r, spec?.gate ?? DEFAULT_GATE, baseline.history ?? [])
+        : {
+            headline: "no-baseline",
+            method: "stored-baseline",
+            metrics: [],
+            reason: `${plan.baselineFile} has no stack named ${r.stack.name}`,
+            notes: [],
+          };
+      verdicts.push(verdictReport(r.stack.name, comparison));
+      if (comparison.headline === "regression") code = ExitCode.regression;
+    }
+    io.stdout(`\n${verdicts.join("\n\n")}\n`);
+  }
+  if (plan.saveBaseline) {
+    const previous = plan.baselineFile ? readResultFile(plan.baselineFile) : undefined;
+    const withHistory = {
+      ...doc,
+      results: doc.results.map((r) => {
+        const prev = previous?.results.find(
+          (p) => p.stack.name === r.stack.name && p.environment.id === r.environment.id,
+        );
+        return { ...r, history: nextHistory(prev, previous?.commit?.sha, previous?.createdAt ?? "") };
+      }),
+    };
+    await store.save("", "", "", withHistory);
+    io.stdout(`Baseline written to ${plan.saveBaseline}\n`);
+  }
+  return code;
 }
 
 async function upCommand(argv: string[], io: CliIo): Promise<number> {
@@ -116,4 +166,78 @@ async function upCommand(argv: string[], io: CliIo): Promise<number> {
     onReady: (url) => io.stdout(`ready ${url}\n`),
   });
   return ExitCode.ok;
+}
+
+/** The gate when a Result has no stack file at hand (compare, --target): the stack file's defaults. */
+const DEFAULT_GATE = { p99: 0.1, throughput: -0.05 };
+
+function compareCommand(argv: string[], io: CliIo): number {
+  if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
+    throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
+  }
+  const [baselineFile, resultFile] = argv.map((a) => resolve(io.cwd, a));
+  const baseline = readResultFile(baselineFile);
+  const current = readResultFile(resultFile);
+  let code: number = ExitCode.ok;
+  const out: string[] = [];
+  for (const r of current.results) {
+    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
+    const c: Comparison = b
+      ? compareWithBaseline(b, r, DEFAULT_GATE, b.history ?? [])
+      : {
+          headline: "no-baseline",
+          method: "stored-baseline",
+          metrics: [],
+          reason: `${argv[0]} has no stack named ${r.stack.name}`,
+          notes: [],
+        };
+    if (c.headline === "regression") code = ExitCode.regression;
+    out.push(verdictReport(r.stack.name, c));
+  }
+  io.stdout(`${out.join("\n\n")}\n`);
+  return code;
+}
+
+async function abCommand(argv: string[], io: CliIo): Promise<number> {
+  const ab = await planAb(argv, io.cwd);
+  const run = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
+  const outcomes = await runAb(ab, run, {
+    log: (line) => io.stderr(`${line}\n`),
+    onProgress: (stack, p) => {
+      if (io.isTTY) io.stderr(`\r${progressLine(stack, p)}\x1b[K`);
+    },
+    signal: io.signal,
+  });
+  if (io.isTTY) io.stderr("\n");
+  let code: number = ExitCode.ok;
+  const lines: string[] = [];
+  for (const o of outcomes) {
+    lines.push(
+      verdictReport(
+        `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} → ${ab.headRef ?? "working tree"})`,
+        o.comparison,
+      ),
+    );
+    if (o.comparison.headline === "regression") code = ExitCode.regression;
+  }
+  io.stdout(`${lines.join("\n\n")}\n`);
+  if (ab.jsonOut) {
+    const doc: ResultDocument = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: "loadgate", version: VERSION },
+      createdAt: new Date().toISOString(),
+      commit: { sha: ab.headSha ?? "working-tree", ref: ab.headRef ?? "working tree" },
+      results: outcomes.map((o) => o.head),
+      reports: outcomes.map((o) => ({
+        stack: o.head.stack.name,
+        baselineLabel: ab.baseSha.slice(0, 7),
+        baseline: o.base,
+        comparison: o.comparison,
+      })),
+    };
+    mkdirSync(dirname(ab.jsonOut), { recursive: true });
+    writeFileSync(ab.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout(`Result written to ${ab.jsonOut}\n`);
+  }
+  return code;
 }

@@ -20,10 +20,12 @@ export const RUN_OPTIONS = {
   install: { type: "boolean" },
   pin: { type: "boolean" },
   target: { type: "string" },
+  client: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 export interface LoadOverrides {
+  client?: "native" | "autocannon";
   durationSeconds?: number;
   warmupSeconds?: number;
   trials?: number;
@@ -73,7 +75,17 @@ export function parseLoadOverrides(values: Record<string, string | boolean | und
   if (workers === "auto") {
     throw new UserError("--workers auto: the worker sweep is not built yet; give a number (e.g. --workers 8).");
   }
+  const client = values.client as string | undefined;
+  if (client !== undefined && client !== "native" && client !== "autocannon") {
+    throw new UserError(`--client: expected native or autocannon, got ${JSON.stringify(client)}.`);
+  }
+  if (client === "autocannon" && values.rate !== undefined) {
+    throw new UserError(
+      "--client autocannon: open-loop load (--rate) needs the native client; autocannon's rate limit is bursty.",
+    );
+  }
   return {
+    client: client as LoadOverrides["client"],
     durationSeconds: seconds("duration", values.duration as string | undefined, 0),
     warmupSeconds: seconds("warmup", values.warmup as string | undefined, 0),
     trials: number("trials", values.trials as string | undefined, { integer: true, min: 1, max: 1000 }),
@@ -92,6 +104,7 @@ export function applyOverrides(spec: StackSpec, o: LoadOverrides): StackPlan {
     durationSeconds: o.durationSeconds ?? spec.load.durationSeconds,
     trials: o.trials ?? spec.load.trials,
     timeoutSeconds: spec.load.timeoutSeconds,
+    client: o.client ?? "native",
   };
   const workers = o.workers ?? spec.app.workers;
   if (workers === "auto") {
@@ -144,6 +157,7 @@ export function planTarget(raw: string, o: LoadOverrides, positionals: string[])
     durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
     trials: o.trials ?? TARGET_DEFAULTS.trials,
     timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
+    client: o.client ?? "native",
   };
   return { url: url.toString(), load };
 }
@@ -185,22 +199,36 @@ export function planRun(argv: string[], io: Io, toolVersion: string): RunPlan {
       throw new UserError(`${s.spec.file}: two stacks are named "${s.spec.name}"; names must differ.`);
     names.add(s.spec.name);
   }
-  const baseEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(io.env)) if (v !== undefined && !k.startsWith("INPUT_")) baseEnv[k] = v;
   return Object.freeze({
+    ...runtimeOf(io, toolVersion),
     stacks,
     target,
     install: values.install ?? false,
     pin: (values.pin ?? false) || stacks.some((s) => s.spec.load.pin),
-    binarySearch: binarySearch(io.env.PATH, io.env.LOADGATE_BIN_PATH),
     jsonOut: values.json ? resolve(io.cwd, values.json) : null,
     baselineFile: values.baseline ? resolve(io.cwd, values.baseline) : null,
     saveBaseline: values["save-baseline"] ? resolve(io.cwd, values["save-baseline"]) : null,
+  });
+}
+
+/** The parts of a RunPlan that come from the process's environment rather than from flags. */
+export function runtimeOf(io: Io, toolVersion: string): RunPlan {
+  const baseEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(io.env)) if (v !== undefined && !k.startsWith("INPUT_")) baseEnv[k] = v;
+  return {
+    stacks: [],
+    target: null,
+    install: false,
+    pin: false,
+    binarySearch: binarySearch(io.env.PATH, io.env.LOADGATE_BIN_PATH),
+    jsonOut: null,
+    baselineFile: null,
+    saveBaseline: null,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
     baseEnv,
     progressEverySeconds: 1,
     interactive: io.isTTY,
     toolVersion,
-  });
+  };
 }

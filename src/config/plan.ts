@@ -10,6 +10,8 @@ export interface LoadPlan {
   durationSeconds: number;
   trials: number;
   timeoutSeconds: number;
+  /** The HTTP client: loadgate's own lean connections, or autocannon (closed loop only; kept for comparison). */
+  client: "native" | "autocannon";
 }
 
 export interface StackPlan {

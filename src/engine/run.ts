@@ -3,7 +3,7 @@ import type { LoadPlan, RunPlan, StackPlan, TargetPlan } from "../config/plan.js
 import { StackError, UserError } from "../errors.js";
 import { type LoadHooks, type LoadOutcome, type Progress, runClosedLoop } from "../load/closed-loop.js";
 import { type CpuSnapshot, cpuSnapshot } from "../load/cpu.js";
-import { runOpenLoop } from "../load/open-loop.js";
+import { runLoad } from "../load/driver.js";
 import { applyPlacement } from "../load/placement.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { CpuAccount, Placement, StackResult } from "../result/types.js";
@@ -35,13 +35,15 @@ export function needsOf(stacks: readonly StackPlan[]) {
   };
 }
 
-/** Closed or open loop, as the plan says. */
+/** loadgate's own client (closed or open loop), or autocannon for comparison. */
 export function drive(url: string, load: LoadPlan, hooks: LoadHooks): Promise<LoadOutcome> {
-  return load.rate === null ? runClosedLoop(url, load, hooks) : runOpenLoop(url, load, hooks);
+  return load.client === "autocannon" && load.rate === null
+    ? runClosedLoop(url, load, hooks)
+    : runLoad(url, load, hooks);
 }
 
 /** Measures with CPU snapshots at the start and end of the measured trials. */
-async function measure(
+export async function measure(
   url: string,
   load: LoadPlan,
   components: () => readonly { name: string; pid: number }[],

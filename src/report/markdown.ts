@@ -17,9 +17,7 @@ export function commentMarker(stackNames: readonly string[]): string {
 /** Escapes text for Markdown and inline HTML: nothing a stack file or a log says can change the comment's structure. */
 export function escapeText(text: string): string {
   return text
-    .replace(/[\\`*_[\]|<>&~]/g, (c) =>
-      c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`,
-    )
+    .replace(/[\\`*_[\]|<>&~]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`))
     .replace(/\r?\n/g, " ");
 }
 

@@ -1,5 +1,6 @@
+import { type Comparison, METRIC_LABELS } from "../compare/verdict.js";
 import type { StackResult } from "../result/types.js";
-import { formatMs, formatRps } from "./format.js";
+import { formatMs, formatPercent, formatRps } from "./format.js";
 import { textTable } from "./table.js";
 
 /** The study's table, ordered by P99 (the headline number), best first. */
@@ -72,4 +73,31 @@ export function runReport(results: readonly StackResult[]): string {
     lines.push(`${r.stack.name}:`, ...extra.map((l) => `  ${l}`));
   }
   return lines.join("\n").trimEnd();
+}
+
+/** The verdict of one stack against its baseline, as a terminal table with the headline first. */
+export function verdictReport(name: string, c: Comparison): string {
+  const lines = [`${name}: ${c.headline.toUpperCase()}${c.reason ? ` (${c.reason})` : ""}`];
+  if (c.metrics.length > 0) {
+    const rows = c.metrics.map((m) => [
+      METRIC_LABELS[m.metric],
+      m.metric === "throughput" ? formatRps(m.baseline) : formatMs(m.baseline),
+      m.metric === "throughput" ? formatRps(m.current) : formatMs(m.current),
+      `${formatPercent(m.change)} (${formatPercent(m.ci.lo)} … ${formatPercent(m.ci.hi)})`,
+      m.threshold === null ? "not gated" : formatPercent(m.threshold),
+      m.verdict,
+    ]);
+    lines.push(
+      textTable(["Metric", "Baseline", "This run", "Change (interval)", "Limit", "Verdict"], rows, [
+        false,
+        true,
+        true,
+        true,
+        true,
+        false,
+      ]),
+    );
+  }
+  for (const n of c.notes) lines.push(`note: ${n}`);
+  return lines.join("\n");
 }

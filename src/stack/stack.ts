@@ -65,7 +65,9 @@ function reachableRoot(tmpDir: string, user: RunUser | undefined, log: (line: st
   let dir = resolve(tmpDir);
   for (;;) {
     if ((statSync(dir).mode & 0o001) === 0) {
-      log(`${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir()} for the run folder`);
+      log(
+        `${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir()} for the run folder`,
+      );
       return tmpdir();
     }
     const parent = dirname(dir);
