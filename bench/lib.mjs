@@ -51,8 +51,8 @@ export function up(stack, extra = []) {
 }
 
 /** One loadgate measurement; returns the Result's first stack result. */
-export async function loadgate(args, jsonFile) {
-  const r = await run(process.execPath, [CLI, "run", ...args, "--json", jsonFile]);
+export async function loadgate(args, jsonFile, env = {}) {
+  const r = await run(process.execPath, [CLI, "run", ...args, "--json", jsonFile], { env: { ...process.env, ...env } });
   if (r.code !== 0) throw new Error(`loadgate ${args.join(" ")} failed (${r.code}):\n${r.stderr.slice(-2000)}`);
   return JSON.parse(readFileSync(jsonFile, "utf8")).results[0];
 }

@@ -46006,7 +46006,7 @@ Fix the SQL and run again.`
       }
     }
     ports.app = await freePort();
-    const values = { port: ports.app, workers: plan.workers, database_url: databaseUrl };
+    const values = { port: ports.app, workers: plan.workers, database_url: databaseUrl, stack_dir: spec.dir };
     const env = { ...ctx.baseEnv };
     if (ctx.python) {
       env.PATH = `${ctx.python.bin}:${env.PATH ?? "/usr/bin:/bin"}`;

@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
+import { isCommit, mergeBase, repoRoot } from "../ab/git.js";
+import { AB_DEFAULT_MAX_TIME, AB_DEFAULT_PAIRS, type AbPlan } from "../ab/plan.js";
 import { CacheBaselineStore } from "../baseline/cache-store.js";
 import { nextHistory } from "../baseline/history.js";
 import type { BaselineStore } from "../baseline/store.js";
@@ -9,9 +11,11 @@ import { progressLine } from "../cli/progress.js";
 import { type Comparison, compareWithBaseline, type Gate, type Headline } from "../compare/verdict.js";
 import { type ActionPlan, OUTPUTS, planAction } from "../config/action-plan.js";
 import type { RunPlan } from "../config/plan.js";
+import { runAb } from "../engine/ab.js";
 import { type EngineHooks, runStacks } from "../engine/run.js";
 import { messageOf, UserError } from "../errors.js";
 import { CommentForbiddenError, upsertComment } from "../github/comment.js";
+import { formatPercent } from "../report/format.js";
 import { commentMarker, type ReportInput, renderMarkdown, type StackReport } from "../report/markdown.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
@@ -37,7 +41,7 @@ export function overallHeadline(headlines: readonly Headline[]): Headline {
   return "pass";
 }
 
-function engineHooks(plan: ActionPlan, stateFile: string): EngineHooks {
+function engineHooks(stateFile: string): EngineHooks {
   let group: string | undefined;
   let lastProgress = 0;
   return {
@@ -58,36 +62,89 @@ function engineHooks(plan: ActionPlan, stateFile: string): EngineHooks {
 }
 
 async function measure(plan: ActionPlan, stateFile: string): Promise<StackResult[]> {
-  const baseEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("INPUT_")) baseEnv[k] = v;
   const runPlan: RunPlan = {
+    ...plan.runtime,
     stacks: plan.stacks,
-    target: null,
     install: plan.install,
     pin: plan.stacks.some((s) => s.spec.load.pin),
-    binarySearch: {
-      dirs: [...(process.env.PATH ?? "").split(":").filter(Boolean), "/usr/sbin", "/sbin"],
-      postgresRoot: "/usr/lib/postgresql",
-    },
-    jsonOut: null,
-    baselineFile: null,
-    saveBaseline: null,
-    cacheDir: process.env.LOADGATE_CACHE_DIR || join(process.env.HOME || plan.runnerTemp, ".cache", "loadgate"),
-    tmpDir: plan.runnerTemp,
-    baseEnv,
-    progressEverySeconds: 5,
-    interactive: false,
-    toolVersion: VERSION,
   };
-  if (process.env.LOADGATE_BIN_PATH !== undefined) {
-    runPlan.binarySearch = { dirs: process.env.LOADGATE_BIN_PATH.split(":").filter(Boolean), postgresRoot: null };
-  }
-  const hooks = engineHooks(plan, stateFile);
   try {
-    return await runStacks(runPlan, hooks);
+    return await runStacks(runPlan, engineHooks(stateFile));
   } finally {
     core.endGroup();
   }
+}
+
+/** compare: merge-base / both: the pull request against its merge base, measured side by side here. */
+async function abGate(
+  plan: ActionPlan,
+  stateFile: string,
+  store: BaselineStore,
+): Promise<{ reports: StackReport[]; results: StackResult[]; decidedBy: string }> {
+  const pr = plan.event.pullRequest;
+  if (!pr) {
+    throw new UserError(
+      `Input compare: ${plan.compare} needs a pull_request event (it measures the pull request against its merge base); this is a ${plan.event.name || "unknown"} event.`,
+    );
+  }
+  const root = await repoRoot(plan.workspace);
+  if (!pr.baseSha || !(await isCommit(root, pr.baseSha))) {
+    throw new UserError(
+      `compare: ${plan.compare}: the pull request's base commit ${pr.baseSha.slice(0, 12) || "(unknown)"} is not in this checkout, which is too shallow to find the merge base. Check out with full history: actions/checkout with fetch-depth: 0.`,
+    );
+  }
+  const base = await mergeBase(root, pr.baseSha, "HEAD");
+  const ab: AbPlan = {
+    root,
+    baseRef: base.slice(0, 7),
+    baseSha: base,
+    headRef: null,
+    headSha: null,
+    stackPaths: plan.stacks.map((s) => relative(root, s.spec.file)),
+    overrides: plan.overrides,
+    pairs: plan.overrides.trials ?? AB_DEFAULT_PAIRS,
+    maxTimeSeconds: AB_DEFAULT_MAX_TIME,
+    jsonOut: null,
+    install: plan.install,
+  };
+  const runPlan: RunPlan = { ...plan.runtime, install: plan.install };
+  let outcomes: Awaited<ReturnType<typeof runAb>>;
+  try {
+    outcomes = await runAb(ab, runPlan, engineHooks(stateFile), (s) => gateFor(plan, s));
+  } finally {
+    core.endGroup();
+  }
+  const reports: StackReport[] = [];
+  for (const o of outcomes) {
+    let trend: string | undefined;
+    if (plan.compare === "both") {
+      const stored = await store.restore(o.head.stack.name, o.head.environment.id);
+      const b = stored?.doc.results.find((x) => x.stack.name === o.head.stack.name);
+      if (b) {
+        const c = compareWithBaseline(b, o.head, { p99: 0.1, throughput: -0.05 }, b.history ?? []);
+        const m = (name: string) => c.metrics.find((x) => x.metric === name);
+        const p99 = m("p99");
+        const tp = m("throughput");
+        trend =
+          c.headline === "no-baseline"
+            ? `not comparable (${c.reason})`
+            : `P99 ${p99 ? formatPercent(p99.change) : "–"}, throughput ${tp ? formatPercent(tp.change) : "–"} against the stored baseline ${stored?.doc.commit?.sha.slice(0, 7) ?? ""} (for information; the A/B decided)`;
+      } else trend = "no stored baseline yet";
+    }
+    reports.push({
+      result: o.head,
+      comparison: o.comparison,
+      baseline: o.base,
+      baselineLabel: `merge base ${base.slice(0, 7)}`,
+      trend,
+    });
+  }
+  const pairs = outcomes.map((o) => o.pairs).join(", ");
+  return {
+    reports,
+    results: outcomes.map((o) => o.head),
+    decidedBy: `decided by same-runner A/B against the merge base ${base.slice(0, 7)} (${pairs} interleaved pairs, both sides measured in this job)`,
+  };
 }
 
 async function gate(plan: ActionPlan, results: StackResult[], store: BaselineStore): Promise<StackReport[]> {
@@ -237,7 +294,9 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     const stateFile = join(plan.runnerTemp, `loadgate-state-${process.pid}.jsonl`);
     mkdirSync(plan.runnerTemp, { recursive: true });
     core.saveState(STATE_FILE, stateFile);
-    const results = await measure(plan, stateFile);
+    const store = deps.store?.(plan) ?? new CacheBaselineStore(plan.workspace, (l) => core.info(l));
+    const ab = plan.mode === "gate" && plan.compare !== "baseline" ? await abGate(plan, stateFile, store) : undefined;
+    const results = ab ? ab.results : await measure(plan, stateFile);
     const doc: ResultDocument = {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: "loadgate", version: VERSION },
@@ -253,11 +312,10 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
         : {}),
       results,
     };
-    const store = deps.store?.(plan) ?? new CacheBaselineStore(plan.workspace, (l) => core.info(l));
     let reports: StackReport[];
     let headline: Headline;
     if (plan.mode === "gate") {
-      reports = await gate(plan, results, store);
+      reports = ab ? ab.reports : await gate(plan, results, store);
       headline = overallHeadline(reports.map((s) => s.comparison?.headline ?? "no-baseline"));
       doc.reports = reports.map((s) => ({
         stack: s.result.stack.name,
@@ -272,8 +330,9 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     }
     const resultFile = join(plan.runnerTemp, "loadgate-result.json");
     writeFileSync(resultFile, `${JSON.stringify(doc, null, 2)}\n`);
-    const decidedBy =
-      plan.mode === "gate"
+    const decidedBy = ab
+      ? ab.decidedBy
+      : plan.mode === "gate"
         ? "decided against the newest stored baseline of the default branch"
         : plan.mode === "baseline"
           ? "stored as the new baseline"

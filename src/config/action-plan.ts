@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { UserError } from "../errors.js";
-import { applyOverrides, parseLoadOverrides } from "./cli-plan.js";
+import { VERSION } from "../version.js";
+import { applyOverrides, type LoadOverrides, parseLoadOverrides, runtimeOf } from "./cli-plan.js";
 import { parsePercent } from "./duration.js";
-import type { StackPlan } from "./plan.js";
+import type { RunPlan, StackPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 
 // Input names mirror action.yml; the names a user sees are the names the code uses.
@@ -77,6 +78,10 @@ export interface ActionPlan {
   event: EventInfo;
   workspace: string;
   runnerTemp: string;
+  /** The load flags from the inputs (for the A/B run, which loads each side's stack file itself). */
+  overrides: LoadOverrides;
+  /** Machine-side settings (cache folder, binaries, environment for the app). */
+  runtime: RunPlan;
 }
 
 function bool(name: string, raw: string, fallback: boolean): boolean {
@@ -221,5 +226,7 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     event,
     workspace,
     runnerTemp: env.RUNNER_TEMP || "/tmp",
+    overrides,
+    runtime: { ...runtimeOf({ cwd: workspace, env, isTTY: false }, VERSION), progressEverySeconds: 5 },
   };
 }

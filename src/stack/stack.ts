@@ -270,7 +270,7 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
     }
 
     ports.app = await freePort();
-    const values = { port: ports.app, workers: plan.workers, database_url: databaseUrl };
+    const values = { port: ports.app, workers: plan.workers, database_url: databaseUrl, stack_dir: spec.dir };
     const env: Record<string, string> = { ...ctx.baseEnv };
     if (ctx.python) {
       env.PATH = `${ctx.python.bin}:${env.PATH ?? "/usr/bin:/bin"}`;

@@ -1,49 +1,20 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectNothingLeft, markedProcesses, runCli, TINY_APP } from "./helpers.js";
-
-const stack = (delayMs: number) => `name: shop
-database: none
-pooler: none
-proxy: none
-app:
-  webserver: http.server
-  framework: stdlib
-  command: python3 ${TINY_APP} {port}
-  env: { TINY_DELAY_MS: "${delayMs}" }
-  ready: { http: /test, timeout: 5s }
-load:
-  connections: 4
-  warmup: 0.5s
-  duration: 1s
-`;
+import { delayedStack, scratchRepo } from "./git-repo.js";
+import { expectNothingLeft, markedProcesses, runCli } from "./helpers.js";
 
 let repo: string;
-const git = (...args: string[]) =>
-  execFileSync("git", args, {
-    cwd: repo,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@t",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@t",
-    },
-  }).trim();
+let git: (...args: string[]) => string;
 
 beforeAll(() => {
   // A repository with three commits: fast, slow on purpose (20 ms per request), and the same slow code again.
-  repo = mkdtempSync(join(tmpdir(), "lg-ab-repo-"));
-  git("init", "-q", "-b", "main");
-  writeFileSync(join(repo, "stack.yml"), stack(0));
+  ({ repo, git } = scratchRepo("lg-ab-repo-"));
+  writeFileSync(join(repo, "stack.yml"), delayedStack(0));
   git("add", ".");
   git("commit", "-q", "-m", "fast");
   git("tag", "fast");
-  writeFileSync(join(repo, "stack.yml"), stack(20));
+  writeFileSync(join(repo, "stack.yml"), delayedStack(20));
   git("commit", "-q", "-am", "slow");
   git("tag", "slow");
   writeFileSync(join(repo, "README"), "docs only\n");

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile, resolveStackPath } from "../../src/config/stack-file.js";
 import { UserError } from "../../src/errors.js";
@@ -58,7 +58,8 @@ describe("loadStackFile", () => {
   it("names file, line, field and the nearest key for a misspelt key", () => {
     const file = stackFile(GOOD.replace("  workers: 4", "  workrs: 4"), { "schema.sql": "" });
     const err = errorOf(file);
-    expect(err.message).toContain(`${file}:8:3: app.workrs: unknown key "workrs"`);
+    // The file is named as given or relative to the working directory, with line and column.
+    expect(err.message).toMatch(new RegExp(`${basename(dirname(file))}/stack\\.yml:8:3: app\\.workrs: unknown key "workrs"`));
     expect(err.message).toContain('Did you mean "workers"?');
   });
 

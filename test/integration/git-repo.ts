@@ -1,0 +1,41 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TINY_APP } from "./helpers.js";
+
+/** A scratch git repository for A/B tests, and a `git` bound to it. */
+export function scratchRepo(prefix: string): { repo: string; git: (...args: string[]) => string } {
+  const repo = mkdtempSync(join(tmpdir(), prefix));
+  const git = (...args: string[]) =>
+    execFileSync("git", args, {
+      cwd: repo,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@t",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@t",
+      },
+    }).trim();
+  git("init", "-q", "-b", "main");
+  return { repo, git };
+}
+
+/** The tiny app alone (no database, pooler or proxy), slowed by `delayMs` per request. */
+export const delayedStack = (delayMs: number) => `name: shop
+database: none
+pooler: none
+proxy: none
+app:
+  webserver: http.server
+  framework: stdlib
+  command: python3 ${TINY_APP} {port}
+  env: { TINY_DELAY_MS: "${delayMs}" }
+  ready: { http: /test, timeout: 5s }
+load:
+  connections: 4
+  warmup: 0.5s
+  duration: 1s
+`;
