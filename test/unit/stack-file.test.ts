@@ -59,7 +59,9 @@ describe("loadStackFile", () => {
     const file = stackFile(GOOD.replace("  workers: 4", "  workrs: 4"), { "schema.sql": "" });
     const err = errorOf(file);
     // The file is named as given or relative to the working directory, with line and column.
-    expect(err.message).toMatch(new RegExp(`${basename(dirname(file))}/stack\\.yml:8:3: app\\.workrs: unknown key "workrs"`));
+    expect(err.message).toMatch(
+      new RegExp(`${basename(dirname(file))}/stack\\.yml:8:3: app\\.workrs: unknown key "workrs"`),
+    );
     expect(err.message).toContain('Did you mean "workers"?');
   });
 
