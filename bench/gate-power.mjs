@@ -8,7 +8,7 @@
 // Modes: "stored" = two separate runs (fresh stacks, one after the other), compared as the stored
 // baseline gate does with a baseline of no history; "ab" = `loadgate ab` between two commits.
 //
-//   node bench/gate-power.mjs [--runs 3] [--burn-us 150] [--pairs 8] [--duration 4] [--modes stored,ab]
+//   node bench/gate-power.mjs [--runs 3] [--burn-us 150] [--pairs 6] [--duration 3] [--modes stored,ab]
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -20,8 +20,8 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "3" },
     "burn-us": { type: "string", default: "150" },
-    pairs: { type: "string", default: "8" },
-    duration: { type: "string", default: "4" },
+    pairs: { type: "string", default: "6" },
+    duration: { type: "string", default: "3" },
     trials: { type: "string", default: "5" },
     modes: { type: "string", default: "stored,ab" },
   },
