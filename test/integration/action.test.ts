@@ -75,7 +75,7 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     expect(first.code, first.stdout).toBe(0);
     expect(["pass", "inconclusive", "improvement"]).toContain(first.outputs.verdict);
     expect(first.summary).toContain("<!-- loadgate:comment stacks=shop -->");
-    expect(first.summary).toMatch(/\| Metric +\| Baseline \(aaaaaaa\) \| This PR/);
+    expect(first.summary).toMatch(/\| Metric +\| +Baseline \(aaaaaaa\) +\| +This PR/);
     expect(first.outputs["comment-url"]).toMatch(/^https?:\/\//);
     expect(gh.state.commentsOn("acme", "shop", 7)).toHaveLength(1);
 
