@@ -2801,16 +2801,16 @@ var require_validate = __commonJS({
         const matches = RELATIVE_JSON_POINTER.exec($data);
         if (!matches)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up2 = +matches[1];
+        const up = +matches[1];
         jsonPointer = matches[2];
         if (jsonPointer === "#") {
-          if (up2 >= dataLevel)
-            throw new Error(errorMsg("property/index", up2));
-          return dataPathArr[dataLevel - up2];
+          if (up >= dataLevel)
+            throw new Error(errorMsg("property/index", up));
+          return dataPathArr[dataLevel - up];
         }
-        if (up2 > dataLevel)
-          throw new Error(errorMsg("data", up2));
-        data = dataNames[dataLevel - up2];
+        if (up > dataLevel)
+          throw new Error(errorMsg("data", up));
+        data = dataNames[dataLevel - up];
         if (!jsonPointer)
           return data;
       }
@@ -2823,8 +2823,8 @@ var require_validate = __commonJS({
         }
       }
       return expr;
-      function errorMsg(pointerType, up2) {
-        return `Cannot access ${pointerType} ${up2} levels up, current level is ${dataLevel}`;
+      function errorMsg(pointerType, up) {
+        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
       }
     }
     exports2.getData = getData;
@@ -43888,20 +43888,6 @@ var require_autocannon = __commonJS({
   }
 });
 
-// src/cli/main.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import { dirname as dirname5, resolve as resolve5 } from "node:path";
-
-// src/ab/plan.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { relative as relative2, resolve as resolve3 } from "node:path";
-import { parseArgs as parseArgs2 } from "node:util";
-
-// src/config/cli-plan.ts
-import { homedir, tmpdir } from "node:os";
-import { join as join3, resolve as resolve2 } from "node:path";
-import { parseArgs } from "node:util";
-
 // src/errors.ts
 var ExitCode = {
   ok: 0,
@@ -43937,9 +43923,194 @@ function exitCodeOf(error) {
   return ExitCode.stackFailed;
 }
 
+// src/stack/process-group.ts
+import { spawn } from "node:child_process";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+function groupMembers(pgid) {
+  const pids = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
+    } catch {
+    }
+  }
+  return pids;
+}
+function treeMembers(root) {
+  const parents = /* @__PURE__ */ new Map();
+  const groups = /* @__PURE__ */ new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z") continue;
+      parents.set(Number(entry), Number(fields[1]));
+      groups.set(Number(entry), Number(fields[2]));
+    } catch {
+    }
+  }
+  const members = /* @__PURE__ */ new Set();
+  for (const [pid, pgid] of groups) if (pgid === root) members.add(pid);
+  if (parents.has(root)) members.add(root);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (!members.has(pid) && members.has(ppid)) {
+        members.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...members];
+}
+function lastLines(file, n = 20) {
+  try {
+    const lines = readFileSync(file, "utf8").split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    return lines.slice(-n).join("\n");
+  } catch {
+    return "";
+  }
+}
+var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+var liveGroups = /* @__PURE__ */ new Set();
+function killAllGroupsNow() {
+  let n = 0;
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+      n++;
+    } catch {
+    }
+  }
+  liveGroups.clear();
+  return n;
+}
+var Component = class _Component {
+  name;
+  pid;
+  logFile;
+  exited;
+  exitInfo;
+  /** Set once we asked it to stop, so its exit is not reported as a crash. */
+  stopping = false;
+  stopSignal;
+  constructor(options, child) {
+    this.name = options.name;
+    this.pid = child.pid;
+    this.logFile = options.logFile;
+    this.stopSignal = options.stopSignal ?? "SIGTERM";
+    liveGroups.add(this.pid);
+    this.exited = new Promise((resolve6) => {
+      child.once("exit", (code2, signal) => {
+        this.exitInfo = { code: code2, signal };
+        resolve6(this.exitInfo);
+      });
+    });
+  }
+  static async start(options) {
+    const fd = openSync(options.logFile, "a");
+    try {
+      const [command, args] = options.cpus ? ["taskset", ["-c", options.cpus, options.command, ...options.args]] : [options.command, options.args];
+      const child = spawn(command, args, {
+        cwd: options.cwd,
+        env: options.env,
+        // detached: setsid(), so the component and all its children form one group we can signal.
+        detached: true,
+        stdio: ["ignore", fd, fd],
+        uid: options.user?.uid,
+        gid: options.user?.gid
+      });
+      await new Promise((resolve6, reject) => {
+        child.once("spawn", () => resolve6());
+        child.once(
+          "error",
+          (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
+        );
+      });
+      return new _Component(options, child);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  get running() {
+    return this.exitInfo === void 0;
+  }
+  describeExit() {
+    const e = this.exitInfo;
+    if (!e) return "is still running";
+    return e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+  }
+  /** An error naming the component, how it ended and the tail of its log. */
+  failure(what) {
+    const tail = lastLines(this.logFile, 20);
+    return new StackError(`${this.name} ${what}.
+--- last lines of ${this.logFile} ---
+${tail || "(empty)"}
+---`);
+  }
+  signalGroup(signal) {
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+    }
+  }
+  /** Asks the group to stop, waits up to `graceMs`, then kills what is left. */
+  async stop(graceMs = 5e3) {
+    this.stopping = true;
+    if (groupMembers(this.pid).length === 0 && !this.running) {
+      liveGroups.delete(this.pid);
+      return;
+    }
+    this.signalGroup(this.stopSignal);
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+      if (!this.running && groupMembers(this.pid).length === 0) {
+        liveGroups.delete(this.pid);
+        return;
+      }
+      await sleep(50);
+    }
+    this.signalGroup("SIGKILL");
+    const killDeadline = Date.now() + 2e3;
+    while (Date.now() < killDeadline && (this.running || groupMembers(this.pid).length > 0)) await sleep(25);
+    liveGroups.delete(this.pid);
+  }
+};
+async function waitReady(component, probe, timeoutSeconds, what = "ready", signal) {
+  const deadline = Date.now() + timeoutSeconds * 1e3;
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
+    if (await probe().catch(() => false)) return;
+    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
+    await sleep(100);
+  }
+  throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
+}
+
+// src/cli/main.ts
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import { dirname as dirname5, resolve as resolve5 } from "node:path";
+
+// src/ab/plan.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { relative as relative2, resolve as resolve3 } from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
+
+// src/config/cli-plan.ts
+import { homedir, tmpdir } from "node:os";
+import { join as join3, resolve as resolve2 } from "node:path";
+import { parseArgs } from "node:util";
+
 // src/stack/binaries.ts
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync, realpathSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync as readdirSync2, realpathSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 var PACKAGES = { postgres: "postgresql", pgbouncer: "pgbouncer", nginx: "nginx-light" };
 function isExecutable(p) {
@@ -43972,7 +44143,7 @@ function findPostgresBin(search) {
   }
   const root = search.postgresRoot;
   if (!root || !existsSync(root)) return void 0;
-  const versions = readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync2(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
   for (const v of versions) {
     const bin = join(root, v, "bin");
     if (["initdb", "postgres", "psql"].every((b) => isExecutable(join(bin, b)))) return bin;
@@ -44040,7 +44211,7 @@ or run again with --install.`
 // src/config/stack-file.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { createHash } from "node:crypto";
-import { existsSync as existsSync2, readFileSync, statSync } from "node:fs";
+import { existsSync as existsSync2, readFileSync as readFileSync2, statSync } from "node:fs";
 import { dirname as dirname2, join as join2, relative, resolve } from "node:path";
 
 // schema/stack.schema.json
@@ -44394,9 +44565,9 @@ function editDistance(a, b) {
     let diag = prev[0];
     prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up2 = prev[j];
+      const up = prev[j];
       prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up2;
+      diag = up;
     }
   }
   return prev[b.length];
@@ -44544,7 +44715,7 @@ function loadStackFile(file) {
   const rel = relative(process.cwd(), file) || file;
   let text;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync2(file, "utf8");
   } catch (err) {
     throw new UserError(`${rel}: cannot read the stack file (${err.code ?? err}).`);
   }
@@ -44622,7 +44793,7 @@ Fix the YAML and run again.`
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
   for (const key of ["p99", "throughput"]) if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
-  const text2 = readFileSync(file);
+  const text2 = readFileSync2(file);
   return Object.freeze({
     name: raw.name,
     description: raw.description ?? "",
@@ -44868,10 +45039,10 @@ function runtimeOf(io, toolVersion) {
 }
 
 // src/stack/exec.ts
-import { spawn } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 function execCapture(command, args, options = {}) {
   return new Promise((resolve6, reject) => {
-    const child = spawn(command, args, {
+    const child = spawn2(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
       uid: options.user?.uid,
@@ -44992,7 +45163,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname as dirname3 } from "node:path";
 
 // src/result/read.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 
 // src/result/types.ts
 var SCHEMA_VERSION = 1;
@@ -45041,7 +45212,7 @@ function parseResultDocument(text, source) {
 function readResultFile(file) {
   let text;
   try {
-    text = readFileSync2(file, "utf8");
+    text = readFileSync3(file, "utf8");
   } catch (err) {
     throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
   }
@@ -45344,7 +45515,7 @@ function abBlocks(pairs) {
 
 // src/result/environment.ts
 import { createHash as createHash2 } from "node:crypto";
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 import { cpus, arch as osArch, release, totalmem } from "node:os";
 function environmentId(f) {
   const comparable = {
@@ -45364,7 +45535,7 @@ function buildEnvironment(f) {
 function machineFacts() {
   let os = "unknown";
   try {
-    const rel = readFileSync3("/etc/os-release", "utf8");
+    const rel = readFileSync4("/etc/os-release", "utf8");
     os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
   } catch {
   }
@@ -45379,9 +45550,12 @@ function machineFacts() {
   };
 }
 
+// src/engine/prepare.ts
+import { join as join7 } from "node:path";
+
 // src/stack/python-env.ts
 import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync4, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync5, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { join as join4, relative as relative3 } from "node:path";
 var COMPLETE_MARK = ".loadgate-complete";
 async function venvDirFor(cacheDir, requirements, interpreter) {
@@ -45391,7 +45565,7 @@ async function venvDirFor(cacheDir, requirements, interpreter) {
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
   }
-  const hash = createHash3("sha256").update(readFileSync4(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
+  const hash = createHash3("sha256").update(readFileSync5(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
   return join4(cacheDir, "venvs", hash);
 }
 async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log) {
@@ -45436,12 +45610,12 @@ Fix the pins in ${rel} and run again.`
 }
 
 // src/stack/run-user.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 function unprivilegedUser() {
   if (process.getuid?.() !== 0) return void 0;
   let passwd = "";
   try {
-    passwd = readFileSync5("/etc/passwd", "utf8");
+    passwd = readFileSync6("/etc/passwd", "utf8");
   } catch {
     return { name: "nobody", uid: 65534, gid: 65534 };
   }
@@ -45540,7 +45714,7 @@ function fillPlaceholders(template, values) {
 }
 
 // src/stack/ports.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync6, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync3, readFileSync as readFileSync7, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
   return new Promise((resolve6, reject) => {
@@ -45559,7 +45733,7 @@ function listeningInodes(port) {
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text;
     try {
-      text = readFileSync6(table, "utf8");
+      text = readFileSync7(table, "utf8");
     } catch {
       continue;
     }
@@ -45576,11 +45750,11 @@ function listeningInodes(port) {
 function pidsHoldingSockets(inodes) {
   if (inodes.size === 0) return [];
   const pids = [];
-  for (const entry of readdirSync2("/proc")) {
+  for (const entry of readdirSync3("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let fds;
     try {
-      fds = readdirSync2(`/proc/${entry}/fd`);
+      fds = readdirSync3(`/proc/${entry}/fd`);
     } catch {
       continue;
     }
@@ -45600,10 +45774,10 @@ function pidsHoldingSockets(inodes) {
 function pidsWithEnv(name, value) {
   const needle = `${name}=${value}`;
   const pids = [];
-  for (const entry of readdirSync2("/proc")) {
+  for (const entry of readdirSync3("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const env = readFileSync6(`/proc/${entry}/environ`, "latin1");
+      const env = readFileSync7(`/proc/${entry}/environ`, "latin1");
       if (env.split("\0").includes(needle)) pids.push(Number(entry));
     } catch {
     }
@@ -45612,7 +45786,7 @@ function pidsWithEnv(name, value) {
 }
 function commandLineOf(pid) {
   try {
-    return readFileSync6(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    return readFileSync7(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
   } catch {
     return "?";
   }
@@ -45645,156 +45819,6 @@ function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
     });
     socket.once("error", () => resolve6(false));
   });
-}
-
-// src/stack/process-group.ts
-import { spawn as spawn2 } from "node:child_process";
-import { closeSync, openSync, readdirSync as readdirSync3, readFileSync as readFileSync7 } from "node:fs";
-function groupMembers(pgid) {
-  const pids = [];
-  for (const entry of readdirSync3("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync7(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
-    } catch {
-    }
-  }
-  return pids;
-}
-function treeMembers(root) {
-  const parents = /* @__PURE__ */ new Map();
-  const groups = /* @__PURE__ */ new Map();
-  for (const entry of readdirSync3("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync7(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] === "Z") continue;
-      parents.set(Number(entry), Number(fields[1]));
-      groups.set(Number(entry), Number(fields[2]));
-    } catch {
-    }
-  }
-  const members = /* @__PURE__ */ new Set();
-  for (const [pid, pgid] of groups) if (pgid === root) members.add(pid);
-  if (parents.has(root)) members.add(root);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, ppid] of parents) {
-      if (!members.has(pid) && members.has(ppid)) {
-        members.add(pid);
-        grew = true;
-      }
-    }
-  }
-  return [...members];
-}
-function lastLines(file, n = 20) {
-  try {
-    const lines = readFileSync7(file, "utf8").split("\n");
-    if (lines.at(-1) === "") lines.pop();
-    return lines.slice(-n).join("\n");
-  } catch {
-    return "";
-  }
-}
-var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-var Component = class _Component {
-  name;
-  pid;
-  logFile;
-  exited;
-  exitInfo;
-  /** Set once we asked it to stop, so its exit is not reported as a crash. */
-  stopping = false;
-  stopSignal;
-  constructor(options, child) {
-    this.name = options.name;
-    this.pid = child.pid;
-    this.logFile = options.logFile;
-    this.stopSignal = options.stopSignal ?? "SIGTERM";
-    this.exited = new Promise((resolve6) => {
-      child.once("exit", (code2, signal) => {
-        this.exitInfo = { code: code2, signal };
-        resolve6(this.exitInfo);
-      });
-    });
-  }
-  static async start(options) {
-    const fd = openSync(options.logFile, "a");
-    try {
-      const [command, args] = options.cpus ? ["taskset", ["-c", options.cpus, options.command, ...options.args]] : [options.command, options.args];
-      const child = spawn2(command, args, {
-        cwd: options.cwd,
-        env: options.env,
-        // detached: setsid(), so the component and all its children form one group we can signal.
-        detached: true,
-        stdio: ["ignore", fd, fd],
-        uid: options.user?.uid,
-        gid: options.user?.gid
-      });
-      await new Promise((resolve6, reject) => {
-        child.once("spawn", () => resolve6());
-        child.once(
-          "error",
-          (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
-        );
-      });
-      return new _Component(options, child);
-    } finally {
-      closeSync(fd);
-    }
-  }
-  get running() {
-    return this.exitInfo === void 0;
-  }
-  describeExit() {
-    const e = this.exitInfo;
-    if (!e) return "is still running";
-    return e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
-  }
-  /** An error naming the component, how it ended and the tail of its log. */
-  failure(what) {
-    const tail = lastLines(this.logFile, 20);
-    return new StackError(`${this.name} ${what}.
---- last lines of ${this.logFile} ---
-${tail || "(empty)"}
----`);
-  }
-  signalGroup(signal) {
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-    }
-  }
-  /** Asks the group to stop, waits up to `graceMs`, then kills what is left. */
-  async stop(graceMs = 5e3) {
-    this.stopping = true;
-    if (groupMembers(this.pid).length === 0 && !this.running) return;
-    this.signalGroup(this.stopSignal);
-    const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline) {
-      if (!this.running && groupMembers(this.pid).length === 0) return;
-      await sleep(50);
-    }
-    this.signalGroup("SIGKILL");
-    const killDeadline = Date.now() + 2e3;
-    while (Date.now() < killDeadline && (this.running || groupMembers(this.pid).length > 0)) await sleep(25);
-  }
-};
-async function waitReady(component, probe, timeoutSeconds, what = "ready", signal) {
-  const deadline = Date.now() + timeoutSeconds * 1e3;
-  while (Date.now() < deadline) {
-    signal?.throwIfAborted();
-    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
-    if (await probe().catch(() => false)) return;
-    if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
-    await sleep(100);
-  }
-  throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
 }
 
 // src/stack/stack.ts
@@ -46169,8 +46193,70 @@ function summarizeTrials(trials) {
   };
 }
 
-// src/engine/run.ts
-import { join as join7 } from "node:path";
+// src/engine/prepare.ts
+function needsOf(stacks) {
+  return {
+    postgres: stacks.some((s) => s.spec.database !== null),
+    pgbouncer: stacks.some((s) => s.spec.pooler !== null),
+    nginx: stacks.some((s) => s.spec.proxy !== null)
+  };
+}
+async function prepareStack(run, s, log) {
+  const binaries = requireBinaries(needsOf([s]), run.binarySearch, run.install, log);
+  const python = s.spec.app.python ? await ensurePythonEnv(
+    run.cacheDir,
+    s.spec.app.python.requirements,
+    s.spec.app.python.interpreter,
+    run.install,
+    log
+  ) : void 0;
+  const versions = await componentVersions(binaries, {
+    postgres: s.spec.database !== null,
+    pgbouncer: s.spec.pooler !== null,
+    nginx: s.spec.proxy !== null,
+    python: python ? join7(python.bin, "python") : void 0
+  });
+  versions.loadgate = run.toolVersion;
+  return { plan: s, binaries, python, versions };
+}
+function startStack(run, p, o) {
+  return bringUp(p.plan, {
+    binaries: p.binaries,
+    user: unprivilegedUser(),
+    tmpDir: run.tmpDir,
+    baseEnv: run.baseEnv,
+    python: p.python,
+    nginxSupportsErrorFlag: nginxSupportsErrorFlag(p.versions.nginx),
+    log: o.log,
+    signal: o.signal,
+    cpus: o.cpus,
+    onComponent: o.onComponent
+  });
+}
+function stackResult(r) {
+  return {
+    stack: r.stack,
+    workers: r.workers,
+    environment: r.environment,
+    load: {
+      target: r.target,
+      mode: r.load.rate === null ? "closed-loop" : "open-loop",
+      connections: r.load.connections,
+      rate: r.load.rate,
+      warmupSeconds: r.load.warmupSeconds,
+      durationSeconds: r.load.durationSeconds,
+      trials: r.trials.length
+    },
+    trials: r.trials,
+    summary: summarizeTrials(r.trials),
+    cpu: r.cpu,
+    placement: r.placement,
+    warnings: r.warnings
+  };
+}
+function stackInfo(s) {
+  return { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework };
+}
 
 // src/load/closed-loop.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
@@ -46271,6 +46357,38 @@ function latencyStats(h) {
   };
 }
 
+// src/load/ticker.ts
+function startTicker(o) {
+  const total = totalSeconds(o.schedule);
+  let lastOk = 0;
+  let lastTick = o.t0;
+  return setInterval(() => {
+    try {
+      o.check?.();
+    } catch (err) {
+      o.fail(err);
+      return;
+    }
+    const now = performance.now();
+    const elapsed = (now - o.t0) / 1e3;
+    const phase = phaseAt(elapsed, o.schedule);
+    const rec = o.recorderFor(phase);
+    const ok = o.okTotal();
+    if (rec) {
+      o.onProgress?.({
+        elapsedSeconds: elapsed,
+        totalSeconds: total,
+        phase,
+        rps: (ok - lastOk) * 1e3 / (now - lastTick),
+        errors: rec.errors.total,
+        p99: rec.currentP99()
+      });
+    }
+    lastOk = ok;
+    lastTick = now;
+  }, 1e3);
+}
+
 // src/load/closed-loop.ts
 function runClosedLoop(url, load, hooks = {}) {
   const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
@@ -46280,7 +46398,6 @@ function runClosedLoop(url, load, hooks = {}) {
   const recorderFor = (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0;
   return new Promise((resolve6, reject) => {
     let settled = false;
-    let lastOk = 0;
     let okTotal = 0;
     const t0 = performance.now();
     const elapsed = () => (performance.now() - t0) / 1e3;
@@ -46324,30 +46441,15 @@ function runClosedLoop(url, load, hooks = {}) {
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
-    let lastTick = performance.now();
-    const ticker = setInterval(() => {
-      try {
-        hooks.check?.();
-      } catch (err) {
-        finish(err);
-        return;
-      }
-      const now = performance.now();
-      const e = elapsed();
-      const phase = phaseAt(e, schedule);
-      if (phase.kind === "done") return;
-      const rec = recorderFor(phase);
-      hooks.onProgress?.({
-        elapsedSeconds: e,
-        totalSeconds: total,
-        phase,
-        rps: (okTotal - lastOk) * 1e3 / (now - lastTick),
-        errors: rec.errors.total,
-        p99: rec.currentP99()
-      });
-      lastOk = okTotal;
-      lastTick = now;
-    }, 1e3);
+    const ticker = startTicker({
+      t0,
+      schedule,
+      recorderFor,
+      okTotal: () => okTotal,
+      check: hooks.check,
+      onProgress: hooks.onProgress,
+      fail: finish
+    });
     const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
     const endTimer = setTimeout(() => {
       try {
@@ -46580,8 +46682,6 @@ function runLoad(url, load, hooks = {}) {
     let scheduled = 0;
     const backlog = [];
     let okTotal = 0;
-    let lastOk = 0;
-    let lastTick = t0;
     let pumpTimer;
     let drainTimer;
     const nextBuffer = () => buffers[sent++ % buffers.length];
@@ -46659,30 +46759,15 @@ function runLoad(url, load, hooks = {}) {
       for (const c of connections) if (c.waitingFor(now) > timeoutMs) c.timeout();
       expireBacklog(now - timeoutMs);
     }, 100);
-    const ticker = setInterval(() => {
-      try {
-        hooks.check?.();
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      const now = performance.now();
-      const e = (now - t0) / 1e3;
-      const phase = phaseAt(e, schedule);
-      const rec = recorderFor(phase);
-      if (rec) {
-        hooks.onProgress?.({
-          elapsedSeconds: e,
-          totalSeconds: total,
-          phase,
-          rps: (okTotal - lastOk) * 1e3 / (now - lastTick),
-          errors: rec.errors.total,
-          p99: rec.currentP99()
-        });
-      }
-      lastOk = okTotal;
-      lastTick = now;
-    }, 1e3);
+    const ticker = startTicker({
+      t0,
+      schedule,
+      recorderFor,
+      okTotal: () => okTotal,
+      check: hooks.check,
+      onProgress: hooks.onProgress,
+      fail
+    });
     const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
     const endTimer = setTimeout(() => {
       try {
@@ -46760,13 +46845,6 @@ function loadGeneratorWarning(account) {
 }
 
 // src/engine/run.ts
-function needsOf(stacks) {
-  return {
-    postgres: stacks.some((s) => s.spec.database !== null),
-    pgbouncer: stacks.some((s) => s.spec.pooler !== null),
-    nginx: stacks.some((s) => s.spec.proxy !== null)
-  };
-}
 function drive(url, load, hooks) {
   return load.client === "autocannon" && load.rate === null ? runClosedLoop(url, load, hooks) : runLoad(url, load, hooks);
 }
@@ -46789,57 +46867,37 @@ function warningsFor(cpu, trials) {
   const warnings = [];
   const w = cpu ? loadGeneratorWarning(cpu) : void 0;
   if (w) warnings.push(w);
-  const errors = trials.reduce((a, t) => a + t.errors.total, 0);
+  const sum = (f) => trials.reduce((a, t) => a + f(t), 0);
+  const errors = sum((t) => t.errors.total);
   if (errors > 0) {
-    const e = trials.reduce(
-      (a, t) => ({
-        connection: a.connection + t.errors.connection,
-        timeouts: a.timeouts + t.errors.timeouts,
-        non2xx: a.non2xx + t.errors.non2xx
-      }),
-      { connection: 0, timeouts: 0, non2xx: 0 }
-    );
     warnings.push(
-      `${errors} failed requests in the measured trials (connection errors ${e.connection}, timeouts ${e.timeouts}, non-2xx ${e.non2xx}).`
+      `${errors} failed requests in the measured trials (connection errors ${sum((t) => t.errors.connection)}, timeouts ${sum((t) => t.errors.timeouts)}, non-2xx ${sum((t) => t.errors.non2xx)}).`
     );
   }
   return warnings;
 }
 async function runStacks(plan, hooks) {
-  const binaries = requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
-  const pythonEnvs = /* @__PURE__ */ new Map();
+  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
+  const prepared = [];
   for (const s of plan.stacks) {
-    if (!s.spec.app.python) continue;
-    const { requirements, interpreter } = s.spec.app.python;
     hooks.onPhase?.(s.spec.name, "install");
-    pythonEnvs.set(s, await ensurePythonEnv(plan.cacheDir, requirements, interpreter, plan.install, hooks.log));
+    prepared.push(await prepareStack(plan, s, hooks.log));
   }
   const placement = applyPlacement(plan.pin);
   const results = [];
-  for (const s of plan.stacks) {
+  for (const p of prepared) {
     hooks.signal?.throwIfAborted();
-    results.push(await runOneStack(plan, s, binaries, pythonEnvs.get(s), placement, hooks));
+    results.push(await runOneStack(plan, p, placement, hooks));
   }
   return results;
 }
-async function runOneStack(plan, s, binaries, python, placement, hooks) {
-  const log = (line) => hooks.log(`[${s.spec.name}] ${line}`);
-  const versions = await componentVersions(binaries, {
-    postgres: s.spec.database !== null,
-    pgbouncer: s.spec.pooler !== null,
-    nginx: s.spec.proxy !== null,
-    python: python ? join7(python.bin, "python") : void 0
-  });
-  versions.loadgate = plan.toolVersion;
-  hooks.onPhase?.(s.spec.name, "up");
+async function runOneStack(plan, p, placement, hooks) {
+  const s = p.plan;
+  const name = s.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  hooks.onPhase?.(name, "up");
   log("bringing the stack up");
-  const stack = await bringUp(s, {
-    binaries,
-    user: unprivilegedUser(),
-    tmpDir: plan.tmpDir,
-    baseEnv: plan.baseEnv,
-    python,
-    nginxSupportsErrorFlag: nginxSupportsErrorFlag(versions.nginx),
+  const stack = await startStack(plan, p, {
     log,
     signal: hooks.signal,
     cpus: placement.pinned ? placement.stack : void 0,
@@ -46852,52 +46910,44 @@ async function runOneStack(plan, s, binaries, python, placement, hooks) {
     log(
       `load: ${mode} \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} \xD7 ${s.load.durationSeconds} s`
     );
-    hooks.onPhase?.(s.spec.name, "warmup");
+    hooks.onPhase?.(name, "warmup");
     measured = await measure(
       stack.url,
       s.load,
       () => stack.components.map((c) => ({ name: c.name, pid: c.pid })),
       {
         check: () => stack.assertAlive(),
-        onProgress: (p) => hooks.onProgress?.(s.spec.name, p),
+        onProgress: (pr) => hooks.onProgress?.(name, pr),
         signal: hooks.signal,
-        onMeasureStart: () => hooks.onPhase?.(s.spec.name, "trials")
+        onMeasureStart: () => hooks.onPhase?.(name, "trials")
       },
       facts.logicalCores
     );
   } catch (err) {
-    hooks.onPhase?.(s.spec.name, "down");
+    hooks.onPhase?.(name, "down");
     await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
     throw err;
   }
-  hooks.onPhase?.(s.spec.name, "down");
+  hooks.onPhase?.(name, "down");
   log("bringing the stack down");
   await stack.down();
   const { trials } = measured.outcome;
   if (trials.every((t) => t.requests === 0)) {
     throw new StackError(
-      `${s.spec.name}: no successful response in any trial (errors: ${trials.reduce((a, t) => a + t.errors.total, 0)}).`
+      `${name}: no successful response in any trial (errors: ${trials.reduce((a, t) => a + t.errors.total, 0)}).`
     );
   }
-  return {
-    stack: { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework },
+  return stackResult({
+    stack: stackInfo(s),
     workers: s.workers,
-    environment: buildEnvironment({ ...facts, versions, stackFileHash: s.spec.fileHash }),
-    load: {
-      target: "nginx" in stack.ports ? "nginx" : "app",
-      mode: s.load.rate === null ? "closed-loop" : "open-loop",
-      connections: s.load.connections,
-      rate: s.load.rate,
-      warmupSeconds: s.load.warmupSeconds,
-      durationSeconds: s.load.durationSeconds,
-      trials: s.load.trials
-    },
+    environment: buildEnvironment({ ...facts, versions: p.versions, stackFileHash: s.spec.fileHash }),
+    target: "nginx" in stack.ports ? "nginx" : "app",
+    load: s.load,
     trials,
-    summary: summarizeTrials(trials),
     cpu: measured.cpu,
     placement,
     warnings: warningsFor(measured.cpu, trials)
-  };
+  });
 }
 async function runTarget(plan, target, hooks) {
   const url = new URL(target.url);
@@ -46916,7 +46966,7 @@ async function runTarget(plan, target, hooks) {
     facts.logicalCores
   );
   const { trials } = measured.outcome;
-  return {
+  return stackResult({
     stack: { name, file: target.url, webserver: "external", framework: "" },
     workers: null,
     environment: buildEnvironment({
@@ -46924,45 +46974,19 @@ async function runTarget(plan, target, hooks) {
       versions: { node: process.version, loadgate: plan.toolVersion },
       stackFileHash: ""
     }),
-    load: {
-      target: target.url,
-      mode: target.load.rate === null ? "closed-loop" : "open-loop",
-      connections: target.load.connections,
-      rate: target.load.rate,
-      warmupSeconds: target.load.warmupSeconds,
-      durationSeconds: target.load.durationSeconds,
-      trials: target.load.trials
-    },
+    target: target.url,
+    load: target.load,
     trials,
-    summary: summarizeTrials(trials),
     cpu: measured.cpu,
     placement,
     warnings: warningsFor(measured.cpu, trials)
-  };
+  });
 }
 async function holdStack(plan, hooks) {
   const s = plan.stacks[0];
-  const binaries = requireBinaries(needsOf([s]), plan.binarySearch, plan.install, hooks.log);
-  const python = s.spec.app.python ? await ensurePythonEnv(
-    plan.cacheDir,
-    s.spec.app.python.requirements,
-    s.spec.app.python.interpreter,
-    plan.install,
-    hooks.log
-  ) : void 0;
+  const prepared = await prepareStack(plan, s, hooks.log);
   const placement = applyPlacement(false);
-  const versions = await componentVersions(binaries, {
-    postgres: false,
-    pgbouncer: false,
-    nginx: s.spec.proxy !== null
-  });
-  const stack = await bringUp(s, {
-    binaries,
-    user: unprivilegedUser(),
-    tmpDir: plan.tmpDir,
-    baseEnv: plan.baseEnv,
-    python,
-    nginxSupportsErrorFlag: nginxSupportsErrorFlag(versions.nginx),
+  const stack = await startStack(plan, prepared, {
     log: (l) => hooks.log(`[${s.spec.name}] ${l}`),
     signal: hooks.signal,
     cpus: plan.pin ? placement.stack : void 0,
@@ -47031,40 +47055,16 @@ async function downAll(stacks, keepLogs) {
   for (const s of [stacks.head, stacks.base]) if (s) await s.down(keepLogs).catch((e) => failures.push(e));
   if (failures.length > 0) throw failures[0];
 }
-async function setup(side, plan, run, hooks) {
-  const binaries = requireBinaries(needsOf([plan]), run.binarySearch, run.install, hooks.log);
-  const python = plan.spec.app.python ? await ensurePythonEnv(
-    run.cacheDir,
-    plan.spec.app.python.requirements,
-    plan.spec.app.python.interpreter,
-    run.install,
-    hooks.log
-  ) : void 0;
-  const versions = await componentVersions(binaries, {
-    postgres: plan.spec.database !== null,
-    pgbouncer: plan.spec.pooler !== null,
-    nginx: plan.spec.proxy !== null,
-    python: python ? join8(python.bin, "python") : void 0
-  });
-  versions.loadgate = run.toolVersion;
-  return { side, plan, python, versions };
-}
-async function up(s, run, hooks) {
-  const binaries = requireBinaries(needsOf([s.plan]), run.binarySearch, false, hooks.log);
-  return bringUp(s.plan, {
-    binaries,
-    user: unprivilegedUser(),
-    tmpDir: run.tmpDir,
-    baseEnv: run.baseEnv,
-    python: s.python,
-    nginxSupportsErrorFlag: nginxSupportsErrorFlag(s.versions.nginx),
-    log: (l) => hooks.log(`[${s.side}] ${l}`),
+async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
+  const sides = {
+    base: await prepareStack(run, basePlan, hooks.log),
+    head: await prepareStack(run, headPlan, hooks.log)
+  };
+  const up = (side) => startStack(run, sides[side], {
+    log: (l) => hooks.log(`[${side}] ${l}`),
     signal: hooks.signal,
     onComponent: hooks.onComponent
   });
-}
-async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
-  const sides = { base: await setup("base", basePlan, run, hooks), head: await setup("head", headPlan, run, hooks) };
   const trials = { base: [], head: [] };
   const load = headPlan.load;
   const rewarm = Math.min(1, load.warmupSeconds);
@@ -47084,8 +47084,8 @@ async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
     hooks.onPhase?.(headPlan.spec.name, "up");
     const stacks = {};
     try {
-      stacks.base = await up(sides.base, run, hooks);
-      stacks.head = await up(sides.head, run, hooks);
+      stacks.base = await up("base");
+      stacks.head = await up("head");
       hooks.onPhase?.(headPlan.spec.name, "warmup");
       for (const side of [block.order[0], block.order[1]]) {
         const s = stacks[side];
@@ -47131,33 +47131,24 @@ async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
   const pairs = trials.base.map((base, i) => ({ base, head: trials.head[i] }));
   const comparison = compareAbPairs(pairs, gate);
   comparison.notes.unshift(...notes);
-  const toResult = (s, t) => ({
-    stack: {
-      name: s.plan.spec.name,
-      file: s.plan.spec.file,
-      webserver: s.plan.spec.app.webserver,
-      framework: s.plan.spec.app.framework
-    },
-    workers: s.plan.workers,
-    environment: buildEnvironment({ ...facts, versions: s.versions, stackFileHash: s.plan.spec.fileHash }),
-    load: {
-      target: s.plan.spec.proxy ? "nginx" : "app",
-      mode: load.rate === null ? "closed-loop" : "open-loop",
-      connections: load.connections,
-      rate: load.rate,
-      warmupSeconds: load.warmupSeconds,
-      durationSeconds: load.durationSeconds,
-      trials: t.length
-    },
-    trials: t,
-    summary: summarizeTrials(t),
+  const toResult = (side) => stackResult({
+    stack: stackInfo(sides[side].plan),
+    workers: sides[side].plan.workers,
+    environment: buildEnvironment({
+      ...facts,
+      versions: sides[side].versions,
+      stackFileHash: sides[side].plan.spec.fileHash
+    }),
+    target: sides[side].plan.spec.proxy ? "nginx" : "app",
+    load,
+    trials: trials[side],
     cpu: null,
     placement: { pinned: false, loadGenerator: "all", stack: "all" },
     warnings: []
   });
   return {
-    base: toResult(sides.base, trials.base),
-    head: toResult(sides.head, trials.head),
+    base: toResult("base"),
+    head: toResult("head"),
     comparison,
     pairs: pairs.length,
     notes
@@ -47480,6 +47471,20 @@ async function abCommand(argv, io) {
 }
 
 // src/cli/index.ts
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => void 0);
+for (const event of ["uncaughtException", "unhandledRejection"]) {
+  process.on(event, (err) => {
+    const killed = killAllGroupsNow();
+    try {
+      process.stderr.write(
+        `loadgate: internal error: ${messageOf(err)}${killed ? ` (stopped ${killed} component group(s))` : ""}
+`
+      );
+    } catch {
+    }
+    process.exit(3);
+  });
+}
 var controller = new AbortController();
 var signals = 0;
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {

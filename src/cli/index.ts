@@ -1,4 +1,24 @@
+import { messageOf } from "../errors.js";
+import { killAllGroupsNow } from "../stack/process-group.js";
 import { main } from "./main.js";
+
+// A closed pipe (the reader of our output went away) must not crash the run and strand the stack.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+
+// A bug that escapes every handler: kill whatever we started before dying, so nothing is left behind.
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.on(event, (err: unknown) => {
+    const killed = killAllGroupsNow();
+    try {
+      process.stderr.write(
+        `loadgate: internal error: ${messageOf(err)}${killed ? ` (stopped ${killed} component group(s))` : ""}\n`,
+      );
+    } catch {
+      // nowhere to write
+    }
+    process.exit(3);
+  });
+}
 
 // Ctrl-C or SIGTERM aborts the run; the engine then stops every component before we exit.
 const controller = new AbortController();

@@ -10,13 +10,9 @@ import { loadStackFile, resolveStackPath } from "../config/stack-file.js";
 import { UserError } from "../errors.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { StackResult, Trial } from "../result/types.js";
-import { requireBinaries } from "../stack/binaries.js";
-import { ensurePythonEnv, type PythonEnv } from "../stack/python-env.js";
-import { unprivilegedUser } from "../stack/run-user.js";
-import { bringUp, type RunningStack } from "../stack/stack.js";
-import { componentVersions, nginxSupportsErrorFlag } from "../stack/versions.js";
-import { summarizeTrials } from "../stats/summary.js";
-import { type EngineHooks, measure, needsOf } from "./run.js";
+import type { RunningStack } from "../stack/stack.js";
+import { type PreparedStack, prepareStack, stackInfo, stackResult, startStack } from "./prepare.js";
+import { type EngineHooks, measure } from "./run.js";
 
 export interface AbOutcome {
   base: StackResult;
@@ -24,13 +20,6 @@ export interface AbOutcome {
   comparison: Comparison;
   pairs: number;
   notes: string[];
-}
-
-interface SideSetup {
-  side: Side;
-  plan: StackPlan;
-  python: PythonEnv | undefined;
-  versions: Record<string, string>;
 }
 
 /**
@@ -84,42 +73,6 @@ async function downAll(stacks: Partial<Record<Side, RunningStack>>, keepLogs: bo
   if (failures.length > 0) throw failures[0];
 }
 
-async function setup(side: Side, plan: StackPlan, run: RunPlan, hooks: EngineHooks): Promise<SideSetup> {
-  const binaries = requireBinaries(needsOf([plan]), run.binarySearch, run.install, hooks.log);
-  const python = plan.spec.app.python
-    ? await ensurePythonEnv(
-        run.cacheDir,
-        plan.spec.app.python.requirements,
-        plan.spec.app.python.interpreter,
-        run.install,
-        hooks.log,
-      )
-    : undefined;
-  const versions = await componentVersions(binaries, {
-    postgres: plan.spec.database !== null,
-    pgbouncer: plan.spec.pooler !== null,
-    nginx: plan.spec.proxy !== null,
-    python: python ? join(python.bin, "python") : undefined,
-  });
-  versions.loadgate = run.toolVersion;
-  return { side, plan, python, versions };
-}
-
-async function up(s: SideSetup, run: RunPlan, hooks: EngineHooks): Promise<RunningStack> {
-  const binaries = requireBinaries(needsOf([s.plan]), run.binarySearch, false, hooks.log);
-  return bringUp(s.plan, {
-    binaries,
-    user: unprivilegedUser(),
-    tmpDir: run.tmpDir,
-    baseEnv: run.baseEnv,
-    python: s.python,
-    nginxSupportsErrorFlag: nginxSupportsErrorFlag(s.versions.nginx),
-    log: (l) => hooks.log(`[${s.side}] ${l}`),
-    signal: hooks.signal,
-    onComponent: hooks.onComponent,
-  });
-}
-
 async function runOnePair(
   ab: AbPlan,
   run: RunPlan,
@@ -129,7 +82,16 @@ async function runOnePair(
   started: number,
   gate: { p99: number; throughput: number },
 ): Promise<AbOutcome> {
-  const sides = { base: await setup("base", basePlan, run, hooks), head: await setup("head", headPlan, run, hooks) };
+  const sides: Record<Side, PreparedStack> = {
+    base: await prepareStack(run, basePlan, hooks.log),
+    head: await prepareStack(run, headPlan, hooks.log),
+  };
+  const up = (side: Side) =>
+    startStack(run, sides[side], {
+      log: (l) => hooks.log(`[${side}] ${l}`),
+      signal: hooks.signal,
+      onComponent: hooks.onComponent,
+    });
   const trials: Record<Side, Trial[]> = { base: [], head: [] };
   const load = headPlan.load;
   const rewarm = Math.min(1, load.warmupSeconds);
@@ -149,8 +111,8 @@ async function runOnePair(
     hooks.onPhase?.(headPlan.spec.name, "up");
     const stacks: Partial<Record<Side, RunningStack>> = {};
     try {
-      stacks.base = await up(sides.base, run, hooks);
-      stacks.head = await up(sides.head, run, hooks);
+      stacks.base = await up("base");
+      stacks.head = await up("head");
       hooks.onPhase?.(headPlan.spec.name, "warmup");
       for (const side of [block.order[0], block.order[1]]) {
         const s = stacks[side]!;
@@ -196,33 +158,25 @@ async function runOnePair(
   const pairs = trials.base.map((base, i) => ({ base, head: trials.head[i] }));
   const comparison = compareAbPairs(pairs, gate);
   comparison.notes.unshift(...notes);
-  const toResult = (s: SideSetup, t: Trial[]): StackResult => ({
-    stack: {
-      name: s.plan.spec.name,
-      file: s.plan.spec.file,
-      webserver: s.plan.spec.app.webserver,
-      framework: s.plan.spec.app.framework,
-    },
-    workers: s.plan.workers,
-    environment: buildEnvironment({ ...facts, versions: s.versions, stackFileHash: s.plan.spec.fileHash }),
-    load: {
-      target: s.plan.spec.proxy ? "nginx" : "app",
-      mode: load.rate === null ? "closed-loop" : "open-loop",
-      connections: load.connections,
-      rate: load.rate,
-      warmupSeconds: load.warmupSeconds,
-      durationSeconds: load.durationSeconds,
-      trials: t.length,
-    },
-    trials: t,
-    summary: summarizeTrials(t),
-    cpu: null,
-    placement: { pinned: false, loadGenerator: "all", stack: "all" },
-    warnings: [],
-  });
+  const toResult = (side: Side): StackResult =>
+    stackResult({
+      stack: stackInfo(sides[side].plan),
+      workers: sides[side].plan.workers,
+      environment: buildEnvironment({
+        ...facts,
+        versions: sides[side].versions,
+        stackFileHash: sides[side].plan.spec.fileHash,
+      }),
+      target: sides[side].plan.spec.proxy ? "nginx" : "app",
+      load,
+      trials: trials[side],
+      cpu: null,
+      placement: { pinned: false, loadGenerator: "all", stack: "all" },
+      warnings: [],
+    });
   return {
-    base: toResult(sides.base, trials.base),
-    head: toResult(sides.head, trials.head),
+    base: toResult("base"),
+    head: toResult("head"),
     comparison,
     pairs: pairs.length,
     notes,

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { LoadPlan, RunPlan, StackPlan, TargetPlan } from "../config/plan.js";
 import { StackError, UserError } from "../errors.js";
 import { type LoadHooks, type LoadOutcome, type Progress, runClosedLoop } from "../load/closed-loop.js";
@@ -6,15 +5,14 @@ import { type CpuSnapshot, cpuSnapshot } from "../load/cpu.js";
 import { runLoad } from "../load/driver.js";
 import { applyPlacement } from "../load/placement.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
-import type { CpuAccount, Placement, StackResult } from "../result/types.js";
-import { type Binaries, requireBinaries } from "../stack/binaries.js";
+import type { CpuAccount, Placement, StackResult, Trial } from "../result/types.js";
+import { requireBinaries } from "../stack/binaries.js";
 import { tcpOpen } from "../stack/probes.js";
-import { ensurePythonEnv, type PythonEnv } from "../stack/python-env.js";
-import { unprivilegedUser } from "../stack/run-user.js";
-import { bringUp, type StackContext } from "../stack/stack.js";
-import { componentVersions, nginxSupportsErrorFlag } from "../stack/versions.js";
+import type { StackContext } from "../stack/stack.js";
 import { cpuAccount, loadGeneratorWarning } from "../stats/cpu-shares.js";
-import { summarizeTrials } from "../stats/summary.js";
+import { needsOf, type PreparedStack, prepareStack, stackInfo, stackResult, startStack } from "./prepare.js";
+
+export { needsOf };
 
 export type PhaseName = "install" | "up" | "warmup" | "trials" | "down";
 
@@ -25,14 +23,6 @@ export interface EngineHooks {
   onProgress?: (stack: string, p: Progress) => void;
   onComponent?: StackContext["onComponent"];
   signal?: AbortSignal;
-}
-
-export function needsOf(stacks: readonly StackPlan[]) {
-  return {
-    postgres: stacks.some((s) => s.spec.database !== null),
-    pgbouncer: stacks.some((s) => s.spec.pooler !== null),
-    nginx: stacks.some((s) => s.spec.proxy !== null),
-  };
 }
 
 /** loadgate's own client (closed or open loop), or autocannon for comparison. */
@@ -62,26 +52,18 @@ export async function measure(
       end = cpuSnapshot(components());
     },
   });
-  // With no warmup the start timer fires at 0 s, after the load began: close enough, and never missing.
   return { outcome, cpu: start && end ? cpuAccount(start, end, cores) : null };
 }
 
-function warningsFor(cpu: CpuAccount | null, trials: StackResult["trials"]): string[] {
+function warningsFor(cpu: CpuAccount | null, trials: readonly Trial[]): string[] {
   const warnings: string[] = [];
   const w = cpu ? loadGeneratorWarning(cpu) : undefined;
   if (w) warnings.push(w);
-  const errors = trials.reduce((a, t) => a + t.errors.total, 0);
+  const sum = (f: (t: Trial) => number) => trials.reduce((a, t) => a + f(t), 0);
+  const errors = sum((t) => t.errors.total);
   if (errors > 0) {
-    const e = trials.reduce(
-      (a, t) => ({
-        connection: a.connection + t.errors.connection,
-        timeouts: a.timeouts + t.errors.timeouts,
-        non2xx: a.non2xx + t.errors.non2xx,
-      }),
-      { connection: 0, timeouts: 0, non2xx: 0 },
-    );
     warnings.push(
-      `${errors} failed requests in the measured trials (connection errors ${e.connection}, timeouts ${e.timeouts}, non-2xx ${e.non2xx}).`,
+      `${errors} failed requests in the measured trials (connection errors ${sum((t) => t.errors.connection)}, timeouts ${sum((t) => t.errors.timeouts)}, non-2xx ${sum((t) => t.errors.non2xx)}).`,
     );
   }
   return warnings;
@@ -89,49 +71,35 @@ function warningsFor(cpu: CpuAccount | null, trials: StackResult["trials"]): str
 
 /** Brings each stack up in turn, measures it, and always brings it down. */
 export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<StackResult[]> {
-  const binaries: Binaries = requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
-  // Prepare every Python environment before the first stack starts, so a missing one fails fast.
-  const pythonEnvs = new Map<StackPlan, PythonEnv>();
+  // Everything missing, for all stacks, in one error (or one apt-get with --install).
+  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
+  // Prepare every stack (binaries, Python environments) before the first starts, so a missing one fails fast.
+  const prepared: PreparedStack[] = [];
   for (const s of plan.stacks) {
-    if (!s.spec.app.python) continue;
-    const { requirements, interpreter } = s.spec.app.python;
     hooks.onPhase?.(s.spec.name, "install");
-    pythonEnvs.set(s, await ensurePythonEnv(plan.cacheDir, requirements, interpreter, plan.install, hooks.log));
+    prepared.push(await prepareStack(plan, s, hooks.log));
   }
   const placement = applyPlacement(plan.pin);
   const results: StackResult[] = [];
-  for (const s of plan.stacks) {
+  for (const p of prepared) {
     hooks.signal?.throwIfAborted();
-    results.push(await runOneStack(plan, s, binaries, pythonEnvs.get(s), placement, hooks));
+    results.push(await runOneStack(plan, p, placement, hooks));
   }
   return results;
 }
 
 async function runOneStack(
   plan: RunPlan,
-  s: StackPlan,
-  binaries: Binaries,
-  python: PythonEnv | undefined,
+  p: PreparedStack,
   placement: Placement,
   hooks: EngineHooks,
 ): Promise<StackResult> {
-  const log = (line: string) => hooks.log(`[${s.spec.name}] ${line}`);
-  const versions = await componentVersions(binaries, {
-    postgres: s.spec.database !== null,
-    pgbouncer: s.spec.pooler !== null,
-    nginx: s.spec.proxy !== null,
-    python: python ? join(python.bin, "python") : undefined,
-  });
-  versions.loadgate = plan.toolVersion;
-  hooks.onPhase?.(s.spec.name, "up");
+  const s: StackPlan = p.plan;
+  const name = s.spec.name;
+  const log = (line: string) => hooks.log(`[${name}] ${line}`);
+  hooks.onPhase?.(name, "up");
   log("bringing the stack up");
-  const stack = await bringUp(s, {
-    binaries,
-    user: unprivilegedUser(),
-    tmpDir: plan.tmpDir,
-    baseEnv: plan.baseEnv,
-    python,
-    nginxSupportsErrorFlag: nginxSupportsErrorFlag(versions.nginx),
+  const stack = await startStack(plan, p, {
     log,
     signal: hooks.signal,
     cpus: placement.pinned ? placement.stack : undefined,
@@ -144,52 +112,44 @@ async function runOneStack(
     log(
       `load: ${mode} → ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} × ${s.load.durationSeconds} s`,
     );
-    hooks.onPhase?.(s.spec.name, "warmup");
+    hooks.onPhase?.(name, "warmup");
     measured = await measure(
       stack.url,
       s.load,
       () => stack.components.map((c) => ({ name: c.name, pid: c.pid })),
       {
         check: () => stack.assertAlive(),
-        onProgress: (p) => hooks.onProgress?.(s.spec.name, p),
+        onProgress: (pr) => hooks.onProgress?.(name, pr),
         signal: hooks.signal,
-        onMeasureStart: () => hooks.onPhase?.(s.spec.name, "trials"),
+        onMeasureStart: () => hooks.onPhase?.(name, "trials"),
       },
       facts.logicalCores,
     );
   } catch (err) {
-    hooks.onPhase?.(s.spec.name, "down");
+    hooks.onPhase?.(name, "down");
     await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
     throw err;
   }
-  hooks.onPhase?.(s.spec.name, "down");
+  hooks.onPhase?.(name, "down");
   log("bringing the stack down");
   await stack.down();
   const { trials } = measured.outcome;
   if (trials.every((t) => t.requests === 0)) {
     throw new StackError(
-      `${s.spec.name}: no successful response in any trial (errors: ${trials.reduce((a, t) => a + t.errors.total, 0)}).`,
+      `${name}: no successful response in any trial (errors: ${trials.reduce((a, t) => a + t.errors.total, 0)}).`,
     );
   }
-  return {
-    stack: { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework },
+  return stackResult({
+    stack: stackInfo(s),
     workers: s.workers,
-    environment: buildEnvironment({ ...facts, versions, stackFileHash: s.spec.fileHash }),
-    load: {
-      target: "nginx" in stack.ports ? "nginx" : "app",
-      mode: s.load.rate === null ? "closed-loop" : "open-loop",
-      connections: s.load.connections,
-      rate: s.load.rate,
-      warmupSeconds: s.load.warmupSeconds,
-      durationSeconds: s.load.durationSeconds,
-      trials: s.load.trials,
-    },
+    environment: buildEnvironment({ ...facts, versions: p.versions, stackFileHash: s.spec.fileHash }),
+    target: "nginx" in stack.ports ? "nginx" : "app",
+    load: s.load,
     trials,
-    summary: summarizeTrials(trials),
     cpu: measured.cpu,
     placement,
     warnings: warningsFor(measured.cpu, trials),
-  };
+  });
 }
 
 /** `--target`: measures a service that is already running; no stack is started or stopped. */
@@ -210,7 +170,7 @@ export async function runTarget(plan: RunPlan, target: TargetPlan, hooks: Engine
     facts.logicalCores,
   );
   const { trials } = measured.outcome;
-  return {
+  return stackResult({
     stack: { name, file: target.url, webserver: "external", framework: "" },
     workers: null,
     environment: buildEnvironment({
@@ -218,21 +178,13 @@ export async function runTarget(plan: RunPlan, target: TargetPlan, hooks: Engine
       versions: { node: process.version, loadgate: plan.toolVersion },
       stackFileHash: "",
     }),
-    load: {
-      target: target.url,
-      mode: target.load.rate === null ? "closed-loop" : "open-loop",
-      connections: target.load.connections,
-      rate: target.load.rate,
-      warmupSeconds: target.load.warmupSeconds,
-      durationSeconds: target.load.durationSeconds,
-      trials: target.load.trials,
-    },
+    target: target.url,
+    load: target.load,
     trials,
-    summary: summarizeTrials(trials),
     cpu: measured.cpu,
     placement,
     warnings: warningsFor(measured.cpu, trials),
-  };
+  });
 }
 
 /**
@@ -241,29 +193,9 @@ export async function runTarget(plan: RunPlan, target: TargetPlan, hooks: Engine
  */
 export async function holdStack(plan: RunPlan, hooks: EngineHooks & { onReady: (url: string) => void }): Promise<void> {
   const s = plan.stacks[0];
-  const binaries = requireBinaries(needsOf([s]), plan.binarySearch, plan.install, hooks.log);
-  const python = s.spec.app.python
-    ? await ensurePythonEnv(
-        plan.cacheDir,
-        s.spec.app.python.requirements,
-        s.spec.app.python.interpreter,
-        plan.install,
-        hooks.log,
-      )
-    : undefined;
+  const prepared = await prepareStack(plan, s, hooks.log);
   const placement = applyPlacement(false);
-  const versions = await componentVersions(binaries, {
-    postgres: false,
-    pgbouncer: false,
-    nginx: s.spec.proxy !== null,
-  });
-  const stack = await bringUp(s, {
-    binaries,
-    user: unprivilegedUser(),
-    tmpDir: plan.tmpDir,
-    baseEnv: plan.baseEnv,
-    python,
-    nginxSupportsErrorFlag: nginxSupportsErrorFlag(versions.nginx),
+  const stack = await startStack(plan, prepared, {
     log: (l) => hooks.log(`[${s.spec.name}] ${l}`),
     signal: hooks.signal,
     cpus: plan.pin ? placement.stack : undefined,

@@ -3,6 +3,7 @@ import type { LoadPlan } from "../config/plan.js";
 import type { Trial } from "../result/types.js";
 import { type Phase, phaseAt, totalSeconds } from "./phases.js";
 import { PhaseRecorder } from "./recorder.js";
+import { startTicker } from "./ticker.js";
 
 export interface Progress {
   elapsedSeconds: number;
@@ -46,7 +47,6 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
 
   return new Promise((resolve, reject) => {
     let settled = false;
-    let lastOk = 0;
     let okTotal = 0;
     const t0 = performance.now();
     const elapsed = () => (performance.now() - t0) / 1000;
@@ -90,30 +90,15 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
-    let lastTick = performance.now();
-    const ticker = setInterval(() => {
-      try {
-        hooks.check?.();
-      } catch (err) {
-        finish(err);
-        return;
-      }
-      const now = performance.now();
-      const e = elapsed();
-      const phase = phaseAt(e, schedule);
-      if (phase.kind === "done") return; // the end timer finishes the run
-      const rec = recorderFor(phase)!;
-      hooks.onProgress?.({
-        elapsedSeconds: e,
-        totalSeconds: total,
-        phase,
-        rps: ((okTotal - lastOk) * 1000) / (now - lastTick),
-        errors: rec.errors.total,
-        p99: rec.currentP99(),
-      });
-      lastOk = okTotal;
-      lastTick = now;
-    }, 1000);
+    const ticker = startTicker({
+      t0,
+      schedule,
+      recorderFor,
+      okTotal: () => okTotal,
+      check: hooks.check,
+      onProgress: hooks.onProgress,
+      fail: finish,
+    });
     const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);
     // The last trial ends between ticks: finish exactly on time.
     const endTimer = setTimeout(() => {

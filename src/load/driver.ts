@@ -3,6 +3,7 @@ import type { LoadHooks, LoadOutcome } from "./closed-loop.js";
 import { HttpConnection, requestBuffer } from "./http-connection.js";
 import { type Phase, phaseAt, totalSeconds } from "./phases.js";
 import { PhaseRecorder } from "./recorder.js";
+import { startTicker } from "./ticker.js";
 
 /**
  * Drives load with loadgate's own lean HTTP/1.1 connections.
@@ -36,8 +37,6 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
     let scheduled = 0;
     const backlog: number[] = [];
     let okTotal = 0;
-    let lastOk = 0;
-    let lastTick = t0;
     let pumpTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
 
@@ -123,30 +122,15 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
       expireBacklog(now - timeoutMs);
     }, 100);
 
-    const ticker = setInterval(() => {
-      try {
-        hooks.check?.();
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      const now = performance.now();
-      const e = (now - t0) / 1000;
-      const phase = phaseAt(e, schedule);
-      const rec = recorderFor(phase);
-      if (rec) {
-        hooks.onProgress?.({
-          elapsedSeconds: e,
-          totalSeconds: total,
-          phase,
-          rps: ((okTotal - lastOk) * 1000) / (now - lastTick),
-          errors: rec.errors.total,
-          p99: rec.currentP99(),
-        });
-      }
-      lastOk = okTotal;
-      lastTick = now;
-    }, 1000);
+    const ticker = startTicker({
+      t0,
+      schedule,
+      recorderFor,
+      okTotal: () => okTotal,
+      check: hooks.check,
+      onProgress: hooks.onProgress,
+      fail: fail,
+    });
 
     const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);
     const endTimer = setTimeout(() => {

@@ -86,6 +86,27 @@ export function lastLines(file: string, n = 20): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Every component process group this process started and has not yet seen gone. */
+const liveGroups = new Set<number>();
+
+/**
+ * Last resort when this process is about to die abnormally (an uncaught error): SIGKILL every
+ * group it started, synchronously, so nothing outlives it. The normal path stops them gracefully.
+ */
+export function killAllGroupsNow(): number {
+  let n = 0;
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+      n++;
+    } catch {
+      // already gone
+    }
+  }
+  liveGroups.clear();
+  return n;
+}
+
 /** One component of the stack: its own process group (and session), its output in a log file. */
 export class Component {
   readonly name: string;
@@ -102,6 +123,7 @@ export class Component {
     this.pid = child.pid!;
     this.logFile = options.logFile;
     this.stopSignal = options.stopSignal ?? "SIGTERM";
+    liveGroups.add(this.pid);
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         this.exitInfo = { code, signal };
@@ -164,16 +186,23 @@ export class Component {
   /** Asks the group to stop, waits up to `graceMs`, then kills what is left. */
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
-    if (groupMembers(this.pid).length === 0 && !this.running) return;
+    if (groupMembers(this.pid).length === 0 && !this.running) {
+      liveGroups.delete(this.pid);
+      return;
+    }
     this.signalGroup(this.stopSignal);
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline) {
-      if (!this.running && groupMembers(this.pid).length === 0) return;
+      if (!this.running && groupMembers(this.pid).length === 0) {
+        liveGroups.delete(this.pid);
+        return;
+      }
       await sleep(50);
     }
     this.signalGroup("SIGKILL");
     const killDeadline = Date.now() + 2000;
     while (Date.now() < killDeadline && (this.running || groupMembers(this.pid).length > 0)) await sleep(25);
+    liveGroups.delete(this.pid);
   }
 }
 

@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bareStack, expectNothingLeft, ROOT, runCli, tinyStack } from "./helpers.js";
+import { bareStack, CLI, expectNothingLeft, ROOT, runCli, tinyStack } from "./helpers.js";
 
 describe("faults: a clear message, the contract's exit code, nothing left behind", () => {
   it("an app that exits at start: exit 3 with its name, exit code and log", async () => {
@@ -85,6 +86,30 @@ describe("faults: a clear message, the contract's exit code, nothing left behind
     const unknown = await runCli(["run", "--frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown option '--frobnicate'/);
+  });
+
+  it("the reader of its output going away (a closed pipe) does not strand the stack", async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, "run", join(ROOT, "test/fixtures/tiny"), "--duration", "2", "--trials", "1"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let seen = "";
+    await new Promise<void>((resolve) => {
+      child.stderr.on("data", (d) => {
+        seen += d;
+        if (/trial 1|warmup/.test(seen)) {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          resolve();
+        }
+      });
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    expectNothingLeft({ code: 0, stdout: "", stderr: seen });
   });
 
   it("Ctrl-C during the load stops every component and exits 130", async () => {

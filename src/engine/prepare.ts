@@ -1,0 +1,108 @@
+import { join } from "node:path";
+import type { LoadPlan, RunPlan, StackPlan } from "../config/plan.js";
+import type { CpuAccount, Environment, Placement, StackResult, Trial } from "../result/types.js";
+import { type Binaries, requireBinaries } from "../stack/binaries.js";
+import { ensurePythonEnv, type PythonEnv } from "../stack/python-env.js";
+import { unprivilegedUser } from "../stack/run-user.js";
+import { bringUp, type RunningStack, type StackContext } from "../stack/stack.js";
+import { componentVersions, nginxSupportsErrorFlag } from "../stack/versions.js";
+import { summarizeTrials } from "../stats/summary.js";
+
+export function needsOf(stacks: readonly StackPlan[]) {
+  return {
+    postgres: stacks.some((s) => s.spec.database !== null),
+    pgbouncer: stacks.some((s) => s.spec.pooler !== null),
+    nginx: stacks.some((s) => s.spec.proxy !== null),
+  };
+}
+
+/** A stack with everything it needs installed and its components' versions read. */
+export interface PreparedStack {
+  plan: StackPlan;
+  binaries: Binaries;
+  python: PythonEnv | undefined;
+  versions: Record<string, string>;
+}
+
+/** Finds (or installs) the binaries and the Python environment one stack needs, and reads their versions. */
+export async function prepareStack(run: RunPlan, s: StackPlan, log: (line: string) => void): Promise<PreparedStack> {
+  const binaries = requireBinaries(needsOf([s]), run.binarySearch, run.install, log);
+  const python = s.spec.app.python
+    ? await ensurePythonEnv(
+        run.cacheDir,
+        s.spec.app.python.requirements,
+        s.spec.app.python.interpreter,
+        run.install,
+        log,
+      )
+    : undefined;
+  const versions = await componentVersions(binaries, {
+    postgres: s.spec.database !== null,
+    pgbouncer: s.spec.pooler !== null,
+    nginx: s.spec.proxy !== null,
+    python: python ? join(python.bin, "python") : undefined,
+  });
+  versions.loadgate = run.toolVersion;
+  return { plan: s, binaries, python, versions };
+}
+
+export interface StartOptions {
+  log: (line: string) => void;
+  signal?: AbortSignal;
+  cpus?: string;
+  onComponent?: StackContext["onComponent"];
+}
+
+/** Brings a prepared stack up. */
+export function startStack(run: RunPlan, p: PreparedStack, o: StartOptions): Promise<RunningStack> {
+  return bringUp(p.plan, {
+    binaries: p.binaries,
+    user: unprivilegedUser(),
+    tmpDir: run.tmpDir,
+    baseEnv: run.baseEnv,
+    python: p.python,
+    nginxSupportsErrorFlag: nginxSupportsErrorFlag(p.versions.nginx),
+    log: o.log,
+    signal: o.signal,
+    cpus: o.cpus,
+    onComponent: o.onComponent,
+  });
+}
+
+/** The Result entry for one stack (or target) from what was measured. */
+export function stackResult(r: {
+  stack: StackResult["stack"];
+  workers: number | null;
+  environment: Environment;
+  target: string;
+  load: LoadPlan;
+  trials: Trial[];
+  cpu: CpuAccount | null;
+  placement: Placement;
+  warnings: string[];
+}): StackResult {
+  return {
+    stack: r.stack,
+    workers: r.workers,
+    environment: r.environment,
+    load: {
+      target: r.target,
+      mode: r.load.rate === null ? "closed-loop" : "open-loop",
+      connections: r.load.connections,
+      rate: r.load.rate,
+      warmupSeconds: r.load.warmupSeconds,
+      durationSeconds: r.load.durationSeconds,
+      trials: r.trials.length,
+    },
+    trials: r.trials,
+    summary: summarizeTrials(r.trials),
+    cpu: r.cpu,
+    placement: r.placement,
+    warnings: r.warnings,
+  };
+}
+
+/** The Result's stack block from a stack plan. */
+export function stackInfo(s: StackPlan): StackResult["stack"] {
+  return { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework };
+}
