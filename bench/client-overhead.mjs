@@ -35,7 +35,20 @@ const rows = [];
 try {
   for (const client of ["native", "autocannon"]) {
     const r = await loadgate(
-      ["--target", url, "--client", client, "--connections", values.connections, "--warmup", "1", "--duration", values.seconds, "--trials", "1"],
+      [
+        "--target",
+        url,
+        "--client",
+        client,
+        "--connections",
+        values.connections,
+        "--warmup",
+        "1",
+        "--duration",
+        values.seconds,
+        "--trials",
+        "1",
+      ],
       join(dir, `${client}.json`),
     );
     rows.push({
@@ -46,10 +59,20 @@ try {
     });
   }
   const w = await wrk(url, Number(values.connections), Number(values.seconds));
-  rows.push({ tool: "wrk -t1", rps: w.rps, cores: w.cpuSeconds / Number(values.seconds), cpuPerK: (w.cpuSeconds / w.requests) * 1000 });
+  rows.push({
+    tool: "wrk -t1",
+    rps: w.rps,
+    cores: w.cpuSeconds / Number(values.seconds),
+    cpuPerK: (w.cpuSeconds / w.requests) * 1000,
+  });
 } finally {
   nginx.kill("SIGQUIT");
 }
-console.log(`\nbench/client-overhead on ${cpus()[0].model} (${cpus().length} CPUs), nginx returning a fixed body, ${values.connections} connections, ${values.seconds} s`);
+console.log(
+  `\nbench/client-overhead on ${cpus()[0].model} (${cpus().length} CPUs), nginx returning a fixed body, ${values.connections} connections, ${values.seconds} s`,
+);
 console.log("client                        req/s   cores used   CPU s per 1000 requests");
-for (const r of rows) console.log(`${r.tool.padEnd(28)} ${f(r.rps, 0).padStart(7)}   ${f(r.cores, 2).padStart(10)}   ${f(r.cpuPerK, 4).padStart(10)}`);
+for (const r of rows)
+  console.log(
+    `${r.tool.padEnd(28)} ${f(r.rps, 0).padStart(7)}   ${f(r.cores, 2).padStart(10)}   ${f(r.cpuPerK, 4).padStart(10)}`,
+  );
