@@ -46560,6 +46560,7 @@ var HttpConnection = class {
   inFlight = false;
   closed = false;
   pending;
+  noBody = false;
   connecting = false;
   /** Starts the request loop: sends whatever `next()` gives. */
   kick() {
@@ -46573,6 +46574,7 @@ var HttpConnection = class {
       return;
     }
     this.inFlight = true;
+    this.noBody = req.noBody ?? false;
     this.startedAt = req.startedAt;
     this.sentAt = performance.now();
     this.socket.write(req.buffer);
@@ -46616,7 +46618,8 @@ var HttpConnection = class {
     const h = this.head;
     const body = this.buf.length - h.headerEnd;
     let done;
-    if (h.contentLength !== null) done = body >= h.contentLength;
+    if (this.noBody) done = true;
+    else if (h.contentLength !== null) done = body >= h.contentLength;
     else if (h.chunked) done = this.buf.length >= 5 && this.buf.subarray(this.buf.length - 5).equals(CHUNKED_END);
     else done = h.status === 204 || h.status === 304 || h.status >= 100 && h.status < 200;
     if (!done) return;
@@ -46664,7 +46667,7 @@ function runLoad(url, load, hooks = {}) {
   const target = new URL(url);
   const host = target.hostname.replace(/^\[|\]$/g, "");
   const port = Number(target.port || 80);
-  const buffers = load.requests.map((r) => requestBuffer(target.host, r));
+  const buffers = load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" }));
   const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
   const total = totalSeconds(schedule);
   const warmup = new PhaseRecorder();
@@ -46684,15 +46687,15 @@ function runLoad(url, load, hooks = {}) {
     let okTotal = 0;
     let pumpTimer;
     let drainTimer;
-    const nextBuffer = () => buffers[sent++ % buffers.length];
+    const nextRequest = () => buffers[sent++ % buffers.length];
     const connections = Array.from(
       { length: load.connections },
       () => new HttpConnection(host, port, {
         next: () => {
           if (stopped) return void 0;
-          if (!open) return { buffer: nextBuffer(), startedAt: performance.now() };
+          if (!open) return { ...nextRequest(), startedAt: performance.now() };
           const due = backlog.shift();
-          return due === void 0 ? void 0 : { buffer: nextBuffer(), startedAt: due };
+          return due === void 0 ? void 0 : { ...nextRequest(), startedAt: due };
         },
         onResponse: (status, startedAt, sentAt, endedAt) => {
           const at = open ? startedAt : endedAt;

@@ -17,7 +17,7 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
   const target = new URL(url);
   const host = target.hostname.replace(/^\[|\]$/g, "");
   const port = Number(target.port || 80);
-  const buffers = load.requests.map((r) => requestBuffer(target.host, r));
+  const buffers = load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" }));
   const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
   const total = totalSeconds(schedule);
   const warmup = new PhaseRecorder();
@@ -40,16 +40,16 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
     let pumpTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
 
-    const nextBuffer = () => buffers[sent++ % buffers.length];
+    const nextRequest = () => buffers[sent++ % buffers.length];
     const connections = Array.from(
       { length: load.connections },
       () =>
         new HttpConnection(host, port, {
           next: () => {
             if (stopped) return undefined;
-            if (!open) return { buffer: nextBuffer(), startedAt: performance.now() };
+            if (!open) return { ...nextRequest(), startedAt: performance.now() };
             const due = backlog.shift();
-            return due === undefined ? undefined : { buffer: nextBuffer(), startedAt: due };
+            return due === undefined ? undefined : { ...nextRequest(), startedAt: due };
           },
           onResponse: (status, startedAt, sentAt, endedAt) => {
             const at = open ? startedAt : endedAt;

@@ -56,12 +56,19 @@ export function parseHead(
   return { status, headerEnd: end + 4, contentLength, chunked, close };
 }
 
+export interface OutgoingRequest {
+  buffer: Buffer;
+  startedAt: number;
+  /** HEAD: the response has headers only, whatever its Content-Length says. */
+  noBody?: boolean;
+}
+
 export interface ConnectionHooks {
   /** `startedAt` is when the request was due (closed loop: when it was sent), `sentAt` when it was written. */
   onResponse: (status: number, startedAt: number, sentAt: number, endedAt: number) => void;
   onError: (timeout: boolean) => void;
   /** The next request to send, or undefined to stay idle (open loop waits for its schedule). */
-  next: () => { buffer: Buffer; startedAt: number } | undefined;
+  next: () => OutgoingRequest | undefined;
 }
 
 /** One keep-alive connection that reconnects when the server closes it. */
@@ -73,7 +80,8 @@ export class HttpConnection {
   private sentAt = 0;
   inFlight = false;
   private closed = false;
-  private pending: { buffer: Buffer; startedAt: number } | undefined;
+  private pending: OutgoingRequest | undefined;
+  private noBody = false;
   private connecting = false;
 
   constructor(
@@ -94,6 +102,7 @@ export class HttpConnection {
       return;
     }
     this.inFlight = true;
+    this.noBody = req.noBody ?? false;
     this.startedAt = req.startedAt;
     this.sentAt = performance.now();
     this.socket.write(req.buffer);
@@ -141,7 +150,8 @@ export class HttpConnection {
     const h = this.head;
     const body = this.buf.length - h.headerEnd;
     let done: boolean;
-    if (h.contentLength !== null) done = body >= h.contentLength;
+    if (this.noBody) done = true;
+    else if (h.contentLength !== null) done = body >= h.contentLength;
     else if (h.chunked) done = this.buf.length >= 5 && this.buf.subarray(this.buf.length - 5).equals(CHUNKED_END);
     else done = h.status === 204 || h.status === 304 || (h.status >= 100 && h.status < 200);
     if (!done) return;

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runLoad } from "../../src/load/driver.js";
 import { runCli } from "./helpers.js";
 
 const servers: Server[] = [];
@@ -117,6 +118,22 @@ describe("--target and open-loop load", () => {
     expect(r.trials).toHaveLength(2);
     expect(r.cpu.seconds.loadgen).toBeGreaterThan(0);
     expect(r.summary.throughput.median).toBeGreaterThan(0);
+  });
+
+  it("HEAD requests complete at the headers although Content-Length names a body", async () => {
+    const url = await serve(() => 0);
+    const outcome = await runLoad(url, {
+      requests: [{ method: "HEAD", path: "/test", headers: {} }],
+      connections: 2,
+      rate: null,
+      warmupSeconds: 0,
+      durationSeconds: 1,
+      trials: 1,
+      timeoutSeconds: 0.5,
+      client: "native",
+    });
+    expect(outcome.trials[0].requests).toBeGreaterThan(100);
+    expect(outcome.trials[0].errors.timeouts).toBe(0);
   });
 
   it("bad URL, non-loopback host and refused connection: exit 2 with a clear message", async () => {
