@@ -22,6 +22,7 @@ const USAGE = `loadgate ${VERSION}: performance regression gating of web service
 Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
                [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
+               [--baseline FILE] [--save-baseline FILE] [--client native|autocannon]
   loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
   loadgate ab <base-ref> [<head-ref>] <stack>... [--trials PAIRS] [--max-time S] [load flags] [--json FILE]
                both commits side by side on this machine, interleaved; exit 1 on a regression
