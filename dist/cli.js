@@ -45032,8 +45032,6 @@ function runtimeOf(io, toolVersion) {
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
     baseEnv,
-    progressEverySeconds: 1,
-    interactive: io.isTTY,
     toolVersion
   };
 }

@@ -227,6 +227,6 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     workspace,
     runnerTemp: env.RUNNER_TEMP || "/tmp",
     overrides,
-    runtime: { ...runtimeOf({ cwd: workspace, env, isTTY: false }, VERSION), progressEverySeconds: 5 },
+    runtime: runtimeOf({ cwd: workspace, env, isTTY: false }, VERSION),
   };
 }

@@ -227,8 +227,6 @@ export function runtimeOf(io: Io, toolVersion: string): RunPlan {
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
     baseEnv,
-    progressEverySeconds: 1,
-    interactive: io.isTTY,
     toolVersion,
   };
 }

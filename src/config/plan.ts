@@ -42,8 +42,5 @@ export interface RunPlan {
   tmpDir: string;
   /** Environment given to the app (before the stack's own env and placeholders). */
   baseEnv: Record<string, string>;
-  /** Print a live progress line (a TTY rewrites one line; elsewhere one line every `progressEverySeconds`). */
-  progressEverySeconds: number;
-  interactive: boolean;
   toolVersion: string;
 }
