@@ -71,15 +71,18 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
 
   it("a pull request restores the baseline, posts one comment, and a second run updates it", async () => {
     const event = { name: "pull_request", payload: pullRequestEvent(7, "b".repeat(40), "a".repeat(40)) };
-    const first = await runAction({ ...base(), event, sha: "c".repeat(40) });
+    // Same code on both sides, but separate runs on a busy test machine can differ by more than the
+    // threshold (the run-to-run spread the README describes): this test is about restore and the comment.
+    const inputs = { ...base().inputs, "fail-on-regression": "false" };
+    const first = await runAction({ ...base(), inputs, event, sha: "c".repeat(40) });
     expect(first.code, first.stdout).toBe(0);
-    expect(["pass", "inconclusive", "improvement"]).toContain(first.outputs.verdict);
+    expect(first.stdout).toMatch(/shop: (pass|inconclusive|improvement|regression) \(baseline loadgate-1-shop-/);
     expect(first.summary).toContain("<!-- loadgate:comment stacks=shop -->");
     expect(first.summary).toMatch(/\| Metric +\| +Baseline \(aaaaaaa\) +\| +This PR/);
     expect(first.outputs["comment-url"]).toMatch(/^https?:\/\//);
     expect(gh.state.commentsOn("acme", "shop", 7)).toHaveLength(1);
 
-    const second = await runAction({ ...base(), event, sha: "c".repeat(40) });
+    const second = await runAction({ ...base(), inputs, event, sha: "c".repeat(40) });
     expect(second.code, second.stdout).toBe(0);
     expect(second.stdout).toContain("Comment updated");
     expect(gh.state.commentsOn("acme", "shop", 7)).toHaveLength(1);
@@ -130,7 +133,8 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     const ro = await startFakeGitHub({ requireToken: "ghs_test", forbidWrites: true });
     try {
       const event = { name: "pull_request", payload: pullRequestEvent(11, "b".repeat(40), "a".repeat(40)) };
-      const run = await runAction({ ...base(), apiUrl: ro.url, event, sha: "b".repeat(40) });
+      const inputs = { ...base().inputs, "fail-on-regression": "false" };
+      const run = await runAction({ ...base(), inputs, apiUrl: ro.url, event, sha: "b".repeat(40) });
       expect(run.code, run.stdout).toBe(0);
       expect(run.stdout).toMatch(/::warning::GitHub refused the comment \(HTTP 403\)/);
       expect(run.summary).toContain("loadgate:");
