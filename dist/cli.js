@@ -46256,7 +46256,7 @@ function stackInfo(s) {
   return { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework };
 }
 
-// src/load/closed-loop.ts
+// src/load/autocannon.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
 
 // src/load/phases.ts
@@ -46354,6 +46354,21 @@ function latencyStats(h) {
     stdev: ms(h.stdDeviation)
   };
 }
+function phaseRecorders(load) {
+  const schedule = {
+    warmupSeconds: load.warmupSeconds,
+    durationSeconds: load.durationSeconds,
+    trials: load.trials
+  };
+  const warmup = new PhaseRecorder();
+  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
+  return {
+    schedule,
+    total: totalSeconds(schedule),
+    recorderFor: (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0,
+    outcome: () => ({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) })
+  };
+}
 
 // src/load/ticker.ts
 function startTicker(o) {
@@ -46387,13 +46402,9 @@ function startTicker(o) {
   }, 1e3);
 }
 
-// src/load/closed-loop.ts
+// src/load/autocannon.ts
 function runClosedLoop(url, load, hooks = {}) {
-  const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
-  const total = totalSeconds(schedule);
-  const warmup = new PhaseRecorder();
-  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
-  const recorderFor = (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0;
+  const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
   return new Promise((resolve6, reject) => {
     let settled = false;
     let okTotal = 0;
@@ -46435,7 +46446,7 @@ function runClosedLoop(url, load, hooks = {}) {
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
-      else resolve6({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
+      else resolve6(outcome());
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
@@ -46666,11 +46677,7 @@ function runLoad(url, load, hooks = {}) {
   const host = target.hostname.replace(/^\[|\]$/g, "");
   const port = Number(target.port || 80);
   const buffers = load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" }));
-  const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
-  const total = totalSeconds(schedule);
-  const warmup = new PhaseRecorder();
-  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
-  const recorderFor = (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0;
+  const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
   const open = load.rate !== null;
   const intervalMs = open ? 1e3 / load.rate : 0;
   const timeoutMs = load.timeoutSeconds * 1e3;
@@ -46740,7 +46747,7 @@ function runLoad(url, load, hooks = {}) {
     const complete = () => {
       if (settled) return;
       cleanup();
-      resolve6({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
+      resolve6(outcome());
     };
     const fail = (err) => {
       if (settled) return;

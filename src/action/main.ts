@@ -121,7 +121,8 @@ async function abGate(
       const stored = await store.restore(o.head.stack.name, o.head.environment.id);
       const b = stored?.doc.results.find((x) => x.stack.name === o.head.stack.name);
       if (b) {
-        const c = compareWithBaseline(b, o.head, { p99: 0.1, throughput: -0.05 }, b.history ?? []);
+        const stackPlan = plan.stacks.find((s) => s.spec.name === o.head.stack.name) ?? plan.stacks[0];
+        const c = compareWithBaseline(b, o.head, gateFor(plan, stackPlan), b.history ?? []);
         const m = (name: string) => c.metrics.find((x) => x.metric === name);
         const p99 = m("p99");
         const tp = m("throughput");

@@ -8,7 +8,7 @@ import { planRun, runtimeOf } from "../config/cli-plan.js";
 import { runAb } from "../engine/ab.js";
 import { holdStack, runStacks, runTarget } from "../engine/run.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
-import type { Progress } from "../load/closed-loop.js";
+import type { Progress } from "../load/types.js";
 import { runReport, verdictReport } from "../report/terminal.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION } from "../result/types.js";

@@ -1,4 +1,4 @@
-import type { Progress } from "../load/closed-loop.js";
+import type { Progress } from "../load/types.js";
 import { formatMs, formatRps } from "../report/format.js";
 
 /** Pure: the live progress line. */

@@ -1,9 +1,10 @@
 import type { LoadPlan, RunPlan, StackPlan, TargetPlan } from "../config/plan.js";
 import { StackError, UserError } from "../errors.js";
-import { type LoadHooks, type LoadOutcome, type Progress, runClosedLoop } from "../load/closed-loop.js";
+import { runClosedLoop } from "../load/autocannon.js";
 import { type CpuSnapshot, cpuSnapshot } from "../load/cpu.js";
 import { runLoad } from "../load/driver.js";
 import { applyPlacement } from "../load/placement.js";
+import type { LoadHooks, LoadOutcome, Progress } from "../load/types.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { CpuAccount, Placement, StackResult, Trial } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";

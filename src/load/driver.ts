@@ -1,9 +1,9 @@
 import type { LoadPlan } from "../config/plan.js";
-import type { LoadHooks, LoadOutcome } from "./closed-loop.js";
 import { HttpConnection, requestBuffer } from "./http-connection.js";
-import { type Phase, phaseAt, totalSeconds } from "./phases.js";
-import { PhaseRecorder } from "./recorder.js";
+import { phaseAt } from "./phases.js";
+import { phaseRecorders } from "./recorder.js";
 import { startTicker } from "./ticker.js";
+import type { LoadHooks, LoadOutcome } from "./types.js";
 
 /**
  * Drives load with loadgate's own lean HTTP/1.1 connections.
@@ -18,12 +18,7 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
   const host = target.hostname.replace(/^\[|\]$/g, "");
   const port = Number(target.port || 80);
   const buffers = load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" }));
-  const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
-  const total = totalSeconds(schedule);
-  const warmup = new PhaseRecorder();
-  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
-  const recorderFor = (phase: Phase) =>
-    phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : undefined;
+  const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
   const open = load.rate !== null;
   const intervalMs = open ? 1000 / load.rate! : 0;
   const timeoutMs = load.timeoutSeconds * 1000;
@@ -98,7 +93,7 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
     const complete = () => {
       if (settled) return;
       cleanup();
-      resolve({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
+      resolve(outcome());
     };
     const fail = (err: unknown) => {
       if (settled) return;

@@ -1,5 +1,8 @@
 import * as hdr from "hdr-histogram-js";
+import type { LoadPlan } from "../config/plan.js";
 import type { ErrorCounts, LatencyStats, Trial } from "../result/types.js";
+import { type Phase, type Schedule, totalSeconds } from "./phases.js";
+import type { LoadOutcome } from "./types.js";
 
 /** Microsecond HdrHistogram (3 significant digits, up to 10 minutes). autocannon's own percentiles are whole ms. */
 export function newHistogram(): hdr.Histogram {
@@ -92,5 +95,23 @@ export function latencyStats(h: hdr.Histogram): LatencyStats {
     max: ms(h.maxValue),
     mean: ms(h.mean),
     stdev: ms(h.stdDeviation),
+  };
+}
+
+/** One recorder for the warmup and one per trial, and the lookup from a phase to its recorder. */
+export function phaseRecorders(load: Pick<LoadPlan, "warmupSeconds" | "durationSeconds" | "trials">) {
+  const schedule: Schedule = {
+    warmupSeconds: load.warmupSeconds,
+    durationSeconds: load.durationSeconds,
+    trials: load.trials,
+  };
+  const warmup = new PhaseRecorder();
+  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
+  return {
+    schedule,
+    total: totalSeconds(schedule),
+    recorderFor: (phase: Phase): PhaseRecorder | undefined =>
+      phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : undefined,
+    outcome: (): LoadOutcome => ({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) }),
   };
 }

@@ -1,6 +1,6 @@
-import type { Progress } from "./closed-loop.js";
 import { type Phase, phaseAt, type Schedule, totalSeconds } from "./phases.js";
 import type { PhaseRecorder } from "./recorder.js";
+import type { Progress } from "./types.js";
 
 /**
  * Once a second: runs the liveness check (a dead component aborts the load) and reports progress

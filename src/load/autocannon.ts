@@ -1,36 +1,9 @@
 import autocannon from "autocannon";
 import type { LoadPlan } from "../config/plan.js";
-import type { Trial } from "../result/types.js";
-import { type Phase, phaseAt, totalSeconds } from "./phases.js";
-import { PhaseRecorder } from "./recorder.js";
+import { phaseAt } from "./phases.js";
+import { phaseRecorders } from "./recorder.js";
 import { startTicker } from "./ticker.js";
-
-export interface Progress {
-  elapsedSeconds: number;
-  totalSeconds: number;
-  phase: Phase;
-  /** Successful responses per second over the last tick. */
-  rps: number;
-  /** Errors so far in the current phase. */
-  errors: number;
-  /** P99 so far in the current phase, ms. */
-  p99: number;
-}
-
-export interface LoadHooks {
-  onProgress?: (p: Progress) => void;
-  /** Called when the warmup ends and the first measured trial begins. */
-  onMeasureStart?: () => void;
-  /** Called when the last measured trial ends. */
-  onMeasureEnd?: () => void;
-  /** Called every tick; throw to abort the load (a component died). */
-  check?: () => void;
-  signal?: AbortSignal;
-}
-
-export interface LoadOutcome {
-  trials: Trial[];
-}
+import type { LoadHooks, LoadOutcome } from "./types.js";
 
 /**
  * Closed-loop load (a fixed number of connections) with autocannon. Each response's latency
@@ -38,12 +11,7 @@ export interface LoadOutcome {
  * phase in which it completed.
  */
 export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}): Promise<LoadOutcome> {
-  const schedule = { warmupSeconds: load.warmupSeconds, durationSeconds: load.durationSeconds, trials: load.trials };
-  const total = totalSeconds(schedule);
-  const warmup = new PhaseRecorder();
-  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
-  const recorderFor = (phase: Phase) =>
-    phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : undefined;
+  const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
 
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -86,7 +54,7 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
-      else resolve({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) });
+      else resolve(outcome());
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
