@@ -19691,7 +19691,7 @@ function groupMembers(pgid) {
   return pids;
 }
 
-// src/stack/stack.ts
+// src/stack/launch.ts
 var RUN_MARKER = "LOADGATE_RUN_ID";
 
 // src/stack/cleanup.ts

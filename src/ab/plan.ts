@@ -2,11 +2,15 @@ import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type LoadOverrides, parseLoadOverrides, RUN_OPTIONS } from "../config/cli-plan.js";
+import { parseDuration } from "../config/duration.js";
 import { UserError } from "../errors.js";
 import { isCommit, repoRoot, resolveCommit } from "./git.js";
 
-export const AB_DEFAULT_PAIRS = 8;
-export const AB_DEFAULT_MAX_TIME = 1800;
+/** The fewest pairs measured before the first look (the first look also waits until the exact test can decide). */
+export const AB_DEFAULT_MIN_PAIRS = 8;
+/** The most pairs: the last planned look. Chosen from bench/gate-power (see the README). */
+export const AB_DEFAULT_MAX_PAIRS = 24;
+export const AB_DEFAULT_MAX_TIME = 900;
 
 export interface AbPlan {
   root: string;
@@ -18,7 +22,10 @@ export interface AbPlan {
   /** Stack folders or files, relative to the repository root. */
   stackPaths: string[];
   overrides: LoadOverrides;
-  pairs: number;
+  /** --trials: pairs measured at least. */
+  minPairs: number;
+  /** --max-pairs: pairs measured at most, when the verdict stays undecided. */
+  maxPairs: number;
   maxTimeSeconds: number;
   jsonOut: string | null;
   install: boolean;
@@ -50,15 +57,15 @@ export async function planAb(argv: string[], cwd: string): Promise<AbPlan> {
     return rel;
   });
   const overrides = parseLoadOverrides({ ...values, trials: undefined });
-  const pairs = values.trials === undefined ? AB_DEFAULT_PAIRS : Number(values.trials);
-  if (!Number.isInteger(pairs) || pairs < 2 || pairs > 200) {
-    throw new UserError(
-      `--trials: the number of A/B pairs, a whole number from 2 to 200, got ${JSON.stringify(values.trials)}.`,
-    );
+  const { minPairs, maxPairs } = parsePairs(values.trials, values["max-pairs"]);
+  let maxTime = AB_DEFAULT_MAX_TIME;
+  if (values["max-time"] !== undefined) {
+    maxTime = parseDuration(values["max-time"]);
+    if (!(maxTime > 0))
+      throw new UserError(
+        `--max-time: expected a duration above zero (900, 900s, 15m), got ${JSON.stringify(values["max-time"])}.`,
+      );
   }
-  const maxTime = values["max-time"] === undefined ? AB_DEFAULT_MAX_TIME : Number(values["max-time"]);
-  if (!(maxTime > 0))
-    throw new UserError(`--max-time: expected seconds above zero, got ${JSON.stringify(values["max-time"])}.`);
   return {
     root,
     baseRef,
@@ -67,11 +74,35 @@ export async function planAb(argv: string[], cwd: string): Promise<AbPlan> {
     headSha,
     stackPaths,
     overrides,
-    pairs,
+    minPairs,
+    maxPairs,
     maxTimeSeconds: maxTime,
     jsonOut: values.json ? resolve(cwd, values.json) : null,
     install: values.install ?? false,
   };
 }
 
-export const AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" } } as const;
+export const AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" }, "max-pairs": { type: "string" } } as const;
+
+function pairCount(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 2 || n > 200) {
+    throw new UserError(`${flag}: a number of A/B pairs, a whole number from 2 to 200, got ${JSON.stringify(raw)}.`);
+  }
+  return n;
+}
+
+/** --trials (the fewest pairs) and --max-pairs (the most); the maximum is raised to the minimum when below it. */
+export function parsePairs(
+  trials: string | undefined,
+  maxPairs: string | undefined,
+): { minPairs: number; maxPairs: number } {
+  const min = trials === undefined ? AB_DEFAULT_MIN_PAIRS : pairCount("--trials", trials);
+  const max = maxPairs === undefined ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount("--max-pairs", maxPairs);
+  if (max < min) {
+    throw new UserError(
+      `--max-pairs ${max} is below --trials ${min} (the fewest pairs): give a --max-pairs of at least ${min}.`,
+    );
+  }
+  return { minPairs: min, maxPairs: max };
+}

@@ -8,18 +8,11 @@ export interface Block {
 }
 
 /**
- * Blocks of two pairs in ABBA order, alternating with BAAB, so that a linear drift within a block
- * and across blocks cancels out. Both stacks are restarted between blocks: two fixed instances
- * differ by a few percent by luck alone, which pairing cannot remove.
+ * The order of one block's four trials: ABBA, alternating with BAAB from block to block, so that a
+ * linear drift within a block and across blocks cancels out. Trials 0-1 and 2-3 form the block's
+ * two pairs. Both stacks are restarted between blocks: two fixed instances differ by a few percent
+ * by luck alone, which pairing cannot remove.
  */
-export function abBlocks(pairs: number): Block[] {
-  const blocks: Block[] = [];
-  for (let made = 0, k = 0; made < pairs; k++) {
-    const first: Side = k % 2 === 0 ? "base" : "head";
-    const second: Side = first === "base" ? "head" : "base";
-    const order = pairs - made >= 2 ? [first, second, second, first] : [first, second];
-    blocks.push({ order });
-    made += order.length / 2;
-  }
-  return blocks;
+export function blockOrder(block: number): Side[] {
+  return block % 2 === 0 ? ["base", "head", "head", "base"] : ["head", "base", "base", "head"];
 }

@@ -3,12 +3,12 @@ import { join, relative } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { isCommit, mergeBase, repoRoot } from "../ab/git.js";
-import { AB_DEFAULT_MAX_TIME, AB_DEFAULT_PAIRS, type AbPlan } from "../ab/plan.js";
+import { AB_DEFAULT_MAX_PAIRS, AB_DEFAULT_MAX_TIME, AB_DEFAULT_MIN_PAIRS, type AbPlan } from "../ab/plan.js";
 import { CacheBaselineStore } from "../baseline/cache-store.js";
 import { nextHistory } from "../baseline/history.js";
 import type { BaselineStore } from "../baseline/store.js";
 import { progressLine } from "../cli/progress.js";
-import { type Comparison, compareWithBaseline, type Gate, type Headline } from "../compare/verdict.js";
+import { type Comparison, compareWithBaseline, DEFAULT_RISK, type Gate, type Headline } from "../compare/verdict.js";
 import { type ActionPlan, OUTPUTS, planAction } from "../config/action-plan.js";
 import type { RunPlan } from "../config/plan.js";
 import { runAb } from "../engine/ab.js";
@@ -31,6 +31,7 @@ function gateFor(plan: ActionPlan, stack: RunPlan["stacks"][number]): Gate {
   return {
     p99: plan.gateOverride.p99 ?? stack.spec.gate.p99,
     throughput: plan.gateOverride.throughput ?? stack.spec.gate.throughput,
+    errorRate: plan.gateOverride.errorRate ?? stack.gate.errorRate,
   };
 }
 
@@ -102,8 +103,9 @@ async function abGate(
     headSha: null,
     stackPaths: plan.stacks.map((s) => relative(root, s.spec.file)),
     overrides: plan.overrides,
-    pairs: plan.overrides.trials ?? AB_DEFAULT_PAIRS,
-    maxTimeSeconds: AB_DEFAULT_MAX_TIME,
+    minPairs: plan.overrides.trials ?? AB_DEFAULT_MIN_PAIRS,
+    maxPairs: Math.max(plan.ab.maxPairs ?? AB_DEFAULT_MAX_PAIRS, plan.overrides.trials ?? AB_DEFAULT_MIN_PAIRS),
+    maxTimeSeconds: plan.ab.maxTimeSeconds ?? AB_DEFAULT_MAX_TIME,
     jsonOut: null,
     install: plan.install,
   };
@@ -163,7 +165,10 @@ async function gate(plan: ActionPlan, results: StackResult[], store: BaselineSto
         notes: [],
       };
     } else {
-      comparison = compareWithBaseline(baseline, r, gateFor(plan, plan.stacks[i]), baseline.history ?? []);
+      comparison = compareWithBaseline(baseline, r, gateFor(plan, plan.stacks[i]), baseline.history ?? [], {
+        ...DEFAULT_RISK,
+        stacks: results.length,
+      });
     }
     core.info(`${r.stack.name}: ${comparison.headline}${stored ? ` (baseline ${stored.source})` : ""}`);
     reports.push({

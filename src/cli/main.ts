@@ -3,8 +3,9 @@ import { dirname, resolve } from "node:path";
 import { planAb } from "../ab/plan.js";
 import { FileBaselineStore } from "../baseline/file-store.js";
 import { nextHistory } from "../baseline/history.js";
-import { type Comparison, compareWithBaseline } from "../compare/verdict.js";
+import { type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
 import { planRun, runtimeOf } from "../config/cli-plan.js";
+import { DEFAULT_GATE } from "../config/stack-spec.js";
 import { runAb } from "../engine/ab.js";
 import { holdStack, runStacks, runTarget } from "../engine/run.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
@@ -22,14 +23,21 @@ const USAGE = `loadgate ${VERSION}: performance regression gating of web service
 Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
                [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
-               [--baseline FILE] [--save-baseline FILE] [--client native|autocannon]
+               [--baseline FILE] [--save-baseline FILE] [--max-error-rate P]
+               [--client native|autocannon]
   loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
-  loadgate ab <base-ref> [<head-ref>] <stack>... [--trials PAIRS] [--max-time S] [load flags] [--json FILE]
-               both commits side by side on this machine, interleaved; exit 1 on a regression
+  loadgate ab <base-ref> [<head-ref>] <stack>... [--trials MIN-PAIRS] [--max-pairs N] [--max-time S]
+               [--max-error-rate P] [load flags] [--json FILE]
+               both commits side by side on this machine, interleaved in blocks of two pairs,
+               measured until decided (at most --max-pairs, default 24); exit 1 on a regression
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
                brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
+
+--max-error-rate P (e.g. 1%): the gate (--baseline, ab) fails when more than P of the requests
+fail; overrides the stack file's gate.error-rate. A stack that answers no request of a trial with
+2xx fails the run (exit 3).
 
 Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
 See the README for the stack file and every flag.`;
@@ -126,9 +134,10 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     for (const [i, r] of results.entries()) {
       const stored = await store.restore(r.stack.name);
       const baseline = stored?.doc.results[0];
-      const spec = plan.stacks[i]?.spec;
+      // The stack file's gate with --max-error-rate laid over it; a --target has the defaults.
+      const gate = plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
       const comparison: Comparison = baseline
-        ? compareWithBaseline(baseline, r, spec?.gate ?? DEFAULT_GATE, baseline.history ?? [])
+        ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], { ...DEFAULT_RISK, stacks: results.length })
         : {
             headline: "no-baseline",
             method: "stored-baseline",
@@ -169,9 +178,6 @@ async function upCommand(argv: string[], io: CliIo): Promise<number> {
   return ExitCode.ok;
 }
 
-/** The gate when a Result has no stack file at hand (compare, --target): the stack file's defaults. */
-const DEFAULT_GATE = { p99: 0.1, throughput: -0.05 };
-
 function compareCommand(argv: string[], io: CliIo): number {
   if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
     throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
@@ -184,7 +190,7 @@ function compareCommand(argv: string[], io: CliIo): number {
   for (const r of current.results) {
     const b = baseline.results.find((x) => x.stack.name === r.stack.name);
     const c: Comparison = b
-      ? compareWithBaseline(b, r, DEFAULT_GATE, b.history ?? [])
+      ? compareWithBaseline(b, r, DEFAULT_GATE, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length })
       : {
           headline: "no-baseline",
           method: "stored-baseline",

@@ -1,12 +1,13 @@
 // Pure: Result × baseline Result → per-metric verdicts. No I/O, no environment.
 
-import type { HistoryPoint, StackResult } from "../result/types.js";
-import { median, stdev } from "../stats/quantiles.js";
+import type { HistoryPoint, StackResult, Trial } from "../result/types.js";
+import { normalQuantile, studentTQuantile } from "../stats/distributions.js";
+import { mean, median, stdev } from "../stats/quantiles.js";
 import { pairedShift, type ShiftEstimate, twoSampleShift } from "../stats/rank-tests.js";
 
 export type Verdict = "pass" | "regression" | "improvement" | "inconclusive";
 export type Headline = Verdict | "no-baseline";
-export type MetricName = "throughput" | "p50" | "p90" | "p99" | "p999";
+export type MetricName = "throughput" | "p50" | "p90" | "p99" | "p999" | "errorRate";
 
 export const METRIC_LABELS: Record<MetricName, string> = {
   throughput: "Throughput (req/s)",
@@ -14,6 +15,7 @@ export const METRIC_LABELS: Record<MetricName, string> = {
   p90: "P90 (ms)",
   p99: "P99 (ms)",
   p999: "P99.9 (ms)",
+  errorRate: "Error rate",
 };
 
 export interface Gate {
@@ -21,18 +23,48 @@ export interface Gate {
   p99: number;
   /** How much throughput may drop, as a negative fraction (-0.05 for "-5%"). */
   throughput: number;
+  /** The highest share of failed or non-2xx responses this run may have (0.01 for "<1%"). */
+  errorRate: number;
+}
+
+/** The metrics whose change is tested; the one-sided error rate is split between them. */
+export const TESTED_METRICS = ["throughput", "p99"] as const;
+
+/**
+ * How the one-sided false-alarm rate of a run is shared out (Bonferroni): over the tested metrics,
+ * the stacks compared in the run, and the planned looks of a sequential A/B. Each interval is then
+ * two-sided at 1 − 2·α_each, so each of its ends errs with at most α_each.
+ */
+export interface Risk {
+  /** One-sided false-alarm rate of the whole run. */
+  alpha: number;
+  stacks: number;
+  looks: number;
+}
+
+export const DEFAULT_ALPHA = 0.05;
+export const DEFAULT_RISK: Risk = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
+
+/** One-sided α for one tested metric of one stack at one look. */
+export function metricAlpha(r: Risk): number {
+  return r.alpha / (TESTED_METRICS.length * Math.max(1, r.stacks) * Math.max(1, r.looks));
 }
 
 export interface MetricVerdict {
   metric: MetricName;
   gated: boolean;
-  /** Signed threshold as a fraction (+0.10 for P99, -0.05 for throughput); null when not gated. */
+  /** Signed threshold as a fraction (+0.10 for P99, -0.05 for throughput, 0.01 for the error rate); null when not gated. */
   threshold: number | null;
   baseline: number;
   current: number;
-  /** Estimated relative change (current / baseline − 1). */
+  /** Estimated relative change (current / baseline − 1); for the error rate, the difference of the rates. */
   change: number;
+  /** The interval of the change and the coverage it really has (two-sided). */
   ci: { lo: number; hi: number; confidence: number };
+  /** The two-sided coverage the rule asked for (1 − 2·α_each). */
+  requested: number;
+  /** How many independent units the interval rests on (trials, blocks of pairs, or main's baselines). */
+  n: number;
   verdict: Verdict;
 }
 
@@ -44,21 +76,43 @@ export interface Comparison {
   /** Why there is no verdict (headline no-baseline). */
   reason?: string;
   notes: string[];
+  /** Same-runner A/B only: how the sequential run went. */
+  sequential?: SequentialInfo;
+}
+
+export interface SequentialInfo {
+  pairs: number;
+  blocks: number;
+  /** Block counts at which the verdict was looked at (planned), and how many looks were taken. */
+  plannedLooks: number[];
+  looksTaken: number;
+  stoppedBecause: "decided" | "max-pairs" | "max-time";
+  /** Wall time: before the first block (installs, seeding the databases), and each block's (restarts, warmup, trials). */
+  seconds?: { setup: number; blocks: number[] };
 }
 
 const higherIsWorse = (m: MetricName) => m !== "throughput";
 
 /**
- * Pure decision rule. `badness` bounds are the change expressed so that positive is worse;
- * `limit` is the allowed worsening (> 0). Regression only when the whole interval is beyond the
- * limit; inconclusive when it straddles it; improvement when the whole interval is better by more
- * than the limit; pass otherwise.
+ * The decision rule, in "badness" (positive = worse): `estimate` and its interval [lo, hi], `limit`
+ * the allowed worsening (> 0). `reached`: the interval has the coverage the rule asked for; when it
+ * does not (too few units for an exact interval at that level), nothing is decided.
+ *
+ * - regression: the estimate is worse than the limit and the interval excludes "no change" on the worse side;
+ * - improvement: the same, mirrored;
+ * - pass: the worse end of the interval is within the limit;
+ * - inconclusive: otherwise.
+ *
+ * A false alarm needs the interval's lower end above zero when nothing changed, which happens with
+ * probability at most α_each; a true change well beyond the limit is caught once the interval is
+ * narrower than the change, not narrower than change − limit.
  */
-export function decide(badLo: number, badHi: number, limit: number): Verdict {
-  if (badLo > limit) return "regression";
-  if (badHi >= limit) return "inconclusive";
-  if (badHi < -limit) return "improvement";
-  return "pass";
+export function decide(estimate: number, lo: number, hi: number, limit: number, reached = true): Verdict {
+  if (!reached) return "inconclusive";
+  if (estimate > limit && lo > 0) return "regression";
+  if (estimate < -limit && hi < 0) return "improvement";
+  if (hi <= limit) return "pass";
+  return "inconclusive";
 }
 
 /** The headline: any regression fails; else any inconclusive; else any improvement; else pass. Gated metrics only. */
@@ -70,11 +124,20 @@ export function headlineOf(metrics: readonly MetricVerdict[]): Verdict {
   return "pass";
 }
 
-function valuesOf(r: StackResult, m: MetricName): number[] {
-  return r.trials
-    .map((t) => (m === "throughput" ? t.throughput : t.latency[m]))
-    .filter((v) => v > 0 && Number.isFinite(v));
+/** A sequential comparison may stop: a gated metric regressed, or every gated metric is decided. */
+export function isDecided(c: Comparison): boolean {
+  const gated = c.metrics.filter((m) => m.gated);
+  if (gated.length === 0) return false;
+  if (gated.some((m) => m.verdict === "regression")) return true;
+  return gated.every((m) => m.verdict === "pass" || m.verdict === "improvement");
 }
+
+function pick(t: Trial, m: Exclude<MetricName, "errorRate">): number {
+  return m === "throughput" ? t.throughput : t.latency[m];
+}
+
+/** A trial's value can be compared on a log scale only when it served something. */
+const usable = (v: number | null | undefined): v is number => typeof v === "number" && v > 0 && Number.isFinite(v);
 
 /** Differences between the environments of two Results that make them incomparable. */
 export function environmentDifferences(a: StackResult, b: StackResult): string[] {
@@ -93,30 +156,76 @@ export function environmentDifferences(a: StackResult, b: StackResult): string[]
   return diffs.length ? diffs : ["environment id differs"];
 }
 
-/** With fewer than this many past baselines the run-to-run spread is unknown, and we say so. */
+/** With fewer baselines than this (the stored one and its history), the run-to-run spread is assumed, not measured. */
 export const MIN_HISTORY = 5;
 
-/** Widens a log-shift interval by the run-to-run spread seen in main's history (SD of log medians). */
-function widen(s: ShiftEstimate, runSd: number, z: number): ShiftEstimate {
-  const lo = s.estimate - Math.hypot(s.estimate - s.lo, z * runSd);
-  const hi = s.estimate + Math.hypot(s.hi - s.estimate, z * runSd);
-  return { ...s, lo, hi };
+/**
+ * The run-to-run spread assumed without enough history: the SD of the log of a run's median across
+ * fresh stacks, measured on this project's 2-CPU machine (`node bench/noise.mjs`: throughput CV 7.8%,
+ * P99 CV 10.7% over 5 fresh stacks), rounded up.
+ */
+export const ASSUMED_RUN_SD: Record<"throughput" | "p50" | "p99", number> = { throughput: 0.08, p50: 0.08, p99: 0.11 };
+
+const pct = (x: number, d = 1) => `${(x * 100).toFixed(d)}%`;
+
+/** The overall error rate of a set of trials: failed and non-2xx responses over all attempts. */
+export function errorRateOf(trials: readonly Trial[]): number {
+  let errors = 0;
+  let attempts = 0;
+  for (const t of trials) {
+    errors += t.errors.total;
+    attempts += t.errors.total + t.requests;
+  }
+  return attempts === 0 ? 1 : errors / attempts;
 }
 
-const METRICS: MetricName[] = ["throughput", "p99", "p50", "p90", "p999"];
+function errorRateVerdict(base: readonly Trial[], head: readonly Trial[], limit: number): MetricVerdict {
+  const baseline = errorRateOf(base);
+  const current = errorRateOf(head);
+  return {
+    metric: "errorRate",
+    gated: true,
+    threshold: limit,
+    baseline,
+    current,
+    change: current - baseline,
+    ci: { lo: current, hi: current, confidence: 1 },
+    requested: 1,
+    n: head.length,
+    verdict: current > limit ? "regression" : "pass",
+  };
+}
+
+/** Trials that served no successful response: they cannot be left out, so they decide throughput alone. */
+function servedNothing(gate: Gate, baseTrials: readonly Trial[], head: readonly Trial[]): MetricVerdict {
+  const empty = head.filter((t) => t.requests === 0 || !(t.throughput > 0)).length;
+  return {
+    metric: "throughput",
+    gated: true,
+    threshold: gate.throughput,
+    baseline: median(baseTrials.map((t) => t.throughput)),
+    current: median(head.map((t) => t.throughput)),
+    change: -1,
+    ci: { lo: -1, hi: -1, confidence: 1 },
+    requested: 1,
+    n: empty,
+    verdict: "regression",
+  };
+}
 
 /**
- * Compares a Result with a stored baseline from the default branch. Each metric's change is the
- * Hodges–Lehmann shift of log(per-trial values), with the exact Mann–Whitney interval; the two
- * gated metrics split α (97.5% each). With a history of main's baselines, the interval is widened
- * by the run-to-run spread; without enough history a note says the interval reflects this run's
- * trial spread only.
+ * Compares a Result with a stored baseline from the default branch: this run's median against the
+ * medians of main's runs (the stored baseline and the history it carries), with a prediction
+ * interval that includes run-to-run spread: s · √(1 + 1/h) · t(h − 1), s the SD of the h log
+ * medians. With fewer than MIN_HISTORY runs that spread is unknown; then the documented
+ * ASSUMED_RUN_SD stands in for s (normal quantile), and a note says so.
  */
 export function compareWithBaseline(
   baseline: StackResult,
   current: StackResult,
   gate: Gate,
   history: readonly HistoryPoint[] = [],
+  risk: Risk = DEFAULT_RISK,
 ): Comparison {
   const envDiffs = environmentDifferences(baseline, current);
   if (envDiffs.length > 0) {
@@ -128,43 +237,116 @@ export function compareWithBaseline(
       notes: [],
     };
   }
+  const alpha = metricAlpha({ ...risk, looks: 1 });
   const notes: string[] = [];
-  const useHistory = history.length >= MIN_HISTORY;
-  if (!useHistory) {
+  const h = history.length + 1;
+  const measuredSpread = h >= MIN_HISTORY;
+  const metrics: MetricVerdict[] = [];
+  const emptyTrials = current.trials.filter((t) => !(t.throughput > 0)).length;
+  if (emptyTrials > 0) {
+    metrics.push(servedNothing(gate, baseline.trials, current.trials));
     notes.push(
-      `Main's history has ${history.length} baseline(s) (fewer than ${MIN_HISTORY}): the intervals reflect this run's and the baseline's trial spread only, not run-to-run spread. Treat small changes with care, or use compare: merge-base.`,
+      `${emptyTrials} of ${current.trials.length} trials served no successful response: throughput is a regression whatever the other trials show.`,
     );
   }
-  const metrics: MetricVerdict[] = [];
-  for (const metric of METRICS) {
-    const a = valuesOf(baseline, metric);
-    const b = valuesOf(current, metric);
-    if (a.length === 0 || b.length === 0) continue;
-    const gated = metric === "throughput" || metric === "p99";
-    const level = gated ? 0.975 : 0.95;
-    let shift = twoSampleShift(a.map(Math.log), b.map(Math.log), level);
-    if (useHistory && (metric === "throughput" || metric === "p99" || metric === "p50")) {
-      const runSd = stdev(history.map((h) => Math.log(h[metric])));
-      shift = widen(shift, runSd, gated ? 2.24 : 1.96);
-    }
-    metrics.push(verdictFor(metric, gated, gate, median(a), median(b), shift));
+  for (const metric of ["throughput", "p99", "p50"] as const) {
+    if (metric === "throughput" && emptyTrials > 0) continue;
+    const gated = (TESTED_METRICS as readonly string[]).includes(metric);
+    const a = gated ? alpha : 0.025;
+    const cur = current.trials.map((t) => pick(t, metric)).filter(usable);
+    const points = [
+      ...history.map((p) => p[metric]),
+      metric === "throughput" ? baseline.summary.throughput.median : baseline.summary.latency[metric].median,
+    ].filter(usable);
+    if (cur.length === 0 || points.length === 0) continue;
+    const logs = points.map(Math.log);
+    const center = mean(logs);
+    const estimate = Math.log(median(cur)) - center;
+    const n = logs.length;
+    const spread = n >= MIN_HISTORY ? stdev(logs) : ASSUMED_RUN_SD[metric];
+    const q = n >= MIN_HISTORY ? studentTQuantile(1 - a, n - 1) : normalQuantile(1 - a);
+    const half = q * spread * Math.sqrt(1 + 1 / n);
+    metrics.push(
+      verdictFor(metric, gated, gate, Math.exp(center), median(cur), {
+        estimate,
+        lo: estimate - half,
+        hi: estimate + half,
+        confidence: 1 - 2 * a,
+        requested: 1 - 2 * a,
+        n,
+      }),
+    );
   }
+  for (const metric of ["p90", "p999"] as const) {
+    const a = baseline.trials.map((t) => pick(t, metric)).filter(usable);
+    const b = current.trials.map((t) => pick(t, metric)).filter(usable);
+    if (a.length === 0 || b.length === 0) continue;
+    const s = twoSampleShift(a.map(Math.log), b.map(Math.log), 0.95);
+    metrics.push(verdictFor(metric, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
+  }
+  metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
+  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  notes.push(
+    measuredSpread
+      ? `Compared with the mean of ${h} baselines of the default branch (a prediction interval from their spread, Student's t on ${h - 1} degrees of freedom).`
+      : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), not measured, so only large changes are decided. Use compare: merge-base for small ones.`,
+    riskNote(risk, alpha),
+  );
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
 
-/** Same-runner A/B: per metric, the log ratio of each pair; Hodges–Lehmann with the Wilcoxon signed-rank interval. */
-export function compareAbPairs(
-  pairs: readonly { base: StackResult["trials"][number]; head: StackResult["trials"][number] }[],
-  gate: Gate,
-): Comparison {
+const ORDER: MetricName[] = ["throughput", "p99", "errorRate", "p50", "p90", "p999"];
+
+function riskNote(risk: Risk, alpha: number): string {
+  const parts = [`${TESTED_METRICS.length} tested metrics`];
+  if (risk.stacks > 1) parts.push(`${risk.stacks} stacks`);
+  if (risk.looks > 1) parts.push(`${risk.looks} planned looks`);
+  return `False-alarm rate ${pct(risk.alpha, 0)} (one-sided) split over ${parts.join(" × ")}: each interval is at ${pct(1 - 2 * alpha)} (${pct(alpha, 2)} on each side).`;
+}
+
+/** One same-runner A/B pair; pairs of one block were measured on the same pair of instances. */
+export interface AbPair {
+  base: Trial;
+  head: Trial;
+  block: number;
+}
+
+/**
+ * Same-runner A/B. Pairs of one block share their instances, so the unit is the block: per metric
+ * the mean of its pairs' log ratios ln(head/base). Blocks are independent (both stacks restart
+ * between blocks), so the Hodges–Lehmann estimate with the exact Wilcoxon signed-rank interval over
+ * blocks is honest; with n blocks the smallest one-sided level it can reach is 2^-n.
+ */
+export function compareAbPairs(pairs: readonly AbPair[], gate: Gate, risk: Risk = DEFAULT_RISK): Comparison {
+  const alpha = metricAlpha(risk);
   const metrics: MetricVerdict[] = [];
-  const pick = (t: StackResult["trials"][number], m: MetricName) => (m === "throughput" ? t.throughput : t.latency[m]);
-  for (const metric of METRICS) {
-    const ok = pairs.filter((p) => pick(p.base, metric) > 0 && pick(p.head, metric) > 0);
-    if (ok.length === 0) continue;
-    const gated = metric === "throughput" || metric === "p99";
-    const diffs = ok.map((p) => Math.log(pick(p.head, metric)) - Math.log(pick(p.base, metric)));
-    const shift = pairedShift(diffs, gated ? 0.975 : 0.95);
+  const notes: string[] = [];
+  const blockIds = [...new Set(pairs.map((p) => p.block))];
+  const emptyHead = pairs.filter((p) => !(p.head.throughput > 0)).length;
+  if (emptyHead > 0) {
+    metrics.push(
+      servedNothing(
+        gate,
+        pairs.map((p) => p.base),
+        pairs.map((p) => p.head),
+      ),
+    );
+    notes.push(`The head served no successful response in ${emptyHead} of ${pairs.length} trials.`);
+  }
+  for (const metric of ["throughput", "p99", "p50", "p90", "p999"] as const) {
+    if (metric === "throughput" && emptyHead > 0) continue;
+    const gated = (TESTED_METRICS as readonly string[]).includes(metric);
+    const a = gated ? alpha : 0.025;
+    const values: number[] = [];
+    for (const b of blockIds) {
+      const ratios = pairs
+        .filter((p) => p.block === b && usable(pick(p.base, metric)) && usable(pick(p.head, metric)))
+        .map((p) => Math.log(pick(p.head, metric)) - Math.log(pick(p.base, metric)));
+      if (ratios.length > 0) values.push(mean(ratios));
+    }
+    if (values.length === 0) continue;
+    const ok = pairs.filter((p) => usable(pick(p.base, metric)) && usable(pick(p.head, metric)));
+    const shift = pairedShift(values, 1 - 2 * a);
     metrics.push(
       verdictFor(
         metric,
@@ -172,33 +354,53 @@ export function compareAbPairs(
         gate,
         median(ok.map((p) => pick(p.base, metric))),
         median(ok.map((p) => pick(p.head, metric))),
-        shift,
+        { ...shift, requested: 1 - 2 * a, n: values.length },
       ),
     );
   }
-  const notes: string[] = [];
-  if (pairs.length < 6) {
+  metrics.push(
+    errorRateVerdict(
+      pairs.map((p) => p.base),
+      pairs.map((p) => p.head),
+      gate.errorRate,
+    ),
+  );
+  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  const blocks = blockIds.length;
+  const need = minUnits(alpha);
+  if (blocks < need) {
     notes.push(
-      `${pairs.length} pairs: with so few, the exact interval is the full range of the pairs (coverage ${(100 * (1 - 2 / 2 ** pairs.length)).toFixed(1)}%).`,
+      `${pairs.length} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so nothing is decided; that needs ${need} blocks (${2 * need} pairs).`,
     );
   }
+  notes.push(riskNote(risk, alpha));
   return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
 }
 
+/** The fewest independent units for which the exact signed-rank interval reaches one-sided level α: 2^-n ≤ α. */
+export function minUnits(alpha: number): number {
+  return Math.max(1, Math.ceil(Math.log2(1 / alpha) - 1e-12));
+}
+
 function verdictFor(
-  metric: MetricName,
+  metric: Exclude<MetricName, "errorRate">,
   gated: boolean,
   gate: Gate,
   baseline: number,
   current: number,
-  shift: ShiftEstimate,
+  shift: ShiftEstimate & { requested: number; n: number },
 ): MetricVerdict {
   const change = Math.exp(shift.estimate) - 1;
   const lo = Math.exp(shift.lo) - 1;
   const hi = Math.exp(shift.hi) - 1;
   const worse = higherIsWorse(metric);
-  const limit = metric === "throughput" ? Math.abs(gate.throughput) : metric === "p99" ? gate.p99 : gate.p99;
-  const verdict = decide(worse ? lo : -hi, worse ? hi : -lo, limit);
+  const limit = metric === "throughput" ? Math.abs(gate.throughput) : gate.p99;
+  // Limits are relative changes; in log space a −5% limit is ln(0.95) away, a +10% one ln(1.1).
+  const logLimit = worse ? Math.log(1 + limit) : -Math.log(1 - Math.min(limit, 0.999));
+  const bad = worse ? shift.estimate : -shift.estimate;
+  const badLo = worse ? shift.lo : -shift.hi;
+  const badHi = worse ? shift.hi : -shift.lo;
+  const reached = shift.confidence >= shift.requested - 1e-9;
   return {
     metric,
     gated,
@@ -207,6 +409,8 @@ function verdictFor(
     current,
     change,
     ci: { lo, hi, confidence: shift.confidence },
-    verdict,
+    requested: shift.requested,
+    n: shift.n,
+    verdict: decide(bad, badLo, badHi, logLimit, reached),
   };
 }

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { applyOverrides, type LoadOverrides, parseLoadOverrides, runtimeOf } from "./cli-plan.js";
-import { parsePercent } from "./duration.js";
+import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
 import type { RunPlan, StackPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 
@@ -15,6 +15,7 @@ export const INPUTS = {
   compare: "compare",
   p99Threshold: "p99-threshold",
   throughputThreshold: "throughput-threshold",
+  maxErrorRate: "max-error-rate",
   trials: "trials",
   duration: "duration",
   warmup: "warmup",
@@ -27,6 +28,8 @@ export const INPUTS = {
   install: "install",
   allowUntrusted: "allow-untrusted",
   resultFile: "result-file",
+  maxPairs: "max-pairs",
+  maxTime: "max-time",
 } as const;
 
 export const OUTPUTS = {
@@ -66,7 +69,7 @@ export interface ActionPlan {
   modeReason: string;
   compare: CompareMode;
   stacks: StackPlan[];
-  gateOverride: { p99?: number; throughput?: number };
+  gateOverride: { p99?: number; throughput?: number; errorRate?: number };
   token: string;
   apiUrl: string;
   failOnRegression: boolean;
@@ -75,6 +78,13 @@ export interface ActionPlan {
   install: boolean;
   allowUntrusted: boolean;
   resultFile: string | null;
+  /** Bounds on a same-runner A/B (compare: merge-base or both); null: the default. */
+  ab: {
+    /** Input max-pairs: the most A/B pairs the comparison may measure (2 to 200). */
+    maxPairs: number | null;
+    /** Input max-time: bound on the whole A/B run, in seconds. */
+    maxTimeSeconds: number | null;
+  };
   event: EventInfo;
   workspace: string;
   runnerTemp: string;
@@ -106,6 +116,37 @@ function threshold(name: string, raw: string, sign: "+" | "-"): number | undefin
   if (!Number.isFinite(n) || !v.startsWith(sign)) {
     const example = sign === "+" ? '"+10%"' : '"-5%"';
     throw new UserError(`Input ${name}: expected a percentage like ${example}, got ${JSON.stringify(raw)}.`);
+  }
+  return n;
+}
+
+function errorRate(name: string, raw: string): number | undefined {
+  const v = raw.trim();
+  if (v === "") return undefined;
+  const n = parseErrorRate(v, "N%");
+  if (Number.isNaN(n))
+    throw new UserError(`Input ${name}: expected ${ERROR_RATE_FORM["N%"]}, got ${JSON.stringify(raw)}.`);
+  return n;
+}
+
+function wholeNumber(name: string, raw: string, min: number, max: number): number | null {
+  const v = raw.trim();
+  if (v === "") return null;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) {
+    throw new UserError(`Input ${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}.`);
+  }
+  return n;
+}
+
+function seconds(name: string, raw: string): number | null {
+  const v = raw.trim();
+  if (v === "") return null;
+  const n = parseDuration(v);
+  if (!(n > 0)) {
+    throw new UserError(
+      `Input ${name}: expected seconds above zero (e.g. 900, 900s, 15m), got ${JSON.stringify(raw)}.`,
+    );
   }
   return n;
 }
@@ -214,6 +255,7 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     gateOverride: {
       p99: threshold(INPUTS.p99Threshold, getInput(INPUTS.p99Threshold), "+"),
       throughput: threshold(INPUTS.throughputThreshold, getInput(INPUTS.throughputThreshold), "-"),
+      errorRate: errorRate(INPUTS.maxErrorRate, getInput(INPUTS.maxErrorRate)),
     },
     token: getInput(INPUTS.githubToken).trim(),
     apiUrl: env.GITHUB_API_URL || "https://api.github.com",
@@ -223,6 +265,10 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     install: bool(INPUTS.install, getInput(INPUTS.install), false),
     allowUntrusted: bool(INPUTS.allowUntrusted, getInput(INPUTS.allowUntrusted), false),
     resultFile,
+    ab: {
+      maxPairs: wholeNumber(INPUTS.maxPairs, getInput(INPUTS.maxPairs), 2, 200),
+      maxTimeSeconds: seconds(INPUTS.maxTime, getInput(INPUTS.maxTime)),
+    },
     event,
     workspace,
     runnerTemp: env.RUNNER_TEMP || "/tmp",

@@ -3,9 +3,10 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UserError } from "../errors.js";
 import { binarySearch } from "../stack/binaries.js";
+import { ERROR_RATE_FORM, parseDuration, parseErrorRate } from "./duration.js";
 import type { LoadPlan, RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
-import type { StackSpec } from "./stack-spec.js";
+import { DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
 
 export const RUN_OPTIONS = {
   duration: { type: "string" },
@@ -21,6 +22,7 @@ export const RUN_OPTIONS = {
   pin: { type: "boolean" },
   target: { type: "string" },
   client: { type: "string" },
+  "max-error-rate": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -32,6 +34,8 @@ export interface LoadOverrides {
   connections?: number;
   rate?: number;
   workers?: number;
+  /** --max-error-rate, a fraction (0.01 for "1%"); overrides the stack file's gate.error-rate. */
+  maxErrorRate?: number;
 }
 
 function number(
@@ -58,8 +62,7 @@ function number(
 /** Seconds for --duration/--warmup: a number, or the stack file's forms ("5s", "500ms", "2m"). */
 function seconds(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  const n = m ? Number(m[1]) * (m[2] === "ms" ? 0.001 : m[2] === "m" ? 60 : 1) : Number.NaN;
+  const n = parseDuration(value);
   if (!(n >= min) || (min === 0 && n === 0 && flag === "duration")) {
     throw new UserError(
       `--${flag}: expected seconds (e.g. 10, 10s, 500ms, 2m)${flag === "duration" ? " above zero" : ""}, got ${JSON.stringify(value)}.`,
@@ -67,6 +70,15 @@ function seconds(flag: string, value: string | undefined, min: number): number |
   }
   if (flag === "duration" && n === 0)
     throw new UserError(`--duration: must be above zero, got ${JSON.stringify(value)}.`);
+  return n;
+}
+
+/** --max-error-rate: "1%" (or the stack file's "<1%") as a fraction. */
+function errorRate(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parseErrorRate(value.trim(), "N%");
+  if (Number.isNaN(n))
+    throw new UserError(`--${flag}: expected ${ERROR_RATE_FORM["N%"]}, got ${JSON.stringify(value)}.`);
   return n;
 }
 
@@ -92,6 +104,7 @@ export function parseLoadOverrides(values: Record<string, string | boolean | und
     connections: number("connections", values.connections as string | undefined, { integer: true, min: 1, max: 10000 }),
     rate: number("rate", values.rate as string | undefined, { min: 0.001 }),
     workers: number("workers", workers, { integer: true, min: 1, max: 512 }),
+    maxErrorRate: errorRate("max-error-rate", values["max-error-rate"] as string | undefined),
   };
 }
 
@@ -112,7 +125,7 @@ export function applyOverrides(spec: StackSpec, o: LoadOverrides): StackPlan {
       `${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`,
     );
   }
-  return { spec, workers, load };
+  return { spec, workers, load, gate: { ...spec.gate, errorRate: o.maxErrorRate ?? spec.gate.errorRate } };
 }
 
 /** Defaults for --target runs, the same as a stack file's. */
@@ -159,7 +172,7 @@ export function planTarget(raw: string, o: LoadOverrides, positionals: string[])
     timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
     client: o.client ?? "native",
   };
-  return { url: url.toString(), load };
+  return { url: url.toString(), load, gate: { ...DEFAULT_GATE, errorRate: o.maxErrorRate ?? DEFAULT_GATE.errorRate } };
 }
 
 export interface Io {

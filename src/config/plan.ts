@@ -1,5 +1,5 @@
 import type { BinarySearch } from "../stack/binaries.js";
-import type { StackSpec } from "./stack-spec.js";
+import type { GateSpec, StackSpec } from "./stack-spec.js";
 
 /** The load of one run after CLI flags are laid over the stack file. */
 export interface LoadPlan {
@@ -18,11 +18,15 @@ export interface StackPlan {
   spec: StackSpec;
   workers: number;
   load: LoadPlan;
+  /** The stack file's gate with the flags laid over it (--max-error-rate). */
+  gate: GateSpec;
 }
 
 export interface TargetPlan {
   url: string;
   load: LoadPlan;
+  /** The default gate with the flags laid over it: a --target has no stack file. */
+  gate: GateSpec;
 }
 
 /** Everything a `run` needs, validated once at the edge. Nothing downstream reads argv or the environment. */

@@ -4,8 +4,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
 import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
 import { UserError } from "../errors.js";
-import { parseDuration, parsePercent } from "./duration.js";
-import type { StackSpec } from "./stack-spec.js";
+import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
+import { DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
 import { nearest } from "./suggest.js";
 import { type Position, parseYamlSource } from "./yaml-source.js";
 
@@ -66,6 +66,13 @@ const TYPE_NAMES: Record<string, string> = {
   array: "a list",
 };
 
+/** The form a text field expects, said once for a wrong type and for a wrong pattern alike. */
+const EXPECTED_FORM: Record<string, string> = {
+  "gate.p99": 'a percentage like "+10%" (how much P99 may grow)',
+  "gate.throughput": 'a percentage like "-5%" (how much throughput may drop)',
+  "gate.error-rate": `${ERROR_RATE_FORM["<N%"]} (the most requests that may fail)`,
+};
+
 interface Problem {
   position: Position;
   field: string;
@@ -97,8 +104,10 @@ function explain(e: ErrorObject, locate: (p: (string | number)[], key?: boolean)
       };
     }
     default: {
+      const form = e.keyword === "type" || e.keyword === "pattern" ? EXPECTED_FORM[fieldName(path)] : undefined;
       const expected =
-        e.keyword === "type"
+        form ??
+        (e.keyword === "type"
           ? String((e.params as { type: string }).type)
               .split(",")
               .map((t) => TYPE_NAMES[t] ?? t)
@@ -110,7 +119,7 @@ function explain(e: ErrorObject, locate: (p: (string | number)[], key?: boolean)
               : e.keyword === "pattern"
                 ? ((parent?.description as string | undefined) ??
                   `text matching ${(e.params as { pattern: string }).pattern}`)
-                : (e.message ?? e.keyword);
+                : (e.message ?? e.keyword));
       return {
         position: locate(path),
         field: fieldName(path),
@@ -220,7 +229,8 @@ export function loadStackFile(file: string): StackSpec {
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
-  for (const key of ["p99", "throughput"]) if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
+  for (const key of ["p99", "throughput", "error-rate"])
+    if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
 
   const text2 = readFileSync(file);
   return Object.freeze({
@@ -272,6 +282,9 @@ export function loadStackFile(file: string): StackSpec {
     gate: {
       p99: parsePercent((gate.p99 as string | undefined) ?? "+10%"),
       throughput: parsePercent((gate.throughput as string | undefined) ?? "-5%"),
+      // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
+      errorRate:
+        gate["error-rate"] === undefined ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"] as string, "<N%"),
     },
     lines,
   });

@@ -7,6 +7,19 @@ export interface RequestSpec {
   body?: string;
 }
 
+/** The stack file's `gate`, as fractions. */
+export interface GateSpec {
+  /** How much P99 may grow: 0.10 for "+10%". */
+  p99: number;
+  /** How much throughput may drop: -0.05 for "-5%". */
+  throughput: number;
+  /** The most requests (connection errors, timeouts, non-2xx) that may fail: 0.01 for "<1%". */
+  errorRate: number;
+}
+
+/** The gate when the stack file has none (and for a Result with no stack file at hand). */
+export const DEFAULT_GATE: Readonly<GateSpec> = Object.freeze({ p99: 0.1, throughput: -0.05, errorRate: 0.01 });
+
 export interface StackSpec {
   name: string;
   description: string;
@@ -44,7 +57,7 @@ export interface StackSpec {
     /** Give the load generator its own CPU (like --pin). */
     pin: boolean;
   };
-  gate: { p99: number; throughput: number };
+  gate: GateSpec;
   /** Line of each top-level key and some nested ones, for annotations that point into the file. */
   lines: Record<string, number>;
 }

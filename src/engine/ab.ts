@@ -1,24 +1,30 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { Histogram } from "hdr-histogram-js";
 import { addWorktree, removeWorktree } from "../ab/git.js";
+import { PAIRS_PER_BLOCK, planLooks } from "../ab/looks.js";
 import type { AbPlan } from "../ab/plan.js";
-import { abBlocks, type Side } from "../ab/schedule.js";
-import { type Comparison, compareAbPairs } from "../compare/verdict.js";
+import { blockOrder, type Side } from "../ab/schedule.js";
+import { isLook, verdictAt } from "../ab/sequential.js";
+import { type AbPair, type Comparison, type Gate, isDecided, type SequentialInfo } from "../compare/verdict.js";
 import { applyOverrides } from "../config/cli-plan.js";
 import type { RunPlan, StackPlan } from "../config/plan.js";
 import { loadStackFile, resolveStackPath } from "../config/stack-file.js";
 import { UserError } from "../errors.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { StackResult, Trial } from "../result/types.js";
-import type { RunningStack } from "../stack/stack.js";
-import { type PreparedStack, prepareStack, stackInfo, stackResult, startStack } from "./prepare.js";
-import { type EngineHooks, measure } from "./run.js";
+import type { DatabaseTemplate, RunningStack } from "../stack/stack.js";
+import { type PreparedStack, prepareStack, seedTemplate, stackInfo, stackResult, startStack } from "./prepare.js";
+import { appLogTail, type EngineHooks, measure } from "./run.js";
+import { assertServes } from "./serves-nothing.js";
 
 export interface AbOutcome {
   base: StackResult;
   head: StackResult;
   comparison: Comparison;
   pairs: number;
+  /** Every pair with its block, so the comparison can be recomputed (and replayed by bench/gate-power). */
+  pairList: AbPair[];
   notes: string[];
 }
 
@@ -30,7 +36,7 @@ export async function runAb(
   ab: AbPlan,
   run: RunPlan,
   hooks: EngineHooks,
-  gateOf?: (s: StackPlan) => { p99: number; throughput: number },
+  gateOf?: (s: StackPlan) => Gate,
 ): Promise<AbOutcome[]> {
   const workDir = mkdtempSync(join(run.tmpDir, "loadgate-ab-"));
   const worktrees: string[] = [];
@@ -57,7 +63,7 @@ export async function runAb(
       // Both sides get the head's load, so only the code differs.
       const headPlan = applyOverrides(headSpec, ab.overrides);
       const basePlan: StackPlan = { ...applyOverrides(baseSpec, ab.overrides), load: headPlan.load };
-      outcomes.push(await runOnePair(ab, run, basePlan, headPlan, hooks, started, gateOf?.(headPlan) ?? headSpec.gate));
+      outcomes.push(await runOnePair(ab, run, basePlan, headPlan, hooks, started, gateOf?.(headPlan) ?? headPlan.gate));
     }
     return outcomes;
   } finally {
@@ -73,6 +79,21 @@ async function downAll(stacks: Partial<Record<Side, RunningStack>>, keepLogs: bo
   if (failures.length > 0) throw failures[0];
 }
 
+/** Brings both sides up at once; when one fails, the other is stopped before the failure is thrown. */
+async function upBoth(up: (side: Side) => Promise<RunningStack>): Promise<Record<Side, RunningStack>> {
+  const settled = await Promise.allSettled([up("base"), up("head")]);
+  const [base, head] = settled;
+  if (base.status === "fulfilled" && head.status === "fulfilled") return { base: base.value, head: head.value };
+  await downAll(
+    {
+      base: base.status === "fulfilled" ? base.value : undefined,
+      head: head.status === "fulfilled" ? head.value : undefined,
+    },
+    true,
+  ).catch(() => undefined);
+  throw base.status === "rejected" ? base.reason : (head as PromiseRejectedResult).reason;
+}
+
 async function runOnePair(
   ab: AbPlan,
   run: RunPlan,
@@ -80,84 +101,158 @@ async function runOnePair(
   headPlan: StackPlan,
   hooks: EngineHooks,
   started: number,
-  gate: { p99: number; throughput: number },
+  gate: Gate,
 ): Promise<AbOutcome> {
+  const t00 = Date.now();
   const sides: Record<Side, PreparedStack> = {
     base: await prepareStack(run, basePlan, hooks.log),
     head: await prepareStack(run, headPlan, hooks.log),
   };
-  const up = (side: Side) =>
-    startStack(run, sides[side], {
-      log: (l) => hooks.log(`[${side}] ${l}`),
-      signal: hooks.signal,
-      onComponent: hooks.onComponent,
-    });
+  const name = headPlan.spec.name;
+  const label: Record<Side, string> = {
+    base: `the base (${ab.baseRef})`,
+    head: `the head (${ab.headRef ?? "working tree"})`,
+  };
+  // Seed each side's database once; every restart starts from a copy of it.
+  const templates: Partial<Record<Side, DatabaseTemplate>> = {};
   const trials: Record<Side, Trial[]> = { base: [], head: [] };
+  const histograms: Record<Side, Histogram[]> = { base: [], head: [] };
+  const pairs: AbPair[] = [];
   const load = headPlan.load;
   const rewarm = Math.min(1, load.warmupSeconds);
   const notes: string[] = [];
   const facts = machineFacts();
-  let blockSeconds = 0;
-  const blocks = abBlocks(ab.pairs);
-  for (const [b, block] of blocks.entries()) {
-    const elapsed = (Date.now() - started) / 1000;
-    if (b > 0 && elapsed + blockSeconds > ab.maxTimeSeconds) {
-      notes.push(
-        `Stopped after ${trials.base.length} pairs: --max-time ${ab.maxTimeSeconds} s would be exceeded by another block.`,
-      );
-      break;
-    }
-    const t0 = Date.now();
-    hooks.onPhase?.(headPlan.spec.name, "up");
-    const stacks: Partial<Record<Side, RunningStack>> = {};
-    try {
-      stacks.base = await up("base");
-      stacks.head = await up("head");
-      hooks.onPhase?.(headPlan.spec.name, "warmup");
-      for (const side of [block.order[0], block.order[1]]) {
-        const s = stacks[side]!;
-        await measure(
-          s.url,
-          { ...load, warmupSeconds: 0, durationSeconds: load.warmupSeconds || 1, trials: 1 },
-          () => [],
-          {
-            check: () => s.assertAlive(),
-            signal: hooks.signal,
-          },
-          facts.logicalCores,
-        );
-      }
-      hooks.onPhase?.(headPlan.spec.name, "trials");
-      for (const side of block.order) {
-        const s = stacks[side]!;
-        const { outcome } = await measure(
-          s.url,
-          { ...load, warmupSeconds: rewarm, trials: 1 },
-          () => [],
-          {
-            check: () => s.assertAlive(),
-            onProgress: (p) => hooks.onProgress?.(`${headPlan.spec.name} ${side}`, p),
-            signal: hooks.signal,
-          },
-          facts.logicalCores,
-        );
-        trials[side].push({ ...outcome.trials[0], index: trials[side].length });
-        hooks.log(
-          `[${headPlan.spec.name}] block ${b + 1}/${blocks.length} ${side}: ${outcome.trials[0].throughput.toFixed(0)} req/s, P99 ${outcome.trials[0].latency.p99.toFixed(2)} ms`,
-        );
-      }
-    } catch (err) {
-      hooks.onPhase?.(headPlan.spec.name, "down");
-      await downAll(stacks, true).catch(() => undefined);
-      throw err;
-    }
-    hooks.onPhase?.(headPlan.spec.name, "down");
-    await downAll(stacks, false);
-    blockSeconds = (Date.now() - t0) / 1000;
+  const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length);
+  const maxBlocks = looks.blocks[looks.blocks.length - 1];
+  if (looks.minDecidable > maxBlocks) {
+    notes.push(
+      `--max-pairs ${ab.maxPairs} is too few to decide anything: the exact test needs ${looks.minDecidable} blocks (${looks.minDecidable * PAIRS_PER_BLOCK} pairs) at this level.`,
+    );
   }
-  const pairs = trials.base.map((base, i) => ({ base, head: trials.head[i] }));
-  const comparison = compareAbPairs(pairs, gate);
-  comparison.notes.unshift(...notes);
+  let comparison: Comparison | undefined;
+  let looksTaken = 0;
+  let stoppedBecause: SequentialInfo["stoppedBecause"] = "max-pairs";
+  let blockSeconds = 0;
+  const blockTimes: number[] = [];
+  let setupSeconds = 0;
+  try {
+    hooks.onPhase?.(name, "up");
+    for (const side of ["base", "head"] as const) {
+      if (!sides[side].plan.spec.database) continue;
+      templates[side] = await seedTemplate(run, sides[side], {
+        log: (l) => hooks.log(`[${side}] ${l}`),
+        signal: hooks.signal,
+        onComponent: hooks.onComponent,
+      });
+    }
+    const up = (side: Side) =>
+      startStack(run, sides[side], {
+        log: (l) => hooks.log(`[${side}] ${l}`),
+        signal: hooks.signal,
+        onComponent: hooks.onComponent,
+        databaseTemplate: templates[side]?.dir,
+      });
+    setupSeconds = (Date.now() - t00) / 1000;
+    for (let b = 0; b < maxBlocks; b++) {
+      const elapsed = (Date.now() - started) / 1000;
+      if (b > 0 && elapsed + blockSeconds > ab.maxTimeSeconds) {
+        stoppedBecause = "max-time";
+        notes.push(
+          `Stopped after ${pairs.length} pairs: --max-time ${ab.maxTimeSeconds} s would be exceeded by another block.`,
+        );
+        break;
+      }
+      const t0 = Date.now();
+      const order = blockOrder(b);
+      hooks.onPhase?.(name, "up");
+      const stacks: Partial<Record<Side, RunningStack>> = {};
+      try {
+        Object.assign(stacks, await upBoth(up));
+        hooks.onPhase?.(name, "warmup");
+        for (const side of [order[0], order[1]]) {
+          const s = stacks[side]!;
+          await measure(
+            s.url,
+            { ...load, warmupSeconds: 0, durationSeconds: load.warmupSeconds || 1, trials: 1 },
+            () => [],
+            { check: () => s.assertAlive(), signal: hooks.signal },
+            facts.logicalCores,
+          );
+        }
+        hooks.onPhase?.(name, "trials");
+        const measured: Partial<Record<Side, Trial>>[] = [];
+        for (const [i, side] of order.entries()) {
+          const s = stacks[side]!;
+          const { outcome } = await measure(
+            s.url,
+            { ...load, warmupSeconds: rewarm, trials: 1 },
+            () => [],
+            {
+              check: () => s.assertAlive(),
+              onProgress: (p) => hooks.onProgress?.(`${name} ${side}`, p),
+              signal: hooks.signal,
+            },
+            facts.logicalCores,
+          );
+          const t: Trial = { ...outcome.trials[0], index: trials[side].length };
+          assertServes(
+            [t],
+            label[side],
+            appLogTail(s),
+            load.requests.map((r) => r.path),
+          );
+          trials[side].push(t);
+          histograms[side].push(...outcome.histograms.slice(0, 1));
+          const pairIndex = Math.floor(i / 2);
+          measured[pairIndex] = { ...measured[pairIndex], [side]: t };
+          hooks.log(
+            `[${name}] block ${b + 1}/${maxBlocks} ${side}: ${t.throughput.toFixed(0)} req/s, P99 ${t.latency.p99.toFixed(2)} ms`,
+          );
+        }
+        for (const m of measured) if (m.base && m.head) pairs.push({ base: m.base, head: m.head, block: b });
+      } catch (err) {
+        hooks.onPhase?.(name, "down");
+        await downAll(stacks, true).catch(() => undefined);
+        throw err;
+      }
+      hooks.onPhase?.(name, "down");
+      await downAll(stacks, false);
+      blockSeconds = (Date.now() - t0) / 1000;
+      blockTimes.push(blockSeconds);
+      if (isLook(b + 1, looks)) {
+        looksTaken++;
+        comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);
+        hooks.log(
+          `[${name}] look ${looksTaken}/${looks.blocks.length} after ${pairs.length} pairs: ${comparison.headline}`,
+        );
+        if (isDecided(comparison)) {
+          stoppedBecause = "decided";
+          break;
+        }
+      }
+    }
+  } finally {
+    for (const t of Object.values(templates)) t?.dispose();
+  }
+  // Stopped by --max-time between planned looks: this is the run's last look (it takes the place
+  // of the remaining ones, so no more than the planned number of looks is ever taken).
+  const blocksDone = new Set(pairs.map((p) => p.block)).size;
+  if (!comparison || (stoppedBecause === "max-time" && !isLook(blocksDone, looks))) {
+    looksTaken++;
+    comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);
+  }
+  comparison.sequential = {
+    pairs: pairs.length,
+    blocks: blocksDone,
+    plannedLooks: looks.blocks,
+    looksTaken,
+    stoppedBecause,
+    seconds: { setup: setupSeconds, blocks: blockTimes },
+  };
+  comparison.notes.unshift(
+    `${pairs.length} pairs in ${blocksDone} blocks (${stoppedBecause === "decided" ? "stopped as soon as decided" : stoppedBecause === "max-time" ? "stopped by --max-time" : "the most allowed, --max-pairs"}; looks planned after ${looks.blocks.map((n) => n * PAIRS_PER_BLOCK).join(", ")} pairs, ${looksTaken} taken).`,
+    ...notes,
+  );
   const toResult = (side: Side): StackResult =>
     stackResult({
       stack: stackInfo(sides[side].plan),
@@ -170,6 +265,7 @@ async function runOnePair(
       target: sides[side].plan.spec.proxy ? "nginx" : "app",
       load,
       trials: trials[side],
+      histograms: histograms[side],
       cpu: null,
       placement: { pinned: false, loadGenerator: "all", stack: "all" },
       warnings: [],
@@ -179,6 +275,7 @@ async function runOnePair(
     head: toResult("head"),
     comparison,
     pairs: pairs.length,
+    pairList: pairs,
     notes,
   };
 }

@@ -1,12 +1,20 @@
 import { join } from "node:path";
+import type { Histogram } from "hdr-histogram-js";
 import type { LoadPlan, RunPlan, StackPlan } from "../config/plan.js";
 import type { CpuAccount, Environment, Placement, StackResult, Trial } from "../result/types.js";
 import { type Binaries, requireBinaries } from "../stack/binaries.js";
 import { ensurePythonEnv, type PythonEnv } from "../stack/python-env.js";
 import { unprivilegedUser } from "../stack/run-user.js";
-import { bringUp, type RunningStack, type StackContext } from "../stack/stack.js";
+import {
+  bringUp,
+  type DatabaseTemplate,
+  type RunningStack,
+  type StackContext,
+  seedDatabaseTemplate,
+} from "../stack/stack.js";
 import { componentVersions, nginxSupportsErrorFlag } from "../stack/versions.js";
 import { summarizeTrials } from "../stats/summary.js";
+import { tailWarning } from "../stats/tail.js";
 
 export function needsOf(stacks: readonly StackPlan[]) {
   return {
@@ -51,6 +59,28 @@ export interface StartOptions {
   signal?: AbortSignal;
   cpus?: string;
   onComponent?: StackContext["onComponent"];
+  /** A seeded data directory (seedTemplate's `dir`): PostgreSQL starts from a copy of it instead of seeding. */
+  databaseTemplate?: string;
+}
+
+/**
+ * Seeds the stack's database once into a stopped data directory under run.tmpDir, for startStack's
+ * `databaseTemplate`. The caller disposes of it (in a finally) when the last stack using it is down.
+ */
+export function seedTemplate(
+  run: RunPlan,
+  p: PreparedStack,
+  o: Omit<StartOptions, "databaseTemplate">,
+): Promise<DatabaseTemplate> {
+  return seedDatabaseTemplate(p.plan, {
+    binaries: p.binaries,
+    user: unprivilegedUser(),
+    tmpDir: run.tmpDir,
+    log: o.log,
+    signal: o.signal,
+    cpus: o.cpus,
+    onComponent: o.onComponent,
+  });
 }
 
 /** Brings a prepared stack up. */
@@ -66,6 +96,7 @@ export function startStack(run: RunPlan, p: PreparedStack, o: StartOptions): Pro
     signal: o.signal,
     cpus: o.cpus,
     onComponent: o.onComponent,
+    databaseTemplate: o.databaseTemplate,
   });
 }
 
@@ -77,10 +108,13 @@ export function stackResult(r: {
   target: string;
   load: LoadPlan;
   trials: Trial[];
+  /** The trials' µs histograms, in the order of `trials`, for the pooled percentiles. */
+  histograms?: readonly Histogram[];
   cpu: CpuAccount | null;
   placement: Placement;
   warnings: string[];
 }): StackResult {
+  const tail = tailWarning(r.trials);
   return {
     stack: r.stack,
     workers: r.workers,
@@ -95,10 +129,10 @@ export function stackResult(r: {
       trials: r.trials.length,
     },
     trials: r.trials,
-    summary: summarizeTrials(r.trials),
+    summary: summarizeTrials(r.trials, r.histograms),
     cpu: r.cpu,
     placement: r.placement,
-    warnings: r.warnings,
+    warnings: tail ? [...r.warnings, tail] : r.warnings,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { LoadPlan, RunPlan, StackPlan, TargetPlan } from "../config/plan.js";
-import { StackError, UserError } from "../errors.js";
+import { messageOf, StackError, UserError } from "../errors.js";
 import { runClosedLoop } from "../load/autocannon.js";
 import { type CpuSnapshot, cpuSnapshot } from "../load/cpu.js";
 import { runLoad } from "../load/driver.js";
@@ -9,9 +9,11 @@ import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { CpuAccount, Placement, StackResult, Trial } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
 import { tcpOpen } from "../stack/probes.js";
-import type { StackContext } from "../stack/stack.js";
+import { lastLines } from "../stack/process-group.js";
+import type { RunningStack, StackContext } from "../stack/stack.js";
 import { cpuAccount, loadGeneratorWarning } from "../stats/cpu-shares.js";
 import { needsOf, type PreparedStack, prepareStack, stackInfo, stackResult, startStack } from "./prepare.js";
+import { type LogTail, servesNothingMessage } from "./serves-nothing.js";
 
 export { needsOf };
 
@@ -68,6 +70,12 @@ function warningsFor(cpu: CpuAccount | null, trials: readonly Trial[]): string[]
     );
   }
   return warnings;
+}
+
+/** The last lines of the app's log (before the stack is brought down), for a failure message. */
+export function appLogTail(stack: RunningStack, lines = 20): LogTail | undefined {
+  const app = stack.components.find((c) => c.name === "app");
+  return app ? { file: app.logFile, text: lastLines(app.logFile, lines) } : undefined;
 }
 
 /** Brings each stack up in turn, measures it, and always brings it down. */
@@ -131,15 +139,25 @@ async function runOneStack(
     await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
     throw err;
   }
+  const { trials } = measured.outcome;
+  // Read before the stack goes down: a clean stop removes the run folder with the logs.
+  const servesNothing = servesNothingMessage(
+    trials,
+    `stack ${name}`,
+    appLogTail(stack),
+    s.load.requests.map((r) => `${r.method} ${r.path}`),
+  );
   hooks.onPhase?.(name, "down");
   log("bringing the stack down");
-  await stack.down();
-  const { trials } = measured.outcome;
-  if (trials.every((t) => t.requests === 0)) {
-    throw new StackError(
-      `${name}: no successful response in any trial (errors: ${trials.reduce((a, t) => a + t.errors.total, 0)}).`,
+  if (servesNothing !== undefined) {
+    // Keep the logs for the user; a failure to stop cleanly (an orphan) is reported too, never dropped.
+    const downFailure = await stack.down(true).then(
+      () => "",
+      (err) => `\n${messageOf(err)}`,
     );
+    throw new StackError(`${servesNothing}${downFailure}`);
   }
+  await stack.down();
   return stackResult({
     stack: stackInfo(s),
     workers: s.workers,
@@ -147,6 +165,7 @@ async function runOneStack(
     target: "nginx" in stack.ports ? "nginx" : "app",
     load: s.load,
     trials,
+    histograms: measured.outcome.histograms,
     cpu: measured.cpu,
     placement,
     warnings: warningsFor(measured.cpu, trials),
@@ -182,6 +201,7 @@ export async function runTarget(plan: RunPlan, target: TargetPlan, hooks: Engine
     target: target.url,
     load: target.load,
     trials,
+    histograms: measured.outcome.histograms,
     cpu: measured.cpu,
     placement,
     warnings: warningsFor(measured.cpu, trials),

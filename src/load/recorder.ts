@@ -1,19 +1,10 @@
-import * as hdr from "hdr-histogram-js";
+import type * as hdr from "hdr-histogram-js";
 import type { LoadPlan } from "../config/plan.js";
-import type { ErrorCounts, LatencyStats, Trial } from "../result/types.js";
+import type { ErrorCounts, Trial } from "../result/types.js";
+import { latencyStats, newHistogram } from "../stats/histogram.js";
+import { responsesAboveP99 } from "../stats/tail.js";
 import { type Phase, type Schedule, totalSeconds } from "./phases.js";
 import type { LoadOutcome } from "./types.js";
-
-/** Microsecond HdrHistogram (3 significant digits, up to 10 minutes). autocannon's own percentiles are whole ms. */
-export function newHistogram(): hdr.Histogram {
-  return hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 600_000_000,
-    numberOfSignificantValueDigits: 3,
-    bitBucketSize: 64,
-    useWebAssembly: false,
-  });
-}
 
 /** Records one phase of load: every response's latency and every error, sorted by kind. */
 export class PhaseRecorder {
@@ -70,32 +61,9 @@ export class PhaseRecorder {
       ...(this.uncorrected ? { latencyUncorrected: latencyStats(this.uncorrected) } : {}),
       errors,
       errorRate: attempted === 0 ? 0 : errors.total / attempted,
+      tail: { p99: responsesAboveP99(this.ok) },
     };
   }
-}
-
-export function latencyStats(h: hdr.Histogram): LatencyStats {
-  if (h.totalCount === 0) {
-    return {
-      p50: Number.NaN,
-      p90: Number.NaN,
-      p99: Number.NaN,
-      p999: Number.NaN,
-      max: Number.NaN,
-      mean: Number.NaN,
-      stdev: Number.NaN,
-    };
-  }
-  const ms = (us: number) => Math.round(us) / 1000;
-  return {
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
-    mean: ms(h.mean),
-    stdev: ms(h.stdDeviation),
-  };
 }
 
 /** One recorder for the warmup and one per trial, and the lookup from a phase to its recorder. */
@@ -112,6 +80,9 @@ export function phaseRecorders(load: Pick<LoadPlan, "warmupSeconds" | "durationS
     total: totalSeconds(schedule),
     recorderFor: (phase: Phase): PhaseRecorder | undefined =>
       phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : undefined,
-    outcome: (): LoadOutcome => ({ trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)) }),
+    outcome: (): LoadOutcome => ({
+      trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)),
+      histograms: trials.map((r) => r.histogram),
+    }),
   };
 }

@@ -1,3 +1,4 @@
+import type { Histogram } from "hdr-histogram-js";
 import type { Trial } from "../result/types.js";
 import type { Phase } from "./phases.js";
 
@@ -26,4 +27,6 @@ export interface LoadHooks {
 
 export interface LoadOutcome {
   trials: Trial[];
+  /** Each measured trial's µs histogram of successful responses, in the order of `trials`, for pooling. */
+  histograms: Histogram[];
 }

@@ -3,7 +3,7 @@
 import { markdownTable } from "markdown-table";
 import { type Comparison, type Headline, METRIC_LABELS, type MetricVerdict } from "../compare/verdict.js";
 import type { StackResult } from "../result/types.js";
-import { formatMs, formatPercent, formatRps } from "./format.js";
+import { formatChange, formatConfidence, formatLimit, formatMetric, formatMs, formatRps } from "./format.js";
 
 /** GitHub refuses comments over 65,536 characters; stay well under. */
 export const COMMENT_LIMIT = 60_000;
@@ -33,7 +33,7 @@ export const HEADLINE_TEXT: Record<Headline, string> = {
   pass: "no regression beyond the thresholds",
   regression: "regression beyond the threshold",
   improvement: "faster than the baseline",
-  inconclusive: "inconclusive: the interval straddles a threshold; run more trials (e.g. trials: 10) to decide",
+  inconclusive: "inconclusive: not enough evidence either way within the pairs and time allowed (see the notes)",
   "no-baseline": "no comparable baseline",
 };
 
@@ -55,17 +55,8 @@ export interface ReportInput {
   decidedBy: string;
 }
 
-function value(metric: MetricVerdict["metric"], v: number): string {
-  return metric === "throughput" ? formatRps(v) : formatMs(v);
-}
-
-function changeCell(m: MetricVerdict): string {
-  const ci = `${formatPercent(m.ci.lo)} … ${formatPercent(m.ci.hi)}`;
-  return `${formatPercent(m.change)} (${ci})`;
-}
-
 function verdictCell(m: MetricVerdict): string {
-  const threshold = m.threshold === null ? "not gated" : `limit ${formatPercent(m.threshold)}`;
+  const threshold = m.threshold === null ? "not gated" : `limit ${formatLimit(m)}`;
   return `${ICON[m.verdict]} ${m.verdict} (${threshold})`;
 }
 
@@ -75,6 +66,7 @@ function metricsTable(s: StackReport): string {
     `Baseline (${escapeText(s.baselineLabel ?? "none")})`,
     "This PR",
     "Change (interval)",
+    "Confidence",
     "Verdict",
   ];
   if (!s.comparison || s.comparison.metrics.length === 0) {
@@ -89,12 +81,20 @@ function metricsTable(s: StackReport): string {
   }
   const rows = s.comparison.metrics.map((m) => [
     METRIC_LABELS[m.metric],
-    value(m.metric, m.baseline),
-    value(m.metric, m.current),
-    changeCell(m),
+    formatMetric(m.metric, m.baseline),
+    formatMetric(m.metric, m.current),
+    formatChange(m),
+    formatConfidence(m),
     verdictCell(m),
   ]);
-  return markdownTable([header, ...rows], { align: ["l", "r", "r", "r", "l"] });
+  return markdownTable([header, ...rows], { align: ["l", "r", "r", "r", "r", "l"] });
+}
+
+/** The pooled P99 beside the headline median of the trials' P99s; undefined for Results without it. */
+export function pooledLine(r: StackResult): string | undefined {
+  const p = r.summary.pooled;
+  if (!p) return undefined;
+  return `P99 of all ${p.trials} trials' ${p.requests.toLocaleString("en-US")} responses pooled: ${formatMs(p.latency.p99)} ms (median of the trials' P99s: ${formatMs(r.summary.latency.p99.median)} ms; P99.9 pooled: ${formatMs(p.latency.p999)} ms).`;
 }
 
 function environmentLines(r: StackResult): string[] {
@@ -115,8 +115,8 @@ function cpuLine(r: StackResult): string | undefined {
 }
 
 function trialsDetails(s: StackReport): string {
-  const rows = (label: string, r: StackResult) =>
-    r.trials.map((t) => [
+  const rows = (label: string, r: StackResult) => [
+    ...r.trials.map((t) => [
       label,
       String(t.index + 1),
       formatRps(t.throughput),
@@ -124,7 +124,21 @@ function trialsDetails(s: StackReport): string {
       formatMs(t.latency.p99),
       formatMs(t.latency.p999),
       String(t.errors.total),
-    ]);
+    ]),
+    ...(r.summary.pooled
+      ? [
+          [
+            label,
+            "pooled",
+            "",
+            formatMs(r.summary.pooled.latency.p50),
+            formatMs(r.summary.pooled.latency.p99),
+            formatMs(r.summary.pooled.latency.p999),
+            "",
+          ],
+        ]
+      : []),
+  ];
   const table = markdownTable([
     ["Side", "Trial", "Throughput (req/s)", "P50 (ms)", "P99 (ms)", "P99.9 (ms)", "Errors"],
     ...(s.baseline ? rows("baseline", s.baseline) : []),
@@ -143,6 +157,8 @@ function stackSection(s: StackReport): string {
     ...(c?.notes ?? []).map(escapeText),
   ];
   const parts = [title, "", metricsTable(s), ""];
+  const pooled = pooledLine(r);
+  if (pooled) parts.push(pooled, "");
   if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");
   parts.push(...environmentLines(r));
   const cpu = cpuLine(r);

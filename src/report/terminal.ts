@@ -1,22 +1,41 @@
 import { type Comparison, METRIC_LABELS } from "../compare/verdict.js";
 import type { StackResult } from "../result/types.js";
-import { formatMs, formatPercent, formatRps } from "./format.js";
+import { formatChange, formatConfidence, formatLimit, formatMetric, formatMs, formatRps } from "./format.js";
 import { textTable } from "./table.js";
 
-/** The study's table, ordered by P99 (the headline number), best first. */
+/**
+ * The study's table, ordered by P99 (the headline number: the median of the trials' P99s), best
+ * first. When the pooled percentiles are known, the P99 of all trials' responses together stands
+ * beside it.
+ */
 export function studyTable(results: readonly StackResult[]): string {
   const ordered = [...results].sort((a, b) => a.summary.latency.p99.median - b.summary.latency.p99.median);
-  const header = ["Webserver", "Framework", "Workers", "P50 (ms)", "P99 (ms)", "Throughput (req/s)", "Errors"];
+  const pooled = results.some((r) => r.summary.pooled);
+  const header = [
+    "Webserver",
+    "Framework",
+    "Workers",
+    "P50 (ms)",
+    "P99 (ms)",
+    ...(pooled ? ["P99 pooled (ms)"] : []),
+    "Throughput (req/s)",
+    "Errors",
+  ];
   const rows = ordered.map((r) => [
     r.stack.webserver,
     r.stack.framework || "–",
     r.workers === null ? "–" : String(r.workers),
     formatMs(r.summary.latency.p50.median),
     formatMs(r.summary.latency.p99.median),
+    ...(pooled ? [formatMs(r.summary.pooled?.latency.p99 ?? Number.NaN)] : []),
     formatRps(r.summary.throughput.median),
     String(r.summary.errors),
   ]);
-  return textTable(header, rows, [false, false, true, true, true, true, true]);
+  return textTable(
+    header,
+    rows,
+    header.map((_, i) => i > 1),
+  );
 }
 
 /** One line per trial, for the terminal after a run. */
@@ -41,6 +60,19 @@ export function trialLines(r: StackResult): string {
     formatMs(t.latency.max),
     String(t.errors.total),
   ]);
+  const p = r.summary.pooled;
+  if (p) {
+    rows.push([
+      "pooled",
+      "",
+      formatMs(p.latency.p50),
+      formatMs(p.latency.p90),
+      formatMs(p.latency.p99),
+      formatMs(p.latency.p999),
+      formatMs(p.latency.max),
+      "",
+    ]);
+  }
   return textTable(
     header,
     rows,
@@ -66,7 +98,11 @@ export function openLoopLine(r: StackResult): string | undefined {
 
 /** Everything printed after a run: the table, then per stack its CPU, open-loop and warning lines. */
 export function runReport(results: readonly StackResult[]): string {
-  const lines = [studyTable(results), ""];
+  const lines = [studyTable(results)];
+  if (results.some((r) => r.summary.pooled)) {
+    lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
+  }
+  lines.push("");
   for (const r of results) {
     const extra = [cpuLine(r), openLoopLine(r), ...r.warnings.map((w) => `warning: ${w}`)].filter(Boolean);
     if (extra.length === 0) continue;
@@ -81,15 +117,17 @@ export function verdictReport(name: string, c: Comparison): string {
   if (c.metrics.length > 0) {
     const rows = c.metrics.map((m) => [
       METRIC_LABELS[m.metric],
-      m.metric === "throughput" ? formatRps(m.baseline) : formatMs(m.baseline),
-      m.metric === "throughput" ? formatRps(m.current) : formatMs(m.current),
-      `${formatPercent(m.change)} (${formatPercent(m.ci.lo)} … ${formatPercent(m.ci.hi)})`,
-      m.threshold === null ? "not gated" : formatPercent(m.threshold),
+      formatMetric(m.metric, m.baseline),
+      formatMetric(m.metric, m.current),
+      formatChange(m),
+      formatConfidence(m),
+      formatLimit(m),
       m.verdict,
     ]);
     lines.push(
-      textTable(["Metric", "Baseline", "This run", "Change (interval)", "Limit", "Verdict"], rows, [
+      textTable(["Metric", "Baseline", "This run", "Change (interval)", "Confidence", "Limit", "Verdict"], rows, [
         false,
+        true,
         true,
         true,
         true,

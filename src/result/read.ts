@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors.js";
+import { restoreNoValues } from "./no-value.js";
 import { type ResultDocument, SCHEMA_VERSION } from "./types.js";
 
 /** Validates an untrusted Result (or baseline) document where it enters. Throws UserError naming the file and field. */
@@ -37,10 +38,26 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
         if (typeof lat?.[k] !== "number" && lat?.[k] !== null)
           fail(`${at}.trials[${j}].latency.${k}`, "a number", lat?.[k]);
       }
+      // Optional: Results written before it was recorded have no `tail`.
+      const tail = t.tail as Record<string, unknown> | undefined;
+      if (tail !== undefined && typeof tail?.p99 !== "number")
+        fail(`${at}.trials[${j}].tail.p99`, "a number", tail?.p99);
     });
     const summary = o.summary as Record<string, unknown> | undefined;
     if (typeof summary !== "object" || summary === null) fail(`${at}.summary`, "an object", summary);
+    // Optional: older Results have no pooled percentiles. NaN (no response) is written as null.
+    const pooled = (summary as Record<string, unknown>).pooled as Record<string, unknown> | undefined;
+    if (pooled !== undefined) {
+      if (typeof pooled !== "object" || pooled === null) fail(`${at}.summary.pooled`, "an object", pooled);
+      if (typeof pooled.requests !== "number") fail(`${at}.summary.pooled.requests`, "a number", pooled.requests);
+      const lat = pooled.latency as Record<string, unknown> | undefined;
+      for (const k of ["p50", "p90", "p99", "p999", "max"]) {
+        if (typeof lat?.[k] !== "number" && lat?.[k] !== null)
+          fail(`${at}.summary.pooled.latency.${k}`, "a number", lat?.[k]);
+      }
+    }
   });
+  restoreNoValues(doc.results as unknown[], fail);
   return doc as unknown as ResultDocument;
 }
 

@@ -38,6 +38,12 @@ export interface Trial {
   errors: ErrorCounts;
   /** errors.total / (requests + errors.total) */
   errorRate: number;
+  /**
+   * Successful responses above the trial's P99: requests − ceil(0.99 × requests), the rank the
+   * P99 is read at. Its precision rests on these; under 20 the stack gets a warning. Absent in
+   * Results written before it was recorded (derive it from `requests`).
+   */
+  tail?: { p99: number };
 }
 
 export interface MetricSummary {
@@ -59,6 +65,21 @@ export interface Summary {
   errorRate: MetricSummary;
   /** Total failed and non-2xx responses over all measured trials. */
   errors: number;
+  /**
+   * Percentiles of all measured trials' responses together, from their merged histograms (exact).
+   * Shown beside the median of the trials' P99s; the medians stay the headline, since per-trial
+   * values can be paired and their spread is known. Absent in older Results and where the
+   * histograms were not at hand.
+   */
+  pooled?: PooledSummary;
+}
+
+export interface PooledSummary {
+  /** Measured trials pooled. */
+  trials: number;
+  /** Successful responses in all of them. */
+  requests: number;
+  latency: { p50: number; p90: number; p99: number; p999: number; max: number };
 }
 
 export interface Environment {

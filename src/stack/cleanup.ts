@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { RUN_MARKER } from "./launch.js";
 import { commandLineOf, listeningInodes, pidsHoldingSockets, pidsWithEnv } from "./ports.js";
 import { groupMembers } from "./process-group.js";
-import { RUN_MARKER } from "./stack.js";
 
 /** What a run records as it starts each component, so a later process can stop what a crashed run left. */
 export interface RecordedComponent {

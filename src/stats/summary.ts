@@ -1,14 +1,25 @@
+import type { Histogram } from "hdr-histogram-js";
 import type { MetricSummary, Summary, Trial } from "../result/types.js";
+import { pooledSummary } from "./histogram.js";
 import { median, medianInterval } from "./quantiles.js";
 
+/**
+ * Median and interval over the trials that have the value: a trial with no successful response
+ * has no latency (NaN, written as null), which must not scramble the sort. `values` keeps them all.
+ */
 export function summarizeMetric(values: number[]): MetricSummary {
-  const ci = medianInterval(values);
-  return { median: median(values), ci, values: [...values] };
+  const known = values.filter(Number.isFinite);
+  const ci = medianInterval(known);
+  return { median: median(known), ci, values: [...values] };
 }
 
-/** Medians across trials with order-statistic intervals; percentiles are never averaged. */
-export function summarizeTrials(trials: readonly Trial[]): Summary {
+/**
+ * Medians across trials with order-statistic intervals; percentiles are never averaged. With the
+ * trials' histograms (in the order of `trials`), also the pooled percentiles of all their responses.
+ */
+export function summarizeTrials(trials: readonly Trial[], histograms?: readonly Histogram[]): Summary {
   const pick = (f: (t: Trial) => number) => summarizeMetric(trials.map(f));
+  const pooled = pooledSummary(histograms);
   return {
     throughput: pick((t) => t.throughput),
     latency: {
@@ -20,5 +31,6 @@ export function summarizeTrials(trials: readonly Trial[]): Summary {
     },
     errorRate: pick((t) => t.errorRate),
     errors: trials.reduce((a, t) => a + t.errors.total, 0),
+    ...(pooled ? { pooled } : {}),
   };
 }

@@ -24,25 +24,47 @@ beforeAll(() => {
 });
 
 describe("loadgate ab: both commits side by side, interleaved", () => {
-  it("a commit that slows the app down is a regression: exit 1", async () => {
+  it("a commit that slows the app down is a regression, found at the first look: exit 1", async () => {
     const out = join(repo, "..", `ab-${process.pid}.json`);
-    const run = await runCli(["ab", "fast", "slow", "stack.yml", "--trials", "4", "--json", out], { cwd: repo });
+    const run = await runCli(["ab", "fast", "slow", "stack.yml", "--trials", "4", "--max-pairs", "24", "--json", out], {
+      cwd: repo,
+    });
     expect(run.code, run.stderr.slice(-3000)).toBe(1);
-    expect(run.stdout).toMatch(/shop \(4 pairs, fast → slow\): REGRESSION/);
-    expect(run.stderr).toMatch(/block 2\/2/);
+    // Looks are planned after 7, 10 and 12 blocks; a 20 ms slowdown is decided at the first.
+    expect(run.stdout).toMatch(/shop \(14 pairs, fast → slow\): REGRESSION/);
+    expect(run.stdout).toContain(
+      "14 pairs in 7 blocks (stopped as soon as decided; looks planned after 14, 20, 24 pairs, 1 taken)",
+    );
+    expect(run.stderr).toMatch(/block 7\/12/);
+    expect(run.stderr).not.toMatch(/block 8\/12/);
     const doc = JSON.parse(readFileSync(out, "utf8"));
-    expect(doc.reports[0].comparison.method).toBe("same-runner-ab");
-    expect(doc.reports[0].baseline.trials).toHaveLength(4);
-    expect(doc.results[0].trials).toHaveLength(4);
+    const c = doc.reports[0].comparison;
+    expect(c.method).toBe("same-runner-ab");
+    expect(c.sequential).toMatchObject({ pairs: 14, blocks: 7, looksTaken: 1, stoppedBecause: "decided" });
+    expect(c.sequential.seconds.blocks).toHaveLength(7);
+    expect(doc.reports[0].baseline.trials).toHaveLength(14);
+    expect(doc.results[0].trials).toHaveLength(14);
     expect(git("worktree", "list").split("\n")).toHaveLength(1); // worktrees removed
     expectNothingLeft(run);
   });
 
   it("two commits with identical code give no regression", async () => {
-    const run = await runCli(["ab", "slow", "slow-again", "stack.yml", "--trials", "4"], { cwd: repo });
+    const run = await runCli(["ab", "slow", "slow-again", "stack.yml", "--trials", "12", "--max-pairs", "12"], {
+      cwd: repo,
+    });
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
     expect(run.stdout).not.toContain("REGRESSION");
+    expect(run.stdout).toContain("12 pairs in 6 blocks");
     expect(markedProcesses()).toEqual([]);
+  });
+
+  it("--max-pairs below --trials, or not a number, is a clear error", async () => {
+    const low = await runCli(["ab", "fast", "slow", "stack.yml", "--trials", "10", "--max-pairs", "6"], { cwd: repo });
+    expect(low.code).toBe(2);
+    expect(low.stderr).toContain("--max-pairs 6 is below --trials 10");
+    const bad = await runCli(["ab", "fast", "slow", "stack.yml", "--max-pairs", "many"], { cwd: repo });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-pairs: a number of A/B pairs, a whole number from 2 to 200, got "many"');
   });
 
   it("the working tree is the head by default; an unknown base ref is a clear error", async () => {

@@ -37,7 +37,7 @@ afterAll(async () => {
 describe("the Action with compare: merge-base", () => {
   it("measures the pull request against its merge base on this runner and fails on the slowdown", async () => {
     const run = await runAction({
-      inputs: { stack: "stack.yml", "github-token": "ghs_test", compare: "merge-base", trials: "4" },
+      inputs: { stack: "stack.yml", "github-token": "ghs_test", compare: "merge-base", trials: "4", "max-pairs": "14" },
       workspace: repo,
       apiUrl: gh.url,
       cacheEnv: cache.env,

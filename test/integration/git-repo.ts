@@ -36,6 +36,6 @@ app:
   ready: { http: /test, timeout: 5s }
 load:
   connections: 4
-  warmup: 0.5s
-  duration: 1s
+  warmup: 0.3s
+  duration: 0.5s
 `;

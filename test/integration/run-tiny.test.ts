@@ -10,7 +10,7 @@ describe("loadgate run on the full chain (PostgreSQL → PgBouncer → app → n
     const run = await runCli(["run", join(ROOT, "test/fixtures/tiny"), "--json", out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(
-      /Webserver\s+Framework\s+Workers\s+P50 \(ms\)\s+P99 \(ms\)\s+Throughput \(req\/s\)\s+Errors/,
+      /Webserver\s+Framework\s+Workers\s+P50 \(ms\)\s+P99 \(ms\)\s+P99 pooled \(ms\)\s+Throughput \(req\/s\)\s+Errors/,
     );
     expect(run.stderr).toMatch(/postgres started/);
     expect(run.stderr).toMatch(/pgbouncer started/);
@@ -27,6 +27,11 @@ describe("loadgate run on the full chain (PostgreSQL → PgBouncer → app → n
     expect(r.summary.throughput.median).toBeGreaterThan(0);
     expect(r.summary.latency.p50.median).toBeLessThanOrEqual(r.summary.latency.p99.median);
     expect(r.summary.errors).toBe(0);
+    // Pooled percentiles of both trials' responses, and how many responses each trial's P99 rests on.
+    expect(r.summary.pooled.trials).toBe(2);
+    expect(r.summary.pooled.requests).toBe(r.trials[0].requests + r.trials[1].requests);
+    expect(r.summary.pooled.latency.p50).toBeLessThanOrEqual(r.summary.pooled.latency.p99);
+    expect(r.trials[0].tail.p99).toBe(Math.floor(r.trials[0].requests / 100));
     expectNothingLeft(run);
   });
 

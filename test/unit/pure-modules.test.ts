@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { abBlocks } from "../../src/ab/schedule.js";
+import { blockOrder } from "../../src/ab/schedule.js";
 import { nextHistory } from "../../src/baseline/history.js";
 import { compareWithBaseline } from "../../src/compare/verdict.js";
 import { parseHead, requestBuffer } from "../../src/load/http-connection.js";
@@ -25,8 +25,12 @@ describe("phases", () => {
 
 describe("A/B schedule", () => {
   it("alternates ABBA and BAAB blocks, each adjacent two a pair", () => {
-    expect(abBlocks(5).map((b) => b.order.join(""))).toEqual(["baseheadheadbase", "headbasebasehead", "basehead"]);
-    const sides = abBlocks(8).flatMap((b) => b.order);
+    expect([0, 1, 2].map((b) => blockOrder(b).join(""))).toEqual([
+      "baseheadheadbase",
+      "headbasebasehead",
+      "baseheadheadbase",
+    ]);
+    const sides = [0, 1, 2, 3].flatMap(blockOrder);
     expect(sides.filter((s) => s === "base")).toHaveLength(8);
     for (let i = 0; i < sides.length; i += 2) expect(new Set([sides[i], sides[i + 1]]).size).toBe(2);
   });
@@ -180,7 +184,7 @@ describe("reports", () => {
   it("renders the verdict table and stays under GitHub's limit", () => {
     const base = result(around(1000, 20));
     const head = result(around(800, 26));
-    const comparison = compareWithBaseline(base, head, { p99: 0.1, throughput: -0.05 });
+    const comparison = compareWithBaseline(base, head, { p99: 0.1, throughput: -0.05, errorRate: 0.01 });
     const md = renderMarkdown(
       {
         title: "Commit abc",
@@ -191,7 +195,7 @@ describe("reports", () => {
       commentMarker(["demo"]),
     );
     expect(md).toContain("## ❌ loadgate: regression beyond the threshold");
-    expect(md).toMatch(/\| Metric +\| +Baseline \(1234567\) +\| +This PR +\| +Change \(interval\) +\| Verdict/);
+    expect(md).toMatch(/\| Metric +\| +Baseline \(1234567\) +\| +This PR +\| +Change \(interval\) +\| +Confidence +\| Verdict/);
     expect(md).toContain("<details><summary>Per-trial values</summary>");
     const many = Array.from({ length: 400 }, (_, i) => ({
       result: { ...head, warnings: [`warning ${i} ${"x".repeat(200)}`] },

@@ -1,13 +1,19 @@
-"""WSGI middleware around the study's Flask app that burns BURN_US microseconds of CPU per request.
+"""WSGI middleware around the study's Flask app that injects a slowdown of known size.
 
-For bench/gate-power: an injected slowdown of known size. BURN_US=0 (the default) adds nothing.
+For bench/gate-power:
+- BURN_US: microseconds of CPU burnt in every request (a throughput slowdown); 0 adds nothing.
+- BURN_TAIL_SHARE and BURN_TAIL_MS: that share of requests (e.g. 0.01) waits that many extra
+  milliseconds (a slowdown of the tail, which moves P99 far more than throughput).
 """
 import os
+import random
 import time
 
 from app import app as flask_app  # the gunicorn-flask stack's app (cwd is its folder)
 
 BURN_US = int(os.environ.get("BURN_US", "0"))
+TAIL_SHARE = float(os.environ.get("BURN_TAIL_SHARE", "0"))
+TAIL_SECONDS = float(os.environ.get("BURN_TAIL_MS", "0")) / 1000
 
 
 def app(environ, start_response):
@@ -16,4 +22,6 @@ def app(environ, start_response):
         x = 0
         while time.thread_time_ns() < end:
             x += 1
+    if TAIL_SHARE and random.random() < TAIL_SHARE:
+        time.sleep(TAIL_SECONDS)
     return flask_app(environ, start_response)

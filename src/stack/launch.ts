@@ -1,0 +1,172 @@
+import { randomBytes } from "node:crypto";
+import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { StackPlan } from "../config/plan.js";
+import { StackError } from "../errors.js";
+import { commandLineOf, listeningInodes, pidsHoldingSockets, pidsWithEnv } from "./ports.js";
+import { Component, type ComponentOptions, groupMembers } from "./process-group.js";
+import type { RunUser } from "./run-user.js";
+
+/** Every component carries this variable, so children that escape their process group can still be found. */
+export const RUN_MARKER = "LOADGATE_RUN_ID";
+
+/** What starting components needs from the stack's context (a subset of StackContext). */
+export interface LaunchContext {
+  /** Unprivileged user for PostgreSQL, PgBouncer and nginx when we are root. */
+  user: RunUser | undefined;
+  tmpDir: string;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+  /** CPUs for every component (taskset list) when the run is pinned. */
+  cpus?: string;
+  /** Called with each component as it starts, so a crash handler elsewhere can record it. */
+  onComponent?: (c: { name: string; pid: number; ports: number[]; runId: string }) => void;
+}
+
+export interface Orphan {
+  pid: number;
+  command: string;
+  port?: number;
+}
+
+export type LaunchOptions = Omit<ComponentOptions, "logFile" | "cpus"> & { ports: number[] };
+
+/**
+ * One run's folder and the components started in it, under one run marker. Each kind of component
+ * (PostgreSQL, PgBouncer, app, nginx) starts its processes through this, so stopping and the
+ * search for leftovers stay in one place.
+ */
+export interface Launch {
+  readonly ctx: LaunchContext;
+  readonly runId: string;
+  readonly runDir: string;
+  /** The marker every component's environment carries. */
+  readonly markerEnv: Record<string, string>;
+  /** Ports by component name, filled as components are given theirs. */
+  readonly ports: Record<string, number>;
+  readonly components: Component[];
+  /** A folder under the run folder that the unprivileged user owns. */
+  dir(name: string): string;
+  /** Starts a component in its own process group, logging to <runDir>/<name>.log. */
+  start(options: LaunchOptions): Promise<Component>;
+}
+
+/**
+ * The unprivileged user must be able to reach the run folder. RUNNER_TEMP or TMPDIR may sit under a
+ * folder only root can enter (mode 0700); then the run goes under /tmp instead.
+ */
+function reachableRoot(tmpDir: string, user: RunUser | undefined, log: (line: string) => void): string {
+  if (!user) return tmpDir;
+  let dir = resolve(tmpDir);
+  for (;;) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      log(
+        `${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir()} for the run folder`,
+      );
+      return tmpdir();
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return tmpDir;
+    dir = parent;
+  }
+}
+
+export function ownedDir(path: string, user: RunUser | undefined): string {
+  mkdirSync(path, { recursive: true, mode: 0o755 });
+  if (user) chownSync(path, user.uid, user.gid);
+  return path;
+}
+
+/** A fresh run folder `loadgate-<label>-XXXXXX` under the run's tmpDir, and a new run marker. */
+export function newLaunch(label: string, ctx: LaunchContext): Launch {
+  const runId = randomBytes(6).toString("hex");
+  const runDir = mkdtempSync(join(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
+  ownedDir(runDir, ctx.user);
+  const components: Component[] = [];
+  const ports: Record<string, number> = {};
+  return {
+    ctx,
+    runId,
+    runDir,
+    markerEnv: { [RUN_MARKER]: runId },
+    ports,
+    components,
+    dir: (name) => ownedDir(join(runDir, name), ctx.user),
+    async start(options) {
+      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
+      components.push(c);
+      ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
+      ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
+      return c;
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Stops every component (last started first), kills whatever outlived its group, and throws
+ * StackError naming orphans or ports still bound. `remove`: "all" deletes the run folder when
+ * everything stopped cleanly, "data" only the PostgreSQL data directory (logs stay), "none" nothing.
+ */
+export async function tearDown(launch: Launch, remove: "all" | "data" | "none"): Promise<void> {
+  const { runDir, components, ports, runId } = launch;
+  // Reverse order: nginx stops taking requests before the app goes, the app before the database.
+  for (const c of [...components].reverse()) await c.stop(5000);
+
+  const orphans = new Map<number, Orphan>();
+  for (const pid of pidsWithEnv(RUN_MARKER, runId)) orphans.set(pid, { pid, command: commandLineOf(pid) });
+  for (const [name, port] of Object.entries(ports)) {
+    for (const pid of pidsHoldingSockets(listeningInodes(port))) {
+      orphans.set(pid, { pid, command: `${commandLineOf(pid)} [${name} port]`, port });
+    }
+  }
+  for (const c of components)
+    for (const pid of groupMembers(c.pid)) orphans.set(pid, { pid, command: commandLineOf(pid) });
+
+  if (orphans.size > 0) {
+    for (const o of orphans.values()) {
+      try {
+        process.kill(o.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep(50);
+  }
+  if (remove !== "none") rmSync(join(runDir, "pg", "data"), { recursive: true, force: true });
+  if (orphans.size > 0) {
+    const list = [...orphans.values()]
+      .map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`)
+      .join("\n");
+    throw new StackError(
+      `Processes outlived their component's process group (a child that escaped its group, or a parent that died and left children holding the port). loadgate killed them:\n${list}\nLogs: ${runDir}`,
+    );
+  }
+  const stillBound = Object.entries(ports).filter(([, p]) => listeningInodes(p).size > 0);
+  if (stillBound.length > 0) {
+    throw new StackError(
+      `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`,
+    );
+  }
+  if (remove === "all") rmSync(runDir, { recursive: true, force: true });
+}
+
+/** What one component hands to those started after it. */
+export interface Wiring {
+  /** The URL the app is given as {database_url}: PostgreSQL's, or PgBouncer's in front of it. */
+  databaseUrl: string;
+}
+
+/**
+ * One kind of component. `start` returns once the component is ready (or throws naming it);
+ * stopping is the same for every kind (Component.stop with its stop signal, from tearDown).
+ */
+export interface StackPart<Ctx> {
+  readonly name: string;
+  /** Whether the stack file asks for this component. */
+  wanted(plan: StackPlan): boolean;
+  start(plan: StackPlan, ctx: Ctx, launch: Launch, wiring: Wiring): Promise<void>;
+}
