@@ -17,9 +17,12 @@
 // 5. End to end: full `loadgate ab` verdicts at the defaults, A/A and slowed.
 //
 //   node --import tsx bench/gate-power.mjs [--blocks 30] [--tail-blocks 20] [--stored-runs 16]
-//        [--e2e 5] [--duration 3] [--warmup 2] [--burn-us auto] [--replays 4000] [--steps all]
+//        [--e2e 5] [--duration 3] [--warmup 2] [--burn-us auto] [--replays 4000]
+//        [--steps calibrate,pools,stored,e2e] [--from DIR]
+// Measurements are saved in a temporary folder (printed); --from DIR replays the pools and stored
+// runs saved there instead of measuring them again (for a changed rule, or other --max-pairs).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -42,6 +45,7 @@ const { values } = parseArgs({
     replays: { type: "string", default: "4000" },
     steps: { type: "string", default: "calibrate,pools,stored,e2e" },
     "max-pairs": { type: "string", default: "16,24,32,40" },
+    from: { type: "string" },
   },
 });
 const steps = values.steps.split(",");
@@ -80,7 +84,7 @@ const commit = (tag, env) => {
   writeFileSync(join(repo, "stack.yml"), stackFor(env));
   writeFileSync(join(repo, "note"), `${tag}\n`);
   git("add", ".");
-  git("commit", "-q", "-m", tag);
+  git("commit", "-q", "--allow-empty", "-m", tag);
   git("tag", "-f", tag);
 };
 git("init", "-q", "-b", "main");
@@ -140,9 +144,13 @@ commit("slow", { BURN_US: burn });
 commit("tail", { BURN_TAIL_SHARE: values["tail-share"], BURN_TAIL_MS: values["tail-ms"] });
 
 // 2. Pools of real blocks.
-const pools = {};
+const pools =
+  values.from && existsSync(join(values.from, "pools.json"))
+    ? JSON.parse(readFileSync(join(values.from, "pools.json"), "utf8"))
+    : {};
 const poolPath = join(tmp, "pools.json");
-if (steps.includes("pools")) {
+log(`measurements go to ${tmp}`);
+if (steps.includes("pools") && !values.from) {
   for (const [kind, head, n] of [
     ["A/A", "same", Number(values.blocks)],
     ["throughput -10%", "slow", Number(values.blocks)],
@@ -209,9 +217,15 @@ if (pools["A/A"]) {
 // 4. Stored baseline: fresh runs, the comparison replayed with a history drawn from the base runs.
 const storedRows = [];
 if (steps.includes("stored")) {
-  const n = Number(values["stored-runs"]);
+  const n = values.from ? 0 : Number(values["stored-runs"]);
   const runs = { base: [], slow: [] };
   const times = [];
+  if (values.from) {
+    for (const file of readdirSync(values.from).filter((x) => /^stored-(base|slow)-\d+\.json$/.test(x))) {
+      const doc = JSON.parse(readFileSync(join(values.from, file), "utf8"));
+      runs[file.includes("base") ? "base" : "slow"].push(doc.results[0]);
+    }
+  }
   for (let i = 0; i < n; i++) {
     for (const [kind, env] of [
       ["base", { BURN_US: "0" }],

@@ -11,6 +11,22 @@ export const AB_DEFAULT_MIN_PAIRS = 8;
 /** The most pairs: the last planned look. Chosen from bench/gate-power (see the README). */
 export const AB_DEFAULT_MAX_PAIRS = 24;
 export const AB_DEFAULT_MAX_TIME = 900;
+/**
+ * A/B windows: many short windows on fresh instances beat a few long ones (bench/gate-power), so
+ * unless --duration / --warmup say otherwise an A/B uses these, not the stack file's load.duration
+ * and load.warmup (which suit one long `run`).
+ */
+export const AB_DEFAULT_WINDOW_SECONDS = 3;
+export const AB_DEFAULT_WARMUP_SECONDS = 2;
+
+/** The A/B window defaults under the flags or inputs that were given. */
+export function withAbWindows(o: LoadOverrides): LoadOverrides {
+  return {
+    ...o,
+    durationSeconds: o.durationSeconds ?? AB_DEFAULT_WINDOW_SECONDS,
+    warmupSeconds: o.warmupSeconds ?? AB_DEFAULT_WARMUP_SECONDS,
+  };
+}
 
 export interface AbPlan {
   root: string;
@@ -56,7 +72,7 @@ export async function planAb(argv: string[], cwd: string): Promise<AbPlan> {
     if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
     return rel;
   });
-  const overrides = parseLoadOverrides({ ...values, trials: undefined });
+  const overrides = withAbWindows(parseLoadOverrides({ ...values, trials: undefined }));
   const { minPairs, maxPairs } = parsePairs(values.trials, values["max-pairs"]);
   let maxTime = AB_DEFAULT_MAX_TIME;
   if (values["max-time"] !== undefined) {

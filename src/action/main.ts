@@ -3,7 +3,13 @@ import { join, relative } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { isCommit, mergeBase, repoRoot } from "../ab/git.js";
-import { AB_DEFAULT_MAX_PAIRS, AB_DEFAULT_MAX_TIME, AB_DEFAULT_MIN_PAIRS, type AbPlan } from "../ab/plan.js";
+import {
+  AB_DEFAULT_MAX_PAIRS,
+  AB_DEFAULT_MAX_TIME,
+  AB_DEFAULT_MIN_PAIRS,
+  type AbPlan,
+  withAbWindows,
+} from "../ab/plan.js";
 import { CacheBaselineStore } from "../baseline/cache-store.js";
 import { nextHistory } from "../baseline/history.js";
 import type { BaselineStore } from "../baseline/store.js";
@@ -102,7 +108,7 @@ async function abGate(
     headRef: null,
     headSha: null,
     stackPaths: plan.stacks.map((s) => relative(root, s.spec.file)),
-    overrides: plan.overrides,
+    overrides: withAbWindows(plan.overrides),
     minPairs: plan.overrides.trials ?? AB_DEFAULT_MIN_PAIRS,
     maxPairs: Math.max(plan.ab.maxPairs ?? AB_DEFAULT_MAX_PAIRS, plan.overrides.trials ?? AB_DEFAULT_MIN_PAIRS),
     maxTimeSeconds: plan.ab.maxTimeSeconds ?? AB_DEFAULT_MAX_TIME,

@@ -250,7 +250,7 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
   return {
     mode,
     modeReason: reason,
-    compare: oneOf(INPUTS.compare, getInput(INPUTS.compare), ["baseline", "merge-base", "both"] as const, "baseline"),
+    compare: oneOf(INPUTS.compare, getInput(INPUTS.compare), ["baseline", "merge-base", "both"] as const, "merge-base"),
     stacks,
     gateOverride: {
       p99: threshold(INPUTS.p99Threshold, getInput(INPUTS.p99Threshold), "+"),

@@ -1,3 +1,5 @@
+import type { MetricVerdict } from "../compare/verdict.js";
+
 /** Milliseconds with microsecond resolution shown to a sensible precision. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return "–";
@@ -17,18 +19,6 @@ export function formatPercent(fraction: number, signed = true): string {
   return signed && fraction > 0 ? `+${v}%` : `${v}%`;
 }
 
-/** The pieces of a verdict row that terminal and Markdown reports share. */
-export interface VerdictRowLike {
-  metric: string;
-  threshold: number | null;
-  baseline: number;
-  current: number;
-  change: number;
-  ci: { lo: number; hi: number; confidence: number };
-  requested: number;
-  n: number;
-}
-
 /** A metric's value: req/s, ms, or a share for the error rate. */
 export function formatMetric(metric: string, v: number): string {
   if (metric === "throughput") return formatRps(v);
@@ -43,19 +33,19 @@ export function formatShare(fraction: number): string {
 }
 
 /** "−9.8% (−14.1% … −5.2%)"; the error rate is a limit on this run, not a change with an interval. */
-export function formatChange(m: VerdictRowLike): string {
+export function formatChange(m: MetricVerdict): string {
   if (m.metric === "errorRate") return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
   return `${formatPercent(m.change)} (${formatPercent(m.ci.lo)} … ${formatPercent(m.ci.hi)})`;
 }
 
 /** The interval's real coverage, and the level asked for when it falls short of it. */
-export function formatConfidence(m: VerdictRowLike): string {
-  if (m.metric === "errorRate" || m.requested === undefined) return "–";
+export function formatConfidence(m: MetricVerdict): string {
+  if (m.metric === "errorRate") return "–";
   const got = `${(m.ci.confidence * 100).toFixed(1)}%`;
   return m.ci.confidence + 1e-9 < m.requested ? `${got} (< ${(m.requested * 100).toFixed(1)}% asked)` : got;
 }
 
-export function formatLimit(m: VerdictRowLike): string {
+export function formatLimit(m: MetricVerdict): string {
   if (m.threshold === null) return "not gated";
   if (m.metric === "errorRate") return `< ${formatShare(m.threshold)}`;
   return formatPercent(m.threshold);

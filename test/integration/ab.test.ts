@@ -4,6 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { delayedStack, scratchRepo } from "./git-repo.js";
 import { expectNothingLeft, markedProcesses, runCli } from "./helpers.js";
 
+// A/B windows default to 3 s with a 2-s warmup; the tiny app needs far less to be measured.
+const SHORT = ["--duration", "0.5", "--warmup", "0.3"];
+
 let repo: string;
 let git: (...args: string[]) => string;
 
@@ -21,14 +24,26 @@ beforeAll(() => {
   git("add", ".");
   git("commit", "-q", "-m", "docs");
   git("tag", "slow-again");
+  // A head whose app answers 500 to every request (it still answers its readiness probe).
+  writeFileSync(
+    join(repo, "stack.yml"),
+    delayedStack(0)
+      .replace('env: { TINY_DELAY_MS: "0" }', 'env: { TINY_DELAY_MS: "0", TINY_MODE: "error-500" }')
+      .replace("ready: { http: /test", "ready: { http: /health"),
+  );
+  git("commit", "-q", "-am", "broken");
+  git("tag", "broken");
 });
 
 describe("loadgate ab: both commits side by side, interleaved", () => {
   it("a commit that slows the app down is a regression, found at the first look: exit 1", async () => {
     const out = join(repo, "..", `ab-${process.pid}.json`);
-    const run = await runCli(["ab", "fast", "slow", "stack.yml", "--trials", "4", "--max-pairs", "24", "--json", out], {
-      cwd: repo,
-    });
+    const run = await runCli(
+      ["ab", "fast", "slow", "stack.yml", "--trials", "4", "--max-pairs", "24", ...SHORT, "--json", out],
+      {
+        cwd: repo,
+      },
+    );
     expect(run.code, run.stderr.slice(-3000)).toBe(1);
     // Looks are planned after 7, 10 and 12 blocks; a 20 ms slowdown is decided at the first.
     expect(run.stdout).toMatch(/shop \(14 pairs, fast → slow\): REGRESSION/);
@@ -49,13 +64,28 @@ describe("loadgate ab: both commits side by side, interleaved", () => {
   });
 
   it("two commits with identical code give no regression", async () => {
-    const run = await runCli(["ab", "slow", "slow-again", "stack.yml", "--trials", "12", "--max-pairs", "12"], {
-      cwd: repo,
-    });
+    const run = await runCli(
+      ["ab", "slow", "slow-again", "stack.yml", "--trials", "12", "--max-pairs", "12", ...SHORT],
+      {
+        cwd: repo,
+      },
+    );
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
     expect(run.stdout).not.toContain("REGRESSION");
     expect(run.stdout).toContain("12 pairs in 6 blocks");
     expect(markedProcesses()).toEqual([]);
+  });
+
+  it("a head that answers 500 to every request fails the run (exit 3) naming the head, nothing left behind", async () => {
+    const run = await runCli(["ab", "fast", "broken", "stack.yml", "--trials", "2", "--max-pairs", "2", ...SHORT], {
+      cwd: repo,
+    });
+    expect(run.code, run.stderr.slice(-3000)).toBe(3);
+    expect(run.stderr).toMatch(/the head \(broken\) served nothing: .*non-2xx [1-9]\d*/);
+    expect(run.stderr).toMatch(/--- last lines of the app's log/);
+    expect(run.stdout).not.toContain("PASS");
+    expect(git("worktree", "list").split("\n")).toHaveLength(1);
+    expectNothingLeft(run);
   });
 
   it("--max-pairs below --trials, or not a number, is a clear error", async () => {

@@ -37,7 +37,15 @@ afterAll(async () => {
 describe("the Action with compare: merge-base", () => {
   it("measures the pull request against its merge base on this runner and fails on the slowdown", async () => {
     const run = await runAction({
-      inputs: { stack: "stack.yml", "github-token": "ghs_test", compare: "merge-base", trials: "4", "max-pairs": "14" },
+      inputs: {
+        stack: "stack.yml",
+        "github-token": "ghs_test",
+        compare: "merge-base",
+        trials: "4",
+        "max-pairs": "14",
+        duration: "0.5",
+        warmup: "0.3",
+      },
       workspace: repo,
       apiUrl: gh.url,
       cacheEnv: cache.env,

@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 const base = () => ({
-  inputs: { stack: "stack.yml", "github-token": "ghs_test" },
+  inputs: { stack: "stack.yml", "github-token": "ghs_test", compare: "baseline" },
   workspace,
   apiUrl: gh.url,
   cacheEnv: cache.env,

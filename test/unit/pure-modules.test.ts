@@ -183,7 +183,7 @@ describe("reports", () => {
   });
   it("renders the verdict table and stays under GitHub's limit", () => {
     const base = result(around(1000, 20));
-    const head = result(around(800, 26));
+    const head = result(around(500, 40));
     const comparison = compareWithBaseline(base, head, { p99: 0.1, throughput: -0.05, errorRate: 0.01 });
     const md = renderMarkdown(
       {
@@ -195,7 +195,9 @@ describe("reports", () => {
       commentMarker(["demo"]),
     );
     expect(md).toContain("## ❌ loadgate: regression beyond the threshold");
-    expect(md).toMatch(/\| Metric +\| +Baseline \(1234567\) +\| +This PR +\| +Change \(interval\) +\| +Confidence +\| Verdict/);
+    expect(md).toMatch(
+      /\| Metric +\| +Baseline \(1234567\) +\| +This PR +\| +Change \(interval\) +\| +Confidence +\| Verdict/,
+    );
     expect(md).toContain("<details><summary>Per-trial values</summary>");
     const many = Array.from({ length: 400 }, (_, i) => ({
       result: { ...head, warnings: [`warning ${i} ${"x".repeat(200)}`] },
