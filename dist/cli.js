@@ -47662,7 +47662,6 @@ async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
   let comparison;
   let looksTaken = 0;
   let stoppedBecause = "max-pairs";
-  let blockSeconds = 0;
   const blockTimes = [];
   let setupSeconds = 0;
   try {
@@ -47684,7 +47683,7 @@ async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
     setupSeconds = (Date.now() - t00) / 1e3;
     for (let b = 0; b < maxBlocks; b++) {
       const elapsed = (Date.now() - started) / 1e3;
-      if (b > 0 && elapsed + blockSeconds > ab.maxTimeSeconds) {
+      if (b > 0 && elapsed + (blockTimes.at(-1) ?? 0) > ab.maxTimeSeconds) {
         stoppedBecause = "max-time";
         notes.push(
           `Stopped after ${pairs.length} pairs: --max-time ${ab.maxTimeSeconds} s would be exceeded by another block.`
@@ -47728,10 +47727,10 @@ async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
             [t],
             label[side],
             appLogTail(s),
-            load.requests.map((r) => r.path)
+            load.requests.map((r) => `${r.method} ${r.path}`)
           );
           trials[side].push(t);
-          histograms[side].push(...outcome.histograms.slice(0, 1));
+          histograms[side].push(outcome.histograms[0]);
           const pairIndex = Math.floor(i / 2);
           measured[pairIndex] = { ...measured[pairIndex], [side]: t };
           hooks.log(
@@ -47746,8 +47745,7 @@ async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
       }
       hooks.onPhase?.(name, "down");
       await downAll(stacks, false);
-      blockSeconds = (Date.now() - t0) / 1e3;
-      blockTimes.push(blockSeconds);
+      blockTimes.push((Date.now() - t0) / 1e3);
       if (isLook(b + 1, looks)) {
         looksTaken++;
         comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);
@@ -47763,7 +47761,7 @@ async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
   } finally {
     for (const t of Object.values(templates)) t?.dispose();
   }
-  const blocksDone = new Set(pairs.map((p) => p.block)).size;
+  const blocksDone = blockTimes.length;
   if (!comparison || stoppedBecause === "max-time" && !isLook(blocksDone, looks)) {
     looksTaken++;
     comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);

@@ -35,8 +35,8 @@ import { STATE_FILE } from "./state.js";
 /** Which gate applies to a stack: the inputs override the stack file's `gate`. */
 function gateFor(plan: ActionPlan, stack: RunPlan["stacks"][number]): Gate {
   return {
-    p99: plan.gateOverride.p99 ?? stack.spec.gate.p99,
-    throughput: plan.gateOverride.throughput ?? stack.spec.gate.throughput,
+    p99: plan.gateOverride.p99 ?? stack.gate.p99,
+    throughput: plan.gateOverride.throughput ?? stack.gate.throughput,
     errorRate: plan.gateOverride.errorRate ?? stack.gate.errorRate,
   };
 }

@@ -132,7 +132,6 @@ async function runOnePair(
   let comparison: Comparison | undefined;
   let looksTaken = 0;
   let stoppedBecause: SequentialInfo["stoppedBecause"] = "max-pairs";
-  let blockSeconds = 0;
   const blockTimes: number[] = [];
   let setupSeconds = 0;
   try {
@@ -155,7 +154,7 @@ async function runOnePair(
     setupSeconds = (Date.now() - t00) / 1000;
     for (let b = 0; b < maxBlocks; b++) {
       const elapsed = (Date.now() - started) / 1000;
-      if (b > 0 && elapsed + blockSeconds > ab.maxTimeSeconds) {
+      if (b > 0 && elapsed + (blockTimes.at(-1) ?? 0) > ab.maxTimeSeconds) {
         stoppedBecause = "max-time";
         notes.push(
           `Stopped after ${pairs.length} pairs: --max-time ${ab.maxTimeSeconds} s would be exceeded by another block.`,
@@ -199,10 +198,10 @@ async function runOnePair(
             [t],
             label[side],
             appLogTail(s),
-            load.requests.map((r) => r.path),
+            load.requests.map((r) => `${r.method} ${r.path}`),
           );
           trials[side].push(t);
-          histograms[side].push(...outcome.histograms.slice(0, 1));
+          histograms[side].push(outcome.histograms[0]);
           const pairIndex = Math.floor(i / 2);
           measured[pairIndex] = { ...measured[pairIndex], [side]: t };
           hooks.log(
@@ -217,8 +216,7 @@ async function runOnePair(
       }
       hooks.onPhase?.(name, "down");
       await downAll(stacks, false);
-      blockSeconds = (Date.now() - t0) / 1000;
-      blockTimes.push(blockSeconds);
+      blockTimes.push((Date.now() - t0) / 1000);
       if (isLook(b + 1, looks)) {
         looksTaken++;
         comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);
@@ -236,7 +234,7 @@ async function runOnePair(
   }
   // Stopped by --max-time between planned looks: this is the run's last look (it takes the place
   // of the remaining ones, so no more than the planned number of looks is ever taken).
-  const blocksDone = new Set(pairs.map((p) => p.block)).size;
+  const blocksDone = blockTimes.length;
   if (!comparison || (stoppedBecause === "max-time" && !isLook(blocksDone, looks))) {
     looksTaken++;
     comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);

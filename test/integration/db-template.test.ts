@@ -71,6 +71,33 @@ function sql(p: PreparedStack, stack: RunningStack, query: string): string {
     .trim();
 }
 
+/** A stack folder: a tiny app over a database with `database` as its stack-file section, and the SQL files. */
+function stackDir(name: string, database: string, files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "lg-stack-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, "stack.yml"),
+    `name: ${name}
+database:
+${database}
+pooler: none
+proxy: none
+app:
+  command: python3 ${TINY_APP} {port}
+  ready: { http: /test, timeout: 4s }
+`,
+  );
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
+/** The value a promise rejects with, or undefined when it resolves. */
+const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
 describe("a seeded database template: seed once, start stacks from copies", () => {
   it("two stacks start from one template, each with the seeded data and its own copy; nothing is left", async () => {
     const { run, p, tmpDir } = await prepared(join(ROOT, "test/fixtures/tiny"));
@@ -123,30 +150,14 @@ describe("a seeded database template: seed once, start stacks from copies", () =
   });
 
   it("a failing seed SQL: the same UserError (file:line) as a fresh start, and nothing left behind", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-stack-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(
-      join(dir, "stack.yml"),
-      `name: bad-seed
-database:
-  schema: schema.sql
-  seed: seed.sql
-pooler: none
-proxy: none
-app:
-  command: python3 ${TINY_APP} {port}
-  ready: { http: /test, timeout: 4s }
-`,
-    );
-    writeFileSync(join(dir, "schema.sql"), "create table t (a int primary key);\n");
-    writeFileSync(join(dir, "seed.sql"), "insert into t values (1);\ninsert into missing_table values (2);\n");
+    const dir = stackDir("bad-seed", "  schema: schema.sql\n  seed: seed.sql", {
+      "schema.sql": "create table t (a int primary key);\n",
+      "seed.sql": "insert into t values (1);\ninsert into missing_table values (2);\n",
+    });
     const { run, p, tmpDir } = await prepared(dir);
     const out = logSink();
 
-    const fromTemplate = await seedTemplate(run, p, { log: out.log, onComponent: out.onComponent }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const fromTemplate = await rejection(seedTemplate(run, p, { log: out.log, onComponent: out.onComponent }));
     expect(fromTemplate).toBeInstanceOf(UserError);
     const message = (fromTemplate as UserError).message;
     expect(message).toMatch(
@@ -157,38 +168,19 @@ app:
     out.expectNothingLeft();
     expect(readdirSync(tmpDir)).toEqual([]);
 
-    const fresh = await startStack(run, p, { log: out.log, onComponent: out.onComponent }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const fresh = await rejection(startStack(run, p, { log: out.log, onComponent: out.onComponent }));
     expect(fresh).toBeInstanceOf(UserError);
     expect((fresh as UserError).message).toBe(message);
     out.expectNothingLeft();
   });
 
   it("PostgreSQL failing to start while seeding: a StackError naming it, and nothing left behind", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-stack-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(
-      join(dir, "stack.yml"),
-      `name: bad-setting
-database:
-  schema: schema.sql
-  settings: { shared_buffers: "not-a-size" }
-pooler: none
-proxy: none
-app:
-  command: python3 ${TINY_APP} {port}
-  ready: { http: /test, timeout: 4s }
-`,
-    );
-    writeFileSync(join(dir, "schema.sql"), "create table t (a int primary key);\n");
+    const dir = stackDir("bad-setting", '  schema: schema.sql\n  settings: { shared_buffers: "not-a-size" }', {
+      "schema.sql": "create table t (a int primary key);\n",
+    });
     const { run, p, tmpDir } = await prepared(dir);
     const out = logSink();
-    const err = await seedTemplate(run, p, { log: out.log, onComponent: out.onComponent }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await rejection(seedTemplate(run, p, { log: out.log, onComponent: out.onComponent }));
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/^postgres exited with code \d+ before it was ready/);
     expect((err as Error).message).toContain("shared_buffers");
