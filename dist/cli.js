@@ -2224,20 +2224,20 @@ var require_resolve = __commonJS({
       return false;
     }
     function countKeys(schema) {
-      let count2 = 0;
+      let count3 = 0;
       for (const key in schema) {
         if (key === "$ref")
           return Infinity;
-        count2++;
+        count3++;
         if (SIMPLE_INLINED.has(key))
           continue;
         if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count2 += countKeys(sch));
+          (0, util_1.eachItem)(schema[key], (sch) => count3 += countKeys(sch));
         }
-        if (count2 === Infinity)
+        if (count3 === Infinity)
           return Infinity;
       }
-      return count2;
+      return count3;
     }
     function getFullPath(resolver, id = "", normalize) {
       if (normalize !== false)
@@ -3768,7 +3768,7 @@ var require_schemes = __commonJS({
       urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
       return urnComponent;
     }
-    var http = (
+    var http2 = (
       /** @type {SchemeHandler} */
       {
         scheme: "http",
@@ -3781,7 +3781,7 @@ var require_schemes = __commonJS({
       /** @type {SchemeHandler} */
       {
         scheme: "https",
-        domainHost: http.domainHost,
+        domainHost: http2.domainHost,
         parse: httpParse,
         serialize: httpSerialize
       }
@@ -3825,7 +3825,7 @@ var require_schemes = __commonJS({
     var SCHEMES = (
       /** @type {Record<SchemeName, SchemeHandler>} */
       {
-        http,
+        http: http2,
         https,
         ws,
         wss,
@@ -5775,8 +5775,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count2 = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
+          const count3 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count3)));
         }
         function validateItems(_valid, block) {
           gen.forRange("i", 0, len, (i) => {
@@ -5789,16 +5789,16 @@ var require_contains = __commonJS({
             block();
           });
         }
-        function checkLimits(count2) {
-          gen.code((0, codegen_1._)`${count2}++`);
+        function checkLimits(count3) {
+          gen.code((0, codegen_1._)`${count3}++`);
           if (max2 === void 0) {
-            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count3} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count2} > ${max2}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count3} > ${max2}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count3} >= ${min}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -7510,8 +7510,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -7619,13 +7619,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count3)
+            count3 = c;
         }
-        return count2;
+        return count3;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -10578,8 +10578,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -10656,12 +10656,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error.message += `:
 
 ${lineStr}
@@ -14806,13 +14806,13 @@ var require_JsHistogram = __commonJS({
         this.updateMinAndMax(value);
         this.incrementTotalCount();
       }
-      handleRecordException(count2, value) {
+      handleRecordException(count3, value) {
         if (!this.autoResize) {
           throw new Error("Value " + value + " is outside of histogram covered range");
         }
         this.resize(value);
         var countsIndex = this.countsArrayIndex(value);
-        this.addToCountAtIndex(countsIndex, count2);
+        this.addToCountAtIndex(countsIndex, count3);
         this.highestTrackableValue = this.highestEquivalentValue(this.valueFromIndex(this.countsArrayLength - 1));
       }
       countsArrayIndex(value) {
@@ -15095,15 +15095,15 @@ var require_JsHistogram = __commonJS({
           this.recordSingleValue(missingValue);
         }
       }
-      recordCountAtValue(count2, value) {
+      recordCountAtValue(count3, value) {
         const countsIndex = this.countsArrayIndex(value);
         if (countsIndex >= this.countsArrayLength) {
-          this.handleRecordException(count2, value);
+          this.handleRecordException(count3, value);
         } else {
-          this.addToCountAtIndex(countsIndex, count2);
+          this.addToCountAtIndex(countsIndex, count3);
         }
         this.updateMinAndMax(value);
-        this.addToTotalCount(count2);
+        this.addToTotalCount(count3);
       }
       /**
        * Record a value in the histogram (adding to the value's current count)
@@ -15112,8 +15112,8 @@ var require_JsHistogram = __commonJS({
        * @param count The number of occurrences of this value to record
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithCount(value, count2) {
-        this.recordCountAtValue(count2, value);
+      recordValueWithCount(value, count3) {
+        this.recordCountAtValue(count3, value);
       }
       /**
        * Record a value in the histogram.
@@ -15139,13 +15139,13 @@ var require_JsHistogram = __commonJS({
       recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
         this.recordSingleValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
       }
-      recordValueWithCountAndExpectedInterval(value, count2, expectedIntervalBetweenValueSamples) {
-        this.recordCountAtValue(count2, value);
+      recordValueWithCountAndExpectedInterval(value, count3, expectedIntervalBetweenValueSamples) {
+        this.recordCountAtValue(count3, value);
         if (expectedIntervalBetweenValueSamples <= 0) {
           return;
         }
         for (let missingValue = value - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
-          this.recordCountAtValue(count2, missingValue);
+          this.recordCountAtValue(count3, missingValue);
         }
       }
       /**
@@ -15960,7 +15960,7 @@ var require_trees = __commonJS({
       var prevlen = -1;
       var curlen;
       var nextlen = tree[0 * 2 + 1];
-      var count2 = 0;
+      var count3 = 0;
       var max_count = 7;
       var min_count = 4;
       if (nextlen === 0) {
@@ -15971,21 +15971,21 @@ var require_trees = __commonJS({
       for (n = 0; n <= max_code; n++) {
         curlen = nextlen;
         nextlen = tree[(n + 1) * 2 + 1];
-        if (++count2 < max_count && curlen === nextlen) {
+        if (++count3 < max_count && curlen === nextlen) {
           continue;
-        } else if (count2 < min_count) {
-          s.bl_tree[curlen * 2] += count2;
+        } else if (count3 < min_count) {
+          s.bl_tree[curlen * 2] += count3;
         } else if (curlen !== 0) {
           if (curlen !== prevlen) {
             s.bl_tree[curlen * 2]++;
           }
           s.bl_tree[REP_3_6 * 2]++;
-        } else if (count2 <= 10) {
+        } else if (count3 <= 10) {
           s.bl_tree[REPZ_3_10 * 2]++;
         } else {
           s.bl_tree[REPZ_11_138 * 2]++;
         }
-        count2 = 0;
+        count3 = 0;
         prevlen = curlen;
         if (nextlen === 0) {
           max_count = 138;
@@ -16004,7 +16004,7 @@ var require_trees = __commonJS({
       var prevlen = -1;
       var curlen;
       var nextlen = tree[0 * 2 + 1];
-      var count2 = 0;
+      var count3 = 0;
       var max_count = 7;
       var min_count = 4;
       if (nextlen === 0) {
@@ -16014,27 +16014,27 @@ var require_trees = __commonJS({
       for (n = 0; n <= max_code; n++) {
         curlen = nextlen;
         nextlen = tree[(n + 1) * 2 + 1];
-        if (++count2 < max_count && curlen === nextlen) {
+        if (++count3 < max_count && curlen === nextlen) {
           continue;
-        } else if (count2 < min_count) {
+        } else if (count3 < min_count) {
           do {
             send_code(s, curlen, s.bl_tree);
-          } while (--count2 !== 0);
+          } while (--count3 !== 0);
         } else if (curlen !== 0) {
           if (curlen !== prevlen) {
             send_code(s, curlen, s.bl_tree);
-            count2--;
+            count3--;
           }
           send_code(s, REP_3_6, s.bl_tree);
-          send_bits(s, count2 - 3, 2);
-        } else if (count2 <= 10) {
+          send_bits(s, count3 - 3, 2);
+        } else if (count3 <= 10) {
           send_code(s, REPZ_3_10, s.bl_tree);
-          send_bits(s, count2 - 3, 3);
+          send_bits(s, count3 - 3, 3);
         } else {
           send_code(s, REPZ_11_138, s.bl_tree);
-          send_bits(s, count2 - 11, 7);
+          send_bits(s, count3 - 11, 7);
         }
-        count2 = 0;
+        count3 = 0;
         prevlen = curlen;
         if (nextlen === 0) {
           max_count = 138;
@@ -17531,7 +17531,7 @@ var require_deflate2 = __commonJS({
     }
     Deflate.prototype.push = function(data, mode) {
       var strm = this.strm;
-      var chunkSize = this.options.chunkSize;
+      var chunkSize2 = this.options.chunkSize;
       var status, _mode;
       if (this.ended) {
         return false;
@@ -17548,9 +17548,9 @@ var require_deflate2 = __commonJS({
       strm.avail_in = strm.input.length;
       do {
         if (strm.avail_out === 0) {
-          strm.output = new utils.Buf8(chunkSize);
+          strm.output = new utils.Buf8(chunkSize2);
           strm.next_out = 0;
-          strm.avail_out = chunkSize;
+          strm.avail_out = chunkSize2;
         }
         status = zlib_deflate.deflate(strm, _mode);
         if (status !== Z_STREAM_END && status !== Z_OK) {
@@ -18016,20 +18016,20 @@ var require_inftrees = __commonJS({
       var base = null;
       var base_index = 0;
       var end;
-      var count2 = new utils.Buf16(MAXBITS + 1);
+      var count3 = new utils.Buf16(MAXBITS + 1);
       var offs = new utils.Buf16(MAXBITS + 1);
       var extra = null;
       var extra_index = 0;
       var here_bits, here_op, here_val;
       for (len = 0; len <= MAXBITS; len++) {
-        count2[len] = 0;
+        count3[len] = 0;
       }
       for (sym = 0; sym < codes; sym++) {
-        count2[lens[lens_index + sym]]++;
+        count3[lens[lens_index + sym]]++;
       }
       root = bits;
       for (max2 = MAXBITS; max2 >= 1; max2--) {
-        if (count2[max2] !== 0) {
+        if (count3[max2] !== 0) {
           break;
         }
       }
@@ -18043,7 +18043,7 @@ var require_inftrees = __commonJS({
         return 0;
       }
       for (min = 1; min < max2; min++) {
-        if (count2[min] !== 0) {
+        if (count3[min] !== 0) {
           break;
         }
       }
@@ -18053,7 +18053,7 @@ var require_inftrees = __commonJS({
       left = 1;
       for (len = 1; len <= MAXBITS; len++) {
         left <<= 1;
-        left -= count2[len];
+        left -= count3[len];
         if (left < 0) {
           return -1;
         }
@@ -18063,7 +18063,7 @@ var require_inftrees = __commonJS({
       }
       offs[1] = 0;
       for (len = 1; len < MAXBITS; len++) {
-        offs[len + 1] = offs[len] + count2[len];
+        offs[len + 1] = offs[len] + count3[len];
       }
       for (sym = 0; sym < codes; sym++) {
         if (lens[lens_index + sym] !== 0) {
@@ -18126,7 +18126,7 @@ var require_inftrees = __commonJS({
           huff = 0;
         }
         sym++;
-        if (--count2[len] === 0) {
+        if (--count3[len] === 0) {
           if (len === max2) {
             break;
           }
@@ -18140,7 +18140,7 @@ var require_inftrees = __commonJS({
           curr = len - drop;
           left = 1 << curr;
           while (curr + drop < max2) {
-            left -= count2[curr + drop];
+            left -= count3[curr + drop];
             if (left <= 0) {
               break;
             }
@@ -19535,7 +19535,7 @@ var require_inflate2 = __commonJS({
     }
     Inflate.prototype.push = function(data, mode) {
       var strm = this.strm;
-      var chunkSize = this.options.chunkSize;
+      var chunkSize2 = this.options.chunkSize;
       var dictionary = this.options.dictionary;
       var status, _mode;
       var next_out_utf8, tail, utf8str;
@@ -19555,9 +19555,9 @@ var require_inflate2 = __commonJS({
       strm.avail_in = strm.input.length;
       do {
         if (strm.avail_out === 0) {
-          strm.output = new utils.Buf8(chunkSize);
+          strm.output = new utils.Buf8(chunkSize2);
           strm.next_out = 0;
-          strm.avail_out = chunkSize;
+          strm.avail_out = chunkSize2;
         }
         status = zlib_inflate.inflate(strm, c.Z_NO_FLUSH);
         if (status === c.Z_NEED_DICT && dictionary) {
@@ -19579,7 +19579,7 @@ var require_inflate2 = __commonJS({
               tail = strm.next_out - next_out_utf8;
               utf8str = strings.buf2string(strm.output, next_out_utf8);
               strm.next_out = tail;
-              strm.avail_out = chunkSize - tail;
+              strm.avail_out = chunkSize2 - tail;
               if (tail) {
                 utils.arraySet(strm.output, strm.output, next_out_utf8, tail, 0);
               }
@@ -20221,8 +20221,8 @@ var require_wasm = __commonJS({
       recordValue(value) {
         this._wasmHistogram.recordValue(value);
       }
-      recordValueWithCount(value, count2) {
-        this._wasmHistogram.recordValueWithCount(value, count2);
+      recordValueWithCount(value, count3) {
+        this._wasmHistogram.recordValueWithCount(value, count3);
       }
       recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
         this._wasmHistogram.recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
@@ -21221,12 +21221,12 @@ var require_JsHistogram_encoding = __commonJS({
       const countsLimit = self2.countsArrayIndex(self2.maxValue) + 1;
       let srcIndex = 0;
       while (srcIndex < countsLimit) {
-        const count2 = self2.getCountAtIndex(srcIndex++);
-        if (count2 < 0) {
-          throw new Error("Cannot encode histogram containing negative counts (" + count2 + ") at index " + srcIndex + ", corresponding the value range [" + self2.lowestEquivalentValue(self2.valueFromIndex(srcIndex)) + "," + self2.nextNonEquivalentValue(self2.valueFromIndex(srcIndex)) + ")");
+        const count3 = self2.getCountAtIndex(srcIndex++);
+        if (count3 < 0) {
+          throw new Error("Cannot encode histogram containing negative counts (" + count3 + ") at index " + srcIndex + ", corresponding the value range [" + self2.lowestEquivalentValue(self2.valueFromIndex(srcIndex)) + "," + self2.nextNonEquivalentValue(self2.valueFromIndex(srcIndex)) + ")");
         }
         let zerosCount = 0;
-        if (count2 == 0) {
+        if (count3 == 0) {
           zerosCount = 1;
           while (srcIndex < countsLimit && self2.getCountAtIndex(srcIndex) == 0) {
             zerosCount++;
@@ -21236,7 +21236,7 @@ var require_JsHistogram_encoding = __commonJS({
         if (zerosCount > 1) {
           ZigZagEncoding_1.default.encode(buffer, -zerosCount);
         } else {
-          ZigZagEncoding_1.default.encode(buffer, count2);
+          ZigZagEncoding_1.default.encode(buffer, count3);
         }
       }
     }
@@ -21265,12 +21265,12 @@ var require_JsHistogram_encoding = __commonJS({
       const endPosition = sourceBuffer.position + lengthInBytes;
       while (sourceBuffer.position < endPosition) {
         let zerosCount = 0;
-        let count2 = ZigZagEncoding_1.default.decode(sourceBuffer);
-        if (count2 < 0) {
-          zerosCount = -count2;
+        let count3 = ZigZagEncoding_1.default.decode(sourceBuffer);
+        if (count3 < 0) {
+          zerosCount = -count3;
           dstIndex += zerosCount;
         } else {
-          self2.setCountAtIndex(dstIndex++, count2);
+          self2.setCountAtIndex(dstIndex++, count3);
         }
       }
       return dstIndex;
@@ -21653,8 +21653,8 @@ var require_Recorder = __commonJS({
        * @param count The number of occurrences of this value to record
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithCount(value, count2) {
-        this.activeHistogram.recordValueWithCount(value, count2);
+      recordValueWithCount(value, count3) {
+        this.activeHistogram.recordValueWithCount(value, count3);
       }
       /**
        * Record a value
@@ -36395,7 +36395,7 @@ var require_form_data = __commonJS({
     var CombinedStream = require_combined_stream();
     var util = __require("util");
     var path = __require("path");
-    var http = __require("http");
+    var http2 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
     var fs = __require("fs");
@@ -36670,7 +36670,7 @@ var require_form_data = __commonJS({
       if (options.protocol === "https:") {
         request2 = https.request(options);
       } else {
-        request2 = http.request(options);
+        request2 = http2.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -36715,7 +36715,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve6, basename } = __require("path");
-    var { readFileSync: readFileSync9 } = __require("fs");
+    var { readFileSync: readFileSync11 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -36723,7 +36723,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path = resolve6(string);
-          const data = readFileSync9(path, "utf8");
+          const data = readFileSync11(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync9(path);
+            const buffer = readFileSync11(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path)
             }, opts));
@@ -41444,9 +41444,9 @@ var require_hyperid = __commonJS({
       generate.uuid = uuidv4();
       generate.decode = decode;
       let id = baseId(generate.uuid, urlSafe);
-      let count2 = Math.floor(opts.startFrom || 0);
+      let count3 = Math.floor(opts.startFrom || 0);
       if (isNaN(maxInt)) throw new Error(`maxInt must be a number. recieved ${opts.maxInt}`);
-      if (isNaN(count2) || !(maxInt > count2 && count2 >= 0)) {
+      if (isNaN(count3) || !(maxInt > count3 && count3 >= 0)) {
         throw new Error([
           `when passed, opts.startFrom must be a number between 0 and ${maxInt}.`,
           "Only the integer part matters.",
@@ -41456,17 +41456,17 @@ var require_hyperid = __commonJS({
       return generate;
       function generate() {
         let result;
-        if (count2 === maxInt) {
+        if (count3 === maxInt) {
           generate.uuid = uuidv4();
           id = baseId(generate.uuid, urlSafe);
-          count2 = 0;
+          count3 = 0;
         }
         if (fixedLength) {
-          result = id + `0000000000${count2}`.slice(-10);
+          result = id + `0000000000${count3}`.slice(-10);
         } else {
-          result = id + count2;
+          result = id + count3;
         }
-        count2 = count2 + 1 | 0;
+        count3 = count3 + 1 | 0;
         return result;
       }
     }
@@ -42570,10 +42570,10 @@ var require_pipelinedRequestsQueue = __commonJS({
           return this.pendingRequests[0];
         }
       }
-      addByteCount(count2) {
+      addByteCount(count3) {
         const req = this.peek();
         if (req) {
-          req.bytes += count2;
+          req.bytes += count3;
         }
       }
       addBody(data) {
@@ -42824,7 +42824,7 @@ var require_run = __commonJS({
     var defaults = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run(opts, tracker, cb) {
+    function run2(opts, tracker, cb) {
       opts = Object.assign({}, defaults, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -43062,7 +43062,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run;
+    module2.exports = run2;
   }
 });
 
@@ -43071,12 +43071,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run = require_run();
+    var run2 = require_run();
     var noop = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop;
       tracker = tracker || new EE();
-      run(opts, tracker, cb);
+      run2(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -43408,13 +43408,13 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run(opts);
+          return run2(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run(opts) {
+    function run2(opts) {
       const tracker = new EE();
       const promise = new Promise((resolve6, reject) => {
         _init(opts, tracker, (err, results) => {
@@ -44108,11 +44108,666 @@ import { homedir, tmpdir } from "node:os";
 import { join as join3, resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 
+// src/stats/quantiles.ts
+function sorted(values) {
+  return [...values].sort((a, b) => a - b);
+}
+function median(values) {
+  if (values.length === 0) return Number.NaN;
+  const s = sorted(values);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function mean(values) {
+  if (values.length === 0) return Number.NaN;
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+function stdev(values) {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+}
+function binomialHalfCdf(k, n) {
+  let total = 0;
+  let term = 0.5 ** n;
+  for (let i = 0; i <= k; i++) {
+    total += term;
+    term = term * (n - i) / (i + 1);
+  }
+  return total;
+}
+function medianInterval(values, level = 0.95) {
+  const n = values.length;
+  if (n === 0) return { lo: Number.NaN, hi: Number.NaN, confidence: 0 };
+  const s = sorted(values);
+  if (n === 1) return { lo: s[0], hi: s[0], confidence: 0 };
+  let best = 1;
+  for (let k = 1; k <= Math.floor(n / 2); k++) {
+    const coverage = 1 - 2 * binomialHalfCdf(k - 1, n);
+    if (coverage >= level) best = k;
+    else break;
+  }
+  const confidence = 1 - 2 * binomialHalfCdf(best - 1, n);
+  return { lo: s[best - 1], hi: s[n - best], confidence };
+}
+
+// src/cost/callgrind.ts
+function valgrindPrefix(outDir, valgrind = "valgrind") {
+  return [
+    valgrind,
+    "--tool=callgrind",
+    "--trace-children=yes",
+    "--dump-instr=no",
+    "--dump-line=no",
+    `--callgrind-out-file=${outDir}/callgrind.out.%p`,
+    "--vgdb=yes",
+    `--vgdb-prefix=${outDir}/vgdb`
+  ];
+}
+function valgrindCommand(command, outDir, valgrind = "valgrind") {
+  return `${valgrindPrefix(outDir, valgrind).map(shellQuote).join(" ")} ${command}`;
+}
+function shellQuote(s) {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+function dumpTotal(text) {
+  const m = /^summary:\s*(\d+)/m.exec(text) ?? /^totals:\s*(\d+)/m.exec(text);
+  return m ? Number(m[1]) : void 0;
+}
+function parseDumpName(name) {
+  const m = /^callgrind\.out\.(\d+)\.(\d+)$/.exec(name);
+  return m ? { pid: Number(m[1]), n: Number(m[2]) } : void 0;
+}
+function parseVgdbList(text) {
+  const out = [];
+  for (const line of text.split("\n")) {
+    const m = /^use --pid=(\d+) for (.*)$/.exec(line.trim());
+    if (m) out.push({ pid: Number(m[1]), command: stripValgrind(m[2]).trim() });
+  }
+  return out;
+}
+function stripValgrind(command) {
+  const words = command.split(" ");
+  let i = 0;
+  if (/valgrind(\.bin)?$/.test(words[0] ?? "")) i = 1;
+  while (i < words.length && words[i].startsWith("--")) i++;
+  return words.slice(i).join(" ");
+}
+function requestAt(requests, i) {
+  return requests[i % requests.length];
+}
+function chunkSize(requested, kinds) {
+  return Math.ceil(requested / Math.max(1, kinds)) * Math.max(1, kinds);
+}
+function robustSpread(values) {
+  if (values.length < 2) return 0;
+  const m = median(values);
+  const mad = median(values.map((v) => Math.abs(v - m)));
+  return m > 0 ? 1.4826 * mad / m : 0;
+}
+var JIT_RUNTIMES = /(^|\/)(node|nodejs|deno|bun|java|pypy\d*(\.\d+)?|dotnet|ruby --(yjit|jit)|php.*jit)$/;
+function jitRuntime(commands) {
+  for (const c of commands) {
+    const first = c.trim().split(/\s+/)[0] ?? "";
+    if (JIT_RUNTIMES.test(first)) return first.split("/").pop();
+  }
+  return void 0;
+}
+function valgrindGuestCpu(arch2, flags) {
+  if (arch2 !== "x64") return arch2;
+  const have = new Set(flags.trim().split(/\s+/));
+  const all = (...f) => f.every((x) => have.has(x));
+  const extra = ["f16c", "rdrand"].filter((f) => have.has(f)).map((f) => `+${f}`).join("");
+  if (all("avx", "avx2", "bmi1", "bmi2", "cx16")) return `amd64-avx2${extra}`;
+  if (all("avx", "cx16")) return `amd64-avx${extra}`;
+  if (all("sse4_2", "cx16")) return "amd64-sse4.2";
+  if (all("pni", "cx16")) return "amd64-sse3";
+  return "amd64-baseline";
+}
+
+// src/stats/distributions.ts
+function normalQuantile(p) {
+  if (!(p > 0 && p < 1)) return p === 0 ? Number.NEGATIVE_INFINITY : p === 1 ? Number.POSITIVE_INFINITY : Number.NaN;
+  const a = [
+    -39.69683028665376,
+    220.9460984245205,
+    -275.9285104469687,
+    138.357751867269,
+    -30.66479806614716,
+    2.506628277459239
+  ];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [
+    -0.007784894002430293,
+    -0.3223964580411365,
+    -2.400758277161838,
+    -2.549732539343734,
+    4.374664141464968,
+    2.938163982698783
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lowTail = 0.02425;
+  let x;
+  if (p < lowTail) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else if (p <= 1 - lowTail) {
+    const q = p - 0.5;
+    const r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  } else {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  return x;
+}
+function logGamma(x) {
+  const g = [
+    0.9999999999998099,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.3234287776531,
+    -176.6150291621406,
+    12.507343278686905,
+    -0.13857109526572012,
+    9984369578019572e-21,
+    15056327351493116e-23
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const xx = x - 1;
+  let a = g[0];
+  const t = xx + 7.5;
+  for (let i = 1; i < 9; i++) a += g[i] / (xx + i);
+  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
+}
+function betaContinuedFraction(a, b, x) {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - (a + b) * x / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-14) break;
+  }
+  return h;
+}
+function incompleteBeta(x, a, b) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x < (a + 1) / (a + b + 2)) return front * betaContinuedFraction(a, b, x) / a;
+  return 1 - front * betaContinuedFraction(b, a, 1 - x) / b;
+}
+function studentTCdf(t, df) {
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+function studentTQuantile(p, df) {
+  if (!(p > 0 && p < 1) || !(df > 0)) return Number.NaN;
+  if (p === 0.5) return 0;
+  if (p < 0.5) return -studentTQuantile(1 - p, df);
+  let lo = 0;
+  let hi = 1;
+  while (studentTCdf(hi, df) < p) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTCdf(mid, df) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+// src/stats/rank-tests.ts
+function mannWhitneyCdf(m, n) {
+  const memo = /* @__PURE__ */ new Map();
+  const counts = (i, j) => {
+    if (i === 0 || j === 0) return [1];
+    const key = `${i},${j}`;
+    const hit = memo.get(key);
+    if (hit) return hit;
+    const a = counts(i - 1, j);
+    const b = counts(i, j - 1);
+    const out = new Array(i * j + 1).fill(0);
+    a.forEach((c2, u) => {
+      out[u + j] += c2;
+    });
+    b.forEach((c2, u) => {
+      out[u] += c2;
+    });
+    memo.set(key, out);
+    return out;
+  };
+  const c = counts(m, n);
+  const total = c.reduce((x, y) => x + y, 0);
+  let acc = 0;
+  return c.map((v) => {
+    acc += v;
+    return acc / total;
+  });
+}
+function signedRankCdf(n) {
+  const max2 = n * (n + 1) / 2;
+  let counts = new Array(max2 + 1).fill(0);
+  counts[0] = 1;
+  for (let k = 1; k <= n; k++) {
+    const next = [...counts];
+    for (let w = k; w <= max2; w++) next[w] += counts[w - k];
+    counts = next;
+  }
+  const total = 2 ** n;
+  let acc = 0;
+  return counts.map((v) => {
+    acc += v;
+    return acc / total;
+  });
+}
+function orderStatisticRank(cdf, level) {
+  let k = 1;
+  for (let c = 1; c < cdf.length; c++) {
+    if (1 - 2 * cdf[c - 1] >= level) k = c;
+    else break;
+  }
+  return { k, confidence: Math.max(0, 1 - 2 * cdf[k - 1]) };
+}
+function twoSampleShift(a, b, level = 0.95) {
+  const d = sorted(a.flatMap((x) => b.map((y) => y - x)));
+  const mid = Math.floor(d.length / 2);
+  const estimate = d.length % 2 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
+  const { k, confidence } = orderStatisticRank(mannWhitneyCdf(a.length, b.length), level);
+  return { estimate, lo: d[k - 1], hi: d[d.length - k], confidence };
+}
+function pairedShift(diffs, level = 0.95) {
+  const walsh = [];
+  for (let i = 0; i < diffs.length; i++) for (let j = i; j < diffs.length; j++) walsh.push((diffs[i] + diffs[j]) / 2);
+  const w = sorted(walsh);
+  const mid = Math.floor(w.length / 2);
+  const estimate = w.length % 2 ? w[mid] : (w[mid - 1] + w[mid]) / 2;
+  const { k, confidence } = orderStatisticRank(signedRankCdf(diffs.length), level);
+  return { estimate, lo: w[k - 1], hi: w[w.length - k], confidence };
+}
+
+// src/compare/rule.ts
+function decide(estimate, lo, hi, limit, reached = true) {
+  if (!reached) return "inconclusive";
+  if (estimate > limit && lo > 0) return "regression";
+  if (estimate < -limit && hi < 0) return "improvement";
+  if (hi <= limit) return "pass";
+  return "inconclusive";
+}
+
+// src/compare/verdict.ts
+var METRIC_LABELS = {
+  throughput: "Throughput (req/s)",
+  p50: "P50 (ms)",
+  p90: "P90 (ms)",
+  p99: "P99 (ms)",
+  p999: "P99.9 (ms)",
+  errorRate: "Error rate",
+  cost: "App instructions per request"
+};
+var TESTED_METRICS = ["throughput", "p99"];
+var DEFAULT_ALPHA = 0.05;
+var DEFAULT_RISK = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
+function testedCount(gate, timed = true) {
+  return (timed ? TESTED_METRICS.length : 0) + (gate.cost != null ? 1 : 0);
+}
+function metricAlpha(r, tested = TESTED_METRICS.length) {
+  return r.alpha / (Math.max(1, tested) * Math.max(1, r.stacks) * Math.max(1, r.looks));
+}
+var higherIsWorse = (m) => m !== "throughput";
+function headlineOf(metrics) {
+  const gated = metrics.filter((m) => m.gated).map((m) => m.verdict);
+  if (gated.includes("regression")) return "regression";
+  if (gated.includes("inconclusive")) return "inconclusive";
+  if (gated.includes("improvement")) return "improvement";
+  return "pass";
+}
+function isDecided(c) {
+  const gated = c.metrics.filter((m) => m.gated);
+  if (gated.length === 0) return false;
+  if (gated.some((m) => m.verdict === "regression")) return true;
+  return gated.every((m) => m.verdict === "pass" || m.verdict === "improvement");
+}
+function pick(t, m) {
+  return m === "throughput" ? t.throughput : t.latency[m];
+}
+var usable = (v) => typeof v === "number" && v > 0 && Number.isFinite(v);
+function environmentDifferences(a, b) {
+  if (a.environment.id === b.environment.id) return [];
+  const ea = a.environment;
+  const eb = b.environment;
+  const diffs = [];
+  if (ea.cpuModel !== eb.cpuModel) diffs.push(`CPU ${ea.cpuModel} \u2192 ${eb.cpuModel}`);
+  if (ea.logicalCores !== eb.logicalCores) diffs.push(`cores ${ea.logicalCores} \u2192 ${eb.logicalCores}`);
+  if (Math.round(ea.memoryBytes / 2 ** 30) !== Math.round(eb.memoryBytes / 2 ** 30)) diffs.push("memory size");
+  if (ea.os !== eb.os) diffs.push(`OS ${ea.os} \u2192 ${eb.os}`);
+  if (ea.stackFileHash !== eb.stackFileHash) diffs.push("the stack file changed");
+  for (const k of /* @__PURE__ */ new Set([...Object.keys(ea.versions), ...Object.keys(eb.versions)])) {
+    if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} \u2192 ${eb.versions[k] ?? "none"}`);
+  }
+  return diffs.length ? diffs : ["environment id differs"];
+}
+var MIN_HISTORY = 5;
+var PRIOR_RUNS = 4;
+var ASSUMED_RUN_SD = { throughput: 0.09, p50: 0.09, p99: 0.17 };
+var pct = (x, d = 1) => `${(x * 100).toFixed(d)}%`;
+function errorRateOf(trials) {
+  let errors = 0;
+  let attempts = 0;
+  for (const t of trials) {
+    errors += t.errors.total;
+    attempts += t.errors.total + t.requests;
+  }
+  return attempts === 0 ? 1 : errors / attempts;
+}
+function errorRateVerdict(base, head, limit) {
+  const baseline = errorRateOf(base);
+  const current = errorRateOf(head);
+  return {
+    metric: "errorRate",
+    gated: true,
+    threshold: limit,
+    baseline,
+    current,
+    change: current - baseline,
+    ci: { lo: current, hi: current, confidence: 1 },
+    requested: 1,
+    n: head.length,
+    verdict: current > limit ? "regression" : "pass"
+  };
+}
+function servedNothing(gate, baseTrials, head) {
+  const empty = head.filter((t) => t.requests === 0 || !(t.throughput > 0)).length;
+  return {
+    metric: "throughput",
+    gated: true,
+    threshold: gate.throughput,
+    baseline: median(baseTrials.map((t) => t.throughput)),
+    current: median(head.map((t) => t.throughput)),
+    change: -1,
+    ci: { lo: -1, hi: -1, confidence: 1 },
+    requested: 1,
+    n: empty,
+    verdict: "regression"
+  };
+}
+function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAULT_RISK) {
+  const envDiffs = environmentDifferences(baseline, current);
+  const timed = baseline.trials.length > 0 && current.trials.length > 0;
+  if (envDiffs.length > 0 || !timed) {
+    const costOnly = costOnlyComparison(baseline, current, gate, risk);
+    if (costOnly) {
+      if (envDiffs.length > 0 && timed) {
+        costOnly.notes.unshift(
+          `Timings were not compared: the baseline was measured in another environment (${envDiffs.join("; ")}). The cost gate was: instruction counts do not depend on the machine beyond what its fingerprint records.`
+        );
+      }
+      return costOnly;
+    }
+    return {
+      headline: "no-baseline",
+      method: "stored-baseline",
+      metrics: [],
+      reason: envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`,
+      notes: []
+    };
+  }
+  const alpha = metricAlpha({ ...risk, looks: 1 }, testedCount(gate));
+  const notes = [];
+  const h = history.length + 1;
+  const measuredSpread = h >= MIN_HISTORY;
+  const metrics = [];
+  const emptyTrials = current.trials.filter((t) => !(t.throughput > 0)).length;
+  if (emptyTrials > 0) {
+    metrics.push(servedNothing(gate, baseline.trials, current.trials));
+    notes.push(
+      `${emptyTrials} of ${current.trials.length} trials served no successful response: throughput is a regression whatever the other trials show.`
+    );
+  }
+  for (const metric2 of ["throughput", "p99", "p50"]) {
+    if (metric2 === "throughput" && emptyTrials > 0) continue;
+    const gated = TESTED_METRICS.includes(metric2);
+    const a = gated ? alpha : 0.025;
+    const cur = current.trials.map((t) => pick(t, metric2)).filter(usable);
+    const points = [
+      ...history.map((p) => p[metric2]),
+      metric2 === "throughput" ? baseline.summary.throughput.median : baseline.summary.latency[metric2].median
+    ].filter(usable);
+    if (cur.length === 0 || points.length === 0) continue;
+    const logs = points.map(Math.log);
+    const center = mean(logs);
+    const estimate = Math.log(median(cur)) - center;
+    const n = logs.length;
+    const df = n - 1 + PRIOR_RUNS;
+    const spread = Math.sqrt(((n - 1) * stdev(logs) ** 2 + PRIOR_RUNS * ASSUMED_RUN_SD[metric2] ** 2) / df);
+    const half = studentTQuantile(1 - a, df) * spread * Math.sqrt(1 + 1 / n);
+    metrics.push(
+      verdictFor(metric2, gated, gate, Math.exp(center), median(cur), {
+        estimate,
+        lo: estimate - half,
+        hi: estimate + half,
+        confidence: 1 - 2 * a,
+        requested: 1 - 2 * a,
+        n
+      })
+    );
+  }
+  for (const metric2 of ["p90", "p999"]) {
+    const a = baseline.trials.map((t) => pick(t, metric2)).filter(usable);
+    const b = current.trials.map((t) => pick(t, metric2)).filter(usable);
+    if (a.length === 0 || b.length === 0) continue;
+    const s = twoSampleShift(a.map(Math.log), b.map(Math.log), 0.95);
+    metrics.push(verdictFor(metric2, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
+  }
+  metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
+  addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
+  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  notes.push(
+    measuredSpread ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).` : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is mostly assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), so only large changes are decided. Use compare: merge-base for small ones.`,
+    riskNote(risk, alpha, testedCount(gate)),
+    "The interval assumes main's run medians vary roughly normally; an outlier run breaks that (bench/gate-power on a 2-CPU VM: one run in 12 had a P99 70% above the rest, and 9% of A/A comparisons were false alarms). compare: merge-base does not depend on it."
+  );
+  return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
+}
+var ORDER = ["throughput", "p99", "cost", "errorRate", "p50", "p90", "p999"];
+function addCost(metrics, notes, base, head, gate, alpha) {
+  if (gate.cost == null) return;
+  if (!head) {
+    notes.push("The cost gate is on but this run has no cost run.");
+    return;
+  }
+  if (!base) {
+    notes.push("The cost gate is on but the baseline has no cost run: the cost is compared from the next baseline on.");
+    return;
+  }
+  const diffs = fingerprintDifferences(base.fingerprint, head.fingerprint);
+  if (diffs.length > 0) {
+    notes.push(`Instruction counts were not compared: ${diffs.join("; ")}.`);
+    return;
+  }
+  const c = costVerdict(base, head, gate.cost, alpha);
+  metrics.push(c.verdict);
+  notes.push(...c.notes);
+}
+function costOnlyComparison(baseline, current, gate, risk) {
+  if (gate.cost == null || !baseline.cost || !current.cost) return void 0;
+  if (fingerprintDifferences(baseline.cost.fingerprint, current.cost.fingerprint).length > 0) return void 0;
+  const alpha = metricAlpha({ ...risk, looks: 1 }, 1);
+  const metrics = [];
+  const notes = [];
+  addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
+  notes.push(riskNote(risk, alpha, 1));
+  return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
+}
+function riskNote(risk, alpha, tested) {
+  const parts = [`${tested} tested metric${tested === 1 ? "" : "s"}`];
+  if (risk.stacks > 1) parts.push(`${risk.stacks} stacks`);
+  if (risk.looks > 1) parts.push(`${risk.looks} planned looks`);
+  return `False-alarm rate ${pct(risk.alpha, 0)} (one-sided) split over ${parts.join(" \xD7 ")}: each interval is at ${pct(1 - 2 * alpha)} (${pct(alpha, 2)} on each side).`;
+}
+function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
+  const alpha = metricAlpha(risk, testedCount(gate));
+  const metrics = [];
+  const notes = [];
+  const blockIds = [...new Set(pairs.map((p) => p.block))];
+  const emptyHead = pairs.filter((p) => !(p.head.throughput > 0)).length;
+  if (emptyHead > 0) {
+    metrics.push(
+      servedNothing(
+        gate,
+        pairs.map((p) => p.base),
+        pairs.map((p) => p.head)
+      )
+    );
+    notes.push(`The head served no successful response in ${emptyHead} of ${pairs.length} trials.`);
+  }
+  for (const metric2 of ["throughput", "p99", "p50", "p90", "p999"]) {
+    if (metric2 === "throughput" && emptyHead > 0) continue;
+    const gated = TESTED_METRICS.includes(metric2);
+    const a = gated ? alpha : 0.025;
+    const values = [];
+    for (const b of blockIds) {
+      const ratios = pairs.filter((p) => p.block === b && usable(pick(p.base, metric2)) && usable(pick(p.head, metric2))).map((p) => Math.log(pick(p.head, metric2)) - Math.log(pick(p.base, metric2)));
+      if (ratios.length > 0) values.push(mean(ratios));
+    }
+    if (values.length === 0) continue;
+    const ok = pairs.filter((p) => usable(pick(p.base, metric2)) && usable(pick(p.head, metric2)));
+    const shift = pairedShift(values, 1 - 2 * a);
+    metrics.push(
+      verdictFor(
+        metric2,
+        gated,
+        gate,
+        median(ok.map((p) => pick(p.base, metric2))),
+        median(ok.map((p) => pick(p.head, metric2))),
+        { ...shift, requested: 1 - 2 * a, n: values.length }
+      )
+    );
+  }
+  metrics.push(
+    errorRateVerdict(
+      pairs.map((p) => p.base),
+      pairs.map((p) => p.head),
+      gate.errorRate
+    )
+  );
+  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  const blocks = blockIds.length;
+  const need = minUnits(alpha);
+  if (blocks < need) {
+    notes.push(
+      `${pairs.length} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so nothing is decided; that needs ${need} blocks (${2 * need} pairs).`
+    );
+  }
+  notes.push(riskNote(risk, alpha, testedCount(gate)));
+  return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
+}
+function minUnits(alpha) {
+  return Math.max(1, Math.ceil(Math.log2(1 / alpha) - 1e-12));
+}
+function verdictFor(metric2, gated, gate, baseline, current, shift) {
+  const change = Math.exp(shift.estimate) - 1;
+  const lo = Math.exp(shift.lo) - 1;
+  const hi = Math.exp(shift.hi) - 1;
+  const worse = higherIsWorse(metric2);
+  const limit = metric2 === "throughput" ? Math.abs(gate.throughput) : gate.p99;
+  const logLimit = worse ? Math.log(1 + limit) : -Math.log(1 - Math.min(limit, 0.999));
+  const bad = worse ? shift.estimate : -shift.estimate;
+  const badLo = worse ? shift.lo : -shift.hi;
+  const badHi = worse ? shift.hi : -shift.lo;
+  const reached = shift.confidence >= shift.requested - 1e-9;
+  return {
+    metric: metric2,
+    gated,
+    threshold: gated ? metric2 === "throughput" ? gate.throughput : gate.p99 : null,
+    baseline,
+    current,
+    change,
+    ci: { lo, hi, confidence: shift.confidence },
+    requested: shift.requested,
+    n: shift.n,
+    verdict: decide(bad, badLo, badHi, logLimit, reached)
+  };
+}
+
+// src/compare/cost.ts
+var DEFAULT_COST_LIMIT = 0.01;
+var ASSUMED_COST_RUN_SD = 2e-3;
+var MAX_SPREAD_SHARE_OF_LIMIT = 0.5;
+function fingerprintDifferences(a, b) {
+  const diffs = [];
+  if (a.arch !== b.arch) diffs.push(`arch ${a.arch} \u2192 ${b.arch}`);
+  if (a.guestCpu !== b.guestCpu) diffs.push(`CPU seen under valgrind ${a.guestCpu} \u2192 ${b.guestCpu}`);
+  if (a.valgrind !== b.valgrind) diffs.push(`${a.valgrind} \u2192 ${b.valgrind}`);
+  for (const k of /* @__PURE__ */ new Set([...Object.keys(a.versions), ...Object.keys(b.versions)])) {
+    if (a.versions[k] !== b.versions[k]) diffs.push(`${k} ${a.versions[k] ?? "none"} \u2192 ${b.versions[k] ?? "none"}`);
+  }
+  return diffs;
+}
+function costVerdict(base, head, limit, alpha) {
+  const notes = [];
+  const a = base.chunks.filter((v) => v > 0).map(Math.log);
+  const b = head.chunks.filter((v) => v > 0).map(Math.log);
+  const shift = twoSampleShift(a, b, 1 - 2 * alpha);
+  const widen = normalQuantile(1 - alpha) * Math.SQRT2 * ASSUMED_COST_RUN_SD;
+  const lo = shift.lo - widen;
+  const hi = shift.hi + widen;
+  const spread = Math.max(base.spread, head.spread);
+  let gated = true;
+  if (spread > limit * MAX_SPREAD_SHARE_OF_LIMIT) {
+    gated = false;
+    const jit = jitRuntime([...base.processes, ...head.processes].map((p) => p.command));
+    notes.push(
+      `The app's instruction count wanders by ${pct2(spread, 2)} from chunk to chunk${jit ? ` (${jit} compiles at run time)` : ""}, more than half the cost limit (${pct2(limit, 1)}): the cost row is shown but not gated, and timing decides. Raise the cost limit or count more requests per chunk (cost.chunk-requests).`
+    );
+  }
+  const reached = shift.confidence >= 1 - 2 * alpha - 1e-9;
+  const verdict = decide(shift.estimate, lo, hi, Math.log(1 + limit), reached);
+  return {
+    verdict: {
+      metric: "cost",
+      gated,
+      threshold: gated ? limit : null,
+      baseline: base.perRequest,
+      current: head.perRequest,
+      change: Math.exp(shift.estimate) - 1,
+      ci: { lo: Math.exp(lo) - 1, hi: Math.exp(hi) - 1, confidence: shift.confidence },
+      requested: 1 - 2 * alpha,
+      n: b.length,
+      verdict
+    },
+    notes
+  };
+}
+var pct2 = (x, d) => `${(x * 100).toFixed(d)}%`;
+
 // src/stack/binaries.ts
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync as readdirSync2, realpathSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
-var PACKAGES = { postgres: "postgresql", pgbouncer: "pgbouncer", nginx: "nginx-light" };
+var PACKAGES = {
+  postgres: "postgresql",
+  pgbouncer: "pgbouncer",
+  nginx: "nginx-light",
+  valgrind: "valgrind"
+};
 function isExecutable(p) {
   try {
     accessSync(p, constants.X_OK);
@@ -44154,7 +44809,9 @@ function findBinaries(search) {
   return {
     postgresBin: findPostgresBin(search),
     pgbouncer: which("pgbouncer", search.dirs),
-    nginx: which("nginx", search.dirs)
+    nginx: which("nginx", search.dirs),
+    valgrind: which("valgrind", search.dirs),
+    vgdb: which("vgdb", search.dirs)
   };
 }
 function missingPackages(found, needs) {
@@ -44162,6 +44819,7 @@ function missingPackages(found, needs) {
   if (needs.postgres && !found.postgresBin) missing.push(PACKAGES.postgres);
   if (needs.pgbouncer && !found.pgbouncer) missing.push(PACKAGES.pgbouncer);
   if (needs.nginx && !found.nginx) missing.push(PACKAGES.nginx);
+  if (needs.valgrind && !(found.valgrind && found.vgdb)) missing.push(PACKAGES.valgrind);
   return missing;
 }
 function installCommand(packages) {
@@ -44200,7 +44858,9 @@ function requireBinaries(needs, search, install, log) {
     missing = missingPackages(found, needs);
     if (missing.length === 0) return found;
   }
-  const what = missing.map((p) => p === "postgresql" ? "PostgreSQL (initdb, postgres)" : p).join(", ");
+  const what = missing.map(
+    (p) => p === "postgresql" ? "PostgreSQL (initdb, postgres)" : p === "valgrind" ? "valgrind (valgrind and vgdb, for the cost run)" : p
+  ).join(", ");
   throw new UserError(
     `Not installed: ${what}. Install with:
   ${installCommand(missing)}
@@ -44552,6 +45212,66 @@ var stack_schema_default = {
           type: "string",
           pattern: "^<(100(\\.0+)?|\\d{1,2}(\\.\\d+)?)%$",
           description: 'The most requests that may fail (connection errors, timeouts, non-2xx), e.g. "<1%"; N from 0 to 100. Default "<1%".'
+        },
+        cost: {
+          type: "string",
+          pattern: "^\\+\\d+(\\.\\d+)?%$",
+          description: `How much the app's instructions per request may grow, e.g. "+1%". Setting it turns the cost run on (the app counted under valgrind).`
+        }
+      }
+    },
+    cost: {
+      type: "object",
+      additionalProperties: false,
+      description: "The cost run: the app with one worker under valgrind (callgrind), requests sent one at a time, instructions counted per chunk of requests.",
+      properties: {
+        command: {
+          type: "string",
+          minLength: 1,
+          description: "The app's command for the cost run (placeholders as app.command); default app.command with {workers} = 1."
+        },
+        env: {
+          type: "object",
+          additionalProperties: {
+            type: [
+              "string",
+              "number",
+              "boolean"
+            ]
+          },
+          description: "Extra environment for the cost run (over app.env)."
+        },
+        warmup: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e5,
+          description: "Requests sent before counting starts. Default 100."
+        },
+        chunks: {
+          type: "integer",
+          minimum: 2,
+          maximum: 1e3,
+          description: "Counted chunks (the replicates the verdict uses). Default 10."
+        },
+        "chunk-requests": {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e5,
+          description: "Requests per chunk. Default 100."
+        },
+        "ready-timeout": {
+          type: [
+            "string",
+            "number"
+          ],
+          description: 'How long the app may take to answer under valgrind, e.g. "180s". Default 180s.'
+        },
+        timeout: {
+          type: [
+            "string",
+            "number"
+          ],
+          description: "Time allowed for one request under valgrind. Default 60s."
         }
       }
     }
@@ -44574,7 +45294,19 @@ var stack_schema_default = {
 };
 
 // src/config/stack-spec.ts
-var DEFAULT_GATE = Object.freeze({ p99: 0.1, throughput: -0.05, errorRate: 0.01 });
+var COST_DEFAULTS = Object.freeze({
+  warmupRequests: 100,
+  chunks: 10,
+  chunkRequests: 100,
+  readyTimeoutSeconds: 180,
+  requestTimeoutSeconds: 60
+});
+var DEFAULT_GATE = Object.freeze({
+  p99: 0.1,
+  throughput: -0.05,
+  errorRate: 0.01,
+  cost: null
+});
 
 // src/config/suggest.ts
 function editDistance(a, b) {
@@ -44691,7 +45423,10 @@ var TYPE_NAMES = {
 var EXPECTED_FORM = {
   "gate.p99": 'a percentage like "+10%" (how much P99 may grow)',
   "gate.throughput": 'a percentage like "-5%" (how much throughput may drop)',
-  "gate.error-rate": `${ERROR_RATE_FORM["<N%"]} (the most requests that may fail)`
+  "gate.error-rate": `${ERROR_RATE_FORM["<N%"]} (the most requests that may fail)`,
+  "gate.cost": `a percentage like "+1%" (how much the app's instructions per request may grow)`,
+  "cost.ready-timeout": 'a duration like "180s"',
+  "cost.timeout": 'a duration like "60s"'
 };
 function explain(e, locate) {
   const path = pathOf(e.instancePath);
@@ -44777,6 +45512,7 @@ Fix the YAML and run again.`
   const app = raw.app;
   const load = raw.load ?? {};
   const gate = raw.gate ?? {};
+  const cost = raw.cost ?? {};
   const ready = app.ready ?? {};
   const python = app.python;
   const pgb = pooler && pooler !== "none" ? pooler.pgbouncer ?? {} : void 0;
@@ -44802,8 +45538,26 @@ Fix the YAML and run again.`
     warmup: parseDuration(load.warmup ?? "5s"),
     duration: parseDuration(load.duration ?? "10s"),
     timeout: parseDuration(load.timeout ?? "10s"),
-    ready: parseDuration(ready.timeout ?? "30s")
+    ready: parseDuration(ready.timeout ?? "30s"),
+    costReady: parseDuration(
+      cost["ready-timeout"] ?? `${COST_DEFAULTS.readyTimeoutSeconds}s`
+    ),
+    costTimeout: parseDuration(
+      cost.timeout ?? `${COST_DEFAULTS.requestTimeoutSeconds}s`
+    )
   };
+  for (const [key, value] of [
+    ["ready-timeout", timings.costReady],
+    ["timeout", timings.costTimeout]
+  ]) {
+    if (!(value > 0)) {
+      fileProblems.push({
+        position: src.locate(["cost", key]),
+        field: `cost.${key}`,
+        text: `expected a duration above zero (e.g. "60s"), found ${describe(cost[key])}.`
+      });
+    }
+  }
   if (timings.duration <= 0) {
     fileProblems.push({
       position: src.locate(["load", "duration"]),
@@ -44816,7 +45570,7 @@ Fix the YAML and run again.`
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
-  for (const key of ["p99", "throughput", "error-rate"])
+  for (const key of ["p99", "throughput", "error-rate", "cost"])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
   const text2 = readFileSync2(file);
   return Object.freeze({
@@ -44865,7 +45619,17 @@ Fix the YAML and run again.`
       p99: parsePercent(gate.p99 ?? "+10%"),
       throughput: parsePercent(gate.throughput ?? "-5%"),
       // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
-      errorRate: gate["error-rate"] === void 0 ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"], "<N%")
+      errorRate: gate["error-rate"] === void 0 ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"], "<N%"),
+      cost: gate.cost === void 0 ? null : parsePercent(gate.cost)
+    },
+    cost: {
+      command: cost.command ?? null,
+      env: Object.fromEntries(Object.entries(cost.env ?? {}).map(([k, v]) => [k, String(v)])),
+      warmupRequests: cost.warmup ?? COST_DEFAULTS.warmupRequests,
+      chunks: cost.chunks ?? COST_DEFAULTS.chunks,
+      chunkRequests: cost["chunk-requests"] ?? COST_DEFAULTS.chunkRequests,
+      readyTimeoutSeconds: timings.costReady,
+      requestTimeoutSeconds: timings.costTimeout
     },
     lines
   });
@@ -44896,6 +45660,8 @@ var RUN_OPTIONS = {
   target: { type: "string" },
   client: { type: "string" },
   "max-error-rate": { type: "string" },
+  cost: { type: "boolean" },
+  "cost-limit": { type: "string" },
   help: { type: "boolean", short: "h" }
 };
 function number(flag, value, opts) {
@@ -44950,8 +45716,20 @@ function parseLoadOverrides(values) {
     connections: number("connections", values.connections, { integer: true, min: 1, max: 1e4 }),
     rate: number("rate", values.rate, { min: 1e-3 }),
     workers: number("workers", workers, { integer: true, min: 1, max: 512 }),
-    maxErrorRate: errorRate("max-error-rate", values["max-error-rate"])
+    maxErrorRate: errorRate("max-error-rate", values["max-error-rate"]),
+    cost: values.cost === true ? true : void 0,
+    costLimit: costLimit(values["cost-limit"])
   };
+}
+function costLimit(value) {
+  if (value === void 0) return void 0;
+  const n = parsePercent(/^\d/.test(value.trim()) ? `+${value.trim()}` : value);
+  if (!(n > 0)) {
+    throw new UserError(
+      `--cost-limit: expected a percentage above zero like "+1%" (how much the app's instructions per request may grow), got ${JSON.stringify(value)}.`
+    );
+  }
+  return n;
 }
 function applyOverrides(spec, o) {
   const load = {
@@ -44970,7 +45748,17 @@ function applyOverrides(spec, o) {
       `${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`
     );
   }
-  return { spec, workers, load, gate: { ...spec.gate, errorRate: o.maxErrorRate ?? spec.gate.errorRate } };
+  const costOn = o.cost === true || o.costLimit !== void 0 || spec.gate.cost !== null;
+  return {
+    spec,
+    workers,
+    load,
+    gate: {
+      ...spec.gate,
+      errorRate: o.maxErrorRate ?? spec.gate.errorRate,
+      cost: costOn ? o.costLimit ?? spec.gate.cost ?? DEFAULT_COST_LIMIT : null
+    }
+  };
 }
 var TARGET_DEFAULTS = {
   connections: 100,
@@ -44981,6 +45769,11 @@ var TARGET_DEFAULTS = {
 };
 var LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
 function planTarget(raw, o, positionals) {
+  if (o.cost || o.costLimit !== void 0) {
+    throw new UserError(
+      "--cost with --target: the cost run starts the app itself under valgrind, so it needs a stack file, not a running service."
+    );
+  }
   if (positionals.length > 0) {
     throw new UserError(
       `--target measures a running service: give either stacks (${positionals.join(" ")}) or --target, not both.`
@@ -45064,6 +45857,7 @@ function runtimeOf(io, toolVersion) {
     jsonOut: null,
     baselineFile: null,
     saveBaseline: null,
+    costOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
     baseEnv,
@@ -45313,7 +46107,9 @@ function parseResultDocument(text, source) {
     if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
     const env = o.environment;
     if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
-    if (!Array.isArray(o.trials) || o.trials.length === 0) fail(`${at}.trials`, "a non-empty list", o.trials);
+    if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
+    if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0)
+      fail(`${at}.trials`, "a non-empty list", o.trials);
     o.trials.forEach((t, j) => {
       if (typeof t?.throughput !== "number") fail(`${at}.trials[${j}].throughput`, "a number", t?.throughput);
       const lat = t.latency;
@@ -45340,6 +46136,29 @@ function parseResultDocument(text, source) {
   });
   restoreNoValues(doc.results, fail);
   return doc;
+}
+function checkCost(c, at, fail) {
+  if (typeof c !== "object" || c === null || Array.isArray(c)) fail(at, "an object", c);
+  const o = c;
+  const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
+  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
+    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
+  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
+  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
+    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
+      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
+  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
+  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
+  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
+    fail(`${at}.warnings`, "a list of text", o.warnings);
+  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
+  const f = o.fingerprint;
+  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
+  for (const k of ["arch", "guestCpu", "valgrind"])
+    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
+  const v = f?.versions;
+  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
+    fail(`${at}.fingerprint.versions`, "an object of text", v);
 }
 function readResultFile(file) {
   let text;
@@ -45388,472 +46207,28 @@ function nextHistory(previous, previousSha, createdAt) {
   return [...previous.history ?? [], point].slice(-HISTORY_LIMIT);
 }
 
-// src/stats/distributions.ts
-function logGamma(x) {
-  const g = [
-    0.9999999999998099,
-    676.5203681218851,
-    -1259.1392167224028,
-    771.3234287776531,
-    -176.6150291621406,
-    12.507343278686905,
-    -0.13857109526572012,
-    9984369578019572e-21,
-    15056327351493116e-23
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const xx = x - 1;
-  let a = g[0];
-  const t = xx + 7.5;
-  for (let i = 1; i < 9; i++) a += g[i] / (xx + i);
-  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
-}
-function betaContinuedFraction(a, b, x) {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - (a + b) * x / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-14) break;
-  }
-  return h;
-}
-function incompleteBeta(x, a, b) {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  if (x < (a + 1) / (a + b + 2)) return front * betaContinuedFraction(a, b, x) / a;
-  return 1 - front * betaContinuedFraction(b, a, 1 - x) / b;
-}
-function studentTCdf(t, df) {
-  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
-  return t >= 0 ? 1 - tail : tail;
-}
-function studentTQuantile(p, df) {
-  if (!(p > 0 && p < 1) || !(df > 0)) return Number.NaN;
-  if (p === 0.5) return 0;
-  if (p < 0.5) return -studentTQuantile(1 - p, df);
-  let lo = 0;
-  let hi = 1;
-  while (studentTCdf(hi, df) < p) hi *= 2;
-  for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
-    const mid = (lo + hi) / 2;
-    if (studentTCdf(mid, df) < p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
-
-// src/stats/quantiles.ts
-function sorted(values) {
-  return [...values].sort((a, b) => a - b);
-}
-function median(values) {
-  if (values.length === 0) return Number.NaN;
-  const s = sorted(values);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-function mean(values) {
-  if (values.length === 0) return Number.NaN;
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-function stdev(values) {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
-}
-function binomialHalfCdf(k, n) {
-  let total = 0;
-  let term = 0.5 ** n;
-  for (let i = 0; i <= k; i++) {
-    total += term;
-    term = term * (n - i) / (i + 1);
-  }
-  return total;
-}
-function medianInterval(values, level = 0.95) {
-  const n = values.length;
-  if (n === 0) return { lo: Number.NaN, hi: Number.NaN, confidence: 0 };
-  const s = sorted(values);
-  if (n === 1) return { lo: s[0], hi: s[0], confidence: 0 };
-  let best = 1;
-  for (let k = 1; k <= Math.floor(n / 2); k++) {
-    const coverage = 1 - 2 * binomialHalfCdf(k - 1, n);
-    if (coverage >= level) best = k;
-    else break;
-  }
-  const confidence = 1 - 2 * binomialHalfCdf(best - 1, n);
-  return { lo: s[best - 1], hi: s[n - best], confidence };
-}
-
-// src/stats/rank-tests.ts
-function mannWhitneyCdf(m, n) {
-  const memo = /* @__PURE__ */ new Map();
-  const counts = (i, j) => {
-    if (i === 0 || j === 0) return [1];
-    const key = `${i},${j}`;
-    const hit = memo.get(key);
-    if (hit) return hit;
-    const a = counts(i - 1, j);
-    const b = counts(i, j - 1);
-    const out = new Array(i * j + 1).fill(0);
-    a.forEach((c2, u) => {
-      out[u + j] += c2;
-    });
-    b.forEach((c2, u) => {
-      out[u] += c2;
-    });
-    memo.set(key, out);
-    return out;
-  };
-  const c = counts(m, n);
-  const total = c.reduce((x, y) => x + y, 0);
-  let acc = 0;
-  return c.map((v) => {
-    acc += v;
-    return acc / total;
-  });
-}
-function signedRankCdf(n) {
-  const max2 = n * (n + 1) / 2;
-  let counts = new Array(max2 + 1).fill(0);
-  counts[0] = 1;
-  for (let k = 1; k <= n; k++) {
-    const next = [...counts];
-    for (let w = k; w <= max2; w++) next[w] += counts[w - k];
-    counts = next;
-  }
-  const total = 2 ** n;
-  let acc = 0;
-  return counts.map((v) => {
-    acc += v;
-    return acc / total;
-  });
-}
-function orderStatisticRank(cdf, level) {
-  let k = 1;
-  for (let c = 1; c < cdf.length; c++) {
-    if (1 - 2 * cdf[c - 1] >= level) k = c;
-    else break;
-  }
-  return { k, confidence: Math.max(0, 1 - 2 * cdf[k - 1]) };
-}
-function twoSampleShift(a, b, level = 0.95) {
-  const d = sorted(a.flatMap((x) => b.map((y) => y - x)));
-  const mid = Math.floor(d.length / 2);
-  const estimate = d.length % 2 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
-  const { k, confidence } = orderStatisticRank(mannWhitneyCdf(a.length, b.length), level);
-  return { estimate, lo: d[k - 1], hi: d[d.length - k], confidence };
-}
-function pairedShift(diffs, level = 0.95) {
-  const walsh = [];
-  for (let i = 0; i < diffs.length; i++) for (let j = i; j < diffs.length; j++) walsh.push((diffs[i] + diffs[j]) / 2);
-  const w = sorted(walsh);
-  const mid = Math.floor(w.length / 2);
-  const estimate = w.length % 2 ? w[mid] : (w[mid - 1] + w[mid]) / 2;
-  const { k, confidence } = orderStatisticRank(signedRankCdf(diffs.length), level);
-  return { estimate, lo: w[k - 1], hi: w[w.length - k], confidence };
-}
-
-// src/compare/verdict.ts
-var METRIC_LABELS = {
-  throughput: "Throughput (req/s)",
-  p50: "P50 (ms)",
-  p90: "P90 (ms)",
-  p99: "P99 (ms)",
-  p999: "P99.9 (ms)",
-  errorRate: "Error rate"
-};
-var TESTED_METRICS = ["throughput", "p99"];
-var DEFAULT_ALPHA = 0.05;
-var DEFAULT_RISK = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
-function metricAlpha(r) {
-  return r.alpha / (TESTED_METRICS.length * Math.max(1, r.stacks) * Math.max(1, r.looks));
-}
-var higherIsWorse = (m) => m !== "throughput";
-function decide(estimate, lo, hi, limit, reached = true) {
-  if (!reached) return "inconclusive";
-  if (estimate > limit && lo > 0) return "regression";
-  if (estimate < -limit && hi < 0) return "improvement";
-  if (hi <= limit) return "pass";
-  return "inconclusive";
-}
-function headlineOf(metrics) {
-  const gated = metrics.filter((m) => m.gated).map((m) => m.verdict);
-  if (gated.includes("regression")) return "regression";
-  if (gated.includes("inconclusive")) return "inconclusive";
-  if (gated.includes("improvement")) return "improvement";
-  return "pass";
-}
-function isDecided(c) {
-  const gated = c.metrics.filter((m) => m.gated);
-  if (gated.length === 0) return false;
-  if (gated.some((m) => m.verdict === "regression")) return true;
-  return gated.every((m) => m.verdict === "pass" || m.verdict === "improvement");
-}
-function pick(t, m) {
-  return m === "throughput" ? t.throughput : t.latency[m];
-}
-var usable = (v) => typeof v === "number" && v > 0 && Number.isFinite(v);
-function environmentDifferences(a, b) {
-  if (a.environment.id === b.environment.id) return [];
-  const ea = a.environment;
-  const eb = b.environment;
-  const diffs = [];
-  if (ea.cpuModel !== eb.cpuModel) diffs.push(`CPU ${ea.cpuModel} \u2192 ${eb.cpuModel}`);
-  if (ea.logicalCores !== eb.logicalCores) diffs.push(`cores ${ea.logicalCores} \u2192 ${eb.logicalCores}`);
-  if (Math.round(ea.memoryBytes / 2 ** 30) !== Math.round(eb.memoryBytes / 2 ** 30)) diffs.push("memory size");
-  if (ea.os !== eb.os) diffs.push(`OS ${ea.os} \u2192 ${eb.os}`);
-  if (ea.stackFileHash !== eb.stackFileHash) diffs.push("the stack file changed");
-  for (const k of /* @__PURE__ */ new Set([...Object.keys(ea.versions), ...Object.keys(eb.versions)])) {
-    if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} \u2192 ${eb.versions[k] ?? "none"}`);
-  }
-  return diffs.length ? diffs : ["environment id differs"];
-}
-var MIN_HISTORY = 5;
-var PRIOR_RUNS = 4;
-var ASSUMED_RUN_SD = { throughput: 0.09, p50: 0.09, p99: 0.17 };
-var pct = (x, d = 1) => `${(x * 100).toFixed(d)}%`;
-function errorRateOf(trials) {
-  let errors = 0;
-  let attempts = 0;
-  for (const t of trials) {
-    errors += t.errors.total;
-    attempts += t.errors.total + t.requests;
-  }
-  return attempts === 0 ? 1 : errors / attempts;
-}
-function errorRateVerdict(base, head, limit) {
-  const baseline = errorRateOf(base);
-  const current = errorRateOf(head);
-  return {
-    metric: "errorRate",
-    gated: true,
-    threshold: limit,
-    baseline,
-    current,
-    change: current - baseline,
-    ci: { lo: current, hi: current, confidence: 1 },
-    requested: 1,
-    n: head.length,
-    verdict: current > limit ? "regression" : "pass"
-  };
-}
-function servedNothing(gate, baseTrials, head) {
-  const empty = head.filter((t) => t.requests === 0 || !(t.throughput > 0)).length;
-  return {
-    metric: "throughput",
-    gated: true,
-    threshold: gate.throughput,
-    baseline: median(baseTrials.map((t) => t.throughput)),
-    current: median(head.map((t) => t.throughput)),
-    change: -1,
-    ci: { lo: -1, hi: -1, confidence: 1 },
-    requested: 1,
-    n: empty,
-    verdict: "regression"
-  };
-}
-function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAULT_RISK) {
-  const envDiffs = environmentDifferences(baseline, current);
-  if (envDiffs.length > 0) {
-    return {
-      headline: "no-baseline",
-      method: "stored-baseline",
-      metrics: [],
-      reason: `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead`,
-      notes: []
-    };
-  }
-  const alpha = metricAlpha({ ...risk, looks: 1 });
-  const notes = [];
-  const h = history.length + 1;
-  const measuredSpread = h >= MIN_HISTORY;
-  const metrics = [];
-  const emptyTrials = current.trials.filter((t) => !(t.throughput > 0)).length;
-  if (emptyTrials > 0) {
-    metrics.push(servedNothing(gate, baseline.trials, current.trials));
-    notes.push(
-      `${emptyTrials} of ${current.trials.length} trials served no successful response: throughput is a regression whatever the other trials show.`
-    );
-  }
-  for (const metric2 of ["throughput", "p99", "p50"]) {
-    if (metric2 === "throughput" && emptyTrials > 0) continue;
-    const gated = TESTED_METRICS.includes(metric2);
-    const a = gated ? alpha : 0.025;
-    const cur = current.trials.map((t) => pick(t, metric2)).filter(usable);
-    const points = [
-      ...history.map((p) => p[metric2]),
-      metric2 === "throughput" ? baseline.summary.throughput.median : baseline.summary.latency[metric2].median
-    ].filter(usable);
-    if (cur.length === 0 || points.length === 0) continue;
-    const logs = points.map(Math.log);
-    const center = mean(logs);
-    const estimate = Math.log(median(cur)) - center;
-    const n = logs.length;
-    const df = n - 1 + PRIOR_RUNS;
-    const spread = Math.sqrt(((n - 1) * stdev(logs) ** 2 + PRIOR_RUNS * ASSUMED_RUN_SD[metric2] ** 2) / df);
-    const half = studentTQuantile(1 - a, df) * spread * Math.sqrt(1 + 1 / n);
-    metrics.push(
-      verdictFor(metric2, gated, gate, Math.exp(center), median(cur), {
-        estimate,
-        lo: estimate - half,
-        hi: estimate + half,
-        confidence: 1 - 2 * a,
-        requested: 1 - 2 * a,
-        n
-      })
-    );
-  }
-  for (const metric2 of ["p90", "p999"]) {
-    const a = baseline.trials.map((t) => pick(t, metric2)).filter(usable);
-    const b = current.trials.map((t) => pick(t, metric2)).filter(usable);
-    if (a.length === 0 || b.length === 0) continue;
-    const s = twoSampleShift(a.map(Math.log), b.map(Math.log), 0.95);
-    metrics.push(verdictFor(metric2, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
-  }
-  metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
-  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
-  notes.push(
-    measuredSpread ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).` : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is mostly assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), so only large changes are decided. Use compare: merge-base for small ones.`,
-    riskNote(risk, alpha),
-    "The interval assumes main's run medians vary roughly normally; an outlier run breaks that (bench/gate-power on a 2-CPU VM: one run in 12 had a P99 70% above the rest, and 9% of A/A comparisons were false alarms). compare: merge-base does not depend on it."
-  );
-  return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
-}
-var ORDER = ["throughput", "p99", "errorRate", "p50", "p90", "p999"];
-function riskNote(risk, alpha) {
-  const parts = [`${TESTED_METRICS.length} tested metrics`];
-  if (risk.stacks > 1) parts.push(`${risk.stacks} stacks`);
-  if (risk.looks > 1) parts.push(`${risk.looks} planned looks`);
-  return `False-alarm rate ${pct(risk.alpha, 0)} (one-sided) split over ${parts.join(" \xD7 ")}: each interval is at ${pct(1 - 2 * alpha)} (${pct(alpha, 2)} on each side).`;
-}
-function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
-  const alpha = metricAlpha(risk);
-  const metrics = [];
-  const notes = [];
-  const blockIds = [...new Set(pairs.map((p) => p.block))];
-  const emptyHead = pairs.filter((p) => !(p.head.throughput > 0)).length;
-  if (emptyHead > 0) {
-    metrics.push(
-      servedNothing(
-        gate,
-        pairs.map((p) => p.base),
-        pairs.map((p) => p.head)
-      )
-    );
-    notes.push(`The head served no successful response in ${emptyHead} of ${pairs.length} trials.`);
-  }
-  for (const metric2 of ["throughput", "p99", "p50", "p90", "p999"]) {
-    if (metric2 === "throughput" && emptyHead > 0) continue;
-    const gated = TESTED_METRICS.includes(metric2);
-    const a = gated ? alpha : 0.025;
-    const values = [];
-    for (const b of blockIds) {
-      const ratios = pairs.filter((p) => p.block === b && usable(pick(p.base, metric2)) && usable(pick(p.head, metric2))).map((p) => Math.log(pick(p.head, metric2)) - Math.log(pick(p.base, metric2)));
-      if (ratios.length > 0) values.push(mean(ratios));
-    }
-    if (values.length === 0) continue;
-    const ok = pairs.filter((p) => usable(pick(p.base, metric2)) && usable(pick(p.head, metric2)));
-    const shift = pairedShift(values, 1 - 2 * a);
-    metrics.push(
-      verdictFor(
-        metric2,
-        gated,
-        gate,
-        median(ok.map((p) => pick(p.base, metric2))),
-        median(ok.map((p) => pick(p.head, metric2))),
-        { ...shift, requested: 1 - 2 * a, n: values.length }
-      )
-    );
-  }
-  metrics.push(
-    errorRateVerdict(
-      pairs.map((p) => p.base),
-      pairs.map((p) => p.head),
-      gate.errorRate
-    )
-  );
-  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
-  const blocks = blockIds.length;
-  const need = minUnits(alpha);
-  if (blocks < need) {
-    notes.push(
-      `${pairs.length} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so nothing is decided; that needs ${need} blocks (${2 * need} pairs).`
-    );
-  }
-  notes.push(riskNote(risk, alpha));
-  return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
-}
-function minUnits(alpha) {
-  return Math.max(1, Math.ceil(Math.log2(1 / alpha) - 1e-12));
-}
-function verdictFor(metric2, gated, gate, baseline, current, shift) {
-  const change = Math.exp(shift.estimate) - 1;
-  const lo = Math.exp(shift.lo) - 1;
-  const hi = Math.exp(shift.hi) - 1;
-  const worse = higherIsWorse(metric2);
-  const limit = metric2 === "throughput" ? Math.abs(gate.throughput) : gate.p99;
-  const logLimit = worse ? Math.log(1 + limit) : -Math.log(1 - Math.min(limit, 0.999));
-  const bad = worse ? shift.estimate : -shift.estimate;
-  const badLo = worse ? shift.lo : -shift.hi;
-  const badHi = worse ? shift.hi : -shift.lo;
-  const reached = shift.confidence >= shift.requested - 1e-9;
-  return {
-    metric: metric2,
-    gated,
-    threshold: gated ? metric2 === "throughput" ? gate.throughput : gate.p99 : null,
-    baseline,
-    current,
-    change,
-    ci: { lo, hi, confidence: shift.confidence },
-    requested: shift.requested,
-    n: shift.n,
-    verdict: decide(bad, badLo, badHi, logLimit, reached)
-  };
-}
-
 // src/engine/ab.ts
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync4 } from "node:fs";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/ab/looks.ts
 var PAIRS_PER_BLOCK = 2;
 var MAX_LOOKS = 3;
-function planLooks(minPairs, maxPairs, stacks = 1, alpha = DEFAULT_ALPHA) {
+function planLooks(minPairs, maxPairs, stacks = 1, alpha = DEFAULT_ALPHA, tested = TESTED_METRICS.length) {
   const maxBlocks = Math.max(1, Math.ceil(maxPairs / PAIRS_PER_BLOCK));
   const minBlocks = Math.min(maxBlocks, Math.max(1, Math.ceil(minPairs / PAIRS_PER_BLOCK)));
   let looks = MAX_LOOKS;
   for (; ; ) {
-    const alphaEach = metricAlpha({ alpha, stacks, looks });
+    const alphaEach = metricAlpha({ alpha, stacks, looks }, tested);
     const minDecidable = minUnits(alphaEach);
     const first = Math.min(maxBlocks, Math.max(minBlocks, minDecidable));
     const span = maxBlocks - first;
-    const count2 = Math.min(looks, span + 1);
-    if (count2 < looks) {
-      looks = count2;
+    const count3 = Math.min(looks, span + 1);
+    if (count3 < looks) {
+      looks = count3;
       continue;
     }
-    const blocks = count2 === 1 ? [maxBlocks] : Array.from({ length: count2 }, (_, i) => first + Math.round(span * i / (count2 - 1)));
+    const blocks = count3 === 1 ? [maxBlocks] : Array.from({ length: count3 }, (_, i) => first + Math.round(span * i / (count3 - 1)));
     return { blocks, alphaEach, minDecidable };
   }
 }
@@ -46181,7 +46556,13 @@ var appPart = {
     const { spec } = plan;
     const { ports } = launch;
     ports.app = await freePort();
-    const values = { port: ports.app, workers: plan.workers, database_url: wiring.databaseUrl, stack_dir: spec.dir };
+    const values = {
+      port: ports.app,
+      workers: plan.workers,
+      database_url: wiring.databaseUrl,
+      stack_dir: spec.dir,
+      run_dir: launch.runDir
+    };
     const env = { ...ctx.baseEnv };
     if (ctx.python) {
       env.PATH = `${ctx.python.bin}:${env.PATH ?? "/usr/bin:/bin"}`;
@@ -46734,16 +47115,17 @@ function needsOf(stacks) {
   return {
     postgres: stacks.some((s) => s.spec.database !== null),
     pgbouncer: stacks.some((s) => s.spec.pooler !== null),
-    nginx: stacks.some((s) => s.spec.proxy !== null)
+    nginx: stacks.some((s) => s.spec.proxy !== null),
+    valgrind: stacks.some((s) => s.gate.cost !== null)
   };
 }
-async function prepareStack(run, s, log) {
-  const binaries = requireBinaries(needsOf([s]), run.binarySearch, run.install, log);
+async function prepareStack(run2, s, log) {
+  const binaries = requireBinaries(needsOf([s]), run2.binarySearch, run2.install, log);
   const python = s.spec.app.python ? await ensurePythonEnv(
-    run.cacheDir,
+    run2.cacheDir,
     s.spec.app.python.requirements,
     s.spec.app.python.interpreter,
-    run.install,
+    run2.install,
     log
   ) : void 0;
   const versions = await componentVersions(binaries, {
@@ -46752,26 +47134,26 @@ async function prepareStack(run, s, log) {
     nginx: s.spec.proxy !== null,
     python: python ? join10(python.bin, "python") : void 0
   });
-  versions.loadgate = run.toolVersion;
+  versions.loadgate = run2.toolVersion;
   return { plan: s, binaries, python, versions };
 }
-function seedTemplate(run, p, o) {
+function seedTemplate(run2, p, o) {
   return seedDatabaseTemplate(p.plan, {
     binaries: p.binaries,
     user: unprivilegedUser(),
-    tmpDir: run.tmpDir,
+    tmpDir: run2.tmpDir,
     log: o.log,
     signal: o.signal,
     cpus: o.cpus,
     onComponent: o.onComponent
   });
 }
-function startStack(run, p, o) {
+function startStack(run2, p, o) {
   return bringUp(p.plan, {
     binaries: p.binaries,
     user: unprivilegedUser(),
-    tmpDir: run.tmpDir,
-    baseEnv: run.baseEnv,
+    tmpDir: run2.tmpDir,
+    baseEnv: run2.baseEnv,
     python: p.python,
     nginxSupportsErrorFlag: nginxSupportsErrorFlag(p.versions.nginx),
     log: o.log,
@@ -47374,6 +47756,274 @@ function loadGeneratorWarning(account) {
   return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
 }
 
+// src/engine/cost.ts
+import { spawnSync as spawnSync4 } from "node:child_process";
+import { readFileSync as readFileSync10 } from "node:fs";
+import http from "node:http";
+import { arch } from "node:os";
+
+// src/cost/vgdb.ts
+import { execFile } from "node:child_process";
+import { readdirSync as readdirSync4, readFileSync as readFileSync9 } from "node:fs";
+import { join as join11 } from "node:path";
+var VGDB_TIMEOUT_MS = 3e4;
+function run(vgdb, args) {
+  return new Promise((resolve6) => {
+    execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
+      const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
+      resolve6({ code: code2, stdout, stderr });
+    });
+  });
+}
+async function listCounted(vgdb, outDir) {
+  const r = await run(vgdb, [`--vgdb-prefix=${join11(outDir, "vgdb")}`, "-l"]);
+  return parseVgdbList(r.stdout);
+}
+function dumpsOf(outDir, pid) {
+  const ns = [];
+  for (const f of readdirSync4(outDir)) {
+    const d = parseDumpName(f);
+    if (d && d.pid === pid) ns.push(d.n);
+  }
+  return ns.sort((a, b) => a - b);
+}
+async function dumpOne(vgdb, outDir, pid) {
+  const before = new Set(dumpsOf(outDir, pid));
+  const r = await run(vgdb, [`--vgdb-prefix=${join11(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
+  const deadline = Date.now() + 5e3;
+  for (; ; ) {
+    const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
+    if (fresh.length > 0) {
+      const file = join11(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
+      const total = dumpTotal(readFileSync9(file, "utf8"));
+      if (total !== void 0) return total;
+    }
+    if (Date.now() > deadline) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  const said = `${r.stdout}
+${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
+  const ptrace = /ptrace/i.test(said) ? " vgdb could not attach with ptrace: run loadgate as root, or allow it with `sudo sysctl kernel.yama.ptrace_scope=0`." : "";
+  throw new StackError(
+    `cost run: process ${pid} under valgrind did not dump its counts (vgdb exit ${r.code ?? "timeout"}: ${said || "no output"}).${ptrace}`
+  );
+}
+async function dumpAll(vgdb, outDir, pids) {
+  const out = /* @__PURE__ */ new Map();
+  for (const pid of pids) out.set(pid, await dumpOne(vgdb, outDir, pid));
+  return out;
+}
+
+// src/engine/cost.ts
+function costPlanOf(plan, valgrind) {
+  const { spec } = plan;
+  const command = valgrindCommand(spec.cost.command ?? spec.app.command, "{run_dir}", valgrind);
+  return {
+    ...plan,
+    workers: 1,
+    spec: {
+      ...spec,
+      app: {
+        ...spec.app,
+        command,
+        // Fixed seeds unless the stack sets its own: Python's hash order, and a seed apps may read for their random choices.
+        env: { PYTHONHASHSEED: "0", LOADGATE_SEED: "1", ...spec.app.env, ...spec.cost.env },
+        ready: { ...spec.app.ready, timeoutSeconds: spec.cost.readyTimeoutSeconds }
+      }
+    }
+  };
+}
+function costFingerprint(valgrindVersion2, pythonVersion) {
+  let flags = "";
+  try {
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync10("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+  } catch {
+  }
+  const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
+  const versions = {};
+  if (glibc) versions.glibc = glibc;
+  if (pythonVersion) versions.python = pythonVersion;
+  return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
+}
+function valgrindVersion(valgrind) {
+  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8" });
+  return r.stdout?.trim() || "unknown";
+}
+function send(agent, base, r, timeoutMs) {
+  return new Promise((resolve6, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.path,
+        headers: r.body === void 0 ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
+        timeout: timeoutMs
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve6(res.statusCode ?? 0));
+        res.on("error", reject);
+      }
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1e3} s`)));
+    req.on("error", reject);
+    req.end(r.body);
+  });
+}
+async function costRun(run2, p, hooks, o = {}) {
+  const started = Date.now();
+  const { plan } = p;
+  const name = o.label ?? plan.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  const valgrind = p.binaries.valgrind;
+  const vgdb = p.binaries.vgdb;
+  if (!valgrind || !vgdb) throw new StackError("cost run: valgrind and vgdb were not found (install valgrind).");
+  const cost = plan.spec.cost;
+  const costPlan = costPlanOf(plan, valgrind);
+  log(
+    `cost run: the app under valgrind (callgrind), 1 worker; ${cost.warmupRequests} warmup requests, then ${cost.chunks} chunks`
+  );
+  const stack = await startStack(
+    run2,
+    { ...p, plan: costPlan },
+    {
+      log,
+      signal: hooks.signal,
+      onComponent: hooks.onComponent,
+      databaseTemplate: o.databaseTemplate
+    }
+  );
+  let record;
+  let failure;
+  try {
+    record = await count2(stack, costPlan, vgdb, valgrind, p, hooks, log);
+  } catch (err) {
+    failure = err;
+  }
+  if (failure !== void 0) {
+    const tail = appLogTail(stack);
+    await stack.down(true).catch((e) => log(messageOf(e)));
+    if (failure instanceof StackError && tail && !failure.message.includes(tail.file)) {
+      throw new StackError(`${failure.message}
+The app's log (${tail.file}) ends with:
+${tail.text}`);
+    }
+    throw failure;
+  }
+  await stack.down();
+  const r = record;
+  r.seconds = (Date.now() - started) / 1e3;
+  log(
+    `cost: ${(r.perRequest / 1e3).toFixed(1)}k instructions per request (chunks spread ${(r.spread * 100).toFixed(2)}%), ${r.seconds.toFixed(0)} s`
+  );
+  return r;
+}
+async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
+  const cost = plan.spec.cost;
+  const outDir = stack.runDir;
+  const requests = plan.spec.load.requests;
+  const perChunk = chunkSize(cost.chunkRequests, requests.length);
+  const base = new URL(stack.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const timeoutMs = cost.requestTimeoutSeconds * 1e3;
+  const warnings = [];
+  if (perChunk !== cost.chunkRequests) {
+    warnings.push(
+      `cost.chunk-requests ${cost.chunkRequests} rounded up to ${perChunk}, a whole number of turns through the stack's ${requests.length} requests.`
+    );
+  }
+  let sent = 0;
+  const sendMany = async (n) => {
+    for (let i = 0; i < n; i++) {
+      hooks.signal?.throwIfAborted();
+      stack.assertAlive();
+      const r = requestAt(requests, sent);
+      let status;
+      try {
+        status = await send(agent, base, r, timeoutMs);
+      } catch (err) {
+        throw new StackError(`cost run: ${r.method} ${r.path} (request ${sent + 1}) failed: ${messageOf(err)}.`);
+      }
+      if (status < 200 || status > 299) {
+        throw new StackError(
+          `cost run: ${r.method} ${r.path} (request ${sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`
+        );
+      }
+      sent++;
+    }
+  };
+  try {
+    await sendMany(cost.warmupRequests);
+    const processes = await listCounted(vgdb, outDir);
+    if (processes.length === 0) {
+      throw new StackError(
+        `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
+      );
+    }
+    const pids = processes.map((q) => q.pid);
+    await dumpAll(vgdb, outDir, pids);
+    const perPid = new Map(pids.map((pid) => [pid, []]));
+    const chunks = [];
+    const chunkSeconds = [];
+    for (let c = 0; c < cost.chunks; c++) {
+      const t0 = Date.now();
+      await sendMany(perChunk);
+      const counts = await dumpAll(vgdb, outDir, pids);
+      chunkSeconds.push((Date.now() - t0) / 1e3);
+      let total = 0;
+      for (const [pid, n] of counts) {
+        perPid.get(pid)?.push(n / perChunk);
+        total += n;
+      }
+      chunks.push(total / perChunk);
+      log(`cost chunk ${c + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
+    }
+    const now = await listCounted(vgdb, outDir);
+    const added = now.filter((q) => !pids.includes(q.pid));
+    if (added.length > 0) {
+      warnings.push(
+        `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`
+      );
+    }
+    const idleStart = Date.now();
+    await new Promise((res) => setTimeout(res, 1e3));
+    const idle = await dumpAll(vgdb, outDir, pids);
+    const idlePerSecond = [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1e3);
+    const perRequest = median(chunks);
+    const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
+    const idleShare = idlePerSecond * meanChunkSeconds / (perRequest * perChunk);
+    if (idleShare > 1e-3) {
+      warnings.push(
+        `The app does work while idle (its timers): ${(idlePerSecond / 1e3).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`
+      );
+    }
+    const jit = jitRuntime(processes.map((q) => q.command));
+    if (jit)
+      warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
+    for (const w of warnings) log(`warning: ${w}`);
+    return {
+      tool: "callgrind",
+      valgrind: valgrindVersion(valgrind),
+      command: processes[0].command,
+      warmupRequests: cost.warmupRequests,
+      chunkRequests: perChunk,
+      chunks,
+      perRequest,
+      spread: robustSpread(chunks),
+      processes: processes.map((q) => ({ pid: q.pid, command: q.command, chunks: perPid.get(q.pid) ?? [] })),
+      idlePerSecond,
+      chunkSeconds,
+      seconds: 0,
+      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
+      warnings
+    };
+  } finally {
+    agent.destroy();
+  }
+}
+
 // src/engine/serves-nothing.ts
 function servesNothingMessage(trials, label, appLog, requestPaths = []) {
   const empty = trials.filter((t) => t.requests === 0);
@@ -47437,13 +48087,38 @@ async function runStacks(plan, hooks) {
     hooks.onPhase?.(s.spec.name, "install");
     prepared.push(await prepareStack(plan, s, hooks.log));
   }
-  const placement = applyPlacement(plan.pin);
+  const placement = applyPlacement(plan.costOnly ? false : plan.pin);
   const results = [];
   for (const p of prepared) {
     hooks.signal?.throwIfAborted();
-    results.push(await runOneStack(plan, p, placement, hooks));
+    if (plan.costOnly) {
+      results.push(await costOnlyResult(plan, p, placement, hooks));
+      continue;
+    }
+    const r = await runOneStack(plan, p, placement, hooks);
+    if (p.plan.gate.cost !== null) {
+      hooks.onPhase?.(p.plan.spec.name, "cost");
+      r.cost = await costRun(plan, p, hooks);
+    }
+    results.push(r);
   }
   return results;
+}
+async function costOnlyResult(plan, p, placement, hooks) {
+  hooks.onPhase?.(p.plan.spec.name, "cost");
+  const cost = await costRun(plan, p, hooks);
+  const r = stackResult({
+    stack: stackInfo(p.plan),
+    workers: 1,
+    environment: buildEnvironment({ ...machineFacts(), versions: p.versions, stackFileHash: p.plan.spec.fileHash }),
+    target: p.plan.spec.proxy ? "nginx" : "app",
+    load: { ...p.plan.load, trials: 0 },
+    trials: [],
+    cpu: null,
+    placement,
+    warnings: []
+  });
+  return { ...r, cost };
 }
 async function runOneStack(plan, p, placement, hooks) {
   const s = p.plan;
@@ -47582,32 +48257,32 @@ async function holdStack(plan, hooks) {
 }
 
 // src/engine/ab.ts
-async function runAb(ab, run, hooks, gateOf) {
-  const workDir = mkdtempSync2(join11(run.tmpDir, "loadgate-ab-"));
+async function runAb(ab, run2, hooks, gateOf) {
+  const workDir = mkdtempSync2(join12(run2.tmpDir, "loadgate-ab-"));
   const worktrees = [];
   const started = Date.now();
   try {
-    const baseDir = join11(workDir, "base");
+    const baseDir = join12(workDir, "base");
     await addWorktree(ab.root, baseDir, ab.baseSha);
     worktrees.push(baseDir);
     let headDir = ab.root;
     if (ab.headSha) {
-      headDir = join11(workDir, "head");
+      headDir = join12(workDir, "head");
       await addWorktree(ab.root, headDir, ab.headSha);
       worktrees.push(headDir);
     }
     const outcomes = [];
     for (const rel of ab.stackPaths) {
-      const headSpec = loadStackFile(resolveStackPath(join11(headDir, rel)));
+      const headSpec = loadStackFile(resolveStackPath(join12(headDir, rel)));
       let baseSpec;
       try {
-        baseSpec = loadStackFile(resolveStackPath(join11(baseDir, rel)));
+        baseSpec = loadStackFile(resolveStackPath(join12(baseDir, rel)));
       } catch (err) {
         throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
       }
       const headPlan = applyOverrides(headSpec, ab.overrides);
       const basePlan = { ...applyOverrides(baseSpec, ab.overrides), load: headPlan.load };
-      outcomes.push(await runOnePair(ab, run, basePlan, headPlan, hooks, started, gateOf?.(headPlan) ?? headPlan.gate));
+      outcomes.push(await runOnePair(ab, run2, basePlan, headPlan, hooks, started, gateOf?.(headPlan) ?? headPlan.gate));
     }
     return outcomes;
   } finally {
@@ -47633,11 +48308,11 @@ async function upBoth(up) {
   ).catch(() => void 0);
   throw base.status === "rejected" ? base.reason : head.reason;
 }
-async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
+async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   const t00 = Date.now();
   const sides = {
-    base: await prepareStack(run, basePlan, hooks.log),
-    head: await prepareStack(run, headPlan, hooks.log)
+    base: await prepareStack(run2, basePlan, hooks.log),
+    head: await prepareStack(run2, headPlan, hooks.log)
   };
   const name = headPlan.spec.name;
   const label = {
@@ -47668,13 +48343,13 @@ async function runOnePair(ab, run, basePlan, headPlan, hooks, started, gate) {
     hooks.onPhase?.(name, "up");
     for (const side of ["base", "head"]) {
       if (!sides[side].plan.spec.database) continue;
-      templates[side] = await seedTemplate(run, sides[side], {
+      templates[side] = await seedTemplate(run2, sides[side], {
         log: (l) => hooks.log(`[${side}] ${l}`),
         signal: hooks.signal,
         onComponent: hooks.onComponent
       });
     }
-    const up = (side) => startStack(run, sides[side], {
+    const up = (side) => startStack(run2, sides[side], {
       log: (l) => hooks.log(`[${side}] ${l}`),
       signal: hooks.signal,
       onComponent: hooks.onComponent,
@@ -47815,12 +48490,20 @@ function formatRps(rps) {
   if (!Number.isFinite(rps)) return "\u2013";
   return rps >= 100 ? Math.round(rps).toString() : rps.toFixed(1);
 }
-function formatPercent(fraction, signed = true) {
+function formatPercent(fraction, signed = true, digits = 1) {
   if (!Number.isFinite(fraction)) return "\u2013";
-  const v = (fraction * 100).toFixed(1);
+  const v = (fraction * 100).toFixed(digits);
   return signed && fraction > 0 ? `+${v}%` : `${v}%`;
 }
+function formatCount(n) {
+  if (!Number.isFinite(n)) return "\u2013";
+  if (n >= 1e9) return `${(n / 1e9).toFixed(3)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(3)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return n.toFixed(0);
+}
 function formatMetric(metric2, v) {
+  if (metric2 === "cost") return formatCount(v);
   if (metric2 === "throughput") return formatRps(v);
   if (metric2 === "errorRate") return formatShare(v);
   return formatMs(v);
@@ -47831,7 +48514,8 @@ function formatShare(fraction) {
 }
 function formatChange(m) {
   if (m.metric === "errorRate") return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
-  return `${formatPercent(m.change)} (${formatPercent(m.ci.lo)} \u2026 ${formatPercent(m.ci.hi)})`;
+  const d = m.metric === "cost" ? 2 : 1;
+  return `${formatPercent(m.change, true, d)} (${formatPercent(m.ci.lo, true, d)} \u2026 ${formatPercent(m.ci.hi, true, d)})`;
 }
 function formatConfidence(m) {
   if (m.metric === "errorRate") return "\u2013";
@@ -47841,7 +48525,11 @@ function formatConfidence(m) {
 function formatLimit(m) {
   if (m.threshold === null) return "not gated";
   if (m.metric === "errorRate") return `< ${formatShare(m.threshold)}`;
-  return formatPercent(m.threshold);
+  return formatPercent(
+    m.threshold,
+    true,
+    m.metric === "cost" && m.threshold * 100 !== Math.round(m.threshold * 100) ? 2 : 1
+  );
 }
 
 // src/report/table.ts
@@ -47893,14 +48581,46 @@ function openLoopLine(r) {
   const medUnc = sortedUnc.length ? sortedUnc[Math.floor((sortedUnc.length - 1) / 2)] : Number.NaN;
   return `Open loop at ${r.load.rate} req/s: P99 ${formatMs(r.summary.latency.p99.median)} ms corrected for coordinated omission (from each request's intended send time); ${formatMs(medUnc)} ms uncorrected.`;
 }
+function costTable(results) {
+  const header = ["Stack", "App instructions per request", "Chunk spread", "Counted", "Processes", "Cost run (s)"];
+  const rows = results.filter((r) => r.cost).map((r) => {
+    const c = r.cost;
+    return [
+      r.stack.name,
+      formatCount(c.perRequest),
+      formatPercent(c.spread, false, 2),
+      `${c.chunks.length} \xD7 ${c.chunkRequests} requests`,
+      String(c.processes.length),
+      c.seconds.toFixed(0)
+    ];
+  });
+  return textTable(
+    header,
+    rows,
+    header.map((_, i) => i > 0)
+  );
+}
 function runReport(results) {
-  const lines = [studyTable(results)];
+  const lines = [];
+  if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
   if (results.some((r) => r.summary.pooled)) {
     lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
   }
+  if (results.some((r) => r.cost)) {
+    if (lines.length > 0) lines.push("");
+    lines.push(costTable(results));
+    lines.push(
+      "App instructions per request: counted under valgrind (callgrind), one worker, requests one at a time; the median of the chunks. Chunk spread: 1.4826 \xD7 MAD / median."
+    );
+  }
   lines.push("");
   for (const r of results) {
-    const extra = [cpuLine(r), openLoopLine(r), ...r.warnings.map((w) => `warning: ${w}`)].filter(Boolean);
+    const extra = [
+      cpuLine(r),
+      openLoopLine(r),
+      ...r.warnings.map((w) => `warning: ${w}`),
+      ...(r.cost?.warnings ?? []).map((w) => `cost warning: ${w}`)
+    ].filter(Boolean);
     if (extra.length === 0) continue;
     lines.push(`${r.stack.name}:`, ...extra.map((l) => `  ${l}`));
   }
@@ -47956,10 +48676,18 @@ Usage:
                [--max-error-rate P] [load flags] [--json FILE]
                both commits side by side on this machine, interleaved in blocks of two pairs,
                measured until decided (at most --max-pairs, default 24); exit 1 on a regression
+  loadgate cost <stack>... [--json FILE] [--baseline FILE] [--save-baseline FILE]
+               [--cost-limit +N%] [--install]
+               the cost run alone: the app with one worker under valgrind (callgrind),
+               requests one at a time, instructions per request counted per chunk
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
                brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
+
+--cost (run, ab): also count the app's instructions per request (the cost run) and gate them
+at the stack file's gate.cost or +1%; --cost-limit +N% sets the limit (and turns it on).
+A stack file whose gate has \`cost\` turns it on by itself. Needs valgrind (--install adds it).
 
 --max-error-rate P (e.g. 1%): the gate (--baseline, ab) fails when more than P of the requests
 fail; overrides the stack file's gate.error-rate. A stack that answers no request of a trial with
@@ -47975,6 +48703,8 @@ async function main(io) {
         return await runCommand(rest, io);
       case "up":
         return await upCommand(rest, io);
+      case "cost":
+        return await runCommand(rest, io, true);
       case "compare":
         return compareCommand(rest, io);
       case "ab":
@@ -47992,7 +48722,9 @@ async function main(io) {
 `);
         return ExitCode.ok;
       default:
-        throw new UserError(`Unknown command "${command}". Commands: run. See "loadgate --help".`);
+        throw new UserError(
+          `Unknown command "${command}". Commands: run, cost, ab, compare, up. See "loadgate --help".`
+        );
     }
   } catch (err) {
     const code2 = exitCodeOf(err);
@@ -48005,13 +48737,34 @@ async function main(io) {
     return code2;
   }
 }
-async function runCommand(argv, io) {
+async function runCommand(argv, io, costOnly = false) {
   if (argv.includes("--help") || argv.includes("-h")) {
     io.stdout(`${USAGE}
 `);
     return ExitCode.ok;
   }
-  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  if (costOnly) {
+    const timing = [
+      "--duration",
+      "--warmup",
+      "--trials",
+      "--connections",
+      "--rate",
+      "--workers",
+      "--client",
+      "--pin",
+      "--target",
+      "--max-error-rate"
+    ];
+    const given = argv.find((a) => timing.includes(a.split("=")[0]));
+    if (given) {
+      throw new UserError(
+        `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`
+      );
+    }
+  }
+  const plan0 = planRun(costOnly ? [...argv, "--cost"] : argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan = costOnly ? { ...plan0, costOnly: true } : plan0;
   let lastProgress = "";
   const engineHooks = {
     log: (line) => {
@@ -48108,7 +48861,8 @@ function compareCommand(argv, io) {
   const out = [];
   for (const r of current.results) {
     const b = baseline.results.find((x) => x.stack.name === r.stack.name);
-    const c = b ? compareWithBaseline(b, r, DEFAULT_GATE, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length }) : {
+    const gate = { ...DEFAULT_GATE, cost: b?.cost && r.cost ? DEFAULT_COST_LIMIT : null };
+    const c = b ? compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length }) : {
       headline: "no-baseline",
       method: "stored-baseline",
       metrics: [],
@@ -48124,8 +48878,8 @@ function compareCommand(argv, io) {
 }
 async function abCommand(argv, io) {
   const ab = await planAb(argv, io.cwd);
-  const run = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
-  const outcomes = await runAb(ab, run, {
+  const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
+  const outcomes = await runAb(ab, run2, {
     log: (line) => io.stderr(`${line}
 `),
     onProgress: (stack, p) => {

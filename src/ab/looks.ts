@@ -1,6 +1,6 @@
 // Pure: when a sequential same-runner A/B looks at its verdict, and at what level.
 
-import { DEFAULT_ALPHA, metricAlpha, minUnits } from "../compare/verdict.js";
+import { DEFAULT_ALPHA, metricAlpha, minUnits, TESTED_METRICS } from "../compare/verdict.js";
 
 /** Pairs per block: ABBA (or BAAB) on one pair of instances, then both stacks restart. */
 export const PAIRS_PER_BLOCK = 2;
@@ -23,12 +23,18 @@ export interface LookPlan {
  * look's tests run at α / (metrics × stacks × looks), so the chance of any false alarm over all
  * looks stays within α whatever the stopping does (a union bound; no normality needed).
  */
-export function planLooks(minPairs: number, maxPairs: number, stacks = 1, alpha = DEFAULT_ALPHA): LookPlan {
+export function planLooks(
+  minPairs: number,
+  maxPairs: number,
+  stacks = 1,
+  alpha = DEFAULT_ALPHA,
+  tested = TESTED_METRICS.length,
+): LookPlan {
   const maxBlocks = Math.max(1, Math.ceil(maxPairs / PAIRS_PER_BLOCK));
   const minBlocks = Math.min(maxBlocks, Math.max(1, Math.ceil(minPairs / PAIRS_PER_BLOCK)));
   let looks = MAX_LOOKS;
   for (;;) {
-    const alphaEach = metricAlpha({ alpha, stacks, looks });
+    const alphaEach = metricAlpha({ alpha, stacks, looks }, tested);
     const minDecidable = minUnits(alphaEach);
     const first = Math.min(maxBlocks, Math.max(minBlocks, minDecidable));
     const span = maxBlocks - first;

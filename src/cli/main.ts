@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { planAb } from "../ab/plan.js";
 import { FileBaselineStore } from "../baseline/file-store.js";
 import { nextHistory } from "../baseline/history.js";
+import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
 import { type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
 import { planRun, runtimeOf } from "../config/cli-plan.js";
 import { DEFAULT_GATE } from "../config/stack-spec.js";
@@ -30,10 +31,18 @@ Usage:
                [--max-error-rate P] [load flags] [--json FILE]
                both commits side by side on this machine, interleaved in blocks of two pairs,
                measured until decided (at most --max-pairs, default 24); exit 1 on a regression
+  loadgate cost <stack>... [--json FILE] [--baseline FILE] [--save-baseline FILE]
+               [--cost-limit +N%] [--install]
+               the cost run alone: the app with one worker under valgrind (callgrind),
+               requests one at a time, instructions per request counted per chunk
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
                brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
+
+--cost (run, ab): also count the app's instructions per request (the cost run) and gate them
+at the stack file's gate.cost or +1%; --cost-limit +N% sets the limit (and turns it on).
+A stack file whose gate has \`cost\` turns it on by itself. Needs valgrind (--install adds it).
 
 --max-error-rate P (e.g. 1%): the gate (--baseline, ab) fails when more than P of the requests
 fail; overrides the stack file's gate.error-rate. A stack that answers no request of a trial with
@@ -61,6 +70,8 @@ export async function main(io: CliIo): Promise<number> {
         return await runCommand(rest, io);
       case "up":
         return await upCommand(rest, io);
+      case "cost":
+        return await runCommand(rest, io, true);
       case "compare":
         return compareCommand(rest, io);
       case "ab":
@@ -76,7 +87,9 @@ export async function main(io: CliIo): Promise<number> {
         io.stdout(`${VERSION}\n`);
         return ExitCode.ok;
       default:
-        throw new UserError(`Unknown command "${command}". Commands: run. See "loadgate --help".`);
+        throw new UserError(
+          `Unknown command "${command}". Commands: run, cost, ab, compare, up. See "loadgate --help".`,
+        );
     }
   } catch (err) {
     const code = exitCodeOf(err);
@@ -94,12 +107,33 @@ export async function main(io: CliIo): Promise<number> {
   }
 }
 
-async function runCommand(argv: string[], io: CliIo): Promise<number> {
+async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     io.stdout(`${USAGE}\n`);
     return ExitCode.ok;
   }
-  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  if (costOnly) {
+    const timing = [
+      "--duration",
+      "--warmup",
+      "--trials",
+      "--connections",
+      "--rate",
+      "--workers",
+      "--client",
+      "--pin",
+      "--target",
+      "--max-error-rate",
+    ];
+    const given = argv.find((a) => timing.includes(a.split("=")[0]));
+    if (given) {
+      throw new UserError(
+        `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`,
+      );
+    }
+  }
+  const plan0 = planRun(costOnly ? [...argv, "--cost"] : argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan = costOnly ? { ...plan0, costOnly: true } : plan0;
   let lastProgress = "";
   const engineHooks = {
     log: (line: string) => {
@@ -189,8 +223,10 @@ function compareCommand(argv: string[], io: CliIo): number {
   const out: string[] = [];
   for (const r of current.results) {
     const b = baseline.results.find((x) => x.stack.name === r.stack.name);
+    // Cost runs on both sides are compared at the default cost limit.
+    const gate = { ...DEFAULT_GATE, cost: b?.cost && r.cost ? DEFAULT_COST_LIMIT : null };
     const c: Comparison = b
-      ? compareWithBaseline(b, r, DEFAULT_GATE, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length })
+      ? compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length })
       : {
           headline: "no-baseline",
           method: "stored-baseline",

@@ -1,13 +1,16 @@
 // Pure: Result × baseline Result → per-metric verdicts. No I/O, no environment.
 
-import type { HistoryPoint, StackResult, Trial } from "../result/types.js";
+import type { CostRecord, HistoryPoint, StackResult, Trial } from "../result/types.js";
 import { studentTQuantile } from "../stats/distributions.js";
 import { mean, median, stdev } from "../stats/quantiles.js";
 import { pairedShift, type ShiftEstimate, twoSampleShift } from "../stats/rank-tests.js";
 
-export type Verdict = "pass" | "regression" | "improvement" | "inconclusive";
+import { costVerdict, fingerprintDifferences } from "./cost.js";
+import { decide, type Verdict } from "./rule.js";
+
+export { decide, type Verdict };
 export type Headline = Verdict | "no-baseline";
-export type MetricName = "throughput" | "p50" | "p90" | "p99" | "p999" | "errorRate";
+export type MetricName = "throughput" | "p50" | "p90" | "p99" | "p999" | "errorRate" | "cost";
 
 export const METRIC_LABELS: Record<MetricName, string> = {
   throughput: "Throughput (req/s)",
@@ -16,6 +19,7 @@ export const METRIC_LABELS: Record<MetricName, string> = {
   p99: "P99 (ms)",
   p999: "P99.9 (ms)",
   errorRate: "Error rate",
+  cost: "App instructions per request",
 };
 
 export interface Gate {
@@ -25,6 +29,8 @@ export interface Gate {
   throughput: number;
   /** The highest share of failed or non-2xx responses this run may have (0.01 for "<1%"). */
   errorRate: number;
+  /** How much the app's instructions per request may grow (0.01 for "+1%"); null or absent: no cost gate. */
+  cost?: number | null;
 }
 
 /** The metrics whose change is tested; the one-sided error rate is split between them. */
@@ -45,9 +51,14 @@ export interface Risk {
 export const DEFAULT_ALPHA = 0.05;
 export const DEFAULT_RISK: Risk = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
 
-/** One-sided α for one tested metric of one stack at one look. */
-export function metricAlpha(r: Risk): number {
-  return r.alpha / (TESTED_METRICS.length * Math.max(1, r.stacks) * Math.max(1, r.looks));
+/** How many metrics a comparison tests: throughput and P99 (when timed), and the cost when its gate is on. */
+export function testedCount(gate: Pick<Gate, "cost">, timed = true): number {
+  return (timed ? TESTED_METRICS.length : 0) + (gate.cost != null ? 1 : 0);
+}
+
+/** One-sided α for one tested metric of one stack at one look; `tested` metrics share it (default throughput and P99). */
+export function metricAlpha(r: Risk, tested: number = TESTED_METRICS.length): number {
+  return r.alpha / (Math.max(1, tested) * Math.max(1, r.stacks) * Math.max(1, r.looks));
 }
 
 export interface MetricVerdict {
@@ -93,28 +104,6 @@ export interface SequentialInfo {
 
 const higherIsWorse = (m: MetricName) => m !== "throughput";
 
-/**
- * The decision rule, in "badness" (positive = worse): `estimate` and its interval [lo, hi], `limit`
- * the allowed worsening (> 0). `reached`: the interval has the coverage the rule asked for; when it
- * does not (too few units for an exact interval at that level), nothing is decided.
- *
- * - regression: the estimate is worse than the limit and the interval excludes "no change" on the worse side;
- * - improvement: the same, mirrored;
- * - pass: the worse end of the interval is within the limit;
- * - inconclusive: otherwise.
- *
- * A false alarm needs the interval's lower end above zero when nothing changed, which happens with
- * probability at most α_each; a true change well beyond the limit is caught once the interval is
- * narrower than the change, not narrower than change − limit.
- */
-export function decide(estimate: number, lo: number, hi: number, limit: number, reached = true): Verdict {
-  if (!reached) return "inconclusive";
-  if (estimate > limit && lo > 0) return "regression";
-  if (estimate < -limit && hi < 0) return "improvement";
-  if (hi <= limit) return "pass";
-  return "inconclusive";
-}
-
 /** The headline: any regression fails; else any inconclusive; else any improvement; else pass. Gated metrics only. */
 export function headlineOf(metrics: readonly MetricVerdict[]): Verdict {
   const gated = metrics.filter((m) => m.gated).map((m) => m.verdict);
@@ -132,7 +121,7 @@ export function isDecided(c: Comparison): boolean {
   return gated.every((m) => m.verdict === "pass" || m.verdict === "improvement");
 }
 
-function pick(t: Trial, m: Exclude<MetricName, "errorRate">): number {
+function pick(t: Trial, m: Exclude<MetricName, "errorRate" | "cost">): number {
   return m === "throughput" ? t.throughput : t.latency[m];
 }
 
@@ -232,16 +221,30 @@ export function compareWithBaseline(
   risk: Risk = DEFAULT_RISK,
 ): Comparison {
   const envDiffs = environmentDifferences(baseline, current);
-  if (envDiffs.length > 0) {
+  const timed = baseline.trials.length > 0 && current.trials.length > 0;
+  if (envDiffs.length > 0 || !timed) {
+    // Timings compare only on the same machine; instruction counts compare wherever their fingerprints match.
+    const costOnly = costOnlyComparison(baseline, current, gate, risk);
+    if (costOnly) {
+      if (envDiffs.length > 0 && timed) {
+        costOnly.notes.unshift(
+          `Timings were not compared: the baseline was measured in another environment (${envDiffs.join("; ")}). The cost gate was: instruction counts do not depend on the machine beyond what its fingerprint records.`,
+        );
+      }
+      return costOnly;
+    }
     return {
       headline: "no-baseline",
       method: "stored-baseline",
       metrics: [],
-      reason: `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead`,
+      reason:
+        envDiffs.length > 0
+          ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead`
+          : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`,
       notes: [],
     };
   }
-  const alpha = metricAlpha({ ...risk, looks: 1 });
+  const alpha = metricAlpha({ ...risk, looks: 1 }, testedCount(gate));
   const notes: string[] = [];
   const h = history.length + 1;
   const measuredSpread = h >= MIN_HISTORY;
@@ -291,21 +294,70 @@ export function compareWithBaseline(
     metrics.push(verdictFor(metric, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
   }
   metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
+  addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   notes.push(
     measuredSpread
       ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).`
       : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is mostly assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), so only large changes are decided. Use compare: merge-base for small ones.`,
-    riskNote(risk, alpha),
+    riskNote(risk, alpha, testedCount(gate)),
     "The interval assumes main's run medians vary roughly normally; an outlier run breaks that (bench/gate-power on a 2-CPU VM: one run in 12 had a P99 70% above the rest, and 9% of A/A comparisons were false alarms). compare: merge-base does not depend on it.",
   );
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
 
-const ORDER: MetricName[] = ["throughput", "p99", "errorRate", "p50", "p90", "p999"];
+const ORDER: MetricName[] = ["throughput", "p99", "cost", "errorRate", "p50", "p90", "p999"];
 
-function riskNote(risk: Risk, alpha: number): string {
-  const parts = [`${TESTED_METRICS.length} tested metrics`];
+/**
+ * The cost row, when the cost gate is on: base and head counts compared when both have a cost run
+ * with the same fingerprint; otherwise a note says why there is no row.
+ */
+export function addCost(
+  metrics: MetricVerdict[],
+  notes: string[],
+  base: CostRecord | undefined,
+  head: CostRecord | undefined,
+  gate: Pick<Gate, "cost">,
+  alpha: number,
+): void {
+  if (gate.cost == null) return;
+  if (!head) {
+    notes.push("The cost gate is on but this run has no cost run.");
+    return;
+  }
+  if (!base) {
+    notes.push("The cost gate is on but the baseline has no cost run: the cost is compared from the next baseline on.");
+    return;
+  }
+  const diffs = fingerprintDifferences(base.fingerprint, head.fingerprint);
+  if (diffs.length > 0) {
+    notes.push(`Instruction counts were not compared: ${diffs.join("; ")}.`);
+    return;
+  }
+  const c = costVerdict(base, head, gate.cost, alpha);
+  metrics.push(c.verdict);
+  notes.push(...c.notes);
+}
+
+/** A comparison of the cost alone (a cost-only run, or timings from another machine); undefined when there is none to make. */
+function costOnlyComparison(
+  baseline: StackResult,
+  current: StackResult,
+  gate: Gate,
+  risk: Risk,
+): Comparison | undefined {
+  if (gate.cost == null || !baseline.cost || !current.cost) return undefined;
+  if (fingerprintDifferences(baseline.cost.fingerprint, current.cost.fingerprint).length > 0) return undefined;
+  const alpha = metricAlpha({ ...risk, looks: 1 }, 1);
+  const metrics: MetricVerdict[] = [];
+  const notes: string[] = [];
+  addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
+  notes.push(riskNote(risk, alpha, 1));
+  return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
+}
+
+function riskNote(risk: Risk, alpha: number, tested: number): string {
+  const parts = [`${tested} tested metric${tested === 1 ? "" : "s"}`];
   if (risk.stacks > 1) parts.push(`${risk.stacks} stacks`);
   if (risk.looks > 1) parts.push(`${risk.looks} planned looks`);
   return `False-alarm rate ${pct(risk.alpha, 0)} (one-sided) split over ${parts.join(" × ")}: each interval is at ${pct(1 - 2 * alpha)} (${pct(alpha, 2)} on each side).`;
@@ -325,7 +377,7 @@ export interface AbPair {
  * blocks is honest; with n blocks the smallest one-sided level it can reach is 2^-n.
  */
 export function compareAbPairs(pairs: readonly AbPair[], gate: Gate, risk: Risk = DEFAULT_RISK): Comparison {
-  const alpha = metricAlpha(risk);
+  const alpha = metricAlpha(risk, testedCount(gate));
   const metrics: MetricVerdict[] = [];
   const notes: string[] = [];
   const blockIds = [...new Set(pairs.map((p) => p.block))];
@@ -380,7 +432,7 @@ export function compareAbPairs(pairs: readonly AbPair[], gate: Gate, risk: Risk 
       `${pairs.length} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so nothing is decided; that needs ${need} blocks (${2 * need} pairs).`,
     );
   }
-  notes.push(riskNote(risk, alpha));
+  notes.push(riskNote(risk, alpha, testedCount(gate)));
   return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
 }
 
@@ -390,7 +442,7 @@ export function minUnits(alpha: number): number {
 }
 
 function verdictFor(
-  metric: Exclude<MetricName, "errorRate">,
+  metric: Exclude<MetricName, "errorRate" | "cost">,
   gated: boolean,
   gate: Gate,
   baseline: number,

@@ -1,9 +1,10 @@
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
 import { UserError } from "../errors.js";
 import { binarySearch } from "../stack/binaries.js";
-import { ERROR_RATE_FORM, parseDuration, parseErrorRate } from "./duration.js";
+import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
 import type { LoadPlan, RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 import { DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
@@ -23,6 +24,8 @@ export const RUN_OPTIONS = {
   target: { type: "string" },
   client: { type: "string" },
   "max-error-rate": { type: "string" },
+  cost: { type: "boolean" },
+  "cost-limit": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -36,6 +39,10 @@ export interface LoadOverrides {
   workers?: number;
   /** --max-error-rate, a fraction (0.01 for "1%"); overrides the stack file's gate.error-rate. */
   maxErrorRate?: number;
+  /** --cost: count the app's instructions per request too (the cost run), at the stack's or the default limit. */
+  cost?: boolean;
+  /** --cost-limit "+2%": the cost gate's limit as a fraction (turns the cost run on). */
+  costLimit?: number;
 }
 
 function number(
@@ -105,7 +112,21 @@ export function parseLoadOverrides(values: Record<string, string | boolean | und
     rate: number("rate", values.rate as string | undefined, { min: 0.001 }),
     workers: number("workers", workers, { integer: true, min: 1, max: 512 }),
     maxErrorRate: errorRate("max-error-rate", values["max-error-rate"] as string | undefined),
+    cost: values.cost === true ? true : undefined,
+    costLimit: costLimit(values["cost-limit"] as string | undefined),
   };
+}
+
+/** --cost-limit: "+1%" (or "1%") as a fraction. */
+function costLimit(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parsePercent(/^\d/.test(value.trim()) ? `+${value.trim()}` : value);
+  if (!(n > 0)) {
+    throw new UserError(
+      `--cost-limit: expected a percentage above zero like "+1%" (how much the app's instructions per request may grow), got ${JSON.stringify(value)}.`,
+    );
+  }
+  return n;
 }
 
 export function applyOverrides(spec: StackSpec, o: LoadOverrides): StackPlan {
@@ -125,7 +146,17 @@ export function applyOverrides(spec: StackSpec, o: LoadOverrides): StackPlan {
       `${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`,
     );
   }
-  return { spec, workers, load, gate: { ...spec.gate, errorRate: o.maxErrorRate ?? spec.gate.errorRate } };
+  const costOn = o.cost === true || o.costLimit !== undefined || spec.gate.cost !== null;
+  return {
+    spec,
+    workers,
+    load,
+    gate: {
+      ...spec.gate,
+      errorRate: o.maxErrorRate ?? spec.gate.errorRate,
+      cost: costOn ? (o.costLimit ?? spec.gate.cost ?? DEFAULT_COST_LIMIT) : null,
+    },
+  };
 }
 
 /** Defaults for --target runs, the same as a stack file's. */
@@ -141,6 +172,11 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
 
 /** `--target URL`: an already running service on this machine. */
 export function planTarget(raw: string, o: LoadOverrides, positionals: string[]): TargetPlan {
+  if (o.cost || o.costLimit !== undefined) {
+    throw new UserError(
+      "--cost with --target: the cost run starts the app itself under valgrind, so it needs a stack file, not a running service.",
+    );
+  }
   if (positionals.length > 0) {
     throw new UserError(
       `--target measures a running service: give either stacks (${positionals.join(" ")}) or --target, not both.`,
@@ -237,6 +273,7 @@ export function runtimeOf(io: Io, toolVersion: string): RunPlan {
     jsonOut: null,
     baselineFile: null,
     saveBaseline: null,
+    costOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
     baseEnv,

@@ -40,6 +40,8 @@ export interface RunPlan {
   jsonOut: string | null;
   baselineFile: string | null;
   saveBaseline: string | null;
+  /** `loadgate cost`: the cost run only, no timed trials. */
+  costOnly: boolean;
   /** Where virtualenvs are cached. */
   cacheDir: string;
   /** Parent folder of each run's temporary folder. */

@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
 import { UserError } from "../errors.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
-import { DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
+import { COST_DEFAULTS, DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
 import { nearest } from "./suggest.js";
 import { type Position, parseYamlSource } from "./yaml-source.js";
 
@@ -71,6 +71,9 @@ const EXPECTED_FORM: Record<string, string> = {
   "gate.p99": 'a percentage like "+10%" (how much P99 may grow)',
   "gate.throughput": 'a percentage like "-5%" (how much throughput may drop)',
   "gate.error-rate": `${ERROR_RATE_FORM["<N%"]} (the most requests that may fail)`,
+  "gate.cost": 'a percentage like "+1%" (how much the app\'s instructions per request may grow)',
+  "cost.ready-timeout": 'a duration like "180s"',
+  "cost.timeout": 'a duration like "60s"',
 };
 
 interface Problem {
@@ -183,6 +186,7 @@ export function loadStackFile(file: string): StackSpec {
   const app = raw.app as Json;
   const load = (raw.load ?? {}) as Json;
   const gate = (raw.gate ?? {}) as Json;
+  const cost = (raw.cost ?? {}) as Json;
   const ready = (app.ready ?? {}) as Json;
   const python = app.python as Json | undefined;
   const pgb = pooler && pooler !== "none" ? ((pooler.pgbouncer ?? {}) as Json) : undefined;
@@ -215,7 +219,25 @@ export function loadStackFile(file: string): StackSpec {
     duration: parseDuration((load.duration as string | number | undefined) ?? "10s"),
     timeout: parseDuration((load.timeout as string | number | undefined) ?? "10s"),
     ready: parseDuration((ready.timeout as string | number | undefined) ?? "30s"),
+    costReady: parseDuration(
+      (cost["ready-timeout"] as string | number | undefined) ?? `${COST_DEFAULTS.readyTimeoutSeconds}s`,
+    ),
+    costTimeout: parseDuration(
+      (cost.timeout as string | number | undefined) ?? `${COST_DEFAULTS.requestTimeoutSeconds}s`,
+    ),
   };
+  for (const [key, value] of [
+    ["ready-timeout", timings.costReady],
+    ["timeout", timings.costTimeout],
+  ] as const) {
+    if (!(value > 0)) {
+      fileProblems.push({
+        position: src.locate(["cost", key]),
+        field: `cost.${key}`,
+        text: `expected a duration above zero (e.g. "60s"), found ${describe(cost[key])}.`,
+      });
+    }
+  }
   if (timings.duration <= 0) {
     fileProblems.push({
       position: src.locate(["load", "duration"]),
@@ -229,7 +251,7 @@ export function loadStackFile(file: string): StackSpec {
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
-  for (const key of ["p99", "throughput", "error-rate"])
+  for (const key of ["p99", "throughput", "error-rate", "cost"])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
 
   const text2 = readFileSync(file);
@@ -285,6 +307,16 @@ export function loadStackFile(file: string): StackSpec {
       // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
       errorRate:
         gate["error-rate"] === undefined ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"] as string, "<N%"),
+      cost: gate.cost === undefined ? null : parsePercent(gate.cost as string),
+    },
+    cost: {
+      command: (cost.command as string | undefined) ?? null,
+      env: Object.fromEntries(Object.entries((cost.env as Json | undefined) ?? {}).map(([k, v]) => [k, String(v)])),
+      warmupRequests: (cost.warmup as number | undefined) ?? COST_DEFAULTS.warmupRequests,
+      chunks: (cost.chunks as number | undefined) ?? COST_DEFAULTS.chunks,
+      chunkRequests: (cost["chunk-requests"] as number | undefined) ?? COST_DEFAULTS.chunkRequests,
+      readyTimeoutSeconds: timings.costReady,
+      requestTimeoutSeconds: timings.costTimeout,
     },
     lines,
   });

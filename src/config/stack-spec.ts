@@ -15,10 +15,44 @@ export interface GateSpec {
   throughput: number;
   /** The most requests (connection errors, timeouts, non-2xx) that may fail: 0.01 for "<1%". */
   errorRate: number;
+  /**
+   * How much the app's instructions per request may grow: 0.01 for "+1%". null: no cost gate (the
+   * cost run is off unless --cost or the Action's `cost` input turns it on, with DEFAULT_COST_LIMIT).
+   */
+  cost: number | null;
 }
 
+/** The cost run's settings: the stack file's `cost` section with its defaults. */
+export interface CostSpec {
+  /** The app's command for the cost run; null: app.command with {workers} = 1. */
+  command: string | null;
+  env: Record<string, string>;
+  warmupRequests: number;
+  chunks: number;
+  chunkRequests: number;
+  readyTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
+}
+
+/**
+ * The cost run's defaults: 100 warmup requests, then 10 counted chunks of 100 (bench/cost-power:
+ * chunks of 100 repeat within a few tenths of a percent after the first hundred requests).
+ */
+export const COST_DEFAULTS = Object.freeze({
+  warmupRequests: 100,
+  chunks: 10,
+  chunkRequests: 100,
+  readyTimeoutSeconds: 180,
+  requestTimeoutSeconds: 60,
+});
+
 /** The gate when the stack file has none (and for a Result with no stack file at hand). */
-export const DEFAULT_GATE: Readonly<GateSpec> = Object.freeze({ p99: 0.1, throughput: -0.05, errorRate: 0.01 });
+export const DEFAULT_GATE: Readonly<GateSpec> = Object.freeze({
+  p99: 0.1,
+  throughput: -0.05,
+  errorRate: 0.01,
+  cost: null,
+});
 
 export interface StackSpec {
   name: string;
@@ -58,6 +92,7 @@ export interface StackSpec {
     pin: boolean;
   };
   gate: GateSpec;
+  cost: CostSpec;
   /** Line of each top-level key and some nested ones, for annotations that point into the file. */
   lines: Record<string, number>;
 }

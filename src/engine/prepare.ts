@@ -21,6 +21,7 @@ export function needsOf(stacks: readonly StackPlan[]) {
     postgres: stacks.some((s) => s.spec.database !== null),
     pgbouncer: stacks.some((s) => s.spec.pooler !== null),
     nginx: stacks.some((s) => s.spec.proxy !== null),
+    valgrind: stacks.some((s) => s.gate.cost !== null),
   };
 }
 

@@ -12,12 +12,13 @@ import { tcpOpen } from "../stack/probes.js";
 import { lastLines } from "../stack/process-group.js";
 import type { RunningStack, StackContext } from "../stack/stack.js";
 import { cpuAccount, loadGeneratorWarning } from "../stats/cpu-shares.js";
+import { costRun } from "./cost.js";
 import { needsOf, type PreparedStack, prepareStack, stackInfo, stackResult, startStack } from "./prepare.js";
 import { type LogTail, servesNothingMessage } from "./serves-nothing.js";
 
 export { needsOf };
 
-export type PhaseName = "install" | "up" | "warmup" | "trials" | "down";
+export type PhaseName = "install" | "up" | "warmup" | "trials" | "down" | "cost";
 
 export interface EngineHooks {
   log: (line: string) => void;
@@ -88,13 +89,45 @@ export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<Stac
     hooks.onPhase?.(s.spec.name, "install");
     prepared.push(await prepareStack(plan, s, hooks.log));
   }
-  const placement = applyPlacement(plan.pin);
+  const placement = applyPlacement(plan.costOnly ? false : plan.pin);
   const results: StackResult[] = [];
   for (const p of prepared) {
     hooks.signal?.throwIfAborted();
-    results.push(await runOneStack(plan, p, placement, hooks));
+    if (plan.costOnly) {
+      results.push(await costOnlyResult(plan, p, placement, hooks));
+      continue;
+    }
+    const r = await runOneStack(plan, p, placement, hooks);
+    if (p.plan.gate.cost !== null) {
+      hooks.onPhase?.(p.plan.spec.name, "cost");
+      r.cost = await costRun(plan, p, hooks);
+    }
+    results.push(r);
   }
   return results;
+}
+
+/** `loadgate cost`: a Result entry with the cost run and no timed trials. */
+async function costOnlyResult(
+  plan: RunPlan,
+  p: PreparedStack,
+  placement: Placement,
+  hooks: EngineHooks,
+): Promise<StackResult> {
+  hooks.onPhase?.(p.plan.spec.name, "cost");
+  const cost = await costRun(plan, p, hooks);
+  const r = stackResult({
+    stack: stackInfo(p.plan),
+    workers: 1,
+    environment: buildEnvironment({ ...machineFacts(), versions: p.versions, stackFileHash: p.plan.spec.fileHash }),
+    target: p.plan.spec.proxy ? "nginx" : "app",
+    load: { ...p.plan.load, trials: 0 },
+    trials: [],
+    cpu: null,
+    placement,
+    warnings: [],
+  });
+  return { ...r, cost };
 }
 
 async function runOneStack(

@@ -13,14 +13,24 @@ export function formatRps(rps: number): string {
   return rps >= 100 ? Math.round(rps).toString() : rps.toFixed(1);
 }
 
-export function formatPercent(fraction: number, signed = true): string {
+export function formatPercent(fraction: number, signed = true, digits = 1): string {
   if (!Number.isFinite(fraction)) return "–";
-  const v = (fraction * 100).toFixed(1);
+  const v = (fraction * 100).toFixed(digits);
   return signed && fraction > 0 ? `+${v}%` : `${v}%`;
 }
 
-/** A metric's value: req/s, ms, or a share for the error rate. */
+/** An instruction count: "865.3k", "1.204M". */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return "–";
+  if (n >= 1e9) return `${(n / 1e9).toFixed(3)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(3)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return n.toFixed(0);
+}
+
+/** A metric's value: req/s, ms, a share for the error rate, or a count of instructions. */
 export function formatMetric(metric: string, v: number): string {
+  if (metric === "cost") return formatCount(v);
   if (metric === "throughput") return formatRps(v);
   if (metric === "errorRate") return formatShare(v);
   return formatMs(v);
@@ -35,7 +45,9 @@ export function formatShare(fraction: number): string {
 /** "−9.8% (−14.1% … −5.2%)"; the error rate is a limit on this run, not a change with an interval. */
 export function formatChange(m: MetricVerdict): string {
   if (m.metric === "errorRate") return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
-  return `${formatPercent(m.change)} (${formatPercent(m.ci.lo)} … ${formatPercent(m.ci.hi)})`;
+  // Instruction counts move by tenths of a percent: show two decimals.
+  const d = m.metric === "cost" ? 2 : 1;
+  return `${formatPercent(m.change, true, d)} (${formatPercent(m.ci.lo, true, d)} … ${formatPercent(m.ci.hi, true, d)})`;
 }
 
 /** The interval's real coverage, and the level asked for when it falls short of it. */
@@ -48,5 +60,9 @@ export function formatConfidence(m: MetricVerdict): string {
 export function formatLimit(m: MetricVerdict): string {
   if (m.threshold === null) return "not gated";
   if (m.metric === "errorRate") return `< ${formatShare(m.threshold)}`;
-  return formatPercent(m.threshold);
+  return formatPercent(
+    m.threshold,
+    true,
+    m.metric === "cost" && m.threshold * 100 !== Math.round(m.threshold * 100) ? 2 : 1,
+  );
 }

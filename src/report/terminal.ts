@@ -1,6 +1,15 @@
 import { type Comparison, METRIC_LABELS } from "../compare/verdict.js";
 import type { StackResult } from "../result/types.js";
-import { formatChange, formatConfidence, formatLimit, formatMetric, formatMs, formatRps } from "./format.js";
+import {
+  formatChange,
+  formatConfidence,
+  formatCount,
+  formatLimit,
+  formatMetric,
+  formatMs,
+  formatPercent,
+  formatRps,
+} from "./format.js";
 import { textTable } from "./table.js";
 
 /**
@@ -96,15 +105,51 @@ export function openLoopLine(r: StackResult): string | undefined {
   return `Open loop at ${r.load.rate} req/s: P99 ${formatMs(r.summary.latency.p99.median)} ms corrected for coordinated omission (from each request's intended send time); ${formatMs(medUnc)} ms uncorrected.`;
 }
 
+/** The cost runs: the app's instructions per request, how much its chunks wander, and what was counted. */
+export function costTable(results: readonly StackResult[]): string {
+  const header = ["Stack", "App instructions per request", "Chunk spread", "Counted", "Processes", "Cost run (s)"];
+  const rows = results
+    .filter((r) => r.cost)
+    .map((r) => {
+      const c = r.cost!;
+      return [
+        r.stack.name,
+        formatCount(c.perRequest),
+        formatPercent(c.spread, false, 2),
+        `${c.chunks.length} × ${c.chunkRequests} requests`,
+        String(c.processes.length),
+        c.seconds.toFixed(0),
+      ];
+    });
+  return textTable(
+    header,
+    rows,
+    header.map((_, i) => i > 0),
+  );
+}
+
 /** Everything printed after a run: the table, then per stack its CPU, open-loop and warning lines. */
 export function runReport(results: readonly StackResult[]): string {
-  const lines = [studyTable(results)];
+  const lines: string[] = [];
+  if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
   if (results.some((r) => r.summary.pooled)) {
     lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
   }
+  if (results.some((r) => r.cost)) {
+    if (lines.length > 0) lines.push("");
+    lines.push(costTable(results));
+    lines.push(
+      "App instructions per request: counted under valgrind (callgrind), one worker, requests one at a time; the median of the chunks. Chunk spread: 1.4826 × MAD / median.",
+    );
+  }
   lines.push("");
   for (const r of results) {
-    const extra = [cpuLine(r), openLoopLine(r), ...r.warnings.map((w) => `warning: ${w}`)].filter(Boolean);
+    const extra = [
+      cpuLine(r),
+      openLoopLine(r),
+      ...r.warnings.map((w) => `warning: ${w}`),
+      ...(r.cost?.warnings ?? []).map((w) => `cost warning: ${w}`),
+    ].filter(Boolean);
     if (extra.length === 0) continue;
     lines.push(`${r.stack.name}:`, ...extra.map((l) => `  ${l}`));
   }

@@ -30,7 +30,10 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
     if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
     const env = o.environment as Record<string, unknown> | undefined;
     if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
-    if (!Array.isArray(o.trials) || o.trials.length === 0) fail(`${at}.trials`, "a non-empty list", o.trials);
+    // A cost-only run (loadgate cost) has no timed trials; any other has at least one.
+    if (o.cost !== undefined) checkCost(o.cost, `${at}.cost`, fail);
+    if (!Array.isArray(o.trials) || (o.trials.length === 0 && o.cost === undefined))
+      fail(`${at}.trials`, "a non-empty list", o.trials);
     (o.trials as Record<string, unknown>[]).forEach((t, j) => {
       if (typeof t?.throughput !== "number") fail(`${at}.trials[${j}].throughput`, "a number", t?.throughput);
       const lat = t.latency as Record<string, unknown> | undefined;
@@ -59,6 +62,33 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
   });
   restoreNoValues(doc.results as unknown[], fail);
   return doc as unknown as ResultDocument;
+}
+
+type Fail = (field: string, expected: string, found: unknown) => never;
+
+/** A cost record's fields that the verdict and the reports read. */
+function checkCost(c: unknown, at: string, fail: Fail): void {
+  if (typeof c !== "object" || c === null || Array.isArray(c)) fail(at, "an object", c);
+  const o = c as Record<string, unknown>;
+  const positive = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
+  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
+    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
+  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
+  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
+    if (typeof o[k] !== "number" || !Number.isFinite(o[k] as number) || (o[k] as number) < 0)
+      fail(`${at}.${k}`, "a number ≥ 0", o[k]);
+  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
+  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
+  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
+    fail(`${at}.warnings`, "a list of text", o.warnings);
+  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
+  const f = o.fingerprint as Record<string, unknown> | undefined;
+  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
+  for (const k of ["arch", "guestCpu", "valgrind"])
+    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
+  const v = f?.versions as Record<string, unknown> | undefined;
+  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
+    fail(`${at}.fingerprint.versions`, "an object of text", v);
 }
 
 export function readResultFile(file: string): ResultDocument {

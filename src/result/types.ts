@@ -143,8 +143,52 @@ export interface StackResult {
   cpu: CpuAccount | null;
   placement: Placement;
   warnings: string[];
+  /** The cost run (the app counted under valgrind), when it was on. */
+  cost?: CostRecord;
   /** Baselines only: the default branch's previous baselines of this stack, oldest first (at most 20). */
   history?: HistoryPoint[];
+}
+
+/**
+ * The app's instructions per request, counted under valgrind (callgrind) with one worker and
+ * requests sent one at a time: after `warmupRequests`, `chunks.length` chunks of `chunkRequests`
+ * each, every chunk's count taken from a callgrind dump of every process under valgrind.
+ */
+export interface CostRecord {
+  tool: "callgrind";
+  /** `valgrind --version`, e.g. "valgrind-3.19.0". */
+  valgrind: string;
+  /** The command counted (placeholders filled). */
+  command: string;
+  warmupRequests: number;
+  chunkRequests: number;
+  /** Instructions per request of each chunk, summed over the app's processes (the replicates the verdict uses). */
+  chunks: number[];
+  /** Median of `chunks`. */
+  perRequest: number;
+  /** Robust spread of the chunks: 1.4826 × MAD / median (0.002 = 0.2%). */
+  spread: number;
+  /** Per process under valgrind: its pid, what it ran, its instructions per request per chunk. */
+  processes: { pid: number; command: string; chunks: number[] }[];
+  /** Instructions per second the app spends while idle (its own timers); 0 when it sleeps. */
+  idlePerSecond: number;
+  /** Seconds each chunk took (valgrind's slowdown included). */
+  chunkSeconds: number[];
+  /** Wall time of the whole cost run, from bringing the stack up to taking it down. */
+  seconds: number;
+  /** What must match for two cost records to be compared (see the README's "Cost gate"). */
+  fingerprint: CostFingerprint;
+  warnings: string[];
+}
+
+/** The inputs that decide an instruction count, apart from the app's code: compared across runners. */
+export interface CostFingerprint {
+  arch: string;
+  valgrind: string;
+  /** The runtime under the app's code: glibc and the interpreter (Python), when there is one. */
+  versions: Record<string, string>;
+  /** The canned CPU valgrind presents to the app (glibc and OpenSSL pick code paths by it), e.g. "amd64-avx2". */
+  guestCpu: string;
 }
 
 /** One past baseline of the default branch, kept in each new baseline so run-to-run spread is known. */

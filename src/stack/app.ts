@@ -18,7 +18,13 @@ export const appPart: StackPart<AppContext> = {
     const { spec } = plan;
     const { ports } = launch;
     ports.app = await freePort();
-    const values = { port: ports.app, workers: plan.workers, database_url: wiring.databaseUrl, stack_dir: spec.dir };
+    const values = {
+      port: ports.app,
+      workers: plan.workers,
+      database_url: wiring.databaseUrl,
+      stack_dir: spec.dir,
+      run_dir: launch.runDir,
+    };
     const env: Record<string, string> = { ...ctx.baseEnv };
     if (ctx.python) {
       env.PATH = `${ctx.python.bin}:${env.PATH ?? "/usr/bin:/bin"}`;

@@ -8,16 +8,26 @@ export interface Binaries {
   postgresBin?: string;
   pgbouncer?: string;
   nginx?: string;
+  /** valgrind and vgdb (the cost run). */
+  valgrind?: string;
+  vgdb?: string;
 }
 
 export interface Needs {
   postgres: boolean;
   pgbouncer: boolean;
   nginx: boolean;
+  /** The cost run: valgrind with callgrind and vgdb. */
+  valgrind?: boolean;
 }
 
 /** Debian package that provides each component. */
-const PACKAGES = { postgres: "postgresql", pgbouncer: "pgbouncer", nginx: "nginx-light" } as const;
+const PACKAGES = {
+  postgres: "postgresql",
+  pgbouncer: "pgbouncer",
+  nginx: "nginx-light",
+  valgrind: "valgrind",
+} as const;
 
 function isExecutable(p: string): boolean {
   try {
@@ -81,6 +91,8 @@ export function findBinaries(search: BinarySearch): Binaries {
     postgresBin: findPostgresBin(search),
     pgbouncer: which("pgbouncer", search.dirs),
     nginx: which("nginx", search.dirs),
+    valgrind: which("valgrind", search.dirs),
+    vgdb: which("vgdb", search.dirs),
   };
 }
 
@@ -89,6 +101,7 @@ export function missingPackages(found: Binaries, needs: Needs): string[] {
   if (needs.postgres && !found.postgresBin) missing.push(PACKAGES.postgres);
   if (needs.pgbouncer && !found.pgbouncer) missing.push(PACKAGES.pgbouncer);
   if (needs.nginx && !found.nginx) missing.push(PACKAGES.nginx);
+  if (needs.valgrind && !(found.valgrind && found.vgdb)) missing.push(PACKAGES.valgrind);
   return missing;
 }
 
@@ -133,7 +146,15 @@ export function requireBinaries(
     missing = missingPackages(found, needs);
     if (missing.length === 0) return found;
   }
-  const what = missing.map((p) => (p === "postgresql" ? "PostgreSQL (initdb, postgres)" : p)).join(", ");
+  const what = missing
+    .map((p) =>
+      p === "postgresql"
+        ? "PostgreSQL (initdb, postgres)"
+        : p === "valgrind"
+          ? "valgrind (valgrind and vgdb, for the cost run)"
+          : p,
+    )
+    .join(", ");
   throw new UserError(
     `Not installed: ${what}. Install with:\n  ${installCommand(missing)}\nor run again with --install.`,
   );

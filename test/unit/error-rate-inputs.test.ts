@@ -85,6 +85,7 @@ describe("--max-error-rate", () => {
       p99: 0.1,
       throughput: -0.05,
       errorRate: 0.01,
+      cost: null,
     });
     expect(planRun([file, "--max-error-rate", "0%"], io, "test").stacks[0].gate.errorRate).toBe(0);
     expect(planRun([file, "--max-error-rate", "100%"], io, "test").stacks[0].gate.errorRate).toBe(1);

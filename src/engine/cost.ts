@@ -1,0 +1,261 @@
+// The cost run: the stack up as usual, the app with one worker under valgrind (callgrind), a fixed
+// request sequence sent one request at a time, the app's instructions counted per chunk of requests.
+
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { arch } from "node:os";
+import type { RunPlan, StackPlan } from "../config/plan.js";
+import type { RequestSpec } from "../config/stack-spec.js";
+import {
+  chunkSize,
+  jitRuntime,
+  requestAt,
+  robustSpread,
+  valgrindCommand,
+  valgrindGuestCpu,
+} from "../cost/callgrind.js";
+import { dumpAll, listCounted } from "../cost/vgdb.js";
+import { messageOf, StackError } from "../errors.js";
+import type { CostFingerprint, CostRecord } from "../result/types.js";
+import type { RunningStack } from "../stack/stack.js";
+import { median } from "../stats/quantiles.js";
+import type { PreparedStack } from "./prepare.js";
+import { startStack } from "./prepare.js";
+import type { EngineHooks } from "./run.js";
+import { appLogTail } from "./run.js";
+
+/** The stack plan of a cost run: one worker, the cost command under valgrind, seeds fixed, a longer readiness wait. */
+export function costPlanOf(plan: StackPlan, valgrind: string): StackPlan {
+  const { spec } = plan;
+  const command = valgrindCommand(spec.cost.command ?? spec.app.command, "{run_dir}", valgrind);
+  return {
+    ...plan,
+    workers: 1,
+    spec: {
+      ...spec,
+      app: {
+        ...spec.app,
+        command,
+        // Fixed seeds unless the stack sets its own: Python's hash order, and a seed apps may read for their random choices.
+        env: { PYTHONHASHSEED: "0", LOADGATE_SEED: "1", ...spec.app.env, ...spec.cost.env },
+        ready: { ...spec.app.ready, timeoutSeconds: spec.cost.readyTimeoutSeconds },
+      },
+    },
+  };
+}
+
+/** What must match for two cost runs to compare, read from this machine. */
+export function costFingerprint(valgrindVersion: string, pythonVersion: string | undefined): CostFingerprint {
+  let flags = "";
+  try {
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+  } catch {
+    // not Linux
+  }
+  const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
+    ?.glibcVersionRuntime;
+  const versions: Record<string, string> = {};
+  if (glibc) versions.glibc = glibc;
+  if (pythonVersion) versions.python = pythonVersion;
+  return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion, versions };
+}
+
+export function valgrindVersion(valgrind: string): string {
+  const r = spawnSync(valgrind, ["--version"], { encoding: "utf8" });
+  return r.stdout?.trim() || "unknown";
+}
+
+/** Sends one request and reads the whole answer; rejects on a connection error or after the timeout. */
+function send(agent: http.Agent, base: URL, r: RequestSpec, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.path,
+        headers: r.body === undefined ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    req.on("error", reject);
+    req.end(r.body);
+  });
+}
+
+/**
+ * Brings a cost variant of the stack up, counts, and always brings it down. Every response must be
+ * 2xx: a count of error pages measures the error path, not the app.
+ */
+export async function costRun(
+  run: RunPlan,
+  p: PreparedStack,
+  hooks: EngineHooks,
+  o: { label?: string; databaseTemplate?: string } = {},
+): Promise<CostRecord> {
+  const started = Date.now();
+  const { plan } = p;
+  const name = o.label ?? plan.spec.name;
+  const log = (line: string) => hooks.log(`[${name}] ${line}`);
+  const valgrind = p.binaries.valgrind;
+  const vgdb = p.binaries.vgdb;
+  if (!valgrind || !vgdb) throw new StackError("cost run: valgrind and vgdb were not found (install valgrind).");
+  const cost = plan.spec.cost;
+  const costPlan = costPlanOf(plan, valgrind);
+  log(
+    `cost run: the app under valgrind (callgrind), 1 worker; ${cost.warmupRequests} warmup requests, then ${cost.chunks} chunks`,
+  );
+  const stack = await startStack(
+    run,
+    { ...p, plan: costPlan },
+    {
+      log,
+      signal: hooks.signal,
+      onComponent: hooks.onComponent,
+      databaseTemplate: o.databaseTemplate,
+    },
+  );
+  let record: CostRecord | undefined;
+  let failure: unknown;
+  try {
+    record = await count(stack, costPlan, vgdb, valgrind, p, hooks, log);
+  } catch (err) {
+    failure = err;
+  }
+  if (failure !== undefined) {
+    const tail = appLogTail(stack);
+    await stack.down(true).catch((e) => log(messageOf(e)));
+    if (failure instanceof StackError && tail && !failure.message.includes(tail.file)) {
+      throw new StackError(`${failure.message}\nThe app's log (${tail.file}) ends with:\n${tail.text}`);
+    }
+    throw failure;
+  }
+  await stack.down();
+  const r = record as CostRecord;
+  r.seconds = (Date.now() - started) / 1000;
+  log(
+    `cost: ${(r.perRequest / 1000).toFixed(1)}k instructions per request (chunks spread ${(r.spread * 100).toFixed(2)}%), ${r.seconds.toFixed(0)} s`,
+  );
+  return r;
+}
+
+async function count(
+  stack: RunningStack,
+  plan: StackPlan,
+  vgdb: string,
+  valgrind: string,
+  p: PreparedStack,
+  hooks: EngineHooks,
+  log: (line: string) => void,
+): Promise<CostRecord> {
+  const cost = plan.spec.cost;
+  const outDir = stack.runDir;
+  const requests = plan.spec.load.requests;
+  const perChunk = chunkSize(cost.chunkRequests, requests.length);
+  const base = new URL(stack.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const timeoutMs = cost.requestTimeoutSeconds * 1000;
+  const warnings: string[] = [];
+  if (perChunk !== cost.chunkRequests) {
+    warnings.push(
+      `cost.chunk-requests ${cost.chunkRequests} rounded up to ${perChunk}, a whole number of turns through the stack's ${requests.length} requests.`,
+    );
+  }
+  let sent = 0;
+  const sendMany = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      hooks.signal?.throwIfAborted();
+      stack.assertAlive();
+      const r = requestAt(requests, sent);
+      let status: number;
+      try {
+        status = await send(agent, base, r, timeoutMs);
+      } catch (err) {
+        throw new StackError(`cost run: ${r.method} ${r.path} (request ${sent + 1}) failed: ${messageOf(err)}.`);
+      }
+      if (status < 200 || status > 299) {
+        throw new StackError(
+          `cost run: ${r.method} ${r.path} (request ${sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`,
+        );
+      }
+      sent++;
+    }
+  };
+  try {
+    await sendMany(cost.warmupRequests);
+    const processes = await listCounted(vgdb, outDir);
+    if (processes.length === 0) {
+      throw new StackError(
+        `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`,
+      );
+    }
+    const pids = processes.map((q) => q.pid);
+    await dumpAll(vgdb, outDir, pids); // everything up to here: startup and warmup
+    const perPid = new Map<number, number[]>(pids.map((pid) => [pid, []]));
+    const chunks: number[] = [];
+    const chunkSeconds: number[] = [];
+    for (let c = 0; c < cost.chunks; c++) {
+      const t0 = Date.now();
+      await sendMany(perChunk);
+      const counts = await dumpAll(vgdb, outDir, pids);
+      chunkSeconds.push((Date.now() - t0) / 1000);
+      let total = 0;
+      for (const [pid, n] of counts) {
+        perPid.get(pid)?.push(n / perChunk);
+        total += n;
+      }
+      chunks.push(total / perChunk);
+      log(`cost chunk ${c + 1}/${cost.chunks}: ${(total / perChunk / 1000).toFixed(1)}k instructions per request`);
+    }
+    const now = await listCounted(vgdb, outDir);
+    const added = now.filter((q) => !pids.includes(q.pid));
+    if (added.length > 0) {
+      warnings.push(
+        `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`,
+      );
+    }
+    // The app's own timers: what it does while no request is in flight, per second.
+    const idleStart = Date.now();
+    await new Promise((res) => setTimeout(res, 1000));
+    const idle = await dumpAll(vgdb, outDir, pids);
+    const idlePerSecond = [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1000);
+    const perRequest = median(chunks);
+    const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
+    const idleShare = (idlePerSecond * meanChunkSeconds) / (perRequest * perChunk);
+    if (idleShare > 0.001) {
+      warnings.push(
+        `The app does work while idle (its timers): ${(idlePerSecond / 1000).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`,
+      );
+    }
+    const jit = jitRuntime(processes.map((q) => q.command));
+    if (jit)
+      warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
+    for (const w of warnings) log(`warning: ${w}`);
+    return {
+      tool: "callgrind",
+      valgrind: valgrindVersion(valgrind),
+      command: processes[0].command,
+      warmupRequests: cost.warmupRequests,
+      chunkRequests: perChunk,
+      chunks,
+      perRequest,
+      spread: robustSpread(chunks),
+      processes: processes.map((q) => ({ pid: q.pid, command: q.command, chunks: perPid.get(q.pid) ?? [] })),
+      idlePerSecond,
+      chunkSeconds,
+      seconds: 0,
+      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
+      warnings,
+    };
+  } finally {
+    agent.destroy();
+  }
+}
