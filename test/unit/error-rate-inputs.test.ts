@@ -96,6 +96,7 @@ describe("--max-error-rate", () => {
       p99: 0.1,
       throughput: -0.05,
       errorRate: 0.02,
+      cost: null,
     });
   });
 
