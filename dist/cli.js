@@ -44586,7 +44586,8 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   );
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
-var ORDER = ["throughput", "p99", "cost", "errorRate", "p50", "p90", "p999"];
+var METRIC_ORDER = ["throughput", "p99", "cost", "errorRate", "p50", "p90", "p999"];
+var ORDER = METRIC_ORDER;
 function addCost(metrics, notes, base, head, gate, alpha) {
   if (gate.cost == null) return;
   if (!head) {
@@ -45272,6 +45273,13 @@ var stack_schema_default = {
             "number"
           ],
           description: "Time allowed for one request under valgrind. Default 60s."
+        },
+        gap: {
+          type: [
+            "string",
+            "number"
+          ],
+          description: 'Pause after each answer before the next request, so the app is idle when every request arrives and takes the same code path (a server that finds the next request already waiting runs fewer loop turns). Default "5ms".'
         }
       }
     }
@@ -45299,7 +45307,8 @@ var COST_DEFAULTS = Object.freeze({
   chunks: 10,
   chunkRequests: 100,
   readyTimeoutSeconds: 180,
-  requestTimeoutSeconds: 60
+  requestTimeoutSeconds: 60,
+  gapSeconds: 5e-3
 });
 var DEFAULT_GATE = Object.freeze({
   p99: 0.1,
@@ -45426,7 +45435,8 @@ var EXPECTED_FORM = {
   "gate.error-rate": `${ERROR_RATE_FORM["<N%"]} (the most requests that may fail)`,
   "gate.cost": `a percentage like "+1%" (how much the app's instructions per request may grow)`,
   "cost.ready-timeout": 'a duration like "180s"',
-  "cost.timeout": 'a duration like "60s"'
+  "cost.timeout": 'a duration like "60s"',
+  "cost.gap": 'a duration like "5ms"'
 };
 function explain(e, locate) {
   const path = pathOf(e.instancePath);
@@ -45544,8 +45554,16 @@ Fix the YAML and run again.`
     ),
     costTimeout: parseDuration(
       cost.timeout ?? `${COST_DEFAULTS.requestTimeoutSeconds}s`
-    )
+    ),
+    costGap: parseDuration(cost.gap ?? `${COST_DEFAULTS.gapSeconds * 1e3}ms`)
   };
+  if (!(timings.costGap >= 0)) {
+    fileProblems.push({
+      position: src.locate(["cost", "gap"]),
+      field: "cost.gap",
+      text: `expected a duration of zero or more (e.g. "5ms"), found ${describe(cost.gap)}.`
+    });
+  }
   for (const [key, value] of [
     ["ready-timeout", timings.costReady],
     ["timeout", timings.costTimeout]
@@ -45629,7 +45647,8 @@ Fix the YAML and run again.`
       chunks: cost.chunks ?? COST_DEFAULTS.chunks,
       chunkRequests: cost["chunk-requests"] ?? COST_DEFAULTS.chunkRequests,
       readyTimeoutSeconds: timings.costReady,
-      requestTimeoutSeconds: timings.costTimeout
+      requestTimeoutSeconds: timings.costTimeout,
+      gapSeconds: timings.costGap
     },
     lines
   });
@@ -45748,7 +45767,7 @@ function applyOverrides(spec, o) {
       `${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`
     );
   }
-  const costOn = o.cost === true || o.costLimit !== void 0 || spec.gate.cost !== null;
+  const costOn = o.cost !== false && (o.cost === true || o.costLimit !== void 0 || spec.gate.cost !== null);
   return {
     spec,
     workers,
@@ -45769,7 +45788,7 @@ var TARGET_DEFAULTS = {
 };
 var LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
 function planTarget(raw, o, positionals) {
-  if (o.cost || o.costLimit !== void 0) {
+  if (o.cost === true || o.costLimit !== void 0) {
     throw new UserError(
       "--cost with --target: the cost run starts the app itself under valgrind, so it needs a stack file, not a running service."
     );
@@ -46283,13 +46302,71 @@ function machineFacts() {
   };
 }
 
+// src/engine/cost.ts
+import { spawnSync as spawnSync4 } from "node:child_process";
+import { readFileSync as readFileSync10 } from "node:fs";
+import http from "node:http";
+import { arch } from "node:os";
+
+// src/cost/vgdb.ts
+import { execFile } from "node:child_process";
+import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
+import { join as join4 } from "node:path";
+var VGDB_TIMEOUT_MS = 3e4;
+function run(vgdb, args) {
+  return new Promise((resolve6) => {
+    execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
+      const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
+      resolve6({ code: code2, stdout, stderr });
+    });
+  });
+}
+async function listCounted(vgdb, outDir) {
+  const r = await run(vgdb, [`--vgdb-prefix=${join4(outDir, "vgdb")}`, "-l"]);
+  return parseVgdbList(r.stdout);
+}
+function dumpsOf(outDir, pid) {
+  const ns = [];
+  for (const f of readdirSync3(outDir)) {
+    const d = parseDumpName(f);
+    if (d && d.pid === pid) ns.push(d.n);
+  }
+  return ns.sort((a, b) => a - b);
+}
+async function dumpOne(vgdb, outDir, pid) {
+  const before = new Set(dumpsOf(outDir, pid));
+  const r = await run(vgdb, [`--vgdb-prefix=${join4(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
+  const deadline = Date.now() + 5e3;
+  for (; ; ) {
+    const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
+    if (fresh.length > 0) {
+      const file = join4(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
+      const total = dumpTotal(readFileSync5(file, "utf8"));
+      if (total !== void 0) return total;
+    }
+    if (Date.now() > deadline) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  const said = `${r.stdout}
+${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
+  const ptrace = /ptrace/i.test(said) ? " vgdb could not attach with ptrace: run loadgate as root, or allow it with `sudo sysctl kernel.yama.ptrace_scope=0`." : "";
+  throw new StackError(
+    `cost run: process ${pid} under valgrind did not dump its counts (vgdb exit ${r.code ?? "timeout"}: ${said || "no output"}).${ptrace}`
+  );
+}
+async function dumpAll(vgdb, outDir, pids) {
+  const out = /* @__PURE__ */ new Map();
+  for (const pid of pids) out.set(pid, await dumpOne(vgdb, outDir, pid));
+  return out;
+}
+
 // src/engine/prepare.ts
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 
 // src/stack/python-env.ts
 import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync5, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join4, relative as relative3 } from "node:path";
+import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync6, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { join as join5, relative as relative3 } from "node:path";
 var COMPLETE_MARK = ".loadgate-complete";
 async function venvDirFor(cacheDir, requirements, interpreter) {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
@@ -46298,13 +46375,13 @@ async function venvDirFor(cacheDir, requirements, interpreter) {
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
   }
-  const hash = createHash3("sha256").update(readFileSync5(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
-  return join4(cacheDir, "venvs", hash);
+  const hash = createHash3("sha256").update(readFileSync6(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
+  return join5(cacheDir, "venvs", hash);
 }
 async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log) {
   const dir = await venvDirFor(cacheDir, requirements, interpreter);
-  const bin = join4(dir, "bin");
-  if (existsSync4(join4(dir, COMPLETE_MARK))) return { dir, bin, created: false };
+  const bin = join5(dir, "bin");
+  if (existsSync4(join5(dir, COMPLETE_MARK))) return { dir, bin, created: false };
   const rel = relative3(process.cwd(), requirements) || requirements;
   if (!install) {
     throw new UserError(
@@ -46313,7 +46390,7 @@ async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log
   }
   const building = dir;
   rmSync(building, { recursive: true, force: true });
-  mkdirSync2(join4(cacheDir, "venvs"), { recursive: true });
+  mkdirSync2(join5(cacheDir, "venvs"), { recursive: true });
   log(`Creating a virtualenv for ${rel} (pip install -r)`);
   const venv = await execCapture(interpreter, ["-m", "venv", building]);
   if (venv.code !== 0) {
@@ -46325,7 +46402,7 @@ On Debian/Ubuntu install it with: apt-get install -y python3-venv`
     );
   }
   const pip = await execCapture(
-    join4(building, "bin", "pip"),
+    join5(building, "bin", "pip"),
     ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
     { env: { ...process.env, PIP_NO_INPUT: "1" } }
   );
@@ -46337,18 +46414,18 @@ ${pip.output.trim().split("\n").slice(-15).join("\n")}
 Fix the pins in ${rel} and run again.`
     );
   }
-  writeFileSync2(join4(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
+  writeFileSync2(join5(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
 `);
   return { dir, bin, created: true };
 }
 
 // src/stack/run-user.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 function unprivilegedUser() {
   if (process.getuid?.() !== 0) return void 0;
   let passwd = "";
   try {
-    passwd = readFileSync6("/etc/passwd", "utf8");
+    passwd = readFileSync7("/etc/passwd", "utf8");
   } catch {
     return { name: "nobody", uid: 65534, gid: 65534 };
   }
@@ -46441,7 +46518,7 @@ function fillPlaceholders(template, values) {
 }
 
 // src/stack/ports.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync7, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync4, readFileSync as readFileSync8, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
   return new Promise((resolve6, reject) => {
@@ -46460,7 +46537,7 @@ function listeningInodes(port) {
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text;
     try {
-      text = readFileSync7(table, "utf8");
+      text = readFileSync8(table, "utf8");
     } catch {
       continue;
     }
@@ -46477,11 +46554,11 @@ function listeningInodes(port) {
 function pidsHoldingSockets(inodes) {
   if (inodes.size === 0) return [];
   const pids = [];
-  for (const entry of readdirSync3("/proc")) {
+  for (const entry of readdirSync4("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let fds;
     try {
-      fds = readdirSync3(`/proc/${entry}/fd`);
+      fds = readdirSync4(`/proc/${entry}/fd`);
     } catch {
       continue;
     }
@@ -46501,10 +46578,10 @@ function pidsHoldingSockets(inodes) {
 function pidsWithEnv(name, value) {
   const needle = `${name}=${value}`;
   const pids = [];
-  for (const entry of readdirSync3("/proc")) {
+  for (const entry of readdirSync4("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const env = readFileSync7(`/proc/${entry}/environ`, "latin1");
+      const env = readFileSync8(`/proc/${entry}/environ`, "latin1");
       if (env.split("\0").includes(needle)) pids.push(Number(entry));
     } catch {
     }
@@ -46513,7 +46590,7 @@ function pidsWithEnv(name, value) {
 }
 function commandLineOf(pid) {
   try {
-    return readFileSync7(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    return readFileSync8(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
   } catch {
     return "?";
   }
@@ -46596,7 +46673,7 @@ var appPart = {
 import { randomBytes } from "node:crypto";
 import { chownSync, mkdirSync as mkdirSync3, mkdtempSync, rmSync as rmSync2, statSync as statSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join5, resolve as resolve4 } from "node:path";
+import { dirname as dirname4, join as join6, resolve as resolve4 } from "node:path";
 var RUN_MARKER = "LOADGATE_RUN_ID";
 function reachableRoot(tmpDir, user, log) {
   if (!user) return tmpDir;
@@ -46620,7 +46697,7 @@ function ownedDir(path, user) {
 }
 function newLaunch(label, ctx) {
   const runId = randomBytes(6).toString("hex");
-  const runDir = mkdtempSync(join5(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
+  const runDir = mkdtempSync(join6(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
   ownedDir(runDir, ctx.user);
   const components = [];
   const ports = {};
@@ -46631,9 +46708,9 @@ function newLaunch(label, ctx) {
     markerEnv: { [RUN_MARKER]: runId },
     ports,
     components,
-    dir: (name) => ownedDir(join5(runDir, name), ctx.user),
+    dir: (name) => ownedDir(join6(runDir, name), ctx.user),
     async start(options) {
-      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join5(runDir, `${options.name}.log`) });
+      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join6(runDir, `${options.name}.log`) });
       components.push(c);
       ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
       ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
@@ -46664,7 +46741,7 @@ async function tearDown(launch, remove) {
     const deadline = Date.now() + 3e3;
     while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep2(50);
   }
-  if (remove !== "none") rmSync2(join5(runDir, "pg", "data"), { recursive: true, force: true });
+  if (remove !== "none") rmSync2(join6(runDir, "pg", "data"), { recursive: true, force: true });
   if (orphans.size > 0) {
     const list = [...orphans.values()].map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`).join("\n");
     throw new StackError(
@@ -46684,7 +46761,7 @@ Logs: ${runDir}`
 
 // src/stack/nginx.ts
 import { writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var nginxPart = {
   name: "nginx",
   wanted: (plan) => plan.spec.proxy !== null,
@@ -46694,7 +46771,7 @@ var nginxPart = {
     const { ports } = launch;
     const prefix = launch.dir("nginx");
     ports.nginx = await freePort();
-    const conf = join6(prefix, "nginx.conf");
+    const conf = join7(prefix, "nginx.conf");
     writeFileSync3(
       conf,
       renderNginxConf({
@@ -46729,16 +46806,16 @@ var nginxPart = {
 
 // src/stack/pgbouncer.ts
 import { writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/stack/postgres.ts
 import { chmodSync, rmSync as rmSync3 } from "node:fs";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 var DB = "loadgate";
 var DB_USER = "loadgate";
 async function psql(bin, port, database, args) {
   return execCapture(
-    join7(bin, "psql"),
+    join8(bin, "psql"),
     [
       "-X",
       "-q",
@@ -46762,7 +46839,7 @@ async function psql(bin, port, database, args) {
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(ms < 1e3 ? 2 : 1)} s`;
 async function initdb(bin, pgDir, data, user) {
   const init = await execCapture(
-    join7(bin, "initdb"),
+    join8(bin, "initdb"),
     ["-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
     { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }
   );
@@ -46790,7 +46867,7 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
   };
   const pg = await launch.start({
     name: "postgres",
-    command: join7(bin, "postgres"),
+    command: join8(bin, "postgres"),
     args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
     env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
     cwd: pgDir,
@@ -46857,7 +46934,7 @@ var postgresPart = {
   wanted: (plan) => plan.spec.database !== null,
   async start(plan, ctx, launch, wiring) {
     const pgDir = launch.dir("pg");
-    const data = join7(pgDir, "data");
+    const data = join8(pgDir, "data");
     let pg;
     if (ctx.databaseTemplate) {
       const copyMs = await copyTemplate(ctx.databaseTemplate, data);
@@ -46882,7 +46959,7 @@ async function seedDatabaseTemplate(plan, ctx) {
   const dispose = () => rmSync3(launch.runDir, { recursive: true, force: true });
   try {
     const pgDir = launch.dir("pg");
-    const data = join7(pgDir, "data");
+    const data = join8(pgDir, "data");
     ctx.log("initdb (template)");
     await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
     const pg = await startServer(plan, ctx, launch, pgDir, data, { wal_recycle: "off" });
@@ -46908,10 +46985,10 @@ var pgbouncerPart = {
     const { ports } = launch;
     const dir = launch.dir("pgbouncer");
     ports.pgbouncer = await freePort();
-    const authFile = join8(dir, "users.txt");
+    const authFile = join9(dir, "users.txt");
     writeFileSync4(authFile, `"${DB_USER}" ""
 `);
-    const ini = join8(dir, "pgbouncer.ini");
+    const ini = join9(dir, "pgbouncer.ini");
     writeFileSync4(
       ini,
       renderPgbouncerIni({
@@ -46986,7 +47063,7 @@ async function bringUp(plan, ctx) {
 }
 
 // src/stack/versions.ts
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 async function firstLine(command, args) {
   try {
     const r = await execCapture(command, args, { timeoutMs: 5e3 });
@@ -47003,7 +47080,7 @@ async function componentVersions(binaries, uses) {
     else if (v) versions[key] = v;
   };
   if (uses.postgres && binaries.postgresBin)
-    add("postgresql", await firstLine(join9(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+    add("postgresql", await firstLine(join10(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.pgbouncer && binaries.pgbouncer)
     add("pgbouncer", await firstLine(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.nginx && binaries.nginx) add("nginx", await firstLine(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
@@ -47132,7 +47209,7 @@ async function prepareStack(run2, s, log) {
     postgres: s.spec.database !== null,
     pgbouncer: s.spec.pooler !== null,
     nginx: s.spec.proxy !== null,
-    python: python ? join10(python.bin, "python") : void 0
+    python: python ? join11(python.bin, "python") : void 0
   });
   versions.loadgate = run2.toolVersion;
   return { plan: s, binaries, python, versions };
@@ -47378,7 +47455,7 @@ function runClosedLoop(url, load, hooks = {}) {
 
 // src/load/cpu.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { readFileSync as readFileSync8 } from "node:fs";
+import { readFileSync as readFileSync9 } from "node:fs";
 var clockTicks;
 function ticksPerSecond() {
   if (clockTicks === void 0) {
@@ -47389,7 +47466,7 @@ function ticksPerSecond() {
 }
 function processCpuSeconds(pid) {
   try {
-    const stat = readFileSync8(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync9(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
   } catch {
@@ -47401,7 +47478,7 @@ function groupCpuSeconds(pgid) {
 }
 function machineBusySeconds() {
   try {
-    const line = readFileSync8("/proc/stat", "utf8").split("\n")[0];
+    const line = readFileSync9("/proc/stat", "utf8").split("\n")[0];
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
     return busy / ticksPerSecond();
@@ -47756,274 +47833,6 @@ function loadGeneratorWarning(account) {
   return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
 }
 
-// src/engine/cost.ts
-import { spawnSync as spawnSync4 } from "node:child_process";
-import { readFileSync as readFileSync10 } from "node:fs";
-import http from "node:http";
-import { arch } from "node:os";
-
-// src/cost/vgdb.ts
-import { execFile } from "node:child_process";
-import { readdirSync as readdirSync4, readFileSync as readFileSync9 } from "node:fs";
-import { join as join11 } from "node:path";
-var VGDB_TIMEOUT_MS = 3e4;
-function run(vgdb, args) {
-  return new Promise((resolve6) => {
-    execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
-      const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-      resolve6({ code: code2, stdout, stderr });
-    });
-  });
-}
-async function listCounted(vgdb, outDir) {
-  const r = await run(vgdb, [`--vgdb-prefix=${join11(outDir, "vgdb")}`, "-l"]);
-  return parseVgdbList(r.stdout);
-}
-function dumpsOf(outDir, pid) {
-  const ns = [];
-  for (const f of readdirSync4(outDir)) {
-    const d = parseDumpName(f);
-    if (d && d.pid === pid) ns.push(d.n);
-  }
-  return ns.sort((a, b) => a - b);
-}
-async function dumpOne(vgdb, outDir, pid) {
-  const before = new Set(dumpsOf(outDir, pid));
-  const r = await run(vgdb, [`--vgdb-prefix=${join11(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
-  const deadline = Date.now() + 5e3;
-  for (; ; ) {
-    const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
-    if (fresh.length > 0) {
-      const file = join11(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
-      const total = dumpTotal(readFileSync9(file, "utf8"));
-      if (total !== void 0) return total;
-    }
-    if (Date.now() > deadline) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  const said = `${r.stdout}
-${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
-  const ptrace = /ptrace/i.test(said) ? " vgdb could not attach with ptrace: run loadgate as root, or allow it with `sudo sysctl kernel.yama.ptrace_scope=0`." : "";
-  throw new StackError(
-    `cost run: process ${pid} under valgrind did not dump its counts (vgdb exit ${r.code ?? "timeout"}: ${said || "no output"}).${ptrace}`
-  );
-}
-async function dumpAll(vgdb, outDir, pids) {
-  const out = /* @__PURE__ */ new Map();
-  for (const pid of pids) out.set(pid, await dumpOne(vgdb, outDir, pid));
-  return out;
-}
-
-// src/engine/cost.ts
-function costPlanOf(plan, valgrind) {
-  const { spec } = plan;
-  const command = valgrindCommand(spec.cost.command ?? spec.app.command, "{run_dir}", valgrind);
-  return {
-    ...plan,
-    workers: 1,
-    spec: {
-      ...spec,
-      app: {
-        ...spec.app,
-        command,
-        // Fixed seeds unless the stack sets its own: Python's hash order, and a seed apps may read for their random choices.
-        env: { PYTHONHASHSEED: "0", LOADGATE_SEED: "1", ...spec.app.env, ...spec.cost.env },
-        ready: { ...spec.app.ready, timeoutSeconds: spec.cost.readyTimeoutSeconds }
-      }
-    }
-  };
-}
-function costFingerprint(valgrindVersion2, pythonVersion) {
-  let flags = "";
-  try {
-    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync10("/proc/cpuinfo", "utf8"))?.[1] ?? "";
-  } catch {
-  }
-  const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
-  const versions = {};
-  if (glibc) versions.glibc = glibc;
-  if (pythonVersion) versions.python = pythonVersion;
-  return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
-}
-function valgrindVersion(valgrind) {
-  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8" });
-  return r.stdout?.trim() || "unknown";
-}
-function send(agent, base, r, timeoutMs) {
-  return new Promise((resolve6, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: base.hostname,
-        port: base.port,
-        method: r.method,
-        path: r.path,
-        headers: r.body === void 0 ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
-        timeout: timeoutMs
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve6(res.statusCode ?? 0));
-        res.on("error", reject);
-      }
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1e3} s`)));
-    req.on("error", reject);
-    req.end(r.body);
-  });
-}
-async function costRun(run2, p, hooks, o = {}) {
-  const started = Date.now();
-  const { plan } = p;
-  const name = o.label ?? plan.spec.name;
-  const log = (line) => hooks.log(`[${name}] ${line}`);
-  const valgrind = p.binaries.valgrind;
-  const vgdb = p.binaries.vgdb;
-  if (!valgrind || !vgdb) throw new StackError("cost run: valgrind and vgdb were not found (install valgrind).");
-  const cost = plan.spec.cost;
-  const costPlan = costPlanOf(plan, valgrind);
-  log(
-    `cost run: the app under valgrind (callgrind), 1 worker; ${cost.warmupRequests} warmup requests, then ${cost.chunks} chunks`
-  );
-  const stack = await startStack(
-    run2,
-    { ...p, plan: costPlan },
-    {
-      log,
-      signal: hooks.signal,
-      onComponent: hooks.onComponent,
-      databaseTemplate: o.databaseTemplate
-    }
-  );
-  let record;
-  let failure;
-  try {
-    record = await count2(stack, costPlan, vgdb, valgrind, p, hooks, log);
-  } catch (err) {
-    failure = err;
-  }
-  if (failure !== void 0) {
-    const tail = appLogTail(stack);
-    await stack.down(true).catch((e) => log(messageOf(e)));
-    if (failure instanceof StackError && tail && !failure.message.includes(tail.file)) {
-      throw new StackError(`${failure.message}
-The app's log (${tail.file}) ends with:
-${tail.text}`);
-    }
-    throw failure;
-  }
-  await stack.down();
-  const r = record;
-  r.seconds = (Date.now() - started) / 1e3;
-  log(
-    `cost: ${(r.perRequest / 1e3).toFixed(1)}k instructions per request (chunks spread ${(r.spread * 100).toFixed(2)}%), ${r.seconds.toFixed(0)} s`
-  );
-  return r;
-}
-async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
-  const cost = plan.spec.cost;
-  const outDir = stack.runDir;
-  const requests = plan.spec.load.requests;
-  const perChunk = chunkSize(cost.chunkRequests, requests.length);
-  const base = new URL(stack.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const timeoutMs = cost.requestTimeoutSeconds * 1e3;
-  const warnings = [];
-  if (perChunk !== cost.chunkRequests) {
-    warnings.push(
-      `cost.chunk-requests ${cost.chunkRequests} rounded up to ${perChunk}, a whole number of turns through the stack's ${requests.length} requests.`
-    );
-  }
-  let sent = 0;
-  const sendMany = async (n) => {
-    for (let i = 0; i < n; i++) {
-      hooks.signal?.throwIfAborted();
-      stack.assertAlive();
-      const r = requestAt(requests, sent);
-      let status;
-      try {
-        status = await send(agent, base, r, timeoutMs);
-      } catch (err) {
-        throw new StackError(`cost run: ${r.method} ${r.path} (request ${sent + 1}) failed: ${messageOf(err)}.`);
-      }
-      if (status < 200 || status > 299) {
-        throw new StackError(
-          `cost run: ${r.method} ${r.path} (request ${sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`
-        );
-      }
-      sent++;
-    }
-  };
-  try {
-    await sendMany(cost.warmupRequests);
-    const processes = await listCounted(vgdb, outDir);
-    if (processes.length === 0) {
-      throw new StackError(
-        `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
-      );
-    }
-    const pids = processes.map((q) => q.pid);
-    await dumpAll(vgdb, outDir, pids);
-    const perPid = new Map(pids.map((pid) => [pid, []]));
-    const chunks = [];
-    const chunkSeconds = [];
-    for (let c = 0; c < cost.chunks; c++) {
-      const t0 = Date.now();
-      await sendMany(perChunk);
-      const counts = await dumpAll(vgdb, outDir, pids);
-      chunkSeconds.push((Date.now() - t0) / 1e3);
-      let total = 0;
-      for (const [pid, n] of counts) {
-        perPid.get(pid)?.push(n / perChunk);
-        total += n;
-      }
-      chunks.push(total / perChunk);
-      log(`cost chunk ${c + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
-    }
-    const now = await listCounted(vgdb, outDir);
-    const added = now.filter((q) => !pids.includes(q.pid));
-    if (added.length > 0) {
-      warnings.push(
-        `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`
-      );
-    }
-    const idleStart = Date.now();
-    await new Promise((res) => setTimeout(res, 1e3));
-    const idle = await dumpAll(vgdb, outDir, pids);
-    const idlePerSecond = [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1e3);
-    const perRequest = median(chunks);
-    const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
-    const idleShare = idlePerSecond * meanChunkSeconds / (perRequest * perChunk);
-    if (idleShare > 1e-3) {
-      warnings.push(
-        `The app does work while idle (its timers): ${(idlePerSecond / 1e3).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`
-      );
-    }
-    const jit = jitRuntime(processes.map((q) => q.command));
-    if (jit)
-      warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
-    for (const w of warnings) log(`warning: ${w}`);
-    return {
-      tool: "callgrind",
-      valgrind: valgrindVersion(valgrind),
-      command: processes[0].command,
-      warmupRequests: cost.warmupRequests,
-      chunkRequests: perChunk,
-      chunks,
-      perRequest,
-      spread: robustSpread(chunks),
-      processes: processes.map((q) => ({ pid: q.pid, command: q.command, chunks: perPid.get(q.pid) ?? [] })),
-      idlePerSecond,
-      chunkSeconds,
-      seconds: 0,
-      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
-      warnings
-    };
-  } finally {
-    agent.destroy();
-  }
-}
-
 // src/engine/serves-nothing.ts
 function servesNothingMessage(trials, label, appLog, requestPaths = []) {
   const empty = trials.filter((t) => t.requests === 0);
@@ -48256,6 +48065,218 @@ async function holdStack(plan, hooks) {
   if (failure) throw failure;
 }
 
+// src/engine/cost.ts
+function costPlanOf(plan, valgrind) {
+  const { spec } = plan;
+  const command = valgrindCommand(spec.cost.command ?? spec.app.command, "{run_dir}", valgrind);
+  return {
+    ...plan,
+    workers: 1,
+    spec: {
+      ...spec,
+      app: {
+        ...spec.app,
+        command,
+        // Fixed seeds unless the stack sets its own: Python's hash order, and a seed apps may read for their random choices.
+        env: { PYTHONHASHSEED: "0", LOADGATE_SEED: "1", ...spec.app.env, ...spec.cost.env },
+        ready: { ...spec.app.ready, timeoutSeconds: spec.cost.readyTimeoutSeconds }
+      }
+    }
+  };
+}
+function costFingerprint(valgrindVersion2, pythonVersion) {
+  let flags = "";
+  try {
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync10("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+  } catch {
+  }
+  const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
+  const versions = {};
+  if (glibc) versions.glibc = glibc;
+  if (pythonVersion) versions.python = pythonVersion;
+  return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
+}
+function valgrindVersion(valgrind) {
+  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8" });
+  return r.stdout?.trim() || "unknown";
+}
+function send(agent, base, r, timeoutMs) {
+  return new Promise((resolve6, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.path,
+        headers: r.body === void 0 ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
+        timeout: timeoutMs
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve6(res.statusCode ?? 0));
+        res.on("error", reject);
+      }
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1e3} s`)));
+    req.on("error", reject);
+    req.end(r.body);
+  });
+}
+async function costRun(run2, p, hooks, o = {}) {
+  const started = Date.now();
+  const { plan } = p;
+  const name = o.label ?? plan.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  const valgrind = p.binaries.valgrind;
+  const vgdb = p.binaries.vgdb;
+  if (!valgrind || !vgdb) throw new StackError("cost run: valgrind and vgdb were not found (install valgrind).");
+  const cost = plan.spec.cost;
+  const costPlan = costPlanOf(plan, valgrind);
+  log(
+    `cost run: the app under valgrind (callgrind), 1 worker; ${cost.warmupRequests} warmup requests, then ${cost.chunks} chunks`
+  );
+  const stack = await startStack(
+    run2,
+    { ...p, plan: costPlan },
+    {
+      log,
+      signal: hooks.signal,
+      onComponent: hooks.onComponent,
+      databaseTemplate: o.databaseTemplate
+    }
+  );
+  let record;
+  let failure;
+  try {
+    record = await count2(stack, costPlan, vgdb, valgrind, p, hooks, log);
+  } catch (err) {
+    failure = err;
+  }
+  if (failure !== void 0) {
+    const tail = appLogTail(stack);
+    await stack.down(true).catch((e) => log(messageOf(e)));
+    if (failure instanceof StackError && tail && !failure.message.includes(tail.file)) {
+      throw new StackError(`${failure.message}
+The app's log (${tail.file}) ends with:
+${tail.text}`);
+    }
+    throw failure;
+  }
+  await stack.down();
+  const r = record;
+  r.seconds = (Date.now() - started) / 1e3;
+  log(
+    `cost: ${(r.perRequest / 1e3).toFixed(1)}k instructions per request (chunks spread ${(r.spread * 100).toFixed(2)}%), ${r.seconds.toFixed(0)} s`
+  );
+  return r;
+}
+async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
+  const cost = plan.spec.cost;
+  const outDir = stack.runDir;
+  const requests = plan.spec.load.requests;
+  const perChunk = chunkSize(cost.chunkRequests, requests.length);
+  const base = new URL(stack.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const timeoutMs = cost.requestTimeoutSeconds * 1e3;
+  const warnings = [];
+  if (perChunk !== cost.chunkRequests) {
+    warnings.push(
+      `cost.chunk-requests ${cost.chunkRequests} rounded up to ${perChunk}, a whole number of turns through the stack's ${requests.length} requests.`
+    );
+  }
+  let sent = 0;
+  const sendMany = async (n) => {
+    for (let i = 0; i < n; i++) {
+      hooks.signal?.throwIfAborted();
+      stack.assertAlive();
+      const r = requestAt(requests, sent);
+      let status;
+      try {
+        status = await send(agent, base, r, timeoutMs);
+      } catch (err) {
+        throw new StackError(`cost run: ${r.method} ${r.path} (request ${sent + 1}) failed: ${messageOf(err)}.`);
+      }
+      if (status < 200 || status > 299) {
+        throw new StackError(
+          `cost run: ${r.method} ${r.path} (request ${sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`
+        );
+      }
+      sent++;
+      if (cost.gapSeconds > 0) await new Promise((res) => setTimeout(res, cost.gapSeconds * 1e3));
+    }
+  };
+  try {
+    await sendMany(cost.warmupRequests);
+    const processes = await listCounted(vgdb, outDir);
+    if (processes.length === 0) {
+      throw new StackError(
+        `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
+      );
+    }
+    const pids = processes.map((q) => q.pid);
+    await dumpAll(vgdb, outDir, pids);
+    const perPid = new Map(pids.map((pid) => [pid, []]));
+    const chunks = [];
+    const chunkSeconds = [];
+    for (let c = 0; c < cost.chunks; c++) {
+      const t0 = Date.now();
+      await sendMany(perChunk);
+      const counts = await dumpAll(vgdb, outDir, pids);
+      chunkSeconds.push((Date.now() - t0) / 1e3);
+      let total = 0;
+      for (const [pid, n] of counts) {
+        perPid.get(pid)?.push(n / perChunk);
+        total += n;
+      }
+      chunks.push(total / perChunk);
+      log(`cost chunk ${c + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
+    }
+    const now = await listCounted(vgdb, outDir);
+    const added = now.filter((q) => !pids.includes(q.pid));
+    if (added.length > 0) {
+      warnings.push(
+        `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`
+      );
+    }
+    const idleStart = Date.now();
+    await new Promise((res) => setTimeout(res, 1e3));
+    const idle = await dumpAll(vgdb, outDir, pids);
+    const idlePerSecond = [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1e3);
+    const perRequest = median(chunks);
+    const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
+    const idleShare = idlePerSecond * meanChunkSeconds / (perRequest * perChunk);
+    if (idleShare > 1e-3) {
+      warnings.push(
+        `The app does work while idle (its timers): ${(idlePerSecond / 1e3).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`
+      );
+    }
+    const jit = jitRuntime(processes.map((q) => q.command));
+    if (jit)
+      warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
+    for (const w of warnings) log(`warning: ${w}`);
+    return {
+      tool: "callgrind",
+      valgrind: valgrindVersion(valgrind),
+      command: processes[0].command,
+      warmupRequests: cost.warmupRequests,
+      chunkRequests: perChunk,
+      gapSeconds: cost.gapSeconds,
+      chunks,
+      perRequest,
+      spread: robustSpread(chunks),
+      processes: processes.map((q) => ({ pid: q.pid, command: q.command, chunks: perPid.get(q.pid) ?? [] })),
+      idlePerSecond,
+      chunkSeconds,
+      seconds: 0,
+      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
+      warnings
+    };
+  } finally {
+    agent.destroy();
+  }
+}
+
 // src/engine/ab.ts
 async function runAb(ab, run2, hooks, gateOf) {
   const workDir = mkdtempSync2(join12(run2.tmpDir, "loadgate-ab-"));
@@ -48281,7 +48302,20 @@ async function runAb(ab, run2, hooks, gateOf) {
         throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
       }
       const headPlan = applyOverrides(headSpec, ab.overrides);
-      const basePlan = { ...applyOverrides(baseSpec, ab.overrides), load: headPlan.load };
+      const baseOwn = applyOverrides(baseSpec, ab.overrides);
+      const basePlan = {
+        ...baseOwn,
+        load: headPlan.load,
+        spec: {
+          ...baseOwn.spec,
+          cost: {
+            ...baseOwn.spec.cost,
+            warmupRequests: headSpec.cost.warmupRequests,
+            chunks: headSpec.cost.chunks,
+            chunkRequests: headSpec.cost.chunkRequests
+          }
+        }
+      };
       outcomes.push(await runOnePair(ab, run2, basePlan, headPlan, hooks, started, gateOf?.(headPlan) ?? headPlan.gate));
     }
     return outcomes;
@@ -48327,7 +48361,17 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   const rewarm = Math.min(1, load.warmupSeconds);
   const notes = [];
   const facts = machineFacts();
-  const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length);
+  const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length, DEFAULT_ALPHA, testedCount(gate));
+  const costs = {};
+  const judge = () => {
+    const c = verdictAt(pairs, looks, gate, ab.stackPaths.length);
+    if (gate.cost == null) return c;
+    const alphaCost = metricAlpha({ alpha: DEFAULT_ALPHA, stacks: ab.stackPaths.length, looks: 1 }, testedCount(gate));
+    addCost(c.metrics, c.notes, costs.base, costs.head, gate, alphaCost);
+    c.metrics.sort((x, y) => METRIC_ORDER.indexOf(x.metric) - METRIC_ORDER.indexOf(y.metric));
+    c.headline = headlineOf(c.metrics);
+    return c;
+  };
   const maxBlocks = looks.blocks[looks.blocks.length - 1];
   if (looks.minDecidable > maxBlocks) {
     notes.push(
@@ -48355,6 +48399,15 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
       onComponent: hooks.onComponent,
       databaseTemplate: templates[side]?.dir
     });
+    if (gate.cost != null) {
+      hooks.onPhase?.(name, "cost");
+      for (const side of ["base", "head"]) {
+        costs[side] = await costRun(run2, sides[side], hooks, {
+          label: `${side}`,
+          databaseTemplate: templates[side]?.dir
+        });
+      }
+    }
     setupSeconds = (Date.now() - t00) / 1e3;
     for (let b = 0; b < maxBlocks; b++) {
       const elapsed = (Date.now() - started) / 1e3;
@@ -48423,7 +48476,7 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
       blockTimes.push((Date.now() - t0) / 1e3);
       if (isLook(b + 1, looks)) {
         looksTaken++;
-        comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);
+        comparison = judge();
         hooks.log(
           `[${name}] look ${looksTaken}/${looks.blocks.length} after ${pairs.length} pairs: ${comparison.headline}`
         );
@@ -48439,7 +48492,7 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   const blocksDone = blockTimes.length;
   if (!comparison || stoppedBecause === "max-time" && !isLook(blocksDone, looks)) {
     looksTaken++;
-    comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);
+    comparison = judge();
   }
   comparison.sequential = {
     pairs: pairs.length,
@@ -48453,21 +48506,24 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
     `${pairs.length} pairs in ${blocksDone} blocks (${stoppedBecause === "decided" ? "stopped as soon as decided" : stoppedBecause === "max-time" ? "stopped by --max-time" : "the most allowed, --max-pairs"}; looks planned after ${looks.blocks.map((n) => n * PAIRS_PER_BLOCK).join(", ")} pairs, ${looksTaken} taken).`,
     ...notes
   );
-  const toResult = (side) => stackResult({
-    stack: stackInfo(sides[side].plan),
-    workers: sides[side].plan.workers,
-    environment: buildEnvironment({
-      ...facts,
-      versions: sides[side].versions,
-      stackFileHash: sides[side].plan.spec.fileHash
+  const toResult = (side) => ({
+    ...stackResult({
+      stack: stackInfo(sides[side].plan),
+      workers: sides[side].plan.workers,
+      environment: buildEnvironment({
+        ...facts,
+        versions: sides[side].versions,
+        stackFileHash: sides[side].plan.spec.fileHash
+      }),
+      target: sides[side].plan.spec.proxy ? "nginx" : "app",
+      load,
+      trials: trials[side],
+      histograms: histograms[side],
+      cpu: null,
+      placement: { pinned: false, loadGenerator: "all", stack: "all" },
+      warnings: []
     }),
-    target: sides[side].plan.spec.proxy ? "nginx" : "app",
-    load,
-    trials: trials[side],
-    histograms: histograms[side],
-    cpu: null,
-    placement: { pinned: false, loadGenerator: "all", stack: "all" },
-    warnings: []
+    ...costs[side] ? { cost: costs[side] } : {}
   });
   return {
     base: toResult("base"),

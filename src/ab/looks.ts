@@ -28,7 +28,7 @@ export function planLooks(
   maxPairs: number,
   stacks = 1,
   alpha = DEFAULT_ALPHA,
-  tested = TESTED_METRICS.length,
+  tested: number = TESTED_METRICS.length,
 ): LookPlan {
   const maxBlocks = Math.max(1, Math.ceil(maxPairs / PAIRS_PER_BLOCK));
   const minBlocks = Math.min(maxBlocks, Math.max(1, Math.ceil(minPairs / PAIRS_PER_BLOCK)));

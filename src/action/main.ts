@@ -38,6 +38,7 @@ function gateFor(plan: ActionPlan, stack: RunPlan["stacks"][number]): Gate {
     p99: plan.gateOverride.p99 ?? stack.gate.p99,
     throughput: plan.gateOverride.throughput ?? stack.gate.throughput,
     errorRate: plan.gateOverride.errorRate ?? stack.gate.errorRate,
+    cost: stack.gate.cost,
   };
 }
 

@@ -306,7 +306,9 @@ export function compareWithBaseline(
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
 
-const ORDER: MetricName[] = ["throughput", "p99", "cost", "errorRate", "p50", "p90", "p999"];
+/** The order rows are shown in. */
+export const METRIC_ORDER: MetricName[] = ["throughput", "p99", "cost", "errorRate", "p50", "p90", "p999"];
+const ORDER = METRIC_ORDER;
 
 /**
  * The cost row, when the cost gate is on: base and head counts compared when both have a cost run

@@ -30,6 +30,7 @@ export const INPUTS = {
   resultFile: "result-file",
   maxPairs: "max-pairs",
   maxTime: "max-time",
+  cost: "cost",
 } as const;
 
 export const OUTPUTS = {
@@ -118,6 +119,19 @@ function threshold(name: string, raw: string, sign: "+" | "-"): number | undefin
     throw new UserError(`Input ${name}: expected a percentage like ${example}, got ${JSON.stringify(raw)}.`);
   }
   return n;
+}
+
+/** Input cost: empty (the stack file decides), true or false, or a limit like "+1%" (which turns it on). */
+export function costInput(raw: string): Pick<LoadOverrides, "cost" | "costLimit"> {
+  const v = raw.trim();
+  if (v === "") return {};
+  if (v === "true") return { cost: true };
+  if (v === "false") return { cost: false };
+  const n = parsePercent(v);
+  if (v.startsWith("+") && n > 0) return { cost: true, costLimit: n };
+  throw new UserError(
+    `Input cost: expected true, false or a limit like "+1%" (how much the app's instructions per request may grow), got ${JSON.stringify(raw)}.`,
+  );
 }
 
 function errorRate(name: string, raw: string): number | undefined {
@@ -222,7 +236,7 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
   }
   let overrides: ReturnType<typeof parseLoadOverrides>;
   try {
-    overrides = parseLoadOverrides(flags);
+    overrides = { ...parseLoadOverrides(flags), ...costInput(getInput(INPUTS.cost)) };
   } catch (err) {
     throw new UserError((err as Error).message.replace(/^--(\w+)/, "Input $1"));
   }

@@ -39,7 +39,7 @@ export interface LoadOverrides {
   workers?: number;
   /** --max-error-rate, a fraction (0.01 for "1%"); overrides the stack file's gate.error-rate. */
   maxErrorRate?: number;
-  /** --cost: count the app's instructions per request too (the cost run), at the stack's or the default limit. */
+  /** --cost: count the app's instructions per request too (the cost run), at the stack's or the default limit; false (the Action's `cost: false`) turns it off. */
   cost?: boolean;
   /** --cost-limit "+2%": the cost gate's limit as a fraction (turns the cost run on). */
   costLimit?: number;
@@ -146,7 +146,8 @@ export function applyOverrides(spec: StackSpec, o: LoadOverrides): StackPlan {
       `${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`,
     );
   }
-  const costOn = o.cost === true || o.costLimit !== undefined || spec.gate.cost !== null;
+  // On with --cost, --cost-limit or the stack file's gate.cost; the Action's `cost: false` turns it off.
+  const costOn = o.cost !== false && (o.cost === true || o.costLimit !== undefined || spec.gate.cost !== null);
   return {
     spec,
     workers,
@@ -172,7 +173,7 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
 
 /** `--target URL`: an already running service on this machine. */
 export function planTarget(raw: string, o: LoadOverrides, positionals: string[]): TargetPlan {
-  if (o.cost || o.costLimit !== undefined) {
+  if (o.cost === true || o.costLimit !== undefined) {
     throw new UserError(
       "--cost with --target: the cost run starts the app itself under valgrind, so it needs a stack file, not a running service.",
     );

@@ -74,6 +74,7 @@ const EXPECTED_FORM: Record<string, string> = {
   "gate.cost": 'a percentage like "+1%" (how much the app\'s instructions per request may grow)',
   "cost.ready-timeout": 'a duration like "180s"',
   "cost.timeout": 'a duration like "60s"',
+  "cost.gap": 'a duration like "5ms"',
 };
 
 interface Problem {
@@ -225,7 +226,15 @@ export function loadStackFile(file: string): StackSpec {
     costTimeout: parseDuration(
       (cost.timeout as string | number | undefined) ?? `${COST_DEFAULTS.requestTimeoutSeconds}s`,
     ),
+    costGap: parseDuration((cost.gap as string | number | undefined) ?? `${COST_DEFAULTS.gapSeconds * 1000}ms`),
   };
+  if (!(timings.costGap >= 0)) {
+    fileProblems.push({
+      position: src.locate(["cost", "gap"]),
+      field: "cost.gap",
+      text: `expected a duration of zero or more (e.g. "5ms"), found ${describe(cost.gap)}.`,
+    });
+  }
   for (const [key, value] of [
     ["ready-timeout", timings.costReady],
     ["timeout", timings.costTimeout],
@@ -317,6 +326,7 @@ export function loadStackFile(file: string): StackSpec {
       chunkRequests: (cost["chunk-requests"] as number | undefined) ?? COST_DEFAULTS.chunkRequests,
       readyTimeoutSeconds: timings.costReady,
       requestTimeoutSeconds: timings.costTimeout,
+      gapSeconds: timings.costGap,
     },
     lines,
   });

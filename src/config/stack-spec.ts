@@ -32,6 +32,8 @@ export interface CostSpec {
   chunkRequests: number;
   readyTimeoutSeconds: number;
   requestTimeoutSeconds: number;
+  /** Pause after each answer, so every request finds the app idle (the same code path each time). */
+  gapSeconds: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export const COST_DEFAULTS = Object.freeze({
   chunkRequests: 100,
   readyTimeoutSeconds: 180,
   requestTimeoutSeconds: 60,
+  gapSeconds: 0.005,
 });
 
 /** The gate when the stack file has none (and for a Result with no stack file at hand). */

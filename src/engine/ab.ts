@@ -6,14 +6,27 @@ import { PAIRS_PER_BLOCK, planLooks } from "../ab/looks.js";
 import type { AbPlan } from "../ab/plan.js";
 import { blockOrder, type Side } from "../ab/schedule.js";
 import { isLook, verdictAt } from "../ab/sequential.js";
-import { type AbPair, type Comparison, type Gate, isDecided, type SequentialInfo } from "../compare/verdict.js";
+import {
+  type AbPair,
+  addCost,
+  type Comparison,
+  DEFAULT_ALPHA,
+  type Gate,
+  headlineOf,
+  isDecided,
+  METRIC_ORDER,
+  metricAlpha,
+  type SequentialInfo,
+  testedCount,
+} from "../compare/verdict.js";
 import { applyOverrides } from "../config/cli-plan.js";
 import type { RunPlan, StackPlan } from "../config/plan.js";
 import { loadStackFile, resolveStackPath } from "../config/stack-file.js";
 import { UserError } from "../errors.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
-import type { StackResult, Trial } from "../result/types.js";
+import type { CostRecord, StackResult, Trial } from "../result/types.js";
 import type { DatabaseTemplate, RunningStack } from "../stack/stack.js";
+import { costRun } from "./cost.js";
 import { type PreparedStack, prepareStack, seedTemplate, stackInfo, stackResult, startStack } from "./prepare.js";
 import { appLogTail, type EngineHooks, measure } from "./run.js";
 import { assertServes } from "./serves-nothing.js";
@@ -62,7 +75,21 @@ export async function runAb(
       }
       // Both sides get the head's load, so only the code differs.
       const headPlan = applyOverrides(headSpec, ab.overrides);
-      const basePlan: StackPlan = { ...applyOverrides(baseSpec, ab.overrides), load: headPlan.load };
+      // The cost run's counting (warmup, chunks) is the head's too; each side keeps its own command.
+      const baseOwn = applyOverrides(baseSpec, ab.overrides);
+      const basePlan: StackPlan = {
+        ...baseOwn,
+        load: headPlan.load,
+        spec: {
+          ...baseOwn.spec,
+          cost: {
+            ...baseOwn.spec.cost,
+            warmupRequests: headSpec.cost.warmupRequests,
+            chunks: headSpec.cost.chunks,
+            chunkRequests: headSpec.cost.chunkRequests,
+          },
+        },
+      };
       outcomes.push(await runOnePair(ab, run, basePlan, headPlan, hooks, started, gateOf?.(headPlan) ?? headPlan.gate));
     }
     return outcomes;
@@ -122,7 +149,18 @@ async function runOnePair(
   const rewarm = Math.min(1, load.warmupSeconds);
   const notes: string[] = [];
   const facts = machineFacts();
-  const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length);
+  const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length, DEFAULT_ALPHA, testedCount(gate));
+  const costs: Partial<Record<Side, CostRecord>> = {};
+  /** The timing verdict at a look, with the cost row (measured once, before the blocks) when the cost gate is on. */
+  const judge = (): Comparison => {
+    const c = verdictAt(pairs, looks, gate, ab.stackPaths.length);
+    if (gate.cost == null) return c;
+    const alphaCost = metricAlpha({ alpha: DEFAULT_ALPHA, stacks: ab.stackPaths.length, looks: 1 }, testedCount(gate));
+    addCost(c.metrics, c.notes, costs.base, costs.head, gate, alphaCost);
+    c.metrics.sort((x, y) => METRIC_ORDER.indexOf(x.metric) - METRIC_ORDER.indexOf(y.metric));
+    c.headline = headlineOf(c.metrics);
+    return c;
+  };
   const maxBlocks = looks.blocks[looks.blocks.length - 1];
   if (looks.minDecidable > maxBlocks) {
     notes.push(
@@ -151,6 +189,16 @@ async function runOnePair(
         onComponent: hooks.onComponent,
         databaseTemplate: templates[side]?.dir,
       });
+    if (gate.cost != null) {
+      // The cost runs: one per side, each on its own fresh stack (from the side's seeded database).
+      hooks.onPhase?.(name, "cost");
+      for (const side of ["base", "head"] as const) {
+        costs[side] = await costRun(run, sides[side], hooks, {
+          label: `${side}`,
+          databaseTemplate: templates[side]?.dir,
+        });
+      }
+    }
     setupSeconds = (Date.now() - t00) / 1000;
     for (let b = 0; b < maxBlocks; b++) {
       const elapsed = (Date.now() - started) / 1000;
@@ -219,7 +267,7 @@ async function runOnePair(
       blockTimes.push((Date.now() - t0) / 1000);
       if (isLook(b + 1, looks)) {
         looksTaken++;
-        comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);
+        comparison = judge();
         hooks.log(
           `[${name}] look ${looksTaken}/${looks.blocks.length} after ${pairs.length} pairs: ${comparison.headline}`,
         );
@@ -237,7 +285,7 @@ async function runOnePair(
   const blocksDone = blockTimes.length;
   if (!comparison || (stoppedBecause === "max-time" && !isLook(blocksDone, looks))) {
     looksTaken++;
-    comparison = verdictAt(pairs, looks, gate, ab.stackPaths.length);
+    comparison = judge();
   }
   comparison.sequential = {
     pairs: pairs.length,
@@ -251,8 +299,8 @@ async function runOnePair(
     `${pairs.length} pairs in ${blocksDone} blocks (${stoppedBecause === "decided" ? "stopped as soon as decided" : stoppedBecause === "max-time" ? "stopped by --max-time" : "the most allowed, --max-pairs"}; looks planned after ${looks.blocks.map((n) => n * PAIRS_PER_BLOCK).join(", ")} pairs, ${looksTaken} taken).`,
     ...notes,
   );
-  const toResult = (side: Side): StackResult =>
-    stackResult({
+  const toResult = (side: Side): StackResult => ({
+    ...stackResult({
       stack: stackInfo(sides[side].plan),
       workers: sides[side].plan.workers,
       environment: buildEnvironment({
@@ -267,7 +315,9 @@ async function runOnePair(
       cpu: null,
       placement: { pinned: false, loadGenerator: "all", stack: "all" },
       warnings: [],
-    });
+    }),
+    ...(costs[side] ? { cost: costs[side] } : {}),
+  });
   return {
     base: toResult("base"),
     head: toResult("head"),

@@ -187,6 +187,8 @@ async function count(
         );
       }
       sent++;
+      // The app goes back to waiting before the next request arrives: the same code path for every request.
+      if (cost.gapSeconds > 0) await new Promise((res) => setTimeout(res, cost.gapSeconds * 1000));
     }
   };
   try {
@@ -245,6 +247,7 @@ async function count(
       command: processes[0].command,
       warmupRequests: cost.warmupRequests,
       chunkRequests: perChunk,
+      gapSeconds: cost.gapSeconds,
       chunks,
       perRequest,
       spread: robustSpread(chunks),

@@ -3,7 +3,16 @@
 import { markdownTable } from "markdown-table";
 import { type Comparison, type Headline, METRIC_LABELS, type MetricVerdict } from "../compare/verdict.js";
 import type { StackResult } from "../result/types.js";
-import { formatChange, formatConfidence, formatLimit, formatMetric, formatMs, formatRps } from "./format.js";
+import {
+  formatChange,
+  formatConfidence,
+  formatCount,
+  formatLimit,
+  formatMetric,
+  formatMs,
+  formatPercent,
+  formatRps,
+} from "./format.js";
 
 /** GitHub refuses comments over 65,536 characters; stay well under. */
 export const COMMENT_LIMIT = 60_000;
@@ -71,13 +80,17 @@ function metricsTable(s: StackReport): string {
   ];
   if (!s.comparison || s.comparison.metrics.length === 0) {
     const r = s.result.summary;
-    return markdownTable([
-      ["Metric", "This PR"],
-      ["P99 (ms)", formatMs(r.latency.p99.median)],
-      ["P50 (ms)", formatMs(r.latency.p50.median)],
-      ["Throughput (req/s)", formatRps(r.throughput.median)],
-      ["Errors", String(r.errors)],
-    ]);
+    const rows = [["Metric", "This PR"]];
+    if (s.result.trials.length > 0) {
+      rows.push(
+        ["P99 (ms)", formatMs(r.latency.p99.median)],
+        ["P50 (ms)", formatMs(r.latency.p50.median)],
+        ["Throughput (req/s)", formatRps(r.throughput.median)],
+        ["Errors", String(r.errors)],
+      );
+    }
+    if (s.result.cost) rows.push([METRIC_LABELS.cost, formatCount(s.result.cost.perRequest)]);
+    return markdownTable(rows);
   }
   const rows = s.comparison.metrics.map((m) => [
     METRIC_LABELS[m.metric],
@@ -88,6 +101,17 @@ function metricsTable(s: StackReport): string {
     verdictCell(m),
   ]);
   return markdownTable([header, ...rows], { align: ["l", "r", "r", "r", "r", "l"] });
+}
+
+/** How the cost was counted, for the line under the table; undefined without a cost run. */
+export function costLine(s: StackReport): string | undefined {
+  const c = s.result.cost;
+  if (!c) return undefined;
+  const base = s.baseline?.cost;
+  const spread = base
+    ? `chunk spread ${formatPercent(c.spread, false, 2)} (baseline ${formatPercent(base.spread, false, 2)})`
+    : `chunk spread ${formatPercent(c.spread, false, 2)}`;
+  return `App instructions per request: counted under ${escapeText(c.valgrind)} (callgrind), one worker, requests one at a time, ${c.chunks.length} chunks × ${c.chunkRequests} requests after ${c.warmupRequests} warmup; ${spread}; CPU as valgrind presents it: ${escapeText(c.fingerprint.guestCpu)}; ${c.seconds.toFixed(0)} s.`;
 }
 
 /** The pooled P99 beside the headline median of the trials' P99s; undefined for Results without it. */
@@ -154,11 +178,14 @@ function stackSection(s: StackReport): string {
   const warnings = [
     ...(c?.reason ? [`No comparison: ${escapeText(c.reason)}.`] : []),
     ...r.warnings.map(escapeText),
+    ...(r.cost?.warnings ?? []).map((w) => `Cost run: ${escapeText(w)}`),
     ...(c?.notes ?? []).map(escapeText),
   ];
   const parts = [title, "", metricsTable(s), ""];
   const pooled = pooledLine(r);
   if (pooled) parts.push(pooled, "");
+  const cost = costLine(s);
+  if (cost) parts.push(cost, "");
   if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");
   parts.push(...environmentLines(r));
   const cpu = cpuLine(r);

@@ -162,6 +162,8 @@ export interface CostRecord {
   command: string;
   warmupRequests: number;
   chunkRequests: number;
+  /** Pause after each answer before the next request (seconds). Absent in the first records. */
+  gapSeconds?: number;
   /** Instructions per request of each chunk, summed over the app's processes (the replicates the verdict uses). */
   chunks: number[];
   /** Median of `chunks`. */

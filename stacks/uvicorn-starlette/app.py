@@ -23,6 +23,10 @@ DATABASE_URL = os.environ["DATABASE_URL"]  # libpq URL pointing at PgBouncer
 # aiopg's own defaults, which is what the study's create_pool(dsn) got.
 POOL_MIN, POOL_MAX = 1, 10
 MAX_A = 999_999
+
+# loadgate's cost run sets LOADGATE_SEED so the rows looked up are the same on every run.
+if os.environ.get("LOADGATE_SEED"):
+    random.seed(int(os.environ["LOADGATE_SEED"]))
 QUERY = "select a, b from test where a = %s"
 
 
