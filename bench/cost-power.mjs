@@ -14,8 +14,9 @@
 //    run i+1 of the base (cyclic) and over all pairs; each increase as its run j against base run j.
 //
 //   node --import tsx bench/cost-power.mjs [--aa 20] [--runs 20] [--runs-small 10]
-//        [--limit 1%] [--from DIR]
-// Results are saved in a temporary folder (printed); --from DIR replays them without measuring.
+//        [--limit 1%] [--from DIR] [--dir DIR]
+// Results are saved in a temporary folder (printed); --from DIR replays them without measuring;
+// --dir DIR measures only the runs missing from DIR (to resume, or to re-measure deleted cases).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,10 +32,11 @@ const { values } = parseArgs({
     "runs-small": { type: "string", default: "10" },
     limit: { type: "string" },
     from: { type: "string" },
+    dir: { type: "string" },
   },
 });
 const STACK = join(ROOT, "bench/stacks/burn");
-const dir = values.from ?? mkdtempSync(join(tmpdir(), "lg-cost-power-"));
+const dir = values.from ?? values.dir ?? mkdtempSync(join(tmpdir(), "lg-cost-power-"));
 const limit = values.limit ? Number(values.limit.replace(/[+%]/g, "")) / 100 : DEFAULT_COST_LIMIT;
 // A gate with the cost beside throughput and P99: α split over 3 tested metrics.
 const alpha = metricAlpha({ alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 }, 3);
@@ -64,7 +66,7 @@ const many = async (prefix, n, loops) => {
 
 // 1. Calibrate
 mkdirSync(dir, { recursive: true });
-const CAL_LOOPS = 2000;
+const CAL_LOOPS = 400;
 const cal0 = await costRun("calibrate-0", 0);
 const cal1 = await costRun(`calibrate-${CAL_LOOPS}`, CAL_LOOPS);
 const perLoop = (cal1.perRequest - cal0.perRequest) / CAL_LOOPS;

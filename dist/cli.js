@@ -44615,6 +44615,12 @@ function costOnlyComparison(baseline, current, gate, risk) {
   const notes = [];
   addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
   notes.push(riskNote(risk, alpha, 1));
+  if (!metrics.some((m) => m.gated)) {
+    notes.push(
+      "Nothing was gated: with no timed trials to compare, a count that wanders cannot decide. Compare timed runs (run, ab) instead."
+    );
+    return { headline: "inconclusive", method: "stored-baseline", metrics, notes };
+  }
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
 function riskNote(risk, alpha, tested) {
@@ -44710,7 +44716,7 @@ function verdictFor(metric2, gated, gate, baseline, current, shift) {
 
 // src/compare/cost.ts
 var DEFAULT_COST_LIMIT = 0.01;
-var ASSUMED_COST_RUN_SD = 2e-3;
+var ASSUMED_COST_RUN_SD = 1e-3;
 var MAX_SPREAD_SHARE_OF_LIMIT = 0.5;
 function fingerprintDifferences(a, b) {
   const diffs = [];
@@ -44736,7 +44742,7 @@ function costVerdict(base, head, limit, alpha) {
     gated = false;
     const jit = jitRuntime([...base.processes, ...head.processes].map((p) => p.command));
     notes.push(
-      `The app's instruction count wanders by ${pct2(spread, 2)} from chunk to chunk${jit ? ` (${jit} compiles at run time)` : ""}, more than half the cost limit (${pct2(limit, 1)}): the cost row is shown but not gated, and timing decides. Raise the cost limit or count more requests per chunk (cost.chunk-requests).`
+      `The app's instruction count wanders by ${pct2(spread, 2)} from chunk to chunk${jit ? ` (${jit} compiles at run time)` : ""}, more than half the cost limit (${pct2(limit, 1)}): the cost row is shown but not gated, and timing decides. Raise the cost limit, warm up longer (cost.warmup) or count more requests per chunk (cost.chunk-requests).`
     );
   }
   const reached = shift.confidence >= 1 - 2 * alpha - 1e-9;
@@ -46216,6 +46222,7 @@ var FileBaselineStore = class {
 var HISTORY_LIMIT = 20;
 function nextHistory(previous, previousSha, createdAt) {
   if (!previous) return [];
+  if (previous.trials.length === 0) return previous.history ?? [];
   const point = {
     sha: previousSha ?? "unknown",
     createdAt,

@@ -9,6 +9,8 @@ export function nextHistory(
   createdAt: string,
 ): HistoryPoint[] {
   if (!previous) return [];
+  // A cost-only baseline (loadgate cost) has no timings to add.
+  if (previous.trials.length === 0) return previous.history ?? [];
   const point: HistoryPoint = {
     sha: previousSha ?? "unknown",
     createdAt,

@@ -6,15 +6,20 @@ import { normalQuantile } from "../stats/distributions.js";
 import { twoSampleShift } from "../stats/rank-tests.js";
 import { decide, type MetricVerdict } from "./verdict.js";
 
-/** The cost gate when it is turned on without a threshold (--cost, the Action's `cost: true`). */
+/**
+ * The cost gate when it is turned on without a threshold (--cost, the Action's `cost: true`):
+ * bench/cost-power measured an A/A range of 0.044% over 20 fresh runs of the gunicorn-flask app, so
+ * +1% is 20 times that, room for apps that wander more (uvicorn's chunks: 0.3%).
+ */
 export const DEFAULT_COST_LIMIT = 0.01;
 
 /**
  * The spread of a run's per-request count from one fresh cost run to the next, as a fraction: the
  * chunks of one run are replicates of that run only, so their interval is widened by this much
- * (√2 × it, for two runs). Measured by bench/cost-power (A/A over 20 fresh runs on a 2-CPU VM).
+ * (√2 × it, for two runs). bench/cost-power measured an SD of 0.013% over 20 fresh runs on a 2-CPU
+ * VM; 0.1% is about 8 times that.
  */
-export const ASSUMED_COST_RUN_SD = 0.002;
+export const ASSUMED_COST_RUN_SD = 0.001;
 
 /** The chunks may wander by at most this share of the limit before the cost gate stands down (a JIT). */
 export const MAX_SPREAD_SHARE_OF_LIMIT = 0.5;
@@ -57,7 +62,7 @@ export function costVerdict(
     gated = false;
     const jit = jitRuntime([...base.processes, ...head.processes].map((p) => p.command));
     notes.push(
-      `The app's instruction count wanders by ${pct(spread, 2)} from chunk to chunk${jit ? ` (${jit} compiles at run time)` : ""}, more than half the cost limit (${pct(limit, 1)}): the cost row is shown but not gated, and timing decides. Raise the cost limit or count more requests per chunk (cost.chunk-requests).`,
+      `The app's instruction count wanders by ${pct(spread, 2)} from chunk to chunk${jit ? ` (${jit} compiles at run time)` : ""}, more than half the cost limit (${pct(limit, 1)}): the cost row is shown but not gated, and timing decides. Raise the cost limit, warm up longer (cost.warmup) or count more requests per chunk (cost.chunk-requests).`,
     );
   }
   const reached = shift.confidence >= 1 - 2 * alpha - 1e-9;

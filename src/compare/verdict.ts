@@ -355,6 +355,13 @@ function costOnlyComparison(
   const notes: string[] = [];
   addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
   notes.push(riskNote(risk, alpha, 1));
+  if (!metrics.some((m) => m.gated)) {
+    // The cost row stood down and there are no timings to decide instead.
+    notes.push(
+      "Nothing was gated: with no timed trials to compare, a count that wanders cannot decide. Compare timed runs (run, ab) instead.",
+    );
+    return { headline: "inconclusive", method: "stored-baseline", metrics, notes };
+  }
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
 

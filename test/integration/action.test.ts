@@ -216,3 +216,43 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     expectNothingLeft({ code: 0, stdout: "", stderr: main.stdout });
   });
 });
+
+describe("the Action's cost gate", () => {
+  it("cost: true stores the count with the baseline; a pull request that adds work fails on the cost row", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "lg-ws-cost-"));
+    writeFileSync(
+      join(ws, "stack.yml"),
+      `${STACK(TINY_APP).replace("name: shop", "name: shop-cost")}cost:\n  warmup: 40\n  chunks: 4\n  chunk-requests: 40\n`,
+    );
+    const inputs = { stack: "stack.yml", "github-token": "ghs_test", compare: "baseline", cost: "true" };
+    const main = await runAction({
+      ...base(),
+      inputs,
+      workspace: ws,
+      event: { name: "push", payload: pushEvent("5".repeat(40)) },
+      sha: "5".repeat(40),
+    });
+    expect(main.code, main.stdout).toBe(0);
+    expect(main.stdout).toMatch(/::group::shop-cost: cost/);
+    expect(JSON.parse(readFileSync(main.outputs.result, "utf8")).results[0].cost.perRequest).toBeGreaterThan(10_000);
+
+    const event = { name: "pull_request", payload: pullRequestEvent(21, "6".repeat(40), "5".repeat(40)) };
+    const pr = await runAction({
+      ...base(),
+      inputs: { ...inputs, cost: "+1%" },
+      workspace: ws,
+      event,
+      sha: "6".repeat(40),
+      extraEnv: { TINY_WORK_LOOPS: "60" },
+    });
+    expect(pr.code, pr.stdout).toBe(1);
+    expect(pr.outputs.verdict).toBe("regression");
+    const body = [...gh.state.comments.values()].find((c) => c.issueNumber === 21)!.body;
+    expect(body).toMatch(
+      /\| App instructions per request +\| +[\d.]+k +\| +[\d.]+k +\| +\+\d+\.\d\d% .*❌ regression \(limit \+1\.0%\)/,
+    );
+    expect(body).toMatch(/counted under valgrind-3\.\d+\.\d+ \(callgrind\), one worker/);
+    expect(pr.summary).toContain("App instructions per request");
+    expect(markedProcesses()).toEqual([]);
+  }, 240_000);
+});

@@ -140,6 +140,14 @@ describe("the cost verdict", () => {
     expect(c.verdict.threshold).toBeNull();
     expect(c.notes.join(" ")).toMatch(/node compiles at run time.*timing decides/);
   });
+  it("a cost-only comparison whose count wanders decides nothing: inconclusive, not pass", () => {
+    const wild = cost(865_000, { chunks: [850e3, 880e3, 860e3, 875e3, 845e3, 890e3, 865e3, 870e3, 855e3, 872e3] });
+    wild.spread = robustSpread(wild.chunks);
+    const costOnly = (c: CostRecord) => ({ ...result(around(1000, 20, 5)), trials: [], cost: c });
+    const c = compareWithBaseline(costOnly(cost(865_000)), costOnly(wild), gate);
+    expect(c.headline).toBe("inconclusive");
+    expect(c.notes.join(" ")).toMatch(/Nothing was gated/);
+  });
   it("compares fingerprints, not CPU models: what valgrind presents, valgrind, glibc, the interpreter", () => {
     expect(fingerprintDifferences(FINGERPRINT, { ...FINGERPRINT })).toEqual([]);
     expect(fingerprintDifferences(FINGERPRINT, { ...FINGERPRINT, guestCpu: "amd64-avx" })).toEqual([
