@@ -54,7 +54,9 @@ async function costRun(name, loops) {
   });
   if (r.code !== 0) throw new Error(`loadgate cost (${name}) failed (${r.code}):\n${r.stderr.slice(-2000)}`);
   const cost = JSON.parse(readFileSync(file, "utf8")).results[0].cost;
-  log(`${name}: ${f(cost.perRequest / 1000, 1)}k per request, spread ${f(cost.spread * 100, 2)}%, ${f((Date.now() - t0) / 1000, 0)} s`);
+  log(
+    `${name}: ${f(cost.perRequest / 1000, 1)}k per request, spread ${f(cost.spread * 100, 2)}%, ${f((Date.now() - t0) / 1000, 0)} s`,
+  );
   return cost;
 }
 
@@ -81,7 +83,8 @@ const sizes = [
   { share: 0.05, n: Number(values["runs-small"]) },
 ];
 const heads = [];
-for (const s of sizes) heads.push({ ...s, loops: loopsFor(s.share), runs: await many(`plus${s.share * 100}`, s.n, loopsFor(s.share)) });
+for (const s of sizes)
+  heads.push({ ...s, loops: loopsFor(s.share), runs: await many(`plus${s.share * 100}`, s.n, loopsFor(s.share)) });
 
 // 3. Verdicts
 const tally = (pairs) => {
@@ -109,14 +112,28 @@ const seconds = all.map((c) => c.seconds);
 const cpu = cpus()[0]?.model ?? "unknown";
 
 console.log(`\n## bench/cost-power (${cpus().length} × ${cpu}, ${new Date().toISOString().slice(0, 10)})\n`);
-console.log(`Stack bench/stacks/burn (gunicorn-flask study app), ${cal0.chunks.length} chunks × ${cal0.chunkRequests} requests after ${cal0.warmupRequests} warmup, ${cal0.valgrind}.`);
-console.log(`App instructions per request: ${f(cal0.perRequest / 1000, 1)}k; one BURN_LOOPS iteration: ${f(perLoop, 1)} instructions.\n`);
-console.log(`A/A over ${aa.length} fresh cost runs: run-to-run SD of the per-request count ${f(sd * 100, 3)}%, range ${f(((Math.max(...logs) - Math.min(...logs)) * 100), 3)}%; median chunk spread within a run ${f(median(aa.map((c) => c.spread)) * 100, 3)}%.`);
-console.log(`Wall time per cost run (bringing the stack up and down included): median ${f(median(seconds), 1)} s, max ${f(Math.max(...seconds), 1)} s.\n`);
-console.log(`Limit +${f(limit * 100, 1)}%, interval at ${f((1 - 2 * alpha) * 100, 1)}% (α = ${f(alpha * 100, 2)}% one-sided: 3 tested metrics).\n`);
+console.log(
+  `Stack bench/stacks/burn (gunicorn-flask study app), ${cal0.chunks.length} chunks × ${cal0.chunkRequests} requests after ${cal0.warmupRequests} warmup, ${cal0.valgrind}.`,
+);
+console.log(
+  `App instructions per request: ${f(cal0.perRequest / 1000, 1)}k; one BURN_LOOPS iteration: ${f(perLoop, 1)} instructions.\n`,
+);
+console.log(
+  `A/A over ${aa.length} fresh cost runs: run-to-run SD of the per-request count ${f(sd * 100, 3)}%, range ${f((Math.max(...logs) - Math.min(...logs)) * 100, 3)}%; median chunk spread within a run ${f(median(aa.map((c) => c.spread)) * 100, 3)}%.`,
+);
+console.log(
+  `Wall time per cost run (bringing the stack up and down included): median ${f(median(seconds), 1)} s, max ${f(Math.max(...seconds), 1)} s.\n`,
+);
+console.log(
+  `Limit +${f(limit * 100, 1)}%, interval at ${f((1 - 2 * alpha) * 100, 1)}% (α = ${f(alpha * 100, 2)}% one-sided: 3 tested metrics).\n`,
+);
 console.log("| Case | Comparisons | Measured change (median) | regression | pass | inconclusive |");
 console.log("|---|---:|---:|---:|---:|---:|");
 for (const [label, t] of rows) {
-  console.log(`| ${label} | ${t.n} | ${f(median(t.changes) * 100, 2)}% | ${t.regression} | ${t.pass} | ${t.inconclusive + t.improvement} |`);
+  console.log(
+    `| ${label} | ${t.n} | ${f(median(t.changes) * 100, 2)}% | ${t.regression} | ${t.pass} | ${t.inconclusive + t.improvement} |`,
+  );
 }
-console.log(`\nSaved in ${dir} (replay: node --import tsx bench/cost-power.mjs --from ${dir}); ${readdirSync(dir).length} Results.`);
+console.log(
+  `\nSaved in ${dir} (replay: node --import tsx bench/cost-power.mjs --from ${dir}); ${readdirSync(dir).length} Results.`,
+);
