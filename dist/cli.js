@@ -46310,8 +46310,8 @@ function machineFacts() {
 }
 
 // src/engine/cost.ts
-import { spawnSync as spawnSync4 } from "node:child_process";
-import { readFileSync as readFileSync10 } from "node:fs";
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { readFileSync as readFileSync9 } from "node:fs";
 import http from "node:http";
 import { arch } from "node:os";
 
@@ -46365,83 +46365,6 @@ async function dumpAll(vgdb, outDir, pids) {
   const out = /* @__PURE__ */ new Map();
   for (const pid of pids) out.set(pid, await dumpOne(vgdb, outDir, pid));
   return out;
-}
-
-// src/engine/prepare.ts
-import { join as join11 } from "node:path";
-
-// src/stack/python-env.ts
-import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync6, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join5, relative as relative3 } from "node:path";
-var COMPLETE_MARK = ".loadgate-complete";
-async function venvDirFor(cacheDir, requirements, interpreter) {
-  const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
-  if (version?.code !== 0) {
-    throw new UserError(
-      `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
-    );
-  }
-  const hash = createHash3("sha256").update(readFileSync6(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
-  return join5(cacheDir, "venvs", hash);
-}
-async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log) {
-  const dir = await venvDirFor(cacheDir, requirements, interpreter);
-  const bin = join5(dir, "bin");
-  if (existsSync4(join5(dir, COMPLETE_MARK))) return { dir, bin, created: false };
-  const rel = relative3(process.cwd(), requirements) || requirements;
-  if (!install) {
-    throw new UserError(
-      `The Python environment for ${rel} is not installed yet. Run again with --install to create it with pip (cached in ${dir}).`
-    );
-  }
-  const building = dir;
-  rmSync(building, { recursive: true, force: true });
-  mkdirSync2(join5(cacheDir, "venvs"), { recursive: true });
-  log(`Creating a virtualenv for ${rel} (pip install -r)`);
-  const venv = await execCapture(interpreter, ["-m", "venv", building]);
-  if (venv.code !== 0) {
-    rmSync(building, { recursive: true, force: true });
-    throw new UserError(
-      `"${interpreter} -m venv" failed:
-${venv.output.trim().split("\n").slice(-10).join("\n")}
-On Debian/Ubuntu install it with: apt-get install -y python3-venv`
-    );
-  }
-  const pip = await execCapture(
-    join5(building, "bin", "pip"),
-    ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
-    { env: { ...process.env, PIP_NO_INPUT: "1" } }
-  );
-  if (pip.code !== 0) {
-    rmSync(building, { recursive: true, force: true });
-    throw new UserError(
-      `pip could not install ${rel}:
-${pip.output.trim().split("\n").slice(-15).join("\n")}
-Fix the pins in ${rel} and run again.`
-    );
-  }
-  writeFileSync2(join5(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
-`);
-  return { dir, bin, created: true };
-}
-
-// src/stack/run-user.ts
-import { readFileSync as readFileSync7 } from "node:fs";
-function unprivilegedUser() {
-  if (process.getuid?.() !== 0) return void 0;
-  let passwd = "";
-  try {
-    passwd = readFileSync7("/etc/passwd", "utf8");
-  } catch {
-    return { name: "nobody", uid: 65534, gid: 65534 };
-  }
-  const entries = passwd.split("\n").map((l) => l.split(":")).filter((f) => f.length >= 4);
-  for (const wanted of ["postgres", "nobody"]) {
-    const e = entries.find((f) => f[0] === wanted);
-    if (e) return { name: wanted, uid: Number(e[2]), gid: Number(e[3]) };
-  }
-  return { name: "nobody", uid: 65534, gid: 65534 };
 }
 
 // src/stack/configs.ts
@@ -46525,7 +46448,7 @@ function fillPlaceholders(template, values) {
 }
 
 // src/stack/ports.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync8, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync4, readFileSync as readFileSync6, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
   return new Promise((resolve6, reject) => {
@@ -46544,7 +46467,7 @@ function listeningInodes(port) {
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text;
     try {
-      text = readFileSync8(table, "utf8");
+      text = readFileSync6(table, "utf8");
     } catch {
       continue;
     }
@@ -46588,7 +46511,7 @@ function pidsWithEnv(name, value) {
   for (const entry of readdirSync4("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const env = readFileSync8(`/proc/${entry}/environ`, "latin1");
+      const env = readFileSync6(`/proc/${entry}/environ`, "latin1");
       if (env.split("\0").includes(needle)) pids.push(Number(entry));
     } catch {
     }
@@ -46597,7 +46520,7 @@ function pidsWithEnv(name, value) {
 }
 function commandLineOf(pid) {
   try {
-    return readFileSync8(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    return readFileSync6(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
   } catch {
     return "?";
   }
@@ -46678,9 +46601,9 @@ var appPart = {
 
 // src/stack/launch.ts
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync as mkdirSync3, mkdtempSync, rmSync as rmSync2, statSync as statSync2 } from "node:fs";
+import { chownSync, mkdirSync as mkdirSync2, mkdtempSync, rmSync, statSync as statSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join6, resolve as resolve4 } from "node:path";
+import { dirname as dirname4, join as join5, resolve as resolve4 } from "node:path";
 var RUN_MARKER = "LOADGATE_RUN_ID";
 function reachableRoot(tmpDir, user, log) {
   if (!user) return tmpDir;
@@ -46698,13 +46621,13 @@ function reachableRoot(tmpDir, user, log) {
   }
 }
 function ownedDir(path, user) {
-  mkdirSync3(path, { recursive: true, mode: 493 });
+  mkdirSync2(path, { recursive: true, mode: 493 });
   if (user) chownSync(path, user.uid, user.gid);
   return path;
 }
 function newLaunch(label, ctx) {
   const runId = randomBytes(6).toString("hex");
-  const runDir = mkdtempSync(join6(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
+  const runDir = mkdtempSync(join5(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
   ownedDir(runDir, ctx.user);
   const components = [];
   const ports = {};
@@ -46715,9 +46638,9 @@ function newLaunch(label, ctx) {
     markerEnv: { [RUN_MARKER]: runId },
     ports,
     components,
-    dir: (name) => ownedDir(join6(runDir, name), ctx.user),
+    dir: (name) => ownedDir(join5(runDir, name), ctx.user),
     async start(options) {
-      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join6(runDir, `${options.name}.log`) });
+      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join5(runDir, `${options.name}.log`) });
       components.push(c);
       ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
       ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
@@ -46748,7 +46671,7 @@ async function tearDown(launch, remove) {
     const deadline = Date.now() + 3e3;
     while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep2(50);
   }
-  if (remove !== "none") rmSync2(join6(runDir, "pg", "data"), { recursive: true, force: true });
+  if (remove !== "none") rmSync(join5(runDir, "pg", "data"), { recursive: true, force: true });
   if (orphans.size > 0) {
     const list = [...orphans.values()].map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`).join("\n");
     throw new StackError(
@@ -46763,12 +46686,12 @@ Logs: ${runDir}`
       `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`
     );
   }
-  if (remove === "all") rmSync2(runDir, { recursive: true, force: true });
+  if (remove === "all") rmSync(runDir, { recursive: true, force: true });
 }
 
 // src/stack/nginx.ts
-import { writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join7 } from "node:path";
+import { writeFileSync as writeFileSync2 } from "node:fs";
+import { join as join6 } from "node:path";
 var nginxPart = {
   name: "nginx",
   wanted: (plan) => plan.spec.proxy !== null,
@@ -46778,8 +46701,8 @@ var nginxPart = {
     const { ports } = launch;
     const prefix = launch.dir("nginx");
     ports.nginx = await freePort();
-    const conf = join7(prefix, "nginx.conf");
-    writeFileSync3(
+    const conf = join6(prefix, "nginx.conf");
+    writeFileSync2(
       conf,
       renderNginxConf({
         prefix,
@@ -46812,17 +46735,17 @@ var nginxPart = {
 };
 
 // src/stack/pgbouncer.ts
-import { writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join9 } from "node:path";
+import { writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join8 } from "node:path";
 
 // src/stack/postgres.ts
-import { chmodSync, rmSync as rmSync3 } from "node:fs";
-import { join as join8 } from "node:path";
+import { chmodSync, rmSync as rmSync2 } from "node:fs";
+import { join as join7 } from "node:path";
 var DB = "loadgate";
 var DB_USER = "loadgate";
 async function psql(bin, port, database, args) {
   return execCapture(
-    join8(bin, "psql"),
+    join7(bin, "psql"),
     [
       "-X",
       "-q",
@@ -46846,7 +46769,7 @@ async function psql(bin, port, database, args) {
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(ms < 1e3 ? 2 : 1)} s`;
 async function initdb(bin, pgDir, data, user) {
   const init = await execCapture(
-    join8(bin, "initdb"),
+    join7(bin, "initdb"),
     ["-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
     { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }
   );
@@ -46874,7 +46797,7 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
   };
   const pg = await launch.start({
     name: "postgres",
-    command: join8(bin, "postgres"),
+    command: join7(bin, "postgres"),
     args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
     env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
     cwd: pgDir,
@@ -46941,7 +46864,7 @@ var postgresPart = {
   wanted: (plan) => plan.spec.database !== null,
   async start(plan, ctx, launch, wiring) {
     const pgDir = launch.dir("pg");
-    const data = join8(pgDir, "data");
+    const data = join7(pgDir, "data");
     let pg;
     if (ctx.databaseTemplate) {
       const copyMs = await copyTemplate(ctx.databaseTemplate, data);
@@ -46963,10 +46886,10 @@ async function seedDatabaseTemplate(plan, ctx) {
   if (!plan.spec.database) throw new Error(`stack ${plan.spec.name} has no database to make a template of`);
   const t0 = Date.now();
   const launch = newLaunch(`${plan.spec.name}-template`, ctx);
-  const dispose = () => rmSync3(launch.runDir, { recursive: true, force: true });
+  const dispose = () => rmSync2(launch.runDir, { recursive: true, force: true });
   try {
     const pgDir = launch.dir("pg");
-    const data = join8(pgDir, "data");
+    const data = join7(pgDir, "data");
     ctx.log("initdb (template)");
     await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
     const pg = await startServer(plan, ctx, launch, pgDir, data, { wal_recycle: "off" });
@@ -46992,11 +46915,11 @@ var pgbouncerPart = {
     const { ports } = launch;
     const dir = launch.dir("pgbouncer");
     ports.pgbouncer = await freePort();
-    const authFile = join9(dir, "users.txt");
-    writeFileSync4(authFile, `"${DB_USER}" ""
+    const authFile = join8(dir, "users.txt");
+    writeFileSync3(authFile, `"${DB_USER}" ""
 `);
-    const ini = join9(dir, "pgbouncer.ini");
-    writeFileSync4(
+    const ini = join8(dir, "pgbouncer.ini");
+    writeFileSync3(
       ini,
       renderPgbouncerIni({
         listenPort: ports.pgbouncer,
@@ -47067,6 +46990,87 @@ async function bringUp(plan, ctx) {
     await stack.down(true).catch((downErr) => ctx.log(String(downErr.message ?? downErr)));
     throw err;
   }
+}
+function appLogTail(stack, lines = 20) {
+  const app = stack.components.find((c) => c.name === "app");
+  return app ? { file: app.logFile, text: lastLines(app.logFile, lines) } : void 0;
+}
+
+// src/engine/prepare.ts
+import { join as join11 } from "node:path";
+
+// src/stack/python-env.ts
+import { createHash as createHash3 } from "node:crypto";
+import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync7, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { join as join9, relative as relative3 } from "node:path";
+var COMPLETE_MARK = ".loadgate-complete";
+async function venvDirFor(cacheDir, requirements, interpreter) {
+  const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
+  if (version?.code !== 0) {
+    throw new UserError(
+      `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
+    );
+  }
+  const hash = createHash3("sha256").update(readFileSync7(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
+  return join9(cacheDir, "venvs", hash);
+}
+async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log) {
+  const dir = await venvDirFor(cacheDir, requirements, interpreter);
+  const bin = join9(dir, "bin");
+  if (existsSync4(join9(dir, COMPLETE_MARK))) return { dir, bin, created: false };
+  const rel = relative3(process.cwd(), requirements) || requirements;
+  if (!install) {
+    throw new UserError(
+      `The Python environment for ${rel} is not installed yet. Run again with --install to create it with pip (cached in ${dir}).`
+    );
+  }
+  const building = dir;
+  rmSync3(building, { recursive: true, force: true });
+  mkdirSync3(join9(cacheDir, "venvs"), { recursive: true });
+  log(`Creating a virtualenv for ${rel} (pip install -r)`);
+  const venv = await execCapture(interpreter, ["-m", "venv", building]);
+  if (venv.code !== 0) {
+    rmSync3(building, { recursive: true, force: true });
+    throw new UserError(
+      `"${interpreter} -m venv" failed:
+${venv.output.trim().split("\n").slice(-10).join("\n")}
+On Debian/Ubuntu install it with: apt-get install -y python3-venv`
+    );
+  }
+  const pip = await execCapture(
+    join9(building, "bin", "pip"),
+    ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
+    { env: { ...process.env, PIP_NO_INPUT: "1" } }
+  );
+  if (pip.code !== 0) {
+    rmSync3(building, { recursive: true, force: true });
+    throw new UserError(
+      `pip could not install ${rel}:
+${pip.output.trim().split("\n").slice(-15).join("\n")}
+Fix the pins in ${rel} and run again.`
+    );
+  }
+  writeFileSync4(join9(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
+`);
+  return { dir, bin, created: true };
+}
+
+// src/stack/run-user.ts
+import { readFileSync as readFileSync8 } from "node:fs";
+function unprivilegedUser() {
+  if (process.getuid?.() !== 0) return void 0;
+  let passwd = "";
+  try {
+    passwd = readFileSync8("/etc/passwd", "utf8");
+  } catch {
+    return { name: "nobody", uid: 65534, gid: 65534 };
+  }
+  const entries = passwd.split("\n").map((l) => l.split(":")).filter((f) => f.length >= 4);
+  for (const wanted of ["postgres", "nobody"]) {
+    const e = entries.find((f) => f[0] === wanted);
+    if (e) return { name: wanted, uid: Number(e[2]), gid: Number(e[3]) };
+  }
+  return { name: "nobody", uid: 65534, gid: 65534 };
 }
 
 // src/stack/versions.ts
@@ -47273,6 +47277,218 @@ function stackInfo(s) {
   return { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework };
 }
 
+// src/engine/cost.ts
+function costPlanOf(plan, valgrind) {
+  const { spec } = plan;
+  const command = valgrindCommand(spec.cost.command ?? spec.app.command, "{run_dir}", valgrind);
+  return {
+    ...plan,
+    workers: 1,
+    spec: {
+      ...spec,
+      app: {
+        ...spec.app,
+        command,
+        // Fixed seeds unless the stack sets its own: Python's hash order, and a seed apps may read for their random choices.
+        env: { PYTHONHASHSEED: "0", LOADGATE_SEED: "1", ...spec.app.env, ...spec.cost.env },
+        ready: { ...spec.app.ready, timeoutSeconds: spec.cost.readyTimeoutSeconds }
+      }
+    }
+  };
+}
+function costFingerprint(valgrindVersion2, pythonVersion) {
+  let flags = "";
+  try {
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync9("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+  } catch {
+  }
+  const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
+  const versions = {};
+  if (glibc) versions.glibc = glibc;
+  if (pythonVersion) versions.python = pythonVersion;
+  return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
+}
+function valgrindVersion(valgrind) {
+  const r = spawnSync2(valgrind, ["--version"], { encoding: "utf8" });
+  return r.stdout?.trim() || "unknown";
+}
+function send(agent, base, r, timeoutMs) {
+  return new Promise((resolve6, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.path,
+        headers: r.body === void 0 ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
+        timeout: timeoutMs
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve6(res.statusCode ?? 0));
+        res.on("error", reject);
+      }
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1e3} s`)));
+    req.on("error", reject);
+    req.end(r.body);
+  });
+}
+async function costRun(run2, p, hooks, o = {}) {
+  const started = Date.now();
+  const { plan } = p;
+  const name = o.label ?? plan.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  const valgrind = p.binaries.valgrind;
+  const vgdb = p.binaries.vgdb;
+  if (!valgrind || !vgdb) throw new StackError("cost run: valgrind and vgdb were not found (install valgrind).");
+  const cost = plan.spec.cost;
+  const costPlan = costPlanOf(plan, valgrind);
+  log(
+    `cost run: the app under valgrind (callgrind), 1 worker; ${cost.warmupRequests} warmup requests, then ${cost.chunks} chunks`
+  );
+  const stack = await startStack(
+    run2,
+    { ...p, plan: costPlan },
+    {
+      log,
+      signal: hooks.signal,
+      onComponent: hooks.onComponent,
+      databaseTemplate: o.databaseTemplate
+    }
+  );
+  let record;
+  let failure;
+  try {
+    record = await count2(stack, costPlan, vgdb, valgrind, p, hooks, log);
+  } catch (err) {
+    failure = err;
+  }
+  if (failure !== void 0) {
+    const tail = appLogTail(stack);
+    await stack.down(true).catch((e) => log(messageOf(e)));
+    if (failure instanceof StackError && tail && !failure.message.includes(tail.file)) {
+      throw new StackError(`${failure.message}
+The app's log (${tail.file}) ends with:
+${tail.text}`);
+    }
+    throw failure;
+  }
+  await stack.down();
+  const r = record;
+  r.seconds = (Date.now() - started) / 1e3;
+  log(
+    `cost: ${(r.perRequest / 1e3).toFixed(1)}k instructions per request (chunks spread ${(r.spread * 100).toFixed(2)}%), ${r.seconds.toFixed(0)} s`
+  );
+  return r;
+}
+async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
+  const cost = plan.spec.cost;
+  const outDir = stack.runDir;
+  const requests = plan.spec.load.requests;
+  const perChunk = chunkSize(cost.chunkRequests, requests.length);
+  const base = new URL(stack.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const timeoutMs = cost.requestTimeoutSeconds * 1e3;
+  const warnings = [];
+  if (perChunk !== cost.chunkRequests) {
+    warnings.push(
+      `cost.chunk-requests ${cost.chunkRequests} rounded up to ${perChunk}, a whole number of turns through the stack's ${requests.length} requests.`
+    );
+  }
+  let sent = 0;
+  const sendMany = async (n) => {
+    for (let i = 0; i < n; i++) {
+      hooks.signal?.throwIfAborted();
+      stack.assertAlive();
+      const r = requestAt(requests, sent);
+      let status;
+      try {
+        status = await send(agent, base, r, timeoutMs);
+      } catch (err) {
+        throw new StackError(`cost run: ${r.method} ${r.path} (request ${sent + 1}) failed: ${messageOf(err)}.`);
+      }
+      if (status < 200 || status > 299) {
+        throw new StackError(
+          `cost run: ${r.method} ${r.path} (request ${sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`
+        );
+      }
+      sent++;
+      if (cost.gapSeconds > 0) await new Promise((res) => setTimeout(res, cost.gapSeconds * 1e3));
+    }
+  };
+  try {
+    await sendMany(cost.warmupRequests);
+    const processes = await listCounted(vgdb, outDir);
+    if (processes.length === 0) {
+      throw new StackError(
+        `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
+      );
+    }
+    const pids = processes.map((q) => q.pid);
+    await dumpAll(vgdb, outDir, pids);
+    const perPid = new Map(pids.map((pid) => [pid, []]));
+    const chunks = [];
+    const chunkSeconds = [];
+    for (let c = 0; c < cost.chunks; c++) {
+      const t0 = Date.now();
+      await sendMany(perChunk);
+      const counts = await dumpAll(vgdb, outDir, pids);
+      chunkSeconds.push((Date.now() - t0) / 1e3);
+      let total = 0;
+      for (const [pid, n] of counts) {
+        perPid.get(pid)?.push(n / perChunk);
+        total += n;
+      }
+      chunks.push(total / perChunk);
+      log(`cost chunk ${c + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
+    }
+    const now = await listCounted(vgdb, outDir);
+    const added = now.filter((q) => !pids.includes(q.pid));
+    if (added.length > 0) {
+      warnings.push(
+        `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`
+      );
+    }
+    const idleStart = Date.now();
+    await new Promise((res) => setTimeout(res, 1e3));
+    const idle = await dumpAll(vgdb, outDir, pids);
+    const idlePerSecond = [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1e3);
+    const perRequest = median(chunks);
+    const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
+    const idleShare = idlePerSecond * meanChunkSeconds / (perRequest * perChunk);
+    if (idleShare > 1e-3) {
+      warnings.push(
+        `The app does work while idle (its timers): ${(idlePerSecond / 1e3).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`
+      );
+    }
+    const jit = jitRuntime(processes.map((q) => q.command));
+    if (jit)
+      warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
+    for (const w of warnings) log(`warning: ${w}`);
+    return {
+      tool: "callgrind",
+      valgrind: valgrindVersion(valgrind),
+      command: processes[0].command,
+      warmupRequests: cost.warmupRequests,
+      chunkRequests: perChunk,
+      gapSeconds: cost.gapSeconds,
+      chunks,
+      perRequest,
+      spread: robustSpread(chunks),
+      processes: processes.map((q) => ({ pid: q.pid, command: q.command, chunks: perPid.get(q.pid) ?? [] })),
+      idlePerSecond,
+      chunkSeconds,
+      seconds: 0,
+      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
+      warnings
+    };
+  } finally {
+    agent.destroy();
+  }
+}
+
 // src/load/autocannon.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
 
@@ -47461,19 +47677,19 @@ function runClosedLoop(url, load, hooks = {}) {
 }
 
 // src/load/cpu.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { readFileSync as readFileSync9 } from "node:fs";
+import { spawnSync as spawnSync3 } from "node:child_process";
+import { readFileSync as readFileSync10 } from "node:fs";
 var clockTicks;
 function ticksPerSecond() {
   if (clockTicks === void 0) {
-    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8" });
+    const r = spawnSync3("getconf", ["CLK_TCK"], { encoding: "utf8" });
     clockTicks = Number(r.stdout?.trim()) || 100;
   }
   return clockTicks;
 }
 function processCpuSeconds(pid) {
   try {
-    const stat = readFileSync9(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync10(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
   } catch {
@@ -47485,7 +47701,7 @@ function groupCpuSeconds(pgid) {
 }
 function machineBusySeconds() {
   try {
-    const line = readFileSync9("/proc/stat", "utf8").split("\n")[0];
+    const line = readFileSync10("/proc/stat", "utf8").split("\n")[0];
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
     return busy / ticksPerSecond();
@@ -47785,7 +48001,7 @@ function runLoad(url, load, hooks = {}) {
 }
 
 // src/load/placement.ts
-import { spawnSync as spawnSync3 } from "node:child_process";
+import { spawnSync as spawnSync4 } from "node:child_process";
 import { availableParallelism } from "node:os";
 function planPlacement(pin, cores) {
   const all = cores > 1 ? `0-${cores - 1}` : "0";
@@ -47801,7 +48017,7 @@ function applyPlacement(pin) {
   }
   const placement = planPlacement(pin, cores);
   if (pin) {
-    const r = spawnSync3("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
+    const r = spawnSync4("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
       encoding: "utf8"
     });
     if (r.status !== 0) {
@@ -47891,10 +48107,6 @@ function warningsFor(cpu, trials) {
     );
   }
   return warnings;
-}
-function appLogTail(stack, lines = 20) {
-  const app = stack.components.find((c) => c.name === "app");
-  return app ? { file: app.logFile, text: lastLines(app.logFile, lines) } : void 0;
 }
 async function runStacks(plan, hooks) {
   requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
@@ -48070,218 +48282,6 @@ async function holdStack(plan, hooks) {
     await stack.down(failure !== void 0);
   }
   if (failure) throw failure;
-}
-
-// src/engine/cost.ts
-function costPlanOf(plan, valgrind) {
-  const { spec } = plan;
-  const command = valgrindCommand(spec.cost.command ?? spec.app.command, "{run_dir}", valgrind);
-  return {
-    ...plan,
-    workers: 1,
-    spec: {
-      ...spec,
-      app: {
-        ...spec.app,
-        command,
-        // Fixed seeds unless the stack sets its own: Python's hash order, and a seed apps may read for their random choices.
-        env: { PYTHONHASHSEED: "0", LOADGATE_SEED: "1", ...spec.app.env, ...spec.cost.env },
-        ready: { ...spec.app.ready, timeoutSeconds: spec.cost.readyTimeoutSeconds }
-      }
-    }
-  };
-}
-function costFingerprint(valgrindVersion2, pythonVersion) {
-  let flags = "";
-  try {
-    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync10("/proc/cpuinfo", "utf8"))?.[1] ?? "";
-  } catch {
-  }
-  const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
-  const versions = {};
-  if (glibc) versions.glibc = glibc;
-  if (pythonVersion) versions.python = pythonVersion;
-  return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
-}
-function valgrindVersion(valgrind) {
-  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8" });
-  return r.stdout?.trim() || "unknown";
-}
-function send(agent, base, r, timeoutMs) {
-  return new Promise((resolve6, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: base.hostname,
-        port: base.port,
-        method: r.method,
-        path: r.path,
-        headers: r.body === void 0 ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
-        timeout: timeoutMs
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve6(res.statusCode ?? 0));
-        res.on("error", reject);
-      }
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1e3} s`)));
-    req.on("error", reject);
-    req.end(r.body);
-  });
-}
-async function costRun(run2, p, hooks, o = {}) {
-  const started = Date.now();
-  const { plan } = p;
-  const name = o.label ?? plan.spec.name;
-  const log = (line) => hooks.log(`[${name}] ${line}`);
-  const valgrind = p.binaries.valgrind;
-  const vgdb = p.binaries.vgdb;
-  if (!valgrind || !vgdb) throw new StackError("cost run: valgrind and vgdb were not found (install valgrind).");
-  const cost = plan.spec.cost;
-  const costPlan = costPlanOf(plan, valgrind);
-  log(
-    `cost run: the app under valgrind (callgrind), 1 worker; ${cost.warmupRequests} warmup requests, then ${cost.chunks} chunks`
-  );
-  const stack = await startStack(
-    run2,
-    { ...p, plan: costPlan },
-    {
-      log,
-      signal: hooks.signal,
-      onComponent: hooks.onComponent,
-      databaseTemplate: o.databaseTemplate
-    }
-  );
-  let record;
-  let failure;
-  try {
-    record = await count2(stack, costPlan, vgdb, valgrind, p, hooks, log);
-  } catch (err) {
-    failure = err;
-  }
-  if (failure !== void 0) {
-    const tail = appLogTail(stack);
-    await stack.down(true).catch((e) => log(messageOf(e)));
-    if (failure instanceof StackError && tail && !failure.message.includes(tail.file)) {
-      throw new StackError(`${failure.message}
-The app's log (${tail.file}) ends with:
-${tail.text}`);
-    }
-    throw failure;
-  }
-  await stack.down();
-  const r = record;
-  r.seconds = (Date.now() - started) / 1e3;
-  log(
-    `cost: ${(r.perRequest / 1e3).toFixed(1)}k instructions per request (chunks spread ${(r.spread * 100).toFixed(2)}%), ${r.seconds.toFixed(0)} s`
-  );
-  return r;
-}
-async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
-  const cost = plan.spec.cost;
-  const outDir = stack.runDir;
-  const requests = plan.spec.load.requests;
-  const perChunk = chunkSize(cost.chunkRequests, requests.length);
-  const base = new URL(stack.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const timeoutMs = cost.requestTimeoutSeconds * 1e3;
-  const warnings = [];
-  if (perChunk !== cost.chunkRequests) {
-    warnings.push(
-      `cost.chunk-requests ${cost.chunkRequests} rounded up to ${perChunk}, a whole number of turns through the stack's ${requests.length} requests.`
-    );
-  }
-  let sent = 0;
-  const sendMany = async (n) => {
-    for (let i = 0; i < n; i++) {
-      hooks.signal?.throwIfAborted();
-      stack.assertAlive();
-      const r = requestAt(requests, sent);
-      let status;
-      try {
-        status = await send(agent, base, r, timeoutMs);
-      } catch (err) {
-        throw new StackError(`cost run: ${r.method} ${r.path} (request ${sent + 1}) failed: ${messageOf(err)}.`);
-      }
-      if (status < 200 || status > 299) {
-        throw new StackError(
-          `cost run: ${r.method} ${r.path} (request ${sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`
-        );
-      }
-      sent++;
-      if (cost.gapSeconds > 0) await new Promise((res) => setTimeout(res, cost.gapSeconds * 1e3));
-    }
-  };
-  try {
-    await sendMany(cost.warmupRequests);
-    const processes = await listCounted(vgdb, outDir);
-    if (processes.length === 0) {
-      throw new StackError(
-        `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
-      );
-    }
-    const pids = processes.map((q) => q.pid);
-    await dumpAll(vgdb, outDir, pids);
-    const perPid = new Map(pids.map((pid) => [pid, []]));
-    const chunks = [];
-    const chunkSeconds = [];
-    for (let c = 0; c < cost.chunks; c++) {
-      const t0 = Date.now();
-      await sendMany(perChunk);
-      const counts = await dumpAll(vgdb, outDir, pids);
-      chunkSeconds.push((Date.now() - t0) / 1e3);
-      let total = 0;
-      for (const [pid, n] of counts) {
-        perPid.get(pid)?.push(n / perChunk);
-        total += n;
-      }
-      chunks.push(total / perChunk);
-      log(`cost chunk ${c + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
-    }
-    const now = await listCounted(vgdb, outDir);
-    const added = now.filter((q) => !pids.includes(q.pid));
-    if (added.length > 0) {
-      warnings.push(
-        `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`
-      );
-    }
-    const idleStart = Date.now();
-    await new Promise((res) => setTimeout(res, 1e3));
-    const idle = await dumpAll(vgdb, outDir, pids);
-    const idlePerSecond = [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1e3);
-    const perRequest = median(chunks);
-    const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
-    const idleShare = idlePerSecond * meanChunkSeconds / (perRequest * perChunk);
-    if (idleShare > 1e-3) {
-      warnings.push(
-        `The app does work while idle (its timers): ${(idlePerSecond / 1e3).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`
-      );
-    }
-    const jit = jitRuntime(processes.map((q) => q.command));
-    if (jit)
-      warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
-    for (const w of warnings) log(`warning: ${w}`);
-    return {
-      tool: "callgrind",
-      valgrind: valgrindVersion(valgrind),
-      command: processes[0].command,
-      warmupRequests: cost.warmupRequests,
-      chunkRequests: perChunk,
-      gapSeconds: cost.gapSeconds,
-      chunks,
-      perRequest,
-      spread: robustSpread(chunks),
-      processes: processes.map((q) => ({ pid: q.pid, command: q.command, chunks: perPid.get(q.pid) ?? [] })),
-      idlePerSecond,
-      chunkSeconds,
-      seconds: 0,
-      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
-      warnings
-    };
-  } finally {
-    agent.destroy();
-  }
 }
 
 // src/engine/ab.ts

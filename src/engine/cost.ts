@@ -18,12 +18,11 @@ import {
 import { dumpAll, listCounted } from "../cost/vgdb.js";
 import { messageOf, StackError } from "../errors.js";
 import type { CostFingerprint, CostRecord } from "../result/types.js";
-import type { RunningStack } from "../stack/stack.js";
+import { appLogTail, type RunningStack } from "../stack/stack.js";
 import { median } from "../stats/quantiles.js";
 import type { PreparedStack } from "./prepare.js";
 import { startStack } from "./prepare.js";
 import type { EngineHooks } from "./run.js";
-import { appLogTail } from "./run.js";
 
 /** The stack plan of a cost run: one worker, the cost command under valgrind, seeds fixed, a longer readiness wait. */
 export function costPlanOf(plan: StackPlan, valgrind: string): StackPlan {

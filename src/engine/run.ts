@@ -9,14 +9,13 @@ import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { CpuAccount, Placement, StackResult, Trial } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
 import { tcpOpen } from "../stack/probes.js";
-import { lastLines } from "../stack/process-group.js";
-import type { RunningStack, StackContext } from "../stack/stack.js";
+import { appLogTail, type StackContext } from "../stack/stack.js";
 import { cpuAccount, loadGeneratorWarning } from "../stats/cpu-shares.js";
 import { costRun } from "./cost.js";
 import { needsOf, type PreparedStack, prepareStack, stackInfo, stackResult, startStack } from "./prepare.js";
-import { type LogTail, servesNothingMessage } from "./serves-nothing.js";
+import { servesNothingMessage } from "./serves-nothing.js";
 
-export { needsOf };
+export { appLogTail, needsOf };
 
 export type PhaseName = "install" | "up" | "warmup" | "trials" | "down" | "cost";
 
@@ -71,12 +70,6 @@ function warningsFor(cpu: CpuAccount | null, trials: readonly Trial[]): string[]
     );
   }
   return warnings;
-}
-
-/** The last lines of the app's log (before the stack is brought down), for a failure message. */
-export function appLogTail(stack: RunningStack, lines = 20): LogTail | undefined {
-  const app = stack.components.find((c) => c.name === "app");
-  return app ? { file: app.logFile, text: lastLines(app.logFile, lines) } : undefined;
 }
 
 /** Brings each stack up in turn, measures it, and always brings it down. */

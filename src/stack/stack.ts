@@ -4,7 +4,7 @@ import { newLaunch, type StackPart, tearDown, type Wiring } from "./launch.js";
 import { type NginxContext, nginxPart } from "./nginx.js";
 import { pgbouncerPart } from "./pgbouncer.js";
 import { type PostgresContext, postgresPart } from "./postgres.js";
-import type { Component } from "./process-group.js";
+import { type Component, lastLines } from "./process-group.js";
 
 export { type Orphan, RUN_MARKER } from "./launch.js";
 export { type DatabaseTemplate, seedDatabaseTemplate, type TemplateContext } from "./postgres.js";
@@ -70,4 +70,10 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
     await stack.down(true).catch((downErr) => ctx.log(String((downErr as Error).message ?? downErr)));
     throw err;
   }
+}
+
+/** The last lines of the app's log (before the stack is brought down), for a failure message. */
+export function appLogTail(stack: RunningStack, lines = 20): { file: string; text: string } | undefined {
+  const app = stack.components.find((c) => c.name === "app");
+  return app ? { file: app.logFile, text: lastLines(app.logFile, lines) } : undefined;
 }
