@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve6.call(this, root, ref);
+      let _sch = resolve7.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve6(root, ref) {
+    function resolve7(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3875,11 +3875,11 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse(serialize(uri, options), options);
+        parse(serialize2(uri, options), options);
       }
       return uri;
     }
-    function resolve6(baseURI, relativeURI, options) {
+    function resolve7(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -3913,13 +3913,13 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize(resolved, schemelessOptions);
+      return serialize2(resolved, schemelessOptions);
     }
     function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize(base, options), options);
-        relative4 = parse(serialize(relative4, options), options);
+        base = parse(serialize2(base, options), options);
+        relative4 = parse(serialize2(relative4, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative4.scheme) {
@@ -3974,7 +3974,7 @@ var require_fast_uri = __commonJS({
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
-    function serialize(cmpts, opts) {
+    function serialize2(cmpts, opts) {
       const component = {
         host: cmpts.host,
         scheme: cmpts.scheme,
@@ -4246,7 +4246,7 @@ var require_fast_uri = __commonJS({
     function normalizeStringWithStatus(uri, opts) {
       const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize2(parsed, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -4260,7 +4260,7 @@ var require_fast_uri = __commonJS({
       }
       let value;
       try {
-        value = typeof uri === "string" ? uri : serialize(uri, opts);
+        value = typeof uri === "string" ? uri : serialize2(uri, opts);
       } catch {
         return void 0;
       }
@@ -4270,10 +4270,10 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve6,
+      resolve: resolve7,
       resolveComponent,
       equal,
-      serialize,
+      serialize: serialize2,
       parse
     };
     module2.exports = fastUri;
@@ -20071,11 +20071,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20091,7 +20091,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -23356,8 +23356,8 @@ var require_cell = __commonJS({
           });
         }
       }
-      mergeTableOptions(tableOptions, cells) {
-        this.cells = cells;
+      mergeTableOptions(tableOptions, cells2) {
+        this.cells = cells2;
         let optionsChars = this.options.chars || {};
         let tableChars = tableOptions.chars;
         let chars = this.chars = {};
@@ -23703,9 +23703,9 @@ var require_layout_manager = __commonJS({
       }
       function layoutTable(table) {
         let alloc = {};
-        table.forEach(function(row, rowIndex) {
+        table.forEach(function(row2, rowIndex) {
           let col = 0;
-          row.forEach(function(cell) {
+          row2.forEach(function(cell) {
             cell.y = rowIndex;
             cell.x = rowIndex ? next(alloc, col) : col;
             const rowSpan = cell.rowSpan || 1;
@@ -23725,8 +23725,8 @@ var require_layout_manager = __commonJS({
       }
       function maxWidth(table) {
         let mw = 0;
-        table.forEach(function(row) {
-          row.forEach(function(cell) {
+        table.forEach(function(row2) {
+          row2.forEach(function(cell) {
             mw = Math.max(mw, cell.x + (cell.colSpan || 1));
           });
         });
@@ -23752,9 +23752,9 @@ var require_layout_manager = __commonJS({
         let i_max = Math.min(rows.length - 1, y);
         let cell = { x, y };
         for (let i = 0; i <= i_max; i++) {
-          let row = rows[i];
-          for (let j = 0; j < row.length; j++) {
-            if (cellsConflict(cell, row[j])) {
+          let row2 = rows[i];
+          for (let j = 0; j < row2.length; j++) {
+            if (cellsConflict(cell, row2[j])) {
               return true;
             }
           }
@@ -23770,8 +23770,8 @@ var require_layout_manager = __commonJS({
         return true;
       }
       function addRowSpanCells(table) {
-        table.forEach(function(row, rowIndex) {
-          row.forEach(function(cell) {
+        table.forEach(function(row2, rowIndex) {
+          row2.forEach(function(cell) {
             for (let i = 1; i < cell.rowSpan; i++) {
               let rowSpanCell = new RowSpanCell(cell);
               rowSpanCell.x = cell.x;
@@ -23796,12 +23796,12 @@ var require_layout_manager = __commonJS({
           }
         }
       }
-      function insertCell(cell, row) {
+      function insertCell(cell, row2) {
         let x = 0;
-        while (x < row.length && row[x].x < cell.x) {
+        while (x < row2.length && row2[x].x < cell.x) {
           x++;
         }
-        row.splice(x, 0, cell);
+        row2.splice(x, 0, cell);
       }
       function fillInTable(table) {
         let h_max = maxHeight(table);
@@ -23831,18 +23831,18 @@ var require_layout_manager = __commonJS({
         }
       }
       function generateCells(rows) {
-        return rows.map(function(row) {
-          if (!Array.isArray(row)) {
-            let key = Object.keys(row)[0];
-            row = row[key];
-            if (Array.isArray(row)) {
-              row = row.slice();
-              row.unshift(key);
+        return rows.map(function(row2) {
+          if (!Array.isArray(row2)) {
+            let key = Object.keys(row2)[0];
+            row2 = row2[key];
+            if (Array.isArray(row2)) {
+              row2 = row2.slice();
+              row2.unshift(key);
             } else {
-              row = [key, row];
+              row2 = [key, row2];
             }
           }
-          return row.map(function(cell) {
+          return row2.map(function(cell) {
             return new Cell(cell);
           });
         });
@@ -23870,8 +23870,8 @@ var require_layout_manager = __commonJS({
         let result = [];
         let spanners = [];
         let auto = {};
-        table.forEach(function(row) {
-          row.forEach(function(cell) {
+        table.forEach(function(row2) {
+          row2.forEach(function(cell) {
             if ((cell[colSpan] || 1) > 1) {
               spanners.push(cell);
             } else {
@@ -23972,31 +23972,31 @@ var require_table = __commonJS({
         } else {
           this.options.style.head = [];
         }
-        let cells = tableLayout.makeTableLayout(array);
-        cells.forEach(function(row) {
-          row.forEach(function(cell) {
-            cell.mergeTableOptions(this.options, cells);
+        let cells2 = tableLayout.makeTableLayout(array);
+        cells2.forEach(function(row2) {
+          row2.forEach(function(cell) {
+            cell.mergeTableOptions(this.options, cells2);
           }, this);
         }, this);
-        tableLayout.computeWidths(this.options.colWidths, cells);
-        tableLayout.computeHeights(this.options.rowHeights, cells);
-        cells.forEach(function(row) {
-          row.forEach(function(cell) {
+        tableLayout.computeWidths(this.options.colWidths, cells2);
+        tableLayout.computeHeights(this.options.rowHeights, cells2);
+        cells2.forEach(function(row2) {
+          row2.forEach(function(cell) {
             cell.init(this.options);
           }, this);
         }, this);
         let result = [];
-        for (let rowIndex = 0; rowIndex < cells.length; rowIndex++) {
-          let row = cells[rowIndex];
+        for (let rowIndex = 0; rowIndex < cells2.length; rowIndex++) {
+          let row2 = cells2[rowIndex];
           let heightOfRow = this.options.rowHeights[rowIndex];
           if (rowIndex === 0 || !this.options.style.compact || rowIndex == 1 && headersPresent) {
-            doDraw(row, "top", result);
+            doDraw(row2, "top", result);
           }
           for (let lineNum = 0; lineNum < heightOfRow; lineNum++) {
-            doDraw(row, lineNum, result);
+            doDraw(row2, lineNum, result);
           }
-          if (rowIndex + 1 == cells.length) {
-            doDraw(row, "bottom", result);
+          if (rowIndex + 1 == cells2.length) {
+            doDraw(row2, "bottom", result);
           }
         }
         return result.join("\n");
@@ -24007,9 +24007,9 @@ var require_table = __commonJS({
       }
     };
     Table.reset = () => debug.reset();
-    function doDraw(row, lineNum, result) {
+    function doDraw(row2, lineNum, result) {
       let line = [];
-      row.forEach(function(cell) {
+      row2.forEach(function(cell) {
         line.push(cell.draw(lineNum));
       });
       let str = line.join("");
@@ -25993,8 +25993,8 @@ var require_printResult = __commonJS({
               chalk.bold("" + perc),
               result.latency[key]
             ];
-          }).forEach((row) => {
-            latencies.push(row);
+          }).forEach((row2) => {
+            latencies.push(row2);
           });
           logToLocalStr(latencies.toString());
           logToLocalStr("");
@@ -26042,8 +26042,8 @@ var require_printResult = __commonJS({
         typeof stat.min === "string" ? stat.min : Math.floor(stat.min * 100) / 100
       ];
     }
-    function asColor(colorise, row) {
-      return row.map((entry) => colorise(entry));
+    function asColor(colorise, row2) {
+      return row2.map((entry) => colorise(entry));
     }
     function asMs(stat) {
       const result = /* @__PURE__ */ Object.create(null);
@@ -36714,7 +36714,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve6, basename } = __require("path");
+    var { resolve: resolve7, basename } = __require("path");
     var { readFileSync: readFileSync11 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -36722,7 +36722,7 @@ var require_multipart = __commonJS({
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve6(string);
+          const path = resolve7(string);
           const data = readFileSync11(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
@@ -43416,10 +43416,10 @@ var require_init = __commonJS({
     }
     function run2(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve6, reject) => {
+      const promise = new Promise((resolve7, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve6(results);
+          resolve7(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -43435,13 +43435,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve6, reject) => {
+      const promise = new Promise((resolve7, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve6(results);
+            resolve7(results);
           });
         });
       });
@@ -44006,10 +44006,10 @@ var Component = class _Component {
     this.logFile = options.logFile;
     this.stopSignal = options.stopSignal ?? "SIGTERM";
     liveGroups.add(this.pid);
-    this.exited = new Promise((resolve6) => {
+    this.exited = new Promise((resolve7) => {
       child.once("exit", (code2, signal) => {
         this.exitInfo = { code: code2, signal };
-        resolve6(this.exitInfo);
+        resolve7(this.exitInfo);
       });
     });
   }
@@ -44026,8 +44026,8 @@ var Component = class _Component {
         uid: options.user?.uid,
         gid: options.user?.gid
       });
-      await new Promise((resolve6, reject) => {
-        child.once("spawn", () => resolve6());
+      await new Promise((resolve7, reject) => {
+        child.once("spawn", () => resolve7());
         child.once(
           "error",
           (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
@@ -44096,7 +44096,7 @@ async function waitReady(component, probe, timeoutSeconds, what = "ready", signa
 
 // src/cli/main.ts
 import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname5, resolve as resolve5 } from "node:path";
+import { dirname as dirname6, resolve as resolve6 } from "node:path";
 
 // src/ab/plan.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -45125,6 +45125,14 @@ var stack_schema_default = {
             python: {
               type: "string",
               description: "Interpreter that creates the virtual environment. Default python3."
+            },
+            "no-deps": {
+              type: "array",
+              items: {
+                type: "string",
+                minLength: 1
+              },
+              description: 'Packages (pip requirement specs, e.g. "meinheld==1.0.2") installed after the requirements file with --no-deps --no-build-isolation: for a package whose own dependency pins cannot be met (meinheld 1.0.2 pins greenlet<0.5, which does not build on Python 3.11) but that works with the versions the requirements file installs.'
             }
           }
         }
@@ -45622,7 +45630,11 @@ Fix the YAML and run again.`
       cwd,
       env: Object.fromEntries(Object.entries(app.env ?? {}).map(([k, v]) => [k, String(v)])),
       ready: { http: ready.http ?? "/", timeoutSeconds: timings.ready },
-      python: requirements ? { requirements, interpreter: python?.python ?? "python3" } : null
+      python: requirements ? {
+        requirements,
+        interpreter: python?.python ?? "python3",
+        noDeps: python?.["no-deps"] ?? []
+      } : null
     },
     load: {
       requests: (load.requests ?? [{ path: "/" }]).map((r) => ({
@@ -45893,7 +45905,7 @@ function runtimeOf(io, toolVersion) {
 // src/stack/exec.ts
 import { spawn as spawn2 } from "node:child_process";
 function execCapture(command, args, options = {}) {
-  return new Promise((resolve6, reject) => {
+  return new Promise((resolve7, reject) => {
     const child = spawn2(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
@@ -45916,7 +45928,7 @@ function execCapture(command, args, options = {}) {
     child.on("error", reject);
     child.on("close", (code2) => {
       if (timer) clearTimeout(timer);
-      resolve6({ code: code2, output });
+      resolve7({ code: code2, output });
     });
   });
 }
@@ -46233,9 +46245,95 @@ function nextHistory(previous, previousSha, createdAt) {
   return [...previous.history ?? [], point].slice(-HISTORY_LIMIT);
 }
 
+// src/config/study-plan.ts
+import { existsSync as existsSync4 } from "node:fs";
+import { dirname as dirname4, join as join4, resolve as resolve4 } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs as parseArgs3 } from "node:util";
+
+// src/study/rows.ts
+var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
+var STUDY_CORES = 4;
+var STUDY_ROWS = [
+  row("gunicorn-meinheld-falcon", "Gunicorn + meinheld", "Falcon", 16, 17, 31, 5589),
+  row("gunicorn-meinheld-bottle", "Gunicorn + meinheld", "Bottle", 16, 17, 32, 5780),
+  row("uwsgi-http-bottle", "uWSGI over http", "Bottle", 16, 18, 32, 5497),
+  row("uwsgi-http-flask", "uWSGI over http", "Flask", 16, 22, 33, 4431),
+  row("gunicorn-meinheld-flask", "Gunicorn + meinheld", "Flask", 16, 21, 35, 4510),
+  row("uwsgi-uwsgi-bottle", "uWSGI over 'uwsgi'", "Bottle", 16, 18, 36, 5281),
+  row("uwsgi-http-falcon", "uWSGI over http", "Falcon", 16, 18, 37, 5415),
+  row("gunicorn-flask", "Gunicorn", "Flask", 14, 28, 42, 3473),
+  row("uvicorn-starlette", "Uvicorn", "Starlette", 5, 16, 75, 4952),
+  row("aiohttp", "AIOHTTP", "AIOHTTP", 5, 19, 76, 4501),
+  row("uvicorn-sanic", "Uvicorn", "Sanic", 5, 17, 85, 4687),
+  row("gunicorn-gevent-flask", "Gunicorn + gevent", "Flask", 12, 24, 136, 3077),
+  row("daphne-starlette", "Daphne", "Starlette", 5, 20, 364, 2678)
+];
+function row(stack, webserver, framework, workers, p50, p99, throughput) {
+  return { stack, webserver, framework, published: { workers, p50, p99, throughput } };
+}
+function selectRows(names) {
+  if (names.length === 0) return { rows: [...STUDY_ROWS], unknown: [] };
+  const known = new Set(STUDY_ROWS.map((r) => r.stack));
+  const unknown = names.filter((n) => !known.has(n));
+  return { rows: STUDY_ROWS.filter((r) => names.includes(r.stack)), unknown };
+}
+
+// src/config/study-plan.ts
+var STUDY_DEFAULTS = { warmupSeconds: 2, durationSeconds: 3, trials: 3 };
+var STUDY_OPTIONS = {
+  install: { type: "boolean" },
+  duration: { type: "string" },
+  warmup: { type: "string" },
+  trials: { type: "string" },
+  connections: { type: "string" },
+  workers: { type: "string" },
+  json: { type: "string" },
+  markdown: { type: "string" },
+  help: { type: "boolean", short: "h" }
+};
+function builtInStacksDir(from = dirname4(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = dirname4(dir)) {
+    if (existsSync4(join4(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join4(dir, "stacks");
+    if (dirname4(dir) === dir) break;
+  }
+  throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
+}
+function planStudy(argv, io, toolVersion, stacksDir) {
+  let parsed;
+  try {
+    parsed = parseArgs3({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate --help".`);
+  }
+  const { values, positionals } = parsed;
+  const { rows, unknown } = selectRows(positionals);
+  if (unknown.length > 0) {
+    throw new UserError(
+      `loadgate study: no row named ${unknown.map((u) => JSON.stringify(u)).join(", ")}. Rows: ${STUDY_ROWS.map((r) => r.stack).join(", ")}.`
+    );
+  }
+  const o = parseLoadOverrides(values);
+  const overrides = {
+    ...o,
+    warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
+    trials: o.trials ?? STUDY_DEFAULTS.trials
+  };
+  return {
+    run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
+    rows: rows.map((row2) => ({
+      row: row2,
+      stack: applyOverrides(loadStackFile(join4(stacksDir, row2.stack, "stack.yml")), overrides)
+    })),
+    jsonOut: values.json ? resolve4(io.cwd, values.json) : null,
+    markdownOut: values.markdown ? resolve4(io.cwd, values.markdown) : null
+  };
+}
+
 // src/engine/ab.ts
 import { mkdtempSync as mkdtempSync2, rmSync as rmSync4 } from "node:fs";
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/ab/looks.ts
 var PAIRS_PER_BLOCK = 2;
@@ -46318,18 +46416,18 @@ import { arch } from "node:os";
 // src/cost/vgdb.ts
 import { execFile } from "node:child_process";
 import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
-  return new Promise((resolve6) => {
+  return new Promise((resolve7) => {
     execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
       const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-      resolve6({ code: code2, stdout, stderr });
+      resolve7({ code: code2, stdout, stderr });
     });
   });
 }
 async function listCounted(vgdb, outDir) {
-  const r = await run(vgdb, [`--vgdb-prefix=${join4(outDir, "vgdb")}`, "-l"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join5(outDir, "vgdb")}`, "-l"]);
   return parseVgdbList(r.stdout);
 }
 function dumpsOf(outDir, pid) {
@@ -46342,12 +46440,12 @@ function dumpsOf(outDir, pid) {
 }
 async function dumpOne(vgdb, outDir, pid) {
   const before = new Set(dumpsOf(outDir, pid));
-  const r = await run(vgdb, [`--vgdb-prefix=${join4(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join5(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
   const deadline = Date.now() + 5e3;
   for (; ; ) {
     const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
     if (fresh.length > 0) {
-      const file = join4(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
+      const file = join5(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
       const total = dumpTotal(readFileSync5(file, "utf8"));
       if (total !== void 0) return total;
     }
@@ -46451,14 +46549,14 @@ function fillPlaceholders(template, values) {
 import { readdirSync as readdirSync4, readFileSync as readFileSync6, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve6, reject) => {
+  return new Promise((resolve7, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolve6(port));
+      server.close(() => resolve7(port));
     });
   });
 }
@@ -46530,28 +46628,28 @@ function commandLineOf(pid) {
 import { request } from "node:http";
 import { connect } from "node:net";
 function httpOk(url, timeoutMs = 2e3) {
-  return new Promise((resolve6) => {
+  return new Promise((resolve7) => {
     const req = request(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
-      resolve6((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+      resolve7((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
     });
     req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve6(false));
+    req.on("error", () => resolve7(false));
     req.end();
   });
 }
 function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
-  return new Promise((resolve6) => {
+  return new Promise((resolve7) => {
     const socket = connect({ host, port, timeout: timeoutMs });
     socket.once("connect", () => {
       socket.destroy();
-      resolve6(true);
+      resolve7(true);
     });
     socket.once("timeout", () => {
       socket.destroy();
-      resolve6(false);
+      resolve7(false);
     });
-    socket.once("error", () => resolve6(false));
+    socket.once("error", () => resolve7(false));
   });
 }
 
@@ -46603,11 +46701,11 @@ var appPart = {
 import { randomBytes } from "node:crypto";
 import { chownSync, mkdirSync as mkdirSync2, mkdtempSync, rmSync, statSync as statSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname4, join as join5, resolve as resolve4 } from "node:path";
+import { dirname as dirname5, join as join6, resolve as resolve5 } from "node:path";
 var RUN_MARKER = "LOADGATE_RUN_ID";
 function reachableRoot(tmpDir, user, log) {
   if (!user) return tmpDir;
-  let dir = resolve4(tmpDir);
+  let dir = resolve5(tmpDir);
   for (; ; ) {
     if ((statSync2(dir).mode & 1) === 0) {
       log(
@@ -46615,7 +46713,7 @@ function reachableRoot(tmpDir, user, log) {
       );
       return tmpdir2();
     }
-    const parent = dirname4(dir);
+    const parent = dirname5(dir);
     if (parent === dir) return tmpDir;
     dir = parent;
   }
@@ -46627,7 +46725,7 @@ function ownedDir(path, user) {
 }
 function newLaunch(label, ctx) {
   const runId = randomBytes(6).toString("hex");
-  const runDir = mkdtempSync(join5(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
+  const runDir = mkdtempSync(join6(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
   ownedDir(runDir, ctx.user);
   const components = [];
   const ports = {};
@@ -46638,9 +46736,9 @@ function newLaunch(label, ctx) {
     markerEnv: { [RUN_MARKER]: runId },
     ports,
     components,
-    dir: (name) => ownedDir(join5(runDir, name), ctx.user),
+    dir: (name) => ownedDir(join6(runDir, name), ctx.user),
     async start(options) {
-      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join5(runDir, `${options.name}.log`) });
+      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join6(runDir, `${options.name}.log`) });
       components.push(c);
       ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
       ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
@@ -46671,7 +46769,7 @@ async function tearDown(launch, remove) {
     const deadline = Date.now() + 3e3;
     while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep2(50);
   }
-  if (remove !== "none") rmSync(join5(runDir, "pg", "data"), { recursive: true, force: true });
+  if (remove !== "none") rmSync(join6(runDir, "pg", "data"), { recursive: true, force: true });
   if (orphans.size > 0) {
     const list = [...orphans.values()].map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`).join("\n");
     throw new StackError(
@@ -46691,7 +46789,7 @@ Logs: ${runDir}`
 
 // src/stack/nginx.ts
 import { writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var nginxPart = {
   name: "nginx",
   wanted: (plan) => plan.spec.proxy !== null,
@@ -46701,7 +46799,7 @@ var nginxPart = {
     const { ports } = launch;
     const prefix = launch.dir("nginx");
     ports.nginx = await freePort();
-    const conf = join6(prefix, "nginx.conf");
+    const conf = join7(prefix, "nginx.conf");
     writeFileSync2(
       conf,
       renderNginxConf({
@@ -46736,16 +46834,16 @@ var nginxPart = {
 
 // src/stack/pgbouncer.ts
 import { writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/stack/postgres.ts
 import { chmodSync, rmSync as rmSync2 } from "node:fs";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 var DB = "loadgate";
 var DB_USER = "loadgate";
 async function psql(bin, port, database, args) {
   return execCapture(
-    join7(bin, "psql"),
+    join8(bin, "psql"),
     [
       "-X",
       "-q",
@@ -46769,7 +46867,7 @@ async function psql(bin, port, database, args) {
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(ms < 1e3 ? 2 : 1)} s`;
 async function initdb(bin, pgDir, data, user) {
   const init = await execCapture(
-    join7(bin, "initdb"),
+    join8(bin, "initdb"),
     ["-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
     { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }
   );
@@ -46797,7 +46895,7 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
   };
   const pg = await launch.start({
     name: "postgres",
-    command: join7(bin, "postgres"),
+    command: join8(bin, "postgres"),
     args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
     env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
     cwd: pgDir,
@@ -46864,7 +46962,7 @@ var postgresPart = {
   wanted: (plan) => plan.spec.database !== null,
   async start(plan, ctx, launch, wiring) {
     const pgDir = launch.dir("pg");
-    const data = join7(pgDir, "data");
+    const data = join8(pgDir, "data");
     let pg;
     if (ctx.databaseTemplate) {
       const copyMs = await copyTemplate(ctx.databaseTemplate, data);
@@ -46889,7 +46987,7 @@ async function seedDatabaseTemplate(plan, ctx) {
   const dispose = () => rmSync2(launch.runDir, { recursive: true, force: true });
   try {
     const pgDir = launch.dir("pg");
-    const data = join7(pgDir, "data");
+    const data = join8(pgDir, "data");
     ctx.log("initdb (template)");
     await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
     const pg = await startServer(plan, ctx, launch, pgDir, data, { wal_recycle: "off" });
@@ -46915,10 +47013,10 @@ var pgbouncerPart = {
     const { ports } = launch;
     const dir = launch.dir("pgbouncer");
     ports.pgbouncer = await freePort();
-    const authFile = join8(dir, "users.txt");
+    const authFile = join9(dir, "users.txt");
     writeFileSync3(authFile, `"${DB_USER}" ""
 `);
-    const ini = join8(dir, "pgbouncer.ini");
+    const ini = join9(dir, "pgbouncer.ini");
     writeFileSync3(
       ini,
       renderPgbouncerIni({
@@ -46997,27 +47095,27 @@ function appLogTail(stack, lines = 20) {
 }
 
 // src/engine/prepare.ts
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/stack/python-env.ts
 import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync7, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join9, relative as relative3 } from "node:path";
+import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync7, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { join as join10, relative as relative3 } from "node:path";
 var COMPLETE_MARK = ".loadgate-complete";
-async function venvDirFor(cacheDir, requirements, interpreter) {
+async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
   if (version?.code !== 0) {
     throw new UserError(
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
   }
-  const hash = createHash3("sha256").update(readFileSync7(requirements)).update("\0").update(version.output.trim()).digest("hex").slice(0, 16);
-  return join9(cacheDir, "venvs", hash);
+  const hash = createHash3("sha256").update(readFileSync7(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
+  return join10(cacheDir, "venvs", hash);
 }
-async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log) {
-  const dir = await venvDirFor(cacheDir, requirements, interpreter);
-  const bin = join9(dir, "bin");
-  if (existsSync4(join9(dir, COMPLETE_MARK))) return { dir, bin, created: false };
+async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log, noDeps = []) {
+  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
+  const bin = join10(dir, "bin");
+  if (existsSync5(join10(dir, COMPLETE_MARK))) return { dir, bin, created: false };
   const rel = relative3(process.cwd(), requirements) || requirements;
   if (!install) {
     throw new UserError(
@@ -47026,7 +47124,7 @@ async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log
   }
   const building = dir;
   rmSync3(building, { recursive: true, force: true });
-  mkdirSync3(join9(cacheDir, "venvs"), { recursive: true });
+  mkdirSync3(join10(cacheDir, "venvs"), { recursive: true });
   log(`Creating a virtualenv for ${rel} (pip install -r)`);
   const venv = await execCapture(interpreter, ["-m", "venv", building]);
   if (venv.code !== 0) {
@@ -47038,7 +47136,7 @@ On Debian/Ubuntu install it with: apt-get install -y python3-venv`
     );
   }
   const pip = await execCapture(
-    join9(building, "bin", "pip"),
+    join10(building, "bin", "pip"),
     ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
     { env: { ...process.env, PIP_NO_INPUT: "1" } }
   );
@@ -47050,7 +47148,23 @@ ${pip.output.trim().split("\n").slice(-15).join("\n")}
 Fix the pins in ${rel} and run again.`
     );
   }
-  writeFileSync4(join9(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
+  if (noDeps.length > 0) {
+    log(`Installing ${noDeps.join(", ")} without dependency pins (app.python.no-deps)`);
+    const extra = await execCapture(
+      join10(building, "bin", "pip"),
+      ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
+      { env: { ...process.env, PIP_NO_INPUT: "1" } }
+    );
+    if (extra.code !== 0) {
+      rmSync3(building, { recursive: true, force: true });
+      throw new UserError(
+        `pip could not install ${noDeps.join(", ")} (app.python.no-deps, without dependency pins):
+${extra.output.trim().split("\n").slice(-15).join("\n")}
+The packages it builds against (greenlet, setuptools, wheel, \u2026) must be in ${rel}.`
+      );
+    }
+  }
+  writeFileSync4(join10(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
 `);
   return { dir, bin, created: true };
 }
@@ -47074,7 +47188,7 @@ function unprivilegedUser() {
 }
 
 // src/stack/versions.ts
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 async function firstLine(command, args) {
   try {
     const r = await execCapture(command, args, { timeoutMs: 5e3 });
@@ -47091,7 +47205,7 @@ async function componentVersions(binaries, uses) {
     else if (v) versions[key] = v;
   };
   if (uses.postgres && binaries.postgresBin)
-    add("postgresql", await firstLine(join10(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+    add("postgresql", await firstLine(join11(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.pgbouncer && binaries.pgbouncer)
     add("pgbouncer", await firstLine(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.nginx && binaries.nginx) add("nginx", await firstLine(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
@@ -47214,13 +47328,14 @@ async function prepareStack(run2, s, log) {
     s.spec.app.python.requirements,
     s.spec.app.python.interpreter,
     run2.install,
-    log
+    log,
+    s.spec.app.python.noDeps
   ) : void 0;
   const versions = await componentVersions(binaries, {
     postgres: s.spec.database !== null,
     pgbouncer: s.spec.pooler !== null,
     nginx: s.spec.proxy !== null,
-    python: python ? join11(python.bin, "python") : void 0
+    python: python ? join12(python.bin, "python") : void 0
   });
   versions.loadgate = run2.toolVersion;
   return { plan: s, binaries, python, versions };
@@ -47313,7 +47428,7 @@ function valgrindVersion(valgrind) {
   return r.stdout?.trim() || "unknown";
 }
 function send(agent, base, r, timeoutMs) {
-  return new Promise((resolve6, reject) => {
+  return new Promise((resolve7, reject) => {
     const req = http.request(
       {
         agent,
@@ -47326,7 +47441,7 @@ function send(agent, base, r, timeoutMs) {
       },
       (res) => {
         res.resume();
-        res.on("end", () => resolve6(res.statusCode ?? 0));
+        res.on("end", () => resolve7(res.statusCode ?? 0));
         res.on("error", reject);
       }
     );
@@ -47609,7 +47724,7 @@ function startTicker(o) {
 // src/load/autocannon.ts
 function runClosedLoop(url, load, hooks = {}) {
   const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
-  return new Promise((resolve6, reject) => {
+  return new Promise((resolve7, reject) => {
     let settled = false;
     let okTotal = 0;
     const t0 = performance.now();
@@ -47650,7 +47765,7 @@ function runClosedLoop(url, load, hooks = {}) {
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
-      else resolve6(outcome());
+      else resolve7(outcome());
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
@@ -47885,7 +48000,7 @@ function runLoad(url, load, hooks = {}) {
   const open = load.rate !== null;
   const intervalMs = open ? 1e3 / load.rate : 0;
   const timeoutMs = load.timeoutSeconds * 1e3;
-  return new Promise((resolve6, reject) => {
+  return new Promise((resolve7, reject) => {
     const t0 = performance.now();
     const endAt = t0 + total * 1e3;
     let stopped = false;
@@ -47951,7 +48066,7 @@ function runLoad(url, load, hooks = {}) {
     const complete = () => {
       if (settled) return;
       cleanup();
-      resolve6(outcome());
+      resolve7(outcome());
     };
     const fail = (err) => {
       if (settled) return;
@@ -48263,19 +48378,19 @@ async function holdStack(plan, hooks) {
   let failure;
   try {
     hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
-    await new Promise((resolve6) => {
+    await new Promise((resolve7) => {
       const timer = setInterval(() => {
         try {
           stack.assertAlive();
         } catch (err) {
           failure = err;
           clearInterval(timer);
-          resolve6();
+          resolve7();
         }
       }, 500);
       hooks.signal?.addEventListener("abort", () => {
         clearInterval(timer);
-        resolve6();
+        resolve7();
       });
     });
   } finally {
@@ -48286,25 +48401,25 @@ async function holdStack(plan, hooks) {
 
 // src/engine/ab.ts
 async function runAb(ab, run2, hooks, gateOf) {
-  const workDir = mkdtempSync2(join12(run2.tmpDir, "loadgate-ab-"));
+  const workDir = mkdtempSync2(join13(run2.tmpDir, "loadgate-ab-"));
   const worktrees = [];
   const started = Date.now();
   try {
-    const baseDir = join12(workDir, "base");
+    const baseDir = join13(workDir, "base");
     await addWorktree(ab.root, baseDir, ab.baseSha);
     worktrees.push(baseDir);
     let headDir = ab.root;
     if (ab.headSha) {
-      headDir = join12(workDir, "head");
+      headDir = join13(workDir, "head");
       await addWorktree(ab.root, headDir, ab.headSha);
       worktrees.push(headDir);
     }
     const outcomes = [];
     for (const rel of ab.stackPaths) {
-      const headSpec = loadStackFile(resolveStackPath(join12(headDir, rel)));
+      const headSpec = loadStackFile(resolveStackPath(join13(headDir, rel)));
       let baseSpec;
       try {
-        baseSpec = loadStackFile(resolveStackPath(join12(baseDir, rel)));
+        baseSpec = loadStackFile(resolveStackPath(join13(baseDir, rel)));
       } catch (err) {
         throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
       }
@@ -48542,6 +48657,50 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   };
 }
 
+// src/engine/study.ts
+function firstLine2(err) {
+  return messageOf(err).split("\n").find((l) => l.trim() !== "") ?? "unknown error";
+}
+async function runStudy(plan, rows, hooks) {
+  const outcomes = [];
+  const failed = [];
+  let installSeconds = 0;
+  let measureSeconds = 0;
+  for (const [i, { row: row2, stack }] of rows.entries()) {
+    hooks.signal?.throwIfAborted();
+    const tag = `[${i + 1}/${rows.length}] ${row2.stack}`;
+    const t0 = Date.now();
+    try {
+      await prepareStack(plan, stack, (l) => hooks.log(`${tag}: ${l}`));
+    } catch (err) {
+      installSeconds += (Date.now() - t0) / 1e3;
+      if (!(err instanceof UserError)) throw err;
+      const why = firstLine2(err);
+      hooks.log(`${tag}: skipped: ${why}`);
+      outcomes.push({ row: row2, skipped: why });
+      continue;
+    }
+    installSeconds += (Date.now() - t0) / 1e3;
+    const t1 = Date.now();
+    hooks.log(`${tag}: measuring`);
+    try {
+      const [result] = await runStacks({ ...plan, stacks: [stack] }, hooks);
+      outcomes.push({ row: row2, result });
+      hooks.log(
+        `${tag}: P99 ${result.summary.latency.p99.median.toFixed(1)} ms, ${result.summary.throughput.median.toFixed(0)} req/s`
+      );
+    } catch (err) {
+      if (hooks.signal?.aborted) throw err;
+      const why = firstLine2(err);
+      hooks.log(`${tag}: failed: ${messageOf(err)}`);
+      outcomes.push({ row: row2, skipped: `failed: ${why}` });
+      failed.push(row2.stack);
+    }
+    measureSeconds += (Date.now() - t1) / 1e3;
+  }
+  return { outcomes, installSeconds, measureSeconds, failed };
+}
+
 // src/report/format.ts
 function formatMs(ms) {
   if (!Number.isFinite(ms)) return "\u2013";
@@ -48598,7 +48757,7 @@ function formatLimit(m) {
 // src/report/table.ts
 function textTable(header, rows, numeric) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("   ").trimEnd();
+  const line = (cells2) => cells2.map((c, i) => numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("   ").trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
@@ -48717,6 +48876,218 @@ function verdictReport(name, c) {
   return lines.join("\n");
 }
 
+// node_modules/markdown-table/index.js
+function defaultStringLength(value) {
+  return value.length;
+}
+function markdownTable(table, options) {
+  const settings = options || {};
+  const align = (settings.align || []).concat();
+  const stringLength = settings.stringLength || defaultStringLength;
+  const alignments = [];
+  const cellMatrix = [];
+  const sizeMatrix = [];
+  const longestCellByColumn = [];
+  let mostCellsPerRow = 0;
+  let rowIndex = -1;
+  while (++rowIndex < table.length) {
+    const row3 = [];
+    const sizes2 = [];
+    let columnIndex2 = -1;
+    if (table[rowIndex].length > mostCellsPerRow) {
+      mostCellsPerRow = table[rowIndex].length;
+    }
+    while (++columnIndex2 < table[rowIndex].length) {
+      const cell = serialize(table[rowIndex][columnIndex2]);
+      if (settings.alignDelimiters !== false) {
+        const size = stringLength(cell);
+        sizes2[columnIndex2] = size;
+        if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
+          longestCellByColumn[columnIndex2] = size;
+        }
+      }
+      row3.push(cell);
+    }
+    cellMatrix[rowIndex] = row3;
+    sizeMatrix[rowIndex] = sizes2;
+  }
+  let columnIndex = -1;
+  if (typeof align === "object" && "length" in align) {
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = toAlignment(align[columnIndex]);
+    }
+  } else {
+    const code2 = toAlignment(align);
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = code2;
+    }
+  }
+  columnIndex = -1;
+  const row2 = [];
+  const sizes = [];
+  while (++columnIndex < mostCellsPerRow) {
+    const code2 = alignments[columnIndex];
+    let before = "";
+    let after = "";
+    if (code2 === 99) {
+      before = ":";
+      after = ":";
+    } else if (code2 === 108) {
+      before = ":";
+    } else if (code2 === 114) {
+      after = ":";
+    }
+    let size = settings.alignDelimiters === false ? 1 : Math.max(
+      1,
+      longestCellByColumn[columnIndex] - before.length - after.length
+    );
+    const cell = before + "-".repeat(size) + after;
+    if (settings.alignDelimiters !== false) {
+      size = before.length + size + after.length;
+      if (size > longestCellByColumn[columnIndex]) {
+        longestCellByColumn[columnIndex] = size;
+      }
+      sizes[columnIndex] = size;
+    }
+    row2[columnIndex] = cell;
+  }
+  cellMatrix.splice(1, 0, row2);
+  sizeMatrix.splice(1, 0, sizes);
+  rowIndex = -1;
+  const lines = [];
+  while (++rowIndex < cellMatrix.length) {
+    const row3 = cellMatrix[rowIndex];
+    const sizes2 = sizeMatrix[rowIndex];
+    const cellsInRow = settings.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
+    columnIndex = -1;
+    const line = [];
+    while (++columnIndex < cellsInRow) {
+      const cell = row3[columnIndex] || "";
+      let before = "";
+      let after = "";
+      if (settings.alignDelimiters !== false) {
+        const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
+        const code2 = alignments[columnIndex];
+        if (code2 === 114) {
+          before = " ".repeat(size);
+        } else if (code2 === 99) {
+          const half = size / 2;
+          if (size % 2) {
+            before = " ".repeat(half + 0.5);
+            after = " ".repeat(half - 0.5);
+          } else {
+            before = " ".repeat(half);
+            after = before;
+          }
+        } else {
+          after = " ".repeat(size);
+        }
+      }
+      if (settings.delimiterStart !== false && !columnIndex) {
+        line.push("|");
+      }
+      if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
+      // empty: there will be a closing space.
+      !(settings.alignDelimiters === false && cell === "") && (settings.delimiterStart !== false || columnIndex)) {
+        line.push(" ");
+      }
+      if (settings.alignDelimiters !== false) {
+        line.push(before);
+      }
+      line.push(cell);
+      if (settings.alignDelimiters !== false) {
+        line.push(after);
+      }
+      if (settings.padding !== false) {
+        line.push(" ");
+      }
+      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
+        line.push("|");
+      }
+    }
+    lines.push(
+      settings.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
+    );
+  }
+  return lines.join("\n");
+}
+function serialize(value) {
+  return value === null || value === void 0 ? "" : String(value);
+}
+function toAlignment(value) {
+  const code2 = typeof value === "string" ? value.codePointAt(0) : 0;
+  return code2 === 67 || code2 === 99 ? 99 : code2 === 76 || code2 === 108 ? 108 : code2 === 82 || code2 === 114 ? 114 : 0;
+}
+
+// src/report/markdown.ts
+function escapeText(text) {
+  return text.replace(/[\\`*_[\]|<>&~]/g, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`).replace(/\r?\n/g, " ");
+}
+
+// src/study/table.ts
+var HEADER = (cores) => [
+  "Webserver",
+  "Framework",
+  `Workers (${STUDY_CORES} vCPU)`,
+  "P50 (ms)",
+  "P99 (ms)",
+  "req/s",
+  `Workers (${cores} CPU)`,
+  "P50 (ms)",
+  "P99 (ms)",
+  "req/s"
+];
+function orderedOutcomes(outcomes) {
+  const measured = outcomes.filter((o) => o.result).sort((a, b) => a.result.summary.latency.p99.median - b.result.summary.latency.p99.median);
+  return [...measured, ...outcomes.filter((o) => !o.result)];
+}
+function cells(o) {
+  const p = o.row.published;
+  const r = o.result;
+  return [
+    o.row.webserver,
+    o.row.framework,
+    String(p.workers),
+    String(p.p50),
+    String(p.p99),
+    String(p.throughput),
+    r ? String(r.workers ?? "\u2013") : "\u2013",
+    r ? formatMs(r.summary.latency.p50.median) : "\u2013",
+    r ? formatMs(r.summary.latency.p99.median) : "skipped",
+    r ? formatRps(r.summary.throughput.median) : "\u2013"
+  ];
+}
+function studyTextTable(outcomes, cores) {
+  const ordered = orderedOutcomes(outcomes);
+  const table = textTable(
+    HEADER(cores),
+    ordered.map(cells),
+    HEADER(cores).map((_, i) => i > 1)
+  );
+  return [
+    `Published: ${STUDY_MACHINE}, ApacheBench, 100 connections. Measured: this machine, ${cores} CPUs, loadgate's client, closed loop.`,
+    table,
+    ...skippedLines(outcomes)
+  ].join("\n");
+}
+function studyMarkdown(outcomes, cores, machine, date) {
+  const ordered = orderedOutcomes(outcomes);
+  const header = HEADER(cores);
+  const body = markdownTable([header, ...ordered.map((o) => cells(o).map(escapeText))], {
+    align: header.map((_, i) => i > 1 ? "r" : "l")
+  });
+  return [
+    `Published: the study's ${STUDY_MACHINE}. Measured: ${escapeText(machine)}, ${cores} CPUs, ${escapeText(date)}; ordered by measured P99.`,
+    "",
+    body,
+    ...skippedLines(outcomes).map((l) => `
+${escapeText(l)}`)
+  ].join("\n");
+}
+function skippedLines(outcomes) {
+  return outcomes.filter((o) => o.skipped).map((o) => `skipped ${o.row.stack}: ${o.skipped}`);
+}
+
 // src/version.ts
 var VERSION = "0.1.0";
 
@@ -48743,6 +49114,10 @@ Usage:
                [--cost-limit +N%] [--install]
                the cost run alone: the app with one worker under valgrind (callgrind),
                requests one at a time, instructions per request counted per chunk
+  loadgate study [<row>...] [--install] [--duration S] [--warmup S] [--trials N]
+               [--connections N] [--json FILE] [--markdown FILE]
+               every built-in stack of "Async Python is not faster" (or the rows named),
+               the study's published table beside the one measured here
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
@@ -48768,6 +49143,8 @@ async function main(io) {
         return await upCommand(rest, io);
       case "cost":
         return await runCommand(rest, io, true);
+      case "study":
+        return await studyCommand(rest, io);
       case "compare":
         return compareCommand(rest, io);
       case "ab":
@@ -48786,7 +49163,7 @@ async function main(io) {
         return ExitCode.ok;
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: run, cost, ab, compare, up. See "loadgate --help".`
+          `Unknown command "${command}". Commands: run, cost, ab, study, compare, up. See "loadgate --help".`
         );
     }
   } catch (err) {
@@ -48852,7 +49229,7 @@ async function runCommand(argv, io, costOnly = false) {
     results
   };
   if (plan.jsonOut) {
-    mkdirSync4(dirname5(plan.jsonOut), { recursive: true });
+    mkdirSync4(dirname6(plan.jsonOut), { recursive: true });
     writeFileSync5(plan.jsonOut, `${JSON.stringify(doc, null, 2)}
 `);
   }
@@ -48917,7 +49294,7 @@ function compareCommand(argv, io) {
   if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
     throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
   }
-  const [baselineFile, resultFile] = argv.map((a) => resolve5(io.cwd, a));
+  const [baselineFile, resultFile] = argv.map((a) => resolve6(io.cwd, a));
   const baseline = readResultFile(baselineFile);
   const current = readResultFile(resultFile);
   let code2 = ExitCode.ok;
@@ -48978,13 +49355,73 @@ async function abCommand(argv, io) {
         comparison: o.comparison
       }))
     };
-    mkdirSync4(dirname5(ab.jsonOut), { recursive: true });
+    mkdirSync4(dirname6(ab.jsonOut), { recursive: true });
     writeFileSync5(ab.jsonOut, `${JSON.stringify(doc, null, 2)}
 `);
     io.stdout(`Result written to ${ab.jsonOut}
 `);
   }
   return code2;
+}
+async function studyCommand(argv, io) {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${USAGE}
+`);
+    return ExitCode.ok;
+  }
+  const plan = planStudy(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, builtInStacksDir());
+  requireBinaries(
+    needsOf(plan.rows.map((r) => r.stack)),
+    plan.run.binarySearch,
+    plan.run.install,
+    (l) => io.stderr(`${l}
+`)
+  );
+  io.stderr(
+    `loadgate study: ${plan.rows.length} rows, each ${plan.rows[0]?.stack.load.warmupSeconds} s warmup + ${plan.rows[0]?.stack.load.trials} \xD7 ${plan.rows[0]?.stack.load.durationSeconds} s
+`
+  );
+  const study = await runStudy(plan.run, plan.rows, { log: (line) => io.stderr(`${line}
+`), signal: io.signal });
+  const facts = machineFacts();
+  io.stdout(`
+${studyTextTable(study.outcomes, facts.logicalCores)}
+`);
+  io.stdout(
+    `
+Measured in ${study.measureSeconds.toFixed(0)} s${study.installSeconds >= 1 ? `; installs took ${study.installSeconds.toFixed(0)} s more (first runs only, not counted)` : ""}.
+`
+  );
+  const results = study.outcomes.flatMap((o) => o.result ? [o.result] : []);
+  if (plan.jsonOut && results.length > 0) {
+    const doc = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: "loadgate", version: VERSION },
+      createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+      results
+    };
+    mkdirSync4(dirname6(plan.jsonOut), { recursive: true });
+    writeFileSync5(plan.jsonOut, `${JSON.stringify(doc, null, 2)}
+`);
+    io.stdout(`Result written to ${plan.jsonOut}
+`);
+  }
+  if (plan.markdownOut) {
+    const md = studyMarkdown(study.outcomes, facts.logicalCores, facts.cpuModel, (/* @__PURE__ */ new Date()).toISOString().slice(0, 10));
+    mkdirSync4(dirname6(plan.markdownOut), { recursive: true });
+    writeFileSync5(plan.markdownOut, `${md}
+`);
+    io.stdout(`Markdown written to ${plan.markdownOut}
+`);
+  }
+  if (study.failed.length > 0) {
+    io.stderr(
+      `loadgate: ${study.failed.length} row(s) failed while running: ${study.failed.join(", ")} (see above).
+`
+    );
+    return ExitCode.stackFailed;
+  }
+  return ExitCode.ok;
 }
 
 // src/cli/index.ts

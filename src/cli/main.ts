@@ -7,13 +7,19 @@ import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
 import { type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
 import { planRun, runtimeOf } from "../config/cli-plan.js";
 import { DEFAULT_GATE } from "../config/stack-spec.js";
+import { builtInStacksDir, planStudy } from "../config/study-plan.js";
 import { runAb } from "../engine/ab.js";
+import { needsOf } from "../engine/prepare.js";
 import { holdStack, runStacks, runTarget } from "../engine/run.js";
+import { runStudy } from "../engine/study.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/types.js";
 import { runReport, verdictReport } from "../report/terminal.js";
+import { machineFacts } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION } from "../result/types.js";
+import { requireBinaries } from "../stack/binaries.js";
+import { studyMarkdown, studyTextTable } from "../study/table.js";
 import { VERSION } from "../version.js";
 import { progressLine } from "./progress.js";
 
@@ -35,6 +41,10 @@ Usage:
                [--cost-limit +N%] [--install]
                the cost run alone: the app with one worker under valgrind (callgrind),
                requests one at a time, instructions per request counted per chunk
+  loadgate study [<row>...] [--install] [--duration S] [--warmup S] [--trials N]
+               [--connections N] [--json FILE] [--markdown FILE]
+               every built-in stack of "Async Python is not faster" (or the rows named),
+               the study's published table beside the one measured here
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
@@ -72,6 +82,8 @@ export async function main(io: CliIo): Promise<number> {
         return await upCommand(rest, io);
       case "cost":
         return await runCommand(rest, io, true);
+      case "study":
+        return await studyCommand(rest, io);
       case "compare":
         return compareCommand(rest, io);
       case "ab":
@@ -88,7 +100,7 @@ export async function main(io: CliIo): Promise<number> {
         return ExitCode.ok;
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: run, cost, ab, compare, up. See "loadgate --help".`,
+          `Unknown command "${command}". Commands: run, cost, ab, study, compare, up. See "loadgate --help".`,
         );
     }
   } catch (err) {
@@ -283,4 +295,50 @@ async function abCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`Result written to ${ab.jsonOut}\n`);
   }
   return code;
+}
+
+/** `loadgate study`: the built-in stacks of the study, short by default, both tables. */
+async function studyCommand(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${USAGE}\n`);
+    return ExitCode.ok;
+  }
+  const plan = planStudy(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, builtInStacksDir());
+  requireBinaries(needsOf(plan.rows.map((r) => r.stack)), plan.run.binarySearch, plan.run.install, (l) =>
+    io.stderr(`${l}\n`),
+  );
+  io.stderr(
+    `loadgate study: ${plan.rows.length} rows, each ${plan.rows[0]?.stack.load.warmupSeconds} s warmup + ${plan.rows[0]?.stack.load.trials} × ${plan.rows[0]?.stack.load.durationSeconds} s\n`,
+  );
+  const study = await runStudy(plan.run, plan.rows, { log: (line) => io.stderr(`${line}\n`), signal: io.signal });
+  const facts = machineFacts();
+  io.stdout(`\n${studyTextTable(study.outcomes, facts.logicalCores)}\n`);
+  io.stdout(
+    `\nMeasured in ${study.measureSeconds.toFixed(0)} s${study.installSeconds >= 1 ? `; installs took ${study.installSeconds.toFixed(0)} s more (first runs only, not counted)` : ""}.\n`,
+  );
+  const results = study.outcomes.flatMap((o) => (o.result ? [o.result] : []));
+  if (plan.jsonOut && results.length > 0) {
+    const doc: ResultDocument = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: "loadgate", version: VERSION },
+      createdAt: new Date().toISOString(),
+      results,
+    };
+    mkdirSync(dirname(plan.jsonOut), { recursive: true });
+    writeFileSync(plan.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout(`Result written to ${plan.jsonOut}\n`);
+  }
+  if (plan.markdownOut) {
+    const md = studyMarkdown(study.outcomes, facts.logicalCores, facts.cpuModel, new Date().toISOString().slice(0, 10));
+    mkdirSync(dirname(plan.markdownOut), { recursive: true });
+    writeFileSync(plan.markdownOut, `${md}\n`);
+    io.stdout(`Markdown written to ${plan.markdownOut}\n`);
+  }
+  if (study.failed.length > 0) {
+    io.stderr(
+      `loadgate: ${study.failed.length} row(s) failed while running: ${study.failed.join(", ")} (see above).\n`,
+    );
+    return ExitCode.stackFailed;
+  }
+  return ExitCode.ok;
 }

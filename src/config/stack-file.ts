@@ -293,7 +293,13 @@ export function loadStackFile(file: string): StackSpec {
       cwd,
       env: Object.fromEntries(Object.entries((app.env as Json | undefined) ?? {}).map(([k, v]) => [k, String(v)])),
       ready: { http: (ready.http as string | undefined) ?? "/", timeoutSeconds: timings.ready },
-      python: requirements ? { requirements, interpreter: (python?.python as string | undefined) ?? "python3" } : null,
+      python: requirements
+        ? {
+            requirements,
+            interpreter: (python?.python as string | undefined) ?? "python3",
+            noDeps: (python?.["no-deps"] as string[] | undefined) ?? [],
+          }
+        : null,
     },
     load: {
       requests: ((load.requests as Json[] | undefined) ?? [{ path: "/" }]).map((r) => ({

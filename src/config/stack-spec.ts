@@ -81,7 +81,12 @@ export interface StackSpec {
     cwd: string;
     env: Record<string, string>;
     ready: { http: string; timeoutSeconds: number };
-    python: null | { requirements: string; interpreter: string };
+    python: null | {
+      requirements: string;
+      interpreter: string;
+      /** Installed after the requirements with --no-deps --no-build-isolation (meinheld 1.0.2's greenlet<0.5 pin). */
+      noDeps: string[];
+    };
   };
   load: {
     requests: RequestSpec[];

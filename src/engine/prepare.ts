@@ -43,6 +43,7 @@ export async function prepareStack(run: RunPlan, s: StackPlan, log: (line: strin
         s.spec.app.python.interpreter,
         run.install,
         log,
+        s.spec.app.python.noDeps,
       )
     : undefined;
   const versions = await componentVersions(binaries, {

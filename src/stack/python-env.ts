@@ -14,7 +14,12 @@ export interface PythonEnv {
 }
 
 /** The virtualenv folder for a requirements file: keyed by the file's bytes and the interpreter. */
-export async function venvDirFor(cacheDir: string, requirements: string, interpreter: string): Promise<string> {
+export async function venvDirFor(
+  cacheDir: string,
+  requirements: string,
+  interpreter: string,
+  noDeps: readonly string[] = [],
+): Promise<string> {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => undefined);
   if (version?.code !== 0) {
     throw new UserError(
@@ -25,6 +30,7 @@ export async function venvDirFor(cacheDir: string, requirements: string, interpr
     .update(readFileSync(requirements))
     .update("\0")
     .update(version.output.trim())
+    .update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "")
     .digest("hex")
     .slice(0, 16);
   return join(cacheDir, "venvs", hash);
@@ -40,8 +46,9 @@ export async function ensurePythonEnv(
   interpreter: string,
   install: boolean,
   log: (line: string) => void,
+  noDeps: readonly string[] = [],
 ): Promise<PythonEnv> {
-  const dir = await venvDirFor(cacheDir, requirements, interpreter);
+  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
   const bin = join(dir, "bin");
   if (existsSync(join(dir, COMPLETE_MARK))) return { dir, bin, created: false };
   const rel = relative(process.cwd(), requirements) || requirements;
@@ -73,6 +80,21 @@ export async function ensurePythonEnv(
     throw new UserError(
       `pip could not install ${rel}:\n${pip.output.trim().split("\n").slice(-15).join("\n")}\nFix the pins in ${rel} and run again.`,
     );
+  }
+  if (noDeps.length > 0) {
+    // After the rest, without their own dependency pins: they build against what is installed.
+    log(`Installing ${noDeps.join(", ")} without dependency pins (app.python.no-deps)`);
+    const extra = await execCapture(
+      join(building, "bin", "pip"),
+      ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
+      { env: { ...process.env, PIP_NO_INPUT: "1" } },
+    );
+    if (extra.code !== 0) {
+      rmSync(building, { recursive: true, force: true });
+      throw new UserError(
+        `pip could not install ${noDeps.join(", ")} (app.python.no-deps, without dependency pins):\n${extra.output.trim().split("\n").slice(-15).join("\n")}\nThe packages it builds against (greenlet, setuptools, wheel, …) must be in ${rel}.`,
+      );
+    }
   }
   writeFileSync(join(building, COMPLETE_MARK), `${new Date().toISOString()}\n`);
   return { dir, bin, created: true };

@@ -1,0 +1,78 @@
+// `loadgate study ...` argv → the rows to run, each a stack plan with the study's short defaults.
+
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { UserError } from "../errors.js";
+import { STUDY_ROWS, type StudyRow, selectRows } from "../study/rows.js";
+import { applyOverrides, type Io, parseLoadOverrides, runtimeOf } from "./cli-plan.js";
+import type { RunPlan, StackPlan } from "./plan.js";
+import { loadStackFile } from "./stack-file.js";
+
+/**
+ * Short defaults: 13 rows of (bring up, 2 s warmup, 3 × 3 s, bring down) finish within 8 minutes
+ * on 2 CPUs once installed. The stack files' own load (5 s + 5 × 10 s) is the full-length run:
+ * `--warmup 5 --duration 10 --trials 5`.
+ */
+export const STUDY_DEFAULTS = { warmupSeconds: 2, durationSeconds: 3, trials: 3 };
+
+const STUDY_OPTIONS = {
+  install: { type: "boolean" },
+  duration: { type: "string" },
+  warmup: { type: "string" },
+  trials: { type: "string" },
+  connections: { type: "string" },
+  workers: { type: "string" },
+  json: { type: "string" },
+  markdown: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export interface StudyPlan {
+  run: RunPlan;
+  rows: { row: StudyRow; stack: StackPlan }[];
+  jsonOut: string | null;
+  markdownOut: string | null;
+}
+
+/** The folder holding the built-in stacks: `stacks/` next to the bundle's (or the sources') folder. */
+export function builtInStacksDir(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join(dir, "stacks");
+    if (dirname(dir) === dir) break;
+  }
+  throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
+}
+
+export function planStudy(argv: string[], io: Io, toolVersion: string, stacksDir: string): StudyPlan {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof STUDY_OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate --help".`);
+  }
+  const { values, positionals } = parsed;
+  const { rows, unknown } = selectRows(positionals);
+  if (unknown.length > 0) {
+    throw new UserError(
+      `loadgate study: no row named ${unknown.map((u) => JSON.stringify(u)).join(", ")}. Rows: ${STUDY_ROWS.map((r) => r.stack).join(", ")}.`,
+    );
+  }
+  const o = parseLoadOverrides(values);
+  const overrides = {
+    ...o,
+    warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
+    trials: o.trials ?? STUDY_DEFAULTS.trials,
+  };
+  return {
+    run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
+    rows: rows.map((row) => ({
+      row,
+      stack: applyOverrides(loadStackFile(join(stacksDir, row.stack, "stack.yml")), overrides),
+    })),
+    jsonOut: values.json ? resolve(io.cwd, values.json) : null,
+    markdownOut: values.markdown ? resolve(io.cwd, values.markdown) : null,
+  };
+}

@@ -1,0 +1,99 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadStackFile } from "../../src/config/stack-file.js";
+import { builtInStacksDir, planStudy, STUDY_DEFAULTS } from "../../src/config/study-plan.js";
+import { STUDY_ROWS, selectRows } from "../../src/study/rows.js";
+import { orderedOutcomes, studyMarkdown, studyTextTable } from "../../src/study/table.js";
+import { around, result } from "../support/results.js";
+
+const io = { cwd: process.cwd(), env: {}, isTTY: false };
+
+describe("the study's rows", () => {
+  it("has all thirteen, each with a built-in stack that loads", () => {
+    expect(STUDY_ROWS).toHaveLength(13);
+    const dir = builtInStacksDir();
+    for (const r of STUDY_ROWS) {
+      const spec = loadStackFile(join(dir, r.stack, "stack.yml"));
+      expect(spec.name).toBe(r.stack);
+      expect(spec.app.webserver).toBe(r.webserver);
+      expect(spec.app.framework).toBe(r.framework);
+      expect(spec.database?.seed).toMatch(/stacks\/common\/seed\.sql$/);
+      expect(spec.proxy?.upstream).toBe(r.stack === "uwsgi-uwsgi-bottle" ? "uwsgi" : "http");
+    }
+  });
+  it("installs meinheld without its dependency pins in the three meinheld rows", () => {
+    const dir = builtInStacksDir();
+    for (const r of STUDY_ROWS) {
+      const noDeps = loadStackFile(join(dir, r.stack, "stack.yml")).app.python?.noDeps ?? [];
+      expect(noDeps).toEqual(r.webserver.includes("meinheld") ? ["meinheld==1.0.2"] : []);
+    }
+  });
+  it("selects rows by name in the study's order and names the unknown ones", () => {
+    expect(selectRows([]).rows).toHaveLength(13);
+    expect(selectRows(["daphne-starlette", "gunicorn-flask"]).rows.map((r) => r.stack)).toEqual([
+      "gunicorn-flask",
+      "daphne-starlette",
+    ]);
+    expect(selectRows(["gunicorn-flak"]).unknown).toEqual(["gunicorn-flak"]);
+  });
+});
+
+describe("loadgate study's plan", () => {
+  it("short defaults, the stack files' workers, flags over both", () => {
+    const plan = planStudy(["gunicorn-flask"], io, "t", builtInStacksDir());
+    expect(plan.rows[0].stack.load).toMatchObject({
+      warmupSeconds: STUDY_DEFAULTS.warmupSeconds,
+      durationSeconds: STUDY_DEFAULTS.durationSeconds,
+      trials: STUDY_DEFAULTS.trials,
+      connections: 100,
+    });
+    expect(plan.rows[0].stack.workers).toBe(7);
+    const full = planStudy(
+      ["--warmup", "5", "--duration", "10", "--trials", "5", "--workers", "3"],
+      io,
+      "t",
+      builtInStacksDir(),
+    );
+    expect(full.rows).toHaveLength(13);
+    expect(full.rows[0].stack.load).toMatchObject({ warmupSeconds: 5, durationSeconds: 10, trials: 5 });
+    expect(full.rows[0].stack.workers).toBe(3);
+  });
+  it("refuses an unknown row and an unknown flag, exit-2 errors that say what exists", () => {
+    expect(() => planStudy(["nope"], io, "t", builtInStacksDir())).toThrow(/no row named "nope"\. Rows: /);
+    expect(() => planStudy(["--fast"], io, "t", builtInStacksDir())).toThrow(/Unknown option '--fast'/);
+  });
+});
+
+describe("the study's tables", () => {
+  const [falcon, flask, daphne] = [STUDY_ROWS[0], STUDY_ROWS[7], STUDY_ROWS[12]];
+  const measured = (p99: number) => ({ ...result(around(3000, p99, 3)), workers: 4 });
+  const outcomes = [
+    { row: falcon, result: measured(60) },
+    { row: flask, result: measured(40) },
+    { row: daphne, skipped: 'pip could not install ../requirements.txt: <b>"no wheel"</b> | x' },
+  ];
+  it("orders measured rows by measured P99, skipped rows last", () => {
+    expect(orderedOutcomes(outcomes).map((o) => o.row.stack)).toEqual([
+      "gunicorn-flask",
+      "gunicorn-meinheld-falcon",
+      "daphne-starlette",
+    ]);
+  });
+  it("prints the published figures beside the measured ones, with both machines, and one line per skipped row", () => {
+    const text = studyTextTable(outcomes, 2);
+    expect(text).toMatch(/Workers \(4 vCPU\)\s+P50 \(ms\)\s+P99 \(ms\)\s+req\/s\s+Workers \(2 CPU\)/);
+    expect(text).toMatch(/Gunicorn\s+Flask\s+14\s+28\s+42\s+3473\s+4\s+[\d.]+\s+(39|40)\.\d\s+\d+/);
+    expect(text).toMatch(/Daphne\s+Starlette\s+5\s+20\s+364\s+2678\s+–\s+–\s+skipped\s+–/);
+    expect(text).toContain(
+      'skipped daphne-starlette: pip could not install ../requirements.txt: <b>"no wheel"</b> | x',
+    );
+  });
+  it("Markdown escapes what came from outside (a skip reason)", () => {
+    const md = studyMarkdown(outcomes, 2, "AMD EPYC", "2026-11-29");
+    expect(md).toContain("Measured: AMD EPYC, 2 CPUs, 2026-11-29");
+    expect(md).toMatch(/\| Gunicorn +\| Flask +\| +14 \| +28 \| +42 \| +3473 \| +4 \|/);
+    expect(md).toContain("&lt;b&gt;");
+    expect(md).not.toContain("<b>");
+    expect(md).toContain("\\|");
+  });
+});
