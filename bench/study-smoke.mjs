@@ -32,6 +32,6 @@ for (const row of rows) {
   console.error(`${row}: ${verdict}`);
   lines.push(`| ${row} | ${verdict} |`);
 }
-console.log("| Row | Answer | | Up (install included) |\n|---|---|---|---|");
+console.log("| Row | Check | Status and answer | Up (install included) |\n|---|---|---|---|");
 console.log(lines.join("\n"));
 process.exit(failures ? 1 : 0);
