@@ -44095,7 +44095,7 @@ async function waitReady(component, probe, timeoutSeconds, what = "ready", signa
 }
 
 // src/cli/main.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
+import { existsSync as existsSync6, mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import { dirname as dirname6, resolve as resolve6 } from "node:path";
 
 // src/ab/plan.ts
@@ -44104,7 +44104,7 @@ import { relative as relative2, resolve as resolve3 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/config/cli-plan.ts
-import { homedir, tmpdir } from "node:os";
+import { cpus, homedir, tmpdir } from "node:os";
 import { join as join3, resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -44873,6 +44873,46 @@ function requireBinaries(needs, search, install, log) {
   ${installCommand(missing)}
 or run again with --install.`
   );
+}
+
+// src/sweep/sweep.ts
+var SWEEP_NOISE = 0.08;
+var SWEEP_P99_NOISE = 0.17;
+var SWEEP_DEFAULT_BUDGET = 120;
+function sweepSequence(max2) {
+  const out = [];
+  const next = (w) => w < 4 ? w + 1 : (w & w - 1) === 0 ? w * 3 / 2 : w * 4 / 3;
+  for (let w = 1; w <= Math.max(1, max2); w = next(w)) out.push(w);
+  return out;
+}
+function bestPoint(points) {
+  return points.reduce((b, p) => p.throughput > b.throughput ? p : b);
+}
+function sweepStep(points, limits, elapsed) {
+  const seq = sweepSequence(limits.maxWorkers);
+  if (points.length === 0) return { next: seq[0] };
+  const last = points[points.length - 1];
+  const before = points.slice(0, -1);
+  const done = (reason) => ({ chosen: bestPoint(points).workers, reason });
+  if (before.length > 0) {
+    const prior = bestPoint(before);
+    if (!(last.throughput > prior.throughput * (1 + limits.noise))) {
+      return done(
+        `${last.workers} workers did not raise throughput by more than ${Math.round(limits.noise * 100)}% over ${prior.workers}`
+      );
+    }
+    if (last.p99 > prior.p99 * (1 + limits.p99Noise)) {
+      return done(
+        `P99 got worse at ${last.workers} workers (${last.p99.toFixed(1)} ms against ${prior.p99.toFixed(1)} ms at ${prior.workers})`
+      );
+    }
+  }
+  const next = seq.find((w) => w > last.workers);
+  if (next === void 0) return done(`reached the upper bound of ${limits.maxWorkers} workers`);
+  if (elapsed + last.seconds > limits.budgetSeconds) {
+    return done(`the time budget of ${limits.budgetSeconds} s would be exceeded by another point`);
+  }
+  return { next };
 }
 
 // src/config/duration.ts
@@ -45699,6 +45739,7 @@ var RUN_OPTIONS = {
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
   "cost-limit": { type: "string" },
+  "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" }
 };
 function number(flag, value, opts) {
@@ -45733,9 +45774,6 @@ function errorRate(flag, value) {
 }
 function parseLoadOverrides(values) {
   const workers = values.workers;
-  if (workers === "auto") {
-    throw new UserError("--workers auto: the worker sweep is not built yet; give a number (e.g. --workers 8).");
-  }
   const client = values.client;
   if (client !== void 0 && client !== "native" && client !== "autocannon") {
     throw new UserError(`--client: expected native or autocannon, got ${JSON.stringify(client)}.`);
@@ -45752,7 +45790,8 @@ function parseLoadOverrides(values) {
     trials: number("trials", values.trials, { integer: true, min: 1, max: 1e3 }),
     connections: number("connections", values.connections, { integer: true, min: 1, max: 1e4 }),
     rate: number("rate", values.rate, { min: 1e-3 }),
-    workers: number("workers", workers, { integer: true, min: 1, max: 512 }),
+    workers: workers === "auto" ? "auto" : number("workers", workers, { integer: true, min: 1, max: 512 }),
+    sweepSeconds: seconds("sweep-time", values["sweep-time"], 1),
     maxErrorRate: errorRate("max-error-rate", values["max-error-rate"]),
     cost: values.cost === true ? true : void 0,
     costLimit: costLimit(values["cost-limit"])
@@ -45779,16 +45818,19 @@ function applyOverrides(spec, o) {
     timeoutSeconds: spec.load.timeoutSeconds,
     client: o.client ?? "native"
   };
-  const workers = o.workers ?? spec.app.workers;
-  if (workers === "auto") {
-    throw new UserError(
-      `${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`
-    );
-  }
+  const wanted = o.workers ?? spec.app.workers;
+  const workers = wanted === "auto" ? 1 : wanted;
+  const sweep = wanted === "auto" ? {
+    maxWorkers: 4 * cpus().length,
+    budgetSeconds: o.sweepSeconds ?? SWEEP_DEFAULT_BUDGET,
+    noise: SWEEP_NOISE,
+    p99Noise: SWEEP_P99_NOISE
+  } : null;
   const costOn = o.cost !== false && (o.cost === true || o.costLimit !== void 0 || spec.gate.cost !== null);
   return {
     spec,
     workers,
+    sweep,
     load,
     gate: {
       ...spec.gate,
@@ -46373,7 +46415,7 @@ function isLook(blocksDone, plan) {
 // src/result/environment.ts
 import { createHash as createHash2 } from "node:crypto";
 import { readFileSync as readFileSync4 } from "node:fs";
-import { cpus, arch as osArch, release, totalmem } from "node:os";
+import { cpus as cpus2, arch as osArch, release, totalmem } from "node:os";
 function environmentId(f) {
   const comparable = {
     cpuModel: f.cpuModel,
@@ -46396,7 +46438,7 @@ function machineFacts() {
     os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
   } catch {
   }
-  const list = cpus();
+  const list = cpus2();
   return {
     cpuModel: list[0]?.model?.trim() ?? "unknown",
     logicalCores: list.length,
@@ -48191,6 +48233,77 @@ function assertServes(trials, label, appLog, requestPaths) {
   if (message !== void 0) throw new StackError(message);
 }
 
+// src/engine/sweep.ts
+async function sweepWorkers(run2, p, hooks, o = {}) {
+  const limits = p.plan.sweep;
+  if (!limits) throw new Error("sweepWorkers needs a plan with workers: auto");
+  const name = p.plan.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  const started = Date.now();
+  const points = [];
+  let template;
+  try {
+    if (!o.databaseTemplate && p.plan.spec.database) {
+      template = await seedTemplate(run2, p, { log, signal: hooks.signal, onComponent: hooks.onComponent });
+    }
+    const load = {
+      ...p.plan.load,
+      warmupSeconds: Math.min(2, p.plan.load.warmupSeconds),
+      durationSeconds: Math.min(3, p.plan.load.durationSeconds),
+      trials: 1
+    };
+    log(
+      `workers: auto: one ${load.durationSeconds}-s trial per count, up to ${limits.maxWorkers} workers or ${limits.budgetSeconds} s`
+    );
+    for (; ; ) {
+      const step = sweepStep(points, limits, (Date.now() - started) / 1e3);
+      if ("chosen" in step) {
+        log(`workers: auto chose ${step.chosen} (${step.reason})`);
+        return { points, chosen: step.chosen, reason: step.reason, seconds: (Date.now() - started) / 1e3 };
+      }
+      hooks.signal?.throwIfAborted();
+      const t0 = Date.now();
+      const stack = await startStack(
+        run2,
+        { ...p, plan: { ...p.plan, workers: step.next } },
+        {
+          log: () => void 0,
+          signal: hooks.signal,
+          onComponent: hooks.onComponent,
+          databaseTemplate: o.databaseTemplate ?? template?.dir
+        }
+      );
+      let trial;
+      try {
+        const { outcome } = await measure(
+          stack.url,
+          load,
+          () => [],
+          { check: () => stack.assertAlive(), signal: hooks.signal },
+          1
+        );
+        trial = outcome.trials[0];
+      } catch (err) {
+        await stack.down(true).catch(() => void 0);
+        throw err;
+      }
+      await stack.down();
+      const point = {
+        workers: step.next,
+        throughput: trial.throughput,
+        p99: trial.latency.p99,
+        seconds: (Date.now() - t0) / 1e3
+      };
+      points.push(point);
+      log(
+        `workers ${point.workers}: ${point.throughput.toFixed(0)} req/s, P99 ${Number.isFinite(point.p99) ? point.p99.toFixed(1) : "\u2013"} ms`
+      );
+    }
+  } finally {
+    template?.dispose();
+  }
+}
+
 // src/engine/run.ts
 function drive(url, load, hooks) {
   return load.client === "autocannon" && load.rate === null ? runClosedLoop(url, load, hooks) : runLoad(url, load, hooks);
@@ -48238,10 +48351,18 @@ async function runStacks(plan, hooks) {
       results.push(await costOnlyResult(plan, p, placement, hooks));
       continue;
     }
-    const r = await runOneStack(plan, p, placement, hooks);
+    let chosen = p;
+    let sweep;
+    if (p.plan.sweep) {
+      hooks.onPhase?.(p.plan.spec.name, "sweep");
+      sweep = await sweepWorkers(plan, p, hooks);
+      chosen = { ...p, plan: { ...p.plan, workers: sweep.chosen, sweep: null } };
+    }
+    const r = await runOneStack(plan, chosen, placement, hooks);
+    if (sweep) r.sweep = sweep;
     if (p.plan.gate.cost !== null) {
       hooks.onPhase?.(p.plan.spec.name, "cost");
-      r.cost = await costRun(plan, p, hooks);
+      r.cost = await costRun(plan, chosen, hooks);
     }
     results.push(r);
   }
@@ -48485,6 +48606,7 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   const facts = machineFacts();
   const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length, DEFAULT_ALPHA, testedCount(gate));
   const costs = {};
+  let sweep;
   const judge = () => {
     const c = verdictAt(pairs, looks, gate, ab.stackPaths.length);
     if (gate.cost == null) return c;
@@ -48521,6 +48643,20 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
       onComponent: hooks.onComponent,
       databaseTemplate: templates[side]?.dir
     });
+    if (sides.head.plan.sweep || sides.base.plan.sweep) {
+      hooks.onPhase?.(name, "sweep");
+      const basePrepared = {
+        ...sides.base,
+        plan: { ...sides.base.plan, sweep: sides.base.plan.sweep ?? sides.head.plan.sweep }
+      };
+      sweep = await sweepWorkers(run2, basePrepared, hooks, { databaseTemplate: templates.base?.dir });
+      for (const side of ["base", "head"]) {
+        sides[side] = { ...sides[side], plan: { ...sides[side].plan, workers: sweep.chosen, sweep: null } };
+      }
+      notes.push(
+        `workers: auto: the sweep on the base chose ${sweep.chosen} workers (${sweep.reason}); the head used the same count.`
+      );
+    }
     if (gate.cost != null) {
       hooks.onPhase?.(name, "cost");
       for (const side of ["base", "head"]) {
@@ -48645,7 +48781,8 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
       placement: { pinned: false, loadGenerator: "all", stack: "all" },
       warnings: []
     }),
-    ...costs[side] ? { cost: costs[side] } : {}
+    ...costs[side] ? { cost: costs[side] } : {},
+    ...sweep ? { sweep: side === "base" ? sweep : { ...sweep, reusedFrom: "the base (same-runner A/B)" } } : {}
   });
   return {
     base: toResult("base"),
@@ -48822,6 +48959,13 @@ function costTable(results) {
     header.map((_, i) => i > 0)
   );
 }
+function sweepLine(r) {
+  const w = r.sweep;
+  if (!w) return void 0;
+  if (w.reusedFrom) return `workers: auto: ${w.chosen}, the count chosen by the sweep on ${w.reusedFrom}`;
+  const pts = w.points.map((p) => `${p.workers}: ${formatRps(p.throughput)} req/s, P99 ${formatMs(p.p99)} ms`).join(" \xB7 ");
+  return `workers: auto chose ${w.chosen} in ${w.seconds.toFixed(0)} s (${pts}); stopped because ${w.reason}`;
+}
 function runReport(results) {
   const lines = [];
   if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
@@ -48838,6 +48982,7 @@ function runReport(results) {
   lines.push("");
   for (const r of results) {
     const extra = [
+      sweepLine(r),
       cpuLine(r),
       openLoopLine(r),
       ...r.warnings.map((w) => `warning: ${w}`),
@@ -49204,7 +49349,7 @@ async function runCommand(argv, io, costOnly = false) {
     }
   }
   const plan0 = planRun(costOnly ? [...argv, "--cost"] : argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
-  const plan = costOnly ? { ...plan0, costOnly: true } : plan0;
+  const plan = reuseBaselineWorkers(costOnly ? { ...plan0, costOnly: true } : plan0, io);
   let lastProgress = "";
   const engineHooks = {
     log: (line) => {
@@ -49221,6 +49366,18 @@ async function runCommand(argv, io, costOnly = false) {
     signal: io.signal
   };
   const results = plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks);
+  for (const r of results) {
+    const asked = plan0.stacks.find((s) => s.spec.name === r.stack.name);
+    if (asked?.sweep && !r.sweep && r.workers !== null) {
+      r.sweep = {
+        points: [],
+        chosen: r.workers,
+        reason: "the baseline's count",
+        seconds: 0,
+        reusedFrom: "the baseline"
+      };
+    }
+  }
   if (lastProgress && io.isTTY) io.stderr("\n");
   const doc = {
     schemaVersion: SCHEMA_VERSION,
@@ -49422,6 +49579,20 @@ Measured in ${study.measureSeconds.toFixed(0)} s${study.installSeconds >= 1 ? `;
     return ExitCode.stackFailed;
   }
   return ExitCode.ok;
+}
+function reuseBaselineWorkers(plan, io) {
+  if (!plan.baselineFile || !existsSync6(plan.baselineFile) || !plan.stacks.some((s) => s.sweep)) return plan;
+  const baseline = readResultFile(plan.baselineFile);
+  return {
+    ...plan,
+    stacks: plan.stacks.map((s) => {
+      const b = baseline.results.find((r) => r.stack.name === s.spec.name);
+      if (!s.sweep || !b?.workers) return s;
+      io.stderr(`[${s.spec.name}] workers: auto: ${b.workers}, the baseline's count (both sides use one count)
+`);
+      return { ...s, workers: b.workers, sweep: null };
+    })
+  };
 }
 
 // src/cli/index.ts

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { planAb } from "../ab/plan.js";
 import { FileBaselineStore } from "../baseline/file-store.js";
@@ -6,6 +6,7 @@ import { nextHistory } from "../baseline/history.js";
 import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
 import { type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
 import { planRun, runtimeOf } from "../config/cli-plan.js";
+import type { RunPlan } from "../config/plan.js";
 import { DEFAULT_GATE } from "../config/stack-spec.js";
 import { builtInStacksDir, planStudy } from "../config/study-plan.js";
 import { runAb } from "../engine/ab.js";
@@ -145,7 +146,7 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
     }
   }
   const plan0 = planRun(costOnly ? [...argv, "--cost"] : argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
-  const plan = costOnly ? { ...plan0, costOnly: true } : plan0;
+  const plan = reuseBaselineWorkers(costOnly ? { ...plan0, costOnly: true } : plan0, io);
   let lastProgress = "";
   const engineHooks = {
     log: (line: string) => {
@@ -160,6 +161,18 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
     signal: io.signal,
   };
   const results = plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks);
+  for (const r of results) {
+    const asked = plan0.stacks.find((s) => s.spec.name === r.stack.name);
+    if (asked?.sweep && !r.sweep && r.workers !== null) {
+      r.sweep = {
+        points: [],
+        chosen: r.workers,
+        reason: "the baseline's count",
+        seconds: 0,
+        reusedFrom: "the baseline",
+      };
+    }
+  }
   if (lastProgress && io.isTTY) io.stderr("\n");
   const doc: ResultDocument = {
     schemaVersion: SCHEMA_VERSION,
@@ -341,4 +354,22 @@ async function studyCommand(argv: string[], io: CliIo): Promise<number> {
     return ExitCode.stackFailed;
   }
   return ExitCode.ok;
+}
+
+/**
+ * workers: auto against a baseline: both sides use one count, so a stack whose baseline file has a
+ * result for it runs with the baseline's count instead of sweeping again.
+ */
+function reuseBaselineWorkers(plan: RunPlan, io: CliIo): RunPlan {
+  if (!plan.baselineFile || !existsSync(plan.baselineFile) || !plan.stacks.some((s) => s.sweep)) return plan;
+  const baseline = readResultFile(plan.baselineFile);
+  return {
+    ...plan,
+    stacks: plan.stacks.map((s) => {
+      const b = baseline.results.find((r) => r.stack.name === s.spec.name);
+      if (!s.sweep || !b?.workers) return s;
+      io.stderr(`[${s.spec.name}] workers: auto: ${b.workers}, the baseline's count (both sides use one count)\n`);
+      return { ...s, workers: b.workers, sweep: null };
+    }),
+  };
 }

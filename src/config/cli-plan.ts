@@ -1,9 +1,10 @@
-import { homedir, tmpdir } from "node:os";
+import { cpus, homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
 import { UserError } from "../errors.js";
 import { binarySearch } from "../stack/binaries.js";
+import { SWEEP_DEFAULT_BUDGET, SWEEP_NOISE, SWEEP_P99_NOISE } from "../sweep/sweep.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
 import type { LoadPlan, RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
@@ -26,6 +27,7 @@ export const RUN_OPTIONS = {
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
   "cost-limit": { type: "string" },
+  "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -36,7 +38,10 @@ export interface LoadOverrides {
   trials?: number;
   connections?: number;
   rate?: number;
-  workers?: number;
+  /** A count, or "auto": the sweep chooses (see src/sweep/sweep.ts). */
+  workers?: number | "auto";
+  /** --sweep-time: the sweep's time budget in seconds. */
+  sweepSeconds?: number;
   /** --max-error-rate, a fraction (0.01 for "1%"); overrides the stack file's gate.error-rate. */
   maxErrorRate?: number;
   /** --cost: count the app's instructions per request too (the cost run), at the stack's or the default limit; false (the Action's `cost: false`) turns it off. */
@@ -91,9 +96,6 @@ function errorRate(flag: string, value: string | undefined): number | undefined 
 
 export function parseLoadOverrides(values: Record<string, string | boolean | undefined>): LoadOverrides {
   const workers = values.workers as string | undefined;
-  if (workers === "auto") {
-    throw new UserError("--workers auto: the worker sweep is not built yet; give a number (e.g. --workers 8).");
-  }
   const client = values.client as string | undefined;
   if (client !== undefined && client !== "native" && client !== "autocannon") {
     throw new UserError(`--client: expected native or autocannon, got ${JSON.stringify(client)}.`);
@@ -110,7 +112,8 @@ export function parseLoadOverrides(values: Record<string, string | boolean | und
     trials: number("trials", values.trials as string | undefined, { integer: true, min: 1, max: 1000 }),
     connections: number("connections", values.connections as string | undefined, { integer: true, min: 1, max: 10000 }),
     rate: number("rate", values.rate as string | undefined, { min: 0.001 }),
-    workers: number("workers", workers, { integer: true, min: 1, max: 512 }),
+    workers: workers === "auto" ? "auto" : number("workers", workers, { integer: true, min: 1, max: 512 }),
+    sweepSeconds: seconds("sweep-time", values["sweep-time"] as string | undefined, 1),
     maxErrorRate: errorRate("max-error-rate", values["max-error-rate"] as string | undefined),
     cost: values.cost === true ? true : undefined,
     costLimit: costLimit(values["cost-limit"] as string | undefined),
@@ -140,17 +143,24 @@ export function applyOverrides(spec: StackSpec, o: LoadOverrides): StackPlan {
     timeoutSeconds: spec.load.timeoutSeconds,
     client: o.client ?? "native",
   };
-  const workers = o.workers ?? spec.app.workers;
-  if (workers === "auto") {
-    throw new UserError(
-      `${spec.file}:${spec.lines["app.workers"] ?? 1}: app.workers: "auto" (the worker sweep) is not built yet; give a number.`,
-    );
-  }
+  const wanted = o.workers ?? spec.app.workers;
+  // "auto": the sweep chooses before the measured trials; until then the app would start with one.
+  const workers = wanted === "auto" ? 1 : wanted;
+  const sweep =
+    wanted === "auto"
+      ? {
+          maxWorkers: 4 * cpus().length,
+          budgetSeconds: o.sweepSeconds ?? SWEEP_DEFAULT_BUDGET,
+          noise: SWEEP_NOISE,
+          p99Noise: SWEEP_P99_NOISE,
+        }
+      : null;
   // On with --cost, --cost-limit or the stack file's gate.cost; the Action's `cost: false` turns it off.
   const costOn = o.cost !== false && (o.cost === true || o.costLimit !== undefined || spec.gate.cost !== null);
   return {
     spec,
     workers,
+    sweep,
     load,
     gate: {
       ...spec.gate,

@@ -1,4 +1,5 @@
 import type { BinarySearch } from "../stack/binaries.js";
+import type { SweepLimits } from "../sweep/sweep.js";
 import type { GateSpec, StackSpec } from "./stack-spec.js";
 
 /** The load of one run after CLI flags are laid over the stack file. */
@@ -17,6 +18,8 @@ export interface LoadPlan {
 export interface StackPlan {
   spec: StackSpec;
   workers: number;
+  /** workers: auto: the sweep's limits; null when the count is given. */
+  sweep: SweepLimits | null;
   load: LoadPlan;
   /** The stack file's gate with the flags laid over it (--max-error-rate). */
   gate: GateSpec;

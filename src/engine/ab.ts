@@ -24,12 +24,13 @@ import type { RunPlan, StackPlan } from "../config/plan.js";
 import { loadStackFile, resolveStackPath } from "../config/stack-file.js";
 import { UserError } from "../errors.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
-import type { CostRecord, StackResult, Trial } from "../result/types.js";
+import type { CostRecord, StackResult, SweepRecord, Trial } from "../result/types.js";
 import type { DatabaseTemplate, RunningStack } from "../stack/stack.js";
 import { costRun } from "./cost.js";
 import { type PreparedStack, prepareStack, seedTemplate, stackInfo, stackResult, startStack } from "./prepare.js";
 import { appLogTail, type EngineHooks, measure } from "./run.js";
 import { assertServes } from "./serves-nothing.js";
+import { sweepWorkers } from "./sweep.js";
 
 export interface AbOutcome {
   base: StackResult;
@@ -151,6 +152,7 @@ async function runOnePair(
   const facts = machineFacts();
   const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length, DEFAULT_ALPHA, testedCount(gate));
   const costs: Partial<Record<Side, CostRecord>> = {};
+  let sweep: SweepRecord | undefined;
   /** The timing verdict at a look, with the cost row (measured once, before the blocks) when the cost gate is on. */
   const judge = (): Comparison => {
     const c = verdictAt(pairs, looks, gate, ab.stackPaths.length);
@@ -189,6 +191,21 @@ async function runOnePair(
         onComponent: hooks.onComponent,
         databaseTemplate: templates[side]?.dir,
       });
+    if (sides.head.plan.sweep || sides.base.plan.sweep) {
+      // workers: auto: one sweep, on the base; both sides are then measured with its count.
+      hooks.onPhase?.(name, "sweep");
+      const basePrepared = {
+        ...sides.base,
+        plan: { ...sides.base.plan, sweep: sides.base.plan.sweep ?? sides.head.plan.sweep },
+      };
+      sweep = await sweepWorkers(run, basePrepared, hooks, { databaseTemplate: templates.base?.dir });
+      for (const side of ["base", "head"] as const) {
+        sides[side] = { ...sides[side], plan: { ...sides[side].plan, workers: sweep.chosen, sweep: null } };
+      }
+      notes.push(
+        `workers: auto: the sweep on the base chose ${sweep.chosen} workers (${sweep.reason}); the head used the same count.`,
+      );
+    }
     if (gate.cost != null) {
       // The cost runs: one per side, each on its own fresh stack (from the side's seeded database).
       hooks.onPhase?.(name, "cost");
@@ -317,6 +334,7 @@ async function runOnePair(
       warnings: [],
     }),
     ...(costs[side] ? { cost: costs[side] } : {}),
+    ...(sweep ? { sweep: side === "base" ? sweep : { ...sweep, reusedFrom: "the base (same-runner A/B)" } } : {}),
   });
   return {
     base: toResult("base"),

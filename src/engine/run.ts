@@ -6,7 +6,7 @@ import { runLoad } from "../load/driver.js";
 import { applyPlacement } from "../load/placement.js";
 import type { LoadHooks, LoadOutcome, Progress } from "../load/types.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
-import type { CpuAccount, Placement, StackResult, Trial } from "../result/types.js";
+import type { CpuAccount, Placement, StackResult, SweepRecord, Trial } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
 import { tcpOpen } from "../stack/probes.js";
 import { appLogTail, type StackContext } from "../stack/stack.js";
@@ -14,10 +14,11 @@ import { cpuAccount, loadGeneratorWarning } from "../stats/cpu-shares.js";
 import { costRun } from "./cost.js";
 import { needsOf, type PreparedStack, prepareStack, stackInfo, stackResult, startStack } from "./prepare.js";
 import { servesNothingMessage } from "./serves-nothing.js";
+import { sweepWorkers } from "./sweep.js";
 
 export { appLogTail, needsOf };
 
-export type PhaseName = "install" | "up" | "warmup" | "trials" | "down" | "cost";
+export type PhaseName = "install" | "up" | "warmup" | "trials" | "down" | "cost" | "sweep";
 
 export interface EngineHooks {
   log: (line: string) => void;
@@ -90,10 +91,19 @@ export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<Stac
       results.push(await costOnlyResult(plan, p, placement, hooks));
       continue;
     }
-    const r = await runOneStack(plan, p, placement, hooks);
+    // workers: auto: the sweep chooses the count, then the stack is measured with it.
+    let chosen = p;
+    let sweep: SweepRecord | undefined;
+    if (p.plan.sweep) {
+      hooks.onPhase?.(p.plan.spec.name, "sweep");
+      sweep = await sweepWorkers(plan, p, hooks);
+      chosen = { ...p, plan: { ...p.plan, workers: sweep.chosen, sweep: null } };
+    }
+    const r = await runOneStack(plan, chosen, placement, hooks);
+    if (sweep) r.sweep = sweep;
     if (p.plan.gate.cost !== null) {
       hooks.onPhase?.(p.plan.spec.name, "cost");
-      r.cost = await costRun(plan, p, hooks);
+      r.cost = await costRun(plan, chosen, hooks);
     }
     results.push(r);
   }

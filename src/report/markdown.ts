@@ -13,6 +13,7 @@ import {
   formatPercent,
   formatRps,
 } from "./format.js";
+import { sweepLine } from "./terminal.js";
 
 /** GitHub refuses comments over 65,536 characters; stay well under. */
 export const COMMENT_LIMIT = 60_000;
@@ -186,6 +187,8 @@ function stackSection(s: StackReport): string {
   if (pooled) parts.push(pooled, "");
   const cost = costLine(s);
   if (cost) parts.push(cost, "");
+  const sweep = sweepLine(r);
+  if (sweep) parts.push(escapeText(sweep), "");
   if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");
   parts.push(...environmentLines(r));
   const cpu = cpuLine(r);

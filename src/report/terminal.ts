@@ -128,6 +128,17 @@ export function costTable(results: readonly StackResult[]): string {
   );
 }
 
+/** workers: auto: what the sweep tried and chose. */
+export function sweepLine(r: StackResult): string | undefined {
+  const w = r.sweep;
+  if (!w) return undefined;
+  if (w.reusedFrom) return `workers: auto: ${w.chosen}, the count chosen by the sweep on ${w.reusedFrom}`;
+  const pts = w.points
+    .map((p) => `${p.workers}: ${formatRps(p.throughput)} req/s, P99 ${formatMs(p.p99)} ms`)
+    .join(" · ");
+  return `workers: auto chose ${w.chosen} in ${w.seconds.toFixed(0)} s (${pts}); stopped because ${w.reason}`;
+}
+
 /** Everything printed after a run: the table, then per stack its CPU, open-loop and warning lines. */
 export function runReport(results: readonly StackResult[]): string {
   const lines: string[] = [];
@@ -145,6 +156,7 @@ export function runReport(results: readonly StackResult[]): string {
   lines.push("");
   for (const r of results) {
     const extra = [
+      sweepLine(r),
       cpuLine(r),
       openLoopLine(r),
       ...r.warnings.map((w) => `warning: ${w}`),

@@ -143,10 +143,22 @@ export interface StackResult {
   cpu: CpuAccount | null;
   placement: Placement;
   warnings: string[];
+  /** workers: auto: the sweep that chose `workers`. */
+  sweep?: SweepRecord;
   /** The cost run (the app counted under valgrind), when it was on. */
   cost?: CostRecord;
   /** Baselines only: the default branch's previous baselines of this stack, oldest first (at most 20). */
   history?: HistoryPoint[];
+}
+
+/** The worker sweep: each count tried (one short trial on a fresh stack), the count chosen and why it stopped. */
+export interface SweepRecord {
+  points: { workers: number; throughput: number; p99: number; seconds: number }[];
+  chosen: number;
+  reason: string;
+  seconds: number;
+  /** Set when the count came from elsewhere instead (the base of an A/B, or the baseline). */
+  reusedFrom?: string;
 }
 
 /**

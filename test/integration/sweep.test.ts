@@ -1,0 +1,66 @@
+// workers: auto against a real stack (Gunicorn + Flask behind nginx, PgBouncer, PostgreSQL) at a small budget.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ResultDocument } from "../../src/result/types.js";
+import { expectNothingLeft, runCli } from "./helpers.js";
+
+describe("workers: auto", () => {
+  it("sweeps from one worker within the budget, uses the best count, and a run against that baseline reuses it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lg-sweep-"));
+    const short = ["--warmup", "0.5", "--duration", "1", "--trials", "1"];
+    const first = await runCli(
+      [
+        "run",
+        "stacks/gunicorn-flask",
+        "--install",
+        "--workers",
+        "auto",
+        "--sweep-time",
+        "12",
+        ...short,
+        "--json",
+        join(dir, "a.json"),
+        "--save-baseline",
+        join(dir, "b.json"),
+      ],
+      { timeoutMs: 600_000 },
+    );
+    expect(first.code, first.stderr.slice(-3000)).toBe(0);
+    const r = (JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as ResultDocument).results[0];
+    const sweep = r.sweep!;
+    expect(sweep.points[0].workers).toBe(1);
+    expect(sweep.points.length).toBeGreaterThanOrEqual(2);
+    expect(sweep.points.map((p) => p.workers)).toEqual([1, 2, 3, 4, 6, 8].slice(0, sweep.points.length));
+    const best = sweep.points.reduce((b, p) => (p.throughput > b.throughput ? p : b));
+    expect(sweep.chosen).toBe(best.workers);
+    expect(r.workers).toBe(sweep.chosen);
+    expect(sweep.reason).toMatch(/did not raise throughput|P99 got worse|time budget of 12 s|upper bound/);
+    expect(first.stdout).toMatch(new RegExp(`workers: auto chose ${sweep.chosen} in \\d+ s \\(1: \\d+ req/s`));
+    expectNothingLeft(first);
+
+    // Against that baseline, both sides use one count: no second sweep.
+    const second = await runCli(
+      [
+        "run",
+        "stacks/gunicorn-flask",
+        "--workers",
+        "auto",
+        ...short,
+        "--json",
+        join(dir, "c.json"),
+        "--baseline",
+        join(dir, "b.json"),
+      ],
+      { timeoutMs: 600_000 },
+    );
+    expect(second.code === 0 || second.code === 1, second.stderr.slice(-3000)).toBe(true);
+    expect(second.stderr).toContain(`workers: auto: ${sweep.chosen}, the baseline's count`);
+    expect(second.stderr).not.toMatch(/workers 1: \d+ req\/s/);
+    const c = (JSON.parse(readFileSync(join(dir, "c.json"), "utf8")) as ResultDocument).results[0];
+    expect(c.workers).toBe(sweep.chosen);
+    expect(c.sweep?.reusedFrom).toBe("the baseline");
+    expectNothingLeft(second);
+  }, 900_000);
+});
