@@ -46187,7 +46187,13 @@ function parseResultDocument(text, source) {
     const env = o.environment;
     if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
     if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
-    if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0)
+    if (o.capacity !== void 0) {
+      const c = o.capacity;
+      for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
+        if (typeof c?.[k] !== "number") fail(`${at}.capacity.${k}`, "a number", c?.[k]);
+      if (!Array.isArray(c?.probes)) fail(`${at}.capacity.probes`, "a list", c?.probes);
+    }
+    if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
       fail(`${at}.trials`, "a non-empty list", o.trials);
     o.trials.forEach((t, j) => {
       if (typeof t?.throughput !== "number") fail(`${at}.trials[${j}].throughput`, "a number", t?.throughput);
@@ -46285,6 +46291,44 @@ function nextHistory(previous, previousSha, createdAt) {
     p99: previous.summary.latency.p99.median
   };
   return [...previous.history ?? [], point].slice(-HISTORY_LIMIT);
+}
+
+// src/capacity/search.ts
+var CAPACITY_DEFAULTS = { ceilingFactor: 1.25, resolution: 0.05, maxProbes: 8 };
+function probePasses(rate, achieved, p99, errors, sloP99Ms) {
+  return Number.isFinite(p99) && p99 <= sloP99Ms && errors === 0 && achieved >= 0.95 * rate;
+}
+function capacityStep(closed, probes, limits) {
+  const passed = probes.filter((p) => p.pass).map((p) => p.rate);
+  const failed = probes.filter((p) => !p.pass).map((p) => p.rate);
+  const lo = passed.length ? Math.max(...passed) : 0;
+  const ceiling = Math.max(1, closed * limits.ceilingFactor);
+  const hi = failed.length ? Math.min(...failed) : ceiling;
+  if (probes.length === 0) return { next: roundRate(Math.max(1, closed * 0.8)) };
+  if (passed.length > 0 && !failed.length && lo >= ceiling - 1e-9) {
+    return {
+      capacity: lo,
+      reason: `passed at ${Math.round(ceiling)} req/s, the search's ceiling (${limits.ceilingFactor} \xD7 the closed-loop throughput)`
+    };
+  }
+  if (hi - lo <= limits.resolution * hi) {
+    return {
+      capacity: lo,
+      reason: `bracketed within ${Math.round(limits.resolution * 100)}%: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
+    };
+  }
+  if (probes.length >= limits.maxProbes) {
+    return {
+      capacity: lo,
+      reason: `${limits.maxProbes} probes: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
+    };
+  }
+  const next = passed.length === 0 ? hi / 2 : failed.length === 0 ? ceiling : (lo + hi) / 2;
+  if (next < 1) return { capacity: 0, reason: `even ${Math.round(hi)} req/s broke the SLO of ${limits.sloP99Ms} ms` };
+  return { next: roundRate(next) };
+}
+function roundRate(r) {
+  return r >= 100 ? Math.round(r / 10) * 10 : Math.max(1, Math.round(r));
 }
 
 // src/config/study-plan.ts
@@ -48794,6 +48838,71 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   };
 }
 
+// src/engine/capacity.ts
+var PROBE_WARMUP = 1;
+var PROBE_SECONDS = 3;
+async function measureCapacity(run2, p, hooks, limits) {
+  const started = Date.now();
+  const name = p.plan.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  const stack = await startStack(run2, p, { log, signal: hooks.signal, onComponent: hooks.onComponent });
+  const window2 = (rate) => ({
+    ...p.plan.load,
+    rate,
+    warmupSeconds: PROBE_WARMUP,
+    durationSeconds: PROBE_SECONDS,
+    trials: 1
+  });
+  const trial = async (rate) => {
+    const { outcome } = await measure(
+      stack.url,
+      window2(rate),
+      () => [],
+      { check: () => stack.assertAlive(), signal: hooks.signal },
+      1
+    );
+    return outcome.trials[0];
+  };
+  try {
+    const closed = (await trial(null)).throughput;
+    log(
+      `capacity at P99 \u2264 ${limits.sloP99Ms} ms: closed-loop throughput ${closed.toFixed(0)} req/s; probing open-loop rates`
+    );
+    const probes = [];
+    for (; ; ) {
+      const step = capacityStep(closed, probes, limits);
+      if ("capacity" in step) {
+        log(`capacity: ${step.capacity.toFixed(0)} req/s (${step.reason})`);
+        await stack.down();
+        return {
+          sloP99Ms: limits.sloP99Ms,
+          rate: step.capacity,
+          closedLoopThroughput: closed,
+          probes,
+          reason: step.reason,
+          seconds: (Date.now() - started) / 1e3
+        };
+      }
+      hooks.signal?.throwIfAborted();
+      const t = await trial(step.next);
+      const probe = {
+        rate: step.next,
+        achieved: t.throughput,
+        p99: t.latency.p99,
+        errors: t.errors.total,
+        pass: probePasses(step.next, t.throughput, t.latency.p99, t.errors.total, limits.sloP99Ms)
+      };
+      probes.push(probe);
+      log(
+        `probe ${step.next} req/s: served ${probe.achieved.toFixed(0)}, P99 ${Number.isFinite(probe.p99) ? probe.p99.toFixed(1) : "\u2013"} ms, errors ${probe.errors}: ${probe.pass ? "pass" : "fail"}`
+      );
+    }
+  } catch (err) {
+    await stack.down(true).catch(() => void 0);
+    throw err;
+  }
+}
+
 // src/engine/study.ts
 function firstLine2(err) {
   return messageOf(err).split("\n").find((l) => l.trim() !== "") ?? "unknown error";
@@ -48958,6 +49067,29 @@ function costTable(results) {
     rows,
     header.map((_, i) => i > 0)
   );
+}
+function capacityTable(results) {
+  const rows = results.filter((r) => r.capacity).map((r) => {
+    const c = r.capacity;
+    return [
+      r.stack.name,
+      `\u2264 ${formatMs(c.sloP99Ms)} ms`,
+      formatRps(c.rate),
+      formatRps(c.closedLoopThroughput),
+      c.probes.map((p) => `${formatRps(p.rate)}${p.pass ? "\u2713" : "\u2717"}`).join(" ")
+    ];
+  });
+  const table = textTable(
+    ["Stack", "SLO: P99", "Capacity (req/s)", "Closed-loop (req/s)", "Probes (\u2713 pass, \u2717 fail)"],
+    rows,
+    [false, true, true, true, false]
+  );
+  const reasons = results.filter((r) => r.capacity).map((r) => `${r.stack.name}: ${r.capacity.reason}`);
+  return [
+    table,
+    "Capacity: the highest open-loop rate at which P99 (from each request's intended send time) stayed within the SLO with no failed request.",
+    ...reasons
+  ].join("\n");
 }
 function sweepLine(r) {
   const w = r.sweep;
@@ -49263,6 +49395,9 @@ Usage:
                [--connections N] [--json FILE] [--markdown FILE]
                every built-in stack of "Async Python is not faster" (or the rows named),
                the study's published table beside the one measured here
+  loadgate capacity <stack>... --slo-p99 50ms [--max-probes N] [--install] [--workers N]
+               [--connections N] [--json FILE]
+               the highest open-loop rate at which P99 stays within the SLO with no errors
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
@@ -49290,6 +49425,8 @@ async function main(io) {
         return await runCommand(rest, io, true);
       case "study":
         return await studyCommand(rest, io);
+      case "capacity":
+        return await capacityCommand(rest, io);
       case "compare":
         return compareCommand(rest, io);
       case "ab":
@@ -49308,7 +49445,7 @@ async function main(io) {
         return ExitCode.ok;
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: run, cost, ab, study, compare, up. See "loadgate --help".`
+          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, up. See "loadgate --help".`
         );
     }
   } catch (err) {
@@ -49593,6 +49730,93 @@ function reuseBaselineWorkers(plan, io) {
       return { ...s, workers: b.workers, sweep: null };
     })
   };
+}
+function takeFlag(argv, name) {
+  const rest = [];
+  let value;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) {
+      value = argv[++i];
+      if (value === void 0) throw new UserError(`${name}: expected a value.`);
+    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
+    else rest.push(argv[i]);
+  }
+  return { value, rest };
+}
+async function capacityCommand(argv, io) {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${USAGE}
+`);
+    return ExitCode.ok;
+  }
+  const slo = takeFlag(argv, "--slo-p99");
+  const probes = takeFlag(slo.rest, "--max-probes");
+  const sloMs = slo.value === void 0 ? Number.NaN : parseDuration(slo.value) * 1e3;
+  if (!(sloMs > 0)) {
+    throw new UserError(
+      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (got ${JSON.stringify(slo.value ?? null)}).`
+    );
+  }
+  const maxProbes = probes.value === void 0 ? CAPACITY_DEFAULTS.maxProbes : Number(probes.value);
+  if (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50) {
+    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
+  }
+  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
+  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
+  if (given) {
+    throw new UserError(
+      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
+    );
+  }
+  const plan = planRun(probes.rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, (l) => io.stderr(`${l}
+`));
+  const results = [];
+  for (const s of plan.stacks) {
+    const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}
+`));
+    const capacity = await measureCapacity(
+      plan,
+      prepared,
+      { log: (l) => io.stderr(`${l}
+`), signal: io.signal },
+      {
+        sloP99Ms: sloMs,
+        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
+        resolution: CAPACITY_DEFAULTS.resolution,
+        maxProbes
+      }
+    );
+    const r = stackResult({
+      stack: stackInfo(s),
+      workers: s.workers,
+      environment: buildEnvironment({ ...machineFacts(), versions: prepared.versions, stackFileHash: s.spec.fileHash }),
+      target: s.spec.proxy ? "nginx" : "app",
+      load: { ...s.load, trials: 0 },
+      trials: [],
+      cpu: null,
+      placement: { pinned: false, loadGenerator: "all", stack: "all" },
+      warnings: []
+    });
+    results.push({ ...r, capacity });
+  }
+  io.stdout(`
+${capacityTable(results)}
+`);
+  if (plan.jsonOut) {
+    const doc = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: "loadgate", version: VERSION },
+      createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+      results
+    };
+    mkdirSync4(dirname6(plan.jsonOut), { recursive: true });
+    writeFileSync5(plan.jsonOut, `${JSON.stringify(doc, null, 2)}
+`);
+    io.stdout(`Result written to ${plan.jsonOut}
+`);
+  }
+  return ExitCode.ok;
 }
 
 // src/cli/index.ts

@@ -3,22 +3,25 @@ import { dirname, resolve } from "node:path";
 import { planAb } from "../ab/plan.js";
 import { FileBaselineStore } from "../baseline/file-store.js";
 import { nextHistory } from "../baseline/history.js";
+import { CAPACITY_DEFAULTS } from "../capacity/search.js";
 import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
 import { type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
 import { planRun, runtimeOf } from "../config/cli-plan.js";
+import { parseDuration } from "../config/duration.js";
 import type { RunPlan } from "../config/plan.js";
 import { DEFAULT_GATE } from "../config/stack-spec.js";
 import { builtInStacksDir, planStudy } from "../config/study-plan.js";
 import { runAb } from "../engine/ab.js";
-import { needsOf } from "../engine/prepare.js";
+import { measureCapacity, PROBE_SECONDS, PROBE_WARMUP } from "../engine/capacity.js";
+import { needsOf, prepareStack, stackInfo, stackResult } from "../engine/prepare.js";
 import { holdStack, runStacks, runTarget } from "../engine/run.js";
 import { runStudy } from "../engine/study.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/types.js";
-import { runReport, verdictReport } from "../report/terminal.js";
-import { machineFacts } from "../result/environment.js";
+import { capacityTable, runReport, verdictReport } from "../report/terminal.js";
+import { buildEnvironment, machineFacts } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
-import { type ResultDocument, SCHEMA_VERSION } from "../result/types.js";
+import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
 import { studyMarkdown, studyTextTable } from "../study/table.js";
 import { VERSION } from "../version.js";
@@ -46,6 +49,9 @@ Usage:
                [--connections N] [--json FILE] [--markdown FILE]
                every built-in stack of "Async Python is not faster" (or the rows named),
                the study's published table beside the one measured here
+  loadgate capacity <stack>... --slo-p99 50ms [--max-probes N] [--install] [--workers N]
+               [--connections N] [--json FILE]
+               the highest open-loop rate at which P99 stays within the SLO with no errors
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
@@ -85,6 +91,8 @@ export async function main(io: CliIo): Promise<number> {
         return await runCommand(rest, io, true);
       case "study":
         return await studyCommand(rest, io);
+      case "capacity":
+        return await capacityCommand(rest, io);
       case "compare":
         return compareCommand(rest, io);
       case "ab":
@@ -101,7 +109,7 @@ export async function main(io: CliIo): Promise<number> {
         return ExitCode.ok;
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: run, cost, ab, study, compare, up. See "loadgate --help".`,
+          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, up. See "loadgate --help".`,
         );
     }
   } catch (err) {
@@ -372,4 +380,87 @@ function reuseBaselineWorkers(plan: RunPlan, io: CliIo): RunPlan {
       return { ...s, workers: b.workers, sweep: null };
     }),
   };
+}
+
+/** Takes `--name value` (or `--name=value`) out of argv: the flags only one command has. */
+function takeFlag(argv: string[], name: string): { value: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) {
+      value = argv[++i];
+      if (value === undefined) throw new UserError(`${name}: expected a value.`);
+    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
+    else rest.push(argv[i]);
+  }
+  return { value, rest };
+}
+
+/** `loadgate capacity`: per stack the highest open-loop rate within the P99 SLO, with its probes. */
+async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${USAGE}\n`);
+    return ExitCode.ok;
+  }
+  const slo = takeFlag(argv, "--slo-p99");
+  const probes = takeFlag(slo.rest, "--max-probes");
+  const sloMs = slo.value === undefined ? Number.NaN : parseDuration(slo.value) * 1000;
+  if (!(sloMs > 0)) {
+    throw new UserError(
+      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (got ${JSON.stringify(slo.value ?? null)}).`,
+    );
+  }
+  const maxProbes = probes.value === undefined ? CAPACITY_DEFAULTS.maxProbes : Number(probes.value);
+  if (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50) {
+    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
+  }
+  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
+  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
+  if (given) {
+    throw new UserError(
+      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`,
+    );
+  }
+  const plan = planRun(probes.rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, (l) => io.stderr(`${l}\n`));
+  const results: StackResult[] = [];
+  for (const s of plan.stacks) {
+    const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}\n`));
+    const capacity = await measureCapacity(
+      plan,
+      prepared,
+      { log: (l) => io.stderr(`${l}\n`), signal: io.signal },
+      {
+        sloP99Ms: sloMs,
+        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
+        resolution: CAPACITY_DEFAULTS.resolution,
+        maxProbes,
+      },
+    );
+    const r = stackResult({
+      stack: stackInfo(s),
+      workers: s.workers,
+      environment: buildEnvironment({ ...machineFacts(), versions: prepared.versions, stackFileHash: s.spec.fileHash }),
+      target: s.spec.proxy ? "nginx" : "app",
+      load: { ...s.load, trials: 0 },
+      trials: [],
+      cpu: null,
+      placement: { pinned: false, loadGenerator: "all", stack: "all" },
+      warnings: [],
+    });
+    results.push({ ...r, capacity });
+  }
+  io.stdout(`\n${capacityTable(results)}\n`);
+  if (plan.jsonOut) {
+    const doc: ResultDocument = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: "loadgate", version: VERSION },
+      createdAt: new Date().toISOString(),
+      results,
+    };
+    mkdirSync(dirname(plan.jsonOut), { recursive: true });
+    writeFileSync(plan.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout(`Result written to ${plan.jsonOut}\n`);
+  }
+  return ExitCode.ok;
 }

@@ -128,6 +128,33 @@ export function costTable(results: readonly StackResult[]): string {
   );
 }
 
+/** Capacity at an SLO per stack: the answer, the closed-loop throughput it started from, and every probe. */
+export function capacityTable(results: readonly StackResult[]): string {
+  const rows = results
+    .filter((r) => r.capacity)
+    .map((r) => {
+      const c = r.capacity!;
+      return [
+        r.stack.name,
+        `≤ ${formatMs(c.sloP99Ms)} ms`,
+        formatRps(c.rate),
+        formatRps(c.closedLoopThroughput),
+        c.probes.map((p) => `${formatRps(p.rate)}${p.pass ? "✓" : "✗"}`).join(" "),
+      ];
+    });
+  const table = textTable(
+    ["Stack", "SLO: P99", "Capacity (req/s)", "Closed-loop (req/s)", "Probes (✓ pass, ✗ fail)"],
+    rows,
+    [false, true, true, true, false],
+  );
+  const reasons = results.filter((r) => r.capacity).map((r) => `${r.stack.name}: ${r.capacity!.reason}`);
+  return [
+    table,
+    "Capacity: the highest open-loop rate at which P99 (from each request's intended send time) stayed within the SLO with no failed request.",
+    ...reasons,
+  ].join("\n");
+}
+
 /** workers: auto: what the sweep tried and chose. */
 export function sweepLine(r: StackResult): string | undefined {
   const w = r.sweep;

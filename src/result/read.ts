@@ -30,9 +30,15 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
     if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
     const env = o.environment as Record<string, unknown> | undefined;
     if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
-    // A cost-only run (loadgate cost) has no timed trials; any other has at least one.
+    // A cost-only run (loadgate cost) or a capacity search has no timed trials; any other has at least one.
     if (o.cost !== undefined) checkCost(o.cost, `${at}.cost`, fail);
-    if (!Array.isArray(o.trials) || (o.trials.length === 0 && o.cost === undefined))
+    if (o.capacity !== undefined) {
+      const c = o.capacity as Record<string, unknown> | null;
+      for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
+        if (typeof c?.[k] !== "number") fail(`${at}.capacity.${k}`, "a number", c?.[k]);
+      if (!Array.isArray(c?.probes)) fail(`${at}.capacity.probes`, "a list", c?.probes);
+    }
+    if (!Array.isArray(o.trials) || (o.trials.length === 0 && o.cost === undefined && o.capacity === undefined))
       fail(`${at}.trials`, "a non-empty list", o.trials);
     (o.trials as Record<string, unknown>[]).forEach((t, j) => {
       if (typeof t?.throughput !== "number") fail(`${at}.trials[${j}].throughput`, "a number", t?.throughput);

@@ -143,12 +143,26 @@ export interface StackResult {
   cpu: CpuAccount | null;
   placement: Placement;
   warnings: string[];
+  /** `loadgate capacity`: the highest open-loop rate within the P99 SLO with no errors. */
+  capacity?: CapacityRecord;
   /** workers: auto: the sweep that chose `workers`. */
   sweep?: SweepRecord;
   /** The cost run (the app counted under valgrind), when it was on. */
   cost?: CostRecord;
   /** Baselines only: the default branch's previous baselines of this stack, oldest first (at most 20). */
   history?: HistoryPoint[];
+}
+
+/** Capacity at an SLO: the probes of the bounded search and its answer. */
+export interface CapacityRecord {
+  sloP99Ms: number;
+  /** The highest rate (req/s) that passed; 0 when none did. */
+  rate: number;
+  /** The closed-loop throughput the search started from. */
+  closedLoopThroughput: number;
+  probes: { rate: number; achieved: number; p99: number; errors: number; pass: boolean }[];
+  reason: string;
+  seconds: number;
 }
 
 /** The worker sweep: each count tried (one short trial on a fresh stack), the count chosen and why it stopped. */

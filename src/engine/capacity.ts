@@ -1,0 +1,79 @@
+// `loadgate capacity`: one stack up, a closed-loop trial for its throughput, then open-loop probes
+// chosen by src/capacity/search.ts until the highest rate within the P99 SLO is bracketed.
+
+import { type CapacityLimits, capacityStep, type Probe, probePasses } from "../capacity/search.js";
+import type { RunPlan } from "../config/plan.js";
+import type { CapacityRecord } from "../result/types.js";
+import { type PreparedStack, startStack } from "./prepare.js";
+import { type EngineHooks, measure } from "./run.js";
+
+/** Seconds of each probe: a short warmup at the probe's rate, then one measured window. */
+export const PROBE_WARMUP = 1;
+export const PROBE_SECONDS = 3;
+
+export async function measureCapacity(
+  run: RunPlan,
+  p: PreparedStack,
+  hooks: EngineHooks,
+  limits: CapacityLimits,
+): Promise<CapacityRecord> {
+  const started = Date.now();
+  const name = p.plan.spec.name;
+  const log = (line: string) => hooks.log(`[${name}] ${line}`);
+  const stack = await startStack(run, p, { log, signal: hooks.signal, onComponent: hooks.onComponent });
+  const window = (rate: number | null) => ({
+    ...p.plan.load,
+    rate,
+    warmupSeconds: PROBE_WARMUP,
+    durationSeconds: PROBE_SECONDS,
+    trials: 1,
+  });
+  const trial = async (rate: number | null) => {
+    const { outcome } = await measure(
+      stack.url,
+      window(rate),
+      () => [],
+      { check: () => stack.assertAlive(), signal: hooks.signal },
+      1,
+    );
+    return outcome.trials[0];
+  };
+  try {
+    const closed = (await trial(null)).throughput;
+    log(
+      `capacity at P99 ≤ ${limits.sloP99Ms} ms: closed-loop throughput ${closed.toFixed(0)} req/s; probing open-loop rates`,
+    );
+    const probes: Probe[] = [];
+    for (;;) {
+      const step = capacityStep(closed, probes, limits);
+      if ("capacity" in step) {
+        log(`capacity: ${step.capacity.toFixed(0)} req/s (${step.reason})`);
+        await stack.down();
+        return {
+          sloP99Ms: limits.sloP99Ms,
+          rate: step.capacity,
+          closedLoopThroughput: closed,
+          probes,
+          reason: step.reason,
+          seconds: (Date.now() - started) / 1000,
+        };
+      }
+      hooks.signal?.throwIfAborted();
+      const t = await trial(step.next);
+      const probe = {
+        rate: step.next,
+        achieved: t.throughput,
+        p99: t.latency.p99,
+        errors: t.errors.total,
+        pass: probePasses(step.next, t.throughput, t.latency.p99, t.errors.total, limits.sloP99Ms),
+      };
+      probes.push(probe);
+      log(
+        `probe ${step.next} req/s: served ${probe.achieved.toFixed(0)}, P99 ${Number.isFinite(probe.p99) ? probe.p99.toFixed(1) : "–"} ms, errors ${probe.errors}: ${probe.pass ? "pass" : "fail"}`,
+      );
+    }
+  } catch (err) {
+    await stack.down(true).catch(() => undefined);
+    throw err;
+  }
+}
