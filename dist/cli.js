@@ -44420,7 +44420,8 @@ var METRIC_LABELS = {
   p99: "P99 (ms)",
   p999: "P99.9 (ms)",
   errorRate: "Error rate",
-  cost: "App instructions per request"
+  cost: "App instructions per request",
+  capacity: "Capacity within the P99 SLO (req/s)"
 };
 var TESTED_METRICS = ["throughput", "p99"];
 var DEFAULT_ALPHA = 0.05;
@@ -44578,6 +44579,7 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   }
   metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
   addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
+  addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   notes.push(
     measuredSpread ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).` : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is mostly assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), so only large changes are decided. Use compare: merge-base for small ones.`,
@@ -44586,7 +44588,7 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   );
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
-var METRIC_ORDER = ["throughput", "p99", "cost", "errorRate", "p50", "p90", "p999"];
+var METRIC_ORDER = ["throughput", "p99", "cost", "capacity", "errorRate", "p50", "p90", "p999"];
 var ORDER = METRIC_ORDER;
 function addCost(metrics, notes, base, head, gate, alpha) {
   if (gate.cost == null) return;
@@ -44606,6 +44608,43 @@ function addCost(metrics, notes, base, head, gate, alpha) {
   const c = costVerdict(base, head, gate.cost, alpha);
   metrics.push(c.verdict);
   notes.push(...c.notes);
+}
+function addCapacity(metrics, notes, base, head, gate) {
+  const g = gate.capacity;
+  if (!g) return;
+  if (!head) {
+    notes.push("The capacity gate is on but this run has no capacity search.");
+    return;
+  }
+  const comparable = base && base.sloP99Ms === head.sloP99Ms ? base : void 0;
+  const change = comparable ? comparable.rate > 0 ? head.rate / comparable.rate - 1 : head.rate > 0 ? 1 : 0 : Number.NaN;
+  let verdict;
+  if (g.kind === "floor") {
+    verdict = head.rate > g.rate ? "pass" : "regression";
+  } else {
+    if (!comparable) {
+      notes.push(
+        base ? `Capacity was not compared: the baseline's SLO was ${base.sloP99Ms} ms, this run's ${head.sloP99Ms} ms.` : "The capacity gate is on but the baseline has no capacity search: it is compared from the next baseline on."
+      );
+      return;
+    }
+    verdict = change < g.limit ? "regression" : change > -g.limit ? "improvement" : "pass";
+  }
+  metrics.push({
+    metric: "capacity",
+    gated: true,
+    threshold: g.kind === "floor" ? g.rate : g.limit,
+    baseline: comparable?.rate ?? Number.NaN,
+    current: head.rate,
+    change,
+    ci: { lo: change, hi: change, confidence: 1 },
+    requested: 1,
+    n: 1,
+    verdict
+  });
+  notes.push(
+    `Capacity within P99 \u2264 ${head.sloP99Ms} ms is one bounded search per side (it brackets the rate within 5%), judged against the limit without an interval: keep a drop limit of 10% or more.`
+  );
 }
 function costOnlyComparison(baseline, current, gate, risk) {
   if (gate.cost == null || !baseline.cost || !current.cost) return void 0;
@@ -45272,6 +45311,11 @@ var stack_schema_default = {
           type: "string",
           pattern: "^\\+\\d+(\\.\\d+)?%$",
           description: `How much the app's instructions per request may grow, e.g. "+1%". Setting it turns the cost run on (the app counted under valgrind).`
+        },
+        capacity: {
+          type: "string",
+          pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$",
+          description: 'Capacity at the SLO (capacity.slo-p99): how much it may drop against the baseline, e.g. "-10%", or a floor it must stay above, e.g. ">800/s". Turns the capacity search on in run, ab and the Action.'
         }
       }
     },
@@ -45336,6 +45380,26 @@ var stack_schema_default = {
           description: 'Pause after each answer before the next request, so the app is idle when every request arrives and takes the same code path (a server that finds the next request already waiting runs fewer loop turns). Default "5ms".'
         }
       }
+    },
+    capacity: {
+      type: "object",
+      additionalProperties: false,
+      description: "Capacity at an SLO: the highest open-loop rate at which P99 stays within slo-p99 with no errors.",
+      properties: {
+        "slo-p99": {
+          type: [
+            "string",
+            "number"
+          ],
+          description: 'The P99 the service must keep, e.g. "50ms" (a number is seconds).'
+        },
+        "max-probes": {
+          type: "integer",
+          minimum: 1,
+          maximum: 50,
+          description: "The most open-loop probes of the search. Default 8."
+        }
+      }
     }
   },
   definitions: {
@@ -45368,7 +45432,8 @@ var DEFAULT_GATE = Object.freeze({
   p99: 0.1,
   throughput: -0.05,
   errorRate: 0.01,
-  cost: null
+  cost: null,
+  capacity: null
 });
 
 // src/config/suggest.ts
@@ -45490,7 +45555,8 @@ var EXPECTED_FORM = {
   "gate.cost": `a percentage like "+1%" (how much the app's instructions per request may grow)`,
   "cost.ready-timeout": 'a duration like "180s"',
   "cost.timeout": 'a duration like "60s"',
-  "cost.gap": 'a duration like "5ms"'
+  "cost.gap": 'a duration like "5ms"',
+  "gate.capacity": 'a drop like "-10%" or a floor like ">800/s" (capacity at capacity.slo-p99)'
 };
 function explain(e, locate) {
   const path = pathOf(e.instancePath);
@@ -45577,6 +45643,7 @@ Fix the YAML and run again.`
   const load = raw.load ?? {};
   const gate = raw.gate ?? {};
   const cost = raw.cost ?? {};
+  const capacity = raw.capacity ?? {};
   const ready = app.ready ?? {};
   const python = app.python;
   const pgb = pooler && pooler !== "none" ? pooler.pgbouncer ?? {} : void 0;
@@ -45637,12 +45704,27 @@ Fix the YAML and run again.`
       text: "expected a duration above zero."
     });
   }
+  const sloP99 = capacity["slo-p99"] === void 0 ? null : parseDuration(capacity["slo-p99"]) * 1e3;
+  if (sloP99 !== null && !(sloP99 > 0)) {
+    fileProblems.push({
+      position: src.locate(["capacity", "slo-p99"]),
+      field: "capacity.slo-p99",
+      text: `expected a duration above zero (e.g. "50ms"), found ${describe(capacity["slo-p99"])}.`
+    });
+  }
+  if (gate.capacity !== void 0 && sloP99 === null) {
+    fileProblems.push({
+      position: src.locate(["gate", "capacity"]),
+      field: "gate.capacity",
+      text: 'needs the SLO it is measured at: add capacity: { slo-p99: "50ms" } (the P99 the service must keep).'
+    });
+  }
   if (fileProblems.length > 0) throw new UserError(formatProblems(file, fileProblems));
   const lines = {};
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
-  for (const key of ["p99", "throughput", "error-rate", "cost"])
+  for (const key of ["p99", "throughput", "error-rate", "cost", "capacity"])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
   const text2 = readFileSync2(file);
   return Object.freeze({
@@ -45696,8 +45778,10 @@ Fix the YAML and run again.`
       throughput: parsePercent(gate.throughput ?? "-5%"),
       // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
       errorRate: gate["error-rate"] === void 0 ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"], "<N%"),
-      cost: gate.cost === void 0 ? null : parsePercent(gate.cost)
+      cost: gate.cost === void 0 ? null : parsePercent(gate.cost),
+      capacity: gate.capacity === void 0 ? null : parseCapacityGate(gate.capacity)
     },
+    capacity: { sloP99Ms: sloP99, maxProbes: capacity["max-probes"] ?? 8 },
     cost: {
       command: cost.command ?? null,
       env: Object.fromEntries(Object.entries(cost.env ?? {}).map(([k, v]) => [k, String(v)])),
@@ -45710,6 +45794,11 @@ Fix the YAML and run again.`
     },
     lines
   });
+}
+function parseCapacityGate(value) {
+  const floor = /^>(\d+(?:\.\d+)?)\/s$/.exec(value.trim());
+  if (floor) return { kind: "floor", rate: Number(floor[1]) };
+  return { kind: "drop", limit: parsePercent(value) };
 }
 function dedupe(problems) {
   const seen = /* @__PURE__ */ new Set();
@@ -46493,62 +46582,97 @@ function machineFacts() {
   };
 }
 
-// src/engine/cost.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { readFileSync as readFileSync9 } from "node:fs";
-import http from "node:http";
-import { arch } from "node:os";
+// src/engine/prepare.ts
+import { join as join11 } from "node:path";
 
-// src/cost/vgdb.ts
-import { execFile } from "node:child_process";
-import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
-import { join as join5 } from "node:path";
-var VGDB_TIMEOUT_MS = 3e4;
-function run(vgdb, args) {
-  return new Promise((resolve7) => {
-    execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
-      const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-      resolve7({ code: code2, stdout, stderr });
-    });
-  });
-}
-async function listCounted(vgdb, outDir) {
-  const r = await run(vgdb, [`--vgdb-prefix=${join5(outDir, "vgdb")}`, "-l"]);
-  return parseVgdbList(r.stdout);
-}
-function dumpsOf(outDir, pid) {
-  const ns = [];
-  for (const f of readdirSync3(outDir)) {
-    const d = parseDumpName(f);
-    if (d && d.pid === pid) ns.push(d.n);
+// src/stack/python-env.ts
+import { createHash as createHash3 } from "node:crypto";
+import { existsSync as existsSync5, mkdirSync as mkdirSync2, readFileSync as readFileSync5, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { join as join5, relative as relative3 } from "node:path";
+var COMPLETE_MARK = ".loadgate-complete";
+async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
+  const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
+  if (version?.code !== 0) {
+    throw new UserError(
+      `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
+    );
   }
-  return ns.sort((a, b) => a - b);
+  const hash = createHash3("sha256").update(readFileSync5(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
+  return join5(cacheDir, "venvs", hash);
 }
-async function dumpOne(vgdb, outDir, pid) {
-  const before = new Set(dumpsOf(outDir, pid));
-  const r = await run(vgdb, [`--vgdb-prefix=${join5(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
-  const deadline = Date.now() + 5e3;
-  for (; ; ) {
-    const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
-    if (fresh.length > 0) {
-      const file = join5(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
-      const total = dumpTotal(readFileSync5(file, "utf8"));
-      if (total !== void 0) return total;
-    }
-    if (Date.now() > deadline) break;
-    await new Promise((res) => setTimeout(res, 50));
+async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log, noDeps = []) {
+  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
+  const bin = join5(dir, "bin");
+  if (existsSync5(join5(dir, COMPLETE_MARK))) return { dir, bin, created: false };
+  const rel = relative3(process.cwd(), requirements) || requirements;
+  if (!install) {
+    throw new UserError(
+      `The Python environment for ${rel} is not installed yet. Run again with --install to create it with pip (cached in ${dir}).`
+    );
   }
-  const said = `${r.stdout}
-${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
-  const ptrace = /ptrace/i.test(said) ? " vgdb could not attach with ptrace: run loadgate as root, or allow it with `sudo sysctl kernel.yama.ptrace_scope=0`." : "";
-  throw new StackError(
-    `cost run: process ${pid} under valgrind did not dump its counts (vgdb exit ${r.code ?? "timeout"}: ${said || "no output"}).${ptrace}`
+  const building = dir;
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync2(join5(cacheDir, "venvs"), { recursive: true });
+  log(`Creating a virtualenv for ${rel} (pip install -r)`);
+  const venv = await execCapture(interpreter, ["-m", "venv", building]);
+  if (venv.code !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    throw new UserError(
+      `"${interpreter} -m venv" failed:
+${venv.output.trim().split("\n").slice(-10).join("\n")}
+On Debian/Ubuntu install it with: apt-get install -y python3-venv`
+    );
+  }
+  const pip = await execCapture(
+    join5(building, "bin", "pip"),
+    ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
+    { env: { ...process.env, PIP_NO_INPUT: "1" } }
   );
+  if (pip.code !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    throw new UserError(
+      `pip could not install ${rel}:
+${pip.output.trim().split("\n").slice(-15).join("\n")}
+Fix the pins in ${rel} and run again.`
+    );
+  }
+  if (noDeps.length > 0) {
+    log(`Installing ${noDeps.join(", ")} without dependency pins (app.python.no-deps)`);
+    const extra = await execCapture(
+      join5(building, "bin", "pip"),
+      ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
+      { env: { ...process.env, PIP_NO_INPUT: "1" } }
+    );
+    if (extra.code !== 0) {
+      rmSync(building, { recursive: true, force: true });
+      throw new UserError(
+        `pip could not install ${noDeps.join(", ")} (app.python.no-deps, without dependency pins):
+${extra.output.trim().split("\n").slice(-15).join("\n")}
+The packages it builds against (greenlet, setuptools, wheel, \u2026) must be in ${rel}.`
+      );
+    }
+  }
+  writeFileSync2(join5(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
+`);
+  return { dir, bin, created: true };
 }
-async function dumpAll(vgdb, outDir, pids) {
-  const out = /* @__PURE__ */ new Map();
-  for (const pid of pids) out.set(pid, await dumpOne(vgdb, outDir, pid));
-  return out;
+
+// src/stack/run-user.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+function unprivilegedUser() {
+  if (process.getuid?.() !== 0) return void 0;
+  let passwd = "";
+  try {
+    passwd = readFileSync6("/etc/passwd", "utf8");
+  } catch {
+    return { name: "nobody", uid: 65534, gid: 65534 };
+  }
+  const entries = passwd.split("\n").map((l) => l.split(":")).filter((f) => f.length >= 4);
+  for (const wanted of ["postgres", "nobody"]) {
+    const e = entries.find((f) => f[0] === wanted);
+    if (e) return { name: wanted, uid: Number(e[2]), gid: Number(e[3]) };
+  }
+  return { name: "nobody", uid: 65534, gid: 65534 };
 }
 
 // src/stack/configs.ts
@@ -46632,7 +46756,7 @@ function fillPlaceholders(template, values) {
 }
 
 // src/stack/ports.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync6, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync3, readFileSync as readFileSync7, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
   return new Promise((resolve7, reject) => {
@@ -46651,7 +46775,7 @@ function listeningInodes(port) {
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text;
     try {
-      text = readFileSync6(table, "utf8");
+      text = readFileSync7(table, "utf8");
     } catch {
       continue;
     }
@@ -46668,11 +46792,11 @@ function listeningInodes(port) {
 function pidsHoldingSockets(inodes) {
   if (inodes.size === 0) return [];
   const pids = [];
-  for (const entry of readdirSync4("/proc")) {
+  for (const entry of readdirSync3("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let fds;
     try {
-      fds = readdirSync4(`/proc/${entry}/fd`);
+      fds = readdirSync3(`/proc/${entry}/fd`);
     } catch {
       continue;
     }
@@ -46692,10 +46816,10 @@ function pidsHoldingSockets(inodes) {
 function pidsWithEnv(name, value) {
   const needle = `${name}=${value}`;
   const pids = [];
-  for (const entry of readdirSync4("/proc")) {
+  for (const entry of readdirSync3("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const env = readFileSync6(`/proc/${entry}/environ`, "latin1");
+      const env = readFileSync7(`/proc/${entry}/environ`, "latin1");
       if (env.split("\0").includes(needle)) pids.push(Number(entry));
     } catch {
     }
@@ -46704,7 +46828,7 @@ function pidsWithEnv(name, value) {
 }
 function commandLineOf(pid) {
   try {
-    return readFileSync6(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    return readFileSync7(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
   } catch {
     return "?";
   }
@@ -46785,7 +46909,7 @@ var appPart = {
 
 // src/stack/launch.ts
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync as mkdirSync2, mkdtempSync, rmSync, statSync as statSync2 } from "node:fs";
+import { chownSync, mkdirSync as mkdirSync3, mkdtempSync, rmSync as rmSync2, statSync as statSync2 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname5, join as join6, resolve as resolve5 } from "node:path";
 var RUN_MARKER = "LOADGATE_RUN_ID";
@@ -46805,7 +46929,7 @@ function reachableRoot(tmpDir, user, log) {
   }
 }
 function ownedDir(path, user) {
-  mkdirSync2(path, { recursive: true, mode: 493 });
+  mkdirSync3(path, { recursive: true, mode: 493 });
   if (user) chownSync(path, user.uid, user.gid);
   return path;
 }
@@ -46855,7 +46979,7 @@ async function tearDown(launch, remove) {
     const deadline = Date.now() + 3e3;
     while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep2(50);
   }
-  if (remove !== "none") rmSync(join6(runDir, "pg", "data"), { recursive: true, force: true });
+  if (remove !== "none") rmSync2(join6(runDir, "pg", "data"), { recursive: true, force: true });
   if (orphans.size > 0) {
     const list = [...orphans.values()].map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`).join("\n");
     throw new StackError(
@@ -46870,11 +46994,11 @@ Logs: ${runDir}`
       `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`
     );
   }
-  if (remove === "all") rmSync(runDir, { recursive: true, force: true });
+  if (remove === "all") rmSync2(runDir, { recursive: true, force: true });
 }
 
 // src/stack/nginx.ts
-import { writeFileSync as writeFileSync2 } from "node:fs";
+import { writeFileSync as writeFileSync3 } from "node:fs";
 import { join as join7 } from "node:path";
 var nginxPart = {
   name: "nginx",
@@ -46886,7 +47010,7 @@ var nginxPart = {
     const prefix = launch.dir("nginx");
     ports.nginx = await freePort();
     const conf = join7(prefix, "nginx.conf");
-    writeFileSync2(
+    writeFileSync3(
       conf,
       renderNginxConf({
         prefix,
@@ -46919,11 +47043,11 @@ var nginxPart = {
 };
 
 // src/stack/pgbouncer.ts
-import { writeFileSync as writeFileSync3 } from "node:fs";
+import { writeFileSync as writeFileSync4 } from "node:fs";
 import { join as join9 } from "node:path";
 
 // src/stack/postgres.ts
-import { chmodSync, rmSync as rmSync2 } from "node:fs";
+import { chmodSync, rmSync as rmSync3 } from "node:fs";
 import { join as join8 } from "node:path";
 var DB = "loadgate";
 var DB_USER = "loadgate";
@@ -47070,7 +47194,7 @@ async function seedDatabaseTemplate(plan, ctx) {
   if (!plan.spec.database) throw new Error(`stack ${plan.spec.name} has no database to make a template of`);
   const t0 = Date.now();
   const launch = newLaunch(`${plan.spec.name}-template`, ctx);
-  const dispose = () => rmSync2(launch.runDir, { recursive: true, force: true });
+  const dispose = () => rmSync3(launch.runDir, { recursive: true, force: true });
   try {
     const pgDir = launch.dir("pg");
     const data = join8(pgDir, "data");
@@ -47100,10 +47224,10 @@ var pgbouncerPart = {
     const dir = launch.dir("pgbouncer");
     ports.pgbouncer = await freePort();
     const authFile = join9(dir, "users.txt");
-    writeFileSync3(authFile, `"${DB_USER}" ""
+    writeFileSync4(authFile, `"${DB_USER}" ""
 `);
     const ini = join9(dir, "pgbouncer.ini");
-    writeFileSync3(
+    writeFileSync4(
       ini,
       renderPgbouncerIni({
         listenPort: ports.pgbouncer,
@@ -47180,101 +47304,8 @@ function appLogTail(stack, lines = 20) {
   return app ? { file: app.logFile, text: lastLines(app.logFile, lines) } : void 0;
 }
 
-// src/engine/prepare.ts
-import { join as join12 } from "node:path";
-
-// src/stack/python-env.ts
-import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync7, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join10, relative as relative3 } from "node:path";
-var COMPLETE_MARK = ".loadgate-complete";
-async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
-  const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
-  if (version?.code !== 0) {
-    throw new UserError(
-      `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
-    );
-  }
-  const hash = createHash3("sha256").update(readFileSync7(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
-  return join10(cacheDir, "venvs", hash);
-}
-async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log, noDeps = []) {
-  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
-  const bin = join10(dir, "bin");
-  if (existsSync5(join10(dir, COMPLETE_MARK))) return { dir, bin, created: false };
-  const rel = relative3(process.cwd(), requirements) || requirements;
-  if (!install) {
-    throw new UserError(
-      `The Python environment for ${rel} is not installed yet. Run again with --install to create it with pip (cached in ${dir}).`
-    );
-  }
-  const building = dir;
-  rmSync3(building, { recursive: true, force: true });
-  mkdirSync3(join10(cacheDir, "venvs"), { recursive: true });
-  log(`Creating a virtualenv for ${rel} (pip install -r)`);
-  const venv = await execCapture(interpreter, ["-m", "venv", building]);
-  if (venv.code !== 0) {
-    rmSync3(building, { recursive: true, force: true });
-    throw new UserError(
-      `"${interpreter} -m venv" failed:
-${venv.output.trim().split("\n").slice(-10).join("\n")}
-On Debian/Ubuntu install it with: apt-get install -y python3-venv`
-    );
-  }
-  const pip = await execCapture(
-    join10(building, "bin", "pip"),
-    ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
-    { env: { ...process.env, PIP_NO_INPUT: "1" } }
-  );
-  if (pip.code !== 0) {
-    rmSync3(building, { recursive: true, force: true });
-    throw new UserError(
-      `pip could not install ${rel}:
-${pip.output.trim().split("\n").slice(-15).join("\n")}
-Fix the pins in ${rel} and run again.`
-    );
-  }
-  if (noDeps.length > 0) {
-    log(`Installing ${noDeps.join(", ")} without dependency pins (app.python.no-deps)`);
-    const extra = await execCapture(
-      join10(building, "bin", "pip"),
-      ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
-      { env: { ...process.env, PIP_NO_INPUT: "1" } }
-    );
-    if (extra.code !== 0) {
-      rmSync3(building, { recursive: true, force: true });
-      throw new UserError(
-        `pip could not install ${noDeps.join(", ")} (app.python.no-deps, without dependency pins):
-${extra.output.trim().split("\n").slice(-15).join("\n")}
-The packages it builds against (greenlet, setuptools, wheel, \u2026) must be in ${rel}.`
-      );
-    }
-  }
-  writeFileSync4(join10(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
-`);
-  return { dir, bin, created: true };
-}
-
-// src/stack/run-user.ts
-import { readFileSync as readFileSync8 } from "node:fs";
-function unprivilegedUser() {
-  if (process.getuid?.() !== 0) return void 0;
-  let passwd = "";
-  try {
-    passwd = readFileSync8("/etc/passwd", "utf8");
-  } catch {
-    return { name: "nobody", uid: 65534, gid: 65534 };
-  }
-  const entries = passwd.split("\n").map((l) => l.split(":")).filter((f) => f.length >= 4);
-  for (const wanted of ["postgres", "nobody"]) {
-    const e = entries.find((f) => f[0] === wanted);
-    if (e) return { name: wanted, uid: Number(e[2]), gid: Number(e[3]) };
-  }
-  return { name: "nobody", uid: 65534, gid: 65534 };
-}
-
 // src/stack/versions.ts
-import { join as join11 } from "node:path";
+import { join as join10 } from "node:path";
 async function firstLine(command, args) {
   try {
     const r = await execCapture(command, args, { timeoutMs: 5e3 });
@@ -47291,7 +47322,7 @@ async function componentVersions(binaries, uses) {
     else if (v) versions[key] = v;
   };
   if (uses.postgres && binaries.postgresBin)
-    add("postgresql", await firstLine(join11(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+    add("postgresql", await firstLine(join10(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.pgbouncer && binaries.pgbouncer)
     add("pgbouncer", await firstLine(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.nginx && binaries.nginx) add("nginx", await firstLine(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
@@ -47421,7 +47452,7 @@ async function prepareStack(run2, s, log) {
     postgres: s.spec.database !== null,
     pgbouncer: s.spec.pooler !== null,
     nginx: s.spec.proxy !== null,
-    python: python ? join12(python.bin, "python") : void 0
+    python: python ? join11(python.bin, "python") : void 0
   });
   versions.loadgate = run2.toolVersion;
   return { plan: s, binaries, python, versions };
@@ -47476,218 +47507,6 @@ function stackResult(r) {
 }
 function stackInfo(s) {
   return { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework };
-}
-
-// src/engine/cost.ts
-function costPlanOf(plan, valgrind) {
-  const { spec } = plan;
-  const command = valgrindCommand(spec.cost.command ?? spec.app.command, "{run_dir}", valgrind);
-  return {
-    ...plan,
-    workers: 1,
-    spec: {
-      ...spec,
-      app: {
-        ...spec.app,
-        command,
-        // Fixed seeds unless the stack sets its own: Python's hash order, and a seed apps may read for their random choices.
-        env: { PYTHONHASHSEED: "0", LOADGATE_SEED: "1", ...spec.app.env, ...spec.cost.env },
-        ready: { ...spec.app.ready, timeoutSeconds: spec.cost.readyTimeoutSeconds }
-      }
-    }
-  };
-}
-function costFingerprint(valgrindVersion2, pythonVersion) {
-  let flags = "";
-  try {
-    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync9("/proc/cpuinfo", "utf8"))?.[1] ?? "";
-  } catch {
-  }
-  const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
-  const versions = {};
-  if (glibc) versions.glibc = glibc;
-  if (pythonVersion) versions.python = pythonVersion;
-  return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
-}
-function valgrindVersion(valgrind) {
-  const r = spawnSync2(valgrind, ["--version"], { encoding: "utf8" });
-  return r.stdout?.trim() || "unknown";
-}
-function send(agent, base, r, timeoutMs) {
-  return new Promise((resolve7, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: base.hostname,
-        port: base.port,
-        method: r.method,
-        path: r.path,
-        headers: r.body === void 0 ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
-        timeout: timeoutMs
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve7(res.statusCode ?? 0));
-        res.on("error", reject);
-      }
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1e3} s`)));
-    req.on("error", reject);
-    req.end(r.body);
-  });
-}
-async function costRun(run2, p, hooks, o = {}) {
-  const started = Date.now();
-  const { plan } = p;
-  const name = o.label ?? plan.spec.name;
-  const log = (line) => hooks.log(`[${name}] ${line}`);
-  const valgrind = p.binaries.valgrind;
-  const vgdb = p.binaries.vgdb;
-  if (!valgrind || !vgdb) throw new StackError("cost run: valgrind and vgdb were not found (install valgrind).");
-  const cost = plan.spec.cost;
-  const costPlan = costPlanOf(plan, valgrind);
-  log(
-    `cost run: the app under valgrind (callgrind), 1 worker; ${cost.warmupRequests} warmup requests, then ${cost.chunks} chunks`
-  );
-  const stack = await startStack(
-    run2,
-    { ...p, plan: costPlan },
-    {
-      log,
-      signal: hooks.signal,
-      onComponent: hooks.onComponent,
-      databaseTemplate: o.databaseTemplate
-    }
-  );
-  let record;
-  let failure;
-  try {
-    record = await count2(stack, costPlan, vgdb, valgrind, p, hooks, log);
-  } catch (err) {
-    failure = err;
-  }
-  if (failure !== void 0) {
-    const tail = appLogTail(stack);
-    await stack.down(true).catch((e) => log(messageOf(e)));
-    if (failure instanceof StackError && tail && !failure.message.includes(tail.file)) {
-      throw new StackError(`${failure.message}
-The app's log (${tail.file}) ends with:
-${tail.text}`);
-    }
-    throw failure;
-  }
-  await stack.down();
-  const r = record;
-  r.seconds = (Date.now() - started) / 1e3;
-  log(
-    `cost: ${(r.perRequest / 1e3).toFixed(1)}k instructions per request (chunks spread ${(r.spread * 100).toFixed(2)}%), ${r.seconds.toFixed(0)} s`
-  );
-  return r;
-}
-async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
-  const cost = plan.spec.cost;
-  const outDir = stack.runDir;
-  const requests = plan.spec.load.requests;
-  const perChunk = chunkSize(cost.chunkRequests, requests.length);
-  const base = new URL(stack.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const timeoutMs = cost.requestTimeoutSeconds * 1e3;
-  const warnings = [];
-  if (perChunk !== cost.chunkRequests) {
-    warnings.push(
-      `cost.chunk-requests ${cost.chunkRequests} rounded up to ${perChunk}, a whole number of turns through the stack's ${requests.length} requests.`
-    );
-  }
-  let sent = 0;
-  const sendMany = async (n) => {
-    for (let i = 0; i < n; i++) {
-      hooks.signal?.throwIfAborted();
-      stack.assertAlive();
-      const r = requestAt(requests, sent);
-      let status;
-      try {
-        status = await send(agent, base, r, timeoutMs);
-      } catch (err) {
-        throw new StackError(`cost run: ${r.method} ${r.path} (request ${sent + 1}) failed: ${messageOf(err)}.`);
-      }
-      if (status < 200 || status > 299) {
-        throw new StackError(
-          `cost run: ${r.method} ${r.path} (request ${sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`
-        );
-      }
-      sent++;
-      if (cost.gapSeconds > 0) await new Promise((res) => setTimeout(res, cost.gapSeconds * 1e3));
-    }
-  };
-  try {
-    await sendMany(cost.warmupRequests);
-    const processes = await listCounted(vgdb, outDir);
-    if (processes.length === 0) {
-      throw new StackError(
-        `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
-      );
-    }
-    const pids = processes.map((q) => q.pid);
-    await dumpAll(vgdb, outDir, pids);
-    const perPid = new Map(pids.map((pid) => [pid, []]));
-    const chunks = [];
-    const chunkSeconds = [];
-    for (let c = 0; c < cost.chunks; c++) {
-      const t0 = Date.now();
-      await sendMany(perChunk);
-      const counts = await dumpAll(vgdb, outDir, pids);
-      chunkSeconds.push((Date.now() - t0) / 1e3);
-      let total = 0;
-      for (const [pid, n] of counts) {
-        perPid.get(pid)?.push(n / perChunk);
-        total += n;
-      }
-      chunks.push(total / perChunk);
-      log(`cost chunk ${c + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
-    }
-    const now = await listCounted(vgdb, outDir);
-    const added = now.filter((q) => !pids.includes(q.pid));
-    if (added.length > 0) {
-      warnings.push(
-        `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`
-      );
-    }
-    const idleStart = Date.now();
-    await new Promise((res) => setTimeout(res, 1e3));
-    const idle = await dumpAll(vgdb, outDir, pids);
-    const idlePerSecond = [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1e3);
-    const perRequest = median(chunks);
-    const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
-    const idleShare = idlePerSecond * meanChunkSeconds / (perRequest * perChunk);
-    if (idleShare > 1e-3) {
-      warnings.push(
-        `The app does work while idle (its timers): ${(idlePerSecond / 1e3).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`
-      );
-    }
-    const jit = jitRuntime(processes.map((q) => q.command));
-    if (jit)
-      warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
-    for (const w of warnings) log(`warning: ${w}`);
-    return {
-      tool: "callgrind",
-      valgrind: valgrindVersion(valgrind),
-      command: processes[0].command,
-      warmupRequests: cost.warmupRequests,
-      chunkRequests: perChunk,
-      gapSeconds: cost.gapSeconds,
-      chunks,
-      perRequest,
-      spread: robustSpread(chunks),
-      processes: processes.map((q) => ({ pid: q.pid, command: q.command, chunks: perPid.get(q.pid) ?? [] })),
-      idlePerSecond,
-      chunkSeconds,
-      seconds: 0,
-      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
-      warnings
-    };
-  } finally {
-    agent.destroy();
-  }
 }
 
 // src/load/autocannon.ts
@@ -47878,19 +47697,19 @@ function runClosedLoop(url, load, hooks = {}) {
 }
 
 // src/load/cpu.ts
-import { spawnSync as spawnSync3 } from "node:child_process";
-import { readFileSync as readFileSync10 } from "node:fs";
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { readFileSync as readFileSync8 } from "node:fs";
 var clockTicks;
 function ticksPerSecond() {
   if (clockTicks === void 0) {
-    const r = spawnSync3("getconf", ["CLK_TCK"], { encoding: "utf8" });
+    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8" });
     clockTicks = Number(r.stdout?.trim()) || 100;
   }
   return clockTicks;
 }
 function processCpuSeconds(pid) {
   try {
-    const stat = readFileSync10(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync8(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
   } catch {
@@ -47902,7 +47721,7 @@ function groupCpuSeconds(pgid) {
 }
 function machineBusySeconds() {
   try {
-    const line = readFileSync10("/proc/stat", "utf8").split("\n")[0];
+    const line = readFileSync8("/proc/stat", "utf8").split("\n")[0];
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
     return busy / ticksPerSecond();
@@ -48202,7 +48021,7 @@ function runLoad(url, load, hooks = {}) {
 }
 
 // src/load/placement.ts
-import { spawnSync as spawnSync4 } from "node:child_process";
+import { spawnSync as spawnSync3 } from "node:child_process";
 import { availableParallelism } from "node:os";
 function planPlacement(pin, cores) {
   const all = cores > 1 ? `0-${cores - 1}` : "0";
@@ -48218,7 +48037,7 @@ function applyPlacement(pin) {
   }
   const placement = planPlacement(pin, cores);
   if (pin) {
-    const r = spawnSync4("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
+    const r = spawnSync3("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
       encoding: "utf8"
     });
     if (r.status !== 0) {
@@ -48255,6 +48074,276 @@ var LOADGEN_SATURATION_CORES = 0.9;
 function loadGeneratorWarning(account) {
   if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES) return void 0;
   return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
+}
+
+// src/engine/cost.ts
+import { spawnSync as spawnSync4 } from "node:child_process";
+import { readFileSync as readFileSync10 } from "node:fs";
+import http from "node:http";
+import { arch } from "node:os";
+
+// src/cost/vgdb.ts
+import { execFile } from "node:child_process";
+import { readdirSync as readdirSync4, readFileSync as readFileSync9 } from "node:fs";
+import { join as join12 } from "node:path";
+var VGDB_TIMEOUT_MS = 3e4;
+function run(vgdb, args) {
+  return new Promise((resolve7) => {
+    execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
+      const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
+      resolve7({ code: code2, stdout, stderr });
+    });
+  });
+}
+async function listCounted(vgdb, outDir) {
+  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, "-l"]);
+  return parseVgdbList(r.stdout);
+}
+function dumpsOf(outDir, pid) {
+  const ns = [];
+  for (const f of readdirSync4(outDir)) {
+    const d = parseDumpName(f);
+    if (d && d.pid === pid) ns.push(d.n);
+  }
+  return ns.sort((a, b) => a - b);
+}
+async function dumpOne(vgdb, outDir, pid) {
+  const before = new Set(dumpsOf(outDir, pid));
+  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
+  const deadline = Date.now() + 5e3;
+  for (; ; ) {
+    const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
+    if (fresh.length > 0) {
+      const file = join12(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
+      const total = dumpTotal(readFileSync9(file, "utf8"));
+      if (total !== void 0) return total;
+    }
+    if (Date.now() > deadline) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  const said = `${r.stdout}
+${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
+  const ptrace = /ptrace/i.test(said) ? " vgdb could not attach with ptrace: run loadgate as root, or allow it with `sudo sysctl kernel.yama.ptrace_scope=0`." : "";
+  throw new StackError(
+    `cost run: process ${pid} under valgrind did not dump its counts (vgdb exit ${r.code ?? "timeout"}: ${said || "no output"}).${ptrace}`
+  );
+}
+async function dumpAll(vgdb, outDir, pids) {
+  const out = /* @__PURE__ */ new Map();
+  for (const pid of pids) out.set(pid, await dumpOne(vgdb, outDir, pid));
+  return out;
+}
+
+// src/engine/cost.ts
+function costPlanOf(plan, valgrind) {
+  const { spec } = plan;
+  const command = valgrindCommand(spec.cost.command ?? spec.app.command, "{run_dir}", valgrind);
+  return {
+    ...plan,
+    workers: 1,
+    spec: {
+      ...spec,
+      app: {
+        ...spec.app,
+        command,
+        // Fixed seeds unless the stack sets its own: Python's hash order, and a seed apps may read for their random choices.
+        env: { PYTHONHASHSEED: "0", LOADGATE_SEED: "1", ...spec.app.env, ...spec.cost.env },
+        ready: { ...spec.app.ready, timeoutSeconds: spec.cost.readyTimeoutSeconds }
+      }
+    }
+  };
+}
+function costFingerprint(valgrindVersion2, pythonVersion) {
+  let flags = "";
+  try {
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync10("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+  } catch {
+  }
+  const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
+  const versions = {};
+  if (glibc) versions.glibc = glibc;
+  if (pythonVersion) versions.python = pythonVersion;
+  return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
+}
+function valgrindVersion(valgrind) {
+  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8" });
+  return r.stdout?.trim() || "unknown";
+}
+function send(agent, base, r, timeoutMs) {
+  return new Promise((resolve7, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.path,
+        headers: r.body === void 0 ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
+        timeout: timeoutMs
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve7(res.statusCode ?? 0));
+        res.on("error", reject);
+      }
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1e3} s`)));
+    req.on("error", reject);
+    req.end(r.body);
+  });
+}
+async function costRun(run2, p, hooks, o = {}) {
+  const started = Date.now();
+  const { plan } = p;
+  const name = o.label ?? plan.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  const valgrind = p.binaries.valgrind;
+  const vgdb = p.binaries.vgdb;
+  if (!valgrind || !vgdb) throw new StackError("cost run: valgrind and vgdb were not found (install valgrind).");
+  const cost = plan.spec.cost;
+  const costPlan = costPlanOf(plan, valgrind);
+  log(
+    `cost run: the app under valgrind (callgrind), 1 worker; ${cost.warmupRequests} warmup requests, then ${cost.chunks} chunks`
+  );
+  const stack = await startStack(
+    run2,
+    { ...p, plan: costPlan },
+    {
+      log,
+      signal: hooks.signal,
+      onComponent: hooks.onComponent,
+      databaseTemplate: o.databaseTemplate
+    }
+  );
+  let record;
+  let failure;
+  try {
+    record = await count2(stack, costPlan, vgdb, valgrind, p, hooks, log);
+  } catch (err) {
+    failure = err;
+  }
+  if (failure !== void 0) {
+    const tail = appLogTail(stack);
+    await stack.down(true).catch((e) => log(messageOf(e)));
+    if (failure instanceof StackError && tail && !failure.message.includes(tail.file)) {
+      throw new StackError(`${failure.message}
+The app's log (${tail.file}) ends with:
+${tail.text}`);
+    }
+    throw failure;
+  }
+  await stack.down();
+  const r = record;
+  r.seconds = (Date.now() - started) / 1e3;
+  log(
+    `cost: ${(r.perRequest / 1e3).toFixed(1)}k instructions per request (chunks spread ${(r.spread * 100).toFixed(2)}%), ${r.seconds.toFixed(0)} s`
+  );
+  return r;
+}
+async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
+  const cost = plan.spec.cost;
+  const outDir = stack.runDir;
+  const requests = plan.spec.load.requests;
+  const perChunk = chunkSize(cost.chunkRequests, requests.length);
+  const base = new URL(stack.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const timeoutMs = cost.requestTimeoutSeconds * 1e3;
+  const warnings = [];
+  if (perChunk !== cost.chunkRequests) {
+    warnings.push(
+      `cost.chunk-requests ${cost.chunkRequests} rounded up to ${perChunk}, a whole number of turns through the stack's ${requests.length} requests.`
+    );
+  }
+  let sent = 0;
+  const sendMany = async (n) => {
+    for (let i = 0; i < n; i++) {
+      hooks.signal?.throwIfAborted();
+      stack.assertAlive();
+      const r = requestAt(requests, sent);
+      let status;
+      try {
+        status = await send(agent, base, r, timeoutMs);
+      } catch (err) {
+        throw new StackError(`cost run: ${r.method} ${r.path} (request ${sent + 1}) failed: ${messageOf(err)}.`);
+      }
+      if (status < 200 || status > 299) {
+        throw new StackError(
+          `cost run: ${r.method} ${r.path} (request ${sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`
+        );
+      }
+      sent++;
+      if (cost.gapSeconds > 0) await new Promise((res) => setTimeout(res, cost.gapSeconds * 1e3));
+    }
+  };
+  try {
+    await sendMany(cost.warmupRequests);
+    const processes = await listCounted(vgdb, outDir);
+    if (processes.length === 0) {
+      throw new StackError(
+        `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
+      );
+    }
+    const pids = processes.map((q) => q.pid);
+    await dumpAll(vgdb, outDir, pids);
+    const perPid = new Map(pids.map((pid) => [pid, []]));
+    const chunks = [];
+    const chunkSeconds = [];
+    for (let c = 0; c < cost.chunks; c++) {
+      const t0 = Date.now();
+      await sendMany(perChunk);
+      const counts = await dumpAll(vgdb, outDir, pids);
+      chunkSeconds.push((Date.now() - t0) / 1e3);
+      let total = 0;
+      for (const [pid, n] of counts) {
+        perPid.get(pid)?.push(n / perChunk);
+        total += n;
+      }
+      chunks.push(total / perChunk);
+      log(`cost chunk ${c + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
+    }
+    const now = await listCounted(vgdb, outDir);
+    const added = now.filter((q) => !pids.includes(q.pid));
+    if (added.length > 0) {
+      warnings.push(
+        `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`
+      );
+    }
+    const idleStart = Date.now();
+    await new Promise((res) => setTimeout(res, 1e3));
+    const idle = await dumpAll(vgdb, outDir, pids);
+    const idlePerSecond = [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1e3);
+    const perRequest = median(chunks);
+    const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
+    const idleShare = idlePerSecond * meanChunkSeconds / (perRequest * perChunk);
+    if (idleShare > 1e-3) {
+      warnings.push(
+        `The app does work while idle (its timers): ${(idlePerSecond / 1e3).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`
+      );
+    }
+    const jit = jitRuntime(processes.map((q) => q.command));
+    if (jit)
+      warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
+    for (const w of warnings) log(`warning: ${w}`);
+    return {
+      tool: "callgrind",
+      valgrind: valgrindVersion(valgrind),
+      command: processes[0].command,
+      warmupRequests: cost.warmupRequests,
+      chunkRequests: perChunk,
+      gapSeconds: cost.gapSeconds,
+      chunks,
+      perRequest,
+      spread: robustSpread(chunks),
+      processes: processes.map((q) => ({ pid: q.pid, command: q.command, chunks: perPid.get(q.pid) ?? [] })),
+      idlePerSecond,
+      chunkSeconds,
+      seconds: 0,
+      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
+      warnings
+    };
+  } finally {
+    agent.destroy();
+  }
 }
 
 // src/engine/serves-nothing.ts
@@ -48407,6 +48496,10 @@ async function runStacks(plan, hooks) {
     if (p.plan.gate.cost !== null) {
       hooks.onPhase?.(p.plan.spec.name, "cost");
       r.cost = await costRun(plan, chosen, hooks);
+    }
+    if (p.plan.gate.capacity) {
+      hooks.onPhase?.(p.plan.spec.name, "capacity");
+      r.capacity = await measureCapacity(plan, chosen, hooks, capacityLimitsOf(p.plan.spec));
     }
     results.push(r);
   }
@@ -48564,6 +48657,84 @@ async function holdStack(plan, hooks) {
   if (failure) throw failure;
 }
 
+// src/engine/capacity.ts
+var PROBE_WARMUP = 1;
+var PROBE_SECONDS = 3;
+async function measureCapacity(run2, p, hooks, limits, o = {}) {
+  const started = Date.now();
+  const name = o.label ?? p.plan.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  const stack = await startStack(run2, p, {
+    log,
+    signal: hooks.signal,
+    onComponent: hooks.onComponent,
+    databaseTemplate: o.databaseTemplate
+  });
+  const window2 = (rate) => ({
+    ...p.plan.load,
+    rate,
+    warmupSeconds: PROBE_WARMUP,
+    durationSeconds: PROBE_SECONDS,
+    trials: 1
+  });
+  const trial = async (rate) => {
+    const { outcome } = await measure(
+      stack.url,
+      window2(rate),
+      () => [],
+      { check: () => stack.assertAlive(), signal: hooks.signal },
+      1
+    );
+    return outcome.trials[0];
+  };
+  try {
+    const closed = (await trial(null)).throughput;
+    log(
+      `capacity at P99 \u2264 ${limits.sloP99Ms} ms: closed-loop throughput ${closed.toFixed(0)} req/s; probing open-loop rates`
+    );
+    const probes = [];
+    for (; ; ) {
+      const step = capacityStep(closed, probes, limits);
+      if ("capacity" in step) {
+        log(`capacity: ${step.capacity.toFixed(0)} req/s (${step.reason})`);
+        await stack.down();
+        return {
+          sloP99Ms: limits.sloP99Ms,
+          rate: step.capacity,
+          closedLoopThroughput: closed,
+          probes,
+          reason: step.reason,
+          seconds: (Date.now() - started) / 1e3
+        };
+      }
+      hooks.signal?.throwIfAborted();
+      const t = await trial(step.next);
+      const probe = {
+        rate: step.next,
+        achieved: t.throughput,
+        p99: t.latency.p99,
+        errors: t.errors.total,
+        pass: probePasses(step.next, t.throughput, t.latency.p99, t.errors.total, limits.sloP99Ms)
+      };
+      probes.push(probe);
+      log(
+        `probe ${step.next} req/s: served ${probe.achieved.toFixed(0)}, P99 ${Number.isFinite(probe.p99) ? probe.p99.toFixed(1) : "\u2013"} ms, errors ${probe.errors}: ${probe.pass ? "pass" : "fail"}`
+      );
+    }
+  } catch (err) {
+    await stack.down(true).catch(() => void 0);
+    throw err;
+  }
+}
+function capacityLimitsOf(spec) {
+  return {
+    sloP99Ms: spec.capacity.sloP99Ms ?? Number.NaN,
+    ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
+    resolution: CAPACITY_DEFAULTS.resolution,
+    maxProbes: spec.capacity.maxProbes
+  };
+}
+
 // src/engine/ab.ts
 async function runAb(ab, run2, hooks, gateOf) {
   const workDir = mkdtempSync2(join13(run2.tmpDir, "loadgate-ab-"));
@@ -48651,6 +48822,7 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length, DEFAULT_ALPHA, testedCount(gate));
   const costs = {};
   let sweep;
+  const capacities = {};
   const judge = () => {
     const c = verdictAt(pairs, looks, gate, ab.stackPaths.length);
     if (gate.cost == null) return c;
@@ -48788,6 +48960,15 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
         }
       }
     }
+    if (gate.capacity) {
+      hooks.onPhase?.(name, "capacity");
+      for (const side of ["base", "head"]) {
+        capacities[side] = await measureCapacity(run2, sides[side], hooks, capacityLimitsOf(headPlan.spec), {
+          label: side,
+          databaseTemplate: templates[side]?.dir
+        });
+      }
+    }
   } finally {
     for (const t of Object.values(templates)) t?.dispose();
   }
@@ -48795,6 +48976,11 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   if (!comparison || stoppedBecause === "max-time" && !isLook(blocksDone, looks)) {
     looksTaken++;
     comparison = judge();
+  }
+  if (gate.capacity) {
+    addCapacity(comparison.metrics, comparison.notes, capacities.base, capacities.head, gate);
+    comparison.metrics.sort((x, y) => METRIC_ORDER.indexOf(x.metric) - METRIC_ORDER.indexOf(y.metric));
+    comparison.headline = headlineOf(comparison.metrics);
   }
   comparison.sequential = {
     pairs: pairs.length,
@@ -48826,6 +49012,7 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
       warnings: []
     }),
     ...costs[side] ? { cost: costs[side] } : {},
+    ...capacities[side] ? { capacity: capacities[side] } : {},
     ...sweep ? { sweep: side === "base" ? sweep : { ...sweep, reusedFrom: "the base (same-runner A/B)" } } : {}
   });
   return {
@@ -48836,71 +49023,6 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
     pairList: pairs,
     notes
   };
-}
-
-// src/engine/capacity.ts
-var PROBE_WARMUP = 1;
-var PROBE_SECONDS = 3;
-async function measureCapacity(run2, p, hooks, limits) {
-  const started = Date.now();
-  const name = p.plan.spec.name;
-  const log = (line) => hooks.log(`[${name}] ${line}`);
-  const stack = await startStack(run2, p, { log, signal: hooks.signal, onComponent: hooks.onComponent });
-  const window2 = (rate) => ({
-    ...p.plan.load,
-    rate,
-    warmupSeconds: PROBE_WARMUP,
-    durationSeconds: PROBE_SECONDS,
-    trials: 1
-  });
-  const trial = async (rate) => {
-    const { outcome } = await measure(
-      stack.url,
-      window2(rate),
-      () => [],
-      { check: () => stack.assertAlive(), signal: hooks.signal },
-      1
-    );
-    return outcome.trials[0];
-  };
-  try {
-    const closed = (await trial(null)).throughput;
-    log(
-      `capacity at P99 \u2264 ${limits.sloP99Ms} ms: closed-loop throughput ${closed.toFixed(0)} req/s; probing open-loop rates`
-    );
-    const probes = [];
-    for (; ; ) {
-      const step = capacityStep(closed, probes, limits);
-      if ("capacity" in step) {
-        log(`capacity: ${step.capacity.toFixed(0)} req/s (${step.reason})`);
-        await stack.down();
-        return {
-          sloP99Ms: limits.sloP99Ms,
-          rate: step.capacity,
-          closedLoopThroughput: closed,
-          probes,
-          reason: step.reason,
-          seconds: (Date.now() - started) / 1e3
-        };
-      }
-      hooks.signal?.throwIfAborted();
-      const t = await trial(step.next);
-      const probe = {
-        rate: step.next,
-        achieved: t.throughput,
-        p99: t.latency.p99,
-        errors: t.errors.total,
-        pass: probePasses(step.next, t.throughput, t.latency.p99, t.errors.total, limits.sloP99Ms)
-      };
-      probes.push(probe);
-      log(
-        `probe ${step.next} req/s: served ${probe.achieved.toFixed(0)}, P99 ${Number.isFinite(probe.p99) ? probe.p99.toFixed(1) : "\u2013"} ms, errors ${probe.errors}: ${probe.pass ? "pass" : "fail"}`
-      );
-    }
-  } catch (err) {
-    await stack.down(true).catch(() => void 0);
-    throw err;
-  }
 }
 
 // src/engine/study.ts
@@ -48972,6 +49094,7 @@ function formatCount(n) {
 }
 function formatMetric(metric2, v) {
   if (metric2 === "cost") return formatCount(v);
+  if (metric2 === "capacity") return formatRps(v);
   if (metric2 === "throughput") return formatRps(v);
   if (metric2 === "errorRate") return formatShare(v);
   return formatMs(v);
@@ -48982,17 +49105,19 @@ function formatShare(fraction) {
 }
 function formatChange(m) {
   if (m.metric === "errorRate") return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
+  if (m.metric === "capacity") return formatPercent(m.change);
   const d = m.metric === "cost" ? 2 : 1;
   return `${formatPercent(m.change, true, d)} (${formatPercent(m.ci.lo, true, d)} \u2026 ${formatPercent(m.ci.hi, true, d)})`;
 }
 function formatConfidence(m) {
-  if (m.metric === "errorRate") return "\u2013";
+  if (m.metric === "errorRate" || m.metric === "capacity") return "\u2013";
   const got = `${(m.ci.confidence * 100).toFixed(1)}%`;
   return m.ci.confidence + 1e-9 < m.requested ? `${got} (< ${(m.requested * 100).toFixed(1)}% asked)` : got;
 }
 function formatLimit(m) {
   if (m.threshold === null) return "not gated";
   if (m.metric === "errorRate") return `< ${formatShare(m.threshold)}`;
+  if (m.metric === "capacity" && m.threshold > 0) return `> ${formatRps(m.threshold)}/s`;
   return formatPercent(
     m.threshold,
     true,
@@ -49751,14 +49876,14 @@ async function capacityCommand(argv, io) {
   }
   const slo = takeFlag(argv, "--slo-p99");
   const probes = takeFlag(slo.rest, "--max-probes");
-  const sloMs = slo.value === void 0 ? Number.NaN : parseDuration(slo.value) * 1e3;
-  if (!(sloMs > 0)) {
+  const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
+  if (sloMs !== void 0 && !(sloMs > 0)) {
     throw new UserError(
-      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (got ${JSON.stringify(slo.value ?? null)}).`
+      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`
     );
   }
-  const maxProbes = probes.value === void 0 ? CAPACITY_DEFAULTS.maxProbes : Number(probes.value);
-  if (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50) {
+  const maxProbes = probes.value === void 0 ? void 0 : Number(probes.value);
+  if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
     throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
   }
   const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
@@ -49772,6 +49897,12 @@ async function capacityCommand(argv, io) {
   requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, (l) => io.stderr(`${l}
 `));
   const results = [];
+  const missing = plan.stacks.filter((s) => sloMs === void 0 && s.spec.capacity.sloP99Ms === null);
+  if (missing.length > 0) {
+    throw new UserError(
+      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`
+    );
+  }
   for (const s of plan.stacks) {
     const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}
 `));
@@ -49781,10 +49912,10 @@ async function capacityCommand(argv, io) {
       { log: (l) => io.stderr(`${l}
 `), signal: io.signal },
       {
-        sloP99Ms: sloMs,
+        sloP99Ms: sloMs ?? s.spec.capacity.sloP99Ms,
         ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
         resolution: CAPACITY_DEFAULTS.resolution,
-        maxProbes
+        maxProbes: maxProbes ?? s.spec.capacity.maxProbes
       }
     );
     const r = stackResult({

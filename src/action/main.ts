@@ -39,6 +39,7 @@ function gateFor(plan: ActionPlan, stack: RunPlan["stacks"][number]): Gate {
     throughput: plan.gateOverride.throughput ?? stack.gate.throughput,
     errorRate: plan.gateOverride.errorRate ?? stack.gate.errorRate,
     cost: stack.gate.cost,
+    capacity: stack.gate.capacity,
   };
 }
 

@@ -404,14 +404,14 @@ async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const slo = takeFlag(argv, "--slo-p99");
   const probes = takeFlag(slo.rest, "--max-probes");
-  const sloMs = slo.value === undefined ? Number.NaN : parseDuration(slo.value) * 1000;
-  if (!(sloMs > 0)) {
+  const sloMs = slo.value === undefined ? undefined : parseDuration(slo.value) * 1000;
+  if (sloMs !== undefined && !(sloMs > 0)) {
     throw new UserError(
-      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (got ${JSON.stringify(slo.value ?? null)}).`,
+      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`,
     );
   }
-  const maxProbes = probes.value === undefined ? CAPACITY_DEFAULTS.maxProbes : Number(probes.value);
-  if (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50) {
+  const maxProbes = probes.value === undefined ? undefined : Number(probes.value);
+  if (maxProbes !== undefined && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
     throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
   }
   const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
@@ -424,6 +424,12 @@ async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
   const plan = planRun(probes.rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
   requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, (l) => io.stderr(`${l}\n`));
   const results: StackResult[] = [];
+  const missing = plan.stacks.filter((s) => sloMs === undefined && s.spec.capacity.sloP99Ms === null);
+  if (missing.length > 0) {
+    throw new UserError(
+      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`,
+    );
+  }
   for (const s of plan.stacks) {
     const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}\n`));
     const capacity = await measureCapacity(
@@ -431,10 +437,10 @@ async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
       prepared,
       { log: (l) => io.stderr(`${l}\n`), signal: io.signal },
       {
-        sloP99Ms: sloMs,
+        sloP99Ms: sloMs ?? (s.spec.capacity.sloP99Ms as number),
         ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
         resolution: CAPACITY_DEFAULTS.resolution,
-        maxProbes,
+        maxProbes: maxProbes ?? s.spec.capacity.maxProbes,
       },
     );
     const r = stackResult({

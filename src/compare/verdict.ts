@@ -1,6 +1,7 @@
 // Pure: Result × baseline Result → per-metric verdicts. No I/O, no environment.
 
-import type { CostRecord, HistoryPoint, StackResult, Trial } from "../result/types.js";
+import type { CapacityGate } from "../config/stack-spec.js";
+import type { CapacityRecord, CostRecord, HistoryPoint, StackResult, Trial } from "../result/types.js";
 import { studentTQuantile } from "../stats/distributions.js";
 import { mean, median, stdev } from "../stats/quantiles.js";
 import { pairedShift, type ShiftEstimate, twoSampleShift } from "../stats/rank-tests.js";
@@ -10,7 +11,7 @@ import { decide, type Verdict } from "./rule.js";
 
 export { decide, type Verdict };
 export type Headline = Verdict | "no-baseline";
-export type MetricName = "throughput" | "p50" | "p90" | "p99" | "p999" | "errorRate" | "cost";
+export type MetricName = "throughput" | "p50" | "p90" | "p99" | "p999" | "errorRate" | "cost" | "capacity";
 
 export const METRIC_LABELS: Record<MetricName, string> = {
   throughput: "Throughput (req/s)",
@@ -20,6 +21,7 @@ export const METRIC_LABELS: Record<MetricName, string> = {
   p999: "P99.9 (ms)",
   errorRate: "Error rate",
   cost: "App instructions per request",
+  capacity: "Capacity within the P99 SLO (req/s)",
 };
 
 export interface Gate {
@@ -31,6 +33,8 @@ export interface Gate {
   errorRate: number;
   /** How much the app's instructions per request may grow (0.01 for "+1%"); null or absent: no cost gate. */
   cost?: number | null;
+  /** Capacity at the SLO: a drop allowed against the baseline, or a floor; null or absent: none. */
+  capacity?: CapacityGate | null;
 }
 
 /** The metrics whose change is tested; the one-sided error rate is split between them. */
@@ -121,7 +125,7 @@ export function isDecided(c: Comparison): boolean {
   return gated.every((m) => m.verdict === "pass" || m.verdict === "improvement");
 }
 
-function pick(t: Trial, m: Exclude<MetricName, "errorRate" | "cost">): number {
+function pick(t: Trial, m: Exclude<MetricName, "errorRate" | "cost" | "capacity">): number {
   return m === "throughput" ? t.throughput : t.latency[m];
 }
 
@@ -295,6 +299,7 @@ export function compareWithBaseline(
   }
   metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
   addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
+  addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   notes.push(
     measuredSpread
@@ -307,7 +312,7 @@ export function compareWithBaseline(
 }
 
 /** The order rows are shown in. */
-export const METRIC_ORDER: MetricName[] = ["throughput", "p99", "cost", "errorRate", "p50", "p90", "p999"];
+export const METRIC_ORDER: MetricName[] = ["throughput", "p99", "cost", "capacity", "errorRate", "p50", "p90", "p999"];
 const ORDER = METRIC_ORDER;
 
 /**
@@ -339,6 +344,63 @@ export function addCost(
   const c = costVerdict(base, head, gate.cost, alpha);
   metrics.push(c.verdict);
   notes.push(...c.notes);
+}
+
+/**
+ * The capacity row, when the capacity gate is on: one search per side, so like the error rate it is
+ * a limit on this run, not a change with an interval. A floor (">800/s") needs no baseline; a drop
+ * ("-10%") compares with the baseline's capacity at the same SLO.
+ */
+export function addCapacity(
+  metrics: MetricVerdict[],
+  notes: string[],
+  base: CapacityRecord | undefined,
+  head: CapacityRecord | undefined,
+  gate: Pick<Gate, "capacity">,
+): void {
+  const g = gate.capacity;
+  if (!g) return;
+  if (!head) {
+    notes.push("The capacity gate is on but this run has no capacity search.");
+    return;
+  }
+  const comparable = base && base.sloP99Ms === head.sloP99Ms ? base : undefined;
+  const change = comparable
+    ? comparable.rate > 0
+      ? head.rate / comparable.rate - 1
+      : head.rate > 0
+        ? 1
+        : 0
+    : Number.NaN;
+  let verdict: Verdict;
+  if (g.kind === "floor") {
+    verdict = head.rate > g.rate ? "pass" : "regression";
+  } else {
+    if (!comparable) {
+      notes.push(
+        base
+          ? `Capacity was not compared: the baseline's SLO was ${base.sloP99Ms} ms, this run's ${head.sloP99Ms} ms.`
+          : "The capacity gate is on but the baseline has no capacity search: it is compared from the next baseline on.",
+      );
+      return;
+    }
+    verdict = change < g.limit ? "regression" : change > -g.limit ? "improvement" : "pass";
+  }
+  metrics.push({
+    metric: "capacity",
+    gated: true,
+    threshold: g.kind === "floor" ? g.rate : g.limit,
+    baseline: comparable?.rate ?? Number.NaN,
+    current: head.rate,
+    change,
+    ci: { lo: change, hi: change, confidence: 1 },
+    requested: 1,
+    n: 1,
+    verdict,
+  });
+  notes.push(
+    `Capacity within P99 ≤ ${head.sloP99Ms} ms is one bounded search per side (it brackets the rate within 5%), judged against the limit without an interval: keep a drop limit of 10% or more.`,
+  );
 }
 
 /** A comparison of the cost alone (a cost-only run, or timings from another machine); undefined when there is none to make. */
@@ -451,7 +513,7 @@ export function minUnits(alpha: number): number {
 }
 
 function verdictFor(
-  metric: Exclude<MetricName, "errorRate" | "cost">,
+  metric: Exclude<MetricName, "errorRate" | "cost" | "capacity">,
   gated: boolean,
   gate: Gate,
   baseline: number,

@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
 import { UserError } from "../errors.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
-import { COST_DEFAULTS, DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
+import { type CapacityGate, COST_DEFAULTS, DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
 import { nearest } from "./suggest.js";
 import { type Position, parseYamlSource } from "./yaml-source.js";
 
@@ -75,6 +75,7 @@ const EXPECTED_FORM: Record<string, string> = {
   "cost.ready-timeout": 'a duration like "180s"',
   "cost.timeout": 'a duration like "60s"',
   "cost.gap": 'a duration like "5ms"',
+  "gate.capacity": 'a drop like "-10%" or a floor like ">800/s" (capacity at capacity.slo-p99)',
 };
 
 interface Problem {
@@ -188,6 +189,7 @@ export function loadStackFile(file: string): StackSpec {
   const load = (raw.load ?? {}) as Json;
   const gate = (raw.gate ?? {}) as Json;
   const cost = (raw.cost ?? {}) as Json;
+  const capacity = (raw.capacity ?? {}) as Json;
   const ready = (app.ready ?? {}) as Json;
   const python = app.python as Json | undefined;
   const pgb = pooler && pooler !== "none" ? ((pooler.pgbouncer ?? {}) as Json) : undefined;
@@ -254,13 +256,29 @@ export function loadStackFile(file: string): StackSpec {
       text: "expected a duration above zero.",
     });
   }
+  const sloP99 =
+    capacity["slo-p99"] === undefined ? null : parseDuration(capacity["slo-p99"] as string | number) * 1000;
+  if (sloP99 !== null && !(sloP99 > 0)) {
+    fileProblems.push({
+      position: src.locate(["capacity", "slo-p99"]),
+      field: "capacity.slo-p99",
+      text: `expected a duration above zero (e.g. "50ms"), found ${describe(capacity["slo-p99"])}.`,
+    });
+  }
+  if (gate.capacity !== undefined && sloP99 === null) {
+    fileProblems.push({
+      position: src.locate(["gate", "capacity"]),
+      field: "gate.capacity",
+      text: 'needs the SLO it is measured at: add capacity: { slo-p99: "50ms" } (the P99 the service must keep).',
+    });
+  }
   if (fileProblems.length > 0) throw new UserError(formatProblems(file, fileProblems));
 
   const lines: Record<string, number> = {};
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
-  for (const key of ["p99", "throughput", "error-rate", "cost"])
+  for (const key of ["p99", "throughput", "error-rate", "cost", "capacity"])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
 
   const text2 = readFileSync(file);
@@ -323,7 +341,9 @@ export function loadStackFile(file: string): StackSpec {
       errorRate:
         gate["error-rate"] === undefined ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"] as string, "<N%"),
       cost: gate.cost === undefined ? null : parsePercent(gate.cost as string),
+      capacity: gate.capacity === undefined ? null : parseCapacityGate(gate.capacity as string),
     },
+    capacity: { sloP99Ms: sloP99, maxProbes: (capacity["max-probes"] as number | undefined) ?? 8 },
     cost: {
       command: (cost.command as string | undefined) ?? null,
       env: Object.fromEntries(Object.entries((cost.env as Json | undefined) ?? {}).map(([k, v]) => [k, String(v)])),
@@ -336,6 +356,13 @@ export function loadStackFile(file: string): StackSpec {
     },
     lines,
   });
+}
+
+/** "-10%" (a drop allowed against the baseline) or ">800/s" (a floor); the schema has checked the form. */
+export function parseCapacityGate(value: string): CapacityGate {
+  const floor = /^>(\d+(?:\.\d+)?)\/s$/.exec(value.trim());
+  if (floor) return { kind: "floor", rate: Number(floor[1]) };
+  return { kind: "drop", limit: parsePercent(value) };
 }
 
 function dedupe(problems: Problem[]): Problem[] {

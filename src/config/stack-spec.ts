@@ -20,7 +20,11 @@ export interface GateSpec {
    * cost run is off unless --cost or the Action's `cost` input turns it on, with DEFAULT_COST_LIMIT).
    */
   cost: number | null;
+  /** Capacity at the SLO: a relative drop allowed against the baseline, or a floor; null: no capacity gate. */
+  capacity: CapacityGate | null;
 }
+
+export type CapacityGate = { kind: "drop"; limit: number } | { kind: "floor"; rate: number };
 
 /** The cost run's settings: the stack file's `cost` section with its defaults. */
 export interface CostSpec {
@@ -55,6 +59,7 @@ export const DEFAULT_GATE: Readonly<GateSpec> = Object.freeze({
   throughput: -0.05,
   errorRate: 0.01,
   cost: null,
+  capacity: null,
 });
 
 export interface StackSpec {
@@ -101,6 +106,8 @@ export interface StackSpec {
   };
   gate: GateSpec;
   cost: CostSpec;
+  /** The capacity search's SLO (null when the stack file gives none) and probe bound. */
+  capacity: { sloP99Ms: number | null; maxProbes: number };
   /** Line of each top-level key and some nested ones, for annotations that point into the file. */
   lines: Record<string, number>;
 }

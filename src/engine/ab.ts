@@ -8,6 +8,7 @@ import { blockOrder, type Side } from "../ab/schedule.js";
 import { isLook, verdictAt } from "../ab/sequential.js";
 import {
   type AbPair,
+  addCapacity,
   addCost,
   type Comparison,
   DEFAULT_ALPHA,
@@ -24,8 +25,9 @@ import type { RunPlan, StackPlan } from "../config/plan.js";
 import { loadStackFile, resolveStackPath } from "../config/stack-file.js";
 import { UserError } from "../errors.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
-import type { CostRecord, StackResult, SweepRecord, Trial } from "../result/types.js";
+import type { CapacityRecord, CostRecord, StackResult, SweepRecord, Trial } from "../result/types.js";
 import type { DatabaseTemplate, RunningStack } from "../stack/stack.js";
+import { capacityLimitsOf, measureCapacity } from "./capacity.js";
 import { costRun } from "./cost.js";
 import { type PreparedStack, prepareStack, seedTemplate, stackInfo, stackResult, startStack } from "./prepare.js";
 import { appLogTail, type EngineHooks, measure } from "./run.js";
@@ -153,6 +155,7 @@ async function runOnePair(
   const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length, DEFAULT_ALPHA, testedCount(gate));
   const costs: Partial<Record<Side, CostRecord>> = {};
   let sweep: SweepRecord | undefined;
+  const capacities: Partial<Record<Side, CapacityRecord>> = {};
   /** The timing verdict at a look, with the cost row (measured once, before the blocks) when the cost gate is on. */
   const judge = (): Comparison => {
     const c = verdictAt(pairs, looks, gate, ab.stackPaths.length);
@@ -294,6 +297,16 @@ async function runOnePair(
         }
       }
     }
+    if (gate.capacity) {
+      // Capacity at the SLO: one search per side, each on a fresh stack from the side's database copy.
+      hooks.onPhase?.(name, "capacity");
+      for (const side of ["base", "head"] as const) {
+        capacities[side] = await measureCapacity(run, sides[side], hooks, capacityLimitsOf(headPlan.spec), {
+          label: side,
+          databaseTemplate: templates[side]?.dir,
+        });
+      }
+    }
   } finally {
     for (const t of Object.values(templates)) t?.dispose();
   }
@@ -303,6 +316,11 @@ async function runOnePair(
   if (!comparison || (stoppedBecause === "max-time" && !isLook(blocksDone, looks))) {
     looksTaken++;
     comparison = judge();
+  }
+  if (gate.capacity) {
+    addCapacity(comparison.metrics, comparison.notes, capacities.base, capacities.head, gate);
+    comparison.metrics.sort((x, y) => METRIC_ORDER.indexOf(x.metric) - METRIC_ORDER.indexOf(y.metric));
+    comparison.headline = headlineOf(comparison.metrics);
   }
   comparison.sequential = {
     pairs: pairs.length,
@@ -334,6 +352,7 @@ async function runOnePair(
       warnings: [],
     }),
     ...(costs[side] ? { cost: costs[side] } : {}),
+    ...(capacities[side] ? { capacity: capacities[side] } : {}),
     ...(sweep ? { sweep: side === "base" ? sweep : { ...sweep, reusedFrom: "the base (same-runner A/B)" } } : {}),
   });
   return {

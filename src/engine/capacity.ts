@@ -1,7 +1,7 @@
 // `loadgate capacity`: one stack up, a closed-loop trial for its throughput, then open-loop probes
 // chosen by src/capacity/search.ts until the highest rate within the P99 SLO is bracketed.
 
-import { type CapacityLimits, capacityStep, type Probe, probePasses } from "../capacity/search.js";
+import { CAPACITY_DEFAULTS, type CapacityLimits, capacityStep, type Probe, probePasses } from "../capacity/search.js";
 import type { RunPlan } from "../config/plan.js";
 import type { CapacityRecord } from "../result/types.js";
 import { type PreparedStack, startStack } from "./prepare.js";
@@ -16,11 +16,17 @@ export async function measureCapacity(
   p: PreparedStack,
   hooks: EngineHooks,
   limits: CapacityLimits,
+  o: { label?: string; databaseTemplate?: string } = {},
 ): Promise<CapacityRecord> {
   const started = Date.now();
-  const name = p.plan.spec.name;
+  const name = o.label ?? p.plan.spec.name;
   const log = (line: string) => hooks.log(`[${name}] ${line}`);
-  const stack = await startStack(run, p, { log, signal: hooks.signal, onComponent: hooks.onComponent });
+  const stack = await startStack(run, p, {
+    log,
+    signal: hooks.signal,
+    onComponent: hooks.onComponent,
+    databaseTemplate: o.databaseTemplate,
+  });
   const window = (rate: number | null) => ({
     ...p.plan.load,
     rate,
@@ -76,4 +82,14 @@ export async function measureCapacity(
     await stack.down(true).catch(() => undefined);
     throw err;
   }
+}
+
+/** The search's limits for a stack whose gate has capacity (its stack file gives the SLO). */
+export function capacityLimitsOf(spec: { capacity: { sloP99Ms: number | null; maxProbes: number } }): CapacityLimits {
+  return {
+    sloP99Ms: spec.capacity.sloP99Ms ?? Number.NaN,
+    ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
+    resolution: CAPACITY_DEFAULTS.resolution,
+    maxProbes: spec.capacity.maxProbes,
+  };
 }

@@ -11,6 +11,7 @@ import { requireBinaries } from "../stack/binaries.js";
 import { tcpOpen } from "../stack/probes.js";
 import { appLogTail, type StackContext } from "../stack/stack.js";
 import { cpuAccount, loadGeneratorWarning } from "../stats/cpu-shares.js";
+import { capacityLimitsOf, measureCapacity } from "./capacity.js";
 import { costRun } from "./cost.js";
 import { needsOf, type PreparedStack, prepareStack, stackInfo, stackResult, startStack } from "./prepare.js";
 import { servesNothingMessage } from "./serves-nothing.js";
@@ -18,7 +19,7 @@ import { sweepWorkers } from "./sweep.js";
 
 export { appLogTail, needsOf };
 
-export type PhaseName = "install" | "up" | "warmup" | "trials" | "down" | "cost" | "sweep";
+export type PhaseName = "install" | "up" | "warmup" | "trials" | "down" | "cost" | "sweep" | "capacity";
 
 export interface EngineHooks {
   log: (line: string) => void;
@@ -104,6 +105,10 @@ export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<Stac
     if (p.plan.gate.cost !== null) {
       hooks.onPhase?.(p.plan.spec.name, "cost");
       r.cost = await costRun(plan, chosen, hooks);
+    }
+    if (p.plan.gate.capacity) {
+      hooks.onPhase?.(p.plan.spec.name, "capacity");
+      r.capacity = await measureCapacity(plan, chosen, hooks, capacityLimitsOf(p.plan.spec));
     }
     results.push(r);
   }

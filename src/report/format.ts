@@ -31,6 +31,7 @@ export function formatCount(n: number): string {
 /** A metric's value: req/s, ms, a share for the error rate, or a count of instructions. */
 export function formatMetric(metric: string, v: number): string {
   if (metric === "cost") return formatCount(v);
+  if (metric === "capacity") return formatRps(v);
   if (metric === "throughput") return formatRps(v);
   if (metric === "errorRate") return formatShare(v);
   return formatMs(v);
@@ -45,6 +46,7 @@ export function formatShare(fraction: number): string {
 /** "−9.8% (−14.1% … −5.2%)"; the error rate is a limit on this run, not a change with an interval. */
 export function formatChange(m: MetricVerdict): string {
   if (m.metric === "errorRate") return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
+  if (m.metric === "capacity") return formatPercent(m.change);
   // Instruction counts move by tenths of a percent: show two decimals.
   const d = m.metric === "cost" ? 2 : 1;
   return `${formatPercent(m.change, true, d)} (${formatPercent(m.ci.lo, true, d)} … ${formatPercent(m.ci.hi, true, d)})`;
@@ -52,7 +54,7 @@ export function formatChange(m: MetricVerdict): string {
 
 /** The interval's real coverage, and the level asked for when it falls short of it. */
 export function formatConfidence(m: MetricVerdict): string {
-  if (m.metric === "errorRate") return "–";
+  if (m.metric === "errorRate" || m.metric === "capacity") return "–";
   const got = `${(m.ci.confidence * 100).toFixed(1)}%`;
   return m.ci.confidence + 1e-9 < m.requested ? `${got} (< ${(m.requested * 100).toFixed(1)}% asked)` : got;
 }
@@ -60,6 +62,7 @@ export function formatConfidence(m: MetricVerdict): string {
 export function formatLimit(m: MetricVerdict): string {
   if (m.threshold === null) return "not gated";
   if (m.metric === "errorRate") return `< ${formatShare(m.threshold)}`;
+  if (m.metric === "capacity" && m.threshold > 0) return `> ${formatRps(m.threshold)}/s`;
   return formatPercent(
     m.threshold,
     true,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
-import { expectNothingLeft, runCli } from "./helpers.js";
+import { bareStack, expectNothingLeft, runCli, tinyStack } from "./helpers.js";
 
 describe("loadgate capacity", () => {
   it("finds the highest open-loop rate within the P99 SLO in a bounded number of probes", async () => {
@@ -31,4 +31,25 @@ describe("loadgate capacity", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/needs --slo-p99, the P99 the service must keep, e\.g\. --slo-p99 50ms/);
   });
+
+  it("gate.capacity in the stack file: run measures it after the trials and --baseline judges it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lg-capgate-"));
+    // A floor no stack on this machine reaches: the capacity row is a regression, exit 1.
+    const stack = tinyStack(
+      bareStack('gate:\n  capacity: ">1000000/s"\ncapacity: { slo-p99: 200ms, max-probes: 2 }\n'),
+    );
+    const base = await runCli(["run", stack, "--json", join(dir, "a.json"), "--save-baseline", join(dir, "b.json")]);
+    expect(base.code, base.stderr.slice(-3000)).toBe(0);
+    const a = (JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as ResultDocument).results[0];
+    expect(a.trials.length).toBe(2);
+    expect(a.capacity?.sloP99Ms).toBe(200);
+    expect(a.capacity?.probes.length).toBeLessThanOrEqual(2);
+    expectNothingLeft(base);
+    const head = await runCli(["run", stack, "--baseline", join(dir, "b.json")]);
+    expect(head.code, head.stderr.slice(-3000)).toBe(1);
+    expect(head.stdout).toMatch(
+      /Capacity within the P99 SLO \(req\/s\)\s+[\d.]+\s+[\d.]+\s+[-+\d.%]+\s+–\s+> 1000000\/s\s+regression/,
+    );
+    expectNothingLeft(head);
+  }, 600_000);
 });

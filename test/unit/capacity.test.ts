@@ -1,5 +1,12 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CAPACITY_DEFAULTS, capacityStep, type Probe, probePasses } from "../../src/capacity/search.js";
+import { addCapacity, type MetricVerdict } from "../../src/compare/verdict.js";
+import { loadStackFile, parseCapacityGate } from "../../src/config/stack-file.js";
+import type { CapacityGate } from "../../src/config/stack-spec.js";
+import { formatConfidence, formatLimit } from "../../src/report/format.js";
 
 const limits = { sloP99Ms: 50, ...CAPACITY_DEFAULTS };
 
@@ -49,5 +56,58 @@ describe("capacity at an SLO", () => {
     const r = searchOver(1000, 0.5);
     expect(r.capacity).toBe(0);
     expect(r.probes.every((p) => !p.pass)).toBe(true);
+  });
+});
+
+describe("the capacity gate", () => {
+  const rec = (rate: number, slo = 50) => ({
+    sloP99Ms: slo,
+    rate,
+    closedLoopThroughput: rate,
+    probes: [],
+    reason: "",
+    seconds: 10,
+  });
+  const row = (base: number | undefined, head: number, gate: CapacityGate, slo = 50) => {
+    const metrics: MetricVerdict[] = [];
+    const notes: string[] = [];
+    addCapacity(metrics, notes, base === undefined ? undefined : rec(base), rec(head, slo), { capacity: gate });
+    return { row: metrics[0], notes };
+  };
+  it("reads a drop or a floor from the stack file, and needs the SLO", () => {
+    expect(parseCapacityGate("-10%")).toEqual({ kind: "drop", limit: -0.1 });
+    expect(parseCapacityGate(">800/s")).toEqual({ kind: "floor", rate: 800 });
+    const dir = mkdtempSync(join(tmpdir(), "lg-capgate-"));
+    const file = join(dir, "stack.yml");
+    writeFileSync(file, 'name: demo\napp:\n  command: x {port}\ngate:\n  capacity: "-10%"\n');
+    expect(() => loadStackFile(file)).toThrow(
+      /stack\.yml:5:13: gate\.capacity: needs the SLO it is measured at: add capacity: \{ slo-p99: "50ms" \}/,
+    );
+    writeFileSync(
+      file,
+      'name: demo\napp:\n  command: x {port}\ngate:\n  capacity: "10%"\ncapacity: { slo-p99: 50ms }\n',
+    );
+    expect(() => loadStackFile(file)).toThrow(/gate\.capacity: expected a drop like "-10%" or a floor like ">800\/s"/);
+    writeFileSync(
+      file,
+      'name: demo\napp:\n  command: x {port}\ngate:\n  capacity: ">800/s"\ncapacity: { slo-p99: 50ms, max-probes: 3 }\n',
+    );
+    const spec = loadStackFile(file);
+    expect(spec.gate.capacity).toEqual({ kind: "floor", rate: 800 });
+    expect(spec.capacity).toEqual({ sloP99Ms: 50, maxProbes: 3 });
+  });
+  it("a floor: regression at or below it, pass above it, with or without a baseline", () => {
+    expect(row(undefined, 700, { kind: "floor", rate: 800 }).row.verdict).toBe("regression");
+    expect(row(undefined, 900, { kind: "floor", rate: 800 }).row.verdict).toBe("pass");
+    expect(formatLimit(row(undefined, 900, { kind: "floor", rate: 800 }).row)).toBe("> 800/s");
+  });
+  it("a drop against the baseline at the same SLO, judged like the error rate (no interval)", () => {
+    const drop = { kind: "drop", limit: -0.1 } as const;
+    expect(row(1000, 850, drop).row.verdict).toBe("regression");
+    expect(row(1000, 950, drop).row.verdict).toBe("pass");
+    expect(row(1000, 1200, drop).row.verdict).toBe("improvement");
+    expect(formatConfidence(row(1000, 950, drop).row)).toBe("–");
+    expect(row(undefined, 950, drop).notes.join(" ")).toMatch(/baseline has no capacity search/);
+    expect(row(1000, 950, drop, 100).notes.join(" ")).toMatch(/baseline's SLO was 50 ms, this run's 100 ms/);
   });
 });

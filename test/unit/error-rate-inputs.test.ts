@@ -86,6 +86,7 @@ describe("--max-error-rate", () => {
       throughput: -0.05,
       errorRate: 0.01,
       cost: null,
+      capacity: null,
     });
     expect(planRun([file, "--max-error-rate", "0%"], io, "test").stacks[0].gate.errorRate).toBe(0);
     expect(planRun([file, "--max-error-rate", "100%"], io, "test").stacks[0].gate.errorRate).toBe(1);
@@ -97,6 +98,7 @@ describe("--max-error-rate", () => {
       throughput: -0.05,
       errorRate: 0.02,
       cost: null,
+      capacity: null,
     });
   });
 
