@@ -173,6 +173,10 @@ export function runReport(results: readonly StackResult[]): string {
   if (results.some((r) => r.summary.pooled)) {
     lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
   }
+  if (results.some((r) => r.capacity)) {
+    if (lines.length > 0) lines.push("");
+    lines.push(capacityTable(results));
+  }
   if (results.some((r) => r.cost)) {
     if (lines.length > 0) lines.push("");
     lines.push(costTable(results));
