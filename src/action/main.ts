@@ -20,7 +20,7 @@ import type { RunPlan } from "../config/plan.js";
 import { runAb } from "../engine/ab.js";
 import { type EngineHooks, runStacks } from "../engine/run.js";
 import { messageOf, UserError } from "../errors.js";
-import { CommentForbiddenError, upsertComment } from "../github/comment.js";
+import { CommentForbiddenError, commentAuthor, upsertComment } from "../github/comment.js";
 import { formatPercent } from "../report/format.js";
 import { commentMarker, type ReportInput, renderMarkdown, type StackReport } from "../report/markdown.js";
 import { readResultFile } from "../result/read.js";
@@ -207,25 +207,33 @@ async function publish(plan: ActionPlan, input: ReportInput, stackNames: string[
   const body = renderMarkdown(input, marker);
   await core.summary.addRaw(body).write();
   let commentUrl = "";
-  const wantComment =
-    pr !== null && plan.comment !== "never" && (plan.comment === "always" || input.headline !== "pass");
+  // on-change: a new comment only when the verdict is not pass, but an existing one always follows
+  // the verdict (a ❌ turns ✅ once the pull request is fixed).
+  const wantComment = pr !== null && plan.comment !== "never";
+  const create = plan.comment === "always" || input.headline !== "pass";
   if (wantComment && pr) {
     if (!plan.token) {
       core.warning("No github-token: the comment was not posted (the job summary has the table).");
     } else {
       const octokit = github.getOctokit(plan.token, { baseUrl: plan.apiUrl });
       try {
+        const api = {
+          paginate: (route: string, params: Record<string, unknown>) => octokit.paginate(route, params),
+          request: (route: string, params: Record<string, unknown>) => octokit.request(route, params),
+        } as Parameters<typeof upsertComment>[0];
         const outcome = await upsertComment(
-          {
-            paginate: (route, params) => octokit.paginate(route, params),
-            request: (route, params) => octokit.request(route, params),
-          },
+          api,
           { owner: plan.event.repository.owner, repo: plan.event.repository.repo, issueNumber: pr.number },
           marker,
           body,
+          { author: await commentAuthor(api), create },
         );
         commentUrl = outcome.url;
-        core.info(`Comment ${outcome.action}: ${outcome.url}`);
+        core.info(
+          outcome.action === "skipped"
+            ? "No comment: comment is on-change, the verdict is pass, and there is no earlier comment to update."
+            : `Comment ${outcome.action}: ${outcome.url}`,
+        );
       } catch (err) {
         if (err instanceof CommentForbiddenError) {
           core.warning(

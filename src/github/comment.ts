@@ -12,9 +12,24 @@ export interface CommentTarget {
 }
 
 export interface CommentOutcome {
-  action: "created" | "updated";
+  /** skipped: there was no comment to update and the policy did not ask for a new one. */
+  action: "created" | "updated" | "skipped";
   url: string;
   id: number;
+}
+
+/** GITHUB_TOKEN writes comments as this bot, and cannot ask GET /user who it is. */
+export const ACTIONS_BOT = "github-actions[bot]";
+
+/** The login the token writes comments as: GET /user, or the Actions bot for GITHUB_TOKEN (which may not call it). */
+export async function commentAuthor(api: CommentApi): Promise<string> {
+  try {
+    const { data } = await api.request("GET /user", {});
+    const login = (data as { login?: unknown }).login;
+    return typeof login === "string" && login ? login : ACTIONS_BOT;
+  } catch {
+    return ACTIONS_BOT;
+  }
 }
 
 /** Thrown when GitHub refuses to write the comment (a fork's read-only token: 403). */
@@ -32,18 +47,24 @@ interface CommentData {
   id: number;
   body?: string;
   html_url: string;
+  user?: { login?: string } | null;
 }
 
-/** Finds the comment carrying `marker` and updates it, or creates one: never a second comment. */
+/**
+ * Finds loadgate's comment (carrying `marker` and written by `o.author`: anyone can paste a marker
+ * into a comment of their own) and updates it, or creates one when `o.create`: never a second comment.
+ */
 export async function upsertComment(
   api: CommentApi,
   target: CommentTarget,
   marker: string,
   body: string,
+  o: { author: string; create: boolean } = { author: ACTIONS_BOT, create: true },
 ): Promise<CommentOutcome> {
   const params = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber, per_page: 100 };
   const comments = await api.paginate<CommentData>("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", params);
-  const mine = comments.find((c) => c.body?.includes(marker));
+  const mine = comments.find((c) => c.body?.includes(marker) && c.user?.login === o.author);
+  if (!mine && !o.create) return { action: "skipped", url: "", id: 0 };
   try {
     if (mine) {
       const { data } = await api.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {

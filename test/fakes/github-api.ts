@@ -9,6 +9,7 @@
  * explicitly or set the variable before the first import.)
  *
  * Routes:
+ *   GET   /user                                                  the token's user (403 for GITHUB_TOKEN, as GitHub)
  *   GET   /repos/{owner}/{repo}                                  repository (default_branch, full_name, ...)
  *   GET   /repos/{owner}/{repo}/issues/{issue_number}/comments   list, oldest first; per_page (≤100, default 30)
  *                                                                and page; a `Link` header when paginated
@@ -189,6 +190,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
 
     const seg = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    // GET /user: a user's token (a PAT) learns who it is; GITHUB_TOKEN (the Actions bot) may not ask.
+    if (seg.length === 1 && seg[0] === "user" && method === "GET") {
+      const who = options.actor ?? GITHUB_ACTIONS_BOT;
+      if (who.type === "Bot") return error(403, "Resource not accessible by integration");
+      return reply(200, { login: who.login, id: who.id, type: who.type });
+    }
     if (seg[0] !== "repos" || seg.length < 3) return error(404, "Not Found");
     const [, owner, repo] = seg;
     const isNumber = (s: string | undefined) => s !== undefined && /^\d+$/.test(s);

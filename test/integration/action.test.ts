@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeCacheService, startFakeCacheService } from "../fakes/cache-service.js";
-import { type FakeGitHubState, startFakeGitHub } from "../fakes/github-api.js";
+import { type FakeGitHubState, GITHUB_ACTIONS_BOT, startFakeGitHub } from "../fakes/github-api.js";
 import type { RunningFake } from "../fakes/http.js";
 import { pullRequestEvent, pushEvent, runAction } from "./action-helpers.js";
 import { expectNothingLeft, markedProcesses, TINY_APP } from "./helpers.js";
@@ -96,6 +96,72 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     expect(run.stdout).toContain("::error::loadgate: performance regression beyond the threshold");
     const body = [...gh.state.comments.values()].find((c) => c.issueNumber === 8)!.body;
     expect(body).toContain("❌ loadgate: regression beyond the threshold");
+  });
+
+  it("comment: on-change moves loadgate's own earlier comment to the new verdict, never one someone else wrote, and creates none on a pass", async () => {
+    const marker = "<!-- loadgate:comment stacks=shop -->";
+    const mallory = { login: "mallory", id: 666, type: "User" as const };
+    const own = await startFakeGitHub({
+      requireToken: "ghs_test",
+      comments: [
+        {
+          owner: "acme",
+          repo: "shop",
+          issueNumber: 31,
+          body: `${marker}\nmallory's copy of the marker`,
+          user: mallory,
+        },
+        {
+          owner: "acme",
+          repo: "shop",
+          issueNumber: 31,
+          body: `${marker}\n## ❌ loadgate: regression`,
+          user: GITHUB_ACTIONS_BOT,
+        },
+      ],
+    });
+    try {
+      // Limits no run of the same code can break: the verdict is pass.
+      const inputs = {
+        ...base().inputs,
+        comment: "on-change",
+        "p99-threshold": "+1000%",
+        "throughput-threshold": "-99%",
+      };
+      const pr = (n: number, sha: string) => ({
+        name: "pull_request",
+        payload: pullRequestEvent(n, sha, "a".repeat(40)),
+      });
+      const fixed = await runAction({
+        ...base(),
+        apiUrl: own.url,
+        inputs,
+        event: pr(31, "e".repeat(40)),
+        sha: "e".repeat(40),
+      });
+      expect(fixed.code, fixed.stdout).toBe(0);
+      expect(fixed.outputs.verdict).toBe("pass");
+      const comments = own.state.commentsOn("acme", "shop", 31);
+      expect(comments).toHaveLength(2);
+      expect(comments.find((c) => c.user.login === "github-actions[bot]")!.body).toContain(
+        "✅ loadgate: no regression",
+      );
+      expect(comments.find((c) => c.user.login === "mallory")!.body).toBe(`${marker}\nmallory's copy of the marker`);
+      expect(fixed.stdout).toContain("Comment updated");
+
+      const quiet = await runAction({
+        ...base(),
+        apiUrl: own.url,
+        inputs,
+        event: pr(32, "f".repeat(40)),
+        sha: "f".repeat(40),
+      });
+      expect(quiet.code, quiet.stdout).toBe(0);
+      expect(own.state.commentsOn("acme", "shop", 32)).toHaveLength(0);
+      expect(quiet.stdout).toContain("No comment: comment is on-change, the verdict is pass");
+    } finally {
+      await own.close();
+    }
   });
 
   it("no baseline: verdict no-baseline, passes by default, fails with fail-on-missing-baseline", async () => {
