@@ -22,7 +22,13 @@ import { type EngineHooks, runStacks } from "../engine/run.js";
 import { messageOf, UserError } from "../errors.js";
 import { CommentForbiddenError, commentAuthor, upsertComment } from "../github/comment.js";
 import { formatPercent } from "../report/format.js";
-import { commentMarker, type ReportInput, renderMarkdown, type StackReport } from "../report/markdown.js";
+import {
+  commentMarker,
+  type ReportInput,
+  type RunHeadline,
+  renderMarkdown,
+  type StackReport,
+} from "../report/markdown.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
 import { recordComponent } from "../stack/cleanup.js";
@@ -246,7 +252,7 @@ async function publish(plan: ActionPlan, input: ReportInput, stackNames: string[
   core.setOutput(OUTPUTS.commentUrl, commentUrl);
 }
 
-function setResultOutputs(headline: Headline, results: StackResult[], file: string) {
+function setResultOutputs(headline: RunHeadline, results: StackResult[], file: string) {
   core.setOutput(OUTPUTS.result, file);
   core.setOutput(OUTPUTS.verdict, headline);
   const first = results[0];
@@ -335,7 +341,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
       results,
     };
     let reports: StackReport[];
-    let headline: Headline;
+    let headline: RunHeadline;
     if (plan.mode === "gate") {
       reports = ab ? ab.reports : await gate(plan, results, store);
       headline = overallHeadline(reports.map((s) => s.comparison?.headline ?? "no-baseline"));
@@ -348,7 +354,8 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     } else {
       if (plan.mode === "baseline") await saveBaselines(plan, doc, store);
       reports = results.map((r) => ({ result: r, comparison: null, baseline: null, baselineLabel: null }));
-      headline = "pass";
+      // Nothing was compared: say what happened, not "no regression".
+      headline = plan.mode === "baseline" ? "baseline-stored" : "measured";
     }
     const resultFile = join(plan.runnerTemp, "loadgate-result.json");
     writeFileSync(resultFile, `${JSON.stringify(doc, null, 2)}\n`);
@@ -363,15 +370,15 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
       plan,
       {
         title: `Commit ${plan.event.sha.slice(0, 7) || "unknown"}`,
-        headline: plan.mode === "gate" ? headline : "pass",
+        headline,
         stacks: reports,
         decidedBy,
       },
       results.map((r) => r.stack.name),
       plan.mode === "gate" ? pr : null,
     );
-    setResultOutputs(plan.mode === "gate" ? headline : "pass", results, resultFile);
-    if (plan.mode === "gate") decideFailure(plan, headline);
+    setResultOutputs(headline, results, resultFile);
+    if (plan.mode === "gate") decideFailure(plan, headline as Headline);
   } catch (err) {
     const message = messageOf(err);
     const m = /^(.+?):(\d+):(\d+): /.exec(message);

@@ -95,12 +95,15 @@ export interface ActionPlan {
   runtime: RunPlan;
 }
 
+/** The toolkit's getBooleanInput semantics (YAML 1.2 core schema): true, True, TRUE, false, False, FALSE. */
 function bool(name: string, raw: string, fallback: boolean): boolean {
-  const v = raw.trim().toLowerCase();
+  const v = raw.trim();
   if (v === "") return fallback;
-  if (["true", "yes", "on", "1"].includes(v)) return true;
-  if (["false", "no", "off", "0"].includes(v)) return false;
-  throw new UserError(`Input ${name}: expected true or false, got ${JSON.stringify(raw)}.`);
+  if (["true", "True", "TRUE"].includes(v)) return true;
+  if (["false", "False", "FALSE"].includes(v)) return false;
+  throw new UserError(
+    `Input ${name}: expected true or false (true, True, TRUE, false, False, FALSE, as the toolkit's getBooleanInput), got ${JSON.stringify(raw)}.`,
+  );
 }
 
 function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[], fallback: T): T {

@@ -31,15 +31,25 @@ export function escapeText(text: string): string {
     .replace(/\r?\n/g, " ");
 }
 
-const ICON: Record<Headline, string> = {
+/**
+ * What a run ends with: a verdict in gate mode; on baseline and report runs, what happened instead
+ * (nothing was compared, so nothing "passed").
+ */
+export type RunHeadline = Headline | "baseline-stored" | "measured";
+
+const ICON: Record<RunHeadline, string> = {
   pass: "✅",
   regression: "❌",
   improvement: "🚀",
   inconclusive: "❔",
   "no-baseline": "➖",
+  "baseline-stored": "📦",
+  measured: "📏",
 };
 
-export const HEADLINE_TEXT: Record<Headline, string> = {
+export const HEADLINE_TEXT: Record<RunHeadline, string> = {
+  "baseline-stored": "baseline stored for the default branch (nothing compared)",
+  measured: "measured only (nothing compared)",
   pass: "no regression beyond the thresholds",
   regression: "regression beyond the threshold",
   improvement: "faster than the baseline",
@@ -59,7 +69,7 @@ export interface StackReport {
 
 export interface ReportInput {
   title: string;
-  headline: Headline;
+  headline: RunHeadline;
   stacks: StackReport[];
   /** The words under the headline, e.g. which mode decided. */
   decidedBy: string;
@@ -172,10 +182,12 @@ function trialsDetails(s: StackReport): string {
   return `<details><summary>Per-trial values</summary>\n\n${table}\n\n</details>`;
 }
 
-function stackSection(s: StackReport): string {
+function stackSection(s: StackReport, runHeadline: RunHeadline): string {
   const r = s.result;
   const c = s.comparison;
-  const title = `### ${escapeText(r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[c?.headline ?? "no-baseline"]} ${c?.headline ?? "no-baseline"}`;
+  const h: RunHeadline =
+    c?.headline ?? (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
+  const title = `### ${escapeText(r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[h]} ${h}`;
   const warnings = [
     ...(c?.reason ? [`No comparison: ${escapeText(c.reason)}.`] : []),
     ...r.warnings.map(escapeText),
@@ -207,10 +219,10 @@ export function renderMarkdown(input: ReportInput, marker: string): string {
     `${escapeText(input.title)} · ${escapeText(input.decidedBy)}`,
     "",
   ].join("\n");
-  let body = `${head}${input.stacks.map(stackSection).join("\n\n")}\n`;
+  let body = `${head}${input.stacks.map((x) => stackSection(x, input.headline)).join("\n\n")}\n`;
   if (body.length > COMMENT_LIMIT) {
     // Drop the per-trial details first; they are the bulk.
-    body = `${head}${input.stacks.map((s) => stackSection(s).replace(/<details>[\s\S]*<\/details>/, "<details><summary>Per-trial values</summary>\n\nOmitted: the comment would exceed GitHub's size limit. See the Result JSON.\n\n</details>")).join("\n\n")}\n`;
+    body = `${head}${input.stacks.map((s) => stackSection(s, input.headline).replace(/<details>[\s\S]*<\/details>/, "<details><summary>Per-trial values</summary>\n\nOmitted: the comment would exceed GitHub's size limit. See the Result JSON.\n\n</details>")).join("\n\n")}\n`;
   }
   if (body.length > COMMENT_LIMIT)
     body = `${body.slice(0, COMMENT_LIMIT - 100)}\n\n…(truncated to fit GitHub's limit)\n`;

@@ -62,7 +62,10 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     expect(run.stdout).toMatch(/::group::shop: up/);
     expect(run.stdout).toMatch(/Saved the baseline of shop as loadgate-1-shop-[0-9a-f]{12}-a{40}/);
     expect(cache.state.entries.some((e) => e.key.startsWith("loadgate-1-shop-") && e.finalized)).toBe(true);
-    expect(run.outputs.verdict).toBe("pass");
+    // Nothing was compared: the verdict and the summary say what happened, not "no regression".
+    expect(run.outputs.verdict).toBe("baseline-stored");
+    expect(run.summary).toContain("📦 loadgate: baseline stored for the default branch (nothing compared)");
+    expect(run.summary).not.toContain("no regression");
     expect(Number(run.outputs["p99-ms"])).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(run.outputs.result, "utf8")).results[0].stack.name).toBe("shop");
     expect(gh.state.comments.size).toBe(0); // no comment on a push
@@ -233,9 +236,11 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     ["duration", "soon", "Input duration: expected seconds"],
     ["connections", "-3", "Input connections: expected a whole number"],
     ["rate", "fast", "Input rate: expected a number"],
-    ["fail-on-regression", "maybe", 'Input fail-on-regression: expected true or false, got "maybe"'],
-    ["install", "yes please", 'Input install: expected true or false, got "yes please"'],
-    ["allow-untrusted", "2", 'Input allow-untrusted: expected true or false, got "2"'],
+    ["fail-on-regression", "maybe", "Input fail-on-regression: expected true or false (true, True, TRUE, false,"],
+    ["install", "yes please", 'TRUE, false, False, FALSE, as the toolkit\'s getBooleanInput), got "yes please"'],
+    // getBooleanInput semantics: yes, on and 1 are not booleans.
+    ["allow-untrusted", "yes", "Input allow-untrusted: expected true or false"],
+    ["fail-on-missing-baseline", "1", "Input fail-on-missing-baseline: expected true or false"],
     ["compare", "yesterday", 'Input compare: expected one of baseline, merge-base, both, got "yesterday"'],
     ["stack", "missing/stack.yml", "missing/stack.yml: no such file or folder"],
   ])("bad input %s=%s fails with the input's name, the value and what is allowed", async (name, value, message) => {
