@@ -96,19 +96,22 @@ async function abGate(
   stateFile: string,
   store: BaselineStore,
 ): Promise<{ reports: StackReport[]; results: StackResult[]; decidedBy: string }> {
+  // A pull request is measured against its merge base; a merge queue's commit against the queue's base.
   const pr = plan.event.pullRequest;
-  if (!pr) {
+  const baseSha = pr?.baseSha ?? plan.event.mergeGroup?.baseSha;
+  if (baseSha === undefined) {
     throw new UserError(
-      `Input compare: ${plan.compare} needs a pull_request event (it measures the pull request against its merge base); this is a ${plan.event.name || "unknown"} event.`,
+      `Input compare: ${plan.compare} needs a pull_request or merge_group event (it measures the change against its base); this is a ${plan.event.name || "unknown"} event.`,
     );
   }
+  const what = pr ? "the pull request's base commit" : "the merge queue's base commit";
   const root = await repoRoot(plan.workspace);
-  if (!pr.baseSha || !(await isCommit(root, pr.baseSha))) {
+  if (!baseSha || !(await isCommit(root, baseSha))) {
     throw new UserError(
-      `compare: ${plan.compare}: the pull request's base commit ${pr.baseSha.slice(0, 12) || "(unknown)"} is not in this checkout, which is too shallow to find the merge base. Check out with full history: actions/checkout with fetch-depth: 0.`,
+      `compare: ${plan.compare}: ${what} ${baseSha.slice(0, 12) || "(unknown)"} is not in this checkout, which is too shallow to find the merge base. Check out with full history: actions/checkout with fetch-depth: 0.`,
     );
   }
-  const base = await mergeBase(root, pr.baseSha, "HEAD");
+  const base = await mergeBase(root, baseSha, "HEAD");
   const ab: AbPlan = {
     root,
     baseRef: base.slice(0, 7),

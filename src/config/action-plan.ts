@@ -61,6 +61,8 @@ export interface EventInfo {
   ref: string;
   defaultBranch: string | null;
   pullRequest: PullRequestInfo | null;
+  /** merge_group: the queue's base and the merge commit it tests. */
+  mergeGroup: { baseSha: string; headSha: string; baseRef: string } | null;
   selfHosted: boolean;
 }
 
@@ -195,13 +197,18 @@ export function readEvent(env: NodeJS.ProcessEnv): EventInfo {
           Boolean(pr.head?.repo?.fork),
       }
     : null;
+  const mg = name === "merge_group" ? payload.merge_group : undefined;
+  const mergeGroup = mg
+    ? { baseSha: String(mg.base_sha ?? ""), headSha: String(mg.head_sha ?? ""), baseRef: String(mg.base_ref ?? "") }
+    : null;
   return {
     name,
     repository: { owner, repo },
-    sha: pullRequest?.headSha || env.GITHUB_SHA || "",
+    sha: pullRequest?.headSha || mergeGroup?.headSha || env.GITHUB_SHA || "",
     ref: env.GITHUB_REF ?? "",
     defaultBranch: payload.repository?.default_branch ?? null,
     pullRequest,
+    mergeGroup,
     selfHosted: (env.RUNNER_ENVIRONMENT ?? "").toLowerCase() === "self-hosted",
   };
 }
@@ -211,6 +218,8 @@ export function resolveMode(raw: string, event: EventInfo): { mode: Mode; reason
   const m = oneOf(INPUTS.mode, raw, ["auto", "gate", "baseline", "report"] as const, "auto");
   if (m !== "auto") return { mode: m, reason: `mode: ${m}` };
   if (event.pullRequest) return { mode: "gate", reason: `auto: ${event.name} event` };
+  // A required check must gate in a merge queue too, or the queue merges ungated.
+  if (event.mergeGroup) return { mode: "gate", reason: "auto: merge_group event (the merge queue is gated)" };
   if (event.name === "push" && event.defaultBranch && event.ref === `refs/heads/${event.defaultBranch}`) {
     return { mode: "baseline", reason: `auto: push to the default branch ${event.defaultBranch}` };
   }

@@ -61,6 +61,43 @@ describe("the Action with compare: merge-base", () => {
     expect(markedProcesses()).toEqual([]);
   });
 
+  it("a merge queue is gated: merge_group (mode auto) measures the queued commit against the queue's base", async () => {
+    const comments = gh.state.comments.size;
+    const run = await runAction({
+      inputs: {
+        stack: "stack.yml",
+        "github-token": "ghs_test",
+        trials: "4",
+        "max-pairs": "14",
+        duration: "0.5",
+        warmup: "0.3",
+      },
+      workspace: repo,
+      apiUrl: gh.url,
+      cacheEnv: cache.env,
+      event: {
+        name: "merge_group",
+        payload: {
+          action: "checks_requested",
+          merge_group: {
+            head_sha: headSha,
+            head_ref: "refs/heads/gh-readonly-queue/main/pr-21-0123456789abcdef",
+            base_sha: baseSha,
+            base_ref: "refs/heads/main",
+          },
+          repository: { full_name: "acme/shop", default_branch: "main", name: "shop", owner: { login: "acme" } },
+        },
+      },
+      sha: headSha,
+    });
+    expect(run.stdout).toContain("auto: merge_group event (the merge queue is gated)");
+    expect(run.code, run.stdout.slice(-3000)).toBe(1);
+    expect(run.outputs.verdict).toBe("regression");
+    expect(run.summary).toContain(`decided by same-runner A/B against the merge base ${baseSha.slice(0, 7)}`);
+    expect(gh.state.comments.size).toBe(comments); // no pull request to comment on: the summary and the check
+    expect(markedProcesses()).toEqual([]);
+  });
+
   it("a shallow checkout without the base commit gets one clear error naming fetch-depth: 0", async () => {
     const run = await runAction({
       inputs: { stack: "stack.yml", "github-token": "ghs_test", compare: "merge-base" },
