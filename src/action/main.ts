@@ -17,8 +17,9 @@ import { progressLine } from "../cli/progress.js";
 import { type Comparison, compareWithBaseline, DEFAULT_RISK, type Gate, type Headline } from "../compare/verdict.js";
 import { type ActionPlan, OUTPUTS, planAction } from "../config/action-plan.js";
 import type { RunPlan } from "../config/plan.js";
+import { DEFAULT_GATE } from "../config/stack-spec.js";
 import { runAb } from "../engine/ab.js";
-import { type EngineHooks, runStacks } from "../engine/run.js";
+import { type EngineHooks, runStacks, runTarget } from "../engine/run.js";
 import { messageOf, UserError } from "../errors.js";
 import { CommentForbiddenError, commentAuthor, upsertComment } from "../github/comment.js";
 import { formatPercent } from "../report/format.js";
@@ -38,14 +39,15 @@ export { STATE_FILE } from "./state.js";
 
 import { STATE_FILE } from "./state.js";
 
-/** Which gate applies to a stack: the inputs override the stack file's `gate`. */
-function gateFor(plan: ActionPlan, stack: RunPlan["stacks"][number]): Gate {
+/** Which gate applies to a stack (or to the target): the inputs override the stack file's `gate`. */
+function gateFor(plan: ActionPlan, stack: { gate: Gate } | undefined): Gate {
+  const own = stack?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
   return {
-    p99: plan.gateOverride.p99 ?? stack.gate.p99,
-    throughput: plan.gateOverride.throughput ?? stack.gate.throughput,
-    errorRate: plan.gateOverride.errorRate ?? stack.gate.errorRate,
-    cost: stack.gate.cost,
-    capacity: stack.gate.capacity,
+    p99: plan.gateOverride.p99 ?? own.p99,
+    throughput: plan.gateOverride.throughput ?? own.throughput,
+    errorRate: plan.gateOverride.errorRate ?? own.errorRate,
+    cost: own.cost,
+    capacity: own.capacity,
   };
 }
 
@@ -81,9 +83,11 @@ async function measure(plan: ActionPlan, stateFile: string): Promise<StackResult
     ...plan.runtime,
     stacks: plan.stacks,
     install: plan.install,
-    pin: plan.stacks.some((s) => s.spec.load.pin),
+    pin: plan.pin || plan.stacks.some((s) => s.spec.load.pin),
   };
   try {
+    // Input target: a service earlier steps started (a services: container, docker compose).
+    if (plan.target) return [await runTarget(runPlan, plan.target, engineHooks(stateFile))];
     return await runStacks(runPlan, engineHooks(stateFile));
   } finally {
     core.endGroup();
@@ -326,6 +330,11 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     mkdirSync(plan.runnerTemp, { recursive: true });
     core.saveState(STATE_FILE, stateFile);
     const store = deps.store?.(plan) ?? new CacheBaselineStore(plan.workspace, (l) => core.info(l));
+    if (plan.target && plan.mode === "gate" && plan.compare !== "baseline") {
+      throw new UserError(
+        `Input target measures one running service, so it cannot be measured against the merge base side by side: set compare: baseline (against the stored baseline of the default branch).`,
+      );
+    }
     const ab = plan.mode === "gate" && plan.compare !== "baseline" ? await abGate(plan, stateFile, store) : undefined;
     const results = ab ? ab.results : await measure(plan, stateFile);
     const doc: ResultDocument = {

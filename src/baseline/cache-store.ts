@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as cache from "@actions/cache";
@@ -17,7 +18,11 @@ export class CacheBaselineStore implements BaselineStore {
   ) {}
 
   private pathFor(stack: string): string {
-    return join(".loadgate-baseline", `${stack}.json`);
+    // A target's name is host:port/path: the file name keeps only safe characters (and a hash of the
+    // whole name, so two names that differ only in those characters do not share a file).
+    const safe = stack.replace(/[^A-Za-z0-9._-]/g, "_");
+    const name = safe === stack ? stack : `${safe}-${createHash("sha256").update(stack).digest("hex").slice(0, 8)}`;
+    return join(".loadgate-baseline", `${name}.json`);
   }
 
   async restore(stack: string, environmentId: string): Promise<StoredBaseline | undefined> {

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { applyOverrides, type LoadOverrides, parseLoadOverrides, runtimeOf } from "./cli-plan.js";
+import { applyOverrides, type LoadOverrides, parseLoadOverrides, planTarget, runtimeOf } from "./cli-plan.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
-import type { RunPlan, StackPlan } from "./plan.js";
+import type { RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 
 // Input names mirror action.yml; the names a user sees are the names the code uses.
@@ -31,6 +31,9 @@ export const INPUTS = {
   maxPairs: "max-pairs",
   maxTime: "max-time",
   cost: "cost",
+  client: "client",
+  pin: "pin",
+  target: "target",
 } as const;
 
 export const OUTPUTS = {
@@ -72,6 +75,10 @@ export interface ActionPlan {
   modeReason: string;
   compare: CompareMode;
   stacks: StackPlan[];
+  /** Input target: a service earlier steps started on this runner, measured instead of a stack. */
+  target: TargetPlan | null;
+  /** Input pin: the load generator gets CPU 0, the stack the rest. */
+  pin: boolean;
   gateOverride: { p99?: number; throughput?: number; errorRate?: number };
   token: string;
   apiUrl: string;
@@ -242,6 +249,7 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     ["connections", INPUTS.connections],
     ["rate", INPUTS.rate],
     ["workers", INPUTS.workers],
+    ["client", INPUTS.client],
   ] as const) {
     const v = getInput(input).trim();
     flags[flag] = v === "" ? undefined : v;
@@ -262,9 +270,23 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     .split(/[\n,]/)
     .map((s) => s.trim())
     .filter(Boolean);
-  if (mode !== "report" && stackInput.length === 0) {
+  const targetInput = getInput(INPUTS.target).trim();
+  let target: TargetPlan | null = null;
+  if (targetInput) {
+    try {
+      target = planTarget(targetInput, overrides, []);
+    } catch (err) {
+      throw new UserError((err as Error).message.replace(/^--target/, "Input target"));
+    }
+    if (stackInput.length > 0) {
+      throw new UserError(
+        "Inputs stack and target: give one of them: target measures a service earlier steps started, stack brings one up.",
+      );
+    }
+  }
+  if (mode !== "report" && stackInput.length === 0 && !target) {
     throw new UserError(
-      `Input stack: required; give one or more stack files or folders (one per line), e.g. stacks/my-app/stack.yml.`,
+      `Input stack: required; give one or more stack files or folders (one per line), e.g. stacks/my-app/stack.yml, or input target (a URL on this runner).`,
     );
   }
   if (mode === "report" && !resultFile && stackInput.length === 0) {
@@ -278,6 +300,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     modeReason: reason,
     compare: oneOf(INPUTS.compare, getInput(INPUTS.compare), ["baseline", "merge-base", "both"] as const, "merge-base"),
     stacks,
+    target,
+    pin: bool(INPUTS.pin, getInput(INPUTS.pin), false),
     gateOverride: {
       p99: threshold(INPUTS.p99Threshold, getInput(INPUTS.p99Threshold), "+"),
       throughput: threshold(INPUTS.throughputThreshold, getInput(INPUTS.throughputThreshold), "-"),

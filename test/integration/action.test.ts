@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -242,6 +243,9 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     ["allow-untrusted", "yes", "Input allow-untrusted: expected true or false"],
     ["fail-on-missing-baseline", "1", "Input fail-on-missing-baseline: expected true or false"],
     ["compare", "yesterday", 'Input compare: expected one of baseline, merge-base, both, got "yesterday"'],
+    ["client", "curl", 'Input client: expected native or autocannon, got "curl"'],
+    ["pin", "yes", "Input pin: expected true or false"],
+    ["target", "http://example.com/x", "Input target: example.com is not this machine"],
     ["stack", "missing/stack.yml", "missing/stack.yml: no such file or folder"],
   ])("bad input %s=%s fails with the input's name, the value and what is allowed", async (name, value, message) => {
     const run = await runAction({
@@ -326,4 +330,75 @@ describe("the Action's cost gate", () => {
     expect(pr.summary).toContain("App instructions per request");
     expect(markedProcesses()).toEqual([]);
   }, 240_000);
+});
+
+describe("the Action's target input: a service that earlier steps started", () => {
+  it("measures it, stores a baseline for it on main, gates a pull request against it; refuses stack + target and merge-base", async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const service = spawn("python3", [TINY_APP, String(port)], { stdio: "ignore" });
+    try {
+      for (let i = 0; i < 50; i++) {
+        if (
+          await fetch(`http://127.0.0.1:${port}/test`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const ws = mkdtempSync(join(tmpdir(), "lg-ws-target-"));
+      const inputs = {
+        target: `http://127.0.0.1:${port}/test`,
+        "github-token": "ghs_test",
+        compare: "baseline",
+        trials: "2",
+        duration: "0.5",
+        warmup: "0.2",
+        connections: "4",
+        client: "native",
+        "fail-on-regression": "false",
+      };
+      const main = await runAction({
+        ...base(),
+        inputs,
+        workspace: ws,
+        event: { name: "push", payload: pushEvent("7".repeat(40)) },
+        sha: "7".repeat(40),
+      });
+      expect(main.code, main.stdout).toBe(0);
+      expect(main.outputs.verdict).toBe("baseline-stored");
+      const r = JSON.parse(readFileSync(main.outputs.result, "utf8")).results[0];
+      expect(r.stack.name).toBe(`127.0.0.1:${port}/test`);
+      expect(r.summary.throughput.median).toBeGreaterThan(0);
+
+      const event = { name: "pull_request", payload: pullRequestEvent(41, "8".repeat(40), "7".repeat(40)) };
+      const pr = await runAction({ ...base(), inputs, workspace: ws, event, sha: "8".repeat(40) });
+      expect(pr.code, pr.stdout).toBe(0);
+      expect(pr.stdout).toMatch(
+        /127\.0\.0\.1:\d+\/test: (pass|inconclusive|regression|improvement) \(baseline loadgate-1-/,
+      );
+
+      const both = await runAction({
+        ...base(),
+        inputs: { ...inputs, stack: "stack.yml" },
+        workspace: ws,
+        event,
+        sha: "8".repeat(40),
+      });
+      expect(both.code).toBe(1);
+      expect(both.stdout).toContain("Inputs stack and target: give one of them");
+      const ab = await runAction({
+        ...base(),
+        inputs: { ...inputs, compare: "merge-base" },
+        workspace: ws,
+        event,
+        sha: "8".repeat(40),
+      });
+      expect(ab.code).toBe(1);
+      expect(ab.stdout).toContain("Input target measures one running service");
+    } finally {
+      service.kill();
+    }
+  }, 120_000);
 });
