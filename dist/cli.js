@@ -4401,7 +4401,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv2 = class {
+    var Ajv3 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -4771,9 +4771,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports2.default = Ajv2;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports2.default = Ajv3;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -6884,7 +6884,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -6903,11 +6903,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports2.Ajv = Ajv2;
-    module2.exports = exports2 = Ajv2;
-    module2.exports.Ajv = Ajv2;
+    exports2.Ajv = Ajv3;
+    module2.exports = exports2 = Ajv3;
+    module2.exports.Ajv = Ajv3;
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.default = Ajv2;
+    exports2.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -46186,7 +46186,143 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname as dirname3 } from "node:path";
 
 // src/result/read.ts
-import { readFileSync as readFileSync3 } from "node:fs";
+var import_ajv2 = __toESM(require_ajv(), 1);
+import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+
+// schema/result.schema.json
+var result_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/OWNER/loadgate/schema/result.schema.json",
+  title: "loadgate Result document",
+  description: "What `loadgate --json` and the Action write. Every Result read back (a baseline, compare, mode: report with an artifact) is validated against this schema first: a document that does not match is refused. Strings are capped so a forged file cannot flood a comment.",
+  type: "object",
+  required: ["schemaVersion", "tool", "createdAt", "results"],
+  properties: {
+    schemaVersion: { const: 1 },
+    tool: {
+      type: "object",
+      required: ["name", "version"],
+      properties: { name: { const: "loadgate" }, version: { $ref: "#/definitions/short" } }
+    },
+    createdAt: { $ref: "#/definitions/short" },
+    commit: {
+      type: "object",
+      required: ["sha", "ref"],
+      properties: { sha: { $ref: "#/definitions/short" }, ref: { $ref: "#/definitions/text" } }
+    },
+    pullRequest: {
+      type: "object",
+      properties: { number: { type: "integer", minimum: 1 }, repository: { $ref: "#/definitions/short" } }
+    },
+    results: { type: "array", minItems: 1, maxItems: 50, items: { $ref: "#/definitions/stackResult" } },
+    reports: { type: "array", maxItems: 50, items: { $ref: "#/definitions/report" } }
+  },
+  definitions: {
+    short: { type: "string", maxLength: 200 },
+    text: { type: "string", maxLength: 4e3 },
+    num: { type: ["number", "null"] },
+    stackResult: {
+      type: "object",
+      required: ["stack", "environment", "load", "trials", "summary", "warnings"],
+      properties: {
+        stack: {
+          type: "object",
+          required: ["name", "file", "webserver", "framework"],
+          properties: {
+            name: { $ref: "#/definitions/short" },
+            file: { $ref: "#/definitions/text" },
+            webserver: { $ref: "#/definitions/short" },
+            framework: { $ref: "#/definitions/short" }
+          }
+        },
+        workers: { type: ["integer", "null"] },
+        environment: {
+          type: "object",
+          required: ["id"],
+          properties: {
+            id: { $ref: "#/definitions/short" },
+            cpuModel: { $ref: "#/definitions/short" },
+            kernel: { $ref: "#/definitions/short" },
+            os: { $ref: "#/definitions/short" },
+            arch: { $ref: "#/definitions/short" },
+            stackFileHash: { $ref: "#/definitions/short" },
+            versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
+          }
+        },
+        load: { type: "object" },
+        trials: { type: "array", maxItems: 1e3, items: { type: "object" } },
+        summary: { type: "object" },
+        warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } },
+        history: { type: "array", maxItems: 100 },
+        cost: {
+          type: "object",
+          properties: {
+            command: { $ref: "#/definitions/text" },
+            valgrind: { $ref: "#/definitions/short" },
+            chunks: { type: "array", maxItems: 1e3 },
+            warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } }
+          }
+        },
+        capacity: { type: "object", properties: { reason: { $ref: "#/definitions/text" } } },
+        sweep: {
+          type: "object",
+          properties: { reason: { $ref: "#/definitions/text" }, reusedFrom: { $ref: "#/definitions/short" } }
+        }
+      }
+    },
+    metric: {
+      type: "object",
+      required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
+      properties: {
+        metric: { enum: ["throughput", "p50", "p90", "p99", "p999", "errorRate", "cost", "capacity"] },
+        gated: { type: "boolean" },
+        threshold: { $ref: "#/definitions/num" },
+        baseline: { $ref: "#/definitions/num" },
+        current: { $ref: "#/definitions/num" },
+        change: { $ref: "#/definitions/num" },
+        ci: {
+          type: "object",
+          required: ["lo", "hi", "confidence"],
+          properties: {
+            lo: { $ref: "#/definitions/num" },
+            hi: { $ref: "#/definitions/num" },
+            confidence: { $ref: "#/definitions/num" }
+          }
+        },
+        requested: { $ref: "#/definitions/num" },
+        n: { type: "integer", minimum: 0 },
+        verdict: { enum: ["pass", "regression", "improvement", "inconclusive"] }
+      }
+    },
+    report: {
+      type: "object",
+      required: ["stack", "baselineLabel", "baseline", "comparison"],
+      properties: {
+        stack: { $ref: "#/definitions/short" },
+        baselineLabel: { anyOf: [{ $ref: "#/definitions/short" }, { type: "null" }] },
+        baseline: { anyOf: [{ $ref: "#/definitions/stackResult" }, { type: "null" }] },
+        trend: { $ref: "#/definitions/text" },
+        comparison: {
+          anyOf: [
+            { type: "null" },
+            {
+              type: "object",
+              required: ["headline", "method", "metrics", "notes"],
+              properties: {
+                headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
+                method: { enum: ["stored-baseline", "same-runner-ab"] },
+                metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
+                reason: { $ref: "#/definitions/text" },
+                notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
+                sequential: { type: "object" }
+              }
+            }
+          ]
+        }
+      }
+    }
+  }
+};
 
 // src/result/no-value.ts
 var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
@@ -46249,6 +46385,8 @@ function restoreNoValues(results, fail) {
 var SCHEMA_VERSION = 1;
 
 // src/result/read.ts
+var validator2;
+var MAX_RESULT_BYTES = 20 * 1024 * 1024;
 function parseResultDocument(text, source) {
   let data;
   try {
@@ -46266,6 +46404,14 @@ function parseResultDocument(text, source) {
   if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
   const doc = data;
   if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
+  if (!validator2(data)) {
+    const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
+    const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
+    throw new UserError(
+      `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+    );
+  }
   if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
   doc.results.forEach((r, i) => {
     const at = `results[${i}]`;
@@ -46337,8 +46483,15 @@ function checkCost(c, at, fail) {
 function readResultFile(file) {
   let text;
   try {
+    const size = statSync2(file).size;
+    if (size > MAX_RESULT_BYTES) {
+      throw new UserError(
+        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
+      );
+    }
     text = readFileSync3(file, "utf8");
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
   }
   return parseResultDocument(text, file);
@@ -46909,7 +47062,7 @@ var appPart = {
 
 // src/stack/launch.ts
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync as mkdirSync3, mkdtempSync, rmSync as rmSync2, statSync as statSync2 } from "node:fs";
+import { chownSync, mkdirSync as mkdirSync3, mkdtempSync, rmSync as rmSync2, statSync as statSync3 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname5, join as join6, resolve as resolve5 } from "node:path";
 var RUN_MARKER = "LOADGATE_RUN_ID";
@@ -46917,7 +47070,7 @@ function reachableRoot(tmpDir, user, log) {
   if (!user) return tmpDir;
   let dir = resolve5(tmpDir);
   for (; ; ) {
-    if ((statSync2(dir).mode & 1) === 0) {
+    if ((statSync3(dir).mode & 1) === 0) {
       log(
         `${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir2()} for the run folder`
       );

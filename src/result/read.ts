@@ -1,9 +1,16 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { Ajv, type ErrorObject } from "ajv";
+import resultSchema from "../../schema/result.schema.json" with { type: "json" };
 import { UserError } from "../errors.js";
 import { restoreNoValues } from "./no-value.js";
 import { type ResultDocument, SCHEMA_VERSION } from "./types.js";
 
 /** Validates an untrusted Result (or baseline) document where it enters. Throws UserError naming the file and field. */
+let validator: ReturnType<Ajv["compile"]> | undefined;
+
+/** The largest Result file read: far above any real one, small enough that a forged one cannot exhaust memory. */
+export const MAX_RESULT_BYTES = 20 * 1024 * 1024;
+
 export function parseResultDocument(text: string, source: string): ResultDocument {
   let data: unknown;
   try {
@@ -21,6 +28,19 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
   if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
   const doc = data as Record<string, unknown>;
   if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  // The published schema (schema/result.schema.json): types, enums and size caps for everything a
+  // report shows, so a forged file is refused here rather than rendered.
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(resultSchema);
+  if (!validator(data)) {
+    // The deepest error names the field: an anyOf (null or an object) otherwise reports its parent.
+    const e = [...(validator.errors ?? [])]
+      .filter((x) => x.keyword !== "anyOf")
+      .sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0] as ErrorObject;
+    const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
+    throw new UserError(
+      `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`,
+    );
+  }
   if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
   (doc.results as unknown[]).forEach((r, i) => {
     const at = `results[${i}]`;
@@ -100,8 +120,15 @@ function checkCost(c: unknown, at: string, fail: Fail): void {
 export function readResultFile(file: string): ResultDocument {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_RESULT_BYTES) {
+      throw new UserError(
+        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`,
+      );
+    }
     text = readFileSync(file, "utf8");
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err}).`);
   }
   return parseResultDocument(text, file);
