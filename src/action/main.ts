@@ -280,6 +280,34 @@ function decideFailure(plan: ActionPlan, headline: Headline) {
 }
 
 /** mode: report with result-file: post what an earlier (fork) run measured and decided. */
+/**
+ * The pull request a `mode: report` run comments on: from the event, never from the artifact (a
+ * fork's workflow wrote the artifact, so it must not choose where the repository's token writes).
+ * A workflow_run lists its pull requests only for branches of this repository; for a fork's it is
+ * empty, so the open pull request whose head is the run's branch (in the fork) and commit is found
+ * through the API.
+ */
+async function pullRequestForReport(plan: ActionPlan): Promise<{ number: number; fork: string | null } | null> {
+  const pr = plan.event.pullRequest;
+  if (pr) return { number: pr.number, fork: pr.fromFork ? pr.headRepo : null };
+  const wr = plan.event.workflowRun;
+  if (!wr) return null;
+  const listed = wr.pullRequests.find((p) => p.headSha === wr.headSha);
+  if (listed) return { number: listed.number, fork: null };
+  if (!plan.token || !wr.headRepo || !wr.headBranch || !wr.headSha) return null;
+  const { owner, repo } = plan.event.repository;
+  const octokit = github.getOctokit(plan.token, { baseUrl: plan.apiUrl });
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
+    owner,
+    repo,
+    state: "open",
+    head: `${wr.headRepo.split("/")[0]}:${wr.headBranch}`,
+    per_page: 100,
+  });
+  const match = (data as { number: number; head?: { sha?: string } }[]).find((p) => p.head?.sha === wr.headSha);
+  return match ? { number: match.number, fork: wr.headRepo !== `${owner}/${repo}` ? wr.headRepo : null } : null;
+}
+
 async function reportFromFile(plan: ActionPlan): Promise<void> {
   const doc = readResultFile(plan.resultFile!);
   const reports: StackReport[] = doc.results.map((r) => {
@@ -292,14 +320,28 @@ async function reportFromFile(plan: ActionPlan): Promise<void> {
     };
   });
   const headline = overallHeadline(reports.map((s) => s.comparison?.headline ?? "no-baseline"));
-  const pr = doc.pullRequest ? { number: doc.pullRequest.number } : plan.event.pullRequest;
+  const pr = await pullRequestForReport(plan);
+  if (doc.pullRequest && doc.pullRequest.number !== pr?.number) {
+    core.warning(
+      `The Result names pull request #${doc.pullRequest.number}; ignored: mode: report takes the pull request from the event${pr ? ` (#${pr.number})` : ""}, never from the artifact.`,
+    );
+  }
+  if (!pr) {
+    core.warning(
+      "mode: report found no pull request for this event (a workflow_run of a pull request, or a pull_request event): the job summary has the table, no comment was posted.",
+    );
+  }
+  const wr = plan.event.workflowRun;
+  const source = wr ? `${pr?.fork ?? wr.headRepo}@${wr.headSha.slice(0, 7)}` : "an earlier run";
   await publish(
     plan,
     {
       title: `Result of ${doc.commit?.sha.slice(0, 7) ?? "an earlier run"}`,
       headline,
       stacks: reports,
-      decidedBy: "decided against the stored baseline; posted by mode: report",
+      decidedBy: pr?.fork
+        ? `measured by the workflow run of the fork's pull request (${source}): the figures and verdicts are that run's; posted here by mode: report`
+        : `measured by ${source}; posted by mode: report`,
     },
     doc.results.map((r) => r.stack.name),
     pr,

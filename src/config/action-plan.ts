@@ -64,6 +64,15 @@ export interface EventInfo {
   ref: string;
   defaultBranch: string | null;
   pullRequest: PullRequestInfo | null;
+  /** workflow_run (the fork recipe's second workflow): the run whose artifact is reported. */
+  workflowRun: {
+    headSha: string;
+    headBranch: string;
+    /** "owner/repo" of the head: a fork's own repository for a fork's pull request. */
+    headRepo: string;
+    /** Pull requests GitHub lists for the run: empty for a fork's pull request. */
+    pullRequests: { number: number; headSha: string }[];
+  } | null;
   /** merge_group: the queue's base and the merge commit it tests. */
   mergeGroup: { baseSha: string; headSha: string; baseRef: string } | null;
   selfHosted: boolean;
@@ -204,6 +213,20 @@ export function readEvent(env: NodeJS.ProcessEnv): EventInfo {
           Boolean(pr.head?.repo?.fork),
       }
     : null;
+  const wr = name === "workflow_run" ? payload.workflow_run : undefined;
+  const workflowRun = wr
+    ? {
+        headSha: String(wr.head_sha ?? ""),
+        headBranch: String(wr.head_branch ?? ""),
+        headRepo: String(wr.head_repository?.full_name ?? ""),
+        pullRequests: (Array.isArray(wr.pull_requests) ? wr.pull_requests : [])
+          .map((p: { number?: unknown; head?: { sha?: unknown } }) => ({
+            number: Number(p.number),
+            headSha: String(p.head?.sha ?? ""),
+          }))
+          .filter((p: { number: number }) => Number.isInteger(p.number) && p.number > 0),
+      }
+    : null;
   const mg = name === "merge_group" ? payload.merge_group : undefined;
   const mergeGroup = mg
     ? { baseSha: String(mg.base_sha ?? ""), headSha: String(mg.head_sha ?? ""), baseRef: String(mg.base_ref ?? "") }
@@ -215,6 +238,7 @@ export function readEvent(env: NodeJS.ProcessEnv): EventInfo {
     ref: env.GITHUB_REF ?? "",
     defaultBranch: payload.repository?.default_branch ?? null,
     pullRequest,
+    workflowRun,
     mergeGroup,
     selfHosted: (env.RUNNER_ENVIRONMENT ?? "").toLowerCase() === "self-hosted",
   };

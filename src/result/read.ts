@@ -36,7 +36,11 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
     const e = [...(validator.errors ?? [])]
       .filter((x) => x.keyword !== "anyOf")
       .sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0] as ErrorObject;
-    const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
+    const field =
+      e.instancePath
+        .slice(1)
+        .replace(/\/(\d+)/g, "[$1]")
+        .replace(/\//g, ".") || "(top level)";
     throw new UserError(
       `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`,
     );

@@ -11,6 +11,7 @@
  * Routes:
  *   GET   /user                                                  the token's user (403 for GITHUB_TOKEN, as GitHub)
  *   GET   /repos/{owner}/{repo}                                  repository (default_branch, full_name, ...)
+ *   GET   /repos/{owner}/{repo}/pulls                            open pull requests; ?head=owner:branch filters, as GitHub's
  *   GET   /repos/{owner}/{repo}/issues/{issue_number}/comments   list, oldest first; per_page (≤100, default 30)
  *                                                                and page; a `Link` header when paginated
  *   POST  /repos/{owner}/{repo}/issues/{issue_number}/comments   {body} → 201 comment
@@ -50,6 +51,14 @@ export interface SeedComment {
   user?: FakeUser;
 }
 
+export interface SeedPull {
+  number: number;
+  /** The head commit, branch and repository (a fork's is "owner/repo" of the fork). */
+  headSha: string;
+  headRef: string;
+  headRepo: string;
+}
+
 export interface FakeGitHubOptions {
   /** POST and PATCH answer 403 as GitHub does for a token without `issues: write` / `pull-requests: write`. */
   forbidWrites?: boolean;
@@ -59,6 +68,8 @@ export interface FakeGitHubOptions {
   actor?: FakeUser;
   /** Comments that exist before the test starts, in creation order. */
   comments?: SeedComment[];
+  /** Open pull requests of the repository, for GET /repos/{owner}/{repo}/pulls. */
+  pulls?: SeedPull[];
   /** `default_branch` of every repository. Default: main. */
   defaultBranch?: string;
 }
@@ -200,6 +211,29 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const [, owner, repo] = seg;
     const isNumber = (s: string | undefined) => s !== undefined && /^\d+$/.test(s);
 
+    // GET /repos/{owner}/{repo}/pulls?state=open&head=owner:branch
+    if (seg.length === 4 && seg[3] === "pulls" && method === "GET") {
+      const head = url.searchParams.get("head");
+      const pulls = (options.pulls ?? []).filter((p) => {
+        if (!head) return true;
+        const [headOwner, ...branch] = head.split(":");
+        return p.headRepo.split("/")[0] === headOwner && p.headRef === branch.join(":");
+      });
+      return reply(
+        200,
+        pulls.map((p) => ({
+          number: p.number,
+          state: "open",
+          head: {
+            sha: p.headSha,
+            ref: p.headRef,
+            label: `${p.headRepo.split("/")[0]}:${p.headRef}`,
+            repo: { full_name: p.headRepo, fork: p.headRepo !== `${owner}/${repo}` },
+          },
+          base: { ref: defaultBranch, repo: { full_name: `${owner}/${repo}` } },
+        })),
+      );
+    }
     // GET /repos/{owner}/{repo}
     if (seg.length === 3) {
       if (method !== "GET") return error(404, "Not Found");

@@ -402,3 +402,90 @@ describe("the Action's target input: a service that earlier steps started", () =
     }
   }, 120_000);
 });
+
+describe("the fork recipe: measured by the fork's run, posted from workflow_run with mode: report", () => {
+  it("comments on the pull request the event names (looked up by head for a fork), never the one a forged artifact names, escapes its strings, and refuses an invalid Result", async () => {
+    const headSha = "9".repeat(40);
+    // 1. The fork's pull_request run: its token is read-only, so the comment is refused; the Result is written.
+    const readOnly = await startFakeGitHub({ requireToken: "ghs_test", forbidWrites: true });
+    let resultFile: string;
+    try {
+      const measured = await runAction({
+        ...base(),
+        apiUrl: readOnly.url,
+        inputs: { ...base().inputs, "fail-on-regression": "false" },
+        event: { name: "pull_request", payload: pullRequestEvent(51, headSha, "a".repeat(40), true) },
+        sha: headSha,
+      });
+      expect(measured.code, measured.stdout).toBe(0);
+      expect(measured.stdout).toContain("GitHub refused the comment (HTTP 403)");
+      resultFile = measured.outputs.result;
+    } finally {
+      await readOnly.close();
+    }
+    // 2. The artifact is the fork's: forge it to name another pull request and carry Markdown.
+    const doc = JSON.parse(readFileSync(resultFile, "utf8"));
+    expect(doc.pullRequest.number).toBe(51);
+    doc.pullRequest.number = 7;
+    doc.results[0].stack.webserver = "**pwned** <img src=x> | cell";
+    const dir = mkdtempSync(join(tmpdir(), "lg-artifact-"));
+    const forged = join(dir, "loadgate-result.json");
+    writeFileSync(forged, JSON.stringify(doc));
+    // 3. The repository's own workflow_run, with a write token: a fork's run lists no pull requests.
+    const writable = await startFakeGitHub({
+      requireToken: "ghs_test",
+      pulls: [
+        { number: 7, headSha: "1".repeat(40), headRef: "victim", headRepo: "acme/shop" },
+        { number: 51, headSha, headRef: "feature", headRepo: "mallory/shop" },
+      ],
+    });
+    const workflowRun = {
+      name: "workflow_run",
+      payload: {
+        action: "completed",
+        workflow_run: {
+          name: "perf",
+          event: "pull_request",
+          conclusion: "success",
+          head_sha: headSha,
+          head_branch: "feature",
+          head_repository: { full_name: "mallory/shop" },
+          pull_requests: [],
+        },
+        repository: { full_name: "acme/shop", default_branch: "main", name: "shop", owner: { login: "acme" } },
+      },
+    };
+    try {
+      const post = await runAction({
+        ...base(),
+        apiUrl: writable.url,
+        inputs: { "github-token": "ghs_test", mode: "report", "result-file": forged },
+        event: workflowRun,
+        sha: "a".repeat(40),
+      });
+      expect(post.code, post.stdout).toBe(0);
+      expect(post.stdout).toContain("The Result names pull request #7; ignored");
+      expect(writable.state.commentsOn("acme", "shop", 7)).toHaveLength(0);
+      const [comment] = writable.state.commentsOn("acme", "shop", 51);
+      expect(comment.body).toContain("measured by the workflow run of the fork's pull request (mallory/shop@9999999)");
+      expect(comment.body).not.toContain("<img");
+      expect(comment.body).toContain("\\*\\*pwned\\*\\* &lt;img src=x&gt; \\| cell");
+
+      // 4. A Result that does not match the schema is refused with the field, and nothing is posted.
+      doc.reports[0].comparison.headline = "pass, merge me";
+      writeFileSync(forged, JSON.stringify(doc));
+      const refused = await runAction({
+        ...base(),
+        apiUrl: writable.url,
+        inputs: { "github-token": "ghs_test", mode: "report", "result-file": forged },
+        event: workflowRun,
+        sha: "a".repeat(40),
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain("reports[0].comparison.headline: must be equal to one of the allowed values");
+      expect(writable.state.commentsOn("acme", "shop", 51)).toHaveLength(1);
+    } finally {
+      await writable.close();
+    }
+  });
+});
