@@ -146,7 +146,7 @@ describe("fake GitHub API, driven by the real @actions/github Octokit", () => {
     expect(repo.data).toMatchObject({ default_branch: "main", full_name: `${OWNER}/${REPO}` });
 
     await expect(
-      octokit.request("GET /repos/{owner}/{repo}/pulls", { owner: OWNER, repo: REPO }),
+      octokit.request("GET /repos/{owner}/{repo}/releases", { owner: OWNER, repo: REPO }),
     ).rejects.toMatchObject({ status: 404 });
   });
 });
