@@ -46404,14 +46404,6 @@ function parseResultDocument(text, source) {
   if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
   const doc = data;
   if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
-  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
-  if (!validator2(data)) {
-    const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
-    const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
-    throw new UserError(
-      `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
-    );
-  }
   if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
   doc.results.forEach((r, i) => {
     const at = `results[${i}]`;
@@ -46454,6 +46446,14 @@ function parseResultDocument(text, source) {
       }
     }
   });
+  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
+  if (!validator2(data)) {
+    const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
+    const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
+    throw new UserError(
+      `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+    );
+  }
   restoreNoValues(doc.results, fail);
   return doc;
 }

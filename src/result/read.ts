@@ -28,23 +28,6 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
   if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
   const doc = data as Record<string, unknown>;
   if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
-  // The published schema (schema/result.schema.json): types, enums and size caps for everything a
-  // report shows, so a forged file is refused here rather than rendered.
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(resultSchema);
-  if (!validator(data)) {
-    // The deepest error names the field: an anyOf (null or an object) otherwise reports its parent.
-    const e = [...(validator.errors ?? [])]
-      .filter((x) => x.keyword !== "anyOf")
-      .sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0] as ErrorObject;
-    const field =
-      e.instancePath
-        .slice(1)
-        .replace(/\/(\d+)/g, "[$1]")
-        .replace(/\//g, ".") || "(top level)";
-    throw new UserError(
-      `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`,
-    );
-  }
   if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
   (doc.results as unknown[]).forEach((r, i) => {
     const at = `results[${i}]`;
@@ -90,6 +73,23 @@ export function parseResultDocument(text: string, source: string): ResultDocumen
       }
     }
   });
+  // The published schema (schema/result.schema.json): types, enums and size caps for everything a
+  // report shows, so a forged file is refused here rather than rendered.
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(resultSchema);
+  if (!validator(data)) {
+    // The deepest error names the field: an anyOf (null or an object) otherwise reports its parent.
+    const e = [...(validator.errors ?? [])]
+      .filter((x) => x.keyword !== "anyOf")
+      .sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0] as ErrorObject;
+    const field =
+      e.instancePath
+        .slice(1)
+        .replace(/\/(\d+)/g, "[$1]")
+        .replace(/\//g, ".") || "(top level)";
+    throw new UserError(
+      `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`,
+    );
+  }
   restoreNoValues(doc.results as unknown[], fail);
   return doc as unknown as ResultDocument;
 }
