@@ -1,10 +1,11 @@
 // workers: auto against a real stack (Gunicorn + Flask behind nginx, PgBouncer, PostgreSQL) at a small budget.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
-import { expectNothingLeft, runCli } from "./helpers.js";
+import { scratchRepo } from "./git-repo.js";
+import { expectNothingLeft, runCli, TINY_APP } from "./helpers.js";
 
 describe("workers: auto", () => {
   it("sweeps from one worker within the budget, uses the best count, and a run against that baseline reuses it", async () => {
@@ -63,4 +64,45 @@ describe("workers: auto", () => {
     expect(c.sweep?.reusedFrom).toBe("the baseline");
     expectNothingLeft(second);
   }, 900_000);
+});
+
+describe("workers: auto in a same-runner A/B", () => {
+  it("sweeps once, on the base, and measures the head with the same count", async () => {
+    const { repo, git } = scratchRepo("lg-ab-sweep-");
+    const stack = (delay: number) => `name: shop
+database: none
+pooler: none
+proxy: none
+app:
+  command: python3 ${TINY_APP} {port}
+  workers: auto
+  env: { TINY_DELAY_MS: "${delay}" }
+  ready: { http: /test, timeout: 5s }
+load:
+  connections: 4
+  warmup: 0.3s
+  duration: 0.5s
+`;
+    writeFileSync(join(repo, "stack.yml"), stack(0));
+    git("add", ".");
+    git("commit", "-q", "-m", "base");
+    writeFileSync(join(repo, "stack.yml"), stack(1));
+    git("commit", "-q", "-am", "head");
+    const out = join(repo, "ab.json");
+    const run = await runCli(
+      ["ab", "HEAD~1", "HEAD", "stack.yml", "--trials", "2", "--max-pairs", "2", "--sweep-time", "30", "--json", out],
+      { cwd: repo, timeoutMs: 300_000 },
+    );
+    expect(run.code === 0 || run.code === 1, run.stderr.slice(-3000)).toBe(true);
+    const doc = JSON.parse(readFileSync(out, "utf8")) as ResultDocument;
+    const base = doc.reports![0].baseline!;
+    const head = doc.results[0];
+    expect(base.sweep?.points.length).toBeGreaterThanOrEqual(2);
+    expect(base.sweep?.points[0].workers).toBe(1);
+    expect(head.sweep?.reusedFrom).toBe("the base (same-runner A/B)");
+    expect(head.workers).toBe(base.sweep?.chosen);
+    expect(base.workers).toBe(base.sweep?.chosen);
+    expect((run.stderr.match(/workers: auto chose/g) ?? []).length).toBe(1);
+    expectNothingLeft(run);
+  }, 300_000);
 });
