@@ -1,10 +1,11 @@
 // loadgate capacity against a real stack (Gunicorn + Flask behind nginx, PgBouncer, PostgreSQL).
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
-import { bareStack, expectNothingLeft, runCli, tinyStack } from "./helpers.js";
+import { scratchRepo } from "./git-repo.js";
+import { bareStack, expectNothingLeft, runCli, TINY_APP, tinyStack } from "./helpers.js";
 
 describe("loadgate capacity", () => {
   it("finds the highest open-loop rate within the P99 SLO in a bounded number of probes", async () => {
@@ -52,4 +53,42 @@ describe("loadgate capacity", () => {
     );
     expectNothingLeft(head);
   }, 600_000);
+
+  it("ab with gate.capacity: one search per side after the blocks, and the capacity row in the verdict", async () => {
+    const { repo, git } = scratchRepo("lg-ab-cap-");
+    const stack = `name: shop
+database: none
+pooler: none
+proxy: none
+app:
+  command: python3 ${TINY_APP} {port}
+  ready: { http: /test, timeout: 5s }
+load:
+  connections: 4
+  warmup: 0.3s
+  duration: 0.5s
+gate:
+  capacity: ">1000000/s"
+capacity: { slo-p99: 200ms, max-probes: 1 }
+`;
+    writeFileSync(join(repo, "stack.yml"), stack);
+    git("add", ".");
+    git("commit", "-q", "-m", "base");
+    writeFileSync(join(repo, "stack.yml"), stack.replace("name: shop", "name: shop\ndescription: the same code"));
+    git("commit", "-q", "-am", "head");
+    const out = join(repo, "ab.json");
+    const run = await runCli(
+      ["ab", "HEAD~1", "HEAD", "stack.yml", "--trials", "2", "--max-pairs", "2", "--json", out],
+      {
+        cwd: repo,
+        timeoutMs: 300_000,
+      },
+    );
+    expect(run.code, run.stderr.slice(-3000)).toBe(1);
+    expect(run.stdout).toMatch(/Capacity within the P99 SLO \(req\/s\).*> 1000000\/s\s+regression/);
+    const doc = JSON.parse(readFileSync(out, "utf8")) as ResultDocument;
+    expect(doc.reports![0].baseline!.capacity?.probes).toHaveLength(1);
+    expect(doc.results[0].capacity?.probes).toHaveLength(1);
+    expectNothingLeft(run);
+  }, 300_000);
 });
