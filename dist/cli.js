@@ -47658,6 +47658,20 @@ function stackResult(r) {
     warnings: tail ? [...r.warnings, tail] : r.warnings
   };
 }
+function untimedResult(p, placement) {
+  const s = p.plan;
+  return stackResult({
+    stack: stackInfo(s),
+    workers: s.workers,
+    environment: buildEnvironment({ ...machineFacts(), versions: p.versions, stackFileHash: s.spec.fileHash }),
+    target: s.spec.proxy ? "nginx" : "app",
+    load: { ...s.load, trials: 0 },
+    trials: [],
+    cpu: null,
+    placement,
+    warnings: []
+  });
+}
 function stackInfo(s) {
   return { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework };
 }
@@ -48477,9 +48491,10 @@ async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
     if (jit)
       warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
     for (const w of warnings) log(`warning: ${w}`);
+    const version = valgrindVersion(valgrind);
     return {
       tool: "callgrind",
-      valgrind: valgrindVersion(valgrind),
+      valgrind: version,
       command: processes[0].command,
       warmupRequests: cost.warmupRequests,
       chunkRequests: perChunk,
@@ -48491,7 +48506,7 @@ async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
       idlePerSecond,
       chunkSeconds,
       seconds: 0,
-      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
+      fingerprint: costFingerprint(version, p.versions.python),
       warnings
     };
   } finally {
@@ -48661,18 +48676,7 @@ async function runStacks(plan, hooks) {
 async function costOnlyResult(plan, p, placement, hooks) {
   hooks.onPhase?.(p.plan.spec.name, "cost");
   const cost = await costRun(plan, p, hooks);
-  const r = stackResult({
-    stack: stackInfo(p.plan),
-    workers: 1,
-    environment: buildEnvironment({ ...machineFacts(), versions: p.versions, stackFileHash: p.plan.spec.fileHash }),
-    target: p.plan.spec.proxy ? "nginx" : "app",
-    load: { ...p.plan.load, trials: 0 },
-    trials: [],
-    cpu: null,
-    placement,
-    warnings: []
-  });
-  return { ...r, cost };
+  return { ...untimedResult(p, placement), cost };
 }
 async function runOneStack(plan, p, placement, hooks) {
   const s = p.plan;
@@ -49695,6 +49699,20 @@ fail; overrides the stack file's gate.error-rate. A stack that answers no reques
 
 Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
 See the README for the stack file and every flag.`;
+function resultDocument(results, extra = {}) {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "loadgate", version: VERSION },
+    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+    ...extra,
+    results
+  };
+}
+function writeOutput(file, text) {
+  mkdirSync4(dirname6(file), { recursive: true });
+  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
+`);
+}
 async function main(io) {
   const [command, ...rest] = io.argv;
   try {
@@ -49798,17 +49816,8 @@ async function runCommand(argv, io, costOnly = false) {
     }
   }
   if (lastProgress && io.isTTY) io.stderr("\n");
-  const doc = {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: "loadgate", version: VERSION },
-    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-    results
-  };
-  if (plan.jsonOut) {
-    mkdirSync4(dirname6(plan.jsonOut), { recursive: true });
-    writeFileSync5(plan.jsonOut, `${JSON.stringify(doc, null, 2)}
-`);
-  }
+  const doc = resultDocument(results);
+  if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
   io.stdout(`
 ${runReport(results)}
 `);
@@ -49918,22 +49927,19 @@ async function abCommand(argv, io) {
   io.stdout(`${lines.join("\n\n")}
 `);
   if (ab.jsonOut) {
-    const doc = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: "loadgate", version: VERSION },
-      createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-      commit: { sha: ab.headSha ?? "working-tree", ref: ab.headRef ?? "working tree" },
-      results: outcomes.map((o) => o.head),
-      reports: outcomes.map((o) => ({
-        stack: o.head.stack.name,
-        baselineLabel: ab.baseSha.slice(0, 7),
-        baseline: o.base,
-        comparison: o.comparison
-      }))
-    };
-    mkdirSync4(dirname6(ab.jsonOut), { recursive: true });
-    writeFileSync5(ab.jsonOut, `${JSON.stringify(doc, null, 2)}
-`);
+    const doc = resultDocument(
+      outcomes.map((o) => o.head),
+      {
+        commit: { sha: ab.headSha ?? "working-tree", ref: ab.headRef ?? "working tree" },
+        reports: outcomes.map((o) => ({
+          stack: o.head.stack.name,
+          baselineLabel: ab.baseSha.slice(0, 7),
+          baseline: o.base,
+          comparison: o.comparison
+        }))
+      }
+    );
+    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
     io.stdout(`Result written to ${ab.jsonOut}
 `);
   }
@@ -49970,23 +49976,13 @@ Measured in ${study.measureSeconds.toFixed(0)} s${study.installSeconds >= 1 ? `;
   );
   const results = study.outcomes.flatMap((o) => o.result ? [o.result] : []);
   if (plan.jsonOut && results.length > 0) {
-    const doc = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: "loadgate", version: VERSION },
-      createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-      results
-    };
-    mkdirSync4(dirname6(plan.jsonOut), { recursive: true });
-    writeFileSync5(plan.jsonOut, `${JSON.stringify(doc, null, 2)}
-`);
+    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
     io.stdout(`Result written to ${plan.jsonOut}
 `);
   }
   if (plan.markdownOut) {
     const md = studyMarkdown(study.outcomes, facts.logicalCores, facts.cpuModel, (/* @__PURE__ */ new Date()).toISOString().slice(0, 10));
-    mkdirSync4(dirname6(plan.markdownOut), { recursive: true });
-    writeFileSync5(plan.markdownOut, `${md}
-`);
+    writeOutput(plan.markdownOut, md);
     io.stdout(`Markdown written to ${plan.markdownOut}
 `);
   }
@@ -50075,32 +50071,13 @@ async function capacityCommand(argv, io) {
         maxProbes: maxProbes ?? s.spec.capacity.maxProbes
       }
     );
-    const r = stackResult({
-      stack: stackInfo(s),
-      workers: s.workers,
-      environment: buildEnvironment({ ...machineFacts(), versions: prepared.versions, stackFileHash: s.spec.fileHash }),
-      target: s.spec.proxy ? "nginx" : "app",
-      load: { ...s.load, trials: 0 },
-      trials: [],
-      cpu: null,
-      placement: { pinned: false, loadGenerator: "all", stack: "all" },
-      warnings: []
-    });
-    results.push({ ...r, capacity });
+    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
   }
   io.stdout(`
 ${capacityTable(results)}
 `);
   if (plan.jsonOut) {
-    const doc = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: "loadgate", version: VERSION },
-      createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-      results
-    };
-    mkdirSync4(dirname6(plan.jsonOut), { recursive: true });
-    writeFileSync5(plan.jsonOut, `${JSON.stringify(doc, null, 2)}
-`);
+    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
     io.stdout(`Result written to ${plan.jsonOut}
 `);
   }

@@ -13,13 +13,13 @@ import { DEFAULT_GATE } from "../config/stack-spec.js";
 import { builtInStacksDir, planStudy } from "../config/study-plan.js";
 import { runAb } from "../engine/ab.js";
 import { measureCapacity, PROBE_SECONDS, PROBE_WARMUP } from "../engine/capacity.js";
-import { needsOf, prepareStack, stackInfo, stackResult } from "../engine/prepare.js";
+import { needsOf, prepareStack, untimedResult } from "../engine/prepare.js";
 import { holdStack, runStacks, runTarget } from "../engine/run.js";
 import { runStudy } from "../engine/study.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/types.js";
 import { capacityTable, runReport, verdictReport } from "../report/terminal.js";
-import { buildEnvironment, machineFacts } from "../result/environment.js";
+import { machineFacts } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
@@ -76,6 +76,23 @@ export interface CliIo {
   stderr: (text: string) => void;
   isTTY: boolean;
   signal?: AbortSignal;
+}
+
+/** A Result document of this run around `results` (and, for an A/B, its commit and verdicts). */
+function resultDocument(results: ResultDocument["results"], extra: Partial<ResultDocument> = {}): ResultDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "loadgate", version: VERSION },
+    createdAt: new Date().toISOString(),
+    ...extra,
+    results,
+  };
+}
+
+/** Writes an output file (--json, --markdown), creating its folder. */
+function writeOutput(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
 }
 
 /** Runs one CLI command and returns its exit code. Never throws. */
@@ -182,16 +199,8 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
     }
   }
   if (lastProgress && io.isTTY) io.stderr("\n");
-  const doc: ResultDocument = {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: "loadgate", version: VERSION },
-    createdAt: new Date().toISOString(),
-    results,
-  };
-  if (plan.jsonOut) {
-    mkdirSync(dirname(plan.jsonOut), { recursive: true });
-    writeFileSync(plan.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
-  }
+  const doc = resultDocument(results);
+  if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
   io.stdout(`\n${runReport(results)}\n`);
   if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
@@ -298,21 +307,19 @@ async function abCommand(argv: string[], io: CliIo): Promise<number> {
   }
   io.stdout(`${lines.join("\n\n")}\n`);
   if (ab.jsonOut) {
-    const doc: ResultDocument = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: "loadgate", version: VERSION },
-      createdAt: new Date().toISOString(),
-      commit: { sha: ab.headSha ?? "working-tree", ref: ab.headRef ?? "working tree" },
-      results: outcomes.map((o) => o.head),
-      reports: outcomes.map((o) => ({
-        stack: o.head.stack.name,
-        baselineLabel: ab.baseSha.slice(0, 7),
-        baseline: o.base,
-        comparison: o.comparison,
-      })),
-    };
-    mkdirSync(dirname(ab.jsonOut), { recursive: true });
-    writeFileSync(ab.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
+    const doc = resultDocument(
+      outcomes.map((o) => o.head),
+      {
+        commit: { sha: ab.headSha ?? "working-tree", ref: ab.headRef ?? "working tree" },
+        reports: outcomes.map((o) => ({
+          stack: o.head.stack.name,
+          baselineLabel: ab.baseSha.slice(0, 7),
+          baseline: o.base,
+          comparison: o.comparison,
+        })),
+      },
+    );
+    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
     io.stdout(`Result written to ${ab.jsonOut}\n`);
   }
   return code;
@@ -339,20 +346,12 @@ async function studyCommand(argv: string[], io: CliIo): Promise<number> {
   );
   const results = study.outcomes.flatMap((o) => (o.result ? [o.result] : []));
   if (plan.jsonOut && results.length > 0) {
-    const doc: ResultDocument = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: "loadgate", version: VERSION },
-      createdAt: new Date().toISOString(),
-      results,
-    };
-    mkdirSync(dirname(plan.jsonOut), { recursive: true });
-    writeFileSync(plan.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
+    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
     io.stdout(`Result written to ${plan.jsonOut}\n`);
   }
   if (plan.markdownOut) {
     const md = studyMarkdown(study.outcomes, facts.logicalCores, facts.cpuModel, new Date().toISOString().slice(0, 10));
-    mkdirSync(dirname(plan.markdownOut), { recursive: true });
-    writeFileSync(plan.markdownOut, `${md}\n`);
+    writeOutput(plan.markdownOut, md);
     io.stdout(`Markdown written to ${plan.markdownOut}\n`);
   }
   if (study.failed.length > 0) {
@@ -443,29 +442,11 @@ async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
         maxProbes: maxProbes ?? s.spec.capacity.maxProbes,
       },
     );
-    const r = stackResult({
-      stack: stackInfo(s),
-      workers: s.workers,
-      environment: buildEnvironment({ ...machineFacts(), versions: prepared.versions, stackFileHash: s.spec.fileHash }),
-      target: s.spec.proxy ? "nginx" : "app",
-      load: { ...s.load, trials: 0 },
-      trials: [],
-      cpu: null,
-      placement: { pinned: false, loadGenerator: "all", stack: "all" },
-      warnings: [],
-    });
-    results.push({ ...r, capacity });
+    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
   }
   io.stdout(`\n${capacityTable(results)}\n`);
   if (plan.jsonOut) {
-    const doc: ResultDocument = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: "loadgate", version: VERSION },
-      createdAt: new Date().toISOString(),
-      results,
-    };
-    mkdirSync(dirname(plan.jsonOut), { recursive: true });
-    writeFileSync(plan.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
+    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
     io.stdout(`Result written to ${plan.jsonOut}\n`);
   }
   return ExitCode.ok;

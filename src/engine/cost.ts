@@ -240,9 +240,10 @@ async function count(
     if (jit)
       warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
     for (const w of warnings) log(`warning: ${w}`);
+    const version = valgrindVersion(valgrind);
     return {
       tool: "callgrind",
-      valgrind: valgrindVersion(valgrind),
+      valgrind: version,
       command: processes[0].command,
       warmupRequests: cost.warmupRequests,
       chunkRequests: perChunk,
@@ -254,7 +255,7 @@ async function count(
       idlePerSecond,
       chunkSeconds,
       seconds: 0,
-      fingerprint: costFingerprint(valgrindVersion(valgrind), p.versions.python),
+      fingerprint: costFingerprint(version, p.versions.python),
       warnings,
     };
   } finally {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Histogram } from "hdr-histogram-js";
 import type { LoadPlan, RunPlan, StackPlan } from "../config/plan.js";
+import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { CpuAccount, Environment, Placement, StackResult, Trial } from "../result/types.js";
 import { type Binaries, requireBinaries } from "../stack/binaries.js";
 import { ensurePythonEnv, type PythonEnv } from "../stack/python-env.js";
@@ -136,6 +137,22 @@ export function stackResult(r: {
     placement: r.placement,
     warnings: tail ? [...r.warnings, tail] : r.warnings,
   };
+}
+
+/** A Result entry with no timed trials, for a cost-only run or a capacity search to complete. */
+export function untimedResult(p: PreparedStack, placement: Placement): StackResult {
+  const s = p.plan;
+  return stackResult({
+    stack: stackInfo(s),
+    workers: s.workers,
+    environment: buildEnvironment({ ...machineFacts(), versions: p.versions, stackFileHash: s.spec.fileHash }),
+    target: s.spec.proxy ? "nginx" : "app",
+    load: { ...s.load, trials: 0 },
+    trials: [],
+    cpu: null,
+    placement,
+    warnings: [],
+  });
 }
 
 /** The Result's stack block from a stack plan. */

@@ -13,7 +13,15 @@ import { appLogTail, type StackContext } from "../stack/stack.js";
 import { cpuAccount, loadGeneratorWarning } from "../stats/cpu-shares.js";
 import { capacityLimitsOf, measureCapacity } from "./capacity.js";
 import { costRun } from "./cost.js";
-import { needsOf, type PreparedStack, prepareStack, stackInfo, stackResult, startStack } from "./prepare.js";
+import {
+  needsOf,
+  type PreparedStack,
+  prepareStack,
+  stackInfo,
+  stackResult,
+  startStack,
+  untimedResult,
+} from "./prepare.js";
 import { servesNothingMessage } from "./serves-nothing.js";
 import { sweepWorkers } from "./sweep.js";
 
@@ -124,18 +132,7 @@ async function costOnlyResult(
 ): Promise<StackResult> {
   hooks.onPhase?.(p.plan.spec.name, "cost");
   const cost = await costRun(plan, p, hooks);
-  const r = stackResult({
-    stack: stackInfo(p.plan),
-    workers: 1,
-    environment: buildEnvironment({ ...machineFacts(), versions: p.versions, stackFileHash: p.plan.spec.fileHash }),
-    target: p.plan.spec.proxy ? "nginx" : "app",
-    load: { ...p.plan.load, trials: 0 },
-    trials: [],
-    cpu: null,
-    placement,
-    warnings: [],
-  });
-  return { ...r, cost };
+  return { ...untimedResult(p, placement), cost };
 }
 
 async function runOneStack(

@@ -18,11 +18,11 @@ import {
   valgrindGuestCpu,
 } from "../../src/cost/callgrind.js";
 import { costPlanOf } from "../../src/engine/cost.js";
-import { UserError } from "../../src/errors.js";
 import { verdictReport } from "../../src/report/terminal.js";
 import { parseResultDocument } from "../../src/result/read.js";
 import type { CostRecord, StackResult } from "../../src/result/types.js";
 import { around, result } from "../support/results.js";
+import { messageOf } from "../support/user-error.js";
 
 const FINGERPRINT = { arch: "x64", guestCpu: "amd64-avx2", valgrind: "valgrind-3.19.0", versions: { glibc: "2.36" } };
 
@@ -207,16 +207,6 @@ function stackFile(extra: string): string {
   const file = join(dir, "stack.yml");
   writeFileSync(file, `name: demo\napp:\n  command: gunicorn --workers {workers} app:app\n  workers: 4\n${extra}`);
   return file;
-}
-
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a UserError");
 }
 
 describe("turning the cost run on", () => {

@@ -8,7 +8,7 @@ import { INPUTS, planAction } from "../../src/config/action-plan.js";
 import { planRun } from "../../src/config/cli-plan.js";
 import { parseDuration, parseErrorRate } from "../../src/config/duration.js";
 import { loadStackFile } from "../../src/config/stack-file.js";
-import { UserError } from "../../src/errors.js";
+import { messageOf } from "../support/user-error.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -19,16 +19,6 @@ function stackWith(errorRate?: string): string {
   const gate = errorRate === undefined ? "" : `  error-rate: ${errorRate}\n`;
   writeFileSync(file, `name: demo\napp:\n  command: python3 app.py {port}\ngate:\n  p99: "+10%"\n${gate}`);
   return file;
-}
-
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a UserError");
 }
 
 // The bad values every error-rate field must refuse, as a user would type them.
