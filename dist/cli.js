@@ -44412,6 +44412,43 @@ function decide(estimate, lo, hi, limit, reached = true) {
   return "inconclusive";
 }
 
+// src/compare/slo.ts
+function sloCount(slo) {
+  return (slo?.p99Ms != null ? 1 : 0) + (slo?.throughput != null ? 1 : 0);
+}
+function sloVerdicts(units, slo, alpha) {
+  const rows = [];
+  if (slo?.throughput != null) rows.push(oneSlo("throughputSlo", units.throughput, slo.throughput, alpha));
+  if (slo?.p99Ms != null) rows.push(oneSlo("p99Slo", units.p99, slo.p99Ms, alpha));
+  return rows;
+}
+function oneSlo(metric2, values, target, alpha) {
+  const ok = values.filter((v) => Number.isFinite(v) && v > 0);
+  const n = ok.length;
+  const logs = ok.map((v) => Math.log(v / target));
+  const estimate = n > 0 ? mean(logs) : Number.NaN;
+  const half = n >= 2 ? studentTQuantile(1 - alpha, n - 1) * (stdev(logs) / Math.sqrt(n)) : 0;
+  const lo = estimate - half;
+  const hi = estimate + half;
+  const worse = metric2 === "p99Slo";
+  let verdict = decide(worse ? estimate : -estimate, worse ? lo : -hi, worse ? hi : -lo, 0, n > 0);
+  if (verdict === "improvement") verdict = "pass";
+  if (metric2 === "throughputSlo" && ok.length < values.length) verdict = "regression";
+  if (metric2 === "p99Slo" && n === 0) verdict = "inconclusive";
+  return {
+    metric: metric2,
+    gated: true,
+    threshold: target,
+    baseline: Number.NaN,
+    current: n > 0 ? median(ok) : metric2 === "throughputSlo" ? 0 : Number.NaN,
+    change: Math.exp(estimate) - 1,
+    ci: { lo: Math.exp(lo) - 1, hi: Math.exp(hi) - 1, confidence: n >= 2 ? 1 - 2 * alpha : 1 },
+    requested: n >= 2 ? 1 - 2 * alpha : 1,
+    n,
+    verdict
+  };
+}
+
 // src/compare/verdict.ts
 var METRIC_LABELS = {
   throughput: "Throughput (req/s)",
@@ -44419,6 +44456,8 @@ var METRIC_LABELS = {
   p90: "P90 (ms)",
   p99: "P99 (ms)",
   p999: "P99.9 (ms)",
+  p99Slo: "P99 SLO (ms)",
+  throughputSlo: "Throughput SLO (req/s)",
   errorRate: "Error rate",
   cost: "App instructions per request",
   capacity: "Capacity within the P99 SLO (req/s)"
@@ -44427,7 +44466,11 @@ var TESTED_METRICS = ["throughput", "p99"];
 var DEFAULT_ALPHA = 0.05;
 var DEFAULT_RISK = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
 function testedCount(gate, timed = true) {
-  return (timed ? TESTED_METRICS.length : 0) + (gate.cost != null ? 1 : 0);
+  const relative4 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
+  return (timed ? relative4 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
+}
+function relativelyGated(gate, metric2) {
+  return metric2 === "throughput" && gate.throughput !== null || metric2 === "p99" && gate.p99 !== null;
 }
 function metricAlpha(r, tested = TESTED_METRICS.length) {
   return r.alpha / (Math.max(1, tested) * Math.max(1, r.stacks) * Math.max(1, r.looks));
@@ -44499,7 +44542,7 @@ function servedNothing(gate, baseTrials, head) {
   return {
     metric: "throughput",
     gated: true,
-    threshold: gate.throughput,
+    threshold: gate.throughput ?? 0,
     baseline: median(baseTrials.map((t) => t.throughput)),
     current: median(head.map((t) => t.throughput)),
     change: -1,
@@ -44513,6 +44556,10 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   const envDiffs = environmentDifferences(baseline, current);
   const timed = baseline.trials.length > 0 && current.trials.length > 0;
   if (envDiffs.length > 0 || !timed) {
+    const reason = envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
+    if (current.trials.length > 0 && sloCount(gate.slo) > 0 && !(gate.cost != null && baseline.cost && current.cost)) {
+      return absoluteOnly(current, gate, risk, reason);
+    }
     const costOnly = costOnlyComparison(baseline, current, gate, risk);
     if (costOnly) {
       if (envDiffs.length > 0 && timed) {
@@ -44522,13 +44569,7 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
       }
       return costOnly;
     }
-    return {
-      headline: "no-baseline",
-      method: "stored-baseline",
-      metrics: [],
-      reason: envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`,
-      notes: []
-    };
+    return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
   }
   const alpha = metricAlpha({ ...risk, looks: 1 }, testedCount(gate));
   const notes = [];
@@ -44544,7 +44585,7 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   }
   for (const metric2 of ["throughput", "p99", "p50"]) {
     if (metric2 === "throughput" && emptyTrials > 0) continue;
-    const gated = TESTED_METRICS.includes(metric2);
+    const gated = relativelyGated(gate, metric2);
     const a = gated ? alpha : 0.025;
     const cur = current.trials.map((t) => pick(t, metric2)).filter(usable);
     const points = [
@@ -44578,9 +44619,11 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
     metrics.push(verdictFor(metric2, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
   }
   metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
+  metrics.push(...sloVerdicts(trialUnits(current.trials), gate.slo, alpha));
   addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
   addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  if (sloCount(gate.slo) > 0) notes.push(sloNote(current.trials.length, "trials"));
   notes.push(
     measuredSpread ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).` : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is mostly assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), so only large changes are decided. Use compare: merge-base for small ones.`,
     riskNote(risk, alpha, testedCount(gate)),
@@ -44588,8 +44631,59 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   );
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
-var METRIC_ORDER = ["throughput", "p99", "cost", "capacity", "errorRate", "p50", "p90", "p999"];
+var METRIC_ORDER = [
+  "throughput",
+  "throughputSlo",
+  "p99",
+  "p99Slo",
+  "cost",
+  "capacity",
+  "errorRate",
+  "p50",
+  "p90",
+  "p999"
+];
 var ORDER = METRIC_ORDER;
+function trialUnits(trials) {
+  return { p99: trials.map((t) => t.latency.p99), throughput: trials.map((t) => t.throughput) };
+}
+function sloNote(n, units) {
+  return n >= 2 ? `SLOs are judged on this run alone: the mean of its ${n} ${units}' log values with a Student's t interval, a breach only when the whole interval is past the SLO.` : `SLOs are judged on this run alone: with one of its ${units} there is no interval, so the value decides.`;
+}
+function absoluteOnly(current, gate, risk, reason) {
+  if (sloCount(gate.slo) === 0 || current.trials.length === 0) {
+    return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
+  }
+  const tested = sloCount(gate.slo);
+  const alpha = metricAlpha({ ...risk, looks: 1 }, tested);
+  const errorRate2 = errorRateOf(current.trials);
+  const metrics = [
+    ...sloVerdicts(trialUnits(current.trials), gate.slo, alpha),
+    {
+      metric: "errorRate",
+      gated: true,
+      threshold: gate.errorRate,
+      baseline: Number.NaN,
+      current: errorRate2,
+      change: Number.NaN,
+      ci: { lo: errorRate2, hi: errorRate2, confidence: 1 },
+      requested: 1,
+      n: current.trials.length,
+      verdict: errorRate2 > gate.errorRate ? "regression" : "pass"
+    }
+  ];
+  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  return {
+    headline: headlineOf(metrics),
+    method: "absolute",
+    metrics,
+    notes: [
+      `No comparison with a baseline (${reason}): only the absolute limits were checked.`,
+      sloNote(current.trials.length, "trials"),
+      riskNote(risk, alpha, tested)
+    ]
+  };
+}
 function addCost(metrics, notes, base, head, gate, alpha) {
   if (gate.cost == null) return;
   if (!head) {
@@ -44686,7 +44780,7 @@ function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
   }
   for (const metric2 of ["throughput", "p99", "p50", "p90", "p999"]) {
     if (metric2 === "throughput" && emptyHead > 0) continue;
-    const gated = TESTED_METRICS.includes(metric2);
+    const gated = relativelyGated(gate, metric2);
     const a = gated ? alpha : 0.025;
     const values = [];
     for (const b of blockIds) {
@@ -44714,8 +44808,10 @@ function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
       gate.errorRate
     )
   );
+  metrics.push(...sloVerdicts(blockUnits(pairs, blockIds), gate.slo, alpha));
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   const blocks = blockIds.length;
+  if (sloCount(gate.slo) > 0) notes.push(sloNote(blocks, "blocks (the head's trials, geometric mean per block)"));
   const need = minUnits(alpha);
   if (blocks < need) {
     notes.push(
@@ -44725,6 +44821,14 @@ function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
   notes.push(riskNote(risk, alpha, testedCount(gate)));
   return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
 }
+function blockUnits(pairs, blockIds) {
+  const geo = (xs) => xs.some((x) => !(x > 0)) ? 0 : Math.exp(mean(xs.map(Math.log)));
+  const of = (b) => pairs.filter((p) => p.block === b).map((p) => p.head);
+  return {
+    p99: blockIds.map((b) => geo(of(b).map((t) => t.latency.p99))),
+    throughput: blockIds.map((b) => geo(of(b).map((t) => t.throughput)))
+  };
+}
 function minUnits(alpha) {
   return Math.max(1, Math.ceil(Math.log2(1 / alpha) - 1e-12));
 }
@@ -44733,7 +44837,7 @@ function verdictFor(metric2, gated, gate, baseline, current, shift) {
   const lo = Math.exp(shift.lo) - 1;
   const hi = Math.exp(shift.hi) - 1;
   const worse = higherIsWorse(metric2);
-  const limit = metric2 === "throughput" ? Math.abs(gate.throughput) : gate.p99;
+  const limit = (metric2 === "throughput" ? Math.abs(gate.throughput ?? 0) : gate.p99) ?? 0;
   const logLimit = worse ? Math.log(1 + limit) : -Math.log(1 - Math.min(limit, 0.999));
   const bad = worse ? shift.estimate : -shift.estimate;
   const badLo = worse ? shift.lo : -shift.hi;
@@ -45293,14 +45397,20 @@ var stack_schema_default = {
       additionalProperties: false,
       properties: {
         p99: {
-          type: "string",
-          pattern: "^\\+\\d+(\\.\\d+)?%$",
-          description: 'How much P99 may grow, e.g. "+10%".'
+          type: ["string", "array"],
+          pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$",
+          items: { type: "string", pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$" },
+          minItems: 1,
+          maxItems: 2,
+          description: 'How much P99 may grow against the baseline, e.g. "+10%"; an SLO it must stay below, e.g. "<50ms"; or a list of both. Default "+10%".'
         },
         throughput: {
-          type: "string",
-          pattern: "^-\\d+(\\.\\d+)?%$",
-          description: 'How much throughput may drop, e.g. "-5%".'
+          type: ["string", "array"],
+          pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$",
+          items: { type: "string", pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$" },
+          minItems: 1,
+          maxItems: 2,
+          description: 'How much throughput may drop against the baseline, e.g. "-5%"; an SLO it must stay above, e.g. ">1000/s"; or a list of both. Default "-5%".'
         },
         "error-rate": {
           type: "string",
@@ -45419,7 +45529,46 @@ var stack_schema_default = {
   }
 };
 
+// src/config/gate-forms.ts
+var GATE_FORMS = {
+  p99: 'a growth like "+10%" (how much P99 may grow against the baseline), an SLO like "<50ms" (the P99 it must stay below), or a list of both (["+10%", "<50ms"])',
+  throughput: 'a drop like "-5%" (how much throughput may drop against the baseline), an SLO like ">1000/s" (the throughput it must stay above), or a list of both (["-5%", ">1000/s"])'
+};
+function parseLatencySlo(value) {
+  const m = /^<\s*(\d+(?:\.\d+)?(?:ms|s))$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const ms = parseDuration(m[1]) * 1e3;
+  return ms > 0 ? ms : Number.NaN;
+}
+function parseRateSlo(value) {
+  const m = /^>\s*(\d+(?:\.\d+)?)\s*\/s$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return n > 0 ? n : Number.NaN;
+}
+function parseMetricGate(metric2, value) {
+  const values = typeof value === "string" ? [value] : value;
+  if (values.length === 0) return { problem: `expected ${GATE_FORMS[metric2]}, got an empty list.` };
+  const gate = { relative: null, slo: null };
+  for (const v of values) {
+    const relative4 = parsePercent(v);
+    const okRelative = Number.isFinite(relative4) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
+    const slo = metric2 === "p99" ? parseLatencySlo(v) : parseRateSlo(v);
+    if (okRelative) {
+      if (gate.relative !== null) return { problem: `has two relative limits (${values.join(", ")}); keep one.` };
+      gate.relative = relative4;
+    } else if (Number.isFinite(slo)) {
+      if (gate.slo !== null) return { problem: `has two SLOs (${values.join(", ")}); keep one.` };
+      gate.slo = slo;
+    } else {
+      return { problem: `expected ${GATE_FORMS[metric2]}, got ${JSON.stringify(v)}.` };
+    }
+  }
+  return { gate };
+}
+
 // src/config/stack-spec.ts
+var NO_SLO = Object.freeze({ p99Ms: null, throughput: null });
 var COST_DEFAULTS = Object.freeze({
   warmupRequests: 100,
   chunks: 10,
@@ -45431,6 +45580,7 @@ var COST_DEFAULTS = Object.freeze({
 var DEFAULT_GATE = Object.freeze({
   p99: 0.1,
   throughput: -0.05,
+  slo: NO_SLO,
   errorRate: 0.01,
   cost: null,
   capacity: null
@@ -45549,8 +45699,8 @@ var TYPE_NAMES = {
   array: "a list"
 };
 var EXPECTED_FORM = {
-  "gate.p99": 'a percentage like "+10%" (how much P99 may grow)',
-  "gate.throughput": 'a percentage like "-5%" (how much throughput may drop)',
+  "gate.p99": GATE_FORMS.p99,
+  "gate.throughput": GATE_FORMS.throughput,
   "gate.error-rate": `${ERROR_RATE_FORM["<N%"]} (the most requests that may fail)`,
   "gate.cost": `a percentage like "+1%" (how much the app's instructions per request may grow)`,
   "cost.ready-timeout": 'a duration like "180s"',
@@ -45584,7 +45734,7 @@ function explain(e, locate) {
       };
     }
     default: {
-      const form = e.keyword === "type" || e.keyword === "pattern" ? EXPECTED_FORM[fieldName(path)] : void 0;
+      const form = e.keyword === "type" || e.keyword === "pattern" ? EXPECTED_FORM[fieldName(path).replace(/\[\d+\]$/, "")] : void 0;
       const expected = form ?? (e.keyword === "type" ? String(e.params.type).split(",").map((t) => TYPE_NAMES[t] ?? t).join(" or ") : e.keyword === "enum" ? `one of ${(e.params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}` : e.keyword === "const" ? `${JSON.stringify(e.params.allowedValue)} or a mapping` : e.keyword === "pattern" ? parent?.description ?? `text matching ${e.params.pattern}` : e.message ?? e.keyword);
       return {
         position: locate(path),
@@ -45635,6 +45785,12 @@ Fix the YAML and run again.`
       });
     }
     return abs;
+  };
+  const metricGate = (metric2, value, fallback) => {
+    const parsed = parseMetricGate(metric2, value ?? fallback);
+    if ("gate" in parsed) return parsed.gate;
+    fileProblems.push({ position: src.locate(["gate", metric2]), field: `gate.${metric2}`, text: parsed.problem });
+    return { relative: null, slo: null };
   };
   const db = raw.database;
   const pooler = raw.pooler;
@@ -45719,6 +45875,10 @@ Fix the YAML and run again.`
       text: 'needs the SLO it is measured at: add capacity: { slo-p99: "50ms" } (the P99 the service must keep).'
     });
   }
+  const metricGates = {
+    p99: metricGate("p99", gate.p99, "+10%"),
+    throughput: metricGate("throughput", gate.throughput, "-5%")
+  };
   if (fileProblems.length > 0) throw new UserError(formatProblems(file, fileProblems));
   const lines = {};
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
@@ -45774,8 +45934,9 @@ Fix the YAML and run again.`
       pin: load.pin ?? false
     },
     gate: {
-      p99: parsePercent(gate.p99 ?? "+10%"),
-      throughput: parsePercent(gate.throughput ?? "-5%"),
+      p99: metricGates.p99.relative,
+      throughput: metricGates.throughput.relative,
+      slo: { p99Ms: metricGates.p99.slo, throughput: metricGates.throughput.slo },
       // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
       errorRate: gate["error-rate"] === void 0 ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"], "<N%"),
       cost: gate.cost === void 0 ? null : parsePercent(gate.cost),
@@ -46274,7 +46435,9 @@ var result_schema_default = {
       type: "object",
       required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
       properties: {
-        metric: { enum: ["throughput", "p50", "p90", "p99", "p999", "errorRate", "cost", "capacity"] },
+        metric: {
+          enum: ["throughput", "throughputSlo", "p50", "p90", "p99", "p99Slo", "p999", "errorRate", "cost", "capacity"]
+        },
         gated: { type: "boolean" },
         threshold: { $ref: "#/definitions/num" },
         baseline: { $ref: "#/definitions/num" },
@@ -46310,7 +46473,7 @@ var result_schema_default = {
               required: ["headline", "method", "metrics", "notes"],
               properties: {
                 headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
-                method: { enum: ["stored-baseline", "same-runner-ab"] },
+                method: { enum: ["stored-baseline", "same-runner-ab", "absolute"] },
                 metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
                 reason: { $ref: "#/definitions/text" },
                 notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
@@ -49252,7 +49415,7 @@ function formatCount(n) {
 function formatMetric(metric2, v) {
   if (metric2 === "cost") return formatCount(v);
   if (metric2 === "capacity") return formatRps(v);
-  if (metric2 === "throughput") return formatRps(v);
+  if (metric2 === "throughput" || metric2 === "throughputSlo") return formatRps(v);
   if (metric2 === "errorRate") return formatShare(v);
   return formatMs(v);
 }
@@ -49261,13 +49424,22 @@ function formatShare(fraction) {
   return `${(fraction * 100).toFixed(fraction < 0.1 ? 2 : 1)}%`;
 }
 function formatChange(m) {
-  if (m.metric === "errorRate") return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
+  if (m.metric === "errorRate") {
+    if (!Number.isFinite(m.change)) return "\u2013";
+    return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
+  }
   if (m.metric === "capacity") return formatPercent(m.change);
+  if (m.metric === "p99Slo" || m.metric === "throughputSlo") {
+    const at = (f) => formatMetric(m.metric, (m.threshold ?? Number.NaN) * (1 + f));
+    const unit = m.metric === "p99Slo" ? "ms" : "req/s";
+    return m.n >= 2 ? `${formatPercent(m.change)} vs SLO (${at(m.ci.lo)} \u2026 ${at(m.ci.hi)} ${unit})` : `${formatPercent(m.change)} vs SLO`;
+  }
   const d = m.metric === "cost" ? 2 : 1;
   return `${formatPercent(m.change, true, d)} (${formatPercent(m.ci.lo, true, d)} \u2026 ${formatPercent(m.ci.hi, true, d)})`;
 }
 function formatConfidence(m) {
   if (m.metric === "errorRate" || m.metric === "capacity") return "\u2013";
+  if ((m.metric === "p99Slo" || m.metric === "throughputSlo") && m.n < 2) return "\u2013";
   const got = `${(m.ci.confidence * 100).toFixed(1)}%`;
   return m.ci.confidence + 1e-9 < m.requested ? `${got} (< ${(m.requested * 100).toFixed(1)}% asked)` : got;
 }
@@ -49275,6 +49447,8 @@ function formatLimit(m) {
   if (m.threshold === null) return "not gated";
   if (m.metric === "errorRate") return `< ${formatShare(m.threshold)}`;
   if (m.metric === "capacity" && m.threshold > 0) return `> ${formatRps(m.threshold)}/s`;
+  if (m.metric === "p99Slo") return `< ${formatMs(m.threshold)} ms`;
+  if (m.metric === "throughputSlo") return `> ${formatRps(m.threshold)}/s`;
   return formatPercent(
     m.threshold,
     true,
@@ -49826,19 +50000,21 @@ Result written to ${plan.jsonOut}
 `);
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
   let code2 = ExitCode.ok;
-  if (plan.baselineFile) {
+  const gateOf = (i) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
+  const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
+  if (plan.baselineFile || withSlos) {
     const verdicts = [];
     for (const [i, r] of results.entries()) {
-      const stored = await store.restore(r.stack.name);
+      const stored = plan.baselineFile ? await store.restore(r.stack.name) : void 0;
       const baseline = stored?.doc.results[0];
-      const gate = plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
-      const comparison = baseline ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], { ...DEFAULT_RISK, stacks: results.length }) : {
-        headline: "no-baseline",
-        method: "stored-baseline",
-        metrics: [],
-        reason: `${plan.baselineFile} has no stack named ${r.stack.name}`,
-        notes: []
-      };
+      const gate = gateOf(i);
+      const risk = { ...DEFAULT_RISK, stacks: results.length };
+      const comparison = baseline ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], risk) : absoluteOnly(
+        r,
+        gate,
+        risk,
+        plan.baselineFile ? `${plan.baselineFile} has no stack named ${r.stack.name}` : "no --baseline given"
+      );
       verdicts.push(verdictReport(r.stack.name, comparison));
       if (comparison.headline === "regression") code2 = ExitCode.regression;
     }

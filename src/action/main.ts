@@ -14,10 +14,17 @@ import { CacheBaselineStore } from "../baseline/cache-store.js";
 import { nextHistory } from "../baseline/history.js";
 import type { BaselineStore } from "../baseline/store.js";
 import { progressLine } from "../cli/progress.js";
-import { type Comparison, compareWithBaseline, DEFAULT_RISK, type Gate, type Headline } from "../compare/verdict.js";
+import {
+  absoluteOnly,
+  type Comparison,
+  compareWithBaseline,
+  DEFAULT_RISK,
+  type Gate,
+  type Headline,
+} from "../compare/verdict.js";
 import { type ActionPlan, OUTPUTS, planAction } from "../config/action-plan.js";
 import type { RunPlan } from "../config/plan.js";
-import { DEFAULT_GATE } from "../config/stack-spec.js";
+import { DEFAULT_GATE, NO_SLO } from "../config/stack-spec.js";
 import { runAb } from "../engine/ab.js";
 import { type EngineHooks, runStacks, runTarget } from "../engine/run.js";
 import { messageOf, UserError } from "../errors.js";
@@ -42,9 +49,12 @@ import { STATE_FILE } from "./state.js";
 /** Which gate applies to a stack (or to the target): the inputs override the stack file's `gate`. */
 function gateFor(plan: ActionPlan, stack: { gate: Gate } | undefined): Gate {
   const own = stack?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
+  const { p99, throughput } = plan.gateOverride;
+  const slo = own.slo ?? NO_SLO;
   return {
-    p99: plan.gateOverride.p99 ?? own.p99,
-    throughput: plan.gateOverride.throughput ?? own.throughput,
+    p99: p99 ? p99.relative : own.p99,
+    throughput: throughput ? throughput.relative : own.throughput,
+    slo: { p99Ms: p99 ? p99.slo : slo.p99Ms, throughput: throughput ? throughput.slo : slo.throughput },
     errorRate: plan.gateOverride.errorRate ?? own.errorRate,
     cost: own.cost,
     capacity: own.capacity,
@@ -178,13 +188,13 @@ async function gate(plan: ActionPlan, results: StackResult[], store: BaselineSto
     const baseline = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
     let comparison: Comparison;
     if (!baseline) {
-      comparison = {
-        headline: "no-baseline",
-        method: "stored-baseline",
-        metrics: [],
-        reason: `no baseline of ${r.stack.name} is stored yet: push to the default branch (mode: baseline) to create one`,
-        notes: [],
-      };
+      // Absolute SLOs still decide; without them there is nothing to compare.
+      comparison = absoluteOnly(
+        r,
+        gateFor(plan, plan.stacks[i]),
+        { ...DEFAULT_RISK, stacks: results.length },
+        `no baseline of ${r.stack.name} is stored yet: push to the default branch (mode: baseline) to create one`,
+      );
     } else {
       comparison = compareWithBaseline(baseline, r, gateFor(plan, plan.stacks[i]), baseline.history ?? [], {
         ...DEFAULT_RISK,
@@ -416,7 +426,9 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     const decidedBy = ab
       ? ab.decidedBy
       : plan.mode === "gate"
-        ? "decided against the newest stored baseline of the default branch"
+        ? reports.every((s) => s.comparison?.method === "absolute")
+          ? "decided by the absolute SLOs alone: no stored baseline of the default branch yet"
+          : "decided against the newest stored baseline of the default branch"
         : plan.mode === "baseline"
           ? "stored as the new baseline"
           : "measured only (no comparison)";

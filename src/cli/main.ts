@@ -5,7 +5,8 @@ import { FileBaselineStore } from "../baseline/file-store.js";
 import { nextHistory } from "../baseline/history.js";
 import { CAPACITY_DEFAULTS } from "../capacity/search.js";
 import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
-import { type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
+import { sloCount } from "../compare/slo.js";
+import { absoluteOnly, type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
 import { planRun, runtimeOf } from "../config/cli-plan.js";
 import { parseDuration } from "../config/duration.js";
 import type { RunPlan } from "../config/plan.js";
@@ -205,22 +206,25 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
   if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
   let code: number = ExitCode.ok;
-  if (plan.baselineFile) {
+  // The stack file's gate with --max-error-rate laid over it; a --target has the defaults.
+  const gateOf = (i: number) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
+  // Absolute SLOs decide even with no baseline to compare with.
+  const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
+  if (plan.baselineFile || withSlos) {
     const verdicts: string[] = [];
     for (const [i, r] of results.entries()) {
-      const stored = await store.restore(r.stack.name);
+      const stored = plan.baselineFile ? await store.restore(r.stack.name) : undefined;
       const baseline = stored?.doc.results[0];
-      // The stack file's gate with --max-error-rate laid over it; a --target has the defaults.
-      const gate = plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
+      const gate = gateOf(i);
+      const risk = { ...DEFAULT_RISK, stacks: results.length };
       const comparison: Comparison = baseline
-        ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], { ...DEFAULT_RISK, stacks: results.length })
-        : {
-            headline: "no-baseline",
-            method: "stored-baseline",
-            metrics: [],
-            reason: `${plan.baselineFile} has no stack named ${r.stack.name}`,
-            notes: [],
-          };
+        ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], risk)
+        : absoluteOnly(
+            r,
+            gate,
+            risk,
+            plan.baselineFile ? `${plan.baselineFile} has no stack named ${r.stack.name}` : "no --baseline given",
+          );
       verdicts.push(verdictReport(r.stack.name, comparison));
       if (comparison.headline === "regression") code = ExitCode.regression;
     }

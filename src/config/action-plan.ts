@@ -4,6 +4,7 @@ import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { applyOverrides, type LoadOverrides, parseLoadOverrides, planTarget, runtimeOf } from "./cli-plan.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
+import { type MetricGate, parseMetricGate, splitList } from "./gate-forms.js";
 import type { RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 
@@ -88,7 +89,8 @@ export interface ActionPlan {
   target: TargetPlan | null;
   /** Input pin: the load generator gets CPU 0, the stack the rest. */
   pin: boolean;
-  gateOverride: { p99?: number; throughput?: number; errorRate?: number };
+  /** Inputs p99-threshold, throughput-threshold and max-error-rate; each replaces that part of the stack file's gate. */
+  gateOverride: { p99?: MetricGate; throughput?: MetricGate; errorRate?: number };
   token: string;
   apiUrl: string;
   failOnRegression: boolean;
@@ -131,15 +133,14 @@ function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[
   throw new UserError(`Input ${name}: expected one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}.`);
 }
 
-function threshold(name: string, raw: string, sign: "+" | "-"): number | undefined {
-  const v = raw.trim();
-  if (v === "") return undefined;
-  const n = parsePercent(v);
-  if (!Number.isFinite(n) || !v.startsWith(sign)) {
-    const example = sign === "+" ? '"+10%"' : '"-5%"';
-    throw new UserError(`Input ${name}: expected a percentage like ${example}, got ${JSON.stringify(raw)}.`);
-  }
-  return n;
+/** p99-threshold / throughput-threshold: a relative limit, an SLO, or both separated by a comma. */
+function threshold(name: string, raw: string, metric: "p99" | "throughput"): MetricGate | undefined {
+  const values = splitList(raw);
+  if (values.length === 0) return undefined;
+  const parsed = parseMetricGate(metric, values);
+  if ("problem" in parsed)
+    throw new UserError(`Input ${name}: ${parsed.problem.replace(/\.$/, "")} (${JSON.stringify(raw)}).`);
+  return parsed.gate;
 }
 
 /** Input cost: empty (the stack file decides), true or false, or a limit like "+1%" (which turns it on). */
@@ -327,8 +328,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     target,
     pin: bool(INPUTS.pin, getInput(INPUTS.pin), false),
     gateOverride: {
-      p99: threshold(INPUTS.p99Threshold, getInput(INPUTS.p99Threshold), "+"),
-      throughput: threshold(INPUTS.throughputThreshold, getInput(INPUTS.throughputThreshold), "-"),
+      p99: threshold(INPUTS.p99Threshold, getInput(INPUTS.p99Threshold), "p99"),
+      throughput: threshold(INPUTS.throughputThreshold, getInput(INPUTS.throughputThreshold), "throughput"),
       errorRate: errorRate(INPUTS.maxErrorRate, getInput(INPUTS.maxErrorRate)),
     },
     token: getInput(INPUTS.githubToken).trim(),
