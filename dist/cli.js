@@ -44104,7 +44104,7 @@ import { relative as relative2, resolve as resolve3 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/config/cli-plan.ts
-import { cpus, homedir, tmpdir } from "node:os";
+import { cpus as cpus2, homedir, tmpdir } from "node:os";
 import { join as join3, resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -44495,9 +44495,15 @@ function pick(t, m) {
 var usable = (v) => typeof v === "number" && v > 0 && Number.isFinite(v);
 function environmentDifferences(a, b) {
   if (a.environment.id === b.environment.id) return [];
+  const diffs = factDifferences(a, b);
+  return diffs.length ? diffs : ["environment id differs"];
+}
+function factDifferences(a, b) {
   const ea = a.environment;
   const eb = b.environment;
   const diffs = [];
+  if (ea.baselineKey !== eb.baselineKey)
+    diffs.push(`baseline key ${ea.baselineKey ?? "none"} \u2192 ${eb.baselineKey ?? "none"}`);
   if (ea.cpuModel !== eb.cpuModel) diffs.push(`CPU ${ea.cpuModel} \u2192 ${eb.cpuModel}`);
   if (ea.logicalCores !== eb.logicalCores) diffs.push(`cores ${ea.logicalCores} \u2192 ${eb.logicalCores}`);
   if (Math.round(ea.memoryBytes / 2 ** 30) !== Math.round(eb.memoryBytes / 2 ** 30)) diffs.push("memory size");
@@ -44506,7 +44512,14 @@ function environmentDifferences(a, b) {
   for (const k of /* @__PURE__ */ new Set([...Object.keys(ea.versions), ...Object.keys(eb.versions)])) {
     if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} \u2192 ${eb.versions[k] ?? "none"}`);
   }
-  return diffs.length ? diffs : ["environment id differs"];
+  return diffs;
+}
+function keyNote(baseline, current) {
+  const key = current.environment.baselineKey;
+  if (key === void 0 || baseline.environment.id !== current.environment.id) return void 0;
+  const diffs = factDifferences(baseline, current);
+  if (diffs.length === 0) return void 0;
+  return `Compared under baseline key ${key}, which stands for these differences from the baseline's environment: ${diffs.join("; ")}. The interval does not include what they change.`;
 }
 var MIN_HISTORY = 5;
 var PRIOR_RUNS = 4;
@@ -44624,6 +44637,8 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   if (sloCount(gate.slo) > 0) notes.push(sloNote(current.trials.length, "trials"));
+  const keyed = keyNote(baseline, current);
+  if (keyed) notes.push(keyed);
   notes.push(
     measuredSpread ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).` : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is mostly assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), so only large changes are decided. Use compare: merge-base for small ones.`,
     riskNote(risk, alpha, testedCount(gate)),
@@ -44908,6 +44923,56 @@ function costVerdict(base, head, limit, alpha) {
 }
 var pct2 = (x, d) => `${(x * 100).toFixed(d)}%`;
 
+// src/result/environment.ts
+import { createHash } from "node:crypto";
+import { readFileSync as readFileSync2 } from "node:fs";
+import { cpus, arch as osArch, release, totalmem } from "node:os";
+function environmentId(f) {
+  if (f.baselineKey !== void 0) {
+    const keyed = { baselineKey: f.baselineKey, stackFileHash: f.stackFileHash };
+    return createHash("sha256").update(JSON.stringify(keyed)).digest("hex").slice(0, 12);
+  }
+  const comparable = {
+    cpuModel: f.cpuModel,
+    logicalCores: f.logicalCores,
+    memoryGiB: Math.round(f.memoryBytes / 2 ** 30),
+    os: f.os,
+    arch: f.arch,
+    versions: Object.fromEntries(Object.entries(f.versions).sort(([a], [b]) => a.localeCompare(b))),
+    stackFileHash: f.stackFileHash
+  };
+  return createHash("sha256").update(JSON.stringify(comparable)).digest("hex").slice(0, 12);
+}
+function buildEnvironment(f) {
+  return { id: environmentId(f), ...f };
+}
+function withBaselineKey(r, key) {
+  if (key === null) return r;
+  const { id: _id, ...facts } = r.environment;
+  return { ...r, environment: buildEnvironment({ ...facts, baselineKey: key }) };
+}
+function parseBaselineKey(raw) {
+  const v = raw.trim();
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v) ? v : null;
+}
+function machineFacts() {
+  let os = "unknown";
+  try {
+    const rel = readFileSync2("/etc/os-release", "utf8");
+    os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
+  } catch {
+  }
+  const list = cpus();
+  return {
+    cpuModel: list[0]?.model?.trim() ?? "unknown",
+    logicalCores: list.length,
+    memoryBytes: totalmem(),
+    kernel: release(),
+    os,
+    arch: osArch()
+  };
+}
+
 // src/stack/binaries.ts
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync as readdirSync2, realpathSync } from "node:fs";
@@ -45084,8 +45149,8 @@ var ERROR_RATE_FORM = {
 
 // src/config/stack-file.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { createHash } from "node:crypto";
-import { existsSync as existsSync2, readFileSync as readFileSync2, statSync } from "node:fs";
+import { createHash as createHash2 } from "node:crypto";
+import { existsSync as existsSync2, readFileSync as readFileSync3, statSync } from "node:fs";
 import { dirname as dirname2, join as join2, relative, resolve } from "node:path";
 
 // schema/stack.schema.json
@@ -45754,7 +45819,7 @@ function loadStackFile(file) {
   const rel = relative(process.cwd(), file) || file;
   let text;
   try {
-    text = readFileSync2(file, "utf8");
+    text = readFileSync3(file, "utf8");
   } catch (err) {
     throw new UserError(`${rel}: cannot read the stack file (${err.code ?? err}).`);
   }
@@ -45886,13 +45951,13 @@ Fix the YAML and run again.`
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
   for (const key of ["p99", "throughput", "error-rate", "cost", "capacity"])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
-  const text2 = readFileSync2(file);
+  const text2 = readFileSync3(file);
   return Object.freeze({
     name: raw.name,
     description: raw.description ?? "",
     file,
     dir,
-    fileHash: createHash("sha256").update(text2).digest("hex"),
+    fileHash: createHash2("sha256").update(text2).digest("hex"),
     database,
     pooler: pgb ? {
       poolMode: pgb.pool_mode ?? "transaction",
@@ -45982,6 +46047,7 @@ var RUN_OPTIONS = {
   json: { type: "string" },
   baseline: { type: "string" },
   "save-baseline": { type: "string" },
+  "baseline-key": { type: "string" },
   install: { type: "boolean" },
   pin: { type: "boolean" },
   target: { type: "string" },
@@ -46071,7 +46137,7 @@ function applyOverrides(spec, o) {
   const wanted = o.workers ?? spec.app.workers;
   const workers = wanted === "auto" ? 1 : wanted;
   const sweep = wanted === "auto" ? {
-    maxWorkers: 4 * cpus().length,
+    maxWorkers: 4 * cpus2().length,
     budgetSeconds: o.sweepSeconds ?? SWEEP_DEFAULT_BUDGET,
     noise: SWEEP_NOISE,
     p99Noise: SWEEP_P99_NOISE
@@ -46171,8 +46237,19 @@ function planRun(argv, io, toolVersion) {
     pin: (values.pin ?? false) || stacks.some((s) => s.spec.load.pin),
     jsonOut: values.json ? resolve2(io.cwd, values.json) : null,
     baselineFile: values.baseline ? resolve2(io.cwd, values.baseline) : null,
-    saveBaseline: values["save-baseline"] ? resolve2(io.cwd, values["save-baseline"]) : null
+    saveBaseline: values["save-baseline"] ? resolve2(io.cwd, values["save-baseline"]) : null,
+    baselineKey: baselineKeyFlag(values["baseline-key"])
   });
+}
+function baselineKeyFlag(value) {
+  if (value === void 0) return null;
+  const key = parseBaselineKey(value);
+  if (key === null) {
+    throw new UserError(
+      `--baseline-key: expected a name of 1 to 64 letters, digits, ".", "_" or "-" starting with a letter or digit (e.g. ci-4cpu), got ${JSON.stringify(value)}.`
+    );
+  }
+  return key;
 }
 function runtimeOf(io, toolVersion) {
   const baseEnv = {};
@@ -46186,6 +46263,7 @@ function runtimeOf(io, toolVersion) {
     jsonOut: null,
     baselineFile: null,
     saveBaseline: null,
+    baselineKey: null,
     costOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
@@ -46348,7 +46426,7 @@ import { dirname as dirname3 } from "node:path";
 
 // src/result/read.ts
 var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
 
 // schema/result.schema.json
 var result_schema_default = {
@@ -46407,6 +46485,7 @@ var result_schema_default = {
             os: { $ref: "#/definitions/short" },
             arch: { $ref: "#/definitions/short" },
             stackFileHash: { $ref: "#/definitions/short" },
+            baselineKey: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
             versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
           }
         },
@@ -46652,7 +46731,7 @@ function readResultFile(file) {
         `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
       );
     }
-    text = readFileSync3(file, "utf8");
+    text = readFileSync4(file, "utf8");
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
@@ -46859,43 +46938,6 @@ function verdictAt(pairs, plan, gate, stacks = 1, alpha = DEFAULT_ALPHA) {
 }
 function isLook(blocksDone, plan) {
   return plan.blocks.includes(blocksDone);
-}
-
-// src/result/environment.ts
-import { createHash as createHash2 } from "node:crypto";
-import { readFileSync as readFileSync4 } from "node:fs";
-import { cpus as cpus2, arch as osArch, release, totalmem } from "node:os";
-function environmentId(f) {
-  const comparable = {
-    cpuModel: f.cpuModel,
-    logicalCores: f.logicalCores,
-    memoryGiB: Math.round(f.memoryBytes / 2 ** 30),
-    os: f.os,
-    arch: f.arch,
-    versions: Object.fromEntries(Object.entries(f.versions).sort(([a], [b]) => a.localeCompare(b))),
-    stackFileHash: f.stackFileHash
-  };
-  return createHash2("sha256").update(JSON.stringify(comparable)).digest("hex").slice(0, 12);
-}
-function buildEnvironment(f) {
-  return { id: environmentId(f), ...f };
-}
-function machineFacts() {
-  let os = "unknown";
-  try {
-    const rel = readFileSync4("/etc/os-release", "utf8");
-    os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
-  } catch {
-  }
-  const list = cpus2();
-  return {
-    cpuModel: list[0]?.model?.trim() ?? "unknown",
-    logicalCores: list.length,
-    memoryBytes: totalmem(),
-    kernel: release(),
-    os,
-    arch: osArch()
-  };
 }
 
 // src/engine/prepare.ts
@@ -49405,6 +49447,13 @@ function formatPercent(fraction, signed = true, digits = 1) {
   const v = (fraction * 100).toFixed(digits);
   return signed && fraction > 0 ? `+${v}%` : `${v}%`;
 }
+function formatAge(seconds3) {
+  if (!Number.isFinite(seconds3)) return "\u2013";
+  if (seconds3 < 120) return `${Math.max(0, Math.round(seconds3))} s`;
+  if (seconds3 < 2 * 3600) return `${Math.round(seconds3 / 60)} min`;
+  if (seconds3 < 48 * 3600) return `${(seconds3 / 3600).toFixed(1)} h`;
+  return `${(seconds3 / 86400).toFixed(1)} days`;
+}
 function formatCount(n) {
   if (!Number.isFinite(n)) return "\u2013";
   if (n >= 1e9) return `${(n / 1e9).toFixed(3)}G`;
@@ -49840,7 +49889,7 @@ var USAGE = `loadgate ${VERSION}: performance regression gating of web services
 Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
                [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
-               [--baseline FILE] [--save-baseline FILE] [--max-error-rate P]
+               [--baseline FILE] [--save-baseline FILE] [--baseline-key NAME] [--max-error-rate P]
                [--client native|autocannon]
   loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
   loadgate ab <base-ref> [<head-ref>] <stack>... [--trials MIN-PAIRS] [--max-pairs N] [--max-time S]
@@ -49866,6 +49915,9 @@ Usage:
 --cost (run, ab): also count the app's instructions per request (the cost run) and gate them
 at the stack file's gate.cost or +1%; --cost-limit +N% sets the limit (and turns it on).
 A stack file whose gate has \`cost\` turns it on by itself. Needs valgrind (--install adds it).
+
+--baseline-key NAME (run): compare and save baselines under NAME, a class of machines you
+vouch for, instead of this machine's CPU, cores, memory, OS and versions (shown when they differ).
 
 --max-error-rate P (e.g. 1%): the gate (--baseline, ab) fails when more than P of the requests
 fail; overrides the stack file's gate.error-rate. A stack that answers no request of a trial with
@@ -49976,7 +50028,7 @@ async function runCommand(argv, io, costOnly = false) {
     },
     signal: io.signal
   };
-  const results = plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks);
+  const results = (plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks)).map((r) => withBaselineKey(r, plan.baselineKey));
   for (const r of results) {
     const asked = plan0.stacks.find((s) => s.spec.name === r.stack.name);
     if (asked?.sweep && !r.sweep && r.workers !== null) {
@@ -50015,7 +50067,8 @@ Result written to ${plan.jsonOut}
         risk,
         plan.baselineFile ? `${plan.baselineFile} has no stack named ${r.stack.name}` : "no --baseline given"
       );
-      verdicts.push(verdictReport(r.stack.name, comparison));
+      const age = stored ? ageLine(stored.doc) : "";
+      verdicts.push(`${verdictReport(r.stack.name, comparison)}${age}`);
       if (comparison.headline === "regression") code2 = ExitCode.regression;
     }
     io.stdout(`
@@ -50038,6 +50091,13 @@ ${verdicts.join("\n\n")}
 `);
   }
   return code2;
+}
+function ageLine(doc) {
+  const at = Date.parse(doc.createdAt);
+  if (Number.isNaN(at)) return "";
+  const when = new Date(at).toISOString().slice(0, 16).replace("T", " ");
+  return `
+baseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, measured ${when} UTC, ${formatAge((Date.now() - at) / 1e3)} ago`;
 }
 async function upCommand(argv, io) {
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);

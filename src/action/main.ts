@@ -31,12 +31,14 @@ import { messageOf, UserError } from "../errors.js";
 import { CommentForbiddenError, commentAuthor, upsertComment } from "../github/comment.js";
 import { formatPercent } from "../report/format.js";
 import {
+  type BaselineAge,
   commentMarker,
   type ReportInput,
   type RunHeadline,
   renderMarkdown,
   type StackReport,
 } from "../report/markdown.js";
+import { withBaselineKey } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
 import { recordComponent } from "../stack/cleanup.js";
@@ -59,6 +61,18 @@ function gateFor(plan: ActionPlan, stack: { gate: Gate } | undefined): Gate {
     cost: own.cost,
     capacity: own.capacity,
   };
+}
+
+/** How old a stored baseline is, for the line under the table and the max-baseline-age warning. */
+function ageOf(doc: ResultDocument, limitSeconds: number | null): BaselineAge {
+  const at = Date.parse(doc.createdAt);
+  const ageSeconds = Number.isNaN(at) ? Number.NaN : Math.max(0, (Date.now() - at) / 1000);
+  if (limitSeconds !== null && ageSeconds > limitSeconds) {
+    core.warning(
+      `The stored baseline (${doc.commit?.sha.slice(0, 7) ?? "unknown commit"}, ${doc.createdAt}) is older than max-baseline-age.`,
+    );
+  }
+  return { sha: doc.commit?.sha ?? null, createdAt: doc.createdAt, ageSeconds, limitSeconds };
 }
 
 /** The headline over all stacks: a regression anywhere fails the whole set. */
@@ -97,8 +111,11 @@ async function measure(plan: ActionPlan, stateFile: string): Promise<StackResult
   };
   try {
     // Input target: a service earlier steps started (a services: container, docker compose).
-    if (plan.target) return [await runTarget(runPlan, plan.target, engineHooks(stateFile))];
-    return await runStacks(runPlan, engineHooks(stateFile));
+    const results = plan.target
+      ? [await runTarget(runPlan, plan.target, engineHooks(stateFile))]
+      : await runStacks(runPlan, engineHooks(stateFile));
+    // Input baseline-key: the stored baseline is looked up and saved under the key, not the machine.
+    return results.map((r) => withBaselineKey(r, plan.baselineKey));
   } finally {
     core.endGroup();
   }
@@ -143,17 +160,22 @@ async function abGate(
   const runPlan: RunPlan = { ...plan.runtime, install: plan.install };
   let outcomes: Awaited<ReturnType<typeof runAb>>;
   try {
-    outcomes = await runAb(ab, runPlan, engineHooks(stateFile), (s) => gateFor(plan, s));
+    outcomes = (await runAb(ab, runPlan, engineHooks(stateFile), (s) => gateFor(plan, s))).map((o) => ({
+      ...o,
+      head: withBaselineKey(o.head, plan.baselineKey),
+    }));
   } finally {
     core.endGroup();
   }
   const reports: StackReport[] = [];
   for (const o of outcomes) {
     let trend: string | undefined;
+    let trendAge: BaselineAge | undefined;
     if (plan.compare === "both") {
       const stored = await store.restore(o.head.stack.name, o.head.environment.id);
       const b = stored?.doc.results.find((x) => x.stack.name === o.head.stack.name);
-      if (b) {
+      if (b && stored) {
+        trendAge = ageOf(stored.doc, plan.maxBaselineAgeSeconds);
         const stackPlan = plan.stacks.find((s) => s.spec.name === o.head.stack.name) ?? plan.stacks[0];
         const c = compareWithBaseline(b, o.head, gateFor(plan, stackPlan), b.history ?? []);
         const m = (name: string) => c.metrics.find((x) => x.metric === name);
@@ -171,6 +193,7 @@ async function abGate(
       baseline: o.base,
       baselineLabel: `merge base ${base.slice(0, 7)}`,
       trend,
+      baselineAge: trendAge,
     });
   }
   const pairs = outcomes.map((o) => o.pairs).join(", ");
@@ -207,6 +230,7 @@ async function gate(plan: ActionPlan, results: StackResult[], store: BaselineSto
       comparison,
       baseline,
       baselineLabel: stored?.doc.commit?.sha.slice(0, 7) ?? (stored ? "stored" : null),
+      baselineAge: stored ? ageOf(stored.doc, plan.maxBaselineAgeSeconds) : undefined,
     });
   }
   return reports;

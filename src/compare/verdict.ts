@@ -159,9 +159,17 @@ const usable = (v: number | null | undefined): v is number => typeof v === "numb
 /** Differences between the environments of two Results that make them incomparable. */
 export function environmentDifferences(a: StackResult, b: StackResult): string[] {
   if (a.environment.id === b.environment.id) return [];
+  const diffs = factDifferences(a, b);
+  return diffs.length ? diffs : ["environment id differs"];
+}
+
+/** Every difference between the two environments' facts, whether or not their ids match. */
+export function factDifferences(a: StackResult, b: StackResult): string[] {
   const ea = a.environment;
   const eb = b.environment;
   const diffs: string[] = [];
+  if (ea.baselineKey !== eb.baselineKey)
+    diffs.push(`baseline key ${ea.baselineKey ?? "none"} → ${eb.baselineKey ?? "none"}`);
   if (ea.cpuModel !== eb.cpuModel) diffs.push(`CPU ${ea.cpuModel} → ${eb.cpuModel}`);
   if (ea.logicalCores !== eb.logicalCores) diffs.push(`cores ${ea.logicalCores} → ${eb.logicalCores}`);
   if (Math.round(ea.memoryBytes / 2 ** 30) !== Math.round(eb.memoryBytes / 2 ** 30)) diffs.push("memory size");
@@ -170,7 +178,16 @@ export function environmentDifferences(a: StackResult, b: StackResult): string[]
   for (const k of new Set([...Object.keys(ea.versions), ...Object.keys(eb.versions)])) {
     if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} → ${eb.versions[k] ?? "none"}`);
   }
-  return diffs.length ? diffs : ["environment id differs"];
+  return diffs;
+}
+
+/** With a baseline key the ids match across machines: say what the key let through. */
+function keyNote(baseline: StackResult, current: StackResult): string | undefined {
+  const key = current.environment.baselineKey;
+  if (key === undefined || baseline.environment.id !== current.environment.id) return undefined;
+  const diffs = factDifferences(baseline, current);
+  if (diffs.length === 0) return undefined;
+  return `Compared under baseline key ${key}, which stands for these differences from the baseline's environment: ${diffs.join("; ")}. The interval does not include what they change.`;
 }
 
 /** With fewer baselines than this (the stored one and its history), the assumed spread outweighs the measured one. */
@@ -326,6 +343,8 @@ export function compareWithBaseline(
   addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   if (sloCount(gate.slo) > 0) notes.push(sloNote(current.trials.length, "trials"));
+  const keyed = keyNote(baseline, current);
+  if (keyed) notes.push(keyed);
   notes.push(
     measuredSpread
       ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).`

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { UserError } from "../errors.js";
+import { parseBaselineKey } from "../result/environment.js";
 import { VERSION } from "../version.js";
 import { applyOverrides, type LoadOverrides, parseLoadOverrides, planTarget, runtimeOf } from "./cli-plan.js";
-import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
+import { ERROR_RATE_FORM, parseAge, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
 import { type MetricGate, parseMetricGate, splitList } from "./gate-forms.js";
 import type { RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
@@ -35,6 +36,8 @@ export const INPUTS = {
   client: "client",
   pin: "pin",
   target: "target",
+  baselineKey: "baseline-key",
+  maxBaselineAge: "max-baseline-age",
 } as const;
 
 export const OUTPUTS = {
@@ -99,6 +102,10 @@ export interface ActionPlan {
   install: boolean;
   allowUntrusted: boolean;
   resultFile: string | null;
+  /** Input baseline-key: a name for a class of runners that replaces the machine in the environment id. */
+  baselineKey: string | null;
+  /** Input max-baseline-age in seconds: an older stored baseline is warned about; null: no warning. */
+  maxBaselineAgeSeconds: number | null;
   /** Bounds on a same-runner A/B (compare: merge-base or both); null: the default. */
   ab: {
     /** Input max-pairs: the most A/B pairs the comparison may measure (2 to 200). */
@@ -131,6 +138,28 @@ function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[
   if (v === "") return fallback;
   if ((allowed as readonly string[]).includes(v)) return v as T;
   throw new UserError(`Input ${name}: expected one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}.`);
+}
+
+function baselineKeyInput(raw: string): string | null {
+  if (raw.trim() === "") return null;
+  const key = parseBaselineKey(raw);
+  if (key === null) {
+    throw new UserError(
+      `Input ${INPUTS.baselineKey}: expected a name of 1 to 64 letters, digits, ".", "_" or "-" starting with a letter or digit (e.g. ubuntu-24.04-4cpu), got ${JSON.stringify(raw)}.`,
+    );
+  }
+  return key;
+}
+
+function ageInput(raw: string): number | null {
+  if (raw.trim() === "") return null;
+  const s = parseAge(raw);
+  if (!(s > 0)) {
+    throw new UserError(
+      `Input ${INPUTS.maxBaselineAge}: expected an age above zero with a unit, e.g. 7d, 36h or 90m, got ${JSON.stringify(raw)}.`,
+    );
+  }
+  return s;
 }
 
 /** p99-threshold / throughput-threshold: a relative limit, an SLO, or both separated by a comma. */
@@ -340,6 +369,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     install: bool(INPUTS.install, getInput(INPUTS.install), false),
     allowUntrusted: bool(INPUTS.allowUntrusted, getInput(INPUTS.allowUntrusted), false),
     resultFile,
+    baselineKey: baselineKeyInput(getInput(INPUTS.baselineKey)),
+    maxBaselineAgeSeconds: ageInput(getInput(INPUTS.maxBaselineAge)),
     ab: {
       maxPairs: wholeNumber(INPUTS.maxPairs, getInput(INPUTS.maxPairs), 2, 200),
       maxTimeSeconds: seconds(INPUTS.maxTime, getInput(INPUTS.maxTime)),

@@ -19,6 +19,15 @@ export function formatPercent(fraction: number, signed = true, digits = 1): stri
   return signed && fraction > 0 ? `+${v}%` : `${v}%`;
 }
 
+/** An age: "45 s", "12 min", "5.0 h", "9.8 days". */
+export function formatAge(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "–";
+  if (seconds < 120) return `${Math.max(0, Math.round(seconds))} s`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} days`;
+}
+
 /** An instruction count: "865.3k", "1.204M". */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return "–";

@@ -4,6 +4,7 @@ import { markdownTable } from "markdown-table";
 import { type Comparison, type Headline, METRIC_LABELS, type MetricVerdict } from "../compare/verdict.js";
 import type { StackResult } from "../result/types.js";
 import {
+  formatAge,
   formatChange,
   formatConfidence,
   formatCount,
@@ -65,6 +66,30 @@ export interface StackReport {
   baseline: StackResult | null;
   /** Optional trend row from a stored baseline when the A/B comparison decided. */
   trend?: string;
+  /** A stored baseline's commit, when it was measured and how old it is (the caller reads the clock). */
+  baselineAge?: BaselineAge;
+}
+
+export interface BaselineAge {
+  sha: string | null;
+  /** ISO time the baseline's run wrote its Result. */
+  createdAt: string;
+  ageSeconds: number;
+  /** Input max-baseline-age; null: no limit. */
+  limitSeconds: number | null;
+}
+
+/** "Baseline: commit abc1234, measured 2026-11-20 08:12 UTC, 9.8 days ago"; the warning past the limit. */
+export function baselineAgeLines(a: BaselineAge): { line: string; warning?: string } {
+  const when = Number.isNaN(Date.parse(a.createdAt))
+    ? "at an unknown time"
+    : `measured ${new Date(a.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(a.ageSeconds)} ago`;
+  const line = `Stored baseline: commit ${a.sha ? `\`${escapeText(a.sha.slice(0, 12))}\`` : "unknown"}, ${when}.`;
+  if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
+  return {
+    line,
+    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (README: "Keeping the baseline fresh").`,
+  };
 }
 
 export interface ReportInput {
@@ -188,7 +213,9 @@ function stackSection(s: StackReport, runHeadline: RunHeadline): string {
   const h: RunHeadline =
     c?.headline ?? (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
   const title = `### ${escapeText(r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[h]} ${h}`;
+  const age = s.baselineAge ? baselineAgeLines(s.baselineAge) : undefined;
   const warnings = [
+    ...(age?.warning ? [age.warning] : []),
     ...(c?.reason ? [`No comparison: ${escapeText(c.reason)}.`] : []),
     ...r.warnings.map(escapeText),
     ...(r.cost?.warnings ?? []).map((w) => `Cost run: ${escapeText(w)}`),
@@ -202,6 +229,7 @@ function stackSection(s: StackReport, runHeadline: RunHeadline): string {
   const sweep = sweepLine(r);
   if (sweep) parts.push(escapeText(sweep), "");
   if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");
+  if (age) parts.push(age.line, "");
   parts.push(...environmentLines(r));
   const cpu = cpuLine(r);
   if (cpu) parts.push(cpu);
