@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { isCommit, mergeBase, repoRoot } from "../ab/git.js";
@@ -38,6 +38,7 @@ import {
   renderMarkdown,
   type StackReport,
 } from "../report/markdown.js";
+import { collectResultFiles } from "../result/collect.js";
 import { withBaselineKey } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
@@ -342,23 +343,42 @@ async function pullRequestForReport(plan: ActionPlan): Promise<{ number: number;
   return match ? { number: match.number, fork: wr.headRepo !== `${owner}/${repo}` ? wr.headRepo : null } : null;
 }
 
+/**
+ * mode: report with result-file: post what earlier runs measured and decided. One Result (the fork
+ * recipe) or many (a matrix of jobs, one stack each): one comment, a table per stack and one of them
+ * all, and the worst verdict.
+ */
 async function reportFromFile(plan: ActionPlan): Promise<void> {
-  const doc = readResultFile(plan.resultFile!);
-  const reports: StackReport[] = doc.results.map((r) => {
-    const saved = doc.reports?.find((x) => x.stack === r.stack.name);
-    return {
-      result: r,
-      comparison: (saved?.comparison as Comparison | undefined) ?? null,
-      baseline: saved?.baseline ?? null,
-      baselineLabel: saved?.baselineLabel ?? null,
-    };
-  });
-  const headline = overallHeadline(reports.map((s) => s.comparison?.headline ?? "no-baseline"));
+  const files = await collectResultFiles(plan.resultFile!, plan.workspace);
+  const docs = files.map((f) => ({ file: f, doc: readResultFile(f) }));
+  const reports: StackReport[] = [];
+  for (const { file, doc } of docs) {
+    for (const r of doc.results) {
+      const saved = doc.reports?.find((x) => x.stack === r.stack.name);
+      reports.push({
+        result: r,
+        comparison: (saved?.comparison as Comparison | undefined) ?? null,
+        baseline: saved?.baseline ?? null,
+        baselineLabel: saved?.baselineLabel ?? null,
+        label: files.length > 1 ? `${r.stack.name}, from ${basename(dirname(file))}/${basename(file)}` : undefined,
+      });
+    }
+  }
+  // A stack measured by one job keeps its plain name; one measured by several is told apart by its file.
+  const count = new Map<string, number>();
+  for (const s of reports) count.set(s.result.stack.name, (count.get(s.result.stack.name) ?? 0) + 1);
+  for (const s of reports) if (count.get(s.result.stack.name) === 1) s.label = undefined;
+  const compared = reports.some((s) => s.comparison);
+  const headline: RunHeadline = compared
+    ? overallHeadline(reports.map((s) => s.comparison?.headline ?? "no-baseline"))
+    : "measured";
   const pr = await pullRequestForReport(plan);
-  if (doc.pullRequest && doc.pullRequest.number !== pr?.number) {
-    core.warning(
-      `The Result names pull request #${doc.pullRequest.number}; ignored: mode: report takes the pull request from the event${pr ? ` (#${pr.number})` : ""}, never from the artifact.`,
-    );
+  for (const { file, doc } of docs) {
+    if (doc.pullRequest && doc.pullRequest.number !== pr?.number) {
+      core.warning(
+        `The Result ${docs.length > 1 ? `${relative(plan.workspace, file)} ` : ""}names pull request #${doc.pullRequest.number}; ignored: mode: report takes the pull request from the event${pr ? ` (#${pr.number})` : ""}, never from the artifact.`,
+      );
+    }
   }
   if (!pr) {
     core.warning(
@@ -366,21 +386,49 @@ async function reportFromFile(plan: ActionPlan): Promise<void> {
     );
   }
   const wr = plan.event.workflowRun;
-  const source = wr ? `${pr?.fork ?? wr.headRepo}@${wr.headSha.slice(0, 7)}` : "an earlier run";
+  const source = wr
+    ? `${pr?.fork ?? wr.headRepo}@${wr.headSha.slice(0, 7)}`
+    : docs.length > 1
+      ? `${docs.length} earlier jobs`
+      : "an earlier run";
+  const shas = [...new Set(docs.map(({ doc }) => doc.commit?.sha.slice(0, 7) ?? "unknown"))];
   await publish(
     plan,
     {
-      title: `Result of ${doc.commit?.sha.slice(0, 7) ?? "an earlier run"}`,
+      title: docs.length > 1 ? `${docs.length} Results of ${shas.join(", ")}` : `Result of ${shas[0]}`,
       headline,
       stacks: reports,
       decidedBy: pr?.fork
         ? `measured by the workflow run of the fork's pull request (${source}): the figures and verdicts are that run's; posted here by mode: report`
         : `measured by ${source}; posted by mode: report`,
     },
-    doc.results.map((r) => r.stack.name),
+    reports.map((s) => s.label ?? s.result.stack.name),
     pr,
   );
-  setResultOutputs(headline, doc.results, plan.resultFile!);
+  let resultPath = files[0]!;
+  if (docs.length > 1) {
+    // One document for the output `result`, written where this run chooses (never where a Result says).
+    resultPath = join(plan.runnerTemp, "loadgate-report.json");
+    mkdirSync(plan.runnerTemp, { recursive: true });
+    const merged: ResultDocument = {
+      ...docs[0]!.doc,
+      createdAt: new Date().toISOString(),
+      pullRequest: undefined,
+      results: docs.flatMap(({ doc }) => doc.results),
+      reports: docs.flatMap(({ doc }) => doc.reports ?? []),
+    };
+    writeFileSync(resultPath, `${JSON.stringify(merged, null, 2)}\n`);
+  }
+  setResultOutputs(
+    headline,
+    reports.map((s) => s.result),
+    resultPath,
+  );
+  // The gate jobs decided; a report job in the pull request's own workflow (a matrix's final job)
+  // carries the worst of their verdicts, so it can be the one required check. From workflow_run (the
+  // fork recipe) it does not: the fork's own run already failed its check, and a red run on the
+  // default branch would only be noise.
+  if (compared && plan.event.name !== "workflow_run") decideFailure(plan, headline as Headline);
 }
 
 export interface ActionDeps {

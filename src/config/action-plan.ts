@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { parseBaselineKey } from "../result/environment.js";
 import { VERSION } from "../version.js";
@@ -101,6 +100,7 @@ export interface ActionPlan {
   comment: CommentPolicy;
   install: boolean;
   allowUntrusted: boolean;
+  /** Input result-file as given: Result files, folders of them, or globs (see src/result/collect.ts). */
   resultFile: string | null;
   /** Input baseline-key: a name for a class of runners that replaces the machine in the environment id. */
   baselineKey: string | null;
@@ -314,12 +314,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
   } catch (err) {
     throw new UserError((err as Error).message.replace(/^--(\w+)/, "Input $1"));
   }
-  const resultFileRaw = getInput(INPUTS.resultFile).trim();
-  const resultFile = resultFileRaw
-    ? isAbsolute(resultFileRaw)
-      ? resultFileRaw
-      : resolve(workspace, resultFileRaw)
-    : null;
+  // A file, a folder or a glob, one or more (the matrix's Results); found when the report runs.
+  const resultFile = getInput(INPUTS.resultFile).trim() || null;
   const stackInput = getInput(INPUTS.stack)
     .split(/[\n,]/)
     .map((s) => s.trim())

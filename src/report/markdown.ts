@@ -66,6 +66,8 @@ export interface StackReport {
   baseline: StackResult | null;
   /** Optional trend row from a stored baseline when the A/B comparison decided. */
   trend?: string;
+  /** The name shown for the stack when it differs from the Result's (two matrix jobs measured one stack). */
+  label?: string;
   /** A stored baseline's commit, when it was measured and how old it is (the caller reads the clock). */
   baselineAge?: BaselineAge;
 }
@@ -212,7 +214,7 @@ function stackSection(s: StackReport, runHeadline: RunHeadline): string {
   const c = s.comparison;
   const h: RunHeadline =
     c?.headline ?? (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
-  const title = `### ${escapeText(r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[h]} ${h}`;
+  const title = `### ${escapeText(s.label ?? r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[h]} ${h}`;
   const age = s.baselineAge ? baselineAgeLines(s.baselineAge) : undefined;
   const warnings = [
     ...(age?.warning ? [age.warning] : []),
@@ -238,6 +240,60 @@ function stackSection(s: StackReport, runHeadline: RunHeadline): string {
   return parts.join("\n");
 }
 
+/**
+ * With more than one stack (several stacks in a run, or a matrix of jobs merged by mode: report), one
+ * table of them all in the study's style, ordered by P99 (best first): what each measured, the change
+ * against its baseline, and its verdict.
+ */
+export function overviewTable(stacks: readonly StackReport[], runHeadline: RunHeadline): string {
+  const change = (s: StackReport, metric: "p99" | "throughput") => {
+    const m = s.comparison?.metrics.find((x) => x.metric === metric);
+    return m ? formatPercent(m.change) : "–";
+  };
+  const p99 = (s: StackReport) => s.result.summary.latency.p99.median;
+  const ordered = [...stacks].sort((a, b) => {
+    const x = a.result.trials.length > 0 && Number.isFinite(p99(a)) ? p99(a) : Number.POSITIVE_INFINITY;
+    const y = b.result.trials.length > 0 && Number.isFinite(p99(b)) ? p99(b) : Number.POSITIVE_INFINITY;
+    return x - y;
+  });
+  const rows = ordered.map((s) => {
+    const r = s.result;
+    const timed = r.trials.length > 0;
+    const h: RunHeadline =
+      s.comparison?.headline ??
+      (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
+    return [
+      escapeText(s.label ?? r.stack.name),
+      escapeText(r.stack.webserver),
+      escapeText(r.stack.framework),
+      r.workers === null ? "–" : String(r.workers),
+      timed ? formatMs(r.summary.latency.p50.median) : "–",
+      timed ? formatMs(p99(s)) : "–",
+      timed ? formatRps(r.summary.throughput.median) : "–",
+      change(s, "p99"),
+      change(s, "throughput"),
+      `${ICON[h]} ${h}`,
+    ];
+  });
+  const header = [
+    "Stack",
+    "Webserver",
+    "Framework",
+    "Workers",
+    "P50 (ms)",
+    "P99 (ms)",
+    "req/s",
+    "P99 change",
+    "Throughput change",
+    "Verdict",
+  ];
+  return [
+    `### All ${stacks.length} stacks, ordered by P99`,
+    "",
+    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l"] }),
+  ].join("\n");
+}
+
 /** The whole comment (also the job summary), under GitHub's size limit. */
 export function renderMarkdown(input: ReportInput, marker: string): string {
   const head = [
@@ -247,10 +303,11 @@ export function renderMarkdown(input: ReportInput, marker: string): string {
     `${escapeText(input.title)} · ${escapeText(input.decidedBy)}`,
     "",
   ].join("\n");
-  let body = `${head}${input.stacks.map((x) => stackSection(x, input.headline)).join("\n\n")}\n`;
+  const overview = input.stacks.length > 1 ? `${overviewTable(input.stacks, input.headline)}\n\n` : "";
+  let body = `${head}${overview}${input.stacks.map((x) => stackSection(x, input.headline)).join("\n\n")}\n`;
   if (body.length > COMMENT_LIMIT) {
     // Drop the per-trial details first; they are the bulk.
-    body = `${head}${input.stacks.map((s) => stackSection(s, input.headline).replace(/<details>[\s\S]*<\/details>/, "<details><summary>Per-trial values</summary>\n\nOmitted: the comment would exceed GitHub's size limit. See the Result JSON.\n\n</details>")).join("\n\n")}\n`;
+    body = `${head}${overview}${input.stacks.map((s) => stackSection(s, input.headline).replace(/<details>[\s\S]*<\/details>/, "<details><summary>Per-trial values</summary>\n\nOmitted: the comment would exceed GitHub's size limit. See the Result JSON.\n\n</details>")).join("\n\n")}\n`;
   }
   if (body.length > COMMENT_LIMIT)
     body = `${body.slice(0, COMMENT_LIMIT - 100)}\n\n…(truncated to fit GitHub's limit)\n`;
