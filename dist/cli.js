@@ -43923,15 +43923,100 @@ function exitCodeOf(error) {
   return ExitCode.stackFailed;
 }
 
-// src/stack/process-group.ts
-import { spawn } from "node:child_process";
-import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
-function groupMembers(pgid) {
+// src/stack/launch.ts
+import { randomBytes } from "node:crypto";
+import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+// src/stack/ports.ts
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { createServer } from "node:net";
+function freePort() {
+  return new Promise((resolve7, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const addr = server.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      server.close(() => resolve7(port));
+    });
+  });
+}
+function listeningInodes(port) {
+  const inodes = /* @__PURE__ */ new Set();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text;
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      const localPort = Number.parseInt(cols[1].split(":")[1], 16);
+      const state = cols[3];
+      if (localPort === port && state === "0A") inodes.add(cols[9]);
+    }
+  }
+  return inodes;
+}
+function pidsHoldingSockets(inodes) {
+  if (inodes.size === 0) return [];
   const pids = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
+    let fds;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
+        if (m && inodes.has(m[1])) {
+          pids.push(Number(entry));
+          break;
+        }
+      } catch {
+      }
+    }
+  }
+  return pids;
+}
+function pidsWithEnv(name, value) {
+  const needle = `${name}=${value}`;
+  const pids = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${entry}/environ`, "latin1");
+      if (env.split("\0").includes(needle)) pids.push(Number(entry));
+    } catch {
+    }
+  }
+  return pids;
+}
+function commandLineOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+  } catch {
+    return "?";
+  }
+}
+
+// src/stack/process-group.ts
+import { spawn } from "node:child_process";
+import { closeSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
+function groupMembers(pgid) {
+  const pids = [];
+  for (const entry of readdirSync2("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync2(`/proc/${entry}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
     } catch {
@@ -43942,10 +44027,10 @@ function groupMembers(pgid) {
 function treeMembers(root) {
   const parents = /* @__PURE__ */ new Map();
   const groups = /* @__PURE__ */ new Map();
-  for (const entry of readdirSync("/proc")) {
+  for (const entry of readdirSync2("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const stat = readFileSync2(`/proc/${entry}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (fields[0] === "Z") continue;
       parents.set(Number(entry), Number(fields[1]));
@@ -43970,7 +44055,7 @@ function treeMembers(root) {
 }
 function lastLines(file, n = 20) {
   try {
-    const lines = readFileSync(file, "utf8").split("\n");
+    const lines = readFileSync2(file, "utf8").split("\n");
     if (lines.at(-1) === "") lines.pop();
     return lines.slice(-n).join("\n");
   } catch {
@@ -44094,18 +44179,130 @@ async function waitReady(component, probe, timeoutSeconds, what = "ready", signa
   throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
 }
 
+// src/stack/launch.ts
+var RUN_MARKER = "LOADGATE_RUN_ID";
+function reachableRoot(tmpDir, user, log) {
+  if (!user) return tmpDir;
+  let dir = resolve(tmpDir);
+  for (; ; ) {
+    if ((statSync(dir).mode & 1) === 0) {
+      log(
+        `${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir()} for the run folder`
+      );
+      return tmpdir();
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return tmpDir;
+    dir = parent;
+  }
+}
+function ownedDir(path, user) {
+  mkdirSync(path, { recursive: true, mode: 493 });
+  if (user) chownSync(path, user.uid, user.gid);
+  return path;
+}
+var liveLaunches = /* @__PURE__ */ new Map();
+function forceStopAllNow() {
+  let n = killAllGroupsNow();
+  const marked = () => [...liveLaunches.keys()].flatMap((runId) => pidsWithEnv(RUN_MARKER, runId));
+  for (const pid of marked()) {
+    try {
+      process.kill(pid, "SIGKILL");
+      n++;
+    } catch {
+    }
+  }
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + 3e3; Date.now() < deadline && marked().length > 0; )
+    Atomics.wait(pause, 0, 0, 25);
+  for (const runDir of liveLaunches.values()) rmSync(runDir, { recursive: true, force: true });
+  liveLaunches.clear();
+  return n;
+}
+function newLaunch(label, ctx) {
+  const runId = randomBytes(6).toString("hex");
+  const runDir = mkdtempSync(join(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
+  liveLaunches.set(runId, runDir);
+  ownedDir(runDir, ctx.user);
+  const components = [];
+  const ports = {};
+  return {
+    ctx,
+    runId,
+    runDir,
+    markerEnv: { [RUN_MARKER]: runId },
+    ports,
+    components,
+    dir: (name) => ownedDir(join(runDir, name), ctx.user),
+    async start(options) {
+      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
+      components.push(c);
+      ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
+      ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
+      return c;
+    }
+  };
+}
+var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
+async function tearDown(launch, remove) {
+  try {
+    await stopAndCheck(launch, remove);
+  } finally {
+    liveLaunches.delete(launch.runId);
+  }
+}
+async function stopAndCheck(launch, remove) {
+  const { runDir, components, ports, runId } = launch;
+  for (const c of [...components].reverse()) await c.stop(5e3);
+  const orphans = /* @__PURE__ */ new Map();
+  for (const pid of pidsWithEnv(RUN_MARKER, runId)) orphans.set(pid, { pid, command: commandLineOf(pid) });
+  for (const [name, port] of Object.entries(ports)) {
+    for (const pid of pidsHoldingSockets(listeningInodes(port))) {
+      orphans.set(pid, { pid, command: `${commandLineOf(pid)} [${name} port]`, port });
+    }
+  }
+  for (const c of components)
+    for (const pid of groupMembers(c.pid)) orphans.set(pid, { pid, command: commandLineOf(pid) });
+  if (orphans.size > 0) {
+    for (const o of orphans.values()) {
+      try {
+        process.kill(o.pid, "SIGKILL");
+      } catch {
+      }
+    }
+    const deadline = Date.now() + 3e3;
+    while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep2(50);
+  }
+  if (remove !== "none") rmSync(join(runDir, "pg", "data"), { recursive: true, force: true });
+  if (orphans.size > 0) {
+    const list = [...orphans.values()].map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`).join("\n");
+    throw new StackError(
+      `Processes outlived their component's process group (a child that escaped its group, or a parent that died and left children holding the port). loadgate killed them:
+${list}
+Logs: ${runDir}`
+    );
+  }
+  const stillBound = Object.entries(ports).filter(([, p]) => listeningInodes(p).size > 0);
+  if (stillBound.length > 0) {
+    throw new StackError(
+      `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`
+    );
+  }
+  if (remove === "all") rmSync(runDir, { recursive: true, force: true });
+}
+
 // src/cli/main.ts
 import { existsSync as existsSync6, mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
 import { dirname as dirname6, resolve as resolve6 } from "node:path";
 
 // src/ab/plan.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { relative as relative2, resolve as resolve3 } from "node:path";
+import { relative as relative2, resolve as resolve4 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/config/cli-plan.ts
-import { cpus as cpus2, homedir, tmpdir } from "node:os";
-import { join as join3, resolve as resolve2 } from "node:path";
+import { cpus as cpus2, homedir, tmpdir as tmpdir2 } from "node:os";
+import { join as join4, resolve as resolve3 } from "node:path";
 import { parseArgs } from "node:util";
 
 // src/stats/quantiles.ts
@@ -44925,7 +45122,7 @@ var pct2 = (x, d) => `${(x * 100).toFixed(d)}%`;
 
 // src/result/environment.ts
 import { createHash } from "node:crypto";
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 import { cpus, arch as osArch, release, totalmem } from "node:os";
 function environmentId(f) {
   if (f.baselineKey !== void 0) {
@@ -44958,7 +45155,7 @@ function parseBaselineKey(raw) {
 function machineFacts() {
   let os = "unknown";
   try {
-    const rel = readFileSync2("/etc/os-release", "utf8");
+    const rel = readFileSync3("/etc/os-release", "utf8");
     os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
   } catch {
   }
@@ -44975,8 +45172,8 @@ function machineFacts() {
 
 // src/stack/binaries.ts
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync as readdirSync2, realpathSync } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
+import { accessSync, constants, existsSync, readdirSync as readdirSync3, realpathSync } from "node:fs";
+import { delimiter, dirname as dirname2, join as join2 } from "node:path";
 var PACKAGES = {
   postgres: "postgresql",
   pgbouncer: "pgbouncer",
@@ -45000,7 +45197,7 @@ function binarySearch(path, override) {
 }
 function which(name, dirs) {
   for (const dir of dirs) {
-    const p = join(dir, name);
+    const p = join2(dir, name);
     if (isExecutable(p)) return p;
   }
   return void 0;
@@ -45008,15 +45205,15 @@ function which(name, dirs) {
 function findPostgresBin(search) {
   const initdb2 = which("initdb", search.dirs);
   if (initdb2) {
-    const dir = dirname(realpathSync(initdb2));
-    if (["postgres", "psql"].every((b) => isExecutable(join(dir, b)))) return dir;
+    const dir = dirname2(realpathSync(initdb2));
+    if (["postgres", "psql"].every((b) => isExecutable(join2(dir, b)))) return dir;
   }
   const root = search.postgresRoot;
   if (!root || !existsSync(root)) return void 0;
-  const versions = readdirSync2(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync3(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
   for (const v of versions) {
-    const bin = join(root, v, "bin");
-    if (["initdb", "postgres", "psql"].every((b) => isExecutable(join(bin, b)))) return bin;
+    const bin = join2(root, v, "bin");
+    if (["initdb", "postgres", "psql"].every((b) => isExecutable(join2(bin, b)))) return bin;
   }
   return void 0;
 }
@@ -45150,8 +45347,8 @@ var ERROR_RATE_FORM = {
 // src/config/stack-file.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { createHash as createHash2 } from "node:crypto";
-import { existsSync as existsSync2, readFileSync as readFileSync3, statSync } from "node:fs";
-import { dirname as dirname2, join as join2, relative, resolve } from "node:path";
+import { existsSync as existsSync2, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { dirname as dirname3, join as join3, relative, resolve as resolve2 } from "node:path";
 
 // schema/stack.schema.json
 var stack_schema_default = {
@@ -45584,7 +45781,8 @@ var stack_schema_default = {
         type: "string"
       },
       then: {
-        pattern: "^\\d+(\\.\\d+)?(ms|s|m)$"
+        pattern: "^\\d+(\\.\\d+)?(ms|s|m)$",
+        description: 'a duration like "10s", "500ms" or "2m" (or a number of seconds)'
       },
       else: {
         type: "number",
@@ -45722,13 +45920,13 @@ function parseYamlSource(text) {
 // src/config/stack-file.ts
 var STACK_FILE_NAMES = ["stack.yml", "stack.yaml"];
 function resolveStackPath(arg, cwd = process.cwd()) {
-  const p = resolve(cwd, arg);
+  const p = resolve2(cwd, arg);
   if (!existsSync2(p)) {
     throw new UserError(`${arg}: no such file or folder. Give a stack folder (holding stack.yml) or a stack.yml file.`);
   }
-  if (statSync(p).isDirectory()) {
+  if (statSync2(p).isDirectory()) {
     for (const name of STACK_FILE_NAMES) {
-      const f = join2(p, name);
+      const f = join3(p, name);
       if (existsSync2(f)) return f;
     }
     throw new UserError(`${arg}: this folder has no stack.yml. Create one (see the README's "Stack file" section).`);
@@ -45800,7 +45998,7 @@ function explain(e, locate) {
     }
     default: {
       const form = e.keyword === "type" || e.keyword === "pattern" ? EXPECTED_FORM[fieldName(path).replace(/\[\d+\]$/, "")] : void 0;
-      const expected = form ?? (e.keyword === "type" ? String(e.params.type).split(",").map((t) => TYPE_NAMES[t] ?? t).join(" or ") : e.keyword === "enum" ? `one of ${(e.params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}` : e.keyword === "const" ? `${JSON.stringify(e.params.allowedValue)} or a mapping` : e.keyword === "pattern" ? parent?.description ?? `text matching ${e.params.pattern}` : e.message ?? e.keyword);
+      const expected = form ?? (e.keyword === "type" ? String(e.params.type).split(",").map((t) => TYPE_NAMES[t] ?? t).join(" or ") : e.keyword === "enum" ? `one of ${(e.params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}` : e.keyword === "minimum" || e.keyword === "maximum" || e.keyword === "exclusiveMinimum" ? `${parent?.type === "integer" ? "a whole number" : "a number"} ${e.keyword === "minimum" ? "of at least" : e.keyword === "maximum" ? "of at most" : "above"} ${e.params.limit}` : e.keyword === "const" ? `${JSON.stringify(e.params.allowedValue)} or a mapping` : e.keyword === "pattern" ? parent?.description ?? `text matching ${e.params.pattern}` : e.message ?? e.keyword);
       return {
         position: locate(path),
         field: fieldName(path),
@@ -45819,7 +46017,7 @@ function loadStackFile(file) {
   const rel = relative(process.cwd(), file) || file;
   let text;
   try {
-    text = readFileSync3(file, "utf8");
+    text = readFileSync4(file, "utf8");
   } catch (err) {
     throw new UserError(`${rel}: cannot read the stack file (${err.code ?? err}).`);
   }
@@ -45836,12 +46034,12 @@ Fix the YAML and run again.`
   const problems = validate(src.data).map((e) => explain(e, src.locate)).filter((p) => p !== void 0);
   if (problems.length > 0) throw new UserError(formatProblems(file, dedupe(problems)));
   const raw = src.data;
-  const dir = dirname2(file);
+  const dir = dirname3(file);
   const fileProblems = [];
   const mustExist = (p, path, what, kind = "file") => {
     if (p === void 0) return null;
-    const abs = resolve(dir, p);
-    const ok = existsSync2(abs) && (kind === "dir" ? statSync(abs).isDirectory() : statSync(abs).isFile());
+    const abs = resolve2(dir, p);
+    const ok = existsSync2(abs) && (kind === "dir" ? statSync2(abs).isDirectory() : statSync2(abs).isFile());
     if (!ok) {
       fileProblems.push({
         position: src.locate(path),
@@ -45922,7 +46120,7 @@ Fix the YAML and run again.`
     fileProblems.push({
       position: src.locate(["load", "duration"]),
       field: "load.duration",
-      text: "expected a duration above zero."
+      text: `expected a duration above zero (e.g. "10s"), found ${describe(load.duration)}.`
     });
   }
   const sloP99 = capacity["slo-p99"] === void 0 ? null : parseDuration(capacity["slo-p99"]) * 1e3;
@@ -45951,7 +46149,7 @@ Fix the YAML and run again.`
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
   for (const key of ["p99", "throughput", "error-rate", "cost", "capacity"])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
-  const text2 = readFileSync3(file);
+  const text2 = readFileSync4(file);
   return Object.freeze({
     name: raw.name,
     description: raw.description ?? "",
@@ -46203,9 +46401,9 @@ function planTarget(raw, o, positionals) {
   return { url: url.toString(), load, gate: { ...DEFAULT_GATE, errorRate: o.maxErrorRate ?? DEFAULT_GATE.errorRate } };
 }
 function cacheDirFrom(env) {
-  if (env.LOADGATE_CACHE_DIR) return resolve2(env.LOADGATE_CACHE_DIR);
-  if (env.XDG_CACHE_HOME) return join3(env.XDG_CACHE_HOME, "loadgate");
-  return join3(env.HOME ?? homedir(), ".cache", "loadgate");
+  if (env.LOADGATE_CACHE_DIR) return resolve3(env.LOADGATE_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return join4(env.XDG_CACHE_HOME, "loadgate");
+  return join4(env.HOME ?? homedir(), ".cache", "loadgate");
 }
 function planRun(argv, io, toolVersion) {
   let parsed;
@@ -46235,9 +46433,9 @@ function planRun(argv, io, toolVersion) {
     target,
     install: values.install ?? false,
     pin: (values.pin ?? false) || stacks.some((s) => s.spec.load.pin),
-    jsonOut: values.json ? resolve2(io.cwd, values.json) : null,
-    baselineFile: values.baseline ? resolve2(io.cwd, values.baseline) : null,
-    saveBaseline: values["save-baseline"] ? resolve2(io.cwd, values["save-baseline"]) : null,
+    jsonOut: values.json ? resolve3(io.cwd, values.json) : null,
+    baselineFile: values.baseline ? resolve3(io.cwd, values.baseline) : null,
+    saveBaseline: values["save-baseline"] ? resolve3(io.cwd, values["save-baseline"]) : null,
     baselineKey: baselineKeyFlag(values["baseline-key"])
   });
 }
@@ -46266,7 +46464,7 @@ function runtimeOf(io, toolVersion) {
     baselineKey: null,
     costOnly: false,
     cacheDir: cacheDirFrom(io.env),
-    tmpDir: io.env.RUNNER_TEMP || tmpdir(),
+    tmpDir: io.env.RUNNER_TEMP || tmpdir2(),
     baseEnv,
     toolVersion
   };
@@ -46366,12 +46564,12 @@ async function planAb(argv, cwd) {
   const [baseRef, ...rest] = positionals;
   const baseSha = await resolveCommit(root, baseRef, "base ref");
   let headRef = null;
-  if (rest.length > 0 && !existsSync3(resolve3(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
+  if (rest.length > 0 && !existsSync3(resolve4(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
   const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
   if (rest.length === 0)
     throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
   const stackPaths = rest.map((p) => {
-    const abs = resolve3(cwd, p);
+    const abs = resolve4(cwd, p);
     const rel = relative2(root, abs);
     if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
     return rel;
@@ -46397,7 +46595,7 @@ async function planAb(argv, cwd) {
     minPairs,
     maxPairs,
     maxTimeSeconds: maxTime,
-    jsonOut: values.json ? resolve3(cwd, values.json) : null,
+    jsonOut: values.json ? resolve4(cwd, values.json) : null,
     install: values.install ?? false
   };
 }
@@ -46421,12 +46619,12 @@ function parsePairs(trials, maxPairs) {
 }
 
 // src/baseline/file-store.ts
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname as dirname3 } from "node:path";
+import { mkdirSync as mkdirSync2, writeFileSync } from "node:fs";
+import { dirname as dirname4 } from "node:path";
 
 // src/result/read.ts
 var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
 
 // schema/result.schema.json
 var result_schema_default = {
@@ -46725,13 +46923,13 @@ function checkCost(c, at, fail) {
 function readResultFile(file) {
   let text;
   try {
-    const size = statSync2(file).size;
+    const size = statSync3(file).size;
     if (size > MAX_RESULT_BYTES) {
       throw new UserError(
         `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
       );
     }
-    text = readFileSync4(file, "utf8");
+    text = readFileSync5(file, "utf8");
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
@@ -46755,7 +46953,7 @@ var FileBaselineStore = class {
   }
   async save(_stack, _env, _sha, doc) {
     if (!this.writeTo) return void 0;
-    mkdirSync(dirname3(this.writeTo), { recursive: true });
+    mkdirSync2(dirname4(this.writeTo), { recursive: true });
     writeFileSync(this.writeTo, `${JSON.stringify(doc, null, 2)}
 `);
     return this.writeTo;
@@ -46817,7 +47015,7 @@ function roundRate(r) {
 
 // src/config/study-plan.ts
 import { existsSync as existsSync4 } from "node:fs";
-import { dirname as dirname4, join as join4, resolve as resolve4 } from "node:path";
+import { dirname as dirname5, join as join5, resolve as resolve5 } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs as parseArgs3 } from "node:util";
 
@@ -46862,10 +47060,10 @@ var STUDY_OPTIONS = {
   markdown: { type: "string" },
   help: { type: "boolean", short: "h" }
 };
-function builtInStacksDir(from = dirname4(fileURLToPath(import.meta.url))) {
-  for (let dir = from; ; dir = dirname4(dir)) {
-    if (existsSync4(join4(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join4(dir, "stacks");
-    if (dirname4(dir) === dir) break;
+function builtInStacksDir(from = dirname5(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = dirname5(dir)) {
+    if (existsSync4(join5(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join5(dir, "stacks");
+    if (dirname5(dir) === dir) break;
   }
   throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
 }
@@ -46894,10 +47092,10 @@ function planStudy(argv, io, toolVersion, stacksDir) {
     run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
     rows: rows.map((row2) => ({
       row: row2,
-      stack: applyOverrides(loadStackFile(join4(stacksDir, row2.stack, "stack.yml")), overrides)
+      stack: applyOverrides(loadStackFile(join5(stacksDir, row2.stack, "stack.yml")), overrides)
     })),
-    jsonOut: values.json ? resolve4(io.cwd, values.json) : null,
-    markdownOut: values.markdown ? resolve4(io.cwd, values.markdown) : null
+    jsonOut: values.json ? resolve5(io.cwd, values.json) : null,
+    markdownOut: values.markdown ? resolve5(io.cwd, values.markdown) : null
   };
 }
 
@@ -46945,8 +47143,8 @@ import { join as join11 } from "node:path";
 
 // src/stack/python-env.ts
 import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync5, mkdirSync as mkdirSync2, readFileSync as readFileSync5, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join5, relative as relative3 } from "node:path";
+import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync6, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { join as join6, relative as relative3 } from "node:path";
 var COMPLETE_MARK = ".loadgate-complete";
 async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
@@ -46955,13 +47153,13 @@ async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
   }
-  const hash = createHash3("sha256").update(readFileSync5(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
-  return join5(cacheDir, "venvs", hash);
+  const hash = createHash3("sha256").update(readFileSync6(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
+  return join6(cacheDir, "venvs", hash);
 }
 async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log, noDeps = []) {
   const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
-  const bin = join5(dir, "bin");
-  if (existsSync5(join5(dir, COMPLETE_MARK))) return { dir, bin, created: false };
+  const bin = join6(dir, "bin");
+  if (existsSync5(join6(dir, COMPLETE_MARK))) return { dir, bin, created: false };
   const rel = relative3(process.cwd(), requirements) || requirements;
   if (!install) {
     throw new UserError(
@@ -46969,12 +47167,12 @@ async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log
     );
   }
   const building = dir;
-  rmSync(building, { recursive: true, force: true });
-  mkdirSync2(join5(cacheDir, "venvs"), { recursive: true });
+  rmSync2(building, { recursive: true, force: true });
+  mkdirSync3(join6(cacheDir, "venvs"), { recursive: true });
   log(`Creating a virtualenv for ${rel} (pip install -r)`);
   const venv = await execCapture(interpreter, ["-m", "venv", building]);
   if (venv.code !== 0) {
-    rmSync(building, { recursive: true, force: true });
+    rmSync2(building, { recursive: true, force: true });
     throw new UserError(
       `"${interpreter} -m venv" failed:
 ${venv.output.trim().split("\n").slice(-10).join("\n")}
@@ -46982,12 +47180,12 @@ On Debian/Ubuntu install it with: apt-get install -y python3-venv`
     );
   }
   const pip = await execCapture(
-    join5(building, "bin", "pip"),
+    join6(building, "bin", "pip"),
     ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
     { env: { ...process.env, PIP_NO_INPUT: "1" } }
   );
   if (pip.code !== 0) {
-    rmSync(building, { recursive: true, force: true });
+    rmSync2(building, { recursive: true, force: true });
     throw new UserError(
       `pip could not install ${rel}:
 ${pip.output.trim().split("\n").slice(-15).join("\n")}
@@ -46997,12 +47195,12 @@ Fix the pins in ${rel} and run again.`
   if (noDeps.length > 0) {
     log(`Installing ${noDeps.join(", ")} without dependency pins (app.python.no-deps)`);
     const extra = await execCapture(
-      join5(building, "bin", "pip"),
+      join6(building, "bin", "pip"),
       ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
       { env: { ...process.env, PIP_NO_INPUT: "1" } }
     );
     if (extra.code !== 0) {
-      rmSync(building, { recursive: true, force: true });
+      rmSync2(building, { recursive: true, force: true });
       throw new UserError(
         `pip could not install ${noDeps.join(", ")} (app.python.no-deps, without dependency pins):
 ${extra.output.trim().split("\n").slice(-15).join("\n")}
@@ -47010,18 +47208,18 @@ The packages it builds against (greenlet, setuptools, wheel, \u2026) must be in 
       );
     }
   }
-  writeFileSync2(join5(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
+  writeFileSync2(join6(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
 `);
   return { dir, bin, created: true };
 }
 
 // src/stack/run-user.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 function unprivilegedUser() {
   if (process.getuid?.() !== 0) return void 0;
   let passwd = "";
   try {
-    passwd = readFileSync6("/etc/passwd", "utf8");
+    passwd = readFileSync7("/etc/passwd", "utf8");
   } catch {
     return { name: "nobody", uid: 65534, gid: 65534 };
   }
@@ -47113,85 +47311,6 @@ function fillPlaceholders(template, values) {
   return template.replace(/\{(\w+)\}/g, (whole, key) => key in values ? String(values[key]) : whole);
 }
 
-// src/stack/ports.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync7, readlinkSync } from "node:fs";
-import { createServer } from "node:net";
-function freePort() {
-  return new Promise((resolve7, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const addr = server.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolve7(port));
-    });
-  });
-}
-function listeningInodes(port) {
-  const inodes = /* @__PURE__ */ new Set();
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text;
-    try {
-      text = readFileSync7(table, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10) continue;
-      const localPort = Number.parseInt(cols[1].split(":")[1], 16);
-      const state = cols[3];
-      if (localPort === port && state === "0A") inodes.add(cols[9]);
-    }
-  }
-  return inodes;
-}
-function pidsHoldingSockets(inodes) {
-  if (inodes.size === 0) return [];
-  const pids = [];
-  for (const entry of readdirSync3("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fds;
-    try {
-      fds = readdirSync3(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
-        if (m && inodes.has(m[1])) {
-          pids.push(Number(entry));
-          break;
-        }
-      } catch {
-      }
-    }
-  }
-  return pids;
-}
-function pidsWithEnv(name, value) {
-  const needle = `${name}=${value}`;
-  const pids = [];
-  for (const entry of readdirSync3("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const env = readFileSync7(`/proc/${entry}/environ`, "latin1");
-      if (env.split("\0").includes(needle)) pids.push(Number(entry));
-    } catch {
-    }
-  }
-  return pids;
-}
-function commandLineOf(pid) {
-  try {
-    return readFileSync7(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
-  } catch {
-    return "?";
-  }
-}
-
 // src/stack/probes.ts
 import { request } from "node:http";
 import { connect } from "node:net";
@@ -47264,96 +47383,6 @@ var appPart = {
     );
   }
 };
-
-// src/stack/launch.ts
-import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync as mkdirSync3, mkdtempSync, rmSync as rmSync2, statSync as statSync3 } from "node:fs";
-import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname5, join as join6, resolve as resolve5 } from "node:path";
-var RUN_MARKER = "LOADGATE_RUN_ID";
-function reachableRoot(tmpDir, user, log) {
-  if (!user) return tmpDir;
-  let dir = resolve5(tmpDir);
-  for (; ; ) {
-    if ((statSync3(dir).mode & 1) === 0) {
-      log(
-        `${tmpDir} is not reachable by the user ${user.name} (${dir} has no o+x); using ${tmpdir2()} for the run folder`
-      );
-      return tmpdir2();
-    }
-    const parent = dirname5(dir);
-    if (parent === dir) return tmpDir;
-    dir = parent;
-  }
-}
-function ownedDir(path, user) {
-  mkdirSync3(path, { recursive: true, mode: 493 });
-  if (user) chownSync(path, user.uid, user.gid);
-  return path;
-}
-function newLaunch(label, ctx) {
-  const runId = randomBytes(6).toString("hex");
-  const runDir = mkdtempSync(join6(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
-  ownedDir(runDir, ctx.user);
-  const components = [];
-  const ports = {};
-  return {
-    ctx,
-    runId,
-    runDir,
-    markerEnv: { [RUN_MARKER]: runId },
-    ports,
-    components,
-    dir: (name) => ownedDir(join6(runDir, name), ctx.user),
-    async start(options) {
-      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join6(runDir, `${options.name}.log`) });
-      components.push(c);
-      ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
-      ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
-      return c;
-    }
-  };
-}
-var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
-async function tearDown(launch, remove) {
-  const { runDir, components, ports, runId } = launch;
-  for (const c of [...components].reverse()) await c.stop(5e3);
-  const orphans = /* @__PURE__ */ new Map();
-  for (const pid of pidsWithEnv(RUN_MARKER, runId)) orphans.set(pid, { pid, command: commandLineOf(pid) });
-  for (const [name, port] of Object.entries(ports)) {
-    for (const pid of pidsHoldingSockets(listeningInodes(port))) {
-      orphans.set(pid, { pid, command: `${commandLineOf(pid)} [${name} port]`, port });
-    }
-  }
-  for (const c of components)
-    for (const pid of groupMembers(c.pid)) orphans.set(pid, { pid, command: commandLineOf(pid) });
-  if (orphans.size > 0) {
-    for (const o of orphans.values()) {
-      try {
-        process.kill(o.pid, "SIGKILL");
-      } catch {
-      }
-    }
-    const deadline = Date.now() + 3e3;
-    while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep2(50);
-  }
-  if (remove !== "none") rmSync2(join6(runDir, "pg", "data"), { recursive: true, force: true });
-  if (orphans.size > 0) {
-    const list = [...orphans.values()].map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`).join("\n");
-    throw new StackError(
-      `Processes outlived their component's process group (a child that escaped its group, or a parent that died and left children holding the port). loadgate killed them:
-${list}
-Logs: ${runDir}`
-    );
-  }
-  const stillBound = Object.entries(ports).filter(([, p]) => listeningInodes(p).size > 0);
-  if (stillBound.length > 0) {
-    throw new StackError(
-      `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`
-    );
-  }
-  if (remove === "all") rmSync2(runDir, { recursive: true, force: true });
-}
 
 // src/stack/nginx.ts
 import { writeFileSync as writeFileSync3 } from "node:fs";
@@ -47566,7 +47595,9 @@ async function seedDatabaseTemplate(plan, ctx) {
     ctx.log(`seeded database template ${data} in ${seconds2(Date.now() - t0)}`);
     return { dir: data, dispose };
   } catch (err) {
-    await tearDown(launch, "data").catch((downErr) => ctx.log(String(downErr.message ?? downErr)));
+    await tearDown(launch, ctx.signal?.aborted ? "all" : "data").catch(
+      (downErr) => ctx.log(String(downErr.message ?? downErr))
+    );
     dispose();
     throw err;
   }
@@ -47641,7 +47672,7 @@ async function bringUp(plan, ctx) {
     },
     down: async (keepLogs = false) => {
       if (downDone) return downDone;
-      downDone = tearDown(launch, keepLogs ? "data" : "all");
+      downDone = tearDown(launch, keepLogs && !ctx.signal?.aborted ? "data" : "all");
       return downDone;
     }
   };
@@ -49978,7 +50009,8 @@ async function main(io) {
     const code2 = exitCodeOf(err);
     io.stderr(`loadgate: ${messageOf(err)}
 `);
-    if (code2 === ExitCode.stackFailed && !(err instanceof Error && "exitCode" in err) && err instanceof Error && err.stack) {
+    if (code2 === ExitCode.stackFailed && // An interrupted run stops with the signal's reason: that is not a bug.
+    !io.signal?.aborted && !(err instanceof Error && "exitCode" in err) && err instanceof Error && err.stack) {
       io.stderr(`${err.stack}
 `);
     }
@@ -50012,6 +50044,7 @@ async function runCommand(argv, io, costOnly = false) {
     }
   }
   const plan0 = planRun(costOnly ? [...argv, "--cost"] : argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  checkBaselineFile(plan0);
   const plan = reuseBaselineWorkers(costOnly ? { ...plan0, costOnly: true } : plan0, io);
   let lastProgress = "";
   const engineHooks = {
@@ -50231,6 +50264,24 @@ Measured in ${study.measureSeconds.toFixed(0)} s${study.installSeconds >= 1 ? `;
   }
   return ExitCode.ok;
 }
+function checkBaselineFile(plan) {
+  const file = plan.baselineFile;
+  if (!file) return;
+  if (!existsSync6(file)) {
+    if (plan.saveBaseline === file) return;
+    throw new UserError(
+      `--baseline ${file}: no such file. Create it with a first run: --save-baseline ${file} (or give both flags the same file to start a series).`
+    );
+  }
+  const doc = readResultFile(file);
+  const measured = plan.target ? [] : plan.stacks.map((s) => s.spec.name);
+  const stored = doc.results.map((r) => r.stack.name);
+  if (measured.length > 0 && !measured.some((n) => stored.includes(n))) {
+    throw new UserError(
+      `--baseline ${file}: results[].stack.name: it holds ${stored.map((n) => JSON.stringify(n)).join(", ")}, and this run measures ${measured.map((n) => JSON.stringify(n)).join(", ")}: a baseline of another stack. Give the baseline written for this stack file, or start one with --save-baseline.`
+    );
+  }
+}
 function reuseBaselineWorkers(plan, io) {
   if (!plan.baselineFile || !existsSync6(plan.baselineFile) || !plan.stacks.some((s) => s.sweep)) return plan;
   const baseline = readResultFile(plan.baselineFile);
@@ -50324,10 +50375,10 @@ ${capacityTable(results)}
 for (const stream of [process.stdout, process.stderr]) stream.on("error", () => void 0);
 for (const event of ["uncaughtException", "unhandledRejection"]) {
   process.on(event, (err) => {
-    const killed = killAllGroupsNow();
+    const killed = forceStopAllNow();
     try {
       process.stderr.write(
-        `loadgate: internal error: ${messageOf(err)}${killed ? ` (stopped ${killed} component group(s))` : ""}
+        `loadgate: internal error: ${messageOf(err)}${killed ? ` (killed ${killed} process(es) of the stack)` : ""}
 `
       );
     } catch {
@@ -50340,9 +50391,20 @@ var signals = 0;
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(sig, () => {
     signals++;
-    if (signals > 2) process.exit(130);
-    process.stderr.write(`loadgate: ${sig} received, stopping the stack\u2026
+    if (signals >= 3) {
+      const killed = forceStopAllNow();
+      try {
+        process.stderr.write(`loadgate: ${sig} again: killed ${killed} process(es) of the stack at once, exiting.
 `);
+      } catch {
+      }
+      process.exit(130);
+    }
+    process.stderr.write(
+      signals === 1 ? `loadgate: ${sig} received, stopping the stack\u2026
+` : `loadgate: ${sig} received again: still stopping the stack (a third signal kills it at once)\u2026
+`
+    );
     controller.abort(new Error(`interrupted by ${sig}`));
   });
 }

@@ -139,6 +139,8 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr(`loadgate: ${messageOf(err)}\n`);
     if (
       code === ExitCode.stackFailed &&
+      // An interrupted run stops with the signal's reason: that is not a bug.
+      !io.signal?.aborted &&
       !(err instanceof Error && "exitCode" in err) &&
       err instanceof Error &&
       err.stack
@@ -176,6 +178,8 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
     }
   }
   const plan0 = planRun(costOnly ? [...argv, "--cost"] : argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  // A baseline file that cannot serve is refused before anything is measured.
+  checkBaselineFile(plan0);
   const plan = reuseBaselineWorkers(costOnly ? { ...plan0, costOnly: true } : plan0, io);
   let lastProgress = "";
   const engineHooks = {
@@ -387,6 +391,30 @@ async function studyCommand(argv: string[], io: CliIo): Promise<number> {
  * workers: auto against a baseline: both sides use one count, so a stack whose baseline file has a
  * result for it runs with the baseline's count instead of sweeping again.
  */
+/**
+ * --baseline FILE, checked before the run: readable, a Result of this schemaVersion, and holding at
+ * least one of the stacks this run measures. A missing file is allowed only when --save-baseline
+ * names the same file (the first run of a series).
+ */
+function checkBaselineFile(plan: RunPlan): void {
+  const file = plan.baselineFile;
+  if (!file) return;
+  if (!existsSync(file)) {
+    if (plan.saveBaseline === file) return;
+    throw new UserError(
+      `--baseline ${file}: no such file. Create it with a first run: --save-baseline ${file} (or give both flags the same file to start a series).`,
+    );
+  }
+  const doc = readResultFile(file);
+  const measured = plan.target ? [] : plan.stacks.map((s) => s.spec.name);
+  const stored = doc.results.map((r) => r.stack.name);
+  if (measured.length > 0 && !measured.some((n) => stored.includes(n))) {
+    throw new UserError(
+      `--baseline ${file}: results[].stack.name: it holds ${stored.map((n) => JSON.stringify(n)).join(", ")}, and this run measures ${measured.map((n) => JSON.stringify(n)).join(", ")}: a baseline of another stack. Give the baseline written for this stack file, or start one with --save-baseline.`,
+    );
+  }
+}
+
 function reuseBaselineWorkers(plan: RunPlan, io: CliIo): RunPlan {
   if (!plan.baselineFile || !existsSync(plan.baselineFile) || !plan.stacks.some((s) => s.sweep)) return plan;
   const baseline = readResultFile(plan.baselineFile);

@@ -124,12 +124,14 @@ function explain(e: ErrorObject, locate: (p: (string | number)[], key?: boolean)
               .join(" or ")
           : e.keyword === "enum"
             ? `one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}`
-            : e.keyword === "const"
-              ? `${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} or a mapping`
-              : e.keyword === "pattern"
-                ? ((parent?.description as string | undefined) ??
-                  `text matching ${(e.params as { pattern: string }).pattern}`)
-                : (e.message ?? e.keyword));
+            : e.keyword === "minimum" || e.keyword === "maximum" || e.keyword === "exclusiveMinimum"
+              ? `${parent?.type === "integer" ? "a whole number" : "a number"} ${e.keyword === "minimum" ? "of at least" : e.keyword === "maximum" ? "of at most" : "above"} ${(e.params as { limit: number }).limit}`
+              : e.keyword === "const"
+                ? `${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} or a mapping`
+                : e.keyword === "pattern"
+                  ? ((parent?.description as string | undefined) ??
+                    `text matching ${(e.params as { pattern: string }).pattern}`)
+                  : (e.message ?? e.keyword));
       return {
         position: locate(path),
         field: fieldName(path),
@@ -266,7 +268,7 @@ export function loadStackFile(file: string): StackSpec {
     fileProblems.push({
       position: src.locate(["load", "duration"]),
       field: "load.duration",
-      text: "expected a duration above zero.",
+      text: `expected a duration above zero (e.g. "10s"), found ${describe(load.duration)}.`,
     });
   }
   const sloP99 =

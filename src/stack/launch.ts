@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import type { StackPlan } from "../config/plan.js";
 import { StackError } from "../errors.js";
 import { commandLineOf, listeningInodes, pidsHoldingSockets, pidsWithEnv } from "./ports.js";
-import { Component, type ComponentOptions, groupMembers } from "./process-group.js";
+import { Component, type ComponentOptions, groupMembers, killAllGroupsNow } from "./process-group.js";
 import type { RunUser } from "./run-user.js";
 
 /** Every component carries this variable, so children that escape their process group can still be found. */
@@ -78,10 +78,40 @@ export function ownedDir(path: string, user: RunUser | undefined): string {
   return path;
 }
 
+/** Run markers and folders of the launches not yet torn down, for forceStopAllNow. */
+const liveLaunches = new Map<string, string>();
+
+/**
+ * When the process must exit at once (a third Ctrl-C or SIGTERM, an uncaught error): SIGKILL every
+ * component group, every process carrying a live run's marker (children that escaped their group),
+ * and remove the live runs' folders, synchronously. Returns how many processes it killed.
+ */
+export function forceStopAllNow(): number {
+  let n = killAllGroupsNow();
+  const marked = () => [...liveLaunches.keys()].flatMap((runId) => pidsWithEnv(RUN_MARKER, runId));
+  for (const pid of marked()) {
+    try {
+      process.kill(pid, "SIGKILL");
+      n++;
+    } catch {
+      // already gone
+    }
+  }
+  // SIGKILL lands asynchronously (a process in the kernel finishes its call first): wait, briefly
+  // and synchronously, until none is left (a zombie's environment is unreadable, so it does not count).
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + 3000; Date.now() < deadline && marked().length > 0; )
+    Atomics.wait(pause, 0, 0, 25);
+  for (const runDir of liveLaunches.values()) rmSync(runDir, { recursive: true, force: true });
+  liveLaunches.clear();
+  return n;
+}
+
 /** A fresh run folder `loadgate-<label>-XXXXXX` under the run's tmpDir, and a new run marker. */
 export function newLaunch(label: string, ctx: LaunchContext): Launch {
   const runId = randomBytes(6).toString("hex");
   const runDir = mkdtempSync(join(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
+  liveLaunches.set(runId, runDir);
   ownedDir(runDir, ctx.user);
   const components: Component[] = [];
   const ports: Record<string, number> = {};
@@ -111,6 +141,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * everything stopped cleanly, "data" only the PostgreSQL data directory (logs stay), "none" nothing.
  */
 export async function tearDown(launch: Launch, remove: "all" | "data" | "none"): Promise<void> {
+  try {
+    await stopAndCheck(launch, remove);
+  } finally {
+    // Until here a forced stop (a third signal) still removes the run's folder.
+    liveLaunches.delete(launch.runId);
+  }
+}
+
+async function stopAndCheck(launch: Launch, remove: "all" | "data" | "none"): Promise<void> {
   const { runDir, components, ports, runId } = launch;
   // Reverse order: nginx stops taking requests before the app goes, the app before the database.
   for (const c of [...components].reverse()) await c.stop(5000);

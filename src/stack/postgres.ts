@@ -219,7 +219,9 @@ export async function seedDatabaseTemplate(plan: StackPlan, ctx: TemplateContext
     ctx.log(`seeded database template ${data} in ${seconds(Date.now() - t0)}`);
     return { dir: data, dispose };
   } catch (err) {
-    await tearDown(launch, "data").catch((downErr) => ctx.log(String((downErr as Error).message ?? downErr)));
+    await tearDown(launch, ctx.signal?.aborted ? "all" : "data").catch((downErr) =>
+      ctx.log(String((downErr as Error).message ?? downErr)),
+    );
     dispose();
     throw err;
   }

@@ -52,7 +52,8 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
     },
     down: async (keepLogs = false) => {
       if (downDone) return downDone;
-      downDone = tearDown(launch, keepLogs ? "data" : "all");
+      // Logs are kept for a failure to point at; an interrupted run (Ctrl-C, a cancelled job) leaves nothing.
+      downDone = tearDown(launch, keepLogs && !ctx.signal?.aborted ? "data" : "all");
       return downDone;
     },
   };

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -127,4 +127,36 @@ describe("faults: a clear message, the contract's exit code, nothing left behind
     expect(run.stderr).toContain("SIGINT received, stopping the stack");
     expectNothingLeft(run);
   });
+
+  it.each([2, 3])(
+    "SIGTERM %i times in a row mid-run (a cancelled job): the stack is still stopped, exit 130, no run folder left",
+    async (times) => {
+      const temp = mkdtempSync(join(tmpdir(), "lg-sigterm-"));
+      chmodSync(temp, 0o755);
+      let sent = false;
+      const started = Date.now();
+      const run = await runCli(["run", join(ROOT, "test/fixtures/tiny"), "--duration", "20", "--trials", "1"], {
+        env: { RUNNER_TEMP: temp },
+        onStderr: (text, pid) => {
+          if (!sent && /trial 1/.test(text)) {
+            sent = true;
+            // Standard signals are not queued: space them so each is delivered.
+            for (let i = 0; i < times; i++) setTimeout(() => process.kill(pid, "SIGTERM"), i * 40);
+          }
+        },
+      });
+      expect(sent).toBe(true);
+      expect(run.code).toBe(130);
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(run.stderr).toContain("SIGTERM received, stopping the stack");
+      expect(run.stderr).not.toMatch(/^\s+at /m); // no stack trace for an interruption
+      if (times === 3) expect(run.stderr).toMatch(/SIGTERM again: killed \d+ process\(es\) of the stack at once/);
+      else expect(run.stderr).toContain("SIGTERM received again: still stopping the stack");
+      expectNothingLeft(run);
+      expect(
+        readdirSync(temp).filter((d) => d.startsWith("loadgate-")),
+        run.stderr,
+      ).toEqual([]);
+    },
+  );
 });
