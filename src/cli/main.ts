@@ -139,6 +139,7 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr(`loadgate: ${messageOf(err)}\n`);
     if (
       code === ExitCode.stackFailed &&
+      !io.signal?.aborted && // Ctrl-C: the reason is the signal, not a bug
       !(err instanceof Error && "exitCode" in err) &&
       err instanceof Error &&
       err.stack
@@ -450,7 +451,7 @@ async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
     );
   }
   for (const s of plan.stacks) {
-    const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}\n`));
+    const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}\n`), { signal: io.signal });
     const capacity = await measureCapacity(
       plan,
       prepared,
