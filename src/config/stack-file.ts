@@ -271,7 +271,8 @@ export function loadStackFile(file: string): StackSpec {
         text: `expected a duration above zero (e.g. "10m"), found ${describe(entry.timeout)}.`,
       });
     }
-    return { command: entry.command as string, timeoutSeconds: timeout, line: src.locate(path, true).line };
+    const at = typeof value === "string" ? path : [...path, "command"];
+    return { command: entry.command as string, timeoutSeconds: timeout, line: src.locate(at).line };
   };
   /** database.setup: one command, or a list run in order. */
   const databaseSetup = (value: unknown): SetupCommand[] => {

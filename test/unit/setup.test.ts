@@ -64,7 +64,7 @@ describe("app.setup in the stack file", () => {
       files: [join(dir, "svc/package-lock.json"), join(dir, "svc/src")],
       creates: [join(dir, "svc/node_modules")],
       timeoutSeconds: 300,
-      line: 8,
+      line: 9, // the command's own line
     });
   });
 
