@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CLI, type CliRun, expectNothingLeft, ROOT, runCli } from "./helpers.js";
+import { CLI, type CliRun, expectNothingLeftOf, ROOT, runTagged } from "./helpers.js";
 
 // The built-in stacks that are not Python servers of the study: a Node service built by app.setup
 // (npm ci), and a Django app whose schema comes from its own migrations (database.setup). Both answer
@@ -36,15 +37,21 @@ function query(port: number, sql: string): Promise<string> {
  * `loadgate up <stack> --install`: resolves once it prints "ready <url>" with the URL and its log so
  * far, and a stop() (Ctrl-C) that resolves with the whole run.
  */
-function up(stack: string): Promise<{ url: string; stderr: () => string; stop: () => Promise<CliRun> }> {
+function up(
+  stack: string,
+): Promise<{ url: string; stderr: () => string; stop: () => Promise<CliRun & { tag: string }> }> {
+  const tag = randomBytes(6).toString("hex");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, "up", stack, "--install"], {
       cwd: ROOT,
+      env: { ...process.env, LOADGATE_TEST_TAG: tag },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
-    const closed = new Promise<CliRun>((r) => child.on("close", (code) => r({ code, stdout, stderr })));
+    const closed = new Promise<CliRun & { tag: string }>((r) =>
+      child.on("close", (code) => r({ code, stdout, stderr, tag })),
+    );
     const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
     child.stderr.on("data", (d) => {
       stderr += d;
@@ -74,7 +81,7 @@ describe("built-in stack fastify-pg: Node.js, installed by app.setup", () => {
     const cache = mkdtempSync(join(tmpdir(), "lg-fastify-cache-"));
     cleanups.push(() => rmSync(cache, { recursive: true, force: true }));
     const out = join(cache, "out.json");
-    const run = await runCli(
+    const run = await runTagged(
       ["run", "stacks/fastify-pg", "--warmup", "0.5", "--duration", "1.5", "--trials", "1", "--json", out],
       { env: { LOADGATE_CACHE_DIR: cache }, timeoutMs: 300_000 },
     );
@@ -89,14 +96,14 @@ describe("built-in stack fastify-pg: Node.js, installed by app.setup", () => {
     expect(r.trials[0].requests).toBeGreaterThan(100);
     expect(r.summary.errors).toBe(0); // every response 2xx
     expect(r.cpu.seconds.app).toBeGreaterThan(0);
-    expectNothingLeft(run);
+    expectNothingLeftOf(run);
   }, 300_000);
 });
 
 describe("built-in stack django: the schema from Django's migrations", () => {
   it("manage.py migrate makes the table the seed fills, and the app serves the study's answer", async () => {
     const stack = await up("stacks/django");
-    let stopped: CliRun | undefined;
+    let stopped: (CliRun & { tag: string }) | undefined;
     try {
       const log = stack.stderr();
       expect(log).toMatch(/database\.setup: python manage\.py migrate --noinput \(in \S+stacks\/django\)/);
@@ -122,6 +129,6 @@ describe("built-in stack django: the schema from Django's migrations", () => {
       stopped = await stack.stop();
     }
     expect(stopped.code, stopped.stderr.slice(-2000)).toBe(0);
-    expectNothingLeft(stopped);
+    expectNothingLeftOf(stopped);
   }, 600_000);
 });

@@ -9,7 +9,7 @@ import { prepareStack, seedTemplate, startStack } from "../../src/engine/prepare
 import { exitCodeOf, StackError } from "../../src/errors.js";
 import { commandLineOf, listeningInodes, pidsWithEnv } from "../../src/stack/ports.js";
 import { RUN_MARKER } from "../../src/stack/stack.js";
-import { announcedPorts, type CliRun, expectNothingLeft, ROOT, runCli, TINY_APP } from "./helpers.js";
+import { announcedPorts, expectNothingLeftOf, ROOT, runTagged, TINY_APP } from "./helpers.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -57,7 +57,9 @@ describe("app.setup: a build step before the stack comes up", () => {
     );
     const cache = tempDir("lg-setup-cache-");
     const run = () =>
-      runCli(["run", dir, "--trials", "1"], { env: { LOADGATE_CACHE_DIR: cache, DATABASE_URL: "from-the-run-env" } });
+      runTagged(["run", dir, "--trials", "1"], {
+        env: { LOADGATE_CACHE_DIR: cache, DATABASE_URL: "from-the-run-env" },
+      });
 
     const first = await run();
     expect(first.code, first.stderr).toBe(0);
@@ -66,7 +68,7 @@ describe("app.setup: a build step before the stack comes up", () => {
     expect(lines(join(dir, "runs.txt"))).toEqual([
       `built from v1 with MODE=from-app-env DATABASE_URL=from-the-run-env in ${dir}`,
     ]);
-    expectNothingLeft(first);
+    expectNothingLeftOf(first);
 
     const second = await run();
     expect(second.code, second.stderr).toBe(0);
@@ -81,7 +83,7 @@ describe("app.setup: a build step before the stack comes up", () => {
       `built from v1 with MODE=from-app-env DATABASE_URL=from-the-run-env in ${dir}`,
       `built from v2 with MODE=from-app-env DATABASE_URL=from-the-run-env in ${dir}`,
     ]);
-    expectNothingLeft(third);
+    expectNothingLeftOf(third);
   });
 
   it("a failing command: exit 3 naming the stack file's line, the command, its exit code and output; nothing cached", async () => {
@@ -92,7 +94,7 @@ describe("app.setup: a build step before the stack comes up", () => {
     files: [stack.yml]`,
     );
     const cache = tempDir("lg-setup-cache-");
-    const run = await runCli(["run", dir], { env: { LOADGATE_CACHE_DIR: cache } });
+    const run = await runTagged(["run", dir], { env: { LOADGATE_CACHE_DIR: cache } });
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(`${join(dir, "stack.yml")}:9: app.setup failed: the command exited with code 4 after`);
     expect(run.stderr).toContain('  command: echo compiling; echo "error: missing semicolon" >&2; exit 4');
@@ -100,21 +102,21 @@ describe("app.setup: a build step before the stack comes up", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(run.stderr).not.toContain("bringing the stack up");
     expect(existsSync(join(cache, "setup")) ? readdirSync(join(cache, "setup")) : []).toEqual([]);
-    expectNothingLeft(run);
+    expectNothingLeftOf(run);
   });
 
   it("past its timeout, or on Ctrl-C, the command and every process it started are stopped", async () => {
     const dir = stackDir("database: none", '  setup: { command: "sleep 1000 & sleep 1000", timeout: 1s }');
-    const timedOut = await runCli(["run", dir]);
+    const timedOut = await runTagged(["run", dir]);
     expect(timedOut.code).toBe(3);
     expect(timedOut.stderr).toContain(
       "app.setup did not finish within 1.0 s; loadgate stopped it and every process it started.",
     );
     expect(timedOut.stderr).toContain("give it a timeout: app.setup: { command: …, timeout: 20m }");
-    expectNothingLeft(timedOut);
+    expectNothingLeftOf(timedOut);
 
     let sent = false;
-    const interrupted = await runCli(["run", stackDir("database: none", '  setup: "sleep 1000 & sleep 1000"')], {
+    const interrupted = await runTagged(["run", stackDir("database: none", '  setup: "sleep 1000 & sleep 1000"')], {
       onStderr: (text, pid) => {
         if (!sent && /app-setup started/.test(text)) {
           sent = true;
@@ -125,7 +127,7 @@ describe("app.setup: a build step before the stack comes up", () => {
     expect(sent).toBe(true);
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).not.toMatch(/\n\s+at /);
-    expectNothingLeft(interrupted);
+    expectNothingLeftOf(interrupted);
   });
 });
 
@@ -245,7 +247,7 @@ insert into t select g, 'seed' from generate_series(3, 100) g;
       "",
       { "schema.sql": "create table t (a int primary key, b text);\n", "seed.sql": SEED },
     );
-    const run: CliRun = await runCli(["run", dir]);
+    const run = await runTagged(["run", dir]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(
       `${join(dir, "stack.yml")}:6: database.setup[1] failed: the command exited with code 5 after`,
@@ -257,7 +259,7 @@ insert into t select g, 'seed' from generate_series(3, 100) g;
     expect(run.stderr).not.toContain("database.seed:");
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(announcedPorts(run.stderr).length).toBeGreaterThan(0); // PostgreSQL was up, and is gone again
-    expectNothingLeft(run);
+    expectNothingLeftOf(run);
 
     // Seeding a template (what A/B restarts use) fails the same way and leaves nothing either.
     const { run: plan, p, tmpDir } = await prepared(dir);
