@@ -1,6 +1,7 @@
-// bench/study-smoke: every built-in stack of the study comes up (installing what it needs), answers
-// the study's JSON for a random row, and goes down. CI runs a representative few of these
-// (test/integration/study.test.ts); this runs all thirteen, with each one's install time.
+// bench/study-smoke: every built-in stack comes up (installing what it needs), answers the study's
+// JSON for a random row, and goes down. CI runs a representative few of these
+// (test/integration/study.test.ts, builtin-apps.test.ts); this runs all of them (the study's thirteen
+// rows, fastify-pg and django), with each one's install time.
 //
 //   node bench/study-smoke.mjs [row...]
 import { readdirSync } from "node:fs";

@@ -3915,50 +3915,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative4, options, skipNormalization) {
+    function resolveComponent(base, relative5, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse(serialize2(base, options), options);
-        relative4 = parse(serialize2(relative4, options), options);
+        relative5 = parse(serialize2(relative5, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative4.scheme) {
-        target.scheme = relative4.scheme;
-        target.userinfo = relative4.userinfo;
-        target.host = relative4.host;
-        target.port = relative4.port;
-        target.path = removeDotSegments(relative4.path || "");
-        target.query = relative4.query;
+      if (!options.tolerant && relative5.scheme) {
+        target.scheme = relative5.scheme;
+        target.userinfo = relative5.userinfo;
+        target.host = relative5.host;
+        target.port = relative5.port;
+        target.path = removeDotSegments(relative5.path || "");
+        target.query = relative5.query;
       } else {
-        if (relative4.userinfo !== void 0 || relative4.host !== void 0 || relative4.port !== void 0) {
-          target.userinfo = relative4.userinfo;
-          target.host = relative4.host;
-          target.port = relative4.port;
-          target.path = removeDotSegments(relative4.path || "");
-          target.query = relative4.query;
+        if (relative5.userinfo !== void 0 || relative5.host !== void 0 || relative5.port !== void 0) {
+          target.userinfo = relative5.userinfo;
+          target.host = relative5.host;
+          target.port = relative5.port;
+          target.path = removeDotSegments(relative5.path || "");
+          target.query = relative5.query;
         } else {
-          if (!relative4.path) {
+          if (!relative5.path) {
             target.path = base.path;
-            if (relative4.query !== void 0) {
-              target.query = relative4.query;
+            if (relative5.query !== void 0) {
+              target.query = relative5.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative4.path[0] === "/") {
-              target.path = removeDotSegments(relative4.path);
+            if (relative5.path[0] === "/") {
+              target.path = removeDotSegments(relative5.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative4.path;
+                target.path = "/" + relative5.path;
               } else if (!base.path) {
-                target.path = relative4.path;
+                target.path = relative5.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative4.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative5.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative4.query;
+            target.query = relative5.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -3966,7 +3966,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative4.fragment;
+      target.fragment = relative5.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -36715,7 +36715,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve7, basename } = __require("path");
-    var { readFileSync: readFileSync11 } = __require("fs");
+    var { readFileSync: readFileSync12 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -36723,7 +36723,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path = resolve7(string);
-          const data = readFileSync11(path, "utf8");
+          const data = readFileSync12(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync11(path);
+            const buffer = readFileSync12(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path)
             }, opts));
@@ -44237,7 +44237,7 @@ function newLaunch(label, ctx) {
     async start(options) {
       const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
       components.push(c);
-      ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
+      ctx.log(`${c.name} started: pid ${c.pid}${options.ports.length ? `, port ${options.ports.join(", ")}` : ""}`);
       ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
       return c;
     }
@@ -44292,8 +44292,8 @@ Logs: ${runDir}`
 }
 
 // src/cli/main.ts
-import { existsSync as existsSync6, mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname6, resolve as resolve6 } from "node:path";
+import { existsSync as existsSync7, mkdirSync as mkdirSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import { dirname as dirname7, resolve as resolve6 } from "node:path";
 
 // src/ab/plan.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -44663,8 +44663,8 @@ var TESTED_METRICS = ["throughput", "p99"];
 var DEFAULT_ALPHA = 0.05;
 var DEFAULT_RISK = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
 function testedCount(gate, timed = true) {
-  const relative4 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
-  return (timed ? relative4 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
+  const relative5 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
+  return (timed ? relative5 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
 }
 function relativelyGated(gate, metric2) {
   return metric2 === "throughput" && gate.throughput !== null || metric2 === "p99" && gate.p99 !== null;
@@ -45404,6 +45404,45 @@ var stack_schema_default = {
                 "boolean"
               ]
             }
+          },
+          setup: {
+            description: "Commands run after the schema SQL and before the seed SQL, ANALYZE and prewarm (migrations, fixtures): one command, or a list run in order. {database_url} and DATABASE_URL are PostgreSQL's own URL (not PgBouncer's: migration tools need a session). They run in app.cwd with app.env and the app's Python environment, once per seeded database (restarts from the seeded copy do not rerun them).",
+            if: {
+              type: "string"
+            },
+            then: {
+              minLength: 1
+            },
+            else: {
+              type: "array",
+              minItems: 1,
+              items: {
+                if: {
+                  type: "string"
+                },
+                then: {
+                  minLength: 1
+                },
+                else: {
+                  type: "object",
+                  additionalProperties: false,
+                  required: [
+                    "command"
+                  ],
+                  properties: {
+                    command: {
+                      type: "string",
+                      minLength: 1,
+                      description: "Shell command; {database_url}, {stack_dir} and {run_dir} are filled in."
+                    },
+                    timeout: {
+                      $ref: "#/definitions/duration",
+                      description: "Bound on the command. Default 10m."
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }
@@ -45553,6 +45592,49 @@ var stack_schema_default = {
             },
             timeout: {
               $ref: "#/definitions/duration"
+            }
+          }
+        },
+        setup: {
+          description: "A build step run once before the stack comes up (npm ci, go build, mvn package), in app.cwd with app.env. Text: run before every bring-up. A mapping with files: skipped while the command and those files are unchanged since it last succeeded.",
+          if: {
+            type: "string"
+          },
+          then: {
+            minLength: 1
+          },
+          else: {
+            type: "object",
+            additionalProperties: false,
+            required: [
+              "command"
+            ],
+            properties: {
+              command: {
+                type: "string",
+                minLength: 1,
+                description: "Shell command run in app.cwd; {stack_dir} is filled in."
+              },
+              files: {
+                type: "array",
+                items: {
+                  type: "string",
+                  minLength: 1
+                },
+                description: "Files or folders, relative to app.cwd, whose contents (with the command) key the cache, e.g. [package-lock.json]. Without them the command runs every time."
+              },
+              creates: {
+                type: "array",
+                items: {
+                  type: "string",
+                  minLength: 1
+                },
+                description: "Paths, relative to app.cwd, the command makes (e.g. node_modules): when one is missing it runs again even if the key is unchanged."
+              },
+              timeout: {
+                $ref: "#/definitions/duration",
+                description: "Bound on the command. Default 10m."
+              }
             }
           }
         },
@@ -45814,12 +45896,12 @@ function parseMetricGate(metric2, value) {
   if (values.length === 0) return { problem: `expected ${GATE_FORMS[metric2]}, got an empty list.` };
   const gate = { relative: null, slo: null };
   for (const v of values) {
-    const relative4 = parsePercent(v);
-    const okRelative = Number.isFinite(relative4) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
+    const relative5 = parsePercent(v);
+    const okRelative = Number.isFinite(relative5) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
     const slo = metric2 === "p99" ? parseLatencySlo(v) : parseRateSlo(v);
     if (okRelative) {
       if (gate.relative !== null) return { problem: `has two relative limits (${values.join(", ")}); keep one.` };
-      gate.relative = relative4;
+      gate.relative = relative5;
     } else if (Number.isFinite(slo)) {
       if (gate.slo !== null) return { problem: `has two SLOs (${values.join(", ")}); keep one.` };
       gate.slo = slo;
@@ -45848,6 +45930,7 @@ var DEFAULT_GATE = Object.freeze({
   cost: null,
   capacity: null
 });
+var SETUP_TIMEOUT_SECONDS = 600;
 
 // src/config/suggest.ts
 function editDistance(a, b) {
@@ -45969,8 +46052,22 @@ var EXPECTED_FORM = {
   "cost.ready-timeout": 'a duration like "180s"',
   "cost.timeout": 'a duration like "60s"',
   "cost.gap": 'a duration like "5ms"',
-  "gate.capacity": 'a drop like "-10%" or a floor like ">800/s" (capacity at capacity.slo-p99)'
+  "gate.capacity": 'a drop like "-10%" or a floor like ">800/s" (capacity at capacity.slo-p99)',
+  "app.setup": "a command (text), or a mapping with command and optionally files, creates, timeout",
+  "app.setup.command": "a command (text)",
+  "app.setup.files": "a list of files or folders, relative to app.cwd, e.g. [package-lock.json]",
+  "app.setup.files[]": "a file or folder name, relative to app.cwd",
+  "app.setup.creates": "a list of paths, relative to app.cwd, e.g. [node_modules]",
+  "app.setup.creates[]": "a path, relative to app.cwd",
+  "app.setup.timeout": 'a duration like "10m"',
+  "database.setup": 'a command (text) or a list of commands, e.g. ["python manage.py migrate --noinput"]',
+  "database.setup[]": "a command (text), or a mapping with command and optionally timeout",
+  "database.setup[].command": "a command (text)",
+  "database.setup[].timeout": 'a duration like "10m"'
 };
+function expectedForm(field) {
+  return EXPECTED_FORM[field] ?? EXPECTED_FORM[field.replace(/\[\d+\]/g, "[]")] ?? EXPECTED_FORM[field.replace(/\[\d+\]$/, "")];
+}
 function explain(e, locate) {
   const path = pathOf(e.instancePath);
   const parent = e.parentSchema;
@@ -45997,7 +46094,7 @@ function explain(e, locate) {
       };
     }
     default: {
-      const form = e.keyword === "type" || e.keyword === "pattern" ? EXPECTED_FORM[fieldName(path).replace(/\[\d+\]$/, "")] : void 0;
+      const form = ["type", "pattern", "minLength", "minItems"].includes(e.keyword) ? expectedForm(fieldName(path)) : void 0;
       const expected = form ?? (e.keyword === "type" ? String(e.params.type).split(",").map((t) => TYPE_NAMES[t] ?? t).join(" or ") : e.keyword === "enum" ? `one of ${(e.params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}` : e.keyword === "minimum" || e.keyword === "maximum" || e.keyword === "exclusiveMinimum" ? `${parent?.type === "integer" ? "a whole number" : "a number"} ${e.keyword === "minimum" ? "of at least" : e.keyword === "maximum" ? "of at most" : "above"} ${e.params.limit}` : e.keyword === "const" ? `${JSON.stringify(e.params.allowedValue)} or a mapping` : e.keyword === "pattern" ? parent?.description ?? `text matching ${e.params.pattern}` : e.message ?? e.keyword);
       return {
         position: locate(path),
@@ -46055,6 +46152,23 @@ Fix the YAML and run again.`
     fileProblems.push({ position: src.locate(["gate", metric2]), field: `gate.${metric2}`, text: parsed.problem });
     return { relative: null, slo: null };
   };
+  const setupOfApp = (value, appDir) => {
+    const base = setupCommand(value, ["app", "setup"]);
+    const entry = typeof value === "string" ? {} : value;
+    const files = (entry.files ?? []).map((f, i) => {
+      const abs = resolve2(appDir, f);
+      if (existsSync2(appDir) && !existsSync2(abs)) {
+        fileProblems.push({
+          position: src.locate(["app", "setup", "files", i]),
+          field: `app.setup.files[${i}]`,
+          text: `${JSON.stringify(f)} not found (looked for ${abs}). Paths in app.setup are relative to the app's folder (app.cwd, default the stack file's folder); name files that exist before the setup runs, e.g. package-lock.json.`
+        });
+      }
+      return abs;
+    });
+    const creates = (entry.creates ?? []).map((f) => resolve2(appDir, f));
+    return { ...base, files, creates };
+  };
   const db = raw.database;
   const pooler = raw.pooler;
   const proxy = raw.proxy;
@@ -46067,10 +46181,29 @@ Fix the YAML and run again.`
   const python = app.python;
   const pgb = pooler && pooler !== "none" ? pooler.pgbouncer ?? {} : void 0;
   const ngx = proxy && proxy !== "none" ? proxy.nginx ?? {} : void 0;
+  const setupCommand = (value, path) => {
+    const entry = typeof value === "string" ? { command: value } : value;
+    const timeout = entry.timeout === void 0 ? SETUP_TIMEOUT_SECONDS : parseDuration(entry.timeout);
+    if (!(timeout > 0)) {
+      fileProblems.push({
+        position: src.locate([...path, "timeout"]),
+        field: fieldName([...path, "timeout"]),
+        text: `expected a duration above zero (e.g. "10m"), found ${describe(entry.timeout)}.`
+      });
+    }
+    const at = typeof value === "string" ? path : [...path, "command"];
+    return { command: entry.command, timeoutSeconds: timeout, line: src.locate(at).line };
+  };
+  const databaseSetup = (value) => {
+    if (value === void 0) return [];
+    if (!Array.isArray(value)) return [setupCommand(value, ["database", "setup"])];
+    return value.map((v, i) => setupCommand(v, ["database", "setup", i]));
+  };
   const database = db === "none" || db === void 0 ? null : {
     schema: mustExist(db.schema, ["database", "schema"], "schema file"),
     seed: mustExist(db.seed, ["database", "seed"], "seed file"),
     prewarm: db.prewarm ?? true,
+    setup: databaseSetup(db.setup),
     settings: Object.fromEntries(
       Object.entries(db.settings ?? {}).map(([k, v]) => [k, String(v)])
     )
@@ -46083,6 +46216,7 @@ Fix the YAML and run again.`
     });
   }
   const cwd = mustExist(app.cwd ?? ".", ["app", "cwd"], "folder", "dir") ?? dir;
+  const appSetup = app.setup === void 0 ? null : setupOfApp(app.setup, cwd);
   const requirements = python ? mustExist(python.requirements, ["app", "python", "requirements"], "requirements file") : null;
   const timings = {
     warmup: parseDuration(load.warmup ?? "5s"),
@@ -46175,6 +46309,7 @@ Fix the YAML and run again.`
       cwd,
       env: Object.fromEntries(Object.entries(app.env ?? {}).map(([k, v]) => [k, String(v)])),
       ready: { http: ready.http ?? "/", timeoutSeconds: timings.ready },
+      setup: appSetup,
       python: requirements ? {
         requirements,
         interpreter: python?.python ?? "python3",
@@ -47100,8 +47235,8 @@ function planStudy(argv, io, toolVersion, stacksDir) {
 }
 
 // src/engine/ab.ts
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync4 } from "node:fs";
-import { join as join13 } from "node:path";
+import { mkdtempSync as mkdtempSync2, rmSync as rmSync5 } from "node:fs";
+import { join as join14 } from "node:path";
 
 // src/ab/looks.ts
 var PAIRS_PER_BLOCK = 2;
@@ -47139,97 +47274,21 @@ function isLook(blocksDone, plan) {
 }
 
 // src/engine/prepare.ts
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
-// src/stack/python-env.ts
+// src/stack/app-setup.ts
 import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync6, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join6, relative as relative3 } from "node:path";
-var COMPLETE_MARK = ".loadgate-complete";
-async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
-  const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
-  if (version?.code !== 0) {
-    throw new UserError(
-      `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
-    );
-  }
-  const hash = createHash3("sha256").update(readFileSync6(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
-  return join6(cacheDir, "venvs", hash);
-}
-async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log, noDeps = []) {
-  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
-  const bin = join6(dir, "bin");
-  if (existsSync5(join6(dir, COMPLETE_MARK))) return { dir, bin, created: false };
-  const rel = relative3(process.cwd(), requirements) || requirements;
-  if (!install) {
-    throw new UserError(
-      `The Python environment for ${rel} is not installed yet. Run again with --install to create it with pip (cached in ${dir}).`
-    );
-  }
-  const building = dir;
-  rmSync2(building, { recursive: true, force: true });
-  mkdirSync3(join6(cacheDir, "venvs"), { recursive: true });
-  log(`Creating a virtualenv for ${rel} (pip install -r)`);
-  const venv = await execCapture(interpreter, ["-m", "venv", building]);
-  if (venv.code !== 0) {
-    rmSync2(building, { recursive: true, force: true });
-    throw new UserError(
-      `"${interpreter} -m venv" failed:
-${venv.output.trim().split("\n").slice(-10).join("\n")}
-On Debian/Ubuntu install it with: apt-get install -y python3-venv`
-    );
-  }
-  const pip = await execCapture(
-    join6(building, "bin", "pip"),
-    ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
-    { env: { ...process.env, PIP_NO_INPUT: "1" } }
-  );
-  if (pip.code !== 0) {
-    rmSync2(building, { recursive: true, force: true });
-    throw new UserError(
-      `pip could not install ${rel}:
-${pip.output.trim().split("\n").slice(-15).join("\n")}
-Fix the pins in ${rel} and run again.`
-    );
-  }
-  if (noDeps.length > 0) {
-    log(`Installing ${noDeps.join(", ")} without dependency pins (app.python.no-deps)`);
-    const extra = await execCapture(
-      join6(building, "bin", "pip"),
-      ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
-      { env: { ...process.env, PIP_NO_INPUT: "1" } }
-    );
-    if (extra.code !== 0) {
-      rmSync2(building, { recursive: true, force: true });
-      throw new UserError(
-        `pip could not install ${noDeps.join(", ")} (app.python.no-deps, without dependency pins):
-${extra.output.trim().split("\n").slice(-15).join("\n")}
-The packages it builds against (greenlet, setuptools, wheel, \u2026) must be in ${rel}.`
-      );
-    }
-  }
-  writeFileSync2(join6(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
-`);
-  return { dir, bin, created: true };
-}
-
-// src/stack/run-user.ts
-import { readFileSync as readFileSync7 } from "node:fs";
-function unprivilegedUser() {
-  if (process.getuid?.() !== 0) return void 0;
-  let passwd = "";
-  try {
-    passwd = readFileSync7("/etc/passwd", "utf8");
-  } catch {
-    return { name: "nobody", uid: 65534, gid: 65534 };
-  }
-  const entries = passwd.split("\n").map((l) => l.split(":")).filter((f) => f.length >= 4);
-  for (const wanted of ["postgres", "nobody"]) {
-    const e = entries.find((f) => f[0] === wanted);
-    if (e) return { name: wanted, uid: Number(e[2]), gid: Number(e[3]) };
-  }
-  return { name: "nobody", uid: 65534, gid: 65534 };
-}
+import {
+  existsSync as existsSync5,
+  lstatSync,
+  mkdirSync as mkdirSync3,
+  readdirSync as readdirSync4,
+  readFileSync as readFileSync6,
+  readlinkSync as readlinkSync2,
+  rmSync as rmSync2,
+  writeFileSync as writeFileSync2
+} from "node:fs";
+import { dirname as dirname6, join as join6, relative as relative3 } from "node:path";
 
 // src/stack/configs.ts
 function renderPgbouncerIni(c) {
@@ -47311,6 +47370,294 @@ function fillPlaceholders(template, values) {
   return template.replace(/\{(\w+)\}/g, (whole, key) => key in values ? String(values[key]) : whole);
 }
 
+// src/stack/app-env.ts
+var RUNTIME_PLACEHOLDERS = ["port", "workers", "database_url", "run_dir"];
+function appEnvironment(ctx, appEnv, values, partial = false) {
+  const env = { ...ctx.baseEnv };
+  if (ctx.python) {
+    env.PATH = `${ctx.python.bin}:${env.PATH ?? "/usr/bin:/bin"}`;
+    env.VIRTUAL_ENV = ctx.python.dir;
+    env.PYTHONUNBUFFERED = "1";
+  }
+  for (const [k, v] of Object.entries(appEnv)) {
+    if (partial && unfilled(v, values).length > 0) continue;
+    env[k] = fillPlaceholders(v, values);
+  }
+  return env;
+}
+function unfilled(template, values) {
+  return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((k) => RUNTIME_PLACEHOLDERS.includes(k) && !(k in values));
+}
+
+// src/stack/setup-step.ts
+var STOP_GRACE_MS = 5e3;
+function formatSeconds(s) {
+  if (s >= 120 && s % 60 === 0) return `${s / 60} min`;
+  return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
+}
+function firstEnding(c, timeoutSeconds, signal) {
+  return new Promise((resolve7) => {
+    const timer = setTimeout(() => finish("timeout"), timeoutSeconds * 1e3);
+    const onAbort = () => finish("aborted");
+    function finish(how) {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve7(how);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    void c.exited.then(() => finish("exited"));
+  });
+}
+async function runSetupStep(launch, step) {
+  const { signal, log } = launch.ctx;
+  signal?.throwIfAborted();
+  log(`${step.field}: ${step.command} (in ${step.cwd})`);
+  const t0 = Date.now();
+  const c = await launch.start({
+    name: step.name,
+    command: "/bin/sh",
+    args: ["-c", step.command],
+    env: { ...step.env, ...launch.markerEnv },
+    cwd: step.cwd,
+    ports: []
+  });
+  let ending;
+  try {
+    ending = await firstEnding(c, step.timeoutSeconds, signal);
+    const left = groupMembers(c.pid).length;
+    if (ending === "exited" && left > 0) log(`${step.field}: stopping ${left} process(es) the command left running`);
+  } finally {
+    await c.stop(STOP_GRACE_MS);
+    const i = launch.components.indexOf(c);
+    if (i >= 0) launch.components.splice(i, 1);
+  }
+  const took = formatSeconds((Date.now() - t0) / 1e3);
+  if (ending === "aborted") throw signal?.reason ?? new Error("interrupted");
+  const what = `  command: ${step.command}
+  in:      ${step.cwd}`;
+  const tail = `--- last lines of ${c.logFile} ---
+${lastLines(c.logFile, 20) || "(no output)"}
+---`;
+  if (ending === "timeout") {
+    throw new StackError(
+      `${step.where}: ${step.field} did not finish within ${formatSeconds(step.timeoutSeconds)}; loadgate stopped it and every process it started.
+${what}
+${tail}
+If it needs longer, give it a timeout: ${step.timeoutHint}.`
+    );
+  }
+  if (c.exitInfo?.code !== 0) {
+    const how = c.exitInfo?.signal ? `was killed by ${c.exitInfo.signal}` : `exited with code ${c.exitInfo?.code}`;
+    throw new StackError(
+      `${step.where}: ${step.field} failed: the command ${how} after ${took}.
+${what}
+${tail}
+Fix the command (run it by hand in that folder to see all of its output) and run again.`
+    );
+  }
+  log(`${step.field} took ${took}`);
+}
+
+// src/stack/app-setup.ts
+function setupKey(command, files, pythonDir) {
+  const h = createHash3("sha256").update("loadgate app.setup 1\0").update(command).update("\0");
+  for (const f of files) h.update(f.name).update(`\0${f.bytes.length}\0`).update(f.bytes);
+  if (pythonDir) h.update(`\0python:${pythonDir}`);
+  return h.digest("hex");
+}
+function fileHashes(files) {
+  return Object.fromEntries(files.map((f) => [f.name, createHash3("sha256").update(f.bytes).digest("hex")]));
+}
+function markerFile(cacheDir, appDir, command) {
+  const id = createHash3("sha256").update(appDir).update("\0").update(command).digest("hex").slice(0, 16);
+  return join6(cacheDir, "setup", `${id}.json`);
+}
+function setupDecision(current, marker, missing) {
+  if (current === null) return { run: true, reason: "no files key it, so it runs every time" };
+  if (!marker) return { run: true, reason: "no earlier success for this folder and command" };
+  if (marker.key !== current.key) {
+    const names = /* @__PURE__ */ new Set([...Object.keys(current.files), ...Object.keys(marker.files ?? {})]);
+    const changed = [...names].filter((n) => current.files[n] !== marker.files?.[n]);
+    const shown = changed.length > 3 ? [...changed.slice(0, 3), `${changed.length - 3} more`] : changed;
+    return {
+      run: true,
+      reason: changed.length > 0 ? `changed: ${shown.join(", ")}` : "the Python environment it runs with changed"
+    };
+  }
+  if (missing.length > 0) return { run: true, reason: `missing: ${missing.join(", ")} (app.setup.creates)` };
+  return { run: false };
+}
+function readKeyFiles(paths, appDir) {
+  const out = [];
+  const walk = (abs) => {
+    const name = relative3(appDir, abs) || ".";
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch (err) {
+      throw new UserError(
+        `app.setup.files: cannot read ${abs} (${err.code ?? err}); name files that exist before the setup runs.`
+      );
+    }
+    if (st.isSymbolicLink()) out.push({ name, bytes: Buffer.from(`symlink:${readlinkSync2(abs)}`) });
+    else if (st.isDirectory()) for (const e of readdirSync4(abs).sort()) walk(join6(abs, e));
+    else if (st.isFile()) out.push({ name, bytes: readFileSync6(abs) });
+  };
+  for (const p of paths) walk(p);
+  return out;
+}
+function readMarker(file) {
+  try {
+    const m = JSON.parse(readFileSync6(file, "utf8"));
+    return typeof m.key === "string" ? m : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function ensureAppSetup(spec, ctx) {
+  const setup = spec.app.setup;
+  if (!setup) return "none";
+  const appDir = spec.app.cwd;
+  const command = fillPlaceholders(setup.command, { stack_dir: spec.dir });
+  const marker = markerFile(ctx.cacheDir, appDir, command);
+  const keyOf = () => {
+    if (setup.files.length === 0) return null;
+    const files = readKeyFiles(setup.files, appDir);
+    return { key: setupKey(command, files, ctx.python?.dir), files: fileHashes(files) };
+  };
+  const missing = () => setup.creates.filter((p) => !existsSync5(p)).map((p) => relative3(appDir, p) || ".");
+  const names = setup.files.map((f) => relative3(appDir, f) || ".").join(", ");
+  const before = readMarker(marker);
+  const decision = setupDecision(keyOf(), before, missing());
+  if (!decision.run) {
+    ctx.log(`app.setup: cached (${names} unchanged since it succeeded at ${before?.at}; marker ${marker})`);
+    return "cached";
+  }
+  ctx.log(`app.setup: running (${decision.reason})`);
+  rmSync2(marker, { force: true });
+  const launch = newLaunch(`${spec.name}-setup`, ctx);
+  try {
+    await runSetupStep(launch, {
+      field: "app.setup",
+      name: "app-setup",
+      command,
+      cwd: appDir,
+      env: appEnvironment(ctx, spec.app.env, { stack_dir: spec.dir }, true),
+      timeoutSeconds: setup.timeoutSeconds,
+      where: `${spec.file}:${setup.line}`,
+      timeoutHint: "app.setup: { command: \u2026, timeout: 20m }"
+    });
+  } catch (err) {
+    await tearDown(launch, "data").catch((downErr) => ctx.log(String(downErr.message ?? downErr)));
+    throw err;
+  }
+  await tearDown(launch, "all");
+  const current = keyOf();
+  if (current !== null) {
+    const left = missing();
+    if (left.length > 0) {
+      ctx.log(
+        `app.setup: the command did not make ${left.join(", ")} (app.setup.creates), so it will run again next time`
+      );
+    }
+    mkdirSync3(dirname6(marker), { recursive: true });
+    const record = { ...current, command, appDir, at: (/* @__PURE__ */ new Date()).toISOString() };
+    writeFileSync2(marker, `${JSON.stringify(record, null, 2)}
+`);
+  }
+  return "ran";
+}
+
+// src/stack/python-env.ts
+import { createHash as createHash4 } from "node:crypto";
+import { existsSync as existsSync6, mkdirSync as mkdirSync4, readFileSync as readFileSync7, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join7, relative as relative4 } from "node:path";
+var COMPLETE_MARK = ".loadgate-complete";
+async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
+  const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
+  if (version?.code !== 0) {
+    throw new UserError(
+      `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
+    );
+  }
+  const hash = createHash4("sha256").update(readFileSync7(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
+  return join7(cacheDir, "venvs", hash);
+}
+async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log, noDeps = []) {
+  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
+  const bin = join7(dir, "bin");
+  if (existsSync6(join7(dir, COMPLETE_MARK))) return { dir, bin, created: false };
+  const rel = relative4(process.cwd(), requirements) || requirements;
+  if (!install) {
+    throw new UserError(
+      `The Python environment for ${rel} is not installed yet. Run again with --install to create it with pip (cached in ${dir}).`
+    );
+  }
+  const building = dir;
+  rmSync3(building, { recursive: true, force: true });
+  mkdirSync4(join7(cacheDir, "venvs"), { recursive: true });
+  log(`Creating a virtualenv for ${rel} (pip install -r)`);
+  const venv = await execCapture(interpreter, ["-m", "venv", building]);
+  if (venv.code !== 0) {
+    rmSync3(building, { recursive: true, force: true });
+    throw new UserError(
+      `"${interpreter} -m venv" failed:
+${venv.output.trim().split("\n").slice(-10).join("\n")}
+On Debian/Ubuntu install it with: apt-get install -y python3-venv`
+    );
+  }
+  const pip = await execCapture(
+    join7(building, "bin", "pip"),
+    ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
+    { env: { ...process.env, PIP_NO_INPUT: "1" } }
+  );
+  if (pip.code !== 0) {
+    rmSync3(building, { recursive: true, force: true });
+    throw new UserError(
+      `pip could not install ${rel}:
+${pip.output.trim().split("\n").slice(-15).join("\n")}
+Fix the pins in ${rel} and run again.`
+    );
+  }
+  if (noDeps.length > 0) {
+    log(`Installing ${noDeps.join(", ")} without dependency pins (app.python.no-deps)`);
+    const extra = await execCapture(
+      join7(building, "bin", "pip"),
+      ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
+      { env: { ...process.env, PIP_NO_INPUT: "1" } }
+    );
+    if (extra.code !== 0) {
+      rmSync3(building, { recursive: true, force: true });
+      throw new UserError(
+        `pip could not install ${noDeps.join(", ")} (app.python.no-deps, without dependency pins):
+${extra.output.trim().split("\n").slice(-15).join("\n")}
+The packages it builds against (greenlet, setuptools, wheel, \u2026) must be in ${rel}.`
+      );
+    }
+  }
+  writeFileSync3(join7(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
+`);
+  return { dir, bin, created: true };
+}
+
+// src/stack/run-user.ts
+import { readFileSync as readFileSync8 } from "node:fs";
+function unprivilegedUser() {
+  if (process.getuid?.() !== 0) return void 0;
+  let passwd = "";
+  try {
+    passwd = readFileSync8("/etc/passwd", "utf8");
+  } catch {
+    return { name: "nobody", uid: 65534, gid: 65534 };
+  }
+  const entries = passwd.split("\n").map((l) => l.split(":")).filter((f) => f.length >= 4);
+  for (const wanted of ["postgres", "nobody"]) {
+    const e = entries.find((f) => f[0] === wanted);
+    if (e) return { name: wanted, uid: Number(e[2]), gid: Number(e[3]) };
+  }
+  return { name: "nobody", uid: 65534, gid: 65534 };
+}
+
 // src/stack/probes.ts
 import { request } from "node:http";
 import { connect } from "node:net";
@@ -47355,14 +47702,7 @@ var appPart = {
       stack_dir: spec.dir,
       run_dir: launch.runDir
     };
-    const env = { ...ctx.baseEnv };
-    if (ctx.python) {
-      env.PATH = `${ctx.python.bin}:${env.PATH ?? "/usr/bin:/bin"}`;
-      env.VIRTUAL_ENV = ctx.python.dir;
-      env.PYTHONUNBUFFERED = "1";
-    }
-    for (const [k, v] of Object.entries(spec.app.env)) env[k] = fillPlaceholders(v, values);
-    Object.assign(env, launch.markerEnv);
+    const env = { ...appEnvironment(ctx, spec.app.env, values), ...launch.markerEnv };
     const command = fillPlaceholders(spec.app.command, values);
     ctx.log(`app: ${command}`);
     const app = await launch.start({
@@ -47385,8 +47725,8 @@ var appPart = {
 };
 
 // src/stack/nginx.ts
-import { writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join7 } from "node:path";
+import { writeFileSync as writeFileSync4 } from "node:fs";
+import { join as join8 } from "node:path";
 var nginxPart = {
   name: "nginx",
   wanted: (plan) => plan.spec.proxy !== null,
@@ -47396,8 +47736,8 @@ var nginxPart = {
     const { ports } = launch;
     const prefix = launch.dir("nginx");
     ports.nginx = await freePort();
-    const conf = join7(prefix, "nginx.conf");
-    writeFileSync3(
+    const conf = join8(prefix, "nginx.conf");
+    writeFileSync4(
       conf,
       renderNginxConf({
         prefix,
@@ -47430,17 +47770,17 @@ var nginxPart = {
 };
 
 // src/stack/pgbouncer.ts
-import { writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join9 } from "node:path";
+import { writeFileSync as writeFileSync5 } from "node:fs";
+import { join as join10 } from "node:path";
 
 // src/stack/postgres.ts
-import { chmodSync, rmSync as rmSync3 } from "node:fs";
-import { join as join8 } from "node:path";
+import { chmodSync, rmSync as rmSync4 } from "node:fs";
+import { join as join9 } from "node:path";
 var DB = "loadgate";
 var DB_USER = "loadgate";
 async function psql(bin, port, database, args) {
   return execCapture(
-    join8(bin, "psql"),
+    join9(bin, "psql"),
     [
       "-X",
       "-q",
@@ -47464,7 +47804,7 @@ async function psql(bin, port, database, args) {
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(ms < 1e3 ? 2 : 1)} s`;
 async function initdb(bin, pgDir, data, user) {
   const init = await execCapture(
-    join8(bin, "initdb"),
+    join9(bin, "initdb"),
     ["-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
     { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }
   );
@@ -47492,7 +47832,7 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
   };
   const pg = await launch.start({
     name: "postgres",
-    command: join8(bin, "postgres"),
+    command: join9(bin, "postgres"),
     args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
     env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
     cwd: pgDir,
@@ -47510,18 +47850,16 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
   );
   return pg;
 }
-async function createAndSeed(plan, ctx, pg, port) {
+async function createAndSeed(plan, ctx, pg, launch) {
   const { spec } = plan;
   const database = spec.database;
   const bin = ctx.binaries.postgresBin;
+  const port = launch.ports.postgres;
   const created = await psql(bin, port, "postgres", ["-c", `create database ${DB}`]);
   if (created.code !== 0) throw pg.failure(`could not create the database: ${created.output.trim()}`);
   ctx.signal?.throwIfAborted();
-  for (const [key, file] of [
-    ["schema", database.schema],
-    ["seed", database.seed]
-  ]) {
-    if (!file) continue;
+  const runSql = async (key, file) => {
+    if (!file) return;
     ctx.log(`database.${key}: ${file}`);
     const t0 = Date.now();
     const r = await psql(bin, port, DB, ["-f", file]);
@@ -47533,9 +47871,33 @@ Fix the SQL and run again.`
       );
     }
     ctx.log(`database.${key} took ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
-  }
+  };
+  await runSql("schema", database.schema);
+  await runDatabaseSetup(plan, ctx, launch);
+  await runSql("seed", database.seed);
   const analyze = await psql(bin, port, DB, ["-c", "analyze"]);
   if (analyze.code !== 0) throw pg.failure(`ANALYZE failed: ${analyze.output.trim()}`);
+}
+function directUrl(port) {
+  return `postgresql://${DB_USER}@127.0.0.1:${port}/${DB}`;
+}
+async function runDatabaseSetup(plan, ctx, launch) {
+  const { spec } = plan;
+  const steps = spec.database.setup;
+  const url = directUrl(launch.ports.postgres);
+  const values = { database_url: url, stack_dir: spec.dir, run_dir: launch.runDir };
+  for (const [i, step] of steps.entries()) {
+    await runSetupStep(launch, {
+      field: steps.length === 1 ? "database.setup" : `database.setup[${i}]`,
+      name: `database-setup-${i + 1}`,
+      command: fillPlaceholders(step.command, values),
+      cwd: spec.app.cwd,
+      env: { ...appEnvironment(ctx, spec.app.env, values, true), DATABASE_URL: url },
+      timeoutSeconds: step.timeoutSeconds,
+      where: `${spec.file}:${step.line}`,
+      timeoutHint: "database.setup: [ { command: \u2026, timeout: 20m } ]"
+    });
+  }
 }
 async function prewarm(ctx, pg, port) {
   const r = await psql(ctx.binaries.postgresBin, port, DB, [
@@ -47559,36 +47921,36 @@ var postgresPart = {
   wanted: (plan) => plan.spec.database !== null,
   async start(plan, ctx, launch, wiring) {
     const pgDir = launch.dir("pg");
-    const data = join8(pgDir, "data");
+    const data = join9(pgDir, "data");
     let pg;
     if (ctx.databaseTemplate) {
       const copyMs = await copyTemplate(ctx.databaseTemplate, data);
       pg = await startServer(plan, ctx, launch, pgDir, data);
       ctx.log(
-        `postgres: started from the seeded copy of ${ctx.databaseTemplate} (copy took ${seconds2(copyMs)}; no schema, seed or ANALYZE)`
+        `postgres: started from the seeded copy of ${ctx.databaseTemplate} (copy took ${seconds2(copyMs)}; no schema, setup, seed or ANALYZE)`
       );
     } else {
       ctx.log("initdb");
       await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
       pg = await startServer(plan, ctx, launch, pgDir, data);
-      await createAndSeed(plan, ctx, pg, launch.ports.postgres);
+      await createAndSeed(plan, ctx, pg, launch);
     }
     if (plan.spec.database.prewarm) await prewarm(ctx, pg, launch.ports.postgres);
-    wiring.databaseUrl = `postgresql://${DB_USER}@127.0.0.1:${launch.ports.postgres}/${DB}`;
+    wiring.databaseUrl = directUrl(launch.ports.postgres);
   }
 };
 async function seedDatabaseTemplate(plan, ctx) {
   if (!plan.spec.database) throw new Error(`stack ${plan.spec.name} has no database to make a template of`);
   const t0 = Date.now();
   const launch = newLaunch(`${plan.spec.name}-template`, ctx);
-  const dispose = () => rmSync3(launch.runDir, { recursive: true, force: true });
+  const dispose = () => rmSync4(launch.runDir, { recursive: true, force: true });
   try {
     const pgDir = launch.dir("pg");
-    const data = join8(pgDir, "data");
+    const data = join9(pgDir, "data");
     ctx.log("initdb (template)");
     await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
     const pg = await startServer(plan, ctx, launch, pgDir, data, { wal_recycle: "off" });
-    await createAndSeed(plan, ctx, pg, launch.ports.postgres);
+    await createAndSeed(plan, ctx, pg, launch);
     await pg.stop(6e4);
     if (pg.exitInfo?.code !== 0) throw pg.failure(`${pg.describeExit()} when asked to shut down the seeded template`);
     await tearDown(launch, "none");
@@ -47612,11 +47974,11 @@ var pgbouncerPart = {
     const { ports } = launch;
     const dir = launch.dir("pgbouncer");
     ports.pgbouncer = await freePort();
-    const authFile = join9(dir, "users.txt");
-    writeFileSync4(authFile, `"${DB_USER}" ""
+    const authFile = join10(dir, "users.txt");
+    writeFileSync5(authFile, `"${DB_USER}" ""
 `);
-    const ini = join9(dir, "pgbouncer.ini");
-    writeFileSync4(
+    const ini = join10(dir, "pgbouncer.ini");
+    writeFileSync5(
       ini,
       renderPgbouncerIni({
         listenPort: ports.pgbouncer,
@@ -47694,7 +48056,7 @@ function appLogTail(stack, lines = 20) {
 }
 
 // src/stack/versions.ts
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 async function firstLine(command, args) {
   try {
     const r = await execCapture(command, args, { timeoutMs: 5e3 });
@@ -47711,7 +48073,7 @@ async function componentVersions(binaries, uses) {
     else if (v) versions[key] = v;
   };
   if (uses.postgres && binaries.postgresBin)
-    add("postgresql", await firstLine(join10(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+    add("postgresql", await firstLine(join11(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.pgbouncer && binaries.pgbouncer)
     add("pgbouncer", await firstLine(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.nginx && binaries.nginx) add("nginx", await firstLine(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
@@ -47827,7 +48189,7 @@ function needsOf(stacks) {
     valgrind: stacks.some((s) => s.gate.cost !== null)
   };
 }
-async function prepareStack(run2, s, log) {
+async function prepareStack(run2, s, log, o = {}) {
   const binaries = requireBinaries(needsOf([s]), run2.binarySearch, run2.install, log);
   const python = s.spec.app.python ? await ensurePythonEnv(
     run2.cacheDir,
@@ -47837,11 +48199,21 @@ async function prepareStack(run2, s, log) {
     log,
     s.spec.app.python.noDeps
   ) : void 0;
+  await ensureAppSetup(s.spec, {
+    cacheDir: run2.cacheDir,
+    tmpDir: run2.tmpDir,
+    baseEnv: run2.baseEnv,
+    python,
+    user: unprivilegedUser(),
+    log: (line) => log(`[${s.spec.name}] ${line}`),
+    signal: o.signal,
+    onComponent: o.onComponent
+  });
   const versions = await componentVersions(binaries, {
     postgres: s.spec.database !== null,
     pgbouncer: s.spec.pooler !== null,
     nginx: s.spec.proxy !== null,
-    python: python ? join11(python.bin, "python") : void 0
+    python: python ? join12(python.bin, "python") : void 0
   });
   versions.loadgate = run2.toolVersion;
   return { plan: s, binaries, python, versions };
@@ -47849,6 +48221,8 @@ async function prepareStack(run2, s, log) {
 function seedTemplate(run2, p, o) {
   return seedDatabaseTemplate(p.plan, {
     binaries: p.binaries,
+    baseEnv: run2.baseEnv,
+    python: p.python,
     user: unprivilegedUser(),
     tmpDir: run2.tmpDir,
     log: o.log,
@@ -48101,7 +48475,7 @@ function runClosedLoop(url, load, hooks = {}) {
 
 // src/load/cpu.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { readFileSync as readFileSync8 } from "node:fs";
+import { readFileSync as readFileSync9 } from "node:fs";
 var clockTicks;
 function ticksPerSecond() {
   if (clockTicks === void 0) {
@@ -48112,7 +48486,7 @@ function ticksPerSecond() {
 }
 function processCpuSeconds(pid) {
   try {
-    const stat = readFileSync8(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync9(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
   } catch {
@@ -48124,7 +48498,7 @@ function groupCpuSeconds(pgid) {
 }
 function machineBusySeconds() {
   try {
-    const line = readFileSync8("/proc/stat", "utf8").split("\n")[0];
+    const line = readFileSync9("/proc/stat", "utf8").split("\n")[0];
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
     return busy / ticksPerSecond();
@@ -48481,14 +48855,14 @@ function loadGeneratorWarning(account) {
 
 // src/engine/cost.ts
 import { spawnSync as spawnSync4 } from "node:child_process";
-import { readFileSync as readFileSync10 } from "node:fs";
+import { readFileSync as readFileSync11 } from "node:fs";
 import http from "node:http";
 import { arch } from "node:os";
 
 // src/cost/vgdb.ts
 import { execFile } from "node:child_process";
-import { readdirSync as readdirSync4, readFileSync as readFileSync9 } from "node:fs";
-import { join as join12 } from "node:path";
+import { readdirSync as readdirSync5, readFileSync as readFileSync10 } from "node:fs";
+import { join as join13 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
   return new Promise((resolve7) => {
@@ -48499,12 +48873,12 @@ function run(vgdb, args) {
   });
 }
 async function listCounted(vgdb, outDir) {
-  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, "-l"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, "-l"]);
   return parseVgdbList(r.stdout);
 }
 function dumpsOf(outDir, pid) {
   const ns = [];
-  for (const f of readdirSync4(outDir)) {
+  for (const f of readdirSync5(outDir)) {
     const d = parseDumpName(f);
     if (d && d.pid === pid) ns.push(d.n);
   }
@@ -48512,13 +48886,13 @@ function dumpsOf(outDir, pid) {
 }
 async function dumpOne(vgdb, outDir, pid) {
   const before = new Set(dumpsOf(outDir, pid));
-  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
   const deadline = Date.now() + 5e3;
   for (; ; ) {
     const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
     if (fresh.length > 0) {
-      const file = join12(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
-      const total = dumpTotal(readFileSync9(file, "utf8"));
+      const file = join13(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
+      const total = dumpTotal(readFileSync10(file, "utf8"));
       if (total !== void 0) return total;
     }
     if (Date.now() > deadline) break;
@@ -48559,7 +48933,7 @@ function costPlanOf(plan, valgrind) {
 function costFingerprint(valgrindVersion2, pythonVersion) {
   let flags = "";
   try {
-    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync10("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync11("/proc/cpuinfo", "utf8"))?.[1] ?? "";
   } catch {
   }
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
@@ -48878,7 +49252,7 @@ async function runStacks(plan, hooks) {
   const prepared = [];
   for (const s of plan.stacks) {
     hooks.onPhase?.(s.spec.name, "install");
-    prepared.push(await prepareStack(plan, s, hooks.log));
+    prepared.push(await prepareStack(plan, s, hooks.log, hooks));
   }
   const placement = applyPlacement(plan.costOnly ? false : plan.pin);
   const results = [];
@@ -49018,7 +49392,7 @@ async function runTarget(plan, target, hooks) {
 }
 async function holdStack(plan, hooks) {
   const s = plan.stacks[0];
-  const prepared = await prepareStack(plan, s, hooks.log);
+  const prepared = await prepareStack(plan, s, hooks.log, hooks);
   const placement = applyPlacement(false);
   const stack = await startStack(plan, prepared, {
     log: (l) => hooks.log(`[${s.spec.name}] ${l}`),
@@ -49130,25 +49504,25 @@ function capacityLimitsOf(spec) {
 
 // src/engine/ab.ts
 async function runAb(ab, run2, hooks, gateOf) {
-  const workDir = mkdtempSync2(join13(run2.tmpDir, "loadgate-ab-"));
+  const workDir = mkdtempSync2(join14(run2.tmpDir, "loadgate-ab-"));
   const worktrees = [];
   const started = Date.now();
   try {
-    const baseDir = join13(workDir, "base");
+    const baseDir = join14(workDir, "base");
     await addWorktree(ab.root, baseDir, ab.baseSha);
     worktrees.push(baseDir);
     let headDir = ab.root;
     if (ab.headSha) {
-      headDir = join13(workDir, "head");
+      headDir = join14(workDir, "head");
       await addWorktree(ab.root, headDir, ab.headSha);
       worktrees.push(headDir);
     }
     const outcomes = [];
     for (const rel of ab.stackPaths) {
-      const headSpec = loadStackFile(resolveStackPath(join13(headDir, rel)));
+      const headSpec = loadStackFile(resolveStackPath(join14(headDir, rel)));
       let baseSpec;
       try {
-        baseSpec = loadStackFile(resolveStackPath(join13(baseDir, rel)));
+        baseSpec = loadStackFile(resolveStackPath(join14(baseDir, rel)));
       } catch (err) {
         throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
       }
@@ -49172,7 +49546,7 @@ async function runAb(ab, run2, hooks, gateOf) {
     return outcomes;
   } finally {
     for (const w of worktrees) await removeWorktree(ab.root, w);
-    rmSync4(workDir, { recursive: true, force: true });
+    rmSync5(workDir, { recursive: true, force: true });
   }
 }
 async function downAll(stacks, keepLogs) {
@@ -49196,8 +49570,8 @@ async function upBoth(up) {
 async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   const t00 = Date.now();
   const sides = {
-    base: await prepareStack(run2, basePlan, hooks.log),
-    head: await prepareStack(run2, headPlan, hooks.log)
+    base: await prepareStack(run2, basePlan, hooks.log, hooks),
+    head: await prepareStack(run2, headPlan, hooks.log, hooks)
   };
   const name = headPlan.spec.name;
   const label = {
@@ -49432,7 +49806,7 @@ async function runStudy(plan, rows, hooks) {
     const tag = `[${i + 1}/${rows.length}] ${row2.stack}`;
     const t0 = Date.now();
     try {
-      await prepareStack(plan, stack, (l) => hooks.log(`${tag}: ${l}`));
+      await prepareStack(plan, stack, (l) => hooks.log(`${tag}: ${l}`), { signal: hooks.signal });
     } catch (err) {
       installSeconds += (Date.now() - t0) / 1e3;
       if (!(err instanceof UserError)) throw err;
@@ -49966,8 +50340,8 @@ function resultDocument(results, extra = {}) {
   };
 }
 function writeOutput(file, text) {
-  mkdirSync4(dirname6(file), { recursive: true });
-  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
+  mkdirSync5(dirname7(file), { recursive: true });
+  writeFileSync6(file, text.endsWith("\n") ? text : `${text}
 `);
 }
 async function main(io) {
@@ -50267,7 +50641,7 @@ Measured in ${study.measureSeconds.toFixed(0)} s${study.installSeconds >= 1 ? `;
 function checkBaselineFile(plan) {
   const file = plan.baselineFile;
   if (!file) return;
-  if (!existsSync6(file)) {
+  if (!existsSync7(file)) {
     if (plan.saveBaseline === file) return;
     throw new UserError(
       `--baseline ${file}: no such file. Create it with a first run: --save-baseline ${file} (or give both flags the same file to start a series).`
@@ -50283,7 +50657,7 @@ function checkBaselineFile(plan) {
   }
 }
 function reuseBaselineWorkers(plan, io) {
-  if (!plan.baselineFile || !existsSync6(plan.baselineFile) || !plan.stacks.some((s) => s.sweep)) return plan;
+  if (!plan.baselineFile || !existsSync7(plan.baselineFile) || !plan.stacks.some((s) => s.sweep)) return plan;
   const baseline = readResultFile(plan.baselineFile);
   return {
     ...plan,
@@ -50345,7 +50719,7 @@ async function capacityCommand(argv, io) {
   }
   for (const s of plan.stacks) {
     const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}
-`));
+`), { signal: io.signal });
     const capacity = await measureCapacity(
       plan,
       prepared,

@@ -478,7 +478,7 @@ async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
     );
   }
   for (const s of plan.stacks) {
-    const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}\n`));
+    const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}\n`), { signal: io.signal });
     const capacity = await measureCapacity(
       plan,
       prepared,

@@ -6,7 +6,15 @@ import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
 import { UserError } from "../errors.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
 import { GATE_FORMS, parseMetricGate } from "./gate-forms.js";
-import { type CapacityGate, COST_DEFAULTS, DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
+import {
+  type AppSetup,
+  type CapacityGate,
+  COST_DEFAULTS,
+  DEFAULT_GATE,
+  SETUP_TIMEOUT_SECONDS,
+  type SetupCommand,
+  type StackSpec,
+} from "./stack-spec.js";
 import { nearest } from "./suggest.js";
 import { type Position, parseYamlSource } from "./yaml-source.js";
 
@@ -77,7 +85,30 @@ const EXPECTED_FORM: Record<string, string> = {
   "cost.timeout": 'a duration like "60s"',
   "cost.gap": 'a duration like "5ms"',
   "gate.capacity": 'a drop like "-10%" or a floor like ">800/s" (capacity at capacity.slo-p99)',
+  "app.setup": "a command (text), or a mapping with command and optionally files, creates, timeout",
+  "app.setup.command": "a command (text)",
+  "app.setup.files": "a list of files or folders, relative to app.cwd, e.g. [package-lock.json]",
+  "app.setup.files[]": "a file or folder name, relative to app.cwd",
+  "app.setup.creates": "a list of paths, relative to app.cwd, e.g. [node_modules]",
+  "app.setup.creates[]": "a path, relative to app.cwd",
+  "app.setup.timeout": 'a duration like "10m"',
+  "database.setup": 'a command (text) or a list of commands, e.g. ["python manage.py migrate --noinput"]',
+  "database.setup[]": "a command (text), or a mapping with command and optionally timeout",
+  "database.setup[].command": "a command (text)",
+  "database.setup[].timeout": 'a duration like "10m"',
 };
+
+/**
+ * The expected form of a field: as written, as any item of its list ("database.setup[]"), or, for a
+ * list item with no form of its own ("gate.p99[1]"), what its field expects.
+ */
+function expectedForm(field: string): string | undefined {
+  return (
+    EXPECTED_FORM[field] ??
+    EXPECTED_FORM[field.replace(/\[\d+\]/g, "[]")] ??
+    EXPECTED_FORM[field.replace(/\[\d+\]$/, "")]
+  );
+}
 
 interface Problem {
   position: Position;
@@ -110,11 +141,9 @@ function explain(e: ErrorObject, locate: (p: (string | number)[], key?: boolean)
       };
     }
     default: {
-      // A list item ("gate.p99[1]") expects what its field does.
-      const form =
-        e.keyword === "type" || e.keyword === "pattern"
-          ? EXPECTED_FORM[fieldName(path).replace(/\[\d+\]$/, "")]
-          : undefined;
+      const form = ["type", "pattern", "minLength", "minItems"].includes(e.keyword)
+        ? expectedForm(fieldName(path))
+        : undefined;
       const expected =
         form ??
         (e.keyword === "type"
@@ -197,6 +226,28 @@ export function loadStackFile(file: string): StackSpec {
     return { relative: null, slo: null };
   };
 
+  /**
+   * app.setup: text (run before every bring-up) or { command, files, creates, timeout }. Its paths are
+   * relative to the app's folder, where the command runs; the key files must exist.
+   */
+  const setupOfApp = (value: unknown, appDir: string): AppSetup => {
+    const base = setupCommand(value, ["app", "setup"]);
+    const entry = (typeof value === "string" ? {} : value) as Json;
+    const files = ((entry.files as string[] | undefined) ?? []).map((f, i) => {
+      const abs = resolve(appDir, f);
+      if (existsSync(appDir) && !existsSync(abs)) {
+        fileProblems.push({
+          position: src.locate(["app", "setup", "files", i]),
+          field: `app.setup.files[${i}]`,
+          text: `${JSON.stringify(f)} not found (looked for ${abs}). Paths in app.setup are relative to the app's folder (app.cwd, default the stack file's folder); name files that exist before the setup runs, e.g. package-lock.json.`,
+        });
+      }
+      return abs;
+    });
+    const creates = ((entry.creates as string[] | undefined) ?? []).map((f) => resolve(appDir, f));
+    return { ...base, files, creates };
+  };
+
   const db = raw.database as Json | "none" | undefined;
   const pooler = raw.pooler as Json | "none" | undefined;
   const proxy = raw.proxy as Json | "none" | undefined;
@@ -210,6 +261,28 @@ export function loadStackFile(file: string): StackSpec {
   const pgb = pooler && pooler !== "none" ? ((pooler.pgbouncer ?? {}) as Json) : undefined;
   const ngx = proxy && proxy !== "none" ? ((proxy.nginx ?? {}) as Json) : undefined;
 
+  /** One setup command (text, or { command, timeout }) at `path`, with its line and bounded timeout. */
+  const setupCommand = (value: unknown, path: (string | number)[]): SetupCommand => {
+    const entry = (typeof value === "string" ? { command: value } : value) as Json;
+    const timeout =
+      entry.timeout === undefined ? SETUP_TIMEOUT_SECONDS : parseDuration(entry.timeout as string | number);
+    if (!(timeout > 0)) {
+      fileProblems.push({
+        position: src.locate([...path, "timeout"]),
+        field: fieldName([...path, "timeout"]),
+        text: `expected a duration above zero (e.g. "10m"), found ${describe(entry.timeout)}.`,
+      });
+    }
+    const at = typeof value === "string" ? path : [...path, "command"];
+    return { command: entry.command as string, timeoutSeconds: timeout, line: src.locate(at).line };
+  };
+  /** database.setup: one command, or a list run in order. */
+  const databaseSetup = (value: unknown): SetupCommand[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return [setupCommand(value, ["database", "setup"])];
+    return value.map((v, i) => setupCommand(v, ["database", "setup", i]));
+  };
+
   const database =
     db === "none" || db === undefined
       ? null
@@ -217,6 +290,7 @@ export function loadStackFile(file: string): StackSpec {
           schema: mustExist(db.schema as string | undefined, ["database", "schema"], "schema file"),
           seed: mustExist(db.seed as string | undefined, ["database", "seed"], "seed file"),
           prewarm: (db.prewarm as boolean | undefined) ?? true,
+          setup: databaseSetup(db.setup),
           settings: Object.fromEntries(
             Object.entries((db.settings as Json | undefined) ?? {}).map(([k, v]) => [k, String(v)]),
           ),
@@ -229,6 +303,7 @@ export function loadStackFile(file: string): StackSpec {
     });
   }
   const cwd = mustExist((app.cwd as string | undefined) ?? ".", ["app", "cwd"], "folder", "dir") ?? dir;
+  const appSetup = app.setup === undefined ? null : setupOfApp(app.setup, cwd);
   const requirements = python
     ? mustExist(python.requirements as string, ["app", "python", "requirements"], "requirements file")
     : null;
@@ -330,6 +405,7 @@ export function loadStackFile(file: string): StackSpec {
       cwd,
       env: Object.fromEntries(Object.entries((app.env as Json | undefined) ?? {}).map(([k, v]) => [k, String(v)])),
       ready: { http: (ready.http as string | undefined) ?? "/", timeoutSeconds: timings.ready },
+      setup: appSetup,
       python: requirements
         ? {
             requirements,

@@ -72,6 +72,28 @@ export const DEFAULT_GATE: Readonly<GateSpec> = Object.freeze({
   capacity: null,
 });
 
+/** One setup command of the stack file, with where it was written (for errors that point at it). */
+export interface SetupCommand {
+  command: string;
+  timeoutSeconds: number;
+  /** Line of the command in the stack file. */
+  line: number;
+}
+
+/** `app.setup`: a build step run once before the stack comes up, skipped while its key files are unchanged. */
+export interface AppSetup extends SetupCommand {
+  /**
+   * Files and folders (absolute) whose bytes, with the command, key the cache. Empty: no cache, the
+   * command runs before every bring-up (a plain-text `app.setup`).
+   */
+  files: string[];
+  /** Paths (absolute) the command makes: when one is missing the command runs again, key or not. */
+  creates: string[];
+}
+
+/** Default bound on one setup command (app.setup, each database.setup command). */
+export const SETUP_TIMEOUT_SECONDS = 600;
+
 export interface StackSpec {
   name: string;
   description: string;
@@ -85,6 +107,11 @@ export interface StackSpec {
     seed: string | null;
     prewarm: boolean;
     settings: Record<string, string>;
+    /**
+     * Commands run after the schema SQL and before the seed SQL (migrations, fixtures), with
+     * {database_url} and DATABASE_URL pointing at PostgreSQL itself, not PgBouncer.
+     */
+    setup: SetupCommand[];
   };
   pooler: null | { poolMode: "session" | "transaction" | "statement"; defaultPoolSize: number; maxClientConn: number };
   proxy: null | { workerProcesses: number | "auto"; keepalive: number; upstream: "http" | "uwsgi" };
@@ -96,6 +123,7 @@ export interface StackSpec {
     cwd: string;
     env: Record<string, string>;
     ready: { http: string; timeoutSeconds: number };
+    setup: AppSetup | null;
     python: null | {
       requirements: string;
       interpreter: string;

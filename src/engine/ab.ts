@@ -135,8 +135,8 @@ async function runOnePair(
 ): Promise<AbOutcome> {
   const t00 = Date.now();
   const sides: Record<Side, PreparedStack> = {
-    base: await prepareStack(run, basePlan, hooks.log),
-    head: await prepareStack(run, headPlan, hooks.log),
+    base: await prepareStack(run, basePlan, hooks.log, hooks),
+    head: await prepareStack(run, headPlan, hooks.log, hooks),
   };
   const name = headPlan.spec.name;
   const label: Record<Side, string> = {

@@ -3,6 +3,7 @@ import type { Histogram } from "hdr-histogram-js";
 import type { LoadPlan, RunPlan, StackPlan } from "../config/plan.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { CpuAccount, Environment, Placement, StackResult, Trial } from "../result/types.js";
+import { ensureAppSetup } from "../stack/app-setup.js";
 import { type Binaries, requireBinaries } from "../stack/binaries.js";
 import { ensurePythonEnv, type PythonEnv } from "../stack/python-env.js";
 import { unprivilegedUser } from "../stack/run-user.js";
@@ -34,8 +35,22 @@ export interface PreparedStack {
   versions: Record<string, string>;
 }
 
-/** Finds (or installs) the binaries and the Python environment one stack needs, and reads their versions. */
-export async function prepareStack(run: RunPlan, s: StackPlan, log: (line: string) => void): Promise<PreparedStack> {
+/** What preparing a stack may need beyond its log: app.setup runs a command, which Ctrl-C must stop. */
+export interface PrepareOptions {
+  signal?: AbortSignal;
+  onComponent?: StackContext["onComponent"];
+}
+
+/**
+ * Finds (or installs) the binaries and the Python environment one stack needs, runs its app.setup
+ * (unless cached), and reads the components' versions.
+ */
+export async function prepareStack(
+  run: RunPlan,
+  s: StackPlan,
+  log: (line: string) => void,
+  o: PrepareOptions = {},
+): Promise<PreparedStack> {
   const binaries = requireBinaries(needsOf([s]), run.binarySearch, run.install, log);
   const python = s.spec.app.python
     ? await ensurePythonEnv(
@@ -47,6 +62,16 @@ export async function prepareStack(run: RunPlan, s: StackPlan, log: (line: strin
         s.spec.app.python.noDeps,
       )
     : undefined;
+  await ensureAppSetup(s.spec, {
+    cacheDir: run.cacheDir,
+    tmpDir: run.tmpDir,
+    baseEnv: run.baseEnv,
+    python,
+    user: unprivilegedUser(),
+    log: (line) => log(`[${s.spec.name}] ${line}`),
+    signal: o.signal,
+    onComponent: o.onComponent,
+  });
   const versions = await componentVersions(binaries, {
     postgres: s.spec.database !== null,
     pgbouncer: s.spec.pooler !== null,
@@ -77,6 +102,8 @@ export function seedTemplate(
 ): Promise<DatabaseTemplate> {
   return seedDatabaseTemplate(p.plan, {
     binaries: p.binaries,
+    baseEnv: run.baseEnv,
+    python: p.python,
     user: unprivilegedUser(),
     tmpDir: run.tmpDir,
     log: o.log,

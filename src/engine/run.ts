@@ -90,7 +90,7 @@ export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<Stac
   const prepared: PreparedStack[] = [];
   for (const s of plan.stacks) {
     hooks.onPhase?.(s.spec.name, "install");
-    prepared.push(await prepareStack(plan, s, hooks.log));
+    prepared.push(await prepareStack(plan, s, hooks.log, hooks));
   }
   const placement = applyPlacement(plan.costOnly ? false : plan.pin);
   const results: StackResult[] = [];
@@ -252,7 +252,7 @@ export async function runTarget(plan: RunPlan, target: TargetPlan, hooks: Engine
  */
 export async function holdStack(plan: RunPlan, hooks: EngineHooks & { onReady: (url: string) => void }): Promise<void> {
   const s = plan.stacks[0];
-  const prepared = await prepareStack(plan, s, hooks.log);
+  const prepared = await prepareStack(plan, s, hooks.log, hooks);
   const placement = applyPlacement(false);
   const stack = await startStack(plan, prepared, {
     log: (l) => hooks.log(`[${s.spec.name}] ${l}`),

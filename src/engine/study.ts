@@ -41,7 +41,7 @@ export async function runStudy(
     const tag = `[${i + 1}/${rows.length}] ${row.stack}`;
     const t0 = Date.now();
     try {
-      await prepareStack(plan, stack, (l) => hooks.log(`${tag}: ${l}`));
+      await prepareStack(plan, stack, (l) => hooks.log(`${tag}: ${l}`), { signal: hooks.signal });
     } catch (err) {
       installSeconds += (Date.now() - t0) / 1000;
       if (!(err instanceof UserError)) throw err;

@@ -1,14 +1,11 @@
+import { type AppEnvContext, appEnvironment } from "./app-env.js";
 import { fillPlaceholders } from "./configs.js";
 import type { LaunchContext, StackPart } from "./launch.js";
 import { freePort } from "./ports.js";
 import { httpOk, tcpOpen } from "./probes.js";
 import { waitReady } from "./process-group.js";
-import type { PythonEnv } from "./python-env.js";
 
-export interface AppContext extends LaunchContext {
-  baseEnv: Record<string, string>;
-  python: PythonEnv | undefined;
-}
+export interface AppContext extends LaunchContext, AppEnvContext {}
 
 /** The app under test: the stack file's command with its placeholders filled, ready when it answers. */
 export const appPart: StackPart<AppContext> = {
@@ -25,14 +22,7 @@ export const appPart: StackPart<AppContext> = {
       stack_dir: spec.dir,
       run_dir: launch.runDir,
     };
-    const env: Record<string, string> = { ...ctx.baseEnv };
-    if (ctx.python) {
-      env.PATH = `${ctx.python.bin}:${env.PATH ?? "/usr/bin:/bin"}`;
-      env.VIRTUAL_ENV = ctx.python.dir;
-      env.PYTHONUNBUFFERED = "1";
-    }
-    for (const [k, v] of Object.entries(spec.app.env)) env[k] = fillPlaceholders(v, values);
-    Object.assign(env, launch.markerEnv);
+    const env = { ...appEnvironment(ctx, spec.app.env, values), ...launch.markerEnv };
     const command = fillPlaceholders(spec.app.command, values);
     ctx.log(`app: ${command}`);
     const app = await launch.start({

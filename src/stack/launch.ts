@@ -126,7 +126,7 @@ export function newLaunch(label: string, ctx: LaunchContext): Launch {
     async start(options) {
       const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
       components.push(c);
-      ctx.log(`${c.name} started: pid ${c.pid}, port ${options.ports.join(", ")}`);
+      ctx.log(`${c.name} started: pid ${c.pid}${options.ports.length ? `, port ${options.ports.join(", ")}` : ""}`);
       ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
       return c;
     },

@@ -2,18 +2,21 @@ import { chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { StackPlan } from "../config/plan.js";
 import { StackError, UserError } from "../errors.js";
+import { type AppEnvContext, appEnvironment } from "./app-env.js";
 import type { Binaries } from "./binaries.js";
+import { fillPlaceholders } from "./configs.js";
 import { execCapture } from "./exec.js";
 import { type Launch, type LaunchContext, newLaunch, type StackPart, tearDown } from "./launch.js";
 import { freePort } from "./ports.js";
 import { type Component, waitReady } from "./process-group.js";
 import type { RunUser } from "./run-user.js";
+import { runSetupStep } from "./setup-step.js";
 
 export const DB = "loadgate";
 export const DB_USER = "loadgate";
 
-/** What PostgreSQL needs from the stack's context. */
-export interface PostgresContext extends LaunchContext {
+/** What PostgreSQL needs from the stack's context (database.setup runs with the app's environment). */
+export interface PostgresContext extends LaunchContext, AppEnvContext {
   binaries: Binaries;
   /** A data directory made by seedDatabaseTemplate: start from a copy of it instead of initdb + schema + seed. */
   databaseTemplate?: string;
@@ -101,19 +104,20 @@ async function startServer(
   return pg;
 }
 
-/** Creates the database, runs the stack's schema and seed SQL, then ANALYZE. */
-async function createAndSeed(plan: StackPlan, ctx: PostgresContext, pg: Component, port: number): Promise<void> {
+/**
+ * Creates the database, runs the stack's schema SQL, its setup commands (migrations, fixtures), its
+ * seed SQL, then ANALYZE.
+ */
+async function createAndSeed(plan: StackPlan, ctx: PostgresContext, pg: Component, launch: Launch): Promise<void> {
   const { spec } = plan;
   const database = spec.database!;
   const bin = ctx.binaries.postgresBin!;
+  const port = launch.ports.postgres;
   const created = await psql(bin, port, "postgres", ["-c", `create database ${DB}`]);
   if (created.code !== 0) throw pg.failure(`could not create the database: ${created.output.trim()}`);
   ctx.signal?.throwIfAborted();
-  for (const [key, file] of [
-    ["schema", database.schema],
-    ["seed", database.seed],
-  ] as const) {
-    if (!file) continue;
+  const runSql = async (key: "schema" | "seed", file: string | null) => {
+    if (!file) return;
     ctx.log(`database.${key}: ${file}`);
     const t0 = Date.now();
     const r = await psql(bin, port, DB, ["-f", file]);
@@ -123,9 +127,41 @@ async function createAndSeed(plan: StackPlan, ctx: PostgresContext, pg: Componen
       );
     }
     ctx.log(`database.${key} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  }
+  };
+  await runSql("schema", database.schema);
+  await runDatabaseSetup(plan, ctx, launch);
+  await runSql("seed", database.seed);
   const analyze = await psql(bin, port, DB, ["-c", "analyze"]);
   if (analyze.code !== 0) throw pg.failure(`ANALYZE failed: ${analyze.output.trim()}`);
+}
+
+/** PostgreSQL's own URL (not PgBouncer's): what database.setup gets. */
+function directUrl(port: number): string {
+  return `postgresql://${DB_USER}@127.0.0.1:${port}/${DB}`;
+}
+
+/**
+ * database.setup: each command in turn, in app.cwd with the app's environment, {database_url} and
+ * DATABASE_URL pointing at PostgreSQL itself. Migration tools take advisory locks and keep session
+ * state, which PgBouncer's transaction pooling breaks; PgBouncer is not up yet anyway.
+ */
+async function runDatabaseSetup(plan: StackPlan, ctx: PostgresContext, launch: Launch): Promise<void> {
+  const { spec } = plan;
+  const steps = spec.database!.setup;
+  const url = directUrl(launch.ports.postgres);
+  const values = { database_url: url, stack_dir: spec.dir, run_dir: launch.runDir };
+  for (const [i, step] of steps.entries()) {
+    await runSetupStep(launch, {
+      field: steps.length === 1 ? "database.setup" : `database.setup[${i}]`,
+      name: `database-setup-${i + 1}`,
+      command: fillPlaceholders(step.command, values),
+      cwd: spec.app.cwd,
+      env: { ...appEnvironment(ctx, spec.app.env, values, true), DATABASE_URL: url },
+      timeoutSeconds: step.timeoutSeconds,
+      where: `${spec.file}:${step.line}`,
+      timeoutHint: "database.setup: [ { command: …, timeout: 20m } ]",
+    });
+  }
 }
 
 async function prewarm(ctx: PostgresContext, pg: Component, port: number): Promise<void> {
@@ -152,7 +188,10 @@ async function copyTemplate(template: string, data: string): Promise<number> {
   return Date.now() - t0;
 }
 
-/** PostgreSQL: a fresh database (initdb, schema, seed, ANALYZE) or a copy of a seeded template, then prewarm. */
+/**
+ * PostgreSQL: a fresh database (initdb, schema, database.setup, seed, ANALYZE) or a copy of a seeded
+ * template, then prewarm.
+ */
 export const postgresPart: StackPart<PostgresContext> = {
   name: "postgres",
   wanted: (plan) => plan.spec.database !== null,
@@ -164,17 +203,17 @@ export const postgresPart: StackPart<PostgresContext> = {
       const copyMs = await copyTemplate(ctx.databaseTemplate, data);
       pg = await startServer(plan, ctx, launch, pgDir, data);
       ctx.log(
-        `postgres: started from the seeded copy of ${ctx.databaseTemplate} (copy took ${seconds(copyMs)}; no schema, seed or ANALYZE)`,
+        `postgres: started from the seeded copy of ${ctx.databaseTemplate} (copy took ${seconds(copyMs)}; no schema, setup, seed or ANALYZE)`,
       );
     } else {
       ctx.log("initdb");
       await initdb(ctx.binaries.postgresBin!, pgDir, data, ctx.user);
       pg = await startServer(plan, ctx, launch, pgDir, data);
-      await createAndSeed(plan, ctx, pg, launch.ports.postgres);
+      await createAndSeed(plan, ctx, pg, launch);
     }
     // The buffer cache belongs to the instance: a copy starts cold like a fresh database.
     if (plan.spec.database!.prewarm) await prewarm(ctx, pg, launch.ports.postgres);
-    wiring.databaseUrl = `postgresql://${DB_USER}@127.0.0.1:${launch.ports.postgres}/${DB}`;
+    wiring.databaseUrl = directUrl(launch.ports.postgres);
   },
 };
 
@@ -189,15 +228,16 @@ export interface DatabaseTemplate {
 /** What seeding a template needs: a StackContext has it all. */
 export type TemplateContext = Pick<
   PostgresContext,
-  "binaries" | "user" | "tmpDir" | "log" | "signal" | "cpus" | "onComponent"
+  "binaries" | "user" | "tmpDir" | "log" | "signal" | "cpus" | "onComponent" | "baseEnv" | "python"
 >;
 
 /**
- * Makes the stack's database once (initdb, schema, seed, ANALYZE) in a folder under ctx.tmpDir,
+ * Makes the stack's database once (initdb, schema, database.setup, seed, ANALYZE) in a folder under ctx.tmpDir,
  * then stops PostgreSQL with a fast shutdown (SIGINT; it checkpoints and exits 0), so restarts copy
  * it instead of seeding again. On any failure it stops what it started, removes the folder and
  * throws the same errors bringUp would (a failing schema or seed SQL: UserError with file:line).
- * The template holds only what the stack file's schema and seed make: seed one per distinct database.
+ * The template holds only what the stack file's schema, setup commands and seed make: seed one per
+ * distinct database. Restarts from a copy do not run the setup commands again.
  */
 export async function seedDatabaseTemplate(plan: StackPlan, ctx: TemplateContext): Promise<DatabaseTemplate> {
   if (!plan.spec.database) throw new Error(`stack ${plan.spec.name} has no database to make a template of`);
@@ -212,7 +252,7 @@ export async function seedDatabaseTemplate(plan: StackPlan, ctx: TemplateContext
     // The seed's WAL (160 MB for 1M rows) is not needed after the shutdown checkpoint: without
     // recycling, that checkpoint deletes it, so every restart copies less than half as much.
     const pg = await startServer(plan, ctx, launch, pgDir, data, { wal_recycle: "off" });
-    await createAndSeed(plan, ctx, pg, launch.ports.postgres);
+    await createAndSeed(plan, ctx, pg, launch);
     await pg.stop(60_000);
     if (pg.exitInfo?.code !== 0) throw pg.failure(`${pg.describeExit()} when asked to shut down the seeded template`);
     await tearDown(launch, "none");

@@ -13,8 +13,9 @@
 -- random pairs per row with bytea substring(), which is O(1). Each letter is
 -- still uniform and independent over A-Z a-z.
 --
--- Expects the empty table from schema.sql. No ANALYZE or prewarm here: the
--- tool does that after seeding.
+-- Expects the empty table from schema.sql (stacks/django: from its Django
+-- migration, run by database.setup). No ANALYZE or prewarm here: the tool
+-- does that after seeding.
 
 -- Parallel workers would have their own random() state; keep the plan
 -- serial so the sequence is consumed in one deterministic order.

@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "vitest";
-import { listeningInodes } from "../../src/stack/ports.js";
+import { commandLineOf, listeningInodes, pidsWithEnv } from "../../src/stack/ports.js";
+import { groupMembers } from "../../src/stack/process-group.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const CLI = join(ROOT, "dist/cli.js");
@@ -104,3 +106,31 @@ load:
   duration: 1s
   trials: 2
 ${extra}`;
+
+/** The variable runTagged() gives a run: the app and setup commands inherit it from the run's environment. */
+const TEST_TAG = "LOADGATE_TEST_TAG";
+
+/**
+ * runCli with a tag of its own in the environment, for expectNothingLeftOf: markedProcesses() sees
+ * every loadgate run on the machine, and other work may be running stacks at the same time.
+ */
+export async function runTagged(
+  args: string[],
+  options: Parameters<typeof runCli>[1] = {},
+): Promise<CliRun & { tag: string }> {
+  const tag = randomBytes(6).toString("hex");
+  const run = await runCli(args, { ...options, env: { ...options.env, [TEST_TAG]: tag } });
+  return { ...run, tag };
+}
+
+/**
+ * This run left nothing behind: no process carrying its tag (the app's and setup commands' trees), no
+ * member of a process group it announced, no listener on a port it announced.
+ */
+export function expectNothingLeftOf(run: CliRun & { tag: string }): void {
+  expect(pidsWithEnv(TEST_TAG, run.tag).map(commandLineOf), "processes with the run's tag").toEqual([]);
+  for (const m of run.stderr.matchAll(/started: pid (\d+)/g)) {
+    expect(groupMembers(Number(m[1])).map(commandLineOf), `group ${m[1]}`).toEqual([]);
+  }
+  for (const port of announcedPorts(run.stderr)) expect(listeningInodes(port).size, `port ${port} still bound`).toBe(0);
+}

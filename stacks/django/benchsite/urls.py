@@ -1,0 +1,5 @@
+from django.urls import path
+
+from study.views import test
+
+urlpatterns = [path("test", test)]
