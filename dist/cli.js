@@ -49282,11 +49282,75 @@ function formatLimit(m) {
   );
 }
 
+// src/report/percentiles.ts
+var PERCENTILES = [
+  { key: "p50", label: "P50" },
+  { key: "p90", label: "P90" },
+  { key: "p99", label: "P99" },
+  { key: "p999", label: "P99.9" }
+];
+function percentileValues(r) {
+  return PERCENTILES.map((p) => r.summary.latency[p.key].median);
+}
+function hasLatency(r) {
+  return r !== null && r !== void 0 && r.trials.length > 0 && percentileValues(r).some(Number.isFinite);
+}
+function percentileChartData(head, base) {
+  if (!hasLatency(head)) return void 0;
+  const h = percentileValues(head);
+  const b = hasLatency(base) ? percentileValues(base) : void 0;
+  const keep = PERCENTILES.map((_, i) => Number.isFinite(h[i]) && (b === void 0 || Number.isFinite(b[i])));
+  if (!keep.some(Boolean)) return void 0;
+  const pick2 = (v) => v.filter((_, i) => keep[i]);
+  return {
+    labels: pick2(PERCENTILES.map((p) => p.label)),
+    series: [...b ? [{ side: "base", values: pick2(b) }] : [], { side: "head", values: pick2(h) }]
+  };
+}
+
 // src/report/table.ts
 function textTable(header, rows, numeric) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells2) => cells2.map((c, i) => numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("   ").trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+// src/report/terminal-chart.ts
+var BAR_CELLS = 20;
+var EIGHTHS = ["", "\u258F", "\u258E", "\u258D", "\u258C", "\u258B", "\u258A", "\u2589"];
+function bar(v, top, cells2 = BAR_CELLS) {
+  if (!(v > 0) || !(top > 0)) return "";
+  const eighths = Math.max(1, Math.round(Math.min(v, top) / top * cells2 * 8));
+  return "\u2588".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
+}
+function percentileTerminalChart(data, names) {
+  const top = Math.max(...data.series.flatMap((s) => s.values));
+  const base = data.series.find((s) => s.side === "base");
+  const head = data.series.find((s) => s.side === "head");
+  const title = "Latency (ms)";
+  const labelWidth = Math.max(title.length, ...data.labels.map((l) => l.length));
+  const columns = data.series.map((s) => {
+    const values = s.values.map(formatMs);
+    const valueWidth = Math.max(...values.map((v) => v.length));
+    const width = Math.max(BAR_CELLS + 1 + valueWidth, names[s.side].length);
+    return {
+      header: names[s.side].padEnd(width),
+      cells: s.values.map((v, i) => `${bar(v, top).padEnd(BAR_CELLS)} ${values[i].padStart(valueWidth)}`.padEnd(width))
+    };
+  });
+  const changes = data.labels.map(
+    (_, i) => base && head && base.values[i] > 0 ? formatPercent(head.values[i] / base.values[i] - 1) : ""
+  );
+  const changeWidth = Math.max("change".length, ...changes.map((c) => c.length));
+  const lines = [
+    [title.padEnd(labelWidth), ...columns.map((c) => c.header), base ? "change".padStart(changeWidth) : ""],
+    ...data.labels.map((label, i) => [
+      label.padEnd(labelWidth),
+      ...columns.map((c) => c.cells[i]),
+      base ? changes[i].padStart(changeWidth) : ""
+    ])
+  ];
+  return lines.map((cells2) => cells2.join("   ").trimEnd()).join("\n");
 }
 
 // src/report/terminal.ts
@@ -49380,7 +49444,11 @@ function sweepLine(r) {
   const pts = w.points.map((p) => `${p.workers}: ${formatRps(p.throughput)} req/s, P99 ${formatMs(p.p99)} ms`).join(" \xB7 ");
   return `workers: auto chose ${w.chosen} in ${w.seconds.toFixed(0)} s (${pts}); stopped because ${w.reason}`;
 }
-function runReport(results) {
+function latencyChart(head, base, names = { base: "baseline", head: "this run" }) {
+  const data = percentileChartData(head, base);
+  return data && percentileTerminalChart(data, names);
+}
+function runReport(results, charts = true) {
   const lines = [];
   if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
   if (results.some((r) => r.summary.pooled)) {
@@ -49400,6 +49468,7 @@ function runReport(results) {
   lines.push("");
   for (const r of results) {
     const extra = [
+      ...charts ? latencyChart(r, null)?.split("\n") ?? [] : [],
       sweepLine(r),
       cpuLine(r),
       openLoopLine(r),
@@ -49411,7 +49480,7 @@ function runReport(results) {
   }
   return lines.join("\n").trimEnd();
 }
-function verdictReport(name, c) {
+function verdictReport(name, c, chart) {
   const lines = [`${name}: ${c.headline.toUpperCase()}${c.reason ? ` (${c.reason})` : ""}`];
   if (c.metrics.length > 0) {
     const rows = c.metrics.map((m) => [
@@ -49435,6 +49504,7 @@ function verdictReport(name, c) {
       ])
     );
   }
+  if (chart) lines.push("", chart);
   for (const n of c.notes) lines.push(`note: ${n}`);
   return lines.join("\n");
 }
@@ -49819,7 +49889,7 @@ async function runCommand(argv, io, costOnly = false) {
   const doc = resultDocument(results);
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
   io.stdout(`
-${runReport(results)}
+${runReport(results, !plan.baselineFile)}
 `);
   if (plan.jsonOut) io.stdout(`
 Result written to ${plan.jsonOut}
@@ -49839,7 +49909,7 @@ Result written to ${plan.jsonOut}
         reason: `${plan.baselineFile} has no stack named ${r.stack.name}`,
         notes: []
       };
-      verdicts.push(verdictReport(r.stack.name, comparison));
+      verdicts.push(verdictReport(r.stack.name, comparison, latencyChart(r, baseline ?? null)));
       if (comparison.headline === "regression") code2 = ExitCode.regression;
     }
     io.stdout(`
@@ -49895,7 +49965,7 @@ function compareCommand(argv, io) {
       notes: []
     };
     if (c.headline === "regression") code2 = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c));
+    out.push(verdictReport(r.stack.name, c, latencyChart(r, b ?? null)));
   }
   io.stdout(`${out.join("\n\n")}
 `);
@@ -49919,7 +49989,8 @@ async function abCommand(argv, io) {
     lines.push(
       verdictReport(
         `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${ab.headRef ?? "working tree"})`,
-        o.comparison
+        o.comparison,
+        latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${ab.headRef ?? "working tree"})` })
       )
     );
     if (o.comparison.headline === "regression") code2 = ExitCode.regression;

@@ -18,7 +18,7 @@ import { holdStack, runStacks, runTarget } from "../engine/run.js";
 import { runStudy } from "../engine/study.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/types.js";
-import { capacityTable, runReport, verdictReport } from "../report/terminal.js";
+import { capacityTable, latencyChart, runReport, verdictReport } from "../report/terminal.js";
 import { machineFacts } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
@@ -201,7 +201,7 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
   if (lastProgress && io.isTTY) io.stderr("\n");
   const doc = resultDocument(results);
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
-  io.stdout(`\n${runReport(results)}\n`);
+  io.stdout(`\n${runReport(results, !plan.baselineFile)}\n`);
   if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
   let code: number = ExitCode.ok;
@@ -221,7 +221,7 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
             reason: `${plan.baselineFile} has no stack named ${r.stack.name}`,
             notes: [],
           };
-      verdicts.push(verdictReport(r.stack.name, comparison));
+      verdicts.push(verdictReport(r.stack.name, comparison, latencyChart(r, baseline ?? null)));
       if (comparison.headline === "regression") code = ExitCode.regression;
     }
     io.stdout(`\n${verdicts.join("\n\n")}\n`);
@@ -277,7 +277,7 @@ function compareCommand(argv: string[], io: CliIo): number {
           notes: [],
         };
     if (c.headline === "regression") code = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c));
+    out.push(verdictReport(r.stack.name, c, latencyChart(r, b ?? null)));
   }
   io.stdout(`${out.join("\n\n")}\n`);
   return code;
@@ -301,6 +301,7 @@ async function abCommand(argv: string[], io: CliIo): Promise<number> {
       verdictReport(
         `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} → ${ab.headRef ?? "working tree"})`,
         o.comparison,
+        latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${ab.headRef ?? "working tree"})` }),
       ),
     );
     if (o.comparison.headline === "regression") code = ExitCode.regression;
