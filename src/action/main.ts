@@ -14,7 +14,14 @@ import { CacheBaselineStore } from "../baseline/cache-store.js";
 import { nextHistory } from "../baseline/history.js";
 import type { BaselineStore } from "../baseline/store.js";
 import { progressLine } from "../cli/progress.js";
-import { type Comparison, compareWithBaseline, DEFAULT_RISK, type Gate, type Headline } from "../compare/verdict.js";
+import {
+  type Comparison,
+  compareWithBaseline,
+  DEFAULT_RISK,
+  type Gate,
+  type Headline,
+  overallHeadline,
+} from "../compare/verdict.js";
 import { type ActionPlan, OUTPUTS, planAction } from "../config/action-plan.js";
 import type { RunPlan } from "../config/plan.js";
 import { DEFAULT_GATE } from "../config/stack-spec.js";
@@ -30,6 +37,7 @@ import {
   renderMarkdown,
   type StackReport,
 } from "../report/markdown.js";
+import { stackReportsOf } from "../report/stack-reports.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
 import { recordComponent } from "../stack/cleanup.js";
@@ -49,13 +57,6 @@ function gateFor(plan: ActionPlan, stack: { gate: Gate } | undefined): Gate {
     cost: own.cost,
     capacity: own.capacity,
   };
-}
-
-/** The headline over all stacks: a regression anywhere fails the whole set. */
-export function overallHeadline(headlines: readonly Headline[]): Headline {
-  for (const h of ["regression", "no-baseline", "inconclusive", "improvement"] as const)
-    if (headlines.includes(h)) return h;
-  return "pass";
 }
 
 function engineHooks(stateFile: string): EngineHooks {
@@ -310,15 +311,7 @@ async function pullRequestForReport(plan: ActionPlan): Promise<{ number: number;
 
 async function reportFromFile(plan: ActionPlan): Promise<void> {
   const doc = readResultFile(plan.resultFile!);
-  const reports: StackReport[] = doc.results.map((r) => {
-    const saved = doc.reports?.find((x) => x.stack === r.stack.name);
-    return {
-      result: r,
-      comparison: (saved?.comparison as Comparison | undefined) ?? null,
-      baseline: saved?.baseline ?? null,
-      baselineLabel: saved?.baselineLabel ?? null,
-    };
-  });
+  const reports = stackReportsOf(doc);
   const headline = overallHeadline(reports.map((s) => s.comparison?.headline ?? "no-baseline"));
   const pr = await pullRequestForReport(plan);
   if (doc.pullRequest && doc.pullRequest.number !== pr?.number) {

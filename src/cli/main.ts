@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { planAb } from "../ab/plan.js";
 import { FileBaselineStore } from "../baseline/file-store.js";
 import { nextHistory } from "../baseline/history.js";
@@ -25,7 +25,10 @@ import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result
 import { requireBinaries } from "../stack/binaries.js";
 import { studyMarkdown, studyTextTable } from "../study/table.js";
 import { VERSION } from "../version.js";
+import { takeFlag } from "./flags.js";
+import { writeOutput } from "./output.js";
 import { progressLine } from "./progress.js";
+import { reportCommand } from "./report-command.js";
 
 export { VERSION };
 
@@ -54,6 +57,9 @@ Usage:
                the highest open-loop rate at which P99 stays within the SLO with no errors
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
+  loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE]
+               Result files (--json) as the terminal tables, the PR comment's Markdown, or
+               one self-contained HTML file with charts (--format html needs --out)
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
                brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
 
@@ -89,12 +95,6 @@ function resultDocument(results: ResultDocument["results"], extra: Partial<Resul
   };
 }
 
-/** Writes an output file (--json, --markdown), creating its folder. */
-function writeOutput(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
-}
-
 /** Runs one CLI command and returns its exit code. Never throws. */
 export async function main(io: CliIo): Promise<number> {
   const [command, ...rest] = io.argv;
@@ -114,6 +114,8 @@ export async function main(io: CliIo): Promise<number> {
         return compareCommand(rest, io);
       case "ab":
         return await abCommand(rest, io);
+      case "report":
+        return reportCommand(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -126,7 +128,7 @@ export async function main(io: CliIo): Promise<number> {
         return ExitCode.ok;
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, up. See "loadgate --help".`,
+          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`,
         );
     }
   } catch (err) {
@@ -380,20 +382,6 @@ function reuseBaselineWorkers(plan: RunPlan, io: CliIo): RunPlan {
       return { ...s, workers: b.workers, sweep: null };
     }),
   };
-}
-
-/** Takes `--name value` (or `--name=value`) out of argv: the flags only one command has. */
-function takeFlag(argv: string[], name: string): { value: string | undefined; rest: string[] } {
-  const rest: string[] = [];
-  let value: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name) {
-      value = argv[++i];
-      if (value === undefined) throw new UserError(`${name}: expected a value.`);
-    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
-    else rest.push(argv[i]);
-  }
-  return { value, rest };
 }
 
 /** `loadgate capacity`: per stack the highest open-loop rate within the P99 SLO, with its probes. */
