@@ -49715,6 +49715,13 @@ var HEADLINE_TEXT = {
   inconclusive: "inconclusive: not enough evidence either way within the pairs and time allowed (see the notes)",
   "no-baseline": "no comparable baseline"
 };
+function htmlReportLine(link) {
+  if (!link || !/^https?:\/\/[^\s()<>[\]]+$/.test(link.url)) return [];
+  return [
+    `\u{1F4CA} [HTML report](${link.url}) (artifact ${escapeText(link.name)}): the tables, the percentile charts, every trial, the worker sweep and the trend over main's commits, in one file that loads nothing from elsewhere.`,
+    ""
+  ];
+}
 function verdictCell(m) {
   const threshold = m.threshold === null ? "not gated" : `limit ${formatLimit(m)}`;
   return `${ICON[m.verdict]} ${m.verdict} (${threshold})`;
@@ -49858,7 +49865,8 @@ function renderMarkdown(input, marker) {
     `## ${ICON[input.headline]} loadgate: ${HEADLINE_TEXT[input.headline]}`,
     "",
     `${escapeText(input.title)} \xB7 ${escapeText(input.decidedBy)}`,
-    ""
+    "",
+    ...htmlReportLine(input.htmlReport)
   ].join("\n");
   const render = (show) => `${head}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}
 `;

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { isCommit, mergeBase, repoRoot } from "../ab/git.js";
@@ -28,10 +28,13 @@ import { DEFAULT_GATE } from "../config/stack-spec.js";
 import { runAb } from "../engine/ab.js";
 import { type EngineHooks, runStacks, runTarget } from "../engine/run.js";
 import { messageOf, UserError } from "../errors.js";
+import { reportArtifactName, uploadFileArtifact } from "../github/artifact.js";
 import { CommentForbiddenError, commentAuthor, upsertComment } from "../github/comment.js";
 import { formatPercent } from "../report/format.js";
+import { renderHtml } from "../report/html.js";
 import {
   commentMarker,
+  type HtmlReportLink,
   type ReportInput,
   type RunHeadline,
   renderMarkdown,
@@ -216,9 +219,42 @@ async function saveBaselines(plan: ActionPlan, doc: ResultDocument, store: Basel
   }
 }
 
-async function publish(plan: ActionPlan, input: ReportInput, stackNames: string[], pr: { number: number } | null) {
+/**
+ * report-artifact: true: the HTML report of `doc`, written to the runner's temp folder and uploaded as an
+ * artifact of the run. A failed upload warns and leaves the comment without the link; it fails nothing.
+ */
+async function uploadHtmlReport(
+  plan: ActionPlan,
+  doc: ResultDocument,
+  source: string,
+  stackNames: string[],
+): Promise<HtmlReportLink | undefined> {
+  const file = join(plan.runnerTemp, reportArtifactName(stackNames));
+  writeFileSync(file, renderHtml({ version: VERSION, documents: [{ source, doc }] }));
+  try {
+    const uploaded = await uploadFileArtifact(file, { ...plan.run, ...plan.event.repository });
+    core.info(`HTML report uploaded as the artifact ${uploaded.name}${uploaded.url ? `: ${uploaded.url}` : ""}`);
+    core.setOutput(OUTPUTS.reportUrl, uploaded.url);
+    return uploaded.url ? { name: uploaded.name, url: uploaded.url } : undefined;
+  } catch (err) {
+    core.warning(
+      `The HTML report (${file}) was not uploaded as an artifact: ${messageOf(err)}. The comment goes without the link.`,
+    );
+    return undefined;
+  }
+}
+
+async function publish(
+  plan: ActionPlan,
+  input: ReportInput,
+  stackNames: string[],
+  pr: { number: number } | null,
+  doc: ResultDocument,
+  source: string,
+) {
   const marker = commentMarker(stackNames);
-  const body = renderMarkdown(input, marker);
+  const htmlReport = plan.reportArtifact ? await uploadHtmlReport(plan, doc, source, stackNames) : undefined;
+  const body = renderMarkdown({ ...input, htmlReport }, marker);
   await core.summary.addRaw(body).write();
   let commentUrl = "";
   // on-change: a new comment only when the verdict is not pass, but an existing one always follows
@@ -338,6 +374,8 @@ async function reportFromFile(plan: ActionPlan): Promise<void> {
     },
     doc.results.map((r) => r.stack.name),
     pr,
+    doc,
+    basename(plan.resultFile!),
   );
   setResultOutputs(headline, doc.results, plan.resultFile!);
 }
@@ -423,6 +461,8 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
       },
       results.map((r) => r.stack.name),
       plan.mode === "gate" ? pr : null,
+      doc,
+      basename(resultFile),
     );
     setResultOutputs(headline, results, resultFile);
     if (plan.mode === "gate") decideFailure(plan, headline as Headline);

@@ -34,6 +34,7 @@ export const INPUTS = {
   client: "client",
   pin: "pin",
   target: "target",
+  reportArtifact: "report-artifact",
 } as const;
 
 export const OUTPUTS = {
@@ -42,6 +43,7 @@ export const OUTPUTS = {
   p99: "p99-ms",
   throughput: "throughput-rps",
   commentUrl: "comment-url",
+  reportUrl: "report-url",
 } as const;
 
 export type Mode = "gate" | "baseline" | "report";
@@ -96,6 +98,10 @@ export interface ActionPlan {
   comment: CommentPolicy;
   install: boolean;
   allowUntrusted: boolean;
+  /** Input report-artifact: upload the HTML report as an artifact and link it from the comment. */
+  reportArtifact: boolean;
+  /** Where this workflow run is shown (GITHUB_SERVER_URL, GITHUB_RUN_ID), for links to its artifacts. */
+  run: { serverUrl: string; runId: string };
   resultFile: string | null;
   /** Bounds on a same-runner A/B (compare: merge-base or both); null: the default. */
   ab: {
@@ -338,6 +344,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     comment: oneOf(INPUTS.comment, getInput(INPUTS.comment), ["always", "on-change", "never"] as const, "always"),
     install: bool(INPUTS.install, getInput(INPUTS.install), false),
     allowUntrusted: bool(INPUTS.allowUntrusted, getInput(INPUTS.allowUntrusted), false),
+    reportArtifact: bool(INPUTS.reportArtifact, getInput(INPUTS.reportArtifact), false),
+    run: { serverUrl: env.GITHUB_SERVER_URL || "https://github.com", runId: env.GITHUB_RUN_ID ?? "" },
     resultFile,
     ab: {
       maxPairs: wholeNumber(INPUTS.maxPairs, getInput(INPUTS.maxPairs), 2, 200),

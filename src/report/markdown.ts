@@ -69,12 +69,28 @@ export interface StackReport {
   trend?: string;
 }
 
+/** The HTML report uploaded as an artifact of the run (report-artifact: true). */
+export interface HtmlReportLink {
+  name: string;
+  url: string;
+}
+
 export interface ReportInput {
   title: string;
   headline: RunHeadline;
   stacks: StackReport[];
   /** The words under the headline, e.g. which mode decided. */
   decidedBy: string;
+  htmlReport?: HtmlReportLink;
+}
+
+/** The line that links the HTML report; nothing when the link is not a plain http(s) URL. */
+function htmlReportLine(link: HtmlReportLink | undefined): string[] {
+  if (!link || !/^https?:\/\/[^\s()<>[\]]+$/.test(link.url)) return [];
+  return [
+    `📊 [HTML report](${link.url}) (artifact ${escapeText(link.name)}): the tables, the percentile charts, every trial, the worker sweep and the trend over main's commits, in one file that loads nothing from elsewhere.`,
+    "",
+  ];
 }
 
 function verdictCell(m: MetricVerdict): string {
@@ -248,6 +264,7 @@ export function renderMarkdown(input: ReportInput, marker: string): string {
     "",
     `${escapeText(input.title)} · ${escapeText(input.decidedBy)}`,
     "",
+    ...htmlReportLine(input.htmlReport),
   ].join("\n");
   const render = (show: SectionParts) =>
     `${head}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}\n`;
