@@ -49328,8 +49328,8 @@ function bar(v, top, cells2 = BAR_CELLS) {
   const eighths = Math.max(1, Math.round(Math.min(v, top) / top * cells2 * 8));
   return "\u2588".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
 }
-function percentileTerminalChart(data, names) {
-  const top = Math.max(...data.series.flatMap((s) => s.values));
+function percentileTerminalChart(data, names, scaleTop) {
+  const top = Math.max(scaleTop ?? 0, ...data.series.flatMap((s) => s.values));
   const base = data.series.find((s) => s.side === "base");
   const head = data.series.find((s) => s.side === "head");
   const title = "Latency (ms)";
@@ -49449,12 +49449,16 @@ function sweepLine(r) {
   const pts = w.points.map((p) => `${p.workers}: ${formatRps(p.throughput)} req/s, P99 ${formatMs(p.p99)} ms`).join(" \xB7 ");
   return `workers: auto chose ${w.chosen} in ${w.seconds.toFixed(0)} s (${pts}); stopped because ${w.reason}`;
 }
-function latencyChart(head, base, names = { base: "baseline", head: "this run" }) {
+function latencyChart(head, base, names = { base: "baseline", head: "this run" }, scaleTop) {
   const data = percentileChartData(head, base);
-  return data && percentileTerminalChart(data, names);
+  return data && percentileTerminalChart(data, names, scaleTop);
 }
 function runReport(results, charts = true) {
   const lines = [];
+  const scaleTop = Math.max(
+    0,
+    ...results.flatMap((r) => percentileChartData(r, null)?.series.flatMap((s) => s.values) ?? [])
+  );
   if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
   if (results.some((r) => r.summary.pooled)) {
     lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
@@ -49473,7 +49477,7 @@ function runReport(results, charts = true) {
   lines.push("");
   for (const r of results) {
     const extra = [
-      ...charts ? latencyChart(r, null)?.split("\n") ?? [] : [],
+      ...charts ? latencyChart(r, null, void 0, scaleTop)?.split("\n") ?? [] : [],
       sweepLine(r),
       cpuLine(r),
       openLoopLine(r),

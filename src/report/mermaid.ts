@@ -1,14 +1,15 @@
 // Pure: the latency-by-percentile chart of the PR comment and job summary, as a Mermaid block GitHub renders.
 //
 // Why bars for the head and a line for the base: Mermaid's `xychart-beta` (the only Mermaid chart with
-// numeric axes) draws no legend in the versions GitHub renders. Its grammar accepts a name per series
-// (`bar "head" [...]`), but the name is not drawn anywhere: Mermaid's own docs and maintainers said "a
-// legend is currently not possible" (mermaid-js discussion #5207, issue #5292), and the legend that
-// arrived in May 2026 (mermaid-js/mermaid pull request #7724) is off unless `xyChart.showLegend` is set,
-// in releases GitHub may not render with yet. Colours alone would need a caption naming colours, which depend on the reader's theme; and
-// two bar series are drawn on top of each other in one slot, hiding the shorter one. So the two sides
-// differ in shape: the head (this PR) as bars, the base as a line over them, and the caption under the
-// chart says which is which. The series keep their names, so a Mermaid that draws legends shows them.
+// numeric axes) had no legend for most of its life. Its grammar accepts a name per series
+// (`bar "head" [...]`), but the name was drawn nowhere: Mermaid's docs and maintainers said "a legend
+// is currently not possible" (mermaid-js discussion #5207, issue #5292) until May 2026 (mermaid-js
+// pull request #7724); Mermaid 12.3, rendered here in Chromium, draws the names as a legend. GitHub
+// renders with a Mermaid of its own choosing, which may well be older. Colours alone would need a
+// caption naming colours, which depend on the reader's theme; and two bar series are drawn on top of
+// each other in one slot, hiding the shorter one. So the two sides differ in shape: the head (this PR)
+// as bars, the base as a line over them, and the caption under the chart says which is which. The
+// series keep their names, so a Mermaid that draws legends shows them too.
 //
 // Nothing from a Result but numbers goes into the block: titles and names are fixed text here, so a
 // forged Result cannot change the diagram; the caption (Markdown, escaped) carries the baseline's label.

@@ -20,9 +20,15 @@ export function bar(v: number, top: number, cells = BAR_CELLS): string {
 /**
  * The chart: a header naming each side's column, then per percentile each side's bar and value
  * (base first) and, with a base, the change. `names` are the column headers, e.g. "base (1a2b3c4)".
+ * `scaleTop` (ms) fills a whole bar; by default the largest value drawn, or give one for charts that
+ * should share a scale (several stacks of one run).
  */
-export function percentileTerminalChart(data: PercentileChartData, names: Record<Side, string>): string {
-  const top = Math.max(...data.series.flatMap((s) => s.values));
+export function percentileTerminalChart(
+  data: PercentileChartData,
+  names: Record<Side, string>,
+  scaleTop?: number,
+): string {
+  const top = Math.max(scaleTop ?? 0, ...data.series.flatMap((s) => s.values));
   const base = data.series.find((s) => s.side === "base");
   const head = data.series.find((s) => s.side === "head");
   const title = "Latency (ms)";

@@ -173,9 +173,10 @@ export function latencyChart(
   head: StackResult,
   base: StackResult | null,
   names: Record<Side, string> = { base: "baseline", head: "this run" },
+  scaleTop?: number,
 ): string | undefined {
   const data = percentileChartData(head, base);
-  return data && percentileTerminalChart(data, names);
+  return data && percentileTerminalChart(data, names, scaleTop);
 }
 
 /**
@@ -184,6 +185,11 @@ export function latencyChart(
  */
 export function runReport(results: readonly StackResult[], charts = true): string {
   const lines: string[] = [];
+  // One scale for every stack's chart, so their bars compare as the table's rows do.
+  const scaleTop = Math.max(
+    0,
+    ...results.flatMap((r) => percentileChartData(r, null)?.series.flatMap((s) => s.values) ?? []),
+  );
   if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
   if (results.some((r) => r.summary.pooled)) {
     lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
@@ -202,7 +208,7 @@ export function runReport(results: readonly StackResult[], charts = true): strin
   lines.push("");
   for (const r of results) {
     const extra = [
-      ...(charts ? (latencyChart(r, null)?.split("\n") ?? []) : []),
+      ...(charts ? (latencyChart(r, null, undefined, scaleTop)?.split("\n") ?? []) : []),
       sweepLine(r),
       cpuLine(r),
       openLoopLine(r),

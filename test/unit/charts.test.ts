@@ -132,6 +132,11 @@ describe("terminal percentile chart", () => {
     expect(run.indexOf("Latency (ms)")).toBeGreaterThan(run.indexOf("Throughput (req/s)"));
     expect(run.split("\n").filter((l) => /^\s+P(50|90|99|99\.9)\s+█/.test(l))).toHaveLength(4);
     expect(runReport([head], false)).not.toContain("Latency (ms)");
+    // Two stacks share one scale: the slower one's P99.9 fills the bar, the faster one's does not.
+    const both = runReport([base, head])
+      .split("\n")
+      .filter((l) => /^\s+P99\.9\s/.test(l));
+    expect(both.map((l) => (l.match(/█/g) ?? []).length)).toEqual([15, BAR_CELLS]);
     const c = compareWithBaseline(base, head, gate);
     const v = verdictReport("demo", c, "CHART").split("\n");
     expect(v.indexOf("CHART")).toBeGreaterThan(v.findIndex((l) => l.startsWith("Metric")));
