@@ -44104,7 +44104,7 @@ import { relative as relative2, resolve as resolve3 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/config/cli-plan.ts
-import { cpus, homedir, tmpdir } from "node:os";
+import { cpus as cpus2, homedir, tmpdir } from "node:os";
 import { join as join3, resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -44412,6 +44412,43 @@ function decide(estimate, lo, hi, limit, reached = true) {
   return "inconclusive";
 }
 
+// src/compare/slo.ts
+function sloCount(slo) {
+  return (slo?.p99Ms != null ? 1 : 0) + (slo?.throughput != null ? 1 : 0);
+}
+function sloVerdicts(units, slo, alpha) {
+  const rows = [];
+  if (slo?.throughput != null) rows.push(oneSlo("throughputSlo", units.throughput, slo.throughput, alpha));
+  if (slo?.p99Ms != null) rows.push(oneSlo("p99Slo", units.p99, slo.p99Ms, alpha));
+  return rows;
+}
+function oneSlo(metric2, values, target, alpha) {
+  const ok = values.filter((v) => Number.isFinite(v) && v > 0);
+  const n = ok.length;
+  const logs = ok.map((v) => Math.log(v / target));
+  const estimate = n > 0 ? mean(logs) : Number.NaN;
+  const half = n >= 2 ? studentTQuantile(1 - alpha, n - 1) * (stdev(logs) / Math.sqrt(n)) : 0;
+  const lo = estimate - half;
+  const hi = estimate + half;
+  const worse = metric2 === "p99Slo";
+  let verdict = decide(worse ? estimate : -estimate, worse ? lo : -hi, worse ? hi : -lo, 0, n > 0);
+  if (verdict === "improvement") verdict = "pass";
+  if (metric2 === "throughputSlo" && ok.length < values.length) verdict = "regression";
+  if (metric2 === "p99Slo" && n === 0) verdict = "inconclusive";
+  return {
+    metric: metric2,
+    gated: true,
+    threshold: target,
+    baseline: Number.NaN,
+    current: n > 0 ? median(ok) : metric2 === "throughputSlo" ? 0 : Number.NaN,
+    change: Math.exp(estimate) - 1,
+    ci: { lo: Math.exp(lo) - 1, hi: Math.exp(hi) - 1, confidence: n >= 2 ? 1 - 2 * alpha : 1 },
+    requested: n >= 2 ? 1 - 2 * alpha : 1,
+    n,
+    verdict
+  };
+}
+
 // src/compare/verdict.ts
 var METRIC_LABELS = {
   throughput: "Throughput (req/s)",
@@ -44419,6 +44456,8 @@ var METRIC_LABELS = {
   p90: "P90 (ms)",
   p99: "P99 (ms)",
   p999: "P99.9 (ms)",
+  p99Slo: "P99 SLO (ms)",
+  throughputSlo: "Throughput SLO (req/s)",
   errorRate: "Error rate",
   cost: "App instructions per request",
   capacity: "Capacity within the P99 SLO (req/s)"
@@ -44427,7 +44466,11 @@ var TESTED_METRICS = ["throughput", "p99"];
 var DEFAULT_ALPHA = 0.05;
 var DEFAULT_RISK = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
 function testedCount(gate, timed = true) {
-  return (timed ? TESTED_METRICS.length : 0) + (gate.cost != null ? 1 : 0);
+  const relative4 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
+  return (timed ? relative4 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
+}
+function relativelyGated(gate, metric2) {
+  return metric2 === "throughput" && gate.throughput !== null || metric2 === "p99" && gate.p99 !== null;
 }
 function metricAlpha(r, tested = TESTED_METRICS.length) {
   return r.alpha / (Math.max(1, tested) * Math.max(1, r.stacks) * Math.max(1, r.looks));
@@ -44457,9 +44500,15 @@ function pick(t, m) {
 var usable = (v) => typeof v === "number" && v > 0 && Number.isFinite(v);
 function environmentDifferences(a, b) {
   if (a.environment.id === b.environment.id) return [];
+  const diffs = factDifferences(a, b);
+  return diffs.length ? diffs : ["environment id differs"];
+}
+function factDifferences(a, b) {
   const ea = a.environment;
   const eb = b.environment;
   const diffs = [];
+  if (ea.baselineKey !== eb.baselineKey)
+    diffs.push(`baseline key ${ea.baselineKey ?? "none"} \u2192 ${eb.baselineKey ?? "none"}`);
   if (ea.cpuModel !== eb.cpuModel) diffs.push(`CPU ${ea.cpuModel} \u2192 ${eb.cpuModel}`);
   if (ea.logicalCores !== eb.logicalCores) diffs.push(`cores ${ea.logicalCores} \u2192 ${eb.logicalCores}`);
   if (Math.round(ea.memoryBytes / 2 ** 30) !== Math.round(eb.memoryBytes / 2 ** 30)) diffs.push("memory size");
@@ -44468,7 +44517,14 @@ function environmentDifferences(a, b) {
   for (const k of /* @__PURE__ */ new Set([...Object.keys(ea.versions), ...Object.keys(eb.versions)])) {
     if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} \u2192 ${eb.versions[k] ?? "none"}`);
   }
-  return diffs.length ? diffs : ["environment id differs"];
+  return diffs;
+}
+function keyNote(baseline, current) {
+  const key = current.environment.baselineKey;
+  if (key === void 0 || baseline.environment.id !== current.environment.id) return void 0;
+  const diffs = factDifferences(baseline, current);
+  if (diffs.length === 0) return void 0;
+  return `Compared under baseline key ${key}, which stands for these differences from the baseline's environment: ${diffs.join("; ")}. The interval does not include what they change.`;
 }
 var MIN_HISTORY = 5;
 var PRIOR_RUNS = 4;
@@ -44504,7 +44560,7 @@ function servedNothing(gate, baseTrials, head) {
   return {
     metric: "throughput",
     gated: true,
-    threshold: gate.throughput,
+    threshold: gate.throughput ?? 0,
     baseline: median(baseTrials.map((t) => t.throughput)),
     current: median(head.map((t) => t.throughput)),
     change: -1,
@@ -44518,6 +44574,10 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   const envDiffs = environmentDifferences(baseline, current);
   const timed = baseline.trials.length > 0 && current.trials.length > 0;
   if (envDiffs.length > 0 || !timed) {
+    const reason = envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
+    if (current.trials.length > 0 && sloCount(gate.slo) > 0 && !(gate.cost != null && baseline.cost && current.cost)) {
+      return absoluteOnly(current, gate, risk, reason);
+    }
     const costOnly = costOnlyComparison(baseline, current, gate, risk);
     if (costOnly) {
       if (envDiffs.length > 0 && timed) {
@@ -44527,13 +44587,7 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
       }
       return costOnly;
     }
-    return {
-      headline: "no-baseline",
-      method: "stored-baseline",
-      metrics: [],
-      reason: envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`,
-      notes: []
-    };
+    return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
   }
   const alpha = metricAlpha({ ...risk, looks: 1 }, testedCount(gate));
   const notes = [];
@@ -44549,7 +44603,7 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   }
   for (const metric2 of ["throughput", "p99", "p50"]) {
     if (metric2 === "throughput" && emptyTrials > 0) continue;
-    const gated = TESTED_METRICS.includes(metric2);
+    const gated = relativelyGated(gate, metric2);
     const a = gated ? alpha : 0.025;
     const cur = current.trials.map((t) => pick(t, metric2)).filter(usable);
     const points = [
@@ -44583,9 +44637,13 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
     metrics.push(verdictFor(metric2, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
   }
   metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
+  metrics.push(...sloVerdicts(trialUnits(current.trials), gate.slo, alpha));
   addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
   addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  if (sloCount(gate.slo) > 0) notes.push(sloNote(current.trials.length, "trials"));
+  const keyed = keyNote(baseline, current);
+  if (keyed) notes.push(keyed);
   notes.push(
     measuredSpread ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).` : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is mostly assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), so only large changes are decided. Use compare: merge-base for small ones.`,
     riskNote(risk, alpha, testedCount(gate)),
@@ -44593,8 +44651,59 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   );
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
-var METRIC_ORDER = ["throughput", "p99", "cost", "capacity", "errorRate", "p50", "p90", "p999"];
+var METRIC_ORDER = [
+  "throughput",
+  "throughputSlo",
+  "p99",
+  "p99Slo",
+  "cost",
+  "capacity",
+  "errorRate",
+  "p50",
+  "p90",
+  "p999"
+];
 var ORDER = METRIC_ORDER;
+function trialUnits(trials) {
+  return { p99: trials.map((t) => t.latency.p99), throughput: trials.map((t) => t.throughput) };
+}
+function sloNote(n, units) {
+  return n >= 2 ? `SLOs are judged on this run alone: the mean of its ${n} ${units}' log values with a Student's t interval, a breach only when the whole interval is past the SLO.` : `SLOs are judged on this run alone: with one of its ${units} there is no interval, so the value decides.`;
+}
+function absoluteOnly(current, gate, risk, reason) {
+  if (sloCount(gate.slo) === 0 || current.trials.length === 0) {
+    return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
+  }
+  const tested = sloCount(gate.slo);
+  const alpha = metricAlpha({ ...risk, looks: 1 }, tested);
+  const errorRate2 = errorRateOf(current.trials);
+  const metrics = [
+    ...sloVerdicts(trialUnits(current.trials), gate.slo, alpha),
+    {
+      metric: "errorRate",
+      gated: true,
+      threshold: gate.errorRate,
+      baseline: Number.NaN,
+      current: errorRate2,
+      change: Number.NaN,
+      ci: { lo: errorRate2, hi: errorRate2, confidence: 1 },
+      requested: 1,
+      n: current.trials.length,
+      verdict: errorRate2 > gate.errorRate ? "regression" : "pass"
+    }
+  ];
+  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  return {
+    headline: headlineOf(metrics),
+    method: "absolute",
+    metrics,
+    notes: [
+      `No comparison with a baseline (${reason}): only the absolute limits were checked.`,
+      sloNote(current.trials.length, "trials"),
+      riskNote(risk, alpha, tested)
+    ]
+  };
+}
 function addCost(metrics, notes, base, head, gate, alpha) {
   if (gate.cost == null) return;
   if (!head) {
@@ -44691,7 +44800,7 @@ function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
   }
   for (const metric2 of ["throughput", "p99", "p50", "p90", "p999"]) {
     if (metric2 === "throughput" && emptyHead > 0) continue;
-    const gated = TESTED_METRICS.includes(metric2);
+    const gated = relativelyGated(gate, metric2);
     const a = gated ? alpha : 0.025;
     const values = [];
     for (const b of blockIds) {
@@ -44719,8 +44828,10 @@ function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
       gate.errorRate
     )
   );
+  metrics.push(...sloVerdicts(blockUnits(pairs, blockIds), gate.slo, alpha));
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   const blocks = blockIds.length;
+  if (sloCount(gate.slo) > 0) notes.push(sloNote(blocks, "blocks (the head's trials, geometric mean per block)"));
   const need = minUnits(alpha);
   if (blocks < need) {
     notes.push(
@@ -44730,6 +44841,14 @@ function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
   notes.push(riskNote(risk, alpha, testedCount(gate)));
   return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
 }
+function blockUnits(pairs, blockIds) {
+  const geo = (xs) => xs.some((x) => !(x > 0)) ? 0 : Math.exp(mean(xs.map(Math.log)));
+  const of = (b) => pairs.filter((p) => p.block === b).map((p) => p.head);
+  return {
+    p99: blockIds.map((b) => geo(of(b).map((t) => t.latency.p99))),
+    throughput: blockIds.map((b) => geo(of(b).map((t) => t.throughput)))
+  };
+}
 function minUnits(alpha) {
   return Math.max(1, Math.ceil(Math.log2(1 / alpha) - 1e-12));
 }
@@ -44738,7 +44857,7 @@ function verdictFor(metric2, gated, gate, baseline, current, shift) {
   const lo = Math.exp(shift.lo) - 1;
   const hi = Math.exp(shift.hi) - 1;
   const worse = higherIsWorse(metric2);
-  const limit = metric2 === "throughput" ? Math.abs(gate.throughput) : gate.p99;
+  const limit = (metric2 === "throughput" ? Math.abs(gate.throughput ?? 0) : gate.p99) ?? 0;
   const logLimit = worse ? Math.log(1 + limit) : -Math.log(1 - Math.min(limit, 0.999));
   const bad = worse ? shift.estimate : -shift.estimate;
   const badLo = worse ? shift.lo : -shift.hi;
@@ -44808,6 +44927,56 @@ function costVerdict(base, head, limit, alpha) {
   };
 }
 var pct2 = (x, d) => `${(x * 100).toFixed(d)}%`;
+
+// src/result/environment.ts
+import { createHash } from "node:crypto";
+import { readFileSync as readFileSync2 } from "node:fs";
+import { cpus, arch as osArch, release, totalmem } from "node:os";
+function environmentId(f) {
+  if (f.baselineKey !== void 0) {
+    const keyed = { baselineKey: f.baselineKey, stackFileHash: f.stackFileHash };
+    return createHash("sha256").update(JSON.stringify(keyed)).digest("hex").slice(0, 12);
+  }
+  const comparable = {
+    cpuModel: f.cpuModel,
+    logicalCores: f.logicalCores,
+    memoryGiB: Math.round(f.memoryBytes / 2 ** 30),
+    os: f.os,
+    arch: f.arch,
+    versions: Object.fromEntries(Object.entries(f.versions).sort(([a], [b]) => a.localeCompare(b))),
+    stackFileHash: f.stackFileHash
+  };
+  return createHash("sha256").update(JSON.stringify(comparable)).digest("hex").slice(0, 12);
+}
+function buildEnvironment(f) {
+  return { id: environmentId(f), ...f };
+}
+function withBaselineKey(r, key) {
+  if (key === null) return r;
+  const { id: _id, ...facts } = r.environment;
+  return { ...r, environment: buildEnvironment({ ...facts, baselineKey: key }) };
+}
+function parseBaselineKey(raw) {
+  const v = raw.trim();
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v) ? v : null;
+}
+function machineFacts() {
+  let os = "unknown";
+  try {
+    const rel = readFileSync2("/etc/os-release", "utf8");
+    os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
+  } catch {
+  }
+  const list = cpus();
+  return {
+    cpuModel: list[0]?.model?.trim() ?? "unknown",
+    logicalCores: list.length,
+    memoryBytes: totalmem(),
+    kernel: release(),
+    os,
+    arch: osArch()
+  };
+}
 
 // src/stack/binaries.ts
 import { spawnSync } from "node:child_process";
@@ -44985,8 +45154,8 @@ var ERROR_RATE_FORM = {
 
 // src/config/stack-file.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { createHash } from "node:crypto";
-import { existsSync as existsSync2, readFileSync as readFileSync2, statSync } from "node:fs";
+import { createHash as createHash2 } from "node:crypto";
+import { existsSync as existsSync2, readFileSync as readFileSync3, statSync } from "node:fs";
 import { dirname as dirname2, join as join2, relative, resolve } from "node:path";
 
 // schema/stack.schema.json
@@ -45298,14 +45467,20 @@ var stack_schema_default = {
       additionalProperties: false,
       properties: {
         p99: {
-          type: "string",
-          pattern: "^\\+\\d+(\\.\\d+)?%$",
-          description: 'How much P99 may grow, e.g. "+10%".'
+          type: ["string", "array"],
+          pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$",
+          items: { type: "string", pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$" },
+          minItems: 1,
+          maxItems: 2,
+          description: 'How much P99 may grow against the baseline, e.g. "+10%"; an SLO it must stay below, e.g. "<50ms"; or a list of both. Default "+10%".'
         },
         throughput: {
-          type: "string",
-          pattern: "^-\\d+(\\.\\d+)?%$",
-          description: 'How much throughput may drop, e.g. "-5%".'
+          type: ["string", "array"],
+          pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$",
+          items: { type: "string", pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$" },
+          minItems: 1,
+          maxItems: 2,
+          description: 'How much throughput may drop against the baseline, e.g. "-5%"; an SLO it must stay above, e.g. ">1000/s"; or a list of both. Default "-5%".'
         },
         "error-rate": {
           type: "string",
@@ -45424,7 +45599,46 @@ var stack_schema_default = {
   }
 };
 
+// src/config/gate-forms.ts
+var GATE_FORMS = {
+  p99: 'a growth like "+10%" (how much P99 may grow against the baseline), an SLO like "<50ms" (the P99 it must stay below), or a list of both (["+10%", "<50ms"])',
+  throughput: 'a drop like "-5%" (how much throughput may drop against the baseline), an SLO like ">1000/s" (the throughput it must stay above), or a list of both (["-5%", ">1000/s"])'
+};
+function parseLatencySlo(value) {
+  const m = /^<\s*(\d+(?:\.\d+)?(?:ms|s))$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const ms = parseDuration(m[1]) * 1e3;
+  return ms > 0 ? ms : Number.NaN;
+}
+function parseRateSlo(value) {
+  const m = /^>\s*(\d+(?:\.\d+)?)\s*\/s$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return n > 0 ? n : Number.NaN;
+}
+function parseMetricGate(metric2, value) {
+  const values = typeof value === "string" ? [value] : value;
+  if (values.length === 0) return { problem: `expected ${GATE_FORMS[metric2]}, got an empty list.` };
+  const gate = { relative: null, slo: null };
+  for (const v of values) {
+    const relative4 = parsePercent(v);
+    const okRelative = Number.isFinite(relative4) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
+    const slo = metric2 === "p99" ? parseLatencySlo(v) : parseRateSlo(v);
+    if (okRelative) {
+      if (gate.relative !== null) return { problem: `has two relative limits (${values.join(", ")}); keep one.` };
+      gate.relative = relative4;
+    } else if (Number.isFinite(slo)) {
+      if (gate.slo !== null) return { problem: `has two SLOs (${values.join(", ")}); keep one.` };
+      gate.slo = slo;
+    } else {
+      return { problem: `expected ${GATE_FORMS[metric2]}, got ${JSON.stringify(v)}.` };
+    }
+  }
+  return { gate };
+}
+
 // src/config/stack-spec.ts
+var NO_SLO = Object.freeze({ p99Ms: null, throughput: null });
 var COST_DEFAULTS = Object.freeze({
   warmupRequests: 100,
   chunks: 10,
@@ -45436,6 +45650,7 @@ var COST_DEFAULTS = Object.freeze({
 var DEFAULT_GATE = Object.freeze({
   p99: 0.1,
   throughput: -0.05,
+  slo: NO_SLO,
   errorRate: 0.01,
   cost: null,
   capacity: null
@@ -45554,8 +45769,8 @@ var TYPE_NAMES = {
   array: "a list"
 };
 var EXPECTED_FORM = {
-  "gate.p99": 'a percentage like "+10%" (how much P99 may grow)',
-  "gate.throughput": 'a percentage like "-5%" (how much throughput may drop)',
+  "gate.p99": GATE_FORMS.p99,
+  "gate.throughput": GATE_FORMS.throughput,
   "gate.error-rate": `${ERROR_RATE_FORM["<N%"]} (the most requests that may fail)`,
   "gate.cost": `a percentage like "+1%" (how much the app's instructions per request may grow)`,
   "cost.ready-timeout": 'a duration like "180s"',
@@ -45589,7 +45804,7 @@ function explain(e, locate) {
       };
     }
     default: {
-      const form = e.keyword === "type" || e.keyword === "pattern" ? EXPECTED_FORM[fieldName(path)] : void 0;
+      const form = e.keyword === "type" || e.keyword === "pattern" ? EXPECTED_FORM[fieldName(path).replace(/\[\d+\]$/, "")] : void 0;
       const expected = form ?? (e.keyword === "type" ? String(e.params.type).split(",").map((t) => TYPE_NAMES[t] ?? t).join(" or ") : e.keyword === "enum" ? `one of ${(e.params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}` : e.keyword === "const" ? `${JSON.stringify(e.params.allowedValue)} or a mapping` : e.keyword === "pattern" ? parent?.description ?? `text matching ${e.params.pattern}` : e.message ?? e.keyword);
       return {
         position: locate(path),
@@ -45609,7 +45824,7 @@ function loadStackFile(file) {
   const rel = relative(process.cwd(), file) || file;
   let text;
   try {
-    text = readFileSync2(file, "utf8");
+    text = readFileSync3(file, "utf8");
   } catch (err) {
     throw new UserError(`${rel}: cannot read the stack file (${err.code ?? err}).`);
   }
@@ -45640,6 +45855,12 @@ Fix the YAML and run again.`
       });
     }
     return abs;
+  };
+  const metricGate = (metric2, value, fallback) => {
+    const parsed = parseMetricGate(metric2, value ?? fallback);
+    if ("gate" in parsed) return parsed.gate;
+    fileProblems.push({ position: src.locate(["gate", metric2]), field: `gate.${metric2}`, text: parsed.problem });
+    return { relative: null, slo: null };
   };
   const db = raw.database;
   const pooler = raw.pooler;
@@ -45724,6 +45945,10 @@ Fix the YAML and run again.`
       text: 'needs the SLO it is measured at: add capacity: { slo-p99: "50ms" } (the P99 the service must keep).'
     });
   }
+  const metricGates = {
+    p99: metricGate("p99", gate.p99, "+10%"),
+    throughput: metricGate("throughput", gate.throughput, "-5%")
+  };
   if (fileProblems.length > 0) throw new UserError(formatProblems(file, fileProblems));
   const lines = {};
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
@@ -45731,13 +45956,13 @@ Fix the YAML and run again.`
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
   for (const key of ["p99", "throughput", "error-rate", "cost", "capacity"])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
-  const text2 = readFileSync2(file);
+  const text2 = readFileSync3(file);
   return Object.freeze({
     name: raw.name,
     description: raw.description ?? "",
     file,
     dir,
-    fileHash: createHash("sha256").update(text2).digest("hex"),
+    fileHash: createHash2("sha256").update(text2).digest("hex"),
     database,
     pooler: pgb ? {
       poolMode: pgb.pool_mode ?? "transaction",
@@ -45779,8 +46004,9 @@ Fix the YAML and run again.`
       pin: load.pin ?? false
     },
     gate: {
-      p99: parsePercent(gate.p99 ?? "+10%"),
-      throughput: parsePercent(gate.throughput ?? "-5%"),
+      p99: metricGates.p99.relative,
+      throughput: metricGates.throughput.relative,
+      slo: { p99Ms: metricGates.p99.slo, throughput: metricGates.throughput.slo },
       // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
       errorRate: gate["error-rate"] === void 0 ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"], "<N%"),
       cost: gate.cost === void 0 ? null : parsePercent(gate.cost),
@@ -45826,6 +46052,7 @@ var RUN_OPTIONS = {
   json: { type: "string" },
   baseline: { type: "string" },
   "save-baseline": { type: "string" },
+  "baseline-key": { type: "string" },
   install: { type: "boolean" },
   pin: { type: "boolean" },
   target: { type: "string" },
@@ -45915,7 +46142,7 @@ function applyOverrides(spec, o) {
   const wanted = o.workers ?? spec.app.workers;
   const workers = wanted === "auto" ? 1 : wanted;
   const sweep = wanted === "auto" ? {
-    maxWorkers: 4 * cpus().length,
+    maxWorkers: 4 * cpus2().length,
     budgetSeconds: o.sweepSeconds ?? SWEEP_DEFAULT_BUDGET,
     noise: SWEEP_NOISE,
     p99Noise: SWEEP_P99_NOISE
@@ -46015,8 +46242,19 @@ function planRun(argv, io, toolVersion) {
     pin: (values.pin ?? false) || stacks.some((s) => s.spec.load.pin),
     jsonOut: values.json ? resolve2(io.cwd, values.json) : null,
     baselineFile: values.baseline ? resolve2(io.cwd, values.baseline) : null,
-    saveBaseline: values["save-baseline"] ? resolve2(io.cwd, values["save-baseline"]) : null
+    saveBaseline: values["save-baseline"] ? resolve2(io.cwd, values["save-baseline"]) : null,
+    baselineKey: baselineKeyFlag(values["baseline-key"])
   });
+}
+function baselineKeyFlag(value) {
+  if (value === void 0) return null;
+  const key = parseBaselineKey(value);
+  if (key === null) {
+    throw new UserError(
+      `--baseline-key: expected a name of 1 to 64 letters, digits, ".", "_" or "-" starting with a letter or digit (e.g. ci-4cpu), got ${JSON.stringify(value)}.`
+    );
+  }
+  return key;
 }
 function runtimeOf(io, toolVersion) {
   const baseEnv = {};
@@ -46030,6 +46268,7 @@ function runtimeOf(io, toolVersion) {
     jsonOut: null,
     baselineFile: null,
     saveBaseline: null,
+    baselineKey: null,
     costOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
@@ -46192,7 +46431,7 @@ import { dirname as dirname3 } from "node:path";
 
 // src/result/read.ts
 var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
 
 // schema/result.schema.json
 var result_schema_default = {
@@ -46251,6 +46490,7 @@ var result_schema_default = {
             os: { $ref: "#/definitions/short" },
             arch: { $ref: "#/definitions/short" },
             stackFileHash: { $ref: "#/definitions/short" },
+            baselineKey: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
             versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
           }
         },
@@ -46279,7 +46519,9 @@ var result_schema_default = {
       type: "object",
       required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
       properties: {
-        metric: { enum: ["throughput", "p50", "p90", "p99", "p999", "errorRate", "cost", "capacity"] },
+        metric: {
+          enum: ["throughput", "throughputSlo", "p50", "p90", "p99", "p99Slo", "p999", "errorRate", "cost", "capacity"]
+        },
         gated: { type: "boolean" },
         threshold: { $ref: "#/definitions/num" },
         baseline: { $ref: "#/definitions/num" },
@@ -46315,7 +46557,7 @@ var result_schema_default = {
               required: ["headline", "method", "metrics", "notes"],
               properties: {
                 headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
-                method: { enum: ["stored-baseline", "same-runner-ab"] },
+                method: { enum: ["stored-baseline", "same-runner-ab", "absolute"] },
                 metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
                 reason: { $ref: "#/definitions/text" },
                 notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
@@ -46494,7 +46736,7 @@ function readResultFile(file) {
         `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
       );
     }
-    text = readFileSync3(file, "utf8");
+    text = readFileSync4(file, "utf8");
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
@@ -46701,43 +46943,6 @@ function verdictAt(pairs, plan, gate, stacks = 1, alpha = DEFAULT_ALPHA) {
 }
 function isLook(blocksDone, plan) {
   return plan.blocks.includes(blocksDone);
-}
-
-// src/result/environment.ts
-import { createHash as createHash2 } from "node:crypto";
-import { readFileSync as readFileSync4 } from "node:fs";
-import { cpus as cpus2, arch as osArch, release, totalmem } from "node:os";
-function environmentId(f) {
-  const comparable = {
-    cpuModel: f.cpuModel,
-    logicalCores: f.logicalCores,
-    memoryGiB: Math.round(f.memoryBytes / 2 ** 30),
-    os: f.os,
-    arch: f.arch,
-    versions: Object.fromEntries(Object.entries(f.versions).sort(([a], [b]) => a.localeCompare(b))),
-    stackFileHash: f.stackFileHash
-  };
-  return createHash2("sha256").update(JSON.stringify(comparable)).digest("hex").slice(0, 12);
-}
-function buildEnvironment(f) {
-  return { id: environmentId(f), ...f };
-}
-function machineFacts() {
-  let os = "unknown";
-  try {
-    const rel = readFileSync4("/etc/os-release", "utf8");
-    os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(rel)?.[1] ?? os;
-  } catch {
-  }
-  const list = cpus2();
-  return {
-    cpuModel: list[0]?.model?.trim() ?? "unknown",
-    logicalCores: list.length,
-    memoryBytes: totalmem(),
-    kernel: release(),
-    os,
-    arch: osArch()
-  };
 }
 
 // src/engine/prepare.ts
@@ -49247,6 +49452,13 @@ function formatPercent(fraction, signed = true, digits = 1) {
   const v = (fraction * 100).toFixed(digits);
   return signed && fraction > 0 ? `+${v}%` : `${v}%`;
 }
+function formatAge(seconds3) {
+  if (!Number.isFinite(seconds3)) return "\u2013";
+  if (seconds3 < 120) return `${Math.max(0, Math.round(seconds3))} s`;
+  if (seconds3 < 2 * 3600) return `${Math.round(seconds3 / 60)} min`;
+  if (seconds3 < 48 * 3600) return `${(seconds3 / 3600).toFixed(1)} h`;
+  return `${(seconds3 / 86400).toFixed(1)} days`;
+}
 function formatCount(n) {
   if (!Number.isFinite(n)) return "\u2013";
   if (n >= 1e9) return `${(n / 1e9).toFixed(3)}G`;
@@ -49257,7 +49469,7 @@ function formatCount(n) {
 function formatMetric(metric2, v) {
   if (metric2 === "cost") return formatCount(v);
   if (metric2 === "capacity") return formatRps(v);
-  if (metric2 === "throughput") return formatRps(v);
+  if (metric2 === "throughput" || metric2 === "throughputSlo") return formatRps(v);
   if (metric2 === "errorRate") return formatShare(v);
   return formatMs(v);
 }
@@ -49266,13 +49478,22 @@ function formatShare(fraction) {
   return `${(fraction * 100).toFixed(fraction < 0.1 ? 2 : 1)}%`;
 }
 function formatChange(m) {
-  if (m.metric === "errorRate") return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
+  if (m.metric === "errorRate") {
+    if (!Number.isFinite(m.change)) return "\u2013";
+    return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
+  }
   if (m.metric === "capacity") return formatPercent(m.change);
+  if (m.metric === "p99Slo" || m.metric === "throughputSlo") {
+    const at = (f) => formatMetric(m.metric, (m.threshold ?? Number.NaN) * (1 + f));
+    const unit = m.metric === "p99Slo" ? "ms" : "req/s";
+    return m.n >= 2 ? `${formatPercent(m.change)} vs SLO (${at(m.ci.lo)} \u2026 ${at(m.ci.hi)} ${unit})` : `${formatPercent(m.change)} vs SLO`;
+  }
   const d = m.metric === "cost" ? 2 : 1;
   return `${formatPercent(m.change, true, d)} (${formatPercent(m.ci.lo, true, d)} \u2026 ${formatPercent(m.ci.hi, true, d)})`;
 }
 function formatConfidence(m) {
   if (m.metric === "errorRate" || m.metric === "capacity") return "\u2013";
+  if ((m.metric === "p99Slo" || m.metric === "throughputSlo") && m.n < 2) return "\u2013";
   const got = `${(m.ci.confidence * 100).toFixed(1)}%`;
   return m.ci.confidence + 1e-9 < m.requested ? `${got} (< ${(m.requested * 100).toFixed(1)}% asked)` : got;
 }
@@ -49280,6 +49501,8 @@ function formatLimit(m) {
   if (m.threshold === null) return "not gated";
   if (m.metric === "errorRate") return `< ${formatShare(m.threshold)}`;
   if (m.metric === "capacity" && m.threshold > 0) return `> ${formatRps(m.threshold)}/s`;
+  if (m.metric === "p99Slo") return `< ${formatMs(m.threshold)} ms`;
+  if (m.metric === "throughputSlo") return `> ${formatRps(m.threshold)}/s`;
   return formatPercent(
     m.threshold,
     true,
@@ -49719,6 +49942,15 @@ var HEADLINE_TEXT = {
   inconclusive: "inconclusive: not enough evidence either way within the pairs and time allowed (see the notes)",
   "no-baseline": "no comparable baseline"
 };
+function baselineAgeLines(a) {
+  const when = Number.isNaN(Date.parse(a.createdAt)) ? "at an unknown time" : `measured ${new Date(a.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(a.ageSeconds)} ago`;
+  const line = `Stored baseline: commit ${a.sha ? `\`${escapeText(a.sha.slice(0, 12))}\`` : "unknown"}, ${when}.`;
+  if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
+  return {
+    line,
+    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (README: "Keeping the baseline fresh").`
+  };
+}
 function htmlReportLine(link) {
   if (!link || !/^https?:\/\/[^\s()<>[\]]+$/.test(link.url)) return [];
   return [
@@ -49836,8 +50068,10 @@ function stackSection(s, runHeadline, show) {
   const r = s.result;
   const c2 = s.comparison;
   const h = c2?.headline ?? (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
-  const title = `### ${escapeText(r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[h]} ${h}`;
+  const title = `### ${escapeText(s.label ?? r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[h]} ${h}`;
+  const age = s.baselineAge ? baselineAgeLines(s.baselineAge) : void 0;
   const warnings = [
+    ...age?.warning ? [age.warning] : [],
     ...c2?.reason ? [`No comparison: ${escapeText(c2.reason)}.`] : [],
     ...r.warnings.map(escapeText),
     ...(r.cost?.warnings ?? []).map((w) => `Cost run: ${escapeText(w)}`),
@@ -49853,6 +50087,7 @@ function stackSection(s, runHeadline, show) {
   const sweep = sweepLine(r);
   if (sweep) parts.push(escapeText(sweep), "");
   if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");
+  if (age) parts.push(age.line, "");
   parts.push(...environmentLines(r));
   const cpu = cpuLine2(r);
   if (cpu) parts.push(cpu);
@@ -49863,6 +50098,52 @@ function stackSection(s, runHeadline, show) {
   );
   return parts.join("\n");
 }
+function overviewTable(stacks, runHeadline) {
+  const change = (s, metric2) => {
+    const m = s.comparison?.metrics.find((x) => x.metric === metric2);
+    return m ? formatPercent(m.change) : "\u2013";
+  };
+  const p99 = (s) => s.result.summary.latency.p99.median;
+  const ordered = [...stacks].sort((a, b) => {
+    const x = a.result.trials.length > 0 && Number.isFinite(p99(a)) ? p99(a) : Number.POSITIVE_INFINITY;
+    const y = b.result.trials.length > 0 && Number.isFinite(p99(b)) ? p99(b) : Number.POSITIVE_INFINITY;
+    return x - y;
+  });
+  const rows = ordered.map((s) => {
+    const r = s.result;
+    const timed = r.trials.length > 0;
+    const h = s.comparison?.headline ?? (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
+    return [
+      escapeText(s.label ?? r.stack.name),
+      escapeText(r.stack.webserver),
+      escapeText(r.stack.framework),
+      r.workers === null ? "\u2013" : String(r.workers),
+      timed ? formatMs(r.summary.latency.p50.median) : "\u2013",
+      timed ? formatMs(p99(s)) : "\u2013",
+      timed ? formatRps(r.summary.throughput.median) : "\u2013",
+      change(s, "p99"),
+      change(s, "throughput"),
+      `${ICON[h]} ${h}`
+    ];
+  });
+  const header = [
+    "Stack",
+    "Webserver",
+    "Framework",
+    "Workers",
+    "P50 (ms)",
+    "P99 (ms)",
+    "req/s",
+    "P99 change",
+    "Throughput change",
+    "Verdict"
+  ];
+  return [
+    `### All ${stacks.length} stacks, ordered by P99`,
+    "",
+    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l"] })
+  ].join("\n");
+}
 function renderMarkdown(input, marker) {
   const head = [
     marker,
@@ -49872,7 +50153,10 @@ function renderMarkdown(input, marker) {
     "",
     ...htmlReportLine(input.htmlReport)
   ].join("\n");
-  const render = (show) => `${head}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}
+  const overview = input.stacks.length > 1 ? `${overviewTable(input.stacks, input.headline)}
+
+` : "";
+  const render = (show) => `${head}${overview}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}
 `;
   let body = render({ details: true, chart: true });
   if (body.length > COMMENT_LIMIT) body = render({ details: false, chart: true });
@@ -50481,7 +50765,7 @@ var USAGE2 = `loadgate ${VERSION}: performance regression gating of web services
 Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
                [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
-               [--baseline FILE] [--save-baseline FILE] [--max-error-rate P]
+               [--baseline FILE] [--save-baseline FILE] [--baseline-key NAME] [--max-error-rate P]
                [--client native|autocannon]
   loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
   loadgate ab <base-ref> [<head-ref>] <stack>... [--trials MIN-PAIRS] [--max-pairs N] [--max-time S]
@@ -50510,6 +50794,9 @@ Usage:
 --cost (run, ab): also count the app's instructions per request (the cost run) and gate them
 at the stack file's gate.cost or +1%; --cost-limit +N% sets the limit (and turns it on).
 A stack file whose gate has \`cost\` turns it on by itself. Needs valgrind (--install adds it).
+
+--baseline-key NAME (run): compare and save baselines under NAME, a class of machines you
+vouch for, instead of this machine's CPU, cores, memory, OS and versions (shown when they differ).
 
 --max-error-rate P (e.g. 1%): the gate (--baseline, ab) fails when more than P of the requests
 fail; overrides the stack file's gate.error-rate. A stack that answers no request of a trial with
@@ -50617,7 +50904,7 @@ async function runCommand(argv, io, costOnly = false) {
     },
     signal: io.signal
   };
-  const results = plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks);
+  const results = (plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks)).map((r) => withBaselineKey(r, plan.baselineKey));
   for (const r of results) {
     const asked = plan0.stacks.find((s) => s.spec.name === r.stack.name);
     if (asked?.sweep && !r.sweep && r.workers !== null) {
@@ -50633,28 +50920,31 @@ async function runCommand(argv, io, costOnly = false) {
   if (lastProgress && io.isTTY) io.stderr("\n");
   const doc = resultDocument(results);
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
+  const gateOf = (i) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
+  const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
   io.stdout(`
-${runReport(results, !plan.baselineFile)}
+${runReport(results, !(plan.baselineFile || withSlos))}
 `);
   if (plan.jsonOut) io.stdout(`
 Result written to ${plan.jsonOut}
 `);
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
   let code2 = ExitCode.ok;
-  if (plan.baselineFile) {
+  if (plan.baselineFile || withSlos) {
     const verdicts = [];
     for (const [i, r] of results.entries()) {
-      const stored = await store.restore(r.stack.name);
+      const stored = plan.baselineFile ? await store.restore(r.stack.name) : void 0;
       const baseline = stored?.doc.results[0];
-      const gate = plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
-      const comparison = baseline ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], { ...DEFAULT_RISK, stacks: results.length }) : {
-        headline: "no-baseline",
-        method: "stored-baseline",
-        metrics: [],
-        reason: `${plan.baselineFile} has no stack named ${r.stack.name}`,
-        notes: []
-      };
-      verdicts.push(verdictReport(r.stack.name, comparison, latencyChart(r, baseline ?? null)));
+      const gate = gateOf(i);
+      const risk = { ...DEFAULT_RISK, stacks: results.length };
+      const comparison = baseline ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], risk) : absoluteOnly(
+        r,
+        gate,
+        risk,
+        plan.baselineFile ? `${plan.baselineFile} has no stack named ${r.stack.name}` : "no --baseline given"
+      );
+      const age = stored ? ageLine(stored.doc) : "";
+      verdicts.push(`${verdictReport(r.stack.name, comparison, latencyChart(r, baseline ?? null))}${age}`);
       if (comparison.headline === "regression") code2 = ExitCode.regression;
     }
     io.stdout(`
@@ -50677,6 +50967,13 @@ ${verdicts.join("\n\n")}
 `);
   }
   return code2;
+}
+function ageLine(doc) {
+  const at = Date.parse(doc.createdAt);
+  if (Number.isNaN(at)) return "";
+  const when = new Date(at).toISOString().slice(0, 16).replace("T", " ");
+  return `
+baseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, measured ${when} UTC, ${formatAge((Date.now() - at) / 1e3)} ago`;
 }
 async function upCommand(argv, io) {
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { basename, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { isCommit, mergeBase, repoRoot } from "../ab/git.js";
@@ -15,6 +15,7 @@ import { nextHistory } from "../baseline/history.js";
 import type { BaselineStore } from "../baseline/store.js";
 import { progressLine } from "../cli/progress.js";
 import {
+  absoluteOnly,
   type Comparison,
   compareWithBaseline,
   DEFAULT_RISK,
@@ -24,7 +25,7 @@ import {
 } from "../compare/verdict.js";
 import { type ActionPlan, OUTPUTS, planAction } from "../config/action-plan.js";
 import type { RunPlan } from "../config/plan.js";
-import { DEFAULT_GATE } from "../config/stack-spec.js";
+import { DEFAULT_GATE, NO_SLO } from "../config/stack-spec.js";
 import { runAb } from "../engine/ab.js";
 import { type EngineHooks, runStacks, runTarget } from "../engine/run.js";
 import { messageOf, UserError } from "../errors.js";
@@ -33,6 +34,7 @@ import { CommentForbiddenError, commentAuthor, upsertComment } from "../github/c
 import { formatPercent } from "../report/format.js";
 import { renderHtml } from "../report/html.js";
 import {
+  type BaselineAge,
   commentMarker,
   type HtmlReportLink,
   type ReportInput,
@@ -41,6 +43,8 @@ import {
   type StackReport,
 } from "../report/markdown.js";
 import { stackReportsOf } from "../report/stack-reports.js";
+import { collectResultFiles } from "../result/collect.js";
+import { withBaselineKey } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
 import { recordComponent } from "../stack/cleanup.js";
@@ -53,13 +57,28 @@ import { STATE_FILE } from "./state.js";
 /** Which gate applies to a stack (or to the target): the inputs override the stack file's `gate`. */
 function gateFor(plan: ActionPlan, stack: { gate: Gate } | undefined): Gate {
   const own = stack?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
+  const { p99, throughput } = plan.gateOverride;
+  const slo = own.slo ?? NO_SLO;
   return {
-    p99: plan.gateOverride.p99 ?? own.p99,
-    throughput: plan.gateOverride.throughput ?? own.throughput,
+    p99: p99 ? p99.relative : own.p99,
+    throughput: throughput ? throughput.relative : own.throughput,
+    slo: { p99Ms: p99 ? p99.slo : slo.p99Ms, throughput: throughput ? throughput.slo : slo.throughput },
     errorRate: plan.gateOverride.errorRate ?? own.errorRate,
     cost: own.cost,
     capacity: own.capacity,
   };
+}
+
+/** How old a stored baseline is, for the line under the table and the max-baseline-age warning. */
+function ageOf(doc: ResultDocument, limitSeconds: number | null): BaselineAge {
+  const at = Date.parse(doc.createdAt);
+  const ageSeconds = Number.isNaN(at) ? Number.NaN : Math.max(0, (Date.now() - at) / 1000);
+  if (limitSeconds !== null && ageSeconds > limitSeconds) {
+    core.warning(
+      `The stored baseline (${doc.commit?.sha.slice(0, 7) ?? "unknown commit"}, ${doc.createdAt}) is older than max-baseline-age.`,
+    );
+  }
+  return { sha: doc.commit?.sha ?? null, createdAt: doc.createdAt, ageSeconds, limitSeconds };
 }
 
 function engineHooks(stateFile: string): EngineHooks {
@@ -91,8 +110,11 @@ async function measure(plan: ActionPlan, stateFile: string): Promise<StackResult
   };
   try {
     // Input target: a service earlier steps started (a services: container, docker compose).
-    if (plan.target) return [await runTarget(runPlan, plan.target, engineHooks(stateFile))];
-    return await runStacks(runPlan, engineHooks(stateFile));
+    const results = plan.target
+      ? [await runTarget(runPlan, plan.target, engineHooks(stateFile))]
+      : await runStacks(runPlan, engineHooks(stateFile));
+    // Input baseline-key: the stored baseline is looked up and saved under the key, not the machine.
+    return results.map((r) => withBaselineKey(r, plan.baselineKey));
   } finally {
     core.endGroup();
   }
@@ -137,17 +159,22 @@ async function abGate(
   const runPlan: RunPlan = { ...plan.runtime, install: plan.install };
   let outcomes: Awaited<ReturnType<typeof runAb>>;
   try {
-    outcomes = await runAb(ab, runPlan, engineHooks(stateFile), (s) => gateFor(plan, s));
+    outcomes = (await runAb(ab, runPlan, engineHooks(stateFile), (s) => gateFor(plan, s))).map((o) => ({
+      ...o,
+      head: withBaselineKey(o.head, plan.baselineKey),
+    }));
   } finally {
     core.endGroup();
   }
   const reports: StackReport[] = [];
   for (const o of outcomes) {
     let trend: string | undefined;
+    let trendAge: BaselineAge | undefined;
     if (plan.compare === "both") {
       const stored = await store.restore(o.head.stack.name, o.head.environment.id);
       const b = stored?.doc.results.find((x) => x.stack.name === o.head.stack.name);
-      if (b) {
+      if (b && stored) {
+        trendAge = ageOf(stored.doc, plan.maxBaselineAgeSeconds);
         const stackPlan = plan.stacks.find((s) => s.spec.name === o.head.stack.name) ?? plan.stacks[0];
         const c = compareWithBaseline(b, o.head, gateFor(plan, stackPlan), b.history ?? []);
         const m = (name: string) => c.metrics.find((x) => x.metric === name);
@@ -165,6 +192,7 @@ async function abGate(
       baseline: o.base,
       baselineLabel: `merge base ${base.slice(0, 7)}`,
       trend,
+      baselineAge: trendAge,
     });
   }
   const pairs = outcomes.map((o) => o.pairs).join(", ");
@@ -182,13 +210,13 @@ async function gate(plan: ActionPlan, results: StackResult[], store: BaselineSto
     const baseline = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
     let comparison: Comparison;
     if (!baseline) {
-      comparison = {
-        headline: "no-baseline",
-        method: "stored-baseline",
-        metrics: [],
-        reason: `no baseline of ${r.stack.name} is stored yet: push to the default branch (mode: baseline) to create one`,
-        notes: [],
-      };
+      // Absolute SLOs still decide; without them there is nothing to compare.
+      comparison = absoluteOnly(
+        r,
+        gateFor(plan, plan.stacks[i]),
+        { ...DEFAULT_RISK, stacks: results.length },
+        `no baseline of ${r.stack.name} is stored yet: push to the default branch (mode: baseline) to create one`,
+      );
     } else {
       comparison = compareWithBaseline(baseline, r, gateFor(plan, plan.stacks[i]), baseline.history ?? [], {
         ...DEFAULT_RISK,
@@ -201,6 +229,7 @@ async function gate(plan: ActionPlan, results: StackResult[], store: BaselineSto
       comparison,
       baseline,
       baselineLabel: stored?.doc.commit?.sha.slice(0, 7) ?? (stored ? "stored" : null),
+      baselineAge: stored ? ageOf(stored.doc, plan.maxBaselineAgeSeconds) : undefined,
     });
   }
   return reports;
@@ -219,18 +248,20 @@ async function saveBaselines(plan: ActionPlan, doc: ResultDocument, store: Basel
   }
 }
 
+/** The Result documents a comment reports, each with the name of its file, for the HTML report. */
+type Documents = { source: string; doc: ResultDocument }[];
+
 /**
- * report-artifact: true: the HTML report of `doc`, written to the runner's temp folder and uploaded as an
- * artifact of the run. A failed upload warns and leaves the comment without the link; it fails nothing.
+ * report-artifact: true: the HTML report of `documents`, written to the runner's temp folder and uploaded as
+ * an artifact of the run. A failed upload warns and leaves the comment without the link; it fails nothing.
  */
 async function uploadHtmlReport(
   plan: ActionPlan,
-  doc: ResultDocument,
-  source: string,
+  documents: Documents,
   stackNames: string[],
 ): Promise<HtmlReportLink | undefined> {
   const file = join(plan.runnerTemp, reportArtifactName(stackNames));
-  writeFileSync(file, renderHtml({ version: VERSION, documents: [{ source, doc }] }));
+  writeFileSync(file, renderHtml({ version: VERSION, documents }));
   try {
     const uploaded = await uploadFileArtifact(file, { ...plan.run, ...plan.event.repository });
     core.info(`HTML report uploaded as the artifact ${uploaded.name}${uploaded.url ? `: ${uploaded.url}` : ""}`);
@@ -249,11 +280,10 @@ async function publish(
   input: ReportInput,
   stackNames: string[],
   pr: { number: number } | null,
-  doc: ResultDocument,
-  source: string,
+  documents: Documents,
 ) {
   const marker = commentMarker(stackNames);
-  const htmlReport = plan.reportArtifact ? await uploadHtmlReport(plan, doc, source, stackNames) : undefined;
+  const htmlReport = plan.reportArtifact ? await uploadHtmlReport(plan, documents, stackNames) : undefined;
   const body = renderMarkdown({ ...input, htmlReport }, marker);
   await core.summary.addRaw(body).write();
   let commentUrl = "";
@@ -345,15 +375,35 @@ async function pullRequestForReport(plan: ActionPlan): Promise<{ number: number;
   return match ? { number: match.number, fork: wr.headRepo !== `${owner}/${repo}` ? wr.headRepo : null } : null;
 }
 
+/**
+ * mode: report with result-file: post what earlier runs measured and decided. One Result (the fork
+ * recipe) or many (a matrix of jobs, one stack each): one comment, a table per stack and one of them
+ * all, and the worst verdict.
+ */
 async function reportFromFile(plan: ActionPlan): Promise<void> {
-  const doc = readResultFile(plan.resultFile!);
-  const reports = stackReportsOf(doc);
-  const headline = overallHeadline(reports.map((s) => s.comparison?.headline ?? "no-baseline"));
+  const files = await collectResultFiles(plan.resultFile!, plan.workspace);
+  const docs = files.map((f) => ({ file: f, doc: readResultFile(f) }));
+  const reports: StackReport[] = docs.flatMap(({ file, doc }) =>
+    stackReportsOf(doc).map((s) => ({
+      ...s,
+      label: files.length > 1 ? `${s.result.stack.name}, from ${basename(dirname(file))}/${basename(file)}` : undefined,
+    })),
+  );
+  // A stack measured by one job keeps its plain name; one measured by several is told apart by its file.
+  const count = new Map<string, number>();
+  for (const s of reports) count.set(s.result.stack.name, (count.get(s.result.stack.name) ?? 0) + 1);
+  for (const s of reports) if (count.get(s.result.stack.name) === 1) s.label = undefined;
+  const compared = reports.some((s) => s.comparison);
+  const headline: RunHeadline = compared
+    ? overallHeadline(reports.map((s) => s.comparison?.headline ?? "no-baseline"))
+    : "measured";
   const pr = await pullRequestForReport(plan);
-  if (doc.pullRequest && doc.pullRequest.number !== pr?.number) {
-    core.warning(
-      `The Result names pull request #${doc.pullRequest.number}; ignored: mode: report takes the pull request from the event${pr ? ` (#${pr.number})` : ""}, never from the artifact.`,
-    );
+  for (const { file, doc } of docs) {
+    if (doc.pullRequest && doc.pullRequest.number !== pr?.number) {
+      core.warning(
+        `The Result ${docs.length > 1 ? `${relative(plan.workspace, file)} ` : ""}names pull request #${doc.pullRequest.number}; ignored: mode: report takes the pull request from the event${pr ? ` (#${pr.number})` : ""}, never from the artifact.`,
+      );
+    }
   }
   if (!pr) {
     core.warning(
@@ -361,23 +411,53 @@ async function reportFromFile(plan: ActionPlan): Promise<void> {
     );
   }
   const wr = plan.event.workflowRun;
-  const source = wr ? `${pr?.fork ?? wr.headRepo}@${wr.headSha.slice(0, 7)}` : "an earlier run";
+  const source = wr
+    ? `${pr?.fork ?? wr.headRepo}@${wr.headSha.slice(0, 7)}`
+    : docs.length > 1
+      ? `${docs.length} earlier jobs`
+      : "an earlier run";
+  const shas = [...new Set(docs.map(({ doc }) => doc.commit?.sha.slice(0, 7) ?? "unknown"))];
   await publish(
     plan,
     {
-      title: `Result of ${doc.commit?.sha.slice(0, 7) ?? "an earlier run"}`,
+      title: docs.length > 1 ? `${docs.length} Results of ${shas.join(", ")}` : `Result of ${shas[0]}`,
       headline,
       stacks: reports,
       decidedBy: pr?.fork
         ? `measured by the workflow run of the fork's pull request (${source}): the figures and verdicts are that run's; posted here by mode: report`
         : `measured by ${source}; posted by mode: report`,
     },
-    doc.results.map((r) => r.stack.name),
+    reports.map((s) => s.label ?? s.result.stack.name),
     pr,
-    doc,
-    basename(plan.resultFile!),
+    docs.map(({ file, doc }) => ({
+      source: docs.length > 1 ? `${basename(dirname(file))}/${basename(file)}` : basename(file),
+      doc,
+    })),
   );
-  setResultOutputs(headline, doc.results, plan.resultFile!);
+  let resultPath = files[0]!;
+  if (docs.length > 1) {
+    // One document for the output `result`, written where this run chooses (never where a Result says).
+    resultPath = join(plan.runnerTemp, "loadgate-report.json");
+    mkdirSync(plan.runnerTemp, { recursive: true });
+    const merged: ResultDocument = {
+      ...docs[0]!.doc,
+      createdAt: new Date().toISOString(),
+      pullRequest: undefined,
+      results: docs.flatMap(({ doc }) => doc.results),
+      reports: docs.flatMap(({ doc }) => doc.reports ?? []),
+    };
+    writeFileSync(resultPath, `${JSON.stringify(merged, null, 2)}\n`);
+  }
+  setResultOutputs(
+    headline,
+    reports.map((s) => s.result),
+    resultPath,
+  );
+  // The gate jobs decided; a report job in the pull request's own workflow (a matrix's final job)
+  // carries the worst of their verdicts, so it can be the one required check. From workflow_run (the
+  // fork recipe) it does not: the fork's own run already failed its check, and a red run on the
+  // default branch would only be noise.
+  if (compared && plan.event.name !== "workflow_run") decideFailure(plan, headline as Headline);
 }
 
 export interface ActionDeps {
@@ -447,7 +527,9 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     const decidedBy = ab
       ? ab.decidedBy
       : plan.mode === "gate"
-        ? "decided against the newest stored baseline of the default branch"
+        ? reports.every((s) => s.comparison?.method === "absolute")
+          ? "decided by the absolute SLOs alone: no stored baseline of the default branch yet"
+          : "decided against the newest stored baseline of the default branch"
         : plan.mode === "baseline"
           ? "stored as the new baseline"
           : "measured only (no comparison)";
@@ -461,8 +543,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
       },
       results.map((r) => r.stack.name),
       plan.mode === "gate" ? pr : null,
-      doc,
-      basename(resultFile),
+      [{ source: basename(resultFile), doc }],
     );
     setResultOutputs(headline, results, resultFile);
     if (plan.mode === "gate") decideFailure(plan, headline as Headline);

@@ -5,7 +5,8 @@ import { FileBaselineStore } from "../baseline/file-store.js";
 import { nextHistory } from "../baseline/history.js";
 import { CAPACITY_DEFAULTS } from "../capacity/search.js";
 import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
-import { type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
+import { sloCount } from "../compare/slo.js";
+import { absoluteOnly, type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
 import { planRun, runtimeOf } from "../config/cli-plan.js";
 import { parseDuration } from "../config/duration.js";
 import type { RunPlan } from "../config/plan.js";
@@ -18,8 +19,9 @@ import { holdStack, runStacks, runTarget } from "../engine/run.js";
 import { runStudy } from "../engine/study.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/types.js";
+import { formatAge } from "../report/format.js";
 import { capacityTable, latencyChart, runReport, verdictReport } from "../report/terminal.js";
-import { machineFacts } from "../result/environment.js";
+import { machineFacts, withBaselineKey } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
@@ -37,7 +39,7 @@ const USAGE = `loadgate ${VERSION}: performance regression gating of web service
 Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
                [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
-               [--baseline FILE] [--save-baseline FILE] [--max-error-rate P]
+               [--baseline FILE] [--save-baseline FILE] [--baseline-key NAME] [--max-error-rate P]
                [--client native|autocannon]
   loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
   loadgate ab <base-ref> [<head-ref>] <stack>... [--trials MIN-PAIRS] [--max-pairs N] [--max-time S]
@@ -66,6 +68,9 @@ Usage:
 --cost (run, ab): also count the app's instructions per request (the cost run) and gate them
 at the stack file's gate.cost or +1%; --cost-limit +N% sets the limit (and turns it on).
 A stack file whose gate has \`cost\` turns it on by itself. Needs valgrind (--install adds it).
+
+--baseline-key NAME (run): compare and save baselines under NAME, a class of machines you
+vouch for, instead of this machine's CPU, cores, memory, OS and versions (shown when they differ).
 
 --max-error-rate P (e.g. 1%): the gate (--baseline, ab) fails when more than P of the requests
 fail; overrides the stack file's gate.error-rate. A stack that answers no request of a trial with
@@ -187,7 +192,10 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
     },
     signal: io.signal,
   };
-  const results = plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks);
+  // --baseline-key: baselines are compared and saved under the key, not the machine.
+  const results = (
+    plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks)
+  ).map((r) => withBaselineKey(r, plan.baselineKey));
   for (const r of results) {
     const asked = plan0.stacks.find((s) => s.spec.name === r.stack.name);
     if (asked?.sweep && !r.sweep && r.workers !== null) {
@@ -203,27 +211,32 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
   if (lastProgress && io.isTTY) io.stderr("\n");
   const doc = resultDocument(results);
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
-  io.stdout(`\n${runReport(results, !plan.baselineFile)}\n`);
+  // The stack file's gate with --max-error-rate laid over it; a --target has the defaults.
+  const gateOf = (i: number) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
+  // Absolute SLOs decide even with no baseline to compare with.
+  const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
+  // With verdicts, each stack's latency chart goes under its verdict instead of under the run's table.
+  io.stdout(`\n${runReport(results, !(plan.baselineFile || withSlos))}\n`);
   if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
   let code: number = ExitCode.ok;
-  if (plan.baselineFile) {
+  if (plan.baselineFile || withSlos) {
     const verdicts: string[] = [];
     for (const [i, r] of results.entries()) {
-      const stored = await store.restore(r.stack.name);
+      const stored = plan.baselineFile ? await store.restore(r.stack.name) : undefined;
       const baseline = stored?.doc.results[0];
-      // The stack file's gate with --max-error-rate laid over it; a --target has the defaults.
-      const gate = plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
+      const gate = gateOf(i);
+      const risk = { ...DEFAULT_RISK, stacks: results.length };
       const comparison: Comparison = baseline
-        ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], { ...DEFAULT_RISK, stacks: results.length })
-        : {
-            headline: "no-baseline",
-            method: "stored-baseline",
-            metrics: [],
-            reason: `${plan.baselineFile} has no stack named ${r.stack.name}`,
-            notes: [],
-          };
-      verdicts.push(verdictReport(r.stack.name, comparison, latencyChart(r, baseline ?? null)));
+        ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], risk)
+        : absoluteOnly(
+            r,
+            gate,
+            risk,
+            plan.baselineFile ? `${plan.baselineFile} has no stack named ${r.stack.name}` : "no --baseline given",
+          );
+      const age = stored ? ageLine(stored.doc) : "";
+      verdicts.push(`${verdictReport(r.stack.name, comparison, latencyChart(r, baseline ?? null))}${age}`);
       if (comparison.headline === "regression") code = ExitCode.regression;
     }
     io.stdout(`\n${verdicts.join("\n\n")}\n`);
@@ -243,6 +256,14 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
     io.stdout(`Baseline written to ${plan.saveBaseline}\n`);
   }
   return code;
+}
+
+/** "baseline: commit abc1234, measured 2026-11-20 08:12 UTC, 9.8 days ago", under the verdict. */
+function ageLine(doc: ResultDocument): string {
+  const at = Date.parse(doc.createdAt);
+  if (Number.isNaN(at)) return "";
+  const when = new Date(at).toISOString().slice(0, 16).replace("T", " ");
+  return `\nbaseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, measured ${when} UTC, ${formatAge((Date.now() - at) / 1000)} ago`;
 }
 
 async function upCommand(argv: string[], io: CliIo): Promise<number> {

@@ -1,6 +1,6 @@
 // Pure: Result × baseline Result → per-metric verdicts. No I/O, no environment.
 
-import type { CapacityGate } from "../config/stack-spec.js";
+import type { CapacityGate, Slo } from "../config/stack-spec.js";
 import type { CapacityRecord, CostRecord, HistoryPoint, StackResult, Trial } from "../result/types.js";
 import { studentTQuantile } from "../stats/distributions.js";
 import { mean, median, stdev } from "../stats/quantiles.js";
@@ -8,10 +8,21 @@ import { pairedShift, type ShiftEstimate, twoSampleShift } from "../stats/rank-t
 
 import { costVerdict, fingerprintDifferences } from "./cost.js";
 import { decide, type Verdict } from "./rule.js";
+import { sloCount, sloVerdicts } from "./slo.js";
 
 export { decide, type Verdict };
 export type Headline = Verdict | "no-baseline";
-export type MetricName = "throughput" | "p50" | "p90" | "p99" | "p999" | "errorRate" | "cost" | "capacity";
+export type MetricName =
+  | "throughput"
+  | "throughputSlo"
+  | "p50"
+  | "p90"
+  | "p99"
+  | "p99Slo"
+  | "p999"
+  | "errorRate"
+  | "cost"
+  | "capacity";
 
 export const METRIC_LABELS: Record<MetricName, string> = {
   throughput: "Throughput (req/s)",
@@ -19,16 +30,20 @@ export const METRIC_LABELS: Record<MetricName, string> = {
   p90: "P90 (ms)",
   p99: "P99 (ms)",
   p999: "P99.9 (ms)",
+  p99Slo: "P99 SLO (ms)",
+  throughputSlo: "Throughput SLO (req/s)",
   errorRate: "Error rate",
   cost: "App instructions per request",
   capacity: "Capacity within the P99 SLO (req/s)",
 };
 
 export interface Gate {
-  /** How much P99 may grow, as a fraction (0.10 for "+10%"). */
-  p99: number;
-  /** How much throughput may drop, as a negative fraction (-0.05 for "-5%"). */
-  throughput: number;
+  /** How much P99 may grow, as a fraction (0.10 for "+10%"); null: not gated relatively. */
+  p99: number | null;
+  /** How much throughput may drop, as a negative fraction (-0.05 for "-5%"); null: not gated relatively. */
+  throughput: number | null;
+  /** Absolute SLOs judged on this run alone; absent: none. */
+  slo?: Slo;
   /** The highest share of failed or non-2xx responses this run may have (0.01 for "<1%"). */
   errorRate: number;
   /** How much the app's instructions per request may grow (0.01 for "+1%"); null or absent: no cost gate. */
@@ -55,9 +70,18 @@ export interface Risk {
 export const DEFAULT_ALPHA = 0.05;
 export const DEFAULT_RISK: Risk = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
 
-/** How many metrics a comparison tests: throughput and P99 (when timed), and the cost when its gate is on. */
-export function testedCount(gate: Pick<Gate, "cost">, timed = true): number {
-  return (timed ? TESTED_METRICS.length : 0) + (gate.cost != null ? 1 : 0);
+/**
+ * How many metrics a comparison tests: throughput and P99 against the baseline and their SLOs (when
+ * timed), and the cost when its gate is on.
+ */
+export function testedCount(gate: Partial<Pick<Gate, "cost" | "p99" | "throughput" | "slo">>, timed = true): number {
+  const relative = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
+  return (timed ? relative + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
+}
+
+/** Whether a metric has a relative limit in this gate. */
+function relativelyGated(gate: Gate, metric: MetricName): boolean {
+  return (metric === "throughput" && gate.throughput !== null) || (metric === "p99" && gate.p99 !== null);
 }
 
 /** One-sided α for one tested metric of one stack at one look; `tested` metrics share it (default throughput and P99). */
@@ -86,7 +110,7 @@ export interface MetricVerdict {
 export interface Comparison {
   headline: Headline;
   /** Which comparison decided: trials of a stored baseline, or pairs measured side by side. */
-  method: "stored-baseline" | "same-runner-ab";
+  method: "stored-baseline" | "same-runner-ab" | "absolute";
   metrics: MetricVerdict[];
   /** Why there is no verdict (headline no-baseline). */
   reason?: string;
@@ -132,7 +156,7 @@ export function isDecided(c: Comparison): boolean {
   return gated.every((m) => m.verdict === "pass" || m.verdict === "improvement");
 }
 
-function pick(t: Trial, m: Exclude<MetricName, "errorRate" | "cost" | "capacity">): number {
+function pick(t: Trial, m: "throughput" | "p50" | "p90" | "p99" | "p999"): number {
   return m === "throughput" ? t.throughput : t.latency[m];
 }
 
@@ -142,9 +166,17 @@ const usable = (v: number | null | undefined): v is number => typeof v === "numb
 /** Differences between the environments of two Results that make them incomparable. */
 export function environmentDifferences(a: StackResult, b: StackResult): string[] {
   if (a.environment.id === b.environment.id) return [];
+  const diffs = factDifferences(a, b);
+  return diffs.length ? diffs : ["environment id differs"];
+}
+
+/** Every difference between the two environments' facts, whether or not their ids match. */
+export function factDifferences(a: StackResult, b: StackResult): string[] {
   const ea = a.environment;
   const eb = b.environment;
   const diffs: string[] = [];
+  if (ea.baselineKey !== eb.baselineKey)
+    diffs.push(`baseline key ${ea.baselineKey ?? "none"} → ${eb.baselineKey ?? "none"}`);
   if (ea.cpuModel !== eb.cpuModel) diffs.push(`CPU ${ea.cpuModel} → ${eb.cpuModel}`);
   if (ea.logicalCores !== eb.logicalCores) diffs.push(`cores ${ea.logicalCores} → ${eb.logicalCores}`);
   if (Math.round(ea.memoryBytes / 2 ** 30) !== Math.round(eb.memoryBytes / 2 ** 30)) diffs.push("memory size");
@@ -153,7 +185,16 @@ export function environmentDifferences(a: StackResult, b: StackResult): string[]
   for (const k of new Set([...Object.keys(ea.versions), ...Object.keys(eb.versions)])) {
     if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} → ${eb.versions[k] ?? "none"}`);
   }
-  return diffs.length ? diffs : ["environment id differs"];
+  return diffs;
+}
+
+/** With a baseline key the ids match across machines: say what the key let through. */
+function keyNote(baseline: StackResult, current: StackResult): string | undefined {
+  const key = current.environment.baselineKey;
+  if (key === undefined || baseline.environment.id !== current.environment.id) return undefined;
+  const diffs = factDifferences(baseline, current);
+  if (diffs.length === 0) return undefined;
+  return `Compared under baseline key ${key}, which stands for these differences from the baseline's environment: ${diffs.join("; ")}. The interval does not include what they change.`;
 }
 
 /** With fewer baselines than this (the stored one and its history), the assumed spread outweighs the measured one. */
@@ -205,7 +246,7 @@ function servedNothing(gate: Gate, baseTrials: readonly Trial[], head: readonly 
   return {
     metric: "throughput",
     gated: true,
-    threshold: gate.throughput,
+    threshold: gate.throughput ?? 0,
     baseline: median(baseTrials.map((t) => t.throughput)),
     current: median(head.map((t) => t.throughput)),
     change: -1,
@@ -234,6 +275,14 @@ export function compareWithBaseline(
   const envDiffs = environmentDifferences(baseline, current);
   const timed = baseline.trials.length > 0 && current.trials.length > 0;
   if (envDiffs.length > 0 || !timed) {
+    const reason =
+      envDiffs.length > 0
+        ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead`
+        : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
+    // Absolute SLOs need no baseline: they decide on this run when the baseline cannot.
+    if (current.trials.length > 0 && sloCount(gate.slo) > 0 && !(gate.cost != null && baseline.cost && current.cost)) {
+      return absoluteOnly(current, gate, risk, reason);
+    }
     // Timings compare only on the same machine; instruction counts compare wherever their fingerprints match.
     const costOnly = costOnlyComparison(baseline, current, gate, risk);
     if (costOnly) {
@@ -244,16 +293,7 @@ export function compareWithBaseline(
       }
       return costOnly;
     }
-    return {
-      headline: "no-baseline",
-      method: "stored-baseline",
-      metrics: [],
-      reason:
-        envDiffs.length > 0
-          ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead`
-          : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`,
-      notes: [],
-    };
+    return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
   }
   const alpha = metricAlpha({ ...risk, looks: 1 }, testedCount(gate));
   const notes: string[] = [];
@@ -269,7 +309,7 @@ export function compareWithBaseline(
   }
   for (const metric of ["throughput", "p99", "p50"] as const) {
     if (metric === "throughput" && emptyTrials > 0) continue;
-    const gated = (TESTED_METRICS as readonly string[]).includes(metric);
+    const gated = relativelyGated(gate, metric);
     const a = gated ? alpha : 0.025;
     const cur = current.trials.map((t) => pick(t, metric)).filter(usable);
     const points = [
@@ -305,9 +345,13 @@ export function compareWithBaseline(
     metrics.push(verdictFor(metric, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
   }
   metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
+  metrics.push(...sloVerdicts(trialUnits(current.trials), gate.slo, alpha));
   addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
   addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  if (sloCount(gate.slo) > 0) notes.push(sloNote(current.trials.length, "trials"));
+  const keyed = keyNote(baseline, current);
+  if (keyed) notes.push(keyed);
   notes.push(
     measuredSpread
       ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).`
@@ -319,8 +363,69 @@ export function compareWithBaseline(
 }
 
 /** The order rows are shown in. */
-export const METRIC_ORDER: MetricName[] = ["throughput", "p99", "cost", "capacity", "errorRate", "p50", "p90", "p999"];
+export const METRIC_ORDER: MetricName[] = [
+  "throughput",
+  "throughputSlo",
+  "p99",
+  "p99Slo",
+  "cost",
+  "capacity",
+  "errorRate",
+  "p50",
+  "p90",
+  "p999",
+];
 const ORDER = METRIC_ORDER;
+
+/** Each trial as one unit of this run, for the SLOs. */
+function trialUnits(trials: readonly Trial[]): { p99: number[]; throughput: number[] } {
+  return { p99: trials.map((t) => t.latency.p99), throughput: trials.map((t) => t.throughput) };
+}
+
+function sloNote(n: number, units: string): string {
+  return n >= 2
+    ? `SLOs are judged on this run alone: the mean of its ${n} ${units}' log values with a Student's t interval, a breach only when the whole interval is past the SLO.`
+    : `SLOs are judged on this run alone: with one of its ${units} there is no interval, so the value decides.`;
+}
+
+/**
+ * A run with no comparable baseline, gated by its absolute limits alone: the SLOs and the error
+ * rate. Without SLOs there is nothing to decide: the headline is no-baseline, with the reason.
+ */
+export function absoluteOnly(current: StackResult, gate: Gate, risk: Risk, reason: string): Comparison {
+  if (sloCount(gate.slo) === 0 || current.trials.length === 0) {
+    return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
+  }
+  const tested = sloCount(gate.slo);
+  const alpha = metricAlpha({ ...risk, looks: 1 }, tested);
+  const errorRate = errorRateOf(current.trials);
+  const metrics: MetricVerdict[] = [
+    ...sloVerdicts(trialUnits(current.trials), gate.slo, alpha),
+    {
+      metric: "errorRate",
+      gated: true,
+      threshold: gate.errorRate,
+      baseline: Number.NaN,
+      current: errorRate,
+      change: Number.NaN,
+      ci: { lo: errorRate, hi: errorRate, confidence: 1 },
+      requested: 1,
+      n: current.trials.length,
+      verdict: errorRate > gate.errorRate ? "regression" : "pass",
+    },
+  ];
+  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
+  return {
+    headline: headlineOf(metrics),
+    method: "absolute",
+    metrics,
+    notes: [
+      `No comparison with a baseline (${reason}): only the absolute limits were checked.`,
+      sloNote(current.trials.length, "trials"),
+      riskNote(risk, alpha, tested),
+    ],
+  };
+}
 
 /**
  * The cost row, when the cost gate is on: base and head counts compared when both have a cost run
@@ -472,7 +577,7 @@ export function compareAbPairs(pairs: readonly AbPair[], gate: Gate, risk: Risk 
   }
   for (const metric of ["throughput", "p99", "p50", "p90", "p999"] as const) {
     if (metric === "throughput" && emptyHead > 0) continue;
-    const gated = (TESTED_METRICS as readonly string[]).includes(metric);
+    const gated = relativelyGated(gate, metric);
     const a = gated ? alpha : 0.025;
     const values: number[] = [];
     for (const b of blockIds) {
@@ -502,8 +607,10 @@ export function compareAbPairs(pairs: readonly AbPair[], gate: Gate, risk: Risk 
       gate.errorRate,
     ),
   );
+  metrics.push(...sloVerdicts(blockUnits(pairs, blockIds), gate.slo, alpha));
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   const blocks = blockIds.length;
+  if (sloCount(gate.slo) > 0) notes.push(sloNote(blocks, "blocks (the head's trials, geometric mean per block)"));
   const need = minUnits(alpha);
   if (blocks < need) {
     notes.push(
@@ -514,13 +621,23 @@ export function compareAbPairs(pairs: readonly AbPair[], gate: Gate, risk: Risk 
   return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
 }
 
+/** The head's trials of each block as one unit (a block's trials share their instances): geometric means. */
+function blockUnits(pairs: readonly AbPair[], blockIds: readonly number[]): { p99: number[]; throughput: number[] } {
+  const geo = (xs: number[]) => (xs.some((x) => !(x > 0)) ? 0 : Math.exp(mean(xs.map(Math.log))));
+  const of = (b: number) => pairs.filter((p) => p.block === b).map((p) => p.head);
+  return {
+    p99: blockIds.map((b) => geo(of(b).map((t) => t.latency.p99))),
+    throughput: blockIds.map((b) => geo(of(b).map((t) => t.throughput))),
+  };
+}
+
 /** The fewest independent units for which the exact signed-rank interval reaches one-sided level α: 2^-n ≤ α. */
 export function minUnits(alpha: number): number {
   return Math.max(1, Math.ceil(Math.log2(1 / alpha) - 1e-12));
 }
 
 function verdictFor(
-  metric: Exclude<MetricName, "errorRate" | "cost" | "capacity">,
+  metric: "throughput" | "p50" | "p90" | "p99" | "p999",
   gated: boolean,
   gate: Gate,
   baseline: number,
@@ -531,7 +648,8 @@ function verdictFor(
   const lo = Math.exp(shift.lo) - 1;
   const hi = Math.exp(shift.hi) - 1;
   const worse = higherIsWorse(metric);
-  const limit = metric === "throughput" ? Math.abs(gate.throughput) : gate.p99;
+  // A metric with no relative limit is shown, not gated: the limit only matters when gated.
+  const limit = (metric === "throughput" ? Math.abs(gate.throughput ?? 0) : gate.p99) ?? 0;
   // Limits are relative changes; in log space a −5% limit is ln(0.95) away, a +10% one ln(1.1).
   const logLimit = worse ? Math.log(1 + limit) : -Math.log(1 - Math.min(limit, 0.999));
   const bad = worse ? shift.estimate : -shift.estimate;

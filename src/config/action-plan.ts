@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
 import { UserError } from "../errors.js";
+import { parseBaselineKey } from "../result/environment.js";
 import { VERSION } from "../version.js";
 import { applyOverrides, type LoadOverrides, parseLoadOverrides, planTarget, runtimeOf } from "./cli-plan.js";
-import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
+import { ERROR_RATE_FORM, parseAge, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
+import { type MetricGate, parseMetricGate, splitList } from "./gate-forms.js";
 import type { RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 
@@ -35,6 +36,8 @@ export const INPUTS = {
   pin: "pin",
   target: "target",
   reportArtifact: "report-artifact",
+  baselineKey: "baseline-key",
+  maxBaselineAge: "max-baseline-age",
 } as const;
 
 export const OUTPUTS = {
@@ -90,7 +93,8 @@ export interface ActionPlan {
   target: TargetPlan | null;
   /** Input pin: the load generator gets CPU 0, the stack the rest. */
   pin: boolean;
-  gateOverride: { p99?: number; throughput?: number; errorRate?: number };
+  /** Inputs p99-threshold, throughput-threshold and max-error-rate; each replaces that part of the stack file's gate. */
+  gateOverride: { p99?: MetricGate; throughput?: MetricGate; errorRate?: number };
   token: string;
   apiUrl: string;
   failOnRegression: boolean;
@@ -102,7 +106,12 @@ export interface ActionPlan {
   reportArtifact: boolean;
   /** Where this workflow run is shown (GITHUB_SERVER_URL, GITHUB_RUN_ID), for links to its artifacts. */
   run: { serverUrl: string; runId: string };
+  /** Input result-file as given: Result files, folders of them, or globs (see src/result/collect.ts). */
   resultFile: string | null;
+  /** Input baseline-key: a name for a class of runners that replaces the machine in the environment id. */
+  baselineKey: string | null;
+  /** Input max-baseline-age in seconds: an older stored baseline is warned about; null: no warning. */
+  maxBaselineAgeSeconds: number | null;
   /** Bounds on a same-runner A/B (compare: merge-base or both); null: the default. */
   ab: {
     /** Input max-pairs: the most A/B pairs the comparison may measure (2 to 200). */
@@ -137,15 +146,36 @@ function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[
   throw new UserError(`Input ${name}: expected one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}.`);
 }
 
-function threshold(name: string, raw: string, sign: "+" | "-"): number | undefined {
-  const v = raw.trim();
-  if (v === "") return undefined;
-  const n = parsePercent(v);
-  if (!Number.isFinite(n) || !v.startsWith(sign)) {
-    const example = sign === "+" ? '"+10%"' : '"-5%"';
-    throw new UserError(`Input ${name}: expected a percentage like ${example}, got ${JSON.stringify(raw)}.`);
+function baselineKeyInput(raw: string): string | null {
+  if (raw.trim() === "") return null;
+  const key = parseBaselineKey(raw);
+  if (key === null) {
+    throw new UserError(
+      `Input ${INPUTS.baselineKey}: expected a name of 1 to 64 letters, digits, ".", "_" or "-" starting with a letter or digit (e.g. ubuntu-24.04-4cpu), got ${JSON.stringify(raw)}.`,
+    );
   }
-  return n;
+  return key;
+}
+
+function ageInput(raw: string): number | null {
+  if (raw.trim() === "") return null;
+  const s = parseAge(raw);
+  if (!(s > 0)) {
+    throw new UserError(
+      `Input ${INPUTS.maxBaselineAge}: expected an age above zero with a unit, e.g. 7d, 36h or 90m, got ${JSON.stringify(raw)}.`,
+    );
+  }
+  return s;
+}
+
+/** p99-threshold / throughput-threshold: a relative limit, an SLO, or both separated by a comma. */
+function threshold(name: string, raw: string, metric: "p99" | "throughput"): MetricGate | undefined {
+  const values = splitList(raw);
+  if (values.length === 0) return undefined;
+  const parsed = parseMetricGate(metric, values);
+  if ("problem" in parsed)
+    throw new UserError(`Input ${name}: ${parsed.problem.replace(/\.$/, "")} (${JSON.stringify(raw)}).`);
+  return parsed.gate;
 }
 
 /** Input cost: empty (the stack file decides), true or false, or a limit like "+1%" (which turns it on). */
@@ -290,12 +320,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
   } catch (err) {
     throw new UserError((err as Error).message.replace(/^--(\w+)/, "Input $1"));
   }
-  const resultFileRaw = getInput(INPUTS.resultFile).trim();
-  const resultFile = resultFileRaw
-    ? isAbsolute(resultFileRaw)
-      ? resultFileRaw
-      : resolve(workspace, resultFileRaw)
-    : null;
+  // A file, a folder or a glob, one or more (the matrix's Results); found when the report runs.
+  const resultFile = getInput(INPUTS.resultFile).trim() || null;
   const stackInput = getInput(INPUTS.stack)
     .split(/[\n,]/)
     .map((s) => s.trim())
@@ -333,8 +359,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     target,
     pin: bool(INPUTS.pin, getInput(INPUTS.pin), false),
     gateOverride: {
-      p99: threshold(INPUTS.p99Threshold, getInput(INPUTS.p99Threshold), "+"),
-      throughput: threshold(INPUTS.throughputThreshold, getInput(INPUTS.throughputThreshold), "-"),
+      p99: threshold(INPUTS.p99Threshold, getInput(INPUTS.p99Threshold), "p99"),
+      throughput: threshold(INPUTS.throughputThreshold, getInput(INPUTS.throughputThreshold), "throughput"),
       errorRate: errorRate(INPUTS.maxErrorRate, getInput(INPUTS.maxErrorRate)),
     },
     token: getInput(INPUTS.githubToken).trim(),
@@ -347,6 +373,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     reportArtifact: bool(INPUTS.reportArtifact, getInput(INPUTS.reportArtifact), false),
     run: { serverUrl: env.GITHUB_SERVER_URL || "https://github.com", runId: env.GITHUB_RUN_ID ?? "" },
     resultFile,
+    baselineKey: baselineKeyInput(getInput(INPUTS.baselineKey)),
+    maxBaselineAgeSeconds: ageInput(getInput(INPUTS.maxBaselineAge)),
     ab: {
       maxPairs: wholeNumber(INPUTS.maxPairs, getInput(INPUTS.maxPairs), 2, 200),
       maxTimeSeconds: seconds(INPUTS.maxTime, getInput(INPUTS.maxTime)),

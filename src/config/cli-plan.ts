@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
 import { UserError } from "../errors.js";
+import { parseBaselineKey } from "../result/environment.js";
 import { binarySearch } from "../stack/binaries.js";
 import { SWEEP_DEFAULT_BUDGET, SWEEP_NOISE, SWEEP_P99_NOISE } from "../sweep/sweep.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
@@ -20,6 +21,7 @@ export const RUN_OPTIONS = {
   json: { type: "string" },
   baseline: { type: "string" },
   "save-baseline": { type: "string" },
+  "baseline-key": { type: "string" },
   install: { type: "boolean" },
   pin: { type: "boolean" },
   target: { type: "string" },
@@ -268,7 +270,19 @@ export function planRun(argv: string[], io: Io, toolVersion: string): RunPlan {
     jsonOut: values.json ? resolve(io.cwd, values.json) : null,
     baselineFile: values.baseline ? resolve(io.cwd, values.baseline) : null,
     saveBaseline: values["save-baseline"] ? resolve(io.cwd, values["save-baseline"]) : null,
+    baselineKey: baselineKeyFlag(values["baseline-key"]),
   });
+}
+
+function baselineKeyFlag(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const key = parseBaselineKey(value);
+  if (key === null) {
+    throw new UserError(
+      `--baseline-key: expected a name of 1 to 64 letters, digits, ".", "_" or "-" starting with a letter or digit (e.g. ci-4cpu), got ${JSON.stringify(value)}.`,
+    );
+  }
+  return key;
 }
 
 /** The parts of a RunPlan that come from the process's environment rather than from flags. */
@@ -284,6 +298,7 @@ export function runtimeOf(io: Io, toolVersion: string): RunPlan {
     jsonOut: null,
     baselineFile: null,
     saveBaseline: null,
+    baselineKey: null,
     costOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),

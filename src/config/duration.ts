@@ -11,6 +11,14 @@ export function parseDuration(value: number | string): number {
   return m[2] === "ms" ? n / 1000 : m[2] === "m" ? n * 60 : n;
 }
 
+/** An age with a unit, "90m", "36h", "7d" (or "30s"), in seconds; NaN when malformed. */
+export function parseAge(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
+  return Number(m[1]) * unit;
+}
+
 /** A threshold like "+10%" or "-5%" as a signed fraction (0.10, -0.05). */
 export function parsePercent(value: string): number {
   const m = /^([+-])(\d+(?:\.\d+)?)%$/.exec(value.trim());

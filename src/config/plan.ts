@@ -43,6 +43,8 @@ export interface RunPlan {
   jsonOut: string | null;
   baselineFile: string | null;
   saveBaseline: string | null;
+  /** --baseline-key: a name for a class of machines that replaces the machine in the environment id. */
+  baselineKey: string | null;
   /** `loadgate cost`: the cost run only, no timed trials. */
   costOnly: boolean;
   /** Where virtualenvs are cached. */

@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
 import { UserError } from "../errors.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
+import { GATE_FORMS, parseMetricGate } from "./gate-forms.js";
 import { type CapacityGate, COST_DEFAULTS, DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
 import { nearest } from "./suggest.js";
 import { type Position, parseYamlSource } from "./yaml-source.js";
@@ -68,8 +69,8 @@ const TYPE_NAMES: Record<string, string> = {
 
 /** The form a text field expects, said once for a wrong type and for a wrong pattern alike. */
 const EXPECTED_FORM: Record<string, string> = {
-  "gate.p99": 'a percentage like "+10%" (how much P99 may grow)',
-  "gate.throughput": 'a percentage like "-5%" (how much throughput may drop)',
+  "gate.p99": GATE_FORMS.p99,
+  "gate.throughput": GATE_FORMS.throughput,
   "gate.error-rate": `${ERROR_RATE_FORM["<N%"]} (the most requests that may fail)`,
   "gate.cost": 'a percentage like "+1%" (how much the app\'s instructions per request may grow)',
   "cost.ready-timeout": 'a duration like "180s"',
@@ -109,7 +110,11 @@ function explain(e: ErrorObject, locate: (p: (string | number)[], key?: boolean)
       };
     }
     default: {
-      const form = e.keyword === "type" || e.keyword === "pattern" ? EXPECTED_FORM[fieldName(path)] : undefined;
+      // A list item ("gate.p99[1]") expects what its field does.
+      const form =
+        e.keyword === "type" || e.keyword === "pattern"
+          ? EXPECTED_FORM[fieldName(path).replace(/\[\d+\]$/, "")]
+          : undefined;
       const expected =
         form ??
         (e.keyword === "type"
@@ -180,6 +185,14 @@ export function loadStackFile(file: string): StackSpec {
       });
     }
     return abs;
+  };
+
+  // The schema has checked each form; a list may still name a kind twice.
+  const metricGate = (metric: "p99" | "throughput", value: string | string[] | undefined, fallback: string) => {
+    const parsed = parseMetricGate(metric, value ?? fallback);
+    if ("gate" in parsed) return parsed.gate;
+    fileProblems.push({ position: src.locate(["gate", metric]), field: `gate.${metric}`, text: parsed.problem });
+    return { relative: null, slo: null };
   };
 
   const db = raw.database as Json | "none" | undefined;
@@ -272,6 +285,10 @@ export function loadStackFile(file: string): StackSpec {
       text: 'needs the SLO it is measured at: add capacity: { slo-p99: "50ms" } (the P99 the service must keep).',
     });
   }
+  const metricGates = {
+    p99: metricGate("p99", gate.p99 as string | string[] | undefined, "+10%"),
+    throughput: metricGate("throughput", gate.throughput as string | string[] | undefined, "-5%"),
+  };
   if (fileProblems.length > 0) throw new UserError(formatProblems(file, fileProblems));
 
   const lines: Record<string, number> = {};
@@ -335,8 +352,9 @@ export function loadStackFile(file: string): StackSpec {
       pin: (load.pin as boolean | undefined) ?? false,
     },
     gate: {
-      p99: parsePercent((gate.p99 as string | undefined) ?? "+10%"),
-      throughput: parsePercent((gate.throughput as string | undefined) ?? "-5%"),
+      p99: metricGates.p99.relative,
+      throughput: metricGates.throughput.relative,
+      slo: { p99Ms: metricGates.p99.slo, throughput: metricGates.throughput.slo },
       // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
       errorRate:
         gate["error-rate"] === undefined ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"] as string, "<N%"),

@@ -9,10 +9,12 @@ export interface RequestSpec {
 
 /** The stack file's `gate`, as fractions. */
 export interface GateSpec {
-  /** How much P99 may grow: 0.10 for "+10%". */
-  p99: number;
-  /** How much throughput may drop: -0.05 for "-5%". */
-  throughput: number;
+  /** How much P99 may grow: 0.10 for "+10%"; null: no relative P99 limit (an SLO alone). */
+  p99: number | null;
+  /** How much throughput may drop: -0.05 for "-5%"; null: no relative throughput limit (an SLO alone). */
+  throughput: number | null;
+  /** Absolute SLOs, k6-style: P99 below `p99Ms` ("<50ms"), throughput above `throughput` (">1000/s"). */
+  slo: Slo;
   /** The most requests (connection errors, timeouts, non-2xx) that may fail: 0.01 for "<1%". */
   errorRate: number;
   /**
@@ -23,6 +25,13 @@ export interface GateSpec {
   /** Capacity at the SLO: a relative drop allowed against the baseline, or a floor; null: no capacity gate. */
   capacity: CapacityGate | null;
 }
+
+export interface Slo {
+  p99Ms: number | null;
+  throughput: number | null;
+}
+
+export const NO_SLO: Readonly<Slo> = Object.freeze({ p99Ms: null, throughput: null });
 
 export type CapacityGate = { kind: "drop"; limit: number } | { kind: "floor"; rate: number };
 
@@ -57,6 +66,7 @@ export const COST_DEFAULTS = Object.freeze({
 export const DEFAULT_GATE: Readonly<GateSpec> = Object.freeze({
   p99: 0.1,
   throughput: -0.05,
+  slo: NO_SLO,
   errorRate: 0.01,
   cost: null,
   capacity: null,

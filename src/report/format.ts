@@ -19,6 +19,15 @@ export function formatPercent(fraction: number, signed = true, digits = 1): stri
   return signed && fraction > 0 ? `+${v}%` : `${v}%`;
 }
 
+/** An age: "45 s", "12 min", "5.0 h", "9.8 days". */
+export function formatAge(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "–";
+  if (seconds < 120) return `${Math.max(0, Math.round(seconds))} s`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} days`;
+}
+
 /** An instruction count: "865.3k", "1.204M". */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return "–";
@@ -32,7 +41,7 @@ export function formatCount(n: number): string {
 export function formatMetric(metric: string, v: number): string {
   if (metric === "cost") return formatCount(v);
   if (metric === "capacity") return formatRps(v);
-  if (metric === "throughput") return formatRps(v);
+  if (metric === "throughput" || metric === "throughputSlo") return formatRps(v);
   if (metric === "errorRate") return formatShare(v);
   return formatMs(v);
 }
@@ -45,8 +54,20 @@ export function formatShare(fraction: number): string {
 
 /** "−9.8% (−14.1% … −5.2%)"; the error rate is a limit on this run, not a change with an interval. */
 export function formatChange(m: MetricVerdict): string {
-  if (m.metric === "errorRate") return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
+  if (m.metric === "errorRate") {
+    // With no baseline there is no change, only this run's rate against its limit.
+    if (!Number.isFinite(m.change)) return "–";
+    return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
+  }
   if (m.metric === "capacity") return formatPercent(m.change);
+  if (m.metric === "p99Slo" || m.metric === "throughputSlo") {
+    // Against a fixed value: the distance from the SLO, and the interval in the metric's own unit.
+    const at = (f: number) => formatMetric(m.metric, (m.threshold ?? Number.NaN) * (1 + f));
+    const unit = m.metric === "p99Slo" ? "ms" : "req/s";
+    return m.n >= 2
+      ? `${formatPercent(m.change)} vs SLO (${at(m.ci.lo)} … ${at(m.ci.hi)} ${unit})`
+      : `${formatPercent(m.change)} vs SLO`;
+  }
   // Instruction counts move by tenths of a percent: show two decimals.
   const d = m.metric === "cost" ? 2 : 1;
   return `${formatPercent(m.change, true, d)} (${formatPercent(m.ci.lo, true, d)} … ${formatPercent(m.ci.hi, true, d)})`;
@@ -55,6 +76,7 @@ export function formatChange(m: MetricVerdict): string {
 /** The interval's real coverage, and the level asked for when it falls short of it. */
 export function formatConfidence(m: MetricVerdict): string {
   if (m.metric === "errorRate" || m.metric === "capacity") return "–";
+  if ((m.metric === "p99Slo" || m.metric === "throughputSlo") && m.n < 2) return "–";
   const got = `${(m.ci.confidence * 100).toFixed(1)}%`;
   return m.ci.confidence + 1e-9 < m.requested ? `${got} (< ${(m.requested * 100).toFixed(1)}% asked)` : got;
 }
@@ -63,6 +85,8 @@ export function formatLimit(m: MetricVerdict): string {
   if (m.threshold === null) return "not gated";
   if (m.metric === "errorRate") return `< ${formatShare(m.threshold)}`;
   if (m.metric === "capacity" && m.threshold > 0) return `> ${formatRps(m.threshold)}/s`;
+  if (m.metric === "p99Slo") return `< ${formatMs(m.threshold)} ms`;
+  if (m.metric === "throughputSlo") return `> ${formatRps(m.threshold)}/s`;
   return formatPercent(
     m.threshold,
     true,

@@ -4,6 +4,7 @@ import { markdownTable } from "markdown-table";
 import { type Comparison, type Headline, METRIC_LABELS, type MetricVerdict } from "../compare/verdict.js";
 import type { StackResult } from "../result/types.js";
 import {
+  formatAge,
   formatChange,
   formatConfidence,
   formatCount,
@@ -67,6 +68,32 @@ export interface StackReport {
   baseline: StackResult | null;
   /** Optional trend row from a stored baseline when the A/B comparison decided. */
   trend?: string;
+  /** The name shown for the stack when it differs from the Result's (two matrix jobs measured one stack). */
+  label?: string;
+  /** A stored baseline's commit, when it was measured and how old it is (the caller reads the clock). */
+  baselineAge?: BaselineAge;
+}
+
+export interface BaselineAge {
+  sha: string | null;
+  /** ISO time the baseline's run wrote its Result. */
+  createdAt: string;
+  ageSeconds: number;
+  /** Input max-baseline-age; null: no limit. */
+  limitSeconds: number | null;
+}
+
+/** "Baseline: commit abc1234, measured 2026-11-20 08:12 UTC, 9.8 days ago"; the warning past the limit. */
+export function baselineAgeLines(a: BaselineAge): { line: string; warning?: string } {
+  const when = Number.isNaN(Date.parse(a.createdAt))
+    ? "at an unknown time"
+    : `measured ${new Date(a.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(a.ageSeconds)} ago`;
+  const line = `Stored baseline: commit ${a.sha ? `\`${escapeText(a.sha.slice(0, 12))}\`` : "unknown"}, ${when}.`;
+  if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
+  return {
+    line,
+    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (README: "Keeping the baseline fresh").`,
+  };
 }
 
 /** The HTML report uploaded as an artifact of the run (report-artifact: true). */
@@ -226,8 +253,10 @@ function stackSection(s: StackReport, runHeadline: RunHeadline, show: SectionPar
   const c = s.comparison;
   const h: RunHeadline =
     c?.headline ?? (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
-  const title = `### ${escapeText(r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[h]} ${h}`;
+  const title = `### ${escapeText(s.label ?? r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[h]} ${h}`;
+  const age = s.baselineAge ? baselineAgeLines(s.baselineAge) : undefined;
   const warnings = [
+    ...(age?.warning ? [age.warning] : []),
     ...(c?.reason ? [`No comparison: ${escapeText(c.reason)}.`] : []),
     ...r.warnings.map(escapeText),
     ...(r.cost?.warnings ?? []).map((w) => `Cost run: ${escapeText(w)}`),
@@ -243,6 +272,7 @@ function stackSection(s: StackReport, runHeadline: RunHeadline, show: SectionPar
   const sweep = sweepLine(r);
   if (sweep) parts.push(escapeText(sweep), "");
   if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");
+  if (age) parts.push(age.line, "");
   parts.push(...environmentLines(r));
   const cpu = cpuLine(r);
   if (cpu) parts.push(cpu);
@@ -256,6 +286,60 @@ function stackSection(s: StackReport, runHeadline: RunHeadline, show: SectionPar
   return parts.join("\n");
 }
 
+/**
+ * With more than one stack (several stacks in a run, or a matrix of jobs merged by mode: report), one
+ * table of them all in the study's style, ordered by P99 (best first): what each measured, the change
+ * against its baseline, and its verdict.
+ */
+export function overviewTable(stacks: readonly StackReport[], runHeadline: RunHeadline): string {
+  const change = (s: StackReport, metric: "p99" | "throughput") => {
+    const m = s.comparison?.metrics.find((x) => x.metric === metric);
+    return m ? formatPercent(m.change) : "–";
+  };
+  const p99 = (s: StackReport) => s.result.summary.latency.p99.median;
+  const ordered = [...stacks].sort((a, b) => {
+    const x = a.result.trials.length > 0 && Number.isFinite(p99(a)) ? p99(a) : Number.POSITIVE_INFINITY;
+    const y = b.result.trials.length > 0 && Number.isFinite(p99(b)) ? p99(b) : Number.POSITIVE_INFINITY;
+    return x - y;
+  });
+  const rows = ordered.map((s) => {
+    const r = s.result;
+    const timed = r.trials.length > 0;
+    const h: RunHeadline =
+      s.comparison?.headline ??
+      (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
+    return [
+      escapeText(s.label ?? r.stack.name),
+      escapeText(r.stack.webserver),
+      escapeText(r.stack.framework),
+      r.workers === null ? "–" : String(r.workers),
+      timed ? formatMs(r.summary.latency.p50.median) : "–",
+      timed ? formatMs(p99(s)) : "–",
+      timed ? formatRps(r.summary.throughput.median) : "–",
+      change(s, "p99"),
+      change(s, "throughput"),
+      `${ICON[h]} ${h}`,
+    ];
+  });
+  const header = [
+    "Stack",
+    "Webserver",
+    "Framework",
+    "Workers",
+    "P50 (ms)",
+    "P99 (ms)",
+    "req/s",
+    "P99 change",
+    "Throughput change",
+    "Verdict",
+  ];
+  return [
+    `### All ${stacks.length} stacks, ordered by P99`,
+    "",
+    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l"] }),
+  ].join("\n");
+}
+
 /** The whole comment (also the job summary), under GitHub's size limit. */
 export function renderMarkdown(input: ReportInput, marker: string): string {
   const head = [
@@ -266,8 +350,9 @@ export function renderMarkdown(input: ReportInput, marker: string): string {
     "",
     ...htmlReportLine(input.htmlReport),
   ].join("\n");
+  const overview = input.stacks.length > 1 ? `${overviewTable(input.stacks, input.headline)}\n\n` : "";
   const render = (show: SectionParts) =>
-    `${head}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}\n`;
+    `${head}${overview}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}\n`;
   // Drop the per-trial details first (they are the bulk), then the charts; never cut a chart in half.
   let body = render({ details: true, chart: true });
   if (body.length > COMMENT_LIMIT) body = render({ details: false, chart: true });

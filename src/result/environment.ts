@@ -12,6 +12,8 @@ export interface EnvironmentFacts {
   arch: string;
   versions: Record<string, string>;
   stackFileHash: string;
+  /** A name the user gives a class of runners (input baseline-key): it stands for the machine and its software. */
+  baselineKey?: string;
 }
 
 /**
@@ -20,6 +22,12 @@ export interface EnvironmentFacts {
  * that a few MiB reserved by firmware does not split two identical machines.
  */
 export function environmentId(f: EnvironmentFacts): string {
+  if (f.baselineKey !== undefined) {
+    // The user vouches that runners under this name are comparable (as Bencher's testbeds): the key
+    // replaces the machine and the versions; the stack file still decides. Differences are shown.
+    const keyed = { baselineKey: f.baselineKey, stackFileHash: f.stackFileHash };
+    return createHash("sha256").update(JSON.stringify(keyed)).digest("hex").slice(0, 12);
+  }
   const comparable = {
     cpuModel: f.cpuModel,
     logicalCores: f.logicalCores,
@@ -34,6 +42,19 @@ export function environmentId(f: EnvironmentFacts): string {
 
 export function buildEnvironment(f: EnvironmentFacts): Environment {
   return { id: environmentId(f), ...f };
+}
+
+/** The same environment under a baseline key (input baseline-key, --baseline-key): a new id, the facts kept. */
+export function withBaselineKey<T extends { environment: Environment }>(r: T, key: string | null): T {
+  if (key === null) return r;
+  const { id: _id, ...facts } = r.environment;
+  return { ...r, environment: buildEnvironment({ ...facts, baselineKey: key }) };
+}
+
+/** A baseline key: a short name for a class of runners, e.g. "ubuntu-24.04-4cpu"; null when malformed. */
+export function parseBaselineKey(raw: string): string | null {
+  const v = raw.trim();
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v) ? v : null;
 }
 
 /** Reads the machine's facts (side effects: /proc, /etc/os-release). */

@@ -93,6 +93,8 @@ export interface Environment {
   arch: string;
   versions: Record<string, string>;
   stackFileHash: string;
+  /** Set by input baseline-key: the id then hashes this name and the stack file, not the machine. */
+  baselineKey?: string;
 }
 
 export interface StackInfo {

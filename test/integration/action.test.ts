@@ -199,6 +199,41 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     expect(run.summary, run.stdout.slice(-3000)).toContain("measured in another environment (the stack file changed)");
   });
 
+  it("baseline-key: saved and compared under the key; the comment shows the baseline's commit and age, and warns past max-baseline-age", async () => {
+    const fresh = await startFakeCacheService();
+    try {
+      const keyed = { ...base(), cacheEnv: fresh.env };
+      const inputs = { ...keyed.inputs, "baseline-key": "ci-4cpu", "max-baseline-age": "1s" };
+      const main = await runAction({
+        ...keyed,
+        inputs,
+        event: { name: "push", payload: pushEvent("1".repeat(40)) },
+        sha: "1".repeat(40),
+      });
+      expect(main.code, main.stdout).toBe(0);
+      const entry = fresh.state.entries.find((e) => e.finalized)!;
+      const result = JSON.parse(readFileSync(main.outputs.result, "utf8")).results[0];
+      expect(result.environment.baselineKey).toBe("ci-4cpu");
+      expect(entry.key).toBe(`loadgate-1-shop-${result.environment.id}-${"1".repeat(40)}`);
+      const event = { name: "pull_request", payload: pullRequestEvent(12, "2".repeat(40), "1".repeat(40)) };
+      const pr = await runAction({
+        ...keyed,
+        inputs: { ...inputs, "fail-on-regression": "false" },
+        event,
+        sha: "2".repeat(40),
+      });
+      expect(pr.code, pr.stdout).toBe(0);
+      expect(pr.outputs.verdict).not.toBe("no-baseline");
+      expect(pr.summary).toMatch(
+        /Stored baseline: commit `111111111111`, measured \d{4}-\d\d-\d\d \d\d:\d\d UTC, \d+ s ago\./,
+      );
+      expect(pr.summary).toMatch(/The stored baseline is \d+ s old, older than max-baseline-age \(1 s\)/);
+      expect(pr.stdout).toMatch(/::warning::The stored baseline \(1111111, .*\) is older than max-baseline-age/);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("a comment refused with 403 keeps the job summary and warns why", async () => {
     const ro = await startFakeGitHub({ requireToken: "ghs_test", forbidWrites: true });
     try {

@@ -41,4 +41,32 @@ describe("loadgate run on the full chain (PostgreSQL → PgBouncer → app → n
     expect(run.stderr).not.toMatch(/postgres started/);
     expectNothingLeft(run);
   });
+
+  it("gates on an absolute SLO with no baseline: a breach exits 1, a kept SLO 0", async () => {
+    // Every answer waits 20 ms: P99 cannot be below 5 ms, and is well below 500 ms.
+    const stack = (p99: string) =>
+      tinyStack(
+        (app) => `name: slo
+database: none
+pooler: none
+proxy: none
+app:
+  command: python3 ${app} {port}
+  env: { TINY_DELAY_MS: "20" }
+  ready: { http: /test, timeout: 4s }
+load: { connections: 2, warmup: 0.2s, duration: 0.5s, trials: 2 }
+gate: { p99: "${p99}", throughput: ["-5%", ">1/s"] }
+`,
+      );
+    const breach = await runCli(["run", stack("<5ms")]);
+    expect(breach.code, breach.stderr).toBe(1);
+    expect(breach.stdout).toMatch(/P99 SLO \(ms\).*regression/);
+    expect(breach.stdout).toMatch(/Throughput SLO \(req\/s\).*pass/);
+    expect(breach.stdout).toMatch(/no --baseline given/);
+    expectNothingLeft(breach);
+    const kept = await runCli(["run", stack("<500ms")]);
+    expect(kept.code, kept.stdout).toBe(0);
+    expect(kept.stdout).toMatch(/P99 SLO \(ms\).*pass/);
+    expectNothingLeft(kept);
+  });
 });

@@ -57,10 +57,10 @@ describe("gate.error-rate in the stack file", () => {
     writeFileSync(file, 'name: demo\napp:\n  command: x\ngate:\n  p99: 10\n  throughput: "5%"\n');
     const message = messageOf(() => loadStackFile(file));
     expect(message).toContain(
-      ':5:8: gate.p99: expected a percentage like "+10%" (how much P99 may grow), found number 10.',
+      ':5:8: gate.p99: expected a growth like "+10%" (how much P99 may grow against the baseline), an SLO like "<50ms" (the P99 it must stay below), or a list of both (["+10%", "<50ms"]), found number 10.',
     );
     expect(message).toContain(
-      ':6:15: gate.throughput: expected a percentage like "-5%" (how much throughput may drop), found string "5%".',
+      ':6:15: gate.throughput: expected a drop like "-5%" (how much throughput may drop against the baseline), an SLO like ">1000/s" (the throughput it must stay above), or a list of both (["-5%", ">1000/s"]), found string "5%".',
     );
   });
 });
@@ -74,6 +74,7 @@ describe("--max-error-rate", () => {
     expect(planRun([file, "--max-error-rate", "1%"], io, "test").stacks[0].gate).toEqual({
       p99: 0.1,
       throughput: -0.05,
+      slo: { p99Ms: null, throughput: null },
       errorRate: 0.01,
       cost: null,
       capacity: null,
@@ -86,6 +87,7 @@ describe("--max-error-rate", () => {
     expect(planRun(["--target", "http://127.0.0.1:9/x", "--max-error-rate", "2%"], io, "test").target?.gate).toEqual({
       p99: 0.1,
       throughput: -0.05,
+      slo: { p99Ms: null, throughput: null },
       errorRate: 0.02,
       cost: null,
       capacity: null,

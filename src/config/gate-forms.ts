@@ -1,0 +1,72 @@
+// Pure: the forms a P99 or throughput threshold takes, in the stack file and the Action's inputs.
+// A relative limit ("+10%", "-5%") is judged against a baseline; an absolute SLO ("<50ms",
+// ">1000/s", k6's p(99)<50) against a fixed value, with or without a baseline. A list holds one
+// of each, and both apply.
+
+import { parseDuration, parsePercent } from "./duration.js";
+
+/** One metric's gate: a relative limit, an absolute SLO, either, or both (null: that kind is off). */
+export interface MetricGate {
+  /** Signed fraction: +0.10 for P99 "+10%", -0.05 for throughput "-5%". */
+  relative: number | null;
+  /** P99: milliseconds it must stay below; throughput: req/s it must stay above. */
+  slo: number | null;
+}
+
+export const GATE_FORMS = {
+  p99: 'a growth like "+10%" (how much P99 may grow against the baseline), an SLO like "<50ms" (the P99 it must stay below), or a list of both (["+10%", "<50ms"])',
+  throughput:
+    'a drop like "-5%" (how much throughput may drop against the baseline), an SLO like ">1000/s" (the throughput it must stay above), or a list of both (["-5%", ">1000/s"])',
+} as const;
+
+/** "<50ms", "<0.2s" (a unit is required) as milliseconds; NaN otherwise. */
+export function parseLatencySlo(value: string): number {
+  const m = /^<\s*(\d+(?:\.\d+)?(?:ms|s))$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const ms = parseDuration(m[1] as string) * 1000;
+  return ms > 0 ? ms : Number.NaN;
+}
+
+/** ">1000/s" as requests per second; NaN otherwise. */
+export function parseRateSlo(value: string): number {
+  const m = /^>\s*(\d+(?:\.\d+)?)\s*\/s$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return n > 0 ? n : Number.NaN;
+}
+
+/**
+ * One metric's thresholds from a value or a list of values. Returns the gate, or the reason the
+ * value is not one (for the caller to put beside the file, line and field, or the input's name).
+ */
+export function parseMetricGate(
+  metric: "p99" | "throughput",
+  value: string | readonly string[],
+): { gate: MetricGate } | { problem: string } {
+  const values = typeof value === "string" ? [value] : value;
+  if (values.length === 0) return { problem: `expected ${GATE_FORMS[metric]}, got an empty list.` };
+  const gate: MetricGate = { relative: null, slo: null };
+  for (const v of values) {
+    const relative = parsePercent(v);
+    const okRelative = Number.isFinite(relative) && v.trim().startsWith(metric === "p99" ? "+" : "-");
+    const slo = metric === "p99" ? parseLatencySlo(v) : parseRateSlo(v);
+    if (okRelative) {
+      if (gate.relative !== null) return { problem: `has two relative limits (${values.join(", ")}); keep one.` };
+      gate.relative = relative;
+    } else if (Number.isFinite(slo)) {
+      if (gate.slo !== null) return { problem: `has two SLOs (${values.join(", ")}); keep one.` };
+      gate.slo = slo;
+    } else {
+      return { problem: `expected ${GATE_FORMS[metric]}, got ${JSON.stringify(v)}.` };
+    }
+  }
+  return { gate };
+}
+
+/** An Action input's list: "+10%, <50ms" (commas or new lines). */
+export function splitList(raw: string): string[] {
+  return raw
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
