@@ -10,6 +10,7 @@ import {
   type AbPlan,
   withAbWindows,
 } from "../ab/plan.js";
+import { BranchBaselineStore } from "../baseline/branch-store.js";
 import { CacheBaselineStore } from "../baseline/cache-store.js";
 import { nextHistory } from "../baseline/history.js";
 import type { BaselineStore } from "../baseline/store.js";
@@ -67,6 +68,23 @@ function gateFor(plan: ActionPlan, stack: { gate: Gate } | undefined): Gate {
     cost: own.cost,
     capacity: own.capacity,
   };
+}
+
+/** Input baseline-store: the Actions cache, or the history on the data branch (written only from the default branch). */
+function storeFor(plan: ActionPlan): BaselineStore {
+  const log = (l: string) => core.info(l);
+  if (plan.baselineStore === "cache") return new CacheBaselineStore(plan.workspace, log);
+  const { ref, defaultBranch } = plan.event;
+  const onDefault = defaultBranch !== null && ref === `refs/heads/${defaultBranch}`;
+  return new BranchBaselineStore({
+    repoDir: plan.workspace,
+    branch: plan.baselineBranch,
+    writeRefused: onDefault
+      ? null
+      : `this run is on ${ref || "an unknown ref"}, not the default branch${defaultBranch ? ` ${defaultBranch}` : ""}: only the default branch's baselines are kept.`,
+    tmpDir: plan.runnerTemp,
+    log,
+  });
 }
 
 /** How old a stored baseline is, for the line under the table and the max-baseline-age warning. */
@@ -482,7 +500,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     const stateFile = join(plan.runnerTemp, `loadgate-state-${process.pid}.jsonl`);
     mkdirSync(plan.runnerTemp, { recursive: true });
     core.saveState(STATE_FILE, stateFile);
-    const store = deps.store?.(plan) ?? new CacheBaselineStore(plan.workspace, (l) => core.info(l));
+    const store = deps.store?.(plan) ?? storeFor(plan);
     if (plan.target && plan.mode === "gate" && plan.compare !== "baseline") {
       throw new UserError(
         `Input target measures one running service, so it cannot be measured against the merge base side by side: set compare: baseline (against the stored baseline of the default branch).`,

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { DEFAULT_DATA_BRANCH, parseDataBranch } from "../baseline/branch-data.js";
 import { UserError } from "../errors.js";
 import { parseBaselineKey } from "../result/environment.js";
 import { VERSION } from "../version.js";
@@ -37,6 +38,8 @@ export const INPUTS = {
   target: "target",
   reportArtifact: "report-artifact",
   baselineKey: "baseline-key",
+  baselineStore: "baseline-store",
+  baselineBranch: "baseline-branch",
   maxBaselineAge: "max-baseline-age",
 } as const;
 
@@ -108,6 +111,10 @@ export interface ActionPlan {
   run: { serverUrl: string; runId: string };
   /** Input result-file as given: Result files, folders of them, or globs (see src/result/collect.ts). */
   resultFile: string | null;
+  /** Input baseline-store: the Actions cache (default), or a history on a data branch of the repository. */
+  baselineStore: "cache" | "branch";
+  /** Input baseline-branch: the data branch for baseline-store: branch. */
+  baselineBranch: string;
   /** Input baseline-key: a name for a class of runners that replaces the machine in the environment id. */
   baselineKey: string | null;
   /** Input max-baseline-age in seconds: an older stored baseline is warned about; null: no warning. */
@@ -155,6 +162,17 @@ function baselineKeyInput(raw: string): string | null {
     );
   }
   return key;
+}
+
+function dataBranchInput(raw: string): string {
+  if (raw.trim() === "") return DEFAULT_DATA_BRANCH;
+  const branch = parseDataBranch(raw);
+  if (branch === null) {
+    throw new UserError(
+      `Input ${INPUTS.baselineBranch}: expected a branch name (letters, digits, ".", "_", "-", "/"; e.g. ${DEFAULT_DATA_BRANCH}), got ${JSON.stringify(raw)}.`,
+    );
+  }
+  return branch;
 }
 
 function ageInput(raw: string): number | null {
@@ -374,6 +392,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     run: { serverUrl: env.GITHUB_SERVER_URL || "https://github.com", runId: env.GITHUB_RUN_ID ?? "" },
     resultFile,
     baselineKey: baselineKeyInput(getInput(INPUTS.baselineKey)),
+    baselineStore: oneOf(INPUTS.baselineStore, getInput(INPUTS.baselineStore), ["cache", "branch"] as const, "cache"),
+    baselineBranch: dataBranchInput(getInput(INPUTS.baselineBranch)),
     maxBaselineAgeSeconds: ageInput(getInput(INPUTS.maxBaselineAge)),
     ab: {
       maxPairs: wholeNumber(INPUTS.maxPairs, getInput(INPUTS.maxPairs), 2, 200),

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -232,6 +232,63 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     } finally {
       await fresh.close();
     }
+  });
+
+  it("baseline-store: branch: main appends to the data branch, a pull request is gated against it and may not write", async () => {
+    // The workspace is a checkout of a real (local, bare) repository, as actions/checkout leaves it.
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync("git", args, {
+        cwd,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@t",
+          GIT_COMMITTER_NAME: "t",
+          GIT_COMMITTER_EMAIL: "t@t",
+        },
+      }).trim();
+    const root = mkdtempSync(join(tmpdir(), "lg-branch-ws-"));
+    git(root, "init", "-q", "--bare", "-b", "main", "origin.git");
+    git(root, "clone", "-q", join(root, "origin.git"), "ws");
+    const ws = join(root, "ws");
+    writeFileSync(join(ws, "stack.yml"), STACK(TINY_APP));
+    git(ws, "add", "stack.yml");
+    git(ws, "commit", "-q", "-m", "app");
+    git(ws, "push", "-q", "origin", "main");
+    const sha = git(ws, "rev-parse", "HEAD");
+    const inputs = { ...base().inputs, "baseline-store": "branch", "fail-on-regression": "false" };
+    const main = await runAction({
+      ...base(),
+      workspace: ws,
+      inputs,
+      event: { name: "push", payload: pushEvent(sha) },
+      sha,
+    });
+    expect(main.code, main.stdout).toBe(0);
+    expect(main.stdout).toContain("Appended the baseline of shop to loadgate-data:baselines/shop.json (1 entry).");
+    const stored = JSON.parse(git(root, "-C", "origin.git", "show", "loadgate-data:baselines/shop.json"));
+    expect(stored.entries.map((e: { sha: string }) => e.sha)).toEqual([sha]);
+
+    const event = { name: "pull_request", payload: pullRequestEvent(31, "3".repeat(40), sha) };
+    const pr = await runAction({ ...base(), workspace: ws, inputs, event, sha: "3".repeat(40) });
+    expect(pr.code, pr.stdout).toBe(0);
+    expect(pr.outputs.verdict).not.toBe("no-baseline");
+    expect(pr.stdout).toContain(`(baseline loadgate-data:baselines/shop.json@${sha.slice(0, 7)})`);
+
+    const sneaky = await runAction({
+      ...base(),
+      workspace: ws,
+      inputs: { ...inputs, mode: "baseline" },
+      event,
+      sha: "3".repeat(40),
+    });
+    expect(sneaky.code).toBe(1);
+    expect(sneaky.stdout).toContain(
+      "baseline-store: branch: not written: this run is on refs/pull/7/merge, not the default branch main: only the default branch's baselines are kept.",
+    );
+    expect(git(root, "-C", "origin.git", "rev-list", "--count", "loadgate-data")).toBe("1");
+    expect(markedProcesses()).toEqual([]);
   });
 
   it("a comment refused with 403 keeps the job summary and warns why", async () => {
