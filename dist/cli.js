@@ -81,13 +81,13 @@ var require_code = __commonJS({
       }
       get str() {
         var _a;
-        return (_a = this._str) !== null && _a !== void 0 ? _a : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
+        return (_a = this._str) !== null && _a !== void 0 ? _a : this._str = this._items.reduce((s, c2) => `${s}${c2}`, "");
       }
       get names() {
         var _a;
-        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c) => {
-          if (c instanceof Name)
-            names[c.str] = (names[c.str] || 0) + 1;
+        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c2) => {
+          if (c2 instanceof Name)
+            names[c2.str] = (names[c2.str] || 0) + 1;
           return names;
         }, {});
       }
@@ -317,12 +317,12 @@ var require_scope = __commonJS({
             if (nameSet.has(name))
               return;
             nameSet.set(name, UsedValueState.Started);
-            let c = valueCode(name);
-            if (c) {
+            let c2 = valueCode(name);
+            if (c2) {
               const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
-              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
-            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
+              code2 = (0, code_1._)`${code2}${def} ${name} = ${c2};${this.opts._n}`;
+            } else if (c2 = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
+              code2 = (0, code_1._)`${code2}${c2}${this.opts._n}`;
             } else {
               throw new ValueError(name);
             }
@@ -798,11 +798,11 @@ var require_codegen = __commonJS({
         return this._leafNode(new AssignOp(lhs, exports2.operators.ADD, rhs));
       }
       // appends passed SafeExpr to code or executes Block
-      code(c) {
-        if (typeof c == "function")
-          c();
-        else if (c !== code_1.nil)
-          this._leafNode(new AnyCode(c));
+      code(c2) {
+        if (typeof c2 == "function")
+          c2();
+        else if (c2 !== code_1.nil)
+          this._leafNode(new AnyCode(c2));
         return this;
       }
       // returns code for object literal for the passed argument list of key-value pairs
@@ -1009,24 +1009,24 @@ var require_codegen = __commonJS({
         return replaceName(expr);
       if (!canOptimize(expr))
         return expr;
-      return new code_1._Code(expr._items.reduce((items, c) => {
-        if (c instanceof code_1.Name)
-          c = replaceName(c);
-        if (c instanceof code_1._Code)
-          items.push(...c._items);
+      return new code_1._Code(expr._items.reduce((items, c2) => {
+        if (c2 instanceof code_1.Name)
+          c2 = replaceName(c2);
+        if (c2 instanceof code_1._Code)
+          items.push(...c2._items);
         else
-          items.push(c);
+          items.push(c2);
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants2[n.str];
-        if (c === void 0 || names[n.str] !== 1)
+        const c2 = constants2[n.str];
+        if (c2 === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
-        return c;
+        return c2;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c2) => c2 instanceof code_1.Name && names[c2.str] === 1 && constants2[c2.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve7.call(this, root, ref);
+      let _sch = resolve8.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve7(root, ref) {
+    function resolve8(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3879,7 +3879,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve7(baseURI, relativeURI, options) {
+    function resolve8(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4270,7 +4270,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve7,
+      resolve: resolve8,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -7621,9 +7621,9 @@ var require_Alias = __commonJS({
       } else if (identity.isCollection(node)) {
         let count3 = 0;
         for (const item of node.items) {
-          const c = getAliasCount(doc, item, anchors2);
-          if (c > count3)
-            count3 = c;
+          const c2 = getAliasCount(doc, item, anchors2);
+          if (c2 > count3)
+            count3 = c2;
         }
         return count3;
       } else if (identity.isPair(node)) {
@@ -15619,11 +15619,11 @@ var require_trees = __commonJS({
         s.bi_valid += length;
       }
     }
-    function send_code(s, c, tree) {
+    function send_code(s, c2, tree) {
       send_bits(
         s,
-        tree[c * 2],
-        tree[c * 2 + 1]
+        tree[c2 * 2],
+        tree[c2 * 2 + 1]
         /*.Len*/
       );
     }
@@ -16195,15 +16195,15 @@ var require_crc32 = __commonJS({
   "node_modules/pako/lib/zlib/crc32.js"(exports2, module2) {
     "use strict";
     function makeTable() {
-      var c, table = [];
+      var c2, table2 = [];
       for (var n = 0; n < 256; n++) {
-        c = n;
+        c2 = n;
         for (var k = 0; k < 8; k++) {
-          c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
+          c2 = c2 & 1 ? 3988292384 ^ c2 >>> 1 : c2 >>> 1;
         }
-        table[n] = c;
+        table2[n] = c2;
       }
-      return table;
+      return table2;
     }
     var crcTable = makeTable();
     function crc32(crc, buf, len, pos) {
@@ -17318,42 +17318,42 @@ var require_strings = __commonJS({
     var q;
     _utf8len[254] = _utf8len[254] = 1;
     exports2.string2buf = function(str) {
-      var buf, c, c2, m_pos, i, str_len = str.length, buf_len = 0;
+      var buf, c2, c22, m_pos, i, str_len = str.length, buf_len = 0;
       for (m_pos = 0; m_pos < str_len; m_pos++) {
-        c = str.charCodeAt(m_pos);
-        if ((c & 64512) === 55296 && m_pos + 1 < str_len) {
-          c2 = str.charCodeAt(m_pos + 1);
-          if ((c2 & 64512) === 56320) {
-            c = 65536 + (c - 55296 << 10) + (c2 - 56320);
+        c2 = str.charCodeAt(m_pos);
+        if ((c2 & 64512) === 55296 && m_pos + 1 < str_len) {
+          c22 = str.charCodeAt(m_pos + 1);
+          if ((c22 & 64512) === 56320) {
+            c2 = 65536 + (c2 - 55296 << 10) + (c22 - 56320);
             m_pos++;
           }
         }
-        buf_len += c < 128 ? 1 : c < 2048 ? 2 : c < 65536 ? 3 : 4;
+        buf_len += c2 < 128 ? 1 : c2 < 2048 ? 2 : c2 < 65536 ? 3 : 4;
       }
       buf = new utils.Buf8(buf_len);
       for (i = 0, m_pos = 0; i < buf_len; m_pos++) {
-        c = str.charCodeAt(m_pos);
-        if ((c & 64512) === 55296 && m_pos + 1 < str_len) {
-          c2 = str.charCodeAt(m_pos + 1);
-          if ((c2 & 64512) === 56320) {
-            c = 65536 + (c - 55296 << 10) + (c2 - 56320);
+        c2 = str.charCodeAt(m_pos);
+        if ((c2 & 64512) === 55296 && m_pos + 1 < str_len) {
+          c22 = str.charCodeAt(m_pos + 1);
+          if ((c22 & 64512) === 56320) {
+            c2 = 65536 + (c2 - 55296 << 10) + (c22 - 56320);
             m_pos++;
           }
         }
-        if (c < 128) {
-          buf[i++] = c;
-        } else if (c < 2048) {
-          buf[i++] = 192 | c >>> 6;
-          buf[i++] = 128 | c & 63;
-        } else if (c < 65536) {
-          buf[i++] = 224 | c >>> 12;
-          buf[i++] = 128 | c >>> 6 & 63;
-          buf[i++] = 128 | c & 63;
+        if (c2 < 128) {
+          buf[i++] = c2;
+        } else if (c2 < 2048) {
+          buf[i++] = 192 | c2 >>> 6;
+          buf[i++] = 128 | c2 & 63;
+        } else if (c2 < 65536) {
+          buf[i++] = 224 | c2 >>> 12;
+          buf[i++] = 128 | c2 >>> 6 & 63;
+          buf[i++] = 128 | c2 & 63;
         } else {
-          buf[i++] = 240 | c >>> 18;
-          buf[i++] = 128 | c >>> 12 & 63;
-          buf[i++] = 128 | c >>> 6 & 63;
-          buf[i++] = 128 | c & 63;
+          buf[i++] = 240 | c2 >>> 18;
+          buf[i++] = 128 | c2 >>> 12 & 63;
+          buf[i++] = 128 | c2 >>> 6 & 63;
+          buf[i++] = 128 | c2 & 63;
         }
       }
       return buf;
@@ -17381,36 +17381,36 @@ var require_strings = __commonJS({
       return buf;
     };
     exports2.buf2string = function(buf, max2) {
-      var i, out, c, c_len;
+      var i, out, c2, c_len;
       var len = max2 || buf.length;
       var utf16buf = new Array(len * 2);
       for (out = 0, i = 0; i < len; ) {
-        c = buf[i++];
-        if (c < 128) {
-          utf16buf[out++] = c;
+        c2 = buf[i++];
+        if (c2 < 128) {
+          utf16buf[out++] = c2;
           continue;
         }
-        c_len = _utf8len[c];
+        c_len = _utf8len[c2];
         if (c_len > 4) {
           utf16buf[out++] = 65533;
           i += c_len - 1;
           continue;
         }
-        c &= c_len === 2 ? 31 : c_len === 3 ? 15 : 7;
+        c2 &= c_len === 2 ? 31 : c_len === 3 ? 15 : 7;
         while (c_len > 1 && i < len) {
-          c = c << 6 | buf[i++] & 63;
+          c2 = c2 << 6 | buf[i++] & 63;
           c_len--;
         }
         if (c_len > 1) {
           utf16buf[out++] = 65533;
           continue;
         }
-        if (c < 65536) {
-          utf16buf[out++] = c;
+        if (c2 < 65536) {
+          utf16buf[out++] = c2;
         } else {
-          c -= 65536;
-          utf16buf[out++] = 55296 | c >> 10 & 1023;
-          utf16buf[out++] = 56320 | c & 1023;
+          c2 -= 65536;
+          utf16buf[out++] = 55296 | c2 >> 10 & 1023;
+          utf16buf[out++] = 56320 | c2 & 1023;
         }
       }
       return buf2binstring(utf16buf, out);
@@ -17997,7 +17997,7 @@ var require_inftrees = __commonJS({
       64,
       64
     ];
-    module2.exports = function inflate_table(type, lens, lens_index, codes, table, table_index, work, opts) {
+    module2.exports = function inflate_table(type, lens, lens_index, codes, table2, table_index, work, opts) {
       var bits = opts.bits;
       var len = 0;
       var sym = 0;
@@ -18037,8 +18037,8 @@ var require_inftrees = __commonJS({
         root = max2;
       }
       if (max2 === 0) {
-        table[table_index++] = 1 << 24 | 64 << 16 | 0;
-        table[table_index++] = 1 << 24 | 64 << 16 | 0;
+        table2[table_index++] = 1 << 24 | 64 << 16 | 0;
+        table2[table_index++] = 1 << 24 | 64 << 16 | 0;
         opts.bits = 1;
         return 0;
       }
@@ -18113,7 +18113,7 @@ var require_inftrees = __commonJS({
         min = fill;
         do {
           fill -= incr;
-          table[next + (huff >> drop) + fill] = here_bits << 24 | here_op << 16 | here_val | 0;
+          table2[next + (huff >> drop) + fill] = here_bits << 24 | here_op << 16 | here_val | 0;
         } while (fill !== 0);
         incr = 1 << len - 1;
         while (huff & incr) {
@@ -18152,11 +18152,11 @@ var require_inftrees = __commonJS({
             return 1;
           }
           low = huff & mask;
-          table[low] = root << 24 | curr << 16 | next - table_index | 0;
+          table2[low] = root << 24 | curr << 16 | next - table_index | 0;
         }
       }
       if (huff !== 0) {
-        table[next + huff] = len - drop << 24 | 64 << 16 | 0;
+        table2[next + huff] = len - drop << 24 | 64 << 16 | 0;
       }
       opts.bits = root;
       return 0;
@@ -19477,7 +19477,7 @@ var require_inflate2 = __commonJS({
     var zlib_inflate = require_inflate();
     var utils = require_common();
     var strings = require_strings();
-    var c = require_constants();
+    var c2 = require_constants();
     var msg = require_messages();
     var ZStream = require_zstream();
     var GZheader = require_gzheader();
@@ -19514,7 +19514,7 @@ var require_inflate2 = __commonJS({
         this.strm,
         opt.windowBits
       );
-      if (status !== c.Z_OK) {
+      if (status !== c2.Z_OK) {
         throw new Error(msg[status]);
       }
       this.header = new GZheader();
@@ -19527,7 +19527,7 @@ var require_inflate2 = __commonJS({
         }
         if (opt.raw) {
           status = zlib_inflate.inflateSetDictionary(this.strm, opt.dictionary);
-          if (status !== c.Z_OK) {
+          if (status !== c2.Z_OK) {
             throw new Error(msg[status]);
           }
         }
@@ -19543,7 +19543,7 @@ var require_inflate2 = __commonJS({
       if (this.ended) {
         return false;
       }
-      _mode = mode === ~~mode ? mode : mode === true ? c.Z_FINISH : c.Z_NO_FLUSH;
+      _mode = mode === ~~mode ? mode : mode === true ? c2.Z_FINISH : c2.Z_NO_FLUSH;
       if (typeof data === "string") {
         strm.input = strings.binstring2buf(data);
       } else if (toString.call(data) === "[object ArrayBuffer]") {
@@ -19559,21 +19559,21 @@ var require_inflate2 = __commonJS({
           strm.next_out = 0;
           strm.avail_out = chunkSize2;
         }
-        status = zlib_inflate.inflate(strm, c.Z_NO_FLUSH);
-        if (status === c.Z_NEED_DICT && dictionary) {
+        status = zlib_inflate.inflate(strm, c2.Z_NO_FLUSH);
+        if (status === c2.Z_NEED_DICT && dictionary) {
           status = zlib_inflate.inflateSetDictionary(this.strm, dictionary);
         }
-        if (status === c.Z_BUF_ERROR && allowBufError === true) {
-          status = c.Z_OK;
+        if (status === c2.Z_BUF_ERROR && allowBufError === true) {
+          status = c2.Z_OK;
           allowBufError = false;
         }
-        if (status !== c.Z_STREAM_END && status !== c.Z_OK) {
+        if (status !== c2.Z_STREAM_END && status !== c2.Z_OK) {
           this.onEnd(status);
           this.ended = true;
           return false;
         }
         if (strm.next_out) {
-          if (strm.avail_out === 0 || status === c.Z_STREAM_END || strm.avail_in === 0 && (_mode === c.Z_FINISH || _mode === c.Z_SYNC_FLUSH)) {
+          if (strm.avail_out === 0 || status === c2.Z_STREAM_END || strm.avail_in === 0 && (_mode === c2.Z_FINISH || _mode === c2.Z_SYNC_FLUSH)) {
             if (this.options.to === "string") {
               next_out_utf8 = strings.utf8border(strm.output, strm.next_out);
               tail = strm.next_out - next_out_utf8;
@@ -19592,18 +19592,18 @@ var require_inflate2 = __commonJS({
         if (strm.avail_in === 0 && strm.avail_out === 0) {
           allowBufError = true;
         }
-      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status !== c.Z_STREAM_END);
-      if (status === c.Z_STREAM_END) {
-        _mode = c.Z_FINISH;
+      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status !== c2.Z_STREAM_END);
+      if (status === c2.Z_STREAM_END) {
+        _mode = c2.Z_FINISH;
       }
-      if (_mode === c.Z_FINISH) {
+      if (_mode === c2.Z_FINISH) {
         status = zlib_inflate.inflateEnd(this.strm);
         this.onEnd(status);
         this.ended = true;
-        return status === c.Z_OK;
+        return status === c2.Z_OK;
       }
-      if (_mode === c.Z_SYNC_FLUSH) {
-        this.onEnd(c.Z_OK);
+      if (_mode === c2.Z_SYNC_FLUSH) {
+        this.onEnd(c2.Z_OK);
         strm.avail_out = 0;
         return true;
       }
@@ -19613,7 +19613,7 @@ var require_inflate2 = __commonJS({
       this.chunks.push(chunk);
     };
     Inflate.prototype.onEnd = function(status) {
-      if (status === c.Z_OK) {
+      if (status === c2.Z_OK) {
         if (this.options.to === "string") {
           this.result = this.chunks.join("");
         } else {
@@ -19740,7 +19740,7 @@ var require_umd = __commonJS({
       function postInstantiate(extendedExports, instance) {
         const exports4 = instance.exports;
         const memory = exports4.memory;
-        const table = exports4.table;
+        const table2 = exports4.table;
         const __new = exports4.__new || F_NO_EXPORT_RUNTIME;
         const __pin = exports4.__pin || F_NO_EXPORT_RUNTIME;
         const __unpin = exports4.__unpin || F_NO_EXPORT_RUNTIME;
@@ -19878,9 +19878,9 @@ var require_umd = __commonJS({
         }
         extendedExports.__getArrayBuffer = __getArrayBuffer;
         function __getFunction(ptr) {
-          if (!table) throw Error(E_NO_EXPORT_TABLE);
+          if (!table2) throw Error(E_NO_EXPORT_TABLE);
           const index = new Uint32Array(memory.buffer)[ptr >>> 2];
-          return table.get(index);
+          return table2.get(index);
         }
         extendedExports.__getFunction = __getFunction;
         function getTypedArray(Type, alignLog2, ptr) {
@@ -19916,7 +19916,7 @@ var require_umd = __commonJS({
         }
         extendedExports.__instanceof = __instanceof;
         extendedExports.memory = extendedExports.memory || memory;
-        extendedExports.table = extendedExports.table || table;
+        extendedExports.table = extendedExports.table || table2;
         return demangle(exports4, extendedExports);
       }
       function isResponse(src) {
@@ -20071,11 +20071,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -20091,7 +20091,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -22884,14 +22884,14 @@ var require_trap = __commonJS({
         y: ["\xA5", "\u04B0", "\u04CB"],
         z: ["\u01B5", "\u0240"]
       };
-      text.forEach(function(c) {
-        c = c.toLowerCase();
-        var chars = trap[c] || [" "];
+      text.forEach(function(c2) {
+        c2 = c2.toLowerCase();
+        var chars = trap[c2] || [" "];
         var rand = Math.floor(Math.random() * chars.length);
-        if (typeof trap[c] !== "undefined") {
-          result += trap[c][rand];
+        if (typeof trap[c2] !== "undefined") {
+          result += trap[c2][rand];
         } else {
-          result += c;
+          result += c2;
         }
       });
       return result;
@@ -23701,9 +23701,9 @@ var require_layout_manager = __commonJS({
         }
         return col;
       }
-      function layoutTable(table) {
+      function layoutTable(table2) {
         let alloc = {};
-        table.forEach(function(row2, rowIndex) {
+        table2.forEach(function(row2, rowIndex) {
           let col = 0;
           row2.forEach(function(cell) {
             cell.y = rowIndex;
@@ -23723,17 +23723,17 @@ var require_layout_manager = __commonJS({
           });
         });
       }
-      function maxWidth(table) {
+      function maxWidth(table2) {
         let mw = 0;
-        table.forEach(function(row2) {
+        table2.forEach(function(row2) {
           row2.forEach(function(cell) {
             mw = Math.max(mw, cell.x + (cell.colSpan || 1));
           });
         });
         return mw;
       }
-      function maxHeight(table) {
-        return table.length;
+      function maxHeight(table2) {
+        return table2.length;
       }
       function cellsConflict(cell1, cell2) {
         let yMin1 = cell1.y;
@@ -23769,15 +23769,15 @@ var require_layout_manager = __commonJS({
         }
         return true;
       }
-      function addRowSpanCells(table) {
-        table.forEach(function(row2, rowIndex) {
+      function addRowSpanCells(table2) {
+        table2.forEach(function(row2, rowIndex) {
           row2.forEach(function(cell) {
             for (let i = 1; i < cell.rowSpan; i++) {
               let rowSpanCell = new RowSpanCell(cell);
               rowSpanCell.x = cell.x;
               rowSpanCell.y = cell.y + i;
               rowSpanCell.colSpan = cell.colSpan;
-              insertCell(rowSpanCell, table[rowIndex + i]);
+              insertCell(rowSpanCell, table2[rowIndex + i]);
             }
           });
         });
@@ -23803,21 +23803,21 @@ var require_layout_manager = __commonJS({
         }
         row2.splice(x, 0, cell);
       }
-      function fillInTable(table) {
-        let h_max = maxHeight(table);
-        let w_max = maxWidth(table);
+      function fillInTable(table2) {
+        let h_max = maxHeight(table2);
+        let w_max = maxWidth(table2);
         debug(`Max rows: ${h_max}; Max cols: ${w_max}`);
         for (let y = 0; y < h_max; y++) {
           for (let x = 0; x < w_max; x++) {
-            if (!conflictExists(table, x, y)) {
+            if (!conflictExists(table2, x, y)) {
               let opts = { x, y, colSpan: 1, rowSpan: 1 };
               x++;
-              while (x < w_max && !conflictExists(table, x, y)) {
+              while (x < w_max && !conflictExists(table2, x, y)) {
                 opts.colSpan++;
                 x++;
               }
               let y2 = y + 1;
-              while (y2 < h_max && allBlank(table, y2, opts.x, opts.x + opts.colSpan)) {
+              while (y2 < h_max && allBlank(table2, y2, opts.x, opts.x + opts.colSpan)) {
                 opts.rowSpan++;
                 y2++;
               }
@@ -23825,7 +23825,7 @@ var require_layout_manager = __commonJS({
               cell.x = opts.x;
               cell.y = opts.y;
               warn(`Missing cell at ${cell.y}-${cell.x}.`);
-              insertCell(cell, table[y]);
+              insertCell(cell, table2[y]);
             }
           }
         }
@@ -23866,11 +23866,11 @@ var require_layout_manager = __commonJS({
       };
     })();
     function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {
-      return function(vals, table) {
+      return function(vals, table2) {
         let result = [];
         let spanners = [];
         let auto = {};
-        table.forEach(function(row2) {
+        table2.forEach(function(row2) {
           row2.forEach(function(cell) {
             if ((cell[colSpan] || 1) > 1) {
               spanners.push(cell);
@@ -24268,8 +24268,8 @@ var require_conversions = __commonJS({
       const b = rgb[2] / 255;
       const v = Math.max(r, g, b);
       const diff = v - Math.min(r, g, b);
-      const diffc = function(c) {
-        return (v - c) / 6 / diff + 1 / 2;
+      const diffc = function(c2) {
+        return (v - c2) / 6 / diff + 1 / 2;
       };
       if (diff === 0) {
         h = 0;
@@ -24312,10 +24312,10 @@ var require_conversions = __commonJS({
       const g = rgb[1] / 255;
       const b = rgb[2] / 255;
       const k = Math.min(1 - r, 1 - g, 1 - b);
-      const c = (1 - r - k) / (1 - k) || 0;
+      const c2 = (1 - r - k) / (1 - k) || 0;
       const m = (1 - g - k) / (1 - k) || 0;
       const y = (1 - b - k) / (1 - k) || 0;
-      return [c * 100, m * 100, y * 100, k * 100];
+      return [c2 * 100, m * 100, y * 100, k * 100];
     };
     function comparativeDistance(x, y) {
       return (x[0] - y[0]) ** 2 + (x[1] - y[1]) ** 2 + (x[2] - y[2]) ** 2;
@@ -24517,11 +24517,11 @@ var require_conversions = __commonJS({
       return [r * 255, g * 255, b * 255];
     };
     convert.cmyk.rgb = function(cmyk) {
-      const c = cmyk[0] / 100;
+      const c2 = cmyk[0] / 100;
       const m = cmyk[1] / 100;
       const y = cmyk[2] / 100;
       const k = cmyk[3] / 100;
-      const r = 1 - Math.min(1, c * (1 - k) + k);
+      const r = 1 - Math.min(1, c2 * (1 - k) + k);
       const g = 1 - Math.min(1, m * (1 - k) + k);
       const b = 1 - Math.min(1, y * (1 - k) + k);
       return [r * 255, g * 255, b * 255];
@@ -24590,16 +24590,16 @@ var require_conversions = __commonJS({
       if (h < 0) {
         h += 360;
       }
-      const c = Math.sqrt(a * a + b * b);
-      return [l, c, h];
+      const c2 = Math.sqrt(a * a + b * b);
+      return [l, c2, h];
     };
     convert.lch.lab = function(lch) {
       const l = lch[0];
-      const c = lch[1];
+      const c2 = lch[1];
       const h = lch[2];
       const hr = h / 360 * 2 * Math.PI;
-      const a = c * Math.cos(hr);
-      const b = c * Math.sin(hr);
+      const a = c2 * Math.cos(hr);
+      const b = c2 * Math.sin(hr);
       return [l, a, b];
     };
     convert.rgb.ansi16 = function(args, saturation = null) {
@@ -24651,8 +24651,8 @@ var require_conversions = __commonJS({
     };
     convert.ansi256.rgb = function(args) {
       if (args >= 232) {
-        const c = (args - 232) * 10 + 8;
-        return [c, c, c];
+        const c2 = (args - 232) * 10 + 8;
+        return [c2, c2, c2];
       }
       args -= 16;
       let rem;
@@ -24713,28 +24713,28 @@ var require_conversions = __commonJS({
     convert.hsl.hcg = function(hsl) {
       const s = hsl[1] / 100;
       const l = hsl[2] / 100;
-      const c = l < 0.5 ? 2 * s * l : 2 * s * (1 - l);
+      const c2 = l < 0.5 ? 2 * s * l : 2 * s * (1 - l);
       let f = 0;
-      if (c < 1) {
-        f = (l - 0.5 * c) / (1 - c);
+      if (c2 < 1) {
+        f = (l - 0.5 * c2) / (1 - c2);
       }
-      return [hsl[0], c * 100, f * 100];
+      return [hsl[0], c2 * 100, f * 100];
     };
     convert.hsv.hcg = function(hsv) {
       const s = hsv[1] / 100;
       const v = hsv[2] / 100;
-      const c = s * v;
+      const c2 = s * v;
       let f = 0;
-      if (c < 1) {
-        f = (v - c) / (1 - c);
+      if (c2 < 1) {
+        f = (v - c2) / (1 - c2);
       }
-      return [hsv[0], c * 100, f * 100];
+      return [hsv[0], c2 * 100, f * 100];
     };
     convert.hcg.rgb = function(hcg) {
       const h = hcg[0] / 360;
-      const c = hcg[1] / 100;
+      const c2 = hcg[1] / 100;
       const g = hcg[2] / 100;
-      if (c === 0) {
+      if (c2 === 0) {
         return [g * 255, g * 255, g * 255];
       }
       const pure = [0, 0, 0];
@@ -24773,51 +24773,51 @@ var require_conversions = __commonJS({
           pure[1] = 0;
           pure[2] = w;
       }
-      mg = (1 - c) * g;
+      mg = (1 - c2) * g;
       return [
-        (c * pure[0] + mg) * 255,
-        (c * pure[1] + mg) * 255,
-        (c * pure[2] + mg) * 255
+        (c2 * pure[0] + mg) * 255,
+        (c2 * pure[1] + mg) * 255,
+        (c2 * pure[2] + mg) * 255
       ];
     };
     convert.hcg.hsv = function(hcg) {
-      const c = hcg[1] / 100;
+      const c2 = hcg[1] / 100;
       const g = hcg[2] / 100;
-      const v = c + g * (1 - c);
+      const v = c2 + g * (1 - c2);
       let f = 0;
       if (v > 0) {
-        f = c / v;
+        f = c2 / v;
       }
       return [hcg[0], f * 100, v * 100];
     };
     convert.hcg.hsl = function(hcg) {
-      const c = hcg[1] / 100;
+      const c2 = hcg[1] / 100;
       const g = hcg[2] / 100;
-      const l = g * (1 - c) + 0.5 * c;
+      const l = g * (1 - c2) + 0.5 * c2;
       let s = 0;
       if (l > 0 && l < 0.5) {
-        s = c / (2 * l);
+        s = c2 / (2 * l);
       } else if (l >= 0.5 && l < 1) {
-        s = c / (2 * (1 - l));
+        s = c2 / (2 * (1 - l));
       }
       return [hcg[0], s * 100, l * 100];
     };
     convert.hcg.hwb = function(hcg) {
-      const c = hcg[1] / 100;
+      const c2 = hcg[1] / 100;
       const g = hcg[2] / 100;
-      const v = c + g * (1 - c);
-      return [hcg[0], (v - c) * 100, (1 - v) * 100];
+      const v = c2 + g * (1 - c2);
+      return [hcg[0], (v - c2) * 100, (1 - v) * 100];
     };
     convert.hwb.hcg = function(hwb) {
       const w = hwb[1] / 100;
       const b = hwb[2] / 100;
       const v = 1 - b;
-      const c = v - w;
+      const c2 = v - w;
       let g = 0;
-      if (c < 1) {
-        g = (v - c) / (1 - c);
+      if (c2 < 1) {
+        g = (v - c2) / (1 - c2);
       }
-      return [hwb[0], c * 100, g * 100];
+      return [hwb[0], c2 * 100, g * 100];
     };
     convert.apple.rgb = function(apple) {
       return [apple[0] / 65535 * 255, apple[1] / 65535 * 255, apple[2] / 65535 * 255];
@@ -25301,16 +25301,16 @@ var require_templates = __commonJS({
       ["e", "\x1B"],
       ["a", "\x07"]
     ]);
-    function unescape(c) {
-      const u = c[0] === "u";
-      const bracket = c[1] === "{";
-      if (u && !bracket && c.length === 5 || c[0] === "x" && c.length === 3) {
-        return String.fromCharCode(parseInt(c.slice(1), 16));
+    function unescape(c2) {
+      const u = c2[0] === "u";
+      const bracket = c2[1] === "{";
+      if (u && !bracket && c2.length === 5 || c2[0] === "x" && c2.length === 3) {
+        return String.fromCharCode(parseInt(c2.slice(1), 16));
       }
       if (u && bracket) {
-        return String.fromCodePoint(parseInt(c.slice(2, -1), 16));
+        return String.fromCodePoint(parseInt(c2.slice(2, -1), 16));
       }
-      return ESCAPES.get(c) || c;
+      return ESCAPES.get(c2) || c2;
     }
     function parseArguments(name, arguments_) {
       const results = [];
@@ -36714,7 +36714,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve7, basename } = __require("path");
+    var { resolve: resolve8, basename } = __require("path");
     var { readFileSync: readFileSync12 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -36722,7 +36722,7 @@ var require_multipart = __commonJS({
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve7(string);
+          const path = resolve8(string);
           const data = readFileSync12(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
@@ -37991,19 +37991,19 @@ var require_range2 = __commonJS({
         this.loose = !!options.loose;
         this.includePrerelease = !!options.includePrerelease;
         this.raw = range.trim().replace(SPACE_CHARACTERS, " ");
-        this.set = this.raw.split("||").map((r) => this.parseRange(r.trim())).filter((c) => c.length);
+        this.set = this.raw.split("||").map((r) => this.parseRange(r.trim())).filter((c2) => c2.length);
         if (!this.set.length) {
           throw new TypeError(`Invalid SemVer Range: ${this.raw}`);
         }
         if (this.set.length > 1) {
           const first = this.set[0];
-          this.set = this.set.filter((c) => !isNullSet(c[0]));
+          this.set = this.set.filter((c2) => !isNullSet(c2[0]));
           if (this.set.length === 0) {
             this.set = [first];
           } else if (this.set.length > 1) {
-            for (const c of this.set) {
-              if (c.length === 1 && isAny(c[0])) {
-                this.set = [c];
+            for (const c2 of this.set) {
+              if (c2.length === 1 && isAny(c2[0])) {
+                this.set = [c2];
                 break;
               }
             }
@@ -38127,8 +38127,8 @@ var require_range2 = __commonJS({
     } = require_re();
     var { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = require_constants2();
     var BUILDSTRIPRE = new RegExp(src[t.BUILD], "g");
-    var isNullSet = (c) => c.value === "<0.0.0-0";
-    var isAny = (c) => c.value === "";
+    var isNullSet = (c2) => c2.value === "<0.0.0-0";
+    var isAny = (c2) => c2.value === "";
     var isSatisfiable = (comparators, options) => {
       let result = true;
       const remainingComparators = comparators.slice();
@@ -38157,7 +38157,7 @@ var require_range2 = __commonJS({
     var isX = (id) => !id || id.toLowerCase() === "x" || id === "*";
     var invalidXRangeOrder = (M, m, p) => isX(M) && !isX(m) || isX(m) && p && !isX(p);
     var replaceTildes = (comp, options) => {
-      return comp.trim().split(/\s+/).map((c) => replaceTilde(c, options)).join(" ");
+      return comp.trim().split(/\s+/).map((c2) => replaceTilde(c2, options)).join(" ");
     };
     var replaceTilde = (comp, options) => {
       const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE];
@@ -38182,7 +38182,7 @@ var require_range2 = __commonJS({
       });
     };
     var replaceCarets = (comp, options) => {
-      return comp.trim().split(/\s+/).map((c) => replaceCaret(c, options)).join(" ");
+      return comp.trim().split(/\s+/).map((c2) => replaceCaret(c2, options)).join(" ");
     };
     var replaceCaret = (comp, options) => {
       debug("caret", comp, options);
@@ -38230,7 +38230,7 @@ var require_range2 = __commonJS({
     };
     var replaceXRanges = (comp, options) => {
       debug("replaceXRanges", comp, options);
-      return comp.split(/\s+/).map((c) => replaceXRange(c, options)).join(" ");
+      return comp.split(/\s+/).map((c2) => replaceXRange(c2, options)).join(" ");
     };
     var replaceXRange = (comp, options) => {
       comp = comp.trim();
@@ -38486,7 +38486,7 @@ var require_to_comparators = __commonJS({
   "node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
-    var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
+    var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c2) => c2.value).join(" ").trim().split(" "));
     module2.exports = toComparators;
   }
 });
@@ -38831,13 +38831,13 @@ var require_subset = __commonJS({
       }
       const eqSet = /* @__PURE__ */ new Set();
       let gt, lt;
-      for (const c of sub) {
-        if (c.operator === ">" || c.operator === ">=") {
-          gt = higherGT(gt, c, options);
-        } else if (c.operator === "<" || c.operator === "<=") {
-          lt = lowerLT(lt, c, options);
+      for (const c2 of sub) {
+        if (c2.operator === ">" || c2.operator === ">=") {
+          gt = higherGT(gt, c2, options);
+        } else if (c2.operator === "<" || c2.operator === "<=") {
+          lt = lowerLT(lt, c2, options);
         } else {
-          eqSet.add(c.semver);
+          eqSet.add(c2.semver);
         }
       }
       if (eqSet.size > 1) {
@@ -38859,8 +38859,8 @@ var require_subset = __commonJS({
         if (lt && !satisfies(eq, String(lt), options)) {
           return null;
         }
-        for (const c of dom) {
-          if (!satisfies(eq, String(c), options)) {
+        for (const c2 of dom) {
+          if (!satisfies(eq, String(c2), options)) {
             return false;
           }
         }
@@ -38873,40 +38873,40 @@ var require_subset = __commonJS({
       if (needDomLTPre && needDomLTPre.prerelease.length === 1 && lt.operator === "<" && needDomLTPre.prerelease[0] === 0) {
         needDomLTPre = false;
       }
-      for (const c of dom) {
-        hasDomGT = hasDomGT || c.operator === ">" || c.operator === ">=";
-        hasDomLT = hasDomLT || c.operator === "<" || c.operator === "<=";
+      for (const c2 of dom) {
+        hasDomGT = hasDomGT || c2.operator === ">" || c2.operator === ">=";
+        hasDomLT = hasDomLT || c2.operator === "<" || c2.operator === "<=";
         if (gt) {
           if (needDomGTPre) {
-            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomGTPre.major && c.semver.minor === needDomGTPre.minor && c.semver.patch === needDomGTPre.patch) {
+            if (c2.semver.prerelease && c2.semver.prerelease.length && c2.semver.major === needDomGTPre.major && c2.semver.minor === needDomGTPre.minor && c2.semver.patch === needDomGTPre.patch) {
               needDomGTPre = false;
             }
           }
-          if (c.operator === ">" || c.operator === ">=") {
-            higher = higherGT(gt, c, options);
-            if (higher === c && higher !== gt) {
+          if (c2.operator === ">" || c2.operator === ">=") {
+            higher = higherGT(gt, c2, options);
+            if (higher === c2 && higher !== gt) {
               return false;
             }
-          } else if (gt.operator === ">=" && !c.test(gt.semver)) {
+          } else if (gt.operator === ">=" && !c2.test(gt.semver)) {
             return false;
           }
         }
         if (lt) {
           if (needDomLTPre) {
-            if (c.semver.prerelease && c.semver.prerelease.length && c.semver.major === needDomLTPre.major && c.semver.minor === needDomLTPre.minor && c.semver.patch === needDomLTPre.patch) {
+            if (c2.semver.prerelease && c2.semver.prerelease.length && c2.semver.major === needDomLTPre.major && c2.semver.minor === needDomLTPre.minor && c2.semver.patch === needDomLTPre.patch) {
               needDomLTPre = false;
             }
           }
-          if (c.operator === "<" || c.operator === "<=") {
-            lower = lowerLT(lt, c, options);
-            if (lower === c && lower !== lt) {
+          if (c2.operator === "<" || c2.operator === "<=") {
+            lower = lowerLT(lt, c2, options);
+            if (lower === c2 && lower !== lt) {
               return false;
             }
-          } else if (lt.operator === "<=" && !c.test(lt.semver)) {
+          } else if (lt.operator === "<=" && !c2.test(lt.semver)) {
             return false;
           }
         }
-        if (!c.operator && (lt || gt) && gtltComp !== 0) {
+        if (!c2.operator && (lt || gt) && gtltComp !== 0) {
           return false;
         }
       }
@@ -39198,17 +39198,17 @@ var require_noop = __commonJS({
 var require_reinterval = __commonJS({
   "node_modules/reinterval/index.js"(exports2, module2) {
     "use strict";
-    function ReInterval(callback, interval, args) {
+    function ReInterval(callback, interval2, args) {
       var self2 = this;
       this._callback = callback;
       this._args = args;
-      this._interval = setInterval(callback, interval, this._args);
-      this.reschedule = function(interval2) {
-        if (!interval2)
-          interval2 = self2._interval;
+      this._interval = setInterval(callback, interval2, this._args);
+      this.reschedule = function(interval3) {
+        if (!interval3)
+          interval3 = self2._interval;
         if (self2._interval)
           clearInterval(self2._interval);
-        self2._interval = setInterval(self2._callback, interval2, self2._args);
+        self2._interval = setInterval(self2._callback, interval3, self2._args);
       };
       this.clear = function() {
         if (self2._interval) {
@@ -39777,7 +39777,7 @@ var require_ieee754 = __commonJS({
       return (s ? -1 : 1) * m * Math.pow(2, e - mLen);
     };
     exports2.write = function(buffer, value, offset, isLE, mLen, nBytes) {
-      var e, m, c;
+      var e, m, c2;
       var eLen = nBytes * 8 - mLen - 1;
       var eMax = (1 << eLen) - 1;
       var eBias = eMax >> 1;
@@ -39791,24 +39791,24 @@ var require_ieee754 = __commonJS({
         e = eMax;
       } else {
         e = Math.floor(Math.log(value) / Math.LN2);
-        if (value * (c = Math.pow(2, -e)) < 1) {
+        if (value * (c2 = Math.pow(2, -e)) < 1) {
           e--;
-          c *= 2;
+          c2 *= 2;
         }
         if (e + eBias >= 1) {
-          value += rt / c;
+          value += rt / c2;
         } else {
           value += rt * Math.pow(2, 1 - eBias);
         }
-        if (value * c >= 2) {
+        if (value * c2 >= 2) {
           e++;
-          c /= 2;
+          c2 /= 2;
         }
         if (e + eBias >= eMax) {
           m = 0;
           e = eMax;
         } else if (e + eBias >= 1) {
-          m = (value * c - 1) * Math.pow(2, mLen);
+          m = (value * c2 - 1) * Math.pow(2, mLen);
           e = e + eBias;
         } else {
           m = value * Math.pow(2, eBias - 1) * Math.pow(2, mLen);
@@ -41369,13 +41369,13 @@ var require_buffer = __commonJS({
       return byteArray;
     }
     function utf16leToBytes(str, units) {
-      let c, hi, lo;
+      let c2, hi, lo;
       const byteArray = [];
       for (let i = 0; i < str.length; ++i) {
         if ((units -= 2) < 0) break;
-        c = str.charCodeAt(i);
-        hi = c >> 8;
-        lo = c % 256;
+        c2 = str.charCodeAt(i);
+        hi = c2 >> 8;
+        lo = c2 % 256;
         byteArray.push(lo);
         byteArray.push(hi);
       }
@@ -41400,14 +41400,14 @@ var require_buffer = __commonJS({
     }
     var hexSliceLookupTable = (function() {
       const alphabet = "0123456789abcdef";
-      const table = new Array(256);
+      const table2 = new Array(256);
       for (let i = 0; i < 16; ++i) {
         const i16 = i * 16;
         for (let j = 0; j < 16; ++j) {
-          table[i16 + j] = alphabet[i] + alphabet[j];
+          table2[i16 + j] = alphabet[i] + alphabet[j];
         }
       }
-      return table;
+      return table2;
     })();
     function defineBigIntMethod(fn) {
       return typeof BigInt === "undefined" ? BufferBigIntNotDefined : fn;
@@ -42895,7 +42895,7 @@ var require_run = __commonJS({
         }, opts.duration * 1e3);
       }
       const second = reInterval(tickProgressBar, 1e3);
-      const interval = reInterval(tickInterval, opts.sampleInt);
+      const interval2 = reInterval(tickInterval, opts.sampleInt);
       setImmediate(() => {
         tracker.emit("start");
       });
@@ -42914,7 +42914,7 @@ var require_run = __commonJS({
           if (stopTimer) clearTimeout(stopTimer);
           tracker.emit("tick", { counter, bytes });
           second.clear();
-          interval.clear();
+          interval2.clear();
           clients.forEach((client) => client.destroy());
           const result = {
             latencies: encodeHist(latencies),
@@ -42966,7 +42966,7 @@ var require_run = __commonJS({
             if (opts.overallRate && opts.overallRate < opts.connections) opts.connections = opts.overallRate;
             clients = [];
             initialiseClients(clients);
-            interval.reschedule(1e3);
+            interval2.reschedule(1e3);
             tracker.emit("start");
           };
           setImmediate(() => {
@@ -43219,16 +43219,16 @@ var require_spin = __commonJS({
       var sprite = string.split("");
       var wrote = false;
       var delay = typeof opt.delay === "number" ? opt.delay : 2;
-      var interval = setInterval(function() {
+      var interval2 = setInterval(function() {
         if (--delay >= 0) return;
         s = ++s % sprite.length;
-        var c = sprite[s];
-        str.write(c + CR);
+        var c2 = sprite[s];
+        str.write(c2 + CR);
         wrote = true;
       }, ms);
       var unref = typeof opt.unref === "boolean" ? opt.unref : true;
-      if (unref && typeof interval.unref === "function") {
-        interval.unref();
+      if (unref && typeof interval2.unref === "function") {
+        interval2.unref();
       }
       var cleanup = typeof opt.cleanup === "boolean" ? opt.cleanup : true;
       if (cleanup) {
@@ -43241,7 +43241,7 @@ var require_spin = __commonJS({
       module2.exports.clear = function() {
         str.write(CLEAR);
       };
-      return interval;
+      return interval2;
     }
     module2.exports.clear = function() {
     };
@@ -43416,10 +43416,10 @@ var require_init = __commonJS({
     }
     function run2(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve7, reject) => {
+      const promise = new Promise((resolve8, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve7(results);
+          resolve8(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -43435,13 +43435,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve7, reject) => {
+      const promise = new Promise((resolve8, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve7(results);
+            resolve8(results);
           });
         });
       });
@@ -43933,23 +43933,23 @@ import { dirname, join, resolve } from "node:path";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve7, reject) => {
+  return new Promise((resolve8, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolve7(port));
+      server.close(() => resolve8(port));
     });
   });
 }
 function listeningInodes(port) {
   const inodes = /* @__PURE__ */ new Set();
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+  for (const table2 of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text;
     try {
-      text = readFileSync(table, "utf8");
+      text = readFileSync(table2, "utf8");
     } catch {
       continue;
     }
@@ -44091,10 +44091,10 @@ var Component = class _Component {
     this.logFile = options.logFile;
     this.stopSignal = options.stopSignal ?? "SIGTERM";
     liveGroups.add(this.pid);
-    this.exited = new Promise((resolve7) => {
+    this.exited = new Promise((resolve8) => {
       child.once("exit", (code2, signal) => {
         this.exitInfo = { code: code2, signal };
-        resolve7(this.exitInfo);
+        resolve8(this.exitInfo);
       });
     });
   }
@@ -44111,8 +44111,8 @@ var Component = class _Component {
         uid: options.user?.uid,
         gid: options.user?.gid
       });
-      await new Promise((resolve7, reject) => {
-        child.once("spawn", () => resolve7());
+      await new Promise((resolve8, reject) => {
+        child.once("spawn", () => resolve8());
         child.once(
           "error",
           (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
@@ -44235,11 +44235,11 @@ function newLaunch(label, ctx) {
     components,
     dir: (name) => ownedDir(join(runDir, name), ctx.user),
     async start(options) {
-      const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
-      components.push(c);
-      ctx.log(`${c.name} started: pid ${c.pid}${options.ports.length ? `, port ${options.ports.join(", ")}` : ""}`);
-      ctx.onComponent?.({ name: c.name, pid: c.pid, ports: options.ports, runId });
-      return c;
+      const c2 = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
+      components.push(c2);
+      ctx.log(`${c2.name} started: pid ${c2.pid}${options.ports.length ? `, port ${options.ports.join(", ")}` : ""}`);
+      ctx.onComponent?.({ name: c2.name, pid: c2.pid, ports: options.ports, runId });
+      return c2;
     }
   };
 }
@@ -44253,7 +44253,7 @@ async function tearDown(launch, remove) {
 }
 async function stopAndCheck(launch, remove) {
   const { runDir, components, ports, runId } = launch;
-  for (const c of [...components].reverse()) await c.stop(5e3);
+  for (const c2 of [...components].reverse()) await c2.stop(5e3);
   const orphans = /* @__PURE__ */ new Map();
   for (const pid of pidsWithEnv(RUN_MARKER, runId)) orphans.set(pid, { pid, command: commandLineOf(pid) });
   for (const [name, port] of Object.entries(ports)) {
@@ -44261,8 +44261,8 @@ async function stopAndCheck(launch, remove) {
       orphans.set(pid, { pid, command: `${commandLineOf(pid)} [${name} port]`, port });
     }
   }
-  for (const c of components)
-    for (const pid of groupMembers(c.pid)) orphans.set(pid, { pid, command: commandLineOf(pid) });
+  for (const c2 of components)
+    for (const pid of groupMembers(c2.pid)) orphans.set(pid, { pid, command: commandLineOf(pid) });
   if (orphans.size > 0) {
     for (const o of orphans.values()) {
       try {
@@ -44292,8 +44292,8 @@ Logs: ${runDir}`
 }
 
 // src/cli/main.ts
-import { existsSync as existsSync7, mkdirSync as mkdirSync5, writeFileSync as writeFileSync6 } from "node:fs";
-import { dirname as dirname7, resolve as resolve6 } from "node:path";
+import { existsSync as existsSync7 } from "node:fs";
+import { resolve as resolve7 } from "node:path";
 
 // src/ab/plan.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -44404,8 +44404,8 @@ function robustSpread(values) {
 }
 var JIT_RUNTIMES = /(^|\/)(node|nodejs|deno|bun|java|pypy\d*(\.\d+)?|dotnet|ruby --(yjit|jit)|php.*jit)$/;
 function jitRuntime(commands) {
-  for (const c of commands) {
-    const first = c.trim().split(/\s+/)[0] ?? "";
+  for (const c2 of commands) {
+    const first = c2.trim().split(/\s+/)[0] ?? "";
     if (JIT_RUNTIMES.test(first)) return first.split("/").pop();
   }
   return void 0;
@@ -44434,7 +44434,7 @@ function normalQuantile(p) {
     2.506628277459239
   ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [
+  const c2 = [
     -0.007784894002430293,
     -0.3223964580411365,
     -2.400758277161838,
@@ -44447,14 +44447,14 @@ function normalQuantile(p) {
   let x;
   if (p < lowTail) {
     const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x = (((((c2[0] * q + c2[1]) * q + c2[2]) * q + c2[3]) * q + c2[4]) * q + c2[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   } else if (p <= 1 - lowTail) {
     const q = p - 0.5;
     const r = q * q;
     x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   } else {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x = -(((((c2[0] * q + c2[1]) * q + c2[2]) * q + c2[3]) * q + c2[4]) * q + c2[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   return x;
 }
@@ -44479,7 +44479,7 @@ function logGamma(x) {
 }
 function betaContinuedFraction(a, b, x) {
   const tiny = 1e-300;
-  let c = 1;
+  let c2 = 1;
   let d = 1 - (a + b) * x / (a + 1);
   if (Math.abs(d) < tiny) d = tiny;
   d = 1 / d;
@@ -44489,17 +44489,17 @@ function betaContinuedFraction(a, b, x) {
     let aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
     d = 1 + aa * d;
     if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
+    c2 = 1 + aa / c2;
+    if (Math.abs(c2) < tiny) c2 = tiny;
     d = 1 / d;
-    h *= d * c;
+    h *= d * c2;
     aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
     d = 1 + aa * d;
     if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
+    c2 = 1 + aa / c2;
+    if (Math.abs(c2) < tiny) c2 = tiny;
     d = 1 / d;
-    const del = d * c;
+    const del = d * c2;
     h *= del;
     if (Math.abs(del - 1) < 1e-14) break;
   }
@@ -44542,19 +44542,19 @@ function mannWhitneyCdf(m, n) {
     const a = counts(i - 1, j);
     const b = counts(i, j - 1);
     const out = new Array(i * j + 1).fill(0);
-    a.forEach((c2, u) => {
-      out[u + j] += c2;
+    a.forEach((c3, u) => {
+      out[u + j] += c3;
     });
-    b.forEach((c2, u) => {
-      out[u] += c2;
+    b.forEach((c3, u) => {
+      out[u] += c3;
     });
     memo.set(key, out);
     return out;
   };
-  const c = counts(m, n);
-  const total = c.reduce((x, y) => x + y, 0);
+  const c2 = counts(m, n);
+  const total = c2.reduce((x, y) => x + y, 0);
   let acc = 0;
-  return c.map((v) => {
+  return c2.map((v) => {
     acc += v;
     return acc / total;
   });
@@ -44577,8 +44577,8 @@ function signedRankCdf(n) {
 }
 function orderStatisticRank(cdf, level) {
   let k = 1;
-  for (let c = 1; c < cdf.length; c++) {
-    if (1 - 2 * cdf[c - 1] >= level) k = c;
+  for (let c2 = 1; c2 < cdf.length; c2++) {
+    if (1 - 2 * cdf[c2 - 1] >= level) k = c2;
     else break;
   }
   return { k, confidence: Math.max(0, 1 - 2 * cdf[k - 1]) };
@@ -44680,8 +44680,13 @@ function headlineOf(metrics) {
   if (gated.includes("improvement")) return "improvement";
   return "pass";
 }
-function isDecided(c) {
-  const gated = c.metrics.filter((m) => m.gated);
+function overallHeadline(headlines) {
+  for (const h of ["regression", "no-baseline", "inconclusive", "improvement"])
+    if (headlines.includes(h)) return h;
+  return "pass";
+}
+function isDecided(c2) {
+  const gated = c2.metrics.filter((m) => m.gated);
   if (gated.length === 0) return false;
   if (gated.some((m) => m.verdict === "regression")) return true;
   return gated.every((m) => m.verdict === "pass" || m.verdict === "improvement");
@@ -44911,9 +44916,9 @@ function addCost(metrics, notes, base, head, gate, alpha) {
     notes.push(`Instruction counts were not compared: ${diffs.join("; ")}.`);
     return;
   }
-  const c = costVerdict(base, head, gate.cost, alpha);
-  metrics.push(c.verdict);
-  notes.push(...c.notes);
+  const c2 = costVerdict(base, head, gate.cost, alpha);
+  metrics.push(c2.verdict);
+  notes.push(...c2.notes);
 }
 function addCapacity(metrics, notes, base, head, gate) {
   const g = gate.capacity;
@@ -46608,7 +46613,7 @@ function runtimeOf(io, toolVersion) {
 // src/stack/exec.ts
 import { spawn as spawn2 } from "node:child_process";
 function execCapture(command, args, options = {}) {
-  return new Promise((resolve7, reject) => {
+  return new Promise((resolve8, reject) => {
     const child = spawn2(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
@@ -46631,7 +46636,7 @@ function execCapture(command, args, options = {}) {
     child.on("error", reject);
     child.on("close", (code2) => {
       if (timer) clearTimeout(timer);
-      resolve7({ code: code2, output });
+      resolve8({ code: code2, output });
     });
   });
 }
@@ -46990,10 +46995,10 @@ function parseResultDocument(text, source) {
     if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
     if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
     if (o.capacity !== void 0) {
-      const c = o.capacity;
+      const c2 = o.capacity;
       for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
-        if (typeof c?.[k] !== "number") fail(`${at}.capacity.${k}`, "a number", c?.[k]);
-      if (!Array.isArray(c?.probes)) fail(`${at}.capacity.probes`, "a list", c?.probes);
+        if (typeof c2?.[k] !== "number") fail(`${at}.capacity.${k}`, "a number", c2?.[k]);
+      if (!Array.isArray(c2?.probes)) fail(`${at}.capacity.probes`, "a list", c2?.probes);
     }
     if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
       fail(`${at}.trials`, "a non-empty list", o.trials);
@@ -47032,9 +47037,9 @@ function parseResultDocument(text, source) {
   restoreNoValues(doc.results, fail);
   return doc;
 }
-function checkCost(c, at, fail) {
-  if (typeof c !== "object" || c === null || Array.isArray(c)) fail(at, "an object", c);
-  const o = c;
+function checkCost(c2, at, fail) {
+  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
+  const o = c2;
   const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
   if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
     fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
@@ -47291,19 +47296,19 @@ import {
 import { dirname as dirname6, join as join6, relative as relative3 } from "node:path";
 
 // src/stack/configs.ts
-function renderPgbouncerIni(c) {
+function renderPgbouncerIni(c2) {
   return `[databases]
-${c.database} = host=127.0.0.1 port=${c.postgresPort} dbname=${c.database} user=${c.user}
+${c2.database} = host=127.0.0.1 port=${c2.postgresPort} dbname=${c2.database} user=${c2.user}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
-listen_port = ${c.listenPort}
+listen_port = ${c2.listenPort}
 unix_socket_dir =
 auth_type = trust
-auth_file = ${c.authFile}
-pool_mode = ${c.poolMode}
-default_pool_size = ${c.defaultPoolSize}
-max_client_conn = ${c.maxClientConn}
+auth_file = ${c2.authFile}
+pool_mode = ${c2.poolMode}
+default_pool_size = ${c2.defaultPoolSize}
+max_client_conn = ${c2.maxClientConn}
 ignore_startup_parameters = extra_float_digits,options
 log_connections = 0
 log_disconnections = 0
@@ -47324,8 +47329,8 @@ var UWSGI_PARAMS = [
   "SERVER_PORT $server_port",
   "SERVER_NAME $server_name"
 ];
-function renderNginxConf(c) {
-  const pass = c.upstream === "uwsgi" ? [...UWSGI_PARAMS.map((p) => `      uwsgi_param ${p};`), "      uwsgi_pass app;"].join("\n") : [
+function renderNginxConf(c2) {
+  const pass = c2.upstream === "uwsgi" ? [...UWSGI_PARAMS.map((p) => `      uwsgi_param ${p};`), "      uwsgi_pass app;"].join("\n") : [
     "      proxy_pass http://app;",
     "      proxy_http_version 1.1;",
     '      proxy_set_header Connection "";',
@@ -47334,8 +47339,8 @@ function renderNginxConf(c) {
   return `# Generated by loadgate for one run.
 daemon off;
 master_process on;
-worker_processes ${c.workerProcesses};
-pid ${c.prefix}/nginx.pid;
+worker_processes ${c2.workerProcesses};
+pid ${c2.prefix}/nginx.pid;
 error_log stderr warn;
 
 events {
@@ -47345,20 +47350,20 @@ events {
 http {
   # A slow access log skews results: the study's rig logged nowhere.
   access_log off;
-  client_body_temp_path ${c.prefix}/client_body;
-  proxy_temp_path ${c.prefix}/proxy;
-  fastcgi_temp_path ${c.prefix}/fastcgi;
-  uwsgi_temp_path ${c.prefix}/uwsgi;
-  scgi_temp_path ${c.prefix}/scgi;
+  client_body_temp_path ${c2.prefix}/client_body;
+  proxy_temp_path ${c2.prefix}/proxy;
+  fastcgi_temp_path ${c2.prefix}/fastcgi;
+  uwsgi_temp_path ${c2.prefix}/uwsgi;
+  scgi_temp_path ${c2.prefix}/scgi;
   keepalive_requests 100000;
 
   upstream app {
-    server 127.0.0.1:${c.appPort};
-${c.keepalive > 0 ? `    keepalive ${c.keepalive};
+    server 127.0.0.1:${c2.appPort};
+${c2.keepalive > 0 ? `    keepalive ${c2.keepalive};
 ` : ""}  }
 
   server {
-    listen 127.0.0.1:${c.listenPort} backlog=4096;
+    listen 127.0.0.1:${c2.listenPort} backlog=4096;
     location / {
 ${pass}
     }
@@ -47395,17 +47400,17 @@ function formatSeconds(s) {
   if (s >= 120 && s % 60 === 0) return `${s / 60} min`;
   return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
 }
-function firstEnding(c, timeoutSeconds, signal) {
-  return new Promise((resolve7) => {
+function firstEnding(c2, timeoutSeconds, signal) {
+  return new Promise((resolve8) => {
     const timer = setTimeout(() => finish("timeout"), timeoutSeconds * 1e3);
     const onAbort = () => finish("aborted");
     function finish(how) {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      resolve7(how);
+      resolve8(how);
     }
     signal?.addEventListener("abort", onAbort, { once: true });
-    void c.exited.then(() => finish("exited"));
+    void c2.exited.then(() => finish("exited"));
   });
 }
 async function runSetupStep(launch, step) {
@@ -47413,7 +47418,7 @@ async function runSetupStep(launch, step) {
   signal?.throwIfAborted();
   log(`${step.field}: ${step.command} (in ${step.cwd})`);
   const t0 = Date.now();
-  const c = await launch.start({
+  const c2 = await launch.start({
     name: step.name,
     command: "/bin/sh",
     args: ["-c", step.command],
@@ -47423,20 +47428,20 @@ async function runSetupStep(launch, step) {
   });
   let ending;
   try {
-    ending = await firstEnding(c, step.timeoutSeconds, signal);
-    const left = groupMembers(c.pid).length;
+    ending = await firstEnding(c2, step.timeoutSeconds, signal);
+    const left = groupMembers(c2.pid).length;
     if (ending === "exited" && left > 0) log(`${step.field}: stopping ${left} process(es) the command left running`);
   } finally {
-    await c.stop(STOP_GRACE_MS);
-    const i = launch.components.indexOf(c);
+    await c2.stop(STOP_GRACE_MS);
+    const i = launch.components.indexOf(c2);
     if (i >= 0) launch.components.splice(i, 1);
   }
   const took = formatSeconds((Date.now() - t0) / 1e3);
   if (ending === "aborted") throw signal?.reason ?? new Error("interrupted");
   const what = `  command: ${step.command}
   in:      ${step.cwd}`;
-  const tail = `--- last lines of ${c.logFile} ---
-${lastLines(c.logFile, 20) || "(no output)"}
+  const tail = `--- last lines of ${c2.logFile} ---
+${lastLines(c2.logFile, 20) || "(no output)"}
 ---`;
   if (ending === "timeout") {
     throw new StackError(
@@ -47446,8 +47451,8 @@ ${tail}
 If it needs longer, give it a timeout: ${step.timeoutHint}.`
     );
   }
-  if (c.exitInfo?.code !== 0) {
-    const how = c.exitInfo?.signal ? `was killed by ${c.exitInfo.signal}` : `exited with code ${c.exitInfo?.code}`;
+  if (c2.exitInfo?.code !== 0) {
+    const how = c2.exitInfo?.signal ? `was killed by ${c2.exitInfo.signal}` : `exited with code ${c2.exitInfo?.code}`;
     throw new StackError(
       `${step.where}: ${step.field} failed: the command ${how} after ${took}.
 ${what}
@@ -47662,28 +47667,28 @@ function unprivilegedUser() {
 import { request } from "node:http";
 import { connect } from "node:net";
 function httpOk(url, timeoutMs = 2e3) {
-  return new Promise((resolve7) => {
+  return new Promise((resolve8) => {
     const req = request(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
-      resolve7((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+      resolve8((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
     });
     req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve7(false));
+    req.on("error", () => resolve8(false));
     req.end();
   });
 }
 function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
-  return new Promise((resolve7) => {
+  return new Promise((resolve8) => {
     const socket = connect({ host, port, timeout: timeoutMs });
     socket.once("connect", () => {
       socket.destroy();
-      resolve7(true);
+      resolve8(true);
     });
     socket.once("timeout", () => {
       socket.destroy();
-      resolve7(false);
+      resolve8(false);
     });
-    socket.once("error", () => resolve7(false));
+    socket.once("error", () => resolve8(false));
   });
 }
 
@@ -48028,8 +48033,8 @@ async function bringUp(plan, ctx) {
     ports,
     components,
     assertAlive() {
-      for (const c of components) {
-        if (!c.running && !c.stopping) throw c.failure(`${c.describeExit()} during the load`);
+      for (const c2 of components) {
+        if (!c2.running && !c2.stopping) throw c2.failure(`${c2.describeExit()} during the load`);
       }
     },
     down: async (keepLogs = false) => {
@@ -48051,7 +48056,7 @@ async function bringUp(plan, ctx) {
   }
 }
 function appLogTail(stack, lines = 20) {
-  const app = stack.components.find((c) => c.name === "app");
+  const app = stack.components.find((c2) => c2.name === "app");
   return app ? { file: app.logFile, text: lastLines(app.logFile, lines) } : void 0;
 }
 
@@ -48083,8 +48088,8 @@ async function componentVersions(binaries, uses) {
 function nginxSupportsErrorFlag(version) {
   const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version ?? "");
   if (!m) return false;
-  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return a > 1 || a === 1 && (b > 19 || b === 19 && c >= 5);
+  const [a, b, c2] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return a > 1 || a === 1 && (b > 19 || b === 19 && c2 >= 5);
 }
 
 // src/stats/histogram.ts
@@ -48406,7 +48411,7 @@ function startTicker(o) {
 // src/load/autocannon.ts
 function runClosedLoop(url, load, hooks = {}) {
   const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
-  return new Promise((resolve7, reject) => {
+  return new Promise((resolve8, reject) => {
     let settled = false;
     let okTotal = 0;
     const t0 = performance.now();
@@ -48447,7 +48452,7 @@ function runClosedLoop(url, load, hooks = {}) {
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
-      else resolve7(outcome());
+      else resolve8(outcome());
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
@@ -48510,7 +48515,7 @@ function cpuSnapshot(components) {
   const usage = process.cpuUsage();
   return {
     atMs: performance.now(),
-    components: Object.fromEntries(components.map((c) => [c.name, groupCpuSeconds(c.pid)])),
+    components: Object.fromEntries(components.map((c2) => [c2.name, groupCpuSeconds(c2.pid)])),
     loadGenerator: (usage.user + usage.system) / 1e6,
     machine: machineBusySeconds()
   };
@@ -48682,7 +48687,7 @@ function runLoad(url, load, hooks = {}) {
   const open = load.rate !== null;
   const intervalMs = open ? 1e3 / load.rate : 0;
   const timeoutMs = load.timeoutSeconds * 1e3;
-  return new Promise((resolve7, reject) => {
+  return new Promise((resolve8, reject) => {
     const t0 = performance.now();
     const endAt = t0 + total * 1e3;
     let stopped = false;
@@ -48712,7 +48717,7 @@ function runLoad(url, load, hooks = {}) {
             okTotal++;
             if (open) rec.recordUncorrected(endedAt - sentAt);
           }
-          if (stopped && open && connections.every((c) => !c.inFlight)) complete();
+          if (stopped && open && connections.every((c2) => !c2.inFlight)) complete();
         },
         onError: (timeout) => {
           recorderFor(phaseAt((performance.now() - t0) / 1e3, schedule))?.recordError(timeout);
@@ -48726,9 +48731,9 @@ function runLoad(url, load, hooks = {}) {
         backlog.push(due);
         scheduled++;
       }
-      for (const c of connections) {
+      for (const c2 of connections) {
         if (backlog.length === 0) break;
-        if (!c.inFlight) c.kick();
+        if (!c2.inFlight) c2.kick();
       }
       const next = t0 + scheduled * intervalMs;
       if (next < endAt) pumpTimer = setTimeout(pump, Math.max(0, next - performance.now()));
@@ -48743,12 +48748,12 @@ function runLoad(url, load, hooks = {}) {
       clearTimeout(pumpTimer);
       clearTimeout(drainTimer);
       hooks.signal?.removeEventListener("abort", onAbort);
-      for (const c of connections) c.close();
+      for (const c2 of connections) c2.close();
     };
     const complete = () => {
       if (settled) return;
       cleanup();
-      resolve7(outcome());
+      resolve8(outcome());
     };
     const fail = (err) => {
       if (settled) return;
@@ -48765,7 +48770,7 @@ function runLoad(url, load, hooks = {}) {
     };
     const reaper = setInterval(() => {
       const now = performance.now();
-      for (const c of connections) if (c.waitingFor(now) > timeoutMs) c.timeout();
+      for (const c2 of connections) if (c2.waitingFor(now) > timeoutMs) c2.timeout();
       expireBacklog(now - timeoutMs);
     }, 100);
     const ticker = startTicker({
@@ -48789,11 +48794,11 @@ function runLoad(url, load, hooks = {}) {
       stopped = true;
       clearTimeout(pumpTimer);
       expireBacklog(Number.POSITIVE_INFINITY);
-      if (!open || connections.every((c) => !c.inFlight)) complete();
+      if (!open || connections.every((c2) => !c2.inFlight)) complete();
       else drainTimer = setTimeout(complete, timeoutMs + 100);
     }, total * 1e3);
     if (open) pump();
-    else for (const c of connections) c.kick();
+    else for (const c2 of connections) c2.kick();
   });
 }
 
@@ -48865,10 +48870,10 @@ import { readdirSync as readdirSync5, readFileSync as readFileSync10 } from "nod
 import { join as join13 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
-  return new Promise((resolve7) => {
+  return new Promise((resolve8) => {
     execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
       const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-      resolve7({ code: code2, stdout, stderr });
+      resolve8({ code: code2, stdout, stderr });
     });
   });
 }
@@ -48947,7 +48952,7 @@ function valgrindVersion(valgrind) {
   return r.stdout?.trim() || "unknown";
 }
 function send(agent, base, r, timeoutMs) {
-  return new Promise((resolve7, reject) => {
+  return new Promise((resolve8, reject) => {
     const req = http.request(
       {
         agent,
@@ -48960,7 +48965,7 @@ function send(agent, base, r, timeoutMs) {
       },
       (res) => {
         res.resume();
-        res.on("end", () => resolve7(res.statusCode ?? 0));
+        res.on("end", () => resolve8(res.statusCode ?? 0));
         res.on("error", reject);
       }
     );
@@ -49065,7 +49070,7 @@ async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
     const perPid = new Map(pids.map((pid) => [pid, []]));
     const chunks = [];
     const chunkSeconds = [];
-    for (let c = 0; c < cost.chunks; c++) {
+    for (let c2 = 0; c2 < cost.chunks; c2++) {
       const t0 = Date.now();
       await sendMany(perChunk);
       const counts = await dumpAll(vgdb, outDir, pids);
@@ -49076,7 +49081,7 @@ async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
         total += n;
       }
       chunks.push(total / perChunk);
-      log(`cost chunk ${c + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
+      log(`cost chunk ${c2 + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
     }
     const now = await listCounted(vgdb, outDir);
     const added = now.filter((q) => !pids.includes(q.pid));
@@ -49311,7 +49316,7 @@ async function runOneStack(plan, p, placement, hooks) {
     measured = await measure(
       stack.url,
       s.load,
-      () => stack.components.map((c) => ({ name: c.name, pid: c.pid })),
+      () => stack.components.map((c2) => ({ name: c2.name, pid: c2.pid })),
       {
         check: () => stack.assertAlive(),
         onProgress: (pr) => hooks.onProgress?.(name, pr),
@@ -49403,19 +49408,19 @@ async function holdStack(plan, hooks) {
   let failure;
   try {
     hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
-    await new Promise((resolve7) => {
+    await new Promise((resolve8) => {
       const timer = setInterval(() => {
         try {
           stack.assertAlive();
         } catch (err) {
           failure = err;
           clearInterval(timer);
-          resolve7();
+          resolve8();
         }
       }, 500);
       hooks.signal?.addEventListener("abort", () => {
         clearInterval(timer);
-        resolve7();
+        resolve8();
       });
     });
   } finally {
@@ -49591,13 +49596,13 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
   let sweep;
   const capacities = {};
   const judge = () => {
-    const c = verdictAt(pairs, looks, gate, ab.stackPaths.length);
-    if (gate.cost == null) return c;
+    const c2 = verdictAt(pairs, looks, gate, ab.stackPaths.length);
+    if (gate.cost == null) return c2;
     const alphaCost = metricAlpha({ alpha: DEFAULT_ALPHA, stacks: ab.stackPaths.length, looks: 1 }, testedCount(gate));
-    addCost(c.metrics, c.notes, costs.base, costs.head, gate, alphaCost);
-    c.metrics.sort((x, y) => METRIC_ORDER.indexOf(x.metric) - METRIC_ORDER.indexOf(y.metric));
-    c.headline = headlineOf(c.metrics);
-    return c;
+    addCost(c2.metrics, c2.notes, costs.base, costs.head, gate, alphaCost);
+    c2.metrics.sort((x, y) => METRIC_ORDER.indexOf(x.metric) - METRIC_ORDER.indexOf(y.metric));
+    c2.headline = headlineOf(c2.metrics);
+    return c2;
   };
   const maxBlocks = looks.blocks[looks.blocks.length - 1];
   if (looks.minDecidable > maxBlocks) {
@@ -49910,11 +49915,75 @@ function formatLimit(m) {
   );
 }
 
+// src/report/percentiles.ts
+var PERCENTILES = [
+  { key: "p50", label: "P50" },
+  { key: "p90", label: "P90" },
+  { key: "p99", label: "P99" },
+  { key: "p999", label: "P99.9" }
+];
+function percentileValues(r) {
+  return PERCENTILES.map((p) => r.summary.latency[p.key].median);
+}
+function hasLatency(r) {
+  return r !== null && r !== void 0 && r.trials.length > 0 && percentileValues(r).some(Number.isFinite);
+}
+function percentileChartData(head, base) {
+  if (!hasLatency(head)) return void 0;
+  const h = percentileValues(head);
+  const b = hasLatency(base) ? percentileValues(base) : void 0;
+  const keep = PERCENTILES.map((_, i) => Number.isFinite(h[i]) && (b === void 0 || Number.isFinite(b[i])));
+  if (!keep.some(Boolean)) return void 0;
+  const pick2 = (v) => v.filter((_, i) => keep[i]);
+  return {
+    labels: pick2(PERCENTILES.map((p) => p.label)),
+    series: [...b ? [{ side: "base", values: pick2(b) }] : [], { side: "head", values: pick2(h) }]
+  };
+}
+
 // src/report/table.ts
 function textTable(header, rows, numeric) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells2) => cells2.map((c, i) => numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("   ").trimEnd();
+  const line = (cells2) => cells2.map((c2, i) => numeric[i] ? c2.padStart(widths[i]) : c2.padEnd(widths[i])).join("   ").trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+// src/report/terminal-chart.ts
+var BAR_CELLS = 20;
+var EIGHTHS = ["", "\u258F", "\u258E", "\u258D", "\u258C", "\u258B", "\u258A", "\u2589"];
+function bar(v, top, cells2 = BAR_CELLS) {
+  if (!(v > 0) || !(top > 0)) return "";
+  const eighths = Math.max(1, Math.round(Math.min(v, top) / top * cells2 * 8));
+  return "\u2588".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
+}
+function percentileTerminalChart(data, names, scaleTop) {
+  const top = Math.max(scaleTop ?? 0, ...data.series.flatMap((s) => s.values));
+  const base = data.series.find((s) => s.side === "base");
+  const head = data.series.find((s) => s.side === "head");
+  const title = "Latency (ms)";
+  const labelWidth = Math.max(title.length, ...data.labels.map((l) => l.length));
+  const columns = data.series.map((s) => {
+    const values = s.values.map(formatMs);
+    const valueWidth = Math.max(...values.map((v) => v.length));
+    const width = Math.max(BAR_CELLS + 1 + valueWidth, names[s.side].length);
+    return {
+      header: names[s.side].padEnd(width),
+      cells: s.values.map((v, i) => `${bar(v, top).padEnd(BAR_CELLS)} ${values[i].padStart(valueWidth)}`.padEnd(width))
+    };
+  });
+  const changes = data.labels.map(
+    (_, i) => base && head && base.values[i] > 0 ? formatPercent(head.values[i] / base.values[i] - 1) : ""
+  );
+  const changeWidth = Math.max("change".length, ...changes.map((c2) => c2.length));
+  const lines = [
+    [title.padEnd(labelWidth), ...columns.map((c2) => c2.header), base ? "change".padStart(changeWidth) : ""],
+    ...data.labels.map((label, i) => [
+      label.padEnd(labelWidth),
+      ...columns.map((c2) => c2.cells[i]),
+      base ? changes[i].padStart(changeWidth) : ""
+    ])
+  ];
+  return lines.map((cells2) => cells2.join("   ").trimEnd()).join("\n");
 }
 
 // src/report/terminal.ts
@@ -49962,14 +50031,14 @@ function openLoopLine(r) {
 function costTable(results) {
   const header = ["Stack", "App instructions per request", "Chunk spread", "Counted", "Processes", "Cost run (s)"];
   const rows = results.filter((r) => r.cost).map((r) => {
-    const c = r.cost;
+    const c2 = r.cost;
     return [
       r.stack.name,
-      formatCount(c.perRequest),
-      formatPercent(c.spread, false, 2),
-      `${c.chunks.length} \xD7 ${c.chunkRequests} requests`,
-      String(c.processes.length),
-      c.seconds.toFixed(0)
+      formatCount(c2.perRequest),
+      formatPercent(c2.spread, false, 2),
+      `${c2.chunks.length} \xD7 ${c2.chunkRequests} requests`,
+      String(c2.processes.length),
+      c2.seconds.toFixed(0)
     ];
   });
   return textTable(
@@ -49980,23 +50049,23 @@ function costTable(results) {
 }
 function capacityTable(results) {
   const rows = results.filter((r) => r.capacity).map((r) => {
-    const c = r.capacity;
+    const c2 = r.capacity;
     return [
       r.stack.name,
-      `\u2264 ${formatMs(c.sloP99Ms)} ms`,
-      formatRps(c.rate),
-      formatRps(c.closedLoopThroughput),
-      c.probes.map((p) => `${formatRps(p.rate)}${p.pass ? "\u2713" : "\u2717"}`).join(" ")
+      `\u2264 ${formatMs(c2.sloP99Ms)} ms`,
+      formatRps(c2.rate),
+      formatRps(c2.closedLoopThroughput),
+      c2.probes.map((p) => `${formatRps(p.rate)}${p.pass ? "\u2713" : "\u2717"}`).join(" ")
     ];
   });
-  const table = textTable(
+  const table2 = textTable(
     ["Stack", "SLO: P99", "Capacity (req/s)", "Closed-loop (req/s)", "Probes (\u2713 pass, \u2717 fail)"],
     rows,
     [false, true, true, true, false]
   );
   const reasons = results.filter((r) => r.capacity).map((r) => `${r.stack.name}: ${r.capacity.reason}`);
   return [
-    table,
+    table2,
     "Capacity: the highest open-loop rate at which P99 (from each request's intended send time) stayed within the SLO with no failed request.",
     ...reasons
   ].join("\n");
@@ -50008,8 +50077,16 @@ function sweepLine(r) {
   const pts = w.points.map((p) => `${p.workers}: ${formatRps(p.throughput)} req/s, P99 ${formatMs(p.p99)} ms`).join(" \xB7 ");
   return `workers: auto chose ${w.chosen} in ${w.seconds.toFixed(0)} s (${pts}); stopped because ${w.reason}`;
 }
-function runReport(results) {
+function latencyChart(head, base, names = { base: "baseline", head: "this run" }, scaleTop) {
+  const data = percentileChartData(head, base);
+  return data && percentileTerminalChart(data, names, scaleTop);
+}
+function runReport(results, charts = true) {
   const lines = [];
+  const scaleTop = Math.max(
+    0,
+    ...results.flatMap((r) => percentileChartData(r, null)?.series.flatMap((s) => s.values) ?? [])
+  );
   if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
   if (results.some((r) => r.summary.pooled)) {
     lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
@@ -50028,6 +50105,7 @@ function runReport(results) {
   lines.push("");
   for (const r of results) {
     const extra = [
+      ...charts ? latencyChart(r, null, void 0, scaleTop)?.split("\n") ?? [] : [],
       sweepLine(r),
       cpuLine(r),
       openLoopLine(r),
@@ -50039,10 +50117,10 @@ function runReport(results) {
   }
   return lines.join("\n").trimEnd();
 }
-function verdictReport(name, c) {
-  const lines = [`${name}: ${c.headline.toUpperCase()}${c.reason ? ` (${c.reason})` : ""}`];
-  if (c.metrics.length > 0) {
-    const rows = c.metrics.map((m) => [
+function verdictReport(name, c2, chart) {
+  const lines = [`${name}: ${c2.headline.toUpperCase()}${c2.reason ? ` (${c2.reason})` : ""}`];
+  if (c2.metrics.length > 0) {
+    const rows = c2.metrics.map((m) => [
       METRIC_LABELS[m.metric],
       formatMetric(m.metric, m.baseline),
       formatMetric(m.metric, m.current),
@@ -50063,7 +50141,8 @@ function verdictReport(name, c) {
       ])
     );
   }
-  for (const n of c.notes) lines.push(`note: ${n}`);
+  if (chart) lines.push("", chart);
+  for (const n of c2.notes) lines.push(`note: ${n}`);
   return lines.join("\n");
 }
 
@@ -50071,7 +50150,7 @@ function verdictReport(name, c) {
 function defaultStringLength(value) {
   return value.length;
 }
-function markdownTable(table, options) {
+function markdownTable(table2, options) {
   const settings = options || {};
   const align = (settings.align || []).concat();
   const stringLength = settings.stringLength || defaultStringLength;
@@ -50081,15 +50160,15 @@ function markdownTable(table, options) {
   const longestCellByColumn = [];
   let mostCellsPerRow = 0;
   let rowIndex = -1;
-  while (++rowIndex < table.length) {
+  while (++rowIndex < table2.length) {
     const row3 = [];
     const sizes2 = [];
     let columnIndex2 = -1;
-    if (table[rowIndex].length > mostCellsPerRow) {
-      mostCellsPerRow = table[rowIndex].length;
+    if (table2[rowIndex].length > mostCellsPerRow) {
+      mostCellsPerRow = table2[rowIndex].length;
     }
-    while (++columnIndex2 < table[rowIndex].length) {
-      const cell = serialize(table[rowIndex][columnIndex2]);
+    while (++columnIndex2 < table2[rowIndex].length) {
+      const cell = serialize(table2[rowIndex][columnIndex2]);
       if (settings.alignDelimiters !== false) {
         const size = stringLength(cell);
         sizes2[columnIndex2] = size;
@@ -50210,9 +50289,289 @@ function toAlignment(value) {
   return code2 === 67 || code2 === 99 ? 99 : code2 === 76 || code2 === 108 ? 108 : code2 === 82 || code2 === 114 ? 114 : 0;
 }
 
+// src/report/mermaid.ts
+var MAX_CHARTED_MS = 1e12;
+function mermaidNumber(v) {
+  return v.toFixed(3).replace(/\.?0+$/, "") || "0";
+}
+function niceCeil(v) {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v * (1 - 1e-12)) return m * p;
+  return 10 * p;
+}
+function percentileMermaid(data) {
+  const all = data.series.flatMap((s) => s.values);
+  if (all.some((v) => !(v >= 0 && v < MAX_CHARTED_MS))) return void 0;
+  const top = niceCeil(Math.max(...all) * 1.1);
+  const head = data.series.find((s) => s.side === "head");
+  const base = data.series.find((s) => s.side === "base");
+  const row2 = (values) => `[${values.map(mermaidNumber).join(", ")}]`;
+  return [
+    "```mermaid",
+    "xychart-beta",
+    '    title "Latency by percentile (ms, lower is better)"',
+    `    x-axis "percentile" [${data.labels.map((l) => `"${l}"`).join(", ")}]`,
+    `    y-axis "ms" 0 --> ${mermaidNumber(top)}`,
+    ...head ? [`    bar "head" ${row2(head.values)}`] : [],
+    // After the bars, so the line is drawn over them.
+    ...base ? [`    line "base" ${row2(base.values)}`] : [],
+    "```"
+  ].join("\n");
+}
+
 // src/report/markdown.ts
+var COMMENT_LIMIT = 6e4;
+function commentMarker(stackNames) {
+  const id = [...stackNames].sort().join(",");
+  return `<!-- loadgate:comment stacks=${escapeText(id).replaceAll("--", "- -")} -->`;
+}
 function escapeText(text) {
-  return text.replace(/[\\`*_[\]|<>&~]/g, (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`).replace(/\r?\n/g, " ");
+  return text.replace(/[\\`*_[\]|<>&~]/g, (c2) => c2 === "<" ? "&lt;" : c2 === ">" ? "&gt;" : c2 === "&" ? "&amp;" : `\\${c2}`).replace(/\r?\n/g, " ");
+}
+var ICON = {
+  pass: "\u2705",
+  regression: "\u274C",
+  improvement: "\u{1F680}",
+  inconclusive: "\u2754",
+  "no-baseline": "\u2796",
+  "baseline-stored": "\u{1F4E6}",
+  measured: "\u{1F4CF}"
+};
+var HEADLINE_TEXT = {
+  "baseline-stored": "baseline stored for the default branch (nothing compared)",
+  measured: "measured only (nothing compared)",
+  pass: "no regression beyond the thresholds",
+  regression: "regression beyond the threshold",
+  improvement: "faster than the baseline",
+  inconclusive: "inconclusive: not enough evidence either way within the pairs and time allowed (see the notes)",
+  "no-baseline": "no comparable baseline"
+};
+function baselineAgeLines(a) {
+  const when = Number.isNaN(Date.parse(a.createdAt)) ? "at an unknown time" : `measured ${new Date(a.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(a.ageSeconds)} ago`;
+  const line = `Stored baseline: commit ${a.sha ? `\`${escapeText(a.sha.slice(0, 12))}\`` : "unknown"}, ${when}.`;
+  if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
+  return {
+    line,
+    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (README: "Keeping the baseline fresh").`
+  };
+}
+function htmlReportLine(link) {
+  if (!link || !/^https?:\/\/[^\s()<>[\]]+$/.test(link.url)) return [];
+  return [
+    `\u{1F4CA} [HTML report](${link.url}) (artifact ${escapeText(link.name)}): the tables, the percentile charts, every trial, the worker sweep and the trend over main's commits, in one file that loads nothing from elsewhere.`,
+    ""
+  ];
+}
+function verdictCell(m) {
+  const threshold = m.threshold === null ? "not gated" : `limit ${formatLimit(m)}`;
+  return `${ICON[m.verdict]} ${m.verdict} (${threshold})`;
+}
+function metricsTable(s) {
+  const header = [
+    "Metric",
+    `Baseline (${escapeText(s.baselineLabel ?? "none")})`,
+    "This PR",
+    "Change (interval)",
+    "Confidence",
+    "Verdict"
+  ];
+  if (!s.comparison || s.comparison.metrics.length === 0) {
+    const r = s.result.summary;
+    const rows2 = [["Metric", "This PR"]];
+    if (s.result.trials.length > 0) {
+      rows2.push(
+        ["P99 (ms)", formatMs(r.latency.p99.median)],
+        ["P50 (ms)", formatMs(r.latency.p50.median)],
+        ["Throughput (req/s)", formatRps(r.throughput.median)],
+        ["Errors", String(r.errors)]
+      );
+    }
+    if (s.result.cost) rows2.push([METRIC_LABELS.cost, formatCount(s.result.cost.perRequest)]);
+    return markdownTable(rows2);
+  }
+  const rows = s.comparison.metrics.map((m) => [
+    METRIC_LABELS[m.metric],
+    formatMetric(m.metric, m.baseline),
+    formatMetric(m.metric, m.current),
+    formatChange(m),
+    formatConfidence(m),
+    verdictCell(m)
+  ]);
+  return markdownTable([header, ...rows], { align: ["l", "r", "r", "r", "r", "l"] });
+}
+function costLine(s) {
+  const c2 = s.result.cost;
+  if (!c2) return void 0;
+  const base = s.baseline?.cost;
+  const spread = base ? `chunk spread ${formatPercent(c2.spread, false, 2)} (baseline ${formatPercent(base.spread, false, 2)})` : `chunk spread ${formatPercent(c2.spread, false, 2)}`;
+  return `App instructions per request: counted under ${escapeText(c2.valgrind)} (callgrind), one worker, requests one at a time, ${c2.chunks.length} chunks \xD7 ${c2.chunkRequests} requests after ${c2.warmupRequests} warmup; ${spread}; CPU as valgrind presents it: ${escapeText(c2.fingerprint.guestCpu)}; ${c2.seconds.toFixed(0)} s.`;
+}
+function pooledLine(r) {
+  const p = r.summary.pooled;
+  if (!p) return void 0;
+  return `P99 of all ${p.trials} trials' ${p.requests.toLocaleString("en-US")} responses pooled: ${formatMs(p.latency.p99)} ms (median of the trials' P99s: ${formatMs(r.summary.latency.p99.median)} ms; P99.9 pooled: ${formatMs(p.latency.p999)} ms).`;
+}
+function environmentLines(r) {
+  const e = r.environment;
+  const versions = Object.entries(e.versions).map(([k, v]) => `${escapeText(k)} ${escapeText(v)}`).join(", ");
+  return [
+    `- Environment \`${escapeText(e.id)}\`: ${escapeText(e.cpuModel)}, ${e.logicalCores} CPUs, ${(e.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${escapeText(e.os)}; ${versions}`,
+    `- Load: ${r.load.mode === "open-loop" ? `${r.load.rate} req/s open loop` : `${r.load.connections} connections`}, warmup ${r.load.warmupSeconds} s, ${r.load.trials} \xD7 ${r.load.durationSeconds} s; workers ${r.workers ?? "\u2013"}${r.placement.pinned ? `; load generator pinned to CPU ${r.placement.loadGenerator}` : ""}`
+  ];
+}
+function cpuLine2(r) {
+  if (!r.cpu) return void 0;
+  const parts = Object.entries(r.cpu.share).map(([k, v]) => `${escapeText(k)} ${(v * 100).toFixed(1)}%`);
+  return `- CPU during the trials (share of ${r.cpu.cores} CPUs): ${parts.join(" \xB7 ")}`;
+}
+function trialsDetails(s) {
+  const rows = (label, r) => [
+    ...r.trials.map((t) => [
+      label,
+      String(t.index + 1),
+      formatRps(t.throughput),
+      formatMs(t.latency.p50),
+      formatMs(t.latency.p99),
+      formatMs(t.latency.p999),
+      String(t.errors.total)
+    ]),
+    ...r.summary.pooled ? [
+      [
+        label,
+        "pooled",
+        "",
+        formatMs(r.summary.pooled.latency.p50),
+        formatMs(r.summary.pooled.latency.p99),
+        formatMs(r.summary.pooled.latency.p999),
+        ""
+      ]
+    ] : []
+  ];
+  const table2 = markdownTable([
+    ["Side", "Trial", "Throughput (req/s)", "P50 (ms)", "P99 (ms)", "P99.9 (ms)", "Errors"],
+    ...s.baseline ? rows("baseline", s.baseline) : [],
+    ...rows("this PR", s.result)
+  ]);
+  return `<details><summary>Per-trial values</summary>
+
+${table2}
+
+</details>`;
+}
+function percentileChart(s) {
+  const data = percentileChartData(s.result, s.baseline);
+  const block = data && percentileMermaid(data);
+  if (!data || !block) return void 0;
+  const what = `Latency by percentile in ms (the median of the trials' ${data.labels.join(", ")})`;
+  const caption = data.series.some((x) => x.side === "base") ? `${what}: **bars: this PR (head)**; **line: the baseline (base, ${escapeText(s.baselineLabel ?? "stored")})**.` : `${what}: **bars: this run**; no baseline to draw.`;
+  return `${block}
+
+${caption}`;
+}
+function stackSection(s, runHeadline, show) {
+  const r = s.result;
+  const c2 = s.comparison;
+  const h = c2?.headline ?? (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
+  const title = `### ${escapeText(s.label ?? r.stack.name)} (${escapeText(r.stack.webserver)}${r.stack.framework ? ` + ${escapeText(r.stack.framework)}` : ""}): ${ICON[h]} ${h}`;
+  const age = s.baselineAge ? baselineAgeLines(s.baselineAge) : void 0;
+  const warnings = [
+    ...age?.warning ? [age.warning] : [],
+    ...c2?.reason ? [`No comparison: ${escapeText(c2.reason)}.`] : [],
+    ...r.warnings.map(escapeText),
+    ...(r.cost?.warnings ?? []).map((w) => `Cost run: ${escapeText(w)}`),
+    ...(c2?.notes ?? []).map(escapeText)
+  ];
+  const parts = [title, "", metricsTable(s), ""];
+  const chart = show.chart ? percentileChart(s) : void 0;
+  if (chart) parts.push(chart, "");
+  const pooled = pooledLine(r);
+  if (pooled) parts.push(pooled, "");
+  const cost = costLine(s);
+  if (cost) parts.push(cost, "");
+  const sweep = sweepLine(r);
+  if (sweep) parts.push(escapeText(sweep), "");
+  if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");
+  if (age) parts.push(age.line, "");
+  parts.push(...environmentLines(r));
+  const cpu = cpuLine2(r);
+  if (cpu) parts.push(cpu);
+  if (warnings.length) parts.push("", ...warnings.map((w) => `> \u26A0\uFE0F ${w}`));
+  parts.push(
+    "",
+    show.details ? trialsDetails(s) : "<details><summary>Per-trial values</summary>\n\nOmitted: the comment would exceed GitHub's size limit. See the Result JSON.\n\n</details>"
+  );
+  return parts.join("\n");
+}
+function overviewTable(stacks, runHeadline) {
+  const change = (s, metric2) => {
+    const m = s.comparison?.metrics.find((x) => x.metric === metric2);
+    return m ? formatPercent(m.change) : "\u2013";
+  };
+  const p99 = (s) => s.result.summary.latency.p99.median;
+  const ordered = [...stacks].sort((a, b) => {
+    const x = a.result.trials.length > 0 && Number.isFinite(p99(a)) ? p99(a) : Number.POSITIVE_INFINITY;
+    const y = b.result.trials.length > 0 && Number.isFinite(p99(b)) ? p99(b) : Number.POSITIVE_INFINITY;
+    return x - y;
+  });
+  const rows = ordered.map((s) => {
+    const r = s.result;
+    const timed = r.trials.length > 0;
+    const h = s.comparison?.headline ?? (runHeadline === "baseline-stored" || runHeadline === "measured" ? runHeadline : "no-baseline");
+    return [
+      escapeText(s.label ?? r.stack.name),
+      escapeText(r.stack.webserver),
+      escapeText(r.stack.framework),
+      r.workers === null ? "\u2013" : String(r.workers),
+      timed ? formatMs(r.summary.latency.p50.median) : "\u2013",
+      timed ? formatMs(p99(s)) : "\u2013",
+      timed ? formatRps(r.summary.throughput.median) : "\u2013",
+      change(s, "p99"),
+      change(s, "throughput"),
+      `${ICON[h]} ${h}`
+    ];
+  });
+  const header = [
+    "Stack",
+    "Webserver",
+    "Framework",
+    "Workers",
+    "P50 (ms)",
+    "P99 (ms)",
+    "req/s",
+    "P99 change",
+    "Throughput change",
+    "Verdict"
+  ];
+  return [
+    `### All ${stacks.length} stacks, ordered by P99`,
+    "",
+    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l"] })
+  ].join("\n");
+}
+function renderMarkdown(input, marker) {
+  const head = [
+    marker,
+    `## ${ICON[input.headline]} loadgate: ${HEADLINE_TEXT[input.headline]}`,
+    "",
+    `${escapeText(input.title)} \xB7 ${escapeText(input.decidedBy)}`,
+    "",
+    ...htmlReportLine(input.htmlReport)
+  ].join("\n");
+  const overview = input.stacks.length > 1 ? `${overviewTable(input.stacks, input.headline)}
+
+` : "";
+  const render = (show) => `${head}${overview}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}
+`;
+  let body = render({ details: true, chart: true });
+  if (body.length > COMMENT_LIMIT) body = render({ details: false, chart: true });
+  if (body.length > COMMENT_LIMIT) body = render({ details: false, chart: false });
+  if (body.length > COMMENT_LIMIT)
+    body = `${body.slice(0, COMMENT_LIMIT - 100)}
+
+\u2026(truncated to fit GitHub's limit)
+`;
+  return body;
 }
 
 // src/study/table.ts
@@ -50250,14 +50609,14 @@ function cells(o) {
 }
 function studyTextTable(outcomes, cores) {
   const ordered = orderedOutcomes(outcomes);
-  const table = textTable(
+  const table2 = textTable(
     HEADER(cores),
     ordered.map(cells),
     HEADER(cores).map((_, i) => i > 1)
   );
   return [
     `Published: ${STUDY_MACHINE}, ApacheBench, 100 connections. Measured: this machine, ${cores} CPUs, loadgate's client, closed loop.`,
-    table,
+    table2,
     ...skippedLines(outcomes)
   ].join("\n");
 }
@@ -50282,14 +50641,531 @@ function skippedLines(outcomes) {
 // src/version.ts
 var VERSION = "0.1.0";
 
+// src/cli/flags.ts
+function takeFlag(argv, name) {
+  const rest = [];
+  let value;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) {
+      value = argv[++i];
+      if (value === void 0) throw new UserError(`${name}: expected a value.`);
+    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
+    else rest.push(argv[i]);
+  }
+  return { value, rest };
+}
+
+// src/cli/output.ts
+import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import { dirname as dirname7 } from "node:path";
+function writeOutput(file, text) {
+  mkdirSync5(dirname7(file), { recursive: true });
+  writeFileSync6(file, text.endsWith("\n") ? text : `${text}
+`);
+}
+
 // src/cli/progress.ts
 function progressLine(stack, p) {
   const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
   return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
 }
 
+// src/cli/report-command.ts
+import { resolve as resolve6 } from "node:path";
+
+// src/report/escape-html.ts
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c2) => `&#${c2.charCodeAt(0)};`);
+}
+
+// src/report/stack-reports.ts
+function stackReportsOf(doc) {
+  return doc.results.map((r) => {
+    const saved = doc.reports?.find((x) => x.stack === r.stack.name);
+    return {
+      result: r,
+      comparison: saved?.comparison ?? null,
+      baseline: saved?.baseline ?? null,
+      baselineLabel: saved?.baselineLabel ?? null,
+      ...saved?.trend ? { trend: saved.trend } : {}
+    };
+  });
+}
+
+// src/report/svg.ts
+var WIDTH = 560;
+var HEIGHT = 300;
+var MARGIN = { top: 56, right: 16, bottom: 56, left: 64 };
+var c = (v) => (Math.round(v * 10) / 10).toString();
+function lineChart(chart) {
+  const fmt = chart.format ?? formatMs;
+  const values = chart.series.flatMap((s) => s.values).filter(Number.isFinite);
+  const top = niceCeil(Math.max(0, ...values) * 1.1);
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const n = chart.xLabels.length;
+  const x = (i) => MARGIN.left + (n === 1 ? plotW / 2 : plotW * (i + 0.5) / n);
+  const y = (v) => MARGIN.top + plotH * (1 - Math.min(v, top) / top);
+  const out = [];
+  out.push(
+    `<svg class="chart" data-chart="${escapeHtml(chart.kind)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(chart.title)}">`,
+    `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeHtml(chart.title)}</text>`
+  );
+  out.push('<g class="axis y-axis">');
+  for (let t = 0; t <= 4; t++) {
+    const v = top * t / 4;
+    out.push(
+      `<line class="grid" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${c(y(v))}" y2="${c(y(v))}"/>`,
+      `<text x="${MARGIN.left - 6}" y="${c(y(v) + 4)}" text-anchor="end">${escapeHtml(fmt(v))}</text>`
+    );
+  }
+  out.push(
+    `<text class="axis-title" transform="translate(14 ${c(MARGIN.top + plotH / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.yLabel)}</text>`,
+    "</g>"
+  );
+  const slant = n > 8;
+  out.push('<g class="axis x-axis">');
+  chart.xLabels.forEach((label, i) => {
+    const ly = MARGIN.top + plotH + 16;
+    out.push(
+      slant ? `<text transform="translate(${c(x(i))} ${ly}) rotate(-40)" text-anchor="end">${escapeHtml(label)}</text>` : `<text x="${c(x(i))}" y="${ly}" text-anchor="middle">${escapeHtml(label)}</text>`
+    );
+  });
+  out.push("</g>");
+  for (const s of chart.series) {
+    out.push(
+      `<g class="series" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`
+    );
+    let d = "";
+    let pen = false;
+    s.values.forEach((v, i) => {
+      if (!Number.isFinite(v)) {
+        pen = false;
+        return;
+      }
+      d += `${pen ? "L" : "M"}${c(x(i))} ${c(y(v))}`;
+      pen = true;
+    });
+    if (d) out.push(`<path class="line${s.style === "dashed" ? " dashed" : ""}" d="${d}" fill="none"/>`);
+    s.values.forEach((v, i) => {
+      if (!Number.isFinite(v)) return;
+      out.push(
+        `<circle class="point${s.style === "dashed" ? " hollow" : ""}" cx="${c(x(i))}" cy="${c(y(v))}" r="4"><title>${escapeHtml(`${s.name}, ${chart.xLabels[i]}: ${fmt(v)}`)}</title></circle>`
+      );
+    });
+    out.push("</g>");
+  }
+  out.push('<g class="legend">');
+  let lx = MARGIN.left;
+  for (const s of chart.series) {
+    out.push(
+      `<g class="legend-item" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`,
+      `<line class="line${s.style === "dashed" ? " dashed" : ""}" x1="${c(lx)}" x2="${c(lx + 22)}" y1="34" y2="34"/>`,
+      `<circle class="${s.style === "dashed" ? "hollow" : ""}" cx="${c(lx + 11)}" cy="34" r="3.5"/>`,
+      `<text x="${c(lx + 28)}" y="38" stroke="none">${escapeHtml(s.name)}</text>`,
+      "</g>"
+    );
+    lx += 28 + 6.5 * s.name.length + 20;
+  }
+  out.push("</g>", "</svg>");
+  return out.join("\n");
+}
+
+// src/report/html.ts
+var COLOURS = { base: "#5b6b82", head: "#d9480f", main: "#1c7ed6", throughput: "#2f9e44" };
+var STYLE = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1f2328; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; border-bottom: 1px solid #d0d7de; padding-bottom: .3rem; margin-top: 2.5rem; }
+h3 { font-size: 1.1rem; margin-top: 2rem; } h4 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; } th, td { border: 1px solid #d0d7de; padding: .25rem .6rem; }
+th { background: #f6f8fa; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.meta, .note { color: #57606a; } .warning { color: #9a6700; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+svg.chart { border: 1px solid #d0d7de; background: #fff; max-width: 100%; height: auto; font-size: 11px; }
+svg .chart-title { font-size: 13px; font-weight: 600; } svg .grid { stroke: #eaeef2; } svg .axis text { fill: #57606a; }
+svg .line { stroke-width: 2.5; } svg .dashed { stroke-dasharray: 7 4; } svg .hollow { fill: #fff; stroke-width: 2; }
+svg .axis-title { fill: #57606a; }
+`;
+function table(header, rows, numeric) {
+  const th = header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const tr = rows.map((r) => `<tr>${r.map((v, i) => `<td${numeric[i] ? ' class="num"' : ""}>${escapeHtml(v)}</td>`).join("")}</tr>`).join("\n");
+  return `<table>
+<thead><tr>${th}</tr></thead>
+<tbody>
+${tr}
+</tbody>
+</table>`;
+}
+function interval(m, fmt) {
+  return `${fmt(m.ci.lo)} \u2026 ${fmt(m.ci.hi)} (${(m.ci.confidence * 100).toFixed(1)}%)`;
+}
+function summaryTable(r) {
+  const s = r.summary;
+  const row2 = (label, m, fmt, pooled) => [
+    label,
+    fmt(m.median),
+    interval(m, fmt),
+    pooled === void 0 ? "" : fmt(pooled),
+    m.values.map(fmt).join(" \xB7 ")
+  ];
+  const p = s.pooled?.latency;
+  return table(
+    ["Metric", "Median of the trials", "Interval of the median", "Pooled", "Trials"],
+    [
+      row2("P50 (ms)", s.latency.p50, formatMs, p?.p50),
+      row2("P90 (ms)", s.latency.p90, formatMs, p?.p90),
+      row2("P99 (ms)", s.latency.p99, formatMs, p?.p99),
+      row2("P99.9 (ms)", s.latency.p999, formatMs, p?.p999),
+      row2("Max (ms)", s.latency.max, formatMs, p?.max),
+      row2("Throughput (req/s)", s.throughput, formatRps),
+      row2("Error rate", s.errorRate, formatShare),
+      ["Errors (all trials)", String(s.errors), "", "", ""]
+    ],
+    [false, true, true, true, false]
+  );
+}
+function verdictTable(c2, baselineLabel) {
+  if (c2.metrics.length === 0) return "";
+  return table(
+    [
+      "Metric",
+      `Baseline (${baselineLabel ?? "stored"})`,
+      "This run",
+      "Change (interval)",
+      "Confidence",
+      "Limit",
+      "Verdict"
+    ],
+    c2.metrics.map((m) => [
+      METRIC_LABELS[m.metric],
+      formatMetric(m.metric, m.baseline),
+      formatMetric(m.metric, m.current),
+      formatChange(m),
+      formatConfidence(m),
+      formatLimit(m),
+      m.verdict
+    ]),
+    [false, true, true, true, true, true, false]
+  );
+}
+function shortLabel(label, max2 = 32) {
+  return label.length > max2 ? `${label.slice(0, max2 - 1)}\u2026` : label;
+}
+function percentileSvg(s) {
+  const data = percentileChartData(s.result, s.baseline);
+  if (!data) return void 0;
+  const series = data.series.map(
+    (x) => x.side === "base" ? {
+      name: `base (${shortLabel(s.baselineLabel ?? "baseline")})`,
+      key: "base",
+      values: x.values,
+      style: "dashed",
+      colour: COLOURS.base
+    } : { name: "head (this run)", key: "head", values: x.values, style: "solid", colour: COLOURS.head }
+  );
+  return lineChart({
+    kind: "percentiles",
+    title: "Latency by percentile (median of the trials)",
+    xLabels: data.labels,
+    yLabel: "ms",
+    series
+  });
+}
+function trialsTable(s) {
+  const rows = (side, r) => [
+    ...r.trials.map((t) => [
+      side,
+      String(t.index + 1),
+      formatRps(t.throughput),
+      formatMs(t.latency.p50),
+      formatMs(t.latency.p90),
+      formatMs(t.latency.p99),
+      formatMs(t.latency.p999),
+      formatMs(t.latency.max),
+      String(t.errors.total)
+    ]),
+    ...r.summary.pooled ? [
+      [
+        side,
+        "pooled",
+        "",
+        ...["p50", "p90", "p99", "p999", "max"].map((k) => formatMs(r.summary.pooled.latency[k])),
+        ""
+      ]
+    ] : []
+  ];
+  return table(
+    ["Side", "Trial", "Throughput (req/s)", "P50 (ms)", "P90 (ms)", "P99 (ms)", "P99.9 (ms)", "Max (ms)", "Errors"],
+    [...s.baseline && s.baseline.trials.length > 0 ? rows("base", s.baseline) : [], ...rows("head", s.result)],
+    [false, true, true, true, true, true, true, true, true]
+  );
+}
+function sweepSection(r) {
+  const w = r.sweep;
+  if (!w) return "";
+  if (w.reusedFrom || w.points.length === 0) {
+    return `<h4>Worker sweep</h4>
+<p>workers: auto: ${escapeHtml(String(w.chosen))}, the count chosen by the sweep on ${escapeHtml(w.reusedFrom ?? "another run")}.</p>`;
+  }
+  const labels = w.points.map((p) => String(p.workers));
+  const chart = (kind, title, yLabel, values, colour, fmt) => lineChart({
+    kind,
+    title,
+    xLabels: labels,
+    yLabel,
+    format: fmt,
+    series: [{ name: title, key: "sweep", values, style: "solid", colour }]
+  });
+  return [
+    "<h4>Worker sweep</h4>",
+    `<p>workers: auto chose ${escapeHtml(String(w.chosen))} in ${w.seconds.toFixed(0)} s; stopped because ${escapeHtml(w.reason)}. One short trial per count on a fresh stack.</p>`,
+    table(
+      ["Workers", "Throughput (req/s)", "P99 (ms)", "Seconds", ""],
+      w.points.map((p) => [
+        String(p.workers),
+        formatRps(p.throughput),
+        formatMs(p.p99),
+        p.seconds.toFixed(1),
+        p.workers === w.chosen ? "chosen" : ""
+      ]),
+      [true, true, true, true, false]
+    ),
+    '<div class="charts">',
+    chart(
+      "sweep-throughput",
+      "Throughput by worker count",
+      "req/s",
+      w.points.map((p) => p.throughput),
+      COLOURS.throughput,
+      formatRps
+    ),
+    chart(
+      "sweep-p99",
+      "P99 by worker count",
+      "ms",
+      w.points.map((p) => p.p99),
+      COLOURS.main,
+      formatMs
+    ),
+    "</div>"
+  ].join("\n");
+}
+function trendPoints(owner, ownerLabel) {
+  const history = owner.history ?? [];
+  if (history.length === 0 || owner.trials.length === 0) return void 0;
+  return [
+    ...history.map((h) => ({ label: h.sha.slice(0, 7), p99: h.p99, throughput: h.throughput })),
+    {
+      label: shortLabel(ownerLabel, 12),
+      p99: owner.summary.latency.p99.median,
+      throughput: owner.summary.throughput.median
+    }
+  ];
+}
+function trendSection(s, doc) {
+  const own = trendPoints(s.result, doc.commit?.sha.slice(0, 7) ?? "this Result");
+  const points = own ?? (s.baseline ? trendPoints(s.baseline, s.baselineLabel ?? "baseline") : void 0);
+  if (!points) return "";
+  const labels = points.map((p) => p.label);
+  return [
+    "<h4>Trend over main's commits</h4>",
+    `<p class="note">${points.length} baselines of the default branch, oldest first: per commit the median of its trials.</p>`,
+    '<div class="charts">',
+    lineChart({
+      kind: "trend-p99",
+      title: "P99 over main's commits",
+      xLabels: labels,
+      yLabel: "ms",
+      series: [
+        { name: "P99 (ms)", key: "main", values: points.map((p) => p.p99), style: "solid", colour: COLOURS.main }
+      ]
+    }),
+    lineChart({
+      kind: "trend-throughput",
+      title: "Throughput over main's commits",
+      xLabels: labels,
+      yLabel: "req/s",
+      format: formatRps,
+      series: [
+        {
+          name: "throughput (req/s)",
+          key: "main",
+          values: points.map((p) => p.throughput),
+          style: "solid",
+          colour: COLOURS.throughput
+        }
+      ]
+    }),
+    "</div>"
+  ].join("\n");
+}
+function environmentList(r) {
+  const e = r.environment;
+  const versions = Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(", ");
+  const load = r.load.mode === "open-loop" ? `${r.load.rate} req/s open loop` : `${r.load.connections} connections, closed loop`;
+  const items = [
+    [
+      "Environment",
+      `${e.id}: ${e.cpuModel}, ${e.logicalCores} CPUs, ${(e.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${e.os}`
+    ],
+    ["Versions", versions],
+    [
+      "Load",
+      `${load} against ${r.load.target}; warmup ${r.load.warmupSeconds} s, ${r.load.trials} \xD7 ${r.load.durationSeconds} s`
+    ],
+    ["Workers", r.workers === null ? "\u2013" : String(r.workers)],
+    ...r.cpu ? [
+      [
+        "CPU during the trials",
+        Object.entries(r.cpu.share).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(" \xB7 ")
+      ]
+    ] : [],
+    ...r.cost ? [
+      [
+        "App instructions per request",
+        `${formatCount(r.cost.perRequest)} (chunk spread ${formatPercent(r.cost.spread, false, 2)}, ${r.cost.valgrind})`
+      ]
+    ] : [],
+    ...r.capacity ? [["Capacity", `${formatRps(r.capacity.rate)} req/s within P99 \u2264 ${formatMs(r.capacity.sloP99Ms)} ms`]] : []
+  ];
+  return `<dl class="meta">
+${items.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("\n")}
+</dl>`;
+}
+function stackSection2(s, doc) {
+  const r = s.result;
+  const headline = s.comparison?.headline ?? "measured";
+  const c2 = s.comparison;
+  const notes = [
+    ...c2?.reason ? [`No comparison: ${c2.reason}.`] : [],
+    ...r.warnings,
+    ...(r.cost?.warnings ?? []).map((w) => `Cost run: ${w}`),
+    ...c2?.notes ?? []
+  ];
+  const chart = percentileSvg(s);
+  const timed = r.trials.length > 0;
+  return [
+    `<section class="stack" data-stack="${escapeHtml(r.stack.name)}">`,
+    `<h3>${escapeHtml(r.stack.name)} (${escapeHtml(r.stack.webserver)}${r.stack.framework ? ` + ${escapeHtml(r.stack.framework)}` : ""}): ${escapeHtml(headline)}</h3>`,
+    `<p class="meta">${escapeHtml(HEADLINE_TEXT[headline])}${s.trend ? ` \xB7 trend against the stored baseline: ${escapeHtml(s.trend)}` : ""}</p>`,
+    c2 ? verdictTable(c2, s.baselineLabel) : "",
+    timed ? summaryTable(r) : "",
+    chart ? `<div class="charts">
+${chart}
+</div>` : "",
+    chart && s.baseline ? `<p class="note">Head (this run): solid line, filled points. Base (${escapeHtml(s.baselineLabel ?? "the baseline")}): dashed line, hollow points.</p>` : "",
+    timed ? `<h4>Per-trial values</h4>
+${trialsTable(s)}` : "",
+    sweepSection(r),
+    trendSection(s, doc),
+    environmentList(r),
+    notes.length ? `<ul class="warning">
+${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("\n")}
+</ul>` : "",
+    "</section>"
+  ].filter((x) => x !== "").join("\n");
+}
+function renderHtml(input) {
+  const docs = input.documents.map(({ source, doc }) => {
+    const commit = doc.commit ? ` \xB7 commit ${doc.commit.sha.slice(0, 12)} (${doc.commit.ref})` : "";
+    return [
+      `<section class="document" data-source="${escapeHtml(source)}">`,
+      `<h2>${escapeHtml(source)}</h2>`,
+      `<p class="meta">Measured ${escapeHtml(doc.createdAt)} by ${escapeHtml(doc.tool.name)} ${escapeHtml(doc.tool.version)}${escapeHtml(commit)}; ${doc.results.length} stack(s).</p>`,
+      ...stackReportsOf(doc).map((s) => stackSection2(s, doc)),
+      "</section>"
+    ].join("\n");
+  });
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    // Nothing may load: no script, no image, no font, no connection. Only this file's own <style>.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    "<title>loadgate report</title>",
+    `<style>${STYLE}</style>`,
+    "</head>",
+    "<body>",
+    "<h1>loadgate report</h1>",
+    `<p class="meta">${input.documents.length} Result file(s). Latencies in milliseconds; per metric the median across trials (P99 is the headline). Written by loadgate ${escapeHtml(input.version)}; this file loads nothing from anywhere.</p>`,
+    ...docs,
+    "</body>",
+    "</html>",
+    ""
+  ].join("\n");
+}
+
+// src/cli/report-command.ts
+var REPORT_FORMATS = ["terminal", "markdown", "html"];
+var USAGE = "Usage: loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE]";
+function terminalReport(docs) {
+  return docs.map(({ source, doc }) => {
+    const reports = stackReportsOf(doc);
+    const body = reports.some((s) => s.comparison) ? reports.map(
+      (s) => s.comparison ? verdictReport(
+        s.result.stack.name,
+        s.comparison,
+        latencyChart(s.result, s.baseline, {
+          base: `base (${s.baselineLabel ?? "baseline"})`,
+          head: "head (this run)"
+        })
+      ) : runReport([s.result])
+    ).join("\n\n") : runReport(doc.results);
+    return `${source}${doc.commit ? ` (commit ${doc.commit.sha.slice(0, 12)})` : ""}:
+
+${body}`;
+  }).join("\n\n");
+}
+function markdownReport(docs) {
+  const stacks = docs.flatMap(({ doc }) => stackReportsOf(doc));
+  const compared = stacks.filter((s) => s.comparison).map((s) => s.comparison.headline);
+  return renderMarkdown(
+    {
+      title: `Result of ${docs.map(({ source, doc }) => doc.commit?.sha.slice(0, 7) ?? source).join(", ")}`,
+      headline: compared.length > 0 ? overallHeadline(compared) : "measured",
+      stacks,
+      decidedBy: compared.length > 0 ? "the verdicts the Result files carry" : "measured only (nothing compared)"
+    },
+    commentMarker(stacks.map((s) => s.result.stack.name))
+  );
+}
+function reportCommand(argv, io) {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${USAGE}
+`);
+    return ExitCode.ok;
+  }
+  const format = takeFlag(argv, "--format");
+  const out = takeFlag(format.rest, "--out");
+  const files = out.rest;
+  const unknown = files.find((a) => a.startsWith("-"));
+  if (unknown) throw new UserError(`loadgate report: unknown flag ${unknown}. ${USAGE}`);
+  if (files.length === 0) throw new UserError(`loadgate report: give at least one Result file. ${USAGE}`);
+  const f = format.value ?? "terminal";
+  if (!REPORT_FORMATS.includes(f)) {
+    throw new UserError(
+      `--format: expected ${REPORT_FORMATS.join(", ")}, got ${JSON.stringify(format.value)}. ${USAGE}`
+    );
+  }
+  if (f === "html" && !out.value) {
+    throw new UserError(`loadgate report --format html needs --out FILE (the HTML file to write). ${USAGE}`);
+  }
+  const docs = files.map((file) => ({ source: file, doc: readResultFile(resolve6(io.cwd, file)) }));
+  const text = f === "html" ? renderHtml({ version: VERSION, documents: docs }) : f === "markdown" ? markdownReport(docs) : terminalReport(docs);
+  if (out.value) {
+    const file = resolve6(io.cwd, out.value);
+    writeOutput(file, text);
+    io.stdout(`${f === "html" ? "HTML report" : "Report"} written to ${out.value}
+`);
+  } else io.stdout(text.endsWith("\n") ? text : `${text}
+`);
+  return ExitCode.ok;
+}
+
 // src/cli/main.ts
-var USAGE = `loadgate ${VERSION}: performance regression gating of web services
+var USAGE2 = `loadgate ${VERSION}: performance regression gating of web services
 
 Usage:
   loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
@@ -50314,6 +51190,9 @@ Usage:
                the highest open-loop rate at which P99 stays within the SLO with no errors
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
+  loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE]
+               Result files (--json) as the terminal tables, the PR comment's Markdown, or
+               one self-contained HTML file with charts (--format html needs --out)
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
                brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
 
@@ -50339,11 +51218,6 @@ function resultDocument(results, extra = {}) {
     results
   };
 }
-function writeOutput(file, text) {
-  mkdirSync5(dirname7(file), { recursive: true });
-  writeFileSync6(file, text.endsWith("\n") ? text : `${text}
-`);
-}
 async function main(io) {
   const [command, ...rest] = io.argv;
   try {
@@ -50362,11 +51236,13 @@ async function main(io) {
         return compareCommand(rest, io);
       case "ab":
         return await abCommand(rest, io);
+      case "report":
+        return reportCommand(rest, io);
       case void 0:
       case "help":
       case "--help":
       case "-h":
-        io.stdout(`${USAGE}
+        io.stdout(`${USAGE2}
 `);
         return command === void 0 ? ExitCode.badInput : ExitCode.ok;
       case "--version":
@@ -50376,7 +51252,7 @@ async function main(io) {
         return ExitCode.ok;
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, up. See "loadgate --help".`
+          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
         );
     }
   } catch (err) {
@@ -50393,7 +51269,7 @@ async function main(io) {
 }
 async function runCommand(argv, io, costOnly = false) {
   if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE}
+    io.stdout(`${USAGE2}
 `);
     return ExitCode.ok;
   }
@@ -50451,16 +51327,16 @@ async function runCommand(argv, io, costOnly = false) {
   if (lastProgress && io.isTTY) io.stderr("\n");
   const doc = resultDocument(results);
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
+  const gateOf = (i) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
+  const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
   io.stdout(`
-${runReport(results)}
+${runReport(results, !(plan.baselineFile || withSlos))}
 `);
   if (plan.jsonOut) io.stdout(`
 Result written to ${plan.jsonOut}
 `);
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
   let code2 = ExitCode.ok;
-  const gateOf = (i) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
-  const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
   if (plan.baselineFile || withSlos) {
     const verdicts = [];
     for (const [i, r] of results.entries()) {
@@ -50475,7 +51351,7 @@ Result written to ${plan.jsonOut}
         plan.baselineFile ? `${plan.baselineFile} has no stack named ${r.stack.name}` : "no --baseline given"
       );
       const age = stored ? ageLine(stored.doc) : "";
-      verdicts.push(`${verdictReport(r.stack.name, comparison)}${age}`);
+      verdicts.push(`${verdictReport(r.stack.name, comparison, latencyChart(r, baseline ?? null))}${age}`);
       if (comparison.headline === "regression") code2 = ExitCode.regression;
     }
     io.stdout(`
@@ -50522,7 +51398,7 @@ function compareCommand(argv, io) {
   if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
     throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
   }
-  const [baselineFile, resultFile] = argv.map((a) => resolve6(io.cwd, a));
+  const [baselineFile, resultFile] = argv.map((a) => resolve7(io.cwd, a));
   const baseline = readResultFile(baselineFile);
   const current = readResultFile(resultFile);
   let code2 = ExitCode.ok;
@@ -50530,15 +51406,15 @@ function compareCommand(argv, io) {
   for (const r of current.results) {
     const b = baseline.results.find((x) => x.stack.name === r.stack.name);
     const gate = { ...DEFAULT_GATE, cost: b?.cost && r.cost ? DEFAULT_COST_LIMIT : null };
-    const c = b ? compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length }) : {
+    const c2 = b ? compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length }) : {
       headline: "no-baseline",
       method: "stored-baseline",
       metrics: [],
       reason: `${argv[0]} has no stack named ${r.stack.name}`,
       notes: []
     };
-    if (c.headline === "regression") code2 = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c));
+    if (c2.headline === "regression") code2 = ExitCode.regression;
+    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
   }
   io.stdout(`${out.join("\n\n")}
 `);
@@ -50562,7 +51438,8 @@ async function abCommand(argv, io) {
     lines.push(
       verdictReport(
         `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${ab.headRef ?? "working tree"})`,
-        o.comparison
+        o.comparison,
+        latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${ab.headRef ?? "working tree"})` })
       )
     );
     if (o.comparison.headline === "regression") code2 = ExitCode.regression;
@@ -50590,7 +51467,7 @@ async function abCommand(argv, io) {
 }
 async function studyCommand(argv, io) {
   if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE}
+    io.stdout(`${USAGE2}
 `);
     return ExitCode.ok;
   }
@@ -50670,21 +51547,9 @@ function reuseBaselineWorkers(plan, io) {
     })
   };
 }
-function takeFlag(argv, name) {
-  const rest = [];
-  let value;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name) {
-      value = argv[++i];
-      if (value === void 0) throw new UserError(`${name}: expected a value.`);
-    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
-    else rest.push(argv[i]);
-  }
-  return { value, rest };
-}
 async function capacityCommand(argv, io) {
   if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE}
+    io.stdout(`${USAGE2}
 `);
     return ExitCode.ok;
   }

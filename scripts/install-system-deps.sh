@@ -13,6 +13,10 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 # uWSGI and meinheld (two study rows) build from source on their first install.
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+# The HTML report's test opens it in a real browser (playwright-core drives Debian's Chromium; a
+# Chromium or Chrome already there, as on GitHub's Ubuntu runners, does too).
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
+  command -v google-chrome >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -22,6 +22,7 @@ import {
   DEFAULT_RISK,
   type Gate,
   type Headline,
+  overallHeadline,
 } from "../compare/verdict.js";
 import { type ActionPlan, OUTPUTS, planAction } from "../config/action-plan.js";
 import type { RunPlan } from "../config/plan.js";
@@ -29,16 +30,20 @@ import { DEFAULT_GATE, NO_SLO } from "../config/stack-spec.js";
 import { runAb } from "../engine/ab.js";
 import { type EngineHooks, runStacks, runTarget } from "../engine/run.js";
 import { messageOf, UserError } from "../errors.js";
+import { reportArtifactName, uploadFileArtifact } from "../github/artifact.js";
 import { CommentForbiddenError, commentAuthor, upsertComment } from "../github/comment.js";
 import { formatPercent } from "../report/format.js";
+import { renderHtml } from "../report/html.js";
 import {
   type BaselineAge,
   commentMarker,
+  type HtmlReportLink,
   type ReportInput,
   type RunHeadline,
   renderMarkdown,
   type StackReport,
 } from "../report/markdown.js";
+import { stackReportsOf } from "../report/stack-reports.js";
 import { collectResultFiles } from "../result/collect.js";
 import { withBaselineKey } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
@@ -92,13 +97,6 @@ function ageOf(doc: ResultDocument, limitSeconds: number | null): BaselineAge {
     );
   }
   return { sha: doc.commit?.sha ?? null, createdAt: doc.createdAt, ageSeconds, limitSeconds };
-}
-
-/** The headline over all stacks: a regression anywhere fails the whole set. */
-export function overallHeadline(headlines: readonly Headline[]): Headline {
-  for (const h of ["regression", "no-baseline", "inconclusive", "improvement"] as const)
-    if (headlines.includes(h)) return h;
-  return "pass";
 }
 
 function engineHooks(stateFile: string): EngineHooks {
@@ -268,9 +266,43 @@ async function saveBaselines(plan: ActionPlan, doc: ResultDocument, store: Basel
   }
 }
 
-async function publish(plan: ActionPlan, input: ReportInput, stackNames: string[], pr: { number: number } | null) {
+/** The Result documents a comment reports, each with the name of its file, for the HTML report. */
+type Documents = { source: string; doc: ResultDocument }[];
+
+/**
+ * report-artifact: true: the HTML report of `documents`, written to the runner's temp folder and uploaded as
+ * an artifact of the run. A failed upload warns and leaves the comment without the link; it fails nothing.
+ */
+async function uploadHtmlReport(
+  plan: ActionPlan,
+  documents: Documents,
+  stackNames: string[],
+): Promise<HtmlReportLink | undefined> {
+  const file = join(plan.runnerTemp, reportArtifactName(stackNames));
+  writeFileSync(file, renderHtml({ version: VERSION, documents }));
+  try {
+    const uploaded = await uploadFileArtifact(file, { ...plan.run, ...plan.event.repository });
+    core.info(`HTML report uploaded as the artifact ${uploaded.name}${uploaded.url ? `: ${uploaded.url}` : ""}`);
+    core.setOutput(OUTPUTS.reportUrl, uploaded.url);
+    return uploaded.url ? { name: uploaded.name, url: uploaded.url } : undefined;
+  } catch (err) {
+    core.warning(
+      `The HTML report (${file}) was not uploaded as an artifact: ${messageOf(err)}. The comment goes without the link.`,
+    );
+    return undefined;
+  }
+}
+
+async function publish(
+  plan: ActionPlan,
+  input: ReportInput,
+  stackNames: string[],
+  pr: { number: number } | null,
+  documents: Documents,
+) {
   const marker = commentMarker(stackNames);
-  const body = renderMarkdown(input, marker);
+  const htmlReport = plan.reportArtifact ? await uploadHtmlReport(plan, documents, stackNames) : undefined;
+  const body = renderMarkdown({ ...input, htmlReport }, marker);
   await core.summary.addRaw(body).write();
   let commentUrl = "";
   // on-change: a new comment only when the verdict is not pass, but an existing one always follows
@@ -369,19 +401,12 @@ async function pullRequestForReport(plan: ActionPlan): Promise<{ number: number;
 async function reportFromFile(plan: ActionPlan): Promise<void> {
   const files = await collectResultFiles(plan.resultFile!, plan.workspace);
   const docs = files.map((f) => ({ file: f, doc: readResultFile(f) }));
-  const reports: StackReport[] = [];
-  for (const { file, doc } of docs) {
-    for (const r of doc.results) {
-      const saved = doc.reports?.find((x) => x.stack === r.stack.name);
-      reports.push({
-        result: r,
-        comparison: (saved?.comparison as Comparison | undefined) ?? null,
-        baseline: saved?.baseline ?? null,
-        baselineLabel: saved?.baselineLabel ?? null,
-        label: files.length > 1 ? `${r.stack.name}, from ${basename(dirname(file))}/${basename(file)}` : undefined,
-      });
-    }
-  }
+  const reports: StackReport[] = docs.flatMap(({ file, doc }) =>
+    stackReportsOf(doc).map((s) => ({
+      ...s,
+      label: files.length > 1 ? `${s.result.stack.name}, from ${basename(dirname(file))}/${basename(file)}` : undefined,
+    })),
+  );
   // A stack measured by one job keeps its plain name; one measured by several is told apart by its file.
   const count = new Map<string, number>();
   for (const s of reports) count.set(s.result.stack.name, (count.get(s.result.stack.name) ?? 0) + 1);
@@ -422,6 +447,10 @@ async function reportFromFile(plan: ActionPlan): Promise<void> {
     },
     reports.map((s) => s.label ?? s.result.stack.name),
     pr,
+    docs.map(({ file, doc }) => ({
+      source: docs.length > 1 ? `${basename(dirname(file))}/${basename(file)}` : basename(file),
+      doc,
+    })),
   );
   let resultPath = files[0]!;
   if (docs.length > 1) {
@@ -532,6 +561,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
       },
       results.map((r) => r.stack.name),
       plan.mode === "gate" ? pr : null,
+      [{ source: basename(resultFile), doc }],
     );
     setResultOutputs(headline, results, resultFile);
     if (plan.mode === "gate") decideFailure(plan, headline as Headline);

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { planAb } from "../ab/plan.js";
 import { FileBaselineStore } from "../baseline/file-store.js";
 import { nextHistory } from "../baseline/history.js";
@@ -20,14 +20,17 @@ import { runStudy } from "../engine/study.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/types.js";
 import { formatAge } from "../report/format.js";
-import { capacityTable, runReport, verdictReport } from "../report/terminal.js";
+import { capacityTable, latencyChart, runReport, verdictReport } from "../report/terminal.js";
 import { machineFacts, withBaselineKey } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
 import { studyMarkdown, studyTextTable } from "../study/table.js";
 import { VERSION } from "../version.js";
+import { takeFlag } from "./flags.js";
+import { writeOutput } from "./output.js";
 import { progressLine } from "./progress.js";
+import { reportCommand } from "./report-command.js";
 
 export { VERSION };
 
@@ -56,6 +59,9 @@ Usage:
                the highest open-loop rate at which P99 stays within the SLO with no errors
   loadgate compare <baseline.json> <result.json>
                verdict per stack and metric; exit 1 on a regression
+  loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE]
+               Result files (--json) as the terminal tables, the PR comment's Markdown, or
+               one self-contained HTML file with charts (--format html needs --out)
   loadgate up <stack-dir or stack.yml> [--install] [--workers N]
                brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
 
@@ -94,12 +100,6 @@ function resultDocument(results: ResultDocument["results"], extra: Partial<Resul
   };
 }
 
-/** Writes an output file (--json, --markdown), creating its folder. */
-function writeOutput(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text.endsWith("\n") ? text : `${text}\n`);
-}
-
 /** Runs one CLI command and returns its exit code. Never throws. */
 export async function main(io: CliIo): Promise<number> {
   const [command, ...rest] = io.argv;
@@ -119,6 +119,8 @@ export async function main(io: CliIo): Promise<number> {
         return compareCommand(rest, io);
       case "ab":
         return await abCommand(rest, io);
+      case "report":
+        return reportCommand(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -131,7 +133,7 @@ export async function main(io: CliIo): Promise<number> {
         return ExitCode.ok;
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, up. See "loadgate --help".`,
+          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`,
         );
     }
   } catch (err) {
@@ -213,14 +215,15 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
   if (lastProgress && io.isTTY) io.stderr("\n");
   const doc = resultDocument(results);
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
-  io.stdout(`\n${runReport(results)}\n`);
-  if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
-  const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
-  let code: number = ExitCode.ok;
   // The stack file's gate with --max-error-rate laid over it; a --target has the defaults.
   const gateOf = (i: number) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
   // Absolute SLOs decide even with no baseline to compare with.
   const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
+  // With verdicts, each stack's latency chart goes under its verdict instead of under the run's table.
+  io.stdout(`\n${runReport(results, !(plan.baselineFile || withSlos))}\n`);
+  if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
+  const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
+  let code: number = ExitCode.ok;
   if (plan.baselineFile || withSlos) {
     const verdicts: string[] = [];
     for (const [i, r] of results.entries()) {
@@ -237,7 +240,7 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
             plan.baselineFile ? `${plan.baselineFile} has no stack named ${r.stack.name}` : "no --baseline given",
           );
       const age = stored ? ageLine(stored.doc) : "";
-      verdicts.push(`${verdictReport(r.stack.name, comparison)}${age}`);
+      verdicts.push(`${verdictReport(r.stack.name, comparison, latencyChart(r, baseline ?? null))}${age}`);
       if (comparison.headline === "regression") code = ExitCode.regression;
     }
     io.stdout(`\n${verdicts.join("\n\n")}\n`);
@@ -301,7 +304,7 @@ function compareCommand(argv: string[], io: CliIo): number {
           notes: [],
         };
     if (c.headline === "regression") code = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c));
+    out.push(verdictReport(r.stack.name, c, latencyChart(r, b ?? null)));
   }
   io.stdout(`${out.join("\n\n")}\n`);
   return code;
@@ -325,6 +328,7 @@ async function abCommand(argv: string[], io: CliIo): Promise<number> {
       verdictReport(
         `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} → ${ab.headRef ?? "working tree"})`,
         o.comparison,
+        latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${ab.headRef ?? "working tree"})` }),
       ),
     );
     if (o.comparison.headline === "regression") code = ExitCode.regression;
@@ -427,20 +431,6 @@ function reuseBaselineWorkers(plan: RunPlan, io: CliIo): RunPlan {
       return { ...s, workers: b.workers, sweep: null };
     }),
   };
-}
-
-/** Takes `--name value` (or `--name=value`) out of argv: the flags only one command has. */
-function takeFlag(argv: string[], name: string): { value: string | undefined; rest: string[] } {
-  const rest: string[] = [];
-  let value: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name) {
-      value = argv[++i];
-      if (value === undefined) throw new UserError(`${name}: expected a value.`);
-    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
-    else rest.push(argv[i]);
-  }
-  return { value, rest };
 }
 
 /** `loadgate capacity`: per stack the highest open-loop rate within the P99 SLO, with its probes. */

@@ -141,6 +141,13 @@ export function headlineOf(metrics: readonly MetricVerdict[]): Verdict {
   return "pass";
 }
 
+/** The headline over all stacks: a regression anywhere fails the whole set. */
+export function overallHeadline(headlines: readonly Headline[]): Headline {
+  for (const h of ["regression", "no-baseline", "inconclusive", "improvement"] as const)
+    if (headlines.includes(h)) return h;
+  return "pass";
+}
+
 /** A sequential comparison may stop: a gated metric regressed, or every gated metric is decided. */
 export function isDecided(c: Comparison): boolean {
   const gated = c.metrics.filter((m) => m.gated);

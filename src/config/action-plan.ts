@@ -36,6 +36,7 @@ export const INPUTS = {
   client: "client",
   pin: "pin",
   target: "target",
+  reportArtifact: "report-artifact",
   baselineKey: "baseline-key",
   baselineStore: "baseline-store",
   baselineBranch: "baseline-branch",
@@ -48,6 +49,7 @@ export const OUTPUTS = {
   p99: "p99-ms",
   throughput: "throughput-rps",
   commentUrl: "comment-url",
+  reportUrl: "report-url",
 } as const;
 
 export type Mode = "gate" | "baseline" | "report";
@@ -103,6 +105,10 @@ export interface ActionPlan {
   comment: CommentPolicy;
   install: boolean;
   allowUntrusted: boolean;
+  /** Input report-artifact: upload the HTML report as an artifact and link it from the comment. */
+  reportArtifact: boolean;
+  /** Where this workflow run is shown (GITHUB_SERVER_URL, GITHUB_RUN_ID), for links to its artifacts. */
+  run: { serverUrl: string; runId: string };
   /** Input result-file as given: Result files, folders of them, or globs (see src/result/collect.ts). */
   resultFile: string | null;
   /** Input baseline-store: the Actions cache (default), or a history on a data branch of the repository. */
@@ -382,6 +388,8 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     comment: oneOf(INPUTS.comment, getInput(INPUTS.comment), ["always", "on-change", "never"] as const, "always"),
     install: bool(INPUTS.install, getInput(INPUTS.install), false),
     allowUntrusted: bool(INPUTS.allowUntrusted, getInput(INPUTS.allowUntrusted), false),
+    reportArtifact: bool(INPUTS.reportArtifact, getInput(INPUTS.reportArtifact), false),
+    run: { serverUrl: env.GITHUB_SERVER_URL || "https://github.com", runId: env.GITHUB_RUN_ID ?? "" },
     resultFile,
     baselineKey: baselineKeyInput(getInput(INPUTS.baselineKey)),
     baselineStore: oneOf(INPUTS.baselineStore, getInput(INPUTS.baselineStore), ["cache", "branch"] as const, "cache"),

@@ -14,6 +14,8 @@ import {
   formatPercent,
   formatRps,
 } from "./format.js";
+import { percentileMermaid } from "./mermaid.js";
+import { percentileChartData } from "./percentiles.js";
 import { sweepLine } from "./terminal.js";
 
 /** GitHub refuses comments over 65,536 characters; stay well under. */
@@ -94,12 +96,28 @@ export function baselineAgeLines(a: BaselineAge): { line: string; warning?: stri
   };
 }
 
+/** The HTML report uploaded as an artifact of the run (report-artifact: true). */
+export interface HtmlReportLink {
+  name: string;
+  url: string;
+}
+
 export interface ReportInput {
   title: string;
   headline: RunHeadline;
   stacks: StackReport[];
   /** The words under the headline, e.g. which mode decided. */
   decidedBy: string;
+  htmlReport?: HtmlReportLink;
+}
+
+/** The line that links the HTML report; nothing when the link is not a plain http(s) URL. */
+function htmlReportLine(link: HtmlReportLink | undefined): string[] {
+  if (!link || !/^https?:\/\/[^\s()<>[\]]+$/.test(link.url)) return [];
+  return [
+    `📊 [HTML report](${link.url}) (artifact ${escapeText(link.name)}): the tables, the percentile charts, every trial, the worker sweep and the trend over main's commits, in one file that loads nothing from elsewhere.`,
+    "",
+  ];
 }
 
 function verdictCell(m: MetricVerdict): string {
@@ -209,7 +227,28 @@ function trialsDetails(s: StackReport): string {
   return `<details><summary>Per-trial values</summary>\n\n${table}\n\n</details>`;
 }
 
-function stackSection(s: StackReport, runHeadline: RunHeadline): string {
+/**
+ * The latency-by-percentile chart under the table with its caption, which says which side is which
+ * (see mermaid.ts for why bars and a line); undefined for a Result with no latencies.
+ */
+export function percentileChart(s: StackReport): string | undefined {
+  const data = percentileChartData(s.result, s.baseline);
+  const block = data && percentileMermaid(data);
+  if (!data || !block) return undefined;
+  const what = `Latency by percentile in ms (the median of the trials' ${data.labels.join(", ")})`;
+  const caption = data.series.some((x) => x.side === "base")
+    ? `${what}: **bars: this PR (head)**; **line: the baseline (base, ${escapeText(s.baselineLabel ?? "stored")})**.`
+    : `${what}: **bars: this run**; no baseline to draw.`;
+  return `${block}\n\n${caption}`;
+}
+
+/** What a stack's section holds beyond its table; the bulky parts go first when the comment is too long. */
+interface SectionParts {
+  details: boolean;
+  chart: boolean;
+}
+
+function stackSection(s: StackReport, runHeadline: RunHeadline, show: SectionParts): string {
   const r = s.result;
   const c = s.comparison;
   const h: RunHeadline =
@@ -224,6 +263,8 @@ function stackSection(s: StackReport, runHeadline: RunHeadline): string {
     ...(c?.notes ?? []).map(escapeText),
   ];
   const parts = [title, "", metricsTable(s), ""];
+  const chart = show.chart ? percentileChart(s) : undefined;
+  if (chart) parts.push(chart, "");
   const pooled = pooledLine(r);
   if (pooled) parts.push(pooled, "");
   const cost = costLine(s);
@@ -236,7 +277,12 @@ function stackSection(s: StackReport, runHeadline: RunHeadline): string {
   const cpu = cpuLine(r);
   if (cpu) parts.push(cpu);
   if (warnings.length) parts.push("", ...warnings.map((w) => `> ⚠️ ${w}`));
-  parts.push("", trialsDetails(s));
+  parts.push(
+    "",
+    show.details
+      ? trialsDetails(s)
+      : "<details><summary>Per-trial values</summary>\n\nOmitted: the comment would exceed GitHub's size limit. See the Result JSON.\n\n</details>",
+  );
   return parts.join("\n");
 }
 
@@ -302,13 +348,15 @@ export function renderMarkdown(input: ReportInput, marker: string): string {
     "",
     `${escapeText(input.title)} · ${escapeText(input.decidedBy)}`,
     "",
+    ...htmlReportLine(input.htmlReport),
   ].join("\n");
   const overview = input.stacks.length > 1 ? `${overviewTable(input.stacks, input.headline)}\n\n` : "";
-  let body = `${head}${overview}${input.stacks.map((x) => stackSection(x, input.headline)).join("\n\n")}\n`;
-  if (body.length > COMMENT_LIMIT) {
-    // Drop the per-trial details first; they are the bulk.
-    body = `${head}${overview}${input.stacks.map((s) => stackSection(s, input.headline).replace(/<details>[\s\S]*<\/details>/, "<details><summary>Per-trial values</summary>\n\nOmitted: the comment would exceed GitHub's size limit. See the Result JSON.\n\n</details>")).join("\n\n")}\n`;
-  }
+  const render = (show: SectionParts) =>
+    `${head}${overview}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}\n`;
+  // Drop the per-trial details first (they are the bulk), then the charts; never cut a chart in half.
+  let body = render({ details: true, chart: true });
+  if (body.length > COMMENT_LIMIT) body = render({ details: false, chart: true });
+  if (body.length > COMMENT_LIMIT) body = render({ details: false, chart: false });
   if (body.length > COMMENT_LIMIT)
     body = `${body.slice(0, COMMENT_LIMIT - 100)}\n\n…(truncated to fit GitHub's limit)\n`;
   return body;

@@ -10,7 +10,9 @@ import {
   formatPercent,
   formatRps,
 } from "./format.js";
+import { percentileChartData, type Side } from "./percentiles.js";
 import { textTable } from "./table.js";
+import { percentileTerminalChart } from "./terminal-chart.js";
 
 /**
  * The study's table, ordered by P99 (the headline number: the median of the trials' P99s), best
@@ -166,9 +168,28 @@ export function sweepLine(r: StackResult): string | undefined {
   return `workers: auto chose ${w.chosen} in ${w.seconds.toFixed(0)} s (${pts}); stopped because ${w.reason}`;
 }
 
-/** Everything printed after a run: the table, then per stack its CPU, open-loop and warning lines. */
-export function runReport(results: readonly StackResult[]): string {
+/** The latency-by-percentile chart of a stack (and its base), for under a table; undefined without latencies. */
+export function latencyChart(
+  head: StackResult,
+  base: StackResult | null,
+  names: Record<Side, string> = { base: "baseline", head: "this run" },
+  scaleTop?: number,
+): string | undefined {
+  const data = percentileChartData(head, base);
+  return data && percentileTerminalChart(data, names, scaleTop);
+}
+
+/**
+ * Everything printed after a run: the table, then per stack its latency chart (unless `charts` is
+ * false: a run against a baseline draws it under the verdict instead), CPU, open-loop and warning lines.
+ */
+export function runReport(results: readonly StackResult[], charts = true): string {
   const lines: string[] = [];
+  // One scale for every stack's chart, so their bars compare as the table's rows do.
+  const scaleTop = Math.max(
+    0,
+    ...results.flatMap((r) => percentileChartData(r, null)?.series.flatMap((s) => s.values) ?? []),
+  );
   if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
   if (results.some((r) => r.summary.pooled)) {
     lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
@@ -187,6 +208,7 @@ export function runReport(results: readonly StackResult[]): string {
   lines.push("");
   for (const r of results) {
     const extra = [
+      ...(charts ? (latencyChart(r, null, undefined, scaleTop)?.split("\n") ?? []) : []),
       sweepLine(r),
       cpuLine(r),
       openLoopLine(r),
@@ -199,8 +221,8 @@ export function runReport(results: readonly StackResult[]): string {
   return lines.join("\n").trimEnd();
 }
 
-/** The verdict of one stack against its baseline, as a terminal table with the headline first. */
-export function verdictReport(name: string, c: Comparison): string {
+/** The verdict of one stack against its baseline, as a terminal table with the headline first, and `chart` under it. */
+export function verdictReport(name: string, c: Comparison, chart?: string): string {
   const lines = [`${name}: ${c.headline.toUpperCase()}${c.reason ? ` (${c.reason})` : ""}`];
   if (c.metrics.length > 0) {
     const rows = c.metrics.map((m) => [
@@ -224,6 +246,7 @@ export function verdictReport(name: string, c: Comparison): string {
       ]),
     );
   }
+  if (chart) lines.push("", chart);
   for (const n of c.notes) lines.push(`note: ${n}`);
   return lines.join("\n");
 }

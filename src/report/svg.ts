@@ -1,0 +1,119 @@
+// Pure: line charts as inline SVG for the HTML report. No script, no external reference: the markup
+// is all there is. Each series is a <g class="series" data-series="…"> holding its line and one
+// <circle class="point"> per value drawn (a missing value leaves a gap), so a reader, or a test, can
+// count what the chart shows. Series differ in colour and in shape (solid or dashed line, filled or
+// hollow points), and the legend inside the chart names them.
+
+import { escapeHtml } from "./escape-html.js";
+import { formatMs } from "./format.js";
+import { niceCeil } from "./mermaid.js";
+
+export interface SvgSeries {
+  /** Shown in the legend and the points' tooltips. */
+  name: string;
+  /** The data-series attribute, a fixed word of the renderer's (base, head, main, …). */
+  key: string;
+  /** One per x label; NaN where there is no value. */
+  values: number[];
+  style: "solid" | "dashed";
+  colour: string;
+}
+
+export interface SvgChart {
+  /** The data-chart attribute, a fixed word of the renderer's (percentiles, trend-p99, …). */
+  kind: string;
+  title: string;
+  xLabels: string[];
+  yLabel: string;
+  /** Formats a value for the axis and the tooltips. */
+  format?: (v: number) => string;
+  series: SvgSeries[];
+}
+
+const WIDTH = 560;
+const HEIGHT = 300;
+const MARGIN = { top: 56, right: 16, bottom: 56, left: 64 };
+
+/** Coordinates to one decimal: enough for a screen, short in the file. */
+const c = (v: number) => (Math.round(v * 10) / 10).toString();
+
+export function lineChart(chart: SvgChart): string {
+  const fmt = chart.format ?? formatMs;
+  const values = chart.series.flatMap((s) => s.values).filter(Number.isFinite);
+  const top = niceCeil(Math.max(0, ...values) * 1.1);
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const n = chart.xLabels.length;
+  const x = (i: number) => MARGIN.left + (n === 1 ? plotW / 2 : (plotW * (i + 0.5)) / n);
+  const y = (v: number) => MARGIN.top + plotH * (1 - Math.min(v, top) / top);
+  const out: string[] = [];
+  out.push(
+    `<svg class="chart" data-chart="${escapeHtml(chart.kind)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(chart.title)}">`,
+    `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeHtml(chart.title)}</text>`,
+  );
+  // The y axis: five ticks from 0 to the round top, with grid lines.
+  out.push('<g class="axis y-axis">');
+  for (let t = 0; t <= 4; t++) {
+    const v = (top * t) / 4;
+    out.push(
+      `<line class="grid" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${c(y(v))}" y2="${c(y(v))}"/>`,
+      `<text x="${MARGIN.left - 6}" y="${c(y(v) + 4)}" text-anchor="end">${escapeHtml(fmt(v))}</text>`,
+    );
+  }
+  out.push(
+    `<text class="axis-title" transform="translate(14 ${c(MARGIN.top + plotH / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.yLabel)}</text>`,
+    "</g>",
+  );
+  // The x axis: a label per category; slanted when there are many (a trend over commits).
+  const slant = n > 8;
+  out.push('<g class="axis x-axis">');
+  chart.xLabels.forEach((label, i) => {
+    const ly = MARGIN.top + plotH + 16;
+    out.push(
+      slant
+        ? `<text transform="translate(${c(x(i))} ${ly}) rotate(-40)" text-anchor="end">${escapeHtml(label)}</text>`
+        : `<text x="${c(x(i))}" y="${ly}" text-anchor="middle">${escapeHtml(label)}</text>`,
+    );
+  });
+  out.push("</g>");
+  for (const s of chart.series) {
+    out.push(
+      `<g class="series" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`,
+    );
+    // One path per run of values without a gap.
+    let d = "";
+    let pen = false;
+    s.values.forEach((v, i) => {
+      if (!Number.isFinite(v)) {
+        pen = false;
+        return;
+      }
+      d += `${pen ? "L" : "M"}${c(x(i))} ${c(y(v))}`;
+      pen = true;
+    });
+    if (d) out.push(`<path class="line${s.style === "dashed" ? " dashed" : ""}" d="${d}" fill="none"/>`);
+    s.values.forEach((v, i) => {
+      if (!Number.isFinite(v)) return;
+      out.push(
+        `<circle class="point${s.style === "dashed" ? " hollow" : ""}" cx="${c(x(i))}" cy="${c(y(v))}" r="4"><title>${escapeHtml(`${s.name}, ${chart.xLabels[i]}: ${fmt(v)}`)}</title></circle>`,
+      );
+    });
+    out.push("</g>");
+  }
+  // The legend, on its own line under the title: a swatch in each series' style and its name.
+  out.push('<g class="legend">');
+  let lx = MARGIN.left;
+  for (const s of chart.series) {
+    out.push(
+      `<g class="legend-item" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`,
+      `<line class="line${s.style === "dashed" ? " dashed" : ""}" x1="${c(lx)}" x2="${c(lx + 22)}" y1="34" y2="34"/>`,
+      `<circle class="${s.style === "dashed" ? "hollow" : ""}" cx="${c(lx + 11)}" cy="34" r="3.5"/>`,
+      `<text x="${c(lx + 28)}" y="38" stroke="none">${escapeHtml(s.name)}</text>`,
+      "</g>",
+    );
+    // About 6.5 px per character at 11 px.
+    lx += 28 + 6.5 * s.name.length + 20;
+  }
+  out.push("</g>", "</svg>");
+  return out.join("\n");
+}
