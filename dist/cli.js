@@ -44354,6 +44354,9 @@ function valgrindPrefix(outDir, valgrind = "valgrind") {
     valgrind,
     "--tool=callgrind",
     "--trace-children=yes",
+    // Start uninstrumented: the app's startup (imports) runs several times faster, and counting
+    // starts when the cost run switches instrumentation on, before the warmup requests.
+    "--instr-atstart=no",
     "--dump-instr=no",
     "--dump-line=no",
     `--callgrind-out-file=${outDir}/callgrind.out.%p`,
@@ -48910,6 +48913,18 @@ ${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
     `cost run: process ${pid} under valgrind did not dump its counts (vgdb exit ${r.code ?? "timeout"}: ${said || "no output"}).${ptrace}`
   );
 }
+async function instrumentAll(vgdb, outDir, pids) {
+  for (const pid of pids) {
+    const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
+    if (r.code !== 0 && !/instrumentation/i.test(`${r.stdout}${r.stderr}`)) {
+      const said = `${r.stdout}
+${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
+      throw new StackError(
+        `cost run: could not switch counting on in process ${pid} under valgrind (vgdb exit ${r.code ?? "timeout"}: ${said || "no output"}).`
+      );
+    }
+  }
+}
 async function dumpAll(vgdb, outDir, pids) {
   const out = /* @__PURE__ */ new Map();
   for (const pid of pids) out.set(pid, await dumpOne(vgdb, outDir, pid));
@@ -49058,14 +49073,25 @@ async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
     }
   };
   try {
+    const noneUnder = () => new StackError(
+      `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
+    );
+    const atReady = await listCounted(vgdb, outDir);
+    if (atReady.length === 0) throw noneUnder();
+    await instrumentAll(
+      vgdb,
+      outDir,
+      atReady.map((q) => q.pid)
+    );
     await sendMany(cost.warmupRequests);
     const processes = await listCounted(vgdb, outDir);
-    if (processes.length === 0) {
-      throw new StackError(
-        `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
-      );
-    }
+    if (processes.length === 0) throw noneUnder();
     const pids = processes.map((q) => q.pid);
+    await instrumentAll(
+      vgdb,
+      outDir,
+      pids.filter((pid) => !atReady.some((q) => q.pid === pid))
+    );
     await dumpAll(vgdb, outDir, pids);
     const perPid = new Map(pids.map((pid) => [pid, []]));
     const chunks = [];

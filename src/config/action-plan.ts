@@ -191,8 +191,7 @@ function threshold(name: string, raw: string, metric: "p99" | "throughput"): Met
   const values = splitList(raw);
   if (values.length === 0) return undefined;
   const parsed = parseMetricGate(metric, values);
-  if ("problem" in parsed)
-    throw new UserError(`Input ${name}: ${parsed.problem.replace(/\.$/, "")} (${JSON.stringify(raw)}).`);
+  if ("problem" in parsed) throw new UserError(`Input ${name}: ${parsed.problem}`);
   return parsed.gate;
 }
 

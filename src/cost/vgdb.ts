@@ -62,6 +62,22 @@ export async function dumpOne(vgdb: string, outDir: string, pid: number): Promis
   );
 }
 
+/**
+ * Turns callgrind's instrumentation on in each process (they start with it off, --instr-atstart=no).
+ * Idempotent; a process forked from an instrumented one is instrumented already.
+ */
+export async function instrumentAll(vgdb: string, outDir: string, pids: readonly number[]): Promise<void> {
+  for (const pid of pids) {
+    const r = await run(vgdb, [`--vgdb-prefix=${join(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
+    if (r.code !== 0 && !/instrumentation/i.test(`${r.stdout}${r.stderr}`)) {
+      const said = `${r.stdout}\n${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
+      throw new StackError(
+        `cost run: could not switch counting on in process ${pid} under valgrind (vgdb exit ${r.code ?? "timeout"}: ${said || "no output"}).`,
+      );
+    }
+  }
+}
+
 /** Dumps every counted process; instructions per pid since its previous dump. */
 export async function dumpAll(vgdb: string, outDir: string, pids: readonly number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();

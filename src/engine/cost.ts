@@ -15,7 +15,7 @@ import {
   valgrindCommand,
   valgrindGuestCpu,
 } from "../cost/callgrind.js";
-import { dumpAll, listCounted } from "../cost/vgdb.js";
+import { dumpAll, instrumentAll, listCounted } from "../cost/vgdb.js";
 import { messageOf, StackError } from "../errors.js";
 import type { CostFingerprint, CostRecord } from "../result/types.js";
 import { appLogTail, type RunningStack } from "../stack/stack.js";
@@ -191,14 +191,28 @@ async function count(
     }
   };
   try {
-    await sendMany(cost.warmupRequests);
-    const processes = await listCounted(vgdb, outDir);
-    if (processes.length === 0) {
-      throw new StackError(
+    const noneUnder = () =>
+      new StackError(
         `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`,
       );
-    }
+    // The app started uninstrumented (fast); counting goes on before the warmup, so the warmup warms
+    // the instrumented code, and again after it for any process forked meanwhile.
+    const atReady = await listCounted(vgdb, outDir);
+    if (atReady.length === 0) throw noneUnder();
+    await instrumentAll(
+      vgdb,
+      outDir,
+      atReady.map((q) => q.pid),
+    );
+    await sendMany(cost.warmupRequests);
+    const processes = await listCounted(vgdb, outDir);
+    if (processes.length === 0) throw noneUnder();
     const pids = processes.map((q) => q.pid);
+    await instrumentAll(
+      vgdb,
+      outDir,
+      pids.filter((pid) => !atReady.some((q) => q.pid === pid)),
+    );
     await dumpAll(vgdb, outDir, pids); // everything up to here: startup and warmup
     const perPid = new Map<number, number[]>(pids.map((pid) => [pid, []]));
     const chunks: number[] = [];

@@ -323,8 +323,13 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     ["mode", "sometimes", 'Input mode: expected one of auto, gate, baseline, report, got "sometimes"'],
     ["comment", "loud", 'Input comment: expected one of always, on-change, never, got "loud"'],
     // setFailed escapes % as %25 in the workflow command, as the runner expects
-    ["p99-threshold", "10%", 'Input p99-threshold: expected a percentage like "+10%25", got "10%25"'],
-    ["throughput-threshold", "+5%", 'Input throughput-threshold: expected a percentage like "-5%25", got "+5%25"'],
+    [
+      "p99-threshold",
+      "10%",
+      'Input p99-threshold: expected a growth like "+10%25" (how much P99 may grow against the baseline), an SLO like "<50ms"',
+    ],
+    ["p99-threshold", "+10%, +20%", "Input p99-threshold: has two relative limits (+10%25, +20%25); keep one."],
+    ["throughput-threshold", "+5%", 'Input throughput-threshold: expected a drop like "-5%25"'],
     ["trials", "0", 'Input trials: expected a whole number from 1 to 1000, got "0"'],
     ["duration", "soon", "Input duration: expected seconds"],
     ["connections", "-3", "Input connections: expected a whole number"],

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { around, result } from "../support/results.js";
 import { expectNothingLeft, runCli, TINY_APP } from "./helpers.js";
 
 // Every bad input of issue 20, through the CLI a user runs: exit 2, the file, line, field and what
@@ -91,16 +92,7 @@ describe("bad input: exit 2 with file, line, field and what was expected; nothin
       schemaVersion: 1,
       tool: { name: "loadgate", version: "t" },
       createdAt: "2026-11-30T00:00:00Z",
-      results: [
-        {
-          stack: { name: "other", file: "x", webserver: "w", framework: "f" },
-          environment: { id: "abc" },
-          load: {},
-          trials: [],
-          summary: {},
-          warnings: [],
-        },
-      ],
+      results: [{ ...result(around(1000, 40)), stack: { name: "other", file: "x", webserver: "w", framework: "f" } }],
     };
     writeFileSync(join(dir, "other.json"), JSON.stringify(other));
     expect(await refused(["run", s, "--baseline", join(dir, "other.json")])).toContain(

@@ -1,4 +1,5 @@
-// loadgate capacity against a real stack (Gunicorn + Flask behind nginx, PgBouncer, PostgreSQL).
+// loadgate capacity against real stacks: the tiny app behind nginx, PgBouncer and PostgreSQL, and
+// the tiny app alone.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +12,7 @@ describe("loadgate capacity", () => {
   it("finds the highest open-loop rate within the P99 SLO in a bounded number of probes", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "lg-cap-")), "cap.json");
     const run = await runCli(
-      ["capacity", "stacks/gunicorn-flask", "--install", "--slo-p99", "100ms", "--max-probes", "3", "--json", out],
+      ["capacity", "test/fixtures/tiny", "--slo-p99", "100ms", "--max-probes", "3", "--json", out],
       { timeoutMs: 600_000 },
     );
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
@@ -23,7 +24,7 @@ describe("loadgate capacity", () => {
     const passed = c.probes.filter((p) => p.pass).map((p) => p.rate);
     expect(c.rate).toBe(passed.length ? Math.max(...passed) : 0);
     for (const p of c.probes) expect(p.pass).toBe(p.p99 <= 100 && p.errors === 0 && p.achieved >= 0.95 * p.rate);
-    expect(run.stdout).toMatch(/gunicorn-flask\s+≤ 100 ms\s+\d+\s+\d+/);
+    expect(run.stdout).toMatch(/tiny\s+≤ 100 ms\s+\d+\s+\d+/);
     expectNothingLeft(run);
   }, 600_000);
 
