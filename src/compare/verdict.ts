@@ -438,7 +438,7 @@ export function absoluteOnly(current: StackResult, gate: Gate, risk: Risk, reaso
             riskNote(risk, alpha, tested),
           ]
         : [
-            `No comparison with a baseline (${reason}), and the error rate is over its limit: the latency and throughput measured are those of failed requests, so the run fails whatever a baseline would say.`,
+            `No comparison with a baseline (${reason}), and the error rate is over its limit: the latency and throughput of a service that fails this many requests do not describe it, so the run fails whatever a baseline would say.`,
           ],
   };
 }

@@ -39,7 +39,7 @@ export function errorRateMessage(
     : "";
   return [
     `${label}: ${pct(e.failed / e.attempts)} of the measured requests failed (connection errors ${e.connection}, timeouts ${e.timeouts}, non-2xx ${e.non2xx}; ${e.failed} of ${e.attempts}), over the error-rate limit of ${pct(limit)} (gate.error-rate, or --max-error-rate).`,
-    `The latency and throughput measured are those of failed requests, so the gate fails. ${kinds.join("; ")}.`,
+    `The latency and throughput of a service that fails this many requests do not describe it, so the gate fails rather than compare them. ${kinds.join("; ")}.`,
     ...(o.pool ? [o.pool] : []),
     `Fix what makes the requests fail (see the app's log below), or allow them with gate.error-rate: "<N%" in the stack file or --max-error-rate N%.${tail}`,
   ].join("\n");

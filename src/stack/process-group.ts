@@ -228,7 +228,12 @@ export async function waitReady(
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
-    const answer = await probe().catch((): ProbeAnswer => ({ ok: false, detail: "the probe failed" }));
+    // A component that dies while a probe waits (on a port someone else holds, which never answers)
+    // is reported at once, not when the probe gives up.
+    const answer = await Promise.race([
+      probe().catch((): ProbeAnswer => ({ ok: false, detail: "the probe failed" })),
+      component.exited.then((): ProbeAnswer => ({ ok: false, detail: "it exited" })),
+    ]);
     if (answer === true || (typeof answer === "object" && answer.ok)) return;
     if (typeof answer === "object") last = answer;
     if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);

@@ -30,7 +30,8 @@ export function explainFullDisk(err: unknown, runDir: string): unknown {
     (err as NodeJS.ErrnoException)?.code === "ENOSPC" ||
     /No space left on device|ENOSPC|could not extend file/i.test(text);
   if (!enospc && !(s && s.free < NEARLY_FULL_BYTES)) return err;
-  const room = s ? ` (${mb(s.free)} free of ${mb(s.size)} on its file system)` : "";
+  // The failed step may have removed what it wrote (initdb does): the space free now can be plenty.
+  const room = s ? ` (a file system of ${mb(s.size)}, ${mb(s.free)} free when loadgate looked)` : "";
   return new StackError(
     `The run folder ${runDir} ran out of space${room}: no space left on device. PostgreSQL's data, the components' logs and configuration go there (a fresh database alone takes about 40 MB, plus its schema and seed). Free space there, or point RUNNER_TEMP (or TMPDIR) at a folder with more room.\n${text}`,
   );

@@ -237,7 +237,9 @@ load:
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("The run folder ");
     expect(run.stderr).toContain(" ran out of space (");
-    expect(run.stderr).toMatch(/The run folder .*\/loadgate-bare-\w+ ran out of space \(\d+\.\d MB free of 3\.0 MB/);
+    expect(run.stderr).toMatch(
+      /The run folder .*\/loadgate-bare-\w+ ran out of space \(a file system of 3\.0 MB, \d+\.\d MB free when loadgate looked\)/,
+    );
     expect(run.stderr).toContain("no space left on device");
     expect(run.stderr).toContain("Free space there, or point RUNNER_TEMP (or TMPDIR) at a folder with more room.");
     expect(run.stderr).toContain("No space left on device"); // initdb's own words

@@ -140,7 +140,9 @@ describe("a full run folder", () => {
       "/tmp",
     );
     expect(err).toBeInstanceOf(StackError);
-    expect((err as Error).message).toMatch(/^The run folder \/tmp ran out of space \(\d+\.\d MB free of \d+\.\d MB/);
+    expect((err as Error).message).toMatch(
+      /^The run folder \/tmp ran out of space \(a file system of \d+\.\d MB, \d+\.\d MB free when loadgate looked\)/,
+    );
     expect((err as Error).message).toContain("point RUNNER_TEMP (or TMPDIR) at a folder with more room");
     expect((err as Error).message).toMatch(/\nENOSPC: no space left on device, write$/);
   });
