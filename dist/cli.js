@@ -36715,7 +36715,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve8, basename } = __require("path");
-    var { readFileSync: readFileSync12 } = __require("fs");
+    var { readFileSync: readFileSync13 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -36723,7 +36723,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path = resolve8(string);
-          const data = readFileSync12(path, "utf8");
+          const data = readFileSync13(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync12(path);
+            const buffer = readFileSync13(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path)
             }, opts));
@@ -43614,7 +43614,7 @@ var require_autocannon = __commonJS({
     var net = __require("net");
     var path = __require("path");
     var URL2 = __require("url").URL;
-    var spawn3 = __require("child_process").spawn;
+    var spawn4 = __require("child_process").spawn;
     var managePath = require_dist3();
     var hasAsyncHooks = require_has_async_hooks();
     var subarg = require_subarg();
@@ -43842,7 +43842,7 @@ var require_autocannon = __commonJS({
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
         alterPath.unshift(path.join(__dirname, "lib/preload"));
-        const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
+        const proc = spawn4(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
             NODE_OPTIONS: ["-r", "autocannonDetectPort"].join(" ") + (process.env.NODE_OPTIONS ? ` ${process.env.NODE_OPTIONS}` : ""),
@@ -43924,6 +43924,7 @@ function exitCodeOf(error) {
 }
 
 // src/stack/launch.ts
+import { spawn as spawn2 } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -44167,16 +44168,53 @@ ${tail || "(empty)"}
     liveGroups.delete(this.pid);
   }
 };
+var FAILED_LOAD_HINT = "A server that stays up after its app failed to load (uWSGI without need-app, a WSGI or ASGI import error caught by the server) answers 5xx like this: the cause is in the log below. Fix it, or make the server exit when the app cannot load";
 async function waitReady(component, probe, timeoutSeconds, what = "ready", signal) {
   const deadline = Date.now() + timeoutSeconds * 1e3;
+  let last;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
-    if (await probe().catch(() => false)) return;
+    const answer = await Promise.race([
+      probe().catch(() => ({ ok: false, detail: "the probe failed" })),
+      component.exited.then(() => ({ ok: false, detail: "it exited" }))
+    ]);
+    if (answer === true || typeof answer === "object" && answer.ok) return;
+    if (typeof answer === "object") last = answer;
     if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
     await sleep(100);
   }
-  throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
+  throw component.failure(notReadyText(component.pid, timeoutSeconds, what, last));
+}
+function notReadyText(pid, timeoutSeconds, what, last) {
+  if (!last || last.ok)
+    return `did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`;
+  const failedLoad = last.status !== void 0 && last.status >= 500 ? `. ${FAILED_LOAD_HINT}` : "; it may be stuck";
+  return `did not become ${what} within ${timeoutSeconds} s: it is still running (pid ${pid}) and ${last.detail}${failedLoad}`;
+}
+
+// src/stack/run-folder.ts
+import { statfsSync } from "node:fs";
+var mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+var NEARLY_FULL_BYTES = 1024 * 1024;
+function space(folder) {
+  try {
+    const s = statfsSync(folder);
+    return { free: s.bavail * s.bsize, size: s.blocks * s.bsize };
+  } catch {
+    return void 0;
+  }
+}
+function explainFullDisk(err, runDir) {
+  const text = messageOf(err);
+  const s = space(runDir);
+  const enospc = err?.code === "ENOSPC" || /No space left on device|ENOSPC|could not extend file/i.test(text);
+  if (!enospc && !(s && s.free < NEARLY_FULL_BYTES)) return err;
+  const room = s ? ` (a file system of ${mb(s.size)}, ${mb(s.free)} free when loadgate looked)` : "";
+  return new StackError(
+    `The run folder ${runDir} ran out of space${room}: no space left on device. PostgreSQL's data, the components' logs and configuration go there (a fresh database alone takes about 40 MB, plus its schema and seed). Free space there, or point RUNNER_TEMP (or TMPDIR) at a folder with more room.
+${text}`
+  );
 }
 
 // src/stack/launch.ts
@@ -44221,7 +44259,17 @@ function forceStopAllNow() {
 }
 function newLaunch(label, ctx) {
   const runId = randomBytes(6).toString("hex");
-  const runDir = mkdtempSync(join(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
+  const root = reachableRoot(ctx.tmpDir, ctx.user, ctx.log);
+  let runDir;
+  try {
+    runDir = mkdtempSync(join(root, `loadgate-${label}-`));
+  } catch (err) {
+    const code2 = err.code;
+    if (code2 === "ENOSPC") throw explainFullDisk(err, root);
+    throw new StackError(
+      `cannot create the run folder in ${root} (${code2 ?? messageOf(err)}): the logs, configuration and PostgreSQL's data of the run go there. Point RUNNER_TEMP (or TMPDIR) at a writable folder with room.`
+    );
+  }
   liveLaunches.set(runId, runDir);
   ownedDir(runDir, ctx.user);
   const components = [];
@@ -44290,6 +44338,60 @@ Logs: ${runDir}`
   }
   if (remove === "all") rmSync(runDir, { recursive: true, force: true });
 }
+function foreignHolders(port, ours) {
+  return pidsHoldingSockets(listeningInodes(port)).filter((pid) => !ours.has(pid)).map((pid) => `pid ${pid} (${commandLineOf(pid)})`);
+}
+async function takePort(port) {
+  const thief = spawn2(
+    process.execPath,
+    ["-e", `require("node:net").createServer().listen(${port}, "127.0.0.1", () => console.log("taken"))`],
+    { stdio: ["ignore", "pipe", "ignore"] }
+  );
+  await new Promise((resolve8, reject) => {
+    thief.stdout.once("data", () => resolve8());
+    thief.once("exit", () => reject(new Error(`the test hook could not take port ${port}`)));
+  });
+  thief.removeAllListeners("exit");
+  return async () => {
+    const gone = new Promise((resolve8) => thief.once("exit", resolve8));
+    thief.kill("SIGKILL");
+    await gone;
+  };
+}
+async function startOnFreePort(launch, name, start) {
+  const hook = launch.ctx.takePortForTest;
+  const taken = [];
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const before = launch.components.length;
+    const release2 = hook === `${name}:always` || hook === name && attempt === 1 ? await takePort(port) : void 0;
+    try {
+      await start(port);
+      return;
+    } catch (err) {
+      const mine = launch.components.slice(before);
+      const ours = new Set(mine.flatMap((c2) => treeMembers(c2.pid)));
+      const holders = foreignHolders(port, ours);
+      if (holders.length === 0 || launch.ctx.signal?.aborted) throw err;
+      taken.push(`port ${port} (held by ${holders.join(", ")})`);
+      if (attempt >= 2) {
+        throw new StackError(
+          `${name} could not listen on its port: another process took ${taken.join(", and then ")} between loadgate's check that the port was free and ${name}'s bind. Something on this machine takes free ports as soon as they are handed out; stop it, or run loadgate where it does not run. ${name}'s own error:
+${err instanceof Error ? err.message : String(err)}`
+        );
+      }
+      launch.ctx.log(
+        `${name}: port ${port} was taken by ${holders.join(", ")} between loadgate's check and ${name}'s bind; trying once more on a fresh port`
+      );
+      for (const c2 of mine) {
+        await c2.stop(5e3);
+        launch.components.splice(launch.components.indexOf(c2), 1);
+      }
+    } finally {
+      await release2?.();
+    }
+  }
+}
 
 // src/cli/main.ts
 import { existsSync as existsSync7 } from "node:fs";
@@ -44301,6 +44403,7 @@ import { relative as relative2, resolve as resolve4 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/config/cli-plan.ts
+import { mkdtempSync as mkdtempSync2, rmdirSync } from "node:fs";
 import { cpus as cpus2, homedir, tmpdir as tmpdir2 } from "node:os";
 import { join as join4, resolve as resolve3 } from "node:path";
 import { parseArgs } from "node:util";
@@ -44775,7 +44878,7 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   const timed = baseline.trials.length > 0 && current.trials.length > 0;
   if (envDiffs.length > 0 || !timed) {
     const reason = envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
-    if (current.trials.length > 0 && sloCount(gate.slo) > 0 && !(gate.cost != null && baseline.cost && current.cost)) {
+    if (current.trials.length > 0 && (sloCount(gate.slo) > 0 || errorRateOver(current, gate)) && !(gate.cost != null && baseline.cost && current.cost)) {
       return absoluteOnly(current, gate, risk, reason);
     }
     const costOnly = costOnlyComparison(baseline, current, gate, risk);
@@ -44870,15 +44973,18 @@ function trialUnits(trials) {
 function sloNote(n, units) {
   return n >= 2 ? `SLOs are judged on this run alone: the mean of its ${n} ${units}' log values with a Student's t interval, a breach only when the whole interval is past the SLO.` : `SLOs are judged on this run alone: with one of its ${units} there is no interval, so the value decides.`;
 }
+function errorRateOver(current, gate) {
+  return current.trials.length > 0 && errorRateOf(current.trials) > gate.errorRate;
+}
 function absoluteOnly(current, gate, risk, reason) {
-  if (sloCount(gate.slo) === 0 || current.trials.length === 0) {
+  const tested = sloCount(gate.slo);
+  if (tested === 0 && !errorRateOver(current, gate) || current.trials.length === 0) {
     return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
   }
-  const tested = sloCount(gate.slo);
-  const alpha = metricAlpha({ ...risk, looks: 1 }, tested);
+  const alpha = metricAlpha({ ...risk, looks: 1 }, Math.max(1, tested));
   const errorRate2 = errorRateOf(current.trials);
   const metrics = [
-    ...sloVerdicts(trialUnits(current.trials), gate.slo, alpha),
+    ...tested > 0 ? sloVerdicts(trialUnits(current.trials), gate.slo, alpha) : [],
     {
       metric: "errorRate",
       gated: true,
@@ -44897,10 +45003,12 @@ function absoluteOnly(current, gate, risk, reason) {
     headline: headlineOf(metrics),
     method: "absolute",
     metrics,
-    notes: [
+    notes: tested > 0 ? [
       `No comparison with a baseline (${reason}): only the absolute limits were checked.`,
       sloNote(current.trials.length, "trials"),
       riskNote(risk, alpha, tested)
+    ] : [
+      `No comparison with a baseline (${reason}), and the error rate is over its limit: the latency and throughput of a service that fails this many requests do not describe it, so the run fails whatever a baseline would say.`
     ]
   };
 }
@@ -46291,6 +46399,12 @@ Fix the YAML and run again.`
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
   for (const key of ["p99", "throughput", "error-rate", "cost", "capacity"])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
+  if (database) {
+    for (const key of ["schema", "seed", "settings"])
+      if (db[key] !== void 0) lines[`database.${key}`] = src.locate(["database", key], true).line;
+    for (const key of Object.keys(database.settings))
+      lines[`database.settings.${key}`] = src.locate(["database", "settings", key], true).line;
+  }
   const text2 = readFileSync4(file);
   return Object.freeze({
     name: raw.name,
@@ -46564,6 +46678,7 @@ function planRun(argv, io, toolVersion) {
     );
   }
   const stacks = target ? [] : positionals.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, io.cwd)), overrides));
+  if (stacks.length > 0) checkRunFolder(io);
   const names = /* @__PURE__ */ new Set();
   for (const s of stacks) {
     if (names.has(s.spec.name))
@@ -46592,6 +46707,27 @@ function baselineKeyFlag(value) {
   }
   return key;
 }
+var FOLDER_PROBLEM = {
+  EROFS: "it is on a read-only file system",
+  EACCES: "this user may not write there",
+  EPERM: "this user may not write there",
+  ENOENT: "it does not exist",
+  ENOTDIR: "it is not a folder",
+  ENOSPC: "its file system is full"
+};
+function checkRunFolder(io) {
+  const from = io.env.RUNNER_TEMP ? "RUNNER_TEMP" : io.env.TMPDIR ? "TMPDIR" : void 0;
+  const folder = io.env.RUNNER_TEMP || tmpdir2();
+  try {
+    rmdirSync(mkdtempSync2(join4(folder, ".loadgate-check-")));
+  } catch (err) {
+    const code2 = err.code ?? "";
+    const named = from ? `${from}=${folder}` : `${folder} (the system's temporary folder)`;
+    throw new UserError(
+      `${named}: loadgate cannot create the run's folder there (${code2}: ${FOLDER_PROBLEM[code2] ?? err.message}). Each run keeps its logs, configuration files and PostgreSQL's data in a folder under it. ${from ? `Point ${from} at a writable folder with room${from === "RUNNER_TEMP" ? " (or unset it to use TMPDIR, else /tmp)" : ""}` : "Set TMPDIR to a writable folder with room"}.`
+    );
+  }
+}
 function runtimeOf(io, toolVersion) {
   const baseEnv = {};
   for (const [k, v] of Object.entries(io.env)) if (v !== void 0 && !k.startsWith("INPUT_")) baseEnv[k] = v;
@@ -46614,10 +46750,10 @@ function runtimeOf(io, toolVersion) {
 }
 
 // src/stack/exec.ts
-import { spawn as spawn2 } from "node:child_process";
+import { spawn as spawn3 } from "node:child_process";
 function execCapture(command, args, options = {}) {
   return new Promise((resolve8, reject) => {
-    const child = spawn2(command, args, {
+    const child = spawn3(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
       uid: options.user?.uid,
@@ -47231,6 +47367,7 @@ function planStudy(argv, io, toolVersion, stacksDir) {
     durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
     trials: o.trials ?? STUDY_DEFAULTS.trials
   };
+  checkRunFolder(io);
   return {
     run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
     rows: rows.map((row2) => ({
@@ -47243,7 +47380,7 @@ function planStudy(argv, io, toolVersion, stacksDir) {
 }
 
 // src/engine/ab.ts
-import { mkdtempSync as mkdtempSync2, rmSync as rmSync5 } from "node:fs";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync5 } from "node:fs";
 import { join as join14 } from "node:path";
 
 // src/ab/looks.ts
@@ -47309,6 +47446,7 @@ listen_port = ${c2.listenPort}
 unix_socket_dir =
 auth_type = trust
 auth_file = ${c2.authFile}
+stats_users = ${c2.user}
 pool_mode = ${c2.poolMode}
 default_pool_size = ${c2.defaultPoolSize}
 max_client_conn = ${c2.maxClientConn}
@@ -47669,14 +47807,49 @@ function unprivilegedUser() {
 // src/stack/probes.ts
 import { request } from "node:http";
 import { connect } from "node:net";
-function httpOk(url, timeoutMs = 2e3) {
+var READY = { ok: true };
+function firstLine(body, max2 = 160) {
+  const line = body.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";
+  const t = line.trim();
+  return t.length > max2 ? `${t.slice(0, max2 - 1)}\u2026` : t;
+}
+function httpProbe(url, timeoutMs = 2e3) {
+  const path = new URL(url).pathname;
   return new Promise((resolve8) => {
     const req = request(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
-      res.resume();
-      resolve8((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status < 300) {
+        res.resume();
+        resolve8(READY);
+        return;
+      }
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => {
+        if (body.length < 4096) body += d;
+      });
+      const done = () => {
+        const line = firstLine(body);
+        resolve8({
+          ok: false,
+          status,
+          detail: `GET ${path} answered HTTP ${status}${line ? ` ${JSON.stringify(line)}` : " with an empty body"}`
+        });
+      };
+      res.on("end", done);
+      res.on("error", done);
     });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve8(false));
+    req.on("timeout", () => {
+      req.destroy();
+      resolve8({ ok: false, detail: `GET ${path} got no answer within ${timeoutMs / 1e3} s` });
+    });
+    req.on(
+      "error",
+      (err) => resolve8({
+        ok: false,
+        detail: err.code === "ECONNREFUSED" ? `nothing accepted connections on port ${new URL(url).port}` : `GET ${path} failed: ${err.code ?? err.message}`
+      })
+    );
     req.end();
   });
 }
@@ -47694,6 +47867,9 @@ function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
     socket.once("error", () => resolve8(false));
   });
 }
+async function tcpProbe(port) {
+  return await tcpOpen(port) ? READY : { ok: false, detail: `nothing accepted connections on port ${port}` };
+}
 
 // src/stack/app.ts
 var appPart = {
@@ -47702,39 +47878,42 @@ var appPart = {
   async start(plan, ctx, launch, wiring) {
     const { spec } = plan;
     const { ports } = launch;
-    ports.app = await freePort();
-    const values = {
-      port: ports.app,
-      workers: plan.workers,
-      database_url: wiring.databaseUrl,
-      stack_dir: spec.dir,
-      run_dir: launch.runDir
-    };
-    const env = { ...appEnvironment(ctx, spec.app.env, values), ...launch.markerEnv };
-    const command = fillPlaceholders(spec.app.command, values);
-    ctx.log(`app: ${command}`);
-    const app = await launch.start({
-      name: "app",
-      command: "/bin/sh",
-      args: ["-c", command],
-      env,
-      cwd: spec.app.cwd,
-      ports: [ports.app]
+    await startOnFreePort(launch, "app", async (port) => {
+      ports.app = port;
+      const values = {
+        port,
+        workers: plan.workers,
+        database_url: wiring.databaseUrl,
+        stack_dir: spec.dir,
+        run_dir: launch.runDir
+      };
+      const env = { ...appEnvironment(ctx, spec.app.env, values), ...launch.markerEnv };
+      const command = fillPlaceholders(spec.app.command, values);
+      ctx.log(`app: ${command}`);
+      const app = await launch.start({
+        name: "app",
+        command: "/bin/sh",
+        args: ["-c", command],
+        env,
+        cwd: spec.app.cwd,
+        ports: [port]
+      });
+      const uwsgi = spec.proxy?.upstream === "uwsgi";
+      await waitReady(
+        app,
+        () => uwsgi ? tcpProbe(port) : httpProbe(`http://127.0.0.1:${port}${spec.app.ready.http}`),
+        spec.app.ready.timeoutSeconds,
+        `ready (HTTP 2xx on ${uwsgi ? "its port" : spec.app.ready.http})`,
+        ctx.signal
+      );
     });
-    const uwsgi = spec.proxy?.upstream === "uwsgi";
-    await waitReady(
-      app,
-      () => uwsgi ? tcpOpen(ports.app) : httpOk(`http://127.0.0.1:${ports.app}${spec.app.ready.http}`),
-      spec.app.ready.timeoutSeconds,
-      `ready (HTTP 2xx on ${uwsgi ? "its port" : spec.app.ready.http})`,
-      ctx.signal
-    );
   }
 };
 
 // src/stack/nginx.ts
 import { writeFileSync as writeFileSync4 } from "node:fs";
 import { join as join8 } from "node:path";
+var NGINX_READY_SECONDS = 15;
 var nginxPart = {
   name: "nginx",
   wanted: (plan) => plan.spec.proxy !== null,
@@ -47743,37 +47922,59 @@ var nginxPart = {
     const proxy = spec.proxy;
     const { ports } = launch;
     const prefix = launch.dir("nginx");
-    ports.nginx = await freePort();
-    const conf = join8(prefix, "nginx.conf");
-    writeFileSync4(
-      conf,
-      renderNginxConf({
-        prefix,
-        listenPort: ports.nginx,
-        appPort: ports.app,
-        workerProcesses: proxy.workerProcesses,
-        keepalive: proxy.keepalive,
-        upstream: proxy.upstream
-      })
-    );
-    const nginx = await launch.start({
-      name: "nginx",
-      command: ctx.binaries.nginx,
-      args: ["-p", `${prefix}/`, "-c", conf, ...ctx.nginxSupportsErrorFlag ? ["-e", "stderr"] : []],
-      env: { PATH: "/usr/bin:/bin", ...launch.markerEnv },
-      cwd: prefix,
-      user: ctx.user,
-      stopSignal: "SIGQUIT",
-      // graceful shutdown
-      ports: [ports.nginx]
+    await startOnFreePort(launch, "nginx", async (port) => {
+      ports.nginx = port;
+      const conf = join8(prefix, "nginx.conf");
+      writeFileSync4(
+        conf,
+        renderNginxConf({
+          prefix,
+          listenPort: port,
+          appPort: ports.app,
+          workerProcesses: proxy.workerProcesses,
+          keepalive: proxy.keepalive,
+          upstream: proxy.upstream
+        })
+      );
+      const nginx = await launch.start({
+        name: "nginx",
+        command: ctx.binaries.nginx,
+        args: ["-p", `${prefix}/`, "-c", conf, ...ctx.nginxSupportsErrorFlag ? ["-e", "stderr"] : []],
+        env: { PATH: "/usr/bin:/bin", ...launch.markerEnv },
+        cwd: prefix,
+        user: ctx.user,
+        stopSignal: "SIGQUIT",
+        // graceful shutdown
+        ports: [port]
+      });
+      let last;
+      const url = `http://127.0.0.1:${port}${spec.app.ready.http}`;
+      try {
+        await waitReady(
+          nginx,
+          async () => {
+            last = await httpProbe(url);
+            return last;
+          },
+          NGINX_READY_SECONDS,
+          "ready (HTTP 2xx through nginx)",
+          ctx.signal
+        );
+      } catch (err) {
+        const app = launch.components.find((c2) => c2.name === "app");
+        if (nginx.running && app?.running && last && !last.ok && last.status && ![502, 504].includes(last.status)) {
+          throw app.failure(
+            notReadyText(
+              app.pid,
+              NGINX_READY_SECONDS,
+              `ready behind nginx (HTTP 2xx on ${spec.app.ready.http} through nginx)`,
+              last
+            )
+          );
+        }
+        throw err;
+      }
     });
-    await waitReady(
-      nginx,
-      () => httpOk(`http://127.0.0.1:${ports.nginx}${spec.app.ready.http}`),
-      15,
-      "ready (HTTP 2xx through nginx)",
-      ctx.signal
-    );
   }
 };
 
@@ -47824,8 +48025,6 @@ ${init.output.trim().split("\n").slice(-20).join("\n")}`
 }
 async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
   const bin = ctx.binaries.postgresBin;
-  const port = await freePort();
-  launch.ports.postgres = port;
   const settings = {
     listen_addresses: "127.0.0.1",
     unix_socket_directories: pgDir,
@@ -47838,25 +48037,55 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
     ...plan.spec.database.settings,
     ...overrides
   };
-  const pg = await launch.start({
-    name: "postgres",
-    command: join9(bin, "postgres"),
-    args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
-    env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
-    cwd: pgDir,
-    user: ctx.user,
-    stopSignal: "SIGINT",
-    // fast shutdown: do not wait for clients
-    ports: [port]
+  let pg;
+  await startOnFreePort(launch, "postgres", async (port) => {
+    launch.ports.postgres = port;
+    pg = await launch.start({
+      name: "postgres",
+      command: join9(bin, "postgres"),
+      args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
+      env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
+      cwd: pgDir,
+      user: ctx.user,
+      stopSignal: "SIGINT",
+      // fast shutdown: do not wait for clients
+      ports: [port]
+    });
+    try {
+      await waitReady(
+        pg,
+        async () => (await psql(bin, port, "postgres", ["-Atc", "select 1"])).code === 0,
+        30,
+        "ready",
+        ctx.signal
+      );
+    } catch (err) {
+      throw refusedSetting(plan, pg, settings) ?? err;
+    }
   });
-  await waitReady(
-    pg,
-    async () => (await psql(bin, port, "postgres", ["-Atc", "select 1"])).code === 0,
-    30,
-    "ready",
-    ctx.signal
-  );
   return pg;
+}
+var fromSeverity = (line) => line.replace(/^.*?\b(FATAL|PANIC|ERROR|HINT|DETAIL):/, "$1:").replace(/\s+/g, " ").trim();
+function refusedSetting(plan, pg, settings) {
+  if (pg.running) return void 0;
+  const lines = lastLines(pg.logFile, 40).split("\n");
+  const { spec } = plan;
+  for (const [i, line] of lines.entries()) {
+    const m = /\bFATAL:\s+.*parameter "([^"]+)"/.exec(line);
+    if (!m || !(m[1] in settings)) continue;
+    const key = m[1];
+    const own = key in spec.database.settings;
+    const where = own ? `database.settings.${key}: ${JSON.stringify(settings[key])} (${spec.file}:${spec.lines[`database.settings.${key}`] ?? spec.lines.database ?? 1})` : `${key} = ${JSON.stringify(settings[key])} (a setting loadgate passes)`;
+    const said = [line, .../\bHINT:/.test(lines[i + 1] ?? "") ? [lines[i + 1]] : []].map((l) => fromSeverity(l).replace(/\.$/, "")).join(". ");
+    const fix = own ? `Fix or remove database.settings.${key} in the stack file` : "Report this to loadgate";
+    return pg.failure(
+      `${pg.describeExit()} before it was ready: PostgreSQL refused the setting ${where}: ${said}. ${fix} and run again`
+    );
+  }
+  const fatal = lines.find((l) => /\b(FATAL|PANIC):/.test(l));
+  if (!fatal) return void 0;
+  const settingsNote = Object.keys(spec.database.settings).length > 0 ? ` Check database.settings (${Object.keys(spec.database.settings).join(", ")}) in ${spec.file}` : "";
+  return pg.failure(`${pg.describeExit()} before it was ready: ${fromSeverity(fatal)}${settingsNote}`);
 }
 async function createAndSeed(plan, ctx, pg, launch) {
   const { spec } = plan;
@@ -47871,13 +48100,7 @@ async function createAndSeed(plan, ctx, pg, launch) {
     ctx.log(`database.${key}: ${file}`);
     const t0 = Date.now();
     const r = await psql(bin, port, DB, ["-f", file]);
-    if (r.code !== 0) {
-      throw new UserError(
-        `${spec.file}:${spec.lines.database ?? 1}: database.${key} failed in ${file}:
-${r.output.trim().split("\n").slice(-10).join("\n")}
-Fix the SQL and run again.`
-      );
-    }
+    if (r.code !== 0) throw sqlFailure(spec, key, file, r.output);
     ctx.log(`database.${key} took ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
   };
   await runSql("schema", database.schema);
@@ -47885,6 +48108,20 @@ Fix the SQL and run again.`
   await runSql("seed", database.seed);
   const analyze = await psql(bin, port, DB, ["-c", "analyze"]);
   if (analyze.code !== 0) throw pg.failure(`ANALYZE failed: ${analyze.output.trim()}`);
+}
+function sqlFailure(spec, key, file, output) {
+  const lines = output.trim().split("\n");
+  const error = lines.find((l) => /^psql:.*:\d+: (ERROR|FATAL|PANIC):/.test(l));
+  const at = error ? /^psql:(.*):(\d+): /.exec(error) : null;
+  const where = at ? `${at[1]}:${at[2]}` : file;
+  const what = error ? `: ${error.replace(/^psql:.*?:\d+: /, "").replace(/\s+/g, " ")}` : "";
+  return new StackError(
+    `${spec.file}:${spec.lines[`database.${key}`] ?? spec.lines.database ?? 1}: database.${key} failed at ${where}${what}
+--- psql's output ---
+${lines.slice(-10).join("\n")}
+---
+Fix the SQL (${where}) and run again.`
+  );
 }
 function directUrl(port) {
   return `postgresql://${DB_USER}@127.0.0.1:${port}/${DB}`;
@@ -47965,11 +48202,12 @@ async function seedDatabaseTemplate(plan, ctx) {
     ctx.log(`seeded database template ${data} in ${seconds2(Date.now() - t0)}`);
     return { dir: data, dispose };
   } catch (err) {
+    const explained = explainFullDisk(err, launch.runDir);
     await tearDown(launch, ctx.signal?.aborted ? "all" : "data").catch(
       (downErr) => ctx.log(String(downErr.message ?? downErr))
     );
     dispose();
-    throw err;
+    throw explained;
   }
 }
 
@@ -47981,44 +48219,58 @@ var pgbouncerPart = {
     const pooler = plan.spec.pooler;
     const { ports } = launch;
     const dir = launch.dir("pgbouncer");
-    ports.pgbouncer = await freePort();
     const authFile = join10(dir, "users.txt");
     writeFileSync5(authFile, `"${DB_USER}" ""
 `);
-    const ini = join10(dir, "pgbouncer.ini");
-    writeFileSync5(
-      ini,
-      renderPgbouncerIni({
-        listenPort: ports.pgbouncer,
-        postgresPort: ports.postgres,
-        database: DB,
-        user: DB_USER,
-        authFile,
-        poolMode: pooler.poolMode,
-        defaultPoolSize: pooler.defaultPoolSize,
-        maxClientConn: pooler.maxClientConn
-      })
-    );
-    const pgb = await launch.start({
-      name: "pgbouncer",
-      command: ctx.binaries.pgbouncer,
-      args: [ini],
-      env: { PATH: "/usr/bin:/bin", ...launch.markerEnv },
-      cwd: dir,
-      user: ctx.user,
-      stopSignal: "SIGINT",
-      ports: [ports.pgbouncer]
+    await startOnFreePort(launch, "pgbouncer", async (port) => {
+      ports.pgbouncer = port;
+      const ini = join10(dir, "pgbouncer.ini");
+      writeFileSync5(
+        ini,
+        renderPgbouncerIni({
+          listenPort: port,
+          postgresPort: ports.postgres,
+          database: DB,
+          user: DB_USER,
+          authFile,
+          poolMode: pooler.poolMode,
+          defaultPoolSize: pooler.defaultPoolSize,
+          maxClientConn: pooler.maxClientConn
+        })
+      );
+      const pgb = await launch.start({
+        name: "pgbouncer",
+        command: ctx.binaries.pgbouncer,
+        args: [ini],
+        env: { PATH: "/usr/bin:/bin", ...launch.markerEnv },
+        cwd: dir,
+        user: ctx.user,
+        stopSignal: "SIGINT",
+        ports: [port]
+      });
+      await waitReady(
+        pgb,
+        async () => (await psql(ctx.binaries.postgresBin, port, DB, ["-Atc", "select 1"])).code === 0,
+        15,
+        "ready",
+        ctx.signal
+      );
     });
-    await waitReady(
-      pgb,
-      async () => (await psql(ctx.binaries.postgresBin, ports.pgbouncer, DB, ["-Atc", "select 1"])).code === 0,
-      15,
-      "ready",
-      ctx.signal
-    );
     wiring.databaseUrl = `postgresql://${DB_USER}@127.0.0.1:${ports.pgbouncer}/${DB}`;
   }
 };
+async function poolState(postgresBin, port, poolSize) {
+  const r = await psql(postgresBin, port, "pgbouncer", ["-A", "-F", "	", "-P", "footer=off", "-c", "show pools"]);
+  if (r.code !== 0) return void 0;
+  const [head, ...rows] = r.output.trim().split("\n");
+  const names = (head ?? "").split("	");
+  const col = (row2, name) => Number(row2[names.indexOf(name)] ?? Number.NaN);
+  const pools = rows.map((l) => l.split("	")).filter((row2) => row2[names.indexOf("database")] === DB);
+  if (pools.length === 0) return void 0;
+  const sum = (name) => pools.reduce((a, row2) => a + (col(row2, name) || 0), 0);
+  const maxwait = Math.max(...pools.map((row2) => (col(row2, "maxwait") || 0) + (col(row2, "maxwait_us") || 0) / 1e6));
+  return `PgBouncer's pool for ${DB}: ${sum("cl_waiting")} client(s) waiting for a server connection (the longest for ${maxwait.toFixed(1)} s), ${sum("cl_active")} served by ${sum("sv_active")} busy server connection(s) of ${poolSize} (pooler.pgbouncer.default_pool_size).`;
+}
 
 // src/stack/stack.ts
 var PARTS = [postgresPart, pgbouncerPart, appPart, nginxPart];
@@ -48040,6 +48292,16 @@ async function bringUp(plan, ctx) {
         if (!c2.running && !c2.stopping) throw c2.failure(`${c2.describeExit()} during the load`);
       }
     },
+    stoppedAnswering(seconds3, requestTimeoutSeconds) {
+      const app = components.find((c2) => c2.name === "app");
+      const nginx = components.find((c2) => c2.name === "nginx");
+      const advice = `loadgate stopped the stack. A server that logs a fatal internal error and stays up without answering (a deadlocked worker, a master that does not replace a dead one) looks like this: the cause should be in the log below. If the app's requests legitimately take longer than load.timeout (${requestTimeoutSeconds} s), give it a longer load.timeout`;
+      if (!app) return new StackError(`the stack stopped answering: no response for ${seconds3} s. ${advice}.`);
+      const via = nginx ? ` behind nginx (pid ${nginx.pid}, also running)` : "";
+      return app.failure(
+        `stopped answering: no response for ${seconds3} s while it is still running (pid ${app.pid})${via}. ${advice}`
+      );
+    },
     down: async (keepLogs = false) => {
       if (downDone) return downDone;
       downDone = tearDown(launch, keepLogs && !ctx.signal?.aborted ? "data" : "all");
@@ -48054,8 +48316,9 @@ async function bringUp(plan, ctx) {
     );
     return stack;
   } catch (err) {
+    const explained = explainFullDisk(err, runDir);
     await stack.down(true).catch((downErr) => ctx.log(String(downErr.message ?? downErr)));
-    throw err;
+    throw explained;
   }
 }
 function appLogTail(stack, lines = 20) {
@@ -48065,7 +48328,7 @@ function appLogTail(stack, lines = 20) {
 
 // src/stack/versions.ts
 import { join as join11 } from "node:path";
-async function firstLine(command, args) {
+async function firstLine2(command, args) {
   try {
     const r = await execCapture(command, args, { timeoutMs: 5e3 });
     return r.output.trim().split("\n")[0] || void 0;
@@ -48081,11 +48344,11 @@ async function componentVersions(binaries, uses) {
     else if (v) versions[key] = v;
   };
   if (uses.postgres && binaries.postgresBin)
-    add("postgresql", await firstLine(join11(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+    add("postgresql", await firstLine2(join11(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.pgbouncer && binaries.pgbouncer)
-    add("pgbouncer", await firstLine(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
-  if (uses.nginx && binaries.nginx) add("nginx", await firstLine(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
-  if (uses.python) add("python", await firstLine(uses.python, ["--version"]), /Python (\S+)/);
+    add("pgbouncer", await firstLine2(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
+  if (uses.nginx && binaries.nginx) add("nginx", await firstLine2(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
+  if (uses.python) add("python", await firstLine2(uses.python, ["--version"]), /Python (\S+)/);
   return versions;
 }
 function nginxSupportsErrorFlag(version) {
@@ -48251,7 +48514,9 @@ function startStack(run2, p, o) {
     signal: o.signal,
     cpus: o.cpus,
     onComponent: o.onComponent,
-    databaseTemplate: o.databaseTemplate
+    databaseTemplate: o.databaseTemplate,
+    // Test-only fault injection, read here and nowhere else (see startOnFreePort).
+    takePortForTest: run2.baseEnv.LOADGATE_TEST_TAKE_PORT
   });
 }
 function stackResult(r) {
@@ -48296,6 +48561,43 @@ function stackInfo(s) {
 
 // src/load/autocannon.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
+
+// src/load/fd-limit.ts
+import { readdirSync as readdirSync5, readFileSync as readFileSync9 } from "node:fs";
+var FD_RESERVE = 32;
+function openFileLimit(limits = readProc("/proc/self/limits")) {
+  const m = /^Max open files\s+(\d+|unlimited)\s+/m.exec(limits ?? "");
+  if (!m) return void 0;
+  return m[1] === "unlimited" ? Number.POSITIVE_INFINITY : Number(m[1]);
+}
+function readProc(file) {
+  try {
+    return readFileSync9(file, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function openFileCount() {
+  try {
+    return readdirSync5("/proc/self/fd").length;
+  } catch {
+    return 0;
+  }
+}
+function socketLimitError(connections, limit, open, code2 = "EMFILE") {
+  const fit = limit === void 0 ? void 0 : Math.max(0, limit - open - FD_RESERVE);
+  const limitText = limit === void 0 ? "this process's limit on open files (ulimit -n)" : `this process may have ${limit} open files (ulimit -n ${limit}) and has ${open} open already, so about ${fit} connections fit`;
+  const suggest = Math.max(4096, 2 ** Math.ceil(Math.log2(connections + open + FD_RESERVE)));
+  return new UserError(
+    `the load generator cannot open ${connections} connections (${code2}: too many open files): ${limitText}. Raise ulimit -n (e.g. ulimit -n ${suggest} in the shell or step that runs loadgate) or lower connections (load.connections or --connections${fit !== void 0 ? ` to ${fit} or fewer` : ""}).`
+  );
+}
+function checkSocketRoom(connections) {
+  const limit = openFileLimit();
+  if (limit === void 0 || limit === Number.POSITIVE_INFINITY) return;
+  const open = openFileCount();
+  if (connections + open + FD_RESERVE > limit) throw socketLimitError(connections, limit, open);
+}
 
 // src/load/phases.ts
 function totalSeconds(s) {
@@ -48379,8 +48681,19 @@ function phaseRecorders(load) {
   };
 }
 
+// src/load/watchdog.ts
+function stallLimitSeconds(requestTimeoutSeconds) {
+  return 2 * requestTimeoutSeconds;
+}
+function stalledError(seconds3, requestTimeoutSeconds) {
+  return new StackError(
+    `the service stopped answering: no response for ${seconds3} s while requests were waiting (load.timeout ${requestTimeoutSeconds} s). Check that it is not stuck; a service whose requests take longer than the timeout needs a longer one.`
+  );
+}
+
 // src/load/ticker.ts
 function startTicker(o) {
+  const stallLimit = stallLimitSeconds(o.requestTimeoutSeconds);
   const total = totalSeconds(o.schedule);
   let lastOk = 0;
   let lastTick = o.t0;
@@ -48392,6 +48705,10 @@ function startTicker(o) {
       return;
     }
     const now = performance.now();
+    if (now - o.lastProgress() > stallLimit * 1e3) {
+      o.fail(o.stalled?.(stallLimit, o.requestTimeoutSeconds) ?? stalledError(stallLimit, o.requestTimeoutSeconds));
+      return;
+    }
     const elapsed = (now - o.t0) / 1e3;
     const phase = phaseAt(elapsed, o.schedule);
     const rec = o.recorderFor(phase);
@@ -48414,10 +48731,12 @@ function startTicker(o) {
 // src/load/autocannon.ts
 function runClosedLoop(url, load, hooks = {}) {
   const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
+  checkSocketRoom(load.connections);
   return new Promise((resolve8, reject) => {
     let settled = false;
     let okTotal = 0;
     const t0 = performance.now();
+    let lastProgress = t0;
     const elapsed = () => (performance.now() - t0) / 1e3;
     const instance = (0, import_autocannon.default)(
       {
@@ -48438,12 +48757,17 @@ function runClosedLoop(url, load, hooks = {}) {
       () => void 0
     );
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      lastProgress = performance.now();
       const r = recorderFor(phaseAt(elapsed(), schedule));
       if (!r) return;
       r.recordResponse(statusCode, responseTime);
       if (statusCode >= 200 && statusCode < 300) okTotal++;
     });
     instance.on("reqError", (err) => {
+      if (err.code === "EMFILE" || err.code === "ENFILE") {
+        finish(socketLimitError(load.connections, openFileLimit(), openFileCount(), err.code));
+        return;
+      }
       recorderFor(phaseAt(elapsed(), schedule))?.recordError(err.message === "request timed out");
     });
     const finish = (err) => {
@@ -48466,7 +48790,10 @@ function runClosedLoop(url, load, hooks = {}) {
       okTotal: () => okTotal,
       check: hooks.check,
       onProgress: hooks.onProgress,
-      fail: finish
+      fail: finish,
+      lastProgress: () => lastProgress,
+      requestTimeoutSeconds: load.timeoutSeconds,
+      stalled: hooks.stalled
     });
     const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
     const endTimer = setTimeout(() => {
@@ -48483,7 +48810,7 @@ function runClosedLoop(url, load, hooks = {}) {
 
 // src/load/cpu.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { readFileSync as readFileSync9 } from "node:fs";
+import { readFileSync as readFileSync10 } from "node:fs";
 var clockTicks;
 function ticksPerSecond() {
   if (clockTicks === void 0) {
@@ -48494,7 +48821,7 @@ function ticksPerSecond() {
 }
 function processCpuSeconds(pid) {
   try {
-    const stat = readFileSync9(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync10(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
   } catch {
@@ -48506,7 +48833,7 @@ function groupCpuSeconds(pgid) {
 }
 function machineBusySeconds() {
   try {
-    const line = readFileSync9("/proc/stat", "utf8").split("\n")[0];
+    const line = readFileSync10("/proc/stat", "utf8").split("\n")[0];
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
     return busy / ticksPerSecond();
@@ -48597,6 +48924,10 @@ var HttpConnection = class {
     this.sentAt = performance.now();
     this.socket.write(req.buffer);
   }
+  /** A request is in flight or waiting for the connection to open. */
+  get busy() {
+    return this.inFlight || this.pending !== void 0;
+  }
   /** Milliseconds since the current request was written (0 when idle). */
   waitingFor(now) {
     return this.inFlight ? now - this.sentAt : 0;
@@ -48611,15 +48942,19 @@ var HttpConnection = class {
       this.kick();
     });
     socket.on("data", (chunk) => this.onData(chunk));
-    socket.on("error", () => void 0);
+    socket.on("error", (err) => {
+      if (err.code === "EMFILE" || err.code === "ENFILE") this.hooks.onSocketLimit?.(err.code);
+    });
     socket.on("close", () => {
       if (this.socket !== socket) return;
+      const refused = this.connecting && this.pending !== void 0;
       this.socket = void 0;
       this.connecting = false;
       this.buf = void 0;
       this.head = void 0;
-      if (this.inFlight) {
+      if (this.inFlight || refused) {
         this.inFlight = false;
+        this.pending = void 0;
         this.hooks.onError(false);
         if (!this.closed) setTimeout(() => this.kick(), 10);
         return;
@@ -48690,6 +49025,7 @@ function runLoad(url, load, hooks = {}) {
   const open = load.rate !== null;
   const intervalMs = open ? 1e3 / load.rate : 0;
   const timeoutMs = load.timeoutSeconds * 1e3;
+  checkSocketRoom(load.connections);
   return new Promise((resolve8, reject) => {
     const t0 = performance.now();
     const endAt = t0 + total * 1e3;
@@ -48699,6 +49035,7 @@ function runLoad(url, load, hooks = {}) {
     let scheduled = 0;
     const backlog = [];
     let okTotal = 0;
+    let lastProgress = t0;
     let pumpTimer;
     let drainTimer;
     const nextRequest = () => buffers[sent++ % buffers.length];
@@ -48712,6 +49049,7 @@ function runLoad(url, load, hooks = {}) {
           return due === void 0 ? void 0 : { ...nextRequest(), startedAt: due };
         },
         onResponse: (status, startedAt, sentAt, endedAt) => {
+          lastProgress = endedAt;
           const at = open ? startedAt : endedAt;
           const rec = recorderFor(phaseAt((at - t0) / 1e3, schedule));
           if (!rec) return;
@@ -48724,7 +49062,8 @@ function runLoad(url, load, hooks = {}) {
         },
         onError: (timeout) => {
           recorderFor(phaseAt((performance.now() - t0) / 1e3, schedule))?.recordError(timeout);
-        }
+        },
+        onSocketLimit: (code2) => fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code2))
       })
     );
     const pump = () => {
@@ -48775,6 +49114,7 @@ function runLoad(url, load, hooks = {}) {
       const now = performance.now();
       for (const c2 of connections) if (c2.waitingFor(now) > timeoutMs) c2.timeout();
       expireBacklog(now - timeoutMs);
+      if (backlog.length === 0 && connections.every((c2) => !c2.busy)) lastProgress = now;
     }, 100);
     const ticker = startTicker({
       t0,
@@ -48783,7 +49123,10 @@ function runLoad(url, load, hooks = {}) {
       okTotal: () => okTotal,
       check: hooks.check,
       onProgress: hooks.onProgress,
-      fail
+      fail,
+      lastProgress: () => lastProgress,
+      requestTimeoutSeconds: load.timeoutSeconds,
+      stalled: hooks.stalled
     });
     const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
     const endTimer = setTimeout(() => {
@@ -48863,13 +49206,13 @@ function loadGeneratorWarning(account) {
 
 // src/engine/cost.ts
 import { spawnSync as spawnSync4 } from "node:child_process";
-import { readFileSync as readFileSync11 } from "node:fs";
+import { readFileSync as readFileSync12 } from "node:fs";
 import http from "node:http";
 import { arch } from "node:os";
 
 // src/cost/vgdb.ts
 import { execFile } from "node:child_process";
-import { readdirSync as readdirSync5, readFileSync as readFileSync10 } from "node:fs";
+import { readdirSync as readdirSync6, readFileSync as readFileSync11 } from "node:fs";
 import { join as join13 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
@@ -48886,7 +49229,7 @@ async function listCounted(vgdb, outDir) {
 }
 function dumpsOf(outDir, pid) {
   const ns = [];
-  for (const f of readdirSync5(outDir)) {
+  for (const f of readdirSync6(outDir)) {
     const d = parseDumpName(f);
     if (d && d.pid === pid) ns.push(d.n);
   }
@@ -48900,7 +49243,7 @@ async function dumpOne(vgdb, outDir, pid) {
     const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
     if (fresh.length > 0) {
       const file = join13(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
-      const total = dumpTotal(readFileSync10(file, "utf8"));
+      const total = dumpTotal(readFileSync11(file, "utf8"));
       if (total !== void 0) return total;
     }
     if (Date.now() > deadline) break;
@@ -48953,7 +49296,7 @@ function costPlanOf(plan, valgrind) {
 function costFingerprint(valgrindVersion2, pythonVersion) {
   let flags = "";
   try {
-    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync11("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync12("/proc/cpuinfo", "utf8"))?.[1] ?? "";
   } catch {
   }
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
@@ -49155,6 +49498,36 @@ async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
   }
 }
 
+// src/engine/error-rate.ts
+var pct3 = (x) => `${Number((x * 100).toFixed(2))}%`;
+function errorsByKind(trials) {
+  const sum = (f) => trials.reduce((a, t) => a + f(t), 0);
+  const connection = sum((t) => t.errors.connection);
+  const timeouts = sum((t) => t.errors.timeouts);
+  const non2xx = sum((t) => t.errors.non2xx);
+  const failed = connection + timeouts + non2xx;
+  return { connection, timeouts, non2xx, failed, attempts: failed + sum((t) => t.requests) };
+}
+function errorRateMessage(label, trials, limit, o) {
+  const e = errorsByKind(trials);
+  if (e.attempts === 0 || e.failed / e.attempts <= limit) return void 0;
+  const kinds = [
+    e.connection > 0 ? `connection errors: the connection was refused or closed before an answer` : "",
+    e.timeouts > 0 ? `timeouts: no answer within load.timeout (${o.requestTimeoutSeconds} s)` : "",
+    e.non2xx > 0 ? "non-2xx: the app answered with an error status" : ""
+  ].filter(Boolean);
+  const tail = o.appLog ? `
+--- last lines of the app's log ${o.appLog.file} ---
+${o.appLog.text || "(empty)"}
+---` : "";
+  return [
+    `${label}: ${pct3(e.failed / e.attempts)} of the measured requests failed (connection errors ${e.connection}, timeouts ${e.timeouts}, non-2xx ${e.non2xx}; ${e.failed} of ${e.attempts}), over the error-rate limit of ${pct3(limit)} (gate.error-rate, or --max-error-rate).`,
+    `The latency and throughput of a service that fails this many requests do not describe it, so the gate fails rather than compare them. ${kinds.join("; ")}.`,
+    ...o.pool ? [o.pool] : [],
+    `Fix what makes the requests fail (see the app's log below), or allow them with gate.error-rate: "<N%" in the stack file or --max-error-rate N%.${tail}`
+  ].join("\n");
+}
+
 // src/engine/serves-nothing.ts
 function servesNothingMessage(trials, label, appLog, requestPaths = []) {
   const empty = trials.filter((t) => t.requests === 0);
@@ -49221,7 +49594,7 @@ async function sweepWorkers(run2, p, hooks, o = {}) {
           stack.url,
           load,
           () => [],
-          { check: () => stack.assertAlive(), signal: hooks.signal },
+          { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal: hooks.signal },
           1
         );
         trial = outcome.trials[0];
@@ -49279,6 +49652,7 @@ function warningsFor(cpu, trials) {
   return warnings;
 }
 async function runStacks(plan, hooks) {
+  if (!plan.costOnly) for (const s of plan.stacks) checkSocketRoom(s.load.connections);
   requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
   const prepared = [];
   for (const s of plan.stacks) {
@@ -49345,6 +49719,7 @@ async function runOneStack(plan, p, placement, hooks) {
       () => stack.components.map((c2) => ({ name: c2.name, pid: c2.pid })),
       {
         check: () => stack.assertAlive(),
+        stalled: (n, t) => stack.stoppedAnswering(n, t),
         onProgress: (pr) => hooks.onProgress?.(name, pr),
         signal: hooks.signal,
         onMeasureStart: () => hooks.onPhase?.(name, "trials")
@@ -49353,8 +49728,9 @@ async function runOneStack(plan, p, placement, hooks) {
     );
   } catch (err) {
     hooks.onPhase?.(name, "down");
+    const explained = explainFullDisk(err, stack.runDir);
     await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
-    throw err;
+    throw explained;
   }
   const { trials } = measured.outcome;
   const servesNothing = servesNothingMessage(
@@ -49363,17 +49739,30 @@ async function runOneStack(plan, p, placement, hooks) {
     appLogTail(stack),
     s.load.requests.map((r) => `${r.method} ${r.path}`)
   );
+  const errors = errorsByKind(trials);
+  const overErrors = servesNothing === void 0 && errors.failed > s.gate.errorRate * errors.attempts;
+  if (overErrors) {
+    const pool = errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer ? await poolState(p.binaries.postgresBin, stack.ports.pgbouncer, s.spec.pooler.defaultPoolSize) : void 0;
+    const message = errorRateMessage(`stack ${name}`, trials, s.gate.errorRate, {
+      requestTimeoutSeconds: s.load.timeoutSeconds,
+      pool,
+      appLog: appLogTail(stack)
+    });
+    if (message) hooks.log(message);
+  }
   hooks.onPhase?.(name, "down");
   log("bringing the stack down");
-  if (servesNothing !== void 0) {
+  if (overErrors) {
+    await stack.down(true);
+    log(`logs kept in ${stack.runDir}`);
+  } else if (servesNothing !== void 0) {
     const downFailure = await stack.down(true).then(
       () => "",
       (err) => `
 ${messageOf(err)}`
     );
     throw new StackError(`${servesNothing}${downFailure}`);
-  }
-  await stack.down();
+  } else await stack.down();
   return stackResult({
     stack: stackInfo(s),
     workers: s.workers,
@@ -49393,6 +49782,7 @@ async function runTarget(plan, target, hooks) {
   if (!await tcpOpen(port, 2e3, url.hostname.replace(/^\[|\]$/g, ""))) {
     throw new UserError(`--target ${target.url}: nothing accepts connections on ${url.host}. Start the service first.`);
   }
+  checkSocketRoom(target.load.connections);
   const placement = applyPlacement(plan.pin);
   const facts = machineFacts();
   const name = `${url.host}${url.pathname}`;
@@ -49480,7 +49870,7 @@ async function measureCapacity(run2, p, hooks, limits, o = {}) {
       stack.url,
       window2(rate),
       () => [],
-      { check: () => stack.assertAlive(), signal: hooks.signal },
+      { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal: hooks.signal },
       1
     );
     return outcome.trials[0];
@@ -49535,7 +49925,7 @@ function capacityLimitsOf(spec) {
 
 // src/engine/ab.ts
 async function runAb(ab, run2, hooks, gateOf) {
-  const workDir = mkdtempSync2(join14(run2.tmpDir, "loadgate-ab-"));
+  const workDir = mkdtempSync3(join14(run2.tmpDir, "loadgate-ab-"));
   const worktrees = [];
   const started = Date.now();
   try {
@@ -49703,7 +50093,7 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
             s.url,
             { ...load, warmupSeconds: 0, durationSeconds: load.warmupSeconds || 1, trials: 1 },
             () => [],
-            { check: () => s.assertAlive(), signal: hooks.signal },
+            { check: () => s.assertAlive(), stalled: (n, t) => s.stoppedAnswering(n, t), signal: hooks.signal },
             facts.logicalCores
           );
         }
@@ -49717,6 +50107,7 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
             () => [],
             {
               check: () => s.assertAlive(),
+              stalled: (n, t2) => s.stoppedAnswering(n, t2),
               onProgress: (p) => hooks.onProgress?.(`${name} ${side}`, p),
               signal: hooks.signal
             },
@@ -49824,7 +50215,7 @@ async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
 }
 
 // src/engine/study.ts
-function firstLine2(err) {
+function firstLine3(err) {
   return messageOf(err).split("\n").find((l) => l.trim() !== "") ?? "unknown error";
 }
 async function runStudy(plan, rows, hooks) {
@@ -49841,7 +50232,7 @@ async function runStudy(plan, rows, hooks) {
     } catch (err) {
       installSeconds += (Date.now() - t0) / 1e3;
       if (!(err instanceof UserError)) throw err;
-      const why = firstLine2(err);
+      const why = firstLine3(err);
       hooks.log(`${tag}: skipped: ${why}`);
       outcomes.push({ row: row2, skipped: why });
       continue;
@@ -49857,7 +50248,7 @@ async function runStudy(plan, rows, hooks) {
       );
     } catch (err) {
       if (hooks.signal?.aborted) throw err;
-      const why = firstLine2(err);
+      const why = firstLine3(err);
       hooks.log(`${tag}: failed: ${messageOf(err)}`);
       outcomes.push({ row: row2, skipped: `failed: ${why}` });
       failed.push(row2.stack);
@@ -51229,8 +51620,8 @@ A stack file whose gate has \`cost\` turns it on by itself. Needs valgrind (--in
 --baseline-key NAME (run): compare and save baselines under NAME, a class of machines you
 vouch for, instead of this machine's CPU, cores, memory, OS and versions (shown when they differ).
 
---max-error-rate P (e.g. 1%): the gate (--baseline, ab) fails when more than P of the requests
-fail; overrides the stack file's gate.error-rate. A stack that answers no request of a trial with
+--max-error-rate P (e.g. 1%): the gate fails (exit 1; run with or without --baseline, ab) when more
+than P of the requests fail; overrides the stack file's gate.error-rate (default <1%). A stack that answers no request of a trial with
 2xx fails the run (exit 3).
 
 Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
@@ -51355,15 +51746,17 @@ async function runCommand(argv, io, costOnly = false) {
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
   const gateOf = (i) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
   const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
+  const overErrors = results.filter((r, i) => errorRateOver(r, gateOf(i))).map((r) => r.stack.name);
+  const judged = Boolean(plan.baselineFile) || withSlos || overErrors.length > 0;
   io.stdout(`
-${runReport(results, !(plan.baselineFile || withSlos))}
+${runReport(results, !judged)}
 `);
   if (plan.jsonOut) io.stdout(`
 Result written to ${plan.jsonOut}
 `);
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
   let code2 = ExitCode.ok;
-  if (plan.baselineFile || withSlos) {
+  if (judged) {
     const verdicts = [];
     for (const [i, r] of results.entries()) {
       const stored = plan.baselineFile ? await store.restore(r.stack.name) : void 0;
@@ -51383,6 +51776,13 @@ Result written to ${plan.jsonOut}
     io.stdout(`
 ${verdicts.join("\n\n")}
 `);
+  }
+  if (overErrors.length > 0) {
+    io.stderr(
+      `loadgate: the gate failed: ${overErrors.join(", ")}: more requests failed than gate.error-rate allows (see the error counts by kind above).${plan.saveBaseline ? ` No baseline written to ${plan.saveBaseline}: a run made of errors is no baseline.` : ""}
+`
+    );
+    return ExitCode.regression;
   }
   if (plan.saveBaseline) {
     const previous = plan.baselineFile ? readResultFile(plan.baselineFile) : void 0;
@@ -51448,6 +51848,7 @@ function compareCommand(argv, io) {
 }
 async function abCommand(argv, io) {
   const ab = await planAb(argv, io.cwd);
+  checkRunFolder(io);
   const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
   const outcomes = await runAb(ab, run2, {
     log: (line) => io.stderr(`${line}

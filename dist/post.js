@@ -19691,6 +19691,9 @@ function groupMembers(pgid) {
   return pids;
 }
 
+// src/stack/run-folder.ts
+var NEARLY_FULL_BYTES = 1024 * 1024;
+
 // src/stack/launch.ts
 var RUN_MARKER = "LOADGATE_RUN_ID";
 

@@ -6,8 +6,8 @@ import { nextHistory } from "../baseline/history.js";
 import { CAPACITY_DEFAULTS } from "../capacity/search.js";
 import { DEFAULT_COST_LIMIT } from "../compare/cost.js";
 import { sloCount } from "../compare/slo.js";
-import { absoluteOnly, type Comparison, compareWithBaseline, DEFAULT_RISK } from "../compare/verdict.js";
-import { planRun, runtimeOf } from "../config/cli-plan.js";
+import { absoluteOnly, type Comparison, compareWithBaseline, DEFAULT_RISK, errorRateOver } from "../compare/verdict.js";
+import { checkRunFolder, planRun, runtimeOf } from "../config/cli-plan.js";
 import { parseDuration } from "../config/duration.js";
 import type { RunPlan } from "../config/plan.js";
 import { DEFAULT_GATE } from "../config/stack-spec.js";
@@ -72,8 +72,8 @@ A stack file whose gate has \`cost\` turns it on by itself. Needs valgrind (--in
 --baseline-key NAME (run): compare and save baselines under NAME, a class of machines you
 vouch for, instead of this machine's CPU, cores, memory, OS and versions (shown when they differ).
 
---max-error-rate P (e.g. 1%): the gate (--baseline, ab) fails when more than P of the requests
-fail; overrides the stack file's gate.error-rate. A stack that answers no request of a trial with
+--max-error-rate P (e.g. 1%): the gate fails (exit 1; run with or without --baseline, ab) when more
+than P of the requests fail; overrides the stack file's gate.error-rate (default <1%). A stack that answers no request of a trial with
 2xx fails the run (exit 3).
 
 Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
@@ -217,14 +217,17 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
   // The stack file's gate with --max-error-rate laid over it; a --target has the defaults.
   const gateOf = (i: number) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
-  // Absolute SLOs decide even with no baseline to compare with.
+  // Absolute SLOs decide even with no baseline to compare with, and so does an error rate over its
+  // limit: a run whose requests failed measured errors, not the service.
   const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
+  const overErrors = results.filter((r, i) => errorRateOver(r, gateOf(i))).map((r) => r.stack.name);
+  const judged = Boolean(plan.baselineFile) || withSlos || overErrors.length > 0;
   // With verdicts, each stack's latency chart goes under its verdict instead of under the run's table.
-  io.stdout(`\n${runReport(results, !(plan.baselineFile || withSlos))}\n`);
+  io.stdout(`\n${runReport(results, !judged)}\n`);
   if (plan.jsonOut) io.stdout(`\nResult written to ${plan.jsonOut}\n`);
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
   let code: number = ExitCode.ok;
-  if (plan.baselineFile || withSlos) {
+  if (judged) {
     const verdicts: string[] = [];
     for (const [i, r] of results.entries()) {
       const stored = plan.baselineFile ? await store.restore(r.stack.name) : undefined;
@@ -244,6 +247,12 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
       if (comparison.headline === "regression") code = ExitCode.regression;
     }
     io.stdout(`\n${verdicts.join("\n\n")}\n`);
+  }
+  if (overErrors.length > 0) {
+    io.stderr(
+      `loadgate: the gate failed: ${overErrors.join(", ")}: more requests failed than gate.error-rate allows (see the error counts by kind above).${plan.saveBaseline ? ` No baseline written to ${plan.saveBaseline}: a run made of errors is no baseline.` : ""}\n`,
+    );
+    return ExitCode.regression;
   }
   if (plan.saveBaseline) {
     const previous = plan.baselineFile ? readResultFile(plan.baselineFile) : undefined;
@@ -312,6 +321,7 @@ function compareCommand(argv: string[], io: CliIo): number {
 
 async function abCommand(argv: string[], io: CliIo): Promise<number> {
   const ab = await planAb(argv, io.cwd);
+  checkRunFolder(io);
   const run = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
   const outcomes = await runAb(ab, run, {
     log: (line) => io.stderr(`${line}\n`),

@@ -280,7 +280,11 @@ export function compareWithBaseline(
         ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead`
         : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
     // Absolute SLOs need no baseline: they decide on this run when the baseline cannot.
-    if (current.trials.length > 0 && sloCount(gate.slo) > 0 && !(gate.cost != null && baseline.cost && current.cost)) {
+    if (
+      current.trials.length > 0 &&
+      (sloCount(gate.slo) > 0 || errorRateOver(current, gate)) &&
+      !(gate.cost != null && baseline.cost && current.cost)
+    ) {
       return absoluteOnly(current, gate, risk, reason);
     }
     // Timings compare only on the same machine; instruction counts compare wherever their fingerprints match.
@@ -388,19 +392,26 @@ function sloNote(n: number, units: string): string {
     : `SLOs are judged on this run alone: with one of its ${units} there is no interval, so the value decides.`;
 }
 
+/** Whether a run's failed requests are over the gate's limit: its latency and throughput are then made of errors. */
+export function errorRateOver(current: StackResult, gate: Pick<Gate, "errorRate">): boolean {
+  return current.trials.length > 0 && errorRateOf(current.trials) > gate.errorRate;
+}
+
 /**
  * A run with no comparable baseline, gated by its absolute limits alone: the SLOs and the error
- * rate. Without SLOs there is nothing to decide: the headline is no-baseline, with the reason.
+ * rate. Without SLOs the error rate alone decides when it is over its limit (a run whose requests
+ * failed is not measured, whatever the baseline); within it there is nothing to decide: the headline
+ * is no-baseline, with the reason.
  */
 export function absoluteOnly(current: StackResult, gate: Gate, risk: Risk, reason: string): Comparison {
-  if (sloCount(gate.slo) === 0 || current.trials.length === 0) {
+  const tested = sloCount(gate.slo);
+  if ((tested === 0 && !errorRateOver(current, gate)) || current.trials.length === 0) {
     return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
   }
-  const tested = sloCount(gate.slo);
-  const alpha = metricAlpha({ ...risk, looks: 1 }, tested);
+  const alpha = metricAlpha({ ...risk, looks: 1 }, Math.max(1, tested));
   const errorRate = errorRateOf(current.trials);
   const metrics: MetricVerdict[] = [
-    ...sloVerdicts(trialUnits(current.trials), gate.slo, alpha),
+    ...(tested > 0 ? sloVerdicts(trialUnits(current.trials), gate.slo, alpha) : []),
     {
       metric: "errorRate",
       gated: true,
@@ -419,11 +430,16 @@ export function absoluteOnly(current: StackResult, gate: Gate, risk: Risk, reaso
     headline: headlineOf(metrics),
     method: "absolute",
     metrics,
-    notes: [
-      `No comparison with a baseline (${reason}): only the absolute limits were checked.`,
-      sloNote(current.trials.length, "trials"),
-      riskNote(risk, alpha, tested),
-    ],
+    notes:
+      tested > 0
+        ? [
+            `No comparison with a baseline (${reason}): only the absolute limits were checked.`,
+            sloNote(current.trials.length, "trials"),
+            riskNote(risk, alpha, tested),
+          ]
+        : [
+            `No comparison with a baseline (${reason}), and the error rate is over its limit: the latency and throughput of a service that fails this many requests do not describe it, so the run fails whatever a baseline would say.`,
+          ],
   };
 }
 

@@ -1,3 +1,4 @@
+import { mkdtempSync, rmdirSync } from "node:fs";
 import { cpus, homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -255,6 +256,8 @@ export function planRun(argv: string[], io: Io, toolVersion: string): RunPlan {
   const stacks = target
     ? []
     : positionals.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, io.cwd)), overrides));
+  // Stacks need a run folder; a --target needs none.
+  if (stacks.length > 0) checkRunFolder(io);
   const names = new Set<string>();
   for (const s of stacks) {
     if (names.has(s.spec.name))
@@ -283,6 +286,34 @@ function baselineKeyFlag(value: string | undefined): string | null {
     );
   }
   return key;
+}
+
+const FOLDER_PROBLEM: Record<string, string> = {
+  EROFS: "it is on a read-only file system",
+  EACCES: "this user may not write there",
+  EPERM: "this user may not write there",
+  ENOENT: "it does not exist",
+  ENOTDIR: "it is not a folder",
+  ENOSPC: "its file system is full",
+};
+
+/**
+ * The folder every run's files go in (logs, configuration, PostgreSQL's data), checked by making and
+ * removing a folder in it, as the run will. A folder that cannot take one is bad input (exit 2),
+ * named with the variable that chose it, before anything starts.
+ */
+export function checkRunFolder(io: Pick<Io, "env">): void {
+  const from = io.env.RUNNER_TEMP ? "RUNNER_TEMP" : io.env.TMPDIR ? "TMPDIR" : undefined;
+  const folder = io.env.RUNNER_TEMP || tmpdir();
+  try {
+    rmdirSync(mkdtempSync(join(folder, ".loadgate-check-")));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    const named = from ? `${from}=${folder}` : `${folder} (the system's temporary folder)`;
+    throw new UserError(
+      `${named}: loadgate cannot create the run's folder there (${code}: ${FOLDER_PROBLEM[code] ?? (err as Error).message}). Each run keeps its logs, configuration files and PostgreSQL's data in a folder under it. ${from ? `Point ${from} at a writable folder with room${from === "RUNNER_TEMP" ? " (or unset it to use TMPDIR, else /tmp)" : ""}` : "Set TMPDIR to a writable folder with room"}.`,
+    );
+  }
 }
 
 /** The parts of a RunPlan that come from the process's environment rather than from flags. */

@@ -374,6 +374,12 @@ export function loadStackFile(file: string): StackSpec {
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
   for (const key of ["p99", "throughput", "error-rate", "cost", "capacity"])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
+  if (database) {
+    for (const key of ["schema", "seed", "settings"])
+      if ((db as Json)[key] !== undefined) lines[`database.${key}`] = src.locate(["database", key], true).line;
+    for (const key of Object.keys(database.settings))
+      lines[`database.settings.${key}`] = src.locate(["database", "settings", key], true).line;
+  }
 
   const text2 = readFileSync(file);
   return Object.freeze({

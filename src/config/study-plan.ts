@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { UserError } from "../errors.js";
 import { STUDY_ROWS, type StudyRow, selectRows } from "../study/rows.js";
-import { applyOverrides, type Io, parseLoadOverrides, runtimeOf } from "./cli-plan.js";
+import { applyOverrides, checkRunFolder, type Io, parseLoadOverrides, runtimeOf } from "./cli-plan.js";
 import type { RunPlan, StackPlan } from "./plan.js";
 import { loadStackFile } from "./stack-file.js";
 
@@ -66,6 +66,7 @@ export function planStudy(argv: string[], io: Io, toolVersion: string, stacksDir
     durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
     trials: o.trials ?? STUDY_DEFAULTS.trials,
   };
+  checkRunFolder(io);
   return {
     run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
     rows: rows.map((row) => ({

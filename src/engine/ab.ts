@@ -242,7 +242,7 @@ async function runOnePair(
             s.url,
             { ...load, warmupSeconds: 0, durationSeconds: load.warmupSeconds || 1, trials: 1 },
             () => [],
-            { check: () => s.assertAlive(), signal: hooks.signal },
+            { check: () => s.assertAlive(), stalled: (n, t) => s.stoppedAnswering(n, t), signal: hooks.signal },
             facts.logicalCores,
           );
         }
@@ -256,6 +256,7 @@ async function runOnePair(
             () => [],
             {
               check: () => s.assertAlive(),
+              stalled: (n, t) => s.stoppedAnswering(n, t),
               onProgress: (p) => hooks.onProgress?.(`${name} ${side}`, p),
               signal: hooks.signal,
             },

@@ -39,7 +39,7 @@ export async function measureCapacity(
       stack.url,
       window(rate),
       () => [],
-      { check: () => stack.assertAlive(), signal: hooks.signal },
+      { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal: hooks.signal },
       1,
     );
     return outcome.trials[0];

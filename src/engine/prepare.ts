@@ -127,6 +127,8 @@ export function startStack(run: RunPlan, p: PreparedStack, o: StartOptions): Pro
     cpus: o.cpus,
     onComponent: o.onComponent,
     databaseTemplate: o.databaseTemplate,
+    // Test-only fault injection, read here and nowhere else (see startOnFreePort).
+    takePortForTest: run.baseEnv.LOADGATE_TEST_TAKE_PORT,
   });
 }
 

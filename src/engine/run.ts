@@ -3,16 +3,19 @@ import { messageOf, StackError, UserError } from "../errors.js";
 import { runClosedLoop } from "../load/autocannon.js";
 import { type CpuSnapshot, cpuSnapshot } from "../load/cpu.js";
 import { runLoad } from "../load/driver.js";
+import { checkSocketRoom } from "../load/fd-limit.js";
 import { applyPlacement } from "../load/placement.js";
 import type { LoadHooks, LoadOutcome, Progress } from "../load/types.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { CpuAccount, Placement, StackResult, SweepRecord, Trial } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
+import { poolState } from "../stack/pgbouncer.js";
 import { tcpOpen } from "../stack/probes.js";
-import { appLogTail, type StackContext } from "../stack/stack.js";
+import { appLogTail, explainFullDisk, type StackContext } from "../stack/stack.js";
 import { cpuAccount, loadGeneratorWarning } from "../stats/cpu-shares.js";
 import { capacityLimitsOf, measureCapacity } from "./capacity.js";
 import { costRun } from "./cost.js";
+import { errorRateMessage, errorsByKind } from "./error-rate.js";
 import {
   needsOf,
   type PreparedStack,
@@ -84,6 +87,8 @@ function warningsFor(cpu: CpuAccount | null, trials: readonly Trial[]): string[]
 
 /** Brings each stack up in turn, measures it, and always brings it down. */
 export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<StackResult[]> {
+  // Connections that do not fit `ulimit -n` are refused before anything starts (and again at the load).
+  if (!plan.costOnly) for (const s of plan.stacks) checkSocketRoom(s.load.connections);
   // Everything missing, for all stacks, in one error (or one apt-get with --install).
   requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
   // Prepare every stack (binaries, Python environments) before the first starts, so a missing one fails fast.
@@ -166,6 +171,7 @@ async function runOneStack(
       () => stack.components.map((c) => ({ name: c.name, pid: c.pid })),
       {
         check: () => stack.assertAlive(),
+        stalled: (n, t) => stack.stoppedAnswering(n, t),
         onProgress: (pr) => hooks.onProgress?.(name, pr),
         signal: hooks.signal,
         onMeasureStart: () => hooks.onPhase?.(name, "trials"),
@@ -174,8 +180,10 @@ async function runOneStack(
     );
   } catch (err) {
     hooks.onPhase?.(name, "down");
+    // A component that died mid-load because the disk filled (PostgreSQL's PANIC on a WAL write) says so.
+    const explained = explainFullDisk(err, stack.runDir);
     await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
-    throw err;
+    throw explained;
   }
   const { trials } = measured.outcome;
   // Read before the stack goes down: a clean stop removes the run folder with the logs.
@@ -185,17 +193,35 @@ async function runOneStack(
     appLogTail(stack),
     s.load.requests.map((r) => `${r.method} ${r.path}`),
   );
+  const errors = errorsByKind(trials);
+  const overErrors = servesNothing === undefined && errors.failed > s.gate.errorRate * errors.attempts;
+  if (overErrors) {
+    // Said now, with what only the running stack can tell: the app's log and PgBouncer's waiting clients.
+    const pool =
+      errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer
+        ? await poolState(p.binaries.postgresBin!, stack.ports.pgbouncer, s.spec.pooler.defaultPoolSize)
+        : undefined;
+    const message = errorRateMessage(`stack ${name}`, trials, s.gate.errorRate, {
+      requestTimeoutSeconds: s.load.timeoutSeconds,
+      pool,
+      appLog: appLogTail(stack),
+    });
+    if (message) hooks.log(message);
+  }
   hooks.onPhase?.(name, "down");
   log("bringing the stack down");
-  if (servesNothing !== undefined) {
+  if (overErrors) {
+    // The logs stay for the user to read; the gate (exit 1) is decided where every gate is.
+    await stack.down(true);
+    log(`logs kept in ${stack.runDir}`);
+  } else if (servesNothing !== undefined) {
     // Keep the logs for the user; a failure to stop cleanly (an orphan) is reported too, never dropped.
     const downFailure = await stack.down(true).then(
       () => "",
       (err) => `\n${messageOf(err)}`,
     );
     throw new StackError(`${servesNothing}${downFailure}`);
-  }
-  await stack.down();
+  } else await stack.down();
   return stackResult({
     stack: stackInfo(s),
     workers: s.workers,
@@ -217,6 +243,7 @@ export async function runTarget(plan: RunPlan, target: TargetPlan, hooks: Engine
   if (!(await tcpOpen(port, 2000, url.hostname.replace(/^\[|\]$/g, "")))) {
     throw new UserError(`--target ${target.url}: nothing accepts connections on ${url.host}. Start the service first.`);
   }
+  checkSocketRoom(target.load.connections);
   const placement = applyPlacement(plan.pin);
   const facts = machineFacts();
   const name = `${url.host}${url.pathname}`;

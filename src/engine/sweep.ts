@@ -58,7 +58,7 @@ export async function sweepWorkers(
           stack.url,
           load,
           () => [],
-          { check: () => stack.assertAlive(), signal: hooks.signal },
+          { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal: hooks.signal },
           1,
         );
         trial = outcome.trials[0];

@@ -1,5 +1,6 @@
 import autocannon from "autocannon";
 import type { LoadPlan } from "../config/plan.js";
+import { checkSocketRoom, openFileCount, openFileLimit, socketLimitError } from "./fd-limit.js";
 import { phaseAt } from "./phases.js";
 import { phaseRecorders } from "./recorder.js";
 import { startTicker } from "./ticker.js";
@@ -12,11 +13,14 @@ import type { LoadHooks, LoadOutcome } from "./types.js";
  */
 export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}): Promise<LoadOutcome> {
   const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
+  checkSocketRoom(load.connections);
 
   return new Promise((resolve, reject) => {
     let settled = false;
     let okTotal = 0;
     const t0 = performance.now();
+    // Closed loop: every connection always has a request out, so only a response is progress.
+    let lastProgress = t0;
     const elapsed = () => (performance.now() - t0) / 1000;
     const instance = autocannon(
       {
@@ -37,12 +41,17 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
       () => undefined,
     );
     instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      lastProgress = performance.now();
       const r = recorderFor(phaseAt(elapsed(), schedule));
       if (!r) return;
       r.recordResponse(statusCode, responseTime);
       if (statusCode >= 200 && statusCode < 300) okTotal++;
     });
-    instance.on("reqError", (err: Error) => {
+    instance.on("reqError", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EMFILE" || err.code === "ENFILE") {
+        finish(socketLimitError(load.connections, openFileLimit(), openFileCount(), err.code));
+        return;
+      }
       recorderFor(phaseAt(elapsed(), schedule))?.recordError(err.message === "request timed out");
     });
     const finish = (err?: unknown) => {
@@ -66,6 +75,9 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
       check: hooks.check,
       onProgress: hooks.onProgress,
       fail: finish,
+      lastProgress: () => lastProgress,
+      requestTimeoutSeconds: load.timeoutSeconds,
+      stalled: hooks.stalled,
     });
     const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);
     // The last trial ends between ticks: finish exactly on time.

@@ -1,4 +1,5 @@
 import type { LoadPlan } from "../config/plan.js";
+import { checkSocketRoom, openFileCount, openFileLimit, socketLimitError } from "./fd-limit.js";
 import { HttpConnection, requestBuffer } from "./http-connection.js";
 import { phaseAt } from "./phases.js";
 import { phaseRecorders } from "./recorder.js";
@@ -23,6 +24,7 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
   const intervalMs = open ? 1000 / load.rate! : 0;
   const timeoutMs = load.timeoutSeconds * 1000;
 
+  checkSocketRoom(load.connections);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const endAt = t0 + total * 1000;
@@ -32,6 +34,8 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
     let scheduled = 0;
     const backlog: number[] = [];
     let okTotal = 0;
+    // The watchdog's clock: the last completed response, or the last moment nothing was outstanding.
+    let lastProgress = t0;
     let pumpTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
 
@@ -47,6 +51,7 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
             return due === undefined ? undefined : { ...nextRequest(), startedAt: due };
           },
           onResponse: (status, startedAt, sentAt, endedAt) => {
+            lastProgress = endedAt;
             const at = open ? startedAt : endedAt;
             const rec = recorderFor(phaseAt((at - t0) / 1000, schedule));
             if (!rec) return;
@@ -60,6 +65,7 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
           onError: (timeout) => {
             recorderFor(phaseAt((performance.now() - t0) / 1000, schedule))?.recordError(timeout);
           },
+          onSocketLimit: (code) => fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code)),
         }),
     );
 
@@ -115,6 +121,7 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
       const now = performance.now();
       for (const c of connections) if (c.waitingFor(now) > timeoutMs) c.timeout();
       expireBacklog(now - timeoutMs);
+      if (backlog.length === 0 && connections.every((c) => !c.busy)) lastProgress = now;
     }, 100);
 
     const ticker = startTicker({
@@ -125,6 +132,9 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
       check: hooks.check,
       onProgress: hooks.onProgress,
       fail: fail,
+      lastProgress: () => lastProgress,
+      requestTimeoutSeconds: load.timeoutSeconds,
+      stalled: hooks.stalled,
     });
 
     const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);

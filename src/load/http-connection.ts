@@ -67,6 +67,8 @@ export interface ConnectionHooks {
   /** `startedAt` is when the request was due (closed loop: when it was sent), `sentAt` when it was written. */
   onResponse: (status: number, startedAt: number, sentAt: number, endedAt: number) => void;
   onError: (timeout: boolean) => void;
+  /** This process may not open another socket (EMFILE, ENFILE): the load cannot go on as asked. */
+  onSocketLimit?: (code: string) => void;
   /** The next request to send, or undefined to stay idle (open loop waits for its schedule). */
   next: () => OutgoingRequest | undefined;
 }
@@ -108,6 +110,11 @@ export class HttpConnection {
     this.socket.write(req.buffer);
   }
 
+  /** A request is in flight or waiting for the connection to open. */
+  get busy(): boolean {
+    return this.inFlight || this.pending !== undefined;
+  }
+
   /** Milliseconds since the current request was written (0 when idle). */
   waitingFor(now: number): number {
     return this.inFlight ? now - this.sentAt : 0;
@@ -123,15 +130,20 @@ export class HttpConnection {
       this.kick();
     });
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
-    socket.on("error", () => undefined);
+    socket.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EMFILE" || err.code === "ENFILE") this.hooks.onSocketLimit?.(err.code);
+    });
     socket.on("close", () => {
       if (this.socket !== socket) return;
+      // Closed before it connected (refused, reset): the request waiting for it failed.
+      const refused = this.connecting && this.pending !== undefined;
       this.socket = undefined;
       this.connecting = false;
       this.buf = undefined;
       this.head = undefined;
-      if (this.inFlight) {
+      if (this.inFlight || refused) {
         this.inFlight = false;
+        this.pending = undefined;
         this.hooks.onError(false);
         // Back off a little so a refusing server is not hammered in a tight loop.
         if (!this.closed) setTimeout(() => this.kick(), 10);

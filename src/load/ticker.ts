@@ -1,9 +1,11 @@
 import { type Phase, phaseAt, type Schedule, totalSeconds } from "./phases.js";
 import type { PhaseRecorder } from "./recorder.js";
 import type { Progress } from "./types.js";
+import { stalledError, stallLimitSeconds } from "./watchdog.js";
 
 /**
- * Once a second: runs the liveness check (a dead component aborts the load) and reports progress
+ * Once a second: runs the liveness check (a dead component aborts the load), the progress watchdog
+ * (no response for stallLimitSeconds while requests are outstanding aborts it too) and reports progress
  * (requests per second over the last tick, errors and P99 so far in the current phase).
  */
 export function startTicker(o: {
@@ -14,7 +16,12 @@ export function startTicker(o: {
   check?: () => void;
   onProgress?: (p: Progress) => void;
   fail: (err: unknown) => void;
+  /** The watchdog: the moment of the last progress (a completed response, or nothing outstanding). */
+  lastProgress: () => number;
+  requestTimeoutSeconds: number;
+  stalled?: (seconds: number, requestTimeoutSeconds: number) => Error;
 }): NodeJS.Timeout {
+  const stallLimit = stallLimitSeconds(o.requestTimeoutSeconds);
   const total = totalSeconds(o.schedule);
   let lastOk = 0;
   let lastTick = o.t0;
@@ -26,6 +33,10 @@ export function startTicker(o: {
       return;
     }
     const now = performance.now();
+    if (now - o.lastProgress() > stallLimit * 1000) {
+      o.fail(o.stalled?.(stallLimit, o.requestTimeoutSeconds) ?? stalledError(stallLimit, o.requestTimeoutSeconds));
+      return;
+    }
     const elapsed = (now - o.t0) / 1000;
     const phase = phaseAt(elapsed, o.schedule);
     const rec = o.recorderFor(phase);

@@ -22,6 +22,11 @@ export interface LoadHooks {
   onMeasureEnd?: () => void;
   /** Called every tick; throw to abort the load (a component died). */
   check?: () => void;
+  /**
+   * The error to stop with when no response completed for `seconds` (the watchdog, see
+   * stallLimitSeconds) while requests were outstanding: the stack names its app and log.
+   */
+  stalled?: (seconds: number, requestTimeoutSeconds: number) => Error;
   signal?: AbortSignal;
 }
 

@@ -21,6 +21,7 @@ listen_port = ${c.listenPort}
 unix_socket_dir =
 auth_type = trust
 auth_file = ${c.authFile}
+stats_users = ${c.user}
 pool_mode = ${c.poolMode}
 default_pool_size = ${c.defaultPoolSize}
 max_client_conn = ${c.maxClientConn}

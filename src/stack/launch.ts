@@ -1,11 +1,13 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { StackPlan } from "../config/plan.js";
-import { StackError } from "../errors.js";
-import { commandLineOf, listeningInodes, pidsHoldingSockets, pidsWithEnv } from "./ports.js";
-import { Component, type ComponentOptions, groupMembers, killAllGroupsNow } from "./process-group.js";
+import { messageOf, StackError } from "../errors.js";
+import { commandLineOf, freePort, listeningInodes, pidsHoldingSockets, pidsWithEnv } from "./ports.js";
+import { Component, type ComponentOptions, groupMembers, killAllGroupsNow, treeMembers } from "./process-group.js";
+import { explainFullDisk } from "./run-folder.js";
 import type { RunUser } from "./run-user.js";
 
 /** Every component carries this variable, so children that escape their process group can still be found. */
@@ -22,6 +24,12 @@ export interface LaunchContext {
   cpus?: string;
   /** Called with each component as it starts, so a crash handler elsewhere can record it. */
   onComponent?: (c: { name: string; pid: number; ports: number[]; runId: string }) => void;
+  /**
+   * Test-only fault injection (LOADGATE_TEST_TAKE_PORT, read in startStack): "<component>" has another
+   * process take that component's port between the check and the bind once, "<component>:always" on
+   * every attempt. See startOnFreePort.
+   */
+  takePortForTest?: string;
 }
 
 export interface Orphan {
@@ -110,7 +118,17 @@ export function forceStopAllNow(): number {
 /** A fresh run folder `loadgate-<label>-XXXXXX` under the run's tmpDir, and a new run marker. */
 export function newLaunch(label: string, ctx: LaunchContext): Launch {
   const runId = randomBytes(6).toString("hex");
-  const runDir = mkdtempSync(join(reachableRoot(ctx.tmpDir, ctx.user, ctx.log), `loadgate-${label}-`));
+  const root = reachableRoot(ctx.tmpDir, ctx.user, ctx.log);
+  let runDir: string;
+  try {
+    runDir = mkdtempSync(join(root, `loadgate-${label}-`));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC") throw explainFullDisk(err, root);
+    throw new StackError(
+      `cannot create the run folder in ${root} (${code ?? messageOf(err)}): the logs, configuration and PostgreSQL's data of the run go there. Point RUNNER_TEMP (or TMPDIR) at a writable folder with room.`,
+    );
+  }
   liveLaunches.set(runId, runDir);
   ownedDir(runDir, ctx.user);
   const components: Component[] = [];
@@ -208,4 +226,79 @@ export interface StackPart<Ctx> {
   /** Whether the stack file asks for this component. */
   wanted(plan: StackPlan): boolean;
   start(plan: StackPlan, ctx: Ctx, launch: Launch, wiring: Wiring): Promise<void>;
+}
+
+/** Processes outside `ours` listening on `port`, as "pid N (command)". */
+function foreignHolders(port: number, ours: ReadonlySet<number>): string[] {
+  return pidsHoldingSockets(listeningInodes(port))
+    .filter((pid) => !ours.has(pid))
+    .map((pid) => `pid ${pid} (${commandLineOf(pid)})`);
+}
+
+/**
+ * Test-only: another process takes `port` (listens on it) and keeps it until released. A child
+ * process rather than a server in this one, so the holder looks as it would in life: another program.
+ */
+async function takePort(port: number): Promise<() => Promise<void>> {
+  const thief = spawn(
+    process.execPath,
+    ["-e", `require("node:net").createServer().listen(${port}, "127.0.0.1", () => console.log("taken"))`],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    thief.stdout.once("data", () => resolve());
+    thief.once("exit", () => reject(new Error(`the test hook could not take port ${port}`)));
+  });
+  thief.removeAllListeners("exit");
+  return async () => {
+    const gone = new Promise((resolve) => thief.once("exit", resolve));
+    thief.kill("SIGKILL");
+    await gone;
+  };
+}
+
+/**
+ * Starts a component on a fresh free port: `start` gets the port, spawns the component and waits
+ * until it is ready. A free port is only free when it is checked; another program may take it
+ * before the component binds it. When the component then fails and its port is held by a process
+ * that is not part of it, loadgate says so, stops the attempt and tries once more on another fresh
+ * port; when that one is taken too, the StackError names the component, both ports, their holders
+ * and the component's own error (with its log tail).
+ */
+export async function startOnFreePort(
+  launch: Launch,
+  name: string,
+  start: (port: number) => Promise<void>,
+): Promise<void> {
+  const hook = launch.ctx.takePortForTest;
+  const taken: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const before = launch.components.length;
+    const release = hook === `${name}:always` || (hook === name && attempt === 1) ? await takePort(port) : undefined;
+    try {
+      await start(port);
+      return;
+    } catch (err) {
+      const mine = launch.components.slice(before);
+      const ours = new Set(mine.flatMap((c) => treeMembers(c.pid)));
+      const holders = foreignHolders(port, ours);
+      if (holders.length === 0 || launch.ctx.signal?.aborted) throw err;
+      taken.push(`port ${port} (held by ${holders.join(", ")})`);
+      if (attempt >= 2) {
+        throw new StackError(
+          `${name} could not listen on its port: another process took ${taken.join(", and then ")} between loadgate's check that the port was free and ${name}'s bind. Something on this machine takes free ports as soon as they are handed out; stop it, or run loadgate where it does not run. ${name}'s own error:\n${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      launch.ctx.log(
+        `${name}: port ${port} was taken by ${holders.join(", ")} between loadgate's check and ${name}'s bind; trying once more on a fresh port`,
+      );
+      for (const c of mine) {
+        await c.stop(5000);
+        launch.components.splice(launch.components.indexOf(c), 1);
+      }
+    } finally {
+      await release?.();
+    }
+  }
 }

@@ -1,14 +1,14 @@
 import { chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { StackPlan } from "../config/plan.js";
-import { StackError, UserError } from "../errors.js";
+import { StackError } from "../errors.js";
 import { type AppEnvContext, appEnvironment } from "./app-env.js";
 import type { Binaries } from "./binaries.js";
 import { fillPlaceholders } from "./configs.js";
 import { execCapture } from "./exec.js";
-import { type Launch, type LaunchContext, newLaunch, type StackPart, tearDown } from "./launch.js";
-import { freePort } from "./ports.js";
-import { type Component, waitReady } from "./process-group.js";
+import { type Launch, type LaunchContext, newLaunch, type StackPart, startOnFreePort, tearDown } from "./launch.js";
+import { type Component, lastLines, waitReady } from "./process-group.js";
+import { explainFullDisk } from "./run-folder.js";
 import type { RunUser } from "./run-user.js";
 import { runSetupStep } from "./setup-step.js";
 
@@ -70,8 +70,6 @@ async function startServer(
   overrides: Record<string, string> = {},
 ) {
   const bin = ctx.binaries.postgresBin!;
-  const port = await freePort();
-  launch.ports.postgres = port;
   const settings: Record<string, string> = {
     listen_addresses: "127.0.0.1",
     unix_socket_directories: pgDir,
@@ -84,24 +82,74 @@ async function startServer(
     ...plan.spec.database!.settings,
     ...overrides,
   };
-  const pg = await launch.start({
-    name: "postgres",
-    command: join(bin, "postgres"),
-    args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
-    env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
-    cwd: pgDir,
-    user: ctx.user,
-    stopSignal: "SIGINT", // fast shutdown: do not wait for clients
-    ports: [port],
+  let pg: Component | undefined;
+  await startOnFreePort(launch, "postgres", async (port) => {
+    launch.ports.postgres = port;
+    pg = await launch.start({
+      name: "postgres",
+      command: join(bin, "postgres"),
+      args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
+      env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
+      cwd: pgDir,
+      user: ctx.user,
+      stopSignal: "SIGINT", // fast shutdown: do not wait for clients
+      ports: [port],
+    });
+    try {
+      await waitReady(
+        pg,
+        async () => (await psql(bin, port, "postgres", ["-Atc", "select 1"])).code === 0,
+        30,
+        "ready",
+        ctx.signal,
+      );
+    } catch (err) {
+      throw refusedSetting(plan, pg, settings) ?? err;
+    }
   });
-  await waitReady(
-    pg,
-    async () => (await psql(bin, port, "postgres", ["-Atc", "select 1"])).code === 0,
-    30,
-    "ready",
-    ctx.signal,
-  );
-  return pg;
+  return pg!;
+}
+
+/** A log line from its severity on ("FATAL: invalid value …"), spaces squeezed. */
+const fromSeverity = (line: string) =>
+  line
+    .replace(/^.*?\b(FATAL|PANIC|ERROR|HINT|DETAIL):/, "$1:")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/**
+ * PostgreSQL refuses a setting by exiting at start with a FATAL line naming the parameter. When the
+ * log has one for a key of database.settings (or loadgate's own), the error names the setting, its
+ * line in the stack file and PostgreSQL's own words, with the log tail. Another FATAL at start (out
+ * of shared memory for a huge shared_buffers) is quoted in the first line too.
+ */
+function refusedSetting(plan: StackPlan, pg: Component, settings: Record<string, string>): StackError | undefined {
+  if (pg.running) return undefined;
+  const lines = lastLines(pg.logFile, 40).split("\n");
+  const { spec } = plan;
+  for (const [i, line] of lines.entries()) {
+    const m = /\bFATAL:\s+.*parameter "([^"]+)"/.exec(line);
+    if (!m || !(m[1] in settings)) continue;
+    const key = m[1];
+    const own = key in spec.database!.settings;
+    const where = own
+      ? `database.settings.${key}: ${JSON.stringify(settings[key])} (${spec.file}:${spec.lines[`database.settings.${key}`] ?? spec.lines.database ?? 1})`
+      : `${key} = ${JSON.stringify(settings[key])} (a setting loadgate passes)`;
+    const said = [line, ...(/\bHINT:/.test(lines[i + 1] ?? "") ? [lines[i + 1]] : [])]
+      .map((l) => fromSeverity(l).replace(/\.$/, ""))
+      .join(". ");
+    const fix = own ? `Fix or remove database.settings.${key} in the stack file` : "Report this to loadgate";
+    return pg.failure(
+      `${pg.describeExit()} before it was ready: PostgreSQL refused the setting ${where}: ${said}. ${fix} and run again`,
+    );
+  }
+  const fatal = lines.find((l) => /\b(FATAL|PANIC):/.test(l));
+  if (!fatal) return undefined;
+  const settingsNote =
+    Object.keys(spec.database!.settings).length > 0
+      ? ` Check database.settings (${Object.keys(spec.database!.settings).join(", ")}) in ${spec.file}`
+      : "";
+  return pg.failure(`${pg.describeExit()} before it was ready: ${fromSeverity(fatal)}${settingsNote}`);
 }
 
 /**
@@ -121,11 +169,7 @@ async function createAndSeed(plan: StackPlan, ctx: PostgresContext, pg: Componen
     ctx.log(`database.${key}: ${file}`);
     const t0 = Date.now();
     const r = await psql(bin, port, DB, ["-f", file]);
-    if (r.code !== 0) {
-      throw new UserError(
-        `${spec.file}:${spec.lines.database ?? 1}: database.${key} failed in ${file}:\n${r.output.trim().split("\n").slice(-10).join("\n")}\nFix the SQL and run again.`,
-      );
-    }
+    if (r.code !== 0) throw sqlFailure(spec, key, file, r.output);
     ctx.log(`database.${key} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   };
   await runSql("schema", database.schema);
@@ -133,6 +177,22 @@ async function createAndSeed(plan: StackPlan, ctx: PostgresContext, pg: Componen
   await runSql("seed", database.seed);
   const analyze = await psql(bin, port, DB, ["-c", "analyze"]);
   if (analyze.code !== 0) throw pg.failure(`ANALYZE failed: ${analyze.output.trim()}`);
+}
+
+/**
+ * A schema or seed file that psql stopped on (ON_ERROR_STOP): the stack is broken, exit 3. psql names
+ * the file and line of the failing statement ("psql:/x/seed.sql:2: ERROR:  relation … does not
+ * exist"); the first line of the message says where, the rest is psql's own output.
+ */
+export function sqlFailure(spec: StackPlan["spec"], key: "schema" | "seed", file: string, output: string): StackError {
+  const lines = output.trim().split("\n");
+  const error = lines.find((l) => /^psql:.*:\d+: (ERROR|FATAL|PANIC):/.test(l));
+  const at = error ? /^psql:(.*):(\d+): /.exec(error) : null;
+  const where = at ? `${at[1]}:${at[2]}` : file;
+  const what = error ? `: ${error.replace(/^psql:.*?:\d+: /, "").replace(/\s+/g, " ")}` : "";
+  return new StackError(
+    `${spec.file}:${spec.lines[`database.${key}`] ?? spec.lines.database ?? 1}: database.${key} failed at ${where}${what}\n--- psql's output ---\n${lines.slice(-10).join("\n")}\n---\nFix the SQL (${where}) and run again.`,
+  );
 }
 
 /** PostgreSQL's own URL (not PgBouncer's): what database.setup gets. */
@@ -235,7 +295,7 @@ export type TemplateContext = Pick<
  * Makes the stack's database once (initdb, schema, database.setup, seed, ANALYZE) in a folder under ctx.tmpDir,
  * then stops PostgreSQL with a fast shutdown (SIGINT; it checkpoints and exits 0), so restarts copy
  * it instead of seeding again. On any failure it stops what it started, removes the folder and
- * throws the same errors bringUp would (a failing schema or seed SQL: UserError with file:line).
+ * throws the same errors bringUp would (a failing schema or seed SQL: a StackError with the file and line psql names).
  * The template holds only what the stack file's schema, setup commands and seed make: seed one per
  * distinct database. Restarts from a copy do not run the setup commands again.
  */
@@ -259,10 +319,11 @@ export async function seedDatabaseTemplate(plan: StackPlan, ctx: TemplateContext
     ctx.log(`seeded database template ${data} in ${seconds(Date.now() - t0)}`);
     return { dir: data, dispose };
   } catch (err) {
+    const explained = explainFullDisk(err, launch.runDir);
     await tearDown(launch, ctx.signal?.aborted ? "all" : "data").catch((downErr) =>
       ctx.log(String((downErr as Error).message ?? downErr)),
     );
     dispose();
-    throw err;
+    throw explained;
   }
 }

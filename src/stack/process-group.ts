@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { StackError } from "../errors.js";
+import type { ProbeAnswer } from "./probes.js";
 import type { RunUser } from "./run-user.js";
 
 export interface ComponentOptions {
@@ -206,21 +207,45 @@ export class Component {
   }
 }
 
-/** Polls `probe` until it answers true; fails with the component's exit and log when it dies or times out. */
+/** A hint for a component still running but answering 5xx to its readiness probe. */
+const FAILED_LOAD_HINT =
+  "A server that stays up after its app failed to load (uWSGI without need-app, a WSGI or ASGI import error caught by the server) answers 5xx like this: the cause is in the log below. Fix it, or make the server exit when the app cannot load";
+
+/**
+ * Polls `probe` until it answers ready; fails with the component's exit and log when it dies or
+ * times out. On a timeout the message says what the last probe found (the status and the body's
+ * first line, a refused connection, no answer).
+ */
 export async function waitReady(
   component: Component,
-  probe: () => Promise<boolean>,
+  probe: () => Promise<boolean | ProbeAnswer>,
   timeoutSeconds: number,
   what = "ready",
   signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
+  let last: ProbeAnswer | undefined;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
-    if (await probe().catch(() => false)) return;
+    // A component that dies while a probe waits (on a port someone else holds, which never answers)
+    // is reported at once, not when the probe gives up.
+    const answer = await Promise.race([
+      probe().catch((): ProbeAnswer => ({ ok: false, detail: "the probe failed" })),
+      component.exited.then((): ProbeAnswer => ({ ok: false, detail: "it exited" })),
+    ]);
+    if (answer === true || (typeof answer === "object" && answer.ok)) return;
+    if (typeof answer === "object") last = answer;
     if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
     await sleep(100);
   }
-  throw component.failure(`did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`);
+  throw component.failure(notReadyText(component.pid, timeoutSeconds, what, last));
+}
+
+/** "did not become ready … within N s: it is still running (pid P) and GET /x answered HTTP 500 "…"". */
+export function notReadyText(pid: number, timeoutSeconds: number, what: string, last: ProbeAnswer | undefined): string {
+  if (!last || last.ok)
+    return `did not become ${what} within ${timeoutSeconds} s (it is still running; it may be stuck)`;
+  const failedLoad = last.status !== undefined && last.status >= 500 ? `. ${FAILED_LOAD_HINT}` : "; it may be stuck";
+  return `did not become ${what} within ${timeoutSeconds} s: it is still running (pid ${pid}) and ${last.detail}${failedLoad}`;
 }

@@ -1,13 +1,16 @@
 import type { StackPlan } from "../config/plan.js";
+import { StackError } from "../errors.js";
 import { type AppContext, appPart } from "./app.js";
 import { newLaunch, type StackPart, tearDown, type Wiring } from "./launch.js";
 import { type NginxContext, nginxPart } from "./nginx.js";
 import { pgbouncerPart } from "./pgbouncer.js";
 import { type PostgresContext, postgresPart } from "./postgres.js";
 import { type Component, lastLines } from "./process-group.js";
+import { explainFullDisk } from "./run-folder.js";
 
 export { type Orphan, RUN_MARKER } from "./launch.js";
 export { type DatabaseTemplate, seedDatabaseTemplate, type TemplateContext } from "./postgres.js";
+export { explainFullDisk } from "./run-folder.js";
 
 export interface StackContext extends PostgresContext, AppContext, NginxContext {}
 
@@ -20,6 +23,12 @@ export interface RunningStack {
   readonly components: readonly Component[];
   /** Throws when a component has exited since it became ready. */
   assertAlive(): void;
+  /**
+   * The load's watchdog fired: no response for `seconds` while every component is still running. A
+   * StackError naming the app (the usual culprit: a server that logged a fatal error and stayed up),
+   * its pid and its log tail, read now, before the stack goes down.
+   */
+  stoppedAnswering(seconds: number, requestTimeoutSeconds: number): StackError;
   /**
    * Stops everything; throws StackError naming orphans when a process or port was left behind.
    * The run folder (logs) is removed unless `keepLogs`, which a failed run asks for.
@@ -50,6 +59,16 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
         if (!c.running && !c.stopping) throw c.failure(`${c.describeExit()} during the load`);
       }
     },
+    stoppedAnswering(seconds, requestTimeoutSeconds) {
+      const app = components.find((c) => c.name === "app");
+      const nginx = components.find((c) => c.name === "nginx");
+      const advice = `loadgate stopped the stack. A server that logs a fatal internal error and stays up without answering (a deadlocked worker, a master that does not replace a dead one) looks like this: the cause should be in the log below. If the app's requests legitimately take longer than load.timeout (${requestTimeoutSeconds} s), give it a longer load.timeout`;
+      if (!app) return new StackError(`the stack stopped answering: no response for ${seconds} s. ${advice}.`);
+      const via = nginx ? ` behind nginx (pid ${nginx.pid}, also running)` : "";
+      return app.failure(
+        `stopped answering: no response for ${seconds} s while it is still running (pid ${app.pid})${via}. ${advice}`,
+      );
+    },
     down: async (keepLogs = false) => {
       if (downDone) return downDone;
       // Logs are kept for a failure to point at; an interrupted run (Ctrl-C, a cancelled job) leaves nothing.
@@ -68,8 +87,10 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
     );
     return stack;
   } catch (err) {
+    // Before the stack goes down: removing the database's files frees the space again.
+    const explained = explainFullDisk(err, runDir);
     await stack.down(true).catch((downErr) => ctx.log(String((downErr as Error).message ?? downErr)));
-    throw err;
+    throw explained;
   }
 }
 

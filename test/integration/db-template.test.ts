@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { planRun } from "../../src/config/cli-plan.js";
 import type { RunPlan } from "../../src/config/plan.js";
 import { type PreparedStack, prepareStack, seedTemplate, startStack } from "../../src/engine/prepare.js";
-import { UserError } from "../../src/errors.js";
+import { StackError } from "../../src/errors.js";
 import { commandLineOf, listeningInodes, pidsWithEnv } from "../../src/stack/ports.js";
 import { unprivilegedUser } from "../../src/stack/run-user.js";
 import { RUN_MARKER, type RunningStack } from "../../src/stack/stack.js";
@@ -149,7 +149,7 @@ describe("a seeded database template: seed once, start stacks from copies", () =
     expect(readdirSync(tmpDir)).toEqual([]);
   });
 
-  it("a failing seed SQL: the same UserError (file:line) as a fresh start, and nothing left behind", async () => {
+  it("a failing seed SQL: the same StackError (exit 3, the SQL file and line) as a fresh start, and nothing left behind", async () => {
     const dir = stackDir("bad-seed", "  schema: schema.sql\n  seed: seed.sql", {
       "schema.sql": "create table t (a int primary key);\n",
       "seed.sql": "insert into t values (1);\ninsert into missing_table values (2);\n",
@@ -158,19 +158,18 @@ describe("a seeded database template: seed once, start stacks from copies", () =
     const out = logSink();
 
     const fromTemplate = await rejection(seedTemplate(run, p, { log: out.log, onComponent: out.onComponent }));
-    expect(fromTemplate).toBeInstanceOf(UserError);
-    const message = (fromTemplate as UserError).message;
-    expect(message).toMatch(
-      new RegExp(`^${join(dir, "stack.yml")}:2: database\\.seed failed in ${join(dir, "seed.sql")}:`),
+    expect(fromTemplate).toBeInstanceOf(StackError);
+    const message = (fromTemplate as StackError).message;
+    expect(message.split("\n")[0]).toBe(
+      `${join(dir, "stack.yml")}:4: database.seed failed at ${join(dir, "seed.sql")}:2: ERROR: relation "missing_table" does not exist`,
     );
-    expect(message).toContain('relation "missing_table" does not exist');
-    expect(message).toContain("Fix the SQL and run again.");
+    expect(message).toContain(`Fix the SQL (${join(dir, "seed.sql")}:2) and run again.`);
     out.expectNothingLeft();
     expect(readdirSync(tmpDir)).toEqual([]);
 
     const fresh = await rejection(startStack(run, p, { log: out.log, onComponent: out.onComponent }));
-    expect(fresh).toBeInstanceOf(UserError);
-    expect((fresh as UserError).message).toBe(message);
+    expect(fresh).toBeInstanceOf(StackError);
+    expect((fresh as StackError).message).toBe(message);
     out.expectNothingLeft();
   });
 

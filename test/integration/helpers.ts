@@ -25,10 +25,15 @@ export function runCli(
     cwd?: string;
     timeoutMs?: number;
     onStderr?: (text: string, pid: number) => void;
+    /** Shell commands run before the CLI, in the same shell (e.g. "ulimit -n 64"); the CLI then replaces it. */
+    shellPrefix?: string;
   } = {},
 ): Promise<CliRun> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [command, argv] = options.shellPrefix
+      ? ["bash", ["-c", `${options.shellPrefix}; exec "$0" "$@"`, process.execPath, CLI, ...args]]
+      : [process.execPath, [CLI, ...args]];
+    const child = spawn(command, argv, {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
