@@ -20,6 +20,8 @@ import {
   type Comparison,
   compareWithBaseline,
   DEFAULT_RISK,
+  errorRateOf,
+  errorRateOver,
   type Gate,
   type Headline,
   overallHeadline,
@@ -253,8 +255,21 @@ async function gate(plan: ActionPlan, results: StackResult[], store: BaselineSto
   return reports;
 }
 
-async function saveBaselines(plan: ActionPlan, doc: ResultDocument, store: BaselineStore): Promise<void> {
-  for (const r of doc.results) {
+/**
+ * Stores each stack's baseline; a stack whose requests failed beyond its error-rate limit is not
+ * stored (a run made of errors is no baseline). Returns the stacks refused, with why.
+ */
+async function saveBaselines(plan: ActionPlan, doc: ResultDocument, store: BaselineStore): Promise<string[]> {
+  const refused: string[] = [];
+  for (const [i, r] of doc.results.entries()) {
+    const gate = gateFor(plan, plan.stacks[i]);
+    if (errorRateOver(r, gate)) {
+      const rate = errorRateOf(r.trials);
+      refused.push(
+        `${r.stack.name}: ${(rate * 100).toFixed(2)}% of its requests failed, over its error-rate limit of ${(gate.errorRate * 100).toFixed(2)}%; no baseline stored (see the errors by kind in the summary)`,
+      );
+      continue;
+    }
     const previous = await store.restore(r.stack.name, r.environment.id);
     const prevResult = previous?.doc.results.find((x) => x.stack.name === r.stack.name);
     const sameEnv = prevResult?.environment.id === r.environment.id;
@@ -264,6 +279,7 @@ async function saveBaselines(plan: ActionPlan, doc: ResultDocument, store: Basel
     if (key)
       core.info(`Saved the baseline of ${r.stack.name} as ${key} (history: ${history.length} earlier baselines).`);
   }
+  return refused;
 }
 
 /** The Result documents a comment reports, each with the name of its file, for the HTML report. */
@@ -525,6 +541,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     };
     let reports: StackReport[];
     let headline: RunHeadline;
+    let refusedBaselines: string[] = [];
     if (plan.mode === "gate") {
       reports = ab ? ab.reports : await gate(plan, results, store);
       headline = overallHeadline(reports.map((s) => s.comparison?.headline ?? "no-baseline"));
@@ -535,7 +552,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
         comparison: s.comparison,
       }));
     } else {
-      if (plan.mode === "baseline") await saveBaselines(plan, doc, store);
+      if (plan.mode === "baseline") refusedBaselines = await saveBaselines(plan, doc, store);
       reports = results.map((r) => ({ result: r, comparison: null, baseline: null, baselineLabel: null }));
       // Nothing was compared: say what happened, not "no regression".
       headline = plan.mode === "baseline" ? "baseline-stored" : "measured";
@@ -565,6 +582,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
     );
     setResultOutputs(headline, results, resultFile);
     if (plan.mode === "gate") decideFailure(plan, headline as Headline);
+    if (refusedBaselines.length > 0) core.setFailed(`loadgate: ${refusedBaselines.join("; ")}.`);
   } catch (err) {
     const message = messageOf(err);
     const m = /^(.+?):(\d+):(\d+): /.exec(message);

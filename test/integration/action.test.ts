@@ -189,6 +189,27 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
     }
   });
 
+  it("a run whose requests fail beyond the error-rate limit stores no baseline, and fails the step", async () => {
+    const fresh = await startFakeCacheService();
+    try {
+      const run = await runAction({
+        ...base(),
+        cacheEnv: fresh.env,
+        event: { name: "push", payload: pushEvent("5".repeat(40)) },
+        sha: "5".repeat(40),
+        extraEnv: { TINY_MODE: "error-share", TINY_ERROR_SHARE: "0.3" },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(
+        /shop: \d+\.\d\d%25 of its requests failed, over its error-rate limit of 1\.00%25; no baseline stored/,
+      );
+      expect(fresh.state.entries.filter((e) => e.finalized)).toEqual([]);
+      expect(markedProcesses()).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("a baseline from another environment is not compared: no-baseline with the reason", async () => {
     const ws = mkdtempSync(join(tmpdir(), "lg-ws2-"));
     writeFileSync(join(ws, "stack.yml"), `${STACK(TINY_APP)}# changed\n`);

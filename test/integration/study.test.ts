@@ -1,8 +1,8 @@
 // The study's rows on real parts. All thirteen with their first installs do not fit CI's budget
 // (uWSGI and meinheld build from source), so CI runs a representative few: uWSGI speaking its own
-// protocol to nginx, meinheld installed without its dependency pins, and gevent with psycogreen (the
-// async rows: builtin-stacks.test.ts runs uvicorn-starlette); bench/study-smoke.mjs runs every row
-// the same way.
+// protocol to nginx, and meinheld installed without its dependency pins (an async row:
+// builtin-stacks.test.ts runs uvicorn-starlette); bench/study-smoke.mjs runs every row, gevent with
+// psycogreen among them, the same way.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,7 +50,7 @@ function upAndAsk(stack: string): Promise<{ code: number | null; body: string; s
 // {"a": "<a zero-padded to 10 digits>", "b": "<20 letters>"}: 48 bytes.
 const STUDY_ANSWER = /^\{"a": "\d{10}", "b": "[A-Za-z]{20}"\}$/;
 
-describe.each(["uwsgi-uwsgi-bottle", "gunicorn-meinheld-falcon", "gunicorn-gevent-flask"])("study row %s", (stack) => {
+describe.each(["uwsgi-uwsgi-bottle", "gunicorn-meinheld-falcon"])("study row %s", (stack) => {
   it("comes up, answers the study's JSON for a random row, and goes down with nothing left", async () => {
     const r = await upAndAsk(stack);
     expect(r.status, r.stderr.slice(-3000)).toBe(200);
