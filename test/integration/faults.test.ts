@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -136,7 +136,9 @@ describe("faults: a clear message, the contract's exit code, nothing left behind
       chmodSync(temp, 0o755);
       let sent = false;
       const started = Date.now();
-      const run = await runCli(["run", join(ROOT, "test/fixtures/tiny"), "--duration", "20", "--trials", "1"], {
+      const saved = join(mkdtempSync(join(tmpdir(), "lg-sigterm-out-")), "baseline.json");
+      const args = ["run", join(ROOT, "test/fixtures/tiny"), "--duration", "20", "--trials", "1"];
+      const run = await runCli([...args, "--save-baseline", saved], {
         env: { RUNNER_TEMP: temp },
         onStderr: (text, pid) => {
           if (!sent && /trial 1/.test(text)) {
@@ -160,6 +162,7 @@ describe("faults: a clear message, the contract's exit code, nothing left behind
         readdirSync(temp).filter((d) => d.startsWith("loadgate-")),
         run.stderr,
       ).toEqual([]);
+      expect(existsSync(saved)).toBe(false); // no baseline written
     },
   );
 });
