@@ -44843,7 +44843,7 @@ function errorRateOf(trials) {
   return attempts === 0 ? 1 : errors / attempts;
 }
 function errorRateVerdict(base, head, limit) {
-  const baseline = errorRateOf(base);
+  const baseline = base ? errorRateOf(base) : Number.NaN;
   const current = errorRateOf(head);
   return {
     metric: "errorRate",
@@ -44982,21 +44982,9 @@ function absoluteOnly(current, gate, risk, reason) {
     return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
   }
   const alpha = metricAlpha({ ...risk, looks: 1 }, Math.max(1, tested));
-  const errorRate2 = errorRateOf(current.trials);
   const metrics = [
     ...tested > 0 ? sloVerdicts(trialUnits(current.trials), gate.slo, alpha) : [],
-    {
-      metric: "errorRate",
-      gated: true,
-      threshold: gate.errorRate,
-      baseline: Number.NaN,
-      current: errorRate2,
-      change: Number.NaN,
-      ci: { lo: errorRate2, hi: errorRate2, confidence: 1 },
-      requested: 1,
-      n: current.trials.length,
-      verdict: errorRate2 > gate.errorRate ? "regression" : "pass"
-    }
+    errorRateVerdict(null, current.trials, gate.errorRate)
   ];
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   return {
@@ -50281,6 +50269,11 @@ function formatAge(seconds3) {
   if (seconds3 < 48 * 3600) return `${(seconds3 / 3600).toFixed(1)} h`;
   return `${(seconds3 / 86400).toFixed(1)} days`;
 }
+function formatMeasured(createdAt, ageSeconds) {
+  const at = Date.parse(createdAt);
+  if (Number.isNaN(at)) return void 0;
+  return `measured ${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(ageSeconds)} ago`;
+}
 function formatCount(n) {
   if (!Number.isFinite(n)) return "\u2013";
   if (n >= 1e9) return `${(n / 1e9).toFixed(3)}G`;
@@ -50330,6 +50323,18 @@ function formatLimit(m) {
     true,
     m.metric === "cost" && m.threshold * 100 !== Math.round(m.threshold * 100) ? 2 : 1
   );
+}
+function trialRows(side, r, latencies) {
+  const rows = r.trials.map((t) => [
+    side,
+    String(t.index + 1),
+    formatRps(t.throughput),
+    ...latencies.map((k) => formatMs(t.latency[k])),
+    String(t.errors.total)
+  ]);
+  const pooled = r.summary.pooled;
+  if (pooled) rows.push([side, "pooled", "", ...latencies.map((k) => formatMs(pooled.latency[k])), ""]);
+  return rows;
 }
 
 // src/report/percentiles.ts
@@ -50765,7 +50770,7 @@ var HEADLINE_TEXT = {
   "no-baseline": "no comparable baseline"
 };
 function baselineAgeLines(a) {
-  const when = Number.isNaN(Date.parse(a.createdAt)) ? "at an unknown time" : `measured ${new Date(a.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(a.ageSeconds)} ago`;
+  const when = formatMeasured(a.createdAt, a.ageSeconds) ?? "at an unknown time";
   const line = `Stored baseline: commit ${a.sha ? `\`${escapeText(a.sha.slice(0, 12))}\`` : "unknown"}, ${when}.`;
   if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
   return {
@@ -50843,28 +50848,7 @@ function cpuLine2(r) {
   return `- CPU during the trials (share of ${r.cpu.cores} CPUs): ${parts.join(" \xB7 ")}`;
 }
 function trialsDetails(s) {
-  const rows = (label, r) => [
-    ...r.trials.map((t) => [
-      label,
-      String(t.index + 1),
-      formatRps(t.throughput),
-      formatMs(t.latency.p50),
-      formatMs(t.latency.p99),
-      formatMs(t.latency.p999),
-      String(t.errors.total)
-    ]),
-    ...r.summary.pooled ? [
-      [
-        label,
-        "pooled",
-        "",
-        formatMs(r.summary.pooled.latency.p50),
-        formatMs(r.summary.pooled.latency.p99),
-        formatMs(r.summary.pooled.latency.p999),
-        ""
-      ]
-    ] : []
-  ];
+  const rows = (label, r) => trialRows(label, r, ["p50", "p99", "p999"]);
   const table2 = markdownTable([
     ["Side", "Trial", "Throughput (req/s)", "P50 (ms)", "P99 (ms)", "P99.9 (ms)", "Errors"],
     ...s.baseline ? rows("baseline", s.baseline) : [],
@@ -51289,28 +51273,8 @@ function percentileSvg(s) {
   });
 }
 function trialsTable(s) {
-  const rows = (side, r) => [
-    ...r.trials.map((t) => [
-      side,
-      String(t.index + 1),
-      formatRps(t.throughput),
-      formatMs(t.latency.p50),
-      formatMs(t.latency.p90),
-      formatMs(t.latency.p99),
-      formatMs(t.latency.p999),
-      formatMs(t.latency.max),
-      String(t.errors.total)
-    ]),
-    ...r.summary.pooled ? [
-      [
-        side,
-        "pooled",
-        "",
-        ...["p50", "p90", "p99", "p999", "max"].map((k) => formatMs(r.summary.pooled.latency[k])),
-        ""
-      ]
-    ] : []
-  ];
+  const latencies = ["p50", "p90", "p99", "p999", "max"];
+  const rows = (side, r) => trialRows(side, r, latencies);
   return table(
     ["Side", "Trial", "Throughput (req/s)", "P50 (ms)", "P90 (ms)", "P99 (ms)", "P99.9 (ms)", "Max (ms)", "Errors"],
     [...s.baseline && s.baseline.trials.length > 0 ? rows("base", s.baseline) : [], ...rows("head", s.result)],
@@ -51802,11 +51766,9 @@ ${verdicts.join("\n\n")}
   return code2;
 }
 function ageLine(doc) {
-  const at = Date.parse(doc.createdAt);
-  if (Number.isNaN(at)) return "";
-  const when = new Date(at).toISOString().slice(0, 16).replace("T", " ");
-  return `
-baseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, measured ${when} UTC, ${formatAge((Date.now() - at) / 1e3)} ago`;
+  const when = formatMeasured(doc.createdAt, (Date.now() - Date.parse(doc.createdAt)) / 1e3);
+  return when ? `
+baseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, ${when}` : "";
 }
 async function upCommand(argv, io) {
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);

@@ -19,7 +19,7 @@ import { holdStack, runStacks, runTarget } from "../engine/run.js";
 import { runStudy } from "../engine/study.js";
 import { ExitCode, exitCodeOf, messageOf, UserError } from "../errors.js";
 import type { Progress } from "../load/types.js";
-import { formatAge } from "../report/format.js";
+import { formatMeasured } from "../report/format.js";
 import { capacityTable, latencyChart, runReport, verdictReport } from "../report/terminal.js";
 import { machineFacts, withBaselineKey } from "../result/environment.js";
 import { readResultFile } from "../result/read.js";
@@ -273,10 +273,8 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
 
 /** "baseline: commit abc1234, measured 2026-11-20 08:12 UTC, 9.8 days ago", under the verdict. */
 function ageLine(doc: ResultDocument): string {
-  const at = Date.parse(doc.createdAt);
-  if (Number.isNaN(at)) return "";
-  const when = new Date(at).toISOString().slice(0, 16).replace("T", " ");
-  return `\nbaseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, measured ${when} UTC, ${formatAge((Date.now() - at) / 1000)} ago`;
+  const when = formatMeasured(doc.createdAt, (Date.now() - Date.parse(doc.createdAt)) / 1000);
+  return when ? `\nbaseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, ${when}` : "";
 }
 
 async function upCommand(argv: string[], io: CliIo): Promise<number> {

@@ -223,8 +223,9 @@ export function errorRateOf(trials: readonly Trial[]): number {
   return attempts === 0 ? 1 : errors / attempts;
 }
 
-function errorRateVerdict(base: readonly Trial[], head: readonly Trial[], limit: number): MetricVerdict {
-  const baseline = errorRateOf(base);
+/** The error-rate row: this run's rate against its limit; `base` null when there is no baseline. */
+function errorRateVerdict(base: readonly Trial[] | null, head: readonly Trial[], limit: number): MetricVerdict {
+  const baseline = base ? errorRateOf(base) : Number.NaN;
   const current = errorRateOf(head);
   return {
     metric: "errorRate",
@@ -409,21 +410,9 @@ export function absoluteOnly(current: StackResult, gate: Gate, risk: Risk, reaso
     return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
   }
   const alpha = metricAlpha({ ...risk, looks: 1 }, Math.max(1, tested));
-  const errorRate = errorRateOf(current.trials);
   const metrics: MetricVerdict[] = [
     ...(tested > 0 ? sloVerdicts(trialUnits(current.trials), gate.slo, alpha) : []),
-    {
-      metric: "errorRate",
-      gated: true,
-      threshold: gate.errorRate,
-      baseline: Number.NaN,
-      current: errorRate,
-      change: Number.NaN,
-      ci: { lo: errorRate, hi: errorRate, confidence: 1 },
-      requested: 1,
-      n: current.trials.length,
-      verdict: errorRate > gate.errorRate ? "regression" : "pass",
-    },
+    errorRateVerdict(null, current.trials, gate.errorRate),
   ];
   metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
   return {

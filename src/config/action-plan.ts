@@ -5,7 +5,8 @@ import { parseBaselineKey } from "../result/environment.js";
 import { VERSION } from "../version.js";
 import { applyOverrides, type LoadOverrides, parseLoadOverrides, planTarget, runtimeOf } from "./cli-plan.js";
 import { ERROR_RATE_FORM, parseAge, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
-import { type MetricGate, parseMetricGate, splitList } from "./gate-forms.js";
+import { type MetricGate, parseMetricGate } from "./gate-forms.js";
+import { splitList } from "./list-input.js";
 import type { RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 
@@ -339,10 +340,7 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
   }
   // A file, a folder or a glob, one or more (the matrix's Results); found when the report runs.
   const resultFile = getInput(INPUTS.resultFile).trim() || null;
-  const stackInput = getInput(INPUTS.stack)
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const stackInput = splitList(getInput(INPUTS.stack));
   const targetInput = getInput(INPUTS.target).trim();
   let target: TargetPlan | null = null;
   if (targetInput) {

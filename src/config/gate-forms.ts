@@ -62,11 +62,3 @@ export function parseMetricGate(
   }
   return { gate };
 }
-
-/** An Action input's list: "+10%, <50ms" (commas or new lines). */
-export function splitList(raw: string): string[] {
-  return raw
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-}

@@ -1,4 +1,5 @@
 import type { MetricVerdict } from "../compare/verdict.js";
+import type { StackResult } from "../result/types.js";
 
 /** Milliseconds with microsecond resolution shown to a sensible precision. */
 export function formatMs(ms: number): string {
@@ -26,6 +27,13 @@ export function formatAge(seconds: number): string {
   if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
   if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86400).toFixed(1)} days`;
+}
+
+/** "measured 2026-11-20 08:12 UTC, 9.8 days ago" for a Result's createdAt; undefined when it is not a time. */
+export function formatMeasured(createdAt: string, ageSeconds: number): string | undefined {
+  const at = Date.parse(createdAt);
+  if (Number.isNaN(at)) return undefined;
+  return `measured ${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(ageSeconds)} ago`;
 }
 
 /** An instruction count: "865.3k", "1.204M". */
@@ -92,4 +100,24 @@ export function formatLimit(m: MetricVerdict): string {
     true,
     m.metric === "cost" && m.threshold * 100 !== Math.round(m.threshold * 100) ? 2 : 1,
   );
+}
+
+/** The latencies a per-trial table may show, in its column order. */
+export type TrialLatency = "p50" | "p90" | "p99" | "p999" | "max";
+
+/**
+ * A per-trial table's rows for one side: side, trial, throughput, the latencies asked for, errors;
+ * then the pooled percentiles of all its responses when the Result has them.
+ */
+export function trialRows(side: string, r: StackResult, latencies: readonly TrialLatency[]): string[][] {
+  const rows = r.trials.map((t) => [
+    side,
+    String(t.index + 1),
+    formatRps(t.throughput),
+    ...latencies.map((k) => formatMs(t.latency[k])),
+    String(t.errors.total),
+  ]);
+  const pooled = r.summary.pooled;
+  if (pooled) rows.push([side, "pooled", "", ...latencies.map((k) => formatMs(pooled.latency[k])), ""]);
+  return rows;
 }

@@ -21,6 +21,7 @@ import {
   formatPercent,
   formatRps,
   formatShare,
+  trialRows,
 } from "./format.js";
 import { HEADLINE_TEXT, type RunHeadline, type StackReport } from "./markdown.js";
 import { percentileChartData } from "./percentiles.js";
@@ -145,30 +146,8 @@ export function percentileSvg(s: StackReport): string | undefined {
 }
 
 function trialsTable(s: StackReport): string {
-  const rows = (side: string, r: StackResult) => [
-    ...r.trials.map((t) => [
-      side,
-      String(t.index + 1),
-      formatRps(t.throughput),
-      formatMs(t.latency.p50),
-      formatMs(t.latency.p90),
-      formatMs(t.latency.p99),
-      formatMs(t.latency.p999),
-      formatMs(t.latency.max),
-      String(t.errors.total),
-    ]),
-    ...(r.summary.pooled
-      ? [
-          [
-            side,
-            "pooled",
-            "",
-            ...(["p50", "p90", "p99", "p999", "max"] as const).map((k) => formatMs(r.summary.pooled!.latency[k])),
-            "",
-          ],
-        ]
-      : []),
-  ];
+  const latencies = ["p50", "p90", "p99", "p999", "max"] as const;
+  const rows = (side: string, r: StackResult) => trialRows(side, r, latencies);
   return table(
     ["Side", "Trial", "Throughput (req/s)", "P50 (ms)", "P90 (ms)", "P99 (ms)", "P99.9 (ms)", "Max (ms)", "Errors"],
     [...(s.baseline && s.baseline.trials.length > 0 ? rows("base", s.baseline) : []), ...rows("head", s.result)],

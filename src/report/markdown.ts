@@ -9,10 +9,12 @@ import {
   formatConfidence,
   formatCount,
   formatLimit,
+  formatMeasured,
   formatMetric,
   formatMs,
   formatPercent,
   formatRps,
+  trialRows,
 } from "./format.js";
 import { percentileMermaid } from "./mermaid.js";
 import { percentileChartData } from "./percentiles.js";
@@ -85,9 +87,7 @@ export interface BaselineAge {
 
 /** "Baseline: commit abc1234, measured 2026-11-20 08:12 UTC, 9.8 days ago"; the warning past the limit. */
 export function baselineAgeLines(a: BaselineAge): { line: string; warning?: string } {
-  const when = Number.isNaN(Date.parse(a.createdAt))
-    ? "at an unknown time"
-    : `measured ${new Date(a.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(a.ageSeconds)} ago`;
+  const when = formatMeasured(a.createdAt, a.ageSeconds) ?? "at an unknown time";
   const line = `Stored baseline: commit ${a.sha ? `\`${escapeText(a.sha.slice(0, 12))}\`` : "unknown"}, ${when}.`;
   if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
   return {
@@ -195,30 +195,7 @@ function cpuLine(r: StackResult): string | undefined {
 }
 
 function trialsDetails(s: StackReport): string {
-  const rows = (label: string, r: StackResult) => [
-    ...r.trials.map((t) => [
-      label,
-      String(t.index + 1),
-      formatRps(t.throughput),
-      formatMs(t.latency.p50),
-      formatMs(t.latency.p99),
-      formatMs(t.latency.p999),
-      String(t.errors.total),
-    ]),
-    ...(r.summary.pooled
-      ? [
-          [
-            label,
-            "pooled",
-            "",
-            formatMs(r.summary.pooled.latency.p50),
-            formatMs(r.summary.pooled.latency.p99),
-            formatMs(r.summary.pooled.latency.p999),
-            "",
-          ],
-        ]
-      : []),
-  ];
+  const rows = (label: string, r: StackResult) => trialRows(label, r, ["p50", "p99", "p999"]);
   const table = markdownTable([
     ["Side", "Trial", "Throughput (req/s)", "P50 (ms)", "P99 (ms)", "P99.9 (ms)", "Errors"],
     ...(s.baseline ? rows("baseline", s.baseline) : []),

@@ -40,7 +40,17 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { listen, type RunningFake, sendJson } from "./http.js";
+import { listen, type RunningFake } from "./http.js";
+import {
+  azureAnswers,
+  blobRecord,
+  commitBlockList,
+  etagOf,
+  type RecordedServiceRequest,
+  serveTwirp,
+  type TwirpError,
+  type TwirpReply,
+} from "./results-service.js";
 
 export const ARTIFACT_TWIRP_PREFIX = "/twirp/github.actions.results.api.v1.ArtifactService/";
 const BLOB_PREFIX = "/devstoreaccount1/actions-results/";
@@ -63,17 +73,7 @@ export interface FakeArtifact {
   createdAt: Date;
 }
 
-export interface RecordedArtifactRequest {
-  kind: "twirp" | "blob";
-  method: string;
-  path: string;
-  rpc?: string;
-  query: Record<string, string>;
-  body?: unknown;
-  bytes?: number;
-  headers: Record<string, string>;
-  status: number;
-}
+export type RecordedArtifactRequest = RecordedServiceRequest;
 
 export interface FakeArtifactState {
   artifacts: FakeArtifact[];
@@ -93,16 +93,6 @@ export interface FakeArtifactService extends RunningFake<FakeArtifactState> {
   /** Environment that points `@actions/artifact` at this fake. */
   env: Record<string, string>;
 }
-
-const TWIRP_STATUS: Record<string, number> = {
-  invalid_argument: 400,
-  malformed: 400,
-  unauthenticated: 401,
-  permission_denied: 403,
-  not_found: 404,
-  bad_route: 404,
-  already_exists: 409,
-};
 
 /** An unsigned JWT with the claims the client reads. */
 export function runtimeToken(runBackendId: string, jobBackendId: string): string {
@@ -125,12 +115,7 @@ export async function startFakeArtifactService(options: FakeArtifactOptions = {}
   let nextId = 1;
   let baseUrl = "";
 
-  const handleTwirp = (
-    rpc: string,
-    body: Record<string, unknown>,
-    reply: (status: number, value: unknown) => void,
-    twirpError: (code: string, msg: string) => void,
-  ) => {
+  const handleTwirp = (rpc: string, body: Record<string, unknown>, reply: TwirpReply, twirpError: TwirpError) => {
     const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
     const run = str("workflow_run_backend_id");
     const job = str("workflow_job_run_backend_id");
@@ -221,35 +206,7 @@ export async function startFakeArtifactService(options: FakeArtifactOptions = {}
     raw: Buffer,
     record: RecordedArtifactRequest,
   ) => {
-    const azureHeaders = (extra: Record<string, string | number> = {}) => ({
-      "x-ms-request-id": randomUUID(),
-      "x-ms-version": String(req.headers["x-ms-version"] ?? "2025-11-05"),
-      date: new Date().toUTCString(),
-      ...extra,
-    });
-    const azureError = (status: number, code: string, message: string) => {
-      record.status = status;
-      const xml = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-      res.writeHead(
-        status,
-        azureHeaders({
-          "content-type": "application/xml",
-          "content-length": Buffer.byteLength(xml),
-          "x-ms-error-code": code,
-        }),
-      );
-      res.end(xml);
-    };
-    const created = (data?: Buffer) => {
-      record.status = 201;
-      const extra: Record<string, string> = {};
-      if (data) {
-        extra.etag = `"0x${createHash("sha1").update(data).digest("hex").slice(0, 15).toUpperCase()}"`;
-        extra["last-modified"] = new Date().toUTCString();
-      }
-      res.writeHead(201, azureHeaders({ "content-length": 0, "x-ms-request-server-encrypted": "true", ...extra }));
-      res.end();
-    };
+    const { error: azureError, created } = azureAnswers(req, res, record);
     const artifact = artifacts.find((a) => a.id === Number(url.pathname.slice(BLOB_PREFIX.length)));
     const upload = artifact && uploads.get(artifact);
     if (!artifact || !upload) return azureError(404, "BlobNotFound", "The specified blob does not exist.");
@@ -261,7 +218,7 @@ export async function startFakeArtifactService(options: FakeArtifactOptions = {}
     const commit = (data: Buffer) => {
       artifact.data = data;
       artifact.blobContentType = req.headers["x-ms-blob-content-type"] as string | undefined;
-      return created(data);
+      return created({ etag: etagOf(data), "last-modified": new Date().toUTCString() });
     };
     const comp = url.searchParams.get("comp");
     if (comp === null) {
@@ -277,71 +234,32 @@ export async function startFakeArtifactService(options: FakeArtifactOptions = {}
       return created();
     }
     if (comp === "blocklist") {
-      const ids = [...raw.toString("utf8").matchAll(/<(Latest|Uncommitted|Committed)>([^<]*)<\/\1>/g)].map((m) => m[2]);
-      const parts: Buffer[] = [];
-      for (const id of ids) {
-        const block = upload.blocks.get(id);
-        if (!block) return azureError(400, "InvalidBlockList", "The specified block list is invalid.");
-        parts.push(block);
-      }
-      upload.blocks.clear();
-      return commit(Buffer.concat(parts));
+      const data = commitBlockList(raw, upload.blocks);
+      if (!data) return azureError(400, "InvalidBlockList", "The specified block list is invalid.");
+      return commit(data);
     }
     return azureError(400, "InvalidQueryParameterValue", `comp=${comp} is not supported by the fake.`);
   };
 
   const fake = await listen(state, (req, res, raw) => {
     const url = new URL(req.url ?? "/", "http://fake");
-    const method = req.method ?? "GET";
-    const pick = (...names: string[]) =>
-      Object.fromEntries(names.filter((n) => req.headers[n] !== undefined).map((n) => [n, String(req.headers[n])]));
     if (url.pathname.startsWith(BLOB_PREFIX)) {
-      const record: RecordedArtifactRequest = {
-        kind: "blob",
-        method,
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        bytes: raw.length,
-        headers: pick("x-ms-blob-type", "x-ms-blob-content-type", "content-length", "x-ms-version"),
-        status: 0,
-      };
+      const record = blobRecord(req, url, raw, [
+        "x-ms-blob-type",
+        "x-ms-blob-content-type",
+        "content-length",
+        "x-ms-version",
+      ]);
       state.requests.push(record);
       return handleBlob(req, res, url, raw, record);
     }
-    const record: RecordedArtifactRequest = {
-      kind: "twirp",
-      method,
-      path: url.pathname,
-      rpc: url.pathname.startsWith(ARTIFACT_TWIRP_PREFIX)
-        ? url.pathname.slice(ARTIFACT_TWIRP_PREFIX.length)
-        : undefined,
-      query: Object.fromEntries(url.searchParams),
-      headers: pick("authorization", "content-type", "user-agent"),
-      status: 0,
-    };
-    state.requests.push(record);
-    const reply = (status: number, value: unknown) => {
-      record.status = status;
-      sendJson(res, status, value);
-    };
-    const twirpError = (code: string, msg: string) => reply(TWIRP_STATUS[code] ?? 400, { code, msg });
-    if (!record.rpc || method !== "POST") return twirpError("bad_route", `no handler for ${method} ${url.pathname}`);
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];
-    if (bearer !== token) return twirpError("unauthenticated", "invalid or missing runtime token");
-    if (!String(req.headers["content-type"] ?? "").startsWith("application/json")) {
-      return twirpError("bad_route", "only application/json is served by this fake");
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString("utf8") || "{}");
-    } catch {
-      return twirpError("malformed", "the request body is not valid JSON");
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      return twirpError("malformed", "the request body must be a JSON object");
-    }
-    record.body = body;
-    return handleTwirp(record.rpc, body as Record<string, unknown>, reply, twirpError);
+    serveTwirp(req, res, url, raw, {
+      prefix: ARTIFACT_TWIRP_PREFIX,
+      requests: state.requests,
+      acceptsToken: (bearer) => bearer === token,
+      otherStatus: 400,
+      handle: handleTwirp,
+    });
   });
   baseUrl = fake.url;
   return {

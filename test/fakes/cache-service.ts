@@ -41,9 +41,19 @@
  *     `denyReads`: GetCacheEntryDownloadURL answers 403 `permission_denied` "cache read denied: …".
  * Not modelled: branch scopes, eviction, quotas, SAS expiry.
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { listen, type RunningFake, sendJson } from "./http.js";
+import { listen, type RunningFake } from "./http.js";
+import {
+  azureAnswers,
+  blobRecord,
+  commitBlockList,
+  etagOf,
+  type RecordedServiceRequest,
+  serveTwirp,
+  type TwirpError,
+  type TwirpReply,
+} from "./results-service.js";
 
 export const TWIRP_PREFIX = "/twirp/github.actions.results.api.v1.CacheService/";
 const BLOB_PREFIX = "/devstoreaccount1/actions-cache/";
@@ -60,24 +70,7 @@ export interface FakeCacheEntry {
   data: Buffer | undefined;
 }
 
-export interface RecordedCacheRequest {
-  kind: "twirp" | "blob";
-  method: string;
-  /** Path without the query string. */
-  path: string;
-  /** Twirp method name (CreateCacheEntry, ...) for twirp requests. */
-  rpc?: string;
-  /** Query parameters (blob requests: comp, blockid, sig, ...). */
-  query: Record<string, string>;
-  /** Parsed JSON body of twirp requests. */
-  body?: unknown;
-  /** Body size of blob requests. */
-  bytes?: number;
-  /** Request headers that matter to the protocol. */
-  headers: Record<string, string>;
-  /** Status the fake answered with. */
-  status: number;
-}
+export type RecordedCacheRequest = RecordedServiceRequest;
 
 export interface FakeCacheState {
   /** All entries, in creation order, including ones still waiting for upload/finalize. */
@@ -109,16 +102,6 @@ interface EntryInternals {
   etag: string;
   lastModified: Date;
 }
-
-const TWIRP_STATUS: Record<string, number> = {
-  invalid_argument: 400,
-  malformed: 400,
-  unauthenticated: 401,
-  permission_denied: 403,
-  not_found: 404,
-  bad_route: 404,
-  already_exists: 409,
-};
 
 export async function startFakeCacheService(options: FakeCacheOptions = {}): Promise<FakeCacheService> {
   const entries: FakeCacheEntry[] = [];
@@ -152,12 +135,7 @@ export async function startFakeCacheService(options: FakeCacheOptions = {}): Pro
     return `${baseUrl}${BLOB_PREFIX}${entry.id}?${query}`;
   };
 
-  const handleTwirp = (
-    rpc: string,
-    body: Record<string, unknown>,
-    reply: (status: number, value: unknown) => void,
-    twirpError: (code: string, msg: string) => void,
-  ) => {
+  const handleTwirp = (rpc: string, body: Record<string, unknown>, reply: TwirpReply, twirpError: TwirpError) => {
     const str = (snake: string, camel: string) => {
       const v = body[snake] ?? body[camel];
       return typeof v === "string" ? v : "";
@@ -232,30 +210,7 @@ export async function startFakeCacheService(options: FakeCacheOptions = {}): Pro
     raw: Buffer,
     record: RecordedCacheRequest,
   ) => {
-    const azureHeaders = (extra: Record<string, string | number> = {}) => ({
-      "x-ms-request-id": randomUUID(),
-      "x-ms-version": String(req.headers["x-ms-version"] ?? "2025-11-05"),
-      date: new Date().toUTCString(),
-      ...extra,
-    });
-    const azureError = (status: number, code: string, message: string) => {
-      record.status = status;
-      const xml = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-      res.writeHead(
-        status,
-        azureHeaders({
-          "content-type": "application/xml",
-          "content-length": Buffer.byteLength(xml),
-          "x-ms-error-code": code,
-        }),
-      );
-      res.end(xml);
-    };
-    const created = (extra: Record<string, string> = {}) => {
-      record.status = 201;
-      res.writeHead(201, azureHeaders({ "content-length": 0, "x-ms-request-server-encrypted": "true", ...extra }));
-      res.end();
-    };
+    const { headers: azureHeaders, error: azureError, created } = azureAnswers(req, res, record);
 
     const id = Number(url.pathname.slice(BLOB_PREFIX.length));
     const entry = entries.find((e) => e.id === id);
@@ -273,7 +228,7 @@ export async function startFakeCacheService(options: FakeCacheOptions = {}): Pro
       const comp = url.searchParams.get("comp");
       const commit = (data: Buffer) => {
         entry.data = data;
-        inner.etag = `"0x${createHash("sha1").update(data).digest("hex").slice(0, 15).toUpperCase()}"`;
+        inner.etag = etagOf(data);
         inner.lastModified = new Date();
         return { etag: inner.etag, "last-modified": inner.lastModified.toUTCString() };
       };
@@ -290,17 +245,9 @@ export async function startFakeCacheService(options: FakeCacheOptions = {}): Pro
         return created({ "content-md5": md5 });
       }
       if (comp === "blocklist") {
-        const ids = [...raw.toString("utf8").matchAll(/<(Latest|Uncommitted|Committed)>([^<]*)<\/\1>/g)].map(
-          (m) => m[2],
-        );
-        const parts: Buffer[] = [];
-        for (const blockId of ids) {
-          const block = inner.blocks.get(blockId);
-          if (!block) return azureError(400, "InvalidBlockList", "The specified block list is invalid.");
-          parts.push(block);
-        }
-        inner.blocks.clear();
-        return created(commit(Buffer.concat(parts)));
+        const data = commitBlockList(raw, inner.blocks);
+        if (!data) return azureError(400, "InvalidBlockList", "The specified block list is invalid.");
+        return created(commit(data));
       }
       return azureError(400, "InvalidQueryParameterValue", `comp=${comp} is not supported by the fake.`);
     }
@@ -348,61 +295,24 @@ export async function startFakeCacheService(options: FakeCacheOptions = {}): Pro
 
   const fake = await listen(state, (req, res, raw) => {
     const url = new URL(req.url ?? "/", "http://fake");
-    const method = req.method ?? "GET";
-    const pick = (...names: string[]) =>
-      Object.fromEntries(names.filter((n) => req.headers[n] !== undefined).map((n) => [n, String(req.headers[n])]));
-
     if (url.pathname.startsWith(BLOB_PREFIX)) {
-      const record: RecordedCacheRequest = {
-        kind: "blob",
-        method,
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        bytes: raw.length,
-        headers: pick("x-ms-blob-type", "x-ms-range", "range", "content-length", "x-ms-version"),
-        status: 0,
-      };
+      const record = blobRecord(req, url, raw, [
+        "x-ms-blob-type",
+        "x-ms-range",
+        "range",
+        "content-length",
+        "x-ms-version",
+      ]);
       state.requests.push(record);
       return handleBlob(req, res, url, raw, record);
     }
-
-    const record: RecordedCacheRequest = {
-      kind: "twirp",
-      method,
-      path: url.pathname,
-      rpc: url.pathname.startsWith(TWIRP_PREFIX) ? url.pathname.slice(TWIRP_PREFIX.length) : undefined,
-      query: Object.fromEntries(url.searchParams),
-      headers: pick("authorization", "content-type", "user-agent"),
-      status: 0,
-    };
-    state.requests.push(record);
-    const reply = (status: number, value: unknown) => {
-      record.status = status;
-      sendJson(res, status, value);
-    };
-    const twirpError = (code: string, msg: string) => reply(TWIRP_STATUS[code] ?? 500, { code, msg });
-
-    if (!record.rpc || method !== "POST") {
-      return twirpError("bad_route", `no handler for ${method} ${url.pathname}`);
-    }
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];
-    if (!bearer || (options.requireToken !== undefined && bearer !== options.requireToken)) {
-      return twirpError("unauthenticated", "invalid or missing runtime token");
-    }
-    if (!String(req.headers["content-type"] ?? "").startsWith("application/json")) {
-      return twirpError("bad_route", "only application/json is served by this fake");
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString("utf8") || "{}");
-    } catch {
-      return twirpError("malformed", "the request body is not valid JSON");
-    }
-    record.body = body;
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      return twirpError("malformed", "the request body is not a JSON object");
-    }
-    return handleTwirp(record.rpc, body as Record<string, unknown>, reply, twirpError);
+    serveTwirp(req, res, url, raw, {
+      prefix: TWIRP_PREFIX,
+      requests: state.requests,
+      acceptsToken: (bearer) => !!bearer && (options.requireToken === undefined || bearer === options.requireToken),
+      otherStatus: 500,
+      handle: handleTwirp,
+    });
   });
   baseUrl = fake.url;
   return {

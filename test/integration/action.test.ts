@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { type FakeCacheService, startFakeCacheService } from "../fakes/cache-ser
 import { type FakeGitHubState, GITHUB_ACTIONS_BOT, startFakeGitHub } from "../fakes/github-api.js";
 import type { RunningFake } from "../fakes/http.js";
 import { pullRequestEvent, pushEvent, runAction } from "./action-helpers.js";
+import { gitIn } from "./git-repo.js";
 import { expectNothingLeft, markedProcesses, TINY_APP } from "./helpers.js";
 
 // The tiny standard-library app through nginx: quick, and slowed on purpose with TINY_DELAY_MS.
@@ -257,18 +258,7 @@ describe("the Action (dist/main.js) against local fakes of the GitHub API and th
 
   it("baseline-store: branch: main appends to the data branch, a pull request is gated against it and may not write", async () => {
     // The workspace is a checkout of a real (local, bare) repository, as actions/checkout leaves it.
-    const git = (cwd: string, ...args: string[]) =>
-      execFileSync("git", args, {
-        cwd,
-        encoding: "utf8",
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: "t",
-          GIT_AUTHOR_EMAIL: "t@t",
-          GIT_COMMITTER_NAME: "t",
-          GIT_COMMITTER_EMAIL: "t@t",
-        },
-      }).trim();
+    const git = gitIn;
     const root = mkdtempSync(join(tmpdir(), "lg-branch-ws-"));
     git(root, "init", "-q", "--bare", "-b", "main", "origin.git");
     git(root, "clone", "-q", join(root, "origin.git"), "ws");

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,16 +7,10 @@ import { BranchBaselineStore } from "../../src/baseline/branch-store.js";
 import type { ResultDocument } from "../../src/result/types.js";
 import { around, result } from "../support/results.js";
 import { messageOf } from "../support/user-error.js";
+import { gitIn } from "./git-repo.js";
 
 // A real git remote (a local bare repository) and clones of it, as actions/checkout leaves them.
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@t",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@t",
-};
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", env }).trim();
+const git = gitIn;
 
 function remoteWithClones(n: number): { bare: string; clones: string[] } {
   const root = mkdtempSync(join(tmpdir(), "lg-branch-"));

@@ -3,25 +3,14 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type CliRun, expectNothingLeftOf, runTagged, tinyStack } from "./helpers.js";
+import { bareStack, type CliRun, expectNothingLeftOf, runTagged, tinyStack } from "./helpers.js";
 
 // Faults that need a fixture or an injected fault (issue 20): each asserts the contract's exit code
 // within a bounded time, a message naming the component, the cause and what to do, the log tail
 // where there is one, nothing of the run left (processes, groups, ports) and no baseline written.
 
 /** A bare stack (no database, pooler or proxy) around the tiny app, with the load settings given. */
-const bare =
-  (load: string, ready = "{ http: /test, timeout: 4s }") =>
-  (app: string) =>
-    `name: bare
-database: none
-pooler: none
-proxy: none
-app:
-  command: python3 ${app} {port}
-  ready: ${ready}
-load:
-${load}`;
+const bare = (load: string, ready?: string) => bareStack("", { load, ready });
 
 const SHORT_LOAD = "  connections: 4\n  warmup: 0.5s\n  duration: 1s\n  trials: 1\n";
 

@@ -4,21 +4,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TINY_APP } from "./helpers.js";
 
+/** git in `cwd` with a fixed identity (a fresh CI machine has none); its trimmed output. */
+export function gitIn(cwd: string, ...args: string[]): string {
+  return execFileSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@t",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@t",
+    },
+  }).trim();
+}
+
 /** A scratch git repository for A/B tests, and a `git` bound to it. */
 export function scratchRepo(prefix: string): { repo: string; git: (...args: string[]) => string } {
   const repo = mkdtempSync(join(tmpdir(), prefix));
-  const git = (...args: string[]) =>
-    execFileSync("git", args, {
-      cwd: repo,
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@t",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@t",
-      },
-    }).trim();
+  const git = (...args: string[]) => gitIn(repo, ...args);
   git("init", "-q", "-b", "main");
   return { repo, git };
 }

@@ -95,8 +95,11 @@ export function tinyStack(yaml: (app: string) => string): string {
   return dir;
 }
 
+const BARE_LOAD = "  connections: 4\n  warmup: 0.5s\n  duration: 1s\n  trials: 2\n";
+
+/** The tiny app alone (no database, pooler or proxy): `extra` top-level keys, the load and readiness given. */
 export const bareStack =
-  (extra = "") =>
+  (extra = "", o: { load?: string; ready?: string } = {}) =>
   (app: string) =>
     `name: bare
 database: none
@@ -104,13 +107,9 @@ pooler: none
 proxy: none
 app:
   command: python3 ${app} {port}
-  ready: { http: /test, timeout: 4s }
+  ready: ${o.ready ?? "{ http: /test, timeout: 4s }"}
 load:
-  connections: 4
-  warmup: 0.5s
-  duration: 1s
-  trials: 2
-${extra}`;
+${o.load ?? BARE_LOAD}${extra}`;
 
 /** The variable runTagged() gives a run: the app and setup commands inherit it from the run's environment. */
 const TEST_TAG = "LOADGATE_TEST_TAG";
