@@ -21,8 +21,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "n
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { costVerdict, DEFAULT_COST_LIMIT } from "../src/compare/cost.ts";
-import { DEFAULT_ALPHA, metricAlpha } from "../src/compare/verdict.ts";
+import { DEFAULT_COST_LIMIT } from "../src/compare/gate.ts";
+import { costVerdict } from "../src/cost/verdict.ts";
+import { DEFAULT_ALPHA, metricAlpha } from "../src/compare/risk.ts";
 import { CLI, f, median, ROOT, run } from "./lib.mjs";
 
 const { values } = parseArgs({

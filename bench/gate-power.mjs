@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { planLooks } from "../src/ab/looks.ts";
 import { replaySequential } from "../src/ab/sequential.ts";
-import { compareWithBaseline } from "../src/compare/verdict.ts";
+import { compareWithBaseline } from "../src/verdict/stored.ts";
 import { CLI, f, loadgate, median, ROOT, run } from "./lib.mjs";
 
 const { values } = parseArgs({

@@ -1,6 +1,6 @@
 // Pure: when a sequential same-runner A/B looks at its verdict, and at what level.
 
-import { DEFAULT_ALPHA, metricAlpha, minUnits, TESTED_METRICS } from "../compare/verdict.js";
+import { DEFAULT_ALPHA, metricAlpha, minUnits, TESTED_METRICS } from "../compare/risk.js";
 
 /** Pairs per block: ABBA (or BAAB) on one pair of instances, then both stacks restart. */
 export const PAIRS_PER_BLOCK = 2;

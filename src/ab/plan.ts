@@ -1,10 +1,8 @@
-import { existsSync } from "node:fs";
-import { relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { type LoadOverrides, parseLoadOverrides, RUN_OPTIONS } from "../config/cli-plan.js";
-import { parseDuration } from "../config/duration.js";
+// The plan of a same-runner A/B: which commits, which stacks, how many pairs, how long; shared by
+// `loadgate ab` and the Action's compare: merge-base.
+
+import type { Overrides } from "../config/overrides.js";
 import { UserError } from "../errors.js";
-import { isCommit, repoRoot, resolveCommit } from "./git.js";
 
 /** The fewest pairs measured before the first look (the first look also waits until the exact test can decide). */
 export const AB_DEFAULT_MIN_PAIRS = 8;
@@ -20,7 +18,7 @@ export const AB_DEFAULT_WINDOW_SECONDS = 3;
 export const AB_DEFAULT_WARMUP_SECONDS = 2;
 
 /** The A/B window defaults under the flags or inputs that were given. */
-export function withAbWindows(o: LoadOverrides): LoadOverrides {
+export function withAbWindows(o: Overrides): Overrides {
   return {
     ...o,
     durationSeconds: o.durationSeconds ?? AB_DEFAULT_WINDOW_SECONDS,
@@ -37,7 +35,8 @@ export interface AbPlan {
   headSha: string | null;
   /** Stack folders or files, relative to the repository root. */
   stackPaths: string[];
-  overrides: LoadOverrides;
+  /** The flags or inputs, the A/B windows among them, laid over each side's stack file. */
+  overrides: Overrides;
   /** --trials: pairs measured at least. */
   minPairs: number;
   /** --max-pairs: pairs measured at most, when the verdict stays undecided. */
@@ -46,59 +45,6 @@ export interface AbPlan {
   jsonOut: string | null;
   install: boolean;
 }
-
-/** `loadgate ab <base-ref> [<head-ref>] [stack...] [flags]` → AbPlan. A second positional that names a commit and not a path is the head. */
-export async function planAb(argv: string[], cwd: string): Promise<AbPlan> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof AB_OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate --help".`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0)
-    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
-  const root = await repoRoot(cwd);
-  const [baseRef, ...rest] = positionals;
-  const baseSha = await resolveCommit(root, baseRef, "base ref");
-  let headRef: string | null = null;
-  if (rest.length > 0 && !existsSync(resolve(cwd, rest[0])) && (await isCommit(root, rest[0]))) headRef = rest.shift()!;
-  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
-  if (rest.length === 0)
-    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
-  const stackPaths = rest.map((p) => {
-    const abs = resolve(cwd, p);
-    const rel = relative(root, abs);
-    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
-    return rel;
-  });
-  const overrides = withAbWindows(parseLoadOverrides({ ...values, trials: undefined }));
-  const { minPairs, maxPairs } = parsePairs(values.trials, values["max-pairs"]);
-  let maxTime = AB_DEFAULT_MAX_TIME;
-  if (values["max-time"] !== undefined) {
-    maxTime = parseDuration(values["max-time"]);
-    if (!(maxTime > 0))
-      throw new UserError(
-        `--max-time: expected a duration above zero (900, 900s, 15m), got ${JSON.stringify(values["max-time"])}.`,
-      );
-  }
-  return {
-    root,
-    baseRef,
-    baseSha,
-    headRef,
-    headSha,
-    stackPaths,
-    overrides,
-    minPairs,
-    maxPairs,
-    maxTimeSeconds: maxTime,
-    jsonOut: values.json ? resolve(cwd, values.json) : null,
-    install: values.install ?? false,
-  };
-}
-
-export const AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" }, "max-pairs": { type: "string" } } as const;
 
 function pairCount(flag: string, raw: string): number {
   const n = Number(raw);
@@ -121,4 +67,20 @@ export function parsePairs(
     );
   }
   return { minPairs: min, maxPairs: max };
+}
+
+/** The plan of an A/B from what the CLI or the Action resolved: the A/B windows and the time bound defaulted here, once. */
+export function abPlanOf(
+  p: Omit<AbPlan, "maxTimeSeconds" | "minPairs" | "maxPairs"> & {
+    pairs: { minPairs: number; maxPairs: number };
+    maxTimeSeconds: number | null;
+  },
+): AbPlan {
+  const { pairs, ...rest } = p;
+  return Object.freeze({
+    ...rest,
+    ...pairs,
+    overrides: withAbWindows(p.overrides),
+    maxTimeSeconds: p.maxTimeSeconds ?? AB_DEFAULT_MAX_TIME,
+  });
 }

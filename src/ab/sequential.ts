@@ -1,13 +1,9 @@
 // Pure: the sequential A/B stopping rule, shared by the engine and by the benchmark's replay.
 
-import {
-  type AbPair,
-  type Comparison,
-  compareAbPairs,
-  DEFAULT_ALPHA,
-  type Gate,
-  isDecided,
-} from "../compare/verdict.js";
+import type { Gate } from "../compare/gate.js";
+import { type Comparison, isDecided } from "../compare/metrics.js";
+import { type AbPair, compareAbPairs } from "../compare/pairs.js";
+import { DEFAULT_ALPHA } from "../compare/risk.js";
 import type { LookPlan } from "./looks.js";
 
 /** The verdict at a look: every test at the plan's per-look level. */

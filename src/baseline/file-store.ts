@@ -4,8 +4,14 @@ import { readResultFile } from "../result/read.js";
 import type { ResultDocument } from "../result/types.js";
 import type { BaselineStore, StoredBaseline } from "./store.js";
 
-/** The CLI's store: --baseline FILE to read, --save-baseline FILE to write (the user's file to overwrite). */
+/**
+ * The CLI's store: --baseline FILE to read, --save-baseline FILE to write (the user's file to
+ * overwrite). One run's stacks are saved one by one into one document: the first save of this
+ * store replaces the file, the later ones add their stack to it.
+ */
 export class FileBaselineStore implements BaselineStore {
+  private written: ResultDocument | undefined;
+
   constructor(
     private readonly readFrom: string | null,
     private readonly writeTo: string | null,
@@ -20,8 +26,9 @@ export class FileBaselineStore implements BaselineStore {
 
   async save(_stack: string, _env: string, _sha: string, doc: ResultDocument): Promise<string | undefined> {
     if (!this.writeTo) return undefined;
+    this.written = this.written ? { ...this.written, results: [...this.written.results, ...doc.results] } : doc;
     mkdirSync(dirname(this.writeTo), { recursive: true });
-    writeFileSync(this.writeTo, `${JSON.stringify(doc, null, 2)}\n`);
+    writeFileSync(this.writeTo, `${JSON.stringify(this.written, null, 2)}\n`);
     return this.writeTo;
   }
 }

@@ -1,12 +1,25 @@
-import { readFileSync } from "node:fs";
+// The Action's inputs (core.getInput) and environment → one frozen ActionPlan. Every bad value fails
+// here with the input's name, the value and what is allowed; the load and gate inputs go through the
+// same validators as the CLI's flags (src/config/overrides.ts).
+
 import { DEFAULT_DATA_BRANCH, parseDataBranch } from "../baseline/branch-data.js";
 import { UserError } from "../errors.js";
 import { parseBaselineKey } from "../result/environment.js";
 import { VERSION } from "../version.js";
-import { applyOverrides, type LoadOverrides, parseLoadOverrides, planTarget, runtimeOf } from "./cli-plan.js";
-import { ERROR_RATE_FORM, parseAge, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
-import { type MetricGate, parseMetricGate } from "./gate-forms.js";
+import { applyOverrides, planTarget } from "./apply.js";
+import { runtimeOf } from "./cli-plan.js";
+import { parseAge } from "./duration.js";
+import { type EventInfo, type Mode, oneOf, readEvent, resolveMode } from "./event.js";
 import { splitList } from "./list-input.js";
+import {
+  costInput,
+  inputLabel,
+  MAX_TIME_FORM,
+  type Overrides,
+  parseOverrides,
+  seconds,
+  threshold,
+} from "./overrides.js";
 import type { RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 
@@ -53,52 +66,20 @@ export const OUTPUTS = {
   reportUrl: "report-url",
 } as const;
 
-export type Mode = "gate" | "baseline" | "report";
 export type CompareMode = "baseline" | "merge-base" | "both";
 export type CommentPolicy = "always" | "on-change" | "never";
-
-export interface PullRequestInfo {
-  number: number;
-  baseSha: string;
-  headSha: string;
-  baseRef: string;
-  fromFork: boolean;
-  headRepo: string;
-}
-
-export interface EventInfo {
-  name: string;
-  repository: { owner: string; repo: string };
-  sha: string;
-  ref: string;
-  defaultBranch: string | null;
-  pullRequest: PullRequestInfo | null;
-  /** workflow_run (the fork recipe's second workflow): the run whose artifact is reported. */
-  workflowRun: {
-    headSha: string;
-    headBranch: string;
-    /** "owner/repo" of the head: a fork's own repository for a fork's pull request. */
-    headRepo: string;
-    /** Pull requests GitHub lists for the run: empty for a fork's pull request. */
-    pullRequests: { number: number; headSha: string }[];
-  } | null;
-  /** merge_group: the queue's base and the merge commit it tests. */
-  mergeGroup: { baseSha: string; headSha: string; baseRef: string } | null;
-  selfHosted: boolean;
-}
 
 export interface ActionPlan {
   mode: Mode;
   /** What `mode: auto` resolved from, for the log. */
   modeReason: string;
   compare: CompareMode;
+  /** Each stack's final plan, its gate included. */
   stacks: StackPlan[];
   /** Input target: a service earlier steps started on this runner, measured instead of a stack. */
   target: TargetPlan | null;
   /** Input pin: the load generator gets CPU 0, the stack the rest. */
   pin: boolean;
-  /** Inputs p99-threshold, throughput-threshold and max-error-rate; each replaces that part of the stack file's gate. */
-  gateOverride: { p99?: MetricGate; throughput?: MetricGate; errorRate?: number };
   token: string;
   apiUrl: string;
   failOnRegression: boolean;
@@ -110,8 +91,8 @@ export interface ActionPlan {
   reportArtifact: boolean;
   /** Where this workflow run is shown (GITHUB_SERVER_URL, GITHUB_RUN_ID), for links to its artifacts. */
   run: { serverUrl: string; runId: string };
-  /** Input result-file as given: Result files, folders of them, or globs (see src/result/collect.ts). */
-  resultFile: string | null;
+  /** Input result-file: Result files, folders of them, or globs (see src/github/result-files.ts); null: not given. */
+  resultFiles: string[] | null;
   /** Input baseline-store: the Actions cache (default), or a history on a data branch of the repository. */
   baselineStore: "cache" | "branch";
   /** Input baseline-branch: the data branch for baseline-store: branch. */
@@ -130,8 +111,8 @@ export interface ActionPlan {
   event: EventInfo;
   workspace: string;
   runnerTemp: string;
-  /** The load flags from the inputs (for the A/B run, which loads each side's stack file itself). */
-  overrides: LoadOverrides;
+  /** The load and gate inputs (for the A/B run, which lays them over each side's stack file itself). */
+  overrides: Overrides;
   /** Machine-side settings (cache folder, binaries, environment for the app). */
   runtime: RunPlan;
 }
@@ -145,13 +126,6 @@ function bool(name: string, raw: string, fallback: boolean): boolean {
   throw new UserError(
     `Input ${name}: expected true or false (true, True, TRUE, false, False, FALSE, as the toolkit's getBooleanInput), got ${JSON.stringify(raw)}.`,
   );
-}
-
-function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[], fallback: T): T {
-  const v = raw.trim();
-  if (v === "") return fallback;
-  if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new UserError(`Input ${name}: expected one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}.`);
 }
 
 function baselineKeyInput(raw: string): string | null {
@@ -187,37 +161,6 @@ function ageInput(raw: string): number | null {
   return s;
 }
 
-/** p99-threshold / throughput-threshold: a relative limit, an SLO, or both separated by a comma. */
-function threshold(name: string, raw: string, metric: "p99" | "throughput"): MetricGate | undefined {
-  const values = splitList(raw);
-  if (values.length === 0) return undefined;
-  const parsed = parseMetricGate(metric, values);
-  if ("problem" in parsed) throw new UserError(`Input ${name}: ${parsed.problem}`);
-  return parsed.gate;
-}
-
-/** Input cost: empty (the stack file decides), true or false, or a limit like "+1%" (which turns it on). */
-export function costInput(raw: string): Pick<LoadOverrides, "cost" | "costLimit"> {
-  const v = raw.trim();
-  if (v === "") return {};
-  if (v === "true") return { cost: true };
-  if (v === "false") return { cost: false };
-  const n = parsePercent(v);
-  if (v.startsWith("+") && n > 0) return { cost: true, costLimit: n };
-  throw new UserError(
-    `Input cost: expected true, false or a limit like "+1%" (how much the app's instructions per request may grow), got ${JSON.stringify(raw)}.`,
-  );
-}
-
-function errorRate(name: string, raw: string): number | undefined {
-  const v = raw.trim();
-  if (v === "") return undefined;
-  const n = parseErrorRate(v, "N%");
-  if (Number.isNaN(n))
-    throw new UserError(`Input ${name}: expected ${ERROR_RATE_FORM["N%"]}, got ${JSON.stringify(raw)}.`);
-  return n;
-}
-
 function wholeNumber(name: string, raw: string, min: number, max: number): number | null {
   const v = raw.trim();
   if (v === "") return null;
@@ -228,156 +171,79 @@ function wholeNumber(name: string, raw: string, min: number, max: number): numbe
   return n;
 }
 
-function seconds(name: string, raw: string): number | null {
-  const v = raw.trim();
-  if (v === "") return null;
-  const n = parseDuration(v);
-  if (!(n > 0)) {
-    throw new UserError(
-      `Input ${name}: expected seconds above zero (e.g. 900, 900s, 15m), got ${JSON.stringify(raw)}.`,
-    );
+/** The load and gate inputs, through the validators the CLI's flags use. */
+function overridesOf(getInput: (name: string) => string): Overrides {
+  const values: Record<string, string | undefined> = {};
+  for (const name of [
+    INPUTS.trials,
+    INPUTS.duration,
+    INPUTS.warmup,
+    INPUTS.connections,
+    INPUTS.rate,
+    INPUTS.workers,
+    INPUTS.client,
+    INPUTS.maxErrorRate,
+  ]) {
+    const v = getInput(name).trim();
+    values[name] = v === "" ? undefined : v;
   }
-  return n;
-}
-
-/** Reads the event the workflow runs for (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH). */
-export function readEvent(env: NodeJS.ProcessEnv): EventInfo {
-  const name = env.GITHUB_EVENT_NAME ?? "";
-  const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "/").split("/");
-  let payload: Record<string, any> = {};
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
-    } catch (err) {
-      throw new UserError(
-        `GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH}: cannot read the event payload (${(err as Error).message}).`,
-      );
-    }
-  }
-  const pr = payload.pull_request;
-  const pullRequest: PullRequestInfo | null = pr
-    ? {
-        number: Number(pr.number ?? payload.number),
-        baseSha: String(pr.base?.sha ?? ""),
-        headSha: String(pr.head?.sha ?? ""),
-        baseRef: String(pr.base?.ref ?? ""),
-        headRepo: String(pr.head?.repo?.full_name ?? ""),
-        fromFork:
-          Boolean(pr.head?.repo?.full_name && pr.head.repo.full_name !== pr.base?.repo?.full_name) ||
-          Boolean(pr.head?.repo?.fork),
-      }
-    : null;
-  const wr = name === "workflow_run" ? payload.workflow_run : undefined;
-  const workflowRun = wr
-    ? {
-        headSha: String(wr.head_sha ?? ""),
-        headBranch: String(wr.head_branch ?? ""),
-        headRepo: String(wr.head_repository?.full_name ?? ""),
-        pullRequests: (Array.isArray(wr.pull_requests) ? wr.pull_requests : [])
-          .map((p: { number?: unknown; head?: { sha?: unknown } }) => ({
-            number: Number(p.number),
-            headSha: String(p.head?.sha ?? ""),
-          }))
-          .filter((p: { number: number }) => Number.isInteger(p.number) && p.number > 0),
-      }
-    : null;
-  const mg = name === "merge_group" ? payload.merge_group : undefined;
-  const mergeGroup = mg
-    ? { baseSha: String(mg.base_sha ?? ""), headSha: String(mg.head_sha ?? ""), baseRef: String(mg.base_ref ?? "") }
-    : null;
   return {
-    name,
-    repository: { owner, repo },
-    sha: pullRequest?.headSha || mergeGroup?.headSha || env.GITHUB_SHA || "",
-    ref: env.GITHUB_REF ?? "",
-    defaultBranch: payload.repository?.default_branch ?? null,
-    pullRequest,
-    workflowRun,
-    mergeGroup,
-    selfHosted: (env.RUNNER_ENVIRONMENT ?? "").toLowerCase() === "self-hosted",
+    ...parseOverrides(values, inputLabel),
+    ...costInput(getInput(INPUTS.cost)),
+    p99: threshold(inputLabel(INPUTS.p99Threshold), splitList(getInput(INPUTS.p99Threshold)), "p99"),
+    throughput: threshold(
+      inputLabel(INPUTS.throughputThreshold),
+      splitList(getInput(INPUTS.throughputThreshold)),
+      "throughput",
+    ),
   };
 }
 
-/** `auto`: a baseline on pushes to the default branch, a gate on pull requests, a plain report otherwise. */
-export function resolveMode(raw: string, event: EventInfo): { mode: Mode; reason: string } {
-  const m = oneOf(INPUTS.mode, raw, ["auto", "gate", "baseline", "report"] as const, "auto");
-  if (m !== "auto") return { mode: m, reason: `mode: ${m}` };
-  if (event.pullRequest) return { mode: "gate", reason: `auto: ${event.name} event` };
-  // A required check must gate in a merge queue too, or the queue merges ungated.
-  if (event.mergeGroup) return { mode: "gate", reason: "auto: merge_group event (the merge queue is gated)" };
-  if (event.name === "push" && event.defaultBranch && event.ref === `refs/heads/${event.defaultBranch}`) {
-    return { mode: "baseline", reason: `auto: push to the default branch ${event.defaultBranch}` };
-  }
-  return {
-    mode: "report",
-    reason: `auto: ${event.name || "unknown"} event on ${event.ref || "an unknown ref"} (neither a pull request nor a push to the default branch)`,
-  };
-}
-
-/** All inputs become one typed plan here; every bad value fails with the input's name, the value and what is allowed. */
-export function planAction(getInput: (name: string) => string, env: NodeJS.ProcessEnv): ActionPlan {
-  const event = readEvent(env);
-  const { mode, reason } = resolveMode(getInput(INPUTS.mode), event);
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  const flags: Record<string, string | undefined> = {};
-  for (const [flag, input] of [
-    ["trials", INPUTS.trials],
-    ["duration", INPUTS.duration],
-    ["warmup", INPUTS.warmup],
-    ["connections", INPUTS.connections],
-    ["rate", INPUTS.rate],
-    ["workers", INPUTS.workers],
-    ["client", INPUTS.client],
-  ] as const) {
-    const v = getInput(input).trim();
-    flags[flag] = v === "" ? undefined : v;
-  }
-  let overrides: ReturnType<typeof parseLoadOverrides>;
-  try {
-    overrides = { ...parseLoadOverrides(flags), ...costInput(getInput(INPUTS.cost)) };
-  } catch (err) {
-    throw new UserError((err as Error).message.replace(/^--(\w+)/, "Input $1"));
-  }
-  // A file, a folder or a glob, one or more (the matrix's Results); found when the report runs.
-  const resultFile = getInput(INPUTS.resultFile).trim() || null;
+/** Inputs stack and target: the stacks' final plans, or the target's; one of them unless the mode only reports. */
+function stacksOf(
+  getInput: (name: string) => string,
+  mode: Mode,
+  overrides: Overrides,
+  workspace: string,
+): { stacks: StackPlan[]; target: TargetPlan | null } {
   const stackInput = splitList(getInput(INPUTS.stack));
   const targetInput = getInput(INPUTS.target).trim();
-  let target: TargetPlan | null = null;
-  if (targetInput) {
-    try {
-      target = planTarget(targetInput, overrides, []);
-    } catch (err) {
-      throw new UserError((err as Error).message.replace(/^--target/, "Input target"));
-    }
-    if (stackInput.length > 0) {
-      throw new UserError(
-        "Inputs stack and target: give one of them: target measures a service earlier steps started, stack brings one up.",
-      );
-    }
+  const target = targetInput ? planTarget(targetInput, overrides, [], inputLabel) : null;
+  if (target && stackInput.length > 0) {
+    throw new UserError(
+      "Inputs stack and target: give one of them: target measures a service earlier steps started, stack brings one up.",
+    );
   }
   if (mode !== "report" && stackInput.length === 0 && !target) {
     throw new UserError(
       `Input stack: required; give one or more stack files or folders (one per line), e.g. stacks/my-app/stack.yml, or input target (a URL on this runner).`,
     );
   }
-  if (mode === "report" && !resultFile && stackInput.length === 0) {
+  if (mode === "report" && !getInput(INPUTS.resultFile).trim() && stackInput.length === 0) {
     throw new UserError(
       `mode: report needs input result-file (a Result JSON written by an earlier run) or input stack to measure.`,
     );
   }
-  const stacks = stackInput.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, workspace)), overrides));
   return {
+    stacks: stackInput.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, workspace)), overrides)),
+    target,
+  };
+}
+
+/** All inputs become one frozen plan here. */
+export function planAction(getInput: (name: string) => string, env: NodeJS.ProcessEnv): ActionPlan {
+  const event = readEvent(env);
+  const { mode, reason } = resolveMode(getInput(INPUTS.mode), event);
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const overrides = overridesOf(getInput);
+  const resultFiles = splitList(getInput(INPUTS.resultFile));
+  return Object.freeze({
     mode,
     modeReason: reason,
     compare: oneOf(INPUTS.compare, getInput(INPUTS.compare), ["baseline", "merge-base", "both"] as const, "merge-base"),
-    stacks,
-    target,
+    ...stacksOf(getInput, mode, overrides, workspace),
+    overrides,
     pin: bool(INPUTS.pin, getInput(INPUTS.pin), false),
-    gateOverride: {
-      p99: threshold(INPUTS.p99Threshold, getInput(INPUTS.p99Threshold), "p99"),
-      throughput: threshold(INPUTS.throughputThreshold, getInput(INPUTS.throughputThreshold), "throughput"),
-      errorRate: errorRate(INPUTS.maxErrorRate, getInput(INPUTS.maxErrorRate)),
-    },
     token: getInput(INPUTS.githubToken).trim(),
     apiUrl: env.GITHUB_API_URL || "https://api.github.com",
     failOnRegression: bool(INPUTS.failOnRegression, getInput(INPUTS.failOnRegression), true),
@@ -387,19 +253,23 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     allowUntrusted: bool(INPUTS.allowUntrusted, getInput(INPUTS.allowUntrusted), false),
     reportArtifact: bool(INPUTS.reportArtifact, getInput(INPUTS.reportArtifact), false),
     run: { serverUrl: env.GITHUB_SERVER_URL || "https://github.com", runId: env.GITHUB_RUN_ID ?? "" },
-    resultFile,
+    resultFiles: resultFiles.length > 0 ? resultFiles : null,
     baselineKey: baselineKeyInput(getInput(INPUTS.baselineKey)),
     baselineStore: oneOf(INPUTS.baselineStore, getInput(INPUTS.baselineStore), ["cache", "branch"] as const, "cache"),
     baselineBranch: dataBranchInput(getInput(INPUTS.baselineBranch)),
     maxBaselineAgeSeconds: ageInput(getInput(INPUTS.maxBaselineAge)),
     ab: {
       maxPairs: wholeNumber(INPUTS.maxPairs, getInput(INPUTS.maxPairs), 2, 200),
-      maxTimeSeconds: seconds(INPUTS.maxTime, getInput(INPUTS.maxTime)),
+      maxTimeSeconds: maxTime(getInput(INPUTS.maxTime)),
     },
     event,
     workspace,
     runnerTemp: env.RUNNER_TEMP || "/tmp",
-    overrides,
     runtime: runtimeOf({ cwd: workspace, env, isTTY: false }, VERSION),
-  };
+  });
+}
+
+function maxTime(raw: string): number | null {
+  const v = raw.trim();
+  return v === "" ? null : (seconds(inputLabel(INPUTS.maxTime), v, MAX_TIME_FORM) ?? null);
 }

@@ -3,15 +3,9 @@
 // ">1000/s", k6's p(99)<50) against a fixed value, with or without a baseline. A list holds one
 // of each, and both apply.
 
+import type { MetricGate } from "../compare/gate.js";
 import { parseDuration, parsePercent } from "./duration.js";
 
-/** One metric's gate: a relative limit, an absolute SLO, either, or both (null: that kind is off). */
-export interface MetricGate {
-  /** Signed fraction: +0.10 for P99 "+10%", -0.05 for throughput "-5%". */
-  relative: number | null;
-  /** P99: milliseconds it must stay below; throughput: req/s it must stay above. */
-  slo: number | null;
-}
 
 export const GATE_FORMS = {
   p99: 'a growth like "+10%" (how much P99 may grow against the baseline), an SLO like "<50ms" (the P99 it must stay below), or a list of both (["+10%", "<50ms"])',

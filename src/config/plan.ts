@@ -1,8 +1,12 @@
-import type { BinarySearch } from "../stack/binaries.js";
-import type { SweepLimits } from "../sweep/sweep.js";
-import type { GateSpec, StackSpec } from "./stack-spec.js";
+// The frozen plan a run is made from: validated once at the edge (stack file, CLI flags, Action
+// inputs), each stack with its final gate. Nothing downstream reads argv or the environment, and
+// nothing downstream merges or overrides a gate.
 
-/** The load of one run after CLI flags are laid over the stack file. */
+import type { Gate } from "../compare/gate.js";
+import type { BinarySearch } from "./binary-search.js";
+import type { StackSpec } from "./stack-spec.js";
+
+/** The load of one run after the flags or inputs are laid over the stack file. */
 export interface LoadPlan {
   requests: StackSpec["load"]["requests"];
   connections: number;
@@ -18,28 +22,48 @@ export interface LoadPlan {
 export interface StackPlan {
   spec: StackSpec;
   workers: number;
-  /** workers: auto: the sweep's limits; null when the count is given. */
-  sweep: SweepLimits | null;
+  /** workers: auto: the sweep's bounds; null when the count is given. */
+  sweep: SweepPlan | null;
   load: LoadPlan;
-  /** The stack file's gate with the flags laid over it (--max-error-rate). */
-  gate: GateSpec;
+  /** The final gate: the stack file's with the flags or inputs laid over it (src/compare/gate.ts finalGate). */
+  gate: Gate;
 }
 
 export interface TargetPlan {
   url: string;
   load: LoadPlan;
-  /** The default gate with the flags laid over it: a --target has no stack file. */
-  gate: GateSpec;
+  /** The final gate: the default with the flags or inputs laid over it (a --target has no stack file). */
+  gate: Gate;
 }
 
-/** Everything a `run` needs, validated once at the edge. Nothing downstream reads argv or the environment. */
-export interface RunPlan {
+/** workers: auto: the most workers the sweep tries and its time budget (its noise rules are the sweep's own). */
+export interface SweepPlan {
+  maxWorkers: number;
+  budgetSeconds: number;
+}
+
+/** The sweep's time budget when --sweep-time does not give one. */
+export const SWEEP_DEFAULT_BUDGET = 120;
+
+/** The parts of a plan that come from the machine and the process's environment, not from flags. */
+export interface Runtime {
+  binarySearch: BinarySearch;
+  /** Where virtualenvs and app.setup outputs are cached. */
+  cacheDir: string;
+  /** Parent folder of each run's temporary folder. */
+  tmpDir: string;
+  /** Environment given to the app (before the stack's own env and placeholders). */
+  baseEnv: Record<string, string>;
+  toolVersion: string;
+}
+
+/** Everything a `run` needs. */
+export interface RunPlan extends Runtime {
   stacks: StackPlan[];
   target: TargetPlan | null;
   install: boolean;
   /** Give the load generator CPU 0 and the stack the rest. */
   pin: boolean;
-  binarySearch: BinarySearch;
   jsonOut: string | null;
   baselineFile: string | null;
   saveBaseline: string | null;
@@ -47,11 +71,4 @@ export interface RunPlan {
   baselineKey: string | null;
   /** `loadgate cost`: the cost run only, no timed trials. */
   costOnly: boolean;
-  /** Where virtualenvs are cached. */
-  cacheDir: string;
-  /** Parent folder of each run's temporary folder. */
-  tmpDir: string;
-  /** Environment given to the app (before the stack's own env and placeholders). */
-  baseEnv: Record<string, string>;
-  toolVersion: string;
 }

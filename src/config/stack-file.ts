@@ -6,15 +6,8 @@ import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
 import { UserError } from "../errors.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
 import { GATE_FORMS, parseMetricGate } from "./gate-forms.js";
-import {
-  type AppSetup,
-  type CapacityGate,
-  COST_DEFAULTS,
-  DEFAULT_GATE,
-  SETUP_TIMEOUT_SECONDS,
-  type SetupCommand,
-  type StackSpec,
-} from "./stack-spec.js";
+import { type CapacityGate, DEFAULT_GATE } from "../compare/gate.js";
+import { type AppSetup, COST_DEFAULTS, SETUP_TIMEOUT_SECONDS, type SetupCommand, type StackSpec } from "./stack-spec.js";
 import { nearest } from "./suggest.js";
 import { type Position, parseYamlSource } from "./yaml-source.js";
 

@@ -1,39 +1,13 @@
 // The validated, defaulted form of one stack file. Paths are absolute.
 
+import type { Gate } from "../compare/gate.js";
+
 export interface RequestSpec {
   path: string;
   method: string;
   headers: Record<string, string>;
   body?: string;
 }
-
-/** The stack file's `gate`, as fractions. */
-export interface GateSpec {
-  /** How much P99 may grow: 0.10 for "+10%"; null: no relative P99 limit (an SLO alone). */
-  p99: number | null;
-  /** How much throughput may drop: -0.05 for "-5%"; null: no relative throughput limit (an SLO alone). */
-  throughput: number | null;
-  /** Absolute SLOs, k6-style: P99 below `p99Ms` ("<50ms"), throughput above `throughput` (">1000/s"). */
-  slo: Slo;
-  /** The most requests (connection errors, timeouts, non-2xx) that may fail: 0.01 for "<1%". */
-  errorRate: number;
-  /**
-   * How much the app's instructions per request may grow: 0.01 for "+1%". null: no cost gate (the
-   * cost run is off unless --cost or the Action's `cost` input turns it on, with DEFAULT_COST_LIMIT).
-   */
-  cost: number | null;
-  /** Capacity at the SLO: a relative drop allowed against the baseline, or a floor; null: no capacity gate. */
-  capacity: CapacityGate | null;
-}
-
-export interface Slo {
-  p99Ms: number | null;
-  throughput: number | null;
-}
-
-export const NO_SLO: Readonly<Slo> = Object.freeze({ p99Ms: null, throughput: null });
-
-export type CapacityGate = { kind: "drop"; limit: number } | { kind: "floor"; rate: number };
 
 /** The cost run's settings: the stack file's `cost` section with its defaults. */
 export interface CostSpec {
@@ -60,16 +34,6 @@ export const COST_DEFAULTS = Object.freeze({
   readyTimeoutSeconds: 180,
   requestTimeoutSeconds: 60,
   gapSeconds: 0.005,
-});
-
-/** The gate when the stack file has none (and for a Result with no stack file at hand). */
-export const DEFAULT_GATE: Readonly<GateSpec> = Object.freeze({
-  p99: 0.1,
-  throughput: -0.05,
-  slo: NO_SLO,
-  errorRate: 0.01,
-  cost: null,
-  capacity: null,
 });
 
 /** One setup command of the stack file, with where it was written (for errors that point at it). */
@@ -142,7 +106,8 @@ export interface StackSpec {
     /** Give the load generator its own CPU (like --pin). */
     pin: boolean;
   };
-  gate: GateSpec;
+  /** The stack file's own gate, before flags and inputs (the plan's StackPlan.gate is the final one). */
+  gate: Gate;
   cost: CostSpec;
   /** The capacity search's SLO (null when the stack file gives none) and probe bound. */
   capacity: { sloP99Ms: number | null; maxProbes: number };

@@ -1,12 +1,12 @@
 // `loadgate study ...` argv → the rows to run, each a stack plan with the study's short defaults.
 
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UserError } from "../errors.js";
 import { STUDY_ROWS, type StudyRow, selectRows } from "../study/rows.js";
-import { applyOverrides, checkRunFolder, type Io, parseLoadOverrides, runtimeOf } from "./cli-plan.js";
+import { applyOverrides } from "./apply.js";
+import { checkRunFolder, type Io, runtimeOf } from "./cli-plan.js";
+import { parseOverrides } from "./overrides.js";
 import type { RunPlan, StackPlan } from "./plan.js";
 import { loadStackFile } from "./stack-file.js";
 
@@ -36,15 +36,6 @@ export interface StudyPlan {
   markdownOut: string | null;
 }
 
-/** The folder holding the built-in stacks: `stacks/` next to the bundle's (or the sources') folder. */
-export function builtInStacksDir(from = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join(dir, "stacks");
-    if (dirname(dir) === dir) break;
-  }
-  throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
-}
-
 export function planStudy(argv: string[], io: Io, toolVersion: string, stacksDir: string): StudyPlan {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof STUDY_OPTIONS; allowPositionals: true }>>;
   try {
@@ -59,7 +50,7 @@ export function planStudy(argv: string[], io: Io, toolVersion: string, stacksDir
       `loadgate study: no row named ${unknown.map((u) => JSON.stringify(u)).join(", ")}. Rows: ${STUDY_ROWS.map((r) => r.stack).join(", ")}.`,
     );
   }
-  const o = parseLoadOverrides(values);
+  const o = parseOverrides(values);
   const overrides = {
     ...o,
     warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,

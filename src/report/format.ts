@@ -1,4 +1,4 @@
-import type { MetricVerdict } from "../compare/verdict.js";
+import type { MetricVerdict } from "../compare/metrics.js";
 import type { StackResult } from "../result/types.js";
 
 /** Milliseconds with microsecond resolution shown to a sensible precision. */

@@ -8,7 +8,7 @@
 // forged string might still smuggle in. Every string from a Result or a file name goes through
 // escapeHtml, the one escaper, in text and attributes alike.
 
-import { type Comparison, METRIC_LABELS } from "../compare/verdict.js";
+import { type Comparison, METRIC_LABELS } from "../compare/metrics.js";
 import type { HistoryPoint, MetricSummary, ResultDocument, StackResult } from "../result/types.js";
 import { escapeHtml } from "./escape-html.js";
 import {

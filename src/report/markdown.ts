@@ -1,7 +1,7 @@
 // Pure: the pull request comment and job summary as Markdown. Text that comes from files or logs is escaped.
 
 import { markdownTable } from "markdown-table";
-import { type Comparison, type Headline, METRIC_LABELS, type MetricVerdict } from "../compare/verdict.js";
+import { type Comparison, type Headline, METRIC_LABELS, type MetricVerdict } from "../compare/metrics.js";
 import type { StackResult } from "../result/types.js";
 import {
   formatAge,

@@ -1,7 +1,7 @@
 // Pure: a Result document's stacks as the reports draw them, each with the verdict and baseline it
 // carries (`reports[]`, written by `ab --json` and the Action in gate mode), if any.
 
-import type { Comparison } from "../compare/verdict.js";
+import type { Comparison } from "../compare/metrics.js";
 import type { ResultDocument } from "../result/types.js";
 import type { StackReport } from "./markdown.js";
 

@@ -1,4 +1,4 @@
-import { type Comparison, METRIC_LABELS } from "../compare/verdict.js";
+import { type Comparison, METRIC_LABELS } from "../compare/metrics.js";
 import type { StackResult } from "../result/types.js";
 import {
   formatChange,

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
+import type { BinarySearch } from "../config/binary-search.js";
 import { UserError } from "../errors.js";
 
 export interface Binaries {
@@ -39,25 +40,6 @@ function isExecutable(p: string): boolean {
 }
 
 /** Where to look for the components' binaries. */
-export interface BinarySearch {
-  /** Folders searched in order (PATH, then the sbin folders a non-root PATH may lack). */
-  dirs: string[];
-  /** Parent of PostgreSQL's versioned folders (Debian: /usr/lib/postgresql), or null. */
-  postgresRoot: string | null;
-}
-
-/**
- * The default search, or only the folders in `override` (LOADGATE_BIN_PATH, colon-separated)
- * when it is set: for machines with components in unusual places, and for tests.
- */
-export function binarySearch(path: string | undefined, override: string | undefined): BinarySearch {
-  if (override !== undefined) return { dirs: override.split(delimiter).filter(Boolean), postgresRoot: null };
-  return {
-    dirs: [...(path ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/sbin", "/usr/local/sbin"],
-    postgresRoot: "/usr/lib/postgresql",
-  };
-}
-
 export function which(name: string, dirs: readonly string[]): string | undefined {
   for (const dir of dirs) {
     const p = join(dir, name);

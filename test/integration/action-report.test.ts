@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareWithBaseline } from "../../src/compare/verdict.js";
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import type { ResultDocument, StackResult } from "../../src/result/types.js";
 import type { FakeGitHubState } from "../fakes/github-api.js";
 import { startFakeGitHub } from "../fakes/github-api.js";
@@ -11,7 +12,7 @@ import { around, result } from "../support/results.js";
 import { pullRequestEvent, runAction } from "./action-helpers.js";
 
 // A matrix of gate jobs, one stack each, each uploading its Result; the final job merges them.
-const gate = { p99: 0.1, throughput: -0.05, errorRate: 0.01 };
+const gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 };
 
 function named(r: StackResult, name: string, webserver: string): StackResult {
   return { ...r, stack: { ...r.stack, name, webserver } };

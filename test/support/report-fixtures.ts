@@ -2,10 +2,11 @@
 // carries its verdict, baseline and main's history, with a worker sweep and hostile text; and a
 // baseline with a history of its own.
 
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareWithBaseline } from "../../src/compare/verdict.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import type { ResultDocument, StackResult } from "../../src/result/types.js";
 import { around, result } from "./results.js";
 
@@ -34,7 +35,7 @@ export function gateDocument(): ResultDocument {
       seconds: 25,
     },
   };
-  const comparison = compareWithBaseline(base, head, { p99: 0.1, throughput: -0.05, errorRate: 0.01 }, base.history);
+  const comparison = compareWithBaseline(base, head, { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 }, base.history);
   return JSON.parse(
     JSON.stringify({
       schemaVersion: 1,

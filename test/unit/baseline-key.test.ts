@@ -1,6 +1,7 @@
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { compareWithBaseline } from "../../src/compare/verdict.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { planAction } from "../../src/config/action-plan.js";
 import { planRun } from "../../src/config/cli-plan.js";
 import { parseAge } from "../../src/config/duration.js";
@@ -10,7 +11,7 @@ import { parseBaselineKey, withBaselineKey } from "../../src/result/environment.
 import { around, result } from "../support/results.js";
 import { messageOf } from "../support/user-error.js";
 
-const gate = { p99: 0.1, throughput: -0.05, errorRate: 0.01 };
+const gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 };
 
 describe("baseline-key: a class of runners in place of the machine", () => {
   const here = result(around(1000, 40), { cpuModel: "AMD EPYC 7763", postgresql: "16.4" });

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CAPACITY_DEFAULTS, capacityStep, type Probe, probePasses } from "../../src/capacity/search.js";
-import { addCapacity, type MetricVerdict } from "../../src/compare/verdict.js";
+import { addCapacity } from "../../src/capacity/verdict.js";
+import { type MetricVerdict } from "../../src/compare/metrics.js";
 import { loadStackFile, parseCapacityGate } from "../../src/config/stack-file.js";
-import type { CapacityGate } from "../../src/config/stack-spec.js";
+import { type CapacityGate } from "../../src/compare/gate.js";
 import { formatConfidence, formatLimit } from "../../src/report/format.js";
 
 const limits = { sloP99Ms: 50, ...CAPACITY_DEFAULTS };

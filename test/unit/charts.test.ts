@@ -1,5 +1,6 @@
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { describe, expect, it } from "vitest";
-import { compareWithBaseline } from "../../src/compare/verdict.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { COMMENT_LIMIT, commentMarker, renderMarkdown, type StackReport } from "../../src/report/markdown.js";
 import { niceCeil, percentileMermaid } from "../../src/report/mermaid.js";
 import { PERCENTILES, percentileChartData } from "../../src/report/percentiles.js";
@@ -10,7 +11,7 @@ import { summarizeTrials } from "../../src/stats/summary.js";
 import { mermaidCharts, parseXyChart } from "../support/mermaid-xychart.js";
 import { around, result } from "../support/results.js";
 
-const gate = { p99: 0.1, throughput: -0.05, errorRate: 0.01 };
+const gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 };
 const base = result(around(1000, 20));
 const head = result(around(900, 26));
 const medians = (r: StackResult) => PERCENTILES.map((p) => r.summary.latency[p.key].median);

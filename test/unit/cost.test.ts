@@ -1,11 +1,15 @@
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ASSUMED_COST_RUN_SD, costVerdict, fingerprintDifferences } from "../../src/compare/cost.js";
-import { compareWithBaseline, metricAlpha, testedCount } from "../../src/compare/verdict.js";
-import { costInput } from "../../src/config/action-plan.js";
-import { applyOverrides, parseLoadOverrides, planRun } from "../../src/config/cli-plan.js";
+import { ASSUMED_COST_RUN_SD, costVerdict, fingerprintDifferences } from "../../src/cost/verdict.js";
+import { metricAlpha, testedCount } from "../../src/compare/risk.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
+import { costInput } from "../../src/config/overrides.js";
+import { applyOverrides } from "../../src/config/apply.js";
+import { planRun } from "../../src/config/cli-plan.js";
+import { parseOverrides } from "../../src/config/overrides.js";
 import { loadStackFile } from "../../src/config/stack-file.js";
 import {
   chunkSize,
@@ -17,7 +21,7 @@ import {
   valgrindCommand,
   valgrindGuestCpu,
 } from "../../src/cost/callgrind.js";
-import { costPlanOf } from "../../src/engine/cost.js";
+import { costPlanOf } from "../../src/cost/run.js";
 import { verdictReport } from "../../src/report/terminal.js";
 import { parseResultDocument } from "../../src/result/read.js";
 import type { CostRecord, StackResult } from "../../src/result/types.js";
@@ -50,7 +54,7 @@ function cost(perRequest: number, over: Partial<CostRecord> = {}): CostRecord {
 }
 
 const withCost = (r: StackResult, c: CostRecord): StackResult => ({ ...r, cost: c });
-const gate = { p99: 0.1, throughput: -0.05, errorRate: 0.01, cost: 0.01 };
+const gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01, cost: 0.01 };
 const alpha = metricAlpha({ alpha: 0.05, stacks: 1, looks: 1 }, 3);
 
 describe("callgrind's output", () => {
@@ -228,9 +232,9 @@ describe("turning the cost run on", () => {
     expect(() => costInput("-1%")).toThrow(/Input cost/);
   });
   it("refuses a bad --cost-limit and --cost with --target", () => {
-    expect(() => parseLoadOverrides({ "cost-limit": "ten" })).toThrow(/--cost-limit: expected a percentage/);
-    expect(() => parseLoadOverrides({ "cost-limit": "0%" })).toThrow(/--cost-limit/);
-    expect(parseLoadOverrides({ "cost-limit": "2%" }).costLimit).toBeCloseTo(0.02, 10);
+    expect(() => parseOverrides({ "cost-limit": "ten" })).toThrow(/--cost-limit: expected a percentage/);
+    expect(() => parseOverrides({ "cost-limit": "0%" })).toThrow(/--cost-limit/);
+    expect(parseOverrides({ "cost-limit": "2%" }).costLimit).toBeCloseTo(0.02, 10);
     expect(() => planRun(["--target", "http://127.0.0.1:9/x", "--cost"], io, "t")).toThrow(/needs a stack file/);
   });
   it("reads the cost section with its defaults, and names a bad field with its line", () => {

@@ -135,14 +135,14 @@ describe("Action inputs max-error-rate, max-pairs, max-time", () => {
 
   it("are optional: empty means the stack file's gate and the A/B defaults", () => {
     const p = plan({});
-    expect(p.gateOverride.errorRate).toBeUndefined();
+    expect(p.overrides.errorRate).toBeUndefined();
     expect(p.ab).toEqual({ maxPairs: null, maxTimeSeconds: null });
   });
 
   it("max-error-rate: a percentage from 0% to 100%", () => {
-    expect(plan({ "max-error-rate": "1%" }).gateOverride.errorRate).toBe(0.01);
-    expect(plan({ "max-error-rate": " 0.1% " }).gateOverride.errorRate).toBeCloseTo(0.001, 10);
-    expect(plan({ "max-error-rate": "<3%" }).gateOverride.errorRate).toBe(0.03);
+    expect(plan({ "max-error-rate": "1%" }).overrides.errorRate).toBe(0.01);
+    expect(plan({ "max-error-rate": " 0.1% " }).overrides.errorRate).toBeCloseTo(0.001, 10);
+    expect(plan({ "max-error-rate": "<3%" }).overrides.errorRate).toBe(0.03);
     for (const bad of BAD) {
       expect(messageOf(() => plan({ "max-error-rate": bad }))).toBe(
         `Input max-error-rate: expected a percentage from 0% to 100%, e.g. 1%, got ${JSON.stringify(bad)}.`,

@@ -1,8 +1,11 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { absoluteOnly, compareWithBaseline, DEFAULT_RISK, errorRateOver } from "../../src/compare/verdict.js";
+import { absoluteOnly } from "../../src/compare/absolute.js";
+import { errorRateOver } from "../../src/compare/error-rate.js";
+import { DEFAULT_RISK } from "../../src/compare/risk.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import type { LoadPlan } from "../../src/config/plan.js";
-import { DEFAULT_GATE } from "../../src/config/stack-spec.js";
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { errorRateMessage, errorsByKind } from "../../src/engine/error-rate.js";
 import { StackError, UserError } from "../../src/errors.js";
 import { runLoad } from "../../src/load/driver.js";

@@ -1,12 +1,13 @@
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compareWithBaseline } from "../../src/compare/verdict.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { MAX_RESULT_BYTES, parseResultDocument, readResultFile } from "../../src/result/read.js";
 import { around, result } from "../support/results.js";
 
-const gate = { p99: 0.1, throughput: -0.05, errorRate: 0.01 };
+const gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 };
 const r = result(around(1000, 20, 5));
 const valid = () =>
   JSON.parse(

@@ -3,16 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sloVerdicts } from "../../src/compare/slo.js";
-import {
-  type AbPair,
-  absoluteOnly,
-  compareAbPairs,
-  compareWithBaseline,
-  DEFAULT_RISK,
-  type Gate,
-  type MetricVerdict,
-  testedCount,
-} from "../../src/compare/verdict.js";
+import { absoluteOnly } from "../../src/compare/absolute.js";
+import { type Gate, DEFAULT_GATE, NO_SLO } from "../../src/compare/gate.js";
+import { type MetricVerdict } from "../../src/compare/metrics.js";
+import { type AbPair, compareAbPairs } from "../../src/compare/pairs.js";
+import { DEFAULT_RISK, testedCount } from "../../src/compare/risk.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { planAction } from "../../src/config/action-plan.js";
 import { parseLatencySlo, parseMetricGate, parseRateSlo } from "../../src/config/gate-forms.js";
 import { loadStackFile } from "../../src/config/stack-file.js";
@@ -81,7 +77,7 @@ describe("SLO verdicts on this run alone", () => {
 });
 
 describe("SLOs in comparisons", () => {
-  const slo: Gate = { p99: 0.1, throughput: -0.05, errorRate: 0.01, slo: { p99Ms: 50, throughput: 900 } };
+  const slo: Gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01, slo: { p99Ms: 50, throughput: 900 } };
   it("count as tested metrics and add a row each beside the relative ones", () => {
     expect(testedCount(slo)).toBe(4);
     expect(testedCount({ ...slo, p99: null })).toBe(3);
@@ -112,7 +108,7 @@ describe("SLOs in comparisons", () => {
     const elsewhere = compareWithBaseline(result(around(1000, 40), { cpuModel: "Other CPU" }), head, slo);
     expect(elsewhere).toMatchObject({ headline: "regression", method: "absolute" });
     // Without SLOs there is still nothing to decide.
-    expect(absoluteOnly(head, { ...slo, slo: undefined }, DEFAULT_RISK, "x").headline).toBe("no-baseline");
+    expect(absoluteOnly(head, { ...slo, slo: NO_SLO }, DEFAULT_RISK, "x").headline).toBe("no-baseline");
   });
   it("same-runner A/B: the head's blocks are the units", () => {
     const pairs: AbPair[] = [];
@@ -181,8 +177,8 @@ describe("SLOs in the stack file and the inputs", () => {
       const all: Record<string, string> = { mode: "report", "result-file": "r.json", ...inputs };
       return planAction((name) => all[name] ?? "", { GITHUB_WORKSPACE: tmpdir(), PATH: process.env.PATH });
     };
-    expect(plan({ "p99-threshold": "+10%, <50ms" }).gateOverride.p99).toEqual({ relative: 0.1, slo: 50 });
-    expect(plan({ "throughput-threshold": ">1000/s" }).gateOverride.throughput).toEqual({ relative: null, slo: 1000 });
+    expect(plan({ "p99-threshold": "+10%, <50ms" }).overrides.p99).toEqual({ relative: 0.1, slo: 50 });
+    expect(plan({ "throughput-threshold": ">1000/s" }).overrides.throughput).toEqual({ relative: null, slo: 1000 });
     expect(messageOf(() => plan({ "p99-threshold": "50ms" }))).toMatch(
       /^Input p99-threshold: expected a growth like "\+10%" \(how much P99 may grow against the baseline\), an SLO like "<50ms"/,
     );

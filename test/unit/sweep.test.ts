@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type SweepLimits, type SweepPoint, sweepSequence, sweepStep } from "../../src/sweep/sweep.js";
+import { type SweepLimits, type SweepPoint, sweepSequence, sweepStep } from "../../src/sweep/rules.js";
 
 const limits: SweepLimits = { maxWorkers: 16, budgetSeconds: 120, noise: 0.08, p99Noise: 0.17 };
 const pt = (workers: number, throughput: number, p99 = 40, seconds = 8): SweepPoint => ({

@@ -1,24 +1,19 @@
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { describe, expect, it } from "vitest";
 import { planLooks } from "../../src/ab/looks.js";
 import { replaySequential } from "../../src/ab/sequential.js";
-import {
-  type AbPair,
-  ASSUMED_RUN_SD,
-  compareAbPairs,
-  compareWithBaseline,
-  decide,
-  errorRateOf,
-  headlineOf,
-  isDecided,
-  metricAlpha,
-  minUnits,
-  PRIOR_RUNS,
-} from "../../src/compare/verdict.js";
+import { errorRateOf } from "../../src/compare/error-rate.js";
+import { headlineOf, isDecided } from "../../src/compare/metrics.js";
+import { type AbPair, compareAbPairs } from "../../src/compare/pairs.js";
+import { metricAlpha, minUnits } from "../../src/compare/risk.js";
+import { decide } from "../../src/compare/rule.js";
+import { ASSUMED_RUN_SD, PRIOR_RUNS } from "../../src/compare/stored.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import type { HistoryPoint, Trial } from "../../src/result/types.js";
 import { studentTQuantile } from "../../src/stats/distributions.js";
 import { around, result, trial } from "../support/results.js";
 
-const gate = { p99: 0.1, throughput: -0.05, errorRate: 0.01 };
+const gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 };
 const metric = (c: ReturnType<typeof compareAbPairs>, m: string) => c.metrics.find((x) => x.metric === m)!;
 
 describe("decide (badness: positive is worse)", () => {

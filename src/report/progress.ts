@@ -1,5 +1,5 @@
 import type { Progress } from "../load/types.js";
-import { formatMs, formatRps } from "../report/format.js";
+import { formatMs, formatRps } from "./format.js";
 
 /** Pure: the live progress line. */
 export function progressLine(stack: string, p: Progress): string {

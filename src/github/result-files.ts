@@ -5,17 +5,16 @@
 import { lstatSync, readdirSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import * as glob from "@actions/glob";
-import { splitList } from "../config/list-input.js";
 import { UserError } from "../errors.js";
 
 /** More Result files than any matrix needs; beyond it the input is refused rather than read. */
 export const MAX_RESULT_FILES = 256;
 const MAX_DEPTH = 4;
 
-/** The Result files `raw` names, sorted and without duplicates; a clear error when one names nothing. */
-export async function collectResultFiles(raw: string, workspace: string, input = "result-file"): Promise<string[]> {
+/** The Result files `specs` name, sorted and without duplicates; a clear error when one names nothing. */
+export async function collectResultFiles(specs: string[], workspace: string, input = "result-file"): Promise<string[]> {
   const found = new Set<string>();
-  for (const spec of splitList(raw)) {
+  for (const spec of specs) {
     const path = isAbsolute(spec) ? spec : resolve(workspace, spec);
     const kind = kindOf(path);
     let files: string[];

@@ -26,7 +26,6 @@ export interface SweepLimits {
  */
 export const SWEEP_NOISE = 0.08;
 export const SWEEP_P99_NOISE = 0.17;
-export const SWEEP_DEFAULT_BUDGET = 120;
 
 /** The counts tried, in order: 1, 2, 3, 4, then 6, 8, 12, 16, 24, 32, … (powers of two and the halves between), up to max. */
 export function sweepSequence(max: number): number[] {

@@ -1,12 +1,13 @@
-// `loadgate study`: every built-in stack of the study (or the ones named), one after the other; a
+// Mode: the study. Every built-in stack of the study (or the ones named), one after the other; a
 // row whose packages cannot be installed here is skipped with the reason, and the rest go on.
 
 import type { RunPlan, StackPlan } from "../config/plan.js";
 import { messageOf, UserError } from "../errors.js";
 import type { StudyRow } from "../study/rows.js";
-import type { StudyOutcome } from "../study/table.js";
-import { prepareStack } from "./prepare.js";
-import { type EngineHooks, runStacks } from "./run.js";
+import type { StudyOutcome } from "../report/study-table.js";
+import { prepareStack } from "../engine/prepare.js";
+import type { EngineHooks } from "../engine/hooks.js";
+import { runStacks } from "./measure.js";
 
 export interface StudyRun {
   outcomes: StudyOutcome[];

@@ -1,12 +1,13 @@
 // The worker sweep (workers: auto): one short trial per worker count on a fresh stack, from a
-// seeded database copy, until src/sweep/sweep.ts says stop; the count with the best throughput wins.
+// seeded database copy, until src/sweep/rules.ts says stop; the count with the best throughput wins.
 
 import type { RunPlan } from "../config/plan.js";
-import type { SweepRecord } from "../result/types.js";
+import type { EngineHooks } from "../engine/hooks.js";
+import { oneWindow } from "../engine/measure.js";
+import { type PreparedStack, seedTemplate, startStack } from "../engine/prepare.js";
+import type { SweepRecord, Trial } from "../result/types.js";
 import type { DatabaseTemplate } from "../stack/stack.js";
-import { type SweepPoint, sweepStep } from "../sweep/sweep.js";
-import { type PreparedStack, seedTemplate, startStack } from "./prepare.js";
-import { type EngineHooks, measure } from "./run.js";
+import { SWEEP_NOISE, SWEEP_P99_NOISE, type SweepLimits, type SweepPoint, sweepStep } from "./rules.js";
 
 export async function sweepWorkers(
   run: RunPlan,
@@ -14,8 +15,8 @@ export async function sweepWorkers(
   hooks: EngineHooks,
   o: { databaseTemplate?: string } = {},
 ): Promise<SweepRecord> {
-  const limits = p.plan.sweep;
-  if (!limits) throw new Error("sweepWorkers needs a plan with workers: auto");
+  if (!p.plan.sweep) throw new Error("sweepWorkers needs a plan with workers: auto");
+  const limits: SweepLimits = { ...p.plan.sweep, noise: SWEEP_NOISE, p99Noise: SWEEP_P99_NOISE };
   const name = p.plan.spec.name;
   const log = (line: string) => hooks.log(`[${name}] ${line}`);
   const started = Date.now();
@@ -52,16 +53,9 @@ export async function sweepWorkers(
           databaseTemplate: o.databaseTemplate ?? template?.dir,
         },
       );
-      let trial: Awaited<ReturnType<typeof measure>>["outcome"]["trials"][number];
+      let trial: Trial;
       try {
-        const { outcome } = await measure(
-          stack.url,
-          load,
-          () => [],
-          { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal: hooks.signal },
-          1,
-        );
-        trial = outcome.trials[0];
+        trial = await oneWindow(stack, load, hooks.signal);
       } catch (err) {
         await stack.down(true).catch(() => undefined);
         throw err;

@@ -1,17 +1,12 @@
-// Pure: the verdict on the app's instructions per request (two cost records, one limit).
+// Pure: the verdict on the app's instructions per request (two cost records, one limit), and its row in a comparison.
 
-import { jitRuntime } from "../cost/callgrind.js";
+import type { Gate } from "../compare/gate.js";
+import { type MetricVerdict, pct } from "../compare/metrics.js";
+import { decide } from "../compare/rule.js";
 import type { CostFingerprint, CostRecord } from "../result/types.js";
 import { normalQuantile } from "../stats/distributions.js";
 import { twoSampleShift } from "../stats/rank-tests.js";
-import { decide, type MetricVerdict } from "./verdict.js";
-
-/**
- * The cost gate when it is turned on without a threshold (--cost, the Action's `cost: true`):
- * bench/cost-power measured an A/A range of 0.044% over 20 fresh runs of the gunicorn-flask app, so
- * +1% is 20 times that, room for apps that wander more (uvicorn's chunks: 0.3%).
- */
-export const DEFAULT_COST_LIMIT = 0.01;
+import { jitRuntime } from "./callgrind.js";
 
 /**
  * The spread of a run's per-request count from one fresh cost run to the next, as a fraction: the
@@ -84,4 +79,29 @@ export function costVerdict(
   };
 }
 
-const pct = (x: number, d: number) => `${(x * 100).toFixed(d)}%`;
+export function addCost(
+  metrics: MetricVerdict[],
+  notes: string[],
+  base: CostRecord | undefined,
+  head: CostRecord | undefined,
+  gate: Pick<Gate, "cost">,
+  alpha: number,
+): void {
+  if (gate.cost == null) return;
+  if (!head) {
+    notes.push("The cost gate is on but this run has no cost run.");
+    return;
+  }
+  if (!base) {
+    notes.push("The cost gate is on but the baseline has no cost run: the cost is compared from the next baseline on.");
+    return;
+  }
+  const diffs = fingerprintDifferences(base.fingerprint, head.fingerprint);
+  if (diffs.length > 0) {
+    notes.push(`Instruction counts were not compared: ${diffs.join("; ")}.`);
+    return;
+  }
+  const c = costVerdict(base, head, gate.cost, alpha);
+  metrics.push(c.verdict);
+  notes.push(...c.notes);
+}

@@ -4,8 +4,8 @@
 // nothing and gates nothing (exit 0), bad input is exit 2.
 
 import { resolve } from "node:path";
-import { overallHeadline } from "../compare/verdict.js";
 import { ExitCode, UserError } from "../errors.js";
+import { type ReadResult, reportsOf } from "../modes/report.js";
 import { renderHtml } from "../report/html.js";
 import { commentMarker, renderMarkdown } from "../report/markdown.js";
 import { stackReportsOf } from "../report/stack-reports.js";
@@ -14,7 +14,7 @@ import { readResultFile } from "../result/read.js";
 import type { ResultDocument } from "../result/types.js";
 import { VERSION } from "../version.js";
 import { takeFlag } from "./flags.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./io.js";
 import { writeOutput } from "./output.js";
 
 export const REPORT_FORMATS = ["terminal", "markdown", "html"] as const;
@@ -53,18 +53,18 @@ function terminalReport(docs: Read[]): string {
     .join("\n\n");
 }
 
-/** All files' stacks in one comment, as the Action would post it. */
+/** All files' stacks in one comment, as the Action would post it (mode: report). */
 function markdownReport(docs: Read[]): string {
-  const stacks = docs.flatMap(({ doc }) => stackReportsOf(doc));
-  const compared = stacks.filter((s) => s.comparison).map((s) => s.comparison!.headline);
+  const read: ReadResult[] = docs.map(({ source, doc }) => ({ file: source, doc }));
+  const { stacks, headline, compared } = reportsOf(read);
   return renderMarkdown(
     {
       title: `Result of ${docs.map(({ source, doc }) => doc.commit?.sha.slice(0, 7) ?? source).join(", ")}`,
-      headline: compared.length > 0 ? overallHeadline(compared) : "measured",
+      headline,
       stacks,
-      decidedBy: compared.length > 0 ? "the verdicts the Result files carry" : "measured only (nothing compared)",
+      decidedBy: compared ? "the verdicts the Result files carry" : "measured only (nothing compared)",
     },
-    commentMarker(stacks.map((s) => s.result.stack.name)),
+    commentMarker(stacks.map((s) => s.label ?? s.result.stack.name)),
   );
 }
 

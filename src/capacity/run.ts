@@ -1,11 +1,12 @@
-// `loadgate capacity`: one stack up, a closed-loop trial for its throughput, then open-loop probes
+// The capacity search's driver: one stack up, a closed-loop trial for its throughput, then open-loop probes
 // chosen by src/capacity/search.ts until the highest rate within the P99 SLO is bracketed.
 
-import { CAPACITY_DEFAULTS, type CapacityLimits, capacityStep, type Probe, probePasses } from "../capacity/search.js";
 import type { RunPlan } from "../config/plan.js";
+import type { EngineHooks } from "../engine/hooks.js";
+import { oneWindow } from "../engine/measure.js";
+import { type PreparedStack, startStack } from "../engine/prepare.js";
 import type { CapacityRecord } from "../result/types.js";
-import { type PreparedStack, startStack } from "./prepare.js";
-import { type EngineHooks, measure } from "./run.js";
+import { CAPACITY_DEFAULTS, type CapacityLimits, capacityStep, type Probe, probePasses } from "./search.js";
 
 /** Seconds of each probe: a short warmup at the probe's rate, then one measured window. */
 export const PROBE_WARMUP = 1;
@@ -34,16 +35,7 @@ export async function measureCapacity(
     durationSeconds: PROBE_SECONDS,
     trials: 1,
   });
-  const trial = async (rate: number | null) => {
-    const { outcome } = await measure(
-      stack.url,
-      window(rate),
-      () => [],
-      { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal: hooks.signal },
-      1,
-    );
-    return outcome.trials[0];
-  };
+  const trial = (rate: number | null) => oneWindow(stack, window(rate), hooks.signal);
   try {
     const closed = (await trial(null)).throughput;
     log(

@@ -1,0 +1,18 @@
+// `loadgate up <stack>`: one stack up, "ready <url>" on stdout, kept up until Ctrl-C.
+
+import { planRun } from "../config/cli-plan.js";
+import { holdStack } from "../engine/hold.js";
+import { ExitCode, UserError } from "../errors.js";
+import { VERSION } from "../version.js";
+import type { CliIo } from "./io.js";
+
+export async function upCommand(argv: string[], io: CliIo): Promise<number> {
+  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
+  await holdStack(plan, {
+    log: (line) => io.stderr(`${line}\n`),
+    signal: io.signal,
+    onReady: (url) => io.stdout(`ready ${url}\n`),
+  });
+  return ExitCode.ok;
+}

@@ -1,0 +1,91 @@
+// Pure: a stack file (or a --target) with the flags or inputs laid over it → the frozen plan of one
+// stack, its final gate included. The one place a gate is assembled for a run.
+
+import { cpus } from "node:os";
+import { DEFAULT_GATE, finalGate } from "../compare/gate.js";
+import { UserError } from "../errors.js";
+import { flagLabel, type Label, type Overrides } from "./overrides.js";
+import { type LoadPlan, type StackPlan, SWEEP_DEFAULT_BUDGET, type TargetPlan } from "./plan.js";
+import type { StackSpec } from "./stack-spec.js";
+
+export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
+  const load: LoadPlan = {
+    requests: spec.load.requests,
+    connections: o.connections ?? spec.load.connections,
+    rate: o.rate ?? spec.load.rate,
+    warmupSeconds: o.warmupSeconds ?? spec.load.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? spec.load.durationSeconds,
+    trials: o.trials ?? spec.load.trials,
+    timeoutSeconds: spec.load.timeoutSeconds,
+    client: o.client ?? "native",
+  };
+  const wanted = o.workers ?? spec.app.workers;
+  return Object.freeze({
+    spec,
+    // "auto": the sweep chooses before the measured trials; until then the app would start with one.
+    workers: wanted === "auto" ? 1 : wanted,
+    sweep:
+      wanted === "auto"
+        ? { maxWorkers: 4 * cpus().length, budgetSeconds: o.sweepSeconds ?? SWEEP_DEFAULT_BUDGET }
+        : null,
+    load,
+    gate: finalGate(spec.gate, o),
+  });
+}
+
+/** Defaults for --target runs, the same as a stack file's. */
+export const TARGET_DEFAULTS = {
+  connections: 100,
+  warmupSeconds: 5,
+  durationSeconds: 10,
+  trials: 5,
+  timeoutSeconds: 10,
+};
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
+
+function targetUrl(raw: string, name: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UserError(`${name}: ${JSON.stringify(raw)} is not a URL; expected e.g. http://127.0.0.1:8080/path.`);
+  }
+  if (url.protocol !== "http:") {
+    throw new UserError(
+      `${name}: only http:// URLs are supported, got ${url.protocol}// (measure the service behind TLS termination).`,
+    );
+  }
+  if (!LOOPBACK.test(url.hostname)) {
+    throw new UserError(
+      `${name}: ${url.hostname} is not this machine. loadgate only sends load to loopback addresses (127.0.0.1, ::1, localhost).`,
+    );
+  }
+  return url;
+}
+
+/** `--target URL` (input target): an already running service on this machine. */
+export function planTarget(raw: string, o: Overrides, positionals: string[], label: Label = flagLabel): TargetPlan {
+  if (o.cost === true || o.costLimit !== undefined) {
+    throw new UserError(
+      `${label("cost")} with ${label("target")}: the cost run starts the app itself under valgrind, so it needs a stack file, not a running service.`,
+    );
+  }
+  if (positionals.length > 0) {
+    throw new UserError(
+      `${label("target")} measures a running service: give either stacks (${positionals.join(" ")}) or ${label("target")}, not both.`,
+    );
+  }
+  const url = targetUrl(raw, label("target"));
+  const load: LoadPlan = {
+    requests: [{ path: `${url.pathname}${url.search}`, method: "GET", headers: {} }],
+    connections: o.connections ?? TARGET_DEFAULTS.connections,
+    rate: o.rate ?? null,
+    warmupSeconds: o.warmupSeconds ?? TARGET_DEFAULTS.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
+    trials: o.trials ?? TARGET_DEFAULTS.trials,
+    timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
+    client: o.client ?? "native",
+  };
+  return Object.freeze({ url: url.toString(), load, gate: finalGate(DEFAULT_GATE, o) });
+}

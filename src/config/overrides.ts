@@ -1,0 +1,145 @@
+// Pure: the flags of the CLI and the inputs of the Action that lay themselves over a stack file's
+// load and gate. One validator per value, shared by both entry points; each message names the value
+// the way its source does ("--max-error-rate …", "Input max-error-rate …").
+
+import type { GateOverrides, MetricGate } from "../compare/gate.js";
+import { UserError } from "../errors.js";
+import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
+import { parseMetricGate } from "./gate-forms.js";
+
+/** How a source names a value in its messages: `--duration` for a flag, `Input duration` for an input. */
+export type Label = (name: string) => string;
+export const flagLabel: Label = (name) => `--${name}`;
+export const inputLabel: Label = (name) => `Input ${name}`;
+
+export interface Overrides extends GateOverrides {
+  client?: "native" | "autocannon";
+  durationSeconds?: number;
+  warmupSeconds?: number;
+  trials?: number;
+  connections?: number;
+  rate?: number;
+  /** A count, or "auto": the sweep chooses (see src/sweep/rules.ts). */
+  workers?: number | "auto";
+  /** --sweep-time: the sweep's time budget in seconds. */
+  sweepSeconds?: number;
+}
+
+/** Raw values by their shared name (a flag's or an input's): duration, warmup, trials, max-error-rate, … */
+export type RawValues = Record<string, string | boolean | undefined>;
+
+function number(
+  label: string,
+  value: string | undefined,
+  opts: { integer?: boolean; min: number; max?: number },
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const ok =
+    value.trim() !== "" &&
+    Number.isFinite(n) &&
+    (!opts.integer || Number.isInteger(n)) &&
+    n >= opts.min &&
+    (opts.max === undefined || n <= opts.max);
+  if (!ok) {
+    const kind = opts.integer ? "a whole number" : "a number";
+    const range = opts.max === undefined ? `≥ ${opts.min}` : `from ${opts.min} to ${opts.max}`;
+    throw new UserError(`${label}: expected ${kind} ${range}, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+/**
+ * Seconds (duration, warmup, sweep-time, max-time): a number, or the stack file's forms ("5s",
+ * "500ms", "2m"); at least `min`, and above zero when `aboveZero`.
+ */
+export function seconds(
+  label: string,
+  value: string | undefined,
+  o: { min: number; aboveZero?: boolean; examples?: string },
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parseDuration(value);
+  if (!(n >= o.min) || (o.aboveZero && n === 0)) {
+    throw new UserError(
+      `${label}: expected seconds${o.aboveZero ? " above zero" : ""} (e.g. ${o.examples ?? "10, 10s, 500ms, 2m"}), got ${JSON.stringify(value)}.`,
+    );
+  }
+  return n;
+}
+
+/** max-time (the flag and the input): seconds above zero, a bound on a whole A/B run. */
+export const MAX_TIME_FORM = { min: 0, aboveZero: true, examples: "900, 900s, 15m" };
+
+/** max-error-rate: "1%" (or the stack file's "<1%") as a fraction. */
+export function errorRate(label: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parseErrorRate(value.trim(), "N%");
+  if (Number.isNaN(n)) throw new UserError(`${label}: expected ${ERROR_RATE_FORM["N%"]}, got ${JSON.stringify(value)}.`);
+  return n;
+}
+
+/** cost-limit: "+1%" (or "1%") as a fraction. */
+function costLimit(label: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parsePercent(/^\d/.test(value.trim()) ? `+${value.trim()}` : value);
+  if (!(n > 0)) {
+    throw new UserError(
+      `${label}: expected a percentage above zero like "+1%" (how much the app's instructions per request may grow), got ${JSON.stringify(value)}.`,
+    );
+  }
+  return n;
+}
+
+/** The Action's input cost: empty (the stack file decides), true or false, or a limit like "+1%" (which turns it on). */
+export function costInput(raw: string, label: Label = inputLabel): Pick<Overrides, "cost" | "costLimit"> {
+  const v = raw.trim();
+  if (v === "") return {};
+  if (v === "true") return { cost: true };
+  if (v === "false") return { cost: false };
+  const n = parsePercent(v);
+  if (v.startsWith("+") && n > 0) return { cost: true, costLimit: n };
+  throw new UserError(
+    `${label("cost")}: expected true, false or a limit like "+1%" (how much the app's instructions per request may grow), got ${JSON.stringify(raw)}.`,
+  );
+}
+
+/** p99-threshold / throughput-threshold: a relative limit, an SLO, or both. */
+export function threshold(label: string, values: string[], metric: "p99" | "throughput"): MetricGate | undefined {
+  if (values.length === 0) return undefined;
+  const parsed = parseMetricGate(metric, values);
+  if ("problem" in parsed) throw new UserError(`${label}: ${parsed.problem}`);
+  return parsed.gate;
+}
+
+function client(label: Label, values: RawValues): Overrides["client"] {
+  const c = values.client as string | undefined;
+  if (c !== undefined && c !== "native" && c !== "autocannon") {
+    throw new UserError(`${label("client")}: expected native or autocannon, got ${JSON.stringify(c)}.`);
+  }
+  if (c === "autocannon" && values.rate !== undefined) {
+    throw new UserError(
+      `${label("client")} autocannon: open-loop load (${label("rate")}) needs the native client; autocannon's rate limit is bursty.`,
+    );
+  }
+  return c;
+}
+
+/** The load and gate values given by flags or inputs, validated; absent values stay undefined. */
+export function parseOverrides(values: RawValues, label: Label = flagLabel): Overrides {
+  const str = (name: string) => values[name] as string | undefined;
+  const workers = str("workers");
+  return {
+    client: client(label, values),
+    durationSeconds: seconds(label("duration"), str("duration"), { min: 0, aboveZero: true }),
+    warmupSeconds: seconds(label("warmup"), str("warmup"), { min: 0 }),
+    trials: number(label("trials"), str("trials"), { integer: true, min: 1, max: 1000 }),
+    connections: number(label("connections"), str("connections"), { integer: true, min: 1, max: 10000 }),
+    rate: number(label("rate"), str("rate"), { min: 0.001 }),
+    workers: workers === "auto" ? "auto" : number(label("workers"), workers, { integer: true, min: 1, max: 512 }),
+    sweepSeconds: seconds(label("sweep-time"), str("sweep-time"), { min: 1 }),
+    errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
+    cost: values.cost === true ? true : undefined,
+    costLimit: costLimit(label("cost-limit"), str("cost-limit")),
+  };
+}

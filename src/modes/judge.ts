@@ -1,0 +1,72 @@
+// Mode: judge. Each Result against its stored baseline, or by its absolute limits alone (the SLOs,
+// the error rate) when there is none. Shared by `loadgate run --baseline` and the Action's
+// compare: baseline; the store decides where baselines come from.
+
+import type { BaselineStore, StoredBaseline } from "../baseline/store.js";
+import { absoluteOnly } from "../compare/absolute.js";
+import { errorRateOver } from "../compare/error-rate.js";
+import type { Gate } from "../compare/gate.js";
+import type { Comparison } from "../compare/metrics.js";
+import { DEFAULT_RISK } from "../compare/risk.js";
+import { sloCount } from "../compare/slo.js";
+import type { BaselineAge } from "../report/markdown.js";
+import type { ResultDocument, StackResult } from "../result/types.js";
+import { compareWithBaseline } from "../verdict/stored.js";
+
+export interface Judged {
+  result: StackResult;
+  comparison: Comparison;
+  /** The stored baseline's entry for this stack; null when there is none. */
+  baseline: StackResult | null;
+  stored: StoredBaseline | undefined;
+}
+
+/**
+ * Whether a run has anything to judge: a baseline to compare with, SLOs (which decide without one),
+ * or an error rate over its limit (a run whose requests failed measured errors, not the service).
+ */
+export function hasVerdicts(results: readonly StackResult[], gates: readonly Gate[], baseline: boolean): boolean {
+  return baseline || gates.some((g) => sloCount(g.slo) > 0) || overErrorRate(results, gates).length > 0;
+}
+
+/** The stacks whose failed requests are over their gate's error rate. */
+export function overErrorRate(results: readonly StackResult[], gates: readonly Gate[]): string[] {
+  return results.filter((r, i) => errorRateOver(r, gates[i])).map((r) => r.stack.name);
+}
+
+/** Each result judged by its own gate (`gates[i]` is `results[i]`'s), against the store's newest comparable baseline. */
+export async function judgeAll(
+  results: readonly StackResult[],
+  gates: readonly Gate[],
+  store: BaselineStore,
+  missingReason: (stack: string) => string,
+): Promise<Judged[]> {
+  const judged: Judged[] = [];
+  const risk = { ...DEFAULT_RISK, stacks: results.length };
+  for (const [i, r] of results.entries()) {
+    const stored = await store.restore(r.stack.name, r.environment.id);
+    const baseline = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
+    const comparison = baseline
+      ? compareWithBaseline(baseline, r, gates[i], baseline.history ?? [], risk)
+      : absoluteOnly(r, gates[i], risk, missingReason(r.stack.name));
+    judged.push({ result: r, comparison, baseline, stored });
+  }
+  return judged;
+}
+
+/** How old a stored baseline is, for the line under the table; `warn` is told when it is older than the limit. */
+export function baselineAgeOf(
+  doc: ResultDocument,
+  limitSeconds: number | null,
+  warn: (line: string) => void,
+  now = Date.now(),
+): BaselineAge {
+  const at = Date.parse(doc.createdAt);
+  const ageSeconds = Number.isNaN(at) ? Number.NaN : Math.max(0, (now - at) / 1000);
+  if (limitSeconds !== null && ageSeconds > limitSeconds) {
+    warn(
+      `The stored baseline (${doc.commit?.sha.slice(0, 7) ?? "unknown commit"}, ${doc.createdAt}) is older than max-baseline-age.`,
+    );
+  }
+  return { sha: doc.commit?.sha ?? null, createdAt: doc.createdAt, ageSeconds, limitSeconds };
+}
