@@ -28,56 +28,12 @@ import { requireBinaries } from "../stack/binaries.js";
 import { studyMarkdown, studyTextTable } from "../study/table.js";
 import { VERSION } from "../version.js";
 import { takeFlag } from "./flags.js";
+import { GLOBAL_HELP, helpFor } from "./help.js";
 import { writeOutput } from "./output.js";
 import { progressLine } from "./progress.js";
 import { reportCommand } from "./report-command.js";
 
 export { VERSION };
-
-const USAGE = `loadgate ${VERSION}: performance regression gating of web services
-
-Usage:
-  loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
-               [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
-               [--baseline FILE] [--save-baseline FILE] [--baseline-key NAME] [--max-error-rate P]
-               [--client native|autocannon]
-  loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
-  loadgate ab <base-ref> [<head-ref>] <stack>... [--trials MIN-PAIRS] [--max-pairs N] [--max-time S]
-               [--max-error-rate P] [load flags] [--json FILE]
-               both commits side by side on this machine, interleaved in blocks of two pairs,
-               measured until decided (at most --max-pairs, default 24); exit 1 on a regression
-  loadgate cost <stack>... [--json FILE] [--baseline FILE] [--save-baseline FILE]
-               [--cost-limit +N%] [--install]
-               the cost run alone: the app with one worker under valgrind (callgrind),
-               requests one at a time, instructions per request counted per chunk
-  loadgate study [<row>...] [--install] [--duration S] [--warmup S] [--trials N]
-               [--connections N] [--json FILE] [--markdown FILE]
-               every built-in stack of "Async Python is not faster" (or the rows named),
-               the study's published table beside the one measured here
-  loadgate capacity <stack>... --slo-p99 50ms [--max-probes N] [--install] [--workers N]
-               [--connections N] [--json FILE]
-               the highest open-loop rate at which P99 stays within the SLO with no errors
-  loadgate compare <baseline.json> <result.json>
-               verdict per stack and metric; exit 1 on a regression
-  loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE]
-               Result files (--json) as the terminal tables, the PR comment's Markdown, or
-               one self-contained HTML file with charts (--format html needs --out)
-  loadgate up <stack-dir or stack.yml> [--install] [--workers N]
-               brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
-
---cost (run, ab): also count the app's instructions per request (the cost run) and gate them
-at the stack file's gate.cost or +1%; --cost-limit +N% sets the limit (and turns it on).
-A stack file whose gate has \`cost\` turns it on by itself. Needs valgrind (--install adds it).
-
---baseline-key NAME (run): compare and save baselines under NAME, a class of machines you
-vouch for, instead of this machine's CPU, cores, memory, OS and versions (shown when they differ).
-
---max-error-rate P (e.g. 1%): the gate fails (exit 1; run with or without --baseline, ab) when more
-than P of the requests fail; overrides the stack file's gate.error-rate (default <1%). A stack that answers no request of a trial with
-2xx fails the run (exit 3).
-
-Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
-See the README for the stack file and every flag.`;
 
 export interface CliIo {
   argv: string[];
@@ -102,6 +58,12 @@ function resultDocument(results: ResultDocument["results"], extra: Partial<Resul
 
 /** Runs one CLI command and returns its exit code. Never throws. */
 export async function main(io: CliIo): Promise<number> {
+  // Help is answered before anything else, so `<command> ... --help` never starts a stack.
+  const help = helpFor(io.argv);
+  if (help) {
+    io.stdout(help.text);
+    return ExitCode.ok;
+  }
   const [command, ...rest] = io.argv;
   try {
     switch (command) {
@@ -122,18 +84,16 @@ export async function main(io: CliIo): Promise<number> {
       case "report":
         return reportCommand(rest, io);
       case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        io.stdout(`${USAGE}\n`);
-        return command === undefined ? ExitCode.badInput : ExitCode.ok;
+        io.stdout(GLOBAL_HELP);
+        return ExitCode.badInput;
       case "--version":
       case "-V":
         io.stdout(`${VERSION}\n`);
         return ExitCode.ok;
       default:
+        // `help <x>` with no command x: helpFor had no text for it.
         throw new UserError(
-          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`,
+          `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`,
         );
     }
   } catch (err) {
@@ -155,10 +115,6 @@ export async function main(io: CliIo): Promise<number> {
 }
 
 async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE}\n`);
-    return ExitCode.ok;
-  }
   if (costOnly) {
     const timing = [
       "--duration",
@@ -179,7 +135,12 @@ async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<
       );
     }
   }
-  const plan0 = planRun(costOnly ? [...argv, "--cost"] : argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan0 = planRun(
+    costOnly ? [...argv, "--cost"] : argv,
+    { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
+    VERSION,
+    costOnly ? "cost" : "run",
+  );
   // A baseline file that cannot serve is refused before anything is measured.
   checkBaselineFile(plan0);
   const plan = reuseBaselineWorkers(costOnly ? { ...plan0, costOnly: true } : plan0, io);
@@ -278,7 +239,7 @@ function ageLine(doc: ResultDocument): string {
 }
 
 async function upCommand(argv: string[], io: CliIo): Promise<number> {
-  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "up");
   if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
   await holdStack(plan, {
     log: (line) => io.stderr(`${line}\n`),
@@ -363,10 +324,6 @@ async function abCommand(argv: string[], io: CliIo): Promise<number> {
 
 /** `loadgate study`: the built-in stacks of the study, short by default, both tables. */
 async function studyCommand(argv: string[], io: CliIo): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE}\n`);
-    return ExitCode.ok;
-  }
   const plan = planStudy(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, builtInStacksDir());
   requireBinaries(needsOf(plan.rows.map((r) => r.stack)), plan.run.binarySearch, plan.run.install, (l) =>
     io.stderr(`${l}\n`),
@@ -443,10 +400,6 @@ function reuseBaselineWorkers(plan: RunPlan, io: CliIo): RunPlan {
 
 /** `loadgate capacity`: per stack the highest open-loop rate within the P99 SLO, with its probes. */
 async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE}\n`);
-    return ExitCode.ok;
-  }
   const slo = takeFlag(argv, "--slo-p99");
   const probes = takeFlag(slo.rest, "--max-probes");
   const sloMs = slo.value === undefined ? undefined : parseDuration(slo.value) * 1000;
@@ -466,7 +419,7 @@ async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
       `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`,
     );
   }
-  const plan = planRun(probes.rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan = planRun(probes.rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
   requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, (l) => io.stderr(`${l}\n`));
   const results: StackResult[] = [];
   const missing = plan.stacks.filter((s) => sloMs === undefined && s.spec.capacity.sloP99Ms === null);

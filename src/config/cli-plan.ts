@@ -10,7 +10,7 @@ import { SWEEP_DEFAULT_BUDGET, SWEEP_NOISE, SWEEP_P99_NOISE } from "../sweep/swe
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
 import type { LoadPlan, RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
-import { DEFAULT_GATE, type StackSpec } from "./stack-spec.js";
+import { DEFAULT_GATE, STACK_DEFAULTS, type StackSpec } from "./stack-spec.js";
 
 export const RUN_OPTIONS = {
   duration: { type: "string" },
@@ -175,11 +175,11 @@ export function applyOverrides(spec: StackSpec, o: LoadOverrides): StackPlan {
 
 /** Defaults for --target runs, the same as a stack file's. */
 export const TARGET_DEFAULTS = {
-  connections: 100,
-  warmupSeconds: 5,
-  durationSeconds: 10,
-  trials: 5,
-  timeoutSeconds: 10,
+  connections: STACK_DEFAULTS.connections,
+  warmupSeconds: STACK_DEFAULTS.warmupSeconds,
+  durationSeconds: STACK_DEFAULTS.durationSeconds,
+  trials: STACK_DEFAULTS.trials,
+  timeoutSeconds: STACK_DEFAULTS.timeoutSeconds,
 };
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
@@ -237,13 +237,18 @@ function cacheDirFrom(env: NodeJS.ProcessEnv): string {
   return join(env.HOME ?? homedir(), ".cache", "loadgate");
 }
 
-/** `loadgate run ...` argv → RunPlan. Every mistake is a UserError that names the flag or file. */
-export function planRun(argv: string[], io: Io, toolVersion: string): RunPlan {
+/**
+ * `loadgate run ...` argv → RunPlan. Every mistake is a UserError that names the flag or file (and, for
+ * a flag parseArgs refuses, the help of `command`: run, cost, up or capacity, which take the run's flags).
+ */
+export function planRun(argv: string[], io: Io, toolVersion: string, command = "run"): RunPlan {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof RUN_OPTIONS; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate run --help".`);
+    throw new UserError(
+      `${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate ${command} --help".`,
+    );
   }
   const { values, positionals } = parsed;
   const overrides = parseLoadOverrides(values);

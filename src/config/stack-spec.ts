@@ -62,6 +62,19 @@ export const COST_DEFAULTS = Object.freeze({
   gapSeconds: 0.005,
 });
 
+/**
+ * What a stack file that leaves these out gets (load.*, app.workers); a --target run's load too.
+ * `loadgate <command> --help` shows them.
+ */
+export const STACK_DEFAULTS = Object.freeze({
+  warmupSeconds: 5,
+  durationSeconds: 10,
+  trials: 5,
+  connections: 100,
+  timeoutSeconds: 10,
+  workers: 1,
+});
+
 /** The gate when the stack file has none (and for a Result with no stack file at hand). */
 export const DEFAULT_GATE: Readonly<GateSpec> = Object.freeze({
   p99: 0.1,
