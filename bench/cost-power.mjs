@@ -22,8 +22,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_COST_LIMIT } from "../src/compare/gate.ts";
-import { costVerdict } from "../src/cost/verdict.ts";
 import { DEFAULT_ALPHA, metricAlpha } from "../src/compare/risk.ts";
+import { costVerdict } from "../src/cost/verdict.ts";
 import { CLI, f, median, ROOT, run } from "./lib.mjs";
 
 const { values } = parseArgs({

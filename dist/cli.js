@@ -16908,15 +16908,15 @@ var require_deflate = __commonJS({
       if (!strm) {
         return Z_STREAM_ERROR;
       }
-      var wrap = 1;
+      var wrap2 = 1;
       if (level === Z_DEFAULT_COMPRESSION) {
         level = 6;
       }
       if (windowBits < 0) {
-        wrap = 0;
+        wrap2 = 0;
         windowBits = -windowBits;
       } else if (windowBits > 15) {
-        wrap = 2;
+        wrap2 = 2;
         windowBits -= 16;
       }
       if (memLevel < 1 || memLevel > MAX_MEM_LEVEL || method !== Z_DEFLATED || windowBits < 8 || windowBits > 15 || level < 0 || level > 9 || strategy < 0 || strategy > Z_FIXED) {
@@ -16928,7 +16928,7 @@ var require_deflate = __commonJS({
       var s = new DeflateState();
       strm.state = s;
       s.strm = strm;
-      s.wrap = wrap;
+      s.wrap = wrap2;
       s.gzhead = null;
       s.w_bits = windowBits;
       s.w_size = 1 << s.w_bits;
@@ -17221,7 +17221,7 @@ var require_deflate = __commonJS({
       var dictLength = dictionary.length;
       var s;
       var str, n;
-      var wrap;
+      var wrap2;
       var avail;
       var next;
       var input;
@@ -17230,16 +17230,16 @@ var require_deflate = __commonJS({
         return Z_STREAM_ERROR;
       }
       s = strm.state;
-      wrap = s.wrap;
-      if (wrap === 2 || wrap === 1 && s.status !== INIT_STATE || s.lookahead) {
+      wrap2 = s.wrap;
+      if (wrap2 === 2 || wrap2 === 1 && s.status !== INIT_STATE || s.lookahead) {
         return Z_STREAM_ERROR;
       }
-      if (wrap === 1) {
+      if (wrap2 === 1) {
         strm.adler = adler32(strm.adler, dictionary, dictLength, 0);
       }
       s.wrap = 0;
       if (dictLength >= s.w_size) {
-        if (wrap === 0) {
+        if (wrap2 === 0) {
           zero(s.head);
           s.strstart = 0;
           s.block_start = 0;
@@ -17279,7 +17279,7 @@ var require_deflate = __commonJS({
       strm.next_in = next;
       strm.input = input;
       strm.avail_in = avail;
-      s.wrap = wrap;
+      s.wrap = wrap2;
       return Z_OK;
     }
     exports2.deflateInit = deflateInit;
@@ -18299,17 +18299,17 @@ var require_inflate = __commonJS({
       return inflateResetKeep(strm);
     }
     function inflateReset2(strm, windowBits) {
-      var wrap;
+      var wrap2;
       var state;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
       state = strm.state;
       if (windowBits < 0) {
-        wrap = 0;
+        wrap2 = 0;
         windowBits = -windowBits;
       } else {
-        wrap = (windowBits >> 4) + 1;
+        wrap2 = (windowBits >> 4) + 1;
         if (windowBits < 48) {
           windowBits &= 15;
         }
@@ -18320,7 +18320,7 @@ var require_inflate = __commonJS({
       if (state.window !== null && state.wbits !== windowBits) {
         state.window = null;
       }
-      state.wrap = wrap;
+      state.wrap = wrap2;
       state.wbits = windowBits;
       return inflateReset(strm);
     }
@@ -25019,7 +25019,7 @@ var require_ansi_styles = __commonJS({
       });
     };
     var colorConvert;
-    var makeDynamicStyles = (wrap, targetSpace, identity, isBackground) => {
+    var makeDynamicStyles = (wrap2, targetSpace, identity, isBackground) => {
       if (colorConvert === void 0) {
         colorConvert = require_color_convert();
       }
@@ -25028,9 +25028,9 @@ var require_ansi_styles = __commonJS({
       for (const [sourceSpace, suite] of Object.entries(colorConvert)) {
         const name = sourceSpace === "ansi16" ? "ansi" : sourceSpace;
         if (sourceSpace === targetSpace) {
-          styles[name] = wrap(identity, offset);
+          styles[name] = wrap2(identity, offset);
         } else if (typeof suite === "object") {
-          styles[name] = wrap(suite[targetSpace], offset);
+          styles[name] = wrap2(suite[targetSpace], offset);
         }
       }
       return styles;
@@ -26043,7 +26043,7 @@ var require_printResult = __commonJS({
       ];
     }
     function asColor(colorise, row2) {
-      return row2.map((entry) => colorise(entry));
+      return row2.map((entry2) => colorise(entry2));
     }
     function asMs(stat) {
       const result = /* @__PURE__ */ Object.create(null);
@@ -36777,12 +36777,12 @@ var require_parseHAR = __commonJS({
           throw new Error("no entries found");
         }
         let i = 0;
-        for (const entry of har.log.entries) {
+        for (const entry2 of har.log.entries) {
           i++;
-          if (!entry || typeof entry !== "object" || !entry.request || typeof entry.request !== "object") {
+          if (!entry2 || typeof entry2 !== "object" || !entry2.request || typeof entry2.request !== "object") {
             throw new Error(`invalid request in entry #${i}`);
           }
-          const { request: { method, url, headers: headerArray, postData } } = entry;
+          const { request: { method, url, headers: headerArray, postData } } = entry2;
           const headers = {};
           if (!Array.isArray(headerArray)) {
             throw new Error(`invalid headers array in entry #${i}`);
@@ -41767,8 +41767,8 @@ var require_lodash = __commonJS({
       var index = -1, length = entries ? entries.length : 0;
       this.clear();
       while (++index < length) {
-        var entry = entries[index];
-        this.set(entry[0], entry[1]);
+        var entry2 = entries[index];
+        this.set(entry2[0], entry2[1]);
       }
     }
     function hashClear() {
@@ -41803,8 +41803,8 @@ var require_lodash = __commonJS({
       var index = -1, length = entries ? entries.length : 0;
       this.clear();
       while (++index < length) {
-        var entry = entries[index];
-        this.set(entry[0], entry[1]);
+        var entry2 = entries[index];
+        this.set(entry2[0], entry2[1]);
       }
     }
     function listCacheClear() {
@@ -41848,8 +41848,8 @@ var require_lodash = __commonJS({
       var index = -1, length = entries ? entries.length : 0;
       this.clear();
       while (++index < length) {
-        var entry = entries[index];
-        this.set(entry[0], entry[1]);
+        var entry2 = entries[index];
+        this.set(entry2[0], entry2[1]);
       }
     }
     function mapCacheClear() {
@@ -43967,19 +43967,19 @@ function listeningInodes(port) {
 function pidsHoldingSockets(inodes) {
   if (inodes.size === 0) return [];
   const pids = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry2 of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry2)) continue;
     let fds;
     try {
-      fds = readdirSync(`/proc/${entry}/fd`);
+      fds = readdirSync(`/proc/${entry2}/fd`);
     } catch {
       continue;
     }
     for (const fd of fds) {
       try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry2}/fd/${fd}`));
         if (m && inodes.has(m[1])) {
-          pids.push(Number(entry));
+          pids.push(Number(entry2));
           break;
         }
       } catch {
@@ -43991,11 +43991,11 @@ function pidsHoldingSockets(inodes) {
 function pidsWithEnv(name, value) {
   const needle = `${name}=${value}`;
   const pids = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+  for (const entry2 of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry2) || Number(entry2) === process.pid) continue;
     try {
-      const env = readFileSync(`/proc/${entry}/environ`, "latin1");
-      if (env.split("\0").includes(needle)) pids.push(Number(entry));
+      const env = readFileSync(`/proc/${entry2}/environ`, "latin1");
+      if (env.split("\0").includes(needle)) pids.push(Number(entry2));
     } catch {
     }
   }
@@ -44014,12 +44014,12 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
 function groupMembers(pgid) {
   const pids = [];
-  for (const entry of readdirSync2("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry2 of readdirSync2("/proc")) {
+    if (!/^\d+$/.test(entry2)) continue;
     try {
-      const stat = readFileSync2(`/proc/${entry}/stat`, "utf8");
+      const stat = readFileSync2(`/proc/${entry2}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
+      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry2));
     } catch {
     }
   }
@@ -44028,14 +44028,14 @@ function groupMembers(pgid) {
 function treeMembers(root) {
   const parents = /* @__PURE__ */ new Map();
   const groups = /* @__PURE__ */ new Map();
-  for (const entry of readdirSync2("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry2 of readdirSync2("/proc")) {
+    if (!/^\d+$/.test(entry2)) continue;
     try {
-      const stat = readFileSync2(`/proc/${entry}/stat`, "utf8");
+      const stat = readFileSync2(`/proc/${entry2}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (fields[0] === "Z") continue;
-      parents.set(Number(entry), Number(fields[1]));
-      groups.set(Number(entry), Number(fields[2]));
+      parents.set(Number(entry2), Number(fields[1]));
+      groups.set(Number(entry2), Number(fields[2]));
     } catch {
     }
   }
@@ -45978,6 +45978,44 @@ var stack_schema_default = {
   }
 };
 
+// src/capacity/search.ts
+var CAPACITY_DEFAULTS = { ceilingFactor: 1.25, resolution: 0.05, maxProbes: 8 };
+function probePasses(rate, achieved, p99, errors, sloP99Ms) {
+  return Number.isFinite(p99) && p99 <= sloP99Ms && errors === 0 && achieved >= 0.95 * rate;
+}
+function capacityStep(closed, probes, limits) {
+  const passed = probes.filter((p) => p.pass).map((p) => p.rate);
+  const failed = probes.filter((p) => !p.pass).map((p) => p.rate);
+  const lo = passed.length ? Math.max(...passed) : 0;
+  const ceiling = Math.max(1, closed * limits.ceilingFactor);
+  const hi = failed.length ? Math.min(...failed) : ceiling;
+  if (probes.length === 0) return { next: roundRate(Math.max(1, closed * 0.8)) };
+  if (passed.length > 0 && !failed.length && lo >= ceiling - 1e-9) {
+    return {
+      capacity: lo,
+      reason: `passed at ${Math.round(ceiling)} req/s, the search's ceiling (${limits.ceilingFactor} \xD7 the closed-loop throughput)`
+    };
+  }
+  if (hi - lo <= limits.resolution * hi) {
+    return {
+      capacity: lo,
+      reason: `bracketed within ${Math.round(limits.resolution * 100)}%: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
+    };
+  }
+  if (probes.length >= limits.maxProbes) {
+    return {
+      capacity: lo,
+      reason: `${limits.maxProbes} probes: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
+    };
+  }
+  const next = passed.length === 0 ? hi / 2 : failed.length === 0 ? ceiling : (lo + hi) / 2;
+  if (next < 1) return { capacity: 0, reason: `even ${Math.round(hi)} req/s broke the SLO of ${limits.sloP99Ms} ms` };
+  return { next: roundRate(next) };
+}
+function roundRate(r) {
+  return r >= 100 ? Math.round(r / 10) * 10 : Math.max(1, Math.round(r));
+}
+
 // src/config/gate-forms.ts
 var GATE_FORMS = {
   p99: 'a growth like "+10%" (how much P99 may grow against the baseline), an SLO like "<50ms" (the P99 it must stay below), or a list of both (["+10%", "<50ms"])',
@@ -46025,6 +46063,14 @@ var COST_DEFAULTS = Object.freeze({
   readyTimeoutSeconds: 180,
   requestTimeoutSeconds: 60,
   gapSeconds: 5e-3
+});
+var STACK_DEFAULTS = Object.freeze({
+  warmupSeconds: 5,
+  durationSeconds: 10,
+  trials: 5,
+  connections: 100,
+  timeoutSeconds: 10,
+  workers: 1
 });
 var DEFAULT_GATE = Object.freeze({
   p99: 0.1,
@@ -46258,8 +46304,8 @@ Fix the YAML and run again.`
   };
   const setupOfApp = (value, appDir) => {
     const base = setupCommand(value, ["app", "setup"]);
-    const entry = typeof value === "string" ? {} : value;
-    const files = (entry.files ?? []).map((f, i) => {
+    const entry2 = typeof value === "string" ? {} : value;
+    const files = (entry2.files ?? []).map((f, i) => {
       const abs = resolve2(appDir, f);
       if (existsSync2(appDir) && !existsSync2(abs)) {
         fileProblems.push({
@@ -46270,7 +46316,7 @@ Fix the YAML and run again.`
       }
       return abs;
     });
-    const creates = (entry.creates ?? []).map((f) => resolve2(appDir, f));
+    const creates = (entry2.creates ?? []).map((f) => resolve2(appDir, f));
     return { ...base, files, creates };
   };
   const db = raw.database;
@@ -46286,17 +46332,17 @@ Fix the YAML and run again.`
   const pgb = pooler && pooler !== "none" ? pooler.pgbouncer ?? {} : void 0;
   const ngx = proxy && proxy !== "none" ? proxy.nginx ?? {} : void 0;
   const setupCommand = (value, path) => {
-    const entry = typeof value === "string" ? { command: value } : value;
-    const timeout = entry.timeout === void 0 ? SETUP_TIMEOUT_SECONDS : parseDuration(entry.timeout);
+    const entry2 = typeof value === "string" ? { command: value } : value;
+    const timeout = entry2.timeout === void 0 ? SETUP_TIMEOUT_SECONDS : parseDuration(entry2.timeout);
     if (!(timeout > 0)) {
       fileProblems.push({
         position: src.locate([...path, "timeout"]),
         field: fieldName([...path, "timeout"]),
-        text: `expected a duration above zero (e.g. "10m"), found ${describe(entry.timeout)}.`
+        text: `expected a duration above zero (e.g. "10m"), found ${describe(entry2.timeout)}.`
       });
     }
     const at = typeof value === "string" ? path : [...path, "command"];
-    return { command: entry.command, timeoutSeconds: timeout, line: src.locate(at).line };
+    return { command: entry2.command, timeoutSeconds: timeout, line: src.locate(at).line };
   };
   const databaseSetup = (value) => {
     if (value === void 0) return [];
@@ -46323,9 +46369,9 @@ Fix the YAML and run again.`
   const appSetup = app.setup === void 0 ? null : setupOfApp(app.setup, cwd);
   const requirements = python ? mustExist(python.requirements, ["app", "python", "requirements"], "requirements file") : null;
   const timings = {
-    warmup: parseDuration(load.warmup ?? "5s"),
-    duration: parseDuration(load.duration ?? "10s"),
-    timeout: parseDuration(load.timeout ?? "10s"),
+    warmup: parseDuration(load.warmup ?? STACK_DEFAULTS.warmupSeconds),
+    duration: parseDuration(load.duration ?? STACK_DEFAULTS.durationSeconds),
+    timeout: parseDuration(load.timeout ?? STACK_DEFAULTS.timeoutSeconds),
     ready: parseDuration(ready.timeout ?? "30s"),
     costReady: parseDuration(
       cost["ready-timeout"] ?? `${COST_DEFAULTS.readyTimeoutSeconds}s`
@@ -46415,7 +46461,7 @@ Fix the YAML and run again.`
       command: app.command,
       webserver: app.webserver ?? app.command.trim().split(/\s+/)[0],
       framework: app.framework ?? "",
-      workers: app.workers ?? 1,
+      workers: app.workers ?? STACK_DEFAULTS.workers,
       cwd,
       env: Object.fromEntries(Object.entries(app.env ?? {}).map(([k, v]) => [k, String(v)])),
       ready: { http: ready.http ?? "/", timeoutSeconds: timings.ready },
@@ -46433,11 +46479,11 @@ Fix the YAML and run again.`
         headers: r.headers ?? {},
         body: r.body
       })),
-      connections: load.connections ?? 100,
+      connections: load.connections ?? STACK_DEFAULTS.connections,
       rate: load.rate ?? null,
       warmupSeconds: timings.warmup,
       durationSeconds: timings.duration,
-      trials: load.trials ?? 5,
+      trials: load.trials ?? STACK_DEFAULTS.trials,
       timeoutSeconds: timings.timeout,
       pin: load.pin ?? false
     },
@@ -46450,7 +46496,10 @@ Fix the YAML and run again.`
       cost: gate.cost === void 0 ? null : parsePercent(gate.cost),
       capacity: gate.capacity === void 0 ? null : parseCapacityGate(gate.capacity)
     },
-    capacity: { sloP99Ms: sloP99, maxProbes: capacity["max-probes"] ?? 8 },
+    capacity: {
+      sloP99Ms: sloP99,
+      maxProbes: capacity["max-probes"] ?? CAPACITY_DEFAULTS.maxProbes
+    },
     cost: {
       command: cost.command ?? null,
       env: Object.fromEntries(Object.entries(cost.env ?? {}).map(([k, v]) => [k, String(v)])),
@@ -46599,11 +46648,11 @@ function applyOverrides(spec, o) {
   };
 }
 var TARGET_DEFAULTS = {
-  connections: 100,
-  warmupSeconds: 5,
-  durationSeconds: 10,
-  trials: 5,
-  timeoutSeconds: 10
+  connections: STACK_DEFAULTS.connections,
+  warmupSeconds: STACK_DEFAULTS.warmupSeconds,
+  durationSeconds: STACK_DEFAULTS.durationSeconds,
+  trials: STACK_DEFAULTS.trials,
+  timeoutSeconds: STACK_DEFAULTS.timeoutSeconds
 };
 var LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
 function planTarget(raw, o, positionals) {
@@ -46650,12 +46699,14 @@ function cacheDirFrom(env) {
   if (env.XDG_CACHE_HOME) return join4(env.XDG_CACHE_HOME, "loadgate");
   return join4(env.HOME ?? homedir(), ".cache", "loadgate");
 }
-function planRun(argv, io, toolVersion) {
+function planRun(argv, io, toolVersion, command = "run") {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate run --help".`);
+    throw new UserError(
+      `${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ${command} --help".`
+    );
   }
   const { values, positionals } = parsed;
   const overrides = parseLoadOverrides(values);
@@ -46822,7 +46873,7 @@ async function planAb(argv, cwd) {
   try {
     parsed = parseArgs2({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate --help".`);
+    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ab --help".`);
   }
   const { values, positionals } = parsed;
   if (positionals.length === 0)
@@ -47242,44 +47293,6 @@ function nextHistory(previous, previousSha, createdAt) {
   return [...previous.history ?? [], point].slice(-HISTORY_LIMIT);
 }
 
-// src/capacity/search.ts
-var CAPACITY_DEFAULTS = { ceilingFactor: 1.25, resolution: 0.05, maxProbes: 8 };
-function probePasses(rate, achieved, p99, errors, sloP99Ms) {
-  return Number.isFinite(p99) && p99 <= sloP99Ms && errors === 0 && achieved >= 0.95 * rate;
-}
-function capacityStep(closed, probes, limits) {
-  const passed = probes.filter((p) => p.pass).map((p) => p.rate);
-  const failed = probes.filter((p) => !p.pass).map((p) => p.rate);
-  const lo = passed.length ? Math.max(...passed) : 0;
-  const ceiling = Math.max(1, closed * limits.ceilingFactor);
-  const hi = failed.length ? Math.min(...failed) : ceiling;
-  if (probes.length === 0) return { next: roundRate(Math.max(1, closed * 0.8)) };
-  if (passed.length > 0 && !failed.length && lo >= ceiling - 1e-9) {
-    return {
-      capacity: lo,
-      reason: `passed at ${Math.round(ceiling)} req/s, the search's ceiling (${limits.ceilingFactor} \xD7 the closed-loop throughput)`
-    };
-  }
-  if (hi - lo <= limits.resolution * hi) {
-    return {
-      capacity: lo,
-      reason: `bracketed within ${Math.round(limits.resolution * 100)}%: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
-    };
-  }
-  if (probes.length >= limits.maxProbes) {
-    return {
-      capacity: lo,
-      reason: `${limits.maxProbes} probes: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
-    };
-  }
-  const next = passed.length === 0 ? hi / 2 : failed.length === 0 ? ceiling : (lo + hi) / 2;
-  if (next < 1) return { capacity: 0, reason: `even ${Math.round(hi)} req/s broke the SLO of ${limits.sloP99Ms} ms` };
-  return { next: roundRate(next) };
-}
-function roundRate(r) {
-  return r >= 100 ? Math.round(r / 10) * 10 : Math.max(1, Math.round(r));
-}
-
 // src/config/study-plan.ts
 import { existsSync as existsSync4 } from "node:fs";
 import { dirname as dirname5, join as join5, resolve as resolve5 } from "node:path";
@@ -47339,7 +47352,7 @@ function planStudy(argv, io, toolVersion, stacksDir) {
   try {
     parsed = parseArgs3({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate --help".`);
+    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate study --help".`);
   }
   const { values, positionals } = parsed;
   const { rows, unknown } = selectRows(positionals);
@@ -50962,11 +50975,11 @@ function renderMarkdown(input, marker) {
   const overview = input.stacks.length > 1 ? `${overviewTable(input.stacks, input.headline)}
 
 ` : "";
-  const render = (show) => `${head}${overview}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}
+  const render2 = (show) => `${head}${overview}${input.stacks.map((x) => stackSection(x, input.headline, show)).join("\n\n")}
 `;
-  let body = render({ details: true, chart: true });
-  if (body.length > COMMENT_LIMIT) body = render({ details: false, chart: true });
-  if (body.length > COMMENT_LIMIT) body = render({ details: false, chart: false });
+  let body = render2({ details: true, chart: true });
+  if (body.length > COMMENT_LIMIT) body = render2({ details: false, chart: true });
+  if (body.length > COMMENT_LIMIT) body = render2({ details: false, chart: false });
   if (body.length > COMMENT_LIMIT)
     body = `${body.slice(0, COMMENT_LIMIT - 100)}
 
@@ -51054,21 +51067,6 @@ function takeFlag(argv, name) {
     else rest.push(argv[i]);
   }
   return { value, rest };
-}
-
-// src/cli/output.ts
-import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync6 } from "node:fs";
-import { dirname as dirname7 } from "node:path";
-function writeOutput(file, text) {
-  mkdirSync5(dirname7(file), { recursive: true });
-  writeFileSync6(file, text.endsWith("\n") ? text : `${text}
-`);
-}
-
-// src/cli/progress.ts
-function progressLine(stack, p) {
-  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
-  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
 }
 
 // src/cli/report-command.ts
@@ -51478,9 +51476,18 @@ function renderHtml(input) {
   ].join("\n");
 }
 
+// src/cli/output.ts
+import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import { dirname as dirname7 } from "node:path";
+function writeOutput(file, text) {
+  mkdirSync5(dirname7(file), { recursive: true });
+  writeFileSync6(file, text.endsWith("\n") ? text : `${text}
+`);
+}
+
 // src/cli/report-command.ts
 var REPORT_FORMATS = ["terminal", "markdown", "html"];
-var USAGE = "Usage: loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE]";
+var USAGE = 'Usage: loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE] (see "loadgate report --help")';
 function terminalReport(docs) {
   return docs.map(({ source, doc }) => {
     const reports = stackReportsOf(doc);
@@ -51513,11 +51520,6 @@ function markdownReport(docs) {
   );
 }
 function reportCommand(argv, io) {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE}
-`);
-    return ExitCode.ok;
-  }
   const format = takeFlag(argv, "--format");
   const out = takeFlag(format.rest, "--out");
   const files = out.rest;
@@ -51545,51 +51547,443 @@ function reportCommand(argv, io) {
   return ExitCode.ok;
 }
 
+// src/cli/help.ts
+var COMMANDS = ["run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"];
+var WIDTH2 = 100;
+var COLUMN = 26;
+var pct4 = (fraction) => `${Number((fraction * 100).toFixed(4))}%`;
+function wrap(text, indent, first = indent) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const room = WIDTH2 - (lines.length === 0 ? first : indent);
+    if (line && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l, i) => i === 0 ? l : `${" ".repeat(indent)}${l}`);
+}
+function entry(name, text, column = COLUMN) {
+  const head = `  ${name}`;
+  const body = wrap(text, column).join("\n");
+  return head.length >= column - 1 ? `${head}
+${" ".repeat(column)}${body}` : `${head.padEnd(column)}${body}`;
+}
+function flagEntry(name, f) {
+  const flag = `--${name}${f.arg ? ` ${f.arg}` : ""}`;
+  return entry(flag, `${f.text}${f.default === void 0 ? "" : ` (default: ${f.default})`}`);
+}
+function note(label, n) {
+  if (!n) return [];
+  const flags = n.flags.map((f) => `--${f}`).join(", ");
+  return ["", ...wrap(`${label}: ${flags}: ${n.why}`, 2, 0)];
+}
+function render(command, spec) {
+  const out = [`loadgate ${command}: ${spec.summary}`, "", "Usage:", ...spec.usage.map((u) => `  ${u}`)];
+  if (spec.about) out.push("", ...wrap(spec.about, 0));
+  if (spec.args?.length) out.push("", "Arguments:", ...spec.args.map(([name, text]) => entry(name, text)));
+  out.push("", "Flags:", ...spec.flags.map(([name, f]) => flagEntry(name, f)));
+  out.push(entry("-h, --help", "print this help"));
+  out.push(...note("Refused (exit 2)", spec.refused), ...note("Accepted, no effect", spec.ignored));
+  out.push("", "Exit codes:", ...spec.exit.map(([code2, text]) => entry(String(code2), text, 8)));
+  out.push("", ...wrap(`See ${spec.readme}`, 0));
+  return `${out.join("\n")}
+`;
+}
+var D = STACK_DEFAULTS;
+var RUN_FLAGS = {
+  duration: {
+    arg: "S",
+    text: "seconds of each measured trial: 10, 10s, 500ms, 2m",
+    default: `the stack file's load.duration, ${D.durationSeconds} s if it gives none`
+  },
+  warmup: {
+    arg: "S",
+    text: "seconds of unrecorded load before the trials",
+    default: `the stack file's load.warmup, ${D.warmupSeconds} s if it gives none`
+  },
+  trials: {
+    arg: "N",
+    text: "measured trials, 1 to 1000",
+    default: `the stack file's load.trials, ${D.trials} if it gives none`
+  },
+  connections: {
+    arg: "N",
+    text: "connections, 1 to 10000; closed loop: each sends its next request when the last is answered",
+    default: `the stack file's load.connections, ${D.connections} if it gives none`
+  },
+  rate: {
+    arg: "R",
+    text: "open loop: R requests per second on a uniform schedule, over the --connections (native client only)",
+    default: "the stack file's load.rate; without one, closed loop"
+  },
+  workers: {
+    arg: "N|auto",
+    text: "fills {workers} in the app command, 1 to 512; auto: the worker sweep chooses the count before the trials",
+    default: `the stack file's app.workers, ${D.workers} if it gives none`
+  },
+  "sweep-time": {
+    arg: "S",
+    text: "the worker sweep's time budget (with --workers auto or app.workers: auto)",
+    default: `${SWEEP_DEFAULT_BUDGET} s`
+  },
+  client: {
+    arg: "native|autocannon",
+    text: "the HTTP client: loadgate's own, or autocannon (closed loop only; kept to compare)",
+    default: "native"
+  },
+  pin: {
+    text: "the load generator on CPU 0, the stack on the other CPUs (taskset; needs 2 CPUs)",
+    default: "off; on when the stack file's load.pin is true"
+  },
+  target: {
+    arg: "URL",
+    text: "measure a service already running on this machine (http only; 127.0.0.1, ::1 or localhost) instead of stacks",
+    default: `none; a target's load is ${TARGET_DEFAULTS.connections} connections, ${TARGET_DEFAULTS.warmupSeconds} s warmup, ${TARGET_DEFAULTS.trials} trials of ${TARGET_DEFAULTS.durationSeconds} s`
+  },
+  "max-error-rate": {
+    arg: "P",
+    text: "the most requests that may fail (connection errors, timeouts, non-2xx), 0% to 100%, e.g. 1%; more fails the gate (exit 1), with or without --baseline",
+    default: `the stack file's gate.error-rate, <${pct4(DEFAULT_GATE.errorRate)} if it gives none`
+  },
+  cost: {
+    text: "also count the app's instructions per request under valgrind (the cost run) and gate them",
+    default: "off; on when the stack file's gate has cost"
+  },
+  "cost-limit": {
+    arg: "+N%",
+    text: "the cost gate's limit: how much instructions per request may grow (turns --cost on)",
+    default: `the stack file's gate.cost, +${pct4(DEFAULT_COST_LIMIT)} if it gives none`
+  },
+  json: { arg: "FILE", text: "write the Result document (JSON) to FILE", default: "none, not written" },
+  baseline: {
+    arg: "FILE",
+    text: "compare with a Result written earlier (--json or --save-baseline); exit 1 on a regression",
+    default: "none: no comparison; absolute SLOs and the error rate are still judged"
+  },
+  "save-baseline": {
+    arg: "FILE",
+    text: "write this run as a baseline file, with the history of --baseline if given",
+    default: "none, not written"
+  },
+  "baseline-key": {
+    arg: "NAME",
+    text: 'compare and save baselines under NAME, a class of machines you vouch for (1 to 64 letters, digits, ".", "_", "-")',
+    default: "this machine: its CPU, cores, memory, OS and versions"
+  },
+  install: {
+    text: "install missing system packages (apt-get, as root or with passwordless sudo) and Python requirements (pip)",
+    default: "off; a missing one is bad input, exit 2"
+  }
+};
+var RUN_ORDER = [
+  "duration",
+  "warmup",
+  "trials",
+  "connections",
+  "rate",
+  "workers",
+  "sweep-time",
+  "client",
+  "pin",
+  "target",
+  "max-error-rate",
+  "cost",
+  "cost-limit",
+  "json",
+  "baseline",
+  "save-baseline",
+  "baseline-key",
+  "install"
+];
+function runFlags(names, replace = {}) {
+  return RUN_ORDER.filter((n) => names.includes(n)).map((n) => [n, replace[n] ?? RUN_FLAGS[n]]);
+}
+var allRunFlagsBut = (...not) => RUN_ORDER.filter((n) => !not.includes(n));
+var EXIT = {
+  ok: [0, "ran and passed"],
+  gate: [1, "a gate failed: a regression, an SLO breached, more failed requests than gate.error-rate allows"],
+  bad: [2, "bad input: a flag, the stack file, a file given, a missing program"],
+  stack: [3, "the stack failed: a component did not start, crashed, stopped answering or served nothing"],
+  interrupted: [130, "interrupted (Ctrl-C, SIGTERM)"]
+};
+var README = (section) => section === "The CLI" ? 'README.md, "The CLI".' : `README.md, "${section}" (and "The CLI" for every command).`;
+var STACK_ARG = ["<stack>", "a folder holding stack.yml, or the stack file itself"];
+var RUN = {
+  summary: "measure stacks (or a running service) and gate them",
+  usage: ["loadgate run <stack>... [flags]", "loadgate run --target http://127.0.0.1:PORT/path [flags]"],
+  about: "Brings each stack up, sends a warmup and then the measured trials, and brings it down. The gate judges the stack file's absolute SLOs and error rate, and with --baseline the change against a stored Result.",
+  args: [STACK_ARG],
+  flags: runFlags(RUN_ORDER),
+  exit: [EXIT.ok, EXIT.gate, EXIT.bad, EXIT.stack, EXIT.interrupted],
+  readme: README("Measurement")
+};
+var COST_REFUSED = [
+  "duration",
+  "warmup",
+  "trials",
+  "connections",
+  "rate",
+  "workers",
+  "client",
+  "pin",
+  "target",
+  "max-error-rate"
+];
+var COST = {
+  summary: "the cost run alone: the app's instructions per request under valgrind",
+  usage: ["loadgate cost <stack>... [flags]"],
+  about: "Brings each stack up with the app (one worker) under valgrind (callgrind), sends requests one at a time and counts instructions per request per chunk; no timed trials. Set the run in the stack file's cost section.",
+  args: [STACK_ARG],
+  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "sweep-time"), {
+    baseline: {
+      arg: "FILE",
+      text: "compare instructions per request with a Result written earlier; exit 1 on a cost regression",
+      default: "none: instructions per request are printed, not judged"
+    }
+  }),
+  refused: { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
+  ignored: { flags: ["cost", "sweep-time"], why: "the cost run is on already, with one worker" },
+  exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
+  readme: README("Cost gate: instructions per request under valgrind")
+};
+var AB_FLAGS = {
+  trials: {
+    arg: "N",
+    text: "the fewest pairs (a base and a head window each) measured before the first look, 2 to 200",
+    default: `${AB_DEFAULT_MIN_PAIRS}`
+  },
+  "max-pairs": {
+    arg: "N",
+    text: "the most pairs when the verdict stays undecided, 2 to 200",
+    default: `${AB_DEFAULT_MAX_PAIRS}, or --trials if that is more`
+  },
+  "max-time": {
+    arg: "S",
+    text: "bound on the whole A/B run (900, 900s, 15m); a block that would not fit is not started",
+    default: `${AB_DEFAULT_MAX_TIME} s`
+  },
+  duration: {
+    arg: "S",
+    text: "seconds of each measured window",
+    default: `${AB_DEFAULT_WINDOW_SECONDS} s, not the stack file's load.duration`
+  },
+  warmup: {
+    arg: "S",
+    text: "seconds of unrecorded load before each window",
+    default: `${AB_DEFAULT_WARMUP_SECONDS} s, not the stack file's load.warmup`
+  },
+  workers: {
+    arg: "N|auto",
+    text: "fills {workers} in the app command, 1 to 512; auto: one sweep on the base, both sides use its count",
+    default: `the stack file's app.workers, ${D.workers} if it gives none`
+  }
+};
+var AB_IGNORED = ["baseline", "save-baseline", "baseline-key", "target", "pin"];
+var AB = {
+  summary: "two commits side by side on this machine, measured until decided",
+  usage: ["loadgate ab <base-ref> [<head-ref>] <stack>... [flags]"],
+  about: "Builds both commits' stacks and measures them interleaved in blocks of two pairs (ABBA, BAAB), each window on fresh instances, until the verdict is decided or --max-pairs / --max-time is reached.",
+  args: [
+    ["<base-ref>", "the base commit (a branch, tag or sha)"],
+    ["<head-ref>", "the head commit (default: the working tree, with its uncommitted changes)"],
+    ["<stack>", "a folder holding stack.yml, or the file, inside the repository"]
+  ],
+  flags: [
+    ...["trials", "max-pairs", "max-time", "duration", "warmup"].map((n) => [n, AB_FLAGS[n]]),
+    ...runFlags(allRunFlagsBut(...AB_IGNORED, "trials", "duration", "warmup"), { workers: AB_FLAGS.workers })
+  ],
+  ignored: { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+  exit: [EXIT.ok, [1, "a regression of the head against the base"], EXIT.bad, EXIT.stack, EXIT.interrupted],
+  readme: README("Same-runner A/B")
+};
+var CAPACITY_REFUSED = ["duration", "warmup", "trials", "rate", "target", "baseline", "save-baseline"];
+var CAPACITY_IGNORED = ["pin", "baseline-key", "max-error-rate", "cost", "cost-limit", "sweep-time"];
+var CAPACITY = {
+  summary: "the highest open-loop rate at which P99 stays within an SLO",
+  usage: ["loadgate capacity <stack>... --slo-p99 50ms [flags]"],
+  about: `Per stack: a closed-loop trial for its throughput, then open-loop probes (each a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s window) until the highest rate with P99 within the SLO and no failed request is bracketed.`,
+  args: [STACK_ARG],
+  flags: [
+    [
+      "slo-p99",
+      {
+        arg: "D",
+        text: "the P99 the service must keep, e.g. 50ms",
+        default: "the stack file's capacity.slo-p99; required if it gives none"
+      }
+    ],
+    [
+      "max-probes",
+      {
+        arg: "N",
+        text: "the most open-loop probes, 1 to 50",
+        default: `the stack file's capacity.max-probes, ${CAPACITY_DEFAULTS.maxProbes} if it gives none`
+      }
+    ],
+    ...runFlags(allRunFlagsBut(...CAPACITY_REFUSED, ...CAPACITY_IGNORED), {
+      workers: {
+        arg: "N",
+        text: "fills {workers} in the app command, 1 to 512 (auto runs one worker: capacity does not sweep)",
+        default: `the stack file's app.workers, ${D.workers} if it gives none`
+      },
+      connections: {
+        arg: "N",
+        text: "connections of the closed-loop trial and of the open-loop probes, 1 to 10000",
+        default: `the stack file's load.connections, ${D.connections} if it gives none`
+      },
+      client: { arg: "native|autocannon", text: "the closed-loop trial's HTTP client", default: "native" }
+    })
+  ],
+  refused: { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
+  ignored: { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" },
+  exit: [[0, "measured"], EXIT.bad, EXIT.stack, EXIT.interrupted],
+  readme: README("Capacity at an SLO: `loadgate capacity`")
+};
+var STUDY_FLAGS = {
+  duration: { ...RUN_FLAGS.duration, default: `${STUDY_DEFAULTS.durationSeconds} s, not the stack files'` },
+  warmup: { ...RUN_FLAGS.warmup, default: `${STUDY_DEFAULTS.warmupSeconds} s, not the stack files'` },
+  trials: { ...RUN_FLAGS.trials, default: `${STUDY_DEFAULTS.trials}, not the stack files'` },
+  connections: { ...RUN_FLAGS.connections, default: "each row's load.connections" },
+  workers: {
+    arg: "N",
+    text: "fills {workers} in every row's app command, 1 to 512 (auto runs one worker: study does not sweep)",
+    default: "each row's app.workers"
+  },
+  json: RUN_FLAGS.json,
+  markdown: { arg: "FILE", text: "write both tables as Markdown to FILE", default: "none, not written" },
+  install: RUN_FLAGS.install
+};
+var STUDY = {
+  summary: 'the built-in stacks of "Async Python is not faster", beside its published table',
+  usage: ["loadgate study [<row>...] [flags]"],
+  about: `Runs every row (or the rows named) with short trials, then prints the study's table beside the one measured here. The stack files' own load is the full-length run: --warmup ${D.warmupSeconds} --duration ${D.durationSeconds} --trials ${D.trials}.`,
+  args: [
+    ["<row>", `a built-in stack (default: all ${STUDY_ROWS.length}): ${STUDY_ROWS.map((r) => r.stack).join(", ")}`]
+  ],
+  flags: Object.keys(STUDY_FLAGS).map((n) => [n, STUDY_FLAGS[n]]),
+  exit: [[0, "every row ran"], EXIT.bad, [3, "a row failed while running"], EXIT.interrupted],
+  readme: README("The study: `loadgate study`")
+};
+var COMPARE = {
+  summary: "the verdict of each stack of one Result file against another",
+  usage: ["loadgate compare <baseline.json> <result.json>"],
+  about: `Judges each stack of the second file against the same-named stack of the first with the default gate (P99 +${pct4(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct4(DEFAULT_GATE.throughput ?? 0)}, errors <${pct4(DEFAULT_GATE.errorRate)}, and cost +${pct4(DEFAULT_COST_LIMIT)} when both files have a cost run) and the history the baseline file carries. No flags.`,
+  args: [
+    ["<baseline.json>", "a Result written earlier (--json, --save-baseline, the Action's result)"],
+    ["<result.json>", "the Result to judge"]
+  ],
+  flags: [],
+  exit: [[0, "no regression"], [1, "a regression"], EXIT.bad],
+  readme: README("Verdicts")
+};
+var REPORT = {
+  summary: "Result files shown again, measuring and judging nothing",
+  usage: ["loadgate report <result.json>... [flags]"],
+  args: [["<result.json>", "a Result file written earlier (--json, the Action's result output)"]],
+  flags: [
+    [
+      "format",
+      {
+        arg: REPORT_FORMATS.join("|"),
+        text: "the terminal tables and charts, the pull request comment's Markdown, or one self-contained HTML file",
+        default: REPORT_FORMATS[0]
+      }
+    ],
+    ["out", { arg: "FILE", text: "write to FILE; required with --format html", default: "print to stdout" }]
+  ],
+  exit: [
+    [0, "shown"],
+    [2, "bad input: a file missing, not JSON or not a Result; a bad flag"]
+  ],
+  readme: README("Reports and charts")
+};
+var UP_USED = ["workers", "install"];
+var UP_IGNORED = allRunFlagsBut(...UP_USED, "target");
+var UP = {
+  summary: "bring one stack up and keep it up until Ctrl-C",
+  usage: ["loadgate up <stack> [flags]"],
+  about: 'Prints "ready <url>" on stdout once the stack answers, and brings it down on Ctrl-C or SIGTERM.',
+  args: [STACK_ARG],
+  flags: runFlags(UP_USED, {
+    workers: {
+      arg: "N",
+      text: "fills {workers} in the app command, 1 to 512 (auto runs one worker: up does not sweep)",
+      default: `the stack file's app.workers, ${D.workers} if it gives none`
+    }
+  }),
+  refused: { flags: ["target"], why: "up takes exactly one stack" },
+  ignored: { flags: UP_IGNORED, why: "the flags of a measured run; up sends no load" },
+  exit: [[0, "stopped by Ctrl-C or SIGTERM"], EXIT.bad, EXIT.stack],
+  readme: README("The CLI")
+};
+var HELP = {
+  summary: "the overview of the commands, or one command's flags",
+  usage: ["loadgate help [<command>]", "loadgate <command> --help"],
+  args: [["<command>", `one of ${COMMANDS.join(", ")} (default: the overview)`]],
+  flags: [],
+  exit: [
+    [0, "printed"],
+    [2, "no such command"]
+  ],
+  readme: README("The CLI")
+};
+var SPECS = {
+  run: RUN,
+  cost: COST,
+  ab: AB,
+  study: STUDY,
+  capacity: CAPACITY,
+  compare: COMPARE,
+  report: REPORT,
+  up: UP,
+  help: HELP
+};
+var COMMAND_HELP = Object.freeze(
+  Object.fromEntries(COMMANDS.map((c2) => [c2, render(c2, SPECS[c2])]))
+);
+var GLOBAL_HELP = [
+  `loadgate ${VERSION}: performance regression gating of web services`,
+  "",
+  "Usage: loadgate <command> [arguments] [flags]",
+  "",
+  "Commands:",
+  ...COMMANDS.map((c2) => entry(c2, SPECS[c2].summary, 12)),
+  "",
+  '"loadgate <command> --help" (or "loadgate help <command>") for its flags and their defaults;',
+  '"loadgate --version" for the version.',
+  "",
+  "Exit codes: 0 passed; 1 a gate failed; 2 bad input; 3 the stack failed; 130 interrupted.",
+  'See README.md: "The CLI", "The stack file", "The GitHub Action".',
+  ""
+].join("\n");
+var HELP_FLAGS = /* @__PURE__ */ new Set(["--help", "-h"]);
+var HELP_WORDS = /* @__PURE__ */ new Set(["help", ...HELP_FLAGS]);
+var isCommand = (word) => COMMANDS.includes(word);
+function helpFor(argv) {
+  const [first, ...rest] = argv;
+  if (first === void 0) return void 0;
+  if (HELP_WORDS.has(first)) {
+    const subject = rest[0];
+    if (subject === void 0) return { text: GLOBAL_HELP };
+    if (isCommand(subject)) return { text: COMMAND_HELP[subject] };
+    return rest.some((a) => HELP_FLAGS.has(a)) ? { text: COMMAND_HELP.help } : void 0;
+  }
+  if (!isCommand(first)) return void 0;
+  const end = rest.indexOf("--");
+  const flags = end === -1 ? rest : rest.slice(0, end);
+  return flags.some((a) => HELP_FLAGS.has(a)) ? { text: COMMAND_HELP[first] } : void 0;
+}
+
+// src/cli/progress.ts
+function progressLine(stack, p) {
+  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
+  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
+}
+
 // src/cli/main.ts
-var USAGE2 = `loadgate ${VERSION}: performance regression gating of web services
-
-Usage:
-  loadgate run <stack-dir or stack.yml>... [--duration S] [--warmup S] [--trials N]
-               [--connections N] [--rate R] [--workers N] [--json FILE] [--install] [--pin]
-               [--baseline FILE] [--save-baseline FILE] [--baseline-key NAME] [--max-error-rate P]
-               [--client native|autocannon]
-  loadgate run --target http://127.0.0.1:PORT/path [the same load and output flags]
-  loadgate ab <base-ref> [<head-ref>] <stack>... [--trials MIN-PAIRS] [--max-pairs N] [--max-time S]
-               [--max-error-rate P] [load flags] [--json FILE]
-               both commits side by side on this machine, interleaved in blocks of two pairs,
-               measured until decided (at most --max-pairs, default 24); exit 1 on a regression
-  loadgate cost <stack>... [--json FILE] [--baseline FILE] [--save-baseline FILE]
-               [--cost-limit +N%] [--install]
-               the cost run alone: the app with one worker under valgrind (callgrind),
-               requests one at a time, instructions per request counted per chunk
-  loadgate study [<row>...] [--install] [--duration S] [--warmup S] [--trials N]
-               [--connections N] [--json FILE] [--markdown FILE]
-               every built-in stack of "Async Python is not faster" (or the rows named),
-               the study's published table beside the one measured here
-  loadgate capacity <stack>... --slo-p99 50ms [--max-probes N] [--install] [--workers N]
-               [--connections N] [--json FILE]
-               the highest open-loop rate at which P99 stays within the SLO with no errors
-  loadgate compare <baseline.json> <result.json>
-               verdict per stack and metric; exit 1 on a regression
-  loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE]
-               Result files (--json) as the terminal tables, the PR comment's Markdown, or
-               one self-contained HTML file with charts (--format html needs --out)
-  loadgate up <stack-dir or stack.yml> [--install] [--workers N]
-               brings one stack up, prints "ready <url>", keeps it up until Ctrl-C
-
---cost (run, ab): also count the app's instructions per request (the cost run) and gate them
-at the stack file's gate.cost or +1%; --cost-limit +N% sets the limit (and turns it on).
-A stack file whose gate has \`cost\` turns it on by itself. Needs valgrind (--install adds it).
-
---baseline-key NAME (run): compare and save baselines under NAME, a class of machines you
-vouch for, instead of this machine's CPU, cores, memory, OS and versions (shown when they differ).
-
---max-error-rate P (e.g. 1%): the gate fails (exit 1; run with or without --baseline, ab) when more
-than P of the requests fail; overrides the stack file's gate.error-rate (default <1%). A stack that answers no request of a trial with
-2xx fails the run (exit 3).
-
-Exit codes: 0 ran and passed; 1 a gate failed; 2 bad input; 3 the stack failed.
-See the README for the stack file and every flag.`;
 function resultDocument(results, extra = {}) {
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -51600,6 +51994,11 @@ function resultDocument(results, extra = {}) {
   };
 }
 async function main(io) {
+  const help = helpFor(io.argv);
+  if (help) {
+    io.stdout(help.text);
+    return ExitCode.ok;
+  }
   const [command, ...rest] = io.argv;
   try {
     switch (command) {
@@ -51620,12 +52019,8 @@ async function main(io) {
       case "report":
         return reportCommand(rest, io);
       case void 0:
-      case "help":
-      case "--help":
-      case "-h":
-        io.stdout(`${USAGE2}
-`);
-        return command === void 0 ? ExitCode.badInput : ExitCode.ok;
+        io.stdout(GLOBAL_HELP);
+        return ExitCode.badInput;
       case "--version":
       case "-V":
         io.stdout(`${VERSION}
@@ -51633,7 +52028,7 @@ async function main(io) {
         return ExitCode.ok;
       default:
         throw new UserError(
-          `Unknown command "${command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
+          `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
         );
     }
   } catch (err) {
@@ -51649,11 +52044,6 @@ async function main(io) {
   }
 }
 async function runCommand(argv, io, costOnly = false) {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE2}
-`);
-    return ExitCode.ok;
-  }
   if (costOnly) {
     const timing = [
       "--duration",
@@ -51674,7 +52064,12 @@ async function runCommand(argv, io, costOnly = false) {
       );
     }
   }
-  const plan0 = planRun(costOnly ? [...argv, "--cost"] : argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan0 = planRun(
+    costOnly ? [...argv, "--cost"] : argv,
+    { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
+    VERSION,
+    costOnly ? "cost" : "run"
+  );
   checkBaselineFile(plan0);
   const plan = reuseBaselineWorkers(costOnly ? { ...plan0, costOnly: true } : plan0, io);
   let lastProgress = "";
@@ -51771,7 +52166,7 @@ function ageLine(doc) {
 baseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, ${when}` : "";
 }
 async function upCommand(argv, io) {
-  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "up");
   if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
   await holdStack(plan, {
     log: (line) => io.stderr(`${line}
@@ -51855,11 +52250,6 @@ async function abCommand(argv, io) {
   return code2;
 }
 async function studyCommand(argv, io) {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE2}
-`);
-    return ExitCode.ok;
-  }
   const plan = planStudy(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, builtInStacksDir());
   requireBinaries(
     needsOf(plan.rows.map((r) => r.stack)),
@@ -51937,11 +52327,6 @@ function reuseBaselineWorkers(plan, io) {
   };
 }
 async function capacityCommand(argv, io) {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE2}
-`);
-    return ExitCode.ok;
-  }
   const slo = takeFlag(argv, "--slo-p99");
   const probes = takeFlag(slo.rest, "--max-probes");
   const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
@@ -51961,7 +52346,7 @@ async function capacityCommand(argv, io) {
       `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
     );
   }
-  const plan = planRun(probes.rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan = planRun(probes.rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
   requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, (l) => io.stderr(`${l}
 `));
   const results = [];

@@ -36,4 +36,3 @@ export interface PairRun {
   stoppedBecause: SequentialInfo["stoppedBecause"];
   comparison?: Comparison;
 }
-

@@ -1,8 +1,8 @@
 // A side of a same-runner A/B as a Result entry: its trials, and what was measured once per side.
 
+import { stackInfo, stackResult } from "../engine/prepare.js";
 import { buildEnvironment } from "../result/environment.js";
 import type { StackResult } from "../result/types.js";
-import { stackInfo, stackResult } from "../engine/prepare.js";
 import type { PairRun } from "./pair-run.js";
 import type { Side } from "./schedule.js";
 

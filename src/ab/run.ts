@@ -4,7 +4,6 @@
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Histogram } from "hdr-histogram-js";
 import { capacityLimitsOf, measureCapacity } from "../capacity/run.js";
 import type { Gate } from "../compare/gate.js";
 import { type Comparison, isDecided } from "../compare/metrics.js";
@@ -20,14 +19,14 @@ import { type PreparedStack, prepareStack, seedTemplate, startStack } from "../e
 import { assertServes } from "../engine/serves-nothing.js";
 import { UserError } from "../errors.js";
 import { machineFacts } from "../result/environment.js";
-import type { CapacityRecord, CostRecord, StackResult, SweepRecord, Trial } from "../result/types.js";
-import { appLogTail, type DatabaseTemplate, type RunningStack } from "../stack/stack.js";
+import type { StackResult, Trial } from "../result/types.js";
+import { appLogTail, type RunningStack } from "../stack/stack.js";
 import { sweepWorkers } from "../sweep/run.js";
 import { withCapacityRow, withCostRow } from "../verdict/ab.js";
 import { addWorktree, removeWorktree } from "./git.js";
-import { type LookPlan, PAIRS_PER_BLOCK, planLooks } from "./looks.js";
-import type { AbPlan } from "./plan.js";
+import { PAIRS_PER_BLOCK, planLooks } from "./looks.js";
 import type { PairRun } from "./pair-run.js";
+import type { AbPlan } from "./plan.js";
 import { abResult } from "./result.js";
 import { blockOrder, type Side } from "./schedule.js";
 import { isLook, verdictAt } from "./sequential.js";
@@ -229,10 +228,16 @@ async function capacityBoth(r: PairRun): Promise<void> {
   if (!r.sides.head.plan.gate.capacity) return;
   r.hooks.onPhase?.(r.name, "capacity");
   for (const side of ["base", "head"] as const) {
-    r.capacities[side] = await measureCapacity(r.run, r.sides[side], r.hooks, capacityLimitsOf(r.sides.head.plan.spec), {
-      label: side,
-      databaseTemplate: r.templates[side]?.dir,
-    });
+    r.capacities[side] = await measureCapacity(
+      r.run,
+      r.sides[side],
+      r.hooks,
+      capacityLimitsOf(r.sides.head.plan.spec),
+      {
+        label: side,
+        databaseTemplate: r.templates[side]?.dir,
+      },
+    );
   }
 }
 
@@ -327,9 +332,7 @@ async function oneTrial(r: PairRun, s: RunningStack, side: Side, where: string):
   );
   r.trials[side].push(t);
   r.histograms[side].push(outcome.histograms[0]);
-  r.hooks.log(
-    `[${r.name}] ${where} ${side}: ${t.throughput.toFixed(0)} req/s, P99 ${t.latency.p99.toFixed(2)} ms`,
-  );
+  r.hooks.log(`[${r.name}] ${where} ${side}: ${t.throughput.toFixed(0)} req/s, P99 ${t.latency.p99.toFixed(2)} ms`);
   return t;
 }
 

@@ -56,8 +56,7 @@ export async function storedGate(
     results,
     gates,
     store,
-    (stack) =>
-      `no baseline of ${stack} is stored yet: push to the default branch (mode: baseline) to create one`,
+    (stack) => `no baseline of ${stack} is stored yet: push to the default branch (mode: baseline) to create one`,
   );
   return judged.map(({ result, comparison, baseline, stored }) => {
     core.info(`${result.stack.name}: ${comparison.headline}${stored ? ` (baseline ${stored.source})` : ""}`);

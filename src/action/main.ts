@@ -59,7 +59,8 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
       [{ source: basename(resultFile), doc: decided.doc }],
     );
     setResultOutputs(decided.headline, decided.doc.results, resultFile);
-    if (plan.mode === "gate") decideFailure(plan, decided.headline as Exclude<RunHeadline, "measured" | "baseline-stored">);
+    if (plan.mode === "gate")
+      decideFailure(plan, decided.headline as Exclude<RunHeadline, "measured" | "baseline-stored">);
     if (decided.refused.length > 0) core.setFailed(`loadgate: ${decided.refused.join("; ")}.`);
   } catch (err) {
     const message = messageOf(err);
@@ -92,7 +93,12 @@ async function decide(plan: ActionPlan, io: ActionIo, store: BaselineStore): Pro
   const doc = resultDocument(results, {
     commit: { sha: plan.event.sha, ref: plan.event.ref },
     ...(pr
-      ? { pullRequest: { number: pr.number, repository: `${plan.event.repository.owner}/${plan.event.repository.repo}` } }
+      ? {
+          pullRequest: {
+            number: pr.number,
+            repository: `${plan.event.repository.owner}/${plan.event.repository.repo}`,
+          },
+        }
       : {}),
   });
   if (plan.mode === "gate") {
@@ -108,9 +114,16 @@ async function decide(plan: ActionPlan, io: ActionIo, store: BaselineStore): Pro
   }
   const reports = results.map((r) => ({ result: r, comparison: null, baseline: null, baselineLabel: null }));
   // Nothing was compared: say what happened, not "no regression".
-  if (plan.mode !== "baseline") return { doc, reports, headline: "measured", decidedBy: "measured only (no comparison)", refused: [] };
-  const stored = await storeBaselines(doc, plan.stacks.map((s) => s.gate).concat(plan.target ? [plan.target.gate] : []), store, plan.event.sha || "unknown");
-  for (const s of stored.saved) core.info(`Saved the baseline of ${s.stack} as ${s.key} (history: ${s.history} earlier baselines).`);
+  if (plan.mode !== "baseline")
+    return { doc, reports, headline: "measured", decidedBy: "measured only (no comparison)", refused: [] };
+  const stored = await storeBaselines(
+    doc,
+    plan.stacks.map((s) => s.gate).concat(plan.target ? [plan.target.gate] : []),
+    store,
+    plan.event.sha || "unknown",
+  );
+  for (const s of stored.saved)
+    core.info(`Saved the baseline of ${s.stack} as ${s.key} (history: ${s.history} earlier baselines).`);
   const refused = stored.refused.map(
     (r) => `${r.stack}: ${r.reason}; no baseline stored (see the errors by kind in the summary)`,
   );

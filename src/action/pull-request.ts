@@ -9,9 +9,7 @@ import type { ActionPlan } from "../config/action-plan.js";
  * empty, so the open pull request whose head is the run's branch (in the fork) and commit is found
  * through the API.
  */
-export async function pullRequestForReport(
-  plan: ActionPlan,
-): Promise<{ number: number; fork: string | null } | null> {
+export async function pullRequestForReport(plan: ActionPlan): Promise<{ number: number; fork: string | null } | null> {
   const pr = plan.event.pullRequest;
   if (pr) return { number: pr.number, fork: pr.fromFork ? pr.headRepo : null };
   const wr = plan.event.workflowRun;

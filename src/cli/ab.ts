@@ -24,7 +24,7 @@ export async function planAb(argv: string[], cwd: string): Promise<AbPlan> {
   try {
     parsed = parseArgs({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate --help".`);
+    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate ab --help".`);
   }
   const { values, positionals } = parsed;
   if (positionals.length === 0)

@@ -42,7 +42,7 @@ function capacityFlags(argv: string[]): { sloMs?: number; maxProbes?: number; re
 
 export async function capacityCommand(argv: string[], io: CliIo): Promise<number> {
   const { sloMs, maxProbes, rest } = capacityFlags(argv);
-  const plan = planRun(rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan = planRun(rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
   const log = (l: string) => io.stderr(`${l}\n`);
   requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, log);
   const missing = plan.stacks.filter((s) => sloMs === undefined && s.spec.capacity.sloP99Ms === null);

@@ -13,8 +13,8 @@ import { runCommand } from "./run.js";
 import { studyCommand } from "./study.js";
 import { upCommand } from "./up.js";
 
-export { VERSION };
 export type { CliIo };
+export { VERSION };
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => number | Promise<number>> = {
   run: (argv, io) => runCommand(argv, io),

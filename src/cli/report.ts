@@ -20,7 +20,8 @@ import { writeOutput } from "./output.js";
 export const REPORT_FORMATS = ["terminal", "markdown", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-const USAGE = "Usage: loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE]";
+const USAGE =
+  'Usage: loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE] (see "loadgate report --help")';
 
 interface Read {
   source: string;
@@ -69,10 +70,6 @@ function markdownReport(docs: Read[]): string {
 }
 
 export function reportCommand(argv: string[], io: CliIo): number {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.stdout(`${USAGE}\n`);
-    return ExitCode.ok;
-  }
   const format = takeFlag(argv, "--format");
   const out = takeFlag(format.rest, "--out");
   const files = out.rest;

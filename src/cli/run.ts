@@ -39,7 +39,12 @@ export async function runCommand(argv: string[], io: CliIo, costOnly = false): P
       `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`,
     );
   }
-  const asked = planRun(costOnly ? [...argv, "--cost"] : argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const asked = planRun(
+    costOnly ? [...argv, "--cost"] : argv,
+    { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
+    VERSION,
+    costOnly ? "cost" : "run",
+  );
   // A baseline file that cannot serve is refused before anything is measured.
   checkBaselineFile(asked);
   const hooks = modeIo(io);
@@ -68,11 +73,13 @@ async function judgeAndStore(plan: RunPlan, doc: ResultDocument, io: CliIo): Pro
   if (judged) {
     const missing = (stack: string) =>
       plan.baselineFile ? `${plan.baselineFile} has no stack named ${stack}` : "no --baseline given";
-    const verdicts = (await judgeAll(results, gates, store, missing)).map(({ result, comparison, baseline, stored }) => {
-      if (comparison.headline === "regression") code = ExitCode.regression;
-      const age = stored ? ageLine(stored.doc) : "";
-      return `${verdictReport(result.stack.name, comparison, latencyChart(result, baseline))}${age}`;
-    });
+    const verdicts = (await judgeAll(results, gates, store, missing)).map(
+      ({ result, comparison, baseline, stored }) => {
+        if (comparison.headline === "regression") code = ExitCode.regression;
+        const age = stored ? ageLine(stored.doc) : "";
+        return `${verdictReport(result.stack.name, comparison, latencyChart(result, baseline))}${age}`;
+      },
+    );
     io.stdout(`\n${verdicts.join("\n\n")}\n`);
   }
   const overErrors = overErrorRate(results, gates);

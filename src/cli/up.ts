@@ -7,7 +7,7 @@ import { VERSION } from "../version.js";
 import type { CliIo } from "./io.js";
 
 export async function upCommand(argv: string[], io: CliIo): Promise<number> {
-  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION);
+  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "up");
   if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
   await holdStack(plan, {
     log: (line) => io.stderr(`${line}\n`),

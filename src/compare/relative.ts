@@ -14,7 +14,8 @@ export function pick(t: Trial, m: TimedMetric): number {
 }
 
 /** A trial's value can be compared on a log scale only when it served something. */
-export const usable = (v: number | null | undefined): v is number => typeof v === "number" && v > 0 && Number.isFinite(v);
+export const usable = (v: number | null | undefined): v is number =>
+  typeof v === "number" && v > 0 && Number.isFinite(v);
 
 /** Whether a metric has a relative limit in this gate. */
 export function relativelyGated(gate: Gate, metric: MetricName): boolean {

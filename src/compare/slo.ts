@@ -1,10 +1,10 @@
 // Pure: absolute SLOs ("<50ms" for P99, ">1000/s" for throughput) judged on this run alone.
 
-import type { Slo } from "./gate.js";
 import { studentTQuantile } from "../stats/distributions.js";
 import { mean, median, stdev } from "../stats/quantiles.js";
-import { decide } from "./rule.js";
+import type { Slo } from "./gate.js";
 import type { MetricVerdict } from "./metrics.js";
+import { decide } from "./rule.js";
 
 /** How many SLOs a gate sets (each is a tested metric sharing the false-alarm rate). */
 export function sloCount(slo: Slo | undefined): number {

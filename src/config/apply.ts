@@ -6,7 +6,7 @@ import { DEFAULT_GATE, finalGate } from "../compare/gate.js";
 import { UserError } from "../errors.js";
 import { flagLabel, type Label, type Overrides } from "./overrides.js";
 import { type LoadPlan, type StackPlan, SWEEP_DEFAULT_BUDGET, type TargetPlan } from "./plan.js";
-import type { StackSpec } from "./stack-spec.js";
+import { STACK_DEFAULTS, type StackSpec } from "./stack-spec.js";
 
 export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
   const load: LoadPlan = {
@@ -35,11 +35,11 @@ export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
 
 /** Defaults for --target runs, the same as a stack file's. */
 export const TARGET_DEFAULTS = {
-  connections: 100,
-  warmupSeconds: 5,
-  durationSeconds: 10,
-  trials: 5,
-  timeoutSeconds: 10,
+  connections: STACK_DEFAULTS.connections,
+  warmupSeconds: STACK_DEFAULTS.warmupSeconds,
+  durationSeconds: STACK_DEFAULTS.durationSeconds,
+  trials: STACK_DEFAULTS.trials,
+  timeoutSeconds: STACK_DEFAULTS.timeoutSeconds,
 };
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;

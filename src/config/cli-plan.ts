@@ -47,13 +47,18 @@ function cacheDirFrom(env: NodeJS.ProcessEnv): string {
   return join(env.HOME ?? homedir(), ".cache", "loadgate");
 }
 
-/** `loadgate run ...` argv → RunPlan. Every mistake is a UserError that names the flag or file. */
-export function planRun(argv: string[], io: Io, toolVersion: string): RunPlan {
+/**
+ * `loadgate run ...` argv → RunPlan. Every mistake is a UserError that names the flag or file (and, for
+ * a flag parseArgs refuses, the help of `command`: run, cost, up or capacity, which take the run's flags).
+ */
+export function planRun(argv: string[], io: Io, toolVersion: string, command = "run"): RunPlan {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof RUN_OPTIONS; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate run --help".`);
+    throw new UserError(
+      `${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate ${command} --help".`,
+    );
   }
   const { values, positionals } = parsed;
   const overrides = parseOverrides(values);

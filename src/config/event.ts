@@ -110,7 +110,6 @@ export function resolveMode(raw: string, event: EventInfo): { mode: Mode; reason
   };
 }
 
-
 /** An input that takes one of a few words; empty: the fallback. */
 export function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[], fallback: T): T {
   const v = raw.trim();

@@ -6,7 +6,6 @@
 import type { MetricGate } from "../compare/gate.js";
 import { parseDuration, parsePercent } from "./duration.js";
 
-
 export const GATE_FORMS = {
   p99: 'a growth like "+10%" (how much P99 may grow against the baseline), an SLO like "<50ms" (the P99 it must stay below), or a list of both (["+10%", "<50ms"])',
   throughput:

@@ -75,7 +75,8 @@ export const MAX_TIME_FORM = { min: 0, aboveZero: true, examples: "900, 900s, 15
 export function errorRate(label: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = parseErrorRate(value.trim(), "N%");
-  if (Number.isNaN(n)) throw new UserError(`${label}: expected ${ERROR_RATE_FORM["N%"]}, got ${JSON.stringify(value)}.`);
+  if (Number.isNaN(n))
+    throw new UserError(`${label}: expected ${ERROR_RATE_FORM["N%"]}, got ${JSON.stringify(value)}.`);
   return n;
 }
 

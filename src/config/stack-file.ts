@@ -3,11 +3,19 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
 import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
+import { CAPACITY_DEFAULTS } from "../capacity/search.js";
+import { type CapacityGate, DEFAULT_GATE } from "../compare/gate.js";
 import { UserError } from "../errors.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
 import { GATE_FORMS, parseMetricGate } from "./gate-forms.js";
-import { type CapacityGate, DEFAULT_GATE } from "../compare/gate.js";
-import { type AppSetup, COST_DEFAULTS, SETUP_TIMEOUT_SECONDS, type SetupCommand, type StackSpec } from "./stack-spec.js";
+import {
+  type AppSetup,
+  COST_DEFAULTS,
+  SETUP_TIMEOUT_SECONDS,
+  type SetupCommand,
+  STACK_DEFAULTS,
+  type StackSpec,
+} from "./stack-spec.js";
 import { nearest } from "./suggest.js";
 import { type Position, parseYamlSource } from "./yaml-source.js";
 
@@ -301,9 +309,9 @@ export function loadStackFile(file: string): StackSpec {
     ? mustExist(python.requirements as string, ["app", "python", "requirements"], "requirements file")
     : null;
   const timings = {
-    warmup: parseDuration((load.warmup as string | number | undefined) ?? "5s"),
-    duration: parseDuration((load.duration as string | number | undefined) ?? "10s"),
-    timeout: parseDuration((load.timeout as string | number | undefined) ?? "10s"),
+    warmup: parseDuration((load.warmup as string | number | undefined) ?? STACK_DEFAULTS.warmupSeconds),
+    duration: parseDuration((load.duration as string | number | undefined) ?? STACK_DEFAULTS.durationSeconds),
+    timeout: parseDuration((load.timeout as string | number | undefined) ?? STACK_DEFAULTS.timeoutSeconds),
     ready: parseDuration((ready.timeout as string | number | undefined) ?? "30s"),
     costReady: parseDuration(
       (cost["ready-timeout"] as string | number | undefined) ?? `${COST_DEFAULTS.readyTimeoutSeconds}s`,
@@ -400,7 +408,7 @@ export function loadStackFile(file: string): StackSpec {
       command: app.command as string,
       webserver: (app.webserver as string | undefined) ?? (app.command as string).trim().split(/\s+/)[0],
       framework: (app.framework as string | undefined) ?? "",
-      workers: (app.workers as number | "auto" | undefined) ?? 1,
+      workers: (app.workers as number | "auto" | undefined) ?? STACK_DEFAULTS.workers,
       cwd,
       env: Object.fromEntries(Object.entries((app.env as Json | undefined) ?? {}).map(([k, v]) => [k, String(v)])),
       ready: { http: (ready.http as string | undefined) ?? "/", timeoutSeconds: timings.ready },
@@ -420,11 +428,11 @@ export function loadStackFile(file: string): StackSpec {
         headers: (r.headers as Record<string, string> | undefined) ?? {},
         body: r.body as string | undefined,
       })),
-      connections: (load.connections as number | undefined) ?? 100,
+      connections: (load.connections as number | undefined) ?? STACK_DEFAULTS.connections,
       rate: (load.rate as number | undefined) ?? null,
       warmupSeconds: timings.warmup,
       durationSeconds: timings.duration,
-      trials: (load.trials as number | undefined) ?? 5,
+      trials: (load.trials as number | undefined) ?? STACK_DEFAULTS.trials,
       timeoutSeconds: timings.timeout,
       pin: (load.pin as boolean | undefined) ?? false,
     },
@@ -438,7 +446,10 @@ export function loadStackFile(file: string): StackSpec {
       cost: gate.cost === undefined ? null : parsePercent(gate.cost as string),
       capacity: gate.capacity === undefined ? null : parseCapacityGate(gate.capacity as string),
     },
-    capacity: { sloP99Ms: sloP99, maxProbes: (capacity["max-probes"] as number | undefined) ?? 8 },
+    capacity: {
+      sloP99Ms: sloP99,
+      maxProbes: (capacity["max-probes"] as number | undefined) ?? CAPACITY_DEFAULTS.maxProbes,
+    },
     cost: {
       command: (cost.command as string | undefined) ?? null,
       env: Object.fromEntries(Object.entries((cost.env as Json | undefined) ?? {}).map(([k, v]) => [k, String(v)])),

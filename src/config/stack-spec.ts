@@ -36,6 +36,19 @@ export const COST_DEFAULTS = Object.freeze({
   gapSeconds: 0.005,
 });
 
+/**
+ * What a stack file that leaves these out gets (load.*, app.workers); a --target run's load too.
+ * `loadgate <command> --help` shows them.
+ */
+export const STACK_DEFAULTS = Object.freeze({
+  warmupSeconds: 5,
+  durationSeconds: 10,
+  trials: 5,
+  connections: 100,
+  timeoutSeconds: 10,
+  workers: 1,
+});
+
 /** One setup command of the stack file, with where it was written (for errors that point at it). */
 export interface SetupCommand {
   command: string;

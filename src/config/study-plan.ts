@@ -17,7 +17,7 @@ import { loadStackFile } from "./stack-file.js";
  */
 export const STUDY_DEFAULTS = { warmupSeconds: 2, durationSeconds: 3, trials: 3 };
 
-const STUDY_OPTIONS = {
+export const STUDY_OPTIONS = {
   install: { type: "boolean" },
   duration: { type: "string" },
   warmup: { type: "string" },
@@ -41,7 +41,7 @@ export function planStudy(argv: string[], io: Io, toolVersion: string, stacksDir
   try {
     parsed = parseArgs({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate --help".`);
+    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate study --help".`);
   }
   const { values, positionals } = parsed;
   const { rows, unknown } = selectRows(positionals);

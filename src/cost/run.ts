@@ -205,7 +205,13 @@ async function instrumentAndWarm(c: Counting, warmupRequests: number) {
 }
 
 /** The counted chunks: per chunk the instructions per request, in all and per process, and its wall time. */
-async function countChunks(c: Counting, pids: number[], chunkCount: number, perChunk: number, log: (l: string) => void) {
+async function countChunks(
+  c: Counting,
+  pids: number[],
+  chunkCount: number,
+  perChunk: number,
+  log: (l: string) => void,
+) {
   const perPid = new Map<number, number[]>(pids.map((pid) => [pid, []]));
   const chunks: number[] = [];
   const chunkSeconds: number[] = [];

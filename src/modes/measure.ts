@@ -39,7 +39,9 @@ export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<Stac
   const results: StackResult[] = [];
   for (const p of prepared) {
     hooks.signal?.throwIfAborted();
-    results.push(plan.costOnly ? await costOnlyResult(plan, p, placement, hooks) : await oneStack(plan, p, placement, hooks));
+    results.push(
+      plan.costOnly ? await costOnlyResult(plan, p, placement, hooks) : await oneStack(plan, p, placement, hooks),
+    );
   }
   return results;
 }
@@ -99,7 +101,13 @@ export function markReusedWorkers(results: StackResult[], asked: RunPlan): void 
   for (const r of results) {
     const s = asked.stacks.find((x) => x.spec.name === r.stack.name);
     if (s?.sweep && !r.sweep && r.workers !== null) {
-      r.sweep = { points: [], chosen: r.workers, reason: "the baseline's count", seconds: 0, reusedFrom: "the baseline" };
+      r.sweep = {
+        points: [],
+        chosen: r.workers,
+        reason: "the baseline's count",
+        seconds: 0,
+        reusedFrom: "the baseline",
+      };
     }
   }
 }

@@ -2,11 +2,11 @@
 // row whose packages cannot be installed here is skipped with the reason, and the rest go on.
 
 import type { RunPlan, StackPlan } from "../config/plan.js";
-import { messageOf, UserError } from "../errors.js";
-import type { StudyRow } from "../study/rows.js";
-import type { StudyOutcome } from "../report/study-table.js";
-import { prepareStack } from "../engine/prepare.js";
 import type { EngineHooks } from "../engine/hooks.js";
+import { prepareStack } from "../engine/prepare.js";
+import { messageOf, UserError } from "../errors.js";
+import type { StudyOutcome } from "../report/study-table.js";
+import type { StudyRow } from "../study/rows.js";
 import { runStacks } from "./measure.js";
 
 export interface StudyRun {

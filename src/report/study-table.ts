@@ -1,11 +1,11 @@
 // Pure: the study's published table beside the measured one, as text and as Markdown.
 
 import { markdownTable } from "markdown-table";
+import type { StackResult } from "../result/types.js";
+import { STUDY_CORES, STUDY_MACHINE, type StudyRow } from "../study/rows.js";
 import { formatMs, formatRps } from "./format.js";
 import { escapeText } from "./markdown.js";
 import { textTable } from "./table.js";
-import type { StackResult } from "../result/types.js";
-import { STUDY_CORES, STUDY_MACHINE, type StudyRow } from "../study/rows.js";
 
 export interface StudyOutcome {
   row: StudyRow;

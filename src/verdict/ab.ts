@@ -1,10 +1,10 @@
 // Pure: a same-runner A/B's comparison with the rows measured once per side (the cost, the capacity)
 // added to the timing rows of its pairs.
 
+import { addCapacity } from "../capacity/verdict.js";
 import type { Gate } from "../compare/gate.js";
 import { type Comparison, headlineOf, sortRows } from "../compare/metrics.js";
 import { DEFAULT_ALPHA, metricAlpha, testedCount } from "../compare/risk.js";
-import { addCapacity } from "../capacity/verdict.js";
 import { addCost } from "../cost/verdict.js";
 import type { CapacityRecord, CostRecord } from "../result/types.js";
 

@@ -2,6 +2,7 @@
 // of comparison the two Results allow (timings, the cost alone, the absolute limits alone, none), every
 // row (timings, error rate, SLOs, cost, capacity) and the notes.
 
+import { addCapacity } from "../capacity/verdict.js";
 import { absoluteOnly } from "../compare/absolute.js";
 import { environmentDifferences } from "../compare/environment.js";
 import { errorRateOver } from "../compare/error-rate.js";
@@ -10,7 +11,6 @@ import { type Comparison, headlineOf, type MetricVerdict, sortRows } from "../co
 import { DEFAULT_RISK, metricAlpha, type Risk, riskNote, testedCount } from "../compare/risk.js";
 import { sloCount } from "../compare/slo.js";
 import { storedNotes, storedTimingRows } from "../compare/stored.js";
-import { addCapacity } from "../capacity/verdict.js";
 import { addCost, fingerprintDifferences } from "../cost/verdict.js";
 import type { HistoryPoint, StackResult } from "../result/types.js";
 

@@ -2,12 +2,12 @@
 // carries its verdict, baseline and main's history, with a worker sweep and hostile text; and a
 // baseline with a history of its own.
 
-import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareWithBaseline } from "../../src/verdict/stored.js";
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import type { ResultDocument, StackResult } from "../../src/result/types.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result } from "./results.js";
 
 /** Text a forged Result might carry: it must show as text, never as markup. */
@@ -35,7 +35,12 @@ export function gateDocument(): ResultDocument {
       seconds: 25,
     },
   };
-  const comparison = compareWithBaseline(base, head, { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 }, base.history);
+  const comparison = compareWithBaseline(
+    base,
+    head,
+    { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 },
+    base.history,
+  );
   return JSON.parse(
     JSON.stringify({
       schemaVersion: 1,

@@ -1,13 +1,13 @@
-import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { compareWithBaseline } from "../../src/verdict/stored.js";
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { planAction } from "../../src/config/action-plan.js";
 import { planRun } from "../../src/config/cli-plan.js";
 import { parseAge } from "../../src/config/duration.js";
 import { formatAge } from "../../src/report/format.js";
 import { baselineAgeLines } from "../../src/report/markdown.js";
 import { parseBaselineKey, withBaselineKey } from "../../src/result/environment.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result } from "../support/results.js";
 import { messageOf } from "../support/user-error.js";
 

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CAPACITY_DEFAULTS, capacityStep, type Probe, probePasses } from "../../src/capacity/search.js";
 import { addCapacity } from "../../src/capacity/verdict.js";
-import { type MetricVerdict } from "../../src/compare/metrics.js";
+import type { CapacityGate } from "../../src/compare/gate.js";
+import type { MetricVerdict } from "../../src/compare/metrics.js";
 import { loadStackFile, parseCapacityGate } from "../../src/config/stack-file.js";
-import { type CapacityGate } from "../../src/compare/gate.js";
 import { formatConfidence, formatLimit } from "../../src/report/format.js";
 
 const limits = { sloP99Ms: 50, ...CAPACITY_DEFAULTS };

@@ -1,6 +1,5 @@
-import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { describe, expect, it } from "vitest";
-import { compareWithBaseline } from "../../src/verdict/stored.js";
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { COMMENT_LIMIT, commentMarker, renderMarkdown, type StackReport } from "../../src/report/markdown.js";
 import { niceCeil, percentileMermaid } from "../../src/report/mermaid.js";
 import { PERCENTILES, percentileChartData } from "../../src/report/percentiles.js";
@@ -8,6 +7,7 @@ import { runReport, verdictReport } from "../../src/report/terminal.js";
 import { BAR_CELLS, bar, percentileTerminalChart } from "../../src/report/terminal-chart.js";
 import type { StackResult } from "../../src/result/types.js";
 import { summarizeTrials } from "../../src/stats/summary.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { mermaidCharts, parseXyChart } from "../support/mermaid-xychart.js";
 import { around, result } from "../support/results.js";
 

@@ -1,15 +1,12 @@
-import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ASSUMED_COST_RUN_SD, costVerdict, fingerprintDifferences } from "../../src/cost/verdict.js";
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { metricAlpha, testedCount } from "../../src/compare/risk.js";
-import { compareWithBaseline } from "../../src/verdict/stored.js";
-import { costInput } from "../../src/config/overrides.js";
 import { applyOverrides } from "../../src/config/apply.js";
 import { planRun } from "../../src/config/cli-plan.js";
-import { parseOverrides } from "../../src/config/overrides.js";
+import { costInput, parseOverrides } from "../../src/config/overrides.js";
 import { loadStackFile } from "../../src/config/stack-file.js";
 import {
   chunkSize,
@@ -22,9 +19,11 @@ import {
   valgrindGuestCpu,
 } from "../../src/cost/callgrind.js";
 import { costPlanOf } from "../../src/cost/run.js";
+import { ASSUMED_COST_RUN_SD, costVerdict, fingerprintDifferences } from "../../src/cost/verdict.js";
 import { verdictReport } from "../../src/report/terminal.js";
 import { parseResultDocument } from "../../src/result/read.js";
 import type { CostRecord, StackResult } from "../../src/result/types.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result } from "../support/results.js";
 import { messageOf } from "../support/user-error.js";
 

@@ -2,10 +2,9 @@ import { createServer, type Server, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { absoluteOnly } from "../../src/compare/absolute.js";
 import { errorRateOver } from "../../src/compare/error-rate.js";
-import { DEFAULT_RISK } from "../../src/compare/risk.js";
-import { compareWithBaseline } from "../../src/verdict/stored.js";
-import type { LoadPlan } from "../../src/config/plan.js";
 import { DEFAULT_GATE } from "../../src/compare/gate.js";
+import { DEFAULT_RISK } from "../../src/compare/risk.js";
+import type { LoadPlan } from "../../src/config/plan.js";
 import { errorRateMessage, errorsByKind } from "../../src/engine/error-rate.js";
 import { StackError, UserError } from "../../src/errors.js";
 import { runLoad } from "../../src/load/driver.js";
@@ -16,6 +15,7 @@ import { sqlFailure } from "../../src/stack/postgres.js";
 import { firstLine } from "../../src/stack/probes.js";
 import { notReadyText } from "../../src/stack/process-group.js";
 import { explainFullDisk } from "../../src/stack/run-folder.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { result, trial } from "../support/results.js";
 
 const withErrors = (t: Trial, e: Partial<Trial["errors"]>): Trial => {

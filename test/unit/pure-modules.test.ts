@@ -1,8 +1,7 @@
-import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { describe, expect, it } from "vitest";
 import { blockOrder } from "../../src/ab/schedule.js";
 import { nextHistory } from "../../src/baseline/history.js";
-import { compareWithBaseline } from "../../src/verdict/stored.js";
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { parseHead, requestBuffer } from "../../src/load/http-connection.js";
 import { phaseAt } from "../../src/load/phases.js";
 import { planPlacement } from "../../src/load/placement.js";
@@ -12,6 +11,7 @@ import { environmentId } from "../../src/result/environment.js";
 import { fillPlaceholders, renderNginxConf, renderPgbouncerIni } from "../../src/stack/configs.js";
 import { nginxSupportsErrorFlag } from "../../src/stack/versions.js";
 import { cpuAccount, loadGeneratorWarning } from "../../src/stats/cpu-shares.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result } from "../support/results.js";
 
 describe("phases", () => {
@@ -185,7 +185,12 @@ describe("reports", () => {
   it("renders the verdict table and stays under GitHub's limit", () => {
     const base = result(around(1000, 20));
     const head = result(around(500, 40));
-    const comparison = compareWithBaseline(base, head, { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 });
+    const comparison = compareWithBaseline(base, head, {
+      ...DEFAULT_GATE,
+      p99: 0.1,
+      throughput: -0.05,
+      errorRate: 0.01,
+    });
     const md = renderMarkdown(
       {
         title: "Commit abc",

@@ -1,10 +1,10 @@
-import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compareWithBaseline } from "../../src/verdict/stored.js";
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { MAX_RESULT_BYTES, parseResultDocument, readResultFile } from "../../src/result/read.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result } from "../support/results.js";
 
 const gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 };

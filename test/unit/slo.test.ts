@@ -2,19 +2,19 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { sloVerdicts } from "../../src/compare/slo.js";
 import { absoluteOnly } from "../../src/compare/absolute.js";
-import { type Gate, DEFAULT_GATE, NO_SLO } from "../../src/compare/gate.js";
-import { type MetricVerdict } from "../../src/compare/metrics.js";
+import { DEFAULT_GATE, type Gate, NO_SLO } from "../../src/compare/gate.js";
+import type { MetricVerdict } from "../../src/compare/metrics.js";
 import { type AbPair, compareAbPairs } from "../../src/compare/pairs.js";
 import { DEFAULT_RISK, testedCount } from "../../src/compare/risk.js";
-import { compareWithBaseline } from "../../src/verdict/stored.js";
+import { sloVerdicts } from "../../src/compare/slo.js";
 import { planAction } from "../../src/config/action-plan.js";
 import { parseLatencySlo, parseMetricGate, parseRateSlo } from "../../src/config/gate-forms.js";
 import { loadStackFile } from "../../src/config/stack-file.js";
 import { formatChange, formatConfidence, formatLimit } from "../../src/report/format.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import { studentTQuantile } from "../../src/stats/distributions.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result, trial } from "../support/results.js";
 import { messageOf } from "../support/user-error.js";
 
@@ -77,7 +77,13 @@ describe("SLO verdicts on this run alone", () => {
 });
 
 describe("SLOs in comparisons", () => {
-  const slo: Gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01, slo: { p99Ms: 50, throughput: 900 } };
+  const slo: Gate = {
+    ...DEFAULT_GATE,
+    p99: 0.1,
+    throughput: -0.05,
+    errorRate: 0.01,
+    slo: { p99Ms: 50, throughput: 900 },
+  };
   it("count as tested metrics and add a row each beside the relative ones", () => {
     expect(testedCount(slo)).toBe(4);
     expect(testedCount({ ...slo, p99: null })).toBe(3);

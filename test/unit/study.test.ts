@@ -2,9 +2,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile } from "../../src/config/stack-file.js";
 import { planStudy, STUDY_DEFAULTS } from "../../src/config/study-plan.js";
-import { builtInStacksDir } from "../../src/study/stacks-dir.js";
-import { STUDY_ROWS, selectRows } from "../../src/study/rows.js";
 import { orderedOutcomes, studyMarkdown, studyTextTable } from "../../src/report/study-table.js";
+import { STUDY_ROWS, selectRows } from "../../src/study/rows.js";
+import { builtInStacksDir } from "../../src/study/stacks-dir.js";
 import { around, result } from "../support/results.js";
 
 const io = { cwd: process.cwd(), env: {}, isTTY: false };

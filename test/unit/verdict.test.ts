@@ -1,16 +1,16 @@
-import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { describe, expect, it } from "vitest";
 import { planLooks } from "../../src/ab/looks.js";
 import { replaySequential } from "../../src/ab/sequential.js";
 import { errorRateOf } from "../../src/compare/error-rate.js";
+import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { headlineOf, isDecided } from "../../src/compare/metrics.js";
 import { type AbPair, compareAbPairs } from "../../src/compare/pairs.js";
 import { metricAlpha, minUnits } from "../../src/compare/risk.js";
 import { decide } from "../../src/compare/rule.js";
 import { ASSUMED_RUN_SD, PRIOR_RUNS } from "../../src/compare/stored.js";
-import { compareWithBaseline } from "../../src/verdict/stored.js";
 import type { HistoryPoint, Trial } from "../../src/result/types.js";
 import { studentTQuantile } from "../../src/stats/distributions.js";
+import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result, trial } from "../support/results.js";
 
 const gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 };
