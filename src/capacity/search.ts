@@ -2,6 +2,8 @@
 // within the SLO with no failed request. "Increased throughput is only useful while latency is
 // within an acceptable range": this is that number.
 
+import { STACK_DEFAULTS } from "../config/stack-spec.js";
+
 export interface Probe {
   /** Requests per second asked for (open loop). */
   rate: number;
@@ -21,7 +23,11 @@ export interface CapacityLimits {
   maxProbes: number;
 }
 
-export const CAPACITY_DEFAULTS = { ceilingFactor: 1.25, resolution: 0.05, maxProbes: 8 };
+export const CAPACITY_DEFAULTS: Omit<CapacityLimits, "sloP99Ms"> = {
+  ceilingFactor: 1.25,
+  resolution: 0.05,
+  maxProbes: STACK_DEFAULTS.capacityMaxProbes,
+};
 
 /**
  * A probe passes when its P99 is within the SLO, no request failed, and the stack served what was

@@ -47,6 +47,8 @@ export const STACK_DEFAULTS = Object.freeze({
   connections: 100,
   timeoutSeconds: 10,
   workers: 1,
+  /** capacity.max-probes: the most probes of one capacity search. */
+  capacityMaxProbes: 8,
 });
 
 /** One setup command of the stack file, with where it was written (for errors that point at it). */

@@ -22,24 +22,7 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
     // Closed loop: every connection always has a request out, so only a response is progress.
     let lastProgress = t0;
     const elapsed = () => (performance.now() - t0) / 1000;
-    const instance = autocannon(
-      {
-        url,
-        connections: load.connections,
-        // A hard bound on the load loop, whatever happens to our own timer.
-        duration: Math.ceil(total) + 5,
-        timeout: load.timeoutSeconds,
-        requests: load.requests.map((r) => ({
-          method: r.method as "GET",
-          path: r.path,
-          headers: r.headers,
-          body: r.body,
-        })),
-        // We keep our own histograms; autocannon's are whole milliseconds.
-        skipAggregateResult: true,
-      } as autocannon.Options,
-      () => undefined,
-    );
+    const instance = autocannon(closedLoopOptions(url, load, total), () => undefined);
     instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       lastProgress = performance.now();
       const r = recorderFor(phaseAt(elapsed(), schedule));
@@ -81,14 +64,35 @@ export function runClosedLoop(url: string, load: LoadPlan, hooks: LoadHooks = {}
     });
     const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);
     // The last trial ends between ticks: finish exactly on time.
-    const endTimer = setTimeout(() => {
-      try {
-        hooks.check?.();
-        hooks.onMeasureEnd?.();
-        finish();
-      } catch (err) {
-        finish(err);
-      }
-    }, total * 1000);
+    const endTimer = setTimeout(() => endMeasure(hooks, finish), total * 1000);
   });
+}
+
+function closedLoopOptions(url: string, load: LoadPlan, total: number): autocannon.Options {
+  return {
+    url,
+    connections: load.connections,
+    // A hard bound on the load loop, whatever happens to our own timer.
+    duration: Math.ceil(total) + 5,
+    timeout: load.timeoutSeconds,
+    requests: load.requests.map((r) => ({
+      method: r.method as "GET",
+      path: r.path,
+      headers: r.headers,
+      body: r.body,
+    })),
+    // We keep our own histograms; autocannon's are whole milliseconds.
+    skipAggregateResult: true,
+  } as autocannon.Options;
+}
+
+/** The last trial has ended: a last liveness check, then the outcome (or the check's error). */
+function endMeasure(hooks: LoadHooks, finish: (err?: unknown) => void): void {
+  try {
+    hooks.check?.();
+    hooks.onMeasureEnd?.();
+    finish();
+  } catch (err) {
+    finish(err);
+  }
 }

@@ -1,8 +1,8 @@
 import type { LoadPlan } from "../config/plan.js";
 import { checkSocketRoom, openFileCount, openFileLimit, socketLimitError } from "./fd-limit.js";
 import { HttpConnection, requestBuffer } from "./http-connection.js";
-import { phaseAt } from "./phases.js";
-import { phaseRecorders } from "./recorder.js";
+import { type Phase, phaseAt, type Schedule } from "./phases.js";
+import { type PhaseRecorder, phaseRecorders } from "./recorder.js";
 import { startTicker } from "./ticker.js";
 import type { LoadHooks, LoadOutcome } from "./types.js";
 
@@ -15,148 +15,235 @@ import type { LoadHooks, LoadOutcome } from "./types.js";
  * actual write kept as "uncorrected"; a response counts in the phase in which it was due.
  */
 export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Promise<LoadOutcome> {
-  const target = new URL(url);
-  const host = target.hostname.replace(/^\[|\]$/g, "");
-  const port = Number(target.port || 80);
-  const buffers = load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" }));
-  const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
-  const open = load.rate !== null;
-  const intervalMs = open ? 1000 / load.rate! : 0;
-  const timeoutMs = load.timeoutSeconds * 1000;
-
+  const target = targetOf(url, load);
+  const phases = phaseRecorders(load);
   checkSocketRoom(load.connections);
   return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const endAt = t0 + total * 1000;
-    let stopped = false;
-    let settled = false;
-    let sent = 0;
-    let scheduled = 0;
-    const backlog: number[] = [];
-    let okTotal = 0;
-    // The watchdog's clock: the last completed response, or the last moment nothing was outstanding.
-    let lastProgress = t0;
-    let pumpTimer: NodeJS.Timeout | undefined;
-    let drainTimer: NodeJS.Timeout | undefined;
-
-    const nextRequest = () => buffers[sent++ % buffers.length];
-    const connections = Array.from(
-      { length: load.connections },
-      () =>
-        new HttpConnection(host, port, {
-          next: () => {
-            if (stopped) return undefined;
-            if (!open) return { ...nextRequest(), startedAt: performance.now() };
-            const due = backlog.shift();
-            return due === undefined ? undefined : { ...nextRequest(), startedAt: due };
-          },
-          onResponse: (status, startedAt, sentAt, endedAt) => {
-            lastProgress = endedAt;
-            const at = open ? startedAt : endedAt;
-            const rec = recorderFor(phaseAt((at - t0) / 1000, schedule));
-            if (!rec) return;
-            rec.recordResponse(status, endedAt - startedAt);
-            if (status >= 200 && status < 300) {
-              okTotal++;
-              if (open) rec.recordUncorrected(endedAt - sentAt);
-            }
-            if (stopped && open && connections.every((c) => !c.inFlight)) complete();
-          },
-          onError: (timeout) => {
-            recorderFor(phaseAt((performance.now() - t0) / 1000, schedule))?.recordError(timeout);
-          },
-          onSocketLimit: (code) => fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code)),
-        }),
-    );
-
-    const pump = () => {
-      if (stopped) return;
-      const now = performance.now();
-      for (let due = t0 + scheduled * intervalMs; due <= now && due < endAt; due = t0 + scheduled * intervalMs) {
-        backlog.push(due);
-        scheduled++;
-      }
-      for (const c of connections) {
-        if (backlog.length === 0) break;
-        if (!c.inFlight) c.kick();
-      }
-      const next = t0 + scheduled * intervalMs;
-      if (next < endAt) pumpTimer = setTimeout(pump, Math.max(0, next - performance.now()));
-    };
-
-    const cleanup = () => {
-      settled = true;
-      stopped = true;
-      clearInterval(ticker);
-      clearInterval(reaper);
-      clearTimeout(endTimer);
-      clearTimeout(warmupTimer);
-      clearTimeout(pumpTimer);
-      clearTimeout(drainTimer);
-      hooks.signal?.removeEventListener("abort", onAbort);
-      for (const c of connections) c.close();
-    };
-    const complete = () => {
-      if (settled) return;
-      cleanup();
-      resolve(outcome());
-    };
-    const fail = (err: unknown) => {
-      if (settled) return;
-      cleanup();
-      reject(err);
-    };
-    const onAbort = () => fail(hooks.signal?.reason ?? new Error("aborted"));
-    hooks.signal?.addEventListener("abort", onAbort);
-
-    // Requests that wait longer than the timeout are abandoned and counted as timeouts.
-    // Open loop: a due request still waiting for a connection after the timeout is a timeout too.
-    const expireBacklog = (olderThan: number) => {
-      while (backlog.length > 0 && backlog[0] < olderThan) {
-        const due = backlog.shift()!;
-        recorderFor(phaseAt((due - t0) / 1000, schedule))?.recordError(true);
-      }
-    };
-    const reaper = setInterval(() => {
-      const now = performance.now();
-      for (const c of connections) if (c.waitingFor(now) > timeoutMs) c.timeout();
-      expireBacklog(now - timeoutMs);
-      if (backlog.length === 0 && connections.every((c) => !c.busy)) lastProgress = now;
-    }, 100);
-
-    const ticker = startTicker({
-      t0,
-      schedule,
-      recorderFor,
-      okTotal: () => okTotal,
+    const run = newRun(load, phases);
+    const end = settlement(run, hooks, () => resolve(phases.outcome()), reject);
+    run.connections = openConnections(run, load, target, end);
+    const pump = openLoopPump(run);
+    run.reaper = startReaper(run);
+    run.ticker = startTicker({
+      t0: run.t0,
+      schedule: run.schedule,
+      recorderFor: run.recorderFor,
+      okTotal: () => run.okTotal,
       check: hooks.check,
       onProgress: hooks.onProgress,
-      fail: fail,
-      lastProgress: () => lastProgress,
+      fail: end.fail,
+      lastProgress: () => run.lastProgress,
       requestTimeoutSeconds: load.timeoutSeconds,
       stalled: hooks.stalled,
     });
-
-    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);
-    const endTimer = setTimeout(() => {
-      try {
-        hooks.check?.();
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      hooks.onMeasureEnd?.();
-      stopped = true;
-      clearTimeout(pumpTimer);
-      // Due requests that never got a connection: the load was more than the service could take.
-      expireBacklog(Number.POSITIVE_INFINITY);
-      // Closed loop: what completes after the end belongs to no trial. Open loop: requests due
-      // inside the last trial still count; give them up to their timeout.
-      if (!open || connections.every((c) => !c.inFlight)) complete();
-      else drainTimer = setTimeout(complete, timeoutMs + 100);
-    }, total * 1000);
-
-    if (open) pump();
-    else for (const c of connections) c.kick();
+    run.warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);
+    run.endTimer = setTimeout(() => endMeasure(run, hooks, end), phases.total * 1000);
+    if (run.open) pump();
+    else for (const c of run.connections) c.kick();
   });
+}
+
+/** Where to connect, and each request's bytes, built once. */
+interface Target {
+  host: string;
+  port: number;
+  buffers: { buffer: Buffer; noBody: boolean }[];
+}
+
+function targetOf(url: string, load: LoadPlan): Target {
+  const target = new URL(url);
+  return {
+    host: target.hostname.replace(/^\[|\]$/g, ""),
+    port: Number(target.port || 80),
+    buffers: load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" })),
+  };
+}
+
+/**
+ * One run's state, shared by its stages: the connections' callbacks, the open loop's pump, the
+ * reaper, the ticker and the teardown. Every field is set from the start, so its shape never changes.
+ */
+interface Run {
+  readonly t0: number;
+  /** When the last trial ends; no request is due after it. */
+  readonly endAt: number;
+  readonly open: boolean;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly schedule: Schedule;
+  readonly recorderFor: (phase: Phase) => PhaseRecorder | undefined;
+  /** Open loop: the due times of requests still waiting for a free connection, oldest first. */
+  readonly backlog: number[];
+  connections: HttpConnection[];
+  stopped: boolean;
+  settled: boolean;
+  okTotal: number;
+  /** The watchdog's clock: the last completed response, or the last moment nothing was outstanding. */
+  lastProgress: number;
+  ticker: NodeJS.Timeout | undefined;
+  reaper: NodeJS.Timeout | undefined;
+  warmupTimer: NodeJS.Timeout | undefined;
+  endTimer: NodeJS.Timeout | undefined;
+  pumpTimer: NodeJS.Timeout | undefined;
+  drainTimer: NodeJS.Timeout | undefined;
+}
+
+function newRun(load: LoadPlan, phases: ReturnType<typeof phaseRecorders>): Run {
+  const t0 = performance.now();
+  const open = load.rate !== null;
+  return {
+    t0,
+    endAt: t0 + phases.total * 1000,
+    open,
+    intervalMs: open ? 1000 / load.rate! : 0,
+    timeoutMs: load.timeoutSeconds * 1000,
+    schedule: phases.schedule,
+    recorderFor: phases.recorderFor,
+    backlog: [],
+    connections: [],
+    stopped: false,
+    settled: false,
+    okTotal: 0,
+    lastProgress: t0,
+    ticker: undefined,
+    reaper: undefined,
+    warmupTimer: undefined,
+    endTimer: undefined,
+    pumpTimer: undefined,
+    drainTimer: undefined,
+  };
+}
+
+/** How a run ends: `complete` with the outcome, or `fail`; either once, and either stops everything. */
+interface Settle {
+  complete: () => void;
+  fail: (err: unknown) => void;
+}
+
+function settlement(run: Run, hooks: LoadHooks, resolve: () => void, reject: (err: unknown) => void): Settle {
+  const cleanup = () => {
+    run.settled = true;
+    run.stopped = true;
+    clearInterval(run.ticker);
+    clearInterval(run.reaper);
+    clearTimeout(run.endTimer);
+    clearTimeout(run.warmupTimer);
+    clearTimeout(run.pumpTimer);
+    clearTimeout(run.drainTimer);
+    hooks.signal?.removeEventListener("abort", onAbort);
+    for (const c of run.connections) c.close();
+  };
+  const complete = () => {
+    if (run.settled) return;
+    cleanup();
+    resolve();
+  };
+  const fail = (err: unknown) => {
+    if (run.settled) return;
+    cleanup();
+    reject(err);
+  };
+  const onAbort = () => fail(hooks.signal?.reason ?? new Error("aborted"));
+  hooks.signal?.addEventListener("abort", onAbort);
+  return { complete, fail };
+}
+
+/**
+ * The hot path: `next` and `onResponse` run once per request. Their callbacks are made once per
+ * connection; what never changes during the run is read from locals, not from `run`.
+ */
+function openConnections(run: Run, load: LoadPlan, target: Target, end: Settle): HttpConnection[] {
+  const { t0, open, schedule, recorderFor, backlog } = run;
+  const { host, port, buffers } = target;
+  let sent = 0;
+  const nextRequest = () => buffers[sent++ % buffers.length];
+  const connections = Array.from(
+    { length: load.connections },
+    () =>
+      new HttpConnection(host, port, {
+        next: () => {
+          if (run.stopped) return undefined;
+          if (!open) return { ...nextRequest(), startedAt: performance.now() };
+          const due = backlog.shift();
+          return due === undefined ? undefined : { ...nextRequest(), startedAt: due };
+        },
+        onResponse: (status, startedAt, sentAt, endedAt) => {
+          run.lastProgress = endedAt;
+          const at = open ? startedAt : endedAt;
+          const rec = recorderFor(phaseAt((at - t0) / 1000, schedule));
+          if (!rec) return;
+          rec.recordResponse(status, endedAt - startedAt);
+          if (status >= 200 && status < 300) {
+            run.okTotal++;
+            if (open) rec.recordUncorrected(endedAt - sentAt);
+          }
+          if (run.stopped && open && connections.every((c) => !c.inFlight)) end.complete();
+        },
+        onError: (timeout) => {
+          recorderFor(phaseAt((performance.now() - t0) / 1000, schedule))?.recordError(timeout);
+        },
+        onSocketLimit: (code) => end.fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code)),
+      }),
+  );
+  return connections;
+}
+
+/** Open loop: queues the requests that have fallen due, hands them to idle connections, and waits for the next. */
+function openLoopPump(run: Run): () => void {
+  const { t0, intervalMs, endAt, backlog, connections } = run;
+  let scheduled = 0;
+  const pump = () => {
+    if (run.stopped) return;
+    const now = performance.now();
+    for (let due = t0 + scheduled * intervalMs; due <= now && due < endAt; due = t0 + scheduled * intervalMs) {
+      backlog.push(due);
+      scheduled++;
+    }
+    for (const c of connections) {
+      if (backlog.length === 0) break;
+      if (!c.inFlight) c.kick();
+    }
+    const next = t0 + scheduled * intervalMs;
+    if (next < endAt) run.pumpTimer = setTimeout(pump, Math.max(0, next - performance.now()));
+  };
+  return pump;
+}
+
+/** Open loop: a due request still waiting for a connection after the timeout is a timeout too. */
+function expireBacklog(run: Run, olderThan: number): void {
+  const { backlog } = run;
+  while (backlog.length > 0 && backlog[0] < olderThan) {
+    const due = backlog.shift()!;
+    run.recorderFor(phaseAt((due - run.t0) / 1000, run.schedule))?.recordError(true);
+  }
+}
+
+/** Requests that wait longer than the timeout are abandoned and counted as timeouts. */
+function startReaper(run: Run): NodeJS.Timeout {
+  const { connections, backlog, timeoutMs } = run;
+  return setInterval(() => {
+    const now = performance.now();
+    for (const c of connections) if (c.waitingFor(now) > timeoutMs) c.timeout();
+    expireBacklog(run, now - timeoutMs);
+    if (backlog.length === 0 && connections.every((c) => !c.busy)) run.lastProgress = now;
+  }, 100);
+}
+
+/** The last trial has ended: stop sending, and settle once what still counts is in. */
+function endMeasure(run: Run, hooks: LoadHooks, end: Settle): void {
+  try {
+    hooks.check?.();
+  } catch (err) {
+    end.fail(err);
+    return;
+  }
+  hooks.onMeasureEnd?.();
+  run.stopped = true;
+  clearTimeout(run.pumpTimer);
+  // Due requests that never got a connection: the load was more than the service could take.
+  expireBacklog(run, Number.POSITIVE_INFINITY);
+  // Closed loop: what completes after the end belongs to no trial. Open loop: requests due
+  // inside the last trial still count; give them up to their timeout.
+  if (!run.open || run.connections.every((c) => !c.inFlight)) end.complete();
+  else run.drainTimer = setTimeout(end.complete, run.timeoutMs + 100);
 }

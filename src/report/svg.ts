@@ -37,22 +37,46 @@ const MARGIN = { top: 56, right: 16, bottom: 56, left: 64 };
 /** Coordinates to one decimal: enough for a screen, short in the file. */
 const c = (v: number) => (Math.round(v * 10) / 10).toString();
 
+/** Where a value goes: x by category, y from 0 up to the round top, and the format of its text. */
+interface Frame {
+  top: number;
+  plotH: number;
+  x: (i: number) => number;
+  y: (v: number) => number;
+  fmt: (v: number) => string;
+}
+
 export function lineChart(chart: SvgChart): string {
-  const fmt = chart.format ?? formatMs;
+  const frame = frameOf(chart);
+  return [
+    `<svg class="chart" data-chart="${escapeHtml(chart.kind)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(chart.title)}">`,
+    `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeHtml(chart.title)}</text>`,
+    ...yAxis(chart, frame),
+    ...xAxis(chart, frame),
+    ...chart.series.flatMap((s) => seriesGroup(s, chart, frame)),
+    ...legend(chart.series),
+    "</svg>",
+  ].join("\n");
+}
+
+function frameOf(chart: SvgChart): Frame {
   const values = chart.series.flatMap((s) => s.values).filter(Number.isFinite);
   const top = niceCeil(Math.max(0, ...values) * 1.1);
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const n = chart.xLabels.length;
-  const x = (i: number) => MARGIN.left + (n === 1 ? plotW / 2 : (plotW * (i + 0.5)) / n);
-  const y = (v: number) => MARGIN.top + plotH * (1 - Math.min(v, top) / top);
-  const out: string[] = [];
-  out.push(
-    `<svg class="chart" data-chart="${escapeHtml(chart.kind)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(chart.title)}">`,
-    `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeHtml(chart.title)}</text>`,
-  );
-  // The y axis: five ticks from 0 to the round top, with grid lines.
-  out.push('<g class="axis y-axis">');
+  return {
+    top,
+    plotH,
+    x: (i: number) => MARGIN.left + (n === 1 ? plotW / 2 : (plotW * (i + 0.5)) / n),
+    y: (v: number) => MARGIN.top + plotH * (1 - Math.min(v, top) / top),
+    fmt: chart.format ?? formatMs,
+  };
+}
+
+/** Five ticks from 0 to the round top, with grid lines. */
+function yAxis(chart: SvgChart, { top, plotH, y, fmt }: Frame): string[] {
+  const out = ['<g class="axis y-axis">'];
   for (let t = 0; t <= 4; t++) {
     const v = (top * t) / 4;
     out.push(
@@ -64,46 +88,52 @@ export function lineChart(chart: SvgChart): string {
     `<text class="axis-title" transform="translate(14 ${c(MARGIN.top + plotH / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.yLabel)}</text>`,
     "</g>",
   );
-  // The x axis: a label per category; slanted when there are many (a trend over commits).
-  const slant = n > 8;
-  out.push('<g class="axis x-axis">');
-  chart.xLabels.forEach((label, i) => {
-    const ly = MARGIN.top + plotH + 16;
+  return out;
+}
+
+/** A label per category; slanted when there are many (a trend over commits). */
+function xAxis(chart: SvgChart, { plotH, x }: Frame): string[] {
+  const slant = chart.xLabels.length > 8;
+  const ly = MARGIN.top + plotH + 16;
+  const labels = chart.xLabels.map((label, i) =>
+    slant
+      ? `<text transform="translate(${c(x(i))} ${ly}) rotate(-40)" text-anchor="end">${escapeHtml(label)}</text>`
+      : `<text x="${c(x(i))}" y="${ly}" text-anchor="middle">${escapeHtml(label)}</text>`,
+  );
+  return ['<g class="axis x-axis">', ...labels, "</g>"];
+}
+
+/** One series: its line, one path per run of values without a gap, and a point per value. */
+function seriesGroup(s: SvgSeries, chart: SvgChart, { x, y, fmt }: Frame): string[] {
+  const out = [
+    `<g class="series" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`,
+  ];
+  let d = "";
+  let pen = false;
+  s.values.forEach((v, i) => {
+    if (!Number.isFinite(v)) {
+      pen = false;
+      return;
+    }
+    d += `${pen ? "L" : "M"}${c(x(i))} ${c(y(v))}`;
+    pen = true;
+  });
+  if (d) out.push(`<path class="line${s.style === "dashed" ? " dashed" : ""}" d="${d}" fill="none"/>`);
+  s.values.forEach((v, i) => {
+    if (!Number.isFinite(v)) return;
     out.push(
-      slant
-        ? `<text transform="translate(${c(x(i))} ${ly}) rotate(-40)" text-anchor="end">${escapeHtml(label)}</text>`
-        : `<text x="${c(x(i))}" y="${ly}" text-anchor="middle">${escapeHtml(label)}</text>`,
+      `<circle class="point${s.style === "dashed" ? " hollow" : ""}" cx="${c(x(i))}" cy="${c(y(v))}" r="4"><title>${escapeHtml(`${s.name}, ${chart.xLabels[i]}: ${fmt(v)}`)}</title></circle>`,
     );
   });
   out.push("</g>");
-  for (const s of chart.series) {
-    out.push(
-      `<g class="series" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`,
-    );
-    // One path per run of values without a gap.
-    let d = "";
-    let pen = false;
-    s.values.forEach((v, i) => {
-      if (!Number.isFinite(v)) {
-        pen = false;
-        return;
-      }
-      d += `${pen ? "L" : "M"}${c(x(i))} ${c(y(v))}`;
-      pen = true;
-    });
-    if (d) out.push(`<path class="line${s.style === "dashed" ? " dashed" : ""}" d="${d}" fill="none"/>`);
-    s.values.forEach((v, i) => {
-      if (!Number.isFinite(v)) return;
-      out.push(
-        `<circle class="point${s.style === "dashed" ? " hollow" : ""}" cx="${c(x(i))}" cy="${c(y(v))}" r="4"><title>${escapeHtml(`${s.name}, ${chart.xLabels[i]}: ${fmt(v)}`)}</title></circle>`,
-      );
-    });
-    out.push("</g>");
-  }
-  // The legend, on its own line under the title: a swatch in each series' style and its name.
-  out.push('<g class="legend">');
+  return out;
+}
+
+/** On its own line under the title: a swatch in each series' style and its name. */
+function legend(series: SvgSeries[]): string[] {
+  const out = ['<g class="legend">'];
   let lx = MARGIN.left;
-  for (const s of chart.series) {
+  for (const s of series) {
     out.push(
       `<g class="legend-item" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`,
       `<line class="line${s.style === "dashed" ? " dashed" : ""}" x1="${c(lx)}" x2="${c(lx + 22)}" y1="34" y2="34"/>`,
@@ -114,6 +144,6 @@ export function lineChart(chart: SvgChart): string {
     // About 6.5 px per character at 11 px.
     lx += 28 + 6.5 * s.name.length + 20;
   }
-  out.push("</g>", "</svg>");
-  return out.join("\n");
+  out.push("</g>");
+  return out;
 }
