@@ -3915,50 +3915,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative5, options, skipNormalization) {
+    function resolveComponent(base, relative6, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse(serialize2(base, options), options);
-        relative5 = parse(serialize2(relative5, options), options);
+        relative6 = parse(serialize2(relative6, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative5.scheme) {
-        target.scheme = relative5.scheme;
-        target.userinfo = relative5.userinfo;
-        target.host = relative5.host;
-        target.port = relative5.port;
-        target.path = removeDotSegments(relative5.path || "");
-        target.query = relative5.query;
+      if (!options.tolerant && relative6.scheme) {
+        target.scheme = relative6.scheme;
+        target.userinfo = relative6.userinfo;
+        target.host = relative6.host;
+        target.port = relative6.port;
+        target.path = removeDotSegments(relative6.path || "");
+        target.query = relative6.query;
       } else {
-        if (relative5.userinfo !== void 0 || relative5.host !== void 0 || relative5.port !== void 0) {
-          target.userinfo = relative5.userinfo;
-          target.host = relative5.host;
-          target.port = relative5.port;
-          target.path = removeDotSegments(relative5.path || "");
-          target.query = relative5.query;
+        if (relative6.userinfo !== void 0 || relative6.host !== void 0 || relative6.port !== void 0) {
+          target.userinfo = relative6.userinfo;
+          target.host = relative6.host;
+          target.port = relative6.port;
+          target.path = removeDotSegments(relative6.path || "");
+          target.query = relative6.query;
         } else {
-          if (!relative5.path) {
+          if (!relative6.path) {
             target.path = base.path;
-            if (relative5.query !== void 0) {
-              target.query = relative5.query;
+            if (relative6.query !== void 0) {
+              target.query = relative6.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative5.path[0] === "/") {
-              target.path = removeDotSegments(relative5.path);
+            if (relative6.path[0] === "/") {
+              target.path = removeDotSegments(relative6.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative5.path;
+                target.path = "/" + relative6.path;
               } else if (!base.path) {
-                target.path = relative5.path;
+                target.path = relative6.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative5.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative6.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative5.query;
+            target.query = relative6.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -3966,7 +3966,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative5.fragment;
+      target.fragment = relative6.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -14272,6 +14272,3962 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/cross-argv/index.js
+var require_cross_argv = __commonJS({
+  "node_modules/cross-argv/index.js"(exports2, module2) {
+    var IS_WINDOWS = process.platform === "win32";
+    module2.exports = crossArgv;
+    function crossArgv(pargv, force) {
+      if (!pargv) pargv = process.argv;
+      const str = pargv.join(` `);
+      if ((!IS_WINDOWS || (str.match(/'/g) || []).length < 2) && !force) return pargv;
+      const newStr = str.replace(/'(.+?)'/g, `"$1"`);
+      return splitCommandLine(newStr);
+    }
+    function splitCommandLine(commandLine) {
+      var doubleDoubleQuote = "<DDQ>";
+      while (commandLine.indexOf(doubleDoubleQuote) > -1) doubleDoubleQuote += "@";
+      var noDoubleDoubleQuotes = commandLine.replace(/""/g, doubleDoubleQuote);
+      var spaceMarker = "<SP>";
+      while (commandLine.indexOf(spaceMarker) > -1) spaceMarker += "@";
+      var noSpacesInQuotes = noDoubleDoubleQuotes.replace(/"([^"]*)"?/g, (fullMatch, capture) => {
+        return capture.replace(/ /g, spaceMarker).replace(RegExp(doubleDoubleQuote, "g"), '"');
+      });
+      var mangledParamArray = noSpacesInQuotes.split(/ +/);
+      var paramArray = mangledParamArray.map((mangledParam) => {
+        return mangledParam.replace(RegExp(spaceMarker, "g"), " ").replace(RegExp(doubleDoubleQuote, "g"), "");
+      });
+      return paramArray;
+    }
+  }
+});
+
+// node_modules/manage-path/dist/get-path-var.js
+var require_get_path_var = __commonJS({
+  "node_modules/manage-path/dist/get-path-var.js"(exports2, module2) {
+    "use strict";
+    module2.exports = getPathVar;
+    var PATH_REGEX = /^PATH$/i;
+    function getPathVar(env, platform) {
+      var PATH = "PATH";
+      if (platform === "win32") {
+        PATH = "Path";
+        Object.keys(env).some(function(e) {
+          var matches = PATH_REGEX.test(e);
+          if (matches) {
+            PATH = e;
+          }
+          return matches;
+        });
+      }
+      return PATH;
+    }
+  }
+});
+
+// node_modules/manage-path/dist/get-separator.js
+var require_get_separator = __commonJS({
+  "node_modules/manage-path/dist/get-separator.js"(exports2, module2) {
+    "use strict";
+    module2.exports = getSeparator;
+    function getSeparator(platform) {
+      return platform === "win32" ? ";" : ":";
+    }
+  }
+});
+
+// node_modules/manage-path/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/manage-path/dist/index.js"(exports2, module2) {
+    "use strict";
+    var getPathVar = require_get_path_var();
+    var getSeparator = require_get_separator();
+    module2.exports = managePath;
+    function managePath() {
+      var env = arguments.length <= 0 || arguments[0] === void 0 ? {} : arguments[0];
+      var _ref = arguments.length <= 1 || arguments[1] === void 0 ? { platform: process.platform } : arguments[1];
+      var _ref$platform = _ref.platform;
+      var platform = _ref$platform === void 0 ? process.platform : _ref$platform;
+      var pathVar = getPathVar(env, platform);
+      var separator = getSeparator(platform);
+      var originalPath = env[pathVar];
+      return { push, unshift, get, restore };
+      function push() {
+        for (var _len = arguments.length, paths = Array(_len), _key = 0; _key < _len; _key++) {
+          paths[_key] = arguments[_key];
+        }
+        return change(true, paths);
+      }
+      function unshift() {
+        for (var _len2 = arguments.length, paths = Array(_len2), _key2 = 0; _key2 < _len2; _key2++) {
+          paths[_key2] = arguments[_key2];
+        }
+        return change(false, paths);
+      }
+      function get() {
+        return env[pathVar];
+      }
+      function restore() {
+        env[pathVar] = originalPath;
+        return get();
+      }
+      function change(append, paths) {
+        if (!append) {
+          paths = paths.reverse();
+        }
+        paths.forEach(function(path) {
+          var pathArray = getPathArray(path);
+          addExistingPath(pathArray, env[pathVar], append);
+          env[pathVar] = pathArray.join(separator);
+        });
+        return get();
+      }
+    }
+    function getPathArray(pathToAdd) {
+      if (Array.isArray(pathToAdd)) {
+        return pathToAdd;
+      } else {
+        return [pathToAdd];
+      }
+    }
+    function addExistingPath(array, path, appendMode) {
+      if (!path) {
+        return;
+      }
+      if (appendMode) {
+        array.unshift(path);
+      } else {
+        array.push(path);
+      }
+    }
+  }
+});
+
+// node_modules/has-async-hooks/index.js
+var require_has_async_hooks = __commonJS({
+  "node_modules/has-async-hooks/index.js"(exports2, module2) {
+    module2.exports = function() {
+      try {
+        return typeof __require("async_hooks").createHook === "function";
+      } catch (err) {
+        return false;
+      }
+    };
+  }
+});
+
+// node_modules/minimist/index.js
+var require_minimist = __commonJS({
+  "node_modules/minimist/index.js"(exports2, module2) {
+    "use strict";
+    function hasKey(obj, keys) {
+      var o = obj;
+      keys.slice(0, -1).forEach(function(key2) {
+        o = o[key2] || {};
+      });
+      var key = keys[keys.length - 1];
+      return key in o;
+    }
+    function isNumber(x) {
+      if (typeof x === "number") {
+        return true;
+      }
+      if (/^0x[0-9a-f]+$/i.test(x)) {
+        return true;
+      }
+      return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(e[-+]?\d+)?$/.test(x);
+    }
+    function isConstructorOrProto(obj, key) {
+      return key === "constructor" && typeof obj[key] === "function" || key === "__proto__";
+    }
+    module2.exports = function(args, opts) {
+      if (!opts) {
+        opts = {};
+      }
+      var flags = {
+        bools: {},
+        strings: {},
+        unknownFn: null
+      };
+      if (typeof opts.unknown === "function") {
+        flags.unknownFn = opts.unknown;
+      }
+      if (typeof opts.boolean === "boolean" && opts.boolean) {
+        flags.allBools = true;
+      } else {
+        [].concat(opts.boolean).filter(Boolean).forEach(function(key2) {
+          flags.bools[key2] = true;
+        });
+      }
+      var aliases = {};
+      function aliasIsBoolean(key2) {
+        return aliases[key2].some(function(x) {
+          return flags.bools[x];
+        });
+      }
+      Object.keys(opts.alias || {}).forEach(function(key2) {
+        aliases[key2] = [].concat(opts.alias[key2]);
+        aliases[key2].forEach(function(x) {
+          aliases[x] = [key2].concat(aliases[key2].filter(function(y) {
+            return x !== y;
+          }));
+        });
+      });
+      [].concat(opts.string).filter(Boolean).forEach(function(key2) {
+        flags.strings[key2] = true;
+        if (aliases[key2]) {
+          [].concat(aliases[key2]).forEach(function(k) {
+            flags.strings[k] = true;
+          });
+        }
+      });
+      var defaults = opts.default || {};
+      var argv = { _: [] };
+      function argDefined(key2, arg2) {
+        return flags.allBools && /^--[^=]+$/.test(arg2) || flags.strings[key2] || flags.bools[key2] || aliases[key2];
+      }
+      function setKey(obj, keys, value2) {
+        var o = obj;
+        for (var i2 = 0; i2 < keys.length - 1; i2++) {
+          var key2 = keys[i2];
+          if (isConstructorOrProto(o, key2)) {
+            return;
+          }
+          if (o[key2] === void 0) {
+            o[key2] = {};
+          }
+          if (o[key2] === Object.prototype || o[key2] === Number.prototype || o[key2] === String.prototype) {
+            o[key2] = {};
+          }
+          if (o[key2] === Array.prototype) {
+            o[key2] = [];
+          }
+          o = o[key2];
+        }
+        var lastKey = keys[keys.length - 1];
+        if (isConstructorOrProto(o, lastKey)) {
+          return;
+        }
+        if (o === Object.prototype || o === Number.prototype || o === String.prototype) {
+          o = {};
+        }
+        if (o === Array.prototype) {
+          o = [];
+        }
+        if (o[lastKey] === void 0 || flags.bools[lastKey] || typeof o[lastKey] === "boolean") {
+          o[lastKey] = value2;
+        } else if (Array.isArray(o[lastKey])) {
+          o[lastKey].push(value2);
+        } else {
+          o[lastKey] = [o[lastKey], value2];
+        }
+      }
+      function setArg(key2, val, arg2) {
+        if (arg2 && flags.unknownFn && !argDefined(key2, arg2)) {
+          if (flags.unknownFn(arg2) === false) {
+            return;
+          }
+        }
+        var value2 = !flags.strings[key2] && isNumber(val) ? Number(val) : val;
+        setKey(argv, key2.split("."), value2);
+        (aliases[key2] || []).forEach(function(x) {
+          setKey(argv, x.split("."), value2);
+        });
+      }
+      Object.keys(flags.bools).forEach(function(key2) {
+        setArg(key2, defaults[key2] === void 0 ? false : defaults[key2]);
+      });
+      var notFlags = [];
+      if (args.indexOf("--") !== -1) {
+        notFlags = args.slice(args.indexOf("--") + 1);
+        args = args.slice(0, args.indexOf("--"));
+      }
+      for (var i = 0; i < args.length; i++) {
+        var arg = args[i];
+        var key;
+        var next;
+        if (/^--.+=/.test(arg)) {
+          var m = arg.match(/^--([^=]+)=([\s\S]*)$/);
+          key = m[1];
+          var value = m[2];
+          if (flags.bools[key]) {
+            value = value !== "false";
+          }
+          setArg(key, value, arg);
+        } else if (/^--no-.+/.test(arg)) {
+          key = arg.match(/^--no-(.+)/)[1];
+          setArg(key, false, arg);
+        } else if (/^--.+/.test(arg)) {
+          key = arg.match(/^--(.+)/)[1];
+          next = args[i + 1];
+          if (next !== void 0 && !/^(-|--)[^-]/.test(next) && !flags.bools[key] && !flags.allBools && (aliases[key] ? !aliasIsBoolean(key) : true)) {
+            setArg(key, next, arg);
+            i += 1;
+          } else if (/^(true|false)$/.test(next)) {
+            setArg(key, next === "true", arg);
+            i += 1;
+          } else {
+            setArg(key, flags.strings[key] ? "" : true, arg);
+          }
+        } else if (/^-[^-]+/.test(arg)) {
+          var letters = arg.slice(1, -1).split("");
+          var broken = false;
+          for (var j = 0; j < letters.length; j++) {
+            next = arg.slice(j + 2);
+            if (next === "-") {
+              setArg(letters[j], next, arg);
+              continue;
+            }
+            if (/[A-Za-z]/.test(letters[j]) && next[0] === "=") {
+              setArg(letters[j], next.slice(1), arg);
+              broken = true;
+              break;
+            }
+            if (/[A-Za-z]/.test(letters[j]) && /-?\d+(\.\d*)?(e-?\d+)?$/.test(next)) {
+              setArg(letters[j], next, arg);
+              broken = true;
+              break;
+            }
+            if (letters[j + 1] && letters[j + 1].match(/\W/)) {
+              setArg(letters[j], arg.slice(j + 2), arg);
+              broken = true;
+              break;
+            } else {
+              setArg(letters[j], flags.strings[letters[j]] ? "" : true, arg);
+            }
+          }
+          key = arg.slice(-1)[0];
+          if (!broken && key !== "-") {
+            if (args[i + 1] && !/^(-|--)[^-]/.test(args[i + 1]) && !flags.bools[key] && (aliases[key] ? !aliasIsBoolean(key) : true)) {
+              setArg(key, args[i + 1], arg);
+              i += 1;
+            } else if (args[i + 1] && /^(true|false)$/.test(args[i + 1])) {
+              setArg(key, args[i + 1] === "true", arg);
+              i += 1;
+            } else {
+              setArg(key, flags.strings[key] ? "" : true, arg);
+            }
+          }
+        } else {
+          if (!flags.unknownFn || flags.unknownFn(arg) !== false) {
+            argv._.push(flags.strings._ || !isNumber(arg) ? arg : Number(arg));
+          }
+          if (opts.stopEarly) {
+            argv._.push.apply(argv._, args.slice(i + 1));
+            break;
+          }
+        }
+      }
+      Object.keys(defaults).forEach(function(k) {
+        if (!hasKey(argv, k.split("."))) {
+          setKey(argv, k.split("."), defaults[k]);
+          (aliases[k] || []).forEach(function(x) {
+            setKey(argv, x.split("."), defaults[k]);
+          });
+        }
+      });
+      if (opts["--"]) {
+        argv["--"] = notFlags.slice();
+      } else {
+        notFlags.forEach(function(k) {
+          argv._.push(k);
+        });
+      }
+      return argv;
+    };
+  }
+});
+
+// node_modules/@minimistjs/subarg/index.js
+var require_subarg = __commonJS({
+  "node_modules/@minimistjs/subarg/index.js"(exports2, module2) {
+    var minimist = require_minimist();
+    module2.exports = function parse(args, opts) {
+      var level = 0, index;
+      var args_ = [];
+      for (var i = 0; i < args.length; i++) {
+        if (typeof args[i] === "string" && /^\[/.test(args[i])) {
+          if (level++ === 0) {
+            index = i;
+          }
+        }
+        if (typeof args[i] === "string" && /\]$/.test(args[i])) {
+          if (--level > 0) continue;
+          var sub = args.slice(index, i + 1);
+          if (typeof sub[0] === "string") {
+            sub[0] = sub[0].replace(/^\[/, "");
+          }
+          if (sub[0] === "") sub.shift();
+          var n = sub.length - 1;
+          if (typeof sub[n] === "string") {
+            sub[n] = sub[n].replace(/\]$/, "");
+          }
+          if (sub[n] === "") sub.pop();
+          args_.push(parse(sub));
+        } else if (level === 0) args_.push(args[i]);
+      }
+      var argv = minimist(args_, opts);
+      return argv;
+    };
+  }
+});
+
+// node_modules/cli-table3/src/debug.js
+var require_debug = __commonJS({
+  "node_modules/cli-table3/src/debug.js"(exports2, module2) {
+    var messages = [];
+    var level = 0;
+    var debug = (msg, min) => {
+      if (level >= min) {
+        messages.push(msg);
+      }
+    };
+    debug.WARN = 1;
+    debug.INFO = 2;
+    debug.DEBUG = 3;
+    debug.reset = () => {
+      messages = [];
+    };
+    debug.setDebugLevel = (v) => {
+      level = v;
+    };
+    debug.warn = (msg) => debug(msg, debug.WARN);
+    debug.info = (msg) => debug(msg, debug.INFO);
+    debug.debug = (msg) => debug(msg, debug.DEBUG);
+    debug.debugMessages = () => messages;
+    module2.exports = debug;
+  }
+});
+
+// node_modules/ansi-regex/index.js
+var require_ansi_regex = __commonJS({
+  "node_modules/ansi-regex/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = ({ onlyFirst = false } = {}) => {
+      const pattern = [
+        "[\\u001B\\u009B][[\\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\\d\\/#&.:=?%@~_]+)*|[a-zA-Z\\d]+(?:;[-a-zA-Z\\d\\/#&.:=?%@~_]*)*)?\\u0007)",
+        "(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PR-TZcf-ntqry=><~]))"
+      ].join("|");
+      return new RegExp(pattern, onlyFirst ? void 0 : "g");
+    };
+  }
+});
+
+// node_modules/strip-ansi/index.js
+var require_strip_ansi = __commonJS({
+  "node_modules/strip-ansi/index.js"(exports2, module2) {
+    "use strict";
+    var ansiRegex = require_ansi_regex();
+    module2.exports = (string) => typeof string === "string" ? string.replace(ansiRegex(), "") : string;
+  }
+});
+
+// node_modules/is-fullwidth-code-point/index.js
+var require_is_fullwidth_code_point = __commonJS({
+  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {
+    "use strict";
+    var isFullwidthCodePoint = (codePoint) => {
+      if (Number.isNaN(codePoint)) {
+        return false;
+      }
+      if (codePoint >= 4352 && (codePoint <= 4447 || // Hangul Jamo
+      codePoint === 9001 || // LEFT-POINTING ANGLE BRACKET
+      codePoint === 9002 || // RIGHT-POINTING ANGLE BRACKET
+      // CJK Radicals Supplement .. Enclosed CJK Letters and Months
+      11904 <= codePoint && codePoint <= 12871 && codePoint !== 12351 || // Enclosed CJK Letters and Months .. CJK Unified Ideographs Extension A
+      12880 <= codePoint && codePoint <= 19903 || // CJK Unified Ideographs .. Yi Radicals
+      19968 <= codePoint && codePoint <= 42182 || // Hangul Jamo Extended-A
+      43360 <= codePoint && codePoint <= 43388 || // Hangul Syllables
+      44032 <= codePoint && codePoint <= 55203 || // CJK Compatibility Ideographs
+      63744 <= codePoint && codePoint <= 64255 || // Vertical Forms
+      65040 <= codePoint && codePoint <= 65049 || // CJK Compatibility Forms .. Small Form Variants
+      65072 <= codePoint && codePoint <= 65131 || // Halfwidth and Fullwidth Forms
+      65281 <= codePoint && codePoint <= 65376 || 65504 <= codePoint && codePoint <= 65510 || // Kana Supplement
+      110592 <= codePoint && codePoint <= 110593 || // Enclosed Ideographic Supplement
+      127488 <= codePoint && codePoint <= 127569 || // CJK Unified Ideographs Extension B .. Tertiary Ideographic Plane
+      131072 <= codePoint && codePoint <= 262141)) {
+        return true;
+      }
+      return false;
+    };
+    module2.exports = isFullwidthCodePoint;
+    module2.exports.default = isFullwidthCodePoint;
+  }
+});
+
+// node_modules/emoji-regex/index.js
+var require_emoji_regex = __commonJS({
+  "node_modules/emoji-regex/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function() {
+      return /\uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62(?:\uDB40\uDC65\uDB40\uDC6E\uDB40\uDC67|\uDB40\uDC73\uDB40\uDC63\uDB40\uDC74|\uDB40\uDC77\uDB40\uDC6C\uDB40\uDC73)\uDB40\uDC7F|\uD83D\uDC68(?:\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68\uD83C\uDFFB|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFE])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D)?\uD83D\uDC68|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D[\uDC66\uDC67])|[\u2695\u2696\u2708]\uFE0F|\uD83D[\uDC66\uDC67]|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|(?:\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708])\uFE0F|\uD83C\uDFFB\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C[\uDFFB-\uDFFF])|(?:\uD83E\uDDD1\uD83C\uDFFB\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)\uD83C\uDFFB|\uD83E\uDDD1(?:\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1)|(?:\uD83E\uDDD1\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D(?:\uD83D[\uDC68\uDC69]))(?:\uD83C[\uDFFB-\uDFFE])|(?:\uD83E\uDDD1\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB\uDFFC])|\uD83D\uDC69(?:\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFD-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFB\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFC-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC\uDFFE\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D(?:\uD83D[\uDC68\uDC69])|\uD83D[\uDC68\uDC69])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD]))|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|(?:\uD83E\uDDD1\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB-\uDFFD])|\uD83D\uDC69\u200D\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D\uDC41\uFE0F\u200D\uD83D\uDDE8|\uD83D\uDC69(?:\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708]|\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\u200D[\u2695\u2696\u2708])|(?:(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)\uFE0F|\uD83D\uDC6F|\uD83E[\uDD3C\uDDDE\uDDDF])\u200D[\u2640\u2642]|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|\u200D[\u2640\u2642])|\uD83C\uDFF4\u200D\u2620)\uFE0F|\uD83D\uDC69\u200D\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08|\uD83D\uDC15\u200D\uD83E\uDDBA|\uD83D\uDC69\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC67|\uD83C\uDDFD\uD83C\uDDF0|\uD83C\uDDF4\uD83C\uDDF2|\uD83C\uDDF6\uD83C\uDDE6|[#\*0-9]\uFE0F\u20E3|\uD83C\uDDE7(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEF\uDDF1-\uDDF4\uDDF6-\uDDF9\uDDFB\uDDFC\uDDFE\uDDFF])|\uD83C\uDDF9(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDED\uDDEF-\uDDF4\uDDF7\uDDF9\uDDFB\uDDFC\uDDFF])|\uD83C\uDDEA(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDED\uDDF7-\uDDFA])|\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF7(?:\uD83C[\uDDEA\uDDF4\uDDF8\uDDFA\uDDFC])|\uD83D\uDC69(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF2(?:\uD83C[\uDDE6\uDDE8-\uDDED\uDDF0-\uDDFF])|\uD83C\uDDE6(?:\uD83C[\uDDE8-\uDDEC\uDDEE\uDDF1\uDDF2\uDDF4\uDDF6-\uDDFA\uDDFC\uDDFD\uDDFF])|\uD83C\uDDF0(?:\uD83C[\uDDEA\uDDEC-\uDDEE\uDDF2\uDDF3\uDDF5\uDDF7\uDDFC\uDDFE\uDDFF])|\uD83C\uDDED(?:\uD83C[\uDDF0\uDDF2\uDDF3\uDDF7\uDDF9\uDDFA])|\uD83C\uDDE9(?:\uD83C[\uDDEA\uDDEC\uDDEF\uDDF0\uDDF2\uDDF4\uDDFF])|\uD83C\uDDFE(?:\uD83C[\uDDEA\uDDF9])|\uD83C\uDDEC(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEE\uDDF1-\uDDF3\uDDF5-\uDDFA\uDDFC\uDDFE])|\uD83C\uDDF8(?:\uD83C[\uDDE6-\uDDEA\uDDEC-\uDDF4\uDDF7-\uDDF9\uDDFB\uDDFD-\uDDFF])|\uD83C\uDDEB(?:\uD83C[\uDDEE-\uDDF0\uDDF2\uDDF4\uDDF7])|\uD83C\uDDF5(?:\uD83C[\uDDE6\uDDEA-\uDDED\uDDF0-\uDDF3\uDDF7-\uDDF9\uDDFC\uDDFE])|\uD83C\uDDFB(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDEE\uDDF3\uDDFA])|\uD83C\uDDF3(?:\uD83C[\uDDE6\uDDE8\uDDEA-\uDDEC\uDDEE\uDDF1\uDDF4\uDDF5\uDDF7\uDDFA\uDDFF])|\uD83C\uDDE8(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDEE\uDDF0-\uDDF5\uDDF7\uDDFA-\uDDFF])|\uD83C\uDDF1(?:\uD83C[\uDDE6-\uDDE8\uDDEE\uDDF0\uDDF7-\uDDFB\uDDFE])|\uD83C\uDDFF(?:\uD83C[\uDDE6\uDDF2\uDDFC])|\uD83C\uDDFC(?:\uD83C[\uDDEB\uDDF8])|\uD83C\uDDFA(?:\uD83C[\uDDE6\uDDEC\uDDF2\uDDF3\uDDF8\uDDFE\uDDFF])|\uD83C\uDDEE(?:\uD83C[\uDDE8-\uDDEA\uDDF1-\uDDF4\uDDF6-\uDDF9])|\uD83C\uDDEF(?:\uD83C[\uDDEA\uDDF2\uDDF4\uDDF5])|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:\uD83C[\uDFFB-\uDFFF])|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u261D\u270A-\u270D]|\uD83C[\uDF85\uDFC2\uDFC7]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66\uDC67\uDC6B-\uDC6D\uDC70\uDC72\uDC74-\uDC76\uDC78\uDC7C\uDC83\uDC85\uDCAA\uDD74\uDD7A\uDD90\uDD95\uDD96\uDE4C\uDE4F\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1C\uDD1E\uDD1F\uDD30-\uDD36\uDDB5\uDDB6\uDDBB\uDDD2-\uDDD5])(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u231A\u231B\u23E9-\u23EC\u23F0\u23F3\u25FD\u25FE\u2614\u2615\u2648-\u2653\u267F\u2693\u26A1\u26AA\u26AB\u26BD\u26BE\u26C4\u26C5\u26CE\u26D4\u26EA\u26F2\u26F3\u26F5\u26FA\u26FD\u2705\u270A\u270B\u2728\u274C\u274E\u2753-\u2755\u2757\u2795-\u2797\u27B0\u27BF\u2B1B\u2B1C\u2B50\u2B55]|\uD83C[\uDC04\uDCCF\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE1A\uDE2F\uDE32-\uDE36\uDE38-\uDE3A\uDE50\uDE51\uDF00-\uDF20\uDF2D-\uDF35\uDF37-\uDF7C\uDF7E-\uDF93\uDFA0-\uDFCA\uDFCF-\uDFD3\uDFE0-\uDFF0\uDFF4\uDFF8-\uDFFF]|\uD83D[\uDC00-\uDC3E\uDC40\uDC42-\uDCFC\uDCFF-\uDD3D\uDD4B-\uDD4E\uDD50-\uDD67\uDD7A\uDD95\uDD96\uDDA4\uDDFB-\uDE4F\uDE80-\uDEC5\uDECC\uDED0-\uDED2\uDED5\uDEEB\uDEEC\uDEF4-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])|(?:[#\*0-9\xA9\xAE\u203C\u2049\u2122\u2139\u2194-\u2199\u21A9\u21AA\u231A\u231B\u2328\u23CF\u23E9-\u23F3\u23F8-\u23FA\u24C2\u25AA\u25AB\u25B6\u25C0\u25FB-\u25FE\u2600-\u2604\u260E\u2611\u2614\u2615\u2618\u261D\u2620\u2622\u2623\u2626\u262A\u262E\u262F\u2638-\u263A\u2640\u2642\u2648-\u2653\u265F\u2660\u2663\u2665\u2666\u2668\u267B\u267E\u267F\u2692-\u2697\u2699\u269B\u269C\u26A0\u26A1\u26AA\u26AB\u26B0\u26B1\u26BD\u26BE\u26C4\u26C5\u26C8\u26CE\u26CF\u26D1\u26D3\u26D4\u26E9\u26EA\u26F0-\u26F5\u26F7-\u26FA\u26FD\u2702\u2705\u2708-\u270D\u270F\u2712\u2714\u2716\u271D\u2721\u2728\u2733\u2734\u2744\u2747\u274C\u274E\u2753-\u2755\u2757\u2763\u2764\u2795-\u2797\u27A1\u27B0\u27BF\u2934\u2935\u2B05-\u2B07\u2B1B\u2B1C\u2B50\u2B55\u3030\u303D\u3297\u3299]|\uD83C[\uDC04\uDCCF\uDD70\uDD71\uDD7E\uDD7F\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE02\uDE1A\uDE2F\uDE32-\uDE3A\uDE50\uDE51\uDF00-\uDF21\uDF24-\uDF93\uDF96\uDF97\uDF99-\uDF9B\uDF9E-\uDFF0\uDFF3-\uDFF5\uDFF7-\uDFFF]|\uD83D[\uDC00-\uDCFD\uDCFF-\uDD3D\uDD49-\uDD4E\uDD50-\uDD67\uDD6F\uDD70\uDD73-\uDD7A\uDD87\uDD8A-\uDD8D\uDD90\uDD95\uDD96\uDDA4\uDDA5\uDDA8\uDDB1\uDDB2\uDDBC\uDDC2-\uDDC4\uDDD1-\uDDD3\uDDDC-\uDDDE\uDDE1\uDDE3\uDDE8\uDDEF\uDDF3\uDDFA-\uDE4F\uDE80-\uDEC5\uDECB-\uDED2\uDED5\uDEE0-\uDEE5\uDEE9\uDEEB\uDEEC\uDEF0\uDEF3-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])\uFE0F|(?:[\u261D\u26F9\u270A-\u270D]|\uD83C[\uDF85\uDFC2-\uDFC4\uDFC7\uDFCA-\uDFCC]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66-\uDC78\uDC7C\uDC81-\uDC83\uDC85-\uDC87\uDC8F\uDC91\uDCAA\uDD74\uDD75\uDD7A\uDD90\uDD95\uDD96\uDE45-\uDE47\uDE4B-\uDE4F\uDEA3\uDEB4-\uDEB6\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1F\uDD26\uDD30-\uDD39\uDD3C-\uDD3E\uDDB5\uDDB6\uDDB8\uDDB9\uDDBB\uDDCD-\uDDCF\uDDD1-\uDDDD])/g;
+    };
+  }
+});
+
+// node_modules/string-width/index.js
+var require_string_width = __commonJS({
+  "node_modules/string-width/index.js"(exports2, module2) {
+    "use strict";
+    var stripAnsi = require_strip_ansi();
+    var isFullwidthCodePoint = require_is_fullwidth_code_point();
+    var emojiRegex = require_emoji_regex();
+    var stringWidth = (string) => {
+      if (typeof string !== "string" || string.length === 0) {
+        return 0;
+      }
+      string = stripAnsi(string);
+      if (string.length === 0) {
+        return 0;
+      }
+      string = string.replace(emojiRegex(), "  ");
+      let width = 0;
+      for (let i = 0; i < string.length; i++) {
+        const code2 = string.codePointAt(i);
+        if (code2 <= 31 || code2 >= 127 && code2 <= 159) {
+          continue;
+        }
+        if (code2 >= 768 && code2 <= 879) {
+          continue;
+        }
+        if (code2 > 65535) {
+          i++;
+        }
+        width += isFullwidthCodePoint(code2) ? 2 : 1;
+      }
+      return width;
+    };
+    module2.exports = stringWidth;
+    module2.exports.default = stringWidth;
+  }
+});
+
+// node_modules/cli-table3/src/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/cli-table3/src/utils.js"(exports2, module2) {
+    var stringWidth = require_string_width();
+    function codeRegex(capture) {
+      return capture ? /\u001b\[((?:\d*;){0,5}\d*)m/g : /\u001b\[(?:\d*;){0,5}\d*m/g;
+    }
+    function strlen(str) {
+      let code2 = codeRegex();
+      let stripped = ("" + str).replace(code2, "");
+      let split = stripped.split("\n");
+      return split.reduce(function(memo, s) {
+        return stringWidth(s) > memo ? stringWidth(s) : memo;
+      }, 0);
+    }
+    function repeat(str, times) {
+      return Array(times + 1).join(str);
+    }
+    function pad(str, len, pad2, dir) {
+      let length = strlen(str);
+      if (len + 1 >= length) {
+        let padlen = len - length;
+        switch (dir) {
+          case "right": {
+            str = repeat(pad2, padlen) + str;
+            break;
+          }
+          case "center": {
+            let right = Math.ceil(padlen / 2);
+            let left = padlen - right;
+            str = repeat(pad2, left) + str + repeat(pad2, right);
+            break;
+          }
+          default: {
+            str = str + repeat(pad2, padlen);
+            break;
+          }
+        }
+      }
+      return str;
+    }
+    var codeCache = {};
+    function addToCodeCache(name, on, off) {
+      on = "\x1B[" + on + "m";
+      off = "\x1B[" + off + "m";
+      codeCache[on] = { set: name, to: true };
+      codeCache[off] = { set: name, to: false };
+      codeCache[name] = { on, off };
+    }
+    addToCodeCache("bold", 1, 22);
+    addToCodeCache("italics", 3, 23);
+    addToCodeCache("underline", 4, 24);
+    addToCodeCache("inverse", 7, 27);
+    addToCodeCache("strikethrough", 9, 29);
+    function updateState(state, controlChars) {
+      let controlCode = controlChars[1] ? parseInt(controlChars[1].split(";")[0]) : 0;
+      if (controlCode >= 30 && controlCode <= 39 || controlCode >= 90 && controlCode <= 97) {
+        state.lastForegroundAdded = controlChars[0];
+        return;
+      }
+      if (controlCode >= 40 && controlCode <= 49 || controlCode >= 100 && controlCode <= 107) {
+        state.lastBackgroundAdded = controlChars[0];
+        return;
+      }
+      if (controlCode === 0) {
+        for (let i in state) {
+          if (Object.prototype.hasOwnProperty.call(state, i)) {
+            delete state[i];
+          }
+        }
+        return;
+      }
+      let info = codeCache[controlChars[0]];
+      if (info) {
+        state[info.set] = info.to;
+      }
+    }
+    function readState(line) {
+      let code2 = codeRegex(true);
+      let controlChars = code2.exec(line);
+      let state = {};
+      while (controlChars !== null) {
+        updateState(state, controlChars);
+        controlChars = code2.exec(line);
+      }
+      return state;
+    }
+    function unwindState(state, ret) {
+      let lastBackgroundAdded = state.lastBackgroundAdded;
+      let lastForegroundAdded = state.lastForegroundAdded;
+      delete state.lastBackgroundAdded;
+      delete state.lastForegroundAdded;
+      Object.keys(state).forEach(function(key) {
+        if (state[key]) {
+          ret += codeCache[key].off;
+        }
+      });
+      if (lastBackgroundAdded && lastBackgroundAdded != "\x1B[49m") {
+        ret += "\x1B[49m";
+      }
+      if (lastForegroundAdded && lastForegroundAdded != "\x1B[39m") {
+        ret += "\x1B[39m";
+      }
+      return ret;
+    }
+    function rewindState(state, ret) {
+      let lastBackgroundAdded = state.lastBackgroundAdded;
+      let lastForegroundAdded = state.lastForegroundAdded;
+      delete state.lastBackgroundAdded;
+      delete state.lastForegroundAdded;
+      Object.keys(state).forEach(function(key) {
+        if (state[key]) {
+          ret = codeCache[key].on + ret;
+        }
+      });
+      if (lastBackgroundAdded && lastBackgroundAdded != "\x1B[49m") {
+        ret = lastBackgroundAdded + ret;
+      }
+      if (lastForegroundAdded && lastForegroundAdded != "\x1B[39m") {
+        ret = lastForegroundAdded + ret;
+      }
+      return ret;
+    }
+    function truncateWidth(str, desiredLength) {
+      if (str.length === strlen(str)) {
+        return str.substr(0, desiredLength);
+      }
+      while (strlen(str) > desiredLength) {
+        str = str.slice(0, -1);
+      }
+      return str;
+    }
+    function truncateWidthWithAnsi(str, desiredLength) {
+      let code2 = codeRegex(true);
+      let split = str.split(codeRegex());
+      let splitIndex = 0;
+      let retLen = 0;
+      let ret = "";
+      let myArray;
+      let state = {};
+      while (retLen < desiredLength) {
+        myArray = code2.exec(str);
+        let toAdd = split[splitIndex];
+        splitIndex++;
+        if (retLen + strlen(toAdd) > desiredLength) {
+          toAdd = truncateWidth(toAdd, desiredLength - retLen);
+        }
+        ret += toAdd;
+        retLen += strlen(toAdd);
+        if (retLen < desiredLength) {
+          if (!myArray) {
+            break;
+          }
+          ret += myArray[0];
+          updateState(state, myArray);
+        }
+      }
+      return unwindState(state, ret);
+    }
+    function truncate(str, desiredLength, truncateChar) {
+      truncateChar = truncateChar || "\u2026";
+      let lengthOfStr = strlen(str);
+      if (lengthOfStr <= desiredLength) {
+        return str;
+      }
+      desiredLength -= strlen(truncateChar);
+      let ret = truncateWidthWithAnsi(str, desiredLength);
+      ret += truncateChar;
+      const hrefTag = "\x1B]8;;\x07";
+      if (str.includes(hrefTag) && !ret.includes(hrefTag)) {
+        ret += hrefTag;
+      }
+      return ret;
+    }
+    function defaultOptions() {
+      return {
+        chars: {
+          top: "\u2500",
+          "top-mid": "\u252C",
+          "top-left": "\u250C",
+          "top-right": "\u2510",
+          bottom: "\u2500",
+          "bottom-mid": "\u2534",
+          "bottom-left": "\u2514",
+          "bottom-right": "\u2518",
+          left: "\u2502",
+          "left-mid": "\u251C",
+          mid: "\u2500",
+          "mid-mid": "\u253C",
+          right: "\u2502",
+          "right-mid": "\u2524",
+          middle: "\u2502"
+        },
+        truncate: "\u2026",
+        colWidths: [],
+        rowHeights: [],
+        colAligns: [],
+        rowAligns: [],
+        style: {
+          "padding-left": 1,
+          "padding-right": 1,
+          head: ["red"],
+          border: ["grey"],
+          compact: false
+        },
+        head: []
+      };
+    }
+    function mergeOptions(options, defaults) {
+      options = options || {};
+      defaults = defaults || defaultOptions();
+      let ret = Object.assign({}, defaults, options);
+      ret.chars = Object.assign({}, defaults.chars, options.chars);
+      ret.style = Object.assign({}, defaults.style, options.style);
+      return ret;
+    }
+    function wordWrap(maxLength, input) {
+      let lines = [];
+      let split = input.split(/(\s+)/g);
+      let line = [];
+      let lineLength = 0;
+      let whitespace;
+      for (let i = 0; i < split.length; i += 2) {
+        let word = split[i];
+        let newLength = lineLength + strlen(word);
+        if (lineLength > 0 && whitespace) {
+          newLength += whitespace.length;
+        }
+        if (newLength > maxLength) {
+          if (lineLength !== 0) {
+            lines.push(line.join(""));
+          }
+          line = [word];
+          lineLength = strlen(word);
+        } else {
+          line.push(whitespace || "", word);
+          lineLength = newLength;
+        }
+        whitespace = split[i + 1];
+      }
+      if (lineLength) {
+        lines.push(line.join(""));
+      }
+      return lines;
+    }
+    function textWrap(maxLength, input) {
+      let lines = [];
+      let line = "";
+      function pushLine(str, ws) {
+        if (line.length && ws) line += ws;
+        line += str;
+        while (line.length > maxLength) {
+          lines.push(line.slice(0, maxLength));
+          line = line.slice(maxLength);
+        }
+      }
+      let split = input.split(/(\s+)/g);
+      for (let i = 0; i < split.length; i += 2) {
+        pushLine(split[i], i && split[i - 1]);
+      }
+      if (line.length) lines.push(line);
+      return lines;
+    }
+    function multiLineWordWrap(maxLength, input, wrapOnWordBoundary = true) {
+      let output = [];
+      input = input.split("\n");
+      const handler = wrapOnWordBoundary ? wordWrap : textWrap;
+      for (let i = 0; i < input.length; i++) {
+        output.push.apply(output, handler(maxLength, input[i]));
+      }
+      return output;
+    }
+    function colorizeLines(input) {
+      let state = {};
+      let output = [];
+      for (let i = 0; i < input.length; i++) {
+        let line = rewindState(state, input[i]);
+        state = readState(line);
+        let temp = Object.assign({}, state);
+        output.push(unwindState(temp, line));
+      }
+      return output;
+    }
+    function hyperlink(url, text) {
+      const OSC = "\x1B]";
+      const BEL = "\x07";
+      const SEP = ";";
+      return [OSC, "8", SEP, SEP, url || text, BEL, text, OSC, "8", SEP, SEP, BEL].join("");
+    }
+    module2.exports = {
+      strlen,
+      repeat,
+      pad,
+      truncate,
+      mergeOptions,
+      wordWrap: multiLineWordWrap,
+      colorizeLines,
+      hyperlink
+    };
+  }
+});
+
+// node_modules/@colors/colors/lib/styles.js
+var require_styles = __commonJS({
+  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {
+    var styles = {};
+    module2["exports"] = styles;
+    var codes = {
+      reset: [0, 0],
+      bold: [1, 22],
+      dim: [2, 22],
+      italic: [3, 23],
+      underline: [4, 24],
+      inverse: [7, 27],
+      hidden: [8, 28],
+      strikethrough: [9, 29],
+      black: [30, 39],
+      red: [31, 39],
+      green: [32, 39],
+      yellow: [33, 39],
+      blue: [34, 39],
+      magenta: [35, 39],
+      cyan: [36, 39],
+      white: [37, 39],
+      gray: [90, 39],
+      grey: [90, 39],
+      brightRed: [91, 39],
+      brightGreen: [92, 39],
+      brightYellow: [93, 39],
+      brightBlue: [94, 39],
+      brightMagenta: [95, 39],
+      brightCyan: [96, 39],
+      brightWhite: [97, 39],
+      bgBlack: [40, 49],
+      bgRed: [41, 49],
+      bgGreen: [42, 49],
+      bgYellow: [43, 49],
+      bgBlue: [44, 49],
+      bgMagenta: [45, 49],
+      bgCyan: [46, 49],
+      bgWhite: [47, 49],
+      bgGray: [100, 49],
+      bgGrey: [100, 49],
+      bgBrightRed: [101, 49],
+      bgBrightGreen: [102, 49],
+      bgBrightYellow: [103, 49],
+      bgBrightBlue: [104, 49],
+      bgBrightMagenta: [105, 49],
+      bgBrightCyan: [106, 49],
+      bgBrightWhite: [107, 49],
+      // legacy styles for colors pre v1.0.0
+      blackBG: [40, 49],
+      redBG: [41, 49],
+      greenBG: [42, 49],
+      yellowBG: [43, 49],
+      blueBG: [44, 49],
+      magentaBG: [45, 49],
+      cyanBG: [46, 49],
+      whiteBG: [47, 49]
+    };
+    Object.keys(codes).forEach(function(key) {
+      var val = codes[key];
+      var style = styles[key] = [];
+      style.open = "\x1B[" + val[0] + "m";
+      style.close = "\x1B[" + val[1] + "m";
+    });
+  }
+});
+
+// node_modules/@colors/colors/lib/system/has-flag.js
+var require_has_flag = __commonJS({
+  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
+    "use strict";
+    module2.exports = function(flag, argv) {
+      argv = argv || process.argv;
+      var terminatorPos = argv.indexOf("--");
+      var prefix = /^-{1,2}/.test(flag) ? "" : "--";
+      var pos = argv.indexOf(prefix + flag);
+      return pos !== -1 && (terminatorPos === -1 ? true : pos < terminatorPos);
+    };
+  }
+});
+
+// node_modules/@colors/colors/lib/system/supports-colors.js
+var require_supports_colors = __commonJS({
+  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
+    "use strict";
+    var os = __require("os");
+    var hasFlag = require_has_flag();
+    var env = process.env;
+    var forceColor = void 0;
+    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false")) {
+      forceColor = false;
+    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {
+      forceColor = true;
+    }
+    if ("FORCE_COLOR" in env) {
+      forceColor = env.FORCE_COLOR.length === 0 || parseInt(env.FORCE_COLOR, 10) !== 0;
+    }
+    function translateLevel(level) {
+      if (level === 0) {
+        return false;
+      }
+      return {
+        level,
+        hasBasic: true,
+        has256: level >= 2,
+        has16m: level >= 3
+      };
+    }
+    function supportsColor(stream) {
+      if (forceColor === false) {
+        return 0;
+      }
+      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {
+        return 3;
+      }
+      if (hasFlag("color=256")) {
+        return 2;
+      }
+      if (stream && !stream.isTTY && forceColor !== true) {
+        return 0;
+      }
+      var min = forceColor ? 1 : 0;
+      if (process.platform === "win32") {
+        var osRelease = os.release().split(".");
+        if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
+          return Number(osRelease[2]) >= 14931 ? 3 : 2;
+        }
+        return 1;
+      }
+      if ("CI" in env) {
+        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"].some(function(sign) {
+          return sign in env;
+        }) || env.CI_NAME === "codeship") {
+          return 1;
+        }
+        return min;
+      }
+      if ("TEAMCITY_VERSION" in env) {
+        return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
+      }
+      if ("TERM_PROGRAM" in env) {
+        var version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
+        switch (env.TERM_PROGRAM) {
+          case "iTerm.app":
+            return version >= 3 ? 3 : 2;
+          case "Hyper":
+            return 3;
+          case "Apple_Terminal":
+            return 2;
+        }
+      }
+      if (/-256(color)?$/i.test(env.TERM)) {
+        return 2;
+      }
+      if (/^screen|^xterm|^vt100|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
+        return 1;
+      }
+      if ("COLORTERM" in env) {
+        return 1;
+      }
+      if (env.TERM === "dumb") {
+        return min;
+      }
+      return min;
+    }
+    function getSupportLevel(stream) {
+      var level = supportsColor(stream);
+      return translateLevel(level);
+    }
+    module2.exports = {
+      supportsColor: getSupportLevel,
+      stdout: getSupportLevel(process.stdout),
+      stderr: getSupportLevel(process.stderr)
+    };
+  }
+});
+
+// node_modules/@colors/colors/lib/custom/trap.js
+var require_trap = __commonJS({
+  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
+    module2["exports"] = function runTheTrap(text, options) {
+      var result = "";
+      text = text || "Run the trap, drop the bass";
+      text = text.split("");
+      var trap = {
+        a: ["@", "\u0104", "\u023A", "\u0245", "\u0394", "\u039B", "\u0414"],
+        b: ["\xDF", "\u0181", "\u0243", "\u026E", "\u03B2", "\u0E3F"],
+        c: ["\xA9", "\u023B", "\u03FE"],
+        d: ["\xD0", "\u018A", "\u0500", "\u0501", "\u0502", "\u0503"],
+        e: [
+          "\xCB",
+          "\u0115",
+          "\u018E",
+          "\u0258",
+          "\u03A3",
+          "\u03BE",
+          "\u04BC",
+          "\u0A6C"
+        ],
+        f: ["\u04FA"],
+        g: ["\u0262"],
+        h: ["\u0126", "\u0195", "\u04A2", "\u04BA", "\u04C7", "\u050A"],
+        i: ["\u0F0F"],
+        j: ["\u0134"],
+        k: ["\u0138", "\u04A0", "\u04C3", "\u051E"],
+        l: ["\u0139"],
+        m: ["\u028D", "\u04CD", "\u04CE", "\u0520", "\u0521", "\u0D69"],
+        n: ["\xD1", "\u014B", "\u019D", "\u0376", "\u03A0", "\u048A"],
+        o: [
+          "\xD8",
+          "\xF5",
+          "\xF8",
+          "\u01FE",
+          "\u0298",
+          "\u047A",
+          "\u05DD",
+          "\u06DD",
+          "\u0E4F"
+        ],
+        p: ["\u01F7", "\u048E"],
+        q: ["\u09CD"],
+        r: ["\xAE", "\u01A6", "\u0210", "\u024C", "\u0280", "\u042F"],
+        s: ["\xA7", "\u03DE", "\u03DF", "\u03E8"],
+        t: ["\u0141", "\u0166", "\u0373"],
+        u: ["\u01B1", "\u054D"],
+        v: ["\u05D8"],
+        w: ["\u0428", "\u0460", "\u047C", "\u0D70"],
+        x: ["\u04B2", "\u04FE", "\u04FC", "\u04FD"],
+        y: ["\xA5", "\u04B0", "\u04CB"],
+        z: ["\u01B5", "\u0240"]
+      };
+      text.forEach(function(c2) {
+        c2 = c2.toLowerCase();
+        var chars = trap[c2] || [" "];
+        var rand = Math.floor(Math.random() * chars.length);
+        if (typeof trap[c2] !== "undefined") {
+          result += trap[c2][rand];
+        } else {
+          result += c2;
+        }
+      });
+      return result;
+    };
+  }
+});
+
+// node_modules/@colors/colors/lib/custom/zalgo.js
+var require_zalgo = __commonJS({
+  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
+    module2["exports"] = function zalgo(text, options) {
+      text = text || "   he is here   ";
+      var soul = {
+        "up": [
+          "\u030D",
+          "\u030E",
+          "\u0304",
+          "\u0305",
+          "\u033F",
+          "\u0311",
+          "\u0306",
+          "\u0310",
+          "\u0352",
+          "\u0357",
+          "\u0351",
+          "\u0307",
+          "\u0308",
+          "\u030A",
+          "\u0342",
+          "\u0313",
+          "\u0308",
+          "\u034A",
+          "\u034B",
+          "\u034C",
+          "\u0303",
+          "\u0302",
+          "\u030C",
+          "\u0350",
+          "\u0300",
+          "\u0301",
+          "\u030B",
+          "\u030F",
+          "\u0312",
+          "\u0313",
+          "\u0314",
+          "\u033D",
+          "\u0309",
+          "\u0363",
+          "\u0364",
+          "\u0365",
+          "\u0366",
+          "\u0367",
+          "\u0368",
+          "\u0369",
+          "\u036A",
+          "\u036B",
+          "\u036C",
+          "\u036D",
+          "\u036E",
+          "\u036F",
+          "\u033E",
+          "\u035B",
+          "\u0346",
+          "\u031A"
+        ],
+        "down": [
+          "\u0316",
+          "\u0317",
+          "\u0318",
+          "\u0319",
+          "\u031C",
+          "\u031D",
+          "\u031E",
+          "\u031F",
+          "\u0320",
+          "\u0324",
+          "\u0325",
+          "\u0326",
+          "\u0329",
+          "\u032A",
+          "\u032B",
+          "\u032C",
+          "\u032D",
+          "\u032E",
+          "\u032F",
+          "\u0330",
+          "\u0331",
+          "\u0332",
+          "\u0333",
+          "\u0339",
+          "\u033A",
+          "\u033B",
+          "\u033C",
+          "\u0345",
+          "\u0347",
+          "\u0348",
+          "\u0349",
+          "\u034D",
+          "\u034E",
+          "\u0353",
+          "\u0354",
+          "\u0355",
+          "\u0356",
+          "\u0359",
+          "\u035A",
+          "\u0323"
+        ],
+        "mid": [
+          "\u0315",
+          "\u031B",
+          "\u0300",
+          "\u0301",
+          "\u0358",
+          "\u0321",
+          "\u0322",
+          "\u0327",
+          "\u0328",
+          "\u0334",
+          "\u0335",
+          "\u0336",
+          "\u035C",
+          "\u035D",
+          "\u035E",
+          "\u035F",
+          "\u0360",
+          "\u0362",
+          "\u0338",
+          "\u0337",
+          "\u0361",
+          " \u0489"
+        ]
+      };
+      var all = [].concat(soul.up, soul.down, soul.mid);
+      function randomNumber(range) {
+        var r = Math.floor(Math.random() * range);
+        return r;
+      }
+      function isChar(character) {
+        var bool = false;
+        all.filter(function(i) {
+          bool = i === character;
+        });
+        return bool;
+      }
+      function heComes(text2, options2) {
+        var result = "";
+        var counts;
+        var l;
+        options2 = options2 || {};
+        options2["up"] = typeof options2["up"] !== "undefined" ? options2["up"] : true;
+        options2["mid"] = typeof options2["mid"] !== "undefined" ? options2["mid"] : true;
+        options2["down"] = typeof options2["down"] !== "undefined" ? options2["down"] : true;
+        options2["size"] = typeof options2["size"] !== "undefined" ? options2["size"] : "maxi";
+        text2 = text2.split("");
+        for (l in text2) {
+          if (isChar(l)) {
+            continue;
+          }
+          result = result + text2[l];
+          counts = { "up": 0, "down": 0, "mid": 0 };
+          switch (options2.size) {
+            case "mini":
+              counts.up = randomNumber(8);
+              counts.mid = randomNumber(2);
+              counts.down = randomNumber(8);
+              break;
+            case "maxi":
+              counts.up = randomNumber(16) + 3;
+              counts.mid = randomNumber(4) + 1;
+              counts.down = randomNumber(64) + 3;
+              break;
+            default:
+              counts.up = randomNumber(8) + 1;
+              counts.mid = randomNumber(6) / 2;
+              counts.down = randomNumber(8) + 1;
+              break;
+          }
+          var arr = ["up", "mid", "down"];
+          for (var d in arr) {
+            var index = arr[d];
+            for (var i = 0; i <= counts[index]; i++) {
+              if (options2[index]) {
+                result = result + soul[index][randomNumber(soul[index].length)];
+              }
+            }
+          }
+        }
+        return result;
+      }
+      return heComes(text, options);
+    };
+  }
+});
+
+// node_modules/@colors/colors/lib/maps/america.js
+var require_america = __commonJS({
+  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {
+    module2["exports"] = function(colors) {
+      return function(letter, i, exploded) {
+        if (letter === " ") return letter;
+        switch (i % 3) {
+          case 0:
+            return colors.red(letter);
+          case 1:
+            return colors.white(letter);
+          case 2:
+            return colors.blue(letter);
+        }
+      };
+    };
+  }
+});
+
+// node_modules/@colors/colors/lib/maps/zebra.js
+var require_zebra = __commonJS({
+  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {
+    module2["exports"] = function(colors) {
+      return function(letter, i, exploded) {
+        return i % 2 === 0 ? letter : colors.inverse(letter);
+      };
+    };
+  }
+});
+
+// node_modules/@colors/colors/lib/maps/rainbow.js
+var require_rainbow = __commonJS({
+  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {
+    module2["exports"] = function(colors) {
+      var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];
+      return function(letter, i, exploded) {
+        if (letter === " ") {
+          return letter;
+        } else {
+          return colors[rainbowColors[i++ % rainbowColors.length]](letter);
+        }
+      };
+    };
+  }
+});
+
+// node_modules/@colors/colors/lib/maps/random.js
+var require_random = __commonJS({
+  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {
+    module2["exports"] = function(colors) {
+      var available = [
+        "underline",
+        "inverse",
+        "grey",
+        "yellow",
+        "red",
+        "green",
+        "blue",
+        "white",
+        "cyan",
+        "magenta",
+        "brightYellow",
+        "brightRed",
+        "brightGreen",
+        "brightBlue",
+        "brightWhite",
+        "brightCyan",
+        "brightMagenta"
+      ];
+      return function(letter, i, exploded) {
+        return letter === " " ? letter : colors[available[Math.round(Math.random() * (available.length - 2))]](letter);
+      };
+    };
+  }
+});
+
+// node_modules/@colors/colors/lib/colors.js
+var require_colors = __commonJS({
+  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {
+    var colors = {};
+    module2["exports"] = colors;
+    colors.themes = {};
+    var util = __require("util");
+    var ansiStyles = colors.styles = require_styles();
+    var defineProps = Object.defineProperties;
+    var newLineRegex = new RegExp(/[\r\n]+/g);
+    colors.supportsColor = require_supports_colors().supportsColor;
+    if (typeof colors.enabled === "undefined") {
+      colors.enabled = colors.supportsColor() !== false;
+    }
+    colors.enable = function() {
+      colors.enabled = true;
+    };
+    colors.disable = function() {
+      colors.enabled = false;
+    };
+    colors.stripColors = colors.strip = function(str) {
+      return ("" + str).replace(/\x1B\[\d+m/g, "");
+    };
+    var stylize = colors.stylize = function stylize2(str, style) {
+      if (!colors.enabled) {
+        return str + "";
+      }
+      var styleMap = ansiStyles[style];
+      if (!styleMap && style in colors) {
+        return colors[style](str);
+      }
+      return styleMap.open + str + styleMap.close;
+    };
+    var matchOperatorsRe = /[|\\{}()[\]^$+*?.]/g;
+    var escapeStringRegexp = function(str) {
+      if (typeof str !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      return str.replace(matchOperatorsRe, "\\$&");
+    };
+    function build2(_styles) {
+      var builder = function builder2() {
+        return applyStyle.apply(builder2, arguments);
+      };
+      builder._styles = _styles;
+      builder.__proto__ = proto;
+      return builder;
+    }
+    var styles = (function() {
+      var ret = {};
+      ansiStyles.grey = ansiStyles.gray;
+      Object.keys(ansiStyles).forEach(function(key) {
+        ansiStyles[key].closeRe = new RegExp(escapeStringRegexp(ansiStyles[key].close), "g");
+        ret[key] = {
+          get: function() {
+            return build2(this._styles.concat(key));
+          }
+        };
+      });
+      return ret;
+    })();
+    var proto = defineProps(function colors2() {
+    }, styles);
+    function applyStyle() {
+      var args = Array.prototype.slice.call(arguments);
+      var str = args.map(function(arg) {
+        if (arg != null && arg.constructor === String) {
+          return arg;
+        } else {
+          return util.inspect(arg);
+        }
+      }).join(" ");
+      if (!colors.enabled || !str) {
+        return str;
+      }
+      var newLinesPresent = str.indexOf("\n") != -1;
+      var nestedStyles = this._styles;
+      var i = nestedStyles.length;
+      while (i--) {
+        var code2 = ansiStyles[nestedStyles[i]];
+        str = code2.open + str.replace(code2.closeRe, code2.open) + code2.close;
+        if (newLinesPresent) {
+          str = str.replace(newLineRegex, function(match) {
+            return code2.close + match + code2.open;
+          });
+        }
+      }
+      return str;
+    }
+    colors.setTheme = function(theme) {
+      if (typeof theme === "string") {
+        console.log("colors.setTheme now only accepts an object, not a string.  If you are trying to set a theme from a file, it is now your (the caller's) responsibility to require the file.  The old syntax looked like colors.setTheme(__dirname + '/../themes/generic-logging.js'); The new syntax looks like colors.setTheme(require(__dirname + '/../themes/generic-logging.js'));");
+        return;
+      }
+      for (var style in theme) {
+        (function(style2) {
+          colors[style2] = function(str) {
+            if (typeof theme[style2] === "object") {
+              var out = str;
+              for (var i in theme[style2]) {
+                out = colors[theme[style2][i]](out);
+              }
+              return out;
+            }
+            return colors[theme[style2]](str);
+          };
+        })(style);
+      }
+    };
+    function init() {
+      var ret = {};
+      Object.keys(styles).forEach(function(name) {
+        ret[name] = {
+          get: function() {
+            return build2([name]);
+          }
+        };
+      });
+      return ret;
+    }
+    var sequencer = function sequencer2(map2, str) {
+      var exploded = str.split("");
+      exploded = exploded.map(map2);
+      return exploded.join("");
+    };
+    colors.trap = require_trap();
+    colors.zalgo = require_zalgo();
+    colors.maps = {};
+    colors.maps.america = require_america()(colors);
+    colors.maps.zebra = require_zebra()(colors);
+    colors.maps.rainbow = require_rainbow()(colors);
+    colors.maps.random = require_random()(colors);
+    for (map in colors.maps) {
+      (function(map2) {
+        colors[map2] = function(str) {
+          return sequencer(colors.maps[map2], str);
+        };
+      })(map);
+    }
+    var map;
+    defineProps(colors, init());
+  }
+});
+
+// node_modules/@colors/colors/safe.js
+var require_safe = __commonJS({
+  "node_modules/@colors/colors/safe.js"(exports2, module2) {
+    var colors = require_colors();
+    module2["exports"] = colors;
+  }
+});
+
+// node_modules/cli-table3/src/cell.js
+var require_cell = __commonJS({
+  "node_modules/cli-table3/src/cell.js"(exports2, module2) {
+    var { info, debug } = require_debug();
+    var utils = require_utils2();
+    var Cell = class _Cell {
+      /**
+       * A representation of a cell within the table.
+       * Implementations must have `init` and `draw` methods,
+       * as well as `colSpan`, `rowSpan`, `desiredHeight` and `desiredWidth` properties.
+       * @param options
+       * @constructor
+       */
+      constructor(options) {
+        this.setOptions(options);
+        this.x = null;
+        this.y = null;
+      }
+      setOptions(options) {
+        if (["boolean", "number", "bigint", "string"].indexOf(typeof options) !== -1) {
+          options = { content: "" + options };
+        }
+        options = options || {};
+        this.options = options;
+        let content = options.content;
+        if (["boolean", "number", "bigint", "string"].indexOf(typeof content) !== -1) {
+          this.content = String(content);
+        } else if (!content) {
+          this.content = this.options.href || "";
+        } else {
+          throw new Error("Content needs to be a primitive, got: " + typeof content);
+        }
+        this.colSpan = options.colSpan || 1;
+        this.rowSpan = options.rowSpan || 1;
+        if (this.options.href) {
+          Object.defineProperty(this, "href", {
+            get() {
+              return this.options.href;
+            }
+          });
+        }
+      }
+      mergeTableOptions(tableOptions, cells2) {
+        this.cells = cells2;
+        let optionsChars = this.options.chars || {};
+        let tableChars = tableOptions.chars;
+        let chars = this.chars = {};
+        CHAR_NAMES.forEach(function(name) {
+          setOption(optionsChars, tableChars, name, chars);
+        });
+        this.truncate = this.options.truncate || tableOptions.truncate;
+        let style = this.options.style = this.options.style || {};
+        let tableStyle = tableOptions.style;
+        setOption(style, tableStyle, "padding-left", this);
+        setOption(style, tableStyle, "padding-right", this);
+        this.head = style.head || tableStyle.head;
+        this.border = style.border || tableStyle.border;
+        this.fixedWidth = tableOptions.colWidths[this.x];
+        this.lines = this.computeLines(tableOptions);
+        this.desiredWidth = utils.strlen(this.content) + this.paddingLeft + this.paddingRight;
+        this.desiredHeight = this.lines.length;
+      }
+      computeLines(tableOptions) {
+        const tableWordWrap = tableOptions.wordWrap || tableOptions.textWrap;
+        const { wordWrap = tableWordWrap } = this.options;
+        if (this.fixedWidth && wordWrap) {
+          this.fixedWidth -= this.paddingLeft + this.paddingRight;
+          if (this.colSpan) {
+            let i = 1;
+            while (i < this.colSpan) {
+              this.fixedWidth += tableOptions.colWidths[this.x + i];
+              i++;
+            }
+          }
+          const { wrapOnWordBoundary: tableWrapOnWordBoundary = true } = tableOptions;
+          const { wrapOnWordBoundary = tableWrapOnWordBoundary } = this.options;
+          return this.wrapLines(utils.wordWrap(this.fixedWidth, this.content, wrapOnWordBoundary));
+        }
+        return this.wrapLines(this.content.split("\n"));
+      }
+      wrapLines(computedLines) {
+        const lines = utils.colorizeLines(computedLines);
+        if (this.href) {
+          return lines.map((line) => utils.hyperlink(this.href, line));
+        }
+        return lines;
+      }
+      /**
+       * Initializes the Cells data structure.
+       *
+       * @param tableOptions - A fully populated set of tableOptions.
+       * In addition to the standard default values, tableOptions must have fully populated the
+       * `colWidths` and `rowWidths` arrays. Those arrays must have lengths equal to the number
+       * of columns or rows (respectively) in this table, and each array item must be a Number.
+       *
+       */
+      init(tableOptions) {
+        let x = this.x;
+        let y = this.y;
+        this.widths = tableOptions.colWidths.slice(x, x + this.colSpan);
+        this.heights = tableOptions.rowHeights.slice(y, y + this.rowSpan);
+        this.width = this.widths.reduce(sumPlusOne, -1);
+        this.height = this.heights.reduce(sumPlusOne, -1);
+        this.hAlign = this.options.hAlign || tableOptions.colAligns[x];
+        this.vAlign = this.options.vAlign || tableOptions.rowAligns[y];
+        this.drawRight = x + this.colSpan == tableOptions.colWidths.length;
+      }
+      /**
+       * Draws the given line of the cell.
+       * This default implementation defers to methods `drawTop`, `drawBottom`, `drawLine` and `drawEmpty`.
+       * @param lineNum - can be `top`, `bottom` or a numerical line number.
+       * @param spanningCell - will be a number if being called from a RowSpanCell, and will represent how
+       * many rows below it's being called from. Otherwise it's undefined.
+       * @returns {String} The representation of this line.
+       */
+      draw(lineNum, spanningCell) {
+        if (lineNum == "top") return this.drawTop(this.drawRight);
+        if (lineNum == "bottom") return this.drawBottom(this.drawRight);
+        let content = utils.truncate(this.content, 10, this.truncate);
+        if (!lineNum) {
+          info(`${this.y}-${this.x}: ${this.rowSpan - lineNum}x${this.colSpan} Cell ${content}`);
+        } else {
+        }
+        let padLen = Math.max(this.height - this.lines.length, 0);
+        let padTop;
+        switch (this.vAlign) {
+          case "center":
+            padTop = Math.ceil(padLen / 2);
+            break;
+          case "bottom":
+            padTop = padLen;
+            break;
+          default:
+            padTop = 0;
+        }
+        if (lineNum < padTop || lineNum >= padTop + this.lines.length) {
+          return this.drawEmpty(this.drawRight, spanningCell);
+        }
+        let forceTruncation = this.lines.length > this.height && lineNum + 1 >= this.height;
+        return this.drawLine(lineNum - padTop, this.drawRight, forceTruncation, spanningCell);
+      }
+      /**
+       * Renders the top line of the cell.
+       * @param drawRight - true if this method should render the right edge of the cell.
+       * @returns {String}
+       */
+      drawTop(drawRight) {
+        let content = [];
+        if (this.cells) {
+          this.widths.forEach(function(width, index) {
+            content.push(this._topLeftChar(index));
+            content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], width));
+          }, this);
+        } else {
+          content.push(this._topLeftChar(0));
+          content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], this.width));
+        }
+        if (drawRight) {
+          content.push(this.chars[this.y == 0 ? "topRight" : "rightMid"]);
+        }
+        return this.wrapWithStyleColors("border", content.join(""));
+      }
+      _topLeftChar(offset) {
+        let x = this.x + offset;
+        let leftChar;
+        if (this.y == 0) {
+          leftChar = x == 0 ? "topLeft" : offset == 0 ? "topMid" : "top";
+        } else {
+          if (x == 0) {
+            leftChar = "leftMid";
+          } else {
+            leftChar = offset == 0 ? "midMid" : "bottomMid";
+            if (this.cells) {
+              let spanAbove = this.cells[this.y - 1][x] instanceof _Cell.ColSpanCell;
+              if (spanAbove) {
+                leftChar = offset == 0 ? "topMid" : "mid";
+              }
+              if (offset == 0) {
+                let i = 1;
+                while (this.cells[this.y][x - i] instanceof _Cell.ColSpanCell) {
+                  i++;
+                }
+                if (this.cells[this.y][x - i] instanceof _Cell.RowSpanCell) {
+                  leftChar = "leftMid";
+                }
+              }
+            }
+          }
+        }
+        return this.chars[leftChar];
+      }
+      wrapWithStyleColors(styleProperty, content) {
+        if (this[styleProperty] && this[styleProperty].length) {
+          try {
+            let colors = require_safe();
+            for (let i = this[styleProperty].length - 1; i >= 0; i--) {
+              colors = colors[this[styleProperty][i]];
+            }
+            return colors(content);
+          } catch (e) {
+            return content;
+          }
+        } else {
+          return content;
+        }
+      }
+      /**
+       * Renders a line of text.
+       * @param lineNum - Which line of text to render. This is not necessarily the line within the cell.
+       * There may be top-padding above the first line of text.
+       * @param drawRight - true if this method should render the right edge of the cell.
+       * @param forceTruncationSymbol - `true` if the rendered text should end with the truncation symbol even
+       * if the text fits. This is used when the cell is vertically truncated. If `false` the text should
+       * only include the truncation symbol if the text will not fit horizontally within the cell width.
+       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.
+       * @returns {String}
+       */
+      drawLine(lineNum, drawRight, forceTruncationSymbol, spanningCell) {
+        let left = this.chars[this.x == 0 ? "left" : "middle"];
+        if (this.x && spanningCell && this.cells) {
+          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];
+          while (cellLeft instanceof ColSpanCell) {
+            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];
+          }
+          if (!(cellLeft instanceof RowSpanCell)) {
+            left = this.chars["rightMid"];
+          }
+        }
+        let leftPadding = utils.repeat(" ", this.paddingLeft);
+        let right = drawRight ? this.chars["right"] : "";
+        let rightPadding = utils.repeat(" ", this.paddingRight);
+        let line = this.lines[lineNum];
+        let len = this.width - (this.paddingLeft + this.paddingRight);
+        if (forceTruncationSymbol) line += this.truncate || "\u2026";
+        let content = utils.truncate(line, len, this.truncate);
+        content = utils.pad(content, len, " ", this.hAlign);
+        content = leftPadding + content + rightPadding;
+        return this.stylizeLine(left, content, right);
+      }
+      stylizeLine(left, content, right) {
+        left = this.wrapWithStyleColors("border", left);
+        right = this.wrapWithStyleColors("border", right);
+        if (this.y === 0) {
+          content = this.wrapWithStyleColors("head", content);
+        }
+        return left + content + right;
+      }
+      /**
+       * Renders the bottom line of the cell.
+       * @param drawRight - true if this method should render the right edge of the cell.
+       * @returns {String}
+       */
+      drawBottom(drawRight) {
+        let left = this.chars[this.x == 0 ? "bottomLeft" : "bottomMid"];
+        let content = utils.repeat(this.chars.bottom, this.width);
+        let right = drawRight ? this.chars["bottomRight"] : "";
+        return this.wrapWithStyleColors("border", left + content + right);
+      }
+      /**
+       * Renders a blank line of text within the cell. Used for top and/or bottom padding.
+       * @param drawRight - true if this method should render the right edge of the cell.
+       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.
+       * @returns {String}
+       */
+      drawEmpty(drawRight, spanningCell) {
+        let left = this.chars[this.x == 0 ? "left" : "middle"];
+        if (this.x && spanningCell && this.cells) {
+          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];
+          while (cellLeft instanceof ColSpanCell) {
+            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];
+          }
+          if (!(cellLeft instanceof RowSpanCell)) {
+            left = this.chars["rightMid"];
+          }
+        }
+        let right = drawRight ? this.chars["right"] : "";
+        let content = utils.repeat(" ", this.width);
+        return this.stylizeLine(left, content, right);
+      }
+    };
+    var ColSpanCell = class {
+      /**
+       * A Cell that doesn't do anything. It just draws empty lines.
+       * Used as a placeholder in column spanning.
+       * @constructor
+       */
+      constructor() {
+      }
+      draw(lineNum) {
+        if (typeof lineNum === "number") {
+          debug(`${this.y}-${this.x}: 1x1 ColSpanCell`);
+        }
+        return "";
+      }
+      init() {
+      }
+      mergeTableOptions() {
+      }
+    };
+    var RowSpanCell = class {
+      /**
+       * A placeholder Cell for a Cell that spans multiple rows.
+       * It delegates rendering to the original cell, but adds the appropriate offset.
+       * @param originalCell
+       * @constructor
+       */
+      constructor(originalCell) {
+        this.originalCell = originalCell;
+      }
+      init(tableOptions) {
+        let y = this.y;
+        let originalY = this.originalCell.y;
+        this.cellOffset = y - originalY;
+        this.offset = findDimension(tableOptions.rowHeights, originalY, this.cellOffset);
+      }
+      draw(lineNum) {
+        if (lineNum == "top") {
+          return this.originalCell.draw(this.offset, this.cellOffset);
+        }
+        if (lineNum == "bottom") {
+          return this.originalCell.draw("bottom");
+        }
+        debug(`${this.y}-${this.x}: 1x${this.colSpan} RowSpanCell for ${this.originalCell.content}`);
+        return this.originalCell.draw(this.offset + 1 + lineNum);
+      }
+      mergeTableOptions() {
+      }
+    };
+    function firstDefined(...args) {
+      return args.filter((v) => v !== void 0 && v !== null).shift();
+    }
+    function setOption(objA, objB, nameB, targetObj) {
+      let nameA = nameB.split("-");
+      if (nameA.length > 1) {
+        nameA[1] = nameA[1].charAt(0).toUpperCase() + nameA[1].substr(1);
+        nameA = nameA.join("");
+        targetObj[nameA] = firstDefined(objA[nameA], objA[nameB], objB[nameA], objB[nameB]);
+      } else {
+        targetObj[nameB] = firstDefined(objA[nameB], objB[nameB]);
+      }
+    }
+    function findDimension(dimensionTable, startingIndex, span) {
+      let ret = dimensionTable[startingIndex];
+      for (let i = 1; i < span; i++) {
+        ret += 1 + dimensionTable[startingIndex + i];
+      }
+      return ret;
+    }
+    function sumPlusOne(a, b) {
+      return a + b + 1;
+    }
+    var CHAR_NAMES = [
+      "top",
+      "top-mid",
+      "top-left",
+      "top-right",
+      "bottom",
+      "bottom-mid",
+      "bottom-left",
+      "bottom-right",
+      "left",
+      "left-mid",
+      "mid",
+      "mid-mid",
+      "right",
+      "right-mid",
+      "middle"
+    ];
+    module2.exports = Cell;
+    module2.exports.ColSpanCell = ColSpanCell;
+    module2.exports.RowSpanCell = RowSpanCell;
+  }
+});
+
+// node_modules/cli-table3/src/layout-manager.js
+var require_layout_manager = __commonJS({
+  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {
+    var { warn, debug } = require_debug();
+    var Cell = require_cell();
+    var { ColSpanCell, RowSpanCell } = Cell;
+    (function() {
+      function next(alloc, col) {
+        if (alloc[col] > 0) {
+          return next(alloc, col + 1);
+        }
+        return col;
+      }
+      function layoutTable(table2) {
+        let alloc = {};
+        table2.forEach(function(row2, rowIndex) {
+          let col = 0;
+          row2.forEach(function(cell) {
+            cell.y = rowIndex;
+            cell.x = rowIndex ? next(alloc, col) : col;
+            const rowSpan = cell.rowSpan || 1;
+            const colSpan = cell.colSpan || 1;
+            if (rowSpan > 1) {
+              for (let cs = 0; cs < colSpan; cs++) {
+                alloc[cell.x + cs] = rowSpan;
+              }
+            }
+            col = cell.x + colSpan;
+          });
+          Object.keys(alloc).forEach((idx) => {
+            alloc[idx]--;
+            if (alloc[idx] < 1) delete alloc[idx];
+          });
+        });
+      }
+      function maxWidth(table2) {
+        let mw = 0;
+        table2.forEach(function(row2) {
+          row2.forEach(function(cell) {
+            mw = Math.max(mw, cell.x + (cell.colSpan || 1));
+          });
+        });
+        return mw;
+      }
+      function maxHeight(table2) {
+        return table2.length;
+      }
+      function cellsConflict(cell1, cell2) {
+        let yMin1 = cell1.y;
+        let yMax1 = cell1.y - 1 + (cell1.rowSpan || 1);
+        let yMin2 = cell2.y;
+        let yMax2 = cell2.y - 1 + (cell2.rowSpan || 1);
+        let yConflict = !(yMin1 > yMax2 || yMin2 > yMax1);
+        let xMin1 = cell1.x;
+        let xMax1 = cell1.x - 1 + (cell1.colSpan || 1);
+        let xMin2 = cell2.x;
+        let xMax2 = cell2.x - 1 + (cell2.colSpan || 1);
+        let xConflict = !(xMin1 > xMax2 || xMin2 > xMax1);
+        return yConflict && xConflict;
+      }
+      function conflictExists(rows, x, y) {
+        let i_max = Math.min(rows.length - 1, y);
+        let cell = { x, y };
+        for (let i = 0; i <= i_max; i++) {
+          let row2 = rows[i];
+          for (let j = 0; j < row2.length; j++) {
+            if (cellsConflict(cell, row2[j])) {
+              return true;
+            }
+          }
+        }
+        return false;
+      }
+      function allBlank(rows, y, xMin, xMax) {
+        for (let x = xMin; x < xMax; x++) {
+          if (conflictExists(rows, x, y)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      function addRowSpanCells(table2) {
+        table2.forEach(function(row2, rowIndex) {
+          row2.forEach(function(cell) {
+            for (let i = 1; i < cell.rowSpan; i++) {
+              let rowSpanCell = new RowSpanCell(cell);
+              rowSpanCell.x = cell.x;
+              rowSpanCell.y = cell.y + i;
+              rowSpanCell.colSpan = cell.colSpan;
+              insertCell(rowSpanCell, table2[rowIndex + i]);
+            }
+          });
+        });
+      }
+      function addColSpanCells(cellRows) {
+        for (let rowIndex = cellRows.length - 1; rowIndex >= 0; rowIndex--) {
+          let cellColumns = cellRows[rowIndex];
+          for (let columnIndex = 0; columnIndex < cellColumns.length; columnIndex++) {
+            let cell = cellColumns[columnIndex];
+            for (let k = 1; k < cell.colSpan; k++) {
+              let colSpanCell = new ColSpanCell();
+              colSpanCell.x = cell.x + k;
+              colSpanCell.y = cell.y;
+              cellColumns.splice(columnIndex + 1, 0, colSpanCell);
+            }
+          }
+        }
+      }
+      function insertCell(cell, row2) {
+        let x = 0;
+        while (x < row2.length && row2[x].x < cell.x) {
+          x++;
+        }
+        row2.splice(x, 0, cell);
+      }
+      function fillInTable(table2) {
+        let h_max = maxHeight(table2);
+        let w_max = maxWidth(table2);
+        debug(`Max rows: ${h_max}; Max cols: ${w_max}`);
+        for (let y = 0; y < h_max; y++) {
+          for (let x = 0; x < w_max; x++) {
+            if (!conflictExists(table2, x, y)) {
+              let opts = { x, y, colSpan: 1, rowSpan: 1 };
+              x++;
+              while (x < w_max && !conflictExists(table2, x, y)) {
+                opts.colSpan++;
+                x++;
+              }
+              let y2 = y + 1;
+              while (y2 < h_max && allBlank(table2, y2, opts.x, opts.x + opts.colSpan)) {
+                opts.rowSpan++;
+                y2++;
+              }
+              let cell = new Cell(opts);
+              cell.x = opts.x;
+              cell.y = opts.y;
+              warn(`Missing cell at ${cell.y}-${cell.x}.`);
+              insertCell(cell, table2[y]);
+            }
+          }
+        }
+      }
+      function generateCells(rows) {
+        return rows.map(function(row2) {
+          if (!Array.isArray(row2)) {
+            let key = Object.keys(row2)[0];
+            row2 = row2[key];
+            if (Array.isArray(row2)) {
+              row2 = row2.slice();
+              row2.unshift(key);
+            } else {
+              row2 = [key, row2];
+            }
+          }
+          return row2.map(function(cell) {
+            return new Cell(cell);
+          });
+        });
+      }
+      function makeTableLayout(rows) {
+        let cellRows = generateCells(rows);
+        layoutTable(cellRows);
+        fillInTable(cellRows);
+        addRowSpanCells(cellRows);
+        addColSpanCells(cellRows);
+        return cellRows;
+      }
+      module2.exports = {
+        makeTableLayout,
+        layoutTable,
+        addRowSpanCells,
+        maxWidth,
+        fillInTable,
+        computeWidths: makeComputeWidths("colSpan", "desiredWidth", "x", 1),
+        computeHeights: makeComputeWidths("rowSpan", "desiredHeight", "y", 1)
+      };
+    })();
+    function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {
+      return function(vals, table2) {
+        let result = [];
+        let spanners = [];
+        let auto = {};
+        table2.forEach(function(row2) {
+          row2.forEach(function(cell) {
+            if ((cell[colSpan] || 1) > 1) {
+              spanners.push(cell);
+            } else {
+              result[cell[x]] = Math.max(result[cell[x]] || 0, cell[desiredWidth] || 0, forcedMin);
+            }
+          });
+        });
+        vals.forEach(function(val, index) {
+          if (typeof val === "number") {
+            result[index] = val;
+          }
+        });
+        for (let k = spanners.length - 1; k >= 0; k--) {
+          let cell = spanners[k];
+          let span = cell[colSpan];
+          let col = cell[x];
+          let existingWidth = result[col];
+          let editableCols = typeof vals[col] === "number" ? 0 : 1;
+          if (typeof existingWidth === "number") {
+            for (let i = 1; i < span; i++) {
+              existingWidth += 1 + result[col + i];
+              if (typeof vals[col + i] !== "number") {
+                editableCols++;
+              }
+            }
+          } else {
+            existingWidth = desiredWidth === "desiredWidth" ? cell.desiredWidth - 1 : 1;
+            if (!auto[col] || auto[col] < existingWidth) {
+              auto[col] = existingWidth;
+            }
+          }
+          if (cell[desiredWidth] > existingWidth) {
+            let i = 0;
+            while (editableCols > 0 && cell[desiredWidth] > existingWidth) {
+              if (typeof vals[col + i] !== "number") {
+                let dif = Math.round((cell[desiredWidth] - existingWidth) / editableCols);
+                existingWidth += dif;
+                result[col + i] += dif;
+                editableCols--;
+              }
+              i++;
+            }
+          }
+        }
+        Object.assign(vals, result, auto);
+        for (let j = 0; j < vals.length; j++) {
+          vals[j] = Math.max(forcedMin, vals[j] || 0);
+        }
+      };
+    }
+  }
+});
+
+// node_modules/cli-table3/src/table.js
+var require_table = __commonJS({
+  "node_modules/cli-table3/src/table.js"(exports2, module2) {
+    var debug = require_debug();
+    var utils = require_utils2();
+    var tableLayout = require_layout_manager();
+    var Table = class extends Array {
+      constructor(opts) {
+        super();
+        const options = utils.mergeOptions(opts);
+        Object.defineProperty(this, "options", {
+          value: options,
+          enumerable: options.debug
+        });
+        if (options.debug) {
+          switch (typeof options.debug) {
+            case "boolean":
+              debug.setDebugLevel(debug.WARN);
+              break;
+            case "number":
+              debug.setDebugLevel(options.debug);
+              break;
+            case "string":
+              debug.setDebugLevel(parseInt(options.debug, 10));
+              break;
+            default:
+              debug.setDebugLevel(debug.WARN);
+              debug.warn(`Debug option is expected to be boolean, number, or string. Received a ${typeof options.debug}`);
+          }
+          Object.defineProperty(this, "messages", {
+            get() {
+              return debug.debugMessages();
+            }
+          });
+        }
+      }
+      toString() {
+        let array = this;
+        let headersPresent = this.options.head && this.options.head.length;
+        if (headersPresent) {
+          array = [this.options.head];
+          if (this.length) {
+            array.push.apply(array, this);
+          }
+        } else {
+          this.options.style.head = [];
+        }
+        let cells2 = tableLayout.makeTableLayout(array);
+        cells2.forEach(function(row2) {
+          row2.forEach(function(cell) {
+            cell.mergeTableOptions(this.options, cells2);
+          }, this);
+        }, this);
+        tableLayout.computeWidths(this.options.colWidths, cells2);
+        tableLayout.computeHeights(this.options.rowHeights, cells2);
+        cells2.forEach(function(row2) {
+          row2.forEach(function(cell) {
+            cell.init(this.options);
+          }, this);
+        }, this);
+        let result = [];
+        for (let rowIndex = 0; rowIndex < cells2.length; rowIndex++) {
+          let row2 = cells2[rowIndex];
+          let heightOfRow = this.options.rowHeights[rowIndex];
+          if (rowIndex === 0 || !this.options.style.compact || rowIndex == 1 && headersPresent) {
+            doDraw(row2, "top", result);
+          }
+          for (let lineNum = 0; lineNum < heightOfRow; lineNum++) {
+            doDraw(row2, lineNum, result);
+          }
+          if (rowIndex + 1 == cells2.length) {
+            doDraw(row2, "bottom", result);
+          }
+        }
+        return result.join("\n");
+      }
+      get width() {
+        let str = this.toString().split("\n");
+        return str[0].length;
+      }
+    };
+    Table.reset = () => debug.reset();
+    function doDraw(row2, lineNum, result) {
+      let line = [];
+      row2.forEach(function(cell) {
+        line.push(cell.draw(lineNum));
+      });
+      let str = line.join("");
+      if (str.length) result.push(str);
+    }
+    module2.exports = Table;
+  }
+});
+
+// node_modules/cli-table3/index.js
+var require_cli_table3 = __commonJS({
+  "node_modules/cli-table3/index.js"(exports2, module2) {
+    module2.exports = require_table();
+  }
+});
+
+// node_modules/color-name/index.js
+var require_color_name = __commonJS({
+  "node_modules/color-name/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = {
+      "aliceblue": [240, 248, 255],
+      "antiquewhite": [250, 235, 215],
+      "aqua": [0, 255, 255],
+      "aquamarine": [127, 255, 212],
+      "azure": [240, 255, 255],
+      "beige": [245, 245, 220],
+      "bisque": [255, 228, 196],
+      "black": [0, 0, 0],
+      "blanchedalmond": [255, 235, 205],
+      "blue": [0, 0, 255],
+      "blueviolet": [138, 43, 226],
+      "brown": [165, 42, 42],
+      "burlywood": [222, 184, 135],
+      "cadetblue": [95, 158, 160],
+      "chartreuse": [127, 255, 0],
+      "chocolate": [210, 105, 30],
+      "coral": [255, 127, 80],
+      "cornflowerblue": [100, 149, 237],
+      "cornsilk": [255, 248, 220],
+      "crimson": [220, 20, 60],
+      "cyan": [0, 255, 255],
+      "darkblue": [0, 0, 139],
+      "darkcyan": [0, 139, 139],
+      "darkgoldenrod": [184, 134, 11],
+      "darkgray": [169, 169, 169],
+      "darkgreen": [0, 100, 0],
+      "darkgrey": [169, 169, 169],
+      "darkkhaki": [189, 183, 107],
+      "darkmagenta": [139, 0, 139],
+      "darkolivegreen": [85, 107, 47],
+      "darkorange": [255, 140, 0],
+      "darkorchid": [153, 50, 204],
+      "darkred": [139, 0, 0],
+      "darksalmon": [233, 150, 122],
+      "darkseagreen": [143, 188, 143],
+      "darkslateblue": [72, 61, 139],
+      "darkslategray": [47, 79, 79],
+      "darkslategrey": [47, 79, 79],
+      "darkturquoise": [0, 206, 209],
+      "darkviolet": [148, 0, 211],
+      "deeppink": [255, 20, 147],
+      "deepskyblue": [0, 191, 255],
+      "dimgray": [105, 105, 105],
+      "dimgrey": [105, 105, 105],
+      "dodgerblue": [30, 144, 255],
+      "firebrick": [178, 34, 34],
+      "floralwhite": [255, 250, 240],
+      "forestgreen": [34, 139, 34],
+      "fuchsia": [255, 0, 255],
+      "gainsboro": [220, 220, 220],
+      "ghostwhite": [248, 248, 255],
+      "gold": [255, 215, 0],
+      "goldenrod": [218, 165, 32],
+      "gray": [128, 128, 128],
+      "green": [0, 128, 0],
+      "greenyellow": [173, 255, 47],
+      "grey": [128, 128, 128],
+      "honeydew": [240, 255, 240],
+      "hotpink": [255, 105, 180],
+      "indianred": [205, 92, 92],
+      "indigo": [75, 0, 130],
+      "ivory": [255, 255, 240],
+      "khaki": [240, 230, 140],
+      "lavender": [230, 230, 250],
+      "lavenderblush": [255, 240, 245],
+      "lawngreen": [124, 252, 0],
+      "lemonchiffon": [255, 250, 205],
+      "lightblue": [173, 216, 230],
+      "lightcoral": [240, 128, 128],
+      "lightcyan": [224, 255, 255],
+      "lightgoldenrodyellow": [250, 250, 210],
+      "lightgray": [211, 211, 211],
+      "lightgreen": [144, 238, 144],
+      "lightgrey": [211, 211, 211],
+      "lightpink": [255, 182, 193],
+      "lightsalmon": [255, 160, 122],
+      "lightseagreen": [32, 178, 170],
+      "lightskyblue": [135, 206, 250],
+      "lightslategray": [119, 136, 153],
+      "lightslategrey": [119, 136, 153],
+      "lightsteelblue": [176, 196, 222],
+      "lightyellow": [255, 255, 224],
+      "lime": [0, 255, 0],
+      "limegreen": [50, 205, 50],
+      "linen": [250, 240, 230],
+      "magenta": [255, 0, 255],
+      "maroon": [128, 0, 0],
+      "mediumaquamarine": [102, 205, 170],
+      "mediumblue": [0, 0, 205],
+      "mediumorchid": [186, 85, 211],
+      "mediumpurple": [147, 112, 219],
+      "mediumseagreen": [60, 179, 113],
+      "mediumslateblue": [123, 104, 238],
+      "mediumspringgreen": [0, 250, 154],
+      "mediumturquoise": [72, 209, 204],
+      "mediumvioletred": [199, 21, 133],
+      "midnightblue": [25, 25, 112],
+      "mintcream": [245, 255, 250],
+      "mistyrose": [255, 228, 225],
+      "moccasin": [255, 228, 181],
+      "navajowhite": [255, 222, 173],
+      "navy": [0, 0, 128],
+      "oldlace": [253, 245, 230],
+      "olive": [128, 128, 0],
+      "olivedrab": [107, 142, 35],
+      "orange": [255, 165, 0],
+      "orangered": [255, 69, 0],
+      "orchid": [218, 112, 214],
+      "palegoldenrod": [238, 232, 170],
+      "palegreen": [152, 251, 152],
+      "paleturquoise": [175, 238, 238],
+      "palevioletred": [219, 112, 147],
+      "papayawhip": [255, 239, 213],
+      "peachpuff": [255, 218, 185],
+      "peru": [205, 133, 63],
+      "pink": [255, 192, 203],
+      "plum": [221, 160, 221],
+      "powderblue": [176, 224, 230],
+      "purple": [128, 0, 128],
+      "rebeccapurple": [102, 51, 153],
+      "red": [255, 0, 0],
+      "rosybrown": [188, 143, 143],
+      "royalblue": [65, 105, 225],
+      "saddlebrown": [139, 69, 19],
+      "salmon": [250, 128, 114],
+      "sandybrown": [244, 164, 96],
+      "seagreen": [46, 139, 87],
+      "seashell": [255, 245, 238],
+      "sienna": [160, 82, 45],
+      "silver": [192, 192, 192],
+      "skyblue": [135, 206, 235],
+      "slateblue": [106, 90, 205],
+      "slategray": [112, 128, 144],
+      "slategrey": [112, 128, 144],
+      "snow": [255, 250, 250],
+      "springgreen": [0, 255, 127],
+      "steelblue": [70, 130, 180],
+      "tan": [210, 180, 140],
+      "teal": [0, 128, 128],
+      "thistle": [216, 191, 216],
+      "tomato": [255, 99, 71],
+      "turquoise": [64, 224, 208],
+      "violet": [238, 130, 238],
+      "wheat": [245, 222, 179],
+      "white": [255, 255, 255],
+      "whitesmoke": [245, 245, 245],
+      "yellow": [255, 255, 0],
+      "yellowgreen": [154, 205, 50]
+    };
+  }
+});
+
+// node_modules/color-convert/conversions.js
+var require_conversions = __commonJS({
+  "node_modules/color-convert/conversions.js"(exports2, module2) {
+    var cssKeywords = require_color_name();
+    var reverseKeywords = {};
+    for (const key of Object.keys(cssKeywords)) {
+      reverseKeywords[cssKeywords[key]] = key;
+    }
+    var convert = {
+      rgb: { channels: 3, labels: "rgb" },
+      hsl: { channels: 3, labels: "hsl" },
+      hsv: { channels: 3, labels: "hsv" },
+      hwb: { channels: 3, labels: "hwb" },
+      cmyk: { channels: 4, labels: "cmyk" },
+      xyz: { channels: 3, labels: "xyz" },
+      lab: { channels: 3, labels: "lab" },
+      lch: { channels: 3, labels: "lch" },
+      hex: { channels: 1, labels: ["hex"] },
+      keyword: { channels: 1, labels: ["keyword"] },
+      ansi16: { channels: 1, labels: ["ansi16"] },
+      ansi256: { channels: 1, labels: ["ansi256"] },
+      hcg: { channels: 3, labels: ["h", "c", "g"] },
+      apple: { channels: 3, labels: ["r16", "g16", "b16"] },
+      gray: { channels: 1, labels: ["gray"] }
+    };
+    module2.exports = convert;
+    for (const model of Object.keys(convert)) {
+      if (!("channels" in convert[model])) {
+        throw new Error("missing channels property: " + model);
+      }
+      if (!("labels" in convert[model])) {
+        throw new Error("missing channel labels property: " + model);
+      }
+      if (convert[model].labels.length !== convert[model].channels) {
+        throw new Error("channel and label counts mismatch: " + model);
+      }
+      const { channels, labels } = convert[model];
+      delete convert[model].channels;
+      delete convert[model].labels;
+      Object.defineProperty(convert[model], "channels", { value: channels });
+      Object.defineProperty(convert[model], "labels", { value: labels });
+    }
+    convert.rgb.hsl = function(rgb) {
+      const r = rgb[0] / 255;
+      const g = rgb[1] / 255;
+      const b = rgb[2] / 255;
+      const min = Math.min(r, g, b);
+      const max2 = Math.max(r, g, b);
+      const delta = max2 - min;
+      let h;
+      let s;
+      if (max2 === min) {
+        h = 0;
+      } else if (r === max2) {
+        h = (g - b) / delta;
+      } else if (g === max2) {
+        h = 2 + (b - r) / delta;
+      } else if (b === max2) {
+        h = 4 + (r - g) / delta;
+      }
+      h = Math.min(h * 60, 360);
+      if (h < 0) {
+        h += 360;
+      }
+      const l = (min + max2) / 2;
+      if (max2 === min) {
+        s = 0;
+      } else if (l <= 0.5) {
+        s = delta / (max2 + min);
+      } else {
+        s = delta / (2 - max2 - min);
+      }
+      return [h, s * 100, l * 100];
+    };
+    convert.rgb.hsv = function(rgb) {
+      let rdif;
+      let gdif;
+      let bdif;
+      let h;
+      let s;
+      const r = rgb[0] / 255;
+      const g = rgb[1] / 255;
+      const b = rgb[2] / 255;
+      const v = Math.max(r, g, b);
+      const diff = v - Math.min(r, g, b);
+      const diffc = function(c2) {
+        return (v - c2) / 6 / diff + 1 / 2;
+      };
+      if (diff === 0) {
+        h = 0;
+        s = 0;
+      } else {
+        s = diff / v;
+        rdif = diffc(r);
+        gdif = diffc(g);
+        bdif = diffc(b);
+        if (r === v) {
+          h = bdif - gdif;
+        } else if (g === v) {
+          h = 1 / 3 + rdif - bdif;
+        } else if (b === v) {
+          h = 2 / 3 + gdif - rdif;
+        }
+        if (h < 0) {
+          h += 1;
+        } else if (h > 1) {
+          h -= 1;
+        }
+      }
+      return [
+        h * 360,
+        s * 100,
+        v * 100
+      ];
+    };
+    convert.rgb.hwb = function(rgb) {
+      const r = rgb[0];
+      const g = rgb[1];
+      let b = rgb[2];
+      const h = convert.rgb.hsl(rgb)[0];
+      const w = 1 / 255 * Math.min(r, Math.min(g, b));
+      b = 1 - 1 / 255 * Math.max(r, Math.max(g, b));
+      return [h, w * 100, b * 100];
+    };
+    convert.rgb.cmyk = function(rgb) {
+      const r = rgb[0] / 255;
+      const g = rgb[1] / 255;
+      const b = rgb[2] / 255;
+      const k = Math.min(1 - r, 1 - g, 1 - b);
+      const c2 = (1 - r - k) / (1 - k) || 0;
+      const m = (1 - g - k) / (1 - k) || 0;
+      const y = (1 - b - k) / (1 - k) || 0;
+      return [c2 * 100, m * 100, y * 100, k * 100];
+    };
+    function comparativeDistance(x, y) {
+      return (x[0] - y[0]) ** 2 + (x[1] - y[1]) ** 2 + (x[2] - y[2]) ** 2;
+    }
+    convert.rgb.keyword = function(rgb) {
+      const reversed = reverseKeywords[rgb];
+      if (reversed) {
+        return reversed;
+      }
+      let currentClosestDistance = Infinity;
+      let currentClosestKeyword;
+      for (const keyword of Object.keys(cssKeywords)) {
+        const value = cssKeywords[keyword];
+        const distance = comparativeDistance(rgb, value);
+        if (distance < currentClosestDistance) {
+          currentClosestDistance = distance;
+          currentClosestKeyword = keyword;
+        }
+      }
+      return currentClosestKeyword;
+    };
+    convert.keyword.rgb = function(keyword) {
+      return cssKeywords[keyword];
+    };
+    convert.rgb.xyz = function(rgb) {
+      let r = rgb[0] / 255;
+      let g = rgb[1] / 255;
+      let b = rgb[2] / 255;
+      r = r > 0.04045 ? ((r + 0.055) / 1.055) ** 2.4 : r / 12.92;
+      g = g > 0.04045 ? ((g + 0.055) / 1.055) ** 2.4 : g / 12.92;
+      b = b > 0.04045 ? ((b + 0.055) / 1.055) ** 2.4 : b / 12.92;
+      const x = r * 0.4124 + g * 0.3576 + b * 0.1805;
+      const y = r * 0.2126 + g * 0.7152 + b * 0.0722;
+      const z = r * 0.0193 + g * 0.1192 + b * 0.9505;
+      return [x * 100, y * 100, z * 100];
+    };
+    convert.rgb.lab = function(rgb) {
+      const xyz = convert.rgb.xyz(rgb);
+      let x = xyz[0];
+      let y = xyz[1];
+      let z = xyz[2];
+      x /= 95.047;
+      y /= 100;
+      z /= 108.883;
+      x = x > 8856e-6 ? x ** (1 / 3) : 7.787 * x + 16 / 116;
+      y = y > 8856e-6 ? y ** (1 / 3) : 7.787 * y + 16 / 116;
+      z = z > 8856e-6 ? z ** (1 / 3) : 7.787 * z + 16 / 116;
+      const l = 116 * y - 16;
+      const a = 500 * (x - y);
+      const b = 200 * (y - z);
+      return [l, a, b];
+    };
+    convert.hsl.rgb = function(hsl) {
+      const h = hsl[0] / 360;
+      const s = hsl[1] / 100;
+      const l = hsl[2] / 100;
+      let t2;
+      let t3;
+      let val;
+      if (s === 0) {
+        val = l * 255;
+        return [val, val, val];
+      }
+      if (l < 0.5) {
+        t2 = l * (1 + s);
+      } else {
+        t2 = l + s - l * s;
+      }
+      const t1 = 2 * l - t2;
+      const rgb = [0, 0, 0];
+      for (let i = 0; i < 3; i++) {
+        t3 = h + 1 / 3 * -(i - 1);
+        if (t3 < 0) {
+          t3++;
+        }
+        if (t3 > 1) {
+          t3--;
+        }
+        if (6 * t3 < 1) {
+          val = t1 + (t2 - t1) * 6 * t3;
+        } else if (2 * t3 < 1) {
+          val = t2;
+        } else if (3 * t3 < 2) {
+          val = t1 + (t2 - t1) * (2 / 3 - t3) * 6;
+        } else {
+          val = t1;
+        }
+        rgb[i] = val * 255;
+      }
+      return rgb;
+    };
+    convert.hsl.hsv = function(hsl) {
+      const h = hsl[0];
+      let s = hsl[1] / 100;
+      let l = hsl[2] / 100;
+      let smin = s;
+      const lmin = Math.max(l, 0.01);
+      l *= 2;
+      s *= l <= 1 ? l : 2 - l;
+      smin *= lmin <= 1 ? lmin : 2 - lmin;
+      const v = (l + s) / 2;
+      const sv = l === 0 ? 2 * smin / (lmin + smin) : 2 * s / (l + s);
+      return [h, sv * 100, v * 100];
+    };
+    convert.hsv.rgb = function(hsv) {
+      const h = hsv[0] / 60;
+      const s = hsv[1] / 100;
+      let v = hsv[2] / 100;
+      const hi = Math.floor(h) % 6;
+      const f = h - Math.floor(h);
+      const p = 255 * v * (1 - s);
+      const q = 255 * v * (1 - s * f);
+      const t = 255 * v * (1 - s * (1 - f));
+      v *= 255;
+      switch (hi) {
+        case 0:
+          return [v, t, p];
+        case 1:
+          return [q, v, p];
+        case 2:
+          return [p, v, t];
+        case 3:
+          return [p, q, v];
+        case 4:
+          return [t, p, v];
+        case 5:
+          return [v, p, q];
+      }
+    };
+    convert.hsv.hsl = function(hsv) {
+      const h = hsv[0];
+      const s = hsv[1] / 100;
+      const v = hsv[2] / 100;
+      const vmin = Math.max(v, 0.01);
+      let sl;
+      let l;
+      l = (2 - s) * v;
+      const lmin = (2 - s) * vmin;
+      sl = s * vmin;
+      sl /= lmin <= 1 ? lmin : 2 - lmin;
+      sl = sl || 0;
+      l /= 2;
+      return [h, sl * 100, l * 100];
+    };
+    convert.hwb.rgb = function(hwb) {
+      const h = hwb[0] / 360;
+      let wh = hwb[1] / 100;
+      let bl = hwb[2] / 100;
+      const ratio = wh + bl;
+      let f;
+      if (ratio > 1) {
+        wh /= ratio;
+        bl /= ratio;
+      }
+      const i = Math.floor(6 * h);
+      const v = 1 - bl;
+      f = 6 * h - i;
+      if ((i & 1) !== 0) {
+        f = 1 - f;
+      }
+      const n = wh + f * (v - wh);
+      let r;
+      let g;
+      let b;
+      switch (i) {
+        default:
+        case 6:
+        case 0:
+          r = v;
+          g = n;
+          b = wh;
+          break;
+        case 1:
+          r = n;
+          g = v;
+          b = wh;
+          break;
+        case 2:
+          r = wh;
+          g = v;
+          b = n;
+          break;
+        case 3:
+          r = wh;
+          g = n;
+          b = v;
+          break;
+        case 4:
+          r = n;
+          g = wh;
+          b = v;
+          break;
+        case 5:
+          r = v;
+          g = wh;
+          b = n;
+          break;
+      }
+      return [r * 255, g * 255, b * 255];
+    };
+    convert.cmyk.rgb = function(cmyk) {
+      const c2 = cmyk[0] / 100;
+      const m = cmyk[1] / 100;
+      const y = cmyk[2] / 100;
+      const k = cmyk[3] / 100;
+      const r = 1 - Math.min(1, c2 * (1 - k) + k);
+      const g = 1 - Math.min(1, m * (1 - k) + k);
+      const b = 1 - Math.min(1, y * (1 - k) + k);
+      return [r * 255, g * 255, b * 255];
+    };
+    convert.xyz.rgb = function(xyz) {
+      const x = xyz[0] / 100;
+      const y = xyz[1] / 100;
+      const z = xyz[2] / 100;
+      let r;
+      let g;
+      let b;
+      r = x * 3.2406 + y * -1.5372 + z * -0.4986;
+      g = x * -0.9689 + y * 1.8758 + z * 0.0415;
+      b = x * 0.0557 + y * -0.204 + z * 1.057;
+      r = r > 31308e-7 ? 1.055 * r ** (1 / 2.4) - 0.055 : r * 12.92;
+      g = g > 31308e-7 ? 1.055 * g ** (1 / 2.4) - 0.055 : g * 12.92;
+      b = b > 31308e-7 ? 1.055 * b ** (1 / 2.4) - 0.055 : b * 12.92;
+      r = Math.min(Math.max(0, r), 1);
+      g = Math.min(Math.max(0, g), 1);
+      b = Math.min(Math.max(0, b), 1);
+      return [r * 255, g * 255, b * 255];
+    };
+    convert.xyz.lab = function(xyz) {
+      let x = xyz[0];
+      let y = xyz[1];
+      let z = xyz[2];
+      x /= 95.047;
+      y /= 100;
+      z /= 108.883;
+      x = x > 8856e-6 ? x ** (1 / 3) : 7.787 * x + 16 / 116;
+      y = y > 8856e-6 ? y ** (1 / 3) : 7.787 * y + 16 / 116;
+      z = z > 8856e-6 ? z ** (1 / 3) : 7.787 * z + 16 / 116;
+      const l = 116 * y - 16;
+      const a = 500 * (x - y);
+      const b = 200 * (y - z);
+      return [l, a, b];
+    };
+    convert.lab.xyz = function(lab) {
+      const l = lab[0];
+      const a = lab[1];
+      const b = lab[2];
+      let x;
+      let y;
+      let z;
+      y = (l + 16) / 116;
+      x = a / 500 + y;
+      z = y - b / 200;
+      const y2 = y ** 3;
+      const x2 = x ** 3;
+      const z2 = z ** 3;
+      y = y2 > 8856e-6 ? y2 : (y - 16 / 116) / 7.787;
+      x = x2 > 8856e-6 ? x2 : (x - 16 / 116) / 7.787;
+      z = z2 > 8856e-6 ? z2 : (z - 16 / 116) / 7.787;
+      x *= 95.047;
+      y *= 100;
+      z *= 108.883;
+      return [x, y, z];
+    };
+    convert.lab.lch = function(lab) {
+      const l = lab[0];
+      const a = lab[1];
+      const b = lab[2];
+      let h;
+      const hr = Math.atan2(b, a);
+      h = hr * 360 / 2 / Math.PI;
+      if (h < 0) {
+        h += 360;
+      }
+      const c2 = Math.sqrt(a * a + b * b);
+      return [l, c2, h];
+    };
+    convert.lch.lab = function(lch) {
+      const l = lch[0];
+      const c2 = lch[1];
+      const h = lch[2];
+      const hr = h / 360 * 2 * Math.PI;
+      const a = c2 * Math.cos(hr);
+      const b = c2 * Math.sin(hr);
+      return [l, a, b];
+    };
+    convert.rgb.ansi16 = function(args, saturation = null) {
+      const [r, g, b] = args;
+      let value = saturation === null ? convert.rgb.hsv(args)[2] : saturation;
+      value = Math.round(value / 50);
+      if (value === 0) {
+        return 30;
+      }
+      let ansi = 30 + (Math.round(b / 255) << 2 | Math.round(g / 255) << 1 | Math.round(r / 255));
+      if (value === 2) {
+        ansi += 60;
+      }
+      return ansi;
+    };
+    convert.hsv.ansi16 = function(args) {
+      return convert.rgb.ansi16(convert.hsv.rgb(args), args[2]);
+    };
+    convert.rgb.ansi256 = function(args) {
+      const r = args[0];
+      const g = args[1];
+      const b = args[2];
+      if (r === g && g === b) {
+        if (r < 8) {
+          return 16;
+        }
+        if (r > 248) {
+          return 231;
+        }
+        return Math.round((r - 8) / 247 * 24) + 232;
+      }
+      const ansi = 16 + 36 * Math.round(r / 255 * 5) + 6 * Math.round(g / 255 * 5) + Math.round(b / 255 * 5);
+      return ansi;
+    };
+    convert.ansi16.rgb = function(args) {
+      let color = args % 10;
+      if (color === 0 || color === 7) {
+        if (args > 50) {
+          color += 3.5;
+        }
+        color = color / 10.5 * 255;
+        return [color, color, color];
+      }
+      const mult = (~~(args > 50) + 1) * 0.5;
+      const r = (color & 1) * mult * 255;
+      const g = (color >> 1 & 1) * mult * 255;
+      const b = (color >> 2 & 1) * mult * 255;
+      return [r, g, b];
+    };
+    convert.ansi256.rgb = function(args) {
+      if (args >= 232) {
+        const c2 = (args - 232) * 10 + 8;
+        return [c2, c2, c2];
+      }
+      args -= 16;
+      let rem;
+      const r = Math.floor(args / 36) / 5 * 255;
+      const g = Math.floor((rem = args % 36) / 6) / 5 * 255;
+      const b = rem % 6 / 5 * 255;
+      return [r, g, b];
+    };
+    convert.rgb.hex = function(args) {
+      const integer = ((Math.round(args[0]) & 255) << 16) + ((Math.round(args[1]) & 255) << 8) + (Math.round(args[2]) & 255);
+      const string = integer.toString(16).toUpperCase();
+      return "000000".substring(string.length) + string;
+    };
+    convert.hex.rgb = function(args) {
+      const match = args.toString(16).match(/[a-f0-9]{6}|[a-f0-9]{3}/i);
+      if (!match) {
+        return [0, 0, 0];
+      }
+      let colorString = match[0];
+      if (match[0].length === 3) {
+        colorString = colorString.split("").map((char) => {
+          return char + char;
+        }).join("");
+      }
+      const integer = parseInt(colorString, 16);
+      const r = integer >> 16 & 255;
+      const g = integer >> 8 & 255;
+      const b = integer & 255;
+      return [r, g, b];
+    };
+    convert.rgb.hcg = function(rgb) {
+      const r = rgb[0] / 255;
+      const g = rgb[1] / 255;
+      const b = rgb[2] / 255;
+      const max2 = Math.max(Math.max(r, g), b);
+      const min = Math.min(Math.min(r, g), b);
+      const chroma = max2 - min;
+      let grayscale;
+      let hue;
+      if (chroma < 1) {
+        grayscale = min / (1 - chroma);
+      } else {
+        grayscale = 0;
+      }
+      if (chroma <= 0) {
+        hue = 0;
+      } else if (max2 === r) {
+        hue = (g - b) / chroma % 6;
+      } else if (max2 === g) {
+        hue = 2 + (b - r) / chroma;
+      } else {
+        hue = 4 + (r - g) / chroma;
+      }
+      hue /= 6;
+      hue %= 1;
+      return [hue * 360, chroma * 100, grayscale * 100];
+    };
+    convert.hsl.hcg = function(hsl) {
+      const s = hsl[1] / 100;
+      const l = hsl[2] / 100;
+      const c2 = l < 0.5 ? 2 * s * l : 2 * s * (1 - l);
+      let f = 0;
+      if (c2 < 1) {
+        f = (l - 0.5 * c2) / (1 - c2);
+      }
+      return [hsl[0], c2 * 100, f * 100];
+    };
+    convert.hsv.hcg = function(hsv) {
+      const s = hsv[1] / 100;
+      const v = hsv[2] / 100;
+      const c2 = s * v;
+      let f = 0;
+      if (c2 < 1) {
+        f = (v - c2) / (1 - c2);
+      }
+      return [hsv[0], c2 * 100, f * 100];
+    };
+    convert.hcg.rgb = function(hcg) {
+      const h = hcg[0] / 360;
+      const c2 = hcg[1] / 100;
+      const g = hcg[2] / 100;
+      if (c2 === 0) {
+        return [g * 255, g * 255, g * 255];
+      }
+      const pure = [0, 0, 0];
+      const hi = h % 1 * 6;
+      const v = hi % 1;
+      const w = 1 - v;
+      let mg = 0;
+      switch (Math.floor(hi)) {
+        case 0:
+          pure[0] = 1;
+          pure[1] = v;
+          pure[2] = 0;
+          break;
+        case 1:
+          pure[0] = w;
+          pure[1] = 1;
+          pure[2] = 0;
+          break;
+        case 2:
+          pure[0] = 0;
+          pure[1] = 1;
+          pure[2] = v;
+          break;
+        case 3:
+          pure[0] = 0;
+          pure[1] = w;
+          pure[2] = 1;
+          break;
+        case 4:
+          pure[0] = v;
+          pure[1] = 0;
+          pure[2] = 1;
+          break;
+        default:
+          pure[0] = 1;
+          pure[1] = 0;
+          pure[2] = w;
+      }
+      mg = (1 - c2) * g;
+      return [
+        (c2 * pure[0] + mg) * 255,
+        (c2 * pure[1] + mg) * 255,
+        (c2 * pure[2] + mg) * 255
+      ];
+    };
+    convert.hcg.hsv = function(hcg) {
+      const c2 = hcg[1] / 100;
+      const g = hcg[2] / 100;
+      const v = c2 + g * (1 - c2);
+      let f = 0;
+      if (v > 0) {
+        f = c2 / v;
+      }
+      return [hcg[0], f * 100, v * 100];
+    };
+    convert.hcg.hsl = function(hcg) {
+      const c2 = hcg[1] / 100;
+      const g = hcg[2] / 100;
+      const l = g * (1 - c2) + 0.5 * c2;
+      let s = 0;
+      if (l > 0 && l < 0.5) {
+        s = c2 / (2 * l);
+      } else if (l >= 0.5 && l < 1) {
+        s = c2 / (2 * (1 - l));
+      }
+      return [hcg[0], s * 100, l * 100];
+    };
+    convert.hcg.hwb = function(hcg) {
+      const c2 = hcg[1] / 100;
+      const g = hcg[2] / 100;
+      const v = c2 + g * (1 - c2);
+      return [hcg[0], (v - c2) * 100, (1 - v) * 100];
+    };
+    convert.hwb.hcg = function(hwb) {
+      const w = hwb[1] / 100;
+      const b = hwb[2] / 100;
+      const v = 1 - b;
+      const c2 = v - w;
+      let g = 0;
+      if (c2 < 1) {
+        g = (v - c2) / (1 - c2);
+      }
+      return [hwb[0], c2 * 100, g * 100];
+    };
+    convert.apple.rgb = function(apple) {
+      return [apple[0] / 65535 * 255, apple[1] / 65535 * 255, apple[2] / 65535 * 255];
+    };
+    convert.rgb.apple = function(rgb) {
+      return [rgb[0] / 255 * 65535, rgb[1] / 255 * 65535, rgb[2] / 255 * 65535];
+    };
+    convert.gray.rgb = function(args) {
+      return [args[0] / 100 * 255, args[0] / 100 * 255, args[0] / 100 * 255];
+    };
+    convert.gray.hsl = function(args) {
+      return [0, 0, args[0]];
+    };
+    convert.gray.hsv = convert.gray.hsl;
+    convert.gray.hwb = function(gray) {
+      return [0, 100, gray[0]];
+    };
+    convert.gray.cmyk = function(gray) {
+      return [0, 0, 0, gray[0]];
+    };
+    convert.gray.lab = function(gray) {
+      return [gray[0], 0, 0];
+    };
+    convert.gray.hex = function(gray) {
+      const val = Math.round(gray[0] / 100 * 255) & 255;
+      const integer = (val << 16) + (val << 8) + val;
+      const string = integer.toString(16).toUpperCase();
+      return "000000".substring(string.length) + string;
+    };
+    convert.rgb.gray = function(rgb) {
+      const val = (rgb[0] + rgb[1] + rgb[2]) / 3;
+      return [val / 255 * 100];
+    };
+  }
+});
+
+// node_modules/color-convert/route.js
+var require_route = __commonJS({
+  "node_modules/color-convert/route.js"(exports2, module2) {
+    var conversions = require_conversions();
+    function buildGraph() {
+      const graph = {};
+      const models = Object.keys(conversions);
+      for (let len = models.length, i = 0; i < len; i++) {
+        graph[models[i]] = {
+          // http://jsperf.com/1-vs-infinity
+          // micro-opt, but this is simple.
+          distance: -1,
+          parent: null
+        };
+      }
+      return graph;
+    }
+    function deriveBFS(fromModel) {
+      const graph = buildGraph();
+      const queue = [fromModel];
+      graph[fromModel].distance = 0;
+      while (queue.length) {
+        const current = queue.pop();
+        const adjacents = Object.keys(conversions[current]);
+        for (let len = adjacents.length, i = 0; i < len; i++) {
+          const adjacent = adjacents[i];
+          const node = graph[adjacent];
+          if (node.distance === -1) {
+            node.distance = graph[current].distance + 1;
+            node.parent = current;
+            queue.unshift(adjacent);
+          }
+        }
+      }
+      return graph;
+    }
+    function link(from, to) {
+      return function(args) {
+        return to(from(args));
+      };
+    }
+    function wrapConversion(toModel, graph) {
+      const path = [graph[toModel].parent, toModel];
+      let fn = conversions[graph[toModel].parent][toModel];
+      let cur = graph[toModel].parent;
+      while (graph[cur].parent) {
+        path.unshift(graph[cur].parent);
+        fn = link(conversions[graph[cur].parent][cur], fn);
+        cur = graph[cur].parent;
+      }
+      fn.conversion = path;
+      return fn;
+    }
+    module2.exports = function(fromModel) {
+      const graph = deriveBFS(fromModel);
+      const conversion = {};
+      const models = Object.keys(graph);
+      for (let len = models.length, i = 0; i < len; i++) {
+        const toModel = models[i];
+        const node = graph[toModel];
+        if (node.parent === null) {
+          continue;
+        }
+        conversion[toModel] = wrapConversion(toModel, graph);
+      }
+      return conversion;
+    };
+  }
+});
+
+// node_modules/color-convert/index.js
+var require_color_convert = __commonJS({
+  "node_modules/color-convert/index.js"(exports2, module2) {
+    var conversions = require_conversions();
+    var route = require_route();
+    var convert = {};
+    var models = Object.keys(conversions);
+    function wrapRaw(fn) {
+      const wrappedFn = function(...args) {
+        const arg0 = args[0];
+        if (arg0 === void 0 || arg0 === null) {
+          return arg0;
+        }
+        if (arg0.length > 1) {
+          args = arg0;
+        }
+        return fn(args);
+      };
+      if ("conversion" in fn) {
+        wrappedFn.conversion = fn.conversion;
+      }
+      return wrappedFn;
+    }
+    function wrapRounded(fn) {
+      const wrappedFn = function(...args) {
+        const arg0 = args[0];
+        if (arg0 === void 0 || arg0 === null) {
+          return arg0;
+        }
+        if (arg0.length > 1) {
+          args = arg0;
+        }
+        const result = fn(args);
+        if (typeof result === "object") {
+          for (let len = result.length, i = 0; i < len; i++) {
+            result[i] = Math.round(result[i]);
+          }
+        }
+        return result;
+      };
+      if ("conversion" in fn) {
+        wrappedFn.conversion = fn.conversion;
+      }
+      return wrappedFn;
+    }
+    models.forEach((fromModel) => {
+      convert[fromModel] = {};
+      Object.defineProperty(convert[fromModel], "channels", { value: conversions[fromModel].channels });
+      Object.defineProperty(convert[fromModel], "labels", { value: conversions[fromModel].labels });
+      const routes = route(fromModel);
+      const routeModels = Object.keys(routes);
+      routeModels.forEach((toModel) => {
+        const fn = routes[toModel];
+        convert[fromModel][toModel] = wrapRounded(fn);
+        convert[fromModel][toModel].raw = wrapRaw(fn);
+      });
+    });
+    module2.exports = convert;
+  }
+});
+
+// node_modules/ansi-styles/index.js
+var require_ansi_styles = __commonJS({
+  "node_modules/ansi-styles/index.js"(exports2, module2) {
+    "use strict";
+    var wrapAnsi16 = (fn, offset) => (...args) => {
+      const code2 = fn(...args);
+      return `\x1B[${code2 + offset}m`;
+    };
+    var wrapAnsi256 = (fn, offset) => (...args) => {
+      const code2 = fn(...args);
+      return `\x1B[${38 + offset};5;${code2}m`;
+    };
+    var wrapAnsi16m = (fn, offset) => (...args) => {
+      const rgb = fn(...args);
+      return `\x1B[${38 + offset};2;${rgb[0]};${rgb[1]};${rgb[2]}m`;
+    };
+    var ansi2ansi = (n) => n;
+    var rgb2rgb = (r, g, b) => [r, g, b];
+    var setLazyProperty = (object, property, get) => {
+      Object.defineProperty(object, property, {
+        get: () => {
+          const value = get();
+          Object.defineProperty(object, property, {
+            value,
+            enumerable: true,
+            configurable: true
+          });
+          return value;
+        },
+        enumerable: true,
+        configurable: true
+      });
+    };
+    var colorConvert;
+    var makeDynamicStyles = (wrap2, targetSpace, identity, isBackground) => {
+      if (colorConvert === void 0) {
+        colorConvert = require_color_convert();
+      }
+      const offset = isBackground ? 10 : 0;
+      const styles = {};
+      for (const [sourceSpace, suite] of Object.entries(colorConvert)) {
+        const name = sourceSpace === "ansi16" ? "ansi" : sourceSpace;
+        if (sourceSpace === targetSpace) {
+          styles[name] = wrap2(identity, offset);
+        } else if (typeof suite === "object") {
+          styles[name] = wrap2(suite[targetSpace], offset);
+        }
+      }
+      return styles;
+    };
+    function assembleStyles() {
+      const codes = /* @__PURE__ */ new Map();
+      const styles = {
+        modifier: {
+          reset: [0, 0],
+          // 21 isn't widely supported and 22 does the same thing
+          bold: [1, 22],
+          dim: [2, 22],
+          italic: [3, 23],
+          underline: [4, 24],
+          inverse: [7, 27],
+          hidden: [8, 28],
+          strikethrough: [9, 29]
+        },
+        color: {
+          black: [30, 39],
+          red: [31, 39],
+          green: [32, 39],
+          yellow: [33, 39],
+          blue: [34, 39],
+          magenta: [35, 39],
+          cyan: [36, 39],
+          white: [37, 39],
+          // Bright color
+          blackBright: [90, 39],
+          redBright: [91, 39],
+          greenBright: [92, 39],
+          yellowBright: [93, 39],
+          blueBright: [94, 39],
+          magentaBright: [95, 39],
+          cyanBright: [96, 39],
+          whiteBright: [97, 39]
+        },
+        bgColor: {
+          bgBlack: [40, 49],
+          bgRed: [41, 49],
+          bgGreen: [42, 49],
+          bgYellow: [43, 49],
+          bgBlue: [44, 49],
+          bgMagenta: [45, 49],
+          bgCyan: [46, 49],
+          bgWhite: [47, 49],
+          // Bright color
+          bgBlackBright: [100, 49],
+          bgRedBright: [101, 49],
+          bgGreenBright: [102, 49],
+          bgYellowBright: [103, 49],
+          bgBlueBright: [104, 49],
+          bgMagentaBright: [105, 49],
+          bgCyanBright: [106, 49],
+          bgWhiteBright: [107, 49]
+        }
+      };
+      styles.color.gray = styles.color.blackBright;
+      styles.bgColor.bgGray = styles.bgColor.bgBlackBright;
+      styles.color.grey = styles.color.blackBright;
+      styles.bgColor.bgGrey = styles.bgColor.bgBlackBright;
+      for (const [groupName, group] of Object.entries(styles)) {
+        for (const [styleName, style] of Object.entries(group)) {
+          styles[styleName] = {
+            open: `\x1B[${style[0]}m`,
+            close: `\x1B[${style[1]}m`
+          };
+          group[styleName] = styles[styleName];
+          codes.set(style[0], style[1]);
+        }
+        Object.defineProperty(styles, groupName, {
+          value: group,
+          enumerable: false
+        });
+      }
+      Object.defineProperty(styles, "codes", {
+        value: codes,
+        enumerable: false
+      });
+      styles.color.close = "\x1B[39m";
+      styles.bgColor.close = "\x1B[49m";
+      setLazyProperty(styles.color, "ansi", () => makeDynamicStyles(wrapAnsi16, "ansi16", ansi2ansi, false));
+      setLazyProperty(styles.color, "ansi256", () => makeDynamicStyles(wrapAnsi256, "ansi256", ansi2ansi, false));
+      setLazyProperty(styles.color, "ansi16m", () => makeDynamicStyles(wrapAnsi16m, "rgb", rgb2rgb, false));
+      setLazyProperty(styles.bgColor, "ansi", () => makeDynamicStyles(wrapAnsi16, "ansi16", ansi2ansi, true));
+      setLazyProperty(styles.bgColor, "ansi256", () => makeDynamicStyles(wrapAnsi256, "ansi256", ansi2ansi, true));
+      setLazyProperty(styles.bgColor, "ansi16m", () => makeDynamicStyles(wrapAnsi16m, "rgb", rgb2rgb, true));
+      return styles;
+    }
+    Object.defineProperty(module2, "exports", {
+      enumerable: true,
+      get: assembleStyles
+    });
+  }
+});
+
+// node_modules/has-flag/index.js
+var require_has_flag2 = __commonJS({
+  "node_modules/has-flag/index.js"(exports2, module2) {
+    "use strict";
+    module2.exports = (flag, argv = process.argv) => {
+      const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
+      const position = argv.indexOf(prefix + flag);
+      const terminatorPosition = argv.indexOf("--");
+      return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
+    };
+  }
+});
+
+// node_modules/supports-color/index.js
+var require_supports_color = __commonJS({
+  "node_modules/supports-color/index.js"(exports2, module2) {
+    "use strict";
+    var os = __require("os");
+    var tty = __require("tty");
+    var hasFlag = require_has_flag2();
+    var { env } = process;
+    var forceColor;
+    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false") || hasFlag("color=never")) {
+      forceColor = 0;
+    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {
+      forceColor = 1;
+    }
+    if ("FORCE_COLOR" in env) {
+      if (env.FORCE_COLOR === "true") {
+        forceColor = 1;
+      } else if (env.FORCE_COLOR === "false") {
+        forceColor = 0;
+      } else {
+        forceColor = env.FORCE_COLOR.length === 0 ? 1 : Math.min(parseInt(env.FORCE_COLOR, 10), 3);
+      }
+    }
+    function translateLevel(level) {
+      if (level === 0) {
+        return false;
+      }
+      return {
+        level,
+        hasBasic: true,
+        has256: level >= 2,
+        has16m: level >= 3
+      };
+    }
+    function supportsColor(haveStream, streamIsTTY) {
+      if (forceColor === 0) {
+        return 0;
+      }
+      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {
+        return 3;
+      }
+      if (hasFlag("color=256")) {
+        return 2;
+      }
+      if (haveStream && !streamIsTTY && forceColor === void 0) {
+        return 0;
+      }
+      const min = forceColor || 0;
+      if (env.TERM === "dumb") {
+        return min;
+      }
+      if (process.platform === "win32") {
+        const osRelease = os.release().split(".");
+        if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
+          return Number(osRelease[2]) >= 14931 ? 3 : 2;
+        }
+        return 1;
+      }
+      if ("CI" in env) {
+        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI", "GITHUB_ACTIONS", "BUILDKITE"].some((sign) => sign in env) || env.CI_NAME === "codeship") {
+          return 1;
+        }
+        return min;
+      }
+      if ("TEAMCITY_VERSION" in env) {
+        return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
+      }
+      if (env.COLORTERM === "truecolor") {
+        return 3;
+      }
+      if ("TERM_PROGRAM" in env) {
+        const version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
+        switch (env.TERM_PROGRAM) {
+          case "iTerm.app":
+            return version >= 3 ? 3 : 2;
+          case "Apple_Terminal":
+            return 2;
+        }
+      }
+      if (/-256(color)?$/i.test(env.TERM)) {
+        return 2;
+      }
+      if (/^screen|^xterm|^vt100|^vt220|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
+        return 1;
+      }
+      if ("COLORTERM" in env) {
+        return 1;
+      }
+      return min;
+    }
+    function getSupportLevel(stream) {
+      const level = supportsColor(stream, stream && stream.isTTY);
+      return translateLevel(level);
+    }
+    module2.exports = {
+      supportsColor: getSupportLevel,
+      stdout: translateLevel(supportsColor(true, tty.isatty(1))),
+      stderr: translateLevel(supportsColor(true, tty.isatty(2)))
+    };
+  }
+});
+
+// node_modules/chalk/source/util.js
+var require_util2 = __commonJS({
+  "node_modules/chalk/source/util.js"(exports2, module2) {
+    "use strict";
+    var stringReplaceAll = (string, substring, replacer) => {
+      let index = string.indexOf(substring);
+      if (index === -1) {
+        return string;
+      }
+      const substringLength = substring.length;
+      let endIndex = 0;
+      let returnValue = "";
+      do {
+        returnValue += string.substr(endIndex, index - endIndex) + substring + replacer;
+        endIndex = index + substringLength;
+        index = string.indexOf(substring, endIndex);
+      } while (index !== -1);
+      returnValue += string.substr(endIndex);
+      return returnValue;
+    };
+    var stringEncaseCRLFWithFirstIndex = (string, prefix, postfix, index) => {
+      let endIndex = 0;
+      let returnValue = "";
+      do {
+        const gotCR = string[index - 1] === "\r";
+        returnValue += string.substr(endIndex, (gotCR ? index - 1 : index) - endIndex) + prefix + (gotCR ? "\r\n" : "\n") + postfix;
+        endIndex = index + 1;
+        index = string.indexOf("\n", endIndex);
+      } while (index !== -1);
+      returnValue += string.substr(endIndex);
+      return returnValue;
+    };
+    module2.exports = {
+      stringReplaceAll,
+      stringEncaseCRLFWithFirstIndex
+    };
+  }
+});
+
+// node_modules/chalk/source/templates.js
+var require_templates = __commonJS({
+  "node_modules/chalk/source/templates.js"(exports2, module2) {
+    "use strict";
+    var TEMPLATE_REGEX = /(?:\\(u(?:[a-f\d]{4}|\{[a-f\d]{1,6}\})|x[a-f\d]{2}|.))|(?:\{(~)?(\w+(?:\([^)]*\))?(?:\.\w+(?:\([^)]*\))?)*)(?:[ \t]|(?=\r?\n)))|(\})|((?:.|[\r\n\f])+?)/gi;
+    var STYLE_REGEX = /(?:^|\.)(\w+)(?:\(([^)]*)\))?/g;
+    var STRING_REGEX = /^(['"])((?:\\.|(?!\1)[^\\])*)\1$/;
+    var ESCAPE_REGEX = /\\(u(?:[a-f\d]{4}|{[a-f\d]{1,6}})|x[a-f\d]{2}|.)|([^\\])/gi;
+    var ESCAPES = /* @__PURE__ */ new Map([
+      ["n", "\n"],
+      ["r", "\r"],
+      ["t", "	"],
+      ["b", "\b"],
+      ["f", "\f"],
+      ["v", "\v"],
+      ["0", "\0"],
+      ["\\", "\\"],
+      ["e", "\x1B"],
+      ["a", "\x07"]
+    ]);
+    function unescape(c2) {
+      const u = c2[0] === "u";
+      const bracket = c2[1] === "{";
+      if (u && !bracket && c2.length === 5 || c2[0] === "x" && c2.length === 3) {
+        return String.fromCharCode(parseInt(c2.slice(1), 16));
+      }
+      if (u && bracket) {
+        return String.fromCodePoint(parseInt(c2.slice(2, -1), 16));
+      }
+      return ESCAPES.get(c2) || c2;
+    }
+    function parseArguments(name, arguments_) {
+      const results = [];
+      const chunks = arguments_.trim().split(/\s*,\s*/g);
+      let matches;
+      for (const chunk of chunks) {
+        const number2 = Number(chunk);
+        if (!Number.isNaN(number2)) {
+          results.push(number2);
+        } else if (matches = chunk.match(STRING_REGEX)) {
+          results.push(matches[2].replace(ESCAPE_REGEX, (m, escape2, character) => escape2 ? unescape(escape2) : character));
+        } else {
+          throw new Error(`Invalid Chalk template style argument: ${chunk} (in style '${name}')`);
+        }
+      }
+      return results;
+    }
+    function parseStyle(style) {
+      STYLE_REGEX.lastIndex = 0;
+      const results = [];
+      let matches;
+      while ((matches = STYLE_REGEX.exec(style)) !== null) {
+        const name = matches[1];
+        if (matches[2]) {
+          const args = parseArguments(name, matches[2]);
+          results.push([name].concat(args));
+        } else {
+          results.push([name]);
+        }
+      }
+      return results;
+    }
+    function buildStyle(chalk, styles) {
+      const enabled = {};
+      for (const layer of styles) {
+        for (const style of layer.styles) {
+          enabled[style[0]] = layer.inverse ? null : style.slice(1);
+        }
+      }
+      let current = chalk;
+      for (const [styleName, styles2] of Object.entries(enabled)) {
+        if (!Array.isArray(styles2)) {
+          continue;
+        }
+        if (!(styleName in current)) {
+          throw new Error(`Unknown Chalk style: ${styleName}`);
+        }
+        current = styles2.length > 0 ? current[styleName](...styles2) : current[styleName];
+      }
+      return current;
+    }
+    module2.exports = (chalk, temporary) => {
+      const styles = [];
+      const chunks = [];
+      let chunk = [];
+      temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close, character) => {
+        if (escapeCharacter) {
+          chunk.push(unescape(escapeCharacter));
+        } else if (style) {
+          const string = chunk.join("");
+          chunk = [];
+          chunks.push(styles.length === 0 ? string : buildStyle(chalk, styles)(string));
+          styles.push({ inverse, styles: parseStyle(style) });
+        } else if (close) {
+          if (styles.length === 0) {
+            throw new Error("Found extraneous } in Chalk template literal");
+          }
+          chunks.push(buildStyle(chalk, styles)(chunk.join("")));
+          chunk = [];
+          styles.pop();
+        } else {
+          chunk.push(character);
+        }
+      });
+      chunks.push(chunk.join(""));
+      if (styles.length > 0) {
+        const errMessage = `Chalk template literal is missing ${styles.length} closing bracket${styles.length === 1 ? "" : "s"} (\`}\`)`;
+        throw new Error(errMessage);
+      }
+      return chunks.join("");
+    };
+  }
+});
+
+// node_modules/chalk/source/index.js
+var require_source = __commonJS({
+  "node_modules/chalk/source/index.js"(exports2, module2) {
+    "use strict";
+    var ansiStyles = require_ansi_styles();
+    var { stdout: stdoutColor, stderr: stderrColor } = require_supports_color();
+    var {
+      stringReplaceAll,
+      stringEncaseCRLFWithFirstIndex
+    } = require_util2();
+    var { isArray } = Array;
+    var levelMapping = [
+      "ansi",
+      "ansi",
+      "ansi256",
+      "ansi16m"
+    ];
+    var styles = /* @__PURE__ */ Object.create(null);
+    var applyOptions = (object, options = {}) => {
+      if (options.level && !(Number.isInteger(options.level) && options.level >= 0 && options.level <= 3)) {
+        throw new Error("The `level` option should be an integer from 0 to 3");
+      }
+      const colorLevel = stdoutColor ? stdoutColor.level : 0;
+      object.level = options.level === void 0 ? colorLevel : options.level;
+    };
+    var ChalkClass = class {
+      constructor(options) {
+        return chalkFactory(options);
+      }
+    };
+    var chalkFactory = (options) => {
+      const chalk2 = {};
+      applyOptions(chalk2, options);
+      chalk2.template = (...arguments_) => chalkTag(chalk2.template, ...arguments_);
+      Object.setPrototypeOf(chalk2, Chalk.prototype);
+      Object.setPrototypeOf(chalk2.template, chalk2);
+      chalk2.template.constructor = () => {
+        throw new Error("`chalk.constructor()` is deprecated. Use `new chalk.Instance()` instead.");
+      };
+      chalk2.template.Instance = ChalkClass;
+      return chalk2.template;
+    };
+    function Chalk(options) {
+      return chalkFactory(options);
+    }
+    for (const [styleName, style] of Object.entries(ansiStyles)) {
+      styles[styleName] = {
+        get() {
+          const builder = createBuilder(this, createStyler(style.open, style.close, this._styler), this._isEmpty);
+          Object.defineProperty(this, styleName, { value: builder });
+          return builder;
+        }
+      };
+    }
+    styles.visible = {
+      get() {
+        const builder = createBuilder(this, this._styler, true);
+        Object.defineProperty(this, "visible", { value: builder });
+        return builder;
+      }
+    };
+    var usedModels = ["rgb", "hex", "keyword", "hsl", "hsv", "hwb", "ansi", "ansi256"];
+    for (const model of usedModels) {
+      styles[model] = {
+        get() {
+          const { level } = this;
+          return function(...arguments_) {
+            const styler = createStyler(ansiStyles.color[levelMapping[level]][model](...arguments_), ansiStyles.color.close, this._styler);
+            return createBuilder(this, styler, this._isEmpty);
+          };
+        }
+      };
+    }
+    for (const model of usedModels) {
+      const bgModel = "bg" + model[0].toUpperCase() + model.slice(1);
+      styles[bgModel] = {
+        get() {
+          const { level } = this;
+          return function(...arguments_) {
+            const styler = createStyler(ansiStyles.bgColor[levelMapping[level]][model](...arguments_), ansiStyles.bgColor.close, this._styler);
+            return createBuilder(this, styler, this._isEmpty);
+          };
+        }
+      };
+    }
+    var proto = Object.defineProperties(() => {
+    }, {
+      ...styles,
+      level: {
+        enumerable: true,
+        get() {
+          return this._generator.level;
+        },
+        set(level) {
+          this._generator.level = level;
+        }
+      }
+    });
+    var createStyler = (open, close, parent) => {
+      let openAll;
+      let closeAll;
+      if (parent === void 0) {
+        openAll = open;
+        closeAll = close;
+      } else {
+        openAll = parent.openAll + open;
+        closeAll = close + parent.closeAll;
+      }
+      return {
+        open,
+        close,
+        openAll,
+        closeAll,
+        parent
+      };
+    };
+    var createBuilder = (self2, _styler, _isEmpty) => {
+      const builder = (...arguments_) => {
+        if (isArray(arguments_[0]) && isArray(arguments_[0].raw)) {
+          return applyStyle(builder, chalkTag(builder, ...arguments_));
+        }
+        return applyStyle(builder, arguments_.length === 1 ? "" + arguments_[0] : arguments_.join(" "));
+      };
+      Object.setPrototypeOf(builder, proto);
+      builder._generator = self2;
+      builder._styler = _styler;
+      builder._isEmpty = _isEmpty;
+      return builder;
+    };
+    var applyStyle = (self2, string) => {
+      if (self2.level <= 0 || !string) {
+        return self2._isEmpty ? "" : string;
+      }
+      let styler = self2._styler;
+      if (styler === void 0) {
+        return string;
+      }
+      const { openAll, closeAll } = styler;
+      if (string.indexOf("\x1B") !== -1) {
+        while (styler !== void 0) {
+          string = stringReplaceAll(string, styler.close, styler.open);
+          styler = styler.parent;
+        }
+      }
+      const lfIndex = string.indexOf("\n");
+      if (lfIndex !== -1) {
+        string = stringEncaseCRLFWithFirstIndex(string, closeAll, openAll, lfIndex);
+      }
+      return openAll + string + closeAll;
+    };
+    var template;
+    var chalkTag = (chalk2, ...strings) => {
+      const [firstString] = strings;
+      if (!isArray(firstString) || !isArray(firstString.raw)) {
+        return strings.join(" ");
+      }
+      const arguments_ = strings.slice(1);
+      const parts = [firstString.raw[0]];
+      for (let i = 1; i < firstString.length; i++) {
+        parts.push(
+          String(arguments_[i - 1]).replace(/[{}\\]/g, "\\$&"),
+          String(firstString.raw[i])
+        );
+      }
+      if (template === void 0) {
+        template = require_templates();
+      }
+      return template(chalk2, parts.join(""));
+    };
+    Object.defineProperties(Chalk.prototype, styles);
+    var chalk = Chalk();
+    chalk.supportsColor = stdoutColor;
+    chalk.stderr = Chalk({ level: stderrColor ? stderrColor.level : 0 });
+    chalk.stderr.supportsColor = stderrColor;
+    module2.exports = chalk;
+  }
+});
+
+// node_modules/color-support/index.js
+var require_color_support = __commonJS({
+  "node_modules/color-support/index.js"(exports2, module2) {
+    module2.exports = colorSupport({ alwaysReturn: true }, colorSupport);
+    function hasNone(obj, options) {
+      obj.level = 0;
+      obj.hasBasic = false;
+      obj.has256 = false;
+      obj.has16m = false;
+      if (!options.alwaysReturn) {
+        return false;
+      }
+      return obj;
+    }
+    function hasBasic(obj) {
+      obj.hasBasic = true;
+      obj.has256 = false;
+      obj.has16m = false;
+      obj.level = 1;
+      return obj;
+    }
+    function has256(obj) {
+      obj.hasBasic = true;
+      obj.has256 = true;
+      obj.has16m = false;
+      obj.level = 2;
+      return obj;
+    }
+    function has16m(obj) {
+      obj.hasBasic = true;
+      obj.has256 = true;
+      obj.has16m = true;
+      obj.level = 3;
+      return obj;
+    }
+    function colorSupport(options, obj) {
+      options = options || {};
+      obj = obj || {};
+      if (typeof options.level === "number") {
+        switch (options.level) {
+          case 0:
+            return hasNone(obj, options);
+          case 1:
+            return hasBasic(obj);
+          case 2:
+            return has256(obj);
+          case 3:
+            return has16m(obj);
+        }
+      }
+      obj.level = 0;
+      obj.hasBasic = false;
+      obj.has256 = false;
+      obj.has16m = false;
+      if (typeof process === "undefined" || !process || !process.stdout || !process.env || !process.platform) {
+        return hasNone(obj, options);
+      }
+      var env = options.env || process.env;
+      var stream = options.stream || process.stdout;
+      var term = options.term || env.TERM || "";
+      var platform = options.platform || process.platform;
+      if (!options.ignoreTTY && !stream.isTTY) {
+        return hasNone(obj, options);
+      }
+      if (!options.ignoreDumb && term === "dumb" && !env.COLORTERM) {
+        return hasNone(obj, options);
+      }
+      if (platform === "win32") {
+        return hasBasic(obj);
+      }
+      if (env.TMUX) {
+        return has256(obj);
+      }
+      if (!options.ignoreCI && (env.CI || env.TEAMCITY_VERSION)) {
+        if (env.TRAVIS) {
+          return has256(obj);
+        } else {
+          return hasNone(obj, options);
+        }
+      }
+      switch (env.TERM_PROGRAM) {
+        case "iTerm.app":
+          var ver = env.TERM_PROGRAM_VERSION || "0.";
+          if (/^[0-2]\./.test(ver)) {
+            return has256(obj);
+          } else {
+            return has16m(obj);
+          }
+        case "HyperTerm":
+        case "Hyper":
+          return has16m(obj);
+        case "MacTerm":
+          return has16m(obj);
+        case "Apple_Terminal":
+          return has256(obj);
+      }
+      if (/^xterm-256/.test(term)) {
+        return has256(obj);
+      }
+      if (/^screen|^xterm|^vt100|color|ansi|cygwin|linux/i.test(term)) {
+        return hasBasic(obj);
+      }
+      if (env.COLORTERM) {
+        return hasBasic(obj);
+      }
+      return hasNone(obj, options);
+    }
+  }
+});
+
+// node_modules/pretty-bytes/index.js
+var require_pretty_bytes = __commonJS({
+  "node_modules/pretty-bytes/index.js"(exports2, module2) {
+    "use strict";
+    var BYTE_UNITS = [
+      "B",
+      "kB",
+      "MB",
+      "GB",
+      "TB",
+      "PB",
+      "EB",
+      "ZB",
+      "YB"
+    ];
+    var BIBYTE_UNITS = [
+      "B",
+      "kiB",
+      "MiB",
+      "GiB",
+      "TiB",
+      "PiB",
+      "EiB",
+      "ZiB",
+      "YiB"
+    ];
+    var BIT_UNITS = [
+      "b",
+      "kbit",
+      "Mbit",
+      "Gbit",
+      "Tbit",
+      "Pbit",
+      "Ebit",
+      "Zbit",
+      "Ybit"
+    ];
+    var BIBIT_UNITS = [
+      "b",
+      "kibit",
+      "Mibit",
+      "Gibit",
+      "Tibit",
+      "Pibit",
+      "Eibit",
+      "Zibit",
+      "Yibit"
+    ];
+    var toLocaleString = (number2, locale, options) => {
+      let result = number2;
+      if (typeof locale === "string" || Array.isArray(locale)) {
+        result = number2.toLocaleString(locale, options);
+      } else if (locale === true || options !== void 0) {
+        result = number2.toLocaleString(void 0, options);
+      }
+      return result;
+    };
+    module2.exports = (number2, options) => {
+      if (!Number.isFinite(number2)) {
+        throw new TypeError(`Expected a finite number, got ${typeof number2}: ${number2}`);
+      }
+      options = Object.assign({ bits: false, binary: false }, options);
+      const UNITS = options.bits ? options.binary ? BIBIT_UNITS : BIT_UNITS : options.binary ? BIBYTE_UNITS : BYTE_UNITS;
+      if (options.signed && number2 === 0) {
+        return ` 0 ${UNITS[0]}`;
+      }
+      const isNegative = number2 < 0;
+      const prefix = isNegative ? "-" : options.signed ? "+" : "";
+      if (isNegative) {
+        number2 = -number2;
+      }
+      let localeOptions;
+      if (options.minimumFractionDigits !== void 0) {
+        localeOptions = { minimumFractionDigits: options.minimumFractionDigits };
+      }
+      if (options.maximumFractionDigits !== void 0) {
+        localeOptions = Object.assign({ maximumFractionDigits: options.maximumFractionDigits }, localeOptions);
+      }
+      if (number2 < 1) {
+        const numberString2 = toLocaleString(number2, options.locale, localeOptions);
+        return prefix + numberString2 + " " + UNITS[0];
+      }
+      const exponent = Math.min(Math.floor(options.binary ? Math.log(number2) / Math.log(1024) : Math.log10(number2) / 3), UNITS.length - 1);
+      number2 /= Math.pow(options.binary ? 1024 : 1e3, exponent);
+      if (!localeOptions) {
+        number2 = number2.toPrecision(3);
+      }
+      const numberString = toLocaleString(Number(number2), options.locale, localeOptions);
+      const unit = UNITS[exponent];
+      return prefix + numberString + " " + unit;
+    };
+  }
+});
+
 // node_modules/hdr-histogram-js/dist/ByteBuffer.js
 var require_ByteBuffer = __commonJS({
   "node_modules/hdr-histogram-js/dist/ByteBuffer.js"(exports2) {
@@ -21769,7 +25725,7 @@ var require_Recorder = __commonJS({
 });
 
 // node_modules/hdr-histogram-js/dist/index.js
-var require_dist2 = __commonJS({
+var require_dist3 = __commonJS({
   "node_modules/hdr-histogram-js/dist/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -21818,3962 +25774,6 @@ var require_dist2 = __commonJS({
     Object.defineProperty(exports2, "build", { enumerable: true, get: function() {
       return HistogramBuilder_1.build;
     } });
-  }
-});
-
-// node_modules/cross-argv/index.js
-var require_cross_argv = __commonJS({
-  "node_modules/cross-argv/index.js"(exports2, module2) {
-    var IS_WINDOWS = process.platform === "win32";
-    module2.exports = crossArgv;
-    function crossArgv(pargv, force) {
-      if (!pargv) pargv = process.argv;
-      const str = pargv.join(` `);
-      if ((!IS_WINDOWS || (str.match(/'/g) || []).length < 2) && !force) return pargv;
-      const newStr = str.replace(/'(.+?)'/g, `"$1"`);
-      return splitCommandLine(newStr);
-    }
-    function splitCommandLine(commandLine) {
-      var doubleDoubleQuote = "<DDQ>";
-      while (commandLine.indexOf(doubleDoubleQuote) > -1) doubleDoubleQuote += "@";
-      var noDoubleDoubleQuotes = commandLine.replace(/""/g, doubleDoubleQuote);
-      var spaceMarker = "<SP>";
-      while (commandLine.indexOf(spaceMarker) > -1) spaceMarker += "@";
-      var noSpacesInQuotes = noDoubleDoubleQuotes.replace(/"([^"]*)"?/g, (fullMatch, capture) => {
-        return capture.replace(/ /g, spaceMarker).replace(RegExp(doubleDoubleQuote, "g"), '"');
-      });
-      var mangledParamArray = noSpacesInQuotes.split(/ +/);
-      var paramArray = mangledParamArray.map((mangledParam) => {
-        return mangledParam.replace(RegExp(spaceMarker, "g"), " ").replace(RegExp(doubleDoubleQuote, "g"), "");
-      });
-      return paramArray;
-    }
-  }
-});
-
-// node_modules/manage-path/dist/get-path-var.js
-var require_get_path_var = __commonJS({
-  "node_modules/manage-path/dist/get-path-var.js"(exports2, module2) {
-    "use strict";
-    module2.exports = getPathVar;
-    var PATH_REGEX = /^PATH$/i;
-    function getPathVar(env, platform) {
-      var PATH = "PATH";
-      if (platform === "win32") {
-        PATH = "Path";
-        Object.keys(env).some(function(e) {
-          var matches = PATH_REGEX.test(e);
-          if (matches) {
-            PATH = e;
-          }
-          return matches;
-        });
-      }
-      return PATH;
-    }
-  }
-});
-
-// node_modules/manage-path/dist/get-separator.js
-var require_get_separator = __commonJS({
-  "node_modules/manage-path/dist/get-separator.js"(exports2, module2) {
-    "use strict";
-    module2.exports = getSeparator;
-    function getSeparator(platform) {
-      return platform === "win32" ? ";" : ":";
-    }
-  }
-});
-
-// node_modules/manage-path/dist/index.js
-var require_dist3 = __commonJS({
-  "node_modules/manage-path/dist/index.js"(exports2, module2) {
-    "use strict";
-    var getPathVar = require_get_path_var();
-    var getSeparator = require_get_separator();
-    module2.exports = managePath;
-    function managePath() {
-      var env = arguments.length <= 0 || arguments[0] === void 0 ? {} : arguments[0];
-      var _ref = arguments.length <= 1 || arguments[1] === void 0 ? { platform: process.platform } : arguments[1];
-      var _ref$platform = _ref.platform;
-      var platform = _ref$platform === void 0 ? process.platform : _ref$platform;
-      var pathVar = getPathVar(env, platform);
-      var separator = getSeparator(platform);
-      var originalPath = env[pathVar];
-      return { push, unshift, get, restore };
-      function push() {
-        for (var _len = arguments.length, paths = Array(_len), _key = 0; _key < _len; _key++) {
-          paths[_key] = arguments[_key];
-        }
-        return change(true, paths);
-      }
-      function unshift() {
-        for (var _len2 = arguments.length, paths = Array(_len2), _key2 = 0; _key2 < _len2; _key2++) {
-          paths[_key2] = arguments[_key2];
-        }
-        return change(false, paths);
-      }
-      function get() {
-        return env[pathVar];
-      }
-      function restore() {
-        env[pathVar] = originalPath;
-        return get();
-      }
-      function change(append, paths) {
-        if (!append) {
-          paths = paths.reverse();
-        }
-        paths.forEach(function(path) {
-          var pathArray = getPathArray(path);
-          addExistingPath(pathArray, env[pathVar], append);
-          env[pathVar] = pathArray.join(separator);
-        });
-        return get();
-      }
-    }
-    function getPathArray(pathToAdd) {
-      if (Array.isArray(pathToAdd)) {
-        return pathToAdd;
-      } else {
-        return [pathToAdd];
-      }
-    }
-    function addExistingPath(array, path, appendMode) {
-      if (!path) {
-        return;
-      }
-      if (appendMode) {
-        array.unshift(path);
-      } else {
-        array.push(path);
-      }
-    }
-  }
-});
-
-// node_modules/has-async-hooks/index.js
-var require_has_async_hooks = __commonJS({
-  "node_modules/has-async-hooks/index.js"(exports2, module2) {
-    module2.exports = function() {
-      try {
-        return typeof __require("async_hooks").createHook === "function";
-      } catch (err) {
-        return false;
-      }
-    };
-  }
-});
-
-// node_modules/minimist/index.js
-var require_minimist = __commonJS({
-  "node_modules/minimist/index.js"(exports2, module2) {
-    "use strict";
-    function hasKey(obj, keys) {
-      var o = obj;
-      keys.slice(0, -1).forEach(function(key2) {
-        o = o[key2] || {};
-      });
-      var key = keys[keys.length - 1];
-      return key in o;
-    }
-    function isNumber(x) {
-      if (typeof x === "number") {
-        return true;
-      }
-      if (/^0x[0-9a-f]+$/i.test(x)) {
-        return true;
-      }
-      return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(e[-+]?\d+)?$/.test(x);
-    }
-    function isConstructorOrProto(obj, key) {
-      return key === "constructor" && typeof obj[key] === "function" || key === "__proto__";
-    }
-    module2.exports = function(args, opts) {
-      if (!opts) {
-        opts = {};
-      }
-      var flags = {
-        bools: {},
-        strings: {},
-        unknownFn: null
-      };
-      if (typeof opts.unknown === "function") {
-        flags.unknownFn = opts.unknown;
-      }
-      if (typeof opts.boolean === "boolean" && opts.boolean) {
-        flags.allBools = true;
-      } else {
-        [].concat(opts.boolean).filter(Boolean).forEach(function(key2) {
-          flags.bools[key2] = true;
-        });
-      }
-      var aliases = {};
-      function aliasIsBoolean(key2) {
-        return aliases[key2].some(function(x) {
-          return flags.bools[x];
-        });
-      }
-      Object.keys(opts.alias || {}).forEach(function(key2) {
-        aliases[key2] = [].concat(opts.alias[key2]);
-        aliases[key2].forEach(function(x) {
-          aliases[x] = [key2].concat(aliases[key2].filter(function(y) {
-            return x !== y;
-          }));
-        });
-      });
-      [].concat(opts.string).filter(Boolean).forEach(function(key2) {
-        flags.strings[key2] = true;
-        if (aliases[key2]) {
-          [].concat(aliases[key2]).forEach(function(k) {
-            flags.strings[k] = true;
-          });
-        }
-      });
-      var defaults = opts.default || {};
-      var argv = { _: [] };
-      function argDefined(key2, arg2) {
-        return flags.allBools && /^--[^=]+$/.test(arg2) || flags.strings[key2] || flags.bools[key2] || aliases[key2];
-      }
-      function setKey(obj, keys, value2) {
-        var o = obj;
-        for (var i2 = 0; i2 < keys.length - 1; i2++) {
-          var key2 = keys[i2];
-          if (isConstructorOrProto(o, key2)) {
-            return;
-          }
-          if (o[key2] === void 0) {
-            o[key2] = {};
-          }
-          if (o[key2] === Object.prototype || o[key2] === Number.prototype || o[key2] === String.prototype) {
-            o[key2] = {};
-          }
-          if (o[key2] === Array.prototype) {
-            o[key2] = [];
-          }
-          o = o[key2];
-        }
-        var lastKey = keys[keys.length - 1];
-        if (isConstructorOrProto(o, lastKey)) {
-          return;
-        }
-        if (o === Object.prototype || o === Number.prototype || o === String.prototype) {
-          o = {};
-        }
-        if (o === Array.prototype) {
-          o = [];
-        }
-        if (o[lastKey] === void 0 || flags.bools[lastKey] || typeof o[lastKey] === "boolean") {
-          o[lastKey] = value2;
-        } else if (Array.isArray(o[lastKey])) {
-          o[lastKey].push(value2);
-        } else {
-          o[lastKey] = [o[lastKey], value2];
-        }
-      }
-      function setArg(key2, val, arg2) {
-        if (arg2 && flags.unknownFn && !argDefined(key2, arg2)) {
-          if (flags.unknownFn(arg2) === false) {
-            return;
-          }
-        }
-        var value2 = !flags.strings[key2] && isNumber(val) ? Number(val) : val;
-        setKey(argv, key2.split("."), value2);
-        (aliases[key2] || []).forEach(function(x) {
-          setKey(argv, x.split("."), value2);
-        });
-      }
-      Object.keys(flags.bools).forEach(function(key2) {
-        setArg(key2, defaults[key2] === void 0 ? false : defaults[key2]);
-      });
-      var notFlags = [];
-      if (args.indexOf("--") !== -1) {
-        notFlags = args.slice(args.indexOf("--") + 1);
-        args = args.slice(0, args.indexOf("--"));
-      }
-      for (var i = 0; i < args.length; i++) {
-        var arg = args[i];
-        var key;
-        var next;
-        if (/^--.+=/.test(arg)) {
-          var m = arg.match(/^--([^=]+)=([\s\S]*)$/);
-          key = m[1];
-          var value = m[2];
-          if (flags.bools[key]) {
-            value = value !== "false";
-          }
-          setArg(key, value, arg);
-        } else if (/^--no-.+/.test(arg)) {
-          key = arg.match(/^--no-(.+)/)[1];
-          setArg(key, false, arg);
-        } else if (/^--.+/.test(arg)) {
-          key = arg.match(/^--(.+)/)[1];
-          next = args[i + 1];
-          if (next !== void 0 && !/^(-|--)[^-]/.test(next) && !flags.bools[key] && !flags.allBools && (aliases[key] ? !aliasIsBoolean(key) : true)) {
-            setArg(key, next, arg);
-            i += 1;
-          } else if (/^(true|false)$/.test(next)) {
-            setArg(key, next === "true", arg);
-            i += 1;
-          } else {
-            setArg(key, flags.strings[key] ? "" : true, arg);
-          }
-        } else if (/^-[^-]+/.test(arg)) {
-          var letters = arg.slice(1, -1).split("");
-          var broken = false;
-          for (var j = 0; j < letters.length; j++) {
-            next = arg.slice(j + 2);
-            if (next === "-") {
-              setArg(letters[j], next, arg);
-              continue;
-            }
-            if (/[A-Za-z]/.test(letters[j]) && next[0] === "=") {
-              setArg(letters[j], next.slice(1), arg);
-              broken = true;
-              break;
-            }
-            if (/[A-Za-z]/.test(letters[j]) && /-?\d+(\.\d*)?(e-?\d+)?$/.test(next)) {
-              setArg(letters[j], next, arg);
-              broken = true;
-              break;
-            }
-            if (letters[j + 1] && letters[j + 1].match(/\W/)) {
-              setArg(letters[j], arg.slice(j + 2), arg);
-              broken = true;
-              break;
-            } else {
-              setArg(letters[j], flags.strings[letters[j]] ? "" : true, arg);
-            }
-          }
-          key = arg.slice(-1)[0];
-          if (!broken && key !== "-") {
-            if (args[i + 1] && !/^(-|--)[^-]/.test(args[i + 1]) && !flags.bools[key] && (aliases[key] ? !aliasIsBoolean(key) : true)) {
-              setArg(key, args[i + 1], arg);
-              i += 1;
-            } else if (args[i + 1] && /^(true|false)$/.test(args[i + 1])) {
-              setArg(key, args[i + 1] === "true", arg);
-              i += 1;
-            } else {
-              setArg(key, flags.strings[key] ? "" : true, arg);
-            }
-          }
-        } else {
-          if (!flags.unknownFn || flags.unknownFn(arg) !== false) {
-            argv._.push(flags.strings._ || !isNumber(arg) ? arg : Number(arg));
-          }
-          if (opts.stopEarly) {
-            argv._.push.apply(argv._, args.slice(i + 1));
-            break;
-          }
-        }
-      }
-      Object.keys(defaults).forEach(function(k) {
-        if (!hasKey(argv, k.split("."))) {
-          setKey(argv, k.split("."), defaults[k]);
-          (aliases[k] || []).forEach(function(x) {
-            setKey(argv, x.split("."), defaults[k]);
-          });
-        }
-      });
-      if (opts["--"]) {
-        argv["--"] = notFlags.slice();
-      } else {
-        notFlags.forEach(function(k) {
-          argv._.push(k);
-        });
-      }
-      return argv;
-    };
-  }
-});
-
-// node_modules/@minimistjs/subarg/index.js
-var require_subarg = __commonJS({
-  "node_modules/@minimistjs/subarg/index.js"(exports2, module2) {
-    var minimist = require_minimist();
-    module2.exports = function parse(args, opts) {
-      var level = 0, index;
-      var args_ = [];
-      for (var i = 0; i < args.length; i++) {
-        if (typeof args[i] === "string" && /^\[/.test(args[i])) {
-          if (level++ === 0) {
-            index = i;
-          }
-        }
-        if (typeof args[i] === "string" && /\]$/.test(args[i])) {
-          if (--level > 0) continue;
-          var sub = args.slice(index, i + 1);
-          if (typeof sub[0] === "string") {
-            sub[0] = sub[0].replace(/^\[/, "");
-          }
-          if (sub[0] === "") sub.shift();
-          var n = sub.length - 1;
-          if (typeof sub[n] === "string") {
-            sub[n] = sub[n].replace(/\]$/, "");
-          }
-          if (sub[n] === "") sub.pop();
-          args_.push(parse(sub));
-        } else if (level === 0) args_.push(args[i]);
-      }
-      var argv = minimist(args_, opts);
-      return argv;
-    };
-  }
-});
-
-// node_modules/cli-table3/src/debug.js
-var require_debug = __commonJS({
-  "node_modules/cli-table3/src/debug.js"(exports2, module2) {
-    var messages = [];
-    var level = 0;
-    var debug = (msg, min) => {
-      if (level >= min) {
-        messages.push(msg);
-      }
-    };
-    debug.WARN = 1;
-    debug.INFO = 2;
-    debug.DEBUG = 3;
-    debug.reset = () => {
-      messages = [];
-    };
-    debug.setDebugLevel = (v) => {
-      level = v;
-    };
-    debug.warn = (msg) => debug(msg, debug.WARN);
-    debug.info = (msg) => debug(msg, debug.INFO);
-    debug.debug = (msg) => debug(msg, debug.DEBUG);
-    debug.debugMessages = () => messages;
-    module2.exports = debug;
-  }
-});
-
-// node_modules/ansi-regex/index.js
-var require_ansi_regex = __commonJS({
-  "node_modules/ansi-regex/index.js"(exports2, module2) {
-    "use strict";
-    module2.exports = ({ onlyFirst = false } = {}) => {
-      const pattern = [
-        "[\\u001B\\u009B][[\\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\\d\\/#&.:=?%@~_]+)*|[a-zA-Z\\d]+(?:;[-a-zA-Z\\d\\/#&.:=?%@~_]*)*)?\\u0007)",
-        "(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PR-TZcf-ntqry=><~]))"
-      ].join("|");
-      return new RegExp(pattern, onlyFirst ? void 0 : "g");
-    };
-  }
-});
-
-// node_modules/strip-ansi/index.js
-var require_strip_ansi = __commonJS({
-  "node_modules/strip-ansi/index.js"(exports2, module2) {
-    "use strict";
-    var ansiRegex = require_ansi_regex();
-    module2.exports = (string) => typeof string === "string" ? string.replace(ansiRegex(), "") : string;
-  }
-});
-
-// node_modules/is-fullwidth-code-point/index.js
-var require_is_fullwidth_code_point = __commonJS({
-  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {
-    "use strict";
-    var isFullwidthCodePoint = (codePoint) => {
-      if (Number.isNaN(codePoint)) {
-        return false;
-      }
-      if (codePoint >= 4352 && (codePoint <= 4447 || // Hangul Jamo
-      codePoint === 9001 || // LEFT-POINTING ANGLE BRACKET
-      codePoint === 9002 || // RIGHT-POINTING ANGLE BRACKET
-      // CJK Radicals Supplement .. Enclosed CJK Letters and Months
-      11904 <= codePoint && codePoint <= 12871 && codePoint !== 12351 || // Enclosed CJK Letters and Months .. CJK Unified Ideographs Extension A
-      12880 <= codePoint && codePoint <= 19903 || // CJK Unified Ideographs .. Yi Radicals
-      19968 <= codePoint && codePoint <= 42182 || // Hangul Jamo Extended-A
-      43360 <= codePoint && codePoint <= 43388 || // Hangul Syllables
-      44032 <= codePoint && codePoint <= 55203 || // CJK Compatibility Ideographs
-      63744 <= codePoint && codePoint <= 64255 || // Vertical Forms
-      65040 <= codePoint && codePoint <= 65049 || // CJK Compatibility Forms .. Small Form Variants
-      65072 <= codePoint && codePoint <= 65131 || // Halfwidth and Fullwidth Forms
-      65281 <= codePoint && codePoint <= 65376 || 65504 <= codePoint && codePoint <= 65510 || // Kana Supplement
-      110592 <= codePoint && codePoint <= 110593 || // Enclosed Ideographic Supplement
-      127488 <= codePoint && codePoint <= 127569 || // CJK Unified Ideographs Extension B .. Tertiary Ideographic Plane
-      131072 <= codePoint && codePoint <= 262141)) {
-        return true;
-      }
-      return false;
-    };
-    module2.exports = isFullwidthCodePoint;
-    module2.exports.default = isFullwidthCodePoint;
-  }
-});
-
-// node_modules/emoji-regex/index.js
-var require_emoji_regex = __commonJS({
-  "node_modules/emoji-regex/index.js"(exports2, module2) {
-    "use strict";
-    module2.exports = function() {
-      return /\uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62(?:\uDB40\uDC65\uDB40\uDC6E\uDB40\uDC67|\uDB40\uDC73\uDB40\uDC63\uDB40\uDC74|\uDB40\uDC77\uDB40\uDC6C\uDB40\uDC73)\uDB40\uDC7F|\uD83D\uDC68(?:\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68\uD83C\uDFFB|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFE])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D)?\uD83D\uDC68|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D[\uDC66\uDC67])|[\u2695\u2696\u2708]\uFE0F|\uD83D[\uDC66\uDC67]|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|(?:\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708])\uFE0F|\uD83C\uDFFB\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C[\uDFFB-\uDFFF])|(?:\uD83E\uDDD1\uD83C\uDFFB\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)\uD83C\uDFFB|\uD83E\uDDD1(?:\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1)|(?:\uD83E\uDDD1\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D(?:\uD83D[\uDC68\uDC69]))(?:\uD83C[\uDFFB-\uDFFE])|(?:\uD83E\uDDD1\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB\uDFFC])|\uD83D\uDC69(?:\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFD-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFB\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFC-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC\uDFFE\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D(?:\uD83D[\uDC68\uDC69])|\uD83D[\uDC68\uDC69])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD]))|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|(?:\uD83E\uDDD1\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB-\uDFFD])|\uD83D\uDC69\u200D\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D\uDC41\uFE0F\u200D\uD83D\uDDE8|\uD83D\uDC69(?:\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708]|\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\u200D[\u2695\u2696\u2708])|(?:(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)\uFE0F|\uD83D\uDC6F|\uD83E[\uDD3C\uDDDE\uDDDF])\u200D[\u2640\u2642]|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|\u200D[\u2640\u2642])|\uD83C\uDFF4\u200D\u2620)\uFE0F|\uD83D\uDC69\u200D\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08|\uD83D\uDC15\u200D\uD83E\uDDBA|\uD83D\uDC69\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC67|\uD83C\uDDFD\uD83C\uDDF0|\uD83C\uDDF4\uD83C\uDDF2|\uD83C\uDDF6\uD83C\uDDE6|[#\*0-9]\uFE0F\u20E3|\uD83C\uDDE7(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEF\uDDF1-\uDDF4\uDDF6-\uDDF9\uDDFB\uDDFC\uDDFE\uDDFF])|\uD83C\uDDF9(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDED\uDDEF-\uDDF4\uDDF7\uDDF9\uDDFB\uDDFC\uDDFF])|\uD83C\uDDEA(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDED\uDDF7-\uDDFA])|\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF7(?:\uD83C[\uDDEA\uDDF4\uDDF8\uDDFA\uDDFC])|\uD83D\uDC69(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF2(?:\uD83C[\uDDE6\uDDE8-\uDDED\uDDF0-\uDDFF])|\uD83C\uDDE6(?:\uD83C[\uDDE8-\uDDEC\uDDEE\uDDF1\uDDF2\uDDF4\uDDF6-\uDDFA\uDDFC\uDDFD\uDDFF])|\uD83C\uDDF0(?:\uD83C[\uDDEA\uDDEC-\uDDEE\uDDF2\uDDF3\uDDF5\uDDF7\uDDFC\uDDFE\uDDFF])|\uD83C\uDDED(?:\uD83C[\uDDF0\uDDF2\uDDF3\uDDF7\uDDF9\uDDFA])|\uD83C\uDDE9(?:\uD83C[\uDDEA\uDDEC\uDDEF\uDDF0\uDDF2\uDDF4\uDDFF])|\uD83C\uDDFE(?:\uD83C[\uDDEA\uDDF9])|\uD83C\uDDEC(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEE\uDDF1-\uDDF3\uDDF5-\uDDFA\uDDFC\uDDFE])|\uD83C\uDDF8(?:\uD83C[\uDDE6-\uDDEA\uDDEC-\uDDF4\uDDF7-\uDDF9\uDDFB\uDDFD-\uDDFF])|\uD83C\uDDEB(?:\uD83C[\uDDEE-\uDDF0\uDDF2\uDDF4\uDDF7])|\uD83C\uDDF5(?:\uD83C[\uDDE6\uDDEA-\uDDED\uDDF0-\uDDF3\uDDF7-\uDDF9\uDDFC\uDDFE])|\uD83C\uDDFB(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDEE\uDDF3\uDDFA])|\uD83C\uDDF3(?:\uD83C[\uDDE6\uDDE8\uDDEA-\uDDEC\uDDEE\uDDF1\uDDF4\uDDF5\uDDF7\uDDFA\uDDFF])|\uD83C\uDDE8(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDEE\uDDF0-\uDDF5\uDDF7\uDDFA-\uDDFF])|\uD83C\uDDF1(?:\uD83C[\uDDE6-\uDDE8\uDDEE\uDDF0\uDDF7-\uDDFB\uDDFE])|\uD83C\uDDFF(?:\uD83C[\uDDE6\uDDF2\uDDFC])|\uD83C\uDDFC(?:\uD83C[\uDDEB\uDDF8])|\uD83C\uDDFA(?:\uD83C[\uDDE6\uDDEC\uDDF2\uDDF3\uDDF8\uDDFE\uDDFF])|\uD83C\uDDEE(?:\uD83C[\uDDE8-\uDDEA\uDDF1-\uDDF4\uDDF6-\uDDF9])|\uD83C\uDDEF(?:\uD83C[\uDDEA\uDDF2\uDDF4\uDDF5])|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:\uD83C[\uDFFB-\uDFFF])|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u261D\u270A-\u270D]|\uD83C[\uDF85\uDFC2\uDFC7]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66\uDC67\uDC6B-\uDC6D\uDC70\uDC72\uDC74-\uDC76\uDC78\uDC7C\uDC83\uDC85\uDCAA\uDD74\uDD7A\uDD90\uDD95\uDD96\uDE4C\uDE4F\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1C\uDD1E\uDD1F\uDD30-\uDD36\uDDB5\uDDB6\uDDBB\uDDD2-\uDDD5])(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u231A\u231B\u23E9-\u23EC\u23F0\u23F3\u25FD\u25FE\u2614\u2615\u2648-\u2653\u267F\u2693\u26A1\u26AA\u26AB\u26BD\u26BE\u26C4\u26C5\u26CE\u26D4\u26EA\u26F2\u26F3\u26F5\u26FA\u26FD\u2705\u270A\u270B\u2728\u274C\u274E\u2753-\u2755\u2757\u2795-\u2797\u27B0\u27BF\u2B1B\u2B1C\u2B50\u2B55]|\uD83C[\uDC04\uDCCF\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE1A\uDE2F\uDE32-\uDE36\uDE38-\uDE3A\uDE50\uDE51\uDF00-\uDF20\uDF2D-\uDF35\uDF37-\uDF7C\uDF7E-\uDF93\uDFA0-\uDFCA\uDFCF-\uDFD3\uDFE0-\uDFF0\uDFF4\uDFF8-\uDFFF]|\uD83D[\uDC00-\uDC3E\uDC40\uDC42-\uDCFC\uDCFF-\uDD3D\uDD4B-\uDD4E\uDD50-\uDD67\uDD7A\uDD95\uDD96\uDDA4\uDDFB-\uDE4F\uDE80-\uDEC5\uDECC\uDED0-\uDED2\uDED5\uDEEB\uDEEC\uDEF4-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])|(?:[#\*0-9\xA9\xAE\u203C\u2049\u2122\u2139\u2194-\u2199\u21A9\u21AA\u231A\u231B\u2328\u23CF\u23E9-\u23F3\u23F8-\u23FA\u24C2\u25AA\u25AB\u25B6\u25C0\u25FB-\u25FE\u2600-\u2604\u260E\u2611\u2614\u2615\u2618\u261D\u2620\u2622\u2623\u2626\u262A\u262E\u262F\u2638-\u263A\u2640\u2642\u2648-\u2653\u265F\u2660\u2663\u2665\u2666\u2668\u267B\u267E\u267F\u2692-\u2697\u2699\u269B\u269C\u26A0\u26A1\u26AA\u26AB\u26B0\u26B1\u26BD\u26BE\u26C4\u26C5\u26C8\u26CE\u26CF\u26D1\u26D3\u26D4\u26E9\u26EA\u26F0-\u26F5\u26F7-\u26FA\u26FD\u2702\u2705\u2708-\u270D\u270F\u2712\u2714\u2716\u271D\u2721\u2728\u2733\u2734\u2744\u2747\u274C\u274E\u2753-\u2755\u2757\u2763\u2764\u2795-\u2797\u27A1\u27B0\u27BF\u2934\u2935\u2B05-\u2B07\u2B1B\u2B1C\u2B50\u2B55\u3030\u303D\u3297\u3299]|\uD83C[\uDC04\uDCCF\uDD70\uDD71\uDD7E\uDD7F\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE02\uDE1A\uDE2F\uDE32-\uDE3A\uDE50\uDE51\uDF00-\uDF21\uDF24-\uDF93\uDF96\uDF97\uDF99-\uDF9B\uDF9E-\uDFF0\uDFF3-\uDFF5\uDFF7-\uDFFF]|\uD83D[\uDC00-\uDCFD\uDCFF-\uDD3D\uDD49-\uDD4E\uDD50-\uDD67\uDD6F\uDD70\uDD73-\uDD7A\uDD87\uDD8A-\uDD8D\uDD90\uDD95\uDD96\uDDA4\uDDA5\uDDA8\uDDB1\uDDB2\uDDBC\uDDC2-\uDDC4\uDDD1-\uDDD3\uDDDC-\uDDDE\uDDE1\uDDE3\uDDE8\uDDEF\uDDF3\uDDFA-\uDE4F\uDE80-\uDEC5\uDECB-\uDED2\uDED5\uDEE0-\uDEE5\uDEE9\uDEEB\uDEEC\uDEF0\uDEF3-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])\uFE0F|(?:[\u261D\u26F9\u270A-\u270D]|\uD83C[\uDF85\uDFC2-\uDFC4\uDFC7\uDFCA-\uDFCC]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66-\uDC78\uDC7C\uDC81-\uDC83\uDC85-\uDC87\uDC8F\uDC91\uDCAA\uDD74\uDD75\uDD7A\uDD90\uDD95\uDD96\uDE45-\uDE47\uDE4B-\uDE4F\uDEA3\uDEB4-\uDEB6\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1F\uDD26\uDD30-\uDD39\uDD3C-\uDD3E\uDDB5\uDDB6\uDDB8\uDDB9\uDDBB\uDDCD-\uDDCF\uDDD1-\uDDDD])/g;
-    };
-  }
-});
-
-// node_modules/string-width/index.js
-var require_string_width = __commonJS({
-  "node_modules/string-width/index.js"(exports2, module2) {
-    "use strict";
-    var stripAnsi = require_strip_ansi();
-    var isFullwidthCodePoint = require_is_fullwidth_code_point();
-    var emojiRegex = require_emoji_regex();
-    var stringWidth = (string) => {
-      if (typeof string !== "string" || string.length === 0) {
-        return 0;
-      }
-      string = stripAnsi(string);
-      if (string.length === 0) {
-        return 0;
-      }
-      string = string.replace(emojiRegex(), "  ");
-      let width = 0;
-      for (let i = 0; i < string.length; i++) {
-        const code2 = string.codePointAt(i);
-        if (code2 <= 31 || code2 >= 127 && code2 <= 159) {
-          continue;
-        }
-        if (code2 >= 768 && code2 <= 879) {
-          continue;
-        }
-        if (code2 > 65535) {
-          i++;
-        }
-        width += isFullwidthCodePoint(code2) ? 2 : 1;
-      }
-      return width;
-    };
-    module2.exports = stringWidth;
-    module2.exports.default = stringWidth;
-  }
-});
-
-// node_modules/cli-table3/src/utils.js
-var require_utils2 = __commonJS({
-  "node_modules/cli-table3/src/utils.js"(exports2, module2) {
-    var stringWidth = require_string_width();
-    function codeRegex(capture) {
-      return capture ? /\u001b\[((?:\d*;){0,5}\d*)m/g : /\u001b\[(?:\d*;){0,5}\d*m/g;
-    }
-    function strlen(str) {
-      let code2 = codeRegex();
-      let stripped = ("" + str).replace(code2, "");
-      let split = stripped.split("\n");
-      return split.reduce(function(memo, s) {
-        return stringWidth(s) > memo ? stringWidth(s) : memo;
-      }, 0);
-    }
-    function repeat(str, times) {
-      return Array(times + 1).join(str);
-    }
-    function pad(str, len, pad2, dir) {
-      let length = strlen(str);
-      if (len + 1 >= length) {
-        let padlen = len - length;
-        switch (dir) {
-          case "right": {
-            str = repeat(pad2, padlen) + str;
-            break;
-          }
-          case "center": {
-            let right = Math.ceil(padlen / 2);
-            let left = padlen - right;
-            str = repeat(pad2, left) + str + repeat(pad2, right);
-            break;
-          }
-          default: {
-            str = str + repeat(pad2, padlen);
-            break;
-          }
-        }
-      }
-      return str;
-    }
-    var codeCache = {};
-    function addToCodeCache(name, on, off) {
-      on = "\x1B[" + on + "m";
-      off = "\x1B[" + off + "m";
-      codeCache[on] = { set: name, to: true };
-      codeCache[off] = { set: name, to: false };
-      codeCache[name] = { on, off };
-    }
-    addToCodeCache("bold", 1, 22);
-    addToCodeCache("italics", 3, 23);
-    addToCodeCache("underline", 4, 24);
-    addToCodeCache("inverse", 7, 27);
-    addToCodeCache("strikethrough", 9, 29);
-    function updateState(state, controlChars) {
-      let controlCode = controlChars[1] ? parseInt(controlChars[1].split(";")[0]) : 0;
-      if (controlCode >= 30 && controlCode <= 39 || controlCode >= 90 && controlCode <= 97) {
-        state.lastForegroundAdded = controlChars[0];
-        return;
-      }
-      if (controlCode >= 40 && controlCode <= 49 || controlCode >= 100 && controlCode <= 107) {
-        state.lastBackgroundAdded = controlChars[0];
-        return;
-      }
-      if (controlCode === 0) {
-        for (let i in state) {
-          if (Object.prototype.hasOwnProperty.call(state, i)) {
-            delete state[i];
-          }
-        }
-        return;
-      }
-      let info = codeCache[controlChars[0]];
-      if (info) {
-        state[info.set] = info.to;
-      }
-    }
-    function readState(line) {
-      let code2 = codeRegex(true);
-      let controlChars = code2.exec(line);
-      let state = {};
-      while (controlChars !== null) {
-        updateState(state, controlChars);
-        controlChars = code2.exec(line);
-      }
-      return state;
-    }
-    function unwindState(state, ret) {
-      let lastBackgroundAdded = state.lastBackgroundAdded;
-      let lastForegroundAdded = state.lastForegroundAdded;
-      delete state.lastBackgroundAdded;
-      delete state.lastForegroundAdded;
-      Object.keys(state).forEach(function(key) {
-        if (state[key]) {
-          ret += codeCache[key].off;
-        }
-      });
-      if (lastBackgroundAdded && lastBackgroundAdded != "\x1B[49m") {
-        ret += "\x1B[49m";
-      }
-      if (lastForegroundAdded && lastForegroundAdded != "\x1B[39m") {
-        ret += "\x1B[39m";
-      }
-      return ret;
-    }
-    function rewindState(state, ret) {
-      let lastBackgroundAdded = state.lastBackgroundAdded;
-      let lastForegroundAdded = state.lastForegroundAdded;
-      delete state.lastBackgroundAdded;
-      delete state.lastForegroundAdded;
-      Object.keys(state).forEach(function(key) {
-        if (state[key]) {
-          ret = codeCache[key].on + ret;
-        }
-      });
-      if (lastBackgroundAdded && lastBackgroundAdded != "\x1B[49m") {
-        ret = lastBackgroundAdded + ret;
-      }
-      if (lastForegroundAdded && lastForegroundAdded != "\x1B[39m") {
-        ret = lastForegroundAdded + ret;
-      }
-      return ret;
-    }
-    function truncateWidth(str, desiredLength) {
-      if (str.length === strlen(str)) {
-        return str.substr(0, desiredLength);
-      }
-      while (strlen(str) > desiredLength) {
-        str = str.slice(0, -1);
-      }
-      return str;
-    }
-    function truncateWidthWithAnsi(str, desiredLength) {
-      let code2 = codeRegex(true);
-      let split = str.split(codeRegex());
-      let splitIndex = 0;
-      let retLen = 0;
-      let ret = "";
-      let myArray;
-      let state = {};
-      while (retLen < desiredLength) {
-        myArray = code2.exec(str);
-        let toAdd = split[splitIndex];
-        splitIndex++;
-        if (retLen + strlen(toAdd) > desiredLength) {
-          toAdd = truncateWidth(toAdd, desiredLength - retLen);
-        }
-        ret += toAdd;
-        retLen += strlen(toAdd);
-        if (retLen < desiredLength) {
-          if (!myArray) {
-            break;
-          }
-          ret += myArray[0];
-          updateState(state, myArray);
-        }
-      }
-      return unwindState(state, ret);
-    }
-    function truncate(str, desiredLength, truncateChar) {
-      truncateChar = truncateChar || "\u2026";
-      let lengthOfStr = strlen(str);
-      if (lengthOfStr <= desiredLength) {
-        return str;
-      }
-      desiredLength -= strlen(truncateChar);
-      let ret = truncateWidthWithAnsi(str, desiredLength);
-      ret += truncateChar;
-      const hrefTag = "\x1B]8;;\x07";
-      if (str.includes(hrefTag) && !ret.includes(hrefTag)) {
-        ret += hrefTag;
-      }
-      return ret;
-    }
-    function defaultOptions() {
-      return {
-        chars: {
-          top: "\u2500",
-          "top-mid": "\u252C",
-          "top-left": "\u250C",
-          "top-right": "\u2510",
-          bottom: "\u2500",
-          "bottom-mid": "\u2534",
-          "bottom-left": "\u2514",
-          "bottom-right": "\u2518",
-          left: "\u2502",
-          "left-mid": "\u251C",
-          mid: "\u2500",
-          "mid-mid": "\u253C",
-          right: "\u2502",
-          "right-mid": "\u2524",
-          middle: "\u2502"
-        },
-        truncate: "\u2026",
-        colWidths: [],
-        rowHeights: [],
-        colAligns: [],
-        rowAligns: [],
-        style: {
-          "padding-left": 1,
-          "padding-right": 1,
-          head: ["red"],
-          border: ["grey"],
-          compact: false
-        },
-        head: []
-      };
-    }
-    function mergeOptions(options, defaults) {
-      options = options || {};
-      defaults = defaults || defaultOptions();
-      let ret = Object.assign({}, defaults, options);
-      ret.chars = Object.assign({}, defaults.chars, options.chars);
-      ret.style = Object.assign({}, defaults.style, options.style);
-      return ret;
-    }
-    function wordWrap(maxLength, input) {
-      let lines = [];
-      let split = input.split(/(\s+)/g);
-      let line = [];
-      let lineLength = 0;
-      let whitespace;
-      for (let i = 0; i < split.length; i += 2) {
-        let word = split[i];
-        let newLength = lineLength + strlen(word);
-        if (lineLength > 0 && whitespace) {
-          newLength += whitespace.length;
-        }
-        if (newLength > maxLength) {
-          if (lineLength !== 0) {
-            lines.push(line.join(""));
-          }
-          line = [word];
-          lineLength = strlen(word);
-        } else {
-          line.push(whitespace || "", word);
-          lineLength = newLength;
-        }
-        whitespace = split[i + 1];
-      }
-      if (lineLength) {
-        lines.push(line.join(""));
-      }
-      return lines;
-    }
-    function textWrap(maxLength, input) {
-      let lines = [];
-      let line = "";
-      function pushLine(str, ws) {
-        if (line.length && ws) line += ws;
-        line += str;
-        while (line.length > maxLength) {
-          lines.push(line.slice(0, maxLength));
-          line = line.slice(maxLength);
-        }
-      }
-      let split = input.split(/(\s+)/g);
-      for (let i = 0; i < split.length; i += 2) {
-        pushLine(split[i], i && split[i - 1]);
-      }
-      if (line.length) lines.push(line);
-      return lines;
-    }
-    function multiLineWordWrap(maxLength, input, wrapOnWordBoundary = true) {
-      let output = [];
-      input = input.split("\n");
-      const handler = wrapOnWordBoundary ? wordWrap : textWrap;
-      for (let i = 0; i < input.length; i++) {
-        output.push.apply(output, handler(maxLength, input[i]));
-      }
-      return output;
-    }
-    function colorizeLines(input) {
-      let state = {};
-      let output = [];
-      for (let i = 0; i < input.length; i++) {
-        let line = rewindState(state, input[i]);
-        state = readState(line);
-        let temp = Object.assign({}, state);
-        output.push(unwindState(temp, line));
-      }
-      return output;
-    }
-    function hyperlink(url, text) {
-      const OSC = "\x1B]";
-      const BEL = "\x07";
-      const SEP = ";";
-      return [OSC, "8", SEP, SEP, url || text, BEL, text, OSC, "8", SEP, SEP, BEL].join("");
-    }
-    module2.exports = {
-      strlen,
-      repeat,
-      pad,
-      truncate,
-      mergeOptions,
-      wordWrap: multiLineWordWrap,
-      colorizeLines,
-      hyperlink
-    };
-  }
-});
-
-// node_modules/@colors/colors/lib/styles.js
-var require_styles = __commonJS({
-  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {
-    var styles = {};
-    module2["exports"] = styles;
-    var codes = {
-      reset: [0, 0],
-      bold: [1, 22],
-      dim: [2, 22],
-      italic: [3, 23],
-      underline: [4, 24],
-      inverse: [7, 27],
-      hidden: [8, 28],
-      strikethrough: [9, 29],
-      black: [30, 39],
-      red: [31, 39],
-      green: [32, 39],
-      yellow: [33, 39],
-      blue: [34, 39],
-      magenta: [35, 39],
-      cyan: [36, 39],
-      white: [37, 39],
-      gray: [90, 39],
-      grey: [90, 39],
-      brightRed: [91, 39],
-      brightGreen: [92, 39],
-      brightYellow: [93, 39],
-      brightBlue: [94, 39],
-      brightMagenta: [95, 39],
-      brightCyan: [96, 39],
-      brightWhite: [97, 39],
-      bgBlack: [40, 49],
-      bgRed: [41, 49],
-      bgGreen: [42, 49],
-      bgYellow: [43, 49],
-      bgBlue: [44, 49],
-      bgMagenta: [45, 49],
-      bgCyan: [46, 49],
-      bgWhite: [47, 49],
-      bgGray: [100, 49],
-      bgGrey: [100, 49],
-      bgBrightRed: [101, 49],
-      bgBrightGreen: [102, 49],
-      bgBrightYellow: [103, 49],
-      bgBrightBlue: [104, 49],
-      bgBrightMagenta: [105, 49],
-      bgBrightCyan: [106, 49],
-      bgBrightWhite: [107, 49],
-      // legacy styles for colors pre v1.0.0
-      blackBG: [40, 49],
-      redBG: [41, 49],
-      greenBG: [42, 49],
-      yellowBG: [43, 49],
-      blueBG: [44, 49],
-      magentaBG: [45, 49],
-      cyanBG: [46, 49],
-      whiteBG: [47, 49]
-    };
-    Object.keys(codes).forEach(function(key) {
-      var val = codes[key];
-      var style = styles[key] = [];
-      style.open = "\x1B[" + val[0] + "m";
-      style.close = "\x1B[" + val[1] + "m";
-    });
-  }
-});
-
-// node_modules/@colors/colors/lib/system/has-flag.js
-var require_has_flag = __commonJS({
-  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
-    "use strict";
-    module2.exports = function(flag, argv) {
-      argv = argv || process.argv;
-      var terminatorPos = argv.indexOf("--");
-      var prefix = /^-{1,2}/.test(flag) ? "" : "--";
-      var pos = argv.indexOf(prefix + flag);
-      return pos !== -1 && (terminatorPos === -1 ? true : pos < terminatorPos);
-    };
-  }
-});
-
-// node_modules/@colors/colors/lib/system/supports-colors.js
-var require_supports_colors = __commonJS({
-  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
-    "use strict";
-    var os = __require("os");
-    var hasFlag = require_has_flag();
-    var env = process.env;
-    var forceColor = void 0;
-    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false")) {
-      forceColor = false;
-    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {
-      forceColor = true;
-    }
-    if ("FORCE_COLOR" in env) {
-      forceColor = env.FORCE_COLOR.length === 0 || parseInt(env.FORCE_COLOR, 10) !== 0;
-    }
-    function translateLevel(level) {
-      if (level === 0) {
-        return false;
-      }
-      return {
-        level,
-        hasBasic: true,
-        has256: level >= 2,
-        has16m: level >= 3
-      };
-    }
-    function supportsColor(stream) {
-      if (forceColor === false) {
-        return 0;
-      }
-      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {
-        return 3;
-      }
-      if (hasFlag("color=256")) {
-        return 2;
-      }
-      if (stream && !stream.isTTY && forceColor !== true) {
-        return 0;
-      }
-      var min = forceColor ? 1 : 0;
-      if (process.platform === "win32") {
-        var osRelease = os.release().split(".");
-        if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
-          return Number(osRelease[2]) >= 14931 ? 3 : 2;
-        }
-        return 1;
-      }
-      if ("CI" in env) {
-        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"].some(function(sign) {
-          return sign in env;
-        }) || env.CI_NAME === "codeship") {
-          return 1;
-        }
-        return min;
-      }
-      if ("TEAMCITY_VERSION" in env) {
-        return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
-      }
-      if ("TERM_PROGRAM" in env) {
-        var version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
-        switch (env.TERM_PROGRAM) {
-          case "iTerm.app":
-            return version >= 3 ? 3 : 2;
-          case "Hyper":
-            return 3;
-          case "Apple_Terminal":
-            return 2;
-        }
-      }
-      if (/-256(color)?$/i.test(env.TERM)) {
-        return 2;
-      }
-      if (/^screen|^xterm|^vt100|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
-        return 1;
-      }
-      if ("COLORTERM" in env) {
-        return 1;
-      }
-      if (env.TERM === "dumb") {
-        return min;
-      }
-      return min;
-    }
-    function getSupportLevel(stream) {
-      var level = supportsColor(stream);
-      return translateLevel(level);
-    }
-    module2.exports = {
-      supportsColor: getSupportLevel,
-      stdout: getSupportLevel(process.stdout),
-      stderr: getSupportLevel(process.stderr)
-    };
-  }
-});
-
-// node_modules/@colors/colors/lib/custom/trap.js
-var require_trap = __commonJS({
-  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
-    module2["exports"] = function runTheTrap(text, options) {
-      var result = "";
-      text = text || "Run the trap, drop the bass";
-      text = text.split("");
-      var trap = {
-        a: ["@", "\u0104", "\u023A", "\u0245", "\u0394", "\u039B", "\u0414"],
-        b: ["\xDF", "\u0181", "\u0243", "\u026E", "\u03B2", "\u0E3F"],
-        c: ["\xA9", "\u023B", "\u03FE"],
-        d: ["\xD0", "\u018A", "\u0500", "\u0501", "\u0502", "\u0503"],
-        e: [
-          "\xCB",
-          "\u0115",
-          "\u018E",
-          "\u0258",
-          "\u03A3",
-          "\u03BE",
-          "\u04BC",
-          "\u0A6C"
-        ],
-        f: ["\u04FA"],
-        g: ["\u0262"],
-        h: ["\u0126", "\u0195", "\u04A2", "\u04BA", "\u04C7", "\u050A"],
-        i: ["\u0F0F"],
-        j: ["\u0134"],
-        k: ["\u0138", "\u04A0", "\u04C3", "\u051E"],
-        l: ["\u0139"],
-        m: ["\u028D", "\u04CD", "\u04CE", "\u0520", "\u0521", "\u0D69"],
-        n: ["\xD1", "\u014B", "\u019D", "\u0376", "\u03A0", "\u048A"],
-        o: [
-          "\xD8",
-          "\xF5",
-          "\xF8",
-          "\u01FE",
-          "\u0298",
-          "\u047A",
-          "\u05DD",
-          "\u06DD",
-          "\u0E4F"
-        ],
-        p: ["\u01F7", "\u048E"],
-        q: ["\u09CD"],
-        r: ["\xAE", "\u01A6", "\u0210", "\u024C", "\u0280", "\u042F"],
-        s: ["\xA7", "\u03DE", "\u03DF", "\u03E8"],
-        t: ["\u0141", "\u0166", "\u0373"],
-        u: ["\u01B1", "\u054D"],
-        v: ["\u05D8"],
-        w: ["\u0428", "\u0460", "\u047C", "\u0D70"],
-        x: ["\u04B2", "\u04FE", "\u04FC", "\u04FD"],
-        y: ["\xA5", "\u04B0", "\u04CB"],
-        z: ["\u01B5", "\u0240"]
-      };
-      text.forEach(function(c2) {
-        c2 = c2.toLowerCase();
-        var chars = trap[c2] || [" "];
-        var rand = Math.floor(Math.random() * chars.length);
-        if (typeof trap[c2] !== "undefined") {
-          result += trap[c2][rand];
-        } else {
-          result += c2;
-        }
-      });
-      return result;
-    };
-  }
-});
-
-// node_modules/@colors/colors/lib/custom/zalgo.js
-var require_zalgo = __commonJS({
-  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
-    module2["exports"] = function zalgo(text, options) {
-      text = text || "   he is here   ";
-      var soul = {
-        "up": [
-          "\u030D",
-          "\u030E",
-          "\u0304",
-          "\u0305",
-          "\u033F",
-          "\u0311",
-          "\u0306",
-          "\u0310",
-          "\u0352",
-          "\u0357",
-          "\u0351",
-          "\u0307",
-          "\u0308",
-          "\u030A",
-          "\u0342",
-          "\u0313",
-          "\u0308",
-          "\u034A",
-          "\u034B",
-          "\u034C",
-          "\u0303",
-          "\u0302",
-          "\u030C",
-          "\u0350",
-          "\u0300",
-          "\u0301",
-          "\u030B",
-          "\u030F",
-          "\u0312",
-          "\u0313",
-          "\u0314",
-          "\u033D",
-          "\u0309",
-          "\u0363",
-          "\u0364",
-          "\u0365",
-          "\u0366",
-          "\u0367",
-          "\u0368",
-          "\u0369",
-          "\u036A",
-          "\u036B",
-          "\u036C",
-          "\u036D",
-          "\u036E",
-          "\u036F",
-          "\u033E",
-          "\u035B",
-          "\u0346",
-          "\u031A"
-        ],
-        "down": [
-          "\u0316",
-          "\u0317",
-          "\u0318",
-          "\u0319",
-          "\u031C",
-          "\u031D",
-          "\u031E",
-          "\u031F",
-          "\u0320",
-          "\u0324",
-          "\u0325",
-          "\u0326",
-          "\u0329",
-          "\u032A",
-          "\u032B",
-          "\u032C",
-          "\u032D",
-          "\u032E",
-          "\u032F",
-          "\u0330",
-          "\u0331",
-          "\u0332",
-          "\u0333",
-          "\u0339",
-          "\u033A",
-          "\u033B",
-          "\u033C",
-          "\u0345",
-          "\u0347",
-          "\u0348",
-          "\u0349",
-          "\u034D",
-          "\u034E",
-          "\u0353",
-          "\u0354",
-          "\u0355",
-          "\u0356",
-          "\u0359",
-          "\u035A",
-          "\u0323"
-        ],
-        "mid": [
-          "\u0315",
-          "\u031B",
-          "\u0300",
-          "\u0301",
-          "\u0358",
-          "\u0321",
-          "\u0322",
-          "\u0327",
-          "\u0328",
-          "\u0334",
-          "\u0335",
-          "\u0336",
-          "\u035C",
-          "\u035D",
-          "\u035E",
-          "\u035F",
-          "\u0360",
-          "\u0362",
-          "\u0338",
-          "\u0337",
-          "\u0361",
-          " \u0489"
-        ]
-      };
-      var all = [].concat(soul.up, soul.down, soul.mid);
-      function randomNumber(range) {
-        var r = Math.floor(Math.random() * range);
-        return r;
-      }
-      function isChar(character) {
-        var bool = false;
-        all.filter(function(i) {
-          bool = i === character;
-        });
-        return bool;
-      }
-      function heComes(text2, options2) {
-        var result = "";
-        var counts;
-        var l;
-        options2 = options2 || {};
-        options2["up"] = typeof options2["up"] !== "undefined" ? options2["up"] : true;
-        options2["mid"] = typeof options2["mid"] !== "undefined" ? options2["mid"] : true;
-        options2["down"] = typeof options2["down"] !== "undefined" ? options2["down"] : true;
-        options2["size"] = typeof options2["size"] !== "undefined" ? options2["size"] : "maxi";
-        text2 = text2.split("");
-        for (l in text2) {
-          if (isChar(l)) {
-            continue;
-          }
-          result = result + text2[l];
-          counts = { "up": 0, "down": 0, "mid": 0 };
-          switch (options2.size) {
-            case "mini":
-              counts.up = randomNumber(8);
-              counts.mid = randomNumber(2);
-              counts.down = randomNumber(8);
-              break;
-            case "maxi":
-              counts.up = randomNumber(16) + 3;
-              counts.mid = randomNumber(4) + 1;
-              counts.down = randomNumber(64) + 3;
-              break;
-            default:
-              counts.up = randomNumber(8) + 1;
-              counts.mid = randomNumber(6) / 2;
-              counts.down = randomNumber(8) + 1;
-              break;
-          }
-          var arr = ["up", "mid", "down"];
-          for (var d in arr) {
-            var index = arr[d];
-            for (var i = 0; i <= counts[index]; i++) {
-              if (options2[index]) {
-                result = result + soul[index][randomNumber(soul[index].length)];
-              }
-            }
-          }
-        }
-        return result;
-      }
-      return heComes(text, options);
-    };
-  }
-});
-
-// node_modules/@colors/colors/lib/maps/america.js
-var require_america = __commonJS({
-  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {
-    module2["exports"] = function(colors) {
-      return function(letter, i, exploded) {
-        if (letter === " ") return letter;
-        switch (i % 3) {
-          case 0:
-            return colors.red(letter);
-          case 1:
-            return colors.white(letter);
-          case 2:
-            return colors.blue(letter);
-        }
-      };
-    };
-  }
-});
-
-// node_modules/@colors/colors/lib/maps/zebra.js
-var require_zebra = __commonJS({
-  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {
-    module2["exports"] = function(colors) {
-      return function(letter, i, exploded) {
-        return i % 2 === 0 ? letter : colors.inverse(letter);
-      };
-    };
-  }
-});
-
-// node_modules/@colors/colors/lib/maps/rainbow.js
-var require_rainbow = __commonJS({
-  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {
-    module2["exports"] = function(colors) {
-      var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];
-      return function(letter, i, exploded) {
-        if (letter === " ") {
-          return letter;
-        } else {
-          return colors[rainbowColors[i++ % rainbowColors.length]](letter);
-        }
-      };
-    };
-  }
-});
-
-// node_modules/@colors/colors/lib/maps/random.js
-var require_random = __commonJS({
-  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {
-    module2["exports"] = function(colors) {
-      var available = [
-        "underline",
-        "inverse",
-        "grey",
-        "yellow",
-        "red",
-        "green",
-        "blue",
-        "white",
-        "cyan",
-        "magenta",
-        "brightYellow",
-        "brightRed",
-        "brightGreen",
-        "brightBlue",
-        "brightWhite",
-        "brightCyan",
-        "brightMagenta"
-      ];
-      return function(letter, i, exploded) {
-        return letter === " " ? letter : colors[available[Math.round(Math.random() * (available.length - 2))]](letter);
-      };
-    };
-  }
-});
-
-// node_modules/@colors/colors/lib/colors.js
-var require_colors = __commonJS({
-  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {
-    var colors = {};
-    module2["exports"] = colors;
-    colors.themes = {};
-    var util = __require("util");
-    var ansiStyles = colors.styles = require_styles();
-    var defineProps = Object.defineProperties;
-    var newLineRegex = new RegExp(/[\r\n]+/g);
-    colors.supportsColor = require_supports_colors().supportsColor;
-    if (typeof colors.enabled === "undefined") {
-      colors.enabled = colors.supportsColor() !== false;
-    }
-    colors.enable = function() {
-      colors.enabled = true;
-    };
-    colors.disable = function() {
-      colors.enabled = false;
-    };
-    colors.stripColors = colors.strip = function(str) {
-      return ("" + str).replace(/\x1B\[\d+m/g, "");
-    };
-    var stylize = colors.stylize = function stylize2(str, style) {
-      if (!colors.enabled) {
-        return str + "";
-      }
-      var styleMap = ansiStyles[style];
-      if (!styleMap && style in colors) {
-        return colors[style](str);
-      }
-      return styleMap.open + str + styleMap.close;
-    };
-    var matchOperatorsRe = /[|\\{}()[\]^$+*?.]/g;
-    var escapeStringRegexp = function(str) {
-      if (typeof str !== "string") {
-        throw new TypeError("Expected a string");
-      }
-      return str.replace(matchOperatorsRe, "\\$&");
-    };
-    function build2(_styles) {
-      var builder = function builder2() {
-        return applyStyle.apply(builder2, arguments);
-      };
-      builder._styles = _styles;
-      builder.__proto__ = proto;
-      return builder;
-    }
-    var styles = (function() {
-      var ret = {};
-      ansiStyles.grey = ansiStyles.gray;
-      Object.keys(ansiStyles).forEach(function(key) {
-        ansiStyles[key].closeRe = new RegExp(escapeStringRegexp(ansiStyles[key].close), "g");
-        ret[key] = {
-          get: function() {
-            return build2(this._styles.concat(key));
-          }
-        };
-      });
-      return ret;
-    })();
-    var proto = defineProps(function colors2() {
-    }, styles);
-    function applyStyle() {
-      var args = Array.prototype.slice.call(arguments);
-      var str = args.map(function(arg) {
-        if (arg != null && arg.constructor === String) {
-          return arg;
-        } else {
-          return util.inspect(arg);
-        }
-      }).join(" ");
-      if (!colors.enabled || !str) {
-        return str;
-      }
-      var newLinesPresent = str.indexOf("\n") != -1;
-      var nestedStyles = this._styles;
-      var i = nestedStyles.length;
-      while (i--) {
-        var code2 = ansiStyles[nestedStyles[i]];
-        str = code2.open + str.replace(code2.closeRe, code2.open) + code2.close;
-        if (newLinesPresent) {
-          str = str.replace(newLineRegex, function(match) {
-            return code2.close + match + code2.open;
-          });
-        }
-      }
-      return str;
-    }
-    colors.setTheme = function(theme) {
-      if (typeof theme === "string") {
-        console.log("colors.setTheme now only accepts an object, not a string.  If you are trying to set a theme from a file, it is now your (the caller's) responsibility to require the file.  The old syntax looked like colors.setTheme(__dirname + '/../themes/generic-logging.js'); The new syntax looks like colors.setTheme(require(__dirname + '/../themes/generic-logging.js'));");
-        return;
-      }
-      for (var style in theme) {
-        (function(style2) {
-          colors[style2] = function(str) {
-            if (typeof theme[style2] === "object") {
-              var out = str;
-              for (var i in theme[style2]) {
-                out = colors[theme[style2][i]](out);
-              }
-              return out;
-            }
-            return colors[theme[style2]](str);
-          };
-        })(style);
-      }
-    };
-    function init() {
-      var ret = {};
-      Object.keys(styles).forEach(function(name) {
-        ret[name] = {
-          get: function() {
-            return build2([name]);
-          }
-        };
-      });
-      return ret;
-    }
-    var sequencer = function sequencer2(map2, str) {
-      var exploded = str.split("");
-      exploded = exploded.map(map2);
-      return exploded.join("");
-    };
-    colors.trap = require_trap();
-    colors.zalgo = require_zalgo();
-    colors.maps = {};
-    colors.maps.america = require_america()(colors);
-    colors.maps.zebra = require_zebra()(colors);
-    colors.maps.rainbow = require_rainbow()(colors);
-    colors.maps.random = require_random()(colors);
-    for (map in colors.maps) {
-      (function(map2) {
-        colors[map2] = function(str) {
-          return sequencer(colors.maps[map2], str);
-        };
-      })(map);
-    }
-    var map;
-    defineProps(colors, init());
-  }
-});
-
-// node_modules/@colors/colors/safe.js
-var require_safe = __commonJS({
-  "node_modules/@colors/colors/safe.js"(exports2, module2) {
-    var colors = require_colors();
-    module2["exports"] = colors;
-  }
-});
-
-// node_modules/cli-table3/src/cell.js
-var require_cell = __commonJS({
-  "node_modules/cli-table3/src/cell.js"(exports2, module2) {
-    var { info, debug } = require_debug();
-    var utils = require_utils2();
-    var Cell = class _Cell {
-      /**
-       * A representation of a cell within the table.
-       * Implementations must have `init` and `draw` methods,
-       * as well as `colSpan`, `rowSpan`, `desiredHeight` and `desiredWidth` properties.
-       * @param options
-       * @constructor
-       */
-      constructor(options) {
-        this.setOptions(options);
-        this.x = null;
-        this.y = null;
-      }
-      setOptions(options) {
-        if (["boolean", "number", "bigint", "string"].indexOf(typeof options) !== -1) {
-          options = { content: "" + options };
-        }
-        options = options || {};
-        this.options = options;
-        let content = options.content;
-        if (["boolean", "number", "bigint", "string"].indexOf(typeof content) !== -1) {
-          this.content = String(content);
-        } else if (!content) {
-          this.content = this.options.href || "";
-        } else {
-          throw new Error("Content needs to be a primitive, got: " + typeof content);
-        }
-        this.colSpan = options.colSpan || 1;
-        this.rowSpan = options.rowSpan || 1;
-        if (this.options.href) {
-          Object.defineProperty(this, "href", {
-            get() {
-              return this.options.href;
-            }
-          });
-        }
-      }
-      mergeTableOptions(tableOptions, cells2) {
-        this.cells = cells2;
-        let optionsChars = this.options.chars || {};
-        let tableChars = tableOptions.chars;
-        let chars = this.chars = {};
-        CHAR_NAMES.forEach(function(name) {
-          setOption(optionsChars, tableChars, name, chars);
-        });
-        this.truncate = this.options.truncate || tableOptions.truncate;
-        let style = this.options.style = this.options.style || {};
-        let tableStyle = tableOptions.style;
-        setOption(style, tableStyle, "padding-left", this);
-        setOption(style, tableStyle, "padding-right", this);
-        this.head = style.head || tableStyle.head;
-        this.border = style.border || tableStyle.border;
-        this.fixedWidth = tableOptions.colWidths[this.x];
-        this.lines = this.computeLines(tableOptions);
-        this.desiredWidth = utils.strlen(this.content) + this.paddingLeft + this.paddingRight;
-        this.desiredHeight = this.lines.length;
-      }
-      computeLines(tableOptions) {
-        const tableWordWrap = tableOptions.wordWrap || tableOptions.textWrap;
-        const { wordWrap = tableWordWrap } = this.options;
-        if (this.fixedWidth && wordWrap) {
-          this.fixedWidth -= this.paddingLeft + this.paddingRight;
-          if (this.colSpan) {
-            let i = 1;
-            while (i < this.colSpan) {
-              this.fixedWidth += tableOptions.colWidths[this.x + i];
-              i++;
-            }
-          }
-          const { wrapOnWordBoundary: tableWrapOnWordBoundary = true } = tableOptions;
-          const { wrapOnWordBoundary = tableWrapOnWordBoundary } = this.options;
-          return this.wrapLines(utils.wordWrap(this.fixedWidth, this.content, wrapOnWordBoundary));
-        }
-        return this.wrapLines(this.content.split("\n"));
-      }
-      wrapLines(computedLines) {
-        const lines = utils.colorizeLines(computedLines);
-        if (this.href) {
-          return lines.map((line) => utils.hyperlink(this.href, line));
-        }
-        return lines;
-      }
-      /**
-       * Initializes the Cells data structure.
-       *
-       * @param tableOptions - A fully populated set of tableOptions.
-       * In addition to the standard default values, tableOptions must have fully populated the
-       * `colWidths` and `rowWidths` arrays. Those arrays must have lengths equal to the number
-       * of columns or rows (respectively) in this table, and each array item must be a Number.
-       *
-       */
-      init(tableOptions) {
-        let x = this.x;
-        let y = this.y;
-        this.widths = tableOptions.colWidths.slice(x, x + this.colSpan);
-        this.heights = tableOptions.rowHeights.slice(y, y + this.rowSpan);
-        this.width = this.widths.reduce(sumPlusOne, -1);
-        this.height = this.heights.reduce(sumPlusOne, -1);
-        this.hAlign = this.options.hAlign || tableOptions.colAligns[x];
-        this.vAlign = this.options.vAlign || tableOptions.rowAligns[y];
-        this.drawRight = x + this.colSpan == tableOptions.colWidths.length;
-      }
-      /**
-       * Draws the given line of the cell.
-       * This default implementation defers to methods `drawTop`, `drawBottom`, `drawLine` and `drawEmpty`.
-       * @param lineNum - can be `top`, `bottom` or a numerical line number.
-       * @param spanningCell - will be a number if being called from a RowSpanCell, and will represent how
-       * many rows below it's being called from. Otherwise it's undefined.
-       * @returns {String} The representation of this line.
-       */
-      draw(lineNum, spanningCell) {
-        if (lineNum == "top") return this.drawTop(this.drawRight);
-        if (lineNum == "bottom") return this.drawBottom(this.drawRight);
-        let content = utils.truncate(this.content, 10, this.truncate);
-        if (!lineNum) {
-          info(`${this.y}-${this.x}: ${this.rowSpan - lineNum}x${this.colSpan} Cell ${content}`);
-        } else {
-        }
-        let padLen = Math.max(this.height - this.lines.length, 0);
-        let padTop;
-        switch (this.vAlign) {
-          case "center":
-            padTop = Math.ceil(padLen / 2);
-            break;
-          case "bottom":
-            padTop = padLen;
-            break;
-          default:
-            padTop = 0;
-        }
-        if (lineNum < padTop || lineNum >= padTop + this.lines.length) {
-          return this.drawEmpty(this.drawRight, spanningCell);
-        }
-        let forceTruncation = this.lines.length > this.height && lineNum + 1 >= this.height;
-        return this.drawLine(lineNum - padTop, this.drawRight, forceTruncation, spanningCell);
-      }
-      /**
-       * Renders the top line of the cell.
-       * @param drawRight - true if this method should render the right edge of the cell.
-       * @returns {String}
-       */
-      drawTop(drawRight) {
-        let content = [];
-        if (this.cells) {
-          this.widths.forEach(function(width, index) {
-            content.push(this._topLeftChar(index));
-            content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], width));
-          }, this);
-        } else {
-          content.push(this._topLeftChar(0));
-          content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], this.width));
-        }
-        if (drawRight) {
-          content.push(this.chars[this.y == 0 ? "topRight" : "rightMid"]);
-        }
-        return this.wrapWithStyleColors("border", content.join(""));
-      }
-      _topLeftChar(offset) {
-        let x = this.x + offset;
-        let leftChar;
-        if (this.y == 0) {
-          leftChar = x == 0 ? "topLeft" : offset == 0 ? "topMid" : "top";
-        } else {
-          if (x == 0) {
-            leftChar = "leftMid";
-          } else {
-            leftChar = offset == 0 ? "midMid" : "bottomMid";
-            if (this.cells) {
-              let spanAbove = this.cells[this.y - 1][x] instanceof _Cell.ColSpanCell;
-              if (spanAbove) {
-                leftChar = offset == 0 ? "topMid" : "mid";
-              }
-              if (offset == 0) {
-                let i = 1;
-                while (this.cells[this.y][x - i] instanceof _Cell.ColSpanCell) {
-                  i++;
-                }
-                if (this.cells[this.y][x - i] instanceof _Cell.RowSpanCell) {
-                  leftChar = "leftMid";
-                }
-              }
-            }
-          }
-        }
-        return this.chars[leftChar];
-      }
-      wrapWithStyleColors(styleProperty, content) {
-        if (this[styleProperty] && this[styleProperty].length) {
-          try {
-            let colors = require_safe();
-            for (let i = this[styleProperty].length - 1; i >= 0; i--) {
-              colors = colors[this[styleProperty][i]];
-            }
-            return colors(content);
-          } catch (e) {
-            return content;
-          }
-        } else {
-          return content;
-        }
-      }
-      /**
-       * Renders a line of text.
-       * @param lineNum - Which line of text to render. This is not necessarily the line within the cell.
-       * There may be top-padding above the first line of text.
-       * @param drawRight - true if this method should render the right edge of the cell.
-       * @param forceTruncationSymbol - `true` if the rendered text should end with the truncation symbol even
-       * if the text fits. This is used when the cell is vertically truncated. If `false` the text should
-       * only include the truncation symbol if the text will not fit horizontally within the cell width.
-       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.
-       * @returns {String}
-       */
-      drawLine(lineNum, drawRight, forceTruncationSymbol, spanningCell) {
-        let left = this.chars[this.x == 0 ? "left" : "middle"];
-        if (this.x && spanningCell && this.cells) {
-          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];
-          while (cellLeft instanceof ColSpanCell) {
-            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];
-          }
-          if (!(cellLeft instanceof RowSpanCell)) {
-            left = this.chars["rightMid"];
-          }
-        }
-        let leftPadding = utils.repeat(" ", this.paddingLeft);
-        let right = drawRight ? this.chars["right"] : "";
-        let rightPadding = utils.repeat(" ", this.paddingRight);
-        let line = this.lines[lineNum];
-        let len = this.width - (this.paddingLeft + this.paddingRight);
-        if (forceTruncationSymbol) line += this.truncate || "\u2026";
-        let content = utils.truncate(line, len, this.truncate);
-        content = utils.pad(content, len, " ", this.hAlign);
-        content = leftPadding + content + rightPadding;
-        return this.stylizeLine(left, content, right);
-      }
-      stylizeLine(left, content, right) {
-        left = this.wrapWithStyleColors("border", left);
-        right = this.wrapWithStyleColors("border", right);
-        if (this.y === 0) {
-          content = this.wrapWithStyleColors("head", content);
-        }
-        return left + content + right;
-      }
-      /**
-       * Renders the bottom line of the cell.
-       * @param drawRight - true if this method should render the right edge of the cell.
-       * @returns {String}
-       */
-      drawBottom(drawRight) {
-        let left = this.chars[this.x == 0 ? "bottomLeft" : "bottomMid"];
-        let content = utils.repeat(this.chars.bottom, this.width);
-        let right = drawRight ? this.chars["bottomRight"] : "";
-        return this.wrapWithStyleColors("border", left + content + right);
-      }
-      /**
-       * Renders a blank line of text within the cell. Used for top and/or bottom padding.
-       * @param drawRight - true if this method should render the right edge of the cell.
-       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.
-       * @returns {String}
-       */
-      drawEmpty(drawRight, spanningCell) {
-        let left = this.chars[this.x == 0 ? "left" : "middle"];
-        if (this.x && spanningCell && this.cells) {
-          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];
-          while (cellLeft instanceof ColSpanCell) {
-            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];
-          }
-          if (!(cellLeft instanceof RowSpanCell)) {
-            left = this.chars["rightMid"];
-          }
-        }
-        let right = drawRight ? this.chars["right"] : "";
-        let content = utils.repeat(" ", this.width);
-        return this.stylizeLine(left, content, right);
-      }
-    };
-    var ColSpanCell = class {
-      /**
-       * A Cell that doesn't do anything. It just draws empty lines.
-       * Used as a placeholder in column spanning.
-       * @constructor
-       */
-      constructor() {
-      }
-      draw(lineNum) {
-        if (typeof lineNum === "number") {
-          debug(`${this.y}-${this.x}: 1x1 ColSpanCell`);
-        }
-        return "";
-      }
-      init() {
-      }
-      mergeTableOptions() {
-      }
-    };
-    var RowSpanCell = class {
-      /**
-       * A placeholder Cell for a Cell that spans multiple rows.
-       * It delegates rendering to the original cell, but adds the appropriate offset.
-       * @param originalCell
-       * @constructor
-       */
-      constructor(originalCell) {
-        this.originalCell = originalCell;
-      }
-      init(tableOptions) {
-        let y = this.y;
-        let originalY = this.originalCell.y;
-        this.cellOffset = y - originalY;
-        this.offset = findDimension(tableOptions.rowHeights, originalY, this.cellOffset);
-      }
-      draw(lineNum) {
-        if (lineNum == "top") {
-          return this.originalCell.draw(this.offset, this.cellOffset);
-        }
-        if (lineNum == "bottom") {
-          return this.originalCell.draw("bottom");
-        }
-        debug(`${this.y}-${this.x}: 1x${this.colSpan} RowSpanCell for ${this.originalCell.content}`);
-        return this.originalCell.draw(this.offset + 1 + lineNum);
-      }
-      mergeTableOptions() {
-      }
-    };
-    function firstDefined(...args) {
-      return args.filter((v) => v !== void 0 && v !== null).shift();
-    }
-    function setOption(objA, objB, nameB, targetObj) {
-      let nameA = nameB.split("-");
-      if (nameA.length > 1) {
-        nameA[1] = nameA[1].charAt(0).toUpperCase() + nameA[1].substr(1);
-        nameA = nameA.join("");
-        targetObj[nameA] = firstDefined(objA[nameA], objA[nameB], objB[nameA], objB[nameB]);
-      } else {
-        targetObj[nameB] = firstDefined(objA[nameB], objB[nameB]);
-      }
-    }
-    function findDimension(dimensionTable, startingIndex, span) {
-      let ret = dimensionTable[startingIndex];
-      for (let i = 1; i < span; i++) {
-        ret += 1 + dimensionTable[startingIndex + i];
-      }
-      return ret;
-    }
-    function sumPlusOne(a, b) {
-      return a + b + 1;
-    }
-    var CHAR_NAMES = [
-      "top",
-      "top-mid",
-      "top-left",
-      "top-right",
-      "bottom",
-      "bottom-mid",
-      "bottom-left",
-      "bottom-right",
-      "left",
-      "left-mid",
-      "mid",
-      "mid-mid",
-      "right",
-      "right-mid",
-      "middle"
-    ];
-    module2.exports = Cell;
-    module2.exports.ColSpanCell = ColSpanCell;
-    module2.exports.RowSpanCell = RowSpanCell;
-  }
-});
-
-// node_modules/cli-table3/src/layout-manager.js
-var require_layout_manager = __commonJS({
-  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {
-    var { warn, debug } = require_debug();
-    var Cell = require_cell();
-    var { ColSpanCell, RowSpanCell } = Cell;
-    (function() {
-      function next(alloc, col) {
-        if (alloc[col] > 0) {
-          return next(alloc, col + 1);
-        }
-        return col;
-      }
-      function layoutTable(table2) {
-        let alloc = {};
-        table2.forEach(function(row2, rowIndex) {
-          let col = 0;
-          row2.forEach(function(cell) {
-            cell.y = rowIndex;
-            cell.x = rowIndex ? next(alloc, col) : col;
-            const rowSpan = cell.rowSpan || 1;
-            const colSpan = cell.colSpan || 1;
-            if (rowSpan > 1) {
-              for (let cs = 0; cs < colSpan; cs++) {
-                alloc[cell.x + cs] = rowSpan;
-              }
-            }
-            col = cell.x + colSpan;
-          });
-          Object.keys(alloc).forEach((idx) => {
-            alloc[idx]--;
-            if (alloc[idx] < 1) delete alloc[idx];
-          });
-        });
-      }
-      function maxWidth(table2) {
-        let mw = 0;
-        table2.forEach(function(row2) {
-          row2.forEach(function(cell) {
-            mw = Math.max(mw, cell.x + (cell.colSpan || 1));
-          });
-        });
-        return mw;
-      }
-      function maxHeight(table2) {
-        return table2.length;
-      }
-      function cellsConflict(cell1, cell2) {
-        let yMin1 = cell1.y;
-        let yMax1 = cell1.y - 1 + (cell1.rowSpan || 1);
-        let yMin2 = cell2.y;
-        let yMax2 = cell2.y - 1 + (cell2.rowSpan || 1);
-        let yConflict = !(yMin1 > yMax2 || yMin2 > yMax1);
-        let xMin1 = cell1.x;
-        let xMax1 = cell1.x - 1 + (cell1.colSpan || 1);
-        let xMin2 = cell2.x;
-        let xMax2 = cell2.x - 1 + (cell2.colSpan || 1);
-        let xConflict = !(xMin1 > xMax2 || xMin2 > xMax1);
-        return yConflict && xConflict;
-      }
-      function conflictExists(rows, x, y) {
-        let i_max = Math.min(rows.length - 1, y);
-        let cell = { x, y };
-        for (let i = 0; i <= i_max; i++) {
-          let row2 = rows[i];
-          for (let j = 0; j < row2.length; j++) {
-            if (cellsConflict(cell, row2[j])) {
-              return true;
-            }
-          }
-        }
-        return false;
-      }
-      function allBlank(rows, y, xMin, xMax) {
-        for (let x = xMin; x < xMax; x++) {
-          if (conflictExists(rows, x, y)) {
-            return false;
-          }
-        }
-        return true;
-      }
-      function addRowSpanCells(table2) {
-        table2.forEach(function(row2, rowIndex) {
-          row2.forEach(function(cell) {
-            for (let i = 1; i < cell.rowSpan; i++) {
-              let rowSpanCell = new RowSpanCell(cell);
-              rowSpanCell.x = cell.x;
-              rowSpanCell.y = cell.y + i;
-              rowSpanCell.colSpan = cell.colSpan;
-              insertCell(rowSpanCell, table2[rowIndex + i]);
-            }
-          });
-        });
-      }
-      function addColSpanCells(cellRows) {
-        for (let rowIndex = cellRows.length - 1; rowIndex >= 0; rowIndex--) {
-          let cellColumns = cellRows[rowIndex];
-          for (let columnIndex = 0; columnIndex < cellColumns.length; columnIndex++) {
-            let cell = cellColumns[columnIndex];
-            for (let k = 1; k < cell.colSpan; k++) {
-              let colSpanCell = new ColSpanCell();
-              colSpanCell.x = cell.x + k;
-              colSpanCell.y = cell.y;
-              cellColumns.splice(columnIndex + 1, 0, colSpanCell);
-            }
-          }
-        }
-      }
-      function insertCell(cell, row2) {
-        let x = 0;
-        while (x < row2.length && row2[x].x < cell.x) {
-          x++;
-        }
-        row2.splice(x, 0, cell);
-      }
-      function fillInTable(table2) {
-        let h_max = maxHeight(table2);
-        let w_max = maxWidth(table2);
-        debug(`Max rows: ${h_max}; Max cols: ${w_max}`);
-        for (let y = 0; y < h_max; y++) {
-          for (let x = 0; x < w_max; x++) {
-            if (!conflictExists(table2, x, y)) {
-              let opts = { x, y, colSpan: 1, rowSpan: 1 };
-              x++;
-              while (x < w_max && !conflictExists(table2, x, y)) {
-                opts.colSpan++;
-                x++;
-              }
-              let y2 = y + 1;
-              while (y2 < h_max && allBlank(table2, y2, opts.x, opts.x + opts.colSpan)) {
-                opts.rowSpan++;
-                y2++;
-              }
-              let cell = new Cell(opts);
-              cell.x = opts.x;
-              cell.y = opts.y;
-              warn(`Missing cell at ${cell.y}-${cell.x}.`);
-              insertCell(cell, table2[y]);
-            }
-          }
-        }
-      }
-      function generateCells(rows) {
-        return rows.map(function(row2) {
-          if (!Array.isArray(row2)) {
-            let key = Object.keys(row2)[0];
-            row2 = row2[key];
-            if (Array.isArray(row2)) {
-              row2 = row2.slice();
-              row2.unshift(key);
-            } else {
-              row2 = [key, row2];
-            }
-          }
-          return row2.map(function(cell) {
-            return new Cell(cell);
-          });
-        });
-      }
-      function makeTableLayout(rows) {
-        let cellRows = generateCells(rows);
-        layoutTable(cellRows);
-        fillInTable(cellRows);
-        addRowSpanCells(cellRows);
-        addColSpanCells(cellRows);
-        return cellRows;
-      }
-      module2.exports = {
-        makeTableLayout,
-        layoutTable,
-        addRowSpanCells,
-        maxWidth,
-        fillInTable,
-        computeWidths: makeComputeWidths("colSpan", "desiredWidth", "x", 1),
-        computeHeights: makeComputeWidths("rowSpan", "desiredHeight", "y", 1)
-      };
-    })();
-    function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {
-      return function(vals, table2) {
-        let result = [];
-        let spanners = [];
-        let auto = {};
-        table2.forEach(function(row2) {
-          row2.forEach(function(cell) {
-            if ((cell[colSpan] || 1) > 1) {
-              spanners.push(cell);
-            } else {
-              result[cell[x]] = Math.max(result[cell[x]] || 0, cell[desiredWidth] || 0, forcedMin);
-            }
-          });
-        });
-        vals.forEach(function(val, index) {
-          if (typeof val === "number") {
-            result[index] = val;
-          }
-        });
-        for (let k = spanners.length - 1; k >= 0; k--) {
-          let cell = spanners[k];
-          let span = cell[colSpan];
-          let col = cell[x];
-          let existingWidth = result[col];
-          let editableCols = typeof vals[col] === "number" ? 0 : 1;
-          if (typeof existingWidth === "number") {
-            for (let i = 1; i < span; i++) {
-              existingWidth += 1 + result[col + i];
-              if (typeof vals[col + i] !== "number") {
-                editableCols++;
-              }
-            }
-          } else {
-            existingWidth = desiredWidth === "desiredWidth" ? cell.desiredWidth - 1 : 1;
-            if (!auto[col] || auto[col] < existingWidth) {
-              auto[col] = existingWidth;
-            }
-          }
-          if (cell[desiredWidth] > existingWidth) {
-            let i = 0;
-            while (editableCols > 0 && cell[desiredWidth] > existingWidth) {
-              if (typeof vals[col + i] !== "number") {
-                let dif = Math.round((cell[desiredWidth] - existingWidth) / editableCols);
-                existingWidth += dif;
-                result[col + i] += dif;
-                editableCols--;
-              }
-              i++;
-            }
-          }
-        }
-        Object.assign(vals, result, auto);
-        for (let j = 0; j < vals.length; j++) {
-          vals[j] = Math.max(forcedMin, vals[j] || 0);
-        }
-      };
-    }
-  }
-});
-
-// node_modules/cli-table3/src/table.js
-var require_table = __commonJS({
-  "node_modules/cli-table3/src/table.js"(exports2, module2) {
-    var debug = require_debug();
-    var utils = require_utils2();
-    var tableLayout = require_layout_manager();
-    var Table = class extends Array {
-      constructor(opts) {
-        super();
-        const options = utils.mergeOptions(opts);
-        Object.defineProperty(this, "options", {
-          value: options,
-          enumerable: options.debug
-        });
-        if (options.debug) {
-          switch (typeof options.debug) {
-            case "boolean":
-              debug.setDebugLevel(debug.WARN);
-              break;
-            case "number":
-              debug.setDebugLevel(options.debug);
-              break;
-            case "string":
-              debug.setDebugLevel(parseInt(options.debug, 10));
-              break;
-            default:
-              debug.setDebugLevel(debug.WARN);
-              debug.warn(`Debug option is expected to be boolean, number, or string. Received a ${typeof options.debug}`);
-          }
-          Object.defineProperty(this, "messages", {
-            get() {
-              return debug.debugMessages();
-            }
-          });
-        }
-      }
-      toString() {
-        let array = this;
-        let headersPresent = this.options.head && this.options.head.length;
-        if (headersPresent) {
-          array = [this.options.head];
-          if (this.length) {
-            array.push.apply(array, this);
-          }
-        } else {
-          this.options.style.head = [];
-        }
-        let cells2 = tableLayout.makeTableLayout(array);
-        cells2.forEach(function(row2) {
-          row2.forEach(function(cell) {
-            cell.mergeTableOptions(this.options, cells2);
-          }, this);
-        }, this);
-        tableLayout.computeWidths(this.options.colWidths, cells2);
-        tableLayout.computeHeights(this.options.rowHeights, cells2);
-        cells2.forEach(function(row2) {
-          row2.forEach(function(cell) {
-            cell.init(this.options);
-          }, this);
-        }, this);
-        let result = [];
-        for (let rowIndex = 0; rowIndex < cells2.length; rowIndex++) {
-          let row2 = cells2[rowIndex];
-          let heightOfRow = this.options.rowHeights[rowIndex];
-          if (rowIndex === 0 || !this.options.style.compact || rowIndex == 1 && headersPresent) {
-            doDraw(row2, "top", result);
-          }
-          for (let lineNum = 0; lineNum < heightOfRow; lineNum++) {
-            doDraw(row2, lineNum, result);
-          }
-          if (rowIndex + 1 == cells2.length) {
-            doDraw(row2, "bottom", result);
-          }
-        }
-        return result.join("\n");
-      }
-      get width() {
-        let str = this.toString().split("\n");
-        return str[0].length;
-      }
-    };
-    Table.reset = () => debug.reset();
-    function doDraw(row2, lineNum, result) {
-      let line = [];
-      row2.forEach(function(cell) {
-        line.push(cell.draw(lineNum));
-      });
-      let str = line.join("");
-      if (str.length) result.push(str);
-    }
-    module2.exports = Table;
-  }
-});
-
-// node_modules/cli-table3/index.js
-var require_cli_table3 = __commonJS({
-  "node_modules/cli-table3/index.js"(exports2, module2) {
-    module2.exports = require_table();
-  }
-});
-
-// node_modules/color-name/index.js
-var require_color_name = __commonJS({
-  "node_modules/color-name/index.js"(exports2, module2) {
-    "use strict";
-    module2.exports = {
-      "aliceblue": [240, 248, 255],
-      "antiquewhite": [250, 235, 215],
-      "aqua": [0, 255, 255],
-      "aquamarine": [127, 255, 212],
-      "azure": [240, 255, 255],
-      "beige": [245, 245, 220],
-      "bisque": [255, 228, 196],
-      "black": [0, 0, 0],
-      "blanchedalmond": [255, 235, 205],
-      "blue": [0, 0, 255],
-      "blueviolet": [138, 43, 226],
-      "brown": [165, 42, 42],
-      "burlywood": [222, 184, 135],
-      "cadetblue": [95, 158, 160],
-      "chartreuse": [127, 255, 0],
-      "chocolate": [210, 105, 30],
-      "coral": [255, 127, 80],
-      "cornflowerblue": [100, 149, 237],
-      "cornsilk": [255, 248, 220],
-      "crimson": [220, 20, 60],
-      "cyan": [0, 255, 255],
-      "darkblue": [0, 0, 139],
-      "darkcyan": [0, 139, 139],
-      "darkgoldenrod": [184, 134, 11],
-      "darkgray": [169, 169, 169],
-      "darkgreen": [0, 100, 0],
-      "darkgrey": [169, 169, 169],
-      "darkkhaki": [189, 183, 107],
-      "darkmagenta": [139, 0, 139],
-      "darkolivegreen": [85, 107, 47],
-      "darkorange": [255, 140, 0],
-      "darkorchid": [153, 50, 204],
-      "darkred": [139, 0, 0],
-      "darksalmon": [233, 150, 122],
-      "darkseagreen": [143, 188, 143],
-      "darkslateblue": [72, 61, 139],
-      "darkslategray": [47, 79, 79],
-      "darkslategrey": [47, 79, 79],
-      "darkturquoise": [0, 206, 209],
-      "darkviolet": [148, 0, 211],
-      "deeppink": [255, 20, 147],
-      "deepskyblue": [0, 191, 255],
-      "dimgray": [105, 105, 105],
-      "dimgrey": [105, 105, 105],
-      "dodgerblue": [30, 144, 255],
-      "firebrick": [178, 34, 34],
-      "floralwhite": [255, 250, 240],
-      "forestgreen": [34, 139, 34],
-      "fuchsia": [255, 0, 255],
-      "gainsboro": [220, 220, 220],
-      "ghostwhite": [248, 248, 255],
-      "gold": [255, 215, 0],
-      "goldenrod": [218, 165, 32],
-      "gray": [128, 128, 128],
-      "green": [0, 128, 0],
-      "greenyellow": [173, 255, 47],
-      "grey": [128, 128, 128],
-      "honeydew": [240, 255, 240],
-      "hotpink": [255, 105, 180],
-      "indianred": [205, 92, 92],
-      "indigo": [75, 0, 130],
-      "ivory": [255, 255, 240],
-      "khaki": [240, 230, 140],
-      "lavender": [230, 230, 250],
-      "lavenderblush": [255, 240, 245],
-      "lawngreen": [124, 252, 0],
-      "lemonchiffon": [255, 250, 205],
-      "lightblue": [173, 216, 230],
-      "lightcoral": [240, 128, 128],
-      "lightcyan": [224, 255, 255],
-      "lightgoldenrodyellow": [250, 250, 210],
-      "lightgray": [211, 211, 211],
-      "lightgreen": [144, 238, 144],
-      "lightgrey": [211, 211, 211],
-      "lightpink": [255, 182, 193],
-      "lightsalmon": [255, 160, 122],
-      "lightseagreen": [32, 178, 170],
-      "lightskyblue": [135, 206, 250],
-      "lightslategray": [119, 136, 153],
-      "lightslategrey": [119, 136, 153],
-      "lightsteelblue": [176, 196, 222],
-      "lightyellow": [255, 255, 224],
-      "lime": [0, 255, 0],
-      "limegreen": [50, 205, 50],
-      "linen": [250, 240, 230],
-      "magenta": [255, 0, 255],
-      "maroon": [128, 0, 0],
-      "mediumaquamarine": [102, 205, 170],
-      "mediumblue": [0, 0, 205],
-      "mediumorchid": [186, 85, 211],
-      "mediumpurple": [147, 112, 219],
-      "mediumseagreen": [60, 179, 113],
-      "mediumslateblue": [123, 104, 238],
-      "mediumspringgreen": [0, 250, 154],
-      "mediumturquoise": [72, 209, 204],
-      "mediumvioletred": [199, 21, 133],
-      "midnightblue": [25, 25, 112],
-      "mintcream": [245, 255, 250],
-      "mistyrose": [255, 228, 225],
-      "moccasin": [255, 228, 181],
-      "navajowhite": [255, 222, 173],
-      "navy": [0, 0, 128],
-      "oldlace": [253, 245, 230],
-      "olive": [128, 128, 0],
-      "olivedrab": [107, 142, 35],
-      "orange": [255, 165, 0],
-      "orangered": [255, 69, 0],
-      "orchid": [218, 112, 214],
-      "palegoldenrod": [238, 232, 170],
-      "palegreen": [152, 251, 152],
-      "paleturquoise": [175, 238, 238],
-      "palevioletred": [219, 112, 147],
-      "papayawhip": [255, 239, 213],
-      "peachpuff": [255, 218, 185],
-      "peru": [205, 133, 63],
-      "pink": [255, 192, 203],
-      "plum": [221, 160, 221],
-      "powderblue": [176, 224, 230],
-      "purple": [128, 0, 128],
-      "rebeccapurple": [102, 51, 153],
-      "red": [255, 0, 0],
-      "rosybrown": [188, 143, 143],
-      "royalblue": [65, 105, 225],
-      "saddlebrown": [139, 69, 19],
-      "salmon": [250, 128, 114],
-      "sandybrown": [244, 164, 96],
-      "seagreen": [46, 139, 87],
-      "seashell": [255, 245, 238],
-      "sienna": [160, 82, 45],
-      "silver": [192, 192, 192],
-      "skyblue": [135, 206, 235],
-      "slateblue": [106, 90, 205],
-      "slategray": [112, 128, 144],
-      "slategrey": [112, 128, 144],
-      "snow": [255, 250, 250],
-      "springgreen": [0, 255, 127],
-      "steelblue": [70, 130, 180],
-      "tan": [210, 180, 140],
-      "teal": [0, 128, 128],
-      "thistle": [216, 191, 216],
-      "tomato": [255, 99, 71],
-      "turquoise": [64, 224, 208],
-      "violet": [238, 130, 238],
-      "wheat": [245, 222, 179],
-      "white": [255, 255, 255],
-      "whitesmoke": [245, 245, 245],
-      "yellow": [255, 255, 0],
-      "yellowgreen": [154, 205, 50]
-    };
-  }
-});
-
-// node_modules/color-convert/conversions.js
-var require_conversions = __commonJS({
-  "node_modules/color-convert/conversions.js"(exports2, module2) {
-    var cssKeywords = require_color_name();
-    var reverseKeywords = {};
-    for (const key of Object.keys(cssKeywords)) {
-      reverseKeywords[cssKeywords[key]] = key;
-    }
-    var convert = {
-      rgb: { channels: 3, labels: "rgb" },
-      hsl: { channels: 3, labels: "hsl" },
-      hsv: { channels: 3, labels: "hsv" },
-      hwb: { channels: 3, labels: "hwb" },
-      cmyk: { channels: 4, labels: "cmyk" },
-      xyz: { channels: 3, labels: "xyz" },
-      lab: { channels: 3, labels: "lab" },
-      lch: { channels: 3, labels: "lch" },
-      hex: { channels: 1, labels: ["hex"] },
-      keyword: { channels: 1, labels: ["keyword"] },
-      ansi16: { channels: 1, labels: ["ansi16"] },
-      ansi256: { channels: 1, labels: ["ansi256"] },
-      hcg: { channels: 3, labels: ["h", "c", "g"] },
-      apple: { channels: 3, labels: ["r16", "g16", "b16"] },
-      gray: { channels: 1, labels: ["gray"] }
-    };
-    module2.exports = convert;
-    for (const model of Object.keys(convert)) {
-      if (!("channels" in convert[model])) {
-        throw new Error("missing channels property: " + model);
-      }
-      if (!("labels" in convert[model])) {
-        throw new Error("missing channel labels property: " + model);
-      }
-      if (convert[model].labels.length !== convert[model].channels) {
-        throw new Error("channel and label counts mismatch: " + model);
-      }
-      const { channels, labels } = convert[model];
-      delete convert[model].channels;
-      delete convert[model].labels;
-      Object.defineProperty(convert[model], "channels", { value: channels });
-      Object.defineProperty(convert[model], "labels", { value: labels });
-    }
-    convert.rgb.hsl = function(rgb) {
-      const r = rgb[0] / 255;
-      const g = rgb[1] / 255;
-      const b = rgb[2] / 255;
-      const min = Math.min(r, g, b);
-      const max2 = Math.max(r, g, b);
-      const delta = max2 - min;
-      let h;
-      let s;
-      if (max2 === min) {
-        h = 0;
-      } else if (r === max2) {
-        h = (g - b) / delta;
-      } else if (g === max2) {
-        h = 2 + (b - r) / delta;
-      } else if (b === max2) {
-        h = 4 + (r - g) / delta;
-      }
-      h = Math.min(h * 60, 360);
-      if (h < 0) {
-        h += 360;
-      }
-      const l = (min + max2) / 2;
-      if (max2 === min) {
-        s = 0;
-      } else if (l <= 0.5) {
-        s = delta / (max2 + min);
-      } else {
-        s = delta / (2 - max2 - min);
-      }
-      return [h, s * 100, l * 100];
-    };
-    convert.rgb.hsv = function(rgb) {
-      let rdif;
-      let gdif;
-      let bdif;
-      let h;
-      let s;
-      const r = rgb[0] / 255;
-      const g = rgb[1] / 255;
-      const b = rgb[2] / 255;
-      const v = Math.max(r, g, b);
-      const diff = v - Math.min(r, g, b);
-      const diffc = function(c2) {
-        return (v - c2) / 6 / diff + 1 / 2;
-      };
-      if (diff === 0) {
-        h = 0;
-        s = 0;
-      } else {
-        s = diff / v;
-        rdif = diffc(r);
-        gdif = diffc(g);
-        bdif = diffc(b);
-        if (r === v) {
-          h = bdif - gdif;
-        } else if (g === v) {
-          h = 1 / 3 + rdif - bdif;
-        } else if (b === v) {
-          h = 2 / 3 + gdif - rdif;
-        }
-        if (h < 0) {
-          h += 1;
-        } else if (h > 1) {
-          h -= 1;
-        }
-      }
-      return [
-        h * 360,
-        s * 100,
-        v * 100
-      ];
-    };
-    convert.rgb.hwb = function(rgb) {
-      const r = rgb[0];
-      const g = rgb[1];
-      let b = rgb[2];
-      const h = convert.rgb.hsl(rgb)[0];
-      const w = 1 / 255 * Math.min(r, Math.min(g, b));
-      b = 1 - 1 / 255 * Math.max(r, Math.max(g, b));
-      return [h, w * 100, b * 100];
-    };
-    convert.rgb.cmyk = function(rgb) {
-      const r = rgb[0] / 255;
-      const g = rgb[1] / 255;
-      const b = rgb[2] / 255;
-      const k = Math.min(1 - r, 1 - g, 1 - b);
-      const c2 = (1 - r - k) / (1 - k) || 0;
-      const m = (1 - g - k) / (1 - k) || 0;
-      const y = (1 - b - k) / (1 - k) || 0;
-      return [c2 * 100, m * 100, y * 100, k * 100];
-    };
-    function comparativeDistance(x, y) {
-      return (x[0] - y[0]) ** 2 + (x[1] - y[1]) ** 2 + (x[2] - y[2]) ** 2;
-    }
-    convert.rgb.keyword = function(rgb) {
-      const reversed = reverseKeywords[rgb];
-      if (reversed) {
-        return reversed;
-      }
-      let currentClosestDistance = Infinity;
-      let currentClosestKeyword;
-      for (const keyword of Object.keys(cssKeywords)) {
-        const value = cssKeywords[keyword];
-        const distance = comparativeDistance(rgb, value);
-        if (distance < currentClosestDistance) {
-          currentClosestDistance = distance;
-          currentClosestKeyword = keyword;
-        }
-      }
-      return currentClosestKeyword;
-    };
-    convert.keyword.rgb = function(keyword) {
-      return cssKeywords[keyword];
-    };
-    convert.rgb.xyz = function(rgb) {
-      let r = rgb[0] / 255;
-      let g = rgb[1] / 255;
-      let b = rgb[2] / 255;
-      r = r > 0.04045 ? ((r + 0.055) / 1.055) ** 2.4 : r / 12.92;
-      g = g > 0.04045 ? ((g + 0.055) / 1.055) ** 2.4 : g / 12.92;
-      b = b > 0.04045 ? ((b + 0.055) / 1.055) ** 2.4 : b / 12.92;
-      const x = r * 0.4124 + g * 0.3576 + b * 0.1805;
-      const y = r * 0.2126 + g * 0.7152 + b * 0.0722;
-      const z = r * 0.0193 + g * 0.1192 + b * 0.9505;
-      return [x * 100, y * 100, z * 100];
-    };
-    convert.rgb.lab = function(rgb) {
-      const xyz = convert.rgb.xyz(rgb);
-      let x = xyz[0];
-      let y = xyz[1];
-      let z = xyz[2];
-      x /= 95.047;
-      y /= 100;
-      z /= 108.883;
-      x = x > 8856e-6 ? x ** (1 / 3) : 7.787 * x + 16 / 116;
-      y = y > 8856e-6 ? y ** (1 / 3) : 7.787 * y + 16 / 116;
-      z = z > 8856e-6 ? z ** (1 / 3) : 7.787 * z + 16 / 116;
-      const l = 116 * y - 16;
-      const a = 500 * (x - y);
-      const b = 200 * (y - z);
-      return [l, a, b];
-    };
-    convert.hsl.rgb = function(hsl) {
-      const h = hsl[0] / 360;
-      const s = hsl[1] / 100;
-      const l = hsl[2] / 100;
-      let t2;
-      let t3;
-      let val;
-      if (s === 0) {
-        val = l * 255;
-        return [val, val, val];
-      }
-      if (l < 0.5) {
-        t2 = l * (1 + s);
-      } else {
-        t2 = l + s - l * s;
-      }
-      const t1 = 2 * l - t2;
-      const rgb = [0, 0, 0];
-      for (let i = 0; i < 3; i++) {
-        t3 = h + 1 / 3 * -(i - 1);
-        if (t3 < 0) {
-          t3++;
-        }
-        if (t3 > 1) {
-          t3--;
-        }
-        if (6 * t3 < 1) {
-          val = t1 + (t2 - t1) * 6 * t3;
-        } else if (2 * t3 < 1) {
-          val = t2;
-        } else if (3 * t3 < 2) {
-          val = t1 + (t2 - t1) * (2 / 3 - t3) * 6;
-        } else {
-          val = t1;
-        }
-        rgb[i] = val * 255;
-      }
-      return rgb;
-    };
-    convert.hsl.hsv = function(hsl) {
-      const h = hsl[0];
-      let s = hsl[1] / 100;
-      let l = hsl[2] / 100;
-      let smin = s;
-      const lmin = Math.max(l, 0.01);
-      l *= 2;
-      s *= l <= 1 ? l : 2 - l;
-      smin *= lmin <= 1 ? lmin : 2 - lmin;
-      const v = (l + s) / 2;
-      const sv = l === 0 ? 2 * smin / (lmin + smin) : 2 * s / (l + s);
-      return [h, sv * 100, v * 100];
-    };
-    convert.hsv.rgb = function(hsv) {
-      const h = hsv[0] / 60;
-      const s = hsv[1] / 100;
-      let v = hsv[2] / 100;
-      const hi = Math.floor(h) % 6;
-      const f = h - Math.floor(h);
-      const p = 255 * v * (1 - s);
-      const q = 255 * v * (1 - s * f);
-      const t = 255 * v * (1 - s * (1 - f));
-      v *= 255;
-      switch (hi) {
-        case 0:
-          return [v, t, p];
-        case 1:
-          return [q, v, p];
-        case 2:
-          return [p, v, t];
-        case 3:
-          return [p, q, v];
-        case 4:
-          return [t, p, v];
-        case 5:
-          return [v, p, q];
-      }
-    };
-    convert.hsv.hsl = function(hsv) {
-      const h = hsv[0];
-      const s = hsv[1] / 100;
-      const v = hsv[2] / 100;
-      const vmin = Math.max(v, 0.01);
-      let sl;
-      let l;
-      l = (2 - s) * v;
-      const lmin = (2 - s) * vmin;
-      sl = s * vmin;
-      sl /= lmin <= 1 ? lmin : 2 - lmin;
-      sl = sl || 0;
-      l /= 2;
-      return [h, sl * 100, l * 100];
-    };
-    convert.hwb.rgb = function(hwb) {
-      const h = hwb[0] / 360;
-      let wh = hwb[1] / 100;
-      let bl = hwb[2] / 100;
-      const ratio = wh + bl;
-      let f;
-      if (ratio > 1) {
-        wh /= ratio;
-        bl /= ratio;
-      }
-      const i = Math.floor(6 * h);
-      const v = 1 - bl;
-      f = 6 * h - i;
-      if ((i & 1) !== 0) {
-        f = 1 - f;
-      }
-      const n = wh + f * (v - wh);
-      let r;
-      let g;
-      let b;
-      switch (i) {
-        default:
-        case 6:
-        case 0:
-          r = v;
-          g = n;
-          b = wh;
-          break;
-        case 1:
-          r = n;
-          g = v;
-          b = wh;
-          break;
-        case 2:
-          r = wh;
-          g = v;
-          b = n;
-          break;
-        case 3:
-          r = wh;
-          g = n;
-          b = v;
-          break;
-        case 4:
-          r = n;
-          g = wh;
-          b = v;
-          break;
-        case 5:
-          r = v;
-          g = wh;
-          b = n;
-          break;
-      }
-      return [r * 255, g * 255, b * 255];
-    };
-    convert.cmyk.rgb = function(cmyk) {
-      const c2 = cmyk[0] / 100;
-      const m = cmyk[1] / 100;
-      const y = cmyk[2] / 100;
-      const k = cmyk[3] / 100;
-      const r = 1 - Math.min(1, c2 * (1 - k) + k);
-      const g = 1 - Math.min(1, m * (1 - k) + k);
-      const b = 1 - Math.min(1, y * (1 - k) + k);
-      return [r * 255, g * 255, b * 255];
-    };
-    convert.xyz.rgb = function(xyz) {
-      const x = xyz[0] / 100;
-      const y = xyz[1] / 100;
-      const z = xyz[2] / 100;
-      let r;
-      let g;
-      let b;
-      r = x * 3.2406 + y * -1.5372 + z * -0.4986;
-      g = x * -0.9689 + y * 1.8758 + z * 0.0415;
-      b = x * 0.0557 + y * -0.204 + z * 1.057;
-      r = r > 31308e-7 ? 1.055 * r ** (1 / 2.4) - 0.055 : r * 12.92;
-      g = g > 31308e-7 ? 1.055 * g ** (1 / 2.4) - 0.055 : g * 12.92;
-      b = b > 31308e-7 ? 1.055 * b ** (1 / 2.4) - 0.055 : b * 12.92;
-      r = Math.min(Math.max(0, r), 1);
-      g = Math.min(Math.max(0, g), 1);
-      b = Math.min(Math.max(0, b), 1);
-      return [r * 255, g * 255, b * 255];
-    };
-    convert.xyz.lab = function(xyz) {
-      let x = xyz[0];
-      let y = xyz[1];
-      let z = xyz[2];
-      x /= 95.047;
-      y /= 100;
-      z /= 108.883;
-      x = x > 8856e-6 ? x ** (1 / 3) : 7.787 * x + 16 / 116;
-      y = y > 8856e-6 ? y ** (1 / 3) : 7.787 * y + 16 / 116;
-      z = z > 8856e-6 ? z ** (1 / 3) : 7.787 * z + 16 / 116;
-      const l = 116 * y - 16;
-      const a = 500 * (x - y);
-      const b = 200 * (y - z);
-      return [l, a, b];
-    };
-    convert.lab.xyz = function(lab) {
-      const l = lab[0];
-      const a = lab[1];
-      const b = lab[2];
-      let x;
-      let y;
-      let z;
-      y = (l + 16) / 116;
-      x = a / 500 + y;
-      z = y - b / 200;
-      const y2 = y ** 3;
-      const x2 = x ** 3;
-      const z2 = z ** 3;
-      y = y2 > 8856e-6 ? y2 : (y - 16 / 116) / 7.787;
-      x = x2 > 8856e-6 ? x2 : (x - 16 / 116) / 7.787;
-      z = z2 > 8856e-6 ? z2 : (z - 16 / 116) / 7.787;
-      x *= 95.047;
-      y *= 100;
-      z *= 108.883;
-      return [x, y, z];
-    };
-    convert.lab.lch = function(lab) {
-      const l = lab[0];
-      const a = lab[1];
-      const b = lab[2];
-      let h;
-      const hr = Math.atan2(b, a);
-      h = hr * 360 / 2 / Math.PI;
-      if (h < 0) {
-        h += 360;
-      }
-      const c2 = Math.sqrt(a * a + b * b);
-      return [l, c2, h];
-    };
-    convert.lch.lab = function(lch) {
-      const l = lch[0];
-      const c2 = lch[1];
-      const h = lch[2];
-      const hr = h / 360 * 2 * Math.PI;
-      const a = c2 * Math.cos(hr);
-      const b = c2 * Math.sin(hr);
-      return [l, a, b];
-    };
-    convert.rgb.ansi16 = function(args, saturation = null) {
-      const [r, g, b] = args;
-      let value = saturation === null ? convert.rgb.hsv(args)[2] : saturation;
-      value = Math.round(value / 50);
-      if (value === 0) {
-        return 30;
-      }
-      let ansi = 30 + (Math.round(b / 255) << 2 | Math.round(g / 255) << 1 | Math.round(r / 255));
-      if (value === 2) {
-        ansi += 60;
-      }
-      return ansi;
-    };
-    convert.hsv.ansi16 = function(args) {
-      return convert.rgb.ansi16(convert.hsv.rgb(args), args[2]);
-    };
-    convert.rgb.ansi256 = function(args) {
-      const r = args[0];
-      const g = args[1];
-      const b = args[2];
-      if (r === g && g === b) {
-        if (r < 8) {
-          return 16;
-        }
-        if (r > 248) {
-          return 231;
-        }
-        return Math.round((r - 8) / 247 * 24) + 232;
-      }
-      const ansi = 16 + 36 * Math.round(r / 255 * 5) + 6 * Math.round(g / 255 * 5) + Math.round(b / 255 * 5);
-      return ansi;
-    };
-    convert.ansi16.rgb = function(args) {
-      let color = args % 10;
-      if (color === 0 || color === 7) {
-        if (args > 50) {
-          color += 3.5;
-        }
-        color = color / 10.5 * 255;
-        return [color, color, color];
-      }
-      const mult = (~~(args > 50) + 1) * 0.5;
-      const r = (color & 1) * mult * 255;
-      const g = (color >> 1 & 1) * mult * 255;
-      const b = (color >> 2 & 1) * mult * 255;
-      return [r, g, b];
-    };
-    convert.ansi256.rgb = function(args) {
-      if (args >= 232) {
-        const c2 = (args - 232) * 10 + 8;
-        return [c2, c2, c2];
-      }
-      args -= 16;
-      let rem;
-      const r = Math.floor(args / 36) / 5 * 255;
-      const g = Math.floor((rem = args % 36) / 6) / 5 * 255;
-      const b = rem % 6 / 5 * 255;
-      return [r, g, b];
-    };
-    convert.rgb.hex = function(args) {
-      const integer = ((Math.round(args[0]) & 255) << 16) + ((Math.round(args[1]) & 255) << 8) + (Math.round(args[2]) & 255);
-      const string = integer.toString(16).toUpperCase();
-      return "000000".substring(string.length) + string;
-    };
-    convert.hex.rgb = function(args) {
-      const match = args.toString(16).match(/[a-f0-9]{6}|[a-f0-9]{3}/i);
-      if (!match) {
-        return [0, 0, 0];
-      }
-      let colorString = match[0];
-      if (match[0].length === 3) {
-        colorString = colorString.split("").map((char) => {
-          return char + char;
-        }).join("");
-      }
-      const integer = parseInt(colorString, 16);
-      const r = integer >> 16 & 255;
-      const g = integer >> 8 & 255;
-      const b = integer & 255;
-      return [r, g, b];
-    };
-    convert.rgb.hcg = function(rgb) {
-      const r = rgb[0] / 255;
-      const g = rgb[1] / 255;
-      const b = rgb[2] / 255;
-      const max2 = Math.max(Math.max(r, g), b);
-      const min = Math.min(Math.min(r, g), b);
-      const chroma = max2 - min;
-      let grayscale;
-      let hue;
-      if (chroma < 1) {
-        grayscale = min / (1 - chroma);
-      } else {
-        grayscale = 0;
-      }
-      if (chroma <= 0) {
-        hue = 0;
-      } else if (max2 === r) {
-        hue = (g - b) / chroma % 6;
-      } else if (max2 === g) {
-        hue = 2 + (b - r) / chroma;
-      } else {
-        hue = 4 + (r - g) / chroma;
-      }
-      hue /= 6;
-      hue %= 1;
-      return [hue * 360, chroma * 100, grayscale * 100];
-    };
-    convert.hsl.hcg = function(hsl) {
-      const s = hsl[1] / 100;
-      const l = hsl[2] / 100;
-      const c2 = l < 0.5 ? 2 * s * l : 2 * s * (1 - l);
-      let f = 0;
-      if (c2 < 1) {
-        f = (l - 0.5 * c2) / (1 - c2);
-      }
-      return [hsl[0], c2 * 100, f * 100];
-    };
-    convert.hsv.hcg = function(hsv) {
-      const s = hsv[1] / 100;
-      const v = hsv[2] / 100;
-      const c2 = s * v;
-      let f = 0;
-      if (c2 < 1) {
-        f = (v - c2) / (1 - c2);
-      }
-      return [hsv[0], c2 * 100, f * 100];
-    };
-    convert.hcg.rgb = function(hcg) {
-      const h = hcg[0] / 360;
-      const c2 = hcg[1] / 100;
-      const g = hcg[2] / 100;
-      if (c2 === 0) {
-        return [g * 255, g * 255, g * 255];
-      }
-      const pure = [0, 0, 0];
-      const hi = h % 1 * 6;
-      const v = hi % 1;
-      const w = 1 - v;
-      let mg = 0;
-      switch (Math.floor(hi)) {
-        case 0:
-          pure[0] = 1;
-          pure[1] = v;
-          pure[2] = 0;
-          break;
-        case 1:
-          pure[0] = w;
-          pure[1] = 1;
-          pure[2] = 0;
-          break;
-        case 2:
-          pure[0] = 0;
-          pure[1] = 1;
-          pure[2] = v;
-          break;
-        case 3:
-          pure[0] = 0;
-          pure[1] = w;
-          pure[2] = 1;
-          break;
-        case 4:
-          pure[0] = v;
-          pure[1] = 0;
-          pure[2] = 1;
-          break;
-        default:
-          pure[0] = 1;
-          pure[1] = 0;
-          pure[2] = w;
-      }
-      mg = (1 - c2) * g;
-      return [
-        (c2 * pure[0] + mg) * 255,
-        (c2 * pure[1] + mg) * 255,
-        (c2 * pure[2] + mg) * 255
-      ];
-    };
-    convert.hcg.hsv = function(hcg) {
-      const c2 = hcg[1] / 100;
-      const g = hcg[2] / 100;
-      const v = c2 + g * (1 - c2);
-      let f = 0;
-      if (v > 0) {
-        f = c2 / v;
-      }
-      return [hcg[0], f * 100, v * 100];
-    };
-    convert.hcg.hsl = function(hcg) {
-      const c2 = hcg[1] / 100;
-      const g = hcg[2] / 100;
-      const l = g * (1 - c2) + 0.5 * c2;
-      let s = 0;
-      if (l > 0 && l < 0.5) {
-        s = c2 / (2 * l);
-      } else if (l >= 0.5 && l < 1) {
-        s = c2 / (2 * (1 - l));
-      }
-      return [hcg[0], s * 100, l * 100];
-    };
-    convert.hcg.hwb = function(hcg) {
-      const c2 = hcg[1] / 100;
-      const g = hcg[2] / 100;
-      const v = c2 + g * (1 - c2);
-      return [hcg[0], (v - c2) * 100, (1 - v) * 100];
-    };
-    convert.hwb.hcg = function(hwb) {
-      const w = hwb[1] / 100;
-      const b = hwb[2] / 100;
-      const v = 1 - b;
-      const c2 = v - w;
-      let g = 0;
-      if (c2 < 1) {
-        g = (v - c2) / (1 - c2);
-      }
-      return [hwb[0], c2 * 100, g * 100];
-    };
-    convert.apple.rgb = function(apple) {
-      return [apple[0] / 65535 * 255, apple[1] / 65535 * 255, apple[2] / 65535 * 255];
-    };
-    convert.rgb.apple = function(rgb) {
-      return [rgb[0] / 255 * 65535, rgb[1] / 255 * 65535, rgb[2] / 255 * 65535];
-    };
-    convert.gray.rgb = function(args) {
-      return [args[0] / 100 * 255, args[0] / 100 * 255, args[0] / 100 * 255];
-    };
-    convert.gray.hsl = function(args) {
-      return [0, 0, args[0]];
-    };
-    convert.gray.hsv = convert.gray.hsl;
-    convert.gray.hwb = function(gray) {
-      return [0, 100, gray[0]];
-    };
-    convert.gray.cmyk = function(gray) {
-      return [0, 0, 0, gray[0]];
-    };
-    convert.gray.lab = function(gray) {
-      return [gray[0], 0, 0];
-    };
-    convert.gray.hex = function(gray) {
-      const val = Math.round(gray[0] / 100 * 255) & 255;
-      const integer = (val << 16) + (val << 8) + val;
-      const string = integer.toString(16).toUpperCase();
-      return "000000".substring(string.length) + string;
-    };
-    convert.rgb.gray = function(rgb) {
-      const val = (rgb[0] + rgb[1] + rgb[2]) / 3;
-      return [val / 255 * 100];
-    };
-  }
-});
-
-// node_modules/color-convert/route.js
-var require_route = __commonJS({
-  "node_modules/color-convert/route.js"(exports2, module2) {
-    var conversions = require_conversions();
-    function buildGraph() {
-      const graph = {};
-      const models = Object.keys(conversions);
-      for (let len = models.length, i = 0; i < len; i++) {
-        graph[models[i]] = {
-          // http://jsperf.com/1-vs-infinity
-          // micro-opt, but this is simple.
-          distance: -1,
-          parent: null
-        };
-      }
-      return graph;
-    }
-    function deriveBFS(fromModel) {
-      const graph = buildGraph();
-      const queue = [fromModel];
-      graph[fromModel].distance = 0;
-      while (queue.length) {
-        const current = queue.pop();
-        const adjacents = Object.keys(conversions[current]);
-        for (let len = adjacents.length, i = 0; i < len; i++) {
-          const adjacent = adjacents[i];
-          const node = graph[adjacent];
-          if (node.distance === -1) {
-            node.distance = graph[current].distance + 1;
-            node.parent = current;
-            queue.unshift(adjacent);
-          }
-        }
-      }
-      return graph;
-    }
-    function link(from, to) {
-      return function(args) {
-        return to(from(args));
-      };
-    }
-    function wrapConversion(toModel, graph) {
-      const path = [graph[toModel].parent, toModel];
-      let fn = conversions[graph[toModel].parent][toModel];
-      let cur = graph[toModel].parent;
-      while (graph[cur].parent) {
-        path.unshift(graph[cur].parent);
-        fn = link(conversions[graph[cur].parent][cur], fn);
-        cur = graph[cur].parent;
-      }
-      fn.conversion = path;
-      return fn;
-    }
-    module2.exports = function(fromModel) {
-      const graph = deriveBFS(fromModel);
-      const conversion = {};
-      const models = Object.keys(graph);
-      for (let len = models.length, i = 0; i < len; i++) {
-        const toModel = models[i];
-        const node = graph[toModel];
-        if (node.parent === null) {
-          continue;
-        }
-        conversion[toModel] = wrapConversion(toModel, graph);
-      }
-      return conversion;
-    };
-  }
-});
-
-// node_modules/color-convert/index.js
-var require_color_convert = __commonJS({
-  "node_modules/color-convert/index.js"(exports2, module2) {
-    var conversions = require_conversions();
-    var route = require_route();
-    var convert = {};
-    var models = Object.keys(conversions);
-    function wrapRaw(fn) {
-      const wrappedFn = function(...args) {
-        const arg0 = args[0];
-        if (arg0 === void 0 || arg0 === null) {
-          return arg0;
-        }
-        if (arg0.length > 1) {
-          args = arg0;
-        }
-        return fn(args);
-      };
-      if ("conversion" in fn) {
-        wrappedFn.conversion = fn.conversion;
-      }
-      return wrappedFn;
-    }
-    function wrapRounded(fn) {
-      const wrappedFn = function(...args) {
-        const arg0 = args[0];
-        if (arg0 === void 0 || arg0 === null) {
-          return arg0;
-        }
-        if (arg0.length > 1) {
-          args = arg0;
-        }
-        const result = fn(args);
-        if (typeof result === "object") {
-          for (let len = result.length, i = 0; i < len; i++) {
-            result[i] = Math.round(result[i]);
-          }
-        }
-        return result;
-      };
-      if ("conversion" in fn) {
-        wrappedFn.conversion = fn.conversion;
-      }
-      return wrappedFn;
-    }
-    models.forEach((fromModel) => {
-      convert[fromModel] = {};
-      Object.defineProperty(convert[fromModel], "channels", { value: conversions[fromModel].channels });
-      Object.defineProperty(convert[fromModel], "labels", { value: conversions[fromModel].labels });
-      const routes = route(fromModel);
-      const routeModels = Object.keys(routes);
-      routeModels.forEach((toModel) => {
-        const fn = routes[toModel];
-        convert[fromModel][toModel] = wrapRounded(fn);
-        convert[fromModel][toModel].raw = wrapRaw(fn);
-      });
-    });
-    module2.exports = convert;
-  }
-});
-
-// node_modules/ansi-styles/index.js
-var require_ansi_styles = __commonJS({
-  "node_modules/ansi-styles/index.js"(exports2, module2) {
-    "use strict";
-    var wrapAnsi16 = (fn, offset) => (...args) => {
-      const code2 = fn(...args);
-      return `\x1B[${code2 + offset}m`;
-    };
-    var wrapAnsi256 = (fn, offset) => (...args) => {
-      const code2 = fn(...args);
-      return `\x1B[${38 + offset};5;${code2}m`;
-    };
-    var wrapAnsi16m = (fn, offset) => (...args) => {
-      const rgb = fn(...args);
-      return `\x1B[${38 + offset};2;${rgb[0]};${rgb[1]};${rgb[2]}m`;
-    };
-    var ansi2ansi = (n) => n;
-    var rgb2rgb = (r, g, b) => [r, g, b];
-    var setLazyProperty = (object, property, get) => {
-      Object.defineProperty(object, property, {
-        get: () => {
-          const value = get();
-          Object.defineProperty(object, property, {
-            value,
-            enumerable: true,
-            configurable: true
-          });
-          return value;
-        },
-        enumerable: true,
-        configurable: true
-      });
-    };
-    var colorConvert;
-    var makeDynamicStyles = (wrap2, targetSpace, identity, isBackground) => {
-      if (colorConvert === void 0) {
-        colorConvert = require_color_convert();
-      }
-      const offset = isBackground ? 10 : 0;
-      const styles = {};
-      for (const [sourceSpace, suite] of Object.entries(colorConvert)) {
-        const name = sourceSpace === "ansi16" ? "ansi" : sourceSpace;
-        if (sourceSpace === targetSpace) {
-          styles[name] = wrap2(identity, offset);
-        } else if (typeof suite === "object") {
-          styles[name] = wrap2(suite[targetSpace], offset);
-        }
-      }
-      return styles;
-    };
-    function assembleStyles() {
-      const codes = /* @__PURE__ */ new Map();
-      const styles = {
-        modifier: {
-          reset: [0, 0],
-          // 21 isn't widely supported and 22 does the same thing
-          bold: [1, 22],
-          dim: [2, 22],
-          italic: [3, 23],
-          underline: [4, 24],
-          inverse: [7, 27],
-          hidden: [8, 28],
-          strikethrough: [9, 29]
-        },
-        color: {
-          black: [30, 39],
-          red: [31, 39],
-          green: [32, 39],
-          yellow: [33, 39],
-          blue: [34, 39],
-          magenta: [35, 39],
-          cyan: [36, 39],
-          white: [37, 39],
-          // Bright color
-          blackBright: [90, 39],
-          redBright: [91, 39],
-          greenBright: [92, 39],
-          yellowBright: [93, 39],
-          blueBright: [94, 39],
-          magentaBright: [95, 39],
-          cyanBright: [96, 39],
-          whiteBright: [97, 39]
-        },
-        bgColor: {
-          bgBlack: [40, 49],
-          bgRed: [41, 49],
-          bgGreen: [42, 49],
-          bgYellow: [43, 49],
-          bgBlue: [44, 49],
-          bgMagenta: [45, 49],
-          bgCyan: [46, 49],
-          bgWhite: [47, 49],
-          // Bright color
-          bgBlackBright: [100, 49],
-          bgRedBright: [101, 49],
-          bgGreenBright: [102, 49],
-          bgYellowBright: [103, 49],
-          bgBlueBright: [104, 49],
-          bgMagentaBright: [105, 49],
-          bgCyanBright: [106, 49],
-          bgWhiteBright: [107, 49]
-        }
-      };
-      styles.color.gray = styles.color.blackBright;
-      styles.bgColor.bgGray = styles.bgColor.bgBlackBright;
-      styles.color.grey = styles.color.blackBright;
-      styles.bgColor.bgGrey = styles.bgColor.bgBlackBright;
-      for (const [groupName, group] of Object.entries(styles)) {
-        for (const [styleName, style] of Object.entries(group)) {
-          styles[styleName] = {
-            open: `\x1B[${style[0]}m`,
-            close: `\x1B[${style[1]}m`
-          };
-          group[styleName] = styles[styleName];
-          codes.set(style[0], style[1]);
-        }
-        Object.defineProperty(styles, groupName, {
-          value: group,
-          enumerable: false
-        });
-      }
-      Object.defineProperty(styles, "codes", {
-        value: codes,
-        enumerable: false
-      });
-      styles.color.close = "\x1B[39m";
-      styles.bgColor.close = "\x1B[49m";
-      setLazyProperty(styles.color, "ansi", () => makeDynamicStyles(wrapAnsi16, "ansi16", ansi2ansi, false));
-      setLazyProperty(styles.color, "ansi256", () => makeDynamicStyles(wrapAnsi256, "ansi256", ansi2ansi, false));
-      setLazyProperty(styles.color, "ansi16m", () => makeDynamicStyles(wrapAnsi16m, "rgb", rgb2rgb, false));
-      setLazyProperty(styles.bgColor, "ansi", () => makeDynamicStyles(wrapAnsi16, "ansi16", ansi2ansi, true));
-      setLazyProperty(styles.bgColor, "ansi256", () => makeDynamicStyles(wrapAnsi256, "ansi256", ansi2ansi, true));
-      setLazyProperty(styles.bgColor, "ansi16m", () => makeDynamicStyles(wrapAnsi16m, "rgb", rgb2rgb, true));
-      return styles;
-    }
-    Object.defineProperty(module2, "exports", {
-      enumerable: true,
-      get: assembleStyles
-    });
-  }
-});
-
-// node_modules/has-flag/index.js
-var require_has_flag2 = __commonJS({
-  "node_modules/has-flag/index.js"(exports2, module2) {
-    "use strict";
-    module2.exports = (flag, argv = process.argv) => {
-      const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
-      const position = argv.indexOf(prefix + flag);
-      const terminatorPosition = argv.indexOf("--");
-      return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
-    };
-  }
-});
-
-// node_modules/supports-color/index.js
-var require_supports_color = __commonJS({
-  "node_modules/supports-color/index.js"(exports2, module2) {
-    "use strict";
-    var os = __require("os");
-    var tty = __require("tty");
-    var hasFlag = require_has_flag2();
-    var { env } = process;
-    var forceColor;
-    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false") || hasFlag("color=never")) {
-      forceColor = 0;
-    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {
-      forceColor = 1;
-    }
-    if ("FORCE_COLOR" in env) {
-      if (env.FORCE_COLOR === "true") {
-        forceColor = 1;
-      } else if (env.FORCE_COLOR === "false") {
-        forceColor = 0;
-      } else {
-        forceColor = env.FORCE_COLOR.length === 0 ? 1 : Math.min(parseInt(env.FORCE_COLOR, 10), 3);
-      }
-    }
-    function translateLevel(level) {
-      if (level === 0) {
-        return false;
-      }
-      return {
-        level,
-        hasBasic: true,
-        has256: level >= 2,
-        has16m: level >= 3
-      };
-    }
-    function supportsColor(haveStream, streamIsTTY) {
-      if (forceColor === 0) {
-        return 0;
-      }
-      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {
-        return 3;
-      }
-      if (hasFlag("color=256")) {
-        return 2;
-      }
-      if (haveStream && !streamIsTTY && forceColor === void 0) {
-        return 0;
-      }
-      const min = forceColor || 0;
-      if (env.TERM === "dumb") {
-        return min;
-      }
-      if (process.platform === "win32") {
-        const osRelease = os.release().split(".");
-        if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
-          return Number(osRelease[2]) >= 14931 ? 3 : 2;
-        }
-        return 1;
-      }
-      if ("CI" in env) {
-        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI", "GITHUB_ACTIONS", "BUILDKITE"].some((sign) => sign in env) || env.CI_NAME === "codeship") {
-          return 1;
-        }
-        return min;
-      }
-      if ("TEAMCITY_VERSION" in env) {
-        return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
-      }
-      if (env.COLORTERM === "truecolor") {
-        return 3;
-      }
-      if ("TERM_PROGRAM" in env) {
-        const version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
-        switch (env.TERM_PROGRAM) {
-          case "iTerm.app":
-            return version >= 3 ? 3 : 2;
-          case "Apple_Terminal":
-            return 2;
-        }
-      }
-      if (/-256(color)?$/i.test(env.TERM)) {
-        return 2;
-      }
-      if (/^screen|^xterm|^vt100|^vt220|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
-        return 1;
-      }
-      if ("COLORTERM" in env) {
-        return 1;
-      }
-      return min;
-    }
-    function getSupportLevel(stream) {
-      const level = supportsColor(stream, stream && stream.isTTY);
-      return translateLevel(level);
-    }
-    module2.exports = {
-      supportsColor: getSupportLevel,
-      stdout: translateLevel(supportsColor(true, tty.isatty(1))),
-      stderr: translateLevel(supportsColor(true, tty.isatty(2)))
-    };
-  }
-});
-
-// node_modules/chalk/source/util.js
-var require_util2 = __commonJS({
-  "node_modules/chalk/source/util.js"(exports2, module2) {
-    "use strict";
-    var stringReplaceAll = (string, substring, replacer) => {
-      let index = string.indexOf(substring);
-      if (index === -1) {
-        return string;
-      }
-      const substringLength = substring.length;
-      let endIndex = 0;
-      let returnValue = "";
-      do {
-        returnValue += string.substr(endIndex, index - endIndex) + substring + replacer;
-        endIndex = index + substringLength;
-        index = string.indexOf(substring, endIndex);
-      } while (index !== -1);
-      returnValue += string.substr(endIndex);
-      return returnValue;
-    };
-    var stringEncaseCRLFWithFirstIndex = (string, prefix, postfix, index) => {
-      let endIndex = 0;
-      let returnValue = "";
-      do {
-        const gotCR = string[index - 1] === "\r";
-        returnValue += string.substr(endIndex, (gotCR ? index - 1 : index) - endIndex) + prefix + (gotCR ? "\r\n" : "\n") + postfix;
-        endIndex = index + 1;
-        index = string.indexOf("\n", endIndex);
-      } while (index !== -1);
-      returnValue += string.substr(endIndex);
-      return returnValue;
-    };
-    module2.exports = {
-      stringReplaceAll,
-      stringEncaseCRLFWithFirstIndex
-    };
-  }
-});
-
-// node_modules/chalk/source/templates.js
-var require_templates = __commonJS({
-  "node_modules/chalk/source/templates.js"(exports2, module2) {
-    "use strict";
-    var TEMPLATE_REGEX = /(?:\\(u(?:[a-f\d]{4}|\{[a-f\d]{1,6}\})|x[a-f\d]{2}|.))|(?:\{(~)?(\w+(?:\([^)]*\))?(?:\.\w+(?:\([^)]*\))?)*)(?:[ \t]|(?=\r?\n)))|(\})|((?:.|[\r\n\f])+?)/gi;
-    var STYLE_REGEX = /(?:^|\.)(\w+)(?:\(([^)]*)\))?/g;
-    var STRING_REGEX = /^(['"])((?:\\.|(?!\1)[^\\])*)\1$/;
-    var ESCAPE_REGEX = /\\(u(?:[a-f\d]{4}|{[a-f\d]{1,6}})|x[a-f\d]{2}|.)|([^\\])/gi;
-    var ESCAPES = /* @__PURE__ */ new Map([
-      ["n", "\n"],
-      ["r", "\r"],
-      ["t", "	"],
-      ["b", "\b"],
-      ["f", "\f"],
-      ["v", "\v"],
-      ["0", "\0"],
-      ["\\", "\\"],
-      ["e", "\x1B"],
-      ["a", "\x07"]
-    ]);
-    function unescape(c2) {
-      const u = c2[0] === "u";
-      const bracket = c2[1] === "{";
-      if (u && !bracket && c2.length === 5 || c2[0] === "x" && c2.length === 3) {
-        return String.fromCharCode(parseInt(c2.slice(1), 16));
-      }
-      if (u && bracket) {
-        return String.fromCodePoint(parseInt(c2.slice(2, -1), 16));
-      }
-      return ESCAPES.get(c2) || c2;
-    }
-    function parseArguments(name, arguments_) {
-      const results = [];
-      const chunks = arguments_.trim().split(/\s*,\s*/g);
-      let matches;
-      for (const chunk of chunks) {
-        const number2 = Number(chunk);
-        if (!Number.isNaN(number2)) {
-          results.push(number2);
-        } else if (matches = chunk.match(STRING_REGEX)) {
-          results.push(matches[2].replace(ESCAPE_REGEX, (m, escape2, character) => escape2 ? unescape(escape2) : character));
-        } else {
-          throw new Error(`Invalid Chalk template style argument: ${chunk} (in style '${name}')`);
-        }
-      }
-      return results;
-    }
-    function parseStyle(style) {
-      STYLE_REGEX.lastIndex = 0;
-      const results = [];
-      let matches;
-      while ((matches = STYLE_REGEX.exec(style)) !== null) {
-        const name = matches[1];
-        if (matches[2]) {
-          const args = parseArguments(name, matches[2]);
-          results.push([name].concat(args));
-        } else {
-          results.push([name]);
-        }
-      }
-      return results;
-    }
-    function buildStyle(chalk, styles) {
-      const enabled = {};
-      for (const layer of styles) {
-        for (const style of layer.styles) {
-          enabled[style[0]] = layer.inverse ? null : style.slice(1);
-        }
-      }
-      let current = chalk;
-      for (const [styleName, styles2] of Object.entries(enabled)) {
-        if (!Array.isArray(styles2)) {
-          continue;
-        }
-        if (!(styleName in current)) {
-          throw new Error(`Unknown Chalk style: ${styleName}`);
-        }
-        current = styles2.length > 0 ? current[styleName](...styles2) : current[styleName];
-      }
-      return current;
-    }
-    module2.exports = (chalk, temporary) => {
-      const styles = [];
-      const chunks = [];
-      let chunk = [];
-      temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close, character) => {
-        if (escapeCharacter) {
-          chunk.push(unescape(escapeCharacter));
-        } else if (style) {
-          const string = chunk.join("");
-          chunk = [];
-          chunks.push(styles.length === 0 ? string : buildStyle(chalk, styles)(string));
-          styles.push({ inverse, styles: parseStyle(style) });
-        } else if (close) {
-          if (styles.length === 0) {
-            throw new Error("Found extraneous } in Chalk template literal");
-          }
-          chunks.push(buildStyle(chalk, styles)(chunk.join("")));
-          chunk = [];
-          styles.pop();
-        } else {
-          chunk.push(character);
-        }
-      });
-      chunks.push(chunk.join(""));
-      if (styles.length > 0) {
-        const errMessage = `Chalk template literal is missing ${styles.length} closing bracket${styles.length === 1 ? "" : "s"} (\`}\`)`;
-        throw new Error(errMessage);
-      }
-      return chunks.join("");
-    };
-  }
-});
-
-// node_modules/chalk/source/index.js
-var require_source = __commonJS({
-  "node_modules/chalk/source/index.js"(exports2, module2) {
-    "use strict";
-    var ansiStyles = require_ansi_styles();
-    var { stdout: stdoutColor, stderr: stderrColor } = require_supports_color();
-    var {
-      stringReplaceAll,
-      stringEncaseCRLFWithFirstIndex
-    } = require_util2();
-    var { isArray } = Array;
-    var levelMapping = [
-      "ansi",
-      "ansi",
-      "ansi256",
-      "ansi16m"
-    ];
-    var styles = /* @__PURE__ */ Object.create(null);
-    var applyOptions = (object, options = {}) => {
-      if (options.level && !(Number.isInteger(options.level) && options.level >= 0 && options.level <= 3)) {
-        throw new Error("The `level` option should be an integer from 0 to 3");
-      }
-      const colorLevel = stdoutColor ? stdoutColor.level : 0;
-      object.level = options.level === void 0 ? colorLevel : options.level;
-    };
-    var ChalkClass = class {
-      constructor(options) {
-        return chalkFactory(options);
-      }
-    };
-    var chalkFactory = (options) => {
-      const chalk2 = {};
-      applyOptions(chalk2, options);
-      chalk2.template = (...arguments_) => chalkTag(chalk2.template, ...arguments_);
-      Object.setPrototypeOf(chalk2, Chalk.prototype);
-      Object.setPrototypeOf(chalk2.template, chalk2);
-      chalk2.template.constructor = () => {
-        throw new Error("`chalk.constructor()` is deprecated. Use `new chalk.Instance()` instead.");
-      };
-      chalk2.template.Instance = ChalkClass;
-      return chalk2.template;
-    };
-    function Chalk(options) {
-      return chalkFactory(options);
-    }
-    for (const [styleName, style] of Object.entries(ansiStyles)) {
-      styles[styleName] = {
-        get() {
-          const builder = createBuilder(this, createStyler(style.open, style.close, this._styler), this._isEmpty);
-          Object.defineProperty(this, styleName, { value: builder });
-          return builder;
-        }
-      };
-    }
-    styles.visible = {
-      get() {
-        const builder = createBuilder(this, this._styler, true);
-        Object.defineProperty(this, "visible", { value: builder });
-        return builder;
-      }
-    };
-    var usedModels = ["rgb", "hex", "keyword", "hsl", "hsv", "hwb", "ansi", "ansi256"];
-    for (const model of usedModels) {
-      styles[model] = {
-        get() {
-          const { level } = this;
-          return function(...arguments_) {
-            const styler = createStyler(ansiStyles.color[levelMapping[level]][model](...arguments_), ansiStyles.color.close, this._styler);
-            return createBuilder(this, styler, this._isEmpty);
-          };
-        }
-      };
-    }
-    for (const model of usedModels) {
-      const bgModel = "bg" + model[0].toUpperCase() + model.slice(1);
-      styles[bgModel] = {
-        get() {
-          const { level } = this;
-          return function(...arguments_) {
-            const styler = createStyler(ansiStyles.bgColor[levelMapping[level]][model](...arguments_), ansiStyles.bgColor.close, this._styler);
-            return createBuilder(this, styler, this._isEmpty);
-          };
-        }
-      };
-    }
-    var proto = Object.defineProperties(() => {
-    }, {
-      ...styles,
-      level: {
-        enumerable: true,
-        get() {
-          return this._generator.level;
-        },
-        set(level) {
-          this._generator.level = level;
-        }
-      }
-    });
-    var createStyler = (open, close, parent) => {
-      let openAll;
-      let closeAll;
-      if (parent === void 0) {
-        openAll = open;
-        closeAll = close;
-      } else {
-        openAll = parent.openAll + open;
-        closeAll = close + parent.closeAll;
-      }
-      return {
-        open,
-        close,
-        openAll,
-        closeAll,
-        parent
-      };
-    };
-    var createBuilder = (self2, _styler, _isEmpty) => {
-      const builder = (...arguments_) => {
-        if (isArray(arguments_[0]) && isArray(arguments_[0].raw)) {
-          return applyStyle(builder, chalkTag(builder, ...arguments_));
-        }
-        return applyStyle(builder, arguments_.length === 1 ? "" + arguments_[0] : arguments_.join(" "));
-      };
-      Object.setPrototypeOf(builder, proto);
-      builder._generator = self2;
-      builder._styler = _styler;
-      builder._isEmpty = _isEmpty;
-      return builder;
-    };
-    var applyStyle = (self2, string) => {
-      if (self2.level <= 0 || !string) {
-        return self2._isEmpty ? "" : string;
-      }
-      let styler = self2._styler;
-      if (styler === void 0) {
-        return string;
-      }
-      const { openAll, closeAll } = styler;
-      if (string.indexOf("\x1B") !== -1) {
-        while (styler !== void 0) {
-          string = stringReplaceAll(string, styler.close, styler.open);
-          styler = styler.parent;
-        }
-      }
-      const lfIndex = string.indexOf("\n");
-      if (lfIndex !== -1) {
-        string = stringEncaseCRLFWithFirstIndex(string, closeAll, openAll, lfIndex);
-      }
-      return openAll + string + closeAll;
-    };
-    var template;
-    var chalkTag = (chalk2, ...strings) => {
-      const [firstString] = strings;
-      if (!isArray(firstString) || !isArray(firstString.raw)) {
-        return strings.join(" ");
-      }
-      const arguments_ = strings.slice(1);
-      const parts = [firstString.raw[0]];
-      for (let i = 1; i < firstString.length; i++) {
-        parts.push(
-          String(arguments_[i - 1]).replace(/[{}\\]/g, "\\$&"),
-          String(firstString.raw[i])
-        );
-      }
-      if (template === void 0) {
-        template = require_templates();
-      }
-      return template(chalk2, parts.join(""));
-    };
-    Object.defineProperties(Chalk.prototype, styles);
-    var chalk = Chalk();
-    chalk.supportsColor = stdoutColor;
-    chalk.stderr = Chalk({ level: stderrColor ? stderrColor.level : 0 });
-    chalk.stderr.supportsColor = stderrColor;
-    module2.exports = chalk;
-  }
-});
-
-// node_modules/color-support/index.js
-var require_color_support = __commonJS({
-  "node_modules/color-support/index.js"(exports2, module2) {
-    module2.exports = colorSupport({ alwaysReturn: true }, colorSupport);
-    function hasNone(obj, options) {
-      obj.level = 0;
-      obj.hasBasic = false;
-      obj.has256 = false;
-      obj.has16m = false;
-      if (!options.alwaysReturn) {
-        return false;
-      }
-      return obj;
-    }
-    function hasBasic(obj) {
-      obj.hasBasic = true;
-      obj.has256 = false;
-      obj.has16m = false;
-      obj.level = 1;
-      return obj;
-    }
-    function has256(obj) {
-      obj.hasBasic = true;
-      obj.has256 = true;
-      obj.has16m = false;
-      obj.level = 2;
-      return obj;
-    }
-    function has16m(obj) {
-      obj.hasBasic = true;
-      obj.has256 = true;
-      obj.has16m = true;
-      obj.level = 3;
-      return obj;
-    }
-    function colorSupport(options, obj) {
-      options = options || {};
-      obj = obj || {};
-      if (typeof options.level === "number") {
-        switch (options.level) {
-          case 0:
-            return hasNone(obj, options);
-          case 1:
-            return hasBasic(obj);
-          case 2:
-            return has256(obj);
-          case 3:
-            return has16m(obj);
-        }
-      }
-      obj.level = 0;
-      obj.hasBasic = false;
-      obj.has256 = false;
-      obj.has16m = false;
-      if (typeof process === "undefined" || !process || !process.stdout || !process.env || !process.platform) {
-        return hasNone(obj, options);
-      }
-      var env = options.env || process.env;
-      var stream = options.stream || process.stdout;
-      var term = options.term || env.TERM || "";
-      var platform = options.platform || process.platform;
-      if (!options.ignoreTTY && !stream.isTTY) {
-        return hasNone(obj, options);
-      }
-      if (!options.ignoreDumb && term === "dumb" && !env.COLORTERM) {
-        return hasNone(obj, options);
-      }
-      if (platform === "win32") {
-        return hasBasic(obj);
-      }
-      if (env.TMUX) {
-        return has256(obj);
-      }
-      if (!options.ignoreCI && (env.CI || env.TEAMCITY_VERSION)) {
-        if (env.TRAVIS) {
-          return has256(obj);
-        } else {
-          return hasNone(obj, options);
-        }
-      }
-      switch (env.TERM_PROGRAM) {
-        case "iTerm.app":
-          var ver = env.TERM_PROGRAM_VERSION || "0.";
-          if (/^[0-2]\./.test(ver)) {
-            return has256(obj);
-          } else {
-            return has16m(obj);
-          }
-        case "HyperTerm":
-        case "Hyper":
-          return has16m(obj);
-        case "MacTerm":
-          return has16m(obj);
-        case "Apple_Terminal":
-          return has256(obj);
-      }
-      if (/^xterm-256/.test(term)) {
-        return has256(obj);
-      }
-      if (/^screen|^xterm|^vt100|color|ansi|cygwin|linux/i.test(term)) {
-        return hasBasic(obj);
-      }
-      if (env.COLORTERM) {
-        return hasBasic(obj);
-      }
-      return hasNone(obj, options);
-    }
-  }
-});
-
-// node_modules/pretty-bytes/index.js
-var require_pretty_bytes = __commonJS({
-  "node_modules/pretty-bytes/index.js"(exports2, module2) {
-    "use strict";
-    var BYTE_UNITS = [
-      "B",
-      "kB",
-      "MB",
-      "GB",
-      "TB",
-      "PB",
-      "EB",
-      "ZB",
-      "YB"
-    ];
-    var BIBYTE_UNITS = [
-      "B",
-      "kiB",
-      "MiB",
-      "GiB",
-      "TiB",
-      "PiB",
-      "EiB",
-      "ZiB",
-      "YiB"
-    ];
-    var BIT_UNITS = [
-      "b",
-      "kbit",
-      "Mbit",
-      "Gbit",
-      "Tbit",
-      "Pbit",
-      "Ebit",
-      "Zbit",
-      "Ybit"
-    ];
-    var BIBIT_UNITS = [
-      "b",
-      "kibit",
-      "Mibit",
-      "Gibit",
-      "Tibit",
-      "Pibit",
-      "Eibit",
-      "Zibit",
-      "Yibit"
-    ];
-    var toLocaleString = (number2, locale, options) => {
-      let result = number2;
-      if (typeof locale === "string" || Array.isArray(locale)) {
-        result = number2.toLocaleString(locale, options);
-      } else if (locale === true || options !== void 0) {
-        result = number2.toLocaleString(void 0, options);
-      }
-      return result;
-    };
-    module2.exports = (number2, options) => {
-      if (!Number.isFinite(number2)) {
-        throw new TypeError(`Expected a finite number, got ${typeof number2}: ${number2}`);
-      }
-      options = Object.assign({ bits: false, binary: false }, options);
-      const UNITS = options.bits ? options.binary ? BIBIT_UNITS : BIT_UNITS : options.binary ? BIBYTE_UNITS : BYTE_UNITS;
-      if (options.signed && number2 === 0) {
-        return ` 0 ${UNITS[0]}`;
-      }
-      const isNegative = number2 < 0;
-      const prefix = isNegative ? "-" : options.signed ? "+" : "";
-      if (isNegative) {
-        number2 = -number2;
-      }
-      let localeOptions;
-      if (options.minimumFractionDigits !== void 0) {
-        localeOptions = { minimumFractionDigits: options.minimumFractionDigits };
-      }
-      if (options.maximumFractionDigits !== void 0) {
-        localeOptions = Object.assign({ maximumFractionDigits: options.maximumFractionDigits }, localeOptions);
-      }
-      if (number2 < 1) {
-        const numberString2 = toLocaleString(number2, options.locale, localeOptions);
-        return prefix + numberString2 + " " + UNITS[0];
-      }
-      const exponent = Math.min(Math.floor(options.binary ? Math.log(number2) / Math.log(1024) : Math.log10(number2) / 3), UNITS.length - 1);
-      number2 /= Math.pow(options.binary ? 1024 : 1e3, exponent);
-      if (!localeOptions) {
-        number2 = number2.toPrecision(3);
-      }
-      const numberString = toLocaleString(Number(number2), options.locale, localeOptions);
-      const unit = UNITS[exponent];
-      return prefix + numberString + " " + unit;
-    };
   }
 });
 
@@ -25860,7 +25860,7 @@ var require_hdr_histogram_percentiles_obj = __commonJS({
 // node_modules/autocannon/lib/histUtil.js
 var require_histUtil = __commonJS({
   "node_modules/autocannon/lib/histUtil.js"(exports2) {
-    var hdr2 = require_dist2();
+    var hdr2 = require_dist3();
     var histUtil = require_hdr_histogram_percentiles_obj();
     hdr2.initWebAssemblySync();
     var getHistograms = ({
@@ -36714,7 +36714,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve8, basename } = __require("path");
+    var { resolve: resolve8, basename: basename2 } = __require("path");
     var { readFileSync: readFileSync13 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -36744,7 +36744,7 @@ var require_multipart = __commonJS({
             const opts = obj[key] && obj[key].options;
             const buffer = readFileSync13(path);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path)
+              filename: basename2(path)
             }, opts));
             break;
           }
@@ -42915,7 +42915,7 @@ var require_run = __commonJS({
           tracker.emit("tick", { counter, bytes });
           second.clear();
           interval2.clear();
-          clients.forEach((client) => client.destroy());
+          clients.forEach((client2) => client2.destroy());
           const result = {
             latencies: encodeHist(latencies),
             requests: encodeHist(requests),
@@ -42995,19 +42995,19 @@ var require_run = __commonJS({
           if (opts.tlsOptions) {
             url.tlsOptions = opts.tlsOptions;
           }
-          const client = new Client(url);
-          client.on("response", onResponse);
-          client.on("connError", onError);
-          client.on("mismatch", onExpectMismatch);
-          client.on("reset", () => {
+          const client2 = new Client(url);
+          client2.on("response", onResponse);
+          client2.on("connError", onError);
+          client2.on("mismatch", onExpectMismatch);
+          client2.on("reset", () => {
             resets++;
           });
-          client.on("timeout", onTimeout);
-          client.on("request", () => {
+          client2.on("timeout", onTimeout);
+          client2.on("request", () => {
             totalRequests++;
           });
-          client.on("done", onDone);
-          clients2.push(client);
+          client2.on("done", onDone);
+          clients2.push(client2);
           totalRequests += url.pipelining < url.rate ? url.rate : url.pipelining;
         }
         function distributeNums(x, i) {
@@ -43615,7 +43615,7 @@ var require_autocannon = __commonJS({
     var path = __require("path");
     var URL2 = __require("url").URL;
     var spawn4 = __require("child_process").spawn;
-    var managePath = require_dist3();
+    var managePath = require_dist2();
     var hasAsyncHooks = require_has_async_hooks();
     var subarg = require_subarg();
     var printResult = require_printResult();
@@ -44393,836 +44393,126 @@ ${err instanceof Error ? err.message : String(err)}`
   }
 }
 
-// src/cli/main.ts
-import { existsSync as existsSync7 } from "node:fs";
-import { resolve as resolve7 } from "node:path";
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/cli/ab.ts
+import { existsSync as existsSync5 } from "node:fs";
+import { relative as relative5, resolve as resolve4 } from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
+
+// src/exec.ts
+import { spawn as spawn3 } from "node:child_process";
+function execCapture(command, args, options = {}) {
+  return new Promise((resolve8, reject) => {
+    const child = spawn3(command, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      uid: options.user?.uid,
+      gid: options.user?.gid,
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+    });
+    const timer = options.timeoutMs ? setTimeout(() => {
+      output += `
+(killed after ${options.timeoutMs} ms)`;
+      child.kill("SIGKILL");
+    }, options.timeoutMs) : void 0;
+    child.on("error", reject);
+    child.on("close", (code2) => {
+      if (timer) clearTimeout(timer);
+      resolve8({ code: code2, output });
+    });
+  });
+}
+
+// src/ab/git.ts
+async function git(cwd, args) {
+  const r = await execCapture("git", args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
+  if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.output.trim()}`);
+  return r.output.trim();
+}
+async function repoRoot(cwd) {
+  try {
+    return await git(cwd, ["rev-parse", "--show-toplevel"]);
+  } catch {
+    throw new UserError(`${cwd} is not inside a git repository; loadgate ab compares two commits of one.`);
+  }
+}
+async function resolveCommit(root, ref, what) {
+  try {
+    return await git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  } catch {
+    throw new UserError(
+      `${what} ${JSON.stringify(ref)} is not a commit in this repository. Check the name, or fetch it (in GitHub Actions: actions/checkout with fetch-depth: 0).`
+    );
+  }
+}
+async function isCommit(root, ref) {
+  return git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).then(
+    () => true,
+    () => false
+  );
+}
+async function addWorktree(root, dir, sha) {
+  await git(root, ["worktree", "add", "--detach", "--force", dir, sha]);
+}
+async function removeWorktree(root, dir) {
+  await git(root, ["worktree", "remove", "--force", dir]).catch(() => void 0);
+  await git(root, ["worktree", "prune"]).catch(() => void 0);
+}
 
 // src/ab/plan.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { relative as relative2, resolve as resolve4 } from "node:path";
-import { parseArgs as parseArgs2 } from "node:util";
+var AB_DEFAULT_MIN_PAIRS = 8;
+var AB_DEFAULT_MAX_PAIRS = 24;
+var AB_DEFAULT_MAX_TIME = 900;
+var AB_DEFAULT_WINDOW_SECONDS = 3;
+var AB_DEFAULT_WARMUP_SECONDS = 2;
+function withAbWindows(o) {
+  return {
+    ...o,
+    durationSeconds: o.durationSeconds ?? AB_DEFAULT_WINDOW_SECONDS,
+    warmupSeconds: o.warmupSeconds ?? AB_DEFAULT_WARMUP_SECONDS
+  };
+}
+function pairCount(flag, raw) {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 2 || n > 200) {
+    throw new UserError(`${flag}: a number of A/B pairs, a whole number from 2 to 200, got ${JSON.stringify(raw)}.`);
+  }
+  return n;
+}
+function parsePairs(trials, maxPairs) {
+  const min = trials === void 0 ? AB_DEFAULT_MIN_PAIRS : pairCount("--trials", trials);
+  const max2 = maxPairs === void 0 ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount("--max-pairs", maxPairs);
+  if (max2 < min) {
+    throw new UserError(
+      `--max-pairs ${max2} is below --trials ${min} (the fewest pairs): give a --max-pairs of at least ${min}.`
+    );
+  }
+  return { minPairs: min, maxPairs: max2 };
+}
+function abPlanOf(p) {
+  const { pairs, ...rest } = p;
+  return Object.freeze({
+    ...rest,
+    ...pairs,
+    overrides: withAbWindows(p.overrides),
+    maxTimeSeconds: p.maxTimeSeconds ?? AB_DEFAULT_MAX_TIME
+  });
+}
 
 // src/config/cli-plan.ts
 import { mkdtempSync as mkdtempSync2, rmdirSync } from "node:fs";
-import { cpus as cpus2, homedir, tmpdir as tmpdir2 } from "node:os";
-import { join as join4, resolve as resolve3 } from "node:path";
+import { homedir, tmpdir as tmpdir2 } from "node:os";
+import { join as join3, resolve as resolve3 } from "node:path";
 import { parseArgs } from "node:util";
-
-// src/stats/quantiles.ts
-function sorted(values) {
-  return [...values].sort((a, b) => a - b);
-}
-function median(values) {
-  if (values.length === 0) return Number.NaN;
-  const s = sorted(values);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-function mean(values) {
-  if (values.length === 0) return Number.NaN;
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-function stdev(values) {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
-}
-function binomialHalfCdf(k, n) {
-  let total = 0;
-  let term = 0.5 ** n;
-  for (let i = 0; i <= k; i++) {
-    total += term;
-    term = term * (n - i) / (i + 1);
-  }
-  return total;
-}
-function medianInterval(values, level = 0.95) {
-  const n = values.length;
-  if (n === 0) return { lo: Number.NaN, hi: Number.NaN, confidence: 0 };
-  const s = sorted(values);
-  if (n === 1) return { lo: s[0], hi: s[0], confidence: 0 };
-  let best = 1;
-  for (let k = 1; k <= Math.floor(n / 2); k++) {
-    const coverage = 1 - 2 * binomialHalfCdf(k - 1, n);
-    if (coverage >= level) best = k;
-    else break;
-  }
-  const confidence = 1 - 2 * binomialHalfCdf(best - 1, n);
-  return { lo: s[best - 1], hi: s[n - best], confidence };
-}
-
-// src/cost/callgrind.ts
-function valgrindPrefix(outDir, valgrind = "valgrind") {
-  return [
-    valgrind,
-    "--tool=callgrind",
-    "--trace-children=yes",
-    // Start uninstrumented: the app's startup (imports) runs several times faster, and counting
-    // starts when the cost run switches instrumentation on, before the warmup requests.
-    "--instr-atstart=no",
-    "--dump-instr=no",
-    "--dump-line=no",
-    `--callgrind-out-file=${outDir}/callgrind.out.%p`,
-    "--vgdb=yes",
-    `--vgdb-prefix=${outDir}/vgdb`
-  ];
-}
-function valgrindCommand(command, outDir, valgrind = "valgrind") {
-  return `${valgrindPrefix(outDir, valgrind).map(shellQuote).join(" ")} ${command}`;
-}
-function shellQuote(s) {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-function dumpTotal(text) {
-  const m = /^summary:\s*(\d+)/m.exec(text) ?? /^totals:\s*(\d+)/m.exec(text);
-  return m ? Number(m[1]) : void 0;
-}
-function parseDumpName(name) {
-  const m = /^callgrind\.out\.(\d+)\.(\d+)$/.exec(name);
-  return m ? { pid: Number(m[1]), n: Number(m[2]) } : void 0;
-}
-function parseVgdbList(text) {
-  const out = [];
-  for (const line of text.split("\n")) {
-    const m = /^use --pid=(\d+) for (.*)$/.exec(line.trim());
-    if (m) out.push({ pid: Number(m[1]), command: stripValgrind(m[2]).trim() });
-  }
-  return out;
-}
-function stripValgrind(command) {
-  const words = command.split(" ");
-  let i = 0;
-  if (/valgrind(\.bin)?$/.test(words[0] ?? "")) i = 1;
-  while (i < words.length && words[i].startsWith("--")) i++;
-  return words.slice(i).join(" ");
-}
-function requestAt(requests, i) {
-  return requests[i % requests.length];
-}
-function chunkSize(requested, kinds) {
-  return Math.ceil(requested / Math.max(1, kinds)) * Math.max(1, kinds);
-}
-function robustSpread(values) {
-  if (values.length < 2) return 0;
-  const m = median(values);
-  const mad = median(values.map((v) => Math.abs(v - m)));
-  return m > 0 ? 1.4826 * mad / m : 0;
-}
-var JIT_RUNTIMES = /(^|\/)(node|nodejs|deno|bun|java|pypy\d*(\.\d+)?|dotnet|ruby --(yjit|jit)|php.*jit)$/;
-function jitRuntime(commands) {
-  for (const c2 of commands) {
-    const first = c2.trim().split(/\s+/)[0] ?? "";
-    if (JIT_RUNTIMES.test(first)) return first.split("/").pop();
-  }
-  return void 0;
-}
-function valgrindGuestCpu(arch2, flags) {
-  if (arch2 !== "x64") return arch2;
-  const have = new Set(flags.trim().split(/\s+/));
-  const all = (...f) => f.every((x) => have.has(x));
-  const extra = ["f16c", "rdrand"].filter((f) => have.has(f)).map((f) => `+${f}`).join("");
-  if (all("avx", "avx2", "bmi1", "bmi2", "cx16")) return `amd64-avx2${extra}`;
-  if (all("avx", "cx16")) return `amd64-avx${extra}`;
-  if (all("sse4_2", "cx16")) return "amd64-sse4.2";
-  if (all("pni", "cx16")) return "amd64-sse3";
-  return "amd64-baseline";
-}
-
-// src/stats/distributions.ts
-function normalQuantile(p) {
-  if (!(p > 0 && p < 1)) return p === 0 ? Number.NEGATIVE_INFINITY : p === 1 ? Number.POSITIVE_INFINITY : Number.NaN;
-  const a = [
-    -39.69683028665376,
-    220.9460984245205,
-    -275.9285104469687,
-    138.357751867269,
-    -30.66479806614716,
-    2.506628277459239
-  ];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c2 = [
-    -0.007784894002430293,
-    -0.3223964580411365,
-    -2.400758277161838,
-    -2.549732539343734,
-    4.374664141464968,
-    2.938163982698783
-  ];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const lowTail = 0.02425;
-  let x;
-  if (p < lowTail) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c2[0] * q + c2[1]) * q + c2[2]) * q + c2[3]) * q + c2[4]) * q + c2[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  } else if (p <= 1 - lowTail) {
-    const q = p - 0.5;
-    const r = q * q;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-  } else {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c2[0] * q + c2[1]) * q + c2[2]) * q + c2[3]) * q + c2[4]) * q + c2[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  }
-  return x;
-}
-function logGamma(x) {
-  const g = [
-    0.9999999999998099,
-    676.5203681218851,
-    -1259.1392167224028,
-    771.3234287776531,
-    -176.6150291621406,
-    12.507343278686905,
-    -0.13857109526572012,
-    9984369578019572e-21,
-    15056327351493116e-23
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const xx = x - 1;
-  let a = g[0];
-  const t = xx + 7.5;
-  for (let i = 1; i < 9; i++) a += g[i] / (xx + i);
-  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
-}
-function betaContinuedFraction(a, b, x) {
-  const tiny = 1e-300;
-  let c2 = 1;
-  let d = 1 - (a + b) * x / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c2 = 1 + aa / c2;
-    if (Math.abs(c2) < tiny) c2 = tiny;
-    d = 1 / d;
-    h *= d * c2;
-    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c2 = 1 + aa / c2;
-    if (Math.abs(c2) < tiny) c2 = tiny;
-    d = 1 / d;
-    const del = d * c2;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-14) break;
-  }
-  return h;
-}
-function incompleteBeta(x, a, b) {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  if (x < (a + 1) / (a + b + 2)) return front * betaContinuedFraction(a, b, x) / a;
-  return 1 - front * betaContinuedFraction(b, a, 1 - x) / b;
-}
-function studentTCdf(t, df) {
-  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
-  return t >= 0 ? 1 - tail : tail;
-}
-function studentTQuantile(p, df) {
-  if (!(p > 0 && p < 1) || !(df > 0)) return Number.NaN;
-  if (p === 0.5) return 0;
-  if (p < 0.5) return -studentTQuantile(1 - p, df);
-  let lo = 0;
-  let hi = 1;
-  while (studentTCdf(hi, df) < p) hi *= 2;
-  for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
-    const mid = (lo + hi) / 2;
-    if (studentTCdf(mid, df) < p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
-
-// src/stats/rank-tests.ts
-function mannWhitneyCdf(m, n) {
-  const memo = /* @__PURE__ */ new Map();
-  const counts = (i, j) => {
-    if (i === 0 || j === 0) return [1];
-    const key = `${i},${j}`;
-    const hit = memo.get(key);
-    if (hit) return hit;
-    const a = counts(i - 1, j);
-    const b = counts(i, j - 1);
-    const out = new Array(i * j + 1).fill(0);
-    a.forEach((c3, u) => {
-      out[u + j] += c3;
-    });
-    b.forEach((c3, u) => {
-      out[u] += c3;
-    });
-    memo.set(key, out);
-    return out;
-  };
-  const c2 = counts(m, n);
-  const total = c2.reduce((x, y) => x + y, 0);
-  let acc = 0;
-  return c2.map((v) => {
-    acc += v;
-    return acc / total;
-  });
-}
-function signedRankCdf(n) {
-  const max2 = n * (n + 1) / 2;
-  let counts = new Array(max2 + 1).fill(0);
-  counts[0] = 1;
-  for (let k = 1; k <= n; k++) {
-    const next = [...counts];
-    for (let w = k; w <= max2; w++) next[w] += counts[w - k];
-    counts = next;
-  }
-  const total = 2 ** n;
-  let acc = 0;
-  return counts.map((v) => {
-    acc += v;
-    return acc / total;
-  });
-}
-function orderStatisticRank(cdf, level) {
-  let k = 1;
-  for (let c2 = 1; c2 < cdf.length; c2++) {
-    if (1 - 2 * cdf[c2 - 1] >= level) k = c2;
-    else break;
-  }
-  return { k, confidence: Math.max(0, 1 - 2 * cdf[k - 1]) };
-}
-function twoSampleShift(a, b, level = 0.95) {
-  const d = sorted(a.flatMap((x) => b.map((y) => y - x)));
-  const mid = Math.floor(d.length / 2);
-  const estimate = d.length % 2 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
-  const { k, confidence } = orderStatisticRank(mannWhitneyCdf(a.length, b.length), level);
-  return { estimate, lo: d[k - 1], hi: d[d.length - k], confidence };
-}
-function pairedShift(diffs, level = 0.95) {
-  const walsh = [];
-  for (let i = 0; i < diffs.length; i++) for (let j = i; j < diffs.length; j++) walsh.push((diffs[i] + diffs[j]) / 2);
-  const w = sorted(walsh);
-  const mid = Math.floor(w.length / 2);
-  const estimate = w.length % 2 ? w[mid] : (w[mid - 1] + w[mid]) / 2;
-  const { k, confidence } = orderStatisticRank(signedRankCdf(diffs.length), level);
-  return { estimate, lo: w[k - 1], hi: w[w.length - k], confidence };
-}
-
-// src/compare/rule.ts
-function decide(estimate, lo, hi, limit, reached = true) {
-  if (!reached) return "inconclusive";
-  if (estimate > limit && lo > 0) return "regression";
-  if (estimate < -limit && hi < 0) return "improvement";
-  if (hi <= limit) return "pass";
-  return "inconclusive";
-}
-
-// src/compare/slo.ts
-function sloCount(slo) {
-  return (slo?.p99Ms != null ? 1 : 0) + (slo?.throughput != null ? 1 : 0);
-}
-function sloVerdicts(units, slo, alpha) {
-  const rows = [];
-  if (slo?.throughput != null) rows.push(oneSlo("throughputSlo", units.throughput, slo.throughput, alpha));
-  if (slo?.p99Ms != null) rows.push(oneSlo("p99Slo", units.p99, slo.p99Ms, alpha));
-  return rows;
-}
-function oneSlo(metric2, values, target, alpha) {
-  const ok = values.filter((v) => Number.isFinite(v) && v > 0);
-  const n = ok.length;
-  const logs = ok.map((v) => Math.log(v / target));
-  const estimate = n > 0 ? mean(logs) : Number.NaN;
-  const half = n >= 2 ? studentTQuantile(1 - alpha, n - 1) * (stdev(logs) / Math.sqrt(n)) : 0;
-  const lo = estimate - half;
-  const hi = estimate + half;
-  const worse = metric2 === "p99Slo";
-  let verdict = decide(worse ? estimate : -estimate, worse ? lo : -hi, worse ? hi : -lo, 0, n > 0);
-  if (verdict === "improvement") verdict = "pass";
-  if (metric2 === "throughputSlo" && ok.length < values.length) verdict = "regression";
-  if (metric2 === "p99Slo" && n === 0) verdict = "inconclusive";
-  return {
-    metric: metric2,
-    gated: true,
-    threshold: target,
-    baseline: Number.NaN,
-    current: n > 0 ? median(ok) : metric2 === "throughputSlo" ? 0 : Number.NaN,
-    change: Math.exp(estimate) - 1,
-    ci: { lo: Math.exp(lo) - 1, hi: Math.exp(hi) - 1, confidence: n >= 2 ? 1 - 2 * alpha : 1 },
-    requested: n >= 2 ? 1 - 2 * alpha : 1,
-    n,
-    verdict
-  };
-}
-
-// src/compare/verdict.ts
-var METRIC_LABELS = {
-  throughput: "Throughput (req/s)",
-  p50: "P50 (ms)",
-  p90: "P90 (ms)",
-  p99: "P99 (ms)",
-  p999: "P99.9 (ms)",
-  p99Slo: "P99 SLO (ms)",
-  throughputSlo: "Throughput SLO (req/s)",
-  errorRate: "Error rate",
-  cost: "App instructions per request",
-  capacity: "Capacity within the P99 SLO (req/s)"
-};
-var TESTED_METRICS = ["throughput", "p99"];
-var DEFAULT_ALPHA = 0.05;
-var DEFAULT_RISK = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
-function testedCount(gate, timed = true) {
-  const relative5 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
-  return (timed ? relative5 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
-}
-function relativelyGated(gate, metric2) {
-  return metric2 === "throughput" && gate.throughput !== null || metric2 === "p99" && gate.p99 !== null;
-}
-function metricAlpha(r, tested = TESTED_METRICS.length) {
-  return r.alpha / (Math.max(1, tested) * Math.max(1, r.stacks) * Math.max(1, r.looks));
-}
-var higherIsWorse = (m) => m !== "throughput";
-function headlineOf(metrics) {
-  const gated = metrics.filter((m) => m.gated).map((m) => m.verdict);
-  if (gated.includes("regression")) return "regression";
-  if (gated.includes("inconclusive")) return "inconclusive";
-  if (gated.includes("improvement")) return "improvement";
-  return "pass";
-}
-function overallHeadline(headlines) {
-  for (const h of ["regression", "no-baseline", "inconclusive", "improvement"])
-    if (headlines.includes(h)) return h;
-  return "pass";
-}
-function isDecided(c2) {
-  const gated = c2.metrics.filter((m) => m.gated);
-  if (gated.length === 0) return false;
-  if (gated.some((m) => m.verdict === "regression")) return true;
-  return gated.every((m) => m.verdict === "pass" || m.verdict === "improvement");
-}
-function pick(t, m) {
-  return m === "throughput" ? t.throughput : t.latency[m];
-}
-var usable = (v) => typeof v === "number" && v > 0 && Number.isFinite(v);
-function environmentDifferences(a, b) {
-  if (a.environment.id === b.environment.id) return [];
-  const diffs = factDifferences(a, b);
-  return diffs.length ? diffs : ["environment id differs"];
-}
-function factDifferences(a, b) {
-  const ea = a.environment;
-  const eb = b.environment;
-  const diffs = [];
-  if (ea.baselineKey !== eb.baselineKey)
-    diffs.push(`baseline key ${ea.baselineKey ?? "none"} \u2192 ${eb.baselineKey ?? "none"}`);
-  if (ea.cpuModel !== eb.cpuModel) diffs.push(`CPU ${ea.cpuModel} \u2192 ${eb.cpuModel}`);
-  if (ea.logicalCores !== eb.logicalCores) diffs.push(`cores ${ea.logicalCores} \u2192 ${eb.logicalCores}`);
-  if (Math.round(ea.memoryBytes / 2 ** 30) !== Math.round(eb.memoryBytes / 2 ** 30)) diffs.push("memory size");
-  if (ea.os !== eb.os) diffs.push(`OS ${ea.os} \u2192 ${eb.os}`);
-  if (ea.stackFileHash !== eb.stackFileHash) diffs.push("the stack file changed");
-  for (const k of /* @__PURE__ */ new Set([...Object.keys(ea.versions), ...Object.keys(eb.versions)])) {
-    if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} \u2192 ${eb.versions[k] ?? "none"}`);
-  }
-  return diffs;
-}
-function keyNote(baseline, current) {
-  const key = current.environment.baselineKey;
-  if (key === void 0 || baseline.environment.id !== current.environment.id) return void 0;
-  const diffs = factDifferences(baseline, current);
-  if (diffs.length === 0) return void 0;
-  return `Compared under baseline key ${key}, which stands for these differences from the baseline's environment: ${diffs.join("; ")}. The interval does not include what they change.`;
-}
-var MIN_HISTORY = 5;
-var PRIOR_RUNS = 4;
-var ASSUMED_RUN_SD = { throughput: 0.09, p50: 0.09, p99: 0.17 };
-var pct = (x, d = 1) => `${(x * 100).toFixed(d)}%`;
-function errorRateOf(trials) {
-  let errors = 0;
-  let attempts = 0;
-  for (const t of trials) {
-    errors += t.errors.total;
-    attempts += t.errors.total + t.requests;
-  }
-  return attempts === 0 ? 1 : errors / attempts;
-}
-function errorRateVerdict(base, head, limit) {
-  const baseline = base ? errorRateOf(base) : Number.NaN;
-  const current = errorRateOf(head);
-  return {
-    metric: "errorRate",
-    gated: true,
-    threshold: limit,
-    baseline,
-    current,
-    change: current - baseline,
-    ci: { lo: current, hi: current, confidence: 1 },
-    requested: 1,
-    n: head.length,
-    verdict: current > limit ? "regression" : "pass"
-  };
-}
-function servedNothing(gate, baseTrials, head) {
-  const empty = head.filter((t) => t.requests === 0 || !(t.throughput > 0)).length;
-  return {
-    metric: "throughput",
-    gated: true,
-    threshold: gate.throughput ?? 0,
-    baseline: median(baseTrials.map((t) => t.throughput)),
-    current: median(head.map((t) => t.throughput)),
-    change: -1,
-    ci: { lo: -1, hi: -1, confidence: 1 },
-    requested: 1,
-    n: empty,
-    verdict: "regression"
-  };
-}
-function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAULT_RISK) {
-  const envDiffs = environmentDifferences(baseline, current);
-  const timed = baseline.trials.length > 0 && current.trials.length > 0;
-  if (envDiffs.length > 0 || !timed) {
-    const reason = envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
-    if (current.trials.length > 0 && (sloCount(gate.slo) > 0 || errorRateOver(current, gate)) && !(gate.cost != null && baseline.cost && current.cost)) {
-      return absoluteOnly(current, gate, risk, reason);
-    }
-    const costOnly = costOnlyComparison(baseline, current, gate, risk);
-    if (costOnly) {
-      if (envDiffs.length > 0 && timed) {
-        costOnly.notes.unshift(
-          `Timings were not compared: the baseline was measured in another environment (${envDiffs.join("; ")}). The cost gate was: instruction counts do not depend on the machine beyond what its fingerprint records.`
-        );
-      }
-      return costOnly;
-    }
-    return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
-  }
-  const alpha = metricAlpha({ ...risk, looks: 1 }, testedCount(gate));
-  const notes = [];
-  const h = history.length + 1;
-  const measuredSpread = h >= MIN_HISTORY;
-  const metrics = [];
-  const emptyTrials = current.trials.filter((t) => !(t.throughput > 0)).length;
-  if (emptyTrials > 0) {
-    metrics.push(servedNothing(gate, baseline.trials, current.trials));
-    notes.push(
-      `${emptyTrials} of ${current.trials.length} trials served no successful response: throughput is a regression whatever the other trials show.`
-    );
-  }
-  for (const metric2 of ["throughput", "p99", "p50"]) {
-    if (metric2 === "throughput" && emptyTrials > 0) continue;
-    const gated = relativelyGated(gate, metric2);
-    const a = gated ? alpha : 0.025;
-    const cur = current.trials.map((t) => pick(t, metric2)).filter(usable);
-    const points = [
-      ...history.map((p) => p[metric2]),
-      metric2 === "throughput" ? baseline.summary.throughput.median : baseline.summary.latency[metric2].median
-    ].filter(usable);
-    if (cur.length === 0 || points.length === 0) continue;
-    const logs = points.map(Math.log);
-    const center = mean(logs);
-    const estimate = Math.log(median(cur)) - center;
-    const n = logs.length;
-    const df = n - 1 + PRIOR_RUNS;
-    const spread = Math.sqrt(((n - 1) * stdev(logs) ** 2 + PRIOR_RUNS * ASSUMED_RUN_SD[metric2] ** 2) / df);
-    const half = studentTQuantile(1 - a, df) * spread * Math.sqrt(1 + 1 / n);
-    metrics.push(
-      verdictFor(metric2, gated, gate, Math.exp(center), median(cur), {
-        estimate,
-        lo: estimate - half,
-        hi: estimate + half,
-        confidence: 1 - 2 * a,
-        requested: 1 - 2 * a,
-        n
-      })
-    );
-  }
-  for (const metric2 of ["p90", "p999"]) {
-    const a = baseline.trials.map((t) => pick(t, metric2)).filter(usable);
-    const b = current.trials.map((t) => pick(t, metric2)).filter(usable);
-    if (a.length === 0 || b.length === 0) continue;
-    const s = twoSampleShift(a.map(Math.log), b.map(Math.log), 0.95);
-    metrics.push(verdictFor(metric2, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
-  }
-  metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
-  metrics.push(...sloVerdicts(trialUnits(current.trials), gate.slo, alpha));
-  addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
-  addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
-  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
-  if (sloCount(gate.slo) > 0) notes.push(sloNote(current.trials.length, "trials"));
-  const keyed = keyNote(baseline, current);
-  if (keyed) notes.push(keyed);
-  notes.push(
-    measuredSpread ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).` : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is mostly assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), so only large changes are decided. Use compare: merge-base for small ones.`,
-    riskNote(risk, alpha, testedCount(gate)),
-    "The interval assumes main's run medians vary roughly normally; an outlier run breaks that (bench/gate-power on a 2-CPU VM: one run in 12 had a P99 70% above the rest, and 9% of A/A comparisons were false alarms). compare: merge-base does not depend on it."
-  );
-  return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
-}
-var METRIC_ORDER = [
-  "throughput",
-  "throughputSlo",
-  "p99",
-  "p99Slo",
-  "cost",
-  "capacity",
-  "errorRate",
-  "p50",
-  "p90",
-  "p999"
-];
-var ORDER = METRIC_ORDER;
-function trialUnits(trials) {
-  return { p99: trials.map((t) => t.latency.p99), throughput: trials.map((t) => t.throughput) };
-}
-function sloNote(n, units) {
-  return n >= 2 ? `SLOs are judged on this run alone: the mean of its ${n} ${units}' log values with a Student's t interval, a breach only when the whole interval is past the SLO.` : `SLOs are judged on this run alone: with one of its ${units} there is no interval, so the value decides.`;
-}
-function errorRateOver(current, gate) {
-  return current.trials.length > 0 && errorRateOf(current.trials) > gate.errorRate;
-}
-function absoluteOnly(current, gate, risk, reason) {
-  const tested = sloCount(gate.slo);
-  if (tested === 0 && !errorRateOver(current, gate) || current.trials.length === 0) {
-    return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
-  }
-  const alpha = metricAlpha({ ...risk, looks: 1 }, Math.max(1, tested));
-  const metrics = [
-    ...tested > 0 ? sloVerdicts(trialUnits(current.trials), gate.slo, alpha) : [],
-    errorRateVerdict(null, current.trials, gate.errorRate)
-  ];
-  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
-  return {
-    headline: headlineOf(metrics),
-    method: "absolute",
-    metrics,
-    notes: tested > 0 ? [
-      `No comparison with a baseline (${reason}): only the absolute limits were checked.`,
-      sloNote(current.trials.length, "trials"),
-      riskNote(risk, alpha, tested)
-    ] : [
-      `No comparison with a baseline (${reason}), and the error rate is over its limit: the latency and throughput of a service that fails this many requests do not describe it, so the run fails whatever a baseline would say.`
-    ]
-  };
-}
-function addCost(metrics, notes, base, head, gate, alpha) {
-  if (gate.cost == null) return;
-  if (!head) {
-    notes.push("The cost gate is on but this run has no cost run.");
-    return;
-  }
-  if (!base) {
-    notes.push("The cost gate is on but the baseline has no cost run: the cost is compared from the next baseline on.");
-    return;
-  }
-  const diffs = fingerprintDifferences(base.fingerprint, head.fingerprint);
-  if (diffs.length > 0) {
-    notes.push(`Instruction counts were not compared: ${diffs.join("; ")}.`);
-    return;
-  }
-  const c2 = costVerdict(base, head, gate.cost, alpha);
-  metrics.push(c2.verdict);
-  notes.push(...c2.notes);
-}
-function addCapacity(metrics, notes, base, head, gate) {
-  const g = gate.capacity;
-  if (!g) return;
-  if (!head) {
-    notes.push("The capacity gate is on but this run has no capacity search.");
-    return;
-  }
-  const comparable = base && base.sloP99Ms === head.sloP99Ms ? base : void 0;
-  const change = comparable ? comparable.rate > 0 ? head.rate / comparable.rate - 1 : head.rate > 0 ? 1 : 0 : Number.NaN;
-  let verdict;
-  if (g.kind === "floor") {
-    verdict = head.rate > g.rate ? "pass" : "regression";
-  } else {
-    if (!comparable) {
-      notes.push(
-        base ? `Capacity was not compared: the baseline's SLO was ${base.sloP99Ms} ms, this run's ${head.sloP99Ms} ms.` : "The capacity gate is on but the baseline has no capacity search: it is compared from the next baseline on."
-      );
-      return;
-    }
-    verdict = change < g.limit ? "regression" : change > -g.limit ? "improvement" : "pass";
-  }
-  metrics.push({
-    metric: "capacity",
-    gated: true,
-    threshold: g.kind === "floor" ? g.rate : g.limit,
-    baseline: comparable?.rate ?? Number.NaN,
-    current: head.rate,
-    change,
-    ci: { lo: change, hi: change, confidence: 1 },
-    requested: 1,
-    n: 1,
-    verdict
-  });
-  notes.push(
-    `Capacity within P99 \u2264 ${head.sloP99Ms} ms is one bounded search per side (it brackets the rate within 5%), judged against the limit without an interval: keep a drop limit of 10% or more.`
-  );
-}
-function costOnlyComparison(baseline, current, gate, risk) {
-  if (gate.cost == null || !baseline.cost || !current.cost) return void 0;
-  if (fingerprintDifferences(baseline.cost.fingerprint, current.cost.fingerprint).length > 0) return void 0;
-  const alpha = metricAlpha({ ...risk, looks: 1 }, 1);
-  const metrics = [];
-  const notes = [];
-  addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
-  notes.push(riskNote(risk, alpha, 1));
-  if (!metrics.some((m) => m.gated)) {
-    notes.push(
-      "Nothing was gated: with no timed trials to compare, a count that wanders cannot decide. Compare timed runs (run, ab) instead."
-    );
-    return { headline: "inconclusive", method: "stored-baseline", metrics, notes };
-  }
-  return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
-}
-function riskNote(risk, alpha, tested) {
-  const parts = [`${tested} tested metric${tested === 1 ? "" : "s"}`];
-  if (risk.stacks > 1) parts.push(`${risk.stacks} stacks`);
-  if (risk.looks > 1) parts.push(`${risk.looks} planned looks`);
-  return `False-alarm rate ${pct(risk.alpha, 0)} (one-sided) split over ${parts.join(" \xD7 ")}: each interval is at ${pct(1 - 2 * alpha)} (${pct(alpha, 2)} on each side).`;
-}
-function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
-  const alpha = metricAlpha(risk, testedCount(gate));
-  const metrics = [];
-  const notes = [];
-  const blockIds = [...new Set(pairs.map((p) => p.block))];
-  const emptyHead = pairs.filter((p) => !(p.head.throughput > 0)).length;
-  if (emptyHead > 0) {
-    metrics.push(
-      servedNothing(
-        gate,
-        pairs.map((p) => p.base),
-        pairs.map((p) => p.head)
-      )
-    );
-    notes.push(`The head served no successful response in ${emptyHead} of ${pairs.length} trials.`);
-  }
-  for (const metric2 of ["throughput", "p99", "p50", "p90", "p999"]) {
-    if (metric2 === "throughput" && emptyHead > 0) continue;
-    const gated = relativelyGated(gate, metric2);
-    const a = gated ? alpha : 0.025;
-    const values = [];
-    for (const b of blockIds) {
-      const ratios = pairs.filter((p) => p.block === b && usable(pick(p.base, metric2)) && usable(pick(p.head, metric2))).map((p) => Math.log(pick(p.head, metric2)) - Math.log(pick(p.base, metric2)));
-      if (ratios.length > 0) values.push(mean(ratios));
-    }
-    if (values.length === 0) continue;
-    const ok = pairs.filter((p) => usable(pick(p.base, metric2)) && usable(pick(p.head, metric2)));
-    const shift = pairedShift(values, 1 - 2 * a);
-    metrics.push(
-      verdictFor(
-        metric2,
-        gated,
-        gate,
-        median(ok.map((p) => pick(p.base, metric2))),
-        median(ok.map((p) => pick(p.head, metric2))),
-        { ...shift, requested: 1 - 2 * a, n: values.length }
-      )
-    );
-  }
-  metrics.push(
-    errorRateVerdict(
-      pairs.map((p) => p.base),
-      pairs.map((p) => p.head),
-      gate.errorRate
-    )
-  );
-  metrics.push(...sloVerdicts(blockUnits(pairs, blockIds), gate.slo, alpha));
-  metrics.sort((x, y) => ORDER.indexOf(x.metric) - ORDER.indexOf(y.metric));
-  const blocks = blockIds.length;
-  if (sloCount(gate.slo) > 0) notes.push(sloNote(blocks, "blocks (the head's trials, geometric mean per block)"));
-  const need = minUnits(alpha);
-  if (blocks < need) {
-    notes.push(
-      `${pairs.length} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so nothing is decided; that needs ${need} blocks (${2 * need} pairs).`
-    );
-  }
-  notes.push(riskNote(risk, alpha, testedCount(gate)));
-  return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
-}
-function blockUnits(pairs, blockIds) {
-  const geo = (xs) => xs.some((x) => !(x > 0)) ? 0 : Math.exp(mean(xs.map(Math.log)));
-  const of = (b) => pairs.filter((p) => p.block === b).map((p) => p.head);
-  return {
-    p99: blockIds.map((b) => geo(of(b).map((t) => t.latency.p99))),
-    throughput: blockIds.map((b) => geo(of(b).map((t) => t.throughput)))
-  };
-}
-function minUnits(alpha) {
-  return Math.max(1, Math.ceil(Math.log2(1 / alpha) - 1e-12));
-}
-function verdictFor(metric2, gated, gate, baseline, current, shift) {
-  const change = Math.exp(shift.estimate) - 1;
-  const lo = Math.exp(shift.lo) - 1;
-  const hi = Math.exp(shift.hi) - 1;
-  const worse = higherIsWorse(metric2);
-  const limit = (metric2 === "throughput" ? Math.abs(gate.throughput ?? 0) : gate.p99) ?? 0;
-  const logLimit = worse ? Math.log(1 + limit) : -Math.log(1 - Math.min(limit, 0.999));
-  const bad = worse ? shift.estimate : -shift.estimate;
-  const badLo = worse ? shift.lo : -shift.hi;
-  const badHi = worse ? shift.hi : -shift.lo;
-  const reached = shift.confidence >= shift.requested - 1e-9;
-  return {
-    metric: metric2,
-    gated,
-    threshold: gated ? metric2 === "throughput" ? gate.throughput : gate.p99 : null,
-    baseline,
-    current,
-    change,
-    ci: { lo, hi, confidence: shift.confidence },
-    requested: shift.requested,
-    n: shift.n,
-    verdict: decide(bad, badLo, badHi, logLimit, reached)
-  };
-}
-
-// src/compare/cost.ts
-var DEFAULT_COST_LIMIT = 0.01;
-var ASSUMED_COST_RUN_SD = 1e-3;
-var MAX_SPREAD_SHARE_OF_LIMIT = 0.5;
-function fingerprintDifferences(a, b) {
-  const diffs = [];
-  if (a.arch !== b.arch) diffs.push(`arch ${a.arch} \u2192 ${b.arch}`);
-  if (a.guestCpu !== b.guestCpu) diffs.push(`CPU seen under valgrind ${a.guestCpu} \u2192 ${b.guestCpu}`);
-  if (a.valgrind !== b.valgrind) diffs.push(`${a.valgrind} \u2192 ${b.valgrind}`);
-  for (const k of /* @__PURE__ */ new Set([...Object.keys(a.versions), ...Object.keys(b.versions)])) {
-    if (a.versions[k] !== b.versions[k]) diffs.push(`${k} ${a.versions[k] ?? "none"} \u2192 ${b.versions[k] ?? "none"}`);
-  }
-  return diffs;
-}
-function costVerdict(base, head, limit, alpha) {
-  const notes = [];
-  const a = base.chunks.filter((v) => v > 0).map(Math.log);
-  const b = head.chunks.filter((v) => v > 0).map(Math.log);
-  const shift = twoSampleShift(a, b, 1 - 2 * alpha);
-  const widen = normalQuantile(1 - alpha) * Math.SQRT2 * ASSUMED_COST_RUN_SD;
-  const lo = shift.lo - widen;
-  const hi = shift.hi + widen;
-  const spread = Math.max(base.spread, head.spread);
-  let gated = true;
-  if (spread > limit * MAX_SPREAD_SHARE_OF_LIMIT) {
-    gated = false;
-    const jit = jitRuntime([...base.processes, ...head.processes].map((p) => p.command));
-    notes.push(
-      `The app's instruction count wanders by ${pct2(spread, 2)} from chunk to chunk${jit ? ` (${jit} compiles at run time)` : ""}, more than half the cost limit (${pct2(limit, 1)}): the cost row is shown but not gated, and timing decides. Raise the cost limit, warm up longer (cost.warmup) or count more requests per chunk (cost.chunk-requests).`
-    );
-  }
-  const reached = shift.confidence >= 1 - 2 * alpha - 1e-9;
-  const verdict = decide(shift.estimate, lo, hi, Math.log(1 + limit), reached);
-  return {
-    verdict: {
-      metric: "cost",
-      gated,
-      threshold: gated ? limit : null,
-      baseline: base.perRequest,
-      current: head.perRequest,
-      change: Math.exp(shift.estimate) - 1,
-      ci: { lo: Math.exp(lo) - 1, hi: Math.exp(hi) - 1, confidence: shift.confidence },
-      requested: 1 - 2 * alpha,
-      n: b.length,
-      verdict
-    },
-    notes
-  };
-}
-var pct2 = (x, d) => `${(x * 100).toFixed(d)}%`;
 
 // src/result/environment.ts
 import { createHash } from "node:crypto";
@@ -45274,154 +44564,33 @@ function machineFacts() {
   };
 }
 
-// src/stack/binaries.ts
-import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync as readdirSync3, realpathSync } from "node:fs";
-import { delimiter, dirname as dirname2, join as join2 } from "node:path";
-var PACKAGES = {
-  postgres: "postgresql",
-  pgbouncer: "pgbouncer",
-  nginx: "nginx-light",
-  valgrind: "valgrind"
-};
-function isExecutable(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function binarySearch(path, override) {
-  if (override !== void 0) return { dirs: override.split(delimiter).filter(Boolean), postgresRoot: null };
-  return {
-    dirs: [...(path ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/sbin", "/usr/local/sbin"],
-    postgresRoot: "/usr/lib/postgresql"
-  };
-}
-function which(name, dirs) {
-  for (const dir of dirs) {
-    const p = join2(dir, name);
-    if (isExecutable(p)) return p;
-  }
-  return void 0;
-}
-function findPostgresBin(search) {
-  const initdb2 = which("initdb", search.dirs);
-  if (initdb2) {
-    const dir = dirname2(realpathSync(initdb2));
-    if (["postgres", "psql"].every((b) => isExecutable(join2(dir, b)))) return dir;
-  }
-  const root = search.postgresRoot;
-  if (!root || !existsSync(root)) return void 0;
-  const versions = readdirSync3(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
-  for (const v of versions) {
-    const bin = join2(root, v, "bin");
-    if (["initdb", "postgres", "psql"].every((b) => isExecutable(join2(bin, b)))) return bin;
-  }
-  return void 0;
-}
-function findBinaries(search) {
-  return {
-    postgresBin: findPostgresBin(search),
-    pgbouncer: which("pgbouncer", search.dirs),
-    nginx: which("nginx", search.dirs),
-    valgrind: which("valgrind", search.dirs),
-    vgdb: which("vgdb", search.dirs)
-  };
-}
-function missingPackages(found, needs) {
-  const missing = [];
-  if (needs.postgres && !found.postgresBin) missing.push(PACKAGES.postgres);
-  if (needs.pgbouncer && !found.pgbouncer) missing.push(PACKAGES.pgbouncer);
-  if (needs.nginx && !found.nginx) missing.push(PACKAGES.nginx);
-  if (needs.valgrind && !(found.valgrind && found.vgdb)) missing.push(PACKAGES.valgrind);
-  return missing;
-}
-function installCommand(packages) {
-  const sudo = process.getuid?.() === 0 ? "" : "sudo ";
-  return `${sudo}apt-get update && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(" ")}`;
-}
-function requireBinaries(needs, search, install, log) {
-  let found = findBinaries(search);
-  let missing = missingPackages(found, needs);
-  if (missing.length === 0) return found;
-  if (install) {
-    const root = process.getuid?.() === 0;
-    const canSudo = !root && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
-    if (!root && !canSudo) {
-      throw new UserError(
-        `Missing: ${missing.join(", ")}. --install needs root or passwordless sudo to run apt-get; run this yourself:
-  ${installCommand(missing)}`
-      );
-    }
-    const pre = root ? [] : ["sudo", "-n"];
-    log(`Installing ${missing.join(", ")} with apt-get`);
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    for (const args of [
-      [...pre, "apt-get", "update", "-qq"],
-      [...pre, "apt-get", "install", "-y", "-qq", ...missing]
-    ]) {
-      const r = spawnSync(args[0], args.slice(1), { stdio: ["ignore", "inherit", "inherit"], env });
-      if (r.status !== 0) {
-        throw new UserError(
-          `"${args.join(" ")}" failed (exit ${r.status ?? r.signal}). Install by hand:
-  ${installCommand(missing)}`
-        );
-      }
-    }
-    found = findBinaries(search);
-    missing = missingPackages(found, needs);
-    if (missing.length === 0) return found;
-  }
-  const what = missing.map(
-    (p) => p === "postgresql" ? "PostgreSQL (initdb, postgres)" : p === "valgrind" ? "valgrind (valgrind and vgdb, for the cost run)" : p
-  ).join(", ");
-  throw new UserError(
-    `Not installed: ${what}. Install with:
-  ${installCommand(missing)}
-or run again with --install.`
-  );
-}
+// src/config/apply.ts
+import { cpus as cpus2 } from "node:os";
 
-// src/sweep/sweep.ts
-var SWEEP_NOISE = 0.08;
-var SWEEP_P99_NOISE = 0.17;
-var SWEEP_DEFAULT_BUDGET = 120;
-function sweepSequence(max2) {
-  const out = [];
-  const next = (w) => w < 4 ? w + 1 : (w & w - 1) === 0 ? w * 3 / 2 : w * 4 / 3;
-  for (let w = 1; w <= Math.max(1, max2); w = next(w)) out.push(w);
-  return out;
-}
-function bestPoint(points) {
-  return points.reduce((b, p) => p.throughput > b.throughput ? p : b);
-}
-function sweepStep(points, limits, elapsed) {
-  const seq = sweepSequence(limits.maxWorkers);
-  if (points.length === 0) return { next: seq[0] };
-  const last = points[points.length - 1];
-  const before = points.slice(0, -1);
-  const done = (reason) => ({ chosen: bestPoint(points).workers, reason });
-  if (before.length > 0) {
-    const prior = bestPoint(before);
-    if (!(last.throughput > prior.throughput * (1 + limits.noise))) {
-      return done(
-        `${last.workers} workers did not raise throughput by more than ${Math.round(limits.noise * 100)}% over ${prior.workers}`
-      );
-    }
-    if (last.p99 > prior.p99 * (1 + limits.p99Noise)) {
-      return done(
-        `P99 got worse at ${last.workers} workers (${last.p99.toFixed(1)} ms against ${prior.p99.toFixed(1)} ms at ${prior.workers})`
-      );
-    }
-  }
-  const next = seq.find((w) => w > last.workers);
-  if (next === void 0) return done(`reached the upper bound of ${limits.maxWorkers} workers`);
-  if (elapsed + last.seconds > limits.budgetSeconds) {
-    return done(`the time budget of ${limits.budgetSeconds} s would be exceeded by another point`);
-  }
-  return { next };
+// src/compare/gate.ts
+var NO_SLO = Object.freeze({ p99Ms: null, throughput: null });
+var DEFAULT_COST_LIMIT = 0.01;
+var DEFAULT_GATE = Object.freeze({
+  p99: 0.1,
+  throughput: -0.05,
+  slo: NO_SLO,
+  errorRate: 0.01,
+  cost: null,
+  capacity: null
+});
+function finalGate(base, o) {
+  const costOn = o.cost !== false && (o.cost === true || o.costLimit !== void 0 || base.cost !== null);
+  return Object.freeze({
+    p99: o.p99 ? o.p99.relative : base.p99,
+    throughput: o.throughput ? o.throughput.relative : base.throughput,
+    slo: Object.freeze({
+      p99Ms: o.p99 ? o.p99.slo : base.slo.p99Ms,
+      throughput: o.throughput ? o.throughput.slo : base.slo.throughput
+    }),
+    errorRate: o.errorRate ?? base.errorRate,
+    cost: costOn ? o.costLimit ?? base.cost ?? DEFAULT_COST_LIMIT : null,
+    capacity: base.capacity
+  });
 }
 
 // src/config/duration.ts
@@ -45448,11 +44617,228 @@ var ERROR_RATE_FORM = {
   "N%": "a percentage from 0% to 100%, e.g. 1%"
 };
 
+// src/config/gate-forms.ts
+var GATE_FORMS = {
+  p99: 'a growth like "+10%" (how much P99 may grow against the baseline), an SLO like "<50ms" (the P99 it must stay below), or a list of both (["+10%", "<50ms"])',
+  throughput: 'a drop like "-5%" (how much throughput may drop against the baseline), an SLO like ">1000/s" (the throughput it must stay above), or a list of both (["-5%", ">1000/s"])'
+};
+function parseLatencySlo(value) {
+  const m = /^<\s*(\d+(?:\.\d+)?(?:ms|s))$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const ms = parseDuration(m[1]) * 1e3;
+  return ms > 0 ? ms : Number.NaN;
+}
+function parseRateSlo(value) {
+  const m = /^>\s*(\d+(?:\.\d+)?)\s*\/s$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return n > 0 ? n : Number.NaN;
+}
+function parseMetricGate(metric2, value) {
+  const values = typeof value === "string" ? [value] : value;
+  if (values.length === 0) return { problem: `expected ${GATE_FORMS[metric2]}, got an empty list.` };
+  const gate = { relative: null, slo: null };
+  for (const v of values) {
+    const relative6 = parsePercent(v);
+    const okRelative = Number.isFinite(relative6) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
+    const slo = metric2 === "p99" ? parseLatencySlo(v) : parseRateSlo(v);
+    if (okRelative) {
+      if (gate.relative !== null) return { problem: `has two relative limits (${values.join(", ")}); keep one.` };
+      gate.relative = relative6;
+    } else if (Number.isFinite(slo)) {
+      if (gate.slo !== null) return { problem: `has two SLOs (${values.join(", ")}); keep one.` };
+      gate.slo = slo;
+    } else {
+      return { problem: `expected ${GATE_FORMS[metric2]}, got ${JSON.stringify(v)}.` };
+    }
+  }
+  return { gate };
+}
+
+// src/config/overrides.ts
+var flagLabel = (name) => `--${name}`;
+function number(label, value, opts) {
+  if (value === void 0) return void 0;
+  const n = Number(value);
+  const ok = value.trim() !== "" && Number.isFinite(n) && (!opts.integer || Number.isInteger(n)) && n >= opts.min && (opts.max === void 0 || n <= opts.max);
+  if (!ok) {
+    const kind = opts.integer ? "a whole number" : "a number";
+    const range = opts.max === void 0 ? `\u2265 ${opts.min}` : `from ${opts.min} to ${opts.max}`;
+    throw new UserError(`${label}: expected ${kind} ${range}, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+function seconds(label, value, o) {
+  if (value === void 0) return void 0;
+  const n = parseDuration(value);
+  if (!(n >= o.min) || o.aboveZero && n === 0) {
+    throw new UserError(
+      `${label}: expected seconds${o.aboveZero ? " above zero" : ""} (e.g. ${o.examples ?? "10, 10s, 500ms, 2m"}), got ${JSON.stringify(value)}.`
+    );
+  }
+  return n;
+}
+var MAX_TIME_FORM = { min: 0, aboveZero: true, examples: "900, 900s, 15m" };
+function errorRate(label, value) {
+  if (value === void 0) return void 0;
+  const n = parseErrorRate(value.trim(), "N%");
+  if (Number.isNaN(n))
+    throw new UserError(`${label}: expected ${ERROR_RATE_FORM["N%"]}, got ${JSON.stringify(value)}.`);
+  return n;
+}
+function costLimit(label, value) {
+  if (value === void 0) return void 0;
+  const n = parsePercent(/^\d/.test(value.trim()) ? `+${value.trim()}` : value);
+  if (!(n > 0)) {
+    throw new UserError(
+      `${label}: expected a percentage above zero like "+1%" (how much the app's instructions per request may grow), got ${JSON.stringify(value)}.`
+    );
+  }
+  return n;
+}
+function client(label, values) {
+  const c2 = values.client;
+  if (c2 !== void 0 && c2 !== "native" && c2 !== "autocannon") {
+    throw new UserError(`${label("client")}: expected native or autocannon, got ${JSON.stringify(c2)}.`);
+  }
+  if (c2 === "autocannon" && values.rate !== void 0) {
+    throw new UserError(
+      `${label("client")} autocannon: open-loop load (${label("rate")}) needs the native client; autocannon's rate limit is bursty.`
+    );
+  }
+  return c2;
+}
+function parseOverrides(values, label = flagLabel) {
+  const str = (name) => values[name];
+  const workers = str("workers");
+  return {
+    client: client(label, values),
+    durationSeconds: seconds(label("duration"), str("duration"), { min: 0, aboveZero: true }),
+    warmupSeconds: seconds(label("warmup"), str("warmup"), { min: 0 }),
+    trials: number(label("trials"), str("trials"), { integer: true, min: 1, max: 1e3 }),
+    connections: number(label("connections"), str("connections"), { integer: true, min: 1, max: 1e4 }),
+    rate: number(label("rate"), str("rate"), { min: 1e-3 }),
+    workers: workers === "auto" ? "auto" : number(label("workers"), workers, { integer: true, min: 1, max: 512 }),
+    sweepSeconds: seconds(label("sweep-time"), str("sweep-time"), { min: 1 }),
+    errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
+    cost: values.cost === true ? true : void 0,
+    costLimit: costLimit(label("cost-limit"), str("cost-limit"))
+  };
+}
+
+// src/config/plan.ts
+var SWEEP_DEFAULT_BUDGET = 120;
+
+// src/config/stack-spec.ts
+var COST_DEFAULTS = Object.freeze({
+  warmupRequests: 100,
+  chunks: 10,
+  chunkRequests: 100,
+  readyTimeoutSeconds: 180,
+  requestTimeoutSeconds: 60,
+  gapSeconds: 5e-3
+});
+var STACK_DEFAULTS = Object.freeze({
+  warmupSeconds: 5,
+  durationSeconds: 10,
+  trials: 5,
+  connections: 100,
+  timeoutSeconds: 10,
+  workers: 1,
+  /** capacity.max-probes: the most probes of one capacity search. */
+  capacityMaxProbes: 8
+});
+var SETUP_TIMEOUT_SECONDS = 600;
+
+// src/config/apply.ts
+function applyOverrides(spec, o) {
+  const load = {
+    requests: spec.load.requests,
+    connections: o.connections ?? spec.load.connections,
+    rate: o.rate ?? spec.load.rate,
+    warmupSeconds: o.warmupSeconds ?? spec.load.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? spec.load.durationSeconds,
+    trials: o.trials ?? spec.load.trials,
+    timeoutSeconds: spec.load.timeoutSeconds,
+    client: o.client ?? "native"
+  };
+  const wanted = o.workers ?? spec.app.workers;
+  return Object.freeze({
+    spec,
+    // "auto": the sweep chooses before the measured trials; until then the app would start with one.
+    workers: wanted === "auto" ? 1 : wanted,
+    sweep: wanted === "auto" ? { maxWorkers: 4 * cpus2().length, budgetSeconds: o.sweepSeconds ?? SWEEP_DEFAULT_BUDGET } : null,
+    load,
+    gate: finalGate(spec.gate, o)
+  });
+}
+var TARGET_DEFAULTS = {
+  connections: STACK_DEFAULTS.connections,
+  warmupSeconds: STACK_DEFAULTS.warmupSeconds,
+  durationSeconds: STACK_DEFAULTS.durationSeconds,
+  trials: STACK_DEFAULTS.trials,
+  timeoutSeconds: STACK_DEFAULTS.timeoutSeconds
+};
+var LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
+function targetUrl(raw, name) {
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UserError(`${name}: ${JSON.stringify(raw)} is not a URL; expected e.g. http://127.0.0.1:8080/path.`);
+  }
+  if (url.protocol !== "http:") {
+    throw new UserError(
+      `${name}: only http:// URLs are supported, got ${url.protocol}// (measure the service behind TLS termination).`
+    );
+  }
+  if (!LOOPBACK.test(url.hostname)) {
+    throw new UserError(
+      `${name}: ${url.hostname} is not this machine. loadgate only sends load to loopback addresses (127.0.0.1, ::1, localhost).`
+    );
+  }
+  return url;
+}
+function planTarget(raw, o, positionals, label = flagLabel) {
+  if (o.cost === true || o.costLimit !== void 0) {
+    throw new UserError(
+      `${label("cost")} with ${label("target")}: the cost run starts the app itself under valgrind, so it needs a stack file, not a running service.`
+    );
+  }
+  if (positionals.length > 0) {
+    throw new UserError(
+      `${label("target")} measures a running service: give either stacks (${positionals.join(" ")}) or ${label("target")}, not both.`
+    );
+  }
+  const url = targetUrl(raw, label("target"));
+  const load = {
+    requests: [{ path: `${url.pathname}${url.search}`, method: "GET", headers: {} }],
+    connections: o.connections ?? TARGET_DEFAULTS.connections,
+    rate: o.rate ?? null,
+    warmupSeconds: o.warmupSeconds ?? TARGET_DEFAULTS.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
+    trials: o.trials ?? TARGET_DEFAULTS.trials,
+    timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
+    client: o.client ?? "native"
+  };
+  return Object.freeze({ url: url.toString(), load, gate: finalGate(DEFAULT_GATE, o) });
+}
+
+// src/config/binary-search.ts
+import { delimiter } from "node:path";
+function binarySearch(path, override) {
+  if (override !== void 0) return { dirs: override.split(delimiter).filter(Boolean), postgresRoot: null };
+  return {
+    dirs: [...(path ?? "").split(delimiter).filter(Boolean), "/usr/sbin", "/sbin", "/usr/local/sbin"],
+    postgresRoot: "/usr/lib/postgresql"
+  };
+}
+
 // src/config/stack-file.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { createHash as createHash2 } from "node:crypto";
-import { existsSync as existsSync2, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
-import { dirname as dirname3, join as join3, relative, resolve as resolve2 } from "node:path";
+import { existsSync, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { dirname as dirname2, join as join2, relative as relative2, resolve as resolve2 } from "node:path";
 
 // schema/stack.schema.json
 var stack_schema_default = {
@@ -45978,109 +45364,8 @@ var stack_schema_default = {
   }
 };
 
-// src/capacity/search.ts
-var CAPACITY_DEFAULTS = { ceilingFactor: 1.25, resolution: 0.05, maxProbes: 8 };
-function probePasses(rate, achieved, p99, errors, sloP99Ms) {
-  return Number.isFinite(p99) && p99 <= sloP99Ms && errors === 0 && achieved >= 0.95 * rate;
-}
-function capacityStep(closed, probes, limits) {
-  const passed = probes.filter((p) => p.pass).map((p) => p.rate);
-  const failed = probes.filter((p) => !p.pass).map((p) => p.rate);
-  const lo = passed.length ? Math.max(...passed) : 0;
-  const ceiling = Math.max(1, closed * limits.ceilingFactor);
-  const hi = failed.length ? Math.min(...failed) : ceiling;
-  if (probes.length === 0) return { next: roundRate(Math.max(1, closed * 0.8)) };
-  if (passed.length > 0 && !failed.length && lo >= ceiling - 1e-9) {
-    return {
-      capacity: lo,
-      reason: `passed at ${Math.round(ceiling)} req/s, the search's ceiling (${limits.ceilingFactor} \xD7 the closed-loop throughput)`
-    };
-  }
-  if (hi - lo <= limits.resolution * hi) {
-    return {
-      capacity: lo,
-      reason: `bracketed within ${Math.round(limits.resolution * 100)}%: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
-    };
-  }
-  if (probes.length >= limits.maxProbes) {
-    return {
-      capacity: lo,
-      reason: `${limits.maxProbes} probes: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
-    };
-  }
-  const next = passed.length === 0 ? hi / 2 : failed.length === 0 ? ceiling : (lo + hi) / 2;
-  if (next < 1) return { capacity: 0, reason: `even ${Math.round(hi)} req/s broke the SLO of ${limits.sloP99Ms} ms` };
-  return { next: roundRate(next) };
-}
-function roundRate(r) {
-  return r >= 100 ? Math.round(r / 10) * 10 : Math.max(1, Math.round(r));
-}
-
-// src/config/gate-forms.ts
-var GATE_FORMS = {
-  p99: 'a growth like "+10%" (how much P99 may grow against the baseline), an SLO like "<50ms" (the P99 it must stay below), or a list of both (["+10%", "<50ms"])',
-  throughput: 'a drop like "-5%" (how much throughput may drop against the baseline), an SLO like ">1000/s" (the throughput it must stay above), or a list of both (["-5%", ">1000/s"])'
-};
-function parseLatencySlo(value) {
-  const m = /^<\s*(\d+(?:\.\d+)?(?:ms|s))$/.exec(value.trim());
-  if (!m) return Number.NaN;
-  const ms = parseDuration(m[1]) * 1e3;
-  return ms > 0 ? ms : Number.NaN;
-}
-function parseRateSlo(value) {
-  const m = /^>\s*(\d+(?:\.\d+)?)\s*\/s$/.exec(value.trim());
-  if (!m) return Number.NaN;
-  const n = Number(m[1]);
-  return n > 0 ? n : Number.NaN;
-}
-function parseMetricGate(metric2, value) {
-  const values = typeof value === "string" ? [value] : value;
-  if (values.length === 0) return { problem: `expected ${GATE_FORMS[metric2]}, got an empty list.` };
-  const gate = { relative: null, slo: null };
-  for (const v of values) {
-    const relative5 = parsePercent(v);
-    const okRelative = Number.isFinite(relative5) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
-    const slo = metric2 === "p99" ? parseLatencySlo(v) : parseRateSlo(v);
-    if (okRelative) {
-      if (gate.relative !== null) return { problem: `has two relative limits (${values.join(", ")}); keep one.` };
-      gate.relative = relative5;
-    } else if (Number.isFinite(slo)) {
-      if (gate.slo !== null) return { problem: `has two SLOs (${values.join(", ")}); keep one.` };
-      gate.slo = slo;
-    } else {
-      return { problem: `expected ${GATE_FORMS[metric2]}, got ${JSON.stringify(v)}.` };
-    }
-  }
-  return { gate };
-}
-
-// src/config/stack-spec.ts
-var NO_SLO = Object.freeze({ p99Ms: null, throughput: null });
-var COST_DEFAULTS = Object.freeze({
-  warmupRequests: 100,
-  chunks: 10,
-  chunkRequests: 100,
-  readyTimeoutSeconds: 180,
-  requestTimeoutSeconds: 60,
-  gapSeconds: 5e-3
-});
-var STACK_DEFAULTS = Object.freeze({
-  warmupSeconds: 5,
-  durationSeconds: 10,
-  trials: 5,
-  connections: 100,
-  timeoutSeconds: 10,
-  workers: 1
-});
-var DEFAULT_GATE = Object.freeze({
-  p99: 0.1,
-  throughput: -0.05,
-  slo: NO_SLO,
-  errorRate: 0.01,
-  cost: null,
-  capacity: null
-});
-var SETUP_TIMEOUT_SECONDS = 600;
+// src/config/stack-file-problems.ts
+import { relative } from "node:path";
 
 // src/config/suggest.ts
 function editDistance(a, b) {
@@ -46109,69 +45394,7 @@ function nearest(word, known) {
   return best !== void 0 && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
 }
 
-// src/config/yaml-source.ts
-var import_yaml = __toESM(require_dist(), 1);
-function parseYamlSource(text) {
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const pos = (offset) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
-  const syntaxErrors = doc.errors.map((e) => ({
-    position: pos(e.pos[0]),
-    message: e.message.split("\n")[0]
-  }));
-  const locate = (path, key = false) => {
-    let node = doc.contents;
-    let last = doc.contents ?? void 0;
-    for (let i = 0; i < path.length; i++) {
-      const seg = path[i];
-      if ((0, import_yaml.isMap)(node)) {
-        const pair = node.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
-        if (!pair) break;
-        const isLast = i === path.length - 1;
-        if (isLast && key) {
-          last = pair.key;
-          break;
-        }
-        last = pair.value ?? pair.key;
-        node = pair.value;
-      } else if ((0, import_yaml.isSeq)(node) && typeof seg === "number") {
-        const item = node.items[seg];
-        if (!item) break;
-        last = item;
-        node = item;
-      } else break;
-    }
-    const offset = last?.range?.[0] ?? 0;
-    return pos(offset);
-  };
-  return { data: doc.toJS(), syntaxErrors, locate };
-}
-
-// src/config/stack-file.ts
-var STACK_FILE_NAMES = ["stack.yml", "stack.yaml"];
-function resolveStackPath(arg, cwd = process.cwd()) {
-  const p = resolve2(cwd, arg);
-  if (!existsSync2(p)) {
-    throw new UserError(`${arg}: no such file or folder. Give a stack folder (holding stack.yml) or a stack.yml file.`);
-  }
-  if (statSync2(p).isDirectory()) {
-    for (const name of STACK_FILE_NAMES) {
-      const f = join3(p, name);
-      if (existsSync2(f)) return f;
-    }
-    throw new UserError(`${arg}: this folder has no stack.yml. Create one (see the README's "Stack file" section).`);
-  }
-  return p;
-}
-var validator;
-function validate(data) {
-  validator ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: false }).compile(stack_schema_default);
-  const ok = validator(data);
-  return ok ? [] : validator.errors ?? [];
-}
+// src/config/stack-file-problems.ts
 function pathOf(instancePath) {
   if (instancePath === "") return [];
   return instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
@@ -46260,8 +45483,112 @@ function formatProblems(file, problems) {
   return `${lines.join("\n")}
 Fix the stack file and run again; the JSON Schema schema/stack.schema.json lists every key.`;
 }
+function dedupe(problems) {
+  const seen = /* @__PURE__ */ new Set();
+  return problems.filter((p) => {
+    const k = `${p.field}|${p.text}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+// src/config/yaml-source.ts
+var import_yaml = __toESM(require_dist(), 1);
+function parseYamlSource(text) {
+  const lineCounter = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const pos = (offset) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  const syntaxErrors = doc.errors.map((e) => ({
+    position: pos(e.pos[0]),
+    message: e.message.split("\n")[0]
+  }));
+  const locate = (path, key = false) => {
+    let node = doc.contents;
+    let last = doc.contents ?? void 0;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i];
+      if ((0, import_yaml.isMap)(node)) {
+        const pair = node.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && String(p.key.value) === String(seg));
+        if (!pair) break;
+        const isLast = i === path.length - 1;
+        if (isLast && key) {
+          last = pair.key;
+          break;
+        }
+        last = pair.value ?? pair.key;
+        node = pair.value;
+      } else if ((0, import_yaml.isSeq)(node) && typeof seg === "number") {
+        const item = node.items[seg];
+        if (!item) break;
+        last = item;
+        node = item;
+      } else break;
+    }
+    const offset = last?.range?.[0] ?? 0;
+    return pos(offset);
+  };
+  return { data: doc.toJS(), syntaxErrors, locate };
+}
+
+// src/config/stack-file.ts
+var STACK_FILE_NAMES = ["stack.yml", "stack.yaml"];
+function resolveStackPath(arg, cwd = process.cwd()) {
+  const p = resolve2(cwd, arg);
+  if (!existsSync(p)) {
+    throw new UserError(`${arg}: no such file or folder. Give a stack folder (holding stack.yml) or a stack.yml file.`);
+  }
+  if (statSync2(p).isDirectory()) {
+    for (const name of STACK_FILE_NAMES) {
+      const f = join2(p, name);
+      if (existsSync(f)) return f;
+    }
+    throw new UserError(`${arg}: this folder has no stack.yml. Create one (see the README's "Stack file" section).`);
+  }
+  return p;
+}
+var validator;
+function validate(data) {
+  validator ??= new import_ajv.Ajv({ allErrors: true, verbose: true, strict: false }).compile(stack_schema_default);
+  const ok = validator(data);
+  return ok ? [] : validator.errors ?? [];
+}
 function loadStackFile(file) {
-  const rel = relative(process.cwd(), file) || file;
+  const src = readStackSource(file);
+  const raw = src.data;
+  const at = { src, dir: dirname2(file), problems: [] };
+  const database = databaseSection(at, raw.database);
+  const pooler = poolerSection(at, raw.pooler, database);
+  const proxy = proxySection(raw.proxy);
+  const app = appSection(at, raw.app);
+  const cost = costSection(at, raw.cost ?? {});
+  const load = loadSection(at, raw.load ?? {});
+  const capacity = capacitySection(at, raw.capacity ?? {});
+  const gate = gateSection(at, raw.gate ?? {}, capacity.sloP99Ms);
+  if (at.problems.length > 0) throw new UserError(formatProblems(file, at.problems));
+  const lines = keyLines(src, raw, database);
+  return Object.freeze({
+    name: raw.name,
+    description: raw.description ?? "",
+    file,
+    dir: at.dir,
+    fileHash: createHash2("sha256").update(readFileSync4(file)).digest("hex"),
+    database,
+    pooler,
+    proxy,
+    app,
+    load,
+    gate,
+    capacity,
+    cost,
+    lines
+  });
+}
+function readStackSource(file) {
+  const rel = relative2(process.cwd(), file) || file;
   let text;
   try {
     text = readFileSync4(file, "utf8");
@@ -46280,153 +45607,218 @@ Fix the YAML and run again.`
   }
   const problems = validate(src.data).map((e) => explain(e, src.locate)).filter((p) => p !== void 0);
   if (problems.length > 0) throw new UserError(formatProblems(file, dedupe(problems)));
-  const raw = src.data;
-  const dir = dirname3(file);
-  const fileProblems = [];
-  const mustExist = (p, path, what, kind = "file") => {
-    if (p === void 0) return null;
-    const abs = resolve2(dir, p);
-    const ok = existsSync2(abs) && (kind === "dir" ? statSync2(abs).isDirectory() : statSync2(abs).isFile());
-    if (!ok) {
-      fileProblems.push({
-        position: src.locate(path),
-        field: fieldName(path),
-        text: `${what} ${JSON.stringify(p)} not found (looked for ${abs}). Paths are relative to the stack file's folder.`
-      });
+  return src;
+}
+function problem(at, path, text, key = false) {
+  at.problems.push({ position: at.src.locate(path, key), field: fieldName(path), text });
+}
+function mustExist(at, p, path, what, kind = "file") {
+  if (p === void 0) return null;
+  const abs = resolve2(at.dir, p);
+  const ok = existsSync(abs) && (kind === "dir" ? statSync2(abs).isDirectory() : statSync2(abs).isFile());
+  if (!ok) {
+    problem(
+      at,
+      path,
+      `${what} ${JSON.stringify(p)} not found (looked for ${abs}). Paths are relative to the stack file's folder.`
+    );
+  }
+  return abs;
+}
+function textValues(map) {
+  return Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, String(v)]));
+}
+function databaseSection(at, db) {
+  if (db === "none" || db === void 0) return null;
+  return {
+    schema: mustExist(at, db.schema, ["database", "schema"], "schema file"),
+    seed: mustExist(at, db.seed, ["database", "seed"], "seed file"),
+    prewarm: db.prewarm ?? true,
+    setup: databaseSetup(at, db.setup),
+    settings: textValues(db.settings)
+  };
+}
+function databaseSetup(at, value) {
+  if (value === void 0) return [];
+  if (!Array.isArray(value)) return [setupCommand(at, value, ["database", "setup"])];
+  return value.map((v, i) => setupCommand(at, v, ["database", "setup", i]));
+}
+function setupCommand(at, value, path) {
+  const entry2 = typeof value === "string" ? { command: value } : value;
+  const timeout = entry2.timeout === void 0 ? SETUP_TIMEOUT_SECONDS : parseDuration(entry2.timeout);
+  if (!(timeout > 0)) {
+    problem(at, [...path, "timeout"], `expected a duration above zero (e.g. "10m"), found ${describe(entry2.timeout)}.`);
+  }
+  const commandAt = typeof value === "string" ? path : [...path, "command"];
+  return { command: entry2.command, timeoutSeconds: timeout, line: at.src.locate(commandAt).line };
+}
+function poolerSection(at, pooler, database) {
+  const pgb = pooler && pooler !== "none" ? pooler.pgbouncer ?? {} : void 0;
+  if (database === null && pgb) {
+    problem(at, ["pooler"], 'PgBouncer needs a database; set "pooler: none" or add a "database" section.', true);
+  }
+  if (!pgb) return null;
+  return {
+    poolMode: pgb.pool_mode ?? "transaction",
+    defaultPoolSize: pgb.default_pool_size ?? 20,
+    maxClientConn: pgb.max_client_conn ?? 2e3
+  };
+}
+function proxySection(proxy) {
+  const ngx = proxy && proxy !== "none" ? proxy.nginx ?? {} : void 0;
+  if (!ngx) return null;
+  return {
+    workerProcesses: ngx.worker_processes ?? "auto",
+    keepalive: ngx.keepalive ?? 64,
+    upstream: ngx.upstream ?? "http"
+  };
+}
+function appSection(at, app) {
+  const cwd = mustExist(at, app.cwd ?? ".", ["app", "cwd"], "folder", "dir") ?? at.dir;
+  const setup = app.setup === void 0 ? null : appSetup(at, app.setup, cwd);
+  const python = pythonSection(at, app.python);
+  const ready = app.ready ?? {};
+  return {
+    command: app.command,
+    webserver: app.webserver ?? app.command.trim().split(/\s+/)[0],
+    framework: app.framework ?? "",
+    workers: app.workers ?? STACK_DEFAULTS.workers,
+    cwd,
+    env: textValues(app.env),
+    ready: {
+      http: ready.http ?? "/",
+      timeoutSeconds: parseDuration(ready.timeout ?? "30s")
+    },
+    setup,
+    python
+  };
+}
+function appSetup(at, value, appDir) {
+  const base = setupCommand(at, value, ["app", "setup"]);
+  const entry2 = typeof value === "string" ? {} : value;
+  const files = (entry2.files ?? []).map((f, i) => {
+    const abs = resolve2(appDir, f);
+    if (existsSync(appDir) && !existsSync(abs)) {
+      problem(
+        at,
+        ["app", "setup", "files", i],
+        `${JSON.stringify(f)} not found (looked for ${abs}). Paths in app.setup are relative to the app's folder (app.cwd, default the stack file's folder); name files that exist before the setup runs, e.g. package-lock.json.`
+      );
     }
     return abs;
+  });
+  const creates = (entry2.creates ?? []).map((f) => resolve2(appDir, f));
+  return { ...base, files, creates };
+}
+function pythonSection(at, python) {
+  const requirements = python ? mustExist(at, python.requirements, ["app", "python", "requirements"], "requirements file") : null;
+  if (!requirements) return null;
+  return {
+    requirements,
+    interpreter: python?.python ?? "python3",
+    noDeps: python?.["no-deps"] ?? []
   };
-  const metricGate = (metric2, value, fallback) => {
-    const parsed = parseMetricGate(metric2, value ?? fallback);
-    if ("gate" in parsed) return parsed.gate;
-    fileProblems.push({ position: src.locate(["gate", metric2]), field: `gate.${metric2}`, text: parsed.problem });
-    return { relative: null, slo: null };
-  };
-  const setupOfApp = (value, appDir) => {
-    const base = setupCommand(value, ["app", "setup"]);
-    const entry2 = typeof value === "string" ? {} : value;
-    const files = (entry2.files ?? []).map((f, i) => {
-      const abs = resolve2(appDir, f);
-      if (existsSync2(appDir) && !existsSync2(abs)) {
-        fileProblems.push({
-          position: src.locate(["app", "setup", "files", i]),
-          field: `app.setup.files[${i}]`,
-          text: `${JSON.stringify(f)} not found (looked for ${abs}). Paths in app.setup are relative to the app's folder (app.cwd, default the stack file's folder); name files that exist before the setup runs, e.g. package-lock.json.`
-        });
-      }
-      return abs;
-    });
-    const creates = (entry2.creates ?? []).map((f) => resolve2(appDir, f));
-    return { ...base, files, creates };
-  };
-  const db = raw.database;
-  const pooler = raw.pooler;
-  const proxy = raw.proxy;
-  const app = raw.app;
-  const load = raw.load ?? {};
-  const gate = raw.gate ?? {};
-  const cost = raw.cost ?? {};
-  const capacity = raw.capacity ?? {};
-  const ready = app.ready ?? {};
-  const python = app.python;
-  const pgb = pooler && pooler !== "none" ? pooler.pgbouncer ?? {} : void 0;
-  const ngx = proxy && proxy !== "none" ? proxy.nginx ?? {} : void 0;
-  const setupCommand = (value, path) => {
-    const entry2 = typeof value === "string" ? { command: value } : value;
-    const timeout = entry2.timeout === void 0 ? SETUP_TIMEOUT_SECONDS : parseDuration(entry2.timeout);
-    if (!(timeout > 0)) {
-      fileProblems.push({
-        position: src.locate([...path, "timeout"]),
-        field: fieldName([...path, "timeout"]),
-        text: `expected a duration above zero (e.g. "10m"), found ${describe(entry2.timeout)}.`
-      });
-    }
-    const at = typeof value === "string" ? path : [...path, "command"];
-    return { command: entry2.command, timeoutSeconds: timeout, line: src.locate(at).line };
-  };
-  const databaseSetup = (value) => {
-    if (value === void 0) return [];
-    if (!Array.isArray(value)) return [setupCommand(value, ["database", "setup"])];
-    return value.map((v, i) => setupCommand(v, ["database", "setup", i]));
-  };
-  const database = db === "none" || db === void 0 ? null : {
-    schema: mustExist(db.schema, ["database", "schema"], "schema file"),
-    seed: mustExist(db.seed, ["database", "seed"], "seed file"),
-    prewarm: db.prewarm ?? true,
-    setup: databaseSetup(db.setup),
-    settings: Object.fromEntries(
-      Object.entries(db.settings ?? {}).map(([k, v]) => [k, String(v)])
-    )
-  };
-  if (database === null && pgb) {
-    fileProblems.push({
-      position: src.locate(["pooler"], true),
-      field: "pooler",
-      text: 'PgBouncer needs a database; set "pooler: none" or add a "database" section.'
-    });
-  }
-  const cwd = mustExist(app.cwd ?? ".", ["app", "cwd"], "folder", "dir") ?? dir;
-  const appSetup = app.setup === void 0 ? null : setupOfApp(app.setup, cwd);
-  const requirements = python ? mustExist(python.requirements, ["app", "python", "requirements"], "requirements file") : null;
-  const timings = {
-    warmup: parseDuration(load.warmup ?? STACK_DEFAULTS.warmupSeconds),
-    duration: parseDuration(load.duration ?? STACK_DEFAULTS.durationSeconds),
-    timeout: parseDuration(load.timeout ?? STACK_DEFAULTS.timeoutSeconds),
-    ready: parseDuration(ready.timeout ?? "30s"),
-    costReady: parseDuration(
+}
+function costSection(at, cost) {
+  const seconds3 = {
+    "ready-timeout": parseDuration(
       cost["ready-timeout"] ?? `${COST_DEFAULTS.readyTimeoutSeconds}s`
     ),
-    costTimeout: parseDuration(
-      cost.timeout ?? `${COST_DEFAULTS.requestTimeoutSeconds}s`
-    ),
-    costGap: parseDuration(cost.gap ?? `${COST_DEFAULTS.gapSeconds * 1e3}ms`)
+    timeout: parseDuration(cost.timeout ?? `${COST_DEFAULTS.requestTimeoutSeconds}s`),
+    gap: parseDuration(cost.gap ?? `${COST_DEFAULTS.gapSeconds * 1e3}ms`)
   };
-  if (!(timings.costGap >= 0)) {
-    fileProblems.push({
-      position: src.locate(["cost", "gap"]),
-      field: "cost.gap",
-      text: `expected a duration of zero or more (e.g. "5ms"), found ${describe(cost.gap)}.`
-    });
+  if (!(seconds3.gap >= 0)) {
+    problem(at, ["cost", "gap"], `expected a duration of zero or more (e.g. "5ms"), found ${describe(cost.gap)}.`);
   }
-  for (const [key, value] of [
-    ["ready-timeout", timings.costReady],
-    ["timeout", timings.costTimeout]
-  ]) {
-    if (!(value > 0)) {
-      fileProblems.push({
-        position: src.locate(["cost", key]),
-        field: `cost.${key}`,
-        text: `expected a duration above zero (e.g. "60s"), found ${describe(cost[key])}.`
-      });
+  for (const key of ["ready-timeout", "timeout"]) {
+    if (!(seconds3[key] > 0)) {
+      problem(at, ["cost", key], `expected a duration above zero (e.g. "60s"), found ${describe(cost[key])}.`);
     }
   }
-  if (timings.duration <= 0) {
-    fileProblems.push({
-      position: src.locate(["load", "duration"]),
-      field: "load.duration",
-      text: `expected a duration above zero (e.g. "10s"), found ${describe(load.duration)}.`
-    });
+  return {
+    command: cost.command ?? null,
+    env: textValues(cost.env),
+    warmupRequests: cost.warmup ?? COST_DEFAULTS.warmupRequests,
+    chunks: cost.chunks ?? COST_DEFAULTS.chunks,
+    chunkRequests: cost["chunk-requests"] ?? COST_DEFAULTS.chunkRequests,
+    readyTimeoutSeconds: seconds3["ready-timeout"],
+    requestTimeoutSeconds: seconds3.timeout,
+    gapSeconds: seconds3.gap
+  };
+}
+function loadSection(at, load) {
+  const durationSeconds = parseDuration(
+    load.duration ?? STACK_DEFAULTS.durationSeconds
+  );
+  if (durationSeconds <= 0) {
+    problem(at, ["load", "duration"], `expected a duration above zero (e.g. "10s"), found ${describe(load.duration)}.`);
   }
+  return {
+    requests: (load.requests ?? [{ path: "/" }]).map((r) => ({
+      path: r.path,
+      method: r.method ?? "GET",
+      headers: r.headers ?? {},
+      body: r.body
+    })),
+    connections: load.connections ?? STACK_DEFAULTS.connections,
+    rate: load.rate ?? null,
+    warmupSeconds: parseDuration(load.warmup ?? STACK_DEFAULTS.warmupSeconds),
+    durationSeconds,
+    trials: load.trials ?? STACK_DEFAULTS.trials,
+    timeoutSeconds: parseDuration(load.timeout ?? STACK_DEFAULTS.timeoutSeconds),
+    pin: load.pin ?? false
+  };
+}
+function capacitySection(at, capacity) {
   const sloP99 = capacity["slo-p99"] === void 0 ? null : parseDuration(capacity["slo-p99"]) * 1e3;
   if (sloP99 !== null && !(sloP99 > 0)) {
-    fileProblems.push({
-      position: src.locate(["capacity", "slo-p99"]),
-      field: "capacity.slo-p99",
-      text: `expected a duration above zero (e.g. "50ms"), found ${describe(capacity["slo-p99"])}.`
-    });
+    problem(
+      at,
+      ["capacity", "slo-p99"],
+      `expected a duration above zero (e.g. "50ms"), found ${describe(capacity["slo-p99"])}.`
+    );
   }
-  if (gate.capacity !== void 0 && sloP99 === null) {
-    fileProblems.push({
-      position: src.locate(["gate", "capacity"]),
-      field: "gate.capacity",
-      text: 'needs the SLO it is measured at: add capacity: { slo-p99: "50ms" } (the P99 the service must keep).'
-    });
-  }
-  const metricGates = {
-    p99: metricGate("p99", gate.p99, "+10%"),
-    throughput: metricGate("throughput", gate.throughput, "-5%")
+  return {
+    sloP99Ms: sloP99,
+    maxProbes: capacity["max-probes"] ?? STACK_DEFAULTS.capacityMaxProbes
   };
-  if (fileProblems.length > 0) throw new UserError(formatProblems(file, fileProblems));
+}
+function gateSection(at, gate, sloP99Ms) {
+  if (gate.capacity !== void 0 && sloP99Ms === null) {
+    problem(
+      at,
+      ["gate", "capacity"],
+      'needs the SLO it is measured at: add capacity: { slo-p99: "50ms" } (the P99 the service must keep).'
+    );
+  }
+  const p99 = metricGate(at, "p99", gate.p99) ?? {
+    relative: DEFAULT_GATE.p99,
+    slo: DEFAULT_GATE.slo.p99Ms
+  };
+  const throughput = metricGate(at, "throughput", gate.throughput) ?? {
+    relative: DEFAULT_GATE.throughput,
+    slo: DEFAULT_GATE.slo.throughput
+  };
+  return {
+    p99: p99.relative,
+    throughput: throughput.relative,
+    slo: { p99Ms: p99.slo, throughput: throughput.slo },
+    // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
+    errorRate: gate["error-rate"] === void 0 ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"], "<N%"),
+    cost: gate.cost === void 0 ? null : parsePercent(gate.cost),
+    capacity: gate.capacity === void 0 ? null : parseCapacityGate(gate.capacity)
+  };
+}
+function metricGate(at, metric2, value) {
+  if (value === void 0) return void 0;
+  const parsed = parseMetricGate(metric2, value);
+  if ("gate" in parsed) return parsed.gate;
+  problem(at, ["gate", metric2], parsed.problem);
+  return { relative: null, slo: null };
+}
+function keyLines(src, raw, database) {
+  const app = raw.app;
+  const gate = raw.gate ?? {};
   const lines = {};
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
@@ -46435,97 +45827,17 @@ Fix the YAML and run again.`
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
   if (database) {
     for (const key of ["schema", "seed", "settings"])
-      if (db[key] !== void 0) lines[`database.${key}`] = src.locate(["database", key], true).line;
+      if (raw.database[key] !== void 0)
+        lines[`database.${key}`] = src.locate(["database", key], true).line;
     for (const key of Object.keys(database.settings))
       lines[`database.settings.${key}`] = src.locate(["database", "settings", key], true).line;
   }
-  const text2 = readFileSync4(file);
-  return Object.freeze({
-    name: raw.name,
-    description: raw.description ?? "",
-    file,
-    dir,
-    fileHash: createHash2("sha256").update(text2).digest("hex"),
-    database,
-    pooler: pgb ? {
-      poolMode: pgb.pool_mode ?? "transaction",
-      defaultPoolSize: pgb.default_pool_size ?? 20,
-      maxClientConn: pgb.max_client_conn ?? 2e3
-    } : null,
-    proxy: ngx ? {
-      workerProcesses: ngx.worker_processes ?? "auto",
-      keepalive: ngx.keepalive ?? 64,
-      upstream: ngx.upstream ?? "http"
-    } : null,
-    app: {
-      command: app.command,
-      webserver: app.webserver ?? app.command.trim().split(/\s+/)[0],
-      framework: app.framework ?? "",
-      workers: app.workers ?? STACK_DEFAULTS.workers,
-      cwd,
-      env: Object.fromEntries(Object.entries(app.env ?? {}).map(([k, v]) => [k, String(v)])),
-      ready: { http: ready.http ?? "/", timeoutSeconds: timings.ready },
-      setup: appSetup,
-      python: requirements ? {
-        requirements,
-        interpreter: python?.python ?? "python3",
-        noDeps: python?.["no-deps"] ?? []
-      } : null
-    },
-    load: {
-      requests: (load.requests ?? [{ path: "/" }]).map((r) => ({
-        path: r.path,
-        method: r.method ?? "GET",
-        headers: r.headers ?? {},
-        body: r.body
-      })),
-      connections: load.connections ?? STACK_DEFAULTS.connections,
-      rate: load.rate ?? null,
-      warmupSeconds: timings.warmup,
-      durationSeconds: timings.duration,
-      trials: load.trials ?? STACK_DEFAULTS.trials,
-      timeoutSeconds: timings.timeout,
-      pin: load.pin ?? false
-    },
-    gate: {
-      p99: metricGates.p99.relative,
-      throughput: metricGates.throughput.relative,
-      slo: { p99Ms: metricGates.p99.slo, throughput: metricGates.throughput.slo },
-      // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
-      errorRate: gate["error-rate"] === void 0 ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"], "<N%"),
-      cost: gate.cost === void 0 ? null : parsePercent(gate.cost),
-      capacity: gate.capacity === void 0 ? null : parseCapacityGate(gate.capacity)
-    },
-    capacity: {
-      sloP99Ms: sloP99,
-      maxProbes: capacity["max-probes"] ?? CAPACITY_DEFAULTS.maxProbes
-    },
-    cost: {
-      command: cost.command ?? null,
-      env: Object.fromEntries(Object.entries(cost.env ?? {}).map(([k, v]) => [k, String(v)])),
-      warmupRequests: cost.warmup ?? COST_DEFAULTS.warmupRequests,
-      chunks: cost.chunks ?? COST_DEFAULTS.chunks,
-      chunkRequests: cost["chunk-requests"] ?? COST_DEFAULTS.chunkRequests,
-      readyTimeoutSeconds: timings.costReady,
-      requestTimeoutSeconds: timings.costTimeout,
-      gapSeconds: timings.costGap
-    },
-    lines
-  });
+  return lines;
 }
 function parseCapacityGate(value) {
   const floor = /^>(\d+(?:\.\d+)?)\/s$/.exec(value.trim());
   if (floor) return { kind: "floor", rate: Number(floor[1]) };
   return { kind: "drop", limit: parsePercent(value) };
-}
-function dedupe(problems) {
-  const seen = /* @__PURE__ */ new Set();
-  return problems.filter((p) => {
-    const k = `${p.field}|${p.text}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 // src/config/cli-plan.ts
@@ -46550,154 +45862,10 @@ var RUN_OPTIONS = {
   "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" }
 };
-function number(flag, value, opts) {
-  if (value === void 0) return void 0;
-  const n = Number(value);
-  const ok = value.trim() !== "" && Number.isFinite(n) && (!opts.integer || Number.isInteger(n)) && n >= opts.min && (opts.max === void 0 || n <= opts.max);
-  if (!ok) {
-    const kind = opts.integer ? "a whole number" : "a number";
-    const range = opts.max === void 0 ? `\u2265 ${opts.min}` : `from ${opts.min} to ${opts.max}`;
-    throw new UserError(`--${flag}: expected ${kind} ${range}, got ${JSON.stringify(value)}.`);
-  }
-  return n;
-}
-function seconds(flag, value, min) {
-  if (value === void 0) return void 0;
-  const n = parseDuration(value);
-  if (!(n >= min) || min === 0 && n === 0 && flag === "duration") {
-    throw new UserError(
-      `--${flag}: expected seconds (e.g. 10, 10s, 500ms, 2m)${flag === "duration" ? " above zero" : ""}, got ${JSON.stringify(value)}.`
-    );
-  }
-  if (flag === "duration" && n === 0)
-    throw new UserError(`--duration: must be above zero, got ${JSON.stringify(value)}.`);
-  return n;
-}
-function errorRate(flag, value) {
-  if (value === void 0) return void 0;
-  const n = parseErrorRate(value.trim(), "N%");
-  if (Number.isNaN(n))
-    throw new UserError(`--${flag}: expected ${ERROR_RATE_FORM["N%"]}, got ${JSON.stringify(value)}.`);
-  return n;
-}
-function parseLoadOverrides(values) {
-  const workers = values.workers;
-  const client = values.client;
-  if (client !== void 0 && client !== "native" && client !== "autocannon") {
-    throw new UserError(`--client: expected native or autocannon, got ${JSON.stringify(client)}.`);
-  }
-  if (client === "autocannon" && values.rate !== void 0) {
-    throw new UserError(
-      "--client autocannon: open-loop load (--rate) needs the native client; autocannon's rate limit is bursty."
-    );
-  }
-  return {
-    client,
-    durationSeconds: seconds("duration", values.duration, 0),
-    warmupSeconds: seconds("warmup", values.warmup, 0),
-    trials: number("trials", values.trials, { integer: true, min: 1, max: 1e3 }),
-    connections: number("connections", values.connections, { integer: true, min: 1, max: 1e4 }),
-    rate: number("rate", values.rate, { min: 1e-3 }),
-    workers: workers === "auto" ? "auto" : number("workers", workers, { integer: true, min: 1, max: 512 }),
-    sweepSeconds: seconds("sweep-time", values["sweep-time"], 1),
-    maxErrorRate: errorRate("max-error-rate", values["max-error-rate"]),
-    cost: values.cost === true ? true : void 0,
-    costLimit: costLimit(values["cost-limit"])
-  };
-}
-function costLimit(value) {
-  if (value === void 0) return void 0;
-  const n = parsePercent(/^\d/.test(value.trim()) ? `+${value.trim()}` : value);
-  if (!(n > 0)) {
-    throw new UserError(
-      `--cost-limit: expected a percentage above zero like "+1%" (how much the app's instructions per request may grow), got ${JSON.stringify(value)}.`
-    );
-  }
-  return n;
-}
-function applyOverrides(spec, o) {
-  const load = {
-    requests: spec.load.requests,
-    connections: o.connections ?? spec.load.connections,
-    rate: o.rate ?? spec.load.rate,
-    warmupSeconds: o.warmupSeconds ?? spec.load.warmupSeconds,
-    durationSeconds: o.durationSeconds ?? spec.load.durationSeconds,
-    trials: o.trials ?? spec.load.trials,
-    timeoutSeconds: spec.load.timeoutSeconds,
-    client: o.client ?? "native"
-  };
-  const wanted = o.workers ?? spec.app.workers;
-  const workers = wanted === "auto" ? 1 : wanted;
-  const sweep = wanted === "auto" ? {
-    maxWorkers: 4 * cpus2().length,
-    budgetSeconds: o.sweepSeconds ?? SWEEP_DEFAULT_BUDGET,
-    noise: SWEEP_NOISE,
-    p99Noise: SWEEP_P99_NOISE
-  } : null;
-  const costOn = o.cost !== false && (o.cost === true || o.costLimit !== void 0 || spec.gate.cost !== null);
-  return {
-    spec,
-    workers,
-    sweep,
-    load,
-    gate: {
-      ...spec.gate,
-      errorRate: o.maxErrorRate ?? spec.gate.errorRate,
-      cost: costOn ? o.costLimit ?? spec.gate.cost ?? DEFAULT_COST_LIMIT : null
-    }
-  };
-}
-var TARGET_DEFAULTS = {
-  connections: STACK_DEFAULTS.connections,
-  warmupSeconds: STACK_DEFAULTS.warmupSeconds,
-  durationSeconds: STACK_DEFAULTS.durationSeconds,
-  trials: STACK_DEFAULTS.trials,
-  timeoutSeconds: STACK_DEFAULTS.timeoutSeconds
-};
-var LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
-function planTarget(raw, o, positionals) {
-  if (o.cost === true || o.costLimit !== void 0) {
-    throw new UserError(
-      "--cost with --target: the cost run starts the app itself under valgrind, so it needs a stack file, not a running service."
-    );
-  }
-  if (positionals.length > 0) {
-    throw new UserError(
-      `--target measures a running service: give either stacks (${positionals.join(" ")}) or --target, not both.`
-    );
-  }
-  let url;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UserError(`--target: ${JSON.stringify(raw)} is not a URL; expected e.g. http://127.0.0.1:8080/path.`);
-  }
-  if (url.protocol !== "http:") {
-    throw new UserError(
-      `--target: only http:// URLs are supported, got ${url.protocol}// (measure the service behind TLS termination).`
-    );
-  }
-  if (!LOOPBACK.test(url.hostname)) {
-    throw new UserError(
-      `--target: ${url.hostname} is not this machine. loadgate only sends load to loopback addresses (127.0.0.1, ::1, localhost).`
-    );
-  }
-  const load = {
-    requests: [{ path: `${url.pathname}${url.search}`, method: "GET", headers: {} }],
-    connections: o.connections ?? TARGET_DEFAULTS.connections,
-    rate: o.rate ?? null,
-    warmupSeconds: o.warmupSeconds ?? TARGET_DEFAULTS.warmupSeconds,
-    durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
-    trials: o.trials ?? TARGET_DEFAULTS.trials,
-    timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
-    client: o.client ?? "native"
-  };
-  return { url: url.toString(), load, gate: { ...DEFAULT_GATE, errorRate: o.maxErrorRate ?? DEFAULT_GATE.errorRate } };
-}
 function cacheDirFrom(env) {
   if (env.LOADGATE_CACHE_DIR) return resolve3(env.LOADGATE_CACHE_DIR);
-  if (env.XDG_CACHE_HOME) return join4(env.XDG_CACHE_HOME, "loadgate");
-  return join4(env.HOME ?? homedir(), ".cache", "loadgate");
+  if (env.XDG_CACHE_HOME) return join3(env.XDG_CACHE_HOME, "loadgate");
+  return join3(env.HOME ?? homedir(), ".cache", "loadgate");
 }
 function planRun(argv, io, toolVersion, command = "run") {
   let parsed;
@@ -46709,7 +45877,7 @@ function planRun(argv, io, toolVersion, command = "run") {
     );
   }
   const { values, positionals } = parsed;
-  const overrides = parseLoadOverrides(values);
+  const overrides = parseOverrides(values);
   const target = values.target === void 0 ? null : planTarget(values.target, overrides, positionals);
   if (!target && positionals.length === 0) {
     throw new UserError(
@@ -46758,7 +45926,7 @@ function checkRunFolder(io) {
   const from = io.env.RUNNER_TEMP ? "RUNNER_TEMP" : io.env.TMPDIR ? "TMPDIR" : void 0;
   const folder = io.env.RUNNER_TEMP || tmpdir2();
   try {
-    rmdirSync(mkdtempSync2(join4(folder, ".loadgate-check-")));
+    rmdirSync(mkdtempSync2(join3(folder, ".loadgate-check-")));
   } catch (err) {
     const code2 = err.code ?? "";
     const named = from ? `${from}=${folder}` : `${folder} (the system's temporary folder)`;
@@ -46788,653 +45956,792 @@ function runtimeOf(io, toolVersion) {
   };
 }
 
-// src/stack/exec.ts
-import { spawn as spawn3 } from "node:child_process";
-function execCapture(command, args, options = {}) {
-  return new Promise((resolve8, reject) => {
-    const child = spawn3(command, args, {
-      env: options.env ?? process.env,
-      cwd: options.cwd,
-      uid: options.user?.uid,
-      gid: options.user?.gid,
-      stdio: ["ignore", "pipe", "pipe"]
-    });
-    let output = "";
-    child.stdout.on("data", (d) => {
-      output += d;
-    });
-    child.stderr.on("data", (d) => {
-      output += d;
-    });
-    const timer = options.timeoutMs ? setTimeout(() => {
-      output += `
-(killed after ${options.timeoutMs} ms)`;
-      child.kill("SIGKILL");
-    }, options.timeoutMs) : void 0;
-    child.on("error", reject);
-    child.on("close", (code2) => {
-      if (timer) clearTimeout(timer);
-      resolve8({ code: code2, output });
-    });
-  });
-}
+// src/ab/run.ts
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync5 } from "node:fs";
+import { join as join13 } from "node:path";
 
-// src/ab/git.ts
-async function git(cwd, args) {
-  const r = await execCapture("git", args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
-  if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.output.trim()}`);
-  return r.output.trim();
+// src/load/autocannon.ts
+var import_autocannon = __toESM(require_autocannon(), 1);
+
+// src/load/fd-limit.ts
+import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
+var FD_RESERVE = 32;
+function openFileLimit(limits = readProc("/proc/self/limits")) {
+  const m = /^Max open files\s+(\d+|unlimited)\s+/m.exec(limits ?? "");
+  if (!m) return void 0;
+  return m[1] === "unlimited" ? Number.POSITIVE_INFINITY : Number(m[1]);
 }
-async function repoRoot(cwd) {
+function readProc(file) {
   try {
-    return await git(cwd, ["rev-parse", "--show-toplevel"]);
+    return readFileSync5(file, "utf8");
   } catch {
-    throw new UserError(`${cwd} is not inside a git repository; loadgate ab compares two commits of one.`);
+    return void 0;
   }
 }
-async function resolveCommit(root, ref, what) {
+function openFileCount() {
   try {
-    return await git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    return readdirSync3("/proc/self/fd").length;
   } catch {
-    throw new UserError(
-      `${what} ${JSON.stringify(ref)} is not a commit in this repository. Check the name, or fetch it (in GitHub Actions: actions/checkout with fetch-depth: 0).`
-    );
+    return 0;
   }
 }
-async function isCommit(root, ref) {
-  return git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).then(
-    () => true,
-    () => false
+function socketLimitError(connections, limit, open, code2 = "EMFILE") {
+  const fit = limit === void 0 ? void 0 : Math.max(0, limit - open - FD_RESERVE);
+  const limitText = limit === void 0 ? "this process's limit on open files (ulimit -n)" : `this process may have ${limit} open files (ulimit -n ${limit}) and has ${open} open already, so about ${fit} connections fit`;
+  const suggest = Math.max(4096, 2 ** Math.ceil(Math.log2(connections + open + FD_RESERVE)));
+  return new UserError(
+    `the load generator cannot open ${connections} connections (${code2}: too many open files): ${limitText}. Raise ulimit -n (e.g. ulimit -n ${suggest} in the shell or step that runs loadgate) or lower connections (load.connections or --connections${fit !== void 0 ? ` to ${fit} or fewer` : ""}).`
   );
 }
-async function addWorktree(root, dir, sha) {
-  await git(root, ["worktree", "add", "--detach", "--force", dir, sha]);
-}
-async function removeWorktree(root, dir) {
-  await git(root, ["worktree", "remove", "--force", dir]).catch(() => void 0);
-  await git(root, ["worktree", "prune"]).catch(() => void 0);
+function checkSocketRoom(connections) {
+  const limit = openFileLimit();
+  if (limit === void 0 || limit === Number.POSITIVE_INFINITY) return;
+  const open = openFileCount();
+  if (connections + open + FD_RESERVE > limit) throw socketLimitError(connections, limit, open);
 }
 
-// src/ab/plan.ts
-var AB_DEFAULT_MIN_PAIRS = 8;
-var AB_DEFAULT_MAX_PAIRS = 24;
-var AB_DEFAULT_MAX_TIME = 900;
-var AB_DEFAULT_WINDOW_SECONDS = 3;
-var AB_DEFAULT_WARMUP_SECONDS = 2;
-function withAbWindows(o) {
-  return {
-    ...o,
-    durationSeconds: o.durationSeconds ?? AB_DEFAULT_WINDOW_SECONDS,
-    warmupSeconds: o.warmupSeconds ?? AB_DEFAULT_WARMUP_SECONDS
-  };
+// src/load/phases.ts
+function totalSeconds(s) {
+  return s.warmupSeconds + s.durationSeconds * s.trials;
 }
-async function planAb(argv, cwd) {
-  let parsed;
-  try {
-    parsed = parseArgs2({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ab --help".`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0)
-    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
-  const root = await repoRoot(cwd);
-  const [baseRef, ...rest] = positionals;
-  const baseSha = await resolveCommit(root, baseRef, "base ref");
-  let headRef = null;
-  if (rest.length > 0 && !existsSync3(resolve4(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
-  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
-  if (rest.length === 0)
-    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
-  const stackPaths = rest.map((p) => {
-    const abs = resolve4(cwd, p);
-    const rel = relative2(root, abs);
-    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
-    return rel;
+function phaseAt(elapsedSeconds, s) {
+  if (elapsedSeconds < s.warmupSeconds) return { kind: "warmup" };
+  const index = Math.floor((elapsedSeconds - s.warmupSeconds) / s.durationSeconds);
+  return index < s.trials ? { kind: "trial", index } : { kind: "done" };
+}
+
+// src/stats/histogram.ts
+var hdr = __toESM(require_dist3(), 1);
+function newHistogram() {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 6e8,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 64,
+    useWebAssembly: false
   });
-  const overrides = withAbWindows(parseLoadOverrides({ ...values, trials: void 0 }));
-  const { minPairs, maxPairs } = parsePairs(values.trials, values["max-pairs"]);
-  let maxTime = AB_DEFAULT_MAX_TIME;
-  if (values["max-time"] !== void 0) {
-    maxTime = parseDuration(values["max-time"]);
-    if (!(maxTime > 0))
-      throw new UserError(
-        `--max-time: expected a duration above zero (900, 900s, 15m), got ${JSON.stringify(values["max-time"])}.`
-      );
+}
+function latencyStats(h) {
+  if (h.totalCount === 0) {
+    return {
+      p50: Number.NaN,
+      p90: Number.NaN,
+      p99: Number.NaN,
+      p999: Number.NaN,
+      max: Number.NaN,
+      mean: Number.NaN,
+      stdev: Number.NaN
+    };
   }
+  const ms = (us) => Math.round(us) / 1e3;
   return {
-    root,
-    baseRef,
-    baseSha,
-    headRef,
-    headSha,
-    stackPaths,
-    overrides,
-    minPairs,
-    maxPairs,
-    maxTimeSeconds: maxTime,
-    jsonOut: values.json ? resolve4(cwd, values.json) : null,
-    install: values.install ?? false
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+    mean: ms(h.mean),
+    stdev: ms(h.stdDeviation)
   };
 }
-var AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" }, "max-pairs": { type: "string" } };
-function pairCount(flag, raw) {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 2 || n > 200) {
-    throw new UserError(`${flag}: a number of A/B pairs, a whole number from 2 to 200, got ${JSON.stringify(raw)}.`);
-  }
-  return n;
+function mergeHistograms(histograms) {
+  const merged = newHistogram();
+  for (const h of histograms) merged.add(h);
+  return merged;
 }
-function parsePairs(trials, maxPairs) {
-  const min = trials === void 0 ? AB_DEFAULT_MIN_PAIRS : pairCount("--trials", trials);
-  const max2 = maxPairs === void 0 ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount("--max-pairs", maxPairs);
-  if (max2 < min) {
-    throw new UserError(
-      `--max-pairs ${max2} is below --trials ${min} (the fewest pairs): give a --max-pairs of at least ${min}.`
-    );
-  }
-  return { minPairs: min, maxPairs: max2 };
+function pooledSummary(histograms) {
+  if (!histograms || histograms.length === 0) return void 0;
+  const merged = mergeHistograms(histograms);
+  const { p50, p90, p99, p999, max: max2 } = latencyStats(merged);
+  const pooled = { trials: histograms.length, requests: merged.totalCount, latency: { p50, p90, p99, p999, max: max2 } };
+  merged.destroy();
+  return pooled;
 }
 
-// src/baseline/file-store.ts
-import { mkdirSync as mkdirSync2, writeFileSync } from "node:fs";
-import { dirname as dirname4 } from "node:path";
+// src/stats/tail.ts
+var MIN_RESPONSES_ABOVE_P99 = 20;
+var MIN_RESPONSES_FOR_P99 = MIN_RESPONSES_ABOVE_P99 * 100;
+function responsesAboveP99(requests) {
+  if (!(requests > 0)) return 0;
+  return requests - Math.ceil(requests * 99 / 100);
+}
+function tailOf(t) {
+  return t.tail?.p99 ?? responsesAboveP99(t.requests);
+}
+var count = (n) => Math.round(n).toLocaleString("en-US");
+function tailWarning(trials) {
+  const short = trials.filter((t) => t.requests > 0 && tailOf(t) < MIN_RESPONSES_ABOVE_P99);
+  if (short.length === 0) return null;
+  const worst = short.reduce((a, t) => t.requests < a.requests ? t : a);
+  const above = tailOf(worst);
+  const seconds3 = Math.ceil(MIN_RESPONSES_FOR_P99 / worst.throughput);
+  const others = short.length > 1 ? ` (${short.length} of ${trials.length} trials had under ${count(MIN_RESPONSES_FOR_P99)})` : "";
+  return `Trial ${worst.index + 1} had ${count(worst.requests)} successful responses: its P99 rests on ${count(above)} response${above === 1 ? "" : "s"} above it${others}, too few for a stable P99. At ${count(worst.throughput)} req/s a trial needs \u2265 ${seconds3} s for \u2265 ${count(MIN_RESPONSES_FOR_P99)} responses: use --duration ${seconds3} or more (stack file: load.duration; Action: duration).`;
+}
 
-// src/result/read.ts
-var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
-
-// schema/result.schema.json
-var result_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/OWNER/loadgate/schema/result.schema.json",
-  title: "loadgate Result document",
-  description: "What `loadgate --json` and the Action write. Every Result read back (a baseline, compare, mode: report with an artifact) is validated against this schema first: a document that does not match is refused. Strings are capped so a forged file cannot flood a comment.",
-  type: "object",
-  required: ["schemaVersion", "tool", "createdAt", "results"],
-  properties: {
-    schemaVersion: { const: 1 },
-    tool: {
-      type: "object",
-      required: ["name", "version"],
-      properties: { name: { const: "loadgate" }, version: { $ref: "#/definitions/short" } }
-    },
-    createdAt: { $ref: "#/definitions/short" },
-    commit: {
-      type: "object",
-      required: ["sha", "ref"],
-      properties: { sha: { $ref: "#/definitions/short" }, ref: { $ref: "#/definitions/text" } }
-    },
-    pullRequest: {
-      type: "object",
-      properties: { number: { type: "integer", minimum: 1 }, repository: { $ref: "#/definitions/short" } }
-    },
-    results: { type: "array", minItems: 1, maxItems: 50, items: { $ref: "#/definitions/stackResult" } },
-    reports: { type: "array", maxItems: 50, items: { $ref: "#/definitions/report" } }
-  },
-  definitions: {
-    short: { type: "string", maxLength: 200 },
-    text: { type: "string", maxLength: 4e3 },
-    num: { type: ["number", "null"] },
-    stackResult: {
-      type: "object",
-      required: ["stack", "environment", "load", "trials", "summary", "warnings"],
-      properties: {
-        stack: {
-          type: "object",
-          required: ["name", "file", "webserver", "framework"],
-          properties: {
-            name: { $ref: "#/definitions/short" },
-            file: { $ref: "#/definitions/text" },
-            webserver: { $ref: "#/definitions/short" },
-            framework: { $ref: "#/definitions/short" }
-          }
-        },
-        workers: { type: ["integer", "null"] },
-        environment: {
-          type: "object",
-          required: ["id"],
-          properties: {
-            id: { $ref: "#/definitions/short" },
-            cpuModel: { $ref: "#/definitions/short" },
-            kernel: { $ref: "#/definitions/short" },
-            os: { $ref: "#/definitions/short" },
-            arch: { $ref: "#/definitions/short" },
-            stackFileHash: { $ref: "#/definitions/short" },
-            baselineKey: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
-            versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
-          }
-        },
-        load: { type: "object" },
-        trials: { type: "array", maxItems: 1e3, items: { type: "object" } },
-        summary: { type: "object" },
-        warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } },
-        history: { type: "array", maxItems: 100 },
-        cost: {
-          type: "object",
-          properties: {
-            command: { $ref: "#/definitions/text" },
-            valgrind: { $ref: "#/definitions/short" },
-            chunks: { type: "array", maxItems: 1e3 },
-            warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } }
-          }
-        },
-        capacity: { type: "object", properties: { reason: { $ref: "#/definitions/text" } } },
-        sweep: {
-          type: "object",
-          properties: { reason: { $ref: "#/definitions/text" }, reusedFrom: { $ref: "#/definitions/short" } }
-        }
-      }
-    },
-    metric: {
-      type: "object",
-      required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
-      properties: {
-        metric: {
-          enum: ["throughput", "throughputSlo", "p50", "p90", "p99", "p99Slo", "p999", "errorRate", "cost", "capacity"]
-        },
-        gated: { type: "boolean" },
-        threshold: { $ref: "#/definitions/num" },
-        baseline: { $ref: "#/definitions/num" },
-        current: { $ref: "#/definitions/num" },
-        change: { $ref: "#/definitions/num" },
-        ci: {
-          type: "object",
-          required: ["lo", "hi", "confidence"],
-          properties: {
-            lo: { $ref: "#/definitions/num" },
-            hi: { $ref: "#/definitions/num" },
-            confidence: { $ref: "#/definitions/num" }
-          }
-        },
-        requested: { $ref: "#/definitions/num" },
-        n: { type: "integer", minimum: 0 },
-        verdict: { enum: ["pass", "regression", "improvement", "inconclusive"] }
-      }
-    },
-    report: {
-      type: "object",
-      required: ["stack", "baselineLabel", "baseline", "comparison"],
-      properties: {
-        stack: { $ref: "#/definitions/short" },
-        baselineLabel: { anyOf: [{ $ref: "#/definitions/short" }, { type: "null" }] },
-        baseline: { anyOf: [{ $ref: "#/definitions/stackResult" }, { type: "null" }] },
-        trend: { $ref: "#/definitions/text" },
-        comparison: {
-          anyOf: [
-            { type: "null" },
-            {
-              type: "object",
-              required: ["headline", "method", "metrics", "notes"],
-              properties: {
-                headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
-                method: { enum: ["stored-baseline", "same-runner-ab", "absolute"] },
-                metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
-                reason: { $ref: "#/definitions/text" },
-                notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
-                sequential: { type: "object" }
-              }
-            }
-          ]
-        }
-      }
+// src/load/recorder.ts
+var PhaseRecorder = class {
+  histogram = newHistogram();
+  /** Open loop only: latency from the moment a request was actually written, which hides stalls. */
+  uncorrected;
+  ok = 0;
+  non2xx = 0;
+  connection = 0;
+  timeouts = 0;
+  recordResponse(statusCode, latencyMs) {
+    if (statusCode >= 200 && statusCode < 300) {
+      this.ok++;
+      this.histogram.recordValue(Math.max(1, Math.round(latencyMs * 1e3)));
+    } else {
+      this.non2xx++;
     }
   }
+  recordUncorrected(latencyMs) {
+    this.uncorrected ??= newHistogram();
+    this.uncorrected.recordValue(Math.max(1, Math.round(latencyMs * 1e3)));
+  }
+  recordError(timeout) {
+    if (timeout) this.timeouts++;
+    else this.connection++;
+  }
+  get errors() {
+    return {
+      connection: this.connection,
+      timeouts: this.timeouts,
+      non2xx: this.non2xx,
+      total: this.connection + this.timeouts + this.non2xx
+    };
+  }
+  /** P99 so far in ms, for the live progress line. */
+  currentP99() {
+    return this.histogram.totalCount === 0 ? Number.NaN : this.histogram.getValueAtPercentile(99) / 1e3;
+  }
+  toTrial(index, seconds3) {
+    const errors = this.errors;
+    const attempted = this.ok + errors.total;
+    return {
+      index,
+      seconds: seconds3,
+      requests: this.ok,
+      throughput: this.ok / seconds3,
+      latency: latencyStats(this.histogram),
+      ...this.uncorrected ? { latencyUncorrected: latencyStats(this.uncorrected) } : {},
+      errors,
+      errorRate: attempted === 0 ? 0 : errors.total / attempted,
+      tail: { p99: responsesAboveP99(this.ok) }
+    };
+  }
 };
+function phaseRecorders(load) {
+  const schedule = {
+    warmupSeconds: load.warmupSeconds,
+    durationSeconds: load.durationSeconds,
+    trials: load.trials
+  };
+  const warmup = new PhaseRecorder();
+  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
+  return {
+    schedule,
+    total: totalSeconds(schedule),
+    recorderFor: (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0,
+    outcome: () => ({
+      trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)),
+      histograms: trials.map((r) => r.histogram)
+    })
+  };
+}
 
-// src/result/no-value.ts
-var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
-var SUMMARY_LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"];
-function numberOrNull(o, key, at, fail, optional = false) {
-  const v = o[key];
-  if (v === null) o[key] = Number.NaN;
-  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at}.${key}`, "a number or null", v);
+// src/load/watchdog.ts
+function stallLimitSeconds(requestTimeoutSeconds) {
+  return 2 * requestTimeoutSeconds;
 }
-function latency(o, at, fail, keys) {
-  if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
-  for (const k of keys) numberOrNull(o, k, at, fail, k === "mean" || k === "stdev");
+function stalledError(seconds3, requestTimeoutSeconds) {
+  return new StackError(
+    `the service stopped answering: no response for ${seconds3} s while requests were waiting (load.timeout ${requestTimeoutSeconds} s). Check that it is not stuck; a service whose requests take longer than the timeout needs a longer one.`
+  );
 }
-function metric(o, at, fail) {
-  if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
-  const m = o;
-  numberOrNull(m, "median", at, fail);
-  if (m.ci !== void 0) {
-    if (typeof m.ci !== "object" || m.ci === null) fail(`${at}.ci`, "an object", m.ci);
-    numberOrNull(m.ci, "lo", `${at}.ci`, fail);
-    numberOrNull(m.ci, "hi", `${at}.ci`, fail);
-  }
-  if (m.values !== void 0) {
-    if (!Array.isArray(m.values)) fail(`${at}.values`, "a list", m.values);
-    const values = m.values;
-    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at}.values`, fail);
-  }
-}
-function restoreNoValues(results, fail) {
-  results.forEach((r, i) => {
-    const at = `results[${i}]`;
-    const o = r;
-    (o.trials ?? []).forEach((t, j) => {
-      latency(t.latency, `${at}.trials[${j}].latency`, fail, LATENCY_KEYS);
-      latency(t.latencyUncorrected, `${at}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
-    });
-    if (Array.isArray(o.history)) {
-      o.history.forEach((h, j) => {
-        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at}.history[${j}]`, fail);
+
+// src/load/ticker.ts
+function startTicker(o) {
+  const stallLimit = stallLimitSeconds(o.requestTimeoutSeconds);
+  const total = totalSeconds(o.schedule);
+  let lastOk = 0;
+  let lastTick = o.t0;
+  return setInterval(() => {
+    try {
+      o.check?.();
+    } catch (err) {
+      o.fail(err);
+      return;
+    }
+    const now = performance.now();
+    if (now - o.lastProgress() > stallLimit * 1e3) {
+      o.fail(o.stalled?.(stallLimit, o.requestTimeoutSeconds) ?? stalledError(stallLimit, o.requestTimeoutSeconds));
+      return;
+    }
+    const elapsed = (now - o.t0) / 1e3;
+    const phase = phaseAt(elapsed, o.schedule);
+    const rec = o.recorderFor(phase);
+    const ok = o.okTotal();
+    if (rec) {
+      o.onProgress?.({
+        elapsedSeconds: elapsed,
+        totalSeconds: total,
+        phase,
+        rps: (ok - lastOk) * 1e3 / (now - lastTick),
+        errors: rec.errors.total,
+        p99: rec.currentP99()
       });
     }
-    const summary = o.summary;
-    if (!summary) return;
-    metric(summary.throughput, `${at}.summary.throughput`, fail);
-    metric(summary.errorRate, `${at}.summary.errorRate`, fail);
-    const lat = summary.latency;
-    if (lat !== void 0) {
-      if (typeof lat !== "object" || lat === null) fail(`${at}.summary.latency`, "an object", lat);
-      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at}.summary.latency.${k}`, fail);
-    }
-    const pooled = summary.pooled;
-    if (pooled && typeof pooled === "object")
-      latency(pooled.latency, `${at}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
-  });
+    lastOk = ok;
+    lastTick = now;
+  }, 1e3);
 }
 
-// src/result/types.ts
-var SCHEMA_VERSION = 1;
-
-// src/result/read.ts
-var validator2;
-var MAX_RESULT_BYTES = 20 * 1024 * 1024;
-function parseResultDocument(text, source) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(
-      `${source}: not valid JSON (${err.message}). Give a file written by loadgate --json.`
-    );
-  }
-  const fail = (field, expected, found) => {
-    throw new UserError(
-      `${source}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
-    );
-  };
-  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
-  const doc = data;
-  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
-  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
-  doc.results.forEach((r, i) => {
-    const at = `results[${i}]`;
-    const o = r;
-    if (typeof o !== "object" || o === null) fail(at, "an object", r);
-    const stack = o.stack;
-    if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
-    const env = o.environment;
-    if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
-    if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
-    if (o.capacity !== void 0) {
-      const c2 = o.capacity;
-      for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
-        if (typeof c2?.[k] !== "number") fail(`${at}.capacity.${k}`, "a number", c2?.[k]);
-      if (!Array.isArray(c2?.probes)) fail(`${at}.capacity.probes`, "a list", c2?.probes);
-    }
-    if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
-      fail(`${at}.trials`, "a non-empty list", o.trials);
-    o.trials.forEach((t, j) => {
-      if (typeof t?.throughput !== "number") fail(`${at}.trials[${j}].throughput`, "a number", t?.throughput);
-      const lat = t.latency;
-      for (const k of ["p50", "p90", "p99", "p999", "max"]) {
-        if (typeof lat?.[k] !== "number" && lat?.[k] !== null)
-          fail(`${at}.trials[${j}].latency.${k}`, "a number", lat?.[k]);
-      }
-      const tail = t.tail;
-      if (tail !== void 0 && typeof tail?.p99 !== "number")
-        fail(`${at}.trials[${j}].tail.p99`, "a number", tail?.p99);
+// src/load/autocannon.ts
+function runClosedLoop(url, load, hooks = {}) {
+  const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
+  checkSocketRoom(load.connections);
+  return new Promise((resolve8, reject) => {
+    let settled = false;
+    let okTotal = 0;
+    const t0 = performance.now();
+    let lastProgress = t0;
+    const elapsed = () => (performance.now() - t0) / 1e3;
+    const instance = (0, import_autocannon.default)(closedLoopOptions(url, load, total), () => void 0);
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      lastProgress = performance.now();
+      const r = recorderFor(phaseAt(elapsed(), schedule));
+      if (!r) return;
+      r.recordResponse(statusCode, responseTime);
+      if (statusCode >= 200 && statusCode < 300) okTotal++;
     });
-    const summary = o.summary;
-    if (typeof summary !== "object" || summary === null) fail(`${at}.summary`, "an object", summary);
-    const pooled = summary.pooled;
-    if (pooled !== void 0) {
-      if (typeof pooled !== "object" || pooled === null) fail(`${at}.summary.pooled`, "an object", pooled);
-      if (typeof pooled.requests !== "number") fail(`${at}.summary.pooled.requests`, "a number", pooled.requests);
-      const lat = pooled.latency;
-      for (const k of ["p50", "p90", "p99", "p999", "max"]) {
-        if (typeof lat?.[k] !== "number" && lat?.[k] !== null)
-          fail(`${at}.summary.pooled.latency.${k}`, "a number", lat?.[k]);
+    instance.on("reqError", (err) => {
+      if (err.code === "EMFILE" || err.code === "ENFILE") {
+        finish(socketLimitError(load.connections, openFileLimit(), openFileCount(), err.code));
+        return;
       }
+      recorderFor(phaseAt(elapsed(), schedule))?.recordError(err.message === "request timed out");
+    });
+    const finish = (err) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(ticker);
+      clearTimeout(endTimer);
+      clearTimeout(warmupTimer);
+      hooks.signal?.removeEventListener("abort", onAbort);
+      instance.stop();
+      if (err) reject(err);
+      else resolve8(outcome());
+    };
+    const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
+    hooks.signal?.addEventListener("abort", onAbort);
+    const ticker = startTicker({
+      t0,
+      schedule,
+      recorderFor,
+      okTotal: () => okTotal,
+      check: hooks.check,
+      onProgress: hooks.onProgress,
+      fail: finish,
+      lastProgress: () => lastProgress,
+      requestTimeoutSeconds: load.timeoutSeconds,
+      stalled: hooks.stalled
+    });
+    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
+    const endTimer = setTimeout(() => endMeasure(hooks, finish), total * 1e3);
+  });
+}
+function closedLoopOptions(url, load, total) {
+  return {
+    url,
+    connections: load.connections,
+    // A hard bound on the load loop, whatever happens to our own timer.
+    duration: Math.ceil(total) + 5,
+    timeout: load.timeoutSeconds,
+    requests: load.requests.map((r) => ({
+      method: r.method,
+      path: r.path,
+      headers: r.headers,
+      body: r.body
+    })),
+    // We keep our own histograms; autocannon's are whole milliseconds.
+    skipAggregateResult: true
+  };
+}
+function endMeasure(hooks, finish) {
+  try {
+    hooks.check?.();
+    hooks.onMeasureEnd?.();
+    finish();
+  } catch (err) {
+    finish(err);
+  }
+}
+
+// src/load/cpu.ts
+import { spawnSync } from "node:child_process";
+import { readFileSync as readFileSync6 } from "node:fs";
+var clockTicks;
+function ticksPerSecond() {
+  if (clockTicks === void 0) {
+    const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
+    clockTicks = Number(r.stdout?.trim()) || 100;
+  }
+  return clockTicks;
+}
+function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync6(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
+  } catch {
+    return 0;
+  }
+}
+function groupCpuSeconds(pgid) {
+  return treeMembers(pgid).reduce((a, pid) => a + processCpuSeconds(pid), 0);
+}
+function machineBusySeconds() {
+  try {
+    const line = readFileSync6("/proc/stat", "utf8").split("\n")[0];
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+    return busy / ticksPerSecond();
+  } catch {
+    return 0;
+  }
+}
+function cpuSnapshot(components) {
+  const usage = process.cpuUsage();
+  return {
+    atMs: performance.now(),
+    components: Object.fromEntries(components.map((c2) => [c2.name, groupCpuSeconds(c2.pid)])),
+    loadGenerator: (usage.user + usage.system) / 1e6,
+    machine: machineBusySeconds()
+  };
+}
+
+// src/load/http-connection.ts
+import { connect } from "node:net";
+var CRLFCRLF = Buffer.from("\r\n\r\n");
+var CHUNKED_END = Buffer.from("0\r\n\r\n");
+var CONTENT_LENGTH = [Buffer.from("\r\ncontent-length:"), Buffer.from("\r\nContent-Length:")];
+var CHUNKED = Buffer.from("chunked");
+var CLOSE = [
+  Buffer.from("\r\nconnection: close"),
+  Buffer.from("\r\nConnection: close"),
+  Buffer.from("\r\nConnection: Close")
+];
+function find(buf, needles, end) {
+  for (const n of needles) {
+    const i = buf.indexOf(n);
+    if (i >= 0 && i < end) return i + n.length;
+  }
+  return -1;
+}
+function parseHead(buf) {
+  const end = buf.indexOf(CRLFCRLF);
+  if (end < 0) return void 0;
+  const status = (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48);
+  let contentLength = null;
+  let i = find(buf, CONTENT_LENGTH, end);
+  if (i < 0) {
+    const m = /\r\ncontent-length:\s*(\d+)/i.exec(buf.toString("latin1", 0, end));
+    if (m) contentLength = Number(m[1]);
+  } else {
+    while (buf[i] === 32) i++;
+    let n = 0;
+    while (buf[i] >= 48 && buf[i] <= 57) n = n * 10 + (buf[i++] - 48);
+    contentLength = n;
+  }
+  const chunked = contentLength === null && buf.indexOf(CHUNKED) >= 0 && buf.indexOf(CHUNKED) < end;
+  const close = find(buf, CLOSE, end) >= 0 || buf[7] === 48;
+  return { status, headerEnd: end + 4, contentLength, chunked, close };
+}
+var HttpConnection = class {
+  constructor(host, port, hooks) {
+    this.host = host;
+    this.port = port;
+    this.hooks = hooks;
+  }
+  host;
+  port;
+  hooks;
+  socket;
+  buf;
+  head;
+  startedAt = 0;
+  sentAt = 0;
+  inFlight = false;
+  closed = false;
+  pending;
+  noBody = false;
+  connecting = false;
+  /** Starts the request loop: sends whatever `next()` gives. */
+  kick() {
+    if (this.closed || this.inFlight) return;
+    const req = this.pending ?? this.hooks.next();
+    this.pending = void 0;
+    if (!req) return;
+    if (!this.socket || this.connecting) {
+      this.pending = req;
+      this.open();
+      return;
+    }
+    this.inFlight = true;
+    this.noBody = req.noBody ?? false;
+    this.startedAt = req.startedAt;
+    this.sentAt = performance.now();
+    this.socket.write(req.buffer);
+  }
+  /** A request is in flight or waiting for the connection to open. */
+  get busy() {
+    return this.inFlight || this.pending !== void 0;
+  }
+  /** Milliseconds since the current request was written (0 when idle). */
+  waitingFor(now) {
+    return this.inFlight ? now - this.sentAt : 0;
+  }
+  open() {
+    if (this.connecting || this.closed) return;
+    this.connecting = true;
+    const socket = connect({ host: this.host, port: this.port, noDelay: true });
+    this.socket = socket;
+    socket.on("connect", () => {
+      this.connecting = false;
+      this.kick();
+    });
+    socket.on("data", (chunk) => this.onData(chunk));
+    socket.on("error", (err) => {
+      if (err.code === "EMFILE" || err.code === "ENFILE") this.hooks.onSocketLimit?.(err.code);
+    });
+    socket.on("close", () => {
+      if (this.socket !== socket) return;
+      const refused = this.connecting && this.pending !== void 0;
+      this.socket = void 0;
+      this.connecting = false;
+      this.buf = void 0;
+      this.head = void 0;
+      if (this.inFlight || refused) {
+        this.inFlight = false;
+        this.pending = void 0;
+        this.hooks.onError(false);
+        if (!this.closed) setTimeout(() => this.kick(), 10);
+        return;
+      }
+      if (!this.closed && this.pending) this.open();
+    });
+  }
+  onData(chunk) {
+    this.buf = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
+    if (!this.head) {
+      this.head = parseHead(this.buf);
+      if (!this.head) return;
+    }
+    const h = this.head;
+    const body = this.buf.length - h.headerEnd;
+    let done;
+    if (this.noBody) done = true;
+    else if (h.contentLength !== null) done = body >= h.contentLength;
+    else if (h.chunked) done = this.buf.length >= 5 && this.buf.subarray(this.buf.length - 5).equals(CHUNKED_END);
+    else done = h.status === 204 || h.status === 304 || h.status >= 100 && h.status < 200;
+    if (!done) return;
+    const endedAt = performance.now();
+    this.buf = void 0;
+    this.head = void 0;
+    this.inFlight = false;
+    this.hooks.onResponse(h.status, this.startedAt, this.sentAt, endedAt);
+    if (h.close) {
+      const s = this.socket;
+      this.socket = void 0;
+      s?.destroy();
+    }
+    this.kick();
+  }
+  /** Abandons the request in flight (a timeout) and reconnects. */
+  timeout() {
+    if (!this.inFlight) return;
+    this.inFlight = false;
+    this.hooks.onError(true);
+    const s = this.socket;
+    this.socket = void 0;
+    this.buf = void 0;
+    this.head = void 0;
+    s?.destroy();
+    this.kick();
+  }
+  close() {
+    this.closed = true;
+    this.socket?.destroy();
+    this.socket = void 0;
+  }
+};
+function requestBuffer(host, r) {
+  const body = r.body ?? "";
+  const headers = { host, ...r.headers, ...body ? { "content-length": String(Buffer.byteLength(body)) } : {} };
+  const lines = [`${r.method} ${r.path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  return Buffer.from(`${lines.join("\r\n")}\r
+\r
+${body}`, "latin1");
+}
+
+// src/load/driver.ts
+function runLoad(url, load, hooks = {}) {
+  const target = targetOf(url, load);
+  const phases = phaseRecorders(load);
+  checkSocketRoom(load.connections);
+  return new Promise((resolve8, reject) => {
+    const run2 = newRun(load, phases);
+    const end = settlement(run2, hooks, () => resolve8(phases.outcome()), reject);
+    run2.connections = openConnections(run2, load, target, end);
+    const pump = openLoopPump(run2);
+    run2.reaper = startReaper(run2);
+    run2.ticker = startTicker({
+      t0: run2.t0,
+      schedule: run2.schedule,
+      recorderFor: run2.recorderFor,
+      okTotal: () => run2.okTotal,
+      check: hooks.check,
+      onProgress: hooks.onProgress,
+      fail: end.fail,
+      lastProgress: () => run2.lastProgress,
+      requestTimeoutSeconds: load.timeoutSeconds,
+      stalled: hooks.stalled
+    });
+    run2.warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
+    run2.endTimer = setTimeout(() => endMeasure2(run2, hooks, end), phases.total * 1e3);
+    if (run2.open) pump();
+    else for (const c2 of run2.connections) c2.kick();
+  });
+}
+function targetOf(url, load) {
+  const target = new URL(url);
+  return {
+    host: target.hostname.replace(/^\[|\]$/g, ""),
+    port: Number(target.port || 80),
+    buffers: load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" }))
+  };
+}
+function newRun(load, phases) {
+  const t0 = performance.now();
+  const open = load.rate !== null;
+  return {
+    t0,
+    endAt: t0 + phases.total * 1e3,
+    open,
+    intervalMs: open ? 1e3 / load.rate : 0,
+    timeoutMs: load.timeoutSeconds * 1e3,
+    schedule: phases.schedule,
+    recorderFor: phases.recorderFor,
+    backlog: [],
+    connections: [],
+    stopped: false,
+    settled: false,
+    okTotal: 0,
+    lastProgress: t0,
+    ticker: void 0,
+    reaper: void 0,
+    warmupTimer: void 0,
+    endTimer: void 0,
+    pumpTimer: void 0,
+    drainTimer: void 0
+  };
+}
+function settlement(run2, hooks, resolve8, reject) {
+  const cleanup = () => {
+    run2.settled = true;
+    run2.stopped = true;
+    clearInterval(run2.ticker);
+    clearInterval(run2.reaper);
+    clearTimeout(run2.endTimer);
+    clearTimeout(run2.warmupTimer);
+    clearTimeout(run2.pumpTimer);
+    clearTimeout(run2.drainTimer);
+    hooks.signal?.removeEventListener("abort", onAbort);
+    for (const c2 of run2.connections) c2.close();
+  };
+  const complete = () => {
+    if (run2.settled) return;
+    cleanup();
+    resolve8();
+  };
+  const fail = (err) => {
+    if (run2.settled) return;
+    cleanup();
+    reject(err);
+  };
+  const onAbort = () => fail(hooks.signal?.reason ?? new Error("aborted"));
+  hooks.signal?.addEventListener("abort", onAbort);
+  return { complete, fail };
+}
+function openConnections(run2, load, target, end) {
+  const { t0, open, schedule, recorderFor, backlog } = run2;
+  const { host, port, buffers } = target;
+  let sent = 0;
+  const nextRequest = () => buffers[sent++ % buffers.length];
+  const connections = Array.from(
+    { length: load.connections },
+    () => new HttpConnection(host, port, {
+      next: () => {
+        if (run2.stopped) return void 0;
+        if (!open) return { ...nextRequest(), startedAt: performance.now() };
+        const due = backlog.shift();
+        return due === void 0 ? void 0 : { ...nextRequest(), startedAt: due };
+      },
+      onResponse: (status, startedAt, sentAt, endedAt) => {
+        run2.lastProgress = endedAt;
+        const at = open ? startedAt : endedAt;
+        const rec = recorderFor(phaseAt((at - t0) / 1e3, schedule));
+        if (!rec) return;
+        rec.recordResponse(status, endedAt - startedAt);
+        if (status >= 200 && status < 300) {
+          run2.okTotal++;
+          if (open) rec.recordUncorrected(endedAt - sentAt);
+        }
+        if (run2.stopped && open && connections.every((c2) => !c2.inFlight)) end.complete();
+      },
+      onError: (timeout) => {
+        recorderFor(phaseAt((performance.now() - t0) / 1e3, schedule))?.recordError(timeout);
+      },
+      onSocketLimit: (code2) => end.fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code2))
+    })
+  );
+  return connections;
+}
+function openLoopPump(run2) {
+  const { t0, intervalMs, endAt, backlog, connections } = run2;
+  let scheduled = 0;
+  const pump = () => {
+    if (run2.stopped) return;
+    const now = performance.now();
+    for (let due = t0 + scheduled * intervalMs; due <= now && due < endAt; due = t0 + scheduled * intervalMs) {
+      backlog.push(due);
+      scheduled++;
+    }
+    for (const c2 of connections) {
+      if (backlog.length === 0) break;
+      if (!c2.inFlight) c2.kick();
+    }
+    const next = t0 + scheduled * intervalMs;
+    if (next < endAt) run2.pumpTimer = setTimeout(pump, Math.max(0, next - performance.now()));
+  };
+  return pump;
+}
+function expireBacklog(run2, olderThan) {
+  const { backlog } = run2;
+  while (backlog.length > 0 && backlog[0] < olderThan) {
+    const due = backlog.shift();
+    run2.recorderFor(phaseAt((due - run2.t0) / 1e3, run2.schedule))?.recordError(true);
+  }
+}
+function startReaper(run2) {
+  const { connections, backlog, timeoutMs } = run2;
+  return setInterval(() => {
+    const now = performance.now();
+    for (const c2 of connections) if (c2.waitingFor(now) > timeoutMs) c2.timeout();
+    expireBacklog(run2, now - timeoutMs);
+    if (backlog.length === 0 && connections.every((c2) => !c2.busy)) run2.lastProgress = now;
+  }, 100);
+}
+function endMeasure2(run2, hooks, end) {
+  try {
+    hooks.check?.();
+  } catch (err) {
+    end.fail(err);
+    return;
+  }
+  hooks.onMeasureEnd?.();
+  run2.stopped = true;
+  clearTimeout(run2.pumpTimer);
+  expireBacklog(run2, Number.POSITIVE_INFINITY);
+  if (!run2.open || run2.connections.every((c2) => !c2.inFlight)) end.complete();
+  else run2.drainTimer = setTimeout(end.complete, run2.timeoutMs + 100);
+}
+
+// src/stats/cpu-shares.ts
+function cpuAccount(start, end, cores) {
+  const wall = (end.atMs - start.atMs) / 1e3;
+  const seconds3 = {};
+  for (const [name, s] of Object.entries(end.components)) {
+    seconds3[name] = Math.max(0, s - (start.components[name] ?? 0));
+  }
+  seconds3.loadgen = Math.max(0, end.loadGenerator - start.loadGenerator);
+  const accounted = Object.values(seconds3).reduce((a, b) => a + b, 0);
+  const machine = Math.max(0, end.machine - start.machine);
+  seconds3.other = Math.max(0, machine - accounted);
+  const share = {};
+  for (const [k, v] of Object.entries(seconds3)) share[k] = wall > 0 ? v / (wall * cores) : 0;
+  return {
+    wallSeconds: wall,
+    cores,
+    seconds: seconds3,
+    share,
+    loadGeneratorCores: wall > 0 ? seconds3.loadgen / wall : 0
+  };
+}
+var LOADGEN_SATURATION_CORES = 0.9;
+function loadGeneratorWarning(account) {
+  if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES) return void 0;
+  return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
+}
+
+// src/engine/measure.ts
+function drive(url, load, hooks) {
+  return load.client === "autocannon" && load.rate === null ? runClosedLoop(url, load, hooks) : runLoad(url, load, hooks);
+}
+async function measure(url, load, components, hooks, cores) {
+  let start;
+  let end;
+  const outcome = await drive(url, load, {
+    ...hooks,
+    onMeasureStart: () => {
+      start = cpuSnapshot(components());
+      hooks.onMeasureStart?.();
+    },
+    onMeasureEnd: () => {
+      end = cpuSnapshot(components());
     }
   });
-  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
-  if (!validator2(data)) {
-    const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
-    const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
-    throw new UserError(
-      `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+  return { outcome, cpu: start && end ? cpuAccount(start, end, cores) : null };
+}
+function watching(stack, signal) {
+  return { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal };
+}
+async function oneWindow(stack, load, signal) {
+  const { outcome } = await measure(stack.url, { ...load, trials: 1 }, () => [], watching(stack, signal), 1);
+  return outcome.trials[0];
+}
+function warningsFor(cpu, trials) {
+  const warnings = [];
+  const w = cpu ? loadGeneratorWarning(cpu) : void 0;
+  if (w) warnings.push(w);
+  const sum = (f) => trials.reduce((a, t) => a + f(t), 0);
+  const errors = sum((t) => t.errors.total);
+  if (errors > 0) {
+    warnings.push(
+      `${errors} failed requests in the measured trials (connection errors ${sum((t) => t.errors.connection)}, timeouts ${sum((t) => t.errors.timeouts)}, non-2xx ${sum((t) => t.errors.non2xx)}).`
     );
   }
-  restoreNoValues(doc.results, fail);
-  return doc;
-}
-function checkCost(c2, at, fail) {
-  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
-  const o = c2;
-  const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
-  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
-    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
-  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
-  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
-    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
-      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
-  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
-  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
-  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
-    fail(`${at}.warnings`, "a list of text", o.warnings);
-  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
-  const f = o.fingerprint;
-  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
-  for (const k of ["arch", "guestCpu", "valgrind"])
-    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
-  const v = f?.versions;
-  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
-    fail(`${at}.fingerprint.versions`, "an object of text", v);
-}
-function readResultFile(file) {
-  let text;
-  try {
-    const size = statSync3(file).size;
-    if (size > MAX_RESULT_BYTES) {
-      throw new UserError(
-        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
-      );
-    }
-    text = readFileSync5(file, "utf8");
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
-  }
-  return parseResultDocument(text, file);
-}
-
-// src/baseline/file-store.ts
-var FileBaselineStore = class {
-  constructor(readFrom, writeTo) {
-    this.readFrom = readFrom;
-    this.writeTo = writeTo;
-  }
-  readFrom;
-  writeTo;
-  async restore(stack) {
-    if (!this.readFrom) return void 0;
-    const doc = readResultFile(this.readFrom);
-    const r = doc.results.find((x) => x.stack.name === stack);
-    return r ? { doc: { ...doc, results: [r] }, source: this.readFrom } : void 0;
-  }
-  async save(_stack, _env, _sha, doc) {
-    if (!this.writeTo) return void 0;
-    mkdirSync2(dirname4(this.writeTo), { recursive: true });
-    writeFileSync(this.writeTo, `${JSON.stringify(doc, null, 2)}
-`);
-    return this.writeTo;
-  }
-};
-
-// src/baseline/history.ts
-var HISTORY_LIMIT = 20;
-function nextHistory(previous, previousSha, createdAt) {
-  if (!previous) return [];
-  if (previous.trials.length === 0) return previous.history ?? [];
-  const point = {
-    sha: previousSha ?? "unknown",
-    createdAt,
-    throughput: previous.summary.throughput.median,
-    p50: previous.summary.latency.p50.median,
-    p99: previous.summary.latency.p99.median
-  };
-  return [...previous.history ?? [], point].slice(-HISTORY_LIMIT);
-}
-
-// src/config/study-plan.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { dirname as dirname5, join as join5, resolve as resolve5 } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs as parseArgs3 } from "node:util";
-
-// src/study/rows.ts
-var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
-var STUDY_CORES = 4;
-var STUDY_ROWS = [
-  row("gunicorn-meinheld-falcon", "Gunicorn + meinheld", "Falcon", 16, 17, 31, 5589),
-  row("gunicorn-meinheld-bottle", "Gunicorn + meinheld", "Bottle", 16, 17, 32, 5780),
-  row("uwsgi-http-bottle", "uWSGI over http", "Bottle", 16, 18, 32, 5497),
-  row("uwsgi-http-flask", "uWSGI over http", "Flask", 16, 22, 33, 4431),
-  row("gunicorn-meinheld-flask", "Gunicorn + meinheld", "Flask", 16, 21, 35, 4510),
-  row("uwsgi-uwsgi-bottle", "uWSGI over 'uwsgi'", "Bottle", 16, 18, 36, 5281),
-  row("uwsgi-http-falcon", "uWSGI over http", "Falcon", 16, 18, 37, 5415),
-  row("gunicorn-flask", "Gunicorn", "Flask", 14, 28, 42, 3473),
-  row("uvicorn-starlette", "Uvicorn", "Starlette", 5, 16, 75, 4952),
-  row("aiohttp", "AIOHTTP", "AIOHTTP", 5, 19, 76, 4501),
-  row("uvicorn-sanic", "Uvicorn", "Sanic", 5, 17, 85, 4687),
-  row("gunicorn-gevent-flask", "Gunicorn + gevent", "Flask", 12, 24, 136, 3077),
-  row("daphne-starlette", "Daphne", "Starlette", 5, 20, 364, 2678)
-];
-function row(stack, webserver, framework, workers, p50, p99, throughput) {
-  return { stack, webserver, framework, published: { workers, p50, p99, throughput } };
-}
-function selectRows(names) {
-  if (names.length === 0) return { rows: [...STUDY_ROWS], unknown: [] };
-  const known = new Set(STUDY_ROWS.map((r) => r.stack));
-  const unknown = names.filter((n) => !known.has(n));
-  return { rows: STUDY_ROWS.filter((r) => names.includes(r.stack)), unknown };
-}
-
-// src/config/study-plan.ts
-var STUDY_DEFAULTS = { warmupSeconds: 2, durationSeconds: 3, trials: 3 };
-var STUDY_OPTIONS = {
-  install: { type: "boolean" },
-  duration: { type: "string" },
-  warmup: { type: "string" },
-  trials: { type: "string" },
-  connections: { type: "string" },
-  workers: { type: "string" },
-  json: { type: "string" },
-  markdown: { type: "string" },
-  help: { type: "boolean", short: "h" }
-};
-function builtInStacksDir(from = dirname5(fileURLToPath(import.meta.url))) {
-  for (let dir = from; ; dir = dirname5(dir)) {
-    if (existsSync4(join5(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join5(dir, "stacks");
-    if (dirname5(dir) === dir) break;
-  }
-  throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
-}
-function planStudy(argv, io, toolVersion, stacksDir) {
-  let parsed;
-  try {
-    parsed = parseArgs3({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate study --help".`);
-  }
-  const { values, positionals } = parsed;
-  const { rows, unknown } = selectRows(positionals);
-  if (unknown.length > 0) {
-    throw new UserError(
-      `loadgate study: no row named ${unknown.map((u) => JSON.stringify(u)).join(", ")}. Rows: ${STUDY_ROWS.map((r) => r.stack).join(", ")}.`
-    );
-  }
-  const o = parseLoadOverrides(values);
-  const overrides = {
-    ...o,
-    warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
-    durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
-    trials: o.trials ?? STUDY_DEFAULTS.trials
-  };
-  checkRunFolder(io);
-  return {
-    run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
-    rows: rows.map((row2) => ({
-      row: row2,
-      stack: applyOverrides(loadStackFile(join5(stacksDir, row2.stack, "stack.yml")), overrides)
-    })),
-    jsonOut: values.json ? resolve5(io.cwd, values.json) : null,
-    markdownOut: values.markdown ? resolve5(io.cwd, values.markdown) : null
-  };
-}
-
-// src/engine/ab.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync5 } from "node:fs";
-import { join as join14 } from "node:path";
-
-// src/ab/looks.ts
-var PAIRS_PER_BLOCK = 2;
-var MAX_LOOKS = 3;
-function planLooks(minPairs, maxPairs, stacks = 1, alpha = DEFAULT_ALPHA, tested = TESTED_METRICS.length) {
-  const maxBlocks = Math.max(1, Math.ceil(maxPairs / PAIRS_PER_BLOCK));
-  const minBlocks = Math.min(maxBlocks, Math.max(1, Math.ceil(minPairs / PAIRS_PER_BLOCK)));
-  let looks = MAX_LOOKS;
-  for (; ; ) {
-    const alphaEach = metricAlpha({ alpha, stacks, looks }, tested);
-    const minDecidable = minUnits(alphaEach);
-    const first = Math.min(maxBlocks, Math.max(minBlocks, minDecidable));
-    const span = maxBlocks - first;
-    const count3 = Math.min(looks, span + 1);
-    if (count3 < looks) {
-      looks = count3;
-      continue;
-    }
-    const blocks = count3 === 1 ? [maxBlocks] : Array.from({ length: count3 }, (_, i) => first + Math.round(span * i / (count3 - 1)));
-    return { blocks, alphaEach, minDecidable };
-  }
-}
-
-// src/ab/schedule.ts
-function blockOrder(block) {
-  return block % 2 === 0 ? ["base", "head", "head", "base"] : ["head", "base", "base", "head"];
-}
-
-// src/ab/sequential.ts
-function verdictAt(pairs, plan, gate, stacks = 1, alpha = DEFAULT_ALPHA) {
-  return compareAbPairs(pairs, gate, { alpha, stacks, looks: plan.blocks.length });
-}
-function isLook(blocksDone, plan) {
-  return plan.blocks.includes(blocksDone);
+  return warnings;
 }
 
 // src/engine/prepare.ts
-import { join as join12 } from "node:path";
+import { join as join11 } from "node:path";
 
 // src/stack/app-setup.ts
 import { createHash as createHash3 } from "node:crypto";
 import {
-  existsSync as existsSync5,
+  existsSync as existsSync2,
   lstatSync,
-  mkdirSync as mkdirSync3,
+  mkdirSync as mkdirSync2,
   readdirSync as readdirSync4,
-  readFileSync as readFileSync6,
+  readFileSync as readFileSync7,
   readlinkSync as readlinkSync2,
   rmSync as rmSync2,
-  writeFileSync as writeFileSync2
+  writeFileSync
 } from "node:fs";
-import { dirname as dirname6, join as join6, relative as relative3 } from "node:path";
+import { dirname as dirname3, join as join4, relative as relative3 } from "node:path";
 
 // src/stack/configs.ts
 function renderPgbouncerIni(c2) {
@@ -47617,7 +46924,7 @@ function fileHashes(files) {
 }
 function markerFile(cacheDir, appDir, command) {
   const id = createHash3("sha256").update(appDir).update("\0").update(command).digest("hex").slice(0, 16);
-  return join6(cacheDir, "setup", `${id}.json`);
+  return join4(cacheDir, "setup", `${id}.json`);
 }
 function setupDecision(current, marker, missing) {
   if (current === null) return { run: true, reason: "no files key it, so it runs every time" };
@@ -47647,15 +46954,15 @@ function readKeyFiles(paths, appDir) {
       );
     }
     if (st.isSymbolicLink()) out.push({ name, bytes: Buffer.from(`symlink:${readlinkSync2(abs)}`) });
-    else if (st.isDirectory()) for (const e of readdirSync4(abs).sort()) walk(join6(abs, e));
-    else if (st.isFile()) out.push({ name, bytes: readFileSync6(abs) });
+    else if (st.isDirectory()) for (const e of readdirSync4(abs).sort()) walk(join4(abs, e));
+    else if (st.isFile()) out.push({ name, bytes: readFileSync7(abs) });
   };
   for (const p of paths) walk(p);
   return out;
 }
 function readMarker(file) {
   try {
-    const m = JSON.parse(readFileSync6(file, "utf8"));
+    const m = JSON.parse(readFileSync7(file, "utf8"));
     return typeof m.key === "string" ? m : void 0;
   } catch {
     return void 0;
@@ -47672,7 +46979,7 @@ async function ensureAppSetup(spec, ctx) {
     const files = readKeyFiles(setup.files, appDir);
     return { key: setupKey(command, files, ctx.python?.dir), files: fileHashes(files) };
   };
-  const missing = () => setup.creates.filter((p) => !existsSync5(p)).map((p) => relative3(appDir, p) || ".");
+  const missing = () => setup.creates.filter((p) => !existsSync2(p)).map((p) => relative3(appDir, p) || ".");
   const names = setup.files.map((f) => relative3(appDir, f) || ".").join(", ");
   const before = readMarker(marker);
   const decision = setupDecision(keyOf(), before, missing());
@@ -47707,18 +47014,121 @@ async function ensureAppSetup(spec, ctx) {
         `app.setup: the command did not make ${left.join(", ")} (app.setup.creates), so it will run again next time`
       );
     }
-    mkdirSync3(dirname6(marker), { recursive: true });
+    mkdirSync2(dirname3(marker), { recursive: true });
     const record = { ...current, command, appDir, at: (/* @__PURE__ */ new Date()).toISOString() };
-    writeFileSync2(marker, `${JSON.stringify(record, null, 2)}
+    writeFileSync(marker, `${JSON.stringify(record, null, 2)}
 `);
   }
   return "ran";
 }
 
+// src/stack/binaries.ts
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { accessSync, constants, existsSync as existsSync3, readdirSync as readdirSync5, realpathSync } from "node:fs";
+import { dirname as dirname4, join as join5 } from "node:path";
+var PACKAGES = {
+  postgres: "postgresql",
+  pgbouncer: "pgbouncer",
+  nginx: "nginx-light",
+  valgrind: "valgrind"
+};
+function isExecutable(p) {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function which(name, dirs) {
+  for (const dir of dirs) {
+    const p = join5(dir, name);
+    if (isExecutable(p)) return p;
+  }
+  return void 0;
+}
+function findPostgresBin(search) {
+  const initdb2 = which("initdb", search.dirs);
+  if (initdb2) {
+    const dir = dirname4(realpathSync(initdb2));
+    if (["postgres", "psql"].every((b) => isExecutable(join5(dir, b)))) return dir;
+  }
+  const root = search.postgresRoot;
+  if (!root || !existsSync3(root)) return void 0;
+  const versions = readdirSync5(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  for (const v of versions) {
+    const bin = join5(root, v, "bin");
+    if (["initdb", "postgres", "psql"].every((b) => isExecutable(join5(bin, b)))) return bin;
+  }
+  return void 0;
+}
+function findBinaries(search) {
+  return {
+    postgresBin: findPostgresBin(search),
+    pgbouncer: which("pgbouncer", search.dirs),
+    nginx: which("nginx", search.dirs),
+    valgrind: which("valgrind", search.dirs),
+    vgdb: which("vgdb", search.dirs)
+  };
+}
+function missingPackages(found, needs) {
+  const missing = [];
+  if (needs.postgres && !found.postgresBin) missing.push(PACKAGES.postgres);
+  if (needs.pgbouncer && !found.pgbouncer) missing.push(PACKAGES.pgbouncer);
+  if (needs.nginx && !found.nginx) missing.push(PACKAGES.nginx);
+  if (needs.valgrind && !(found.valgrind && found.vgdb)) missing.push(PACKAGES.valgrind);
+  return missing;
+}
+function installCommand(packages) {
+  const sudo = process.getuid?.() === 0 ? "" : "sudo ";
+  return `${sudo}apt-get update && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(" ")}`;
+}
+function requireBinaries(needs, search, install, log) {
+  let found = findBinaries(search);
+  let missing = missingPackages(found, needs);
+  if (missing.length === 0) return found;
+  if (install) {
+    const root = process.getuid?.() === 0;
+    const canSudo = !root && spawnSync2("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+    if (!root && !canSudo) {
+      throw new UserError(
+        `Missing: ${missing.join(", ")}. --install needs root or passwordless sudo to run apt-get; run this yourself:
+  ${installCommand(missing)}`
+      );
+    }
+    const pre = root ? [] : ["sudo", "-n"];
+    log(`Installing ${missing.join(", ")} with apt-get`);
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    for (const args of [
+      [...pre, "apt-get", "update", "-qq"],
+      [...pre, "apt-get", "install", "-y", "-qq", ...missing]
+    ]) {
+      const r = spawnSync2(args[0], args.slice(1), { stdio: ["ignore", "inherit", "inherit"], env });
+      if (r.status !== 0) {
+        throw new UserError(
+          `"${args.join(" ")}" failed (exit ${r.status ?? r.signal}). Install by hand:
+  ${installCommand(missing)}`
+        );
+      }
+    }
+    found = findBinaries(search);
+    missing = missingPackages(found, needs);
+    if (missing.length === 0) return found;
+  }
+  const what = missing.map(
+    (p) => p === "postgresql" ? "PostgreSQL (initdb, postgres)" : p === "valgrind" ? "valgrind (valgrind and vgdb, for the cost run)" : p
+  ).join(", ");
+  throw new UserError(
+    `Not installed: ${what}. Install with:
+  ${installCommand(missing)}
+or run again with --install.`
+  );
+}
+
 // src/stack/python-env.ts
 import { createHash as createHash4 } from "node:crypto";
-import { existsSync as existsSync6, mkdirSync as mkdirSync4, readFileSync as readFileSync7, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join7, relative as relative4 } from "node:path";
+import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync8, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { join as join6, relative as relative4 } from "node:path";
 var COMPLETE_MARK = ".loadgate-complete";
 async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
@@ -47727,13 +47137,13 @@ async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
   }
-  const hash = createHash4("sha256").update(readFileSync7(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
-  return join7(cacheDir, "venvs", hash);
+  const hash = createHash4("sha256").update(readFileSync8(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
+  return join6(cacheDir, "venvs", hash);
 }
 async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log, noDeps = []) {
   const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
-  const bin = join7(dir, "bin");
-  if (existsSync6(join7(dir, COMPLETE_MARK))) return { dir, bin, created: false };
+  const bin = join6(dir, "bin");
+  if (existsSync4(join6(dir, COMPLETE_MARK))) return { dir, bin, created: false };
   const rel = relative4(process.cwd(), requirements) || requirements;
   if (!install) {
     throw new UserError(
@@ -47742,7 +47152,7 @@ async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log
   }
   const building = dir;
   rmSync3(building, { recursive: true, force: true });
-  mkdirSync4(join7(cacheDir, "venvs"), { recursive: true });
+  mkdirSync3(join6(cacheDir, "venvs"), { recursive: true });
   log(`Creating a virtualenv for ${rel} (pip install -r)`);
   const venv = await execCapture(interpreter, ["-m", "venv", building]);
   if (venv.code !== 0) {
@@ -47754,7 +47164,7 @@ On Debian/Ubuntu install it with: apt-get install -y python3-venv`
     );
   }
   const pip = await execCapture(
-    join7(building, "bin", "pip"),
+    join6(building, "bin", "pip"),
     ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
     { env: { ...process.env, PIP_NO_INPUT: "1" } }
   );
@@ -47769,7 +47179,7 @@ Fix the pins in ${rel} and run again.`
   if (noDeps.length > 0) {
     log(`Installing ${noDeps.join(", ")} without dependency pins (app.python.no-deps)`);
     const extra = await execCapture(
-      join7(building, "bin", "pip"),
+      join6(building, "bin", "pip"),
       ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
       { env: { ...process.env, PIP_NO_INPUT: "1" } }
     );
@@ -47782,18 +47192,18 @@ The packages it builds against (greenlet, setuptools, wheel, \u2026) must be in 
       );
     }
   }
-  writeFileSync3(join7(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
+  writeFileSync2(join6(building, COMPLETE_MARK), `${(/* @__PURE__ */ new Date()).toISOString()}
 `);
   return { dir, bin, created: true };
 }
 
 // src/stack/run-user.ts
-import { readFileSync as readFileSync8 } from "node:fs";
+import { readFileSync as readFileSync9 } from "node:fs";
 function unprivilegedUser() {
   if (process.getuid?.() !== 0) return void 0;
   let passwd = "";
   try {
-    passwd = readFileSync8("/etc/passwd", "utf8");
+    passwd = readFileSync9("/etc/passwd", "utf8");
   } catch {
     return { name: "nobody", uid: 65534, gid: 65534 };
   }
@@ -47807,7 +47217,7 @@ function unprivilegedUser() {
 
 // src/stack/probes.ts
 import { request } from "node:http";
-import { connect } from "node:net";
+import { connect as connect2 } from "node:net";
 var READY = { ok: true };
 function firstLine(body, max2 = 160) {
   const line = body.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";
@@ -47856,7 +47266,7 @@ function httpProbe(url, timeoutMs = 2e3) {
 }
 function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
   return new Promise((resolve8) => {
-    const socket = connect({ host, port, timeout: timeoutMs });
+    const socket = connect2({ host, port, timeout: timeoutMs });
     socket.once("connect", () => {
       socket.destroy();
       resolve8(true);
@@ -47912,8 +47322,8 @@ var appPart = {
 };
 
 // src/stack/nginx.ts
-import { writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join8 } from "node:path";
+import { writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join7 } from "node:path";
 var NGINX_READY_SECONDS = 15;
 var nginxPart = {
   name: "nginx",
@@ -47925,8 +47335,8 @@ var nginxPart = {
     const prefix = launch.dir("nginx");
     await startOnFreePort(launch, "nginx", async (port) => {
       ports.nginx = port;
-      const conf = join8(prefix, "nginx.conf");
-      writeFileSync4(
+      const conf = join7(prefix, "nginx.conf");
+      writeFileSync3(
         conf,
         renderNginxConf({
           prefix,
@@ -47980,17 +47390,17 @@ var nginxPart = {
 };
 
 // src/stack/pgbouncer.ts
-import { writeFileSync as writeFileSync5 } from "node:fs";
-import { join as join10 } from "node:path";
+import { writeFileSync as writeFileSync4 } from "node:fs";
+import { join as join9 } from "node:path";
 
 // src/stack/postgres.ts
 import { chmodSync, rmSync as rmSync4 } from "node:fs";
-import { join as join9 } from "node:path";
+import { join as join8 } from "node:path";
 var DB = "loadgate";
 var DB_USER = "loadgate";
 async function psql(bin, port, database, args) {
   return execCapture(
-    join9(bin, "psql"),
+    join8(bin, "psql"),
     [
       "-X",
       "-q",
@@ -48014,7 +47424,7 @@ async function psql(bin, port, database, args) {
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(ms < 1e3 ? 2 : 1)} s`;
 async function initdb(bin, pgDir, data, user) {
   const init = await execCapture(
-    join9(bin, "initdb"),
+    join8(bin, "initdb"),
     ["-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
     { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }
   );
@@ -48043,7 +47453,7 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
     launch.ports.postgres = port;
     pg = await launch.start({
       name: "postgres",
-      command: join9(bin, "postgres"),
+      command: join8(bin, "postgres"),
       args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
       env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
       cwd: pgDir,
@@ -48167,7 +47577,7 @@ var postgresPart = {
   wanted: (plan) => plan.spec.database !== null,
   async start(plan, ctx, launch, wiring) {
     const pgDir = launch.dir("pg");
-    const data = join9(pgDir, "data");
+    const data = join8(pgDir, "data");
     let pg;
     if (ctx.databaseTemplate) {
       const copyMs = await copyTemplate(ctx.databaseTemplate, data);
@@ -48192,7 +47602,7 @@ async function seedDatabaseTemplate(plan, ctx) {
   const dispose = () => rmSync4(launch.runDir, { recursive: true, force: true });
   try {
     const pgDir = launch.dir("pg");
-    const data = join9(pgDir, "data");
+    const data = join8(pgDir, "data");
     ctx.log("initdb (template)");
     await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
     const pg = await startServer(plan, ctx, launch, pgDir, data, { wal_recycle: "off" });
@@ -48220,13 +47630,13 @@ var pgbouncerPart = {
     const pooler = plan.spec.pooler;
     const { ports } = launch;
     const dir = launch.dir("pgbouncer");
-    const authFile = join10(dir, "users.txt");
-    writeFileSync5(authFile, `"${DB_USER}" ""
+    const authFile = join9(dir, "users.txt");
+    writeFileSync4(authFile, `"${DB_USER}" ""
 `);
     await startOnFreePort(launch, "pgbouncer", async (port) => {
       ports.pgbouncer = port;
-      const ini = join10(dir, "pgbouncer.ini");
-      writeFileSync5(
+      const ini = join9(dir, "pgbouncer.ini");
+      writeFileSync4(
         ini,
         renderPgbouncerIni({
           listenPort: port,
@@ -48328,7 +47738,7 @@ function appLogTail(stack, lines = 20) {
 }
 
 // src/stack/versions.ts
-import { join as join11 } from "node:path";
+import { join as join10 } from "node:path";
 async function firstLine2(command, args) {
   try {
     const r = await execCapture(command, args, { timeoutMs: 5e3 });
@@ -48345,7 +47755,7 @@ async function componentVersions(binaries, uses) {
     else if (v) versions[key] = v;
   };
   if (uses.postgres && binaries.postgresBin)
-    add("postgresql", await firstLine2(join11(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+    add("postgresql", await firstLine2(join10(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.pgbouncer && binaries.pgbouncer)
     add("pgbouncer", await firstLine2(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.nginx && binaries.nginx) add("nginx", await firstLine2(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
@@ -48359,52 +47769,47 @@ function nginxSupportsErrorFlag(version) {
   return a > 1 || a === 1 && (b > 19 || b === 19 && c2 >= 5);
 }
 
-// src/stats/histogram.ts
-var hdr = __toESM(require_dist2(), 1);
-function newHistogram() {
-  return hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 6e8,
-    numberOfSignificantValueDigits: 3,
-    bitBucketSize: 64,
-    useWebAssembly: false
-  });
+// src/stats/quantiles.ts
+function sorted(values) {
+  return [...values].sort((a, b) => a - b);
 }
-function latencyStats(h) {
-  if (h.totalCount === 0) {
-    return {
-      p50: Number.NaN,
-      p90: Number.NaN,
-      p99: Number.NaN,
-      p999: Number.NaN,
-      max: Number.NaN,
-      mean: Number.NaN,
-      stdev: Number.NaN
-    };
+function median(values) {
+  if (values.length === 0) return Number.NaN;
+  const s = sorted(values);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+function mean(values) {
+  if (values.length === 0) return Number.NaN;
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+function stdev(values) {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+}
+function binomialHalfCdf(k, n) {
+  let total = 0;
+  let term = 0.5 ** n;
+  for (let i = 0; i <= k; i++) {
+    total += term;
+    term = term * (n - i) / (i + 1);
   }
-  const ms = (us) => Math.round(us) / 1e3;
-  return {
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue),
-    mean: ms(h.mean),
-    stdev: ms(h.stdDeviation)
-  };
+  return total;
 }
-function mergeHistograms(histograms) {
-  const merged = newHistogram();
-  for (const h of histograms) merged.add(h);
-  return merged;
-}
-function pooledSummary(histograms) {
-  if (!histograms || histograms.length === 0) return void 0;
-  const merged = mergeHistograms(histograms);
-  const { p50, p90, p99, p999, max: max2 } = latencyStats(merged);
-  const pooled = { trials: histograms.length, requests: merged.totalCount, latency: { p50, p90, p99, p999, max: max2 } };
-  merged.destroy();
-  return pooled;
+function medianInterval(values, level = 0.95) {
+  const n = values.length;
+  if (n === 0) return { lo: Number.NaN, hi: Number.NaN, confidence: 0 };
+  const s = sorted(values);
+  if (n === 1) return { lo: s[0], hi: s[0], confidence: 0 };
+  let best = 1;
+  for (let k = 1; k <= Math.floor(n / 2); k++) {
+    const coverage = 1 - 2 * binomialHalfCdf(k - 1, n);
+    if (coverage >= level) best = k;
+    else break;
+  }
+  const confidence = 1 - 2 * binomialHalfCdf(best - 1, n);
+  return { lo: s[best - 1], hi: s[n - best], confidence };
 }
 
 // src/stats/summary.ts
@@ -48429,27 +47834,6 @@ function summarizeTrials(trials, histograms) {
     errors: trials.reduce((a, t) => a + t.errors.total, 0),
     ...pooled ? { pooled } : {}
   };
-}
-
-// src/stats/tail.ts
-var MIN_RESPONSES_ABOVE_P99 = 20;
-var MIN_RESPONSES_FOR_P99 = MIN_RESPONSES_ABOVE_P99 * 100;
-function responsesAboveP99(requests) {
-  if (!(requests > 0)) return 0;
-  return requests - Math.ceil(requests * 99 / 100);
-}
-function tailOf(t) {
-  return t.tail?.p99 ?? responsesAboveP99(t.requests);
-}
-var count = (n) => Math.round(n).toLocaleString("en-US");
-function tailWarning(trials) {
-  const short = trials.filter((t) => t.requests > 0 && tailOf(t) < MIN_RESPONSES_ABOVE_P99);
-  if (short.length === 0) return null;
-  const worst = short.reduce((a, t) => t.requests < a.requests ? t : a);
-  const above = tailOf(worst);
-  const seconds3 = Math.ceil(MIN_RESPONSES_FOR_P99 / worst.throughput);
-  const others = short.length > 1 ? ` (${short.length} of ${trials.length} trials had under ${count(MIN_RESPONSES_FOR_P99)})` : "";
-  return `Trial ${worst.index + 1} had ${count(worst.requests)} successful responses: its P99 rests on ${count(above)} response${above === 1 ? "" : "s"} above it${others}, too few for a stable P99. At ${count(worst.throughput)} req/s a trial needs \u2265 ${seconds3} s for \u2265 ${count(MIN_RESPONSES_FOR_P99)} responses: use --duration ${seconds3} or more (stack file: load.duration; Action: duration).`;
 }
 
 // src/engine/prepare.ts
@@ -48485,7 +47869,7 @@ async function prepareStack(run2, s, log, o = {}) {
     postgres: s.spec.database !== null,
     pgbouncer: s.spec.pooler !== null,
     nginx: s.spec.proxy !== null,
-    python: python ? join12(python.bin, "python") : void 0
+    python: python ? join11(python.bin, "python") : void 0
   });
   versions.loadgate = run2.toolVersion;
   return { plan: s, binaries, python, versions };
@@ -48560,661 +47944,428 @@ function stackInfo(s) {
   return { name: s.spec.name, file: s.spec.file, webserver: s.spec.app.webserver, framework: s.spec.app.framework };
 }
 
-// src/load/autocannon.ts
-var import_autocannon = __toESM(require_autocannon(), 1);
-
-// src/load/fd-limit.ts
-import { readdirSync as readdirSync5, readFileSync as readFileSync9 } from "node:fs";
-var FD_RESERVE = 32;
-function openFileLimit(limits = readProc("/proc/self/limits")) {
-  const m = /^Max open files\s+(\d+|unlimited)\s+/m.exec(limits ?? "");
-  if (!m) return void 0;
-  return m[1] === "unlimited" ? Number.POSITIVE_INFINITY : Number(m[1]);
-}
-function readProc(file) {
-  try {
-    return readFileSync9(file, "utf8");
-  } catch {
-    return void 0;
-  }
-}
-function openFileCount() {
-  try {
-    return readdirSync5("/proc/self/fd").length;
-  } catch {
-    return 0;
-  }
-}
-function socketLimitError(connections, limit, open, code2 = "EMFILE") {
-  const fit = limit === void 0 ? void 0 : Math.max(0, limit - open - FD_RESERVE);
-  const limitText = limit === void 0 ? "this process's limit on open files (ulimit -n)" : `this process may have ${limit} open files (ulimit -n ${limit}) and has ${open} open already, so about ${fit} connections fit`;
-  const suggest = Math.max(4096, 2 ** Math.ceil(Math.log2(connections + open + FD_RESERVE)));
-  return new UserError(
-    `the load generator cannot open ${connections} connections (${code2}: too many open files): ${limitText}. Raise ulimit -n (e.g. ulimit -n ${suggest} in the shell or step that runs loadgate) or lower connections (load.connections or --connections${fit !== void 0 ? ` to ${fit} or fewer` : ""}).`
-  );
-}
-function checkSocketRoom(connections) {
-  const limit = openFileLimit();
-  if (limit === void 0 || limit === Number.POSITIVE_INFINITY) return;
-  const open = openFileCount();
-  if (connections + open + FD_RESERVE > limit) throw socketLimitError(connections, limit, open);
-}
-
-// src/load/phases.ts
-function totalSeconds(s) {
-  return s.warmupSeconds + s.durationSeconds * s.trials;
-}
-function phaseAt(elapsedSeconds, s) {
-  if (elapsedSeconds < s.warmupSeconds) return { kind: "warmup" };
-  const index = Math.floor((elapsedSeconds - s.warmupSeconds) / s.durationSeconds);
-  return index < s.trials ? { kind: "trial", index } : { kind: "done" };
-}
-
-// src/load/recorder.ts
-var PhaseRecorder = class {
-  histogram = newHistogram();
-  /** Open loop only: latency from the moment a request was actually written, which hides stalls. */
-  uncorrected;
-  ok = 0;
-  non2xx = 0;
-  connection = 0;
-  timeouts = 0;
-  recordResponse(statusCode, latencyMs) {
-    if (statusCode >= 200 && statusCode < 300) {
-      this.ok++;
-      this.histogram.recordValue(Math.max(1, Math.round(latencyMs * 1e3)));
-    } else {
-      this.non2xx++;
-    }
-  }
-  recordUncorrected(latencyMs) {
-    this.uncorrected ??= newHistogram();
-    this.uncorrected.recordValue(Math.max(1, Math.round(latencyMs * 1e3)));
-  }
-  recordError(timeout) {
-    if (timeout) this.timeouts++;
-    else this.connection++;
-  }
-  get errors() {
-    return {
-      connection: this.connection,
-      timeouts: this.timeouts,
-      non2xx: this.non2xx,
-      total: this.connection + this.timeouts + this.non2xx
-    };
-  }
-  /** P99 so far in ms, for the live progress line. */
-  currentP99() {
-    return this.histogram.totalCount === 0 ? Number.NaN : this.histogram.getValueAtPercentile(99) / 1e3;
-  }
-  toTrial(index, seconds3) {
-    const errors = this.errors;
-    const attempted = this.ok + errors.total;
-    return {
-      index,
-      seconds: seconds3,
-      requests: this.ok,
-      throughput: this.ok / seconds3,
-      latency: latencyStats(this.histogram),
-      ...this.uncorrected ? { latencyUncorrected: latencyStats(this.uncorrected) } : {},
-      errors,
-      errorRate: attempted === 0 ? 0 : errors.total / attempted,
-      tail: { p99: responsesAboveP99(this.ok) }
-    };
-  }
+// src/capacity/search.ts
+var CAPACITY_DEFAULTS = {
+  ceilingFactor: 1.25,
+  resolution: 0.05,
+  maxProbes: STACK_DEFAULTS.capacityMaxProbes
 };
-function phaseRecorders(load) {
-  const schedule = {
-    warmupSeconds: load.warmupSeconds,
-    durationSeconds: load.durationSeconds,
-    trials: load.trials
-  };
-  const warmup = new PhaseRecorder();
-  const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
-  return {
-    schedule,
-    total: totalSeconds(schedule),
-    recorderFor: (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0,
-    outcome: () => ({
-      trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)),
-      histograms: trials.map((r) => r.histogram)
-    })
-  };
+function probePasses(rate, achieved, p99, errors, sloP99Ms) {
+  return Number.isFinite(p99) && p99 <= sloP99Ms && errors === 0 && achieved >= 0.95 * rate;
 }
-
-// src/load/watchdog.ts
-function stallLimitSeconds(requestTimeoutSeconds) {
-  return 2 * requestTimeoutSeconds;
-}
-function stalledError(seconds3, requestTimeoutSeconds) {
-  return new StackError(
-    `the service stopped answering: no response for ${seconds3} s while requests were waiting (load.timeout ${requestTimeoutSeconds} s). Check that it is not stuck; a service whose requests take longer than the timeout needs a longer one.`
-  );
-}
-
-// src/load/ticker.ts
-function startTicker(o) {
-  const stallLimit = stallLimitSeconds(o.requestTimeoutSeconds);
-  const total = totalSeconds(o.schedule);
-  let lastOk = 0;
-  let lastTick = o.t0;
-  return setInterval(() => {
-    try {
-      o.check?.();
-    } catch (err) {
-      o.fail(err);
-      return;
-    }
-    const now = performance.now();
-    if (now - o.lastProgress() > stallLimit * 1e3) {
-      o.fail(o.stalled?.(stallLimit, o.requestTimeoutSeconds) ?? stalledError(stallLimit, o.requestTimeoutSeconds));
-      return;
-    }
-    const elapsed = (now - o.t0) / 1e3;
-    const phase = phaseAt(elapsed, o.schedule);
-    const rec = o.recorderFor(phase);
-    const ok = o.okTotal();
-    if (rec) {
-      o.onProgress?.({
-        elapsedSeconds: elapsed,
-        totalSeconds: total,
-        phase,
-        rps: (ok - lastOk) * 1e3 / (now - lastTick),
-        errors: rec.errors.total,
-        p99: rec.currentP99()
-      });
-    }
-    lastOk = ok;
-    lastTick = now;
-  }, 1e3);
-}
-
-// src/load/autocannon.ts
-function runClosedLoop(url, load, hooks = {}) {
-  const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
-  checkSocketRoom(load.connections);
-  return new Promise((resolve8, reject) => {
-    let settled = false;
-    let okTotal = 0;
-    const t0 = performance.now();
-    let lastProgress = t0;
-    const elapsed = () => (performance.now() - t0) / 1e3;
-    const instance = (0, import_autocannon.default)(
-      {
-        url,
-        connections: load.connections,
-        // A hard bound on the load loop, whatever happens to our own timer.
-        duration: Math.ceil(total) + 5,
-        timeout: load.timeoutSeconds,
-        requests: load.requests.map((r) => ({
-          method: r.method,
-          path: r.path,
-          headers: r.headers,
-          body: r.body
-        })),
-        // We keep our own histograms; autocannon's are whole milliseconds.
-        skipAggregateResult: true
-      },
-      () => void 0
-    );
-    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
-      lastProgress = performance.now();
-      const r = recorderFor(phaseAt(elapsed(), schedule));
-      if (!r) return;
-      r.recordResponse(statusCode, responseTime);
-      if (statusCode >= 200 && statusCode < 300) okTotal++;
-    });
-    instance.on("reqError", (err) => {
-      if (err.code === "EMFILE" || err.code === "ENFILE") {
-        finish(socketLimitError(load.connections, openFileLimit(), openFileCount(), err.code));
-        return;
-      }
-      recorderFor(phaseAt(elapsed(), schedule))?.recordError(err.message === "request timed out");
-    });
-    const finish = (err) => {
-      if (settled) return;
-      settled = true;
-      clearInterval(ticker);
-      clearTimeout(endTimer);
-      clearTimeout(warmupTimer);
-      hooks.signal?.removeEventListener("abort", onAbort);
-      instance.stop();
-      if (err) reject(err);
-      else resolve8(outcome());
+function capacityStep(closed, probes, limits) {
+  const passed = probes.filter((p) => p.pass).map((p) => p.rate);
+  const failed2 = probes.filter((p) => !p.pass).map((p) => p.rate);
+  const lo = passed.length ? Math.max(...passed) : 0;
+  const ceiling = Math.max(1, closed * limits.ceilingFactor);
+  const hi = failed2.length ? Math.min(...failed2) : ceiling;
+  if (probes.length === 0) return { next: roundRate(Math.max(1, closed * 0.8)) };
+  if (passed.length > 0 && !failed2.length && lo >= ceiling - 1e-9) {
+    return {
+      capacity: lo,
+      reason: `passed at ${Math.round(ceiling)} req/s, the search's ceiling (${limits.ceilingFactor} \xD7 the closed-loop throughput)`
     };
-    const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
-    hooks.signal?.addEventListener("abort", onAbort);
-    const ticker = startTicker({
-      t0,
-      schedule,
-      recorderFor,
-      okTotal: () => okTotal,
-      check: hooks.check,
-      onProgress: hooks.onProgress,
-      fail: finish,
-      lastProgress: () => lastProgress,
-      requestTimeoutSeconds: load.timeoutSeconds,
-      stalled: hooks.stalled
-    });
-    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
-    const endTimer = setTimeout(() => {
-      try {
-        hooks.check?.();
-        hooks.onMeasureEnd?.();
-        finish();
-      } catch (err) {
-        finish(err);
-      }
-    }, total * 1e3);
+  }
+  if (hi - lo <= limits.resolution * hi) {
+    return {
+      capacity: lo,
+      reason: `bracketed within ${Math.round(limits.resolution * 100)}%: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
+    };
+  }
+  if (probes.length >= limits.maxProbes) {
+    return {
+      capacity: lo,
+      reason: `${limits.maxProbes} probes: passes at ${Math.round(lo)}, fails at ${Math.round(hi)} req/s`
+    };
+  }
+  const next = passed.length === 0 ? hi / 2 : failed2.length === 0 ? ceiling : (lo + hi) / 2;
+  if (next < 1) return { capacity: 0, reason: `even ${Math.round(hi)} req/s broke the SLO of ${limits.sloP99Ms} ms` };
+  return { next: roundRate(next) };
+}
+function roundRate(r) {
+  return r >= 100 ? Math.round(r / 10) * 10 : Math.max(1, Math.round(r));
+}
+
+// src/capacity/run.ts
+var PROBE_WARMUP = 1;
+var PROBE_SECONDS = 3;
+async function measureCapacity(run2, p, hooks, limits, o = {}) {
+  const started = Date.now();
+  const name = o.label ?? p.plan.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  const stack = await startStack(run2, p, {
+    log,
+    signal: hooks.signal,
+    onComponent: hooks.onComponent,
+    databaseTemplate: o.databaseTemplate
   });
-}
-
-// src/load/cpu.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { readFileSync as readFileSync10 } from "node:fs";
-var clockTicks;
-function ticksPerSecond() {
-  if (clockTicks === void 0) {
-    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8" });
-    clockTicks = Number(r.stdout?.trim()) || 100;
-  }
-  return clockTicks;
-}
-function processCpuSeconds(pid) {
-  try {
-    const stat = readFileSync10(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
-  } catch {
-    return 0;
-  }
-}
-function groupCpuSeconds(pgid) {
-  return treeMembers(pgid).reduce((a, pid) => a + processCpuSeconds(pid), 0);
-}
-function machineBusySeconds() {
-  try {
-    const line = readFileSync10("/proc/stat", "utf8").split("\n")[0];
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-    return busy / ticksPerSecond();
-  } catch {
-    return 0;
-  }
-}
-function cpuSnapshot(components) {
-  const usage = process.cpuUsage();
-  return {
-    atMs: performance.now(),
-    components: Object.fromEntries(components.map((c2) => [c2.name, groupCpuSeconds(c2.pid)])),
-    loadGenerator: (usage.user + usage.system) / 1e6,
-    machine: machineBusySeconds()
-  };
-}
-
-// src/load/http-connection.ts
-import { connect as connect2 } from "node:net";
-var CRLFCRLF = Buffer.from("\r\n\r\n");
-var CHUNKED_END = Buffer.from("0\r\n\r\n");
-var CONTENT_LENGTH = [Buffer.from("\r\ncontent-length:"), Buffer.from("\r\nContent-Length:")];
-var CHUNKED = Buffer.from("chunked");
-var CLOSE = [
-  Buffer.from("\r\nconnection: close"),
-  Buffer.from("\r\nConnection: close"),
-  Buffer.from("\r\nConnection: Close")
-];
-function find(buf, needles, end) {
-  for (const n of needles) {
-    const i = buf.indexOf(n);
-    if (i >= 0 && i < end) return i + n.length;
-  }
-  return -1;
-}
-function parseHead(buf) {
-  const end = buf.indexOf(CRLFCRLF);
-  if (end < 0) return void 0;
-  const status = (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48);
-  let contentLength = null;
-  let i = find(buf, CONTENT_LENGTH, end);
-  if (i < 0) {
-    const m = /\r\ncontent-length:\s*(\d+)/i.exec(buf.toString("latin1", 0, end));
-    if (m) contentLength = Number(m[1]);
-  } else {
-    while (buf[i] === 32) i++;
-    let n = 0;
-    while (buf[i] >= 48 && buf[i] <= 57) n = n * 10 + (buf[i++] - 48);
-    contentLength = n;
-  }
-  const chunked = contentLength === null && buf.indexOf(CHUNKED) >= 0 && buf.indexOf(CHUNKED) < end;
-  const close = find(buf, CLOSE, end) >= 0 || buf[7] === 48;
-  return { status, headerEnd: end + 4, contentLength, chunked, close };
-}
-var HttpConnection = class {
-  constructor(host, port, hooks) {
-    this.host = host;
-    this.port = port;
-    this.hooks = hooks;
-  }
-  host;
-  port;
-  hooks;
-  socket;
-  buf;
-  head;
-  startedAt = 0;
-  sentAt = 0;
-  inFlight = false;
-  closed = false;
-  pending;
-  noBody = false;
-  connecting = false;
-  /** Starts the request loop: sends whatever `next()` gives. */
-  kick() {
-    if (this.closed || this.inFlight) return;
-    const req = this.pending ?? this.hooks.next();
-    this.pending = void 0;
-    if (!req) return;
-    if (!this.socket || this.connecting) {
-      this.pending = req;
-      this.open();
-      return;
-    }
-    this.inFlight = true;
-    this.noBody = req.noBody ?? false;
-    this.startedAt = req.startedAt;
-    this.sentAt = performance.now();
-    this.socket.write(req.buffer);
-  }
-  /** A request is in flight or waiting for the connection to open. */
-  get busy() {
-    return this.inFlight || this.pending !== void 0;
-  }
-  /** Milliseconds since the current request was written (0 when idle). */
-  waitingFor(now) {
-    return this.inFlight ? now - this.sentAt : 0;
-  }
-  open() {
-    if (this.connecting || this.closed) return;
-    this.connecting = true;
-    const socket = connect2({ host: this.host, port: this.port, noDelay: true });
-    this.socket = socket;
-    socket.on("connect", () => {
-      this.connecting = false;
-      this.kick();
-    });
-    socket.on("data", (chunk) => this.onData(chunk));
-    socket.on("error", (err) => {
-      if (err.code === "EMFILE" || err.code === "ENFILE") this.hooks.onSocketLimit?.(err.code);
-    });
-    socket.on("close", () => {
-      if (this.socket !== socket) return;
-      const refused = this.connecting && this.pending !== void 0;
-      this.socket = void 0;
-      this.connecting = false;
-      this.buf = void 0;
-      this.head = void 0;
-      if (this.inFlight || refused) {
-        this.inFlight = false;
-        this.pending = void 0;
-        this.hooks.onError(false);
-        if (!this.closed) setTimeout(() => this.kick(), 10);
-        return;
-      }
-      if (!this.closed && this.pending) this.open();
-    });
-  }
-  onData(chunk) {
-    this.buf = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
-    if (!this.head) {
-      this.head = parseHead(this.buf);
-      if (!this.head) return;
-    }
-    const h = this.head;
-    const body = this.buf.length - h.headerEnd;
-    let done;
-    if (this.noBody) done = true;
-    else if (h.contentLength !== null) done = body >= h.contentLength;
-    else if (h.chunked) done = this.buf.length >= 5 && this.buf.subarray(this.buf.length - 5).equals(CHUNKED_END);
-    else done = h.status === 204 || h.status === 304 || h.status >= 100 && h.status < 200;
-    if (!done) return;
-    const endedAt = performance.now();
-    this.buf = void 0;
-    this.head = void 0;
-    this.inFlight = false;
-    this.hooks.onResponse(h.status, this.startedAt, this.sentAt, endedAt);
-    if (h.close) {
-      const s = this.socket;
-      this.socket = void 0;
-      s?.destroy();
-    }
-    this.kick();
-  }
-  /** Abandons the request in flight (a timeout) and reconnects. */
-  timeout() {
-    if (!this.inFlight) return;
-    this.inFlight = false;
-    this.hooks.onError(true);
-    const s = this.socket;
-    this.socket = void 0;
-    this.buf = void 0;
-    this.head = void 0;
-    s?.destroy();
-    this.kick();
-  }
-  close() {
-    this.closed = true;
-    this.socket?.destroy();
-    this.socket = void 0;
-  }
-};
-function requestBuffer(host, r) {
-  const body = r.body ?? "";
-  const headers = { host, ...r.headers, ...body ? { "content-length": String(Buffer.byteLength(body)) } : {} };
-  const lines = [`${r.method} ${r.path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
-  return Buffer.from(`${lines.join("\r\n")}\r
-\r
-${body}`, "latin1");
-}
-
-// src/load/driver.ts
-function runLoad(url, load, hooks = {}) {
-  const target = new URL(url);
-  const host = target.hostname.replace(/^\[|\]$/g, "");
-  const port = Number(target.port || 80);
-  const buffers = load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" }));
-  const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
-  const open = load.rate !== null;
-  const intervalMs = open ? 1e3 / load.rate : 0;
-  const timeoutMs = load.timeoutSeconds * 1e3;
-  checkSocketRoom(load.connections);
-  return new Promise((resolve8, reject) => {
-    const t0 = performance.now();
-    const endAt = t0 + total * 1e3;
-    let stopped = false;
-    let settled = false;
-    let sent = 0;
-    let scheduled = 0;
-    const backlog = [];
-    let okTotal = 0;
-    let lastProgress = t0;
-    let pumpTimer;
-    let drainTimer;
-    const nextRequest = () => buffers[sent++ % buffers.length];
-    const connections = Array.from(
-      { length: load.connections },
-      () => new HttpConnection(host, port, {
-        next: () => {
-          if (stopped) return void 0;
-          if (!open) return { ...nextRequest(), startedAt: performance.now() };
-          const due = backlog.shift();
-          return due === void 0 ? void 0 : { ...nextRequest(), startedAt: due };
-        },
-        onResponse: (status, startedAt, sentAt, endedAt) => {
-          lastProgress = endedAt;
-          const at = open ? startedAt : endedAt;
-          const rec = recorderFor(phaseAt((at - t0) / 1e3, schedule));
-          if (!rec) return;
-          rec.recordResponse(status, endedAt - startedAt);
-          if (status >= 200 && status < 300) {
-            okTotal++;
-            if (open) rec.recordUncorrected(endedAt - sentAt);
-          }
-          if (stopped && open && connections.every((c2) => !c2.inFlight)) complete();
-        },
-        onError: (timeout) => {
-          recorderFor(phaseAt((performance.now() - t0) / 1e3, schedule))?.recordError(timeout);
-        },
-        onSocketLimit: (code2) => fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code2))
-      })
-    );
-    const pump = () => {
-      if (stopped) return;
-      const now = performance.now();
-      for (let due = t0 + scheduled * intervalMs; due <= now && due < endAt; due = t0 + scheduled * intervalMs) {
-        backlog.push(due);
-        scheduled++;
-      }
-      for (const c2 of connections) {
-        if (backlog.length === 0) break;
-        if (!c2.inFlight) c2.kick();
-      }
-      const next = t0 + scheduled * intervalMs;
-      if (next < endAt) pumpTimer = setTimeout(pump, Math.max(0, next - performance.now()));
-    };
-    const cleanup = () => {
-      settled = true;
-      stopped = true;
-      clearInterval(ticker);
-      clearInterval(reaper);
-      clearTimeout(endTimer);
-      clearTimeout(warmupTimer);
-      clearTimeout(pumpTimer);
-      clearTimeout(drainTimer);
-      hooks.signal?.removeEventListener("abort", onAbort);
-      for (const c2 of connections) c2.close();
-    };
-    const complete = () => {
-      if (settled) return;
-      cleanup();
-      resolve8(outcome());
-    };
-    const fail = (err) => {
-      if (settled) return;
-      cleanup();
-      reject(err);
-    };
-    const onAbort = () => fail(hooks.signal?.reason ?? new Error("aborted"));
-    hooks.signal?.addEventListener("abort", onAbort);
-    const expireBacklog = (olderThan) => {
-      while (backlog.length > 0 && backlog[0] < olderThan) {
-        const due = backlog.shift();
-        recorderFor(phaseAt((due - t0) / 1e3, schedule))?.recordError(true);
-      }
-    };
-    const reaper = setInterval(() => {
-      const now = performance.now();
-      for (const c2 of connections) if (c2.waitingFor(now) > timeoutMs) c2.timeout();
-      expireBacklog(now - timeoutMs);
-      if (backlog.length === 0 && connections.every((c2) => !c2.busy)) lastProgress = now;
-    }, 100);
-    const ticker = startTicker({
-      t0,
-      schedule,
-      recorderFor,
-      okTotal: () => okTotal,
-      check: hooks.check,
-      onProgress: hooks.onProgress,
-      fail,
-      lastProgress: () => lastProgress,
-      requestTimeoutSeconds: load.timeoutSeconds,
-      stalled: hooks.stalled
-    });
-    const warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
-    const endTimer = setTimeout(() => {
-      try {
-        hooks.check?.();
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      hooks.onMeasureEnd?.();
-      stopped = true;
-      clearTimeout(pumpTimer);
-      expireBacklog(Number.POSITIVE_INFINITY);
-      if (!open || connections.every((c2) => !c2.inFlight)) complete();
-      else drainTimer = setTimeout(complete, timeoutMs + 100);
-    }, total * 1e3);
-    if (open) pump();
-    else for (const c2 of connections) c2.kick();
+  const window2 = (rate) => ({
+    ...p.plan.load,
+    rate,
+    warmupSeconds: PROBE_WARMUP,
+    durationSeconds: PROBE_SECONDS,
+    trials: 1
   });
-}
-
-// src/load/placement.ts
-import { spawnSync as spawnSync3 } from "node:child_process";
-import { availableParallelism } from "node:os";
-function planPlacement(pin, cores) {
-  const all = cores > 1 ? `0-${cores - 1}` : "0";
-  if (!pin) return { pinned: false, loadGenerator: all, stack: all };
-  return { pinned: true, loadGenerator: "0", stack: cores > 2 ? `1-${cores - 1}` : "1" };
-}
-function applyPlacement(pin) {
-  const cores = availableParallelism();
-  if (pin && cores < 2) {
-    throw new UserError(
-      `--pin needs at least 2 CPUs (one for the load generator, the rest for the stack); this machine has ${cores}.`
+  const trial = (rate) => oneWindow(stack, window2(rate), hooks.signal);
+  try {
+    const closed = (await trial(null)).throughput;
+    log(
+      `capacity at P99 \u2264 ${limits.sloP99Ms} ms: closed-loop throughput ${closed.toFixed(0)} req/s; probing open-loop rates`
     );
-  }
-  const placement = planPlacement(pin, cores);
-  if (pin) {
-    const r = spawnSync3("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
-      encoding: "utf8"
-    });
-    if (r.status !== 0) {
-      throw new UserError(
-        `--pin: taskset failed (${(r.stderr || r.error?.message || "").trim()}). Install util-linux, or run without --pin.`
+    const probes = [];
+    for (; ; ) {
+      const step = capacityStep(closed, probes, limits);
+      if ("capacity" in step) {
+        log(`capacity: ${step.capacity.toFixed(0)} req/s (${step.reason})`);
+        await stack.down();
+        return {
+          sloP99Ms: limits.sloP99Ms,
+          rate: step.capacity,
+          closedLoopThroughput: closed,
+          probes,
+          reason: step.reason,
+          seconds: (Date.now() - started) / 1e3
+        };
+      }
+      hooks.signal?.throwIfAborted();
+      const t = await trial(step.next);
+      const probe = {
+        rate: step.next,
+        achieved: t.throughput,
+        p99: t.latency.p99,
+        errors: t.errors.total,
+        pass: probePasses(step.next, t.throughput, t.latency.p99, t.errors.total, limits.sloP99Ms)
+      };
+      probes.push(probe);
+      log(
+        `probe ${step.next} req/s: served ${probe.achieved.toFixed(0)}, P99 ${Number.isFinite(probe.p99) ? probe.p99.toFixed(1) : "\u2013"} ms, errors ${probe.errors}: ${probe.pass ? "pass" : "fail"}`
       );
     }
+  } catch (err) {
+    await stack.down(true).catch(() => void 0);
+    throw err;
   }
-  return placement;
 }
-
-// src/stats/cpu-shares.ts
-function cpuAccount(start, end, cores) {
-  const wall = (end.atMs - start.atMs) / 1e3;
-  const seconds3 = {};
-  for (const [name, s] of Object.entries(end.components)) {
-    seconds3[name] = Math.max(0, s - (start.components[name] ?? 0));
-  }
-  seconds3.loadgen = Math.max(0, end.loadGenerator - start.loadGenerator);
-  const accounted = Object.values(seconds3).reduce((a, b) => a + b, 0);
-  const machine = Math.max(0, end.machine - start.machine);
-  seconds3.other = Math.max(0, machine - accounted);
-  const share = {};
-  for (const [k, v] of Object.entries(seconds3)) share[k] = wall > 0 ? v / (wall * cores) : 0;
+function capacityLimitsOf(spec) {
   return {
-    wallSeconds: wall,
-    cores,
-    seconds: seconds3,
-    share,
-    loadGeneratorCores: wall > 0 ? seconds3.loadgen / wall : 0
+    sloP99Ms: spec.capacity.sloP99Ms ?? Number.NaN,
+    ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
+    resolution: CAPACITY_DEFAULTS.resolution,
+    maxProbes: spec.capacity.maxProbes
   };
 }
-var LOADGEN_SATURATION_CORES = 0.9;
-function loadGeneratorWarning(account) {
-  if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES) return void 0;
-  return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
+
+// src/compare/metrics.ts
+var METRIC_LABELS = {
+  throughput: "Throughput (req/s)",
+  p50: "P50 (ms)",
+  p90: "P90 (ms)",
+  p99: "P99 (ms)",
+  p999: "P99.9 (ms)",
+  p99Slo: "P99 SLO (ms)",
+  throughputSlo: "Throughput SLO (req/s)",
+  errorRate: "Error rate",
+  cost: "App instructions per request",
+  capacity: "Capacity within the P99 SLO (req/s)"
+};
+var METRIC_ORDER = [
+  "throughput",
+  "throughputSlo",
+  "p99",
+  "p99Slo",
+  "cost",
+  "capacity",
+  "errorRate",
+  "p50",
+  "p90",
+  "p999"
+];
+function sortRows(metrics) {
+  return metrics.sort((x, y) => METRIC_ORDER.indexOf(x.metric) - METRIC_ORDER.indexOf(y.metric));
+}
+function headlineOf(metrics) {
+  const gated = metrics.filter((m) => m.gated).map((m) => m.verdict);
+  if (gated.includes("regression")) return "regression";
+  if (gated.includes("inconclusive")) return "inconclusive";
+  if (gated.includes("improvement")) return "improvement";
+  return "pass";
+}
+function overallHeadline(headlines) {
+  for (const h of ["regression", "no-baseline", "inconclusive", "improvement"])
+    if (headlines.includes(h)) return h;
+  return "pass";
+}
+function isDecided(c2) {
+  const gated = c2.metrics.filter((m) => m.gated);
+  if (gated.length === 0) return false;
+  if (gated.some((m) => m.verdict === "regression")) return true;
+  return gated.every((m) => m.verdict === "pass" || m.verdict === "improvement");
+}
+var pct = (x, d = 1) => `${(x * 100).toFixed(d)}%`;
+
+// src/stats/distributions.ts
+function normalQuantile(p) {
+  if (!(p > 0 && p < 1)) return p === 0 ? Number.NEGATIVE_INFINITY : p === 1 ? Number.POSITIVE_INFINITY : Number.NaN;
+  const a = [
+    -39.69683028665376,
+    220.9460984245205,
+    -275.9285104469687,
+    138.357751867269,
+    -30.66479806614716,
+    2.506628277459239
+  ];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c2 = [
+    -0.007784894002430293,
+    -0.3223964580411365,
+    -2.400758277161838,
+    -2.549732539343734,
+    4.374664141464968,
+    2.938163982698783
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lowTail = 0.02425;
+  let x;
+  if (p < lowTail) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x = (((((c2[0] * q + c2[1]) * q + c2[2]) * q + c2[3]) * q + c2[4]) * q + c2[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else if (p <= 1 - lowTail) {
+    const q = p - 0.5;
+    const r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  } else {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x = -(((((c2[0] * q + c2[1]) * q + c2[2]) * q + c2[3]) * q + c2[4]) * q + c2[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  return x;
+}
+function logGamma(x) {
+  const g = [
+    0.9999999999998099,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.3234287776531,
+    -176.6150291621406,
+    12.507343278686905,
+    -0.13857109526572012,
+    9984369578019572e-21,
+    15056327351493116e-23
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const xx = x - 1;
+  let a = g[0];
+  const t = xx + 7.5;
+  for (let i = 1; i < 9; i++) a += g[i] / (xx + i);
+  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
+}
+function betaContinuedFraction(a, b, x) {
+  const tiny = 1e-300;
+  let c2 = 1;
+  let d = 1 - (a + b) * x / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c2 = 1 + aa / c2;
+    if (Math.abs(c2) < tiny) c2 = tiny;
+    d = 1 / d;
+    h *= d * c2;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c2 = 1 + aa / c2;
+    if (Math.abs(c2) < tiny) c2 = tiny;
+    d = 1 / d;
+    const del = d * c2;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-14) break;
+  }
+  return h;
+}
+function incompleteBeta(x, a, b) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x < (a + 1) / (a + b + 2)) return front * betaContinuedFraction(a, b, x) / a;
+  return 1 - front * betaContinuedFraction(b, a, 1 - x) / b;
+}
+function studentTCdf(t, df) {
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+function studentTQuantile(p, df) {
+  if (!(p > 0 && p < 1) || !(df > 0)) return Number.NaN;
+  if (p === 0.5) return 0;
+  if (p < 0.5) return -studentTQuantile(1 - p, df);
+  let lo = 0;
+  let hi = 1;
+  while (studentTCdf(hi, df) < p) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTCdf(mid, df) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
-// src/engine/cost.ts
-import { spawnSync as spawnSync4 } from "node:child_process";
-import { readFileSync as readFileSync12 } from "node:fs";
+// src/compare/rule.ts
+function decide(estimate, lo, hi, limit, reached = true) {
+  if (!reached) return "inconclusive";
+  if (estimate > limit && lo > 0) return "regression";
+  if (estimate < -limit && hi < 0) return "improvement";
+  if (hi <= limit) return "pass";
+  return "inconclusive";
+}
+
+// src/compare/slo.ts
+function sloCount(slo) {
+  return (slo?.p99Ms != null ? 1 : 0) + (slo?.throughput != null ? 1 : 0);
+}
+function sloVerdicts(units, slo, alpha) {
+  const rows = [];
+  if (slo?.throughput != null) rows.push(oneSlo("throughputSlo", units.throughput, slo.throughput, alpha));
+  if (slo?.p99Ms != null) rows.push(oneSlo("p99Slo", units.p99, slo.p99Ms, alpha));
+  return rows;
+}
+function oneSlo(metric2, values, target, alpha) {
+  const ok = values.filter((v) => Number.isFinite(v) && v > 0);
+  const n = ok.length;
+  const logs = ok.map((v) => Math.log(v / target));
+  const estimate = n > 0 ? mean(logs) : Number.NaN;
+  const half = n >= 2 ? studentTQuantile(1 - alpha, n - 1) * (stdev(logs) / Math.sqrt(n)) : 0;
+  const lo = estimate - half;
+  const hi = estimate + half;
+  const worse = metric2 === "p99Slo";
+  let verdict = decide(worse ? estimate : -estimate, worse ? lo : -hi, worse ? hi : -lo, 0, n > 0);
+  if (verdict === "improvement") verdict = "pass";
+  if (metric2 === "throughputSlo" && ok.length < values.length) verdict = "regression";
+  if (metric2 === "p99Slo" && n === 0) verdict = "inconclusive";
+  return {
+    metric: metric2,
+    gated: true,
+    threshold: target,
+    baseline: Number.NaN,
+    current: n > 0 ? median(ok) : metric2 === "throughputSlo" ? 0 : Number.NaN,
+    change: Math.exp(estimate) - 1,
+    ci: { lo: Math.exp(lo) - 1, hi: Math.exp(hi) - 1, confidence: n >= 2 ? 1 - 2 * alpha : 1 },
+    requested: n >= 2 ? 1 - 2 * alpha : 1,
+    n,
+    verdict
+  };
+}
+
+// src/compare/risk.ts
+var TESTED_METRICS = ["throughput", "p99"];
+var DEFAULT_ALPHA = 0.05;
+var DEFAULT_RISK = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
+function testedCount(gate, timed = true) {
+  const relative6 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
+  return (timed ? relative6 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
+}
+function metricAlpha(r, tested = TESTED_METRICS.length) {
+  return r.alpha / (Math.max(1, tested) * Math.max(1, r.stacks) * Math.max(1, r.looks));
+}
+function minUnits(alpha) {
+  return Math.max(1, Math.ceil(Math.log2(1 / alpha) - 1e-12));
+}
+function riskNote(risk, alpha, tested) {
+  const parts = [`${tested} tested metric${tested === 1 ? "" : "s"}`];
+  if (risk.stacks > 1) parts.push(`${risk.stacks} stacks`);
+  if (risk.looks > 1) parts.push(`${risk.looks} planned looks`);
+  return `False-alarm rate ${pct(risk.alpha, 0)} (one-sided) split over ${parts.join(" \xD7 ")}: each interval is at ${pct(1 - 2 * alpha)} (${pct(alpha, 2)} on each side).`;
+}
+
+// src/cost/run.ts
+import { spawnSync as spawnSync3 } from "node:child_process";
+import { readFileSync as readFileSync11 } from "node:fs";
 import http from "node:http";
 import { arch } from "node:os";
 
+// src/cost/callgrind.ts
+function valgrindPrefix(outDir, valgrind = "valgrind") {
+  return [
+    valgrind,
+    "--tool=callgrind",
+    "--trace-children=yes",
+    // Start uninstrumented: the app's startup (imports) runs several times faster, and counting
+    // starts when the cost run switches instrumentation on, before the warmup requests.
+    "--instr-atstart=no",
+    "--dump-instr=no",
+    "--dump-line=no",
+    `--callgrind-out-file=${outDir}/callgrind.out.%p`,
+    "--vgdb=yes",
+    `--vgdb-prefix=${outDir}/vgdb`
+  ];
+}
+function valgrindCommand(command, outDir, valgrind = "valgrind") {
+  return `${valgrindPrefix(outDir, valgrind).map(shellQuote).join(" ")} ${command}`;
+}
+function shellQuote(s) {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+function dumpTotal(text) {
+  const m = /^summary:\s*(\d+)/m.exec(text) ?? /^totals:\s*(\d+)/m.exec(text);
+  return m ? Number(m[1]) : void 0;
+}
+function parseDumpName(name) {
+  const m = /^callgrind\.out\.(\d+)\.(\d+)$/.exec(name);
+  return m ? { pid: Number(m[1]), n: Number(m[2]) } : void 0;
+}
+function parseVgdbList(text) {
+  const out = [];
+  for (const line of text.split("\n")) {
+    const m = /^use --pid=(\d+) for (.*)$/.exec(line.trim());
+    if (m) out.push({ pid: Number(m[1]), command: stripValgrind(m[2]).trim() });
+  }
+  return out;
+}
+function stripValgrind(command) {
+  const words = command.split(" ");
+  let i = 0;
+  if (/valgrind(\.bin)?$/.test(words[0] ?? "")) i = 1;
+  while (i < words.length && words[i].startsWith("--")) i++;
+  return words.slice(i).join(" ");
+}
+function requestAt(requests, i) {
+  return requests[i % requests.length];
+}
+function chunkSize(requested, kinds) {
+  return Math.ceil(requested / Math.max(1, kinds)) * Math.max(1, kinds);
+}
+function robustSpread(values) {
+  if (values.length < 2) return 0;
+  const m = median(values);
+  const mad = median(values.map((v) => Math.abs(v - m)));
+  return m > 0 ? 1.4826 * mad / m : 0;
+}
+var JIT_RUNTIMES = /(^|\/)(node|nodejs|deno|bun|java|pypy\d*(\.\d+)?|dotnet|ruby --(yjit|jit)|php.*jit)$/;
+function jitRuntime(commands) {
+  for (const c2 of commands) {
+    const first = c2.trim().split(/\s+/)[0] ?? "";
+    if (JIT_RUNTIMES.test(first)) return first.split("/").pop();
+  }
+  return void 0;
+}
+function valgrindGuestCpu(arch2, flags) {
+  if (arch2 !== "x64") return arch2;
+  const have = new Set(flags.trim().split(/\s+/));
+  const all = (...f) => f.every((x) => have.has(x));
+  const extra = ["f16c", "rdrand"].filter((f) => have.has(f)).map((f) => `+${f}`).join("");
+  if (all("avx", "avx2", "bmi1", "bmi2", "cx16")) return `amd64-avx2${extra}`;
+  if (all("avx", "cx16")) return `amd64-avx${extra}`;
+  if (all("sse4_2", "cx16")) return "amd64-sse4.2";
+  if (all("pni", "cx16")) return "amd64-sse3";
+  return "amd64-baseline";
+}
+
 // src/cost/vgdb.ts
 import { execFile } from "node:child_process";
-import { readdirSync as readdirSync6, readFileSync as readFileSync11 } from "node:fs";
-import { join as join13 } from "node:path";
+import { readdirSync as readdirSync6, readFileSync as readFileSync10 } from "node:fs";
+import { join as join12 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
   return new Promise((resolve8) => {
@@ -49225,7 +48376,7 @@ function run(vgdb, args) {
   });
 }
 async function listCounted(vgdb, outDir) {
-  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, "-l"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, "-l"]);
   return parseVgdbList(r.stdout);
 }
 function dumpsOf(outDir, pid) {
@@ -49238,13 +48389,13 @@ function dumpsOf(outDir, pid) {
 }
 async function dumpOne(vgdb, outDir, pid) {
   const before = new Set(dumpsOf(outDir, pid));
-  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
   const deadline = Date.now() + 5e3;
   for (; ; ) {
     const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
     if (fresh.length > 0) {
-      const file = join13(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
-      const total = dumpTotal(readFileSync11(file, "utf8"));
+      const file = join12(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
+      const total = dumpTotal(readFileSync10(file, "utf8"));
       if (total !== void 0) return total;
     }
     if (Date.now() > deadline) break;
@@ -49259,7 +48410,7 @@ ${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
 }
 async function instrumentAll(vgdb, outDir, pids) {
   for (const pid of pids) {
-    const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
+    const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
     if (r.code !== 0 && !/instrumentation/i.test(`${r.stdout}${r.stderr}`)) {
       const said = `${r.stdout}
 ${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
@@ -49275,7 +48426,7 @@ async function dumpAll(vgdb, outDir, pids) {
   return out;
 }
 
-// src/engine/cost.ts
+// src/cost/run.ts
 function costPlanOf(plan, valgrind) {
   const { spec } = plan;
   const command = valgrindCommand(spec.cost.command ?? spec.app.command, "{run_dir}", valgrind);
@@ -49297,7 +48448,7 @@ function costPlanOf(plan, valgrind) {
 function costFingerprint(valgrindVersion2, pythonVersion) {
   let flags = "";
   try {
-    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync12("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync11("/proc/cpuinfo", "utf8"))?.[1] ?? "";
   } catch {
   }
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
@@ -49307,7 +48458,7 @@ function costFingerprint(valgrindVersion2, pythonVersion) {
   return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
 }
 function valgrindVersion(valgrind) {
-  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8" });
+  const r = spawnSync3(valgrind, ["--version"], { encoding: "utf8" });
   return r.stdout?.trim() || "unknown";
 }
 function send(agent, base, r, timeoutMs) {
@@ -49381,100 +48532,120 @@ ${tail.text}`);
   );
   return r;
 }
+async function sendMany(c2, n) {
+  for (let i = 0; i < n; i++) {
+    c2.signal?.throwIfAborted();
+    c2.stack.assertAlive();
+    const r = requestAt(c2.requests, c2.sent);
+    let status;
+    try {
+      status = await send(c2.agent, new URL(c2.stack.url), r, c2.timeoutMs);
+    } catch (err) {
+      throw new StackError(`cost run: ${r.method} ${r.path} (request ${c2.sent + 1}) failed: ${messageOf(err)}.`);
+    }
+    if (status < 200 || status > 299) {
+      throw new StackError(
+        `cost run: ${r.method} ${r.path} (request ${c2.sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`
+      );
+    }
+    c2.sent++;
+    if (c2.gapSeconds > 0) await new Promise((res) => setTimeout(res, c2.gapSeconds * 1e3));
+  }
+}
+async function instrumentAndWarm(c2, warmupRequests) {
+  const noneUnder = () => new StackError(
+    `cost run: no process of the app is running under valgrind (vgdb lists none under ${c2.outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
+  );
+  const atReady = await listCounted(c2.vgdb, c2.outDir);
+  if (atReady.length === 0) throw noneUnder();
+  await instrumentAll(
+    c2.vgdb,
+    c2.outDir,
+    atReady.map((q) => q.pid)
+  );
+  await sendMany(c2, warmupRequests);
+  const processes = await listCounted(c2.vgdb, c2.outDir);
+  if (processes.length === 0) throw noneUnder();
+  const pids = processes.map((q) => q.pid);
+  await instrumentAll(
+    c2.vgdb,
+    c2.outDir,
+    pids.filter((pid) => !atReady.some((q) => q.pid === pid))
+  );
+  await dumpAll(c2.vgdb, c2.outDir, pids);
+  return { processes, pids };
+}
+async function countChunks(c2, pids, chunkCount, perChunk, log) {
+  const perPid = new Map(pids.map((pid) => [pid, []]));
+  const chunks = [];
+  const chunkSeconds = [];
+  for (let i = 0; i < chunkCount; i++) {
+    const t0 = Date.now();
+    await sendMany(c2, perChunk);
+    const counts = await dumpAll(c2.vgdb, c2.outDir, pids);
+    chunkSeconds.push((Date.now() - t0) / 1e3);
+    let total = 0;
+    for (const [pid, n] of counts) {
+      perPid.get(pid)?.push(n / perChunk);
+      total += n;
+    }
+    chunks.push(total / perChunk);
+    log(`cost chunk ${i + 1}/${chunkCount}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
+  }
+  return { perPid, chunks, chunkSeconds };
+}
+function countWarnings(added, idlePerSecond, chunkSeconds, perChunkTotal, processes) {
+  const warnings = [];
+  if (added.length > 0) {
+    warnings.push(
+      `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`
+    );
+  }
+  const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
+  const idleShare = idlePerSecond * meanChunkSeconds / perChunkTotal;
+  if (idleShare > 1e-3) {
+    warnings.push(
+      `The app does work while idle (its timers): ${(idlePerSecond / 1e3).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`
+    );
+  }
+  const jit = jitRuntime(processes.map((q) => q.command));
+  if (jit) warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
+  return warnings;
+}
+async function idleRate(c2, pids) {
+  const idleStart = Date.now();
+  await new Promise((res) => setTimeout(res, 1e3));
+  const idle = await dumpAll(c2.vgdb, c2.outDir, pids);
+  return [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1e3);
+}
 async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
   const cost = plan.spec.cost;
-  const outDir = stack.runDir;
   const requests = plan.spec.load.requests;
   const perChunk = chunkSize(cost.chunkRequests, requests.length);
-  const base = new URL(stack.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const timeoutMs = cost.requestTimeoutSeconds * 1e3;
+  const c2 = {
+    stack,
+    vgdb,
+    outDir: stack.runDir,
+    requests,
+    agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    timeoutMs: cost.requestTimeoutSeconds * 1e3,
+    gapSeconds: cost.gapSeconds,
+    signal: hooks.signal,
+    sent: 0
+  };
   const warnings = [];
   if (perChunk !== cost.chunkRequests) {
     warnings.push(
       `cost.chunk-requests ${cost.chunkRequests} rounded up to ${perChunk}, a whole number of turns through the stack's ${requests.length} requests.`
     );
   }
-  let sent = 0;
-  const sendMany = async (n) => {
-    for (let i = 0; i < n; i++) {
-      hooks.signal?.throwIfAborted();
-      stack.assertAlive();
-      const r = requestAt(requests, sent);
-      let status;
-      try {
-        status = await send(agent, base, r, timeoutMs);
-      } catch (err) {
-        throw new StackError(`cost run: ${r.method} ${r.path} (request ${sent + 1}) failed: ${messageOf(err)}.`);
-      }
-      if (status < 200 || status > 299) {
-        throw new StackError(
-          `cost run: ${r.method} ${r.path} (request ${sent + 1}) answered ${status}; the cost run counts only a stack that answers every request with 2xx.`
-        );
-      }
-      sent++;
-      if (cost.gapSeconds > 0) await new Promise((res) => setTimeout(res, cost.gapSeconds * 1e3));
-    }
-  };
   try {
-    const noneUnder = () => new StackError(
-      `cost run: no process of the app is running under valgrind (vgdb lists none under ${outDir}). Does cost.command (or app.command) start the server itself, not through a supervisor that daemonizes it?`
-    );
-    const atReady = await listCounted(vgdb, outDir);
-    if (atReady.length === 0) throw noneUnder();
-    await instrumentAll(
-      vgdb,
-      outDir,
-      atReady.map((q) => q.pid)
-    );
-    await sendMany(cost.warmupRequests);
-    const processes = await listCounted(vgdb, outDir);
-    if (processes.length === 0) throw noneUnder();
-    const pids = processes.map((q) => q.pid);
-    await instrumentAll(
-      vgdb,
-      outDir,
-      pids.filter((pid) => !atReady.some((q) => q.pid === pid))
-    );
-    await dumpAll(vgdb, outDir, pids);
-    const perPid = new Map(pids.map((pid) => [pid, []]));
-    const chunks = [];
-    const chunkSeconds = [];
-    for (let c2 = 0; c2 < cost.chunks; c2++) {
-      const t0 = Date.now();
-      await sendMany(perChunk);
-      const counts = await dumpAll(vgdb, outDir, pids);
-      chunkSeconds.push((Date.now() - t0) / 1e3);
-      let total = 0;
-      for (const [pid, n] of counts) {
-        perPid.get(pid)?.push(n / perChunk);
-        total += n;
-      }
-      chunks.push(total / perChunk);
-      log(`cost chunk ${c2 + 1}/${cost.chunks}: ${(total / perChunk / 1e3).toFixed(1)}k instructions per request`);
-    }
-    const now = await listCounted(vgdb, outDir);
-    const added = now.filter((q) => !pids.includes(q.pid));
-    if (added.length > 0) {
-      warnings.push(
-        `${added.length} process(es) started under valgrind during the counted chunks (pids ${added.map((q) => q.pid).join(", ")}) and were not counted: a worker restarted or forked per request?`
-      );
-    }
-    const idleStart = Date.now();
-    await new Promise((res) => setTimeout(res, 1e3));
-    const idle = await dumpAll(vgdb, outDir, pids);
-    const idlePerSecond = [...idle.values()].reduce((a, b) => a + b, 0) / ((Date.now() - idleStart) / 1e3);
+    const { processes, pids } = await instrumentAndWarm(c2, cost.warmupRequests);
+    const { perPid, chunks, chunkSeconds } = await countChunks(c2, pids, cost.chunks, perChunk, log);
+    const added = (await listCounted(vgdb, c2.outDir)).filter((q) => !pids.includes(q.pid));
+    const idlePerSecond = await idleRate(c2, pids);
     const perRequest = median(chunks);
-    const meanChunkSeconds = chunkSeconds.reduce((a, b) => a + b, 0) / chunkSeconds.length;
-    const idleShare = idlePerSecond * meanChunkSeconds / (perRequest * perChunk);
-    if (idleShare > 1e-3) {
-      warnings.push(
-        `The app does work while idle (its timers): ${(idlePerSecond / 1e3).toFixed(0)}k instructions per second, ${(idleShare * 100).toFixed(2)}% of a chunk's count, so the counts depend a little on how long a chunk takes.`
-      );
-    }
-    const jit = jitRuntime(processes.map((q) => q.command));
-    if (jit)
-      warnings.push(`${jit} compiles at run time: its counts wander more than an interpreter's; see the spread.`);
+    warnings.push(...countWarnings(added, idlePerSecond, chunkSeconds, perRequest * perChunk, processes));
     for (const w of warnings) log(`warning: ${w}`);
     const version = valgrindVersion(valgrind);
     return {
@@ -49495,38 +48666,8 @@ async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
       warnings
     };
   } finally {
-    agent.destroy();
+    c2.agent.destroy();
   }
-}
-
-// src/engine/error-rate.ts
-var pct3 = (x) => `${Number((x * 100).toFixed(2))}%`;
-function errorsByKind(trials) {
-  const sum = (f) => trials.reduce((a, t) => a + f(t), 0);
-  const connection = sum((t) => t.errors.connection);
-  const timeouts = sum((t) => t.errors.timeouts);
-  const non2xx = sum((t) => t.errors.non2xx);
-  const failed = connection + timeouts + non2xx;
-  return { connection, timeouts, non2xx, failed, attempts: failed + sum((t) => t.requests) };
-}
-function errorRateMessage(label, trials, limit, o) {
-  const e = errorsByKind(trials);
-  if (e.attempts === 0 || e.failed / e.attempts <= limit) return void 0;
-  const kinds = [
-    e.connection > 0 ? `connection errors: the connection was refused or closed before an answer` : "",
-    e.timeouts > 0 ? `timeouts: no answer within load.timeout (${o.requestTimeoutSeconds} s)` : "",
-    e.non2xx > 0 ? "non-2xx: the app answered with an error status" : ""
-  ].filter(Boolean);
-  const tail = o.appLog ? `
---- last lines of the app's log ${o.appLog.file} ---
-${o.appLog.text || "(empty)"}
----` : "";
-  return [
-    `${label}: ${pct3(e.failed / e.attempts)} of the measured requests failed (connection errors ${e.connection}, timeouts ${e.timeouts}, non-2xx ${e.non2xx}; ${e.failed} of ${e.attempts}), over the error-rate limit of ${pct3(limit)} (gate.error-rate, or --max-error-rate).`,
-    `The latency and throughput of a service that fails this many requests do not describe it, so the gate fails rather than compare them. ${kinds.join("; ")}.`,
-    ...o.pool ? [o.pool] : [],
-    `Fix what makes the requests fail (see the app's log below), or allow them with gate.error-rate: "<N%" in the stack file or --max-error-rate N%.${tail}`
-  ].join("\n");
 }
 
 // src/engine/serves-nothing.ts
@@ -49549,10 +48690,49 @@ function assertServes(trials, label, appLog, requestPaths) {
   if (message !== void 0) throw new StackError(message);
 }
 
-// src/engine/sweep.ts
+// src/sweep/rules.ts
+var SWEEP_NOISE = 0.08;
+var SWEEP_P99_NOISE = 0.17;
+function sweepSequence(max2) {
+  const out = [];
+  const next = (w) => w < 4 ? w + 1 : (w & w - 1) === 0 ? w * 3 / 2 : w * 4 / 3;
+  for (let w = 1; w <= Math.max(1, max2); w = next(w)) out.push(w);
+  return out;
+}
+function bestPoint(points) {
+  return points.reduce((b, p) => p.throughput > b.throughput ? p : b);
+}
+function sweepStep(points, limits, elapsed) {
+  const seq = sweepSequence(limits.maxWorkers);
+  if (points.length === 0) return { next: seq[0] };
+  const last = points[points.length - 1];
+  const before = points.slice(0, -1);
+  const done = (reason) => ({ chosen: bestPoint(points).workers, reason });
+  if (before.length > 0) {
+    const prior = bestPoint(before);
+    if (!(last.throughput > prior.throughput * (1 + limits.noise))) {
+      return done(
+        `${last.workers} workers did not raise throughput by more than ${Math.round(limits.noise * 100)}% over ${prior.workers}`
+      );
+    }
+    if (last.p99 > prior.p99 * (1 + limits.p99Noise)) {
+      return done(
+        `P99 got worse at ${last.workers} workers (${last.p99.toFixed(1)} ms against ${prior.p99.toFixed(1)} ms at ${prior.workers})`
+      );
+    }
+  }
+  const next = seq.find((w) => w > last.workers);
+  if (next === void 0) return done(`reached the upper bound of ${limits.maxWorkers} workers`);
+  if (elapsed + last.seconds > limits.budgetSeconds) {
+    return done(`the time budget of ${limits.budgetSeconds} s would be exceeded by another point`);
+  }
+  return { next };
+}
+
+// src/sweep/run.ts
 async function sweepWorkers(run2, p, hooks, o = {}) {
-  const limits = p.plan.sweep;
-  if (!limits) throw new Error("sweepWorkers needs a plan with workers: auto");
+  if (!p.plan.sweep) throw new Error("sweepWorkers needs a plan with workers: auto");
+  const limits = { ...p.plan.sweep, noise: SWEEP_NOISE, p99Noise: SWEEP_P99_NOISE };
   const name = p.plan.spec.name;
   const log = (line) => hooks.log(`[${name}] ${line}`);
   const started = Date.now();
@@ -49591,14 +48771,7 @@ async function sweepWorkers(run2, p, hooks, o = {}) {
       );
       let trial;
       try {
-        const { outcome } = await measure(
-          stack.url,
-          load,
-          () => [],
-          { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal: hooks.signal },
-          1
-        );
-        trial = outcome.trials[0];
+        trial = await oneWindow(stack, load, hooks.signal);
       } catch (err) {
         await stack.down(true).catch(() => void 0);
         throw err;
@@ -49620,356 +48793,456 @@ async function sweepWorkers(run2, p, hooks, o = {}) {
   }
 }
 
-// src/engine/run.ts
-function drive(url, load, hooks) {
-  return load.client === "autocannon" && load.rate === null ? runClosedLoop(url, load, hooks) : runLoad(url, load, hooks);
-}
-async function measure(url, load, components, hooks, cores) {
-  let start;
-  let end;
-  const outcome = await drive(url, load, {
-    ...hooks,
-    onMeasureStart: () => {
-      start = cpuSnapshot(components());
-      hooks.onMeasureStart?.();
-    },
-    onMeasureEnd: () => {
-      end = cpuSnapshot(components());
+// src/capacity/verdict.ts
+function addCapacity(metrics, notes, base, head, gate) {
+  const g = gate.capacity;
+  if (!g) return;
+  if (!head) {
+    notes.push("The capacity gate is on but this run has no capacity search.");
+    return;
+  }
+  const comparable = base && base.sloP99Ms === head.sloP99Ms ? base : void 0;
+  const change = comparable ? comparable.rate > 0 ? head.rate / comparable.rate - 1 : head.rate > 0 ? 1 : 0 : Number.NaN;
+  let verdict;
+  if (g.kind === "floor") {
+    verdict = head.rate > g.rate ? "pass" : "regression";
+  } else {
+    if (!comparable) {
+      notes.push(
+        base ? `Capacity was not compared: the baseline's SLO was ${base.sloP99Ms} ms, this run's ${head.sloP99Ms} ms.` : "The capacity gate is on but the baseline has no capacity search: it is compared from the next baseline on."
+      );
+      return;
     }
+    verdict = change < g.limit ? "regression" : change > -g.limit ? "improvement" : "pass";
+  }
+  metrics.push({
+    metric: "capacity",
+    gated: true,
+    threshold: g.kind === "floor" ? g.rate : g.limit,
+    baseline: comparable?.rate ?? Number.NaN,
+    current: head.rate,
+    change,
+    ci: { lo: change, hi: change, confidence: 1 },
+    requested: 1,
+    n: 1,
+    verdict
   });
-  return { outcome, cpu: start && end ? cpuAccount(start, end, cores) : null };
+  notes.push(
+    `Capacity within P99 \u2264 ${head.sloP99Ms} ms is one bounded search per side (it brackets the rate within 5%), judged against the limit without an interval: keep a drop limit of 10% or more.`
+  );
 }
-function warningsFor(cpu, trials) {
-  const warnings = [];
-  const w = cpu ? loadGeneratorWarning(cpu) : void 0;
-  if (w) warnings.push(w);
-  const sum = (f) => trials.reduce((a, t) => a + f(t), 0);
-  const errors = sum((t) => t.errors.total);
-  if (errors > 0) {
-    warnings.push(
-      `${errors} failed requests in the measured trials (connection errors ${sum((t) => t.errors.connection)}, timeouts ${sum((t) => t.errors.timeouts)}, non-2xx ${sum((t) => t.errors.non2xx)}).`
+
+// src/stats/rank-tests.ts
+function mannWhitneyCdf(m, n) {
+  const memo = /* @__PURE__ */ new Map();
+  const counts = (i, j) => {
+    if (i === 0 || j === 0) return [1];
+    const key = `${i},${j}`;
+    const hit = memo.get(key);
+    if (hit) return hit;
+    const a = counts(i - 1, j);
+    const b = counts(i, j - 1);
+    const out = new Array(i * j + 1).fill(0);
+    a.forEach((c3, u) => {
+      out[u + j] += c3;
+    });
+    b.forEach((c3, u) => {
+      out[u] += c3;
+    });
+    memo.set(key, out);
+    return out;
+  };
+  const c2 = counts(m, n);
+  const total = c2.reduce((x, y) => x + y, 0);
+  let acc = 0;
+  return c2.map((v) => {
+    acc += v;
+    return acc / total;
+  });
+}
+function signedRankCdf(n) {
+  const max2 = n * (n + 1) / 2;
+  let counts = new Array(max2 + 1).fill(0);
+  counts[0] = 1;
+  for (let k = 1; k <= n; k++) {
+    const next = [...counts];
+    for (let w = k; w <= max2; w++) next[w] += counts[w - k];
+    counts = next;
+  }
+  const total = 2 ** n;
+  let acc = 0;
+  return counts.map((v) => {
+    acc += v;
+    return acc / total;
+  });
+}
+function orderStatisticRank(cdf, level) {
+  let k = 1;
+  for (let c2 = 1; c2 < cdf.length; c2++) {
+    if (1 - 2 * cdf[c2 - 1] >= level) k = c2;
+    else break;
+  }
+  return { k, confidence: Math.max(0, 1 - 2 * cdf[k - 1]) };
+}
+function twoSampleShift(a, b, level = 0.95) {
+  const d = sorted(a.flatMap((x) => b.map((y) => y - x)));
+  const mid = Math.floor(d.length / 2);
+  const estimate = d.length % 2 ? d[mid] : (d[mid - 1] + d[mid]) / 2;
+  const { k, confidence } = orderStatisticRank(mannWhitneyCdf(a.length, b.length), level);
+  return { estimate, lo: d[k - 1], hi: d[d.length - k], confidence };
+}
+function pairedShift(diffs, level = 0.95) {
+  const walsh = [];
+  for (let i = 0; i < diffs.length; i++) for (let j = i; j < diffs.length; j++) walsh.push((diffs[i] + diffs[j]) / 2);
+  const w = sorted(walsh);
+  const mid = Math.floor(w.length / 2);
+  const estimate = w.length % 2 ? w[mid] : (w[mid - 1] + w[mid]) / 2;
+  const { k, confidence } = orderStatisticRank(signedRankCdf(diffs.length), level);
+  return { estimate, lo: w[k - 1], hi: w[w.length - k], confidence };
+}
+
+// src/cost/verdict.ts
+var ASSUMED_COST_RUN_SD = 1e-3;
+var MAX_SPREAD_SHARE_OF_LIMIT = 0.5;
+function fingerprintDifferences(a, b) {
+  const diffs = [];
+  if (a.arch !== b.arch) diffs.push(`arch ${a.arch} \u2192 ${b.arch}`);
+  if (a.guestCpu !== b.guestCpu) diffs.push(`CPU seen under valgrind ${a.guestCpu} \u2192 ${b.guestCpu}`);
+  if (a.valgrind !== b.valgrind) diffs.push(`${a.valgrind} \u2192 ${b.valgrind}`);
+  for (const k of /* @__PURE__ */ new Set([...Object.keys(a.versions), ...Object.keys(b.versions)])) {
+    if (a.versions[k] !== b.versions[k]) diffs.push(`${k} ${a.versions[k] ?? "none"} \u2192 ${b.versions[k] ?? "none"}`);
+  }
+  return diffs;
+}
+function costVerdict(base, head, limit, alpha) {
+  const notes = [];
+  const a = base.chunks.filter((v) => v > 0).map(Math.log);
+  const b = head.chunks.filter((v) => v > 0).map(Math.log);
+  const shift = twoSampleShift(a, b, 1 - 2 * alpha);
+  const widen = normalQuantile(1 - alpha) * Math.SQRT2 * ASSUMED_COST_RUN_SD;
+  const lo = shift.lo - widen;
+  const hi = shift.hi + widen;
+  const spread = Math.max(base.spread, head.spread);
+  let gated = true;
+  if (spread > limit * MAX_SPREAD_SHARE_OF_LIMIT) {
+    gated = false;
+    const jit = jitRuntime([...base.processes, ...head.processes].map((p) => p.command));
+    notes.push(
+      `The app's instruction count wanders by ${pct(spread, 2)} from chunk to chunk${jit ? ` (${jit} compiles at run time)` : ""}, more than half the cost limit (${pct(limit, 1)}): the cost row is shown but not gated, and timing decides. Raise the cost limit, warm up longer (cost.warmup) or count more requests per chunk (cost.chunk-requests).`
     );
   }
-  return warnings;
+  const reached = shift.confidence >= 1 - 2 * alpha - 1e-9;
+  const verdict = decide(shift.estimate, lo, hi, Math.log(1 + limit), reached);
+  return {
+    verdict: {
+      metric: "cost",
+      gated,
+      threshold: gated ? limit : null,
+      baseline: base.perRequest,
+      current: head.perRequest,
+      change: Math.exp(shift.estimate) - 1,
+      ci: { lo: Math.exp(lo) - 1, hi: Math.exp(hi) - 1, confidence: shift.confidence },
+      requested: 1 - 2 * alpha,
+      n: b.length,
+      verdict
+    },
+    notes
+  };
 }
-async function runStacks(plan, hooks) {
-  if (!plan.costOnly) for (const s of plan.stacks) checkSocketRoom(s.load.connections);
-  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
-  const prepared = [];
-  for (const s of plan.stacks) {
-    hooks.onPhase?.(s.spec.name, "install");
-    prepared.push(await prepareStack(plan, s, hooks.log, hooks));
+function addCost(metrics, notes, base, head, gate, alpha) {
+  if (gate.cost == null) return;
+  if (!head) {
+    notes.push("The cost gate is on but this run has no cost run.");
+    return;
   }
-  const placement = applyPlacement(plan.costOnly ? false : plan.pin);
-  const results = [];
-  for (const p of prepared) {
-    hooks.signal?.throwIfAborted();
-    if (plan.costOnly) {
-      results.push(await costOnlyResult(plan, p, placement, hooks));
+  if (!base) {
+    notes.push("The cost gate is on but the baseline has no cost run: the cost is compared from the next baseline on.");
+    return;
+  }
+  const diffs = fingerprintDifferences(base.fingerprint, head.fingerprint);
+  if (diffs.length > 0) {
+    notes.push(`Instruction counts were not compared: ${diffs.join("; ")}.`);
+    return;
+  }
+  const c2 = costVerdict(base, head, gate.cost, alpha);
+  metrics.push(c2.verdict);
+  notes.push(...c2.notes);
+}
+
+// src/verdict/ab.ts
+function withCostRow(c2, gate, costs, stacks) {
+  if (gate.cost == null) return c2;
+  const alpha = metricAlpha({ alpha: DEFAULT_ALPHA, stacks, looks: 1 }, testedCount(gate));
+  addCost(c2.metrics, c2.notes, costs.base, costs.head, gate, alpha);
+  sortRows(c2.metrics);
+  c2.headline = headlineOf(c2.metrics);
+  return c2;
+}
+function withCapacityRow(c2, gate, capacities) {
+  if (!gate.capacity) return c2;
+  addCapacity(c2.metrics, c2.notes, capacities.base, capacities.head, gate);
+  sortRows(c2.metrics);
+  c2.headline = headlineOf(c2.metrics);
+  return c2;
+}
+
+// src/ab/looks.ts
+var PAIRS_PER_BLOCK = 2;
+var MAX_LOOKS = 3;
+function planLooks(minPairs, maxPairs, stacks = 1, alpha = DEFAULT_ALPHA, tested = TESTED_METRICS.length) {
+  const maxBlocks = Math.max(1, Math.ceil(maxPairs / PAIRS_PER_BLOCK));
+  const minBlocks = Math.min(maxBlocks, Math.max(1, Math.ceil(minPairs / PAIRS_PER_BLOCK)));
+  let looks = MAX_LOOKS;
+  for (; ; ) {
+    const alphaEach = metricAlpha({ alpha, stacks, looks }, tested);
+    const minDecidable = minUnits(alphaEach);
+    const first = Math.min(maxBlocks, Math.max(minBlocks, minDecidable));
+    const span = maxBlocks - first;
+    const count3 = Math.min(looks, span + 1);
+    if (count3 < looks) {
+      looks = count3;
       continue;
     }
-    let chosen = p;
-    let sweep;
-    if (p.plan.sweep) {
-      hooks.onPhase?.(p.plan.spec.name, "sweep");
-      sweep = await sweepWorkers(plan, p, hooks);
-      chosen = { ...p, plan: { ...p.plan, workers: sweep.chosen, sweep: null } };
-    }
-    const r = await runOneStack(plan, chosen, placement, hooks);
-    if (sweep) r.sweep = sweep;
-    if (p.plan.gate.cost !== null) {
-      hooks.onPhase?.(p.plan.spec.name, "cost");
-      r.cost = await costRun(plan, chosen, hooks);
-    }
-    if (p.plan.gate.capacity) {
-      hooks.onPhase?.(p.plan.spec.name, "capacity");
-      r.capacity = await measureCapacity(plan, chosen, hooks, capacityLimitsOf(p.plan.spec));
-    }
-    results.push(r);
+    const blocks = count3 === 1 ? [maxBlocks] : Array.from({ length: count3 }, (_, i) => first + Math.round(span * i / (count3 - 1)));
+    return { blocks, alphaEach, minDecidable };
   }
-  return results;
-}
-async function costOnlyResult(plan, p, placement, hooks) {
-  hooks.onPhase?.(p.plan.spec.name, "cost");
-  const cost = await costRun(plan, p, hooks);
-  return { ...untimedResult(p, placement), cost };
-}
-async function runOneStack(plan, p, placement, hooks) {
-  const s = p.plan;
-  const name = s.spec.name;
-  const log = (line) => hooks.log(`[${name}] ${line}`);
-  hooks.onPhase?.(name, "up");
-  log("bringing the stack up");
-  const stack = await startStack(plan, p, {
-    log,
-    signal: hooks.signal,
-    cpus: placement.pinned ? placement.stack : void 0,
-    onComponent: hooks.onComponent
-  });
-  const facts = machineFacts();
-  let measured;
-  try {
-    const mode = s.load.rate === null ? `${s.load.connections} connections` : `${s.load.rate} req/s open loop`;
-    log(
-      `load: ${mode} \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} \xD7 ${s.load.durationSeconds} s`
-    );
-    hooks.onPhase?.(name, "warmup");
-    measured = await measure(
-      stack.url,
-      s.load,
-      () => stack.components.map((c2) => ({ name: c2.name, pid: c2.pid })),
-      {
-        check: () => stack.assertAlive(),
-        stalled: (n, t) => stack.stoppedAnswering(n, t),
-        onProgress: (pr) => hooks.onProgress?.(name, pr),
-        signal: hooks.signal,
-        onMeasureStart: () => hooks.onPhase?.(name, "trials")
-      },
-      facts.logicalCores
-    );
-  } catch (err) {
-    hooks.onPhase?.(name, "down");
-    const explained = explainFullDisk(err, stack.runDir);
-    await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
-    throw explained;
-  }
-  const { trials } = measured.outcome;
-  const servesNothing = servesNothingMessage(
-    trials,
-    `stack ${name}`,
-    appLogTail(stack),
-    s.load.requests.map((r) => `${r.method} ${r.path}`)
-  );
-  const errors = errorsByKind(trials);
-  const overErrors = servesNothing === void 0 && errors.failed > s.gate.errorRate * errors.attempts;
-  if (overErrors) {
-    const pool = errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer ? await poolState(p.binaries.postgresBin, stack.ports.pgbouncer, s.spec.pooler.defaultPoolSize) : void 0;
-    const message = errorRateMessage(`stack ${name}`, trials, s.gate.errorRate, {
-      requestTimeoutSeconds: s.load.timeoutSeconds,
-      pool,
-      appLog: appLogTail(stack)
-    });
-    if (message) hooks.log(message);
-  }
-  hooks.onPhase?.(name, "down");
-  log("bringing the stack down");
-  if (overErrors) {
-    await stack.down(true);
-    log(`logs kept in ${stack.runDir}`);
-  } else if (servesNothing !== void 0) {
-    const downFailure = await stack.down(true).then(
-      () => "",
-      (err) => `
-${messageOf(err)}`
-    );
-    throw new StackError(`${servesNothing}${downFailure}`);
-  } else await stack.down();
-  return stackResult({
-    stack: stackInfo(s),
-    workers: s.workers,
-    environment: buildEnvironment({ ...facts, versions: p.versions, stackFileHash: s.spec.fileHash }),
-    target: "nginx" in stack.ports ? "nginx" : "app",
-    load: s.load,
-    trials,
-    histograms: measured.outcome.histograms,
-    cpu: measured.cpu,
-    placement,
-    warnings: warningsFor(measured.cpu, trials)
-  });
-}
-async function runTarget(plan, target, hooks) {
-  const url = new URL(target.url);
-  const port = Number(url.port || 80);
-  if (!await tcpOpen(port, 2e3, url.hostname.replace(/^\[|\]$/g, ""))) {
-    throw new UserError(`--target ${target.url}: nothing accepts connections on ${url.host}. Start the service first.`);
-  }
-  checkSocketRoom(target.load.connections);
-  const placement = applyPlacement(plan.pin);
-  const facts = machineFacts();
-  const name = `${url.host}${url.pathname}`;
-  const measured = await measure(
-    `${url.protocol}//${url.host}`,
-    target.load,
-    () => [],
-    { onProgress: (p) => hooks.onProgress?.(name, p), signal: hooks.signal },
-    facts.logicalCores
-  );
-  const { trials } = measured.outcome;
-  return stackResult({
-    stack: { name, file: target.url, webserver: "external", framework: "" },
-    workers: null,
-    environment: buildEnvironment({
-      ...facts,
-      versions: { node: process.version, loadgate: plan.toolVersion },
-      stackFileHash: ""
-    }),
-    target: target.url,
-    load: target.load,
-    trials,
-    histograms: measured.outcome.histograms,
-    cpu: measured.cpu,
-    placement,
-    warnings: warningsFor(measured.cpu, trials)
-  });
-}
-async function holdStack(plan, hooks) {
-  const s = plan.stacks[0];
-  const prepared = await prepareStack(plan, s, hooks.log, hooks);
-  const placement = applyPlacement(false);
-  const stack = await startStack(plan, prepared, {
-    log: (l) => hooks.log(`[${s.spec.name}] ${l}`),
-    signal: hooks.signal,
-    cpus: plan.pin ? placement.stack : void 0,
-    onComponent: hooks.onComponent
-  });
-  let failure;
-  try {
-    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
-    await new Promise((resolve8) => {
-      const timer = setInterval(() => {
-        try {
-          stack.assertAlive();
-        } catch (err) {
-          failure = err;
-          clearInterval(timer);
-          resolve8();
-        }
-      }, 500);
-      hooks.signal?.addEventListener("abort", () => {
-        clearInterval(timer);
-        resolve8();
-      });
-    });
-  } finally {
-    await stack.down(failure !== void 0);
-  }
-  if (failure) throw failure;
 }
 
-// src/engine/capacity.ts
-var PROBE_WARMUP = 1;
-var PROBE_SECONDS = 3;
-async function measureCapacity(run2, p, hooks, limits, o = {}) {
-  const started = Date.now();
-  const name = o.label ?? p.plan.spec.name;
-  const log = (line) => hooks.log(`[${name}] ${line}`);
-  const stack = await startStack(run2, p, {
-    log,
-    signal: hooks.signal,
-    onComponent: hooks.onComponent,
-    databaseTemplate: o.databaseTemplate
-  });
-  const window2 = (rate) => ({
-    ...p.plan.load,
-    rate,
-    warmupSeconds: PROBE_WARMUP,
-    durationSeconds: PROBE_SECONDS,
-    trials: 1
-  });
-  const trial = async (rate) => {
-    const { outcome } = await measure(
-      stack.url,
-      window2(rate),
-      () => [],
-      { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal: hooks.signal },
-      1
-    );
-    return outcome.trials[0];
-  };
-  try {
-    const closed = (await trial(null)).throughput;
-    log(
-      `capacity at P99 \u2264 ${limits.sloP99Ms} ms: closed-loop throughput ${closed.toFixed(0)} req/s; probing open-loop rates`
-    );
-    const probes = [];
-    for (; ; ) {
-      const step = capacityStep(closed, probes, limits);
-      if ("capacity" in step) {
-        log(`capacity: ${step.capacity.toFixed(0)} req/s (${step.reason})`);
-        await stack.down();
-        return {
-          sloP99Ms: limits.sloP99Ms,
-          rate: step.capacity,
-          closedLoopThroughput: closed,
-          probes,
-          reason: step.reason,
-          seconds: (Date.now() - started) / 1e3
-        };
-      }
-      hooks.signal?.throwIfAborted();
-      const t = await trial(step.next);
-      const probe = {
-        rate: step.next,
-        achieved: t.throughput,
-        p99: t.latency.p99,
-        errors: t.errors.total,
-        pass: probePasses(step.next, t.throughput, t.latency.p99, t.errors.total, limits.sloP99Ms)
-      };
-      probes.push(probe);
-      log(
-        `probe ${step.next} req/s: served ${probe.achieved.toFixed(0)}, P99 ${Number.isFinite(probe.p99) ? probe.p99.toFixed(1) : "\u2013"} ms, errors ${probe.errors}: ${probe.pass ? "pass" : "fail"}`
-      );
-    }
-  } catch (err) {
-    await stack.down(true).catch(() => void 0);
-    throw err;
-  }
-}
-function capacityLimitsOf(spec) {
+// src/ab/result.ts
+function abResult(r, side) {
+  const s = r.sides[side];
+  const cost = r.costs[side];
+  const capacity = r.capacities[side];
+  const sweep = r.sweep;
   return {
-    sloP99Ms: spec.capacity.sloP99Ms ?? Number.NaN,
-    ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
-    resolution: CAPACITY_DEFAULTS.resolution,
-    maxProbes: spec.capacity.maxProbes
+    ...stackResult({
+      stack: stackInfo(s.plan),
+      workers: s.plan.workers,
+      environment: buildEnvironment({ ...r.facts, versions: s.versions, stackFileHash: s.plan.spec.fileHash }),
+      target: s.plan.spec.proxy ? "nginx" : "app",
+      load: r.sides.head.plan.load,
+      trials: r.trials[side],
+      histograms: r.histograms[side],
+      cpu: null,
+      placement: { pinned: false, loadGenerator: "all", stack: "all" },
+      warnings: []
+    }),
+    ...cost ? { cost } : {},
+    ...capacity ? { capacity } : {},
+    ...sweep ? { sweep: side === "base" ? sweep : { ...sweep, reusedFrom: "the base (same-runner A/B)" } } : {}
   };
 }
 
-// src/engine/ab.ts
-async function runAb(ab, run2, hooks, gateOf) {
-  const workDir = mkdtempSync3(join14(run2.tmpDir, "loadgate-ab-"));
+// src/ab/schedule.ts
+function blockOrder(block) {
+  return block % 2 === 0 ? ["base", "head", "head", "base"] : ["head", "base", "base", "head"];
+}
+
+// src/compare/error-rate.ts
+function errorRateOf(trials) {
+  let errors = 0;
+  let attempts = 0;
+  for (const t of trials) {
+    errors += t.errors.total;
+    attempts += t.errors.total + t.requests;
+  }
+  return attempts === 0 ? 1 : errors / attempts;
+}
+function errorRateOver(current, gate) {
+  return current.trials.length > 0 && errorRateOf(current.trials) > gate.errorRate;
+}
+function errorRateVerdict(base, head, limit) {
+  const baseline = base ? errorRateOf(base) : Number.NaN;
+  const current = errorRateOf(head);
+  return {
+    metric: "errorRate",
+    gated: true,
+    threshold: limit,
+    baseline,
+    current,
+    change: current - baseline,
+    ci: { lo: current, hi: current, confidence: 1 },
+    requested: 1,
+    n: head.length,
+    verdict: current > limit ? "regression" : "pass"
+  };
+}
+
+// src/compare/relative.ts
+function pick(t, m) {
+  return m === "throughput" ? t.throughput : t.latency[m];
+}
+var usable = (v) => typeof v === "number" && v > 0 && Number.isFinite(v);
+function relativelyGated(gate, metric2) {
+  return metric2 === "throughput" && gate.throughput !== null || metric2 === "p99" && gate.p99 !== null;
+}
+function servedNothing(gate, baseTrials, head) {
+  const empty = head.filter((t) => t.requests === 0 || !(t.throughput > 0)).length;
+  return {
+    metric: "throughput",
+    gated: true,
+    threshold: gate.throughput ?? 0,
+    baseline: median(baseTrials.map((t) => t.throughput)),
+    current: median(head.map((t) => t.throughput)),
+    change: -1,
+    ci: { lo: -1, hi: -1, confidence: 1 },
+    requested: 1,
+    n: empty,
+    verdict: "regression"
+  };
+}
+function verdictFor(metric2, gated, gate, baseline, current, shift) {
+  const change = Math.exp(shift.estimate) - 1;
+  const lo = Math.exp(shift.lo) - 1;
+  const hi = Math.exp(shift.hi) - 1;
+  const worse = metric2 !== "throughput";
+  const limit = (metric2 === "throughput" ? Math.abs(gate.throughput ?? 0) : gate.p99) ?? 0;
+  const logLimit = worse ? Math.log(1 + limit) : -Math.log(1 - Math.min(limit, 0.999));
+  const bad = worse ? shift.estimate : -shift.estimate;
+  const badLo = worse ? shift.lo : -shift.hi;
+  const badHi = worse ? shift.hi : -shift.lo;
+  const reached = shift.confidence >= shift.requested - 1e-9;
+  return {
+    metric: metric2,
+    gated,
+    threshold: gated ? metric2 === "throughput" ? gate.throughput : gate.p99 : null,
+    baseline,
+    current,
+    change,
+    ci: { lo, hi, confidence: shift.confidence },
+    requested: shift.requested,
+    n: shift.n,
+    verdict: decide(bad, badLo, badHi, logLimit, reached)
+  };
+}
+function trialUnits(trials) {
+  return { p99: trials.map((t) => t.latency.p99), throughput: trials.map((t) => t.throughput) };
+}
+function sloNote(n, units) {
+  return n >= 2 ? `SLOs are judged on this run alone: the mean of its ${n} ${units}' log values with a Student's t interval, a breach only when the whole interval is past the SLO.` : `SLOs are judged on this run alone: with one of its ${units} there is no interval, so the value decides.`;
+}
+
+// src/compare/pairs.ts
+function pairedRow(metric2, pairs, blockIds, gate, alpha) {
+  const gated = relativelyGated(gate, metric2);
+  const a = gated ? alpha : 0.025;
+  const values = [];
+  for (const b of blockIds) {
+    const ratios = pairs.filter((p) => p.block === b && usable(pick(p.base, metric2)) && usable(pick(p.head, metric2))).map((p) => Math.log(pick(p.head, metric2)) - Math.log(pick(p.base, metric2)));
+    if (ratios.length > 0) values.push(mean(ratios));
+  }
+  if (values.length === 0) return void 0;
+  const ok = pairs.filter((p) => usable(pick(p.base, metric2)) && usable(pick(p.head, metric2)));
+  const shift = pairedShift(values, 1 - 2 * a);
+  return verdictFor(
+    metric2,
+    gated,
+    gate,
+    median(ok.map((p) => pick(p.base, metric2))),
+    median(ok.map((p) => pick(p.head, metric2))),
+    { ...shift, requested: 1 - 2 * a, n: values.length }
+  );
+}
+function compareAbPairs(pairs, gate, risk = DEFAULT_RISK) {
+  const alpha = metricAlpha(risk, testedCount(gate));
+  const metrics = [];
+  const notes = [];
+  const blockIds = [...new Set(pairs.map((p) => p.block))];
+  const emptyHead = pairs.filter((p) => !(p.head.throughput > 0)).length;
+  if (emptyHead > 0) {
+    const sides = { base: pairs.map((p) => p.base), head: pairs.map((p) => p.head) };
+    metrics.push(servedNothing(gate, sides.base, sides.head));
+    notes.push(`The head served no successful response in ${emptyHead} of ${pairs.length} trials.`);
+  }
+  for (const metric2 of ["throughput", "p99", "p50", "p90", "p999"]) {
+    if (metric2 === "throughput" && emptyHead > 0) continue;
+    const row2 = pairedRow(metric2, pairs, blockIds, gate, alpha);
+    if (row2) metrics.push(row2);
+  }
+  metrics.push(
+    errorRateVerdict(
+      pairs.map((p) => p.base),
+      pairs.map((p) => p.head),
+      gate.errorRate
+    )
+  );
+  metrics.push(...sloVerdicts(blockUnits(pairs, blockIds), gate.slo, alpha));
+  sortRows(metrics);
+  notes.push(...pairNotes(pairs.length, blockIds.length, gate, risk, alpha));
+  return { headline: headlineOf(metrics), method: "same-runner-ab", metrics, notes };
+}
+function pairNotes(pairs, blocks, gate, risk, alpha) {
+  const notes = [];
+  if (sloCount(gate.slo) > 0) notes.push(sloNote(blocks, "blocks (the head's trials, geometric mean per block)"));
+  const need = minUnits(alpha);
+  if (blocks < need) {
+    notes.push(
+      `${pairs} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so nothing is decided; that needs ${need} blocks (${2 * need} pairs).`
+    );
+  }
+  notes.push(riskNote(risk, alpha, testedCount(gate)));
+  return notes;
+}
+function blockUnits(pairs, blockIds) {
+  const geo = (xs) => xs.some((x) => !(x > 0)) ? 0 : Math.exp(mean(xs.map(Math.log)));
+  const of = (b) => pairs.filter((p) => p.block === b).map((p) => p.head);
+  return {
+    p99: blockIds.map((b) => geo(of(b).map((t) => t.latency.p99))),
+    throughput: blockIds.map((b) => geo(of(b).map((t) => t.throughput)))
+  };
+}
+
+// src/ab/sequential.ts
+function verdictAt(pairs, plan, gate, stacks = 1, alpha = DEFAULT_ALPHA) {
+  return compareAbPairs(pairs, gate, { alpha, stacks, looks: plan.blocks.length });
+}
+function isLook(blocksDone, plan) {
+  return plan.blocks.includes(blocksDone);
+}
+
+// src/ab/run.ts
+async function runAb(ab, run2, hooks) {
+  const workDir = mkdtempSync3(join13(run2.tmpDir, "loadgate-ab-"));
   const worktrees = [];
   const started = Date.now();
   try {
-    const baseDir = join14(workDir, "base");
+    const baseDir = join13(workDir, "base");
     await addWorktree(ab.root, baseDir, ab.baseSha);
     worktrees.push(baseDir);
     let headDir = ab.root;
     if (ab.headSha) {
-      headDir = join14(workDir, "head");
+      headDir = join13(workDir, "head");
       await addWorktree(ab.root, headDir, ab.headSha);
       worktrees.push(headDir);
     }
     const outcomes = [];
     for (const rel of ab.stackPaths) {
-      const headSpec = loadStackFile(resolveStackPath(join14(headDir, rel)));
-      let baseSpec;
-      try {
-        baseSpec = loadStackFile(resolveStackPath(join14(baseDir, rel)));
-      } catch (err) {
-        throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
-      }
-      const headPlan = applyOverrides(headSpec, ab.overrides);
-      const baseOwn = applyOverrides(baseSpec, ab.overrides);
-      const basePlan = {
-        ...baseOwn,
-        load: headPlan.load,
-        spec: {
-          ...baseOwn.spec,
-          cost: {
-            ...baseOwn.spec.cost,
-            warmupRequests: headSpec.cost.warmupRequests,
-            chunks: headSpec.cost.chunks,
-            chunkRequests: headSpec.cost.chunkRequests
-          }
-        }
-      };
-      outcomes.push(await runOnePair(ab, run2, basePlan, headPlan, hooks, started, gateOf?.(headPlan) ?? headPlan.gate));
+      const { base, head } = sidePlans(ab, baseDir, headDir, rel);
+      outcomes.push(await runOnePair(ab, run2, base, head, hooks, started));
     }
     return outcomes;
   } finally {
     for (const w of worktrees) await removeWorktree(ab.root, w);
     rmSync5(workDir, { recursive: true, force: true });
   }
+}
+function sidePlans(ab, baseDir, headDir, rel) {
+  const headSpec = loadStackFile(resolveStackPath(join13(headDir, rel)));
+  let baseSpec;
+  try {
+    baseSpec = loadStackFile(resolveStackPath(join13(baseDir, rel)));
+  } catch (err) {
+    throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
+  }
+  const head = applyOverrides(headSpec, ab.overrides);
+  const baseOwn = applyOverrides(baseSpec, ab.overrides);
+  const { warmupRequests, chunks, chunkRequests } = headSpec.cost;
+  const base = {
+    ...baseOwn,
+    load: head.load,
+    spec: { ...baseOwn.spec, cost: { ...baseOwn.spec.cost, warmupRequests, chunks, chunkRequests } }
+  };
+  return { base, head };
 }
 async function downAll(stacks, keepLogs) {
   const failures = [];
@@ -49989,274 +49262,223 @@ async function upBoth(up) {
   ).catch(() => void 0);
   throw base.status === "rejected" ? base.reason : head.reason;
 }
-async function runOnePair(ab, run2, basePlan, headPlan, hooks, started, gate) {
+async function runOnePair(ab, run2, basePlan, headPlan, hooks, started) {
   const t00 = Date.now();
   const sides = {
     base: await prepareStack(run2, basePlan, hooks.log, hooks),
     head: await prepareStack(run2, headPlan, hooks.log, hooks)
   };
-  const name = headPlan.spec.name;
-  const label = {
-    base: `the base (${ab.baseRef})`,
-    head: `the head (${ab.headRef ?? "working tree"})`
+  const r = newPairRun(ab, run2, hooks, sides);
+  try {
+    hooks.onPhase?.(r.name, "up");
+    await seedBoth(r);
+    await sweepOnBase(r);
+    await costBoth(r);
+    r.setupSeconds = (Date.now() - t00) / 1e3;
+    await runBlocks(r, started);
+    await capacityBoth(r);
+  } finally {
+    for (const t of Object.values(r.templates)) t?.dispose();
+  }
+  const comparison = finalComparison(r);
+  return {
+    base: abResult(r, "base"),
+    head: abResult(r, "head"),
+    gate: r.sides.head.plan.gate,
+    comparison,
+    pairs: r.pairs.length,
+    pairList: r.pairs,
+    notes: r.notes
   };
-  const templates = {};
-  const trials = { base: [], head: [] };
-  const histograms = { base: [], head: [] };
-  const pairs = [];
-  const load = headPlan.load;
-  const rewarm = Math.min(1, load.warmupSeconds);
-  const notes = [];
-  const facts = machineFacts();
+}
+function newPairRun(ab, run2, hooks, sides) {
+  const gate = sides.head.plan.gate;
   const looks = planLooks(ab.minPairs, ab.maxPairs, ab.stackPaths.length, DEFAULT_ALPHA, testedCount(gate));
-  const costs = {};
-  let sweep;
-  const capacities = {};
-  const judge = () => {
-    const c2 = verdictAt(pairs, looks, gate, ab.stackPaths.length);
-    if (gate.cost == null) return c2;
-    const alphaCost = metricAlpha({ alpha: DEFAULT_ALPHA, stacks: ab.stackPaths.length, looks: 1 }, testedCount(gate));
-    addCost(c2.metrics, c2.notes, costs.base, costs.head, gate, alphaCost);
-    c2.metrics.sort((x, y) => METRIC_ORDER.indexOf(x.metric) - METRIC_ORDER.indexOf(y.metric));
-    c2.headline = headlineOf(c2.metrics);
-    return c2;
+  const r = {
+    ab,
+    run: run2,
+    hooks,
+    name: sides.head.plan.spec.name,
+    facts: machineFacts(),
+    sides,
+    templates: {},
+    trials: { base: [], head: [] },
+    histograms: { base: [], head: [] },
+    pairs: [],
+    looks,
+    notes: [],
+    costs: {},
+    capacities: {},
+    blockTimes: [],
+    setupSeconds: 0,
+    looksTaken: 0,
+    stoppedBecause: "max-pairs"
   };
   const maxBlocks = looks.blocks[looks.blocks.length - 1];
   if (looks.minDecidable > maxBlocks) {
-    notes.push(
+    r.notes.push(
       `--max-pairs ${ab.maxPairs} is too few to decide anything: the exact test needs ${looks.minDecidable} blocks (${looks.minDecidable * PAIRS_PER_BLOCK} pairs) at this level.`
     );
   }
-  let comparison;
-  let looksTaken = 0;
-  let stoppedBecause = "max-pairs";
-  const blockTimes = [];
-  let setupSeconds = 0;
-  try {
-    hooks.onPhase?.(name, "up");
-    for (const side of ["base", "head"]) {
-      if (!sides[side].plan.spec.database) continue;
-      templates[side] = await seedTemplate(run2, sides[side], {
-        log: (l) => hooks.log(`[${side}] ${l}`),
-        signal: hooks.signal,
-        onComponent: hooks.onComponent
-      });
-    }
-    const up = (side) => startStack(run2, sides[side], {
-      log: (l) => hooks.log(`[${side}] ${l}`),
-      signal: hooks.signal,
-      onComponent: hooks.onComponent,
-      databaseTemplate: templates[side]?.dir
-    });
-    if (sides.head.plan.sweep || sides.base.plan.sweep) {
-      hooks.onPhase?.(name, "sweep");
-      const basePrepared = {
-        ...sides.base,
-        plan: { ...sides.base.plan, sweep: sides.base.plan.sweep ?? sides.head.plan.sweep }
-      };
-      sweep = await sweepWorkers(run2, basePrepared, hooks, { databaseTemplate: templates.base?.dir });
-      for (const side of ["base", "head"]) {
-        sides[side] = { ...sides[side], plan: { ...sides[side].plan, workers: sweep.chosen, sweep: null } };
-      }
-      notes.push(
-        `workers: auto: the sweep on the base chose ${sweep.chosen} workers (${sweep.reason}); the head used the same count.`
-      );
-    }
-    if (gate.cost != null) {
-      hooks.onPhase?.(name, "cost");
-      for (const side of ["base", "head"]) {
-        costs[side] = await costRun(run2, sides[side], hooks, {
-          label: `${side}`,
-          databaseTemplate: templates[side]?.dir
-        });
-      }
-    }
-    setupSeconds = (Date.now() - t00) / 1e3;
-    for (let b = 0; b < maxBlocks; b++) {
-      const elapsed = (Date.now() - started) / 1e3;
-      if (b > 0 && elapsed + (blockTimes.at(-1) ?? 0) > ab.maxTimeSeconds) {
-        stoppedBecause = "max-time";
-        notes.push(
-          `Stopped after ${pairs.length} pairs: --max-time ${ab.maxTimeSeconds} s would be exceeded by another block.`
-        );
-        break;
-      }
-      const t0 = Date.now();
-      const order = blockOrder(b);
-      hooks.onPhase?.(name, "up");
-      const stacks = {};
-      try {
-        Object.assign(stacks, await upBoth(up));
-        hooks.onPhase?.(name, "warmup");
-        for (const side of [order[0], order[1]]) {
-          const s = stacks[side];
-          await measure(
-            s.url,
-            { ...load, warmupSeconds: 0, durationSeconds: load.warmupSeconds || 1, trials: 1 },
-            () => [],
-            { check: () => s.assertAlive(), stalled: (n, t) => s.stoppedAnswering(n, t), signal: hooks.signal },
-            facts.logicalCores
-          );
-        }
-        hooks.onPhase?.(name, "trials");
-        const measured = [];
-        for (const [i, side] of order.entries()) {
-          const s = stacks[side];
-          const { outcome } = await measure(
-            s.url,
-            { ...load, warmupSeconds: rewarm, trials: 1 },
-            () => [],
-            {
-              check: () => s.assertAlive(),
-              stalled: (n, t2) => s.stoppedAnswering(n, t2),
-              onProgress: (p) => hooks.onProgress?.(`${name} ${side}`, p),
-              signal: hooks.signal
-            },
-            facts.logicalCores
-          );
-          const t = { ...outcome.trials[0], index: trials[side].length };
-          assertServes(
-            [t],
-            label[side],
-            appLogTail(s),
-            load.requests.map((r) => `${r.method} ${r.path}`)
-          );
-          trials[side].push(t);
-          histograms[side].push(outcome.histograms[0]);
-          const pairIndex = Math.floor(i / 2);
-          measured[pairIndex] = { ...measured[pairIndex], [side]: t };
-          hooks.log(
-            `[${name}] block ${b + 1}/${maxBlocks} ${side}: ${t.throughput.toFixed(0)} req/s, P99 ${t.latency.p99.toFixed(2)} ms`
-          );
-        }
-        for (const m of measured) if (m.base && m.head) pairs.push({ base: m.base, head: m.head, block: b });
-      } catch (err) {
-        hooks.onPhase?.(name, "down");
-        await downAll(stacks, true).catch(() => void 0);
-        throw err;
-      }
-      hooks.onPhase?.(name, "down");
-      await downAll(stacks, false);
-      blockTimes.push((Date.now() - t0) / 1e3);
-      if (isLook(b + 1, looks)) {
-        looksTaken++;
-        comparison = judge();
-        hooks.log(
-          `[${name}] look ${looksTaken}/${looks.blocks.length} after ${pairs.length} pairs: ${comparison.headline}`
-        );
-        if (isDecided(comparison)) {
-          stoppedBecause = "decided";
-          break;
-        }
-      }
-    }
-    if (gate.capacity) {
-      hooks.onPhase?.(name, "capacity");
-      for (const side of ["base", "head"]) {
-        capacities[side] = await measureCapacity(run2, sides[side], hooks, capacityLimitsOf(headPlan.spec), {
-          label: side,
-          databaseTemplate: templates[side]?.dir
-        });
-      }
-    }
-  } finally {
-    for (const t of Object.values(templates)) t?.dispose();
+  return r;
+}
+var sideHooks = (r, side) => ({
+  log: (l) => r.hooks.log(`[${side}] ${l}`),
+  signal: r.hooks.signal,
+  onComponent: r.hooks.onComponent
+});
+async function seedBoth(r) {
+  for (const side of ["base", "head"]) {
+    if (!r.sides[side].plan.spec.database) continue;
+    r.templates[side] = await seedTemplate(r.run, r.sides[side], sideHooks(r, side));
   }
-  const blocksDone = blockTimes.length;
-  if (!comparison || stoppedBecause === "max-time" && !isLook(blocksDone, looks)) {
-    looksTaken++;
-    comparison = judge();
+}
+async function sweepOnBase(r) {
+  const { base, head } = r.sides;
+  if (!head.plan.sweep && !base.plan.sweep) return;
+  r.hooks.onPhase?.(r.name, "sweep");
+  const basePrepared = { ...base, plan: { ...base.plan, sweep: base.plan.sweep ?? head.plan.sweep } };
+  const sweep = await sweepWorkers(r.run, basePrepared, r.hooks, { databaseTemplate: r.templates.base?.dir });
+  r.sweep = sweep;
+  for (const side of ["base", "head"]) {
+    r.sides[side] = { ...r.sides[side], plan: { ...r.sides[side].plan, workers: sweep.chosen, sweep: null } };
   }
-  if (gate.capacity) {
-    addCapacity(comparison.metrics, comparison.notes, capacities.base, capacities.head, gate);
-    comparison.metrics.sort((x, y) => METRIC_ORDER.indexOf(x.metric) - METRIC_ORDER.indexOf(y.metric));
-    comparison.headline = headlineOf(comparison.metrics);
-  }
-  comparison.sequential = {
-    pairs: pairs.length,
-    blocks: blocksDone,
-    plannedLooks: looks.blocks,
-    looksTaken,
-    stoppedBecause,
-    seconds: { setup: setupSeconds, blocks: blockTimes }
-  };
-  comparison.notes.unshift(
-    `${pairs.length} pairs in ${blocksDone} blocks (${stoppedBecause === "decided" ? "stopped as soon as decided" : stoppedBecause === "max-time" ? "stopped by --max-time" : "the most allowed, --max-pairs"}; looks planned after ${looks.blocks.map((n) => n * PAIRS_PER_BLOCK).join(", ")} pairs, ${looksTaken} taken).`,
-    ...notes
+  r.notes.push(
+    `workers: auto: the sweep on the base chose ${sweep.chosen} workers (${sweep.reason}); the head used the same count.`
   );
-  const toResult = (side) => ({
-    ...stackResult({
-      stack: stackInfo(sides[side].plan),
-      workers: sides[side].plan.workers,
-      environment: buildEnvironment({
-        ...facts,
-        versions: sides[side].versions,
-        stackFileHash: sides[side].plan.spec.fileHash
-      }),
-      target: sides[side].plan.spec.proxy ? "nginx" : "app",
-      load,
-      trials: trials[side],
-      histograms: histograms[side],
-      cpu: null,
-      placement: { pinned: false, loadGenerator: "all", stack: "all" },
-      warnings: []
-    }),
-    ...costs[side] ? { cost: costs[side] } : {},
-    ...capacities[side] ? { capacity: capacities[side] } : {},
-    ...sweep ? { sweep: side === "base" ? sweep : { ...sweep, reusedFrom: "the base (same-runner A/B)" } } : {}
-  });
-  return {
-    base: toResult("base"),
-    head: toResult("head"),
-    comparison,
-    pairs: pairs.length,
-    pairList: pairs,
-    notes
-  };
 }
-
-// src/engine/study.ts
-function firstLine3(err) {
-  return messageOf(err).split("\n").find((l) => l.trim() !== "") ?? "unknown error";
-}
-async function runStudy(plan, rows, hooks) {
-  const outcomes = [];
-  const failed = [];
-  let installSeconds = 0;
-  let measureSeconds = 0;
-  for (const [i, { row: row2, stack }] of rows.entries()) {
-    hooks.signal?.throwIfAborted();
-    const tag = `[${i + 1}/${rows.length}] ${row2.stack}`;
-    const t0 = Date.now();
-    try {
-      await prepareStack(plan, stack, (l) => hooks.log(`${tag}: ${l}`), { signal: hooks.signal });
-    } catch (err) {
-      installSeconds += (Date.now() - t0) / 1e3;
-      if (!(err instanceof UserError)) throw err;
-      const why = firstLine3(err);
-      hooks.log(`${tag}: skipped: ${why}`);
-      outcomes.push({ row: row2, skipped: why });
-      continue;
-    }
-    installSeconds += (Date.now() - t0) / 1e3;
-    const t1 = Date.now();
-    hooks.log(`${tag}: measuring`);
-    try {
-      const [result] = await runStacks({ ...plan, stacks: [stack] }, hooks);
-      outcomes.push({ row: row2, result });
-      hooks.log(
-        `${tag}: P99 ${result.summary.latency.p99.median.toFixed(1)} ms, ${result.summary.throughput.median.toFixed(0)} req/s`
-      );
-    } catch (err) {
-      if (hooks.signal?.aborted) throw err;
-      const why = firstLine3(err);
-      hooks.log(`${tag}: failed: ${messageOf(err)}`);
-      outcomes.push({ row: row2, skipped: `failed: ${why}` });
-      failed.push(row2.stack);
-    }
-    measureSeconds += (Date.now() - t1) / 1e3;
+async function costBoth(r) {
+  if (r.sides.head.plan.gate.cost == null) return;
+  r.hooks.onPhase?.(r.name, "cost");
+  for (const side of ["base", "head"]) {
+    r.costs[side] = await costRun(r.run, r.sides[side], r.hooks, {
+      label: `${side}`,
+      databaseTemplate: r.templates[side]?.dir
+    });
   }
-  return { outcomes, installSeconds, measureSeconds, failed };
+}
+async function capacityBoth(r) {
+  if (!r.sides.head.plan.gate.capacity) return;
+  r.hooks.onPhase?.(r.name, "capacity");
+  for (const side of ["base", "head"]) {
+    r.capacities[side] = await measureCapacity(
+      r.run,
+      r.sides[side],
+      r.hooks,
+      capacityLimitsOf(r.sides.head.plan.spec),
+      {
+        label: side,
+        databaseTemplate: r.templates[side]?.dir
+      }
+    );
+  }
+}
+function judge(r) {
+  const gate = r.sides.head.plan.gate;
+  const c2 = verdictAt(r.pairs, r.looks, gate, r.ab.stackPaths.length);
+  return withCostRow(c2, gate, r.costs, r.ab.stackPaths.length);
+}
+async function runBlocks(r, started) {
+  const maxBlocks = r.looks.blocks[r.looks.blocks.length - 1];
+  for (let b = 0; b < maxBlocks; b++) {
+    const elapsed = (Date.now() - started) / 1e3;
+    if (b > 0 && elapsed + (r.blockTimes.at(-1) ?? 0) > r.ab.maxTimeSeconds) {
+      r.stoppedBecause = "max-time";
+      r.notes.push(
+        `Stopped after ${r.pairs.length} pairs: --max-time ${r.ab.maxTimeSeconds} s would be exceeded by another block.`
+      );
+      return;
+    }
+    const t0 = Date.now();
+    await runBlock(r, b, maxBlocks);
+    r.blockTimes.push((Date.now() - t0) / 1e3);
+    if (!isLook(b + 1, r.looks)) continue;
+    r.looksTaken++;
+    r.comparison = judge(r);
+    r.hooks.log(
+      `[${r.name}] look ${r.looksTaken}/${r.looks.blocks.length} after ${r.pairs.length} pairs: ${r.comparison.headline}`
+    );
+    if (isDecided(r.comparison)) {
+      r.stoppedBecause = "decided";
+      return;
+    }
+  }
+}
+async function runBlock(r, b, maxBlocks) {
+  const order = blockOrder(b);
+  r.hooks.onPhase?.(r.name, "up");
+  const stacks = {};
+  const up = (side) => startStack(r.run, r.sides[side], { ...sideHooks(r, side), databaseTemplate: r.templates[side]?.dir });
+  try {
+    Object.assign(stacks, await upBoth(up));
+    r.hooks.onPhase?.(r.name, "warmup");
+    for (const side of [order[0], order[1]]) await warm(r, stacks[side]);
+    r.hooks.onPhase?.(r.name, "trials");
+    const measured = [];
+    for (const [i, side] of order.entries()) {
+      const t = await oneTrial(r, stacks[side], side, `block ${b + 1}/${maxBlocks}`);
+      const pairIndex = Math.floor(i / 2);
+      measured[pairIndex] = { ...measured[pairIndex], [side]: t };
+    }
+    for (const m of measured) if (m.base && m.head) r.pairs.push({ base: m.base, head: m.head, block: b });
+  } catch (err) {
+    r.hooks.onPhase?.(r.name, "down");
+    await downAll(stacks, true).catch(() => void 0);
+    throw err;
+  }
+  r.hooks.onPhase?.(r.name, "down");
+  await downAll(stacks, false);
+}
+async function warm(r, s) {
+  const load = r.sides.head.plan.load;
+  const window2 = { ...load, warmupSeconds: 0, durationSeconds: load.warmupSeconds || 1, trials: 1 };
+  await measure(s.url, window2, () => [], watching(s, r.hooks.signal), r.facts.logicalCores);
+}
+async function oneTrial(r, s, side, where) {
+  const load = r.sides.head.plan.load;
+  const rewarm = Math.min(1, load.warmupSeconds);
+  const { outcome } = await measure(
+    s.url,
+    { ...load, warmupSeconds: rewarm, trials: 1 },
+    () => [],
+    { ...watching(s, r.hooks.signal), onProgress: (p) => r.hooks.onProgress?.(`${r.name} ${side}`, p) },
+    r.facts.logicalCores
+  );
+  const t = { ...outcome.trials[0], index: r.trials[side].length };
+  const label = side === "base" ? `the base (${r.ab.baseRef})` : `the head (${r.ab.headRef ?? "working tree"})`;
+  assertServes(
+    [t],
+    label,
+    appLogTail(s),
+    load.requests.map((q) => `${q.method} ${q.path}`)
+  );
+  r.trials[side].push(t);
+  r.histograms[side].push(outcome.histograms[0]);
+  r.hooks.log(`[${r.name}] ${where} ${side}: ${t.throughput.toFixed(0)} req/s, P99 ${t.latency.p99.toFixed(2)} ms`);
+  return t;
+}
+function finalComparison(r) {
+  const blocksDone = r.blockTimes.length;
+  let comparison = r.comparison;
+  if (!comparison || r.stoppedBecause === "max-time" && !isLook(blocksDone, r.looks)) {
+    r.looksTaken++;
+    comparison = judge(r);
+  }
+  withCapacityRow(comparison, r.sides.head.plan.gate, r.capacities);
+  comparison.sequential = {
+    pairs: r.pairs.length,
+    blocks: blocksDone,
+    plannedLooks: r.looks.blocks,
+    looksTaken: r.looksTaken,
+    stoppedBecause: r.stoppedBecause,
+    seconds: { setup: r.setupSeconds, blocks: r.blockTimes }
+  };
+  const why = r.stoppedBecause === "decided" ? "stopped as soon as decided" : r.stoppedBecause === "max-time" ? "stopped by --max-time" : "the most allowed, --max-pairs";
+  comparison.notes.unshift(
+    `${r.pairs.length} pairs in ${blocksDone} blocks (${why}; looks planned after ${r.looks.blocks.map((n) => n * PAIRS_PER_BLOCK).join(", ")} pairs, ${r.looksTaken} taken).`,
+    ...r.notes
+  );
+  return comparison;
 }
 
 // src/report/format.ts
@@ -50348,6 +49570,230 @@ function trialRows(side, r, latencies) {
   const pooled = r.summary.pooled;
   if (pooled) rows.push([side, "pooled", "", ...latencies.map((k) => formatMs(pooled.latency[k])), ""]);
   return rows;
+}
+
+// src/compare/absolute.ts
+function absoluteOnly(current, gate, risk, reason) {
+  const tested = sloCount(gate.slo);
+  if (tested === 0 && !errorRateOver(current, gate) || current.trials.length === 0) {
+    return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
+  }
+  const alpha = metricAlpha({ ...risk, looks: 1 }, Math.max(1, tested));
+  const metrics = sortRows([
+    ...tested > 0 ? sloVerdicts(trialUnits(current.trials), gate.slo, alpha) : [],
+    errorRateVerdict(null, current.trials, gate.errorRate)
+  ]);
+  return {
+    headline: headlineOf(metrics),
+    method: "absolute",
+    metrics,
+    notes: tested > 0 ? [
+      `No comparison with a baseline (${reason}): only the absolute limits were checked.`,
+      sloNote(current.trials.length, "trials"),
+      riskNote(risk, alpha, tested)
+    ] : [
+      `No comparison with a baseline (${reason}), and the error rate is over its limit: the latency and throughput of a service that fails this many requests do not describe it, so the run fails whatever a baseline would say.`
+    ]
+  };
+}
+
+// src/compare/environment.ts
+function environmentDifferences(a, b) {
+  if (a.environment.id === b.environment.id) return [];
+  const diffs = factDifferences(a, b);
+  return diffs.length ? diffs : ["environment id differs"];
+}
+function factDifferences(a, b) {
+  const ea = a.environment;
+  const eb = b.environment;
+  const diffs = [];
+  if (ea.baselineKey !== eb.baselineKey)
+    diffs.push(`baseline key ${ea.baselineKey ?? "none"} \u2192 ${eb.baselineKey ?? "none"}`);
+  if (ea.cpuModel !== eb.cpuModel) diffs.push(`CPU ${ea.cpuModel} \u2192 ${eb.cpuModel}`);
+  if (ea.logicalCores !== eb.logicalCores) diffs.push(`cores ${ea.logicalCores} \u2192 ${eb.logicalCores}`);
+  if (Math.round(ea.memoryBytes / 2 ** 30) !== Math.round(eb.memoryBytes / 2 ** 30)) diffs.push("memory size");
+  if (ea.os !== eb.os) diffs.push(`OS ${ea.os} \u2192 ${eb.os}`);
+  if (ea.stackFileHash !== eb.stackFileHash) diffs.push("the stack file changed");
+  for (const k of /* @__PURE__ */ new Set([...Object.keys(ea.versions), ...Object.keys(eb.versions)])) {
+    if (ea.versions[k] !== eb.versions[k]) diffs.push(`${k} ${ea.versions[k] ?? "none"} \u2192 ${eb.versions[k] ?? "none"}`);
+  }
+  return diffs;
+}
+function keyNote(baseline, current) {
+  const key = current.environment.baselineKey;
+  if (key === void 0 || baseline.environment.id !== current.environment.id) return void 0;
+  const diffs = factDifferences(baseline, current);
+  if (diffs.length === 0) return void 0;
+  return `Compared under baseline key ${key}, which stands for these differences from the baseline's environment: ${diffs.join("; ")}. The interval does not include what they change.`;
+}
+
+// src/compare/stored.ts
+var MIN_HISTORY = 5;
+var PRIOR_RUNS = 4;
+var ASSUMED_RUN_SD = { throughput: 0.09, p50: 0.09, p99: 0.17 };
+function predictionRow(metric2, baseline, current, gate, history, alpha) {
+  const gated = relativelyGated(gate, metric2);
+  const a = gated ? alpha : 0.025;
+  const cur = current.trials.map((t) => pick(t, metric2)).filter(usable);
+  const points = [
+    ...history.map((p) => p[metric2]),
+    metric2 === "throughput" ? baseline.summary.throughput.median : baseline.summary.latency[metric2].median
+  ].filter(usable);
+  if (cur.length === 0 || points.length === 0) return void 0;
+  const logs = points.map(Math.log);
+  const center = mean(logs);
+  const estimate = Math.log(median(cur)) - center;
+  const n = logs.length;
+  const df = n - 1 + PRIOR_RUNS;
+  const spread = Math.sqrt(((n - 1) * stdev(logs) ** 2 + PRIOR_RUNS * ASSUMED_RUN_SD[metric2] ** 2) / df);
+  const half = studentTQuantile(1 - a, df) * spread * Math.sqrt(1 + 1 / n);
+  return verdictFor(metric2, gated, gate, Math.exp(center), median(cur), {
+    estimate,
+    lo: estimate - half,
+    hi: estimate + half,
+    confidence: 1 - 2 * a,
+    requested: 1 - 2 * a,
+    n
+  });
+}
+function tailRows(baseline, current, gate) {
+  const rows = [];
+  for (const metric2 of ["p90", "p999"]) {
+    const a = baseline.trials.map((t) => pick(t, metric2)).filter(usable);
+    const b = current.trials.map((t) => pick(t, metric2)).filter(usable);
+    if (a.length === 0 || b.length === 0) continue;
+    const s = twoSampleShift(a.map(Math.log), b.map(Math.log), 0.95);
+    rows.push(verdictFor(metric2, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
+  }
+  return rows;
+}
+function storedTimingRows(baseline, current, gate, history, alpha) {
+  const metrics = [];
+  const notes = [];
+  const emptyTrials = current.trials.filter((t) => !(t.throughput > 0)).length;
+  if (emptyTrials > 0) {
+    metrics.push(servedNothing(gate, baseline.trials, current.trials));
+    notes.push(
+      `${emptyTrials} of ${current.trials.length} trials served no successful response: throughput is a regression whatever the other trials show.`
+    );
+  }
+  for (const metric2 of ["throughput", "p99", "p50"]) {
+    if (metric2 === "throughput" && emptyTrials > 0) continue;
+    const row2 = predictionRow(metric2, baseline, current, gate, history, alpha);
+    if (row2) metrics.push(row2);
+  }
+  metrics.push(...tailRows(baseline, current, gate));
+  metrics.push(errorRateVerdict(baseline.trials, current.trials, gate.errorRate));
+  metrics.push(...sloVerdicts(trialUnits(current.trials), gate.slo, alpha));
+  return { metrics, notes };
+}
+function storedNotes(baseline, current, gate, history, risk, alpha) {
+  const notes = [];
+  const h = history.length + 1;
+  if (sloCount(gate.slo) > 0) notes.push(sloNote(current.trials.length, "trials"));
+  const keyed = keyNote(baseline, current);
+  if (keyed) notes.push(keyed);
+  notes.push(
+    h >= MIN_HISTORY ? `Compared with the mean of ${h} baselines of the default branch: a prediction interval from their spread, pooled with an assumed spread worth ${PRIOR_RUNS} runs (Student's t on ${h - 1 + PRIOR_RUNS} degrees of freedom).` : `Main has ${h} baseline(s), fewer than ${MIN_HISTORY}: the run-to-run spread is mostly assumed (${pct(ASSUMED_RUN_SD.throughput, 0)} for throughput, ${pct(ASSUMED_RUN_SD.p99, 0)} for P99, measured on a 2-CPU VM), so only large changes are decided. Use compare: merge-base for small ones.`,
+    riskNote(risk, alpha, testedCount(gate)),
+    "The interval assumes main's run medians vary roughly normally; an outlier run breaks that (bench/gate-power on a 2-CPU VM: one run in 12 had a P99 70% above the rest, and 9% of A/A comparisons were false alarms). compare: merge-base does not depend on it."
+  );
+  return notes;
+}
+
+// src/verdict/stored.ts
+function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAULT_RISK) {
+  const envDiffs = environmentDifferences(baseline, current);
+  const timed = baseline.trials.length > 0 && current.trials.length > 0;
+  if (envDiffs.length > 0 || !timed) return withoutTimings(baseline, current, gate, risk, envDiffs);
+  const alpha = metricAlpha({ ...risk, looks: 1 }, testedCount(gate));
+  const { metrics, notes } = storedTimingRows(baseline, current, gate, history, alpha);
+  addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
+  addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
+  sortRows(metrics);
+  notes.push(...storedNotes(baseline, current, gate, history, risk, alpha));
+  return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
+}
+function withoutTimings(baseline, current, gate, risk, envDiffs) {
+  const timed = baseline.trials.length > 0 && current.trials.length > 0;
+  const reason = envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
+  if (current.trials.length > 0 && (sloCount(gate.slo) > 0 || errorRateOver(current, gate)) && !(gate.cost != null && baseline.cost && current.cost)) {
+    return absoluteOnly(current, gate, risk, reason);
+  }
+  const costOnly = costOnlyComparison(baseline, current, gate, risk);
+  if (!costOnly) return { headline: "no-baseline", method: "stored-baseline", metrics: [], reason, notes: [] };
+  if (envDiffs.length > 0 && timed) {
+    costOnly.notes.unshift(
+      `Timings were not compared: the baseline was measured in another environment (${envDiffs.join("; ")}). The cost gate was: instruction counts do not depend on the machine beyond what its fingerprint records.`
+    );
+  }
+  return costOnly;
+}
+function costOnlyComparison(baseline, current, gate, risk) {
+  if (gate.cost == null || !baseline.cost || !current.cost) return void 0;
+  if (fingerprintDifferences(baseline.cost.fingerprint, current.cost.fingerprint).length > 0) return void 0;
+  const alpha = metricAlpha({ ...risk, looks: 1 }, 1);
+  const metrics = [];
+  const notes = [];
+  addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
+  notes.push(riskNote(risk, alpha, 1));
+  if (!metrics.some((m) => m.gated)) {
+    notes.push(
+      "Nothing was gated: with no timed trials to compare, a count that wanders cannot decide. Compare timed runs (run, ab) instead."
+    );
+    return { headline: "inconclusive", method: "stored-baseline", metrics, notes };
+  }
+  return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
+}
+
+// src/modes/judge.ts
+function hasVerdicts(results, gates, baseline) {
+  return baseline || gates.some((g) => sloCount(g.slo) > 0) || overErrorRate(results, gates).length > 0;
+}
+function overErrorRate(results, gates) {
+  return results.filter((r, i) => errorRateOver(r, gates[i])).map((r) => r.stack.name);
+}
+async function judgeAll(results, gates, store, missingReason) {
+  const judged = [];
+  const risk = { ...DEFAULT_RISK, stacks: results.length };
+  for (const [i, r] of results.entries()) {
+    const stored = await store.restore(r.stack.name, r.environment.id);
+    const baseline = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
+    const comparison = baseline ? compareWithBaseline(baseline, r, gates[i], baseline.history ?? [], risk) : absoluteOnly(r, gates[i], risk, missingReason(r.stack.name));
+    judged.push({ result: r, comparison, baseline, stored });
+  }
+  return judged;
+}
+
+// src/modes/ab.ts
+async function abMode(ab, run2, baselineKey, io) {
+  const outcomes = await runAb(ab, run2, io);
+  return outcomes.map((o) => ({ ...o, head: withBaselineKey(o.head, baselineKey) }));
+}
+function abReports(outcomes, baselineLabel) {
+  return outcomes.map((o) => ({ result: o.head, comparison: o.comparison, baseline: o.base, baselineLabel }));
+}
+
+// src/result/types.ts
+var SCHEMA_VERSION = 1;
+
+// src/modes/document.ts
+function resultDocument(results, extra = {}) {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "loadgate", version: VERSION },
+    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+    ...extra,
+    results
+  };
+}
+function savedReports(reports) {
+  return reports.map((s) => ({
+    stack: s.result.stack.name,
+    baselineLabel: s.baselineLabel,
+    baseline: s.baseline,
+    comparison: s.comparison
+  }));
 }
 
 // src/report/percentiles.ts
@@ -50579,6 +50025,667 @@ function verdictReport(name, c2, chart) {
   if (chart) lines.push("", chart);
   for (const n of c2.notes) lines.push(`note: ${n}`);
   return lines.join("\n");
+}
+
+// src/report/progress.ts
+function progressLine(stack, p) {
+  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
+  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
+}
+
+// src/cli/io.ts
+function modeIo(io, o = {}) {
+  let lastProgress = "";
+  const progress = o.progress ?? "always";
+  return {
+    log: (line) => {
+      if (lastProgress && io.isTTY) io.stderr("\n");
+      lastProgress = "";
+      io.stderr(`${line}
+`);
+    },
+    warn: (line) => io.stderr(`warning: ${line}
+`),
+    onProgress: (stack, p) => {
+      if (progress === "tty" && !io.isTTY) return;
+      lastProgress = progressLine(stack, p);
+      io.stderr(io.isTTY ? `\r${lastProgress}\x1B[K` : `${lastProgress}
+`);
+    },
+    signal: io.signal,
+    finish: () => {
+      if (lastProgress && io.isTTY) io.stderr("\n");
+      lastProgress = "";
+    }
+  };
+}
+
+// src/cli/output.ts
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname5 } from "node:path";
+function writeOutput(file, text) {
+  mkdirSync4(dirname5(file), { recursive: true });
+  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
+`);
+}
+
+// src/cli/ab.ts
+var AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" }, "max-pairs": { type: "string" } };
+async function planAb(argv, cwd) {
+  let parsed;
+  try {
+    parsed = parseArgs2({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ab --help".`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0)
+    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
+  const root = await repoRoot(cwd);
+  const [baseRef, ...rest] = positionals;
+  const baseSha = await resolveCommit(root, baseRef, "base ref");
+  let headRef = null;
+  if (rest.length > 0 && !existsSync5(resolve4(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
+  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
+  if (rest.length === 0)
+    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
+  const stackPaths = rest.map((p) => {
+    const rel = relative5(root, resolve4(cwd, p));
+    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
+    return rel;
+  });
+  return abPlanOf({
+    root,
+    baseRef,
+    baseSha,
+    headRef,
+    headSha,
+    stackPaths,
+    overrides: parseOverrides({ ...values, trials: void 0 }),
+    pairs: parsePairs(values.trials, values["max-pairs"]),
+    maxTimeSeconds: seconds("--max-time", values["max-time"], MAX_TIME_FORM) ?? null,
+    jsonOut: values.json ? resolve4(cwd, values.json) : null,
+    install: values.install ?? false
+  });
+}
+async function abCommand(argv, io) {
+  const ab = await planAb(argv, io.cwd);
+  checkRunFolder(io);
+  const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
+  const hooks = modeIo(io, { progress: "tty" });
+  const outcomes = await abMode(ab, run2, null, hooks);
+  hooks.finish();
+  const head = ab.headRef ?? "working tree";
+  const lines = outcomes.map(
+    (o) => verdictReport(
+      `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${head})`,
+      o.comparison,
+      latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` })
+    )
+  );
+  io.stdout(`${lines.join("\n\n")}
+`);
+  if (ab.jsonOut) {
+    const doc = resultDocument(
+      outcomes.map((o) => o.head),
+      {
+        commit: { sha: ab.headSha ?? "working-tree", ref: head },
+        reports: savedReports(abReports(outcomes, ab.baseSha.slice(0, 7)))
+      }
+    );
+    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
+    io.stdout(`Result written to ${ab.jsonOut}
+`);
+  }
+  return outcomes.some((o) => o.comparison.headline === "regression") ? ExitCode.regression : ExitCode.ok;
+}
+
+// src/cli/flags.ts
+function takeFlag(argv, name) {
+  const rest = [];
+  let value;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) {
+      value = argv[++i];
+      if (value === void 0) throw new UserError(`${name}: expected a value.`);
+    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
+    else rest.push(argv[i]);
+  }
+  return { value, rest };
+}
+
+// src/cli/capacity.ts
+function capacityFlags(argv) {
+  const slo = takeFlag(argv, "--slo-p99");
+  const probes = takeFlag(slo.rest, "--max-probes");
+  const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
+  if (sloMs !== void 0 && !(sloMs > 0)) {
+    throw new UserError(
+      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`
+    );
+  }
+  const maxProbes = probes.value === void 0 ? void 0 : Number(probes.value);
+  if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
+    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
+  }
+  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
+  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
+  if (given) {
+    throw new UserError(
+      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
+    );
+  }
+  return { sloMs, maxProbes, rest: probes.rest };
+}
+async function capacityCommand(argv, io) {
+  const { sloMs, maxProbes, rest } = capacityFlags(argv);
+  const plan = planRun(rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
+  const log = (l) => io.stderr(`${l}
+`);
+  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, log);
+  const missing = plan.stacks.filter((s) => sloMs === void 0 && s.spec.capacity.sloP99Ms === null);
+  if (missing.length > 0) {
+    throw new UserError(
+      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`
+    );
+  }
+  const results = [];
+  for (const s of plan.stacks) {
+    const prepared = await prepareStack(plan, s, log, { signal: io.signal });
+    const capacity = await measureCapacity(
+      plan,
+      prepared,
+      { log, signal: io.signal },
+      {
+        sloP99Ms: sloMs ?? s.spec.capacity.sloP99Ms,
+        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
+        resolution: CAPACITY_DEFAULTS.resolution,
+        maxProbes: maxProbes ?? s.spec.capacity.maxProbes
+      }
+    );
+    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
+  }
+  io.stdout(`
+${capacityTable(results)}
+`);
+  if (plan.jsonOut) {
+    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
+    io.stdout(`Result written to ${plan.jsonOut}
+`);
+  }
+  return ExitCode.ok;
+}
+
+// src/cli/compare.ts
+import { resolve as resolve5 } from "node:path";
+
+// src/result/read.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+import { readFileSync as readFileSync12, statSync as statSync3 } from "node:fs";
+
+// schema/result.schema.json
+var result_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/OWNER/loadgate/schema/result.schema.json",
+  title: "loadgate Result document",
+  description: "What `loadgate --json` and the Action write. Every Result read back (a baseline, compare, mode: report with an artifact) is validated against this schema first: a document that does not match is refused. Strings are capped so a forged file cannot flood a comment.",
+  type: "object",
+  required: ["schemaVersion", "tool", "createdAt", "results"],
+  properties: {
+    schemaVersion: { const: 1 },
+    tool: {
+      type: "object",
+      required: ["name", "version"],
+      properties: { name: { const: "loadgate" }, version: { $ref: "#/definitions/short" } }
+    },
+    createdAt: { $ref: "#/definitions/short" },
+    commit: {
+      type: "object",
+      required: ["sha", "ref"],
+      properties: { sha: { $ref: "#/definitions/short" }, ref: { $ref: "#/definitions/text" } }
+    },
+    pullRequest: {
+      type: "object",
+      properties: { number: { type: "integer", minimum: 1 }, repository: { $ref: "#/definitions/short" } }
+    },
+    results: { type: "array", minItems: 1, maxItems: 50, items: { $ref: "#/definitions/stackResult" } },
+    reports: { type: "array", maxItems: 50, items: { $ref: "#/definitions/report" } }
+  },
+  definitions: {
+    short: { type: "string", maxLength: 200 },
+    text: { type: "string", maxLength: 4e3 },
+    num: { type: ["number", "null"] },
+    stackResult: {
+      type: "object",
+      required: ["stack", "environment", "load", "trials", "summary", "warnings"],
+      properties: {
+        stack: {
+          type: "object",
+          required: ["name", "file", "webserver", "framework"],
+          properties: {
+            name: { $ref: "#/definitions/short" },
+            file: { $ref: "#/definitions/text" },
+            webserver: { $ref: "#/definitions/short" },
+            framework: { $ref: "#/definitions/short" }
+          }
+        },
+        workers: { type: ["integer", "null"] },
+        environment: {
+          type: "object",
+          required: ["id"],
+          properties: {
+            id: { $ref: "#/definitions/short" },
+            cpuModel: { $ref: "#/definitions/short" },
+            kernel: { $ref: "#/definitions/short" },
+            os: { $ref: "#/definitions/short" },
+            arch: { $ref: "#/definitions/short" },
+            stackFileHash: { $ref: "#/definitions/short" },
+            baselineKey: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
+            versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
+          }
+        },
+        load: { type: "object" },
+        trials: { type: "array", maxItems: 1e3, items: { type: "object" } },
+        summary: { type: "object" },
+        warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } },
+        history: { type: "array", maxItems: 100 },
+        cost: {
+          type: "object",
+          properties: {
+            command: { $ref: "#/definitions/text" },
+            valgrind: { $ref: "#/definitions/short" },
+            chunks: { type: "array", maxItems: 1e3 },
+            warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } }
+          }
+        },
+        capacity: { type: "object", properties: { reason: { $ref: "#/definitions/text" } } },
+        sweep: {
+          type: "object",
+          properties: { reason: { $ref: "#/definitions/text" }, reusedFrom: { $ref: "#/definitions/short" } }
+        }
+      }
+    },
+    metric: {
+      type: "object",
+      required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
+      properties: {
+        metric: {
+          enum: ["throughput", "throughputSlo", "p50", "p90", "p99", "p99Slo", "p999", "errorRate", "cost", "capacity"]
+        },
+        gated: { type: "boolean" },
+        threshold: { $ref: "#/definitions/num" },
+        baseline: { $ref: "#/definitions/num" },
+        current: { $ref: "#/definitions/num" },
+        change: { $ref: "#/definitions/num" },
+        ci: {
+          type: "object",
+          required: ["lo", "hi", "confidence"],
+          properties: {
+            lo: { $ref: "#/definitions/num" },
+            hi: { $ref: "#/definitions/num" },
+            confidence: { $ref: "#/definitions/num" }
+          }
+        },
+        requested: { $ref: "#/definitions/num" },
+        n: { type: "integer", minimum: 0 },
+        verdict: { enum: ["pass", "regression", "improvement", "inconclusive"] }
+      }
+    },
+    report: {
+      type: "object",
+      required: ["stack", "baselineLabel", "baseline", "comparison"],
+      properties: {
+        stack: { $ref: "#/definitions/short" },
+        baselineLabel: { anyOf: [{ $ref: "#/definitions/short" }, { type: "null" }] },
+        baseline: { anyOf: [{ $ref: "#/definitions/stackResult" }, { type: "null" }] },
+        trend: { $ref: "#/definitions/text" },
+        comparison: {
+          anyOf: [
+            { type: "null" },
+            {
+              type: "object",
+              required: ["headline", "method", "metrics", "notes"],
+              properties: {
+                headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
+                method: { enum: ["stored-baseline", "same-runner-ab", "absolute"] },
+                metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
+                reason: { $ref: "#/definitions/text" },
+                notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
+                sequential: { type: "object" }
+              }
+            }
+          ]
+        }
+      }
+    }
+  }
+};
+
+// src/result/no-value.ts
+var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
+var SUMMARY_LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"];
+function numberOrNull(o, key, at, fail, optional = false) {
+  const v = o[key];
+  if (v === null) o[key] = Number.NaN;
+  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at}.${key}`, "a number or null", v);
+}
+function latency(o, at, fail, keys) {
+  if (o === void 0) return;
+  if (typeof o !== "object" || o === null) fail(at, "an object", o);
+  for (const k of keys) numberOrNull(o, k, at, fail, k === "mean" || k === "stdev");
+}
+function metric(o, at, fail) {
+  if (o === void 0) return;
+  if (typeof o !== "object" || o === null) fail(at, "an object", o);
+  const m = o;
+  numberOrNull(m, "median", at, fail);
+  if (m.ci !== void 0) {
+    if (typeof m.ci !== "object" || m.ci === null) fail(`${at}.ci`, "an object", m.ci);
+    numberOrNull(m.ci, "lo", `${at}.ci`, fail);
+    numberOrNull(m.ci, "hi", `${at}.ci`, fail);
+  }
+  if (m.values !== void 0) {
+    if (!Array.isArray(m.values)) fail(`${at}.values`, "a list", m.values);
+    const values = m.values;
+    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at}.values`, fail);
+  }
+}
+function restoreNoValues(results, fail) {
+  results.forEach((r, i) => {
+    const at = `results[${i}]`;
+    const o = r;
+    (o.trials ?? []).forEach((t, j) => {
+      latency(t.latency, `${at}.trials[${j}].latency`, fail, LATENCY_KEYS);
+      latency(t.latencyUncorrected, `${at}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
+    });
+    if (Array.isArray(o.history)) {
+      o.history.forEach((h, j) => {
+        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at}.history[${j}]`, fail);
+      });
+    }
+    const summary = o.summary;
+    if (!summary) return;
+    metric(summary.throughput, `${at}.summary.throughput`, fail);
+    metric(summary.errorRate, `${at}.summary.errorRate`, fail);
+    const lat = summary.latency;
+    if (lat !== void 0) {
+      if (typeof lat !== "object" || lat === null) fail(`${at}.summary.latency`, "an object", lat);
+      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at}.summary.latency.${k}`, fail);
+    }
+    const pooled = summary.pooled;
+    if (pooled && typeof pooled === "object")
+      latency(pooled.latency, `${at}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
+  });
+}
+
+// src/result/read.ts
+var validator2;
+var MAX_RESULT_BYTES = 20 * 1024 * 1024;
+function parseResultDocument(text, source) {
+  const data = parseJson(text, source);
+  const fail = (field, expected, found) => {
+    throw new UserError(
+      `${source}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+    );
+  };
+  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
+  const doc = data;
+  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
+  doc.results.forEach((r, i) => {
+    checkStackResult(r, `results[${i}]`, fail);
+  });
+  checkSchema(data, source);
+  restoreNoValues(doc.results, fail);
+  return doc;
+}
+function parseJson(text, source) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(
+      `${source}: not valid JSON (${err.message}). Give a file written by loadgate --json.`
+    );
+  }
+}
+function checkStackResult(r, at, fail) {
+  const o = r;
+  if (typeof o !== "object" || o === null) fail(at, "an object", r);
+  const stack = o.stack;
+  if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
+  const env = o.environment;
+  if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
+  if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
+  if (o.capacity !== void 0) checkCapacity(o.capacity, `${at}.capacity`, fail);
+  if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
+    fail(`${at}.trials`, "a non-empty list", o.trials);
+  o.trials.forEach((t, j) => {
+    checkTrial(t, `${at}.trials[${j}]`, fail);
+  });
+  checkSummary(o.summary, `${at}.summary`, fail);
+}
+function checkCapacity(capacity, at, fail) {
+  const c2 = capacity;
+  for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
+    if (typeof c2?.[k] !== "number") fail(`${at}.${k}`, "a number", c2?.[k]);
+  if (!Array.isArray(c2?.probes)) fail(`${at}.probes`, "a list", c2?.probes);
+}
+function checkTrial(t, at, fail) {
+  if (typeof t?.throughput !== "number") fail(`${at}.throughput`, "a number", t?.throughput);
+  checkLatency(t.latency, `${at}.latency`, fail);
+  const tail = t.tail;
+  if (tail !== void 0 && typeof tail?.p99 !== "number") fail(`${at}.tail.p99`, "a number", tail?.p99);
+}
+function checkLatency(latency2, at, fail) {
+  const lat = latency2;
+  for (const k of ["p50", "p90", "p99", "p999", "max"]) {
+    if (typeof lat?.[k] !== "number" && lat?.[k] !== null) fail(`${at}.${k}`, "a number", lat?.[k]);
+  }
+}
+function checkSummary(summary, at, fail) {
+  if (typeof summary !== "object" || summary === null) fail(at, "an object", summary);
+  const pooled = summary.pooled;
+  if (pooled !== void 0) {
+    if (typeof pooled !== "object" || pooled === null) fail(`${at}.pooled`, "an object", pooled);
+    if (typeof pooled.requests !== "number") fail(`${at}.pooled.requests`, "a number", pooled.requests);
+    checkLatency(pooled.latency, `${at}.pooled.latency`, fail);
+  }
+}
+function checkSchema(data, source) {
+  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
+  if (validator2(data)) return;
+  const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
+  const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
+  throw new UserError(
+    `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+  );
+}
+function checkCost(c2, at, fail) {
+  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
+  const o = c2;
+  const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
+  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
+    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
+  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
+  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
+    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
+      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
+  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
+  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
+  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
+    fail(`${at}.warnings`, "a list of text", o.warnings);
+  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
+  const f = o.fingerprint;
+  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
+  for (const k of ["arch", "guestCpu", "valgrind"])
+    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
+  const v = f?.versions;
+  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
+    fail(`${at}.fingerprint.versions`, "an object of text", v);
+}
+function readResultFile(file) {
+  let text;
+  try {
+    const size = statSync3(file).size;
+    if (size > MAX_RESULT_BYTES) {
+      throw new UserError(
+        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
+      );
+    }
+    text = readFileSync12(file, "utf8");
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
+  }
+  return parseResultDocument(text, file);
+}
+
+// src/cli/compare.ts
+function compareCommand(argv, io) {
+  if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
+    throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
+  }
+  const [baselineFile, resultFile] = argv.map((a) => resolve5(io.cwd, a));
+  const baseline = readResultFile(baselineFile);
+  const current = readResultFile(resultFile);
+  let code2 = ExitCode.ok;
+  const out = [];
+  for (const r of current.results) {
+    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
+    const gate = finalGate(DEFAULT_GATE, { cost: Boolean(b?.cost && r.cost) });
+    const c2 = b ? compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length }) : {
+      headline: "no-baseline",
+      method: "stored-baseline",
+      metrics: [],
+      reason: `${argv[0]} has no stack named ${r.stack.name}`,
+      notes: []
+    };
+    if (c2.headline === "regression") code2 = ExitCode.regression;
+    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
+  }
+  io.stdout(`${out.join("\n\n")}
+`);
+  return code2;
+}
+
+// src/config/study-plan.ts
+import { join as join14, resolve as resolve6 } from "node:path";
+import { parseArgs as parseArgs3 } from "node:util";
+
+// src/study/rows.ts
+var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
+var STUDY_CORES = 4;
+var STUDY_ROWS = [
+  row("gunicorn-meinheld-falcon", "Gunicorn + meinheld", "Falcon", 16, 17, 31, 5589),
+  row("gunicorn-meinheld-bottle", "Gunicorn + meinheld", "Bottle", 16, 17, 32, 5780),
+  row("uwsgi-http-bottle", "uWSGI over http", "Bottle", 16, 18, 32, 5497),
+  row("uwsgi-http-flask", "uWSGI over http", "Flask", 16, 22, 33, 4431),
+  row("gunicorn-meinheld-flask", "Gunicorn + meinheld", "Flask", 16, 21, 35, 4510),
+  row("uwsgi-uwsgi-bottle", "uWSGI over 'uwsgi'", "Bottle", 16, 18, 36, 5281),
+  row("uwsgi-http-falcon", "uWSGI over http", "Falcon", 16, 18, 37, 5415),
+  row("gunicorn-flask", "Gunicorn", "Flask", 14, 28, 42, 3473),
+  row("uvicorn-starlette", "Uvicorn", "Starlette", 5, 16, 75, 4952),
+  row("aiohttp", "AIOHTTP", "AIOHTTP", 5, 19, 76, 4501),
+  row("uvicorn-sanic", "Uvicorn", "Sanic", 5, 17, 85, 4687),
+  row("gunicorn-gevent-flask", "Gunicorn + gevent", "Flask", 12, 24, 136, 3077),
+  row("daphne-starlette", "Daphne", "Starlette", 5, 20, 364, 2678)
+];
+function row(stack, webserver, framework, workers, p50, p99, throughput) {
+  return { stack, webserver, framework, published: { workers, p50, p99, throughput } };
+}
+function selectRows(names) {
+  if (names.length === 0) return { rows: [...STUDY_ROWS], unknown: [] };
+  const known = new Set(STUDY_ROWS.map((r) => r.stack));
+  const unknown = names.filter((n) => !known.has(n));
+  return { rows: STUDY_ROWS.filter((r) => names.includes(r.stack)), unknown };
+}
+
+// src/config/study-plan.ts
+var STUDY_DEFAULTS = { warmupSeconds: 2, durationSeconds: 3, trials: 3 };
+var STUDY_OPTIONS = {
+  install: { type: "boolean" },
+  duration: { type: "string" },
+  warmup: { type: "string" },
+  trials: { type: "string" },
+  connections: { type: "string" },
+  workers: { type: "string" },
+  json: { type: "string" },
+  markdown: { type: "string" },
+  help: { type: "boolean", short: "h" }
+};
+function planStudy(argv, io, toolVersion, stacksDir) {
+  let parsed;
+  try {
+    parsed = parseArgs3({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate study --help".`);
+  }
+  const { values, positionals } = parsed;
+  const { rows, unknown } = selectRows(positionals);
+  if (unknown.length > 0) {
+    throw new UserError(
+      `loadgate study: no row named ${unknown.map((u) => JSON.stringify(u)).join(", ")}. Rows: ${STUDY_ROWS.map((r) => r.stack).join(", ")}.`
+    );
+  }
+  const o = parseOverrides(values);
+  const overrides = {
+    ...o,
+    warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
+    durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
+    trials: o.trials ?? STUDY_DEFAULTS.trials
+  };
+  checkRunFolder(io);
+  return {
+    run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
+    rows: rows.map((row2) => ({
+      row: row2,
+      stack: applyOverrides(loadStackFile(join14(stacksDir, row2.stack, "stack.yml")), overrides)
+    })),
+    jsonOut: values.json ? resolve6(io.cwd, values.json) : null,
+    markdownOut: values.markdown ? resolve6(io.cwd, values.markdown) : null
+  };
+}
+
+// src/cli/report.ts
+import { resolve as resolve7 } from "node:path";
+
+// src/modes/report.ts
+import { basename, dirname as dirname6 } from "node:path";
+
+// src/report/stack-reports.ts
+function stackReportsOf(doc) {
+  return doc.results.map((r) => {
+    const saved = doc.reports?.find((x) => x.stack === r.stack.name);
+    return {
+      result: r,
+      comparison: saved?.comparison ?? null,
+      baseline: saved?.baseline ?? null,
+      baselineLabel: saved?.baselineLabel ?? null,
+      ...saved?.trend ? { trend: saved.trend } : {}
+    };
+  });
+}
+
+// src/modes/report.ts
+var shortName = (file) => `${basename(dirname6(file))}/${basename(file)}`;
+function reportsOf(docs) {
+  const stacks = docs.flatMap(
+    ({ file, doc }) => stackReportsOf(doc).map((s) => ({
+      ...s,
+      label: docs.length > 1 ? `${s.result.stack.name}, from ${shortName(file)}` : void 0
+    }))
+  );
+  const count3 = /* @__PURE__ */ new Map();
+  for (const s of stacks) count3.set(s.result.stack.name, (count3.get(s.result.stack.name) ?? 0) + 1);
+  for (const s of stacks) if (count3.get(s.result.stack.name) === 1) s.label = void 0;
+  const compared = stacks.some((s) => s.comparison);
+  const headline = compared ? overallHeadline(stacks.map((s) => s.comparison?.headline ?? "no-baseline")) : "measured";
+  return { stacks, headline, compared };
+}
+
+// src/report/escape-html.ts
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c2) => `&#${c2.charCodeAt(0)};`);
 }
 
 // node_modules/markdown-table/index.js
@@ -50988,129 +51095,39 @@ function renderMarkdown(input, marker) {
   return body;
 }
 
-// src/study/table.ts
-var HEADER = (cores) => [
-  "Webserver",
-  "Framework",
-  `Workers (${STUDY_CORES} vCPU)`,
-  "P50 (ms)",
-  "P99 (ms)",
-  "req/s",
-  `Workers (${cores} CPU)`,
-  "P50 (ms)",
-  "P99 (ms)",
-  "req/s"
-];
-function orderedOutcomes(outcomes) {
-  const measured = outcomes.filter((o) => o.result).sort((a, b) => a.result.summary.latency.p99.median - b.result.summary.latency.p99.median);
-  return [...measured, ...outcomes.filter((o) => !o.result)];
-}
-function cells(o) {
-  const p = o.row.published;
-  const r = o.result;
-  return [
-    o.row.webserver,
-    o.row.framework,
-    String(p.workers),
-    String(p.p50),
-    String(p.p99),
-    String(p.throughput),
-    r ? String(r.workers ?? "\u2013") : "\u2013",
-    r ? formatMs(r.summary.latency.p50.median) : "\u2013",
-    r ? formatMs(r.summary.latency.p99.median) : "skipped",
-    r ? formatRps(r.summary.throughput.median) : "\u2013"
-  ];
-}
-function studyTextTable(outcomes, cores) {
-  const ordered = orderedOutcomes(outcomes);
-  const table2 = textTable(
-    HEADER(cores),
-    ordered.map(cells),
-    HEADER(cores).map((_, i) => i > 1)
-  );
-  return [
-    `Published: ${STUDY_MACHINE}, ApacheBench, 100 connections. Measured: this machine, ${cores} CPUs, loadgate's client, closed loop.`,
-    table2,
-    ...skippedLines(outcomes)
-  ].join("\n");
-}
-function studyMarkdown(outcomes, cores, machine, date) {
-  const ordered = orderedOutcomes(outcomes);
-  const header = HEADER(cores);
-  const body = markdownTable([header, ...ordered.map((o) => cells(o).map(escapeText))], {
-    align: header.map((_, i) => i > 1 ? "r" : "l")
-  });
-  return [
-    `Published: the study's ${STUDY_MACHINE}. Measured: ${escapeText(machine)}, ${cores} CPUs, ${escapeText(date)}; ordered by measured P99.`,
-    "",
-    body,
-    ...skippedLines(outcomes).map((l) => `
-${escapeText(l)}`)
-  ].join("\n");
-}
-function skippedLines(outcomes) {
-  return outcomes.filter((o) => o.skipped).map((o) => `skipped ${o.row.stack}: ${o.skipped}`);
-}
-
-// src/version.ts
-var VERSION = "0.1.0";
-
-// src/cli/flags.ts
-function takeFlag(argv, name) {
-  const rest = [];
-  let value;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name) {
-      value = argv[++i];
-      if (value === void 0) throw new UserError(`${name}: expected a value.`);
-    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
-    else rest.push(argv[i]);
-  }
-  return { value, rest };
-}
-
-// src/cli/report-command.ts
-import { resolve as resolve6 } from "node:path";
-
-// src/report/escape-html.ts
-function escapeHtml(text) {
-  return text.replace(/[&<>"']/g, (c2) => `&#${c2.charCodeAt(0)};`);
-}
-
-// src/report/stack-reports.ts
-function stackReportsOf(doc) {
-  return doc.results.map((r) => {
-    const saved = doc.reports?.find((x) => x.stack === r.stack.name);
-    return {
-      result: r,
-      comparison: saved?.comparison ?? null,
-      baseline: saved?.baseline ?? null,
-      baselineLabel: saved?.baselineLabel ?? null,
-      ...saved?.trend ? { trend: saved.trend } : {}
-    };
-  });
-}
-
 // src/report/svg.ts
 var WIDTH = 560;
 var HEIGHT = 300;
 var MARGIN = { top: 56, right: 16, bottom: 56, left: 64 };
 var c = (v) => (Math.round(v * 10) / 10).toString();
 function lineChart(chart) {
-  const fmt = chart.format ?? formatMs;
+  const frame = frameOf(chart);
+  return [
+    `<svg class="chart" data-chart="${escapeHtml(chart.kind)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(chart.title)}">`,
+    `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeHtml(chart.title)}</text>`,
+    ...yAxis(chart, frame),
+    ...xAxis(chart, frame),
+    ...chart.series.flatMap((s) => seriesGroup(s, chart, frame)),
+    ...legend(chart.series),
+    "</svg>"
+  ].join("\n");
+}
+function frameOf(chart) {
   const values = chart.series.flatMap((s) => s.values).filter(Number.isFinite);
   const top = niceCeil(Math.max(0, ...values) * 1.1);
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const n = chart.xLabels.length;
-  const x = (i) => MARGIN.left + (n === 1 ? plotW / 2 : plotW * (i + 0.5) / n);
-  const y = (v) => MARGIN.top + plotH * (1 - Math.min(v, top) / top);
-  const out = [];
-  out.push(
-    `<svg class="chart" data-chart="${escapeHtml(chart.kind)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(chart.title)}">`,
-    `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeHtml(chart.title)}</text>`
-  );
-  out.push('<g class="axis y-axis">');
+  return {
+    top,
+    plotH,
+    x: (i) => MARGIN.left + (n === 1 ? plotW / 2 : plotW * (i + 0.5) / n),
+    y: (v) => MARGIN.top + plotH * (1 - Math.min(v, top) / top),
+    fmt: chart.format ?? formatMs
+  };
+}
+function yAxis(chart, { top, plotH, y, fmt }) {
+  const out = ['<g class="axis y-axis">'];
   for (let t = 0; t <= 4; t++) {
     const v = top * t / 4;
     out.push(
@@ -51122,41 +51139,44 @@ function lineChart(chart) {
     `<text class="axis-title" transform="translate(14 ${c(MARGIN.top + plotH / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.yLabel)}</text>`,
     "</g>"
   );
-  const slant = n > 8;
-  out.push('<g class="axis x-axis">');
-  chart.xLabels.forEach((label, i) => {
-    const ly = MARGIN.top + plotH + 16;
+  return out;
+}
+function xAxis(chart, { plotH, x }) {
+  const slant = chart.xLabels.length > 8;
+  const ly = MARGIN.top + plotH + 16;
+  const labels = chart.xLabels.map(
+    (label, i) => slant ? `<text transform="translate(${c(x(i))} ${ly}) rotate(-40)" text-anchor="end">${escapeHtml(label)}</text>` : `<text x="${c(x(i))}" y="${ly}" text-anchor="middle">${escapeHtml(label)}</text>`
+  );
+  return ['<g class="axis x-axis">', ...labels, "</g>"];
+}
+function seriesGroup(s, chart, { x, y, fmt }) {
+  const out = [
+    `<g class="series" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`
+  ];
+  let d = "";
+  let pen = false;
+  s.values.forEach((v, i) => {
+    if (!Number.isFinite(v)) {
+      pen = false;
+      return;
+    }
+    d += `${pen ? "L" : "M"}${c(x(i))} ${c(y(v))}`;
+    pen = true;
+  });
+  if (d) out.push(`<path class="line${s.style === "dashed" ? " dashed" : ""}" d="${d}" fill="none"/>`);
+  s.values.forEach((v, i) => {
+    if (!Number.isFinite(v)) return;
     out.push(
-      slant ? `<text transform="translate(${c(x(i))} ${ly}) rotate(-40)" text-anchor="end">${escapeHtml(label)}</text>` : `<text x="${c(x(i))}" y="${ly}" text-anchor="middle">${escapeHtml(label)}</text>`
+      `<circle class="point${s.style === "dashed" ? " hollow" : ""}" cx="${c(x(i))}" cy="${c(y(v))}" r="4"><title>${escapeHtml(`${s.name}, ${chart.xLabels[i]}: ${fmt(v)}`)}</title></circle>`
     );
   });
   out.push("</g>");
-  for (const s of chart.series) {
-    out.push(
-      `<g class="series" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`
-    );
-    let d = "";
-    let pen = false;
-    s.values.forEach((v, i) => {
-      if (!Number.isFinite(v)) {
-        pen = false;
-        return;
-      }
-      d += `${pen ? "L" : "M"}${c(x(i))} ${c(y(v))}`;
-      pen = true;
-    });
-    if (d) out.push(`<path class="line${s.style === "dashed" ? " dashed" : ""}" d="${d}" fill="none"/>`);
-    s.values.forEach((v, i) => {
-      if (!Number.isFinite(v)) return;
-      out.push(
-        `<circle class="point${s.style === "dashed" ? " hollow" : ""}" cx="${c(x(i))}" cy="${c(y(v))}" r="4"><title>${escapeHtml(`${s.name}, ${chart.xLabels[i]}: ${fmt(v)}`)}</title></circle>`
-      );
-    });
-    out.push("</g>");
-  }
-  out.push('<g class="legend">');
+  return out;
+}
+function legend(series) {
+  const out = ['<g class="legend">'];
   let lx = MARGIN.left;
-  for (const s of chart.series) {
+  for (const s of series) {
     out.push(
       `<g class="legend-item" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`,
       `<line class="line${s.style === "dashed" ? " dashed" : ""}" x1="${c(lx)}" x2="${c(lx + 22)}" y1="34" y2="34"/>`,
@@ -51166,8 +51186,8 @@ function lineChart(chart) {
     );
     lx += 28 + 6.5 * s.name.length + 20;
   }
-  out.push("</g>", "</svg>");
-  return out.join("\n");
+  out.push("</g>");
+  return out;
 }
 
 // src/report/html.ts
@@ -51476,16 +51496,7 @@ function renderHtml(input) {
   ].join("\n");
 }
 
-// src/cli/output.ts
-import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync6 } from "node:fs";
-import { dirname as dirname7 } from "node:path";
-function writeOutput(file, text) {
-  mkdirSync5(dirname7(file), { recursive: true });
-  writeFileSync6(file, text.endsWith("\n") ? text : `${text}
-`);
-}
-
-// src/cli/report-command.ts
+// src/cli/report.ts
 var REPORT_FORMATS = ["terminal", "markdown", "html"];
 var USAGE = 'Usage: loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE] (see "loadgate report --help")';
 function terminalReport(docs) {
@@ -51507,16 +51518,16 @@ ${body}`;
   }).join("\n\n");
 }
 function markdownReport(docs) {
-  const stacks = docs.flatMap(({ doc }) => stackReportsOf(doc));
-  const compared = stacks.filter((s) => s.comparison).map((s) => s.comparison.headline);
+  const read = docs.map(({ source, doc }) => ({ file: source, doc }));
+  const { stacks, headline, compared } = reportsOf(read);
   return renderMarkdown(
     {
       title: `Result of ${docs.map(({ source, doc }) => doc.commit?.sha.slice(0, 7) ?? source).join(", ")}`,
-      headline: compared.length > 0 ? overallHeadline(compared) : "measured",
+      headline,
       stacks,
-      decidedBy: compared.length > 0 ? "the verdicts the Result files carry" : "measured only (nothing compared)"
+      decidedBy: compared ? "the verdicts the Result files carry" : "measured only (nothing compared)"
     },
-    commentMarker(stacks.map((s) => s.result.stack.name))
+    commentMarker(stacks.map((s) => s.label ?? s.result.stack.name))
   );
 }
 function reportCommand(argv, io) {
@@ -51535,10 +51546,10 @@ function reportCommand(argv, io) {
   if (f === "html" && !out.value) {
     throw new UserError(`loadgate report --format html needs --out FILE (the HTML file to write). ${USAGE}`);
   }
-  const docs = files.map((file) => ({ source: file, doc: readResultFile(resolve6(io.cwd, file)) }));
+  const docs = files.map((file) => ({ source: file, doc: readResultFile(resolve7(io.cwd, file)) }));
   const text = f === "html" ? renderHtml({ version: VERSION, documents: docs }) : f === "markdown" ? markdownReport(docs) : terminalReport(docs);
   if (out.value) {
-    const file = resolve6(io.cwd, out.value);
+    const file = resolve7(io.cwd, out.value);
     writeOutput(file, text);
     io.stdout(`${f === "html" ? "HTML report" : "Report"} written to ${out.value}
 `);
@@ -51551,7 +51562,7 @@ function reportCommand(argv, io) {
 var COMMANDS = ["run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"];
 var WIDTH2 = 100;
 var COLUMN = 26;
-var pct4 = (fraction) => `${Number((fraction * 100).toFixed(4))}%`;
+var pct2 = (fraction) => `${Number((fraction * 100).toFixed(4))}%`;
 function wrap(text, indent, first = indent) {
   const lines = [];
   let line = "";
@@ -51646,7 +51657,7 @@ var RUN_FLAGS = {
   "max-error-rate": {
     arg: "P",
     text: "the most requests that may fail (connection errors, timeouts, non-2xx), 0% to 100%, e.g. 1%; more fails the gate (exit 1), with or without --baseline",
-    default: `the stack file's gate.error-rate, <${pct4(DEFAULT_GATE.errorRate)} if it gives none`
+    default: `the stack file's gate.error-rate, <${pct2(DEFAULT_GATE.errorRate)} if it gives none`
   },
   cost: {
     text: "also count the app's instructions per request under valgrind (the cost run) and gate them",
@@ -51655,7 +51666,7 @@ var RUN_FLAGS = {
   "cost-limit": {
     arg: "+N%",
     text: "the cost gate's limit: how much instructions per request may grow (turns --cost on)",
-    default: `the stack file's gate.cost, +${pct4(DEFAULT_COST_LIMIT)} if it gives none`
+    default: `the stack file's gate.cost, +${pct2(DEFAULT_COST_LIMIT)} if it gives none`
   },
   json: { arg: "FILE", text: "write the Result document (JSON) to FILE", default: "none, not written" },
   baseline: {
@@ -51870,7 +51881,7 @@ var STUDY = {
 var COMPARE = {
   summary: "the verdict of each stack of one Result file against another",
   usage: ["loadgate compare <baseline.json> <result.json>"],
-  about: `Judges each stack of the second file against the same-named stack of the first with the default gate (P99 +${pct4(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct4(DEFAULT_GATE.throughput ?? 0)}, errors <${pct4(DEFAULT_GATE.errorRate)}, and cost +${pct4(DEFAULT_COST_LIMIT)} when both files have a cost run) and the history the baseline file carries. No flags.`,
+  about: `Judges each stack of the second file against the same-named stack of the first with the default gate (P99 +${pct2(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct2(DEFAULT_GATE.throughput ?? 0)}, errors <${pct2(DEFAULT_GATE.errorRate)}, and cost +${pct2(DEFAULT_COST_LIMIT)} when both files have a cost run) and the history the baseline file carries. No flags.`,
   args: [
     ["<baseline.json>", "a Result written earlier (--json, --save-baseline, the Action's result)"],
     ["<result.json>", "the Result to judge"]
@@ -51977,120 +51988,329 @@ function helpFor(argv) {
   return flags.some((a) => HELP_FLAGS.has(a)) ? { text: COMMAND_HELP[first] } : void 0;
 }
 
-// src/cli/progress.ts
-function progressLine(stack, p) {
-  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
-  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
+// src/cli/run.ts
+import { existsSync as existsSync6 } from "node:fs";
+
+// src/baseline/file-store.ts
+import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import { dirname as dirname7 } from "node:path";
+var FileBaselineStore = class {
+  constructor(readFrom, writeTo) {
+    this.readFrom = readFrom;
+    this.writeTo = writeTo;
+  }
+  readFrom;
+  writeTo;
+  written;
+  async restore(stack) {
+    if (!this.readFrom) return void 0;
+    const doc = readResultFile(this.readFrom);
+    const r = doc.results.find((x) => x.stack.name === stack);
+    return r ? { doc: { ...doc, results: [r] }, source: this.readFrom } : void 0;
+  }
+  async save(_stack, _env, _sha, doc) {
+    if (!this.writeTo) return void 0;
+    this.written = this.written ? { ...this.written, results: [...this.written.results, ...doc.results] } : doc;
+    mkdirSync5(dirname7(this.writeTo), { recursive: true });
+    writeFileSync6(this.writeTo, `${JSON.stringify(this.written, null, 2)}
+`);
+    return this.writeTo;
+  }
+};
+
+// src/baseline/history.ts
+var HISTORY_LIMIT = 20;
+function nextHistory(previous, previousSha, createdAt) {
+  if (!previous) return [];
+  if (previous.trials.length === 0) return previous.history ?? [];
+  const point = {
+    sha: previousSha ?? "unknown",
+    createdAt,
+    throughput: previous.summary.throughput.median,
+    p50: previous.summary.latency.p50.median,
+    p99: previous.summary.latency.p99.median
+  };
+  return [...previous.history ?? [], point].slice(-HISTORY_LIMIT);
 }
 
-// src/cli/main.ts
-function resultDocument(results, extra = {}) {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: "loadgate", version: VERSION },
-    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-    ...extra,
-    results
-  };
+// src/modes/baseline.ts
+function baselineRefusal(r, gate) {
+  if (!errorRateOver(r, gate)) return void 0;
+  const rate = errorRateOf(r.trials);
+  return `${(rate * 100).toFixed(2)}% of its requests failed, over its error-rate limit of ${(gate.errorRate * 100).toFixed(2)}%`;
 }
-async function main(io) {
-  const help = helpFor(io.argv);
-  if (help) {
-    io.stdout(help.text);
-    return ExitCode.ok;
+async function storeBaselines(doc, gates, store, sha) {
+  const out = { refused: [], saved: [] };
+  const previous = await Promise.all(doc.results.map((r) => store.restore(r.stack.name, r.environment.id)));
+  for (const [i, r] of doc.results.entries()) {
+    const reason = baselineRefusal(r, gates[i]);
+    if (reason) {
+      out.refused.push({ stack: r.stack.name, reason });
+      continue;
+    }
+    const prev = previous[i];
+    const prevResult = prev?.doc.results.find((x) => x.stack.name === r.stack.name);
+    const sameEnv = prevResult?.environment.id === r.environment.id;
+    const history = sameEnv ? nextHistory(prevResult, prev?.doc.commit?.sha, prev?.doc.createdAt ?? "") : [];
+    const key = await store.save(r.stack.name, r.environment.id, sha, { ...doc, results: [{ ...r, history }] });
+    if (key) out.saved.push({ stack: r.stack.name, key, history: history.length });
   }
-  const [command, ...rest] = io.argv;
+  return out;
+}
+
+// src/engine/error-rate.ts
+var pct3 = (x) => `${Number((x * 100).toFixed(2))}%`;
+function errorsByKind(trials) {
+  const sum = (f) => trials.reduce((a, t) => a + f(t), 0);
+  const connection = sum((t) => t.errors.connection);
+  const timeouts = sum((t) => t.errors.timeouts);
+  const non2xx = sum((t) => t.errors.non2xx);
+  const failed2 = connection + timeouts + non2xx;
+  return { connection, timeouts, non2xx, failed: failed2, attempts: failed2 + sum((t) => t.requests) };
+}
+function errorRateMessage(label, trials, limit, o) {
+  const e = errorsByKind(trials);
+  if (e.attempts === 0 || e.failed / e.attempts <= limit) return void 0;
+  const kinds = [
+    e.connection > 0 ? `connection errors: the connection was refused or closed before an answer` : "",
+    e.timeouts > 0 ? `timeouts: no answer within load.timeout (${o.requestTimeoutSeconds} s)` : "",
+    e.non2xx > 0 ? "non-2xx: the app answered with an error status" : ""
+  ].filter(Boolean);
+  const tail = o.appLog ? `
+--- last lines of the app's log ${o.appLog.file} ---
+${o.appLog.text || "(empty)"}
+---` : "";
+  return [
+    `${label}: ${pct3(e.failed / e.attempts)} of the measured requests failed (connection errors ${e.connection}, timeouts ${e.timeouts}, non-2xx ${e.non2xx}; ${e.failed} of ${e.attempts}), over the error-rate limit of ${pct3(limit)} (gate.error-rate, or --max-error-rate).`,
+    `The latency and throughput of a service that fails this many requests do not describe it, so the gate fails rather than compare them. ${kinds.join("; ")}.`,
+    ...o.pool ? [o.pool] : [],
+    `Fix what makes the requests fail (see the app's log below), or allow them with gate.error-rate: "<N%" in the stack file or --max-error-rate N%.${tail}`
+  ].join("\n");
+}
+
+// src/engine/stack-run.ts
+async function measureStack(plan, p, placement, hooks) {
+  const s = p.plan;
+  const name = s.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  hooks.onPhase?.(name, "up");
+  log("bringing the stack up");
+  const stack = await startStack(plan, p, {
+    log,
+    signal: hooks.signal,
+    cpus: placement.pinned ? placement.stack : void 0,
+    onComponent: hooks.onComponent
+  });
+  const facts = machineFacts();
+  const measured = await timeTrials(stack, s, facts, hooks);
+  const { trials } = measured.outcome;
+  await diagnoseAndStop(stack, p, trials, hooks);
+  return stackResult({
+    stack: stackInfo(s),
+    workers: s.workers,
+    environment: buildEnvironment({ ...facts, versions: p.versions, stackFileHash: s.spec.fileHash }),
+    target: "nginx" in stack.ports ? "nginx" : "app",
+    load: s.load,
+    trials,
+    histograms: measured.outcome.histograms,
+    cpu: measured.cpu,
+    placement,
+    warnings: warningsFor(measured.cpu, trials)
+  });
+}
+async function timeTrials(stack, s, facts, hooks) {
+  const name = s.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
   try {
-    switch (command) {
-      case "run":
-        return await runCommand(rest, io);
-      case "up":
-        return await upCommand(rest, io);
-      case "cost":
-        return await runCommand(rest, io, true);
-      case "study":
-        return await studyCommand(rest, io);
-      case "capacity":
-        return await capacityCommand(rest, io);
-      case "compare":
-        return compareCommand(rest, io);
-      case "ab":
-        return await abCommand(rest, io);
-      case "report":
-        return reportCommand(rest, io);
-      case void 0:
-        io.stdout(GLOBAL_HELP);
-        return ExitCode.badInput;
-      case "--version":
-      case "-V":
-        io.stdout(`${VERSION}
-`);
-        return ExitCode.ok;
-      default:
-        throw new UserError(
-          `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
-        );
-    }
+    const mode = s.load.rate === null ? `${s.load.connections} connections` : `${s.load.rate} req/s open loop`;
+    log(
+      `load: ${mode} \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} \xD7 ${s.load.durationSeconds} s`
+    );
+    hooks.onPhase?.(name, "warmup");
+    return await measure(
+      stack.url,
+      s.load,
+      () => stack.components.map((c2) => ({ name: c2.name, pid: c2.pid })),
+      {
+        check: () => stack.assertAlive(),
+        stalled: (n, t) => stack.stoppedAnswering(n, t),
+        onProgress: (pr) => hooks.onProgress?.(name, pr),
+        signal: hooks.signal,
+        onMeasureStart: () => hooks.onPhase?.(name, "trials")
+      },
+      facts.logicalCores
+    );
   } catch (err) {
-    const code2 = exitCodeOf(err);
-    io.stderr(`loadgate: ${messageOf(err)}
-`);
-    if (code2 === ExitCode.stackFailed && // An interrupted run stops with the signal's reason: that is not a bug.
-    !io.signal?.aborted && !(err instanceof Error && "exitCode" in err) && err instanceof Error && err.stack) {
-      io.stderr(`${err.stack}
-`);
-    }
-    return code2;
+    hooks.onPhase?.(name, "down");
+    const explained = explainFullDisk(err, stack.runDir);
+    await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
+    throw explained;
   }
 }
-async function runCommand(argv, io, costOnly = false) {
-  if (costOnly) {
-    const timing = [
-      "--duration",
-      "--warmup",
-      "--trials",
-      "--connections",
-      "--rate",
-      "--workers",
-      "--client",
-      "--pin",
-      "--target",
-      "--max-error-rate"
-    ];
-    const given = argv.find((a) => timing.includes(a.split("=")[0]));
-    if (given) {
+async function diagnoseAndStop(stack, p, trials, hooks) {
+  const s = p.plan;
+  const log = (line) => hooks.log(`[${s.spec.name}] ${line}`);
+  const servesNothing = servesNothingMessage(
+    trials,
+    `stack ${s.spec.name}`,
+    appLogTail(stack),
+    s.load.requests.map((r) => `${r.method} ${r.path}`)
+  );
+  const errors = errorsByKind(trials);
+  const overErrors = servesNothing === void 0 && errors.failed > s.gate.errorRate * errors.attempts;
+  if (overErrors) {
+    const pool = errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer ? await poolState(p.binaries.postgresBin, stack.ports.pgbouncer, s.spec.pooler.defaultPoolSize) : void 0;
+    const message = errorRateMessage(`stack ${s.spec.name}`, trials, s.gate.errorRate, {
+      requestTimeoutSeconds: s.load.timeoutSeconds,
+      pool,
+      appLog: appLogTail(stack)
+    });
+    if (message) hooks.log(message);
+  }
+  hooks.onPhase?.(s.spec.name, "down");
+  log("bringing the stack down");
+  if (overErrors) {
+    await stack.down(true);
+    log(`logs kept in ${stack.runDir}`);
+  } else if (servesNothing !== void 0) {
+    const downFailure = await stack.down(true).then(
+      () => "",
+      (err) => `
+${messageOf(err)}`
+    );
+    throw new StackError(`${servesNothing}${downFailure}`);
+  } else await stack.down();
+}
+
+// src/load/placement.ts
+import { spawnSync as spawnSync4 } from "node:child_process";
+import { availableParallelism } from "node:os";
+function planPlacement(pin, cores) {
+  const all = cores > 1 ? `0-${cores - 1}` : "0";
+  if (!pin) return { pinned: false, loadGenerator: all, stack: all };
+  return { pinned: true, loadGenerator: "0", stack: cores > 2 ? `1-${cores - 1}` : "1" };
+}
+function applyPlacement(pin) {
+  const cores = availableParallelism();
+  if (pin && cores < 2) {
+    throw new UserError(
+      `--pin needs at least 2 CPUs (one for the load generator, the rest for the stack); this machine has ${cores}.`
+    );
+  }
+  const placement = planPlacement(pin, cores);
+  if (pin) {
+    const r = spawnSync4("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
+      encoding: "utf8"
+    });
+    if (r.status !== 0) {
       throw new UserError(
-        `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`
+        `--pin: taskset failed (${(r.stderr || r.error?.message || "").trim()}). Install util-linux, or run without --pin.`
       );
     }
   }
-  const plan0 = planRun(
-    costOnly ? [...argv, "--cost"] : argv,
-    { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
-    VERSION,
-    costOnly ? "cost" : "run"
+  return placement;
+}
+
+// src/engine/target.ts
+async function runTarget(plan, target, hooks) {
+  const url = new URL(target.url);
+  const port = Number(url.port || 80);
+  if (!await tcpOpen(port, 2e3, url.hostname.replace(/^\[|\]$/g, ""))) {
+    throw new UserError(`--target ${target.url}: nothing accepts connections on ${url.host}. Start the service first.`);
+  }
+  checkSocketRoom(target.load.connections);
+  const placement = applyPlacement(plan.pin);
+  const facts = machineFacts();
+  const name = `${url.host}${url.pathname}`;
+  const measured = await measure(
+    `${url.protocol}//${url.host}`,
+    target.load,
+    () => [],
+    { onProgress: (p) => hooks.onProgress?.(name, p), signal: hooks.signal },
+    facts.logicalCores
   );
-  checkBaselineFile(plan0);
-  const plan = reuseBaselineWorkers(costOnly ? { ...plan0, costOnly: true } : plan0, io);
-  let lastProgress = "";
-  const engineHooks = {
-    log: (line) => {
-      if (lastProgress && io.isTTY) io.stderr("\n");
-      lastProgress = "";
-      io.stderr(`${line}
-`);
-    },
-    onProgress: (stack, p) => {
-      lastProgress = progressLine(stack, p);
-      io.stderr(io.isTTY ? `\r${lastProgress}\x1B[K` : `${lastProgress}
-`);
-    },
-    signal: io.signal
+  const { trials } = measured.outcome;
+  return stackResult({
+    stack: { name, file: target.url, webserver: "external", framework: "" },
+    workers: null,
+    environment: buildEnvironment({
+      ...facts,
+      versions: { node: process.version, loadgate: plan.toolVersion },
+      stackFileHash: ""
+    }),
+    target: target.url,
+    load: target.load,
+    trials,
+    histograms: measured.outcome.histograms,
+    cpu: measured.cpu,
+    placement,
+    warnings: warningsFor(measured.cpu, trials)
+  });
+}
+
+// src/modes/measure.ts
+async function measureAll(plan, hooks) {
+  const results = plan.target ? [await runTarget(plan, plan.target, hooks)] : await runStacks(plan, hooks);
+  return results.map((r) => withBaselineKey(r, plan.baselineKey));
+}
+async function runStacks(plan, hooks) {
+  if (!plan.costOnly) for (const s of plan.stacks) checkSocketRoom(s.load.connections);
+  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, hooks.log);
+  const prepared = [];
+  for (const s of plan.stacks) {
+    hooks.onPhase?.(s.spec.name, "install");
+    prepared.push(await prepareStack(plan, s, hooks.log, hooks));
+  }
+  const placement = applyPlacement(plan.costOnly ? false : plan.pin);
+  const results = [];
+  for (const p of prepared) {
+    hooks.signal?.throwIfAborted();
+    results.push(
+      plan.costOnly ? await costOnlyResult(plan, p, placement, hooks) : await oneStack(plan, p, placement, hooks)
+    );
+  }
+  return results;
+}
+async function oneStack(plan, p, placement, hooks) {
+  let chosen = p;
+  let sweep;
+  if (p.plan.sweep) {
+    hooks.onPhase?.(p.plan.spec.name, "sweep");
+    sweep = await sweepWorkers(plan, p, hooks);
+    chosen = { ...p, plan: { ...p.plan, workers: sweep.chosen, sweep: null } };
+  }
+  const r = await measureStack(plan, chosen, placement, hooks);
+  if (sweep) r.sweep = sweep;
+  if (p.plan.gate.cost !== null) {
+    hooks.onPhase?.(p.plan.spec.name, "cost");
+    r.cost = await costRun(plan, chosen, hooks);
+  }
+  if (p.plan.gate.capacity) {
+    hooks.onPhase?.(p.plan.spec.name, "capacity");
+    r.capacity = await measureCapacity(plan, chosen, hooks, capacityLimitsOf(p.plan.spec));
+  }
+  return r;
+}
+async function costOnlyResult(plan, p, placement, hooks) {
+  hooks.onPhase?.(p.plan.spec.name, "cost");
+  const cost = await costRun(plan, p, hooks);
+  return { ...untimedResult(p, placement), cost };
+}
+function withBaselineWorkers(plan, baseline, log) {
+  return {
+    ...plan,
+    stacks: plan.stacks.map((s) => {
+      const b = baseline.results.find((r) => r.stack.name === s.spec.name);
+      if (!s.sweep || !b?.workers) return s;
+      log(`[${s.spec.name}] workers: auto: ${b.workers}, the baseline's count (both sides use one count)`);
+      return { ...s, workers: b.workers, sweep: null };
+    })
   };
-  const results = (plan.target ? [await runTarget(plan, plan.target, engineHooks)] : await runStacks(plan, engineHooks)).map((r) => withBaselineKey(r, plan.baselineKey));
+}
+function markReusedWorkers(results, asked) {
   for (const r of results) {
-    const asked = plan0.stacks.find((s) => s.spec.name === r.stack.name);
-    if (asked?.sweep && !r.sweep && r.workers !== null) {
+    const s = asked.stacks.find((x) => x.spec.name === r.stack.name);
+    if (s?.sweep && !r.sweep && r.workers !== null) {
       r.sweep = {
         points: [],
         chosen: r.workers,
@@ -52100,13 +52320,51 @@ async function runCommand(argv, io, costOnly = false) {
       };
     }
   }
-  if (lastProgress && io.isTTY) io.stderr("\n");
+}
+
+// src/cli/run.ts
+var TIMING_FLAGS = [
+  "--duration",
+  "--warmup",
+  "--trials",
+  "--connections",
+  "--rate",
+  "--workers",
+  "--client",
+  "--pin",
+  "--target",
+  "--max-error-rate"
+];
+async function runCommand(argv, io, costOnly = false) {
+  const given = costOnly ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : void 0;
+  if (given) {
+    throw new UserError(
+      `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`
+    );
+  }
+  const asked = planRun(
+    costOnly ? [...argv, "--cost"] : argv,
+    { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
+    VERSION,
+    costOnly ? "cost" : "run"
+  );
+  checkBaselineFile(asked);
+  const hooks = modeIo(io);
+  let plan = costOnly ? { ...asked, costOnly: true } : asked;
+  if (plan.baselineFile && existsSync6(plan.baselineFile) && plan.stacks.some((s) => s.sweep)) {
+    plan = withBaselineWorkers(plan, readResultFile(plan.baselineFile), hooks.log);
+  }
+  const results = await measureAll(plan, hooks);
+  markReusedWorkers(results, asked);
+  hooks.finish();
   const doc = resultDocument(results);
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
-  const gateOf = (i) => plan.stacks[i]?.gate ?? plan.target?.gate ?? DEFAULT_GATE;
-  const withSlos = results.some((_, i) => sloCount(gateOf(i).slo) > 0);
-  const overErrors = results.filter((r, i) => errorRateOver(r, gateOf(i))).map((r) => r.stack.name);
-  const judged = Boolean(plan.baselineFile) || withSlos || overErrors.length > 0;
+  return await judgeAndStore(plan, doc, io);
+}
+async function judgeAndStore(plan, doc, io) {
+  const results = doc.results;
+  const gates = plan.target ? [plan.target.gate] : plan.stacks.map((s) => s.gate);
+  const judged = hasVerdicts(results, gates, Boolean(plan.baselineFile));
   io.stdout(`
 ${runReport(results, !judged)}
 `);
@@ -52116,46 +52374,29 @@ Result written to ${plan.jsonOut}
   const store = new FileBaselineStore(plan.baselineFile, plan.saveBaseline);
   let code2 = ExitCode.ok;
   if (judged) {
-    const verdicts = [];
-    for (const [i, r] of results.entries()) {
-      const stored = plan.baselineFile ? await store.restore(r.stack.name) : void 0;
-      const baseline = stored?.doc.results[0];
-      const gate = gateOf(i);
-      const risk = { ...DEFAULT_RISK, stacks: results.length };
-      const comparison = baseline ? compareWithBaseline(baseline, r, gate, baseline.history ?? [], risk) : absoluteOnly(
-        r,
-        gate,
-        risk,
-        plan.baselineFile ? `${plan.baselineFile} has no stack named ${r.stack.name}` : "no --baseline given"
-      );
-      const age = stored ? ageLine(stored.doc) : "";
-      verdicts.push(`${verdictReport(r.stack.name, comparison, latencyChart(r, baseline ?? null))}${age}`);
-      if (comparison.headline === "regression") code2 = ExitCode.regression;
-    }
+    const missing = (stack) => plan.baselineFile ? `${plan.baselineFile} has no stack named ${stack}` : "no --baseline given";
+    const verdicts = (await judgeAll(results, gates, store, missing)).map(
+      ({ result, comparison, baseline, stored }) => {
+        if (comparison.headline === "regression") code2 = ExitCode.regression;
+        const age = stored ? ageLine(stored.doc) : "";
+        return `${verdictReport(result.stack.name, comparison, latencyChart(result, baseline))}${age}`;
+      }
+    );
     io.stdout(`
 ${verdicts.join("\n\n")}
 `);
   }
+  const overErrors = overErrorRate(results, gates);
   if (overErrors.length > 0) {
     io.stderr(
-      `loadgate: the gate failed: ${overErrors.join(", ")}: more requests failed than gate.error-rate allows (see the error counts by kind above).${plan.saveBaseline ? ` No baseline written to ${plan.saveBaseline}: a run made of errors is no baseline.` : ""}
+      `loadgate: the gate failed: ${overErrors.join(", ")}: more requests failed than gate.error-rate allows (see the error counts by kind above).${plan.saveBaseline ? ` No baseline written to ${plan.saveBaseline} for ${overErrors.join(", ")}: a run made of errors is no baseline.` : ""}
 `
     );
-    return ExitCode.regression;
+    code2 = ExitCode.regression;
   }
   if (plan.saveBaseline) {
-    const previous = plan.baselineFile ? readResultFile(plan.baselineFile) : void 0;
-    const withHistory = {
-      ...doc,
-      results: doc.results.map((r) => {
-        const prev = previous?.results.find(
-          (p) => p.stack.name === r.stack.name && p.environment.id === r.environment.id
-        );
-        return { ...r, history: nextHistory(prev, previous?.commit?.sha, previous?.createdAt ?? "") };
-      })
-    };
-    await store.save("", "", "", withHistory);
-    io.stdout(`Baseline written to ${plan.saveBaseline}
+    const stored = await storeBaselines(doc, gates, store, "");
+    if (stored.saved.length > 0) io.stdout(`Baseline written to ${plan.saveBaseline}
 `);
   }
   return code2;
@@ -52165,105 +52406,156 @@ function ageLine(doc) {
   return when ? `
 baseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, ${when}` : "";
 }
-async function upCommand(argv, io) {
-  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "up");
-  if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
-  await holdStack(plan, {
-    log: (line) => io.stderr(`${line}
-`),
-    signal: io.signal,
-    onReady: (url) => io.stdout(`ready ${url}
-`)
-  });
-  return ExitCode.ok;
-}
-function compareCommand(argv, io) {
-  if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
-    throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
-  }
-  const [baselineFile, resultFile] = argv.map((a) => resolve7(io.cwd, a));
-  const baseline = readResultFile(baselineFile);
-  const current = readResultFile(resultFile);
-  let code2 = ExitCode.ok;
-  const out = [];
-  for (const r of current.results) {
-    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
-    const gate = { ...DEFAULT_GATE, cost: b?.cost && r.cost ? DEFAULT_COST_LIMIT : null };
-    const c2 = b ? compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length }) : {
-      headline: "no-baseline",
-      method: "stored-baseline",
-      metrics: [],
-      reason: `${argv[0]} has no stack named ${r.stack.name}`,
-      notes: []
-    };
-    if (c2.headline === "regression") code2 = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
-  }
-  io.stdout(`${out.join("\n\n")}
-`);
-  return code2;
-}
-async function abCommand(argv, io) {
-  const ab = await planAb(argv, io.cwd);
-  checkRunFolder(io);
-  const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
-  const outcomes = await runAb(ab, run2, {
-    log: (line) => io.stderr(`${line}
-`),
-    onProgress: (stack, p) => {
-      if (io.isTTY) io.stderr(`\r${progressLine(stack, p)}\x1B[K`);
-    },
-    signal: io.signal
-  });
-  if (io.isTTY) io.stderr("\n");
-  let code2 = ExitCode.ok;
-  const lines = [];
-  for (const o of outcomes) {
-    lines.push(
-      verdictReport(
-        `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${ab.headRef ?? "working tree"})`,
-        o.comparison,
-        latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${ab.headRef ?? "working tree"})` })
-      )
+function checkBaselineFile(plan) {
+  const file = plan.baselineFile;
+  if (!file) return;
+  if (!existsSync6(file)) {
+    if (plan.saveBaseline === file) return;
+    throw new UserError(
+      `--baseline ${file}: no such file. Create it with a first run: --save-baseline ${file} (or give both flags the same file to start a series).`
     );
-    if (o.comparison.headline === "regression") code2 = ExitCode.regression;
   }
-  io.stdout(`${lines.join("\n\n")}
-`);
-  if (ab.jsonOut) {
-    const doc = resultDocument(
-      outcomes.map((o) => o.head),
-      {
-        commit: { sha: ab.headSha ?? "working-tree", ref: ab.headRef ?? "working tree" },
-        reports: outcomes.map((o) => ({
-          stack: o.head.stack.name,
-          baselineLabel: ab.baseSha.slice(0, 7),
-          baseline: o.base,
-          comparison: o.comparison
-        }))
-      }
+  const doc = readResultFile(file);
+  const measured = plan.target ? [] : plan.stacks.map((s) => s.spec.name);
+  const stored = doc.results.map((r) => r.stack.name);
+  if (measured.length > 0 && !measured.some((n) => stored.includes(n))) {
+    throw new UserError(
+      `--baseline ${file}: results[].stack.name: it holds ${stored.map((n) => JSON.stringify(n)).join(", ")}, and this run measures ${measured.map((n) => JSON.stringify(n)).join(", ")}: a baseline of another stack. Give the baseline written for this stack file, or start one with --save-baseline.`
     );
-    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
-    io.stdout(`Result written to ${ab.jsonOut}
-`);
   }
-  return code2;
 }
+
+// src/modes/study.ts
+function firstLine3(err) {
+  return messageOf(err).split("\n").find((l) => l.trim() !== "") ?? "unknown error";
+}
+async function runStudy(plan, rows, hooks) {
+  const outcomes = [];
+  const failed2 = [];
+  let installSeconds = 0;
+  let measureSeconds = 0;
+  for (const [i, { row: row2, stack }] of rows.entries()) {
+    hooks.signal?.throwIfAborted();
+    const tag = `[${i + 1}/${rows.length}] ${row2.stack}`;
+    const t0 = Date.now();
+    try {
+      await prepareStack(plan, stack, (l) => hooks.log(`${tag}: ${l}`), { signal: hooks.signal });
+    } catch (err) {
+      installSeconds += (Date.now() - t0) / 1e3;
+      if (!(err instanceof UserError)) throw err;
+      const why = firstLine3(err);
+      hooks.log(`${tag}: skipped: ${why}`);
+      outcomes.push({ row: row2, skipped: why });
+      continue;
+    }
+    installSeconds += (Date.now() - t0) / 1e3;
+    const t1 = Date.now();
+    hooks.log(`${tag}: measuring`);
+    try {
+      const [result] = await runStacks({ ...plan, stacks: [stack] }, hooks);
+      outcomes.push({ row: row2, result });
+      hooks.log(
+        `${tag}: P99 ${result.summary.latency.p99.median.toFixed(1)} ms, ${result.summary.throughput.median.toFixed(0)} req/s`
+      );
+    } catch (err) {
+      if (hooks.signal?.aborted) throw err;
+      const why = firstLine3(err);
+      hooks.log(`${tag}: failed: ${messageOf(err)}`);
+      outcomes.push({ row: row2, skipped: `failed: ${why}` });
+      failed2.push(row2.stack);
+    }
+    measureSeconds += (Date.now() - t1) / 1e3;
+  }
+  return { outcomes, installSeconds, measureSeconds, failed: failed2 };
+}
+
+// src/report/study-table.ts
+var HEADER = (cores) => [
+  "Webserver",
+  "Framework",
+  `Workers (${STUDY_CORES} vCPU)`,
+  "P50 (ms)",
+  "P99 (ms)",
+  "req/s",
+  `Workers (${cores} CPU)`,
+  "P50 (ms)",
+  "P99 (ms)",
+  "req/s"
+];
+function orderedOutcomes(outcomes) {
+  const measured = outcomes.filter((o) => o.result).sort((a, b) => a.result.summary.latency.p99.median - b.result.summary.latency.p99.median);
+  return [...measured, ...outcomes.filter((o) => !o.result)];
+}
+function cells(o) {
+  const p = o.row.published;
+  const r = o.result;
+  return [
+    o.row.webserver,
+    o.row.framework,
+    String(p.workers),
+    String(p.p50),
+    String(p.p99),
+    String(p.throughput),
+    r ? String(r.workers ?? "\u2013") : "\u2013",
+    r ? formatMs(r.summary.latency.p50.median) : "\u2013",
+    r ? formatMs(r.summary.latency.p99.median) : "skipped",
+    r ? formatRps(r.summary.throughput.median) : "\u2013"
+  ];
+}
+function studyTextTable(outcomes, cores) {
+  const ordered = orderedOutcomes(outcomes);
+  const table2 = textTable(
+    HEADER(cores),
+    ordered.map(cells),
+    HEADER(cores).map((_, i) => i > 1)
+  );
+  return [
+    `Published: ${STUDY_MACHINE}, ApacheBench, 100 connections. Measured: this machine, ${cores} CPUs, loadgate's client, closed loop.`,
+    table2,
+    ...skippedLines(outcomes)
+  ].join("\n");
+}
+function studyMarkdown(outcomes, cores, machine, date) {
+  const ordered = orderedOutcomes(outcomes);
+  const header = HEADER(cores);
+  const body = markdownTable([header, ...ordered.map((o) => cells(o).map(escapeText))], {
+    align: header.map((_, i) => i > 1 ? "r" : "l")
+  });
+  return [
+    `Published: the study's ${STUDY_MACHINE}. Measured: ${escapeText(machine)}, ${cores} CPUs, ${escapeText(date)}; ordered by measured P99.`,
+    "",
+    body,
+    ...skippedLines(outcomes).map((l) => `
+${escapeText(l)}`)
+  ].join("\n");
+}
+function skippedLines(outcomes) {
+  return outcomes.filter((o) => o.skipped).map((o) => `skipped ${o.row.stack}: ${o.skipped}`);
+}
+
+// src/study/stacks-dir.ts
+import { existsSync as existsSync7 } from "node:fs";
+import { dirname as dirname8, join as join15 } from "node:path";
+import { fileURLToPath } from "node:url";
+function builtInStacksDir(from = dirname8(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = dirname8(dir)) {
+    if (existsSync7(join15(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join15(dir, "stacks");
+    if (dirname8(dir) === dir) break;
+  }
+  throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
+}
+
+// src/cli/study.ts
 async function studyCommand(argv, io) {
   const plan = planStudy(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, builtInStacksDir());
-  requireBinaries(
-    needsOf(plan.rows.map((r) => r.stack)),
-    plan.run.binarySearch,
-    plan.run.install,
-    (l) => io.stderr(`${l}
-`)
+  const log = (line) => io.stderr(`${line}
+`);
+  requireBinaries(needsOf(plan.rows.map((r) => r.stack)), plan.run.binarySearch, plan.run.install, log);
+  const first = plan.rows[0]?.stack.load;
+  log(
+    `loadgate study: ${plan.rows.length} rows, each ${first?.warmupSeconds} s warmup + ${first?.trials} \xD7 ${first?.durationSeconds} s`
   );
-  io.stderr(
-    `loadgate study: ${plan.rows.length} rows, each ${plan.rows[0]?.stack.load.warmupSeconds} s warmup + ${plan.rows[0]?.stack.load.trials} \xD7 ${plan.rows[0]?.stack.load.durationSeconds} s
-`
-  );
-  const study = await runStudy(plan.run, plan.rows, { log: (line) => io.stderr(`${line}
-`), signal: io.signal });
+  const study = await runStudy(plan.run, plan.rows, { log, signal: io.signal });
   const facts = machineFacts();
   io.stdout(`
 ${studyTextTable(study.outcomes, facts.logicalCores)}
@@ -52286,102 +52578,110 @@ Measured in ${study.measureSeconds.toFixed(0)} s${study.installSeconds >= 1 ? `;
 `);
   }
   if (study.failed.length > 0) {
-    io.stderr(
-      `loadgate: ${study.failed.length} row(s) failed while running: ${study.failed.join(", ")} (see above).
-`
-    );
+    log(`loadgate: ${study.failed.length} row(s) failed while running: ${study.failed.join(", ")} (see above).`);
     return ExitCode.stackFailed;
   }
   return ExitCode.ok;
 }
-function checkBaselineFile(plan) {
-  const file = plan.baselineFile;
-  if (!file) return;
-  if (!existsSync7(file)) {
-    if (plan.saveBaseline === file) return;
-    throw new UserError(
-      `--baseline ${file}: no such file. Create it with a first run: --save-baseline ${file} (or give both flags the same file to start a series).`
-    );
+
+// src/engine/hold.ts
+async function holdStack(plan, hooks) {
+  const s = plan.stacks[0];
+  const prepared = await prepareStack(plan, s, hooks.log, hooks);
+  const placement = applyPlacement(false);
+  const stack = await startStack(plan, prepared, {
+    log: (l) => hooks.log(`[${s.spec.name}] ${l}`),
+    signal: hooks.signal,
+    cpus: plan.pin ? placement.stack : void 0,
+    onComponent: hooks.onComponent
+  });
+  let failure;
+  try {
+    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
+    await new Promise((resolve8) => {
+      const timer = setInterval(() => {
+        try {
+          stack.assertAlive();
+        } catch (err) {
+          failure = err;
+          clearInterval(timer);
+          resolve8();
+        }
+      }, 500);
+      hooks.signal?.addEventListener("abort", () => {
+        clearInterval(timer);
+        resolve8();
+      });
+    });
+  } finally {
+    await stack.down(failure !== void 0);
   }
-  const doc = readResultFile(file);
-  const measured = plan.target ? [] : plan.stacks.map((s) => s.spec.name);
-  const stored = doc.results.map((r) => r.stack.name);
-  if (measured.length > 0 && !measured.some((n) => stored.includes(n))) {
-    throw new UserError(
-      `--baseline ${file}: results[].stack.name: it holds ${stored.map((n) => JSON.stringify(n)).join(", ")}, and this run measures ${measured.map((n) => JSON.stringify(n)).join(", ")}: a baseline of another stack. Give the baseline written for this stack file, or start one with --save-baseline.`
-    );
-  }
+  if (failure) throw failure;
 }
-function reuseBaselineWorkers(plan, io) {
-  if (!plan.baselineFile || !existsSync7(plan.baselineFile) || !plan.stacks.some((s) => s.sweep)) return plan;
-  const baseline = readResultFile(plan.baselineFile);
-  return {
-    ...plan,
-    stacks: plan.stacks.map((s) => {
-      const b = baseline.results.find((r) => r.stack.name === s.spec.name);
-      if (!s.sweep || !b?.workers) return s;
-      io.stderr(`[${s.spec.name}] workers: auto: ${b.workers}, the baseline's count (both sides use one count)
-`);
-      return { ...s, workers: b.workers, sweep: null };
-    })
-  };
-}
-async function capacityCommand(argv, io) {
-  const slo = takeFlag(argv, "--slo-p99");
-  const probes = takeFlag(slo.rest, "--max-probes");
-  const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
-  if (sloMs !== void 0 && !(sloMs > 0)) {
-    throw new UserError(
-      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`
-    );
-  }
-  const maxProbes = probes.value === void 0 ? void 0 : Number(probes.value);
-  if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
-    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
-  }
-  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
-  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
-  if (given) {
-    throw new UserError(
-      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
-    );
-  }
-  const plan = planRun(probes.rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
-  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, (l) => io.stderr(`${l}
-`));
-  const results = [];
-  const missing = plan.stacks.filter((s) => sloMs === void 0 && s.spec.capacity.sloP99Ms === null);
-  if (missing.length > 0) {
-    throw new UserError(
-      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`
-    );
-  }
-  for (const s of plan.stacks) {
-    const prepared = await prepareStack(plan, s, (l) => io.stderr(`${l}
-`), { signal: io.signal });
-    const capacity = await measureCapacity(
-      plan,
-      prepared,
-      { log: (l) => io.stderr(`${l}
-`), signal: io.signal },
-      {
-        sloP99Ms: sloMs ?? s.spec.capacity.sloP99Ms,
-        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
-        resolution: CAPACITY_DEFAULTS.resolution,
-        maxProbes: maxProbes ?? s.spec.capacity.maxProbes
-      }
-    );
-    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
-  }
-  io.stdout(`
-${capacityTable(results)}
-`);
-  if (plan.jsonOut) {
-    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
-    io.stdout(`Result written to ${plan.jsonOut}
-`);
-  }
+
+// src/cli/up.ts
+async function upCommand(argv, io) {
+  const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "up");
+  if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
+  await holdStack(plan, {
+    log: (line) => io.stderr(`${line}
+`),
+    signal: io.signal,
+    onReady: (url) => io.stdout(`ready ${url}
+`)
+  });
   return ExitCode.ok;
+}
+
+// src/cli/main.ts
+var COMMANDS2 = {
+  run: (argv, io) => runCommand(argv, io),
+  cost: (argv, io) => runCommand(argv, io, true),
+  up: upCommand,
+  study: studyCommand,
+  capacity: capacityCommand,
+  compare: compareCommand,
+  ab: abCommand,
+  report: reportCommand
+};
+async function main(io) {
+  const help = helpFor(io.argv);
+  if (help) {
+    io.stdout(help.text);
+    return ExitCode.ok;
+  }
+  const [command, ...rest] = io.argv;
+  try {
+    if (command === void 0) {
+      io.stdout(GLOBAL_HELP);
+      return ExitCode.badInput;
+    }
+    if (command === "--version" || command === "-V") {
+      io.stdout(`${VERSION}
+`);
+      return ExitCode.ok;
+    }
+    const run2 = Object.hasOwn(COMMANDS2, command) ? COMMANDS2[command] : void 0;
+    if (!run2) {
+      throw new UserError(
+        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
+      );
+    }
+    return await run2(rest, io);
+  } catch (err) {
+    return failed(err, io);
+  }
+}
+function failed(err, io) {
+  const code2 = exitCodeOf(err);
+  io.stderr(`loadgate: ${messageOf(err)}
+`);
+  if (code2 === ExitCode.stackFailed && // An interrupted run stops with the signal's reason: that is not a bug.
+  !io.signal?.aborted && !(err instanceof Error && "exitCode" in err) && err instanceof Error && err.stack) {
+    io.stderr(`${err.stack}
+`);
+  }
+  return code2;
 }
 
 // src/cli/index.ts

@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import { execCapture } from "../stack/exec.js";
+import { execCapture } from "../exec.js";
 
 async function git(cwd: string, args: string[]): Promise<string> {
   const r = await execCapture("git", args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });

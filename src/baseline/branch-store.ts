@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
+import { execCapture } from "../exec.js";
 import type { ResultDocument } from "../result/types.js";
-import { execCapture } from "../stack/exec.js";
 import {
   appendEntry,
   type BranchHistory,

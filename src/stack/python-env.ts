@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { UserError } from "../errors.js";
-import { execCapture } from "./exec.js";
+import { execCapture } from "../exec.js";
 
 const COMPLETE_MARK = ".loadgate-complete";
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
+import { execCapture } from "../exec.js";
 import type { Binaries } from "./binaries.js";
-import { execCapture } from "./exec.js";
 
 async function firstLine(command: string, args: string[]): Promise<string | undefined> {
   try {

@@ -1,5 +1,6 @@
+// Runs a short helper command to completion (initdb, psql, git), as another user when asked.
+
 import { spawn } from "node:child_process";
-import type { RunUser } from "./run-user.js";
 
 export interface ExecResult {
   code: number | null;
@@ -10,7 +11,7 @@ export interface ExecResult {
 export function execCapture(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; user?: RunUser; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; user?: { uid: number; gid: number }; timeoutMs?: number } = {},
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
