@@ -1,0 +1,148 @@
+// Pure: the help of the commands that compare or show: ab, study, compare, report.
+
+import {
+  AB_DEFAULT_MAX_PAIRS,
+  AB_DEFAULT_MAX_TIME,
+  AB_DEFAULT_MIN_PAIRS,
+  AB_DEFAULT_WARMUP_SECONDS,
+  AB_DEFAULT_WINDOW_SECONDS,
+} from "../../ab/plan.js";
+import { DEFAULT_COST_LIMIT, DEFAULT_GATE } from "../../compare/gate.js";
+import { STUDY_DEFAULTS } from "../../config/study-plan.js";
+import { STUDY_ROWS } from "../../study/rows.js";
+import { REPORT_FORMATS } from "../report.js";
+import {
+  type AbFlag,
+  type CommandSpec,
+  EXIT,
+  type FlagHelp,
+  pct,
+  README,
+  type RunFlag,
+  type StudyFlag,
+} from "./render.js";
+import { allRunFlagsBut, D, RUN_FLAGS, runFlags } from "./run-flags.js";
+
+const AB_FLAGS: Record<Exclude<AbFlag, RunFlag> | "trials" | "duration" | "warmup" | "workers", FlagHelp> = {
+  trials: {
+    arg: "N",
+    text: "the fewest pairs (a base and a head window each) measured before the first look, 2 to 200",
+    default: `${AB_DEFAULT_MIN_PAIRS}`,
+  },
+  "max-pairs": {
+    arg: "N",
+    text: "the most pairs when the verdict stays undecided, 2 to 200",
+    default: `${AB_DEFAULT_MAX_PAIRS}, or --trials if that is more`,
+  },
+  "max-time": {
+    arg: "S",
+    text: "bound on the whole A/B run (900, 900s, 15m); a block that would not fit is not started",
+    default: `${AB_DEFAULT_MAX_TIME} s`,
+  },
+  duration: {
+    arg: "S",
+    text: "seconds of each measured window",
+    default: `${AB_DEFAULT_WINDOW_SECONDS} s, not the stack file's load.duration`,
+  },
+  warmup: {
+    arg: "S",
+    text: "seconds of unrecorded load before each window",
+    default: `${AB_DEFAULT_WARMUP_SECONDS} s, not the stack file's load.warmup`,
+  },
+  workers: {
+    arg: "N|auto",
+    text: "fills {workers} in the app command, 1 to 512; auto: one sweep on the base, both sides use its count",
+    default: `the stack file's app.workers, ${D.workers} if it gives none`,
+  },
+};
+
+const AB_IGNORED: RunFlag[] = ["baseline", "save-baseline", "baseline-key", "target", "pin"];
+
+export const AB: CommandSpec = {
+  summary: "two commits side by side on this machine, measured until decided",
+  usage: ["loadgate ab <base-ref> [<head-ref>] <stack>... [flags]"],
+  about:
+    "Builds both commits' stacks and measures them interleaved in blocks of two pairs (ABBA, BAAB), each window " +
+    "on fresh instances, until the verdict is decided or --max-pairs / --max-time is reached.",
+  args: [
+    ["<base-ref>", "the base commit (a branch, tag or sha)"],
+    ["<head-ref>", "the head commit (default: the working tree, with its uncommitted changes)"],
+    ["<stack>", "a folder holding stack.yml, or the file, inside the repository"],
+  ],
+  flags: [
+    ...(["trials", "max-pairs", "max-time", "duration", "warmup"] as const).map((n) => [n, AB_FLAGS[n]] as const),
+    ...runFlags(allRunFlagsBut(...AB_IGNORED, "trials", "duration", "warmup"), { workers: AB_FLAGS.workers }),
+  ],
+  ignored: { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+  exit: [EXIT.ok, [1, "a regression of the head against the base"], EXIT.bad, EXIT.stack, EXIT.interrupted],
+  readme: README("Same-runner A/B"),
+};
+
+const STUDY_FLAGS: Record<StudyFlag, FlagHelp> = {
+  duration: { ...RUN_FLAGS.duration, default: `${STUDY_DEFAULTS.durationSeconds} s, not the stack files'` },
+  warmup: { ...RUN_FLAGS.warmup, default: `${STUDY_DEFAULTS.warmupSeconds} s, not the stack files'` },
+  trials: { ...RUN_FLAGS.trials, default: `${STUDY_DEFAULTS.trials}, not the stack files'` },
+  connections: { ...RUN_FLAGS.connections, default: "each row's load.connections" },
+  workers: {
+    arg: "N",
+    text: "fills {workers} in every row's app command, 1 to 512 (auto runs one worker: study does not sweep)",
+    default: "each row's app.workers",
+  },
+  json: RUN_FLAGS.json,
+  markdown: { arg: "FILE", text: "write both tables as Markdown to FILE", default: "none, not written" },
+  install: RUN_FLAGS.install,
+};
+
+export const STUDY: CommandSpec = {
+  summary: 'the built-in stacks of "Async Python is not faster", beside its published table',
+  usage: ["loadgate study [<row>...] [flags]"],
+  about:
+    `Runs every row (or the rows named) with short trials, then prints the study's table beside the one ` +
+    `measured here. The stack files' own load is the full-length run: --warmup ${D.warmupSeconds} ` +
+    `--duration ${D.durationSeconds} --trials ${D.trials}.`,
+  args: [
+    ["<row>", `a built-in stack (default: all ${STUDY_ROWS.length}): ${STUDY_ROWS.map((r) => r.stack).join(", ")}`],
+  ],
+  flags: (Object.keys(STUDY_FLAGS) as StudyFlag[]).map((n) => [n, STUDY_FLAGS[n]] as const),
+  exit: [[0, "every row ran"], EXIT.bad, [3, "a row failed while running"], EXIT.interrupted],
+  readme: README("The study: `loadgate study`"),
+};
+
+export const COMPARE: CommandSpec = {
+  summary: "the verdict of each stack of one Result file against another",
+  usage: ["loadgate compare <baseline.json> <result.json>"],
+  about:
+    `Judges each stack of the second file against the same-named stack of the first with the default gate ` +
+    `(P99 +${pct(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct(DEFAULT_GATE.throughput ?? 0)}, ` +
+    `errors <${pct(DEFAULT_GATE.errorRate)}, and cost +${pct(DEFAULT_COST_LIMIT)} when both files have a ` +
+    "cost run) and the history the baseline file carries. No flags.",
+  args: [
+    ["<baseline.json>", "a Result written earlier (--json, --save-baseline, the Action's result)"],
+    ["<result.json>", "the Result to judge"],
+  ],
+  flags: [],
+  exit: [[0, "no regression"], [1, "a regression"], EXIT.bad],
+  readme: README("Verdicts"),
+};
+
+export const REPORT: CommandSpec = {
+  summary: "Result files shown again, measuring and judging nothing",
+  usage: ["loadgate report <result.json>... [flags]"],
+  args: [["<result.json>", "a Result file written earlier (--json, the Action's result output)"]],
+  flags: [
+    [
+      "format",
+      {
+        arg: REPORT_FORMATS.join("|"),
+        text: "the terminal tables and charts, the pull request comment's Markdown, or one self-contained HTML file",
+        default: REPORT_FORMATS[0],
+      },
+    ],
+    ["out", { arg: "FILE", text: "write to FILE; required with --format html", default: "print to stdout" }],
+  ],
+  exit: [
+    [0, "shown"],
+    [2, "bad input: a file missing, not JSON or not a Result; a bad flag"],
+  ],
+  readme: README("Reports and charts"),
+};
