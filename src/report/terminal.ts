@@ -15,11 +15,11 @@ import { textTable } from "./table.js";
 import { percentileTerminalChart } from "./terminal-chart.js";
 
 /**
- * The study's table, ordered by P99 (the headline number: the median of the trials' P99s), best
+ * The table every run prints, one row a stack, ordered by P99 (the headline number: the median of the trials' P99s), best
  * first. When the pooled percentiles are known, the P99 of all trials' responses together stands
  * beside it.
  */
-export function studyTable(results: readonly StackResult[]): string {
+export function runTable(results: readonly StackResult[]): string {
   const ordered = [...results].sort((a, b) => a.summary.latency.p99.median - b.summary.latency.p99.median);
   const pooled = results.some((r) => r.summary.pooled);
   const header = [
@@ -190,7 +190,7 @@ export function runReport(results: readonly StackResult[], charts = true): strin
     0,
     ...results.flatMap((r) => percentileChartData(r, null)?.series.flatMap((s) => s.values) ?? []),
   );
-  if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
+  if (results.some((r) => r.trials.length > 0)) lines.push(runTable(results.filter((r) => r.trials.length > 0)));
   if (results.some((r) => r.summary.pooled)) {
     lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
   }

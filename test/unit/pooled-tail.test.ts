@@ -4,7 +4,7 @@ import { stackResult } from "../../src/engine/prepare.js";
 import { PhaseRecorder } from "../../src/load/recorder.js";
 import { formatMs } from "../../src/report/format.js";
 import { pooledLine, renderMarkdown } from "../../src/report/markdown.js";
-import { runReport, studyTable } from "../../src/report/terminal.js";
+import { runReport, runTable } from "../../src/report/terminal.js";
 import { parseResultDocument } from "../../src/result/read.js";
 import type { StackResult, Trial } from "../../src/result/types.js";
 import { latencyStats, mergeHistograms, newHistogram, pooledSummary } from "../../src/stats/histogram.js";
@@ -188,7 +188,7 @@ describe("Results with and without pooled percentiles", () => {
     expect(old.summary).not.toHaveProperty("pooled");
     const read = parseResultDocument(doc(old), "old.json");
     expect(read.results[0].summary.pooled).toBeUndefined();
-    expect(studyTable(read.results)).not.toMatch(/pooled/);
+    expect(runTable(read.results)).not.toMatch(/pooled/);
     expect(pooledLine(read.results[0])).toBeUndefined();
   });
 
@@ -207,7 +207,7 @@ describe("Results with and without pooled percentiles", () => {
 
   it("shows the pooled P99 beside the median in the terminal and the Markdown", () => {
     const r = withPooled(result(around(1000, 20)));
-    const lines = studyTable([r]).split("\n");
+    const lines = runTable([r]).split("\n");
     expect(lines[0]).toMatch(/P99 \(ms\)\s+P99 pooled \(ms\)\s+Throughput \(req\/s\)/);
     expect(lines[2]).toMatch(/\s(19|20)\.\d\s+24\.5\s+\d+/);
     expect(runReport([r])).toMatch(/P99 pooled: the P99 of all measured responses together/);

@@ -6,7 +6,7 @@ import { parseHead, requestBuffer } from "../../src/load/http-connection.js";
 import { phaseAt } from "../../src/load/phases.js";
 import { planPlacement } from "../../src/load/placement.js";
 import { COMMENT_LIMIT, commentMarker, escapeText, renderMarkdown } from "../../src/report/markdown.js";
-import { studyTable } from "../../src/report/terminal.js";
+import { runTable } from "../../src/report/terminal.js";
 import { environmentId } from "../../src/result/environment.js";
 import { fillPlaceholders, renderNginxConf, renderPgbouncerIni } from "../../src/stack/configs.js";
 import { nginxSupportsErrorFlag } from "../../src/stack/versions.js";
@@ -171,7 +171,7 @@ describe("reports", () => {
   it("orders the study table by P99", () => {
     const fast = { ...result(around(1000, 10)), stack: { name: "a", file: "", webserver: "Fast", framework: "F" } };
     const slow = { ...result(around(500, 50)), stack: { name: "b", file: "", webserver: "Slow", framework: "S" } };
-    const lines = studyTable([slow, fast]).split("\n");
+    const lines = runTable([slow, fast]).split("\n");
     expect(lines[0]).toMatch(
       /^Webserver\s+Framework\s+Workers\s+P50 \(ms\)\s+P99 \(ms\)\s+Throughput \(req\/s\)\s+Errors$/,
     );
