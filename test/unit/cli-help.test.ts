@@ -11,11 +11,11 @@ import {
 import { CAPACITY_DEFAULTS } from "../../src/capacity/search.js";
 import { AB_OPTIONS } from "../../src/cli/ab.js";
 import { COMMAND_HELP, COMMANDS, type CommandName, GLOBAL_HELP, helpFor } from "../../src/cli/help.js";
-import { main } from "../../src/cli/main.js";
 import { RUN_OPTIONS } from "../../src/config/cli-plan.js";
 import { SWEEP_DEFAULT_BUDGET } from "../../src/config/plan.js";
 import { STACK_DEFAULTS } from "../../src/config/stack-spec.js";
 import { STUDY_DEFAULTS, STUDY_OPTIONS } from "../../src/config/study-plan.js";
+import { runMain } from "../support/cli.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -67,22 +67,8 @@ function noted(text: string, label: string): string[] {
     .map((f) => f.trim());
 }
 
-async function cli(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main({
-    argv,
-    cwd: ROOT,
-    env: { PATH: process.env.PATH },
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
+function cli(argv: string[]) {
+  return runMain(argv, { cwd: ROOT, env: { PATH: process.env.PATH } });
 }
 
 /** Each command with arguments that would fail (exit 2) or start something if --help were not checked first. */

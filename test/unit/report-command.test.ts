@@ -1,29 +1,15 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { escapeHtml } from "../../src/report/escape-html.js";
 import { renderHtml } from "../../src/report/html.js";
 import { readResultFile } from "../../src/result/read.js";
+import { runMain } from "../support/cli.js";
 import { mermaidCharts } from "../support/mermaid-xychart.js";
 import { baselineDocument, gateDocument, HOSTILE, writeDocuments } from "../support/report-fixtures.js";
 
-async function cli(argv: string[], cwd: string) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main({
-    argv,
-    cwd,
-    env: {},
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
+function cli(argv: string[], cwd: string) {
+  return runMain(argv, { cwd });
 }
 
 /** The elements of one kind of chart: per series its key and number of points. */
