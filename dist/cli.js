@@ -49868,7 +49868,7 @@ function percentileTerminalChart(data, names, scaleTop) {
 }
 
 // src/report/terminal.ts
-function studyTable(results) {
+function runTable(results) {
   const ordered = [...results].sort((a, b) => a.summary.latency.p99.median - b.summary.latency.p99.median);
   const pooled = results.some((r) => r.summary.pooled);
   const header = [
@@ -49968,7 +49968,7 @@ function runReport(results, charts = true) {
     0,
     ...results.flatMap((r) => percentileChartData(r, null)?.series.flatMap((s) => s.values) ?? [])
   );
-  if (results.some((r) => r.trials.length > 0)) lines.push(studyTable(results.filter((r) => r.trials.length > 0)));
+  if (results.some((r) => r.trials.length > 0)) lines.push(runTable(results.filter((r) => r.trials.length > 0)));
   if (results.some((r) => r.summary.pooled)) {
     lines.push("P99: median of the trials' P99s. P99 pooled: the P99 of all measured responses together.");
   }
@@ -51558,7 +51558,7 @@ function reportCommand(argv, io) {
   return ExitCode.ok;
 }
 
-// src/cli/help.ts
+// src/cli/help/render.ts
 var COMMANDS = ["run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"];
 var WIDTH2 = 100;
 var COLUMN = 26;
@@ -51603,6 +51603,17 @@ function render(command, spec) {
   return `${out.join("\n")}
 `;
 }
+var EXIT = {
+  ok: [0, "ran and passed"],
+  gate: [1, "a gate failed: a regression, an SLO breached, more failed requests than gate.error-rate allows"],
+  bad: [2, "bad input: a flag, the stack file, a file given, a missing program"],
+  stack: [3, "the stack failed: a component did not start, crashed, stopped answering or served nothing"],
+  interrupted: [130, "interrupted (Ctrl-C, SIGTERM)"]
+};
+var README = (section) => section === "The CLI" ? 'README.md, "The CLI".' : `README.md, "${section}" (and "The CLI" for every command).`;
+var STACK_ARG = ["<stack>", "a folder holding stack.yml, or the stack file itself"];
+
+// src/cli/help/run-flags.ts
 var D = STACK_DEFAULTS;
 var RUN_FLAGS = {
   duration: {
@@ -51713,53 +51724,8 @@ function runFlags(names, replace = {}) {
   return RUN_ORDER.filter((n) => names.includes(n)).map((n) => [n, replace[n] ?? RUN_FLAGS[n]]);
 }
 var allRunFlagsBut = (...not) => RUN_ORDER.filter((n) => !not.includes(n));
-var EXIT = {
-  ok: [0, "ran and passed"],
-  gate: [1, "a gate failed: a regression, an SLO breached, more failed requests than gate.error-rate allows"],
-  bad: [2, "bad input: a flag, the stack file, a file given, a missing program"],
-  stack: [3, "the stack failed: a component did not start, crashed, stopped answering or served nothing"],
-  interrupted: [130, "interrupted (Ctrl-C, SIGTERM)"]
-};
-var README = (section) => section === "The CLI" ? 'README.md, "The CLI".' : `README.md, "${section}" (and "The CLI" for every command).`;
-var STACK_ARG = ["<stack>", "a folder holding stack.yml, or the stack file itself"];
-var RUN = {
-  summary: "measure stacks (or a running service) and gate them",
-  usage: ["loadgate run <stack>... [flags]", "loadgate run --target http://127.0.0.1:PORT/path [flags]"],
-  about: "Brings each stack up, sends a warmup and then the measured trials, and brings it down. The gate judges the stack file's absolute SLOs and error rate, and with --baseline the change against a stored Result.",
-  args: [STACK_ARG],
-  flags: runFlags(RUN_ORDER),
-  exit: [EXIT.ok, EXIT.gate, EXIT.bad, EXIT.stack, EXIT.interrupted],
-  readme: README("Measurement")
-};
-var COST_REFUSED = [
-  "duration",
-  "warmup",
-  "trials",
-  "connections",
-  "rate",
-  "workers",
-  "client",
-  "pin",
-  "target",
-  "max-error-rate"
-];
-var COST = {
-  summary: "the cost run alone: the app's instructions per request under valgrind",
-  usage: ["loadgate cost <stack>... [flags]"],
-  about: "Brings each stack up with the app (one worker) under valgrind (callgrind), sends requests one at a time and counts instructions per request per chunk; no timed trials. Set the run in the stack file's cost section.",
-  args: [STACK_ARG],
-  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "sweep-time"), {
-    baseline: {
-      arg: "FILE",
-      text: "compare instructions per request with a Result written earlier; exit 1 on a cost regression",
-      default: "none: instructions per request are printed, not judged"
-    }
-  }),
-  refused: { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
-  ignored: { flags: ["cost", "sweep-time"], why: "the cost run is on already, with one worker" },
-  exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
-  readme: README("Cost gate: instructions per request under valgrind")
-};
+
+// src/cli/help/compare.ts
 var AB_FLAGS = {
   trials: {
     arg: "N",
@@ -51809,49 +51775,6 @@ var AB = {
   ignored: { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
   exit: [EXIT.ok, [1, "a regression of the head against the base"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Same-runner A/B")
-};
-var CAPACITY_REFUSED = ["duration", "warmup", "trials", "rate", "target", "baseline", "save-baseline"];
-var CAPACITY_IGNORED = ["pin", "baseline-key", "max-error-rate", "cost", "cost-limit", "sweep-time"];
-var CAPACITY = {
-  summary: "the highest open-loop rate at which P99 stays within an SLO",
-  usage: ["loadgate capacity <stack>... --slo-p99 50ms [flags]"],
-  about: `Per stack: a closed-loop trial for its throughput, then open-loop probes (each a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s window) until the highest rate with P99 within the SLO and no failed request is bracketed.`,
-  args: [STACK_ARG],
-  flags: [
-    [
-      "slo-p99",
-      {
-        arg: "D",
-        text: "the P99 the service must keep, e.g. 50ms",
-        default: "the stack file's capacity.slo-p99; required if it gives none"
-      }
-    ],
-    [
-      "max-probes",
-      {
-        arg: "N",
-        text: "the most open-loop probes, 1 to 50",
-        default: `the stack file's capacity.max-probes, ${CAPACITY_DEFAULTS.maxProbes} if it gives none`
-      }
-    ],
-    ...runFlags(allRunFlagsBut(...CAPACITY_REFUSED, ...CAPACITY_IGNORED), {
-      workers: {
-        arg: "N",
-        text: "fills {workers} in the app command, 1 to 512 (auto runs one worker: capacity does not sweep)",
-        default: `the stack file's app.workers, ${D.workers} if it gives none`
-      },
-      connections: {
-        arg: "N",
-        text: "connections of the closed-loop trial and of the open-loop probes, 1 to 10000",
-        default: `the stack file's load.connections, ${D.connections} if it gives none`
-      },
-      client: { arg: "native|autocannon", text: "the closed-loop trial's HTTP client", default: "native" }
-    })
-  ],
-  refused: { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
-  ignored: { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" },
-  exit: [[0, "measured"], EXIT.bad, EXIT.stack, EXIT.interrupted],
-  readme: README("Capacity at an SLO: `loadgate capacity`")
 };
 var STUDY_FLAGS = {
   duration: { ...RUN_FLAGS.duration, default: `${STUDY_DEFAULTS.durationSeconds} s, not the stack files'` },
@@ -51911,6 +51834,89 @@ var REPORT = {
   ],
   readme: README("Reports and charts")
 };
+
+// src/cli/help/measure.ts
+var RUN = {
+  summary: "measure stacks (or a running service) and gate them",
+  usage: ["loadgate run <stack>... [flags]", "loadgate run --target http://127.0.0.1:PORT/path [flags]"],
+  about: "Brings each stack up, sends a warmup and then the measured trials, and brings it down. The gate judges the stack file's absolute SLOs and error rate, and with --baseline the change against a stored Result.",
+  args: [STACK_ARG],
+  flags: runFlags(RUN_ORDER),
+  exit: [EXIT.ok, EXIT.gate, EXIT.bad, EXIT.stack, EXIT.interrupted],
+  readme: README("Measurement")
+};
+var COST_REFUSED = [
+  "duration",
+  "warmup",
+  "trials",
+  "connections",
+  "rate",
+  "workers",
+  "client",
+  "pin",
+  "target",
+  "max-error-rate"
+];
+var COST = {
+  summary: "the cost run alone: the app's instructions per request under valgrind",
+  usage: ["loadgate cost <stack>... [flags]"],
+  about: "Brings each stack up with the app (one worker) under valgrind (callgrind), sends requests one at a time and counts instructions per request per chunk; no timed trials. Set the run in the stack file's cost section.",
+  args: [STACK_ARG],
+  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "sweep-time"), {
+    baseline: {
+      arg: "FILE",
+      text: "compare instructions per request with a Result written earlier; exit 1 on a cost regression",
+      default: "none: instructions per request are printed, not judged"
+    }
+  }),
+  refused: { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
+  ignored: { flags: ["cost", "sweep-time"], why: "the cost run is on already, with one worker" },
+  exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
+  readme: README("Cost gate: instructions per request under valgrind")
+};
+var CAPACITY_REFUSED = ["duration", "warmup", "trials", "rate", "target", "baseline", "save-baseline"];
+var CAPACITY_IGNORED = ["pin", "baseline-key", "max-error-rate", "cost", "cost-limit", "sweep-time"];
+var CAPACITY = {
+  summary: "the highest open-loop rate at which P99 stays within an SLO",
+  usage: ["loadgate capacity <stack>... --slo-p99 50ms [flags]"],
+  about: `Per stack: a closed-loop trial for its throughput, then open-loop probes (each a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s window) until the highest rate with P99 within the SLO and no failed request is bracketed.`,
+  args: [STACK_ARG],
+  flags: [
+    [
+      "slo-p99",
+      {
+        arg: "D",
+        text: "the P99 the service must keep, e.g. 50ms",
+        default: "the stack file's capacity.slo-p99; required if it gives none"
+      }
+    ],
+    [
+      "max-probes",
+      {
+        arg: "N",
+        text: "the most open-loop probes, 1 to 50",
+        default: `the stack file's capacity.max-probes, ${CAPACITY_DEFAULTS.maxProbes} if it gives none`
+      }
+    ],
+    ...runFlags(allRunFlagsBut(...CAPACITY_REFUSED, ...CAPACITY_IGNORED), {
+      workers: {
+        arg: "N",
+        text: "fills {workers} in the app command, 1 to 512 (auto runs one worker: capacity does not sweep)",
+        default: `the stack file's app.workers, ${D.workers} if it gives none`
+      },
+      connections: {
+        arg: "N",
+        text: "connections of the closed-loop trial and of the open-loop probes, 1 to 10000",
+        default: `the stack file's load.connections, ${D.connections} if it gives none`
+      },
+      client: { arg: "native|autocannon", text: "the closed-loop trial's HTTP client", default: "native" }
+    })
+  ],
+  refused: { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
+  ignored: { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" },
+  exit: [[0, "measured"], EXIT.bad, EXIT.stack, EXIT.interrupted],
+  readme: README("Capacity at an SLO: `loadgate capacity`")
+};
 var UP_USED = ["workers", "install"];
 var UP_IGNORED = allRunFlagsBut(...UP_USED, "target");
 var UP = {
@@ -51930,6 +51936,8 @@ var UP = {
   exit: [[0, "stopped by Ctrl-C or SIGTERM"], EXIT.bad, EXIT.stack],
   readme: README("The CLI")
 };
+
+// src/cli/help.ts
 var HELP = {
   summary: "the overview of the commands, or one command's flags",
   usage: ["loadgate help [<command>]", "loadgate <command> --help"],
