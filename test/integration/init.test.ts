@@ -96,7 +96,7 @@ describe("loadgate init: the check brings the stack up once", () => {
     expect(run.stdout).toContain("Found a Flask app (Gunicorn).");
     expect(run.stdout).toMatch(/It answered: GET http:\/\/127\.0\.0\.1:\d+\/ returned 2xx/);
     expect(expectWritten(dir).app.command).toContain("gunicorn --workers {workers} --bind 127.0.0.1:{port}");
-  });
+  }, 600_000);
 
   it("a FastAPI app of a few lines: Uvicorn, its one route as the readiness path", async () => {
     const dir = app("fastapi-app", { "main.py": FASTAPI_APP, "requirements.txt": FASTAPI_REQUIREMENTS });
@@ -104,7 +104,7 @@ describe("loadgate init: the check brings the stack up once", () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/It answered: GET http:\/\/127\.0\.0\.1:\d+\/hello returned 2xx/);
     expect(expectWritten(dir).app.ready.http).toBe("/hello");
-  });
+  }, 600_000);
 
   it("a copy of the built-in django folder (and the study's seed): migrations, then /test answers", async () => {
     const dir = app("django", { "seed.sql": common("seed.sql") }, "django");
@@ -113,7 +113,7 @@ describe("loadgate init: the check brings the stack up once", () => {
     expect(run.stdout).toMatch(/It answered: GET http:\/\/127\.0\.0\.1:\d+\/test returned 2xx/);
     const spec = expectWritten(dir);
     expect(spec.database?.setup.map((s) => s.command)).toEqual(["python manage.py migrate --noinput"]);
-  });
+  }, 600_000);
 
   it("a copy of the built-in fastify-pg folder: npm ci as app.setup, the command given with --command", async () => {
     const dir = app("fastify-pg", { "schema.sql": common("schema.sql"), "seed.sql": common("seed.sql") }, "fastify-pg");
@@ -121,7 +121,7 @@ describe("loadgate init: the check brings the stack up once", () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/It answered: GET http:\/\/127\.0\.0\.1:\d+\/test returned 2xx/);
     expect(expectWritten(dir).app.setup?.command).toBe("npm ci --no-audit --no-fund");
-  });
+  }, 600_000);
 });
 
 describe("loadgate init: when the check fails, the files stay and it says what to fix (exit 3)", () => {
@@ -135,7 +135,7 @@ describe("loadgate init: when the check fails, the files stay and it says what t
     expect(run.stdout).toContain("Run again with --install");
     expect(run.stdout).toContain(`check again with: loadgate up ${dir} --install`);
     expectWritten(dir);
-  });
+  }, 600_000);
 
   it("an app that fails to load: it did not come up, with the app's own error", async () => {
     const broken = FLASK_APP.replace("import os", "import os\nimport no_such_module_here");
@@ -146,5 +146,5 @@ describe("loadgate init: when the check fails, the files stay and it says what t
     expect(run.stdout).toContain("no_such_module_here");
     expect(run.stdout).toContain("Fix the app or the guesses in the stack file");
     expectWritten(dir);
-  });
+  }, 600_000);
 });

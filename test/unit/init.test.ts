@@ -138,9 +138,7 @@ describe("detection (pure)", () => {
     expect(d.ready.value).toBe("/test");
     const start = draftStack(folder({ "package.json": '{"scripts":{"start":"node a.js","build":"tsc"}}' }));
     expect(start.command.value).toBe("npm start");
-    expect((start.setup?.value as { command: string }).command).toBe(
-      "npm install --no-audit --no-fund && npm run build",
-    );
+    expect(start.setup?.value).toMatchObject({ command: "npm install --no-audit --no-fund && npm run build" });
     expect(start.missing.join("\n")).toContain("no package-lock.json");
   });
 
