@@ -15,6 +15,7 @@ import { latencyChart, runReport, verdictReport } from "../report/terminal.js";
 import { readResultFile } from "../result/read.js";
 import type { ResultDocument } from "../result/types.js";
 import { VERSION } from "../version.js";
+import { refusedFlag } from "./help.js";
 import { type CliIo, modeIo } from "./io.js";
 import { writeOutput } from "./output.js";
 
@@ -39,6 +40,8 @@ export async function runCommand(argv: string[], io: CliIo, costOnly = false): P
       `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`,
     );
   }
+  const refused = costOnly ? refusedFlag("cost", argv) : undefined;
+  if (refused) throw refused;
   const asked = planRun(
     costOnly ? [...argv, "--cost"] : argv,
     { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
