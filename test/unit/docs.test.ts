@@ -146,3 +146,22 @@ describe("schema/stack.schema.json, for editors", () => {
     }
   });
 });
+
+describe("where the CLI's help points", () => {
+  it("each command's help names a docs page and a section it has", async () => {
+    const { COMMAND_HELP, GLOBAL_HELP } = await import("../../src/cli/help.js");
+    for (const [command, text] of Object.entries(COMMAND_HELP)) {
+      const m = /See (docs\/[\w-]+\.md)(?:, "([^"]+)")?/.exec(text.replace(/\s+/g, " "));
+      expect(m, `${command} --help says where to read more`).not.toBeNull();
+      const [, page, section] = m!;
+      expect(existsSync(join(ROOT, page)), `${command}: ${page}`).toBe(true);
+      if (section)
+        expect(
+          headings(read(page)).map((h) => h.title),
+          `${command}: ${page} "${section}"`,
+        ).toContain(section);
+    }
+    for (const page of GLOBAL_HELP.match(/docs\/[\w-]+\.md/g) ?? [])
+      expect(existsSync(join(ROOT, page)), page).toBe(true);
+  });
+});
