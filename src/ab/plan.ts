@@ -6,7 +6,7 @@ import { UserError } from "../errors.js";
 
 /** The fewest pairs measured before the first look (the first look also waits until the exact test can decide). */
 export const AB_DEFAULT_MIN_PAIRS = 8;
-/** The most pairs: the last planned look. Chosen from bench/gate-power (see the README). */
+/** The most pairs: the last planned look. Chosen from bench/gate-power (see docs/benchmarks.md). */
 export const AB_DEFAULT_MAX_PAIRS = 24;
 export const AB_DEFAULT_MAX_TIME = 900;
 /**

@@ -52,7 +52,7 @@ export const GLOBAL_HELP = [
   '"loadgate --version" for the version.',
   "",
   "Exit codes: 0 passed; 1 a gate failed; 2 bad input; 3 the stack failed; 130 interrupted.",
-  'See README.md: "The CLI", "The stack file", "The GitHub Action".',
+  "See docs/cli.md, docs/stack-file.md and docs/action.md (docs/README.md lists every page).",
   "",
 ].join("\n");
 

@@ -37,7 +37,7 @@ export async function runCommand(argv: string[], io: CliIo, costOnly = false): P
   const given = costOnly ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : undefined;
   if (given) {
     throw new UserError(
-      `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`,
+      `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see docs/stack-file.md, "Every field").`,
     );
   }
   const refused = costOnly ? refusedFlag("cost", argv) : undefined;

@@ -94,7 +94,17 @@ export const EXIT = {
   interrupted: [130, "interrupted (Ctrl-C, SIGTERM)"],
 } as const;
 
-export const README = (section: string) =>
-  section === "The CLI" ? 'README.md, "The CLI".' : `README.md, "${section}" (and "The CLI" for every command).`;
+/** The docs page that holds each section a command's help points at. */
+const PAGE_OF: Record<string, string> = {
+  "The CLI": "docs/cli.md",
+  "Reports and charts": "docs/cli.md",
+  "The study: `loadgate study`": "docs/study.md",
+};
+
+/** Where to read more: a section of docs/ (verdicts.md unless PAGE_OF says otherwise), and the CLI page. */
+export const README = (section: string) => {
+  const page = PAGE_OF[section] ?? "docs/verdicts.md";
+  return section === "The CLI" ? `${page}.` : `${page}, "${section}" (and docs/cli.md for every command).`;
+};
 
 export const STACK_ARG = ["<stack>", "a folder holding stack.yml, or the stack file itself"] as const;
