@@ -37,9 +37,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../main/node_modules/ajv/dist/compile/codegen/code.js
+// node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
+  "node_modules/ajv/dist/compile/codegen/code.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.regexpCode = exports2.getEsmExportName = exports2.getProperty = exports2.safeStringify = exports2.stringify = exports2.strConcat = exports2.addCodeArg = exports2.str = exports2._ = exports2.nil = exports2._Code = exports2.Name = exports2.IDENTIFIER = exports2._CodeOrName = void 0;
@@ -191,9 +191,9 @@ var require_code = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/scope.js
+// node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
+  "node_modules/ajv/dist/compile/codegen/scope.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.ValueScope = exports2.ValueScopeName = exports2.Scope = exports2.varKinds = exports2.UsedValueState = void 0;
@@ -336,9 +336,9 @@ var require_scope = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/index.js
+// node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
+  "node_modules/ajv/dist/compile/codegen/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.or = exports2.and = exports2.not = exports2.CodeGen = exports2.operators = exports2.varKinds = exports2.ValueScopeName = exports2.ValueScope = exports2.Scope = exports2.Name = exports2.regexpCode = exports2.stringify = exports2.getProperty = exports2.nil = exports2.strConcat = exports2.str = exports2._ = void 0;
@@ -1056,9 +1056,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/util.js
+// node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "../main/node_modules/ajv/dist/compile/util.js"(exports2) {
+  "node_modules/ajv/dist/compile/util.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.checkStrictMode = exports2.getErrorPath = exports2.Type = exports2.useFunc = exports2.setEvaluated = exports2.evaluatedPropsToName = exports2.mergeEvaluated = exports2.eachItem = exports2.unescapeJsonPointer = exports2.escapeJsonPointer = exports2.escapeFragment = exports2.unescapeFragment = exports2.schemaRefOrVal = exports2.schemaHasRulesButRef = exports2.schemaHasRules = exports2.checkUnknownRules = exports2.alwaysValidSchema = exports2.toHash = void 0;
@@ -1223,9 +1223,9 @@ var require_util = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/names.js
+// node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "../main/node_modules/ajv/dist/compile/names.js"(exports2) {
+  "node_modules/ajv/dist/compile/names.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -1262,9 +1262,9 @@ var require_names = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/errors.js
+// node_modules/ajv/dist/compile/errors.js
 var require_errors = __commonJS({
-  "../main/node_modules/ajv/dist/compile/errors.js"(exports2) {
+  "node_modules/ajv/dist/compile/errors.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.extendErrors = exports2.resetErrorsCount = exports2.reportExtraError = exports2.reportError = exports2.keyword$DataError = exports2.keywordError = void 0;
@@ -1384,9 +1384,9 @@ var require_errors = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
+// node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
+  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.boolOrEmptySchema = exports2.topBoolOrEmptySchema = void 0;
@@ -1435,9 +1435,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/rules.js
+// node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "../main/node_modules/ajv/dist/compile/rules.js"(exports2) {
+  "node_modules/ajv/dist/compile/rules.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.getRules = exports2.isJSONType = void 0;
@@ -1466,9 +1466,9 @@ var require_rules = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/applicability.js
+// node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
+  "node_modules/ajv/dist/compile/validate/applicability.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.shouldUseRule = exports2.shouldUseGroup = exports2.schemaHasRulesForType = void 0;
@@ -1489,9 +1489,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/dataType.js
+// node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
+  "node_modules/ajv/dist/compile/validate/dataType.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.reportTypeError = exports2.checkDataTypes = exports2.checkDataType = exports2.coerceAndCheckDataType = exports2.getJSONTypes = exports2.getSchemaTypes = exports2.DataType = void 0;
@@ -1673,9 +1673,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/defaults.js
+// node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
+  "node_modules/ajv/dist/compile/validate/defaults.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.assignDefaults = void 0;
@@ -1710,9 +1710,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/code.js
+// node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/code.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateUnion = exports2.validateArray = exports2.usePattern = exports2.callValidateCode = exports2.schemaProperties = exports2.allSchemaProperties = exports2.noPropertyInData = exports2.propertyInData = exports2.isOwnProperty = exports2.hasPropFunc = exports2.reportMissingProp = exports2.checkMissingProp = exports2.checkReportMissingProp = void 0;
@@ -1843,9 +1843,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/keyword.js
+// node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
+  "node_modules/ajv/dist/compile/validate/keyword.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateKeywordUsage = exports2.validSchemaType = exports2.funcKeywordCode = exports2.macroKeywordCode = void 0;
@@ -1961,9 +1961,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/subschema.js
+// node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
+  "node_modules/ajv/dist/compile/validate/subschema.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.extendSubschemaMode = exports2.extendSubschemaData = exports2.getSubschema = void 0;
@@ -2044,9 +2044,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-deep-equal/index.js
+// node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "../main/node_modules/fast-deep-equal/index.js"(exports2, module2) {
+  "node_modules/fast-deep-equal/index.js"(exports2, module2) {
     "use strict";
     module2.exports = function equal(a, b) {
       if (a === b) return true;
@@ -2079,9 +2079,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// ../main/node_modules/json-schema-traverse/index.js
+// node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "../main/node_modules/json-schema-traverse/index.js"(exports2, module2) {
+  "node_modules/json-schema-traverse/index.js"(exports2, module2) {
     "use strict";
     var traverse = module2.exports = function(schema, opts, cb) {
       if (typeof opts == "function") {
@@ -2167,9 +2167,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/resolve.js
+// node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "../main/node_modules/ajv/dist/compile/resolve.js"(exports2) {
+  "node_modules/ajv/dist/compile/resolve.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.getSchemaRefs = exports2.resolveUrl = exports2.normalizeId = exports2._getFullPath = exports2.getFullPath = exports2.inlineRef = void 0;
@@ -2323,9 +2323,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/index.js
+// node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports2) {
+  "node_modules/ajv/dist/compile/validate/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.getData = exports2.KeywordCxt = exports2.validateFunctionCode = void 0;
@@ -2831,9 +2831,9 @@ var require_validate = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/validation_error.js
+// node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
+  "node_modules/ajv/dist/runtime/validation_error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -2847,9 +2847,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/ref_error.js
+// node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports2) {
+  "node_modules/ajv/dist/compile/ref_error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -2864,9 +2864,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/index.js
+// node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "../main/node_modules/ajv/dist/compile/index.js"(exports2) {
+  "node_modules/ajv/dist/compile/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.resolveSchema = exports2.getCompilingSchema = exports2.resolveRef = exports2.compileSchema = exports2.SchemaEnv = void 0;
@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve10.call(this, root, ref);
+      let _sch = resolve8.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve10(root, ref) {
+    function resolve8(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3088,9 +3088,9 @@ var require_compile = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/refs/data.json
+// node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "../main/node_modules/ajv/dist/refs/data.json"(exports2, module2) {
+  "node_modules/ajv/dist/refs/data.json"(exports2, module2) {
     module2.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -3107,9 +3107,9 @@ var require_data = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/lib/utils.js
+// node_modules/fast-uri/lib/utils.js
 var require_utils = __commonJS({
-  "../main/node_modules/fast-uri/lib/utils.js"(exports2, module2) {
+  "node_modules/fast-uri/lib/utils.js"(exports2, module2) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -3641,9 +3641,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/lib/schemes.js
+// node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "../main/node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
+  "node_modules/fast-uri/lib/schemes.js"(exports2, module2) {
     "use strict";
     var { isUUID } = require_utils();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -3852,9 +3852,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/index.js
+// node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "../main/node_modules/fast-uri/index.js"(exports2, module2) {
+  "node_modules/fast-uri/index.js"(exports2, module2) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -3875,11 +3875,11 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize2(uri, options), options);
+        parse(serialize2(uri, options), options);
       }
       return uri;
     }
-    function resolve10(baseURI, relativeURI, options) {
+    function resolve8(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -3915,50 +3915,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative8, options, skipNormalization) {
+    function resolveComponent(base, relative6, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize2(base, options), options);
-        relative8 = parse2(serialize2(relative8, options), options);
+        base = parse(serialize2(base, options), options);
+        relative6 = parse(serialize2(relative6, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative8.scheme) {
-        target.scheme = relative8.scheme;
-        target.userinfo = relative8.userinfo;
-        target.host = relative8.host;
-        target.port = relative8.port;
-        target.path = removeDotSegments(relative8.path || "");
-        target.query = relative8.query;
+      if (!options.tolerant && relative6.scheme) {
+        target.scheme = relative6.scheme;
+        target.userinfo = relative6.userinfo;
+        target.host = relative6.host;
+        target.port = relative6.port;
+        target.path = removeDotSegments(relative6.path || "");
+        target.query = relative6.query;
       } else {
-        if (relative8.userinfo !== void 0 || relative8.host !== void 0 || relative8.port !== void 0) {
-          target.userinfo = relative8.userinfo;
-          target.host = relative8.host;
-          target.port = relative8.port;
-          target.path = removeDotSegments(relative8.path || "");
-          target.query = relative8.query;
+        if (relative6.userinfo !== void 0 || relative6.host !== void 0 || relative6.port !== void 0) {
+          target.userinfo = relative6.userinfo;
+          target.host = relative6.host;
+          target.port = relative6.port;
+          target.path = removeDotSegments(relative6.path || "");
+          target.query = relative6.query;
         } else {
-          if (!relative8.path) {
+          if (!relative6.path) {
             target.path = base.path;
-            if (relative8.query !== void 0) {
-              target.query = relative8.query;
+            if (relative6.query !== void 0) {
+              target.query = relative6.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative8.path[0] === "/") {
-              target.path = removeDotSegments(relative8.path);
+            if (relative6.path[0] === "/") {
+              target.path = removeDotSegments(relative6.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative8.path;
+                target.path = "/" + relative6.path;
               } else if (!base.path) {
-                target.path = relative8.path;
+                target.path = relative6.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative8.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative6.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative8.query;
+            target.query = relative6.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -3966,7 +3966,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative8.fragment;
+      target.fragment = relative6.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -4237,7 +4237,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts) {
+    function parse(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -4270,11 +4270,11 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve10,
+      resolve: resolve8,
       resolveComponent,
       equal,
       serialize: serialize2,
-      parse: parse2
+      parse
     };
     module2.exports = fastUri;
     module2.exports.default = fastUri;
@@ -4282,9 +4282,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/uri.js
+// node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/uri.js"(exports2) {
+  "node_modules/ajv/dist/runtime/uri.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var uri = require_fast_uri();
@@ -4293,9 +4293,9 @@ var require_uri = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/core.js
+// node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "../main/node_modules/ajv/dist/core.js"(exports2) {
+  "node_modules/ajv/dist/core.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = void 0;
@@ -4904,9 +4904,9 @@ var require_core = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/id.js
+// node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/core/id.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var def = {
@@ -4919,9 +4919,9 @@ var require_id = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
+// node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.callRef = exports2.getValidate = void 0;
@@ -5041,9 +5041,9 @@ var require_ref = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/index.js
+// node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/core/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var id_1 = require_id();
@@ -5062,9 +5062,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5094,9 +5094,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5122,9 +5122,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/ucs2length.js
+// node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
+  "node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     function ucs2length(str) {
@@ -5148,9 +5148,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5180,9 +5180,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
+// node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -5217,9 +5217,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5246,9 +5246,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
+// node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -5328,9 +5328,9 @@ var require_required = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5357,9 +5357,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/equal.js
+// node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/equal.js"(exports2) {
+  "node_modules/ajv/dist/runtime/equal.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -5368,9 +5368,9 @@ var require_equal = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -5435,9 +5435,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
+// node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5464,9 +5464,9 @@ var require_const = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
+// node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5513,9 +5513,9 @@ var require_enum = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
+// node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -5551,9 +5551,9 @@ var require_validation = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateAdditionalItems = void 0;
@@ -5604,9 +5604,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
+// node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateTuple = void 0;
@@ -5661,9 +5661,9 @@ var require_items = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var items_1 = require_items();
@@ -5678,9 +5678,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5713,9 +5713,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
+// node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5807,9 +5807,9 @@ var require_contains = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.validateSchemaDeps = exports2.validatePropertyDeps = exports2.error = void 0;
@@ -5901,9 +5901,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -5944,9 +5944,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -6050,9 +6050,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
+// node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -6108,9 +6108,9 @@ var require_properties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -6182,9 +6182,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
+// node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util();
@@ -6213,9 +6213,9 @@ var require_not = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -6230,9 +6230,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -6288,9 +6288,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util();
@@ -6315,9 +6315,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
+// node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -6384,9 +6384,9 @@ var require_if = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var util_1 = require_util();
@@ -6402,9 +6402,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
+// node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -6450,9 +6450,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/format/format.js
+// node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/format/format.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -6540,9 +6540,9 @@ var require_format = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/format/index.js
+// node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/format/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var format_1 = require_format();
@@ -6551,9 +6551,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/metadata.js
+// node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/metadata.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.contentVocabulary = exports2.metadataVocabulary = void 0;
@@ -6574,9 +6574,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/draft7.js
+// node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/draft7.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -6596,9 +6596,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
+// node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.DiscrError = void 0;
@@ -6610,9 +6610,9 @@ var require_types = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
+// node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
+  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
@@ -6715,9 +6715,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
+// node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports2, module2) {
+  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports2, module2) {
     module2.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -6872,9 +6872,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/ajv.js
+// node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "../main/node_modules/ajv/dist/ajv.js"(exports2, module2) {
+  "node_modules/ajv/dist/ajv.js"(exports2, module2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.MissingRefError = exports2.ValidationError = exports2.CodeGen = exports2.Name = exports2.nil = exports2.stringify = exports2.str = exports2._ = exports2.KeywordCxt = exports2.Ajv = void 0;
@@ -6942,9 +6942,9 @@ var require_ajv = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/identity.js"(exports2) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -6999,13 +6999,13 @@ var require_identity = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../main/node_modules/yaml/dist/visit.js"(exports2) {
+  "node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP2 = /* @__PURE__ */ Symbol("skip children");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node, visitor) {
       const visitor_ = initVisitor(visitor);
@@ -7017,7 +7017,7 @@ var require_visit = __commonJS({
         visit_(null, node, visitor_, Object.freeze([]));
     }
     visit.BREAK = BREAK;
-    visit.SKIP = SKIP2;
+    visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
@@ -7065,7 +7065,7 @@ var require_visit = __commonJS({
         await visitAsync_(null, node, visitor_, Object.freeze([]));
     }
     visitAsync.BREAK = BREAK;
-    visitAsync.SKIP = SKIP2;
+    visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
     async function visitAsync_(key, node, visitor, path) {
       const ctrl = await callVisitor(key, node, visitor, path);
@@ -7157,9 +7157,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../main/node_modules/yaml/dist/doc/directives.js"(exports2) {
+  "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit = require_visit();
@@ -7328,9 +7328,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../main/node_modules/yaml/dist/doc/anchors.js"(exports2) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit = require_visit();
@@ -7398,9 +7398,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -7448,9 +7448,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports2) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -7478,9 +7478,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Node.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -7519,9 +7519,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -7637,9 +7637,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -7667,9 +7667,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../main/node_modules/yaml/dist/doc/createNode.js"(exports2) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -7742,9 +7742,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -7885,9 +7885,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -7902,9 +7902,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -8038,9 +8038,9 @@ ${indent}${text.slice(fold + 1, end2)}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -8321,9 +8321,9 @@ ${indent}`);
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -8445,9 +8445,9 @@ ${ctx.indent}${str}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -8578,9 +8578,9 @@ ${ctx.indent}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../main/node_modules/yaml/dist/log.js"(exports2) {
+  "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -8600,9 +8600,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -8660,9 +8660,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log = require_log();
     var merge = require_merge();
@@ -8724,9 +8724,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -8764,9 +8764,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -8915,9 +8915,9 @@ ${indent}${end}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -9059,9 +9059,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/map.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -9081,9 +9081,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -9197,9 +9197,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -9219,9 +9219,9 @@ var require_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/string.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
@@ -9238,9 +9238,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/null.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -9256,9 +9256,9 @@ var require_null = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -9280,9 +9280,9 @@ var require_bool = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -9307,9 +9307,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/float.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -9353,9 +9353,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/int.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -9398,9 +9398,9 @@ var require_int = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -9426,9 +9426,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var map = require_map();
@@ -9493,9 +9493,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -9559,9 +9559,9 @@ var require_binary = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -9637,9 +9637,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -9715,9 +9715,9 @@ var require_omap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -9747,9 +9747,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -9796,9 +9796,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -9875,9 +9875,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -9964,9 +9964,9 @@ var require_set = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -10052,9 +10052,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -10096,9 +10096,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../main/node_modules/yaml/dist/schema/tags.js"(exports2) {
+  "node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -10190,9 +10190,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/Schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var map = require_map();
@@ -10222,9 +10222,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -10302,9 +10302,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../main/node_modules/yaml/dist/doc/Document.js"(exports2) {
+  "node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -10611,9 +10611,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors2 = __commonJS({
-  "../main/node_modules/yaml/dist/errors.js"(exports2) {
+  "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code2, message) {
@@ -10676,9 +10676,9 @@ ${pointer}
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -10810,9 +10810,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -10852,9 +10852,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -10870,9 +10870,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -10886,9 +10886,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -10905,10 +10905,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -10922,7 +10922,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -10946,7 +10946,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -10962,7 +10962,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -10994,9 +10994,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -11045,15 +11045,15 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -11067,13 +11067,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep + cb;
+              sep = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep += source;
               hasSpace = true;
               break;
             default:
@@ -11088,9 +11088,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -11116,18 +11116,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -11181,8 +11181,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap2 && !sep && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -11194,7 +11194,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -11205,8 +11205,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep)
+                for (const st of sep) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -11223,7 +11223,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -11282,9 +11282,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -11347,18 +11347,18 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar2, onError) {
-      const start = scalar2.offset;
-      const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar, onError) {
+      const start = scalar.offset;
+      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar2.source ? splitLines(scalar2.source) : [];
+      const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content = lines[i][1];
@@ -11370,12 +11370,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
-        if (scalar2.source)
-          end2 += scalar2.source.length;
+        if (scalar.source)
+          end2 += scalar.source.length;
         return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar2.indent + header.indent;
-      let offset = scalar2.offset + header.length;
+      let trimIndent = scalar.indent + header.indent;
+      let offset = scalar.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
@@ -11403,7 +11403,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -11420,24 +11420,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep + indent.slice(trimIndent) + content;
+          sep = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep === " ")
+            sep = "\n";
+          else if (!prevMoreIndented && sep === "\n")
+            sep = "\n\n";
+          value += sep + indent.slice(trimIndent) + content;
+          sep = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep + content;
+          sep = " ";
           prevMoreIndented = false;
         }
       }
@@ -11453,7 +11453,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar2.source.length;
+      const end = start + header.length + scalar.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -11530,14 +11530,14 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar2, strict, onError) {
-      const { offset, type, source, end } = scalar2;
+    function resolveFlowScalar(scalar, strict, onError) {
+      const { offset, type, source, end } = scalar;
       let _type;
       let value;
       const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
@@ -11556,7 +11556,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -11620,25 +11620,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep === "\n")
+            res += sep;
           else
-            sep2 = "\n";
+            sep = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep + lm;
+          sep = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -11751,9 +11751,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -11771,26 +11771,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
-      let scalar2;
+      let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar2 = new Scalar.Scalar(value);
+        scalar = new Scalar.Scalar(value);
       }
-      scalar2.range = range;
-      scalar2.source = value;
+      scalar.range = range;
+      scalar.source = value;
       if (type)
-        scalar2.type = type;
+        scalar.type = type;
       if (tagName)
-        scalar2.tag = tagName;
+        scalar.tag = tagName;
       if (tag.format)
-        scalar2.format = tag.format;
+        scalar.format = tag.format;
       if (comment)
-        scalar2.comment = comment;
-      return scalar2;
+        scalar.comment = comment;
+      return scalar;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -11832,9 +11832,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -11862,9 +11862,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -11968,9 +11968,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -12011,9 +12011,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../main/node_modules/yaml/dist/compose/composer.js"(exports2) {
+  "node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -12219,9 +12219,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -12404,9 +12404,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -12448,14 +12448,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
+      if (sep)
+        for (const st of sep)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -12465,12 +12465,12 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP2 = /* @__PURE__ */ Symbol("skip children");
+    var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
     function visit(cst, visitor) {
       if ("type" in cst && cst.type === "document")
@@ -12478,12 +12478,12 @@ var require_cst_visit = __commonJS({
       _visit(Object.freeze([]), cst, visitor);
     }
     visit.BREAK = BREAK;
-    visit.SKIP = SKIP2;
+    visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
     visit.itemAtPath = (cst, path) => {
       let item = cst;
-      for (const [field2, index] of path) {
-        const tok = item?.[field2];
+      for (const [field, index] of path) {
+        const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
         } else
@@ -12493,8 +12493,8 @@ var require_cst_visit = __commonJS({
     };
     visit.parentCollection = (cst, path) => {
       const parent = visit.itemAtPath(cst, path.slice(0, -1));
-      const field2 = path[path.length - 1][0];
-      const coll = parent?.[field2];
+      const field = path[path.length - 1][0];
+      const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
@@ -12503,11 +12503,11 @@ var require_cst_visit = __commonJS({
       let ctrl = visitor(item, path);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field2 of ["key", "value"]) {
-        const token = item[field2];
+      for (const field of ["key", "value"]) {
+        const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -12517,7 +12517,7 @@ var require_cst_visit = __commonJS({
               i -= 1;
             }
           }
-          if (typeof ctrl === "function" && field2 === "key")
+          if (typeof ctrl === "function" && field === "key")
             ctrl = ctrl(item, path);
         }
       }
@@ -12527,9 +12527,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -12629,9 +12629,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../main/node_modules/yaml/dist/parse/lexer.js"(exports2) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -13218,9 +13218,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports2) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -13249,9 +13249,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "../main/node_modules/yaml/dist/parse/parser.js"(exports2) {
+  "node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -13618,37 +13618,37 @@ var require_parser = __commonJS({
           };
         }
       }
-      *scalar(scalar2) {
+      *scalar(scalar) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
-          if (scalar2.end) {
-            sep2 = scalar2.end;
-            sep2.push(this.sourceToken);
-            delete scalar2.end;
+          let sep;
+          if (scalar.end) {
+            sep = scalar.end;
+            sep.push(this.sourceToken);
+            delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep = [this.sourceToken];
           const map = {
             type: "block-map",
-            offset: scalar2.offset,
-            indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep: sep2 }]
+            offset: scalar.offset,
+            indent: scalar.indent,
+            items: [{ start, key: scalar, sep }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
         } else
-          yield* this.lineEnd(scalar2);
+          yield* this.lineEnd(scalar);
       }
-      *blockScalar(scalar2) {
+      *blockScalar(scalar) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar2.props.push(this.sourceToken);
+            scalar.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar2.source = this.source;
+            scalar.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -13786,15 +13786,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep = it.sep;
+                  sep.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -13988,13 +13988,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep = fc.end.splice(1, fc.end.length);
+            sep.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -14123,9 +14123,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../main/node_modules/yaml/dist/public-api.js"(exports2) {
+  "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -14172,7 +14172,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -14213,16 +14213,16 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse2;
+    exports2.parse = parse;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
   }
 });
 
-// ../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "../main/node_modules/yaml/dist/index.js"(exports2) {
+  "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -14272,9 +14272,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../main/node_modules/cross-argv/index.js
+// node_modules/cross-argv/index.js
 var require_cross_argv = __commonJS({
-  "../main/node_modules/cross-argv/index.js"(exports2, module2) {
+  "node_modules/cross-argv/index.js"(exports2, module2) {
     var IS_WINDOWS = process.platform === "win32";
     module2.exports = crossArgv;
     function crossArgv(pargv, force) {
@@ -14302,9 +14302,9 @@ var require_cross_argv = __commonJS({
   }
 });
 
-// ../main/node_modules/manage-path/dist/get-path-var.js
+// node_modules/manage-path/dist/get-path-var.js
 var require_get_path_var = __commonJS({
-  "../main/node_modules/manage-path/dist/get-path-var.js"(exports2, module2) {
+  "node_modules/manage-path/dist/get-path-var.js"(exports2, module2) {
     "use strict";
     module2.exports = getPathVar;
     var PATH_REGEX = /^PATH$/i;
@@ -14325,9 +14325,9 @@ var require_get_path_var = __commonJS({
   }
 });
 
-// ../main/node_modules/manage-path/dist/get-separator.js
+// node_modules/manage-path/dist/get-separator.js
 var require_get_separator = __commonJS({
-  "../main/node_modules/manage-path/dist/get-separator.js"(exports2, module2) {
+  "node_modules/manage-path/dist/get-separator.js"(exports2, module2) {
     "use strict";
     module2.exports = getSeparator;
     function getSeparator(platform) {
@@ -14336,9 +14336,9 @@ var require_get_separator = __commonJS({
   }
 });
 
-// ../main/node_modules/manage-path/dist/index.js
+// node_modules/manage-path/dist/index.js
 var require_dist2 = __commonJS({
-  "../main/node_modules/manage-path/dist/index.js"(exports2, module2) {
+  "node_modules/manage-path/dist/index.js"(exports2, module2) {
     "use strict";
     var getPathVar = require_get_path_var();
     var getSeparator = require_get_separator();
@@ -14403,9 +14403,9 @@ var require_dist2 = __commonJS({
   }
 });
 
-// ../main/node_modules/has-async-hooks/index.js
+// node_modules/has-async-hooks/index.js
 var require_has_async_hooks = __commonJS({
-  "../main/node_modules/has-async-hooks/index.js"(exports2, module2) {
+  "node_modules/has-async-hooks/index.js"(exports2, module2) {
     module2.exports = function() {
       try {
         return typeof __require("async_hooks").createHook === "function";
@@ -14416,9 +14416,9 @@ var require_has_async_hooks = __commonJS({
   }
 });
 
-// ../main/node_modules/minimist/index.js
+// node_modules/minimist/index.js
 var require_minimist = __commonJS({
-  "../main/node_modules/minimist/index.js"(exports2, module2) {
+  "node_modules/minimist/index.js"(exports2, module2) {
     "use strict";
     function hasKey(obj, keys) {
       var o = obj;
@@ -14638,11 +14638,11 @@ var require_minimist = __commonJS({
   }
 });
 
-// ../main/node_modules/@minimistjs/subarg/index.js
+// node_modules/@minimistjs/subarg/index.js
 var require_subarg = __commonJS({
-  "../main/node_modules/@minimistjs/subarg/index.js"(exports2, module2) {
+  "node_modules/@minimistjs/subarg/index.js"(exports2, module2) {
     var minimist = require_minimist();
-    module2.exports = function parse2(args, opts) {
+    module2.exports = function parse(args, opts) {
       var level = 0, index;
       var args_ = [];
       for (var i = 0; i < args.length; i++) {
@@ -14663,7 +14663,7 @@ var require_subarg = __commonJS({
             sub[n] = sub[n].replace(/\]$/, "");
           }
           if (sub[n] === "") sub.pop();
-          args_.push(parse2(sub));
+          args_.push(parse(sub));
         } else if (level === 0) args_.push(args[i]);
       }
       var argv = minimist(args_, opts);
@@ -14672,9 +14672,9 @@ var require_subarg = __commonJS({
   }
 });
 
-// ../main/node_modules/cli-table3/src/debug.js
+// node_modules/cli-table3/src/debug.js
 var require_debug = __commonJS({
-  "../main/node_modules/cli-table3/src/debug.js"(exports2, module2) {
+  "node_modules/cli-table3/src/debug.js"(exports2, module2) {
     var messages = [];
     var level = 0;
     var debug = (msg, min) => {
@@ -14699,9 +14699,9 @@ var require_debug = __commonJS({
   }
 });
 
-// ../main/node_modules/ansi-regex/index.js
+// node_modules/ansi-regex/index.js
 var require_ansi_regex = __commonJS({
-  "../main/node_modules/ansi-regex/index.js"(exports2, module2) {
+  "node_modules/ansi-regex/index.js"(exports2, module2) {
     "use strict";
     module2.exports = ({ onlyFirst = false } = {}) => {
       const pattern = [
@@ -14713,18 +14713,18 @@ var require_ansi_regex = __commonJS({
   }
 });
 
-// ../main/node_modules/strip-ansi/index.js
+// node_modules/strip-ansi/index.js
 var require_strip_ansi = __commonJS({
-  "../main/node_modules/strip-ansi/index.js"(exports2, module2) {
+  "node_modules/strip-ansi/index.js"(exports2, module2) {
     "use strict";
     var ansiRegex = require_ansi_regex();
     module2.exports = (string) => typeof string === "string" ? string.replace(ansiRegex(), "") : string;
   }
 });
 
-// ../main/node_modules/is-fullwidth-code-point/index.js
+// node_modules/is-fullwidth-code-point/index.js
 var require_is_fullwidth_code_point = __commonJS({
-  "../main/node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {
+  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {
     "use strict";
     var isFullwidthCodePoint = (codePoint) => {
       if (Number.isNaN(codePoint)) {
@@ -14755,9 +14755,9 @@ var require_is_fullwidth_code_point = __commonJS({
   }
 });
 
-// ../main/node_modules/emoji-regex/index.js
+// node_modules/emoji-regex/index.js
 var require_emoji_regex = __commonJS({
-  "../main/node_modules/emoji-regex/index.js"(exports2, module2) {
+  "node_modules/emoji-regex/index.js"(exports2, module2) {
     "use strict";
     module2.exports = function() {
       return /\uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62(?:\uDB40\uDC65\uDB40\uDC6E\uDB40\uDC67|\uDB40\uDC73\uDB40\uDC63\uDB40\uDC74|\uDB40\uDC77\uDB40\uDC6C\uDB40\uDC73)\uDB40\uDC7F|\uD83D\uDC68(?:\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68\uD83C\uDFFB|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFE])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D)?\uD83D\uDC68|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D[\uDC66\uDC67])|[\u2695\u2696\u2708]\uFE0F|\uD83D[\uDC66\uDC67]|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|(?:\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708])\uFE0F|\uD83C\uDFFB\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C[\uDFFB-\uDFFF])|(?:\uD83E\uDDD1\uD83C\uDFFB\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)\uD83C\uDFFB|\uD83E\uDDD1(?:\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1)|(?:\uD83E\uDDD1\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D(?:\uD83D[\uDC68\uDC69]))(?:\uD83C[\uDFFB-\uDFFE])|(?:\uD83E\uDDD1\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB\uDFFC])|\uD83D\uDC69(?:\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFD-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFB\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFC-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC\uDFFE\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D(?:\uD83D[\uDC68\uDC69])|\uD83D[\uDC68\uDC69])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD]))|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|(?:\uD83E\uDDD1\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB-\uDFFD])|\uD83D\uDC69\u200D\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D\uDC41\uFE0F\u200D\uD83D\uDDE8|\uD83D\uDC69(?:\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708]|\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\u200D[\u2695\u2696\u2708])|(?:(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)\uFE0F|\uD83D\uDC6F|\uD83E[\uDD3C\uDDDE\uDDDF])\u200D[\u2640\u2642]|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|\u200D[\u2640\u2642])|\uD83C\uDFF4\u200D\u2620)\uFE0F|\uD83D\uDC69\u200D\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08|\uD83D\uDC15\u200D\uD83E\uDDBA|\uD83D\uDC69\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC67|\uD83C\uDDFD\uD83C\uDDF0|\uD83C\uDDF4\uD83C\uDDF2|\uD83C\uDDF6\uD83C\uDDE6|[#\*0-9]\uFE0F\u20E3|\uD83C\uDDE7(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEF\uDDF1-\uDDF4\uDDF6-\uDDF9\uDDFB\uDDFC\uDDFE\uDDFF])|\uD83C\uDDF9(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDED\uDDEF-\uDDF4\uDDF7\uDDF9\uDDFB\uDDFC\uDDFF])|\uD83C\uDDEA(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDED\uDDF7-\uDDFA])|\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF7(?:\uD83C[\uDDEA\uDDF4\uDDF8\uDDFA\uDDFC])|\uD83D\uDC69(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF2(?:\uD83C[\uDDE6\uDDE8-\uDDED\uDDF0-\uDDFF])|\uD83C\uDDE6(?:\uD83C[\uDDE8-\uDDEC\uDDEE\uDDF1\uDDF2\uDDF4\uDDF6-\uDDFA\uDDFC\uDDFD\uDDFF])|\uD83C\uDDF0(?:\uD83C[\uDDEA\uDDEC-\uDDEE\uDDF2\uDDF3\uDDF5\uDDF7\uDDFC\uDDFE\uDDFF])|\uD83C\uDDED(?:\uD83C[\uDDF0\uDDF2\uDDF3\uDDF7\uDDF9\uDDFA])|\uD83C\uDDE9(?:\uD83C[\uDDEA\uDDEC\uDDEF\uDDF0\uDDF2\uDDF4\uDDFF])|\uD83C\uDDFE(?:\uD83C[\uDDEA\uDDF9])|\uD83C\uDDEC(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEE\uDDF1-\uDDF3\uDDF5-\uDDFA\uDDFC\uDDFE])|\uD83C\uDDF8(?:\uD83C[\uDDE6-\uDDEA\uDDEC-\uDDF4\uDDF7-\uDDF9\uDDFB\uDDFD-\uDDFF])|\uD83C\uDDEB(?:\uD83C[\uDDEE-\uDDF0\uDDF2\uDDF4\uDDF7])|\uD83C\uDDF5(?:\uD83C[\uDDE6\uDDEA-\uDDED\uDDF0-\uDDF3\uDDF7-\uDDF9\uDDFC\uDDFE])|\uD83C\uDDFB(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDEE\uDDF3\uDDFA])|\uD83C\uDDF3(?:\uD83C[\uDDE6\uDDE8\uDDEA-\uDDEC\uDDEE\uDDF1\uDDF4\uDDF5\uDDF7\uDDFA\uDDFF])|\uD83C\uDDE8(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDEE\uDDF0-\uDDF5\uDDF7\uDDFA-\uDDFF])|\uD83C\uDDF1(?:\uD83C[\uDDE6-\uDDE8\uDDEE\uDDF0\uDDF7-\uDDFB\uDDFE])|\uD83C\uDDFF(?:\uD83C[\uDDE6\uDDF2\uDDFC])|\uD83C\uDDFC(?:\uD83C[\uDDEB\uDDF8])|\uD83C\uDDFA(?:\uD83C[\uDDE6\uDDEC\uDDF2\uDDF3\uDDF8\uDDFE\uDDFF])|\uD83C\uDDEE(?:\uD83C[\uDDE8-\uDDEA\uDDF1-\uDDF4\uDDF6-\uDDF9])|\uD83C\uDDEF(?:\uD83C[\uDDEA\uDDF2\uDDF4\uDDF5])|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:\uD83C[\uDFFB-\uDFFF])|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u261D\u270A-\u270D]|\uD83C[\uDF85\uDFC2\uDFC7]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66\uDC67\uDC6B-\uDC6D\uDC70\uDC72\uDC74-\uDC76\uDC78\uDC7C\uDC83\uDC85\uDCAA\uDD74\uDD7A\uDD90\uDD95\uDD96\uDE4C\uDE4F\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1C\uDD1E\uDD1F\uDD30-\uDD36\uDDB5\uDDB6\uDDBB\uDDD2-\uDDD5])(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u231A\u231B\u23E9-\u23EC\u23F0\u23F3\u25FD\u25FE\u2614\u2615\u2648-\u2653\u267F\u2693\u26A1\u26AA\u26AB\u26BD\u26BE\u26C4\u26C5\u26CE\u26D4\u26EA\u26F2\u26F3\u26F5\u26FA\u26FD\u2705\u270A\u270B\u2728\u274C\u274E\u2753-\u2755\u2757\u2795-\u2797\u27B0\u27BF\u2B1B\u2B1C\u2B50\u2B55]|\uD83C[\uDC04\uDCCF\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE1A\uDE2F\uDE32-\uDE36\uDE38-\uDE3A\uDE50\uDE51\uDF00-\uDF20\uDF2D-\uDF35\uDF37-\uDF7C\uDF7E-\uDF93\uDFA0-\uDFCA\uDFCF-\uDFD3\uDFE0-\uDFF0\uDFF4\uDFF8-\uDFFF]|\uD83D[\uDC00-\uDC3E\uDC40\uDC42-\uDCFC\uDCFF-\uDD3D\uDD4B-\uDD4E\uDD50-\uDD67\uDD7A\uDD95\uDD96\uDDA4\uDDFB-\uDE4F\uDE80-\uDEC5\uDECC\uDED0-\uDED2\uDED5\uDEEB\uDEEC\uDEF4-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])|(?:[#\*0-9\xA9\xAE\u203C\u2049\u2122\u2139\u2194-\u2199\u21A9\u21AA\u231A\u231B\u2328\u23CF\u23E9-\u23F3\u23F8-\u23FA\u24C2\u25AA\u25AB\u25B6\u25C0\u25FB-\u25FE\u2600-\u2604\u260E\u2611\u2614\u2615\u2618\u261D\u2620\u2622\u2623\u2626\u262A\u262E\u262F\u2638-\u263A\u2640\u2642\u2648-\u2653\u265F\u2660\u2663\u2665\u2666\u2668\u267B\u267E\u267F\u2692-\u2697\u2699\u269B\u269C\u26A0\u26A1\u26AA\u26AB\u26B0\u26B1\u26BD\u26BE\u26C4\u26C5\u26C8\u26CE\u26CF\u26D1\u26D3\u26D4\u26E9\u26EA\u26F0-\u26F5\u26F7-\u26FA\u26FD\u2702\u2705\u2708-\u270D\u270F\u2712\u2714\u2716\u271D\u2721\u2728\u2733\u2734\u2744\u2747\u274C\u274E\u2753-\u2755\u2757\u2763\u2764\u2795-\u2797\u27A1\u27B0\u27BF\u2934\u2935\u2B05-\u2B07\u2B1B\u2B1C\u2B50\u2B55\u3030\u303D\u3297\u3299]|\uD83C[\uDC04\uDCCF\uDD70\uDD71\uDD7E\uDD7F\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE02\uDE1A\uDE2F\uDE32-\uDE3A\uDE50\uDE51\uDF00-\uDF21\uDF24-\uDF93\uDF96\uDF97\uDF99-\uDF9B\uDF9E-\uDFF0\uDFF3-\uDFF5\uDFF7-\uDFFF]|\uD83D[\uDC00-\uDCFD\uDCFF-\uDD3D\uDD49-\uDD4E\uDD50-\uDD67\uDD6F\uDD70\uDD73-\uDD7A\uDD87\uDD8A-\uDD8D\uDD90\uDD95\uDD96\uDDA4\uDDA5\uDDA8\uDDB1\uDDB2\uDDBC\uDDC2-\uDDC4\uDDD1-\uDDD3\uDDDC-\uDDDE\uDDE1\uDDE3\uDDE8\uDDEF\uDDF3\uDDFA-\uDE4F\uDE80-\uDEC5\uDECB-\uDED2\uDED5\uDEE0-\uDEE5\uDEE9\uDEEB\uDEEC\uDEF0\uDEF3-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])\uFE0F|(?:[\u261D\u26F9\u270A-\u270D]|\uD83C[\uDF85\uDFC2-\uDFC4\uDFC7\uDFCA-\uDFCC]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66-\uDC78\uDC7C\uDC81-\uDC83\uDC85-\uDC87\uDC8F\uDC91\uDCAA\uDD74\uDD75\uDD7A\uDD90\uDD95\uDD96\uDE45-\uDE47\uDE4B-\uDE4F\uDEA3\uDEB4-\uDEB6\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1F\uDD26\uDD30-\uDD39\uDD3C-\uDD3E\uDDB5\uDDB6\uDDB8\uDDB9\uDDBB\uDDCD-\uDDCF\uDDD1-\uDDDD])/g;
@@ -14765,9 +14765,9 @@ var require_emoji_regex = __commonJS({
   }
 });
 
-// ../main/node_modules/string-width/index.js
+// node_modules/string-width/index.js
 var require_string_width = __commonJS({
-  "../main/node_modules/string-width/index.js"(exports2, module2) {
+  "node_modules/string-width/index.js"(exports2, module2) {
     "use strict";
     var stripAnsi = require_strip_ansi();
     var isFullwidthCodePoint = require_is_fullwidth_code_point();
@@ -14802,9 +14802,9 @@ var require_string_width = __commonJS({
   }
 });
 
-// ../main/node_modules/cli-table3/src/utils.js
+// node_modules/cli-table3/src/utils.js
 var require_utils2 = __commonJS({
-  "../main/node_modules/cli-table3/src/utils.js"(exports2, module2) {
+  "node_modules/cli-table3/src/utils.js"(exports2, module2) {
     var stringWidth = require_string_width();
     function codeRegex(capture) {
       return capture ? /\u001b\[((?:\d*;){0,5}\d*)m/g : /\u001b\[(?:\d*;){0,5}\d*m/g;
@@ -15104,9 +15104,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/styles.js
+// node_modules/@colors/colors/lib/styles.js
 var require_styles = __commonJS({
-  "../main/node_modules/@colors/colors/lib/styles.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {
     var styles = {};
     module2["exports"] = styles;
     var codes = {
@@ -15171,9 +15171,9 @@ var require_styles = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/system/has-flag.js
+// node_modules/@colors/colors/lib/system/has-flag.js
 var require_has_flag = __commonJS({
-  "../main/node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
     "use strict";
     module2.exports = function(flag, argv) {
       argv = argv || process.argv;
@@ -15185,9 +15185,9 @@ var require_has_flag = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/system/supports-colors.js
+// node_modules/@colors/colors/lib/system/supports-colors.js
 var require_supports_colors = __commonJS({
-  "../main/node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
     var os = __require("os");
     var hasFlag = require_has_flag();
@@ -15281,9 +15281,9 @@ var require_supports_colors = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/custom/trap.js
+// node_modules/@colors/colors/lib/custom/trap.js
 var require_trap = __commonJS({
-  "../main/node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
     module2["exports"] = function runTheTrap(text, options) {
       var result = "";
       text = text || "Run the trap, drop the bass";
@@ -15350,9 +15350,9 @@ var require_trap = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/custom/zalgo.js
+// node_modules/@colors/colors/lib/custom/zalgo.js
 var require_zalgo = __commonJS({
-  "../main/node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
     module2["exports"] = function zalgo(text, options) {
       text = text || "   he is here   ";
       var soul = {
@@ -15537,9 +15537,9 @@ var require_zalgo = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/maps/america.js
+// node_modules/@colors/colors/lib/maps/america.js
 var require_america = __commonJS({
-  "../main/node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       return function(letter, i, exploded) {
         if (letter === " ") return letter;
@@ -15556,9 +15556,9 @@ var require_america = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/maps/zebra.js
+// node_modules/@colors/colors/lib/maps/zebra.js
 var require_zebra = __commonJS({
-  "../main/node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       return function(letter, i, exploded) {
         return i % 2 === 0 ? letter : colors.inverse(letter);
@@ -15567,9 +15567,9 @@ var require_zebra = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/maps/rainbow.js
+// node_modules/@colors/colors/lib/maps/rainbow.js
 var require_rainbow = __commonJS({
-  "../main/node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];
       return function(letter, i, exploded) {
@@ -15583,9 +15583,9 @@ var require_rainbow = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/maps/random.js
+// node_modules/@colors/colors/lib/maps/random.js
 var require_random = __commonJS({
-  "../main/node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       var available = [
         "underline",
@@ -15613,9 +15613,9 @@ var require_random = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/lib/colors.js
+// node_modules/@colors/colors/lib/colors.js
 var require_colors = __commonJS({
-  "../main/node_modules/@colors/colors/lib/colors.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {
     var colors = {};
     module2["exports"] = colors;
     colors.themes = {};
@@ -15757,17 +15757,17 @@ var require_colors = __commonJS({
   }
 });
 
-// ../main/node_modules/@colors/colors/safe.js
+// node_modules/@colors/colors/safe.js
 var require_safe = __commonJS({
-  "../main/node_modules/@colors/colors/safe.js"(exports2, module2) {
+  "node_modules/@colors/colors/safe.js"(exports2, module2) {
     var colors = require_colors();
     module2["exports"] = colors;
   }
 });
 
-// ../main/node_modules/cli-table3/src/cell.js
+// node_modules/cli-table3/src/cell.js
 var require_cell = __commonJS({
-  "../main/node_modules/cli-table3/src/cell.js"(exports2, module2) {
+  "node_modules/cli-table3/src/cell.js"(exports2, module2) {
     var { info, debug } = require_debug();
     var utils = require_utils2();
     var Cell = class _Cell {
@@ -16139,9 +16139,9 @@ var require_cell = __commonJS({
   }
 });
 
-// ../main/node_modules/cli-table3/src/layout-manager.js
+// node_modules/cli-table3/src/layout-manager.js
 var require_layout_manager = __commonJS({
-  "../main/node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {
+  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {
     var { warn, debug } = require_debug();
     var Cell = require_cell();
     var { ColSpanCell, RowSpanCell } = Cell;
@@ -16376,9 +16376,9 @@ var require_layout_manager = __commonJS({
   }
 });
 
-// ../main/node_modules/cli-table3/src/table.js
+// node_modules/cli-table3/src/table.js
 var require_table = __commonJS({
-  "../main/node_modules/cli-table3/src/table.js"(exports2, module2) {
+  "node_modules/cli-table3/src/table.js"(exports2, module2) {
     var debug = require_debug();
     var utils = require_utils2();
     var tableLayout = require_layout_manager();
@@ -16470,16 +16470,16 @@ var require_table = __commonJS({
   }
 });
 
-// ../main/node_modules/cli-table3/index.js
+// node_modules/cli-table3/index.js
 var require_cli_table3 = __commonJS({
-  "../main/node_modules/cli-table3/index.js"(exports2, module2) {
+  "node_modules/cli-table3/index.js"(exports2, module2) {
     module2.exports = require_table();
   }
 });
 
-// ../main/node_modules/color-name/index.js
+// node_modules/color-name/index.js
 var require_color_name = __commonJS({
-  "../main/node_modules/color-name/index.js"(exports2, module2) {
+  "node_modules/color-name/index.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       "aliceblue": [240, 248, 255],
@@ -16634,9 +16634,9 @@ var require_color_name = __commonJS({
   }
 });
 
-// ../main/node_modules/color-convert/conversions.js
+// node_modules/color-convert/conversions.js
 var require_conversions = __commonJS({
-  "../main/node_modules/color-convert/conversions.js"(exports2, module2) {
+  "node_modules/color-convert/conversions.js"(exports2, module2) {
     var cssKeywords = require_color_name();
     var reverseKeywords = {};
     for (const key of Object.keys(cssKeywords)) {
@@ -17305,9 +17305,9 @@ var require_conversions = __commonJS({
   }
 });
 
-// ../main/node_modules/color-convert/route.js
+// node_modules/color-convert/route.js
 var require_route = __commonJS({
-  "../main/node_modules/color-convert/route.js"(exports2, module2) {
+  "node_modules/color-convert/route.js"(exports2, module2) {
     var conversions = require_conversions();
     function buildGraph() {
       const graph = {};
@@ -17375,9 +17375,9 @@ var require_route = __commonJS({
   }
 });
 
-// ../main/node_modules/color-convert/index.js
+// node_modules/color-convert/index.js
 var require_color_convert = __commonJS({
-  "../main/node_modules/color-convert/index.js"(exports2, module2) {
+  "node_modules/color-convert/index.js"(exports2, module2) {
     var conversions = require_conversions();
     var route = require_route();
     var convert = {};
@@ -17436,9 +17436,9 @@ var require_color_convert = __commonJS({
   }
 });
 
-// ../main/node_modules/ansi-styles/index.js
+// node_modules/ansi-styles/index.js
 var require_ansi_styles = __commonJS({
-  "../main/node_modules/ansi-styles/index.js"(exports2, module2) {
+  "node_modules/ansi-styles/index.js"(exports2, module2) {
     "use strict";
     var wrapAnsi16 = (fn, offset) => (...args) => {
       const code2 = fn(...args);
@@ -17578,9 +17578,9 @@ var require_ansi_styles = __commonJS({
   }
 });
 
-// ../main/node_modules/has-flag/index.js
+// node_modules/has-flag/index.js
 var require_has_flag2 = __commonJS({
-  "../main/node_modules/has-flag/index.js"(exports2, module2) {
+  "node_modules/has-flag/index.js"(exports2, module2) {
     "use strict";
     module2.exports = (flag, argv = process.argv) => {
       const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
@@ -17591,9 +17591,9 @@ var require_has_flag2 = __commonJS({
   }
 });
 
-// ../main/node_modules/supports-color/index.js
+// node_modules/supports-color/index.js
 var require_supports_color = __commonJS({
-  "../main/node_modules/supports-color/index.js"(exports2, module2) {
+  "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
     var os = __require("os");
     var tty = __require("tty");
@@ -17693,9 +17693,9 @@ var require_supports_color = __commonJS({
   }
 });
 
-// ../main/node_modules/chalk/source/util.js
+// node_modules/chalk/source/util.js
 var require_util2 = __commonJS({
-  "../main/node_modules/chalk/source/util.js"(exports2, module2) {
+  "node_modules/chalk/source/util.js"(exports2, module2) {
     "use strict";
     var stringReplaceAll = (string, substring, replacer) => {
       let index = string.indexOf(substring);
@@ -17732,9 +17732,9 @@ var require_util2 = __commonJS({
   }
 });
 
-// ../main/node_modules/chalk/source/templates.js
+// node_modules/chalk/source/templates.js
 var require_templates = __commonJS({
-  "../main/node_modules/chalk/source/templates.js"(exports2, module2) {
+  "node_modules/chalk/source/templates.js"(exports2, module2) {
     "use strict";
     var TEMPLATE_REGEX = /(?:\\(u(?:[a-f\d]{4}|\{[a-f\d]{1,6}\})|x[a-f\d]{2}|.))|(?:\{(~)?(\w+(?:\([^)]*\))?(?:\.\w+(?:\([^)]*\))?)*)(?:[ \t]|(?=\r?\n)))|(\})|((?:.|[\r\n\f])+?)/gi;
     var STYLE_REGEX = /(?:^|\.)(\w+)(?:\(([^)]*)\))?/g;
@@ -17846,9 +17846,9 @@ var require_templates = __commonJS({
   }
 });
 
-// ../main/node_modules/chalk/source/index.js
+// node_modules/chalk/source/index.js
 var require_source = __commonJS({
-  "../main/node_modules/chalk/source/index.js"(exports2, module2) {
+  "node_modules/chalk/source/index.js"(exports2, module2) {
     "use strict";
     var ansiStyles = require_ansi_styles();
     var { stdout: stdoutColor, stderr: stderrColor } = require_supports_color();
@@ -18024,9 +18024,9 @@ var require_source = __commonJS({
   }
 });
 
-// ../main/node_modules/color-support/index.js
+// node_modules/color-support/index.js
 var require_color_support = __commonJS({
-  "../main/node_modules/color-support/index.js"(exports2, module2) {
+  "node_modules/color-support/index.js"(exports2, module2) {
     module2.exports = colorSupport({ alwaysReturn: true }, colorSupport);
     function hasNone(obj, options) {
       obj.level = 0;
@@ -18134,9 +18134,9 @@ var require_color_support = __commonJS({
   }
 });
 
-// ../main/node_modules/pretty-bytes/index.js
+// node_modules/pretty-bytes/index.js
 var require_pretty_bytes = __commonJS({
-  "../main/node_modules/pretty-bytes/index.js"(exports2, module2) {
+  "node_modules/pretty-bytes/index.js"(exports2, module2) {
     "use strict";
     var BYTE_UNITS = [
       "B",
@@ -18228,9 +18228,9 @@ var require_pretty_bytes = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/ByteBuffer.js
+// node_modules/hdr-histogram-js/dist/ByteBuffer.js
 var require_ByteBuffer = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/ByteBuffer.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/ByteBuffer.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var { pow, floor } = Math;
@@ -18301,9 +18301,9 @@ var require_ByteBuffer = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/HistogramIterationValue.js
+// node_modules/hdr-histogram-js/dist/HistogramIterationValue.js
 var require_HistogramIterationValue = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/HistogramIterationValue.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/HistogramIterationValue.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var HistogramIterationValue = class {
@@ -18325,9 +18325,9 @@ var require_HistogramIterationValue = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/JsHistogramIterator.js
+// node_modules/hdr-histogram-js/dist/JsHistogramIterator.js
 var require_JsHistogramIterator = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/JsHistogramIterator.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/JsHistogramIterator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var HistogramIterationValue_1 = require_HistogramIterationValue();
@@ -18422,9 +18422,9 @@ var require_JsHistogramIterator = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js
+// node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js
 var require_RecordedValuesIterator = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogramIterator_1 = require_JsHistogramIterator();
@@ -18458,9 +18458,9 @@ var require_RecordedValuesIterator = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/PercentileIterator.js
+// node_modules/hdr-histogram-js/dist/PercentileIterator.js
 var require_PercentileIterator = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/PercentileIterator.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/PercentileIterator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogramIterator_1 = require_JsHistogramIterator();
@@ -18526,9 +18526,9 @@ var require_PercentileIterator = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/formatters.js
+// node_modules/hdr-histogram-js/dist/formatters.js
 var require_formatters = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/formatters.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/formatters.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.floatFormatter = exports2.keepSignificantDigits = exports2.integerFormatter = void 0;
@@ -18570,9 +18570,9 @@ var require_formatters = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/ulp.js
+// node_modules/hdr-histogram-js/dist/ulp.js
 var require_ulp = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/ulp.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/ulp.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var ulp = (x) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
@@ -18580,9 +18580,9 @@ var require_ulp = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/Histogram.js
+// node_modules/hdr-histogram-js/dist/Histogram.js
 var require_Histogram = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.toSummary = exports2.NO_TAG = void 0;
@@ -18608,9 +18608,9 @@ var require_Histogram = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/JsHistogram.js
+// node_modules/hdr-histogram-js/dist/JsHistogram.js
 var require_JsHistogram = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/JsHistogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/JsHistogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.default = exports2.JsHistogram = void 0;
@@ -19280,9 +19280,9 @@ var require_JsHistogram = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js
+// node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js
 var require_generated_wasm = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.BINARY = void 0;
@@ -19290,9 +19290,9 @@ var require_generated_wasm = __commonJS({
   }
 });
 
-// ../main/node_modules/base64-js/index.js
+// node_modules/base64-js/index.js
 var require_base64_js = __commonJS({
-  "../main/node_modules/base64-js/index.js"(exports2) {
+  "node_modules/base64-js/index.js"(exports2) {
     "use strict";
     exports2.byteLength = byteLength;
     exports2.toByteArray = toByteArray;
@@ -19391,9 +19391,9 @@ var require_base64_js = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/utils/common.js
+// node_modules/pako/lib/utils/common.js
 var require_common = __commonJS({
-  "../main/node_modules/pako/lib/utils/common.js"(exports2) {
+  "node_modules/pako/lib/utils/common.js"(exports2) {
     "use strict";
     var TYPED_OK = typeof Uint8Array !== "undefined" && typeof Uint16Array !== "undefined" && typeof Int32Array !== "undefined";
     function _has(obj, key) {
@@ -19482,9 +19482,9 @@ var require_common = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/trees.js
+// node_modules/pako/lib/zlib/trees.js
 var require_trees = __commonJS({
-  "../main/node_modules/pako/lib/zlib/trees.js"(exports2) {
+  "node_modules/pako/lib/zlib/trees.js"(exports2) {
     "use strict";
     var utils = require_common();
     var Z_FIXED = 4;
@@ -19782,10 +19782,10 @@ var require_trees = __commonJS({
       utils.arraySet(s.pending_buf, s.window, buf, len, s.pending);
       s.pending += len;
     }
-    function smaller(tree, n, m, depth2) {
+    function smaller(tree, n, m, depth) {
       var _n2 = n * 2;
       var _m2 = m * 2;
-      return tree[_n2] < tree[_m2] || tree[_n2] === tree[_m2] && depth2[n] <= depth2[m];
+      return tree[_n2] < tree[_m2] || tree[_n2] === tree[_m2] && depth[n] <= depth[m];
     }
     function pqdownheap(s, tree, k) {
       var v = s.heap[k];
@@ -20124,9 +20124,9 @@ var require_trees = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/adler32.js
+// node_modules/pako/lib/zlib/adler32.js
 var require_adler32 = __commonJS({
-  "../main/node_modules/pako/lib/zlib/adler32.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/adler32.js"(exports2, module2) {
     "use strict";
     function adler32(adler, buf, len, pos) {
       var s1 = adler & 65535 | 0, s2 = adler >>> 16 & 65535 | 0, n = 0;
@@ -20146,9 +20146,9 @@ var require_adler32 = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/crc32.js
+// node_modules/pako/lib/zlib/crc32.js
 var require_crc32 = __commonJS({
-  "../main/node_modules/pako/lib/zlib/crc32.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/crc32.js"(exports2, module2) {
     "use strict";
     function makeTable() {
       var c2, table2 = [];
@@ -20174,9 +20174,9 @@ var require_crc32 = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/messages.js
+// node_modules/pako/lib/zlib/messages.js
 var require_messages = __commonJS({
-  "../main/node_modules/pako/lib/zlib/messages.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/messages.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       2: "need dictionary",
@@ -20201,9 +20201,9 @@ var require_messages = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/deflate.js
+// node_modules/pako/lib/zlib/deflate.js
 var require_deflate = __commonJS({
-  "../main/node_modules/pako/lib/zlib/deflate.js"(exports2) {
+  "node_modules/pako/lib/zlib/deflate.js"(exports2) {
     "use strict";
     var utils = require_common();
     var trees = require_trees();
@@ -21250,9 +21250,9 @@ var require_deflate = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/utils/strings.js
+// node_modules/pako/lib/utils/strings.js
 var require_strings = __commonJS({
-  "../main/node_modules/pako/lib/utils/strings.js"(exports2) {
+  "node_modules/pako/lib/utils/strings.js"(exports2) {
     "use strict";
     var utils = require_common();
     var STR_APPLY_OK = true;
@@ -21392,9 +21392,9 @@ var require_strings = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/zstream.js
+// node_modules/pako/lib/zlib/zstream.js
 var require_zstream = __commonJS({
-  "../main/node_modules/pako/lib/zlib/zstream.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/zstream.js"(exports2, module2) {
     "use strict";
     function ZStream() {
       this.input = null;
@@ -21414,9 +21414,9 @@ var require_zstream = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/deflate.js
+// node_modules/pako/lib/deflate.js
 var require_deflate2 = __commonJS({
-  "../main/node_modules/pako/lib/deflate.js"(exports2) {
+  "node_modules/pako/lib/deflate.js"(exports2) {
     "use strict";
     var zlib_deflate = require_deflate();
     var utils = require_common();
@@ -21575,9 +21575,9 @@ var require_deflate2 = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/inffast.js
+// node_modules/pako/lib/zlib/inffast.js
 var require_inffast = __commonJS({
-  "../main/node_modules/pako/lib/zlib/inffast.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/inffast.js"(exports2, module2) {
     "use strict";
     var BAD = 30;
     var TYPE = 12;
@@ -21804,9 +21804,9 @@ var require_inffast = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/inftrees.js
+// node_modules/pako/lib/zlib/inftrees.js
 var require_inftrees = __commonJS({
-  "../main/node_modules/pako/lib/zlib/inftrees.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/inftrees.js"(exports2, module2) {
     "use strict";
     var utils = require_common();
     var MAXBITS = 15;
@@ -22120,9 +22120,9 @@ var require_inftrees = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/inflate.js
+// node_modules/pako/lib/zlib/inflate.js
 var require_inflate = __commonJS({
-  "../main/node_modules/pako/lib/zlib/inflate.js"(exports2) {
+  "node_modules/pako/lib/zlib/inflate.js"(exports2) {
     "use strict";
     var utils = require_common();
     var adler32 = require_adler32();
@@ -23359,9 +23359,9 @@ var require_inflate = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/constants.js
+// node_modules/pako/lib/zlib/constants.js
 var require_constants = __commonJS({
-  "../main/node_modules/pako/lib/zlib/constants.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/constants.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       /* Allowed flush values; see deflate() and inflate() below for details */
@@ -23406,9 +23406,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/zlib/gzheader.js
+// node_modules/pako/lib/zlib/gzheader.js
 var require_gzheader = __commonJS({
-  "../main/node_modules/pako/lib/zlib/gzheader.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/gzheader.js"(exports2, module2) {
     "use strict";
     function GZheader() {
       this.text = 0;
@@ -23426,9 +23426,9 @@ var require_gzheader = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/lib/inflate.js
+// node_modules/pako/lib/inflate.js
 var require_inflate2 = __commonJS({
-  "../main/node_modules/pako/lib/inflate.js"(exports2) {
+  "node_modules/pako/lib/inflate.js"(exports2) {
     "use strict";
     var zlib_inflate = require_inflate();
     var utils = require_common();
@@ -23600,9 +23600,9 @@ var require_inflate2 = __commonJS({
   }
 });
 
-// ../main/node_modules/pako/index.js
+// node_modules/pako/index.js
 var require_pako = __commonJS({
-  "../main/node_modules/pako/index.js"(exports2, module2) {
+  "node_modules/pako/index.js"(exports2, module2) {
     "use strict";
     var assign = require_common().assign;
     var deflate = require_deflate2();
@@ -23614,9 +23614,9 @@ var require_pako = __commonJS({
   }
 });
 
-// ../main/node_modules/@assemblyscript/loader/umd/index.js
+// node_modules/@assemblyscript/loader/umd/index.js
 var require_umd = __commonJS({
-  "../main/node_modules/@assemblyscript/loader/umd/index.js"(exports2, module2) {
+  "node_modules/@assemblyscript/loader/umd/index.js"(exports2, module2) {
     var loader = (function(exports3) {
       "use strict";
       Object.defineProperty(exports3, "__esModule", {
@@ -24021,17 +24021,17 @@ var require_umd = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/wasm/index.js
+// node_modules/hdr-histogram-js/dist/wasm/index.js
 var require_wasm = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve10) {
-          resolve10(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve10, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -24047,7 +24047,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve10(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -24250,9 +24250,9 @@ var require_wasm = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js
+// node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js
 var require_PackedArrayContext = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.PackedArrayContext = exports2.MINIMUM_INITIAL_PACKED_ARRAY_CAPACITY = void 0;
@@ -24693,9 +24693,9 @@ var require_PackedArrayContext = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js
+// node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js
 var require_PackedArray = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.PackedArray = void 0;
@@ -24830,9 +24830,9 @@ var require_PackedArray = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/PackedHistogram.js
+// node_modules/hdr-histogram-js/dist/PackedHistogram.js
 var require_PackedHistogram = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/PackedHistogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/PackedHistogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogram_12 = require_JsHistogram();
@@ -24878,9 +24878,9 @@ var require_PackedHistogram = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js
+// node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js
 var require_TypedArrayHistogram = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogram_12 = require_JsHistogram();
@@ -24941,9 +24941,9 @@ var require_TypedArrayHistogram = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/Int8Histogram.js
+// node_modules/hdr-histogram-js/dist/Int8Histogram.js
 var require_Int8Histogram = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/Int8Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Int8Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -24956,9 +24956,9 @@ var require_Int8Histogram = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/Int16Histogram.js
+// node_modules/hdr-histogram-js/dist/Int16Histogram.js
 var require_Int16Histogram = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/Int16Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Int16Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -24971,9 +24971,9 @@ var require_Int16Histogram = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/Int32Histogram.js
+// node_modules/hdr-histogram-js/dist/Int32Histogram.js
 var require_Int32Histogram = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/Int32Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Int32Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -24986,9 +24986,9 @@ var require_Int32Histogram = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/Float64Histogram.js
+// node_modules/hdr-histogram-js/dist/Float64Histogram.js
 var require_Float64Histogram = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/Float64Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Float64Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -25001,9 +25001,9 @@ var require_Float64Histogram = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/JsHistogramFactory.js
+// node_modules/hdr-histogram-js/dist/JsHistogramFactory.js
 var require_JsHistogramFactory = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/JsHistogramFactory.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/JsHistogramFactory.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.constructorFromBucketSize = constructorFromBucketSize;
@@ -25031,9 +25031,9 @@ var require_JsHistogramFactory = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/ZigZagEncoding.js
+// node_modules/hdr-histogram-js/dist/ZigZagEncoding.js
 var require_ZigZagEncoding = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/ZigZagEncoding.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/ZigZagEncoding.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var { pow, floor } = Math;
@@ -25153,9 +25153,9 @@ var require_ZigZagEncoding = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js
+// node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js
 var require_JsHistogram_encoding = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js"(exports, module) {
+  "node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.inflate = exports.deflate = void 0;
@@ -25317,9 +25317,9 @@ var require_JsHistogram_encoding = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/encoding.js
+// node_modules/hdr-histogram-js/dist/encoding.js
 var require_encoding = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/encoding.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/encoding.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.encodeIntoCompressedBase64 = exports2.decodeFromCompressedBase64 = void 0;
@@ -25376,9 +25376,9 @@ var require_encoding = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/HistogramLogReader.js
+// node_modules/hdr-histogram-js/dist/HistogramLogReader.js
 var require_HistogramLogReader = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/HistogramLogReader.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/HistogramLogReader.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.listTags = void 0;
@@ -25468,9 +25468,9 @@ var require_HistogramLogReader = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/HistogramLogWriter.js
+// node_modules/hdr-histogram-js/dist/HistogramLogWriter.js
 var require_HistogramLogWriter = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/HistogramLogWriter.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/HistogramLogWriter.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var Histogram_1 = require_Histogram();
@@ -25541,9 +25541,9 @@ var require_HistogramLogWriter = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/HistogramBuilder.js
+// node_modules/hdr-histogram-js/dist/HistogramBuilder.js
 var require_HistogramBuilder = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/HistogramBuilder.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/HistogramBuilder.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.build = exports2.defaultRequest = void 0;
@@ -25571,9 +25571,9 @@ var require_HistogramBuilder = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/Recorder.js
+// node_modules/hdr-histogram-js/dist/Recorder.js
 var require_Recorder = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/Recorder.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Recorder.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var HistogramBuilder_1 = require_HistogramBuilder();
@@ -25724,9 +25724,9 @@ var require_Recorder = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-js/dist/index.js
+// node_modules/hdr-histogram-js/dist/index.js
 var require_dist3 = __commonJS({
-  "../main/node_modules/hdr-histogram-js/dist/index.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.JsHistogram = exports2.WasmHistogram = exports2.Recorder = exports2.HistogramLogWriter = exports2.encodeIntoCompressedBase64 = exports2.decodeFromCompressedBase64 = exports2.ByteBuffer = exports2.build = exports2.listTags = exports2.HistogramLogReader = exports2.PackedHistogram = exports2.Float64Histogram = exports2.Int32Histogram = exports2.Int16Histogram = exports2.Int8Histogram = exports2.initWebAssemblySync = exports2.initWebAssembly = void 0;
@@ -25777,9 +25777,9 @@ var require_dist3 = __commonJS({
   }
 });
 
-// ../main/node_modules/hdr-histogram-percentiles-obj/index.js
+// node_modules/hdr-histogram-percentiles-obj/index.js
 var require_hdr_histogram_percentiles_obj = __commonJS({
-  "../main/node_modules/hdr-histogram-percentiles-obj/index.js"(exports2, module2) {
+  "node_modules/hdr-histogram-percentiles-obj/index.js"(exports2, module2) {
     "use strict";
     var percentiles = module2.exports.percentiles = [
       1e-3,
@@ -25857,9 +25857,9 @@ var require_hdr_histogram_percentiles_obj = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/histUtil.js
+// node_modules/autocannon/lib/histUtil.js
 var require_histUtil = __commonJS({
-  "../main/node_modules/autocannon/lib/histUtil.js"(exports2) {
+  "node_modules/autocannon/lib/histUtil.js"(exports2) {
     var hdr2 = require_dist3();
     var histUtil = require_hdr_histogram_percentiles_obj();
     hdr2.initWebAssemblySync();
@@ -25910,9 +25910,9 @@ var require_histUtil = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/format.js
+// node_modules/autocannon/lib/format.js
 var require_format3 = __commonJS({
-  "../main/node_modules/autocannon/lib/format.js"(exports2, module2) {
+  "node_modules/autocannon/lib/format.js"(exports2, module2) {
     "use strict";
     function format(num) {
       if (num < 1e3) {
@@ -25925,9 +25925,9 @@ var require_format3 = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/printResult.js
+// node_modules/autocannon/lib/printResult.js
 var require_printResult = __commonJS({
-  "../main/node_modules/autocannon/lib/printResult.js"(exports2, module2) {
+  "node_modules/autocannon/lib/printResult.js"(exports2, module2) {
     "use strict";
     var Table = require_cli_table3();
     var Chalk = require_source();
@@ -26083,9 +26083,9 @@ var require_printResult = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/worker_threads.js
+// node_modules/autocannon/lib/worker_threads.js
 var require_worker_threads = __commonJS({
-  "../main/node_modules/autocannon/lib/worker_threads.js"(exports2, module2) {
+  "node_modules/autocannon/lib/worker_threads.js"(exports2, module2) {
     "use strict";
     var workerThreads = {};
     try {
@@ -26101,9 +26101,9 @@ var require_worker_threads = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/aggregateResult.js
+// node_modules/autocannon/lib/aggregateResult.js
 var require_aggregateResult = __commonJS({
-  "../main/node_modules/autocannon/lib/aggregateResult.js"(exports2, module2) {
+  "node_modules/autocannon/lib/aggregateResult.js"(exports2, module2) {
     "use strict";
     var { decodeHist, getHistograms, histAsObj, addPercentiles } = require_histUtil();
     function aggregateResult(results, opts, histograms) {
@@ -26177,9 +26177,9 @@ var require_aggregateResult = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/manager.js
+// node_modules/autocannon/lib/manager.js
 var require_manager = __commonJS({
-  "../main/node_modules/autocannon/lib/manager.js"(exports2, module2) {
+  "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
     var path = __require("path");
     var EE = __require("events").EventEmitter;
@@ -26282,9 +26282,9 @@ var require_manager = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/defaultOptions.js
+// node_modules/autocannon/lib/defaultOptions.js
 var require_defaultOptions = __commonJS({
-  "../main/node_modules/autocannon/lib/defaultOptions.js"(exports2, module2) {
+  "node_modules/autocannon/lib/defaultOptions.js"(exports2, module2) {
     "use strict";
     var defaultOptions = {
       headers: {},
@@ -26310,9 +26310,9 @@ var require_defaultOptions = __commonJS({
   }
 });
 
-// ../main/node_modules/timestring/index.js
+// node_modules/timestring/index.js
 var require_timestring = __commonJS({
-  "../main/node_modules/timestring/index.js"(exports2, module2) {
+  "node_modules/timestring/index.js"(exports2, module2) {
     module2.exports = parseTimestring;
     var DEFAULT_OPTS = {
       hoursPerDay: 24,
@@ -26379,9 +26379,9 @@ var require_timestring = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/url.js
+// node_modules/autocannon/lib/url.js
 var require_url = __commonJS({
-  "../main/node_modules/autocannon/lib/url.js"(exports2) {
+  "node_modules/autocannon/lib/url.js"(exports2) {
     "use strict";
     function checkURL(url) {
       return typeof url === "string" && url || Array.isArray(url) && url.length > 0;
@@ -26403,9 +26403,9 @@ var require_url = __commonJS({
   }
 });
 
-// ../main/node_modules/delayed-stream/lib/delayed_stream.js
+// node_modules/delayed-stream/lib/delayed_stream.js
 var require_delayed_stream = __commonJS({
-  "../main/node_modules/delayed-stream/lib/delayed_stream.js"(exports2, module2) {
+  "node_modules/delayed-stream/lib/delayed_stream.js"(exports2, module2) {
     var Stream = __require("stream").Stream;
     var util = __require("util");
     module2.exports = DelayedStream;
@@ -26494,9 +26494,9 @@ var require_delayed_stream = __commonJS({
   }
 });
 
-// ../main/node_modules/combined-stream/lib/combined_stream.js
+// node_modules/combined-stream/lib/combined_stream.js
 var require_combined_stream = __commonJS({
-  "../main/node_modules/combined-stream/lib/combined_stream.js"(exports2, module2) {
+  "node_modules/combined-stream/lib/combined_stream.js"(exports2, module2) {
     var util = __require("util");
     var Stream = __require("stream").Stream;
     var DelayedStream = require_delayed_stream();
@@ -26663,9 +26663,9 @@ var require_combined_stream = __commonJS({
   }
 });
 
-// ../main/node_modules/mime-db/db.json
+// node_modules/mime-db/db.json
 var require_db = __commonJS({
-  "../main/node_modules/mime-db/db.json"(exports2, module2) {
+  "node_modules/mime-db/db.json"(exports2, module2) {
     module2.exports = {
       "application/1d-interleaved-parityfec": {
         source: "iana"
@@ -35188,16 +35188,16 @@ var require_db = __commonJS({
   }
 });
 
-// ../main/node_modules/mime-db/index.js
+// node_modules/mime-db/index.js
 var require_mime_db = __commonJS({
-  "../main/node_modules/mime-db/index.js"(exports2, module2) {
+  "node_modules/mime-db/index.js"(exports2, module2) {
     module2.exports = require_db();
   }
 });
 
-// ../main/node_modules/mime-types/index.js
+// node_modules/mime-types/index.js
 var require_mime_types = __commonJS({
-  "../main/node_modules/mime-types/index.js"(exports2) {
+  "node_modules/mime-types/index.js"(exports2) {
     "use strict";
     var db = require_mime_db();
     var extname = __require("path").extname;
@@ -35285,9 +35285,9 @@ var require_mime_types = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/lib/defer.js
+// node_modules/asynckit/lib/defer.js
 var require_defer = __commonJS({
-  "../main/node_modules/asynckit/lib/defer.js"(exports2, module2) {
+  "node_modules/asynckit/lib/defer.js"(exports2, module2) {
     module2.exports = defer;
     function defer(fn) {
       var nextTick = typeof setImmediate == "function" ? setImmediate : typeof process == "object" && typeof process.nextTick == "function" ? process.nextTick : null;
@@ -35300,9 +35300,9 @@ var require_defer = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/lib/async.js
+// node_modules/asynckit/lib/async.js
 var require_async = __commonJS({
-  "../main/node_modules/asynckit/lib/async.js"(exports2, module2) {
+  "node_modules/asynckit/lib/async.js"(exports2, module2) {
     var defer = require_defer();
     module2.exports = async;
     function async(callback) {
@@ -35323,9 +35323,9 @@ var require_async = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/lib/abort.js
+// node_modules/asynckit/lib/abort.js
 var require_abort = __commonJS({
-  "../main/node_modules/asynckit/lib/abort.js"(exports2, module2) {
+  "node_modules/asynckit/lib/abort.js"(exports2, module2) {
     module2.exports = abort;
     function abort(state) {
       Object.keys(state.jobs).forEach(clean.bind(state));
@@ -35339,9 +35339,9 @@ var require_abort = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/lib/iterate.js
+// node_modules/asynckit/lib/iterate.js
 var require_iterate = __commonJS({
-  "../main/node_modules/asynckit/lib/iterate.js"(exports2, module2) {
+  "node_modules/asynckit/lib/iterate.js"(exports2, module2) {
     var async = require_async();
     var abort = require_abort();
     module2.exports = iterate;
@@ -35372,9 +35372,9 @@ var require_iterate = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/lib/state.js
+// node_modules/asynckit/lib/state.js
 var require_state = __commonJS({
-  "../main/node_modules/asynckit/lib/state.js"(exports2, module2) {
+  "node_modules/asynckit/lib/state.js"(exports2, module2) {
     module2.exports = state;
     function state(list, sortMethod) {
       var isNamedList = !Array.isArray(list), initState = {
@@ -35394,9 +35394,9 @@ var require_state = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/lib/terminator.js
+// node_modules/asynckit/lib/terminator.js
 var require_terminator = __commonJS({
-  "../main/node_modules/asynckit/lib/terminator.js"(exports2, module2) {
+  "node_modules/asynckit/lib/terminator.js"(exports2, module2) {
     var abort = require_abort();
     var async = require_async();
     module2.exports = terminator;
@@ -35411,9 +35411,9 @@ var require_terminator = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/parallel.js
+// node_modules/asynckit/parallel.js
 var require_parallel = __commonJS({
-  "../main/node_modules/asynckit/parallel.js"(exports2, module2) {
+  "node_modules/asynckit/parallel.js"(exports2, module2) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
@@ -35438,9 +35438,9 @@ var require_parallel = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/serialOrdered.js
+// node_modules/asynckit/serialOrdered.js
 var require_serialOrdered = __commonJS({
-  "../main/node_modules/asynckit/serialOrdered.js"(exports2, module2) {
+  "node_modules/asynckit/serialOrdered.js"(exports2, module2) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
@@ -35472,9 +35472,9 @@ var require_serialOrdered = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/serial.js
+// node_modules/asynckit/serial.js
 var require_serial = __commonJS({
-  "../main/node_modules/asynckit/serial.js"(exports2, module2) {
+  "node_modules/asynckit/serial.js"(exports2, module2) {
     var serialOrdered = require_serialOrdered();
     module2.exports = serial;
     function serial(list, iterator, callback) {
@@ -35483,9 +35483,9 @@ var require_serial = __commonJS({
   }
 });
 
-// ../main/node_modules/asynckit/index.js
+// node_modules/asynckit/index.js
 var require_asynckit = __commonJS({
-  "../main/node_modules/asynckit/index.js"(exports2, module2) {
+  "node_modules/asynckit/index.js"(exports2, module2) {
     module2.exports = {
       parallel: require_parallel(),
       serial: require_serial(),
@@ -35494,121 +35494,121 @@ var require_asynckit = __commonJS({
   }
 });
 
-// ../main/node_modules/es-object-atoms/index.js
+// node_modules/es-object-atoms/index.js
 var require_es_object_atoms = __commonJS({
-  "../main/node_modules/es-object-atoms/index.js"(exports2, module2) {
+  "node_modules/es-object-atoms/index.js"(exports2, module2) {
     "use strict";
     module2.exports = Object;
   }
 });
 
-// ../main/node_modules/es-errors/index.js
+// node_modules/es-errors/index.js
 var require_es_errors = __commonJS({
-  "../main/node_modules/es-errors/index.js"(exports2, module2) {
+  "node_modules/es-errors/index.js"(exports2, module2) {
     "use strict";
     module2.exports = Error;
   }
 });
 
-// ../main/node_modules/es-errors/eval.js
+// node_modules/es-errors/eval.js
 var require_eval = __commonJS({
-  "../main/node_modules/es-errors/eval.js"(exports2, module2) {
+  "node_modules/es-errors/eval.js"(exports2, module2) {
     "use strict";
     module2.exports = EvalError;
   }
 });
 
-// ../main/node_modules/es-errors/range.js
+// node_modules/es-errors/range.js
 var require_range = __commonJS({
-  "../main/node_modules/es-errors/range.js"(exports2, module2) {
+  "node_modules/es-errors/range.js"(exports2, module2) {
     "use strict";
     module2.exports = RangeError;
   }
 });
 
-// ../main/node_modules/es-errors/ref.js
+// node_modules/es-errors/ref.js
 var require_ref2 = __commonJS({
-  "../main/node_modules/es-errors/ref.js"(exports2, module2) {
+  "node_modules/es-errors/ref.js"(exports2, module2) {
     "use strict";
     module2.exports = ReferenceError;
   }
 });
 
-// ../main/node_modules/es-errors/syntax.js
+// node_modules/es-errors/syntax.js
 var require_syntax = __commonJS({
-  "../main/node_modules/es-errors/syntax.js"(exports2, module2) {
+  "node_modules/es-errors/syntax.js"(exports2, module2) {
     "use strict";
     module2.exports = SyntaxError;
   }
 });
 
-// ../main/node_modules/es-errors/type.js
+// node_modules/es-errors/type.js
 var require_type = __commonJS({
-  "../main/node_modules/es-errors/type.js"(exports2, module2) {
+  "node_modules/es-errors/type.js"(exports2, module2) {
     "use strict";
     module2.exports = TypeError;
   }
 });
 
-// ../main/node_modules/es-errors/uri.js
+// node_modules/es-errors/uri.js
 var require_uri2 = __commonJS({
-  "../main/node_modules/es-errors/uri.js"(exports2, module2) {
+  "node_modules/es-errors/uri.js"(exports2, module2) {
     "use strict";
     module2.exports = URIError;
   }
 });
 
-// ../main/node_modules/math-intrinsics/abs.js
+// node_modules/math-intrinsics/abs.js
 var require_abs = __commonJS({
-  "../main/node_modules/math-intrinsics/abs.js"(exports2, module2) {
+  "node_modules/math-intrinsics/abs.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.abs;
   }
 });
 
-// ../main/node_modules/math-intrinsics/floor.js
+// node_modules/math-intrinsics/floor.js
 var require_floor = __commonJS({
-  "../main/node_modules/math-intrinsics/floor.js"(exports2, module2) {
+  "node_modules/math-intrinsics/floor.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.floor;
   }
 });
 
-// ../main/node_modules/math-intrinsics/max.js
+// node_modules/math-intrinsics/max.js
 var require_max = __commonJS({
-  "../main/node_modules/math-intrinsics/max.js"(exports2, module2) {
+  "node_modules/math-intrinsics/max.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.max;
   }
 });
 
-// ../main/node_modules/math-intrinsics/min.js
+// node_modules/math-intrinsics/min.js
 var require_min = __commonJS({
-  "../main/node_modules/math-intrinsics/min.js"(exports2, module2) {
+  "node_modules/math-intrinsics/min.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.min;
   }
 });
 
-// ../main/node_modules/math-intrinsics/pow.js
+// node_modules/math-intrinsics/pow.js
 var require_pow = __commonJS({
-  "../main/node_modules/math-intrinsics/pow.js"(exports2, module2) {
+  "node_modules/math-intrinsics/pow.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.pow;
   }
 });
 
-// ../main/node_modules/math-intrinsics/round.js
+// node_modules/math-intrinsics/round.js
 var require_round = __commonJS({
-  "../main/node_modules/math-intrinsics/round.js"(exports2, module2) {
+  "node_modules/math-intrinsics/round.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.round;
   }
 });
 
-// ../main/node_modules/math-intrinsics/isNaN.js
+// node_modules/math-intrinsics/isNaN.js
 var require_isNaN = __commonJS({
-  "../main/node_modules/math-intrinsics/isNaN.js"(exports2, module2) {
+  "node_modules/math-intrinsics/isNaN.js"(exports2, module2) {
     "use strict";
     module2.exports = Number.isNaN || function isNaN2(a) {
       return a !== a;
@@ -35616,9 +35616,9 @@ var require_isNaN = __commonJS({
   }
 });
 
-// ../main/node_modules/math-intrinsics/sign.js
+// node_modules/math-intrinsics/sign.js
 var require_sign = __commonJS({
-  "../main/node_modules/math-intrinsics/sign.js"(exports2, module2) {
+  "node_modules/math-intrinsics/sign.js"(exports2, module2) {
     "use strict";
     var $isNaN = require_isNaN();
     module2.exports = function sign(number2) {
@@ -35630,17 +35630,17 @@ var require_sign = __commonJS({
   }
 });
 
-// ../main/node_modules/gopd/gOPD.js
+// node_modules/gopd/gOPD.js
 var require_gOPD = __commonJS({
-  "../main/node_modules/gopd/gOPD.js"(exports2, module2) {
+  "node_modules/gopd/gOPD.js"(exports2, module2) {
     "use strict";
     module2.exports = Object.getOwnPropertyDescriptor;
   }
 });
 
-// ../main/node_modules/gopd/index.js
+// node_modules/gopd/index.js
 var require_gopd = __commonJS({
-  "../main/node_modules/gopd/index.js"(exports2, module2) {
+  "node_modules/gopd/index.js"(exports2, module2) {
     "use strict";
     var $gOPD = require_gOPD();
     if ($gOPD) {
@@ -35654,9 +35654,9 @@ var require_gopd = __commonJS({
   }
 });
 
-// ../main/node_modules/es-define-property/index.js
+// node_modules/es-define-property/index.js
 var require_es_define_property = __commonJS({
-  "../main/node_modules/es-define-property/index.js"(exports2, module2) {
+  "node_modules/es-define-property/index.js"(exports2, module2) {
     "use strict";
     var $defineProperty = Object.defineProperty || false;
     if ($defineProperty) {
@@ -35670,9 +35670,9 @@ var require_es_define_property = __commonJS({
   }
 });
 
-// ../main/node_modules/has-symbols/shams.js
+// node_modules/has-symbols/shams.js
 var require_shams = __commonJS({
-  "../main/node_modules/has-symbols/shams.js"(exports2, module2) {
+  "node_modules/has-symbols/shams.js"(exports2, module2) {
     "use strict";
     module2.exports = function hasSymbols() {
       if (typeof Symbol !== "function" || typeof Object.getOwnPropertySymbols !== "function") {
@@ -35725,9 +35725,9 @@ var require_shams = __commonJS({
   }
 });
 
-// ../main/node_modules/has-symbols/index.js
+// node_modules/has-symbols/index.js
 var require_has_symbols = __commonJS({
-  "../main/node_modules/has-symbols/index.js"(exports2, module2) {
+  "node_modules/has-symbols/index.js"(exports2, module2) {
     "use strict";
     var origSymbol = typeof Symbol !== "undefined" && Symbol;
     var hasSymbolSham = require_shams();
@@ -35749,26 +35749,26 @@ var require_has_symbols = __commonJS({
   }
 });
 
-// ../main/node_modules/get-proto/Reflect.getPrototypeOf.js
+// node_modules/get-proto/Reflect.getPrototypeOf.js
 var require_Reflect_getPrototypeOf = __commonJS({
-  "../main/node_modules/get-proto/Reflect.getPrototypeOf.js"(exports2, module2) {
+  "node_modules/get-proto/Reflect.getPrototypeOf.js"(exports2, module2) {
     "use strict";
     module2.exports = typeof Reflect !== "undefined" && Reflect.getPrototypeOf || null;
   }
 });
 
-// ../main/node_modules/get-proto/Object.getPrototypeOf.js
+// node_modules/get-proto/Object.getPrototypeOf.js
 var require_Object_getPrototypeOf = __commonJS({
-  "../main/node_modules/get-proto/Object.getPrototypeOf.js"(exports2, module2) {
+  "node_modules/get-proto/Object.getPrototypeOf.js"(exports2, module2) {
     "use strict";
     var $Object = require_es_object_atoms();
     module2.exports = $Object.getPrototypeOf || null;
   }
 });
 
-// ../main/node_modules/function-bind/implementation.js
+// node_modules/function-bind/implementation.js
 var require_implementation = __commonJS({
-  "../main/node_modules/function-bind/implementation.js"(exports2, module2) {
+  "node_modules/function-bind/implementation.js"(exports2, module2) {
     "use strict";
     var ERROR_MESSAGE = "Function.prototype.bind called on incompatible ";
     var toStr = Object.prototype.toString;
@@ -35842,42 +35842,42 @@ var require_implementation = __commonJS({
   }
 });
 
-// ../main/node_modules/function-bind/index.js
+// node_modules/function-bind/index.js
 var require_function_bind = __commonJS({
-  "../main/node_modules/function-bind/index.js"(exports2, module2) {
+  "node_modules/function-bind/index.js"(exports2, module2) {
     "use strict";
     var implementation = require_implementation();
     module2.exports = Function.prototype.bind || implementation;
   }
 });
 
-// ../main/node_modules/call-bind-apply-helpers/functionCall.js
+// node_modules/call-bind-apply-helpers/functionCall.js
 var require_functionCall = __commonJS({
-  "../main/node_modules/call-bind-apply-helpers/functionCall.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/functionCall.js"(exports2, module2) {
     "use strict";
     module2.exports = Function.prototype.call;
   }
 });
 
-// ../main/node_modules/call-bind-apply-helpers/functionApply.js
+// node_modules/call-bind-apply-helpers/functionApply.js
 var require_functionApply = __commonJS({
-  "../main/node_modules/call-bind-apply-helpers/functionApply.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/functionApply.js"(exports2, module2) {
     "use strict";
     module2.exports = Function.prototype.apply;
   }
 });
 
-// ../main/node_modules/call-bind-apply-helpers/reflectApply.js
+// node_modules/call-bind-apply-helpers/reflectApply.js
 var require_reflectApply = __commonJS({
-  "../main/node_modules/call-bind-apply-helpers/reflectApply.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/reflectApply.js"(exports2, module2) {
     "use strict";
     module2.exports = typeof Reflect !== "undefined" && Reflect && Reflect.apply;
   }
 });
 
-// ../main/node_modules/call-bind-apply-helpers/actualApply.js
+// node_modules/call-bind-apply-helpers/actualApply.js
 var require_actualApply = __commonJS({
-  "../main/node_modules/call-bind-apply-helpers/actualApply.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/actualApply.js"(exports2, module2) {
     "use strict";
     var bind = require_function_bind();
     var $apply = require_functionApply();
@@ -35887,9 +35887,9 @@ var require_actualApply = __commonJS({
   }
 });
 
-// ../main/node_modules/call-bind-apply-helpers/index.js
+// node_modules/call-bind-apply-helpers/index.js
 var require_call_bind_apply_helpers = __commonJS({
-  "../main/node_modules/call-bind-apply-helpers/index.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/index.js"(exports2, module2) {
     "use strict";
     var bind = require_function_bind();
     var $TypeError = require_type();
@@ -35904,9 +35904,9 @@ var require_call_bind_apply_helpers = __commonJS({
   }
 });
 
-// ../main/node_modules/dunder-proto/get.js
+// node_modules/dunder-proto/get.js
 var require_get = __commonJS({
-  "../main/node_modules/dunder-proto/get.js"(exports2, module2) {
+  "node_modules/dunder-proto/get.js"(exports2, module2) {
     "use strict";
     var callBind = require_call_bind_apply_helpers();
     var gOPD = require_gopd();
@@ -35935,9 +35935,9 @@ var require_get = __commonJS({
   }
 });
 
-// ../main/node_modules/get-proto/index.js
+// node_modules/get-proto/index.js
 var require_get_proto = __commonJS({
-  "../main/node_modules/get-proto/index.js"(exports2, module2) {
+  "node_modules/get-proto/index.js"(exports2, module2) {
     "use strict";
     var reflectGetProto = require_Reflect_getPrototypeOf();
     var originalGetProto = require_Object_getPrototypeOf();
@@ -35955,9 +35955,9 @@ var require_get_proto = __commonJS({
   }
 });
 
-// ../main/node_modules/async-function/index.js
+// node_modules/async-function/index.js
 var require_async_function = __commonJS({
-  "../main/node_modules/async-function/index.js"(exports2, module2) {
+  "node_modules/async-function/index.js"(exports2, module2) {
     "use strict";
     var cached = (
       /** @type {import('.').AsyncFunctionConstructor} */
@@ -35968,9 +35968,9 @@ var require_async_function = __commonJS({
   }
 });
 
-// ../main/node_modules/generator-function/index.js
+// node_modules/generator-function/index.js
 var require_generator_function = __commonJS({
-  "../main/node_modules/generator-function/index.js"(exports2, module2) {
+  "node_modules/generator-function/index.js"(exports2, module2) {
     "use strict";
     var cached = (
       /** @type {GeneratorFunctionConstructor} */
@@ -35981,9 +35981,9 @@ var require_generator_function = __commonJS({
   }
 });
 
-// ../main/node_modules/async-generator-function/index.js
+// node_modules/async-generator-function/index.js
 var require_async_generator_function = __commonJS({
-  "../main/node_modules/async-generator-function/index.js"(exports2, module2) {
+  "node_modules/async-generator-function/index.js"(exports2, module2) {
     "use strict";
     var cached = (
       /** @type {import('.').AsyncGeneratorFunctionConstructor} */
@@ -35994,9 +35994,9 @@ var require_async_generator_function = __commonJS({
   }
 });
 
-// ../main/node_modules/hasown/index.js
+// node_modules/hasown/index.js
 var require_hasown = __commonJS({
-  "../main/node_modules/hasown/index.js"(exports2, module2) {
+  "node_modules/hasown/index.js"(exports2, module2) {
     "use strict";
     var call = Function.prototype.call;
     var $hasOwn = Object.prototype.hasOwnProperty;
@@ -36005,9 +36005,9 @@ var require_hasown = __commonJS({
   }
 });
 
-// ../main/node_modules/get-intrinsic/index.js
+// node_modules/get-intrinsic/index.js
 var require_get_intrinsic = __commonJS({
-  "../main/node_modules/get-intrinsic/index.js"(exports2, module2) {
+  "node_modules/get-intrinsic/index.js"(exports2, module2) {
     "use strict";
     var undefined2;
     var $Object = require_es_object_atoms();
@@ -36332,9 +36332,9 @@ var require_get_intrinsic = __commonJS({
   }
 });
 
-// ../main/node_modules/has-tostringtag/shams.js
+// node_modules/has-tostringtag/shams.js
 var require_shams2 = __commonJS({
-  "../main/node_modules/has-tostringtag/shams.js"(exports2, module2) {
+  "node_modules/has-tostringtag/shams.js"(exports2, module2) {
     "use strict";
     var hasSymbols = require_shams();
     module2.exports = function hasToStringTagShams() {
@@ -36343,9 +36343,9 @@ var require_shams2 = __commonJS({
   }
 });
 
-// ../main/node_modules/es-set-tostringtag/index.js
+// node_modules/es-set-tostringtag/index.js
 var require_es_set_tostringtag = __commonJS({
-  "../main/node_modules/es-set-tostringtag/index.js"(exports2, module2) {
+  "node_modules/es-set-tostringtag/index.js"(exports2, module2) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $defineProperty = GetIntrinsic("%Object.defineProperty%", true);
@@ -36375,9 +36375,9 @@ var require_es_set_tostringtag = __commonJS({
   }
 });
 
-// ../main/node_modules/form-data/lib/populate.js
+// node_modules/form-data/lib/populate.js
 var require_populate = __commonJS({
-  "../main/node_modules/form-data/lib/populate.js"(exports2, module2) {
+  "node_modules/form-data/lib/populate.js"(exports2, module2) {
     "use strict";
     module2.exports = function(dst, src) {
       Object.keys(src).forEach(function(prop) {
@@ -36388,9 +36388,9 @@ var require_populate = __commonJS({
   }
 });
 
-// ../main/node_modules/form-data/lib/form_data.js
+// node_modules/form-data/lib/form_data.js
 var require_form_data = __commonJS({
-  "../main/node_modules/form-data/lib/form_data.js"(exports2, module2) {
+  "node_modules/form-data/lib/form_data.js"(exports2, module2) {
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
@@ -36425,7 +36425,7 @@ var require_form_data = __commonJS({
     util.inherits(FormData, CombinedStream);
     FormData.LINE_BREAK = "\r\n";
     FormData.DEFAULT_CONTENT_TYPE = "application/octet-stream";
-    FormData.prototype.append = function(field2, value, options) {
+    FormData.prototype.append = function(field, value, options) {
       options = options || {};
       if (typeof options === "string") {
         options = { filename: options };
@@ -36438,7 +36438,7 @@ var require_form_data = __commonJS({
         this._error(new Error("Arrays are not supported."));
         return;
       }
-      var header = this._multiPartHeader(field2, value, options);
+      var header = this._multiPartHeader(field, value, options);
       var footer = this._multiPartFooter();
       append(header);
       append(value);
@@ -36489,7 +36489,7 @@ var require_form_data = __commonJS({
         callback("Unknown stream");
       }
     };
-    FormData.prototype._multiPartHeader = function(field2, value, options) {
+    FormData.prototype._multiPartHeader = function(field, value, options) {
       if (typeof options.header === "string") {
         return options.header;
       }
@@ -36498,7 +36498,7 @@ var require_form_data = __commonJS({
       var contents = "";
       var headers = {
         // add custom disposition as third element or keep it two elements if not
-        "Content-Disposition": ["form-data", 'name="' + escapeHeaderParam(field2) + '"'].concat(contentDisposition || []),
+        "Content-Disposition": ["form-data", 'name="' + escapeHeaderParam(field) + '"'].concat(contentDisposition || []),
         // if no content type. allow it to be empty array
         "Content-Type": [].concat(contentType || [])
       };
@@ -36710,20 +36710,20 @@ var require_form_data = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/multipart.js
+// node_modules/autocannon/lib/multipart.js
 var require_multipart = __commonJS({
-  "../main/node_modules/autocannon/lib/multipart.js"(exports2, module2) {
+  "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve10, basename: basename3 } = __require("path");
-    var { readFileSync: readFileSync14 } = __require("fs");
+    var { resolve: resolve8, basename: basename2 } = __require("path");
+    var { readFileSync: readFileSync13 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve10(string);
-          const data = readFileSync14(path, "utf8");
+          const path = resolve8(string);
+          const data = readFileSync13(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,9 +36742,9 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync14(path);
+            const buffer = readFileSync13(path);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename3(path)
+              filename: basename2(path)
             }, opts));
             break;
           }
@@ -36765,9 +36765,9 @@ var require_multipart = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/parseHAR.js
+// node_modules/autocannon/lib/parseHAR.js
 var require_parseHAR = __commonJS({
-  "../main/node_modules/autocannon/lib/parseHAR.js"(exports2) {
+  "node_modules/autocannon/lib/parseHAR.js"(exports2) {
     "use strict";
     var { URL: URL2 } = __require("url");
     function parseHAR(har) {
@@ -36823,9 +36823,9 @@ var require_parseHAR = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/constants.js
+// node_modules/semver/internal/constants.js
 var require_constants2 = __commonJS({
-  "../main/node_modules/semver/internal/constants.js"(exports2, module2) {
+  "node_modules/semver/internal/constants.js"(exports2, module2) {
     "use strict";
     var SEMVER_SPEC_VERSION = "2.0.0";
     var MAX_LENGTH = 256;
@@ -36883,9 +36883,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/debug.js
+// node_modules/semver/internal/debug.js
 var require_debug2 = __commonJS({
-  "../main/node_modules/semver/internal/debug.js"(exports2, module2) {
+  "node_modules/semver/internal/debug.js"(exports2, module2) {
     "use strict";
     var debug = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
     };
@@ -36893,9 +36893,9 @@ var require_debug2 = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/re.js
+// node_modules/semver/internal/re.js
 var require_re = __commonJS({
-  "../main/node_modules/semver/internal/re.js"(exports2, module2) {
+  "node_modules/semver/internal/re.js"(exports2, module2) {
     "use strict";
     var {
       MAX_SAFE_COMPONENT_LENGTH,
@@ -36981,9 +36981,9 @@ var require_re = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/parse-options.js
+// node_modules/semver/internal/parse-options.js
 var require_parse_options = __commonJS({
-  "../main/node_modules/semver/internal/parse-options.js"(exports2, module2) {
+  "node_modules/semver/internal/parse-options.js"(exports2, module2) {
     "use strict";
     var looseOption = Object.freeze({ loose: true });
     var emptyOpts = Object.freeze({});
@@ -37000,9 +37000,9 @@ var require_parse_options = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/identifiers.js
+// node_modules/semver/internal/identifiers.js
 var require_identifiers = __commonJS({
-  "../main/node_modules/semver/internal/identifiers.js"(exports2, module2) {
+  "node_modules/semver/internal/identifiers.js"(exports2, module2) {
     "use strict";
     var numeric = /^[0-9]+$/;
     var compareIdentifiers = (a, b) => {
@@ -37025,9 +37025,9 @@ var require_identifiers = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/classes/semver.js
+// node_modules/semver/classes/semver.js
 var require_semver = __commonJS({
-  "../main/node_modules/semver/classes/semver.js"(exports2, module2) {
+  "node_modules/semver/classes/semver.js"(exports2, module2) {
     "use strict";
     var debug = require_debug2();
     var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants2();
@@ -37317,12 +37317,12 @@ var require_semver = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/parse.js
+// node_modules/semver/functions/parse.js
 var require_parse = __commonJS({
-  "../main/node_modules/semver/functions/parse.js"(exports2, module2) {
+  "node_modules/semver/functions/parse.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
-    var parse2 = (version, options, throwErrors = false) => {
+    var parse = (version, options, throwErrors = false) => {
       if (version instanceof SemVer) {
         return version;
       }
@@ -37335,39 +37335,39 @@ var require_parse = __commonJS({
         throw er;
       }
     };
-    module2.exports = parse2;
+    module2.exports = parse;
   }
 });
 
-// ../main/node_modules/semver/functions/valid.js
+// node_modules/semver/functions/valid.js
 var require_valid = __commonJS({
-  "../main/node_modules/semver/functions/valid.js"(exports2, module2) {
+  "node_modules/semver/functions/valid.js"(exports2, module2) {
     "use strict";
-    var parse2 = require_parse();
+    var parse = require_parse();
     var valid = (version, options) => {
-      const v = parse2(version, options);
+      const v = parse(version, options);
       return v ? v.version : null;
     };
     module2.exports = valid;
   }
 });
 
-// ../main/node_modules/semver/functions/clean.js
+// node_modules/semver/functions/clean.js
 var require_clean = __commonJS({
-  "../main/node_modules/semver/functions/clean.js"(exports2, module2) {
+  "node_modules/semver/functions/clean.js"(exports2, module2) {
     "use strict";
-    var parse2 = require_parse();
+    var parse = require_parse();
     var clean = (version, options) => {
-      const s = parse2(version.trim().replace(/^[=v]+/, ""), options);
+      const s = parse(version.trim().replace(/^[=v]+/, ""), options);
       return s ? s.version : null;
     };
     module2.exports = clean;
   }
 });
 
-// ../main/node_modules/semver/functions/inc.js
+// node_modules/semver/functions/inc.js
 var require_inc = __commonJS({
-  "../main/node_modules/semver/functions/inc.js"(exports2, module2) {
+  "node_modules/semver/functions/inc.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var inc = (version, release2, options, identifier, identifierBase) => {
@@ -37389,14 +37389,14 @@ var require_inc = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/diff.js
+// node_modules/semver/functions/diff.js
 var require_diff = __commonJS({
-  "../main/node_modules/semver/functions/diff.js"(exports2, module2) {
+  "node_modules/semver/functions/diff.js"(exports2, module2) {
     "use strict";
-    var parse2 = require_parse();
+    var parse = require_parse();
     var diff = (version1, version2) => {
-      const v1 = parse2(version1, null, true);
-      const v2 = parse2(version2, null, true);
+      const v1 = parse(version1, null, true);
+      const v2 = parse(version2, null, true);
       const comparison = v1.compare(v2);
       if (comparison === 0) {
         return null;
@@ -37433,9 +37433,9 @@ var require_diff = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/major.js
+// node_modules/semver/functions/major.js
 var require_major = __commonJS({
-  "../main/node_modules/semver/functions/major.js"(exports2, module2) {
+  "node_modules/semver/functions/major.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var major = (a, loose) => new SemVer(a, loose).major;
@@ -37443,9 +37443,9 @@ var require_major = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/minor.js
+// node_modules/semver/functions/minor.js
 var require_minor = __commonJS({
-  "../main/node_modules/semver/functions/minor.js"(exports2, module2) {
+  "node_modules/semver/functions/minor.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var minor = (a, loose) => new SemVer(a, loose).minor;
@@ -37453,9 +37453,9 @@ var require_minor = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/patch.js
+// node_modules/semver/functions/patch.js
 var require_patch = __commonJS({
-  "../main/node_modules/semver/functions/patch.js"(exports2, module2) {
+  "node_modules/semver/functions/patch.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var patch = (a, loose) => new SemVer(a, loose).patch;
@@ -37463,22 +37463,22 @@ var require_patch = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/prerelease.js
+// node_modules/semver/functions/prerelease.js
 var require_prerelease = __commonJS({
-  "../main/node_modules/semver/functions/prerelease.js"(exports2, module2) {
+  "node_modules/semver/functions/prerelease.js"(exports2, module2) {
     "use strict";
-    var parse2 = require_parse();
+    var parse = require_parse();
     var prerelease = (version, options) => {
-      const parsed = parse2(version, options);
+      const parsed = parse(version, options);
       return parsed && parsed.prerelease.length ? parsed.prerelease : null;
     };
     module2.exports = prerelease;
   }
 });
 
-// ../main/node_modules/semver/functions/compare.js
+// node_modules/semver/functions/compare.js
 var require_compare = __commonJS({
-  "../main/node_modules/semver/functions/compare.js"(exports2, module2) {
+  "node_modules/semver/functions/compare.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var compare = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
@@ -37486,9 +37486,9 @@ var require_compare = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/rcompare.js
+// node_modules/semver/functions/rcompare.js
 var require_rcompare = __commonJS({
-  "../main/node_modules/semver/functions/rcompare.js"(exports2, module2) {
+  "node_modules/semver/functions/rcompare.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var rcompare = (a, b, loose) => compare(b, a, loose);
@@ -37496,9 +37496,9 @@ var require_rcompare = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/compare-loose.js
+// node_modules/semver/functions/compare-loose.js
 var require_compare_loose = __commonJS({
-  "../main/node_modules/semver/functions/compare-loose.js"(exports2, module2) {
+  "node_modules/semver/functions/compare-loose.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var compareLoose = (a, b) => compare(a, b, true);
@@ -37506,9 +37506,9 @@ var require_compare_loose = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/compare-build.js
+// node_modules/semver/functions/compare-build.js
 var require_compare_build = __commonJS({
-  "../main/node_modules/semver/functions/compare-build.js"(exports2, module2) {
+  "node_modules/semver/functions/compare-build.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var compareBuild = (a, b, loose) => {
@@ -37520,9 +37520,9 @@ var require_compare_build = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/sort.js
+// node_modules/semver/functions/sort.js
 var require_sort = __commonJS({
-  "../main/node_modules/semver/functions/sort.js"(exports2, module2) {
+  "node_modules/semver/functions/sort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
@@ -37530,9 +37530,9 @@ var require_sort = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/rsort.js
+// node_modules/semver/functions/rsort.js
 var require_rsort = __commonJS({
-  "../main/node_modules/semver/functions/rsort.js"(exports2, module2) {
+  "node_modules/semver/functions/rsort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
@@ -37540,9 +37540,9 @@ var require_rsort = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/gt.js
+// node_modules/semver/functions/gt.js
 var require_gt = __commonJS({
-  "../main/node_modules/semver/functions/gt.js"(exports2, module2) {
+  "node_modules/semver/functions/gt.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var gt = (a, b, loose) => compare(a, b, loose) > 0;
@@ -37550,9 +37550,9 @@ var require_gt = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/lt.js
+// node_modules/semver/functions/lt.js
 var require_lt = __commonJS({
-  "../main/node_modules/semver/functions/lt.js"(exports2, module2) {
+  "node_modules/semver/functions/lt.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var lt = (a, b, loose) => compare(a, b, loose) < 0;
@@ -37560,9 +37560,9 @@ var require_lt = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/eq.js
+// node_modules/semver/functions/eq.js
 var require_eq = __commonJS({
-  "../main/node_modules/semver/functions/eq.js"(exports2, module2) {
+  "node_modules/semver/functions/eq.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var eq = (a, b, loose) => compare(a, b, loose) === 0;
@@ -37570,9 +37570,9 @@ var require_eq = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/neq.js
+// node_modules/semver/functions/neq.js
 var require_neq = __commonJS({
-  "../main/node_modules/semver/functions/neq.js"(exports2, module2) {
+  "node_modules/semver/functions/neq.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var neq = (a, b, loose) => compare(a, b, loose) !== 0;
@@ -37580,9 +37580,9 @@ var require_neq = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/gte.js
+// node_modules/semver/functions/gte.js
 var require_gte = __commonJS({
-  "../main/node_modules/semver/functions/gte.js"(exports2, module2) {
+  "node_modules/semver/functions/gte.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var gte = (a, b, loose) => compare(a, b, loose) >= 0;
@@ -37590,9 +37590,9 @@ var require_gte = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/lte.js
+// node_modules/semver/functions/lte.js
 var require_lte = __commonJS({
-  "../main/node_modules/semver/functions/lte.js"(exports2, module2) {
+  "node_modules/semver/functions/lte.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var lte = (a, b, loose) => compare(a, b, loose) <= 0;
@@ -37600,9 +37600,9 @@ var require_lte = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/cmp.js
+// node_modules/semver/functions/cmp.js
 var require_cmp = __commonJS({
-  "../main/node_modules/semver/functions/cmp.js"(exports2, module2) {
+  "node_modules/semver/functions/cmp.js"(exports2, module2) {
     "use strict";
     var eq = require_eq();
     var neq = require_neq();
@@ -37650,12 +37650,12 @@ var require_cmp = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/coerce.js
+// node_modules/semver/functions/coerce.js
 var require_coerce = __commonJS({
-  "../main/node_modules/semver/functions/coerce.js"(exports2, module2) {
+  "node_modules/semver/functions/coerce.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
-    var parse2 = require_parse();
+    var parse = require_parse();
     var { safeRe: re, t } = require_re();
     var coerce = (version, options) => {
       if (version instanceof SemVer) {
@@ -37690,17 +37690,17 @@ var require_coerce = __commonJS({
       const patch = match[4] || "0";
       const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : "";
       const build2 = options.includePrerelease && match[6] ? `+${match[6]}` : "";
-      return parse2(`${major}.${minor}.${patch}${prerelease}${build2}`, options);
+      return parse(`${major}.${minor}.${patch}${prerelease}${build2}`, options);
     };
     module2.exports = coerce;
   }
 });
 
-// ../main/node_modules/semver/functions/truncate.js
+// node_modules/semver/functions/truncate.js
 var require_truncate = __commonJS({
-  "../main/node_modules/semver/functions/truncate.js"(exports2, module2) {
+  "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
-    var parse2 = require_parse();
+    var parse = require_parse();
     var constants2 = require_constants2();
     var SemVer = require_semver();
     var truncate = (version, truncation, options) => {
@@ -37712,7 +37712,7 @@ var require_truncate = __commonJS({
     };
     var cloneInputVersion = (version, options) => {
       const versionStringToParse = version instanceof SemVer ? version.version : version;
-      return parse2(versionStringToParse, options);
+      return parse(versionStringToParse, options);
     };
     var doTruncation = (version, truncation) => {
       if (isPrerelease(truncation)) {
@@ -37737,9 +37737,9 @@ var require_truncate = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/lrucache.js
+// node_modules/semver/internal/lrucache.js
 var require_lrucache = __commonJS({
-  "../main/node_modules/semver/internal/lrucache.js"(exports2, module2) {
+  "node_modules/semver/internal/lrucache.js"(exports2, module2) {
     "use strict";
     var LRUCache = class {
       constructor() {
@@ -37775,9 +37775,9 @@ var require_lrucache = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/internal/trim-comparator-whitespace.js
+// node_modules/semver/internal/trim-comparator-whitespace.js
 var require_trim_comparator_whitespace = __commonJS({
-  "../main/node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
+  "node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
     "use strict";
     var {
       MAX_LENGTH,
@@ -37966,9 +37966,9 @@ var require_trim_comparator_whitespace = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/classes/range.js
+// node_modules/semver/classes/range.js
 var require_range2 = __commonJS({
-  "../main/node_modules/semver/classes/range.js"(exports2, module2) {
+  "node_modules/semver/classes/range.js"(exports2, module2) {
     "use strict";
     var SPACE_CHARACTERS = /\s+/g;
     var Range = class _Range {
@@ -38351,9 +38351,9 @@ var require_range2 = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/classes/comparator.js
+// node_modules/semver/classes/comparator.js
 var require_comparator = __commonJS({
-  "../main/node_modules/semver/classes/comparator.js"(exports2, module2) {
+  "node_modules/semver/classes/comparator.js"(exports2, module2) {
     "use strict";
     var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
     var Comparator = class _Comparator {
@@ -38464,9 +38464,9 @@ var require_comparator = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/functions/satisfies.js
+// node_modules/semver/functions/satisfies.js
 var require_satisfies = __commonJS({
-  "../main/node_modules/semver/functions/satisfies.js"(exports2, module2) {
+  "node_modules/semver/functions/satisfies.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var satisfies = (version, range, options) => {
@@ -38481,9 +38481,9 @@ var require_satisfies = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/to-comparators.js
+// node_modules/semver/ranges/to-comparators.js
 var require_to_comparators = __commonJS({
-  "../main/node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
+  "node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c2) => c2.value).join(" ").trim().split(" "));
@@ -38491,9 +38491,9 @@ var require_to_comparators = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/max-satisfying.js
+// node_modules/semver/ranges/max-satisfying.js
 var require_max_satisfying = __commonJS({
-  "../main/node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
+  "node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
@@ -38520,9 +38520,9 @@ var require_max_satisfying = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/min-satisfying.js
+// node_modules/semver/ranges/min-satisfying.js
 var require_min_satisfying = __commonJS({
-  "../main/node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
+  "node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
@@ -38549,9 +38549,9 @@ var require_min_satisfying = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/min-version.js
+// node_modules/semver/ranges/min-version.js
 var require_min_version = __commonJS({
-  "../main/node_modules/semver/ranges/min-version.js"(exports2, module2) {
+  "node_modules/semver/ranges/min-version.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
@@ -38608,9 +38608,9 @@ var require_min_version = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/valid.js
+// node_modules/semver/ranges/valid.js
 var require_valid2 = __commonJS({
-  "../main/node_modules/semver/ranges/valid.js"(exports2, module2) {
+  "node_modules/semver/ranges/valid.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var validRange = (range, options) => {
@@ -38624,9 +38624,9 @@ var require_valid2 = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/outside.js
+// node_modules/semver/ranges/outside.js
 var require_outside = __commonJS({
-  "../main/node_modules/semver/ranges/outside.js"(exports2, module2) {
+  "node_modules/semver/ranges/outside.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Comparator = require_comparator();
@@ -38693,9 +38693,9 @@ var require_outside = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/gtr.js
+// node_modules/semver/ranges/gtr.js
 var require_gtr = __commonJS({
-  "../main/node_modules/semver/ranges/gtr.js"(exports2, module2) {
+  "node_modules/semver/ranges/gtr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var gtr = (version, range, options) => outside(version, range, ">", options);
@@ -38703,9 +38703,9 @@ var require_gtr = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/ltr.js
+// node_modules/semver/ranges/ltr.js
 var require_ltr = __commonJS({
-  "../main/node_modules/semver/ranges/ltr.js"(exports2, module2) {
+  "node_modules/semver/ranges/ltr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var ltr = (version, range, options) => outside(version, range, "<", options);
@@ -38713,9 +38713,9 @@ var require_ltr = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/intersects.js
+// node_modules/semver/ranges/intersects.js
 var require_intersects = __commonJS({
-  "../main/node_modules/semver/ranges/intersects.js"(exports2, module2) {
+  "node_modules/semver/ranges/intersects.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var intersects = (r1, r2, options) => {
@@ -38727,9 +38727,9 @@ var require_intersects = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/simplify.js
+// node_modules/semver/ranges/simplify.js
 var require_simplify = __commonJS({
-  "../main/node_modules/semver/ranges/simplify.js"(exports2, module2) {
+  "node_modules/semver/ranges/simplify.js"(exports2, module2) {
     "use strict";
     var satisfies = require_satisfies();
     var compare = require_compare();
@@ -38777,9 +38777,9 @@ var require_simplify = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/ranges/subset.js
+// node_modules/semver/ranges/subset.js
 var require_subset = __commonJS({
-  "../main/node_modules/semver/ranges/subset.js"(exports2, module2) {
+  "node_modules/semver/ranges/subset.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var Comparator = require_comparator();
@@ -38939,15 +38939,15 @@ var require_subset = __commonJS({
   }
 });
 
-// ../main/node_modules/semver/index.js
+// node_modules/semver/index.js
 var require_semver2 = __commonJS({
-  "../main/node_modules/semver/index.js"(exports2, module2) {
+  "node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
     var constants2 = require_constants2();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
-    var parse2 = require_parse();
+    var parse = require_parse();
     var valid = require_valid();
     var clean = require_clean();
     var inc = require_inc();
@@ -38986,7 +38986,7 @@ var require_semver2 = __commonJS({
     var simplifyRange = require_simplify();
     var subset = require_subset();
     module2.exports = {
-      parse: parse2,
+      parse,
       valid,
       clean,
       inc,
@@ -39036,9 +39036,9 @@ var require_semver2 = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/util.js
+// node_modules/autocannon/lib/util.js
 var require_util3 = __commonJS({
-  "../main/node_modules/autocannon/lib/util.js"(exports2, module2) {
+  "node_modules/autocannon/lib/util.js"(exports2, module2) {
     "use strict";
     var semver = require_semver2();
     var hasWorkerSupport = semver.gte(process.versions.node, "11.7.0");
@@ -39051,9 +39051,9 @@ var require_util3 = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/validate.js
+// node_modules/autocannon/lib/validate.js
 var require_validate2 = __commonJS({
-  "../main/node_modules/autocannon/lib/validate.js"(exports2, module2) {
+  "node_modules/autocannon/lib/validate.js"(exports2, module2) {
     "use strict";
     var defaultOptions = require_defaultOptions();
     var timestring = require_timestring();
@@ -39186,17 +39186,17 @@ var require_validate2 = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/noop.js
+// node_modules/autocannon/lib/noop.js
 var require_noop = __commonJS({
-  "../main/node_modules/autocannon/lib/noop.js"(exports2, module2) {
+  "node_modules/autocannon/lib/noop.js"(exports2, module2) {
     module2.exports = function noop() {
     };
   }
 });
 
-// ../main/node_modules/reinterval/index.js
+// node_modules/reinterval/index.js
 var require_reinterval = __commonJS({
-  "../main/node_modules/reinterval/index.js"(exports2, module2) {
+  "node_modules/reinterval/index.js"(exports2, module2) {
     "use strict";
     function ReInterval(callback, interval2, args) {
       var self2 = this;
@@ -39243,9 +39243,9 @@ var require_reinterval = __commonJS({
   }
 });
 
-// ../main/node_modules/retimer/time.js
+// node_modules/retimer/time.js
 var require_time = __commonJS({
-  "../main/node_modules/retimer/time.js"(exports2, module2) {
+  "node_modules/retimer/time.js"(exports2, module2) {
     "use strict";
     module2.exports = function getTime() {
       const t = process.hrtime();
@@ -39254,9 +39254,9 @@ var require_time = __commonJS({
   }
 });
 
-// ../main/node_modules/retimer/retimer.js
+// node_modules/retimer/retimer.js
 var require_retimer = __commonJS({
-  "../main/node_modules/retimer/retimer.js"(exports2, module2) {
+  "node_modules/retimer/retimer.js"(exports2, module2) {
     "use strict";
     var getTime = require_time();
     var Retimer = class {
@@ -39324,9 +39324,9 @@ var require_retimer = __commonJS({
   }
 });
 
-// ../main/node_modules/http-parser-js/http-parser.js
+// node_modules/http-parser-js/http-parser.js
 var require_http_parser = __commonJS({
-  "../main/node_modules/http-parser-js/http-parser.js"(exports2) {
+  "node_modules/http-parser-js/http-parser.js"(exports2) {
     exports2.HTTPParser = HTTPParser;
     function HTTPParser(type) {
       if (type !== void 0 && type !== HTTPParser.REQUEST && type !== HTTPParser.RESPONSE) {
@@ -39734,18 +39734,18 @@ var require_http_parser = __commonJS({
   }
 });
 
-// ../main/node_modules/hyperid/uuid-node.js
+// node_modules/hyperid/uuid-node.js
 var require_uuid_node = __commonJS({
-  "../main/node_modules/hyperid/uuid-node.js"(exports2, module2) {
+  "node_modules/hyperid/uuid-node.js"(exports2, module2) {
     "use strict";
     var { randomUUID } = __require("crypto");
     module2.exports = randomUUID;
   }
 });
 
-// ../main/node_modules/ieee754/index.js
+// node_modules/ieee754/index.js
 var require_ieee754 = __commonJS({
-  "../main/node_modules/ieee754/index.js"(exports2) {
+  "node_modules/ieee754/index.js"(exports2) {
     exports2.read = function(buffer, offset, isLE, mLen, nBytes) {
       var e, m;
       var eLen = nBytes * 8 - mLen - 1;
@@ -39826,9 +39826,9 @@ var require_ieee754 = __commonJS({
   }
 });
 
-// ../main/node_modules/buffer/index.js
+// node_modules/buffer/index.js
 var require_buffer = __commonJS({
-  "../main/node_modules/buffer/index.js"(exports2) {
+  "node_modules/buffer/index.js"(exports2) {
     "use strict";
     var base642 = require_base64_js();
     var ieee754 = require_ieee754();
@@ -41418,9 +41418,9 @@ var require_buffer = __commonJS({
   }
 });
 
-// ../main/node_modules/hyperid/hyperid.js
+// node_modules/hyperid/hyperid.js
 var require_hyperid = __commonJS({
-  "../main/node_modules/hyperid/hyperid.js"(exports2, module2) {
+  "node_modules/hyperid/hyperid.js"(exports2, module2) {
     "use strict";
     var uuidv4 = require_uuid_node();
     var Buffer2 = loadBuffer();
@@ -41510,9 +41510,9 @@ var require_hyperid = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/httpMethods.js
+// node_modules/autocannon/lib/httpMethods.js
 var require_httpMethods = __commonJS({
-  "../main/node_modules/autocannon/lib/httpMethods.js"(exports2, module2) {
+  "node_modules/autocannon/lib/httpMethods.js"(exports2, module2) {
     module2.exports = [
       "GET",
       "HEAD",
@@ -41527,9 +41527,9 @@ var require_httpMethods = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/httpRequestBuilder.js
+// node_modules/autocannon/lib/httpRequestBuilder.js
 var require_httpRequestBuilder = __commonJS({
-  "../main/node_modules/autocannon/lib/httpRequestBuilder.js"(exports2, module2) {
+  "node_modules/autocannon/lib/httpRequestBuilder.js"(exports2, module2) {
     "use strict";
     var methods = require_httpMethods();
     var { getPropertyCaseInsensitive } = require_util3();
@@ -41607,9 +41607,9 @@ var require_httpRequestBuilder = __commonJS({
   }
 });
 
-// ../main/node_modules/lodash.clonedeep/index.js
+// node_modules/lodash.clonedeep/index.js
 var require_lodash = __commonJS({
-  "../main/node_modules/lodash.clonedeep/index.js"(exports2, module2) {
+  "node_modules/lodash.clonedeep/index.js"(exports2, module2) {
     var LARGE_ARRAY_SIZE = 200;
     var HASH_UNDEFINED = "__lodash_hash_undefined__";
     var MAX_SAFE_INTEGER = 9007199254740991;
@@ -42229,9 +42229,9 @@ var require_lodash = __commonJS({
   }
 });
 
-// ../main/node_modules/lodash.chunk/index.js
+// node_modules/lodash.chunk/index.js
 var require_lodash2 = __commonJS({
-  "../main/node_modules/lodash.chunk/index.js"(exports2, module2) {
+  "node_modules/lodash.chunk/index.js"(exports2, module2) {
     var INFINITY = 1 / 0;
     var MAX_SAFE_INTEGER = 9007199254740991;
     var MAX_INTEGER = 17976931348623157e292;
@@ -42356,9 +42356,9 @@ var require_lodash2 = __commonJS({
   }
 });
 
-// ../main/node_modules/lodash.flatten/index.js
+// node_modules/lodash.flatten/index.js
 var require_lodash3 = __commonJS({
-  "../main/node_modules/lodash.flatten/index.js"(exports2, module2) {
+  "node_modules/lodash.flatten/index.js"(exports2, module2) {
     var MAX_SAFE_INTEGER = 9007199254740991;
     var argsTag = "[object Arguments]";
     var funcTag = "[object Function]";
@@ -42379,15 +42379,15 @@ var require_lodash3 = __commonJS({
     var Symbol2 = root.Symbol;
     var propertyIsEnumerable = objectProto.propertyIsEnumerable;
     var spreadableSymbol = Symbol2 ? Symbol2.isConcatSpreadable : void 0;
-    function baseFlatten(array, depth2, predicate, isStrict, result) {
+    function baseFlatten(array, depth, predicate, isStrict, result) {
       var index = -1, length = array.length;
       predicate || (predicate = isFlattenable);
       result || (result = []);
       while (++index < length) {
         var value = array[index];
-        if (depth2 > 0 && predicate(value)) {
-          if (depth2 > 1) {
-            baseFlatten(value, depth2 - 1, predicate, isStrict, result);
+        if (depth > 0 && predicate(value)) {
+          if (depth > 1) {
+            baseFlatten(value, depth - 1, predicate, isStrict, result);
           } else {
             arrayPush(result, value);
           }
@@ -42432,9 +42432,9 @@ var require_lodash3 = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/requestIterator.js
+// node_modules/autocannon/lib/requestIterator.js
 var require_requestIterator = __commonJS({
-  "../main/node_modules/autocannon/lib/requestIterator.js"(exports2, module2) {
+  "node_modules/autocannon/lib/requestIterator.js"(exports2, module2) {
     "use strict";
     var hyperid = require_hyperid();
     var inherits = __require("util").inherits;
@@ -42548,9 +42548,9 @@ var require_requestIterator = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/pipelinedRequestsQueue.js
+// node_modules/autocannon/lib/pipelinedRequestsQueue.js
 var require_pipelinedRequestsQueue = __commonJS({
-  "../main/node_modules/autocannon/lib/pipelinedRequestsQueue.js"(exports2, module2) {
+  "node_modules/autocannon/lib/pipelinedRequestsQueue.js"(exports2, module2) {
     "use strict";
     var PipelinedRequestsQueue = class {
       constructor() {
@@ -42613,9 +42613,9 @@ var require_pipelinedRequestsQueue = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/httpClient.js
+// node_modules/autocannon/lib/httpClient.js
 var require_httpClient = __commonJS({
-  "../main/node_modules/autocannon/lib/httpClient.js"(exports2, module2) {
+  "node_modules/autocannon/lib/httpClient.js"(exports2, module2) {
     "use strict";
     var inherits = __require("util").inherits;
     var EE = __require("events").EventEmitter;
@@ -42809,9 +42809,9 @@ var require_httpClient = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/run.js
+// node_modules/autocannon/lib/run.js
 var require_run = __commonJS({
-  "../main/node_modules/autocannon/lib/run.js"(exports2, module2) {
+  "node_modules/autocannon/lib/run.js"(exports2, module2) {
     "use strict";
     var { URL: URL2, urlToHttpOptions } = __require("url");
     var reInterval = require_reinterval();
@@ -43066,9 +43066,9 @@ var require_run = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/runTracker.js
+// node_modules/autocannon/lib/runTracker.js
 var require_runTracker = __commonJS({
-  "../main/node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
+  "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
     var run2 = require_run();
@@ -43083,9 +43083,9 @@ var require_runTracker = __commonJS({
   }
 });
 
-// ../main/node_modules/progress/lib/node-progress.js
+// node_modules/progress/lib/node-progress.js
 var require_node_progress = __commonJS({
-  "../main/node_modules/progress/lib/node-progress.js"(exports2, module2) {
+  "node_modules/progress/lib/node-progress.js"(exports2, module2) {
     exports2 = module2.exports = ProgressBar;
     function ProgressBar(fmt, options) {
       this.stream = options.stream || process.stderr;
@@ -43194,16 +43194,16 @@ var require_node_progress = __commonJS({
   }
 });
 
-// ../main/node_modules/progress/index.js
+// node_modules/progress/index.js
 var require_progress = __commonJS({
-  "../main/node_modules/progress/index.js"(exports2, module2) {
+  "node_modules/progress/index.js"(exports2, module2) {
     module2.exports = require_node_progress();
   }
 });
 
-// ../main/node_modules/char-spinner/spin.js
+// node_modules/char-spinner/spin.js
 var require_spin = __commonJS({
-  "../main/node_modules/char-spinner/spin.js"(exports2, module2) {
+  "node_modules/char-spinner/spin.js"(exports2, module2) {
     module2.exports = spinner;
     function spinner(opt) {
       opt = opt || {};
@@ -43248,9 +43248,9 @@ var require_spin = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/progressTracker.js
+// node_modules/autocannon/lib/progressTracker.js
 var require_progressTracker = __commonJS({
-  "../main/node_modules/autocannon/lib/progressTracker.js"(exports2, module2) {
+  "node_modules/autocannon/lib/progressTracker.js"(exports2, module2) {
     "use strict";
     var ProgressBar = require_progress();
     var Chalk = require_source();
@@ -43391,9 +43391,9 @@ ${msg}
   }
 });
 
-// ../main/node_modules/autocannon/lib/init.js
+// node_modules/autocannon/lib/init.js
 var require_init = __commonJS({
-  "../main/node_modules/autocannon/lib/init.js"(exports2, module2) {
+  "node_modules/autocannon/lib/init.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
     var { isMainThread } = require_worker_threads();
@@ -43416,10 +43416,10 @@ var require_init = __commonJS({
     }
     function run2(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve10, reject) => {
+      const promise = new Promise((resolve8, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve10(results);
+          resolve8(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -43435,13 +43435,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve10, reject) => {
+      const promise = new Promise((resolve8, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve10(results);
+            resolve8(results);
           });
         });
       });
@@ -43481,9 +43481,9 @@ var require_init = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/lib/subargAliases.js
+// node_modules/autocannon/lib/subargAliases.js
 var require_subargAliases = __commonJS({
-  "../main/node_modules/autocannon/lib/subargAliases.js"(exports2, module2) {
+  "node_modules/autocannon/lib/subargAliases.js"(exports2, module2) {
     "use strict";
     var clone = require_lodash();
     var subArgAlias = {
@@ -43520,9 +43520,9 @@ var require_subargAliases = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/package.json
+// node_modules/autocannon/package.json
 var require_package = __commonJS({
-  "../main/node_modules/autocannon/package.json"(exports2, module2) {
+  "node_modules/autocannon/package.json"(exports2, module2) {
     module2.exports = {
       name: "autocannon",
       version: "9.0.0",
@@ -43604,9 +43604,9 @@ var require_package = __commonJS({
   }
 });
 
-// ../main/node_modules/autocannon/autocannon.js
+// node_modules/autocannon/autocannon.js
 var require_autocannon = __commonJS({
-  "../main/node_modules/autocannon/autocannon.js"(exports2, module2) {
+  "node_modules/autocannon/autocannon.js"(exports2, module2) {
     "use strict";
     var crossArgv = require_cross_argv();
     var fs = __require("fs");
@@ -43934,14 +43934,14 @@ import { dirname, join, resolve } from "node:path";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve8, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolve10(port));
+      server.close(() => resolve8(port));
     });
   });
 }
@@ -44092,10 +44092,10 @@ var Component = class _Component {
     this.logFile = options.logFile;
     this.stopSignal = options.stopSignal ?? "SIGTERM";
     liveGroups.add(this.pid);
-    this.exited = new Promise((resolve10) => {
+    this.exited = new Promise((resolve8) => {
       child.once("exit", (code2, signal) => {
         this.exitInfo = { code: code2, signal };
-        resolve10(this.exitInfo);
+        resolve8(this.exitInfo);
       });
     });
   }
@@ -44112,8 +44112,8 @@ var Component = class _Component {
         uid: options.user?.uid,
         gid: options.user?.gid
       });
-      await new Promise((resolve10, reject) => {
-        child.once("spawn", () => resolve10());
+      await new Promise((resolve8, reject) => {
+        child.once("spawn", () => resolve8());
         child.once(
           "error",
           (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
@@ -44347,13 +44347,13 @@ async function takePort(port) {
     ["-e", `require("node:net").createServer().listen(${port}, "127.0.0.1", () => console.log("taken"))`],
     { stdio: ["ignore", "pipe", "ignore"] }
   );
-  await new Promise((resolve10, reject) => {
-    thief.stdout.once("data", () => resolve10());
+  await new Promise((resolve8, reject) => {
+    thief.stdout.once("data", () => resolve8());
     thief.once("exit", () => reject(new Error(`the test hook could not take port ${port}`)));
   });
   thief.removeAllListeners("exit");
   return async () => {
-    const gone = new Promise((resolve10) => thief.once("exit", resolve10));
+    const gone = new Promise((resolve8) => thief.once("exit", resolve8));
     thief.kill("SIGKILL");
     await gone;
   };
@@ -44398,13 +44398,12 @@ var VERSION = "0.1.0";
 
 // src/cli/ab.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { relative as relative5, resolve as resolve4 } from "node:path";
-import { parseArgs as parseArgs2 } from "node:util";
+import { relative as relative5, resolve as resolve6 } from "node:path";
 
 // src/exec.ts
 import { spawn as spawn3 } from "node:child_process";
 function execCapture(command, args, options = {}) {
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve8, reject) => {
     const child = spawn3(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
@@ -44427,7 +44426,7 @@ function execCapture(command, args, options = {}) {
     child.on("error", reject);
     child.on("close", (code2) => {
       if (timer) clearTimeout(timer);
-      resolve10({ code: code2, output });
+      resolve8({ code: code2, output });
     });
   });
 }
@@ -44481,6 +44480,12 @@ function withAbWindows(o) {
     warmupSeconds: o.warmupSeconds ?? AB_DEFAULT_WARMUP_SECONDS
   };
 }
+function abWindowNote(given, source) {
+  const w = withAbWindows(given);
+  const from = (value, name, fallback) => value === void 0 ? `the A/B default ${fallback} s` : `${name} ${value} s`;
+  const setAside = given.durationSeconds === void 0 || given.warmupSeconds === void 0 ? `; the stack files' load.duration and load.warmup are set aside (give ${source.duration} and ${source.warmup} to change the windows)` : "";
+  return `A/B windows: ${w.durationSeconds} s measured after ${w.warmupSeconds} s of warmup, each on fresh instances (${from(given.durationSeconds, source.duration, AB_DEFAULT_WINDOW_SECONDS)}, ${from(given.warmupSeconds, source.warmup, AB_DEFAULT_WARMUP_SECONDS)})${setAside}.`;
+}
 function pairCount(flag, raw) {
   const n = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 2 || n > 200) {
@@ -44488,31 +44493,60 @@ function pairCount(flag, raw) {
   }
   return n;
 }
-function parsePairs(trials, maxPairs) {
-  const min = trials === void 0 ? AB_DEFAULT_MIN_PAIRS : pairCount("--trials", trials);
-  const max2 = maxPairs === void 0 ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount("--max-pairs", maxPairs);
+function parsePairs(minPairs, maxPairs, names = { min: "--min-pairs", max: "--max-pairs" }) {
+  const min = minPairs === void 0 ? AB_DEFAULT_MIN_PAIRS : pairCount(names.min, minPairs);
+  const max2 = maxPairs === void 0 ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount(names.max, maxPairs);
   if (max2 < min) {
     throw new UserError(
-      `--max-pairs ${max2} is below --trials ${min} (the fewest pairs): give a --max-pairs of at least ${min}.`
+      `${names.max} ${max2} is below ${names.min} ${min} (the fewest pairs): give a ${names.max} of at least ${min}.`
     );
   }
   return { minPairs: min, maxPairs: max2 };
 }
 function abPlanOf(p) {
-  const { pairs, ...rest } = p;
+  const { pairs, windowNames, ...rest } = p;
   return Object.freeze({
     ...rest,
     ...pairs,
+    windowNote: abWindowNote(p.overrides, windowNames ?? { duration: "--duration", warmup: "--warmup" }),
     overrides: withAbWindows(p.overrides),
     maxTimeSeconds: p.maxTimeSeconds ?? AB_DEFAULT_MAX_TIME
   });
+}
+
+// src/config/args.ts
+import { parseArgs } from "node:util";
+var NEGATIVE = /^-\d/;
+function joinNegativeValues(argv, options) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : null;
+    const next = argv[i + 1];
+    if (name && options[name]?.type === "string" && next !== void 0 && NEGATIVE.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+function parseFlags(argv, options, command) {
+  try {
+    return parseArgs({
+      args: joinNegativeValues(argv, options),
+      options,
+      allowPositionals: true,
+      strict: true
+    });
+  } catch (err) {
+    const message = err.message.replace(/\s*To specify.*$/s, "").replace(/\.$/, "");
+    throw new UserError(`${message}. See "loadgate ${command} --help".`);
+  }
 }
 
 // src/config/cli-plan.ts
 import { mkdtempSync as mkdtempSync2, rmdirSync } from "node:fs";
 import { homedir, tmpdir as tmpdir2 } from "node:os";
 import { join as join3, resolve as resolve3 } from "node:path";
-import { parseArgs } from "node:util";
 
 // src/result/environment.ts
 import { createHash } from "node:crypto";
@@ -44639,12 +44673,12 @@ function parseMetricGate(metric2, value) {
   if (values.length === 0) return { problem: `expected ${GATE_FORMS[metric2]}, got an empty list.` };
   const gate = { relative: null, slo: null };
   for (const v of values) {
-    const relative8 = parsePercent(v);
-    const okRelative = Number.isFinite(relative8) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
+    const relative6 = parsePercent(v);
+    const okRelative = Number.isFinite(relative6) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
     const slo = metric2 === "p99" ? parseLatencySlo(v) : parseRateSlo(v);
     if (okRelative) {
       if (gate.relative !== null) return { problem: `has two relative limits (${values.join(", ")}); keep one.` };
-      gate.relative = relative8;
+      gate.relative = relative6;
     } else if (Number.isFinite(slo)) {
       if (gate.slo !== null) return { problem: `has two SLOs (${values.join(", ")}); keep one.` };
       gate.slo = slo;
@@ -44653,6 +44687,11 @@ function parseMetricGate(metric2, value) {
     }
   }
   return { gate };
+}
+
+// src/config/list-input.ts
+function splitList(raw) {
+  return raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
 }
 
 // src/config/overrides.ts
@@ -44696,6 +44735,12 @@ function costLimit(label, value) {
   }
   return n;
 }
+function threshold(label, values, metric2) {
+  if (values.length === 0) return void 0;
+  const parsed = parseMetricGate(metric2, values);
+  if ("problem" in parsed) throw new UserError(`${label}: ${parsed.problem}`);
+  return parsed.gate;
+}
 function client(label, values) {
   const c2 = values.client;
   if (c2 !== void 0 && c2 !== "native" && c2 !== "autocannon") {
@@ -44708,9 +44753,25 @@ function client(label, values) {
   }
   return c2;
 }
+function costSwitch(label, values) {
+  if (values.cost === true && values["no-cost"] === true) {
+    throw new UserError(`${label("cost")} and ${label("no-cost")}: give one of them.`);
+  }
+  return values.cost === true ? true : values["no-cost"] === true ? false : void 0;
+}
+function thresholdOf(label, values, metric2) {
+  const raw = values[`${metric2}-threshold`];
+  return raw === void 0 ? void 0 : threshold(label(`${metric2}-threshold`), splitList(raw), metric2);
+}
 function parseOverrides(values, label = flagLabel) {
   const str = (name) => values[name];
   const workers = str("workers");
+  const costLimitValue = costLimit(label("cost-limit"), str("cost-limit"));
+  if (values["no-cost"] === true && costLimitValue !== void 0) {
+    throw new UserError(
+      `${label("no-cost")} and ${label("cost-limit")}: a cost limit turns the cost gate on; give one of them.`
+    );
+  }
   return {
     client: client(label, values),
     durationSeconds: seconds(label("duration"), str("duration"), { min: 0, aboveZero: true }),
@@ -44721,8 +44782,10 @@ function parseOverrides(values, label = flagLabel) {
     workers: workers === "auto" ? "auto" : number(label("workers"), workers, { integer: true, min: 1, max: 512 }),
     sweepSeconds: seconds(label("sweep-time"), str("sweep-time"), { min: 1 }),
     errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
-    cost: values.cost === true ? true : void 0,
-    costLimit: costLimit(label("cost-limit"), str("cost-limit"))
+    cost: costSwitch(label, values),
+    costLimit: costLimitValue,
+    p99: thresholdOf(label, values, "p99"),
+    throughput: thresholdOf(label, values, "throughput")
   };
 }
 
@@ -45438,8 +45501,8 @@ var EXPECTED_FORM = {
   "database.setup[].command": "a command (text)",
   "database.setup[].timeout": 'a duration like "10m"'
 };
-function expectedForm(field2) {
-  return EXPECTED_FORM[field2] ?? EXPECTED_FORM[field2.replace(/\[\d+\]/g, "[]")] ?? EXPECTED_FORM[field2.replace(/\[\d+\]$/, "")];
+function expectedForm(field) {
+  return EXPECTED_FORM[field] ?? EXPECTED_FORM[field.replace(/\[\d+\]/g, "[]")] ?? EXPECTED_FORM[field.replace(/\[\d+\]$/, "")];
 }
 function explain(e, locate) {
   const path = pathOf(e.instancePath);
@@ -45858,9 +45921,18 @@ var RUN_OPTIONS = {
   client: { type: "string" },
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
+  "no-cost": { type: "boolean" },
   "cost-limit": { type: "string" },
+  "p99-threshold": { type: "string" },
+  "throughput-threshold": { type: "string" },
   "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" }
+};
+var AB_OPTIONS = {
+  ...RUN_OPTIONS,
+  "min-pairs": { type: "string" },
+  "max-time": { type: "string" },
+  "max-pairs": { type: "string" }
 };
 function cacheDirFrom(env) {
   if (env.LOADGATE_CACHE_DIR) return resolve3(env.LOADGATE_CACHE_DIR);
@@ -45868,15 +45940,7 @@ function cacheDirFrom(env) {
   return join3(env.HOME ?? homedir(), ".cache", "loadgate");
 }
 function planRun(argv, io, toolVersion, command = "run") {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(
-      `${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ${command} --help".`
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, RUN_OPTIONS, command);
   const overrides = parseOverrides(values);
   const target = values.target === void 0 ? null : planTarget(values.target, overrides, positionals);
   if (!target && positionals.length === 0) {
@@ -46202,7 +46266,7 @@ function startTicker(o) {
 function runClosedLoop(url, load, hooks = {}) {
   const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
   checkSocketRoom(load.connections);
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve8, reject) => {
     let settled = false;
     let okTotal = 0;
     const t0 = performance.now();
@@ -46232,7 +46296,7 @@ function runClosedLoop(url, load, hooks = {}) {
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
-      else resolve10(outcome());
+      else resolve8(outcome());
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
@@ -46491,9 +46555,9 @@ function runLoad(url, load, hooks = {}) {
   const target = targetOf(url, load);
   const phases = phaseRecorders(load);
   checkSocketRoom(load.connections);
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve8, reject) => {
     const run2 = newRun(load, phases);
-    const end = settlement(run2, hooks, () => resolve10(phases.outcome()), reject);
+    const end = settlement(run2, hooks, () => resolve8(phases.outcome()), reject);
     run2.connections = openConnections(run2, load, target, end);
     const pump = openLoopPump(run2);
     run2.reaper = startReaper(run2);
@@ -46548,7 +46612,7 @@ function newRun(load, phases) {
     drainTimer: void 0
   };
 }
-function settlement(run2, hooks, resolve10, reject) {
+function settlement(run2, hooks, resolve8, reject) {
   const cleanup = () => {
     run2.settled = true;
     run2.stopped = true;
@@ -46564,7 +46628,7 @@ function settlement(run2, hooks, resolve10, reject) {
   const complete = () => {
     if (run2.settled) return;
     cleanup();
-    resolve10();
+    resolve8();
   };
   const fail = (err) => {
     if (run2.settled) return;
@@ -46850,13 +46914,13 @@ function formatSeconds(s) {
   return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
 }
 function firstEnding(c2, timeoutSeconds, signal) {
-  return new Promise((resolve10) => {
+  return new Promise((resolve8) => {
     const timer = setTimeout(() => finish("timeout"), timeoutSeconds * 1e3);
     const onAbort = () => finish("aborted");
     function finish(how) {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      resolve10(how);
+      resolve8(how);
     }
     signal?.addEventListener("abort", onAbort, { once: true });
     void c2.exited.then(() => finish("exited"));
@@ -47226,12 +47290,12 @@ function firstLine(body, max2 = 160) {
 }
 function httpProbe(url, timeoutMs = 2e3) {
   const path = new URL(url).pathname;
-  return new Promise((resolve10) => {
+  return new Promise((resolve8) => {
     const req = request(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) {
         res.resume();
-        resolve10(READY);
+        resolve8(READY);
         return;
       }
       let body = "";
@@ -47241,7 +47305,7 @@ function httpProbe(url, timeoutMs = 2e3) {
       });
       const done = () => {
         const line = firstLine(body);
-        resolve10({
+        resolve8({
           ok: false,
           status,
           detail: `GET ${path} answered HTTP ${status}${line ? ` ${JSON.stringify(line)}` : " with an empty body"}`
@@ -47252,11 +47316,11 @@ function httpProbe(url, timeoutMs = 2e3) {
     });
     req.on("timeout", () => {
       req.destroy();
-      resolve10({ ok: false, detail: `GET ${path} got no answer within ${timeoutMs / 1e3} s` });
+      resolve8({ ok: false, detail: `GET ${path} got no answer within ${timeoutMs / 1e3} s` });
     });
     req.on(
       "error",
-      (err) => resolve10({
+      (err) => resolve8({
         ok: false,
         detail: err.code === "ECONNREFUSED" ? `nothing accepted connections on port ${new URL(url).port}` : `GET ${path} failed: ${err.code ?? err.message}`
       })
@@ -47265,17 +47329,17 @@ function httpProbe(url, timeoutMs = 2e3) {
   });
 }
 function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
-  return new Promise((resolve10) => {
+  return new Promise((resolve8) => {
     const socket = connect2({ host, port, timeout: timeoutMs });
     socket.once("connect", () => {
       socket.destroy();
-      resolve10(true);
+      resolve8(true);
     });
     socket.once("timeout", () => {
       socket.destroy();
-      resolve10(false);
+      resolve8(false);
     });
-    socket.once("error", () => resolve10(false));
+    socket.once("error", () => resolve8(false));
   });
 }
 async function tcpProbe(port) {
@@ -48263,8 +48327,8 @@ var TESTED_METRICS = ["throughput", "p99"];
 var DEFAULT_ALPHA = 0.05;
 var DEFAULT_RISK = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
 function testedCount(gate, timed = true) {
-  const relative8 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
-  return (timed ? relative8 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
+  const relative6 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
+  return (timed ? relative6 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
 }
 function metricAlpha(r, tested = TESTED_METRICS.length) {
   return r.alpha / (Math.max(1, tested) * Math.max(1, r.stacks) * Math.max(1, r.looks));
@@ -48368,10 +48432,10 @@ import { readdirSync as readdirSync6, readFileSync as readFileSync10 } from "nod
 import { join as join12 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
-  return new Promise((resolve10) => {
+  return new Promise((resolve8) => {
     execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
       const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-      resolve10({ code: code2, stdout, stderr });
+      resolve8({ code: code2, stdout, stderr });
     });
   });
 }
@@ -48462,7 +48526,7 @@ function valgrindVersion(valgrind) {
   return r.stdout?.trim() || "unknown";
 }
 function send(agent, base, r, timeoutMs) {
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve8, reject) => {
     const req = http.request(
       {
         agent,
@@ -48475,7 +48539,7 @@ function send(agent, base, r, timeoutMs) {
       },
       (res) => {
         res.resume();
-        res.on("end", () => resolve10(res.statusCode ?? 0));
+        res.on("end", () => resolve8(res.statusCode ?? 0));
         res.on("error", reject);
       }
     );
@@ -49767,6 +49831,7 @@ async function judgeAll(results, gates, store, missingReason) {
 
 // src/modes/ab.ts
 async function abMode(ab, run2, baselineKey, io) {
+  io.log(ab.windowNote);
   const outcomes = await runAb(ab, run2, io);
   return outcomes.map((o) => ({ ...o, head: withBaselineKey(o.head, baselineKey) }));
 }
@@ -50027,550 +50092,8 @@ function verdictReport(name, c2, chart) {
   return lines.join("\n");
 }
 
-// src/report/progress.ts
-function progressLine(stack, p) {
-  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
-  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
-}
-
-// src/cli/io.ts
-function modeIo(io, o = {}) {
-  let lastProgress = "";
-  const progress = o.progress ?? "always";
-  return {
-    log: (line) => {
-      if (lastProgress && io.isTTY) io.stderr("\n");
-      lastProgress = "";
-      io.stderr(`${line}
-`);
-    },
-    warn: (line) => io.stderr(`warning: ${line}
-`),
-    onProgress: (stack, p) => {
-      if (progress === "tty" && !io.isTTY) return;
-      lastProgress = progressLine(stack, p);
-      io.stderr(io.isTTY ? `\r${lastProgress}\x1B[K` : `${lastProgress}
-`);
-    },
-    signal: io.signal,
-    finish: () => {
-      if (lastProgress && io.isTTY) io.stderr("\n");
-      lastProgress = "";
-    }
-  };
-}
-
-// src/cli/output.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname5 } from "node:path";
-function writeOutput(file, text) {
-  mkdirSync4(dirname5(file), { recursive: true });
-  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
-`);
-}
-
-// src/cli/ab.ts
-var AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" }, "max-pairs": { type: "string" } };
-async function planAb(argv, cwd) {
-  let parsed;
-  try {
-    parsed = parseArgs2({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ab --help".`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0)
-    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
-  const root = await repoRoot(cwd);
-  const [baseRef, ...rest] = positionals;
-  const baseSha = await resolveCommit(root, baseRef, "base ref");
-  let headRef = null;
-  if (rest.length > 0 && !existsSync5(resolve4(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
-  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
-  if (rest.length === 0)
-    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
-  const stackPaths = rest.map((p) => {
-    const rel = relative5(root, resolve4(cwd, p));
-    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
-    return rel;
-  });
-  return abPlanOf({
-    root,
-    baseRef,
-    baseSha,
-    headRef,
-    headSha,
-    stackPaths,
-    overrides: parseOverrides({ ...values, trials: void 0 }),
-    pairs: parsePairs(values.trials, values["max-pairs"]),
-    maxTimeSeconds: seconds("--max-time", values["max-time"], MAX_TIME_FORM) ?? null,
-    jsonOut: values.json ? resolve4(cwd, values.json) : null,
-    install: values.install ?? false
-  });
-}
-async function abCommand(argv, io) {
-  const ab = await planAb(argv, io.cwd);
-  checkRunFolder(io);
-  const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
-  const hooks = modeIo(io, { progress: "tty" });
-  const outcomes = await abMode(ab, run2, null, hooks);
-  hooks.finish();
-  const head = ab.headRef ?? "working tree";
-  const lines = outcomes.map(
-    (o) => verdictReport(
-      `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${head})`,
-      o.comparison,
-      latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` })
-    )
-  );
-  io.stdout(`${lines.join("\n\n")}
-`);
-  if (ab.jsonOut) {
-    const doc = resultDocument(
-      outcomes.map((o) => o.head),
-      {
-        commit: { sha: ab.headSha ?? "working-tree", ref: head },
-        reports: savedReports(abReports(outcomes, ab.baseSha.slice(0, 7)))
-      }
-    );
-    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
-    io.stdout(`Result written to ${ab.jsonOut}
-`);
-  }
-  return outcomes.some((o) => o.comparison.headline === "regression") ? ExitCode.regression : ExitCode.ok;
-}
-
-// src/cli/flags.ts
-function takeFlag(argv, name) {
-  const rest = [];
-  let value;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name) {
-      value = argv[++i];
-      if (value === void 0) throw new UserError(`${name}: expected a value.`);
-    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
-    else rest.push(argv[i]);
-  }
-  return { value, rest };
-}
-
-// src/cli/capacity.ts
-function capacityFlags(argv) {
-  const slo = takeFlag(argv, "--slo-p99");
-  const probes = takeFlag(slo.rest, "--max-probes");
-  const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
-  if (sloMs !== void 0 && !(sloMs > 0)) {
-    throw new UserError(
-      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`
-    );
-  }
-  const maxProbes = probes.value === void 0 ? void 0 : Number(probes.value);
-  if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
-    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
-  }
-  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
-  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
-  if (given) {
-    throw new UserError(
-      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
-    );
-  }
-  return { sloMs, maxProbes, rest: probes.rest };
-}
-async function capacityCommand(argv, io) {
-  const { sloMs, maxProbes, rest } = capacityFlags(argv);
-  const plan = planRun(rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
-  const log = (l) => io.stderr(`${l}
-`);
-  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, log);
-  const missing = plan.stacks.filter((s) => sloMs === void 0 && s.spec.capacity.sloP99Ms === null);
-  if (missing.length > 0) {
-    throw new UserError(
-      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`
-    );
-  }
-  const results = [];
-  for (const s of plan.stacks) {
-    const prepared = await prepareStack(plan, s, log, { signal: io.signal });
-    const capacity = await measureCapacity(
-      plan,
-      prepared,
-      { log, signal: io.signal },
-      {
-        sloP99Ms: sloMs ?? s.spec.capacity.sloP99Ms,
-        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
-        resolution: CAPACITY_DEFAULTS.resolution,
-        maxProbes: maxProbes ?? s.spec.capacity.maxProbes
-      }
-    );
-    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
-  }
-  io.stdout(`
-${capacityTable(results)}
-`);
-  if (plan.jsonOut) {
-    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
-    io.stdout(`Result written to ${plan.jsonOut}
-`);
-  }
-  return ExitCode.ok;
-}
-
-// src/cli/compare.ts
-import { resolve as resolve5 } from "node:path";
-
-// src/result/read.ts
-var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFileSync as readFileSync12, statSync as statSync3 } from "node:fs";
-
-// schema/result.schema.json
-var result_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/OWNER/loadgate/schema/result.schema.json",
-  title: "loadgate Result document",
-  description: "What `loadgate --json` and the Action write. Every Result read back (a baseline, compare, mode: report with an artifact) is validated against this schema first: a document that does not match is refused. Strings are capped so a forged file cannot flood a comment.",
-  type: "object",
-  required: ["schemaVersion", "tool", "createdAt", "results"],
-  properties: {
-    schemaVersion: { const: 1 },
-    tool: {
-      type: "object",
-      required: ["name", "version"],
-      properties: { name: { const: "loadgate" }, version: { $ref: "#/definitions/short" } }
-    },
-    createdAt: { $ref: "#/definitions/short" },
-    commit: {
-      type: "object",
-      required: ["sha", "ref"],
-      properties: { sha: { $ref: "#/definitions/short" }, ref: { $ref: "#/definitions/text" } }
-    },
-    pullRequest: {
-      type: "object",
-      properties: { number: { type: "integer", minimum: 1 }, repository: { $ref: "#/definitions/short" } }
-    },
-    results: { type: "array", minItems: 1, maxItems: 50, items: { $ref: "#/definitions/stackResult" } },
-    reports: { type: "array", maxItems: 50, items: { $ref: "#/definitions/report" } }
-  },
-  definitions: {
-    short: { type: "string", maxLength: 200 },
-    text: { type: "string", maxLength: 4e3 },
-    num: { type: ["number", "null"] },
-    stackResult: {
-      type: "object",
-      required: ["stack", "environment", "load", "trials", "summary", "warnings"],
-      properties: {
-        stack: {
-          type: "object",
-          required: ["name", "file", "webserver", "framework"],
-          properties: {
-            name: { $ref: "#/definitions/short" },
-            file: { $ref: "#/definitions/text" },
-            webserver: { $ref: "#/definitions/short" },
-            framework: { $ref: "#/definitions/short" }
-          }
-        },
-        workers: { type: ["integer", "null"] },
-        environment: {
-          type: "object",
-          required: ["id"],
-          properties: {
-            id: { $ref: "#/definitions/short" },
-            cpuModel: { $ref: "#/definitions/short" },
-            kernel: { $ref: "#/definitions/short" },
-            os: { $ref: "#/definitions/short" },
-            arch: { $ref: "#/definitions/short" },
-            stackFileHash: { $ref: "#/definitions/short" },
-            baselineKey: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
-            versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
-          }
-        },
-        load: { type: "object" },
-        trials: { type: "array", maxItems: 1e3, items: { type: "object" } },
-        summary: { type: "object" },
-        warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } },
-        history: { type: "array", maxItems: 100 },
-        cost: {
-          type: "object",
-          properties: {
-            command: { $ref: "#/definitions/text" },
-            valgrind: { $ref: "#/definitions/short" },
-            chunks: { type: "array", maxItems: 1e3 },
-            warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } }
-          }
-        },
-        capacity: { type: "object", properties: { reason: { $ref: "#/definitions/text" } } },
-        sweep: {
-          type: "object",
-          properties: { reason: { $ref: "#/definitions/text" }, reusedFrom: { $ref: "#/definitions/short" } }
-        }
-      }
-    },
-    metric: {
-      type: "object",
-      required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
-      properties: {
-        metric: {
-          enum: ["throughput", "throughputSlo", "p50", "p90", "p99", "p99Slo", "p999", "errorRate", "cost", "capacity"]
-        },
-        gated: { type: "boolean" },
-        threshold: { $ref: "#/definitions/num" },
-        baseline: { $ref: "#/definitions/num" },
-        current: { $ref: "#/definitions/num" },
-        change: { $ref: "#/definitions/num" },
-        ci: {
-          type: "object",
-          required: ["lo", "hi", "confidence"],
-          properties: {
-            lo: { $ref: "#/definitions/num" },
-            hi: { $ref: "#/definitions/num" },
-            confidence: { $ref: "#/definitions/num" }
-          }
-        },
-        requested: { $ref: "#/definitions/num" },
-        n: { type: "integer", minimum: 0 },
-        verdict: { enum: ["pass", "regression", "improvement", "inconclusive"] }
-      }
-    },
-    report: {
-      type: "object",
-      required: ["stack", "baselineLabel", "baseline", "comparison"],
-      properties: {
-        stack: { $ref: "#/definitions/short" },
-        baselineLabel: { anyOf: [{ $ref: "#/definitions/short" }, { type: "null" }] },
-        baseline: { anyOf: [{ $ref: "#/definitions/stackResult" }, { type: "null" }] },
-        trend: { $ref: "#/definitions/text" },
-        comparison: {
-          anyOf: [
-            { type: "null" },
-            {
-              type: "object",
-              required: ["headline", "method", "metrics", "notes"],
-              properties: {
-                headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
-                method: { enum: ["stored-baseline", "same-runner-ab", "absolute"] },
-                metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
-                reason: { $ref: "#/definitions/text" },
-                notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
-                sequential: { type: "object" }
-              }
-            }
-          ]
-        }
-      }
-    }
-  }
-};
-
-// src/result/no-value.ts
-var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
-var SUMMARY_LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"];
-function numberOrNull(o, key, at, fail, optional = false) {
-  const v = o[key];
-  if (v === null) o[key] = Number.NaN;
-  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at}.${key}`, "a number or null", v);
-}
-function latency(o, at, fail, keys) {
-  if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
-  for (const k of keys) numberOrNull(o, k, at, fail, k === "mean" || k === "stdev");
-}
-function metric(o, at, fail) {
-  if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
-  const m = o;
-  numberOrNull(m, "median", at, fail);
-  if (m.ci !== void 0) {
-    if (typeof m.ci !== "object" || m.ci === null) fail(`${at}.ci`, "an object", m.ci);
-    numberOrNull(m.ci, "lo", `${at}.ci`, fail);
-    numberOrNull(m.ci, "hi", `${at}.ci`, fail);
-  }
-  if (m.values !== void 0) {
-    if (!Array.isArray(m.values)) fail(`${at}.values`, "a list", m.values);
-    const values = m.values;
-    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at}.values`, fail);
-  }
-}
-function restoreNoValues(results, fail) {
-  results.forEach((r, i) => {
-    const at = `results[${i}]`;
-    const o = r;
-    (o.trials ?? []).forEach((t, j) => {
-      latency(t.latency, `${at}.trials[${j}].latency`, fail, LATENCY_KEYS);
-      latency(t.latencyUncorrected, `${at}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
-    });
-    if (Array.isArray(o.history)) {
-      o.history.forEach((h, j) => {
-        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at}.history[${j}]`, fail);
-      });
-    }
-    const summary = o.summary;
-    if (!summary) return;
-    metric(summary.throughput, `${at}.summary.throughput`, fail);
-    metric(summary.errorRate, `${at}.summary.errorRate`, fail);
-    const lat = summary.latency;
-    if (lat !== void 0) {
-      if (typeof lat !== "object" || lat === null) fail(`${at}.summary.latency`, "an object", lat);
-      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at}.summary.latency.${k}`, fail);
-    }
-    const pooled = summary.pooled;
-    if (pooled && typeof pooled === "object")
-      latency(pooled.latency, `${at}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
-  });
-}
-
-// src/result/read.ts
-var validator2;
-var MAX_RESULT_BYTES = 20 * 1024 * 1024;
-function parseResultDocument(text, source) {
-  const data = parseJson(text, source);
-  const fail = (field2, expected, found) => {
-    throw new UserError(
-      `${source}: ${field2}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
-    );
-  };
-  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
-  const doc = data;
-  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
-  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
-  doc.results.forEach((r, i) => {
-    checkStackResult(r, `results[${i}]`, fail);
-  });
-  checkSchema(data, source);
-  restoreNoValues(doc.results, fail);
-  return doc;
-}
-function parseJson(text, source) {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserError(
-      `${source}: not valid JSON (${err.message}). Give a file written by loadgate --json.`
-    );
-  }
-}
-function checkStackResult(r, at, fail) {
-  const o = r;
-  if (typeof o !== "object" || o === null) fail(at, "an object", r);
-  const stack = o.stack;
-  if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
-  const env = o.environment;
-  if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
-  if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
-  if (o.capacity !== void 0) checkCapacity(o.capacity, `${at}.capacity`, fail);
-  if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
-    fail(`${at}.trials`, "a non-empty list", o.trials);
-  o.trials.forEach((t, j) => {
-    checkTrial(t, `${at}.trials[${j}]`, fail);
-  });
-  checkSummary(o.summary, `${at}.summary`, fail);
-}
-function checkCapacity(capacity, at, fail) {
-  const c2 = capacity;
-  for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
-    if (typeof c2?.[k] !== "number") fail(`${at}.${k}`, "a number", c2?.[k]);
-  if (!Array.isArray(c2?.probes)) fail(`${at}.probes`, "a list", c2?.probes);
-}
-function checkTrial(t, at, fail) {
-  if (typeof t?.throughput !== "number") fail(`${at}.throughput`, "a number", t?.throughput);
-  checkLatency(t.latency, `${at}.latency`, fail);
-  const tail = t.tail;
-  if (tail !== void 0 && typeof tail?.p99 !== "number") fail(`${at}.tail.p99`, "a number", tail?.p99);
-}
-function checkLatency(latency2, at, fail) {
-  const lat = latency2;
-  for (const k of ["p50", "p90", "p99", "p999", "max"]) {
-    if (typeof lat?.[k] !== "number" && lat?.[k] !== null) fail(`${at}.${k}`, "a number", lat?.[k]);
-  }
-}
-function checkSummary(summary, at, fail) {
-  if (typeof summary !== "object" || summary === null) fail(at, "an object", summary);
-  const pooled = summary.pooled;
-  if (pooled !== void 0) {
-    if (typeof pooled !== "object" || pooled === null) fail(`${at}.pooled`, "an object", pooled);
-    if (typeof pooled.requests !== "number") fail(`${at}.pooled.requests`, "a number", pooled.requests);
-    checkLatency(pooled.latency, `${at}.pooled.latency`, fail);
-  }
-}
-function checkSchema(data, source) {
-  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
-  if (validator2(data)) return;
-  const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
-  const field2 = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
-  throw new UserError(
-    `${source}: ${field2}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
-  );
-}
-function checkCost(c2, at, fail) {
-  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
-  const o = c2;
-  const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
-  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
-    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
-  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
-  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
-    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
-      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
-  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
-  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
-  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
-    fail(`${at}.warnings`, "a list of text", o.warnings);
-  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
-  const f = o.fingerprint;
-  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
-  for (const k of ["arch", "guestCpu", "valgrind"])
-    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
-  const v = f?.versions;
-  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
-    fail(`${at}.fingerprint.versions`, "an object of text", v);
-}
-function readResultFile(file) {
-  let text;
-  try {
-    const size = statSync3(file).size;
-    if (size > MAX_RESULT_BYTES) {
-      throw new UserError(
-        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
-      );
-    }
-    text = readFileSync12(file, "utf8");
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
-  }
-  return parseResultDocument(text, file);
-}
-
-// src/cli/compare.ts
-function compareCommand(argv, io) {
-  if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
-    throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
-  }
-  const [baselineFile, resultFile] = argv.map((a) => resolve5(io.cwd, a));
-  const baseline = readResultFile(baselineFile);
-  const current = readResultFile(resultFile);
-  let code2 = ExitCode.ok;
-  const out = [];
-  for (const r of current.results) {
-    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
-    const gate = finalGate(DEFAULT_GATE, { cost: Boolean(b?.cost && r.cost) });
-    const c2 = b ? compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length }) : {
-      headline: "no-baseline",
-      method: "stored-baseline",
-      metrics: [],
-      reason: `${argv[0]} has no stack named ${r.stack.name}`,
-      notes: []
-    };
-    if (c2.headline === "regression") code2 = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
-  }
-  io.stdout(`${out.join("\n\n")}
-`);
-  return code2;
-}
-
 // src/config/study-plan.ts
-import { join as join14, resolve as resolve6 } from "node:path";
-import { parseArgs as parseArgs3 } from "node:util";
+import { join as join14, resolve as resolve4 } from "node:path";
 
 // src/study/rows.ts
 var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
@@ -50614,13 +50137,7 @@ var STUDY_OPTIONS = {
   help: { type: "boolean", short: "h" }
 };
 function planStudy(argv, io, toolVersion, stacksDir) {
-  let parsed;
-  try {
-    parsed = parseArgs3({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate study --help".`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, STUDY_OPTIONS, "study");
   const { rows, unknown } = selectRows(positionals);
   if (unknown.length > 0) {
     throw new UserError(
@@ -50641,16 +50158,16 @@ function planStudy(argv, io, toolVersion, stacksDir) {
       row: row2,
       stack: applyOverrides(loadStackFile(join14(stacksDir, row2.stack, "stack.yml")), overrides)
     })),
-    jsonOut: values.json ? resolve6(io.cwd, values.json) : null,
-    markdownOut: values.markdown ? resolve6(io.cwd, values.markdown) : null
+    jsonOut: values.json ? resolve4(io.cwd, values.json) : null,
+    markdownOut: values.markdown ? resolve4(io.cwd, values.markdown) : null
   };
 }
 
 // src/cli/report.ts
-import { resolve as resolve7 } from "node:path";
+import { resolve as resolve5 } from "node:path";
 
 // src/modes/report.ts
-import { basename, dirname as dirname6 } from "node:path";
+import { basename, dirname as dirname5 } from "node:path";
 
 // src/report/stack-reports.ts
 function stackReportsOf(doc) {
@@ -50667,7 +50184,7 @@ function stackReportsOf(doc) {
 }
 
 // src/modes/report.ts
-var shortName = (file) => `${basename(dirname6(file))}/${basename(file)}`;
+var shortName = (file) => `${basename(dirname5(file))}/${basename(file)}`;
 function reportsOf(docs) {
   const stacks = docs.flatMap(
     ({ file, doc }) => stackReportsOf(doc).map((s) => ({
@@ -50688,7 +50205,7 @@ function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c2) => `&#${c2.charCodeAt(0)};`);
 }
 
-// ../main/node_modules/markdown-table/index.js
+// node_modules/markdown-table/index.js
 function defaultStringLength(value) {
   return value.length;
 }
@@ -50906,8 +50423,8 @@ function htmlReportLine(link) {
   ];
 }
 function verdictCell(m) {
-  const threshold = m.threshold === null ? "not gated" : `limit ${formatLimit(m)}`;
-  return `${ICON[m.verdict]} ${m.verdict} (${threshold})`;
+  const threshold2 = m.threshold === null ? "not gated" : `limit ${formatLimit(m)}`;
+  return `${ICON[m.verdict]} ${m.verdict} (${threshold2})`;
 }
 function metricsTable(s) {
   const header = [
@@ -51496,6 +51013,350 @@ function renderHtml(input) {
   ].join("\n");
 }
 
+// src/result/read.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+import { readFileSync as readFileSync12, statSync as statSync3 } from "node:fs";
+
+// schema/result.schema.json
+var result_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/OWNER/loadgate/schema/result.schema.json",
+  title: "loadgate Result document",
+  description: "What `loadgate --json` and the Action write. Every Result read back (a baseline, compare, mode: report with an artifact) is validated against this schema first: a document that does not match is refused. Strings are capped so a forged file cannot flood a comment.",
+  type: "object",
+  required: ["schemaVersion", "tool", "createdAt", "results"],
+  properties: {
+    schemaVersion: { const: 1 },
+    tool: {
+      type: "object",
+      required: ["name", "version"],
+      properties: { name: { const: "loadgate" }, version: { $ref: "#/definitions/short" } }
+    },
+    createdAt: { $ref: "#/definitions/short" },
+    commit: {
+      type: "object",
+      required: ["sha", "ref"],
+      properties: { sha: { $ref: "#/definitions/short" }, ref: { $ref: "#/definitions/text" } }
+    },
+    pullRequest: {
+      type: "object",
+      properties: { number: { type: "integer", minimum: 1 }, repository: { $ref: "#/definitions/short" } }
+    },
+    results: { type: "array", minItems: 1, maxItems: 50, items: { $ref: "#/definitions/stackResult" } },
+    reports: { type: "array", maxItems: 50, items: { $ref: "#/definitions/report" } }
+  },
+  definitions: {
+    short: { type: "string", maxLength: 200 },
+    text: { type: "string", maxLength: 4e3 },
+    num: { type: ["number", "null"] },
+    stackResult: {
+      type: "object",
+      required: ["stack", "environment", "load", "trials", "summary", "warnings"],
+      properties: {
+        stack: {
+          type: "object",
+          required: ["name", "file", "webserver", "framework"],
+          properties: {
+            name: { $ref: "#/definitions/short" },
+            file: { $ref: "#/definitions/text" },
+            webserver: { $ref: "#/definitions/short" },
+            framework: { $ref: "#/definitions/short" }
+          }
+        },
+        workers: { type: ["integer", "null"] },
+        environment: {
+          type: "object",
+          required: ["id"],
+          properties: {
+            id: { $ref: "#/definitions/short" },
+            cpuModel: { $ref: "#/definitions/short" },
+            kernel: { $ref: "#/definitions/short" },
+            os: { $ref: "#/definitions/short" },
+            arch: { $ref: "#/definitions/short" },
+            stackFileHash: { $ref: "#/definitions/short" },
+            baselineKey: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
+            versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
+          }
+        },
+        load: { type: "object" },
+        trials: { type: "array", maxItems: 1e3, items: { type: "object" } },
+        summary: { type: "object" },
+        warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } },
+        history: { type: "array", maxItems: 100 },
+        cost: {
+          type: "object",
+          properties: {
+            command: { $ref: "#/definitions/text" },
+            valgrind: { $ref: "#/definitions/short" },
+            chunks: { type: "array", maxItems: 1e3 },
+            warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } }
+          }
+        },
+        capacity: { type: "object", properties: { reason: { $ref: "#/definitions/text" } } },
+        sweep: {
+          type: "object",
+          properties: { reason: { $ref: "#/definitions/text" }, reusedFrom: { $ref: "#/definitions/short" } }
+        }
+      }
+    },
+    metric: {
+      type: "object",
+      required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
+      properties: {
+        metric: {
+          enum: ["throughput", "throughputSlo", "p50", "p90", "p99", "p99Slo", "p999", "errorRate", "cost", "capacity"]
+        },
+        gated: { type: "boolean" },
+        threshold: { $ref: "#/definitions/num" },
+        baseline: { $ref: "#/definitions/num" },
+        current: { $ref: "#/definitions/num" },
+        change: { $ref: "#/definitions/num" },
+        ci: {
+          type: "object",
+          required: ["lo", "hi", "confidence"],
+          properties: {
+            lo: { $ref: "#/definitions/num" },
+            hi: { $ref: "#/definitions/num" },
+            confidence: { $ref: "#/definitions/num" }
+          }
+        },
+        requested: { $ref: "#/definitions/num" },
+        n: { type: "integer", minimum: 0 },
+        verdict: { enum: ["pass", "regression", "improvement", "inconclusive"] }
+      }
+    },
+    report: {
+      type: "object",
+      required: ["stack", "baselineLabel", "baseline", "comparison"],
+      properties: {
+        stack: { $ref: "#/definitions/short" },
+        baselineLabel: { anyOf: [{ $ref: "#/definitions/short" }, { type: "null" }] },
+        baseline: { anyOf: [{ $ref: "#/definitions/stackResult" }, { type: "null" }] },
+        trend: { $ref: "#/definitions/text" },
+        comparison: {
+          anyOf: [
+            { type: "null" },
+            {
+              type: "object",
+              required: ["headline", "method", "metrics", "notes"],
+              properties: {
+                headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
+                method: { enum: ["stored-baseline", "same-runner-ab", "absolute"] },
+                metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
+                reason: { $ref: "#/definitions/text" },
+                notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
+                sequential: { type: "object" }
+              }
+            }
+          ]
+        }
+      }
+    }
+  }
+};
+
+// src/result/no-value.ts
+var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
+var SUMMARY_LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"];
+function numberOrNull(o, key, at, fail, optional = false) {
+  const v = o[key];
+  if (v === null) o[key] = Number.NaN;
+  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at}.${key}`, "a number or null", v);
+}
+function latency(o, at, fail, keys) {
+  if (o === void 0) return;
+  if (typeof o !== "object" || o === null) fail(at, "an object", o);
+  for (const k of keys) numberOrNull(o, k, at, fail, k === "mean" || k === "stdev");
+}
+function metric(o, at, fail) {
+  if (o === void 0) return;
+  if (typeof o !== "object" || o === null) fail(at, "an object", o);
+  const m = o;
+  numberOrNull(m, "median", at, fail);
+  if (m.ci !== void 0) {
+    if (typeof m.ci !== "object" || m.ci === null) fail(`${at}.ci`, "an object", m.ci);
+    numberOrNull(m.ci, "lo", `${at}.ci`, fail);
+    numberOrNull(m.ci, "hi", `${at}.ci`, fail);
+  }
+  if (m.values !== void 0) {
+    if (!Array.isArray(m.values)) fail(`${at}.values`, "a list", m.values);
+    const values = m.values;
+    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at}.values`, fail);
+  }
+}
+function restoreNoValues(results, fail) {
+  results.forEach((r, i) => {
+    const at = `results[${i}]`;
+    const o = r;
+    (o.trials ?? []).forEach((t, j) => {
+      latency(t.latency, `${at}.trials[${j}].latency`, fail, LATENCY_KEYS);
+      latency(t.latencyUncorrected, `${at}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
+    });
+    if (Array.isArray(o.history)) {
+      o.history.forEach((h, j) => {
+        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at}.history[${j}]`, fail);
+      });
+    }
+    const summary = o.summary;
+    if (!summary) return;
+    metric(summary.throughput, `${at}.summary.throughput`, fail);
+    metric(summary.errorRate, `${at}.summary.errorRate`, fail);
+    const lat = summary.latency;
+    if (lat !== void 0) {
+      if (typeof lat !== "object" || lat === null) fail(`${at}.summary.latency`, "an object", lat);
+      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at}.summary.latency.${k}`, fail);
+    }
+    const pooled = summary.pooled;
+    if (pooled && typeof pooled === "object")
+      latency(pooled.latency, `${at}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
+  });
+}
+
+// src/result/read.ts
+var validator2;
+var MAX_RESULT_BYTES = 20 * 1024 * 1024;
+function parseResultDocument(text, source) {
+  const data = parseJson(text, source);
+  const fail = (field, expected, found) => {
+    throw new UserError(
+      `${source}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+    );
+  };
+  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
+  const doc = data;
+  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
+  doc.results.forEach((r, i) => {
+    checkStackResult(r, `results[${i}]`, fail);
+  });
+  checkSchema(data, source);
+  restoreNoValues(doc.results, fail);
+  return doc;
+}
+function parseJson(text, source) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(
+      `${source}: not valid JSON (${err.message}). Give a file written by loadgate --json.`
+    );
+  }
+}
+function checkStackResult(r, at, fail) {
+  const o = r;
+  if (typeof o !== "object" || o === null) fail(at, "an object", r);
+  const stack = o.stack;
+  if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
+  const env = o.environment;
+  if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
+  if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
+  if (o.capacity !== void 0) checkCapacity(o.capacity, `${at}.capacity`, fail);
+  if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
+    fail(`${at}.trials`, "a non-empty list", o.trials);
+  o.trials.forEach((t, j) => {
+    checkTrial(t, `${at}.trials[${j}]`, fail);
+  });
+  checkSummary(o.summary, `${at}.summary`, fail);
+}
+function checkCapacity(capacity, at, fail) {
+  const c2 = capacity;
+  for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
+    if (typeof c2?.[k] !== "number") fail(`${at}.${k}`, "a number", c2?.[k]);
+  if (!Array.isArray(c2?.probes)) fail(`${at}.probes`, "a list", c2?.probes);
+}
+function checkTrial(t, at, fail) {
+  if (typeof t?.throughput !== "number") fail(`${at}.throughput`, "a number", t?.throughput);
+  checkLatency(t.latency, `${at}.latency`, fail);
+  const tail = t.tail;
+  if (tail !== void 0 && typeof tail?.p99 !== "number") fail(`${at}.tail.p99`, "a number", tail?.p99);
+}
+function checkLatency(latency2, at, fail) {
+  const lat = latency2;
+  for (const k of ["p50", "p90", "p99", "p999", "max"]) {
+    if (typeof lat?.[k] !== "number" && lat?.[k] !== null) fail(`${at}.${k}`, "a number", lat?.[k]);
+  }
+}
+function checkSummary(summary, at, fail) {
+  if (typeof summary !== "object" || summary === null) fail(at, "an object", summary);
+  const pooled = summary.pooled;
+  if (pooled !== void 0) {
+    if (typeof pooled !== "object" || pooled === null) fail(`${at}.pooled`, "an object", pooled);
+    if (typeof pooled.requests !== "number") fail(`${at}.pooled.requests`, "a number", pooled.requests);
+    checkLatency(pooled.latency, `${at}.pooled.latency`, fail);
+  }
+}
+function checkSchema(data, source) {
+  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
+  if (validator2(data)) return;
+  const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
+  const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
+  throw new UserError(
+    `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+  );
+}
+function checkCost(c2, at, fail) {
+  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
+  const o = c2;
+  const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
+  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
+    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
+  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
+  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
+    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
+      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
+  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
+  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
+  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
+    fail(`${at}.warnings`, "a list of text", o.warnings);
+  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
+  const f = o.fingerprint;
+  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
+  for (const k of ["arch", "guestCpu", "valgrind"])
+    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
+  const v = f?.versions;
+  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
+    fail(`${at}.fingerprint.versions`, "an object of text", v);
+}
+function readResultFile(file) {
+  let text;
+  try {
+    const size = statSync3(file).size;
+    if (size > MAX_RESULT_BYTES) {
+      throw new UserError(
+        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
+      );
+    }
+    text = readFileSync12(file, "utf8");
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
+  }
+  return parseResultDocument(text, file);
+}
+
+// src/cli/flags.ts
+function takeFlag(argv, name) {
+  const rest = [];
+  let value;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) {
+      value = argv[++i];
+      if (value === void 0) throw new UserError(`${name}: expected a value.`);
+    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
+    else rest.push(argv[i]);
+  }
+  return { value, rest };
+}
+
+// src/cli/output.ts
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname6 } from "node:path";
+function writeOutput(file, text) {
+  mkdirSync4(dirname6(file), { recursive: true });
+  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
+`);
+}
+
 // src/cli/report.ts
 var REPORT_FORMATS = ["terminal", "markdown", "html"];
 var USAGE = 'Usage: loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE] (see "loadgate report --help")';
@@ -51546,10 +51407,10 @@ function reportCommand(argv, io) {
   if (f === "html" && !out.value) {
     throw new UserError(`loadgate report --format html needs --out FILE (the HTML file to write). ${USAGE}`);
   }
-  const docs = files.map((file) => ({ source: file, doc: readResultFile(resolve7(io.cwd, file)) }));
+  const docs = files.map((file) => ({ source: file, doc: readResultFile(resolve5(io.cwd, file)) }));
   const text = f === "html" ? renderHtml({ version: VERSION, documents: docs }) : f === "markdown" ? markdownReport(docs) : terminalReport(docs);
   if (out.value) {
-    const file = resolve7(io.cwd, out.value);
+    const file = resolve5(io.cwd, out.value);
     writeOutput(file, text);
     io.stdout(`${f === "html" ? "HTML report" : "Report"} written to ${out.value}
 `);
@@ -51559,7 +51420,7 @@ function reportCommand(argv, io) {
 }
 
 // src/cli/help/render.ts
-var COMMANDS = ["init", "run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"];
+var COMMANDS = ["run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"];
 var WIDTH2 = 100;
 var COLUMN = 26;
 var pct2 = (fraction) => `${Number((fraction * 100).toFixed(4))}%`;
@@ -51587,7 +51448,6 @@ function flagEntry(name, f) {
   return entry(flag, `${f.text}${f.default === void 0 ? "" : ` (default: ${f.default})`}`);
 }
 function note(label, n) {
-  if (!n) return [];
   const flags = n.flags.map((f) => `--${f}`).join(", ");
   return ["", ...wrap(`${label}: ${flags}: ${n.why}`, 2, 0)];
 }
@@ -51597,7 +51457,7 @@ function render(command, spec) {
   if (spec.args?.length) out.push("", "Arguments:", ...spec.args.map(([name, text]) => entry(name, text)));
   out.push("", "Flags:", ...spec.flags.map(([name, f]) => flagEntry(name, f)));
   out.push(entry("-h, --help", "print this help"));
-  out.push(...note("Refused (exit 2)", spec.refused), ...note("Accepted, no effect", spec.ignored));
+  for (const n of spec.refused ?? []) out.push(...note("Refused (exit 2)", n));
   out.push("", "Exit codes:", ...spec.exit.map(([code2, text]) => entry(String(code2), text, 8)));
   out.push("", ...wrap(`See ${spec.readme}`, 0));
   return `${out.join("\n")}
@@ -51670,9 +51530,23 @@ var RUN_FLAGS = {
     text: "the most requests that may fail (connection errors, timeouts, non-2xx), 0% to 100%, e.g. 1%; more fails the gate (exit 1), with or without --baseline",
     default: `the stack file's gate.error-rate, <${pct2(DEFAULT_GATE.errorRate)} if it gives none`
   },
+  "p99-threshold": {
+    arg: "T",
+    text: `the P99 gate: a growth like "+10%" against the baseline, an SLO like "<50ms", or both ("+10%,<50ms"); replaces the stack file's gate.p99 (the Action's input p99-threshold)`,
+    default: `the stack file's gate.p99, +${pct2(DEFAULT_GATE.p99 ?? 0)} if it gives none`
+  },
+  "throughput-threshold": {
+    arg: "T",
+    text: `the throughput gate: a drop like "-5%", an SLO like ">1000/s", or both; replaces the stack file's gate.throughput (the Action's input throughput-threshold)`,
+    default: `the stack file's gate.throughput, ${pct2(DEFAULT_GATE.throughput ?? 0)} if it gives none`
+  },
   cost: {
     text: "also count the app's instructions per request under valgrind (the cost run) and gate them",
     default: "off; on when the stack file's gate has cost"
+  },
+  "no-cost": {
+    text: "no cost run and no cost gate, even when the stack file's gate has cost (the Action's cost: false)",
+    default: "off"
   },
   "cost-limit": {
     arg: "+N%",
@@ -51712,7 +51586,10 @@ var RUN_ORDER = [
   "pin",
   "target",
   "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
   "cost",
+  "no-cost",
   "cost-limit",
   "json",
   "baseline",
@@ -51727,7 +51604,7 @@ var allRunFlagsBut = (...not) => RUN_ORDER.filter((n) => !not.includes(n));
 
 // src/cli/help/compare.ts
 var AB_FLAGS = {
-  trials: {
+  "min-pairs": {
     arg: "N",
     text: "the fewest pairs (a base and a head window each) measured before the first look, 2 to 200",
     default: `${AB_DEFAULT_MIN_PAIRS}`
@@ -51735,7 +51612,7 @@ var AB_FLAGS = {
   "max-pairs": {
     arg: "N",
     text: "the most pairs when the verdict stays undecided, 2 to 200",
-    default: `${AB_DEFAULT_MAX_PAIRS}, or --trials if that is more`
+    default: `${AB_DEFAULT_MAX_PAIRS}, or --min-pairs if that is more`
   },
   "max-time": {
     arg: "S",
@@ -51769,10 +51646,13 @@ var AB = {
     ["<stack>", "a folder holding stack.yml, or the file, inside the repository"]
   ],
   flags: [
-    ...["trials", "max-pairs", "max-time", "duration", "warmup"].map((n) => [n, AB_FLAGS[n]]),
+    ...["min-pairs", "max-pairs", "max-time", "duration", "warmup"].map((n) => [n, AB_FLAGS[n]]),
     ...runFlags(allRunFlagsBut(...AB_IGNORED, "trials", "duration", "warmup"), { workers: AB_FLAGS.workers })
   ],
-  ignored: { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+  refused: [
+    { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+    { flags: ["trials"], why: "an A/B counts pairs, not trials: give --min-pairs N" }
+  ],
   exit: [EXIT.ok, [1, "a regression of the head against the base"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Same-runner A/B")
 };
@@ -51801,15 +51681,37 @@ var STUDY = {
   exit: [[0, "every row ran"], EXIT.bad, [3, "a row failed while running"], EXIT.interrupted],
   readme: README("The study: `loadgate study`")
 };
+var GATE_OF = "the --stack file's gate (the default gate without one)";
 var COMPARE = {
   summary: "the verdict of each stack of one Result file against another",
-  usage: ["loadgate compare <baseline.json> <result.json>"],
-  about: `Judges each stack of the second file against the same-named stack of the first with the default gate (P99 +${pct2(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct2(DEFAULT_GATE.throughput ?? 0)}, errors <${pct2(DEFAULT_GATE.errorRate)}, and cost +${pct2(DEFAULT_COST_LIMIT)} when both files have a cost run) and the history the baseline file carries. No flags.`,
+  usage: ["loadgate compare <baseline.json> <result.json> [--stack <stack>]... [flags]"],
+  about: `Judges each stack of the second file against the same-named stack of the first, with the history the baseline file carries. The gate is the stack file's given with --stack (as run judges it), else the default gate: P99 +${pct2(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct2(DEFAULT_GATE.throughput ?? 0)}, errors <${pct2(DEFAULT_GATE.errorRate)}, and cost +${pct2(DEFAULT_COST_LIMIT)} when both files have a cost run.`,
   args: [
     ["<baseline.json>", "a Result written earlier (--json, --save-baseline, the Action's result)"],
     ["<result.json>", "the Result to judge"]
   ],
-  flags: [],
+  flags: [
+    [
+      "stack",
+      {
+        arg: "FILE",
+        text: "a stack file (or its folder) whose gate judges the stack of its name; repeat for several stacks",
+        default: "none: the default gate"
+      }
+    ],
+    ["p99-threshold", { ...RUN_FLAGS["p99-threshold"], default: `${GATE_OF}'s p99` }],
+    ["throughput-threshold", { ...RUN_FLAGS["throughput-threshold"], default: `${GATE_OF}'s throughput` }],
+    ["max-error-rate", { ...RUN_FLAGS["max-error-rate"], default: `${GATE_OF}'s error-rate` }],
+    [
+      "cost-limit",
+      {
+        ...RUN_FLAGS["cost-limit"],
+        text: "the cost gate's limit, when both files have a cost run",
+        default: `${GATE_OF}'s cost, +${pct2(DEFAULT_COST_LIMIT)} if it gives none`
+      }
+    ],
+    ["no-cost", { text: "no cost gate, even when both files have a cost run", default: "off" }]
+  ],
   exit: [[0, "no regression"], [1, "a regression"], EXIT.bad],
   readme: README("Verdicts")
 };
@@ -51835,198 +51737,6 @@ var REPORT = {
   readme: README("Reports and charts")
 };
 
-// src/init/draft.ts
-var APP_KINDS = ["django", "flask", "fastapi", "starlette", "node", "go", "command"];
-var COMMAND_PLACEHOLDERS = ["port", "workers", "database_url", "run_dir", "stack_dir"];
-function stackName(folder) {
-  const cleaned = folder.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
-  return cleaned || "app";
-}
-function mentions(folder, word, ext) {
-  for (const [path, text] of folder.files) if (ext.test(path) && text.includes(word)) return true;
-  return false;
-}
-
-// src/init/render.ts
-function scalar(value) {
-  if (typeof value === "number") return String(value);
-  return /^[A-Za-z0-9_./-][A-Za-z0-9_./ -]*$/.test(value) && !/^(?:true|false|null|yes|no|on|off|~)$/i.test(value) && !/ $/.test(value) ? value : JSON.stringify(value);
-}
-function field(indent, key, g) {
-  const line = `${indent}${key}: ${scalar(g.value)}`;
-  return g.guess ? [`${indent}# guessed: ${g.guess}`, line] : [line];
-}
-var HEADER = [
-  '# Written by `loadgate init`. Check each value under a "# guessed:" line.',
-  "# The app must: listen on 127.0.0.1:{port} (a free port chosen at run time), answer 2xx on",
-  "# app.ready.http, and reach the database at the URL in DATABASE_URL (PgBouncer in front of a fresh",
-  "# PostgreSQL). Then: loadgate up <this folder> (bring it up), loadgate run <this folder> (measure).",
-  "# The stack file's reference: schema/stack.schema.json in the loadgate repository; see docs/init.md."
-];
-function databaseLines(d) {
-  const lines = ["database:"];
-  if (d.schema) lines.push(`  schema: ${scalar(d.schema)}`);
-  if (d.setup) lines.push(...field("  ", "setup", d.setup));
-  if (d.seed) lines.push(`  seed: ${scalar(d.seed)}`);
-  if (lines.length > 1) return lines;
-  return [
-    "# A fresh, empty PostgreSQL: add schema: / seed: (SQL files, relative to this file) or setup: (migrations).",
-    "database: {}"
-  ];
-}
-function setupLines(setup) {
-  const head = setup.guess ? [`  # guessed: ${setup.guess}`] : [];
-  if (typeof setup.value === "string") return [...head, `  setup: ${scalar(setup.value)}`];
-  const list = (xs) => `[${xs.map(scalar).join(", ")}]`;
-  return [
-    ...head,
-    "  setup:",
-    `    command: ${scalar(setup.value.command)}`,
-    `    files: ${list(setup.value.files)}`,
-    `    creates: ${list(setup.value.creates)}`,
-    "    timeout: 10m"
-  ];
-}
-function appLines(d) {
-  const lines = ["app:", `  webserver: ${scalar(d.webserver)}`];
-  if (d.framework) lines.push(`  framework: ${scalar(d.framework)}`);
-  if (d.setup) lines.push(...setupLines(d.setup));
-  lines.push(...field("  ", "command", d.command));
-  if (d.workers) lines.push(...field("  ", "workers", d.workers));
-  lines.push("  env:", ...Object.entries(d.env).map(([k, v]) => `    ${k}: ${scalar(v)}`));
-  if (d.ready.guess) lines.push(`  # guessed: ${d.ready.guess}`);
-  lines.push(`  ready: { http: ${scalar(d.ready.value)}, timeout: 30s }`);
-  if (d.requirements) lines.push(`  python: { requirements: ${scalar(d.requirements)} }`);
-  return lines;
-}
-function renderStackFile(d) {
-  const lines = [
-    ...HEADER,
-    `name: ${scalar(d.name)}`,
-    `description: ${JSON.stringify(d.description)}`,
-    ...databaseLines(d.database),
-    "pooler: { pgbouncer: { pool_mode: transaction, default_pool_size: 20 } }",
-    "proxy: { nginx: { worker_processes: auto, keepalive: 64 } }",
-    ...appLines(d),
-    "load:",
-    "  # guessed: the readiness path; list the requests your users make (method, headers, body)",
-    `  requests: [ { path: ${scalar(d.ready.value)} } ]`,
-    `  connections: ${STACK_DEFAULTS.connections}`,
-    `  warmup: ${STACK_DEFAULTS.warmupSeconds}s`,
-    `  duration: ${STACK_DEFAULTS.durationSeconds}s`,
-    `  trials: ${STACK_DEFAULTS.trials}`,
-    "gate:",
-    '  p99: "+10%"         # fail when P99 grows by more than 10%',
-    '  throughput: "-5%"   # fail when throughput drops by more than 5%'
-  ];
-  return `${lines.join("\n")}
-`;
-}
-
-// src/init/workflow.ts
-var WORKFLOW_PATH = ".github/workflows/loadgate.yml";
-var ACTION_REF = "<owner>/loadgate@<tag or commit>";
-function renderWorkflow(w) {
-  const branch = w.branch.guess ? [`      # guessed: ${w.branch.guess}`] : [];
-  return `# Written by \`loadgate init\`: gates pull requests (and the merge queue) on the P99 latency and
-# throughput of the stack in ${w.stack}, measured against the merge base on the same runner;
-# pushes to the default branch store a baseline. Require the "loadgate-report" check.
-#
-# ${ACTION_REF}: replace it with the repository that holds loadgate (owner/name) and a
-# release tag or, safer, a full commit SHA, e.g. uses: someone/loadgate@v0.1.0. Pin a commit SHA
-# when you do not control that repository: a tag can be moved.
-name: loadgate
-on:
-  pull_request:
-  merge_group:
-  push:
-${branch.join("\n")}${branch.length ? "\n" : ""}    branches: [${scalar(w.branch.value)}]
-jobs:
-  measure:
-    runs-on: ubuntu-24.04
-    permissions:
-      contents: read           # reads the code; the comment is posted by the next job
-    steps:
-      - uses: actions/checkout@v6
-        with:
-          fetch-depth: 0       # the A/B against the merge base checks out both commits
-          persist-credentials: false
-      - uses: ${ACTION_REF}
-        id: loadgate
-        with:
-          stack: ${scalar(w.stack)}
-          install: true        # apt-get PostgreSQL, PgBouncer, nginx; pip the app's requirements
-          comment: never       # loadgate-report posts it
-          fail-on-regression: false   # loadgate-report fails instead, once
-      - uses: actions/upload-artifact@v7
-        if: always() && steps.loadgate.outputs.result != ''
-        with:
-          name: loadgate-result
-          path: \${{ steps.loadgate.outputs.result }}
-  loadgate-report:
-    needs: measure
-    if: always() && github.event_name != 'push'
-    runs-on: ubuntu-24.04
-    permissions:
-      contents: read
-      pull-requests: write     # the sticky comment on the pull request
-    steps:
-      - uses: actions/download-artifact@v8
-        with:
-          name: loadgate-result
-          path: results
-      - uses: ${ACTION_REF}
-        with:
-          mode: report
-          result-file: results
-`;
-}
-
-// src/cli/help/init.ts
-var INIT = {
-  summary: "write a stack file and a workflow for an app folder, then check that it answers",
-  usage: ["loadgate init [<dir>] [flags]"],
-  about: `Finds Django (manage.py), Flask, FastAPI, Starlette, Node.js (package.json) or Go (go.mod) in the folder and writes <dir>/stack.yml, each guess under a "# guessed:" comment, and ${WORKFLOW_PATH} at the root of the git repository holding the folder (or in the folder when it is in none), with ${ACTION_REF} to replace. It never overwrites either. Then it brings the stack up once (PostgreSQL, PgBouncer, the app, nginx), GETs app.ready.http, brings it down, and says whether it answered.`,
-  args: [["<dir>", "the app's folder (default: the current folder)"]],
-  flags: [
-    [
-      "command",
-      {
-        arg: "CMD",
-        text: "the command that starts the app, with {port} (and {workers}, {database_url}); the rest is still detected",
-        default: "guessed from what the folder holds; required when it holds no app init knows"
-      }
-    ],
-    [
-      "framework",
-      {
-        arg: "NAME",
-        text: `use this kind of app, not the one found: ${APP_KINDS.join(", ")}`,
-        default: "detected: Python first, then Node.js, then Go"
-      }
-    ],
-    [
-      "install",
-      {
-        text: "install what the check needs first: apt-get packages, pip into a virtualenv",
-        default: "off: say what is missing"
-      }
-    ],
-    ["no-check", { text: "write the files and bring nothing up (for a machine without PostgreSQL)", default: "off" }],
-    ["no-workflow", { text: "write the stack file alone, not the workflow", default: "off" }]
-  ],
-  exit: [
-    [0, "written, and the stack answered 2xx (or --no-check)"],
-    [
-      2,
-      `bad input: no app found, an unknown framework, a bad --command, stack.yml or ${WORKFLOW_PATH} exists; nothing written`
-    ],
-    [3, "written, but the stack did not come up or answer, or could not be brought up (what is missing, what to fix)"],
-    EXIT.interrupted
-  ],
-  readme: 'docs/init.md, and README.md, "The CLI" for every command.'
-};
-
 // src/cli/help/measure.ts
 var RUN = {
   summary: "measure stacks (or a running service) and gate them",
@@ -52047,27 +51757,41 @@ var COST_REFUSED = [
   "client",
   "pin",
   "target",
-  "max-error-rate"
+  "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold"
 ];
 var COST = {
   summary: "the cost run alone: the app's instructions per request under valgrind",
   usage: ["loadgate cost <stack>... [flags]"],
   about: "Brings each stack up with the app (one worker) under valgrind (callgrind), sends requests one at a time and counts instructions per request per chunk; no timed trials. Set the run in the stack file's cost section.",
   args: [STACK_ARG],
-  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "sweep-time"), {
+  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "no-cost", "sweep-time"), {
     baseline: {
       arg: "FILE",
       text: "compare instructions per request with a Result written earlier; exit 1 on a cost regression",
       default: "none: instructions per request are printed, not judged"
     }
   }),
-  refused: { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
-  ignored: { flags: ["cost", "sweep-time"], why: "the cost run is on already, with one worker" },
+  refused: [
+    { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
+    { flags: ["cost", "no-cost", "sweep-time"], why: "the cost run is on already, with one worker" }
+  ],
   exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Cost gate: instructions per request under valgrind")
 };
 var CAPACITY_REFUSED = ["duration", "warmup", "trials", "rate", "target", "baseline", "save-baseline"];
-var CAPACITY_IGNORED = ["pin", "baseline-key", "max-error-rate", "cost", "cost-limit", "sweep-time"];
+var CAPACITY_IGNORED = [
+  "pin",
+  "baseline-key",
+  "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
+  "cost",
+  "no-cost",
+  "cost-limit",
+  "sweep-time"
+];
 var CAPACITY = {
   summary: "the highest open-loop rate at which P99 stays within an SLO",
   usage: ["loadgate capacity <stack>... --slo-p99 50ms [flags]"],
@@ -52104,8 +51828,10 @@ var CAPACITY = {
       client: { arg: "native|autocannon", text: "the closed-loop trial's HTTP client", default: "native" }
     })
   ],
-  refused: { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
-  ignored: { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" },
+  refused: [
+    { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
+    { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" }
+  ],
   exit: [[0, "measured"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Capacity at an SLO: `loadgate capacity`")
 };
@@ -52123,8 +51849,10 @@ var UP = {
       default: `the stack file's app.workers, ${D.workers} if it gives none`
     }
   }),
-  refused: { flags: ["target"], why: "up takes exactly one stack" },
-  ignored: { flags: UP_IGNORED, why: "the flags of a measured run; up sends no load" },
+  refused: [
+    { flags: ["target"], why: "up takes exactly one stack" },
+    { flags: UP_IGNORED, why: "the flags of a measured run; up sends no load" }
+  ],
   exit: [[0, "stopped by Ctrl-C or SIGTERM"], EXIT.bad, EXIT.stack],
   readme: README("The CLI")
 };
@@ -52142,7 +51870,6 @@ var HELP = {
   readme: README("The CLI")
 };
 var SPECS = {
-  init: INIT,
   run: RUN,
   cost: COST,
   ab: AB,
@@ -52188,584 +51915,253 @@ function helpFor(argv) {
   const flags = end === -1 ? rest : rest.slice(0, end);
   return flags.some((a) => HELP_FLAGS.has(a)) ? { text: COMMAND_HELP[first] } : void 0;
 }
-
-// src/cli/init.ts
-import { join as join16, relative as relative7, resolve as resolve9 } from "node:path";
-import { parseArgs as parseArgs4 } from "node:util";
-
-// src/engine/check.ts
-async function checkStack(plan, hooks) {
-  const s = plan.stacks[0];
-  const prepared = await prepareStack(plan, s, hooks.log, hooks);
-  const stack = await startStack(plan, prepared, {
-    log: (l) => hooks.log(`[${s.spec.name}] ${l}`),
-    signal: hooks.signal,
-    onComponent: hooks.onComponent
-  });
-  let failed2 = false;
-  try {
-    const url = `${stack.url}${s.spec.app.ready.http}`;
-    const answer = await httpProbe(url, 1e4);
-    failed2 = !answer.ok;
-    return answer.ok ? { ok: true, url } : { ok: false, url, detail: answer.detail };
-  } catch (err) {
-    failed2 = true;
-    throw err;
-  } finally {
-    await stack.down(failed2);
+function refusedFlag(command, argv) {
+  const end = argv.indexOf("--");
+  for (const arg of end === -1 ? argv : argv.slice(0, end)) {
+    if (!arg.startsWith("--")) continue;
+    const name = arg.slice(2).split("=")[0];
+    const note2 = SPECS[command].refused?.find((n) => n.flags.includes(name));
+    if (note2)
+      return new UserError(`loadgate ${command}: --${name} is refused: ${note2.why}. See "loadgate ${command} --help".`);
   }
+  return void 0;
 }
 
-// src/init/routes.ts
-var ROUTE_PATTERNS = [
-  // Flask, FastAPI: @app.route("/x"), @app.get("/x"), @router.get("/x")
-  /@\w+(?:\.\w+)*\.(?:route|get|api_route)\(\s*["'](\/[^"']*)["']/g,
-  // Starlette: Route("/x", endpoint)
-  /\bRoute\(\s*["'](\/[^"']*)["']/g,
-  // Express, Fastify, Koa routers: app.get("/x", ...)
-  /\.get\(\s*["'`](\/[^"'`]*)["'`]/g,
-  // Go: http.HandleFunc("/x", ...), mux.HandleFunc("GET /x", ...), r.GET("/x", ...)
-  /\.(?:HandleFunc|Handle|GET|Get)\(\s*"(?:GET )?(\/[^"]*)"/g
-];
-var DJANGO_PATH = /\b(?:re_)?path\(\s*r?["']\^?([^"']*?)\$?["']\s*,(?!\s*include\()/g;
-var HEALTH = /^\/(?:health|healthz|ready|readyz|live|livez|ping|status)\/?$/;
-var usable2 = (p) => !/[<>{}:*?()[\]\\]/.test(p) && !p.startsWith("/admin") && !p.startsWith("/static");
-function routesIn(text, django = false) {
-  const found = [];
-  if (django) {
-    for (const m of text.matchAll(DJANGO_PATH)) found.push(`/${m[1]}`);
-  } else {
-    for (const re of ROUTE_PATTERNS) for (const m of text.matchAll(re)) found.push(m[1]);
-  }
-  return [...new Set(found.filter(usable2))];
-}
-function guessReady(routes, where) {
-  if (routes.length === 0) {
-    return { value: "/", guess: `no route found in ${where}; set a path that answers 2xx without a login` };
-  }
-  const pick2 = routes.includes("/") ? "/" : routes.find((r) => !HEALTH.test(r)) ?? routes[0];
-  return { value: pick2, guess: `the route ${pick2} in ${where}; it must answer 2xx without a login` };
+// src/report/progress.ts
+function progressLine(stack, p) {
+  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
+  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
 }
 
-// src/init/python.ts
-function pythonFramework(folder) {
-  if (folder.files.has("manage.py")) return "django";
-  const py = [...folder.files].filter(([p]) => p.endsWith(".py"));
-  for (const kind of ["fastapi", "starlette", "flask"]) {
-    const imports = new RegExp(`^\\s*(?:from\\s+${kind}(?:\\.\\w+)*\\s+import|import\\s+${kind}\\b)`, "m");
-    if (py.some(([, text]) => imports.test(text))) return kind;
-  }
-  return null;
-}
-function requirementNames(text) {
-  const names = /* @__PURE__ */ new Map();
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/#.*/, "").trim();
-    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(.*)$/.exec(line);
-    if (m && !line.startsWith("-")) names.set(m[1].toLowerCase().replaceAll("_", "-"), m[2]);
-  }
-  return names;
-}
-var SERVER = {
-  gunicorn: { webserver: "Gunicorn", workers: 4, why: "Gunicorn sync workers" },
-  uvicorn: { webserver: "Uvicorn", workers: 2, why: "Uvicorn event-loop processes" }
-};
-function pythonDraft(folder, kind) {
-  const reqText = folder.files.get("requirements.txt");
-  const reqs = reqText === void 0 ? null : requirementNames(reqText);
-  const server = kind === "django" || kind === "flask" ? "gunicorn" : "uvicorn";
-  const app = kind === "django" ? djangoApp(folder) : moduleApp(folder, kind);
-  const missing = [];
-  if (reqs === null) {
-    missing.push(
-      `${folder.shown}: no requirements.txt. loadgate installs the app's packages with pip from a pinned requirements file: write one (pip freeze > requirements.txt) and add "python: { requirements: requirements.txt }" under app.`
-    );
-  } else if (!reqs.has(server)) {
-    missing.push(`requirements.txt has no ${server}: add a pinned line for it (e.g. ${server}==<version>).`);
-  }
-  const s = SERVER[server];
-  const notes = mentions(folder, "DATABASE_URL", /\.py$/) ? [] : [
-    "Nothing in the Python sources reads DATABASE_URL: the stack gives the database's URL (through PgBouncer) in DATABASE_URL; read it, or add the variable your app reads under app.env."
-  ];
+// src/cli/io.ts
+function modeIo(io, o = {}) {
+  let lastProgress = "";
+  const progress = o.progress ?? "always";
   return {
-    name: stackName(folder.name),
-    kind,
-    description: `${app.framework} under ${s.webserver} (written by loadgate init)`,
-    webserver: s.webserver,
-    framework: app.framework,
-    command: { value: serverCommand(server, app.target.value, reqs), guess: app.target.guess },
-    workers: { value: s.workers, guess: `${s.workers} ${s.why}; "workers: auto" finds the best count (slower)` },
-    env: { DATABASE_URL: "{database_url}", ...app.env },
-    ready: app.ready,
-    setup: null,
-    requirements: reqs === null ? null : "requirements.txt",
-    database: { ...sqlFiles(folder), setup: app.dbSetup },
-    missing,
-    notes
-  };
-}
-function sqlFiles(folder) {
-  return {
-    schema: folder.files.has("schema.sql") ? "schema.sql" : null,
-    seed: folder.files.has("seed.sql") ? "seed.sql" : null
-  };
-}
-function serverCommand(server, target, reqs) {
-  if (server === "uvicorn") {
-    const factory = target.endsWith("()");
-    return `uvicorn ${factory ? `${target.slice(0, -2)} --factory` : target} --host 127.0.0.1 --port {port} --workers {workers} --no-access-log`;
-  }
-  const pin = /^==\s*(\d+)/.exec(reqs?.get("gunicorn") ?? "");
-  const socket = pin && Number(pin[1]) < 24 ? "" : " --no-control-socket";
-  return `gunicorn --workers {workers} --bind 127.0.0.1:{port}${socket} ${target}`;
-}
-function djangoApp(folder) {
-  const manage = folder.files.get("manage.py") ?? "";
-  const settings = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(manage)?.[1];
-  const project = settings?.split(".").slice(0, -1).join(".") || void 0;
-  const dir = project?.replaceAll(".", "/");
-  const urls = dir ? `${dir}/urls.py` : void 0;
-  const routes = urls ? routesIn(folder.files.get(urls) ?? "", true) : [];
-  const wsgi = dir !== void 0 && folder.files.has(`${dir}/wsgi.py`);
-  return {
-    framework: "Django",
-    target: {
-      value: project ? `${project}.wsgi` : "mysite.wsgi",
-      guess: wsgi ? void 0 : `no <project>/wsgi.py found${settings ? ` next to ${settings}` : ""}: name the module that defines application`
+    log: (line) => {
+      if (lastProgress && io.isTTY) io.stderr("\n");
+      lastProgress = "";
+      io.stderr(`${line}
+`);
     },
-    env: settings ? { DJANGO_SETTINGS_MODULE: settings } : {},
-    ready: guessReady(routes, urls ?? "the URLconf"),
-    dbSetup: {
-      value: "python manage.py migrate --noinput",
-      guess: "Django's migrations make the schema; they run against PostgreSQL itself, once per seeded database"
+    warn: (line) => io.stderr(`warning: ${line}
+`),
+    onProgress: (stack, p) => {
+      if (progress === "tty" && !io.isTTY) return;
+      lastProgress = progressLine(stack, p);
+      io.stderr(io.isTTY ? `\r${lastProgress}\x1B[K` : `${lastProgress}
+`);
+    },
+    signal: io.signal,
+    finish: () => {
+      if (lastProgress && io.isTTY) io.stderr("\n");
+      lastProgress = "";
     }
   };
 }
-var CONSTRUCTOR = {
-  flask: "Flask",
-  fastapi: "FastAPI",
-  starlette: "Starlette"
+
+// src/cli/ab.ts
+async function planAb(argv, cwd) {
+  const { values, positionals } = parseFlags(argv, AB_OPTIONS, "ab");
+  const refused = refusedFlag("ab", argv);
+  if (refused) throw refused;
+  if (positionals.length === 0)
+    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
+  const root = await repoRoot(cwd);
+  const [baseRef, ...rest] = positionals;
+  const baseSha = await resolveCommit(root, baseRef, "base ref");
+  let headRef = null;
+  if (rest.length > 0 && !existsSync5(resolve6(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
+  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
+  if (rest.length === 0)
+    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
+  const stackPaths = rest.map((p) => {
+    const rel = relative5(root, resolve6(cwd, p));
+    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
+    return rel;
+  });
+  return abPlanOf({
+    root,
+    baseRef,
+    baseSha,
+    headRef,
+    headSha,
+    stackPaths,
+    overrides: parseOverrides({ ...values, trials: void 0 }),
+    pairs: parsePairs(values["min-pairs"], values["max-pairs"]),
+    maxTimeSeconds: seconds("--max-time", values["max-time"], MAX_TIME_FORM) ?? null,
+    jsonOut: values.json ? resolve6(cwd, values.json) : null,
+    install: values.install ?? false
+  });
+}
+async function abCommand(argv, io) {
+  const ab = await planAb(argv, io.cwd);
+  checkRunFolder(io);
+  const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
+  const hooks = modeIo(io, { progress: "tty" });
+  const outcomes = await abMode(ab, run2, null, hooks);
+  hooks.finish();
+  const head = ab.headRef ?? "working tree";
+  const lines = outcomes.map(
+    (o) => verdictReport(
+      `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${head})`,
+      o.comparison,
+      latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` })
+    )
+  );
+  io.stdout(`${lines.join("\n\n")}
+`);
+  if (ab.jsonOut) {
+    const doc = resultDocument(
+      outcomes.map((o) => o.head),
+      {
+        commit: { sha: ab.headSha ?? "working-tree", ref: head },
+        reports: savedReports(abReports(outcomes, ab.baseSha.slice(0, 7)))
+      }
+    );
+    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
+    io.stdout(`Result written to ${ab.jsonOut}
+`);
+  }
+  return outcomes.some((o) => o.comparison.headline === "regression") ? ExitCode.regression : ExitCode.ok;
+}
+
+// src/cli/capacity.ts
+function capacityFlags(argv) {
+  const slo = takeFlag(argv, "--slo-p99");
+  const probes = takeFlag(slo.rest, "--max-probes");
+  const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
+  if (sloMs !== void 0 && !(sloMs > 0)) {
+    throw new UserError(
+      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`
+    );
+  }
+  const maxProbes = probes.value === void 0 ? void 0 : Number(probes.value);
+  if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
+    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
+  }
+  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
+  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
+  if (given) {
+    throw new UserError(
+      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
+    );
+  }
+  const refused = refusedFlag("capacity", probes.rest);
+  if (refused) throw refused;
+  return { sloMs, maxProbes, rest: probes.rest };
+}
+async function capacityCommand(argv, io) {
+  const { sloMs, maxProbes, rest } = capacityFlags(argv);
+  const plan = planRun(rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
+  const log = (l) => io.stderr(`${l}
+`);
+  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, log);
+  const missing = plan.stacks.filter((s) => sloMs === void 0 && s.spec.capacity.sloP99Ms === null);
+  if (missing.length > 0) {
+    throw new UserError(
+      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`
+    );
+  }
+  const results = [];
+  for (const s of plan.stacks) {
+    const prepared = await prepareStack(plan, s, log, { signal: io.signal });
+    const capacity = await measureCapacity(
+      plan,
+      prepared,
+      { log, signal: io.signal },
+      {
+        sloP99Ms: sloMs ?? s.spec.capacity.sloP99Ms,
+        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
+        resolution: CAPACITY_DEFAULTS.resolution,
+        maxProbes: maxProbes ?? s.spec.capacity.maxProbes
+      }
+    );
+    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
+  }
+  io.stdout(`
+${capacityTable(results)}
+`);
+  if (plan.jsonOut) {
+    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
+    io.stdout(`Result written to ${plan.jsonOut}
+`);
+  }
+  return ExitCode.ok;
+}
+
+// src/cli/compare.ts
+import { resolve as resolve7 } from "node:path";
+var COMPARE_OPTIONS = {
+  stack: { type: "string", multiple: true },
+  "p99-threshold": { type: "string" },
+  "throughput-threshold": { type: "string" },
+  "max-error-rate": { type: "string" },
+  "cost-limit": { type: "string" },
+  "no-cost": { type: "boolean" },
+  help: { type: "boolean", short: "h" }
 };
-function moduleApp(folder, kind) {
-  const ctor = CONSTRUCTOR[kind];
-  const made = new RegExp(`^(\\w+)\\s*(?::[^=]+)?=\\s*(?:\\w+\\.)*${ctor}\\(`, "m");
-  const factory = /^def\s+(create_app|make_app)\s*\(/m;
-  const files = [...folder.files].filter(([p]) => p.endsWith(".py")).sort(([a], [b]) => depth(a) - depth(b));
-  for (const [path, text] of files) {
-    const variable = made.exec(text)?.[1];
-    const fn = variable ? void 0 : factory.exec(text)?.[1];
-    if (!variable && !fn) continue;
-    const module2 = path.replace(/\.py$/, "").replaceAll("/", ".");
-    const target = variable ? `${module2}:${variable}` : `${module2}:${fn}()`;
-    return {
-      framework: ctor,
-      target: {
-        value: target,
-        guess: `${path} makes the app (${variable ? `${variable} = ${ctor}(...)` : `${fn}()`})`
-      },
-      env: {},
-      ready: guessReady(routesIn(text), path),
-      dbSetup: null
-    };
+function stackGates(files, cwd) {
+  const gates = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    const spec = loadStackFile(resolveStackPath(f, cwd));
+    if (gates.has(spec.name)) throw new UserError(`${spec.file}: two --stack files name the stack "${spec.name}".`);
+    gates.set(spec.name, spec.gate);
   }
-  throw new UserError(
-    `${folder.shown}: it imports ${kind} but no file makes the app ("app = ${ctor}(...)" at the top level of a .py file). Give the command: loadgate init ${folder.shown} --command "<server> ... 127.0.0.1:{port} ...".`
-  );
+  return gates;
 }
-var depth = (p) => p.split("/").length;
-
-// src/init/go.ts
-function mainPackage(folder) {
-  const isMain = (path, text) => path.endsWith(".go") && /^package main\b/m.test(text);
-  const files = [...folder.files];
-  if (files.some(([p, t]) => !p.includes("/") && isMain(p, t))) return { pkg: ".", dir: "" };
-  const cmd = files.find(([p, t]) => /^cmd\/[^/]+\/[^/]+\.go$/.test(p) && isMain(p, t));
-  return cmd ? { pkg: `./${cmd[0].split("/").slice(0, 2).join("/")}`, dir: `${cmd[0].split("/").slice(0, 2).join("/")}/` } : null;
+function gateOf(base, o, bothCost) {
+  const gate = finalGate(base, { ...o, cost: o.cost !== false && bothCost ? true : void 0 });
+  return bothCost ? gate : { ...gate, cost: null };
 }
-function goDraft(folder) {
-  const mod = /^module\s+(\S+)/m.exec(folder.files.get("go.mod") ?? "")?.[1] ?? folder.name;
-  const main2 = mainPackage(folder);
-  const binary = (main2 && main2.pkg !== "." ? main2.pkg.split("/").pop() : mod.split("/").pop()) ?? "app";
-  const sources = [...folder.files].filter(([p]) => p.endsWith(".go") && p.startsWith(main2?.dir ?? ""));
-  const routes = sources.flatMap(([, t]) => routesIn(t));
-  return {
-    name: stackName(folder.name),
-    kind: "go",
-    description: "Go (written by loadgate init)",
-    webserver: "Go net/http",
-    framework: "",
-    command: {
-      value: `./${binary}`,
-      guess: `the binary go build makes of ${main2?.pkg ?? "."}; it must listen on 127.0.0.1:$PORT`
-    },
-    workers: null,
-    env: { DATABASE_URL: "{database_url}", PORT: "{port}" },
-    ready: guessReady(routes, main2?.dir ? `${main2.dir}*.go` : "the .go files"),
-    // Text: run before every bring-up; Go's build cache makes a rebuild of unchanged code quick.
-    setup: {
-      value: `go build -o ${binary} ${main2?.pkg ?? "."}`,
-      guess: "builds before every bring-up (Go's build cache keeps it quick)"
-    },
-    requirements: null,
-    database: { ...sqlFiles(folder), setup: null },
-    missing: main2 ? [] : [`${folder.shown}: no package main found (at the root or in cmd/<name>/): set app.setup and app.command.`],
-    notes: mentions(folder, "DATABASE_URL", /\.go$/) ? [] : [
-      "Nothing in the Go sources reads DATABASE_URL: the stack gives the database's URL in it; read it, or add the variable your app reads under app.env."
-    ]
-  };
-}
-
-// src/init/node.ts
-var FRAMEWORKS = [
-  ["fastify", "Fastify"],
-  ["express", "Express"],
-  ["koa", "Koa"],
-  ["@hapi/hapi", "hapi"],
-  ["@nestjs/core", "NestJS"],
-  ["next", "Next.js"]
-];
-var ENTRY_FILES = ["server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs"];
-function readPackage(folder) {
-  try {
-    const pkg = JSON.parse(folder.files.get("package.json") ?? "");
-    if (pkg && typeof pkg === "object" && !Array.isArray(pkg)) return pkg;
-  } catch {
-  }
-  throw new UserError(
-    `${folder.shown}/package.json: not a JSON object. Fix it (npm reads the same file), or give the app's command with --command.`
-  );
-}
-function startCommand(folder, pkg, given) {
-  const start = pkg.scripts?.start;
-  const main2 = typeof pkg.main === "string" && folder.files.has(pkg.main.replace(/^\.\//, "")) ? pkg.main : void 0;
-  const entry2 = main2?.replace(/^\.\//, "") ?? ENTRY_FILES.find((f) => folder.files.has(f));
-  if (typeof start === "string") {
-    return {
-      command: {
-        value: "npm start",
-        guess: `package.json's start script (${start}); it must listen on 127.0.0.1:$PORT`
-      },
-      entry: entry2
-    };
-  }
-  if (given !== void 0) return { command: { value: given }, entry: entry2 };
-  if (!entry2) {
+function compareCommand(argv, io) {
+  const { values, positionals } = parseFlags(argv, COMPARE_OPTIONS, "compare");
+  if (positionals.length !== 2) {
     throw new UserError(
-      `${folder.shown}: package.json has no start script and no main file (nor ${ENTRY_FILES.join(", ")}). Add a start script, or give the command: loadgate init ${folder.shown} --command "node server.js {port}".`
+      'Usage: loadgate compare <baseline.json> <result.json> [flags]. See "loadgate compare --help".'
     );
   }
-  const from = main2 ? "package.json's main" : `${entry2}, found in the folder`;
-  return { command: { value: `node ${entry2}`, guess: `${from}; it must listen on 127.0.0.1:$PORT` }, entry: entry2 };
-}
-function setupOf(folder, pkg, missing) {
-  const lock = folder.files.has("package-lock.json");
-  if (!lock) {
-    missing.push(
-      `${folder.shown}: no package-lock.json. npm ci installs exactly the locked versions; app.setup runs npm install until you commit a lockfile (npm install writes one).`
-    );
-  }
-  for (const other of ["yarn.lock", "pnpm-lock.yaml"].filter((f) => folder.files.has(f))) {
-    missing.push(`${other} found: app.setup uses npm; change it to your package manager's frozen install.`);
-  }
-  const install = lock ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund";
-  const build2 = typeof pkg.scripts?.build === "string" ? " && npm run build" : "";
-  return {
-    value: {
-      command: `${install}${build2}`,
-      files: lock ? ["package.json", "package-lock.json"] : ["package.json"],
-      creates: ["node_modules"]
-    },
-    guess: `installs the packages${build2 ? " and runs the build script" : ""}; skipped while ${lock ? "package.json and package-lock.json are" : "package.json is"} unchanged`
-  };
-}
-function nodeDraft(folder, given) {
-  const pkg = readPackage(folder);
-  const missing = [];
-  const { command, entry: entry2 } = startCommand(folder, pkg, given);
-  const deps = pkg.dependencies ?? {};
-  const framework = FRAMEWORKS.find(([name]) => name in deps)?.[1] ?? "";
-  const where = entry2 ?? "package.json's start script";
-  return {
-    name: stackName(folder.name),
-    kind: "node",
-    description: `Node.js${framework ? ` + ${framework}` : ""} (written by loadgate init)`,
-    webserver: "Node.js",
-    framework,
-    command,
-    workers: null,
-    env: { DATABASE_URL: "{database_url}", PORT: "{port}", HOST: "127.0.0.1", NODE_ENV: "production" },
-    ready: guessReady(routesIn(entry2 ? folder.files.get(entry2) ?? "" : ""), where),
-    setup: setupOf(folder, pkg, missing),
-    requirements: null,
-    database: { ...sqlFiles(folder), setup: null },
-    missing,
-    notes: mentions(folder, "DATABASE_URL", /\.[cm]?[jt]s$/) ? [] : [
-      "Nothing in the JavaScript sources reads DATABASE_URL: the stack gives the database's URL in it; read it, or add the variable your app reads under app.env."
-    ]
-  };
-}
-
-// src/init/detect.ts
-var WHAT_INIT_FINDS = "Django (manage.py), Flask, FastAPI or Starlette (a .py file importing it), Node.js (package.json) or Go (go.mod)";
-function detectKind(folder) {
-  const found = [];
-  const python = pythonFramework(folder);
-  if (python) found.push(python);
-  if (folder.files.has("package.json")) found.push("node");
-  if (folder.files.has("go.mod")) found.push("go");
-  return found.length === 0 ? null : { kind: found[0], also: found.slice(1) };
-}
-function draftStack(folder, o = {}) {
-  const command = o.command === void 0 ? void 0 : checkCommand(o.command);
-  const kind = o.framework === void 0 ? void 0 : checkFramework(o.framework, command);
-  const detected = kind ? { kind, also: [] } : detectKind(folder);
-  if (!detected && command === void 0) throw noApp(folder);
-  const draft = draftOf(folder, detected?.kind ?? "command", command);
-  for (const other of detected?.also ?? []) {
-    draft.notes.push(`Also found a ${other} app here; "loadgate init --framework ${other}" writes its stack instead.`);
-  }
-  if (command === void 0) return draft;
-  if (!command.includes("{port}")) {
-    draft.notes.push("The command does not use {port}: the app must listen on 127.0.0.1:$PORT (app.env sets PORT).");
-    draft.env.PORT ??= "{port}";
-  }
-  const workers = command.includes("{workers}") ? draft.workers ?? { value: 1, guess: "one worker" } : null;
-  return { ...draft, command: { value: command }, workers };
-}
-function draftOf(folder, kind, command) {
-  if (kind === "node") return nodeDraft(folder, command);
-  if (kind === "go") return goDraft(folder);
-  if (kind !== "command") return pythonDraft(folder, kind);
-  return commandDraft(folder, command ?? "");
-}
-function noApp(folder) {
-  const python = [...folder.files.keys()].some((p) => p.endsWith(".py")) || folder.files.has("requirements.txt");
-  const why = python ? "it has Python files but none imports Django, Flask, FastAPI or Starlette (an unknown framework)" : `no app found: init looks for ${WHAT_INIT_FINDS}`;
-  return new UserError(
-    `${folder.shown}: ${why}. Give the command that starts the app on port {port}: loadgate init ${folder.shown} --command "python3 server.py --port {port}". Nothing was written.`
-  );
-}
-function checkFramework(value, command) {
-  if (!APP_KINDS.includes(value)) {
+  const overrides = parseOverrides({ ...values, stack: void 0 });
+  const gates = stackGates(values.stack ?? [], io.cwd);
+  const [baselineFile, resultFile] = positionals.map((a) => resolve7(io.cwd, a));
+  const baseline = readResultFile(baselineFile);
+  const current = readResultFile(resultFile);
+  const unused = [...gates.keys()].filter((name) => !current.results.some((r) => r.stack.name === name));
+  if (unused.length > 0) {
     throw new UserError(
-      `--framework: unknown framework ${JSON.stringify(value)}; expected one of ${APP_KINDS.join(", ")}. For anything else give --command. Nothing was written.`
+      `--stack: ${positionals[1]} has no stack named ${unused.map((n) => JSON.stringify(n)).join(", ")}; its stacks: ${current.results.map((r) => r.stack.name).join(", ")}.`
     );
   }
-  if (value === "command" && command === void 0) {
-    throw new UserError('--framework command needs --command "<the command that starts the app on {port}>".');
+  let code2 = ExitCode.ok;
+  const out = [];
+  for (const r of current.results) {
+    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
+    const gate = gateOf(gates.get(r.stack.name) ?? DEFAULT_GATE, overrides, Boolean(b?.cost && r.cost));
+    const c2 = verdictOf(b, r, gate, positionals[0], current.results.length);
+    if (c2.headline === "regression") code2 = ExitCode.regression;
+    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
   }
-  return value;
+  io.stdout(`${out.join("\n\n")}
+`);
+  return code2;
 }
-function checkCommand(value) {
-  const command = value.trim();
-  const fix = 'e.g. --command "python3 server.py --port {port}". Nothing was written.';
-  if (command === "" || /[\r\n]/.test(command)) {
-    throw new UserError(`--command: expected one line that starts the app, got ${JSON.stringify(value)}; ${fix}`);
-  }
-  const unknown = [...command.matchAll(/\{(\w*)\}/g)].map((m) => m[1]).filter((name) => !COMMAND_PLACEHOLDERS.includes(name));
-  if (unknown.length > 0) {
-    throw new UserError(
-      `--command: unknown placeholder {${unknown[0]}}; the runner fills ${COMMAND_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. ${fix}`
-    );
-  }
-  return command;
-}
-function commandDraft(folder, command) {
+function verdictOf(b, r, gate, baselineName, stacks) {
+  if (b) return compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks });
   return {
-    name: stackName(folder.name),
-    kind: "command",
-    description: "An app started by its own command (written by loadgate init)",
-    webserver: command.split(/\s+/)[0],
-    framework: "",
-    command: { value: command },
-    workers: command.includes("{workers}") ? { value: 1, guess: "one worker; raise it, or workers: auto" } : null,
-    env: { DATABASE_URL: "{database_url}", PORT: "{port}" },
-    ready: { value: "/", guess: "set a path that answers 2xx without a login" },
-    setup: null,
-    requirements: null,
-    database: { ...sqlFiles(folder), setup: null },
-    missing: [],
+    headline: "no-baseline",
+    method: "stored-baseline",
+    metrics: [],
+    reason: `${baselineName} has no stack named ${r.stack.name}`,
     notes: []
   };
 }
 
-// src/init/folder.ts
-import { execFileSync } from "node:child_process";
-import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync13, statSync as statSync4, writeFileSync as writeFileSync6 } from "node:fs";
-import { basename as basename2, dirname as dirname7, join as join15, relative as relative6, resolve as resolve8, sep } from "node:path";
-var READ = /(?:\.(?:py|js|mjs|cjs|ts|go|sql|json|mod|txt|toml)|^manage\.py|^go\.sum|\.lock|lock\.yaml)$/;
-var SKIP = /* @__PURE__ */ new Set(["node_modules", "venv", "env", "__pycache__", "vendor", "dist", "build", "site-packages"]);
-var MAX_FILES = 400;
-var MAX_BYTES = 256 * 1024;
-var MAX_DEPTH = 3;
-function readAppFolder(dir, shown) {
-  if (!existsSync6(dir) || !statSync4(dir).isDirectory()) {
-    throw new UserError(
-      `${shown}: no such folder. Give the app's folder: loadgate init path/to/app. Nothing was written.`
-    );
-  }
-  const files = /* @__PURE__ */ new Map();
-  const walk = (rel, depth2) => {
-    for (const entry2 of readdirSync7(join15(dir, rel), { withFileTypes: true }).sort(
-      (a, b) => a.name.localeCompare(b.name)
-    )) {
-      if (files.size >= MAX_FILES) return;
-      const path = rel ? `${rel}/${entry2.name}` : entry2.name;
-      if (entry2.isDirectory()) {
-        if (depth2 < MAX_DEPTH && !entry2.name.startsWith(".") && !SKIP.has(entry2.name)) walk(path, depth2 + 1);
-      } else if (entry2.isFile() && READ.test(entry2.name) && statSync4(join15(dir, path)).size <= MAX_BYTES) {
-        files.set(path, readFileSync13(join15(dir, path), "utf8"));
-      }
-    }
-  };
-  walk("", 1);
-  return { shown, name: basename2(resolve8(dir)), files };
-}
-function repositoryRoot(dir) {
-  for (let d = resolve8(dir); ; d = dirname7(d)) {
-    if (existsSync6(join15(d, ".git"))) return d;
-    if (dirname7(d) === d) return null;
-  }
-}
-function defaultBranch(root) {
-  const git2 = (...args) => {
-    try {
-      return execFileSync("git", ["-C", root ?? ".", ...args], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    } catch {
-      return "";
-    }
-  };
-  if (root) {
-    const origin = git2("symbolic-ref", "--short", "refs/remotes/origin/HEAD").replace(/^origin\//, "");
-    if (origin) return { value: origin };
-    for (const b of ["main", "master"]) {
-      if (git2("rev-parse", "--verify", "--quiet", `refs/heads/${b}`)) {
-        return {
-          value: b,
-          guess: `the local branch ${b} (no origin/HEAD to ask); the branch whose pushes store the baseline`
-        };
-      }
-    }
-  }
-  return { value: "main", guess: "main; write your default branch, whose pushes store the baseline" };
-}
-function posixRelative(from, to) {
-  return relative6(from, to).split(sep).join("/") || ".";
-}
-function writeNew(files, alsoRefused = []) {
-  const shown = [...alsoRefused, ...files].filter((f) => exists(f.path)).map((f) => f.shown);
-  if (shown.length > 0) {
-    throw new UserError(
-      `${shown.join(" and ")} already exist${shown.length === 1 ? "s" : ""}; loadgate init does not overwrite. Edit ${shown.length === 1 ? "it" : "them"}, or move ${shown.length === 1 ? "it" : "them"} away and run init again${files.length > 1 ? " (--no-workflow writes the stack file alone)" : ""}. Nothing was written.`
-    );
-  }
-  for (const f of files) {
-    mkdirSync5(dirname7(f.path), { recursive: true });
-    writeFileSync6(f.path, f.text, { flag: "wx" });
-  }
-}
-function exists(p) {
-  try {
-    lstatSync2(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// src/cli/init.ts
-var INIT_OPTIONS = {
-  command: { type: "string" },
-  framework: { type: "string" },
-  install: { type: "boolean" },
-  "no-check": { type: "boolean" },
-  "no-workflow": { type: "boolean" },
-  help: { type: "boolean", short: "h" }
-};
-function parse(argv) {
-  try {
-    return parseArgs4({ args: argv, options: INIT_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate init --help".`);
-  }
-}
-async function initCommand(argv, io) {
-  const { values, positionals } = parse(argv);
-  if (positionals.length > 1) {
-    throw new UserError(`loadgate init takes one folder, got ${positionals.length}. See "loadgate init --help".`);
-  }
-  const shownDir = positionals[0] ?? ".";
-  const dir = resolve9(io.cwd, shownDir);
-  const draft = draftStack(readAppFolder(dir, shownDir), { framework: values.framework, command: values.command });
-  const stackFile = join16(dir, "stack.yml");
-  const shown = (p) => relative7(io.cwd, p) || ".";
-  const files = [{ path: stackFile, shown: shown(stackFile), text: renderStackFile(draft) }];
-  if (!values["no-workflow"]) {
-    const root = repositoryRoot(dir) ?? dir;
-    const path = join16(root, WORKFLOW_PATH);
-    files.push({
-      path,
-      shown: shown(path),
-      text: renderWorkflow({ stack: posixRelative(root, dir), branch: defaultBranch(repositoryRoot(dir)) })
-    });
-  }
-  writeNew(files, [{ path: join16(dir, "stack.yaml"), shown: shown(join16(dir, "stack.yaml")) }]);
-  io.stdout(writtenLines(draft, files).join("\n"));
-  if (values["no-check"]) {
-    io.stdout(
-      `Not checked (--no-check). Check it with: loadgate up ${shownDir}${values.install ? " --install" : ""}
-`
-    );
-    return ExitCode.ok;
-  }
-  return check(io, stackFile, shownDir, values.install ?? false);
-}
-function writtenLines(draft, files) {
-  const guesses = renderStackFile(draft).split("\n").filter((l) => l.trimStart().startsWith("# guessed:")).length;
-  const lines = [
-    `Found a ${draft.framework || draft.kind} app (${draft.webserver}).`,
-    `Wrote ${files[0].shown}: ${guesses} guess${guesses === 1 ? "" : "es"}, each under a "# guessed:" line; check them.`
-  ];
-  if (files[1]) lines.push(`Wrote ${files[1].shown}: replace ${ACTION_REF} in it (see its header).`);
-  for (const m of draft.missing) lines.push(`Missing: ${m}`);
-  for (const n of draft.notes) lines.push(`Note: ${n}`);
-  return [...lines, ""];
-}
-async function check(io, stackFile, shownDir, install) {
-  const again = `loadgate up ${shownDir}${install ? "" : " --install"}`;
-  io.stderr("Checking: bringing the stack up once (PostgreSQL, PgBouncer, the app, nginx).\n");
-  try {
-    const plan = planRun([stackFile, ...install ? ["--install"] : []], io, VERSION, "init");
-    const answer = await checkStack(plan, { log: (l) => io.stderr(`${l}
-`), signal: io.signal });
-    if (answer.ok) {
-      io.stdout(`It answered: GET ${answer.url} returned 2xx. Next: loadgate run ${shownDir} measures it.
-`);
-      return ExitCode.ok;
-    }
-    io.stdout(
-      `It did not answer: ${answer.detail}.
-Fix: set app.ready.http in ${relative7(io.cwd, stackFile) || stackFile} to a path that answers 2xx, then check again with: ${again}
-`
-    );
-  } catch (err) {
-    if (io.signal?.aborted) throw err;
-    const missing = err instanceof UserError;
-    io.stdout(
-      `${missing ? "Not checked" : "It did not come up"}: ${messageOf(err)}
-Fix ${missing ? "that" : "the app or the guesses in the stack file"}, then check again with: ${again} (Ctrl-C stops it); "loadgate init --no-check" skips this check.
-`
-    );
-  }
-  return ExitCode.stackFailed;
-}
-
 // src/cli/run.ts
-import { existsSync as existsSync7 } from "node:fs";
+import { existsSync as existsSync6 } from "node:fs";
 
 // src/baseline/file-store.ts
-import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync7 } from "node:fs";
-import { dirname as dirname8 } from "node:path";
+import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync6 } from "node:fs";
+import { dirname as dirname7 } from "node:path";
 var FileBaselineStore = class {
   constructor(readFrom, writeTo) {
     this.readFrom = readFrom;
@@ -52783,8 +52179,8 @@ var FileBaselineStore = class {
   async save(_stack, _env, _sha, doc) {
     if (!this.writeTo) return void 0;
     this.written = this.written ? { ...this.written, results: [...this.written.results, ...doc.results] } : doc;
-    mkdirSync6(dirname8(this.writeTo), { recursive: true });
-    writeFileSync7(this.writeTo, `${JSON.stringify(this.written, null, 2)}
+    mkdirSync5(dirname7(this.writeTo), { recursive: true });
+    writeFileSync6(this.writeTo, `${JSON.stringify(this.written, null, 2)}
 `);
     return this.writeTo;
   }
@@ -53114,6 +52510,8 @@ async function runCommand(argv, io, costOnly = false) {
       `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`
     );
   }
+  const refused = costOnly ? refusedFlag("cost", argv) : void 0;
+  if (refused) throw refused;
   const asked = planRun(
     costOnly ? [...argv, "--cost"] : argv,
     { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
@@ -53123,7 +52521,7 @@ async function runCommand(argv, io, costOnly = false) {
   checkBaselineFile(asked);
   const hooks = modeIo(io);
   let plan = costOnly ? { ...asked, costOnly: true } : asked;
-  if (plan.baselineFile && existsSync7(plan.baselineFile) && plan.stacks.some((s) => s.sweep)) {
+  if (plan.baselineFile && existsSync6(plan.baselineFile) && plan.stacks.some((s) => s.sweep)) {
     plan = withBaselineWorkers(plan, readResultFile(plan.baselineFile), hooks.log);
   }
   const results = await measureAll(plan, hooks);
@@ -53181,7 +52579,7 @@ baseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, ${when}` : "";
 function checkBaselineFile(plan) {
   const file = plan.baselineFile;
   if (!file) return;
-  if (!existsSync7(file)) {
+  if (!existsSync6(file)) {
     if (plan.saveBaseline === file) return;
     throw new UserError(
       `--baseline ${file}: no such file. Create it with a first run: --save-baseline ${file} (or give both flags the same file to start a series).`
@@ -53242,7 +52640,7 @@ async function runStudy(plan, rows, hooks) {
 }
 
 // src/report/study-table.ts
-var HEADER2 = (cores) => [
+var HEADER = (cores) => [
   "Webserver",
   "Framework",
   `Workers (${STUDY_CORES} vCPU)`,
@@ -53277,9 +52675,9 @@ function cells(o) {
 function studyTextTable(outcomes, cores) {
   const ordered = orderedOutcomes(outcomes);
   const table2 = textTable(
-    HEADER2(cores),
+    HEADER(cores),
     ordered.map(cells),
-    HEADER2(cores).map((_, i) => i > 1)
+    HEADER(cores).map((_, i) => i > 1)
   );
   return [
     `Published: ${STUDY_MACHINE}, ApacheBench, 100 connections. Measured: this machine, ${cores} CPUs, loadgate's client, closed loop.`,
@@ -53289,7 +52687,7 @@ function studyTextTable(outcomes, cores) {
 }
 function studyMarkdown(outcomes, cores, machine, date) {
   const ordered = orderedOutcomes(outcomes);
-  const header = HEADER2(cores);
+  const header = HEADER(cores);
   const body = markdownTable([header, ...ordered.map((o) => cells(o).map(escapeText))], {
     align: header.map((_, i) => i > 1 ? "r" : "l")
   });
@@ -53306,13 +52704,13 @@ function skippedLines(outcomes) {
 }
 
 // src/study/stacks-dir.ts
-import { existsSync as existsSync8 } from "node:fs";
-import { dirname as dirname9, join as join17 } from "node:path";
+import { existsSync as existsSync7 } from "node:fs";
+import { dirname as dirname8, join as join15 } from "node:path";
 import { fileURLToPath } from "node:url";
-function builtInStacksDir(from = dirname9(fileURLToPath(import.meta.url))) {
-  for (let dir = from; ; dir = dirname9(dir)) {
-    if (existsSync8(join17(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join17(dir, "stacks");
-    if (dirname9(dir) === dir) break;
+function builtInStacksDir(from = dirname8(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = dirname8(dir)) {
+    if (existsSync7(join15(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join15(dir, "stacks");
+    if (dirname8(dir) === dir) break;
   }
   throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
 }
@@ -53370,19 +52768,19 @@ async function holdStack(plan, hooks) {
   let failure;
   try {
     hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
-    await new Promise((resolve10) => {
+    await new Promise((resolve8) => {
       const timer = setInterval(() => {
         try {
           stack.assertAlive();
         } catch (err) {
           failure = err;
           clearInterval(timer);
-          resolve10();
+          resolve8();
         }
       }, 500);
       hooks.signal?.addEventListener("abort", () => {
         clearInterval(timer);
-        resolve10();
+        resolve8();
       });
     });
   } finally {
@@ -53393,6 +52791,8 @@ async function holdStack(plan, hooks) {
 
 // src/cli/up.ts
 async function upCommand(argv, io) {
+  const refused = refusedFlag("up", argv);
+  if (refused) throw refused;
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "up");
   if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
   await holdStack(plan, {
@@ -53414,8 +52814,7 @@ var COMMANDS2 = {
   capacity: capacityCommand,
   compare: compareCommand,
   ab: abCommand,
-  report: reportCommand,
-  init: initCommand
+  report: reportCommand
 };
 async function main(io) {
   const help = helpFor(io.argv);
@@ -53437,7 +52836,7 @@ async function main(io) {
     const run2 = Object.hasOwn(COMMANDS2, command) ? COMMANDS2[command] : void 0;
     if (!run2) {
       throw new UserError(
-        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: init, run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
+        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
       );
     }
     return await run2(rest, io);

@@ -25,7 +25,7 @@ const HEADER = [
   "# The app must: listen on 127.0.0.1:{port} (a free port chosen at run time), answer 2xx on",
   "# app.ready.http, and reach the database at the URL in DATABASE_URL (PgBouncer in front of a fresh",
   "# PostgreSQL). Then: loadgate up <this folder> (bring it up), loadgate run <this folder> (measure).",
-  "# The stack file's reference: schema/stack.schema.json in the loadgate repository; see docs/init.md.",
+  "# Every field: docs/stack-file.md in the loadgate repository; what init guessed: docs/init.md.",
 ];
 
 function databaseLines(d: StackDraft["database"]): string[] {

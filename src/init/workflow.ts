@@ -11,6 +11,11 @@ export const WORKFLOW_PATH = ".github/workflows/loadgate.yml";
 /** The placeholder for the Action's reference, explained once in the workflow's header. */
 export const ACTION_REF = "<owner>/loadgate@<tag or commit>";
 
+// The releases docs/recipes.md pins (v6.1.0, v7.0.0, v8.0.1), by commit: a tag can be moved.
+const CHECKOUT = "actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803 # v6.1.0";
+const UPLOAD = "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0";
+const DOWNLOAD = "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1";
+
 export interface WorkflowDraft {
   /** The stack folder, relative to the repository root (POSIX), "." for the root itself. */
   stack: string;
@@ -33,13 +38,14 @@ on:
   merge_group:
   push:
 ${branch.join("\n")}${branch.length ? "\n" : ""}    branches: [${scalar(w.branch.value)}]
+permissions: {}                # each job asks for what it needs
 jobs:
   measure:
     runs-on: ubuntu-24.04
     permissions:
-      contents: read           # reads the code; the comment is posted by the next job
+      contents: read           # read-only: it runs the pull request's code; the next job comments
     steps:
-      - uses: actions/checkout@v6
+      - uses: ${CHECKOUT}
         with:
           fetch-depth: 0       # the A/B against the merge base checks out both commits
           persist-credentials: false
@@ -50,7 +56,7 @@ jobs:
           install: true        # apt-get PostgreSQL, PgBouncer, nginx; pip the app's requirements
           comment: never       # loadgate-report posts it
           fail-on-regression: false   # loadgate-report fails instead, once
-      - uses: actions/upload-artifact@v7
+      - uses: ${UPLOAD}
         if: always() && steps.loadgate.outputs.result != ''
         with:
           name: loadgate-result
@@ -60,10 +66,9 @@ jobs:
     if: always() && github.event_name != 'push'
     runs-on: ubuntu-24.04
     permissions:
-      contents: read
-      pull-requests: write     # the sticky comment on the pull request
+      pull-requests: write     # the comment; no checkout, no code of the pull request
     steps:
-      - uses: actions/download-artifact@v8
+      - uses: ${DOWNLOAD}
         with:
           name: loadgate-result
           path: results

@@ -224,11 +224,18 @@ describe("rendering (pure)", () => {
     const wf = parse(text);
     expect(Object.keys(wf.on)).toEqual(["pull_request", "merge_group", "push"]);
     expect(wf.on.push.branches).toEqual(["trunk"]);
-    expect(wf.permissions).toBeUndefined();
+    expect(wf.permissions).toEqual({});
     expect(wf.jobs.measure.permissions).toEqual({ contents: "read" });
-    expect(wf.jobs["loadgate-report"].permissions).toEqual({ contents: "read", "pull-requests": "write" });
+    expect(wf.jobs["loadgate-report"].permissions).toEqual({ "pull-requests": "write" });
+    // Every action but loadgate's placeholder pinned by a full commit.
+    for (const job of Object.values(wf.jobs) as { steps: { uses: string }[] }[]) {
+      for (const step of job.steps) if (step.uses !== ACTION_REF) expect(step.uses).toMatch(/@[0-9a-f]{40}$/);
+    }
     const [checkout, action] = wf.jobs.measure.steps;
-    expect(checkout).toEqual({ uses: "actions/checkout@v6", with: { "fetch-depth": 0, "persist-credentials": false } });
+    expect(checkout).toEqual({
+      uses: "actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803",
+      with: { "fetch-depth": 0, "persist-credentials": false },
+    });
     expect(action.uses).toBe(ACTION_REF);
     expect(action.with).toMatchObject({ stack: "services/api", install: true, comment: "never" });
     expect(wf.jobs["loadgate-report"].steps[1]).toEqual({

@@ -34,8 +34,8 @@ export const INIT: CommandSpec = {
     [
       "install",
       {
-        text: "install what the check needs first: apt-get packages, pip into a virtualenv",
-        default: "off: say what is missing",
+        text: "install missing system packages (apt-get, as root or with passwordless sudo) and Python requirements (pip) before the check",
+        default: "off; what is missing is said, exit 3",
       },
     ],
     ["no-check", { text: "write the files and bring nothing up (for a machine without PostgreSQL)", default: "off" }],
@@ -50,5 +50,5 @@ export const INIT: CommandSpec = {
     [3, "written, but the stack did not come up or answer, or could not be brought up (what is missing, what to fix)"],
     EXIT.interrupted,
   ],
-  readme: 'docs/init.md, and README.md, "The CLI" for every command.',
+  readme: "docs/init.md (and docs/cli.md for every command).",
 };
