@@ -67,7 +67,9 @@ function writtenLines(draft: StackDraft, files: { shown: string }[]): string[] {
     .split("\n")
     .filter((l) => l.trimStart().startsWith("# guessed:")).length;
   const lines = [
-    `Found a ${draft.framework || draft.kind} app (${draft.webserver}).`,
+    draft.kind === "command"
+      ? "No app init knows: the stack runs the command given."
+      : `Found a ${draft.framework || (draft.kind === "go" ? "Go" : "Node.js")} app (${draft.webserver}).`,
     `Wrote ${files[0].shown}: ${guesses} guess${guesses === 1 ? "" : "es"}, each under a "# guessed:" line; check them.`,
   ];
   if (files[1]) lines.push(`Wrote ${files[1].shown}: replace ${ACTION_REF} in it (see its header).`);

@@ -4,6 +4,7 @@
 // files); without --install it says what is missing; an app that does not come up gets exit 3 and
 // what to fix. Bad input (exit 2, nothing written) is in test/unit/init.test.ts (no bring-up needed).
 
+import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,6 +125,41 @@ describe("loadgate init: the check brings the stack up once", () => {
   }, 600_000);
 });
 
+const GO_MAIN = `package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+)
+
+func main() {
+	_ = os.Getenv("DATABASE_URL")
+	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	if err := http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), nil); err != nil {
+		panic(err)
+	}
+}
+`;
+
+/** Go is not among the system packages the suite installs: this one runs where a Go toolchain is. */
+const HAS_GO = spawnSync("go", ["version"]).status === 0;
+
+describe("loadgate init: a Go module (where a Go toolchain is installed)", () => {
+  it.runIf(HAS_GO)(
+    "go build as app.setup, the binary reads PORT, answered",
+    async () => {
+      const dir = app("go-app", { "go.mod": "module example.com/hello\n\ngo 1.21\n", "main.go": GO_MAIN });
+      const run = await init(dir);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toContain("Found a Go app (Go net/http).");
+      expect(run.stdout).toMatch(/It answered: GET http:\/\/127\.0\.0\.1:\d+\/ returned 2xx/);
+      expect(expectWritten(dir).app.setup?.command).toBe("go build -o hello .");
+    },
+    600_000,
+  );
+});
+
 describe("loadgate init: when the check fails, the files stay and it says what to fix (exit 3)", () => {
   it("without --install: the Python environment is missing, said with the way to install it", async () => {
     // A requirements file of its own (a comment makes its hash new): no cached virtualenv.
@@ -143,7 +179,9 @@ describe("loadgate init: when the check fails, the files stay and it says what t
     const run = await init(dir);
     expect(run.code, run.stdout + run.stderr).toBe(3);
     expect(run.stdout).toContain("It did not come up:");
-    expect(run.stdout).toContain("no_such_module_here");
+    // The app's log is named (its tail holds Gunicorn's halt; the worker's ImportError is above it).
+    expect(run.stdout).toMatch(/app exited with code \d+ before it was ready \(HTTP 2xx on \/\)/);
+    expect(run.stdout).toMatch(/last lines of \S+\/app\.log/);
     expect(run.stdout).toContain("Fix the app or the guesses in the stack file");
     expectWritten(dir);
   }, 600_000);

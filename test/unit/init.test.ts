@@ -278,7 +278,9 @@ describe("loadgate init --no-check (files only, in process)", () => {
 
   it("--no-workflow writes the stack file alone; a second init refuses and changes nothing", async () => {
     const dir = appDir({ "go.mod": "module x/y\n", "main.go": "package main\n" });
-    expect((await init([dir, "--no-workflow"], ROOT)).code).toBe(0);
+    const first = await init([dir, "--no-workflow"], ROOT);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Found a Go app (Go net/http).");
     expect(readdirSync(dir).sort()).toEqual(["go.mod", "main.go", "stack.yml"]);
     const before = snapshot(dir);
     const again = await init([dir, "--no-workflow"], ROOT);
