@@ -13,7 +13,7 @@ const MAX_FILES = 400;
 const MAX_BYTES = 256 * 1024;
 const MAX_DEPTH = 3;
 
-/** The folder's small source and manifest files, a few levels deep, for detection. */
+/** The folder's small source and manifest files, a few levels deep, for detection; its other top-level files as "". */
 export function readAppFolder(dir: string, shown: string): AppFolder {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UserError(
@@ -31,6 +31,9 @@ export function readAppFolder(dir: string, shown: string): AppFolder {
         if (depth < MAX_DEPTH && !entry.name.startsWith(".") && !SKIP.has(entry.name)) walk(path, depth + 1);
       } else if (entry.isFile() && READ.test(entry.name) && statSync(join(dir, path)).size <= MAX_BYTES) {
         files.set(path, readFileSync(join(dir, path), "utf8"));
+      } else if (entry.isFile() && depth === 1) {
+        // Present, not read (a large lockfile, a README): detection asks whether it is there.
+        files.set(path, "");
       }
     }
   };

@@ -9,7 +9,7 @@ function mainPackage(folder: AppFolder): { pkg: string; dir: string } | null {
   const isMain = (path: string, text: string) => path.endsWith(".go") && /^package main\b/m.test(text);
   const files = [...folder.files];
   if (files.some(([p, t]) => !p.includes("/") && isMain(p, t))) return { pkg: ".", dir: "" };
-  const cmd = files.find(([p, t]) => /^cmd\/[^/]+\/[^/]+\.go$/.test(p) && isMain(p, t));
+  const cmd = files.find(([p, t]) => /^cmd\/[A-Za-z0-9_][\w.-]*\/[^/]+\.go$/.test(p) && isMain(p, t));
   return cmd
     ? { pkg: `./${cmd[0].split("/").slice(0, 2).join("/")}`, dir: `${cmd[0].split("/").slice(0, 2).join("/")}/` }
     : null;
@@ -18,7 +18,9 @@ function mainPackage(folder: AppFolder): { pkg: string; dir: string } | null {
 export function goDraft(folder: AppFolder): StackDraft {
   const mod = /^module\s+(\S+)/m.exec(folder.files.get("go.mod") ?? "")?.[1] ?? folder.name;
   const main = mainPackage(folder);
-  const binary = (main && main.pkg !== "." ? main.pkg.split("/").pop() : mod.split("/").pop()) ?? "app";
+  // The name goes into the commands as it is: letters, digits, ".", "_", "-" only.
+  const last = (main && main.pkg !== "." ? main.pkg.split("/").pop() : mod.split("/").pop()) ?? "";
+  const binary = /^[A-Za-z0-9_][\w.-]*$/.test(last) ? last : "app";
   const sources = [...folder.files].filter(([p]) => p.endsWith(".go") && p.startsWith(main?.dir ?? ""));
   const routes = sources.flatMap(([, t]) => routesIn(t));
   return {

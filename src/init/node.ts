@@ -21,6 +21,9 @@ const FRAMEWORKS: [string, string][] = [
   ["next", "Next.js"],
 ];
 
+/** A file name that goes into the command as it is: no shell metacharacters. */
+const SAFE_PATH = /^[\w@][\w./@-]*$/;
+
 const ENTRY_FILES = ["server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs"];
 
 function readPackage(folder: AppFolder): PackageJson {
@@ -42,7 +45,12 @@ function startCommand(
   given: string | undefined,
 ): { command: Guessed<string>; entry: string | undefined } {
   const start = pkg.scripts?.start;
-  const main = typeof pkg.main === "string" && folder.files.has(pkg.main.replace(/^\.\//, "")) ? pkg.main : undefined;
+  const main =
+    typeof pkg.main === "string" &&
+    SAFE_PATH.test(pkg.main.replace(/^\.\//, "")) &&
+    folder.files.has(pkg.main.replace(/^\.\//, ""))
+      ? pkg.main
+      : undefined;
   const entry = main?.replace(/^\.\//, "") ?? ENTRY_FILES.find((f) => folder.files.has(f));
   if (typeof start === "string") {
     return {

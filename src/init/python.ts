@@ -138,6 +138,8 @@ function moduleApp(folder: AppFolder, kind: Exclude<PythonKind, "django">): Pyth
   const factory = /^def\s+(create_app|make_app)\s*\(/m;
   const files = [...folder.files].filter(([p]) => p.endsWith(".py")).sort(([a], [b]) => depth(a) - depth(b));
   for (const [path, text] of files) {
+    // A file name becomes part of a shell command: only names Python could import.
+    if (!/^[A-Za-z_]\w*(?:\/[A-Za-z_]\w*)*\.py$/.test(path)) continue;
     const variable = made.exec(text)?.[1];
     const fn = variable ? undefined : factory.exec(text)?.[1];
     if (!variable && !fn) continue;

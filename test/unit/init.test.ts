@@ -182,6 +182,18 @@ describe("detection (pure)", () => {
     );
   });
 
+  it("names that go into a shell command are taken only when they hold no shell syntax", () => {
+    const flask = folder({ "x;touch pwned.py": FLASK_APP, "requirements.txt": FLASK_REQS });
+    expect(messageOf(() => draftStack(flask))).toContain("no file makes the app");
+    const node = draftStack(
+      folder({ "package.json": '{"main":"s.js;touch pwned"}', "s.js;touch pwned": "", "index.js": "" }),
+    );
+    expect(node.command.value).toBe("node index.js");
+    const go = draftStack(folder({ "go.mod": "module example.com/$(touch pwned)\n", "main.go": "package main\n" }));
+    expect(go.command.value).toBe("./app");
+    expect(go.setup?.value).toBe("go build -o app .");
+  });
+
   it("routes: parameters, admin and static paths are skipped; Django paths get their slash", () => {
     expect(routesIn('@app.get("/a/{id}")\n@app.get("/b")\napp.get("/c/:id")')).toEqual(["/b"]);
     expect(routesIn('path("admin/", admin.site.urls), path("", home), path("api/", include("x"))', true)).toEqual([
@@ -274,6 +286,14 @@ describe("loadgate init --no-check (files only, in process)", () => {
     const wf = parse(readFileSync(join(repo, ".github/workflows/loadgate.yml"), "utf8"));
     expect(wf.jobs.measure.steps[1].with.stack).toBe("services/web");
     expect(loadStackFile(join(dir, "stack.yml")).app.setup?.command).toBe("npm install --no-audit --no-fund");
+  });
+
+  it("a lockfile too large to read still counts as there", () => {
+    const lock = JSON.stringify({ packages: { x: "y".repeat(300 * 1024) } });
+    const dir = appDir({ "package.json": '{"main":"s.js"}', "package-lock.json": lock, "s.js": "" });
+    const d = draftStack(readAppFolder(dir, "app"));
+    expect(d.setup?.value).toMatchObject({ command: "npm ci --no-audit --no-fund" });
+    expect(d.missing).toEqual([]);
   });
 
   it("--no-workflow writes the stack file alone; a second init refuses and changes nothing", async () => {
