@@ -24,14 +24,14 @@ export interface WorkflowDraft {
 }
 
 export function renderWorkflow(w: WorkflowDraft): string {
-  const branch = w.branch.guess ? [`      # guessed: ${w.branch.guess}`] : [];
+  const branch = w.branch.guess ? [`    # guessed: ${w.branch.guess}`] : [];
   return `# Written by \`loadgate init\`: gates pull requests (and the merge queue) on the P99 latency and
 # throughput of the stack in ${w.stack}, measured against the merge base on the same runner;
 # pushes to the default branch store a baseline. Require the "loadgate-report" check.
 #
-# ${ACTION_REF}: replace it with the repository that holds loadgate (owner/name) and a
-# release tag or, safer, a full commit SHA, e.g. uses: someone/loadgate@v0.1.0. Pin a commit SHA
-# when you do not control that repository: a tag can be moved.
+# ${ACTION_REF}: replace it with the repository that holds loadgate
+# (owner/name) and a release tag or, safer, a full commit SHA, e.g. someone/loadgate@v0.1.0.
+# Pin a commit SHA when you do not control that repository: a tag can be moved.
 name: loadgate
 on:
   pull_request:

@@ -255,7 +255,10 @@ describe("rendering (pure)", () => {
       with: { mode: "report", "result-file": "results" },
     });
     expect(text).toContain(`# ${ACTION_REF}: replace it`);
-    expect(renderWorkflow({ stack: ".", branch: { value: "main", guess: "main" } })).toContain("# guessed: main");
+    for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
+    expect(renderWorkflow({ stack: ".", branch: { value: "main", guess: "main" } })).toContain(
+      "  push:\n    # guessed: main\n    branches: [main]\n",
+    );
   });
 });
 
