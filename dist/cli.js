@@ -44906,6 +44906,7 @@ import { dirname as dirname2, join as join2, relative as relative2, resolve as r
 // schema/stack.schema.json
 var stack_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "urn:loadgate:schema:stack",
   title: "loadgate stack file",
   description: "One stack for loadgate: PostgreSQL \u2192 PgBouncer \u2192 the app \u2192 nginx, the load to drive into it, and the gate.",
   type: "object",
@@ -44918,10 +44919,14 @@ var stack_schema_default = {
     name: {
       type: "string",
       pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
-      description: "Short name of the stack (letters, digits, '.', '_', '-'); used in tables and baseline keys."
+      description: "Short name of the stack (letters, digits, '.', '_', '-'); used in tables and baseline keys.",
+      examples: [
+        "gunicorn-flask"
+      ]
     },
     description: {
-      type: "string"
+      type: "string",
+      description: "Free text about the stack, for people reading the file."
     },
     database: {
       description: 'A fresh PostgreSQL cluster for every run, or "none".',
@@ -44995,10 +45000,32 @@ var stack_schema_default = {
                   }
                 }
               }
-            }
+            },
+            examples: [
+              "python manage.py migrate --noinput",
+              [
+                {
+                  command: "alembic upgrade head",
+                  timeout: "20m"
+                }
+              ]
+            ]
           }
         }
-      }
+      },
+      examples: [
+        {
+          schema: "schema.sql",
+          seed: "seed.sql"
+        },
+        {
+          setup: "python manage.py migrate --noinput",
+          settings: {
+            shared_buffers: "256MB"
+          }
+        },
+        "none"
+      ]
     },
     pooler: {
       description: 'PgBouncer between the app and PostgreSQL, or "none".',
@@ -45024,20 +45051,33 @@ var stack_schema_default = {
                   "session",
                   "transaction",
                   "statement"
-                ]
+                ],
+                description: "When a server connection goes back to the pool: after each transaction (default), each session or each statement."
               },
               default_pool_size: {
                 type: "integer",
-                minimum: 1
+                minimum: 1,
+                description: "Server connections per database and user. Default 20."
               },
               max_client_conn: {
                 type: "integer",
-                minimum: 1
+                minimum: 1,
+                description: "The most client connections PgBouncer accepts. Default 2000."
               }
-            }
+            },
+            description: "PgBouncer's settings; every key is optional."
           }
         }
-      }
+      },
+      examples: [
+        {
+          pgbouncer: {
+            pool_mode: "transaction",
+            default_pool_size: 20
+          }
+        },
+        "none"
+      ]
     },
     proxy: {
       description: 'nginx in front of the app, or "none".',
@@ -45068,24 +45108,40 @@ var stack_schema_default = {
                 else: {
                   type: "integer",
                   minimum: 1
-                }
+                },
+                description: 'nginx worker processes, or "auto" (one per CPU). Default "auto".'
               },
               keepalive: {
                 type: "integer",
                 minimum: 0,
-                description: "Idle keepalive connections to the app per nginx worker; 0 opens a new one per request."
+                description: "Idle keepalive connections to the app per nginx worker; 0 opens a new one per request. Default 64."
               },
               upstream: {
                 enum: [
                   "http",
                   "uwsgi"
                 ],
-                description: "Protocol nginx speaks to the app."
+                description: "Protocol nginx speaks to the app: http (proxy_pass) or uwsgi (uwsgi_pass; readiness is then an open port). Default http."
               }
-            }
+            },
+            description: "nginx's settings; every key is optional."
           }
         }
-      }
+      },
+      examples: [
+        {
+          nginx: {
+            worker_processes: 1,
+            keepalive: 64
+          }
+        },
+        {
+          nginx: {
+            upstream: "uwsgi"
+          }
+        },
+        "none"
+      ]
     },
     app: {
       type: "object",
@@ -45097,15 +45153,15 @@ var stack_schema_default = {
         command: {
           type: "string",
           minLength: 1,
-          description: "Shell command that starts the app; {port}, {workers} and {database_url} are filled in."
+          description: "Shell command that starts the app in the foreground, listening on 127.0.0.1:{port}; {port}, {workers}, {database_url}, {stack_dir} and {run_dir} are filled in."
         },
         webserver: {
           type: "string",
-          description: "Shown in the table's Webserver column."
+          description: "Shown in the table's Webserver column. Default: the first word of app.command."
         },
         framework: {
           type: "string",
-          description: "Shown in the table's Framework column."
+          description: "Shown in the table's Framework column. Default: empty."
         },
         workers: {
           if: {
@@ -45118,7 +45174,8 @@ var stack_schema_default = {
             type: "integer",
             minimum: 1,
             maximum: 512
-          }
+          },
+          description: 'Fills {workers} in app.command, 1 to 512; "auto": the worker sweep chooses the count before the trials. Default 1.'
         },
         cwd: {
           type: "string",
@@ -45132,7 +45189,8 @@ var stack_schema_default = {
               "number",
               "boolean"
             ]
-          }
+          },
+          description: 'Environment variables for the app (and its setup commands); values may hold {port}, {workers}, {database_url}, {stack_dir}, {run_dir}, e.g. { DATABASE_URL: "{database_url}" }.'
         },
         ready: {
           type: "object",
@@ -45141,12 +45199,14 @@ var stack_schema_default = {
             http: {
               type: "string",
               pattern: "^/",
-              description: "Path that answers 2xx once the app is ready."
+              description: 'Path that answers 2xx once the app is ready. Default "/".'
             },
             timeout: {
-              $ref: "#/definitions/duration"
+              $ref: "#/definitions/duration",
+              description: "How long the app may take to become ready. Default 30s."
             }
-          }
+          },
+          description: "How loadgate knows the app can serve."
         },
         setup: {
           description: "A build step run once before the stack comes up (npm ci, go build, mvn package), in app.cwd with app.env. Text: run before every bring-up. A mapping with files: skipped while the command and those files are unchanged since it last succeeded.",
@@ -45189,7 +45249,20 @@ var stack_schema_default = {
                 description: "Bound on the command. Default 10m."
               }
             }
-          }
+          },
+          examples: [
+            "go build -o server .",
+            {
+              command: "npm ci --omit=dev",
+              files: [
+                "package-lock.json"
+              ],
+              creates: [
+                "node_modules"
+              ],
+              timeout: "10m"
+            }
+          ]
         },
         python: {
           type: "object",
@@ -45214,9 +45287,42 @@ var stack_schema_default = {
               },
               description: 'Packages (pip requirement specs, e.g. "meinheld==1.0.2") installed after the requirements file with --no-deps --no-build-isolation: for a package whose own dependency pins cannot be met (meinheld 1.0.2 pins greenlet<0.5, which does not build on Python 3.11) but that works with the versions the requirements file installs.'
             }
+          },
+          description: "A Python app: its pinned requirements, pip-installed into a virtual environment cached by the file's hash, whose bin/ goes first on PATH."
+        }
+      },
+      description: "The service under test: how to build it, start it, and know it is ready.",
+      examples: [
+        {
+          command: "gunicorn --workers {workers} --bind 127.0.0.1:{port} app:app",
+          workers: 4,
+          env: {
+            DATABASE_URL: "{database_url}"
+          },
+          ready: {
+            http: "/health"
+          },
+          python: {
+            requirements: "requirements.txt"
+          }
+        },
+        {
+          command: "node server.js",
+          env: {
+            PORT: "{port}",
+            DATABASE_URL: "{database_url}"
+          },
+          setup: {
+            command: "npm ci --omit=dev",
+            files: [
+              "package-lock.json"
+            ],
+            creates: [
+              "node_modules"
+            ]
           }
         }
-      }
+      ]
     },
     load: {
       type: "object",
@@ -45234,7 +45340,8 @@ var stack_schema_default = {
             properties: {
               path: {
                 type: "string",
-                pattern: "^/"
+                pattern: "^/",
+                description: "Path and query, starting with /."
               },
               method: {
                 enum: [
@@ -45245,66 +45352,114 @@ var stack_schema_default = {
                   "DELETE",
                   "HEAD",
                   "OPTIONS"
-                ]
+                ],
+                description: "HTTP method. Default GET."
               },
               headers: {
                 type: "object",
                 additionalProperties: {
                   type: "string"
-                }
+                },
+                description: "Extra request headers."
               },
               body: {
-                type: "string"
+                type: "string",
+                description: "Request body."
               }
             }
-          }
+          },
+          description: "The requests sent, in turn. Default: GET /."
         },
         connections: {
           type: "integer",
           minimum: 1,
-          maximum: 1e4
+          maximum: 1e4,
+          description: "Closed loop: connections, each sending its next request when the last is answered; with rate, the most requests in flight. 1 to 10000. Default 100."
         },
         rate: {
           type: "number",
           exclusiveMinimum: 0,
-          description: "Open-loop: requests per second."
+          description: "Open loop: requests per second on a uniform schedule, latency measured from each request's due time. Default: none (closed loop)."
         },
         warmup: {
-          $ref: "#/definitions/duration"
+          $ref: "#/definitions/duration",
+          description: "Unrecorded load before the trials. Default 5s. (An A/B uses 3-s windows after a 2-s warmup unless --warmup/--duration or the inputs say otherwise.)"
         },
         duration: {
-          $ref: "#/definitions/duration"
+          $ref: "#/definitions/duration",
+          description: "Length of each measured trial. Default 10s."
         },
         trials: {
           type: "integer",
           minimum: 1,
-          maximum: 1e3
+          maximum: 1e3,
+          description: "Measured trials, back to back, 1 to 1000. Default 5."
         },
         timeout: {
-          $ref: "#/definitions/duration"
+          $ref: "#/definitions/duration",
+          description: "Time allowed for one request; no response of any status for twice this stops the run as a hang. Default 10s."
         },
         pin: {
           type: "boolean",
-          description: "Give the load generator CPU 0 and the stack the other CPUs (taskset), like --pin."
+          description: "Give the load generator CPU 0 and the stack the other CPUs (taskset), like --pin. Default false."
         }
-      }
+      },
+      description: "The HTTP load driven into the stack (through nginx when there is one) and how long it runs.",
+      examples: [
+        {
+          requests: [
+            {
+              path: "/test"
+            }
+          ],
+          connections: 100,
+          warmup: "5s",
+          duration: "10s",
+          trials: 5
+        },
+        {
+          requests: [
+            {
+              path: "/orders",
+              method: "POST",
+              headers: {
+                "content-type": "application/json"
+              },
+              body: '{"item": 1}'
+            }
+          ],
+          rate: 500
+        }
+      ]
     },
     gate: {
       type: "object",
       additionalProperties: false,
       properties: {
         p99: {
-          type: ["string", "array"],
+          type: [
+            "string",
+            "array"
+          ],
           pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$",
-          items: { type: "string", pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$" },
+          items: {
+            type: "string",
+            pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$"
+          },
           minItems: 1,
           maxItems: 2,
           description: 'How much P99 may grow against the baseline, e.g. "+10%"; an SLO it must stay below, e.g. "<50ms"; or a list of both. Default "+10%".'
         },
         throughput: {
-          type: ["string", "array"],
+          type: [
+            "string",
+            "array"
+          ],
           pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$",
-          items: { type: "string", pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$" },
+          items: {
+            type: "string",
+            pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$"
+          },
           minItems: 1,
           maxItems: 2,
           description: 'How much throughput may drop against the baseline, e.g. "-5%"; an SLO it must stay above, e.g. ">1000/s"; or a list of both. Default "-5%".'
@@ -45317,14 +45472,30 @@ var stack_schema_default = {
         cost: {
           type: "string",
           pattern: "^\\+\\d+(\\.\\d+)?%$",
-          description: `How much the app's instructions per request may grow, e.g. "+1%". Setting it turns the cost run on (the app counted under valgrind).`
+          description: `How much the app's instructions per request may grow, e.g. "+1%". Setting it turns the cost run on (the app counted under valgrind). Default: off.`
         },
         capacity: {
           type: "string",
           pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$",
-          description: 'Capacity at the SLO (capacity.slo-p99): how much it may drop against the baseline, e.g. "-10%", or a floor it must stay above, e.g. ">800/s". Turns the capacity search on in run, ab and the Action.'
+          description: 'Capacity at the SLO (capacity.slo-p99): how much it may drop against the baseline, e.g. "-10%", or a floor it must stay above, e.g. ">800/s". Turns the capacity search on in run, ab and the Action. Default: off.'
         }
-      }
+      },
+      description: "When a run fails: limits on the change against the baseline, absolute SLOs, the error rate, and the optional cost and capacity gates.",
+      examples: [
+        {
+          p99: "+10%",
+          throughput: "-5%",
+          "error-rate": "<1%"
+        },
+        {
+          p99: [
+            "+10%",
+            "<50ms"
+          ],
+          throughput: ">1000/s",
+          cost: "+1%"
+        }
+      ]
     },
     cost: {
       type: "object",
@@ -45386,7 +45557,15 @@ var stack_schema_default = {
           ],
           description: 'Pause after each answer before the next request, so the app is idle when every request arrives and takes the same code path (a server that finds the next request already waiting runs fewer loop turns). Default "5ms".'
         }
-      }
+      },
+      examples: [
+        {
+          warmup: 100,
+          chunks: 10,
+          "chunk-requests": 100,
+          gap: "5ms"
+        }
+      ]
     },
     capacity: {
       type: "object",
@@ -45406,7 +45585,13 @@ var stack_schema_default = {
           maximum: 50,
           description: "The most open-loop probes of the search. Default 8."
         }
-      }
+      },
+      examples: [
+        {
+          "slo-p99": "50ms",
+          "max-probes": 8
+        }
+      ]
     }
   },
   definitions: {
@@ -45609,7 +45794,7 @@ function resolveStackPath(arg, cwd = process.cwd()) {
       const f = join2(p, name);
       if (existsSync(f)) return f;
     }
-    throw new UserError(`${arg}: this folder has no stack.yml. Create one (see the README's "Stack file" section).`);
+    throw new UserError(`${arg}: this folder has no stack.yml. Create one (see docs/stack-file.md).`);
   }
   return p;
 }
@@ -50412,7 +50597,7 @@ function baselineAgeLines(a) {
   if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
   return {
     line,
-    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (README: "Keeping the baseline fresh").`
+    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (docs/recipes.md, "Keeping the baseline fresh").`
   };
 }
 function htmlReportLine(link) {
@@ -51470,7 +51655,15 @@ var EXIT = {
   stack: [3, "the stack failed: a component did not start, crashed, stopped answering or served nothing"],
   interrupted: [130, "interrupted (Ctrl-C, SIGTERM)"]
 };
-var README = (section) => section === "The CLI" ? 'README.md, "The CLI".' : `README.md, "${section}" (and "The CLI" for every command).`;
+var PAGE_OF = {
+  "The CLI": "docs/cli.md",
+  "Reports and charts": "docs/cli.md",
+  "The study: `loadgate study`": "docs/study.md"
+};
+var README = (section) => {
+  const page = PAGE_OF[section] ?? "docs/verdicts.md";
+  return section === "The CLI" ? `${page}.` : `${page}, "${section}" (and docs/cli.md for every command).`;
+};
 var STACK_ARG = ["<stack>", "a folder holding stack.yml, or the stack file itself"];
 
 // src/cli/help/run-flags.ts
@@ -51895,7 +52088,7 @@ var GLOBAL_HELP = [
   '"loadgate --version" for the version.',
   "",
   "Exit codes: 0 passed; 1 a gate failed; 2 bad input; 3 the stack failed; 130 interrupted.",
-  'See README.md: "The CLI", "The stack file", "The GitHub Action".',
+  "See docs/cli.md, docs/stack-file.md and docs/action.md (docs/README.md lists every page).",
   ""
 ].join("\n");
 var HELP_FLAGS = /* @__PURE__ */ new Set(["--help", "-h"]);
@@ -52507,7 +52700,7 @@ async function runCommand(argv, io, costOnly = false) {
   const given = costOnly ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : void 0;
   if (given) {
     throw new UserError(
-      `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`
+      `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see docs/stack-file.md, "Every field").`
     );
   }
   const refused = costOnly ? refusedFlag("cost", argv) : void 0;
