@@ -5,6 +5,7 @@
 import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { AB, COMPARE, REPORT, STUDY } from "./help/compare.js";
+import { HISTORY } from "./help/history.js";
 import { INIT } from "./help/init.js";
 import { CAPACITY, COST, RUN, UP } from "./help/measure.js";
 import { COMMANDS, type CommandName, type CommandSpec, entry, README, render } from "./help/render.js";
@@ -32,6 +33,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
   capacity: CAPACITY,
   compare: COMPARE,
   report: REPORT,
+  history: HISTORY,
   up: UP,
   help: HELP,
 };

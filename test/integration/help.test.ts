@@ -15,6 +15,7 @@ const CALLS: Record<CommandName, string[]> = {
   capacity: ["capacity", STACK, "--slo-p99", "50ms", "--help"],
   compare: ["compare", "--help"],
   report: ["report", "--help"],
+  history: ["history", "gunicorn-flask", "--help"],
   up: ["up", STACK, "-h"],
   help: ["help", "--help"],
 };

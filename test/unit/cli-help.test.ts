@@ -11,6 +11,7 @@ import {
 import { CAPACITY_DEFAULTS } from "../../src/capacity/search.js";
 import { COMPARE_OPTIONS } from "../../src/cli/compare.js";
 import { COMMAND_HELP, COMMANDS, type CommandName, GLOBAL_HELP, helpFor } from "../../src/cli/help.js";
+import { HISTORY_OPTIONS } from "../../src/cli/history.js";
 import { INIT_OPTIONS } from "../../src/cli/init.js";
 import { AB_OPTIONS, RUN_OPTIONS } from "../../src/config/cli-plan.js";
 import { SWEEP_DEFAULT_BUDGET } from "../../src/config/plan.js";
@@ -37,6 +38,7 @@ const PARSED: Record<CommandName, string[]> = {
   study: flagsOf(STUDY_OPTIONS),
   report: ["--format", "--out"],
   compare: flagsOf(COMPARE_OPTIONS),
+  history: flagsOf(HISTORY_OPTIONS),
   help: [],
 };
 
@@ -87,6 +89,7 @@ const WOULD_RUN: Record<CommandName, string[]> = {
   study: ["study", "no-such-row"],
   compare: ["compare", "/nonexistent/a.json", "/nonexistent/b.json"],
   report: ["report", "/nonexistent/result.json"],
+  history: ["history", "demo", "--from", "/nonexistent/history.json"],
   help: ["help", "no-such-command"],
 };
 

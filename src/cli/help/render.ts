@@ -4,7 +4,19 @@
 import type { AB_OPTIONS, RUN_OPTIONS } from "../../config/cli-plan.js";
 import type { STUDY_OPTIONS } from "../../config/study-plan.js";
 
-export const COMMANDS = ["init", "run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"] as const;
+export const COMMANDS = [
+  "init",
+  "run",
+  "cost",
+  "ab",
+  "study",
+  "capacity",
+  "compare",
+  "report",
+  "history",
+  "up",
+  "help",
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type RunFlag = Exclude<keyof typeof RUN_OPTIONS, "help">;
@@ -99,6 +111,7 @@ const PAGE_OF: Record<string, string> = {
   "The CLI": "docs/cli.md",
   "Reports and charts": "docs/cli.md",
   "The study: `loadgate study`": "docs/study.md",
+  "Drift on main": "docs/drift.md",
 };
 
 /** Where to read more: a section of docs/ (verdicts.md unless PAGE_OF says otherwise), and the CLI page. */
