@@ -7,13 +7,16 @@ import * as core from "@actions/core";
 import type { BaselineStore } from "../baseline/store.js";
 import { overallHeadline } from "../compare/metrics.js";
 import { type ActionPlan, planAction } from "../config/action-plan.js";
+import type { DriftFinding } from "../drift/finding.js";
 import { messageOf, UserError } from "../errors.js";
 import { storeBaselines } from "../modes/baseline.js";
 import { resultDocument, savedReports } from "../modes/document.js";
+import { checkDrift } from "../modes/drift.js";
 import { measureAll } from "../modes/measure.js";
 import type { RunHeadline, StackReport } from "../report/markdown.js";
 import type { ResultDocument } from "../result/types.js";
 import { VERSION } from "../version.js";
+import { reportDrift } from "./drift.js";
 import { abGate, storedGate } from "./gate.js";
 import { type ActionIo, actionIo } from "./io.js";
 import { decideFailure, publish, setResultOutputs } from "./publish.js";
@@ -34,6 +37,8 @@ interface Decided {
   headline: RunHeadline;
   decidedBy: string;
   refused: string[];
+  /** A baseline run: the change points the new baselines made appear. */
+  drift?: DriftFinding[];
 }
 
 /** The Action's main step. Never throws: every failure becomes setFailed with a plain message. */
@@ -59,6 +64,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
       [{ source: basename(resultFile), doc: decided.doc }],
     );
     setResultOutputs(decided.headline, decided.doc.results, resultFile);
+    if (decided.drift) await reportDrift(decided.drift);
     if (plan.mode === "gate")
       decideFailure(plan, decided.headline as Exclude<RunHeadline, "measured" | "baseline-stored">);
     if (decided.refused.length > 0) core.setFailed(`loadgate: ${decided.refused.join("; ")}.`);
@@ -116,6 +122,21 @@ async function decide(plan: ActionPlan, io: ActionIo, store: BaselineStore): Pro
   // Nothing was compared: say what happened, not "no regression".
   if (plan.mode !== "baseline")
     return { doc, reports, headline: "measured", decidedBy: "measured only (no comparison)", refused: [] };
+  return {
+    doc,
+    reports,
+    headline: "baseline-stored",
+    decidedBy: "stored as the new baseline",
+    ...(await storeAndCheck(plan, doc, store)),
+  };
+}
+
+/** Baseline mode: each stack's Result stored (unless refused), then its series looked at for new change points. */
+async function storeAndCheck(
+  plan: ActionPlan,
+  doc: ResultDocument,
+  store: BaselineStore,
+): Promise<{ refused: string[]; drift: DriftFinding[] | undefined }> {
   const stored = await storeBaselines(
     doc,
     plan.stacks.map((s) => s.gate).concat(plan.target ? [plan.target.gate] : []),
@@ -127,7 +148,12 @@ async function decide(plan: ActionPlan, io: ActionIo, store: BaselineStore): Pro
   const refused = stored.refused.map(
     (r) => `${r.stack}: ${r.reason}; no baseline stored (see the errors by kind in the summary)`,
   );
-  return { doc, reports, headline: "baseline-stored", decidedBy: "stored as the new baseline", refused };
+  // Looking for drift must not fail the baseline run it follows.
+  const drift = await checkDrift(doc, stored, store).catch((err) => {
+    core.warning(`loadgate: drift not checked: ${messageOf(err)}`);
+    return undefined;
+  });
+  return { refused, drift };
 }
 
 /** The run's own parts of the engine's plan: what to measure, and how. */

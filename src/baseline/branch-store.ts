@@ -109,6 +109,12 @@ export class BranchBaselineStore implements BaselineStore {
     return { doc, source: `${this.o.branch}:${branchPath(stack)}@${doc.commit?.sha.slice(0, 7) ?? "?"}` };
   }
 
+  async history(stack: string): Promise<{ history: BranchHistory; source: string } | undefined> {
+    const head = await this.fetch();
+    const h = head ? await this.read(head, stack) : undefined;
+    return h ? { history: h, source: `${this.o.branch}:${branchPath(stack)}` } : undefined;
+  }
+
   async save(stack: string, _environmentId: string, sha: string, doc: ResultDocument): Promise<string | undefined> {
     if (this.o.writeRefused) {
       throw new UserError(`baseline-store: branch: not written: ${this.o.writeRefused}`);

@@ -1,4 +1,5 @@
 import type { ResultDocument } from "../result/types.js";
+import type { BranchHistory } from "./branch-data.js";
 
 export interface StoredBaseline {
   doc: ResultDocument;
@@ -15,6 +16,8 @@ export interface BaselineStore {
   restore(stack: string, environmentId: string): Promise<StoredBaseline | undefined>;
   /** Stores a baseline; never overwrites an existing one. Returns where it went, or undefined when it already existed. */
   save(stack: string, environmentId: string, sha: string, doc: ResultDocument): Promise<string | undefined>;
+  /** Every stored baseline of a stack, oldest first, where the store keeps them all (the data branch). */
+  history?(stack: string): Promise<{ history: BranchHistory; source: string } | undefined>;
 }
 
 /**

@@ -56,6 +56,7 @@ export const OUTPUTS = {
   throughput: "throughput-rps",
   commentUrl: "comment-url",
   reportUrl: "report-url",
+  drift: "drift",
 } as const;
 
 export type CompareMode = "baseline" | "merge-base" | "both";

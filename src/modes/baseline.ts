@@ -12,7 +12,7 @@ export interface Stored {
   /** Per stack refused: why (its error rate over its limit). */
   refused: { stack: string; reason: string }[];
   /** Per stack saved: where, and how many earlier baselines its history holds. */
-  saved: { stack: string; key: string; history: number }[];
+  saved: { stack: string; key: string; history: number; result: StackResult }[];
 }
 
 /** Why a stack's Result may not become a baseline; undefined when it may. */
@@ -45,8 +45,9 @@ export async function storeBaselines(
     const prevResult = prev?.doc.results.find((x) => x.stack.name === r.stack.name);
     const sameEnv = prevResult?.environment.id === r.environment.id;
     const history = sameEnv ? nextHistory(prevResult, prev?.doc.commit?.sha, prev?.doc.createdAt ?? "") : [];
-    const key = await store.save(r.stack.name, r.environment.id, sha, { ...doc, results: [{ ...r, history }] });
-    if (key) out.saved.push({ stack: r.stack.name, key, history: history.length });
+    const result = { ...r, history };
+    const key = await store.save(r.stack.name, r.environment.id, sha, { ...doc, results: [result] });
+    if (key) out.saved.push({ stack: r.stack.name, key, history: history.length, result });
   }
   return out;
 }

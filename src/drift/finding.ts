@@ -1,0 +1,54 @@
+// Pure: what a baseline run on main says about drift: per stack the new change points, the one line
+// its annotation carries, and the job summary's section.
+
+import { escapeText } from "../report/escape-markdown.js";
+import type { ChangePoint } from "./detect.js";
+import { MIN_POINTS } from "./detect.js";
+import { changeRows, driftLine } from "./render.js";
+import type { MetricName } from "./series.js";
+
+export interface DriftFinding {
+  stack: string;
+  source: string;
+  /** Change points that the newest baseline made appear. */
+  found: ChangePoint[];
+  /** The series long enough to look in. */
+  looked: MetricName[];
+  /** Points in the longest series when none was long enough to look in; null otherwise. */
+  tooFew: number | null;
+  /** The annotation's text, when something was found. */
+  line: string | null;
+}
+
+export function findingOf(
+  stack: string,
+  source: string,
+  found: ChangePoint[],
+  looked: MetricName[],
+  tooFew: number | null,
+): DriftFinding {
+  return { stack, source, found, looked, tooFew, line: found.length > 0 ? driftLine(stack, found, looked) : null };
+}
+
+/** The job summary's section: the new change points of every stack, or that there were none. */
+export function driftSummary(findings: readonly DriftFinding[]): string {
+  const out = ["### Drift on the default branch", ""];
+  for (const f of findings) {
+    if (f.tooFew !== null) {
+      out.push(
+        `- ${escapeText(f.stack)}: ${f.tooFew} baseline(s) so far; change points are looked for from ${MIN_POINTS}.`,
+      );
+    } else if (f.found.length === 0) {
+      out.push(`- ${escapeText(f.stack)}: no new change point (${f.looked.length} series, ${escapeText(f.source)}).`);
+    } else {
+      out.push(`- ${escapeText(f.stack)}: **${escapeText(f.line ?? "")}**`, "");
+      out.push(
+        "  | metric | commits (before → after) | level | change (95% interval) | p |",
+        "  | --- | --- | --- | --- | --- |",
+      );
+      for (const r of changeRows(f.found)) out.push(`  | ${r.join(" | ")} |`);
+    }
+  }
+  out.push("", "See `loadgate history <stack>` for the whole series (docs/drift.md).");
+  return `${out.join("\n")}\n`;
+}
