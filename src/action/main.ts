@@ -64,7 +64,7 @@ export async function run(deps: ActionDeps = {}): Promise<void> {
       [{ source: basename(resultFile), doc: decided.doc }],
     );
     setResultOutputs(decided.headline, decided.doc.results, resultFile);
-    if (decided.drift) await reportDrift(decided.drift);
+    if (decided.drift) await reportDrift(plan, decided.drift);
     if (plan.mode === "gate")
       decideFailure(plan, decided.headline as Exclude<RunHeadline, "measured" | "baseline-stored">);
     if (decided.refused.length > 0) core.setFailed(`loadgate: ${decided.refused.join("; ")}.`);

@@ -47,6 +47,7 @@ export const INPUTS = {
   baselineStore: "baseline-store",
   baselineBranch: "baseline-branch",
   maxBaselineAge: "max-baseline-age",
+  drift: "drift",
 } as const;
 
 export const OUTPUTS = {
@@ -92,6 +93,8 @@ export interface ActionPlan {
   baselineBranch: string;
   /** Input baseline-key: a name for a class of runners that replaces the machine in the environment id. */
   baselineKey: string | null;
+  /** Input drift: a new change point on the default branch is warned about (warn), and also kept in one issue per stack (issue). */
+  drift: "warn" | "issue";
   /** Input max-baseline-age in seconds: an older stored baseline is warned about; null: no warning. */
   maxBaselineAgeSeconds: number | null;
   /** Bounds on a same-runner A/B (compare: merge-base or both); null: the default. */
@@ -244,6 +247,7 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     baselineStore: oneOf(INPUTS.baselineStore, getInput(INPUTS.baselineStore), ["cache", "branch"] as const, "cache"),
     baselineBranch: dataBranchInput(getInput(INPUTS.baselineBranch)),
     maxBaselineAgeSeconds: ageInput(getInput(INPUTS.maxBaselineAge)),
+    drift: oneOf(INPUTS.drift, getInput(INPUTS.drift), ["warn", "issue"] as const, "warn"),
     ab: abInputs(getInput, overrides),
     event,
     workspace,

@@ -1,7 +1,7 @@
 // Pure: what a baseline run on main says about drift: per stack the new change points, the one line
 // its annotation carries, and the job summary's section.
 
-import { escapeText } from "../report/escape-markdown.js";
+import { codeOrText, escapeText } from "../report/escape-markdown.js";
 import type { ChangePoint } from "./detect.js";
 import { MIN_POINTS } from "./detect.js";
 import { changeRows, driftLine } from "./render.js";
@@ -51,4 +51,26 @@ export function driftSummary(findings: readonly DriftFinding[]): string {
   }
   out.push("", "See `loadgate history <stack>` for the whole series (docs/drift.md).");
   return `${out.join("\n")}\n`;
+}
+
+/** The hidden marker that finds a stack's drift issue again (the name encoded: it cannot close the comment). */
+export function driftMarker(stack: string): string {
+  return `<!-- loadgate:drift stack=${encodeURIComponent(stack)} -->`;
+}
+
+/** The issue of a stack with new change points: its title, and a body that says what stepped and where. */
+export function driftIssue(f: DriftFinding, at: { sha: string; runUrl: string }): { title: string; body: string } {
+  const body = [
+    driftMarker(f.stack),
+    `loadgate found a step in the baselines of **${escapeText(f.stack)}** on the default branch (baseline of ${at.sha.slice(0, 7)}, [run](${at.runUrl})):`,
+    "",
+    `**${escapeText(f.line ?? "")}**`,
+    "",
+    "| metric | commits (before → after) | level | change (95% interval) | p |",
+    "| --- | --- | --- | --- | --- |",
+    ...changeRows(f.found).map((r) => `| ${r.join(" | ")} |`),
+    "",
+    `Series: ${escapeText(f.source)}. ${codeOrText(`loadgate history ${f.stack}`)} charts the whole series; docs/drift.md says how steps are found. This issue is updated (and reopened) when the next step is found.`,
+  ];
+  return { title: `loadgate: performance stepped on the default branch (${f.stack})`, body: `${body.join("\n")}\n` };
 }

@@ -17,6 +17,10 @@
  *   POST  /repos/{owner}/{repo}/issues/{issue_number}/comments   {body} → 201 comment
  *   GET   /repos/{owner}/{repo}/issues/comments/{comment_id}     one comment
  *   PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}     {body} → 200 comment
+ *   GET   /repos/{owner}/{repo}/issues                           issues, newest first; state (open (default), closed,
+ *                                                                all), creator; per_page and page, as the comments
+ *   POST  /repos/{owner}/{repo}/issues                           {title, body} → 201 issue (as `actor`)
+ *   PATCH /repos/{owner}/{repo}/issues/{issue_number}            {title?, body?, state?} → 200 issue
  * Anything else answers 404 {"message":"Not Found"}, like GitHub.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -86,8 +90,22 @@ export interface RecordedGitHubRequest {
   status: number;
 }
 
+export interface StoredIssue {
+  number: number;
+  owner: string;
+  repo: string;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  user: FakeUser;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface FakeGitHubState {
   requests: RecordedGitHubRequest[];
+  /** Issues opened through the API, by number. */
+  issues: Map<number, StoredIssue>;
   /** Every comment by id, whatever its repository and issue. */
   comments: Map<number, StoredComment>;
   /** Comments of one issue, oldest first, as the list endpoint returns them. */
@@ -101,6 +119,8 @@ const DOCS = {
   list: "https://docs.github.com/rest/issues/comments#list-issue-comments",
   get: "https://docs.github.com/rest/issues/comments#get-an-issue-comment",
   repo: "https://docs.github.com/rest/repos/repos#get-a-repository",
+  createIssue: "https://docs.github.com/rest/issues/issues#create-an-issue",
+  updateIssue: "https://docs.github.com/rest/issues/issues#update-an-issue",
 };
 
 /** GitHub timestamps have no milliseconds: 2024-05-01T10:00:00Z. */
@@ -113,6 +133,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const defaultBranch = options.defaultBranch ?? "main";
   const comments = new Map<number, StoredComment>();
   let nextId = 1_000_001;
+  let nextIssue = 101;
 
   const addComment = (owner: string, repo: string, issueNumber: number, body: string, user: FakeUser) => {
     const now = githubTime();
@@ -139,8 +160,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     );
   }
 
+  const issues = new Map<number, StoredIssue>();
   const state: FakeGitHubState = {
     requests: [],
+    issues,
     comments,
     commentsOn: (owner, repo, issueNumber) =>
       [...comments.values()]
@@ -166,6 +189,43 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     updated_at: c.updatedAt,
     author_association: c.user.type === "Bot" ? "NONE" : "OWNER",
   });
+
+  const issueJson = (i: StoredIssue) => ({
+    id: 2_000_000 + i.number,
+    number: i.number,
+    url: `${baseUrl}/repos/${i.owner}/${i.repo}/issues/${i.number}`,
+    html_url: `https://github.com/${i.owner}/${i.repo}/issues/${i.number}`,
+    title: i.title,
+    body: i.body,
+    state: i.state,
+    user: { login: i.user.login, id: i.user.id, type: i.user.type, site_admin: false },
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+  });
+
+  /** One page of `all` as GitHub pages lists: per_page (≤100, default 30), page, a `Link` header when there are more. */
+  const paged = <T>(url: URL, all: T[]) => {
+    const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get("per_page") ?? 30) || 30));
+    const page = Math.max(1, Number(url.searchParams.get("page") ?? 1) || 1);
+    const lastPage = Math.max(1, Math.ceil(all.length / perPage));
+    const slice = all.slice((page - 1) * perPage, page * perPage);
+    const headers: Record<string, string> = {};
+    if (lastPage > 1) {
+      const link = (p: number, rel: string) => {
+        const u = new URL(`${baseUrl}${url.pathname}`);
+        for (const [k, v] of url.searchParams) u.searchParams.set(k, v);
+        u.searchParams.set("per_page", String(perPage));
+        u.searchParams.set("page", String(p));
+        return `<${u.href}>; rel="${rel}"`;
+      };
+      const parts: string[] = [];
+      if (page > 1) parts.push(link(page - 1, "prev"));
+      if (page < lastPage) parts.push(link(page + 1, "next"), link(lastPage, "last"));
+      if (page > 1) parts.push(link(1, "first"));
+      headers.link = parts.join(", ");
+    }
+    return { slice, headers };
+  };
 
   const fake = await listen(state, (req: IncomingMessage, res: ServerResponse, raw: Buffer) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -251,30 +311,60 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       });
     }
 
+    // /repos/{owner}/{repo}/issues: list (newest first) and create
+    if (seg.length === 4 && seg[3] === "issues") {
+      if (method === "GET") {
+        const want = url.searchParams.get("state") ?? "open";
+        const creator = url.searchParams.get("creator");
+        const all = [...issues.values()]
+          .filter((i) => i.owner === owner && i.repo === repo && (want === "all" || i.state === want))
+          .filter((i) => !creator || i.user.login === creator)
+          .sort((a, b) => b.number - a.number);
+        const { slice, headers } = paged(url, all);
+        return reply(200, slice.map(issueJson), headers);
+      }
+      if (method === "POST") {
+        if (options.forbidWrites) return error(403, "Resource not accessible by integration", DOCS.createIssue);
+        if (badJson) return error(400, "Problems parsing JSON", DOCS.createIssue);
+        const b = (body ?? {}) as { title?: unknown; body?: unknown };
+        if (typeof b.title !== "string" || !b.title) return error(422, "Validation Failed", DOCS.createIssue);
+        const now = githubTime();
+        const issue: StoredIssue = {
+          number: nextIssue++,
+          owner,
+          repo,
+          title: b.title,
+          body: typeof b.body === "string" ? b.body : "",
+          state: "open",
+          user: actor,
+          createdAt: now,
+          updatedAt: now,
+        };
+        issues.set(issue.number, issue);
+        return reply(201, issueJson(issue));
+      }
+      return error(404, "Not Found");
+    }
+
+    // PATCH /repos/{owner}/{repo}/issues/{issue_number}
+    if (seg.length === 5 && seg[3] === "issues" && isNumber(seg[4]) && method === "PATCH") {
+      if (options.forbidWrites) return error(403, "Resource not accessible by integration", DOCS.updateIssue);
+      if (badJson) return error(400, "Problems parsing JSON", DOCS.updateIssue);
+      const issue = issues.get(Number(seg[4]));
+      if (!issue || issue.owner !== owner || issue.repo !== repo) return error(404, "Not Found", DOCS.updateIssue);
+      const b = (body ?? {}) as { title?: unknown; body?: unknown; state?: unknown };
+      if (typeof b.title === "string") issue.title = b.title;
+      if (typeof b.body === "string") issue.body = b.body;
+      if (b.state === "open" || b.state === "closed") issue.state = b.state;
+      issue.updatedAt = githubTime();
+      return reply(200, issueJson(issue));
+    }
+
     // /repos/{owner}/{repo}/issues/{issue_number}/comments
     if (seg.length === 6 && seg[3] === "issues" && isNumber(seg[4]) && seg[5] === "comments") {
       const issueNumber = Number(seg[4]);
       if (method === "GET") {
-        const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get("per_page") ?? 30) || 30));
-        const page = Math.max(1, Number(url.searchParams.get("page") ?? 1) || 1);
-        const all = state.commentsOn(owner, repo, issueNumber);
-        const lastPage = Math.max(1, Math.ceil(all.length / perPage));
-        const slice = all.slice((page - 1) * perPage, page * perPage);
-        const headers: Record<string, string> = {};
-        if (lastPage > 1) {
-          const link = (p: number, rel: string) => {
-            const u = new URL(`${baseUrl}${url.pathname}`);
-            for (const [k, v] of url.searchParams) u.searchParams.set(k, v);
-            u.searchParams.set("per_page", String(perPage));
-            u.searchParams.set("page", String(p));
-            return `<${u.href}>; rel="${rel}"`;
-          };
-          const parts: string[] = [];
-          if (page > 1) parts.push(link(page - 1, "prev"));
-          if (page < lastPage) parts.push(link(page + 1, "next"), link(lastPage, "last"));
-          if (page > 1) parts.push(link(1, "first"));
-          headers.link = parts.join(", ");
-        }
+        const { slice, headers } = paged(url, state.commentsOn(owner, repo, issueNumber));
         return reply(200, slice.map(toJson), headers);
       }
       if (method === "POST") {

@@ -77,7 +77,7 @@ describe("drift on main (baseline-store: branch)", () => {
     git(ws, "add", "stack.yml");
     git(ws, "commit", "-q", "-m", "app");
     git(ws, "push", "-q", "origin", "main");
-    const inputs = { stack: "stack.yml", "github-token": "ghs_test", "baseline-store": "branch" };
+    const inputs = { stack: "stack.yml", "github-token": "ghs_test", "baseline-store": "branch", drift: "issue" };
     const onMain = (sha: string) =>
       runAction({
         inputs,
@@ -102,10 +102,13 @@ describe("drift on main (baseline-store: branch)", () => {
       ...parseBranchHistory(show("loadgate-data:baselines/shop.json"), "stored"),
       entries: Array.from({ length: 15 }, (_, i) => entryLike(real, i, i < 12 ? 0.5 : 1)),
     };
-    git(root, "clone", "-q", "-b", "loadgate-data", join(root, "origin.git"), "data");
-    writeFileSync(join(root, "data/baselines/shop.json"), serialize(h));
-    git(join(root, "data"), "commit", "-q", "-am", "a series with a step");
-    git(join(root, "data"), "push", "-q", "origin", "loadgate-data");
+    const pushStep = (dir: string) => {
+      git(root, "clone", "-q", "-b", "loadgate-data", join(root, "origin.git"), dir);
+      writeFileSync(join(root, dir, "baselines/shop.json"), serialize(h));
+      git(join(root, dir), "commit", "-q", "-am", "a series with a step");
+      git(join(root, dir), "push", "-q", "origin", "loadgate-data");
+    };
+    pushStep("data");
 
     const second = await onMain("2".repeat(40));
     expect(second.code, second.stdout).toBe(0);
@@ -119,6 +122,15 @@ describe("drift on main (baseline-store: branch)", () => {
     );
     expect(second.summary).toContain("### Drift on the default branch");
     expect(second.summary).toMatch(/\| P99 \| aaaa011 → aaaa012 \|/);
+    // drift: issue: exactly one issue, with the finding and its marker.
+    expect([...gh.state.issues.values()]).toHaveLength(1);
+    const issue = [...gh.state.issues.values()][0];
+    expect(issue.title).toBe("loadgate: performance stepped on the default branch (shop)");
+    expect(issue.body).toContain("<!-- loadgate:drift stack=shop -->");
+    expect(issue.body).toMatch(/\| P99 \| aaaa011 → aaaa012 \|/);
+    expect(second.stdout).toContain(
+      `Drift issue created for shop: ${issue.number > 0 ? "https://github.com/acme/shop/issues/" : ""}`,
+    );
 
     // 3. The next baseline: the same step is not reported again.
     const third = await onMain("3".repeat(40));
@@ -126,6 +138,18 @@ describe("drift on main (baseline-store: branch)", () => {
     expect(third.outputs.drift).toBe("none");
     expect(third.stdout).not.toContain("performance stepped");
     expect(third.summary).toMatch(/shop: no new change point \(\d series, loadgate-data:baselines\/shop\.json\)/);
+    expect(gh.state.issues.size).toBe(1);
+
+    // 4. The step found again (the history rewritten once more): the same issue is updated, not a second one.
+    pushStep("data-again");
+    const fourth = await onMain("4".repeat(40));
+    expect(fourth.code, fourth.stdout).toBe(0);
+    expect(fourth.outputs.drift).toBe("found");
+    expect(fourth.stdout).toContain(
+      `Drift issue updated for shop: https://github.com/acme/shop/issues/${issue.number}`,
+    );
+    expect(gh.state.issues.size).toBe(1);
+    expect(gh.state.issues.get(issue.number)?.body).toContain("baseline of 4444444");
     expect(markedProcesses()).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 });
