@@ -44,7 +44,7 @@ describe("detectSeries", () => {
     expect(c.change.hi).toBeGreaterThan(0.15);
     expect(c.change.lo).toBeGreaterThan(0.05);
     expect(c.worse).toBe(true);
-    expect(c.p).toBeLessThanOrEqual(0.05);
+    expect(c.p).toBeLessThanOrEqual(0.01);
   });
 
   it("finds two steps", () => {
