@@ -414,11 +414,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants2);
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -435,10 +435,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants2);
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -499,8 +499,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants2) {
-        this.code = optimizeExpr(this.code, names, constants2);
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
         return this;
       }
       get names() {
@@ -529,12 +529,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants2))
+          if (n.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -587,12 +587,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        if (!(super.optimizeNames(names, constants2) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants2);
+        this.condition = optimizeExpr(this.condition, names, constants3);
         return this;
       }
       get names() {
@@ -615,10 +615,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants2);
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
         return this;
       }
       get names() {
@@ -654,10 +654,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants2);
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
         return this;
       }
       get names() {
@@ -699,11 +699,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a, _b;
-        super.optimizeNames(names, constants2);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants2);
+        super.optimizeNames(names, constants3);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -1004,7 +1004,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants2) {
+    function optimizeExpr(expr, names, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -1019,14 +1019,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c2 = constants2[n.str];
+        const c2 = constants3[n.str];
         if (c2 === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c2;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c2) => c2 instanceof code_1.Name && names[c2.str] === 1 && constants2[c2.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c2) => c2 instanceof code_1.Name && names[c2.str] === 1 && constants3[c2.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -23607,9 +23607,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants2 = require_constants();
+    var constants3 = require_constants();
     var pako2 = {};
-    assign(pako2, deflate, inflate, constants2);
+    assign(pako2, deflate, inflate, constants3);
     module2.exports = pako2;
   }
 });
@@ -37701,10 +37701,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var SemVer = require_semver();
     var truncate = (version, truncation, options) => {
-      if (!constants2.RELEASE_TYPES.includes(truncation)) {
+      if (!constants3.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version, options);
@@ -38944,7 +38944,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse2 = require_parse();
@@ -39028,8 +39028,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants2.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants2.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants3.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -43926,9 +43926,9 @@ function exitCodeOf(error) {
 // src/stack/launch.ts
 import { spawn as spawn2 } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync as chmodSync2, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname as dirname2, join, resolve } from "node:path";
 
 // src/stack/ports.ts
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
@@ -44011,7 +44011,92 @@ function commandLineOf(pid) {
 
 // src/stack/process-group.ts
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
+import { closeSync as closeSync2, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
+
+// src/stack/run-folder.ts
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants,
+  fchownSync,
+  mkdirSync,
+  openSync,
+  statfsSync,
+  writeSync
+} from "node:fs";
+import { dirname } from "node:path";
+var mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+var NEARLY_FULL_BYTES = 1024 * 1024;
+function space(folder) {
+  try {
+    const s = statfsSync(folder);
+    return { free: s.bavail * s.bsize, size: s.blocks * s.bsize };
+  } catch {
+    return void 0;
+  }
+}
+function explainFullDisk(err, runDir) {
+  const text = messageOf(err);
+  const s = space(runDir);
+  const enospc = err?.code === "ENOSPC" || /No space left on device|ENOSPC|could not extend file/i.test(text);
+  if (!enospc && !(s && s.free < NEARLY_FULL_BYTES)) return err;
+  const room = s ? ` (a file system of ${mb(s.size)}, ${mb(s.free)} free when loadgate looked)` : "";
+  return new StackError(
+    `The run folder ${runDir} ran out of space${room}: no space left on device. PostgreSQL's data, the components' logs and configuration go there (a fresh database alone takes about 40 MB, plus its schema and seed). Free space there, or point RUNNER_TEMP (or TMPDIR) at a folder with more room.
+${text}`
+  );
+}
+function inTheWay(path, err) {
+  const code2 = err.code;
+  if (code2 === "EEXIST" || code2 === "ELOOP")
+    throw new StackError(
+      `${path} already exists in the run folder, and loadgate made no such entry (a symbolic link or a file another process planted): loadgate does not follow or reuse it. Remove it and run again, and check what else writes to ${dirname(path)}.`
+    );
+  throw err;
+}
+function makeDir(path, mode, owner) {
+  try {
+    mkdirSync(path, { mode });
+  } catch (err) {
+    inTheWay(path, err);
+  }
+  chmodSync(path, mode);
+  if (owner) chownSync(path, owner.uid, owner.gid);
+  return path;
+}
+function writeNewFile(path, text, mode = 420, owner) {
+  let fd;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  } catch (err) {
+    inTheWay(path, err);
+  }
+  try {
+    if (owner) fchownSync(fd, owner.uid, owner.gid);
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+function openLog(path) {
+  try {
+    return openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 420);
+  } catch (err) {
+    return inTheWay(path, err);
+  }
+}
+function removeTree(path, user) {
+  spawnSync("rm", ["-rf", "--", path], {
+    stdio: "ignore",
+    env: { PATH: "/usr/bin:/bin" },
+    uid: user?.uid,
+    gid: user?.gid
+  });
+}
+
+// src/stack/process-group.ts
 function groupMembers(pgid) {
   const pids = [];
   for (const entry2 of readdirSync2("/proc")) {
@@ -44100,7 +44185,7 @@ var Component = class _Component {
     });
   }
   static async start(options) {
-    const fd = openSync(options.logFile, "a");
+    const fd = openLog(options.logFile);
     try {
       const [command, args] = options.cpus ? ["taskset", ["-c", options.cpus, options.command, ...options.args]] : [options.command, options.args];
       const child = spawn(command, args, {
@@ -44121,7 +44206,7 @@ var Component = class _Component {
       });
       return new _Component(options, child);
     } finally {
-      closeSync(fd);
+      closeSync2(fd);
     }
   }
   get running() {
@@ -44193,30 +44278,6 @@ function notReadyText(pid, timeoutSeconds, what, last) {
   return `did not become ${what} within ${timeoutSeconds} s: it is still running (pid ${pid}) and ${last.detail}${failedLoad}`;
 }
 
-// src/stack/run-folder.ts
-import { statfsSync } from "node:fs";
-var mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-var NEARLY_FULL_BYTES = 1024 * 1024;
-function space(folder) {
-  try {
-    const s = statfsSync(folder);
-    return { free: s.bavail * s.bsize, size: s.blocks * s.bsize };
-  } catch {
-    return void 0;
-  }
-}
-function explainFullDisk(err, runDir) {
-  const text = messageOf(err);
-  const s = space(runDir);
-  const enospc = err?.code === "ENOSPC" || /No space left on device|ENOSPC|could not extend file/i.test(text);
-  if (!enospc && !(s && s.free < NEARLY_FULL_BYTES)) return err;
-  const room = s ? ` (a file system of ${mb(s.size)}, ${mb(s.free)} free when loadgate looked)` : "";
-  return new StackError(
-    `The run folder ${runDir} ran out of space${room}: no space left on device. PostgreSQL's data, the components' logs and configuration go there (a fresh database alone takes about 40 MB, plus its schema and seed). Free space there, or point RUNNER_TEMP (or TMPDIR) at a folder with more room.
-${text}`
-  );
-}
-
 // src/stack/launch.ts
 var RUN_MARKER = "LOADGATE_RUN_ID";
 function reachableRoot(tmpDir, user, log) {
@@ -44229,15 +44290,10 @@ function reachableRoot(tmpDir, user, log) {
       );
       return tmpdir();
     }
-    const parent = dirname(dir);
+    const parent = dirname2(dir);
     if (parent === dir) return tmpDir;
     dir = parent;
   }
-}
-function ownedDir(path, user) {
-  mkdirSync(path, { recursive: true, mode: 493 });
-  if (user) chownSync(path, user.uid, user.gid);
-  return path;
 }
 var liveLaunches = /* @__PURE__ */ new Map();
 function forceStopAllNow() {
@@ -44253,7 +44309,7 @@ function forceStopAllNow() {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (const deadline = Date.now() + 3e3; Date.now() < deadline && marked().length > 0; )
     Atomics.wait(pause, 0, 0, 25);
-  for (const runDir of liveLaunches.values()) rmSync(runDir, { recursive: true, force: true });
+  for (const runDir of liveLaunches.values()) removeTree(runDir);
   liveLaunches.clear();
   return n;
 }
@@ -44271,7 +44327,7 @@ function newLaunch(label, ctx) {
     );
   }
   liveLaunches.set(runId, runDir);
-  ownedDir(runDir, ctx.user);
+  if (ctx.user) chmodSync2(runDir, 493);
   const components = [];
   const ports = {};
   return {
@@ -44281,7 +44337,7 @@ function newLaunch(label, ctx) {
     markerEnv: { [RUN_MARKER]: runId },
     ports,
     components,
-    dir: (name) => ownedDir(join(runDir, name), ctx.user),
+    dir: (name, given) => makeDir(join(runDir, name), given?.mode ?? 493, given ? ctx.user : void 0),
     async start(options) {
       const c2 = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
       components.push(c2);
@@ -44321,7 +44377,7 @@ async function stopAndCheck(launch, remove) {
     const deadline = Date.now() + 3e3;
     while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep2(50);
   }
-  if (remove !== "none") rmSync(join(runDir, "pg", "data"), { recursive: true, force: true });
+  if (remove !== "none") removeTree(join(runDir, "pg", "data"), launch.ctx.user);
   if (orphans.size > 0) {
     const list = [...orphans.values()].map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`).join("\n");
     throw new StackError(
@@ -44336,7 +44392,7 @@ Logs: ${runDir}`
       `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`
     );
   }
-  if (remove === "all") rmSync(runDir, { recursive: true, force: true });
+  if (remove === "all") removeTree(runDir);
 }
 function foreignHolders(port, ours) {
   return pidsHoldingSockets(listeningInodes(port)).filter((pid) => !ours.has(pid)).map((pid) => `pid ${pid} (${commandLineOf(pid)})`);
@@ -44901,7 +44957,7 @@ function binarySearch(path, override) {
 var import_ajv = __toESM(require_ajv(), 1);
 import { createHash as createHash2 } from "node:crypto";
 import { existsSync, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
-import { dirname as dirname2, join as join2, relative as relative2, resolve as resolve2 } from "node:path";
+import { dirname as dirname3, join as join2, relative as relative2, resolve as resolve2 } from "node:path";
 
 // schema/stack.schema.json
 var stack_schema_default = {
@@ -45807,7 +45863,7 @@ function validate(data) {
 function loadStackFile(file) {
   const src = readStackSource(file);
   const raw = src.data;
-  const at = { src, dir: dirname2(file), problems: [] };
+  const at = { src, dir: dirname3(file), problems: [] };
   const database = databaseSection(at, raw.database);
   const pooler = poolerSection(at, raw.pooler, database);
   const proxy = proxySection(raw.proxy);
@@ -46206,8 +46262,8 @@ function runtimeOf(io, toolVersion) {
 }
 
 // src/ab/run.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync5 } from "node:fs";
-import { join as join13 } from "node:path";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync3 } from "node:fs";
+import { join as join14 } from "node:path";
 
 // src/load/autocannon.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
@@ -46529,12 +46585,12 @@ function endMeasure(hooks, finish) {
 }
 
 // src/load/cpu.ts
-import { spawnSync } from "node:child_process";
+import { spawnSync as spawnSync2 } from "node:child_process";
 import { readFileSync as readFileSync6 } from "node:fs";
 var clockTicks;
 function ticksPerSecond() {
   if (clockTicks === void 0) {
-    const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
+    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8" });
     clockTicks = Number(r.stdout?.trim()) || 100;
   }
   return clockTicks;
@@ -46976,7 +47032,7 @@ function warningsFor(cpu, trials) {
 }
 
 // src/engine/prepare.ts
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/stack/app-setup.ts
 import { createHash as createHash3 } from "node:crypto";
@@ -46987,10 +47043,10 @@ import {
   readdirSync as readdirSync4,
   readFileSync as readFileSync7,
   readlinkSync as readlinkSync2,
-  rmSync as rmSync2,
+  rmSync,
   writeFileSync
 } from "node:fs";
-import { dirname as dirname3, join as join4, relative as relative3 } from "node:path";
+import { dirname as dirname4, join as join4, relative as relative3 } from "node:path";
 
 // src/stack/configs.ts
 function renderPgbouncerIni(c2) {
@@ -47001,9 +47057,9 @@ ${c2.database} = host=127.0.0.1 port=${c2.postgresPort} dbname=${c2.database} us
 listen_addr = 127.0.0.1
 listen_port = ${c2.listenPort}
 unix_socket_dir =
-auth_type = trust
+auth_type = scram-sha-256
 auth_file = ${c2.authFile}
-stats_users = ${c2.user}
+stats_users = ${c2.statsUser}
 pool_mode = ${c2.poolMode}
 default_pool_size = ${c2.defaultPoolSize}
 max_client_conn = ${c2.maxClientConn}
@@ -47237,7 +47293,7 @@ async function ensureAppSetup(spec, ctx) {
     return "cached";
   }
   ctx.log(`app.setup: running (${decision.reason})`);
-  rmSync2(marker, { force: true });
+  rmSync(marker, { force: true });
   const launch = newLaunch(`${spec.name}-setup`, ctx);
   try {
     await runSetupStep(launch, {
@@ -47263,7 +47319,7 @@ async function ensureAppSetup(spec, ctx) {
         `app.setup: the command did not make ${left.join(", ")} (app.setup.creates), so it will run again next time`
       );
     }
-    mkdirSync2(dirname3(marker), { recursive: true });
+    mkdirSync2(dirname4(marker), { recursive: true });
     const record = { ...current, command, appDir, at: (/* @__PURE__ */ new Date()).toISOString() };
     writeFileSync(marker, `${JSON.stringify(record, null, 2)}
 `);
@@ -47272,9 +47328,9 @@ async function ensureAppSetup(spec, ctx) {
 }
 
 // src/stack/binaries.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { accessSync, constants, existsSync as existsSync3, readdirSync as readdirSync5, realpathSync } from "node:fs";
-import { dirname as dirname4, join as join5 } from "node:path";
+import { spawnSync as spawnSync3 } from "node:child_process";
+import { accessSync, constants as constants2, existsSync as existsSync3, readdirSync as readdirSync5, realpathSync } from "node:fs";
+import { dirname as dirname5, join as join5 } from "node:path";
 var PACKAGES = {
   postgres: "postgresql",
   pgbouncer: "pgbouncer",
@@ -47283,7 +47339,7 @@ var PACKAGES = {
 };
 function isExecutable(p) {
   try {
-    accessSync(p, constants.X_OK);
+    accessSync(p, constants2.X_OK);
     return true;
   } catch {
     return false;
@@ -47299,7 +47355,7 @@ function which(name, dirs) {
 function findPostgresBin(search) {
   const initdb2 = which("initdb", search.dirs);
   if (initdb2) {
-    const dir = dirname4(realpathSync(initdb2));
+    const dir = dirname5(realpathSync(initdb2));
     if (["postgres", "psql"].every((b) => isExecutable(join5(dir, b)))) return dir;
   }
   const root = search.postgresRoot;
@@ -47338,7 +47394,7 @@ function requireBinaries(needs, search, install, log) {
   if (missing.length === 0) return found;
   if (install) {
     const root = process.getuid?.() === 0;
-    const canSudo = !root && spawnSync2("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+    const canSudo = !root && spawnSync3("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
     if (!root && !canSudo) {
       throw new UserError(
         `Missing: ${missing.join(", ")}. --install needs root or passwordless sudo to run apt-get; run this yourself:
@@ -47352,7 +47408,7 @@ function requireBinaries(needs, search, install, log) {
       [...pre, "apt-get", "update", "-qq"],
       [...pre, "apt-get", "install", "-y", "-qq", ...missing]
     ]) {
-      const r = spawnSync2(args[0], args.slice(1), { stdio: ["ignore", "inherit", "inherit"], env });
+      const r = spawnSync3(args[0], args.slice(1), { stdio: ["ignore", "inherit", "inherit"], env });
       if (r.status !== 0) {
         throw new UserError(
           `"${args.join(" ")}" failed (exit ${r.status ?? r.signal}). Install by hand:
@@ -47376,7 +47432,7 @@ or run again with --install.`
 
 // src/stack/python-env.ts
 import { createHash as createHash4 } from "node:crypto";
-import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync8, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync8, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { join as join6, relative as relative4 } from "node:path";
 var COMPLETE_MARK = ".loadgate-complete";
 async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
@@ -47400,12 +47456,12 @@ async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log
     );
   }
   const building = dir;
-  rmSync3(building, { recursive: true, force: true });
+  rmSync2(building, { recursive: true, force: true });
   mkdirSync3(join6(cacheDir, "venvs"), { recursive: true });
   log(`Creating a virtualenv for ${rel} (pip install -r)`);
   const venv = await execCapture(interpreter, ["-m", "venv", building]);
   if (venv.code !== 0) {
-    rmSync3(building, { recursive: true, force: true });
+    rmSync2(building, { recursive: true, force: true });
     throw new UserError(
       `"${interpreter} -m venv" failed:
 ${venv.output.trim().split("\n").slice(-10).join("\n")}
@@ -47418,7 +47474,7 @@ On Debian/Ubuntu install it with: apt-get install -y python3-venv`
     { env: { ...process.env, PIP_NO_INPUT: "1" } }
   );
   if (pip.code !== 0) {
-    rmSync3(building, { recursive: true, force: true });
+    rmSync2(building, { recursive: true, force: true });
     throw new UserError(
       `pip could not install ${rel}:
 ${pip.output.trim().split("\n").slice(-15).join("\n")}
@@ -47433,7 +47489,7 @@ Fix the pins in ${rel} and run again.`
       { env: { ...process.env, PIP_NO_INPUT: "1" } }
     );
     if (extra.code !== 0) {
-      rmSync3(building, { recursive: true, force: true });
+      rmSync2(building, { recursive: true, force: true });
       throw new UserError(
         `pip could not install ${noDeps.join(", ")} (app.python.no-deps, without dependency pins):
 ${extra.output.trim().split("\n").slice(-15).join("\n")}
@@ -47571,7 +47627,6 @@ var appPart = {
 };
 
 // src/stack/nginx.ts
-import { writeFileSync as writeFileSync3 } from "node:fs";
 import { join as join7 } from "node:path";
 var NGINX_READY_SECONDS = 15;
 var nginxPart = {
@@ -47581,11 +47636,13 @@ var nginxPart = {
     const { spec } = plan;
     const proxy = spec.proxy;
     const { ports } = launch;
-    const prefix = launch.dir("nginx");
+    const dir = launch.dir("nginx");
+    const prefix = launch.dir("nginx/prefix", { mode: 493 });
+    let attempt = 0;
     await startOnFreePort(launch, "nginx", async (port) => {
       ports.nginx = port;
-      const conf = join7(prefix, "nginx.conf");
-      writeFileSync3(
+      const conf = join7(dir, attempt++ === 0 ? "nginx.conf" : `nginx-${attempt}.conf`);
+      writeNewFile(
         conf,
         renderNginxConf({
           prefix,
@@ -47639,15 +47696,67 @@ var nginxPart = {
 };
 
 // src/stack/pgbouncer.ts
-import { writeFileSync as writeFileSync4 } from "node:fs";
 import { join as join9 } from "node:path";
 
-// src/stack/postgres.ts
-import { chmodSync, rmSync as rmSync4 } from "node:fs";
-import { join as join8 } from "node:path";
+// src/stack/db-auth.ts
+import { createHash as createHash5, createHmac, pbkdf2Sync, randomBytes as randomBytes2 } from "node:crypto";
 var DB = "loadgate";
-var DB_USER = "loadgate";
-async function psql(bin, port, database, args) {
+var APP_ROLE = "loadgate";
+var ADMIN_ROLE = "loadgate_admin";
+var randomPassword = () => randomBytes2(16).toString("hex");
+function newCredentials() {
+  return { appPassword: randomPassword(), adminPassword: randomPassword() };
+}
+function scramSecret(password, salt = randomBytes2(16), iterations = 4096) {
+  const salted = pbkdf2Sync(password, salt, iterations, 32, "sha256");
+  const clientKey = createHmac("sha256", salted).update("Client Key").digest();
+  const storedKey = createHash5("sha256").update(clientKey).digest();
+  const serverKey = createHmac("sha256", salted).update("Server Key").digest();
+  const b64 = (b) => b.toString("base64");
+  return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`;
+}
+function setAppPasswordSql(password) {
+  return `alter role ${APP_ROLE} with login nosuperuser password '${scramSecret(password)}'`;
+}
+function appUrl(port, c2) {
+  return `postgresql://${APP_ROLE}:${c2.appPassword}@127.0.0.1:${port}/${DB}`;
+}
+function pgbouncerAuthFile(c2) {
+  return `"${APP_ROLE}" "${c2.appPassword}"
+"${ADMIN_ROLE}" "${c2.adminPassword}"
+`;
+}
+function renderPgHba() {
+  return `# Generated by loadgate for one run.
+local all ${ADMIN_ROLE} trust
+host  all all 127.0.0.1/32 scram-sha-256
+`;
+}
+var GIVE_TO_APP_SQL = `do $$
+declare r record;
+begin
+  for r in select n.nspname from pg_namespace n
+    where n.nspowner = '${ADMIN_ROLE}'::regrole and n.nspname not in ('information_schema', 'public')
+      and n.nspname not like 'pg\\_%'
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_namespace'::regclass and d.objid = n.oid and d.deptype = 'e')
+  loop
+    execute format('alter schema %I owner to ${APP_ROLE}', r.nspname);
+  end loop;
+  for r in select c.oid::regclass as rel, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relowner = '${ADMIN_ROLE}'::regrole and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+      and n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i', 'e'))
+  loop
+    execute format('alter %s %s owner to ${APP_ROLE}',
+      case r.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view'
+        when 'f' then 'foreign table' else 'table' end, r.rel);
+  end loop;
+end $$`;
+
+// src/stack/psql.ts
+import { join as join8 } from "node:path";
+async function psql(bin, target, database, args) {
+  const tcp = "password" in target;
   return execCapture(
     join8(bin, "psql"),
     [
@@ -47656,25 +47765,112 @@ async function psql(bin, port, database, args) {
       "-v",
       "ON_ERROR_STOP=1",
       "-h",
-      "127.0.0.1",
+      tcp ? "127.0.0.1" : target.socketDir,
       "-p",
-      String(port),
+      String(target.port),
       "-U",
-      DB_USER,
+      tcp ? target.user : ADMIN_ROLE,
       "-d",
       database,
+      "-w",
       ...args
     ],
     {
-      env: { PATH: "/usr/bin:/bin", PGCONNECT_TIMEOUT: "3" }
+      env: { PATH: "/usr/bin:/bin", PGCONNECT_TIMEOUT: "3", ...tcp ? { PGPASSWORD: target.password } : {} }
     }
   );
 }
+
+// src/stack/pgbouncer.ts
+var pgbouncerPart = {
+  name: "pgbouncer",
+  wanted: (plan) => plan.spec.database !== null && plan.spec.pooler !== null,
+  async start(plan, ctx, launch, wiring) {
+    const pooler = plan.spec.pooler;
+    const { ports } = launch;
+    const credentials = wiring.credentials;
+    const dir = launch.dir("pgbouncer");
+    const authFile = join9(dir, "users.txt");
+    writeNewFile(authFile, pgbouncerAuthFile(credentials), 384, ctx.user);
+    let attempt = 0;
+    await startOnFreePort(launch, "pgbouncer", async (port) => {
+      ports.pgbouncer = port;
+      const ini = join9(dir, attempt++ === 0 ? "pgbouncer.ini" : `pgbouncer-${attempt}.ini`);
+      writeNewFile(
+        ini,
+        renderPgbouncerIni({
+          listenPort: port,
+          postgresPort: ports.postgres,
+          database: DB,
+          user: APP_ROLE,
+          statsUser: ADMIN_ROLE,
+          authFile,
+          poolMode: pooler.poolMode,
+          defaultPoolSize: pooler.defaultPoolSize,
+          maxClientConn: pooler.maxClientConn
+        })
+      );
+      const pgb = await launch.start({
+        name: "pgbouncer",
+        command: ctx.binaries.pgbouncer,
+        args: [ini],
+        env: { PATH: "/usr/bin:/bin", ...launch.markerEnv },
+        cwd: dir,
+        user: ctx.user,
+        stopSignal: "SIGINT",
+        ports: [port]
+      });
+      const asApp = { port, user: APP_ROLE, password: credentials.appPassword };
+      await waitReady(
+        pgb,
+        async () => (await psql(ctx.binaries.postgresBin, asApp, DB, ["-Atc", "select 1"])).code === 0,
+        15,
+        "ready",
+        ctx.signal
+      );
+    });
+    wiring.databaseUrl = appUrl(ports.pgbouncer, credentials);
+  }
+};
+async function poolState(postgresBin, port, poolSize, credentials) {
+  const asAdmin = { port, user: ADMIN_ROLE, password: credentials.adminPassword };
+  const r = await psql(postgresBin, asAdmin, "pgbouncer", ["-A", "-F", "	", "-P", "footer=off", "-c", "show pools"]);
+  if (r.code !== 0) return void 0;
+  const [head, ...rows] = r.output.trim().split("\n");
+  const names = (head ?? "").split("	");
+  const col = (row2, name) => Number(row2[names.indexOf(name)] ?? Number.NaN);
+  const pools = rows.map((l) => l.split("	")).filter((row2) => row2[names.indexOf("database")] === DB);
+  if (pools.length === 0) return void 0;
+  const sum = (name) => pools.reduce((a, row2) => a + (col(row2, name) || 0), 0);
+  const maxwait = Math.max(...pools.map((row2) => (col(row2, "maxwait") || 0) + (col(row2, "maxwait_us") || 0) / 1e6));
+  return `PgBouncer's pool for ${DB}: ${sum("cl_waiting")} client(s) waiting for a server connection (the longest for ${maxwait.toFixed(1)} s), ${sum("cl_active")} served by ${sum("sv_active")} busy server connection(s) of ${poolSize} (pooler.pgbouncer.default_pool_size).`;
+}
+
+// src/stack/postgres.ts
+import { join as join10 } from "node:path";
+function pgFolder(launch) {
+  const pgDir = launch.dir("pg", { mode: 448 });
+  const hba = join10(launch.runDir, "pg_hba.conf");
+  writeNewFile(hba, renderPgHba());
+  return { pgDir, data: join10(pgDir, "data"), hba };
+}
+var admin = (pgDir, port) => ({ socketDir: pgDir, port });
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(ms < 1e3 ? 2 : 1)} s`;
 async function initdb(bin, pgDir, data, user) {
   const init = await execCapture(
-    join8(bin, "initdb"),
-    ["-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
+    join10(bin, "initdb"),
+    [
+      "-D",
+      data,
+      "-U",
+      ADMIN_ROLE,
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--no-sync",
+      "--no-instructions"
+    ],
     { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }
   );
   if (init.code !== 0)
@@ -47683,11 +47879,11 @@ async function initdb(bin, pgDir, data, user) {
 ${init.output.trim().split("\n").slice(-20).join("\n")}`
     );
 }
-async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
+async function startServer(plan, ctx, launch, folder, overrides = {}) {
   const bin = ctx.binaries.postgresBin;
+  const { pgDir, data } = folder;
   const settings = {
     listen_addresses: "127.0.0.1",
-    unix_socket_directories: pgDir,
     fsync: "off",
     synchronous_commit: "off",
     full_page_writes: "off",
@@ -47695,6 +47891,10 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
     max_connections: "300",
     logging_collector: "off",
     ...plan.spec.database.settings,
+    // Who may log in, and how, is loadgate's: after the stack's own settings.
+    unix_socket_directories: pgDir,
+    hba_file: folder.hba,
+    password_encryption: "scram-sha-256",
     ...overrides
   };
   let pg;
@@ -47702,7 +47902,7 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
     launch.ports.postgres = port;
     pg = await launch.start({
       name: "postgres",
-      command: join8(bin, "postgres"),
+      command: join10(bin, "postgres"),
       args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
       env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
       cwd: pgDir,
@@ -47714,7 +47914,7 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
     try {
       await waitReady(
         pg,
-        async () => (await psql(bin, port, "postgres", ["-Atc", "select 1"])).code === 0,
+        async () => (await psql(bin, admin(pgDir, port), "postgres", ["-Atc", "select 1"])).code === 0,
         30,
         "ready",
         ctx.signal
@@ -47747,26 +47947,36 @@ function refusedSetting(plan, pg, settings) {
   const settingsNote = Object.keys(spec.database.settings).length > 0 ? ` Check database.settings (${Object.keys(spec.database.settings).join(", ")}) in ${spec.file}` : "";
   return pg.failure(`${pg.describeExit()} before it was ready: ${fromSeverity(fatal)}${settingsNote}`);
 }
-async function createAndSeed(plan, ctx, pg, launch) {
+async function createAndSeed(plan, ctx, pg, launch, credentials) {
   const { spec } = plan;
   const database = spec.database;
   const bin = ctx.binaries.postgresBin;
-  const port = launch.ports.postgres;
-  const created = await psql(bin, port, "postgres", ["-c", `create database ${DB}`]);
+  const target = admin(join10(launch.runDir, "pg"), launch.ports.postgres);
+  const created = await psql(bin, target, "postgres", [
+    "-c",
+    `create role ${APP_ROLE}`,
+    "-c",
+    setAppPasswordSql(credentials.appPassword),
+    "-c",
+    `create database ${DB} owner ${APP_ROLE}`
+  ]);
   if (created.code !== 0) throw pg.failure(`could not create the database: ${created.output.trim()}`);
   ctx.signal?.throwIfAborted();
   const runSql = async (key, file) => {
     if (!file) return;
     ctx.log(`database.${key}: ${file}`);
     const t0 = Date.now();
-    const r = await psql(bin, port, DB, ["-f", file]);
+    const r = await psql(bin, target, DB, ["-f", file]);
     if (r.code !== 0) throw sqlFailure(spec, key, file, r.output);
+    const given = await psql(bin, target, DB, ["-c", GIVE_TO_APP_SQL]);
+    if (given.code !== 0)
+      throw pg.failure(`could not give the app role what database.${key} made: ${given.output.trim()}`);
     ctx.log(`database.${key} took ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
   };
   await runSql("schema", database.schema);
-  await runDatabaseSetup(plan, ctx, launch);
+  await runDatabaseSetup(plan, ctx, launch, credentials);
   await runSql("seed", database.seed);
-  const analyze = await psql(bin, port, DB, ["-c", "analyze"]);
+  const analyze = await psql(bin, target, DB, ["-c", "analyze"]);
   if (analyze.code !== 0) throw pg.failure(`ANALYZE failed: ${analyze.output.trim()}`);
 }
 function sqlFailure(spec, key, file, output) {
@@ -47783,13 +47993,10 @@ ${lines.slice(-10).join("\n")}
 Fix the SQL (${where}) and run again.`
   );
 }
-function directUrl(port) {
-  return `postgresql://${DB_USER}@127.0.0.1:${port}/${DB}`;
-}
-async function runDatabaseSetup(plan, ctx, launch) {
+async function runDatabaseSetup(plan, ctx, launch, credentials) {
   const { spec } = plan;
   const steps = spec.database.setup;
-  const url = directUrl(launch.ports.postgres);
+  const url = appUrl(launch.ports.postgres, credentials);
   const values = { database_url: url, stack_dir: spec.dir, run_dir: launch.runDir };
   for (const [i, step] of steps.entries()) {
     await runSetupStep(launch, {
@@ -47804,8 +48011,8 @@ async function runDatabaseSetup(plan, ctx, launch) {
     });
   }
 }
-async function prewarm(ctx, pg, port) {
-  const r = await psql(ctx.binaries.postgresBin, port, DB, [
+async function prewarm(ctx, pg, pgDir, port) {
+  const r = await psql(ctx.binaries.postgresBin, admin(pgDir, port), DB, [
     "-Atc",
     "create extension if not exists pg_prewarm; select coalesce(sum(pg_prewarm(c.oid)), 0) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'i', 'm', 't') and n.nspname not in ('pg_catalog', 'information_schema')"
   ]);
@@ -47813,49 +48020,58 @@ async function prewarm(ctx, pg, port) {
   const blocks = Number(r.output.trim().split("\n").at(-1));
   ctx.log(`prewarmed ${(blocks * 8 / 1024).toFixed(0)} MiB of tables and indexes`);
 }
-async function copyTemplate(template, data) {
+async function copyTemplate(template, data, user) {
   const t0 = Date.now();
-  const r = await execCapture("cp", ["-a", "--", template, data], { env: { PATH: "/usr/bin:/bin" } });
+  const r = await execCapture("sh", ["-c", 'cp -a -- "$1" "$2" && chmod 700 -- "$2"', "sh", template, data], {
+    env: { PATH: "/usr/bin:/bin" },
+    user
+  });
   if (r.code !== 0)
     throw new StackError(`postgres: could not copy the seeded template ${template}: ${r.output.trim()}`);
-  chmodSync(data, 448);
   return Date.now() - t0;
 }
 var postgresPart = {
   name: "postgres",
   wanted: (plan) => plan.spec.database !== null,
   async start(plan, ctx, launch, wiring) {
-    const pgDir = launch.dir("pg");
-    const data = join8(pgDir, "data");
+    const folder = pgFolder(launch);
+    const credentials = newCredentials();
     let pg;
     if (ctx.databaseTemplate) {
-      const copyMs = await copyTemplate(ctx.databaseTemplate, data);
-      pg = await startServer(plan, ctx, launch, pgDir, data);
+      const copyMs = await copyTemplate(ctx.databaseTemplate, folder.data, ctx.user);
+      pg = await startServer(plan, ctx, launch, folder);
+      const r = await psql(ctx.binaries.postgresBin, admin(folder.pgDir, launch.ports.postgres), "postgres", [
+        "-c",
+        setAppPasswordSql(credentials.appPassword)
+      ]);
+      if (r.code !== 0) throw pg.failure(`could not set the app role's password: ${r.output.trim()}`);
       ctx.log(
         `postgres: started from the seeded copy of ${ctx.databaseTemplate} (copy took ${seconds2(copyMs)}; no schema, setup, seed or ANALYZE)`
       );
     } else {
       ctx.log("initdb");
-      await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
-      pg = await startServer(plan, ctx, launch, pgDir, data);
-      await createAndSeed(plan, ctx, pg, launch);
+      await initdb(ctx.binaries.postgresBin, folder.pgDir, folder.data, ctx.user);
+      pg = await startServer(plan, ctx, launch, folder);
+      await createAndSeed(plan, ctx, pg, launch, credentials);
     }
-    if (plan.spec.database.prewarm) await prewarm(ctx, pg, launch.ports.postgres);
-    wiring.databaseUrl = directUrl(launch.ports.postgres);
+    if (plan.spec.database.prewarm) await prewarm(ctx, pg, folder.pgDir, launch.ports.postgres);
+    wiring.credentials = credentials;
+    wiring.databaseUrl = appUrl(launch.ports.postgres, credentials);
+    wiring.postgresUrl = wiring.databaseUrl;
   }
 };
 async function seedDatabaseTemplate(plan, ctx) {
   if (!plan.spec.database) throw new Error(`stack ${plan.spec.name} has no database to make a template of`);
   const t0 = Date.now();
   const launch = newLaunch(`${plan.spec.name}-template`, ctx);
-  const dispose = () => rmSync4(launch.runDir, { recursive: true, force: true });
+  const dispose = () => removeTree(launch.runDir);
   try {
-    const pgDir = launch.dir("pg");
-    const data = join8(pgDir, "data");
+    const folder = pgFolder(launch);
+    const { data } = folder;
     ctx.log("initdb (template)");
-    await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
-    const pg = await startServer(plan, ctx, launch, pgDir, data, { wal_recycle: "off" });
-    await createAndSeed(plan, ctx, pg, launch);
+    await initdb(ctx.binaries.postgresBin, folder.pgDir, data, ctx.user);
+    const pg = await startServer(plan, ctx, launch, folder, { wal_recycle: "off" });
+    await createAndSeed(plan, ctx, pg, launch, newCredentials());
     await pg.stop(6e4);
     if (pg.exitInfo?.code !== 0) throw pg.failure(`${pg.describeExit()} when asked to shut down the seeded template`);
     await tearDown(launch, "none");
@@ -47871,73 +48087,13 @@ async function seedDatabaseTemplate(plan, ctx) {
   }
 }
 
-// src/stack/pgbouncer.ts
-var pgbouncerPart = {
-  name: "pgbouncer",
-  wanted: (plan) => plan.spec.database !== null && plan.spec.pooler !== null,
-  async start(plan, ctx, launch, wiring) {
-    const pooler = plan.spec.pooler;
-    const { ports } = launch;
-    const dir = launch.dir("pgbouncer");
-    const authFile = join9(dir, "users.txt");
-    writeFileSync4(authFile, `"${DB_USER}" ""
-`);
-    await startOnFreePort(launch, "pgbouncer", async (port) => {
-      ports.pgbouncer = port;
-      const ini = join9(dir, "pgbouncer.ini");
-      writeFileSync4(
-        ini,
-        renderPgbouncerIni({
-          listenPort: port,
-          postgresPort: ports.postgres,
-          database: DB,
-          user: DB_USER,
-          authFile,
-          poolMode: pooler.poolMode,
-          defaultPoolSize: pooler.defaultPoolSize,
-          maxClientConn: pooler.maxClientConn
-        })
-      );
-      const pgb = await launch.start({
-        name: "pgbouncer",
-        command: ctx.binaries.pgbouncer,
-        args: [ini],
-        env: { PATH: "/usr/bin:/bin", ...launch.markerEnv },
-        cwd: dir,
-        user: ctx.user,
-        stopSignal: "SIGINT",
-        ports: [port]
-      });
-      await waitReady(
-        pgb,
-        async () => (await psql(ctx.binaries.postgresBin, port, DB, ["-Atc", "select 1"])).code === 0,
-        15,
-        "ready",
-        ctx.signal
-      );
-    });
-    wiring.databaseUrl = `postgresql://${DB_USER}@127.0.0.1:${ports.pgbouncer}/${DB}`;
-  }
-};
-async function poolState(postgresBin, port, poolSize) {
-  const r = await psql(postgresBin, port, "pgbouncer", ["-A", "-F", "	", "-P", "footer=off", "-c", "show pools"]);
-  if (r.code !== 0) return void 0;
-  const [head, ...rows] = r.output.trim().split("\n");
-  const names = (head ?? "").split("	");
-  const col = (row2, name) => Number(row2[names.indexOf(name)] ?? Number.NaN);
-  const pools = rows.map((l) => l.split("	")).filter((row2) => row2[names.indexOf("database")] === DB);
-  if (pools.length === 0) return void 0;
-  const sum = (name) => pools.reduce((a, row2) => a + (col(row2, name) || 0), 0);
-  const maxwait = Math.max(...pools.map((row2) => (col(row2, "maxwait") || 0) + (col(row2, "maxwait_us") || 0) / 1e6));
-  return `PgBouncer's pool for ${DB}: ${sum("cl_waiting")} client(s) waiting for a server connection (the longest for ${maxwait.toFixed(1)} s), ${sum("cl_active")} served by ${sum("sv_active")} busy server connection(s) of ${poolSize} (pooler.pgbouncer.default_pool_size).`;
-}
-
 // src/stack/stack.ts
 var PARTS = [postgresPart, pgbouncerPart, appPart, nginxPart];
 async function bringUp(plan, ctx) {
   const launch = newLaunch(plan.spec.name, ctx);
   const { runId, runDir, ports, components } = launch;
   let downDone;
+  const wiring = { databaseUrl: "" };
   const stack = {
     runId,
     runDir,
@@ -47947,6 +48103,10 @@ async function bringUp(plan, ctx) {
     },
     ports,
     components,
+    get database() {
+      const { credentials, postgresUrl, databaseUrl } = wiring;
+      return credentials && postgresUrl ? { url: databaseUrl, postgresUrl, credentials } : void 0;
+    },
     assertAlive() {
       for (const c2 of components) {
         if (!c2.running && !c2.stopping) throw c2.failure(`${c2.describeExit()} during the load`);
@@ -47969,7 +48129,6 @@ async function bringUp(plan, ctx) {
     }
   };
   try {
-    const wiring = { databaseUrl: "" };
     for (const part of PARTS) if (part.wanted(plan)) await part.start(plan, ctx, launch, wiring);
     ctx.log(
       `up: ${Object.entries(ports).map(([n, p]) => `${n} 127.0.0.1:${p}`).join(", ")}`
@@ -47987,7 +48146,7 @@ function appLogTail(stack, lines = 20) {
 }
 
 // src/stack/versions.ts
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 async function firstLine2(command, args) {
   try {
     const r = await execCapture(command, args, { timeoutMs: 5e3 });
@@ -48004,7 +48163,7 @@ async function componentVersions(binaries, uses) {
     else if (v) versions[key] = v;
   };
   if (uses.postgres && binaries.postgresBin)
-    add("postgresql", await firstLine2(join10(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+    add("postgresql", await firstLine2(join11(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.pgbouncer && binaries.pgbouncer)
     add("pgbouncer", await firstLine2(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.nginx && binaries.nginx) add("nginx", await firstLine2(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
@@ -48118,7 +48277,7 @@ async function prepareStack(run2, s, log, o = {}) {
     postgres: s.spec.database !== null,
     pgbouncer: s.spec.pooler !== null,
     nginx: s.spec.proxy !== null,
-    python: python ? join11(python.bin, "python") : void 0
+    python: python ? join12(python.bin, "python") : void 0
   });
   versions.loadgate = run2.toolVersion;
   return { plan: s, binaries, python, versions };
@@ -48529,7 +48688,7 @@ function riskNote(risk, alpha, tested) {
 }
 
 // src/cost/run.ts
-import { spawnSync as spawnSync3 } from "node:child_process";
+import { spawnSync as spawnSync4 } from "node:child_process";
 import { readFileSync as readFileSync11 } from "node:fs";
 import http from "node:http";
 import { arch } from "node:os";
@@ -48614,7 +48773,7 @@ function valgrindGuestCpu(arch2, flags) {
 // src/cost/vgdb.ts
 import { execFile } from "node:child_process";
 import { readdirSync as readdirSync6, readFileSync as readFileSync10 } from "node:fs";
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
   return new Promise((resolve10) => {
@@ -48625,7 +48784,7 @@ function run(vgdb, args) {
   });
 }
 async function listCounted(vgdb, outDir) {
-  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, "-l"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, "-l"]);
   return parseVgdbList(r.stdout);
 }
 function dumpsOf(outDir, pid) {
@@ -48638,12 +48797,12 @@ function dumpsOf(outDir, pid) {
 }
 async function dumpOne(vgdb, outDir, pid) {
   const before = new Set(dumpsOf(outDir, pid));
-  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
   const deadline = Date.now() + 5e3;
   for (; ; ) {
     const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
     if (fresh.length > 0) {
-      const file = join12(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
+      const file = join13(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
       const total = dumpTotal(readFileSync10(file, "utf8"));
       if (total !== void 0) return total;
     }
@@ -48659,7 +48818,7 @@ ${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
 }
 async function instrumentAll(vgdb, outDir, pids) {
   for (const pid of pids) {
-    const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
+    const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
     if (r.code !== 0 && !/instrumentation/i.test(`${r.stdout}${r.stderr}`)) {
       const said = `${r.stdout}
 ${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
@@ -48707,7 +48866,7 @@ function costFingerprint(valgrindVersion2, pythonVersion) {
   return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
 }
 function valgrindVersion(valgrind) {
-  const r = spawnSync3(valgrind, ["--version"], { encoding: "utf8" });
+  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8" });
   return r.stdout?.trim() || "unknown";
 }
 function send(agent, base, r, timeoutMs) {
@@ -49451,16 +49610,16 @@ function isLook(blocksDone, plan) {
 
 // src/ab/run.ts
 async function runAb(ab, run2, hooks) {
-  const workDir = mkdtempSync3(join13(run2.tmpDir, "loadgate-ab-"));
+  const workDir = mkdtempSync3(join14(run2.tmpDir, "loadgate-ab-"));
   const worktrees = [];
   const started = Date.now();
   try {
-    const baseDir = join13(workDir, "base");
+    const baseDir = join14(workDir, "base");
     await addWorktree(ab.root, baseDir, ab.baseSha);
     worktrees.push(baseDir);
     let headDir = ab.root;
     if (ab.headSha) {
-      headDir = join13(workDir, "head");
+      headDir = join14(workDir, "head");
       await addWorktree(ab.root, headDir, ab.headSha);
       worktrees.push(headDir);
     }
@@ -49472,14 +49631,14 @@ async function runAb(ab, run2, hooks) {
     return outcomes;
   } finally {
     for (const w of worktrees) await removeWorktree(ab.root, w);
-    rmSync5(workDir, { recursive: true, force: true });
+    rmSync3(workDir, { recursive: true, force: true });
   }
 }
 function sidePlans(ab, baseDir, headDir, rel) {
-  const headSpec = loadStackFile(resolveStackPath(join13(headDir, rel)));
+  const headSpec = loadStackFile(resolveStackPath(join14(headDir, rel)));
   let baseSpec;
   try {
-    baseSpec = loadStackFile(resolveStackPath(join13(baseDir, rel)));
+    baseSpec = loadStackFile(resolveStackPath(join14(baseDir, rel)));
   } catch (err) {
     throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
   }
@@ -50285,7 +50444,7 @@ function verdictReport(name, c2, chart) {
 }
 
 // src/config/study-plan.ts
-import { join as join14, resolve as resolve4 } from "node:path";
+import { join as join15, resolve as resolve4 } from "node:path";
 
 // src/study/rows.ts
 var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
@@ -50348,7 +50507,7 @@ function planStudy(argv, io, toolVersion, stacksDir) {
     run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
     rows: rows.map((row2) => ({
       row: row2,
-      stack: applyOverrides(loadStackFile(join14(stacksDir, row2.stack, "stack.yml")), overrides)
+      stack: applyOverrides(loadStackFile(join15(stacksDir, row2.stack, "stack.yml")), overrides)
     })),
     jsonOut: values.json ? resolve4(io.cwd, values.json) : null,
     markdownOut: values.markdown ? resolve4(io.cwd, values.markdown) : null
@@ -50359,7 +50518,7 @@ function planStudy(argv, io, toolVersion, stacksDir) {
 import { resolve as resolve5 } from "node:path";
 
 // src/modes/report.ts
-import { basename, dirname as dirname5 } from "node:path";
+import { basename, dirname as dirname6 } from "node:path";
 
 // src/report/stack-reports.ts
 function stackReportsOf(doc) {
@@ -50376,7 +50535,7 @@ function stackReportsOf(doc) {
 }
 
 // src/modes/report.ts
-var shortName = (file) => `${basename(dirname5(file))}/${basename(file)}`;
+var shortName = (file) => `${basename(dirname6(file))}/${basename(file)}`;
 function reportsOf(docs) {
   const stacks = docs.flatMap(
     ({ file, doc }) => stackReportsOf(doc).map((s) => ({
@@ -51227,7 +51386,7 @@ function renderHtml(input) {
 }
 
 // src/result/bounds.ts
-import { closeSync as closeSync2, fstatSync, openSync as openSync2, readSync } from "node:fs";
+import { closeSync as closeSync3, fstatSync, openSync as openSync2, readSync } from "node:fs";
 var MAX_RESULT_BYTES = 20 * 1024 * 1024;
 var MAX_RESULT_DEPTH = 16;
 function checkDepth(text, source, limit = MAX_RESULT_DEPTH) {
@@ -51268,7 +51427,7 @@ function readBounded(file, limit = MAX_RESULT_BYTES) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
   } finally {
-    closeSync2(fd);
+    closeSync3(fd);
   }
 }
 function tooLarge(file, size, limit) {
@@ -52696,11 +52855,11 @@ function takeFlag(argv, name) {
 }
 
 // src/cli/output.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname6 } from "node:path";
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync3 } from "node:fs";
+import { dirname as dirname7 } from "node:path";
 function writeOutput(file, text) {
-  mkdirSync4(dirname6(file), { recursive: true });
-  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
+  mkdirSync4(dirname7(file), { recursive: true });
+  writeFileSync3(file, text.endsWith("\n") ? text : `${text}
 `);
 }
 
@@ -53393,7 +53552,7 @@ var UP_IGNORED = allRunFlagsBut(...UP_USED, "target");
 var UP = {
   summary: "bring one stack up and keep it up until Ctrl-C",
   usage: ["loadgate up <stack> [flags]"],
-  about: 'Prints "ready <url>" on stdout once the stack answers, and brings it down on Ctrl-C or SIGTERM.',
+  about: `Prints "database <url>" (the app's {database_url}, with the run's password) and "ready <url>" on stdout once the stack answers, and brings it down on Ctrl-C or SIGTERM.`,
   args: [STACK_ARG],
   flags: runFlags(UP_USED, {
     workers: {
@@ -53711,7 +53870,7 @@ function verdictOf(b, r, gate, baselineName, stacks) {
 }
 
 // src/cli/init.ts
-import { join as join16, relative as relative7, resolve as resolve9 } from "node:path";
+import { join as join17, relative as relative7, resolve as resolve9 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/engine/check.ts
@@ -54115,8 +54274,8 @@ function commandDraft(folder, command) {
 
 // src/init/folder.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync12, statSync as statSync3, writeFileSync as writeFileSync6 } from "node:fs";
-import { basename as basename2, dirname as dirname7, join as join15, relative as relative6, resolve as resolve8, sep } from "node:path";
+import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync12, statSync as statSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { basename as basename2, dirname as dirname8, join as join16, relative as relative6, resolve as resolve8, sep } from "node:path";
 var READ = /(?:\.(?:py|js|mjs|cjs|ts|go|sql|json|mod|txt|toml)|^manage\.py|^go\.sum|\.lock|lock\.yaml)$/;
 var SKIP = /* @__PURE__ */ new Set(["node_modules", "venv", "env", "__pycache__", "vendor", "dist", "build", "site-packages"]);
 var MAX_FILES = 400;
@@ -54130,15 +54289,15 @@ function readAppFolder(dir, shown) {
   }
   const files = /* @__PURE__ */ new Map();
   const walk = (rel, depth2) => {
-    for (const entry2 of readdirSync7(join15(dir, rel), { withFileTypes: true }).sort(
+    for (const entry2 of readdirSync7(join16(dir, rel), { withFileTypes: true }).sort(
       (a, b) => a.name.localeCompare(b.name)
     )) {
       if (files.size >= MAX_FILES) return;
       const path = rel ? `${rel}/${entry2.name}` : entry2.name;
       if (entry2.isDirectory()) {
         if (depth2 < MAX_DEPTH && !entry2.name.startsWith(".") && !SKIP.has(entry2.name)) walk(path, depth2 + 1);
-      } else if (entry2.isFile() && READ.test(entry2.name) && statSync3(join15(dir, path)).size <= MAX_BYTES) {
-        files.set(path, readFileSync12(join15(dir, path), "utf8"));
+      } else if (entry2.isFile() && READ.test(entry2.name) && statSync3(join16(dir, path)).size <= MAX_BYTES) {
+        files.set(path, readFileSync12(join16(dir, path), "utf8"));
       } else if (entry2.isFile() && depth2 === 1) {
         files.set(path, "");
       }
@@ -54148,9 +54307,9 @@ function readAppFolder(dir, shown) {
   return { shown, name: basename2(resolve8(dir)), files };
 }
 function repositoryRoot(dir) {
-  for (let d = resolve8(dir); ; d = dirname7(d)) {
-    if (existsSync6(join15(d, ".git"))) return d;
-    if (dirname7(d) === d) return null;
+  for (let d = resolve8(dir); ; d = dirname8(d)) {
+    if (existsSync6(join16(d, ".git"))) return d;
+    if (dirname8(d) === d) return null;
   }
 }
 function defaultBranch(root) {
@@ -54186,8 +54345,8 @@ function writeNew(files, alsoRefused = []) {
     );
   }
   for (const f of files) {
-    mkdirSync5(dirname7(f.path), { recursive: true });
-    writeFileSync6(f.path, f.text, { flag: "wx" });
+    mkdirSync5(dirname8(f.path), { recursive: true });
+    writeFileSync4(f.path, f.text, { flag: "wx" });
   }
 }
 function exists(p) {
@@ -54223,19 +54382,19 @@ async function initCommand(argv, io) {
   const shownDir = positionals[0] ?? ".";
   const dir = resolve9(io.cwd, shownDir);
   const draft = draftStack(readAppFolder(dir, shownDir), { framework: values.framework, command: values.command });
-  const stackFile = join16(dir, "stack.yml");
+  const stackFile = join17(dir, "stack.yml");
   const shown = (p) => relative7(io.cwd, p) || ".";
   const files = [{ path: stackFile, shown: shown(stackFile), text: renderStackFile(draft) }];
   if (!values["no-workflow"]) {
     const root = repositoryRoot(dir) ?? dir;
-    const path = join16(root, WORKFLOW_PATH);
+    const path = join17(root, WORKFLOW_PATH);
     files.push({
       path,
       shown: shown(path),
       text: renderWorkflow({ stack: posixRelative(root, dir), branch: defaultBranch(repositoryRoot(dir)) })
     });
   }
-  writeNew(files, [{ path: join16(dir, "stack.yaml"), shown: shown(join16(dir, "stack.yaml")) }]);
+  writeNew(files, [{ path: join17(dir, "stack.yaml"), shown: shown(join17(dir, "stack.yaml")) }]);
   io.stdout(writtenLines(draft, files).join("\n"));
   if (values["no-check"]) {
     io.stdout(
@@ -54290,8 +54449,8 @@ Fix ${missing ? "that" : "the app or the guesses in the stack file"}, then check
 import { existsSync as existsSync7 } from "node:fs";
 
 // src/baseline/file-store.ts
-import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync7 } from "node:fs";
-import { dirname as dirname8 } from "node:path";
+import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname9 } from "node:path";
 var FileBaselineStore = class {
   constructor(readFrom, writeTo) {
     this.readFrom = readFrom;
@@ -54309,8 +54468,8 @@ var FileBaselineStore = class {
   async save(_stack, _env, _sha, doc) {
     if (!this.writeTo) return void 0;
     this.written = this.written ? { ...this.written, results: [...this.written.results, ...doc.results] } : doc;
-    mkdirSync6(dirname8(this.writeTo), { recursive: true });
-    writeFileSync7(this.writeTo, `${JSON.stringify(this.written, null, 2)}
+    mkdirSync6(dirname9(this.writeTo), { recursive: true });
+    writeFileSync5(this.writeTo, `${JSON.stringify(this.written, null, 2)}
 `);
     return this.writeTo;
   }
@@ -54457,7 +54616,12 @@ async function diagnoseAndStop(stack, p, trials, hooks) {
   const errors = errorsByKind(trials);
   const overErrors = servesNothing === void 0 && errors.failed > s.gate.errorRate * errors.attempts;
   if (overErrors) {
-    const pool = errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer ? await poolState(p.binaries.postgresBin, stack.ports.pgbouncer, s.spec.pooler.defaultPoolSize) : void 0;
+    const pool = errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer && stack.database ? await poolState(
+      p.binaries.postgresBin,
+      stack.ports.pgbouncer,
+      s.spec.pooler.defaultPoolSize,
+      stack.database.credentials
+    ) : void 0;
     const message = errorRateMessage(`stack ${s.spec.name}`, trials, s.gate.errorRate, {
       requestTimeoutSeconds: s.load.timeoutSeconds,
       pool,
@@ -54481,7 +54645,7 @@ ${messageOf(err)}`
 }
 
 // src/load/placement.ts
-import { spawnSync as spawnSync4 } from "node:child_process";
+import { spawnSync as spawnSync5 } from "node:child_process";
 import { availableParallelism } from "node:os";
 function planPlacement(pin, cores) {
   const all = cores > 1 ? `0-${cores - 1}` : "0";
@@ -54497,7 +54661,7 @@ function applyPlacement(pin) {
   }
   const placement = planPlacement(pin, cores);
   if (pin) {
-    const r = spawnSync4("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
+    const r = spawnSync5("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
       encoding: "utf8"
     });
     if (r.status !== 0) {
@@ -54835,12 +54999,12 @@ function skippedLines(outcomes) {
 
 // src/study/stacks-dir.ts
 import { existsSync as existsSync8 } from "node:fs";
-import { dirname as dirname9, join as join17 } from "node:path";
+import { dirname as dirname10, join as join18 } from "node:path";
 import { fileURLToPath } from "node:url";
-function builtInStacksDir(from = dirname9(fileURLToPath(import.meta.url))) {
-  for (let dir = from; ; dir = dirname9(dir)) {
-    if (existsSync8(join17(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join17(dir, "stacks");
-    if (dirname9(dir) === dir) break;
+function builtInStacksDir(from = dirname10(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = dirname10(dir)) {
+    if (existsSync8(join18(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join18(dir, "stacks");
+    if (dirname10(dir) === dir) break;
   }
   throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
 }
@@ -54897,7 +55061,7 @@ async function holdStack(plan, hooks) {
   });
   let failure;
   try {
-    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
+    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`, stack.database?.url);
     await new Promise((resolve10) => {
       const timer = setInterval(() => {
         try {
@@ -54929,7 +55093,9 @@ async function upCommand(argv, io) {
     log: (line) => io.stderr(`${line}
 `),
     signal: io.signal,
-    onReady: (url) => io.stdout(`ready ${url}
+    // The database line comes first, so that whoever waits for "ready" has both.
+    onReady: (url, databaseUrl) => io.stdout(`${databaseUrl ? `database ${databaseUrl}
+` : ""}ready ${url}
 `)
   });
   return ExitCode.ok;
