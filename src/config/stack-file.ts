@@ -213,6 +213,7 @@ function appSection(at: Sections, app: Json): StackSpec["app"] {
     workers: (app.workers as number | "auto" | undefined) ?? STACK_DEFAULTS.workers,
     cwd,
     env: textValues(app.env),
+    passEnv: [...((app["pass-env"] as string[] | undefined) ?? [])],
     ready: {
       http: (ready.http as string | undefined) ?? "/",
       timeoutSeconds: parseDuration((ready.timeout as string | number | undefined) ?? "30s"),
