@@ -74,7 +74,8 @@ export async function prepareStack(
       })
     : undefined;
   await ensureAppSetup(s.spec, {
-    cacheDir: run.cacheDir,
+    // A default-branch run keeps its own markers: it never skips app.setup on another run's word.
+    cacheDir: run.trustedRun ? join(run.cacheDir, "default-branch") : run.cacheDir,
     tmpDir: run.tmpDir,
     baseEnv: appBaseEnv(run, s),
     python,
