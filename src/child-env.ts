@@ -25,6 +25,11 @@ const NETWORK_NAMES = [
   "NODE_EXTRA_CA_CERTS",
 ];
 const BASE_PREFIXES = ["LC_"];
+/**
+ * loadgate's own test tag (test/integration/helpers.ts runTagged): a random label, no secret, by which
+ * its tests find every process a run started, the app's included.
+ */
+const TEST_TAG = "LOADGATE_TEST_TAG";
 
 /** What each helper tool loadgate runs needs beyond the base, and the values loadgate sets for it. */
 const TOOLS = {
@@ -41,8 +46,23 @@ const TOOLS = {
 
 export type Tool = keyof typeof TOOLS;
 
-/** A name app.pass-env may list: a POSIX-style environment variable name. */
-export const PASS_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Variables app.pass-env may not name: the runner's own (ACTIONS_*: the runtime and OIDC tokens, the
+ * cache and results services), the inputs of the step (INPUT_*, github-token among them), and the
+ * runner's command files, through which a process would set the environment, outputs, state or PATH
+ * of the job's later steps. GITHUB_TOKEN and GH_TOKEN may be named: that gives the token to the app.
+ */
+export function passEnvRefusal(name: string): string | undefined {
+  if (/^(ACTIONS|INPUT)_/.test(name)) {
+    return `${name} is the runner's own (ACTIONS_*) or a step input (INPUT_*): it is never passed to the code under test.`;
+  }
+  if (RUNNER_FILES.includes(name)) {
+    return `${name} is the path of one of the runner's command files: a process that writes it changes the job's later steps, so it is never passed.`;
+  }
+  return undefined;
+}
+
+const RUNNER_FILES = ["GITHUB_ENV", "GITHUB_STATE", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY"];
 
 function pick(env: Env, names: readonly string[], prefixes: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -55,7 +75,7 @@ function pick(env: Env, names: readonly string[], prefixes: readonly string[]): 
 
 /** The allowlisted part of `env` every process loadgate starts gets (the app, its setup commands, helpers). */
 export function baseEnvOf(env: Env): Record<string, string> {
-  return pick(env, [...BASE_NAMES, ...NETWORK_NAMES], BASE_PREFIXES);
+  return pick(env, [...BASE_NAMES, ...NETWORK_NAMES, TEST_TAG], BASE_PREFIXES);
 }
 
 /** The environment of one helper tool (pip, git, apt-get): the base, what the tool reads, what loadgate sets for it. */

@@ -107,6 +107,22 @@ describe("the environment allowlist", () => {
     );
   });
 
+  it("refuses in app.pass-env the runner's own variables, the inputs and the command files; a token only when named", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lg-pass-env-"));
+    const names = "[GITHUB_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, INPUT_STACK, GITHUB_OUTPUT]";
+    writeFileSync(
+      join(dir, "stack.yml"),
+      `name: p\ndatabase: none\napp:\n  command: python3 app.py {port}\n  pass-env: ${names}\n`,
+    );
+    const message = messageOf(() => loadStackFile(join(dir, "stack.yml")));
+    expect(message).not.toMatch(/pass-env\[0\]/);
+    expect(message).toMatch(
+      /app\.pass-env\[1\]: ACTIONS_ID_TOKEN_REQUEST_TOKEN is the runner's own .* Remove it from the list\./,
+    );
+    expect(message).toMatch(/app\.pass-env\[2\]: INPUT_STACK is .*a step input/);
+    expect(message).toMatch(/app\.pass-env\[3\]: GITHUB_OUTPUT is the path of one of the runner's command files/);
+  });
+
   it("is what a helper command gets when its caller names no environment", async () => {
     const saved = { ...process.env };
     Object.assign(process.env, SECRETS);
