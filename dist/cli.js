@@ -44398,8 +44398,7 @@ var VERSION = "0.1.0";
 
 // src/cli/ab.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { relative as relative5, resolve as resolve4 } from "node:path";
-import { parseArgs as parseArgs2 } from "node:util";
+import { relative as relative5, resolve as resolve6 } from "node:path";
 
 // src/exec.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -44481,6 +44480,12 @@ function withAbWindows(o) {
     warmupSeconds: o.warmupSeconds ?? AB_DEFAULT_WARMUP_SECONDS
   };
 }
+function abWindowNote(given, source) {
+  const w = withAbWindows(given);
+  const from = (value, name, fallback) => value === void 0 ? `the A/B default ${fallback} s` : `${name} ${value} s`;
+  const setAside = given.durationSeconds === void 0 || given.warmupSeconds === void 0 ? `; the stack files' load.duration and load.warmup are set aside (give ${source.duration} and ${source.warmup} to change the windows)` : "";
+  return `A/B windows: ${w.durationSeconds} s measured after ${w.warmupSeconds} s of warmup, each on fresh instances (${from(given.durationSeconds, source.duration, AB_DEFAULT_WINDOW_SECONDS)}, ${from(given.warmupSeconds, source.warmup, AB_DEFAULT_WARMUP_SECONDS)})${setAside}.`;
+}
 function pairCount(flag, raw) {
   const n = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 2 || n > 200) {
@@ -44488,31 +44493,60 @@ function pairCount(flag, raw) {
   }
   return n;
 }
-function parsePairs(trials, maxPairs) {
-  const min = trials === void 0 ? AB_DEFAULT_MIN_PAIRS : pairCount("--trials", trials);
-  const max2 = maxPairs === void 0 ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount("--max-pairs", maxPairs);
+function parsePairs(minPairs, maxPairs, names = { min: "--min-pairs", max: "--max-pairs" }) {
+  const min = minPairs === void 0 ? AB_DEFAULT_MIN_PAIRS : pairCount(names.min, minPairs);
+  const max2 = maxPairs === void 0 ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount(names.max, maxPairs);
   if (max2 < min) {
     throw new UserError(
-      `--max-pairs ${max2} is below --trials ${min} (the fewest pairs): give a --max-pairs of at least ${min}.`
+      `${names.max} ${max2} is below ${names.min} ${min} (the fewest pairs): give a ${names.max} of at least ${min}.`
     );
   }
   return { minPairs: min, maxPairs: max2 };
 }
 function abPlanOf(p) {
-  const { pairs, ...rest } = p;
+  const { pairs, windowNames, ...rest } = p;
   return Object.freeze({
     ...rest,
     ...pairs,
+    windowNote: abWindowNote(p.overrides, windowNames ?? { duration: "--duration", warmup: "--warmup" }),
     overrides: withAbWindows(p.overrides),
     maxTimeSeconds: p.maxTimeSeconds ?? AB_DEFAULT_MAX_TIME
   });
+}
+
+// src/config/args.ts
+import { parseArgs } from "node:util";
+var NEGATIVE = /^-\d/;
+function joinNegativeValues(argv, options) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : null;
+    const next = argv[i + 1];
+    if (name && options[name]?.type === "string" && next !== void 0 && NEGATIVE.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+function parseFlags(argv, options, command) {
+  try {
+    return parseArgs({
+      args: joinNegativeValues(argv, options),
+      options,
+      allowPositionals: true,
+      strict: true
+    });
+  } catch (err) {
+    const message = err.message.replace(/\s*To specify.*$/s, "").replace(/\.$/, "");
+    throw new UserError(`${message}. See "loadgate ${command} --help".`);
+  }
 }
 
 // src/config/cli-plan.ts
 import { mkdtempSync as mkdtempSync2, rmdirSync } from "node:fs";
 import { homedir, tmpdir as tmpdir2 } from "node:os";
 import { join as join3, resolve as resolve3 } from "node:path";
-import { parseArgs } from "node:util";
 
 // src/result/environment.ts
 import { createHash } from "node:crypto";
@@ -44655,6 +44689,11 @@ function parseMetricGate(metric2, value) {
   return { gate };
 }
 
+// src/config/list-input.ts
+function splitList(raw) {
+  return raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
+}
+
 // src/config/overrides.ts
 var flagLabel = (name) => `--${name}`;
 function number(label, value, opts) {
@@ -44696,6 +44735,12 @@ function costLimit(label, value) {
   }
   return n;
 }
+function threshold(label, values, metric2) {
+  if (values.length === 0) return void 0;
+  const parsed = parseMetricGate(metric2, values);
+  if ("problem" in parsed) throw new UserError(`${label}: ${parsed.problem}`);
+  return parsed.gate;
+}
 function client(label, values) {
   const c2 = values.client;
   if (c2 !== void 0 && c2 !== "native" && c2 !== "autocannon") {
@@ -44708,9 +44753,25 @@ function client(label, values) {
   }
   return c2;
 }
+function costSwitch(label, values) {
+  if (values.cost === true && values["no-cost"] === true) {
+    throw new UserError(`${label("cost")} and ${label("no-cost")}: give one of them.`);
+  }
+  return values.cost === true ? true : values["no-cost"] === true ? false : void 0;
+}
+function thresholdOf(label, values, metric2) {
+  const raw = values[`${metric2}-threshold`];
+  return raw === void 0 ? void 0 : threshold(label(`${metric2}-threshold`), splitList(raw), metric2);
+}
 function parseOverrides(values, label = flagLabel) {
   const str = (name) => values[name];
   const workers = str("workers");
+  const costLimitValue = costLimit(label("cost-limit"), str("cost-limit"));
+  if (values["no-cost"] === true && costLimitValue !== void 0) {
+    throw new UserError(
+      `${label("no-cost")} and ${label("cost-limit")}: a cost limit turns the cost gate on; give one of them.`
+    );
+  }
   return {
     client: client(label, values),
     durationSeconds: seconds(label("duration"), str("duration"), { min: 0, aboveZero: true }),
@@ -44721,8 +44782,10 @@ function parseOverrides(values, label = flagLabel) {
     workers: workers === "auto" ? "auto" : number(label("workers"), workers, { integer: true, min: 1, max: 512 }),
     sweepSeconds: seconds(label("sweep-time"), str("sweep-time"), { min: 1 }),
     errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
-    cost: values.cost === true ? true : void 0,
-    costLimit: costLimit(label("cost-limit"), str("cost-limit"))
+    cost: costSwitch(label, values),
+    costLimit: costLimitValue,
+    p99: thresholdOf(label, values, "p99"),
+    throughput: thresholdOf(label, values, "throughput")
   };
 }
 
@@ -45858,9 +45921,18 @@ var RUN_OPTIONS = {
   client: { type: "string" },
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
+  "no-cost": { type: "boolean" },
   "cost-limit": { type: "string" },
+  "p99-threshold": { type: "string" },
+  "throughput-threshold": { type: "string" },
   "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" }
+};
+var AB_OPTIONS = {
+  ...RUN_OPTIONS,
+  "min-pairs": { type: "string" },
+  "max-time": { type: "string" },
+  "max-pairs": { type: "string" }
 };
 function cacheDirFrom(env) {
   if (env.LOADGATE_CACHE_DIR) return resolve3(env.LOADGATE_CACHE_DIR);
@@ -45868,15 +45940,7 @@ function cacheDirFrom(env) {
   return join3(env.HOME ?? homedir(), ".cache", "loadgate");
 }
 function planRun(argv, io, toolVersion, command = "run") {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(
-      `${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ${command} --help".`
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, RUN_OPTIONS, command);
   const overrides = parseOverrides(values);
   const target = values.target === void 0 ? null : planTarget(values.target, overrides, positionals);
   if (!target && positionals.length === 0) {
@@ -49767,6 +49831,7 @@ async function judgeAll(results, gates, store, missingReason) {
 
 // src/modes/ab.ts
 async function abMode(ab, run2, baselineKey, io) {
+  io.log(ab.windowNote);
   const outcomes = await runAb(ab, run2, io);
   return outcomes.map((o) => ({ ...o, head: withBaselineKey(o.head, baselineKey) }));
 }
@@ -50027,550 +50092,8 @@ function verdictReport(name, c2, chart) {
   return lines.join("\n");
 }
 
-// src/report/progress.ts
-function progressLine(stack, p) {
-  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
-  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
-}
-
-// src/cli/io.ts
-function modeIo(io, o = {}) {
-  let lastProgress = "";
-  const progress = o.progress ?? "always";
-  return {
-    log: (line) => {
-      if (lastProgress && io.isTTY) io.stderr("\n");
-      lastProgress = "";
-      io.stderr(`${line}
-`);
-    },
-    warn: (line) => io.stderr(`warning: ${line}
-`),
-    onProgress: (stack, p) => {
-      if (progress === "tty" && !io.isTTY) return;
-      lastProgress = progressLine(stack, p);
-      io.stderr(io.isTTY ? `\r${lastProgress}\x1B[K` : `${lastProgress}
-`);
-    },
-    signal: io.signal,
-    finish: () => {
-      if (lastProgress && io.isTTY) io.stderr("\n");
-      lastProgress = "";
-    }
-  };
-}
-
-// src/cli/output.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname5 } from "node:path";
-function writeOutput(file, text) {
-  mkdirSync4(dirname5(file), { recursive: true });
-  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
-`);
-}
-
-// src/cli/ab.ts
-var AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" }, "max-pairs": { type: "string" } };
-async function planAb(argv, cwd) {
-  let parsed;
-  try {
-    parsed = parseArgs2({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ab --help".`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0)
-    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
-  const root = await repoRoot(cwd);
-  const [baseRef, ...rest] = positionals;
-  const baseSha = await resolveCommit(root, baseRef, "base ref");
-  let headRef = null;
-  if (rest.length > 0 && !existsSync5(resolve4(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
-  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
-  if (rest.length === 0)
-    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
-  const stackPaths = rest.map((p) => {
-    const rel = relative5(root, resolve4(cwd, p));
-    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
-    return rel;
-  });
-  return abPlanOf({
-    root,
-    baseRef,
-    baseSha,
-    headRef,
-    headSha,
-    stackPaths,
-    overrides: parseOverrides({ ...values, trials: void 0 }),
-    pairs: parsePairs(values.trials, values["max-pairs"]),
-    maxTimeSeconds: seconds("--max-time", values["max-time"], MAX_TIME_FORM) ?? null,
-    jsonOut: values.json ? resolve4(cwd, values.json) : null,
-    install: values.install ?? false
-  });
-}
-async function abCommand(argv, io) {
-  const ab = await planAb(argv, io.cwd);
-  checkRunFolder(io);
-  const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
-  const hooks = modeIo(io, { progress: "tty" });
-  const outcomes = await abMode(ab, run2, null, hooks);
-  hooks.finish();
-  const head = ab.headRef ?? "working tree";
-  const lines = outcomes.map(
-    (o) => verdictReport(
-      `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${head})`,
-      o.comparison,
-      latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` })
-    )
-  );
-  io.stdout(`${lines.join("\n\n")}
-`);
-  if (ab.jsonOut) {
-    const doc = resultDocument(
-      outcomes.map((o) => o.head),
-      {
-        commit: { sha: ab.headSha ?? "working-tree", ref: head },
-        reports: savedReports(abReports(outcomes, ab.baseSha.slice(0, 7)))
-      }
-    );
-    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
-    io.stdout(`Result written to ${ab.jsonOut}
-`);
-  }
-  return outcomes.some((o) => o.comparison.headline === "regression") ? ExitCode.regression : ExitCode.ok;
-}
-
-// src/cli/flags.ts
-function takeFlag(argv, name) {
-  const rest = [];
-  let value;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name) {
-      value = argv[++i];
-      if (value === void 0) throw new UserError(`${name}: expected a value.`);
-    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
-    else rest.push(argv[i]);
-  }
-  return { value, rest };
-}
-
-// src/cli/capacity.ts
-function capacityFlags(argv) {
-  const slo = takeFlag(argv, "--slo-p99");
-  const probes = takeFlag(slo.rest, "--max-probes");
-  const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
-  if (sloMs !== void 0 && !(sloMs > 0)) {
-    throw new UserError(
-      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`
-    );
-  }
-  const maxProbes = probes.value === void 0 ? void 0 : Number(probes.value);
-  if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
-    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
-  }
-  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
-  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
-  if (given) {
-    throw new UserError(
-      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
-    );
-  }
-  return { sloMs, maxProbes, rest: probes.rest };
-}
-async function capacityCommand(argv, io) {
-  const { sloMs, maxProbes, rest } = capacityFlags(argv);
-  const plan = planRun(rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
-  const log = (l) => io.stderr(`${l}
-`);
-  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, log);
-  const missing = plan.stacks.filter((s) => sloMs === void 0 && s.spec.capacity.sloP99Ms === null);
-  if (missing.length > 0) {
-    throw new UserError(
-      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`
-    );
-  }
-  const results = [];
-  for (const s of plan.stacks) {
-    const prepared = await prepareStack(plan, s, log, { signal: io.signal });
-    const capacity = await measureCapacity(
-      plan,
-      prepared,
-      { log, signal: io.signal },
-      {
-        sloP99Ms: sloMs ?? s.spec.capacity.sloP99Ms,
-        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
-        resolution: CAPACITY_DEFAULTS.resolution,
-        maxProbes: maxProbes ?? s.spec.capacity.maxProbes
-      }
-    );
-    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
-  }
-  io.stdout(`
-${capacityTable(results)}
-`);
-  if (plan.jsonOut) {
-    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
-    io.stdout(`Result written to ${plan.jsonOut}
-`);
-  }
-  return ExitCode.ok;
-}
-
-// src/cli/compare.ts
-import { resolve as resolve5 } from "node:path";
-
-// src/result/read.ts
-var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFileSync as readFileSync12, statSync as statSync3 } from "node:fs";
-
-// schema/result.schema.json
-var result_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/OWNER/loadgate/schema/result.schema.json",
-  title: "loadgate Result document",
-  description: "What `loadgate --json` and the Action write. Every Result read back (a baseline, compare, mode: report with an artifact) is validated against this schema first: a document that does not match is refused. Strings are capped so a forged file cannot flood a comment.",
-  type: "object",
-  required: ["schemaVersion", "tool", "createdAt", "results"],
-  properties: {
-    schemaVersion: { const: 1 },
-    tool: {
-      type: "object",
-      required: ["name", "version"],
-      properties: { name: { const: "loadgate" }, version: { $ref: "#/definitions/short" } }
-    },
-    createdAt: { $ref: "#/definitions/short" },
-    commit: {
-      type: "object",
-      required: ["sha", "ref"],
-      properties: { sha: { $ref: "#/definitions/short" }, ref: { $ref: "#/definitions/text" } }
-    },
-    pullRequest: {
-      type: "object",
-      properties: { number: { type: "integer", minimum: 1 }, repository: { $ref: "#/definitions/short" } }
-    },
-    results: { type: "array", minItems: 1, maxItems: 50, items: { $ref: "#/definitions/stackResult" } },
-    reports: { type: "array", maxItems: 50, items: { $ref: "#/definitions/report" } }
-  },
-  definitions: {
-    short: { type: "string", maxLength: 200 },
-    text: { type: "string", maxLength: 4e3 },
-    num: { type: ["number", "null"] },
-    stackResult: {
-      type: "object",
-      required: ["stack", "environment", "load", "trials", "summary", "warnings"],
-      properties: {
-        stack: {
-          type: "object",
-          required: ["name", "file", "webserver", "framework"],
-          properties: {
-            name: { $ref: "#/definitions/short" },
-            file: { $ref: "#/definitions/text" },
-            webserver: { $ref: "#/definitions/short" },
-            framework: { $ref: "#/definitions/short" }
-          }
-        },
-        workers: { type: ["integer", "null"] },
-        environment: {
-          type: "object",
-          required: ["id"],
-          properties: {
-            id: { $ref: "#/definitions/short" },
-            cpuModel: { $ref: "#/definitions/short" },
-            kernel: { $ref: "#/definitions/short" },
-            os: { $ref: "#/definitions/short" },
-            arch: { $ref: "#/definitions/short" },
-            stackFileHash: { $ref: "#/definitions/short" },
-            baselineKey: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
-            versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
-          }
-        },
-        load: { type: "object" },
-        trials: { type: "array", maxItems: 1e3, items: { type: "object" } },
-        summary: { type: "object" },
-        warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } },
-        history: { type: "array", maxItems: 100 },
-        cost: {
-          type: "object",
-          properties: {
-            command: { $ref: "#/definitions/text" },
-            valgrind: { $ref: "#/definitions/short" },
-            chunks: { type: "array", maxItems: 1e3 },
-            warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } }
-          }
-        },
-        capacity: { type: "object", properties: { reason: { $ref: "#/definitions/text" } } },
-        sweep: {
-          type: "object",
-          properties: { reason: { $ref: "#/definitions/text" }, reusedFrom: { $ref: "#/definitions/short" } }
-        }
-      }
-    },
-    metric: {
-      type: "object",
-      required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
-      properties: {
-        metric: {
-          enum: ["throughput", "throughputSlo", "p50", "p90", "p99", "p99Slo", "p999", "errorRate", "cost", "capacity"]
-        },
-        gated: { type: "boolean" },
-        threshold: { $ref: "#/definitions/num" },
-        baseline: { $ref: "#/definitions/num" },
-        current: { $ref: "#/definitions/num" },
-        change: { $ref: "#/definitions/num" },
-        ci: {
-          type: "object",
-          required: ["lo", "hi", "confidence"],
-          properties: {
-            lo: { $ref: "#/definitions/num" },
-            hi: { $ref: "#/definitions/num" },
-            confidence: { $ref: "#/definitions/num" }
-          }
-        },
-        requested: { $ref: "#/definitions/num" },
-        n: { type: "integer", minimum: 0 },
-        verdict: { enum: ["pass", "regression", "improvement", "inconclusive"] }
-      }
-    },
-    report: {
-      type: "object",
-      required: ["stack", "baselineLabel", "baseline", "comparison"],
-      properties: {
-        stack: { $ref: "#/definitions/short" },
-        baselineLabel: { anyOf: [{ $ref: "#/definitions/short" }, { type: "null" }] },
-        baseline: { anyOf: [{ $ref: "#/definitions/stackResult" }, { type: "null" }] },
-        trend: { $ref: "#/definitions/text" },
-        comparison: {
-          anyOf: [
-            { type: "null" },
-            {
-              type: "object",
-              required: ["headline", "method", "metrics", "notes"],
-              properties: {
-                headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
-                method: { enum: ["stored-baseline", "same-runner-ab", "absolute"] },
-                metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
-                reason: { $ref: "#/definitions/text" },
-                notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
-                sequential: { type: "object" }
-              }
-            }
-          ]
-        }
-      }
-    }
-  }
-};
-
-// src/result/no-value.ts
-var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
-var SUMMARY_LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"];
-function numberOrNull(o, key, at, fail, optional = false) {
-  const v = o[key];
-  if (v === null) o[key] = Number.NaN;
-  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at}.${key}`, "a number or null", v);
-}
-function latency(o, at, fail, keys) {
-  if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
-  for (const k of keys) numberOrNull(o, k, at, fail, k === "mean" || k === "stdev");
-}
-function metric(o, at, fail) {
-  if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
-  const m = o;
-  numberOrNull(m, "median", at, fail);
-  if (m.ci !== void 0) {
-    if (typeof m.ci !== "object" || m.ci === null) fail(`${at}.ci`, "an object", m.ci);
-    numberOrNull(m.ci, "lo", `${at}.ci`, fail);
-    numberOrNull(m.ci, "hi", `${at}.ci`, fail);
-  }
-  if (m.values !== void 0) {
-    if (!Array.isArray(m.values)) fail(`${at}.values`, "a list", m.values);
-    const values = m.values;
-    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at}.values`, fail);
-  }
-}
-function restoreNoValues(results, fail) {
-  results.forEach((r, i) => {
-    const at = `results[${i}]`;
-    const o = r;
-    (o.trials ?? []).forEach((t, j) => {
-      latency(t.latency, `${at}.trials[${j}].latency`, fail, LATENCY_KEYS);
-      latency(t.latencyUncorrected, `${at}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
-    });
-    if (Array.isArray(o.history)) {
-      o.history.forEach((h, j) => {
-        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at}.history[${j}]`, fail);
-      });
-    }
-    const summary = o.summary;
-    if (!summary) return;
-    metric(summary.throughput, `${at}.summary.throughput`, fail);
-    metric(summary.errorRate, `${at}.summary.errorRate`, fail);
-    const lat = summary.latency;
-    if (lat !== void 0) {
-      if (typeof lat !== "object" || lat === null) fail(`${at}.summary.latency`, "an object", lat);
-      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at}.summary.latency.${k}`, fail);
-    }
-    const pooled = summary.pooled;
-    if (pooled && typeof pooled === "object")
-      latency(pooled.latency, `${at}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
-  });
-}
-
-// src/result/read.ts
-var validator2;
-var MAX_RESULT_BYTES = 20 * 1024 * 1024;
-function parseResultDocument(text, source) {
-  const data = parseJson(text, source);
-  const fail = (field, expected, found) => {
-    throw new UserError(
-      `${source}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
-    );
-  };
-  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
-  const doc = data;
-  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
-  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
-  doc.results.forEach((r, i) => {
-    checkStackResult(r, `results[${i}]`, fail);
-  });
-  checkSchema(data, source);
-  restoreNoValues(doc.results, fail);
-  return doc;
-}
-function parseJson(text, source) {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserError(
-      `${source}: not valid JSON (${err.message}). Give a file written by loadgate --json.`
-    );
-  }
-}
-function checkStackResult(r, at, fail) {
-  const o = r;
-  if (typeof o !== "object" || o === null) fail(at, "an object", r);
-  const stack = o.stack;
-  if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
-  const env = o.environment;
-  if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
-  if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
-  if (o.capacity !== void 0) checkCapacity(o.capacity, `${at}.capacity`, fail);
-  if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
-    fail(`${at}.trials`, "a non-empty list", o.trials);
-  o.trials.forEach((t, j) => {
-    checkTrial(t, `${at}.trials[${j}]`, fail);
-  });
-  checkSummary(o.summary, `${at}.summary`, fail);
-}
-function checkCapacity(capacity, at, fail) {
-  const c2 = capacity;
-  for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
-    if (typeof c2?.[k] !== "number") fail(`${at}.${k}`, "a number", c2?.[k]);
-  if (!Array.isArray(c2?.probes)) fail(`${at}.probes`, "a list", c2?.probes);
-}
-function checkTrial(t, at, fail) {
-  if (typeof t?.throughput !== "number") fail(`${at}.throughput`, "a number", t?.throughput);
-  checkLatency(t.latency, `${at}.latency`, fail);
-  const tail = t.tail;
-  if (tail !== void 0 && typeof tail?.p99 !== "number") fail(`${at}.tail.p99`, "a number", tail?.p99);
-}
-function checkLatency(latency2, at, fail) {
-  const lat = latency2;
-  for (const k of ["p50", "p90", "p99", "p999", "max"]) {
-    if (typeof lat?.[k] !== "number" && lat?.[k] !== null) fail(`${at}.${k}`, "a number", lat?.[k]);
-  }
-}
-function checkSummary(summary, at, fail) {
-  if (typeof summary !== "object" || summary === null) fail(at, "an object", summary);
-  const pooled = summary.pooled;
-  if (pooled !== void 0) {
-    if (typeof pooled !== "object" || pooled === null) fail(`${at}.pooled`, "an object", pooled);
-    if (typeof pooled.requests !== "number") fail(`${at}.pooled.requests`, "a number", pooled.requests);
-    checkLatency(pooled.latency, `${at}.pooled.latency`, fail);
-  }
-}
-function checkSchema(data, source) {
-  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
-  if (validator2(data)) return;
-  const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
-  const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
-  throw new UserError(
-    `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
-  );
-}
-function checkCost(c2, at, fail) {
-  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
-  const o = c2;
-  const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
-  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
-    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
-  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
-  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
-    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
-      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
-  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
-  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
-  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
-    fail(`${at}.warnings`, "a list of text", o.warnings);
-  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
-  const f = o.fingerprint;
-  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
-  for (const k of ["arch", "guestCpu", "valgrind"])
-    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
-  const v = f?.versions;
-  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
-    fail(`${at}.fingerprint.versions`, "an object of text", v);
-}
-function readResultFile(file) {
-  let text;
-  try {
-    const size = statSync3(file).size;
-    if (size > MAX_RESULT_BYTES) {
-      throw new UserError(
-        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
-      );
-    }
-    text = readFileSync12(file, "utf8");
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
-  }
-  return parseResultDocument(text, file);
-}
-
-// src/cli/compare.ts
-function compareCommand(argv, io) {
-  if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
-    throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
-  }
-  const [baselineFile, resultFile] = argv.map((a) => resolve5(io.cwd, a));
-  const baseline = readResultFile(baselineFile);
-  const current = readResultFile(resultFile);
-  let code2 = ExitCode.ok;
-  const out = [];
-  for (const r of current.results) {
-    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
-    const gate = finalGate(DEFAULT_GATE, { cost: Boolean(b?.cost && r.cost) });
-    const c2 = b ? compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length }) : {
-      headline: "no-baseline",
-      method: "stored-baseline",
-      metrics: [],
-      reason: `${argv[0]} has no stack named ${r.stack.name}`,
-      notes: []
-    };
-    if (c2.headline === "regression") code2 = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
-  }
-  io.stdout(`${out.join("\n\n")}
-`);
-  return code2;
-}
-
 // src/config/study-plan.ts
-import { join as join14, resolve as resolve6 } from "node:path";
-import { parseArgs as parseArgs3 } from "node:util";
+import { join as join14, resolve as resolve4 } from "node:path";
 
 // src/study/rows.ts
 var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
@@ -50614,13 +50137,7 @@ var STUDY_OPTIONS = {
   help: { type: "boolean", short: "h" }
 };
 function planStudy(argv, io, toolVersion, stacksDir) {
-  let parsed;
-  try {
-    parsed = parseArgs3({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate study --help".`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, STUDY_OPTIONS, "study");
   const { rows, unknown } = selectRows(positionals);
   if (unknown.length > 0) {
     throw new UserError(
@@ -50641,16 +50158,16 @@ function planStudy(argv, io, toolVersion, stacksDir) {
       row: row2,
       stack: applyOverrides(loadStackFile(join14(stacksDir, row2.stack, "stack.yml")), overrides)
     })),
-    jsonOut: values.json ? resolve6(io.cwd, values.json) : null,
-    markdownOut: values.markdown ? resolve6(io.cwd, values.markdown) : null
+    jsonOut: values.json ? resolve4(io.cwd, values.json) : null,
+    markdownOut: values.markdown ? resolve4(io.cwd, values.markdown) : null
   };
 }
 
 // src/cli/report.ts
-import { resolve as resolve7 } from "node:path";
+import { resolve as resolve5 } from "node:path";
 
 // src/modes/report.ts
-import { basename, dirname as dirname6 } from "node:path";
+import { basename, dirname as dirname5 } from "node:path";
 
 // src/report/stack-reports.ts
 function stackReportsOf(doc) {
@@ -50667,7 +50184,7 @@ function stackReportsOf(doc) {
 }
 
 // src/modes/report.ts
-var shortName = (file) => `${basename(dirname6(file))}/${basename(file)}`;
+var shortName = (file) => `${basename(dirname5(file))}/${basename(file)}`;
 function reportsOf(docs) {
   const stacks = docs.flatMap(
     ({ file, doc }) => stackReportsOf(doc).map((s) => ({
@@ -50906,8 +50423,8 @@ function htmlReportLine(link) {
   ];
 }
 function verdictCell(m) {
-  const threshold = m.threshold === null ? "not gated" : `limit ${formatLimit(m)}`;
-  return `${ICON[m.verdict]} ${m.verdict} (${threshold})`;
+  const threshold2 = m.threshold === null ? "not gated" : `limit ${formatLimit(m)}`;
+  return `${ICON[m.verdict]} ${m.verdict} (${threshold2})`;
 }
 function metricsTable(s) {
   const header = [
@@ -51496,6 +51013,350 @@ function renderHtml(input) {
   ].join("\n");
 }
 
+// src/result/read.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+import { readFileSync as readFileSync12, statSync as statSync3 } from "node:fs";
+
+// schema/result.schema.json
+var result_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/OWNER/loadgate/schema/result.schema.json",
+  title: "loadgate Result document",
+  description: "What `loadgate --json` and the Action write. Every Result read back (a baseline, compare, mode: report with an artifact) is validated against this schema first: a document that does not match is refused. Strings are capped so a forged file cannot flood a comment.",
+  type: "object",
+  required: ["schemaVersion", "tool", "createdAt", "results"],
+  properties: {
+    schemaVersion: { const: 1 },
+    tool: {
+      type: "object",
+      required: ["name", "version"],
+      properties: { name: { const: "loadgate" }, version: { $ref: "#/definitions/short" } }
+    },
+    createdAt: { $ref: "#/definitions/short" },
+    commit: {
+      type: "object",
+      required: ["sha", "ref"],
+      properties: { sha: { $ref: "#/definitions/short" }, ref: { $ref: "#/definitions/text" } }
+    },
+    pullRequest: {
+      type: "object",
+      properties: { number: { type: "integer", minimum: 1 }, repository: { $ref: "#/definitions/short" } }
+    },
+    results: { type: "array", minItems: 1, maxItems: 50, items: { $ref: "#/definitions/stackResult" } },
+    reports: { type: "array", maxItems: 50, items: { $ref: "#/definitions/report" } }
+  },
+  definitions: {
+    short: { type: "string", maxLength: 200 },
+    text: { type: "string", maxLength: 4e3 },
+    num: { type: ["number", "null"] },
+    stackResult: {
+      type: "object",
+      required: ["stack", "environment", "load", "trials", "summary", "warnings"],
+      properties: {
+        stack: {
+          type: "object",
+          required: ["name", "file", "webserver", "framework"],
+          properties: {
+            name: { $ref: "#/definitions/short" },
+            file: { $ref: "#/definitions/text" },
+            webserver: { $ref: "#/definitions/short" },
+            framework: { $ref: "#/definitions/short" }
+          }
+        },
+        workers: { type: ["integer", "null"] },
+        environment: {
+          type: "object",
+          required: ["id"],
+          properties: {
+            id: { $ref: "#/definitions/short" },
+            cpuModel: { $ref: "#/definitions/short" },
+            kernel: { $ref: "#/definitions/short" },
+            os: { $ref: "#/definitions/short" },
+            arch: { $ref: "#/definitions/short" },
+            stackFileHash: { $ref: "#/definitions/short" },
+            baselineKey: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
+            versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
+          }
+        },
+        load: { type: "object" },
+        trials: { type: "array", maxItems: 1e3, items: { type: "object" } },
+        summary: { type: "object" },
+        warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } },
+        history: { type: "array", maxItems: 100 },
+        cost: {
+          type: "object",
+          properties: {
+            command: { $ref: "#/definitions/text" },
+            valgrind: { $ref: "#/definitions/short" },
+            chunks: { type: "array", maxItems: 1e3 },
+            warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } }
+          }
+        },
+        capacity: { type: "object", properties: { reason: { $ref: "#/definitions/text" } } },
+        sweep: {
+          type: "object",
+          properties: { reason: { $ref: "#/definitions/text" }, reusedFrom: { $ref: "#/definitions/short" } }
+        }
+      }
+    },
+    metric: {
+      type: "object",
+      required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
+      properties: {
+        metric: {
+          enum: ["throughput", "throughputSlo", "p50", "p90", "p99", "p99Slo", "p999", "errorRate", "cost", "capacity"]
+        },
+        gated: { type: "boolean" },
+        threshold: { $ref: "#/definitions/num" },
+        baseline: { $ref: "#/definitions/num" },
+        current: { $ref: "#/definitions/num" },
+        change: { $ref: "#/definitions/num" },
+        ci: {
+          type: "object",
+          required: ["lo", "hi", "confidence"],
+          properties: {
+            lo: { $ref: "#/definitions/num" },
+            hi: { $ref: "#/definitions/num" },
+            confidence: { $ref: "#/definitions/num" }
+          }
+        },
+        requested: { $ref: "#/definitions/num" },
+        n: { type: "integer", minimum: 0 },
+        verdict: { enum: ["pass", "regression", "improvement", "inconclusive"] }
+      }
+    },
+    report: {
+      type: "object",
+      required: ["stack", "baselineLabel", "baseline", "comparison"],
+      properties: {
+        stack: { $ref: "#/definitions/short" },
+        baselineLabel: { anyOf: [{ $ref: "#/definitions/short" }, { type: "null" }] },
+        baseline: { anyOf: [{ $ref: "#/definitions/stackResult" }, { type: "null" }] },
+        trend: { $ref: "#/definitions/text" },
+        comparison: {
+          anyOf: [
+            { type: "null" },
+            {
+              type: "object",
+              required: ["headline", "method", "metrics", "notes"],
+              properties: {
+                headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
+                method: { enum: ["stored-baseline", "same-runner-ab", "absolute"] },
+                metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
+                reason: { $ref: "#/definitions/text" },
+                notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
+                sequential: { type: "object" }
+              }
+            }
+          ]
+        }
+      }
+    }
+  }
+};
+
+// src/result/no-value.ts
+var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
+var SUMMARY_LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"];
+function numberOrNull(o, key, at, fail, optional = false) {
+  const v = o[key];
+  if (v === null) o[key] = Number.NaN;
+  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at}.${key}`, "a number or null", v);
+}
+function latency(o, at, fail, keys) {
+  if (o === void 0) return;
+  if (typeof o !== "object" || o === null) fail(at, "an object", o);
+  for (const k of keys) numberOrNull(o, k, at, fail, k === "mean" || k === "stdev");
+}
+function metric(o, at, fail) {
+  if (o === void 0) return;
+  if (typeof o !== "object" || o === null) fail(at, "an object", o);
+  const m = o;
+  numberOrNull(m, "median", at, fail);
+  if (m.ci !== void 0) {
+    if (typeof m.ci !== "object" || m.ci === null) fail(`${at}.ci`, "an object", m.ci);
+    numberOrNull(m.ci, "lo", `${at}.ci`, fail);
+    numberOrNull(m.ci, "hi", `${at}.ci`, fail);
+  }
+  if (m.values !== void 0) {
+    if (!Array.isArray(m.values)) fail(`${at}.values`, "a list", m.values);
+    const values = m.values;
+    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at}.values`, fail);
+  }
+}
+function restoreNoValues(results, fail) {
+  results.forEach((r, i) => {
+    const at = `results[${i}]`;
+    const o = r;
+    (o.trials ?? []).forEach((t, j) => {
+      latency(t.latency, `${at}.trials[${j}].latency`, fail, LATENCY_KEYS);
+      latency(t.latencyUncorrected, `${at}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
+    });
+    if (Array.isArray(o.history)) {
+      o.history.forEach((h, j) => {
+        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at}.history[${j}]`, fail);
+      });
+    }
+    const summary = o.summary;
+    if (!summary) return;
+    metric(summary.throughput, `${at}.summary.throughput`, fail);
+    metric(summary.errorRate, `${at}.summary.errorRate`, fail);
+    const lat = summary.latency;
+    if (lat !== void 0) {
+      if (typeof lat !== "object" || lat === null) fail(`${at}.summary.latency`, "an object", lat);
+      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at}.summary.latency.${k}`, fail);
+    }
+    const pooled = summary.pooled;
+    if (pooled && typeof pooled === "object")
+      latency(pooled.latency, `${at}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
+  });
+}
+
+// src/result/read.ts
+var validator2;
+var MAX_RESULT_BYTES = 20 * 1024 * 1024;
+function parseResultDocument(text, source) {
+  const data = parseJson(text, source);
+  const fail = (field, expected, found) => {
+    throw new UserError(
+      `${source}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+    );
+  };
+  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
+  const doc = data;
+  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
+  doc.results.forEach((r, i) => {
+    checkStackResult(r, `results[${i}]`, fail);
+  });
+  checkSchema(data, source);
+  restoreNoValues(doc.results, fail);
+  return doc;
+}
+function parseJson(text, source) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(
+      `${source}: not valid JSON (${err.message}). Give a file written by loadgate --json.`
+    );
+  }
+}
+function checkStackResult(r, at, fail) {
+  const o = r;
+  if (typeof o !== "object" || o === null) fail(at, "an object", r);
+  const stack = o.stack;
+  if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
+  const env = o.environment;
+  if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
+  if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
+  if (o.capacity !== void 0) checkCapacity(o.capacity, `${at}.capacity`, fail);
+  if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
+    fail(`${at}.trials`, "a non-empty list", o.trials);
+  o.trials.forEach((t, j) => {
+    checkTrial(t, `${at}.trials[${j}]`, fail);
+  });
+  checkSummary(o.summary, `${at}.summary`, fail);
+}
+function checkCapacity(capacity, at, fail) {
+  const c2 = capacity;
+  for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
+    if (typeof c2?.[k] !== "number") fail(`${at}.${k}`, "a number", c2?.[k]);
+  if (!Array.isArray(c2?.probes)) fail(`${at}.probes`, "a list", c2?.probes);
+}
+function checkTrial(t, at, fail) {
+  if (typeof t?.throughput !== "number") fail(`${at}.throughput`, "a number", t?.throughput);
+  checkLatency(t.latency, `${at}.latency`, fail);
+  const tail = t.tail;
+  if (tail !== void 0 && typeof tail?.p99 !== "number") fail(`${at}.tail.p99`, "a number", tail?.p99);
+}
+function checkLatency(latency2, at, fail) {
+  const lat = latency2;
+  for (const k of ["p50", "p90", "p99", "p999", "max"]) {
+    if (typeof lat?.[k] !== "number" && lat?.[k] !== null) fail(`${at}.${k}`, "a number", lat?.[k]);
+  }
+}
+function checkSummary(summary, at, fail) {
+  if (typeof summary !== "object" || summary === null) fail(at, "an object", summary);
+  const pooled = summary.pooled;
+  if (pooled !== void 0) {
+    if (typeof pooled !== "object" || pooled === null) fail(`${at}.pooled`, "an object", pooled);
+    if (typeof pooled.requests !== "number") fail(`${at}.pooled.requests`, "a number", pooled.requests);
+    checkLatency(pooled.latency, `${at}.pooled.latency`, fail);
+  }
+}
+function checkSchema(data, source) {
+  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
+  if (validator2(data)) return;
+  const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
+  const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
+  throw new UserError(
+    `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+  );
+}
+function checkCost(c2, at, fail) {
+  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
+  const o = c2;
+  const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
+  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
+    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
+  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
+  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
+    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
+      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
+  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
+  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
+  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
+    fail(`${at}.warnings`, "a list of text", o.warnings);
+  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
+  const f = o.fingerprint;
+  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
+  for (const k of ["arch", "guestCpu", "valgrind"])
+    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
+  const v = f?.versions;
+  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
+    fail(`${at}.fingerprint.versions`, "an object of text", v);
+}
+function readResultFile(file) {
+  let text;
+  try {
+    const size = statSync3(file).size;
+    if (size > MAX_RESULT_BYTES) {
+      throw new UserError(
+        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
+      );
+    }
+    text = readFileSync12(file, "utf8");
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
+  }
+  return parseResultDocument(text, file);
+}
+
+// src/cli/flags.ts
+function takeFlag(argv, name) {
+  const rest = [];
+  let value;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) {
+      value = argv[++i];
+      if (value === void 0) throw new UserError(`${name}: expected a value.`);
+    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
+    else rest.push(argv[i]);
+  }
+  return { value, rest };
+}
+
+// src/cli/output.ts
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname6 } from "node:path";
+function writeOutput(file, text) {
+  mkdirSync4(dirname6(file), { recursive: true });
+  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
+`);
+}
+
 // src/cli/report.ts
 var REPORT_FORMATS = ["terminal", "markdown", "html"];
 var USAGE = 'Usage: loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE] (see "loadgate report --help")';
@@ -51546,10 +51407,10 @@ function reportCommand(argv, io) {
   if (f === "html" && !out.value) {
     throw new UserError(`loadgate report --format html needs --out FILE (the HTML file to write). ${USAGE}`);
   }
-  const docs = files.map((file) => ({ source: file, doc: readResultFile(resolve7(io.cwd, file)) }));
+  const docs = files.map((file) => ({ source: file, doc: readResultFile(resolve5(io.cwd, file)) }));
   const text = f === "html" ? renderHtml({ version: VERSION, documents: docs }) : f === "markdown" ? markdownReport(docs) : terminalReport(docs);
   if (out.value) {
-    const file = resolve7(io.cwd, out.value);
+    const file = resolve5(io.cwd, out.value);
     writeOutput(file, text);
     io.stdout(`${f === "html" ? "HTML report" : "Report"} written to ${out.value}
 `);
@@ -51587,7 +51448,6 @@ function flagEntry(name, f) {
   return entry(flag, `${f.text}${f.default === void 0 ? "" : ` (default: ${f.default})`}`);
 }
 function note(label, n) {
-  if (!n) return [];
   const flags = n.flags.map((f) => `--${f}`).join(", ");
   return ["", ...wrap(`${label}: ${flags}: ${n.why}`, 2, 0)];
 }
@@ -51597,7 +51457,7 @@ function render(command, spec) {
   if (spec.args?.length) out.push("", "Arguments:", ...spec.args.map(([name, text]) => entry(name, text)));
   out.push("", "Flags:", ...spec.flags.map(([name, f]) => flagEntry(name, f)));
   out.push(entry("-h, --help", "print this help"));
-  out.push(...note("Refused (exit 2)", spec.refused), ...note("Accepted, no effect", spec.ignored));
+  for (const n of spec.refused ?? []) out.push(...note("Refused (exit 2)", n));
   out.push("", "Exit codes:", ...spec.exit.map(([code2, text]) => entry(String(code2), text, 8)));
   out.push("", ...wrap(`See ${spec.readme}`, 0));
   return `${out.join("\n")}
@@ -51670,9 +51530,23 @@ var RUN_FLAGS = {
     text: "the most requests that may fail (connection errors, timeouts, non-2xx), 0% to 100%, e.g. 1%; more fails the gate (exit 1), with or without --baseline",
     default: `the stack file's gate.error-rate, <${pct2(DEFAULT_GATE.errorRate)} if it gives none`
   },
+  "p99-threshold": {
+    arg: "T",
+    text: `the P99 gate: a growth like "+10%" against the baseline, an SLO like "<50ms", or both ("+10%,<50ms"); replaces the stack file's gate.p99 (the Action's input p99-threshold)`,
+    default: `the stack file's gate.p99, +${pct2(DEFAULT_GATE.p99 ?? 0)} if it gives none`
+  },
+  "throughput-threshold": {
+    arg: "T",
+    text: `the throughput gate: a drop like "-5%", an SLO like ">1000/s", or both; replaces the stack file's gate.throughput (the Action's input throughput-threshold)`,
+    default: `the stack file's gate.throughput, ${pct2(DEFAULT_GATE.throughput ?? 0)} if it gives none`
+  },
   cost: {
     text: "also count the app's instructions per request under valgrind (the cost run) and gate them",
     default: "off; on when the stack file's gate has cost"
+  },
+  "no-cost": {
+    text: "no cost run and no cost gate, even when the stack file's gate has cost (the Action's cost: false)",
+    default: "off"
   },
   "cost-limit": {
     arg: "+N%",
@@ -51712,7 +51586,10 @@ var RUN_ORDER = [
   "pin",
   "target",
   "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
   "cost",
+  "no-cost",
   "cost-limit",
   "json",
   "baseline",
@@ -51727,7 +51604,7 @@ var allRunFlagsBut = (...not) => RUN_ORDER.filter((n) => !not.includes(n));
 
 // src/cli/help/compare.ts
 var AB_FLAGS = {
-  trials: {
+  "min-pairs": {
     arg: "N",
     text: "the fewest pairs (a base and a head window each) measured before the first look, 2 to 200",
     default: `${AB_DEFAULT_MIN_PAIRS}`
@@ -51735,7 +51612,7 @@ var AB_FLAGS = {
   "max-pairs": {
     arg: "N",
     text: "the most pairs when the verdict stays undecided, 2 to 200",
-    default: `${AB_DEFAULT_MAX_PAIRS}, or --trials if that is more`
+    default: `${AB_DEFAULT_MAX_PAIRS}, or --min-pairs if that is more`
   },
   "max-time": {
     arg: "S",
@@ -51769,10 +51646,13 @@ var AB = {
     ["<stack>", "a folder holding stack.yml, or the file, inside the repository"]
   ],
   flags: [
-    ...["trials", "max-pairs", "max-time", "duration", "warmup"].map((n) => [n, AB_FLAGS[n]]),
+    ...["min-pairs", "max-pairs", "max-time", "duration", "warmup"].map((n) => [n, AB_FLAGS[n]]),
     ...runFlags(allRunFlagsBut(...AB_IGNORED, "trials", "duration", "warmup"), { workers: AB_FLAGS.workers })
   ],
-  ignored: { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+  refused: [
+    { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+    { flags: ["trials"], why: "an A/B counts pairs, not trials: give --min-pairs N" }
+  ],
   exit: [EXIT.ok, [1, "a regression of the head against the base"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Same-runner A/B")
 };
@@ -51801,15 +51681,37 @@ var STUDY = {
   exit: [[0, "every row ran"], EXIT.bad, [3, "a row failed while running"], EXIT.interrupted],
   readme: README("The study: `loadgate study`")
 };
+var GATE_OF = "the --stack file's gate (the default gate without one)";
 var COMPARE = {
   summary: "the verdict of each stack of one Result file against another",
-  usage: ["loadgate compare <baseline.json> <result.json>"],
-  about: `Judges each stack of the second file against the same-named stack of the first with the default gate (P99 +${pct2(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct2(DEFAULT_GATE.throughput ?? 0)}, errors <${pct2(DEFAULT_GATE.errorRate)}, and cost +${pct2(DEFAULT_COST_LIMIT)} when both files have a cost run) and the history the baseline file carries. No flags.`,
+  usage: ["loadgate compare <baseline.json> <result.json> [--stack <stack>]... [flags]"],
+  about: `Judges each stack of the second file against the same-named stack of the first, with the history the baseline file carries. The gate is the stack file's given with --stack (as run judges it), else the default gate: P99 +${pct2(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct2(DEFAULT_GATE.throughput ?? 0)}, errors <${pct2(DEFAULT_GATE.errorRate)}, and cost +${pct2(DEFAULT_COST_LIMIT)} when both files have a cost run.`,
   args: [
     ["<baseline.json>", "a Result written earlier (--json, --save-baseline, the Action's result)"],
     ["<result.json>", "the Result to judge"]
   ],
-  flags: [],
+  flags: [
+    [
+      "stack",
+      {
+        arg: "FILE",
+        text: "a stack file (or its folder) whose gate judges the stack of its name; repeat for several stacks",
+        default: "none: the default gate"
+      }
+    ],
+    ["p99-threshold", { ...RUN_FLAGS["p99-threshold"], default: `${GATE_OF}'s p99` }],
+    ["throughput-threshold", { ...RUN_FLAGS["throughput-threshold"], default: `${GATE_OF}'s throughput` }],
+    ["max-error-rate", { ...RUN_FLAGS["max-error-rate"], default: `${GATE_OF}'s error-rate` }],
+    [
+      "cost-limit",
+      {
+        ...RUN_FLAGS["cost-limit"],
+        text: "the cost gate's limit, when both files have a cost run",
+        default: `${GATE_OF}'s cost, +${pct2(DEFAULT_COST_LIMIT)} if it gives none`
+      }
+    ],
+    ["no-cost", { text: "no cost gate, even when both files have a cost run", default: "off" }]
+  ],
   exit: [[0, "no regression"], [1, "a regression"], EXIT.bad],
   readme: README("Verdicts")
 };
@@ -51855,27 +51757,41 @@ var COST_REFUSED = [
   "client",
   "pin",
   "target",
-  "max-error-rate"
+  "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold"
 ];
 var COST = {
   summary: "the cost run alone: the app's instructions per request under valgrind",
   usage: ["loadgate cost <stack>... [flags]"],
   about: "Brings each stack up with the app (one worker) under valgrind (callgrind), sends requests one at a time and counts instructions per request per chunk; no timed trials. Set the run in the stack file's cost section.",
   args: [STACK_ARG],
-  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "sweep-time"), {
+  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "no-cost", "sweep-time"), {
     baseline: {
       arg: "FILE",
       text: "compare instructions per request with a Result written earlier; exit 1 on a cost regression",
       default: "none: instructions per request are printed, not judged"
     }
   }),
-  refused: { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
-  ignored: { flags: ["cost", "sweep-time"], why: "the cost run is on already, with one worker" },
+  refused: [
+    { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
+    { flags: ["cost", "no-cost", "sweep-time"], why: "the cost run is on already, with one worker" }
+  ],
   exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Cost gate: instructions per request under valgrind")
 };
 var CAPACITY_REFUSED = ["duration", "warmup", "trials", "rate", "target", "baseline", "save-baseline"];
-var CAPACITY_IGNORED = ["pin", "baseline-key", "max-error-rate", "cost", "cost-limit", "sweep-time"];
+var CAPACITY_IGNORED = [
+  "pin",
+  "baseline-key",
+  "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
+  "cost",
+  "no-cost",
+  "cost-limit",
+  "sweep-time"
+];
 var CAPACITY = {
   summary: "the highest open-loop rate at which P99 stays within an SLO",
   usage: ["loadgate capacity <stack>... --slo-p99 50ms [flags]"],
@@ -51912,8 +51828,10 @@ var CAPACITY = {
       client: { arg: "native|autocannon", text: "the closed-loop trial's HTTP client", default: "native" }
     })
   ],
-  refused: { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
-  ignored: { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" },
+  refused: [
+    { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
+    { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" }
+  ],
   exit: [[0, "measured"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Capacity at an SLO: `loadgate capacity`")
 };
@@ -51931,8 +51849,10 @@ var UP = {
       default: `the stack file's app.workers, ${D.workers} if it gives none`
     }
   }),
-  refused: { flags: ["target"], why: "up takes exactly one stack" },
-  ignored: { flags: UP_IGNORED, why: "the flags of a measured run; up sends no load" },
+  refused: [
+    { flags: ["target"], why: "up takes exactly one stack" },
+    { flags: UP_IGNORED, why: "the flags of a measured run; up sends no load" }
+  ],
   exit: [[0, "stopped by Ctrl-C or SIGTERM"], EXIT.bad, EXIT.stack],
   readme: README("The CLI")
 };
@@ -51994,6 +51914,246 @@ function helpFor(argv) {
   const end = rest.indexOf("--");
   const flags = end === -1 ? rest : rest.slice(0, end);
   return flags.some((a) => HELP_FLAGS.has(a)) ? { text: COMMAND_HELP[first] } : void 0;
+}
+function refusedFlag(command, argv) {
+  const end = argv.indexOf("--");
+  for (const arg of end === -1 ? argv : argv.slice(0, end)) {
+    if (!arg.startsWith("--")) continue;
+    const name = arg.slice(2).split("=")[0];
+    const note2 = SPECS[command].refused?.find((n) => n.flags.includes(name));
+    if (note2)
+      return new UserError(`loadgate ${command}: --${name} is refused: ${note2.why}. See "loadgate ${command} --help".`);
+  }
+  return void 0;
+}
+
+// src/report/progress.ts
+function progressLine(stack, p) {
+  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
+  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
+}
+
+// src/cli/io.ts
+function modeIo(io, o = {}) {
+  let lastProgress = "";
+  const progress = o.progress ?? "always";
+  return {
+    log: (line) => {
+      if (lastProgress && io.isTTY) io.stderr("\n");
+      lastProgress = "";
+      io.stderr(`${line}
+`);
+    },
+    warn: (line) => io.stderr(`warning: ${line}
+`),
+    onProgress: (stack, p) => {
+      if (progress === "tty" && !io.isTTY) return;
+      lastProgress = progressLine(stack, p);
+      io.stderr(io.isTTY ? `\r${lastProgress}\x1B[K` : `${lastProgress}
+`);
+    },
+    signal: io.signal,
+    finish: () => {
+      if (lastProgress && io.isTTY) io.stderr("\n");
+      lastProgress = "";
+    }
+  };
+}
+
+// src/cli/ab.ts
+async function planAb(argv, cwd) {
+  const { values, positionals } = parseFlags(argv, AB_OPTIONS, "ab");
+  const refused = refusedFlag("ab", argv);
+  if (refused) throw refused;
+  if (positionals.length === 0)
+    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
+  const root = await repoRoot(cwd);
+  const [baseRef, ...rest] = positionals;
+  const baseSha = await resolveCommit(root, baseRef, "base ref");
+  let headRef = null;
+  if (rest.length > 0 && !existsSync5(resolve6(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
+  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
+  if (rest.length === 0)
+    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
+  const stackPaths = rest.map((p) => {
+    const rel = relative5(root, resolve6(cwd, p));
+    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
+    return rel;
+  });
+  return abPlanOf({
+    root,
+    baseRef,
+    baseSha,
+    headRef,
+    headSha,
+    stackPaths,
+    overrides: parseOverrides({ ...values, trials: void 0 }),
+    pairs: parsePairs(values["min-pairs"], values["max-pairs"]),
+    maxTimeSeconds: seconds("--max-time", values["max-time"], MAX_TIME_FORM) ?? null,
+    jsonOut: values.json ? resolve6(cwd, values.json) : null,
+    install: values.install ?? false
+  });
+}
+async function abCommand(argv, io) {
+  const ab = await planAb(argv, io.cwd);
+  checkRunFolder(io);
+  const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
+  const hooks = modeIo(io, { progress: "tty" });
+  const outcomes = await abMode(ab, run2, null, hooks);
+  hooks.finish();
+  const head = ab.headRef ?? "working tree";
+  const lines = outcomes.map(
+    (o) => verdictReport(
+      `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${head})`,
+      o.comparison,
+      latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` })
+    )
+  );
+  io.stdout(`${lines.join("\n\n")}
+`);
+  if (ab.jsonOut) {
+    const doc = resultDocument(
+      outcomes.map((o) => o.head),
+      {
+        commit: { sha: ab.headSha ?? "working-tree", ref: head },
+        reports: savedReports(abReports(outcomes, ab.baseSha.slice(0, 7)))
+      }
+    );
+    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
+    io.stdout(`Result written to ${ab.jsonOut}
+`);
+  }
+  return outcomes.some((o) => o.comparison.headline === "regression") ? ExitCode.regression : ExitCode.ok;
+}
+
+// src/cli/capacity.ts
+function capacityFlags(argv) {
+  const slo = takeFlag(argv, "--slo-p99");
+  const probes = takeFlag(slo.rest, "--max-probes");
+  const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
+  if (sloMs !== void 0 && !(sloMs > 0)) {
+    throw new UserError(
+      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`
+    );
+  }
+  const maxProbes = probes.value === void 0 ? void 0 : Number(probes.value);
+  if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
+    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
+  }
+  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
+  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
+  if (given) {
+    throw new UserError(
+      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
+    );
+  }
+  const refused = refusedFlag("capacity", probes.rest);
+  if (refused) throw refused;
+  return { sloMs, maxProbes, rest: probes.rest };
+}
+async function capacityCommand(argv, io) {
+  const { sloMs, maxProbes, rest } = capacityFlags(argv);
+  const plan = planRun(rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
+  const log = (l) => io.stderr(`${l}
+`);
+  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, log);
+  const missing = plan.stacks.filter((s) => sloMs === void 0 && s.spec.capacity.sloP99Ms === null);
+  if (missing.length > 0) {
+    throw new UserError(
+      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`
+    );
+  }
+  const results = [];
+  for (const s of plan.stacks) {
+    const prepared = await prepareStack(plan, s, log, { signal: io.signal });
+    const capacity = await measureCapacity(
+      plan,
+      prepared,
+      { log, signal: io.signal },
+      {
+        sloP99Ms: sloMs ?? s.spec.capacity.sloP99Ms,
+        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
+        resolution: CAPACITY_DEFAULTS.resolution,
+        maxProbes: maxProbes ?? s.spec.capacity.maxProbes
+      }
+    );
+    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
+  }
+  io.stdout(`
+${capacityTable(results)}
+`);
+  if (plan.jsonOut) {
+    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
+    io.stdout(`Result written to ${plan.jsonOut}
+`);
+  }
+  return ExitCode.ok;
+}
+
+// src/cli/compare.ts
+import { resolve as resolve7 } from "node:path";
+var COMPARE_OPTIONS = {
+  stack: { type: "string", multiple: true },
+  "p99-threshold": { type: "string" },
+  "throughput-threshold": { type: "string" },
+  "max-error-rate": { type: "string" },
+  "cost-limit": { type: "string" },
+  "no-cost": { type: "boolean" },
+  help: { type: "boolean", short: "h" }
+};
+function stackGates(files, cwd) {
+  const gates = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    const spec = loadStackFile(resolveStackPath(f, cwd));
+    if (gates.has(spec.name)) throw new UserError(`${spec.file}: two --stack files name the stack "${spec.name}".`);
+    gates.set(spec.name, spec.gate);
+  }
+  return gates;
+}
+function gateOf(base, o, bothCost) {
+  const gate = finalGate(base, { ...o, cost: o.cost !== false && bothCost ? true : void 0 });
+  return bothCost ? gate : { ...gate, cost: null };
+}
+function compareCommand(argv, io) {
+  const { values, positionals } = parseFlags(argv, COMPARE_OPTIONS, "compare");
+  if (positionals.length !== 2) {
+    throw new UserError(
+      'Usage: loadgate compare <baseline.json> <result.json> [flags]. See "loadgate compare --help".'
+    );
+  }
+  const overrides = parseOverrides({ ...values, stack: void 0 });
+  const gates = stackGates(values.stack ?? [], io.cwd);
+  const [baselineFile, resultFile] = positionals.map((a) => resolve7(io.cwd, a));
+  const baseline = readResultFile(baselineFile);
+  const current = readResultFile(resultFile);
+  const unused = [...gates.keys()].filter((name) => !current.results.some((r) => r.stack.name === name));
+  if (unused.length > 0) {
+    throw new UserError(
+      `--stack: ${positionals[1]} has no stack named ${unused.map((n) => JSON.stringify(n)).join(", ")}; its stacks: ${current.results.map((r) => r.stack.name).join(", ")}.`
+    );
+  }
+  let code2 = ExitCode.ok;
+  const out = [];
+  for (const r of current.results) {
+    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
+    const gate = gateOf(gates.get(r.stack.name) ?? DEFAULT_GATE, overrides, Boolean(b?.cost && r.cost));
+    const c2 = verdictOf(b, r, gate, positionals[0], current.results.length);
+    if (c2.headline === "regression") code2 = ExitCode.regression;
+    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
+  }
+  io.stdout(`${out.join("\n\n")}
+`);
+  return code2;
+}
+function verdictOf(b, r, gate, baselineName, stacks) {
+  if (b) return compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks });
+  return {
+    headline: "no-baseline",
+    method: "stored-baseline",
+    metrics: [],
+    reason: `${baselineName} has no stack named ${r.stack.name}`,
+    notes: []
+  };
 }
 
 // src/cli/run.ts
@@ -52350,6 +52510,8 @@ async function runCommand(argv, io, costOnly = false) {
       `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`
     );
   }
+  const refused = costOnly ? refusedFlag("cost", argv) : void 0;
+  if (refused) throw refused;
   const asked = planRun(
     costOnly ? [...argv, "--cost"] : argv,
     { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
@@ -52629,6 +52791,8 @@ async function holdStack(plan, hooks) {
 
 // src/cli/up.ts
 async function upCommand(argv, io) {
+  const refused = refusedFlag("up", argv);
+  if (refused) throw refused;
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "up");
   if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
   await holdStack(plan, {

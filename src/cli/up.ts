@@ -4,9 +4,12 @@ import { planRun } from "../config/cli-plan.js";
 import { holdStack } from "../engine/hold.js";
 import { ExitCode, UserError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { refusedFlag } from "./help.js";
 import type { CliIo } from "./io.js";
 
 export async function upCommand(argv: string[], io: CliIo): Promise<number> {
+  const refused = refusedFlag("up", argv);
+  if (refused) throw refused;
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "up");
   if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
   await holdStack(plan, {

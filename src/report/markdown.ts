@@ -92,7 +92,7 @@ export function baselineAgeLines(a: BaselineAge): { line: string; warning?: stri
   if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
   return {
     line,
-    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (README: "Keeping the baseline fresh").`,
+    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (docs/recipes.md, "Keeping the baseline fresh").`,
   };
 }
 

@@ -206,7 +206,7 @@ export interface CostRecord {
   chunkSeconds: number[];
   /** Wall time of the whole cost run, from bringing the stack up to taking it down. */
   seconds: number;
-  /** What must match for two cost records to be compared (see the README's "Cost gate"). */
+  /** What must match for two cost records to be compared (see docs/verdicts.md, "Across machines"). */
   fingerprint: CostFingerprint;
   warnings: string[];
 }
