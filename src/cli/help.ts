@@ -5,6 +5,7 @@
 import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { AB, COMPARE, REPORT, STUDY } from "./help/compare.js";
+import { INIT } from "./help/init.js";
 import { CAPACITY, COST, RUN, UP } from "./help/measure.js";
 import { COMMANDS, type CommandName, type CommandSpec, entry, README, render } from "./help/render.js";
 
@@ -23,6 +24,7 @@ const HELP: CommandSpec = {
 };
 
 const SPECS: Record<CommandName, CommandSpec> = {
+  init: INIT,
   run: RUN,
   cost: COST,
   ab: AB,

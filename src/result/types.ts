@@ -1,7 +1,12 @@
 // The Result document: the only thing that crosses from measuring to comparing and reporting.
 // Latencies are milliseconds (floats, microsecond resolution); throughput is requests per second.
 
-export const SCHEMA_VERSION = 1;
+/**
+ * 2: the schema types every field a report reads (schema/result.schema.json). A document of the
+ * previous version has the same shape; it is read (migrated) when it passes the checks of this one.
+ */
+export const SCHEMA_VERSION = 2;
+export const PREVIOUS_SCHEMA_VERSION = 1;
 
 export interface LatencyStats {
   p50: number;

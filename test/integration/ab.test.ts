@@ -89,7 +89,9 @@ describe("loadgate ab: both commits side by side, interleaved", () => {
   });
 
   it("--max-pairs below --min-pairs, or not a number, is a clear error", async () => {
-    const low = await runCli(["ab", "fast", "slow", "stack.yml", "--min-pairs", "10", "--max-pairs", "6"], { cwd: repo });
+    const low = await runCli(["ab", "fast", "slow", "stack.yml", "--min-pairs", "10", "--max-pairs", "6"], {
+      cwd: repo,
+    });
     expect(low.code).toBe(2);
     expect(low.stderr).toContain("--max-pairs 6 is below --min-pairs 10");
     const bad = await runCli(["ab", "fast", "slow", "stack.yml", "--max-pairs", "many"], { cwd: repo });

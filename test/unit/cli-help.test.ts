@@ -11,6 +11,7 @@ import {
 import { CAPACITY_DEFAULTS } from "../../src/capacity/search.js";
 import { COMPARE_OPTIONS } from "../../src/cli/compare.js";
 import { COMMAND_HELP, COMMANDS, type CommandName, GLOBAL_HELP, helpFor } from "../../src/cli/help.js";
+import { INIT_OPTIONS } from "../../src/cli/init.js";
 import { AB_OPTIONS, RUN_OPTIONS } from "../../src/config/cli-plan.js";
 import { SWEEP_DEFAULT_BUDGET } from "../../src/config/plan.js";
 import { STACK_DEFAULTS } from "../../src/config/stack-spec.js";
@@ -27,6 +28,7 @@ const flagsOf = (options: object) =>
 
 /** The flags each command parses: run, cost, up and capacity take the run's, ab and study their own. */
 const PARSED: Record<CommandName, string[]> = {
+  init: flagsOf(INIT_OPTIONS),
   run: flagsOf(RUN_OPTIONS),
   cost: flagsOf(RUN_OPTIONS),
   up: flagsOf(RUN_OPTIONS),
@@ -76,6 +78,7 @@ function cli(argv: string[]) {
 
 /** Each command with arguments that would fail (exit 2) or start something if --help were not checked first. */
 const WOULD_RUN: Record<CommandName, string[]> = {
+  init: ["init", "/nonexistent/app"],
   run: ["run", "/nonexistent/stack"],
   cost: ["cost", "/nonexistent/stack"],
   up: ["up", "/nonexistent/stack"],
@@ -210,6 +213,7 @@ describe("main answers help before anything else", () => {
     ["capacity", ["capacity", "--nope"]],
     ["ab", ["ab", "main", "--nope"]],
     ["study", ["study", "--nope"]],
+    ["init", ["init", "--nope"]],
   ])("%s: an unknown flag is exit 2, pointing at its command's help", async (command, argv) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);

@@ -4,7 +4,7 @@
 import type { AB_OPTIONS, RUN_OPTIONS } from "../../config/cli-plan.js";
 import type { STUDY_OPTIONS } from "../../config/study-plan.js";
 
-export const COMMANDS = ["run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"] as const;
+export const COMMANDS = ["init", "run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type RunFlag = Exclude<keyof typeof RUN_OPTIONS, "help">;
