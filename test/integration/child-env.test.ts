@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BranchBaselineStore } from "../../src/baseline/branch-store.js";
-import type { ResultDocument } from "../../src/result/types.js";
+import { type ResultDocument, SCHEMA_VERSION } from "../../src/result/types.js";
 import { around, result } from "../support/results.js";
 import { gitIn } from "./git-repo.js";
 import { expectNothingLeft, runCli, TINY_APP } from "./helpers.js";
@@ -113,7 +113,7 @@ describe("git gets no token and no input", () => {
         log: () => undefined,
       });
       const doc: ResultDocument = {
-        schemaVersion: 1,
+        schemaVersion: SCHEMA_VERSION,
         tool: { name: "loadgate", version: "test" },
         createdAt: new Date().toISOString(),
         commit: { sha: "1".repeat(40), ref: "refs/heads/main" },
