@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { bareStack, type CliRun, expectNothingLeftOf, runTagged, tinyStack } from "./helpers.js";
+import { bareStack, type CliRun, expectNothingLeftOf, runTagged, TINY_PASS_ENV, tinyStack } from "./helpers.js";
 
 // Faults that need a fixture or an injected fault (issue 20): each asserts the contract's exit code
 // within a bounded time, a message naming the component, the cause and what to do, the log tail
@@ -176,7 +176,7 @@ proxy: none
 app:
   command: python3 ${app} {port}
   env: { DATABASE_URL: "{database_url}" }
-  ready: { http: /test, timeout: 4s }
+${TINY_PASS_ENV}  ready: { http: /test, timeout: 4s }
 load:
   requests: [ { path: /test }, { path: /db } ]
   connections: 4

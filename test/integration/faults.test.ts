@@ -60,7 +60,7 @@ describe("faults: a clear message, the contract's exit code, nothing left behind
 
     const typo = await runCli(["run", tinyStack(bareStack("gate:\n  p99: '+10%'\n  throughput: '-5%'\n  p50: x\n"))]);
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toMatch(/stack\.yml:16:3: /);
+    expect(typo.stderr).toMatch(/stack\.yml:17:3: /);
     expect(typo.stderr).toContain('gate.p50: unknown key "p50"');
     expect(typo.stderr).toContain('Did you mean "p99"?');
   });

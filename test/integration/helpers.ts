@@ -95,6 +95,10 @@ export function tinyStack(yaml: (app: string) => string): string {
   return dir;
 }
 
+/** app.pass-env for the tiny app: the variables the tests set in the run's environment to steer it. */
+export const TINY_PASS_ENV =
+  "  pass-env: [TINY_MODE, TINY_DELAY_MS, TINY_WORK_LOOPS, TINY_ERROR_SHARE, TINY_SLEEP_S, TINY_HANG_AFTER, TINY_DIE_AFTER]\n";
+
 const BARE_LOAD = "  connections: 4\n  warmup: 0.5s\n  duration: 1s\n  trials: 2\n";
 
 /** The tiny app alone (no database, pooler or proxy): `extra` top-level keys, the load and readiness given. */
@@ -107,7 +111,7 @@ pooler: none
 proxy: none
 app:
   command: python3 ${app} {port}
-  ready: ${o.ready ?? "{ http: /test, timeout: 4s }"}
+${TINY_PASS_ENV}  ready: ${o.ready ?? "{ http: /test, timeout: 4s }"}
 load:
 ${o.load ?? BARE_LOAD}${extra}`;
 
