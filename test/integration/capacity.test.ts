@@ -1,16 +1,16 @@
 // loadgate capacity against real stacks: the tiny app behind nginx, PgBouncer and PostgreSQL, and
 // the tiny app alone.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
+import { tempDir } from "../support/temp.js";
 import { scratchRepo } from "./git-repo.js";
 import { bareStack, expectNothingLeft, runCli, TINY_APP, tinyStack } from "./helpers.js";
 
 describe("loadgate capacity", () => {
   it("finds the highest open-loop rate within the P99 SLO in a bounded number of probes", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "lg-cap-")), "cap.json");
+    const out = join(tempDir("lg-cap-"), "cap.json");
     const run = await runCli(
       ["capacity", "test/fixtures/tiny", "--slo-p99", "100ms", "--max-probes", "3", "--json", out],
       { timeoutMs: 600_000 },
@@ -35,7 +35,7 @@ describe("loadgate capacity", () => {
   });
 
   it("gate.capacity in the stack file: run measures it after the trials and --baseline judges it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-capgate-"));
+    const dir = tempDir("lg-capgate-");
     // A floor no stack on this machine reaches: the capacity row is a regression, exit 1.
     const stack = tinyStack(
       bareStack('gate:\n  capacity: ">1000000/s"\ncapacity: { slo-p99: 200ms, max-probes: 2 }\n'),
