@@ -36,16 +36,17 @@ describe("loadgate capacity", () => {
 
   it("gate.capacity in the stack file: run measures it after the trials and --baseline judges it", async () => {
     const dir = tempDir("lg-capgate-");
-    // A floor no stack on this machine reaches: the capacity row is a regression, exit 1.
+    // A floor no stack on this machine reaches: the capacity row is a regression, exit 1. One probe: the
+    // search itself is the first test's; this one is about the gate's wiring.
     const stack = tinyStack(
-      bareStack('gate:\n  capacity: ">1000000/s"\ncapacity: { slo-p99: 200ms, max-probes: 2 }\n'),
+      bareStack('gate:\n  capacity: ">1000000/s"\ncapacity: { slo-p99: 200ms, max-probes: 1 }\n'),
     );
     const base = await runCli(["run", stack, "--json", join(dir, "a.json"), "--save-baseline", join(dir, "b.json")]);
     expect(base.code, base.stderr.slice(-3000)).toBe(0);
     const a = (JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as ResultDocument).results[0];
     expect(a.trials.length).toBe(2);
     expect(a.capacity?.sloP99Ms).toBe(200);
-    expect(a.capacity?.probes.length).toBeLessThanOrEqual(2);
+    expect(a.capacity?.probes.length).toBeLessThanOrEqual(1);
     expectNothingLeft(base);
     const head = await runCli(["run", stack, "--baseline", join(dir, "b.json")]);
     expect(head.code, head.stderr.slice(-3000)).toBe(1);
