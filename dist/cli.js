@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve8.call(this, root, ref);
+      let _sch = resolve10.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve8(root, ref) {
+    function resolve10(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3875,11 +3875,11 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse(serialize2(uri, options), options);
+        parse2(serialize2(uri, options), options);
       }
       return uri;
     }
-    function resolve8(baseURI, relativeURI, options) {
+    function resolve10(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -3915,50 +3915,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative6, options, skipNormalization) {
+    function resolveComponent(base, relative8, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize2(base, options), options);
-        relative6 = parse(serialize2(relative6, options), options);
+        base = parse2(serialize2(base, options), options);
+        relative8 = parse2(serialize2(relative8, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative6.scheme) {
-        target.scheme = relative6.scheme;
-        target.userinfo = relative6.userinfo;
-        target.host = relative6.host;
-        target.port = relative6.port;
-        target.path = removeDotSegments(relative6.path || "");
-        target.query = relative6.query;
+      if (!options.tolerant && relative8.scheme) {
+        target.scheme = relative8.scheme;
+        target.userinfo = relative8.userinfo;
+        target.host = relative8.host;
+        target.port = relative8.port;
+        target.path = removeDotSegments(relative8.path || "");
+        target.query = relative8.query;
       } else {
-        if (relative6.userinfo !== void 0 || relative6.host !== void 0 || relative6.port !== void 0) {
-          target.userinfo = relative6.userinfo;
-          target.host = relative6.host;
-          target.port = relative6.port;
-          target.path = removeDotSegments(relative6.path || "");
-          target.query = relative6.query;
+        if (relative8.userinfo !== void 0 || relative8.host !== void 0 || relative8.port !== void 0) {
+          target.userinfo = relative8.userinfo;
+          target.host = relative8.host;
+          target.port = relative8.port;
+          target.path = removeDotSegments(relative8.path || "");
+          target.query = relative8.query;
         } else {
-          if (!relative6.path) {
+          if (!relative8.path) {
             target.path = base.path;
-            if (relative6.query !== void 0) {
-              target.query = relative6.query;
+            if (relative8.query !== void 0) {
+              target.query = relative8.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative6.path[0] === "/") {
-              target.path = removeDotSegments(relative6.path);
+            if (relative8.path[0] === "/") {
+              target.path = removeDotSegments(relative8.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative6.path;
+                target.path = "/" + relative8.path;
               } else if (!base.path) {
-                target.path = relative6.path;
+                target.path = relative8.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative6.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative8.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative6.query;
+            target.query = relative8.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -3966,7 +3966,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative6.fragment;
+      target.fragment = relative8.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -4237,7 +4237,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse(uri, opts) {
+    function parse2(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -4270,11 +4270,11 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve8,
+      resolve: resolve10,
       resolveComponent,
       equal,
       serialize: serialize2,
-      parse
+      parse: parse2
     };
     module2.exports = fastUri;
     module2.exports.default = fastUri;
@@ -7005,7 +7005,7 @@ var require_visit = __commonJS({
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var SKIP2 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit(node, visitor) {
       const visitor_ = initVisitor(visitor);
@@ -7017,7 +7017,7 @@ var require_visit = __commonJS({
         visit_(null, node, visitor_, Object.freeze([]));
     }
     visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
+    visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
@@ -7065,7 +7065,7 @@ var require_visit = __commonJS({
         await visitAsync_(null, node, visitor_, Object.freeze([]));
     }
     visitAsync.BREAK = BREAK;
-    visitAsync.SKIP = SKIP;
+    visitAsync.SKIP = SKIP2;
     visitAsync.REMOVE = REMOVE;
     async function visitAsync_(key, node, visitor, path) {
       const ctrl = await callVisitor(key, node, visitor, path);
@@ -10905,10 +10905,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -10922,7 +10922,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -10946,7 +10946,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -10962,7 +10962,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -11053,7 +11053,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep2 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -11067,13 +11067,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep + cb;
-              sep = "";
+                comment += sep2 + cb;
+              sep2 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep += source;
+                sep2 += source;
               hasSpace = true;
               break;
             default:
@@ -11116,18 +11116,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -11181,8 +11181,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap2 && !sep2 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -11194,7 +11194,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -11205,8 +11205,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+              if (sep2)
+                for (const st of sep2) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -11223,7 +11223,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -11352,13 +11352,13 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar2, onError) {
+      const start = scalar2.offset;
+      const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar2.source ? splitLines(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content = lines[i][1];
@@ -11370,12 +11370,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
+        if (scalar2.source)
+          end2 += scalar2.source.length;
         return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar2.indent + header.indent;
+      let offset = scalar2.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
@@ -11403,7 +11403,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep = "";
+      let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -11420,24 +11420,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep === "\n")
+          if (sep2 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          value += sep + content;
-          sep = " ";
+          value += sep2 + content;
+          sep2 = " ";
           prevMoreIndented = false;
         }
       }
@@ -11453,7 +11453,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
+      const end = start + header.length + scalar2.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -11536,8 +11536,8 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+    function resolveFlowScalar(scalar2, strict, onError) {
+      const { offset, type, source, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
@@ -11556,7 +11556,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -11620,25 +11620,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep2 === "\n")
+            res += sep2;
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep2 + lm;
+          sep2 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep2 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -11771,26 +11771,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
-      let scalar;
+      let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar2 = new Scalar.Scalar(value);
       }
-      scalar.range = range;
-      scalar.source = value;
+      scalar2.range = range;
+      scalar2.source = value;
       if (type)
-        scalar.type = type;
+        scalar2.type = type;
       if (tagName)
-        scalar.tag = tagName;
+        scalar2.tag = tagName;
       if (tag.format)
-        scalar.format = tag.format;
+        scalar2.format = tag.format;
       if (comment)
-        scalar.comment = comment;
-      return scalar;
+        scalar2.comment = comment;
+      return scalar2;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -12448,14 +12448,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep2)
+        for (const st of sep2)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -12470,7 +12470,7 @@ var require_cst_visit = __commonJS({
   "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
-    var SKIP = /* @__PURE__ */ Symbol("skip children");
+    var SKIP2 = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
     function visit(cst, visitor) {
       if ("type" in cst && cst.type === "document")
@@ -12478,12 +12478,12 @@ var require_cst_visit = __commonJS({
       _visit(Object.freeze([]), cst, visitor);
     }
     visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
+    visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
     visit.itemAtPath = (cst, path) => {
       let item = cst;
-      for (const [field, index] of path) {
-        const tok = item?.[field];
+      for (const [field2, index] of path) {
+        const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
         } else
@@ -12493,8 +12493,8 @@ var require_cst_visit = __commonJS({
     };
     visit.parentCollection = (cst, path) => {
       const parent = visit.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
-      const coll = parent?.[field];
+      const field2 = path[path.length - 1][0];
+      const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
@@ -12503,11 +12503,11 @@ var require_cst_visit = __commonJS({
       let ctrl = visitor(item, path);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
+      for (const field2 of ["key", "value"]) {
+        const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -12517,7 +12517,7 @@ var require_cst_visit = __commonJS({
               i -= 1;
             }
           }
-          if (typeof ctrl === "function" && field === "key")
+          if (typeof ctrl === "function" && field2 === "key")
             ctrl = ctrl(item, path);
         }
       }
@@ -13618,37 +13618,37 @@ var require_parser = __commonJS({
           };
         }
       }
-      *scalar(scalar) {
+      *scalar(scalar2) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
-          if (scalar.end) {
-            sep = scalar.end;
-            sep.push(this.sourceToken);
-            delete scalar.end;
+          let sep2;
+          if (scalar2.end) {
+            sep2 = scalar2.end;
+            sep2.push(this.sourceToken);
+            delete scalar2.end;
           } else
-            sep = [this.sourceToken];
+            sep2 = [this.sourceToken];
           const map = {
             type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
+            offset: scalar2.offset,
+            indent: scalar2.indent,
+            items: [{ start, key: scalar2, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
         } else
-          yield* this.lineEnd(scalar);
+          yield* this.lineEnd(scalar2);
       }
-      *blockScalar(scalar) {
+      *blockScalar(scalar2) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar.props.push(this.sourceToken);
+            scalar2.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar.source = this.source;
+            scalar2.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -13786,15 +13786,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -13988,13 +13988,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -14172,7 +14172,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse(src, reviver, options) {
+    function parse2(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -14213,7 +14213,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse;
+    exports2.parse = parse2;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
@@ -14642,7 +14642,7 @@ var require_minimist = __commonJS({
 var require_subarg = __commonJS({
   "node_modules/@minimistjs/subarg/index.js"(exports2, module2) {
     var minimist = require_minimist();
-    module2.exports = function parse(args, opts) {
+    module2.exports = function parse2(args, opts) {
       var level = 0, index;
       var args_ = [];
       for (var i = 0; i < args.length; i++) {
@@ -14663,7 +14663,7 @@ var require_subarg = __commonJS({
             sub[n] = sub[n].replace(/\]$/, "");
           }
           if (sub[n] === "") sub.pop();
-          args_.push(parse(sub));
+          args_.push(parse2(sub));
         } else if (level === 0) args_.push(args[i]);
       }
       var argv = minimist(args_, opts);
@@ -19782,10 +19782,10 @@ var require_trees = __commonJS({
       utils.arraySet(s.pending_buf, s.window, buf, len, s.pending);
       s.pending += len;
     }
-    function smaller(tree, n, m, depth) {
+    function smaller(tree, n, m, depth2) {
       var _n2 = n * 2;
       var _m2 = m * 2;
-      return tree[_n2] < tree[_m2] || tree[_n2] === tree[_m2] && depth[n] <= depth[m];
+      return tree[_n2] < tree[_m2] || tree[_n2] === tree[_m2] && depth2[n] <= depth2[m];
     }
     function pqdownheap(s, tree, k) {
       var v = s.heap[k];
@@ -24027,11 +24027,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve8) {
-          resolve8(value);
+        return value instanceof P ? value : new P(function(resolve10) {
+          resolve10(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve8, reject) {
+      return new (P || (P = Promise))(function(resolve10, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -24047,7 +24047,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve10(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -36425,7 +36425,7 @@ var require_form_data = __commonJS({
     util.inherits(FormData, CombinedStream);
     FormData.LINE_BREAK = "\r\n";
     FormData.DEFAULT_CONTENT_TYPE = "application/octet-stream";
-    FormData.prototype.append = function(field, value, options) {
+    FormData.prototype.append = function(field2, value, options) {
       options = options || {};
       if (typeof options === "string") {
         options = { filename: options };
@@ -36438,7 +36438,7 @@ var require_form_data = __commonJS({
         this._error(new Error("Arrays are not supported."));
         return;
       }
-      var header = this._multiPartHeader(field, value, options);
+      var header = this._multiPartHeader(field2, value, options);
       var footer = this._multiPartFooter();
       append(header);
       append(value);
@@ -36489,7 +36489,7 @@ var require_form_data = __commonJS({
         callback("Unknown stream");
       }
     };
-    FormData.prototype._multiPartHeader = function(field, value, options) {
+    FormData.prototype._multiPartHeader = function(field2, value, options) {
       if (typeof options.header === "string") {
         return options.header;
       }
@@ -36498,7 +36498,7 @@ var require_form_data = __commonJS({
       var contents = "";
       var headers = {
         // add custom disposition as third element or keep it two elements if not
-        "Content-Disposition": ["form-data", 'name="' + escapeHeaderParam(field) + '"'].concat(contentDisposition || []),
+        "Content-Disposition": ["form-data", 'name="' + escapeHeaderParam(field2) + '"'].concat(contentDisposition || []),
         // if no content type. allow it to be empty array
         "Content-Type": [].concat(contentType || [])
       };
@@ -36714,7 +36714,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve8, basename: basename2 } = __require("path");
+    var { resolve: resolve10, basename: basename3 } = __require("path");
     var { readFileSync: readFileSync13 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -36722,7 +36722,7 @@ var require_multipart = __commonJS({
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve8(string);
+          const path = resolve10(string);
           const data = readFileSync13(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
@@ -36744,7 +36744,7 @@ var require_multipart = __commonJS({
             const opts = obj[key] && obj[key].options;
             const buffer = readFileSync13(path);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename2(path)
+              filename: basename3(path)
             }, opts));
             break;
           }
@@ -37322,7 +37322,7 @@ var require_parse = __commonJS({
   "node_modules/semver/functions/parse.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
-    var parse = (version, options, throwErrors = false) => {
+    var parse2 = (version, options, throwErrors = false) => {
       if (version instanceof SemVer) {
         return version;
       }
@@ -37335,7 +37335,7 @@ var require_parse = __commonJS({
         throw er;
       }
     };
-    module2.exports = parse;
+    module2.exports = parse2;
   }
 });
 
@@ -37343,9 +37343,9 @@ var require_parse = __commonJS({
 var require_valid = __commonJS({
   "node_modules/semver/functions/valid.js"(exports2, module2) {
     "use strict";
-    var parse = require_parse();
+    var parse2 = require_parse();
     var valid = (version, options) => {
-      const v = parse(version, options);
+      const v = parse2(version, options);
       return v ? v.version : null;
     };
     module2.exports = valid;
@@ -37356,9 +37356,9 @@ var require_valid = __commonJS({
 var require_clean = __commonJS({
   "node_modules/semver/functions/clean.js"(exports2, module2) {
     "use strict";
-    var parse = require_parse();
+    var parse2 = require_parse();
     var clean = (version, options) => {
-      const s = parse(version.trim().replace(/^[=v]+/, ""), options);
+      const s = parse2(version.trim().replace(/^[=v]+/, ""), options);
       return s ? s.version : null;
     };
     module2.exports = clean;
@@ -37393,10 +37393,10 @@ var require_inc = __commonJS({
 var require_diff = __commonJS({
   "node_modules/semver/functions/diff.js"(exports2, module2) {
     "use strict";
-    var parse = require_parse();
+    var parse2 = require_parse();
     var diff = (version1, version2) => {
-      const v1 = parse(version1, null, true);
-      const v2 = parse(version2, null, true);
+      const v1 = parse2(version1, null, true);
+      const v2 = parse2(version2, null, true);
       const comparison = v1.compare(v2);
       if (comparison === 0) {
         return null;
@@ -37467,9 +37467,9 @@ var require_patch = __commonJS({
 var require_prerelease = __commonJS({
   "node_modules/semver/functions/prerelease.js"(exports2, module2) {
     "use strict";
-    var parse = require_parse();
+    var parse2 = require_parse();
     var prerelease = (version, options) => {
-      const parsed = parse(version, options);
+      const parsed = parse2(version, options);
       return parsed && parsed.prerelease.length ? parsed.prerelease : null;
     };
     module2.exports = prerelease;
@@ -37655,7 +37655,7 @@ var require_coerce = __commonJS({
   "node_modules/semver/functions/coerce.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
-    var parse = require_parse();
+    var parse2 = require_parse();
     var { safeRe: re, t } = require_re();
     var coerce = (version, options) => {
       if (version instanceof SemVer) {
@@ -37690,7 +37690,7 @@ var require_coerce = __commonJS({
       const patch = match[4] || "0";
       const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : "";
       const build2 = options.includePrerelease && match[6] ? `+${match[6]}` : "";
-      return parse(`${major}.${minor}.${patch}${prerelease}${build2}`, options);
+      return parse2(`${major}.${minor}.${patch}${prerelease}${build2}`, options);
     };
     module2.exports = coerce;
   }
@@ -37700,7 +37700,7 @@ var require_coerce = __commonJS({
 var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
-    var parse = require_parse();
+    var parse2 = require_parse();
     var constants2 = require_constants2();
     var SemVer = require_semver();
     var truncate = (version, truncation, options) => {
@@ -37712,7 +37712,7 @@ var require_truncate = __commonJS({
     };
     var cloneInputVersion = (version, options) => {
       const versionStringToParse = version instanceof SemVer ? version.version : version;
-      return parse(versionStringToParse, options);
+      return parse2(versionStringToParse, options);
     };
     var doTruncation = (version, truncation) => {
       if (isPrerelease(truncation)) {
@@ -38947,7 +38947,7 @@ var require_semver2 = __commonJS({
     var constants2 = require_constants2();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
-    var parse = require_parse();
+    var parse2 = require_parse();
     var valid = require_valid();
     var clean = require_clean();
     var inc = require_inc();
@@ -38986,7 +38986,7 @@ var require_semver2 = __commonJS({
     var simplifyRange = require_simplify();
     var subset = require_subset();
     module2.exports = {
-      parse,
+      parse: parse2,
       valid,
       clean,
       inc,
@@ -42379,15 +42379,15 @@ var require_lodash3 = __commonJS({
     var Symbol2 = root.Symbol;
     var propertyIsEnumerable = objectProto.propertyIsEnumerable;
     var spreadableSymbol = Symbol2 ? Symbol2.isConcatSpreadable : void 0;
-    function baseFlatten(array, depth, predicate, isStrict, result) {
+    function baseFlatten(array, depth2, predicate, isStrict, result) {
       var index = -1, length = array.length;
       predicate || (predicate = isFlattenable);
       result || (result = []);
       while (++index < length) {
         var value = array[index];
-        if (depth > 0 && predicate(value)) {
-          if (depth > 1) {
-            baseFlatten(value, depth - 1, predicate, isStrict, result);
+        if (depth2 > 0 && predicate(value)) {
+          if (depth2 > 1) {
+            baseFlatten(value, depth2 - 1, predicate, isStrict, result);
           } else {
             arrayPush(result, value);
           }
@@ -43416,10 +43416,10 @@ var require_init = __commonJS({
     }
     function run2(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve8, reject) => {
+      const promise = new Promise((resolve10, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve8(results);
+          resolve10(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -43435,13 +43435,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve8, reject) => {
+      const promise = new Promise((resolve10, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve8(results);
+            resolve10(results);
           });
         });
       });
@@ -43934,14 +43934,14 @@ import { dirname, join, resolve } from "node:path";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve10, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolve8(port));
+      server.close(() => resolve10(port));
     });
   });
 }
@@ -44092,10 +44092,10 @@ var Component = class _Component {
     this.logFile = options.logFile;
     this.stopSignal = options.stopSignal ?? "SIGTERM";
     liveGroups.add(this.pid);
-    this.exited = new Promise((resolve8) => {
+    this.exited = new Promise((resolve10) => {
       child.once("exit", (code2, signal) => {
         this.exitInfo = { code: code2, signal };
-        resolve8(this.exitInfo);
+        resolve10(this.exitInfo);
       });
     });
   }
@@ -44112,8 +44112,8 @@ var Component = class _Component {
         uid: options.user?.uid,
         gid: options.user?.gid
       });
-      await new Promise((resolve8, reject) => {
-        child.once("spawn", () => resolve8());
+      await new Promise((resolve10, reject) => {
+        child.once("spawn", () => resolve10());
         child.once(
           "error",
           (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
@@ -44347,13 +44347,13 @@ async function takePort(port) {
     ["-e", `require("node:net").createServer().listen(${port}, "127.0.0.1", () => console.log("taken"))`],
     { stdio: ["ignore", "pipe", "ignore"] }
   );
-  await new Promise((resolve8, reject) => {
-    thief.stdout.once("data", () => resolve8());
+  await new Promise((resolve10, reject) => {
+    thief.stdout.once("data", () => resolve10());
     thief.once("exit", () => reject(new Error(`the test hook could not take port ${port}`)));
   });
   thief.removeAllListeners("exit");
   return async () => {
-    const gone = new Promise((resolve8) => thief.once("exit", resolve8));
+    const gone = new Promise((resolve10) => thief.once("exit", resolve10));
     thief.kill("SIGKILL");
     await gone;
   };
@@ -44398,13 +44398,12 @@ var VERSION = "0.1.0";
 
 // src/cli/ab.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { relative as relative5, resolve as resolve4 } from "node:path";
-import { parseArgs as parseArgs2 } from "node:util";
+import { relative as relative5, resolve as resolve6 } from "node:path";
 
 // src/exec.ts
 import { spawn as spawn3 } from "node:child_process";
 function execCapture(command, args, options = {}) {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve10, reject) => {
     const child = spawn3(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
@@ -44427,7 +44426,7 @@ function execCapture(command, args, options = {}) {
     child.on("error", reject);
     child.on("close", (code2) => {
       if (timer) clearTimeout(timer);
-      resolve8({ code: code2, output });
+      resolve10({ code: code2, output });
     });
   });
 }
@@ -44481,6 +44480,12 @@ function withAbWindows(o) {
     warmupSeconds: o.warmupSeconds ?? AB_DEFAULT_WARMUP_SECONDS
   };
 }
+function abWindowNote(given, source) {
+  const w = withAbWindows(given);
+  const from = (value, name, fallback) => value === void 0 ? `the A/B default ${fallback} s` : `${name} ${value} s`;
+  const setAside = given.durationSeconds === void 0 || given.warmupSeconds === void 0 ? `; the stack files' load.duration and load.warmup are set aside (give ${source.duration} and ${source.warmup} to change the windows)` : "";
+  return `A/B windows: ${w.durationSeconds} s measured after ${w.warmupSeconds} s of warmup, each on fresh instances (${from(given.durationSeconds, source.duration, AB_DEFAULT_WINDOW_SECONDS)}, ${from(given.warmupSeconds, source.warmup, AB_DEFAULT_WARMUP_SECONDS)})${setAside}.`;
+}
 function pairCount(flag, raw) {
   const n = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 2 || n > 200) {
@@ -44488,31 +44493,60 @@ function pairCount(flag, raw) {
   }
   return n;
 }
-function parsePairs(trials, maxPairs) {
-  const min = trials === void 0 ? AB_DEFAULT_MIN_PAIRS : pairCount("--trials", trials);
-  const max2 = maxPairs === void 0 ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount("--max-pairs", maxPairs);
+function parsePairs(minPairs, maxPairs, names = { min: "--min-pairs", max: "--max-pairs" }) {
+  const min = minPairs === void 0 ? AB_DEFAULT_MIN_PAIRS : pairCount(names.min, minPairs);
+  const max2 = maxPairs === void 0 ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount(names.max, maxPairs);
   if (max2 < min) {
     throw new UserError(
-      `--max-pairs ${max2} is below --trials ${min} (the fewest pairs): give a --max-pairs of at least ${min}.`
+      `${names.max} ${max2} is below ${names.min} ${min} (the fewest pairs): give a ${names.max} of at least ${min}.`
     );
   }
   return { minPairs: min, maxPairs: max2 };
 }
 function abPlanOf(p) {
-  const { pairs, ...rest } = p;
+  const { pairs, windowNames, ...rest } = p;
   return Object.freeze({
     ...rest,
     ...pairs,
+    windowNote: abWindowNote(p.overrides, windowNames ?? { duration: "--duration", warmup: "--warmup" }),
     overrides: withAbWindows(p.overrides),
     maxTimeSeconds: p.maxTimeSeconds ?? AB_DEFAULT_MAX_TIME
   });
+}
+
+// src/config/args.ts
+import { parseArgs } from "node:util";
+var NEGATIVE = /^-\d/;
+function joinNegativeValues(argv, options) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : null;
+    const next = argv[i + 1];
+    if (name && options[name]?.type === "string" && next !== void 0 && NEGATIVE.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+function parseFlags(argv, options, command) {
+  try {
+    return parseArgs({
+      args: joinNegativeValues(argv, options),
+      options,
+      allowPositionals: true,
+      strict: true
+    });
+  } catch (err) {
+    const message = err.message.replace(/\s*To specify.*$/s, "").replace(/\.$/, "");
+    throw new UserError(`${message}. See "loadgate ${command} --help".`);
+  }
 }
 
 // src/config/cli-plan.ts
 import { mkdtempSync as mkdtempSync2, rmdirSync } from "node:fs";
 import { homedir, tmpdir as tmpdir2 } from "node:os";
 import { join as join3, resolve as resolve3 } from "node:path";
-import { parseArgs } from "node:util";
 
 // src/result/environment.ts
 import { createHash } from "node:crypto";
@@ -44639,12 +44673,12 @@ function parseMetricGate(metric2, value) {
   if (values.length === 0) return { problem: `expected ${GATE_FORMS[metric2]}, got an empty list.` };
   const gate = { relative: null, slo: null };
   for (const v of values) {
-    const relative6 = parsePercent(v);
-    const okRelative = Number.isFinite(relative6) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
+    const relative8 = parsePercent(v);
+    const okRelative = Number.isFinite(relative8) && v.trim().startsWith(metric2 === "p99" ? "+" : "-");
     const slo = metric2 === "p99" ? parseLatencySlo(v) : parseRateSlo(v);
     if (okRelative) {
       if (gate.relative !== null) return { problem: `has two relative limits (${values.join(", ")}); keep one.` };
-      gate.relative = relative6;
+      gate.relative = relative8;
     } else if (Number.isFinite(slo)) {
       if (gate.slo !== null) return { problem: `has two SLOs (${values.join(", ")}); keep one.` };
       gate.slo = slo;
@@ -44653,6 +44687,11 @@ function parseMetricGate(metric2, value) {
     }
   }
   return { gate };
+}
+
+// src/config/list-input.ts
+function splitList(raw) {
+  return raw.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
 }
 
 // src/config/overrides.ts
@@ -44696,6 +44735,12 @@ function costLimit(label, value) {
   }
   return n;
 }
+function threshold(label, values, metric2) {
+  if (values.length === 0) return void 0;
+  const parsed = parseMetricGate(metric2, values);
+  if ("problem" in parsed) throw new UserError(`${label}: ${parsed.problem}`);
+  return parsed.gate;
+}
 function client(label, values) {
   const c2 = values.client;
   if (c2 !== void 0 && c2 !== "native" && c2 !== "autocannon") {
@@ -44708,9 +44753,25 @@ function client(label, values) {
   }
   return c2;
 }
+function costSwitch(label, values) {
+  if (values.cost === true && values["no-cost"] === true) {
+    throw new UserError(`${label("cost")} and ${label("no-cost")}: give one of them.`);
+  }
+  return values.cost === true ? true : values["no-cost"] === true ? false : void 0;
+}
+function thresholdOf(label, values, metric2) {
+  const raw = values[`${metric2}-threshold`];
+  return raw === void 0 ? void 0 : threshold(label(`${metric2}-threshold`), splitList(raw), metric2);
+}
 function parseOverrides(values, label = flagLabel) {
   const str = (name) => values[name];
   const workers = str("workers");
+  const costLimitValue = costLimit(label("cost-limit"), str("cost-limit"));
+  if (values["no-cost"] === true && costLimitValue !== void 0) {
+    throw new UserError(
+      `${label("no-cost")} and ${label("cost-limit")}: a cost limit turns the cost gate on; give one of them.`
+    );
+  }
   return {
     client: client(label, values),
     durationSeconds: seconds(label("duration"), str("duration"), { min: 0, aboveZero: true }),
@@ -44721,8 +44782,10 @@ function parseOverrides(values, label = flagLabel) {
     workers: workers === "auto" ? "auto" : number(label("workers"), workers, { integer: true, min: 1, max: 512 }),
     sweepSeconds: seconds(label("sweep-time"), str("sweep-time"), { min: 1 }),
     errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
-    cost: values.cost === true ? true : void 0,
-    costLimit: costLimit(label("cost-limit"), str("cost-limit"))
+    cost: costSwitch(label, values),
+    costLimit: costLimitValue,
+    p99: thresholdOf(label, values, "p99"),
+    throughput: thresholdOf(label, values, "throughput")
   };
 }
 
@@ -44843,6 +44906,7 @@ import { dirname as dirname2, join as join2, relative as relative2, resolve as r
 // schema/stack.schema.json
 var stack_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "urn:loadgate:schema:stack",
   title: "loadgate stack file",
   description: "One stack for loadgate: PostgreSQL \u2192 PgBouncer \u2192 the app \u2192 nginx, the load to drive into it, and the gate.",
   type: "object",
@@ -44855,10 +44919,14 @@ var stack_schema_default = {
     name: {
       type: "string",
       pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
-      description: "Short name of the stack (letters, digits, '.', '_', '-'); used in tables and baseline keys."
+      description: "Short name of the stack (letters, digits, '.', '_', '-'); used in tables and baseline keys.",
+      examples: [
+        "gunicorn-flask"
+      ]
     },
     description: {
-      type: "string"
+      type: "string",
+      description: "Free text about the stack, for people reading the file."
     },
     database: {
       description: 'A fresh PostgreSQL cluster for every run, or "none".',
@@ -44932,10 +45000,32 @@ var stack_schema_default = {
                   }
                 }
               }
-            }
+            },
+            examples: [
+              "python manage.py migrate --noinput",
+              [
+                {
+                  command: "alembic upgrade head",
+                  timeout: "20m"
+                }
+              ]
+            ]
           }
         }
-      }
+      },
+      examples: [
+        {
+          schema: "schema.sql",
+          seed: "seed.sql"
+        },
+        {
+          setup: "python manage.py migrate --noinput",
+          settings: {
+            shared_buffers: "256MB"
+          }
+        },
+        "none"
+      ]
     },
     pooler: {
       description: 'PgBouncer between the app and PostgreSQL, or "none".',
@@ -44961,20 +45051,33 @@ var stack_schema_default = {
                   "session",
                   "transaction",
                   "statement"
-                ]
+                ],
+                description: "When a server connection goes back to the pool: after each transaction (default), each session or each statement."
               },
               default_pool_size: {
                 type: "integer",
-                minimum: 1
+                minimum: 1,
+                description: "Server connections per database and user. Default 20."
               },
               max_client_conn: {
                 type: "integer",
-                minimum: 1
+                minimum: 1,
+                description: "The most client connections PgBouncer accepts. Default 2000."
               }
-            }
+            },
+            description: "PgBouncer's settings; every key is optional."
           }
         }
-      }
+      },
+      examples: [
+        {
+          pgbouncer: {
+            pool_mode: "transaction",
+            default_pool_size: 20
+          }
+        },
+        "none"
+      ]
     },
     proxy: {
       description: 'nginx in front of the app, or "none".',
@@ -45005,24 +45108,40 @@ var stack_schema_default = {
                 else: {
                   type: "integer",
                   minimum: 1
-                }
+                },
+                description: 'nginx worker processes, or "auto" (one per CPU). Default "auto".'
               },
               keepalive: {
                 type: "integer",
                 minimum: 0,
-                description: "Idle keepalive connections to the app per nginx worker; 0 opens a new one per request."
+                description: "Idle keepalive connections to the app per nginx worker; 0 opens a new one per request. Default 64."
               },
               upstream: {
                 enum: [
                   "http",
                   "uwsgi"
                 ],
-                description: "Protocol nginx speaks to the app."
+                description: "Protocol nginx speaks to the app: http (proxy_pass) or uwsgi (uwsgi_pass; readiness is then an open port). Default http."
               }
-            }
+            },
+            description: "nginx's settings; every key is optional."
           }
         }
-      }
+      },
+      examples: [
+        {
+          nginx: {
+            worker_processes: 1,
+            keepalive: 64
+          }
+        },
+        {
+          nginx: {
+            upstream: "uwsgi"
+          }
+        },
+        "none"
+      ]
     },
     app: {
       type: "object",
@@ -45034,15 +45153,15 @@ var stack_schema_default = {
         command: {
           type: "string",
           minLength: 1,
-          description: "Shell command that starts the app; {port}, {workers} and {database_url} are filled in."
+          description: "Shell command that starts the app in the foreground, listening on 127.0.0.1:{port}; {port}, {workers}, {database_url}, {stack_dir} and {run_dir} are filled in."
         },
         webserver: {
           type: "string",
-          description: "Shown in the table's Webserver column."
+          description: "Shown in the table's Webserver column. Default: the first word of app.command."
         },
         framework: {
           type: "string",
-          description: "Shown in the table's Framework column."
+          description: "Shown in the table's Framework column. Default: empty."
         },
         workers: {
           if: {
@@ -45055,7 +45174,8 @@ var stack_schema_default = {
             type: "integer",
             minimum: 1,
             maximum: 512
-          }
+          },
+          description: 'Fills {workers} in app.command, 1 to 512; "auto": the worker sweep chooses the count before the trials. Default 1.'
         },
         cwd: {
           type: "string",
@@ -45069,7 +45189,8 @@ var stack_schema_default = {
               "number",
               "boolean"
             ]
-          }
+          },
+          description: 'Environment variables for the app (and its setup commands); values may hold {port}, {workers}, {database_url}, {stack_dir}, {run_dir}, e.g. { DATABASE_URL: "{database_url}" }.'
         },
         ready: {
           type: "object",
@@ -45078,12 +45199,14 @@ var stack_schema_default = {
             http: {
               type: "string",
               pattern: "^/",
-              description: "Path that answers 2xx once the app is ready."
+              description: 'Path that answers 2xx once the app is ready. Default "/".'
             },
             timeout: {
-              $ref: "#/definitions/duration"
+              $ref: "#/definitions/duration",
+              description: "How long the app may take to become ready. Default 30s."
             }
-          }
+          },
+          description: "How loadgate knows the app can serve."
         },
         setup: {
           description: "A build step run once before the stack comes up (npm ci, go build, mvn package), in app.cwd with app.env. Text: run before every bring-up. A mapping with files: skipped while the command and those files are unchanged since it last succeeded.",
@@ -45126,7 +45249,20 @@ var stack_schema_default = {
                 description: "Bound on the command. Default 10m."
               }
             }
-          }
+          },
+          examples: [
+            "go build -o server .",
+            {
+              command: "npm ci --omit=dev",
+              files: [
+                "package-lock.json"
+              ],
+              creates: [
+                "node_modules"
+              ],
+              timeout: "10m"
+            }
+          ]
         },
         python: {
           type: "object",
@@ -45151,9 +45287,42 @@ var stack_schema_default = {
               },
               description: 'Packages (pip requirement specs, e.g. "meinheld==1.0.2") installed after the requirements file with --no-deps --no-build-isolation: for a package whose own dependency pins cannot be met (meinheld 1.0.2 pins greenlet<0.5, which does not build on Python 3.11) but that works with the versions the requirements file installs.'
             }
+          },
+          description: "A Python app: its pinned requirements, pip-installed into a virtual environment cached by the file's hash, whose bin/ goes first on PATH."
+        }
+      },
+      description: "The service under test: how to build it, start it, and know it is ready.",
+      examples: [
+        {
+          command: "gunicorn --workers {workers} --bind 127.0.0.1:{port} app:app",
+          workers: 4,
+          env: {
+            DATABASE_URL: "{database_url}"
+          },
+          ready: {
+            http: "/health"
+          },
+          python: {
+            requirements: "requirements.txt"
+          }
+        },
+        {
+          command: "node server.js",
+          env: {
+            PORT: "{port}",
+            DATABASE_URL: "{database_url}"
+          },
+          setup: {
+            command: "npm ci --omit=dev",
+            files: [
+              "package-lock.json"
+            ],
+            creates: [
+              "node_modules"
+            ]
           }
         }
-      }
+      ]
     },
     load: {
       type: "object",
@@ -45171,7 +45340,8 @@ var stack_schema_default = {
             properties: {
               path: {
                 type: "string",
-                pattern: "^/"
+                pattern: "^/",
+                description: "Path and query, starting with /."
               },
               method: {
                 enum: [
@@ -45182,66 +45352,114 @@ var stack_schema_default = {
                   "DELETE",
                   "HEAD",
                   "OPTIONS"
-                ]
+                ],
+                description: "HTTP method. Default GET."
               },
               headers: {
                 type: "object",
                 additionalProperties: {
                   type: "string"
-                }
+                },
+                description: "Extra request headers."
               },
               body: {
-                type: "string"
+                type: "string",
+                description: "Request body."
               }
             }
-          }
+          },
+          description: "The requests sent, in turn. Default: GET /."
         },
         connections: {
           type: "integer",
           minimum: 1,
-          maximum: 1e4
+          maximum: 1e4,
+          description: "Closed loop: connections, each sending its next request when the last is answered; with rate, the most requests in flight. 1 to 10000. Default 100."
         },
         rate: {
           type: "number",
           exclusiveMinimum: 0,
-          description: "Open-loop: requests per second."
+          description: "Open loop: requests per second on a uniform schedule, latency measured from each request's due time. Default: none (closed loop)."
         },
         warmup: {
-          $ref: "#/definitions/duration"
+          $ref: "#/definitions/duration",
+          description: "Unrecorded load before the trials. Default 5s. (An A/B uses 3-s windows after a 2-s warmup unless --warmup/--duration or the inputs say otherwise.)"
         },
         duration: {
-          $ref: "#/definitions/duration"
+          $ref: "#/definitions/duration",
+          description: "Length of each measured trial. Default 10s."
         },
         trials: {
           type: "integer",
           minimum: 1,
-          maximum: 1e3
+          maximum: 1e3,
+          description: "Measured trials, back to back, 1 to 1000. Default 5."
         },
         timeout: {
-          $ref: "#/definitions/duration"
+          $ref: "#/definitions/duration",
+          description: "Time allowed for one request; no response of any status for twice this stops the run as a hang. Default 10s."
         },
         pin: {
           type: "boolean",
-          description: "Give the load generator CPU 0 and the stack the other CPUs (taskset), like --pin."
+          description: "Give the load generator CPU 0 and the stack the other CPUs (taskset), like --pin. Default false."
         }
-      }
+      },
+      description: "The HTTP load driven into the stack (through nginx when there is one) and how long it runs.",
+      examples: [
+        {
+          requests: [
+            {
+              path: "/test"
+            }
+          ],
+          connections: 100,
+          warmup: "5s",
+          duration: "10s",
+          trials: 5
+        },
+        {
+          requests: [
+            {
+              path: "/orders",
+              method: "POST",
+              headers: {
+                "content-type": "application/json"
+              },
+              body: '{"item": 1}'
+            }
+          ],
+          rate: 500
+        }
+      ]
     },
     gate: {
       type: "object",
       additionalProperties: false,
       properties: {
         p99: {
-          type: ["string", "array"],
+          type: [
+            "string",
+            "array"
+          ],
           pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$",
-          items: { type: "string", pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$" },
+          items: {
+            type: "string",
+            pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?(ms|s))$"
+          },
           minItems: 1,
           maxItems: 2,
           description: 'How much P99 may grow against the baseline, e.g. "+10%"; an SLO it must stay below, e.g. "<50ms"; or a list of both. Default "+10%".'
         },
         throughput: {
-          type: ["string", "array"],
+          type: [
+            "string",
+            "array"
+          ],
           pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$",
-          items: { type: "string", pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$" },
+          items: {
+            type: "string",
+            pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$"
+          },
           minItems: 1,
           maxItems: 2,
           description: 'How much throughput may drop against the baseline, e.g. "-5%"; an SLO it must stay above, e.g. ">1000/s"; or a list of both. Default "-5%".'
@@ -45254,14 +45472,30 @@ var stack_schema_default = {
         cost: {
           type: "string",
           pattern: "^\\+\\d+(\\.\\d+)?%$",
-          description: `How much the app's instructions per request may grow, e.g. "+1%". Setting it turns the cost run on (the app counted under valgrind).`
+          description: `How much the app's instructions per request may grow, e.g. "+1%". Setting it turns the cost run on (the app counted under valgrind). Default: off.`
         },
         capacity: {
           type: "string",
           pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$",
-          description: 'Capacity at the SLO (capacity.slo-p99): how much it may drop against the baseline, e.g. "-10%", or a floor it must stay above, e.g. ">800/s". Turns the capacity search on in run, ab and the Action.'
+          description: 'Capacity at the SLO (capacity.slo-p99): how much it may drop against the baseline, e.g. "-10%", or a floor it must stay above, e.g. ">800/s". Turns the capacity search on in run, ab and the Action. Default: off.'
         }
-      }
+      },
+      description: "When a run fails: limits on the change against the baseline, absolute SLOs, the error rate, and the optional cost and capacity gates.",
+      examples: [
+        {
+          p99: "+10%",
+          throughput: "-5%",
+          "error-rate": "<1%"
+        },
+        {
+          p99: [
+            "+10%",
+            "<50ms"
+          ],
+          throughput: ">1000/s",
+          cost: "+1%"
+        }
+      ]
     },
     cost: {
       type: "object",
@@ -45323,7 +45557,15 @@ var stack_schema_default = {
           ],
           description: 'Pause after each answer before the next request, so the app is idle when every request arrives and takes the same code path (a server that finds the next request already waiting runs fewer loop turns). Default "5ms".'
         }
-      }
+      },
+      examples: [
+        {
+          warmup: 100,
+          chunks: 10,
+          "chunk-requests": 100,
+          gap: "5ms"
+        }
+      ]
     },
     capacity: {
       type: "object",
@@ -45343,7 +45585,13 @@ var stack_schema_default = {
           maximum: 50,
           description: "The most open-loop probes of the search. Default 8."
         }
-      }
+      },
+      examples: [
+        {
+          "slo-p99": "50ms",
+          "max-probes": 8
+        }
+      ]
     }
   },
   definitions: {
@@ -45438,8 +45686,8 @@ var EXPECTED_FORM = {
   "database.setup[].command": "a command (text)",
   "database.setup[].timeout": 'a duration like "10m"'
 };
-function expectedForm(field) {
-  return EXPECTED_FORM[field] ?? EXPECTED_FORM[field.replace(/\[\d+\]/g, "[]")] ?? EXPECTED_FORM[field.replace(/\[\d+\]$/, "")];
+function expectedForm(field2) {
+  return EXPECTED_FORM[field2] ?? EXPECTED_FORM[field2.replace(/\[\d+\]/g, "[]")] ?? EXPECTED_FORM[field2.replace(/\[\d+\]$/, "")];
 }
 function explain(e, locate) {
   const path = pathOf(e.instancePath);
@@ -45546,7 +45794,7 @@ function resolveStackPath(arg, cwd = process.cwd()) {
       const f = join2(p, name);
       if (existsSync(f)) return f;
     }
-    throw new UserError(`${arg}: this folder has no stack.yml. Create one (see the README's "Stack file" section).`);
+    throw new UserError(`${arg}: this folder has no stack.yml. Create one (see docs/stack-file.md).`);
   }
   return p;
 }
@@ -45858,9 +46106,18 @@ var RUN_OPTIONS = {
   client: { type: "string" },
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
+  "no-cost": { type: "boolean" },
   "cost-limit": { type: "string" },
+  "p99-threshold": { type: "string" },
+  "throughput-threshold": { type: "string" },
   "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" }
+};
+var AB_OPTIONS = {
+  ...RUN_OPTIONS,
+  "min-pairs": { type: "string" },
+  "max-time": { type: "string" },
+  "max-pairs": { type: "string" }
 };
 function cacheDirFrom(env) {
   if (env.LOADGATE_CACHE_DIR) return resolve3(env.LOADGATE_CACHE_DIR);
@@ -45868,15 +46125,7 @@ function cacheDirFrom(env) {
   return join3(env.HOME ?? homedir(), ".cache", "loadgate");
 }
 function planRun(argv, io, toolVersion, command = "run") {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(
-      `${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ${command} --help".`
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, RUN_OPTIONS, command);
   const overrides = parseOverrides(values);
   const target = values.target === void 0 ? null : planTarget(values.target, overrides, positionals);
   if (!target && positionals.length === 0) {
@@ -46202,7 +46451,7 @@ function startTicker(o) {
 function runClosedLoop(url, load, hooks = {}) {
   const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
   checkSocketRoom(load.connections);
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve10, reject) => {
     let settled = false;
     let okTotal = 0;
     const t0 = performance.now();
@@ -46232,7 +46481,7 @@ function runClosedLoop(url, load, hooks = {}) {
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
-      else resolve8(outcome());
+      else resolve10(outcome());
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
@@ -46491,9 +46740,9 @@ function runLoad(url, load, hooks = {}) {
   const target = targetOf(url, load);
   const phases = phaseRecorders(load);
   checkSocketRoom(load.connections);
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve10, reject) => {
     const run2 = newRun(load, phases);
-    const end = settlement(run2, hooks, () => resolve8(phases.outcome()), reject);
+    const end = settlement(run2, hooks, () => resolve10(phases.outcome()), reject);
     run2.connections = openConnections(run2, load, target, end);
     const pump = openLoopPump(run2);
     run2.reaper = startReaper(run2);
@@ -46548,7 +46797,7 @@ function newRun(load, phases) {
     drainTimer: void 0
   };
 }
-function settlement(run2, hooks, resolve8, reject) {
+function settlement(run2, hooks, resolve10, reject) {
   const cleanup = () => {
     run2.settled = true;
     run2.stopped = true;
@@ -46564,7 +46813,7 @@ function settlement(run2, hooks, resolve8, reject) {
   const complete = () => {
     if (run2.settled) return;
     cleanup();
-    resolve8();
+    resolve10();
   };
   const fail = (err) => {
     if (run2.settled) return;
@@ -46850,13 +47099,13 @@ function formatSeconds(s) {
   return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
 }
 function firstEnding(c2, timeoutSeconds, signal) {
-  return new Promise((resolve8) => {
+  return new Promise((resolve10) => {
     const timer = setTimeout(() => finish("timeout"), timeoutSeconds * 1e3);
     const onAbort = () => finish("aborted");
     function finish(how) {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      resolve8(how);
+      resolve10(how);
     }
     signal?.addEventListener("abort", onAbort, { once: true });
     void c2.exited.then(() => finish("exited"));
@@ -47226,12 +47475,12 @@ function firstLine(body, max2 = 160) {
 }
 function httpProbe(url, timeoutMs = 2e3) {
   const path = new URL(url).pathname;
-  return new Promise((resolve8) => {
+  return new Promise((resolve10) => {
     const req = request(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) {
         res.resume();
-        resolve8(READY);
+        resolve10(READY);
         return;
       }
       let body = "";
@@ -47241,7 +47490,7 @@ function httpProbe(url, timeoutMs = 2e3) {
       });
       const done = () => {
         const line = firstLine(body);
-        resolve8({
+        resolve10({
           ok: false,
           status,
           detail: `GET ${path} answered HTTP ${status}${line ? ` ${JSON.stringify(line)}` : " with an empty body"}`
@@ -47252,11 +47501,11 @@ function httpProbe(url, timeoutMs = 2e3) {
     });
     req.on("timeout", () => {
       req.destroy();
-      resolve8({ ok: false, detail: `GET ${path} got no answer within ${timeoutMs / 1e3} s` });
+      resolve10({ ok: false, detail: `GET ${path} got no answer within ${timeoutMs / 1e3} s` });
     });
     req.on(
       "error",
-      (err) => resolve8({
+      (err) => resolve10({
         ok: false,
         detail: err.code === "ECONNREFUSED" ? `nothing accepted connections on port ${new URL(url).port}` : `GET ${path} failed: ${err.code ?? err.message}`
       })
@@ -47265,17 +47514,17 @@ function httpProbe(url, timeoutMs = 2e3) {
   });
 }
 function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
-  return new Promise((resolve8) => {
+  return new Promise((resolve10) => {
     const socket = connect2({ host, port, timeout: timeoutMs });
     socket.once("connect", () => {
       socket.destroy();
-      resolve8(true);
+      resolve10(true);
     });
     socket.once("timeout", () => {
       socket.destroy();
-      resolve8(false);
+      resolve10(false);
     });
-    socket.once("error", () => resolve8(false));
+    socket.once("error", () => resolve10(false));
   });
 }
 async function tcpProbe(port) {
@@ -48263,8 +48512,8 @@ var TESTED_METRICS = ["throughput", "p99"];
 var DEFAULT_ALPHA = 0.05;
 var DEFAULT_RISK = { alpha: DEFAULT_ALPHA, stacks: 1, looks: 1 };
 function testedCount(gate, timed = true) {
-  const relative6 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
-  return (timed ? relative6 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
+  const relative8 = (gate.p99 !== null ? 1 : 0) + (gate.throughput !== null ? 1 : 0);
+  return (timed ? relative8 + sloCount(gate.slo) : 0) + (gate.cost != null ? 1 : 0);
 }
 function metricAlpha(r, tested = TESTED_METRICS.length) {
   return r.alpha / (Math.max(1, tested) * Math.max(1, r.stacks) * Math.max(1, r.looks));
@@ -48368,10 +48617,10 @@ import { readdirSync as readdirSync6, readFileSync as readFileSync10 } from "nod
 import { join as join12 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
-  return new Promise((resolve8) => {
+  return new Promise((resolve10) => {
     execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
       const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-      resolve8({ code: code2, stdout, stderr });
+      resolve10({ code: code2, stdout, stderr });
     });
   });
 }
@@ -48462,7 +48711,7 @@ function valgrindVersion(valgrind) {
   return r.stdout?.trim() || "unknown";
 }
 function send(agent, base, r, timeoutMs) {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve10, reject) => {
     const req = http.request(
       {
         agent,
@@ -48475,7 +48724,7 @@ function send(agent, base, r, timeoutMs) {
       },
       (res) => {
         res.resume();
-        res.on("end", () => resolve8(res.statusCode ?? 0));
+        res.on("end", () => resolve10(res.statusCode ?? 0));
         res.on("error", reject);
       }
     );
@@ -49482,6 +49731,12 @@ function finalComparison(r) {
 }
 
 // src/report/format.ts
+function formatInt(n) {
+  return typeof n === "number" && Number.isFinite(n) ? String(Math.round(n)) : "\u2013";
+}
+function formatNumber(n) {
+  return typeof n === "number" && Number.isFinite(n) ? String(Math.round(n * 1e3) / 1e3) : "\u2013";
+}
 function formatMs(ms) {
   if (!Number.isFinite(ms)) return "\u2013";
   if (ms < 10) return ms.toFixed(2);
@@ -49562,10 +49817,10 @@ function formatLimit(m) {
 function trialRows(side, r, latencies) {
   const rows = r.trials.map((t) => [
     side,
-    String(t.index + 1),
+    formatInt(t.index + 1),
     formatRps(t.throughput),
     ...latencies.map((k) => formatMs(t.latency[k])),
-    String(t.errors.total)
+    formatInt(t.errors.total)
   ]);
   const pooled = r.summary.pooled;
   if (pooled) rows.push([side, "pooled", "", ...latencies.map((k) => formatMs(pooled.latency[k])), ""]);
@@ -49767,6 +50022,7 @@ async function judgeAll(results, gates, store, missingReason) {
 
 // src/modes/ab.ts
 async function abMode(ab, run2, baselineKey, io) {
+  io.log(ab.windowNote);
   const outcomes = await runAb(ab, run2, io);
   return outcomes.map((o) => ({ ...o, head: withBaselineKey(o.head, baselineKey) }));
 }
@@ -49775,7 +50031,8 @@ function abReports(outcomes, baselineLabel) {
 }
 
 // src/result/types.ts
-var SCHEMA_VERSION = 1;
+var SCHEMA_VERSION = 2;
+var PREVIOUS_SCHEMA_VERSION = 1;
 
 // src/modes/document.ts
 function resultDocument(results, extra = {}) {
@@ -49954,9 +50211,9 @@ function capacityTable(results) {
 function sweepLine(r) {
   const w = r.sweep;
   if (!w) return void 0;
-  if (w.reusedFrom) return `workers: auto: ${w.chosen}, the count chosen by the sweep on ${w.reusedFrom}`;
-  const pts = w.points.map((p) => `${p.workers}: ${formatRps(p.throughput)} req/s, P99 ${formatMs(p.p99)} ms`).join(" \xB7 ");
-  return `workers: auto chose ${w.chosen} in ${w.seconds.toFixed(0)} s (${pts}); stopped because ${w.reason}`;
+  if (w.reusedFrom) return `workers: auto: ${formatInt(w.chosen)}, the count chosen by the sweep on ${w.reusedFrom}`;
+  const pts = w.points.map((p) => `${formatInt(p.workers)}: ${formatRps(p.throughput)} req/s, P99 ${formatMs(p.p99)} ms`).join(" \xB7 ");
+  return `workers: auto chose ${formatInt(w.chosen)} in ${formatInt(w.seconds)} s (${pts}); stopped because ${w.reason}`;
 }
 function latencyChart(head, base, names = { base: "baseline", head: "this run" }, scaleTop) {
   const data = percentileChartData(head, base);
@@ -50027,550 +50284,8 @@ function verdictReport(name, c2, chart) {
   return lines.join("\n");
 }
 
-// src/report/progress.ts
-function progressLine(stack, p) {
-  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
-  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
-}
-
-// src/cli/io.ts
-function modeIo(io, o = {}) {
-  let lastProgress = "";
-  const progress = o.progress ?? "always";
-  return {
-    log: (line) => {
-      if (lastProgress && io.isTTY) io.stderr("\n");
-      lastProgress = "";
-      io.stderr(`${line}
-`);
-    },
-    warn: (line) => io.stderr(`warning: ${line}
-`),
-    onProgress: (stack, p) => {
-      if (progress === "tty" && !io.isTTY) return;
-      lastProgress = progressLine(stack, p);
-      io.stderr(io.isTTY ? `\r${lastProgress}\x1B[K` : `${lastProgress}
-`);
-    },
-    signal: io.signal,
-    finish: () => {
-      if (lastProgress && io.isTTY) io.stderr("\n");
-      lastProgress = "";
-    }
-  };
-}
-
-// src/cli/output.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname5 } from "node:path";
-function writeOutput(file, text) {
-  mkdirSync4(dirname5(file), { recursive: true });
-  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
-`);
-}
-
-// src/cli/ab.ts
-var AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" }, "max-pairs": { type: "string" } };
-async function planAb(argv, cwd) {
-  let parsed;
-  try {
-    parsed = parseArgs2({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate ab --help".`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0)
-    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
-  const root = await repoRoot(cwd);
-  const [baseRef, ...rest] = positionals;
-  const baseSha = await resolveCommit(root, baseRef, "base ref");
-  let headRef = null;
-  if (rest.length > 0 && !existsSync5(resolve4(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
-  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
-  if (rest.length === 0)
-    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
-  const stackPaths = rest.map((p) => {
-    const rel = relative5(root, resolve4(cwd, p));
-    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
-    return rel;
-  });
-  return abPlanOf({
-    root,
-    baseRef,
-    baseSha,
-    headRef,
-    headSha,
-    stackPaths,
-    overrides: parseOverrides({ ...values, trials: void 0 }),
-    pairs: parsePairs(values.trials, values["max-pairs"]),
-    maxTimeSeconds: seconds("--max-time", values["max-time"], MAX_TIME_FORM) ?? null,
-    jsonOut: values.json ? resolve4(cwd, values.json) : null,
-    install: values.install ?? false
-  });
-}
-async function abCommand(argv, io) {
-  const ab = await planAb(argv, io.cwd);
-  checkRunFolder(io);
-  const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
-  const hooks = modeIo(io, { progress: "tty" });
-  const outcomes = await abMode(ab, run2, null, hooks);
-  hooks.finish();
-  const head = ab.headRef ?? "working tree";
-  const lines = outcomes.map(
-    (o) => verdictReport(
-      `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${head})`,
-      o.comparison,
-      latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` })
-    )
-  );
-  io.stdout(`${lines.join("\n\n")}
-`);
-  if (ab.jsonOut) {
-    const doc = resultDocument(
-      outcomes.map((o) => o.head),
-      {
-        commit: { sha: ab.headSha ?? "working-tree", ref: head },
-        reports: savedReports(abReports(outcomes, ab.baseSha.slice(0, 7)))
-      }
-    );
-    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
-    io.stdout(`Result written to ${ab.jsonOut}
-`);
-  }
-  return outcomes.some((o) => o.comparison.headline === "regression") ? ExitCode.regression : ExitCode.ok;
-}
-
-// src/cli/flags.ts
-function takeFlag(argv, name) {
-  const rest = [];
-  let value;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name) {
-      value = argv[++i];
-      if (value === void 0) throw new UserError(`${name}: expected a value.`);
-    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
-    else rest.push(argv[i]);
-  }
-  return { value, rest };
-}
-
-// src/cli/capacity.ts
-function capacityFlags(argv) {
-  const slo = takeFlag(argv, "--slo-p99");
-  const probes = takeFlag(slo.rest, "--max-probes");
-  const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
-  if (sloMs !== void 0 && !(sloMs > 0)) {
-    throw new UserError(
-      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`
-    );
-  }
-  const maxProbes = probes.value === void 0 ? void 0 : Number(probes.value);
-  if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
-    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
-  }
-  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
-  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
-  if (given) {
-    throw new UserError(
-      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
-    );
-  }
-  return { sloMs, maxProbes, rest: probes.rest };
-}
-async function capacityCommand(argv, io) {
-  const { sloMs, maxProbes, rest } = capacityFlags(argv);
-  const plan = planRun(rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
-  const log = (l) => io.stderr(`${l}
-`);
-  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, log);
-  const missing = plan.stacks.filter((s) => sloMs === void 0 && s.spec.capacity.sloP99Ms === null);
-  if (missing.length > 0) {
-    throw new UserError(
-      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`
-    );
-  }
-  const results = [];
-  for (const s of plan.stacks) {
-    const prepared = await prepareStack(plan, s, log, { signal: io.signal });
-    const capacity = await measureCapacity(
-      plan,
-      prepared,
-      { log, signal: io.signal },
-      {
-        sloP99Ms: sloMs ?? s.spec.capacity.sloP99Ms,
-        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
-        resolution: CAPACITY_DEFAULTS.resolution,
-        maxProbes: maxProbes ?? s.spec.capacity.maxProbes
-      }
-    );
-    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
-  }
-  io.stdout(`
-${capacityTable(results)}
-`);
-  if (plan.jsonOut) {
-    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
-    io.stdout(`Result written to ${plan.jsonOut}
-`);
-  }
-  return ExitCode.ok;
-}
-
-// src/cli/compare.ts
-import { resolve as resolve5 } from "node:path";
-
-// src/result/read.ts
-var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFileSync as readFileSync12, statSync as statSync3 } from "node:fs";
-
-// schema/result.schema.json
-var result_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://github.com/OWNER/loadgate/schema/result.schema.json",
-  title: "loadgate Result document",
-  description: "What `loadgate --json` and the Action write. Every Result read back (a baseline, compare, mode: report with an artifact) is validated against this schema first: a document that does not match is refused. Strings are capped so a forged file cannot flood a comment.",
-  type: "object",
-  required: ["schemaVersion", "tool", "createdAt", "results"],
-  properties: {
-    schemaVersion: { const: 1 },
-    tool: {
-      type: "object",
-      required: ["name", "version"],
-      properties: { name: { const: "loadgate" }, version: { $ref: "#/definitions/short" } }
-    },
-    createdAt: { $ref: "#/definitions/short" },
-    commit: {
-      type: "object",
-      required: ["sha", "ref"],
-      properties: { sha: { $ref: "#/definitions/short" }, ref: { $ref: "#/definitions/text" } }
-    },
-    pullRequest: {
-      type: "object",
-      properties: { number: { type: "integer", minimum: 1 }, repository: { $ref: "#/definitions/short" } }
-    },
-    results: { type: "array", minItems: 1, maxItems: 50, items: { $ref: "#/definitions/stackResult" } },
-    reports: { type: "array", maxItems: 50, items: { $ref: "#/definitions/report" } }
-  },
-  definitions: {
-    short: { type: "string", maxLength: 200 },
-    text: { type: "string", maxLength: 4e3 },
-    num: { type: ["number", "null"] },
-    stackResult: {
-      type: "object",
-      required: ["stack", "environment", "load", "trials", "summary", "warnings"],
-      properties: {
-        stack: {
-          type: "object",
-          required: ["name", "file", "webserver", "framework"],
-          properties: {
-            name: { $ref: "#/definitions/short" },
-            file: { $ref: "#/definitions/text" },
-            webserver: { $ref: "#/definitions/short" },
-            framework: { $ref: "#/definitions/short" }
-          }
-        },
-        workers: { type: ["integer", "null"] },
-        environment: {
-          type: "object",
-          required: ["id"],
-          properties: {
-            id: { $ref: "#/definitions/short" },
-            cpuModel: { $ref: "#/definitions/short" },
-            kernel: { $ref: "#/definitions/short" },
-            os: { $ref: "#/definitions/short" },
-            arch: { $ref: "#/definitions/short" },
-            stackFileHash: { $ref: "#/definitions/short" },
-            baselineKey: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
-            versions: { type: "object", maxProperties: 50, additionalProperties: { $ref: "#/definitions/short" } }
-          }
-        },
-        load: { type: "object" },
-        trials: { type: "array", maxItems: 1e3, items: { type: "object" } },
-        summary: { type: "object" },
-        warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } },
-        history: { type: "array", maxItems: 100 },
-        cost: {
-          type: "object",
-          properties: {
-            command: { $ref: "#/definitions/text" },
-            valgrind: { $ref: "#/definitions/short" },
-            chunks: { type: "array", maxItems: 1e3 },
-            warnings: { type: "array", maxItems: 100, items: { $ref: "#/definitions/text" } }
-          }
-        },
-        capacity: { type: "object", properties: { reason: { $ref: "#/definitions/text" } } },
-        sweep: {
-          type: "object",
-          properties: { reason: { $ref: "#/definitions/text" }, reusedFrom: { $ref: "#/definitions/short" } }
-        }
-      }
-    },
-    metric: {
-      type: "object",
-      required: ["metric", "gated", "threshold", "baseline", "current", "change", "ci", "requested", "n", "verdict"],
-      properties: {
-        metric: {
-          enum: ["throughput", "throughputSlo", "p50", "p90", "p99", "p99Slo", "p999", "errorRate", "cost", "capacity"]
-        },
-        gated: { type: "boolean" },
-        threshold: { $ref: "#/definitions/num" },
-        baseline: { $ref: "#/definitions/num" },
-        current: { $ref: "#/definitions/num" },
-        change: { $ref: "#/definitions/num" },
-        ci: {
-          type: "object",
-          required: ["lo", "hi", "confidence"],
-          properties: {
-            lo: { $ref: "#/definitions/num" },
-            hi: { $ref: "#/definitions/num" },
-            confidence: { $ref: "#/definitions/num" }
-          }
-        },
-        requested: { $ref: "#/definitions/num" },
-        n: { type: "integer", minimum: 0 },
-        verdict: { enum: ["pass", "regression", "improvement", "inconclusive"] }
-      }
-    },
-    report: {
-      type: "object",
-      required: ["stack", "baselineLabel", "baseline", "comparison"],
-      properties: {
-        stack: { $ref: "#/definitions/short" },
-        baselineLabel: { anyOf: [{ $ref: "#/definitions/short" }, { type: "null" }] },
-        baseline: { anyOf: [{ $ref: "#/definitions/stackResult" }, { type: "null" }] },
-        trend: { $ref: "#/definitions/text" },
-        comparison: {
-          anyOf: [
-            { type: "null" },
-            {
-              type: "object",
-              required: ["headline", "method", "metrics", "notes"],
-              properties: {
-                headline: { enum: ["pass", "regression", "improvement", "inconclusive", "no-baseline"] },
-                method: { enum: ["stored-baseline", "same-runner-ab", "absolute"] },
-                metrics: { type: "array", maxItems: 20, items: { $ref: "#/definitions/metric" } },
-                reason: { $ref: "#/definitions/text" },
-                notes: { type: "array", maxItems: 50, items: { $ref: "#/definitions/text" } },
-                sequential: { type: "object" }
-              }
-            }
-          ]
-        }
-      }
-    }
-  }
-};
-
-// src/result/no-value.ts
-var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
-var SUMMARY_LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"];
-function numberOrNull(o, key, at, fail, optional = false) {
-  const v = o[key];
-  if (v === null) o[key] = Number.NaN;
-  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at}.${key}`, "a number or null", v);
-}
-function latency(o, at, fail, keys) {
-  if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
-  for (const k of keys) numberOrNull(o, k, at, fail, k === "mean" || k === "stdev");
-}
-function metric(o, at, fail) {
-  if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
-  const m = o;
-  numberOrNull(m, "median", at, fail);
-  if (m.ci !== void 0) {
-    if (typeof m.ci !== "object" || m.ci === null) fail(`${at}.ci`, "an object", m.ci);
-    numberOrNull(m.ci, "lo", `${at}.ci`, fail);
-    numberOrNull(m.ci, "hi", `${at}.ci`, fail);
-  }
-  if (m.values !== void 0) {
-    if (!Array.isArray(m.values)) fail(`${at}.values`, "a list", m.values);
-    const values = m.values;
-    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at}.values`, fail);
-  }
-}
-function restoreNoValues(results, fail) {
-  results.forEach((r, i) => {
-    const at = `results[${i}]`;
-    const o = r;
-    (o.trials ?? []).forEach((t, j) => {
-      latency(t.latency, `${at}.trials[${j}].latency`, fail, LATENCY_KEYS);
-      latency(t.latencyUncorrected, `${at}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
-    });
-    if (Array.isArray(o.history)) {
-      o.history.forEach((h, j) => {
-        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at}.history[${j}]`, fail);
-      });
-    }
-    const summary = o.summary;
-    if (!summary) return;
-    metric(summary.throughput, `${at}.summary.throughput`, fail);
-    metric(summary.errorRate, `${at}.summary.errorRate`, fail);
-    const lat = summary.latency;
-    if (lat !== void 0) {
-      if (typeof lat !== "object" || lat === null) fail(`${at}.summary.latency`, "an object", lat);
-      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at}.summary.latency.${k}`, fail);
-    }
-    const pooled = summary.pooled;
-    if (pooled && typeof pooled === "object")
-      latency(pooled.latency, `${at}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
-  });
-}
-
-// src/result/read.ts
-var validator2;
-var MAX_RESULT_BYTES = 20 * 1024 * 1024;
-function parseResultDocument(text, source) {
-  const data = parseJson(text, source);
-  const fail = (field, expected, found) => {
-    throw new UserError(
-      `${source}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
-    );
-  };
-  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
-  const doc = data;
-  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
-  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
-  doc.results.forEach((r, i) => {
-    checkStackResult(r, `results[${i}]`, fail);
-  });
-  checkSchema(data, source);
-  restoreNoValues(doc.results, fail);
-  return doc;
-}
-function parseJson(text, source) {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserError(
-      `${source}: not valid JSON (${err.message}). Give a file written by loadgate --json.`
-    );
-  }
-}
-function checkStackResult(r, at, fail) {
-  const o = r;
-  if (typeof o !== "object" || o === null) fail(at, "an object", r);
-  const stack = o.stack;
-  if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
-  const env = o.environment;
-  if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
-  if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
-  if (o.capacity !== void 0) checkCapacity(o.capacity, `${at}.capacity`, fail);
-  if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
-    fail(`${at}.trials`, "a non-empty list", o.trials);
-  o.trials.forEach((t, j) => {
-    checkTrial(t, `${at}.trials[${j}]`, fail);
-  });
-  checkSummary(o.summary, `${at}.summary`, fail);
-}
-function checkCapacity(capacity, at, fail) {
-  const c2 = capacity;
-  for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
-    if (typeof c2?.[k] !== "number") fail(`${at}.${k}`, "a number", c2?.[k]);
-  if (!Array.isArray(c2?.probes)) fail(`${at}.probes`, "a list", c2?.probes);
-}
-function checkTrial(t, at, fail) {
-  if (typeof t?.throughput !== "number") fail(`${at}.throughput`, "a number", t?.throughput);
-  checkLatency(t.latency, `${at}.latency`, fail);
-  const tail = t.tail;
-  if (tail !== void 0 && typeof tail?.p99 !== "number") fail(`${at}.tail.p99`, "a number", tail?.p99);
-}
-function checkLatency(latency2, at, fail) {
-  const lat = latency2;
-  for (const k of ["p50", "p90", "p99", "p999", "max"]) {
-    if (typeof lat?.[k] !== "number" && lat?.[k] !== null) fail(`${at}.${k}`, "a number", lat?.[k]);
-  }
-}
-function checkSummary(summary, at, fail) {
-  if (typeof summary !== "object" || summary === null) fail(at, "an object", summary);
-  const pooled = summary.pooled;
-  if (pooled !== void 0) {
-    if (typeof pooled !== "object" || pooled === null) fail(`${at}.pooled`, "an object", pooled);
-    if (typeof pooled.requests !== "number") fail(`${at}.pooled.requests`, "a number", pooled.requests);
-    checkLatency(pooled.latency, `${at}.pooled.latency`, fail);
-  }
-}
-function checkSchema(data, source) {
-  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
-  if (validator2(data)) return;
-  const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
-  const field = e.instancePath.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".") || "(top level)";
-  throw new UserError(
-    `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${(e.params.allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
-  );
-}
-function checkCost(c2, at, fail) {
-  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
-  const o = c2;
-  const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
-  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
-    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
-  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
-  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
-    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
-      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
-  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
-  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
-  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
-    fail(`${at}.warnings`, "a list of text", o.warnings);
-  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
-  const f = o.fingerprint;
-  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
-  for (const k of ["arch", "guestCpu", "valgrind"])
-    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
-  const v = f?.versions;
-  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
-    fail(`${at}.fingerprint.versions`, "an object of text", v);
-}
-function readResultFile(file) {
-  let text;
-  try {
-    const size = statSync3(file).size;
-    if (size > MAX_RESULT_BYTES) {
-      throw new UserError(
-        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
-      );
-    }
-    text = readFileSync12(file, "utf8");
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
-  }
-  return parseResultDocument(text, file);
-}
-
-// src/cli/compare.ts
-function compareCommand(argv, io) {
-  if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
-    throw new UserError("Usage: loadgate compare <baseline.json> <result.json>");
-  }
-  const [baselineFile, resultFile] = argv.map((a) => resolve5(io.cwd, a));
-  const baseline = readResultFile(baselineFile);
-  const current = readResultFile(resultFile);
-  let code2 = ExitCode.ok;
-  const out = [];
-  for (const r of current.results) {
-    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
-    const gate = finalGate(DEFAULT_GATE, { cost: Boolean(b?.cost && r.cost) });
-    const c2 = b ? compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks: current.results.length }) : {
-      headline: "no-baseline",
-      method: "stored-baseline",
-      metrics: [],
-      reason: `${argv[0]} has no stack named ${r.stack.name}`,
-      notes: []
-    };
-    if (c2.headline === "regression") code2 = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
-  }
-  io.stdout(`${out.join("\n\n")}
-`);
-  return code2;
-}
-
 // src/config/study-plan.ts
-import { join as join14, resolve as resolve6 } from "node:path";
-import { parseArgs as parseArgs3 } from "node:util";
+import { join as join14, resolve as resolve4 } from "node:path";
 
 // src/study/rows.ts
 var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
@@ -50614,13 +50329,7 @@ var STUDY_OPTIONS = {
   help: { type: "boolean", short: "h" }
 };
 function planStudy(argv, io, toolVersion, stacksDir) {
-  let parsed;
-  try {
-    parsed = parseArgs3({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate study --help".`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, STUDY_OPTIONS, "study");
   const { rows, unknown } = selectRows(positionals);
   if (unknown.length > 0) {
     throw new UserError(
@@ -50641,16 +50350,16 @@ function planStudy(argv, io, toolVersion, stacksDir) {
       row: row2,
       stack: applyOverrides(loadStackFile(join14(stacksDir, row2.stack, "stack.yml")), overrides)
     })),
-    jsonOut: values.json ? resolve6(io.cwd, values.json) : null,
-    markdownOut: values.markdown ? resolve6(io.cwd, values.markdown) : null
+    jsonOut: values.json ? resolve4(io.cwd, values.json) : null,
+    markdownOut: values.markdown ? resolve4(io.cwd, values.markdown) : null
   };
 }
 
 // src/cli/report.ts
-import { resolve as resolve7 } from "node:path";
+import { resolve as resolve5 } from "node:path";
 
 // src/modes/report.ts
-import { basename, dirname as dirname6 } from "node:path";
+import { basename, dirname as dirname5 } from "node:path";
 
 // src/report/stack-reports.ts
 function stackReportsOf(doc) {
@@ -50667,7 +50376,7 @@ function stackReportsOf(doc) {
 }
 
 // src/modes/report.ts
-var shortName = (file) => `${basename(dirname6(file))}/${basename(file)}`;
+var shortName = (file) => `${basename(dirname5(file))}/${basename(file)}`;
 function reportsOf(docs) {
   const stacks = docs.flatMap(
     ({ file, doc }) => stackReportsOf(doc).map((s) => ({
@@ -50831,6 +50540,29 @@ function toAlignment(value) {
   return code2 === 67 || code2 === 99 ? 99 : code2 === 76 || code2 === 108 ? 108 : code2 === 82 || code2 === 114 ? 114 : 0;
 }
 
+// src/report/escape-markdown.ts
+var ZWSP = "&#8203;";
+var PUNCTUATION = /[\\`*_[\]|~$]/;
+function escapeText(text) {
+  const one = String(text).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").replace(/\b(GH)-(?=\d)/gi, "$1\u200B-").replace(/\b(www)\./gi, "$1\u200B.");
+  let out = "";
+  for (let i = 0; i < one.length; i++) {
+    const c2 = one[i];
+    if (c2 === "<") out += "&lt;";
+    else if (c2 === ">") out += "&gt;";
+    else if (c2 === "&") out += "&amp;";
+    else if (c2 === "\u200B") out += ZWSP;
+    else if (c2 === "@" || c2 === "#") out += `${c2}${ZWSP}`;
+    else if (c2 === ":" && one.startsWith("//", i + 1)) out += `:${ZWSP}`;
+    else if (PUNCTUATION.test(c2)) out += `\\${c2}`;
+    else out += c2;
+  }
+  return out.replace(/^([-+=])/, "\\$1").replace(/^(\d+)([.)])/, "$1\\$2");
+}
+function codeOrText(text) {
+  return /^[A-Za-z0-9._:-]{1,64}$/.test(text) ? `\`${text}\`` : escapeText(text);
+}
+
 // src/report/mermaid.ts
 var MAX_CHARTED_MS = 1e12;
 function mermaidNumber(v) {
@@ -50868,9 +50600,6 @@ function commentMarker(stackNames) {
   const id = [...stackNames].sort().join(",");
   return `<!-- loadgate:comment stacks=${escapeText(id).replaceAll("--", "- -")} -->`;
 }
-function escapeText(text) {
-  return text.replace(/[\\`*_[\]|<>&~]/g, (c2) => c2 === "<" ? "&lt;" : c2 === ">" ? "&gt;" : c2 === "&" ? "&amp;" : `\\${c2}`).replace(/\r?\n/g, " ");
-}
 var ICON = {
   pass: "\u2705",
   regression: "\u274C",
@@ -50891,11 +50620,11 @@ var HEADLINE_TEXT = {
 };
 function baselineAgeLines(a) {
   const when = formatMeasured(a.createdAt, a.ageSeconds) ?? "at an unknown time";
-  const line = `Stored baseline: commit ${a.sha ? `\`${escapeText(a.sha.slice(0, 12))}\`` : "unknown"}, ${when}.`;
+  const line = `Stored baseline: commit ${a.sha ? codeOrText(a.sha.slice(0, 12)) : "unknown"}, ${when}.`;
   if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
   return {
     line,
-    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (README: "Keeping the baseline fresh").`
+    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (docs/recipes.md, "Keeping the baseline fresh").`
   };
 }
 function htmlReportLine(link) {
@@ -50906,8 +50635,8 @@ function htmlReportLine(link) {
   ];
 }
 function verdictCell(m) {
-  const threshold = m.threshold === null ? "not gated" : `limit ${formatLimit(m)}`;
-  return `${ICON[m.verdict]} ${m.verdict} (${threshold})`;
+  const threshold2 = m.threshold === null ? "not gated" : `limit ${formatLimit(m)}`;
+  return `${ICON[m.verdict]} ${m.verdict} (${threshold2})`;
 }
 function metricsTable(s) {
   const header = [
@@ -50926,7 +50655,7 @@ function metricsTable(s) {
         ["P99 (ms)", formatMs(r.latency.p99.median)],
         ["P50 (ms)", formatMs(r.latency.p50.median)],
         ["Throughput (req/s)", formatRps(r.throughput.median)],
-        ["Errors", String(r.errors)]
+        ["Errors", formatInt(r.errors)]
       );
     }
     if (s.result.cost) rows2.push([METRIC_LABELS.cost, formatCount(s.result.cost.perRequest)]);
@@ -50947,25 +50676,26 @@ function costLine(s) {
   if (!c2) return void 0;
   const base = s.baseline?.cost;
   const spread = base ? `chunk spread ${formatPercent(c2.spread, false, 2)} (baseline ${formatPercent(base.spread, false, 2)})` : `chunk spread ${formatPercent(c2.spread, false, 2)}`;
-  return `App instructions per request: counted under ${escapeText(c2.valgrind)} (callgrind), one worker, requests one at a time, ${c2.chunks.length} chunks \xD7 ${c2.chunkRequests} requests after ${c2.warmupRequests} warmup; ${spread}; CPU as valgrind presents it: ${escapeText(c2.fingerprint.guestCpu)}; ${c2.seconds.toFixed(0)} s.`;
+  return `App instructions per request: counted under ${escapeText(c2.valgrind)} (callgrind), one worker, requests one at a time, ${formatInt(c2.chunks.length)} chunks \xD7 ${formatInt(c2.chunkRequests)} requests after ${formatInt(c2.warmupRequests)} warmup; ${spread}; CPU as valgrind presents it: ${escapeText(c2.fingerprint.guestCpu)}; ${formatInt(c2.seconds)} s.`;
 }
 function pooledLine(r) {
   const p = r.summary.pooled;
   if (!p) return void 0;
-  return `P99 of all ${p.trials} trials' ${p.requests.toLocaleString("en-US")} responses pooled: ${formatMs(p.latency.p99)} ms (median of the trials' P99s: ${formatMs(r.summary.latency.p99.median)} ms; P99.9 pooled: ${formatMs(p.latency.p999)} ms).`;
+  const requests = Number.isFinite(p.requests) ? Math.round(p.requests).toLocaleString("en-US") : "\u2013";
+  return `P99 of all ${formatInt(p.trials)} trials' ${requests} responses pooled: ${formatMs(p.latency.p99)} ms (median of the trials' P99s: ${formatMs(r.summary.latency.p99.median)} ms; P99.9 pooled: ${formatMs(p.latency.p999)} ms).`;
 }
 function environmentLines(r) {
   const e = r.environment;
   const versions = Object.entries(e.versions).map(([k, v]) => `${escapeText(k)} ${escapeText(v)}`).join(", ");
   return [
-    `- Environment \`${escapeText(e.id)}\`: ${escapeText(e.cpuModel)}, ${e.logicalCores} CPUs, ${(e.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${escapeText(e.os)}; ${versions}`,
-    `- Load: ${r.load.mode === "open-loop" ? `${r.load.rate} req/s open loop` : `${r.load.connections} connections`}, warmup ${r.load.warmupSeconds} s, ${r.load.trials} \xD7 ${r.load.durationSeconds} s; workers ${r.workers ?? "\u2013"}${r.placement.pinned ? `; load generator pinned to CPU ${r.placement.loadGenerator}` : ""}`
+    `- Environment ${codeOrText(e.id)}: ${escapeText(e.cpuModel)}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${escapeText(e.os)}; ${versions}`,
+    `- Load: ${r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections`}, warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} \xD7 ${formatNumber(r.load.durationSeconds)} s; workers ${formatInt(r.workers)}${r.placement.pinned ? `; load generator pinned to CPU ${escapeText(r.placement.loadGenerator)}` : ""}`
   ];
 }
 function cpuLine2(r) {
   if (!r.cpu) return void 0;
-  const parts = Object.entries(r.cpu.share).map(([k, v]) => `${escapeText(k)} ${(v * 100).toFixed(1)}%`);
-  return `- CPU during the trials (share of ${r.cpu.cores} CPUs): ${parts.join(" \xB7 ")}`;
+  const parts = Object.entries(r.cpu.share).map(([k, v]) => `${escapeText(k)} ${formatPercent(v, false)}`);
+  return `- CPU during the trials (share of ${formatInt(r.cpu.cores)} CPUs): ${parts.join(" \xB7 ")}`;
 }
 function trialsDetails(s) {
   const rows = (label, r) => trialRows(label, r, ["p50", "p99", "p999"]);
@@ -51043,7 +50773,7 @@ function overviewTable(stacks, runHeadline) {
       escapeText(s.label ?? r.stack.name),
       escapeText(r.stack.webserver),
       escapeText(r.stack.framework),
-      r.workers === null ? "\u2013" : String(r.workers),
+      formatInt(r.workers),
       timed ? formatMs(r.summary.latency.p50.median) : "\u2013",
       timed ? formatMs(p99(s)) : "\u2013",
       timed ? formatRps(r.summary.throughput.median) : "\u2013",
@@ -51304,7 +51034,7 @@ function sweepSection(r) {
   if (!w) return "";
   if (w.reusedFrom || w.points.length === 0) {
     return `<h4>Worker sweep</h4>
-<p>workers: auto: ${escapeHtml(String(w.chosen))}, the count chosen by the sweep on ${escapeHtml(w.reusedFrom ?? "another run")}.</p>`;
+<p>workers: auto: ${formatInt(w.chosen)}, the count chosen by the sweep on ${escapeHtml(w.reusedFrom ?? "another run")}.</p>`;
   }
   const labels = w.points.map((p) => String(p.workers));
   const chart = (kind, title, yLabel, values, colour, fmt) => lineChart({
@@ -51317,7 +51047,7 @@ function sweepSection(r) {
   });
   return [
     "<h4>Worker sweep</h4>",
-    `<p>workers: auto chose ${escapeHtml(String(w.chosen))} in ${w.seconds.toFixed(0)} s; stopped because ${escapeHtml(w.reason)}. One short trial per count on a fresh stack.</p>`,
+    `<p>workers: auto chose ${formatInt(w.chosen)} in ${formatInt(w.seconds)} s; stopped because ${escapeHtml(w.reason)}. One short trial per count on a fresh stack.</p>`,
     table(
       ["Workers", "Throughput (req/s)", "P99 (ms)", "Seconds", ""],
       w.points.map((p) => [
@@ -51401,22 +51131,22 @@ function trendSection(s, doc) {
 function environmentList(r) {
   const e = r.environment;
   const versions = Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(", ");
-  const load = r.load.mode === "open-loop" ? `${r.load.rate} req/s open loop` : `${r.load.connections} connections, closed loop`;
+  const load = r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections, closed loop`;
   const items = [
     [
       "Environment",
-      `${e.id}: ${e.cpuModel}, ${e.logicalCores} CPUs, ${(e.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${e.os}`
+      `${e.id}: ${e.cpuModel}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${e.os}`
     ],
     ["Versions", versions],
     [
       "Load",
-      `${load} against ${r.load.target}; warmup ${r.load.warmupSeconds} s, ${r.load.trials} \xD7 ${r.load.durationSeconds} s`
+      `${load} against ${r.load.target}; warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} \xD7 ${formatNumber(r.load.durationSeconds)} s`
     ],
-    ["Workers", r.workers === null ? "\u2013" : String(r.workers)],
+    ["Workers", formatInt(r.workers)],
     ...r.cpu ? [
       [
         "CPU during the trials",
-        Object.entries(r.cpu.share).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(" \xB7 ")
+        Object.entries(r.cpu.share).map(([k, v]) => `${k} ${formatPercent(v, false)}`).join(" \xB7 ")
       ]
     ] : [],
     ...r.cost ? [
@@ -51470,7 +51200,7 @@ function renderHtml(input) {
     return [
       `<section class="document" data-source="${escapeHtml(source)}">`,
       `<h2>${escapeHtml(source)}</h2>`,
-      `<p class="meta">Measured ${escapeHtml(doc.createdAt)} by ${escapeHtml(doc.tool.name)} ${escapeHtml(doc.tool.version)}${escapeHtml(commit)}; ${doc.results.length} stack(s).</p>`,
+      `<p class="meta">Measured ${escapeHtml(doc.createdAt)} by ${escapeHtml(doc.tool.name)} ${escapeHtml(doc.tool.version)}${escapeHtml(commit)}; ${formatInt(doc.results.length)} stack(s).</p>`,
       ...stackReportsOf(doc).map((s) => stackSection2(s, doc)),
       "</section>"
     ].join("\n");
@@ -51494,6 +51224,1484 @@ function renderHtml(input) {
     "</html>",
     ""
   ].join("\n");
+}
+
+// src/result/bounds.ts
+import { closeSync as closeSync2, fstatSync, openSync as openSync2, readSync } from "node:fs";
+var MAX_RESULT_BYTES = 20 * 1024 * 1024;
+var MAX_RESULT_DEPTH = 16;
+function checkDepth(text, source, limit = MAX_RESULT_DEPTH) {
+  let depth2 = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c2 = text.charCodeAt(i);
+    if (inString) {
+      if (c2 === 92) i++;
+      else if (c2 === 34) inString = false;
+    } else if (c2 === 34) inString = true;
+    else if (c2 === 123 || c2 === 91) {
+      if (++depth2 > limit) {
+        throw new UserError(
+          `${source}: nested more than ${limit} levels deep (at character ${i}); refused (a loadgate Result nests at most 8). Give a file written by loadgate --json.`
+        );
+      }
+    } else if (c2 === 125 || c2 === 93) depth2--;
+  }
+}
+function readBounded(file, limit = MAX_RESULT_BYTES) {
+  let fd;
+  try {
+    fd = openSync2(file, "r");
+  } catch (err) {
+    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UserError(`${file}: not a regular file; give a Result JSON file.`);
+    if (st.size > limit) throw tooLarge(file, st.size, limit);
+    const buf = Buffer.alloc(Math.min(st.size, limit) + 1);
+    let got = 0;
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(fd, buf, got, buf.length - got, got);
+    if (got > limit) throw tooLarge(file, got, limit);
+    return buf.subarray(0, got).toString("utf8");
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
+  } finally {
+    closeSync2(fd);
+  }
+}
+function tooLarge(file, size, limit) {
+  return new UserError(
+    `${file}: ${size} bytes, more than the ${limit} a Result may have; refused (a loadgate Result is a few hundred kB at most).`
+  );
+}
+
+// src/result/read.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+
+// schema/result.schema.json
+var result_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/OWNER/loadgate/schema/result.schema.json",
+  title: "loadgate Result document",
+  description: "What `loadgate --json` and the Action write (schemaVersion 2). Every Result read back (a baseline, compare, mode: report, loadgate report) is validated against this schema first: a document that does not match is refused, naming the field. Every field a report reads is typed: numbers with bounds, enums, capped strings and lists; no object takes keys it does not name except the maps of names (versions, cpu seconds and shares). The reader also refuses a file nested deeper than 32 levels or larger than its size limit before parsing it. schemaVersion 1 documents (loadgate before this schema) are read when they pass these checks.",
+  type: "object",
+  required: [
+    "schemaVersion",
+    "tool",
+    "createdAt",
+    "results"
+  ],
+  additionalProperties: false,
+  properties: {
+    schemaVersion: {
+      const: 2
+    },
+    tool: {
+      type: "object",
+      required: [
+        "name",
+        "version"
+      ],
+      properties: {
+        name: {
+          const: "loadgate"
+        },
+        version: {
+          $ref: "#/definitions/short"
+        }
+      },
+      additionalProperties: false
+    },
+    createdAt: {
+      $ref: "#/definitions/short"
+    },
+    commit: {
+      type: "object",
+      required: [
+        "sha",
+        "ref"
+      ],
+      properties: {
+        sha: {
+          $ref: "#/definitions/short"
+        },
+        ref: {
+          $ref: "#/definitions/text"
+        }
+      },
+      additionalProperties: false
+    },
+    pullRequest: {
+      type: "object",
+      required: [
+        "number",
+        "repository"
+      ],
+      properties: {
+        number: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e12
+        },
+        repository: {
+          $ref: "#/definitions/short"
+        }
+      },
+      additionalProperties: false
+    },
+    results: {
+      type: "array",
+      maxItems: 50,
+      items: {
+        $ref: "#/definitions/stackResult"
+      },
+      minItems: 1
+    },
+    reports: {
+      type: "array",
+      maxItems: 50,
+      items: {
+        $ref: "#/definitions/report"
+      }
+    }
+  },
+  definitions: {
+    short: {
+      type: "string",
+      maxLength: 200
+    },
+    text: {
+      type: "string",
+      maxLength: 4e3
+    },
+    name: {
+      type: "string",
+      maxLength: 100,
+      description: "A key of a map (a component, a tool): short."
+    },
+    num: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: -1e15,
+      maximum: 1e15,
+      description: "A figure that may have no value (NaN is written as null)."
+    },
+    count: {
+      type: "number",
+      minimum: 0,
+      maximum: 1e15,
+      description: "A count (requests, errors, instructions): written as a whole number, read as any number \u2265 0."
+    },
+    nonNegative: {
+      type: "number",
+      minimum: 0,
+      maximum: 1e15
+    },
+    ms: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1e15,
+      description: "Milliseconds; null where there was no response."
+    },
+    fraction: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    seconds: {
+      type: "number",
+      minimum: 0,
+      maximum: 1e9
+    },
+    cpuList: {
+      type: "string",
+      pattern: "^[0-9]{1,5}(-[0-9]{1,5})?(,[0-9]{1,5}(-[0-9]{1,5})?){0,63}$",
+      description: "A CPU list as taskset takes it, e.g. 0 or 1-3."
+    },
+    textList: {
+      type: "array",
+      maxItems: 100,
+      items: {
+        $ref: "#/definitions/text"
+      }
+    },
+    latency: {
+      type: "object",
+      required: [
+        "p50",
+        "p90",
+        "p99",
+        "p999",
+        "max"
+      ],
+      properties: {
+        p50: {
+          $ref: "#/definitions/ms"
+        },
+        p90: {
+          $ref: "#/definitions/ms"
+        },
+        p99: {
+          $ref: "#/definitions/ms"
+        },
+        p999: {
+          $ref: "#/definitions/ms"
+        },
+        max: {
+          $ref: "#/definitions/ms"
+        },
+        mean: {
+          $ref: "#/definitions/ms"
+        },
+        stdev: {
+          $ref: "#/definitions/ms"
+        }
+      },
+      additionalProperties: false
+    },
+    errors: {
+      type: "object",
+      required: [
+        "connection",
+        "timeouts",
+        "non2xx",
+        "total"
+      ],
+      properties: {
+        connection: {
+          $ref: "#/definitions/count"
+        },
+        timeouts: {
+          $ref: "#/definitions/count"
+        },
+        non2xx: {
+          $ref: "#/definitions/count"
+        },
+        total: {
+          $ref: "#/definitions/count"
+        }
+      },
+      additionalProperties: false
+    },
+    trial: {
+      type: "object",
+      required: [
+        "index",
+        "seconds",
+        "requests",
+        "throughput",
+        "latency",
+        "errors",
+        "errorRate"
+      ],
+      properties: {
+        index: {
+          type: "integer",
+          minimum: 0,
+          maximum: 999
+        },
+        seconds: {
+          $ref: "#/definitions/seconds"
+        },
+        requests: {
+          $ref: "#/definitions/count"
+        },
+        throughput: {
+          $ref: "#/definitions/nonNegative"
+        },
+        latency: {
+          $ref: "#/definitions/latency"
+        },
+        latencyUncorrected: {
+          $ref: "#/definitions/latency"
+        },
+        errors: {
+          $ref: "#/definitions/errors"
+        },
+        errorRate: {
+          type: "number",
+          minimum: 0,
+          maximum: 1
+        },
+        tail: {
+          type: "object",
+          required: [
+            "p99"
+          ],
+          properties: {
+            p99: {
+              $ref: "#/definitions/count"
+            }
+          },
+          additionalProperties: false
+        }
+      },
+      additionalProperties: false
+    },
+    metricSummary: {
+      type: "object",
+      required: [
+        "median",
+        "ci",
+        "values"
+      ],
+      properties: {
+        median: {
+          $ref: "#/definitions/num"
+        },
+        ci: {
+          $ref: "#/definitions/interval"
+        },
+        values: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            $ref: "#/definitions/num"
+          }
+        }
+      },
+      additionalProperties: false
+    },
+    interval: {
+      type: "object",
+      required: [
+        "lo",
+        "hi",
+        "confidence"
+      ],
+      properties: {
+        lo: {
+          $ref: "#/definitions/num"
+        },
+        hi: {
+          $ref: "#/definitions/num"
+        },
+        confidence: {
+          $ref: "#/definitions/fraction"
+        }
+      },
+      additionalProperties: false
+    },
+    summary: {
+      type: "object",
+      required: [
+        "throughput",
+        "latency",
+        "errorRate",
+        "errors"
+      ],
+      properties: {
+        throughput: {
+          $ref: "#/definitions/metricSummary"
+        },
+        latency: {
+          type: "object",
+          required: [
+            "p50",
+            "p90",
+            "p99",
+            "p999",
+            "max"
+          ],
+          properties: {
+            p50: {
+              $ref: "#/definitions/metricSummary"
+            },
+            p90: {
+              $ref: "#/definitions/metricSummary"
+            },
+            p99: {
+              $ref: "#/definitions/metricSummary"
+            },
+            p999: {
+              $ref: "#/definitions/metricSummary"
+            },
+            max: {
+              $ref: "#/definitions/metricSummary"
+            }
+          },
+          additionalProperties: false
+        },
+        errorRate: {
+          $ref: "#/definitions/metricSummary"
+        },
+        errors: {
+          $ref: "#/definitions/count"
+        },
+        pooled: {
+          type: "object",
+          required: [
+            "trials",
+            "requests",
+            "latency"
+          ],
+          properties: {
+            trials: {
+              type: "integer",
+              minimum: 0,
+              maximum: 1e3
+            },
+            requests: {
+              $ref: "#/definitions/count"
+            },
+            latency: {
+              type: "object",
+              required: [
+                "p50",
+                "p90",
+                "p99",
+                "p999",
+                "max"
+              ],
+              properties: {
+                p50: {
+                  $ref: "#/definitions/ms"
+                },
+                p90: {
+                  $ref: "#/definitions/ms"
+                },
+                p99: {
+                  $ref: "#/definitions/ms"
+                },
+                p999: {
+                  $ref: "#/definitions/ms"
+                },
+                max: {
+                  $ref: "#/definitions/ms"
+                }
+              },
+              additionalProperties: false
+            }
+          },
+          additionalProperties: false
+        }
+      },
+      additionalProperties: false
+    },
+    load: {
+      type: "object",
+      required: [
+        "target",
+        "mode",
+        "connections",
+        "rate",
+        "warmupSeconds",
+        "durationSeconds",
+        "trials"
+      ],
+      properties: {
+        target: {
+          $ref: "#/definitions/text"
+        },
+        mode: {
+          enum: [
+            "closed-loop",
+            "open-loop"
+          ]
+        },
+        connections: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e6
+        },
+        rate: {
+          anyOf: [
+            {
+              type: "null"
+            },
+            {
+              type: "number",
+              minimum: 0,
+              maximum: 1e9
+            }
+          ]
+        },
+        warmupSeconds: {
+          $ref: "#/definitions/seconds"
+        },
+        durationSeconds: {
+          $ref: "#/definitions/seconds"
+        },
+        trials: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e3
+        }
+      },
+      additionalProperties: false
+    },
+    cpu: {
+      anyOf: [
+        {
+          type: "null"
+        },
+        {
+          type: "object",
+          required: [
+            "wallSeconds",
+            "cores",
+            "seconds",
+            "share",
+            "loadGeneratorCores"
+          ],
+          properties: {
+            wallSeconds: {
+              $ref: "#/definitions/seconds"
+            },
+            cores: {
+              type: "integer",
+              minimum: 1,
+              maximum: 1e5
+            },
+            seconds: {
+              type: "object",
+              maxProperties: 50,
+              propertyNames: {
+                $ref: "#/definitions/name"
+              },
+              additionalProperties: {
+                $ref: "#/definitions/nonNegative"
+              }
+            },
+            share: {
+              type: "object",
+              maxProperties: 50,
+              propertyNames: {
+                $ref: "#/definitions/name"
+              },
+              additionalProperties: {
+                type: "number",
+                minimum: 0,
+                maximum: 1e3
+              }
+            },
+            loadGeneratorCores: {
+              $ref: "#/definitions/nonNegative"
+            }
+          },
+          additionalProperties: false
+        }
+      ]
+    },
+    placement: {
+      type: "object",
+      required: [
+        "pinned",
+        "loadGenerator",
+        "stack"
+      ],
+      properties: {
+        pinned: {
+          type: "boolean"
+        },
+        loadGenerator: {
+          $ref: "#/definitions/cpuList"
+        },
+        stack: {
+          $ref: "#/definitions/cpuList"
+        }
+      },
+      additionalProperties: false
+    },
+    historyPoint: {
+      type: "object",
+      required: [
+        "sha",
+        "createdAt",
+        "throughput",
+        "p50",
+        "p99"
+      ],
+      properties: {
+        sha: {
+          $ref: "#/definitions/short"
+        },
+        createdAt: {
+          $ref: "#/definitions/short"
+        },
+        throughput: {
+          $ref: "#/definitions/num"
+        },
+        p50: {
+          $ref: "#/definitions/num"
+        },
+        p99: {
+          $ref: "#/definitions/num"
+        }
+      },
+      additionalProperties: false
+    },
+    environment: {
+      type: "object",
+      required: [
+        "id",
+        "cpuModel",
+        "logicalCores",
+        "memoryBytes",
+        "kernel",
+        "os",
+        "arch",
+        "versions",
+        "stackFileHash"
+      ],
+      properties: {
+        id: {
+          $ref: "#/definitions/short"
+        },
+        cpuModel: {
+          $ref: "#/definitions/short"
+        },
+        logicalCores: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e5
+        },
+        memoryBytes: {
+          $ref: "#/definitions/count"
+        },
+        kernel: {
+          $ref: "#/definitions/short"
+        },
+        os: {
+          $ref: "#/definitions/short"
+        },
+        arch: {
+          $ref: "#/definitions/short"
+        },
+        stackFileHash: {
+          $ref: "#/definitions/short"
+        },
+        baselineKey: {
+          type: "string",
+          pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+        },
+        versions: {
+          $ref: "#/definitions/versions"
+        }
+      },
+      additionalProperties: false
+    },
+    versions: {
+      type: "object",
+      maxProperties: 50,
+      propertyNames: {
+        $ref: "#/definitions/name"
+      },
+      additionalProperties: {
+        $ref: "#/definitions/short"
+      }
+    },
+    capacity: {
+      type: "object",
+      required: [
+        "sloP99Ms",
+        "rate",
+        "closedLoopThroughput",
+        "probes",
+        "reason",
+        "seconds"
+      ],
+      properties: {
+        sloP99Ms: {
+          $ref: "#/definitions/nonNegative"
+        },
+        rate: {
+          $ref: "#/definitions/nonNegative"
+        },
+        closedLoopThroughput: {
+          $ref: "#/definitions/nonNegative"
+        },
+        probes: {
+          type: "array",
+          maxItems: 100,
+          items: {
+            type: "object",
+            required: [
+              "rate",
+              "achieved",
+              "p99",
+              "errors",
+              "pass"
+            ],
+            properties: {
+              rate: {
+                $ref: "#/definitions/nonNegative"
+              },
+              achieved: {
+                $ref: "#/definitions/nonNegative"
+              },
+              p99: {
+                $ref: "#/definitions/ms"
+              },
+              errors: {
+                $ref: "#/definitions/count"
+              },
+              pass: {
+                type: "boolean"
+              }
+            },
+            additionalProperties: false
+          }
+        },
+        reason: {
+          $ref: "#/definitions/text"
+        },
+        seconds: {
+          $ref: "#/definitions/seconds"
+        }
+      },
+      additionalProperties: false
+    },
+    sweep: {
+      type: "object",
+      required: [
+        "points",
+        "chosen",
+        "reason",
+        "seconds"
+      ],
+      properties: {
+        points: {
+          type: "array",
+          maxItems: 100,
+          items: {
+            type: "object",
+            required: [
+              "workers",
+              "throughput",
+              "p99",
+              "seconds"
+            ],
+            properties: {
+              workers: {
+                type: "integer",
+                minimum: 1,
+                maximum: 1e5
+              },
+              throughput: {
+                $ref: "#/definitions/nonNegative"
+              },
+              p99: {
+                $ref: "#/definitions/ms"
+              },
+              seconds: {
+                $ref: "#/definitions/seconds"
+              }
+            },
+            additionalProperties: false
+          }
+        },
+        chosen: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e5
+        },
+        reason: {
+          $ref: "#/definitions/text"
+        },
+        seconds: {
+          $ref: "#/definitions/seconds"
+        },
+        reusedFrom: {
+          $ref: "#/definitions/short"
+        }
+      },
+      additionalProperties: false
+    },
+    cost: {
+      type: "object",
+      required: [
+        "tool",
+        "valgrind",
+        "command",
+        "warmupRequests",
+        "chunkRequests",
+        "chunks",
+        "perRequest",
+        "spread",
+        "processes",
+        "idlePerSecond",
+        "chunkSeconds",
+        "seconds",
+        "fingerprint",
+        "warnings"
+      ],
+      properties: {
+        tool: {
+          const: "callgrind"
+        },
+        valgrind: {
+          $ref: "#/definitions/short"
+        },
+        command: {
+          $ref: "#/definitions/text"
+        },
+        warmupRequests: {
+          $ref: "#/definitions/count"
+        },
+        chunkRequests: {
+          $ref: "#/definitions/count"
+        },
+        gapSeconds: {
+          $ref: "#/definitions/seconds"
+        },
+        chunks: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            $ref: "#/definitions/nonNegative"
+          },
+          minItems: 2
+        },
+        perRequest: {
+          $ref: "#/definitions/nonNegative"
+        },
+        spread: {
+          $ref: "#/definitions/nonNegative"
+        },
+        processes: {
+          type: "array",
+          maxItems: 100,
+          items: {
+            type: "object",
+            required: [
+              "pid",
+              "command",
+              "chunks"
+            ],
+            properties: {
+              pid: {
+                $ref: "#/definitions/count"
+              },
+              command: {
+                $ref: "#/definitions/text"
+              },
+              chunks: {
+                type: "array",
+                maxItems: 1e3,
+                items: {
+                  $ref: "#/definitions/nonNegative"
+                }
+              }
+            },
+            additionalProperties: false
+          }
+        },
+        idlePerSecond: {
+          $ref: "#/definitions/nonNegative"
+        },
+        chunkSeconds: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            $ref: "#/definitions/seconds"
+          }
+        },
+        seconds: {
+          $ref: "#/definitions/seconds"
+        },
+        fingerprint: {
+          type: "object",
+          required: [
+            "arch",
+            "valgrind",
+            "versions",
+            "guestCpu"
+          ],
+          properties: {
+            arch: {
+              $ref: "#/definitions/short"
+            },
+            valgrind: {
+              $ref: "#/definitions/short"
+            },
+            versions: {
+              $ref: "#/definitions/versions"
+            },
+            guestCpu: {
+              $ref: "#/definitions/short"
+            }
+          },
+          additionalProperties: false
+        },
+        warnings: {
+          $ref: "#/definitions/textList"
+        }
+      },
+      additionalProperties: false
+    },
+    stackResult: {
+      type: "object",
+      required: [
+        "stack",
+        "workers",
+        "environment",
+        "load",
+        "trials",
+        "summary",
+        "cpu",
+        "placement",
+        "warnings"
+      ],
+      properties: {
+        stack: {
+          type: "object",
+          required: [
+            "name",
+            "file",
+            "webserver",
+            "framework"
+          ],
+          properties: {
+            name: {
+              $ref: "#/definitions/short"
+            },
+            file: {
+              $ref: "#/definitions/text"
+            },
+            webserver: {
+              $ref: "#/definitions/short"
+            },
+            framework: {
+              $ref: "#/definitions/short"
+            }
+          },
+          additionalProperties: false
+        },
+        workers: {
+          anyOf: [
+            {
+              type: "null"
+            },
+            {
+              type: "integer",
+              minimum: 1,
+              maximum: 1e5
+            }
+          ]
+        },
+        environment: {
+          $ref: "#/definitions/environment"
+        },
+        load: {
+          $ref: "#/definitions/load"
+        },
+        trials: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            $ref: "#/definitions/trial"
+          }
+        },
+        summary: {
+          $ref: "#/definitions/summary"
+        },
+        cpu: {
+          $ref: "#/definitions/cpu"
+        },
+        placement: {
+          $ref: "#/definitions/placement"
+        },
+        warnings: {
+          $ref: "#/definitions/textList"
+        },
+        history: {
+          type: "array",
+          maxItems: 100,
+          items: {
+            $ref: "#/definitions/historyPoint"
+          }
+        },
+        capacity: {
+          $ref: "#/definitions/capacity"
+        },
+        sweep: {
+          $ref: "#/definitions/sweep"
+        },
+        cost: {
+          $ref: "#/definitions/cost"
+        }
+      },
+      additionalProperties: false
+    },
+    metric: {
+      type: "object",
+      required: [
+        "metric",
+        "gated",
+        "threshold",
+        "baseline",
+        "current",
+        "change",
+        "ci",
+        "requested",
+        "n",
+        "verdict"
+      ],
+      properties: {
+        metric: {
+          enum: [
+            "throughput",
+            "throughputSlo",
+            "p50",
+            "p90",
+            "p99",
+            "p99Slo",
+            "p999",
+            "errorRate",
+            "cost",
+            "capacity"
+          ]
+        },
+        gated: {
+          type: "boolean"
+        },
+        threshold: {
+          $ref: "#/definitions/num"
+        },
+        baseline: {
+          $ref: "#/definitions/num"
+        },
+        current: {
+          $ref: "#/definitions/num"
+        },
+        change: {
+          $ref: "#/definitions/num"
+        },
+        ci: {
+          $ref: "#/definitions/interval"
+        },
+        requested: {
+          $ref: "#/definitions/fraction"
+        },
+        n: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1e6
+        },
+        verdict: {
+          enum: [
+            "pass",
+            "regression",
+            "improvement",
+            "inconclusive"
+          ]
+        }
+      },
+      additionalProperties: false
+    },
+    sequential: {
+      type: "object",
+      required: [
+        "pairs",
+        "blocks",
+        "plannedLooks",
+        "looksTaken",
+        "stoppedBecause"
+      ],
+      properties: {
+        pairs: {
+          $ref: "#/definitions/count"
+        },
+        blocks: {
+          $ref: "#/definitions/count"
+        },
+        plannedLooks: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            $ref: "#/definitions/count"
+          }
+        },
+        looksTaken: {
+          $ref: "#/definitions/count"
+        },
+        stoppedBecause: {
+          enum: [
+            "decided",
+            "max-pairs",
+            "max-time"
+          ]
+        },
+        seconds: {
+          type: "object",
+          required: [
+            "setup",
+            "blocks"
+          ],
+          properties: {
+            setup: {
+              $ref: "#/definitions/seconds"
+            },
+            blocks: {
+              type: "array",
+              maxItems: 1e3,
+              items: {
+                $ref: "#/definitions/seconds"
+              }
+            }
+          },
+          additionalProperties: false
+        }
+      },
+      additionalProperties: false
+    },
+    comparison: {
+      type: "object",
+      required: [
+        "headline",
+        "method",
+        "metrics",
+        "notes"
+      ],
+      properties: {
+        headline: {
+          enum: [
+            "pass",
+            "regression",
+            "improvement",
+            "inconclusive",
+            "no-baseline"
+          ]
+        },
+        method: {
+          enum: [
+            "stored-baseline",
+            "same-runner-ab",
+            "absolute"
+          ]
+        },
+        metrics: {
+          type: "array",
+          maxItems: 20,
+          items: {
+            $ref: "#/definitions/metric"
+          }
+        },
+        reason: {
+          $ref: "#/definitions/text"
+        },
+        notes: {
+          type: "array",
+          maxItems: 50,
+          items: {
+            $ref: "#/definitions/text"
+          }
+        },
+        sequential: {
+          $ref: "#/definitions/sequential"
+        }
+      },
+      additionalProperties: false
+    },
+    report: {
+      type: "object",
+      required: [
+        "stack",
+        "baselineLabel",
+        "baseline",
+        "comparison"
+      ],
+      properties: {
+        stack: {
+          $ref: "#/definitions/short"
+        },
+        baselineLabel: {
+          anyOf: [
+            {
+              $ref: "#/definitions/short"
+            },
+            {
+              type: "null"
+            }
+          ]
+        },
+        baseline: {
+          anyOf: [
+            {
+              $ref: "#/definitions/stackResult"
+            },
+            {
+              type: "null"
+            }
+          ]
+        },
+        trend: {
+          $ref: "#/definitions/text"
+        },
+        comparison: {
+          anyOf: [
+            {
+              type: "null"
+            },
+            {
+              $ref: "#/definitions/comparison"
+            }
+          ]
+        }
+      },
+      additionalProperties: false
+    }
+  }
+};
+
+// src/result/no-value.ts
+var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
+var SUMMARY_LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"];
+function numberOrNull(o, key, at, fail, optional = false) {
+  const v = o[key];
+  if (v === null) o[key] = Number.NaN;
+  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at}.${key}`, "a number or null", v);
+}
+function latency(o, at, fail, keys) {
+  if (o === void 0) return;
+  if (typeof o !== "object" || o === null) fail(at, "an object", o);
+  for (const k of keys) numberOrNull(o, k, at, fail, k === "mean" || k === "stdev");
+}
+function metric(o, at, fail) {
+  if (o === void 0) return;
+  if (typeof o !== "object" || o === null) fail(at, "an object", o);
+  const m = o;
+  numberOrNull(m, "median", at, fail);
+  if (m.ci !== void 0) {
+    if (typeof m.ci !== "object" || m.ci === null) fail(`${at}.ci`, "an object", m.ci);
+    numberOrNull(m.ci, "lo", `${at}.ci`, fail);
+    numberOrNull(m.ci, "hi", `${at}.ci`, fail);
+  }
+  if (m.values !== void 0) {
+    if (!Array.isArray(m.values)) fail(`${at}.values`, "a list", m.values);
+    const values = m.values;
+    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at}.values`, fail);
+  }
+}
+function restoreNoValues(results, fail) {
+  results.forEach((r, i) => {
+    const at = `results[${i}]`;
+    const o = r;
+    (o.trials ?? []).forEach((t, j) => {
+      latency(t.latency, `${at}.trials[${j}].latency`, fail, LATENCY_KEYS);
+      latency(t.latencyUncorrected, `${at}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
+    });
+    if (Array.isArray(o.history)) {
+      o.history.forEach((h, j) => {
+        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at}.history[${j}]`, fail);
+      });
+    }
+    const summary = o.summary;
+    if (!summary) return;
+    metric(summary.throughput, `${at}.summary.throughput`, fail);
+    metric(summary.errorRate, `${at}.summary.errorRate`, fail);
+    const lat = summary.latency;
+    if (lat !== void 0) {
+      if (typeof lat !== "object" || lat === null) fail(`${at}.summary.latency`, "an object", lat);
+      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at}.summary.latency.${k}`, fail);
+    }
+    const pooled = summary.pooled;
+    if (pooled && typeof pooled === "object")
+      latency(pooled.latency, `${at}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
+  });
+}
+
+// src/result/read.ts
+var validator2;
+var OLD_VERSION_REFUSED = `It was written by an earlier loadgate (schemaVersion ${PREVIOUS_SCHEMA_VERSION}); Results of that version are read when they pass the checks of schemaVersion ${SCHEMA_VERSION}, and this one does not.`;
+var REFRESH_ADVICE = `Write it again with this loadgate: for a stored baseline, run mode: baseline on the default branch (README: "Keeping the baseline fresh"); for a file, measure again with loadgate --json.`;
+function parseResultDocument(text, source, refresh = REFRESH_ADVICE) {
+  checkDepth(text, source);
+  const data = parseJson(text, source);
+  const fail = (field2, expected, found) => {
+    throw new UserError(
+      `${source}: ${field2}: expected ${expected}, found ${preview(found)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+    );
+  };
+  if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
+  const doc = data;
+  const previous = doc.schemaVersion === PREVIOUS_SCHEMA_VERSION;
+  if (!previous && doc.schemaVersion !== SCHEMA_VERSION)
+    fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  if (previous) doc.schemaVersion = SCHEMA_VERSION;
+  try {
+    checkDocument(doc, source, fail);
+  } catch (err) {
+    if (previous && err instanceof UserError) throw new UserError(`${err.message} ${OLD_VERSION_REFUSED} ${refresh}`);
+    throw err;
+  }
+  return doc;
+}
+function checkDocument(doc, source, fail) {
+  if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
+  doc.results.forEach((r, i) => {
+    checkStackResult(r, `results[${i}]`, fail);
+  });
+  checkSchema(doc, source);
+  restoreNoValues(doc.results, fail);
+}
+function preview(found) {
+  try {
+    return String(JSON.stringify(found)).slice(0, 80);
+  } catch {
+    return typeof found;
+  }
+}
+function parseJson(text, source) {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(
+      `${source}: not valid JSON (${err.message}). Give a file written by loadgate --json.`
+    );
+  }
+}
+function checkStackResult(r, at, fail) {
+  const o = r;
+  if (typeof o !== "object" || o === null) fail(at, "an object", r);
+  const stack = o.stack;
+  if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
+  const env = o.environment;
+  if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
+  if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
+  if (o.capacity !== void 0) checkCapacity(o.capacity, `${at}.capacity`, fail);
+  if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
+    fail(`${at}.trials`, "a non-empty list", o.trials);
+  o.trials.forEach((t, j) => {
+    checkTrial(t, `${at}.trials[${j}]`, fail);
+  });
+  checkSummary(o.summary, `${at}.summary`, fail);
+}
+function checkCapacity(capacity, at, fail) {
+  const c2 = capacity;
+  for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
+    if (typeof c2?.[k] !== "number") fail(`${at}.${k}`, "a number", c2?.[k]);
+  if (!Array.isArray(c2?.probes)) fail(`${at}.probes`, "a list", c2?.probes);
+}
+function checkTrial(t, at, fail) {
+  if (typeof t?.throughput !== "number") fail(`${at}.throughput`, "a number", t?.throughput);
+  checkLatency(t.latency, `${at}.latency`, fail);
+  const tail = t.tail;
+  if (tail !== void 0 && typeof tail?.p99 !== "number") fail(`${at}.tail.p99`, "a number", tail?.p99);
+}
+function checkLatency(latency2, at, fail) {
+  const lat = latency2;
+  for (const k of ["p50", "p90", "p99", "p999", "max"]) {
+    if (typeof lat?.[k] !== "number" && lat?.[k] !== null) fail(`${at}.${k}`, "a number", lat?.[k]);
+  }
+}
+function checkSummary(summary, at, fail) {
+  if (typeof summary !== "object" || summary === null) fail(at, "an object", summary);
+  const pooled = summary.pooled;
+  if (pooled !== void 0) {
+    if (typeof pooled !== "object" || pooled === null) fail(`${at}.pooled`, "an object", pooled);
+    if (typeof pooled.requests !== "number") fail(`${at}.pooled.requests`, "a number", pooled.requests);
+    checkLatency(pooled.latency, `${at}.pooled.latency`, fail);
+  }
+}
+function checkSchema(data, source) {
+  validator2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false }).compile(result_schema_default);
+  if (validator2(data)) return;
+  const e = [...validator2.errors ?? []].filter((x) => x.keyword !== "anyOf").sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0];
+  const segments = e.instancePath.split("/").slice(1);
+  const params = e.params;
+  const key = params.missingProperty ?? params.additionalProperty;
+  if (key !== void 0) segments.push(key);
+  const field2 = segments.map((x) => /^\d+$/.test(x) ? `[${x}]` : `.${x}`).join("").replace(/^\./, "") || "(top level)";
+  throw new UserError(
+    `${source}: ${field2}: ${schemaMessage(e, valueAt(data, segments))}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+  );
+}
+function schemaMessage(e, found) {
+  const params = e.params;
+  if (e.keyword === "required") return "missing (a Result always has it)";
+  if (e.keyword === "additionalProperties") return "not a field a Result has (refused, not ignored)";
+  if (e.keyword === "type") {
+    const names = String(params.type).split(",").map(
+      (t) => t === "null" ? "null" : t === "integer" ? "a whole number" : t === "object" ? "an object" : `a ${t}`
+    );
+    return `expected ${names.join(" or ")}, found ${preview(found)}`;
+  }
+  if (e.keyword === "enum") return `${e.message} (${(params.allowedValues ?? []).join(", ")})`;
+  return e.message ?? e.keyword;
+}
+function valueAt(data, segments) {
+  let v = data;
+  for (const s of segments) v = typeof v === "object" && v !== null ? v[s] : void 0;
+  return v;
+}
+function checkCost(c2, at, fail) {
+  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
+  const o = c2;
+  const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
+  if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
+    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
+  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
+  for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
+    if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
+      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
+  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
+  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
+  if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
+    fail(`${at}.warnings`, "a list of text", o.warnings);
+  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
+  const f = o.fingerprint;
+  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
+  for (const k of ["arch", "guestCpu", "valgrind"])
+    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
+  const v = f?.versions;
+  if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
+    fail(`${at}.fingerprint.versions`, "an object of text", v);
+}
+function readResultFile(file) {
+  return parseResultDocument(readBounded(file), file);
+}
+
+// src/result/read-many.ts
+var MAX_REPORT_BYTES = 64 * 1024 * 1024;
+function readResultFiles(files, limit = MAX_REPORT_BYTES) {
+  let total = 0;
+  const out = [];
+  for (const file of files) {
+    const text = readBounded(file);
+    total += Buffer.byteLength(text);
+    if (total > limit) {
+      throw new UserError(
+        `${file}: the Result files of this report hold more than ${limit} bytes in all; refused (a loadgate Result is a few hundred kB). Name fewer files, or the folder of one workflow run.`
+      );
+    }
+    out.push({ file, doc: parseResultDocument(text, file) });
+  }
+  return out;
+}
+
+// src/cli/flags.ts
+function takeFlag(argv, name) {
+  const rest = [];
+  let value;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) {
+      value = argv[++i];
+      if (value === void 0) throw new UserError(`${name}: expected a value.`);
+    } else if (argv[i].startsWith(`${name}=`)) value = argv[i].slice(name.length + 1);
+    else rest.push(argv[i]);
+  }
+  return { value, rest };
+}
+
+// src/cli/output.ts
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname6 } from "node:path";
+function writeOutput(file, text) {
+  mkdirSync4(dirname6(file), { recursive: true });
+  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
+`);
 }
 
 // src/cli/report.ts
@@ -51546,10 +52754,13 @@ function reportCommand(argv, io) {
   if (f === "html" && !out.value) {
     throw new UserError(`loadgate report --format html needs --out FILE (the HTML file to write). ${USAGE}`);
   }
-  const docs = files.map((file) => ({ source: file, doc: readResultFile(resolve7(io.cwd, file)) }));
+  const docs = readResultFiles(files.map((file) => resolve5(io.cwd, file))).map(({ doc }, i) => ({
+    source: files[i],
+    doc
+  }));
   const text = f === "html" ? renderHtml({ version: VERSION, documents: docs }) : f === "markdown" ? markdownReport(docs) : terminalReport(docs);
   if (out.value) {
-    const file = resolve7(io.cwd, out.value);
+    const file = resolve5(io.cwd, out.value);
     writeOutput(file, text);
     io.stdout(`${f === "html" ? "HTML report" : "Report"} written to ${out.value}
 `);
@@ -51559,7 +52770,7 @@ function reportCommand(argv, io) {
 }
 
 // src/cli/help/render.ts
-var COMMANDS = ["run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"];
+var COMMANDS = ["init", "run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"];
 var WIDTH2 = 100;
 var COLUMN = 26;
 var pct2 = (fraction) => `${Number((fraction * 100).toFixed(4))}%`;
@@ -51587,7 +52798,6 @@ function flagEntry(name, f) {
   return entry(flag, `${f.text}${f.default === void 0 ? "" : ` (default: ${f.default})`}`);
 }
 function note(label, n) {
-  if (!n) return [];
   const flags = n.flags.map((f) => `--${f}`).join(", ");
   return ["", ...wrap(`${label}: ${flags}: ${n.why}`, 2, 0)];
 }
@@ -51597,7 +52807,7 @@ function render(command, spec) {
   if (spec.args?.length) out.push("", "Arguments:", ...spec.args.map(([name, text]) => entry(name, text)));
   out.push("", "Flags:", ...spec.flags.map(([name, f]) => flagEntry(name, f)));
   out.push(entry("-h, --help", "print this help"));
-  out.push(...note("Refused (exit 2)", spec.refused), ...note("Accepted, no effect", spec.ignored));
+  for (const n of spec.refused ?? []) out.push(...note("Refused (exit 2)", n));
   out.push("", "Exit codes:", ...spec.exit.map(([code2, text]) => entry(String(code2), text, 8)));
   out.push("", ...wrap(`See ${spec.readme}`, 0));
   return `${out.join("\n")}
@@ -51610,7 +52820,15 @@ var EXIT = {
   stack: [3, "the stack failed: a component did not start, crashed, stopped answering or served nothing"],
   interrupted: [130, "interrupted (Ctrl-C, SIGTERM)"]
 };
-var README = (section) => section === "The CLI" ? 'README.md, "The CLI".' : `README.md, "${section}" (and "The CLI" for every command).`;
+var PAGE_OF = {
+  "The CLI": "docs/cli.md",
+  "Reports and charts": "docs/cli.md",
+  "The study: `loadgate study`": "docs/study.md"
+};
+var README = (section) => {
+  const page = PAGE_OF[section] ?? "docs/verdicts.md";
+  return section === "The CLI" ? `${page}.` : `${page}, "${section}" (and docs/cli.md for every command).`;
+};
 var STACK_ARG = ["<stack>", "a folder holding stack.yml, or the stack file itself"];
 
 // src/cli/help/run-flags.ts
@@ -51670,9 +52888,23 @@ var RUN_FLAGS = {
     text: "the most requests that may fail (connection errors, timeouts, non-2xx), 0% to 100%, e.g. 1%; more fails the gate (exit 1), with or without --baseline",
     default: `the stack file's gate.error-rate, <${pct2(DEFAULT_GATE.errorRate)} if it gives none`
   },
+  "p99-threshold": {
+    arg: "T",
+    text: `the P99 gate: a growth like "+10%" against the baseline, an SLO like "<50ms", or both ("+10%,<50ms"); replaces the stack file's gate.p99 (the Action's input p99-threshold)`,
+    default: `the stack file's gate.p99, +${pct2(DEFAULT_GATE.p99 ?? 0)} if it gives none`
+  },
+  "throughput-threshold": {
+    arg: "T",
+    text: `the throughput gate: a drop like "-5%", an SLO like ">1000/s", or both; replaces the stack file's gate.throughput (the Action's input throughput-threshold)`,
+    default: `the stack file's gate.throughput, ${pct2(DEFAULT_GATE.throughput ?? 0)} if it gives none`
+  },
   cost: {
     text: "also count the app's instructions per request under valgrind (the cost run) and gate them",
     default: "off; on when the stack file's gate has cost"
+  },
+  "no-cost": {
+    text: "no cost run and no cost gate, even when the stack file's gate has cost (the Action's cost: false)",
+    default: "off"
   },
   "cost-limit": {
     arg: "+N%",
@@ -51712,7 +52944,10 @@ var RUN_ORDER = [
   "pin",
   "target",
   "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
   "cost",
+  "no-cost",
   "cost-limit",
   "json",
   "baseline",
@@ -51727,7 +52962,7 @@ var allRunFlagsBut = (...not) => RUN_ORDER.filter((n) => !not.includes(n));
 
 // src/cli/help/compare.ts
 var AB_FLAGS = {
-  trials: {
+  "min-pairs": {
     arg: "N",
     text: "the fewest pairs (a base and a head window each) measured before the first look, 2 to 200",
     default: `${AB_DEFAULT_MIN_PAIRS}`
@@ -51735,7 +52970,7 @@ var AB_FLAGS = {
   "max-pairs": {
     arg: "N",
     text: "the most pairs when the verdict stays undecided, 2 to 200",
-    default: `${AB_DEFAULT_MAX_PAIRS}, or --trials if that is more`
+    default: `${AB_DEFAULT_MAX_PAIRS}, or --min-pairs if that is more`
   },
   "max-time": {
     arg: "S",
@@ -51769,10 +53004,13 @@ var AB = {
     ["<stack>", "a folder holding stack.yml, or the file, inside the repository"]
   ],
   flags: [
-    ...["trials", "max-pairs", "max-time", "duration", "warmup"].map((n) => [n, AB_FLAGS[n]]),
+    ...["min-pairs", "max-pairs", "max-time", "duration", "warmup"].map((n) => [n, AB_FLAGS[n]]),
     ...runFlags(allRunFlagsBut(...AB_IGNORED, "trials", "duration", "warmup"), { workers: AB_FLAGS.workers })
   ],
-  ignored: { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+  refused: [
+    { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+    { flags: ["trials"], why: "an A/B counts pairs, not trials: give --min-pairs N" }
+  ],
   exit: [EXIT.ok, [1, "a regression of the head against the base"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Same-runner A/B")
 };
@@ -51801,15 +53039,37 @@ var STUDY = {
   exit: [[0, "every row ran"], EXIT.bad, [3, "a row failed while running"], EXIT.interrupted],
   readme: README("The study: `loadgate study`")
 };
+var GATE_OF = "the --stack file's gate (the default gate without one)";
 var COMPARE = {
   summary: "the verdict of each stack of one Result file against another",
-  usage: ["loadgate compare <baseline.json> <result.json>"],
-  about: `Judges each stack of the second file against the same-named stack of the first with the default gate (P99 +${pct2(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct2(DEFAULT_GATE.throughput ?? 0)}, errors <${pct2(DEFAULT_GATE.errorRate)}, and cost +${pct2(DEFAULT_COST_LIMIT)} when both files have a cost run) and the history the baseline file carries. No flags.`,
+  usage: ["loadgate compare <baseline.json> <result.json> [--stack <stack>]... [flags]"],
+  about: `Judges each stack of the second file against the same-named stack of the first, with the history the baseline file carries. The gate is the stack file's given with --stack (as run judges it), else the default gate: P99 +${pct2(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct2(DEFAULT_GATE.throughput ?? 0)}, errors <${pct2(DEFAULT_GATE.errorRate)}, and cost +${pct2(DEFAULT_COST_LIMIT)} when both files have a cost run.`,
   args: [
     ["<baseline.json>", "a Result written earlier (--json, --save-baseline, the Action's result)"],
     ["<result.json>", "the Result to judge"]
   ],
-  flags: [],
+  flags: [
+    [
+      "stack",
+      {
+        arg: "FILE",
+        text: "a stack file (or its folder) whose gate judges the stack of its name; repeat for several stacks",
+        default: "none: the default gate"
+      }
+    ],
+    ["p99-threshold", { ...RUN_FLAGS["p99-threshold"], default: `${GATE_OF}'s p99` }],
+    ["throughput-threshold", { ...RUN_FLAGS["throughput-threshold"], default: `${GATE_OF}'s throughput` }],
+    ["max-error-rate", { ...RUN_FLAGS["max-error-rate"], default: `${GATE_OF}'s error-rate` }],
+    [
+      "cost-limit",
+      {
+        ...RUN_FLAGS["cost-limit"],
+        text: "the cost gate's limit, when both files have a cost run",
+        default: `${GATE_OF}'s cost, +${pct2(DEFAULT_COST_LIMIT)} if it gives none`
+      }
+    ],
+    ["no-cost", { text: "no cost gate, even when both files have a cost run", default: "off" }]
+  ],
   exit: [[0, "no regression"], [1, "a regression"], EXIT.bad],
   readme: README("Verdicts")
 };
@@ -51835,6 +53095,201 @@ var REPORT = {
   readme: README("Reports and charts")
 };
 
+// src/init/draft.ts
+var APP_KINDS = ["django", "flask", "fastapi", "starlette", "node", "go", "command"];
+var COMMAND_PLACEHOLDERS = ["port", "workers", "database_url", "run_dir", "stack_dir"];
+function stackName(folder) {
+  const cleaned = folder.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
+  return cleaned || "app";
+}
+function mentions(folder, word, ext) {
+  for (const [path, text] of folder.files) if (ext.test(path) && text.includes(word)) return true;
+  return false;
+}
+
+// src/init/render.ts
+function scalar(value) {
+  if (typeof value === "number") return String(value);
+  return /^[A-Za-z0-9_./-][A-Za-z0-9_./ -]*$/.test(value) && !/^(?:true|false|null|yes|no|on|off|~)$/i.test(value) && !/ $/.test(value) ? value : JSON.stringify(value);
+}
+function field(indent, key, g) {
+  const line = `${indent}${key}: ${scalar(g.value)}`;
+  return g.guess ? [`${indent}# guessed: ${g.guess}`, line] : [line];
+}
+var HEADER = [
+  '# Written by `loadgate init`. Check each value under a "# guessed:" line.',
+  "# The app must: listen on 127.0.0.1:{port} (a free port chosen at run time), answer 2xx on",
+  "# app.ready.http, and reach the database at the URL in DATABASE_URL (PgBouncer in front of a fresh",
+  "# PostgreSQL). Then: loadgate up <this folder> (bring it up), loadgate run <this folder> (measure).",
+  "# Every field: docs/stack-file.md in the loadgate repository; what init guessed: docs/init.md."
+];
+function databaseLines(d) {
+  const lines = ["database:"];
+  if (d.schema) lines.push(`  schema: ${scalar(d.schema)}`);
+  if (d.setup) lines.push(...field("  ", "setup", d.setup));
+  if (d.seed) lines.push(`  seed: ${scalar(d.seed)}`);
+  if (lines.length > 1) return lines;
+  return [
+    "# A fresh, empty PostgreSQL: add schema: / seed: (SQL files, relative to this file) or setup: (migrations).",
+    "database: {}"
+  ];
+}
+function setupLines(setup) {
+  const head = setup.guess ? [`  # guessed: ${setup.guess}`] : [];
+  if (typeof setup.value === "string") return [...head, `  setup: ${scalar(setup.value)}`];
+  const list = (xs) => `[${xs.map(scalar).join(", ")}]`;
+  return [
+    ...head,
+    "  setup:",
+    `    command: ${scalar(setup.value.command)}`,
+    `    files: ${list(setup.value.files)}`,
+    `    creates: ${list(setup.value.creates)}`,
+    "    timeout: 10m"
+  ];
+}
+function appLines(d) {
+  const lines = ["app:", `  webserver: ${scalar(d.webserver)}`];
+  if (d.framework) lines.push(`  framework: ${scalar(d.framework)}`);
+  if (d.setup) lines.push(...setupLines(d.setup));
+  lines.push(...field("  ", "command", d.command));
+  if (d.workers) lines.push(...field("  ", "workers", d.workers));
+  lines.push("  env:", ...Object.entries(d.env).map(([k, v]) => `    ${k}: ${scalar(v)}`));
+  if (d.ready.guess) lines.push(`  # guessed: ${d.ready.guess}`);
+  lines.push(`  ready: { http: ${scalar(d.ready.value)}, timeout: 30s }`);
+  if (d.requirements) lines.push(`  python: { requirements: ${scalar(d.requirements)} }`);
+  return lines;
+}
+function renderStackFile(d) {
+  const lines = [
+    ...HEADER,
+    `name: ${scalar(d.name)}`,
+    `description: ${JSON.stringify(d.description)}`,
+    ...databaseLines(d.database),
+    "pooler: { pgbouncer: { pool_mode: transaction, default_pool_size: 20 } }",
+    "proxy: { nginx: { worker_processes: auto, keepalive: 64 } }",
+    ...appLines(d),
+    "load:",
+    "  # guessed: the readiness path; list the requests your users make (method, headers, body)",
+    `  requests: [ { path: ${scalar(d.ready.value)} } ]`,
+    `  connections: ${STACK_DEFAULTS.connections}`,
+    `  warmup: ${STACK_DEFAULTS.warmupSeconds}s`,
+    `  duration: ${STACK_DEFAULTS.durationSeconds}s`,
+    `  trials: ${STACK_DEFAULTS.trials}`,
+    "gate:",
+    '  p99: "+10%"         # fail when P99 grows by more than 10%',
+    '  throughput: "-5%"   # fail when throughput drops by more than 5%'
+  ];
+  return `${lines.join("\n")}
+`;
+}
+
+// src/init/workflow.ts
+var WORKFLOW_PATH = ".github/workflows/loadgate.yml";
+var ACTION_REF = "<owner>/loadgate@<tag or commit>";
+var CHECKOUT = "actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803 # v6.1.0";
+var UPLOAD = "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0";
+var DOWNLOAD = "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1";
+function renderWorkflow(w) {
+  const branch = w.branch.guess ? [`    # guessed: ${w.branch.guess}`] : [];
+  return `# Written by \`loadgate init\`: gates pull requests (and the merge queue) on the P99 latency and
+# throughput of the stack in ${w.stack}, measured against the merge base on the same runner;
+# pushes to the default branch store a baseline. Require the "loadgate-report" check.
+#
+# ${ACTION_REF}: replace it with the repository that holds loadgate
+# (owner/name) and a release tag or, safer, a full commit SHA, e.g. someone/loadgate@v0.1.0.
+# Pin a commit SHA when you do not control that repository: a tag can be moved.
+name: loadgate
+on:
+  pull_request:
+  merge_group:
+  push:
+${branch.join("\n")}${branch.length ? "\n" : ""}    branches: [${scalar(w.branch.value)}]
+permissions: {}                # each job asks for what it needs
+jobs:
+  measure:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read           # read-only: it runs the pull request's code; the next job comments
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          fetch-depth: 0       # the A/B against the merge base checks out both commits
+          persist-credentials: false
+      - uses: ${ACTION_REF}
+        id: loadgate
+        with:
+          stack: ${scalar(w.stack)}
+          install: true        # apt-get PostgreSQL, PgBouncer, nginx; pip the app's requirements
+          comment: never       # loadgate-report posts it
+          fail-on-regression: false   # loadgate-report fails instead, once
+      - uses: ${UPLOAD}
+        if: always() && steps.loadgate.outputs.result != ''
+        with:
+          name: loadgate-result
+          path: \${{ steps.loadgate.outputs.result }}
+  loadgate-report:
+    needs: measure
+    if: always() && github.event_name != 'push'
+    runs-on: ubuntu-24.04
+    permissions:
+      pull-requests: write     # the comment; no checkout, no code of the pull request
+    steps:
+      - uses: ${DOWNLOAD}
+        with:
+          name: loadgate-result
+          path: results
+      - uses: ${ACTION_REF}
+        with:
+          mode: report
+          result-file: results
+`;
+}
+
+// src/cli/help/init.ts
+var INIT = {
+  summary: "write a stack file and a workflow for an app folder, then check that it answers",
+  usage: ["loadgate init [<dir>] [flags]"],
+  about: `Finds Django (manage.py), Flask, FastAPI, Starlette, Node.js (package.json) or Go (go.mod) in the folder and writes <dir>/stack.yml, each guess under a "# guessed:" comment, and ${WORKFLOW_PATH} at the root of the git repository holding the folder (or in the folder when it is in none), with ${ACTION_REF} to replace. It never overwrites either. Then it brings the stack up once (PostgreSQL, PgBouncer, the app, nginx), GETs app.ready.http, brings it down, and says whether it answered.`,
+  args: [["<dir>", "the app's folder (default: the current folder)"]],
+  flags: [
+    [
+      "command",
+      {
+        arg: "CMD",
+        text: "the command that starts the app, with {port} (and {workers}, {database_url}); the rest is still detected",
+        default: "guessed from what the folder holds; required when it holds no app init knows"
+      }
+    ],
+    [
+      "framework",
+      {
+        arg: "NAME",
+        text: `use this kind of app, not the one found: ${APP_KINDS.join(", ")}`,
+        default: "detected: Python first, then Node.js, then Go"
+      }
+    ],
+    [
+      "install",
+      {
+        text: "install missing system packages (apt-get, as root or with passwordless sudo) and Python requirements (pip) before the check",
+        default: "off; what is missing is said, exit 3"
+      }
+    ],
+    ["no-check", { text: "write the files and bring nothing up (for a machine without PostgreSQL)", default: "off" }],
+    ["no-workflow", { text: "write the stack file alone, not the workflow", default: "off" }]
+  ],
+  exit: [
+    [0, "written, and the stack answered 2xx (or --no-check)"],
+    [
+      2,
+      `bad input: no app found, an unknown framework, a bad --command, stack.yml or ${WORKFLOW_PATH} exists; nothing written`
+    ],
+    [3, "written, but the stack did not come up or answer, or could not be brought up (what is missing, what to fix)"],
+    EXIT.interrupted
+  ],
+  readme: "docs/init.md (and docs/cli.md for every command)."
+};
+
 // src/cli/help/measure.ts
 var RUN = {
   summary: "measure stacks (or a running service) and gate them",
@@ -51855,27 +53310,41 @@ var COST_REFUSED = [
   "client",
   "pin",
   "target",
-  "max-error-rate"
+  "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold"
 ];
 var COST = {
   summary: "the cost run alone: the app's instructions per request under valgrind",
   usage: ["loadgate cost <stack>... [flags]"],
   about: "Brings each stack up with the app (one worker) under valgrind (callgrind), sends requests one at a time and counts instructions per request per chunk; no timed trials. Set the run in the stack file's cost section.",
   args: [STACK_ARG],
-  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "sweep-time"), {
+  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "no-cost", "sweep-time"), {
     baseline: {
       arg: "FILE",
       text: "compare instructions per request with a Result written earlier; exit 1 on a cost regression",
       default: "none: instructions per request are printed, not judged"
     }
   }),
-  refused: { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
-  ignored: { flags: ["cost", "sweep-time"], why: "the cost run is on already, with one worker" },
+  refused: [
+    { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
+    { flags: ["cost", "no-cost", "sweep-time"], why: "the cost run is on already, with one worker" }
+  ],
   exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Cost gate: instructions per request under valgrind")
 };
 var CAPACITY_REFUSED = ["duration", "warmup", "trials", "rate", "target", "baseline", "save-baseline"];
-var CAPACITY_IGNORED = ["pin", "baseline-key", "max-error-rate", "cost", "cost-limit", "sweep-time"];
+var CAPACITY_IGNORED = [
+  "pin",
+  "baseline-key",
+  "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
+  "cost",
+  "no-cost",
+  "cost-limit",
+  "sweep-time"
+];
 var CAPACITY = {
   summary: "the highest open-loop rate at which P99 stays within an SLO",
   usage: ["loadgate capacity <stack>... --slo-p99 50ms [flags]"],
@@ -51912,8 +53381,10 @@ var CAPACITY = {
       client: { arg: "native|autocannon", text: "the closed-loop trial's HTTP client", default: "native" }
     })
   ],
-  refused: { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
-  ignored: { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" },
+  refused: [
+    { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
+    { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" }
+  ],
   exit: [[0, "measured"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Capacity at an SLO: `loadgate capacity`")
 };
@@ -51931,8 +53402,10 @@ var UP = {
       default: `the stack file's app.workers, ${D.workers} if it gives none`
     }
   }),
-  refused: { flags: ["target"], why: "up takes exactly one stack" },
-  ignored: { flags: UP_IGNORED, why: "the flags of a measured run; up sends no load" },
+  refused: [
+    { flags: ["target"], why: "up takes exactly one stack" },
+    { flags: UP_IGNORED, why: "the flags of a measured run; up sends no load" }
+  ],
   exit: [[0, "stopped by Ctrl-C or SIGTERM"], EXIT.bad, EXIT.stack],
   readme: README("The CLI")
 };
@@ -51950,6 +53423,7 @@ var HELP = {
   readme: README("The CLI")
 };
 var SPECS = {
+  init: INIT,
   run: RUN,
   cost: COST,
   ab: AB,
@@ -51975,7 +53449,7 @@ var GLOBAL_HELP = [
   '"loadgate --version" for the version.',
   "",
   "Exit codes: 0 passed; 1 a gate failed; 2 bad input; 3 the stack failed; 130 interrupted.",
-  'See README.md: "The CLI", "The stack file", "The GitHub Action".',
+  "See docs/cli.md, docs/stack-file.md and docs/action.md (docs/README.md lists every page).",
   ""
 ].join("\n");
 var HELP_FLAGS = /* @__PURE__ */ new Set(["--help", "-h"]);
@@ -51995,13 +53469,829 @@ function helpFor(argv) {
   const flags = end === -1 ? rest : rest.slice(0, end);
   return flags.some((a) => HELP_FLAGS.has(a)) ? { text: COMMAND_HELP[first] } : void 0;
 }
+function refusedFlag(command, argv) {
+  const end = argv.indexOf("--");
+  for (const arg of end === -1 ? argv : argv.slice(0, end)) {
+    if (!arg.startsWith("--")) continue;
+    const name = arg.slice(2).split("=")[0];
+    const note2 = SPECS[command].refused?.find((n) => n.flags.includes(name));
+    if (note2)
+      return new UserError(`loadgate ${command}: --${name} is refused: ${note2.why}. See "loadgate ${command} --help".`);
+  }
+  return void 0;
+}
+
+// src/report/progress.ts
+function progressLine(stack, p) {
+  const phase = p.phase.kind === "warmup" ? "warmup" : p.phase.kind === "trial" ? `trial ${p.phase.index + 1}` : "done";
+  return `[${stack}] ${p.elapsedSeconds.toFixed(0).padStart(3)}/${p.totalSeconds.toFixed(0)} s  ${phase.padEnd(9)} ${formatRps(p.rps).padStart(7)} req/s  errors ${p.errors}  p99 ${formatMs(p.p99)} ms`;
+}
+
+// src/cli/io.ts
+function modeIo(io, o = {}) {
+  let lastProgress = "";
+  const progress = o.progress ?? "always";
+  return {
+    log: (line) => {
+      if (lastProgress && io.isTTY) io.stderr("\n");
+      lastProgress = "";
+      io.stderr(`${line}
+`);
+    },
+    warn: (line) => io.stderr(`warning: ${line}
+`),
+    onProgress: (stack, p) => {
+      if (progress === "tty" && !io.isTTY) return;
+      lastProgress = progressLine(stack, p);
+      io.stderr(io.isTTY ? `\r${lastProgress}\x1B[K` : `${lastProgress}
+`);
+    },
+    signal: io.signal,
+    finish: () => {
+      if (lastProgress && io.isTTY) io.stderr("\n");
+      lastProgress = "";
+    }
+  };
+}
+
+// src/cli/ab.ts
+async function planAb(argv, cwd) {
+  const { values, positionals } = parseFlags(argv, AB_OPTIONS, "ab");
+  const refused = refusedFlag("ab", argv);
+  if (refused) throw refused;
+  if (positionals.length === 0)
+    throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
+  const root = await repoRoot(cwd);
+  const [baseRef, ...rest] = positionals;
+  const baseSha = await resolveCommit(root, baseRef, "base ref");
+  let headRef = null;
+  if (rest.length > 0 && !existsSync5(resolve6(cwd, rest[0])) && await isCommit(root, rest[0])) headRef = rest.shift();
+  const headSha = headRef ? await resolveCommit(root, headRef, "head ref") : null;
+  if (rest.length === 0)
+    throw new UserError("loadgate ab needs at least one stack (a folder with stack.yml, or the file).");
+  const stackPaths = rest.map((p) => {
+    const rel = relative5(root, resolve6(cwd, p));
+    if (rel.startsWith("..")) throw new UserError(`${p}: the stack must be inside the repository (${root}).`);
+    return rel;
+  });
+  return abPlanOf({
+    root,
+    baseRef,
+    baseSha,
+    headRef,
+    headSha,
+    stackPaths,
+    overrides: parseOverrides({ ...values, trials: void 0 }),
+    pairs: parsePairs(values["min-pairs"], values["max-pairs"]),
+    maxTimeSeconds: seconds("--max-time", values["max-time"], MAX_TIME_FORM) ?? null,
+    jsonOut: values.json ? resolve6(cwd, values.json) : null,
+    install: values.install ?? false
+  });
+}
+async function abCommand(argv, io) {
+  const ab = await planAb(argv, io.cwd);
+  checkRunFolder(io);
+  const run2 = { ...runtimeOf({ cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION), install: ab.install };
+  const hooks = modeIo(io, { progress: "tty" });
+  const outcomes = await abMode(ab, run2, null, hooks);
+  hooks.finish();
+  const head = ab.headRef ?? "working tree";
+  const lines = outcomes.map(
+    (o) => verdictReport(
+      `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${head})`,
+      o.comparison,
+      latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` })
+    )
+  );
+  io.stdout(`${lines.join("\n\n")}
+`);
+  if (ab.jsonOut) {
+    const doc = resultDocument(
+      outcomes.map((o) => o.head),
+      {
+        commit: { sha: ab.headSha ?? "working-tree", ref: head },
+        reports: savedReports(abReports(outcomes, ab.baseSha.slice(0, 7)))
+      }
+    );
+    writeOutput(ab.jsonOut, JSON.stringify(doc, null, 2));
+    io.stdout(`Result written to ${ab.jsonOut}
+`);
+  }
+  return outcomes.some((o) => o.comparison.headline === "regression") ? ExitCode.regression : ExitCode.ok;
+}
+
+// src/cli/capacity.ts
+function capacityFlags(argv) {
+  const slo = takeFlag(argv, "--slo-p99");
+  const probes = takeFlag(slo.rest, "--max-probes");
+  const sloMs = slo.value === void 0 ? void 0 : parseDuration(slo.value) * 1e3;
+  if (sloMs !== void 0 && !(sloMs > 0)) {
+    throw new UserError(
+      `--slo-p99: expected a duration above zero, the P99 the service must keep (e.g. 50ms), got ${JSON.stringify(slo.value)}.`
+    );
+  }
+  const maxProbes = probes.value === void 0 ? void 0 : Number(probes.value);
+  if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
+    throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
+  }
+  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
+  const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
+  if (given) {
+    throw new UserError(
+      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
+    );
+  }
+  const refused = refusedFlag("capacity", probes.rest);
+  if (refused) throw refused;
+  return { sloMs, maxProbes, rest: probes.rest };
+}
+async function capacityCommand(argv, io) {
+  const { sloMs, maxProbes, rest } = capacityFlags(argv);
+  const plan = planRun(rest, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "capacity");
+  const log = (l) => io.stderr(`${l}
+`);
+  requireBinaries(needsOf(plan.stacks), plan.binarySearch, plan.install, log);
+  const missing = plan.stacks.filter((s) => sloMs === void 0 && s.spec.capacity.sloP99Ms === null);
+  if (missing.length > 0) {
+    throw new UserError(
+      `loadgate capacity needs --slo-p99, the P99 the service must keep, e.g. --slo-p99 50ms (or capacity.slo-p99 in the stack file: ${missing.map((s) => s.spec.file).join(", ")}).`
+    );
+  }
+  const results = [];
+  for (const s of plan.stacks) {
+    const prepared = await prepareStack(plan, s, log, { signal: io.signal });
+    const capacity = await measureCapacity(
+      plan,
+      prepared,
+      { log, signal: io.signal },
+      {
+        sloP99Ms: sloMs ?? s.spec.capacity.sloP99Ms,
+        ceilingFactor: CAPACITY_DEFAULTS.ceilingFactor,
+        resolution: CAPACITY_DEFAULTS.resolution,
+        maxProbes: maxProbes ?? s.spec.capacity.maxProbes
+      }
+    );
+    results.push({ ...untimedResult(prepared, { pinned: false, loadGenerator: "all", stack: "all" }), capacity });
+  }
+  io.stdout(`
+${capacityTable(results)}
+`);
+  if (plan.jsonOut) {
+    writeOutput(plan.jsonOut, JSON.stringify(resultDocument(results), null, 2));
+    io.stdout(`Result written to ${plan.jsonOut}
+`);
+  }
+  return ExitCode.ok;
+}
+
+// src/cli/compare.ts
+import { resolve as resolve7 } from "node:path";
+var COMPARE_OPTIONS = {
+  stack: { type: "string", multiple: true },
+  "p99-threshold": { type: "string" },
+  "throughput-threshold": { type: "string" },
+  "max-error-rate": { type: "string" },
+  "cost-limit": { type: "string" },
+  "no-cost": { type: "boolean" },
+  help: { type: "boolean", short: "h" }
+};
+function stackGates(files, cwd) {
+  const gates = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    const spec = loadStackFile(resolveStackPath(f, cwd));
+    if (gates.has(spec.name)) throw new UserError(`${spec.file}: two --stack files name the stack "${spec.name}".`);
+    gates.set(spec.name, spec.gate);
+  }
+  return gates;
+}
+function gateOf(base, o, bothCost) {
+  const gate = finalGate(base, { ...o, cost: o.cost !== false && bothCost ? true : void 0 });
+  return bothCost ? gate : { ...gate, cost: null };
+}
+function compareCommand(argv, io) {
+  const { values, positionals } = parseFlags(argv, COMPARE_OPTIONS, "compare");
+  if (positionals.length !== 2) {
+    throw new UserError(
+      'Usage: loadgate compare <baseline.json> <result.json> [flags]. See "loadgate compare --help".'
+    );
+  }
+  const overrides = parseOverrides({ ...values, stack: void 0 });
+  const gates = stackGates(values.stack ?? [], io.cwd);
+  const [baselineFile, resultFile] = positionals.map((a) => resolve7(io.cwd, a));
+  const baseline = readResultFile(baselineFile);
+  const current = readResultFile(resultFile);
+  const unused = [...gates.keys()].filter((name) => !current.results.some((r) => r.stack.name === name));
+  if (unused.length > 0) {
+    throw new UserError(
+      `--stack: ${positionals[1]} has no stack named ${unused.map((n) => JSON.stringify(n)).join(", ")}; its stacks: ${current.results.map((r) => r.stack.name).join(", ")}.`
+    );
+  }
+  let code2 = ExitCode.ok;
+  const out = [];
+  for (const r of current.results) {
+    const b = baseline.results.find((x) => x.stack.name === r.stack.name);
+    const gate = gateOf(gates.get(r.stack.name) ?? DEFAULT_GATE, overrides, Boolean(b?.cost && r.cost));
+    const c2 = verdictOf(b, r, gate, positionals[0], current.results.length);
+    if (c2.headline === "regression") code2 = ExitCode.regression;
+    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
+  }
+  io.stdout(`${out.join("\n\n")}
+`);
+  return code2;
+}
+function verdictOf(b, r, gate, baselineName, stacks) {
+  if (b) return compareWithBaseline(b, r, gate, b.history ?? [], { ...DEFAULT_RISK, stacks });
+  return {
+    headline: "no-baseline",
+    method: "stored-baseline",
+    metrics: [],
+    reason: `${baselineName} has no stack named ${r.stack.name}`,
+    notes: []
+  };
+}
+
+// src/cli/init.ts
+import { join as join16, relative as relative7, resolve as resolve9 } from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
+
+// src/engine/check.ts
+async function checkStack(plan, hooks) {
+  const s = plan.stacks[0];
+  const prepared = await prepareStack(plan, s, hooks.log, hooks);
+  const stack = await startStack(plan, prepared, {
+    log: (l) => hooks.log(`[${s.spec.name}] ${l}`),
+    signal: hooks.signal,
+    onComponent: hooks.onComponent
+  });
+  let failed2 = false;
+  try {
+    const url = `${stack.url}${s.spec.app.ready.http}`;
+    const answer = await httpProbe(url, 1e4);
+    failed2 = !answer.ok;
+    return answer.ok ? { ok: true, url } : { ok: false, url, detail: answer.detail };
+  } catch (err) {
+    failed2 = true;
+    throw err;
+  } finally {
+    await stack.down(failed2);
+  }
+}
+
+// src/init/routes.ts
+var ROUTE_PATTERNS = [
+  // Flask, FastAPI: @app.route("/x"), @app.get("/x"), @router.get("/x")
+  /@\w+(?:\.\w+)*\.(?:route|get|api_route)\(\s*["'](\/[^"']*)["']/g,
+  // Starlette: Route("/x", endpoint)
+  /\bRoute\(\s*["'](\/[^"']*)["']/g,
+  // Express, Fastify, Koa routers: app.get("/x", ...)
+  /\.get\(\s*["'`](\/[^"'`]*)["'`]/g,
+  // Go: http.HandleFunc("/x", ...), mux.HandleFunc("GET /x", ...), r.GET("/x", ...)
+  /\.(?:HandleFunc|Handle|GET|Get)\(\s*"(?:GET )?(\/[^"]*)"/g
+];
+var DJANGO_PATH = /\b(?:re_)?path\(\s*r?["']\^?([^"']*?)\$?["']\s*,(?!\s*include\()/g;
+var HEALTH = /^\/(?:health|healthz|ready|readyz|live|livez|ping|status)\/?$/;
+var usable2 = (p) => !/[<>{}:*?()[\]\\]/.test(p) && !p.startsWith("/admin") && !p.startsWith("/static");
+function routesIn(text, django = false) {
+  const found = [];
+  if (django) {
+    for (const m of text.matchAll(DJANGO_PATH)) found.push(`/${m[1]}`);
+  } else {
+    for (const re of ROUTE_PATTERNS) for (const m of text.matchAll(re)) found.push(m[1]);
+  }
+  return [...new Set(found.filter(usable2))];
+}
+function guessReady(routes, where) {
+  if (routes.length === 0) {
+    return { value: "/", guess: `no route found in ${where}; set a path that answers 2xx without a login` };
+  }
+  const pick2 = routes.includes("/") ? "/" : routes.find((r) => !HEALTH.test(r)) ?? routes[0];
+  return { value: pick2, guess: `the route ${pick2} in ${where}; it must answer 2xx without a login` };
+}
+
+// src/init/python.ts
+function pythonFramework(folder) {
+  if (folder.files.has("manage.py")) return "django";
+  const py = [...folder.files].filter(([p]) => p.endsWith(".py"));
+  for (const kind of ["fastapi", "starlette", "flask"]) {
+    const imports = new RegExp(`^\\s*(?:from\\s+${kind}(?:\\.\\w+)*\\s+import|import\\s+${kind}\\b)`, "m");
+    if (py.some(([, text]) => imports.test(text))) return kind;
+  }
+  return null;
+}
+function requirementNames(text) {
+  const names = /* @__PURE__ */ new Map();
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/#.*/, "").trim();
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(.*)$/.exec(line);
+    if (m && !line.startsWith("-")) names.set(m[1].toLowerCase().replaceAll("_", "-"), m[2]);
+  }
+  return names;
+}
+var SERVER = {
+  gunicorn: { webserver: "Gunicorn", workers: 4, why: "Gunicorn sync workers" },
+  uvicorn: { webserver: "Uvicorn", workers: 2, why: "Uvicorn event-loop processes" }
+};
+function pythonDraft(folder, kind) {
+  const reqText = folder.files.get("requirements.txt");
+  const reqs = reqText === void 0 ? null : requirementNames(reqText);
+  const server = kind === "django" || kind === "flask" ? "gunicorn" : "uvicorn";
+  const app = kind === "django" ? djangoApp(folder) : moduleApp(folder, kind);
+  const missing = [];
+  if (reqs === null) {
+    missing.push(
+      `${folder.shown}: no requirements.txt. loadgate installs the app's packages with pip from a pinned requirements file: write one (pip freeze > requirements.txt) and add "python: { requirements: requirements.txt }" under app.`
+    );
+  } else if (!reqs.has(server)) {
+    missing.push(`requirements.txt has no ${server}: add a pinned line for it (e.g. ${server}==<version>).`);
+  }
+  const s = SERVER[server];
+  const notes = mentions(folder, "DATABASE_URL", /\.py$/) ? [] : [
+    "Nothing in the Python sources reads DATABASE_URL: the stack gives the database's URL (through PgBouncer) in DATABASE_URL; read it, or add the variable your app reads under app.env."
+  ];
+  return {
+    name: stackName(folder.name),
+    kind,
+    description: `${app.framework} under ${s.webserver} (written by loadgate init)`,
+    webserver: s.webserver,
+    framework: app.framework,
+    command: { value: serverCommand(server, app.target.value, reqs), guess: app.target.guess },
+    workers: { value: s.workers, guess: `${s.workers} ${s.why}; "workers: auto" finds the best count (slower)` },
+    env: { DATABASE_URL: "{database_url}", ...app.env },
+    ready: app.ready,
+    setup: null,
+    requirements: reqs === null ? null : "requirements.txt",
+    database: { ...sqlFiles(folder), setup: app.dbSetup },
+    missing,
+    notes
+  };
+}
+function sqlFiles(folder) {
+  return {
+    schema: folder.files.has("schema.sql") ? "schema.sql" : null,
+    seed: folder.files.has("seed.sql") ? "seed.sql" : null
+  };
+}
+function serverCommand(server, target, reqs) {
+  if (server === "uvicorn") {
+    const factory = target.endsWith("()");
+    return `uvicorn ${factory ? `${target.slice(0, -2)} --factory` : target} --host 127.0.0.1 --port {port} --workers {workers} --no-access-log`;
+  }
+  const pin = /^==\s*(\d+)/.exec(reqs?.get("gunicorn") ?? "");
+  const socket = pin && Number(pin[1]) < 24 ? "" : " --no-control-socket";
+  return `gunicorn --workers {workers} --bind 127.0.0.1:{port}${socket} ${target}`;
+}
+function djangoApp(folder) {
+  const manage = folder.files.get("manage.py") ?? "";
+  const settings = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']/.exec(manage)?.[1];
+  const project = settings?.split(".").slice(0, -1).join(".") || void 0;
+  const dir = project?.replaceAll(".", "/");
+  const urls = dir ? `${dir}/urls.py` : void 0;
+  const routes = urls ? routesIn(folder.files.get(urls) ?? "", true) : [];
+  const wsgi = dir !== void 0 && folder.files.has(`${dir}/wsgi.py`);
+  return {
+    framework: "Django",
+    target: {
+      value: project ? `${project}.wsgi` : "mysite.wsgi",
+      guess: wsgi ? void 0 : `no <project>/wsgi.py found${settings ? ` next to ${settings}` : ""}: name the module that defines application`
+    },
+    env: settings ? { DJANGO_SETTINGS_MODULE: settings } : {},
+    ready: guessReady(routes, urls ?? "the URLconf"),
+    dbSetup: {
+      value: "python manage.py migrate --noinput",
+      guess: "Django's migrations make the schema; they run against PostgreSQL itself, once per seeded database"
+    }
+  };
+}
+var CONSTRUCTOR = {
+  flask: "Flask",
+  fastapi: "FastAPI",
+  starlette: "Starlette"
+};
+function moduleApp(folder, kind) {
+  const ctor = CONSTRUCTOR[kind];
+  const made = new RegExp(`^(\\w+)\\s*(?::[^=]+)?=\\s*(?:\\w+\\.)*${ctor}\\(`, "m");
+  const factory = /^def\s+(create_app|make_app)\s*\(/m;
+  const files = [...folder.files].filter(([p]) => p.endsWith(".py")).sort(([a], [b]) => depth(a) - depth(b));
+  for (const [path, text] of files) {
+    if (!/^[A-Za-z_]\w*(?:\/[A-Za-z_]\w*)*\.py$/.test(path)) continue;
+    const variable = made.exec(text)?.[1];
+    const fn = variable ? void 0 : factory.exec(text)?.[1];
+    if (!variable && !fn) continue;
+    const module2 = path.replace(/\.py$/, "").replaceAll("/", ".");
+    const target = variable ? `${module2}:${variable}` : `${module2}:${fn}()`;
+    return {
+      framework: ctor,
+      target: {
+        value: target,
+        guess: `${path} makes the app (${variable ? `${variable} = ${ctor}(...)` : `${fn}()`})`
+      },
+      env: {},
+      ready: guessReady(routesIn(text), path),
+      dbSetup: null
+    };
+  }
+  throw new UserError(
+    `${folder.shown}: it imports ${kind} but no file makes the app ("app = ${ctor}(...)" at the top level of a .py file). Give the command: loadgate init ${folder.shown} --command "<server> ... 127.0.0.1:{port} ...".`
+  );
+}
+var depth = (p) => p.split("/").length;
+
+// src/init/go.ts
+function mainPackage(folder) {
+  const isMain = (path, text) => path.endsWith(".go") && /^package main\b/m.test(text);
+  const files = [...folder.files];
+  if (files.some(([p, t]) => !p.includes("/") && isMain(p, t))) return { pkg: ".", dir: "" };
+  const cmd = files.find(([p, t]) => /^cmd\/[A-Za-z0-9_][\w.-]*\/[^/]+\.go$/.test(p) && isMain(p, t));
+  return cmd ? { pkg: `./${cmd[0].split("/").slice(0, 2).join("/")}`, dir: `${cmd[0].split("/").slice(0, 2).join("/")}/` } : null;
+}
+function goDraft(folder) {
+  const mod = /^module\s+(\S+)/m.exec(folder.files.get("go.mod") ?? "")?.[1] ?? folder.name;
+  const main2 = mainPackage(folder);
+  const last = (main2 && main2.pkg !== "." ? main2.pkg.split("/").pop() : mod.split("/").pop()) ?? "";
+  const binary = /^[A-Za-z0-9_][\w.-]*$/.test(last) ? last : "app";
+  const sources = [...folder.files].filter(([p]) => p.endsWith(".go") && p.startsWith(main2?.dir ?? ""));
+  const routes = sources.flatMap(([, t]) => routesIn(t));
+  return {
+    name: stackName(folder.name),
+    kind: "go",
+    description: "Go (written by loadgate init)",
+    webserver: "Go net/http",
+    framework: "",
+    command: {
+      value: `./${binary}`,
+      guess: `the binary go build makes of ${main2?.pkg ?? "."}; it must listen on 127.0.0.1:$PORT`
+    },
+    workers: null,
+    env: { DATABASE_URL: "{database_url}", PORT: "{port}" },
+    ready: guessReady(routes, main2?.dir ? `${main2.dir}*.go` : "the .go files"),
+    // Text: run before every bring-up; Go's build cache makes a rebuild of unchanged code quick.
+    setup: {
+      value: `go build -o ${binary} ${main2?.pkg ?? "."}`,
+      guess: "builds before every bring-up (Go's build cache keeps it quick)"
+    },
+    requirements: null,
+    database: { ...sqlFiles(folder), setup: null },
+    missing: main2 ? [] : [`${folder.shown}: no package main found (at the root or in cmd/<name>/): set app.setup and app.command.`],
+    notes: mentions(folder, "DATABASE_URL", /\.go$/) ? [] : [
+      "Nothing in the Go sources reads DATABASE_URL: the stack gives the database's URL in it; read it, or add the variable your app reads under app.env."
+    ]
+  };
+}
+
+// src/init/node.ts
+var FRAMEWORKS = [
+  ["fastify", "Fastify"],
+  ["express", "Express"],
+  ["koa", "Koa"],
+  ["@hapi/hapi", "hapi"],
+  ["@nestjs/core", "NestJS"],
+  ["next", "Next.js"]
+];
+var SAFE_PATH = /^[\w@][\w./@-]*$/;
+var ENTRY_FILES = ["server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs"];
+function readPackage(folder) {
+  try {
+    const pkg = JSON.parse(folder.files.get("package.json") ?? "");
+    if (pkg && typeof pkg === "object" && !Array.isArray(pkg)) return pkg;
+  } catch {
+  }
+  throw new UserError(
+    `${folder.shown}/package.json: not a JSON object. Fix it (npm reads the same file), or give the app's command with --command.`
+  );
+}
+function startCommand(folder, pkg, given) {
+  const start = pkg.scripts?.start;
+  const main2 = typeof pkg.main === "string" && SAFE_PATH.test(pkg.main.replace(/^\.\//, "")) && folder.files.has(pkg.main.replace(/^\.\//, "")) ? pkg.main : void 0;
+  const entry2 = main2?.replace(/^\.\//, "") ?? ENTRY_FILES.find((f) => folder.files.has(f));
+  if (typeof start === "string") {
+    return {
+      command: {
+        value: "npm start",
+        guess: `package.json's start script (${start}); it must listen on 127.0.0.1:$PORT`
+      },
+      entry: entry2
+    };
+  }
+  if (given !== void 0) return { command: { value: given }, entry: entry2 };
+  if (!entry2) {
+    throw new UserError(
+      `${folder.shown}: package.json has no start script and no main file (nor ${ENTRY_FILES.join(", ")}). Add a start script, or give the command: loadgate init ${folder.shown} --command "node server.js {port}".`
+    );
+  }
+  const from = main2 ? "package.json's main" : `${entry2}, found in the folder`;
+  return { command: { value: `node ${entry2}`, guess: `${from}; it must listen on 127.0.0.1:$PORT` }, entry: entry2 };
+}
+function setupOf(folder, pkg, missing) {
+  const lock = folder.files.has("package-lock.json");
+  if (!lock) {
+    missing.push(
+      `${folder.shown}: no package-lock.json. npm ci installs exactly the locked versions; app.setup runs npm install until you commit a lockfile (npm install writes one).`
+    );
+  }
+  for (const other of ["yarn.lock", "pnpm-lock.yaml"].filter((f) => folder.files.has(f))) {
+    missing.push(`${other} found: app.setup uses npm; change it to your package manager's frozen install.`);
+  }
+  const install = lock ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund";
+  const build2 = typeof pkg.scripts?.build === "string" ? " && npm run build" : "";
+  return {
+    value: {
+      command: `${install}${build2}`,
+      files: lock ? ["package.json", "package-lock.json"] : ["package.json"],
+      creates: ["node_modules"]
+    },
+    guess: `installs the packages${build2 ? " and runs the build script" : ""}; skipped while ${lock ? "package.json and package-lock.json are" : "package.json is"} unchanged`
+  };
+}
+function nodeDraft(folder, given) {
+  const pkg = readPackage(folder);
+  const missing = [];
+  const { command, entry: entry2 } = startCommand(folder, pkg, given);
+  const deps = pkg.dependencies ?? {};
+  const framework = FRAMEWORKS.find(([name]) => name in deps)?.[1] ?? "";
+  const where = entry2 ?? "package.json's start script";
+  return {
+    name: stackName(folder.name),
+    kind: "node",
+    description: `Node.js${framework ? ` + ${framework}` : ""} (written by loadgate init)`,
+    webserver: "Node.js",
+    framework,
+    command,
+    workers: null,
+    env: { DATABASE_URL: "{database_url}", PORT: "{port}", HOST: "127.0.0.1", NODE_ENV: "production" },
+    ready: guessReady(routesIn(entry2 ? folder.files.get(entry2) ?? "" : ""), where),
+    setup: setupOf(folder, pkg, missing),
+    requirements: null,
+    database: { ...sqlFiles(folder), setup: null },
+    missing,
+    notes: mentions(folder, "DATABASE_URL", /\.[cm]?[jt]s$/) ? [] : [
+      "Nothing in the JavaScript sources reads DATABASE_URL: the stack gives the database's URL in it; read it, or add the variable your app reads under app.env."
+    ]
+  };
+}
+
+// src/init/detect.ts
+var WHAT_INIT_FINDS = "Django (manage.py), Flask, FastAPI or Starlette (a .py file importing it), Node.js (package.json) or Go (go.mod)";
+function detectKind(folder) {
+  const found = [];
+  const python = pythonFramework(folder);
+  if (python) found.push(python);
+  if (folder.files.has("package.json")) found.push("node");
+  if (folder.files.has("go.mod")) found.push("go");
+  return found.length === 0 ? null : { kind: found[0], also: found.slice(1) };
+}
+function draftStack(folder, o = {}) {
+  const command = o.command === void 0 ? void 0 : checkCommand(o.command);
+  const kind = o.framework === void 0 ? void 0 : checkFramework(o.framework, command);
+  const detected = kind ? { kind, also: [] } : detectKind(folder);
+  if (!detected && command === void 0) throw noApp(folder);
+  const draft = draftOf(folder, detected?.kind ?? "command", command);
+  for (const other of detected?.also ?? []) {
+    draft.notes.push(`Also found a ${other} app here; "loadgate init --framework ${other}" writes its stack instead.`);
+  }
+  if (command === void 0) return draft;
+  if (!command.includes("{port}")) {
+    draft.notes.push("The command does not use {port}: the app must listen on 127.0.0.1:$PORT (app.env sets PORT).");
+    draft.env.PORT ??= "{port}";
+  }
+  const workers = command.includes("{workers}") ? draft.workers ?? { value: 1, guess: "one worker" } : null;
+  return { ...draft, command: { value: command }, workers };
+}
+function draftOf(folder, kind, command) {
+  if (kind === "node") return nodeDraft(folder, command);
+  if (kind === "go") return goDraft(folder);
+  if (kind !== "command") return pythonDraft(folder, kind);
+  return commandDraft(folder, command ?? "");
+}
+function noApp(folder) {
+  const python = [...folder.files.keys()].some((p) => p.endsWith(".py")) || folder.files.has("requirements.txt");
+  const why = python ? "it has Python files but none imports Django, Flask, FastAPI or Starlette (an unknown framework)" : `no app found: init looks for ${WHAT_INIT_FINDS}`;
+  return new UserError(
+    `${folder.shown}: ${why}. Give the command that starts the app on port {port}: loadgate init ${folder.shown} --command "python3 server.py --port {port}". Nothing was written.`
+  );
+}
+function checkFramework(value, command) {
+  if (!APP_KINDS.includes(value)) {
+    throw new UserError(
+      `--framework: unknown framework ${JSON.stringify(value)}; expected one of ${APP_KINDS.join(", ")}. For anything else give --command. Nothing was written.`
+    );
+  }
+  if (value === "command" && command === void 0) {
+    throw new UserError('--framework command needs --command "<the command that starts the app on {port}>".');
+  }
+  return value;
+}
+function checkCommand(value) {
+  const command = value.trim();
+  const fix = 'e.g. --command "python3 server.py --port {port}". Nothing was written.';
+  if (command === "" || /[\r\n]/.test(command)) {
+    throw new UserError(`--command: expected one line that starts the app, got ${JSON.stringify(value)}; ${fix}`);
+  }
+  const unknown = [...command.matchAll(/\{(\w*)\}/g)].map((m) => m[1]).filter((name) => !COMMAND_PLACEHOLDERS.includes(name));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `--command: unknown placeholder {${unknown[0]}}; the runner fills ${COMMAND_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. ${fix}`
+    );
+  }
+  return command;
+}
+function commandDraft(folder, command) {
+  return {
+    name: stackName(folder.name),
+    kind: "command",
+    description: "An app started by its own command (written by loadgate init)",
+    webserver: command.split(/\s+/)[0],
+    framework: "",
+    command: { value: command },
+    workers: command.includes("{workers}") ? { value: 1, guess: "one worker; raise it, or workers: auto" } : null,
+    env: { DATABASE_URL: "{database_url}", PORT: "{port}" },
+    ready: { value: "/", guess: "set a path that answers 2xx without a login" },
+    setup: null,
+    requirements: null,
+    database: { ...sqlFiles(folder), setup: null },
+    missing: [],
+    notes: []
+  };
+}
+
+// src/init/folder.ts
+import { execFileSync } from "node:child_process";
+import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync12, statSync as statSync3, writeFileSync as writeFileSync6 } from "node:fs";
+import { basename as basename2, dirname as dirname7, join as join15, relative as relative6, resolve as resolve8, sep } from "node:path";
+var READ = /(?:\.(?:py|js|mjs|cjs|ts|go|sql|json|mod|txt|toml)|^manage\.py|^go\.sum|\.lock|lock\.yaml)$/;
+var SKIP = /* @__PURE__ */ new Set(["node_modules", "venv", "env", "__pycache__", "vendor", "dist", "build", "site-packages"]);
+var MAX_FILES = 400;
+var MAX_BYTES = 256 * 1024;
+var MAX_DEPTH = 3;
+function readAppFolder(dir, shown) {
+  if (!existsSync6(dir) || !statSync3(dir).isDirectory()) {
+    throw new UserError(
+      `${shown}: no such folder. Give the app's folder: loadgate init path/to/app. Nothing was written.`
+    );
+  }
+  const files = /* @__PURE__ */ new Map();
+  const walk = (rel, depth2) => {
+    for (const entry2 of readdirSync7(join15(dir, rel), { withFileTypes: true }).sort(
+      (a, b) => a.name.localeCompare(b.name)
+    )) {
+      if (files.size >= MAX_FILES) return;
+      const path = rel ? `${rel}/${entry2.name}` : entry2.name;
+      if (entry2.isDirectory()) {
+        if (depth2 < MAX_DEPTH && !entry2.name.startsWith(".") && !SKIP.has(entry2.name)) walk(path, depth2 + 1);
+      } else if (entry2.isFile() && READ.test(entry2.name) && statSync3(join15(dir, path)).size <= MAX_BYTES) {
+        files.set(path, readFileSync12(join15(dir, path), "utf8"));
+      } else if (entry2.isFile() && depth2 === 1) {
+        files.set(path, "");
+      }
+    }
+  };
+  walk("", 1);
+  return { shown, name: basename2(resolve8(dir)), files };
+}
+function repositoryRoot(dir) {
+  for (let d = resolve8(dir); ; d = dirname7(d)) {
+    if (existsSync6(join15(d, ".git"))) return d;
+    if (dirname7(d) === d) return null;
+  }
+}
+function defaultBranch(root) {
+  const git2 = (...args) => {
+    try {
+      return execFileSync("git", ["-C", root ?? ".", ...args], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    } catch {
+      return "";
+    }
+  };
+  if (root) {
+    const origin = git2("symbolic-ref", "--short", "refs/remotes/origin/HEAD").replace(/^origin\//, "");
+    if (origin) return { value: origin };
+    for (const b of ["main", "master"]) {
+      if (git2("rev-parse", "--verify", "--quiet", `refs/heads/${b}`)) {
+        return {
+          value: b,
+          guess: `the local branch ${b} (no origin/HEAD to ask); the branch whose pushes store the baseline`
+        };
+      }
+    }
+  }
+  return { value: "main", guess: "main; write your default branch, whose pushes store the baseline" };
+}
+function posixRelative(from, to) {
+  return relative6(from, to).split(sep).join("/") || ".";
+}
+function writeNew(files, alsoRefused = []) {
+  const shown = [...alsoRefused, ...files].filter((f) => exists(f.path)).map((f) => f.shown);
+  if (shown.length > 0) {
+    throw new UserError(
+      `${shown.join(" and ")} already exist${shown.length === 1 ? "s" : ""}; loadgate init does not overwrite. Edit ${shown.length === 1 ? "it" : "them"}, or move ${shown.length === 1 ? "it" : "them"} away and run init again${files.length > 1 ? " (--no-workflow writes the stack file alone)" : ""}. Nothing was written.`
+    );
+  }
+  for (const f of files) {
+    mkdirSync5(dirname7(f.path), { recursive: true });
+    writeFileSync6(f.path, f.text, { flag: "wx" });
+  }
+}
+function exists(p) {
+  try {
+    lstatSync2(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// src/cli/init.ts
+var INIT_OPTIONS = {
+  command: { type: "string" },
+  framework: { type: "string" },
+  install: { type: "boolean" },
+  "no-check": { type: "boolean" },
+  "no-workflow": { type: "boolean" },
+  help: { type: "boolean", short: "h" }
+};
+function parse(argv) {
+  try {
+    return parseArgs2({ args: argv, options: INIT_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(`${err.message.replace(/\. To specify.*$/s, "")}. See "loadgate init --help".`);
+  }
+}
+async function initCommand(argv, io) {
+  const { values, positionals } = parse(argv);
+  if (positionals.length > 1) {
+    throw new UserError(`loadgate init takes one folder, got ${positionals.length}. See "loadgate init --help".`);
+  }
+  const shownDir = positionals[0] ?? ".";
+  const dir = resolve9(io.cwd, shownDir);
+  const draft = draftStack(readAppFolder(dir, shownDir), { framework: values.framework, command: values.command });
+  const stackFile = join16(dir, "stack.yml");
+  const shown = (p) => relative7(io.cwd, p) || ".";
+  const files = [{ path: stackFile, shown: shown(stackFile), text: renderStackFile(draft) }];
+  if (!values["no-workflow"]) {
+    const root = repositoryRoot(dir) ?? dir;
+    const path = join16(root, WORKFLOW_PATH);
+    files.push({
+      path,
+      shown: shown(path),
+      text: renderWorkflow({ stack: posixRelative(root, dir), branch: defaultBranch(repositoryRoot(dir)) })
+    });
+  }
+  writeNew(files, [{ path: join16(dir, "stack.yaml"), shown: shown(join16(dir, "stack.yaml")) }]);
+  io.stdout(writtenLines(draft, files).join("\n"));
+  if (values["no-check"]) {
+    io.stdout(
+      `Not checked (--no-check). Check it with: loadgate up ${shownDir}${values.install ? " --install" : ""}
+`
+    );
+    return ExitCode.ok;
+  }
+  return check(io, stackFile, shownDir, values.install ?? false);
+}
+function writtenLines(draft, files) {
+  const guesses = renderStackFile(draft).split("\n").filter((l) => l.trimStart().startsWith("# guessed:")).length;
+  const lines = [
+    draft.kind === "command" ? "No app init knows: the stack runs the command given." : `Found a ${draft.framework || (draft.kind === "go" ? "Go" : "Node.js")} app (${draft.webserver}).`,
+    `Wrote ${files[0].shown}: ${guesses} guess${guesses === 1 ? "" : "es"}, each under a "# guessed:" line; check them.`
+  ];
+  if (files[1]) lines.push(`Wrote ${files[1].shown}: replace ${ACTION_REF} in it (see its header).`);
+  for (const m of draft.missing) lines.push(`Missing: ${m}`);
+  for (const n of draft.notes) lines.push(`Note: ${n}`);
+  return [...lines, ""];
+}
+async function check(io, stackFile, shownDir, install) {
+  const again = `loadgate up ${shownDir}${install ? "" : " --install"}`;
+  io.stderr("Checking: bringing the stack up once (PostgreSQL, PgBouncer, the app, nginx).\n");
+  try {
+    const plan = planRun([stackFile, ...install ? ["--install"] : []], io, VERSION, "init");
+    const answer = await checkStack(plan, { log: (l) => io.stderr(`${l}
+`), signal: io.signal });
+    if (answer.ok) {
+      io.stdout(`It answered: GET ${answer.url} returned 2xx. Next: loadgate run ${shownDir} measures it.
+`);
+      return ExitCode.ok;
+    }
+    io.stdout(
+      `It did not answer: ${answer.detail}.
+Fix: set app.ready.http in ${relative7(io.cwd, stackFile) || stackFile} to a path that answers 2xx, then check again with: ${again}
+`
+    );
+  } catch (err) {
+    if (io.signal?.aborted) throw err;
+    const missing = err instanceof UserError;
+    io.stdout(
+      `${missing ? "Not checked" : "It did not come up"}: ${messageOf(err)}
+Fix ${missing ? "that" : "the app or the guesses in the stack file"}, then check again with: ${again} (Ctrl-C stops it); "loadgate init --no-check" skips this check.
+`
+    );
+  }
+  return ExitCode.stackFailed;
+}
 
 // src/cli/run.ts
-import { existsSync as existsSync6 } from "node:fs";
+import { existsSync as existsSync7 } from "node:fs";
 
 // src/baseline/file-store.ts
-import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync6 } from "node:fs";
-import { dirname as dirname7 } from "node:path";
+import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync7 } from "node:fs";
+import { dirname as dirname8 } from "node:path";
 var FileBaselineStore = class {
   constructor(readFrom, writeTo) {
     this.readFrom = readFrom;
@@ -52019,8 +54309,8 @@ var FileBaselineStore = class {
   async save(_stack, _env, _sha, doc) {
     if (!this.writeTo) return void 0;
     this.written = this.written ? { ...this.written, results: [...this.written.results, ...doc.results] } : doc;
-    mkdirSync5(dirname7(this.writeTo), { recursive: true });
-    writeFileSync6(this.writeTo, `${JSON.stringify(this.written, null, 2)}
+    mkdirSync6(dirname8(this.writeTo), { recursive: true });
+    writeFileSync7(this.writeTo, `${JSON.stringify(this.written, null, 2)}
 `);
     return this.writeTo;
   }
@@ -52347,9 +54637,11 @@ async function runCommand(argv, io, costOnly = false) {
   const given = costOnly ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : void 0;
   if (given) {
     throw new UserError(
-      `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`
+      `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see docs/stack-file.md, "Every field").`
     );
   }
+  const refused = costOnly ? refusedFlag("cost", argv) : void 0;
+  if (refused) throw refused;
   const asked = planRun(
     costOnly ? [...argv, "--cost"] : argv,
     { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
@@ -52359,7 +54651,7 @@ async function runCommand(argv, io, costOnly = false) {
   checkBaselineFile(asked);
   const hooks = modeIo(io);
   let plan = costOnly ? { ...asked, costOnly: true } : asked;
-  if (plan.baselineFile && existsSync6(plan.baselineFile) && plan.stacks.some((s) => s.sweep)) {
+  if (plan.baselineFile && existsSync7(plan.baselineFile) && plan.stacks.some((s) => s.sweep)) {
     plan = withBaselineWorkers(plan, readResultFile(plan.baselineFile), hooks.log);
   }
   const results = await measureAll(plan, hooks);
@@ -52417,7 +54709,7 @@ baseline: commit ${doc.commit?.sha.slice(0, 7) ?? "unknown"}, ${when}` : "";
 function checkBaselineFile(plan) {
   const file = plan.baselineFile;
   if (!file) return;
-  if (!existsSync6(file)) {
+  if (!existsSync7(file)) {
     if (plan.saveBaseline === file) return;
     throw new UserError(
       `--baseline ${file}: no such file. Create it with a first run: --save-baseline ${file} (or give both flags the same file to start a series).`
@@ -52478,7 +54770,7 @@ async function runStudy(plan, rows, hooks) {
 }
 
 // src/report/study-table.ts
-var HEADER = (cores) => [
+var HEADER2 = (cores) => [
   "Webserver",
   "Framework",
   `Workers (${STUDY_CORES} vCPU)`,
@@ -52513,9 +54805,9 @@ function cells(o) {
 function studyTextTable(outcomes, cores) {
   const ordered = orderedOutcomes(outcomes);
   const table2 = textTable(
-    HEADER(cores),
+    HEADER2(cores),
     ordered.map(cells),
-    HEADER(cores).map((_, i) => i > 1)
+    HEADER2(cores).map((_, i) => i > 1)
   );
   return [
     `Published: ${STUDY_MACHINE}, ApacheBench, 100 connections. Measured: this machine, ${cores} CPUs, loadgate's client, closed loop.`,
@@ -52525,7 +54817,7 @@ function studyTextTable(outcomes, cores) {
 }
 function studyMarkdown(outcomes, cores, machine, date) {
   const ordered = orderedOutcomes(outcomes);
-  const header = HEADER(cores);
+  const header = HEADER2(cores);
   const body = markdownTable([header, ...ordered.map((o) => cells(o).map(escapeText))], {
     align: header.map((_, i) => i > 1 ? "r" : "l")
   });
@@ -52542,13 +54834,13 @@ function skippedLines(outcomes) {
 }
 
 // src/study/stacks-dir.ts
-import { existsSync as existsSync7 } from "node:fs";
-import { dirname as dirname8, join as join15 } from "node:path";
+import { existsSync as existsSync8 } from "node:fs";
+import { dirname as dirname9, join as join17 } from "node:path";
 import { fileURLToPath } from "node:url";
-function builtInStacksDir(from = dirname8(fileURLToPath(import.meta.url))) {
-  for (let dir = from; ; dir = dirname8(dir)) {
-    if (existsSync7(join15(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join15(dir, "stacks");
-    if (dirname8(dir) === dir) break;
+function builtInStacksDir(from = dirname9(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = dirname9(dir)) {
+    if (existsSync8(join17(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join17(dir, "stacks");
+    if (dirname9(dir) === dir) break;
   }
   throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
 }
@@ -52606,19 +54898,19 @@ async function holdStack(plan, hooks) {
   let failure;
   try {
     hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
-    await new Promise((resolve8) => {
+    await new Promise((resolve10) => {
       const timer = setInterval(() => {
         try {
           stack.assertAlive();
         } catch (err) {
           failure = err;
           clearInterval(timer);
-          resolve8();
+          resolve10();
         }
       }, 500);
       hooks.signal?.addEventListener("abort", () => {
         clearInterval(timer);
-        resolve8();
+        resolve10();
       });
     });
   } finally {
@@ -52629,6 +54921,8 @@ async function holdStack(plan, hooks) {
 
 // src/cli/up.ts
 async function upCommand(argv, io) {
+  const refused = refusedFlag("up", argv);
+  if (refused) throw refused;
   const plan = planRun(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, "up");
   if (plan.stacks.length !== 1) throw new UserError("loadgate up takes exactly one stack.");
   await holdStack(plan, {
@@ -52650,7 +54944,8 @@ var COMMANDS2 = {
   capacity: capacityCommand,
   compare: compareCommand,
   ab: abCommand,
-  report: reportCommand
+  report: reportCommand,
+  init: initCommand
 };
 async function main(io) {
   const help = helpFor(io.argv);
@@ -52672,7 +54967,7 @@ async function main(io) {
     const run2 = Object.hasOwn(COMMANDS2, command) ? COMMANDS2[command] : void 0;
     if (!run2) {
       throw new UserError(
-        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
+        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: init, run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
       );
     }
     return await run2(rest, io);

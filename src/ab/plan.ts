@@ -6,7 +6,7 @@ import { UserError } from "../errors.js";
 
 /** The fewest pairs measured before the first look (the first look also waits until the exact test can decide). */
 export const AB_DEFAULT_MIN_PAIRS = 8;
-/** The most pairs: the last planned look. Chosen from bench/gate-power (see the README). */
+/** The most pairs: the last planned look. Chosen from bench/gate-power (see docs/benchmarks.md). */
 export const AB_DEFAULT_MAX_PAIRS = 24;
 export const AB_DEFAULT_MAX_TIME = 900;
 /**
@@ -26,6 +26,26 @@ export function withAbWindows(o: Overrides): Overrides {
   };
 }
 
+/**
+ * The log line that says which windows the A/B measures and where they come from: the stack files'
+ * load.duration and load.warmup are set aside for the A/B's own short windows unless flags or inputs
+ * give them.
+ */
+export function abWindowNote(given: Overrides, source: { duration: string; warmup: string }): string {
+  const w = withAbWindows(given);
+  const from = (value: number | undefined, name: string, fallback: number) =>
+    value === undefined ? `the A/B default ${fallback} s` : `${name} ${value} s`;
+  const setAside =
+    given.durationSeconds === undefined || given.warmupSeconds === undefined
+      ? `; the stack files' load.duration and load.warmup are set aside (give ${source.duration} and ${source.warmup} to change the windows)`
+      : "";
+  return (
+    `A/B windows: ${w.durationSeconds} s measured after ${w.warmupSeconds} s of warmup, each on fresh instances ` +
+    `(${from(given.durationSeconds, source.duration, AB_DEFAULT_WINDOW_SECONDS)}, ` +
+    `${from(given.warmupSeconds, source.warmup, AB_DEFAULT_WARMUP_SECONDS)})${setAside}.`
+  );
+}
+
 export interface AbPlan {
   root: string;
   baseRef: string;
@@ -37,13 +57,15 @@ export interface AbPlan {
   stackPaths: string[];
   /** The flags or inputs, the A/B windows among them, laid over each side's stack file. */
   overrides: Overrides;
-  /** --trials: pairs measured at least. */
+  /** --min-pairs (the Action: trials): pairs measured at least. */
   minPairs: number;
   /** --max-pairs: pairs measured at most, when the verdict stays undecided. */
   maxPairs: number;
   maxTimeSeconds: number;
   jsonOut: string | null;
   install: boolean;
+  /** The windows measured and where they come from, for the log (abWindowNote). */
+  windowNote: string;
 }
 
 function pairCount(flag: string, raw: string): number {
@@ -54,16 +76,17 @@ function pairCount(flag: string, raw: string): number {
   return n;
 }
 
-/** --trials (the fewest pairs) and --max-pairs (the most); the maximum is raised to the minimum when below it. */
+/** --min-pairs (the fewest pairs) and --max-pairs (the most); the maximum is raised to the minimum when below it. */
 export function parsePairs(
-  trials: string | undefined,
+  minPairs: string | undefined,
   maxPairs: string | undefined,
+  names = { min: "--min-pairs", max: "--max-pairs" },
 ): { minPairs: number; maxPairs: number } {
-  const min = trials === undefined ? AB_DEFAULT_MIN_PAIRS : pairCount("--trials", trials);
-  const max = maxPairs === undefined ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount("--max-pairs", maxPairs);
+  const min = minPairs === undefined ? AB_DEFAULT_MIN_PAIRS : pairCount(names.min, minPairs);
+  const max = maxPairs === undefined ? Math.max(min, AB_DEFAULT_MAX_PAIRS) : pairCount(names.max, maxPairs);
   if (max < min) {
     throw new UserError(
-      `--max-pairs ${max} is below --trials ${min} (the fewest pairs): give a --max-pairs of at least ${min}.`,
+      `${names.max} ${max} is below ${names.min} ${min} (the fewest pairs): give a ${names.max} of at least ${min}.`,
     );
   }
   return { minPairs: min, maxPairs: max };
@@ -71,15 +94,18 @@ export function parsePairs(
 
 /** The plan of an A/B from what the CLI or the Action resolved: the A/B windows and the time bound defaulted here, once. */
 export function abPlanOf(
-  p: Omit<AbPlan, "maxTimeSeconds" | "minPairs" | "maxPairs"> & {
+  p: Omit<AbPlan, "maxTimeSeconds" | "minPairs" | "maxPairs" | "windowNote"> & {
     pairs: { minPairs: number; maxPairs: number };
     maxTimeSeconds: number | null;
+    /** How the windows are set by whoever planned: flags (the default) or the Action's inputs. */
+    windowNames?: { duration: string; warmup: string };
   },
 ): AbPlan {
-  const { pairs, ...rest } = p;
+  const { pairs, windowNames, ...rest } = p;
   return Object.freeze({
     ...rest,
     ...pairs,
+    windowNote: abWindowNote(p.overrides, windowNames ?? { duration: "--duration", warmup: "--warmup" }),
     overrides: withAbWindows(p.overrides),
     maxTimeSeconds: p.maxTimeSeconds ?? AB_DEFAULT_MAX_TIME,
   });

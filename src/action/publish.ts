@@ -95,7 +95,7 @@ async function comment(plan: ActionPlan, issueNumber: number, marker: string, bo
   } catch (err) {
     if (!(err instanceof CommentForbiddenError)) throw err;
     core.warning(
-      `GitHub refused the comment (HTTP ${err.status}): the token cannot write to this pull request, as with a pull request from a fork. The job summary has the table. To comment on fork pull requests, upload the Result and post it from a workflow_run workflow with mode: report (see the README).`,
+      `GitHub refused the comment (HTTP ${err.status}): the token cannot write to this pull request, as with a pull request from a fork. The job summary has the table. To comment on fork pull requests, upload the Result and post it from a workflow_run workflow with mode: report (see docs/recipes.md, "Pull requests from forks").`,
     );
     return "";
   }

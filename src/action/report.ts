@@ -9,13 +9,13 @@ import type { Headline } from "../compare/metrics.js";
 import type { ActionPlan } from "../config/action-plan.js";
 import { collectResultFiles } from "../github/result-files.js";
 import { mergedDocument, type ReadResult, reportsOf, shortName } from "../modes/report.js";
-import { readResultFile } from "../result/read.js";
+import { readResultFiles } from "../result/read-many.js";
 import { decideFailure, publish, setResultOutputs } from "./publish.js";
 import { pullRequestForReport } from "./pull-request.js";
 
 export async function reportFromFiles(plan: ActionPlan, specs: string[]): Promise<void> {
   const files = await collectResultFiles(specs, plan.workspace);
-  const docs: ReadResult[] = files.map((file) => ({ file, doc: readResultFile(file) }));
+  const docs: ReadResult[] = readResultFiles(files);
   const { stacks, headline, compared } = reportsOf(docs);
   const pr = await pullRequestForReport(plan);
   warnAboutNamedPullRequests(plan, docs, pr);

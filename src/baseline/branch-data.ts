@@ -3,8 +3,15 @@
 
 import { createHash } from "node:crypto";
 import { UserError } from "../errors.js";
+import { checkDepth } from "../result/bounds.js";
 import { parseResultDocument } from "../result/read.js";
-import { type HistoryPoint, type ResultDocument, SCHEMA_VERSION, type StackResult } from "../result/types.js";
+import {
+  type HistoryPoint,
+  PREVIOUS_SCHEMA_VERSION,
+  type ResultDocument,
+  SCHEMA_VERSION,
+  type StackResult,
+} from "../result/types.js";
 import { HISTORY_LIMIT, nextHistory } from "./history.js";
 
 export const DEFAULT_DATA_BRANCH = "loadgate-data";
@@ -66,6 +73,7 @@ export function serialize(h: BranchHistory): string {
 
 /** Reads and validates a history file (written by loadgate, but anyone who can push may have edited it). */
 export function parseBranchHistory(text: string, source: string): BranchHistory {
+  checkDepth(text, source);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -73,7 +81,10 @@ export function parseBranchHistory(text: string, source: string): BranchHistory 
     throw new UserError(`${source}: not valid JSON (${(err as Error).message}).`);
   }
   const d = data as Partial<BranchHistory> | null;
-  if (typeof d !== "object" || d === null || d.schemaVersion !== SCHEMA_VERSION || !Array.isArray(d.entries)) {
+  // A file of the previous version is read (its entries migrated) when they pass today's checks.
+  const version = d?.schemaVersion as number | undefined;
+  const known = version === SCHEMA_VERSION || version === PREVIOUS_SCHEMA_VERSION;
+  if (typeof d !== "object" || d === null || !known || !Array.isArray(d.entries)) {
     throw new UserError(
       `${source}: expected a loadgate baseline history (schemaVersion ${SCHEMA_VERSION}, entries[]). Delete the file from the data branch to start it afresh.`,
     );
@@ -84,15 +95,19 @@ export function parseBranchHistory(text: string, source: string): BranchHistory 
       throw new UserError(`${at}: expected sha and createdAt as text.`);
     }
     // Each result is validated as any Result read back is.
-    const doc = parseResultDocument(JSON.stringify(asDocument(e)), at);
+    const doc = parseResultDocument(
+      JSON.stringify(asDocument(e, version as number)),
+      at,
+      "Delete the file from the data branch to start it afresh (the next baseline run writes it anew).",
+    );
     return { ...e, result: doc.results[0] as StackResult };
   });
   return { schemaVersion: SCHEMA_VERSION, stack: String(d.stack ?? ""), entries };
 }
 
-function asDocument(e: BranchEntry): ResultDocument {
+function asDocument(e: BranchEntry, version: number = SCHEMA_VERSION): ResultDocument {
   return {
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: version as typeof SCHEMA_VERSION,
     tool: { name: "loadgate", version: e.toolVersion ?? "unknown" },
     createdAt: e.createdAt,
     commit: { sha: e.sha, ref: e.ref ?? "" },

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as cache from "@actions/cache";
+import { readBounded } from "../result/bounds.js";
 import { parseResultDocument } from "../result/read.js";
-import { type ResultDocument, SCHEMA_VERSION } from "../result/types.js";
-import { type BaselineStore, baselineKey, baselinePrefix, type StoredBaseline } from "./store.js";
+import type { ResultDocument } from "../result/types.js";
+import { BASELINE_KEY_VERSION, type BaselineStore, baselineKey, baselinePrefix, type StoredBaseline } from "./store.js";
 
 /**
  * Baselines in the GitHub Actions cache. One entry per stack and commit; keys are immutable, so a
@@ -29,11 +30,11 @@ export class CacheBaselineStore implements BaselineStore {
     const rel = this.pathFor(stack);
     const abs = join(this.workspace, rel);
     rmSync(abs, { force: true });
-    const samePrefix = baselinePrefix(SCHEMA_VERSION, stack, environmentId);
-    const anyPrefix = baselinePrefix(SCHEMA_VERSION, stack);
+    const samePrefix = baselinePrefix(BASELINE_KEY_VERSION, stack, environmentId);
+    const anyPrefix = baselinePrefix(BASELINE_KEY_VERSION, stack);
     const key = await cache.restoreCache([rel], samePrefix, [samePrefix, anyPrefix]);
     if (!key) return undefined;
-    const doc = parseResultDocument(readFileSync(abs, "utf8"), `baseline ${key}`);
+    const doc = parseResultDocument(readBounded(abs), `baseline ${key}`);
     return { doc, source: key };
   }
 
@@ -42,7 +43,7 @@ export class CacheBaselineStore implements BaselineStore {
     const abs = join(this.workspace, rel);
     mkdirSync(join(this.workspace, ".loadgate-baseline"), { recursive: true });
     writeFileSync(abs, `${JSON.stringify(doc)}\n`);
-    const key = baselineKey(SCHEMA_VERSION, stack, environmentId, sha);
+    const key = baselineKey(BASELINE_KEY_VERSION, stack, environmentId, sha);
     const id = await cache.saveCache([rel], key);
     if (id === -1) {
       this.log(`The baseline ${key} already exists (keys are immutable); kept the stored one.`);

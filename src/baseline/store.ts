@@ -17,7 +17,14 @@ export interface BaselineStore {
   save(stack: string, environmentId: string, sha: string, doc: ResultDocument): Promise<string | undefined>;
 }
 
-/** Cache keys: loadgate-<schemaVersion>-<stack>-<environment.id>-<sha>; immutable, restored by prefix (newest wins). */
+/**
+ * The number in the cache keys. It follows the Result's schemaVersion only when stored baselines
+ * become unreadable: schemaVersion 2 reads the baselines of version 1 (migrated when they pass its
+ * checks), so the keys stay `loadgate-1-` and the baselines already in the cache keep working.
+ */
+export const BASELINE_KEY_VERSION = 1;
+
+/** Cache keys: loadgate-<key version>-<stack>-<environment.id>-<sha>; immutable, restored by prefix (newest wins). */
 export function baselineKey(schemaVersion: number, stack: string, environmentId: string, sha: string): string {
   return `${baselinePrefix(schemaVersion, stack, environmentId)}${sha}`;
 }

@@ -3,30 +3,25 @@
 
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { isCommit, repoRoot, resolveCommit } from "../ab/git.js";
 import { type AbPlan, abPlanOf, parsePairs } from "../ab/plan.js";
-import { checkRunFolder, RUN_OPTIONS, runtimeOf } from "../config/cli-plan.js";
+import { parseFlags } from "../config/args.js";
+import { AB_OPTIONS, checkRunFolder, runtimeOf } from "../config/cli-plan.js";
 import { MAX_TIME_FORM, parseOverrides, seconds } from "../config/overrides.js";
 import { ExitCode, UserError } from "../errors.js";
 import { abMode, abReports } from "../modes/ab.js";
 import { resultDocument, savedReports } from "../modes/document.js";
 import { latencyChart, verdictReport } from "../report/terminal.js";
 import { VERSION } from "../version.js";
+import { refusedFlag } from "./help.js";
 import { type CliIo, modeIo } from "./io.js";
 import { writeOutput } from "./output.js";
 
-export const AB_OPTIONS = { ...RUN_OPTIONS, "max-time": { type: "string" }, "max-pairs": { type: "string" } } as const;
-
 /** argv → AbPlan. A second positional that names a commit and not a path is the head. */
 export async function planAb(argv: string[], cwd: string): Promise<AbPlan> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof AB_OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: AB_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate ab --help".`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, AB_OPTIONS, "ab");
+  const refused = refusedFlag("ab", argv);
+  if (refused) throw refused;
   if (positionals.length === 0)
     throw new UserError("loadgate ab needs a base ref: loadgate ab main [head-ref] stacks/my-app");
   const root = await repoRoot(cwd);
@@ -50,7 +45,7 @@ export async function planAb(argv: string[], cwd: string): Promise<AbPlan> {
     headSha,
     stackPaths,
     overrides: parseOverrides({ ...values, trials: undefined }),
-    pairs: parsePairs(values.trials, values["max-pairs"]),
+    pairs: parsePairs(values["min-pairs"], values["max-pairs"]),
     maxTimeSeconds: seconds("--max-time", values["max-time"], MAX_TIME_FORM) ?? null,
     jsonOut: values.json ? resolve(cwd, values.json) : null,
     install: values.install ?? false,

@@ -13,6 +13,7 @@ import type { StackResult } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
 import { VERSION } from "../version.js";
 import { takeFlag } from "./flags.js";
+import { refusedFlag } from "./help.js";
 import type { CliIo } from "./io.js";
 import { writeOutput } from "./output.js";
 
@@ -37,6 +38,8 @@ function capacityFlags(argv: string[]): { sloMs?: number; maxProbes?: number; re
       `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`,
     );
   }
+  const refused = refusedFlag("capacity", probes.rest);
+  if (refused) throw refused;
   return { sloMs, maxProbes, rest: probes.rest };
 }
 

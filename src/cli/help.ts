@@ -2,8 +2,10 @@
 // `loadgate help <command>`) lists every flag of one command with its meaning and its default. The
 // defaults are the constants the code runs with, imported, so the help cannot drift from them.
 
+import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { AB, COMPARE, REPORT, STUDY } from "./help/compare.js";
+import { INIT } from "./help/init.js";
 import { CAPACITY, COST, RUN, UP } from "./help/measure.js";
 import { COMMANDS, type CommandName, type CommandSpec, entry, README, render } from "./help/render.js";
 
@@ -22,6 +24,7 @@ const HELP: CommandSpec = {
 };
 
 const SPECS: Record<CommandName, CommandSpec> = {
+  init: INIT,
   run: RUN,
   cost: COST,
   ab: AB,
@@ -51,7 +54,7 @@ export const GLOBAL_HELP = [
   '"loadgate --version" for the version.',
   "",
   "Exit codes: 0 passed; 1 a gate failed; 2 bad input; 3 the stack failed; 130 interrupted.",
-  'See README.md: "The CLI", "The stack file", "The GitHub Action".',
+  "See docs/cli.md, docs/stack-file.md and docs/action.md (docs/README.md lists every page).",
   "",
 ].join("\n");
 
@@ -79,4 +82,20 @@ export function helpFor(argv: readonly string[]): { text: string } | undefined {
   const end = rest.indexOf("--");
   const flags = end === -1 ? rest : rest.slice(0, end);
   return flags.some((a) => HELP_FLAGS.has(a)) ? { text: COMMAND_HELP[first] } : undefined;
+}
+
+/**
+ * A UserError for the first flag of `argv` that `command` parses but refuses (its help's "Refused"
+ * notes), with the reason; nothing when none is given. Flags after `--` are positionals.
+ */
+export function refusedFlag(command: CommandName, argv: readonly string[]): UserError | undefined {
+  const end = argv.indexOf("--");
+  for (const arg of end === -1 ? argv : argv.slice(0, end)) {
+    if (!arg.startsWith("--")) continue;
+    const name = arg.slice(2).split("=")[0];
+    const note = SPECS[command].refused?.find((n) => n.flags.includes(name));
+    if (note)
+      return new UserError(`loadgate ${command}: --${name} is refused: ${note.why}. See "loadgate ${command} --help".`);
+  }
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { abCommand } from "./ab.js";
 import { capacityCommand } from "./capacity.js";
 import { compareCommand } from "./compare.js";
 import { GLOBAL_HELP, helpFor } from "./help.js";
+import { initCommand } from "./init.js";
 import type { CliIo } from "./io.js";
 import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => number | Promise<n
   compare: compareCommand,
   ab: abCommand,
   report: reportCommand,
+  init: initCommand,
 };
 
 /** Runs one CLI command and returns its exit code. Never throws. */
@@ -49,7 +51,7 @@ export async function main(io: CliIo): Promise<number> {
     if (!run) {
       // `help <x>` with no command x: helpFor had no text for it.
       throw new UserError(
-        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`,
+        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: init, run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`,
       );
     }
     return await run(rest, io);

@@ -10,7 +10,7 @@ import { renderHtml } from "../report/html.js";
 import { commentMarker, renderMarkdown } from "../report/markdown.js";
 import { stackReportsOf } from "../report/stack-reports.js";
 import { latencyChart, runReport, verdictReport } from "../report/terminal.js";
-import { readResultFile } from "../result/read.js";
+import { readResultFiles } from "../result/read-many.js";
 import type { ResultDocument } from "../result/types.js";
 import { VERSION } from "../version.js";
 import { takeFlag } from "./flags.js";
@@ -85,7 +85,10 @@ export function reportCommand(argv: string[], io: CliIo): number {
   if (f === "html" && !out.value) {
     throw new UserError(`loadgate report --format html needs --out FILE (the HTML file to write). ${USAGE}`);
   }
-  const docs: Read[] = files.map((file) => ({ source: file, doc: readResultFile(resolve(io.cwd, file)) }));
+  const docs: Read[] = readResultFiles(files.map((file) => resolve(io.cwd, file))).map(({ doc }, i) => ({
+    source: files[i] as string,
+    doc,
+  }));
   const text =
     f === "html"
       ? renderHtml({ version: VERSION, documents: docs })

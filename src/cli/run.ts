@@ -15,6 +15,7 @@ import { latencyChart, runReport, verdictReport } from "../report/terminal.js";
 import { readResultFile } from "../result/read.js";
 import type { ResultDocument } from "../result/types.js";
 import { VERSION } from "../version.js";
+import { refusedFlag } from "./help.js";
 import { type CliIo, modeIo } from "./io.js";
 import { writeOutput } from "./output.js";
 
@@ -36,9 +37,11 @@ export async function runCommand(argv: string[], io: CliIo, costOnly = false): P
   const given = costOnly ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : undefined;
   if (given) {
     throw new UserError(
-      `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see the README's "Cost gate").`,
+      `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see docs/stack-file.md, "Every field").`,
     );
   }
+  const refused = costOnly ? refusedFlag("cost", argv) : undefined;
+  if (refused) throw refused;
   const asked = planRun(
     costOnly ? [...argv, "--cost"] : argv,
     { cwd: io.cwd, env: io.env, isTTY: io.isTTY },

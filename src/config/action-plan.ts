@@ -11,15 +11,7 @@ import { runtimeOf } from "./cli-plan.js";
 import { parseAge } from "./duration.js";
 import { type EventInfo, type Mode, oneOf, readEvent, resolveMode } from "./event.js";
 import { splitList } from "./list-input.js";
-import {
-  costInput,
-  inputLabel,
-  MAX_TIME_FORM,
-  type Overrides,
-  parseOverrides,
-  seconds,
-  threshold,
-} from "./overrides.js";
+import { costInput, inputLabel, MAX_TIME_FORM, type Overrides, parseOverrides, seconds } from "./overrides.js";
 import type { RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 
@@ -183,20 +175,13 @@ function overridesOf(getInput: (name: string) => string): Overrides {
     INPUTS.workers,
     INPUTS.client,
     INPUTS.maxErrorRate,
+    INPUTS.p99Threshold,
+    INPUTS.throughputThreshold,
   ]) {
     const v = getInput(name).trim();
     values[name] = v === "" ? undefined : v;
   }
-  return {
-    ...parseOverrides(values, inputLabel),
-    ...costInput(getInput(INPUTS.cost)),
-    p99: threshold(inputLabel(INPUTS.p99Threshold), splitList(getInput(INPUTS.p99Threshold)), "p99"),
-    throughput: threshold(
-      inputLabel(INPUTS.throughputThreshold),
-      splitList(getInput(INPUTS.throughputThreshold)),
-      "throughput",
-    ),
-  };
+  return { ...parseOverrides(values, inputLabel), ...costInput(getInput(INPUTS.cost)) };
 }
 
 /** Inputs stack and target: the stacks' final plans, or the target's; one of them unless the mode only reports. */
@@ -258,15 +243,24 @@ export function planAction(getInput: (name: string) => string, env: NodeJS.Proce
     baselineStore: oneOf(INPUTS.baselineStore, getInput(INPUTS.baselineStore), ["cache", "branch"] as const, "cache"),
     baselineBranch: dataBranchInput(getInput(INPUTS.baselineBranch)),
     maxBaselineAgeSeconds: ageInput(getInput(INPUTS.maxBaselineAge)),
-    ab: {
-      maxPairs: wholeNumber(INPUTS.maxPairs, getInput(INPUTS.maxPairs), 2, 200),
-      maxTimeSeconds: maxTime(getInput(INPUTS.maxTime)),
-    },
+    ab: abInputs(getInput, overrides),
     event,
     workspace,
     runnerTemp: env.RUNNER_TEMP || "/tmp",
     runtime: runtimeOf({ cwd: workspace, env, isTTY: false }, VERSION),
   });
+}
+
+/** Inputs max-pairs and max-time; under an A/B, input trials is the fewest pairs and must not exceed max-pairs. */
+function abInputs(getInput: (name: string) => string, overrides: Overrides): ActionPlan["ab"] {
+  const maxPairs = wholeNumber(INPUTS.maxPairs, getInput(INPUTS.maxPairs), 2, 200);
+  const compare = getInput(INPUTS.compare).trim() || "merge-base";
+  if (compare !== "baseline" && maxPairs !== null && overrides.trials !== undefined && maxPairs < overrides.trials) {
+    throw new UserError(
+      `Input max-pairs ${maxPairs} is below input trials ${overrides.trials}, the fewest A/B pairs under compare: ${compare}: give a max-pairs of at least ${overrides.trials}, or fewer trials.`,
+    );
+  }
+  return { maxPairs, maxTimeSeconds: maxTime(getInput(INPUTS.maxTime)) };
 }
 
 function maxTime(raw: string): number | null {

@@ -4,10 +4,10 @@
 import { mkdtempSync, rmdirSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { UserError } from "../errors.js";
 import { parseBaselineKey } from "../result/environment.js";
 import { applyOverrides, planTarget } from "./apply.js";
+import { parseFlags } from "./args.js";
 import { binarySearch } from "./binary-search.js";
 import { parseOverrides } from "./overrides.js";
 import type { RunPlan } from "./plan.js";
@@ -30,9 +30,20 @@ export const RUN_OPTIONS = {
   client: { type: "string" },
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
+  "no-cost": { type: "boolean" },
   "cost-limit": { type: "string" },
+  "p99-threshold": { type: "string" },
+  "throughput-threshold": { type: "string" },
   "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" },
+} as const;
+
+/** `loadgate ab`: the run's flags and the A/B's bounds (--min-pairs, not --trials: an A/B counts pairs). */
+export const AB_OPTIONS = {
+  ...RUN_OPTIONS,
+  "min-pairs": { type: "string" },
+  "max-time": { type: "string" },
+  "max-pairs": { type: "string" },
 } as const;
 
 export interface Io {
@@ -52,15 +63,7 @@ function cacheDirFrom(env: NodeJS.ProcessEnv): string {
  * a flag parseArgs refuses, the help of `command`: run, cost, up or capacity, which take the run's flags).
  */
 export function planRun(argv: string[], io: Io, toolVersion: string, command = "run"): RunPlan {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof RUN_OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(
-      `${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate ${command} --help".`,
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, RUN_OPTIONS, command);
   const overrides = parseOverrides(values);
   const target = values.target === undefined ? null : planTarget(values.target, overrides, positionals);
   if (!target && positionals.length === 0) {

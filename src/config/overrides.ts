@@ -6,6 +6,7 @@ import type { GateOverrides, MetricGate } from "../compare/gate.js";
 import { UserError } from "../errors.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
 import { parseMetricGate } from "./gate-forms.js";
+import { splitList } from "./list-input.js";
 
 /** How a source names a value in its messages: `--duration` for a flag, `Input duration` for an input. */
 export type Label = (name: string) => string;
@@ -126,10 +127,30 @@ function client(label: Label, values: RawValues): Overrides["client"] {
   return c;
 }
 
+/** --cost / --no-cost (the Action's cost: true / false): on, off, or the stack file decides. */
+function costSwitch(label: Label, values: RawValues): boolean | undefined {
+  if (values.cost === true && values["no-cost"] === true) {
+    throw new UserError(`${label("cost")} and ${label("no-cost")}: give one of them.`);
+  }
+  return values.cost === true ? true : values["no-cost"] === true ? false : undefined;
+}
+
+/** A threshold given as text: one value or several separated by commas (or lines). */
+function thresholdOf(label: Label, values: RawValues, metric: "p99" | "throughput"): MetricGate | undefined {
+  const raw = values[`${metric}-threshold`] as string | undefined;
+  return raw === undefined ? undefined : threshold(label(`${metric}-threshold`), splitList(raw), metric);
+}
+
 /** The load and gate values given by flags or inputs, validated; absent values stay undefined. */
 export function parseOverrides(values: RawValues, label: Label = flagLabel): Overrides {
   const str = (name: string) => values[name] as string | undefined;
   const workers = str("workers");
+  const costLimitValue = costLimit(label("cost-limit"), str("cost-limit"));
+  if (values["no-cost"] === true && costLimitValue !== undefined) {
+    throw new UserError(
+      `${label("no-cost")} and ${label("cost-limit")}: a cost limit turns the cost gate on; give one of them.`,
+    );
+  }
   return {
     client: client(label, values),
     durationSeconds: seconds(label("duration"), str("duration"), { min: 0, aboveZero: true }),
@@ -140,7 +161,9 @@ export function parseOverrides(values: RawValues, label: Label = flagLabel): Ove
     workers: workers === "auto" ? "auto" : number(label("workers"), workers, { integer: true, min: 1, max: 512 }),
     sweepSeconds: seconds(label("sweep-time"), str("sweep-time"), { min: 1 }),
     errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
-    cost: values.cost === true ? true : undefined,
-    costLimit: costLimit(label("cost-limit"), str("cost-limit")),
+    cost: costSwitch(label, values),
+    costLimit: costLimitValue,
+    p99: thresholdOf(label, values, "p99"),
+    throughput: thresholdOf(label, values, "throughput"),
   };
 }

@@ -31,7 +31,7 @@ export function resolveStackPath(arg: string, cwd = process.cwd()): string {
       const f = join(p, name);
       if (existsSync(f)) return f;
     }
-    throw new UserError(`${arg}: this folder has no stack.yml. Create one (see the README's "Stack file" section).`);
+    throw new UserError(`${arg}: this folder has no stack.yml. Create one (see docs/stack-file.md).`);
   }
   return p;
 }

@@ -1,10 +1,10 @@
 // `loadgate study ...` argv → the rows to run, each a stack plan with the study's short defaults.
 
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { UserError } from "../errors.js";
 import { STUDY_ROWS, type StudyRow, selectRows } from "../study/rows.js";
 import { applyOverrides } from "./apply.js";
+import { parseFlags } from "./args.js";
 import { checkRunFolder, type Io, runtimeOf } from "./cli-plan.js";
 import { parseOverrides } from "./overrides.js";
 import type { RunPlan, StackPlan } from "./plan.js";
@@ -37,13 +37,7 @@ export interface StudyPlan {
 }
 
 export function planStudy(argv: string[], io: Io, toolVersion: string, stacksDir: string): StudyPlan {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof STUDY_OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: STUDY_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}. See "loadgate study --help".`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, STUDY_OPTIONS, "study");
   const { rows, unknown } = selectRows(positionals);
   if (unknown.length > 0) {
     throw new UserError(

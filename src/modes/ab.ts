@@ -20,6 +20,7 @@ export type { AbOutcome };
 
 /** Runs the A/B; each head's Result is put under the baseline key when there is one. */
 export async function abMode(ab: AbPlan, run: RunPlan, baselineKey: string | null, io: ModeIo): Promise<AbOutcome[]> {
+  io.log(ab.windowNote);
   const outcomes = await runAb(ab, run, io);
   return outcomes.map((o) => ({ ...o, head: withBaselineKey(o.head, baselineKey) }));
 }
@@ -69,8 +70,10 @@ export async function mergeBasePlan(q: MergeBaseRequest): Promise<AbPlan> {
     headSha: null,
     stackPaths: q.stackFiles.map((f) => relative(root, f)),
     overrides: q.overrides,
-    // A trials input above max-pairs raises max-pairs to it.
-    pairs: { minPairs, maxPairs: Math.max(q.maxPairs ?? AB_DEFAULT_MAX_PAIRS, minPairs) },
+    // Without a max-pairs input, trials above the default raise it, as --min-pairs does (planAction
+    // refuses a max-pairs below trials).
+    pairs: { minPairs, maxPairs: q.maxPairs ?? Math.max(AB_DEFAULT_MAX_PAIRS, minPairs) },
+    windowNames: { duration: "input duration", warmup: "input warmup" },
     maxTimeSeconds: q.maxTimeSeconds,
     jsonOut: null,
     install: q.install,

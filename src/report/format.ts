@@ -1,6 +1,19 @@
 import type { MetricVerdict } from "../compare/metrics.js";
 import type { StackResult } from "../result/types.js";
 
+/**
+ * A whole number from a Result (a count, an index, a number of CPUs or seconds): digits formatted
+ * here, whatever the file held, so that no text from a file is printed where a number belongs.
+ */
+export function formatInt(n: unknown): string {
+  return typeof n === "number" && Number.isFinite(n) ? String(Math.round(n)) : "–";
+}
+
+/** A setting such as a rate or a number of seconds: up to three decimals, formatted here. */
+export function formatNumber(n: unknown): string {
+  return typeof n === "number" && Number.isFinite(n) ? String(Math.round(n * 1000) / 1000) : "–";
+}
+
 /** Milliseconds with microsecond resolution shown to a sensible precision. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return "–";
@@ -112,10 +125,10 @@ export type TrialLatency = "p50" | "p90" | "p99" | "p999" | "max";
 export function trialRows(side: string, r: StackResult, latencies: readonly TrialLatency[]): string[][] {
   const rows = r.trials.map((t) => [
     side,
-    String(t.index + 1),
+    formatInt(t.index + 1),
     formatRps(t.throughput),
     ...latencies.map((k) => formatMs(t.latency[k])),
-    String(t.errors.total),
+    formatInt(t.errors.total),
   ]);
   const pooled = r.summary.pooled;
   if (pooled) rows.push([side, "pooled", "", ...latencies.map((k) => formatMs(pooled.latency[k])), ""]);

@@ -15,9 +15,11 @@ import {
   formatChange,
   formatConfidence,
   formatCount,
+  formatInt,
   formatLimit,
   formatMetric,
   formatMs,
+  formatNumber,
   formatPercent,
   formatRps,
   formatShare,
@@ -159,7 +161,7 @@ function sweepSection(r: StackResult): string {
   const w = r.sweep;
   if (!w) return "";
   if (w.reusedFrom || w.points.length === 0) {
-    return `<h4>Worker sweep</h4>\n<p>workers: auto: ${escapeHtml(String(w.chosen))}, the count chosen by the sweep on ${escapeHtml(w.reusedFrom ?? "another run")}.</p>`;
+    return `<h4>Worker sweep</h4>\n<p>workers: auto: ${formatInt(w.chosen)}, the count chosen by the sweep on ${escapeHtml(w.reusedFrom ?? "another run")}.</p>`;
   }
   const labels = w.points.map((p) => String(p.workers));
   const chart = (kind: string, title: string, yLabel: string, values: number[], colour: string, fmt: typeof formatMs) =>
@@ -173,7 +175,7 @@ function sweepSection(r: StackResult): string {
     });
   return [
     "<h4>Worker sweep</h4>",
-    `<p>workers: auto chose ${escapeHtml(String(w.chosen))} in ${w.seconds.toFixed(0)} s; stopped because ${escapeHtml(w.reason)}. One short trial per count on a fresh stack.</p>`,
+    `<p>workers: auto chose ${formatInt(w.chosen)} in ${formatInt(w.seconds)} s; stopped because ${escapeHtml(w.reason)}. One short trial per count on a fresh stack.</p>`,
     table(
       ["Workers", "Throughput (req/s)", "P99 (ms)", "Seconds", ""],
       w.points.map((p) => [
@@ -268,24 +270,26 @@ function environmentList(r: StackResult): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
   const load =
-    r.load.mode === "open-loop" ? `${r.load.rate} req/s open loop` : `${r.load.connections} connections, closed loop`;
+    r.load.mode === "open-loop"
+      ? `${formatNumber(r.load.rate)} req/s open loop`
+      : `${formatInt(r.load.connections)} connections, closed loop`;
   const items = [
     [
       "Environment",
-      `${e.id}: ${e.cpuModel}, ${e.logicalCores} CPUs, ${(e.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${e.os}`,
+      `${e.id}: ${e.cpuModel}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${e.os}`,
     ],
     ["Versions", versions],
     [
       "Load",
-      `${load} against ${r.load.target}; warmup ${r.load.warmupSeconds} s, ${r.load.trials} × ${r.load.durationSeconds} s`,
+      `${load} against ${r.load.target}; warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} × ${formatNumber(r.load.durationSeconds)} s`,
     ],
-    ["Workers", r.workers === null ? "–" : String(r.workers)],
+    ["Workers", formatInt(r.workers)],
     ...(r.cpu
       ? [
           [
             "CPU during the trials",
             Object.entries(r.cpu.share)
-              .map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`)
+              .map(([k, v]) => `${k} ${formatPercent(v, false)}`)
               .join(" · "),
           ],
         ]
@@ -344,7 +348,7 @@ export function renderHtml(input: HtmlReportInput): string {
     return [
       `<section class="document" data-source="${escapeHtml(source)}">`,
       `<h2>${escapeHtml(source)}</h2>`,
-      `<p class="meta">Measured ${escapeHtml(doc.createdAt)} by ${escapeHtml(doc.tool.name)} ${escapeHtml(doc.tool.version)}${escapeHtml(commit)}; ${doc.results.length} stack(s).</p>`,
+      `<p class="meta">Measured ${escapeHtml(doc.createdAt)} by ${escapeHtml(doc.tool.name)} ${escapeHtml(doc.tool.version)}${escapeHtml(commit)}; ${formatInt(doc.results.length)} stack(s).</p>`,
       ...stackReportsOf(doc).map((s) => stackSection(s, doc)),
       "</section>",
     ].join("\n");

@@ -1,17 +1,21 @@
-// Pure: the pull request comment and job summary as Markdown. Text that comes from files or logs is escaped.
+// Pure: the pull request comment and job summary as Markdown. Every value from a Result, a stack
+// file or a log goes through escapeText (escape-markdown.ts), every number through report/format.ts.
 
 import { markdownTable } from "markdown-table";
 import { type Comparison, type Headline, METRIC_LABELS, type MetricVerdict } from "../compare/metrics.js";
 import type { StackResult } from "../result/types.js";
+import { codeOrText, escapeText } from "./escape-markdown.js";
 import {
   formatAge,
   formatChange,
   formatConfidence,
   formatCount,
+  formatInt,
   formatLimit,
   formatMeasured,
   formatMetric,
   formatMs,
+  formatNumber,
   formatPercent,
   formatRps,
   trialRows,
@@ -29,12 +33,7 @@ export function commentMarker(stackNames: readonly string[]): string {
   return `<!-- loadgate:comment stacks=${escapeText(id).replaceAll("--", "- -")} -->`;
 }
 
-/** Escapes text for Markdown and inline HTML: nothing a stack file or a log says can change the comment's structure. */
-export function escapeText(text: string): string {
-  return text
-    .replace(/[\\`*_[\]|<>&~]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`))
-    .replace(/\r?\n/g, " ");
-}
+export { escapeText };
 
 /**
  * What a run ends with: a verdict in gate mode; on baseline and report runs, what happened instead
@@ -88,11 +87,11 @@ export interface BaselineAge {
 /** "Baseline: commit abc1234, measured 2026-11-20 08:12 UTC, 9.8 days ago"; the warning past the limit. */
 export function baselineAgeLines(a: BaselineAge): { line: string; warning?: string } {
   const when = formatMeasured(a.createdAt, a.ageSeconds) ?? "at an unknown time";
-  const line = `Stored baseline: commit ${a.sha ? `\`${escapeText(a.sha.slice(0, 12))}\`` : "unknown"}, ${when}.`;
+  const line = `Stored baseline: commit ${a.sha ? codeOrText(a.sha.slice(0, 12)) : "unknown"}, ${when}.`;
   if (a.limitSeconds === null || !(a.ageSeconds > a.limitSeconds)) return { line };
   return {
     line,
-    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (README: "Keeping the baseline fresh").`,
+    warning: `The stored baseline is ${formatAge(a.ageSeconds)} old, older than max-baseline-age (${formatAge(a.limitSeconds)}): the default branch has not stored one since, and the runner image or main may have moved on. Refresh it (docs/recipes.md, "Keeping the baseline fresh").`,
   };
 }
 
@@ -142,7 +141,7 @@ function metricsTable(s: StackReport): string {
         ["P99 (ms)", formatMs(r.latency.p99.median)],
         ["P50 (ms)", formatMs(r.latency.p50.median)],
         ["Throughput (req/s)", formatRps(r.throughput.median)],
-        ["Errors", String(r.errors)],
+        ["Errors", formatInt(r.errors)],
       );
     }
     if (s.result.cost) rows.push([METRIC_LABELS.cost, formatCount(s.result.cost.perRequest)]);
@@ -167,14 +166,15 @@ export function costLine(s: StackReport): string | undefined {
   const spread = base
     ? `chunk spread ${formatPercent(c.spread, false, 2)} (baseline ${formatPercent(base.spread, false, 2)})`
     : `chunk spread ${formatPercent(c.spread, false, 2)}`;
-  return `App instructions per request: counted under ${escapeText(c.valgrind)} (callgrind), one worker, requests one at a time, ${c.chunks.length} chunks × ${c.chunkRequests} requests after ${c.warmupRequests} warmup; ${spread}; CPU as valgrind presents it: ${escapeText(c.fingerprint.guestCpu)}; ${c.seconds.toFixed(0)} s.`;
+  return `App instructions per request: counted under ${escapeText(c.valgrind)} (callgrind), one worker, requests one at a time, ${formatInt(c.chunks.length)} chunks × ${formatInt(c.chunkRequests)} requests after ${formatInt(c.warmupRequests)} warmup; ${spread}; CPU as valgrind presents it: ${escapeText(c.fingerprint.guestCpu)}; ${formatInt(c.seconds)} s.`;
 }
 
 /** The pooled P99 beside the headline median of the trials' P99s; undefined for Results without it. */
 export function pooledLine(r: StackResult): string | undefined {
   const p = r.summary.pooled;
   if (!p) return undefined;
-  return `P99 of all ${p.trials} trials' ${p.requests.toLocaleString("en-US")} responses pooled: ${formatMs(p.latency.p99)} ms (median of the trials' P99s: ${formatMs(r.summary.latency.p99.median)} ms; P99.9 pooled: ${formatMs(p.latency.p999)} ms).`;
+  const requests = Number.isFinite(p.requests) ? Math.round(p.requests).toLocaleString("en-US") : "–";
+  return `P99 of all ${formatInt(p.trials)} trials' ${requests} responses pooled: ${formatMs(p.latency.p99)} ms (median of the trials' P99s: ${formatMs(r.summary.latency.p99.median)} ms; P99.9 pooled: ${formatMs(p.latency.p999)} ms).`;
 }
 
 function environmentLines(r: StackResult): string[] {
@@ -183,15 +183,15 @@ function environmentLines(r: StackResult): string[] {
     .map(([k, v]) => `${escapeText(k)} ${escapeText(v)}`)
     .join(", ");
   return [
-    `- Environment \`${escapeText(e.id)}\`: ${escapeText(e.cpuModel)}, ${e.logicalCores} CPUs, ${(e.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${escapeText(e.os)}; ${versions}`,
-    `- Load: ${r.load.mode === "open-loop" ? `${r.load.rate} req/s open loop` : `${r.load.connections} connections`}, warmup ${r.load.warmupSeconds} s, ${r.load.trials} × ${r.load.durationSeconds} s; workers ${r.workers ?? "–"}${r.placement.pinned ? `; load generator pinned to CPU ${r.placement.loadGenerator}` : ""}`,
+    `- Environment ${codeOrText(e.id)}: ${escapeText(e.cpuModel)}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${escapeText(e.os)}; ${versions}`,
+    `- Load: ${r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections`}, warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} × ${formatNumber(r.load.durationSeconds)} s; workers ${formatInt(r.workers)}${r.placement.pinned ? `; load generator pinned to CPU ${escapeText(r.placement.loadGenerator)}` : ""}`,
   ];
 }
 
 function cpuLine(r: StackResult): string | undefined {
   if (!r.cpu) return undefined;
-  const parts = Object.entries(r.cpu.share).map(([k, v]) => `${escapeText(k)} ${(v * 100).toFixed(1)}%`);
-  return `- CPU during the trials (share of ${r.cpu.cores} CPUs): ${parts.join(" · ")}`;
+  const parts = Object.entries(r.cpu.share).map(([k, v]) => `${escapeText(k)} ${formatPercent(v, false)}`);
+  return `- CPU during the trials (share of ${formatInt(r.cpu.cores)} CPUs): ${parts.join(" · ")}`;
 }
 
 function trialsDetails(s: StackReport): string {
@@ -289,7 +289,7 @@ export function overviewTable(stacks: readonly StackReport[], runHeadline: RunHe
       escapeText(s.label ?? r.stack.name),
       escapeText(r.stack.webserver),
       escapeText(r.stack.framework),
-      r.workers === null ? "–" : String(r.workers),
+      formatInt(r.workers),
       timed ? formatMs(r.summary.latency.p50.median) : "–",
       timed ? formatMs(p99(s)) : "–",
       timed ? formatRps(r.summary.throughput.median) : "–",

@@ -3,8 +3,8 @@
 import { markdownTable } from "markdown-table";
 import type { StackResult } from "../result/types.js";
 import { STUDY_CORES, STUDY_MACHINE, type StudyRow } from "../study/rows.js";
+import { escapeText } from "./escape-markdown.js";
 import { formatMs, formatRps } from "./format.js";
-import { escapeText } from "./markdown.js";
 import { textTable } from "./table.js";
 
 export interface StudyOutcome {

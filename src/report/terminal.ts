@@ -4,6 +4,7 @@ import {
   formatChange,
   formatConfidence,
   formatCount,
+  formatInt,
   formatLimit,
   formatMetric,
   formatMs,
@@ -161,11 +162,11 @@ export function capacityTable(results: readonly StackResult[]): string {
 export function sweepLine(r: StackResult): string | undefined {
   const w = r.sweep;
   if (!w) return undefined;
-  if (w.reusedFrom) return `workers: auto: ${w.chosen}, the count chosen by the sweep on ${w.reusedFrom}`;
+  if (w.reusedFrom) return `workers: auto: ${formatInt(w.chosen)}, the count chosen by the sweep on ${w.reusedFrom}`;
   const pts = w.points
-    .map((p) => `${p.workers}: ${formatRps(p.throughput)} req/s, P99 ${formatMs(p.p99)} ms`)
+    .map((p) => `${formatInt(p.workers)}: ${formatRps(p.throughput)} req/s, P99 ${formatMs(p.p99)} ms`)
     .join(" · ");
-  return `workers: auto chose ${w.chosen} in ${w.seconds.toFixed(0)} s (${pts}); stopped because ${w.reason}`;
+  return `workers: auto chose ${formatInt(w.chosen)} in ${formatInt(w.seconds)} s (${pts}); stopped because ${w.reason}`;
 }
 
 /** The latency-by-percentile chart of a stack (and its base), for under a table; undefined without latencies. */

@@ -1,33 +1,65 @@
-import { readFileSync, statSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import resultSchema from "../../schema/result.schema.json" with { type: "json" };
 import { UserError } from "../errors.js";
+import { checkDepth, MAX_RESULT_BYTES, readBounded } from "./bounds.js";
 import { restoreNoValues } from "./no-value.js";
-import { type ResultDocument, SCHEMA_VERSION } from "./types.js";
+import { PREVIOUS_SCHEMA_VERSION, type ResultDocument, SCHEMA_VERSION } from "./types.js";
 
 /** Validates an untrusted Result (or baseline) document where it enters. Throws UserError naming the file and field. */
 let validator: ReturnType<Ajv["compile"]> | undefined;
 
-/** The largest Result file read: far above any real one, small enough that a forged one cannot exhaust memory. */
-export const MAX_RESULT_BYTES = 20 * 1024 * 1024;
+export { MAX_RESULT_BYTES };
 
-export function parseResultDocument(text: string, source: string): ResultDocument {
+/**
+ * What to do with a Result of the previous schemaVersion that the current checks refuse: it was
+ * read (migrated) when it passed them, so only a refresh helps.
+ */
+export const OLD_VERSION_REFUSED = `It was written by an earlier loadgate (schemaVersion ${PREVIOUS_SCHEMA_VERSION}); Results of that version are read when they pass the checks of schemaVersion ${SCHEMA_VERSION}, and this one does not.`;
+export const REFRESH_ADVICE = `Write it again with this loadgate: for a stored baseline, run mode: baseline on the default branch (README: "Keeping the baseline fresh"); for a file, measure again with loadgate --json.`;
+
+/** `refresh`: how to replace a refused document of the previous version, where it was stored. */
+export function parseResultDocument(text: string, source: string, refresh = REFRESH_ADVICE): ResultDocument {
+  checkDepth(text, source);
   const data = parseJson(text, source);
   const fail: Fail = (field, expected, found) => {
     throw new UserError(
-      `${source}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 80)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`,
+      `${source}: ${field}: expected ${expected}, found ${preview(found)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`,
     );
   };
   if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
   const doc = data as Record<string, unknown>;
-  if (doc.schemaVersion !== SCHEMA_VERSION) fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  const previous = doc.schemaVersion === PREVIOUS_SCHEMA_VERSION;
+  if (!previous && doc.schemaVersion !== SCHEMA_VERSION)
+    fail("schemaVersion", String(SCHEMA_VERSION), doc.schemaVersion);
+  // Migration: a document of the previous version is the same shape, only less strictly checked
+  // when it was written; it is read as the current version if it passes the current checks.
+  if (previous) doc.schemaVersion = SCHEMA_VERSION;
+  try {
+    checkDocument(doc, source, fail);
+  } catch (err) {
+    if (previous && err instanceof UserError) throw new UserError(`${err.message} ${OLD_VERSION_REFUSED} ${refresh}`);
+    throw err;
+  }
+  return doc as unknown as ResultDocument;
+}
+
+/** The reader's own checks (they name the field in words), then the schema, then null back to NaN. */
+function checkDocument(doc: Record<string, unknown>, source: string, fail: Fail): void {
   if (!Array.isArray(doc.results) || doc.results.length === 0) fail("results", "a non-empty list", doc.results);
   (doc.results as unknown[]).forEach((r, i) => {
     checkStackResult(r, `results[${i}]`, fail);
   });
-  checkSchema(data, source);
+  checkSchema(doc, source);
   restoreNoValues(doc.results as unknown[], fail);
-  return doc as unknown as ResultDocument;
+}
+
+/** A short, safe picture of a refused value (it may be anything the file held). */
+function preview(found: unknown): string {
+  try {
+    return String(JSON.stringify(found)).slice(0, 80);
+  } catch {
+    return typeof found;
+  }
 }
 
 function parseJson(text: string, source: string): unknown {
@@ -106,14 +138,42 @@ function checkSchema(data: unknown, source: string): void {
   const e = [...(validator.errors ?? [])]
     .filter((x) => x.keyword !== "anyOf")
     .sort((a, b) => b.instancePath.split("/").length - a.instancePath.split("/").length)[0] as ErrorObject;
+  const segments = e.instancePath.split("/").slice(1);
+  const params = e.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
+  const key = params.missingProperty ?? params.additionalProperty;
+  if (key !== undefined) segments.push(key);
   const field =
-    e.instancePath
-      .slice(1)
-      .replace(/\/(\d+)/g, "[$1]")
-      .replace(/\//g, ".") || "(top level)";
+    segments
+      .map((x) => (/^\d+$/.test(x) ? `[${x}]` : `.${x}`))
+      .join("")
+      .replace(/^\./, "") || "(top level)";
   throw new UserError(
-    `${source}: ${field}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(", ")})` : ""}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`,
+    `${source}: ${field}: ${schemaMessage(e, valueAt(data, segments))}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`,
   );
+}
+
+/** The schema's complaint in the reader's words: what was expected, and what the file held. */
+function schemaMessage(e: ErrorObject, found: unknown): string {
+  const params = e.params as { type?: string; allowedValues?: unknown[] };
+  if (e.keyword === "required") return "missing (a Result always has it)";
+  if (e.keyword === "additionalProperties") return "not a field a Result has (refused, not ignored)";
+  if (e.keyword === "type") {
+    const names = String(params.type)
+      .split(",")
+      .map((t) =>
+        t === "null" ? "null" : t === "integer" ? "a whole number" : t === "object" ? "an object" : `a ${t}`,
+      );
+    return `expected ${names.join(" or ")}, found ${preview(found)}`;
+  }
+  if (e.keyword === "enum") return `${e.message} (${(params.allowedValues ?? []).join(", ")})`;
+  return e.message ?? e.keyword;
+}
+
+/** The value at a path of the (already bounded) document, for the message. */
+function valueAt(data: unknown, segments: readonly string[]): unknown {
+  let v = data;
+  for (const s of segments) v = typeof v === "object" && v !== null ? (v as Record<string, unknown>)[s] : undefined;
+  return v;
 }
 
 /** A cost record's fields that the verdict and the reports read. */
@@ -141,19 +201,7 @@ function checkCost(c: unknown, at: string, fail: Fail): void {
     fail(`${at}.fingerprint.versions`, "an object of text", v);
 }
 
+/** Reads one Result file (size-limited, read through one descriptor) and validates it. */
 export function readResultFile(file: string): ResultDocument {
-  let text: string;
-  try {
-    const size = statSync(file).size;
-    if (size > MAX_RESULT_BYTES) {
-      throw new UserError(
-        `${file}: ${size} bytes, more than the ${MAX_RESULT_BYTES} a Result may have; refused (a loadgate Result is a few hundred kB at most).`,
-      );
-    }
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err}).`);
-  }
-  return parseResultDocument(text, file);
+  return parseResultDocument(readBounded(file), file);
 }

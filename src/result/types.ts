@@ -1,7 +1,12 @@
 // The Result document: the only thing that crosses from measuring to comparing and reporting.
 // Latencies are milliseconds (floats, microsecond resolution); throughput is requests per second.
 
-export const SCHEMA_VERSION = 1;
+/**
+ * 2: the schema types every field a report reads (schema/result.schema.json). A document of the
+ * previous version has the same shape; it is read (migrated) when it passes the checks of this one.
+ */
+export const SCHEMA_VERSION = 2;
+export const PREVIOUS_SCHEMA_VERSION = 1;
 
 export interface LatencyStats {
   p50: number;
@@ -206,7 +211,7 @@ export interface CostRecord {
   chunkSeconds: number[];
   /** Wall time of the whole cost run, from bringing the stack up to taking it down. */
   seconds: number;
-  /** What must match for two cost records to be compared (see the README's "Cost gate"). */
+  /** What must match for two cost records to be compared (see docs/verdicts.md, "Across machines"). */
   fingerprint: CostFingerprint;
   warnings: string[];
 }

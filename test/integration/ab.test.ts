@@ -43,7 +43,7 @@ describe("loadgate ab: both commits side by side, interleaved", () => {
   it("a commit that slows the app down is a regression, found at the first look: exit 1", async () => {
     const out = removeAfterAll(join(repo, "..", `ab-${process.pid}.json`));
     const run = await runCli(
-      ["ab", "fast", "slow", "stack.yml", "--trials", "4", "--max-pairs", "24", ...SHORTER, "--json", out],
+      ["ab", "fast", "slow", "stack.yml", "--min-pairs", "4", "--max-pairs", "24", ...SHORTER, "--json", out],
       {
         cwd: repo,
       },
@@ -69,7 +69,7 @@ describe("loadgate ab: both commits side by side, interleaved", () => {
 
   it("two commits with identical code give no regression", async () => {
     const run = await runCli(
-      ["ab", "slow", "slow-again", "stack.yml", "--trials", "12", "--max-pairs", "12", ...SHORT],
+      ["ab", "slow", "slow-again", "stack.yml", "--min-pairs", "12", "--max-pairs", "12", ...SHORT],
       {
         cwd: repo,
       },
@@ -81,7 +81,7 @@ describe("loadgate ab: both commits side by side, interleaved", () => {
   });
 
   it("a head that answers 500 to every request fails the run (exit 3) naming the head, nothing left behind", async () => {
-    const run = await runCli(["ab", "fast", "broken", "stack.yml", "--trials", "2", "--max-pairs", "2", ...SHORTER], {
+    const run = await runCli(["ab", "fast", "broken", "stack.yml", "--min-pairs", "2", "--max-pairs", "2", ...SHORTER], {
       cwd: repo,
     });
     expect(run.code, run.stderr.slice(-3000)).toBe(3);
@@ -92,10 +92,12 @@ describe("loadgate ab: both commits side by side, interleaved", () => {
     expectNothingLeft(run);
   });
 
-  it("--max-pairs below --trials, or not a number, is a clear error", async () => {
-    const low = await runCli(["ab", "fast", "slow", "stack.yml", "--trials", "10", "--max-pairs", "6"], { cwd: repo });
+  it("--max-pairs below --min-pairs, or not a number, is a clear error", async () => {
+    const low = await runCli(["ab", "fast", "slow", "stack.yml", "--min-pairs", "10", "--max-pairs", "6"], {
+      cwd: repo,
+    });
     expect(low.code).toBe(2);
-    expect(low.stderr).toContain("--max-pairs 6 is below --trials 10");
+    expect(low.stderr).toContain("--max-pairs 6 is below --min-pairs 10");
     const bad = await runCli(["ab", "fast", "slow", "stack.yml", "--max-pairs", "many"], { cwd: repo });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--max-pairs: a number of A/B pairs, a whole number from 2 to 200, got "many"');

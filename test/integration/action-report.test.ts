@@ -30,7 +30,7 @@ function gateDoc(name: string, webserver: string, base: [number, number], head: 
     p99: base[1],
   }));
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: "loadgate", version: "test" },
     createdAt: "2026-11-30T07:00:00.000Z",
     commit: { sha: "b".repeat(40), ref: "refs/pull/21/merge" },

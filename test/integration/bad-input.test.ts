@@ -86,7 +86,7 @@ describe("bad input: exit 2 with file, line, field and what was expected; nothin
     );
     writeFileSync(join(dir, "v7.json"), '{"schemaVersion": 7, "results": []}');
     expect(await refused(["run", s, "--baseline", join(dir, "v7.json")])).toContain(
-      `${join(dir, "v7.json")}: schemaVersion: expected 1, found 7. Give a file written by loadgate --json (schemaVersion 1).`,
+      `${join(dir, "v7.json")}: schemaVersion: expected 2, found 7. Give a file written by loadgate --json (schemaVersion 2).`,
     );
     const other = {
       schemaVersion: 1,

@@ -33,7 +33,7 @@ function remoteWithClones(n: number): { bare: string; clones: string[] } {
 }
 
 const doc = (sha: string, p99 = 40): ResultDocument => ({
-  schemaVersion: 1,
+  schemaVersion: 2,
   tool: { name: "loadgate", version: "test" },
   createdAt: new Date().toISOString(),
   commit: { sha, ref: "refs/heads/main" },

@@ -7,6 +7,7 @@ import { expectNothingLeftOf, runTagged } from "./helpers.js";
 const STACK = "stacks/gunicorn-flask";
 
 const CALLS: Record<CommandName, string[]> = {
+  init: ["init", STACK, "--help"],
   run: ["run", STACK, "--duration", "1", "--help"],
   cost: ["cost", STACK, "--help"],
   ab: ["ab", "HEAD", STACK, "--help"],

@@ -160,16 +160,12 @@ const rejection = (p: Promise<unknown>): Promise<unknown> =>
     (e: unknown) => e,
   );
 
-/** One query on the stack's database, straight to PostgreSQL. */
-function query(port: number, sql: string): Promise<string> {
+/** One query on the stack's database, straight to PostgreSQL (its URL with the run's password). */
+function query(url: string, sql: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      "psql",
-      ["-X", "-Atq", "-h", "127.0.0.1", "-p", String(port), "-U", "loadgate", "-d", "loadgate", "-c", sql],
-      {
-        env: { PATH: "/usr/bin:/bin" },
-      },
-    );
+    const child = spawn("psql", ["-X", "-Atq", url, "-c", sql], {
+      env: { PATH: "/usr/bin:/bin" },
+    });
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
@@ -226,10 +222,10 @@ insert into t select g, 'seed' from generate_series(3, 100) g;
     expect(restart).toContain("no schema, setup, seed or ANALYZE");
     expect(restart).not.toContain("database.setup");
     // The first command reached PostgreSQL's own port, not PgBouncer's (which was not up yet).
-    expect(await query(stack.ports.postgres, "select b from t where a in (1, 2) order by a")).toBe(
+    expect(await query(stack.database!.postgresUrl, "select b from t where a in (1, 2) order by a")).toBe(
       `${seedPort}\nfrom-app-env`,
     );
-    expect(await query(stack.ports.postgres, "select count(*) from t")).toBe("100");
+    expect(await query(stack.database!.postgresUrl, "select count(*) from t")).toBe("100");
     await stack.down();
     template.dispose();
     out.expectNothingLeft();

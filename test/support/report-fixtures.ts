@@ -43,7 +43,7 @@ export function gateDocument(): ResultDocument {
   );
   return JSON.parse(
     JSON.stringify({
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: "loadgate", version: "test" },
       createdAt: "2026-11-29T00:00:00Z",
       commit: { sha: "f".repeat(40), ref: "refs/pull/7/merge" },
@@ -57,7 +57,7 @@ export function baselineDocument(): ResultDocument {
   const r: StackResult = { ...result(around(1000, 20, 4)), history: history(3) };
   return JSON.parse(
     JSON.stringify({
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: "loadgate", version: "test" },
       createdAt: "2026-11-28T00:00:00Z",
       commit: { sha: "e".repeat(40), ref: "refs/heads/main" },

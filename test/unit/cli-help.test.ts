@@ -9,9 +9,10 @@ import {
   AB_DEFAULT_WINDOW_SECONDS,
 } from "../../src/ab/plan.js";
 import { CAPACITY_DEFAULTS } from "../../src/capacity/search.js";
-import { AB_OPTIONS } from "../../src/cli/ab.js";
+import { COMPARE_OPTIONS } from "../../src/cli/compare.js";
 import { COMMAND_HELP, COMMANDS, type CommandName, GLOBAL_HELP, helpFor } from "../../src/cli/help.js";
-import { RUN_OPTIONS } from "../../src/config/cli-plan.js";
+import { INIT_OPTIONS } from "../../src/cli/init.js";
+import { AB_OPTIONS, RUN_OPTIONS } from "../../src/config/cli-plan.js";
 import { SWEEP_DEFAULT_BUDGET } from "../../src/config/plan.js";
 import { STACK_DEFAULTS } from "../../src/config/stack-spec.js";
 import { STUDY_DEFAULTS, STUDY_OPTIONS } from "../../src/config/study-plan.js";
@@ -27,6 +28,7 @@ const flagsOf = (options: object) =>
 
 /** The flags each command parses: run, cost, up and capacity take the run's, ab and study their own. */
 const PARSED: Record<CommandName, string[]> = {
+  init: flagsOf(INIT_OPTIONS),
   run: flagsOf(RUN_OPTIONS),
   cost: flagsOf(RUN_OPTIONS),
   up: flagsOf(RUN_OPTIONS),
@@ -34,7 +36,7 @@ const PARSED: Record<CommandName, string[]> = {
   ab: flagsOf(AB_OPTIONS),
   study: flagsOf(STUDY_OPTIONS),
   report: ["--format", "--out"],
-  compare: [],
+  compare: flagsOf(COMPARE_OPTIONS),
   help: [],
 };
 
@@ -55,16 +57,19 @@ function flagEntries(text: string): { flag: string; text: string }[] {
   return entries;
 }
 
-/** The flags of a note paragraph ("Refused (exit 2): --a, --b: why"). */
+/** The flags of the note paragraphs ("Refused (exit 2): --a, --b: why"). */
 function noted(text: string, label: string): string[] {
-  const para = text.split("\n\n").find((p) => p.startsWith(`${label}:`));
-  if (!para) return [];
-  return para
-    .slice(label.length + 1)
-    .replace(/\s+/g, " ")
-    .split(": ")[0]
-    .split(", ")
-    .map((f) => f.trim());
+  return text
+    .split("\n\n")
+    .filter((p) => p.startsWith(`${label}:`))
+    .flatMap((para) =>
+      para
+        .slice(label.length + 1)
+        .replace(/\s+/g, " ")
+        .split(": ")[0]
+        .split(", ")
+        .map((f) => f.trim()),
+    );
 }
 
 function cli(argv: string[]) {
@@ -73,6 +78,7 @@ function cli(argv: string[]) {
 
 /** Each command with arguments that would fail (exit 2) or start something if --help were not checked first. */
 const WOULD_RUN: Record<CommandName, string[]> = {
+  init: ["init", "/nonexistent/app"],
   run: ["run", "/nonexistent/stack"],
   cost: ["cost", "/nonexistent/stack"],
   up: ["up", "/nonexistent/stack"],
@@ -112,22 +118,25 @@ describe("helpFor", () => {
 });
 
 describe("COMMAND_HELP", () => {
-  it.each(COMMANDS)("%s: every flag it parses is explained, listed as refused, or as without effect", (command) => {
-    const text = COMMAND_HELP[command];
-    const entries = flagEntries(text).map((e) => e.flag);
-    const refused = noted(text, "Refused (exit 2)");
-    const ignored = noted(text, "Accepted, no effect");
-    for (const flag of PARSED[command]) {
-      expect(mentions(text, flag), `${command} --help mentions ${flag}`).toBe(true);
-      expect([...entries, ...refused, ...ignored], `${command}: ${flag}`).toContain(flag);
-    }
-    // Nothing is explained that the command does not parse, and each flag is listed once.
-    for (const flag of [...entries, ...refused, ...ignored]) expect([...PARSED[command], "-h, --help"]).toContain(flag);
-    expect(new Set([...entries, ...refused, ...ignored]).size).toBe(entries.length + refused.length + ignored.length);
-  });
+  it.each(COMMANDS)(
+    "%s: every flag it parses is explained or listed as refused; none is accepted without effect",
+    (command) => {
+      const text = COMMAND_HELP[command];
+      const entries = flagEntries(text).map((e) => e.flag);
+      const refused = noted(text, "Refused (exit 2)");
+      expect(text).not.toContain("no effect");
+      for (const flag of PARSED[command]) {
+        expect(mentions(text, flag), `${command} --help mentions ${flag}`).toBe(true);
+        expect([...entries, ...refused], `${command}: ${flag}`).toContain(flag);
+      }
+      // Nothing is explained that the command does not parse, and each flag is listed once.
+      for (const flag of [...entries, ...refused]) expect([...PARSED[command], "-h, --help"]).toContain(flag);
+      expect(new Set([...entries, ...refused]).size).toBe(entries.length + refused.length);
+    },
+  );
 
   it.each(COMMANDS)(
-    "%s: each flag with a value or a switch says its default; synopsis, exit codes, README",
+    "%s: each flag with a value or a switch says its default; synopsis, exit codes, the docs page",
     (command) => {
       const text = COMMAND_HELP[command];
       for (const e of flagEntries(text)) {
@@ -135,7 +144,7 @@ describe("COMMAND_HELP", () => {
       }
       expect(text).toContain("Usage:\n  loadgate ");
       expect(text).toMatch(/Exit codes:\n {2}0 /);
-      expect(text).toContain("README.md");
+      expect(text).toMatch(/See docs\/[\w-]+\.md/);
       for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
     },
   );
@@ -144,7 +153,7 @@ describe("COMMAND_HELP", () => {
     const ab = flagEntries(COMMAND_HELP.ab);
     const of = (entries: { flag: string; text: string }[], flag: string) =>
       entries.find((e) => e.flag === flag)?.text.replace(/\s+/g, " ");
-    expect(of(ab, "--trials")).toContain(`(default: ${AB_DEFAULT_MIN_PAIRS})`);
+    expect(of(ab, "--min-pairs")).toContain(`(default: ${AB_DEFAULT_MIN_PAIRS})`);
     expect(of(ab, "--max-pairs")).toContain(`(default: ${AB_DEFAULT_MAX_PAIRS},`);
     expect(of(ab, "--max-time")).toContain(`(default: ${AB_DEFAULT_MAX_TIME} s)`);
     expect(of(ab, "--duration")).toContain(`(default: ${AB_DEFAULT_WINDOW_SECONDS} s,`);
@@ -160,9 +169,9 @@ describe("COMMAND_HELP", () => {
     expect(of(flagEntries(COMMAND_HELP.report), "--format")).toContain("(default: terminal)");
   });
 
-  it("the README's flag table has every flag of run and ab", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const cli = readme.slice(readme.indexOf("## The CLI"), readme.indexOf("### The Result JSON"));
+  it("docs/cli.md's flag table has every flag of run and ab", () => {
+    const page = readFileSync(join(ROOT, "docs/cli.md"), "utf8");
+    const cli = page.slice(page.indexOf("## Flags"), page.indexOf("## Exit codes"));
     for (const flag of new Set([...flagsOf(RUN_OPTIONS), ...flagsOf(AB_OPTIONS)])) {
       expect(cli, flag).toMatch(new RegExp(`^\\| \`${flag}[ \`]`, "m"));
     }
@@ -204,6 +213,7 @@ describe("main answers help before anything else", () => {
     ["capacity", ["capacity", "--nope"]],
     ["ab", ["ab", "main", "--nope"]],
     ["study", ["study", "--nope"]],
+    ["init", ["init", "--nope"]],
   ])("%s: an unknown flag is exit 2, pointing at its command's help", async (command, argv) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
@@ -211,8 +221,8 @@ describe("main answers help before anything else", () => {
     expect(r.stderr).toContain(`See "loadgate ${command} --help"`);
   });
 
-  it.each(["cost", "capacity", "up"] as const)(
-    "%s: each flag its help lists as refused is refused (exit 2)",
+  it.each(["cost", "capacity", "up", "ab"] as const)(
+    "%s: each flag its help lists as refused is refused (exit 2), naming the flag, before anything is read",
     async (command) => {
       const refused = noted(COMMAND_HELP[command], "Refused (exit 2)");
       expect(refused.length).toBeGreaterThan(0);
@@ -220,12 +230,14 @@ describe("main answers help before anything else", () => {
         const value = RUN_OPTIONS[flag.slice(2) as keyof typeof RUN_OPTIONS].type === "string" ? ["1"] : [];
         const r = await cli([
           command,
+          ...(command === "ab" ? ["no-such-ref"] : []),
           "/nonexistent/stack",
           ...(command === "capacity" ? ["--slo-p99", "50ms"] : []),
           flag,
           ...value,
         ]);
         expect(r.code, `${command} ${flag}: ${r.stderr}`).toBe(2);
+        expect(r.stderr, `${command} ${flag}`).toContain(`loadgate ${command}: ${flag} `);
         expect(r.stderr, `${command} ${flag}`).not.toContain("no such file or folder");
       }
     },

@@ -12,7 +12,7 @@ const r = result(around(1000, 20, 5));
 const valid = () =>
   JSON.parse(
     JSON.stringify({
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: "loadgate", version: "t" },
       createdAt: "2026-11-29T00:00:00Z",
       results: [r],

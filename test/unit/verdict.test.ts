@@ -312,14 +312,14 @@ describe("headlineOf", () => {
 });
 
 describe("A/B pair flags", () => {
-  it("--trials is the fewest pairs, --max-pairs the most; defaults 8 and 24", async () => {
+  it("--min-pairs is the fewest pairs, --max-pairs the most; defaults 8 and 24", async () => {
     const { parsePairs } = await import("../../src/ab/plan.js");
     expect(parsePairs(undefined, undefined)).toEqual({ minPairs: 8, maxPairs: 24 });
     expect(parsePairs("30", undefined)).toEqual({ minPairs: 30, maxPairs: 30 });
     expect(parsePairs("4", "40")).toEqual({ minPairs: 4, maxPairs: 40 });
-    expect(() => parsePairs("10", "6")).toThrow("--max-pairs 6 is below --trials 10");
+    expect(() => parsePairs("10", "6")).toThrow("--max-pairs 6 is below --min-pairs 10");
     expect(() => parsePairs("1.5", undefined)).toThrow(
-      '--trials: a number of A/B pairs, a whole number from 2 to 200, got "1.5"',
+      '--min-pairs: a number of A/B pairs, a whole number from 2 to 200, got "1.5"',
     );
   });
 });

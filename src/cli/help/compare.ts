@@ -23,8 +23,8 @@ import {
 } from "./render.js";
 import { allRunFlagsBut, D, RUN_FLAGS, runFlags } from "./run-flags.js";
 
-const AB_FLAGS: Record<Exclude<AbFlag, RunFlag> | "trials" | "duration" | "warmup" | "workers", FlagHelp> = {
-  trials: {
+const AB_FLAGS: Record<Exclude<AbFlag, RunFlag> | "duration" | "warmup" | "workers", FlagHelp> = {
+  "min-pairs": {
     arg: "N",
     text: "the fewest pairs (a base and a head window each) measured before the first look, 2 to 200",
     default: `${AB_DEFAULT_MIN_PAIRS}`,
@@ -32,7 +32,7 @@ const AB_FLAGS: Record<Exclude<AbFlag, RunFlag> | "trials" | "duration" | "warmu
   "max-pairs": {
     arg: "N",
     text: "the most pairs when the verdict stays undecided, 2 to 200",
-    default: `${AB_DEFAULT_MAX_PAIRS}, or --trials if that is more`,
+    default: `${AB_DEFAULT_MAX_PAIRS}, or --min-pairs if that is more`,
   },
   "max-time": {
     arg: "S",
@@ -70,10 +70,13 @@ export const AB: CommandSpec = {
     ["<stack>", "a folder holding stack.yml, or the file, inside the repository"],
   ],
   flags: [
-    ...(["trials", "max-pairs", "max-time", "duration", "warmup"] as const).map((n) => [n, AB_FLAGS[n]] as const),
+    ...(["min-pairs", "max-pairs", "max-time", "duration", "warmup"] as const).map((n) => [n, AB_FLAGS[n]] as const),
     ...runFlags(allRunFlagsBut(...AB_IGNORED, "trials", "duration", "warmup"), { workers: AB_FLAGS.workers }),
   ],
-  ignored: { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+  refused: [
+    { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
+    { flags: ["trials"], why: "an A/B counts pairs, not trials: give --min-pairs N" },
+  ],
   exit: [EXIT.ok, [1, "a regression of the head against the base"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Same-runner A/B"),
 };
@@ -108,19 +111,42 @@ export const STUDY: CommandSpec = {
   readme: README("The study: `loadgate study`"),
 };
 
+const GATE_OF = "the --stack file's gate (the default gate without one)";
+
 export const COMPARE: CommandSpec = {
   summary: "the verdict of each stack of one Result file against another",
-  usage: ["loadgate compare <baseline.json> <result.json>"],
+  usage: ["loadgate compare <baseline.json> <result.json> [--stack <stack>]... [flags]"],
   about:
-    `Judges each stack of the second file against the same-named stack of the first with the default gate ` +
-    `(P99 +${pct(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct(DEFAULT_GATE.throughput ?? 0)}, ` +
-    `errors <${pct(DEFAULT_GATE.errorRate)}, and cost +${pct(DEFAULT_COST_LIMIT)} when both files have a ` +
-    "cost run) and the history the baseline file carries. No flags.",
+    "Judges each stack of the second file against the same-named stack of the first, with the history the " +
+    "baseline file carries. The gate is the stack file's given with --stack (as run judges it), else the " +
+    `default gate: P99 +${pct(DEFAULT_GATE.p99 ?? 0)}, throughput ${pct(DEFAULT_GATE.throughput ?? 0)}, ` +
+    `errors <${pct(DEFAULT_GATE.errorRate)}, and cost +${pct(DEFAULT_COST_LIMIT)} when both files have a cost run.`,
   args: [
     ["<baseline.json>", "a Result written earlier (--json, --save-baseline, the Action's result)"],
     ["<result.json>", "the Result to judge"],
   ],
-  flags: [],
+  flags: [
+    [
+      "stack",
+      {
+        arg: "FILE",
+        text: "a stack file (or its folder) whose gate judges the stack of its name; repeat for several stacks",
+        default: "none: the default gate",
+      },
+    ],
+    ["p99-threshold", { ...RUN_FLAGS["p99-threshold"], default: `${GATE_OF}'s p99` }],
+    ["throughput-threshold", { ...RUN_FLAGS["throughput-threshold"], default: `${GATE_OF}'s throughput` }],
+    ["max-error-rate", { ...RUN_FLAGS["max-error-rate"], default: `${GATE_OF}'s error-rate` }],
+    [
+      "cost-limit",
+      {
+        ...RUN_FLAGS["cost-limit"],
+        text: "the cost gate's limit, when both files have a cost run",
+        default: `${GATE_OF}'s cost, +${pct(DEFAULT_COST_LIMIT)} if it gives none`,
+      },
+    ],
+    ["no-cost", { text: "no cost gate, even when both files have a cost run", default: "off" }],
+  ],
   exit: [[0, "no regression"], [1, "a regression"], EXIT.bad],
   readme: README("Verdicts"),
 };

@@ -28,6 +28,8 @@ const COST_REFUSED: RunFlag[] = [
   "pin",
   "target",
   "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
 ];
 
 export const COST: CommandSpec = {
@@ -37,22 +39,34 @@ export const COST: CommandSpec = {
     "Brings each stack up with the app (one worker) under valgrind (callgrind), sends requests one at a time " +
     "and counts instructions per request per chunk; no timed trials. Set the run in the stack file's cost section.",
   args: [STACK_ARG],
-  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "sweep-time"), {
+  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "no-cost", "sweep-time"), {
     baseline: {
       arg: "FILE",
       text: "compare instructions per request with a Result written earlier; exit 1 on a cost regression",
       default: "none: instructions per request are printed, not judged",
     },
   }),
-  refused: { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
-  ignored: { flags: ["cost", "sweep-time"], why: "the cost run is on already, with one worker" },
+  refused: [
+    { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
+    { flags: ["cost", "no-cost", "sweep-time"], why: "the cost run is on already, with one worker" },
+  ],
   exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Cost gate: instructions per request under valgrind"),
 };
 
 /** Replaced texts of ab, where the flags differ from run's. */
 const CAPACITY_REFUSED: RunFlag[] = ["duration", "warmup", "trials", "rate", "target", "baseline", "save-baseline"];
-const CAPACITY_IGNORED: RunFlag[] = ["pin", "baseline-key", "max-error-rate", "cost", "cost-limit", "sweep-time"];
+const CAPACITY_IGNORED: RunFlag[] = [
+  "pin",
+  "baseline-key",
+  "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
+  "cost",
+  "no-cost",
+  "cost-limit",
+  "sweep-time",
+];
 
 export const CAPACITY: CommandSpec = {
   summary: "the highest open-loop rate at which P99 stays within an SLO",
@@ -93,8 +107,10 @@ export const CAPACITY: CommandSpec = {
       client: { arg: "native|autocannon", text: "the closed-loop trial's HTTP client", default: "native" },
     }),
   ],
-  refused: { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
-  ignored: { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" },
+  refused: [
+    { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
+    { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" },
+  ],
   exit: [[0, "measured"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Capacity at an SLO: `loadgate capacity`"),
 };
@@ -105,7 +121,8 @@ const UP_IGNORED = allRunFlagsBut(...UP_USED, "target");
 export const UP: CommandSpec = {
   summary: "bring one stack up and keep it up until Ctrl-C",
   usage: ["loadgate up <stack> [flags]"],
-  about: 'Prints "ready <url>" on stdout once the stack answers, and brings it down on Ctrl-C or SIGTERM.',
+  about:
+    'Prints "database <url>" (the app\'s {database_url}, with the run\'s password) and "ready <url>" on stdout once the stack answers, and brings it down on Ctrl-C or SIGTERM.',
   args: [STACK_ARG],
   flags: runFlags(UP_USED, {
     workers: {
@@ -114,8 +131,10 @@ export const UP: CommandSpec = {
       default: `the stack file's app.workers, ${D.workers} if it gives none`,
     },
   }),
-  refused: { flags: ["target"], why: "up takes exactly one stack" },
-  ignored: { flags: UP_IGNORED, why: "the flags of a measured run; up sends no load" },
+  refused: [
+    { flags: ["target"], why: "up takes exactly one stack" },
+    { flags: UP_IGNORED, why: "the flags of a measured run; up sends no load" },
+  ],
   exit: [[0, "stopped by Ctrl-C or SIGTERM"], EXIT.bad, EXIT.stack],
   readme: README("The CLI"),
 };

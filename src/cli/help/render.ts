@@ -1,11 +1,10 @@
 // Pure: how a command's help is laid out (synopsis, arguments, flags with defaults, exit codes), and
 // what every command's help shares.
 
-import type { RUN_OPTIONS } from "../../config/cli-plan.js";
+import type { AB_OPTIONS, RUN_OPTIONS } from "../../config/cli-plan.js";
 import type { STUDY_OPTIONS } from "../../config/study-plan.js";
-import type { AB_OPTIONS } from "../ab.js";
 
-export const COMMANDS = ["run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"] as const;
+export const COMMANDS = ["init", "run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type RunFlag = Exclude<keyof typeof RUN_OPTIONS, "help">;
@@ -31,8 +30,8 @@ export interface CommandSpec {
   about?: string;
   args?: readonly (readonly [string, string])[];
   flags: readonly (readonly [string, FlagHelp])[];
-  refused?: FlagNote;
-  ignored?: FlagNote;
+  /** Flags the command parses but does not use: refused (exit 2), each group with its reason. */
+  refused?: readonly FlagNote[];
   exit: readonly (readonly [number, string])[];
   readme: string;
 }
@@ -70,8 +69,7 @@ function flagEntry(name: string, f: FlagHelp): string {
   return entry(flag, `${f.text}${f.default === undefined ? "" : ` (default: ${f.default})`}`);
 }
 
-function note(label: string, n: FlagNote | undefined): string[] {
-  if (!n) return [];
+function note(label: string, n: FlagNote): string[] {
   const flags = n.flags.map((f) => `--${f}`).join(", ");
   return ["", ...wrap(`${label}: ${flags}: ${n.why}`, 2, 0)];
 }
@@ -82,7 +80,7 @@ export function render(command: CommandName, spec: CommandSpec): string {
   if (spec.args?.length) out.push("", "Arguments:", ...spec.args.map(([name, text]) => entry(name, text)));
   out.push("", "Flags:", ...spec.flags.map(([name, f]) => flagEntry(name, f)));
   out.push(entry("-h, --help", "print this help"));
-  out.push(...note("Refused (exit 2)", spec.refused), ...note("Accepted, no effect", spec.ignored));
+  for (const n of spec.refused ?? []) out.push(...note("Refused (exit 2)", n));
   out.push("", "Exit codes:", ...spec.exit.map(([code, text]) => entry(String(code), text, 8)));
   out.push("", ...wrap(`See ${spec.readme}`, 0));
   return `${out.join("\n")}\n`;
@@ -96,7 +94,17 @@ export const EXIT = {
   interrupted: [130, "interrupted (Ctrl-C, SIGTERM)"],
 } as const;
 
-export const README = (section: string) =>
-  section === "The CLI" ? 'README.md, "The CLI".' : `README.md, "${section}" (and "The CLI" for every command).`;
+/** The docs page that holds each section a command's help points at. */
+const PAGE_OF: Record<string, string> = {
+  "The CLI": "docs/cli.md",
+  "Reports and charts": "docs/cli.md",
+  "The study: `loadgate study`": "docs/study.md",
+};
+
+/** Where to read more: a section of docs/ (verdicts.md unless PAGE_OF says otherwise), and the CLI page. */
+export const README = (section: string) => {
+  const page = PAGE_OF[section] ?? "docs/verdicts.md";
+  return section === "The CLI" ? `${page}.` : `${page}, "${section}" (and docs/cli.md for every command).`;
+};
 
 export const STACK_ARG = ["<stack>", "a folder holding stack.yml, or the stack file itself"] as const;

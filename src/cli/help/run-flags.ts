@@ -70,9 +70,27 @@ export const RUN_FLAGS: Record<RunFlag, FlagHelp> = {
       "more fails the gate (exit 1), with or without --baseline",
     default: `the stack file's gate.error-rate, <${pct(DEFAULT_GATE.errorRate)} if it gives none`,
   },
+  "p99-threshold": {
+    arg: "T",
+    text:
+      'the P99 gate: a growth like "+10%" against the baseline, an SLO like "<50ms", or both ("+10%,<50ms"); ' +
+      "replaces the stack file's gate.p99 (the Action's input p99-threshold)",
+    default: `the stack file's gate.p99, +${pct(DEFAULT_GATE.p99 ?? 0)} if it gives none`,
+  },
+  "throughput-threshold": {
+    arg: "T",
+    text:
+      'the throughput gate: a drop like "-5%", an SLO like ">1000/s", or both; replaces the stack file\'s ' +
+      "gate.throughput (the Action's input throughput-threshold)",
+    default: `the stack file's gate.throughput, ${pct(DEFAULT_GATE.throughput ?? 0)} if it gives none`,
+  },
   cost: {
     text: "also count the app's instructions per request under valgrind (the cost run) and gate them",
     default: "off; on when the stack file's gate has cost",
+  },
+  "no-cost": {
+    text: "no cost run and no cost gate, even when the stack file's gate has cost (the Action's cost: false)",
+    default: "off",
   },
   "cost-limit": {
     arg: "+N%",
@@ -115,7 +133,10 @@ export const RUN_ORDER: readonly RunFlag[] = [
   "pin",
   "target",
   "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
   "cost",
+  "no-cost",
   "cost-limit",
   "json",
   "baseline",
