@@ -80,7 +80,7 @@ capacity: { slo-p99: 200ms, max-probes: 1 }
     git("commit", "-q", "-am", "head");
     const out = join(repo, "ab.json");
     const run = await runCli(
-      ["ab", "HEAD~1", "HEAD", "stack.yml", "--trials", "2", "--max-pairs", "2", "--json", out],
+      ["ab", "HEAD~1", "HEAD", "stack.yml", "--min-pairs", "2", "--max-pairs", "2", "--json", out],
       {
         cwd: repo,
         timeoutMs: 300_000,

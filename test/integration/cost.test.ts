@@ -131,7 +131,7 @@ ${SHORT_COST}gate:
     git("commit", "-q", "-am", "more work");
     const out = join(repo, "ab.json");
     const run = await runCli(
-      ["ab", "HEAD~1", "HEAD", "stack.yml", "--trials", "2", "--max-pairs", "2", "--json", out],
+      ["ab", "HEAD~1", "HEAD", "stack.yml", "--min-pairs", "2", "--max-pairs", "2", "--json", out],
       { cwd: repo },
     );
     expect(run.code, run.stderr).toBe(1);
