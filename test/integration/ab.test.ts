@@ -81,9 +81,12 @@ describe("loadgate ab: both commits side by side, interleaved", () => {
   });
 
   it("a head that answers 500 to every request fails the run (exit 3) naming the head, nothing left behind", async () => {
-    const run = await runCli(["ab", "fast", "broken", "stack.yml", "--min-pairs", "2", "--max-pairs", "2", ...SHORTER], {
-      cwd: repo,
-    });
+    const run = await runCli(
+      ["ab", "fast", "broken", "stack.yml", "--min-pairs", "2", "--max-pairs", "2", ...SHORTER],
+      {
+        cwd: repo,
+      },
+    );
     expect(run.code, run.stderr.slice(-3000)).toBe(3);
     expect(run.stderr).toMatch(/the head \(broken\) served nothing: .*non-2xx [1-9]\d*/);
     expect(run.stderr).toMatch(/--- last lines of the app's log/);

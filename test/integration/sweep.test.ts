@@ -91,7 +91,20 @@ load:
     git("commit", "-q", "-am", "head");
     const out = join(repo, "ab.json");
     const run = await runCli(
-      ["ab", "HEAD~1", "HEAD", "stack.yml", "--min-pairs", "2", "--max-pairs", "2", "--sweep-time", "30", "--json", out],
+      [
+        "ab",
+        "HEAD~1",
+        "HEAD",
+        "stack.yml",
+        "--min-pairs",
+        "2",
+        "--max-pairs",
+        "2",
+        "--sweep-time",
+        "30",
+        "--json",
+        out,
+      ],
       { cwd: repo, timeoutMs: 300_000 },
     );
     expect(run.code === 0 || run.code === 1, run.stderr.slice(-3000)).toBe(true);
