@@ -576,7 +576,7 @@ describe("the fork recipe: measured by the fork's run, posted from workflow_run 
       expect(post.stdout).toContain("The Result names pull request #7; ignored");
       expect(writable.state.commentsOn("acme", "shop", 7)).toHaveLength(0);
       const [comment] = writable.state.commentsOn("acme", "shop", 51);
-      expect(comment.body).toContain("measured by the workflow run of the fork's pull request (mallory/shop@9999999)");
+      expect(comment.body).toContain("measured by the workflow run of the fork's pull request (mallory/shop@&#8203;9999999)");
       expect(comment.body).not.toContain("<img");
       expect(comment.body).toContain("\\*\\*pwned\\*\\* &lt;img src=x&gt; \\| cell");
 

@@ -18,7 +18,7 @@ describe("loadgate run on the full chain (PostgreSQL → PgBouncer → app → n
     expect(run.stderr).toMatch(/nginx started/);
     expect(run.stderr).toMatch(/trial 2 .* req\/s {2}errors \d+ {2}p99 [\d.]+ ms/);
     const doc = JSON.parse(readFileSync(out, "utf8"));
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(2);
     const r = doc.results[0];
     expect(r.stack.name).toBe("tiny");
     expect(r.workers).toBe(1);
