@@ -36715,7 +36715,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve10, basename: basename3 } = __require("path");
-    var { readFileSync: readFileSync13 } = __require("fs");
+    var { readFileSync: readFileSync14 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -36723,7 +36723,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path = resolve10(string);
-          const data = readFileSync13(path, "utf8");
+          const data = readFileSync14(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync13(path);
+            const buffer = readFileSync14(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename3(path)
             }, opts));
@@ -44456,12 +44456,71 @@ var VERSION = "0.1.0";
 import { existsSync as existsSync5 } from "node:fs";
 import { relative as relative5, resolve as resolve6 } from "node:path";
 
+// src/child-env.ts
+var BASE_NAMES = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR"];
+var NETWORK_NAMES = [
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "ALL_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "all_proxy",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "REQUESTS_CA_BUNDLE",
+  "CURL_CA_BUNDLE",
+  "NODE_EXTRA_CA_CERTS"
+];
+var BASE_PREFIXES = ["LC_"];
+var TEST_TAG = "LOADGATE_TEST_TAG";
+var TOOLS = {
+  /** pip's own configuration (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_CERT, PIP_CONFIG_FILE, …) and where pip.conf and its cache are. */
+  pip: { names: ["XDG_CACHE_HOME", "XDG_CONFIG_HOME"], prefixes: ["PIP_"], set: { PIP_NO_INPUT: "1" } },
+  /** Configuration a workflow may give git (GIT_CONFIG_COUNT/KEY_n/VALUE_n, GIT_CONFIG_GLOBAL), ssh for an ssh remote. */
+  git: {
+    names: ["XDG_CONFIG_HOME", "GIT_SSH", "GIT_SSH_COMMAND", "SSH_AUTH_SOCK"],
+    prefixes: ["GIT_CONFIG_"],
+    set: { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" }
+  },
+  apt: { names: ["APT_CONFIG"], prefixes: [], set: { DEBIAN_FRONTEND: "noninteractive" } }
+};
+function passEnvRefusal(name) {
+  if (/^(ACTIONS|INPUT)_/.test(name)) {
+    return `${name} is the runner's own (ACTIONS_*) or a step input (INPUT_*): it is never passed to the code under test.`;
+  }
+  if (RUNNER_FILES.includes(name)) {
+    return `${name} is the path of one of the runner's command files: a process that writes it changes the job's later steps, so it is never passed.`;
+  }
+  return void 0;
+}
+var RUNNER_FILES = ["GITHUB_ENV", "GITHUB_STATE", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY"];
+function pick(env, names, prefixes) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === void 0) continue;
+    if (names.includes(k) || prefixes.some((p) => k.startsWith(p))) out[k] = v;
+  }
+  return out;
+}
+function baseEnvOf(env) {
+  return pick(env, [...BASE_NAMES, ...NETWORK_NAMES, TEST_TAG], BASE_PREFIXES);
+}
+function toolEnvOf(tool, env, extra = {}) {
+  const t = TOOLS[tool];
+  return { ...baseEnvOf(env), ...pick(env, t.names, t.prefixes), ...t.set, ...extra };
+}
+function passEnvOf(names, env) {
+  return pick(env, names, []);
+}
+
 // src/exec.ts
 import { spawn as spawn3 } from "node:child_process";
 function execCapture(command, args, options = {}) {
   return new Promise((resolve10, reject) => {
     const child = spawn3(command, args, {
-      env: options.env ?? process.env,
+      env: options.env ?? baseEnvOf(process.env),
       cwd: options.cwd,
       uid: options.user?.uid,
       gid: options.user?.gid,
@@ -44489,7 +44548,7 @@ function execCapture(command, args, options = {}) {
 
 // src/ab/git.ts
 async function git(cwd, args) {
-  const r = await execCapture("git", args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
+  const r = await execCapture("git", args, { cwd, env: toolEnvOf("git", process.env) });
   if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.output.trim()}`);
   return r.output.trim();
 }
@@ -44953,10 +45012,74 @@ function binarySearch(path, override) {
   };
 }
 
+// src/config/event.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+function readEvent(env) {
+  const name = env.GITHUB_EVENT_NAME ?? "";
+  const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "/").split("/");
+  let payload = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = JSON.parse(readFileSync4(env.GITHUB_EVENT_PATH, "utf8"));
+    } catch (err) {
+      throw new UserError(
+        `GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH}: cannot read the event payload (${err.message}).`
+      );
+    }
+  }
+  const pr = payload.pull_request;
+  const pullRequest = pr ? {
+    number: Number(pr.number ?? payload.number),
+    baseSha: String(pr.base?.sha ?? ""),
+    headSha: String(pr.head?.sha ?? ""),
+    baseRef: String(pr.base?.ref ?? ""),
+    headRepo: String(pr.head?.repo?.full_name ?? ""),
+    fromFork: Boolean(pr.head?.repo?.full_name && pr.head.repo.full_name !== pr.base?.repo?.full_name) || Boolean(pr.head?.repo?.fork)
+  } : null;
+  const wr = name === "workflow_run" ? payload.workflow_run : void 0;
+  const workflowRun = wr ? {
+    headSha: String(wr.head_sha ?? ""),
+    headBranch: String(wr.head_branch ?? ""),
+    headRepo: String(wr.head_repository?.full_name ?? ""),
+    pullRequests: (Array.isArray(wr.pull_requests) ? wr.pull_requests : []).map((p) => ({
+      number: Number(p.number),
+      headSha: String(p.head?.sha ?? "")
+    })).filter((p) => Number.isInteger(p.number) && p.number > 0)
+  } : null;
+  const mg = name === "merge_group" ? payload.merge_group : void 0;
+  const mergeGroup = mg ? { baseSha: String(mg.base_sha ?? ""), headSha: String(mg.head_sha ?? ""), baseRef: String(mg.base_ref ?? "") } : null;
+  return {
+    name,
+    repository: { owner, repo },
+    sha: pullRequest?.headSha || mergeGroup?.headSha || env.GITHUB_SHA || "",
+    ref: env.GITHUB_REF ?? "",
+    defaultBranch: payload.repository?.default_branch ?? null,
+    pullRequest,
+    workflowRun,
+    mergeGroup,
+    selfHosted: (env.RUNNER_ENVIRONMENT ?? "").toLowerCase() === "self-hosted"
+  };
+}
+var BASELINE_EVENTS = ["push", "schedule", "workflow_dispatch"];
+function untrustedReason(event) {
+  const name = event.name || "unknown";
+  if (!BASELINE_EVENTS.includes(event.name)) {
+    return `this run is ${/^[aeiou]/.test(name) ? "an" : "a"} ${name} event, whose code may come from a pull request or another branch`;
+  }
+  if (event.name === "schedule" && event.defaultBranch === null) return null;
+  if (event.defaultBranch === null) {
+    return `the ${event.name} event's payload does not name the repository's default branch, so this run cannot show that it is on it`;
+  }
+  if (event.ref !== `refs/heads/${event.defaultBranch}`) {
+    return `this run is on ${event.ref || "an unknown ref"}, not the default branch ${event.defaultBranch}`;
+  }
+  return null;
+}
+
 // src/config/stack-file.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { createHash as createHash2 } from "node:crypto";
-import { existsSync, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { existsSync, readFileSync as readFileSync5, statSync as statSync2 } from "node:fs";
 import { dirname as dirname3, join as join2, relative as relative2, resolve as resolve2 } from "node:path";
 
 // schema/stack.schema.json
@@ -45247,6 +45370,16 @@ var stack_schema_default = {
             ]
           },
           description: 'Environment variables for the app (and its setup commands); values may hold {port}, {workers}, {database_url}, {stack_dir}, {run_dir}, e.g. { DATABASE_URL: "{database_url}" }.'
+        },
+        "pass-env": {
+          type: "array",
+          maxItems: 64,
+          uniqueItems: true,
+          items: {
+            type: "string",
+            pattern: "^[A-Za-z_][A-Za-z0-9_]*$"
+          },
+          description: "Variables of loadgate's own environment the app, app.setup and database.setup also get, by exact name (e.g. [SECRET_KEY]). Everything else is left out except PATH, HOME, USER, LOGNAME, locale, TZ, TMPDIR, proxy and CA settings."
         },
         ready: {
           type: "object",
@@ -45730,6 +45863,8 @@ var EXPECTED_FORM = {
   "cost.timeout": 'a duration like "60s"',
   "cost.gap": 'a duration like "5ms"',
   "gate.capacity": 'a drop like "-10%" or a floor like ">800/s" (capacity at capacity.slo-p99)',
+  "app.pass-env": "a list of variable names from loadgate's environment, e.g. [SECRET_KEY, SENTRY_DSN]",
+  "app.pass-env[]": "a variable name: letters, digits and _, not starting with a digit (e.g. SECRET_KEY)",
   "app.setup": "a command (text), or a mapping with command and optionally files, creates, timeout",
   "app.setup.command": "a command (text)",
   "app.setup.files": "a list of files or folders, relative to app.cwd, e.g. [package-lock.json]",
@@ -45879,7 +46014,7 @@ function loadStackFile(file) {
     description: raw.description ?? "",
     file,
     dir: at.dir,
-    fileHash: createHash2("sha256").update(readFileSync4(file)).digest("hex"),
+    fileHash: createHash2("sha256").update(readFileSync5(file)).digest("hex"),
     database,
     pooler,
     proxy,
@@ -45895,7 +46030,7 @@ function readStackSource(file) {
   const rel = relative2(process.cwd(), file) || file;
   let text;
   try {
-    text = readFileSync4(file, "utf8");
+    text = readFileSync5(file, "utf8");
   } catch (err) {
     throw new UserError(`${rel}: cannot read the stack file (${err.code ?? err}).`);
   }
@@ -45989,6 +46124,7 @@ function appSection(at, app) {
     workers: app.workers ?? STACK_DEFAULTS.workers,
     cwd,
     env: textValues(app.env),
+    passEnv: passEnvSection(at, app["pass-env"]),
     ready: {
       http: ready.http ?? "/",
       timeoutSeconds: parseDuration(ready.timeout ?? "30s")
@@ -45996,6 +46132,13 @@ function appSection(at, app) {
     setup,
     python
   };
+}
+function passEnvSection(at, names) {
+  for (const [i, name] of (names ?? []).entries()) {
+    const refused = passEnvRefusal(name);
+    if (refused) problem(at, ["app", "pass-env", i], `${refused} Remove it from the list.`);
+  }
+  return [...names ?? []];
 }
 function appSetup(at, value, appDir) {
   const base = setupCommand(at, value, ["app", "setup"]);
@@ -46240,9 +46383,17 @@ function checkRunFolder(io) {
     );
   }
 }
+function isTrustedRun(env) {
+  if (env.GITHUB_ACTIONS !== "true") return false;
+  try {
+    return untrustedReason(readEvent(env)) === null;
+  } catch {
+    return false;
+  }
+}
 function runtimeOf(io, toolVersion) {
-  const baseEnv = {};
-  for (const [k, v] of Object.entries(io.env)) if (v !== void 0 && !k.startsWith("INPUT_")) baseEnv[k] = v;
+  const hostEnv = {};
+  for (const [k, v] of Object.entries(io.env)) if (v !== void 0) hostEnv[k] = v;
   return {
     stacks: [],
     target: null,
@@ -46256,7 +46407,9 @@ function runtimeOf(io, toolVersion) {
     costOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir2(),
-    baseEnv,
+    baseEnv: baseEnvOf(hostEnv),
+    hostEnv: Object.freeze(hostEnv),
+    trustedRun: isTrustedRun(io.env),
     toolVersion
   };
 }
@@ -46269,7 +46422,7 @@ import { join as join14 } from "node:path";
 var import_autocannon = __toESM(require_autocannon(), 1);
 
 // src/load/fd-limit.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
+import { readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
 var FD_RESERVE = 32;
 function openFileLimit(limits = readProc("/proc/self/limits")) {
   const m = /^Max open files\s+(\d+|unlimited)\s+/m.exec(limits ?? "");
@@ -46278,7 +46431,7 @@ function openFileLimit(limits = readProc("/proc/self/limits")) {
 }
 function readProc(file) {
   try {
-    return readFileSync5(file, "utf8");
+    return readFileSync6(file, "utf8");
   } catch {
     return void 0;
   }
@@ -46586,18 +46739,18 @@ function endMeasure(hooks, finish) {
 
 // src/load/cpu.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 var clockTicks;
 function ticksPerSecond() {
   if (clockTicks === void 0) {
-    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8" });
+    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8", env: baseEnvOf(process.env) });
     clockTicks = Number(r.stdout?.trim()) || 100;
   }
   return clockTicks;
 }
 function processCpuSeconds(pid) {
   try {
-    const stat = readFileSync6(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync7(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
   } catch {
@@ -46609,7 +46762,7 @@ function groupCpuSeconds(pgid) {
 }
 function machineBusySeconds() {
   try {
-    const line = readFileSync6("/proc/stat", "utf8").split("\n")[0];
+    const line = readFileSync7("/proc/stat", "utf8").split("\n")[0];
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
     return busy / ticksPerSecond();
@@ -47041,7 +47194,7 @@ import {
   lstatSync,
   mkdirSync as mkdirSync2,
   readdirSync as readdirSync4,
-  readFileSync as readFileSync7,
+  readFileSync as readFileSync8,
   readlinkSync as readlinkSync2,
   rmSync,
   writeFileSync
@@ -47260,14 +47413,14 @@ function readKeyFiles(paths, appDir) {
     }
     if (st.isSymbolicLink()) out.push({ name, bytes: Buffer.from(`symlink:${readlinkSync2(abs)}`) });
     else if (st.isDirectory()) for (const e of readdirSync4(abs).sort()) walk(join4(abs, e));
-    else if (st.isFile()) out.push({ name, bytes: readFileSync7(abs) });
+    else if (st.isFile()) out.push({ name, bytes: readFileSync8(abs) });
   };
   for (const p of paths) walk(p);
   return out;
 }
 function readMarker(file) {
   try {
-    const m = JSON.parse(readFileSync7(file, "utf8"));
+    const m = JSON.parse(readFileSync8(file, "utf8"));
     return typeof m.key === "string" ? m : void 0;
   } catch {
     return void 0;
@@ -47394,7 +47547,7 @@ function requireBinaries(needs, search, install, log) {
   if (missing.length === 0) return found;
   if (install) {
     const root = process.getuid?.() === 0;
-    const canSudo = !root && spawnSync3("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+    const canSudo = !root && spawnSync3("sudo", ["-n", "true"], { stdio: "ignore", env: baseEnvOf(process.env) }).status === 0;
     if (!root && !canSudo) {
       throw new UserError(
         `Missing: ${missing.join(", ")}. --install needs root or passwordless sudo to run apt-get; run this yourself:
@@ -47403,7 +47556,7 @@ function requireBinaries(needs, search, install, log) {
     }
     const pre = root ? [] : ["sudo", "-n"];
     log(`Installing ${missing.join(", ")} with apt-get`);
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    const env = toolEnvOf("apt", process.env);
     for (const args of [
       [...pre, "apt-get", "update", "-qq"],
       [...pre, "apt-get", "install", "-y", "-qq", ...missing]
@@ -47432,21 +47585,23 @@ or run again with --install.`
 
 // src/stack/python-env.ts
 import { createHash as createHash4 } from "node:crypto";
-import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync8, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join6, relative as relative4 } from "node:path";
+import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync9, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname6, join as join6, relative as relative4 } from "node:path";
 var COMPLETE_MARK = ".loadgate-complete";
-async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
+var TRUSTED_VENVS = "venvs-default-branch";
+async function venvDirFor(cacheDir, requirements, interpreter, noDeps = [], trusted = false) {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
   if (version?.code !== 0) {
     throw new UserError(
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
   }
-  const hash = createHash4("sha256").update(readFileSync8(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
-  return join6(cacheDir, "venvs", hash);
+  const hash = createHash4("sha256").update(readFileSync9(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
+  return join6(cacheDir, trusted ? TRUSTED_VENVS : "venvs", hash);
 }
-async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log, noDeps = []) {
-  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
+async function ensurePythonEnv(o) {
+  const { cacheDir, requirements, interpreter, install, log, noDeps = [], env } = o;
+  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps, o.trusted);
   const bin = join6(dir, "bin");
   if (existsSync4(join6(dir, COMPLETE_MARK))) return { dir, bin, created: false };
   const rel = relative4(process.cwd(), requirements) || requirements;
@@ -47457,7 +47612,7 @@ async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log
   }
   const building = dir;
   rmSync2(building, { recursive: true, force: true });
-  mkdirSync3(join6(cacheDir, "venvs"), { recursive: true });
+  mkdirSync3(dirname6(dir), { recursive: true });
   log(`Creating a virtualenv for ${rel} (pip install -r)`);
   const venv = await execCapture(interpreter, ["-m", "venv", building]);
   if (venv.code !== 0) {
@@ -47471,7 +47626,7 @@ On Debian/Ubuntu install it with: apt-get install -y python3-venv`
   const pip = await execCapture(
     join6(building, "bin", "pip"),
     ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
-    { env: { ...process.env, PIP_NO_INPUT: "1" } }
+    { env: toolEnvOf("pip", env) }
   );
   if (pip.code !== 0) {
     rmSync2(building, { recursive: true, force: true });
@@ -47486,7 +47641,7 @@ Fix the pins in ${rel} and run again.`
     const extra = await execCapture(
       join6(building, "bin", "pip"),
       ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
-      { env: { ...process.env, PIP_NO_INPUT: "1" } }
+      { env: toolEnvOf("pip", env) }
     );
     if (extra.code !== 0) {
       rmSync2(building, { recursive: true, force: true });
@@ -47503,12 +47658,12 @@ The packages it builds against (greenlet, setuptools, wheel, \u2026) must be in 
 }
 
 // src/stack/run-user.ts
-import { readFileSync as readFileSync9 } from "node:fs";
+import { readFileSync as readFileSync10 } from "node:fs";
 function unprivilegedUser() {
   if (process.getuid?.() !== 0) return void 0;
   let passwd = "";
   try {
-    passwd = readFileSync9("/etc/passwd", "utf8");
+    passwd = readFileSync10("/etc/passwd", "utf8");
   } catch {
     return { name: "nobody", uid: 65534, gid: 65534 };
   }
@@ -48227,24 +48382,27 @@ function summarizeMetric(values) {
   return { median: median(known), ci, values: [...values] };
 }
 function summarizeTrials(trials, histograms) {
-  const pick2 = (f) => summarizeMetric(trials.map(f));
+  const pick3 = (f) => summarizeMetric(trials.map(f));
   const pooled = pooledSummary(histograms);
   return {
-    throughput: pick2((t) => t.throughput),
+    throughput: pick3((t) => t.throughput),
     latency: {
-      p50: pick2((t) => t.latency.p50),
-      p90: pick2((t) => t.latency.p90),
-      p99: pick2((t) => t.latency.p99),
-      p999: pick2((t) => t.latency.p999),
-      max: pick2((t) => t.latency.max)
+      p50: pick3((t) => t.latency.p50),
+      p90: pick3((t) => t.latency.p90),
+      p99: pick3((t) => t.latency.p99),
+      p999: pick3((t) => t.latency.p999),
+      max: pick3((t) => t.latency.max)
     },
-    errorRate: pick2((t) => t.errorRate),
+    errorRate: pick3((t) => t.errorRate),
     errors: trials.reduce((a, t) => a + t.errors.total, 0),
     ...pooled ? { pooled } : {}
   };
 }
 
 // src/engine/prepare.ts
+function appBaseEnv(run2, s) {
+  return { ...run2.baseEnv, ...passEnvOf(s.spec.app.passEnv, run2.hostEnv) };
+}
 function needsOf(stacks) {
   return {
     postgres: stacks.some((s) => s.spec.database !== null),
@@ -48255,18 +48413,21 @@ function needsOf(stacks) {
 }
 async function prepareStack(run2, s, log, o = {}) {
   const binaries = requireBinaries(needsOf([s]), run2.binarySearch, run2.install, log);
-  const python = s.spec.app.python ? await ensurePythonEnv(
-    run2.cacheDir,
-    s.spec.app.python.requirements,
-    s.spec.app.python.interpreter,
-    run2.install,
-    log,
-    s.spec.app.python.noDeps
-  ) : void 0;
-  await ensureAppSetup(s.spec, {
+  const python = s.spec.app.python ? await ensurePythonEnv({
     cacheDir: run2.cacheDir,
+    requirements: s.spec.app.python.requirements,
+    interpreter: s.spec.app.python.interpreter,
+    install: run2.install,
+    log,
+    noDeps: s.spec.app.python.noDeps,
+    trusted: run2.trustedRun,
+    env: run2.hostEnv
+  }) : void 0;
+  await ensureAppSetup(s.spec, {
+    // A default-branch run keeps its own markers: it never skips app.setup on another run's word.
+    cacheDir: run2.trustedRun ? join12(run2.cacheDir, "default-branch") : run2.cacheDir,
     tmpDir: run2.tmpDir,
-    baseEnv: run2.baseEnv,
+    baseEnv: appBaseEnv(run2, s),
     python,
     user: unprivilegedUser(),
     log: (line) => log(`[${s.spec.name}] ${line}`),
@@ -48285,7 +48446,7 @@ async function prepareStack(run2, s, log, o = {}) {
 function seedTemplate(run2, p, o) {
   return seedDatabaseTemplate(p.plan, {
     binaries: p.binaries,
-    baseEnv: run2.baseEnv,
+    baseEnv: appBaseEnv(run2, p.plan),
     python: p.python,
     user: unprivilegedUser(),
     tmpDir: run2.tmpDir,
@@ -48300,7 +48461,7 @@ function startStack(run2, p, o) {
     binaries: p.binaries,
     user: unprivilegedUser(),
     tmpDir: run2.tmpDir,
-    baseEnv: run2.baseEnv,
+    baseEnv: appBaseEnv(run2, p.plan),
     python: p.python,
     nginxSupportsErrorFlag: nginxSupportsErrorFlag(p.versions.nginx),
     log: o.log,
@@ -48309,7 +48470,7 @@ function startStack(run2, p, o) {
     onComponent: o.onComponent,
     databaseTemplate: o.databaseTemplate,
     // Test-only fault injection, read here and nowhere else (see startOnFreePort).
-    takePortForTest: run2.baseEnv.LOADGATE_TEST_TAKE_PORT
+    takePortForTest: run2.hostEnv.LOADGATE_TEST_TAKE_PORT
   });
 }
 function stackResult(r) {
@@ -48689,7 +48850,7 @@ function riskNote(risk, alpha, tested) {
 
 // src/cost/run.ts
 import { spawnSync as spawnSync4 } from "node:child_process";
-import { readFileSync as readFileSync11 } from "node:fs";
+import { readFileSync as readFileSync12 } from "node:fs";
 import http from "node:http";
 import { arch } from "node:os";
 
@@ -48772,15 +48933,20 @@ function valgrindGuestCpu(arch2, flags) {
 
 // src/cost/vgdb.ts
 import { execFile } from "node:child_process";
-import { readdirSync as readdirSync6, readFileSync as readFileSync10 } from "node:fs";
+import { readdirSync as readdirSync6, readFileSync as readFileSync11 } from "node:fs";
 import { join as join13 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
   return new Promise((resolve10) => {
-    execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
-      const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-      resolve10({ code: code2, stdout, stderr });
-    });
+    execFile(
+      vgdb,
+      args,
+      { timeout: VGDB_TIMEOUT_MS, encoding: "utf8", env: baseEnvOf(process.env) },
+      (err, stdout, stderr) => {
+        const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
+        resolve10({ code: code2, stdout, stderr });
+      }
+    );
   });
 }
 async function listCounted(vgdb, outDir) {
@@ -48803,7 +48969,7 @@ async function dumpOne(vgdb, outDir, pid) {
     const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
     if (fresh.length > 0) {
       const file = join13(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
-      const total = dumpTotal(readFileSync10(file, "utf8"));
+      const total = dumpTotal(readFileSync11(file, "utf8"));
       if (total !== void 0) return total;
     }
     if (Date.now() > deadline) break;
@@ -48856,7 +49022,7 @@ function costPlanOf(plan, valgrind) {
 function costFingerprint(valgrindVersion2, pythonVersion) {
   let flags = "";
   try {
-    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync11("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync12("/proc/cpuinfo", "utf8"))?.[1] ?? "";
   } catch {
   }
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
@@ -48866,7 +49032,7 @@ function costFingerprint(valgrindVersion2, pythonVersion) {
   return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
 }
 function valgrindVersion(valgrind) {
-  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8" });
+  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8", env: baseEnvOf(process.env) });
   return r.stdout?.trim() || "unknown";
 }
 function send(agent, base, r, timeoutMs) {
@@ -49477,7 +49643,7 @@ function errorRateVerdict(base, head, limit) {
 }
 
 // src/compare/relative.ts
-function pick(t, m) {
+function pick2(t, m) {
   return m === "throughput" ? t.throughput : t.latency[m];
 }
 var usable = (v) => typeof v === "number" && v > 0 && Number.isFinite(v);
@@ -49536,18 +49702,18 @@ function pairedRow(metric2, pairs, blockIds, gate, alpha) {
   const a = gated ? alpha : 0.025;
   const values = [];
   for (const b of blockIds) {
-    const ratios = pairs.filter((p) => p.block === b && usable(pick(p.base, metric2)) && usable(pick(p.head, metric2))).map((p) => Math.log(pick(p.head, metric2)) - Math.log(pick(p.base, metric2)));
+    const ratios = pairs.filter((p) => p.block === b && usable(pick2(p.base, metric2)) && usable(pick2(p.head, metric2))).map((p) => Math.log(pick2(p.head, metric2)) - Math.log(pick2(p.base, metric2)));
     if (ratios.length > 0) values.push(mean(ratios));
   }
   if (values.length === 0) return void 0;
-  const ok = pairs.filter((p) => usable(pick(p.base, metric2)) && usable(pick(p.head, metric2)));
+  const ok = pairs.filter((p) => usable(pick2(p.base, metric2)) && usable(pick2(p.head, metric2)));
   const shift = pairedShift(values, 1 - 2 * a);
   return verdictFor(
     metric2,
     gated,
     gate,
-    median(ok.map((p) => pick(p.base, metric2))),
-    median(ok.map((p) => pick(p.head, metric2))),
+    median(ok.map((p) => pick2(p.base, metric2))),
+    median(ok.map((p) => pick2(p.head, metric2))),
     { ...shift, requested: 1 - 2 * a, n: values.length }
   );
 }
@@ -50048,7 +50214,7 @@ var ASSUMED_RUN_SD = { throughput: 0.09, p50: 0.09, p99: 0.17 };
 function predictionRow(metric2, baseline, current, gate, history, alpha) {
   const gated = relativelyGated(gate, metric2);
   const a = gated ? alpha : 0.025;
-  const cur = current.trials.map((t) => pick(t, metric2)).filter(usable);
+  const cur = current.trials.map((t) => pick2(t, metric2)).filter(usable);
   const points = [
     ...history.map((p) => p[metric2]),
     metric2 === "throughput" ? baseline.summary.throughput.median : baseline.summary.latency[metric2].median
@@ -50073,8 +50239,8 @@ function predictionRow(metric2, baseline, current, gate, history, alpha) {
 function tailRows(baseline, current, gate) {
   const rows = [];
   for (const metric2 of ["p90", "p999"]) {
-    const a = baseline.trials.map((t) => pick(t, metric2)).filter(usable);
-    const b = current.trials.map((t) => pick(t, metric2)).filter(usable);
+    const a = baseline.trials.map((t) => pick2(t, metric2)).filter(usable);
+    const b = current.trials.map((t) => pick2(t, metric2)).filter(usable);
     if (a.length === 0 || b.length === 0) continue;
     const s = twoSampleShift(a.map(Math.log), b.map(Math.log), 0.95);
     rows.push(verdictFor(metric2, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
@@ -50231,10 +50397,10 @@ function percentileChartData(head, base) {
   const b = hasLatency(base) ? percentileValues(base) : void 0;
   const keep = PERCENTILES.map((_, i) => Number.isFinite(h[i]) && (b === void 0 || Number.isFinite(b[i])));
   if (!keep.some(Boolean)) return void 0;
-  const pick2 = (v) => v.filter((_, i) => keep[i]);
+  const pick3 = (v) => v.filter((_, i) => keep[i]);
   return {
-    labels: pick2(PERCENTILES.map((p) => p.label)),
-    series: [...b ? [{ side: "base", values: pick2(b) }] : [], { side: "head", values: pick2(h) }]
+    labels: pick3(PERCENTILES.map((p) => p.label)),
+    series: [...b ? [{ side: "base", values: pick3(b) }] : [], { side: "head", values: pick3(h) }]
   };
 }
 
@@ -50518,7 +50684,7 @@ function planStudy(argv, io, toolVersion, stacksDir) {
 import { resolve as resolve5 } from "node:path";
 
 // src/modes/report.ts
-import { basename, dirname as dirname6 } from "node:path";
+import { basename, dirname as dirname7 } from "node:path";
 
 // src/report/stack-reports.ts
 function stackReportsOf(doc) {
@@ -50535,7 +50701,7 @@ function stackReportsOf(doc) {
 }
 
 // src/modes/report.ts
-var shortName = (file) => `${basename(dirname6(file))}/${basename(file)}`;
+var shortName = (file) => `${basename(dirname7(file))}/${basename(file)}`;
 function reportsOf(docs) {
   const stacks = docs.flatMap(
     ({ file, doc }) => stackReportsOf(doc).map((s) => ({
@@ -52856,9 +53022,9 @@ function takeFlag(argv, name) {
 
 // src/cli/output.ts
 import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname7 } from "node:path";
+import { dirname as dirname8 } from "node:path";
 function writeOutput(file, text) {
-  mkdirSync4(dirname7(file), { recursive: true });
+  mkdirSync4(dirname8(file), { recursive: true });
   writeFileSync3(file, text.endsWith("\n") ? text : `${text}
 `);
 }
@@ -53923,8 +54089,8 @@ function guessReady(routes, where) {
   if (routes.length === 0) {
     return { value: "/", guess: `no route found in ${where}; set a path that answers 2xx without a login` };
   }
-  const pick2 = routes.includes("/") ? "/" : routes.find((r) => !HEALTH.test(r)) ?? routes[0];
-  return { value: pick2, guess: `the route ${pick2} in ${where}; it must answer 2xx without a login` };
+  const pick3 = routes.includes("/") ? "/" : routes.find((r) => !HEALTH.test(r)) ?? routes[0];
+  return { value: pick3, guess: `the route ${pick3} in ${where}; it must answer 2xx without a login` };
 }
 
 // src/init/python.ts
@@ -54274,8 +54440,8 @@ function commandDraft(folder, command) {
 
 // src/init/folder.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync12, statSync as statSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { basename as basename2, dirname as dirname8, join as join16, relative as relative6, resolve as resolve8, sep } from "node:path";
+import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync13, statSync as statSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { basename as basename2, dirname as dirname9, join as join16, relative as relative6, resolve as resolve8, sep } from "node:path";
 var READ = /(?:\.(?:py|js|mjs|cjs|ts|go|sql|json|mod|txt|toml)|^manage\.py|^go\.sum|\.lock|lock\.yaml)$/;
 var SKIP = /* @__PURE__ */ new Set(["node_modules", "venv", "env", "__pycache__", "vendor", "dist", "build", "site-packages"]);
 var MAX_FILES = 400;
@@ -54297,7 +54463,7 @@ function readAppFolder(dir, shown) {
       if (entry2.isDirectory()) {
         if (depth2 < MAX_DEPTH && !entry2.name.startsWith(".") && !SKIP.has(entry2.name)) walk(path, depth2 + 1);
       } else if (entry2.isFile() && READ.test(entry2.name) && statSync3(join16(dir, path)).size <= MAX_BYTES) {
-        files.set(path, readFileSync12(join16(dir, path), "utf8"));
+        files.set(path, readFileSync13(join16(dir, path), "utf8"));
       } else if (entry2.isFile() && depth2 === 1) {
         files.set(path, "");
       }
@@ -54307,9 +54473,9 @@ function readAppFolder(dir, shown) {
   return { shown, name: basename2(resolve8(dir)), files };
 }
 function repositoryRoot(dir) {
-  for (let d = resolve8(dir); ; d = dirname8(d)) {
+  for (let d = resolve8(dir); ; d = dirname9(d)) {
     if (existsSync6(join16(d, ".git"))) return d;
-    if (dirname8(d) === d) return null;
+    if (dirname9(d) === d) return null;
   }
 }
 function defaultBranch(root) {
@@ -54345,7 +54511,7 @@ function writeNew(files, alsoRefused = []) {
     );
   }
   for (const f of files) {
-    mkdirSync5(dirname8(f.path), { recursive: true });
+    mkdirSync5(dirname9(f.path), { recursive: true });
     writeFileSync4(f.path, f.text, { flag: "wx" });
   }
 }
@@ -54450,7 +54616,7 @@ import { existsSync as existsSync7 } from "node:fs";
 
 // src/baseline/file-store.ts
 import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname9 } from "node:path";
+import { dirname as dirname10 } from "node:path";
 var FileBaselineStore = class {
   constructor(readFrom, writeTo) {
     this.readFrom = readFrom;
@@ -54468,7 +54634,7 @@ var FileBaselineStore = class {
   async save(_stack, _env, _sha, doc) {
     if (!this.writeTo) return void 0;
     this.written = this.written ? { ...this.written, results: [...this.written.results, ...doc.results] } : doc;
-    mkdirSync6(dirname9(this.writeTo), { recursive: true });
+    mkdirSync6(dirname10(this.writeTo), { recursive: true });
     writeFileSync5(this.writeTo, `${JSON.stringify(this.written, null, 2)}
 `);
     return this.writeTo;
@@ -54662,7 +54828,8 @@ function applyPlacement(pin) {
   const placement = planPlacement(pin, cores);
   if (pin) {
     const r = spawnSync5("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
-      encoding: "utf8"
+      encoding: "utf8",
+      env: baseEnvOf(process.env)
     });
     if (r.status !== 0) {
       throw new UserError(
@@ -54999,12 +55166,12 @@ function skippedLines(outcomes) {
 
 // src/study/stacks-dir.ts
 import { existsSync as existsSync8 } from "node:fs";
-import { dirname as dirname10, join as join18 } from "node:path";
+import { dirname as dirname11, join as join18 } from "node:path";
 import { fileURLToPath } from "node:url";
-function builtInStacksDir(from = dirname10(fileURLToPath(import.meta.url))) {
-  for (let dir = from; ; dir = dirname10(dir)) {
+function builtInStacksDir(from = dirname11(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = dirname11(dir)) {
     if (existsSync8(join18(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join18(dir, "stacks");
-    if (dirname10(dir) === dir) break;
+    if (dirname11(dir) === dir) break;
   }
   throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
 }

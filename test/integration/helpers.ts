@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { expect } from "vitest";
 import { commandLineOf, listeningInodes, pidsWithEnv } from "../../src/stack/ports.js";
 import { groupMembers } from "../../src/stack/process-group.js";
+import { tempDir } from "../support/temp.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const CLI = join(ROOT, "dist/cli.js");
@@ -86,7 +86,7 @@ export function expectNothingLeft(run: CliRun): void {
 
 /** A stack file in a temp folder around the tiny standard-library app. */
 export function tinyStack(yaml: (app: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-stack-"));
+  const dir = tempDir("lg-stack-");
   writeFileSync(join(dir, "stack.yml"), yaml(TINY_APP));
   writeFileSync(
     join(dir, "schema.sql"),

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { removeAfterAll } from "../support/temp.js";
 import { bareStack, expectNothingLeft, ROOT, runCli, tinyStack } from "./helpers.js";
 
 describe("loadgate run on the full chain (PostgreSQL → PgBouncer → app → nginx)", () => {
   it("measures the stack, prints the table, writes the Result, and leaves nothing behind", async () => {
-    const out = join(tmpdir(), `lg-tiny-${process.pid}.json`);
+    const out = removeAfterAll(join(tmpdir(), `lg-tiny-${process.pid}.json`));
     const run = await runCli(["run", join(ROOT, "test/fixtures/tiny"), "--json", out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(
