@@ -1,4 +1,5 @@
-// `loadgate up <stack>`: one stack up, "ready <url>" on stdout, kept up until Ctrl-C.
+// `loadgate up <stack>`: one stack up, "ready <url>" on stdout (and "database <url>", the
+// {database_url} the app got, with this run's password), kept up until Ctrl-C.
 
 import { planRun } from "../config/cli-plan.js";
 import { holdStack } from "../engine/hold.js";
@@ -15,7 +16,8 @@ export async function upCommand(argv: string[], io: CliIo): Promise<number> {
   await holdStack(plan, {
     log: (line) => io.stderr(`${line}\n`),
     signal: io.signal,
-    onReady: (url) => io.stdout(`ready ${url}\n`),
+    // The database line comes first, so that whoever waits for "ready" has both.
+    onReady: (url, databaseUrl) => io.stdout(`${databaseUrl ? `database ${databaseUrl}\n` : ""}ready ${url}\n`),
   });
   return ExitCode.ok;
 }

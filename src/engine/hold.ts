@@ -9,7 +9,10 @@ import { prepareStack, startStack } from "./prepare.js";
  * `loadgate up`: brings one stack up, announces its URL, and keeps it up until the signal aborts
  * (Ctrl-C) or a component dies; then brings it down. For benchmarks against --target and for debugging.
  */
-export async function holdStack(plan: RunPlan, hooks: EngineHooks & { onReady: (url: string) => void }): Promise<void> {
+export async function holdStack(
+  plan: RunPlan,
+  hooks: EngineHooks & { onReady: (url: string, databaseUrl: string | undefined) => void },
+): Promise<void> {
   const s = plan.stacks[0];
   const prepared = await prepareStack(plan, s, hooks.log, hooks);
   const placement = applyPlacement(false);
@@ -21,7 +24,7 @@ export async function holdStack(plan: RunPlan, hooks: EngineHooks & { onReady: (
   });
   let failure: unknown;
   try {
-    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
+    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`, stack.database?.url);
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         try {

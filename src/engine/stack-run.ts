@@ -102,8 +102,13 @@ async function diagnoseAndStop(stack: RunningStack, p: PreparedStack, trials: Tr
   const overErrors = servesNothing === undefined && errors.failed > s.gate.errorRate * errors.attempts;
   if (overErrors) {
     const pool =
-      errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer
-        ? await poolState(p.binaries.postgresBin!, stack.ports.pgbouncer, s.spec.pooler.defaultPoolSize)
+      errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer && stack.database
+        ? await poolState(
+            p.binaries.postgresBin!,
+            stack.ports.pgbouncer,
+            s.spec.pooler.defaultPoolSize,
+            stack.database.credentials,
+          )
         : undefined;
     const message = errorRateMessage(`stack ${s.spec.name}`, trials, s.gate.errorRate, {
       requestTimeoutSeconds: s.load.timeoutSeconds,

@@ -4,7 +4,10 @@ export interface PgbouncerConfigInput {
   listenPort: number;
   postgresPort: number;
   database: string;
+  /** The role PgBouncer logs in to PostgreSQL as, whoever the client is. */
   user: string;
+  /** The role that may read PgBouncer's console (SHOW POOLS). */
+  statsUser: string;
   authFile: string;
   poolMode: string;
   defaultPoolSize: number;
@@ -19,9 +22,9 @@ ${c.database} = host=127.0.0.1 port=${c.postgresPort} dbname=${c.database} user=
 listen_addr = 127.0.0.1
 listen_port = ${c.listenPort}
 unix_socket_dir =
-auth_type = trust
+auth_type = scram-sha-256
 auth_file = ${c.authFile}
-stats_users = ${c.user}
+stats_users = ${c.statsUser}
 pool_mode = ${c.poolMode}
 default_pool_size = ${c.defaultPoolSize}
 max_client_conn = ${c.maxClientConn}

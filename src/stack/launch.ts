@@ -1,13 +1,14 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { StackPlan } from "../config/plan.js";
 import { messageOf, StackError } from "../errors.js";
+import type { DbCredentials } from "./db-auth.js";
 import { commandLineOf, freePort, listeningInodes, pidsHoldingSockets, pidsWithEnv } from "./ports.js";
 import { Component, type ComponentOptions, groupMembers, killAllGroupsNow, treeMembers } from "./process-group.js";
-import { explainFullDisk } from "./run-folder.js";
+import { explainFullDisk, makeDir, removeTree } from "./run-folder.js";
 import type { RunUser } from "./run-user.js";
 
 /** Every component carries this variable, so children that escape their process group can still be found. */
@@ -54,8 +55,12 @@ export interface Launch {
   /** Ports by component name, filled as components are given theirs. */
   readonly ports: Record<string, number>;
   readonly components: Component[];
-  /** A folder under the run folder that the unprivileged user owns. */
-  dir(name: string): string;
+  /**
+   * A new folder under the run folder (`name` may be "a/b" when loadgate made "a"): root's (0755), or
+   * with `given` the unprivileged user's, with `mode`, for what a component must write itself.
+   * Fails when anything is already there.
+   */
+  dir(name: string, given?: { mode: number }): string;
   /** Starts a component in its own process group, logging to <runDir>/<name>.log. */
   start(options: LaunchOptions): Promise<Component>;
 }
@@ -78,12 +83,6 @@ function reachableRoot(tmpDir: string, user: RunUser | undefined, log: (line: st
     if (parent === dir) return tmpDir;
     dir = parent;
   }
-}
-
-export function ownedDir(path: string, user: RunUser | undefined): string {
-  mkdirSync(path, { recursive: true, mode: 0o755 });
-  if (user) chownSync(path, user.uid, user.gid);
-  return path;
 }
 
 /** Run markers and folders of the launches not yet torn down, for forceStopAllNow. */
@@ -110,7 +109,7 @@ export function forceStopAllNow(): number {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (const deadline = Date.now() + 3000; Date.now() < deadline && marked().length > 0; )
     Atomics.wait(pause, 0, 0, 25);
-  for (const runDir of liveLaunches.values()) rmSync(runDir, { recursive: true, force: true });
+  for (const runDir of liveLaunches.values()) removeTree(runDir);
   liveLaunches.clear();
   return n;
 }
@@ -130,7 +129,8 @@ export function newLaunch(label: string, ctx: LaunchContext): Launch {
     );
   }
   liveLaunches.set(runId, runDir);
-  ownedDir(runDir, ctx.user);
+  // The run folder stays ours (root's when we are root); the unprivileged user may only enter it.
+  if (ctx.user) chmodSync(runDir, 0o755);
   const components: Component[] = [];
   const ports: Record<string, number> = {};
   return {
@@ -140,7 +140,7 @@ export function newLaunch(label: string, ctx: LaunchContext): Launch {
     markerEnv: { [RUN_MARKER]: runId },
     ports,
     components,
-    dir: (name) => ownedDir(join(runDir, name), ctx.user),
+    dir: (name, given) => makeDir(join(runDir, name), given?.mode ?? 0o755, given ? ctx.user : undefined),
     async start(options) {
       const c = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
       components.push(c);
@@ -193,7 +193,8 @@ async function stopAndCheck(launch: Launch, remove: "all" | "data" | "none"): Pr
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep(50);
   }
-  if (remove !== "none") rmSync(join(runDir, "pg", "data"), { recursive: true, force: true });
+  // PostgreSQL's data is the unprivileged user's: that user removes it.
+  if (remove !== "none") removeTree(join(runDir, "pg", "data"), launch.ctx.user);
   if (orphans.size > 0) {
     const list = [...orphans.values()]
       .map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`)
@@ -208,13 +209,17 @@ async function stopAndCheck(launch: Launch, remove: "all" | "data" | "none"): Pr
       `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`,
     );
   }
-  if (remove === "all") rmSync(runDir, { recursive: true, force: true });
+  if (remove === "all") removeTree(runDir);
 }
 
 /** What one component hands to those started after it. */
 export interface Wiring {
-  /** The URL the app is given as {database_url}: PostgreSQL's, or PgBouncer's in front of it. */
+  /** The URL the app is given as {database_url}: PostgreSQL's, or PgBouncer's in front of it (with the app role's password). */
   databaseUrl: string;
+  /** PostgreSQL's own URL for the app role (what database.setup got). */
+  postgresUrl?: string;
+  /** The run's passwords, set by PostgreSQL's part. */
+  credentials?: DbCredentials;
 }
 
 /**

@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Binaries } from "./binaries.js";
 import { renderNginxConf } from "./configs.js";
 import { type LaunchContext, type StackPart, startOnFreePort } from "./launch.js";
 import { httpProbe, type ProbeAnswer } from "./probes.js";
 import { notReadyText, waitReady } from "./process-group.js";
+import { writeNewFile } from "./run-folder.js";
 
 export interface NginxContext extends LaunchContext {
   binaries: Binaries;
@@ -14,7 +14,11 @@ export interface NginxContext extends LaunchContext {
 /** Seconds nginx has to answer 2xx on the app's ready path. */
 const NGINX_READY_SECONDS = 15;
 
-/** nginx as the reverse proxy in front of the app; the load goes to it. */
+/**
+ * nginx as the reverse proxy in front of the app; the load goes to it. Its configuration sits in
+ * <run>/nginx, which stays root's; only <run>/nginx/prefix (its pid file and temporary folders) is
+ * given to the unprivileged user nginx runs as.
+ */
 export const nginxPart: StackPart<NginxContext> = {
   name: "nginx",
   wanted: (plan) => plan.spec.proxy !== null,
@@ -22,11 +26,13 @@ export const nginxPart: StackPart<NginxContext> = {
     const { spec } = plan;
     const proxy = spec.proxy!;
     const { ports } = launch;
-    const prefix = launch.dir("nginx");
+    const dir = launch.dir("nginx");
+    const prefix = launch.dir("nginx/prefix", { mode: 0o755 });
+    let attempt = 0;
     await startOnFreePort(launch, "nginx", async (port) => {
       ports.nginx = port;
-      const conf = join(prefix, "nginx.conf");
-      writeFileSync(
+      const conf = join(dir, attempt++ === 0 ? "nginx.conf" : `nginx-${attempt}.conf`);
+      writeNewFile(
         conf,
         renderNginxConf({
           prefix,

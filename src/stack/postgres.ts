@@ -1,4 +1,3 @@
-import { chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { StackPlan } from "../config/plan.js";
 import { StackError } from "../errors.js";
@@ -6,14 +5,23 @@ import { execCapture } from "../exec.js";
 import { type AppEnvContext, appEnvironment } from "./app-env.js";
 import type { Binaries } from "./binaries.js";
 import { fillPlaceholders } from "./configs.js";
+import {
+  ADMIN_ROLE,
+  APP_ROLE,
+  appUrl,
+  DB,
+  type DbCredentials,
+  GIVE_TO_APP_SQL,
+  newCredentials,
+  renderPgHba,
+  setAppPasswordSql,
+} from "./db-auth.js";
 import { type Launch, type LaunchContext, newLaunch, type StackPart, startOnFreePort, tearDown } from "./launch.js";
 import { type Component, lastLines, waitReady } from "./process-group.js";
-import { explainFullDisk } from "./run-folder.js";
+import { psql } from "./psql.js";
+import { explainFullDisk, removeTree, writeNewFile } from "./run-folder.js";
 import type { RunUser } from "./run-user.js";
 import { runSetupStep } from "./setup-step.js";
-
-export const DB = "loadgate";
-export const DB_USER = "loadgate";
 
 /** What PostgreSQL needs from the stack's context (database.setup runs with the app's environment). */
 export interface PostgresContext extends LaunchContext, AppEnvContext {
@@ -22,36 +30,37 @@ export interface PostgresContext extends LaunchContext, AppEnvContext {
   databaseTemplate?: string;
 }
 
-export async function psql(bin: string, port: number, database: string, args: string[]) {
-  return execCapture(
-    join(bin, "psql"),
-    [
-      "-X",
-      "-q",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "-U",
-      DB_USER,
-      "-d",
-      database,
-      ...args,
-    ],
-    {
-      env: { PATH: "/usr/bin:/bin", PGCONNECT_TIMEOUT: "3" },
-    },
-  );
+/**
+ * The run's PostgreSQL folder <run>/pg: the unprivileged user's, 0700, holding the data directory and
+ * the Unix socket loadgate_admin connects through; pg_hba.conf beside it stays root's.
+ */
+function pgFolder(launch: Launch): { pgDir: string; data: string; hba: string } {
+  const pgDir = launch.dir("pg", { mode: 0o700 });
+  const hba = join(launch.runDir, "pg_hba.conf");
+  writeNewFile(hba, renderPgHba());
+  return { pgDir, data: join(pgDir, "data"), hba };
 }
+
+/** loadgate_admin on the socket in <run>/pg (no password: only the folder's owner and root get in). */
+const admin = (pgDir: string, port: number) => ({ socketDir: pgDir, port });
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 2 : 1)} s`;
 
 async function initdb(bin: string, pgDir: string, data: string, user: RunUser | undefined): Promise<void> {
   const init = await execCapture(
     join(bin, "initdb"),
-    ["-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
+    [
+      "-D",
+      data,
+      "-U",
+      ADMIN_ROLE,
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--no-sync",
+      "--no-instructions",
+    ],
     { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } },
   );
   if (init.code !== 0)
@@ -65,14 +74,13 @@ async function startServer(
   plan: StackPlan,
   ctx: PostgresContext,
   launch: Launch,
-  pgDir: string,
-  data: string,
+  folder: { pgDir: string; data: string; hba: string },
   overrides: Record<string, string> = {},
 ) {
   const bin = ctx.binaries.postgresBin!;
+  const { pgDir, data } = folder;
   const settings: Record<string, string> = {
     listen_addresses: "127.0.0.1",
-    unix_socket_directories: pgDir,
     fsync: "off",
     synchronous_commit: "off",
     full_page_writes: "off",
@@ -80,6 +88,10 @@ async function startServer(
     max_connections: "300",
     logging_collector: "off",
     ...plan.spec.database!.settings,
+    // Who may log in, and how, is loadgate's: after the stack's own settings.
+    unix_socket_directories: pgDir,
+    hba_file: folder.hba,
+    password_encryption: "scram-sha-256",
     ...overrides,
   };
   let pg: Component | undefined;
@@ -98,7 +110,7 @@ async function startServer(
     try {
       await waitReady(
         pg,
-        async () => (await psql(bin, port, "postgres", ["-Atc", "select 1"])).code === 0,
+        async () => (await psql(bin, admin(pgDir, port), "postgres", ["-Atc", "select 1"])).code === 0,
         30,
         "ready",
         ctx.signal,
@@ -153,29 +165,46 @@ function refusedSetting(plan: StackPlan, pg: Component, settings: Record<string,
 }
 
 /**
- * Creates the database, runs the stack's schema SQL, its setup commands (migrations, fixtures), its
- * seed SQL, then ANALYZE.
+ * Creates the app role (with the run's password) and its database, runs the stack's schema SQL as
+ * loadgate_admin, its setup commands (migrations, fixtures) as the app role, its seed SQL as
+ * loadgate_admin, then ANALYZE. What the schema and seed SQL made is handed to the app role.
  */
-async function createAndSeed(plan: StackPlan, ctx: PostgresContext, pg: Component, launch: Launch): Promise<void> {
+async function createAndSeed(
+  plan: StackPlan,
+  ctx: PostgresContext,
+  pg: Component,
+  launch: Launch,
+  credentials: DbCredentials,
+): Promise<void> {
   const { spec } = plan;
   const database = spec.database!;
   const bin = ctx.binaries.postgresBin!;
-  const port = launch.ports.postgres;
-  const created = await psql(bin, port, "postgres", ["-c", `create database ${DB}`]);
+  const target = admin(join(launch.runDir, "pg"), launch.ports.postgres);
+  const created = await psql(bin, target, "postgres", [
+    "-c",
+    `create role ${APP_ROLE}`,
+    "-c",
+    setAppPasswordSql(credentials.appPassword),
+    "-c",
+    `create database ${DB} owner ${APP_ROLE}`,
+  ]);
   if (created.code !== 0) throw pg.failure(`could not create the database: ${created.output.trim()}`);
   ctx.signal?.throwIfAborted();
   const runSql = async (key: "schema" | "seed", file: string | null) => {
     if (!file) return;
     ctx.log(`database.${key}: ${file}`);
     const t0 = Date.now();
-    const r = await psql(bin, port, DB, ["-f", file]);
+    const r = await psql(bin, target, DB, ["-f", file]);
     if (r.code !== 0) throw sqlFailure(spec, key, file, r.output);
+    const given = await psql(bin, target, DB, ["-c", GIVE_TO_APP_SQL]);
+    if (given.code !== 0)
+      throw pg.failure(`could not give the app role what database.${key} made: ${given.output.trim()}`);
     ctx.log(`database.${key} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   };
   await runSql("schema", database.schema);
-  await runDatabaseSetup(plan, ctx, launch);
+  await runDatabaseSetup(plan, ctx, launch, credentials);
   await runSql("seed", database.seed);
-  const analyze = await psql(bin, port, DB, ["-c", "analyze"]);
+  const analyze = await psql(bin, target, DB, ["-c", "analyze"]);
   if (analyze.code !== 0) throw pg.failure(`ANALYZE failed: ${analyze.output.trim()}`);
 }
 
@@ -195,20 +224,23 @@ export function sqlFailure(spec: StackPlan["spec"], key: "schema" | "seed", file
   );
 }
 
-/** PostgreSQL's own URL (not PgBouncer's): what database.setup gets. */
-function directUrl(port: number): string {
-  return `postgresql://${DB_USER}@127.0.0.1:${port}/${DB}`;
-}
-
 /**
  * database.setup: each command in turn, in app.cwd with the app's environment, {database_url} and
  * DATABASE_URL pointing at PostgreSQL itself. Migration tools take advisory locks and keep session
- * state, which PgBouncer's transaction pooling breaks; PgBouncer is not up yet anyway.
+ * state, which PgBouncer's transaction pooling breaks; PgBouncer is not up yet anyway. They log in as
+ * the app role (which owns the database and its public schema, so migrations can create and alter
+ * its tables), not as a superuser: a migration that needs one (CREATE EXTENSION of an untrusted
+ * extension) belongs in database.schema.
  */
-async function runDatabaseSetup(plan: StackPlan, ctx: PostgresContext, launch: Launch): Promise<void> {
+async function runDatabaseSetup(
+  plan: StackPlan,
+  ctx: PostgresContext,
+  launch: Launch,
+  credentials: DbCredentials,
+): Promise<void> {
   const { spec } = plan;
   const steps = spec.database!.setup;
-  const url = directUrl(launch.ports.postgres);
+  const url = appUrl(launch.ports.postgres, credentials);
   const values = { database_url: url, stack_dir: spec.dir, run_dir: launch.runDir };
   for (const [i, step] of steps.entries()) {
     await runSetupStep(launch, {
@@ -224,9 +256,9 @@ async function runDatabaseSetup(plan: StackPlan, ctx: PostgresContext, launch: L
   }
 }
 
-async function prewarm(ctx: PostgresContext, pg: Component, port: number): Promise<void> {
+async function prewarm(ctx: PostgresContext, pg: Component, pgDir: string, port: number): Promise<void> {
   // Without a prewarm, throughput crept up ~18% over the first 30 s while the cache filled.
-  const r = await psql(ctx.binaries.postgresBin!, port, DB, [
+  const r = await psql(ctx.binaries.postgresBin!, admin(pgDir, port), DB, [
     "-Atc",
     "create extension if not exists pg_prewarm; select coalesce(sum(pg_prewarm(c.oid)), 0) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'i', 'm', 't') and n.nspname not in ('pg_catalog', 'information_schema')",
   ]);
@@ -236,15 +268,19 @@ async function prewarm(ctx: PostgresContext, pg: Component, port: number): Promi
 }
 
 /**
- * Copies a template data directory to `data`. `cp -a` keeps owner and modes (the template belongs to
- * the unprivileged user) and was faster than fs.cpSync plus a chown walk on a 1M-row database.
+ * Copies a template data directory to `data`, as the unprivileged user (who owns both the template
+ * and <run>/pg, so root writes nothing in a folder another user owns). `cp -a` keeps modes and was
+ * faster than fs.cpSync plus a chown walk on a 1M-row database. PostgreSQL refuses a data directory
+ * others can read: 0700.
  */
-async function copyTemplate(template: string, data: string): Promise<number> {
+async function copyTemplate(template: string, data: string, user: RunUser | undefined): Promise<number> {
   const t0 = Date.now();
-  const r = await execCapture("cp", ["-a", "--", template, data], { env: { PATH: "/usr/bin:/bin" } });
+  const r = await execCapture("sh", ["-c", 'cp -a -- "$1" "$2" && chmod 700 -- "$2"', "sh", template, data], {
+    env: { PATH: "/usr/bin:/bin" },
+    user,
+  });
   if (r.code !== 0)
     throw new StackError(`postgres: could not copy the seeded template ${template}: ${r.output.trim()}`);
-  chmodSync(data, 0o700); // PostgreSQL refuses a data directory others can read
   return Date.now() - t0;
 }
 
@@ -256,24 +292,32 @@ export const postgresPart: StackPart<PostgresContext> = {
   name: "postgres",
   wanted: (plan) => plan.spec.database !== null,
   async start(plan, ctx, launch, wiring) {
-    const pgDir = launch.dir("pg");
-    const data = join(pgDir, "data");
+    const folder = pgFolder(launch);
+    const credentials = newCredentials();
     let pg: Component;
     if (ctx.databaseTemplate) {
-      const copyMs = await copyTemplate(ctx.databaseTemplate, data);
-      pg = await startServer(plan, ctx, launch, pgDir, data);
+      const copyMs = await copyTemplate(ctx.databaseTemplate, folder.data, ctx.user);
+      pg = await startServer(plan, ctx, launch, folder);
+      // The copy keeps the template's password: this run's replaces it.
+      const r = await psql(ctx.binaries.postgresBin!, admin(folder.pgDir, launch.ports.postgres), "postgres", [
+        "-c",
+        setAppPasswordSql(credentials.appPassword),
+      ]);
+      if (r.code !== 0) throw pg.failure(`could not set the app role's password: ${r.output.trim()}`);
       ctx.log(
         `postgres: started from the seeded copy of ${ctx.databaseTemplate} (copy took ${seconds(copyMs)}; no schema, setup, seed or ANALYZE)`,
       );
     } else {
       ctx.log("initdb");
-      await initdb(ctx.binaries.postgresBin!, pgDir, data, ctx.user);
-      pg = await startServer(plan, ctx, launch, pgDir, data);
-      await createAndSeed(plan, ctx, pg, launch);
+      await initdb(ctx.binaries.postgresBin!, folder.pgDir, folder.data, ctx.user);
+      pg = await startServer(plan, ctx, launch, folder);
+      await createAndSeed(plan, ctx, pg, launch, credentials);
     }
     // The buffer cache belongs to the instance: a copy starts cold like a fresh database.
-    if (plan.spec.database!.prewarm) await prewarm(ctx, pg, launch.ports.postgres);
-    wiring.databaseUrl = directUrl(launch.ports.postgres);
+    if (plan.spec.database!.prewarm) await prewarm(ctx, pg, folder.pgDir, launch.ports.postgres);
+    wiring.credentials = credentials;
+    wiring.databaseUrl = appUrl(launch.ports.postgres, credentials);
+    wiring.postgresUrl = wiring.databaseUrl;
   },
 };
 
@@ -303,16 +347,17 @@ export async function seedDatabaseTemplate(plan: StackPlan, ctx: TemplateContext
   if (!plan.spec.database) throw new Error(`stack ${plan.spec.name} has no database to make a template of`);
   const t0 = Date.now();
   const launch = newLaunch(`${plan.spec.name}-template`, ctx);
-  const dispose = () => rmSync(launch.runDir, { recursive: true, force: true });
+  const dispose = () => removeTree(launch.runDir);
   try {
-    const pgDir = launch.dir("pg");
-    const data = join(pgDir, "data");
+    const folder = pgFolder(launch);
+    const { data } = folder;
     ctx.log("initdb (template)");
-    await initdb(ctx.binaries.postgresBin!, pgDir, data, ctx.user);
+    await initdb(ctx.binaries.postgresBin!, folder.pgDir, data, ctx.user);
     // The seed's WAL (160 MB for 1M rows) is not needed after the shutdown checkpoint: without
     // recycling, that checkpoint deletes it, so every restart copies less than half as much.
-    const pg = await startServer(plan, ctx, launch, pgDir, data, { wal_recycle: "off" });
-    await createAndSeed(plan, ctx, pg, launch);
+    const pg = await startServer(plan, ctx, launch, folder, { wal_recycle: "off" });
+    // A password only for the seeding: every start from a copy sets its own.
+    await createAndSeed(plan, ctx, pg, launch, newCredentials());
     await pg.stop(60_000);
     if (pg.exitInfo?.code !== 0) throw pg.failure(`${pg.describeExit()} when asked to shut down the seeded template`);
     await tearDown(launch, "none");

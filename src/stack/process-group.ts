@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, readdirSync, readFileSync } from "node:fs";
 import { StackError } from "../errors.js";
 import type { ProbeAnswer } from "./probes.js";
+import { openLog } from "./run-folder.js";
 import type { RunUser } from "./run-user.js";
 
 export interface ComponentOptions {
@@ -134,7 +135,7 @@ export class Component {
   }
 
   static async start(options: ComponentOptions): Promise<Component> {
-    const fd = openSync(options.logFile, "a");
+    const fd = openLog(options.logFile); // never through a link planted in its place
     try {
       const [command, args] = options.cpus
         ? ["taskset", ["-c", options.cpus, options.command, ...options.args]]

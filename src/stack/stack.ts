@@ -1,6 +1,7 @@
 import type { StackPlan } from "../config/plan.js";
 import { StackError } from "../errors.js";
 import { type AppContext, appPart } from "./app.js";
+import type { DbCredentials } from "./db-auth.js";
 import { newLaunch, type StackPart, tearDown, type Wiring } from "./launch.js";
 import { type NginxContext, nginxPart } from "./nginx.js";
 import { pgbouncerPart } from "./pgbouncer.js";
@@ -21,6 +22,11 @@ export interface RunningStack {
   readonly url: string;
   readonly ports: Record<string, number>;
   readonly components: readonly Component[];
+  /**
+   * The database as the app sees it, once PostgreSQL is up: `url` is {database_url} (PgBouncer's
+   * when it is in front), `postgresUrl` PostgreSQL's own, both with the app role's password.
+   */
+  readonly database?: { url: string; postgresUrl: string; credentials: DbCredentials };
   /** Throws when a component has exited since it became ready. */
   assertAlive(): void;
   /**
@@ -45,6 +51,7 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
   const { runId, runDir, ports, components } = launch;
 
   let downDone: Promise<void> | undefined;
+  const wiring: Wiring = { databaseUrl: "" };
   const stack: RunningStack = {
     runId,
     runDir,
@@ -54,6 +61,10 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
     },
     ports,
     components,
+    get database() {
+      const { credentials, postgresUrl, databaseUrl } = wiring;
+      return credentials && postgresUrl ? { url: databaseUrl, postgresUrl, credentials } : undefined;
+    },
     assertAlive() {
       for (const c of components) {
         if (!c.running && !c.stopping) throw c.failure(`${c.describeExit()} during the load`);
@@ -78,7 +89,6 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
   };
 
   try {
-    const wiring: Wiring = { databaseUrl: "" };
     for (const part of PARTS) if (part.wanted(plan)) await part.start(plan, ctx, launch, wiring);
     ctx.log(
       `up: ${Object.entries(ports)

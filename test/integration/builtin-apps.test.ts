@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp.js";
 import { CLI, type CliRun, expectNothingLeftOf, ROOT, runTagged } from "./helpers.js";
 
 // The built-in stacks that are not Python servers of the study: a Node service built by app.setup
@@ -16,14 +16,10 @@ afterAll(() => {
   for (const c of cleanups) c();
 });
 
-/** One query straight to PostgreSQL on `port`. */
-function query(port: number, sql: string): Promise<string> {
+/** One query on `url` (the database URL `loadgate up` printed, with the run's password). */
+function query(url: string, sql: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      "psql",
-      ["-X", "-Atq", "-h", "127.0.0.1", "-p", String(port), "-U", "loadgate", "-d", "loadgate", "-c", sql],
-      { env: { PATH: "/usr/bin:/bin" } },
-    );
+    const child = spawn("psql", ["-X", "-Atq", url, "-c", sql], { env: { PATH: "/usr/bin:/bin" } });
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
@@ -39,7 +35,7 @@ function query(port: number, sql: string): Promise<string> {
  */
 function up(
   stack: string,
-): Promise<{ url: string; stderr: () => string; stop: () => Promise<CliRun & { tag: string }> }> {
+): Promise<{ url: string; stdout: () => string; stderr: () => string; stop: () => Promise<CliRun & { tag: string }> }> {
   const tag = randomBytes(6).toString("hex");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, "up", stack, "--install"], {
@@ -62,6 +58,7 @@ function up(
       if (m) {
         resolve({
           url: m[1],
+          stdout: () => stdout,
           stderr: () => stderr,
           stop: () => {
             child.kill("SIGINT");
@@ -78,7 +75,7 @@ describe("built-in stack fastify-pg: Node.js, installed by app.setup", () => {
   it("npm ci runs before the stack comes up, and the stack serves the study's answer under load", async () => {
     // A fresh cache: nothing records an earlier npm ci, so the setup runs (the cache itself is tested
     // on a small stack in setup.test.ts).
-    const cache = mkdtempSync(join(tmpdir(), "lg-fastify-cache-"));
+    const cache = tempDir("lg-fastify-cache-");
     cleanups.push(() => rmSync(cache, { recursive: true, force: true }));
     const out = join(cache, "out.json");
     const run = await runTagged(
@@ -109,15 +106,17 @@ describe("built-in stack django: the schema from Django's migrations", () => {
       expect(log).toMatch(/database\.setup: python manage\.py migrate --noinput \(in \S+stacks\/django\)/);
       expect(log).not.toContain("database.schema");
       expect(log.indexOf("database.setup took")).toBeLessThan(log.indexOf("database.seed:"));
+      // Straight to PostgreSQL: the printed URL (PgBouncer's) on PostgreSQL's port.
       const port = Number(/postgres started: pid \d+, port (\d+)/.exec(log)?.[1]);
-      expect(await query(port, "select app || '.' || name from django_migrations")).toBe("study.0001_initial");
+      const db = /^database (\S+)/m.exec(stack.stdout())![1].replace(/:\d+\//, `:${port}/`);
+      expect(await query(db, "select app || '.' || name from django_migrations")).toBe("study.0001_initial");
       expect(
         await query(
-          port,
+          db,
           "select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) from information_schema.columns where table_name = 'test'",
         ),
       ).toBe("a integer, b text");
-      expect(await query(port, "select count(*) from test")).toBe("1000000");
+      expect(await query(db, "select count(*) from test")).toBe("1000000");
       for (let i = 0; i < 20; i++) {
         const res = await fetch(stack.url);
         const body = await res.text();

@@ -49,24 +49,9 @@ function logSink() {
 }
 
 function sql(p: PreparedStack, stack: RunningStack, query: string): string {
-  return execFileSync(
-    join(p.binaries.postgresBin!, "psql"),
-    [
-      "-X",
-      "-Atq",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(stack.ports.postgres),
-      "-U",
-      "loadgate",
-      "-d",
-      "loadgate",
-      "-c",
-      query,
-    ],
-    { env: { PATH: "/usr/bin:/bin" } },
-  )
+  return execFileSync(join(p.binaries.postgresBin!, "psql"), ["-X", "-Atq", stack.database!.postgresUrl, "-c", query], {
+    env: { PATH: "/usr/bin:/bin" },
+  })
     .toString()
     .trim();
 }

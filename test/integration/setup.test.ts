@@ -50,6 +50,7 @@ describe("app.setup: a build step before the stack comes up", () => {
     const dir = stackDir(
       "database: none",
       `  env: { MODE: from-app-env, DATABASE_URL: "{database_url}" }
+  pass-env: [DATABASE_URL]
   setup:
     command: 'echo "built from $(cat key.txt) with MODE=$MODE DATABASE_URL=\${DATABASE_URL:-unset} in {stack_dir}" >> runs.txt'
     files: [key.txt]`,
@@ -64,7 +65,7 @@ describe("app.setup: a build step before the stack comes up", () => {
     const first = await run();
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain("app.setup: running (no earlier success for this folder and command)");
-    // app.env's {database_url} needs the running stack: the setup keeps the run's own DATABASE_URL.
+    // app.env's {database_url} needs the running stack: the setup keeps the run's own DATABASE_URL (app.pass-env).
     expect(lines(join(dir, "runs.txt"))).toEqual([
       `built from v1 with MODE=from-app-env DATABASE_URL=from-the-run-env in ${dir}`,
     ]);
@@ -160,16 +161,12 @@ const rejection = (p: Promise<unknown>): Promise<unknown> =>
     (e: unknown) => e,
   );
 
-/** One query on the stack's database, straight to PostgreSQL. */
-function query(port: number, sql: string): Promise<string> {
+/** One query on the stack's database, straight to PostgreSQL (its URL with the run's password). */
+function query(url: string, sql: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      "psql",
-      ["-X", "-Atq", "-h", "127.0.0.1", "-p", String(port), "-U", "loadgate", "-d", "loadgate", "-c", sql],
-      {
-        env: { PATH: "/usr/bin:/bin" },
-      },
-    );
+    const child = spawn("psql", ["-X", "-Atq", url, "-c", sql], {
+      env: { PATH: "/usr/bin:/bin" },
+    });
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
@@ -226,10 +223,10 @@ insert into t select g, 'seed' from generate_series(3, 100) g;
     expect(restart).toContain("no schema, setup, seed or ANALYZE");
     expect(restart).not.toContain("database.setup");
     // The first command reached PostgreSQL's own port, not PgBouncer's (which was not up yet).
-    expect(await query(stack.ports.postgres, "select b from t where a in (1, 2) order by a")).toBe(
+    expect(await query(stack.database!.postgresUrl, "select b from t where a in (1, 2) order by a")).toBe(
       `${seedPort}\nfrom-app-env`,
     );
-    expect(await query(stack.ports.postgres, "select count(*) from t")).toBe("100");
+    expect(await query(stack.database!.postgresUrl, "select count(*) from t")).toBe("100");
     await stack.down();
     template.dispose();
     out.expectNothingLeft();

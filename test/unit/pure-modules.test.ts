@@ -68,6 +68,7 @@ describe("component configs", () => {
       postgresPort: 5432,
       database: "db",
       user: "u",
+      statsUser: "admin",
       authFile: "/a",
       poolMode: "transaction",
       defaultPoolSize: 20,
@@ -76,6 +77,9 @@ describe("component configs", () => {
     expect(ini).toContain("pool_mode = transaction");
     expect(ini).toContain("listen_addr = 127.0.0.1");
     expect(ini).toContain("unix_socket_dir =\n");
+    expect(ini).toContain("auth_type = scram-sha-256\n");
+    expect(ini).not.toContain("trust");
+    expect(ini).toContain("stats_users = admin\n");
   });
   it("fills placeholders and leaves unknown ones alone", () => {
     expect(fillPlaceholders("serve -p {port} -w {workers} {other}", { port: 8000, workers: 4 })).toBe(

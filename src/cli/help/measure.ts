@@ -121,7 +121,8 @@ const UP_IGNORED = allRunFlagsBut(...UP_USED, "target");
 export const UP: CommandSpec = {
   summary: "bring one stack up and keep it up until Ctrl-C",
   usage: ["loadgate up <stack> [flags]"],
-  about: 'Prints "ready <url>" on stdout once the stack answers, and brings it down on Ctrl-C or SIGTERM.',
+  about:
+    'Prints "database <url>" (the app\'s {database_url}, with the run\'s password) and "ready <url>" on stdout once the stack answers, and brings it down on Ctrl-C or SIGTERM.',
   args: [STACK_ARG],
   flags: runFlags(UP_USED, {
     workers: {
