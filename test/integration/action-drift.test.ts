@@ -2,8 +2,7 @@
 // baseline run that makes the step show warns with the right commits, says so in the job summary,
 // sets the output drift, and the next baseline does not report the same step again.
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BranchEntry, type BranchHistory, parseBranchHistory, serialize } from "../../src/baseline/branch-data.js";
@@ -12,6 +11,7 @@ import { type FakeCacheService, startFakeCacheService } from "../fakes/cache-ser
 import { type FakeGitHubState, startFakeGitHub } from "../fakes/github-api.js";
 import type { RunningFake } from "../fakes/http.js";
 import { shaOf } from "../support/drift-history.js";
+import { tempDir } from "../support/temp.js";
 import { pushEvent, runAction } from "./action-helpers.js";
 import { gitIn as git } from "./git-repo.js";
 import { markedProcesses, TINY_APP } from "./helpers.js";
@@ -69,7 +69,7 @@ function entryLike(real: BranchEntry, i: number, f: number): BranchEntry {
 
 describe("drift on main (baseline-store: branch)", () => {
   it("the baseline that makes a step show names its commits in a warning and the summary; output drift", async () => {
-    const root = mkdtempSync(join(tmpdir(), "lg-drift-ws-"));
+    const root = tempDir("lg-drift-ws-");
     git(root, "init", "-q", "--bare", "-b", "main", "origin.git");
     git(root, "clone", "-q", join(root, "origin.git"), "ws");
     const ws = join(root, "ws");

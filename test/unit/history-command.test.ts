@@ -1,15 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { serialize } from "../../src/baseline/branch-data.js";
 import { runMain } from "../support/cli.js";
 import { shaOf, steppedHistory } from "../support/drift-history.js";
 import { result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "loadgate-history-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir("lg-history-");
 
 const write = (name: string, text: string) => {
   const f = join(dir, name);
