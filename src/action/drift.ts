@@ -5,10 +5,10 @@
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { type ActionPlan, OUTPUTS } from "../config/action-plan.js";
-import { type DriftFinding, driftIssue, driftMarker, driftSummary } from "../drift/finding.js";
 import { messageOf } from "../errors.js";
 import { type CommentApi, commentAuthor } from "../github/comment.js";
 import { upsertIssue } from "../github/issue.js";
+import { type DriftFinding, driftIssue, driftMarker, driftSummary } from "../report/drift-finding.js";
 
 export async function reportDrift(plan: ActionPlan, findings: readonly DriftFinding[]): Promise<void> {
   for (const f of findings) {

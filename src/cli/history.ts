@@ -6,9 +6,9 @@ import { branchPath, DEFAULT_DATA_BRANCH, parseDataBranch } from "../baseline/br
 import { readBranchFile } from "../baseline/branch-read.js";
 import { parseFlags } from "../config/args.js";
 import { detectStack, MIN_POINTS, type StackDrift } from "../drift/detect.js";
-import { historyMarkdown, historyReport } from "../drift/render.js";
 import { seriesFromText } from "../drift/source.js";
 import { ExitCode, UserError } from "../errors.js";
+import { historyMarkdown, historyReport } from "../report/drift-text.js";
 import { readBounded } from "../result/bounds.js";
 import type { CliIo } from "./io.js";
 import { writeOutput } from "./output.js";

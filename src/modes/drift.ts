@@ -3,8 +3,8 @@
 
 import type { BaselineStore } from "../baseline/store.js";
 import { MIN_POINTS, newChangePoints } from "../drift/detect.js";
-import { type DriftFinding, findingOf } from "../drift/finding.js";
 import { type StackSeries, seriesFromBranch, seriesFromResult } from "../drift/series.js";
+import { type DriftFinding, findingOf } from "../report/drift-finding.js";
 import type { ResultDocument } from "../result/types.js";
 import type { Stored } from "./baseline.js";
 

@@ -9,7 +9,9 @@
 // escapeHtml, the one escaper, in text and attributes alike.
 
 import { type Comparison, METRIC_LABELS } from "../compare/metrics.js";
+import { detectSeries } from "../drift/detect.js";
 import type { HistoryPoint, MetricSummary, ResultDocument, StackResult } from "../result/types.js";
+import { describeChange } from "./drift-text.js";
 import { escapeHtml } from "./escape-html.js";
 import {
   formatChange,
@@ -50,7 +52,7 @@ th { background: #f6f8fa; text-align: left; } td.num { text-align: right; font-v
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 svg.chart { border: 1px solid #d0d7de; background: #fff; max-width: 100%; height: auto; font-size: 11px; }
 svg .chart-title { font-size: 13px; font-weight: 600; } svg .grid { stroke: #eaeef2; } svg .axis text { fill: #57606a; }
-svg .line { stroke-width: 2.5; } svg .dashed { stroke-dasharray: 7 4; } svg .hollow { fill: #fff; stroke-width: 2; }
+svg .change-point { stroke: #b3261e; stroke-width: 2; stroke-dasharray: 3 3; } svg .line { stroke-width: 2.5; } svg .dashed { stroke-dasharray: 7 4; } svg .hollow { fill: #fff; stroke-width: 2; }
 svg .axis-title { fill: #57606a; }
 `;
 
@@ -225,15 +227,29 @@ export function trendPoints(
   ];
 }
 
+/** The change points of a trend's series (drift detection over the points the Result carries). */
+function trendMarks(
+  metric: "p99" | "throughput",
+  points: { label: string; p99: number; throughput: number }[],
+): { index: number; text: string }[] {
+  const series = points.map((p) => ({ sha: p.label, createdAt: "", value: p[metric] }));
+  // A gap (a value missing or zero) is no series to look in.
+  if (!series.every((p) => Number.isFinite(p.value) && p.value > 0)) return [];
+  return detectSeries(metric, series).changePoints.map((cp) => ({ index: cp.index, text: describeChange(cp) }));
+}
+
 function trendSection(s: StackReport, doc: ResultDocument): string {
   // A baseline carries main's history itself; a gate Result carries it in the baseline it was judged against.
   const own = trendPoints(s.result, doc.commit?.sha.slice(0, 7) ?? "this Result");
   const points = own ?? (s.baseline ? trendPoints(s.baseline, s.baselineLabel ?? "baseline") : undefined);
   if (!points) return "";
   const labels = points.map((p) => p.label);
+  const p99Marks = trendMarks("p99", points);
+  const throughputMarks = trendMarks("throughput", points);
+  const found = [...p99Marks, ...throughputMarks].map((m) => m.text);
   return [
     "<h4>Trend over main's commits</h4>",
-    `<p class="note">${points.length} baselines of the default branch, oldest first: per commit the median of its trials.</p>`,
+    `<p class="note">${points.length} baselines of the default branch, oldest first: per commit the median of its trials.${found.length > 0 ? ` Change points (dashed red lines; docs/drift.md): ${escapeHtml(found.join("; "))}.` : ""}</p>`,
     '<div class="charts">',
     lineChart({
       kind: "trend-p99",
@@ -243,6 +259,7 @@ function trendSection(s: StackReport, doc: ResultDocument): string {
       series: [
         { name: "P99 (ms)", key: "main", values: points.map((p) => p.p99), style: "solid", colour: COLOURS.main },
       ],
+      marks: p99Marks,
     }),
     lineChart({
       kind: "trend-throughput",
@@ -259,6 +276,7 @@ function trendSection(s: StackReport, doc: ResultDocument): string {
           colour: COLOURS.throughput,
         },
       ],
+      marks: throughputMarks,
     }),
     "</div>",
   ].join("\n");

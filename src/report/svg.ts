@@ -28,6 +28,8 @@ export interface SvgChart {
   /** Formats a value for the axis and the tooltips. */
   format?: (v: number) => string;
   series: SvgSeries[];
+  /** Change points: a dashed vertical line before the point at `index` (the first of a new level), with its text as a tooltip. */
+  marks?: { index: number; text: string }[];
 }
 
 const WIDTH = 560;
@@ -53,6 +55,7 @@ export function lineChart(chart: SvgChart): string {
     `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeHtml(chart.title)}</text>`,
     ...yAxis(chart, frame),
     ...xAxis(chart, frame),
+    ...marks(chart, frame),
     ...chart.series.flatMap((s) => seriesGroup(s, chart, frame)),
     ...legend(chart.series),
     "</svg>",
@@ -101,6 +104,16 @@ function xAxis(chart: SvgChart, { plotH, x }: Frame): string[] {
       : `<text x="${c(x(i))}" y="${ly}" text-anchor="middle">${escapeHtml(label)}</text>`,
   );
   return ['<g class="axis x-axis">', ...labels, "</g>"];
+}
+
+/** The change points: a vertical line halfway between the last point of the old level and the first of the new. */
+function marks(chart: SvgChart, { plotH, x }: Frame): string[] {
+  return (chart.marks ?? [])
+    .filter((m) => m.index > 0 && m.index < chart.xLabels.length)
+    .map((m) => {
+      const mx = c((x(m.index - 1) + x(m.index)) / 2);
+      return `<line class="change-point" x1="${mx}" x2="${mx}" y1="${MARGIN.top}" y2="${c(MARGIN.top + plotH)}"><title>${escapeHtml(m.text)}</title></line>`;
+    });
 }
 
 /** One series: its line, one path per run of values without a gap, and a point per value. */

@@ -1,12 +1,15 @@
 import { getOctokit } from "@actions/github";
 import { afterEach, describe, expect, it } from "vitest";
 import { detectSeries } from "../../src/drift/detect.js";
-import { driftIssue, driftMarker, findingOf } from "../../src/drift/finding.js";
 import type { SeriesPoint } from "../../src/drift/series.js";
 import type { CommentApi } from "../../src/github/comment.js";
 import { upsertIssue } from "../../src/github/issue.js";
+import { driftIssue, driftMarker, findingOf } from "../../src/report/drift-finding.js";
+import { renderHtml } from "../../src/report/html.js";
+import type { ResultDocument } from "../../src/result/types.js";
 import { type FakeGitHubState, startFakeGitHub } from "../fakes/github-api.js";
 import type { RunningFake } from "../fakes/http.js";
+import { around, result } from "../support/results.js";
 
 let gh: RunningFake<FakeGitHubState> | undefined;
 afterEach(async () => {
@@ -80,5 +83,44 @@ describe("the drift issue's text", () => {
     expect(issue.body.startsWith(driftMarker("shop"))).toBe(true);
     expect(issue.body).toMatch(/\*\*shop: P99 \+2\d\.\d% \(.*\) between 0000007 and 0000008; throughput unchanged\*\*/);
     expect(issue.body).toContain("| P99 | 0000007 → 0000008 |");
+  });
+});
+
+describe("the HTML report's trend", () => {
+  function baseline(p99s: number[]): ResultDocument {
+    const stack = result(around(1000, p99s.at(-1)!));
+    stack.history = p99s.slice(0, -1).map((p99, i) => ({
+      sha: `${String(i).padStart(7, "0")}${"e".repeat(33)}`,
+      createdAt: "2025-01-01T00:00:00Z",
+      throughput: 1000 * (1 + (i % 3) * 0.003),
+      p99: p99 * (1 + (i % 4) * 0.002),
+      p50: p99 / 3,
+    }));
+    return {
+      schemaVersion: 2,
+      tool: { name: "loadgate", version: "test" },
+      createdAt: "2025-02-01T00:00:00Z",
+      commit: { sha: "9".repeat(40), ref: "refs/heads/main" },
+      results: [stack],
+    };
+  }
+  const marksOf = (html: string, chart: string) =>
+    [...html.matchAll(/<svg class="chart" data-chart="([\w-]+)"[\s\S]*?<\/svg>/g)]
+      .filter((m) => m[1] === chart)
+      .map((m) => [...m[0].matchAll(/<line class="change-point"[^>]*><title>([^<]*)<\/title>/g)].map((t) => t[1]));
+
+  it("marks a step of P99 between its commits, and nothing in a flat trend or the throughput", () => {
+    const html = renderHtml({
+      version: "t",
+      documents: [{ source: "b.json", doc: baseline([...Array(10).fill(40), ...Array(6).fill(56)]) }],
+    });
+    expect(marksOf(html, "trend-p99")).toEqual([
+      [expect.stringMatching(/^P99 \+\d\d\.\d% \(.*\) between 0000009 and 0000010$/)],
+    ]);
+    expect(marksOf(html, "trend-throughput")).toEqual([[]]);
+    expect(html).toMatch(/Change points \(dashed red lines; docs\/drift\.md\): P99 \+/);
+    const flat = renderHtml({ version: "t", documents: [{ source: "b.json", doc: baseline(Array(16).fill(40)) }] });
+    expect(marksOf(flat, "trend-p99")).toEqual([[]]);
+    expect(flat).not.toContain("Change points");
   });
 });

@@ -1,11 +1,11 @@
 // Pure: what a baseline run on main says about drift: per stack the new change points, the one line
 // its annotation carries, and the job summary's section.
 
-import { codeOrText, escapeText } from "../report/escape-markdown.js";
-import type { ChangePoint } from "./detect.js";
-import { MIN_POINTS } from "./detect.js";
-import { changeRows, driftLine } from "./render.js";
-import type { MetricName } from "./series.js";
+import type { ChangePoint } from "../drift/detect.js";
+import { MIN_POINTS } from "../drift/detect.js";
+import type { MetricName } from "../drift/series.js";
+import { changeRows, driftLine } from "./drift-text.js";
+import { codeOrText, escapeText } from "./escape-markdown.js";
 
 export interface DriftFinding {
   stack: string;

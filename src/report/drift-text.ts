@@ -1,10 +1,10 @@
 // Pure: a stack's drift as text: a column chart per series with its change points marked, a table
 // of the change points, the Markdown of both, and the one line an annotation carries.
 
-import { escapeText } from "../report/escape-markdown.js";
-import { formatCount, formatMs, formatPercent, formatRps } from "../report/format.js";
-import type { ChangePoint, SeriesDrift, StackDrift } from "./detect.js";
-import { METRIC_LABEL, type MetricName } from "./series.js";
+import type { ChangePoint, SeriesDrift, StackDrift } from "../drift/detect.js";
+import { METRIC_LABEL, type MetricName } from "../drift/series.js";
+import { escapeText } from "./escape-markdown.js";
+import { formatCount, formatMs, formatPercent, formatRps } from "./format.js";
 
 /** Points drawn per chart (the newest): one column each, so a chart fits 100 columns. */
 export const CHART_POINTS = 80;
