@@ -414,11 +414,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants2);
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -435,10 +435,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants2);
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -499,8 +499,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants2) {
-        this.code = optimizeExpr(this.code, names, constants2);
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
         return this;
       }
       get names() {
@@ -529,12 +529,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants2))
+          if (n.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -587,12 +587,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        if (!(super.optimizeNames(names, constants2) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants2);
+        this.condition = optimizeExpr(this.condition, names, constants3);
         return this;
       }
       get names() {
@@ -615,10 +615,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants2);
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
         return this;
       }
       get names() {
@@ -654,10 +654,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants2);
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
         return this;
       }
       get names() {
@@ -699,11 +699,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a, _b;
-        super.optimizeNames(names, constants2);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants2);
+        super.optimizeNames(names, constants3);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -1004,7 +1004,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants2) {
+    function optimizeExpr(expr, names, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -1019,14 +1019,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c2 = constants2[n.str];
+        const c2 = constants3[n.str];
         if (c2 === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c2;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c2) => c2 instanceof code_1.Name && names[c2.str] === 1 && constants2[c2.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c2) => c2 instanceof code_1.Name && names[c2.str] === 1 && constants3[c2.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -23607,9 +23607,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants2 = require_constants();
+    var constants3 = require_constants();
     var pako2 = {};
-    assign(pako2, deflate, inflate, constants2);
+    assign(pako2, deflate, inflate, constants3);
     module2.exports = pako2;
   }
 });
@@ -36715,7 +36715,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve10, basename: basename3 } = __require("path");
-    var { readFileSync: readFileSync13 } = __require("fs");
+    var { readFileSync: readFileSync14 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -36723,7 +36723,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path = resolve10(string);
-          const data = readFileSync13(path, "utf8");
+          const data = readFileSync14(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync13(path);
+            const buffer = readFileSync14(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename3(path)
             }, opts));
@@ -37701,10 +37701,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var SemVer = require_semver();
     var truncate = (version, truncation, options) => {
-      if (!constants2.RELEASE_TYPES.includes(truncation)) {
+      if (!constants3.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version, options);
@@ -38944,7 +38944,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse2 = require_parse();
@@ -39028,8 +39028,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants2.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants2.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants3.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -43926,9 +43926,9 @@ function exitCodeOf(error) {
 // src/stack/launch.ts
 import { spawn as spawn2 } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync as chmodSync2, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname as dirname2, join, resolve } from "node:path";
 
 // src/stack/ports.ts
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
@@ -44011,7 +44011,92 @@ function commandLineOf(pid) {
 
 // src/stack/process-group.ts
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
+import { closeSync as closeSync2, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
+
+// src/stack/run-folder.ts
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants,
+  fchownSync,
+  mkdirSync,
+  openSync,
+  statfsSync,
+  writeSync
+} from "node:fs";
+import { dirname } from "node:path";
+var mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+var NEARLY_FULL_BYTES = 1024 * 1024;
+function space(folder) {
+  try {
+    const s = statfsSync(folder);
+    return { free: s.bavail * s.bsize, size: s.blocks * s.bsize };
+  } catch {
+    return void 0;
+  }
+}
+function explainFullDisk(err, runDir) {
+  const text = messageOf(err);
+  const s = space(runDir);
+  const enospc = err?.code === "ENOSPC" || /No space left on device|ENOSPC|could not extend file/i.test(text);
+  if (!enospc && !(s && s.free < NEARLY_FULL_BYTES)) return err;
+  const room = s ? ` (a file system of ${mb(s.size)}, ${mb(s.free)} free when loadgate looked)` : "";
+  return new StackError(
+    `The run folder ${runDir} ran out of space${room}: no space left on device. PostgreSQL's data, the components' logs and configuration go there (a fresh database alone takes about 40 MB, plus its schema and seed). Free space there, or point RUNNER_TEMP (or TMPDIR) at a folder with more room.
+${text}`
+  );
+}
+function inTheWay(path, err) {
+  const code2 = err.code;
+  if (code2 === "EEXIST" || code2 === "ELOOP")
+    throw new StackError(
+      `${path} already exists in the run folder, and loadgate made no such entry (a symbolic link or a file another process planted): loadgate does not follow or reuse it. Remove it and run again, and check what else writes to ${dirname(path)}.`
+    );
+  throw err;
+}
+function makeDir(path, mode, owner) {
+  try {
+    mkdirSync(path, { mode });
+  } catch (err) {
+    inTheWay(path, err);
+  }
+  chmodSync(path, mode);
+  if (owner) chownSync(path, owner.uid, owner.gid);
+  return path;
+}
+function writeNewFile(path, text, mode = 420, owner) {
+  let fd;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  } catch (err) {
+    inTheWay(path, err);
+  }
+  try {
+    if (owner) fchownSync(fd, owner.uid, owner.gid);
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+function openLog(path) {
+  try {
+    return openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 420);
+  } catch (err) {
+    return inTheWay(path, err);
+  }
+}
+function removeTree(path, user) {
+  spawnSync("rm", ["-rf", "--", path], {
+    stdio: "ignore",
+    env: { PATH: "/usr/bin:/bin" },
+    uid: user?.uid,
+    gid: user?.gid
+  });
+}
+
+// src/stack/process-group.ts
 function groupMembers(pgid) {
   const pids = [];
   for (const entry2 of readdirSync2("/proc")) {
@@ -44100,7 +44185,7 @@ var Component = class _Component {
     });
   }
   static async start(options) {
-    const fd = openSync(options.logFile, "a");
+    const fd = openLog(options.logFile);
     try {
       const [command, args] = options.cpus ? ["taskset", ["-c", options.cpus, options.command, ...options.args]] : [options.command, options.args];
       const child = spawn(command, args, {
@@ -44121,7 +44206,7 @@ var Component = class _Component {
       });
       return new _Component(options, child);
     } finally {
-      closeSync(fd);
+      closeSync2(fd);
     }
   }
   get running() {
@@ -44193,30 +44278,6 @@ function notReadyText(pid, timeoutSeconds, what, last) {
   return `did not become ${what} within ${timeoutSeconds} s: it is still running (pid ${pid}) and ${last.detail}${failedLoad}`;
 }
 
-// src/stack/run-folder.ts
-import { statfsSync } from "node:fs";
-var mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-var NEARLY_FULL_BYTES = 1024 * 1024;
-function space(folder) {
-  try {
-    const s = statfsSync(folder);
-    return { free: s.bavail * s.bsize, size: s.blocks * s.bsize };
-  } catch {
-    return void 0;
-  }
-}
-function explainFullDisk(err, runDir) {
-  const text = messageOf(err);
-  const s = space(runDir);
-  const enospc = err?.code === "ENOSPC" || /No space left on device|ENOSPC|could not extend file/i.test(text);
-  if (!enospc && !(s && s.free < NEARLY_FULL_BYTES)) return err;
-  const room = s ? ` (a file system of ${mb(s.size)}, ${mb(s.free)} free when loadgate looked)` : "";
-  return new StackError(
-    `The run folder ${runDir} ran out of space${room}: no space left on device. PostgreSQL's data, the components' logs and configuration go there (a fresh database alone takes about 40 MB, plus its schema and seed). Free space there, or point RUNNER_TEMP (or TMPDIR) at a folder with more room.
-${text}`
-  );
-}
-
 // src/stack/launch.ts
 var RUN_MARKER = "LOADGATE_RUN_ID";
 function reachableRoot(tmpDir, user, log) {
@@ -44229,15 +44290,10 @@ function reachableRoot(tmpDir, user, log) {
       );
       return tmpdir();
     }
-    const parent = dirname(dir);
+    const parent = dirname2(dir);
     if (parent === dir) return tmpDir;
     dir = parent;
   }
-}
-function ownedDir(path, user) {
-  mkdirSync(path, { recursive: true, mode: 493 });
-  if (user) chownSync(path, user.uid, user.gid);
-  return path;
 }
 var liveLaunches = /* @__PURE__ */ new Map();
 function forceStopAllNow() {
@@ -44253,7 +44309,7 @@ function forceStopAllNow() {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (const deadline = Date.now() + 3e3; Date.now() < deadline && marked().length > 0; )
     Atomics.wait(pause, 0, 0, 25);
-  for (const runDir of liveLaunches.values()) rmSync(runDir, { recursive: true, force: true });
+  for (const runDir of liveLaunches.values()) removeTree(runDir);
   liveLaunches.clear();
   return n;
 }
@@ -44271,7 +44327,7 @@ function newLaunch(label, ctx) {
     );
   }
   liveLaunches.set(runId, runDir);
-  ownedDir(runDir, ctx.user);
+  if (ctx.user) chmodSync2(runDir, 493);
   const components = [];
   const ports = {};
   return {
@@ -44281,7 +44337,7 @@ function newLaunch(label, ctx) {
     markerEnv: { [RUN_MARKER]: runId },
     ports,
     components,
-    dir: (name) => ownedDir(join(runDir, name), ctx.user),
+    dir: (name, given) => makeDir(join(runDir, name), given?.mode ?? 493, given ? ctx.user : void 0),
     async start(options) {
       const c2 = await Component.start({ ...options, cpus: ctx.cpus, logFile: join(runDir, `${options.name}.log`) });
       components.push(c2);
@@ -44321,7 +44377,7 @@ async function stopAndCheck(launch, remove) {
     const deadline = Date.now() + 3e3;
     while (Date.now() < deadline && Object.values(ports).some((p) => listeningInodes(p).size > 0)) await sleep2(50);
   }
-  if (remove !== "none") rmSync(join(runDir, "pg", "data"), { recursive: true, force: true });
+  if (remove !== "none") removeTree(join(runDir, "pg", "data"), launch.ctx.user);
   if (orphans.size > 0) {
     const list = [...orphans.values()].map((o) => `  pid ${o.pid}${o.port ? ` (held port ${o.port})` : ""}: ${o.command}`).join("\n");
     throw new StackError(
@@ -44336,7 +44392,7 @@ Logs: ${runDir}`
       `Ports still bound after stop: ${stillBound.map(([n, p]) => `${n} ${p}`).join(", ")}. Logs: ${runDir}`
     );
   }
-  if (remove === "all") rmSync(runDir, { recursive: true, force: true });
+  if (remove === "all") removeTree(runDir);
 }
 function foreignHolders(port, ours) {
   return pidsHoldingSockets(listeningInodes(port)).filter((pid) => !ours.has(pid)).map((pid) => `pid ${pid} (${commandLineOf(pid)})`);
@@ -44400,12 +44456,71 @@ var VERSION = "0.1.0";
 import { existsSync as existsSync5 } from "node:fs";
 import { relative as relative5, resolve as resolve6 } from "node:path";
 
+// src/child-env.ts
+var BASE_NAMES = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR"];
+var NETWORK_NAMES = [
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "ALL_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "all_proxy",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "REQUESTS_CA_BUNDLE",
+  "CURL_CA_BUNDLE",
+  "NODE_EXTRA_CA_CERTS"
+];
+var BASE_PREFIXES = ["LC_"];
+var TEST_TAG = "LOADGATE_TEST_TAG";
+var TOOLS = {
+  /** pip's own configuration (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_CERT, PIP_CONFIG_FILE, …) and where pip.conf and its cache are. */
+  pip: { names: ["XDG_CACHE_HOME", "XDG_CONFIG_HOME"], prefixes: ["PIP_"], set: { PIP_NO_INPUT: "1" } },
+  /** Configuration a workflow may give git (GIT_CONFIG_COUNT/KEY_n/VALUE_n, GIT_CONFIG_GLOBAL), ssh for an ssh remote. */
+  git: {
+    names: ["XDG_CONFIG_HOME", "GIT_SSH", "GIT_SSH_COMMAND", "SSH_AUTH_SOCK"],
+    prefixes: ["GIT_CONFIG_"],
+    set: { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" }
+  },
+  apt: { names: ["APT_CONFIG"], prefixes: [], set: { DEBIAN_FRONTEND: "noninteractive" } }
+};
+function passEnvRefusal(name) {
+  if (/^(ACTIONS|INPUT)_/.test(name)) {
+    return `${name} is the runner's own (ACTIONS_*) or a step input (INPUT_*): it is never passed to the code under test.`;
+  }
+  if (RUNNER_FILES.includes(name)) {
+    return `${name} is the path of one of the runner's command files: a process that writes it changes the job's later steps, so it is never passed.`;
+  }
+  return void 0;
+}
+var RUNNER_FILES = ["GITHUB_ENV", "GITHUB_STATE", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY"];
+function pick(env, names, prefixes) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === void 0) continue;
+    if (names.includes(k) || prefixes.some((p) => k.startsWith(p))) out[k] = v;
+  }
+  return out;
+}
+function baseEnvOf(env) {
+  return pick(env, [...BASE_NAMES, ...NETWORK_NAMES, TEST_TAG], BASE_PREFIXES);
+}
+function toolEnvOf(tool, env, extra = {}) {
+  const t = TOOLS[tool];
+  return { ...baseEnvOf(env), ...pick(env, t.names, t.prefixes), ...t.set, ...extra };
+}
+function passEnvOf(names, env) {
+  return pick(env, names, []);
+}
+
 // src/exec.ts
 import { spawn as spawn3 } from "node:child_process";
 function execCapture(command, args, options = {}) {
   return new Promise((resolve10, reject) => {
     const child = spawn3(command, args, {
-      env: options.env ?? process.env,
+      env: options.env ?? baseEnvOf(process.env),
       cwd: options.cwd,
       uid: options.user?.uid,
       gid: options.user?.gid,
@@ -44433,7 +44548,7 @@ function execCapture(command, args, options = {}) {
 
 // src/ab/git.ts
 async function git(cwd, args) {
-  const r = await execCapture("git", args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
+  const r = await execCapture("git", args, { cwd, env: toolEnvOf("git", process.env) });
   if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.output.trim()}`);
   return r.output.trim();
 }
@@ -44897,11 +45012,75 @@ function binarySearch(path, override) {
   };
 }
 
+// src/config/event.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+function readEvent(env) {
+  const name = env.GITHUB_EVENT_NAME ?? "";
+  const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "/").split("/");
+  let payload = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = JSON.parse(readFileSync4(env.GITHUB_EVENT_PATH, "utf8"));
+    } catch (err) {
+      throw new UserError(
+        `GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH}: cannot read the event payload (${err.message}).`
+      );
+    }
+  }
+  const pr = payload.pull_request;
+  const pullRequest = pr ? {
+    number: Number(pr.number ?? payload.number),
+    baseSha: String(pr.base?.sha ?? ""),
+    headSha: String(pr.head?.sha ?? ""),
+    baseRef: String(pr.base?.ref ?? ""),
+    headRepo: String(pr.head?.repo?.full_name ?? ""),
+    fromFork: Boolean(pr.head?.repo?.full_name && pr.head.repo.full_name !== pr.base?.repo?.full_name) || Boolean(pr.head?.repo?.fork)
+  } : null;
+  const wr = name === "workflow_run" ? payload.workflow_run : void 0;
+  const workflowRun = wr ? {
+    headSha: String(wr.head_sha ?? ""),
+    headBranch: String(wr.head_branch ?? ""),
+    headRepo: String(wr.head_repository?.full_name ?? ""),
+    pullRequests: (Array.isArray(wr.pull_requests) ? wr.pull_requests : []).map((p) => ({
+      number: Number(p.number),
+      headSha: String(p.head?.sha ?? "")
+    })).filter((p) => Number.isInteger(p.number) && p.number > 0)
+  } : null;
+  const mg = name === "merge_group" ? payload.merge_group : void 0;
+  const mergeGroup = mg ? { baseSha: String(mg.base_sha ?? ""), headSha: String(mg.head_sha ?? ""), baseRef: String(mg.base_ref ?? "") } : null;
+  return {
+    name,
+    repository: { owner, repo },
+    sha: pullRequest?.headSha || mergeGroup?.headSha || env.GITHUB_SHA || "",
+    ref: env.GITHUB_REF ?? "",
+    defaultBranch: payload.repository?.default_branch ?? null,
+    pullRequest,
+    workflowRun,
+    mergeGroup,
+    selfHosted: (env.RUNNER_ENVIRONMENT ?? "").toLowerCase() === "self-hosted"
+  };
+}
+var BASELINE_EVENTS = ["push", "schedule", "workflow_dispatch"];
+function untrustedReason(event) {
+  const name = event.name || "unknown";
+  if (!BASELINE_EVENTS.includes(event.name)) {
+    return `this run is ${/^[aeiou]/.test(name) ? "an" : "a"} ${name} event, whose code may come from a pull request or another branch`;
+  }
+  if (event.name === "schedule" && event.defaultBranch === null) return null;
+  if (event.defaultBranch === null) {
+    return `the ${event.name} event's payload does not name the repository's default branch, so this run cannot show that it is on it`;
+  }
+  if (event.ref !== `refs/heads/${event.defaultBranch}`) {
+    return `this run is on ${event.ref || "an unknown ref"}, not the default branch ${event.defaultBranch}`;
+  }
+  return null;
+}
+
 // src/config/stack-file.ts
 var import_ajv = __toESM(require_ajv(), 1);
 import { createHash as createHash2 } from "node:crypto";
-import { existsSync, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
-import { dirname as dirname2, join as join2, relative as relative2, resolve as resolve2 } from "node:path";
+import { existsSync, readFileSync as readFileSync5, statSync as statSync2 } from "node:fs";
+import { dirname as dirname3, join as join2, relative as relative2, resolve as resolve2 } from "node:path";
 
 // schema/stack.schema.json
 var stack_schema_default = {
@@ -45191,6 +45370,16 @@ var stack_schema_default = {
             ]
           },
           description: 'Environment variables for the app (and its setup commands); values may hold {port}, {workers}, {database_url}, {stack_dir}, {run_dir}, e.g. { DATABASE_URL: "{database_url}" }.'
+        },
+        "pass-env": {
+          type: "array",
+          maxItems: 64,
+          uniqueItems: true,
+          items: {
+            type: "string",
+            pattern: "^[A-Za-z_][A-Za-z0-9_]*$"
+          },
+          description: "Variables of loadgate's own environment the app, app.setup and database.setup also get, by exact name (e.g. [SECRET_KEY]). Everything else is left out except PATH, HOME, USER, LOGNAME, locale, TZ, TMPDIR, proxy and CA settings."
         },
         ready: {
           type: "object",
@@ -45674,6 +45863,8 @@ var EXPECTED_FORM = {
   "cost.timeout": 'a duration like "60s"',
   "cost.gap": 'a duration like "5ms"',
   "gate.capacity": 'a drop like "-10%" or a floor like ">800/s" (capacity at capacity.slo-p99)',
+  "app.pass-env": "a list of variable names from loadgate's environment, e.g. [SECRET_KEY, SENTRY_DSN]",
+  "app.pass-env[]": "a variable name: letters, digits and _, not starting with a digit (e.g. SECRET_KEY)",
   "app.setup": "a command (text), or a mapping with command and optionally files, creates, timeout",
   "app.setup.command": "a command (text)",
   "app.setup.files": "a list of files or folders, relative to app.cwd, e.g. [package-lock.json]",
@@ -45807,7 +45998,7 @@ function validate(data) {
 function loadStackFile(file) {
   const src = readStackSource(file);
   const raw = src.data;
-  const at = { src, dir: dirname2(file), problems: [] };
+  const at = { src, dir: dirname3(file), problems: [] };
   const database = databaseSection(at, raw.database);
   const pooler = poolerSection(at, raw.pooler, database);
   const proxy = proxySection(raw.proxy);
@@ -45823,7 +46014,7 @@ function loadStackFile(file) {
     description: raw.description ?? "",
     file,
     dir: at.dir,
-    fileHash: createHash2("sha256").update(readFileSync4(file)).digest("hex"),
+    fileHash: createHash2("sha256").update(readFileSync5(file)).digest("hex"),
     database,
     pooler,
     proxy,
@@ -45839,7 +46030,7 @@ function readStackSource(file) {
   const rel = relative2(process.cwd(), file) || file;
   let text;
   try {
-    text = readFileSync4(file, "utf8");
+    text = readFileSync5(file, "utf8");
   } catch (err) {
     throw new UserError(`${rel}: cannot read the stack file (${err.code ?? err}).`);
   }
@@ -45933,6 +46124,7 @@ function appSection(at, app) {
     workers: app.workers ?? STACK_DEFAULTS.workers,
     cwd,
     env: textValues(app.env),
+    passEnv: passEnvSection(at, app["pass-env"]),
     ready: {
       http: ready.http ?? "/",
       timeoutSeconds: parseDuration(ready.timeout ?? "30s")
@@ -45940,6 +46132,13 @@ function appSection(at, app) {
     setup,
     python
   };
+}
+function passEnvSection(at, names) {
+  for (const [i, name] of (names ?? []).entries()) {
+    const refused = passEnvRefusal(name);
+    if (refused) problem(at, ["app", "pass-env", i], `${refused} Remove it from the list.`);
+  }
+  return [...names ?? []];
 }
 function appSetup(at, value, appDir) {
   const base = setupCommand(at, value, ["app", "setup"]);
@@ -46184,9 +46383,17 @@ function checkRunFolder(io) {
     );
   }
 }
+function isTrustedRun(env) {
+  if (env.GITHUB_ACTIONS !== "true") return false;
+  try {
+    return untrustedReason(readEvent(env)) === null;
+  } catch {
+    return false;
+  }
+}
 function runtimeOf(io, toolVersion) {
-  const baseEnv = {};
-  for (const [k, v] of Object.entries(io.env)) if (v !== void 0 && !k.startsWith("INPUT_")) baseEnv[k] = v;
+  const hostEnv = {};
+  for (const [k, v] of Object.entries(io.env)) if (v !== void 0) hostEnv[k] = v;
   return {
     stacks: [],
     target: null,
@@ -46200,20 +46407,22 @@ function runtimeOf(io, toolVersion) {
     costOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir2(),
-    baseEnv,
+    baseEnv: baseEnvOf(hostEnv),
+    hostEnv: Object.freeze(hostEnv),
+    trustedRun: isTrustedRun(io.env),
     toolVersion
   };
 }
 
 // src/ab/run.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync5 } from "node:fs";
-import { join as join13 } from "node:path";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync3 } from "node:fs";
+import { join as join14 } from "node:path";
 
 // src/load/autocannon.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
 
 // src/load/fd-limit.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
+import { readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
 var FD_RESERVE = 32;
 function openFileLimit(limits = readProc("/proc/self/limits")) {
   const m = /^Max open files\s+(\d+|unlimited)\s+/m.exec(limits ?? "");
@@ -46222,7 +46431,7 @@ function openFileLimit(limits = readProc("/proc/self/limits")) {
 }
 function readProc(file) {
   try {
-    return readFileSync5(file, "utf8");
+    return readFileSync6(file, "utf8");
   } catch {
     return void 0;
   }
@@ -46529,19 +46738,19 @@ function endMeasure(hooks, finish) {
 }
 
 // src/load/cpu.ts
-import { spawnSync } from "node:child_process";
-import { readFileSync as readFileSync6 } from "node:fs";
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { readFileSync as readFileSync7 } from "node:fs";
 var clockTicks;
 function ticksPerSecond() {
   if (clockTicks === void 0) {
-    const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
+    const r = spawnSync2("getconf", ["CLK_TCK"], { encoding: "utf8", env: baseEnvOf(process.env) });
     clockTicks = Number(r.stdout?.trim()) || 100;
   }
   return clockTicks;
 }
 function processCpuSeconds(pid) {
   try {
-    const stat = readFileSync6(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync7(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond();
   } catch {
@@ -46553,7 +46762,7 @@ function groupCpuSeconds(pgid) {
 }
 function machineBusySeconds() {
   try {
-    const line = readFileSync6("/proc/stat", "utf8").split("\n")[0];
+    const line = readFileSync7("/proc/stat", "utf8").split("\n")[0];
     const v = line.trim().split(/\s+/).slice(1).map(Number);
     const busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
     return busy / ticksPerSecond();
@@ -46976,7 +47185,7 @@ function warningsFor(cpu, trials) {
 }
 
 // src/engine/prepare.ts
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/stack/app-setup.ts
 import { createHash as createHash3 } from "node:crypto";
@@ -46985,12 +47194,12 @@ import {
   lstatSync,
   mkdirSync as mkdirSync2,
   readdirSync as readdirSync4,
-  readFileSync as readFileSync7,
+  readFileSync as readFileSync8,
   readlinkSync as readlinkSync2,
-  rmSync as rmSync2,
+  rmSync,
   writeFileSync
 } from "node:fs";
-import { dirname as dirname3, join as join4, relative as relative3 } from "node:path";
+import { dirname as dirname4, join as join4, relative as relative3 } from "node:path";
 
 // src/stack/configs.ts
 function renderPgbouncerIni(c2) {
@@ -47001,9 +47210,9 @@ ${c2.database} = host=127.0.0.1 port=${c2.postgresPort} dbname=${c2.database} us
 listen_addr = 127.0.0.1
 listen_port = ${c2.listenPort}
 unix_socket_dir =
-auth_type = trust
+auth_type = scram-sha-256
 auth_file = ${c2.authFile}
-stats_users = ${c2.user}
+stats_users = ${c2.statsUser}
 pool_mode = ${c2.poolMode}
 default_pool_size = ${c2.defaultPoolSize}
 max_client_conn = ${c2.maxClientConn}
@@ -47204,14 +47413,14 @@ function readKeyFiles(paths, appDir) {
     }
     if (st.isSymbolicLink()) out.push({ name, bytes: Buffer.from(`symlink:${readlinkSync2(abs)}`) });
     else if (st.isDirectory()) for (const e of readdirSync4(abs).sort()) walk(join4(abs, e));
-    else if (st.isFile()) out.push({ name, bytes: readFileSync7(abs) });
+    else if (st.isFile()) out.push({ name, bytes: readFileSync8(abs) });
   };
   for (const p of paths) walk(p);
   return out;
 }
 function readMarker(file) {
   try {
-    const m = JSON.parse(readFileSync7(file, "utf8"));
+    const m = JSON.parse(readFileSync8(file, "utf8"));
     return typeof m.key === "string" ? m : void 0;
   } catch {
     return void 0;
@@ -47237,7 +47446,7 @@ async function ensureAppSetup(spec, ctx) {
     return "cached";
   }
   ctx.log(`app.setup: running (${decision.reason})`);
-  rmSync2(marker, { force: true });
+  rmSync(marker, { force: true });
   const launch = newLaunch(`${spec.name}-setup`, ctx);
   try {
     await runSetupStep(launch, {
@@ -47263,7 +47472,7 @@ async function ensureAppSetup(spec, ctx) {
         `app.setup: the command did not make ${left.join(", ")} (app.setup.creates), so it will run again next time`
       );
     }
-    mkdirSync2(dirname3(marker), { recursive: true });
+    mkdirSync2(dirname4(marker), { recursive: true });
     const record = { ...current, command, appDir, at: (/* @__PURE__ */ new Date()).toISOString() };
     writeFileSync(marker, `${JSON.stringify(record, null, 2)}
 `);
@@ -47272,9 +47481,9 @@ async function ensureAppSetup(spec, ctx) {
 }
 
 // src/stack/binaries.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { accessSync, constants, existsSync as existsSync3, readdirSync as readdirSync5, realpathSync } from "node:fs";
-import { dirname as dirname4, join as join5 } from "node:path";
+import { spawnSync as spawnSync3 } from "node:child_process";
+import { accessSync, constants as constants2, existsSync as existsSync3, readdirSync as readdirSync5, realpathSync } from "node:fs";
+import { dirname as dirname5, join as join5 } from "node:path";
 var PACKAGES = {
   postgres: "postgresql",
   pgbouncer: "pgbouncer",
@@ -47283,7 +47492,7 @@ var PACKAGES = {
 };
 function isExecutable(p) {
   try {
-    accessSync(p, constants.X_OK);
+    accessSync(p, constants2.X_OK);
     return true;
   } catch {
     return false;
@@ -47299,7 +47508,7 @@ function which(name, dirs) {
 function findPostgresBin(search) {
   const initdb2 = which("initdb", search.dirs);
   if (initdb2) {
-    const dir = dirname4(realpathSync(initdb2));
+    const dir = dirname5(realpathSync(initdb2));
     if (["postgres", "psql"].every((b) => isExecutable(join5(dir, b)))) return dir;
   }
   const root = search.postgresRoot;
@@ -47338,7 +47547,7 @@ function requireBinaries(needs, search, install, log) {
   if (missing.length === 0) return found;
   if (install) {
     const root = process.getuid?.() === 0;
-    const canSudo = !root && spawnSync2("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+    const canSudo = !root && spawnSync3("sudo", ["-n", "true"], { stdio: "ignore", env: baseEnvOf(process.env) }).status === 0;
     if (!root && !canSudo) {
       throw new UserError(
         `Missing: ${missing.join(", ")}. --install needs root or passwordless sudo to run apt-get; run this yourself:
@@ -47347,12 +47556,12 @@ function requireBinaries(needs, search, install, log) {
     }
     const pre = root ? [] : ["sudo", "-n"];
     log(`Installing ${missing.join(", ")} with apt-get`);
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    const env = toolEnvOf("apt", process.env);
     for (const args of [
       [...pre, "apt-get", "update", "-qq"],
       [...pre, "apt-get", "install", "-y", "-qq", ...missing]
     ]) {
-      const r = spawnSync2(args[0], args.slice(1), { stdio: ["ignore", "inherit", "inherit"], env });
+      const r = spawnSync3(args[0], args.slice(1), { stdio: ["ignore", "inherit", "inherit"], env });
       if (r.status !== 0) {
         throw new UserError(
           `"${args.join(" ")}" failed (exit ${r.status ?? r.signal}). Install by hand:
@@ -47376,21 +47585,23 @@ or run again with --install.`
 
 // src/stack/python-env.ts
 import { createHash as createHash4 } from "node:crypto";
-import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync8, rmSync as rmSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join6, relative as relative4 } from "node:path";
+import { existsSync as existsSync4, mkdirSync as mkdirSync3, readFileSync as readFileSync9, rmSync as rmSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname6, join as join6, relative as relative4 } from "node:path";
 var COMPLETE_MARK = ".loadgate-complete";
-async function venvDirFor(cacheDir, requirements, interpreter, noDeps = []) {
+var TRUSTED_VENVS = "venvs-default-branch";
+async function venvDirFor(cacheDir, requirements, interpreter, noDeps = [], trusted = false) {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => void 0);
   if (version?.code !== 0) {
     throw new UserError(
       `app.python: cannot run the interpreter "${interpreter}". Install Python 3 (apt-get install -y python3 python3-venv) or set app.python.python.`
     );
   }
-  const hash = createHash4("sha256").update(readFileSync8(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
-  return join6(cacheDir, "venvs", hash);
+  const hash = createHash4("sha256").update(readFileSync9(requirements)).update("\0").update(version.output.trim()).update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "").digest("hex").slice(0, 16);
+  return join6(cacheDir, trusted ? TRUSTED_VENVS : "venvs", hash);
 }
-async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log, noDeps = []) {
-  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
+async function ensurePythonEnv(o) {
+  const { cacheDir, requirements, interpreter, install, log, noDeps = [], env } = o;
+  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps, o.trusted);
   const bin = join6(dir, "bin");
   if (existsSync4(join6(dir, COMPLETE_MARK))) return { dir, bin, created: false };
   const rel = relative4(process.cwd(), requirements) || requirements;
@@ -47400,12 +47611,12 @@ async function ensurePythonEnv(cacheDir, requirements, interpreter, install, log
     );
   }
   const building = dir;
-  rmSync3(building, { recursive: true, force: true });
-  mkdirSync3(join6(cacheDir, "venvs"), { recursive: true });
+  rmSync2(building, { recursive: true, force: true });
+  mkdirSync3(dirname6(dir), { recursive: true });
   log(`Creating a virtualenv for ${rel} (pip install -r)`);
   const venv = await execCapture(interpreter, ["-m", "venv", building]);
   if (venv.code !== 0) {
-    rmSync3(building, { recursive: true, force: true });
+    rmSync2(building, { recursive: true, force: true });
     throw new UserError(
       `"${interpreter} -m venv" failed:
 ${venv.output.trim().split("\n").slice(-10).join("\n")}
@@ -47415,10 +47626,10 @@ On Debian/Ubuntu install it with: apt-get install -y python3-venv`
   const pip = await execCapture(
     join6(building, "bin", "pip"),
     ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
-    { env: { ...process.env, PIP_NO_INPUT: "1" } }
+    { env: toolEnvOf("pip", env) }
   );
   if (pip.code !== 0) {
-    rmSync3(building, { recursive: true, force: true });
+    rmSync2(building, { recursive: true, force: true });
     throw new UserError(
       `pip could not install ${rel}:
 ${pip.output.trim().split("\n").slice(-15).join("\n")}
@@ -47430,10 +47641,10 @@ Fix the pins in ${rel} and run again.`
     const extra = await execCapture(
       join6(building, "bin", "pip"),
       ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
-      { env: { ...process.env, PIP_NO_INPUT: "1" } }
+      { env: toolEnvOf("pip", env) }
     );
     if (extra.code !== 0) {
-      rmSync3(building, { recursive: true, force: true });
+      rmSync2(building, { recursive: true, force: true });
       throw new UserError(
         `pip could not install ${noDeps.join(", ")} (app.python.no-deps, without dependency pins):
 ${extra.output.trim().split("\n").slice(-15).join("\n")}
@@ -47447,12 +47658,12 @@ The packages it builds against (greenlet, setuptools, wheel, \u2026) must be in 
 }
 
 // src/stack/run-user.ts
-import { readFileSync as readFileSync9 } from "node:fs";
+import { readFileSync as readFileSync10 } from "node:fs";
 function unprivilegedUser() {
   if (process.getuid?.() !== 0) return void 0;
   let passwd = "";
   try {
-    passwd = readFileSync9("/etc/passwd", "utf8");
+    passwd = readFileSync10("/etc/passwd", "utf8");
   } catch {
     return { name: "nobody", uid: 65534, gid: 65534 };
   }
@@ -47571,7 +47782,6 @@ var appPart = {
 };
 
 // src/stack/nginx.ts
-import { writeFileSync as writeFileSync3 } from "node:fs";
 import { join as join7 } from "node:path";
 var NGINX_READY_SECONDS = 15;
 var nginxPart = {
@@ -47581,11 +47791,13 @@ var nginxPart = {
     const { spec } = plan;
     const proxy = spec.proxy;
     const { ports } = launch;
-    const prefix = launch.dir("nginx");
+    const dir = launch.dir("nginx");
+    const prefix = launch.dir("nginx/prefix", { mode: 493 });
+    let attempt = 0;
     await startOnFreePort(launch, "nginx", async (port) => {
       ports.nginx = port;
-      const conf = join7(prefix, "nginx.conf");
-      writeFileSync3(
+      const conf = join7(dir, attempt++ === 0 ? "nginx.conf" : `nginx-${attempt}.conf`);
+      writeNewFile(
         conf,
         renderNginxConf({
           prefix,
@@ -47639,15 +47851,67 @@ var nginxPart = {
 };
 
 // src/stack/pgbouncer.ts
-import { writeFileSync as writeFileSync4 } from "node:fs";
 import { join as join9 } from "node:path";
 
-// src/stack/postgres.ts
-import { chmodSync, rmSync as rmSync4 } from "node:fs";
-import { join as join8 } from "node:path";
+// src/stack/db-auth.ts
+import { createHash as createHash5, createHmac, pbkdf2Sync, randomBytes as randomBytes2 } from "node:crypto";
 var DB = "loadgate";
-var DB_USER = "loadgate";
-async function psql(bin, port, database, args) {
+var APP_ROLE = "loadgate";
+var ADMIN_ROLE = "loadgate_admin";
+var randomPassword = () => randomBytes2(16).toString("hex");
+function newCredentials() {
+  return { appPassword: randomPassword(), adminPassword: randomPassword() };
+}
+function scramSecret(password, salt = randomBytes2(16), iterations = 4096) {
+  const salted = pbkdf2Sync(password, salt, iterations, 32, "sha256");
+  const clientKey = createHmac("sha256", salted).update("Client Key").digest();
+  const storedKey = createHash5("sha256").update(clientKey).digest();
+  const serverKey = createHmac("sha256", salted).update("Server Key").digest();
+  const b64 = (b) => b.toString("base64");
+  return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`;
+}
+function setAppPasswordSql(password) {
+  return `alter role ${APP_ROLE} with login nosuperuser password '${scramSecret(password)}'`;
+}
+function appUrl(port, c2) {
+  return `postgresql://${APP_ROLE}:${c2.appPassword}@127.0.0.1:${port}/${DB}`;
+}
+function pgbouncerAuthFile(c2) {
+  return `"${APP_ROLE}" "${c2.appPassword}"
+"${ADMIN_ROLE}" "${c2.adminPassword}"
+`;
+}
+function renderPgHba() {
+  return `# Generated by loadgate for one run.
+local all ${ADMIN_ROLE} trust
+host  all all 127.0.0.1/32 scram-sha-256
+`;
+}
+var GIVE_TO_APP_SQL = `do $$
+declare r record;
+begin
+  for r in select n.nspname from pg_namespace n
+    where n.nspowner = '${ADMIN_ROLE}'::regrole and n.nspname not in ('information_schema', 'public')
+      and n.nspname not like 'pg\\_%'
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_namespace'::regclass and d.objid = n.oid and d.deptype = 'e')
+  loop
+    execute format('alter schema %I owner to ${APP_ROLE}', r.nspname);
+  end loop;
+  for r in select c.oid::regclass as rel, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relowner = '${ADMIN_ROLE}'::regrole and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+      and n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i', 'e'))
+  loop
+    execute format('alter %s %s owner to ${APP_ROLE}',
+      case r.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view'
+        when 'f' then 'foreign table' else 'table' end, r.rel);
+  end loop;
+end $$`;
+
+// src/stack/psql.ts
+import { join as join8 } from "node:path";
+async function psql(bin, target, database, args) {
+  const tcp = "password" in target;
   return execCapture(
     join8(bin, "psql"),
     [
@@ -47656,25 +47920,112 @@ async function psql(bin, port, database, args) {
       "-v",
       "ON_ERROR_STOP=1",
       "-h",
-      "127.0.0.1",
+      tcp ? "127.0.0.1" : target.socketDir,
       "-p",
-      String(port),
+      String(target.port),
       "-U",
-      DB_USER,
+      tcp ? target.user : ADMIN_ROLE,
       "-d",
       database,
+      "-w",
       ...args
     ],
     {
-      env: { PATH: "/usr/bin:/bin", PGCONNECT_TIMEOUT: "3" }
+      env: { PATH: "/usr/bin:/bin", PGCONNECT_TIMEOUT: "3", ...tcp ? { PGPASSWORD: target.password } : {} }
     }
   );
 }
+
+// src/stack/pgbouncer.ts
+var pgbouncerPart = {
+  name: "pgbouncer",
+  wanted: (plan) => plan.spec.database !== null && plan.spec.pooler !== null,
+  async start(plan, ctx, launch, wiring) {
+    const pooler = plan.spec.pooler;
+    const { ports } = launch;
+    const credentials = wiring.credentials;
+    const dir = launch.dir("pgbouncer");
+    const authFile = join9(dir, "users.txt");
+    writeNewFile(authFile, pgbouncerAuthFile(credentials), 384, ctx.user);
+    let attempt = 0;
+    await startOnFreePort(launch, "pgbouncer", async (port) => {
+      ports.pgbouncer = port;
+      const ini = join9(dir, attempt++ === 0 ? "pgbouncer.ini" : `pgbouncer-${attempt}.ini`);
+      writeNewFile(
+        ini,
+        renderPgbouncerIni({
+          listenPort: port,
+          postgresPort: ports.postgres,
+          database: DB,
+          user: APP_ROLE,
+          statsUser: ADMIN_ROLE,
+          authFile,
+          poolMode: pooler.poolMode,
+          defaultPoolSize: pooler.defaultPoolSize,
+          maxClientConn: pooler.maxClientConn
+        })
+      );
+      const pgb = await launch.start({
+        name: "pgbouncer",
+        command: ctx.binaries.pgbouncer,
+        args: [ini],
+        env: { PATH: "/usr/bin:/bin", ...launch.markerEnv },
+        cwd: dir,
+        user: ctx.user,
+        stopSignal: "SIGINT",
+        ports: [port]
+      });
+      const asApp = { port, user: APP_ROLE, password: credentials.appPassword };
+      await waitReady(
+        pgb,
+        async () => (await psql(ctx.binaries.postgresBin, asApp, DB, ["-Atc", "select 1"])).code === 0,
+        15,
+        "ready",
+        ctx.signal
+      );
+    });
+    wiring.databaseUrl = appUrl(ports.pgbouncer, credentials);
+  }
+};
+async function poolState(postgresBin, port, poolSize, credentials) {
+  const asAdmin = { port, user: ADMIN_ROLE, password: credentials.adminPassword };
+  const r = await psql(postgresBin, asAdmin, "pgbouncer", ["-A", "-F", "	", "-P", "footer=off", "-c", "show pools"]);
+  if (r.code !== 0) return void 0;
+  const [head, ...rows] = r.output.trim().split("\n");
+  const names = (head ?? "").split("	");
+  const col = (row2, name) => Number(row2[names.indexOf(name)] ?? Number.NaN);
+  const pools = rows.map((l) => l.split("	")).filter((row2) => row2[names.indexOf("database")] === DB);
+  if (pools.length === 0) return void 0;
+  const sum = (name) => pools.reduce((a, row2) => a + (col(row2, name) || 0), 0);
+  const maxwait = Math.max(...pools.map((row2) => (col(row2, "maxwait") || 0) + (col(row2, "maxwait_us") || 0) / 1e6));
+  return `PgBouncer's pool for ${DB}: ${sum("cl_waiting")} client(s) waiting for a server connection (the longest for ${maxwait.toFixed(1)} s), ${sum("cl_active")} served by ${sum("sv_active")} busy server connection(s) of ${poolSize} (pooler.pgbouncer.default_pool_size).`;
+}
+
+// src/stack/postgres.ts
+import { join as join10 } from "node:path";
+function pgFolder(launch) {
+  const pgDir = launch.dir("pg", { mode: 448 });
+  const hba = join10(launch.runDir, "pg_hba.conf");
+  writeNewFile(hba, renderPgHba());
+  return { pgDir, data: join10(pgDir, "data"), hba };
+}
+var admin = (pgDir, port) => ({ socketDir: pgDir, port });
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(ms < 1e3 ? 2 : 1)} s`;
 async function initdb(bin, pgDir, data, user) {
   const init = await execCapture(
-    join8(bin, "initdb"),
-    ["-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
+    join10(bin, "initdb"),
+    [
+      "-D",
+      data,
+      "-U",
+      ADMIN_ROLE,
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--no-sync",
+      "--no-instructions"
+    ],
     { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }
   );
   if (init.code !== 0)
@@ -47683,11 +48034,11 @@ async function initdb(bin, pgDir, data, user) {
 ${init.output.trim().split("\n").slice(-20).join("\n")}`
     );
 }
-async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
+async function startServer(plan, ctx, launch, folder, overrides = {}) {
   const bin = ctx.binaries.postgresBin;
+  const { pgDir, data } = folder;
   const settings = {
     listen_addresses: "127.0.0.1",
-    unix_socket_directories: pgDir,
     fsync: "off",
     synchronous_commit: "off",
     full_page_writes: "off",
@@ -47695,6 +48046,10 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
     max_connections: "300",
     logging_collector: "off",
     ...plan.spec.database.settings,
+    // Who may log in, and how, is loadgate's: after the stack's own settings.
+    unix_socket_directories: pgDir,
+    hba_file: folder.hba,
+    password_encryption: "scram-sha-256",
     ...overrides
   };
   let pg;
@@ -47702,7 +48057,7 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
     launch.ports.postgres = port;
     pg = await launch.start({
       name: "postgres",
-      command: join8(bin, "postgres"),
+      command: join10(bin, "postgres"),
       args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
       env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
       cwd: pgDir,
@@ -47714,7 +48069,7 @@ async function startServer(plan, ctx, launch, pgDir, data, overrides = {}) {
     try {
       await waitReady(
         pg,
-        async () => (await psql(bin, port, "postgres", ["-Atc", "select 1"])).code === 0,
+        async () => (await psql(bin, admin(pgDir, port), "postgres", ["-Atc", "select 1"])).code === 0,
         30,
         "ready",
         ctx.signal
@@ -47747,26 +48102,36 @@ function refusedSetting(plan, pg, settings) {
   const settingsNote = Object.keys(spec.database.settings).length > 0 ? ` Check database.settings (${Object.keys(spec.database.settings).join(", ")}) in ${spec.file}` : "";
   return pg.failure(`${pg.describeExit()} before it was ready: ${fromSeverity(fatal)}${settingsNote}`);
 }
-async function createAndSeed(plan, ctx, pg, launch) {
+async function createAndSeed(plan, ctx, pg, launch, credentials) {
   const { spec } = plan;
   const database = spec.database;
   const bin = ctx.binaries.postgresBin;
-  const port = launch.ports.postgres;
-  const created = await psql(bin, port, "postgres", ["-c", `create database ${DB}`]);
+  const target = admin(join10(launch.runDir, "pg"), launch.ports.postgres);
+  const created = await psql(bin, target, "postgres", [
+    "-c",
+    `create role ${APP_ROLE}`,
+    "-c",
+    setAppPasswordSql(credentials.appPassword),
+    "-c",
+    `create database ${DB} owner ${APP_ROLE}`
+  ]);
   if (created.code !== 0) throw pg.failure(`could not create the database: ${created.output.trim()}`);
   ctx.signal?.throwIfAborted();
   const runSql = async (key, file) => {
     if (!file) return;
     ctx.log(`database.${key}: ${file}`);
     const t0 = Date.now();
-    const r = await psql(bin, port, DB, ["-f", file]);
+    const r = await psql(bin, target, DB, ["-f", file]);
     if (r.code !== 0) throw sqlFailure(spec, key, file, r.output);
+    const given = await psql(bin, target, DB, ["-c", GIVE_TO_APP_SQL]);
+    if (given.code !== 0)
+      throw pg.failure(`could not give the app role what database.${key} made: ${given.output.trim()}`);
     ctx.log(`database.${key} took ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
   };
   await runSql("schema", database.schema);
-  await runDatabaseSetup(plan, ctx, launch);
+  await runDatabaseSetup(plan, ctx, launch, credentials);
   await runSql("seed", database.seed);
-  const analyze = await psql(bin, port, DB, ["-c", "analyze"]);
+  const analyze = await psql(bin, target, DB, ["-c", "analyze"]);
   if (analyze.code !== 0) throw pg.failure(`ANALYZE failed: ${analyze.output.trim()}`);
 }
 function sqlFailure(spec, key, file, output) {
@@ -47783,13 +48148,10 @@ ${lines.slice(-10).join("\n")}
 Fix the SQL (${where}) and run again.`
   );
 }
-function directUrl(port) {
-  return `postgresql://${DB_USER}@127.0.0.1:${port}/${DB}`;
-}
-async function runDatabaseSetup(plan, ctx, launch) {
+async function runDatabaseSetup(plan, ctx, launch, credentials) {
   const { spec } = plan;
   const steps = spec.database.setup;
-  const url = directUrl(launch.ports.postgres);
+  const url = appUrl(launch.ports.postgres, credentials);
   const values = { database_url: url, stack_dir: spec.dir, run_dir: launch.runDir };
   for (const [i, step] of steps.entries()) {
     await runSetupStep(launch, {
@@ -47804,8 +48166,8 @@ async function runDatabaseSetup(plan, ctx, launch) {
     });
   }
 }
-async function prewarm(ctx, pg, port) {
-  const r = await psql(ctx.binaries.postgresBin, port, DB, [
+async function prewarm(ctx, pg, pgDir, port) {
+  const r = await psql(ctx.binaries.postgresBin, admin(pgDir, port), DB, [
     "-Atc",
     "create extension if not exists pg_prewarm; select coalesce(sum(pg_prewarm(c.oid)), 0) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'i', 'm', 't') and n.nspname not in ('pg_catalog', 'information_schema')"
   ]);
@@ -47813,49 +48175,58 @@ async function prewarm(ctx, pg, port) {
   const blocks = Number(r.output.trim().split("\n").at(-1));
   ctx.log(`prewarmed ${(blocks * 8 / 1024).toFixed(0)} MiB of tables and indexes`);
 }
-async function copyTemplate(template, data) {
+async function copyTemplate(template, data, user) {
   const t0 = Date.now();
-  const r = await execCapture("cp", ["-a", "--", template, data], { env: { PATH: "/usr/bin:/bin" } });
+  const r = await execCapture("sh", ["-c", 'cp -a -- "$1" "$2" && chmod 700 -- "$2"', "sh", template, data], {
+    env: { PATH: "/usr/bin:/bin" },
+    user
+  });
   if (r.code !== 0)
     throw new StackError(`postgres: could not copy the seeded template ${template}: ${r.output.trim()}`);
-  chmodSync(data, 448);
   return Date.now() - t0;
 }
 var postgresPart = {
   name: "postgres",
   wanted: (plan) => plan.spec.database !== null,
   async start(plan, ctx, launch, wiring) {
-    const pgDir = launch.dir("pg");
-    const data = join8(pgDir, "data");
+    const folder = pgFolder(launch);
+    const credentials = newCredentials();
     let pg;
     if (ctx.databaseTemplate) {
-      const copyMs = await copyTemplate(ctx.databaseTemplate, data);
-      pg = await startServer(plan, ctx, launch, pgDir, data);
+      const copyMs = await copyTemplate(ctx.databaseTemplate, folder.data, ctx.user);
+      pg = await startServer(plan, ctx, launch, folder);
+      const r = await psql(ctx.binaries.postgresBin, admin(folder.pgDir, launch.ports.postgres), "postgres", [
+        "-c",
+        setAppPasswordSql(credentials.appPassword)
+      ]);
+      if (r.code !== 0) throw pg.failure(`could not set the app role's password: ${r.output.trim()}`);
       ctx.log(
         `postgres: started from the seeded copy of ${ctx.databaseTemplate} (copy took ${seconds2(copyMs)}; no schema, setup, seed or ANALYZE)`
       );
     } else {
       ctx.log("initdb");
-      await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
-      pg = await startServer(plan, ctx, launch, pgDir, data);
-      await createAndSeed(plan, ctx, pg, launch);
+      await initdb(ctx.binaries.postgresBin, folder.pgDir, folder.data, ctx.user);
+      pg = await startServer(plan, ctx, launch, folder);
+      await createAndSeed(plan, ctx, pg, launch, credentials);
     }
-    if (plan.spec.database.prewarm) await prewarm(ctx, pg, launch.ports.postgres);
-    wiring.databaseUrl = directUrl(launch.ports.postgres);
+    if (plan.spec.database.prewarm) await prewarm(ctx, pg, folder.pgDir, launch.ports.postgres);
+    wiring.credentials = credentials;
+    wiring.databaseUrl = appUrl(launch.ports.postgres, credentials);
+    wiring.postgresUrl = wiring.databaseUrl;
   }
 };
 async function seedDatabaseTemplate(plan, ctx) {
   if (!plan.spec.database) throw new Error(`stack ${plan.spec.name} has no database to make a template of`);
   const t0 = Date.now();
   const launch = newLaunch(`${plan.spec.name}-template`, ctx);
-  const dispose = () => rmSync4(launch.runDir, { recursive: true, force: true });
+  const dispose = () => removeTree(launch.runDir);
   try {
-    const pgDir = launch.dir("pg");
-    const data = join8(pgDir, "data");
+    const folder = pgFolder(launch);
+    const { data } = folder;
     ctx.log("initdb (template)");
-    await initdb(ctx.binaries.postgresBin, pgDir, data, ctx.user);
-    const pg = await startServer(plan, ctx, launch, pgDir, data, { wal_recycle: "off" });
-    await createAndSeed(plan, ctx, pg, launch);
+    await initdb(ctx.binaries.postgresBin, folder.pgDir, data, ctx.user);
+    const pg = await startServer(plan, ctx, launch, folder, { wal_recycle: "off" });
+    await createAndSeed(plan, ctx, pg, launch, newCredentials());
     await pg.stop(6e4);
     if (pg.exitInfo?.code !== 0) throw pg.failure(`${pg.describeExit()} when asked to shut down the seeded template`);
     await tearDown(launch, "none");
@@ -47871,73 +48242,13 @@ async function seedDatabaseTemplate(plan, ctx) {
   }
 }
 
-// src/stack/pgbouncer.ts
-var pgbouncerPart = {
-  name: "pgbouncer",
-  wanted: (plan) => plan.spec.database !== null && plan.spec.pooler !== null,
-  async start(plan, ctx, launch, wiring) {
-    const pooler = plan.spec.pooler;
-    const { ports } = launch;
-    const dir = launch.dir("pgbouncer");
-    const authFile = join9(dir, "users.txt");
-    writeFileSync4(authFile, `"${DB_USER}" ""
-`);
-    await startOnFreePort(launch, "pgbouncer", async (port) => {
-      ports.pgbouncer = port;
-      const ini = join9(dir, "pgbouncer.ini");
-      writeFileSync4(
-        ini,
-        renderPgbouncerIni({
-          listenPort: port,
-          postgresPort: ports.postgres,
-          database: DB,
-          user: DB_USER,
-          authFile,
-          poolMode: pooler.poolMode,
-          defaultPoolSize: pooler.defaultPoolSize,
-          maxClientConn: pooler.maxClientConn
-        })
-      );
-      const pgb = await launch.start({
-        name: "pgbouncer",
-        command: ctx.binaries.pgbouncer,
-        args: [ini],
-        env: { PATH: "/usr/bin:/bin", ...launch.markerEnv },
-        cwd: dir,
-        user: ctx.user,
-        stopSignal: "SIGINT",
-        ports: [port]
-      });
-      await waitReady(
-        pgb,
-        async () => (await psql(ctx.binaries.postgresBin, port, DB, ["-Atc", "select 1"])).code === 0,
-        15,
-        "ready",
-        ctx.signal
-      );
-    });
-    wiring.databaseUrl = `postgresql://${DB_USER}@127.0.0.1:${ports.pgbouncer}/${DB}`;
-  }
-};
-async function poolState(postgresBin, port, poolSize) {
-  const r = await psql(postgresBin, port, "pgbouncer", ["-A", "-F", "	", "-P", "footer=off", "-c", "show pools"]);
-  if (r.code !== 0) return void 0;
-  const [head, ...rows] = r.output.trim().split("\n");
-  const names = (head ?? "").split("	");
-  const col = (row2, name) => Number(row2[names.indexOf(name)] ?? Number.NaN);
-  const pools = rows.map((l) => l.split("	")).filter((row2) => row2[names.indexOf("database")] === DB);
-  if (pools.length === 0) return void 0;
-  const sum = (name) => pools.reduce((a, row2) => a + (col(row2, name) || 0), 0);
-  const maxwait = Math.max(...pools.map((row2) => (col(row2, "maxwait") || 0) + (col(row2, "maxwait_us") || 0) / 1e6));
-  return `PgBouncer's pool for ${DB}: ${sum("cl_waiting")} client(s) waiting for a server connection (the longest for ${maxwait.toFixed(1)} s), ${sum("cl_active")} served by ${sum("sv_active")} busy server connection(s) of ${poolSize} (pooler.pgbouncer.default_pool_size).`;
-}
-
 // src/stack/stack.ts
 var PARTS = [postgresPart, pgbouncerPart, appPart, nginxPart];
 async function bringUp(plan, ctx) {
   const launch = newLaunch(plan.spec.name, ctx);
   const { runId, runDir, ports, components } = launch;
   let downDone;
+  const wiring = { databaseUrl: "" };
   const stack = {
     runId,
     runDir,
@@ -47947,6 +48258,10 @@ async function bringUp(plan, ctx) {
     },
     ports,
     components,
+    get database() {
+      const { credentials, postgresUrl, databaseUrl } = wiring;
+      return credentials && postgresUrl ? { url: databaseUrl, postgresUrl, credentials } : void 0;
+    },
     assertAlive() {
       for (const c2 of components) {
         if (!c2.running && !c2.stopping) throw c2.failure(`${c2.describeExit()} during the load`);
@@ -47969,7 +48284,6 @@ async function bringUp(plan, ctx) {
     }
   };
   try {
-    const wiring = { databaseUrl: "" };
     for (const part of PARTS) if (part.wanted(plan)) await part.start(plan, ctx, launch, wiring);
     ctx.log(
       `up: ${Object.entries(ports).map(([n, p]) => `${n} 127.0.0.1:${p}`).join(", ")}`
@@ -47987,7 +48301,7 @@ function appLogTail(stack, lines = 20) {
 }
 
 // src/stack/versions.ts
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 async function firstLine2(command, args) {
   try {
     const r = await execCapture(command, args, { timeoutMs: 5e3 });
@@ -48004,7 +48318,7 @@ async function componentVersions(binaries, uses) {
     else if (v) versions[key] = v;
   };
   if (uses.postgres && binaries.postgresBin)
-    add("postgresql", await firstLine2(join10(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+    add("postgresql", await firstLine2(join11(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.pgbouncer && binaries.pgbouncer)
     add("pgbouncer", await firstLine2(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.nginx && binaries.nginx) add("nginx", await firstLine2(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
@@ -48068,24 +48382,27 @@ function summarizeMetric(values) {
   return { median: median(known), ci, values: [...values] };
 }
 function summarizeTrials(trials, histograms) {
-  const pick2 = (f) => summarizeMetric(trials.map(f));
+  const pick3 = (f) => summarizeMetric(trials.map(f));
   const pooled = pooledSummary(histograms);
   return {
-    throughput: pick2((t) => t.throughput),
+    throughput: pick3((t) => t.throughput),
     latency: {
-      p50: pick2((t) => t.latency.p50),
-      p90: pick2((t) => t.latency.p90),
-      p99: pick2((t) => t.latency.p99),
-      p999: pick2((t) => t.latency.p999),
-      max: pick2((t) => t.latency.max)
+      p50: pick3((t) => t.latency.p50),
+      p90: pick3((t) => t.latency.p90),
+      p99: pick3((t) => t.latency.p99),
+      p999: pick3((t) => t.latency.p999),
+      max: pick3((t) => t.latency.max)
     },
-    errorRate: pick2((t) => t.errorRate),
+    errorRate: pick3((t) => t.errorRate),
     errors: trials.reduce((a, t) => a + t.errors.total, 0),
     ...pooled ? { pooled } : {}
   };
 }
 
 // src/engine/prepare.ts
+function appBaseEnv(run2, s) {
+  return { ...run2.baseEnv, ...passEnvOf(s.spec.app.passEnv, run2.hostEnv) };
+}
 function needsOf(stacks) {
   return {
     postgres: stacks.some((s) => s.spec.database !== null),
@@ -48096,18 +48413,21 @@ function needsOf(stacks) {
 }
 async function prepareStack(run2, s, log, o = {}) {
   const binaries = requireBinaries(needsOf([s]), run2.binarySearch, run2.install, log);
-  const python = s.spec.app.python ? await ensurePythonEnv(
-    run2.cacheDir,
-    s.spec.app.python.requirements,
-    s.spec.app.python.interpreter,
-    run2.install,
-    log,
-    s.spec.app.python.noDeps
-  ) : void 0;
-  await ensureAppSetup(s.spec, {
+  const python = s.spec.app.python ? await ensurePythonEnv({
     cacheDir: run2.cacheDir,
+    requirements: s.spec.app.python.requirements,
+    interpreter: s.spec.app.python.interpreter,
+    install: run2.install,
+    log,
+    noDeps: s.spec.app.python.noDeps,
+    trusted: run2.trustedRun,
+    env: run2.hostEnv
+  }) : void 0;
+  await ensureAppSetup(s.spec, {
+    // A default-branch run keeps its own markers: it never skips app.setup on another run's word.
+    cacheDir: run2.trustedRun ? join12(run2.cacheDir, "default-branch") : run2.cacheDir,
     tmpDir: run2.tmpDir,
-    baseEnv: run2.baseEnv,
+    baseEnv: appBaseEnv(run2, s),
     python,
     user: unprivilegedUser(),
     log: (line) => log(`[${s.spec.name}] ${line}`),
@@ -48118,7 +48438,7 @@ async function prepareStack(run2, s, log, o = {}) {
     postgres: s.spec.database !== null,
     pgbouncer: s.spec.pooler !== null,
     nginx: s.spec.proxy !== null,
-    python: python ? join11(python.bin, "python") : void 0
+    python: python ? join12(python.bin, "python") : void 0
   });
   versions.loadgate = run2.toolVersion;
   return { plan: s, binaries, python, versions };
@@ -48126,7 +48446,7 @@ async function prepareStack(run2, s, log, o = {}) {
 function seedTemplate(run2, p, o) {
   return seedDatabaseTemplate(p.plan, {
     binaries: p.binaries,
-    baseEnv: run2.baseEnv,
+    baseEnv: appBaseEnv(run2, p.plan),
     python: p.python,
     user: unprivilegedUser(),
     tmpDir: run2.tmpDir,
@@ -48141,7 +48461,7 @@ function startStack(run2, p, o) {
     binaries: p.binaries,
     user: unprivilegedUser(),
     tmpDir: run2.tmpDir,
-    baseEnv: run2.baseEnv,
+    baseEnv: appBaseEnv(run2, p.plan),
     python: p.python,
     nginxSupportsErrorFlag: nginxSupportsErrorFlag(p.versions.nginx),
     log: o.log,
@@ -48150,7 +48470,7 @@ function startStack(run2, p, o) {
     onComponent: o.onComponent,
     databaseTemplate: o.databaseTemplate,
     // Test-only fault injection, read here and nowhere else (see startOnFreePort).
-    takePortForTest: run2.baseEnv.LOADGATE_TEST_TAKE_PORT
+    takePortForTest: run2.hostEnv.LOADGATE_TEST_TAKE_PORT
   });
 }
 function stackResult(r) {
@@ -48529,8 +48849,8 @@ function riskNote(risk, alpha, tested) {
 }
 
 // src/cost/run.ts
-import { spawnSync as spawnSync3 } from "node:child_process";
-import { readFileSync as readFileSync11 } from "node:fs";
+import { spawnSync as spawnSync4 } from "node:child_process";
+import { readFileSync as readFileSync12 } from "node:fs";
 import http from "node:http";
 import { arch } from "node:os";
 
@@ -48613,19 +48933,24 @@ function valgrindGuestCpu(arch2, flags) {
 
 // src/cost/vgdb.ts
 import { execFile } from "node:child_process";
-import { readdirSync as readdirSync6, readFileSync as readFileSync10 } from "node:fs";
-import { join as join12 } from "node:path";
+import { readdirSync as readdirSync6, readFileSync as readFileSync11 } from "node:fs";
+import { join as join13 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
   return new Promise((resolve10) => {
-    execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
-      const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-      resolve10({ code: code2, stdout, stderr });
-    });
+    execFile(
+      vgdb,
+      args,
+      { timeout: VGDB_TIMEOUT_MS, encoding: "utf8", env: baseEnvOf(process.env) },
+      (err, stdout, stderr) => {
+        const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
+        resolve10({ code: code2, stdout, stderr });
+      }
+    );
   });
 }
 async function listCounted(vgdb, outDir) {
-  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, "-l"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, "-l"]);
   return parseVgdbList(r.stdout);
 }
 function dumpsOf(outDir, pid) {
@@ -48638,13 +48963,13 @@ function dumpsOf(outDir, pid) {
 }
 async function dumpOne(vgdb, outDir, pid) {
   const before = new Set(dumpsOf(outDir, pid));
-  const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
   const deadline = Date.now() + 5e3;
   for (; ; ) {
     const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
     if (fresh.length > 0) {
-      const file = join12(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
-      const total = dumpTotal(readFileSync10(file, "utf8"));
+      const file = join13(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
+      const total = dumpTotal(readFileSync11(file, "utf8"));
       if (total !== void 0) return total;
     }
     if (Date.now() > deadline) break;
@@ -48659,7 +48984,7 @@ ${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
 }
 async function instrumentAll(vgdb, outDir, pids) {
   for (const pid of pids) {
-    const r = await run(vgdb, [`--vgdb-prefix=${join12(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
+    const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
     if (r.code !== 0 && !/instrumentation/i.test(`${r.stdout}${r.stderr}`)) {
       const said = `${r.stdout}
 ${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
@@ -48697,7 +49022,7 @@ function costPlanOf(plan, valgrind) {
 function costFingerprint(valgrindVersion2, pythonVersion) {
   let flags = "";
   try {
-    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync11("/proc/cpuinfo", "utf8"))?.[1] ?? "";
+    flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync12("/proc/cpuinfo", "utf8"))?.[1] ?? "";
   } catch {
   }
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
@@ -48707,7 +49032,7 @@ function costFingerprint(valgrindVersion2, pythonVersion) {
   return { arch: arch(), guestCpu: valgrindGuestCpu(arch(), flags), valgrind: valgrindVersion2, versions };
 }
 function valgrindVersion(valgrind) {
-  const r = spawnSync3(valgrind, ["--version"], { encoding: "utf8" });
+  const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8", env: baseEnvOf(process.env) });
   return r.stdout?.trim() || "unknown";
 }
 function send(agent, base, r, timeoutMs) {
@@ -49318,7 +49643,7 @@ function errorRateVerdict(base, head, limit) {
 }
 
 // src/compare/relative.ts
-function pick(t, m) {
+function pick2(t, m) {
   return m === "throughput" ? t.throughput : t.latency[m];
 }
 var usable = (v) => typeof v === "number" && v > 0 && Number.isFinite(v);
@@ -49377,18 +49702,18 @@ function pairedRow(metric2, pairs, blockIds, gate, alpha) {
   const a = gated ? alpha : 0.025;
   const values = [];
   for (const b of blockIds) {
-    const ratios = pairs.filter((p) => p.block === b && usable(pick(p.base, metric2)) && usable(pick(p.head, metric2))).map((p) => Math.log(pick(p.head, metric2)) - Math.log(pick(p.base, metric2)));
+    const ratios = pairs.filter((p) => p.block === b && usable(pick2(p.base, metric2)) && usable(pick2(p.head, metric2))).map((p) => Math.log(pick2(p.head, metric2)) - Math.log(pick2(p.base, metric2)));
     if (ratios.length > 0) values.push(mean(ratios));
   }
   if (values.length === 0) return void 0;
-  const ok = pairs.filter((p) => usable(pick(p.base, metric2)) && usable(pick(p.head, metric2)));
+  const ok = pairs.filter((p) => usable(pick2(p.base, metric2)) && usable(pick2(p.head, metric2)));
   const shift = pairedShift(values, 1 - 2 * a);
   return verdictFor(
     metric2,
     gated,
     gate,
-    median(ok.map((p) => pick(p.base, metric2))),
-    median(ok.map((p) => pick(p.head, metric2))),
+    median(ok.map((p) => pick2(p.base, metric2))),
+    median(ok.map((p) => pick2(p.head, metric2))),
     { ...shift, requested: 1 - 2 * a, n: values.length }
   );
 }
@@ -49451,16 +49776,16 @@ function isLook(blocksDone, plan) {
 
 // src/ab/run.ts
 async function runAb(ab, run2, hooks) {
-  const workDir = mkdtempSync3(join13(run2.tmpDir, "loadgate-ab-"));
+  const workDir = mkdtempSync3(join14(run2.tmpDir, "loadgate-ab-"));
   const worktrees = [];
   const started = Date.now();
   try {
-    const baseDir = join13(workDir, "base");
+    const baseDir = join14(workDir, "base");
     await addWorktree(ab.root, baseDir, ab.baseSha);
     worktrees.push(baseDir);
     let headDir = ab.root;
     if (ab.headSha) {
-      headDir = join13(workDir, "head");
+      headDir = join14(workDir, "head");
       await addWorktree(ab.root, headDir, ab.headSha);
       worktrees.push(headDir);
     }
@@ -49472,14 +49797,14 @@ async function runAb(ab, run2, hooks) {
     return outcomes;
   } finally {
     for (const w of worktrees) await removeWorktree(ab.root, w);
-    rmSync5(workDir, { recursive: true, force: true });
+    rmSync3(workDir, { recursive: true, force: true });
   }
 }
 function sidePlans(ab, baseDir, headDir, rel) {
-  const headSpec = loadStackFile(resolveStackPath(join13(headDir, rel)));
+  const headSpec = loadStackFile(resolveStackPath(join14(headDir, rel)));
   let baseSpec;
   try {
-    baseSpec = loadStackFile(resolveStackPath(join13(baseDir, rel)));
+    baseSpec = loadStackFile(resolveStackPath(join14(baseDir, rel)));
   } catch (err) {
     throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
   }
@@ -49889,7 +50214,7 @@ var ASSUMED_RUN_SD = { throughput: 0.09, p50: 0.09, p99: 0.17 };
 function predictionRow(metric2, baseline, current, gate, history, alpha) {
   const gated = relativelyGated(gate, metric2);
   const a = gated ? alpha : 0.025;
-  const cur = current.trials.map((t) => pick(t, metric2)).filter(usable);
+  const cur = current.trials.map((t) => pick2(t, metric2)).filter(usable);
   const points = [
     ...history.map((p) => p[metric2]),
     metric2 === "throughput" ? baseline.summary.throughput.median : baseline.summary.latency[metric2].median
@@ -49914,8 +50239,8 @@ function predictionRow(metric2, baseline, current, gate, history, alpha) {
 function tailRows(baseline, current, gate) {
   const rows = [];
   for (const metric2 of ["p90", "p999"]) {
-    const a = baseline.trials.map((t) => pick(t, metric2)).filter(usable);
-    const b = current.trials.map((t) => pick(t, metric2)).filter(usable);
+    const a = baseline.trials.map((t) => pick2(t, metric2)).filter(usable);
+    const b = current.trials.map((t) => pick2(t, metric2)).filter(usable);
     if (a.length === 0 || b.length === 0) continue;
     const s = twoSampleShift(a.map(Math.log), b.map(Math.log), 0.95);
     rows.push(verdictFor(metric2, false, gate, median(a), median(b), { ...s, requested: 0.95, n: b.length }));
@@ -50072,10 +50397,10 @@ function percentileChartData(head, base) {
   const b = hasLatency(base) ? percentileValues(base) : void 0;
   const keep = PERCENTILES.map((_, i) => Number.isFinite(h[i]) && (b === void 0 || Number.isFinite(b[i])));
   if (!keep.some(Boolean)) return void 0;
-  const pick2 = (v) => v.filter((_, i) => keep[i]);
+  const pick3 = (v) => v.filter((_, i) => keep[i]);
   return {
-    labels: pick2(PERCENTILES.map((p) => p.label)),
-    series: [...b ? [{ side: "base", values: pick2(b) }] : [], { side: "head", values: pick2(h) }]
+    labels: pick3(PERCENTILES.map((p) => p.label)),
+    series: [...b ? [{ side: "base", values: pick3(b) }] : [], { side: "head", values: pick3(h) }]
   };
 }
 
@@ -50285,7 +50610,7 @@ function verdictReport(name, c2, chart) {
 }
 
 // src/config/study-plan.ts
-import { join as join14, resolve as resolve4 } from "node:path";
+import { join as join15, resolve as resolve4 } from "node:path";
 
 // src/study/rows.ts
 var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
@@ -50348,7 +50673,7 @@ function planStudy(argv, io, toolVersion, stacksDir) {
     run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
     rows: rows.map((row2) => ({
       row: row2,
-      stack: applyOverrides(loadStackFile(join14(stacksDir, row2.stack, "stack.yml")), overrides)
+      stack: applyOverrides(loadStackFile(join15(stacksDir, row2.stack, "stack.yml")), overrides)
     })),
     jsonOut: values.json ? resolve4(io.cwd, values.json) : null,
     markdownOut: values.markdown ? resolve4(io.cwd, values.markdown) : null
@@ -50359,7 +50684,7 @@ function planStudy(argv, io, toolVersion, stacksDir) {
 import { resolve as resolve5 } from "node:path";
 
 // src/modes/report.ts
-import { basename, dirname as dirname5 } from "node:path";
+import { basename, dirname as dirname7 } from "node:path";
 
 // src/report/stack-reports.ts
 function stackReportsOf(doc) {
@@ -50376,7 +50701,7 @@ function stackReportsOf(doc) {
 }
 
 // src/modes/report.ts
-var shortName = (file) => `${basename(dirname5(file))}/${basename(file)}`;
+var shortName = (file) => `${basename(dirname7(file))}/${basename(file)}`;
 function reportsOf(docs) {
   const stacks = docs.flatMap(
     ({ file, doc }) => stackReportsOf(doc).map((s) => ({
@@ -51227,7 +51552,7 @@ function renderHtml(input) {
 }
 
 // src/result/bounds.ts
-import { closeSync as closeSync2, fstatSync, openSync as openSync2, readSync } from "node:fs";
+import { closeSync as closeSync3, fstatSync, openSync as openSync2, readSync } from "node:fs";
 var MAX_RESULT_BYTES = 20 * 1024 * 1024;
 var MAX_RESULT_DEPTH = 16;
 function checkDepth(text, source, limit = MAX_RESULT_DEPTH) {
@@ -51268,7 +51593,7 @@ function readBounded(file, limit = MAX_RESULT_BYTES) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
   } finally {
-    closeSync2(fd);
+    closeSync3(fd);
   }
 }
 function tooLarge(file, size, limit) {
@@ -52696,11 +53021,11 @@ function takeFlag(argv, name) {
 }
 
 // src/cli/output.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname6 } from "node:path";
+import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync3 } from "node:fs";
+import { dirname as dirname8 } from "node:path";
 function writeOutput(file, text) {
-  mkdirSync4(dirname6(file), { recursive: true });
-  writeFileSync5(file, text.endsWith("\n") ? text : `${text}
+  mkdirSync4(dirname8(file), { recursive: true });
+  writeFileSync3(file, text.endsWith("\n") ? text : `${text}
 `);
 }
 
@@ -53393,7 +53718,7 @@ var UP_IGNORED = allRunFlagsBut(...UP_USED, "target");
 var UP = {
   summary: "bring one stack up and keep it up until Ctrl-C",
   usage: ["loadgate up <stack> [flags]"],
-  about: 'Prints "ready <url>" on stdout once the stack answers, and brings it down on Ctrl-C or SIGTERM.',
+  about: `Prints "database <url>" (the app's {database_url}, with the run's password) and "ready <url>" on stdout once the stack answers, and brings it down on Ctrl-C or SIGTERM.`,
   args: [STACK_ARG],
   flags: runFlags(UP_USED, {
     workers: {
@@ -53711,7 +54036,7 @@ function verdictOf(b, r, gate, baselineName, stacks) {
 }
 
 // src/cli/init.ts
-import { join as join16, relative as relative7, resolve as resolve9 } from "node:path";
+import { join as join17, relative as relative7, resolve as resolve9 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/engine/check.ts
@@ -53764,8 +54089,8 @@ function guessReady(routes, where) {
   if (routes.length === 0) {
     return { value: "/", guess: `no route found in ${where}; set a path that answers 2xx without a login` };
   }
-  const pick2 = routes.includes("/") ? "/" : routes.find((r) => !HEALTH.test(r)) ?? routes[0];
-  return { value: pick2, guess: `the route ${pick2} in ${where}; it must answer 2xx without a login` };
+  const pick3 = routes.includes("/") ? "/" : routes.find((r) => !HEALTH.test(r)) ?? routes[0];
+  return { value: pick3, guess: `the route ${pick3} in ${where}; it must answer 2xx without a login` };
 }
 
 // src/init/python.ts
@@ -54115,8 +54440,8 @@ function commandDraft(folder, command) {
 
 // src/init/folder.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync12, statSync as statSync3, writeFileSync as writeFileSync6 } from "node:fs";
-import { basename as basename2, dirname as dirname7, join as join15, relative as relative6, resolve as resolve8, sep } from "node:path";
+import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync13, statSync as statSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { basename as basename2, dirname as dirname9, join as join16, relative as relative6, resolve as resolve8, sep } from "node:path";
 var READ = /(?:\.(?:py|js|mjs|cjs|ts|go|sql|json|mod|txt|toml)|^manage\.py|^go\.sum|\.lock|lock\.yaml)$/;
 var SKIP = /* @__PURE__ */ new Set(["node_modules", "venv", "env", "__pycache__", "vendor", "dist", "build", "site-packages"]);
 var MAX_FILES = 400;
@@ -54130,15 +54455,15 @@ function readAppFolder(dir, shown) {
   }
   const files = /* @__PURE__ */ new Map();
   const walk = (rel, depth2) => {
-    for (const entry2 of readdirSync7(join15(dir, rel), { withFileTypes: true }).sort(
+    for (const entry2 of readdirSync7(join16(dir, rel), { withFileTypes: true }).sort(
       (a, b) => a.name.localeCompare(b.name)
     )) {
       if (files.size >= MAX_FILES) return;
       const path = rel ? `${rel}/${entry2.name}` : entry2.name;
       if (entry2.isDirectory()) {
         if (depth2 < MAX_DEPTH && !entry2.name.startsWith(".") && !SKIP.has(entry2.name)) walk(path, depth2 + 1);
-      } else if (entry2.isFile() && READ.test(entry2.name) && statSync3(join15(dir, path)).size <= MAX_BYTES) {
-        files.set(path, readFileSync12(join15(dir, path), "utf8"));
+      } else if (entry2.isFile() && READ.test(entry2.name) && statSync3(join16(dir, path)).size <= MAX_BYTES) {
+        files.set(path, readFileSync13(join16(dir, path), "utf8"));
       } else if (entry2.isFile() && depth2 === 1) {
         files.set(path, "");
       }
@@ -54148,9 +54473,9 @@ function readAppFolder(dir, shown) {
   return { shown, name: basename2(resolve8(dir)), files };
 }
 function repositoryRoot(dir) {
-  for (let d = resolve8(dir); ; d = dirname7(d)) {
-    if (existsSync6(join15(d, ".git"))) return d;
-    if (dirname7(d) === d) return null;
+  for (let d = resolve8(dir); ; d = dirname9(d)) {
+    if (existsSync6(join16(d, ".git"))) return d;
+    if (dirname9(d) === d) return null;
   }
 }
 function defaultBranch(root) {
@@ -54186,8 +54511,8 @@ function writeNew(files, alsoRefused = []) {
     );
   }
   for (const f of files) {
-    mkdirSync5(dirname7(f.path), { recursive: true });
-    writeFileSync6(f.path, f.text, { flag: "wx" });
+    mkdirSync5(dirname9(f.path), { recursive: true });
+    writeFileSync4(f.path, f.text, { flag: "wx" });
   }
 }
 function exists(p) {
@@ -54223,19 +54548,19 @@ async function initCommand(argv, io) {
   const shownDir = positionals[0] ?? ".";
   const dir = resolve9(io.cwd, shownDir);
   const draft = draftStack(readAppFolder(dir, shownDir), { framework: values.framework, command: values.command });
-  const stackFile = join16(dir, "stack.yml");
+  const stackFile = join17(dir, "stack.yml");
   const shown = (p) => relative7(io.cwd, p) || ".";
   const files = [{ path: stackFile, shown: shown(stackFile), text: renderStackFile(draft) }];
   if (!values["no-workflow"]) {
     const root = repositoryRoot(dir) ?? dir;
-    const path = join16(root, WORKFLOW_PATH);
+    const path = join17(root, WORKFLOW_PATH);
     files.push({
       path,
       shown: shown(path),
       text: renderWorkflow({ stack: posixRelative(root, dir), branch: defaultBranch(repositoryRoot(dir)) })
     });
   }
-  writeNew(files, [{ path: join16(dir, "stack.yaml"), shown: shown(join16(dir, "stack.yaml")) }]);
+  writeNew(files, [{ path: join17(dir, "stack.yaml"), shown: shown(join17(dir, "stack.yaml")) }]);
   io.stdout(writtenLines(draft, files).join("\n"));
   if (values["no-check"]) {
     io.stdout(
@@ -54290,8 +54615,8 @@ Fix ${missing ? "that" : "the app or the guesses in the stack file"}, then check
 import { existsSync as existsSync7 } from "node:fs";
 
 // src/baseline/file-store.ts
-import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync7 } from "node:fs";
-import { dirname as dirname8 } from "node:path";
+import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname10 } from "node:path";
 var FileBaselineStore = class {
   constructor(readFrom, writeTo) {
     this.readFrom = readFrom;
@@ -54309,8 +54634,8 @@ var FileBaselineStore = class {
   async save(_stack, _env, _sha, doc) {
     if (!this.writeTo) return void 0;
     this.written = this.written ? { ...this.written, results: [...this.written.results, ...doc.results] } : doc;
-    mkdirSync6(dirname8(this.writeTo), { recursive: true });
-    writeFileSync7(this.writeTo, `${JSON.stringify(this.written, null, 2)}
+    mkdirSync6(dirname10(this.writeTo), { recursive: true });
+    writeFileSync5(this.writeTo, `${JSON.stringify(this.written, null, 2)}
 `);
     return this.writeTo;
   }
@@ -54457,7 +54782,12 @@ async function diagnoseAndStop(stack, p, trials, hooks) {
   const errors = errorsByKind(trials);
   const overErrors = servesNothing === void 0 && errors.failed > s.gate.errorRate * errors.attempts;
   if (overErrors) {
-    const pool = errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer ? await poolState(p.binaries.postgresBin, stack.ports.pgbouncer, s.spec.pooler.defaultPoolSize) : void 0;
+    const pool = errors.timeouts > 0 && s.spec.pooler && stack.ports.pgbouncer && stack.database ? await poolState(
+      p.binaries.postgresBin,
+      stack.ports.pgbouncer,
+      s.spec.pooler.defaultPoolSize,
+      stack.database.credentials
+    ) : void 0;
     const message = errorRateMessage(`stack ${s.spec.name}`, trials, s.gate.errorRate, {
       requestTimeoutSeconds: s.load.timeoutSeconds,
       pool,
@@ -54481,7 +54811,7 @@ ${messageOf(err)}`
 }
 
 // src/load/placement.ts
-import { spawnSync as spawnSync4 } from "node:child_process";
+import { spawnSync as spawnSync5 } from "node:child_process";
 import { availableParallelism } from "node:os";
 function planPlacement(pin, cores) {
   const all = cores > 1 ? `0-${cores - 1}` : "0";
@@ -54497,8 +54827,9 @@ function applyPlacement(pin) {
   }
   const placement = planPlacement(pin, cores);
   if (pin) {
-    const r = spawnSync4("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
-      encoding: "utf8"
+    const r = spawnSync5("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
+      encoding: "utf8",
+      env: baseEnvOf(process.env)
     });
     if (r.status !== 0) {
       throw new UserError(
@@ -54835,12 +55166,12 @@ function skippedLines(outcomes) {
 
 // src/study/stacks-dir.ts
 import { existsSync as existsSync8 } from "node:fs";
-import { dirname as dirname9, join as join17 } from "node:path";
+import { dirname as dirname11, join as join18 } from "node:path";
 import { fileURLToPath } from "node:url";
-function builtInStacksDir(from = dirname9(fileURLToPath(import.meta.url))) {
-  for (let dir = from; ; dir = dirname9(dir)) {
-    if (existsSync8(join17(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join17(dir, "stacks");
-    if (dirname9(dir) === dir) break;
+function builtInStacksDir(from = dirname11(fileURLToPath(import.meta.url))) {
+  for (let dir = from; ; dir = dirname11(dir)) {
+    if (existsSync8(join18(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join18(dir, "stacks");
+    if (dirname11(dir) === dir) break;
   }
   throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
 }
@@ -54897,7 +55228,7 @@ async function holdStack(plan, hooks) {
   });
   let failure;
   try {
-    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`);
+    hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`, stack.database?.url);
     await new Promise((resolve10) => {
       const timer = setInterval(() => {
         try {
@@ -54929,7 +55260,9 @@ async function upCommand(argv, io) {
     log: (line) => io.stderr(`${line}
 `),
     signal: io.signal,
-    onReady: (url) => io.stdout(`ready ${url}
+    // The database line comes first, so that whoever waits for "ready" has both.
+    onReady: (url, databaseUrl) => io.stdout(`${databaseUrl ? `database ${databaseUrl}
+` : ""}ready ${url}
 `)
   });
   return ExitCode.ok;

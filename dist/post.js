@@ -19676,7 +19676,12 @@ function commandLineOf(pid) {
 }
 
 // src/stack/process-group.ts
-import { closeSync, openSync, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
+import { closeSync, readdirSync as readdirSync2, readFileSync as readFileSync2 } from "node:fs";
+
+// src/stack/run-folder.ts
+var NEARLY_FULL_BYTES = 1024 * 1024;
+
+// src/stack/process-group.ts
 function groupMembers(pgid) {
   const pids = [];
   for (const entry of readdirSync2("/proc")) {
@@ -19690,9 +19695,6 @@ function groupMembers(pgid) {
   }
   return pids;
 }
-
-// src/stack/run-folder.ts
-var NEARLY_FULL_BYTES = 1024 * 1024;
 
 // src/stack/launch.ts
 var RUN_MARKER = "LOADGATE_RUN_ID";

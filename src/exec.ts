@@ -1,13 +1,17 @@
 // Runs a short helper command to completion (initdb, psql, git), as another user when asked.
 
 import { spawn } from "node:child_process";
+import { baseEnvOf } from "./child-env.js";
 
 export interface ExecResult {
   code: number | null;
   output: string;
 }
 
-/** Runs a short helper command (initdb, psql) to completion, capturing its output. */
+/**
+ * Runs a short helper command (initdb, psql) to completion, capturing its output. Without `env`, it gets
+ * the allowlist of src/child-env.ts, never loadgate's whole environment.
+ */
 export function execCapture(
   command: string,
   args: string[],
@@ -15,7 +19,7 @@ export function execCapture(
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      env: options.env ?? process.env,
+      env: options.env ?? baseEnvOf(process.env),
       cwd: options.cwd,
       uid: options.user?.uid,
       gid: options.user?.gid,

@@ -1,8 +1,9 @@
+import { toolEnvOf } from "../child-env.js";
 import { UserError } from "../errors.js";
 import { execCapture } from "../exec.js";
 
 async function git(cwd: string, args: string[]): Promise<string> {
-  const r = await execCapture("git", args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } });
+  const r = await execCapture("git", args, { cwd, env: toolEnvOf("git", process.env) });
   if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.output.trim()}`);
   return r.output.trim();
 }

@@ -5,18 +5,16 @@ import { BranchBaselineStore } from "../baseline/branch-store.js";
 import { CacheBaselineStore } from "../baseline/cache-store.js";
 import type { BaselineStore } from "../baseline/store.js";
 import type { ActionPlan } from "../config/action-plan.js";
+import { untrustedReason } from "../config/event.js";
 
 export function storeFor(plan: ActionPlan): BaselineStore {
   const log = (l: string) => core.info(l);
   if (plan.baselineStore === "cache") return new CacheBaselineStore(plan.workspace, log);
-  const { ref, defaultBranch } = plan.event;
-  const onDefault = defaultBranch !== null && ref === `refs/heads/${defaultBranch}`;
+  const why = untrustedReason(plan.event);
   return new BranchBaselineStore({
     repoDir: plan.workspace,
     branch: plan.baselineBranch,
-    writeRefused: onDefault
-      ? null
-      : `this run is on ${ref || "an unknown ref"}, not the default branch${defaultBranch ? ` ${defaultBranch}` : ""}: only the default branch's baselines are kept.`,
+    writeRefused: why === null ? null : `${why}: only the default branch's baselines are kept.`,
     tmpDir: plan.runnerTemp,
     log,
   });

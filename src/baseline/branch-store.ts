@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { toolEnvOf } from "../child-env.js";
 import { UserError } from "../errors.js";
 import { execCapture } from "../exec.js";
 import type { ResultDocument } from "../result/types.js";
@@ -57,7 +58,9 @@ export class BranchBaselineStore implements BaselineStore {
   ): Promise<{ code: number | null; output: string }> {
     return execCapture("git", args, {
       cwd: this.o.repoDir,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...env },
+      // The allowlist and git's own settings only: the push uses the checkout's credentials (.git/config),
+      // so no token and no INPUT_* variable is in git's environment.
+      env: toolEnvOf("git", process.env, env),
       timeoutMs: 120_000,
     });
   }

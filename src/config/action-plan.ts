@@ -9,7 +9,14 @@ import { VERSION } from "../version.js";
 import { applyOverrides, planTarget } from "./apply.js";
 import { runtimeOf } from "./cli-plan.js";
 import { parseAge } from "./duration.js";
-import { type EventInfo, type Mode, oneOf, readEvent, resolveMode } from "./event.js";
+import {
+  type EventInfo,
+  type Mode,
+  oneOf,
+  readEvent,
+  refuseBaselineOutsideDefaultBranch,
+  resolveMode,
+} from "./event.js";
 import { splitList } from "./list-input.js";
 import {
   costInput,
@@ -232,6 +239,7 @@ function stacksOf(
 export function planAction(getInput: (name: string) => string, env: NodeJS.ProcessEnv): ActionPlan {
   const event = readEvent(env);
   const { mode, reason } = resolveMode(getInput(INPUTS.mode), event);
+  refuseBaselineOutsideDefaultBranch(mode, event);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const overrides = overridesOf(getInput);
   const resultFiles = splitList(getInput(INPUTS.resultFile));

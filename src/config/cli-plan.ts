@@ -4,11 +4,13 @@
 import { mkdtempSync, rmdirSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { baseEnvOf } from "../child-env.js";
 import { UserError } from "../errors.js";
 import { parseBaselineKey } from "../result/environment.js";
 import { applyOverrides, planTarget } from "./apply.js";
 import { parseFlags } from "./args.js";
 import { binarySearch } from "./binary-search.js";
+import { readEvent, untrustedReason } from "./event.js";
 import { parseOverrides } from "./overrides.js";
 import type { RunPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
@@ -135,10 +137,20 @@ export function checkRunFolder(io: Pick<Io, "env">): void {
   }
 }
 
+/** A GitHub Actions run of the default branch's own code (see event.ts untrustedReason); anything else is not. */
+function isTrustedRun(env: NodeJS.ProcessEnv): boolean {
+  if (env.GITHUB_ACTIONS !== "true") return false;
+  try {
+    return untrustedReason(readEvent(env)) === null;
+  } catch {
+    return false; // an unreadable event payload proves nothing
+  }
+}
+
 /** The parts of a RunPlan that come from the process's environment rather than from flags. */
 export function runtimeOf(io: Io, toolVersion: string): RunPlan {
-  const baseEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(io.env)) if (v !== undefined && !k.startsWith("INPUT_")) baseEnv[k] = v;
+  const hostEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(io.env)) if (v !== undefined) hostEnv[k] = v;
   return {
     stacks: [],
     target: null,
@@ -152,7 +164,9 @@ export function runtimeOf(io: Io, toolVersion: string): RunPlan {
     costOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
-    baseEnv,
+    baseEnv: baseEnvOf(hostEnv),
+    hostEnv: Object.freeze(hostEnv),
+    trustedRun: isTrustedRun(io.env),
     toolVersion,
   };
 }

@@ -94,6 +94,41 @@ export function readEvent(env: NodeJS.ProcessEnv): EventInfo {
   };
 }
 
+/** The events whose code is the default branch's own: the only ones a baseline is stored from. */
+export const BASELINE_EVENTS = ["push", "schedule", "workflow_dispatch"] as const;
+
+/**
+ * Why this run is not the default branch's own code, or null when it is: a `push`, `schedule` or
+ * `workflow_dispatch` event on the default branch. Decided by the event first: under
+ * `pull_request_target` and `workflow_run`, GITHUB_REF is the default branch while the code that ran
+ * (or the artifact read) may come from a pull request. GitHub runs `schedule` only on the default
+ * branch, and its payload names no default branch, so there the ref is checked only when it does.
+ */
+export function untrustedReason(event: EventInfo): string | null {
+  const name = event.name || "unknown";
+  if (!(BASELINE_EVENTS as readonly string[]).includes(event.name)) {
+    return `this run is ${/^[aeiou]/.test(name) ? "an" : "a"} ${name} event, whose code may come from a pull request or another branch`;
+  }
+  if (event.name === "schedule" && event.defaultBranch === null) return null;
+  if (event.defaultBranch === null) {
+    return `the ${event.name} event's payload does not name the repository's default branch, so this run cannot show that it is on it`;
+  }
+  if (event.ref !== `refs/heads/${event.defaultBranch}`) {
+    return `this run is on ${event.ref || "an unknown ref"}, not the default branch ${event.defaultBranch}`;
+  }
+  return null;
+}
+
+/** mode: baseline outside a push, schedule or workflow_dispatch on the default branch: refused before anything runs. */
+export function refuseBaselineOutsideDefaultBranch(mode: Mode, event: EventInfo): void {
+  if (mode !== "baseline") return;
+  const why = untrustedReason(event);
+  if (why === null) return;
+  throw new UserError(
+    `mode: baseline: not stored: ${why}. A baseline is stored only from the default branch's own code, under ${BASELINE_EVENTS.join(", ")} on the default branch, so that a pull request's code never becomes the numbers every pull request is judged against. Use mode: gate (or auto) here, and store baselines from a workflow on push to the default branch (or schedule, workflow_dispatch) with mode: baseline or auto.`,
+  );
+}
+
 /** `auto`: a baseline on pushes to the default branch, a gate on pull requests, a plain report otherwise. */
 export function resolveMode(raw: string, event: EventInfo): { mode: Mode; reason: string } {
   const m = oneOf("mode", raw, ["auto", "gate", "baseline", "report"] as const, "auto");

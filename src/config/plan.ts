@@ -60,8 +60,18 @@ export interface Runtime {
   cacheDir: string;
   /** Parent folder of each run's temporary folder. */
   tmpDir: string;
-  /** Environment given to the app (before the stack's own env and placeholders). */
+  /** Environment every process of the run starts from: the allowlist of src/child-env.ts (baseEnvOf). */
   baseEnv: Record<string, string>;
+  /**
+   * loadgate's own environment, as data: read by name only, for the variables a stack file's
+   * app.pass-env lists (passEnvOf) and loadgate's own settings. Never given to a process whole.
+   */
+  hostEnv: Readonly<Record<string, string>>;
+  /**
+   * The run is a GitHub Actions push, schedule or workflow_dispatch on the default branch (event.ts
+   * untrustedReason): its Python environments are kept apart from those any other run made or used.
+   */
+  trustedRun: boolean;
   toolVersion: string;
 }
 

@@ -47,6 +47,8 @@ const EXPECTED_FORM: Record<string, string> = {
   "cost.timeout": 'a duration like "60s"',
   "cost.gap": 'a duration like "5ms"',
   "gate.capacity": 'a drop like "-10%" or a floor like ">800/s" (capacity at capacity.slo-p99)',
+  "app.pass-env": "a list of variable names from loadgate's environment, e.g. [SECRET_KEY, SENTRY_DSN]",
+  "app.pass-env[]": "a variable name: letters, digits and _, not starting with a digit (e.g. SECRET_KEY)",
   "app.setup": "a command (text), or a mapping with command and optionally files, creates, timeout",
   "app.setup.command": "a command (text)",
   "app.setup.files": "a list of files or folders, relative to app.cwd, e.g. [package-lock.json]",

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { Ajv } from "ajv";
 import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
+import { passEnvRefusal } from "../child-env.js";
 import { type CapacityGate, DEFAULT_GATE, type MetricGate } from "../compare/gate.js";
 import { UserError } from "../errors.js";
 import { parseDuration, parseErrorRate, parsePercent } from "./duration.js";
@@ -216,6 +217,7 @@ function appSection(at: Sections, app: Json): StackSpec["app"] {
     workers: (app.workers as number | "auto" | undefined) ?? STACK_DEFAULTS.workers,
     cwd,
     env: textValues(app.env),
+    passEnv: passEnvSection(at, app["pass-env"] as string[] | undefined),
     ready: {
       http: (ready.http as string | undefined) ?? "/",
       timeoutSeconds: parseDuration((ready.timeout as string | number | undefined) ?? "30s"),
@@ -223,6 +225,15 @@ function appSection(at: Sections, app: Json): StackSpec["app"] {
     setup,
     python,
   };
+}
+
+/** app.pass-env: the names the schema allows, less those never passed (src/child-env.ts). */
+function passEnvSection(at: Sections, names: string[] | undefined): string[] {
+  for (const [i, name] of (names ?? []).entries()) {
+    const refused = passEnvRefusal(name);
+    if (refused) problem(at, ["app", "pass-env", i], `${refused} Remove it from the list.`);
+  }
+  return [...(names ?? [])];
 }
 
 /**

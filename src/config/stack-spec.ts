@@ -107,6 +107,11 @@ export interface StackSpec {
     workers: number | "auto";
     cwd: string;
     env: Record<string, string>;
+    /**
+     * app.pass-env: variables of loadgate's own environment the app and its setup commands also get
+     * (beyond the allowlist of src/child-env.ts), by exact name; unset ones are left out.
+     */
+    passEnv: string[];
     ready: { http: string; timeoutSeconds: number };
     setup: AppSetup | null;
     python: null | {

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { arch } from "node:os";
+import { baseEnvOf } from "../child-env.js";
 import type { RunPlan, StackPlan } from "../config/plan.js";
 import type { RequestSpec } from "../config/stack-spec.js";
 import type { EngineHooks } from "../engine/hooks.js";
@@ -54,7 +55,7 @@ export function costFingerprint(valgrindVersion: string, pythonVersion: string |
 }
 
 export function valgrindVersion(valgrind: string): string {
-  const r = spawnSync(valgrind, ["--version"], { encoding: "utf8" });
+  const r = spawnSync(valgrind, ["--version"], { encoding: "utf8", env: baseEnvOf(process.env) });
   return r.stdout?.trim() || "unknown";
 }
 

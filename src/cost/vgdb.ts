@@ -3,6 +3,7 @@
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { baseEnvOf } from "../child-env.js";
 import { StackError } from "../errors.js";
 import { dumpTotal, parseDumpName, parseVgdbList } from "./callgrind.js";
 
@@ -10,10 +11,15 @@ const VGDB_TIMEOUT_MS = 30_000;
 
 function run(vgdb: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(vgdb, args, { timeout: VGDB_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      vgdb,
+      args,
+      { timeout: VGDB_TIMEOUT_MS, encoding: "utf8", env: baseEnvOf(process.env) },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

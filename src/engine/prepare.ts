@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Histogram } from "hdr-histogram-js";
+import { passEnvOf } from "../child-env.js";
 import type { LoadPlan, RunPlan, StackPlan } from "../config/plan.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
 import type { CpuAccount, Environment, Placement, StackResult, Trial } from "../result/types.js";
@@ -17,6 +18,14 @@ import {
 import { componentVersions, nginxSupportsErrorFlag } from "../stack/versions.js";
 import { summarizeTrials } from "../stats/summary.js";
 import { tailWarning } from "../stats/tail.js";
+
+/**
+ * What the app and its setup commands start from: the run's allowlisted environment and the
+ * variables the stack file's app.pass-env names (src/child-env.ts), never the whole environment.
+ */
+export function appBaseEnv(run: RunPlan, s: StackPlan): Record<string, string> {
+  return { ...run.baseEnv, ...passEnvOf(s.spec.app.passEnv, run.hostEnv) };
+}
 
 export function needsOf(stacks: readonly StackPlan[]) {
   return {
@@ -53,19 +62,22 @@ export async function prepareStack(
 ): Promise<PreparedStack> {
   const binaries = requireBinaries(needsOf([s]), run.binarySearch, run.install, log);
   const python = s.spec.app.python
-    ? await ensurePythonEnv(
-        run.cacheDir,
-        s.spec.app.python.requirements,
-        s.spec.app.python.interpreter,
-        run.install,
+    ? await ensurePythonEnv({
+        cacheDir: run.cacheDir,
+        requirements: s.spec.app.python.requirements,
+        interpreter: s.spec.app.python.interpreter,
+        install: run.install,
         log,
-        s.spec.app.python.noDeps,
-      )
+        noDeps: s.spec.app.python.noDeps,
+        trusted: run.trustedRun,
+        env: run.hostEnv,
+      })
     : undefined;
   await ensureAppSetup(s.spec, {
-    cacheDir: run.cacheDir,
+    // A default-branch run keeps its own markers: it never skips app.setup on another run's word.
+    cacheDir: run.trustedRun ? join(run.cacheDir, "default-branch") : run.cacheDir,
     tmpDir: run.tmpDir,
-    baseEnv: run.baseEnv,
+    baseEnv: appBaseEnv(run, s),
     python,
     user: unprivilegedUser(),
     log: (line) => log(`[${s.spec.name}] ${line}`),
@@ -102,7 +114,7 @@ export function seedTemplate(
 ): Promise<DatabaseTemplate> {
   return seedDatabaseTemplate(p.plan, {
     binaries: p.binaries,
-    baseEnv: run.baseEnv,
+    baseEnv: appBaseEnv(run, p.plan),
     python: p.python,
     user: unprivilegedUser(),
     tmpDir: run.tmpDir,
@@ -119,7 +131,7 @@ export function startStack(run: RunPlan, p: PreparedStack, o: StartOptions): Pro
     binaries: p.binaries,
     user: unprivilegedUser(),
     tmpDir: run.tmpDir,
-    baseEnv: run.baseEnv,
+    baseEnv: appBaseEnv(run, p.plan),
     python: p.python,
     nginxSupportsErrorFlag: nginxSupportsErrorFlag(p.versions.nginx),
     log: o.log,
@@ -128,7 +140,7 @@ export function startStack(run: RunPlan, p: PreparedStack, o: StartOptions): Pro
     onComponent: o.onComponent,
     databaseTemplate: o.databaseTemplate,
     // Test-only fault injection, read here and nowhere else (see startOnFreePort).
-    takePortForTest: run.baseEnv.LOADGATE_TEST_TAKE_PORT,
+    takePortForTest: run.hostEnv.LOADGATE_TEST_TAKE_PORT,
   });
 }
 

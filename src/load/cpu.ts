@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { baseEnvOf } from "../child-env.js";
 import { treeMembers } from "../stack/process-group.js";
 
 let clockTicks: number | undefined;
 function ticksPerSecond(): number {
   if (clockTicks === undefined) {
-    const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
+    const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8", env: baseEnvOf(process.env) });
     clockTicks = Number(r.stdout?.trim()) || 100;
   }
   return clockTicks;

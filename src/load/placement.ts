@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
+import { baseEnvOf } from "../child-env.js";
 import { UserError } from "../errors.js";
 import type { Placement } from "../result/types.js";
 
@@ -22,6 +23,7 @@ export function applyPlacement(pin: boolean): Placement {
   if (pin) {
     const r = spawnSync("taskset", ["-a", "-p", "-c", placement.loadGenerator, String(process.pid)], {
       encoding: "utf8",
+      env: baseEnvOf(process.env),
     });
     if (r.status !== 0) {
       throw new UserError(

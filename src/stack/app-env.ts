@@ -3,7 +3,7 @@ import type { PythonEnv } from "./python-env.js";
 
 /** What the app's own commands (app.setup, database.setup, the app) run with. */
 export interface AppEnvContext {
-  /** The run's environment (before the stack's own env and placeholders). */
+  /** The allowlisted environment (src/child-env.ts) with the stack file's app.pass-env, before app.env and placeholders. */
   baseEnv: Record<string, string>;
   /** The app's virtual environment, whose bin/ goes first on PATH. */
   python: PythonEnv | undefined;

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, readdirSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { baseEnvOf, toolEnvOf } from "../child-env.js";
 import type { BinarySearch } from "../config/binary-search.js";
 import { UserError } from "../errors.js";
 
@@ -104,7 +105,8 @@ export function requireBinaries(
   if (missing.length === 0) return found;
   if (install) {
     const root = process.getuid?.() === 0;
-    const canSudo = !root && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+    const canSudo =
+      !root && spawnSync("sudo", ["-n", "true"], { stdio: "ignore", env: baseEnvOf(process.env) }).status === 0;
     if (!root && !canSudo) {
       throw new UserError(
         `Missing: ${missing.join(", ")}. --install needs root or passwordless sudo to run apt-get; run this yourself:\n  ${installCommand(missing)}`,
@@ -112,7 +114,7 @@ export function requireBinaries(
     }
     const pre = root ? [] : ["sudo", "-n"];
     log(`Installing ${missing.join(", ")} with apt-get`);
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    const env = toolEnvOf("apt", process.env);
     for (const args of [
       [...pre, "apt-get", "update", "-qq"],
       [...pre, "apt-get", "install", "-y", "-qq", ...missing],

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { type Env, toolEnvOf } from "../child-env.js";
 import { UserError } from "../errors.js";
 import { execCapture } from "../exec.js";
 
@@ -13,12 +14,20 @@ export interface PythonEnv {
   created: boolean;
 }
 
-/** The virtualenv folder for a requirements file: keyed by the file's bytes and the interpreter. */
+/** Where the virtualenvs of trusted runs (a default-branch push, schedule or dispatch) live, apart from all others. */
+export const TRUSTED_VENVS = "venvs-default-branch";
+
+/**
+ * The virtualenv folder for a requirements file: keyed by the file's bytes and the interpreter, in a
+ * folder of its own for trusted runs, so a default-branch run never reuses an environment that a
+ * pull request's run made (its pip could have used another index) or ran its app from.
+ */
 export async function venvDirFor(
   cacheDir: string,
   requirements: string,
   interpreter: string,
   noDeps: readonly string[] = [],
+  trusted = false,
 ): Promise<string> {
   const version = await execCapture(interpreter, ["-c", "import sys; print(sys.version)"]).catch(() => undefined);
   if (version?.code !== 0) {
@@ -33,22 +42,31 @@ export async function venvDirFor(
     .update(noDeps.length ? `\0no-deps:${noDeps.join("\0")}` : "")
     .digest("hex")
     .slice(0, 16);
-  return join(cacheDir, "venvs", hash);
+  return join(cacheDir, trusted ? TRUSTED_VENVS : "venvs", hash);
+}
+
+export interface PythonEnvRequest {
+  cacheDir: string;
+  requirements: string;
+  interpreter: string;
+  /** Create it with pip when missing (else a missing one is an error that says what to run). */
+  install: boolean;
+  log: (line: string) => void;
+  /** app.python.no-deps: installed after the rest, without dependency pins. */
+  noDeps?: readonly string[];
+  /** A default-branch run: its environments are kept apart (see venvDirFor). */
+  trusted?: boolean;
+  /** loadgate's environment: pip gets the allowlist and its own PIP_* settings from it (src/child-env.ts). */
+  env: Env;
 }
 
 /**
  * A virtualenv with the pinned requirements installed, cached by hash so the second run installs
  * nothing. Without `install`, a missing environment is an error that says what to run.
  */
-export async function ensurePythonEnv(
-  cacheDir: string,
-  requirements: string,
-  interpreter: string,
-  install: boolean,
-  log: (line: string) => void,
-  noDeps: readonly string[] = [],
-): Promise<PythonEnv> {
-  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps);
+export async function ensurePythonEnv(o: PythonEnvRequest): Promise<PythonEnv> {
+  const { cacheDir, requirements, interpreter, install, log, noDeps = [], env } = o;
+  const dir = await venvDirFor(cacheDir, requirements, interpreter, noDeps, o.trusted);
   const bin = join(dir, "bin");
   if (existsSync(join(dir, COMPLETE_MARK))) return { dir, bin, created: false };
   const rel = relative(process.cwd(), requirements) || requirements;
@@ -61,7 +79,7 @@ export async function ensurePythonEnv(
   // or interrupted install is never taken for a complete one.
   const building = dir;
   rmSync(building, { recursive: true, force: true });
-  mkdirSync(join(cacheDir, "venvs"), { recursive: true });
+  mkdirSync(dirname(dir), { recursive: true });
   log(`Creating a virtualenv for ${rel} (pip install -r)`);
   const venv = await execCapture(interpreter, ["-m", "venv", building]);
   if (venv.code !== 0) {
@@ -73,7 +91,7 @@ export async function ensurePythonEnv(
   const pip = await execCapture(
     join(building, "bin", "pip"),
     ["install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
-    { env: { ...process.env, PIP_NO_INPUT: "1" } },
+    { env: toolEnvOf("pip", env) },
   );
   if (pip.code !== 0) {
     rmSync(building, { recursive: true, force: true });
@@ -87,7 +105,7 @@ export async function ensurePythonEnv(
     const extra = await execCapture(
       join(building, "bin", "pip"),
       ["install", "--disable-pip-version-check", "--no-input", "-q", "--no-deps", "--no-build-isolation", ...noDeps],
-      { env: { ...process.env, PIP_NO_INPUT: "1" } },
+      { env: toolEnvOf("pip", env) },
     );
     if (extra.code !== 0) {
       rmSync(building, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeCacheService, startFakeCacheService } from "../fakes/cache-service.js";
 import { pushEvent, runAction } from "./action-helpers.js";
-import { markedProcesses, TINY_APP } from "./helpers.js";
+import { markedProcesses, TINY_APP, TINY_PASS_ENV } from "./helpers.js";
 
 const STACK = (app: string, errorRate: string) => `name: shop
 pooler: none
@@ -15,7 +15,7 @@ database: none
 proxy: none
 app:
   command: python3 ${app} {port}
-  ready: { http: /test, timeout: 5s }
+${TINY_PASS_ENV}  ready: { http: /test, timeout: 5s }
 load:
   requests: [{ path: /test }]
   connections: 2

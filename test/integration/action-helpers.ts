@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "../support/temp.js";
 import { ROOT } from "./helpers.js";
 
 export interface ActionRun {
@@ -66,7 +66,7 @@ export interface ActionEnvOptions {
 
 /** Runs dist/main.js (or post.js) the way the runner does: INPUT_* variables, event payload, command files. */
 export function runAction(o: ActionEnvOptions): Promise<ActionRun> {
-  const runnerTemp = o.runnerTemp ?? mkdtempSync(join(tmpdir(), "lg-runner-"));
+  const runnerTemp = o.runnerTemp ?? tempDir("lg-runner-");
   mkdirSync(runnerTemp, { recursive: true });
   const eventPath = join(runnerTemp, "event.json");
   writeFileSync(eventPath, JSON.stringify(o.event.payload));

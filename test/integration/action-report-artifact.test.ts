@@ -2,8 +2,7 @@
 // uploads it with the real @actions/artifact to a fake of the artifact service, and links it from the
 // comment and the job summary. mode: report with a Result file: no stack is brought up.
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeArtifactService, startFakeArtifactService } from "../fakes/artifact-service.js";
@@ -11,6 +10,7 @@ import { type FakeGitHubState, startFakeGitHub } from "../fakes/github-api.js";
 import type { RunningFake } from "../fakes/http.js";
 import { mermaidCharts } from "../support/mermaid-xychart.js";
 import { gateDocument } from "../support/report-fixtures.js";
+import { tempDir } from "../support/temp.js";
 import { pullRequestEvent, runAction } from "./action-helpers.js";
 
 const RUN_ENV = { GITHUB_SERVER_URL: "https://github.com", GITHUB_RUN_ID: "4242" };
@@ -20,7 +20,7 @@ let resultFile: string;
 
 beforeAll(async () => {
   gh = await startFakeGitHub({ requireToken: "ghs_test" });
-  workspace = mkdtempSync(join(tmpdir(), "lg-ws-"));
+  workspace = tempDir("lg-ws-");
   resultFile = join(workspace, "loadgate-result.json");
   writeFileSync(resultFile, JSON.stringify(gateDocument()));
 });

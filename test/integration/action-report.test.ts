@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_GATE } from "../../src/compare/gate.js";
@@ -9,6 +8,7 @@ import type { FakeGitHubState } from "../fakes/github-api.js";
 import { startFakeGitHub } from "../fakes/github-api.js";
 import type { RunningFake } from "../fakes/http.js";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 import { pullRequestEvent, runAction } from "./action-helpers.js";
 
 // A matrix of gate jobs, one stack each, each uploading its Result; the final job merges them.
@@ -45,7 +45,7 @@ let gh: RunningFake<FakeGitHubState>;
 let workspace: string;
 beforeAll(async () => {
   gh = await startFakeGitHub({ requireToken: "ghs_test" });
-  workspace = mkdtempSync(join(tmpdir(), "lg-matrix-"));
+  workspace = tempDir("lg-matrix-");
   // As actions/download-artifact writes them: one folder per artifact.
   const write = (folder: string, doc: ResultDocument) => {
     mkdirSync(join(workspace, "results", folder), { recursive: true });

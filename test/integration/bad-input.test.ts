@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 import { expectNothingLeft, runCli, TINY_APP } from "./helpers.js";
 
 // Every bad input of issue 20, through the CLI a user runs: exit 2, the file, line, field and what
 // was expected, nothing started, no baseline written. docs/failure-modes.md quotes these messages.
 
 function stack(extra: string, files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-badin-"));
+  const dir = tempDir("lg-badin-");
   writeFileSync(
     join(dir, "stack.yml"),
     `name: bad\ndatabase: none\npooler: none\nproxy: none\napp:\n  command: python3 ${TINY_APP} {port}\n  ready: { http: /test, timeout: 4s }\n${extra}`,
@@ -19,7 +19,7 @@ function stack(extra: string, files: Record<string, string> = {}): string {
 }
 
 async function refused(args: string[]) {
-  const out = mkdtempSync(join(tmpdir(), "lg-badin-out-"));
+  const out = tempDir("lg-badin-out-");
   const saved = join(out, "baseline.json");
   const run = await runCli([...args, "--save-baseline", saved]);
   expect(run.code, run.stderr).toBe(2);
@@ -63,7 +63,7 @@ describe("bad input: exit 2 with file, line, field and what was expected; nothin
   });
 
   it("a schema file that does not exist, and an app folder that does not exist", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-badin-"));
+    const dir = tempDir("lg-badin-");
     writeFileSync(
       join(dir, "stack.yml"),
       `name: bad\ndatabase:\n  schema: missing.sql\napp:\n  command: python3 ${TINY_APP} {port}\n  cwd: no-such-folder\n`,
@@ -78,7 +78,7 @@ describe("bad input: exit 2 with file, line, field and what was expected; nothin
   });
 
   it("a baseline file that is not JSON, of another schemaVersion, or of another stack; and one that does not exist", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-badin-base-"));
+    const dir = tempDir("lg-badin-base-");
     const s = stack("");
     writeFileSync(join(dir, "not-json.json"), "{nope");
     expect(await refused(["run", s, "--baseline", join(dir, "not-json.json")])).toContain(

@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp.js";
 import { bareStack, runCli, tinyStack } from "./helpers.js";
 
 describe("file baselines: --save-baseline, --baseline and loadgate compare", () => {
   it("saves a baseline, passes against it, and fails with exit 1 when the app is slowed down", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-basefile-"));
+    const dir = tempDir("lg-basefile-");
     const stack = tinyStack(bareStack());
     const base = join(dir, "base.json");
     const saved = await runCli(["run", stack, "--trials", "3", "--save-baseline", base]);
@@ -32,7 +32,7 @@ describe("file baselines: --save-baseline, --baseline and loadgate compare", () 
   });
 
   it("a baseline file that is not a Result: exit 2 naming the file and field", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-basefile-bad-"));
+    const dir = tempDir("lg-basefile-bad-");
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ schemaVersion: 1, results: [{ stack: { name: "x" } }] }));
     const r = await runCli(["compare", bad, bad]);

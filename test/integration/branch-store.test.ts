@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { parseBranchHistory } from "../../src/baseline/branch-data.js";
 import { BranchBaselineStore } from "../../src/baseline/branch-store.js";
 import type { ResultDocument } from "../../src/result/types.js";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 import { messageOf } from "../support/user-error.js";
 import { gitIn } from "./git-repo.js";
 
@@ -13,7 +14,7 @@ import { gitIn } from "./git-repo.js";
 const git = gitIn;
 
 function remoteWithClones(n: number): { bare: string; clones: string[] } {
-  const root = mkdtempSync(join(tmpdir(), "lg-branch-"));
+  const root = tempDir("lg-branch-");
   const bare = join(root, "origin.git");
   git(root, "init", "-q", "--bare", "-b", "main", bare);
   const first = join(root, "clone0");

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp.js";
 import { CLI, type CliRun, expectNothingLeftOf, ROOT, runTagged } from "./helpers.js";
 
 // The built-in stacks that are not Python servers of the study: a Node service built by app.setup
@@ -75,7 +75,7 @@ describe("built-in stack fastify-pg: Node.js, installed by app.setup", () => {
   it("npm ci runs before the stack comes up, and the stack serves the study's answer under load", async () => {
     // A fresh cache: nothing records an earlier npm ci, so the setup runs (the cache itself is tested
     // on a small stack in setup.test.ts).
-    const cache = mkdtempSync(join(tmpdir(), "lg-fastify-cache-"));
+    const cache = tempDir("lg-fastify-cache-");
     cleanups.push(() => rmSync(cache, { recursive: true, force: true }));
     const out = join(cache, "out.json");
     const run = await runTagged(

@@ -1,16 +1,16 @@
 // loadgate capacity against real stacks: the tiny app behind nginx, PgBouncer and PostgreSQL, and
 // the tiny app alone.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
+import { tempDir } from "../support/temp.js";
 import { scratchRepo } from "./git-repo.js";
 import { bareStack, expectNothingLeft, runCli, TINY_APP, tinyStack } from "./helpers.js";
 
 describe("loadgate capacity", () => {
   it("finds the highest open-loop rate within the P99 SLO in a bounded number of probes", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "lg-cap-")), "cap.json");
+    const out = join(tempDir("lg-cap-"), "cap.json");
     const run = await runCli(
       ["capacity", "test/fixtures/tiny", "--slo-p99", "100ms", "--max-probes", "3", "--json", out],
       { timeoutMs: 600_000 },
@@ -35,17 +35,18 @@ describe("loadgate capacity", () => {
   });
 
   it("gate.capacity in the stack file: run measures it after the trials and --baseline judges it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-capgate-"));
-    // A floor no stack on this machine reaches: the capacity row is a regression, exit 1.
+    const dir = tempDir("lg-capgate-");
+    // A floor no stack on this machine reaches: the capacity row is a regression, exit 1. One probe: the
+    // search itself is the first test's; this one is about the gate's wiring.
     const stack = tinyStack(
-      bareStack('gate:\n  capacity: ">1000000/s"\ncapacity: { slo-p99: 200ms, max-probes: 2 }\n'),
+      bareStack('gate:\n  capacity: ">1000000/s"\ncapacity: { slo-p99: 200ms, max-probes: 1 }\n'),
     );
     const base = await runCli(["run", stack, "--json", join(dir, "a.json"), "--save-baseline", join(dir, "b.json")]);
     expect(base.code, base.stderr.slice(-3000)).toBe(0);
     const a = (JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as ResultDocument).results[0];
     expect(a.trials.length).toBe(2);
     expect(a.capacity?.sloP99Ms).toBe(200);
-    expect(a.capacity?.probes.length).toBeLessThanOrEqual(2);
+    expect(a.capacity?.probes.length).toBeLessThanOrEqual(1);
     expectNothingLeft(base);
     const head = await runCli(["run", stack, "--baseline", join(dir, "b.json")]);
     expect(head.code, head.stderr.slice(-3000)).toBe(1);
@@ -79,7 +80,7 @@ capacity: { slo-p99: 200ms, max-probes: 1 }
     git("commit", "-q", "-am", "head");
     const out = join(repo, "ab.json");
     const run = await runCli(
-      ["ab", "HEAD~1", "HEAD", "stack.yml", "--trials", "2", "--max-pairs", "2", "--json", out],
+      ["ab", "HEAD~1", "HEAD", "stack.yml", "--min-pairs", "2", "--max-pairs", "2", "--json", out],
       {
         cwd: repo,
         timeoutMs: 300_000,

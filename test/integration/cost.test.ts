@@ -1,9 +1,9 @@
 // The cost run against real parts: PostgreSQL, PgBouncer, nginx and the tiny app under valgrind.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
+import { tempDir } from "../support/temp.js";
 import { scratchRepo } from "./git-repo.js";
 import { expectNothingLeft, ROOT, runCli, TINY_APP } from "./helpers.js";
 
@@ -11,7 +11,7 @@ import { expectNothingLeft, ROOT, runCli, TINY_APP } from "./helpers.js";
 const SHORT_COST = "cost:\n  warmup: 40\n  chunks: 4\n  chunk-requests: 40\n";
 
 function fullChain(ready = "/test"): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-cost-stack-"));
+  const dir = tempDir("lg-cost-stack-");
   const fixture = readFileSync(join(ROOT, "test/fixtures/tiny/stack.yml"), "utf8")
     .replace("schema: schema.sql", `schema: ${join(ROOT, "test/fixtures/tiny/schema.sql")}`)
     .replace("command: python3 app.py {port}", `command: python3 ${TINY_APP} {port}`)
@@ -25,7 +25,7 @@ const costOf = (file: string) => (JSON.parse(readFileSync(file, "utf8")) as Resu
 describe("loadgate cost", () => {
   it("counts the app's instructions per request (run --cost: beside the timed trials), repeatably, nothing left behind", async () => {
     const stack = fullChain();
-    const out = mkdtempSync(join(tmpdir(), "lg-cost-out-"));
+    const out = tempDir("lg-cost-out-");
     // run --cost: the timed trials and the cost run in one Result, saved as the baseline.
     const first = await runCli([
       "run",
@@ -131,7 +131,7 @@ ${SHORT_COST}gate:
     git("commit", "-q", "-am", "more work");
     const out = join(repo, "ab.json");
     const run = await runCli(
-      ["ab", "HEAD~1", "HEAD", "stack.yml", "--trials", "2", "--max-pairs", "2", "--json", out],
+      ["ab", "HEAD~1", "HEAD", "stack.yml", "--min-pairs", "2", "--max-pairs", "2", "--json", out],
       { cwd: repo },
     );
     expect(run.code, run.stderr).toBe(1);

@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { bareStack, type CliRun, expectNothingLeftOf, runTagged, tinyStack } from "./helpers.js";
+import { tempDir } from "../support/temp.js";
+import { bareStack, type CliRun, expectNothingLeftOf, runTagged, TINY_PASS_ENV, tinyStack } from "./helpers.js";
 
 // Faults that need a fixture or an injected fault (issue 20): each asserts the contract's exit code
 // within a bounded time, a message naming the component, the cause and what to do, the log tail
@@ -16,7 +16,7 @@ const SHORT_LOAD = "  connections: 4\n  warmup: 0.5s\n  duration: 1s\n  trials: 
 
 /** A --save-baseline path in a fresh folder: every failing run must leave it unwritten. */
 function baselinePath(): string {
-  return join(mkdtempSync(join(tmpdir(), "lg-baseline-")), "baseline.json");
+  return join(tempDir("lg-baseline-"), "baseline.json");
 }
 
 /** Runs the CLI with --save-baseline and checks the common part: nothing left, no baseline, bounded time. */
@@ -40,7 +40,7 @@ function expectCleanFailure(run: CliRun & { tag: string; baseline: string }): vo
 
 /** Mounts a tmpfs (root, or passwordless sudo); undefined when this machine does not let us. */
 function tmpfs(options: string): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), "lg-tmpfs-"));
+  const dir = tempDir("lg-tmpfs-");
   const sudo = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
   try {
     const [cmd, ...rest] = [...sudo, "mount", "-t", "tmpfs", "-o", options, "tmpfs", dir];
@@ -176,7 +176,7 @@ proxy: none
 app:
   command: python3 ${app} {port}
   env: { DATABASE_URL: "{database_url}" }
-  ready: { http: /test, timeout: 4s }
+${TINY_PASS_ENV}  ready: { http: /test, timeout: 4s }
 load:
   requests: [ { path: /test }, { path: /db } ]
   connections: 4
@@ -202,7 +202,7 @@ load:
   it("a run folder on a read-only file system: exit 2 naming the folder and the variable, nothing started", async (ctx) => {
     const root = process.getuid?.() === 0;
     // Root writes through any mode bits: a read-only mount is the only folder root cannot write.
-    const dir = root ? tmpfs("size=1m,ro") : mkdtempSync(join(tmpdir(), "lg-ro-"));
+    const dir = root ? tmpfs("size=1m,ro") : tempDir("lg-ro-");
     if (!dir) return ctx.skip();
     if (!root) chmodSync(dir, 0o555);
     const run = await runFault(["run", tinyStack(bare(SHORT_LOAD))], { env: { RUNNER_TEMP: dir } });

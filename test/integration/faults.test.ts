@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp.js";
 import { bareStack, CLI, expectNothingLeft, ROOT, runCli, tinyStack } from "./helpers.js";
 
 describe("faults: a clear message, the contract's exit code, nothing left behind", () => {
@@ -52,7 +52,7 @@ describe("faults: a clear message, the contract's exit code, nothing left behind
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("/nonexistent/stack: no such file or folder");
 
-    const dir = mkdtempSync(join(tmpdir(), "lg-bad-"));
+    const dir = tempDir("lg-bad-");
     writeFileSync(join(dir, "stack.yml"), "name: bad\napp:\n  command: x\n  workers: [1\n");
     const malformed = await runCli(["run", dir]);
     expect(malformed.code).toBe(2);
@@ -60,7 +60,7 @@ describe("faults: a clear message, the contract's exit code, nothing left behind
 
     const typo = await runCli(["run", tinyStack(bareStack("gate:\n  p99: '+10%'\n  throughput: '-5%'\n  p50: x\n"))]);
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toMatch(/stack\.yml:16:3: /);
+    expect(typo.stderr).toMatch(/stack\.yml:17:3: /);
     expect(typo.stderr).toContain('gate.p50: unknown key "p50"');
     expect(typo.stderr).toContain('Did you mean "p99"?');
   });
@@ -74,7 +74,7 @@ describe("faults: a clear message, the contract's exit code, nothing left behind
     expect(missingReq.stderr).toMatch(/app\.python\.requirements: requirements file "requirements.txt" not found/);
 
     writeFileSync(join(dir, "requirements.txt"), "# nothing pinned\n");
-    const cache = mkdtempSync(join(tmpdir(), "lg-cache-"));
+    const cache = tempDir("lg-cache-");
     const notInstalled = await runCli(["run", dir], { env: { LOADGATE_CACHE_DIR: cache } });
     expect(notInstalled.code).toBe(2);
     expect(notInstalled.stderr).toContain("is not installed yet. Run again with --install");
@@ -132,11 +132,11 @@ describe("faults: a clear message, the contract's exit code, nothing left behind
   it.each([2, 3])(
     "SIGTERM %i times in a row mid-run (a cancelled job): the stack is still stopped, exit 130, no run folder left",
     async (times) => {
-      const temp = mkdtempSync(join(tmpdir(), "lg-sigterm-"));
+      const temp = tempDir("lg-sigterm-");
       chmodSync(temp, 0o755);
       let sent = false;
       const started = Date.now();
-      const saved = join(mkdtempSync(join(tmpdir(), "lg-sigterm-out-")), "baseline.json");
+      const saved = join(tempDir("lg-sigterm-out-"), "baseline.json");
       const args = ["run", join(ROOT, "test/fixtures/tiny"), "--duration", "20", "--trials", "1"];
       const run = await runCli([...args, "--save-baseline", saved], {
         env: { RUNNER_TEMP: temp },

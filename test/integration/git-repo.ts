@@ -1,7 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { tempDir } from "../support/temp.js";
 import { TINY_APP } from "./helpers.js";
 
 /** git in `cwd` with a fixed identity (a fresh CI machine has none); its trimmed output. */
@@ -21,7 +19,7 @@ export function gitIn(cwd: string, ...args: string[]): string {
 
 /** A scratch git repository for A/B tests, and a `git` bound to it. */
 export function scratchRepo(prefix: string): { repo: string; git: (...args: string[]) => string } {
-  const repo = mkdtempSync(join(tmpdir(), prefix));
+  const repo = tempDir(prefix);
   const git = (...args: string[]) => gitIn(repo, ...args);
   git("init", "-q", "-b", "main");
   return { repo, git };

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { expect } from "vitest";
 import { commandLineOf, listeningInodes, pidsWithEnv } from "../../src/stack/ports.js";
 import { groupMembers } from "../../src/stack/process-group.js";
+import { tempDir } from "../support/temp.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const CLI = join(ROOT, "dist/cli.js");
@@ -86,7 +86,7 @@ export function expectNothingLeft(run: CliRun): void {
 
 /** A stack file in a temp folder around the tiny standard-library app. */
 export function tinyStack(yaml: (app: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-stack-"));
+  const dir = tempDir("lg-stack-");
   writeFileSync(join(dir, "stack.yml"), yaml(TINY_APP));
   writeFileSync(
     join(dir, "schema.sql"),
@@ -94,6 +94,10 @@ export function tinyStack(yaml: (app: string) => string): string {
   );
   return dir;
 }
+
+/** app.pass-env for the tiny app: the variables the tests set in the run's environment to steer it. */
+export const TINY_PASS_ENV =
+  "  pass-env: [TINY_MODE, TINY_DELAY_MS, TINY_WORK_LOOPS, TINY_ERROR_SHARE, TINY_SLEEP_S, TINY_HANG_AFTER, TINY_DIE_AFTER]\n";
 
 const BARE_LOAD = "  connections: 4\n  warmup: 0.5s\n  duration: 1s\n  trials: 2\n";
 
@@ -107,7 +111,7 @@ pooler: none
 proxy: none
 app:
   command: python3 ${app} {port}
-  ready: ${o.ready ?? "{ http: /test, timeout: 4s }"}
+${TINY_PASS_ENV}  ready: ${o.ready ?? "{ http: /test, timeout: 4s }"}
 load:
 ${o.load ?? BARE_LOAD}${extra}`;
 

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { removeAfterAll } from "../support/temp.js";
 import { bareStack, expectNothingLeft, ROOT, runCli, tinyStack } from "./helpers.js";
 
 describe("loadgate run on the full chain (PostgreSQL → PgBouncer → app → nginx)", () => {
   it("measures the stack, prints the table, writes the Result, and leaves nothing behind", async () => {
-    const out = join(tmpdir(), `lg-tiny-${process.pid}.json`);
+    const out = removeAfterAll(join(tmpdir(), `lg-tiny-${process.pid}.json`));
     const run = await runCli(["run", join(ROOT, "test/fixtures/tiny"), "--json", out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(
@@ -17,7 +18,7 @@ describe("loadgate run on the full chain (PostgreSQL → PgBouncer → app → n
     expect(run.stderr).toMatch(/nginx started/);
     expect(run.stderr).toMatch(/trial 2 .* req\/s {2}errors \d+ {2}p99 [\d.]+ ms/);
     const doc = JSON.parse(readFileSync(out, "utf8"));
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(2);
     const r = doc.results[0];
     expect(r.stack.name).toBe("tiny");
     expect(r.workers).toBe(1);

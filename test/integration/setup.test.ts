@@ -50,6 +50,7 @@ describe("app.setup: a build step before the stack comes up", () => {
     const dir = stackDir(
       "database: none",
       `  env: { MODE: from-app-env, DATABASE_URL: "{database_url}" }
+  pass-env: [DATABASE_URL]
   setup:
     command: 'echo "built from $(cat key.txt) with MODE=$MODE DATABASE_URL=\${DATABASE_URL:-unset} in {stack_dir}" >> runs.txt'
     files: [key.txt]`,
@@ -64,7 +65,7 @@ describe("app.setup: a build step before the stack comes up", () => {
     const first = await run();
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain("app.setup: running (no earlier success for this folder and command)");
-    // app.env's {database_url} needs the running stack: the setup keeps the run's own DATABASE_URL.
+    // app.env's {database_url} needs the running stack: the setup keeps the run's own DATABASE_URL (app.pass-env).
     expect(lines(join(dir, "runs.txt"))).toEqual([
       `built from v1 with MODE=from-app-env DATABASE_URL=from-the-run-env in ${dir}`,
     ]);

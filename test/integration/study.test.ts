@@ -4,10 +4,10 @@
 // builtin-stacks.test.ts runs uvicorn-starlette); bench/study-smoke.mjs runs every row, gevent with
 // psycogreen among them, the same way.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp.js";
 import { CLI, expectNothingLeft, ROOT, runCli } from "./helpers.js";
 
 /** `loadgate up <stack>`, one GET of its URL, Ctrl-C: the answer and everything the run printed. */
@@ -63,7 +63,7 @@ describe.each(["uwsgi-uwsgi-bottle", "gunicorn-meinheld-falcon"])("study row %s"
 
 describe("loadgate study", () => {
   it("prints the published and the measured tables at a tiny budget, and writes Markdown", async () => {
-    const md = join(mkdtempSync(join(tmpdir(), "lg-study-")), "study.md");
+    const md = join(tempDir("lg-study-"), "study.md");
     const run = await runCli(
       [
         "study",

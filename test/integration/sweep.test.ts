@@ -1,15 +1,15 @@
 // workers: auto against a real stack (Gunicorn + Flask behind nginx, PgBouncer, PostgreSQL) at a small budget.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
+import { tempDir } from "../support/temp.js";
 import { scratchRepo } from "./git-repo.js";
 import { expectNothingLeft, runCli, TINY_APP } from "./helpers.js";
 
 describe("workers: auto", () => {
   it("sweeps from one worker within the budget, uses the best count, and a run against that baseline reuses it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-sweep-"));
+    const dir = tempDir("lg-sweep-");
     const short = ["--warmup", "0.5", "--duration", "1", "--trials", "1"];
     const first = await runCli(
       [
@@ -91,7 +91,20 @@ load:
     git("commit", "-q", "-am", "head");
     const out = join(repo, "ab.json");
     const run = await runCli(
-      ["ab", "HEAD~1", "HEAD", "stack.yml", "--trials", "2", "--max-pairs", "2", "--sweep-time", "30", "--json", out],
+      [
+        "ab",
+        "HEAD~1",
+        "HEAD",
+        "stack.yml",
+        "--min-pairs",
+        "2",
+        "--max-pairs",
+        "2",
+        "--sweep-time",
+        "30",
+        "--json",
+        out,
+      ],
       { cwd: repo, timeoutMs: 300_000 },
     );
     expect(run.code === 0 || run.code === 1, run.stderr.slice(-3000)).toBe(true);

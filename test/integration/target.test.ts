@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runLoad } from "../../src/load/driver.js";
+import { removeAfterAll } from "../support/temp.js";
 import { runCli } from "./helpers.js";
 
 const servers: Server[] = [];
@@ -35,7 +36,7 @@ function resultOf(file: string) {
 describe("--target and open-loop load", () => {
   it("open loop well below capacity: P50 ≈ the server's fixed 20 ms delay", async () => {
     const url = await serve(() => 20);
-    const out = join(tmpdir(), `lg-open-${process.pid}.json`);
+    const out = removeAfterAll(join(tmpdir(), `lg-open-${process.pid}.json`));
     const run = await runCli([
       "run",
       "--target",
@@ -70,7 +71,7 @@ describe("--target and open-loop load", () => {
       // Every request that arrives during the stall window is held until the window ends.
       return now >= stallStart && now < stallStart + 1000 ? stallStart + 1000 - now : 0;
     });
-    const out = join(tmpdir(), `lg-stall-${process.pid}.json`);
+    const out = removeAfterAll(join(tmpdir(), `lg-stall-${process.pid}.json`));
     const run = await runCli([
       "run",
       "--target",
@@ -97,7 +98,7 @@ describe("--target and open-loop load", () => {
 
   it("closed loop against a target works and reports CPU of the load generator", async () => {
     const url = await serve(() => 0);
-    const out = join(tmpdir(), `lg-closed-${process.pid}.json`);
+    const out = removeAfterAll(join(tmpdir(), `lg-closed-${process.pid}.json`));
     const run = await runCli([
       "run",
       "--target",

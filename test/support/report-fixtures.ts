@@ -2,13 +2,13 @@
 // carries its verdict, baseline and main's history, with a worker sweep and hostile text; and a
 // baseline with a history of its own.
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import type { ResultDocument, StackResult } from "../../src/result/types.js";
 import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result } from "./results.js";
+import { tempDir } from "./temp.js";
 
 /** Text a forged Result might carry: it must show as text, never as markup. */
 export const HOSTILE = `shop"><script>document.title="pwned"</script><img src="https://example.com/x.png" onerror="x()">`;
@@ -68,7 +68,7 @@ export function baselineDocument(): ResultDocument {
 
 /** Writes the documents to a fresh folder; returns their paths. */
 export function writeDocuments(docs: Record<string, ResultDocument>): { dir: string; files: Record<string, string> } {
-  const dir = mkdtempSync(join(tmpdir(), "lg-report-"));
+  const dir = tempDir("lg-report-");
   const files: Record<string, string> = {};
   for (const [name, doc] of Object.entries(docs)) {
     files[name] = join(dir, name);

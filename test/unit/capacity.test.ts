@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CAPACITY_DEFAULTS, capacityStep, type Probe, probePasses } from "../../src/capacity/search.js";
@@ -8,6 +7,7 @@ import type { CapacityGate } from "../../src/compare/gate.js";
 import type { MetricVerdict } from "../../src/compare/metrics.js";
 import { loadStackFile, parseCapacityGate } from "../../src/config/stack-file.js";
 import { formatConfidence, formatLimit } from "../../src/report/format.js";
+import { tempDir } from "../support/temp.js";
 
 const limits = { sloP99Ms: 50, ...CAPACITY_DEFAULTS };
 
@@ -78,7 +78,7 @@ describe("the capacity gate", () => {
   it("reads a drop or a floor from the stack file, and needs the SLO", () => {
     expect(parseCapacityGate("-10%")).toEqual({ kind: "drop", limit: -0.1 });
     expect(parseCapacityGate(">800/s")).toEqual({ kind: "floor", rate: 800 });
-    const dir = mkdtempSync(join(tmpdir(), "lg-capgate-"));
+    const dir = tempDir("lg-capgate-");
     const file = join(dir, "stack.yml");
     writeFileSync(file, 'name: demo\napp:\n  command: x {port}\ngate:\n  capacity: "-10%"\n');
     expect(() => loadStackFile(file)).toThrow(

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_GATE } from "../../src/compare/gate.js";
@@ -25,6 +24,7 @@ import { parseResultDocument } from "../../src/result/read.js";
 import type { CostRecord, StackResult } from "../../src/result/types.js";
 import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 import { messageOf } from "../support/user-error.js";
 
 const FINGERPRINT = { arch: "x64", guestCpu: "amd64-avx2", valgrind: "valgrind-3.19.0", versions: { glibc: "2.36" } };
@@ -206,7 +206,7 @@ describe("the cost row in a comparison", () => {
 });
 
 function stackFile(extra: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-cost-"));
+  const dir = tempDir("lg-cost-");
   const file = join(dir, "stack.yml");
   writeFileSync(file, `name: demo\napp:\n  command: gunicorn --workers {workers} app:app\n  workers: 4\n${extra}`);
   return file;

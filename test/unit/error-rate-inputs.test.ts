@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,13 +8,14 @@ import { INPUTS, planAction } from "../../src/config/action-plan.js";
 import { planRun } from "../../src/config/cli-plan.js";
 import { parseDuration, parseErrorRate } from "../../src/config/duration.js";
 import { loadStackFile } from "../../src/config/stack-file.js";
+import { tempDir } from "../support/temp.js";
 import { messageOf } from "../support/user-error.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
 /** A stack file whose gate.error-rate (line 6, value at column 15) is `value`, written as given. */
 function stackWith(errorRate?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-rate-"));
+  const dir = tempDir("lg-rate-");
   const file = join(dir, "stack.yml");
   const gate = errorRate === undefined ? "" : `  error-rate: ${errorRate}\n`;
   writeFileSync(file, `name: demo\napp:\n  command: python3 app.py {port}\ngate:\n  p99: "+10%"\n${gate}`);
@@ -103,7 +104,8 @@ describe("--max-error-rate", () => {
     }
   });
 
-  it("loadgate ab takes it too (exit 2 with the same message)", async () => {
+  // ab finds the repository and the base commit with git before it reads the flags.
+  it("loadgate ab takes it too (exit 2 with the same message)", { tags: ["spawns"] }, async () => {
     let stderr = "";
     const code = await main({
       argv: ["ab", "HEAD", "test/fixtures/tiny", "--max-error-rate", "ten%"],

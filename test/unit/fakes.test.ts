@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { restoreCache, saveCache } from "@actions/cache";
 import { getOctokit } from "@actions/github";
@@ -15,6 +14,7 @@ import {
   TWIRP_PREFIX,
 } from "../fakes/cache-service.js";
 import { startFakeGitHub } from "../fakes/github-api.js";
+import { tempDir } from "../support/temp.js";
 
 const OWNER = "acme";
 const REPO = "shop";
@@ -159,7 +159,8 @@ describe("fake GitHub API, driven by the real @actions/github Octokit", () => {
  *   GITHUB_SERVER_URL must look like github.com, or the client assumes GHES and falls back to the v1 protocol
  *   ACTIONS_CACHE_MODE cleared: "read"/"none" would skip saves and restores before any request
  */
-describe("fake cache service, driven by the real @actions/cache", () => {
+// @actions/cache packs and unpacks with tar and zstd: processes, so npm run test:unit leaves it out.
+describe("fake cache service, driven by the real @actions/cache", { tags: ["spawns"] }, () => {
   let dirs: string[] = [];
   let fake: FakeCacheService | undefined;
   let log: CapturedLog;
@@ -168,8 +169,8 @@ describe("fake cache service, driven by the real @actions/cache", () => {
 
   beforeEach(() => {
     log = captureActionsLog();
-    workspace = mkdtempSync(join(tmpdir(), "loadgate-ws-"));
-    const runnerTemp = mkdtempSync(join(tmpdir(), "loadgate-runner-temp-"));
+    workspace = tempDir("lg-ws-");
+    const runnerTemp = tempDir("lg-runner-temp-");
     dirs = [workspace, runnerTemp];
     mkdirSync(join(workspace, "baseline"));
     file = join(workspace, "baseline", "result.json");

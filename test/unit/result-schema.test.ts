@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { MAX_RESULT_BYTES, parseResultDocument, readResultFile } from "../../src/result/read.js";
 import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 
 const gate = { ...DEFAULT_GATE, p99: 0.1, throughput: -0.05, errorRate: 0.01 };
 const r = result(around(1000, 20, 5));
@@ -50,7 +50,7 @@ describe("a Result read back is checked against schema/result.schema.json", () =
     expect(() => parseResultDocument(JSON.stringify(notes), "notes.json")).toThrow(
       /comparison\.notes: must NOT have more than 50 items/,
     );
-    const file = join(mkdtempSync(join(tmpdir(), "lg-big-")), "big.json");
+    const file = join(tempDir("lg-big-"), "big.json");
     writeFileSync(file, Buffer.alloc(MAX_RESULT_BYTES + 1, 32));
     expect(() => readResultFile(file)).toThrow(/more than the \d+ a Result may have; refused/);
   });

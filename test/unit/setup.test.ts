@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile } from "../../src/config/stack-file.js";
@@ -13,10 +12,11 @@ import {
   setupDecision,
   setupKey,
 } from "../../src/stack/app-setup.js";
+import { tempDir } from "../support/temp.js";
 import { messageOf } from "../support/user-error.js";
 
 function stackDir(text: string, files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-setup-spec-"));
+  const dir = tempDir("lg-setup-spec-");
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(join(dir, name, ".."), { recursive: true });
     writeFileSync(join(dir, name), content);

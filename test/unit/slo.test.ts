@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import { renderMarkdown } from "../../src/report/markdown.js";
 import { studentTQuantile } from "../../src/stats/distributions.js";
 import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result, trial } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 import { messageOf } from "../support/user-error.js";
 
 const row = (c: { metrics: MetricVerdict[] }, m: string) => c.metrics.find((x) => x.metric === m);
@@ -148,7 +149,7 @@ describe("SLOs in comparisons", () => {
 
 describe("SLOs in the stack file and the inputs", () => {
   const stack = (gate: string) => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-slo-"));
+    const dir = tempDir("lg-slo-");
     const file = join(dir, "stack.yml");
     writeFileSync(
       file,

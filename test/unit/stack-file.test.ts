@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile, resolveStackPath } from "../../src/config/stack-file.js";
 import { UserError } from "../../src/errors.js";
+import { tempDir } from "../support/temp.js";
 
 function stackFile(text: string, extra: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-spec-"));
+  const dir = tempDir("lg-spec-");
   for (const [name, content] of Object.entries(extra)) writeFileSync(join(dir, name), content);
   const file = join(dir, "stack.yml");
   writeFileSync(file, text);

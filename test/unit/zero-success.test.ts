@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
@@ -10,6 +9,7 @@ import { parseResultDocument } from "../../src/result/read.js";
 import { type ResultDocument, SCHEMA_VERSION, type StackResult, type Trial } from "../../src/result/types.js";
 import { summarizeTrials } from "../../src/stats/summary.js";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 
 /** A trial as the recorder makes it when every request failed: 500s, a timeout, a refused connection. */
 function failedTrial(index: number): { trial: Trial; histogram: PhaseRecorder["histogram"] } {
@@ -123,7 +123,7 @@ describe("a Result with trials that got no successful response", () => {
   });
 
   it("loadgate compare reads it back, as the current run and as the baseline", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-zero-"));
+    const dir = tempDir("lg-zero-");
     const failed = join(dir, "failed.json");
     const good = join(dir, "good.json");
     writeFileSync(failed, written(withTrials([failedTrial(0), failedTrial(1), failedTrial(2)])));
