@@ -18,7 +18,15 @@ import {
   resolveMode,
 } from "./event.js";
 import { splitList } from "./list-input.js";
-import { costInput, inputLabel, MAX_TIME_FORM, type Overrides, parseOverrides, seconds } from "./overrides.js";
+import {
+  costInput,
+  inputLabel,
+  MAX_TIME_FORM,
+  type Overrides,
+  parseOverrides,
+  seconds,
+  workInput,
+} from "./overrides.js";
 import type { RunPlan, StackPlan, TargetPlan } from "./plan.js";
 import { loadStackFile, resolveStackPath } from "./stack-file.js";
 
@@ -46,6 +54,7 @@ export const INPUTS = {
   maxPairs: "max-pairs",
   maxTime: "max-time",
   cost: "cost",
+  work: "work",
   client: "client",
   pin: "pin",
   target: "target",
@@ -192,7 +201,11 @@ function overridesOf(getInput: (name: string) => string): Overrides {
     const v = getInput(name).trim();
     values[name] = v === "" ? undefined : v;
   }
-  return { ...parseOverrides(values, inputLabel), ...costInput(getInput(INPUTS.cost)) };
+  return {
+    ...parseOverrides(values, inputLabel),
+    ...costInput(getInput(INPUTS.cost)),
+    ...workInput(getInput(INPUTS.work)),
+  };
 }
 
 /** Inputs stack and target: the stacks' final plans, or the target's; one of them unless the mode only reports. */

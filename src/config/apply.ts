@@ -30,6 +30,7 @@ export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
         : null,
     load,
     gate: finalGate(spec.gate, o),
+    work: o.work === false || spec.work === null ? null : spec.work,
   });
 }
 

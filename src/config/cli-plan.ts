@@ -34,6 +34,7 @@ export const RUN_OPTIONS = {
   cost: { type: "boolean" },
   "no-cost": { type: "boolean" },
   "cost-limit": { type: "string" },
+  "no-work": { type: "boolean" },
   "p99-threshold": { type: "string" },
   "throughput-threshold": { type: "string" },
   "sweep-time": { type: "string" },

@@ -24,6 +24,8 @@ export interface Overrides extends GateOverrides {
   workers?: number | "auto";
   /** --sweep-time: the sweep's time budget in seconds. */
   sweepSeconds?: number;
+  /** false: no work count (--no-work, the Action's work: false); absent: the stack file decides. */
+  work?: boolean;
 }
 
 /** Raw values by their shared name (a flag's or an input's): duration, warmup, trials, max-error-rate, … */
@@ -106,6 +108,16 @@ export function costInput(raw: string, label: Label = inputLabel): Pick<Override
   );
 }
 
+/** The Action's input work: empty or true (the stack file decides; on by default), or false. */
+export function workInput(raw: string, label: Label = inputLabel): Pick<Overrides, "work"> {
+  const v = raw.trim();
+  if (v === "" || v === "true") return {};
+  if (v === "false") return { work: false };
+  throw new UserError(
+    `${label("work")}: expected true or false (count the database work each request does), got ${JSON.stringify(raw)}.`,
+  );
+}
+
 /** p99-threshold / throughput-threshold: a relative limit, an SLO, or both. */
 export function threshold(label: string, values: string[], metric: "p99" | "throughput"): MetricGate | undefined {
   if (values.length === 0) return undefined;
@@ -162,6 +174,7 @@ export function parseOverrides(values: RawValues, label: Label = flagLabel): Ove
     sweepSeconds: seconds(label("sweep-time"), str("sweep-time"), { min: 1 }),
     errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
     cost: costSwitch(label, values),
+    work: values["no-work"] === true ? false : undefined,
     costLimit: costLimitValue,
     p99: thresholdOf(label, values, "p99"),
     throughput: thresholdOf(label, values, "throughput"),

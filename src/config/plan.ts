@@ -27,6 +27,14 @@ export interface StackPlan {
   load: LoadPlan;
   /** The final gate: the stack file's with the flags or inputs laid over it (src/compare/gate.ts finalGate). */
   gate: Gate;
+  /** The work count after the trials; null: off (--no-work, work: false, the Action's work: false). */
+  work: WorkPlan | null;
+}
+
+/** The work count's size: `chunks` chunks of `chunkRequests` requests (docs/work.md). */
+export interface WorkPlan {
+  chunks: number;
+  chunkRequests: number;
 }
 
 export interface TargetPlan {

@@ -16,6 +16,7 @@ import {
   type SetupCommand,
   STACK_DEFAULTS,
   type StackSpec,
+  WORK_DEFAULTS,
 } from "./stack-spec.js";
 import { parseYamlSource, type YamlSource } from "./yaml-source.js";
 
@@ -57,6 +58,7 @@ export function loadStackFile(file: string): StackSpec {
   const proxy = proxySection(raw.proxy as Json | "none" | undefined);
   const app = appSection(at, raw.app as Json);
   const cost = costSection(at, (raw.cost ?? {}) as Json);
+  const work = workSection(raw.work as Json | boolean | undefined);
   const load = loadSection(at, (raw.load ?? {}) as Json);
   const capacity = capacitySection(at, (raw.capacity ?? {}) as Json);
   const gate = gateSection(at, (raw.gate ?? {}) as Json, capacity.sloP99Ms);
@@ -76,6 +78,7 @@ export function loadStackFile(file: string): StackSpec {
     gate,
     capacity,
     cost,
+    work,
     lines,
   });
 }
@@ -264,6 +267,16 @@ function pythonSection(at: Sections, python: Json | undefined): StackSpec["app"]
     requirements,
     interpreter: (python?.python as string | undefined) ?? "python3",
     noDeps: (python?.["no-deps"] as string[] | undefined) ?? [],
+  };
+}
+
+/** `work: false` turns the work count off; `work: { chunks, chunk-requests }` sizes it (the schema has checked both). */
+function workSection(work: Json | boolean | undefined): StackSpec["work"] {
+  if (work === false) return null;
+  const w = (typeof work === "object" && work !== null ? work : {}) as Json;
+  return {
+    chunks: (w.chunks as number | undefined) ?? WORK_DEFAULTS.chunks,
+    chunkRequests: (w["chunk-requests"] as number | undefined) ?? WORK_DEFAULTS.chunkRequests,
   };
 }
 

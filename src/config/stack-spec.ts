@@ -37,6 +37,12 @@ export const COST_DEFAULTS = Object.freeze({
 });
 
 /**
+ * The work count's defaults: 4 chunks of 50 requests. Four chunks show a count that wanders; 200
+ * requests one at a time take a few seconds on the tiny stack (docs/work.md).
+ */
+export const WORK_DEFAULTS = Object.freeze({ chunks: 4, chunkRequests: 50 });
+
+/**
  * What a stack file that leaves these out gets (load.*, app.workers); a --target run's load too.
  * `loadgate <command> --help` shows them.
  */
@@ -129,6 +135,8 @@ export interface StackSpec {
   /** The stack file's own gate, before flags and inputs (the plan's StackPlan.gate is the final one). */
   gate: Gate;
   cost: CostSpec;
+  /** The work count (docs/work.md); null: `work: false`. */
+  work: { chunks: number; chunkRequests: number } | null;
   /** The capacity search's SLO (null when the stack file gives none) and probe bound. */
   capacity: { sloP99Ms: number | null; maxProbes: number };
   /** Line of each top-level key and some nested ones, for annotations that point into the file. */

@@ -1,6 +1,5 @@
 // Pure: how the cost run wraps the app in valgrind, and how callgrind's dumps become counts.
 
-import type { RequestSpec } from "../config/stack-spec.js";
 import { median } from "../stats/quantiles.js";
 
 /**
@@ -67,15 +66,7 @@ function stripValgrind(command: string): string {
   return words.slice(i).join(" ");
 }
 
-/** The fixed request sequence: the stack's requests in turn, the same on every run and every side. */
-export function requestAt(requests: readonly RequestSpec[], i: number): RequestSpec {
-  return requests[i % requests.length];
-}
-
-/** Requests per chunk rounded up to a whole number of turns through the stack's requests, so every chunk sends the same mix. */
-export function chunkSize(requested: number, kinds: number): number {
-  return Math.ceil(requested / Math.max(1, kinds)) * Math.max(1, kinds);
-}
+export { chunkSize, requestAt } from "../load/one-request.js";
 
 /** 1.4826 × MAD / median: the chunks' spread as a fraction, robust to one odd chunk (a full GC). */
 export function robustSpread(values: readonly number[]): number {

@@ -11,6 +11,7 @@ import type { RequestSpec } from "../config/stack-spec.js";
 import type { EngineHooks } from "../engine/hooks.js";
 import { type PreparedStack, startStack } from "../engine/prepare.js";
 import { messageOf, StackError } from "../errors.js";
+import { sendOne } from "../load/one-request.js";
 import type { CostFingerprint, CostRecord } from "../result/types.js";
 import { appLogTail, type RunningStack } from "../stack/stack.js";
 import { median } from "../stats/quantiles.js";
@@ -56,31 +57,6 @@ export function costFingerprint(valgrindVersion: string, pythonVersion: string |
 export function valgrindVersion(valgrind: string): string {
   const r = spawnSync(valgrind, ["--version"], { encoding: "utf8", env: baseEnvOf(process.env) });
   return r.stdout?.trim() || "unknown";
-}
-
-/** Sends one request and reads the whole answer; rejects on a connection error or after the timeout. */
-function send(agent: http.Agent, base: URL, r: RequestSpec, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: base.hostname,
-        port: base.port,
-        method: r.method,
-        path: r.path,
-        headers: r.body === undefined ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-    req.on("error", reject);
-    req.end(r.body);
-  });
 }
 
 /**
@@ -161,7 +137,7 @@ async function sendMany(c: Counting, n: number): Promise<void> {
     const r = requestAt(c.requests, c.sent);
     let status: number;
     try {
-      status = await send(c.agent, new URL(c.stack.url), r, c.timeoutMs);
+      status = (await sendOne(c.agent, new URL(c.stack.url), r, c.timeoutMs)).status;
     } catch (err) {
       throw new StackError(`cost run: ${r.method} ${r.path} (request ${c.sent + 1}) failed: ${messageOf(err)}.`);
     }

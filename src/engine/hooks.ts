@@ -4,7 +4,7 @@
 import type { Progress } from "../load/types.js";
 import type { StackContext } from "../stack/stack.js";
 
-export type PhaseName = "install" | "up" | "warmup" | "trials" | "down" | "cost" | "sweep" | "capacity";
+export type PhaseName = "install" | "up" | "warmup" | "trials" | "down" | "cost" | "sweep" | "capacity" | "work";
 
 export interface EngineHooks {
   log: (line: string) => void;

@@ -3,9 +3,11 @@
 import type { RunPlan, StackPlan } from "../config/plan.js";
 import { messageOf, StackError } from "../errors.js";
 import { buildEnvironment, machineFacts } from "../result/environment.js";
-import type { Placement, StackResult, Trial } from "../result/types.js";
+import type { Placement, StackResult, Trial, WorkRecord } from "../result/types.js";
 import { poolState } from "../stack/pgbouncer.js";
 import { appLogTail, explainFullDisk, type RunningStack } from "../stack/stack.js";
+import { workCount } from "../work/count.js";
+import { workLine } from "../work/summary.js";
 import { errorRateMessage, errorsByKind } from "./error-rate.js";
 import type { EngineHooks } from "./hooks.js";
 import { measure, warningsFor } from "./measure.js";
@@ -32,8 +34,9 @@ export async function measureStack(
   const facts = machineFacts();
   const measured = await timeTrials(stack, s, facts, hooks);
   const { trials } = measured.outcome;
+  const work = await countWork(stack, p, trials, hooks);
   await diagnoseAndStop(stack, p, trials, hooks);
-  return stackResult({
+  const result = stackResult({
     stack: stackInfo(s),
     workers: s.workers,
     environment: buildEnvironment({ ...facts, versions: p.versions, stackFileHash: s.spec.fileHash }),
@@ -43,8 +46,42 @@ export async function measureStack(
     histograms: measured.outcome.histograms,
     cpu: measured.cpu,
     placement,
-    warnings: warningsFor(measured.cpu, trials),
+    warnings: [...warningsFor(measured.cpu, trials), ...work.warnings],
   });
+  if (work.record) result.work = work.record;
+  return result;
+}
+
+/**
+ * The work count on the warm stack after its trials, when it is on and the trials were served (within
+ * the gate's error rate). A count that fails (an answer not 2xx) leaves the timings standing: a warning.
+ */
+async function countWork(
+  stack: RunningStack,
+  p: PreparedStack,
+  trials: Trial[],
+  hooks: EngineHooks,
+): Promise<{ record?: WorkRecord; warnings: string[] }> {
+  const s = p.plan;
+  const errors = errorsByKind(trials);
+  if (!s.work || errors.attempts === 0 || errors.failed > s.gate.errorRate * errors.attempts) return { warnings: [] };
+  const log = (line: string) => hooks.log(`[${s.spec.name}] ${line}`);
+  hooks.onPhase?.(s.spec.name, "work");
+  log(`work count: ${s.work.chunks} chunks of ${s.work.chunkRequests} requests, one at a time`);
+  try {
+    const record = await workCount(stack, s, s.work, {
+      postgresBin: p.binaries.postgresBin,
+      log,
+      signal: hooks.signal,
+    });
+    log(`work count: ${workLine(record)} (${record.seconds.toFixed(1)} s)`);
+    return { record, warnings: record.warnings };
+  } catch (err) {
+    hooks.signal?.throwIfAborted();
+    const message = `The work count failed, so the database work per request is not known: ${messageOf(err)}`;
+    log(`warning: ${message}`);
+    return { warnings: [message] };
+  }
 }
 
 /** The warmup and the trials; on any failure the stack goes down (logs kept) before the error is thrown. */

@@ -14,6 +14,7 @@ import {
 import { percentileChartData, type Side } from "./percentiles.js";
 import { textTable } from "./table.js";
 import { percentileTerminalChart } from "./terminal-chart.js";
+import { statementLines, workTable } from "./work-table.js";
 
 /**
  * The table every run prints, one row a stack, ordered by P99 (the headline number: the median of the trials' P99s), best
@@ -205,6 +206,12 @@ export function runReport(results: readonly StackResult[], charts = true): strin
     lines.push(
       "App instructions per request: counted under valgrind (callgrind), one worker, requests one at a time; the median of the chunks. Chunk spread: 1.4826 × MAD / median.",
     );
+  }
+  for (const r of results) {
+    const table = workTable(r);
+    if (!table || !r.work) continue;
+    if (lines.length > 0) lines.push("");
+    lines.push(table, "Statements per request (the app's role):", ...statementLines(r.work).map((l) => `  ${l}`));
   }
   lines.push("");
   for (const r of results) {

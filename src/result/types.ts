@@ -156,6 +156,8 @@ export interface StackResult {
   sweep?: SweepRecord;
   /** The cost run (the app counted under valgrind), when it was on. */
   cost?: CostRecord;
+  /** The work count (the database work each request does), when it was on. */
+  work?: WorkRecord;
   /** Baselines only: the default branch's previous baselines of this stack, oldest first (at most 20). */
   history?: HistoryPoint[];
 }
@@ -224,6 +226,72 @@ export interface CostFingerprint {
   versions: Record<string, string>;
   /** The canned CPU valgrind presents to the app (glibc and OpenSSL pick code paths by it), e.g. "amd64-avx2". */
   guestCpu: string;
+}
+
+/** The counts of the work count, per request; null where the stack cannot count it (see WorkRecord.unavailable). */
+export interface WorkCounts {
+  /** Top-level SQL statements other than transaction control: what gate.statements judges. */
+  statements: number | null;
+  /** Top-level transaction and session control: BEGIN, COMMIT, ROLLBACK, SET, SHOW, DISCARD, … */
+  control: number | null;
+  /** Statements run inside others (functions, procedures, triggers). */
+  nested: number | null;
+  /** Rows returned or affected by the top-level statements. */
+  rows: number | null;
+  /** Shared buffer pages the top-level statements touched (hit + read). */
+  pages: number | null;
+  /** Transactions (PgBouncer's count of the app's transactions). */
+  transactions: number | null;
+  /** Connections the app opened: to PgBouncer when there is one, else to PostgreSQL. */
+  connections: number | null;
+  /** Sessions PostgreSQL started for the app's role (from PgBouncer too). */
+  serverConnections: number | null;
+  /** Response bytes (the body, as the load client read it). */
+  responseBytes: number;
+}
+
+export type WorkMetric = keyof WorkCounts;
+
+/** One statement of the app's role, by its normalized text: its totals over the counted requests, per request. */
+export interface WorkStatement {
+  /** pg_stat_statements' queryid, as text (a 64-bit number). */
+  queryid: string;
+  /** The normalized text (constants as $1, …), cut to 500 characters. */
+  text: string;
+  toplevel: boolean;
+  control: boolean;
+  calls: number;
+  rows: number;
+  pages: number;
+}
+
+/**
+ * The database work each request does, counted exactly: after the timed trials, pg_stat_statements
+ * reset, a fixed request sequence sent one at a time through the stack's front (every answer 2xx), in
+ * chunks, and the app role's statements, rows and pages read after each chunk; connections from the
+ * logins PgBouncer and PostgreSQL log. Per request values.
+ */
+export interface WorkRecord {
+  chunkRequests: number;
+  /** Each chunk's counts per request (the replicates the verdict uses). */
+  chunks: WorkCounts[];
+  /** The median of the chunks per count. */
+  perRequest: WorkCounts;
+  /** Per count: the highest chunk minus the lowest (0 where the chunks agree: exact). */
+  spread: Partial<Record<WorkMetric, number>>;
+  /** The app role's statements per request over all chunks, the most called first (at most 20). */
+  statements: WorkStatement[];
+  /** Statements left out of `statements` (beyond the first 20). */
+  statementsOmitted: number;
+  /** Per count that could not be counted: why not. */
+  unavailable: Partial<Record<WorkMetric, string>>;
+  /** PostgreSQL's major version; null without a database. */
+  postgresMajor: number | null;
+  /** sha256 of the database's schema, setup commands and seed: two counts compare only on the same data. */
+  dataHash: string | null;
+  /** Wall time of the work count. */
+  seconds: number;
+  warnings: string[];
 }
 
 /** One past baseline of the default branch, kept in each new baseline so run-to-run spread is known. */

@@ -12,6 +12,11 @@ export interface PgbouncerConfigInput {
   poolMode: string;
   defaultPoolSize: number;
   maxClientConn: number;
+  /**
+   * The work count is on: each login logged (PgBouncer 1.18 counts none), and no server_check_query
+   * (its "select 1" would run as the app's role and land in the count).
+   */
+  countWork?: boolean;
 }
 
 export function renderPgbouncerIni(c: PgbouncerConfigInput): string {
@@ -29,9 +34,9 @@ pool_mode = ${c.poolMode}
 default_pool_size = ${c.defaultPoolSize}
 max_client_conn = ${c.maxClientConn}
 ignore_startup_parameters = extra_float_digits,options
-log_connections = 0
+log_connections = ${c.countWork ? 1 : 0}
 log_disconnections = 0
-`;
+${c.countWork ? "server_check_query =\n" : ""}`;
 }
 
 export interface NginxConfigInput {

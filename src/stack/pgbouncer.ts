@@ -48,6 +48,7 @@ export const pgbouncerPart: StackPart<LaunchContext & { binaries: Binaries }> = 
           poolMode: pooler.poolMode,
           defaultPoolSize: pooler.defaultPoolSize,
           maxClientConn: pooler.maxClientConn,
+          countWork: Boolean(plan.work),
         }),
       );
       const pgb = await launch.start({

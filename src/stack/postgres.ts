@@ -69,6 +69,25 @@ async function initdb(bin: string, pgDir: string, data: string, user: RunUser | 
     );
 }
 
+/**
+ * The work count's settings, after the stack's own: pg_stat_statements loaded (added to the stack's
+ * shared_preload_libraries), nested statements tracked, and each login logged (the count of
+ * connections the app opens; pg_stat_database.sessions reaches its view up to 10 s late).
+ */
+export function workSettings(own: Record<string, string>): Record<string, string> {
+  const libraries = (own.shared_preload_libraries ?? "")
+    .split(",")
+    .map((l) => l.trim().replace(/^'(.*)'$/, "$1"))
+    .filter((l) => l !== "");
+  if (!libraries.includes("pg_stat_statements")) libraries.push("pg_stat_statements");
+  return {
+    shared_preload_libraries: libraries.join(","),
+    "pg_stat_statements.track": "all",
+    "pg_stat_statements.track_utility": "on",
+    log_connections: "on",
+  };
+}
+
 /** Starts the server on `data` on a fresh free port (launch.ports.postgres) and waits until it answers. */
 async function startServer(
   plan: StackPlan,
@@ -88,6 +107,7 @@ async function startServer(
     max_connections: "300",
     logging_collector: "off",
     ...plan.spec.database!.settings,
+    ...(plan.work ? workSettings(plan.spec.database!.settings) : {}),
     // Who may log in, and how, is loadgate's: after the stack's own settings.
     unix_socket_directories: pgDir,
     hba_file: folder.hba,

@@ -97,6 +97,10 @@ export const RUN_FLAGS: Record<RunFlag, FlagHelp> = {
     text: "the cost gate's limit: how much instructions per request may grow (turns --cost on)",
     default: `the stack file's gate.cost, +${pct(DEFAULT_COST_LIMIT)} if it gives none`,
   },
+  "no-work": {
+    text: "no work count after the trials (the database work per request: statements, rows, pages, connections; docs/work.md) (the Action's work: false)",
+    default: "on, unless the stack file has work: false",
+  },
   json: { arg: "FILE", text: "write the Result document (JSON) to FILE", default: "none, not written" },
   baseline: {
     arg: "FILE",
@@ -138,6 +142,7 @@ export const RUN_ORDER: readonly RunFlag[] = [
   "cost",
   "no-cost",
   "cost-limit",
+  "no-work",
   "json",
   "baseline",
   "save-baseline",

@@ -1,0 +1,67 @@
+// The work count against real parts: PostgreSQL, PgBouncer, nginx and the tiny app querying through psql.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ResultDocument, StackResult } from "../../src/result/types.js";
+import { expectNothingLeft, ROOT, runCli, TINY_APP } from "./helpers.js";
+
+/** The tiny fixture's full chain, its app running `queries` statements per request over one psql connection. */
+function queryingStack(queries: number, extra = "work:\n  chunks: 3\n  chunk-requests: 15\n"): string {
+  const dir = mkdtempSync(join(tmpdir(), "lg-work-stack-"));
+  const fixture = readFileSync(join(ROOT, "test/fixtures/tiny/stack.yml"), "utf8")
+    .replace("schema: schema.sql", `schema: ${join(ROOT, "test/fixtures/tiny/schema.sql")}`)
+    .replace("command: python3 app.py {port}", `command: python3 ${TINY_APP} {port}`)
+    .replace(
+      'env: { DATABASE_URL: "{database_url}" }',
+      `env: { DATABASE_URL: "{database_url}", TINY_MODE: db-query, TINY_QUERIES: "${queries}" }`,
+    );
+  writeFileSync(join(dir, "stack.yml"), `${fixture}${extra}`);
+  return dir;
+}
+
+async function run(stack: string, ...flags: string[]): Promise<{ result: StackResult; stdout: string }> {
+  const out = mkdtempSync(join(tmpdir(), "lg-work-out-"));
+  const r = await runCli(["run", stack, "--duration", "1", "--warmup", "0.5", "--json", join(out, "r.json"), ...flags]);
+  expect(r.code, r.stderr).toBe(0);
+  expectNothingLeft(r);
+  const doc = JSON.parse(readFileSync(join(out, "r.json"), "utf8")) as ResultDocument;
+  return { result: doc.results[0], stdout: r.stdout };
+}
+
+describe("the work count", () => {
+  it("counts the app's statements, rows, pages and connections per request exactly, without loadgate's own", async () => {
+    const { result, stdout } = await run(queryingStack(1));
+    const w = result.work!;
+    expect(stdout).toMatch(/Database work per request, tiny/);
+    expect(w.chunks).toHaveLength(3);
+    expect(w.chunkRequests).toBe(15);
+    expect(w.perRequest.statements).toBe(1);
+    expect(w.spread.statements).toBe(0);
+    expect(w.perRequest.rows).toBe(1);
+    // psql connects once per request: one login at PgBouncer; PgBouncer keeps its server connections.
+    expect(w.perRequest.connections).toBe(1);
+    expect(w.perRequest.serverConnections).toBe(0);
+    expect(w.perRequest.transactions).toBe(1);
+    expect(w.perRequest.pages).toBeGreaterThan(0);
+    expect(w.perRequest.responseBytes).toBeGreaterThan(0);
+    expect(w.postgresMajor).toBeGreaterThanOrEqual(13);
+    expect(w.dataHash).toMatch(/^[0-9a-f]{64}$/);
+    const texts = w.statements.map((s) => s.text);
+    expect(texts).toContain("select a from t where a = $1");
+    expect(w.statements.find((s) => s.text === "select a from t where a = $1")?.calls).toBe(1);
+    // loadgate's own statements (schema, prewarm, reset, reads) run as loadgate_admin: none here.
+    expect(texts.join("\n")).not.toMatch(/pg_stat_statements|pg_prewarm|analyze|create table/i);
+    expect(w.seconds).toBeLessThan(10);
+  }, 180_000);
+
+  it("sees an N+1: eleven statements per request instead of one; --no-work turns the count off", async () => {
+    const { result } = await run(queryingStack(11));
+    expect(result.work!.perRequest.statements).toBe(11);
+    expect(result.work!.perRequest.rows).toBe(11);
+    expect(result.work!.statements[0].calls).toBe(11);
+    const off = await run(queryingStack(1), "--no-work");
+    expect(off.result.work).toBeUndefined();
+    expect(off.stdout).not.toMatch(/Database work per request/);
+  }, 240_000);
+});
