@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve10.call(this, root, ref);
+      let _sch = resolve11.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve10(root, ref) {
+    function resolve11(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3768,7 +3768,7 @@ var require_schemes = __commonJS({
       urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
       return urnComponent;
     }
-    var http2 = (
+    var http4 = (
       /** @type {SchemeHandler} */
       {
         scheme: "http",
@@ -3781,7 +3781,7 @@ var require_schemes = __commonJS({
       /** @type {SchemeHandler} */
       {
         scheme: "https",
-        domainHost: http2.domainHost,
+        domainHost: http4.domainHost,
         parse: httpParse,
         serialize: httpSerialize
       }
@@ -3825,7 +3825,7 @@ var require_schemes = __commonJS({
     var SCHEMES = (
       /** @type {Record<SchemeName, SchemeHandler>} */
       {
-        http: http2,
+        http: http4,
         https,
         ws,
         wss,
@@ -3879,7 +3879,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve10(baseURI, relativeURI, options) {
+    function resolve11(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4270,7 +4270,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve10,
+      resolve: resolve11,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -6519,11 +6519,11 @@ var require_format = __commonJS({
           }
           function getFormat(fmtDef) {
             const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
+            const fmt2 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt2}.validate`];
             }
-            return ["string", fmtDef, fmt];
+            return ["string", fmtDef, fmt2];
           }
           function validCondition() {
             if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
@@ -24027,11 +24027,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve10) {
-          resolve10(value);
+        return value instanceof P ? value : new P(function(resolve11) {
+          resolve11(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve10, reject) {
+      return new (P || (P = Promise))(function(resolve11, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -24047,7 +24047,7 @@ var require_wasm = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve10(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -36395,7 +36395,7 @@ var require_form_data = __commonJS({
     var CombinedStream = require_combined_stream();
     var util = __require("util");
     var path = __require("path");
-    var http2 = __require("http");
+    var http4 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
     var fs = __require("fs");
@@ -36670,7 +36670,7 @@ var require_form_data = __commonJS({
       if (options.protocol === "https:") {
         request2 = https.request(options);
       } else {
-        request2 = http2.request(options);
+        request2 = http4.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -36714,16 +36714,16 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve10, basename: basename3 } = __require("path");
-    var { readFileSync: readFileSync14 } = __require("fs");
+    var { resolve: resolve11, basename: basename3 } = __require("path");
+    var { readFileSync: readFileSync15 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve10(string);
-          const data = readFileSync14(path, "utf8");
+          const path = resolve11(string);
+          const data = readFileSync15(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync14(path);
+            const buffer = readFileSync15(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename3(path)
             }, opts));
@@ -40388,7 +40388,7 @@ var require_buffer = __commonJS({
           byteOffset /= 2;
         }
       }
-      function read(buf, i2) {
+      function read2(buf, i2) {
         if (indexSize === 1) {
           return buf[i2];
         } else {
@@ -40399,7 +40399,7 @@ var require_buffer = __commonJS({
       if (dir) {
         let foundIndex = -1;
         for (i = byteOffset; i < arrLength; i++) {
-          if (read(arr, i) === read(val, foundIndex === -1 ? 0 : i - foundIndex)) {
+          if (read2(arr, i) === read2(val, foundIndex === -1 ? 0 : i - foundIndex)) {
             if (foundIndex === -1) foundIndex = i;
             if (i - foundIndex + 1 === valLength) return foundIndex * indexSize;
           } else {
@@ -40412,7 +40412,7 @@ var require_buffer = __commonJS({
         for (i = byteOffset; i >= 0; i--) {
           let found = true;
           for (let j = 0; j < valLength; j++) {
-            if (read(arr, i + j) !== read(val, j)) {
+            if (read2(arr, i + j) !== read2(val, j)) {
               found = false;
               break;
             }
@@ -43087,7 +43087,7 @@ var require_runTracker = __commonJS({
 var require_node_progress = __commonJS({
   "node_modules/progress/lib/node-progress.js"(exports2, module2) {
     exports2 = module2.exports = ProgressBar;
-    function ProgressBar(fmt, options) {
+    function ProgressBar(fmt2, options) {
       this.stream = options.stream || process.stderr;
       if (typeof options == "number") {
         var total = options;
@@ -43095,10 +43095,10 @@ var require_node_progress = __commonJS({
         options.total = total;
       } else {
         options = options || {};
-        if ("string" != typeof fmt) throw new Error("format required");
+        if ("string" != typeof fmt2) throw new Error("format required");
         if ("number" != typeof options.total) throw new Error("total required");
       }
-      this.fmt = fmt;
+      this.fmt = fmt2;
       this.curr = options.curr || 0;
       this.total = options.total;
       this.width = options.width || this.total;
@@ -43416,10 +43416,10 @@ var require_init = __commonJS({
     }
     function run2(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve10, reject) => {
+      const promise = new Promise((resolve11, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve10(results);
+          resolve11(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -43435,13 +43435,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve10, reject) => {
+      const promise = new Promise((resolve11, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve10(results);
+            resolve11(results);
           });
         });
       });
@@ -43934,14 +43934,14 @@ import { dirname as dirname2, join, resolve } from "node:path";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 function freePort() {
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve11, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : 0;
-      server.close(() => resolve10(port));
+      server.close(() => resolve11(port));
     });
   });
 }
@@ -44177,10 +44177,10 @@ var Component = class _Component {
     this.logFile = options.logFile;
     this.stopSignal = options.stopSignal ?? "SIGTERM";
     liveGroups.add(this.pid);
-    this.exited = new Promise((resolve10) => {
+    this.exited = new Promise((resolve11) => {
       child.once("exit", (code2, signal) => {
         this.exitInfo = { code: code2, signal };
-        resolve10(this.exitInfo);
+        resolve11(this.exitInfo);
       });
     });
   }
@@ -44197,8 +44197,8 @@ var Component = class _Component {
         uid: options.user?.uid,
         gid: options.user?.gid
       });
-      await new Promise((resolve10, reject) => {
-        child.once("spawn", () => resolve10());
+      await new Promise((resolve11, reject) => {
+        child.once("spawn", () => resolve11());
         child.once(
           "error",
           (err) => reject(new StackError(`${options.name}: cannot start "${options.command}": ${err.message}`))
@@ -44403,13 +44403,13 @@ async function takePort(port) {
     ["-e", `require("node:net").createServer().listen(${port}, "127.0.0.1", () => console.log("taken"))`],
     { stdio: ["ignore", "pipe", "ignore"] }
   );
-  await new Promise((resolve10, reject) => {
-    thief.stdout.once("data", () => resolve10());
+  await new Promise((resolve11, reject) => {
+    thief.stdout.once("data", () => resolve11());
     thief.once("exit", () => reject(new Error(`the test hook could not take port ${port}`)));
   });
   thief.removeAllListeners("exit");
   return async () => {
-    const gone = new Promise((resolve10) => thief.once("exit", resolve10));
+    const gone = new Promise((resolve11) => thief.once("exit", resolve11));
     thief.kill("SIGKILL");
     await gone;
   };
@@ -44518,7 +44518,7 @@ function passEnvOf(names, env) {
 // src/exec.ts
 import { spawn as spawn3 } from "node:child_process";
 function execCapture(command, args, options = {}) {
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve11, reject) => {
     const child = spawn3(command, args, {
       env: options.env ?? baseEnvOf(process.env),
       cwd: options.cwd,
@@ -44541,7 +44541,7 @@ function execCapture(command, args, options = {}) {
     child.on("error", reject);
     child.on("close", (code2) => {
       if (timer) clearTimeout(timer);
-      resolve10({ code: code2, output });
+      resolve11({ code: code2, output });
     });
   });
 }
@@ -44898,6 +44898,7 @@ function parseOverrides(values, label = flagLabel) {
     sweepSeconds: seconds(label("sweep-time"), str("sweep-time"), { min: 1 }),
     errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
     cost: costSwitch(label, values),
+    work: values["no-work"] === true ? false : void 0,
     costLimit: costLimitValue,
     p99: thresholdOf(label, values, "p99"),
     throughput: thresholdOf(label, values, "throughput")
@@ -44916,6 +44917,7 @@ var COST_DEFAULTS = Object.freeze({
   requestTimeoutSeconds: 60,
   gapSeconds: 5e-3
 });
+var WORK_DEFAULTS = Object.freeze({ chunks: 4, chunkRequests: 50 });
 var STACK_DEFAULTS = Object.freeze({
   warmupSeconds: 5,
   durationSeconds: 10,
@@ -44947,7 +44949,8 @@ function applyOverrides(spec, o) {
     workers: wanted === "auto" ? 1 : wanted,
     sweep: wanted === "auto" ? { maxWorkers: 4 * cpus2().length, budgetSeconds: o.sweepSeconds ?? SWEEP_DEFAULT_BUDGET } : null,
     load,
-    gate: finalGate(spec.gate, o)
+    gate: finalGate(spec.gate, o),
+    work: o.work === false || spec.work === null ? null : spec.work
   });
 }
 var TARGET_DEFAULTS = {
@@ -45756,6 +45759,39 @@ var stack_schema_default = {
         }
       ]
     },
+    work: {
+      description: "The work count after the timed trials (docs/work.md): the database work each request does, counted exactly (statements, rows, pages, connections per request). On by default; false turns it off.",
+      oneOf: [
+        {
+          const: false
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            chunks: {
+              type: "integer",
+              minimum: 1,
+              maximum: 100,
+              description: "Counted chunks (a count that wanders shows as chunks that disagree). Default 4."
+            },
+            "chunk-requests": {
+              type: "integer",
+              minimum: 1,
+              maximum: 1e4,
+              description: "Requests per chunk, sent one at a time (rounded up to a whole number of turns through load.requests). Default 50."
+            }
+          }
+        }
+      ],
+      examples: [
+        false,
+        {
+          chunks: 4,
+          "chunk-requests": 50
+        }
+      ]
+    },
     capacity: {
       type: "object",
       additionalProperties: false,
@@ -46004,6 +46040,7 @@ function loadStackFile(file) {
   const proxy = proxySection(raw.proxy);
   const app = appSection(at, raw.app);
   const cost = costSection(at, raw.cost ?? {});
+  const work = workSection(raw.work);
   const load = loadSection(at, raw.load ?? {});
   const capacity = capacitySection(at, raw.capacity ?? {});
   const gate = gateSection(at, raw.gate ?? {}, capacity.sloP99Ms);
@@ -46023,6 +46060,7 @@ function loadStackFile(file) {
     gate,
     capacity,
     cost,
+    work,
     lines
   });
 }
@@ -46166,6 +46204,14 @@ function pythonSection(at, python) {
     noDeps: python?.["no-deps"] ?? []
   };
 }
+function workSection(work) {
+  if (work === false) return null;
+  const w = typeof work === "object" && work !== null ? work : {};
+  return {
+    chunks: w.chunks ?? WORK_DEFAULTS.chunks,
+    chunkRequests: w["chunk-requests"] ?? WORK_DEFAULTS.chunkRequests
+  };
+}
 function costSection(at, cost) {
   const seconds3 = {
     "ready-timeout": parseDuration(
@@ -46307,6 +46353,7 @@ var RUN_OPTIONS = {
   cost: { type: "boolean" },
   "no-cost": { type: "boolean" },
   "cost-limit": { type: "string" },
+  "no-work": { type: "boolean" },
   "p99-threshold": { type: "string" },
   "throughput-threshold": { type: "string" },
   "sweep-time": { type: "string" },
@@ -46528,12 +46575,12 @@ function tailOf(t) {
 }
 var count = (n) => Math.round(n).toLocaleString("en-US");
 function tailWarning(trials) {
-  const short = trials.filter((t) => t.requests > 0 && tailOf(t) < MIN_RESPONSES_ABOVE_P99);
-  if (short.length === 0) return null;
-  const worst = short.reduce((a, t) => t.requests < a.requests ? t : a);
+  const short2 = trials.filter((t) => t.requests > 0 && tailOf(t) < MIN_RESPONSES_ABOVE_P99);
+  if (short2.length === 0) return null;
+  const worst = short2.reduce((a, t) => t.requests < a.requests ? t : a);
   const above = tailOf(worst);
   const seconds3 = Math.ceil(MIN_RESPONSES_FOR_P99 / worst.throughput);
-  const others = short.length > 1 ? ` (${short.length} of ${trials.length} trials had under ${count(MIN_RESPONSES_FOR_P99)})` : "";
+  const others = short2.length > 1 ? ` (${short2.length} of ${trials.length} trials had under ${count(MIN_RESPONSES_FOR_P99)})` : "";
   return `Trial ${worst.index + 1} had ${count(worst.requests)} successful responses: its P99 rests on ${count(above)} response${above === 1 ? "" : "s"} above it${others}, too few for a stable P99. At ${count(worst.throughput)} req/s a trial needs \u2265 ${seconds3} s for \u2265 ${count(MIN_RESPONSES_FOR_P99)} responses: use --duration ${seconds3} or more (stack file: load.duration; Action: duration).`;
 }
 
@@ -46660,7 +46707,7 @@ function startTicker(o) {
 function runClosedLoop(url, load, hooks = {}) {
   const { schedule, total, recorderFor, outcome } = phaseRecorders(load);
   checkSocketRoom(load.connections);
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve11, reject) => {
     let settled = false;
     let okTotal = 0;
     const t0 = performance.now();
@@ -46690,7 +46737,7 @@ function runClosedLoop(url, load, hooks = {}) {
       hooks.signal?.removeEventListener("abort", onAbort);
       instance.stop();
       if (err) reject(err);
-      else resolve10(outcome());
+      else resolve11(outcome());
     };
     const onAbort = () => finish(hooks.signal?.reason ?? new Error("aborted"));
     hooks.signal?.addEventListener("abort", onAbort);
@@ -46949,9 +46996,9 @@ function runLoad(url, load, hooks = {}) {
   const target = targetOf(url, load);
   const phases = phaseRecorders(load);
   checkSocketRoom(load.connections);
-  return new Promise((resolve10, reject) => {
+  return new Promise((resolve11, reject) => {
     const run2 = newRun(load, phases);
-    const end = settlement(run2, hooks, () => resolve10(phases.outcome()), reject);
+    const end = settlement(run2, hooks, () => resolve11(phases.outcome()), reject);
     run2.connections = openConnections(run2, load, target, end);
     const pump = openLoopPump(run2);
     run2.reaper = startReaper(run2);
@@ -47006,7 +47053,7 @@ function newRun(load, phases) {
     drainTimer: void 0
   };
 }
-function settlement(run2, hooks, resolve10, reject) {
+function settlement(run2, hooks, resolve11, reject) {
   const cleanup = () => {
     run2.settled = true;
     run2.stopped = true;
@@ -47022,7 +47069,7 @@ function settlement(run2, hooks, resolve10, reject) {
   const complete = () => {
     if (run2.settled) return;
     cleanup();
-    resolve10();
+    resolve11();
   };
   const fail = (err) => {
     if (run2.settled) return;
@@ -47217,9 +47264,9 @@ pool_mode = ${c2.poolMode}
 default_pool_size = ${c2.defaultPoolSize}
 max_client_conn = ${c2.maxClientConn}
 ignore_startup_parameters = extra_float_digits,options
-log_connections = 0
+log_connections = ${c2.countWork ? 1 : 0}
 log_disconnections = 0
-`;
+${c2.countWork ? "server_check_query =\n" : ""}`;
 }
 var UWSGI_PARAMS = [
   "QUERY_STRING $query_string",
@@ -47308,13 +47355,13 @@ function formatSeconds(s) {
   return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
 }
 function firstEnding(c2, timeoutSeconds, signal) {
-  return new Promise((resolve10) => {
+  return new Promise((resolve11) => {
     const timer = setTimeout(() => finish("timeout"), timeoutSeconds * 1e3);
     const onAbort = () => finish("aborted");
     function finish(how) {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      resolve10(how);
+      resolve11(how);
     }
     signal?.addEventListener("abort", onAbort, { once: true });
     void c2.exited.then(() => finish("exited"));
@@ -47432,7 +47479,7 @@ async function ensureAppSetup(spec, ctx) {
   const appDir = spec.app.cwd;
   const command = fillPlaceholders(setup.command, { stack_dir: spec.dir });
   const marker = markerFile(ctx.cacheDir, appDir, command);
-  const keyOf = () => {
+  const keyOf2 = () => {
     if (setup.files.length === 0) return null;
     const files = readKeyFiles(setup.files, appDir);
     return { key: setupKey(command, files, ctx.python?.dir), files: fileHashes(files) };
@@ -47440,7 +47487,7 @@ async function ensureAppSetup(spec, ctx) {
   const missing = () => setup.creates.filter((p) => !existsSync2(p)).map((p) => relative3(appDir, p) || ".");
   const names = setup.files.map((f) => relative3(appDir, f) || ".").join(", ");
   const before = readMarker(marker);
-  const decision = setupDecision(keyOf(), before, missing());
+  const decision = setupDecision(keyOf2(), before, missing());
   if (!decision.run) {
     ctx.log(`app.setup: cached (${names} unchanged since it succeeded at ${before?.at}; marker ${marker})`);
     return "cached";
@@ -47464,7 +47511,7 @@ async function ensureAppSetup(spec, ctx) {
     throw err;
   }
   await tearDown(launch, "all");
-  const current = keyOf();
+  const current = keyOf2();
   if (current !== null) {
     const left = missing();
     if (left.length > 0) {
@@ -47686,12 +47733,12 @@ function firstLine(body, max2 = 160) {
 }
 function httpProbe(url, timeoutMs = 2e3) {
   const path = new URL(url).pathname;
-  return new Promise((resolve10) => {
+  return new Promise((resolve11) => {
     const req = request(url, { method: "GET", timeout: timeoutMs, agent: false }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) {
         res.resume();
-        resolve10(READY);
+        resolve11(READY);
         return;
       }
       let body = "";
@@ -47701,7 +47748,7 @@ function httpProbe(url, timeoutMs = 2e3) {
       });
       const done = () => {
         const line = firstLine(body);
-        resolve10({
+        resolve11({
           ok: false,
           status,
           detail: `GET ${path} answered HTTP ${status}${line ? ` ${JSON.stringify(line)}` : " with an empty body"}`
@@ -47712,11 +47759,11 @@ function httpProbe(url, timeoutMs = 2e3) {
     });
     req.on("timeout", () => {
       req.destroy();
-      resolve10({ ok: false, detail: `GET ${path} got no answer within ${timeoutMs / 1e3} s` });
+      resolve11({ ok: false, detail: `GET ${path} got no answer within ${timeoutMs / 1e3} s` });
     });
     req.on(
       "error",
-      (err) => resolve10({
+      (err) => resolve11({
         ok: false,
         detail: err.code === "ECONNREFUSED" ? `nothing accepted connections on port ${new URL(url).port}` : `GET ${path} failed: ${err.code ?? err.message}`
       })
@@ -47725,17 +47772,17 @@ function httpProbe(url, timeoutMs = 2e3) {
   });
 }
 function tcpOpen(port, timeoutMs = 1e3, host = "127.0.0.1") {
-  return new Promise((resolve10) => {
+  return new Promise((resolve11) => {
     const socket = connect2({ host, port, timeout: timeoutMs });
     socket.once("connect", () => {
       socket.destroy();
-      resolve10(true);
+      resolve11(true);
     });
     socket.once("timeout", () => {
       socket.destroy();
-      resolve10(false);
+      resolve11(false);
     });
-    socket.once("error", () => resolve10(false));
+    socket.once("error", () => resolve11(false));
   });
 }
 async function tcpProbe(port) {
@@ -47962,7 +48009,8 @@ var pgbouncerPart = {
           authFile,
           poolMode: pooler.poolMode,
           defaultPoolSize: pooler.defaultPoolSize,
-          maxClientConn: pooler.maxClientConn
+          maxClientConn: pooler.maxClientConn,
+          countWork: Boolean(plan.work)
         })
       );
       const pgb = await launch.start({
@@ -48034,6 +48082,16 @@ async function initdb(bin, pgDir, data, user) {
 ${init.output.trim().split("\n").slice(-20).join("\n")}`
     );
 }
+function workSettings(own) {
+  const libraries = (own.shared_preload_libraries ?? "").split(",").map((l) => l.trim().replace(/^'(.*)'$/, "$1")).filter((l) => l !== "");
+  if (!libraries.includes("pg_stat_statements")) libraries.push("pg_stat_statements");
+  return {
+    shared_preload_libraries: libraries.join(","),
+    "pg_stat_statements.track": "all",
+    "pg_stat_statements.track_utility": "on",
+    log_connections: "on"
+  };
+}
 async function startServer(plan, ctx, launch, folder, overrides = {}) {
   const bin = ctx.binaries.postgresBin;
   const { pgDir, data } = folder;
@@ -48046,6 +48104,7 @@ async function startServer(plan, ctx, launch, folder, overrides = {}) {
     max_connections: "300",
     logging_collector: "off",
     ...plan.spec.database.settings,
+    ...plan.work ? workSettings(plan.spec.database.settings) : {},
     // Who may log in, and how, is loadgate's: after the stack's own settings.
     unix_socket_directories: pgDir,
     hba_file: folder.hba,
@@ -48851,8 +48910,43 @@ function riskNote(risk, alpha, tested) {
 // src/cost/run.ts
 import { spawnSync as spawnSync4 } from "node:child_process";
 import { readFileSync as readFileSync12 } from "node:fs";
-import http from "node:http";
+import http2 from "node:http";
 import { arch } from "node:os";
+
+// src/load/one-request.ts
+import http from "node:http";
+function requestAt(requests, i) {
+  return requests[i % requests.length];
+}
+function chunkSize(requested, kinds) {
+  return Math.ceil(requested / Math.max(1, kinds)) * Math.max(1, kinds);
+}
+function sendOne(agent, base, r, timeoutMs) {
+  return new Promise((resolve11, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.path,
+        headers: r.body === void 0 ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
+        timeout: timeoutMs
+      },
+      (res) => {
+        let bytes = 0;
+        res.on("data", (d) => {
+          bytes += d.length;
+        });
+        res.on("end", () => resolve11({ status: res.statusCode ?? 0, bytes }));
+        res.on("error", reject);
+      }
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1e3} s`)));
+    req.on("error", reject);
+    req.end(r.body);
+  });
+}
 
 // src/cost/callgrind.ts
 function valgrindPrefix(outDir, valgrind = "valgrind") {
@@ -48899,12 +48993,6 @@ function stripValgrind(command) {
   while (i < words.length && words[i].startsWith("--")) i++;
   return words.slice(i).join(" ");
 }
-function requestAt(requests, i) {
-  return requests[i % requests.length];
-}
-function chunkSize(requested, kinds) {
-  return Math.ceil(requested / Math.max(1, kinds)) * Math.max(1, kinds);
-}
 function robustSpread(values) {
   if (values.length < 2) return 0;
   const m = median(values);
@@ -48937,14 +49025,14 @@ import { readdirSync as readdirSync6, readFileSync as readFileSync11 } from "nod
 import { join as join13 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
-  return new Promise((resolve10) => {
+  return new Promise((resolve11) => {
     execFile(
       vgdb,
       args,
       { timeout: VGDB_TIMEOUT_MS, encoding: "utf8", env: baseEnvOf(process.env) },
       (err, stdout, stderr) => {
         const code2 = err ? typeof err.code === "number" ? err.code : null : 0;
-        resolve10({ code: code2, stdout, stderr });
+        resolve11({ code: code2, stdout, stderr });
       }
     );
   });
@@ -49035,29 +49123,6 @@ function valgrindVersion(valgrind) {
   const r = spawnSync4(valgrind, ["--version"], { encoding: "utf8", env: baseEnvOf(process.env) });
   return r.stdout?.trim() || "unknown";
 }
-function send(agent, base, r, timeoutMs) {
-  return new Promise((resolve10, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: base.hostname,
-        port: base.port,
-        method: r.method,
-        path: r.path,
-        headers: r.body === void 0 ? r.headers : { ...r.headers, "content-length": Buffer.byteLength(r.body) },
-        timeout: timeoutMs
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve10(res.statusCode ?? 0));
-        res.on("error", reject);
-      }
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1e3} s`)));
-    req.on("error", reject);
-    req.end(r.body);
-  });
-}
 async function costRun(run2, p, hooks, o = {}) {
   const started = Date.now();
   const { plan } = p;
@@ -49113,7 +49178,7 @@ async function sendMany(c2, n) {
     const r = requestAt(c2.requests, c2.sent);
     let status;
     try {
-      status = await send(c2.agent, new URL(c2.stack.url), r, c2.timeoutMs);
+      status = (await sendOne(c2.agent, new URL(c2.stack.url), r, c2.timeoutMs)).status;
     } catch (err) {
       throw new StackError(`cost run: ${r.method} ${r.path} (request ${c2.sent + 1}) failed: ${messageOf(err)}.`);
     }
@@ -49201,7 +49266,7 @@ async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
     vgdb,
     outDir: stack.runDir,
     requests,
-    agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    agent: new http2.Agent({ keepAlive: true, maxSockets: 1 }),
     timeoutMs: cost.requestTimeoutSeconds * 1e3,
     gapSeconds: cost.gapSeconds,
     signal: hooks.signal,
@@ -49246,11 +49311,11 @@ async function count2(stack, plan, vgdb, valgrind, p, hooks, log) {
 
 // src/engine/serves-nothing.ts
 function servesNothingMessage(trials, label, appLog, requestPaths = []) {
-  const empty = trials.filter((t) => t.requests === 0);
-  if (empty.length === 0) return void 0;
-  const sum = (f) => empty.reduce((a, t) => a + f(t), 0);
+  const empty2 = trials.filter((t) => t.requests === 0);
+  if (empty2.length === 0) return void 0;
+  const sum = (f) => empty2.reduce((a, t) => a + f(t), 0);
   const total = sum((t) => t.errors.total);
-  const which2 = empty.length === 1 && trials.length === 1 ? "its trial" : `trial${empty.length === 1 ? "" : "s"} ${empty.map((t) => t.index + 1).join(", ")} of ${trials.length}`;
+  const which2 = empty2.length === 1 && trials.length === 1 ? "its trial" : `trial${empty2.length === 1 ? "" : "s"} ${empty2.map((t) => t.index + 1).join(", ")} of ${trials.length}`;
   const got = total === 0 ? " and no failed one either: no request completed in the window" : `, only ${total} failed request${total === 1 ? "" : "s"} (connection errors ${sum((t) => t.errors.connection)}, timeouts ${sum((t) => t.errors.timeouts)}, non-2xx ${sum((t) => t.errors.non2xx)})`;
   const paths = requestPaths.length > 0 ? ` ${requestPaths.join(", ")}` : "";
   const tail = appLog ? `
@@ -49651,7 +49716,7 @@ function relativelyGated(gate, metric2) {
   return metric2 === "throughput" && gate.throughput !== null || metric2 === "p99" && gate.p99 !== null;
 }
 function servedNothing(gate, baseTrials, head) {
-  const empty = head.filter((t) => t.requests === 0 || !(t.throughput > 0)).length;
+  const empty2 = head.filter((t) => t.requests === 0 || !(t.throughput > 0)).length;
   return {
     metric: "throughput",
     gated: true,
@@ -49661,7 +49726,7 @@ function servedNothing(gate, baseTrials, head) {
     change: -1,
     ci: { lo: -1, hi: -1, confidence: 1 },
     requested: 1,
-    n: empty,
+    n: empty2,
     verdict: "regression"
   };
 }
@@ -50449,6 +50514,49 @@ function percentileTerminalChart(data, names, scaleTop) {
   return lines.map((cells2) => cells2.join("   ").trimEnd()).join("\n");
 }
 
+// src/report/work-table.ts
+var WORK_LABELS = Object.freeze({
+  statements: "SQL statements",
+  control: "transaction control (BEGIN, COMMIT, SET, \u2026)",
+  nested: "nested statements",
+  rows: "rows",
+  pages: "shared buffer pages (hit + read)",
+  transactions: "transactions",
+  connections: "connections opened",
+  serverConnections: "PostgreSQL sessions started",
+  responseBytes: "response bytes"
+});
+function formatWork(v) {
+  if (v === null || !Number.isFinite(v)) return "\u2013";
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+function spreadText(w, m) {
+  const s = w.spread[m];
+  if (s === void 0) return "";
+  return s === 0 ? "exact" : `chunks ${formatWork(s)} apart`;
+}
+function workTable(r) {
+  const w = r.work;
+  if (!w) return void 0;
+  const rows = Object.keys(WORK_LABELS).map((m) => {
+    const why = w.unavailable[m];
+    return [WORK_LABELS[m], why ? "\u2013" : formatWork(w.perRequest[m]), why ? `not counted: ${why}` : spreadText(w, m)];
+  });
+  const title = `Database work per request, ${r.stack.name} (${w.chunks.length} \xD7 ${w.chunkRequests} requests one at a time, ${w.seconds.toFixed(1)} s):`;
+  return [title, textTable(["Count", "Per request", ""], rows, [false, true, false])].join("\n");
+}
+function statementLines(w, limit = 10) {
+  const lines = w.statements.slice(0, limit).map(
+    (s) => `${formatWork(s.calls)} calls, ${formatWork(s.rows)} rows, ${formatWork(s.pages)} pages${s.toplevel ? "" : " (nested)"}: ${oneLine(s.text)}`
+  );
+  const more = w.statements.length - Math.min(limit, w.statements.length) + w.statementsOmitted;
+  return more > 0 ? [...lines, `\u2026 and ${more} more`] : lines;
+}
+var oneLine = (text) => {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 120 ? `${flat.slice(0, 119)}\u2026` : flat;
+};
+
 // src/report/terminal.ts
 function runTable(results) {
   const ordered = [...results].sort((a, b) => a.summary.latency.p99.median - b.summary.latency.p99.median);
@@ -50564,6 +50672,12 @@ function runReport(results, charts = true) {
     lines.push(
       "App instructions per request: counted under valgrind (callgrind), one worker, requests one at a time; the median of the chunks. Chunk spread: 1.4826 \xD7 MAD / median."
     );
+  }
+  for (const r of results) {
+    const table2 = workTable(r);
+    if (!table2 || !r.work) continue;
+    if (lines.length > 0) lines.push("");
+    lines.push(table2, "Statements per request (the app's role):", ...statementLines(r.work).map((l) => `  ${l}`));
   }
   lines.push("");
   for (const r of results) {
@@ -50717,6 +50831,317 @@ function reportsOf(docs) {
   return { stacks, headline, compared };
 }
 
+// src/drift/e-divisive.ts
+var MIN_SEGMENT = 4;
+var PERMUTATIONS = 199;
+var SIGNIFICANCE = 0.01;
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = a + 1831565813 >>> 0;
+    let t = a;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
+function bestSplit(x, minSize = MIN_SEGMENT) {
+  const n = x.length;
+  if (n < 2 * minSize) return null;
+  const leftOf = new Float64Array(n);
+  const row2 = new Float64Array(n);
+  let total = 0;
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < j; i++) {
+      const d = Math.abs(x[i] - x[j]);
+      leftOf[j] += d;
+      row2[i] += d;
+      row2[j] += d;
+      total += d;
+    }
+  }
+  let withinLeft = 0;
+  let withinRight = total;
+  let best = null;
+  for (let t = 1; t < n; t++) {
+    withinLeft += leftOf[t - 1];
+    withinRight -= row2[t - 1] - leftOf[t - 1];
+    const m = t;
+    const k = n - t;
+    if (m < minSize || k < minSize) continue;
+    const between = total - withinLeft - withinRight;
+    const e = 2 * between / (m * k) - withinLeft / (m * (m - 1) / 2) - withinRight / (k * (k - 1) / 2);
+    const q = m * k / n * e;
+    if (!best || q > best.q) best = { at: t, q };
+  }
+  return best;
+}
+function permutationP(x, q, seed, minSize = MIN_SEGMENT) {
+  const random = seededRandom(seed);
+  const y = [...x];
+  let atLeast = 0;
+  for (let r = 0; r < PERMUTATIONS; r++) {
+    for (let i = y.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [y[i], y[j]] = [y[j], y[i]];
+    }
+    const s = bestSplit(y, minSize);
+    if (s && s.q >= q - 1e-12 * Math.abs(q)) atLeast++;
+  }
+  return (1 + atLeast) / (1 + PERMUTATIONS);
+}
+function eDivisive(x, o = {}) {
+  const minSize = o.minSize ?? MIN_SEGMENT;
+  const seed = o.seed ?? 279800446;
+  const found = [];
+  let bounds = [0, x.length];
+  for (; ; ) {
+    let pick3 = null;
+    for (let s = 0; s + 1 < bounds.length; s++) {
+      const part = x.slice(bounds[s], bounds[s + 1]);
+      const b = bestSplit(part, minSize);
+      if (b && (!pick3 || b.q > pick3.q)) pick3 = { start: bounds[s], at: b.at, q: b.q, part };
+    }
+    if (!pick3) break;
+    const p = permutationP(pick3.part, pick3.q, seed ^ pick3.start * 7919 + pick3.part.length);
+    if (p > SIGNIFICANCE) break;
+    found.push({ at: pick3.start + pick3.at, q: pick3.q, p });
+    bounds = [...bounds, pick3.start + pick3.at].sort((a, b) => a - b);
+  }
+  return found.sort((a, b) => a.at - b.at);
+}
+
+// src/drift/series.ts
+var METRIC_KIND = {
+  throughput: "timing",
+  p50: "timing",
+  p99: "timing",
+  instructions: "count"
+};
+var METRIC_LABEL = {
+  throughput: "throughput",
+  p50: "P50",
+  p99: "P99",
+  instructions: "instructions per request"
+};
+var usable2 = (v) => typeof v === "number" && Number.isFinite(v) && v > 0;
+function empty() {
+  return { throughput: [], p50: [], p99: [], instructions: [] };
+}
+function seriesFromBranch(h, source) {
+  const series = empty();
+  const notes = [];
+  const timed = h.entries.filter((e) => e.result.trials.length > 0);
+  const env = timed.at(-1)?.result.environment.id;
+  const sameEnv = timed.filter((e) => e.result.environment.id === env);
+  if (sameEnv.length < timed.length) {
+    notes.push(
+      `${timed.length - sameEnv.length} of ${timed.length} timed baselines left out: another environment (runner, versions or stack file) than the newest.`
+    );
+  }
+  for (const e of sameEnv) addTimings(series, e.sha, e.createdAt, e.result);
+  const costed = h.entries.filter((e) => e.result.cost && usable2(e.result.cost.perRequest));
+  const print = JSON.stringify(costed.at(-1)?.result.cost?.fingerprint);
+  const sameCost = costed.filter((e) => JSON.stringify(e.result.cost?.fingerprint) === print);
+  if (sameCost.length < costed.length) {
+    notes.push(
+      `${costed.length - sameCost.length} of ${costed.length} cost records left out: another cost fingerprint (valgrind, runtime or CPU) than the newest.`
+    );
+  }
+  for (const e of sameCost) {
+    series.instructions.push({ sha: e.sha, createdAt: e.createdAt, value: e.result.cost.perRequest });
+  }
+  return { stack: h.stack, source, series, notes };
+}
+function addTimings(series, sha, createdAt, r) {
+  const values = {
+    throughput: r.summary.throughput.median,
+    p50: r.summary.latency.p50.median,
+    p99: r.summary.latency.p99.median
+  };
+  for (const m of ["throughput", "p50", "p99"]) {
+    if (usable2(values[m])) series[m].push({ sha, createdAt, value: values[m] });
+  }
+}
+function seriesFromResult(doc, stack, source) {
+  const series = empty();
+  for (const p of stack.history ?? []) {
+    for (const m of ["throughput", "p50", "p99"]) {
+      if (usable2(p[m])) series[m].push({ sha: p.sha, createdAt: p.createdAt, value: p[m] });
+    }
+  }
+  if (stack.trials.length > 0) addTimings(series, doc.commit?.sha ?? "unknown", doc.createdAt, stack);
+  const notes = [
+    "A Result carries at most 20 earlier baselines, with timings only: instructions per request need the data branch (baseline-store: branch)."
+  ];
+  return { stack: stack.stack.name, source, series, notes };
+}
+
+// src/drift/detect.ts
+var MIN_EFFECT = { throughput: 0.05, p50: 0.05, p99: 0.1, instructions: 0.01 };
+var MIN_POINTS = 2 * MIN_SEGMENT;
+var STEP_CONFIDENCE = 0.95;
+function detectSeries(metric2, points) {
+  const base = { metric: metric2, kind: METRIC_KIND[metric2], points: [...points], minEffect: MIN_EFFECT[metric2] };
+  if (points.length < MIN_POINTS) {
+    return {
+      ...base,
+      changePoints: [],
+      tooFew: `${points.length} point(s); a change point needs ${MIN_SEGMENT} on each side (${MIN_POINTS} in all)`
+    };
+  }
+  const logs = points.map((p) => Math.log(p.value));
+  const splits = eDivisive(logs);
+  let kept = splits;
+  for (; ; ) {
+    const steps = kept.map((s, i) => ({ s, c: describe2(metric2, points, logs, kept, i) }));
+    const small = steps.filter((x) => !reportable(x.c));
+    if (small.length === 0) return { ...base, changePoints: steps.map((x) => x.c) };
+    const smallest = small.reduce((a, b) => Math.abs(b.c.change.estimate) < Math.abs(a.c.change.estimate) ? b : a);
+    kept = kept.filter((s) => s !== smallest.s);
+  }
+}
+function reportable(c2) {
+  return Math.abs(c2.change.estimate) >= MIN_EFFECT[c2.metric] && (c2.change.lo > 0 || c2.change.hi < 0);
+}
+function describe2(metric2, points, logs, splits, i) {
+  const at = splits[i].at;
+  const from = i > 0 ? splits[i - 1].at : 0;
+  const to = i + 1 < splits.length ? splits[i + 1].at : points.length;
+  const left = logs.slice(from, at);
+  const right = logs.slice(at, to);
+  const shift = twoSampleShift(left, right, STEP_CONFIDENCE);
+  const estimate = Math.expm1(shift.estimate);
+  return {
+    metric: metric2,
+    index: at,
+    before: { sha: points[at - 1].sha, createdAt: points[at - 1].createdAt },
+    after: { sha: points[at].sha, createdAt: points[at].createdAt },
+    levelBefore: median(points.slice(from, at).map((p) => p.value)),
+    levelAfter: median(points.slice(at, to).map((p) => p.value)),
+    change: { estimate, lo: Math.expm1(shift.lo), hi: Math.expm1(shift.hi), confidence: shift.confidence },
+    p: splits[i].p,
+    worse: metric2 === "throughput" ? estimate < 0 : estimate > 0
+  };
+}
+function detectStack(s) {
+  const series = Object.keys(s.series).filter((m) => s.series[m].length > 0).map((m) => detectSeries(m, s.series[m]));
+  return { stack: s.stack, source: s.source, notes: s.notes, series };
+}
+
+// src/report/escape-markdown.ts
+var ZWSP = "&#8203;";
+var PUNCTUATION = /[\\`*_[\]|~$]/;
+function escapeText(text) {
+  const one = String(text).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").replace(/\b(GH)-(?=\d)/gi, "$1\u200B-").replace(/\b(www)\./gi, "$1\u200B.");
+  let out = "";
+  for (let i = 0; i < one.length; i++) {
+    const c2 = one[i];
+    if (c2 === "<") out += "&lt;";
+    else if (c2 === ">") out += "&gt;";
+    else if (c2 === "&") out += "&amp;";
+    else if (c2 === "\u200B") out += ZWSP;
+    else if (c2 === "@" || c2 === "#") out += `${c2}${ZWSP}`;
+    else if (c2 === ":" && one.startsWith("//", i + 1)) out += `:${ZWSP}`;
+    else if (PUNCTUATION.test(c2)) out += `\\${c2}`;
+    else out += c2;
+  }
+  return out.replace(/^([-+=])/, "\\$1").replace(/^(\d+)([.)])/, "$1\\$2");
+}
+function codeOrText(text) {
+  return /^[A-Za-z0-9._:-]{1,64}$/.test(text) ? `\`${text}\`` : escapeText(text);
+}
+
+// src/report/drift-text.ts
+var CHART_POINTS = 80;
+var ROWS = 5;
+var EIGHTHS2 = [" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"];
+function formatLevel(metric2, v) {
+  if (metric2 === "throughput") return `${formatRps(v)} req/s`;
+  if (metric2 === "instructions") return formatCount(v);
+  return `${formatMs(v)} ms`;
+}
+var short = (sha) => sha.slice(0, 7);
+function describeChange(c2) {
+  const size = `${formatPercent(c2.change.estimate)} (${formatPercent(c2.change.lo)} \u2026 ${formatPercent(c2.change.hi)})`;
+  return `${METRIC_LABEL[c2.metric]} ${size} between ${short(c2.before.sha)} and ${short(c2.after.sha)}`;
+}
+function seriesChart(s) {
+  const shown = s.points.slice(-CHART_POINTS);
+  const offset = s.points.length - shown.length;
+  const values = shown.map((p) => p.value);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const span = hi - lo || 1;
+  const heights = values.map((v) => 1 + Math.round((v - lo) / span * (ROWS * 8 - 1)));
+  const top = formatLevel(s.metric, hi);
+  const bottom = formatLevel(s.metric, lo);
+  const width = Math.max(top.length, bottom.length);
+  const lines = [];
+  for (let row2 = ROWS - 1; row2 >= 0; row2--) {
+    const cells2 = heights.map((h) => EIGHTHS2[Math.max(0, Math.min(8, h - row2 * 8))]).join("");
+    const label = row2 === ROWS - 1 ? top : row2 === 0 ? bottom : "";
+    lines.push(`${label.padStart(width)} \u2524${cells2}`.trimEnd());
+  }
+  const marks2 = Array(shown.length).fill(" ");
+  for (const c2 of s.changePoints) if (c2.index - offset >= 0) marks2[c2.index - offset] = "^";
+  lines.push(`${" ".repeat(width)} \u2514${marks2.join("")}`.trimEnd());
+  return lines.join("\n");
+}
+function seriesHeading(s) {
+  const n = s.points.length;
+  const span = n > CHART_POINTS ? `the newest ${CHART_POINTS} of ${n} baselines` : `${n} baselines`;
+  const min = `steps under ${formatPercent(s.minEffect, false, 0)} not reported`;
+  return `${METRIC_LABEL[s.metric]} (${span}, oldest left; ${min})`;
+}
+function changeRows(cps) {
+  return cps.map((c2) => [
+    METRIC_LABEL[c2.metric],
+    `${short(c2.before.sha)} \u2192 ${short(c2.after.sha)}`,
+    `${formatLevel(c2.metric, c2.levelBefore)} \u2192 ${formatLevel(c2.metric, c2.levelAfter)}`,
+    `${formatPercent(c2.change.estimate)} (${formatPercent(c2.change.lo)} \u2026 ${formatPercent(c2.change.hi)})`,
+    c2.p.toFixed(3)
+  ]);
+}
+var HEADERS = ["metric", "commits (before \u2192 after)", "level", "change (95% interval)", "p"];
+function textTable2(rows) {
+  const all = [HEADERS, ...rows];
+  const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map(
+    (r) => r.map((cell, i) => cell.padEnd(widths[i])).join("   ").trimEnd()
+  ).join("\n");
+}
+function historyReport(d) {
+  const out = [`History of ${d.stack} (${d.source})`];
+  for (const s of d.series) {
+    out.push("", seriesHeading(s));
+    out.push(s.tooFew ? `  not looked at: ${s.tooFew}` : seriesChart(s));
+  }
+  const cps = d.series.flatMap((s) => s.changePoints);
+  out.push("", cps.length === 0 ? "No change points." : `Change points (^ above):
+${textTable2(changeRows(cps))}`);
+  for (const n of d.notes) out.push(`Note: ${n}`);
+  return `${out.join("\n")}
+`;
+}
+function historyMarkdown(d) {
+  const out = [`### History of ${escapeText(d.stack)}`, ""];
+  const cps = d.series.flatMap((s) => s.changePoints);
+  if (cps.length === 0) out.push("No change points.");
+  else {
+    out.push(`| ${HEADERS.join(" | ")} |`, `| ${HEADERS.map(() => "---").join(" | ")} |`);
+    for (const r of changeRows(cps)) out.push(`| ${r.join(" | ")} |`);
+  }
+  out.push("");
+  for (const s of d.series) {
+    const what = s.tooFew ? `not looked at: ${s.tooFew}` : `${s.points.length} baselines, ${s.changePoints.length} change point(s)`;
+    out.push(`- ${METRIC_LABEL[s.metric]}: ${what} (steps under ${formatPercent(s.minEffect, false, 0)} not reported)`);
+  }
+  for (const n of d.notes) out.push(`- ${escapeText(n)}`);
+  return `${out.join("\n")}
+`;
+}
+
 // src/report/escape-html.ts
 function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c2) => `&#${c2.charCodeAt(0)};`);
@@ -50863,29 +51288,6 @@ function serialize(value) {
 function toAlignment(value) {
   const code2 = typeof value === "string" ? value.codePointAt(0) : 0;
   return code2 === 67 || code2 === 99 ? 99 : code2 === 76 || code2 === 108 ? 108 : code2 === 82 || code2 === 114 ? 114 : 0;
-}
-
-// src/report/escape-markdown.ts
-var ZWSP = "&#8203;";
-var PUNCTUATION = /[\\`*_[\]|~$]/;
-function escapeText(text) {
-  const one = String(text).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").replace(/\b(GH)-(?=\d)/gi, "$1\u200B-").replace(/\b(www)\./gi, "$1\u200B.");
-  let out = "";
-  for (let i = 0; i < one.length; i++) {
-    const c2 = one[i];
-    if (c2 === "<") out += "&lt;";
-    else if (c2 === ">") out += "&gt;";
-    else if (c2 === "&") out += "&amp;";
-    else if (c2 === "\u200B") out += ZWSP;
-    else if (c2 === "@" || c2 === "#") out += `${c2}${ZWSP}`;
-    else if (c2 === ":" && one.startsWith("//", i + 1)) out += `:${ZWSP}`;
-    else if (PUNCTUATION.test(c2)) out += `\\${c2}`;
-    else out += c2;
-  }
-  return out.replace(/^([-+=])/, "\\$1").replace(/^(\d+)([.)])/, "$1\\$2");
-}
-function codeOrText(text) {
-  return /^[A-Za-z0-9._:-]{1,64}$/.test(text) ? `\`${text}\`` : escapeText(text);
 }
 
 // src/report/mermaid.ts
@@ -51162,6 +51564,7 @@ function lineChart(chart) {
     `<text class="chart-title" x="${MARGIN.left}" y="18">${escapeHtml(chart.title)}</text>`,
     ...yAxis(chart, frame),
     ...xAxis(chart, frame),
+    ...marks(chart, frame),
     ...chart.series.flatMap((s) => seriesGroup(s, chart, frame)),
     ...legend(chart.series),
     "</svg>"
@@ -51181,13 +51584,13 @@ function frameOf(chart) {
     fmt: chart.format ?? formatMs
   };
 }
-function yAxis(chart, { top, plotH, y, fmt }) {
+function yAxis(chart, { top, plotH, y, fmt: fmt2 }) {
   const out = ['<g class="axis y-axis">'];
   for (let t = 0; t <= 4; t++) {
     const v = top * t / 4;
     out.push(
       `<line class="grid" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${c(y(v))}" y2="${c(y(v))}"/>`,
-      `<text x="${MARGIN.left - 6}" y="${c(y(v) + 4)}" text-anchor="end">${escapeHtml(fmt(v))}</text>`
+      `<text x="${MARGIN.left - 6}" y="${c(y(v) + 4)}" text-anchor="end">${escapeHtml(fmt2(v))}</text>`
     );
   }
   out.push(
@@ -51204,7 +51607,13 @@ function xAxis(chart, { plotH, x }) {
   );
   return ['<g class="axis x-axis">', ...labels, "</g>"];
 }
-function seriesGroup(s, chart, { x, y, fmt }) {
+function marks(chart, { plotH, x }) {
+  return (chart.marks ?? []).filter((m) => m.index > 0 && m.index < chart.xLabels.length).map((m) => {
+    const mx = c((x(m.index - 1) + x(m.index)) / 2);
+    return `<line class="change-point" x1="${mx}" x2="${mx}" y1="${MARGIN.top}" y2="${c(MARGIN.top + plotH)}"><title>${escapeHtml(m.text)}</title></line>`;
+  });
+}
+function seriesGroup(s, chart, { x, y, fmt: fmt2 }) {
   const out = [
     `<g class="series" data-series="${escapeHtml(s.key)}" stroke="${escapeHtml(s.colour)}" fill="${escapeHtml(s.colour)}">`
   ];
@@ -51222,7 +51631,7 @@ function seriesGroup(s, chart, { x, y, fmt }) {
   s.values.forEach((v, i) => {
     if (!Number.isFinite(v)) return;
     out.push(
-      `<circle class="point${s.style === "dashed" ? " hollow" : ""}" cx="${c(x(i))}" cy="${c(y(v))}" r="4"><title>${escapeHtml(`${s.name}, ${chart.xLabels[i]}: ${fmt(v)}`)}</title></circle>`
+      `<circle class="point${s.style === "dashed" ? " hollow" : ""}" cx="${c(x(i))}" cy="${c(y(v))}" r="4"><title>${escapeHtml(`${s.name}, ${chart.xLabels[i]}: ${fmt2(v)}`)}</title></circle>`
     );
   });
   out.push("</g>");
@@ -51257,7 +51666,7 @@ th { background: #f6f8fa; text-align: left; } td.num { text-align: right; font-v
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 svg.chart { border: 1px solid #d0d7de; background: #fff; max-width: 100%; height: auto; font-size: 11px; }
 svg .chart-title { font-size: 13px; font-weight: 600; } svg .grid { stroke: #eaeef2; } svg .axis text { fill: #57606a; }
-svg .line { stroke-width: 2.5; } svg .dashed { stroke-dasharray: 7 4; } svg .hollow { fill: #fff; stroke-width: 2; }
+svg .change-point { stroke: #b3261e; stroke-width: 2; stroke-dasharray: 3 3; } svg .line { stroke-width: 2.5; } svg .dashed { stroke-dasharray: 7 4; } svg .hollow { fill: #fff; stroke-width: 2; }
 svg .axis-title { fill: #57606a; }
 `;
 function table(header, rows, numeric) {
@@ -51270,17 +51679,17 @@ ${tr}
 </tbody>
 </table>`;
 }
-function interval(m, fmt) {
-  return `${fmt(m.ci.lo)} \u2026 ${fmt(m.ci.hi)} (${(m.ci.confidence * 100).toFixed(1)}%)`;
+function interval(m, fmt2) {
+  return `${fmt2(m.ci.lo)} \u2026 ${fmt2(m.ci.hi)} (${(m.ci.confidence * 100).toFixed(1)}%)`;
 }
 function summaryTable(r) {
   const s = r.summary;
-  const row2 = (label, m, fmt, pooled) => [
+  const row2 = (label, m, fmt2, pooled) => [
     label,
-    fmt(m.median),
-    interval(m, fmt),
-    pooled === void 0 ? "" : fmt(pooled),
-    m.values.map(fmt).join(" \xB7 ")
+    fmt2(m.median),
+    interval(m, fmt2),
+    pooled === void 0 ? "" : fmt2(pooled),
+    m.values.map(fmt2).join(" \xB7 ")
   ];
   const p = s.pooled?.latency;
   return table(
@@ -51362,12 +51771,12 @@ function sweepSection(r) {
 <p>workers: auto: ${formatInt(w.chosen)}, the count chosen by the sweep on ${escapeHtml(w.reusedFrom ?? "another run")}.</p>`;
   }
   const labels = w.points.map((p) => String(p.workers));
-  const chart = (kind, title, yLabel, values, colour, fmt) => lineChart({
+  const chart = (kind, title, yLabel, values, colour, fmt2) => lineChart({
     kind,
     title,
     xLabels: labels,
     yLabel,
-    format: fmt,
+    format: fmt2,
     series: [{ name: title, key: "sweep", values, style: "solid", colour }]
   });
   return [
@@ -51416,14 +51825,22 @@ function trendPoints(owner, ownerLabel) {
     }
   ];
 }
+function trendMarks(metric2, points) {
+  const series = points.map((p) => ({ sha: p.label, createdAt: "", value: p[metric2] }));
+  if (!series.every((p) => Number.isFinite(p.value) && p.value > 0)) return [];
+  return detectSeries(metric2, series).changePoints.map((cp) => ({ index: cp.index, text: describeChange(cp) }));
+}
 function trendSection(s, doc) {
   const own = trendPoints(s.result, doc.commit?.sha.slice(0, 7) ?? "this Result");
   const points = own ?? (s.baseline ? trendPoints(s.baseline, s.baselineLabel ?? "baseline") : void 0);
   if (!points) return "";
   const labels = points.map((p) => p.label);
+  const p99Marks = trendMarks("p99", points);
+  const throughputMarks = trendMarks("throughput", points);
+  const found = [...p99Marks, ...throughputMarks].map((m) => m.text);
   return [
     "<h4>Trend over main's commits</h4>",
-    `<p class="note">${points.length} baselines of the default branch, oldest first: per commit the median of its trials.</p>`,
+    `<p class="note">${points.length} baselines of the default branch, oldest first: per commit the median of its trials.${found.length > 0 ? ` Change points (dashed red lines; docs/drift.md): ${escapeHtml(found.join("; "))}.` : ""}</p>`,
     '<div class="charts">',
     lineChart({
       kind: "trend-p99",
@@ -51432,7 +51849,8 @@ function trendSection(s, doc) {
       yLabel: "ms",
       series: [
         { name: "P99 (ms)", key: "main", values: points.map((p) => p.p99), style: "solid", colour: COLOURS.main }
-      ]
+      ],
+      marks: p99Marks
     }),
     lineChart({
       kind: "trend-throughput",
@@ -51448,7 +51866,8 @@ function trendSection(s, doc) {
           style: "solid",
           colour: COLOURS.throughput
         }
-      ]
+      ],
+      marks: throughputMarks
     }),
     "</div>"
   ].join("\n");
@@ -52555,6 +52974,9 @@ var result_schema_default = {
         },
         cost: {
           $ref: "#/definitions/cost"
+        },
+        work: {
+          $ref: "#/definitions/work"
         }
       },
       additionalProperties: false
@@ -52776,6 +53198,257 @@ var result_schema_default = {
         }
       },
       additionalProperties: false
+    },
+    workCounts: {
+      type: "object",
+      required: [
+        "statements",
+        "control",
+        "nested",
+        "rows",
+        "pages",
+        "transactions",
+        "connections",
+        "serverConnections",
+        "responseBytes"
+      ],
+      properties: {
+        statements: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e15
+        },
+        control: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e15
+        },
+        nested: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e15
+        },
+        rows: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e15
+        },
+        pages: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e15
+        },
+        transactions: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e15
+        },
+        connections: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e15
+        },
+        serverConnections: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e15
+        },
+        responseBytes: {
+          $ref: "#/definitions/nonNegative"
+        }
+      },
+      additionalProperties: false,
+      description: "Per request; null where the stack cannot count it."
+    },
+    work: {
+      type: "object",
+      required: [
+        "chunkRequests",
+        "chunks",
+        "perRequest",
+        "spread",
+        "statements",
+        "statementsOmitted",
+        "unavailable",
+        "postgresMajor",
+        "dataHash",
+        "seconds",
+        "warnings"
+      ],
+      properties: {
+        chunkRequests: {
+          $ref: "#/definitions/count"
+        },
+        chunks: {
+          type: "array",
+          minItems: 1,
+          maxItems: 1e3,
+          items: {
+            $ref: "#/definitions/workCounts"
+          }
+        },
+        perRequest: {
+          $ref: "#/definitions/workCounts"
+        },
+        spread: {
+          type: "object",
+          properties: {
+            statements: {
+              $ref: "#/definitions/nonNegative"
+            },
+            control: {
+              $ref: "#/definitions/nonNegative"
+            },
+            nested: {
+              $ref: "#/definitions/nonNegative"
+            },
+            rows: {
+              $ref: "#/definitions/nonNegative"
+            },
+            pages: {
+              $ref: "#/definitions/nonNegative"
+            },
+            transactions: {
+              $ref: "#/definitions/nonNegative"
+            },
+            connections: {
+              $ref: "#/definitions/nonNegative"
+            },
+            serverConnections: {
+              $ref: "#/definitions/nonNegative"
+            },
+            responseBytes: {
+              $ref: "#/definitions/nonNegative"
+            }
+          },
+          additionalProperties: false
+        },
+        statements: {
+          type: "array",
+          maxItems: 20,
+          items: {
+            type: "object",
+            required: [
+              "queryid",
+              "text",
+              "toplevel",
+              "control",
+              "calls",
+              "rows",
+              "pages"
+            ],
+            properties: {
+              queryid: {
+                type: "string",
+                pattern: "^-?[0-9]{1,20}$"
+              },
+              text: {
+                type: "string",
+                maxLength: 500
+              },
+              toplevel: {
+                type: "boolean"
+              },
+              control: {
+                type: "boolean"
+              },
+              calls: {
+                $ref: "#/definitions/nonNegative"
+              },
+              rows: {
+                $ref: "#/definitions/nonNegative"
+              },
+              pages: {
+                $ref: "#/definitions/nonNegative"
+              }
+            },
+            additionalProperties: false
+          }
+        },
+        statementsOmitted: {
+          $ref: "#/definitions/count"
+        },
+        unavailable: {
+          type: "object",
+          properties: {
+            statements: {
+              $ref: "#/definitions/text"
+            },
+            control: {
+              $ref: "#/definitions/text"
+            },
+            nested: {
+              $ref: "#/definitions/text"
+            },
+            rows: {
+              $ref: "#/definitions/text"
+            },
+            pages: {
+              $ref: "#/definitions/text"
+            },
+            transactions: {
+              $ref: "#/definitions/text"
+            },
+            connections: {
+              $ref: "#/definitions/text"
+            },
+            serverConnections: {
+              $ref: "#/definitions/text"
+            },
+            responseBytes: {
+              $ref: "#/definitions/text"
+            }
+          },
+          additionalProperties: false
+        },
+        postgresMajor: {
+          type: [
+            "integer",
+            "null"
+          ],
+          minimum: 9,
+          maximum: 1e3
+        },
+        dataHash: {
+          type: [
+            "string",
+            "null"
+          ],
+          pattern: "^[0-9a-f]{64}$"
+        },
+        seconds: {
+          $ref: "#/definitions/seconds"
+        },
+        warnings: {
+          $ref: "#/definitions/textList"
+        }
+      },
+      additionalProperties: false,
+      description: "The database work each request does (docs/work.md)."
     }
   }
 };
@@ -53051,8 +53724,8 @@ ${body}`;
   }).join("\n\n");
 }
 function markdownReport(docs) {
-  const read = docs.map(({ source, doc }) => ({ file: source, doc }));
-  const { stacks, headline, compared } = reportsOf(read);
+  const read2 = docs.map(({ source, doc }) => ({ file: source, doc }));
+  const { stacks, headline, compared } = reportsOf(read2);
   return renderMarkdown(
     {
       title: `Result of ${docs.map(({ source, doc }) => doc.commit?.sha.slice(0, 7) ?? source).join(", ")}`,
@@ -53095,7 +53768,19 @@ function reportCommand(argv, io) {
 }
 
 // src/cli/help/render.ts
-var COMMANDS = ["init", "run", "cost", "ab", "study", "capacity", "compare", "report", "up", "help"];
+var COMMANDS = [
+  "init",
+  "run",
+  "cost",
+  "ab",
+  "study",
+  "capacity",
+  "compare",
+  "report",
+  "history",
+  "up",
+  "help"
+];
 var WIDTH2 = 100;
 var COLUMN = 26;
 var pct2 = (fraction) => `${Number((fraction * 100).toFixed(4))}%`;
@@ -53148,7 +53833,8 @@ var EXIT = {
 var PAGE_OF = {
   "The CLI": "docs/cli.md",
   "Reports and charts": "docs/cli.md",
-  "The study: `loadgate study`": "docs/study.md"
+  "The study: `loadgate study`": "docs/study.md",
+  "Drift on main": "docs/drift.md"
 };
 var README = (section) => {
   const page = PAGE_OF[section] ?? "docs/verdicts.md";
@@ -53236,6 +53922,10 @@ var RUN_FLAGS = {
     text: "the cost gate's limit: how much instructions per request may grow (turns --cost on)",
     default: `the stack file's gate.cost, +${pct2(DEFAULT_COST_LIMIT)} if it gives none`
   },
+  "no-work": {
+    text: "no work count after the trials (the database work per request: statements, rows, pages, connections; docs/work.md) (the Action's work: false)",
+    default: "on, unless the stack file has work: false"
+  },
   json: { arg: "FILE", text: "write the Result document (JSON) to FILE", default: "none, not written" },
   baseline: {
     arg: "FILE",
@@ -53274,6 +53964,7 @@ var RUN_ORDER = [
   "cost",
   "no-cost",
   "cost-limit",
+  "no-work",
   "json",
   "baseline",
   "save-baseline",
@@ -53418,6 +54109,109 @@ var REPORT = {
     [2, "bad input: a file missing, not JSON or not a Result; a bad flag"]
   ],
   readme: README("Reports and charts")
+};
+
+// src/baseline/branch-data.ts
+import { createHash as createHash6 } from "node:crypto";
+
+// src/baseline/history.ts
+var HISTORY_LIMIT = 20;
+function nextHistory(previous, previousSha, createdAt) {
+  if (!previous) return [];
+  if (previous.trials.length === 0) return previous.history ?? [];
+  const point = {
+    sha: previousSha ?? "unknown",
+    createdAt,
+    throughput: previous.summary.throughput.median,
+    p50: previous.summary.latency.p50.median,
+    p99: previous.summary.latency.p99.median
+  };
+  return [...previous.history ?? [], point].slice(-HISTORY_LIMIT);
+}
+
+// src/baseline/branch-data.ts
+var DEFAULT_DATA_BRANCH = "loadgate-data";
+function parseDataBranch(raw) {
+  const v = raw.trim();
+  return /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(v) && !v.includes("..") && !v.endsWith(".lock") && !v.endsWith("/") ? v : null;
+}
+var BRANCH_FILE_LIMIT = 8 * 2 ** 20;
+function branchPath(stack) {
+  const safe = stack.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
+  const name = safe === stack ? stack : `${safe}-${createHash6("sha256").update(stack).digest("hex").slice(0, 8)}`;
+  return `baselines/${name}.json`;
+}
+function parseBranchHistory(text, source) {
+  checkDepth(text, source);
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${source}: not valid JSON (${err.message}).`);
+  }
+  const d = data;
+  const version = d?.schemaVersion;
+  const known = version === SCHEMA_VERSION || version === PREVIOUS_SCHEMA_VERSION;
+  if (typeof d !== "object" || d === null || !known || !Array.isArray(d.entries)) {
+    throw new UserError(
+      `${source}: expected a loadgate baseline history (schemaVersion ${SCHEMA_VERSION}, entries[]). Delete the file from the data branch to start it afresh.`
+    );
+  }
+  const entries = d.entries.map((e, i) => {
+    const at = `${source}: entries[${i}]`;
+    if (typeof e?.sha !== "string" || typeof e.createdAt !== "string") {
+      throw new UserError(`${at}: expected sha and createdAt as text.`);
+    }
+    const doc = parseResultDocument(
+      JSON.stringify(asDocument(e, version)),
+      at,
+      "Delete the file from the data branch to start it afresh (the next baseline run writes it anew)."
+    );
+    return { ...e, result: doc.results[0] };
+  });
+  return { schemaVersion: SCHEMA_VERSION, stack: String(d.stack ?? ""), entries };
+}
+function asDocument(e, version = SCHEMA_VERSION) {
+  return {
+    schemaVersion: version,
+    tool: { name: "loadgate", version: e.toolVersion ?? "unknown" },
+    createdAt: e.createdAt,
+    commit: { sha: e.sha, ref: e.ref ?? "" },
+    results: [e.result]
+  };
+}
+
+// src/cli/help/history.ts
+var HISTORY = {
+  summary: "main's baselines of a stack over time, with the commits where performance stepped",
+  usage: ["loadgate history <stack-name> [--from FILE | --branch NAME] [flags]"],
+  about: `Looks for change points (E-divisive means with a permutation test) in each series of main's baselines: throughput, P50, P99 and, from the data branch, instructions per request. Steps smaller than ${pct2(MIN_EFFECT.throughput)} (throughput, P50), ${pct2(MIN_EFFECT.p99)} (P99) or ${pct2(MIN_EFFECT.instructions)} (instructions) are not reported; a series needs ${MIN_POINTS} baselines. Prints a chart per series with ^ under each change point, and a table of them.`,
+  args: [["<stack-name>", "the stack's name, as its stack file's name: says"]],
+  flags: [
+    [
+      "from",
+      {
+        arg: "FILE",
+        text: "a data-branch history file (baselines/<stack>.json) or a Result / baseline file with history",
+        default: "none: read --branch"
+      }
+    ],
+    [
+      "branch",
+      {
+        arg: "NAME",
+        text: "read baselines/<stack>.json from this branch of the repository here (the local branch, else origin/NAME)",
+        default: DEFAULT_DATA_BRANCH
+      }
+    ],
+    ["json", { arg: "FILE", text: "also write the series and change points as JSON", default: "not written" }],
+    ["markdown", { arg: "FILE", text: "also write the table of change points as Markdown", default: "not written" }]
+  ],
+  exit: [
+    [0, "shown (change points or not)"],
+    [EXIT.bad[0], "bad input: no such file or branch, a file of another stack, too few baselines, a bad flag"]
+  ],
+  readme: README("Drift on main")
 };
 
 // src/init/draft.ts
@@ -53756,6 +54550,7 @@ var SPECS = {
   capacity: CAPACITY,
   compare: COMPARE,
   report: REPORT,
+  history: HISTORY,
   up: UP,
   help: HELP
 };
@@ -54035,8 +54830,107 @@ function verdictOf(b, r, gate, baselineName, stacks) {
   };
 }
 
+// src/cli/history.ts
+import { resolve as resolve8 } from "node:path";
+
+// src/baseline/branch-read.ts
+async function readBranchFile(repoDir, branch, path) {
+  const git2 = (args) => execCapture("git", args, {
+    cwd: repoDir,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+    timeoutMs: 6e4
+  });
+  const inside = await git2(["rev-parse", "--git-dir"]);
+  if (inside.code !== 0)
+    throw new UserError(`--branch: ${repoDir} is not inside a git repository; run in one, or give --from FILE.`);
+  for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
+    const exists2 = await git2(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    if (exists2.code !== 0) continue;
+    const shown = await git2(["show", `${ref}:${path}`]);
+    if (shown.code !== 0) {
+      throw new UserError(
+        `--branch: ${branch} has no ${path}: no baseline of this stack was stored there (baseline-store: branch).`
+      );
+    }
+    return shown.output;
+  }
+  throw new UserError(
+    `--branch: no branch ${branch} in this repository (nor origin/${branch}). Fetch it first: git fetch origin ${branch}:${branch}`
+  );
+}
+
+// src/drift/source.ts
+function seriesFromText(text, source, stack) {
+  checkDepth(text, source);
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${source}: not valid JSON (${err.message}).`);
+  }
+  if (typeof data === "object" && data !== null && "entries" in data) {
+    return fromBranch(parseBranchHistory(text, source), source, stack);
+  }
+  const doc = parseResultDocument(text, source);
+  const r = doc.results.find((x) => x.stack.name === stack);
+  if (!r) {
+    throw new UserError(
+      `${source}: has no stack named "${stack}"; its stacks: ${doc.results.map((x) => JSON.stringify(x.stack.name)).join(", ")}. Give the stack's name as its stack file says (name:).`
+    );
+  }
+  return seriesFromResult(doc, r, source);
+}
+function fromBranch(h, source, stack) {
+  if (h.stack !== stack) {
+    throw new UserError(
+      `${source}: the history of the stack "${h.stack}", not of "${stack}". Give that stack's name, or its own file (baselines/<stack>.json).`
+    );
+  }
+  return seriesFromBranch(h, source);
+}
+
+// src/cli/history.ts
+var HISTORY_OPTIONS = {
+  from: { type: "string" },
+  branch: { type: "string" },
+  json: { type: "string" },
+  markdown: { type: "string" },
+  help: { type: "boolean", short: "h" }
+};
+var USAGE2 = 'Usage: loadgate history <stack-name> [--from FILE | --branch NAME]. See "loadgate history --help".';
+async function historyCommand(argv, io) {
+  const { values, positionals } = parseFlags(argv, HISTORY_OPTIONS, "history");
+  if (positionals.length !== 1) throw new UserError(USAGE2);
+  const [stack] = positionals;
+  if (values.from !== void 0 && values.branch !== void 0) {
+    throw new UserError("--from and --branch: give one (a file, or a branch of this repository).");
+  }
+  const { text, source } = await readSource(stack, values, io.cwd);
+  const drift = detectStack(seriesFromText(text, source, stack));
+  tooFewCheck(drift);
+  io.stdout(historyReport(drift));
+  if (values.json) writeOutput(resolve8(io.cwd, values.json), `${JSON.stringify(drift, null, 2)}
+`);
+  if (values.markdown) writeOutput(resolve8(io.cwd, values.markdown), historyMarkdown(drift));
+  return ExitCode.ok;
+}
+async function readSource(stack, values, cwd) {
+  if (values.from !== void 0) return { text: readBounded(resolve8(cwd, values.from)), source: values.from };
+  const branch = parseDataBranch(values.branch ?? DEFAULT_DATA_BRANCH);
+  if (!branch) throw new UserError(`--branch: "${values.branch}" is not a branch name.`);
+  const path = branchPath(stack);
+  return { text: await readBranchFile(cwd, branch, path), source: `${branch}:${path}` };
+}
+function tooFewCheck(d) {
+  if (d.series.some((s) => !s.tooFew)) return;
+  const most = Math.max(0, ...d.series.map((s) => s.points.length));
+  throw new UserError(
+    `${d.source}: ${most} baseline(s) of ${d.stack}; looking for change points needs at least ${MIN_POINTS} (4 on each side of a step). Store more baselines of main first.`
+  );
+}
+
 // src/cli/init.ts
-import { join as join17, relative as relative7, resolve as resolve9 } from "node:path";
+import { join as join17, relative as relative7, resolve as resolve10 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/engine/check.ts
@@ -54075,7 +54969,7 @@ var ROUTE_PATTERNS = [
 ];
 var DJANGO_PATH = /\b(?:re_)?path\(\s*r?["']\^?([^"']*?)\$?["']\s*,(?!\s*include\()/g;
 var HEALTH = /^\/(?:health|healthz|ready|readyz|live|livez|ping|status)\/?$/;
-var usable2 = (p) => !/[<>{}:*?()[\]\\]/.test(p) && !p.startsWith("/admin") && !p.startsWith("/static");
+var usable3 = (p) => !/[<>{}:*?()[\]\\]/.test(p) && !p.startsWith("/admin") && !p.startsWith("/static");
 function routesIn(text, django = false) {
   const found = [];
   if (django) {
@@ -54083,7 +54977,7 @@ function routesIn(text, django = false) {
   } else {
     for (const re of ROUTE_PATTERNS) for (const m of text.matchAll(re)) found.push(m[1]);
   }
-  return [...new Set(found.filter(usable2))];
+  return [...new Set(found.filter(usable3))];
 }
 function guessReady(routes, where) {
   if (routes.length === 0) {
@@ -54441,7 +55335,7 @@ function commandDraft(folder, command) {
 // src/init/folder.ts
 import { execFileSync } from "node:child_process";
 import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync13, statSync as statSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { basename as basename2, dirname as dirname9, join as join16, relative as relative6, resolve as resolve8, sep } from "node:path";
+import { basename as basename2, dirname as dirname9, join as join16, relative as relative6, resolve as resolve9, sep } from "node:path";
 var READ = /(?:\.(?:py|js|mjs|cjs|ts|go|sql|json|mod|txt|toml)|^manage\.py|^go\.sum|\.lock|lock\.yaml)$/;
 var SKIP = /* @__PURE__ */ new Set(["node_modules", "venv", "env", "__pycache__", "vendor", "dist", "build", "site-packages"]);
 var MAX_FILES = 400;
@@ -54470,10 +55364,10 @@ function readAppFolder(dir, shown) {
     }
   };
   walk("", 1);
-  return { shown, name: basename2(resolve8(dir)), files };
+  return { shown, name: basename2(resolve9(dir)), files };
 }
 function repositoryRoot(dir) {
-  for (let d = resolve8(dir); ; d = dirname9(d)) {
+  for (let d = resolve9(dir); ; d = dirname9(d)) {
     if (existsSync6(join16(d, ".git"))) return d;
     if (dirname9(d) === d) return null;
   }
@@ -54546,7 +55440,7 @@ async function initCommand(argv, io) {
     throw new UserError(`loadgate init takes one folder, got ${positionals.length}. See "loadgate init --help".`);
   }
   const shownDir = positionals[0] ?? ".";
-  const dir = resolve9(io.cwd, shownDir);
+  const dir = resolve10(io.cwd, shownDir);
   const draft = draftStack(readAppFolder(dir, shownDir), { framework: values.framework, command: values.command });
   const stackFile = join17(dir, "stack.yml");
   const shown = (p) => relative7(io.cwd, p) || ".";
@@ -54641,21 +55535,6 @@ var FileBaselineStore = class {
   }
 };
 
-// src/baseline/history.ts
-var HISTORY_LIMIT = 20;
-function nextHistory(previous, previousSha, createdAt) {
-  if (!previous) return [];
-  if (previous.trials.length === 0) return previous.history ?? [];
-  const point = {
-    sha: previousSha ?? "unknown",
-    createdAt,
-    throughput: previous.summary.throughput.median,
-    p50: previous.summary.latency.p50.median,
-    p99: previous.summary.latency.p99.median
-  };
-  return [...previous.history ?? [], point].slice(-HISTORY_LIMIT);
-}
-
 // src/modes/baseline.ts
 function baselineRefusal(r, gate) {
   if (!errorRateOver(r, gate)) return void 0;
@@ -54675,10 +55554,320 @@ async function storeBaselines(doc, gates, store, sha) {
     const prevResult = prev?.doc.results.find((x) => x.stack.name === r.stack.name);
     const sameEnv = prevResult?.environment.id === r.environment.id;
     const history = sameEnv ? nextHistory(prevResult, prev?.doc.commit?.sha, prev?.doc.createdAt ?? "") : [];
-    const key = await store.save(r.stack.name, r.environment.id, sha, { ...doc, results: [{ ...r, history }] });
-    if (key) out.saved.push({ stack: r.stack.name, key, history: history.length });
+    const result = { ...r, history };
+    const key = await store.save(r.stack.name, r.environment.id, sha, { ...doc, results: [result] });
+    if (key) out.saved.push({ stack: r.stack.name, key, history: history.length, result });
   }
   return out;
+}
+
+// src/work/count.ts
+import { createHash as createHash7 } from "node:crypto";
+import { closeSync as closeSync4, openSync as openSync3, readFileSync as readFileSync14, readSync as readSync2, statSync as statSync4 } from "node:fs";
+import http3 from "node:http";
+import { join as join18 } from "node:path";
+
+// src/work/logins.ts
+function pgbouncerLogins(log, db, user) {
+  let n = 0;
+  for (const line of log.split("\n")) if (line.includes(`login attempt: db=${db} user=${user} `)) n++;
+  return n;
+}
+function postgresLogins(log, user) {
+  let n = 0;
+  for (const line of log.split("\n")) if (line.includes(`connection authorized: user=${user} `)) n++;
+  return n;
+}
+
+// src/work/statements.ts
+var STATEMENTS_SQL = `select coalesce(json_agg(s), '[]') from (select queryid::text as queryid, toplevel, calls, rows, shared_blks_hit + shared_blks_read as pages, query from pg_stat_statements where userid = (select oid from pg_roles where rolname = 'loadgate')) s`;
+var CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|set|reset|show|discard|deallocate|prepare\s+transaction|commit\s+prepared|rollback\s+prepared|listen|unlisten)\b/i;
+function isControl(query) {
+  return CONTROL.test(query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, ""));
+}
+function parseStatementRows(output) {
+  const data = JSON.parse(output.trim());
+  if (!Array.isArray(data)) throw new Error("pg_stat_statements: expected a JSON array");
+  return data.map((r) => ({
+    queryid: String(r.queryid),
+    toplevel: r.toplevel !== false,
+    calls: Number(r.calls),
+    rows: Number(r.rows),
+    pages: Number(r.pages),
+    query: String(r.query ?? "")
+  }));
+}
+var keyOf = (r) => `${r.queryid}/${r.toplevel ? "t" : "n"}`;
+function statementDelta(before, after) {
+  const prior = new Map(before.map((r) => [keyOf(r), r]));
+  const out = [];
+  for (const r of after) {
+    const b = prior.get(keyOf(r));
+    const d = {
+      ...r,
+      calls: r.calls - (b?.calls ?? 0),
+      rows: r.rows - (b?.rows ?? 0),
+      pages: r.pages - (b?.pages ?? 0)
+    };
+    if (d.calls > 0) out.push(d);
+  }
+  return out;
+}
+function totalsOf(delta) {
+  const t = { statements: 0, control: 0, nested: 0, rows: 0, pages: 0 };
+  for (const r of delta) {
+    if (!r.toplevel) {
+      t.nested += r.calls;
+      continue;
+    }
+    if (isControl(r.query)) t.control += r.calls;
+    else {
+      t.statements += r.calls;
+      t.rows += r.rows;
+    }
+    t.pages += r.pages;
+  }
+  return t;
+}
+var STATEMENT_LIMIT = 20;
+var TEXT_LIMIT = 500;
+function statementTable(delta, requests) {
+  const all = delta.map((r) => ({
+    queryid: r.queryid,
+    text: r.query.length > TEXT_LIMIT ? `${r.query.slice(0, TEXT_LIMIT - 1)}\u2026` : r.query,
+    toplevel: r.toplevel,
+    control: isControl(r.query),
+    calls: r.calls / requests,
+    rows: r.rows / requests,
+    pages: r.pages / requests
+  })).sort((a, b) => b.calls - a.calls || a.text.localeCompare(b.text));
+  return { statements: all.slice(0, STATEMENT_LIMIT), omitted: Math.max(0, all.length - STATEMENT_LIMIT) };
+}
+
+// src/work/summary.ts
+var WORK_METRICS = [
+  "statements",
+  "control",
+  "nested",
+  "rows",
+  "pages",
+  "transactions",
+  "connections",
+  "serverConnections",
+  "responseBytes"
+];
+function summarize(chunks) {
+  const perRequest = {};
+  const spread = {};
+  for (const m of WORK_METRICS) {
+    const values = chunks.map((c2) => c2[m]).filter((v) => v !== null);
+    if (values.length === 0) {
+      perRequest[m] = null;
+      continue;
+    }
+    perRequest[m] = median(values);
+    spread[m] = Math.max(...values) - Math.min(...values);
+  }
+  return { perRequest: { ...perRequest, responseBytes: perRequest.responseBytes ?? 0 }, spread };
+}
+var fmt = (v) => v === null ? "\u2013" : Number.isInteger(v) ? String(v) : v.toFixed(2);
+function workLine(w) {
+  const p = w.perRequest;
+  return `per request ${fmt(p.statements)} statements (+${fmt(p.control)} transaction control), ${fmt(p.rows)} rows, ${fmt(p.pages)} pages, ${fmt(p.connections)} connections, ${fmt(p.responseBytes)} response bytes`;
+}
+
+// src/work/count.ts
+function dataHash(spec) {
+  const db = spec.database;
+  if (!db) return null;
+  const h = createHash7("sha256");
+  for (const f of [db.schema, db.seed]) h.update(f ? readFileSync14(f) : "").update("\0");
+  for (const s of db.setup) h.update(s.command).update("\0");
+  return h.digest("hex");
+}
+function logSince(file, from) {
+  const size = statSync4(file).size;
+  if (size <= from) return "";
+  const fd = openSync3(file, "r");
+  try {
+    const buf = Buffer.alloc(size - from);
+    readSync2(fd, buf, 0, buf.length, from);
+    return buf.toString("utf8");
+  } finally {
+    closeSync4(fd);
+  }
+}
+async function admin2(src, sql) {
+  const r = await psql(src.bin, src.admin, DB, ["-Atc", sql]);
+  if (r.code !== 0) throw new StackError(`work count: ${sql.slice(0, 60)}\u2026 failed: ${r.output.trim()}`);
+  return r.output;
+}
+async function poolerTransactions(src) {
+  if (!src.pooler) return null;
+  const r = await psql(src.bin, src.pooler, "pgbouncer", ["-A", "-F", "	", "-P", "footer=off", "-c", "show stats"]);
+  if (r.code !== 0) return null;
+  const [head, ...rows] = r.output.trim().split("\n");
+  const names = (head ?? "").split("	");
+  const row2 = rows.map((l) => l.split("	")).find((c2) => c2[names.indexOf("database")] === DB);
+  const n = Number(row2?.[names.indexOf("total_xact_count")]);
+  return Number.isFinite(n) ? n : null;
+}
+async function read(src, offsets) {
+  const rows = parseStatementRows(await admin2(src, STATEMENTS_SQL));
+  return {
+    rows,
+    xacts: await poolerTransactions(src),
+    poolerLogins: src.logs.pgbouncer ? pgbouncerLogins(logSince(src.logs.pgbouncer, offsets.pgbouncer), DB, APP_ROLE) : null,
+    serverLogins: postgresLogins(logSince(src.logs.postgres, offsets.postgres), APP_ROLE)
+  };
+}
+function chunkCounts(a, b, n, bytes) {
+  const t = totalsOf(statementDelta(a.rows, b.rows));
+  const per = (v) => v === null ? null : v / n;
+  const pooled = a.poolerLogins !== null && b.poolerLogins !== null;
+  return {
+    statements: t.statements / n,
+    control: t.control / n,
+    nested: t.nested / n,
+    rows: t.rows / n,
+    pages: t.pages / n,
+    transactions: a.xacts !== null && b.xacts !== null ? per(b.xacts - a.xacts) : null,
+    connections: pooled ? per(b.poolerLogins - a.poolerLogins) : per(b.serverLogins - a.serverLogins),
+    serverConnections: per(b.serverLogins - a.serverLogins),
+    responseBytes: bytes / n
+  };
+}
+async function sendChunk(stack, requests, first, n, o) {
+  let bytes = 0;
+  for (let i = first; i < first + n; i++) {
+    o.signal?.throwIfAborted();
+    stack.assertAlive();
+    const r = requestAt(requests, i);
+    let answer;
+    try {
+      answer = await sendOne(o.agent, new URL(stack.url), r, o.timeoutMs);
+    } catch (err) {
+      throw new StackError(`work count: ${r.method} ${r.path} (request ${i + 1}) failed: ${messageOf(err)}.`);
+    }
+    if (answer.status < 200 || answer.status > 299) {
+      throw new StackError(
+        `work count: ${r.method} ${r.path} (request ${i + 1}) answered ${answer.status}; the work count counts only a stack that answers every request with 2xx.`
+      );
+    }
+    bytes += answer.bytes;
+  }
+  return bytes;
+}
+function unavailableFor(spec) {
+  if (!spec.database) {
+    const why = "database: none: the stack has no PostgreSQL to count";
+    return Object.fromEntries(
+      [
+        "statements",
+        "control",
+        "nested",
+        "rows",
+        "pages",
+        "transactions",
+        "connections",
+        "serverConnections"
+      ].map((m) => [m, why])
+    );
+  }
+  if (!spec.pooler) {
+    return {
+      transactions: "pooler: none: transactions are counted by PgBouncer (PostgreSQL's pg_stat_database reaches its view up to 10 s late)"
+    };
+  }
+  return {};
+}
+function sourcesOf(stack, bin) {
+  const db = stack.database;
+  const pg = stack.components.find((c2) => c2.name === "postgres");
+  if (!db || !pg || stack.ports.postgres === void 0) return null;
+  const bouncer = stack.components.find((c2) => c2.name === "pgbouncer");
+  return {
+    bin,
+    admin: { socketDir: join18(stack.runDir, "pg"), port: stack.ports.postgres },
+    pooler: bouncer && stack.ports.pgbouncer !== void 0 ? { port: stack.ports.pgbouncer, user: ADMIN_ROLE, password: db.credentials.adminPassword } : null,
+    logs: { postgres: pg.logFile, pgbouncer: bouncer?.logFile ?? null }
+  };
+}
+async function quiet(src, signal) {
+  const calls = async () => parseStatementRows(await admin2(src, STATEMENTS_SQL)).reduce((a, r) => a + r.calls, 0);
+  let before = await calls();
+  for (let i = 0; i < 33; i++) {
+    await new Promise((res) => setTimeout(res, 300));
+    signal?.throwIfAborted();
+    const now = await calls();
+    if (now === before) return;
+    before = now;
+  }
+}
+async function workCount(stack, s, work, ctx) {
+  const started = Date.now();
+  const requests = s.load.requests;
+  const perChunk = chunkSize(work.chunkRequests, requests.length);
+  const src = ctx.postgresBin ? sourcesOf(stack, ctx.postgresBin) : null;
+  let postgresMajor = null;
+  if (src) {
+    await admin2(src, "create extension if not exists pg_stat_statements");
+    await quiet(src, ctx.signal);
+    const out = await admin2(src, "select pg_stat_statements_reset(); show server_version_num");
+    postgresMajor = Math.floor(Number(out.trim().split("\n").at(-1)) / 1e4) || null;
+  }
+  const size = (f) => f ? statSync4(f).size : 0;
+  const offsets = { postgres: size(src?.logs.postgres), pgbouncer: size(src?.logs.pgbouncer) };
+  const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
+  const chunks = [];
+  let first;
+  let last;
+  try {
+    last = src ? await read(src, offsets) : void 0;
+    first = last;
+    for (let i = 0; i < work.chunks; i++) {
+      const opts = { agent, timeoutMs: s.load.timeoutSeconds * 1e3, signal: ctx.signal };
+      const bytes = await sendChunk(stack, requests, i * perChunk, perChunk, opts);
+      await new Promise((res) => setTimeout(res, 20));
+      const now = src ? await read(src, offsets) : void 0;
+      chunks.push(now && last ? chunkCounts(last, now, perChunk, bytes) : bytesOnly(bytes / perChunk));
+      last = now;
+    }
+  } finally {
+    agent.destroy();
+  }
+  const total = perChunk * work.chunks;
+  const table2 = first && last ? statementTable(statementDelta(first.rows, last.rows), total) : { statements: [], omitted: 0 };
+  const unavailable = unavailableFor(s.spec);
+  for (const c2 of chunks)
+    for (const m of Object.keys(unavailable)) if (m !== "responseBytes") c2[m] = null;
+  const { perRequest, spread } = summarize(chunks);
+  return {
+    chunkRequests: perChunk,
+    chunks,
+    perRequest,
+    spread,
+    statements: table2.statements,
+    statementsOmitted: table2.omitted,
+    unavailable,
+    postgresMajor,
+    dataHash: dataHash(s.spec),
+    seconds: (Date.now() - started) / 1e3,
+    warnings: []
+  };
+}
+function bytesOnly(responseBytes) {
+  return {
+    statements: null,
+    control: null,
+    nested: null,
+    rows: null,
+    pages: null,
+    transactions: null,
+    connections: null,
+    serverConnections: null,
+    responseBytes
+  };
 }
 
 // src/engine/error-rate.ts
@@ -54727,8 +55916,9 @@ async function measureStack(plan, p, placement, hooks) {
   const facts = machineFacts();
   const measured = await timeTrials(stack, s, facts, hooks);
   const { trials } = measured.outcome;
+  const work = await countWork(stack, p, trials, hooks);
   await diagnoseAndStop(stack, p, trials, hooks);
-  return stackResult({
+  const result = stackResult({
     stack: stackInfo(s),
     workers: s.workers,
     environment: buildEnvironment({ ...facts, versions: p.versions, stackFileHash: s.spec.fileHash }),
@@ -54738,8 +55928,32 @@ async function measureStack(plan, p, placement, hooks) {
     histograms: measured.outcome.histograms,
     cpu: measured.cpu,
     placement,
-    warnings: warningsFor(measured.cpu, trials)
+    warnings: [...warningsFor(measured.cpu, trials), ...work.warnings]
   });
+  if (work.record) result.work = work.record;
+  return result;
+}
+async function countWork(stack, p, trials, hooks) {
+  const s = p.plan;
+  const errors = errorsByKind(trials);
+  if (!s.work || errors.attempts === 0 || errors.failed > s.gate.errorRate * errors.attempts) return { warnings: [] };
+  const log = (line) => hooks.log(`[${s.spec.name}] ${line}`);
+  hooks.onPhase?.(s.spec.name, "work");
+  log(`work count: ${s.work.chunks} chunks of ${s.work.chunkRequests} requests, one at a time`);
+  try {
+    const record = await workCount(stack, s, s.work, {
+      postgresBin: p.binaries.postgresBin,
+      log,
+      signal: hooks.signal
+    });
+    log(`work count: ${workLine(record)} (${record.seconds.toFixed(1)} s)`);
+    return { record, warnings: record.warnings };
+  } catch (err) {
+    hooks.signal?.throwIfAborted();
+    const message = `The work count failed, so the database work per request is not known: ${messageOf(err)}`;
+    log(`warning: ${message}`);
+    return { warnings: [message] };
+  }
 }
 async function timeTrials(stack, s, facts, hooks) {
   const name = s.spec.name;
@@ -55166,11 +56380,11 @@ function skippedLines(outcomes) {
 
 // src/study/stacks-dir.ts
 import { existsSync as existsSync8 } from "node:fs";
-import { dirname as dirname11, join as join18 } from "node:path";
+import { dirname as dirname11, join as join19 } from "node:path";
 import { fileURLToPath } from "node:url";
 function builtInStacksDir(from = dirname11(fileURLToPath(import.meta.url))) {
   for (let dir = from; ; dir = dirname11(dir)) {
-    if (existsSync8(join18(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join18(dir, "stacks");
+    if (existsSync8(join19(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join19(dir, "stacks");
     if (dirname11(dir) === dir) break;
   }
   throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");
@@ -55229,19 +56443,19 @@ async function holdStack(plan, hooks) {
   let failure;
   try {
     hooks.onReady(`${stack.url}${s.spec.load.requests[0]?.path ?? "/"}`, stack.database?.url);
-    await new Promise((resolve10) => {
+    await new Promise((resolve11) => {
       const timer = setInterval(() => {
         try {
           stack.assertAlive();
         } catch (err) {
           failure = err;
           clearInterval(timer);
-          resolve10();
+          resolve11();
         }
       }, 500);
       hooks.signal?.addEventListener("abort", () => {
         clearInterval(timer);
-        resolve10();
+        resolve11();
       });
     });
   } finally {
@@ -55278,6 +56492,7 @@ var COMMANDS2 = {
   compare: compareCommand,
   ab: abCommand,
   report: reportCommand,
+  history: historyCommand,
   init: initCommand
 };
 async function main(io) {
@@ -55300,7 +56515,7 @@ async function main(io) {
     const run2 = Object.hasOwn(COMMANDS2, command) ? COMMANDS2[command] : void 0;
     if (!run2) {
       throw new UserError(
-        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: init, run, cost, ab, study, capacity, compare, report, up. See "loadgate --help".`
+        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: init, run, cost, ab, study, capacity, compare, report, history, up. See "loadgate --help".`
       );
     }
     return await run2(rest, io);
