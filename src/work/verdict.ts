@@ -33,12 +33,9 @@ export function workDifferences(base: WorkRecord, head: WorkRecord): string[] {
 /** A side's chunk values of one count (per request), without the chunks that could not count it. */
 const chunksOf = (w: WorkRecord, m: GatedWork) => w.chunks.map((c) => c[m]).filter((v): v is number => v !== null);
 
-/** (max − min) / median of a side's chunks: 0 where they agree. */
-function relativeSpread(values: readonly number[], median: number): number {
-  const range = Math.max(...values) - Math.min(...values);
-  if (range === 0) return 0;
-  return median > 0 ? range / median : Number.POSITIVE_INFINITY;
-}
+/** (max − min) / median of a side's chunks (median > 0): 0 where they agree. */
+const relativeSpread = (values: readonly number[], median: number) =>
+  (Math.max(...values) - Math.min(...values)) / median;
 
 /** head / base − 1 on counts per request; from zero: 0 when both are zero, +∞ when the head is not. */
 const ratio = (head: number, base: number) => (base > 0 ? head / base - 1 : head > 0 ? Number.POSITIVE_INFINITY : 0);
@@ -60,20 +57,20 @@ function growthRow(
   const change = ratio(medians.head, medians.base);
   const lo = ratio(Math.min(...head), Math.max(...base));
   const hi = ratio(Math.max(...head), Math.min(...base));
-  const spread = Math.max(relativeSpread(base, medians.base), relativeSpread(head, medians.head));
-  const gated = spread <= limit * MAX_WORK_SPREAD_SHARE_OF_LIMIT;
-  const row = workRow(
-    metric,
-    gated ? limit : null,
-    medians,
-    { change, lo, hi },
-    decide(change, lo, hi, limit + EPSILON),
-    head.length,
+  // A side whose typical request does none (median 0, a pool's rare reconnect) has no relative
+  // spread: its chunks' range still bounds the interval.
+  const spread = Math.max(
+    medians.base > 0 ? relativeSpread(base, medians.base) : 0,
+    medians.head > 0 ? relativeSpread(head, medians.head) : 0,
   );
+  const gated = spread <= limit * MAX_WORK_SPREAD_SHARE_OF_LIMIT;
+  // Both typically zero: nothing grew, whatever a stray chunk did.
+  const verdict = medians.base === 0 && medians.head === 0 ? "pass" : decide(change, lo, hi, limit + EPSILON);
+  const row = workRow(metric, gated ? limit : null, medians, { change, lo, hi }, verdict, head.length);
   if (gated) return { row };
   return {
     row,
-    note: `The ${NAMES[metric]} per request wander from chunk to chunk (${spread === Number.POSITIVE_INFINITY ? "from zero" : `by ${pct(spread, 1)}`}), more than half their limit (${pct(limit, 0)}): the row is shown but not gated. Raise gate.${metric} or count more requests per chunk (work.chunk-requests).`,
+    note: `The ${NAMES[metric]} per request wander from chunk to chunk (by ${pct(spread, 1)}), more than half their limit (${pct(limit, 0)}): the row is shown but not gated. Raise gate.${metric} or count more requests per chunk (work.chunk-requests).`,
   };
 }
 

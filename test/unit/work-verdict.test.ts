@@ -102,10 +102,19 @@ describe("the work verdict", () => {
     expect(row).toMatchObject({ gated: true, verdict: "regression", baseline: 0, current: 1 });
     expect(formatChange(row)).toBe("from 0 (exact)");
     expect(judge(pooled, pooled, conns).row("connections")!.verdict).toBe("pass");
-    // One reconnect in one chunk of the head: within the base's range of zero? No: the lowest head chunk is 0.
+    // A pool's stray reconnect in one chunk of either side: still a gated pass, with no note.
     const once = work([1, 1, 1], {}, { connections: 0 });
     once.chunks[1] = { ...once.chunks[1], connections: 0.02 };
-    expect(judge(pooled, once, conns).row("connections")!.verdict).not.toBe("regression");
+    for (const [b, h] of [
+      [pooled, once],
+      [once, pooled],
+    ]) {
+      const r = judge(b, h, conns);
+      expect(r.row("connections")).toMatchObject({ gated: true, verdict: "pass" });
+      expect(r.notes).toEqual([]);
+    }
+    // From a pool that reconnected once to a connection per request: every head chunk clears the base's.
+    expect(judge(once, perRequest, conns).row("connections")!.verdict).toBe("regression");
   });
 
   it("a ceiling judges this run alone: every chunk at or over it fails, every one under passes, a straddle decides nothing", () => {
