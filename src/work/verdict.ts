@@ -143,7 +143,7 @@ export function addWork(
   if (!g || !head || !GATED_WORK.some((m) => g[m] !== null)) return;
   const diffs = base ? workDifferences(base, head) : [];
   if (!base || diffs.length > 0) {
-    const growth = GATED_WORK.filter((m) => g[m]?.kind === "growth");
+    const growth = GATED_WORK.filter((m) => g[m]?.kind === "growth" && head.perRequest[m] !== null);
     if (growth.length > 0)
       notes.push(
         base

@@ -150,6 +150,11 @@ describe("the work verdict", () => {
     const r = judge(none, none, { work: DEFAULT_WORK_GATE });
     expect(r.metrics).toEqual([]);
     expect(r.notes).toEqual([]);
+    // Nor a note that the baseline had no work count, when this run counted nothing gated either.
+    expect(judge(undefined, none, { work: DEFAULT_WORK_GATE }).notes).toEqual([]);
+    expect(judge(undefined, work([1]), { work: DEFAULT_WORK_GATE }).notes.join(" ")).toMatch(
+      /baseline has no work count/,
+    );
   });
 });
 
