@@ -44926,7 +44926,10 @@ var STACK_DEFAULTS = Object.freeze({
   timeoutSeconds: 10,
   workers: 1,
   /** capacity.max-probes: the most probes of one capacity search. */
-  capacityMaxProbes: 8
+  capacityMaxProbes: 8,
+  /** capacity.probe-warmup and capacity.probe-duration: each probe's warmup and measured window. */
+  capacityProbeWarmupSeconds: 1,
+  capacityProbeSeconds: 3
 });
 var SETUP_TIMEOUT_SECONDS = 600;
 
@@ -45809,6 +45812,14 @@ var stack_schema_default = {
           minimum: 1,
           maximum: 50,
           description: "The most open-loop probes of the search. Default 8."
+        },
+        "probe-duration": {
+          $ref: "#/definitions/duration",
+          description: "The measured window of each probe (and of the closed-loop trial before them). Default 3s; longer probes see more of the tail."
+        },
+        "probe-warmup": {
+          $ref: "#/definitions/duration",
+          description: "Unrecorded load at the probe's rate before its window. Default 1s."
         }
       },
       examples: [
@@ -46271,9 +46282,17 @@ function capacitySection(at, capacity) {
       `expected a duration above zero (e.g. "50ms"), found ${describe(capacity["slo-p99"])}.`
     );
   }
+  const probeSeconds = (key, fallback) => {
+    const v = capacity[key] === void 0 ? fallback : parseDuration(capacity[key]);
+    if (!(v > 0))
+      problem(at, ["capacity", key], `expected a duration above zero (e.g. "3s"), found ${describe(capacity[key])}.`);
+    return v;
+  };
   return {
     sloP99Ms: sloP99,
-    maxProbes: capacity["max-probes"] ?? STACK_DEFAULTS.capacityMaxProbes
+    maxProbes: capacity["max-probes"] ?? STACK_DEFAULTS.capacityMaxProbes,
+    probeWarmupSeconds: probeSeconds("probe-warmup", STACK_DEFAULTS.capacityProbeWarmupSeconds),
+    probeSeconds: probeSeconds("probe-duration", STACK_DEFAULTS.capacityProbeSeconds)
   };
 }
 function gateSection(at, gate, sloP99Ms) {
@@ -48615,8 +48634,6 @@ function roundRate(r) {
 }
 
 // src/capacity/run.ts
-var PROBE_WARMUP = 1;
-var PROBE_SECONDS = 3;
 async function measureCapacity(run2, p, hooks, limits, o = {}) {
   const started = Date.now();
   const name = o.label ?? p.plan.spec.name;
@@ -48630,8 +48647,9 @@ async function measureCapacity(run2, p, hooks, limits, o = {}) {
   const window2 = (rate) => ({
     ...p.plan.load,
     rate,
-    warmupSeconds: PROBE_WARMUP,
-    durationSeconds: PROBE_SECONDS,
+    // Each probe: a short warmup at the probe's rate, then one measured window (capacity.probe-*).
+    warmupSeconds: p.plan.spec.capacity.probeWarmupSeconds,
+    durationSeconds: p.plan.spec.capacity.probeSeconds,
     trials: 1
   });
   const trial = (rate) => oneWindow(stack, window2(rate), hooks.signal);
@@ -54467,7 +54485,7 @@ var CAPACITY_IGNORED = [
 var CAPACITY = {
   summary: "the highest open-loop rate at which P99 stays within an SLO",
   usage: ["loadgate capacity <stack>... --slo-p99 50ms [flags]"],
-  about: `Per stack: a closed-loop trial for its throughput, then open-loop probes (each a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s window) until the highest rate with P99 within the SLO and no failed request is bracketed.`,
+  about: `Per stack: a closed-loop trial for its throughput, then open-loop probes (each a ${STACK_DEFAULTS.capacityProbeWarmupSeconds}-s warmup and a ${STACK_DEFAULTS.capacityProbeSeconds}-s window by default: capacity.probe-warmup, capacity.probe-duration) until the highest rate with P99 within the SLO and no failed request is bracketed.`,
   args: [STACK_ARG],
   flags: [
     [
@@ -54718,7 +54736,7 @@ function capacityFlags(argv) {
   const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
   if (given) {
     throw new UserError(
-      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`
+      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a warmup and an open-loop window at the rate the search picks (capacity.probe-warmup and capacity.probe-duration in the stack file).`
     );
   }
   const refused = refusedFlag("capacity", probes.rest);

@@ -8,10 +8,6 @@ import { type PreparedStack, startStack } from "../engine/prepare.js";
 import type { CapacityRecord } from "../result/types.js";
 import { CAPACITY_DEFAULTS, type CapacityLimits, capacityStep, type Probe, probePasses } from "./search.js";
 
-/** Seconds of each probe: a short warmup at the probe's rate, then one measured window. */
-export const PROBE_WARMUP = 1;
-export const PROBE_SECONDS = 3;
-
 export async function measureCapacity(
   run: RunPlan,
   p: PreparedStack,
@@ -31,8 +27,9 @@ export async function measureCapacity(
   const window = (rate: number | null) => ({
     ...p.plan.load,
     rate,
-    warmupSeconds: PROBE_WARMUP,
-    durationSeconds: PROBE_SECONDS,
+    // Each probe: a short warmup at the probe's rate, then one measured window (capacity.probe-*).
+    warmupSeconds: p.plan.spec.capacity.probeWarmupSeconds,
+    durationSeconds: p.plan.spec.capacity.probeSeconds,
     trials: 1,
   });
   const trial = (rate: number | null) => oneWindow(stack, window(rate), hooks.signal);

@@ -1,7 +1,7 @@
 // `loadgate capacity <stack>... --slo-p99 50ms`: per stack the highest open-loop rate at which P99
 // stays within the SLO with no errors, with its probes.
 
-import { measureCapacity, PROBE_SECONDS, PROBE_WARMUP } from "../capacity/run.js";
+import { measureCapacity } from "../capacity/run.js";
 import { CAPACITY_DEFAULTS } from "../capacity/search.js";
 import { planRun } from "../config/cli-plan.js";
 import { parseDuration } from "../config/duration.js";
@@ -35,7 +35,7 @@ function capacityFlags(argv: string[]): { sloMs?: number; maxProbes?: number; re
   const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
   if (given) {
     throw new UserError(
-      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a ${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s open-loop window at the rate the search picks.`,
+      `loadgate capacity: ${given.split("=")[0]} does not apply; each probe is a warmup and an open-loop window at the rate the search picks (capacity.probe-warmup and capacity.probe-duration in the stack file).`,
     );
   }
   const refused = refusedFlag("capacity", probes.rest);

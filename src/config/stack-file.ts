@@ -350,9 +350,17 @@ function capacitySection(at: Sections, capacity: Json): StackSpec["capacity"] {
       `expected a duration above zero (e.g. "50ms"), found ${describe(capacity["slo-p99"])}.`,
     );
   }
+  const probeSeconds = (key: string, fallback: number) => {
+    const v = capacity[key] === undefined ? fallback : parseDuration(capacity[key] as string | number);
+    if (!(v > 0))
+      problem(at, ["capacity", key], `expected a duration above zero (e.g. "3s"), found ${describe(capacity[key])}.`);
+    return v;
+  };
   return {
     sloP99Ms: sloP99,
     maxProbes: (capacity["max-probes"] as number | undefined) ?? STACK_DEFAULTS.capacityMaxProbes,
+    probeWarmupSeconds: probeSeconds("probe-warmup", STACK_DEFAULTS.capacityProbeWarmupSeconds),
+    probeSeconds: probeSeconds("probe-duration", STACK_DEFAULTS.capacityProbeSeconds),
   };
 }
 

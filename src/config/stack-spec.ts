@@ -55,6 +55,9 @@ export const STACK_DEFAULTS = Object.freeze({
   workers: 1,
   /** capacity.max-probes: the most probes of one capacity search. */
   capacityMaxProbes: 8,
+  /** capacity.probe-warmup and capacity.probe-duration: each probe's warmup and measured window. */
+  capacityProbeWarmupSeconds: 1,
+  capacityProbeSeconds: 3,
 });
 
 /** One setup command of the stack file, with where it was written (for errors that point at it). */
@@ -137,8 +140,8 @@ export interface StackSpec {
   cost: CostSpec;
   /** The work count (docs/work.md); null: `work: false`. */
   work: { chunks: number; chunkRequests: number } | null;
-  /** The capacity search's SLO (null when the stack file gives none) and probe bound. */
-  capacity: { sloP99Ms: number | null; maxProbes: number };
+  /** The capacity search's SLO (null when the stack file gives none), probe bound and probe windows. */
+  capacity: { sloP99Ms: number | null; maxProbes: number; probeWarmupSeconds: number; probeSeconds: number };
   /** Line of each top-level key and some nested ones, for annotations that point into the file. */
   lines: Record<string, number>;
 }

@@ -39,7 +39,9 @@ describe("loadgate capacity", () => {
     // A floor no stack on this machine reaches: the capacity row is a regression, exit 1. One probe: the
     // search itself is the first test's; this one is about the gate's wiring.
     const stack = tinyStack(
-      bareStack('gate:\n  capacity: ">1000000/s"\ncapacity: { slo-p99: 200ms, max-probes: 1 }\n'),
+      bareStack(
+        'gate:\n  capacity: ">1000000/s"\ncapacity: { slo-p99: 200ms, max-probes: 1, probe-warmup: 0.3s, probe-duration: 1s }\n',
+      ),
     );
     const base = await runCli(["run", stack, "--json", join(dir, "a.json"), "--save-baseline", join(dir, "b.json")]);
     expect(base.code, base.stderr.slice(-3000)).toBe(0);
@@ -71,7 +73,7 @@ load:
   duration: 0.5s
 gate:
   capacity: ">1000000/s"
-capacity: { slo-p99: 200ms, max-probes: 1 }
+capacity: { slo-p99: 200ms, max-probes: 1, probe-warmup: 0.3s, probe-duration: 1s }
 `;
     writeFileSync(join(repo, "stack.yml"), stack);
     git("add", ".");

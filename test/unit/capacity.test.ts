@@ -95,7 +95,21 @@ describe("the capacity gate", () => {
     );
     const spec = loadStackFile(file);
     expect(spec.gate.capacity).toEqual({ kind: "floor", rate: 800 });
-    expect(spec.capacity).toEqual({ sloP99Ms: 50, maxProbes: 3 });
+    expect(spec.capacity).toEqual({ sloP99Ms: 50, maxProbes: 3, probeWarmupSeconds: 1, probeSeconds: 3 });
+  });
+  it("reads each probe's warmup and window from the stack file, 1 s and 3 s by default, and refuses zero", () => {
+    const file = join(tempDir("lg-capprobe-"), "stack.yml");
+    writeFileSync(
+      file,
+      "name: demo\napp:\n  command: x {port}\ncapacity: { probe-warmup: 500ms, probe-duration: 10s }\n",
+    );
+    expect(loadStackFile(file).capacity).toMatchObject({ probeWarmupSeconds: 0.5, probeSeconds: 10 });
+    writeFileSync(file, 'name: demo\napp:\n  command: x {port}\ncapacity: { probe-duration: "0s" }\n');
+    expect(() => loadStackFile(file)).toThrow(
+      /capacity\.probe-duration: expected a duration above zero \(e\.g\. "3s"\), found/,
+    );
+    writeFileSync(file, 'name: demo\napp:\n  command: x {port}\ncapacity: { probe-warmup: "soon" }\n');
+    expect(() => loadStackFile(file)).toThrow(/capacity\.probe-warmup/);
   });
   it("a floor: regression at or below it, pass above it, with or without a baseline", () => {
     expect(row(undefined, 700, { kind: "floor", rate: 800 }).row.verdict).toBe("regression");

@@ -1,7 +1,7 @@
 // Pure: the help of the commands that bring a stack up: run, cost, capacity, up.
 
-import { PROBE_SECONDS, PROBE_WARMUP } from "../../capacity/run.js";
 import { CAPACITY_DEFAULTS } from "../../capacity/search.js";
+import { STACK_DEFAULTS } from "../../config/stack-spec.js";
 import { type CommandSpec, EXIT, README, type RunFlag, STACK_ARG } from "./render.js";
 import { allRunFlagsBut, D, RUN_ORDER, runFlags } from "./run-flags.js";
 
@@ -73,7 +73,7 @@ export const CAPACITY: CommandSpec = {
   usage: ["loadgate capacity <stack>... --slo-p99 50ms [flags]"],
   about:
     "Per stack: a closed-loop trial for its throughput, then open-loop probes (each a " +
-    `${PROBE_WARMUP}-s warmup and a ${PROBE_SECONDS}-s window) until the highest rate with P99 within the SLO ` +
+    `${STACK_DEFAULTS.capacityProbeWarmupSeconds}-s warmup and a ${STACK_DEFAULTS.capacityProbeSeconds}-s window by default: capacity.probe-warmup, capacity.probe-duration) until the highest rate with P99 within the SLO ` +
     "and no failed request is bracketed.",
   args: [STACK_ARG],
   flags: [
