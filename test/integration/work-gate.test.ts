@@ -10,6 +10,7 @@ import { type CliRun, expectNothingLeft, ROOT, runCli, TINY_APP } from "./helper
 function queryingStack(queries: number): string {
   const dir = mkdtempSync(join(tmpdir(), "lg-work-gate-"));
   const fixture = readFileSync(join(ROOT, "test/fixtures/tiny/stack.yml"), "utf8")
+    .replace(/^work: false\n/m, "")
     .replace("schema: schema.sql", `schema: ${join(ROOT, "test/fixtures/tiny/schema.sql")}`)
     .replace("command: python3 app.py {port}", `command: python3 ${TINY_APP} {port}`)
     .replace(
