@@ -33,7 +33,29 @@ export interface Gate {
   cost: number | null;
   /** Capacity at the SLO; null: no capacity gate (and no capacity search). */
   capacity: CapacityGate | null;
+  /** The database work per request (statements, rows, pages, connections); absent: not gated. */
+  work?: WorkGate;
 }
+
+/** The work counts a gate may judge: gate.statements, gate.rows, gate.pages, gate.connections. */
+export type GatedWork = "statements" | "rows" | "pages" | "connections";
+export const GATED_WORK: readonly GatedWork[] = ["statements", "rows", "pages", "connections"];
+
+/** One work count's limit: a growth against the baseline ("+10%"), or a ceiling per request ("<4"); null: not gated. */
+export type WorkLimit = { kind: "growth"; limit: number } | { kind: "below"; max: number };
+export type WorkGate = Readonly<Record<GatedWork, WorkLimit | null>>;
+
+/**
+ * The work gate when the stack file sets none of its keys (docs/work.md, "The gate", says why):
+ * statements and connections may grow by 10%, rows by 20%, pages by 100% (a lost index multiplies
+ * them many times; writes during the trials grow tables by what each runner's throughput allowed).
+ */
+export const DEFAULT_WORK_GATE: WorkGate = Object.freeze({
+  statements: { kind: "growth", limit: 0.1 },
+  rows: { kind: "growth", limit: 0.2 },
+  pages: { kind: "growth", limit: 1 },
+  connections: { kind: "growth", limit: 0.1 },
+});
 
 /**
  * The cost gate when it is turned on without a threshold (--cost, the Action's `cost: true`):
@@ -50,6 +72,7 @@ export const DEFAULT_GATE: Readonly<Gate> = Object.freeze({
   errorRate: 0.01,
   cost: null,
   capacity: null,
+  work: DEFAULT_WORK_GATE,
 });
 
 /** The parts of a gate a flag or an input may set; what is absent keeps the stack file's (or the default). */
@@ -75,5 +98,6 @@ export function finalGate(base: Readonly<Gate>, o: GateOverrides): Gate {
     errorRate: o.errorRate ?? base.errorRate,
     cost: costOn ? (o.costLimit ?? base.cost ?? DEFAULT_COST_LIMIT) : null,
     capacity: base.capacity,
+    ...(base.work ? { work: base.work } : {}),
   });
 }

@@ -14,7 +14,11 @@ export type MetricName =
   | "p999"
   | "errorRate"
   | "cost"
-  | "capacity";
+  | "capacity"
+  | "statements"
+  | "rows"
+  | "pages"
+  | "connections";
 
 export const METRIC_LABELS: Record<MetricName, string> = {
   throughput: "Throughput (req/s)",
@@ -27,6 +31,10 @@ export const METRIC_LABELS: Record<MetricName, string> = {
   errorRate: "Error rate",
   cost: "App instructions per request",
   capacity: "Capacity within the P99 SLO (req/s)",
+  statements: "SQL statements per request",
+  rows: "Rows per request",
+  pages: "Shared buffer pages per request",
+  connections: "Connections opened per request",
 };
 
 /** The order rows are shown in. */
@@ -37,6 +45,10 @@ export const METRIC_ORDER: MetricName[] = [
   "p99Slo",
   "cost",
   "capacity",
+  "statements",
+  "rows",
+  "pages",
+  "connections",
   "errorRate",
   "p50",
   "p90",
@@ -59,6 +71,11 @@ export interface MetricVerdict {
   /** How many independent units the interval rests on (trials, blocks of pairs, or main's baselines). */
   n: number;
   verdict: Verdict;
+  /**
+   * A work count against a ceiling ("<4" per request): `threshold` is the ceiling and `change`
+   * (with its interval) the distance from it, current / ceiling − 1. Absent: a relative limit.
+   */
+  absolute?: boolean;
 }
 
 export interface Comparison {

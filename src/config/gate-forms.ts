@@ -3,7 +3,7 @@
 // ">1000/s", k6's p(99)<50) against a fixed value, with or without a baseline. A list holds one
 // of each, and both apply.
 
-import type { MetricGate } from "../compare/gate.js";
+import type { MetricGate, WorkLimit } from "../compare/gate.js";
 import { parseDuration, parsePercent } from "./duration.js";
 
 export const GATE_FORMS = {
@@ -54,4 +54,23 @@ export function parseMetricGate(
     }
   }
   return { gate };
+}
+
+export const WORK_GATE_FORM =
+  'a growth like "+10%" (how much the count per request may grow against the baseline), a ceiling like "<4" (the count per request it must stay below), or "off"';
+
+/** gate.statements, gate.rows, gate.pages, gate.connections: "+10%", "<4" (a count per request, no unit) or "off". */
+export function parseWorkLimit(value: string): { limit: WorkLimit | null } | { problem: string } {
+  const v = value.trim();
+  if (v === "off") return { limit: null };
+  const below = /^<\s*(\d+(?:\.\d+)?)$/.exec(v);
+  if (below) {
+    const max = Number(below[1]);
+    return max > 0
+      ? { limit: { kind: "below", max } }
+      : { problem: `expected a ceiling above zero, got ${JSON.stringify(value)}.` };
+  }
+  const growth = parsePercent(v);
+  if (v.startsWith("+") && Number.isFinite(growth)) return { limit: { kind: "growth", limit: growth } };
+  return { problem: `expected ${WORK_GATE_FORM}, got ${JSON.stringify(value)}.` };
 }

@@ -4,10 +4,18 @@ import { dirname, join, relative, resolve } from "node:path";
 import { Ajv } from "ajv";
 import stackSchema from "../../schema/stack.schema.json" with { type: "json" };
 import { passEnvRefusal } from "../child-env.js";
-import { type CapacityGate, DEFAULT_GATE, type MetricGate } from "../compare/gate.js";
+import {
+  type CapacityGate,
+  DEFAULT_GATE,
+  DEFAULT_WORK_GATE,
+  GATED_WORK,
+  type MetricGate,
+  type WorkGate,
+  type WorkLimit,
+} from "../compare/gate.js";
 import { UserError } from "../errors.js";
 import { parseDuration, parseErrorRate, parsePercent } from "./duration.js";
-import { parseMetricGate } from "./gate-forms.js";
+import { parseMetricGate, parseWorkLimit } from "./gate-forms.js";
 import { dedupe, describe, explain, fieldName, formatProblems, type Problem } from "./stack-file-problems.js";
 import {
   type AppSetup,
@@ -382,7 +390,26 @@ function gateSection(at: Sections, gate: Json, sloP99Ms: number | null): StackSp
       gate["error-rate"] === undefined ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"] as string, "<N%"),
     cost: gate.cost === undefined ? null : parsePercent(gate.cost as string),
     capacity: gate.capacity === undefined ? null : parseCapacityGate(gate.capacity as string),
+    work: workGate(at, gate),
   };
+}
+
+/** gate.statements, gate.rows, gate.pages, gate.connections; each absent key keeps its default. */
+function workGate(at: Sections, gate: Json): WorkGate {
+  const limits = {} as Record<(typeof GATED_WORK)[number], WorkLimit | null>;
+  for (const key of GATED_WORK) {
+    if (gate[key] === undefined) {
+      limits[key] = DEFAULT_WORK_GATE[key];
+      continue;
+    }
+    const parsed = parseWorkLimit(String(gate[key]));
+    if ("limit" in parsed) limits[key] = parsed.limit;
+    else {
+      problem(at, ["gate", key], parsed.problem);
+      limits[key] = null;
+    }
+  }
+  return Object.freeze(limits);
 }
 
 /** The schema has checked each form; a list may still name a kind twice. */
@@ -406,7 +433,7 @@ function keyLines(src: YamlSource, raw: Json, database: StackSpec["database"]): 
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
-  for (const key of ["p99", "throughput", "error-rate", "cost", "capacity"])
+  for (const key of ["p99", "throughput", "error-rate", "cost", "capacity", ...GATED_WORK])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
   if (database) {
     for (const key of ["schema", "seed", "settings"])

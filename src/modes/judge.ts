@@ -3,7 +3,6 @@
 // compare: baseline; the store decides where baselines come from.
 
 import type { BaselineStore, StoredBaseline } from "../baseline/store.js";
-import { absoluteOnly } from "../compare/absolute.js";
 import { errorRateOver } from "../compare/error-rate.js";
 import type { Gate } from "../compare/gate.js";
 import type { Comparison } from "../compare/metrics.js";
@@ -11,7 +10,7 @@ import { DEFAULT_RISK } from "../compare/risk.js";
 import { sloCount } from "../compare/slo.js";
 import type { BaselineAge } from "../report/markdown.js";
 import type { ResultDocument, StackResult } from "../result/types.js";
-import { compareWithBaseline } from "../verdict/stored.js";
+import { compareWithBaseline, withoutBaseline } from "../verdict/stored.js";
 
 export interface Judged {
   result: StackResult;
@@ -25,8 +24,13 @@ export interface Judged {
  * Whether a run has anything to judge: a baseline to compare with, SLOs (which decide without one),
  * or an error rate over its limit (a run whose requests failed measured errors, not the service).
  */
+/** A work count with a ceiling ("<4" per request) is judged without a baseline. */
+const hasWorkCeiling = (g: Gate) => Object.values(g.work ?? {}).some((l) => l?.kind === "below");
+
 export function hasVerdicts(results: readonly StackResult[], gates: readonly Gate[], baseline: boolean): boolean {
-  return baseline || gates.some((g) => sloCount(g.slo) > 0) || overErrorRate(results, gates).length > 0;
+  return (
+    baseline || gates.some((g) => sloCount(g.slo) > 0 || hasWorkCeiling(g)) || overErrorRate(results, gates).length > 0
+  );
 }
 
 /** The stacks whose failed requests are over their gate's error rate. */
@@ -48,7 +52,7 @@ export async function judgeAll(
     const baseline = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
     const comparison = baseline
       ? compareWithBaseline(baseline, r, gates[i], baseline.history ?? [], risk)
-      : absoluteOnly(r, gates[i], risk, missingReason(r.stack.name));
+      : withoutBaseline(r, gates[i], risk, missingReason(r.stack.name));
     judged.push({ result: r, comparison, baseline, stored });
   }
   return judged;

@@ -58,8 +58,32 @@ export function formatCount(n: number): string {
   return n.toFixed(0);
 }
 
+/** The work counts a comparison may gate (their values are counts per request). */
+const WORK_ROWS = new Set(["statements", "rows", "pages", "connections"]);
+export const isWorkRow = (metric: string) => WORK_ROWS.has(metric);
+
+/** A count per request: whole numbers as they are, others to two decimals. */
+export function formatPerRequest(v: unknown): string {
+  if (typeof v !== "number" || !Number.isFinite(v)) return "–";
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+/** A relative change of a count, which may start from zero. */
+function formatGrowth(f: number): string {
+  if (f === Number.POSITIVE_INFINITY) return "from 0";
+  return formatPercent(f);
+}
+
+/** A work row's change: against the baseline with the chunks' range, or the distance from its ceiling. */
+function formatWorkChange(m: MetricVerdict): string {
+  if (m.absolute) return `${formatPercent(m.change)} vs ceiling`;
+  const range = m.ci.lo === m.ci.hi ? "exact" : `${formatGrowth(m.ci.lo)} … ${formatGrowth(m.ci.hi)}`;
+  return `${formatGrowth(m.change)} (${range})`;
+}
+
 /** A metric's value: req/s, ms, a share for the error rate, or a count of instructions. */
 export function formatMetric(metric: string, v: number): string {
+  if (isWorkRow(metric)) return formatPerRequest(v);
   if (metric === "cost") return formatCount(v);
   if (metric === "capacity") return formatRps(v);
   if (metric === "throughput" || metric === "throughputSlo") return formatRps(v);
@@ -81,6 +105,7 @@ export function formatChange(m: MetricVerdict): string {
     return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
   }
   if (m.metric === "capacity") return formatPercent(m.change);
+  if (isWorkRow(m.metric)) return formatWorkChange(m);
   if (m.metric === "p99Slo" || m.metric === "throughputSlo") {
     // Against a fixed value: the distance from the SLO, and the interval in the metric's own unit.
     const at = (f: number) => formatMetric(m.metric, (m.threshold ?? Number.NaN) * (1 + f));
@@ -97,6 +122,8 @@ export function formatChange(m: MetricVerdict): string {
 /** The interval's real coverage, and the level asked for when it falls short of it. */
 export function formatConfidence(m: MetricVerdict): string {
   if (m.metric === "errorRate" || m.metric === "capacity") return "–";
+  // Counts: the rule is exact where the chunks agree, the chunks' range otherwise; no coverage to show.
+  if (isWorkRow(m.metric)) return m.ci.lo === m.ci.hi ? "exact" : "chunks' range";
   if ((m.metric === "p99Slo" || m.metric === "throughputSlo") && m.n < 2) return "–";
   const got = `${(m.ci.confidence * 100).toFixed(1)}%`;
   return m.ci.confidence + 1e-9 < m.requested ? `${got} (< ${(m.requested * 100).toFixed(1)}% asked)` : got;
@@ -108,6 +135,7 @@ export function formatLimit(m: MetricVerdict): string {
   if (m.metric === "capacity" && m.threshold > 0) return `> ${formatRps(m.threshold)}/s`;
   if (m.metric === "p99Slo") return `< ${formatMs(m.threshold)} ms`;
   if (m.metric === "throughputSlo") return `> ${formatRps(m.threshold)}/s`;
+  if (m.absolute) return `< ${formatPerRequest(m.threshold)} per request`;
   return formatPercent(
     m.threshold,
     true,

@@ -31,6 +31,7 @@ import { HEADLINE_TEXT, type RunHeadline, type StackReport } from "./markdown.js
 import { percentileChartData } from "./percentiles.js";
 import { stackReportsOf } from "./stack-reports.js";
 import { lineChart, type SvgSeries } from "./svg.js";
+import { workHtml } from "./work-html.js";
 
 export interface HtmlReportInput {
   /** loadgate's version, for the footer. */
@@ -350,6 +351,7 @@ function stackSection(s: StackReport, doc: ResultDocument): string {
       ? `<p class="note">Head (this run): solid line, filled points. Base (${escapeHtml(s.baselineLabel ?? "the baseline")}): dashed line, hollow points.</p>`
       : "",
     timed ? `<h4>Per-trial values</h4>\n${trialsTable(s)}` : "",
+    workHtml(r, s.baseline, s.baselineLabel),
     sweepSection(r),
     trendSection(s, doc),
     environmentList(r),

@@ -23,6 +23,7 @@ import {
 import { percentileMermaid } from "./mermaid.js";
 import { percentileChartData } from "./percentiles.js";
 import { sweepLine } from "./terminal.js";
+import { workMarkdown } from "./work-markdown.js";
 
 /** GitHub refuses comments over 65,536 characters; stay well under. */
 export const COMMENT_LIMIT = 60_000;
@@ -246,6 +247,8 @@ function stackSection(s: StackReport, runHeadline: RunHeadline, show: SectionPar
   if (pooled) parts.push(pooled, "");
   const cost = costLine(s);
   if (cost) parts.push(cost, "");
+  const work = workMarkdown(r, s.baseline, s.baselineLabel, show.details);
+  if (work) parts.push(work, "");
   const sweep = sweepLine(r);
   if (sweep) parts.push(escapeText(sweep), "");
   if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");

@@ -13,6 +13,7 @@ import { sloCount } from "../compare/slo.js";
 import { storedNotes, storedTimingRows } from "../compare/stored.js";
 import { addCost, fingerprintDifferences } from "../cost/verdict.js";
 import type { HistoryPoint, StackResult } from "../result/types.js";
+import { addWork } from "../work/verdict.js";
 
 /**
  * Compares a Result with a stored baseline: this run's median against the medians of main's runs
@@ -34,13 +35,67 @@ export function compareWithBaseline(
   const { metrics, notes } = storedTimingRows(baseline, current, gate, history, alpha);
   addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
   addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
+  addWork(metrics, notes, baseline.work, current.work, gate);
   sortRows(metrics);
   notes.push(...storedNotes(baseline, current, gate, history, risk, alpha));
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
 
+/**
+ * No baseline at all: the absolute limits (SLOs, the error rate) and the work ceilings ("<4"
+ * statements per request), which need none.
+ */
+export function withoutBaseline(current: StackResult, gate: Gate, risk: Risk, reason: string): Comparison {
+  const c = absoluteOnly(current, gate, risk, reason);
+  const metrics: MetricVerdict[] = [];
+  addWork(metrics, [], undefined, current.work, gate);
+  if (metrics.length === 0) return c;
+  if (c.metrics.length === 0) {
+    const notes = [`No comparison with a baseline (${reason}): only the ceilings on the database work were checked.`];
+    return { headline: headlineOf(metrics), method: "absolute", metrics, notes };
+  }
+  const all = sortRows([...c.metrics, ...metrics]);
+  return { ...c, headline: headlineOf(all), metrics: all };
+}
+
 /** The timings cannot be compared (another environment, or a cost-only side): what can be, or no-baseline. */
 function withoutTimings(
+  baseline: StackResult,
+  current: StackResult,
+  gate: Gate,
+  risk: Risk,
+  envDiffs: string[],
+): Comparison {
+  return withWorkRows(comparableParts(baseline, current, gate, risk, envDiffs), baseline, current, gate, envDiffs);
+}
+
+/**
+ * The work rows where the timings could not be compared: the counts do not depend on the machine,
+ * so a baseline from another runner still judges them (on the same PostgreSQL major and data).
+ */
+function withWorkRows(
+  c: Comparison,
+  baseline: StackResult,
+  current: StackResult,
+  gate: Gate,
+  envDiffs: string[],
+): Comparison {
+  const metrics: MetricVerdict[] = [];
+  const notes: string[] = [];
+  addWork(metrics, notes, baseline.work, current.work, gate);
+  if (metrics.length === 0) return c.metrics.length === 0 ? c : { ...c, notes: [...c.notes, ...notes] };
+  if (c.metrics.length === 0) {
+    const why = c.reason ?? "";
+    const lead = envDiffs.length > 0 ? "Timings were not compared: " : "Only the database work was compared: ";
+    const intro = `${lead}${why}. The database work was: its counts do not depend on the machine.`;
+    return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes: [intro, ...notes] };
+  }
+  const all = sortRows([...c.metrics, ...metrics]);
+  return { ...c, headline: headlineOf(all), metrics: all, notes: [...c.notes, ...notes] };
+}
+
+/** What the timings' absence leaves to compare: the absolute limits, the cost, or no-baseline. */
+function comparableParts(
   baseline: StackResult,
   current: StackResult,
   gate: Gate,

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_WORK_GATE } from "../../src/compare/gate.js";
 import { loadStackFile, resolveStackPath } from "../../src/config/stack-file.js";
 import { UserError } from "../../src/errors.js";
 import { tempDir } from "../support/temp.js";
@@ -54,6 +55,26 @@ describe("loadStackFile", () => {
     expect(spec.gate.p99).toBeCloseTo(0.15);
     expect(spec.gate.throughput).toBeCloseTo(-0.05);
     expect(spec.fileHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("reads the work gate's keys: a growth, a ceiling, off; the rest keep their defaults", () => {
+    const text = GOOD.replace('  p99: "+15%"', '  p99: "+15%"\n  statements: "<4"\n  rows: "+5%"\n  pages: "off"');
+    const spec = loadStackFile(stackFile(text, { "schema.sql": "" }));
+    expect(spec.gate.work).toEqual({
+      statements: { kind: "below", max: 4 },
+      rows: { kind: "growth", limit: 0.05 },
+      pages: null,
+      connections: DEFAULT_WORK_GATE.connections,
+    });
+    expect(spec.lines["gate.statements"]).toBe(16);
+    expect(loadStackFile(stackFile(GOOD, { "schema.sql": "" })).gate.work).toEqual(DEFAULT_WORK_GATE);
+  });
+
+  it("names file, line and field for a bad work gate value", () => {
+    const bad = errorOf(stackFile(GOOD.replace('  p99: "+15%"', '  statements: "10"'), { "schema.sql": "" }));
+    expect(bad.message).toMatch(/stack\.yml:15:15: gate\.statements: /);
+    const zero = errorOf(stackFile(GOOD.replace('  p99: "+15%"', '  connections: "<0"'), { "schema.sql": "" }));
+    expect(zero.message).toMatch(/stack\.yml:15:16: gate\.connections: expected a ceiling above zero/);
   });
 
   it("names file, line, field and the nearest key for a misspelt key", () => {

@@ -1,0 +1,54 @@
+// The work gate against real parts: a stored baseline's statements per request judged exactly, across runners.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { ResultDocument } from "../../src/result/types.js";
+import { type CliRun, expectNothingLeft, ROOT, runCli, TINY_APP } from "./helpers.js";
+
+/** The tiny fixture's full chain, its app running `queries` statements per request over one psql connection. */
+function queryingStack(queries: number): string {
+  const dir = mkdtempSync(join(tmpdir(), "lg-work-gate-"));
+  const fixture = readFileSync(join(ROOT, "test/fixtures/tiny/stack.yml"), "utf8")
+    .replace(/^work: false\n/m, "")
+    .replace("schema: schema.sql", `schema: ${join(ROOT, "test/fixtures/tiny/schema.sql")}`)
+    .replace("command: python3 app.py {port}", `command: python3 ${TINY_APP} {port}`)
+    .replace(
+      'env: { DATABASE_URL: "{database_url}" }',
+      `env: { DATABASE_URL: "{database_url}", TINY_MODE: db-query, TINY_QUERIES: "${queries}" }`,
+    );
+  writeFileSync(join(dir, "stack.yml"), `${fixture}work:\n  chunks: 3\n  chunk-requests: 10\n`);
+  return dir;
+}
+
+const out = mkdtempSync(join(tmpdir(), "lg-work-gate-out-"));
+const baselineFile = join(out, "baseline.json");
+
+function run(queries: number, ...flags: string[]): Promise<CliRun> {
+  const timing = ["--duration", "1", "--warmup", "0.5", "--trials", "1"];
+  return runCli(["run", queryingStack(queries), ...timing, ...flags]);
+}
+
+describe("the work gate", () => {
+  it("fails an N+1 against a stored baseline from another runner: 1 → 11 statements per request", async () => {
+    const saved = await run(1, "--save-baseline", baselineFile);
+    expect(saved.code, saved.stderr).toBe(0);
+    // Another runner: the timings cannot be compared, the counts can.
+    const doc = JSON.parse(readFileSync(baselineFile, "utf8")) as ResultDocument;
+    doc.results[0].environment = { ...doc.results[0].environment, id: "another", cpuModel: "Another CPU" };
+    writeFileSync(baselineFile, JSON.stringify(doc));
+
+    const n1 = await run(11, "--baseline", baselineFile);
+    expect(n1.code, n1.stderr).toBe(1);
+    expectNothingLeft(n1);
+    expect(n1.stdout).toMatch(/Timings were not compared: the baseline was measured in another environment/);
+    expect(n1.stdout).toMatch(/SQL statements per request\s+1\s+11\s.*regression/);
+  }, 120_000);
+
+  it("passes the same counts", async () => {
+    const same = await run(1, "--baseline", baselineFile);
+    expect(same.code, `${same.stdout}\n${same.stderr}`).toBe(0);
+    expect(same.stdout).toMatch(/SQL statements per request.*pass/);
+    expect(same.stdout).not.toMatch(/regression/);
+  }, 120_000);
+});
