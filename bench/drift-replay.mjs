@@ -38,8 +38,17 @@ try {
     const json = join(work, `run-${i}.json`);
     const r = spawnSync(
       process.execPath,
-      [join(ROOT, "dist/cli.js"), "run", "test/fixtures/tiny", "--warmup", "1", "--duration", "3", "--trials", "3"]
-        .concat(["--json", json]),
+      [
+        join(ROOT, "dist/cli.js"),
+        "run",
+        "test/fixtures/tiny",
+        "--warmup",
+        "1",
+        "--duration",
+        "3",
+        "--trials",
+        "3",
+      ].concat(["--json", json]),
       { cwd: ROOT, env: { ...process.env, TINY_DELAY_MS: delay }, encoding: "utf8", timeout: 180_000 },
     );
     if (r.status !== 0) throw new Error(`run ${i} exited ${r.status}: ${(r.stderr ?? "").slice(-2000)}`);
@@ -75,7 +84,9 @@ try {
           `${(c.change.estimate * 100).toFixed(1)}% (${(c.change.lo * 100).toFixed(1)} … ${(c.change.hi * 100).toFixed(1)}%), p = ${c.p.toFixed(3)}`,
       )
       .join("; ");
-    console.log(`- ${s.metric} (minimum effect ${(s.minEffect * 100).toFixed(0)}%): ${s.tooFew ?? (found || "no change point")}`);
+    console.log(
+      `- ${s.metric} (minimum effect ${(s.minEffect * 100).toFixed(0)}%): ${s.tooFew ?? (found || "no change point")}`,
+    );
   }
   console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
 } finally {

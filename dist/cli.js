@@ -14356,13 +14356,13 @@ var require_dist2 = __commonJS({
         for (var _len = arguments.length, paths = Array(_len), _key = 0; _key < _len; _key++) {
           paths[_key] = arguments[_key];
         }
-        return change(true, paths);
+        return change2(true, paths);
       }
       function unshift() {
         for (var _len2 = arguments.length, paths = Array(_len2), _key2 = 0; _key2 < _len2; _key2++) {
           paths[_key2] = arguments[_key2];
         }
-        return change(false, paths);
+        return change2(false, paths);
       }
       function get() {
         return env[pathVar];
@@ -14371,7 +14371,7 @@ var require_dist2 = __commonJS({
         env[pathVar] = originalPath;
         return get();
       }
-      function change(append, paths) {
+      function change2(append, paths) {
         if (!append) {
           paths = paths.reverse();
         }
@@ -16156,17 +16156,17 @@ var require_layout_manager = __commonJS({
         let alloc = {};
         table2.forEach(function(row2, rowIndex) {
           let col = 0;
-          row2.forEach(function(cell) {
-            cell.y = rowIndex;
-            cell.x = rowIndex ? next(alloc, col) : col;
-            const rowSpan = cell.rowSpan || 1;
-            const colSpan = cell.colSpan || 1;
+          row2.forEach(function(cell2) {
+            cell2.y = rowIndex;
+            cell2.x = rowIndex ? next(alloc, col) : col;
+            const rowSpan = cell2.rowSpan || 1;
+            const colSpan = cell2.colSpan || 1;
             if (rowSpan > 1) {
               for (let cs = 0; cs < colSpan; cs++) {
-                alloc[cell.x + cs] = rowSpan;
+                alloc[cell2.x + cs] = rowSpan;
               }
             }
-            col = cell.x + colSpan;
+            col = cell2.x + colSpan;
           });
           Object.keys(alloc).forEach((idx) => {
             alloc[idx]--;
@@ -16177,8 +16177,8 @@ var require_layout_manager = __commonJS({
       function maxWidth(table2) {
         let mw = 0;
         table2.forEach(function(row2) {
-          row2.forEach(function(cell) {
-            mw = Math.max(mw, cell.x + (cell.colSpan || 1));
+          row2.forEach(function(cell2) {
+            mw = Math.max(mw, cell2.x + (cell2.colSpan || 1));
           });
         });
         return mw;
@@ -16201,11 +16201,11 @@ var require_layout_manager = __commonJS({
       }
       function conflictExists(rows, x, y) {
         let i_max = Math.min(rows.length - 1, y);
-        let cell = { x, y };
+        let cell2 = { x, y };
         for (let i = 0; i <= i_max; i++) {
           let row2 = rows[i];
           for (let j = 0; j < row2.length; j++) {
-            if (cellsConflict(cell, row2[j])) {
+            if (cellsConflict(cell2, row2[j])) {
               return true;
             }
           }
@@ -16222,12 +16222,12 @@ var require_layout_manager = __commonJS({
       }
       function addRowSpanCells(table2) {
         table2.forEach(function(row2, rowIndex) {
-          row2.forEach(function(cell) {
-            for (let i = 1; i < cell.rowSpan; i++) {
-              let rowSpanCell = new RowSpanCell(cell);
-              rowSpanCell.x = cell.x;
-              rowSpanCell.y = cell.y + i;
-              rowSpanCell.colSpan = cell.colSpan;
+          row2.forEach(function(cell2) {
+            for (let i = 1; i < cell2.rowSpan; i++) {
+              let rowSpanCell = new RowSpanCell(cell2);
+              rowSpanCell.x = cell2.x;
+              rowSpanCell.y = cell2.y + i;
+              rowSpanCell.colSpan = cell2.colSpan;
               insertCell(rowSpanCell, table2[rowIndex + i]);
             }
           });
@@ -16237,22 +16237,22 @@ var require_layout_manager = __commonJS({
         for (let rowIndex = cellRows.length - 1; rowIndex >= 0; rowIndex--) {
           let cellColumns = cellRows[rowIndex];
           for (let columnIndex = 0; columnIndex < cellColumns.length; columnIndex++) {
-            let cell = cellColumns[columnIndex];
-            for (let k = 1; k < cell.colSpan; k++) {
+            let cell2 = cellColumns[columnIndex];
+            for (let k = 1; k < cell2.colSpan; k++) {
               let colSpanCell = new ColSpanCell();
-              colSpanCell.x = cell.x + k;
-              colSpanCell.y = cell.y;
+              colSpanCell.x = cell2.x + k;
+              colSpanCell.y = cell2.y;
               cellColumns.splice(columnIndex + 1, 0, colSpanCell);
             }
           }
         }
       }
-      function insertCell(cell, row2) {
+      function insertCell(cell2, row2) {
         let x = 0;
-        while (x < row2.length && row2[x].x < cell.x) {
+        while (x < row2.length && row2[x].x < cell2.x) {
           x++;
         }
-        row2.splice(x, 0, cell);
+        row2.splice(x, 0, cell2);
       }
       function fillInTable(table2) {
         let h_max = maxHeight(table2);
@@ -16272,11 +16272,11 @@ var require_layout_manager = __commonJS({
                 opts.rowSpan++;
                 y2++;
               }
-              let cell = new Cell(opts);
-              cell.x = opts.x;
-              cell.y = opts.y;
-              warn(`Missing cell at ${cell.y}-${cell.x}.`);
-              insertCell(cell, table2[y]);
+              let cell2 = new Cell(opts);
+              cell2.x = opts.x;
+              cell2.y = opts.y;
+              warn(`Missing cell at ${cell2.y}-${cell2.x}.`);
+              insertCell(cell2, table2[y]);
             }
           }
         }
@@ -16293,8 +16293,8 @@ var require_layout_manager = __commonJS({
               row2 = [key, row2];
             }
           }
-          return row2.map(function(cell) {
-            return new Cell(cell);
+          return row2.map(function(cell2) {
+            return new Cell(cell2);
           });
         });
       }
@@ -16322,11 +16322,11 @@ var require_layout_manager = __commonJS({
         let spanners = [];
         let auto = {};
         table2.forEach(function(row2) {
-          row2.forEach(function(cell) {
-            if ((cell[colSpan] || 1) > 1) {
-              spanners.push(cell);
+          row2.forEach(function(cell2) {
+            if ((cell2[colSpan] || 1) > 1) {
+              spanners.push(cell2);
             } else {
-              result[cell[x]] = Math.max(result[cell[x]] || 0, cell[desiredWidth] || 0, forcedMin);
+              result[cell2[x]] = Math.max(result[cell2[x]] || 0, cell2[desiredWidth] || 0, forcedMin);
             }
           });
         });
@@ -16336,9 +16336,9 @@ var require_layout_manager = __commonJS({
           }
         });
         for (let k = spanners.length - 1; k >= 0; k--) {
-          let cell = spanners[k];
-          let span = cell[colSpan];
-          let col = cell[x];
+          let cell2 = spanners[k];
+          let span = cell2[colSpan];
+          let col = cell2[x];
           let existingWidth = result[col];
           let editableCols = typeof vals[col] === "number" ? 0 : 1;
           if (typeof existingWidth === "number") {
@@ -16349,16 +16349,16 @@ var require_layout_manager = __commonJS({
               }
             }
           } else {
-            existingWidth = desiredWidth === "desiredWidth" ? cell.desiredWidth - 1 : 1;
+            existingWidth = desiredWidth === "desiredWidth" ? cell2.desiredWidth - 1 : 1;
             if (!auto[col] || auto[col] < existingWidth) {
               auto[col] = existingWidth;
             }
           }
-          if (cell[desiredWidth] > existingWidth) {
+          if (cell2[desiredWidth] > existingWidth) {
             let i = 0;
-            while (editableCols > 0 && cell[desiredWidth] > existingWidth) {
+            while (editableCols > 0 && cell2[desiredWidth] > existingWidth) {
               if (typeof vals[col + i] !== "number") {
-                let dif = Math.round((cell[desiredWidth] - existingWidth) / editableCols);
+                let dif = Math.round((cell2[desiredWidth] - existingWidth) / editableCols);
                 existingWidth += dif;
                 result[col + i] += dif;
                 editableCols--;
@@ -16425,15 +16425,15 @@ var require_table = __commonJS({
         }
         let cells2 = tableLayout.makeTableLayout(array);
         cells2.forEach(function(row2) {
-          row2.forEach(function(cell) {
-            cell.mergeTableOptions(this.options, cells2);
+          row2.forEach(function(cell2) {
+            cell2.mergeTableOptions(this.options, cells2);
           }, this);
         }, this);
         tableLayout.computeWidths(this.options.colWidths, cells2);
         tableLayout.computeHeights(this.options.rowHeights, cells2);
         cells2.forEach(function(row2) {
-          row2.forEach(function(cell) {
-            cell.init(this.options);
+          row2.forEach(function(cell2) {
+            cell2.init(this.options);
           }, this);
         }, this);
         let result = [];
@@ -16460,8 +16460,8 @@ var require_table = __commonJS({
     Table.reset = () => debug.reset();
     function doDraw(row2, lineNum, result) {
       let line = [];
-      row2.forEach(function(cell) {
-        line.push(cell.draw(lineNum));
+      row2.forEach(function(cell2) {
+        line.push(cell2.draw(lineNum));
       });
       let str = line.join("");
       if (str.length) result.push(str);
@@ -16915,11 +16915,11 @@ var require_conversions = __commonJS({
       const h = hwb[0] / 360;
       let wh = hwb[1] / 100;
       let bl = hwb[2] / 100;
-      const ratio = wh + bl;
+      const ratio2 = wh + bl;
       let f;
-      if (ratio > 1) {
-        wh /= ratio;
-        bl /= ratio;
+      if (ratio2 > 1) {
+        wh /= ratio2;
+        bl /= ratio2;
       }
       const i = Math.floor(6 * h);
       const v = 1 - bl;
@@ -43142,9 +43142,9 @@ var require_node_progress = __commonJS({
       } else {
         this.lastRender = now;
       }
-      var ratio = this.curr / this.total;
-      ratio = Math.min(Math.max(ratio, 0), 1);
-      var percent = Math.floor(ratio * 100);
+      var ratio2 = this.curr / this.total;
+      ratio2 = Math.min(Math.max(ratio2, 0), 1);
+      var percent = Math.floor(ratio2 * 100);
       var incomplete, complete, completeLength;
       var elapsed = /* @__PURE__ */ new Date() - this.start;
       var eta = percent == 100 ? 0 : elapsed * (this.total / this.curr - 1);
@@ -43155,7 +43155,7 @@ var require_node_progress = __commonJS({
         availableSpace = availableSpace - 1;
       }
       var width = Math.min(this.width, availableSpace);
-      completeLength = Math.round(width * ratio);
+      completeLength = Math.round(width * ratio2);
       complete = Array(Math.max(0, completeLength + 1)).join(this.chars.complete);
       incomplete = Array(Math.max(0, width - completeLength + 1)).join(this.chars.incomplete);
       if (completeLength > 0)
@@ -43169,8 +43169,8 @@ var require_node_progress = __commonJS({
         this.lastDraw = str;
       }
     };
-    ProgressBar.prototype.update = function(ratio, tokens) {
-      var goal = Math.floor(ratio * this.total);
+    ProgressBar.prototype.update = function(ratio2, tokens) {
+      var goal = Math.floor(ratio2 * this.total);
       var delta = goal - this.curr;
       this.tick(delta, tokens);
     };
@@ -44718,6 +44718,13 @@ import { cpus as cpus2 } from "node:os";
 
 // src/compare/gate.ts
 var NO_SLO = Object.freeze({ p99Ms: null, throughput: null });
+var GATED_WORK = ["statements", "rows", "pages", "connections"];
+var DEFAULT_WORK_GATE = Object.freeze({
+  statements: { kind: "growth", limit: 0.1 },
+  rows: { kind: "growth", limit: 0.2 },
+  pages: { kind: "growth", limit: 1 },
+  connections: { kind: "growth", limit: 0.1 }
+});
 var DEFAULT_COST_LIMIT = 0.01;
 var DEFAULT_GATE = Object.freeze({
   p99: 0.1,
@@ -44725,7 +44732,8 @@ var DEFAULT_GATE = Object.freeze({
   slo: NO_SLO,
   errorRate: 0.01,
   cost: null,
-  capacity: null
+  capacity: null,
+  work: DEFAULT_WORK_GATE
 });
 function finalGate(base, o) {
   const costOn = o.cost !== false && (o.cost === true || o.costLimit !== void 0 || base.cost !== null);
@@ -44738,7 +44746,8 @@ function finalGate(base, o) {
     }),
     errorRate: o.errorRate ?? base.errorRate,
     cost: costOn ? o.costLimit ?? base.cost ?? DEFAULT_COST_LIMIT : null,
-    capacity: base.capacity
+    capacity: base.capacity,
+    ...base.work ? { work: base.work } : {}
   });
 }
 
@@ -44802,6 +44811,19 @@ function parseMetricGate(metric2, value) {
     }
   }
   return { gate };
+}
+var WORK_GATE_FORM = 'a growth like "+10%" (how much the count per request may grow against the baseline), a ceiling like "<4" (the count per request it must stay below), or "off"';
+function parseWorkLimit(value) {
+  const v = value.trim();
+  if (v === "off") return { limit: null };
+  const below = /^<\s*(\d+(?:\.\d+)?)$/.exec(v);
+  if (below) {
+    const max2 = Number(below[1]);
+    return max2 > 0 ? { limit: { kind: "below", max: max2 } } : { problem: `expected a ceiling above zero, got ${JSON.stringify(value)}.` };
+  }
+  const growth = parsePercent(v);
+  if (v.startsWith("+") && Number.isFinite(growth)) return { limit: { kind: "growth", limit: growth } };
+  return { problem: `expected ${WORK_GATE_FORM}, got ${JSON.stringify(value)}.` };
 }
 
 // src/config/list-input.ts
@@ -45669,6 +45691,26 @@ var stack_schema_default = {
           pattern: "^\\+\\d+(\\.\\d+)?%$",
           description: `How much the app's instructions per request may grow, e.g. "+1%". Setting it turns the cost run on (the app counted under valgrind). Default: off.`
         },
+        statements: {
+          type: "string",
+          pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?|off)$",
+          description: 'How much the SQL statements per request (transaction control apart) may grow against the baseline, e.g. "+10%"; a ceiling they must stay below, e.g. "<4"; or "off". Compared across runners (docs/work.md). Default "+10%".'
+        },
+        rows: {
+          type: "string",
+          pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?|off)$",
+          description: 'How much the rows returned or affected per request may grow against the baseline, e.g. "+10%"; a ceiling they must stay below, e.g. "<4"; or "off". Compared across runners (docs/work.md). Default "+20%".'
+        },
+        pages: {
+          type: "string",
+          pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?|off)$",
+          description: 'How much the shared buffer pages (hit + read) per request may grow against the baseline, e.g. "+10%"; a ceiling they must stay below, e.g. "<4"; or "off". Compared across runners (docs/work.md). Default "+100%".'
+        },
+        connections: {
+          type: "string",
+          pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?|off)$",
+          description: 'How much the connections the app opens per request may grow against the baseline, e.g. "+10%"; a ceiling they must stay below, e.g. "<4"; or "off". Compared across runners (docs/work.md). Default "+10%".'
+        },
         capacity: {
           type: "string",
           pattern: "^(-\\d+(\\.\\d+)?%|>\\d+(\\.\\d+)?/s)$",
@@ -46318,8 +46360,25 @@ function gateSection(at, gate, sloP99Ms) {
     // The schema's pattern has already held the value to "<N%" with N from 0 to 100.
     errorRate: gate["error-rate"] === void 0 ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"], "<N%"),
     cost: gate.cost === void 0 ? null : parsePercent(gate.cost),
-    capacity: gate.capacity === void 0 ? null : parseCapacityGate(gate.capacity)
+    capacity: gate.capacity === void 0 ? null : parseCapacityGate(gate.capacity),
+    work: workGate(at, gate)
   };
+}
+function workGate(at, gate) {
+  const limits = {};
+  for (const key of GATED_WORK) {
+    if (gate[key] === void 0) {
+      limits[key] = DEFAULT_WORK_GATE[key];
+      continue;
+    }
+    const parsed = parseWorkLimit(String(gate[key]));
+    if ("limit" in parsed) limits[key] = parsed.limit;
+    else {
+      problem(at, ["gate", key], parsed.problem);
+      limits[key] = null;
+    }
+  }
+  return Object.freeze(limits);
 }
 function metricGate(at, metric2, value) {
   if (value === void 0) return void 0;
@@ -46335,7 +46394,7 @@ function keyLines(src, raw, database) {
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
-  for (const key of ["p99", "throughput", "error-rate", "cost", "capacity"])
+  for (const key of ["p99", "throughput", "error-rate", "cost", "capacity", ...GATED_WORK])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
   if (database) {
     for (const key of ["schema", "seed", "settings"])
@@ -47498,7 +47557,7 @@ async function ensureAppSetup(spec, ctx) {
   const appDir = spec.app.cwd;
   const command = fillPlaceholders(setup.command, { stack_dir: spec.dir });
   const marker = markerFile(ctx.cacheDir, appDir, command);
-  const keyOf2 = () => {
+  const keyOf3 = () => {
     if (setup.files.length === 0) return null;
     const files = readKeyFiles(setup.files, appDir);
     return { key: setupKey(command, files, ctx.python?.dir), files: fileHashes(files) };
@@ -47506,7 +47565,7 @@ async function ensureAppSetup(spec, ctx) {
   const missing = () => setup.creates.filter((p) => !existsSync2(p)).map((p) => relative3(appDir, p) || ".");
   const names = setup.files.map((f) => relative3(appDir, f) || ".").join(", ");
   const before = readMarker(marker);
-  const decision = setupDecision(keyOf2(), before, missing());
+  const decision = setupDecision(keyOf3(), before, missing());
   if (!decision.run) {
     ctx.log(`app.setup: cached (${names} unchanged since it succeeded at ${before?.at}; marker ${marker})`);
     return "cached";
@@ -47530,7 +47589,7 @@ async function ensureAppSetup(spec, ctx) {
     throw err;
   }
   await tearDown(launch, "all");
-  const current = keyOf2();
+  const current = keyOf3();
   if (current !== null) {
     const left = missing();
     if (left.length > 0) {
@@ -48712,7 +48771,11 @@ var METRIC_LABELS = {
   throughputSlo: "Throughput SLO (req/s)",
   errorRate: "Error rate",
   cost: "App instructions per request",
-  capacity: "Capacity within the P99 SLO (req/s)"
+  capacity: "Capacity within the P99 SLO (req/s)",
+  statements: "SQL statements per request",
+  rows: "Rows per request",
+  pages: "Shared buffer pages per request",
+  connections: "Connections opened per request"
 };
 var METRIC_ORDER = [
   "throughput",
@@ -48721,6 +48784,10 @@ var METRIC_ORDER = [
   "p99Slo",
   "cost",
   "capacity",
+  "statements",
+  "rows",
+  "pages",
+  "connections",
   "errorRate",
   "p50",
   "p90",
@@ -49459,7 +49526,7 @@ function addCapacity(metrics, notes, base, head, gate) {
     return;
   }
   const comparable = base && base.sloP99Ms === head.sloP99Ms ? base : void 0;
-  const change = comparable ? comparable.rate > 0 ? head.rate / comparable.rate - 1 : head.rate > 0 ? 1 : 0 : Number.NaN;
+  const change2 = comparable ? comparable.rate > 0 ? head.rate / comparable.rate - 1 : head.rate > 0 ? 1 : 0 : Number.NaN;
   let verdict;
   if (g.kind === "floor") {
     verdict = head.rate > g.rate ? "pass" : "regression";
@@ -49470,7 +49537,7 @@ function addCapacity(metrics, notes, base, head, gate) {
       );
       return;
     }
-    verdict = change < g.limit ? "regression" : change > -g.limit ? "improvement" : "pass";
+    verdict = change2 < g.limit ? "regression" : change2 > -g.limit ? "improvement" : "pass";
   }
   metrics.push({
     metric: "capacity",
@@ -49478,8 +49545,8 @@ function addCapacity(metrics, notes, base, head, gate) {
     threshold: g.kind === "floor" ? g.rate : g.limit,
     baseline: comparable?.rate ?? Number.NaN,
     current: head.rate,
-    change,
-    ci: { lo: change, hi: change, confidence: 1 },
+    change: change2,
+    ci: { lo: change2, hi: change2, confidence: 1 },
     requested: 1,
     n: 1,
     verdict
@@ -49749,7 +49816,7 @@ function servedNothing(gate, baseTrials, head) {
   };
 }
 function verdictFor(metric2, gated, gate, baseline, current, shift) {
-  const change = Math.exp(shift.estimate) - 1;
+  const change2 = Math.exp(shift.estimate) - 1;
   const lo = Math.exp(shift.lo) - 1;
   const hi = Math.exp(shift.hi) - 1;
   const worse = metric2 !== "throughput";
@@ -49765,7 +49832,7 @@ function verdictFor(metric2, gated, gate, baseline, current, shift) {
     threshold: gated ? metric2 === "throughput" ? gate.throughput : gate.p99 : null,
     baseline,
     current,
-    change,
+    change: change2,
     ci: { lo, hi, confidence: shift.confidence },
     requested: shift.requested,
     n: shift.n,
@@ -50179,7 +50246,23 @@ function formatCount(n) {
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
   return n.toFixed(0);
 }
+var WORK_ROWS = /* @__PURE__ */ new Set(["statements", "rows", "pages", "connections"]);
+var isWorkRow = (metric2) => WORK_ROWS.has(metric2);
+function formatPerRequest(v) {
+  if (typeof v !== "number" || !Number.isFinite(v)) return "\u2013";
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+function formatGrowth(f) {
+  if (f === Number.POSITIVE_INFINITY) return "from 0";
+  return formatPercent(f);
+}
+function formatWorkChange(m) {
+  if (m.absolute) return `${formatPercent(m.change)} vs ceiling`;
+  const range = m.ci.lo === m.ci.hi ? "exact" : `${formatGrowth(m.ci.lo)} \u2026 ${formatGrowth(m.ci.hi)}`;
+  return `${formatGrowth(m.change)} (${range})`;
+}
 function formatMetric(metric2, v) {
+  if (isWorkRow(metric2)) return formatPerRequest(v);
   if (metric2 === "cost") return formatCount(v);
   if (metric2 === "capacity") return formatRps(v);
   if (metric2 === "throughput" || metric2 === "throughputSlo") return formatRps(v);
@@ -50196,6 +50279,7 @@ function formatChange(m) {
     return `${m.change >= 0 ? "+" : ""}${(m.change * 100).toFixed(2)} pp`;
   }
   if (m.metric === "capacity") return formatPercent(m.change);
+  if (isWorkRow(m.metric)) return formatWorkChange(m);
   if (m.metric === "p99Slo" || m.metric === "throughputSlo") {
     const at = (f) => formatMetric(m.metric, (m.threshold ?? Number.NaN) * (1 + f));
     const unit = m.metric === "p99Slo" ? "ms" : "req/s";
@@ -50206,6 +50290,7 @@ function formatChange(m) {
 }
 function formatConfidence(m) {
   if (m.metric === "errorRate" || m.metric === "capacity") return "\u2013";
+  if (isWorkRow(m.metric)) return m.ci.lo === m.ci.hi ? "exact" : "chunks' range";
   if ((m.metric === "p99Slo" || m.metric === "throughputSlo") && m.n < 2) return "\u2013";
   const got = `${(m.ci.confidence * 100).toFixed(1)}%`;
   return m.ci.confidence + 1e-9 < m.requested ? `${got} (< ${(m.requested * 100).toFixed(1)}% asked)` : got;
@@ -50216,6 +50301,7 @@ function formatLimit(m) {
   if (m.metric === "capacity" && m.threshold > 0) return `> ${formatRps(m.threshold)}/s`;
   if (m.metric === "p99Slo") return `< ${formatMs(m.threshold)} ms`;
   if (m.metric === "throughputSlo") return `> ${formatRps(m.threshold)}/s`;
+  if (m.absolute) return `< ${formatPerRequest(m.threshold)} per request`;
   return formatPercent(
     m.threshold,
     true,
@@ -50364,6 +50450,95 @@ function storedNotes(baseline, current, gate, history, risk, alpha) {
   return notes;
 }
 
+// src/work/verdict.ts
+var MAX_WORK_SPREAD_SHARE_OF_LIMIT = 0.5;
+var EPSILON = 1e-9;
+var NAMES = {
+  statements: "SQL statements",
+  rows: "rows",
+  pages: "shared buffer pages",
+  connections: "connections opened"
+};
+function workDifferences(base, head) {
+  const diffs = [];
+  if (base.postgresMajor !== head.postgresMajor)
+    diffs.push(`PostgreSQL ${base.postgresMajor ?? "none"} \u2192 ${head.postgresMajor ?? "none"}`);
+  if (base.dataHash !== head.dataHash)
+    diffs.push("the database's schema, setup or seed changed (work.dataHash differs), so the counts are of other data");
+  return diffs;
+}
+var chunksOf = (w, m) => w.chunks.map((c2) => c2[m]).filter((v) => v !== null);
+var relativeSpread = (values, median2) => (Math.max(...values) - Math.min(...values)) / median2;
+var ratio = (head, base) => base > 0 ? head / base - 1 : head > 0 ? Number.POSITIVE_INFINITY : 0;
+function growthRow(metric2, limit, base, head, medians) {
+  const change2 = ratio(medians.head, medians.base);
+  const lo = ratio(Math.min(...head), Math.max(...base));
+  const hi = ratio(Math.max(...head), Math.min(...base));
+  const spread = Math.max(
+    medians.base > 0 ? relativeSpread(base, medians.base) : 0,
+    medians.head > 0 ? relativeSpread(head, medians.head) : 0
+  );
+  const gated = spread <= limit * MAX_WORK_SPREAD_SHARE_OF_LIMIT;
+  const verdict = medians.base === 0 && medians.head === 0 ? "pass" : decide(change2, lo, hi, limit + EPSILON);
+  const row2 = workRow(metric2, gated ? limit : null, medians, { change: change2, lo, hi }, verdict, head.length);
+  if (gated) return { row: row2 };
+  return {
+    row: row2,
+    note: `The ${NAMES[metric2]} per request wander from chunk to chunk (by ${pct(spread, 1)}), more than half their limit (${pct(limit, 0)}): the row is shown but not gated. Raise gate.${metric2} or count more requests per chunk (work.chunk-requests).`
+  };
+}
+function ceilingRow(metric2, max2, head, medians) {
+  const verdict = Math.min(...head) >= max2 ? "regression" : Math.max(...head) < max2 ? "pass" : "inconclusive";
+  const at = (v) => v / max2 - 1;
+  const ci = { change: at(medians.head), lo: at(Math.min(...head)), hi: at(Math.max(...head)) };
+  return { ...workRow(metric2, max2, medians, ci, verdict, head.length), absolute: true };
+}
+function workRow(metric2, threshold2, medians, c2, verdict, n) {
+  return {
+    metric: metric2,
+    gated: threshold2 !== null,
+    threshold: threshold2,
+    baseline: medians.base,
+    current: medians.head,
+    change: c2.change,
+    ci: { lo: c2.lo, hi: c2.hi, confidence: 1 },
+    requested: 1,
+    n,
+    verdict
+  };
+}
+function workVerdict(metric2, limit, base, head) {
+  const b = base ? chunksOf(base, metric2) : [];
+  const h = chunksOf(head, metric2);
+  const mb2 = base?.perRequest[metric2] ?? null;
+  const mh = head.perRequest[metric2];
+  if (h.length === 0 || mh === null) return {};
+  if (limit.kind === "below") return { row: ceilingRow(metric2, limit.max, h, { base: mb2 ?? Number.NaN, head: mh }) };
+  if (b.length === 0 || mb2 === null)
+    return { note: `gate.${metric2} was not judged: the baseline did not count ${NAMES[metric2]}.` };
+  return growthRow(metric2, limit.limit, b, h, { base: mb2, head: mh });
+}
+function addWork(metrics, notes, base, head, gate) {
+  const g = gate.work;
+  if (!g || !head || !GATED_WORK.some((m) => g[m] !== null)) return;
+  const diffs = base ? workDifferences(base, head) : [];
+  if (!base || diffs.length > 0) {
+    const growth = GATED_WORK.filter((m) => g[m]?.kind === "growth" && head.perRequest[m] !== null);
+    if (growth.length > 0)
+      notes.push(
+        base ? `The database work was not compared with the baseline: ${diffs.join("; ")}.` : "The baseline has no work count: the database work is compared from the next baseline on."
+      );
+  }
+  const comparable = base && diffs.length === 0 ? base : void 0;
+  for (const m of GATED_WORK) {
+    const limit = g[m];
+    if (!limit || limit.kind === "growth" && !comparable) continue;
+    const v = workVerdict(m, limit, comparable, head);
+    if (v.row) metrics.push(v.row);
+    if (v.note) notes.push(v.note);
+  }
+}
+
 // src/verdict/stored.ts
 function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAULT_RISK) {
   const envDiffs = environmentDifferences(baseline, current);
@@ -50373,11 +50548,41 @@ function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAU
   const { metrics, notes } = storedTimingRows(baseline, current, gate, history, alpha);
   addCost(metrics, notes, baseline.cost, current.cost, gate, alpha);
   addCapacity(metrics, notes, baseline.capacity, current.capacity, gate);
+  addWork(metrics, notes, baseline.work, current.work, gate);
   sortRows(metrics);
   notes.push(...storedNotes(baseline, current, gate, history, risk, alpha));
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
+function withoutBaseline(current, gate, risk, reason) {
+  const c2 = absoluteOnly(current, gate, risk, reason);
+  const metrics = [];
+  addWork(metrics, [], void 0, current.work, gate);
+  if (metrics.length === 0) return c2;
+  if (c2.metrics.length === 0) {
+    const notes = [`No comparison with a baseline (${reason}): only the ceilings on the database work were checked.`];
+    return { headline: headlineOf(metrics), method: "absolute", metrics, notes };
+  }
+  const all = sortRows([...c2.metrics, ...metrics]);
+  return { ...c2, headline: headlineOf(all), metrics: all };
+}
 function withoutTimings(baseline, current, gate, risk, envDiffs) {
+  return withWorkRows(comparableParts(baseline, current, gate, risk, envDiffs), baseline, current, gate, envDiffs);
+}
+function withWorkRows(c2, baseline, current, gate, envDiffs) {
+  const metrics = [];
+  const notes = [];
+  addWork(metrics, notes, baseline.work, current.work, gate);
+  if (metrics.length === 0) return c2.metrics.length === 0 ? c2 : { ...c2, notes: [...c2.notes, ...notes] };
+  if (c2.metrics.length === 0) {
+    const why = c2.reason ?? "";
+    const lead = envDiffs.length > 0 ? "Timings were not compared: " : "Only the database work was compared: ";
+    const intro = `${lead}${why}. The database work was: its counts do not depend on the machine.`;
+    return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes: [intro, ...notes] };
+  }
+  const all = sortRows([...c2.metrics, ...metrics]);
+  return { ...c2, headline: headlineOf(all), metrics: all, notes: [...c2.notes, ...notes] };
+}
+function comparableParts(baseline, current, gate, risk, envDiffs) {
   const timed = baseline.trials.length > 0 && current.trials.length > 0;
   const reason = envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
   if (current.trials.length > 0 && (sloCount(gate.slo) > 0 || errorRateOver(current, gate)) && !(gate.cost != null && baseline.cost && current.cost)) {
@@ -50410,8 +50615,9 @@ function costOnlyComparison(baseline, current, gate, risk) {
 }
 
 // src/modes/judge.ts
+var hasWorkCeiling = (g) => Object.values(g.work ?? {}).some((l) => l?.kind === "below");
 function hasVerdicts(results, gates, baseline) {
-  return baseline || gates.some((g) => sloCount(g.slo) > 0) || overErrorRate(results, gates).length > 0;
+  return baseline || gates.some((g) => sloCount(g.slo) > 0 || hasWorkCeiling(g)) || overErrorRate(results, gates).length > 0;
 }
 function overErrorRate(results, gates) {
   return results.filter((r, i) => errorRateOver(r, gates[i])).map((r) => r.stack.name);
@@ -50422,7 +50628,7 @@ async function judgeAll(results, gates, store, missingReason) {
   for (const [i, r] of results.entries()) {
     const stored = await store.restore(r.stack.name, r.environment.id);
     const baseline = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
-    const comparison = baseline ? compareWithBaseline(baseline, r, gates[i], baseline.history ?? [], risk) : absoluteOnly(r, gates[i], risk, missingReason(r.stack.name));
+    const comparison = baseline ? compareWithBaseline(baseline, r, gates[i], baseline.history ?? [], risk) : withoutBaseline(r, gates[i], risk, missingReason(r.stack.name));
     judged.push({ result: r, comparison, baseline, stored });
   }
   return judged;
@@ -50532,6 +50738,101 @@ function percentileTerminalChart(data, names, scaleTop) {
   return lines.map((cells2) => cells2.join("   ").trimEnd()).join("\n");
 }
 
+// src/work/summary.ts
+var WORK_METRICS = [
+  "statements",
+  "control",
+  "nested",
+  "rows",
+  "pages",
+  "transactions",
+  "connections",
+  "serverConnections",
+  "responseBytes"
+];
+function summarize(chunks) {
+  const perRequest = {};
+  const spread = {};
+  for (const m of WORK_METRICS) {
+    const values = chunks.map((c2) => c2[m]).filter((v) => v !== null);
+    if (values.length === 0) {
+      perRequest[m] = null;
+      continue;
+    }
+    perRequest[m] = median(values);
+    spread[m] = Math.max(...values) - Math.min(...values);
+  }
+  return { perRequest: { ...perRequest, responseBytes: perRequest.responseBytes ?? 0 }, spread };
+}
+var fmt = (v) => v === null ? "\u2013" : Number.isInteger(v) ? String(v) : v.toFixed(2);
+function workLine(w) {
+  const p = w.perRequest;
+  return `per request ${fmt(p.statements)} statements (+${fmt(p.control)} transaction control), ${fmt(p.rows)} rows, ${fmt(p.pages)} pages, ${fmt(p.connections)} connections, ${fmt(p.responseBytes)} response bytes`;
+}
+
+// src/report/work-changes.ts
+var LOST_INDEX_FACTOR = 4;
+var change = (base, head) => {
+  if (base === null || head === null) return null;
+  if (base > 0) return head / base - 1;
+  return head > 0 ? Number.POSITIVE_INFINITY : 0;
+};
+var keyOf = (s) => `${s.toplevel ? "t" : "n"}:${s.text}`;
+var perCall = (s) => s && s.calls > 0 ? s.pages / s.calls : null;
+var same = (a, b) => Math.abs(a - b) < 1e-9;
+function statementChange(b, h) {
+  const s = h ?? b;
+  const calls = { base: b?.calls ?? null, head: h?.calls ?? null };
+  const pagesPerCall = { base: perCall(b), head: perCall(h) };
+  const grew = (calls.head ?? 0) - (calls.base ?? 0);
+  const whole = Math.round(grew);
+  const likelyNPlusOne = b !== void 0 && h !== void 0 && whole >= 1 && Math.abs(grew - whole) < 5e-3;
+  const likelyLostIndex = pagesPerCall.base !== null && pagesPerCall.head !== null && pagesPerCall.base > 0 && pagesPerCall.head >= LOST_INDEX_FACTOR * pagesPerCall.base;
+  const kind = !b ? "new" : !h ? "gone" : "changed";
+  if (kind === "changed" && same(calls.base ?? 0, calls.head ?? 0) && !likelyLostIndex) return void 0;
+  return { text: s.text, toplevel: s.toplevel, kind, calls, pagesPerCall, likelyNPlusOne, likelyLostIndex };
+}
+var ORDER = { new: 0, changed: 1, gone: 2 };
+function workChanges(base, head) {
+  const notCompared = base ? workDifferences(base, head) : [];
+  const comparable = base && notCompared.length === 0 ? base : void 0;
+  const rows = WORK_METRICS.map((metric2) => {
+    const h = head.unavailable[metric2] ? null : head.perRequest[metric2];
+    const b = !base || base.unavailable[metric2] ? null : base.perRequest[metric2];
+    return { metric: metric2, base: b, head: h, change: comparable ? change(b, h) : null };
+  });
+  if (!comparable) return { rows, notCompared, statements: [], partial: false };
+  const before = new Map(comparable.statements.map((s) => [keyOf(s), s]));
+  const after = new Map(head.statements.map((s) => [keyOf(s), s]));
+  const statements = [];
+  for (const key of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
+    const c2 = statementChange(before.get(key), after.get(key));
+    if (c2) statements.push(c2);
+  }
+  statements.sort(
+    (x, y) => ORDER[x.kind] - ORDER[y.kind] || Math.abs((y.calls.head ?? 0) - (y.calls.base ?? 0)) - Math.abs((x.calls.head ?? 0) - (x.calls.base ?? 0)) || x.text.localeCompare(y.text)
+  );
+  const partial = comparable.statementsOmitted > 0 || head.statementsOmitted > 0;
+  return { rows, notCompared, statements, partial };
+}
+function callsText(c2) {
+  const f = (v) => v === null ? "\u2013" : v.toFixed(2);
+  if (c2.kind === "new") return `new, ${f(c2.calls.head)} calls per request`;
+  if (c2.kind === "gone") return `gone, was ${f(c2.calls.base)} calls per request`;
+  return `${f(c2.calls.base)} \u2192 ${f(c2.calls.head)} calls per request`;
+}
+function pagesText(c2) {
+  const { base, head } = c2.pagesPerCall;
+  if (base === null || head === null || same(base, head)) return "";
+  return `pages per call ${base.toFixed(2)} \u2192 ${head.toFixed(2)}`;
+}
+function flagsOf(c2) {
+  return [...c2.likelyNPlusOne ? ["likely N+1"] : [], ...c2.likelyLostIndex ? ["likely lost index"] : []];
+}
+function changeSummary(c2) {
+  return [callsText(c2), pagesText(c2), ...flagsOf(c2), ...c2.toplevel ? [] : ["nested"]].filter(Boolean).join("; ");
+}
+
 // src/report/work-table.ts
 var WORK_LABELS = Object.freeze({
   statements: "SQL statements",
@@ -50570,10 +50871,39 @@ function statementLines(w, limit = 10) {
   const more = w.statements.length - Math.min(limit, w.statements.length) + w.statementsOmitted;
   return more > 0 ? [...lines, `\u2026 and ${more} more`] : lines;
 }
-var oneLine = (text) => {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > 120 ? `${flat.slice(0, 119)}\u2026` : flat;
+var oneLine = (text, max2 = 120) => {
+  const flat = String(text).replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return flat.length > max2 ? `${flat.slice(0, max2 - 1)}\u2026` : flat;
 };
+function workChangeText(change2) {
+  if (change2 === null) return "\u2013";
+  if (change2 === Number.POSITIVE_INFINITY) return "from 0";
+  return formatPercent(change2);
+}
+var countedRows = (c2) => c2.rows.filter((r) => r.base !== null || r.head !== null);
+var STATEMENT_TEXT_LIMIT = 200;
+function workComparisonText(base, head) {
+  if (!head || !base) return void 0;
+  const c2 = workChanges(base, head);
+  const rows = countedRows(c2).map((r) => [
+    WORK_LABELS[r.metric],
+    formatWork(r.base),
+    formatWork(r.head),
+    workChangeText(r.change)
+  ]);
+  const lines = [
+    "Database work per request against the baseline:",
+    textTable(["Count", "Baseline", "This run", "Change"], rows, [false, true, true, true])
+  ];
+  if (c2.notCompared.length > 0) lines.push(`not compared: ${c2.notCompared.join("; ")}`);
+  if (c2.statements.length > 0) {
+    lines.push("Statements that changed (per request):");
+    for (const s of c2.statements) lines.push(`  ${changeSummary(s)}: ${oneLine(s.text)}`);
+    if (c2.partial)
+      lines.push("  (each side lists its 20 most called statements: a new or gone one may be beyond the other's list)");
+  }
+  return lines.join("\n");
+}
 
 // src/report/terminal.ts
 function runTable(results) {
@@ -51126,7 +51456,7 @@ function textTable2(rows) {
   const all = [HEADERS, ...rows];
   const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   return all.map(
-    (r) => r.map((cell, i) => cell.padEnd(widths[i])).join("   ").trimEnd()
+    (r) => r.map((cell2, i) => cell2.padEnd(widths[i])).join("   ").trimEnd()
   ).join("\n");
 }
 function historyReport(d) {
@@ -51187,15 +51517,15 @@ function markdownTable(table2, options) {
       mostCellsPerRow = table2[rowIndex].length;
     }
     while (++columnIndex2 < table2[rowIndex].length) {
-      const cell = serialize(table2[rowIndex][columnIndex2]);
+      const cell2 = serialize(table2[rowIndex][columnIndex2]);
       if (settings.alignDelimiters !== false) {
-        const size = stringLength(cell);
+        const size = stringLength(cell2);
         sizes2[columnIndex2] = size;
         if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
           longestCellByColumn[columnIndex2] = size;
         }
       }
-      row3.push(cell);
+      row3.push(cell2);
     }
     cellMatrix[rowIndex] = row3;
     sizeMatrix[rowIndex] = sizes2;
@@ -51230,7 +51560,7 @@ function markdownTable(table2, options) {
       1,
       longestCellByColumn[columnIndex] - before.length - after.length
     );
-    const cell = before + "-".repeat(size) + after;
+    const cell2 = before + "-".repeat(size) + after;
     if (settings.alignDelimiters !== false) {
       size = before.length + size + after.length;
       if (size > longestCellByColumn[columnIndex]) {
@@ -51238,7 +51568,7 @@ function markdownTable(table2, options) {
       }
       sizes[columnIndex] = size;
     }
-    row2[columnIndex] = cell;
+    row2[columnIndex] = cell2;
   }
   cellMatrix.splice(1, 0, row2);
   sizeMatrix.splice(1, 0, sizes);
@@ -51251,7 +51581,7 @@ function markdownTable(table2, options) {
     columnIndex = -1;
     const line = [];
     while (++columnIndex < cellsInRow) {
-      const cell = row3[columnIndex] || "";
+      const cell2 = row3[columnIndex] || "";
       let before = "";
       let after = "";
       if (settings.alignDelimiters !== false) {
@@ -51277,13 +51607,13 @@ function markdownTable(table2, options) {
       }
       if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
       // empty: there will be a closing space.
-      !(settings.alignDelimiters === false && cell === "") && (settings.delimiterStart !== false || columnIndex)) {
+      !(settings.alignDelimiters === false && cell2 === "") && (settings.delimiterStart !== false || columnIndex)) {
         line.push(" ");
       }
       if (settings.alignDelimiters !== false) {
         line.push(before);
       }
-      line.push(cell);
+      line.push(cell2);
       if (settings.alignDelimiters !== false) {
         line.push(after);
       }
@@ -51337,6 +51667,45 @@ function percentileMermaid(data) {
     ...base ? [`    line "base" ${row2(base.values)}`] : [],
     "```"
   ].join("\n");
+}
+
+// src/report/work-markdown.ts
+function statementsBlock(c2, details) {
+  if (c2.statements.length === 0) return [];
+  const summary = `<summary>Statements that changed (${formatInt(c2.statements.length)})</summary>`;
+  if (!details)
+    return [
+      `<details>${summary}
+
+Omitted: the comment would exceed GitHub's size limit. See the Result JSON.
+
+</details>`
+    ];
+  const items = c2.statements.map((s) => `- ${changeSummary(s)}: ${codeOrText(oneLine(s.text, STATEMENT_TEXT_LIMIT))}`);
+  const partial = c2.partial ? ["", "Each side lists its 20 most called statements: a new or gone one may be beyond the other's list."] : [];
+  return [`<details>${summary}
+`, ...items, ...partial, "\n</details>"];
+}
+function workMarkdown(result, baseline, baselineLabel, details = true) {
+  const head = result.work;
+  if (!head) return void 0;
+  const c2 = workChanges(baseline?.work, head);
+  const rows = countedRows(c2).map((r) => [
+    escapeText(WORK_LABELS[r.metric]),
+    formatWork(r.base),
+    formatWork(r.head),
+    workChangeText(r.change)
+  ]);
+  const header = ["Count", `Baseline (${escapeText(baselineLabel ?? "none")})`, "This PR", "Change"];
+  const parts = [
+    `**Database work per request** (${formatInt(head.chunks.length)} \xD7 ${formatInt(head.chunkRequests)} requests one at a time; docs/work.md)`,
+    "",
+    markdownTable([header, ...rows], { align: ["l", "r", "r", "r"] })
+  ];
+  if (c2.notCompared.length > 0) parts.push("", `Not compared: ${c2.notCompared.map(escapeText).join("; ")}.`);
+  const block = statementsBlock(c2, details);
+  if (block.length > 0) parts.push("", ...block);
+  return parts.join("\n");
 }
 
 // src/report/markdown.ts
@@ -51485,6 +51854,8 @@ function stackSection(s, runHeadline, show) {
   if (pooled) parts.push(pooled, "");
   const cost = costLine(s);
   if (cost) parts.push(cost, "");
+  const work = workMarkdown(r, s.baseline, s.baselineLabel, show.details);
+  if (work) parts.push(work, "");
   const sweep = sweepLine(r);
   if (sweep) parts.push(escapeText(sweep), "");
   if (s.trend) parts.push(`Trend against the stored baseline: ${escapeText(s.trend)}`, "");
@@ -51500,7 +51871,7 @@ function stackSection(s, runHeadline, show) {
   return parts.join("\n");
 }
 function overviewTable(stacks, runHeadline) {
-  const change = (s, metric2) => {
+  const change2 = (s, metric2) => {
     const m = s.comparison?.metrics.find((x) => x.metric === metric2);
     return m ? formatPercent(m.change) : "\u2013";
   };
@@ -51522,8 +51893,8 @@ function overviewTable(stacks, runHeadline) {
       timed ? formatMs(r.summary.latency.p50.median) : "\u2013",
       timed ? formatMs(p99(s)) : "\u2013",
       timed ? formatRps(r.summary.throughput.median) : "\u2013",
-      change(s, "p99"),
-      change(s, "throughput"),
+      change2(s, "p99"),
+      change2(s, "throughput"),
       `${ICON[h]} ${h}`
     ];
   });
@@ -51670,6 +52041,43 @@ function legend(series) {
   }
   out.push("</g>");
   return out;
+}
+
+// src/report/work-html.ts
+var cell = (v, num) => `<td${num ? ' class="num"' : ""}>${escapeHtml(v)}</td>`;
+function workHtml(result, baseline, baselineLabel) {
+  const head = result.work;
+  if (!head) return "";
+  const c2 = workChanges(baseline?.work, head);
+  const header = ["Count", `Baseline (${baselineLabel ?? "none"})`, "This run", "Change"];
+  const rows = countedRows(c2).map(
+    (r) => `<tr>${cell(WORK_LABELS[r.metric], false)}${cell(formatWork(r.base), true)}${cell(formatWork(r.head), true)}${cell(workChangeText(r.change), true)}</tr>`
+  );
+  const parts = [
+    `<h4>Database work per request</h4>`,
+    `<p class="meta">${formatInt(head.chunks.length)} \xD7 ${formatInt(head.chunkRequests)} requests one at a time.</p>`,
+    `<table>
+<thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>`
+  ];
+  if (c2.notCompared.length > 0)
+    parts.push(`<p class="note">Not compared: ${escapeHtml(c2.notCompared.join("; "))}.</p>`);
+  if (c2.statements.length > 0) {
+    const items = c2.statements.map(
+      (s) => `<li>${escapeHtml(changeSummary(s))}: <code>${escapeHtml(oneLine(s.text, STATEMENT_TEXT_LIMIT))}</code></li>`
+    );
+    parts.push(
+      `<details><summary>Statements that changed (${formatInt(c2.statements.length)})</summary>
+<ul>
+${items.join("\n")}
+</ul>
+</details>`
+    );
+  }
+  return parts.join("\n");
 }
 
 // src/report/html.ts
@@ -51947,6 +52355,7 @@ ${chart}
     chart && s.baseline ? `<p class="note">Head (this run): solid line, filled points. Base (${escapeHtml(s.baselineLabel ?? "the baseline")}): dashed line, hollow points.</p>` : "",
     timed ? `<h4>Per-trial values</h4>
 ${trialsTable(s)}` : "",
+    workHtml(r, s.baseline, s.baselineLabel),
     sweepSection(r),
     trendSection(s, doc),
     environmentList(r),
@@ -53025,7 +53434,11 @@ var result_schema_default = {
             "p999",
             "errorRate",
             "cost",
-            "capacity"
+            "capacity",
+            "statements",
+            "rows",
+            "pages",
+            "connections"
           ]
         },
         gated: {
@@ -53061,6 +53474,10 @@ var result_schema_default = {
             "improvement",
             "inconclusive"
           ]
+        },
+        absolute: {
+          type: "boolean",
+          description: "A work count against a ceiling: threshold is the ceiling, change the distance from it."
         }
       },
       additionalProperties: false
@@ -55615,12 +56032,12 @@ function parseStatementRows(output) {
     query: String(r.query ?? "")
   }));
 }
-var keyOf = (r) => `${r.queryid}/${r.toplevel ? "t" : "n"}`;
+var keyOf2 = (r) => `${r.queryid}/${r.toplevel ? "t" : "n"}`;
 function statementDelta(before, after) {
-  const prior = new Map(before.map((r) => [keyOf(r), r]));
+  const prior = new Map(before.map((r) => [keyOf2(r), r]));
   const out = [];
   for (const r of after) {
-    const b = prior.get(keyOf(r));
+    const b = prior.get(keyOf2(r));
     const d = {
       ...r,
       calls: r.calls - (b?.calls ?? 0),
@@ -55660,38 +56077,6 @@ function statementTable(delta, requests) {
     pages: r.pages / requests
   })).sort((a, b) => b.calls - a.calls || a.text.localeCompare(b.text));
   return { statements: all.slice(0, STATEMENT_LIMIT), omitted: Math.max(0, all.length - STATEMENT_LIMIT) };
-}
-
-// src/work/summary.ts
-var WORK_METRICS = [
-  "statements",
-  "control",
-  "nested",
-  "rows",
-  "pages",
-  "transactions",
-  "connections",
-  "serverConnections",
-  "responseBytes"
-];
-function summarize(chunks) {
-  const perRequest = {};
-  const spread = {};
-  for (const m of WORK_METRICS) {
-    const values = chunks.map((c2) => c2[m]).filter((v) => v !== null);
-    if (values.length === 0) {
-      perRequest[m] = null;
-      continue;
-    }
-    perRequest[m] = median(values);
-    spread[m] = Math.max(...values) - Math.min(...values);
-  }
-  return { perRequest: { ...perRequest, responseBytes: perRequest.responseBytes ?? 0 }, spread };
-}
-var fmt = (v) => v === null ? "\u2013" : Number.isInteger(v) ? String(v) : v.toFixed(2);
-function workLine(w) {
-  const p = w.perRequest;
-  return `per request ${fmt(p.statements)} statements (+${fmt(p.control)} transaction control), ${fmt(p.rows)} rows, ${fmt(p.pages)} pages, ${fmt(p.connections)} connections, ${fmt(p.responseBytes)} response bytes`;
 }
 
 // src/work/count.ts
@@ -56242,7 +56627,10 @@ Result written to ${plan.jsonOut}
       ({ result, comparison, baseline, stored }) => {
         if (comparison.headline === "regression") code2 = ExitCode.regression;
         const age = stored ? ageLine(stored.doc) : "";
-        return `${verdictReport(result.stack.name, comparison, latencyChart(result, baseline))}${age}`;
+        const work = workComparisonText(baseline?.work, result.work);
+        return `${verdictReport(result.stack.name, comparison, latencyChart(result, baseline))}${age}${work ? `
+
+${work}` : ""}`;
       }
     );
     io.stdout(`

@@ -91,6 +91,8 @@ export function runAction(o: ActionEnvOptions): Promise<ActionRun> {
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_STATE: files.state,
     RUNNER_TEMP: runnerTemp,
+    // Where a run folder goes when RUNNER_TEMP (0700) is out of the database user's reach: the suite's folder.
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
     RUNNER_ENVIRONMENT: "github-hosted",
     ...o.cacheEnv,
     ...o.extraEnv,

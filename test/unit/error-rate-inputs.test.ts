@@ -72,7 +72,7 @@ describe("--max-error-rate", () => {
   it("overrides the stack file's gate.error-rate for run; the stack file's applies without it", () => {
     const file = stackWith('"<5%"');
     expect(planRun([file], io, "test").stacks[0].gate.errorRate).toBe(0.05);
-    expect(planRun([file, "--max-error-rate", "1%"], io, "test").stacks[0].gate).toEqual({
+    expect(planRun([file, "--max-error-rate", "1%"], io, "test").stacks[0].gate).toMatchObject({
       p99: 0.1,
       throughput: -0.05,
       slo: { p99Ms: null, throughput: null },
