@@ -85,7 +85,9 @@ describe("--max-error-rate", () => {
     // The stack file's form is understood too.
     expect(planRun([file, "--max-error-rate", "<0.5%"], io, "test").stacks[0].gate.errorRate).toBe(0.005);
     // A --target has no stack file: the default gate with the flag.
-    expect(planRun(["--target", "http://127.0.0.1:9/x", "--max-error-rate", "2%"], io, "test").target?.gate).toEqual({
+    expect(
+      planRun(["--target", "http://127.0.0.1:9/x", "--max-error-rate", "2%"], io, "test").target?.gate,
+    ).toMatchObject({
       p99: 0.1,
       throughput: -0.05,
       slo: { p99Ms: null, throughput: null },
