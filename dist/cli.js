@@ -51260,21 +51260,31 @@ function eDivisive(x, o = {}) {
 }
 
 // src/drift/series.ts
+var WORK_SERIES = ["statements", "rows", "pages", "connections"];
+var METRICS = ["throughput", "p50", "p99", "instructions", ...WORK_SERIES];
 var METRIC_KIND = {
   throughput: "timing",
   p50: "timing",
   p99: "timing",
-  instructions: "count"
+  instructions: "count",
+  statements: "count",
+  rows: "count",
+  pages: "count",
+  connections: "count"
 };
 var METRIC_LABEL = {
   throughput: "throughput",
   p50: "P50",
   p99: "P99",
-  instructions: "instructions per request"
+  instructions: "instructions per request",
+  statements: "SQL statements per request",
+  rows: "rows per request",
+  pages: "pages per request",
+  connections: "connections per request"
 };
 var usable2 = (v) => typeof v === "number" && Number.isFinite(v) && v > 0;
 function empty() {
-  return { throughput: [], p50: [], p99: [], instructions: [] };
+  return { throughput: [], p50: [], p99: [], instructions: [], statements: [], rows: [], pages: [], connections: [] };
 }
 function seriesFromBranch(h, source) {
   const series = empty();
@@ -51299,7 +51309,25 @@ function seriesFromBranch(h, source) {
   for (const e of sameCost) {
     series.instructions.push({ sha: e.sha, createdAt: e.createdAt, value: e.result.cost.perRequest });
   }
+  addWork2(series, notes, h.entries);
   return { stack: h.stack, source, series, notes };
+}
+function addWork2(series, notes, entries) {
+  const counted = entries.filter((e) => e.result.work);
+  const key = (e) => `${e.result.work.postgresMajor}/${e.result.work.dataHash}`;
+  const newest = counted.at(-1);
+  const same2 = newest ? counted.filter((e) => key(e) === key(newest)) : [];
+  if (same2.length < counted.length) {
+    notes.push(
+      `${counted.length - same2.length} of ${counted.length} work counts left out: another schema, seed, setup or PostgreSQL major than the newest.`
+    );
+  }
+  for (const e of same2) {
+    for (const m of WORK_SERIES) {
+      const v = e.result.work.perRequest[m];
+      if (usable2(v ?? void 0)) series[m].push({ sha: e.sha, createdAt: e.createdAt, value: v });
+    }
+  }
 }
 function addTimings(series, sha, createdAt, r) {
   const values = {
@@ -51326,7 +51354,16 @@ function seriesFromResult(doc, stack, source) {
 }
 
 // src/drift/detect.ts
-var MIN_EFFECT = { throughput: 0.05, p50: 0.05, p99: 0.1, instructions: 0.01 };
+var MIN_EFFECT = {
+  throughput: 0.05,
+  p50: 0.05,
+  p99: 0.1,
+  instructions: 0.01,
+  statements: 0.02,
+  rows: 0.1,
+  pages: 0.1,
+  connections: 0.02
+};
 var MIN_POINTS = 2 * MIN_SEGMENT;
 var STEP_CONFIDENCE = 0.95;
 function detectSeries(metric2, points) {
@@ -51406,7 +51443,7 @@ var ROWS = 5;
 var EIGHTHS2 = [" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"];
 function formatLevel(metric2, v) {
   if (metric2 === "throughput") return `${formatRps(v)} req/s`;
-  if (metric2 === "instructions") return formatCount(v);
+  if (METRIC_KIND[metric2] === "count") return metric2 === "instructions" ? formatCount(v) : v.toFixed(2);
   return `${formatMs(v)} ms`;
 }
 var short = (sha) => sha.slice(0, 7);

@@ -17,7 +17,21 @@ import { METRIC_KIND, type MetricName, type SeriesKind, type SeriesPoint, type S
  * - Counts (instructions per request) 1%: the cost gate's default limit, 77 times the measured A/A
  *   SD of 0.013% (bench/cost-power, docs/benchmarks.md), so a 1% step in a count is certain.
  */
-export const MIN_EFFECT: Record<MetricName, number> = { throughput: 0.05, p50: 0.05, p99: 0.1, instructions: 0.01 };
+/*
+ * - Work counts (docs/work.md): statements and connections per request 2% (they are exact where the
+ *   app is deterministic: a step is the app asking for more); rows and pages per request 10% (they
+ *   follow the tables the timed trials grew, by however much each run's throughput allowed).
+ */
+export const MIN_EFFECT: Record<MetricName, number> = {
+  throughput: 0.05,
+  p50: 0.05,
+  p99: 0.1,
+  instructions: 0.01,
+  statements: 0.02,
+  rows: 0.1,
+  pages: 0.1,
+  connections: 0.02,
+};
 
 /** Fewest points a series needs: a change point needs MIN_SEGMENT on each side. */
 export const MIN_POINTS = 2 * MIN_SEGMENT;

@@ -4,16 +4,23 @@
 import type { BranchHistory } from "../baseline/branch-data.js";
 import type { ResultDocument, StackResult } from "../result/types.js";
 
-export type MetricName = "throughput" | "p50" | "p99" | "instructions";
+export type MetricName = "throughput" | "p50" | "p99" | "instructions" | WorkSeries;
+/** The work counts (docs/work.md) that are series: the ones the work gate judges. */
+export type WorkSeries = "statements" | "rows" | "pages" | "connections";
+export const WORK_SERIES: readonly WorkSeries[] = ["statements", "rows", "pages", "connections"];
 export type SeriesKind = "timing" | "count";
 
-export const METRICS: readonly MetricName[] = ["throughput", "p50", "p99", "instructions"];
+export const METRICS: readonly MetricName[] = ["throughput", "p50", "p99", "instructions", ...WORK_SERIES];
 
 export const METRIC_KIND: Record<MetricName, SeriesKind> = {
   throughput: "timing",
   p50: "timing",
   p99: "timing",
   instructions: "count",
+  statements: "count",
+  rows: "count",
+  pages: "count",
+  connections: "count",
 };
 
 export const METRIC_LABEL: Record<MetricName, string> = {
@@ -21,6 +28,10 @@ export const METRIC_LABEL: Record<MetricName, string> = {
   p50: "P50",
   p99: "P99",
   instructions: "instructions per request",
+  statements: "SQL statements per request",
+  rows: "rows per request",
+  pages: "pages per request",
+  connections: "connections per request",
 };
 
 export interface SeriesPoint {
@@ -41,7 +52,7 @@ export interface StackSeries {
 const usable = (v: number | undefined): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;
 
 function empty(): Record<MetricName, SeriesPoint[]> {
-  return { throughput: [], p50: [], p99: [], instructions: [] };
+  return { throughput: [], p50: [], p99: [], instructions: [], statements: [], rows: [], pages: [], connections: [] };
 }
 
 /**
@@ -72,7 +83,30 @@ export function seriesFromBranch(h: BranchHistory, source: string): StackSeries 
   for (const e of sameCost) {
     series.instructions.push({ sha: e.sha, createdAt: e.createdAt, value: e.result.cost!.perRequest });
   }
+  addWork(series, notes, h.entries);
   return { stack: h.stack, source, series, notes };
+}
+
+/**
+ * The work counts of the entries counted on the same data as the newest (its PostgreSQL major and
+ * dataHash): another schema, seed or setup is a different series, not drift.
+ */
+function addWork(series: Record<MetricName, SeriesPoint[]>, notes: string[], entries: BranchHistory["entries"]): void {
+  const counted = entries.filter((e) => e.result.work);
+  const key = (e: (typeof counted)[number]) => `${e.result.work!.postgresMajor}/${e.result.work!.dataHash}`;
+  const newest = counted.at(-1);
+  const same = newest ? counted.filter((e) => key(e) === key(newest)) : [];
+  if (same.length < counted.length) {
+    notes.push(
+      `${counted.length - same.length} of ${counted.length} work counts left out: another schema, seed, setup or PostgreSQL major than the newest.`,
+    );
+  }
+  for (const e of same) {
+    for (const m of WORK_SERIES) {
+      const v = e.result.work!.perRequest[m];
+      if (usable(v ?? undefined)) series[m].push({ sha: e.sha, createdAt: e.createdAt, value: v as number });
+    }
+  }
 }
 
 function addTimings(series: Record<MetricName, SeriesPoint[]>, sha: string, createdAt: string, r: StackResult): void {

@@ -2,7 +2,7 @@
 // of the change points, the Markdown of both, and the one line an annotation carries.
 
 import type { ChangePoint, SeriesDrift, StackDrift } from "../drift/detect.js";
-import { METRIC_LABEL, type MetricName } from "../drift/series.js";
+import { METRIC_KIND, METRIC_LABEL, type MetricName } from "../drift/series.js";
 import { escapeText } from "./escape-markdown.js";
 import { formatCount, formatMs, formatPercent, formatRps } from "./format.js";
 
@@ -13,7 +13,7 @@ const EIGHTHS = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 export function formatLevel(metric: MetricName, v: number): string {
   if (metric === "throughput") return `${formatRps(v)} req/s`;
-  if (metric === "instructions") return formatCount(v);
+  if (METRIC_KIND[metric] === "count") return metric === "instructions" ? formatCount(v) : v.toFixed(2);
   return `${formatMs(v)} ms`;
 }
 

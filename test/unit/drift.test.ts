@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { detectSeries, detectStack, MIN_EFFECT, MIN_POINTS, newChangePoints } from "../../src/drift/detect.js";
 import { bestSplit, eDivisive, seededRandom } from "../../src/drift/e-divisive.js";
 import { type MetricName, type SeriesPoint, type StackSeries, seriesFromBranch } from "../../src/drift/series.js";
+import { formatLevel } from "../../src/report/drift-text.js";
+import type { WorkRecord } from "../../src/result/types.js";
 import { shaOf, steppedHistory } from "../support/drift-history.js";
 
 /** A series of `levels` (one value per point) with seeded log-normal noise of relative SD `sd`. */
@@ -95,7 +97,16 @@ describe("newChangePoints", () => {
       stack: "s",
       source: "x",
       notes: [],
-      series: { throughput: [], p50: [], p99: [], instructions: [] },
+      series: {
+        throughput: [],
+        p50: [],
+        p99: [],
+        instructions: [],
+        statements: [],
+        rows: [],
+        pages: [],
+        connections: [],
+      },
     };
     s.series[metric] = pts;
     return s;
@@ -125,5 +136,55 @@ describe("series from a data-branch history", () => {
     const p99 = d.series.find((x) => x.metric === "p99")!;
     expect(p99.changePoints.map((c) => [c.before.sha, c.after.sha])).toEqual([[shaOf(9), shaOf(10)]]);
     expect(d.series.find((x) => x.metric === "throughput")!.changePoints).toEqual([]);
+  });
+});
+
+describe("work counts as series", () => {
+  /** A work record of `statements` per request (rows and pages follow, connections none). */
+  function work(statements: number, dataHash = "d1"): WorkRecord {
+    const counts = {
+      statements,
+      control: 0,
+      nested: 0,
+      rows: statements,
+      pages: statements * 3,
+      transactions: 1,
+      connections: 0,
+      serverConnections: 0,
+      responseBytes: 48,
+    };
+    return {
+      chunkRequests: 50,
+      chunks: [counts, counts, counts, counts],
+      perRequest: counts,
+      spread: {},
+      statements: [],
+      statementsOmitted: 0,
+      unavailable: {},
+      postgresMajor: 15,
+      dataHash,
+      seconds: 1,
+      warnings: [],
+    };
+  }
+
+  it("finds the commit where statements per request stepped (an N+1), across runners, on the same data only", () => {
+    const h = steppedHistory("demo", 16, 99, 1);
+    h.entries.forEach((e, i) => {
+      e.result.work = work(i >= 10 ? 11 : 1);
+      // Timings from other runners: work counts do not depend on the CPU.
+      if (i % 2 === 0) e.result.environment = { ...e.result.environment, id: `other-${i}` };
+    });
+    // A count on other data (another seed) is another series: left out, and said so.
+    h.entries[0].result.work = work(5, "d0");
+    const s = seriesFromBranch(h, "file.json");
+    expect(s.series.statements).toHaveLength(15);
+    expect(s.series.connections).toEqual([]);
+    expect(s.notes.join(" ")).toMatch(/1 of 16 work counts left out: another schema, seed, setup or PostgreSQL major/);
+    const d = detectStack(s);
+    const statements = d.series.find((x) => x.metric === "statements")!;
+    expect(statements.changePoints.map((c) => [c.before.sha, c.after.sha])).toEqual([[shaOf(9), shaOf(10)]]);
+    expect(statements.changePoints[0].change.estimate).toBeCloseTo(10, 5);
+    expect(formatLevel("statements", 11)).toBe("11.00");
   });
 });
