@@ -56201,18 +56201,7 @@ async function sendChunk(stack, requests, first, n, o) {
 function unavailableFor(spec) {
   if (!spec.database) {
     const why = "database: none: the stack has no PostgreSQL to count";
-    return Object.fromEntries(
-      [
-        "statements",
-        "control",
-        "nested",
-        "rows",
-        "pages",
-        "transactions",
-        "connections",
-        "serverConnections"
-      ].map((m) => [m, why])
-    );
+    return Object.fromEntries(WORK_METRICS.filter((m) => m !== "responseBytes").map((m) => [m, why]));
   }
   if (!spec.pooler) {
     return {

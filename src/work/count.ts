@@ -23,7 +23,7 @@ import {
   statementTable,
   totalsOf,
 } from "./statements.js";
-import { summarize } from "./summary.js";
+import { summarize, WORK_METRICS } from "./summary.js";
 
 /** What the count reads where: the database through loadgate_admin, the logs by file. */
 interface Sources {
@@ -152,20 +152,7 @@ export interface WorkCountContext {
 export function unavailableFor(spec: Pick<StackSpec, "database" | "pooler">): Partial<Record<WorkMetric, string>> {
   if (!spec.database) {
     const why = "database: none: the stack has no PostgreSQL to count";
-    return Object.fromEntries(
-      (
-        [
-          "statements",
-          "control",
-          "nested",
-          "rows",
-          "pages",
-          "transactions",
-          "connections",
-          "serverConnections",
-        ] as const
-      ).map((m) => [m, why]),
-    );
+    return Object.fromEntries(WORK_METRICS.filter((m) => m !== "responseBytes").map((m) => [m, why]));
   }
   if (!spec.pooler) {
     return {

@@ -142,3 +142,21 @@ export function expectNothingLeftOf(run: CliRun & { tag: string }): void {
   }
   for (const port of announcedPorts(run.stderr)) expect(listeningInodes(port).size, `port ${port} still bound`).toBe(0);
 }
+
+/**
+ * The tiny fixture's full chain with the work count on, its app running `queries` statements per
+ * request over one psql connection; `work` the stack file's work section.
+ */
+export function queryingStack(queries: number, work: string): string {
+  const dir = tempDir("lg-work-stack-");
+  const fixture = readFileSync(join(ROOT, "test/fixtures/tiny/stack.yml"), "utf8")
+    .replace(/^work: false\n/m, "")
+    .replace("schema: schema.sql", `schema: ${join(ROOT, "test/fixtures/tiny/schema.sql")}`)
+    .replace("command: python3 app.py {port}", `command: python3 ${TINY_APP} {port}`)
+    .replace(
+      'env: { DATABASE_URL: "{database_url}" }',
+      `env: { DATABASE_URL: "{database_url}", TINY_MODE: db-query, TINY_QUERIES: "${queries}" }`,
+    );
+  writeFileSync(join(dir, "stack.yml"), `${fixture}${work}`);
+  return dir;
+}

@@ -4,29 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
-import { type CliRun, expectNothingLeft, ROOT, runCli, TINY_APP } from "./helpers.js";
+import { type CliRun, expectNothingLeft, queryingStack, runCli } from "./helpers.js";
 
-/** The tiny fixture's full chain, its app running `queries` statements per request over one psql connection. */
-function queryingStack(queries: number): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-work-gate-"));
-  const fixture = readFileSync(join(ROOT, "test/fixtures/tiny/stack.yml"), "utf8")
-    .replace(/^work: false\n/m, "")
-    .replace("schema: schema.sql", `schema: ${join(ROOT, "test/fixtures/tiny/schema.sql")}`)
-    .replace("command: python3 app.py {port}", `command: python3 ${TINY_APP} {port}`)
-    .replace(
-      'env: { DATABASE_URL: "{database_url}" }',
-      `env: { DATABASE_URL: "{database_url}", TINY_MODE: db-query, TINY_QUERIES: "${queries}" }`,
-    );
-  writeFileSync(join(dir, "stack.yml"), `${fixture}work:\n  chunks: 3\n  chunk-requests: 10\n`);
-  return dir;
-}
+const WORK = "work:\n  chunks: 3\n  chunk-requests: 10\n";
 
 const out = mkdtempSync(join(tmpdir(), "lg-work-gate-out-"));
 const baselineFile = join(out, "baseline.json");
 
 function run(queries: number, ...flags: string[]): Promise<CliRun> {
   const timing = ["--duration", "1", "--warmup", "0.5", "--trials", "1"];
-  return runCli(["run", queryingStack(queries), ...timing, ...flags]);
+  return runCli(["run", queryingStack(queries, WORK), ...timing, ...flags]);
 }
 
 describe("the work gate", () => {

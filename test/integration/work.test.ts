@@ -1,25 +1,13 @@
 // The work count against real parts: PostgreSQL, PgBouncer, nginx and the tiny app querying through psql.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument, StackResult } from "../../src/result/types.js";
-import { expectNothingLeft, ROOT, runCli, TINY_APP } from "./helpers.js";
+import { expectNothingLeft, queryingStack, runCli } from "./helpers.js";
 
-/** The tiny fixture's full chain, its app running `queries` statements per request over one psql connection. */
-function queryingStack(queries: number, extra = "work:\n  chunks: 3\n  chunk-requests: 15\n"): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-work-stack-"));
-  const fixture = readFileSync(join(ROOT, "test/fixtures/tiny/stack.yml"), "utf8")
-    .replace(/^work: false\n/m, "")
-    .replace("schema: schema.sql", `schema: ${join(ROOT, "test/fixtures/tiny/schema.sql")}`)
-    .replace("command: python3 app.py {port}", `command: python3 ${TINY_APP} {port}`)
-    .replace(
-      'env: { DATABASE_URL: "{database_url}" }',
-      `env: { DATABASE_URL: "{database_url}", TINY_MODE: db-query, TINY_QUERIES: "${queries}" }`,
-    );
-  writeFileSync(join(dir, "stack.yml"), `${fixture}${extra}`);
-  return dir;
-}
+const queryingStackOf = (queries: number, work = "work:\n  chunks: 3\n  chunk-requests: 15\n") =>
+  queryingStack(queries, work);
 
 async function run(stack: string, ...flags: string[]): Promise<{ result: StackResult; stdout: string }> {
   const out = mkdtempSync(join(tmpdir(), "lg-work-out-"));
@@ -32,7 +20,7 @@ async function run(stack: string, ...flags: string[]): Promise<{ result: StackRe
 
 describe("the work count", () => {
   it("counts the app's statements, rows, pages and connections per request exactly, without loadgate's own", async () => {
-    const { result, stdout } = await run(queryingStack(1));
+    const { result, stdout } = await run(queryingStackOf(1));
     const w = result.work!;
     expect(stdout).toMatch(/Database work per request, tiny/);
     expect(w.chunks).toHaveLength(3);
@@ -57,11 +45,11 @@ describe("the work count", () => {
   }, 180_000);
 
   it("sees an N+1: eleven statements per request instead of one; --no-work turns the count off", async () => {
-    const { result } = await run(queryingStack(11));
+    const { result } = await run(queryingStackOf(11));
     expect(result.work!.perRequest.statements).toBe(11);
     expect(result.work!.perRequest.rows).toBe(11);
     expect(result.work!.statements[0].calls).toBe(11);
-    const off = await run(queryingStack(1), "--no-work");
+    const off = await run(queryingStackOf(1), "--no-work");
     expect(off.result.work).toBeUndefined();
     expect(off.stdout).not.toMatch(/Database work per request/);
   }, 240_000);
