@@ -123,7 +123,7 @@ describe("the environment allowlist", () => {
     expect(message).toMatch(/app\.pass-env\[3\]: GITHUB_OUTPUT is the path of one of the runner's command files/);
   });
 
-  it("is what a helper command gets when its caller names no environment", async () => {
+  it("is what a helper command gets when its caller names no environment", { tags: ["spawns"] }, async () => {
     const saved = { ...process.env };
     Object.assign(process.env, SECRETS);
     try {
@@ -221,7 +221,7 @@ describe("mode: baseline stores only from the default branch's own code", () => 
   });
 });
 
-describe("Python environments of default-branch runs are kept apart", () => {
+describe("Python environments of default-branch runs are kept apart", { tags: ["spawns"] }, () => {
   it("marks only a default-branch push, schedule or dispatch in GitHub Actions as trusted", () => {
     const trusted = (env: Record<string, string>) => runtimeOf({ cwd: tmpdir(), env, isTTY: false }, "t").trustedRun;
     expect(trusted(actionsEnv("push", "refs/heads/main", REPO))).toBe(true);

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { serialize } from "../../src/baseline/branch-data.js";
 import { runMain } from "../support/cli.js";
 import { shaOf, steppedHistory } from "../support/drift-history.js";
@@ -86,9 +86,8 @@ describe("loadgate history --from", () => {
   });
 });
 
-describe("loadgate history --branch", () => {
+describe("loadgate history --branch", { tags: ["spawns"] }, () => {
   const repo = join(dir, "repo");
-  mkdirSync(repo);
   const git = (...args: string[]) =>
     execFileSync("git", args, {
       cwd: repo,
@@ -100,14 +99,19 @@ describe("loadgate history --branch", () => {
         GIT_COMMITTER_EMAIL: "t@t",
       },
     });
-  git("init", "-q", "-b", "main");
-  git("commit", "-q", "--allow-empty", "-m", "main");
-  git("checkout", "-q", "--orphan", "loadgate-data");
-  mkdirSync(join(repo, "baselines"));
-  writeFileSync(join(repo, "baselines/demo.json"), serialize(steppedHistory("demo", 16, 10, 1.3)));
-  git("add", "baselines/demo.json");
-  git("commit", "-q", "-m", "data");
-  git("checkout", "-q", "main");
+  // The repository is made before the tests, not when the file is collected: a run that leaves out
+  // the "spawns" tag (npm run test:unit) starts no git.
+  beforeAll(() => {
+    mkdirSync(repo);
+    git("init", "-q", "-b", "main");
+    git("commit", "-q", "--allow-empty", "-m", "main");
+    git("checkout", "-q", "--orphan", "loadgate-data");
+    mkdirSync(join(repo, "baselines"));
+    writeFileSync(join(repo, "baselines/demo.json"), serialize(steppedHistory("demo", 16, 10, 1.3)));
+    git("add", "baselines/demo.json");
+    git("commit", "-q", "-m", "data");
+    git("checkout", "-q", "main");
+  });
 
   it("reads baselines/<stack>.json from the data branch (default loadgate-data) without checking it out", async () => {
     const r = await run(["demo"], repo);

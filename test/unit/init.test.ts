@@ -262,7 +262,7 @@ describe("rendering (pure)", () => {
   });
 });
 
-describe("loadgate init --no-check (files only, in process)", () => {
+describe("loadgate init --no-check (files only, in process)", { tags: ["spawns"] }, () => {
   const init = (argv: string[], cwd: string) =>
     runMain(["init", ...argv, "--no-check"], { cwd, env: { PATH: process.env.PATH } });
 
@@ -361,7 +361,7 @@ describe("loadgate init --no-check (files only, in process)", () => {
   });
 });
 
-describe("the built-in folders copied without their stack files", () => {
+describe("the built-in folders copied without their stack files", { tags: ["spawns"] }, () => {
   it.each(["django", "fastify-pg", "gunicorn-flask", "uvicorn-starlette"])("%s: a stack file that loads", (name) => {
     const dir = join(tempDir(), name);
     cpSync(join(ROOT, "stacks", name), dir, { recursive: true });
