@@ -54613,14 +54613,7 @@ function branchPath(stack) {
   const name = safe === stack ? stack : `${safe}-${createHash6("sha256").update(stack).digest("hex").slice(0, 8)}`;
   return `baselines/${name}.json`;
 }
-function parseBranchHistory(text, source) {
-  checkDepth(text, source);
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`${source}: not valid JSON (${err.message}).`);
-  }
+function branchHistoryOf(data, source) {
   const d = data;
   const version = d?.schemaVersion;
   const known = version === SCHEMA_VERSION || version === PREVIOUS_SCHEMA_VERSION;
@@ -54924,8 +54917,16 @@ var COST = {
   exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Cost gate: instructions per request under valgrind")
 };
-var CAPACITY_REFUSED = ["duration", "warmup", "trials", "rate", "target", "baseline", "save-baseline"];
-var CAPACITY_IGNORED = [
+var CAPACITY_REFUSED = [
+  "duration",
+  "warmup",
+  "trials",
+  "rate",
+  "target",
+  "baseline",
+  "save-baseline"
+];
+var CAPACITY_UNGATED = [
   "pin",
   "baseline-key",
   "max-error-rate",
@@ -54958,7 +54959,7 @@ var CAPACITY = {
         default: `the stack file's capacity.max-probes, ${CAPACITY_DEFAULTS.maxProbes} if it gives none`
       }
     ],
-    ...runFlags(allRunFlagsBut(...CAPACITY_REFUSED, ...CAPACITY_IGNORED), {
+    ...runFlags(allRunFlagsBut(...CAPACITY_REFUSED, ...CAPACITY_UNGATED), {
       workers: {
         arg: "N",
         text: "fills {workers} in the app command, 1 to 512 (auto runs one worker: capacity does not sweep)",
@@ -54974,7 +54975,7 @@ var CAPACITY = {
   ],
   refused: [
     { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
-    { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" }
+    { flags: CAPACITY_UNGATED, why: "capacity measures and prints; it gates nothing" }
   ],
   exit: [[0, "measured"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Capacity at an SLO: `loadgate capacity`")
@@ -55186,7 +55187,7 @@ function capacityFlags(argv) {
   if (maxProbes !== void 0 && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
     throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
   }
-  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
+  const timing = CAPACITY_REFUSED.map((f) => `--${f}`);
   const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
   if (given) {
     throw new UserError(
@@ -55341,7 +55342,7 @@ function seriesFromText(text, source, stack) {
     throw new UserError(`${source}: not valid JSON (${err.message}).`);
   }
   if (typeof data === "object" && data !== null && "entries" in data) {
-    return fromBranch(parseBranchHistory(text, source), source, stack);
+    return fromBranch(branchHistoryOf(data, source), source, stack);
   }
   const doc = parseResultDocument(text, source);
   const r = doc.results.find((x) => x.stack.name === stack);
@@ -56595,18 +56596,7 @@ function markReusedWorkers(results, asked) {
 }
 
 // src/cli/run.ts
-var TIMING_FLAGS = [
-  "--duration",
-  "--warmup",
-  "--trials",
-  "--connections",
-  "--rate",
-  "--workers",
-  "--client",
-  "--pin",
-  "--target",
-  "--max-error-rate"
-];
+var TIMING_FLAGS = COST_REFUSED.map((f) => `--${f}`);
 async function runCommand(argv, io, costOnly = false) {
   const given = costOnly ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : void 0;
   if (given) {

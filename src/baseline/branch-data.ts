@@ -80,6 +80,11 @@ export function parseBranchHistory(text: string, source: string): BranchHistory 
   } catch (err) {
     throw new UserError(`${source}: not valid JSON (${(err as Error).message}).`);
   }
+  return branchHistoryOf(data, source);
+}
+
+/** A history file's parsed JSON (its depth already checked), validated. */
+export function branchHistoryOf(data: unknown, source: string): BranchHistory {
   const d = data as Partial<BranchHistory> | null;
   // A file of the previous version is read (its entries migrated) when they pass today's checks.
   const version = d?.schemaVersion as number | undefined;

@@ -13,6 +13,7 @@ import type { StackResult } from "../result/types.js";
 import { requireBinaries } from "../stack/binaries.js";
 import { VERSION } from "../version.js";
 import { takeFlag } from "./flags.js";
+import { CAPACITY_REFUSED } from "./help/measure.js";
 import { refusedFlag } from "./help.js";
 import type { CliIo } from "./io.js";
 import { writeOutput } from "./output.js";
@@ -31,7 +32,7 @@ function capacityFlags(argv: string[]): { sloMs?: number; maxProbes?: number; re
   if (maxProbes !== undefined && (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 50)) {
     throw new UserError(`--max-probes: expected a whole number from 1 to 50, got ${JSON.stringify(probes.value)}.`);
   }
-  const timing = ["--duration", "--warmup", "--trials", "--rate", "--target", "--baseline", "--save-baseline"];
+  const timing = CAPACITY_REFUSED.map((f) => `--${f}`);
   const given = probes.rest.find((a) => timing.includes(a.split("=")[0]));
   if (given) {
     throw new UserError(

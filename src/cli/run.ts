@@ -16,23 +16,13 @@ import { workComparisonText } from "../report/work-table.js";
 import { readResultFile } from "../result/read.js";
 import type { ResultDocument } from "../result/types.js";
 import { VERSION } from "../version.js";
+import { COST_REFUSED } from "./help/measure.js";
 import { refusedFlag } from "./help.js";
 import { type CliIo, modeIo } from "./io.js";
 import { writeOutput } from "./output.js";
 
 /** Flags of timed runs that a cost run refuses: it sends requests one at a time to one worker. */
-const TIMING_FLAGS = [
-  "--duration",
-  "--warmup",
-  "--trials",
-  "--connections",
-  "--rate",
-  "--workers",
-  "--client",
-  "--pin",
-  "--target",
-  "--max-error-rate",
-];
+const TIMING_FLAGS = COST_REFUSED.map((f) => `--${f}`);
 
 export async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<number> {
   const given = costOnly ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : undefined;

@@ -1,7 +1,7 @@
 // Pure: a history file's text → the series of one stack: a data-branch history (baselines/<stack>.json)
 // or a Result / baseline file whose stack carries its history.
 
-import { type BranchHistory, parseBranchHistory } from "../baseline/branch-data.js";
+import { type BranchHistory, branchHistoryOf } from "../baseline/branch-data.js";
 import { UserError } from "../errors.js";
 import { checkDepth } from "../result/bounds.js";
 import { parseResultDocument } from "../result/read.js";
@@ -17,7 +17,7 @@ export function seriesFromText(text: string, source: string, stack: string): Sta
     throw new UserError(`${source}: not valid JSON (${(err as Error).message}).`);
   }
   if (typeof data === "object" && data !== null && "entries" in data) {
-    return fromBranch(parseBranchHistory(text, source), source, stack);
+    return fromBranch(branchHistoryOf(data, source), source, stack);
   }
   const doc = parseResultDocument(text, source);
   const r = doc.results.find((x) => x.stack.name === stack);

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { serialize } from "../../src/baseline/branch-data.js";
+import { gitIn } from "../integration/git-repo.js";
 import { runMain } from "../support/cli.js";
 import { shaOf, steppedHistory } from "../support/drift-history.js";
 import { result } from "../support/results.js";
@@ -88,17 +88,7 @@ describe("loadgate history --from", () => {
 
 describe("loadgate history --branch", { tags: ["spawns"] }, () => {
   const repo = join(dir, "repo");
-  const git = (...args: string[]) =>
-    execFileSync("git", args, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@t",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@t",
-      },
-    });
+  const git = (...args: string[]) => gitIn(repo, ...args);
   // The repository is made before the tests, not when the file is collected: a run that leaves out
   // the "spawns" tag (npm run test:unit) starts no git.
   beforeAll(() => {
@@ -119,7 +109,7 @@ describe("loadgate history --branch", { tags: ["spawns"] }, () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("History of demo (loadgate-data:baselines/demo.json)");
     expect(r.stdout).toMatch(/P99 +aaaa009 → aaaa010/);
-    expect(git("rev-parse", "--abbrev-ref", "HEAD").toString().trim()).toBe("main");
+    expect(git("rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
   });
 
   it("no such branch, no file of the stack on it, not a repository: exit 2", async () => {

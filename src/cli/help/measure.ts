@@ -17,7 +17,8 @@ export const RUN: CommandSpec = {
   readme: README("Measurement"),
 };
 
-const COST_REFUSED: RunFlag[] = [
+/** The flags of timed runs that `cost` refuses (src/cli/run.ts says why, naming the flag). */
+export const COST_REFUSED: RunFlag[] = [
   "duration",
   "warmup",
   "trials",
@@ -54,9 +55,18 @@ export const COST: CommandSpec = {
   readme: README("Cost gate: instructions per request under valgrind"),
 };
 
-/** Replaced texts of ab, where the flags differ from run's. */
-const CAPACITY_REFUSED: RunFlag[] = ["duration", "warmup", "trials", "rate", "target", "baseline", "save-baseline"];
-const CAPACITY_IGNORED: RunFlag[] = [
+/** The flags of a timed run's windows and baselines that `capacity` refuses (src/cli/capacity.ts says why). */
+export const CAPACITY_REFUSED: RunFlag[] = [
+  "duration",
+  "warmup",
+  "trials",
+  "rate",
+  "target",
+  "baseline",
+  "save-baseline",
+];
+/** The gate's flags: capacity measures and prints, it gates nothing. */
+const CAPACITY_UNGATED: RunFlag[] = [
   "pin",
   "baseline-key",
   "max-error-rate",
@@ -93,7 +103,7 @@ export const CAPACITY: CommandSpec = {
         default: `the stack file's capacity.max-probes, ${CAPACITY_DEFAULTS.maxProbes} if it gives none`,
       },
     ],
-    ...runFlags(allRunFlagsBut(...CAPACITY_REFUSED, ...CAPACITY_IGNORED), {
+    ...runFlags(allRunFlagsBut(...CAPACITY_REFUSED, ...CAPACITY_UNGATED), {
       workers: {
         arg: "N",
         text: "fills {workers} in the app command, 1 to 512 (auto runs one worker: capacity does not sweep)",
@@ -109,7 +119,7 @@ export const CAPACITY: CommandSpec = {
   ],
   refused: [
     { flags: CAPACITY_REFUSED, why: "each probe's rate and windows are the search's" },
-    { flags: CAPACITY_IGNORED, why: "capacity measures and prints; it gates nothing" },
+    { flags: CAPACITY_UNGATED, why: "capacity measures and prints; it gates nothing" },
   ],
   exit: [[0, "measured"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Capacity at an SLO: `loadgate capacity`"),
