@@ -5,59 +5,99 @@ import { connect, type Socket } from "node:net";
 // autocannon parses every response with http-parser-js (JavaScript) and reschedules a timer per
 // request; on a 2-CPU runner its CPU cost took throughput from the stack under test.
 
-const CRLFCRLF = Buffer.from("\r\n\r\n");
 const CHUNKED_END = Buffer.from("0\r\n\r\n");
 
-export interface ResponseInfo {
-  status: number;
+/** What a response head says, filled in place (one per connection: nothing is allocated per response). */
+export class ResponseHead {
+  status = 0;
+  /** Where the body starts. */
+  headerEnd = 0;
+  /** -1: no Content-Length. */
+  contentLength = -1;
+  chunked = false;
+  close = false;
 }
 
-const CONTENT_LENGTH = [Buffer.from("\r\ncontent-length:"), Buffer.from("\r\nContent-Length:")];
-const CHUNKED = Buffer.from("chunked");
-const CLOSE = [
-  Buffer.from("\r\nconnection: close"),
-  Buffer.from("\r\nConnection: close"),
-  Buffer.from("\r\nConnection: Close"),
-];
+const lower = (name: string) => Uint8Array.from(Buffer.from(name, "latin1"));
+const CONTENT_LENGTH = lower("content-length");
+const CONNECTION = lower("connection");
+const TRANSFER_ENCODING = lower("transfer-encoding");
 
-/** Index of the first needle found in buf[0, end), or -1. */
-function find(buf: Buffer, needles: readonly Buffer[], end: number): number {
-  for (const n of needles) {
-    const i = buf.indexOf(n);
-    if (i >= 0 && i < end) return i + n.length;
+/** buf[at, at + name.length) is `name`, in any case (`| 0x20` lowers letters and keeps "-"). */
+function nameIs(buf: Uint8Array, at: number, name: Uint8Array): boolean {
+  for (let k = 0; k < name.length; k++) if ((buf[at + k] | 0x20) !== name[k]) return false;
+  return true;
+}
+
+/** The header value in buf[from, to) holds `word` (lower case, any case in buf). */
+function valueHas(buf: Uint8Array, from: number, to: number, word: Uint8Array): boolean {
+  for (let i = from; i + word.length <= to; i++) if (nameIs(buf, i, word)) return true;
+  return false;
+}
+const CLOSE = lower("close");
+const CHUNKED = lower("chunked");
+
+/** Pure: one header line buf[start, end) with its colon at `colon`, laid into `h`. */
+function header(buf: Uint8Array, start: number, colon: number, end: number, h: ResponseHead): void {
+  const n = colon - start;
+  if (n === 14 && nameIs(buf, start, CONTENT_LENGTH)) {
+    let i = colon + 1;
+    while (buf[i] === 32 || buf[i] === 9) i++;
+    let v = 0;
+    while (i < end && buf[i] >= 48 && buf[i] <= 57) v = v * 10 + (buf[i++] - 48);
+    h.contentLength = v;
+  } else if (n === 10 && nameIs(buf, start, CONNECTION)) {
+    if (valueHas(buf, colon + 1, end, CLOSE)) h.close = true;
+  } else if (n === 17 && nameIs(buf, start, TRANSFER_ENCODING)) {
+    if (valueHas(buf, colon + 1, end, CHUNKED)) h.chunked = true;
   }
-  return -1;
 }
 
 /**
- * Pure: parses a response head (status line and headers) from `buf`; undefined until it is complete.
- * Byte searches instead of a string copy per response: this runs for every response of the load.
+ * Pure: reads a response head (status line and headers) from buf[0, len) into `h`; false until it is
+ * complete. One pass over the bytes, in JavaScript: this runs for every response of the load, where
+ * a call into Buffer.indexOf per header cost more than the scan.
  */
+export function scanHead(buf: Uint8Array, len: number, h: ResponseHead): boolean {
+  let i = 0;
+  while (i + 1 < len && buf[i] !== 13) i++;
+  if (i + 1 >= len) return false;
+  h.status = (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48);
+  h.contentLength = -1;
+  h.chunked = false;
+  h.close = buf[7] === 48; // HTTP/1.0
+  i += 2;
+  for (;;) {
+    if (i + 1 >= len) return false;
+    if (buf[i] === 13) {
+      h.headerEnd = i + 2;
+      if (h.chunked) h.contentLength = -1;
+      return true;
+    }
+    const start = i;
+    let colon = -1;
+    while (i < len && buf[i] !== 13) {
+      if (colon < 0 && buf[i] === 58) colon = i;
+      i++;
+    }
+    if (i + 1 >= len) return false;
+    if (colon > start) header(buf, start, colon, i, h);
+    i += 2;
+  }
+}
+
+/** Pure: parses a response head from `buf`; undefined until it is complete. */
 export function parseHead(
   buf: Buffer,
 ): { status: number; headerEnd: number; contentLength: number | null; chunked: boolean; close: boolean } | undefined {
-  const end = buf.indexOf(CRLFCRLF);
-  if (end < 0) return undefined;
-  const status = (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48);
-  let contentLength: number | null = null;
-  let i = find(buf, CONTENT_LENGTH, end);
-  if (i < 0) {
-    // Any other spelling of the header name: the slow path.
-    const m = /\r\ncontent-length:\s*(\d+)/i.exec(buf.toString("latin1", 0, end));
-    if (m) contentLength = Number(m[1]);
-  } else {
-    while (buf[i] === 32) i++;
-    let n = 0;
-    while (buf[i] >= 48 && buf[i] <= 57) n = n * 10 + (buf[i++] - 48);
-    contentLength = n;
-  }
-  const chunked = contentLength === null && buf.indexOf(CHUNKED) >= 0 && buf.indexOf(CHUNKED) < end;
-  const close = find(buf, CLOSE, end) >= 0 || buf[7] === 48; // HTTP/1.0
-  return { status, headerEnd: end + 4, contentLength, chunked, close };
+  const h = new ResponseHead();
+  if (!scanHead(buf, buf.length, h)) return undefined;
+  return { ...h, contentLength: h.contentLength < 0 ? null : h.contentLength };
 }
 
 export interface OutgoingRequest {
   buffer: Buffer;
+  /** When the request was due (open loop); NaN: when it is written (closed loop). */
   startedAt: number;
   /** HEAD: the response has headers only, whatever its Content-Length says. */
   noBody?: boolean;
@@ -73,11 +113,19 @@ export interface ConnectionHooks {
   next: () => OutgoingRequest | undefined;
 }
 
+/** Every connection of a thread reads into this buffer: a read is handled before the next one lands. */
+const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
+
 /** One keep-alive connection that reconnects when the server closes it. */
 export class HttpConnection {
   private socket: Socket | undefined;
-  private buf: Buffer | undefined;
-  private head: ReturnType<typeof parseHead>;
+  private readonly head = new ResponseHead();
+  private headDone = false;
+  /** Body bytes read so far of the response in flight. */
+  private bodySeen = 0;
+  /** Bytes kept across reads: a head split over reads, or a chunked body (its end is in its last bytes). */
+  private part: Buffer | undefined;
+  private partLen = 0;
   private startedAt = 0;
   private sentAt = 0;
   inFlight = false;
@@ -105,8 +153,8 @@ export class HttpConnection {
     }
     this.inFlight = true;
     this.noBody = req.noBody ?? false;
-    this.startedAt = req.startedAt;
     this.sentAt = performance.now();
+    this.startedAt = Number.isNaN(req.startedAt) ? this.sentAt : req.startedAt;
     this.socket.write(req.buffer);
   }
 
@@ -123,13 +171,19 @@ export class HttpConnection {
   private open(): void {
     if (this.connecting || this.closed) return;
     this.connecting = true;
-    const socket = connect({ host: this.host, port: this.port, noDelay: true });
+    // onread: each read lands in one shared buffer and comes straight here, without a Buffer and a
+    // stream 'data' event per response.
+    const socket = connect({
+      host: this.host,
+      port: this.port,
+      noDelay: true,
+      onread: { buffer: sharedReadBuffer, callback: (n) => this.onRead(n, sharedReadBuffer) },
+    });
     this.socket = socket;
     socket.on("connect", () => {
       this.connecting = false;
       this.kick();
     });
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (err: NodeJS.ErrnoException) => {
       if (err.code === "EMFILE" || err.code === "ENFILE") this.hooks.onSocketLimit?.(err.code);
     });
@@ -139,8 +193,7 @@ export class HttpConnection {
       const refused = this.connecting && this.pending !== undefined;
       this.socket = undefined;
       this.connecting = false;
-      this.buf = undefined;
-      this.head = undefined;
+      this.resetResponse();
       if (this.inFlight || refused) {
         this.inFlight = false;
         this.pending = undefined;
@@ -153,23 +206,30 @@ export class HttpConnection {
     });
   }
 
-  private onData(chunk: Buffer): void {
-    this.buf = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
-    if (!this.head) {
-      this.head = parseHead(this.buf);
-      if (!this.head) return;
-    }
+  /** A read: `n` bytes at the start of `chunk` (the shared buffer, overwritten by the next read). */
+  private onRead(n: number, chunk: Buffer): true {
+    if (!this.inFlight) return true;
     const h = this.head;
-    const body = this.buf.length - h.headerEnd;
-    let done: boolean;
-    if (this.noBody) done = true;
-    else if (h.contentLength !== null) done = body >= h.contentLength;
-    else if (h.chunked) done = this.buf.length >= 5 && this.buf.subarray(this.buf.length - 5).equals(CHUNKED_END);
-    else done = h.status === 204 || h.status === 304 || (h.status >= 100 && h.status < 200);
-    if (!done) return;
+    if (!this.headDone) {
+      const kept = this.partLen > 0;
+      if (kept) this.keep(chunk, n);
+      const buf = kept ? (this.part as Buffer) : chunk;
+      const len = kept ? this.partLen : n;
+      if (!scanHead(buf, len, h)) {
+        if (!kept) this.keep(chunk, n);
+        return true;
+      }
+      this.headDone = true;
+      this.bodySeen = len - h.headerEnd;
+      if (!h.chunked) this.partLen = 0;
+      else if (!kept) this.keep(chunk, n);
+    } else {
+      this.bodySeen += n;
+      if (h.chunked) this.keep(chunk, n);
+    }
+    if (!this.complete()) return true;
     const endedAt = performance.now();
-    this.buf = undefined;
-    this.head = undefined;
+    this.resetResponse();
     this.inFlight = false;
     this.hooks.onResponse(h.status, this.startedAt, this.sentAt, endedAt);
     if (h.close) {
@@ -178,6 +238,37 @@ export class HttpConnection {
       s?.destroy();
     }
     this.kick();
+    return true;
+  }
+
+  /** The response in flight, whose head has been read, is complete. */
+  private complete(): boolean {
+    const h = this.head;
+    if (this.noBody) return true;
+    if (h.contentLength >= 0) return this.bodySeen >= h.contentLength;
+    if (h.chunked) {
+      const p = this.part as Buffer;
+      return this.partLen >= 5 && p.compare(CHUNKED_END, 0, 5, this.partLen - 5, this.partLen) === 0;
+    }
+    return h.status === 204 || h.status === 304 || (h.status >= 100 && h.status < 200);
+  }
+
+  /** Appends chunk[0, n) to the bytes kept across reads. */
+  private keep(chunk: Buffer, n: number): void {
+    const need = this.partLen + n;
+    if (!this.part || this.part.length < need) {
+      const grown = Buffer.allocUnsafe(Math.max(need, 2 * (this.part?.length ?? 2048)));
+      this.part?.copy(grown, 0, 0, this.partLen);
+      this.part = grown;
+    }
+    chunk.copy(this.part, this.partLen, 0, n);
+    this.partLen = need;
+  }
+
+  private resetResponse(): void {
+    this.headDone = false;
+    this.partLen = 0;
+    this.bodySeen = 0;
   }
 
   /** Abandons the request in flight (a timeout) and reconnects. */
@@ -187,8 +278,7 @@ export class HttpConnection {
     this.hooks.onError(true);
     const s = this.socket;
     this.socket = undefined;
-    this.buf = undefined;
-    this.head = undefined;
+    this.resetResponse();
     s?.destroy();
     this.kick();
   }
