@@ -9,7 +9,13 @@ const banner = {
   ].join("\n"),
 };
 
-const entries = { cli: "src/cli/index.ts", main: "src/action/main-entry.ts", post: "src/action/post-entry.ts" };
+// load-worker: the load client's worker thread (src/load/threads.ts starts it from beside cli.js or main.js).
+const entries = {
+  cli: "src/cli/index.ts",
+  main: "src/action/main-entry.ts",
+  post: "src/action/post-entry.ts",
+  "load-worker": "src/load/load-worker.ts",
+};
 
 for (const [name, entry] of Object.entries(entries)) {
   await build({

@@ -56,6 +56,7 @@ export const INPUTS = {
   cost: "cost",
   work: "work",
   client: "client",
+  loadThreads: "load-threads",
   pin: "pin",
   target: "target",
   reportArtifact: "report-artifact",
@@ -194,6 +195,7 @@ function overridesOf(getInput: (name: string) => string): Overrides {
     INPUTS.rate,
     INPUTS.workers,
     INPUTS.client,
+    INPUTS.loadThreads,
     INPUTS.maxErrorRate,
     INPUTS.p99Threshold,
     INPUTS.throughputThreshold,
@@ -234,7 +236,7 @@ function stacksOf(
     );
   }
   return {
-    stacks: stackInput.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, workspace)), overrides)),
+    stacks: stackInput.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, workspace)), overrides, inputLabel)),
     target,
   };
 }

@@ -8,7 +8,7 @@ import { flagLabel, type Label, type Overrides } from "./overrides.js";
 import { type LoadPlan, type StackPlan, SWEEP_DEFAULT_BUDGET, type TargetPlan } from "./plan.js";
 import { STACK_DEFAULTS, type StackSpec } from "./stack-spec.js";
 
-export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
+export function applyOverrides(spec: StackSpec, o: Overrides, label: Label = flagLabel): StackPlan {
   const load: LoadPlan = {
     requests: spec.load.requests,
     connections: o.connections ?? spec.load.connections,
@@ -18,7 +18,9 @@ export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
     trials: o.trials ?? spec.load.trials,
     timeoutSeconds: spec.load.timeoutSeconds,
     client: o.client ?? "native",
+    threads: o.loadThreads ?? spec.load.threads,
   };
+  checkThreads(load, o.loadThreads === undefined ? `${spec.file}: load.threads` : label("load-threads"));
   const wanted = o.workers ?? spec.app.workers;
   return Object.freeze({
     spec,
@@ -32,6 +34,22 @@ export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
     gate: finalGate(spec.gate, o),
     work: o.work === false || spec.work === null ? null : spec.work,
   });
+}
+
+/**
+ * Threads: each needs a connection of its own, and they are the native client's (autocannon runs in the
+ * main thread). `name` is how the source named the count (--load-threads, the stack file's key, ...).
+ */
+function checkThreads(load: LoadPlan, name: string): void {
+  if (load.threads === 1) return;
+  if (load.client === "autocannon") {
+    throw new UserError(`${name} ${load.threads}: threads are the native client's; autocannon runs in one thread.`);
+  }
+  if (typeof load.threads === "number" && load.threads > load.connections) {
+    throw new UserError(
+      `${name} ${load.threads} with ${load.connections} connections: each thread needs at least one connection; use at most ${load.connections} threads or more connections.`,
+    );
+  }
 }
 
 /** Defaults for --target runs, the same as a stack file's. */
@@ -87,6 +105,8 @@ export function planTarget(raw: string, o: Overrides, positionals: string[], lab
     trials: o.trials ?? TARGET_DEFAULTS.trials,
     timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
     client: o.client ?? "native",
+    threads: o.loadThreads ?? 1,
   };
+  checkThreads(load, label("load-threads"));
   return Object.freeze({ url: url.toString(), load, gate: finalGate(DEFAULT_GATE, o) });
 }

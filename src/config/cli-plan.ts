@@ -30,6 +30,7 @@ export const RUN_OPTIONS = {
   pin: { type: "boolean" },
   target: { type: "string" },
   client: { type: "string" },
+  "load-threads": { type: "string" },
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
   "no-cost": { type: "boolean" },

@@ -15,6 +15,8 @@ export const inputLabel: Label = (name) => `Input ${name}`;
 
 export interface Overrides extends GateOverrides {
   client?: "native" | "autocannon";
+  /** --load-threads (input load-threads): a count, or "auto". */
+  loadThreads?: number | "auto";
   durationSeconds?: number;
   warmupSeconds?: number;
   trials?: number;
@@ -139,6 +141,21 @@ function client(label: Label, values: RawValues): Overrides["client"] {
   return c;
 }
 
+/** --load-threads: 1 to 64, or auto. */
+function loadThreads(label: string, value: string | undefined): Overrides["loadThreads"] {
+  if (value === undefined || value.trim() === "auto") return value === undefined ? undefined : "auto";
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < 1 || n > MAX_LOAD_THREADS) {
+    throw new UserError(
+      `${label}: expected a whole number of threads from 1 to ${MAX_LOAD_THREADS}, or auto, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return n;
+}
+
+/** The most worker threads the load client takes (the stack file's schema says the same). */
+export const MAX_LOAD_THREADS = 64;
+
 /** --cost / --no-cost (the Action's cost: true / false): on, off, or the stack file decides. */
 function costSwitch(label: Label, values: RawValues): boolean | undefined {
   if (values.cost === true && values["no-cost"] === true) {
@@ -165,6 +182,7 @@ export function parseOverrides(values: RawValues, label: Label = flagLabel): Ove
   }
   return {
     client: client(label, values),
+    loadThreads: loadThreads(label("load-threads"), str("load-threads")),
     durationSeconds: seconds(label("duration"), str("duration"), { min: 0, aboveZero: true }),
     warmupSeconds: seconds(label("warmup"), str("warmup"), { min: 0 }),
     trials: number(label("trials"), str("trials"), { integer: true, min: 1, max: 1000 }),

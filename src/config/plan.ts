@@ -17,6 +17,8 @@ export interface LoadPlan {
   timeoutSeconds: number;
   /** The HTTP client: loadgate's own lean connections, or autocannon (closed loop only; kept for comparison). */
   client: "native" | "autocannon";
+  /** The native client's worker threads (1: the main thread sends the load), or auto (src/load/auto-threads.ts). */
+  threads: number | "auto";
 }
 
 export interface StackPlan {

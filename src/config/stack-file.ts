@@ -337,6 +337,7 @@ function loadSection(at: Sections, load: Json): StackSpec["load"] {
     trials: (load.trials as number | undefined) ?? STACK_DEFAULTS.trials,
     timeoutSeconds: parseDuration((load.timeout as string | number | undefined) ?? STACK_DEFAULTS.timeoutSeconds),
     pin: (load.pin as boolean | undefined) ?? false,
+    threads: (load.threads as number | "auto" | undefined) ?? 1,
   };
 }
 

@@ -134,6 +134,8 @@ export interface StackSpec {
     timeoutSeconds: number;
     /** Give the load generator its own CPU (like --pin). */
     pin: boolean;
+    /** The load client's worker threads, or auto (like --load-threads). */
+    threads: number | "auto";
   };
   /** The stack file's own gate, before flags and inputs (the plan's StackPlan.gate is the final one). */
   gate: Gate;

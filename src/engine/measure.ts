@@ -52,9 +52,9 @@ export async function oneWindow(stack: RunningStack, load: LoadPlan, signal?: Ab
 }
 
 /** The warnings a Result carries: a saturated load generator, failed requests. */
-export function warningsFor(cpu: CpuAccount | null, trials: readonly Trial[]): string[] {
+export function warningsFor(cpu: CpuAccount | null, trials: readonly Trial[], threads = 1): string[] {
   const warnings: string[] = [];
-  const w = cpu ? loadGeneratorWarning(cpu) : undefined;
+  const w = cpu ? loadGeneratorWarning(cpu, threads) : undefined;
   if (w) warnings.push(w);
   const sum = (f: (t: Trial) => number) => trials.reduce((a, t) => a + f(t), 0);
   const errors = sum((t) => t.errors.total);

@@ -171,6 +171,7 @@ export function stackResult(r: {
       warmupSeconds: r.load.warmupSeconds,
       durationSeconds: r.load.durationSeconds,
       trials: r.trials.length,
+      ...(typeof r.load.threads === "number" ? { threads: r.load.threads } : {}),
     },
     trials: r.trials,
     summary: summarizeTrials(r.trials, r.histograms),

@@ -41,12 +41,12 @@ export async function measureStack(
     workers: s.workers,
     environment: buildEnvironment({ ...facts, versions: p.versions, stackFileHash: s.spec.fileHash }),
     target: "nginx" in stack.ports ? "nginx" : "app",
-    load: s.load,
+    load: { ...s.load, threads: measured.outcome.threads },
     trials,
     histograms: measured.outcome.histograms,
     cpu: measured.cpu,
     placement,
-    warnings: [...warningsFor(measured.cpu, trials), ...work.warnings],
+    warnings: [...warningsFor(measured.cpu, trials, measured.outcome.threads), ...work.warnings],
   });
   if (work.record) result.work = work.record;
   return result;

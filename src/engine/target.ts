@@ -38,11 +38,11 @@ export async function runTarget(plan: RunPlan, target: TargetPlan, hooks: Engine
       stackFileHash: "",
     }),
     target: target.url,
-    load: target.load,
+    load: { ...target.load, threads: measured.outcome.threads },
     trials,
     histograms: measured.outcome.histograms,
     cpu: measured.cpu,
     placement,
-    warnings: warningsFor(measured.cpu, trials),
+    warnings: warningsFor(measured.cpu, trials, measured.outcome.threads),
   });
 }

@@ -1,8 +1,11 @@
 import type { LoadPlan } from "../config/plan.js";
+import { autoThreads } from "./auto-threads.js";
 import { checkSocketRoom, openFileCount, openFileLimit, socketLimitError } from "./fd-limit.js";
-import { HttpConnection, requestBuffer } from "./http-connection.js";
-import { type Phase, phaseAt, type Schedule } from "./phases.js";
-import { type PhaseRecorder, phaseRecorders } from "./recorder.js";
+import { HttpConnection, type OutgoingRequest, requestBuffer } from "./http-connection.js";
+import type { Phase, Schedule } from "./phases.js";
+import { type PhaseRecorder, type PhaseRecorders, phaseRecorders } from "./recorder.js";
+import type { Share } from "./share.js";
+import { runThreads } from "./threads.js";
 import { startTicker } from "./ticker.js";
 import type { LoadHooks, LoadOutcome } from "./types.js";
 
@@ -13,33 +16,64 @@ import type { LoadHooks, LoadOutcome } from "./types.js";
  * Open loop (rate R): request i is due at t0 + i/R; due requests wait for a free connection, and
  * latency runs from the due time (corrected for coordinated omission), with the latency from the
  * actual write kept as "uncorrected"; a response counts in the phase in which it was due.
+ * Threads (load.threads > 1): the same, each worker thread with its share of the connections and,
+ * open loop, of the schedule (src/load/threads.ts); "auto" first finds the count (auto-threads.ts).
  */
 export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Promise<LoadOutcome> {
-  const target = targetOf(url, load);
-  const phases = phaseRecorders(load);
   checkSocketRoom(load.connections);
+  if (load.threads === "auto") return autoThreads(url, load, hooks, runLoad);
+  if (load.threads > 1) return runThreads(url, { ...load, threads: load.threads }, hooks);
+  const phases = phaseRecorders(load);
+  return runShare(url, load, hooks, ONE_SHARE(load), performance.now(), phases).then(() => phases.outcome(1));
+}
+
+/** The whole load as one thread's share. */
+const ONE_SHARE = (load: LoadPlan): Share => ({ index: 0, of: 1, connections: load.connections });
+
+/**
+ * Runs one thread's share of the load from `t0` (this thread's clock) into `phases`. The main thread
+ * (one thread) also runs the ticker; a worker thread leaves it to the main thread (`ticker: false`).
+ */
+export function runShare(
+  url: string,
+  load: LoadPlan,
+  hooks: LoadHooks,
+  share: Share,
+  t0: number,
+  phases: PhaseRecorders,
+  status?: (run: Run) => void,
+): Promise<void> {
+  const target = targetOf(url, load);
   return new Promise((resolve, reject) => {
-    const run = newRun(load, phases);
-    const end = settlement(run, hooks, () => resolve(phases.outcome()), reject);
-    run.connections = openConnections(run, load, target, end);
+    const run = newRun(load, phases, t0, share);
+    const end = settlement(run, hooks, resolve, reject);
+    run.connections = openConnections(run, load, share, target, end);
     const pump = openLoopPump(run);
     run.reaper = startReaper(run);
-    run.ticker = startTicker({
-      t0: run.t0,
-      schedule: run.schedule,
-      recorderFor: run.recorderFor,
-      okTotal: () => run.okTotal,
-      check: hooks.check,
-      onProgress: hooks.onProgress,
-      fail: end.fail,
-      lastProgress: () => run.lastProgress,
-      requestTimeoutSeconds: load.timeoutSeconds,
-      stalled: hooks.stalled,
-    });
-    run.warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);
-    run.endTimer = setTimeout(() => endMeasure(run, hooks, end), phases.total * 1000);
+    if (status) status(run);
+    else run.ticker = tickerOf(run, load, hooks, end);
+    run.warmupTimer = setTimeout(
+      () => hooks.onMeasureStart?.(),
+      Math.max(0, t0 + load.warmupSeconds * 1000 - performance.now()),
+    );
+    run.endTimer = setTimeout(() => endMeasure(run, hooks, end), Math.max(0, run.endAt - performance.now()));
     if (run.open) pump();
     else for (const c of run.connections) c.kick();
+  });
+}
+
+function tickerOf(run: Run, load: LoadPlan, hooks: LoadHooks, end: Settle): NodeJS.Timeout {
+  return startTicker({
+    t0: run.t0,
+    schedule: run.schedule,
+    recorderFor: run.recorderFor,
+    okTotal: () => run.okTotal,
+    check: hooks.check,
+    onProgress: hooks.onProgress,
+    fail: end.fail,
+    lastProgress: () => run.lastProgress,
+    requestTimeoutSeconds: load.timeoutSeconds,
+    stalled: hooks.stalled,
   });
 }
 
@@ -63,15 +97,18 @@ function targetOf(url: string, load: LoadPlan): Target {
  * One run's state, shared by its stages: the connections' callbacks, the open loop's pump, the
  * reaper, the ticker and the teardown. Every field is set from the start, so its shape never changes.
  */
-interface Run {
+export interface Run {
   readonly t0: number;
   /** When the last trial ends; no request is due after it. */
   readonly endAt: number;
   readonly open: boolean;
+  /** Open loop: this thread's requests are due at t0 + offsetMs + k × intervalMs (every `of`-th of the whole schedule). */
   readonly intervalMs: number;
+  readonly offsetMs: number;
   readonly timeoutMs: number;
   readonly schedule: Schedule;
   readonly recorderFor: (phase: Phase) => PhaseRecorder | undefined;
+  readonly recorderAt: (seconds: number) => PhaseRecorder | undefined;
   /** Open loop: the due times of requests still waiting for a free connection, oldest first. */
   readonly backlog: number[];
   connections: HttpConnection[];
@@ -88,17 +125,19 @@ interface Run {
   drainTimer: NodeJS.Timeout | undefined;
 }
 
-function newRun(load: LoadPlan, phases: ReturnType<typeof phaseRecorders>): Run {
-  const t0 = performance.now();
+function newRun(load: LoadPlan, phases: PhaseRecorders, t0: number, share: Share): Run {
   const open = load.rate !== null;
+  const gap = open ? 1000 / load.rate! : 0;
   return {
     t0,
     endAt: t0 + phases.total * 1000,
     open,
-    intervalMs: open ? 1000 / load.rate! : 0,
+    intervalMs: gap * share.of,
+    offsetMs: gap * share.index,
     timeoutMs: load.timeoutSeconds * 1000,
     schedule: phases.schedule,
     recorderFor: phases.recorderFor,
+    recorderAt: phases.recorderAt,
     backlog: [],
     connections: [],
     stopped: false,
@@ -150,47 +189,50 @@ function settlement(run: Run, hooks: LoadHooks, resolve: () => void, reject: (er
 
 /**
  * The hot path: `next` and `onResponse` run once per request. Their callbacks are made once per
- * connection; what never changes during the run is read from locals, not from `run`.
+ * connection; what never changes during the run is read from locals, not from `run`. Nothing is
+ * allocated per request: each connection's request is one object, refilled.
  */
-function openConnections(run: Run, load: LoadPlan, target: Target, end: Settle): HttpConnection[] {
-  const { t0, open, schedule, recorderFor, backlog } = run;
+function openConnections(run: Run, load: LoadPlan, share: Share, target: Target, end: Settle): HttpConnection[] {
+  const { t0, open, recorderAt, backlog } = run;
   const { host, port, buffers } = target;
   let sent = 0;
-  const nextRequest = () => buffers[sent++ % buffers.length];
-  const connections = Array.from(
-    { length: load.connections },
-    () =>
-      new HttpConnection(host, port, {
-        next: () => {
-          if (run.stopped) return undefined;
-          if (!open) return { ...nextRequest(), startedAt: performance.now() };
-          const due = backlog.shift();
-          return due === undefined ? undefined : { ...nextRequest(), startedAt: due };
-        },
-        onResponse: (status, startedAt, sentAt, endedAt) => {
-          run.lastProgress = endedAt;
-          const at = open ? startedAt : endedAt;
-          const rec = recorderFor(phaseAt((at - t0) / 1000, schedule));
-          if (!rec) return;
-          rec.recordResponse(status, endedAt - startedAt);
-          if (status >= 200 && status < 300) {
-            run.okTotal++;
-            if (open) rec.recordUncorrected(endedAt - sentAt);
-          }
-          if (run.stopped && open && connections.every((c) => !c.inFlight)) end.complete();
-        },
-        onError: (timeout) => {
-          recorderFor(phaseAt((performance.now() - t0) / 1000, schedule))?.recordError(timeout);
-        },
-        onSocketLimit: (code) => end.fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code)),
-      }),
-  );
+  const connections: HttpConnection[] = [];
+  const onResponse = (status: number, startedAt: number, sentAt: number, endedAt: number) => {
+    run.lastProgress = endedAt;
+    const rec = recorderAt(((open ? startedAt : endedAt) - t0) / 1000);
+    if (!rec) return;
+    rec.recordResponse(status, endedAt - startedAt);
+    if (status >= 200 && status < 300) {
+      run.okTotal++;
+      if (open) rec.recordUncorrected(endedAt - sentAt);
+    }
+    if (run.stopped && open && connections.every((c) => !c.inFlight)) end.complete();
+  };
+  const onError = (timeout: boolean) => recorderAt((performance.now() - t0) / 1000)?.recordError(timeout);
+  const onSocketLimit = (code: string) =>
+    end.fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code));
+  for (let i = 0; i < share.connections; i++) {
+    // Closed loop: startedAt NaN, the request starts when it is written.
+    const req: OutgoingRequest = { buffer: buffers[0].buffer, noBody: false, startedAt: Number.NaN };
+    const next = () => {
+      if (run.stopped) return undefined;
+      const due = open ? backlog.shift() : Number.NaN;
+      if (due === undefined) return undefined;
+      const r = buffers[sent++ % buffers.length];
+      req.buffer = r.buffer;
+      req.noBody = r.noBody;
+      req.startedAt = due;
+      return req;
+    };
+    connections.push(new HttpConnection(host, port, { next, onResponse, onError, onSocketLimit }));
+  }
   return connections;
 }
 
 /** Open loop: queues the requests that have fallen due, hands them to idle connections, and waits for the next. */
 function openLoopPump(run: Run): () => void {
-  const { t0, intervalMs, endAt, backlog, connections } = run;
+  const { intervalMs, endAt, backlog, connections } = run;
+  const t0 = run.t0 + run.offsetMs;
   let scheduled = 0;
   const pump = () => {
     if (run.stopped) return;
@@ -214,7 +256,7 @@ function expireBacklog(run: Run, olderThan: number): void {
   const { backlog } = run;
   while (backlog.length > 0 && backlog[0] < olderThan) {
     const due = backlog.shift()!;
-    run.recorderFor(phaseAt((due - run.t0) / 1000, run.schedule))?.recordError(true);
+    run.recorderAt((due - run.t0) / 1000)?.recordError(true);
   }
 }
 

@@ -35,6 +35,19 @@ export class PhaseRecorder {
     else this.connection++;
   }
 
+  /** Adds another recorder's responses and errors (another thread's share of the same phase): exact. */
+  add(other: PhaseRecorder): void {
+    this.ok += other.ok;
+    this.non2xx += other.non2xx;
+    this.connection += other.connection;
+    this.timeouts += other.timeouts;
+    this.histogram.add(other.histogram);
+    if (other.uncorrected) {
+      this.uncorrected ??= newHistogram();
+      this.uncorrected.add(other.uncorrected);
+    }
+  }
+
   get errors(): ErrorCounts {
     return {
       connection: this.connection,
@@ -75,14 +88,23 @@ export function phaseRecorders(load: Pick<LoadPlan, "warmupSeconds" | "durationS
   };
   const warmup = new PhaseRecorder();
   const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
+  const { warmupSeconds, durationSeconds } = schedule;
   return {
     schedule,
     total: totalSeconds(schedule),
+    /** The measured trials' recorders, in order (another thread's are added to them). */
+    trials,
     recorderFor: (phase: Phase): PhaseRecorder | undefined =>
       phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : undefined,
-    outcome: (): LoadOutcome => ({
+    /** The recorder of the moment `seconds` into the run: phaseAt's rule without a Phase object per response. */
+    recorderAt: (seconds: number): PhaseRecorder | undefined =>
+      seconds < warmupSeconds ? warmup : trials[Math.floor((seconds - warmupSeconds) / durationSeconds)],
+    outcome: (threads = 1): LoadOutcome => ({
       trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)),
       histograms: trials.map((r) => r.histogram),
+      threads,
     }),
   };
 }
+
+export type PhaseRecorders = ReturnType<typeof phaseRecorders>;

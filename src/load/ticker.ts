@@ -1,7 +1,13 @@
 import { type Phase, phaseAt, type Schedule, totalSeconds } from "./phases.js";
-import type { PhaseRecorder } from "./recorder.js";
 import type { Progress } from "./types.js";
 import { stalledError, stallLimitSeconds } from "./watchdog.js";
+
+/** What the progress line reads of a phase: a recorder, or (threads) the threads' recorders together. */
+export interface PhaseProgress {
+  readonly errors: { total: number };
+  /** P99 so far in ms. */
+  currentP99(): number;
+}
 
 /**
  * Once a second: runs the liveness check (a dead component aborts the load), the progress watchdog
@@ -11,7 +17,7 @@ import { stalledError, stallLimitSeconds } from "./watchdog.js";
 export function startTicker(o: {
   t0: number;
   schedule: Schedule;
-  recorderFor: (phase: Phase) => PhaseRecorder | undefined;
+  recorderFor: (phase: Phase) => PhaseProgress | undefined;
   okTotal: () => number;
   check?: () => void;
   onProgress?: (p: Progress) => void;

@@ -34,4 +34,6 @@ export interface LoadOutcome {
   trials: Trial[];
   /** Each measured trial's µs histogram of successful responses, in the order of `trials`, for pooling. */
   histograms: Histogram[];
+  /** The worker threads that sent the load (1: the main thread alone). */
+  threads: number;
 }

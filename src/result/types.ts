@@ -118,6 +118,8 @@ export interface LoadSettings {
   warmupSeconds: number;
   durationSeconds: number;
   trials: number;
+  /** The load client's worker threads (absent in Results written before threads: 1). */
+  threads?: number;
 }
 
 export interface CpuAccount {

@@ -32,10 +32,11 @@ export function cpuAccount(start: CpuCounters, end: CpuCounters, cores: number):
   };
 }
 
-/** The load generator is single-threaded: near one full core, it, not the stack, sets the pace. */
+/** Each load generator thread runs on one core: near a full core per thread, it, not the stack, sets the pace. */
 export const LOADGEN_SATURATION_CORES = 0.9;
 
-export function loadGeneratorWarning(account: CpuAccount): string | undefined {
-  if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES) return undefined;
-  return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
+export function loadGeneratorWarning(account: CpuAccount, threads = 1): string | undefined {
+  if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES * threads) return undefined;
+  const used = `${(account.loadGeneratorCores * 100).toFixed(0)}% of ${threads === 1 ? "one core" : `${threads} cores (its ${threads} threads)`}`;
+  return `The load generator used ${used}: it may be the bottleneck, so the results understate the stack. On a machine with spare cores give it more threads (--load-threads N or auto; the stack file's load.threads), or its own core with --pin; use fewer connections; or measure with a load generator on another machine via --target.`;
 }

@@ -165,6 +165,7 @@ describe("the progress watchdog", () => {
     trials: 1,
     timeoutSeconds,
     client: "native",
+    threads: 1,
   });
   async function listen(onSocket: (s: Socket) => void): Promise<{ server: Server; url: string }> {
     const server = createServer(onSocket);

@@ -50,6 +50,14 @@ export const RUN_FLAGS: Record<RunFlag, FlagHelp> = {
     text: "the HTTP client: loadgate's own, or autocannon (closed loop only; kept to compare)",
     default: "native",
   },
+  "load-threads": {
+    arg: "N|auto",
+    text:
+      "worker threads of the native client, 1 to 64 and at most --connections, each with its share of the " +
+      "connections (and of the --rate schedule); auto: the fewest of which none is saturated, trying each " +
+      "count for 1 s, within the CPUs not left to the stack (1 on a 2-CPU machine)",
+    default: "the stack file's load.threads, 1 if it gives none",
+  },
   pin: {
     text: "the load generator on CPU 0, the stack on the other CPUs (taskset; needs 2 CPUs)",
     default: "off; on when the stack file's load.pin is true",
@@ -134,6 +142,7 @@ export const RUN_ORDER: readonly RunFlag[] = [
   "workers",
   "sweep-time",
   "client",
+  "load-threads",
   "pin",
   "target",
   "max-error-rate",
