@@ -32,7 +32,8 @@ const ONE_SHARE = (load: LoadPlan): Share => ({ index: 0, of: 1, connections: lo
 
 /**
  * Runs one thread's share of the load from `t0` (this thread's clock) into `phases`. The main thread
- * (one thread) also runs the ticker; a worker thread leaves it to the main thread (`ticker: false`).
+ * (one thread) also runs the ticker; a worker thread gives `status`, which reports the run to the
+ * main thread instead (load-worker.ts).
  */
 export function runShare(
   url: string,

@@ -53,20 +53,26 @@ function header(buf: Uint8Array, start: number, colon: number, end: number, h: R
   }
 }
 
+/** The first ":" in buf[from, to), or -1. */
+function colonIn(buf: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (buf[i] === 58) return i;
+  return -1;
+}
+
 /**
  * Pure: reads a response head (status line and headers) from buf[0, len) into `h`; false until it is
- * complete. One pass over the bytes, in JavaScript: this runs for every response of the load, where
- * a call into Buffer.indexOf per header cost more than the scan.
+ * complete. This runs for every response of the load: line ends are found with Buffer.indexOf (native),
+ * and only the lines that may be Content-Length, Connection or Transfer-Encoding are read further;
+ * no string and no object is made. Bytes past `len` (a shared read buffer's stale ones) are never taken.
  */
-export function scanHead(buf: Uint8Array, len: number, h: ResponseHead): boolean {
-  let i = 0;
-  while (i + 1 < len && buf[i] !== 13) i++;
-  if (i + 1 >= len) return false;
+export function scanHead(buf: Buffer, len: number, h: ResponseHead): boolean {
+  let eol = buf.indexOf(13);
+  if (eol < 0 || eol + 1 >= len) return false;
   h.status = (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48);
   h.contentLength = -1;
   h.chunked = false;
   h.close = buf[7] === 48; // HTTP/1.0
-  i += 2;
+  let i = eol + 2;
   for (;;) {
     if (i + 1 >= len) return false;
     if (buf[i] === 13) {
@@ -74,15 +80,14 @@ export function scanHead(buf: Uint8Array, len: number, h: ResponseHead): boolean
       if (h.chunked) h.contentLength = -1;
       return true;
     }
-    const start = i;
-    let colon = -1;
-    while (i < len && buf[i] !== 13) {
-      if (colon < 0 && buf[i] === 58) colon = i;
-      i++;
+    eol = buf.indexOf(13, i);
+    if (eol < 0 || eol + 1 >= len) return false;
+    const first = buf[i] | 0x20;
+    if (first === 99 || first === 116) {
+      const colon = colonIn(buf, i, eol);
+      if (colon > i) header(buf, i, colon, eol, h);
     }
-    if (i + 1 >= len) return false;
-    if (colon > start) header(buf, start, colon, i, h);
-    i += 2;
+    i = eol + 2;
   }
 }
 
@@ -147,6 +152,8 @@ export class HttpConnection {
     this.pending = undefined;
     if (!req) return;
     if (!this.socket || this.connecting) {
+      // Closed loop: the request starts now, so the time to connect counts in its latency.
+      if (Number.isNaN(req.startedAt)) req.startedAt = performance.now();
       this.pending = req;
       this.open();
       return;

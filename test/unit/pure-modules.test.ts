@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { blockOrder } from "../../src/ab/schedule.js";
 import { nextHistory } from "../../src/baseline/history.js";
 import { DEFAULT_GATE } from "../../src/compare/gate.js";
-import { parseHead, requestBuffer } from "../../src/load/http-connection.js";
+import { parseHead, ResponseHead, requestBuffer, scanHead } from "../../src/load/http-connection.js";
 import { phaseAt } from "../../src/load/phases.js";
 import { planPlacement } from "../../src/load/placement.js";
 import { COMMENT_LIMIT, commentMarker, escapeText, renderMarkdown } from "../../src/report/markdown.js";
@@ -111,6 +111,15 @@ describe("HTTP response heads", () => {
       close: true,
     });
     expect(parseHead(Buffer.from("HTTP/1.1 200 OK\r\nContent-Le"))).toBeUndefined();
+  });
+  it("reads only the bytes it is given: a shared read buffer holds stale ones past them", () => {
+    const head = "HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n";
+    const buf = Buffer.alloc(256, "\r\n");
+    buf.write(`${head}hi`);
+    const h = new ResponseHead();
+    for (let n = 0; n < head.length; n++) expect(scanHead(buf, n, h)).toBe(false);
+    expect(scanHead(buf, head.length, h)).toBe(true);
+    expect(h).toMatchObject({ status: 200, contentLength: 2, close: true, chunked: false, headerEnd: head.length });
   });
   it("builds a request once, with Host and a body length", () => {
     const b = requestBuffer("127.0.0.1:8080", {
