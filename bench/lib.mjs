@@ -64,9 +64,9 @@ function wrkMs(text) {
   return { us: n / 1000, ms: n, s: n * 1000, m: n * 60000 }[m[2]];
 }
 
-/** wrk --latency; CPU seconds of wrk itself from the shell's `times`. */
-export async function wrk(url, connections, seconds) {
-  const script = `wrk --latency -t1 -c${connections} -d${seconds}s ${url}; times`;
+/** wrk --latency (1 thread unless `threads`); CPU seconds of wrk itself from the shell's `times`. */
+export async function wrk(url, connections, seconds, threads = 1) {
+  const script = `wrk --latency -t${threads} -c${connections} -d${seconds}s ${url}; times`;
   const r = await run("bash", ["-c", script]);
   if (r.code !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const p = (q) => wrkMs(new RegExp(`^\\s+${q}%\\s+(\\S+)`, "m").exec(r.stdout)?.[1] ?? "");
