@@ -1,21 +1,21 @@
-// A load worker thread: runs its share of the load (src/load/driver.ts runShare) from the main
-// thread's start, reports progress twice a second, and sends its trials' recorders when done.
+// A load worker thread: says it is ready, runs its share of the load (src/load/driver.ts runShare)
+// from the main thread's start, reports progress twice a second, and sends its trials' recorders when done.
 // Started by src/load/threads.ts; bundled as dist/load-worker.js beside the CLI and the Action.
 
 import { parentPort, workerData } from "node:worker_threads";
 import { runShare } from "./driver.js";
 import { phaseRecorders } from "./recorder.js";
 import { toWire } from "./share.js";
-import type { StatusMessage, WorkerMessage, WorkerStart } from "./thread-messages.js";
+import type { StartMessage, StatusMessage, WorkerMessage, WorkerStart } from "./thread-messages.js";
 
 const STATUS_MS = 500;
 
-function main(port: NonNullable<typeof parentPort>, start: WorkerStart): void {
+function main(port: NonNullable<typeof parentPort>, start: WorkerStart, t0EpochMs: number): void {
   const post = (m: WorkerMessage) => port.postMessage(m);
   const phases = phaseRecorders(start.load);
   const all = [phases.recorderFor({ kind: "warmup" })!, ...phases.trials];
   let timer: NodeJS.Timeout | undefined;
-  const t0 = start.t0EpochMs - performance.timeOrigin;
+  const t0 = t0EpochMs - performance.timeOrigin;
   runShare(start.url, start.load, {}, start.share, t0, phases, (run) => {
     const status = (): StatusMessage => ({
       kind: "status",
@@ -37,4 +37,8 @@ function main(port: NonNullable<typeof parentPort>, start: WorkerStart): void {
   );
 }
 
-if (parentPort) main(parentPort, workerData as WorkerStart);
+const port = parentPort;
+if (port) {
+  port.once("message", (m: StartMessage) => main(port, workerData as WorkerStart, m.t0EpochMs));
+  port.postMessage({ kind: "ready" } satisfies WorkerMessage);
+}

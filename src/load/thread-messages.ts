@@ -3,12 +3,22 @@
 import type { LoadPlan } from "../config/plan.js";
 import type { Share, WireRecorder } from "./share.js";
 
-/** The main thread's start order: one share of the load from one moment (epoch ms, the clocks differ per thread). */
+/** What a thread is started with (its workerData): its share of the load. */
 export interface WorkerStart {
   url: string;
   load: LoadPlan;
   share: Share;
+}
+
+/** The main thread's go, once every thread is ready: the run's start, epoch ms (each thread has its own clock). */
+export interface StartMessage {
+  kind: "start";
   t0EpochMs: number;
+}
+
+/** A thread has loaded and waits for the start. */
+export interface ReadyMessage {
+  kind: "ready";
 }
 
 /** A thread's progress, twice a second: for the live line and the watchdog. */
@@ -34,4 +44,4 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type WorkerMessage = StatusMessage | DoneMessage | ErrorMessage;
+export type WorkerMessage = ReadyMessage | StatusMessage | DoneMessage | ErrorMessage;

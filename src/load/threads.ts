@@ -10,16 +10,19 @@ import { StackError, UserError } from "../errors.js";
 import type { Phase } from "./phases.js";
 import { phaseRecorders } from "./recorder.js";
 import { addWire, sharesOf } from "./share.js";
-import type { StatusMessage, WorkerMessage, WorkerStart } from "./thread-messages.js";
+import type { StartMessage, StatusMessage, WorkerMessage, WorkerStart } from "./thread-messages.js";
 import { type PhaseProgress, startTicker } from "./ticker.js";
 import type { LoadHooks, LoadOutcome } from "./types.js";
 
-/** The worker's file: the bundle's dist/load-worker.js, or the source under tsx (tests, scripts). */
-function workerFile(): { file: URL; execArgv: string[] } {
+/**
+ * The worker: the bundle's dist/load-worker.js beside cli.js or main.js; from the source (tests,
+ * scripts under tsx), the .ts file through tsx's loader, registered in the thread before the import.
+ */
+function workerSource(): { source: string | URL; eval: boolean } {
   const here = import.meta.url;
-  return here.endsWith(".ts")
-    ? { file: new URL("./load-worker.ts", here), execArgv: ["--import", "tsx"] }
-    : { file: new URL("./load-worker.js", here), execArgv: [] };
+  if (!here.endsWith(".ts")) return { source: new URL("./load-worker.js", here), eval: false };
+  const file = JSON.stringify(new URL("./load-worker.ts", here).href);
+  return { source: `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${file}); });`, eval: true };
 }
 
 let live = 0;
@@ -36,15 +39,55 @@ function errorOf(m: { name: string; message: string }): Error {
   return new Error(m.message);
 }
 
-export function runThreads(url: string, load: LoadPlan & { threads: number }, hooks: LoadHooks): Promise<LoadOutcome> {
+export async function runThreads(
+  url: string,
+  load: LoadPlan & { threads: number },
+  hooks: LoadHooks,
+): Promise<LoadOutcome> {
+  const { source, eval: isCode } = workerSource();
+  const workers = sharesOf(load.connections, load.threads).map((share) => {
+    const data: WorkerStart = { url, load, share };
+    const w = new Worker(source, { workerData: data, eval: isCode });
+    live++;
+    w.once("exit", () => live--);
+    return w;
+  });
+  try {
+    // The clock starts once every thread is loaded, so a thread's start-up is not charged to the service.
+    await whenReady(workers, hooks.signal);
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw err;
+  }
+  return drive(workers, load, hooks);
+}
+
+/** Resolves when every thread has said it is ready; rejects when one fails first or the run is aborted. */
+function whenReady(workers: readonly Worker[], signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let ready = 0;
+    const onAbort = () => reject(signal?.reason ?? new Error("aborted"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    for (const w of workers) {
+      w.once("message", (m: WorkerMessage) => {
+        if (m.kind !== "ready")
+          reject(m.kind === "error" ? errorOf(m) : new Error(`load thread: ${m.kind} before ready`));
+        else if (++ready === workers.length) {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }
+      });
+      w.once("error", reject);
+      w.once("exit", (code) => reject(new Error(`a load thread stopped before the load began (exit code ${code}).`)));
+    }
+  });
+}
+
+/** Starts every thread on one clock and settles with their trials added up, or with the first failure. */
+function drive(workers: readonly Worker[], load: LoadPlan, hooks: LoadHooks): Promise<LoadOutcome> {
   const phases = phaseRecorders(load);
+  const statuses: (StatusMessage | undefined)[] = workers.map(() => undefined);
   const t0 = performance.now();
-  const shares = sharesOf(load.connections, load.threads);
-  const { file, execArgv } = workerFile();
-  const start = (i: number): WorkerStart => ({ url, load, share: shares[i], t0EpochMs: performance.timeOrigin + t0 });
-  const workers = shares.map((_, i) => new Worker(file, { workerData: start(i), execArgv }));
-  live += workers.length;
-  const statuses: (StatusMessage | undefined)[] = shares.map(() => undefined);
   return new Promise((resolve, reject) => {
     const timers: NodeJS.Timeout[] = [];
     let settled = false;
@@ -69,17 +112,17 @@ export function runThreads(url: string, load: LoadPlan & { threads: number }, ho
       w.on("message", (m: WorkerMessage) => {
         if (m.kind === "status") statuses[i] = m;
         else if (m.kind === "error") fail(errorOf(m));
-        else {
+        else if (m.kind === "done") {
           for (const [k, wire] of m.trials.entries()) addWire(phases.trials[k], wire);
           done++;
           settleIfDone();
         }
       });
       w.on("error", fail);
-      w.on("exit", (code) => {
-        live--;
-        if (!settled) fail(new Error(`load thread ${i + 1} of ${workers.length} stopped early (exit code ${code}).`));
-      });
+      w.on("exit", (code) =>
+        fail(new Error(`load thread ${i + 1} of ${workers.length} stopped early (exit code ${code}).`)),
+      );
+      w.postMessage({ kind: "start", t0EpochMs: performance.timeOrigin + t0 } satisfies StartMessage);
     });
     timers.push(tickerOver(statuses, t0, load, hooks, fail, phases.schedule));
     timers.push(setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000));
