@@ -1,6 +1,7 @@
 // load.threads: auto: the fewest threads of which none is saturated, within the CPUs the load
 // generator may use. Each count is tried for one second (a probe that also warms the service)
-// before the run itself.
+// before the first measurement of a load; later measurements of the same load in this process (an
+// A/B's windows, a sweep's points) reuse the count.
 
 import { availableParallelism, cpus } from "node:os";
 import type { LoadPlan } from "../config/plan.js";
@@ -20,7 +21,19 @@ const PROBE_SECONDS = 1;
 
 type Runner = (url: string, load: LoadPlan, hooks: LoadHooks) => Promise<LoadOutcome>;
 
+/** The count found for a load, by the load's shape: an A/B's windows, a sweep's points reuse it. */
+const found = new Map<string, number>();
+
 export async function autoThreads(url: string, load: LoadPlan, hooks: LoadHooks, run: Runner): Promise<LoadOutcome> {
+  const { warmupSeconds: _w, durationSeconds: _d, trials: _t, ...shape } = load;
+  const key = JSON.stringify(shape);
+  const threads = found.get(key) ?? (await probe(url, load, hooks, run));
+  found.set(key, threads);
+  return run(url, { ...load, threads }, hooks);
+}
+
+/** Tries 1, 2, … threads for a second each; the first count whose threads are not saturated. */
+async function probe(url: string, load: LoadPlan, hooks: LoadHooks, run: Runner): Promise<number> {
   const max = Math.min(maxAutoThreads(), load.connections);
   let threads = 1;
   while (threads < max) {
@@ -33,5 +46,5 @@ export async function autoThreads(url: string, load: LoadPlan, hooks: LoadHooks,
     if (!saturated(cores, threads, LOADGEN_SATURATION_CORES)) break;
     threads++;
   }
-  return run(url, { ...load, threads }, hooks);
+  return threads;
 }
