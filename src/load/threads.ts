@@ -87,6 +87,7 @@ function whenReady(workers: readonly Worker[], signal: AbortSignal | undefined):
 function drive(workers: readonly Worker[], load: LoadPlan, hooks: LoadHooks): Promise<LoadOutcome> {
   const phases = phaseRecorders(load);
   const statuses: (StatusMessage | undefined)[] = workers.map(() => undefined);
+  const sent = workers.map(() => false);
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const timers: NodeJS.Timeout[] = [];
@@ -114,14 +115,16 @@ function drive(workers: readonly Worker[], load: LoadPlan, hooks: LoadHooks): Pr
         else if (m.kind === "error") fail(errorOf(m));
         else if (m.kind === "done") {
           for (const [k, wire] of m.trials.entries()) addWire(phases.trials[k], wire);
+          sent[i] = true;
           done++;
           settleIfDone();
         }
       });
       w.on("error", fail);
-      w.on("exit", (code) =>
-        fail(new Error(`load thread ${i + 1} of ${workers.length} stopped early (exit code ${code}).`)),
-      );
+      // A thread that has sent its trials may end by itself (nothing left in its event loop).
+      w.on("exit", (code) => {
+        if (!sent[i]) fail(new Error(`load thread ${i + 1} of ${workers.length} stopped early (exit code ${code}).`));
+      });
       w.postMessage({ kind: "start", t0EpochMs: performance.timeOrigin + t0 } satisfies StartMessage);
     });
     timers.push(tickerOver(statuses, t0, load, hooks, fail, phases.schedule));
