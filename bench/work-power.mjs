@@ -166,7 +166,7 @@ const range = (xs) => {
   const lo = Math.min(...v);
   const hi = Math.max(...v);
   const d = hi >= 100 ? 0 : 2;
-  return lo === hi ? f(lo, d) : `${f(lo, d)}–${f(hi, d)}`;
+  return f(lo, d) === f(hi, d) ? f(lo, d) : `${f(lo, d)}–${f(hi, d)}`;
 };
 
 /** Verdicts of base/head pairs: caught by any key, per key, compare's exit code, the flags, the notes. */
