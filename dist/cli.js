@@ -50865,7 +50865,7 @@ function statementChange(b, h) {
   const pagesPerCall = { base: perCall(b), head: perCall(h) };
   const grew = (calls.head ?? 0) - (calls.base ?? 0);
   const whole = Math.round(grew);
-  const likelyNPlusOne = b !== void 0 && h !== void 0 && whole >= 1 && Math.abs(grew - whole) < 5e-3;
+  const likelyNPlusOne = h !== void 0 && whole >= (b ? 1 : 2) && Math.abs(grew - whole) < 5e-3;
   const likelyLostIndex = pagesPerCall.base !== null && pagesPerCall.head !== null && pagesPerCall.base > 0 && pagesPerCall.head >= LOST_INDEX_FACTOR * pagesPerCall.base;
   const kind = !b ? "new" : !h ? "gone" : "changed";
   if (kind === "changed" && same(calls.base ?? 0, calls.head ?? 0) && !likelyLostIndex) return void 0;
