@@ -36715,7 +36715,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve11, basename: basename3 } = __require("path");
-    var { readFileSync: readFileSync15 } = __require("fs");
+    var { readFileSync: readFileSync14 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -36723,7 +36723,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path = resolve11(string);
-          const data = readFileSync15(path, "utf8");
+          const data = readFileSync14(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync15(path);
+            const buffer = readFileSync14(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename3(path)
             }, opts));
@@ -48128,6 +48128,7 @@ async function poolState(postgresBin, port, poolSize, credentials) {
 }
 
 // src/stack/postgres.ts
+import { createHash as createHash7 } from "node:crypto";
 import { join as join11 } from "node:path";
 
 // src/stack/cluster-cache.ts
@@ -48381,6 +48382,14 @@ async function runDatabaseSetup(plan, ctx, launch, credentials) {
     });
   }
 }
+async function dataFingerprint(ctx, pg, pgDir, port) {
+  const r = await psql(ctx.binaries.postgresBin, admin(pgDir, port), DB, [
+    "-Atc",
+    "select format('%I.%I', n.nspname, c.relname), (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%' order by 1"
+  ]);
+  if (r.code !== 0) throw pg.failure(`could not count the tables' rows: ${r.output.trim()}`);
+  return createHash7("sha256").update(r.output.trim()).digest("hex");
+}
 async function prewarm(ctx, pg, pgDir, port) {
   const r = await psql(ctx.binaries.postgresBin, admin(pgDir, port), DB, [
     "-Atc",
@@ -48423,6 +48432,7 @@ var postgresPart = {
       pg = await startServer(plan, ctx, launch, folder);
       await createAndSeed(plan, ctx, pg, launch, credentials);
     }
+    wiring.dataFingerprint = await dataFingerprint(ctx, pg, folder.pgDir, launch.ports.postgres);
     if (plan.spec.database.prewarm) await prewarm(ctx, pg, folder.pgDir, launch.ports.postgres);
     wiring.credentials = credentials;
     wiring.databaseUrl = appUrl(launch.ports.postgres, credentials);
@@ -48472,8 +48482,8 @@ async function bringUp(plan, ctx) {
     ports,
     components,
     get database() {
-      const { credentials, postgresUrl, databaseUrl } = wiring;
-      return credentials && postgresUrl ? { url: databaseUrl, postgresUrl, credentials } : void 0;
+      const { credentials, postgresUrl, databaseUrl, dataFingerprint: dataFingerprint2 } = wiring;
+      return credentials && postgresUrl ? { url: databaseUrl, postgresUrl, credentials, fingerprint: dataFingerprint2 ?? "" } : void 0;
     },
     assertAlive() {
       for (const c2 of components) {
@@ -50543,7 +50553,9 @@ function workDifferences(base, head) {
   if (base.postgresMajor !== head.postgresMajor)
     diffs.push(`PostgreSQL ${base.postgresMajor ?? "none"} \u2192 ${head.postgresMajor ?? "none"}`);
   if (base.dataHash !== head.dataHash)
-    diffs.push("the database's schema, setup or seed changed (work.dataHash differs), so the counts are of other data");
+    diffs.push(
+      "the database's tables held other numbers of rows when the app started (work.dataHash differs), so the counts are of other data"
+    );
   return diffs;
 }
 var chunksOf = (w, m) => w.chunks.map((c2) => c2[m]).filter((v) => v !== null);
@@ -53985,6 +53997,7 @@ var result_schema_default = {
           maximum: 1e3
         },
         dataHash: {
+          description: "sha256 of every table's name and exact row count when the app started (after the schema, database.setup and the seed): two work counts compare only on the same data; null without a database.",
           type: [
             "string",
             "null"
@@ -54663,7 +54676,7 @@ var REPORT = {
 };
 
 // src/baseline/branch-data.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 
 // src/baseline/history.ts
 var HISTORY_LIMIT = 20;
@@ -54689,7 +54702,7 @@ function parseDataBranch(raw) {
 var BRANCH_FILE_LIMIT = 8 * 2 ** 20;
 function branchPath(stack) {
   const safe = stack.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
-  const name = safe === stack ? stack : `${safe}-${createHash7("sha256").update(stack).digest("hex").slice(0, 8)}`;
+  const name = safe === stack ? stack : `${safe}-${createHash8("sha256").update(stack).digest("hex").slice(0, 8)}`;
   return `baselines/${name}.json`;
 }
 function branchHistoryOf(data, source) {
@@ -56114,8 +56127,7 @@ async function storeBaselines(doc, gates, store, sha) {
 }
 
 // src/work/count.ts
-import { createHash as createHash8 } from "node:crypto";
-import { closeSync as closeSync4, openSync as openSync3, readFileSync as readFileSync14, readSync as readSync2, statSync as statSync5 } from "node:fs";
+import { closeSync as closeSync4, openSync as openSync3, readSync as readSync2, statSync as statSync5 } from "node:fs";
 import http3 from "node:http";
 import { join as join19 } from "node:path";
 
@@ -56197,14 +56209,6 @@ function statementTable(delta, requests) {
 }
 
 // src/work/count.ts
-function dataHash(spec) {
-  const db = spec.database;
-  if (!db) return null;
-  const h = createHash8("sha256");
-  for (const f of [db.schema, db.seed]) h.update(f ? readFileSync14(f) : "").update("\0");
-  for (const s of db.setup) h.update(s.command).update("\0");
-  return h.digest("hex");
-}
 function logSince(file, from) {
   const size = statSync5(file).size;
   if (size <= from) return "";
@@ -56360,7 +56364,7 @@ async function workCount(stack, s, work, ctx) {
     statementsOmitted: table2.omitted,
     unavailable,
     postgresMajor,
-    dataHash: dataHash(s.spec),
+    dataHash: stack.database?.fingerprint || null,
     seconds: (Date.now() - started) / 1e3,
     warnings: []
   };

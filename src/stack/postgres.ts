@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { StackPlan } from "../config/plan.js";
 import { StackError } from "../errors.js";
@@ -287,6 +288,20 @@ async function runDatabaseSetup(
   }
 }
 
+/**
+ * The data the app starts on, as sha256 of every table's name and exact row count (after the schema,
+ * database.setup and the seed, or the template's copy of them): the work count's `dataHash`. An index
+ * added or dropped, a column's type changed, leave it as it is; rows seeded differently change it.
+ */
+async function dataFingerprint(ctx: PostgresContext, pg: Component, pgDir: string, port: number): Promise<string> {
+  const r = await psql(ctx.binaries.postgresBin!, admin(pgDir, port), DB, [
+    "-Atc",
+    "select format('%I.%I', n.nspname, c.relname), (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%' order by 1",
+  ]);
+  if (r.code !== 0) throw pg.failure(`could not count the tables' rows: ${r.output.trim()}`);
+  return createHash("sha256").update(r.output.trim()).digest("hex");
+}
+
 async function prewarm(ctx: PostgresContext, pg: Component, pgDir: string, port: number): Promise<void> {
   // Without a prewarm, throughput crept up ~18% over the first 30 s while the cache filled.
   const r = await psql(ctx.binaries.postgresBin!, admin(pgDir, port), DB, [
@@ -343,6 +358,7 @@ export const postgresPart: StackPart<PostgresContext> = {
       pg = await startServer(plan, ctx, launch, folder);
       await createAndSeed(plan, ctx, pg, launch, credentials);
     }
+    wiring.dataFingerprint = await dataFingerprint(ctx, pg, folder.pgDir, launch.ports.postgres);
     // The buffer cache belongs to the instance: a copy starts cold like a fresh database.
     if (plan.spec.database!.prewarm) await prewarm(ctx, pg, folder.pgDir, launch.ports.postgres);
     wiring.credentials = credentials;
