@@ -56,8 +56,9 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
-      // Real PostgreSQL, PgBouncer, nginx and Python servers, in two lanes that run side by side, each
-      // one file at a time: the files that judge timing, and the rest (CHECKS_LANE).
+      // Real PostgreSQL, PgBouncer, nginx and Python servers, in two lanes, each one file at a time:
+      // the files that judge timing, and the rest (CHECKS_LANE). scripts/test-run.mjs runs the two
+      // side by side, as two vitest processes (one process runs all its projects in one queue).
       {
         test: {
           name: "integration",
