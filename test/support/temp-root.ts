@@ -67,7 +67,8 @@ export default function setup(): () => void {
           .join(", ")}`,
       );
     const fresh = readdirSync(system).filter((n) => !before.has(n) && n !== root.slice(system.length + 1));
-    const ours = fresh.filter((n) => /^(lg-|\.?loadgate-)/.test(n));
+    // lg-suite-*: the other integration lane's own folder (scripts/test-run.mjs runs two vitest processes).
+    const ours = fresh.filter((n) => /^(lg-|\.?loadgate-)/.test(n) && !n.startsWith("lg-suite-"));
     if (ours.length > 0)
       lines.push(
         `system temp folder ${system}: ${ours.length} new while the suite ran (this suite despite TMPDIR, or other work on the machine): ${grouped(ours)}`,
