@@ -2,11 +2,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Histogram } from "hdr-histogram-js";
 import { describe, expect, it } from "vitest";
+import { planAction } from "../../src/config/action-plan.js";
 import { maxAutoThreads } from "../../src/load/auto-threads.js";
 import { PhaseRecorder } from "../../src/load/recorder.js";
 import { addWire, saturated, sharesOf, toWire } from "../../src/load/share.js";
 import { runMain } from "../support/cli.js";
 import { tempDir } from "../support/temp.js";
+import { messageOf } from "../support/user-error.js";
 
 /** A seeded stream of latencies (ms) with a long tail, the same on every run. */
 function latencies(seed: number, n: number): number[] {
@@ -124,5 +126,27 @@ describe("--load-threads", () => {
     const bad = await runMain(["run", file], { cwd });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/stack\.yml:5:\d+:.*threads/);
+  });
+});
+
+describe("the Action's input load-threads", () => {
+  const plan = (inputs: Record<string, string>) => {
+    const all: Record<string, string> = { mode: "gate", compare: "baseline", target: "http://127.0.0.1:9/", ...inputs };
+    return planAction((name) => all[name] ?? "", { GITHUB_WORKSPACE: tempDir("lg-threads-action-"), PATH: "" });
+  };
+
+  it("reaches the plan: a count or auto; empty is the default, one thread", () => {
+    expect(plan({ "load-threads": "3", connections: "8" }).target?.load.threads).toBe(3);
+    expect(plan({ "load-threads": "auto" }).target?.load.threads).toBe("auto");
+    expect(plan({}).target?.load.threads).toBe(1);
+  });
+
+  it("is refused by name when it is not a count, or more than the connections", () => {
+    expect(messageOf(() => plan({ "load-threads": "two" }))).toBe(
+      'Input load-threads: expected a whole number of threads from 1 to 64, or auto, got "two".',
+    );
+    expect(messageOf(() => plan({ "load-threads": "9", connections: "8" }))).toContain(
+      "Input load-threads 9 with 8 connections: each thread needs at least one connection",
+    );
   });
 });
