@@ -20,3 +20,8 @@ if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- dist; then
   git diff --stat -- dist >&2
   exit 1
 fi
+# A file the build makes (dist/load-worker.js, say) must be committed too, not only kept current.
+if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git ls-files --others --exclude-standard -- dist)" ]; then
+  echo "dist/ has files the build made that are not committed: $(git ls-files --others --exclude-standard -- dist | tr '\n' ' ')" >&2
+  exit 1
+fi
