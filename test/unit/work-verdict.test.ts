@@ -188,4 +188,15 @@ describe("a stored baseline's work rows", () => {
     expect(c.metrics.map((m) => m.metric)).toEqual(["statements"]);
     expect(withoutBaseline(head, DEFAULT_GATE, DEFAULT_RISK, "no --baseline given").headline).toBe("no-baseline");
   });
+
+  it("a work count alone (loadgate work) against a timed baseline: only the counts, and the note says why", () => {
+    const base = { ...result(around(1000, 20)), work: work([1, 1, 1, 1]) };
+    const alone = { ...result([]), work: work([11, 11, 11, 11]) };
+    const c = compareWithBaseline(base, alone, DEFAULT_GATE);
+    expect(c.headline).toBe("regression");
+    expect(c.metrics.map((m) => m.metric)).toEqual(["statements", "rows", "pages", "connections"]);
+    expect(c.notes[0]).toBe(
+      "Only the database work was compared: this run has no timed trials (a work count or cost run alone, loadgate work or cost).",
+    );
+  });
 });
