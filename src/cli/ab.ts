@@ -12,7 +12,7 @@ import { ExitCode, UserError } from "../errors.js";
 import { abMode, abReports } from "../modes/ab.js";
 import { resultDocument, savedReports } from "../modes/document.js";
 import { latencyChart, verdictReport } from "../report/terminal.js";
-import { workComparisonText } from "../report/work-table.js";
+import { timingWorkText } from "../report/timing-work.js";
 import { VERSION } from "../version.js";
 import { refusedFlag } from "./help.js";
 import { type CliIo, modeIo } from "./io.js";
@@ -67,7 +67,7 @@ export async function abCommand(argv: string[], io: CliIo): Promise<number> {
       o.comparison,
       latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` }),
     );
-    const work = workComparisonText(o.base.work, o.head.work);
+    const work = timingWorkText(o.comparison, o.base, o.head);
     return work ? `${verdict}\n\n${work}` : verdict;
   });
   io.stdout(`${lines.join("\n\n")}\n`);

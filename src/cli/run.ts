@@ -12,7 +12,7 @@ import { hasVerdicts, judgeAll, overErrorRate } from "../modes/judge.js";
 import { markReusedWorkers, measureAll, withBaselineWorkers, workOnlyPlan } from "../modes/measure.js";
 import { formatMeasured } from "../report/format.js";
 import { latencyChart, runReport, verdictReport } from "../report/terminal.js";
-import { workComparisonText } from "../report/work-table.js";
+import { timingWorkText } from "../report/timing-work.js";
 import { readResultFile } from "../result/read.js";
 import type { ResultDocument } from "../result/types.js";
 import { VERSION } from "../version.js";
@@ -71,7 +71,7 @@ async function judgeAndStore(plan: RunPlan, doc: ResultDocument, io: CliIo): Pro
       ({ result, comparison, baseline, stored }) => {
         if (comparison.headline === "regression") code = ExitCode.regression;
         const age = stored ? ageLine(stored.doc) : "";
-        const work = workComparisonText(baseline?.work, result.work);
+        const work = timingWorkText(comparison, baseline, result);
         return `${verdictReport(result.stack.name, comparison, latencyChart(result, baseline))}${age}${work ? `\n\n${work}` : ""}`;
       },
     );
