@@ -4,7 +4,7 @@
 
 import type { BaselineStore, StoredBaseline } from "../baseline/store.js";
 import { errorRateOver } from "../compare/error-rate.js";
-import type { Gate } from "../compare/gate.js";
+import { GATED_WORK, type Gate } from "../compare/gate.js";
 import type { Comparison } from "../compare/metrics.js";
 import { DEFAULT_RISK } from "../compare/risk.js";
 import { sloCount } from "../compare/slo.js";
@@ -73,7 +73,8 @@ async function withNewestWork(
   stored: StoredBaseline | undefined,
   timing: StackResult | null,
 ): Promise<{ baseline: StackResult | null; note?: string }> {
-  const growth = Object.values(gate.work ?? {}).some((l) => l?.kind === "growth");
+  // Only a count this run has and a growth limit judges can gain from another baseline.
+  const growth = GATED_WORK.some((m) => gate.work?.[m]?.kind === "growth" && r.work?.perRequest[m] != null);
   // Without this environment's baseline, restore already gave the newest of any environment.
   if (!store.newest || !r.work || !growth || !timing || timing.environment.id !== r.environment.id)
     return { baseline: timing };

@@ -167,10 +167,15 @@ describe("judgeAll: the timings against this runner's baseline, the counts again
     const [j] = await judgeAll([measured("this", work(1))], [DEFAULT_GATE], store, missing);
     expect(j.comparison.notes.join("\n")).not.toContain("newest baseline of the default branch");
     expect(store.newestCalls).toBe(1);
-    // No count on this run, or no growth limit: not asked.
+    // No count on this run, no growth limit, or no count a limit judges: not asked.
     await judgeAll([measured("this")], [DEFAULT_GATE], store, missing);
     const noWorkGate = { ...DEFAULT_GATE, work: { statements: null, rows: null, pages: null, connections: null } };
     await judgeAll([measured("this", work(1))], [noWorkGate], store, missing);
+    // database: none: the count has response bytes alone, nothing a work limit judges.
+    const bytesOnly = work(0, {
+      perRequest: { ...work(0).perRequest, statements: null, rows: null, pages: null, connections: null },
+    });
+    await judgeAll([measured("this", bytesOnly)], [DEFAULT_GATE], store, missing);
     expect(store.newestCalls).toBe(1);
   });
 });
