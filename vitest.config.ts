@@ -1,5 +1,42 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Integration files none of whose assertions depends on how fast something ran: messages, exit codes,
+ * files, permissions, isolation, cleanup, and exact counts (the database work, callgrind's
+ * instructions). They share the CPUs with the timing lane, which holds every file that judges a
+ * timing (a slowdown found, an A/A pass, an SLO, a sweep's best count, a capacity search).
+ */
+const CHECKS_LANE = [
+  "action-error-rate",
+  "action-report",
+  "action-report-artifact",
+  "bad-input",
+  "branch-store",
+  "builtin-apps",
+  "builtin-stacks",
+  "child-env",
+  "cost",
+  "db-template",
+  "faults",
+  "faults-injected",
+  "help",
+  "init",
+  "serves-nothing",
+  "setup",
+  "stack-isolation",
+  "study",
+  "work",
+  "work-gate",
+].map((name) => `test/integration/${name}.test.ts`);
+
+const INTEGRATION = {
+  globalSetup: ["test/support/real-python.ts"],
+  fileParallelism: false,
+  testTimeout: 180_000,
+  hookTimeout: 180_000,
+  sequence: { groupOrder: 1 },
+};
+
 export default defineConfig({
   test: {
     // TMPDIR is a folder of the suite's own, listed and removed at the end (test/support/temp-root.ts).
@@ -19,18 +56,17 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      // Real PostgreSQL, PgBouncer, nginx and Python servers, in two lanes that run side by side, each
+      // one file at a time: the files that judge timing, and the rest (CHECKS_LANE).
       {
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
-          globalSetup: ["test/support/real-python.ts"],
-          // Real PostgreSQL, PgBouncer, nginx and Python servers: one stack at a time on a 2-core machine.
-          fileParallelism: false,
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
-          sequence: { groupOrder: 1 },
+          exclude: CHECKS_LANE,
+          ...INTEGRATION,
         },
       },
+      { test: { name: "integration-checks", include: CHECKS_LANE, ...INTEGRATION } },
     ],
   },
 });

@@ -3126,14 +3126,14 @@ var require_utils = __commonJS({
         BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
       }
     }
-    function percentEncodeNonAscii(cp) {
-      if (cp < 2048) {
-        return BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63];
+    function percentEncodeNonAscii(cp2) {
+      if (cp2 < 2048) {
+        return BYTE_HEX[192 | cp2 >> 6] + BYTE_HEX[128 | cp2 & 63];
       }
-      if (cp < 65536) {
-        return BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+      if (cp2 < 65536) {
+        return BYTE_HEX[224 | cp2 >> 12] + BYTE_HEX[128 | cp2 >> 6 & 63] + BYTE_HEX[128 | cp2 & 63];
       }
-      return BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
+      return BYTE_HEX[240 | cp2 >> 18] + BYTE_HEX[128 | cp2 >> 12 & 63] + BYTE_HEX[128 | cp2 >> 6 & 63] + BYTE_HEX[128 | cp2 & 63];
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
@@ -3528,8 +3528,8 @@ var require_utils = __commonJS({
     function encodeFragment(input) {
       return encodeComponent(input, isQueryFragmentCharacter);
     }
-    function isEscapeSafe(cp) {
-      return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
+    function isEscapeSafe(cp2) {
+      return cp2 >= 48 && cp2 <= 57 || cp2 >= 65 && cp2 <= 90 || cp2 >= 97 && cp2 <= 122 || cp2 === 42 || cp2 === 43 || cp2 === 45 || cp2 === 46 || cp2 === 47 || cp2 === 64 || cp2 === 95;
     }
     function normalizeQueryFragmentEncoding(input) {
       let output = "";
@@ -36715,7 +36715,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve11, basename: basename3 } = __require("path");
-    var { readFileSync: readFileSync15 } = __require("fs");
+    var { readFileSync: readFileSync14 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -36723,7 +36723,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path = resolve11(string);
-          const data = readFileSync15(path, "utf8");
+          const data = readFileSync14(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -36742,7 +36742,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync15(path);
+            const buffer = readFileSync14(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename3(path)
             }, opts));
@@ -46540,8 +46540,8 @@ function runtimeOf(io, toolVersion) {
 }
 
 // src/ab/run.ts
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync3 } from "node:fs";
-import { join as join14 } from "node:path";
+import { mkdtempSync as mkdtempSync4, rmSync as rmSync4 } from "node:fs";
+import { join as join15 } from "node:path";
 
 // src/load/autocannon.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
@@ -47310,7 +47310,7 @@ function warningsFor(cpu, trials) {
 }
 
 // src/engine/prepare.ts
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/stack/app-setup.ts
 import { createHash as createHash3 } from "node:crypto";
@@ -48128,37 +48128,116 @@ async function poolState(postgresBin, port, poolSize, credentials) {
 }
 
 // src/stack/postgres.ts
+import { createHash as createHash7 } from "node:crypto";
+import { join as join11 } from "node:path";
+
+// src/stack/cluster-cache.ts
+import { createHash as createHash6 } from "node:crypto";
+import { chownSync as chownSync2, lstatSync as lstatSync2, mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync3, readdirSync as readdirSync6, renameSync, rmSync as rmSync3, statSync as statSync3 } from "node:fs";
 import { join as join10 } from "node:path";
+var initdbArgs = (data, adminRole) => [
+  "-D",
+  data,
+  "-U",
+  adminRole,
+  "--auth-local=trust",
+  "--auth-host=scram-sha-256",
+  "-E",
+  "UTF8",
+  "--no-sync",
+  "--no-instructions"
+];
+function clusterKey(initdb2, adminRole) {
+  const s = statSync3(initdb2);
+  return createHash6("sha256").update(`${initdb2}\0${s.size}\0${s.mtimeMs}\0${initdbArgs("", adminRole).join(" ")}\0LC_ALL=C`).digest("hex").slice(0, 16);
+}
+var cp = (from, to, user) => execCapture("cp", ["-a", "--", from, to], { env: { PATH: "/usr/bin:/bin" }, user });
+function onlyPlainFiles(dir) {
+  for (const name of readdirSync6(dir)) {
+    const s = lstatSync2(join10(dir, name));
+    if (s.isDirectory()) {
+      if (!onlyPlainFiles(join10(dir, name))) return false;
+    } else if (!s.isFile() || s.nlink !== 1) return false;
+  }
+  return true;
+}
+function chownTree(path, user) {
+  chownSync2(path, user.uid, user.gid);
+  if (!lstatSync2(path).isDirectory()) return;
+  for (const name of readdirSync6(path)) chownTree(join10(path, name), user);
+}
+async function copyCachedCluster(cache, key, o) {
+  const entry2 = join10(cache, key, "data");
+  try {
+    if (!lstatSync2(entry2).isDirectory()) return false;
+  } catch {
+    return false;
+  }
+  const staging = mkdtempSync3(join10(o.runDir, ".cluster-"));
+  try {
+    const r = await cp(entry2, join10(staging, "data"));
+    if (r.code !== 0) return false;
+    if (o.user) chownTree(join10(staging, "data"), o.user);
+    renameSync(join10(staging, "data"), o.data);
+    return true;
+  } finally {
+    rmSync3(staging, { recursive: true, force: true });
+  }
+}
+async function keepCluster(cache, key, data) {
+  let staging;
+  try {
+    mkdirSync4(cache, { recursive: true, mode: 448 });
+    staging = mkdtempSync3(join10(cache, ".new-"));
+    const r = await cp(data, join10(staging, "data"));
+    if (r.code !== 0) return `cp: ${r.output.trim()}`;
+    if (!onlyPlainFiles(join10(staging, "data"))) return "it holds something other than folders and plain files";
+    if (process.getuid?.() === 0) chownTree(join10(staging, "data"), { name: "root", uid: 0, gid: 0 });
+    renameSync(staging, join10(cache, key));
+    staging = void 0;
+    return void 0;
+  } catch (err) {
+    const code2 = err.code;
+    return code2 === "ENOTEMPTY" || code2 === "EEXIST" ? void 0 : String(err.message ?? err);
+  } finally {
+    if (staging) rmSync3(staging, { recursive: true, force: true });
+  }
+}
+
+// src/stack/postgres.ts
 function pgFolder(launch) {
   const pgDir = launch.dir("pg", { mode: 448 });
-  const hba = join10(launch.runDir, "pg_hba.conf");
+  const hba = join11(launch.runDir, "pg_hba.conf");
   writeNewFile(hba, renderPgHba());
-  return { pgDir, data: join10(pgDir, "data"), hba };
+  return { pgDir, data: join11(pgDir, "data"), hba };
 }
 var admin = (pgDir, port) => ({ socketDir: pgDir, port });
 var seconds2 = (ms) => `${(ms / 1e3).toFixed(ms < 1e3 ? 2 : 1)} s`;
 async function initdb(bin, pgDir, data, user) {
-  const init = await execCapture(
-    join10(bin, "initdb"),
-    [
-      "-D",
-      data,
-      "-U",
-      ADMIN_ROLE,
-      "--auth-local=trust",
-      "--auth-host=scram-sha-256",
-      "-E",
-      "UTF8",
-      "--no-sync",
-      "--no-instructions"
-    ],
-    { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } }
-  );
+  const init = await execCapture(join11(bin, "initdb"), initdbArgs(data, ADMIN_ROLE), {
+    user,
+    cwd: pgDir,
+    env: { PATH: "/usr/bin:/bin", LC_ALL: "C" }
+  });
   if (init.code !== 0)
     throw new StackError(
       `postgres: initdb failed (exit ${init.code}):
 ${init.output.trim().split("\n").slice(-20).join("\n")}`
     );
+}
+async function freshCluster(ctx, folder, launch, label = "") {
+  const bin = ctx.binaries.postgresBin;
+  const cache = ctx.clusterCache;
+  const key = cache ? clusterKey(join11(bin, "initdb"), ADMIN_ROLE) : "";
+  if (cache && await copyCachedCluster(cache, key, { data: folder.data, runDir: launch.runDir, user: ctx.user })) {
+    ctx.log(`fresh cluster${label}: a copy of initdb's in ${join11(cache, key)}`);
+    return;
+  }
+  ctx.log(`initdb${label}`);
+  await initdb(bin, folder.pgDir, folder.data, ctx.user);
+  if (!cache) return;
+  const why = await keepCluster(cache, key, folder.data);
+  if (why) ctx.log(`the fresh cluster was not kept in ${cache}: ${why}`);
 }
 function workSettings(own) {
   const libraries = (own.shared_preload_libraries ?? "").split(",").map((l) => l.trim().replace(/^'(.*)'$/, "$1")).filter((l) => l !== "");
@@ -48194,7 +48273,7 @@ async function startServer(plan, ctx, launch, folder, overrides = {}) {
     launch.ports.postgres = port;
     pg = await launch.start({
       name: "postgres",
-      command: join10(bin, "postgres"),
+      command: join11(bin, "postgres"),
       args: ["-D", data, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
       env: { PATH: "/usr/bin:/bin", LC_ALL: "C", ...launch.markerEnv },
       cwd: pgDir,
@@ -48243,7 +48322,7 @@ async function createAndSeed(plan, ctx, pg, launch, credentials) {
   const { spec } = plan;
   const database = spec.database;
   const bin = ctx.binaries.postgresBin;
-  const target = admin(join10(launch.runDir, "pg"), launch.ports.postgres);
+  const target = admin(join11(launch.runDir, "pg"), launch.ports.postgres);
   const created = await psql(bin, target, "postgres", [
     "-c",
     `create role ${APP_ROLE}`,
@@ -48303,6 +48382,14 @@ async function runDatabaseSetup(plan, ctx, launch, credentials) {
     });
   }
 }
+async function dataFingerprint(ctx, pg, pgDir, port) {
+  const r = await psql(ctx.binaries.postgresBin, admin(pgDir, port), DB, [
+    "-Atc",
+    "select format('%I.%I', n.nspname, c.relname), (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%' order by 1"
+  ]);
+  if (r.code !== 0) throw pg.failure(`could not count the tables' rows: ${r.output.trim()}`);
+  return createHash7("sha256").update(r.output.trim()).digest("hex");
+}
 async function prewarm(ctx, pg, pgDir, port) {
   const r = await psql(ctx.binaries.postgresBin, admin(pgDir, port), DB, [
     "-Atc",
@@ -48341,11 +48428,11 @@ var postgresPart = {
         `postgres: started from the seeded copy of ${ctx.databaseTemplate} (copy took ${seconds2(copyMs)}; no schema, setup, seed or ANALYZE)`
       );
     } else {
-      ctx.log("initdb");
-      await initdb(ctx.binaries.postgresBin, folder.pgDir, folder.data, ctx.user);
+      await freshCluster(ctx, folder, launch);
       pg = await startServer(plan, ctx, launch, folder);
       await createAndSeed(plan, ctx, pg, launch, credentials);
     }
+    wiring.dataFingerprint = await dataFingerprint(ctx, pg, folder.pgDir, launch.ports.postgres);
     if (plan.spec.database.prewarm) await prewarm(ctx, pg, folder.pgDir, launch.ports.postgres);
     wiring.credentials = credentials;
     wiring.databaseUrl = appUrl(launch.ports.postgres, credentials);
@@ -48360,8 +48447,7 @@ async function seedDatabaseTemplate(plan, ctx) {
   try {
     const folder = pgFolder(launch);
     const { data } = folder;
-    ctx.log("initdb (template)");
-    await initdb(ctx.binaries.postgresBin, folder.pgDir, data, ctx.user);
+    await freshCluster(ctx, folder, launch, " (template)");
     const pg = await startServer(plan, ctx, launch, folder, { wal_recycle: "off" });
     await createAndSeed(plan, ctx, pg, launch, newCredentials());
     await pg.stop(6e4);
@@ -48396,8 +48482,8 @@ async function bringUp(plan, ctx) {
     ports,
     components,
     get database() {
-      const { credentials, postgresUrl, databaseUrl } = wiring;
-      return credentials && postgresUrl ? { url: databaseUrl, postgresUrl, credentials } : void 0;
+      const { credentials, postgresUrl, databaseUrl, dataFingerprint: dataFingerprint2 } = wiring;
+      return credentials && postgresUrl ? { url: databaseUrl, postgresUrl, credentials, fingerprint: dataFingerprint2 ?? "" } : void 0;
     },
     assertAlive() {
       for (const c2 of components) {
@@ -48438,7 +48524,7 @@ function appLogTail(stack, lines = 20) {
 }
 
 // src/stack/versions.ts
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 async function firstLine2(command, args) {
   try {
     const r = await execCapture(command, args, { timeoutMs: 5e3 });
@@ -48455,7 +48541,7 @@ async function componentVersions(binaries, uses) {
     else if (v) versions[key] = v;
   };
   if (uses.postgres && binaries.postgresBin)
-    add("postgresql", await firstLine2(join11(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
+    add("postgresql", await firstLine2(join12(binaries.postgresBin, "postgres"), ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.pgbouncer && binaries.pgbouncer)
     add("pgbouncer", await firstLine2(binaries.pgbouncer, ["--version"]), /(\d+(?:\.\d+)+)/);
   if (uses.nginx && binaries.nginx) add("nginx", await firstLine2(binaries.nginx, ["-v"]), /nginx\/(\S+)/);
@@ -48562,7 +48648,7 @@ async function prepareStack(run2, s, log, o = {}) {
   }) : void 0;
   await ensureAppSetup(s.spec, {
     // A default-branch run keeps its own markers: it never skips app.setup on another run's word.
-    cacheDir: run2.trustedRun ? join12(run2.cacheDir, "default-branch") : run2.cacheDir,
+    cacheDir: run2.trustedRun ? join13(run2.cacheDir, "default-branch") : run2.cacheDir,
     tmpDir: run2.tmpDir,
     baseEnv: appBaseEnv(run2, s),
     python,
@@ -48575,7 +48661,7 @@ async function prepareStack(run2, s, log, o = {}) {
     postgres: s.spec.database !== null,
     pgbouncer: s.spec.pooler !== null,
     nginx: s.spec.proxy !== null,
-    python: python ? join12(python.bin, "python") : void 0
+    python: python ? join13(python.bin, "python") : void 0
   });
   versions.loadgate = run2.toolVersion;
   return { plan: s, binaries, python, versions };
@@ -48587,12 +48673,14 @@ function seedTemplate(run2, p, o) {
     python: p.python,
     user: unprivilegedUser(),
     tmpDir: run2.tmpDir,
+    clusterCache: clusterCacheOf(run2),
     log: o.log,
     signal: o.signal,
     cpus: o.cpus,
     onComponent: o.onComponent
   });
 }
+var clusterCacheOf = (run2) => join13(run2.cacheDir, run2.trustedRun ? "default-branch" : "", "clusters");
 function startStack(run2, p, o) {
   return bringUp(p.plan, {
     binaries: p.binaries,
@@ -48606,6 +48694,7 @@ function startStack(run2, p, o) {
     cpus: o.cpus,
     onComponent: o.onComponent,
     databaseTemplate: o.databaseTemplate,
+    clusterCache: clusterCacheOf(run2),
     // Test-only fault injection, read here and nowhere else (see startOnFreePort).
     takePortForTest: run2.hostEnv.LOADGATE_TEST_TAKE_PORT
   });
@@ -49106,8 +49195,8 @@ function valgrindGuestCpu(arch2, flags) {
 
 // src/cost/vgdb.ts
 import { execFile } from "node:child_process";
-import { readdirSync as readdirSync6, readFileSync as readFileSync11 } from "node:fs";
-import { join as join13 } from "node:path";
+import { readdirSync as readdirSync7, readFileSync as readFileSync11 } from "node:fs";
+import { join as join14 } from "node:path";
 var VGDB_TIMEOUT_MS = 3e4;
 function run(vgdb, args) {
   return new Promise((resolve11) => {
@@ -49123,12 +49212,12 @@ function run(vgdb, args) {
   });
 }
 async function listCounted(vgdb, outDir) {
-  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, "-l"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join14(outDir, "vgdb")}`, "-l"]);
   return parseVgdbList(r.stdout);
 }
 function dumpsOf(outDir, pid) {
   const ns = [];
-  for (const f of readdirSync6(outDir)) {
+  for (const f of readdirSync7(outDir)) {
     const d = parseDumpName(f);
     if (d && d.pid === pid) ns.push(d.n);
   }
@@ -49136,12 +49225,12 @@ function dumpsOf(outDir, pid) {
 }
 async function dumpOne(vgdb, outDir, pid) {
   const before = new Set(dumpsOf(outDir, pid));
-  const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
+  const r = await run(vgdb, [`--vgdb-prefix=${join14(outDir, "vgdb")}`, `--pid=${pid}`, "dump"]);
   const deadline = Date.now() + 5e3;
   for (; ; ) {
     const fresh = dumpsOf(outDir, pid).filter((n) => !before.has(n));
     if (fresh.length > 0) {
-      const file = join13(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
+      const file = join14(outDir, `callgrind.out.${pid}.${fresh[fresh.length - 1]}`);
       const total = dumpTotal(readFileSync11(file, "utf8"));
       if (total !== void 0) return total;
     }
@@ -49157,7 +49246,7 @@ ${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
 }
 async function instrumentAll(vgdb, outDir, pids) {
   for (const pid of pids) {
-    const r = await run(vgdb, [`--vgdb-prefix=${join13(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
+    const r = await run(vgdb, [`--vgdb-prefix=${join14(outDir, "vgdb")}`, `--pid=${pid}`, "instrumentation", "on"]);
     if (r.code !== 0 && !/instrumentation/i.test(`${r.stdout}${r.stderr}`)) {
       const said = `${r.stdout}
 ${r.stderr}`.trim().split("\n").slice(-3).join(" | ");
@@ -49926,16 +50015,16 @@ function isLook(blocksDone, plan) {
 
 // src/ab/run.ts
 async function runAb(ab, run2, hooks) {
-  const workDir = mkdtempSync3(join14(run2.tmpDir, "loadgate-ab-"));
+  const workDir = mkdtempSync4(join15(run2.tmpDir, "loadgate-ab-"));
   const worktrees = [];
   const started = Date.now();
   try {
-    const baseDir = join14(workDir, "base");
+    const baseDir = join15(workDir, "base");
     await addWorktree(ab.root, baseDir, ab.baseSha);
     worktrees.push(baseDir);
     let headDir = ab.root;
     if (ab.headSha) {
-      headDir = join14(workDir, "head");
+      headDir = join15(workDir, "head");
       await addWorktree(ab.root, headDir, ab.headSha);
       worktrees.push(headDir);
     }
@@ -49947,14 +50036,14 @@ async function runAb(ab, run2, hooks) {
     return outcomes;
   } finally {
     for (const w of worktrees) await removeWorktree(ab.root, w);
-    rmSync3(workDir, { recursive: true, force: true });
+    rmSync4(workDir, { recursive: true, force: true });
   }
 }
 function sidePlans(ab, baseDir, headDir, rel) {
-  const headSpec = loadStackFile(resolveStackPath(join14(headDir, rel)));
+  const headSpec = loadStackFile(resolveStackPath(join15(headDir, rel)));
   let baseSpec;
   try {
-    baseSpec = loadStackFile(resolveStackPath(join14(baseDir, rel)));
+    baseSpec = loadStackFile(resolveStackPath(join15(baseDir, rel)));
   } catch (err) {
     throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
   }
@@ -50464,7 +50553,9 @@ function workDifferences(base, head) {
   if (base.postgresMajor !== head.postgresMajor)
     diffs.push(`PostgreSQL ${base.postgresMajor ?? "none"} \u2192 ${head.postgresMajor ?? "none"}`);
   if (base.dataHash !== head.dataHash)
-    diffs.push("the database's schema, setup or seed changed (work.dataHash differs), so the counts are of other data");
+    diffs.push(
+      "the database's tables held other numbers of rows when the app started (work.dataHash differs), so the counts are of other data"
+    );
   return diffs;
 }
 var chunksOf = (w, m) => w.chunks.map((c2) => c2[m]).filter((v) => v !== null);
@@ -50786,7 +50877,7 @@ function statementChange(b, h) {
   const pagesPerCall = { base: perCall(b), head: perCall(h) };
   const grew = (calls.head ?? 0) - (calls.base ?? 0);
   const whole = Math.round(grew);
-  const likelyNPlusOne = b !== void 0 && h !== void 0 && whole >= 1 && Math.abs(grew - whole) < 5e-3;
+  const likelyNPlusOne = h !== void 0 && whole >= (b ? 1 : 2) && Math.abs(grew - whole) < 5e-3;
   const likelyLostIndex = pagesPerCall.base !== null && pagesPerCall.head !== null && pagesPerCall.base > 0 && pagesPerCall.head >= LOST_INDEX_FACTOR * pagesPerCall.base;
   const kind = !b ? "new" : !h ? "gone" : "changed";
   if (kind === "changed" && same(calls.base ?? 0, calls.head ?? 0) && !likelyLostIndex) return void 0;
@@ -51072,7 +51163,7 @@ function verdictReport(name, c2, chart) {
 }
 
 // src/config/study-plan.ts
-import { join as join15, resolve as resolve4 } from "node:path";
+import { join as join16, resolve as resolve4 } from "node:path";
 
 // src/study/rows.ts
 var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
@@ -51135,7 +51226,7 @@ function planStudy(argv, io, toolVersion, stacksDir) {
     run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
     rows: rows.map((row2) => ({
       row: row2,
-      stack: applyOverrides(loadStackFile(join15(stacksDir, row2.stack, "stack.yml")), overrides)
+      stack: applyOverrides(loadStackFile(join16(stacksDir, row2.stack, "stack.yml")), overrides)
     })),
     jsonOut: values.json ? resolve4(io.cwd, values.json) : null,
     markdownOut: values.markdown ? resolve4(io.cwd, values.markdown) : null
@@ -52291,7 +52382,7 @@ function trendPoints(owner, ownerLabel) {
 function trendMarks(metric2, points) {
   const series = points.map((p) => ({ sha: p.label, createdAt: "", value: p[metric2] }));
   if (!series.every((p) => Number.isFinite(p.value) && p.value > 0)) return [];
-  return detectSeries(metric2, series).changePoints.map((cp) => ({ index: cp.index, text: describeChange(cp) }));
+  return detectSeries(metric2, series).changePoints.map((cp2) => ({ index: cp2.index, text: describeChange(cp2) }));
 }
 function trendSection(s, doc) {
   const own = trendPoints(s.result, doc.commit?.sha.slice(0, 7) ?? "this Result");
@@ -53906,6 +53997,7 @@ var result_schema_default = {
           maximum: 1e3
         },
         dataHash: {
+          description: "sha256 of every table's name and exact row count when the app started (after the schema, database.setup and the seed): two work counts compare only on the same data; null without a database.",
           type: [
             "string",
             "null"
@@ -54166,10 +54258,10 @@ function takeFlag(argv, name) {
 }
 
 // src/cli/output.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync3 } from "node:fs";
 import { dirname as dirname8 } from "node:path";
 function writeOutput(file, text) {
-  mkdirSync4(dirname8(file), { recursive: true });
+  mkdirSync5(dirname8(file), { recursive: true });
   writeFileSync3(file, text.endsWith("\n") ? text : `${text}
 `);
 }
@@ -54584,7 +54676,7 @@ var REPORT = {
 };
 
 // src/baseline/branch-data.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 
 // src/baseline/history.ts
 var HISTORY_LIMIT = 20;
@@ -54610,7 +54702,7 @@ function parseDataBranch(raw) {
 var BRANCH_FILE_LIMIT = 8 * 2 ** 20;
 function branchPath(stack) {
   const safe = stack.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
-  const name = safe === stack ? stack : `${safe}-${createHash6("sha256").update(stack).digest("hex").slice(0, 8)}`;
+  const name = safe === stack ? stack : `${safe}-${createHash8("sha256").update(stack).digest("hex").slice(0, 8)}`;
   return `baselines/${name}.json`;
 }
 function branchHistoryOf(data, source) {
@@ -55403,7 +55495,7 @@ function tooFewCheck(d) {
 }
 
 // src/cli/init.ts
-import { join as join17, relative as relative7, resolve as resolve10 } from "node:path";
+import { join as join18, relative as relative7, resolve as resolve10 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/engine/check.ts
@@ -55807,30 +55899,30 @@ function commandDraft(folder, command) {
 
 // src/init/folder.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync6, lstatSync as lstatSync2, mkdirSync as mkdirSync5, readdirSync as readdirSync7, readFileSync as readFileSync13, statSync as statSync3, writeFileSync as writeFileSync4 } from "node:fs";
-import { basename as basename2, dirname as dirname9, join as join16, relative as relative6, resolve as resolve9, sep } from "node:path";
+import { existsSync as existsSync6, lstatSync as lstatSync3, mkdirSync as mkdirSync6, readdirSync as readdirSync8, readFileSync as readFileSync13, statSync as statSync4, writeFileSync as writeFileSync4 } from "node:fs";
+import { basename as basename2, dirname as dirname9, join as join17, relative as relative6, resolve as resolve9, sep } from "node:path";
 var READ = /(?:\.(?:py|js|mjs|cjs|ts|go|sql|json|mod|txt|toml)|^manage\.py|^go\.sum|\.lock|lock\.yaml)$/;
 var SKIP = /* @__PURE__ */ new Set(["node_modules", "venv", "env", "__pycache__", "vendor", "dist", "build", "site-packages"]);
 var MAX_FILES = 400;
 var MAX_BYTES = 256 * 1024;
 var MAX_DEPTH = 3;
 function readAppFolder(dir, shown) {
-  if (!existsSync6(dir) || !statSync3(dir).isDirectory()) {
+  if (!existsSync6(dir) || !statSync4(dir).isDirectory()) {
     throw new UserError(
       `${shown}: no such folder. Give the app's folder: loadgate init path/to/app. Nothing was written.`
     );
   }
   const files = /* @__PURE__ */ new Map();
   const walk = (rel, depth2) => {
-    for (const entry2 of readdirSync7(join16(dir, rel), { withFileTypes: true }).sort(
+    for (const entry2 of readdirSync8(join17(dir, rel), { withFileTypes: true }).sort(
       (a, b) => a.name.localeCompare(b.name)
     )) {
       if (files.size >= MAX_FILES) return;
       const path = rel ? `${rel}/${entry2.name}` : entry2.name;
       if (entry2.isDirectory()) {
         if (depth2 < MAX_DEPTH && !entry2.name.startsWith(".") && !SKIP.has(entry2.name)) walk(path, depth2 + 1);
-      } else if (entry2.isFile() && READ.test(entry2.name) && statSync3(join16(dir, path)).size <= MAX_BYTES) {
-        files.set(path, readFileSync13(join16(dir, path), "utf8"));
+      } else if (entry2.isFile() && READ.test(entry2.name) && statSync4(join17(dir, path)).size <= MAX_BYTES) {
+        files.set(path, readFileSync13(join17(dir, path), "utf8"));
       } else if (entry2.isFile() && depth2 === 1) {
         files.set(path, "");
       }
@@ -55841,7 +55933,7 @@ function readAppFolder(dir, shown) {
 }
 function repositoryRoot(dir) {
   for (let d = resolve9(dir); ; d = dirname9(d)) {
-    if (existsSync6(join16(d, ".git"))) return d;
+    if (existsSync6(join17(d, ".git"))) return d;
     if (dirname9(d) === d) return null;
   }
 }
@@ -55878,13 +55970,13 @@ function writeNew(files, alsoRefused = []) {
     );
   }
   for (const f of files) {
-    mkdirSync5(dirname9(f.path), { recursive: true });
+    mkdirSync6(dirname9(f.path), { recursive: true });
     writeFileSync4(f.path, f.text, { flag: "wx" });
   }
 }
 function exists(p) {
   try {
-    lstatSync2(p);
+    lstatSync3(p);
     return true;
   } catch {
     return false;
@@ -55915,19 +56007,19 @@ async function initCommand(argv, io) {
   const shownDir = positionals[0] ?? ".";
   const dir = resolve10(io.cwd, shownDir);
   const draft = draftStack(readAppFolder(dir, shownDir), { framework: values.framework, command: values.command });
-  const stackFile = join17(dir, "stack.yml");
+  const stackFile = join18(dir, "stack.yml");
   const shown = (p) => relative7(io.cwd, p) || ".";
   const files = [{ path: stackFile, shown: shown(stackFile), text: renderStackFile(draft) }];
   if (!values["no-workflow"]) {
     const root = repositoryRoot(dir) ?? dir;
-    const path = join17(root, WORKFLOW_PATH);
+    const path = join18(root, WORKFLOW_PATH);
     files.push({
       path,
       shown: shown(path),
       text: renderWorkflow({ stack: posixRelative(root, dir), branch: defaultBranch(repositoryRoot(dir)) })
     });
   }
-  writeNew(files, [{ path: join17(dir, "stack.yaml"), shown: shown(join17(dir, "stack.yaml")) }]);
+  writeNew(files, [{ path: join18(dir, "stack.yaml"), shown: shown(join18(dir, "stack.yaml")) }]);
   io.stdout(writtenLines(draft, files).join("\n"));
   if (values["no-check"]) {
     io.stdout(
@@ -55982,7 +56074,7 @@ Fix ${missing ? "that" : "the app or the guesses in the stack file"}, then check
 import { existsSync as existsSync7 } from "node:fs";
 
 // src/baseline/file-store.ts
-import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync5 } from "node:fs";
+import { mkdirSync as mkdirSync7, writeFileSync as writeFileSync5 } from "node:fs";
 import { dirname as dirname10 } from "node:path";
 var FileBaselineStore = class {
   constructor(readFrom, writeTo) {
@@ -56001,7 +56093,7 @@ var FileBaselineStore = class {
   async save(_stack, _env, _sha, doc) {
     if (!this.writeTo) return void 0;
     this.written = this.written ? { ...this.written, results: [...this.written.results, ...doc.results] } : doc;
-    mkdirSync6(dirname10(this.writeTo), { recursive: true });
+    mkdirSync7(dirname10(this.writeTo), { recursive: true });
     writeFileSync5(this.writeTo, `${JSON.stringify(this.written, null, 2)}
 `);
     return this.writeTo;
@@ -56035,10 +56127,9 @@ async function storeBaselines(doc, gates, store, sha) {
 }
 
 // src/work/count.ts
-import { createHash as createHash7 } from "node:crypto";
-import { closeSync as closeSync4, openSync as openSync3, readFileSync as readFileSync14, readSync as readSync2, statSync as statSync4 } from "node:fs";
+import { closeSync as closeSync4, openSync as openSync3, readSync as readSync2, statSync as statSync5 } from "node:fs";
 import http3 from "node:http";
-import { join as join18 } from "node:path";
+import { join as join19 } from "node:path";
 
 // src/work/logins.ts
 function pgbouncerLogins(log, db, user) {
@@ -56118,16 +56209,8 @@ function statementTable(delta, requests) {
 }
 
 // src/work/count.ts
-function dataHash(spec) {
-  const db = spec.database;
-  if (!db) return null;
-  const h = createHash7("sha256");
-  for (const f of [db.schema, db.seed]) h.update(f ? readFileSync14(f) : "").update("\0");
-  for (const s of db.setup) h.update(s.command).update("\0");
-  return h.digest("hex");
-}
 function logSince(file, from) {
-  const size = statSync4(file).size;
+  const size = statSync5(file).size;
   if (size <= from) return "";
   const fd = openSync3(file, "r");
   try {
@@ -56218,7 +56301,7 @@ function sourcesOf(stack, bin) {
   const bouncer = stack.components.find((c2) => c2.name === "pgbouncer");
   return {
     bin,
-    admin: { socketDir: join18(stack.runDir, "pg"), port: stack.ports.postgres },
+    admin: { socketDir: join19(stack.runDir, "pg"), port: stack.ports.postgres },
     pooler: bouncer && stack.ports.pgbouncer !== void 0 ? { port: stack.ports.pgbouncer, user: ADMIN_ROLE, password: db.credentials.adminPassword } : null,
     logs: { postgres: pg.logFile, pgbouncer: bouncer?.logFile ?? null }
   };
@@ -56246,7 +56329,7 @@ async function workCount(stack, s, work, ctx) {
     const out = await admin2(src, "select pg_stat_statements_reset(); show server_version_num");
     postgresMajor = Math.floor(Number(out.trim().split("\n").at(-1)) / 1e4) || null;
   }
-  const size = (f) => f ? statSync4(f).size : 0;
+  const size = (f) => f ? statSync5(f).size : 0;
   const offsets = { postgres: size(src?.logs.postgres), pgbouncer: size(src?.logs.pgbouncer) };
   const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
   const chunks = [];
@@ -56281,7 +56364,7 @@ async function workCount(stack, s, work, ctx) {
     statementsOmitted: table2.omitted,
     unavailable,
     postgresMajor,
-    dataHash: dataHash(s.spec),
+    dataHash: stack.database?.fingerprint || null,
     seconds: (Date.now() - started) / 1e3,
     warnings: []
   };
@@ -56331,7 +56414,7 @@ ${o.appLog.text || "(empty)"}
 }
 
 // src/engine/stack-run.ts
-async function measureStack(plan, p, placement, hooks) {
+async function measureStack(plan, p, placement, hooks, databaseTemplate) {
   const s = p.plan;
   const name = s.spec.name;
   const log = (line) => hooks.log(`[${name}] ${line}`);
@@ -56341,7 +56424,8 @@ async function measureStack(plan, p, placement, hooks) {
     log,
     signal: hooks.signal,
     cpus: placement.pinned ? placement.stack : void 0,
-    onComponent: hooks.onComponent
+    onComponent: hooks.onComponent,
+    databaseTemplate
   });
   const facts = machineFacts();
   const measured = await timeTrials(stack, s, facts, hooks);
@@ -56545,25 +56629,33 @@ async function runStacks(plan, hooks) {
   return results;
 }
 async function oneStack(plan, p, placement, hooks) {
-  let chosen = p;
-  let sweep;
-  if (p.plan.sweep) {
-    hooks.onPhase?.(p.plan.spec.name, "sweep");
-    sweep = await sweepWorkers(plan, p, hooks);
-    chosen = { ...p, plan: { ...p.plan, workers: sweep.chosen, sweep: null } };
+  const starts = 1 + Number(p.plan.sweep !== null) + Number(p.plan.gate.cost !== null) + Number(!!p.plan.gate.capacity);
+  const template = starts > 1 && p.plan.spec.database ? await seedTemplate(plan, p, { log: (l) => hooks.log(`[${p.plan.spec.name}] ${l}`), ...hooksOf(hooks) }) : void 0;
+  try {
+    const databaseTemplate = template?.dir;
+    let chosen = p;
+    let sweep;
+    if (p.plan.sweep) {
+      hooks.onPhase?.(p.plan.spec.name, "sweep");
+      sweep = await sweepWorkers(plan, p, hooks, { databaseTemplate });
+      chosen = { ...p, plan: { ...p.plan, workers: sweep.chosen, sweep: null } };
+    }
+    const r = await measureStack(plan, chosen, placement, hooks, databaseTemplate);
+    if (sweep) r.sweep = sweep;
+    if (p.plan.gate.cost !== null) {
+      hooks.onPhase?.(p.plan.spec.name, "cost");
+      r.cost = await costRun(plan, chosen, hooks, { databaseTemplate });
+    }
+    if (p.plan.gate.capacity) {
+      hooks.onPhase?.(p.plan.spec.name, "capacity");
+      r.capacity = await measureCapacity(plan, chosen, hooks, capacityLimitsOf(p.plan.spec), { databaseTemplate });
+    }
+    return r;
+  } finally {
+    template?.dispose();
   }
-  const r = await measureStack(plan, chosen, placement, hooks);
-  if (sweep) r.sweep = sweep;
-  if (p.plan.gate.cost !== null) {
-    hooks.onPhase?.(p.plan.spec.name, "cost");
-    r.cost = await costRun(plan, chosen, hooks);
-  }
-  if (p.plan.gate.capacity) {
-    hooks.onPhase?.(p.plan.spec.name, "capacity");
-    r.capacity = await measureCapacity(plan, chosen, hooks, capacityLimitsOf(p.plan.spec));
-  }
-  return r;
 }
+var hooksOf = (hooks) => ({ signal: hooks.signal, onComponent: hooks.onComponent });
 async function costOnlyResult(plan, p, placement, hooks) {
   hooks.onPhase?.(p.plan.spec.name, "cost");
   const cost = await costRun(plan, p, hooks);
@@ -56802,11 +56894,11 @@ function skippedLines(outcomes) {
 
 // src/study/stacks-dir.ts
 import { existsSync as existsSync8 } from "node:fs";
-import { dirname as dirname11, join as join19 } from "node:path";
+import { dirname as dirname11, join as join20 } from "node:path";
 import { fileURLToPath } from "node:url";
 function builtInStacksDir(from = dirname11(fileURLToPath(import.meta.url))) {
   for (let dir = from; ; dir = dirname11(dir)) {
-    if (existsSync8(join19(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join19(dir, "stacks");
+    if (existsSync8(join20(dir, "stacks", "gunicorn-flask", "stack.yml"))) return join20(dir, "stacks");
     if (dirname11(dir) === dir) break;
   }
   throw new UserError("loadgate study: the built-in stacks (stacks/) are not next to this copy of loadgate.");

@@ -118,12 +118,16 @@ export function seedTemplate(
     python: p.python,
     user: unprivilegedUser(),
     tmpDir: run.tmpDir,
+    clusterCache: clusterCacheOf(run),
     log: o.log,
     signal: o.signal,
     cpus: o.cpus,
     onComponent: o.onComponent,
   });
 }
+
+/** Fresh PostgreSQL clusters, kept apart for trusted runs as their virtualenvs are. */
+const clusterCacheOf = (run: RunPlan) => join(run.cacheDir, run.trustedRun ? "default-branch" : "", "clusters");
 
 /** Brings a prepared stack up. */
 export function startStack(run: RunPlan, p: PreparedStack, o: StartOptions): Promise<RunningStack> {
@@ -139,6 +143,7 @@ export function startStack(run: RunPlan, p: PreparedStack, o: StartOptions): Pro
     cpus: o.cpus,
     onComponent: o.onComponent,
     databaseTemplate: o.databaseTemplate,
+    clusterCache: clusterCacheOf(run),
     // Test-only fault injection, read here and nowhere else (see startOnFreePort).
     takePortForTest: run.hostEnv.LOADGATE_TEST_TAKE_PORT,
   });

@@ -19,6 +19,8 @@ export async function measureStack(
   p: PreparedStack,
   placement: Placement,
   hooks: EngineHooks,
+  /** A seeded data directory to start from (the run starts this stack more than once). */
+  databaseTemplate?: string,
 ): Promise<StackResult> {
   const s: StackPlan = p.plan;
   const name = s.spec.name;
@@ -30,6 +32,7 @@ export async function measureStack(
     signal: hooks.signal,
     cpus: placement.pinned ? placement.stack : undefined,
     onComponent: hooks.onComponent,
+    databaseTemplate,
   });
   const facts = machineFacts();
   const measured = await timeTrials(stack, s, facts, hooks);

@@ -8,7 +8,7 @@ import type { RunPlan } from "../config/plan.js";
 import { WORK_DEFAULTS } from "../config/stack-spec.js";
 import { costRun } from "../cost/run.js";
 import type { EngineHooks } from "../engine/hooks.js";
-import { needsOf, type PreparedStack, prepareStack, untimedResult } from "../engine/prepare.js";
+import { needsOf, type PreparedStack, prepareStack, seedTemplate, untimedResult } from "../engine/prepare.js";
 import { measureStack } from "../engine/stack-run.js";
 import { runTarget } from "../engine/target.js";
 import { workOnlyResult } from "../engine/work-only.js";
@@ -65,27 +65,42 @@ export function workOnlyPlan(plan: RunPlan): RunPlan {
   };
 }
 
-/** One stack: the sweep (workers: auto), the timed trials, then the cost run and the capacity search its gate asks for. */
+/**
+ * One stack: the sweep (workers: auto), the timed trials, then the cost run and the capacity search its
+ * gate asks for. A stack that starts more than once seeds its database once: every start is a copy.
+ */
 async function oneStack(plan: RunPlan, p: PreparedStack, placement: Placement, hooks: EngineHooks) {
-  let chosen = p;
-  let sweep: SweepRecord | undefined;
-  if (p.plan.sweep) {
-    hooks.onPhase?.(p.plan.spec.name, "sweep");
-    sweep = await sweepWorkers(plan, p, hooks);
-    chosen = { ...p, plan: { ...p.plan, workers: sweep.chosen, sweep: null } };
+  const starts = 1 + Number(p.plan.sweep !== null) + Number(p.plan.gate.cost !== null) + Number(!!p.plan.gate.capacity);
+  const template =
+    starts > 1 && p.plan.spec.database
+      ? await seedTemplate(plan, p, { log: (l) => hooks.log(`[${p.plan.spec.name}] ${l}`), ...hooksOf(hooks) })
+      : undefined;
+  try {
+    const databaseTemplate = template?.dir;
+    let chosen = p;
+    let sweep: SweepRecord | undefined;
+    if (p.plan.sweep) {
+      hooks.onPhase?.(p.plan.spec.name, "sweep");
+      sweep = await sweepWorkers(plan, p, hooks, { databaseTemplate });
+      chosen = { ...p, plan: { ...p.plan, workers: sweep.chosen, sweep: null } };
+    }
+    const r = await measureStack(plan, chosen, placement, hooks, databaseTemplate);
+    if (sweep) r.sweep = sweep;
+    if (p.plan.gate.cost !== null) {
+      hooks.onPhase?.(p.plan.spec.name, "cost");
+      r.cost = await costRun(plan, chosen, hooks, { databaseTemplate });
+    }
+    if (p.plan.gate.capacity) {
+      hooks.onPhase?.(p.plan.spec.name, "capacity");
+      r.capacity = await measureCapacity(plan, chosen, hooks, capacityLimitsOf(p.plan.spec), { databaseTemplate });
+    }
+    return r;
+  } finally {
+    template?.dispose();
   }
-  const r = await measureStack(plan, chosen, placement, hooks);
-  if (sweep) r.sweep = sweep;
-  if (p.plan.gate.cost !== null) {
-    hooks.onPhase?.(p.plan.spec.name, "cost");
-    r.cost = await costRun(plan, chosen, hooks);
-  }
-  if (p.plan.gate.capacity) {
-    hooks.onPhase?.(p.plan.spec.name, "capacity");
-    r.capacity = await measureCapacity(plan, chosen, hooks, capacityLimitsOf(p.plan.spec));
-  }
-  return r;
 }
+
+const hooksOf = (hooks: EngineHooks) => ({ signal: hooks.signal, onComponent: hooks.onComponent });
 
 /** `loadgate cost`: a Result entry with the cost run and no timed trials. */
 async function costOnlyResult(

@@ -56,7 +56,9 @@ function statementChange(b: WorkStatement | undefined, h: WorkStatement | undefi
   const pagesPerCall = { base: perCall(b), head: perCall(h) };
   const grew = (calls.head ?? 0) - (calls.base ?? 0);
   const whole = Math.round(grew);
-  const likelyNPlusOne = b !== undefined && h !== undefined && whole >= 1 && Math.abs(grew - whole) < 0.005;
+  // A new statement counts from two calls per request: an ORM's lazy load that replaced a join or an
+  // eager load is new, once per row of the list (one call alone is just a new query).
+  const likelyNPlusOne = h !== undefined && whole >= (b ? 1 : 2) && Math.abs(grew - whole) < 0.005;
   const likelyLostIndex =
     pagesPerCall.base !== null &&
     pagesPerCall.head !== null &&

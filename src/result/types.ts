@@ -287,7 +287,7 @@ export interface WorkRecord {
   unavailable: Partial<Record<WorkMetric, string>>;
   /** PostgreSQL's major version; null without a database. */
   postgresMajor: number | null;
-  /** sha256 of the database's schema, setup commands and seed: two counts compare only on the same data. */
+  /** sha256 of every table's name and exact row count when the app started: two counts compare only on the same data. */
   dataHash: string | null;
   /** Wall time of the work count. */
   seconds: number;

@@ -220,6 +220,8 @@ export interface Wiring {
   postgresUrl?: string;
   /** The run's passwords, set by PostgreSQL's part. */
   credentials?: DbCredentials;
+  /** The data the app starts on: every table's name and row count, hashed (PostgreSQL's part). */
+  dataFingerprint?: string;
 }
 
 /**

@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { StackPlan } from "../config/plan.js";
 import { StackError } from "../errors.js";
 import { execCapture } from "../exec.js";
 import { type AppEnvContext, appEnvironment } from "./app-env.js";
 import type { Binaries } from "./binaries.js";
+import { clusterKey, copyCachedCluster, initdbArgs, keepCluster } from "./cluster-cache.js";
 import { fillPlaceholders } from "./configs.js";
 import {
   ADMIN_ROLE,
@@ -28,6 +30,8 @@ export interface PostgresContext extends LaunchContext, AppEnvContext {
   binaries: Binaries;
   /** A data directory made by seedDatabaseTemplate: start from a copy of it instead of initdb + schema + seed. */
   databaseTemplate?: string;
+  /** Where fresh clusters are kept (src/stack/cluster-cache.ts); none: initdb every time. */
+  clusterCache?: string;
 }
 
 /**
@@ -47,26 +51,34 @@ const admin = (pgDir: string, port: number) => ({ socketDir: pgDir, port });
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 2 : 1)} s`;
 
 async function initdb(bin: string, pgDir: string, data: string, user: RunUser | undefined): Promise<void> {
-  const init = await execCapture(
-    join(bin, "initdb"),
-    [
-      "-D",
-      data,
-      "-U",
-      ADMIN_ROLE,
-      "--auth-local=trust",
-      "--auth-host=scram-sha-256",
-      "-E",
-      "UTF8",
-      "--no-sync",
-      "--no-instructions",
-    ],
-    { user, cwd: pgDir, env: { PATH: "/usr/bin:/bin", LC_ALL: "C" } },
-  );
+  const init = await execCapture(join(bin, "initdb"), initdbArgs(data, ADMIN_ROLE), {
+    user,
+    cwd: pgDir,
+    env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
+  });
   if (init.code !== 0)
     throw new StackError(
       `postgres: initdb failed (exit ${init.code}):\n${init.output.trim().split("\n").slice(-20).join("\n")}`,
     );
+}
+
+/**
+ * A fresh cluster at folder.data: a copy of the cached one (src/stack/cluster-cache.ts), or initdb's,
+ * then kept in the cache for the next start.
+ */
+async function freshCluster(ctx: PostgresContext, folder: { pgDir: string; data: string }, launch: Launch, label = "") {
+  const bin = ctx.binaries.postgresBin!;
+  const cache = ctx.clusterCache;
+  const key = cache ? clusterKey(join(bin, "initdb"), ADMIN_ROLE) : "";
+  if (cache && (await copyCachedCluster(cache, key, { data: folder.data, runDir: launch.runDir, user: ctx.user }))) {
+    ctx.log(`fresh cluster${label}: a copy of initdb's in ${join(cache, key)}`);
+    return;
+  }
+  ctx.log(`initdb${label}`);
+  await initdb(bin, folder.pgDir, folder.data, ctx.user);
+  if (!cache) return;
+  const why = await keepCluster(cache, key, folder.data);
+  if (why) ctx.log(`the fresh cluster was not kept in ${cache}: ${why}`);
 }
 
 /**
@@ -276,6 +288,20 @@ async function runDatabaseSetup(
   }
 }
 
+/**
+ * The data the app starts on, as sha256 of every table's name and exact row count (after the schema,
+ * database.setup and the seed, or the template's copy of them): the work count's `dataHash`. An index
+ * added or dropped, a column's type changed, leave it as it is; rows seeded differently change it.
+ */
+async function dataFingerprint(ctx: PostgresContext, pg: Component, pgDir: string, port: number): Promise<string> {
+  const r = await psql(ctx.binaries.postgresBin!, admin(pgDir, port), DB, [
+    "-Atc",
+    "select format('%I.%I', n.nspname, c.relname), (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%' order by 1",
+  ]);
+  if (r.code !== 0) throw pg.failure(`could not count the tables' rows: ${r.output.trim()}`);
+  return createHash("sha256").update(r.output.trim()).digest("hex");
+}
+
 async function prewarm(ctx: PostgresContext, pg: Component, pgDir: string, port: number): Promise<void> {
   // Without a prewarm, throughput crept up ~18% over the first 30 s while the cache filled.
   const r = await psql(ctx.binaries.postgresBin!, admin(pgDir, port), DB, [
@@ -328,11 +354,11 @@ export const postgresPart: StackPart<PostgresContext> = {
         `postgres: started from the seeded copy of ${ctx.databaseTemplate} (copy took ${seconds(copyMs)}; no schema, setup, seed or ANALYZE)`,
       );
     } else {
-      ctx.log("initdb");
-      await initdb(ctx.binaries.postgresBin!, folder.pgDir, folder.data, ctx.user);
+      await freshCluster(ctx, folder, launch);
       pg = await startServer(plan, ctx, launch, folder);
       await createAndSeed(plan, ctx, pg, launch, credentials);
     }
+    wiring.dataFingerprint = await dataFingerprint(ctx, pg, folder.pgDir, launch.ports.postgres);
     // The buffer cache belongs to the instance: a copy starts cold like a fresh database.
     if (plan.spec.database!.prewarm) await prewarm(ctx, pg, folder.pgDir, launch.ports.postgres);
     wiring.credentials = credentials;
@@ -352,7 +378,7 @@ export interface DatabaseTemplate {
 /** What seeding a template needs: a StackContext has it all. */
 export type TemplateContext = Pick<
   PostgresContext,
-  "binaries" | "user" | "tmpDir" | "log" | "signal" | "cpus" | "onComponent" | "baseEnv" | "python"
+  "binaries" | "user" | "tmpDir" | "log" | "signal" | "cpus" | "onComponent" | "baseEnv" | "python" | "clusterCache"
 >;
 
 /**
@@ -371,8 +397,7 @@ export async function seedDatabaseTemplate(plan: StackPlan, ctx: TemplateContext
   try {
     const folder = pgFolder(launch);
     const { data } = folder;
-    ctx.log("initdb (template)");
-    await initdb(ctx.binaries.postgresBin!, folder.pgDir, data, ctx.user);
+    await freshCluster(ctx, folder, launch, " (template)");
     // The seed's WAL (160 MB for 1M rows) is not needed after the shutdown checkpoint: without
     // recycling, that checkpoint deletes it, so every restart copies less than half as much.
     const pg = await startServer(plan, ctx, launch, folder, { wal_recycle: "off" });

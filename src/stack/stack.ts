@@ -26,7 +26,13 @@ export interface RunningStack {
    * The database as the app sees it, once PostgreSQL is up: `url` is {database_url} (PgBouncer's
    * when it is in front), `postgresUrl` PostgreSQL's own, both with the app role's password.
    */
-  readonly database?: { url: string; postgresUrl: string; credentials: DbCredentials };
+  readonly database?: {
+    url: string;
+    postgresUrl: string;
+    credentials: DbCredentials;
+    /** sha256 of every table's name and row count when the app started (the work count's dataHash). */
+    fingerprint: string;
+  };
   /** Throws when a component has exited since it became ready. */
   assertAlive(): void;
   /**
@@ -62,8 +68,10 @@ export async function bringUp(plan: StackPlan, ctx: StackContext): Promise<Runni
     ports,
     components,
     get database() {
-      const { credentials, postgresUrl, databaseUrl } = wiring;
-      return credentials && postgresUrl ? { url: databaseUrl, postgresUrl, credentials } : undefined;
+      const { credentials, postgresUrl, databaseUrl, dataFingerprint } = wiring;
+      return credentials && postgresUrl
+        ? { url: databaseUrl, postgresUrl, credentials, fingerprint: dataFingerprint ?? "" }
+        : undefined;
     },
     assertAlive() {
       for (const c of components) {

@@ -1,9 +1,4 @@
-// The work count: on a running stack after its timed trials, pg_stat_statements reset, a fixed
-// request sequence sent one at a time through the stack's front (every answer 2xx), in chunks; after
-// each chunk the app role's statements, PgBouncer's transactions and both components' logins read.
-
-import { createHash } from "node:crypto";
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
 import type { StackPlan, WorkPlan } from "../config/plan.js";
@@ -39,16 +34,6 @@ interface Reading {
   xacts: number | null;
   poolerLogins: number | null;
   serverLogins: number;
-}
-
-/** The stack's schema, setup commands and seed, hashed: counts compare only on the same data. */
-export function dataHash(spec: StackSpec): string | null {
-  const db = spec.database;
-  if (!db) return null;
-  const h = createHash("sha256");
-  for (const f of [db.schema, db.seed]) h.update(f ? readFileSync(f) : "").update("\0");
-  for (const s of db.setup) h.update(s.command).update("\0");
-  return h.digest("hex");
 }
 
 /** The part of a log written since `from` (its size when the count began). */
@@ -250,7 +235,7 @@ export async function workCount(
     statementsOmitted: table.omitted,
     unavailable,
     postgresMajor,
-    dataHash: dataHash(s.spec),
+    dataHash: stack.database?.fingerprint || null,
     seconds: (Date.now() - started) / 1000,
     warnings: [],
   };

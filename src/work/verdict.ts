@@ -26,7 +26,9 @@ export function workDifferences(base: WorkRecord, head: WorkRecord): string[] {
   if (base.postgresMajor !== head.postgresMajor)
     diffs.push(`PostgreSQL ${base.postgresMajor ?? "none"} → ${head.postgresMajor ?? "none"}`);
   if (base.dataHash !== head.dataHash)
-    diffs.push("the database's schema, setup or seed changed (work.dataHash differs), so the counts are of other data");
+    diffs.push(
+      "the database's tables held other numbers of rows when the app started (work.dataHash differs), so the counts are of other data",
+    );
   return diffs;
 }
 

@@ -3,13 +3,13 @@
 // fetches and pushes. A GitHub Actions job's tokens, its inputs and the paths of its command files
 // must reach none of them (src/child-env.ts); a variable the stack file names in app.pass-env does.
 
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BranchBaselineStore } from "../../src/baseline/branch-store.js";
 import { type ResultDocument, SCHEMA_VERSION } from "../../src/result/types.js";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 import { gitIn } from "./git-repo.js";
 import { expectNothingLeft, runCli, TINY_APP } from "./helpers.js";
 
@@ -45,7 +45,7 @@ function expectNoSecrets(file: string): void {
 
 describe("the code under test gets the allowlist, never the job's secrets", () => {
   it("the app, app.setup and database.setup see none of the job's tokens, inputs or command files; app.pass-env passes what it names", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-child-env-"));
+    const dir = tempDir("lg-child-env-");
     const out = join(dir, "out");
     mkdirSync(out);
     chmodSync(out, 0o777); // run as root, the app and its setup commands run as an unprivileged user
@@ -90,7 +90,7 @@ load:
 
 describe("git gets no token and no input", () => {
   it("the data-branch store's fetch and push run git without INPUT_GITHUB-TOKEN or the job's tokens", async () => {
-    const root = mkdtempSync(join(tmpdir(), "lg-child-env-git-"));
+    const root = tempDir("lg-child-env-git-");
     const bare = join(root, "origin.git");
     gitIn(root, "init", "-q", "--bare", "-b", "main", bare);
     const clone = join(root, "clone");

@@ -123,7 +123,9 @@ describe("a seeded database template: seed once, start stacks from copies", () =
     const freshFrom = out.lines.length;
     const c = await startStack(run, p, { log: out.log, onComponent: out.onComponent });
     cleanups.push(() => c.down());
-    expect(out.lines.slice(freshFrom).join("\n")).toMatch(/initdb\n[\s\S]*database\.schema: /);
+    expect(out.lines.slice(freshFrom).join("\n")).toMatch(
+      /(initdb|fresh cluster: a copy of initdb's in \S+)\n[\s\S]*database\.schema: /,
+    );
     expect(sql(p, c, "select count(*) from t")).toBe("1000");
 
     await a.down();
@@ -170,5 +172,39 @@ describe("a seeded database template: seed once, start stacks from copies", () =
     expect((err as Error).message).toContain("shared_buffers");
     out.expectNothingLeft();
     expect(readdirSync(tmpDir)).toEqual([]);
+  });
+});
+
+describe("fresh clusters from the cache (src/stack/cluster-cache.ts)", () => {
+  it("the first start runs initdb and keeps its cluster (root's, plain files only); the next copies it, the user's, 0700", async () => {
+    const { run: planned, p } = await prepared(join(ROOT, "test/fixtures/tiny"));
+    const cacheDir = mkdtempSync(join(tmpdir(), "lg-cluster-cache-"));
+    cleanups.push(() => rmSync(cacheDir, { recursive: true, force: true }));
+    const run: RunPlan = { ...planned, cacheDir };
+    const out = logSink();
+    const first = await startStack(run, p, { log: out.log, onComponent: out.onComponent });
+    cleanups.push(() => first.down());
+    expect(out.lines).toContain("initdb");
+    const entries = readdirSync(join(cacheDir, "clusters"));
+    expect(entries).toHaveLength(1);
+    const kept = join(cacheDir, "clusters", entries[0], "data");
+    expect(statSync(kept).uid).toBe(process.getuid?.());
+    expect(existsSync(join(kept, "PG_VERSION"))).toBe(true);
+    await first.down();
+
+    const from = out.lines.length;
+    const second = await startStack(run, p, { log: out.log, onComponent: out.onComponent });
+    cleanups.push(() => second.down());
+    const log = out.lines.slice(from).join("\n");
+    expect(log).toContain(`fresh cluster: a copy of initdb's in ${join(cacheDir, "clusters", entries[0])}`);
+    expect(log).not.toMatch(/^initdb$/m);
+    const data = join(second.runDir, "pg", "data");
+    const user = unprivilegedUser();
+    if (user) expect(statSync(data).uid).toBe(user.uid);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    expect(sql(p, second, "select count(*) from t")).toBe("1000");
+    expect(readdirSync(second.runDir).filter((n) => n.startsWith(".cluster-"))).toEqual([]);
+    await second.down();
+    out.expectNothingLeft();
   });
 });

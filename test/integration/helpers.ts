@@ -60,14 +60,37 @@ export function announcedPorts(stderr: string): number[] {
   return [...stderr.matchAll(/started: pid \d+, port (\d+)/g)].map((m) => Number(m[1]));
 }
 
-/** Processes still carrying a loadgate run marker: none may survive a run. */
+/** The parent of `pid` from /proc/<pid>/stat; 0 when it is gone. */
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A process of the other lane's live run (vitest.config.ts runs two integration files side by side):
+ * its ancestors reach another test worker before this one or PID 1. A process this file's runs left
+ * behind is this worker's or, orphaned, PID 1's: it counts.
+ */
+function anotherWorkersRun(pid: number): boolean {
+  for (let p = parentOf(pid), hops = 0; p > 1 && hops < 64; p = parentOf(p), hops++) {
+    if (p === process.pid) return false;
+    if (commandLineOf(p).includes("/vitest/dist/workers/")) return true;
+  }
+  return false;
+}
+
+/** Processes still carrying a loadgate run marker, this test file's or orphaned: none may survive a run. */
 export function markedProcesses(): string[] {
   const found: string[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, "latin1");
-      if (env.includes("LOADGATE_RUN_ID=")) {
+      if (env.includes("LOADGATE_RUN_ID=") && !anotherWorkersRun(Number(entry))) {
         found.push(`${entry}: ${readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ")}`);
       }
     } catch {

@@ -1,14 +1,14 @@
 // The work gate against real parts: a stored baseline's statements per request judged exactly, across runners.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
+import { tempDir } from "../support/temp.js";
 import { type CliRun, expectNothingLeft, queryingStack, runCli } from "./helpers.js";
 
 const WORK = "work:\n  chunks: 3\n  chunk-requests: 10\n";
 
-const out = mkdtempSync(join(tmpdir(), "lg-work-gate-out-"));
+const out = tempDir("lg-work-gate-out-");
 const baselineFile = join(out, "baseline.json");
 
 function run(queries: number, ...flags: string[]): Promise<CliRun> {

@@ -1,16 +1,16 @@
 // The work count against real parts: PostgreSQL, PgBouncer, nginx and the tiny app querying through psql.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument, StackResult } from "../../src/result/types.js";
+import { tempDir } from "../support/temp.js";
 import { expectNothingLeft, queryingStack, runCli } from "./helpers.js";
 
 const queryingStackOf = (queries: number, work = "work:\n  chunks: 3\n  chunk-requests: 15\n") =>
   queryingStack(queries, work);
 
 async function run(stack: string, ...flags: string[]): Promise<{ result: StackResult; stdout: string }> {
-  const out = mkdtempSync(join(tmpdir(), "lg-work-out-"));
+  const out = tempDir("lg-work-out-");
   const r = await runCli(["run", stack, "--duration", "1", "--warmup", "0.5", "--json", join(out, "r.json"), ...flags]);
   expect(r.code, r.stderr).toBe(0);
   expectNothingLeft(r);

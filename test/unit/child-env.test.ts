@@ -2,7 +2,7 @@
 // trusted (a push, schedule or workflow_dispatch on the default branch), and what that decides: where
 // a baseline may be stored and which Python environments a run may reuse.
 
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { loadStackFile } from "../../src/config/stack-file.js";
 import { appBaseEnv } from "../../src/engine/prepare.js";
 import { execCapture } from "../../src/exec.js";
 import { ensurePythonEnv, venvDirFor } from "../../src/stack/python-env.js";
+import { tempDir } from "../support/temp.js";
 import { messageOf } from "../support/user-error.js";
 
 /** What a GitHub Actions job's environment holds that no process loadgate starts may see. */
@@ -85,7 +86,7 @@ describe("the environment allowlist", () => {
   it("is what the run plan gives the app: the allowlist, app.pass-env, never the INPUT_* or ACTIONS_* variables", () => {
     const run = runtimeOf({ cwd: tmpdir(), env: JOB, isTTY: false }, "t");
     expect(run.baseEnv).toEqual(ORDINARY);
-    const dir = mkdtempSync(join(tmpdir(), "lg-pass-env-"));
+    const dir = tempDir("lg-pass-env-");
     writeFileSync(
       join(dir, "stack.yml"),
       "name: p\ndatabase: none\napp:\n  command: python3 app.py {port}\n  pass-env: [MY_APP_SECRET]\n",
@@ -97,7 +98,7 @@ describe("the environment allowlist", () => {
   });
 
   it("refuses a pass-env entry that is not a variable name", () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-pass-env-"));
+    const dir = tempDir("lg-pass-env-");
     writeFileSync(
       join(dir, "stack.yml"),
       "name: p\ndatabase: none\napp:\n  command: python3 app.py {port}\n  pass-env: [INPUT_GITHUB-TOKEN]\n",
@@ -108,7 +109,7 @@ describe("the environment allowlist", () => {
   });
 
   it("refuses in app.pass-env the runner's own variables, the inputs and the command files; a token only when named", () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-pass-env-"));
+    const dir = tempDir("lg-pass-env-");
     const names = "[GITHUB_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, INPUT_STACK, GITHUB_OUTPUT]";
     writeFileSync(
       join(dir, "stack.yml"),
@@ -139,7 +140,7 @@ describe("the environment allowlist", () => {
 
 /** A GitHub Actions environment for `event` with `payload`, as the runner writes it. */
 function actionsEnv(name: string, ref: string, payload: object): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), "lg-event-"));
+  const dir = tempDir("lg-event-");
   writeFileSync(join(dir, "event.json"), JSON.stringify(payload));
   return {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -233,7 +234,7 @@ describe("Python environments of default-branch runs are kept apart", { tags: ["
   });
 
   it("never reuses an environment another run made or ran its app from", async () => {
-    const cache = mkdtempSync(join(tmpdir(), "lg-venv-trust-"));
+    const cache = tempDir("lg-venv-trust-");
     const requirements = join(cache, "requirements.txt");
     writeFileSync(requirements, "flask==3.1.0\n");
     const other = await venvDirFor(cache, requirements, "python3");

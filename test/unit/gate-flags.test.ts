@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { resultDocument } from "../../src/modes/document.js";
 import type { StackResult } from "../../src/result/types.js";
 import { runMain } from "../support/cli.js";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 import { messageOf } from "../support/user-error.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -17,7 +18,7 @@ const io = { cwd: ROOT, env: { PATH: process.env.PATH }, isTTY: false };
 
 /** A stack file whose gate is the given YAML lines. */
 function stackWith(gate: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "lg-gate-flags-"));
+  const dir = tempDir("lg-gate-flags-");
   const file = join(dir, "stack.yml");
   writeFileSync(file, `name: demo\napp:\n  command: python3 app.py {port}\ngate:\n${gate}`);
   return file;
@@ -64,7 +65,7 @@ describe("the CLI gates as the Action does", () => {
 
 /** Two Result files in a folder: the baseline and a run whose P99 grew by `growth` (throughput unchanged). */
 function resultPair(growth: number): { dir: string; base: string; head: string } {
-  const dir = mkdtempSync(join(tmpdir(), "lg-compare-"));
+  const dir = tempDir("lg-compare-");
   const write = (name: string, r: StackResult) => {
     writeFileSync(join(dir, name), JSON.stringify(resultDocument([r])));
     return join(dir, name);

@@ -2,8 +2,7 @@
 // text: no mention, reference, link, bare URL, HTML or new block, and numbers only as the code
 // formats them.
 
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { publish } from "../../src/action/publish.js";
@@ -17,6 +16,7 @@ import { runMain } from "../support/cli.js";
 import { LIVE, PAYLOAD } from "../support/forged.js";
 import { gateDocument } from "../support/report-fixtures.js";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 
 /** Nothing GitHub would turn into a mention, a reference, a link, HTML or a heading of the file's own. */
 function expectInert(markdown: string): void {
@@ -111,7 +111,7 @@ describe("the comment and the job summary", () => {
       process.env = { ...saved };
     });
     it("is the same escaped Markdown", async () => {
-      const dir = mkdtempSync(join(tmpdir(), "lg-summary-"));
+      const dir = tempDir("lg-summary-");
       const summary = join(dir, "summary.md");
       writeFileSync(summary, "");
       process.env.GITHUB_STEP_SUMMARY = summary;
@@ -137,7 +137,7 @@ describe("the HTML report", () => {
 });
 
 describe("loadgate report refuses a forged Result with exit 2, never a crash", () => {
-  const dir = mkdtempSync(join(tmpdir(), "lg-forged-"));
+  const dir = tempDir("lg-forged-");
   const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
   const good = JSON.stringify(gateDocument());
   write("deep.json", good.replace('"load":{', `"load":{"deep":${"[".repeat(2_000_000)}${"]".repeat(2_000_000)},`));

@@ -1,8 +1,7 @@
 // Issue 26: a forged Result is refused where it enters, naming the field; stored Results of the
 // previous schemaVersion keep working (migrated) or are refused with how to refresh them.
 
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { appendEntry, parseBranchHistory, serialize } from "../../src/baseline/branch-data.js";
@@ -13,6 +12,7 @@ import { readResultFiles } from "../../src/result/read-many.js";
 import { SCHEMA_VERSION } from "../../src/result/types.js";
 import { PAYLOAD } from "../support/forged.js";
 import { around, result } from "../support/results.js";
+import { tempDir } from "../support/temp.js";
 import { messageOf } from "../support/user-error.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: a forged document is any shape.
@@ -226,7 +226,7 @@ describe("depth and size are checked on the raw bytes, before parsing", () => {
   });
 
   it("reads a file through one descriptor: a folder or a missing file is a clear refusal", () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-bounds-"));
+    const dir = tempDir("lg-bounds-");
     expect(messageOf(() => readBounded(dir))).toMatch(/not a regular file/);
     expect(messageOf(() => readBounded(join(dir, "none.json")))).toMatch(/none\.json: cannot read \(ENOENT\)/);
     writeFileSync(join(dir, "ten.json"), "0123456789");
@@ -237,7 +237,7 @@ describe("depth and size are checked on the raw bytes, before parsing", () => {
   });
 
   it("a report reads its files one at a time, within a byte budget for all of them", () => {
-    const dir = mkdtempSync(join(tmpdir(), "lg-many-"));
+    const dir = tempDir("lg-many-");
     const files = ["a.json", "b.json", "c.json"].map((n) => join(dir, n));
     for (const f of files) writeFileSync(f, JSON.stringify(document()));
     const size = JSON.stringify(document()).length;

@@ -84,6 +84,23 @@ describe("the statements that changed", () => {
     expect(fewer).toMatchObject({ likelyNPlusOne: false });
   });
 
+  it("flags a new statement called 2 or more whole times per request: a lazy load that replaced a join", () => {
+    const JOINED = "SELECT orders.id, products_1.name FROM orders LEFT OUTER JOIN products AS products_1 ON …";
+    const LAZY = "SELECT products.id, products.name FROM products WHERE products.id = $1";
+    const c = workChanges(
+      work([stmt(JOINED, 1)]),
+      work([stmt("SELECT orders.id FROM orders WHERE orders.customer_id = $1", 1), stmt(LAZY, 10)]),
+    );
+    const byText = new Map(c.statements.map((s) => [s.text, s]));
+    expect(byText.get(LAZY)).toMatchObject({ kind: "new", likelyNPlusOne: true });
+    expect(byText.get(JOINED)).toMatchObject({ kind: "gone", likelyNPlusOne: false });
+    expect(workComparisonText(work([stmt(JOINED, 1)]), work([stmt(LAZY, 10)]))).toContain(
+      `new, 10.00 calls per request; likely N+1: ${LAZY}`,
+    );
+    const oncePerTwo = workChanges(work([stmt(JOINED, 1)]), work([stmt(LAZY, 2.5)])).statements;
+    expect(oncePerTwo.find((s) => s.text === LAZY)).toMatchObject({ likelyNPlusOne: false });
+  });
+
   it("compares no statements across PostgreSQL majors or other data, and says why", () => {
     const c = workChanges(base, { ...head, dataHash: "b".repeat(64) });
     expect(c.statements).toEqual([]);
