@@ -38,6 +38,10 @@ export const INPUTS = {
   compare: "compare",
   p99Threshold: "p99-threshold",
   throughputThreshold: "throughput-threshold",
+  statementsThreshold: "statements-threshold",
+  rowsThreshold: "rows-threshold",
+  pagesThreshold: "pages-threshold",
+  connectionsThreshold: "connections-threshold",
   maxErrorRate: "max-error-rate",
   trials: "trials",
   duration: "duration",
@@ -197,6 +201,10 @@ function overridesOf(getInput: (name: string) => string): Overrides {
     INPUTS.maxErrorRate,
     INPUTS.p99Threshold,
     INPUTS.throughputThreshold,
+    INPUTS.statementsThreshold,
+    INPUTS.rowsThreshold,
+    INPUTS.pagesThreshold,
+    INPUTS.connectionsThreshold,
   ]) {
     const v = getInput(name).trim();
     values[name] = v === "" ? undefined : v;

@@ -37,6 +37,10 @@ export const RUN_OPTIONS = {
   "no-work": { type: "boolean" },
   "p99-threshold": { type: "string" },
   "throughput-threshold": { type: "string" },
+  "statements-threshold": { type: "string" },
+  "rows-threshold": { type: "string" },
+  "pages-threshold": { type: "string" },
+  "connections-threshold": { type: "string" },
   "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -162,6 +166,7 @@ export function runtimeOf(io: Io, toolVersion: string): RunPlan {
     saveBaseline: null,
     baselineKey: null,
     costOnly: false,
+    workOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
     baseEnv: baseEnvOf(hostEnv),

@@ -2,10 +2,10 @@
 // load and gate. One validator per value, shared by both entry points; each message names the value
 // the way its source does ("--max-error-rate …", "Input max-error-rate …").
 
-import type { GateOverrides, MetricGate } from "../compare/gate.js";
+import { GATED_WORK, type GatedWork, type GateOverrides, type MetricGate, type WorkLimit } from "../compare/gate.js";
 import { UserError } from "../errors.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
-import { parseMetricGate } from "./gate-forms.js";
+import { parseMetricGate, parseWorkLimit } from "./gate-forms.js";
 import { splitList } from "./list-input.js";
 
 /** How a source names a value in its messages: `--duration` for a flag, `Input duration` for an input. */
@@ -147,6 +147,27 @@ function costSwitch(label: Label, values: RawValues): boolean | undefined {
   return values.cost === true ? true : values["no-cost"] === true ? false : undefined;
 }
 
+/** The work counts' limit flags and inputs: statements-threshold, rows-threshold, pages-threshold, connections-threshold. */
+export const WORK_THRESHOLDS: Readonly<Record<GatedWork, string>> = Object.freeze({
+  statements: "statements-threshold",
+  rows: "rows-threshold",
+  pages: "pages-threshold",
+  connections: "connections-threshold",
+});
+
+/** Each work limit given ("+10%", "<4" or "off", as gate.statements takes), validated; absent when none is given. */
+function workLimits(label: Label, values: RawValues): Overrides["workLimits"] {
+  const limits: Partial<Record<GatedWork, WorkLimit | null>> = {};
+  for (const m of GATED_WORK) {
+    const raw = values[WORK_THRESHOLDS[m]] as string | undefined;
+    if (raw === undefined) continue;
+    const parsed = parseWorkLimit(raw);
+    if ("problem" in parsed) throw new UserError(`${label(WORK_THRESHOLDS[m])}: ${parsed.problem}`);
+    limits[m] = parsed.limit;
+  }
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
 /** A threshold given as text: one value or several separated by commas (or lines). */
 function thresholdOf(label: Label, values: RawValues, metric: "p99" | "throughput"): MetricGate | undefined {
   const raw = values[`${metric}-threshold`] as string | undefined;
@@ -178,5 +199,6 @@ export function parseOverrides(values: RawValues, label: Label = flagLabel): Ove
     costLimit: costLimitValue,
     p99: thresholdOf(label, values, "p99"),
     throughput: thresholdOf(label, values, "throughput"),
+    workLimits: workLimits(label, values),
   };
 }

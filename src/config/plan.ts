@@ -89,4 +89,6 @@ export interface RunPlan extends Runtime {
   baselineKey: string | null;
   /** `loadgate cost`: the cost run only, no timed trials. */
   costOnly: boolean;
+  /** `loadgate work`: the work count only (after the stack's warmup), no timed trials. */
+  workOnly: boolean;
 }

@@ -23,6 +23,7 @@ import {
 import { percentileMermaid } from "./mermaid.js";
 import { percentileChartData } from "./percentiles.js";
 import { sweepLine } from "./terminal.js";
+import { timingWorkLine, workCell } from "./timing-work.js";
 import { workMarkdown } from "./work-markdown.js";
 
 /** GitHub refuses comments over 65,536 characters; stay well under. */
@@ -241,6 +242,8 @@ function stackSection(s: StackReport, runHeadline: RunHeadline, show: SectionPar
     ...(c?.notes ?? []).map(escapeText),
   ];
   const parts = [title, "", metricsTable(s), ""];
+  const joined = timingWorkLine(c, s.baseline, r);
+  if (joined) parts.push(`**Timing and work:** ${escapeText(joined)}`, "");
   const chart = show.chart ? percentileChart(s) : undefined;
   if (chart) parts.push(chart, "");
   const pooled = pooledLine(r);
@@ -298,6 +301,7 @@ export function overviewTable(stacks: readonly StackReport[], runHeadline: RunHe
       timed ? formatRps(r.summary.throughput.median) : "–",
       change(s, "p99"),
       change(s, "throughput"),
+      escapeText(workCell(s.baseline, r)),
       `${ICON[h]} ${h}`,
     ];
   });
@@ -311,12 +315,13 @@ export function overviewTable(stacks: readonly StackReport[], runHeadline: RunHe
     "req/s",
     "P99 change",
     "Throughput change",
+    "Database work per request",
     "Verdict",
   ];
   return [
     `### All ${stacks.length} stacks, ordered by P99`,
     "",
-    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l"] }),
+    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l", "l"] }),
   ].join("\n");
 }
 

@@ -136,6 +136,9 @@ export const COMPARE: CommandSpec = {
     ],
     ["p99-threshold", { ...RUN_FLAGS["p99-threshold"], default: `${GATE_OF}'s p99` }],
     ["throughput-threshold", { ...RUN_FLAGS["throughput-threshold"], default: `${GATE_OF}'s throughput` }],
+    ...(["statements", "rows", "pages", "connections"] as const).map(
+      (m) => [`${m}-threshold`, { ...RUN_FLAGS[`${m}-threshold`], default: `${GATE_OF}'s ${m}` }] as const,
+    ),
     ["max-error-rate", { ...RUN_FLAGS["max-error-rate"], default: `${GATE_OF}'s error-rate` }],
     [
       "cost-limit",
