@@ -8,7 +8,7 @@ import { flagLabel, type Label, type Overrides } from "./overrides.js";
 import { type LoadPlan, type StackPlan, SWEEP_DEFAULT_BUDGET, type TargetPlan } from "./plan.js";
 import { STACK_DEFAULTS, type StackSpec } from "./stack-spec.js";
 
-export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
+export function applyOverrides(spec: StackSpec, o: Overrides, label: Label = flagLabel): StackPlan {
   const load: LoadPlan = {
     requests: spec.load.requests,
     connections: o.connections ?? spec.load.connections,
@@ -17,8 +17,10 @@ export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
     durationSeconds: o.durationSeconds ?? spec.load.durationSeconds,
     trials: o.trials ?? spec.load.trials,
     timeoutSeconds: spec.load.timeoutSeconds,
+    keepalive: o.keepalive ?? spec.load.keepalive,
     client: o.client ?? "native",
   };
+  checkClient(load, o, `${spec.file}:${spec.lines["load.keepalive"] ?? 1}: load.keepalive: false`, label);
   const wanted = o.workers ?? spec.app.workers;
   return Object.freeze({
     spec,
@@ -32,6 +34,19 @@ export function applyOverrides(spec: StackSpec, o: Overrides): StackPlan {
     gate: finalGate(spec.gate, o),
     work: o.work === false || spec.work === null ? null : spec.work,
   });
+}
+
+/**
+ * autocannon keeps its connections open: a new connection per request needs the native client
+ * (autocannon's reconnectRate reconnects before it reports the answer, so every answer is lost).
+ */
+function checkClient(load: LoadPlan, o: Overrides, stackFile: string, label: Label): void {
+  if (load.client !== "autocannon" || load.keepalive) return;
+  const given = label === flagLabel ? "--no-keepalive" : `${label("keepalive")} false`;
+  const from = o.keepalive === false ? given : stackFile;
+  throw new UserError(
+    `${label("client")} autocannon with ${from}: a new connection for every request needs the native client (autocannon keeps its connections open). Leave ${label("client")} out (native), or keep connections open.`,
+  );
 }
 
 /** Defaults for --target runs, the same as a stack file's. */
@@ -86,7 +101,9 @@ export function planTarget(raw: string, o: Overrides, positionals: string[], lab
     durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
     trials: o.trials ?? TARGET_DEFAULTS.trials,
     timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
+    keepalive: o.keepalive ?? true,
     client: o.client ?? "native",
   };
+  checkClient(load, o, "", label);
   return Object.freeze({ url: url.toString(), load, gate: finalGate(DEFAULT_GATE, o) });
 }

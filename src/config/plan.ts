@@ -15,6 +15,8 @@ export interface LoadPlan {
   durationSeconds: number;
   trials: number;
   timeoutSeconds: number;
+  /** false: a new TCP connection for every request, as ApacheBench without -k (native client only). */
+  keepalive: boolean;
   /** The HTTP client: loadgate's own lean connections, or autocannon (closed loop only; kept for comparison). */
   client: "native" | "autocannon";
 }

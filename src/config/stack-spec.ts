@@ -132,6 +132,8 @@ export interface StackSpec {
     durationSeconds: number;
     trials: number;
     timeoutSeconds: number;
+    /** false: a new TCP connection for every request, as ApacheBench without -k (load.keepalive). */
+    keepalive: boolean;
     /** Give the load generator its own CPU (like --pin). */
     pin: boolean;
   };

@@ -24,6 +24,7 @@ export const STUDY_OPTIONS = {
   trials: { type: "string" },
   connections: { type: "string" },
   workers: { type: "string" },
+  "no-keepalive": { type: "boolean" },
   json: { type: "string" },
   markdown: { type: "string" },
   help: { type: "boolean", short: "h" },

@@ -171,6 +171,7 @@ export function stackResult(r: {
       warmupSeconds: r.load.warmupSeconds,
       durationSeconds: r.load.durationSeconds,
       trials: r.trials.length,
+      ...(r.load.keepalive ? {} : { keepalive: false as const }),
     },
     trials: r.trials,
     summary: summarizeTrials(r.trials, r.histograms),

@@ -47,7 +47,7 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
 interface Target {
   host: string;
   port: number;
-  buffers: { buffer: Buffer; noBody: boolean }[];
+  buffers: { buffer: Buffer; noBody: boolean; close: boolean }[];
 }
 
 function targetOf(url: string, load: LoadPlan): Target {
@@ -55,7 +55,12 @@ function targetOf(url: string, load: LoadPlan): Target {
   return {
     host: target.hostname.replace(/^\[|\]$/g, ""),
     port: Number(target.port || 80),
-    buffers: load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" })),
+    // No keep-alive: the server is told to close, and the client closes after each answer either way.
+    buffers: load.requests.map((r) => ({
+      buffer: requestBuffer(target.host, load.keepalive ? r : { ...r, headers: { connection: "close", ...r.headers } }),
+      noBody: r.method === "HEAD",
+      close: !load.keepalive,
+    })),
   };
 }
 

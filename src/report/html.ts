@@ -288,10 +288,11 @@ function environmentList(r: StackResult): string {
   const versions = Object.entries(e.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
-  const load =
+  const load = `${
     r.load.mode === "open-loop"
       ? `${formatNumber(r.load.rate)} req/s open loop`
-      : `${formatInt(r.load.connections)} connections, closed loop`;
+      : `${formatInt(r.load.connections)} connections, closed loop`
+  }${r.load.keepalive === false ? ", a new connection per request" : ""}`;
   const items = [
     [
       "Environment",

@@ -91,6 +91,7 @@ const STUDY_FLAGS: Record<StudyFlag, FlagHelp> = {
     text: "fills {workers} in every row's app command, 1 to 512 (auto runs one worker: study does not sweep)",
     default: "each row's app.workers",
   },
+  "no-keepalive": { ...RUN_FLAGS["no-keepalive"], default: "connections kept open, as the stack files say" },
   json: RUN_FLAGS.json,
   markdown: { arg: "FILE", text: "write both tables as Markdown to FILE", default: "none, not written" },
   install: RUN_FLAGS.install,

@@ -26,6 +26,7 @@ export const COST_REFUSED: RunFlag[] = [
   "rate",
   "workers",
   "client",
+  "no-keepalive",
   "pin",
   "target",
   "max-error-rate",

@@ -50,6 +50,12 @@ export const RUN_FLAGS: Record<RunFlag, FlagHelp> = {
     text: "the HTTP client: loadgate's own, or autocannon (closed loop only; kept to compare)",
     default: "native",
   },
+  "no-keepalive": {
+    text:
+      "a new TCP connection for every request (Connection: close), as ApacheBench without -k; the latency " +
+      "includes the connect (native client only; the Action's keepalive: false)",
+    default: "the stack file's load.keepalive, connections kept open if it gives none",
+  },
   pin: {
     text: "the load generator on CPU 0, the stack on the other CPUs (taskset; needs 2 CPUs)",
     default: "off; on when the stack file's load.pin is true",
@@ -134,6 +140,7 @@ export const RUN_ORDER: readonly RunFlag[] = [
   "workers",
   "sweep-time",
   "client",
+  "no-keepalive",
   "pin",
   "target",
   "max-error-rate",
