@@ -32,6 +32,7 @@ export const RUN_OPTIONS = {
   client: { type: "string" },
   // Declared, not parseArgs' allowNegative (Node ≥ 20.16): engines says Node ≥ 20.
   "no-keepalive": { type: "boolean" },
+  "total-requests": { type: "string" },
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
   "no-cost": { type: "boolean" },

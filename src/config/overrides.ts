@@ -28,6 +28,8 @@ export interface Overrides extends GateOverrides {
   work?: boolean;
   /** false: a new connection per request (--no-keepalive, the Action's keepalive: false); absent: the stack file decides. */
   keepalive?: boolean;
+  /** --total-requests: trials of this many requests in all; null: timed trials whatever the stack file says (an A/B's windows). */
+  totalRequests?: number | null;
 }
 
 /** Raw values by their shared name (a flag's or an input's): duration, warmup, trials, max-error-rate, … */
@@ -188,6 +190,7 @@ export function parseOverrides(values: RawValues, label: Label = flagLabel): Ove
     cost: costSwitch(label, values),
     work: values["no-work"] === true ? false : undefined,
     keepalive: values["no-keepalive"] === true ? false : undefined,
+    totalRequests: number(label("total-requests"), str("total-requests"), { integer: true, min: 1, max: 100_000_000 }),
     costLimit: costLimitValue,
     p99: thresholdOf(label, values, "p99"),
     throughput: thresholdOf(label, values, "throughput"),

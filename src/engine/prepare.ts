@@ -172,6 +172,7 @@ export function stackResult(r: {
       durationSeconds: r.load.durationSeconds,
       trials: r.trials.length,
       ...(r.load.keepalive ? {} : { keepalive: false as const }),
+      ...(r.load.totalRequests === null ? {} : { totalRequests: r.load.totalRequests }),
     },
     trials: r.trials,
     summary: summarizeTrials(r.trials, r.histograms),

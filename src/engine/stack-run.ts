@@ -96,7 +96,7 @@ async function timeTrials(
   try {
     const mode = `${s.load.rate === null ? `${s.load.connections} connections` : `${s.load.rate} req/s open loop`}${s.load.keepalive ? "" : ", a new connection per request"}`;
     log(
-      `load: ${mode} → ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} × ${s.load.durationSeconds} s`,
+      `load: ${mode} → ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.totalRequests === null ? `${s.load.trials} × ${s.load.durationSeconds} s` : `${s.load.totalRequests} requests in ${s.load.trials} trial(s)`}`,
     );
     hooks.onPhase?.(name, "warmup");
     return await measure(

@@ -120,6 +120,8 @@ export interface LoadSettings {
   trials: number;
   /** false: a new connection for every request (load.keepalive: false, --no-keepalive); absent: connections kept open. */
   keepalive?: false;
+  /** load.total-requests: the trials were this many requests in all (each trial's `seconds` as it lasted); absent: timed trials. */
+  totalRequests?: number;
 }
 
 export interface CpuAccount {

@@ -132,6 +132,7 @@ describe("--target and open-loop load", () => {
       trials: 1,
       timeoutSeconds: 0.5,
       keepalive: true,
+      totalRequests: null,
       client: "native",
     });
     expect(outcome.trials[0].requests).toBeGreaterThan(100);

@@ -34,6 +34,7 @@ describe("a connection not made within load.timeout", () => {
       trials: 1,
       timeoutSeconds: 0.3,
       keepalive: false,
+      totalRequests: null,
       client: "native",
     });
     const t = outcome.trials[0]!;

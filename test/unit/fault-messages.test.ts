@@ -167,6 +167,7 @@ describe("the progress watchdog", () => {
     trials: 1,
     timeoutSeconds,
     keepalive: true,
+    totalRequests: null,
     client: "native",
   });
   async function listen(onSocket: (s: Socket) => void): Promise<{ server: Server; url: string }> {

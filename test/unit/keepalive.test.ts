@@ -93,6 +93,7 @@ const load = (o: Partial<LoadPlan>): LoadPlan => ({
   trials: 1,
   timeoutSeconds: 5,
   keepalive: false,
+  totalRequests: null,
   client: "native",
   ...o,
 });

@@ -32,6 +32,7 @@ describe("a socket the load generator may not open", () => {
       trials: 1,
       timeoutSeconds: 10,
       keepalive: true,
+      totalRequests: null,
       client: "native",
     });
     const err = await load.catch((e: unknown) => e);

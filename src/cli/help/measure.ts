@@ -27,6 +27,7 @@ export const COST_REFUSED: RunFlag[] = [
   "workers",
   "client",
   "no-keepalive",
+  "total-requests",
   "pin",
   "target",
   "max-error-rate",
@@ -59,6 +60,7 @@ export const COST: CommandSpec = {
 /** The flags of a timed run's windows and baselines that `capacity` refuses (src/cli/capacity.ts says why). */
 export const CAPACITY_REFUSED: RunFlag[] = [
   "duration",
+  "total-requests",
   "warmup",
   "trials",
   "rate",
