@@ -21,6 +21,7 @@ import { splitList } from "./list-input.js";
 import {
   costInput,
   inputLabel,
+  keepaliveInput,
   MAX_TIME_FORM,
   type Overrides,
   parseOverrides,
@@ -60,6 +61,7 @@ export const INPUTS = {
   cost: "cost",
   work: "work",
   client: "client",
+  keepalive: "keepalive",
   pin: "pin",
   target: "target",
   reportArtifact: "report-artifact",
@@ -213,6 +215,7 @@ function overridesOf(getInput: (name: string) => string): Overrides {
     ...parseOverrides(values, inputLabel),
     ...costInput(getInput(INPUTS.cost)),
     ...workInput(getInput(INPUTS.work)),
+    ...keepaliveInput(getInput(INPUTS.keepalive)),
   };
 }
 
@@ -242,7 +245,7 @@ function stacksOf(
     );
   }
   return {
-    stacks: stackInput.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, workspace)), overrides)),
+    stacks: stackInput.map((p) => applyOverrides(loadStackFile(resolveStackPath(p, workspace)), overrides, inputLabel)),
     target,
   };
 }

@@ -30,6 +30,9 @@ export const RUN_OPTIONS = {
   pin: { type: "boolean" },
   target: { type: "string" },
   client: { type: "string" },
+  // Declared, not parseArgs' allowNegative (Node ≥ 20.16): engines says Node ≥ 20.
+  "no-keepalive": { type: "boolean" },
+  "total-requests": { type: "string" },
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
   "no-cost": { type: "boolean" },

@@ -26,6 +26,10 @@ export interface Overrides extends GateOverrides {
   sweepSeconds?: number;
   /** false: no work count (--no-work, the Action's work: false); absent: the stack file decides. */
   work?: boolean;
+  /** false: a new connection per request (--no-keepalive, the Action's keepalive: false); absent: the stack file decides. */
+  keepalive?: boolean;
+  /** --total-requests: trials of this many requests in all; null: timed trials whatever the stack file says (an A/B's windows). */
+  totalRequests?: number | null;
 }
 
 /** Raw values by their shared name (a flag's or an input's): duration, warmup, trials, max-error-rate, … */
@@ -118,6 +122,16 @@ export function workInput(raw: string, label: Label = inputLabel): Pick<Override
   );
 }
 
+/** The Action's input keepalive: empty (the stack file decides), true or false (a new connection per request). */
+export function keepaliveInput(raw: string, label: Label = inputLabel): Pick<Overrides, "keepalive"> {
+  const v = raw.trim();
+  if (v === "") return {};
+  if (v === "true" || v === "false") return { keepalive: v === "true" };
+  throw new UserError(
+    `${label("keepalive")}: expected true or false (false: a new connection for every request, as ApacheBench without -k), got ${JSON.stringify(raw)}.`,
+  );
+}
+
 /** p99-threshold / throughput-threshold: a relative limit, an SLO, or both. */
 export function threshold(label: string, values: string[], metric: "p99" | "throughput"): MetricGate | undefined {
   if (values.length === 0) return undefined;
@@ -196,6 +210,8 @@ export function parseOverrides(values: RawValues, label: Label = flagLabel): Ove
     errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
     cost: costSwitch(label, values),
     work: values["no-work"] === true ? false : undefined,
+    keepalive: values["no-keepalive"] === true ? false : undefined,
+    totalRequests: number(label("total-requests"), str("total-requests"), { integer: true, min: 1, max: 100_000_000 }),
     costLimit: costLimitValue,
     p99: thresholdOf(label, values, "p99"),
     throughput: thresholdOf(label, values, "throughput"),

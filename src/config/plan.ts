@@ -15,6 +15,13 @@ export interface LoadPlan {
   durationSeconds: number;
   trials: number;
   timeoutSeconds: number;
+  /** false: a new TCP connection for every request, as ApacheBench without -k (native client only). */
+  keepalive: boolean;
+  /**
+   * The measured trials are this many requests in all, in equal shares (closed loop, native client),
+   * as ApacheBench's -n; durationSeconds is then unused. null: timed trials.
+   */
+  totalRequests: number | null;
   /** The HTTP client: loadgate's own lean connections, or autocannon (closed loop only; kept for comparison). */
   client: "native" | "autocannon";
 }

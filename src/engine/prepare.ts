@@ -176,6 +176,8 @@ export function stackResult(r: {
       warmupSeconds: r.load.warmupSeconds,
       durationSeconds: r.load.durationSeconds,
       trials: r.trials.length,
+      ...(r.load.keepalive ? {} : { keepalive: false as const }),
+      ...(r.load.totalRequests === null ? {} : { totalRequests: r.load.totalRequests }),
     },
     trials: r.trials,
     summary: summarizeTrials(r.trials, r.histograms),

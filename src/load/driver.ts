@@ -1,4 +1,5 @@
 import type { LoadPlan } from "../config/plan.js";
+import { CountedTrials } from "./counted.js";
 import { checkSocketRoom, openFileCount, openFileLimit, socketLimitError } from "./fd-limit.js";
 import { HttpConnection, requestBuffer } from "./http-connection.js";
 import { type Phase, phaseAt, type Schedule } from "./phases.js";
@@ -13,6 +14,8 @@ import type { LoadHooks, LoadOutcome } from "./types.js";
  * Open loop (rate R): request i is due at t0 + i/R; due requests wait for a free connection, and
  * latency runs from the due time (corrected for coordinated omission), with the latency from the
  * actual write kept as "uncorrected"; a response counts in the phase in which it was due.
+ * Trials of a fixed number of requests (load.total-requests, closed loop): a response counts in the
+ * trial in which it was sent, and the run ends when the last one is answered (src/load/counted.ts).
  */
 export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Promise<LoadOutcome> {
   const target = targetOf(url, load);
@@ -20,8 +23,8 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
   checkSocketRoom(load.connections);
   return new Promise((resolve, reject) => {
     const run = newRun(load, phases);
-    const end = settlement(run, hooks, () => resolve(phases.outcome()), reject);
-    run.connections = openConnections(run, load, target, end);
+    const end = settlement(run, hooks, () => resolve(phases.outcome(run.counted?.seconds(performance.now()))), reject);
+    run.connections = openConnections(run, load, target, end, () => endMeasure(run, hooks, end));
     const pump = openLoopPump(run);
     run.reaper = startReaper(run);
     run.ticker = startTicker({
@@ -35,9 +38,10 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
       lastProgress: () => run.lastProgress,
       requestTimeoutSeconds: load.timeoutSeconds,
       stalled: hooks.stalled,
+      counted: run.counted,
     });
     run.warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1000);
-    run.endTimer = setTimeout(() => endMeasure(run, hooks, end), phases.total * 1000);
+    if (!run.counted) run.endTimer = setTimeout(() => endMeasure(run, hooks, end), phases.total * 1000);
     if (run.open) pump();
     else for (const c of run.connections) c.kick();
   });
@@ -47,7 +51,7 @@ export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Pro
 interface Target {
   host: string;
   port: number;
-  buffers: { buffer: Buffer; noBody: boolean }[];
+  buffers: { buffer: Buffer; noBody: boolean; close: boolean }[];
 }
 
 function targetOf(url: string, load: LoadPlan): Target {
@@ -55,7 +59,12 @@ function targetOf(url: string, load: LoadPlan): Target {
   return {
     host: target.hostname.replace(/^\[|\]$/g, ""),
     port: Number(target.port || 80),
-    buffers: load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" })),
+    // No keep-alive: the server is told to close, and the client closes after each answer either way.
+    buffers: load.requests.map((r) => ({
+      buffer: requestBuffer(target.host, load.keepalive ? r : { ...r, headers: { connection: "close", ...r.headers } }),
+      noBody: r.method === "HEAD",
+      close: !load.keepalive,
+    })),
   };
 }
 
@@ -74,6 +83,8 @@ interface Run {
   readonly recorderFor: (phase: Phase) => PhaseRecorder | undefined;
   /** Open loop: the due times of requests still waiting for a free connection, oldest first. */
   readonly backlog: number[];
+  /** Trials of a fixed number of requests (load.total-requests); null: timed trials. */
+  readonly counted: CountedTrials | null;
   connections: HttpConnection[];
   stopped: boolean;
   settled: boolean;
@@ -100,6 +111,10 @@ function newRun(load: LoadPlan, phases: ReturnType<typeof phaseRecorders>): Run 
     schedule: phases.schedule,
     recorderFor: phases.recorderFor,
     backlog: [],
+    counted:
+      load.totalRequests === null || open
+        ? null
+        : new CountedTrials(load.totalRequests, load.trials, t0 + load.warmupSeconds * 1000),
     connections: [],
     stopped: false,
     settled: false,
@@ -152,8 +167,19 @@ function settlement(run: Run, hooks: LoadHooks, resolve: () => void, reject: (er
  * The hot path: `next` and `onResponse` run once per request. Their callbacks are made once per
  * connection; what never changes during the run is read from locals, not from `run`.
  */
-function openConnections(run: Run, load: LoadPlan, target: Target, end: Settle): HttpConnection[] {
-  const { t0, open, schedule, recorderFor, backlog } = run;
+function openConnections(
+  run: Run,
+  load: LoadPlan,
+  target: Target,
+  end: Settle,
+  allAnswered: () => void,
+): HttpConnection[] {
+  const { t0, open, schedule, recorderFor, backlog, counted } = run;
+  const phaseOf = (at: number) => (counted ? counted.phaseAt(at) : phaseAt((at - t0) / 1000, schedule));
+  // Trials of a fixed count: once every request is sent and answered, the measurement is over.
+  const countDone = () => {
+    if (counted?.allSent && !run.stopped && connections.every((c) => !c.busy)) allAnswered();
+  };
   const { host, port, buffers } = target;
   let sent = 0;
   const nextRequest = () => buffers[sent++ % buffers.length];
@@ -163,14 +189,17 @@ function openConnections(run: Run, load: LoadPlan, target: Target, end: Settle):
       new HttpConnection(host, port, {
         next: () => {
           if (run.stopped) return undefined;
-          if (!open) return { ...nextRequest(), startedAt: performance.now() };
+          if (!open) {
+            const now = performance.now();
+            return counted && !counted.take(now) ? undefined : { ...nextRequest(), startedAt: now };
+          }
           const due = backlog.shift();
           return due === undefined ? undefined : { ...nextRequest(), startedAt: due };
         },
         onResponse: (status, startedAt, sentAt, endedAt) => {
           run.lastProgress = endedAt;
-          const at = open ? startedAt : endedAt;
-          const rec = recorderFor(phaseAt((at - t0) / 1000, schedule));
+          const at = open || counted ? startedAt : endedAt;
+          const rec = recorderFor(phaseOf(at));
           if (!rec) return;
           rec.recordResponse(status, endedAt - startedAt);
           if (status >= 200 && status < 300) {
@@ -178,9 +207,11 @@ function openConnections(run: Run, load: LoadPlan, target: Target, end: Settle):
             if (open) rec.recordUncorrected(endedAt - sentAt);
           }
           if (run.stopped && open && connections.every((c) => !c.inFlight)) end.complete();
+          countDone();
         },
         onError: (timeout) => {
-          recorderFor(phaseAt((performance.now() - t0) / 1000, schedule))?.recordError(timeout);
+          recorderFor(phaseOf(performance.now()))?.recordError(timeout);
+          countDone();
         },
         onSocketLimit: (code) => end.fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code)),
       }),

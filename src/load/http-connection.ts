@@ -61,6 +61,8 @@ export interface OutgoingRequest {
   startedAt: number;
   /** HEAD: the response has headers only, whatever its Content-Length says. */
   noBody?: boolean;
+  /** No keep-alive: the connection is closed after this request's answer, and the next one opens a new one. */
+  close?: boolean;
 }
 
 export interface ConnectionHooks {
@@ -73,7 +75,10 @@ export interface ConnectionHooks {
   next: () => OutgoingRequest | undefined;
 }
 
-/** One keep-alive connection that reconnects when the server closes it. */
+/**
+ * One keep-alive connection that reconnects when the server closes it (or after each answer, for
+ * requests marked `close`: a new connection per request, as ApacheBench without -k).
+ */
 export class HttpConnection {
   private socket: Socket | undefined;
   private buf: Buffer | undefined;
@@ -84,7 +89,9 @@ export class HttpConnection {
   private closed = false;
   private pending: OutgoingRequest | undefined;
   private noBody = false;
+  private closeAfter = false;
   private connecting = false;
+  private connectingSince = 0;
 
   constructor(
     private readonly host: string,
@@ -105,6 +112,7 @@ export class HttpConnection {
     }
     this.inFlight = true;
     this.noBody = req.noBody ?? false;
+    this.closeAfter = req.close ?? false;
     this.startedAt = req.startedAt;
     this.sentAt = performance.now();
     this.socket.write(req.buffer);
@@ -115,14 +123,16 @@ export class HttpConnection {
     return this.inFlight || this.pending !== undefined;
   }
 
-  /** Milliseconds since the current request was written (0 when idle). */
+  /** Milliseconds since the current request was written, or since its connection was asked for (0 when idle). */
   waitingFor(now: number): number {
-    return this.inFlight ? now - this.sentAt : 0;
+    if (this.inFlight) return now - this.sentAt;
+    return this.connecting && this.pending ? now - this.connectingSince : 0;
   }
 
   private open(): void {
     if (this.connecting || this.closed) return;
     this.connecting = true;
+    this.connectingSince = performance.now();
     const socket = connect({ host: this.host, port: this.port, noDelay: true });
     this.socket = socket;
     socket.on("connect", () => {
@@ -137,10 +147,19 @@ export class HttpConnection {
       if (this.socket !== socket) return;
       // Closed before it connected (refused, reset): the request waiting for it failed.
       const refused = this.connecting && this.pending !== undefined;
+      // A body without a declared length ends where the server closes (RFC 9112, 6.3): an answer.
+      const ended = this.inFlight && this.head !== undefined && this.head.contentLength === null && !this.head.chunked;
+      const status = this.head?.status ?? 0;
       this.socket = undefined;
       this.connecting = false;
       this.buf = undefined;
       this.head = undefined;
+      if (ended) {
+        this.inFlight = false;
+        this.hooks.onResponse(status, this.startedAt, this.sentAt, performance.now());
+        this.kick();
+        return;
+      }
       if (this.inFlight || refused) {
         this.inFlight = false;
         this.pending = undefined;
@@ -172,7 +191,7 @@ export class HttpConnection {
     this.head = undefined;
     this.inFlight = false;
     this.hooks.onResponse(h.status, this.startedAt, this.sentAt, endedAt);
-    if (h.close) {
+    if (h.close || this.closeAfter) {
       const s = this.socket;
       this.socket = undefined;
       s?.destroy();
@@ -180,9 +199,15 @@ export class HttpConnection {
     this.kick();
   }
 
-  /** Abandons the request in flight (a timeout) and reconnects. */
+  /**
+   * Abandons the request in flight (a timeout) and reconnects; a connection not made within the
+   * timeout is a connection error instead (nothing was sent), retried after a pause.
+   */
   timeout(): void {
-    if (!this.inFlight) return;
+    if (!this.inFlight) {
+      if (this.connecting && this.pending) this.abandonConnect();
+      return;
+    }
     this.inFlight = false;
     this.hooks.onError(true);
     const s = this.socket;
@@ -191,6 +216,16 @@ export class HttpConnection {
     this.head = undefined;
     s?.destroy();
     this.kick();
+  }
+
+  private abandonConnect(): void {
+    const s = this.socket;
+    this.socket = undefined;
+    this.connecting = false;
+    this.pending = undefined;
+    s?.destroy();
+    this.hooks.onError(false);
+    if (!this.closed) setTimeout(() => this.kick(), 10);
   }
 
   close(): void {

@@ -80,8 +80,9 @@ export function phaseRecorders(load: Pick<LoadPlan, "warmupSeconds" | "durationS
     total: totalSeconds(schedule),
     recorderFor: (phase: Phase): PhaseRecorder | undefined =>
       phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : undefined,
-    outcome: (): LoadOutcome => ({
-      trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)),
+    /** `seconds`: how long each trial lasted, when they were not timed (load.total-requests). */
+    outcome: (seconds?: readonly number[]): LoadOutcome => ({
+      trials: trials.map((r, i) => r.toTrial(i, seconds?.[i] ?? load.durationSeconds)),
       histograms: trials.map((r) => r.histogram),
     }),
   };

@@ -26,6 +26,7 @@ import {
   formatRps,
   formatShare,
   trialRows,
+  trialsText,
 } from "./format.js";
 import { HEADLINE_TEXT, type RunHeadline, type StackReport } from "./markdown.js";
 import { percentileChartData } from "./percentiles.js";
@@ -289,20 +290,18 @@ function environmentList(r: StackResult): string {
   const versions = Object.entries(e.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
-  const load =
+  const load = `${
     r.load.mode === "open-loop"
       ? `${formatNumber(r.load.rate)} req/s open loop`
-      : `${formatInt(r.load.connections)} connections, closed loop`;
+      : `${formatInt(r.load.connections)} connections, closed loop`
+  }${r.load.keepalive === false ? ", a new connection per request" : ""}`;
   const items = [
     [
       "Environment",
       `${e.id}: ${e.cpuModel}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${e.os}`,
     ],
     ["Versions", versions],
-    [
-      "Load",
-      `${load} against ${r.load.target}; warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} × ${formatNumber(r.load.durationSeconds)} s`,
-    ],
+    ["Load", `${load} against ${r.load.target}; warmup ${formatNumber(r.load.warmupSeconds)} s, ${trialsText(r.load)}`],
     ["Workers", formatInt(r.workers)],
     ...(r.cpu
       ? [

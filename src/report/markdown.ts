@@ -19,6 +19,7 @@ import {
   formatPercent,
   formatRps,
   trialRows,
+  trialsText,
 } from "./format.js";
 import { percentileMermaid } from "./mermaid.js";
 import { percentileChartData } from "./percentiles.js";
@@ -186,7 +187,7 @@ function environmentLines(r: StackResult): string[] {
     .join(", ");
   return [
     `- Environment ${codeOrText(e.id)}: ${escapeText(e.cpuModel)}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${escapeText(e.os)}; ${versions}`,
-    `- Load: ${r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections`}, warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} × ${formatNumber(r.load.durationSeconds)} s; workers ${formatInt(r.workers)}${r.placement.pinned ? `; load generator pinned to CPU ${escapeText(r.placement.loadGenerator)}` : ""}`,
+    `- Load: ${r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections`}${r.load.keepalive === false ? ", a new connection per request" : ""}, warmup ${formatNumber(r.load.warmupSeconds)} s, ${trialsText(r.load)}; workers ${formatInt(r.workers)}${r.placement.pinned ? `; load generator pinned to CPU ${escapeText(r.placement.loadGenerator)}` : ""}`,
   ];
 }
 

@@ -19,7 +19,7 @@ export interface LatencyStats {
 }
 
 export interface ErrorCounts {
-  /** Connection errors (refused, reset) other than timeouts. */
+  /** Connection errors: refused, reset or closed before an answer, or no connection within the timeout. */
   connection: number;
   timeouts: number;
   /** Responses whose status was not 2xx. */
@@ -118,6 +118,10 @@ export interface LoadSettings {
   warmupSeconds: number;
   durationSeconds: number;
   trials: number;
+  /** false: a new connection for every request (load.keepalive: false, --no-keepalive); absent: connections kept open. */
+  keepalive?: false;
+  /** load.total-requests: the trials were this many requests in all (each trial's `seconds` as it lasted); absent: timed trials. */
+  totalRequests?: number;
 }
 
 export interface CpuAccount {

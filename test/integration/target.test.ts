@@ -131,6 +131,8 @@ describe("--target and open-loop load", () => {
       durationSeconds: 1,
       trials: 1,
       timeoutSeconds: 0.5,
+      keepalive: true,
+      totalRequests: null,
       client: "native",
     });
     expect(outcome.trials[0].requests).toBeGreaterThan(100);

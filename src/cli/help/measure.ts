@@ -26,6 +26,8 @@ export const COST_REFUSED: RunFlag[] = [
   "rate",
   "workers",
   "client",
+  "no-keepalive",
+  "total-requests",
   "pin",
   "target",
   "max-error-rate",
@@ -129,6 +131,7 @@ export const WORK: CommandSpec = {
 /** The flags of a timed run's windows and baselines that `capacity` refuses (src/cli/capacity.ts says why). */
 export const CAPACITY_REFUSED: RunFlag[] = [
   "duration",
+  "total-requests",
   "warmup",
   "trials",
   "rate",

@@ -70,6 +70,19 @@ export const RUN_FLAGS: Record<RunFlag, FlagHelp> = {
     text: "the HTTP client: loadgate's own, or autocannon (closed loop only; kept to compare)",
     default: "native",
   },
+  "no-keepalive": {
+    text:
+      "a new TCP connection for every request (Connection: close), as ApacheBench without -k; the latency " +
+      "includes the connect (native client only; the Action's keepalive: false)",
+    default: "the stack file's load.keepalive, connections kept open if it gives none",
+  },
+  "total-requests": {
+    arg: "N",
+    text:
+      "the measured trials are N requests in all, in equal shares back to back, instead of --duration each " +
+      "(as ApacheBench's -n); closed loop, native client",
+    default: "the stack file's load.total-requests; without one, timed trials",
+  },
   pin: {
     text: "the load generator on CPU 0, the stack on the other CPUs (taskset; needs 2 CPUs)",
     default: "off; on when the stack file's load.pin is true",
@@ -158,6 +171,8 @@ export const RUN_ORDER: readonly RunFlag[] = [
   "workers",
   "sweep-time",
   "client",
+  "no-keepalive",
+  "total-requests",
   "pin",
   "target",
   "max-error-rate",
