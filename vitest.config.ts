@@ -7,6 +7,7 @@ import { defineConfig } from "vitest/config";
  * timing (a slowdown found, an A/A pass, an SLO, a sweep's best count, a capacity search).
  */
 const CHECKS_LANE = [
+  "ab-work",
   "action-error-rate",
   "action-report",
   "action-report-artifact",
@@ -26,6 +27,7 @@ const CHECKS_LANE = [
   "stack-isolation",
   "study",
   "work",
+  "work-command",
   "work-gate",
 ].map((name) => `test/integration/${name}.test.ts`);
 

@@ -44574,8 +44574,8 @@ async function isCommit(root, ref) {
     () => false
   );
 }
-async function addWorktree(root, dir, sha) {
-  await git(root, ["worktree", "add", "--detach", "--force", dir, sha]);
+async function addWorktree(root, dir, sha2) {
+  await git(root, ["worktree", "add", "--detach", "--force", dir, sha2]);
 }
 async function removeWorktree(root, dir) {
   await git(root, ["worktree", "remove", "--force", dir]).catch(() => void 0);
@@ -44592,7 +44592,9 @@ function withAbWindows(o) {
   return {
     ...o,
     durationSeconds: o.durationSeconds ?? AB_DEFAULT_WINDOW_SECONDS,
-    warmupSeconds: o.warmupSeconds ?? AB_DEFAULT_WARMUP_SECONDS
+    warmupSeconds: o.warmupSeconds ?? AB_DEFAULT_WARMUP_SECONDS,
+    // Timed windows: a stack file's load.total-requests is set aside too.
+    totalRequests: null
   };
 }
 function abWindowNote(given, source) {
@@ -44672,7 +44674,7 @@ function environmentId(f) {
     const keyed = { baselineKey: f.baselineKey, stackFileHash: f.stackFileHash };
     return createHash("sha256").update(JSON.stringify(keyed)).digest("hex").slice(0, 12);
   }
-  const comparable = {
+  const comparable2 = {
     cpuModel: f.cpuModel,
     logicalCores: f.logicalCores,
     memoryGiB: Math.round(f.memoryBytes / 2 ** 30),
@@ -44681,7 +44683,7 @@ function environmentId(f) {
     versions: Object.fromEntries(Object.entries(f.versions).sort(([a], [b]) => a.localeCompare(b))),
     stackFileHash: f.stackFileHash
   };
-  return createHash("sha256").update(JSON.stringify(comparable)).digest("hex").slice(0, 12);
+  return createHash("sha256").update(JSON.stringify(comparable2)).digest("hex").slice(0, 12);
 }
 function buildEnvironment(f) {
   return { id: environmentId(f), ...f };
@@ -44747,8 +44749,13 @@ function finalGate(base, o) {
     errorRate: o.errorRate ?? base.errorRate,
     cost: costOn ? o.costLimit ?? base.cost ?? DEFAULT_COST_LIMIT : null,
     capacity: base.capacity,
-    ...base.work ? { work: base.work } : {}
+    ...workOf(base.work, o.workLimits)
   });
+}
+function workOf(base, given) {
+  const keys = Object.keys(given ?? {});
+  if (keys.length === 0) return base ? { work: base } : {};
+  return { work: Object.freeze({ ...base ?? DEFAULT_WORK_GATE, ...given }) };
 }
 
 // src/config/duration.ts
@@ -44896,6 +44903,23 @@ function costSwitch(label, values) {
   }
   return values.cost === true ? true : values["no-cost"] === true ? false : void 0;
 }
+var WORK_THRESHOLDS = Object.freeze({
+  statements: "statements-threshold",
+  rows: "rows-threshold",
+  pages: "pages-threshold",
+  connections: "connections-threshold"
+});
+function workLimits(label, values) {
+  const limits = {};
+  for (const m of GATED_WORK) {
+    const raw = values[WORK_THRESHOLDS[m]];
+    if (raw === void 0) continue;
+    const parsed = parseWorkLimit(raw);
+    if ("problem" in parsed) throw new UserError(`${label(WORK_THRESHOLDS[m])}: ${parsed.problem}`);
+    limits[m] = parsed.limit;
+  }
+  return Object.keys(limits).length > 0 ? limits : void 0;
+}
 function thresholdOf(label, values, metric2) {
   const raw = values[`${metric2}-threshold`];
   return raw === void 0 ? void 0 : threshold(label(`${metric2}-threshold`), splitList(raw), metric2);
@@ -44921,9 +44945,12 @@ function parseOverrides(values, label = flagLabel) {
     errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
     cost: costSwitch(label, values),
     work: values["no-work"] === true ? false : void 0,
+    keepalive: values["no-keepalive"] === true ? false : void 0,
+    totalRequests: number(label("total-requests"), str("total-requests"), { integer: true, min: 1, max: 1e8 }),
     costLimit: costLimitValue,
     p99: thresholdOf(label, values, "p99"),
-    throughput: thresholdOf(label, values, "throughput")
+    throughput: thresholdOf(label, values, "throughput"),
+    workLimits: workLimits(label, values)
   };
 }
 
@@ -44956,7 +44983,7 @@ var STACK_DEFAULTS = Object.freeze({
 var SETUP_TIMEOUT_SECONDS = 600;
 
 // src/config/apply.ts
-function applyOverrides(spec, o) {
+function applyOverrides(spec, o, label = flagLabel) {
   const load = {
     requests: spec.load.requests,
     connections: o.connections ?? spec.load.connections,
@@ -44965,8 +44992,11 @@ function applyOverrides(spec, o) {
     durationSeconds: o.durationSeconds ?? spec.load.durationSeconds,
     trials: o.trials ?? spec.load.trials,
     timeoutSeconds: spec.load.timeoutSeconds,
+    keepalive: o.keepalive ?? spec.load.keepalive,
+    totalRequests: o.totalRequests === void 0 ? spec.load.totalRequests : o.totalRequests,
     client: o.client ?? "native"
   };
+  checkLoad(load, o, spec, label);
   const wanted = o.workers ?? spec.app.workers;
   return Object.freeze({
     spec,
@@ -44977,6 +45007,22 @@ function applyOverrides(spec, o) {
     gate: finalGate(spec.gate, o),
     work: o.work === false || spec.work === null ? null : spec.work
   });
+}
+function sourceOf(given, flag, spec, field2) {
+  if (given || !spec) return flag;
+  return `${spec.file}:${spec.lines[`load.${field2}`] ?? spec.lines.load ?? 1}: load.${field2}`;
+}
+function checkLoad(load, o, spec, label) {
+  const keepaliveFlag = label === flagLabel ? "--no-keepalive" : `${label("keepalive")} false`;
+  const total = sourceOf(o.totalRequests != null, label("total-requests"), spec, "total-requests");
+  const client2 = `${label("client")} autocannon`;
+  const problems = [
+    load.client === "autocannon" && !load.keepalive ? `${client2} with ${o.keepalive === false || !spec ? keepaliveFlag : `${sourceOf(false, "", spec, "keepalive")}: false`}: a new connection for every request needs the native client (autocannon keeps its connections open). Leave ${label("client")} out (native), or keep connections open.` : "",
+    load.client === "autocannon" && load.totalRequests !== null ? `${client2} with ${total}: trials of a fixed number of requests need the native client. Leave ${label("client")} out (native).` : "",
+    load.rate !== null && load.totalRequests !== null ? `${total} with ${sourceOf(o.rate !== void 0, label("rate"), spec, "rate")}: trials of a fixed number of requests are closed loop; an open-loop run is timed (its rate \xD7 load.duration). Give one of them.` : "",
+    load.totalRequests !== null && load.totalRequests < load.trials ? `${total} ${load.totalRequests} is fewer than the ${load.trials} trials it is shared among: give at least one request per trial.` : ""
+  ].filter(Boolean);
+  if (problems.length > 0) throw new UserError(problems.join("\n"));
 }
 var TARGET_DEFAULTS = {
   connections: STACK_DEFAULTS.connections,
@@ -45025,8 +45071,11 @@ function planTarget(raw, o, positionals, label = flagLabel) {
     durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
     trials: o.trials ?? TARGET_DEFAULTS.trials,
     timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
+    keepalive: o.keepalive ?? true,
+    totalRequests: o.totalRequests ?? null,
     client: o.client ?? "native"
   };
+  checkLoad(load, o, null, label);
   return Object.freeze({ url: url.toString(), load, gate: finalGate(DEFAULT_GATE, o) });
 }
 
@@ -45616,6 +45665,16 @@ var stack_schema_default = {
           $ref: "#/definitions/duration",
           description: "Time allowed for one request; no response of any status for twice this stops the run as a hang. Default 10s."
         },
+        keepalive: {
+          type: "boolean",
+          description: "false: a new TCP connection for every request (sent with Connection: close), as ApacheBench without -k; the latency includes the connect. For services whose clients do not reuse connections, and the study's rig. Native client only. Default true: each connection is kept open and reused."
+        },
+        "total-requests": {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e8,
+          description: "The measured trials are this many requests in all, in equal shares back to back, instead of load.duration each (as ApacheBench's -n); the warmup stays timed. Closed loop and the native client only. Default: none (timed trials)."
+        },
         pin: {
           type: "boolean",
           description: "Give the load generator CPU 0 and the stack the other CPUs (taskset), like --pin. Default false."
@@ -46087,23 +46146,23 @@ function validate(data) {
 function loadStackFile(file) {
   const src = readStackSource(file);
   const raw = src.data;
-  const at = { src, dir: dirname3(file), problems: [] };
-  const database = databaseSection(at, raw.database);
-  const pooler = poolerSection(at, raw.pooler, database);
+  const at2 = { src, dir: dirname3(file), problems: [] };
+  const database = databaseSection(at2, raw.database);
+  const pooler = poolerSection(at2, raw.pooler, database);
   const proxy = proxySection(raw.proxy);
-  const app = appSection(at, raw.app);
-  const cost = costSection(at, raw.cost ?? {});
+  const app = appSection(at2, raw.app);
+  const cost = costSection(at2, raw.cost ?? {});
   const work = workSection(raw.work);
-  const load = loadSection(at, raw.load ?? {});
-  const capacity = capacitySection(at, raw.capacity ?? {});
-  const gate = gateSection(at, raw.gate ?? {}, capacity.sloP99Ms);
-  if (at.problems.length > 0) throw new UserError(formatProblems(file, at.problems));
+  const load = loadSection(at2, raw.load ?? {});
+  const capacity = capacitySection(at2, raw.capacity ?? {});
+  const gate = gateSection(at2, raw.gate ?? {}, capacity.sloP99Ms);
+  if (at2.problems.length > 0) throw new UserError(formatProblems(file, at2.problems));
   const lines = keyLines(src, raw, database);
   return Object.freeze({
     name: raw.name,
     description: raw.description ?? "",
     file,
-    dir: at.dir,
+    dir: at2.dir,
     fileHash: createHash2("sha256").update(readFileSync5(file)).digest("hex"),
     database,
     pooler,
@@ -46139,16 +46198,16 @@ Fix the YAML and run again.`
   if (problems.length > 0) throw new UserError(formatProblems(file, dedupe(problems)));
   return src;
 }
-function problem(at, path, text, key = false) {
-  at.problems.push({ position: at.src.locate(path, key), field: fieldName(path), text });
+function problem(at2, path, text, key = false) {
+  at2.problems.push({ position: at2.src.locate(path, key), field: fieldName(path), text });
 }
-function mustExist(at, p, path, what, kind = "file") {
+function mustExist(at2, p, path, what, kind = "file") {
   if (p === void 0) return null;
-  const abs = resolve2(at.dir, p);
+  const abs = resolve2(at2.dir, p);
   const ok = existsSync(abs) && (kind === "dir" ? statSync2(abs).isDirectory() : statSync2(abs).isFile());
   if (!ok) {
     problem(
-      at,
+      at2,
       path,
       `${what} ${JSON.stringify(p)} not found (looked for ${abs}). Paths are relative to the stack file's folder.`
     );
@@ -46158,34 +46217,34 @@ function mustExist(at, p, path, what, kind = "file") {
 function textValues(map) {
   return Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, String(v)]));
 }
-function databaseSection(at, db) {
+function databaseSection(at2, db) {
   if (db === "none" || db === void 0) return null;
   return {
-    schema: mustExist(at, db.schema, ["database", "schema"], "schema file"),
-    seed: mustExist(at, db.seed, ["database", "seed"], "seed file"),
+    schema: mustExist(at2, db.schema, ["database", "schema"], "schema file"),
+    seed: mustExist(at2, db.seed, ["database", "seed"], "seed file"),
     prewarm: db.prewarm ?? true,
-    setup: databaseSetup(at, db.setup),
+    setup: databaseSetup(at2, db.setup),
     settings: textValues(db.settings)
   };
 }
-function databaseSetup(at, value) {
+function databaseSetup(at2, value) {
   if (value === void 0) return [];
-  if (!Array.isArray(value)) return [setupCommand(at, value, ["database", "setup"])];
-  return value.map((v, i) => setupCommand(at, v, ["database", "setup", i]));
+  if (!Array.isArray(value)) return [setupCommand(at2, value, ["database", "setup"])];
+  return value.map((v, i) => setupCommand(at2, v, ["database", "setup", i]));
 }
-function setupCommand(at, value, path) {
+function setupCommand(at2, value, path) {
   const entry2 = typeof value === "string" ? { command: value } : value;
   const timeout = entry2.timeout === void 0 ? SETUP_TIMEOUT_SECONDS : parseDuration(entry2.timeout);
   if (!(timeout > 0)) {
-    problem(at, [...path, "timeout"], `expected a duration above zero (e.g. "10m"), found ${describe(entry2.timeout)}.`);
+    problem(at2, [...path, "timeout"], `expected a duration above zero (e.g. "10m"), found ${describe(entry2.timeout)}.`);
   }
   const commandAt = typeof value === "string" ? path : [...path, "command"];
-  return { command: entry2.command, timeoutSeconds: timeout, line: at.src.locate(commandAt).line };
+  return { command: entry2.command, timeoutSeconds: timeout, line: at2.src.locate(commandAt).line };
 }
-function poolerSection(at, pooler, database) {
+function poolerSection(at2, pooler, database) {
   const pgb = pooler && pooler !== "none" ? pooler.pgbouncer ?? {} : void 0;
   if (database === null && pgb) {
-    problem(at, ["pooler"], 'PgBouncer needs a database; set "pooler: none" or add a "database" section.', true);
+    problem(at2, ["pooler"], 'PgBouncer needs a database; set "pooler: none" or add a "database" section.', true);
   }
   if (!pgb) return null;
   return {
@@ -46203,10 +46262,10 @@ function proxySection(proxy) {
     upstream: ngx.upstream ?? "http"
   };
 }
-function appSection(at, app) {
-  const cwd = mustExist(at, app.cwd ?? ".", ["app", "cwd"], "folder", "dir") ?? at.dir;
-  const setup = app.setup === void 0 ? null : appSetup(at, app.setup, cwd);
-  const python = pythonSection(at, app.python);
+function appSection(at2, app) {
+  const cwd = mustExist(at2, app.cwd ?? ".", ["app", "cwd"], "folder", "dir") ?? at2.dir;
+  const setup = app.setup === void 0 ? null : appSetup(at2, app.setup, cwd);
+  const python = pythonSection(at2, app.python);
   const ready = app.ready ?? {};
   return {
     command: app.command,
@@ -46215,7 +46274,7 @@ function appSection(at, app) {
     workers: app.workers ?? STACK_DEFAULTS.workers,
     cwd,
     env: textValues(app.env),
-    passEnv: passEnvSection(at, app["pass-env"]),
+    passEnv: passEnvSection(at2, app["pass-env"]),
     ready: {
       http: ready.http ?? "/",
       timeoutSeconds: parseDuration(ready.timeout ?? "30s")
@@ -46224,21 +46283,21 @@ function appSection(at, app) {
     python
   };
 }
-function passEnvSection(at, names) {
+function passEnvSection(at2, names) {
   for (const [i, name] of (names ?? []).entries()) {
     const refused = passEnvRefusal(name);
-    if (refused) problem(at, ["app", "pass-env", i], `${refused} Remove it from the list.`);
+    if (refused) problem(at2, ["app", "pass-env", i], `${refused} Remove it from the list.`);
   }
   return [...names ?? []];
 }
-function appSetup(at, value, appDir) {
-  const base = setupCommand(at, value, ["app", "setup"]);
+function appSetup(at2, value, appDir) {
+  const base = setupCommand(at2, value, ["app", "setup"]);
   const entry2 = typeof value === "string" ? {} : value;
   const files = (entry2.files ?? []).map((f, i) => {
     const abs = resolve2(appDir, f);
     if (existsSync(appDir) && !existsSync(abs)) {
       problem(
-        at,
+        at2,
         ["app", "setup", "files", i],
         `${JSON.stringify(f)} not found (looked for ${abs}). Paths in app.setup are relative to the app's folder (app.cwd, default the stack file's folder); name files that exist before the setup runs, e.g. package-lock.json.`
       );
@@ -46248,8 +46307,8 @@ function appSetup(at, value, appDir) {
   const creates = (entry2.creates ?? []).map((f) => resolve2(appDir, f));
   return { ...base, files, creates };
 }
-function pythonSection(at, python) {
-  const requirements = python ? mustExist(at, python.requirements, ["app", "python", "requirements"], "requirements file") : null;
+function pythonSection(at2, python) {
+  const requirements = python ? mustExist(at2, python.requirements, ["app", "python", "requirements"], "requirements file") : null;
   if (!requirements) return null;
   return {
     requirements,
@@ -46265,7 +46324,7 @@ function workSection(work) {
     chunkRequests: w["chunk-requests"] ?? WORK_DEFAULTS.chunkRequests
   };
 }
-function costSection(at, cost) {
+function costSection(at2, cost) {
   const seconds3 = {
     "ready-timeout": parseDuration(
       cost["ready-timeout"] ?? `${COST_DEFAULTS.readyTimeoutSeconds}s`
@@ -46274,11 +46333,11 @@ function costSection(at, cost) {
     gap: parseDuration(cost.gap ?? `${COST_DEFAULTS.gapSeconds * 1e3}ms`)
   };
   if (!(seconds3.gap >= 0)) {
-    problem(at, ["cost", "gap"], `expected a duration of zero or more (e.g. "5ms"), found ${describe(cost.gap)}.`);
+    problem(at2, ["cost", "gap"], `expected a duration of zero or more (e.g. "5ms"), found ${describe(cost.gap)}.`);
   }
   for (const key of ["ready-timeout", "timeout"]) {
     if (!(seconds3[key] > 0)) {
-      problem(at, ["cost", key], `expected a duration above zero (e.g. "60s"), found ${describe(cost[key])}.`);
+      problem(at2, ["cost", key], `expected a duration above zero (e.g. "60s"), found ${describe(cost[key])}.`);
     }
   }
   return {
@@ -46292,12 +46351,12 @@ function costSection(at, cost) {
     gapSeconds: seconds3.gap
   };
 }
-function loadSection(at, load) {
+function loadSection(at2, load) {
   const durationSeconds = parseDuration(
     load.duration ?? STACK_DEFAULTS.durationSeconds
   );
   if (durationSeconds <= 0) {
-    problem(at, ["load", "duration"], `expected a duration above zero (e.g. "10s"), found ${describe(load.duration)}.`);
+    problem(at2, ["load", "duration"], `expected a duration above zero (e.g. "10s"), found ${describe(load.duration)}.`);
   }
   return {
     requests: (load.requests ?? [{ path: "/" }]).map((r) => ({
@@ -46312,14 +46371,16 @@ function loadSection(at, load) {
     durationSeconds,
     trials: load.trials ?? STACK_DEFAULTS.trials,
     timeoutSeconds: parseDuration(load.timeout ?? STACK_DEFAULTS.timeoutSeconds),
+    keepalive: load.keepalive ?? true,
+    totalRequests: load["total-requests"] ?? null,
     pin: load.pin ?? false
   };
 }
-function capacitySection(at, capacity) {
+function capacitySection(at2, capacity) {
   const sloP99 = capacity["slo-p99"] === void 0 ? null : parseDuration(capacity["slo-p99"]) * 1e3;
   if (sloP99 !== null && !(sloP99 > 0)) {
     problem(
-      at,
+      at2,
       ["capacity", "slo-p99"],
       `expected a duration above zero (e.g. "50ms"), found ${describe(capacity["slo-p99"])}.`
     );
@@ -46327,7 +46388,7 @@ function capacitySection(at, capacity) {
   const probeSeconds = (key, fallback) => {
     const v = capacity[key] === void 0 ? fallback : parseDuration(capacity[key]);
     if (!(v > 0))
-      problem(at, ["capacity", key], `expected a duration above zero (e.g. "3s"), found ${describe(capacity[key])}.`);
+      problem(at2, ["capacity", key], `expected a duration above zero (e.g. "3s"), found ${describe(capacity[key])}.`);
     return v;
   };
   return {
@@ -46337,19 +46398,19 @@ function capacitySection(at, capacity) {
     probeSeconds: probeSeconds("probe-duration", STACK_DEFAULTS.capacityProbeSeconds)
   };
 }
-function gateSection(at, gate, sloP99Ms) {
+function gateSection(at2, gate, sloP99Ms) {
   if (gate.capacity !== void 0 && sloP99Ms === null) {
     problem(
-      at,
+      at2,
       ["gate", "capacity"],
       'needs the SLO it is measured at: add capacity: { slo-p99: "50ms" } (the P99 the service must keep).'
     );
   }
-  const p99 = metricGate(at, "p99", gate.p99) ?? {
+  const p99 = metricGate(at2, "p99", gate.p99) ?? {
     relative: DEFAULT_GATE.p99,
     slo: DEFAULT_GATE.slo.p99Ms
   };
-  const throughput = metricGate(at, "throughput", gate.throughput) ?? {
+  const throughput = metricGate(at2, "throughput", gate.throughput) ?? {
     relative: DEFAULT_GATE.throughput,
     slo: DEFAULT_GATE.slo.throughput
   };
@@ -46361,10 +46422,10 @@ function gateSection(at, gate, sloP99Ms) {
     errorRate: gate["error-rate"] === void 0 ? DEFAULT_GATE.errorRate : parseErrorRate(gate["error-rate"], "<N%"),
     cost: gate.cost === void 0 ? null : parsePercent(gate.cost),
     capacity: gate.capacity === void 0 ? null : parseCapacityGate(gate.capacity),
-    work: workGate(at, gate)
+    work: workGate(at2, gate)
   };
 }
-function workGate(at, gate) {
+function workGate(at2, gate) {
   const limits = {};
   for (const key of GATED_WORK) {
     if (gate[key] === void 0) {
@@ -46374,17 +46435,17 @@ function workGate(at, gate) {
     const parsed = parseWorkLimit(String(gate[key]));
     if ("limit" in parsed) limits[key] = parsed.limit;
     else {
-      problem(at, ["gate", key], parsed.problem);
+      problem(at2, ["gate", key], parsed.problem);
       limits[key] = null;
     }
   }
   return Object.freeze(limits);
 }
-function metricGate(at, metric2, value) {
+function metricGate(at2, metric2, value) {
   if (value === void 0) return void 0;
   const parsed = parseMetricGate(metric2, value);
   if ("gate" in parsed) return parsed.gate;
-  problem(at, ["gate", metric2], parsed.problem);
+  problem(at2, ["gate", metric2], parsed.problem);
   return { relative: null, slo: null };
 }
 function keyLines(src, raw, database) {
@@ -46394,6 +46455,9 @@ function keyLines(src, raw, database) {
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
+  for (const key of ["keepalive", "total-requests"])
+    if (raw.load?.[key] !== void 0)
+      lines[`load.${key}`] = src.locate(["load", key], true).line;
   for (const key of ["p99", "throughput", "error-rate", "cost", "capacity", ...GATED_WORK])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
   if (database) {
@@ -46427,6 +46491,9 @@ var RUN_OPTIONS = {
   pin: { type: "boolean" },
   target: { type: "string" },
   client: { type: "string" },
+  // Declared, not parseArgs' allowNegative (Node ≥ 20.16): engines says Node ≥ 20.
+  "no-keepalive": { type: "boolean" },
+  "total-requests": { type: "string" },
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
   "no-cost": { type: "boolean" },
@@ -46434,6 +46501,10 @@ var RUN_OPTIONS = {
   "no-work": { type: "boolean" },
   "p99-threshold": { type: "string" },
   "throughput-threshold": { type: "string" },
+  "statements-threshold": { type: "string" },
+  "rows-threshold": { type: "string" },
+  "pages-threshold": { type: "string" },
+  "connections-threshold": { type: "string" },
   "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" }
 };
@@ -46530,6 +46601,7 @@ function runtimeOf(io, toolVersion) {
     saveBaseline: null,
     baselineKey: null,
     costOnly: false,
+    workOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir2(),
     baseEnv: baseEnvOf(hostEnv),
@@ -46541,7 +46613,7 @@ function runtimeOf(io, toolVersion) {
 
 // src/ab/run.ts
 import { mkdtempSync as mkdtempSync4, rmSync as rmSync4 } from "node:fs";
-import { join as join15 } from "node:path";
+import { join as join16 } from "node:path";
 
 // src/load/autocannon.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
@@ -46570,10 +46642,10 @@ function openFileCount() {
 }
 function socketLimitError(connections, limit, open, code2 = "EMFILE") {
   const fit = limit === void 0 ? void 0 : Math.max(0, limit - open - FD_RESERVE);
-  const limitText = limit === void 0 ? "this process's limit on open files (ulimit -n)" : `this process may have ${limit} open files (ulimit -n ${limit}) and has ${open} open already, so about ${fit} connections fit`;
+  const limitText2 = limit === void 0 ? "this process's limit on open files (ulimit -n)" : `this process may have ${limit} open files (ulimit -n ${limit}) and has ${open} open already, so about ${fit} connections fit`;
   const suggest = Math.max(4096, 2 ** Math.ceil(Math.log2(connections + open + FD_RESERVE)));
   return new UserError(
-    `the load generator cannot open ${connections} connections (${code2}: too many open files): ${limitText}. Raise ulimit -n (e.g. ulimit -n ${suggest} in the shell or step that runs loadgate) or lower connections (load.connections or --connections${fit !== void 0 ? ` to ${fit} or fewer` : ""}).`
+    `the load generator cannot open ${connections} connections (${code2}: too many open files): ${limitText2}. Raise ulimit -n (e.g. ulimit -n ${suggest} in the shell or step that runs loadgate) or lower connections (load.connections or --connections${fit !== void 0 ? ` to ${fit} or fewer` : ""}).`
   );
 }
 function checkSocketRoom(connections) {
@@ -46727,8 +46799,9 @@ function phaseRecorders(load) {
     schedule,
     total: totalSeconds(schedule),
     recorderFor: (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0,
-    outcome: () => ({
-      trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)),
+    /** `seconds`: how long each trial lasted, when they were not timed (load.total-requests). */
+    outcome: (seconds3) => ({
+      trials: trials.map((r, i) => r.toTrial(i, seconds3?.[i] ?? load.durationSeconds)),
       histograms: trials.map((r) => r.histogram)
     })
   };
@@ -46763,13 +46836,13 @@ function startTicker(o) {
       return;
     }
     const elapsed = (now - o.t0) / 1e3;
-    const phase = phaseAt(elapsed, o.schedule);
+    const phase = o.counted ? o.counted.phaseAt(now) : phaseAt(elapsed, o.schedule);
     const rec = o.recorderFor(phase);
     const ok = o.okTotal();
     if (rec) {
       o.onProgress?.({
         elapsedSeconds: elapsed,
-        totalSeconds: total,
+        totalSeconds: o.counted ? o.counted.estimateSeconds(now, o.schedule.warmupSeconds) : total,
         phase,
         rps: (ok - lastOk) * 1e3 / (now - lastTick),
         errors: rec.errors.total,
@@ -46905,6 +46978,48 @@ function cpuSnapshot(components) {
   };
 }
 
+// src/load/counted.ts
+var CountedTrials = class {
+  constructor(total, trials, measureFrom) {
+    this.total = total;
+    this.trials = trials;
+    this.measureFrom = measureFrom;
+  }
+  total;
+  trials;
+  measureFrom;
+  sent = 0;
+  /** When each trial's first request was sent (performance.now()). */
+  starts = [];
+  /** A request is about to be sent at `now`: true to send it, false once the whole total has been sent. */
+  take(now) {
+    if (now < this.measureFrom) return true;
+    if (this.sent >= this.total) return false;
+    const k = this.starts.length;
+    if (k < this.trials && this.sent === Math.floor(k * this.total / this.trials)) this.starts.push(now);
+    this.sent++;
+    return true;
+  }
+  get allSent() {
+    return this.sent >= this.total;
+  }
+  /** The phase of a request sent at `at` (or of an error seen then). */
+  phaseAt(at2) {
+    let i = this.starts.length - 1;
+    while (i >= 0 && this.starts[i] > at2) i--;
+    return at2 < this.measureFrom || i < 0 ? { kind: "warmup" } : { kind: "trial", index: i };
+  }
+  /** Seconds each trial lasted, the last one until `end` (the last answer). */
+  seconds(end) {
+    return this.starts.map((s, i) => ((this.starts[i + 1] ?? end) - s) / 1e3);
+  }
+  /** Seconds the run will take at the pace so far (for the progress line). */
+  estimateSeconds(now, warmupSeconds) {
+    if (this.sent === 0 || now <= this.measureFrom) return warmupSeconds;
+    return warmupSeconds + (now - this.measureFrom) / 1e3 * (this.total / this.sent);
+  }
+};
+
 // src/load/http-connection.ts
 import { connect } from "node:net";
 var CRLFCRLF = Buffer.from("\r\n\r\n");
@@ -46960,7 +47075,9 @@ var HttpConnection = class {
   closed = false;
   pending;
   noBody = false;
+  closeAfter = false;
   connecting = false;
+  connectingSince = 0;
   /** Starts the request loop: sends whatever `next()` gives. */
   kick() {
     if (this.closed || this.inFlight) return;
@@ -46974,6 +47091,7 @@ var HttpConnection = class {
     }
     this.inFlight = true;
     this.noBody = req.noBody ?? false;
+    this.closeAfter = req.close ?? false;
     this.startedAt = req.startedAt;
     this.sentAt = performance.now();
     this.socket.write(req.buffer);
@@ -46982,13 +47100,15 @@ var HttpConnection = class {
   get busy() {
     return this.inFlight || this.pending !== void 0;
   }
-  /** Milliseconds since the current request was written (0 when idle). */
+  /** Milliseconds since the current request was written, or since its connection was asked for (0 when idle). */
   waitingFor(now) {
-    return this.inFlight ? now - this.sentAt : 0;
+    if (this.inFlight) return now - this.sentAt;
+    return this.connecting && this.pending ? now - this.connectingSince : 0;
   }
   open() {
     if (this.connecting || this.closed) return;
     this.connecting = true;
+    this.connectingSince = performance.now();
     const socket = connect({ host: this.host, port: this.port, noDelay: true });
     this.socket = socket;
     socket.on("connect", () => {
@@ -47002,10 +47122,18 @@ var HttpConnection = class {
     socket.on("close", () => {
       if (this.socket !== socket) return;
       const refused = this.connecting && this.pending !== void 0;
+      const ended = this.inFlight && this.head !== void 0 && this.head.contentLength === null && !this.head.chunked;
+      const status = this.head?.status ?? 0;
       this.socket = void 0;
       this.connecting = false;
       this.buf = void 0;
       this.head = void 0;
+      if (ended) {
+        this.inFlight = false;
+        this.hooks.onResponse(status, this.startedAt, this.sentAt, performance.now());
+        this.kick();
+        return;
+      }
       if (this.inFlight || refused) {
         this.inFlight = false;
         this.pending = void 0;
@@ -47035,16 +47163,22 @@ var HttpConnection = class {
     this.head = void 0;
     this.inFlight = false;
     this.hooks.onResponse(h.status, this.startedAt, this.sentAt, endedAt);
-    if (h.close) {
+    if (h.close || this.closeAfter) {
       const s = this.socket;
       this.socket = void 0;
       s?.destroy();
     }
     this.kick();
   }
-  /** Abandons the request in flight (a timeout) and reconnects. */
+  /**
+   * Abandons the request in flight (a timeout) and reconnects; a connection not made within the
+   * timeout is a connection error instead (nothing was sent), retried after a pause.
+   */
   timeout() {
-    if (!this.inFlight) return;
+    if (!this.inFlight) {
+      if (this.connecting && this.pending) this.abandonConnect();
+      return;
+    }
     this.inFlight = false;
     this.hooks.onError(true);
     const s = this.socket;
@@ -47053,6 +47187,15 @@ var HttpConnection = class {
     this.head = void 0;
     s?.destroy();
     this.kick();
+  }
+  abandonConnect() {
+    const s = this.socket;
+    this.socket = void 0;
+    this.connecting = false;
+    this.pending = void 0;
+    s?.destroy();
+    this.hooks.onError(false);
+    if (!this.closed) setTimeout(() => this.kick(), 10);
   }
   close() {
     this.closed = true;
@@ -47076,8 +47219,8 @@ function runLoad(url, load, hooks = {}) {
   checkSocketRoom(load.connections);
   return new Promise((resolve11, reject) => {
     const run2 = newRun(load, phases);
-    const end = settlement(run2, hooks, () => resolve11(phases.outcome()), reject);
-    run2.connections = openConnections(run2, load, target, end);
+    const end = settlement(run2, hooks, () => resolve11(phases.outcome(run2.counted?.seconds(performance.now()))), reject);
+    run2.connections = openConnections(run2, load, target, end, () => endMeasure2(run2, hooks, end));
     const pump = openLoopPump(run2);
     run2.reaper = startReaper(run2);
     run2.ticker = startTicker({
@@ -47090,10 +47233,11 @@ function runLoad(url, load, hooks = {}) {
       fail: end.fail,
       lastProgress: () => run2.lastProgress,
       requestTimeoutSeconds: load.timeoutSeconds,
-      stalled: hooks.stalled
+      stalled: hooks.stalled,
+      counted: run2.counted
     });
     run2.warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
-    run2.endTimer = setTimeout(() => endMeasure2(run2, hooks, end), phases.total * 1e3);
+    if (!run2.counted) run2.endTimer = setTimeout(() => endMeasure2(run2, hooks, end), phases.total * 1e3);
     if (run2.open) pump();
     else for (const c2 of run2.connections) c2.kick();
   });
@@ -47103,7 +47247,12 @@ function targetOf(url, load) {
   return {
     host: target.hostname.replace(/^\[|\]$/g, ""),
     port: Number(target.port || 80),
-    buffers: load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" }))
+    // No keep-alive: the server is told to close, and the client closes after each answer either way.
+    buffers: load.requests.map((r) => ({
+      buffer: requestBuffer(target.host, load.keepalive ? r : { ...r, headers: { connection: "close", ...r.headers } }),
+      noBody: r.method === "HEAD",
+      close: !load.keepalive
+    }))
   };
 }
 function newRun(load, phases) {
@@ -47118,6 +47267,7 @@ function newRun(load, phases) {
     schedule: phases.schedule,
     recorderFor: phases.recorderFor,
     backlog: [],
+    counted: load.totalRequests === null || open ? null : new CountedTrials(load.totalRequests, load.trials, t0 + load.warmupSeconds * 1e3),
     connections: [],
     stopped: false,
     settled: false,
@@ -47158,8 +47308,12 @@ function settlement(run2, hooks, resolve11, reject) {
   hooks.signal?.addEventListener("abort", onAbort);
   return { complete, fail };
 }
-function openConnections(run2, load, target, end) {
-  const { t0, open, schedule, recorderFor, backlog } = run2;
+function openConnections(run2, load, target, end, allAnswered) {
+  const { t0, open, schedule, recorderFor, backlog, counted } = run2;
+  const phaseOf = (at2) => counted ? counted.phaseAt(at2) : phaseAt((at2 - t0) / 1e3, schedule);
+  const countDone = () => {
+    if (counted?.allSent && !run2.stopped && connections.every((c2) => !c2.busy)) allAnswered();
+  };
   const { host, port, buffers } = target;
   let sent = 0;
   const nextRequest = () => buffers[sent++ % buffers.length];
@@ -47168,14 +47322,17 @@ function openConnections(run2, load, target, end) {
     () => new HttpConnection(host, port, {
       next: () => {
         if (run2.stopped) return void 0;
-        if (!open) return { ...nextRequest(), startedAt: performance.now() };
+        if (!open) {
+          const now = performance.now();
+          return counted && !counted.take(now) ? void 0 : { ...nextRequest(), startedAt: now };
+        }
         const due = backlog.shift();
         return due === void 0 ? void 0 : { ...nextRequest(), startedAt: due };
       },
       onResponse: (status, startedAt, sentAt, endedAt) => {
         run2.lastProgress = endedAt;
-        const at = open ? startedAt : endedAt;
-        const rec = recorderFor(phaseAt((at - t0) / 1e3, schedule));
+        const at2 = open || counted ? startedAt : endedAt;
+        const rec = recorderFor(phaseOf(at2));
         if (!rec) return;
         rec.recordResponse(status, endedAt - startedAt);
         if (status >= 200 && status < 300) {
@@ -47183,9 +47340,11 @@ function openConnections(run2, load, target, end) {
           if (open) rec.recordUncorrected(endedAt - sentAt);
         }
         if (run2.stopped && open && connections.every((c2) => !c2.inFlight)) end.complete();
+        countDone();
       },
       onError: (timeout) => {
-        recorderFor(phaseAt((performance.now() - t0) / 1e3, schedule))?.recordError(timeout);
+        recorderFor(phaseOf(performance.now()))?.recordError(timeout);
+        countDone();
       },
       onSocketLimit: (code2) => end.fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code2))
     })
@@ -47292,7 +47451,8 @@ function watching(stack, signal) {
   return { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal };
 }
 async function oneWindow(stack, load, signal) {
-  const { outcome } = await measure(stack.url, { ...load, trials: 1 }, () => [], watching(stack, signal), 1);
+  const window2 = { ...load, trials: 1, totalRequests: null };
+  const { outcome } = await measure(stack.url, window2, () => [], watching(stack, signal), 1);
   return outcome.trials[0];
 }
 function warningsFor(cpu, trials) {
@@ -48353,8 +48513,8 @@ async function createAndSeed(plan, ctx, pg, launch, credentials) {
 function sqlFailure(spec, key, file, output) {
   const lines = output.trim().split("\n");
   const error = lines.find((l) => /^psql:.*:\d+: (ERROR|FATAL|PANIC):/.test(l));
-  const at = error ? /^psql:(.*):(\d+): /.exec(error) : null;
-  const where = at ? `${at[1]}:${at[2]}` : file;
+  const at2 = error ? /^psql:(.*):(\d+): /.exec(error) : null;
+  const where = at2 ? `${at2[1]}:${at2[2]}` : file;
   const what = error ? `: ${error.replace(/^psql:.*?:\d+: /, "").replace(/\s+/g, " ")}` : "";
   return new StackError(
     `${spec.file}:${spec.lines[`database.${key}`] ?? spec.lines.database ?? 1}: database.${key} failed at ${where}${what}
@@ -48712,7 +48872,9 @@ function stackResult(r) {
       rate: r.load.rate,
       warmupSeconds: r.load.warmupSeconds,
       durationSeconds: r.load.durationSeconds,
-      trials: r.trials.length
+      trials: r.trials.length,
+      ...r.load.keepalive ? {} : { keepalive: false },
+      ...r.load.totalRequests === null ? {} : { totalRequests: r.load.totalRequests }
     },
     trials: r.trials,
     summary: summarizeTrials(r.trials, r.histograms),
@@ -49614,13 +49776,13 @@ function addCapacity(metrics, notes, base, head, gate) {
     notes.push("The capacity gate is on but this run has no capacity search.");
     return;
   }
-  const comparable = base && base.sloP99Ms === head.sloP99Ms ? base : void 0;
-  const change2 = comparable ? comparable.rate > 0 ? head.rate / comparable.rate - 1 : head.rate > 0 ? 1 : 0 : Number.NaN;
+  const comparable2 = base && base.sloP99Ms === head.sloP99Ms ? base : void 0;
+  const change2 = comparable2 ? comparable2.rate > 0 ? head.rate / comparable2.rate - 1 : head.rate > 0 ? 1 : 0 : Number.NaN;
   let verdict;
   if (g.kind === "floor") {
     verdict = head.rate > g.rate ? "pass" : "regression";
   } else {
-    if (!comparable) {
+    if (!comparable2) {
       notes.push(
         base ? `Capacity was not compared: the baseline's SLO was ${base.sloP99Ms} ms, this run's ${head.sloP99Ms} ms.` : "The capacity gate is on but the baseline has no capacity search: it is compared from the next baseline on."
       );
@@ -49632,7 +49794,7 @@ function addCapacity(metrics, notes, base, head, gate) {
     metric: "capacity",
     gated: true,
     threshold: g.kind === "floor" ? g.rate : g.limit,
-    baseline: comparable?.rate ?? Number.NaN,
+    baseline: comparable2?.rate ?? Number.NaN,
     current: head.rate,
     change: change2,
     ci: { lo: change2, hi: change2, confidence: 1 },
@@ -49782,6 +49944,97 @@ function addCost(metrics, notes, base, head, gate, alpha) {
   notes.push(...c2.notes);
 }
 
+// src/work/verdict.ts
+var MAX_WORK_SPREAD_SHARE_OF_LIMIT = 0.5;
+var EPSILON = 1e-9;
+var NAMES = {
+  statements: "SQL statements",
+  rows: "rows",
+  pages: "shared buffer pages",
+  connections: "connections opened"
+};
+function workDifferences(base, head) {
+  const diffs = [];
+  if (base.postgresMajor !== head.postgresMajor)
+    diffs.push(`PostgreSQL ${base.postgresMajor ?? "none"} \u2192 ${head.postgresMajor ?? "none"}`);
+  if (base.dataHash !== head.dataHash)
+    diffs.push(
+      "the database's tables held other numbers of rows when the app started (work.dataHash differs), so the counts are of other data"
+    );
+  return diffs;
+}
+var chunksOf = (w, m) => w.chunks.map((c2) => c2[m]).filter((v) => v !== null);
+var relativeSpread = (values, median2) => (Math.max(...values) - Math.min(...values)) / median2;
+var ratio = (head, base) => base > 0 ? head / base - 1 : head > 0 ? Number.POSITIVE_INFINITY : 0;
+function growthRow(metric2, limit, base, head, medians) {
+  const change2 = ratio(medians.head, medians.base);
+  const lo = ratio(Math.min(...head), Math.max(...base));
+  const hi = ratio(Math.max(...head), Math.min(...base));
+  const spread = Math.max(
+    medians.base > 0 ? relativeSpread(base, medians.base) : 0,
+    medians.head > 0 ? relativeSpread(head, medians.head) : 0
+  );
+  const gated = spread <= limit * MAX_WORK_SPREAD_SHARE_OF_LIMIT;
+  const verdict = medians.base === 0 && medians.head === 0 ? "pass" : decide(change2, lo, hi, limit + EPSILON);
+  const row2 = workRow(metric2, gated ? limit : null, medians, { change: change2, lo, hi }, verdict, head.length);
+  if (gated) return { row: row2 };
+  return {
+    row: row2,
+    note: `The ${NAMES[metric2]} per request wander from chunk to chunk (by ${pct(spread, 1)}), more than half their limit (${pct(limit, 0)}): the row is shown but not gated. Raise gate.${metric2} or count more requests per chunk (work.chunk-requests).`
+  };
+}
+function ceilingRow(metric2, max2, head, medians) {
+  const verdict = Math.min(...head) >= max2 ? "regression" : Math.max(...head) < max2 ? "pass" : "inconclusive";
+  const at2 = (v) => v / max2 - 1;
+  const ci = { change: at2(medians.head), lo: at2(Math.min(...head)), hi: at2(Math.max(...head)) };
+  return { ...workRow(metric2, max2, medians, ci, verdict, head.length), absolute: true };
+}
+function workRow(metric2, threshold2, medians, c2, verdict, n) {
+  return {
+    metric: metric2,
+    gated: threshold2 !== null,
+    threshold: threshold2,
+    baseline: medians.base,
+    current: medians.head,
+    change: c2.change,
+    ci: { lo: c2.lo, hi: c2.hi, confidence: 1 },
+    requested: 1,
+    n,
+    verdict
+  };
+}
+function workVerdict(metric2, limit, base, head) {
+  const b = base ? chunksOf(base, metric2) : [];
+  const h = chunksOf(head, metric2);
+  const mb2 = base?.perRequest[metric2] ?? null;
+  const mh = head.perRequest[metric2];
+  if (h.length === 0 || mh === null) return {};
+  if (limit.kind === "below") return { row: ceilingRow(metric2, limit.max, h, { base: mb2 ?? Number.NaN, head: mh }) };
+  if (b.length === 0 || mb2 === null)
+    return { note: `gate.${metric2} was not judged: the baseline did not count ${NAMES[metric2]}.` };
+  return growthRow(metric2, limit.limit, b, h, { base: mb2, head: mh });
+}
+function addWork(metrics, notes, base, head, gate) {
+  const g = gate.work;
+  if (!g || !head || !GATED_WORK.some((m) => g[m] !== null)) return;
+  const diffs = base ? workDifferences(base, head) : [];
+  if (!base || diffs.length > 0) {
+    const growth = GATED_WORK.filter((m) => g[m]?.kind === "growth" && head.perRequest[m] !== null);
+    if (growth.length > 0)
+      notes.push(
+        base ? `The database work was not compared with the baseline: ${diffs.join("; ")}.` : "The baseline has no work count: the database work is compared from the next baseline on."
+      );
+  }
+  const comparable2 = base && diffs.length === 0 ? base : void 0;
+  for (const m of GATED_WORK) {
+    const limit = g[m];
+    if (!limit || limit.kind === "growth" && !comparable2) continue;
+    const v = workVerdict(m, limit, comparable2, head);
+    if (v.row) metrics.push(v.row);
+    if (v.note) notes.push(v.note);
+  }
+}
+
 // src/verdict/ab.ts
 function withCostRow(c2, gate, costs, stacks) {
   if (gate.cost == null) return c2;
@@ -49794,6 +50047,13 @@ function withCostRow(c2, gate, costs, stacks) {
 function withCapacityRow(c2, gate, capacities) {
   if (!gate.capacity) return c2;
   addCapacity(c2.metrics, c2.notes, capacities.base, capacities.head, gate);
+  sortRows(c2.metrics);
+  c2.headline = headlineOf(c2.metrics);
+  return c2;
+}
+function withWorkRows(c2, gate, works) {
+  if (!works.head || !works.base) return c2;
+  addWork(c2.metrics, c2.notes, works.base, works.head, gate);
   sortRows(c2.metrics);
   c2.headline = headlineOf(c2.metrics);
   return c2;
@@ -49826,6 +50086,7 @@ function abResult(r, side) {
   const s = r.sides[side];
   const cost = r.costs[side];
   const capacity = r.capacities[side];
+  const work = r.works[side];
   const sweep = r.sweep;
   return {
     ...stackResult({
@@ -49842,6 +50103,7 @@ function abResult(r, side) {
     }),
     ...cost ? { cost } : {},
     ...capacity ? { capacity } : {},
+    ...work ? { work } : {},
     ...sweep ? { sweep: side === "base" ? sweep : { ...sweep, reusedFrom: "the base (same-runner A/B)" } } : {}
   };
 }
@@ -49990,7 +50252,7 @@ function pairNotes(pairs, blocks, gate, risk, alpha) {
   const need = minUnits(alpha);
   if (blocks < need) {
     notes.push(
-      `${pairs} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so nothing is decided; that needs ${need} blocks (${2 * need} pairs).`
+      `${pairs} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so no timing row is decided (the cost and work counts decide on their own); that needs ${need} blocks (${2 * need} pairs).`
     );
   }
   notes.push(riskNote(risk, alpha, testedCount(gate)));
@@ -50013,18 +50275,333 @@ function isLook(blocksDone, plan) {
   return plan.blocks.includes(blocksDone);
 }
 
+// src/work/count.ts
+import { closeSync as closeSync3, openSync as openSync2, readSync, statSync as statSync4 } from "node:fs";
+import http3 from "node:http";
+import { join as join15 } from "node:path";
+
+// src/work/logins.ts
+function pgbouncerLogins(log, db, user) {
+  let n = 0;
+  for (const line of log.split("\n")) if (line.includes(`login attempt: db=${db} user=${user} `)) n++;
+  return n;
+}
+function postgresLogins(log, user) {
+  let n = 0;
+  for (const line of log.split("\n")) if (line.includes(`connection authorized: user=${user} `)) n++;
+  return n;
+}
+
+// src/work/statements.ts
+var STATEMENTS_SQL = `select coalesce(json_agg(s), '[]') from (select queryid::text as queryid, toplevel, calls, rows, shared_blks_hit + shared_blks_read as pages, query from pg_stat_statements where userid = (select oid from pg_roles where rolname = 'loadgate')) s`;
+var CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|set|reset|show|discard|deallocate|prepare\s+transaction|commit\s+prepared|rollback\s+prepared|listen|unlisten)\b/i;
+function isControl(query) {
+  return CONTROL.test(query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, ""));
+}
+function parseStatementRows(output) {
+  const data = JSON.parse(output.trim());
+  if (!Array.isArray(data)) throw new Error("pg_stat_statements: expected a JSON array");
+  return data.map((r) => ({
+    queryid: String(r.queryid),
+    toplevel: r.toplevel !== false,
+    calls: Number(r.calls),
+    rows: Number(r.rows),
+    pages: Number(r.pages),
+    query: String(r.query ?? "")
+  }));
+}
+var keyOf = (r) => `${r.queryid}/${r.toplevel ? "t" : "n"}`;
+function statementDelta(before, after) {
+  const prior = new Map(before.map((r) => [keyOf(r), r]));
+  const out = [];
+  for (const r of after) {
+    const b = prior.get(keyOf(r));
+    const d = {
+      ...r,
+      calls: r.calls - (b?.calls ?? 0),
+      rows: r.rows - (b?.rows ?? 0),
+      pages: r.pages - (b?.pages ?? 0)
+    };
+    if (d.calls > 0) out.push(d);
+  }
+  return out;
+}
+function totalsOf(delta) {
+  const t = { statements: 0, control: 0, nested: 0, rows: 0, pages: 0 };
+  for (const r of delta) {
+    if (!r.toplevel) {
+      t.nested += r.calls;
+      continue;
+    }
+    if (isControl(r.query)) t.control += r.calls;
+    else {
+      t.statements += r.calls;
+      t.rows += r.rows;
+    }
+    t.pages += r.pages;
+  }
+  return t;
+}
+var STATEMENT_LIMIT = 20;
+var TEXT_LIMIT = 500;
+function statementTable(delta, requests) {
+  const all = delta.map((r) => ({
+    queryid: r.queryid,
+    text: r.query.length > TEXT_LIMIT ? `${r.query.slice(0, TEXT_LIMIT - 1)}\u2026` : r.query,
+    toplevel: r.toplevel,
+    control: isControl(r.query),
+    calls: r.calls / requests,
+    rows: r.rows / requests,
+    pages: r.pages / requests
+  })).sort((a, b) => b.calls - a.calls || a.text.localeCompare(b.text));
+  return { statements: all.slice(0, STATEMENT_LIMIT), omitted: Math.max(0, all.length - STATEMENT_LIMIT) };
+}
+
+// src/work/summary.ts
+var WORK_METRICS = [
+  "statements",
+  "control",
+  "nested",
+  "rows",
+  "pages",
+  "transactions",
+  "connections",
+  "serverConnections",
+  "responseBytes"
+];
+function summarize(chunks) {
+  const perRequest = {};
+  const spread = {};
+  for (const m of WORK_METRICS) {
+    const values = chunks.map((c2) => c2[m]).filter((v) => v !== null);
+    if (values.length === 0) {
+      perRequest[m] = null;
+      continue;
+    }
+    perRequest[m] = median(values);
+    spread[m] = Math.max(...values) - Math.min(...values);
+  }
+  return { perRequest: { ...perRequest, responseBytes: perRequest.responseBytes ?? 0 }, spread };
+}
+var fmt = (v) => v === null ? "\u2013" : Number.isInteger(v) ? String(v) : v.toFixed(2);
+function workLine(w) {
+  const p = w.perRequest;
+  return `per request ${fmt(p.statements)} statements (+${fmt(p.control)} transaction control), ${fmt(p.rows)} rows, ${fmt(p.pages)} pages, ${fmt(p.connections)} connections, ${fmt(p.responseBytes)} response bytes`;
+}
+
+// src/work/count.ts
+function logSince(file, from) {
+  const size = statSync4(file).size;
+  if (size <= from) return "";
+  const fd = openSync2(file, "r");
+  try {
+    const buf = Buffer.alloc(size - from);
+    readSync(fd, buf, 0, buf.length, from);
+    return buf.toString("utf8");
+  } finally {
+    closeSync3(fd);
+  }
+}
+async function admin2(src, sql) {
+  const r = await psql(src.bin, src.admin, DB, ["-Atc", sql]);
+  if (r.code !== 0) throw new StackError(`work count: ${sql.slice(0, 60)}\u2026 failed: ${r.output.trim()}`);
+  return r.output;
+}
+async function poolerTransactions(src) {
+  if (!src.pooler) return null;
+  const r = await psql(src.bin, src.pooler, "pgbouncer", ["-A", "-F", "	", "-P", "footer=off", "-c", "show stats"]);
+  if (r.code !== 0) return null;
+  const [head, ...rows] = r.output.trim().split("\n");
+  const names = (head ?? "").split("	");
+  const row2 = rows.map((l) => l.split("	")).find((c2) => c2[names.indexOf("database")] === DB);
+  const n = Number(row2?.[names.indexOf("total_xact_count")]);
+  return Number.isFinite(n) ? n : null;
+}
+async function read(src, offsets) {
+  const rows = parseStatementRows(await admin2(src, STATEMENTS_SQL));
+  return {
+    rows,
+    xacts: await poolerTransactions(src),
+    poolerLogins: src.logs.pgbouncer ? pgbouncerLogins(logSince(src.logs.pgbouncer, offsets.pgbouncer), DB, APP_ROLE) : null,
+    serverLogins: postgresLogins(logSince(src.logs.postgres, offsets.postgres), APP_ROLE)
+  };
+}
+function chunkCounts(a, b, n, bytes) {
+  const t = totalsOf(statementDelta(a.rows, b.rows));
+  const per = (v) => v === null ? null : v / n;
+  const pooled = a.poolerLogins !== null && b.poolerLogins !== null;
+  return {
+    statements: t.statements / n,
+    control: t.control / n,
+    nested: t.nested / n,
+    rows: t.rows / n,
+    pages: t.pages / n,
+    transactions: a.xacts !== null && b.xacts !== null ? per(b.xacts - a.xacts) : null,
+    connections: pooled ? per(b.poolerLogins - a.poolerLogins) : per(b.serverLogins - a.serverLogins),
+    serverConnections: per(b.serverLogins - a.serverLogins),
+    responseBytes: bytes / n
+  };
+}
+async function sendChunk(stack, requests, first, n, o) {
+  let bytes = 0;
+  for (let i = first; i < first + n; i++) {
+    o.signal?.throwIfAborted();
+    stack.assertAlive();
+    const r = requestAt(requests, i);
+    let answer;
+    try {
+      answer = await sendOne(o.agent, new URL(stack.url), r, o.timeoutMs);
+    } catch (err) {
+      throw new StackError(`work count: ${r.method} ${r.path} (request ${i + 1}) failed: ${messageOf(err)}.`);
+    }
+    if (answer.status < 200 || answer.status > 299) {
+      throw new StackError(
+        `work count: ${r.method} ${r.path} (request ${i + 1}) answered ${answer.status}; the work count counts only a stack that answers every request with 2xx.`
+      );
+    }
+    bytes += answer.bytes;
+  }
+  return bytes;
+}
+function unavailableFor(spec) {
+  if (!spec.database) {
+    const why = "database: none: the stack has no PostgreSQL to count";
+    return Object.fromEntries(WORK_METRICS.filter((m) => m !== "responseBytes").map((m) => [m, why]));
+  }
+  if (!spec.pooler) {
+    return {
+      transactions: "pooler: none: transactions are counted by PgBouncer (PostgreSQL's pg_stat_database reaches its view up to 10 s late)"
+    };
+  }
+  return {};
+}
+function sourcesOf(stack, bin) {
+  const db = stack.database;
+  const pg = stack.components.find((c2) => c2.name === "postgres");
+  if (!db || !pg || stack.ports.postgres === void 0) return null;
+  const bouncer = stack.components.find((c2) => c2.name === "pgbouncer");
+  return {
+    bin,
+    admin: { socketDir: join15(stack.runDir, "pg"), port: stack.ports.postgres },
+    pooler: bouncer && stack.ports.pgbouncer !== void 0 ? { port: stack.ports.pgbouncer, user: ADMIN_ROLE, password: db.credentials.adminPassword } : null,
+    logs: { postgres: pg.logFile, pgbouncer: bouncer?.logFile ?? null }
+  };
+}
+async function quiet(src, signal) {
+  const calls = async () => parseStatementRows(await admin2(src, STATEMENTS_SQL)).reduce((a, r) => a + r.calls, 0);
+  let before = await calls();
+  for (let i = 0; i < 33; i++) {
+    await new Promise((res) => setTimeout(res, 300));
+    signal?.throwIfAborted();
+    const now = await calls();
+    if (now === before) return;
+    before = now;
+  }
+}
+async function workCount(stack, s, work, ctx) {
+  const started = Date.now();
+  const requests = s.load.requests;
+  const perChunk = chunkSize(work.chunkRequests, requests.length);
+  const src = ctx.postgresBin ? sourcesOf(stack, ctx.postgresBin) : null;
+  let postgresMajor = null;
+  if (src) {
+    await admin2(src, "create extension if not exists pg_stat_statements");
+    await quiet(src, ctx.signal);
+    const out = await admin2(src, "select pg_stat_statements_reset(); show server_version_num");
+    postgresMajor = Math.floor(Number(out.trim().split("\n").at(-1)) / 1e4) || null;
+  }
+  const size = (f) => f ? statSync4(f).size : 0;
+  const offsets = { postgres: size(src?.logs.postgres), pgbouncer: size(src?.logs.pgbouncer) };
+  const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
+  const chunks = [];
+  let first;
+  let last;
+  try {
+    last = src ? await read(src, offsets) : void 0;
+    first = last;
+    for (let i = 0; i < work.chunks; i++) {
+      const opts = { agent, timeoutMs: s.load.timeoutSeconds * 1e3, signal: ctx.signal };
+      const bytes = await sendChunk(stack, requests, i * perChunk, perChunk, opts);
+      await new Promise((res) => setTimeout(res, 20));
+      const now = src ? await read(src, offsets) : void 0;
+      chunks.push(now && last ? chunkCounts(last, now, perChunk, bytes) : bytesOnly(bytes / perChunk));
+      last = now;
+    }
+  } finally {
+    agent.destroy();
+  }
+  const total = perChunk * work.chunks;
+  const table2 = first && last ? statementTable(statementDelta(first.rows, last.rows), total) : { statements: [], omitted: 0 };
+  const unavailable = unavailableFor(s.spec);
+  for (const c2 of chunks)
+    for (const m of Object.keys(unavailable)) if (m !== "responseBytes") c2[m] = null;
+  const { perRequest, spread } = summarize(chunks);
+  return {
+    chunkRequests: perChunk,
+    chunks,
+    perRequest,
+    spread,
+    statements: table2.statements,
+    statementsOmitted: table2.omitted,
+    unavailable,
+    postgresMajor,
+    dataHash: stack.database?.fingerprint || null,
+    seconds: (Date.now() - started) / 1e3,
+    warnings: []
+  };
+}
+function bytesOnly(responseBytes) {
+  return {
+    statements: null,
+    control: null,
+    nested: null,
+    rows: null,
+    pages: null,
+    transactions: null,
+    connections: null,
+    serverConnections: null,
+    responseBytes
+  };
+}
+
+// src/ab/work.ts
+async function countWorkBoth(r, stacks) {
+  for (const side of ["base", "head"]) {
+    const s = r.sides[side];
+    const stack = stacks[side];
+    if (!s.plan.work || !stack) continue;
+    r.hooks.onPhase?.(r.name, "work");
+    const log = (l) => r.hooks.log(`[${r.name}] [${side}] ${l}`);
+    log(`work count: ${s.plan.work.chunks} chunks of ${s.plan.work.chunkRequests} requests, one at a time`);
+    try {
+      const record = await workCount(stack, s.plan, s.plan.work, {
+        postgresBin: s.binaries.postgresBin,
+        log,
+        signal: r.hooks.signal
+      });
+      r.works[side] = record;
+      log(`work count: ${workLine(record)} (${record.seconds.toFixed(1)} s)`);
+    } catch (err) {
+      r.hooks.signal?.throwIfAborted();
+      const message = `The work count of the ${side} failed, so the database work was not compared: ${messageOf(err)}`;
+      log(`warning: ${message}`);
+      r.notes.push(message);
+    }
+  }
+}
+
 // src/ab/run.ts
 async function runAb(ab, run2, hooks) {
-  const workDir = mkdtempSync4(join15(run2.tmpDir, "loadgate-ab-"));
+  const workDir = mkdtempSync4(join16(run2.tmpDir, "loadgate-ab-"));
   const worktrees = [];
   const started = Date.now();
   try {
-    const baseDir = join15(workDir, "base");
+    const baseDir = join16(workDir, "base");
     await addWorktree(ab.root, baseDir, ab.baseSha);
     worktrees.push(baseDir);
     let headDir = ab.root;
     if (ab.headSha) {
-      headDir = join15(workDir, "head");
+      headDir = join16(workDir, "head");
       await addWorktree(ab.root, headDir, ab.headSha);
       worktrees.push(headDir);
     }
@@ -50040,10 +50617,10 @@ async function runAb(ab, run2, hooks) {
   }
 }
 function sidePlans(ab, baseDir, headDir, rel) {
-  const headSpec = loadStackFile(resolveStackPath(join15(headDir, rel)));
+  const headSpec = loadStackFile(resolveStackPath(join16(headDir, rel)));
   let baseSpec;
   try {
-    baseSpec = loadStackFile(resolveStackPath(join15(baseDir, rel)));
+    baseSpec = loadStackFile(resolveStackPath(join16(baseDir, rel)));
   } catch (err) {
     throw new UserError(`In the base (${ab.baseRef}): ${err.message}`);
   }
@@ -50053,6 +50630,7 @@ function sidePlans(ab, baseDir, headDir, rel) {
   const base = {
     ...baseOwn,
     load: head.load,
+    work: head.work,
     spec: { ...baseOwn.spec, cost: { ...baseOwn.spec.cost, warmupRequests, chunks, chunkRequests } }
   };
   return { base, head };
@@ -50122,6 +50700,7 @@ function newPairRun(ab, run2, hooks, sides) {
     notes: [],
     costs: {},
     capacities: {},
+    works: {},
     blockTimes: [],
     setupSeconds: 0,
     looksTaken: 0,
@@ -50189,7 +50768,7 @@ async function capacityBoth(r) {
 function judge(r) {
   const gate = r.sides.head.plan.gate;
   const c2 = verdictAt(r.pairs, r.looks, gate, r.ab.stackPaths.length);
-  return withCostRow(c2, gate, r.costs, r.ab.stackPaths.length);
+  return withWorkRows(withCostRow(c2, gate, r.costs, r.ab.stackPaths.length), gate, r.works);
 }
 async function runBlocks(r, started) {
   const maxBlocks = r.looks.blocks[r.looks.blocks.length - 1];
@@ -50234,6 +50813,7 @@ async function runBlock(r, b, maxBlocks) {
       measured[pairIndex] = { ...measured[pairIndex], [side]: t };
     }
     for (const m of measured) if (m.base && m.head) r.pairs.push({ base: m.base, head: m.head, block: b });
+    if (b === 0) await countWorkBoth(r, stacks);
   } catch (err) {
     r.hooks.onPhase?.(r.name, "down");
     await downAll(stacks, true).catch(() => void 0);
@@ -50324,9 +50904,9 @@ function formatAge(seconds3) {
   return `${(seconds3 / 86400).toFixed(1)} days`;
 }
 function formatMeasured(createdAt, ageSeconds) {
-  const at = Date.parse(createdAt);
-  if (Number.isNaN(at)) return void 0;
-  return `measured ${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(ageSeconds)} ago`;
+  const at2 = Date.parse(createdAt);
+  if (Number.isNaN(at2)) return void 0;
+  return `measured ${new Date(at2).toISOString().slice(0, 16).replace("T", " ")} UTC, ${formatAge(ageSeconds)} ago`;
 }
 function formatCount(n) {
   if (!Number.isFinite(n)) return "\u2013";
@@ -50370,9 +50950,9 @@ function formatChange(m) {
   if (m.metric === "capacity") return formatPercent(m.change);
   if (isWorkRow(m.metric)) return formatWorkChange(m);
   if (m.metric === "p99Slo" || m.metric === "throughputSlo") {
-    const at = (f) => formatMetric(m.metric, (m.threshold ?? Number.NaN) * (1 + f));
+    const at2 = (f) => formatMetric(m.metric, (m.threshold ?? Number.NaN) * (1 + f));
     const unit = m.metric === "p99Slo" ? "ms" : "req/s";
-    return m.n >= 2 ? `${formatPercent(m.change)} vs SLO (${at(m.ci.lo)} \u2026 ${at(m.ci.hi)} ${unit})` : `${formatPercent(m.change)} vs SLO`;
+    return m.n >= 2 ? `${formatPercent(m.change)} vs SLO (${at2(m.ci.lo)} \u2026 ${at2(m.ci.hi)} ${unit})` : `${formatPercent(m.change)} vs SLO`;
   }
   const d = m.metric === "cost" ? 2 : 1;
   return `${formatPercent(m.change, true, d)} (${formatPercent(m.ci.lo, true, d)} \u2026 ${formatPercent(m.ci.hi, true, d)})`;
@@ -50408,6 +50988,10 @@ function trialRows(side, r, latencies) {
   const pooled = r.summary.pooled;
   if (pooled) rows.push([side, "pooled", "", ...latencies.map((k) => formatMs(pooled.latency[k])), ""]);
   return rows;
+}
+function trialsText(load) {
+  if (load.totalRequests === void 0) return `${formatInt(load.trials)} \xD7 ${formatNumber(load.durationSeconds)} s`;
+  return `${formatInt(load.totalRequests)} requests in ${formatInt(load.trials)} trial${load.trials === 1 ? "" : "s"}`;
 }
 
 // src/compare/absolute.ts
@@ -50539,97 +51123,6 @@ function storedNotes(baseline, current, gate, history, risk, alpha) {
   return notes;
 }
 
-// src/work/verdict.ts
-var MAX_WORK_SPREAD_SHARE_OF_LIMIT = 0.5;
-var EPSILON = 1e-9;
-var NAMES = {
-  statements: "SQL statements",
-  rows: "rows",
-  pages: "shared buffer pages",
-  connections: "connections opened"
-};
-function workDifferences(base, head) {
-  const diffs = [];
-  if (base.postgresMajor !== head.postgresMajor)
-    diffs.push(`PostgreSQL ${base.postgresMajor ?? "none"} \u2192 ${head.postgresMajor ?? "none"}`);
-  if (base.dataHash !== head.dataHash)
-    diffs.push(
-      "the database's tables held other numbers of rows when the app started (work.dataHash differs), so the counts are of other data"
-    );
-  return diffs;
-}
-var chunksOf = (w, m) => w.chunks.map((c2) => c2[m]).filter((v) => v !== null);
-var relativeSpread = (values, median2) => (Math.max(...values) - Math.min(...values)) / median2;
-var ratio = (head, base) => base > 0 ? head / base - 1 : head > 0 ? Number.POSITIVE_INFINITY : 0;
-function growthRow(metric2, limit, base, head, medians) {
-  const change2 = ratio(medians.head, medians.base);
-  const lo = ratio(Math.min(...head), Math.max(...base));
-  const hi = ratio(Math.max(...head), Math.min(...base));
-  const spread = Math.max(
-    medians.base > 0 ? relativeSpread(base, medians.base) : 0,
-    medians.head > 0 ? relativeSpread(head, medians.head) : 0
-  );
-  const gated = spread <= limit * MAX_WORK_SPREAD_SHARE_OF_LIMIT;
-  const verdict = medians.base === 0 && medians.head === 0 ? "pass" : decide(change2, lo, hi, limit + EPSILON);
-  const row2 = workRow(metric2, gated ? limit : null, medians, { change: change2, lo, hi }, verdict, head.length);
-  if (gated) return { row: row2 };
-  return {
-    row: row2,
-    note: `The ${NAMES[metric2]} per request wander from chunk to chunk (by ${pct(spread, 1)}), more than half their limit (${pct(limit, 0)}): the row is shown but not gated. Raise gate.${metric2} or count more requests per chunk (work.chunk-requests).`
-  };
-}
-function ceilingRow(metric2, max2, head, medians) {
-  const verdict = Math.min(...head) >= max2 ? "regression" : Math.max(...head) < max2 ? "pass" : "inconclusive";
-  const at = (v) => v / max2 - 1;
-  const ci = { change: at(medians.head), lo: at(Math.min(...head)), hi: at(Math.max(...head)) };
-  return { ...workRow(metric2, max2, medians, ci, verdict, head.length), absolute: true };
-}
-function workRow(metric2, threshold2, medians, c2, verdict, n) {
-  return {
-    metric: metric2,
-    gated: threshold2 !== null,
-    threshold: threshold2,
-    baseline: medians.base,
-    current: medians.head,
-    change: c2.change,
-    ci: { lo: c2.lo, hi: c2.hi, confidence: 1 },
-    requested: 1,
-    n,
-    verdict
-  };
-}
-function workVerdict(metric2, limit, base, head) {
-  const b = base ? chunksOf(base, metric2) : [];
-  const h = chunksOf(head, metric2);
-  const mb2 = base?.perRequest[metric2] ?? null;
-  const mh = head.perRequest[metric2];
-  if (h.length === 0 || mh === null) return {};
-  if (limit.kind === "below") return { row: ceilingRow(metric2, limit.max, h, { base: mb2 ?? Number.NaN, head: mh }) };
-  if (b.length === 0 || mb2 === null)
-    return { note: `gate.${metric2} was not judged: the baseline did not count ${NAMES[metric2]}.` };
-  return growthRow(metric2, limit.limit, b, h, { base: mb2, head: mh });
-}
-function addWork(metrics, notes, base, head, gate) {
-  const g = gate.work;
-  if (!g || !head || !GATED_WORK.some((m) => g[m] !== null)) return;
-  const diffs = base ? workDifferences(base, head) : [];
-  if (!base || diffs.length > 0) {
-    const growth = GATED_WORK.filter((m) => g[m]?.kind === "growth" && head.perRequest[m] !== null);
-    if (growth.length > 0)
-      notes.push(
-        base ? `The database work was not compared with the baseline: ${diffs.join("; ")}.` : "The baseline has no work count: the database work is compared from the next baseline on."
-      );
-  }
-  const comparable = base && diffs.length === 0 ? base : void 0;
-  for (const m of GATED_WORK) {
-    const limit = g[m];
-    if (!limit || limit.kind === "growth" && !comparable) continue;
-    const v = workVerdict(m, limit, comparable, head);
-    if (v.row) metrics.push(v.row);
-    if (v.note) notes.push(v.note);
-  }
-}
-
 // src/verdict/stored.ts
 function compareWithBaseline(baseline, current, gate, history = [], risk = DEFAULT_RISK) {
   const envDiffs = environmentDifferences(baseline, current);
@@ -50657,17 +51150,17 @@ function withoutBaseline(current, gate, risk, reason) {
   return { ...c2, headline: headlineOf(all), metrics: all };
 }
 function withoutTimings(baseline, current, gate, risk, envDiffs) {
-  return withWorkRows(comparableParts(baseline, current, gate, risk, envDiffs), baseline, current, gate, envDiffs);
+  return withWorkRows2(comparableParts(baseline, current, gate, risk, envDiffs), baseline, current, gate, envDiffs);
 }
-function withWorkRows(c2, baseline, current, gate, envDiffs) {
+function withWorkRows2(c2, baseline, current, gate, envDiffs) {
   const metrics = [];
   const notes = [];
   addWork(metrics, notes, baseline.work, current.work, gate);
   if (metrics.length === 0) return c2.metrics.length === 0 ? c2 : { ...c2, notes: [...c2.notes, ...notes] };
   if (c2.metrics.length === 0) {
-    const why = c2.reason ?? "";
-    const lead = envDiffs.length > 0 ? "Timings were not compared: " : "Only the database work was compared: ";
-    const intro = `${lead}${why}. The database work was: its counts do not depend on the machine.`;
+    const timed = baseline.trials.length > 0 && current.trials.length > 0;
+    const untimed = current.trials.length === 0 ? "this run" : "the baseline";
+    const intro = timed ? `Timings were not compared: ${c2.reason ?? ""}. The database work was: its counts do not depend on the machine.` : `Only the database work was compared: ${untimed} has no timed trials (a work count or cost run alone, loadgate work or cost).${envDiffs.length > 0 ? " It was measured in another environment, which the counts do not depend on." : ""}`;
     return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes: [intro, ...notes] };
   }
   const all = sortRows([...c2.metrics, ...metrics]);
@@ -50675,7 +51168,7 @@ function withWorkRows(c2, baseline, current, gate, envDiffs) {
 }
 function comparableParts(baseline, current, gate, risk, envDiffs) {
   const timed = baseline.trials.length > 0 && current.trials.length > 0;
-  const reason = envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
+  const reason = envDiffs.length > 0 ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead` : `${timed ? "" : "one side has no timed trials (a cost run or work count alone) and "}there is no cost run on both sides to compare`;
   if (current.trials.length > 0 && (sloCount(gate.slo) > 0 || errorRateOver(current, gate)) && !(gate.cost != null && baseline.cost && current.cost)) {
     return absoluteOnly(current, gate, risk, reason);
   }
@@ -50705,6 +51198,24 @@ function costOnlyComparison(baseline, current, gate, risk) {
   return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes };
 }
 
+// src/work/baseline.ts
+var comparable = (b, head) => Boolean(b.work && head.work && workDifferences(b.work, head.work).length === 0);
+var at = (e) => Date.parse(e.doc.createdAt);
+var sha = (e) => e.doc.commit?.sha.slice(0, 7) ?? "unknown";
+function newerWorkBaseline(head, timing, newest) {
+  if (!newest || !comparable(newest.result, head)) return void 0;
+  if (!timing) return newest;
+  const same2 = sha(newest) === sha(timing) && newest.doc.createdAt === timing.doc.createdAt;
+  if (same2) return void 0;
+  return !comparable(timing.result, head) || at(newest) > at(timing) ? newest : void 0;
+}
+function workBaselineNote(head, timing, newest) {
+  const from = `the newest baseline of the default branch, commit ${sha(newest)} (measured ${newest.doc.createdAt}, environment ${newest.result.environment.id})`;
+  if (!timing) return `The database work was compared with ${from}: its counts do not depend on the machine.`;
+  const why = comparable(timing.result, head) ? "it is newer than this runner's" : "this runner's has no count comparable with this run's";
+  return `The database work was compared with ${from}, not with this runner's baseline (commit ${sha(timing)}) that the timings compared with: ${why}, and the counts do not depend on the machine.`;
+}
+
 // src/modes/judge.ts
 var hasWorkCeiling = (g) => Object.values(g.work ?? {}).some((l) => l?.kind === "below");
 function hasVerdicts(results, gates, baseline) {
@@ -50718,11 +51229,24 @@ async function judgeAll(results, gates, store, missingReason) {
   const risk = { ...DEFAULT_RISK, stacks: results.length };
   for (const [i, r] of results.entries()) {
     const stored = await store.restore(r.stack.name, r.environment.id);
-    const baseline = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
+    const timing = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
+    const { baseline, note: note2 } = await withNewestWork(store, r, gates[i], stored, timing);
     const comparison = baseline ? compareWithBaseline(baseline, r, gates[i], baseline.history ?? [], risk) : withoutBaseline(r, gates[i], risk, missingReason(r.stack.name));
+    if (note2) comparison.notes.push(note2);
     judged.push({ result: r, comparison, baseline, stored });
   }
   return judged;
+}
+async function withNewestWork(store, r, gate, stored, timing) {
+  const growth = GATED_WORK.some((m) => gate.work?.[m]?.kind === "growth" && r.work?.perRequest[m] != null);
+  if (!store.newest || !r.work || !growth || !timing || timing.environment.id !== r.environment.id)
+    return { baseline: timing };
+  const newest = await store.newest(r.stack.name);
+  const entry2 = newest?.doc.results.find((x) => x.stack.name === r.stack.name);
+  const timingEntry = stored ? { result: timing, doc: stored.doc } : null;
+  const pick3 = newerWorkBaseline(r, timingEntry, newest && entry2 ? { result: entry2, doc: newest.doc } : null);
+  if (!pick3) return { baseline: timing };
+  return { baseline: { ...timing, work: pick3.result.work }, note: workBaselineNote(r, timingEntry, pick3) };
 }
 
 // src/modes/ab.ts
@@ -50829,38 +51353,6 @@ function percentileTerminalChart(data, names, scaleTop) {
   return lines.map((cells2) => cells2.join("   ").trimEnd()).join("\n");
 }
 
-// src/work/summary.ts
-var WORK_METRICS = [
-  "statements",
-  "control",
-  "nested",
-  "rows",
-  "pages",
-  "transactions",
-  "connections",
-  "serverConnections",
-  "responseBytes"
-];
-function summarize(chunks) {
-  const perRequest = {};
-  const spread = {};
-  for (const m of WORK_METRICS) {
-    const values = chunks.map((c2) => c2[m]).filter((v) => v !== null);
-    if (values.length === 0) {
-      perRequest[m] = null;
-      continue;
-    }
-    perRequest[m] = median(values);
-    spread[m] = Math.max(...values) - Math.min(...values);
-  }
-  return { perRequest: { ...perRequest, responseBytes: perRequest.responseBytes ?? 0 }, spread };
-}
-var fmt = (v) => v === null ? "\u2013" : Number.isInteger(v) ? String(v) : v.toFixed(2);
-function workLine(w) {
-  const p = w.perRequest;
-  return `per request ${fmt(p.statements)} statements (+${fmt(p.control)} transaction control), ${fmt(p.rows)} rows, ${fmt(p.pages)} pages, ${fmt(p.connections)} connections, ${fmt(p.responseBytes)} response bytes`;
-}
-
 // src/report/work-changes.ts
 var LOST_INDEX_FACTOR = 4;
 var change = (base, head) => {
@@ -50868,7 +51360,7 @@ var change = (base, head) => {
   if (base > 0) return head / base - 1;
   return head > 0 ? Number.POSITIVE_INFINITY : 0;
 };
-var keyOf = (s) => `${s.toplevel ? "t" : "n"}:${s.text}`;
+var keyOf2 = (s) => `${s.toplevel ? "t" : "n"}:${s.text}`;
 var perCall = (s) => s && s.calls > 0 ? s.pages / s.calls : null;
 var same = (a, b) => Math.abs(a - b) < 1e-9;
 function statementChange(b, h) {
@@ -50886,15 +51378,15 @@ function statementChange(b, h) {
 var ORDER = { new: 0, changed: 1, gone: 2 };
 function workChanges(base, head) {
   const notCompared = base ? workDifferences(base, head) : [];
-  const comparable = base && notCompared.length === 0 ? base : void 0;
+  const comparable2 = base && notCompared.length === 0 ? base : void 0;
   const rows = WORK_METRICS.map((metric2) => {
     const h = head.unavailable[metric2] ? null : head.perRequest[metric2];
     const b = !base || base.unavailable[metric2] ? null : base.perRequest[metric2];
-    return { metric: metric2, base: b, head: h, change: comparable ? change(b, h) : null };
+    return { metric: metric2, base: b, head: h, change: comparable2 ? change(b, h) : null };
   });
-  if (!comparable) return { rows, notCompared, statements: [], partial: false };
-  const before = new Map(comparable.statements.map((s) => [keyOf(s), s]));
-  const after = new Map(head.statements.map((s) => [keyOf(s), s]));
+  if (!comparable2) return { rows, notCompared, statements: [], partial: false };
+  const before = new Map(comparable2.statements.map((s) => [keyOf2(s), s]));
+  const after = new Map(head.statements.map((s) => [keyOf2(s), s]));
   const statements = [];
   for (const key of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
     const c2 = statementChange(before.get(key), after.get(key));
@@ -50903,7 +51395,7 @@ function workChanges(base, head) {
   statements.sort(
     (x, y) => ORDER[x.kind] - ORDER[y.kind] || Math.abs((y.calls.head ?? 0) - (y.calls.base ?? 0)) - Math.abs((x.calls.head ?? 0) - (x.calls.base ?? 0)) || x.text.localeCompare(y.text)
   );
-  const partial = comparable.statementsOmitted > 0 || head.statementsOmitted > 0;
+  const partial = comparable2.statementsOmitted > 0 || head.statementsOmitted > 0;
   return { rows, notCompared, statements, partial };
 }
 function callsText(c2) {
@@ -51162,8 +51654,76 @@ function verdictReport(name, c2, chart) {
   return lines.join("\n");
 }
 
+// src/report/timing-work.ts
+var TIMING = { throughput: "throughput", p99: "P99" };
+var WORK_NAMES = {
+  statements: "SQL statements per request",
+  rows: "rows per request",
+  pages: "shared buffer pages per request",
+  connections: "connections opened per request"
+};
+function appCpuPerRequest(r) {
+  const seconds3 = r.cpu?.seconds.app;
+  const requests = r.trials.reduce((a, t) => a + t.requests, 0);
+  return seconds3 !== void 0 && requests > 0 ? seconds3 / requests : void 0;
+}
+var SHORT_NAMES = {
+  statements: "statements",
+  rows: "rows",
+  pages: "pages",
+  connections: "connections"
+};
+function changedCounts(base, head, names) {
+  const b = base.work;
+  const h = head.work;
+  if (!b || !h || workDifferences(b, h).length > 0) return void 0;
+  const parts = [];
+  for (const m of GATED_WORK) {
+    const x = b.unavailable[m] ? null : b.perRequest[m];
+    const y = h.unavailable[m] ? null : h.perRequest[m];
+    if (x === null || y === null || Math.abs(x - y) < 1e-9) continue;
+    parts.push(`${names[m]} ${formatWork(x)} \u2192 ${formatWork(y)}`);
+  }
+  return parts;
+}
+function workParts(base, head) {
+  const parts = changedCounts(base, head, WORK_NAMES);
+  if (!parts) return [];
+  return parts.length > 0 ? parts : ["database work per request unchanged"];
+}
+function workCell(base, head) {
+  if (!head.work) return "\u2013";
+  const changed = base ? changedCounts(base, head, SHORT_NAMES) : void 0;
+  if (changed) return changed.length > 0 ? changed.join("; ") : "unchanged";
+  const statements = head.work.unavailable.statements ? null : head.work.perRequest.statements;
+  return statements === null ? "\u2013" : `statements ${formatWork(statements)}`;
+}
+function timingWorkLine(c2, base, head) {
+  if (!c2 || !base) return void 0;
+  const moved = c2.metrics.filter(
+    (m) => (m.metric === "throughput" || m.metric === "p99") && (m.verdict === "regression" || m.verdict === "improvement")
+  );
+  if (moved.length === 0) return void 0;
+  const parts = moved.map((m) => `${TIMING[m.metric]} ${formatPercent(m.change)}`);
+  const cpuBase = appCpuPerRequest(base);
+  const cpuHead = appCpuPerRequest(head);
+  if (cpuBase !== void 0 && cpuHead !== void 0 && cpuBase > 0)
+    parts.push(`app CPU per request ${formatPercent(cpuHead / cpuBase - 1)}`);
+  const cost = c2.metrics.find((m) => m.metric === "cost");
+  if (cost) parts.push(`app instructions per request ${formatPercent(cost.change)}`);
+  parts.push(...workParts(base, head));
+  return parts.join("; ");
+}
+function timingWorkText(c2, base, head) {
+  const line = timingWorkLine(c2, base, head);
+  const work = workComparisonText(base?.work, head.work);
+  const parts = [...line ? [`timing and work: ${line}`] : [], ...work ? [work] : []];
+  return parts.length > 0 ? parts.join("\n\n") : void 0;
+}
+
 // src/config/study-plan.ts
-import { join as join16, resolve as resolve4 } from "node:path";
+import { availableParallelism } from "node:os";
+import { join as join17, resolve as resolve4 } from "node:path";
 
 // src/study/rows.ts
 var STUDY_MACHINE = "4 vCPU (Hetzner CX31)";
@@ -51195,18 +51755,55 @@ function selectRows(names) {
 
 // src/config/study-plan.ts
 var STUDY_DEFAULTS = { warmupSeconds: 2, durationSeconds: 3, trials: 3 };
+var AS_PUBLISHED = Object.freeze({
+  connections: 100,
+  keepalive: false,
+  totalRequests: 1e5,
+  trials: 1,
+  workers: "auto",
+  pinFromCores: 4
+});
 var STUDY_OPTIONS = {
   install: { type: "boolean" },
+  "as-published": { type: "boolean" },
   duration: { type: "string" },
   warmup: { type: "string" },
   trials: { type: "string" },
   connections: { type: "string" },
   workers: { type: "string" },
+  "sweep-time": { type: "string" },
+  "no-keepalive": { type: "boolean" },
+  "total-requests": { type: "string" },
+  pin: { type: "boolean" },
   json: { type: "string" },
   markdown: { type: "string" },
   help: { type: "boolean", short: "h" }
 };
-function planStudy(argv, io, toolVersion, stacksDir) {
+function studyOverrides(o, asPublished) {
+  if (!asPublished) {
+    return {
+      ...o,
+      warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
+      durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
+      trials: o.trials ?? STUDY_DEFAULTS.trials
+    };
+  }
+  if (o.durationSeconds !== void 0) {
+    throw new UserError(
+      "loadgate study --as-published: --duration is refused: the rig's trials are a total of requests, not timed; give --total-requests N (e.g. 10000 for a quick run)."
+    );
+  }
+  return {
+    ...o,
+    warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
+    connections: o.connections ?? AS_PUBLISHED.connections,
+    keepalive: AS_PUBLISHED.keepalive,
+    totalRequests: o.totalRequests ?? AS_PUBLISHED.totalRequests,
+    trials: o.trials ?? AS_PUBLISHED.trials,
+    workers: o.workers ?? AS_PUBLISHED.workers
+  };
+}
+function planStudy(argv, io, toolVersion, stacksDir, cores = availableParallelism()) {
   const { values, positionals } = parseFlags(argv, STUDY_OPTIONS, "study");
   const { rows, unknown } = selectRows(positionals);
   if (unknown.length > 0) {
@@ -51214,20 +51811,20 @@ function planStudy(argv, io, toolVersion, stacksDir) {
       `loadgate study: no row named ${unknown.map((u) => JSON.stringify(u)).join(", ")}. Rows: ${STUDY_ROWS.map((r) => r.stack).join(", ")}.`
     );
   }
-  const o = parseOverrides(values);
-  const overrides = {
-    ...o,
-    warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
-    durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
-    trials: o.trials ?? STUDY_DEFAULTS.trials
-  };
+  const asPublished = values["as-published"] ?? false;
+  const overrides = studyOverrides(parseOverrides(values), asPublished);
   checkRunFolder(io);
   return {
-    run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
+    run: {
+      ...runtimeOf(io, toolVersion),
+      install: values.install ?? false,
+      pin: (values.pin ?? false) || asPublished && cores >= AS_PUBLISHED.pinFromCores
+    },
     rows: rows.map((row2) => ({
       row: row2,
-      stack: applyOverrides(loadStackFile(join16(stacksDir, row2.stack, "stack.yml")), overrides)
+      stack: applyOverrides(loadStackFile(join17(stacksDir, row2.stack, "stack.yml")), overrides)
     })),
+    asPublished,
     jsonOut: values.json ? resolve4(io.cwd, values.json) : null,
     markdownOut: values.markdown ? resolve4(io.cwd, values.markdown) : null
   };
@@ -51420,14 +52017,14 @@ function addWork2(series, notes, entries) {
     }
   }
 }
-function addTimings(series, sha, createdAt, r) {
+function addTimings(series, sha2, createdAt, r) {
   const values = {
     throughput: r.summary.throughput.median,
     p50: r.summary.latency.p50.median,
     p99: r.summary.latency.p99.median
   };
   for (const m of ["throughput", "p50", "p99"]) {
-    if (usable2(values[m])) series[m].push({ sha, createdAt, value: values[m] });
+    if (usable2(values[m])) series[m].push({ sha: sha2, createdAt, value: values[m] });
   }
 }
 function seriesFromResult(doc, stack, source) {
@@ -51481,20 +52078,20 @@ function reportable(c2) {
   return Math.abs(c2.change.estimate) >= MIN_EFFECT[c2.metric] && (c2.change.lo > 0 || c2.change.hi < 0);
 }
 function describe2(metric2, points, logs, splits, i) {
-  const at = splits[i].at;
+  const at2 = splits[i].at;
   const from = i > 0 ? splits[i - 1].at : 0;
   const to = i + 1 < splits.length ? splits[i + 1].at : points.length;
-  const left = logs.slice(from, at);
-  const right = logs.slice(at, to);
+  const left = logs.slice(from, at2);
+  const right = logs.slice(at2, to);
   const shift = twoSampleShift(left, right, STEP_CONFIDENCE);
   const estimate = Math.expm1(shift.estimate);
   return {
     metric: metric2,
-    index: at,
-    before: { sha: points[at - 1].sha, createdAt: points[at - 1].createdAt },
-    after: { sha: points[at].sha, createdAt: points[at].createdAt },
-    levelBefore: median(points.slice(from, at).map((p) => p.value)),
-    levelAfter: median(points.slice(at, to).map((p) => p.value)),
+    index: at2,
+    before: { sha: points[at2 - 1].sha, createdAt: points[at2 - 1].createdAt },
+    after: { sha: points[at2].sha, createdAt: points[at2].createdAt },
+    levelBefore: median(points.slice(from, at2).map((p) => p.value)),
+    levelAfter: median(points.slice(at2, to).map((p) => p.value)),
     change: { estimate, lo: Math.expm1(shift.lo), hi: Math.expm1(shift.hi), confidence: shift.confidence },
     p: splits[i].p,
     worse: metric2 === "throughput" ? estimate < 0 : estimate > 0
@@ -51537,7 +52134,7 @@ function formatLevel(metric2, v) {
   if (METRIC_KIND[metric2] === "count") return metric2 === "instructions" ? formatCount(v) : v.toFixed(2);
   return `${formatMs(v)} ms`;
 }
-var short = (sha) => sha.slice(0, 7);
+var short = (sha2) => sha2.slice(0, 7);
 function describeChange(c2) {
   const size = `${formatPercent(c2.change.estimate)} (${formatPercent(c2.change.lo)} \u2026 ${formatPercent(c2.change.hi)})`;
   return `${METRIC_LABEL[c2.metric]} ${size} between ${short(c2.before.sha)} and ${short(c2.after.sha)}`;
@@ -51931,7 +52528,7 @@ function environmentLines(r) {
   const versions = Object.entries(e.versions).map(([k, v]) => `${escapeText(k)} ${escapeText(v)}`).join(", ");
   return [
     `- Environment ${codeOrText(e.id)}: ${escapeText(e.cpuModel)}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${escapeText(e.os)}; ${versions}`,
-    `- Load: ${r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections`}, warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} \xD7 ${formatNumber(r.load.durationSeconds)} s; workers ${formatInt(r.workers)}${r.placement.pinned ? `; load generator pinned to CPU ${escapeText(r.placement.loadGenerator)}` : ""}`
+    `- Load: ${r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections`}${r.load.keepalive === false ? ", a new connection per request" : ""}, warmup ${formatNumber(r.load.warmupSeconds)} s, ${trialsText(r.load)}; workers ${formatInt(r.workers)}${r.placement.pinned ? `; load generator pinned to CPU ${escapeText(r.placement.loadGenerator)}` : ""}`
   ];
 }
 function cpuLine2(r) {
@@ -51976,6 +52573,8 @@ function stackSection(s, runHeadline, show) {
     ...(c2?.notes ?? []).map(escapeText)
   ];
   const parts = [title, "", metricsTable(s), ""];
+  const joined = timingWorkLine(c2, s.baseline, r);
+  if (joined) parts.push(`**Timing and work:** ${escapeText(joined)}`, "");
   const chart = show.chart ? percentileChart(s) : void 0;
   if (chart) parts.push(chart, "");
   const pooled = pooledLine(r);
@@ -52023,6 +52622,7 @@ function overviewTable(stacks, runHeadline) {
       timed ? formatRps(r.summary.throughput.median) : "\u2013",
       change2(s, "p99"),
       change2(s, "throughput"),
+      escapeText(workCell(s.baseline, r)),
       `${ICON[h]} ${h}`
     ];
   });
@@ -52036,12 +52636,13 @@ function overviewTable(stacks, runHeadline) {
     "req/s",
     "P99 change",
     "Throughput change",
+    "Database work per request",
     "Verdict"
   ];
   return [
     `### All ${stacks.length} stacks, ordered by P99`,
     "",
-    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l"] })
+    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l", "l"] })
   ].join("\n");
 }
 function renderMarkdown(input, marker) {
@@ -52429,17 +53030,14 @@ function trendSection(s, doc) {
 function environmentList(r) {
   const e = r.environment;
   const versions = Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(", ");
-  const load = r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections, closed loop`;
+  const load = `${r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections, closed loop`}${r.load.keepalive === false ? ", a new connection per request" : ""}`;
   const items = [
     [
       "Environment",
       `${e.id}: ${e.cpuModel}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${e.os}`
     ],
     ["Versions", versions],
-    [
-      "Load",
-      `${load} against ${r.load.target}; warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} \xD7 ${formatNumber(r.load.durationSeconds)} s`
-    ],
+    ["Load", `${load} against ${r.load.target}; warmup ${formatNumber(r.load.warmupSeconds)} s, ${trialsText(r.load)}`],
     ["Workers", formatInt(r.workers)],
     ...r.cpu ? [
       [
@@ -52459,6 +53057,10 @@ function environmentList(r) {
 ${items.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("\n")}
 </dl>`;
 }
+function joinedLine(s) {
+  const line = timingWorkLine(s.comparison, s.baseline, s.result);
+  return line ? `<p class="note"><strong>Timing and work:</strong> ${escapeHtml(line)}</p>` : "";
+}
 function stackSection2(s, doc) {
   const r = s.result;
   const headline = s.comparison?.headline ?? "measured";
@@ -52476,6 +53078,7 @@ function stackSection2(s, doc) {
     `<h3>${escapeHtml(r.stack.name)} (${escapeHtml(r.stack.webserver)}${r.stack.framework ? ` + ${escapeHtml(r.stack.framework)}` : ""}): ${escapeHtml(headline)}</h3>`,
     `<p class="meta">${escapeHtml(HEADLINE_TEXT[headline])}${s.trend ? ` \xB7 trend against the stored baseline: ${escapeHtml(s.trend)}` : ""}</p>`,
     c2 ? verdictTable(c2, s.baselineLabel) : "",
+    joinedLine(s),
     timed ? summaryTable(r) : "",
     chart ? `<div class="charts">
 ${chart}
@@ -52526,7 +53129,7 @@ function renderHtml(input) {
 }
 
 // src/result/bounds.ts
-import { closeSync as closeSync3, fstatSync, openSync as openSync2, readSync } from "node:fs";
+import { closeSync as closeSync4, fstatSync, openSync as openSync3, readSync as readSync2 } from "node:fs";
 var MAX_RESULT_BYTES = 20 * 1024 * 1024;
 var MAX_RESULT_DEPTH = 16;
 function checkDepth(text, source, limit = MAX_RESULT_DEPTH) {
@@ -52550,7 +53153,7 @@ function checkDepth(text, source, limit = MAX_RESULT_DEPTH) {
 function readBounded(file, limit = MAX_RESULT_BYTES) {
   let fd;
   try {
-    fd = openSync2(file, "r");
+    fd = openSync3(file, "r");
   } catch (err) {
     throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
   }
@@ -52560,14 +53163,14 @@ function readBounded(file, limit = MAX_RESULT_BYTES) {
     if (st.size > limit) throw tooLarge(file, st.size, limit);
     const buf = Buffer.alloc(Math.min(st.size, limit) + 1);
     let got = 0;
-    for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(fd, buf, got, buf.length - got, got);
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync2(fd, buf, got, buf.length - got, got);
     if (got > limit) throw tooLarge(file, got, limit);
     return buf.subarray(0, got).toString("utf8");
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${err.code ?? err}).`);
   } finally {
-    closeSync3(fd);
+    closeSync4(fd);
   }
 }
 function tooLarge(file, size, limit) {
@@ -53035,6 +53638,14 @@ var result_schema_default = {
           type: "integer",
           minimum: 0,
           maximum: 1e3
+        },
+        keepalive: {
+          const: false
+        },
+        totalRequests: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1e8
         }
       },
       additionalProperties: false
@@ -54020,57 +54631,57 @@ var result_schema_default = {
 // src/result/no-value.ts
 var LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max", "mean", "stdev"];
 var SUMMARY_LATENCY_KEYS = ["p50", "p90", "p99", "p999", "max"];
-function numberOrNull(o, key, at, fail, optional = false) {
+function numberOrNull(o, key, at2, fail, optional = false) {
   const v = o[key];
   if (v === null) o[key] = Number.NaN;
-  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at}.${key}`, "a number or null", v);
+  else if (typeof v !== "number" && !(optional && v === void 0)) fail(`${at2}.${key}`, "a number or null", v);
 }
-function latency(o, at, fail, keys) {
+function latency(o, at2, fail, keys) {
   if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
-  for (const k of keys) numberOrNull(o, k, at, fail, k === "mean" || k === "stdev");
+  if (typeof o !== "object" || o === null) fail(at2, "an object", o);
+  for (const k of keys) numberOrNull(o, k, at2, fail, k === "mean" || k === "stdev");
 }
-function metric(o, at, fail) {
+function metric(o, at2, fail) {
   if (o === void 0) return;
-  if (typeof o !== "object" || o === null) fail(at, "an object", o);
+  if (typeof o !== "object" || o === null) fail(at2, "an object", o);
   const m = o;
-  numberOrNull(m, "median", at, fail);
+  numberOrNull(m, "median", at2, fail);
   if (m.ci !== void 0) {
-    if (typeof m.ci !== "object" || m.ci === null) fail(`${at}.ci`, "an object", m.ci);
-    numberOrNull(m.ci, "lo", `${at}.ci`, fail);
-    numberOrNull(m.ci, "hi", `${at}.ci`, fail);
+    if (typeof m.ci !== "object" || m.ci === null) fail(`${at2}.ci`, "an object", m.ci);
+    numberOrNull(m.ci, "lo", `${at2}.ci`, fail);
+    numberOrNull(m.ci, "hi", `${at2}.ci`, fail);
   }
   if (m.values !== void 0) {
-    if (!Array.isArray(m.values)) fail(`${at}.values`, "a list", m.values);
+    if (!Array.isArray(m.values)) fail(`${at2}.values`, "a list", m.values);
     const values = m.values;
-    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at}.values`, fail);
+    for (let i = 0; i < values.length; i++) numberOrNull(values, String(i), `${at2}.values`, fail);
   }
 }
 function restoreNoValues(results, fail) {
   results.forEach((r, i) => {
-    const at = `results[${i}]`;
+    const at2 = `results[${i}]`;
     const o = r;
     (o.trials ?? []).forEach((t, j) => {
-      latency(t.latency, `${at}.trials[${j}].latency`, fail, LATENCY_KEYS);
-      latency(t.latencyUncorrected, `${at}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
+      latency(t.latency, `${at2}.trials[${j}].latency`, fail, LATENCY_KEYS);
+      latency(t.latencyUncorrected, `${at2}.trials[${j}].latencyUncorrected`, fail, LATENCY_KEYS);
     });
     if (Array.isArray(o.history)) {
       o.history.forEach((h, j) => {
-        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at}.history[${j}]`, fail);
+        for (const k of ["throughput", "p50", "p99"]) numberOrNull(h, k, `${at2}.history[${j}]`, fail);
       });
     }
     const summary = o.summary;
     if (!summary) return;
-    metric(summary.throughput, `${at}.summary.throughput`, fail);
-    metric(summary.errorRate, `${at}.summary.errorRate`, fail);
+    metric(summary.throughput, `${at2}.summary.throughput`, fail);
+    metric(summary.errorRate, `${at2}.summary.errorRate`, fail);
     const lat = summary.latency;
     if (lat !== void 0) {
-      if (typeof lat !== "object" || lat === null) fail(`${at}.summary.latency`, "an object", lat);
-      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at}.summary.latency.${k}`, fail);
+      if (typeof lat !== "object" || lat === null) fail(`${at2}.summary.latency`, "an object", lat);
+      for (const k of SUMMARY_LATENCY_KEYS) metric(lat[k], `${at2}.summary.latency.${k}`, fail);
     }
     const pooled = summary.pooled;
     if (pooled && typeof pooled === "object")
-      latency(pooled.latency, `${at}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
+      latency(pooled.latency, `${at2}.summary.pooled.latency`, fail, SUMMARY_LATENCY_KEYS);
   });
 }
 
@@ -54124,47 +54735,48 @@ function parseJson(text, source) {
     );
   }
 }
-function checkStackResult(r, at, fail) {
+function checkStackResult(r, at2, fail) {
   const o = r;
-  if (typeof o !== "object" || o === null) fail(at, "an object", r);
+  if (typeof o !== "object" || o === null) fail(at2, "an object", r);
   const stack = o.stack;
-  if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
+  if (typeof stack?.name !== "string") fail(`${at2}.stack.name`, "text", stack?.name);
   const env = o.environment;
-  if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
-  if (o.cost !== void 0) checkCost(o.cost, `${at}.cost`, fail);
-  if (o.capacity !== void 0) checkCapacity(o.capacity, `${at}.capacity`, fail);
-  if (!Array.isArray(o.trials) || o.trials.length === 0 && o.cost === void 0 && o.capacity === void 0)
-    fail(`${at}.trials`, "a non-empty list", o.trials);
+  if (typeof env?.id !== "string") fail(`${at2}.environment.id`, "text", env?.id);
+  if (o.cost !== void 0) checkCost(o.cost, `${at2}.cost`, fail);
+  if (o.capacity !== void 0) checkCapacity(o.capacity, `${at2}.capacity`, fail);
+  const untimed = o.cost !== void 0 || o.capacity !== void 0 || o.work !== void 0;
+  if (!Array.isArray(o.trials) || o.trials.length === 0 && !untimed)
+    fail(`${at2}.trials`, "a non-empty list", o.trials);
   o.trials.forEach((t, j) => {
-    checkTrial(t, `${at}.trials[${j}]`, fail);
+    checkTrial(t, `${at2}.trials[${j}]`, fail);
   });
-  checkSummary(o.summary, `${at}.summary`, fail);
+  checkSummary(o.summary, `${at2}.summary`, fail);
 }
-function checkCapacity(capacity, at, fail) {
+function checkCapacity(capacity, at2, fail) {
   const c2 = capacity;
   for (const k of ["sloP99Ms", "rate", "closedLoopThroughput"])
-    if (typeof c2?.[k] !== "number") fail(`${at}.${k}`, "a number", c2?.[k]);
-  if (!Array.isArray(c2?.probes)) fail(`${at}.probes`, "a list", c2?.probes);
+    if (typeof c2?.[k] !== "number") fail(`${at2}.${k}`, "a number", c2?.[k]);
+  if (!Array.isArray(c2?.probes)) fail(`${at2}.probes`, "a list", c2?.probes);
 }
-function checkTrial(t, at, fail) {
-  if (typeof t?.throughput !== "number") fail(`${at}.throughput`, "a number", t?.throughput);
-  checkLatency(t.latency, `${at}.latency`, fail);
+function checkTrial(t, at2, fail) {
+  if (typeof t?.throughput !== "number") fail(`${at2}.throughput`, "a number", t?.throughput);
+  checkLatency(t.latency, `${at2}.latency`, fail);
   const tail = t.tail;
-  if (tail !== void 0 && typeof tail?.p99 !== "number") fail(`${at}.tail.p99`, "a number", tail?.p99);
+  if (tail !== void 0 && typeof tail?.p99 !== "number") fail(`${at2}.tail.p99`, "a number", tail?.p99);
 }
-function checkLatency(latency2, at, fail) {
+function checkLatency(latency2, at2, fail) {
   const lat = latency2;
   for (const k of ["p50", "p90", "p99", "p999", "max"]) {
-    if (typeof lat?.[k] !== "number" && lat?.[k] !== null) fail(`${at}.${k}`, "a number", lat?.[k]);
+    if (typeof lat?.[k] !== "number" && lat?.[k] !== null) fail(`${at2}.${k}`, "a number", lat?.[k]);
   }
 }
-function checkSummary(summary, at, fail) {
-  if (typeof summary !== "object" || summary === null) fail(at, "an object", summary);
+function checkSummary(summary, at2, fail) {
+  if (typeof summary !== "object" || summary === null) fail(at2, "an object", summary);
   const pooled = summary.pooled;
   if (pooled !== void 0) {
-    if (typeof pooled !== "object" || pooled === null) fail(`${at}.pooled`, "an object", pooled);
-    if (typeof pooled.requests !== "number") fail(`${at}.pooled.requests`, "a number", pooled.requests);
-    checkLatency(pooled.latency, `${at}.pooled.latency`, fail);
+    if (typeof pooled !== "object" || pooled === null) fail(`${at2}.pooled`, "an object", pooled);
+    if (typeof pooled.requests !== "number") fail(`${at2}.pooled.requests`, "a number", pooled.requests);
+    checkLatency(pooled.latency, `${at2}.pooled.latency`, fail);
   }
 }
 function checkSchema(data, source) {
@@ -54198,28 +54810,28 @@ function valueAt(data, segments) {
   for (const s of segments) v = typeof v === "object" && v !== null ? v[s] : void 0;
   return v;
 }
-function checkCost(c2, at, fail) {
-  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at, "an object", c2);
+function checkCost(c2, at2, fail) {
+  if (typeof c2 !== "object" || c2 === null || Array.isArray(c2)) fail(at2, "an object", c2);
   const o = c2;
   const positive = (v2) => typeof v2 === "number" && Number.isFinite(v2) && v2 > 0;
   if (!Array.isArray(o.chunks) || o.chunks.length < 2 || !o.chunks.every(positive))
-    fail(`${at}.chunks`, "a list of at least 2 positive numbers", o.chunks);
-  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at}.${k}`, "a positive number", o[k]);
+    fail(`${at2}.chunks`, "a list of at least 2 positive numbers", o.chunks);
+  for (const k of ["perRequest", "chunkRequests"]) if (!positive(o[k])) fail(`${at2}.${k}`, "a positive number", o[k]);
   for (const k of ["spread", "idlePerSecond", "warmupRequests", "seconds"])
     if (typeof o[k] !== "number" || !Number.isFinite(o[k]) || o[k] < 0)
-      fail(`${at}.${k}`, "a number \u2265 0", o[k]);
-  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at}.${k}`, "text", o[k]);
-  if (!Array.isArray(o.processes)) fail(`${at}.processes`, "a list", o.processes);
+      fail(`${at2}.${k}`, "a number \u2265 0", o[k]);
+  for (const k of ["valgrind", "command"]) if (typeof o[k] !== "string") fail(`${at2}.${k}`, "text", o[k]);
+  if (!Array.isArray(o.processes)) fail(`${at2}.processes`, "a list", o.processes);
   if (!Array.isArray(o.warnings) || !o.warnings.every((w) => typeof w === "string"))
-    fail(`${at}.warnings`, "a list of text", o.warnings);
-  if (!Array.isArray(o.chunkSeconds)) fail(`${at}.chunkSeconds`, "a list", o.chunkSeconds);
+    fail(`${at2}.warnings`, "a list of text", o.warnings);
+  if (!Array.isArray(o.chunkSeconds)) fail(`${at2}.chunkSeconds`, "a list", o.chunkSeconds);
   const f = o.fingerprint;
-  if (typeof f !== "object" || f === null) fail(`${at}.fingerprint`, "an object", f);
+  if (typeof f !== "object" || f === null) fail(`${at2}.fingerprint`, "an object", f);
   for (const k of ["arch", "guestCpu", "valgrind"])
-    if (typeof f?.[k] !== "string") fail(`${at}.fingerprint.${k}`, "text", f?.[k]);
+    if (typeof f?.[k] !== "string") fail(`${at2}.fingerprint.${k}`, "text", f?.[k]);
   const v = f?.versions;
   if (typeof v !== "object" || v === null || !Object.values(v).every((x) => typeof x === "string"))
-    fail(`${at}.fingerprint.versions`, "an object of text", v);
+    fail(`${at2}.fingerprint.versions`, "an object of text", v);
 }
 function readResultFile(file) {
   return parseResultDocument(readBounded(file), file);
@@ -54269,19 +54881,21 @@ function writeOutput(file, text) {
 // src/cli/report.ts
 var REPORT_FORMATS = ["terminal", "markdown", "html"];
 var USAGE = 'Usage: loadgate report <result.json>... [--format terminal|markdown|html] [--out FILE] (see "loadgate report --help")';
+function judgedText(s) {
+  const verdict = verdictReport(
+    s.result.stack.name,
+    s.comparison,
+    latencyChart(s.result, s.baseline, { base: `base (${s.baselineLabel ?? "baseline"})`, head: "head (this run)" })
+  );
+  const work = timingWorkText(s.comparison, s.baseline, s.result);
+  return work ? `${verdict}
+
+${work}` : verdict;
+}
 function terminalReport(docs) {
   return docs.map(({ source, doc }) => {
     const reports = stackReportsOf(doc);
-    const body = reports.some((s) => s.comparison) ? reports.map(
-      (s) => s.comparison ? verdictReport(
-        s.result.stack.name,
-        s.comparison,
-        latencyChart(s.result, s.baseline, {
-          base: `base (${s.baselineLabel ?? "baseline"})`,
-          head: "head (this run)"
-        })
-      ) : runReport([s.result])
-    ).join("\n\n") : runReport(doc.results);
+    const body = reports.some((s) => s.comparison) ? reports.map((s) => s.comparison ? judgedText(s) : runReport([s.result])).join("\n\n") : runReport(doc.results);
     return `${source}${doc.commit ? ` (commit ${doc.commit.sha.slice(0, 12)})` : ""}:
 
 ${body}`;
@@ -54336,6 +54950,7 @@ var COMMANDS = [
   "init",
   "run",
   "cost",
+  "work",
   "ab",
   "study",
   "capacity",
@@ -54398,7 +55013,8 @@ var PAGE_OF = {
   "The CLI": "docs/cli.md",
   "Reports and charts": "docs/cli.md",
   "The study: `loadgate study`": "docs/study.md",
-  "Drift on main": "docs/drift.md"
+  "Drift on main": "docs/drift.md",
+  "The count alone: `loadgate work`": "docs/work.md"
 };
 var README = (section) => {
   const page = PAGE_OF[section] ?? "docs/verdicts.md";
@@ -54408,6 +55024,14 @@ var STACK_ARG = ["<stack>", "a folder holding stack.yml, or the stack file itsel
 
 // src/cli/help/run-flags.ts
 var D = STACK_DEFAULTS;
+var limitText = (l) => l === null ? "off" : l.kind === "below" ? `<${l.max}` : `+${pct2(l.limit)}`;
+function workThreshold(metric2, what) {
+  return {
+    arg: "T",
+    text: `the ${what} per request: a growth like "+10%" against the baseline, a ceiling like "<4" per request, or "off"; replaces the stack file's gate.${metric2} (the Action's input ${metric2}-threshold; docs/work.md)`,
+    default: `the stack file's gate.${metric2}, ${limitText(DEFAULT_WORK_GATE[metric2])} if it gives none`
+  };
+}
 var RUN_FLAGS = {
   duration: {
     arg: "S",
@@ -54449,6 +55073,15 @@ var RUN_FLAGS = {
     text: "the HTTP client: loadgate's own, or autocannon (closed loop only; kept to compare)",
     default: "native"
   },
+  "no-keepalive": {
+    text: "a new TCP connection for every request (Connection: close), as ApacheBench without -k; the latency includes the connect (native client only; the Action's keepalive: false)",
+    default: "the stack file's load.keepalive, connections kept open if it gives none"
+  },
+  "total-requests": {
+    arg: "N",
+    text: "the measured trials are N requests in all, in equal shares back to back, instead of --duration each (as ApacheBench's -n); closed loop, native client",
+    default: "the stack file's load.total-requests; without one, timed trials"
+  },
   pin: {
     text: "the load generator on CPU 0, the stack on the other CPUs (taskset; needs 2 CPUs)",
     default: "off; on when the stack file's load.pin is true"
@@ -54473,6 +55106,10 @@ var RUN_FLAGS = {
     text: `the throughput gate: a drop like "-5%", an SLO like ">1000/s", or both; replaces the stack file's gate.throughput (the Action's input throughput-threshold)`,
     default: `the stack file's gate.throughput, ${pct2(DEFAULT_GATE.throughput ?? 0)} if it gives none`
   },
+  "statements-threshold": workThreshold("statements", "work gate on SQL statements (transaction control apart)"),
+  "rows-threshold": workThreshold("rows", "work gate on rows returned or affected"),
+  "pages-threshold": workThreshold("pages", "work gate on shared buffer pages touched"),
+  "connections-threshold": workThreshold("connections", "work gate on connections opened"),
   cost: {
     text: "also count the app's instructions per request under valgrind (the cost run) and gate them",
     default: "off; on when the stack file's gate has cost"
@@ -54520,11 +55157,17 @@ var RUN_ORDER = [
   "workers",
   "sweep-time",
   "client",
+  "no-keepalive",
+  "total-requests",
   "pin",
   "target",
   "max-error-rate",
   "p99-threshold",
   "throughput-threshold",
+  "statements-threshold",
+  "rows-threshold",
+  "pages-threshold",
+  "connections-threshold",
   "cost",
   "no-cost",
   "cost-limit",
@@ -54574,6 +55217,7 @@ var AB_FLAGS = {
   }
 };
 var AB_IGNORED = ["baseline", "save-baseline", "baseline-key", "target", "pin"];
+var AB_TIMED = ["total-requests"];
 var AB = {
   summary: "two commits side by side on this machine, measured until decided",
   usage: ["loadgate ab <base-ref> [<head-ref>] <stack>... [flags]"],
@@ -54585,33 +55229,69 @@ var AB = {
   ],
   flags: [
     ...["min-pairs", "max-pairs", "max-time", "duration", "warmup"].map((n) => [n, AB_FLAGS[n]]),
-    ...runFlags(allRunFlagsBut(...AB_IGNORED, "trials", "duration", "warmup"), { workers: AB_FLAGS.workers })
+    ...runFlags(allRunFlagsBut(...AB_IGNORED, ...AB_TIMED, "trials", "duration", "warmup"), {
+      workers: AB_FLAGS.workers
+    })
   ],
   refused: [
     { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
-    { flags: ["trials"], why: "an A/B counts pairs, not trials: give --min-pairs N" }
+    { flags: ["trials"], why: "an A/B counts pairs, not trials: give --min-pairs N" },
+    {
+      flags: AB_TIMED,
+      why: "an A/B's windows are timed (--duration); a stack file's load.total-requests is set aside"
+    }
   ],
   exit: [EXIT.ok, [1, "a regression of the head against the base"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Same-runner A/B")
 };
 var STUDY_FLAGS = {
-  duration: { ...RUN_FLAGS.duration, default: `${STUDY_DEFAULTS.durationSeconds} s, not the stack files'` },
+  "as-published": {
+    text: `the load of the study's rig: ${AS_PUBLISHED.connections} connections, a new connection per request, ${AS_PUBLISHED.totalRequests.toLocaleString("en-US")} requests in ${AS_PUBLISHED.trials} trial, each row's workers swept (workers auto), the load generator pinned where there are ${AS_PUBLISHED.pinFromCores} or more CPUs; the flags below change each part`,
+    default: "off: the short defaults, connections kept open, the stack files' workers"
+  },
+  duration: {
+    ...RUN_FLAGS.duration,
+    default: `${STUDY_DEFAULTS.durationSeconds} s, not the stack files'; refused with --as-published`
+  },
   warmup: { ...RUN_FLAGS.warmup, default: `${STUDY_DEFAULTS.warmupSeconds} s, not the stack files'` },
-  trials: { ...RUN_FLAGS.trials, default: `${STUDY_DEFAULTS.trials}, not the stack files'` },
-  connections: { ...RUN_FLAGS.connections, default: "each row's load.connections" },
+  trials: {
+    ...RUN_FLAGS.trials,
+    default: `${STUDY_DEFAULTS.trials}, not the stack files'; ${AS_PUBLISHED.trials} with --as-published`
+  },
+  "total-requests": {
+    ...RUN_FLAGS["total-requests"],
+    default: `none: timed trials; ${AS_PUBLISHED.totalRequests} with --as-published, fewer for a quick run`
+  },
+  connections: {
+    ...RUN_FLAGS.connections,
+    default: `each row's load.connections; ${AS_PUBLISHED.connections} with --as-published`
+  },
   workers: {
-    arg: "N",
-    text: "fills {workers} in every row's app command, 1 to 512 (auto runs one worker: study does not sweep)",
-    default: "each row's app.workers"
+    arg: "N|auto",
+    text: "fills {workers} in every row's app command, 1 to 512; auto: each row's worker sweep chooses its count",
+    default: "each row's app.workers; auto with --as-published"
+  },
+  "sweep-time": RUN_FLAGS["sweep-time"],
+  "no-keepalive": {
+    ...RUN_FLAGS["no-keepalive"],
+    default: "connections kept open, as the stack files say; a new one per request with --as-published"
+  },
+  pin: {
+    ...RUN_FLAGS.pin,
+    default: `off; with --as-published on where there are ${AS_PUBLISHED.pinFromCores} or more CPUs`
   },
   json: RUN_FLAGS.json,
-  markdown: { arg: "FILE", text: "write both tables as Markdown to FILE", default: "none, not written" },
+  markdown: {
+    arg: "FILE",
+    text: "write both tables and the \u03C1 lines as Markdown to FILE",
+    default: "none, not written"
+  },
   install: RUN_FLAGS.install
 };
 var STUDY = {
   summary: 'the built-in stacks of "Async Python is not faster", beside its published table',
-  usage: ["loadgate study [<row>...] [flags]"],
-  about: `Runs every row (or the rows named) with short trials, then prints the study's table beside the one measured here. The stack files' own load is the full-length run: --warmup ${D.warmupSeconds} --duration ${D.durationSeconds} --trials ${D.trials}.`,
+  usage: ["loadgate study [<row>...] [flags]", "loadgate study --as-published [--total-requests N] [<row>...] [flags]"],
+  about: `Runs every row (or the rows named) with short trials, or with the rig's load (--as-published), then prints the study's table beside the one measured here and Spearman's \u03C1 of the P99 order and of the throughput order (1: the study's order). The stack files' own load is the full-length run: --warmup ${D.warmupSeconds} --duration ${D.durationSeconds} --trials ${D.trials}.`,
   args: [
     ["<row>", `a built-in stack (default: all ${STUDY_ROWS.length}): ${STUDY_ROWS.map((r) => r.stack).join(", ")}`]
   ],
@@ -54639,6 +55319,9 @@ var COMPARE = {
     ],
     ["p99-threshold", { ...RUN_FLAGS["p99-threshold"], default: `${GATE_OF}'s p99` }],
     ["throughput-threshold", { ...RUN_FLAGS["throughput-threshold"], default: `${GATE_OF}'s throughput` }],
+    ...["statements", "rows", "pages", "connections"].map(
+      (m) => [`${m}-threshold`, { ...RUN_FLAGS[`${m}-threshold`], default: `${GATE_OF}'s ${m}` }]
+    ),
     ["max-error-rate", { ...RUN_FLAGS["max-error-rate"], default: `${GATE_OF}'s error-rate` }],
     [
       "cost-limit",
@@ -54715,13 +55398,13 @@ function branchHistoryOf(data, source) {
     );
   }
   const entries = d.entries.map((e, i) => {
-    const at = `${source}: entries[${i}]`;
+    const at2 = `${source}: entries[${i}]`;
     if (typeof e?.sha !== "string" || typeof e.createdAt !== "string") {
-      throw new UserError(`${at}: expected sha and createdAt as text.`);
+      throw new UserError(`${at2}: expected sha and createdAt as text.`);
     }
     const doc = parseResultDocument(
       JSON.stringify(asDocument(e, version)),
-      at,
+      at2,
       "Delete the file from the data branch to start it afresh (the next baseline run writes it anew)."
     );
     return { ...e, result: doc.results[0] };
@@ -54984,18 +55667,26 @@ var COST_REFUSED = [
   "rate",
   "workers",
   "client",
+  "no-keepalive",
+  "total-requests",
   "pin",
   "target",
   "max-error-rate",
   "p99-threshold",
   "throughput-threshold"
 ];
+var WORK_THRESHOLD_FLAGS = [
+  "statements-threshold",
+  "rows-threshold",
+  "pages-threshold",
+  "connections-threshold"
+];
 var COST = {
   summary: "the cost run alone: the app's instructions per request under valgrind",
   usage: ["loadgate cost <stack>... [flags]"],
   about: "Brings each stack up with the app (one worker) under valgrind (callgrind), sends requests one at a time and counts instructions per request per chunk; no timed trials. Set the run in the stack file's cost section.",
   args: [STACK_ARG],
-  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "no-cost", "sweep-time"), {
+  flags: runFlags(allRunFlagsBut(...COST_REFUSED, ...WORK_THRESHOLD_FLAGS, "cost", "no-cost", "sweep-time"), {
     baseline: {
       arg: "FILE",
       text: "compare instructions per request with a Result written earlier; exit 1 on a cost regression",
@@ -55004,13 +55695,70 @@ var COST = {
   }),
   refused: [
     { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
-    { flags: ["cost", "no-cost", "sweep-time"], why: "the cost run is on already, with one worker" }
+    { flags: ["cost", "no-cost", "sweep-time"], why: "the cost run is on already, with one worker" },
+    { flags: WORK_THRESHOLD_FLAGS, why: "the cost run counts no database work (loadgate work does)" }
   ],
   exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Cost gate: instructions per request under valgrind")
 };
+var WORK_TIMING = [
+  "duration",
+  "trials",
+  "rate",
+  "client",
+  "pin",
+  "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
+  "sweep-time"
+];
+var WORK_OTHERS = ["cost", "no-cost", "cost-limit"];
+var WORK_USED = allRunFlagsBut(...WORK_TIMING, ...WORK_OTHERS, "target", "no-work");
+var WORK = {
+  summary: "the work count alone: SQL statements, rows, pages and connections per request",
+  usage: ["loadgate work <stack>... [flags]"],
+  about: "Brings each stack up, warms it with the stack file's load.warmup at load.connections, then sends work.chunks chunks of work.chunk-requests requests one at a time and counts the app role's SQL statements, rows, shared buffer pages and connections per request (docs/work.md); no timed trials. The stack file's work section sizes the count (work: false is overridden: the count is what this command is for).",
+  args: [STACK_ARG],
+  flags: runFlags(WORK_USED, {
+    warmup: {
+      arg: "S",
+      text: "seconds of load before the count, at --connections (pools fill, caches warm); 0: none",
+      default: `the stack file's load.warmup, ${D.warmupSeconds} s if it gives none`
+    },
+    connections: {
+      arg: "N",
+      text: "connections of the warmup, 1 to 10000 (the count itself sends one request at a time)",
+      default: `the stack file's load.connections, ${D.connections} if it gives none`
+    },
+    workers: {
+      arg: "N",
+      text: "fills {workers} in the app command, 1 to 512 (auto runs one worker: work does not sweep)",
+      default: `the stack file's app.workers, ${D.workers} if it gives none`
+    },
+    baseline: {
+      arg: "FILE",
+      text: "compare the counts with a Result written earlier (run, work, --save-baseline); exit 1 on a work regression",
+      default: 'none: the counts are printed; only ceilings ("<4") are judged'
+    }
+  }),
+  refused: [
+    { flags: WORK_TIMING, why: "flags of timed runs; the work count sends requests one at a time and times nothing" },
+    { flags: WORK_OTHERS, why: "the cost run is `loadgate cost`" },
+    { flags: ["target"], why: "loadgate counts the work only in a database it owns (a stack's)" },
+    { flags: ["no-work"], why: "the work count is what this command runs" }
+  ],
+  exit: [
+    EXIT.ok,
+    [1, "the work gate failed (against --baseline, or a ceiling)"],
+    EXIT.bad,
+    [3, "the stack failed, or a request of the count was not answered 2xx"],
+    EXIT.interrupted
+  ],
+  readme: README("The count alone: `loadgate work`")
+};
 var CAPACITY_REFUSED = [
   "duration",
+  "total-requests",
   "warmup",
   "trials",
   "rate",
@@ -55027,7 +55775,8 @@ var CAPACITY_UNGATED = [
   "cost",
   "no-cost",
   "cost-limit",
-  "sweep-time"
+  "sweep-time",
+  ...WORK_THRESHOLD_FLAGS
 ];
 var CAPACITY = {
   summary: "the highest open-loop rate at which P99 stays within an SLO",
@@ -55110,6 +55859,7 @@ var SPECS = {
   init: INIT,
   run: RUN,
   cost: COST,
+  work: WORK,
   ab: AB,
   study: STUDY,
   capacity: CAPACITY,
@@ -55241,13 +55991,17 @@ async function abCommand(argv, io) {
   const outcomes = await abMode(ab, run2, null, hooks);
   hooks.finish();
   const head = ab.headRef ?? "working tree";
-  const lines = outcomes.map(
-    (o) => verdictReport(
+  const lines = outcomes.map((o) => {
+    const verdict = verdictReport(
       `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} \u2192 ${head})`,
       o.comparison,
       latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` })
-    )
-  );
+    );
+    const work = timingWorkText(o.comparison, o.base, o.head);
+    return work ? `${verdict}
+
+${work}` : verdict;
+  });
   io.stdout(`${lines.join("\n\n")}
 `);
   if (ab.jsonOut) {
@@ -55335,6 +56089,10 @@ var COMPARE_OPTIONS = {
   stack: { type: "string", multiple: true },
   "p99-threshold": { type: "string" },
   "throughput-threshold": { type: "string" },
+  "statements-threshold": { type: "string" },
+  "rows-threshold": { type: "string" },
+  "pages-threshold": { type: "string" },
+  "connections-threshold": { type: "string" },
   "max-error-rate": { type: "string" },
   "cost-limit": { type: "string" },
   "no-cost": { type: "boolean" },
@@ -55378,7 +56136,10 @@ function compareCommand(argv, io) {
     const gate = gateOf(gates.get(r.stack.name) ?? DEFAULT_GATE, overrides, Boolean(b?.cost && r.cost));
     const c2 = verdictOf(b, r, gate, positionals[0], current.results.length);
     if (c2.headline === "regression") code2 = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c2, latencyChart(r, b ?? null)));
+    const explained = timingWorkText(c2, b ?? null, r);
+    out.push(`${verdictReport(r.stack.name, c2, latencyChart(r, b ?? null))}${explained ? `
+
+${explained}` : ""}`);
   }
   io.stdout(`${out.join("\n\n")}
 `);
@@ -55495,7 +56256,7 @@ function tooFewCheck(d) {
 }
 
 // src/cli/init.ts
-import { join as join18, relative as relative7, resolve as resolve10 } from "node:path";
+import { join as join19, relative as relative7, resolve as resolve10 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/engine/check.ts
@@ -55899,30 +56660,30 @@ function commandDraft(folder, command) {
 
 // src/init/folder.ts
 import { execFileSync } from "node:child_process";
-import { existsSync as existsSync6, lstatSync as lstatSync3, mkdirSync as mkdirSync6, readdirSync as readdirSync8, readFileSync as readFileSync13, statSync as statSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import { basename as basename2, dirname as dirname9, join as join17, relative as relative6, resolve as resolve9, sep } from "node:path";
+import { existsSync as existsSync6, lstatSync as lstatSync3, mkdirSync as mkdirSync6, readdirSync as readdirSync8, readFileSync as readFileSync13, statSync as statSync5, writeFileSync as writeFileSync4 } from "node:fs";
+import { basename as basename2, dirname as dirname9, join as join18, relative as relative6, resolve as resolve9, sep } from "node:path";
 var READ = /(?:\.(?:py|js|mjs|cjs|ts|go|sql|json|mod|txt|toml)|^manage\.py|^go\.sum|\.lock|lock\.yaml)$/;
 var SKIP = /* @__PURE__ */ new Set(["node_modules", "venv", "env", "__pycache__", "vendor", "dist", "build", "site-packages"]);
 var MAX_FILES = 400;
 var MAX_BYTES = 256 * 1024;
 var MAX_DEPTH = 3;
 function readAppFolder(dir, shown) {
-  if (!existsSync6(dir) || !statSync4(dir).isDirectory()) {
+  if (!existsSync6(dir) || !statSync5(dir).isDirectory()) {
     throw new UserError(
       `${shown}: no such folder. Give the app's folder: loadgate init path/to/app. Nothing was written.`
     );
   }
   const files = /* @__PURE__ */ new Map();
   const walk = (rel, depth2) => {
-    for (const entry2 of readdirSync8(join17(dir, rel), { withFileTypes: true }).sort(
+    for (const entry2 of readdirSync8(join18(dir, rel), { withFileTypes: true }).sort(
       (a, b) => a.name.localeCompare(b.name)
     )) {
       if (files.size >= MAX_FILES) return;
       const path = rel ? `${rel}/${entry2.name}` : entry2.name;
       if (entry2.isDirectory()) {
         if (depth2 < MAX_DEPTH && !entry2.name.startsWith(".") && !SKIP.has(entry2.name)) walk(path, depth2 + 1);
-      } else if (entry2.isFile() && READ.test(entry2.name) && statSync4(join17(dir, path)).size <= MAX_BYTES) {
-        files.set(path, readFileSync13(join17(dir, path), "utf8"));
+      } else if (entry2.isFile() && READ.test(entry2.name) && statSync5(join18(dir, path)).size <= MAX_BYTES) {
+        files.set(path, readFileSync13(join18(dir, path), "utf8"));
       } else if (entry2.isFile() && depth2 === 1) {
         files.set(path, "");
       }
@@ -55933,7 +56694,7 @@ function readAppFolder(dir, shown) {
 }
 function repositoryRoot(dir) {
   for (let d = resolve9(dir); ; d = dirname9(d)) {
-    if (existsSync6(join17(d, ".git"))) return d;
+    if (existsSync6(join18(d, ".git"))) return d;
     if (dirname9(d) === d) return null;
   }
 }
@@ -56007,19 +56768,19 @@ async function initCommand(argv, io) {
   const shownDir = positionals[0] ?? ".";
   const dir = resolve10(io.cwd, shownDir);
   const draft = draftStack(readAppFolder(dir, shownDir), { framework: values.framework, command: values.command });
-  const stackFile = join18(dir, "stack.yml");
+  const stackFile = join19(dir, "stack.yml");
   const shown = (p) => relative7(io.cwd, p) || ".";
   const files = [{ path: stackFile, shown: shown(stackFile), text: renderStackFile(draft) }];
   if (!values["no-workflow"]) {
     const root = repositoryRoot(dir) ?? dir;
-    const path = join18(root, WORKFLOW_PATH);
+    const path = join19(root, WORKFLOW_PATH);
     files.push({
       path,
       shown: shown(path),
       text: renderWorkflow({ stack: posixRelative(root, dir), branch: defaultBranch(repositoryRoot(dir)) })
     });
   }
-  writeNew(files, [{ path: join18(dir, "stack.yaml"), shown: shown(join18(dir, "stack.yaml")) }]);
+  writeNew(files, [{ path: join19(dir, "stack.yaml"), shown: shown(join19(dir, "stack.yaml")) }]);
   io.stdout(writtenLines(draft, files).join("\n"));
   if (values["no-check"]) {
     io.stdout(
@@ -56106,7 +56867,7 @@ function baselineRefusal(r, gate) {
   const rate = errorRateOf(r.trials);
   return `${(rate * 100).toFixed(2)}% of its requests failed, over its error-rate limit of ${(gate.errorRate * 100).toFixed(2)}%`;
 }
-async function storeBaselines(doc, gates, store, sha) {
+async function storeBaselines(doc, gates, store, sha2) {
   const out = { refused: [], saved: [] };
   const previous = await Promise.all(doc.results.map((r) => store.restore(r.stack.name, r.environment.id)));
   for (const [i, r] of doc.results.entries()) {
@@ -56120,267 +56881,10 @@ async function storeBaselines(doc, gates, store, sha) {
     const sameEnv = prevResult?.environment.id === r.environment.id;
     const history = sameEnv ? nextHistory(prevResult, prev?.doc.commit?.sha, prev?.doc.createdAt ?? "") : [];
     const result = { ...r, history };
-    const key = await store.save(r.stack.name, r.environment.id, sha, { ...doc, results: [result] });
+    const key = await store.save(r.stack.name, r.environment.id, sha2, { ...doc, results: [result] });
     if (key) out.saved.push({ stack: r.stack.name, key, history: history.length, result });
   }
   return out;
-}
-
-// src/work/count.ts
-import { closeSync as closeSync4, openSync as openSync3, readSync as readSync2, statSync as statSync5 } from "node:fs";
-import http3 from "node:http";
-import { join as join19 } from "node:path";
-
-// src/work/logins.ts
-function pgbouncerLogins(log, db, user) {
-  let n = 0;
-  for (const line of log.split("\n")) if (line.includes(`login attempt: db=${db} user=${user} `)) n++;
-  return n;
-}
-function postgresLogins(log, user) {
-  let n = 0;
-  for (const line of log.split("\n")) if (line.includes(`connection authorized: user=${user} `)) n++;
-  return n;
-}
-
-// src/work/statements.ts
-var STATEMENTS_SQL = `select coalesce(json_agg(s), '[]') from (select queryid::text as queryid, toplevel, calls, rows, shared_blks_hit + shared_blks_read as pages, query from pg_stat_statements where userid = (select oid from pg_roles where rolname = 'loadgate')) s`;
-var CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|set|reset|show|discard|deallocate|prepare\s+transaction|commit\s+prepared|rollback\s+prepared|listen|unlisten)\b/i;
-function isControl(query) {
-  return CONTROL.test(query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, ""));
-}
-function parseStatementRows(output) {
-  const data = JSON.parse(output.trim());
-  if (!Array.isArray(data)) throw new Error("pg_stat_statements: expected a JSON array");
-  return data.map((r) => ({
-    queryid: String(r.queryid),
-    toplevel: r.toplevel !== false,
-    calls: Number(r.calls),
-    rows: Number(r.rows),
-    pages: Number(r.pages),
-    query: String(r.query ?? "")
-  }));
-}
-var keyOf2 = (r) => `${r.queryid}/${r.toplevel ? "t" : "n"}`;
-function statementDelta(before, after) {
-  const prior = new Map(before.map((r) => [keyOf2(r), r]));
-  const out = [];
-  for (const r of after) {
-    const b = prior.get(keyOf2(r));
-    const d = {
-      ...r,
-      calls: r.calls - (b?.calls ?? 0),
-      rows: r.rows - (b?.rows ?? 0),
-      pages: r.pages - (b?.pages ?? 0)
-    };
-    if (d.calls > 0) out.push(d);
-  }
-  return out;
-}
-function totalsOf(delta) {
-  const t = { statements: 0, control: 0, nested: 0, rows: 0, pages: 0 };
-  for (const r of delta) {
-    if (!r.toplevel) {
-      t.nested += r.calls;
-      continue;
-    }
-    if (isControl(r.query)) t.control += r.calls;
-    else {
-      t.statements += r.calls;
-      t.rows += r.rows;
-    }
-    t.pages += r.pages;
-  }
-  return t;
-}
-var STATEMENT_LIMIT = 20;
-var TEXT_LIMIT = 500;
-function statementTable(delta, requests) {
-  const all = delta.map((r) => ({
-    queryid: r.queryid,
-    text: r.query.length > TEXT_LIMIT ? `${r.query.slice(0, TEXT_LIMIT - 1)}\u2026` : r.query,
-    toplevel: r.toplevel,
-    control: isControl(r.query),
-    calls: r.calls / requests,
-    rows: r.rows / requests,
-    pages: r.pages / requests
-  })).sort((a, b) => b.calls - a.calls || a.text.localeCompare(b.text));
-  return { statements: all.slice(0, STATEMENT_LIMIT), omitted: Math.max(0, all.length - STATEMENT_LIMIT) };
-}
-
-// src/work/count.ts
-function logSince(file, from) {
-  const size = statSync5(file).size;
-  if (size <= from) return "";
-  const fd = openSync3(file, "r");
-  try {
-    const buf = Buffer.alloc(size - from);
-    readSync2(fd, buf, 0, buf.length, from);
-    return buf.toString("utf8");
-  } finally {
-    closeSync4(fd);
-  }
-}
-async function admin2(src, sql) {
-  const r = await psql(src.bin, src.admin, DB, ["-Atc", sql]);
-  if (r.code !== 0) throw new StackError(`work count: ${sql.slice(0, 60)}\u2026 failed: ${r.output.trim()}`);
-  return r.output;
-}
-async function poolerTransactions(src) {
-  if (!src.pooler) return null;
-  const r = await psql(src.bin, src.pooler, "pgbouncer", ["-A", "-F", "	", "-P", "footer=off", "-c", "show stats"]);
-  if (r.code !== 0) return null;
-  const [head, ...rows] = r.output.trim().split("\n");
-  const names = (head ?? "").split("	");
-  const row2 = rows.map((l) => l.split("	")).find((c2) => c2[names.indexOf("database")] === DB);
-  const n = Number(row2?.[names.indexOf("total_xact_count")]);
-  return Number.isFinite(n) ? n : null;
-}
-async function read(src, offsets) {
-  const rows = parseStatementRows(await admin2(src, STATEMENTS_SQL));
-  return {
-    rows,
-    xacts: await poolerTransactions(src),
-    poolerLogins: src.logs.pgbouncer ? pgbouncerLogins(logSince(src.logs.pgbouncer, offsets.pgbouncer), DB, APP_ROLE) : null,
-    serverLogins: postgresLogins(logSince(src.logs.postgres, offsets.postgres), APP_ROLE)
-  };
-}
-function chunkCounts(a, b, n, bytes) {
-  const t = totalsOf(statementDelta(a.rows, b.rows));
-  const per = (v) => v === null ? null : v / n;
-  const pooled = a.poolerLogins !== null && b.poolerLogins !== null;
-  return {
-    statements: t.statements / n,
-    control: t.control / n,
-    nested: t.nested / n,
-    rows: t.rows / n,
-    pages: t.pages / n,
-    transactions: a.xacts !== null && b.xacts !== null ? per(b.xacts - a.xacts) : null,
-    connections: pooled ? per(b.poolerLogins - a.poolerLogins) : per(b.serverLogins - a.serverLogins),
-    serverConnections: per(b.serverLogins - a.serverLogins),
-    responseBytes: bytes / n
-  };
-}
-async function sendChunk(stack, requests, first, n, o) {
-  let bytes = 0;
-  for (let i = first; i < first + n; i++) {
-    o.signal?.throwIfAborted();
-    stack.assertAlive();
-    const r = requestAt(requests, i);
-    let answer;
-    try {
-      answer = await sendOne(o.agent, new URL(stack.url), r, o.timeoutMs);
-    } catch (err) {
-      throw new StackError(`work count: ${r.method} ${r.path} (request ${i + 1}) failed: ${messageOf(err)}.`);
-    }
-    if (answer.status < 200 || answer.status > 299) {
-      throw new StackError(
-        `work count: ${r.method} ${r.path} (request ${i + 1}) answered ${answer.status}; the work count counts only a stack that answers every request with 2xx.`
-      );
-    }
-    bytes += answer.bytes;
-  }
-  return bytes;
-}
-function unavailableFor(spec) {
-  if (!spec.database) {
-    const why = "database: none: the stack has no PostgreSQL to count";
-    return Object.fromEntries(WORK_METRICS.filter((m) => m !== "responseBytes").map((m) => [m, why]));
-  }
-  if (!spec.pooler) {
-    return {
-      transactions: "pooler: none: transactions are counted by PgBouncer (PostgreSQL's pg_stat_database reaches its view up to 10 s late)"
-    };
-  }
-  return {};
-}
-function sourcesOf(stack, bin) {
-  const db = stack.database;
-  const pg = stack.components.find((c2) => c2.name === "postgres");
-  if (!db || !pg || stack.ports.postgres === void 0) return null;
-  const bouncer = stack.components.find((c2) => c2.name === "pgbouncer");
-  return {
-    bin,
-    admin: { socketDir: join19(stack.runDir, "pg"), port: stack.ports.postgres },
-    pooler: bouncer && stack.ports.pgbouncer !== void 0 ? { port: stack.ports.pgbouncer, user: ADMIN_ROLE, password: db.credentials.adminPassword } : null,
-    logs: { postgres: pg.logFile, pgbouncer: bouncer?.logFile ?? null }
-  };
-}
-async function quiet(src, signal) {
-  const calls = async () => parseStatementRows(await admin2(src, STATEMENTS_SQL)).reduce((a, r) => a + r.calls, 0);
-  let before = await calls();
-  for (let i = 0; i < 33; i++) {
-    await new Promise((res) => setTimeout(res, 300));
-    signal?.throwIfAborted();
-    const now = await calls();
-    if (now === before) return;
-    before = now;
-  }
-}
-async function workCount(stack, s, work, ctx) {
-  const started = Date.now();
-  const requests = s.load.requests;
-  const perChunk = chunkSize(work.chunkRequests, requests.length);
-  const src = ctx.postgresBin ? sourcesOf(stack, ctx.postgresBin) : null;
-  let postgresMajor = null;
-  if (src) {
-    await admin2(src, "create extension if not exists pg_stat_statements");
-    await quiet(src, ctx.signal);
-    const out = await admin2(src, "select pg_stat_statements_reset(); show server_version_num");
-    postgresMajor = Math.floor(Number(out.trim().split("\n").at(-1)) / 1e4) || null;
-  }
-  const size = (f) => f ? statSync5(f).size : 0;
-  const offsets = { postgres: size(src?.logs.postgres), pgbouncer: size(src?.logs.pgbouncer) };
-  const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
-  const chunks = [];
-  let first;
-  let last;
-  try {
-    last = src ? await read(src, offsets) : void 0;
-    first = last;
-    for (let i = 0; i < work.chunks; i++) {
-      const opts = { agent, timeoutMs: s.load.timeoutSeconds * 1e3, signal: ctx.signal };
-      const bytes = await sendChunk(stack, requests, i * perChunk, perChunk, opts);
-      await new Promise((res) => setTimeout(res, 20));
-      const now = src ? await read(src, offsets) : void 0;
-      chunks.push(now && last ? chunkCounts(last, now, perChunk, bytes) : bytesOnly(bytes / perChunk));
-      last = now;
-    }
-  } finally {
-    agent.destroy();
-  }
-  const total = perChunk * work.chunks;
-  const table2 = first && last ? statementTable(statementDelta(first.rows, last.rows), total) : { statements: [], omitted: 0 };
-  const unavailable = unavailableFor(s.spec);
-  for (const c2 of chunks)
-    for (const m of Object.keys(unavailable)) if (m !== "responseBytes") c2[m] = null;
-  const { perRequest, spread } = summarize(chunks);
-  return {
-    chunkRequests: perChunk,
-    chunks,
-    perRequest,
-    spread,
-    statements: table2.statements,
-    statementsOmitted: table2.omitted,
-    unavailable,
-    postgresMajor,
-    dataHash: stack.database?.fingerprint || null,
-    seconds: (Date.now() - started) / 1e3,
-    warnings: []
-  };
-}
-function bytesOnly(responseBytes) {
-  return {
-    statements: null,
-    control: null,
-    nested: null,
-    rows: null,
-    pages: null,
-    transactions: null,
-    connections: null,
-    serverConnections: null,
-    responseBytes
-  };
 }
 
 // src/engine/error-rate.ts
@@ -56397,7 +56901,7 @@ function errorRateMessage(label, trials, limit, o) {
   const e = errorsByKind(trials);
   if (e.attempts === 0 || e.failed / e.attempts <= limit) return void 0;
   const kinds = [
-    e.connection > 0 ? `connection errors: the connection was refused or closed before an answer` : "",
+    e.connection > 0 ? `connection errors: the connection was refused, reset or closed before an answer, or not made within load.timeout` : "",
     e.timeouts > 0 ? `timeouts: no answer within load.timeout (${o.requestTimeoutSeconds} s)` : "",
     e.non2xx > 0 ? "non-2xx: the app answered with an error status" : ""
   ].filter(Boolean);
@@ -56473,9 +56977,9 @@ async function timeTrials(stack, s, facts, hooks) {
   const name = s.spec.name;
   const log = (line) => hooks.log(`[${name}] ${line}`);
   try {
-    const mode = s.load.rate === null ? `${s.load.connections} connections` : `${s.load.rate} req/s open loop`;
+    const mode = `${s.load.rate === null ? `${s.load.connections} connections` : `${s.load.rate} req/s open loop`}${s.load.keepalive ? "" : ", a new connection per request"}`;
     log(
-      `load: ${mode} \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} \xD7 ${s.load.durationSeconds} s`
+      `load: ${mode} \u2192 ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.totalRequests === null ? `${s.load.trials} \xD7 ${s.load.durationSeconds} s` : `${s.load.totalRequests} requests in ${s.load.trials} trial(s)`}`
     );
     hooks.onPhase?.(name, "warmup");
     return await measure(
@@ -56540,14 +57044,14 @@ ${messageOf(err)}`
 
 // src/load/placement.ts
 import { spawnSync as spawnSync5 } from "node:child_process";
-import { availableParallelism } from "node:os";
+import { availableParallelism as availableParallelism2 } from "node:os";
 function planPlacement(pin, cores) {
   const all = cores > 1 ? `0-${cores - 1}` : "0";
   if (!pin) return { pinned: false, loadGenerator: all, stack: all };
   return { pinned: true, loadGenerator: "0", stack: cores > 2 ? `1-${cores - 1}` : "1" };
 }
 function applyPlacement(pin) {
-  const cores = availableParallelism();
+  const cores = availableParallelism2();
   if (pin && cores < 2) {
     throw new UserError(
       `--pin needs at least 2 CPUs (one for the load generator, the rest for the stack); this machine has ${cores}.`
@@ -56605,6 +57109,41 @@ async function runTarget(plan, target, hooks) {
   });
 }
 
+// src/engine/work-only.ts
+async function warm2(stack, p, hooks) {
+  const load = p.plan.load;
+  if (!(load.warmupSeconds > 0)) return;
+  hooks.onPhase?.(p.plan.spec.name, "warmup");
+  const window2 = { ...load, warmupSeconds: 0, durationSeconds: load.warmupSeconds, trials: 1 };
+  await measure(stack.url, window2, () => [], watching(stack, hooks.signal), machineFacts().logicalCores);
+}
+async function workOnlyResult(plan, p, placement, hooks) {
+  const s = p.plan;
+  const name = s.spec.name;
+  const log = (line) => hooks.log(`[${name}] ${line}`);
+  const work = s.work;
+  hooks.onPhase?.(name, "up");
+  log("bringing the stack up");
+  const stack = await startStack(plan, p, { log, signal: hooks.signal, onComponent: hooks.onComponent });
+  let record;
+  try {
+    await warm2(stack, p, hooks);
+    hooks.onPhase?.(name, "work");
+    log(`work count: ${work.chunks} chunks of ${work.chunkRequests} requests, one at a time`);
+    record = await workCount(stack, s, work, { postgresBin: p.binaries.postgresBin, log, signal: hooks.signal });
+    log(`work count: ${workLine(record)} (${record.seconds.toFixed(1)} s)`);
+  } catch (err) {
+    hooks.onPhase?.(name, "down");
+    await stack.down(true).catch((downErr) => log(String(downErr instanceof Error ? downErr.message : downErr)));
+    log(`logs kept in ${stack.runDir}`);
+    throw err;
+  }
+  hooks.onPhase?.(name, "down");
+  log("bringing the stack down");
+  await stack.down();
+  return { ...untimedResult(p, placement), work: record };
+}
+
 // src/modes/measure.ts
 async function measureAll(plan, hooks) {
   const results = plan.target ? [await runTarget(plan, plan.target, hooks)] : await runStacks(plan, hooks);
@@ -56618,15 +57157,22 @@ async function runStacks(plan, hooks) {
     hooks.onPhase?.(s.spec.name, "install");
     prepared.push(await prepareStack(plan, s, hooks.log, hooks));
   }
-  const placement = applyPlacement(plan.costOnly ? false : plan.pin);
+  const placement = applyPlacement(plan.costOnly || plan.workOnly ? false : plan.pin);
   const results = [];
   for (const p of prepared) {
     hooks.signal?.throwIfAborted();
     results.push(
-      plan.costOnly ? await costOnlyResult(plan, p, placement, hooks) : await oneStack(plan, p, placement, hooks)
+      plan.costOnly ? await costOnlyResult(plan, p, placement, hooks) : plan.workOnly ? await workOnlyResult(plan, p, placement, hooks) : await oneStack(plan, p, placement, hooks)
     );
   }
   return results;
+}
+function workOnlyPlan(plan) {
+  return {
+    ...plan,
+    workOnly: true,
+    stacks: plan.stacks.map((s) => ({ ...s, sweep: null, work: s.work ?? { ...WORK_DEFAULTS } }))
+  };
 }
 async function oneStack(plan, p, placement, hooks) {
   const starts = 1 + Number(p.plan.sweep !== null) + Number(p.plan.gate.cost !== null) + Number(!!p.plan.gate.capacity);
@@ -56689,29 +57235,29 @@ function markReusedWorkers(results, asked) {
 
 // src/cli/run.ts
 var TIMING_FLAGS = COST_REFUSED.map((f) => `--${f}`);
-async function runCommand(argv, io, costOnly = false) {
-  const given = costOnly ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : void 0;
+async function runCommand(argv, io, only = null) {
+  const given = only === "cost" ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : void 0;
   if (given) {
     throw new UserError(
       `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see docs/stack-file.md, "Every field").`
     );
   }
-  const refused = costOnly ? refusedFlag("cost", argv) : void 0;
+  const refused = only ? refusedFlag(only, argv) : void 0;
   if (refused) throw refused;
   const asked = planRun(
-    costOnly ? [...argv, "--cost"] : argv,
+    only === "cost" ? [...argv, "--cost"] : argv,
     { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
     VERSION,
-    costOnly ? "cost" : "run"
+    only ?? "run"
   );
   checkBaselineFile(asked);
   const hooks = modeIo(io);
-  let plan = costOnly ? { ...asked, costOnly: true } : asked;
+  let plan = only === "cost" ? { ...asked, costOnly: true } : only === "work" ? workOnlyPlan(asked) : asked;
   if (plan.baselineFile && existsSync7(plan.baselineFile) && plan.stacks.some((s) => s.sweep)) {
     plan = withBaselineWorkers(plan, readResultFile(plan.baselineFile), hooks.log);
   }
   const results = await measureAll(plan, hooks);
-  markReusedWorkers(results, asked);
+  if (!plan.workOnly) markReusedWorkers(results, asked);
   hooks.finish();
   const doc = resultDocument(results);
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
@@ -56735,7 +57281,7 @@ Result written to ${plan.jsonOut}
       ({ result, comparison, baseline, stored }) => {
         if (comparison.headline === "regression") code2 = ExitCode.regression;
         const age = stored ? ageLine(stored.doc) : "";
-        const work = workComparisonText(baseline?.work, result.work);
+        const work = timingWorkText(comparison, baseline, result);
         return `${verdictReport(result.stack.name, comparison, latencyChart(result, baseline))}${age}${work ? `
 
 ${work}` : ""}`;
@@ -56828,6 +57374,39 @@ async function runStudy(plan, rows, hooks) {
   return { outcomes, installSeconds, measureSeconds, failed: failed2 };
 }
 
+// src/stats/rank-correlation.ts
+function averageRanks(values) {
+  const order = values.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
+  const ranks = new Array(values.length);
+  for (let start = 0; start < order.length; ) {
+    let end = start + 1;
+    while (end < order.length && order[end].v === order[start].v) end++;
+    const rank = (start + 1 + end) / 2;
+    for (let k = start; k < end; k++) ranks[order[k].i] = rank;
+    start = end;
+  }
+  return ranks;
+}
+function pearson(x, y) {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxx === 0 || syy === 0 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
+}
+function spearman(x, y) {
+  if (x.length !== y.length) throw new Error(`spearman: ${x.length} values against ${y.length}`);
+  if (x.length < 2 || ![...x, ...y].every(Number.isFinite)) return Number.NaN;
+  return pearson(averageRanks(x), averageRanks(y));
+}
+
 // src/report/study-table.ts
 var HEADER2 = (cores) => [
   "Webserver",
@@ -56861,6 +57440,46 @@ function cells(o) {
     r ? formatRps(r.summary.throughput.median) : "\u2013"
   ];
 }
+function studyAgreement(outcomes) {
+  const measured = outcomes.filter((o) => o.result);
+  const of = (published, here) => spearman(
+    measured.map(published),
+    measured.map((o) => here(o.result))
+  );
+  return {
+    rows: measured.length,
+    p99: of(
+      (o) => o.row.published.p99,
+      (r) => r.summary.latency.p99.median
+    ),
+    throughput: of(
+      (o) => o.row.published.throughput,
+      (r) => r.summary.throughput.median
+    )
+  };
+}
+function formatRho(rho) {
+  if (Number.isNaN(rho)) return "\u2013 (needs two or more measured rows that differ)";
+  return `${rho < 0 ? "\u2212" : ""}${Math.abs(rho).toFixed(2)}`;
+}
+function agreementLines(outcomes) {
+  const a = studyAgreement(outcomes);
+  const over = `Spearman, published against measured, ${a.rows} row${a.rows === 1 ? "" : "s"}`;
+  return [
+    `\u03C1 of the P99 order (${over}): ${formatRho(a.p99)}`,
+    `\u03C1 of the throughput order (${over}): ${formatRho(a.throughput)}`
+  ];
+}
+function measuredLoadText(outcomes) {
+  const results = outcomes.flatMap((o) => o.result ? [o.result] : []);
+  const first = results[0];
+  if (!first) return "nothing measured";
+  const l = first.load;
+  const conns = `${l.connections} connections${l.keepalive === false ? ", a new connection per request" : " kept open"}`;
+  const swept = results.some((r) => r.sweep && !r.sweep.reusedFrom) ? ", workers swept" : "";
+  const pinned = first.placement.pinned ? `, load generator on CPU ${first.placement.loadGenerator}` : "";
+  return `${conns}, warmup ${l.warmupSeconds} s + ${trialsText(l)}${swept}${pinned}`;
+}
 function studyTextTable(outcomes, cores) {
   const ordered = orderedOutcomes(outcomes);
   const table2 = textTable(
@@ -56869,8 +57488,10 @@ function studyTextTable(outcomes, cores) {
     HEADER2(cores).map((_, i) => i > 1)
   );
   return [
-    `Published: ${STUDY_MACHINE}, ApacheBench, 100 connections. Measured: this machine, ${cores} CPUs, loadgate's client, closed loop.`,
+    `Published: ${STUDY_MACHINE}, ApacheBench, 100 connections, a new connection per request, 100,000 requests.`,
+    `Measured: this machine, ${cores} CPUs, loadgate's client, ${measuredLoadText(outcomes)}.`,
     table2,
+    ...agreementLines(outcomes),
     ...skippedLines(outcomes)
   ].join("\n");
 }
@@ -56881,9 +57502,11 @@ function studyMarkdown(outcomes, cores, machine, date) {
     align: header.map((_, i) => i > 1 ? "r" : "l")
   });
   return [
-    `Published: the study's ${STUDY_MACHINE}. Measured: ${escapeText(machine)}, ${cores} CPUs, ${escapeText(date)}; ordered by measured P99.`,
+    `Published: the study's ${STUDY_MACHINE}. Measured: ${escapeText(machine)}, ${cores} CPUs, ${escapeText(date)}, ${escapeText(measuredLoadText(outcomes))}; ordered by measured P99.`,
     "",
     body,
+    "",
+    ...agreementLines(outcomes).map((l) => `${escapeText(l)}  `),
     ...skippedLines(outcomes).map((l) => `
 ${escapeText(l)}`)
   ].join("\n");
@@ -56905,15 +57528,22 @@ function builtInStacksDir(from = dirname11(fileURLToPath(import.meta.url))) {
 }
 
 // src/cli/study.ts
+function studyPlanLine(plan, cores) {
+  const first = plan.rows[0]?.stack;
+  if (!first) return "no rows";
+  const l = first.load;
+  const trials = l.totalRequests === null ? `${l.trials} \xD7 ${l.durationSeconds} s` : `${l.totalRequests} requests`;
+  const conns = `${l.connections} connections${l.keepalive ? "" : ", a new connection per request"}`;
+  const sweep = first.sweep ? `, workers swept first (within ${first.sweep.budgetSeconds} s each)` : "";
+  const where = plan.run.pin ? "; the load generator on CPU 0" : plan.asPublished ? `; the load generator shares this machine's ${cores} CPUs with the stack (pinned from ${AS_PUBLISHED.pinFromCores} CPUs; --pin pins it anyway)` : "";
+  return `${plan.rows.length} rows, each ${conns}: ${l.warmupSeconds} s warmup + ${trials}${sweep}${where}`;
+}
 async function studyCommand(argv, io) {
   const plan = planStudy(argv, { cwd: io.cwd, env: io.env, isTTY: io.isTTY }, VERSION, builtInStacksDir());
   const log = (line) => io.stderr(`${line}
 `);
   requireBinaries(needsOf(plan.rows.map((r) => r.stack)), plan.run.binarySearch, plan.run.install, log);
-  const first = plan.rows[0]?.stack.load;
-  log(
-    `loadgate study: ${plan.rows.length} rows, each ${first?.warmupSeconds} s warmup + ${first?.trials} \xD7 ${first?.durationSeconds} s`
-  );
+  log(`loadgate study: ${studyPlanLine(plan, machineFacts().logicalCores)}`);
   const study = await runStudy(plan.run, plan.rows, { log, signal: io.signal });
   const facts = machineFacts();
   io.stdout(`
@@ -56999,7 +57629,8 @@ async function upCommand(argv, io) {
 // src/cli/main.ts
 var COMMANDS2 = {
   run: (argv, io) => runCommand(argv, io),
-  cost: (argv, io) => runCommand(argv, io, true),
+  cost: (argv, io) => runCommand(argv, io, "cost"),
+  work: (argv, io) => runCommand(argv, io, "work"),
   up: upCommand,
   study: studyCommand,
   capacity: capacityCommand,
@@ -57029,7 +57660,7 @@ async function main(io) {
     const run2 = Object.hasOwn(COMMANDS2, command) ? COMMANDS2[command] : void 0;
     if (!run2) {
       throw new UserError(
-        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: init, run, cost, ab, study, capacity, compare, report, history, up. See "loadgate --help".`
+        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: init, run, cost, work, ab, study, capacity, compare, report, history, up. See "loadgate --help".`
       );
     }
     return await run2(rest, io);

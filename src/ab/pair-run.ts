@@ -7,7 +7,7 @@ import type { RunPlan } from "../config/plan.js";
 import type { EngineHooks } from "../engine/hooks.js";
 import type { PreparedStack } from "../engine/prepare.js";
 import type { machineFacts } from "../result/environment.js";
-import type { CapacityRecord, CostRecord, SweepRecord, Trial } from "../result/types.js";
+import type { CapacityRecord, CostRecord, SweepRecord, Trial, WorkRecord } from "../result/types.js";
 import type { DatabaseTemplate } from "../stack/stack.js";
 import type { LookPlan } from "./looks.js";
 import type { AbPlan } from "./plan.js";
@@ -29,6 +29,8 @@ export interface PairRun {
   notes: string[];
   costs: Partial<Record<Side, CostRecord>>;
   capacities: Partial<Record<Side, CapacityRecord>>;
+  /** The work count of each side, taken once on the first block's stacks (src/ab/work.ts). */
+  works: Partial<Record<Side, WorkRecord>>;
   sweep?: SweepRecord;
   blockTimes: number[];
   setupSeconds: number;

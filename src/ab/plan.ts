@@ -23,6 +23,8 @@ export function withAbWindows(o: Overrides): Overrides {
     ...o,
     durationSeconds: o.durationSeconds ?? AB_DEFAULT_WINDOW_SECONDS,
     warmupSeconds: o.warmupSeconds ?? AB_DEFAULT_WARMUP_SECONDS,
+    // Timed windows: a stack file's load.total-requests is set aside too.
+    totalRequests: null,
   };
 }
 

@@ -10,6 +10,7 @@ export function abResult(r: PairRun, side: Side): StackResult {
   const s = r.sides[side];
   const cost = r.costs[side];
   const capacity = r.capacities[side];
+  const work = r.works[side];
   const sweep = r.sweep;
   return {
     ...stackResult({
@@ -26,6 +27,7 @@ export function abResult(r: PairRun, side: Side): StackResult {
     }),
     ...(cost ? { cost } : {}),
     ...(capacity ? { capacity } : {}),
+    ...(work ? { work } : {}),
     ...(sweep ? { sweep: side === "base" ? sweep : { ...sweep, reusedFrom: "the base (same-runner A/B)" } } : {}),
   };
 }

@@ -22,7 +22,7 @@ import { machineFacts } from "../result/environment.js";
 import type { StackResult, Trial } from "../result/types.js";
 import { appLogTail, type RunningStack } from "../stack/stack.js";
 import { sweepWorkers } from "../sweep/run.js";
-import { withCapacityRow, withCostRow } from "../verdict/ab.js";
+import { withCapacityRow, withCostRow, withWorkRows } from "../verdict/ab.js";
 import { addWorktree, removeWorktree } from "./git.js";
 import { PAIRS_PER_BLOCK, planLooks } from "./looks.js";
 import type { PairRun } from "./pair-run.js";
@@ -30,6 +30,7 @@ import type { AbPlan } from "./plan.js";
 import { abResult } from "./result.js";
 import { blockOrder, type Side } from "./schedule.js";
 import { isLook, verdictAt } from "./sequential.js";
+import { countWorkBoth } from "./work.js";
 
 export interface AbOutcome {
   base: StackResult;
@@ -70,7 +71,10 @@ export async function runAb(ab: AbPlan, run: RunPlan, hooks: EngineHooks): Promi
   }
 }
 
-/** Each side's plan from its own stack file; both get the head's load and the head's cost counting, so only the code differs. */
+/**
+ * Each side's plan from its own stack file; both get the head's load, the head's cost counting and the
+ * head's work count, so only the code differs.
+ */
 function sidePlans(ab: AbPlan, baseDir: string, headDir: string, rel: string): Record<Side, StackPlan> {
   const headSpec = loadStackFile(resolveStackPath(join(headDir, rel)));
   let baseSpec: ReturnType<typeof loadStackFile>;
@@ -85,6 +89,7 @@ function sidePlans(ab: AbPlan, baseDir: string, headDir: string, rel: string): R
   const base: StackPlan = {
     ...baseOwn,
     load: head.load,
+    work: head.work,
     spec: { ...baseOwn.spec, cost: { ...baseOwn.spec.cost, warmupRequests, chunks, chunkRequests } },
   };
   return { base, head };
@@ -167,6 +172,7 @@ function newPairRun(ab: AbPlan, run: RunPlan, hooks: EngineHooks, sides: Record<
     notes: [],
     costs: {},
     capacities: {},
+    works: {},
     blockTimes: [],
     setupSeconds: 0,
     looksTaken: 0,
@@ -241,11 +247,14 @@ async function capacityBoth(r: PairRun): Promise<void> {
   }
 }
 
-/** The timing verdict at a look, with the cost row (measured once, before the blocks) when the cost gate is on. */
+/**
+ * The timing verdict at a look, with the cost row (measured once, before the blocks) when the cost gate
+ * is on and the work rows (counted once, in the first block) when both sides counted.
+ */
 function judge(r: PairRun): Comparison {
   const gate = r.sides.head.plan.gate;
   const c = verdictAt(r.pairs, r.looks, gate, r.ab.stackPaths.length);
-  return withCostRow(c, gate, r.costs, r.ab.stackPaths.length);
+  return withWorkRows(withCostRow(c, gate, r.costs, r.ab.stackPaths.length), gate, r.works);
 }
 
 /** Blocks until decided, the most pairs, or --max-time; a look after each planned block count. */
@@ -295,6 +304,8 @@ async function runBlock(r: PairRun, b: number, maxBlocks: number): Promise<void>
       measured[pairIndex] = { ...measured[pairIndex], [side]: t };
     }
     for (const m of measured) if (m.base && m.head) r.pairs.push({ base: m.base, head: m.head, block: b });
+    // Once per side, on the first block's warm stacks: the counts do not change from pair to pair.
+    if (b === 0) await countWorkBoth(r, stacks);
   } catch (err) {
     r.hooks.onPhase?.(r.name, "down");
     await downAll(stacks, true).catch(() => undefined);

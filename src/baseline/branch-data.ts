@@ -136,3 +136,12 @@ export function newestComparable(h: BranchHistory, environmentId: string): Resul
   doc.results = [{ ...pick.result, history: history.slice(-HISTORY_LIMIT) }];
   return doc;
 }
+
+/** The newest entry of any environment, without a history (for the work rows, which do not depend on the machine). */
+export function newestOfAny(h: BranchHistory): ResultDocument | undefined {
+  const pick = h.entries.at(-1);
+  if (!pick) return undefined;
+  const doc = asDocument(pick);
+  doc.results = [{ ...pick.result, history: [] }];
+  return doc;
+}

@@ -9,6 +9,7 @@ import {
   type BranchHistory,
   branchPath,
   newestComparable,
+  newestOfAny,
   parseBranchHistory,
   serialize,
 } from "./branch-data.js";
@@ -108,6 +109,14 @@ export class BranchBaselineStore implements BaselineStore {
     if (!head) return undefined;
     const h = await this.read(head, stack);
     const doc = h ? newestComparable(h, environmentId) : undefined;
+    if (!doc) return undefined;
+    return { doc, source: `${this.o.branch}:${branchPath(stack)}@${doc.commit?.sha.slice(0, 7) ?? "?"}` };
+  }
+
+  async newest(stack: string): Promise<StoredBaseline | undefined> {
+    const head = await this.fetch();
+    const h = head ? await this.read(head, stack) : undefined;
+    const doc = h ? newestOfAny(h) : undefined;
     if (!doc) return undefined;
     return { doc, source: `${this.o.branch}:${branchPath(stack)}@${doc.commit?.sha.slice(0, 7) ?? "?"}` };
   }

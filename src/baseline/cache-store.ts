@@ -27,15 +27,24 @@ export class CacheBaselineStore implements BaselineStore {
   }
 
   async restore(stack: string, environmentId: string): Promise<StoredBaseline | undefined> {
+    const samePrefix = baselinePrefix(BASELINE_KEY_VERSION, stack, environmentId);
+    return this.restoreBy(stack, samePrefix, [samePrefix, baselinePrefix(BASELINE_KEY_VERSION, stack)]);
+  }
+
+  async newest(stack: string): Promise<StoredBaseline | undefined> {
+    const anyPrefix = baselinePrefix(BASELINE_KEY_VERSION, stack);
+    return this.restoreBy(stack, anyPrefix, [anyPrefix]);
+  }
+
+  /** The newest entry for the first of `restoreKeys` (prefixes) that has one, read from the cached file. */
+  private async restoreBy(stack: string, key: string, restoreKeys: string[]): Promise<StoredBaseline | undefined> {
     const rel = this.pathFor(stack);
     const abs = join(this.workspace, rel);
     rmSync(abs, { force: true });
-    const samePrefix = baselinePrefix(BASELINE_KEY_VERSION, stack, environmentId);
-    const anyPrefix = baselinePrefix(BASELINE_KEY_VERSION, stack);
-    const key = await cache.restoreCache([rel], samePrefix, [samePrefix, anyPrefix]);
-    if (!key) return undefined;
-    const doc = parseResultDocument(readBounded(abs), `baseline ${key}`);
-    return { doc, source: key };
+    const matched = await cache.restoreCache([rel], key, restoreKeys);
+    if (!matched) return undefined;
+    const doc = parseResultDocument(readBounded(abs), `baseline ${matched}`);
+    return { doc, source: matched };
   }
 
   async save(stack: string, environmentId: string, sha: string, doc: ResultDocument): Promise<string | undefined> {

@@ -16,6 +16,11 @@ export interface BaselineStore {
   restore(stack: string, environmentId: string): Promise<StoredBaseline | undefined>;
   /** Stores a baseline; never overwrites an existing one. Returns where it went, or undefined when it already existed. */
   save(stack: string, environmentId: string, sha: string, doc: ResultDocument): Promise<string | undefined>;
+  /**
+   * The newest baseline of a stack from any environment, where the store can tell (the cache, the data
+   * branch): the work counts do not depend on the machine, so the work rows may compare with it.
+   */
+  newest?(stack: string): Promise<StoredBaseline | undefined>;
   /** Every stored baseline of a stack, oldest first, where the store keeps them all (the data branch). */
   history?(stack: string): Promise<{ history: BranchHistory; source: string } | undefined>;
 }

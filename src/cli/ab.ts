@@ -12,6 +12,7 @@ import { ExitCode, UserError } from "../errors.js";
 import { abMode, abReports } from "../modes/ab.js";
 import { resultDocument, savedReports } from "../modes/document.js";
 import { latencyChart, verdictReport } from "../report/terminal.js";
+import { timingWorkText } from "../report/timing-work.js";
 import { VERSION } from "../version.js";
 import { refusedFlag } from "./help.js";
 import { type CliIo, modeIo } from "./io.js";
@@ -60,13 +61,15 @@ export async function abCommand(argv: string[], io: CliIo): Promise<number> {
   const outcomes = await abMode(ab, run, null, hooks);
   hooks.finish();
   const head = ab.headRef ?? "working tree";
-  const lines = outcomes.map((o) =>
-    verdictReport(
+  const lines = outcomes.map((o) => {
+    const verdict = verdictReport(
       `${o.head.stack.name} (${o.pairs} pairs, ${ab.baseRef} → ${head})`,
       o.comparison,
       latencyChart(o.head, o.base, { base: `base (${ab.baseRef})`, head: `head (${head})` }),
-    ),
-  );
+    );
+    const work = timingWorkText(o.comparison, o.base, o.head);
+    return work ? `${verdict}\n\n${work}` : verdict;
+  });
   io.stdout(`${lines.join("\n\n")}\n`);
   if (ab.jsonOut) {
     const doc = resultDocument(

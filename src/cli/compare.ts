@@ -11,6 +11,7 @@ import { type Overrides, parseOverrides } from "../config/overrides.js";
 import { loadStackFile, resolveStackPath } from "../config/stack-file.js";
 import { ExitCode, UserError } from "../errors.js";
 import { latencyChart, verdictReport } from "../report/terminal.js";
+import { timingWorkText } from "../report/timing-work.js";
 import { readResultFile } from "../result/read.js";
 import type { StackResult } from "../result/types.js";
 import { compareWithBaseline } from "../verdict/stored.js";
@@ -20,6 +21,10 @@ export const COMPARE_OPTIONS = {
   stack: { type: "string", multiple: true },
   "p99-threshold": { type: "string" },
   "throughput-threshold": { type: "string" },
+  "statements-threshold": { type: "string" },
+  "rows-threshold": { type: "string" },
+  "pages-threshold": { type: "string" },
+  "connections-threshold": { type: "string" },
   "max-error-rate": { type: "string" },
   "cost-limit": { type: "string" },
   "no-cost": { type: "boolean" },
@@ -68,7 +73,8 @@ export function compareCommand(argv: string[], io: CliIo): number {
     const gate = gateOf(gates.get(r.stack.name) ?? DEFAULT_GATE, overrides, Boolean(b?.cost && r.cost));
     const c = verdictOf(b, r, gate, positionals[0], current.results.length);
     if (c.headline === "regression") code = ExitCode.regression;
-    out.push(verdictReport(r.stack.name, c, latencyChart(r, b ?? null)));
+    const explained = timingWorkText(c, b ?? null, r);
+    out.push(`${verdictReport(r.stack.name, c, latencyChart(r, b ?? null))}${explained ? `\n\n${explained}` : ""}`);
   }
   io.stdout(`${out.join("\n\n")}\n`);
   return code;

@@ -7,7 +7,7 @@ import { VERSION } from "../version.js";
 import { AB, COMPARE, REPORT, STUDY } from "./help/compare.js";
 import { HISTORY } from "./help/history.js";
 import { INIT } from "./help/init.js";
-import { CAPACITY, COST, RUN, UP } from "./help/measure.js";
+import { CAPACITY, COST, RUN, UP, WORK } from "./help/measure.js";
 import { COMMANDS, type CommandName, type CommandSpec, entry, README, render } from "./help/render.js";
 
 export { COMMANDS, type CommandName };
@@ -28,6 +28,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
   init: INIT,
   run: RUN,
   cost: COST,
+  work: WORK,
   ab: AB,
   study: STUDY,
   capacity: CAPACITY,

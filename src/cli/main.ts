@@ -20,7 +20,8 @@ export { VERSION };
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => number | Promise<number>> = {
   run: (argv, io) => runCommand(argv, io),
-  cost: (argv, io) => runCommand(argv, io, true),
+  cost: (argv, io) => runCommand(argv, io, "cost"),
+  work: (argv, io) => runCommand(argv, io, "work"),
   up: upCommand,
   study: studyCommand,
   capacity: capacityCommand,
@@ -53,7 +54,7 @@ export async function main(io: CliIo): Promise<number> {
     if (!run) {
       // `help <x>` with no command x: helpFor had no text for it.
       throw new UserError(
-        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: init, run, cost, ab, study, capacity, compare, report, history, up. See "loadgate --help".`,
+        `Unknown command "${["help", "--help", "-h"].includes(command) ? rest[0] : command}". Commands: init, run, cost, work, ab, study, capacity, compare, report, history, up. See "loadgate --help".`,
       );
     }
     return await run(rest, io);

@@ -7,9 +7,10 @@ import { resolve } from "node:path";
 import { ExitCode, UserError } from "../errors.js";
 import { type ReadResult, reportsOf } from "../modes/report.js";
 import { renderHtml } from "../report/html.js";
-import { commentMarker, renderMarkdown } from "../report/markdown.js";
+import { commentMarker, renderMarkdown, type StackReport } from "../report/markdown.js";
 import { stackReportsOf } from "../report/stack-reports.js";
 import { latencyChart, runReport, verdictReport } from "../report/terminal.js";
+import { timingWorkText } from "../report/timing-work.js";
 import { readResultFiles } from "../result/read-many.js";
 import type { ResultDocument } from "../result/types.js";
 import { VERSION } from "../version.js";
@@ -28,26 +29,24 @@ interface Read {
   doc: ResultDocument;
 }
 
+/** A stack's verdict with the base-against-head chart, the line joining timing and work, and the work table. */
+function judgedText(s: StackReport): string {
+  const verdict = verdictReport(
+    s.result.stack.name,
+    s.comparison!,
+    latencyChart(s.result, s.baseline, { base: `base (${s.baselineLabel ?? "baseline"})`, head: "head (this run)" }),
+  );
+  const work = timingWorkText(s.comparison, s.baseline, s.result);
+  return work ? `${verdict}\n\n${work}` : verdict;
+}
+
 /** Per file: its verdicts with the base-against-head chart when it carries them, else the run's table and charts. */
 function terminalReport(docs: Read[]): string {
   return docs
     .map(({ source, doc }) => {
       const reports = stackReportsOf(doc);
       const body = reports.some((s) => s.comparison)
-        ? reports
-            .map((s) =>
-              s.comparison
-                ? verdictReport(
-                    s.result.stack.name,
-                    s.comparison,
-                    latencyChart(s.result, s.baseline, {
-                      base: `base (${s.baselineLabel ?? "baseline"})`,
-                      head: "head (this run)",
-                    }),
-                  )
-                : runReport([s.result]),
-            )
-            .join("\n\n")
+        ? reports.map((s) => (s.comparison ? judgedText(s) : runReport([s.result]))).join("\n\n")
         : runReport(doc.results);
       return `${source}${doc.commit ? ` (commit ${doc.commit.sha.slice(0, 12)})` : ""}:\n\n${body}`;
     })

@@ -1,4 +1,4 @@
-// `loadgate run <stack>... | --target URL` and `loadgate cost <stack>...`: measure, judge against
+// `loadgate run <stack>... | --target URL`, `loadgate cost <stack>...` and `loadgate work <stack>...`: measure, judge against
 // --baseline FILE or the absolute limits, store --save-baseline FILE; exit 1 on a failed gate.
 
 import { existsSync } from "node:fs";
@@ -9,10 +9,10 @@ import { ExitCode, UserError } from "../errors.js";
 import { storeBaselines } from "../modes/baseline.js";
 import { resultDocument } from "../modes/document.js";
 import { hasVerdicts, judgeAll, overErrorRate } from "../modes/judge.js";
-import { markReusedWorkers, measureAll, withBaselineWorkers } from "../modes/measure.js";
+import { markReusedWorkers, measureAll, withBaselineWorkers, workOnlyPlan } from "../modes/measure.js";
 import { formatMeasured } from "../report/format.js";
 import { latencyChart, runReport, verdictReport } from "../report/terminal.js";
-import { workComparisonText } from "../report/work-table.js";
+import { timingWorkText } from "../report/timing-work.js";
 import { readResultFile } from "../result/read.js";
 import type { ResultDocument } from "../result/types.js";
 import { VERSION } from "../version.js";
@@ -24,30 +24,30 @@ import { writeOutput } from "./output.js";
 /** Flags of timed runs that a cost run refuses: it sends requests one at a time to one worker. */
 const TIMING_FLAGS = COST_REFUSED.map((f) => `--${f}`);
 
-export async function runCommand(argv: string[], io: CliIo, costOnly = false): Promise<number> {
-  const given = costOnly ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : undefined;
+export async function runCommand(argv: string[], io: CliIo, only: "cost" | "work" | null = null): Promise<number> {
+  const given = only === "cost" ? argv.find((a) => TIMING_FLAGS.includes(a.split("=")[0])) : undefined;
   if (given) {
     throw new UserError(
       `loadgate cost: ${given.split("=")[0]} is a flag of timed runs; the cost run sends requests one at a time to one worker. Set cost.* in the stack file (see docs/stack-file.md, "Every field").`,
     );
   }
-  const refused = costOnly ? refusedFlag("cost", argv) : undefined;
+  const refused = only ? refusedFlag(only, argv) : undefined;
   if (refused) throw refused;
   const asked = planRun(
-    costOnly ? [...argv, "--cost"] : argv,
+    only === "cost" ? [...argv, "--cost"] : argv,
     { cwd: io.cwd, env: io.env, isTTY: io.isTTY },
     VERSION,
-    costOnly ? "cost" : "run",
+    only ?? "run",
   );
   // A baseline file that cannot serve is refused before anything is measured.
   checkBaselineFile(asked);
   const hooks = modeIo(io);
-  let plan: RunPlan = costOnly ? { ...asked, costOnly: true } : asked;
+  let plan: RunPlan = only === "cost" ? { ...asked, costOnly: true } : only === "work" ? workOnlyPlan(asked) : asked;
   if (plan.baselineFile && existsSync(plan.baselineFile) && plan.stacks.some((s) => s.sweep)) {
     plan = withBaselineWorkers(plan, readResultFile(plan.baselineFile), hooks.log);
   }
   const results = await measureAll(plan, hooks);
-  markReusedWorkers(results, asked);
+  if (!plan.workOnly) markReusedWorkers(results, asked);
   hooks.finish();
   const doc = resultDocument(results);
   if (plan.jsonOut) writeOutput(plan.jsonOut, JSON.stringify(doc, null, 2));
@@ -71,7 +71,7 @@ async function judgeAndStore(plan: RunPlan, doc: ResultDocument, io: CliIo): Pro
       ({ result, comparison, baseline, stored }) => {
         if (comparison.headline === "regression") code = ExitCode.regression;
         const age = stored ? ageLine(stored.doc) : "";
-        const work = workComparisonText(baseline?.work, result.work);
+        const work = timingWorkText(comparison, baseline, result);
         return `${verdictReport(result.stack.name, comparison, latencyChart(result, baseline))}${age}${work ? `\n\n${work}` : ""}`;
       },
     );

@@ -83,6 +83,8 @@ export interface GateOverrides {
   /** true: the cost gate on (at `costLimit`, the stack file's or the default); false: off. */
   cost?: boolean;
   costLimit?: number;
+  /** The work counts' limits given by flags or inputs (--statements-threshold, input rows-threshold, …); each replaces the stack file's key. */
+  workLimits?: Partial<Record<GatedWork, WorkLimit | null>>;
 }
 
 /** The final gate: `base` (a stack file's, or the default) with the overrides laid over it. The one place a gate is assembled. */
@@ -98,6 +100,13 @@ export function finalGate(base: Readonly<Gate>, o: GateOverrides): Gate {
     errorRate: o.errorRate ?? base.errorRate,
     cost: costOn ? (o.costLimit ?? base.cost ?? DEFAULT_COST_LIMIT) : null,
     capacity: base.capacity,
-    ...(base.work ? { work: base.work } : {}),
+    ...workOf(base.work, o.workLimits),
   });
+}
+
+/** The work gate: the base's (the default where it has none) with the limits given laid over it; none given and none in the base: not gated. */
+function workOf(base: WorkGate | undefined, given: GateOverrides["workLimits"]): { work?: WorkGate } {
+  const keys = Object.keys(given ?? {}) as GatedWork[];
+  if (keys.length === 0) return base ? { work: base } : {};
+  return { work: Object.freeze({ ...(base ?? DEFAULT_WORK_GATE), ...given }) };
 }

@@ -88,7 +88,7 @@ function pairNotes(pairs: number, blocks: number, gate: Gate, risk: Risk, alpha:
   const need = minUnits(alpha);
   if (blocks < need) {
     notes.push(
-      `${pairs} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so nothing is decided; that needs ${need} blocks (${2 * need} pairs).`,
+      `${pairs} pairs in ${blocks} blocks: the exact interval over ${blocks} blocks reaches at most ${pct(1 - 2 * 2 ** -blocks)}, short of the ${pct(1 - 2 * alpha)} asked for, so no timing row is decided (the cost and work counts decide on their own); that needs ${need} blocks (${2 * need} pairs).`,
     );
   }
   notes.push(riskNote(risk, alpha, testedCount(gate)));

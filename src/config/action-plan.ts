@@ -21,6 +21,7 @@ import { splitList } from "./list-input.js";
 import {
   costInput,
   inputLabel,
+  keepaliveInput,
   MAX_TIME_FORM,
   type Overrides,
   parseOverrides,
@@ -38,6 +39,10 @@ export const INPUTS = {
   compare: "compare",
   p99Threshold: "p99-threshold",
   throughputThreshold: "throughput-threshold",
+  statementsThreshold: "statements-threshold",
+  rowsThreshold: "rows-threshold",
+  pagesThreshold: "pages-threshold",
+  connectionsThreshold: "connections-threshold",
   maxErrorRate: "max-error-rate",
   trials: "trials",
   duration: "duration",
@@ -57,6 +62,7 @@ export const INPUTS = {
   work: "work",
   client: "client",
   loadThreads: "load-threads",
+  keepalive: "keepalive",
   pin: "pin",
   target: "target",
   reportArtifact: "report-artifact",
@@ -199,6 +205,10 @@ function overridesOf(getInput: (name: string) => string): Overrides {
     INPUTS.maxErrorRate,
     INPUTS.p99Threshold,
     INPUTS.throughputThreshold,
+    INPUTS.statementsThreshold,
+    INPUTS.rowsThreshold,
+    INPUTS.pagesThreshold,
+    INPUTS.connectionsThreshold,
   ]) {
     const v = getInput(name).trim();
     values[name] = v === "" ? undefined : v;
@@ -207,6 +217,7 @@ function overridesOf(getInput: (name: string) => string): Overrides {
     ...parseOverrides(values, inputLabel),
     ...costInput(getInput(INPUTS.cost)),
     ...workInput(getInput(INPUTS.work)),
+    ...keepaliveInput(getInput(INPUTS.keepalive)),
   };
 }
 

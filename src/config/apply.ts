@@ -17,10 +17,13 @@ export function applyOverrides(spec: StackSpec, o: Overrides, label: Label = fla
     durationSeconds: o.durationSeconds ?? spec.load.durationSeconds,
     trials: o.trials ?? spec.load.trials,
     timeoutSeconds: spec.load.timeoutSeconds,
+    keepalive: o.keepalive ?? spec.load.keepalive,
+    totalRequests: o.totalRequests === undefined ? spec.load.totalRequests : o.totalRequests,
     client: o.client ?? "native",
     threads: o.loadThreads ?? spec.load.threads,
   };
   checkThreads(load, o.loadThreads === undefined ? `${spec.file}: load.threads` : label("load-threads"));
+  checkLoad(load, o, spec, label);
   const wanted = o.workers ?? spec.app.workers;
   return Object.freeze({
     spec,
@@ -50,6 +53,43 @@ function checkThreads(load: LoadPlan, name: string): void {
       `${name} ${load.threads} with ${load.connections} connections: each thread needs at least one connection; use at most ${load.connections} threads or more connections.`,
     );
   }
+  if (load.totalRequests !== null) {
+    throw new UserError(
+      `${name} ${load.threads} with a total of requests (total-requests ${load.totalRequests}): trials of a fixed number of requests run in one thread. Leave the threads out, or time the trials.`,
+    );
+  }
+}
+
+/** Where a load setting came from, for a message: the flag or input, or the stack file's line. */
+function sourceOf(given: boolean, flag: string, spec: StackSpec | null, field: string): string {
+  if (given || !spec) return flag;
+  return `${spec.file}:${spec.lines[`load.${field}`] ?? spec.lines.load ?? 1}: load.${field}`;
+}
+
+/**
+ * The load settings that do not go together. autocannon keeps its connections open (its
+ * reconnectRate reconnects before it reports the answer, so every answer would be lost) and has no
+ * trials of a fixed count; an open-loop run is timed (its rate × its duration).
+ */
+function checkLoad(load: LoadPlan, o: Overrides, spec: StackSpec | null, label: Label): void {
+  const keepaliveFlag = label === flagLabel ? "--no-keepalive" : `${label("keepalive")} false`;
+  const total = sourceOf(o.totalRequests != null, label("total-requests"), spec, "total-requests");
+  const client = `${label("client")} autocannon`;
+  const problems = [
+    load.client === "autocannon" && !load.keepalive
+      ? `${client} with ${o.keepalive === false || !spec ? keepaliveFlag : `${sourceOf(false, "", spec, "keepalive")}: false`}: a new connection for every request needs the native client (autocannon keeps its connections open). Leave ${label("client")} out (native), or keep connections open.`
+      : "",
+    load.client === "autocannon" && load.totalRequests !== null
+      ? `${client} with ${total}: trials of a fixed number of requests need the native client. Leave ${label("client")} out (native).`
+      : "",
+    load.rate !== null && load.totalRequests !== null
+      ? `${total} with ${sourceOf(o.rate !== undefined, label("rate"), spec, "rate")}: trials of a fixed number of requests are closed loop; an open-loop run is timed (its rate × load.duration). Give one of them.`
+      : "",
+    load.totalRequests !== null && load.totalRequests < load.trials
+      ? `${total} ${load.totalRequests} is fewer than the ${load.trials} trials it is shared among: give at least one request per trial.`
+      : "",
+  ].filter(Boolean);
+  if (problems.length > 0) throw new UserError(problems.join("\n"));
 }
 
 /** Defaults for --target runs, the same as a stack file's. */
@@ -104,9 +144,12 @@ export function planTarget(raw: string, o: Overrides, positionals: string[], lab
     durationSeconds: o.durationSeconds ?? TARGET_DEFAULTS.durationSeconds,
     trials: o.trials ?? TARGET_DEFAULTS.trials,
     timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
+    keepalive: o.keepalive ?? true,
+    totalRequests: o.totalRequests ?? null,
     client: o.client ?? "native",
     threads: o.loadThreads ?? 1,
   };
   checkThreads(load, label("load-threads"));
+  checkLoad(load, o, null, label);
   return Object.freeze({ url: url.toString(), load, gate: finalGate(DEFAULT_GATE, o) });
 }

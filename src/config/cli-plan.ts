@@ -31,6 +31,9 @@ export const RUN_OPTIONS = {
   target: { type: "string" },
   client: { type: "string" },
   "load-threads": { type: "string" },
+  // Declared, not parseArgs' allowNegative (Node ≥ 20.16): engines says Node ≥ 20.
+  "no-keepalive": { type: "boolean" },
+  "total-requests": { type: "string" },
   "max-error-rate": { type: "string" },
   cost: { type: "boolean" },
   "no-cost": { type: "boolean" },
@@ -38,6 +41,10 @@ export const RUN_OPTIONS = {
   "no-work": { type: "boolean" },
   "p99-threshold": { type: "string" },
   "throughput-threshold": { type: "string" },
+  "statements-threshold": { type: "string" },
+  "rows-threshold": { type: "string" },
+  "pages-threshold": { type: "string" },
+  "connections-threshold": { type: "string" },
   "sweep-time": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -163,6 +170,7 @@ export function runtimeOf(io: Io, toolVersion: string): RunPlan {
     saveBaseline: null,
     baselineKey: null,
     costOnly: false,
+    workOnly: false,
     cacheDir: cacheDirFrom(io.env),
     tmpDir: io.env.RUNNER_TEMP || tmpdir(),
     baseEnv: baseEnvOf(hostEnv),

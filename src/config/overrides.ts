@@ -2,10 +2,10 @@
 // load and gate. One validator per value, shared by both entry points; each message names the value
 // the way its source does ("--max-error-rate …", "Input max-error-rate …").
 
-import type { GateOverrides, MetricGate } from "../compare/gate.js";
+import { GATED_WORK, type GatedWork, type GateOverrides, type MetricGate, type WorkLimit } from "../compare/gate.js";
 import { UserError } from "../errors.js";
 import { ERROR_RATE_FORM, parseDuration, parseErrorRate, parsePercent } from "./duration.js";
-import { parseMetricGate } from "./gate-forms.js";
+import { parseMetricGate, parseWorkLimit } from "./gate-forms.js";
 import { splitList } from "./list-input.js";
 
 /** How a source names a value in its messages: `--duration` for a flag, `Input duration` for an input. */
@@ -28,6 +28,10 @@ export interface Overrides extends GateOverrides {
   sweepSeconds?: number;
   /** false: no work count (--no-work, the Action's work: false); absent: the stack file decides. */
   work?: boolean;
+  /** false: a new connection per request (--no-keepalive, the Action's keepalive: false); absent: the stack file decides. */
+  keepalive?: boolean;
+  /** --total-requests: trials of this many requests in all; null: timed trials whatever the stack file says (an A/B's windows). */
+  totalRequests?: number | null;
 }
 
 /** Raw values by their shared name (a flag's or an input's): duration, warmup, trials, max-error-rate, … */
@@ -120,6 +124,16 @@ export function workInput(raw: string, label: Label = inputLabel): Pick<Override
   );
 }
 
+/** The Action's input keepalive: empty (the stack file decides), true or false (a new connection per request). */
+export function keepaliveInput(raw: string, label: Label = inputLabel): Pick<Overrides, "keepalive"> {
+  const v = raw.trim();
+  if (v === "") return {};
+  if (v === "true" || v === "false") return { keepalive: v === "true" };
+  throw new UserError(
+    `${label("keepalive")}: expected true or false (false: a new connection for every request, as ApacheBench without -k), got ${JSON.stringify(raw)}.`,
+  );
+}
+
 /** p99-threshold / throughput-threshold: a relative limit, an SLO, or both. */
 export function threshold(label: string, values: string[], metric: "p99" | "throughput"): MetricGate | undefined {
   if (values.length === 0) return undefined;
@@ -164,6 +178,27 @@ function costSwitch(label: Label, values: RawValues): boolean | undefined {
   return values.cost === true ? true : values["no-cost"] === true ? false : undefined;
 }
 
+/** The work counts' limit flags and inputs: statements-threshold, rows-threshold, pages-threshold, connections-threshold. */
+export const WORK_THRESHOLDS: Readonly<Record<GatedWork, string>> = Object.freeze({
+  statements: "statements-threshold",
+  rows: "rows-threshold",
+  pages: "pages-threshold",
+  connections: "connections-threshold",
+});
+
+/** Each work limit given ("+10%", "<4" or "off", as gate.statements takes), validated; absent when none is given. */
+function workLimits(label: Label, values: RawValues): Overrides["workLimits"] {
+  const limits: Partial<Record<GatedWork, WorkLimit | null>> = {};
+  for (const m of GATED_WORK) {
+    const raw = values[WORK_THRESHOLDS[m]] as string | undefined;
+    if (raw === undefined) continue;
+    const parsed = parseWorkLimit(raw);
+    if ("problem" in parsed) throw new UserError(`${label(WORK_THRESHOLDS[m])}: ${parsed.problem}`);
+    limits[m] = parsed.limit;
+  }
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
 /** A threshold given as text: one value or several separated by commas (or lines). */
 function thresholdOf(label: Label, values: RawValues, metric: "p99" | "throughput"): MetricGate | undefined {
   const raw = values[`${metric}-threshold`] as string | undefined;
@@ -193,8 +228,11 @@ export function parseOverrides(values: RawValues, label: Label = flagLabel): Ove
     errorRate: errorRate(label("max-error-rate"), str("max-error-rate")),
     cost: costSwitch(label, values),
     work: values["no-work"] === true ? false : undefined,
+    keepalive: values["no-keepalive"] === true ? false : undefined,
+    totalRequests: number(label("total-requests"), str("total-requests"), { integer: true, min: 1, max: 100_000_000 }),
     costLimit: costLimitValue,
     p99: thresholdOf(label, values, "p99"),
     throughput: thresholdOf(label, values, "throughput"),
+    workLimits: workLimits(label, values),
   };
 }

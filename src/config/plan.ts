@@ -15,6 +15,13 @@ export interface LoadPlan {
   durationSeconds: number;
   trials: number;
   timeoutSeconds: number;
+  /** false: a new TCP connection for every request, as ApacheBench without -k (native client only). */
+  keepalive: boolean;
+  /**
+   * The measured trials are this many requests in all, in equal shares (closed loop, native client),
+   * as ApacheBench's -n; durationSeconds is then unused. null: timed trials.
+   */
+  totalRequests: number | null;
   /** The HTTP client: loadgate's own lean connections, or autocannon (closed loop only; kept for comparison). */
   client: "native" | "autocannon";
   /** The native client's worker threads (1: the main thread sends the load), or auto (src/load/auto-threads.ts). */
@@ -91,4 +98,6 @@ export interface RunPlan extends Runtime {
   baselineKey: string | null;
   /** `loadgate cost`: the cost run only, no timed trials. */
   costOnly: boolean;
+  /** `loadgate work`: the work count only (after the stack's warmup), no timed trials. */
+  workOnly: boolean;
 }

@@ -336,6 +336,8 @@ function loadSection(at: Sections, load: Json): StackSpec["load"] {
     durationSeconds,
     trials: (load.trials as number | undefined) ?? STACK_DEFAULTS.trials,
     timeoutSeconds: parseDuration((load.timeout as string | number | undefined) ?? STACK_DEFAULTS.timeoutSeconds),
+    keepalive: (load.keepalive as boolean | undefined) ?? true,
+    totalRequests: (load["total-requests"] as number | undefined) ?? null,
     pin: (load.pin as boolean | undefined) ?? false,
     threads: (load.threads as number | "auto" | undefined) ?? 1,
   };
@@ -434,6 +436,9 @@ function keyLines(src: YamlSource, raw: Json, database: StackSpec["database"]): 
   for (const key of Object.keys(raw)) lines[key] = src.locate([key], true).line;
   for (const key of ["command", "workers", "ready"])
     if (key in app) lines[`app.${key}`] = src.locate(["app", key], true).line;
+  for (const key of ["keepalive", "total-requests"])
+    if ((raw.load as Json | undefined)?.[key] !== undefined)
+      lines[`load.${key}`] = src.locate(["load", key], true).line;
   for (const key of ["p99", "throughput", "error-rate", "cost", "capacity", ...GATED_WORK])
     if (key in gate) lines[`gate.${key}`] = src.locate(["gate", key], true).line;
   if (database) {

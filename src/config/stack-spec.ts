@@ -132,6 +132,10 @@ export interface StackSpec {
     durationSeconds: number;
     trials: number;
     timeoutSeconds: number;
+    /** false: a new TCP connection for every request, as ApacheBench without -k (load.keepalive). */
+    keepalive: boolean;
+    /** load.total-requests: the trials are this many requests in all (equal shares) instead of timed; null: timed. */
+    totalRequests: number | null;
     /** Give the load generator its own CPU (like --pin). */
     pin: boolean;
     /** The load client's worker threads, or auto (like --load-threads). */

@@ -1,12 +1,14 @@
-// `loadgate study ...` argv → the rows to run, each a stack plan with the study's short defaults.
+// `loadgate study ...` argv → the rows to run, each a stack plan with the study's short defaults, or
+// with the load of the study's own rig (--as-published).
 
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { STUDY_ROWS, type StudyRow, selectRows } from "../study/rows.js";
 import { applyOverrides } from "./apply.js";
 import { parseFlags } from "./args.js";
 import { checkRunFolder, type Io, runtimeOf } from "./cli-plan.js";
-import { parseOverrides } from "./overrides.js";
+import { type Overrides, parseOverrides } from "./overrides.js";
 import type { RunPlan, StackPlan } from "./plan.js";
 import { loadStackFile } from "./stack-file.js";
 
@@ -17,13 +19,33 @@ import { loadStackFile } from "./stack-file.js";
  */
 export const STUDY_DEFAULTS = { warmupSeconds: 2, durationSeconds: 3, trials: 3 };
 
+/**
+ * --as-published: the load of the study's rig (ApacheBench: 100 concurrent connections, a new
+ * connection per request, 100,000 requests in one run; each row's workers raised until performance
+ * got worse), the warmup kept short, and the load generator on a CPU of its own where there are at
+ * least `pinFromCores` (the rig ran it on a separate machine).
+ */
+export const AS_PUBLISHED = Object.freeze({
+  connections: 100,
+  keepalive: false,
+  totalRequests: 100_000,
+  trials: 1,
+  workers: "auto" as const,
+  pinFromCores: 4,
+});
+
 export const STUDY_OPTIONS = {
   install: { type: "boolean" },
+  "as-published": { type: "boolean" },
   duration: { type: "string" },
   warmup: { type: "string" },
   trials: { type: "string" },
   connections: { type: "string" },
   workers: { type: "string" },
+  "sweep-time": { type: "string" },
+  "no-keepalive": { type: "boolean" },
+  "total-requests": { type: "string" },
+  pin: { type: "boolean" },
   json: { type: "string" },
   markdown: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -32,11 +54,44 @@ export const STUDY_OPTIONS = {
 export interface StudyPlan {
   run: RunPlan;
   rows: { row: StudyRow; stack: StackPlan }[];
+  asPublished: boolean;
   jsonOut: string | null;
   markdownOut: string | null;
 }
 
-export function planStudy(argv: string[], io: Io, toolVersion: string, stacksDir: string): StudyPlan {
+/** The overrides every row gets: the flags over the short defaults, or over the rig's load. */
+function studyOverrides(o: Overrides, asPublished: boolean): Overrides {
+  if (!asPublished) {
+    return {
+      ...o,
+      warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
+      durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
+      trials: o.trials ?? STUDY_DEFAULTS.trials,
+    };
+  }
+  if (o.durationSeconds !== undefined) {
+    throw new UserError(
+      "loadgate study --as-published: --duration is refused: the rig's trials are a total of requests, not timed; give --total-requests N (e.g. 10000 for a quick run).",
+    );
+  }
+  return {
+    ...o,
+    warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
+    connections: o.connections ?? AS_PUBLISHED.connections,
+    keepalive: AS_PUBLISHED.keepalive,
+    totalRequests: o.totalRequests ?? AS_PUBLISHED.totalRequests,
+    trials: o.trials ?? AS_PUBLISHED.trials,
+    workers: o.workers ?? AS_PUBLISHED.workers,
+  };
+}
+
+export function planStudy(
+  argv: string[],
+  io: Io,
+  toolVersion: string,
+  stacksDir: string,
+  cores = availableParallelism(),
+): StudyPlan {
   const { values, positionals } = parseFlags(argv, STUDY_OPTIONS, "study");
   const { rows, unknown } = selectRows(positionals);
   if (unknown.length > 0) {
@@ -44,20 +99,20 @@ export function planStudy(argv: string[], io: Io, toolVersion: string, stacksDir
       `loadgate study: no row named ${unknown.map((u) => JSON.stringify(u)).join(", ")}. Rows: ${STUDY_ROWS.map((r) => r.stack).join(", ")}.`,
     );
   }
-  const o = parseOverrides(values);
-  const overrides = {
-    ...o,
-    warmupSeconds: o.warmupSeconds ?? STUDY_DEFAULTS.warmupSeconds,
-    durationSeconds: o.durationSeconds ?? STUDY_DEFAULTS.durationSeconds,
-    trials: o.trials ?? STUDY_DEFAULTS.trials,
-  };
+  const asPublished = values["as-published"] ?? false;
+  const overrides = studyOverrides(parseOverrides(values), asPublished);
   checkRunFolder(io);
   return {
-    run: { ...runtimeOf(io, toolVersion), install: values.install ?? false },
+    run: {
+      ...runtimeOf(io, toolVersion),
+      install: values.install ?? false,
+      pin: (values.pin ?? false) || (asPublished && cores >= AS_PUBLISHED.pinFromCores),
+    },
     rows: rows.map((row) => ({
       row,
       stack: applyOverrides(loadStackFile(join(stacksDir, row.stack, "stack.yml")), overrides),
     })),
+    asPublished,
     jsonOut: values.json ? resolve(io.cwd, values.json) : null,
     markdownOut: values.markdown ? resolve(io.cwd, values.markdown) : null,
   };

@@ -30,7 +30,9 @@ export function errorRateMessage(
   const e = errorsByKind(trials);
   if (e.attempts === 0 || e.failed / e.attempts <= limit) return undefined;
   const kinds = [
-    e.connection > 0 ? `connection errors: the connection was refused or closed before an answer` : "",
+    e.connection > 0
+      ? `connection errors: the connection was refused, reset or closed before an answer, or not made within load.timeout`
+      : "",
     e.timeouts > 0 ? `timeouts: no answer within load.timeout (${o.requestTimeoutSeconds} s)` : "",
     e.non2xx > 0 ? "non-2xx: the app answered with an error status" : "",
   ].filter(Boolean);

@@ -45,9 +45,10 @@ export function watching(stack: RunningStack, signal: AbortSignal | undefined): 
   return { check: () => stack.assertAlive(), stalled: (n, t) => stack.stoppedAnswering(n, t), signal };
 }
 
-/** One short window on a running stack (a sweep point, a capacity probe): its single trial. */
+/** One short timed window on a running stack (a sweep point, a capacity probe): its single trial. */
 export async function oneWindow(stack: RunningStack, load: LoadPlan, signal?: AbortSignal): Promise<Trial> {
-  const { outcome } = await measure(stack.url, { ...load, trials: 1 }, () => [], watching(stack, signal), 1);
+  const window = { ...load, trials: 1, totalRequests: null };
+  const { outcome } = await measure(stack.url, window, () => [], watching(stack, signal), 1);
   return outcome.trials[0];
 }
 

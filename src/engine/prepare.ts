@@ -177,6 +177,8 @@ export function stackResult(r: {
       durationSeconds: r.load.durationSeconds,
       trials: r.trials.length,
       ...(typeof r.load.threads === "number" ? { threads: r.load.threads } : {}),
+      ...(r.load.keepalive ? {} : { keepalive: false as const }),
+      ...(r.load.totalRequests === null ? {} : { totalRequests: r.load.totalRequests }),
     },
     trials: r.trials,
     summary: summarizeTrials(r.trials, r.histograms),

@@ -97,9 +97,9 @@ async function timeTrials(
   const name = s.spec.name;
   const log = (line: string) => hooks.log(`[${name}] ${line}`);
   try {
-    const mode = s.load.rate === null ? `${s.load.connections} connections` : `${s.load.rate} req/s open loop`;
+    const mode = `${s.load.rate === null ? `${s.load.connections} connections` : `${s.load.rate} req/s open loop`}${s.load.keepalive ? "" : ", a new connection per request"}`;
     log(
-      `load: ${mode} → ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.trials} × ${s.load.durationSeconds} s`,
+      `load: ${mode} → ${stack.url}; warmup ${s.load.warmupSeconds} s, ${s.load.totalRequests === null ? `${s.load.trials} × ${s.load.durationSeconds} s` : `${s.load.totalRequests} requests in ${s.load.trials} trial(s)`}`,
     );
     hooks.onPhase?.(name, "warmup");
     return await measure(

@@ -1,5 +1,6 @@
 import type { LoadPlan } from "../config/plan.js";
 import { autoThreads } from "./auto-threads.js";
+import { CountedTrials } from "./counted.js";
 import { checkSocketRoom, openFileCount, openFileLimit, socketLimitError } from "./fd-limit.js";
 import { HttpConnection, type OutgoingRequest, requestBuffer } from "./http-connection.js";
 import type { Phase, Schedule } from "./phases.js";
@@ -16,15 +17,20 @@ import type { LoadHooks, LoadOutcome } from "./types.js";
  * Open loop (rate R): request i is due at t0 + i/R; due requests wait for a free connection, and
  * latency runs from the due time (corrected for coordinated omission), with the latency from the
  * actual write kept as "uncorrected"; a response counts in the phase in which it was due.
+ * Trials of a fixed number of requests (load.total-requests, closed loop): a response counts in the
+ * trial in which it was sent, and the run ends when the last one is answered (src/load/counted.ts).
  * Threads (load.threads > 1): the same, each worker thread with its share of the connections and,
  * open loop, of the schedule (src/load/threads.ts); "auto" first finds the count (auto-threads.ts).
+ * Trials of a fixed count run in one thread (the plan refuses threads with them).
  */
 export function runLoad(url: string, load: LoadPlan, hooks: LoadHooks = {}): Promise<LoadOutcome> {
   checkSocketRoom(load.connections);
   if (load.threads === "auto") return autoThreads(url, load, hooks, runLoad);
   if (load.threads > 1) return runThreads(url, { ...load, threads: load.threads }, hooks);
   const phases = phaseRecorders(load);
-  return runShare(url, load, hooks, ONE_SHARE(load), performance.now(), phases).then(() => phases.outcome(1));
+  return runShare(url, load, hooks, ONE_SHARE(load), performance.now(), phases).then((seconds) =>
+    phases.outcome(seconds, 1),
+  );
 }
 
 /** The whole load as one thread's share. */
@@ -33,7 +39,8 @@ const ONE_SHARE = (load: LoadPlan): Share => ({ index: 0, of: 1, connections: lo
 /**
  * Runs one thread's share of the load from `t0` (this thread's clock) into `phases`. The main thread
  * (one thread) also runs the ticker; a worker thread gives `status`, which reports the run to the
- * main thread instead (load-worker.ts).
+ * main thread instead (load-worker.ts). Resolves with each trial's seconds when the trials were a
+ * fixed count of requests (they last as long as they take), else undefined.
  */
 export function runShare(
   url: string,
@@ -43,12 +50,12 @@ export function runShare(
   t0: number,
   phases: PhaseRecorders,
   status?: (run: Run) => void,
-): Promise<void> {
+): Promise<number[] | undefined> {
   const target = targetOf(url, load);
   return new Promise((resolve, reject) => {
     const run = newRun(load, phases, t0, share);
-    const end = settlement(run, hooks, resolve, reject);
-    run.connections = openConnections(run, load, share, target, end);
+    const end = settlement(run, hooks, () => resolve(run.counted?.seconds(performance.now())), reject);
+    run.connections = openConnections(run, load, share, target, end, () => endMeasure(run, hooks, end));
     const pump = openLoopPump(run);
     run.reaper = startReaper(run);
     if (status) status(run);
@@ -57,7 +64,9 @@ export function runShare(
       () => hooks.onMeasureStart?.(),
       Math.max(0, t0 + load.warmupSeconds * 1000 - performance.now()),
     );
-    run.endTimer = setTimeout(() => endMeasure(run, hooks, end), Math.max(0, run.endAt - performance.now()));
+    if (!run.counted) {
+      run.endTimer = setTimeout(() => endMeasure(run, hooks, end), Math.max(0, run.endAt - performance.now()));
+    }
     if (run.open) pump();
     else for (const c of run.connections) c.kick();
   });
@@ -75,6 +84,7 @@ function tickerOf(run: Run, load: LoadPlan, hooks: LoadHooks, end: Settle): Node
     lastProgress: () => run.lastProgress,
     requestTimeoutSeconds: load.timeoutSeconds,
     stalled: hooks.stalled,
+    counted: run.counted,
   });
 }
 
@@ -82,7 +92,7 @@ function tickerOf(run: Run, load: LoadPlan, hooks: LoadHooks, end: Settle): Node
 interface Target {
   host: string;
   port: number;
-  buffers: { buffer: Buffer; noBody: boolean }[];
+  buffers: { buffer: Buffer; noBody: boolean; close: boolean }[];
 }
 
 function targetOf(url: string, load: LoadPlan): Target {
@@ -90,7 +100,12 @@ function targetOf(url: string, load: LoadPlan): Target {
   return {
     host: target.hostname.replace(/^\[|\]$/g, ""),
     port: Number(target.port || 80),
-    buffers: load.requests.map((r) => ({ buffer: requestBuffer(target.host, r), noBody: r.method === "HEAD" })),
+    // No keep-alive: the server is told to close, and the client closes after each answer either way.
+    buffers: load.requests.map((r) => ({
+      buffer: requestBuffer(target.host, load.keepalive ? r : { ...r, headers: { connection: "close", ...r.headers } }),
+      noBody: r.method === "HEAD",
+      close: !load.keepalive,
+    })),
   };
 }
 
@@ -112,6 +127,8 @@ export interface Run {
   readonly recorderAt: (seconds: number) => PhaseRecorder | undefined;
   /** Open loop: the due times of requests still waiting for a free connection, oldest first. */
   readonly backlog: number[];
+  /** Trials of a fixed number of requests (load.total-requests); null: timed trials. */
+  readonly counted: CountedTrials | null;
   connections: HttpConnection[];
   stopped: boolean;
   settled: boolean;
@@ -140,6 +157,10 @@ function newRun(load: LoadPlan, phases: PhaseRecorders, t0: number, share: Share
     recorderFor: phases.recorderFor,
     recorderAt: phases.recorderAt,
     backlog: [],
+    counted:
+      load.totalRequests === null || open
+        ? null
+        : new CountedTrials(load.totalRequests, load.trials, t0 + load.warmupSeconds * 1000),
     connections: [],
     stopped: false,
     settled: false,
@@ -193,35 +214,58 @@ function settlement(run: Run, hooks: LoadHooks, resolve: () => void, reject: (er
  * connection; what never changes during the run is read from locals, not from `run`. Nothing is
  * allocated per request: each connection's request is one object, refilled.
  */
-function openConnections(run: Run, load: LoadPlan, share: Share, target: Target, end: Settle): HttpConnection[] {
-  const { t0, open, recorderAt, backlog } = run;
+function openConnections(
+  run: Run,
+  load: LoadPlan,
+  share: Share,
+  target: Target,
+  end: Settle,
+  allAnswered: () => void,
+): HttpConnection[] {
+  const { t0, open, recorderAt, recorderFor, backlog, counted } = run;
+  const recorderOf = (at: number) => (counted ? recorderFor(counted.phaseAt(at)) : recorderAt((at - t0) / 1000));
+  // Trials of a fixed count: once every request is sent and answered, the measurement is over.
+  const countDone = () => {
+    if (counted?.allSent && !run.stopped && connections.every((c) => !c.busy)) allAnswered();
+  };
   const { host, port, buffers } = target;
   let sent = 0;
   const connections: HttpConnection[] = [];
   const onResponse = (status: number, startedAt: number, sentAt: number, endedAt: number) => {
     run.lastProgress = endedAt;
-    const rec = recorderAt(((open ? startedAt : endedAt) - t0) / 1000);
-    if (!rec) return;
-    rec.recordResponse(status, endedAt - startedAt);
-    if (status >= 200 && status < 300) {
-      run.okTotal++;
-      if (open) rec.recordUncorrected(endedAt - sentAt);
+    const rec = recorderOf(open || counted ? startedAt : endedAt);
+    if (rec) {
+      rec.recordResponse(status, endedAt - startedAt);
+      if (status >= 200 && status < 300) {
+        run.okTotal++;
+        if (open) rec.recordUncorrected(endedAt - sentAt);
+      }
+      if (run.stopped && open && connections.every((c) => !c.inFlight)) end.complete();
     }
-    if (run.stopped && open && connections.every((c) => !c.inFlight)) end.complete();
+    if (counted) countDone();
   };
-  const onError = (timeout: boolean) => recorderAt((performance.now() - t0) / 1000)?.recordError(timeout);
+  const onError = (timeout: boolean) => {
+    recorderOf(performance.now())?.recordError(timeout);
+    if (counted) countDone();
+  };
   const onSocketLimit = (code: string) =>
     end.fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code));
+  /** When the next request is due: open loop, its place in the schedule; closed loop, NaN (when it is written). */
+  const dueTime = (): number | undefined => {
+    if (open) return backlog.shift();
+    if (!counted) return Number.NaN;
+    const now = performance.now();
+    return counted.take(now) ? now : undefined;
+  };
   for (let i = 0; i < share.connections; i++) {
-    // Closed loop: startedAt NaN, the request starts when it is written.
-    const req: OutgoingRequest = { buffer: buffers[0].buffer, noBody: false, startedAt: Number.NaN };
+    const req: OutgoingRequest = { buffer: buffers[0].buffer, noBody: false, close: false, startedAt: Number.NaN };
     const next = () => {
-      if (run.stopped) return undefined;
-      const due = open ? backlog.shift() : Number.NaN;
+      const due = run.stopped ? undefined : dueTime();
       if (due === undefined) return undefined;
       const r = buffers[sent++ % buffers.length];
       req.buffer = r.buffer;
       req.noBody = r.noBody;
+      req.close = r.close;
       req.startedAt = due;
       return req;
     };

@@ -106,6 +106,8 @@ export interface OutgoingRequest {
   startedAt: number;
   /** HEAD: the response has headers only, whatever its Content-Length says. */
   noBody?: boolean;
+  /** No keep-alive: the connection is closed after this request's answer, and the next one opens a new one. */
+  close?: boolean;
 }
 
 export interface ConnectionHooks {
@@ -121,7 +123,10 @@ export interface ConnectionHooks {
 /** Every connection of a thread reads into this buffer: a read is handled before the next one lands. */
 const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
 
-/** One keep-alive connection that reconnects when the server closes it. */
+/**
+ * One keep-alive connection that reconnects when the server closes it (or after each answer, for
+ * requests marked `close`: a new connection per request, as ApacheBench without -k).
+ */
 export class HttpConnection {
   private socket: Socket | undefined;
   private readonly head = new ResponseHead();
@@ -137,7 +142,9 @@ export class HttpConnection {
   private closed = false;
   private pending: OutgoingRequest | undefined;
   private noBody = false;
+  private closeAfter = false;
   private connecting = false;
+  private connectingSince = 0;
 
   constructor(
     private readonly host: string,
@@ -160,6 +167,7 @@ export class HttpConnection {
     }
     this.inFlight = true;
     this.noBody = req.noBody ?? false;
+    this.closeAfter = req.close ?? false;
     this.sentAt = performance.now();
     this.startedAt = Number.isNaN(req.startedAt) ? this.sentAt : req.startedAt;
     this.socket.write(req.buffer);
@@ -170,14 +178,16 @@ export class HttpConnection {
     return this.inFlight || this.pending !== undefined;
   }
 
-  /** Milliseconds since the current request was written (0 when idle). */
+  /** Milliseconds since the current request was written, or since its connection was asked for (0 when idle). */
   waitingFor(now: number): number {
-    return this.inFlight ? now - this.sentAt : 0;
+    if (this.inFlight) return now - this.sentAt;
+    return this.connecting && this.pending ? now - this.connectingSince : 0;
   }
 
   private open(): void {
     if (this.connecting || this.closed) return;
     this.connecting = true;
+    this.connectingSince = performance.now();
     // onread: each read lands in one shared buffer and comes straight here, without a Buffer and a
     // stream 'data' event per response.
     const socket = connect({
@@ -198,9 +208,18 @@ export class HttpConnection {
       if (this.socket !== socket) return;
       // Closed before it connected (refused, reset): the request waiting for it failed.
       const refused = this.connecting && this.pending !== undefined;
+      // A body without a declared length ends where the server closes (RFC 9112, 6.3): an answer.
+      const ended = this.inFlight && this.headDone && this.head.contentLength < 0 && !this.head.chunked;
+      const status = this.head.status;
       this.socket = undefined;
       this.connecting = false;
       this.resetResponse();
+      if (ended) {
+        this.inFlight = false;
+        this.hooks.onResponse(status, this.startedAt, this.sentAt, performance.now());
+        this.kick();
+        return;
+      }
       if (this.inFlight || refused) {
         this.inFlight = false;
         this.pending = undefined;
@@ -239,7 +258,7 @@ export class HttpConnection {
     this.resetResponse();
     this.inFlight = false;
     this.hooks.onResponse(h.status, this.startedAt, this.sentAt, endedAt);
-    if (h.close) {
+    if (h.close || this.closeAfter) {
       const s = this.socket;
       this.socket = undefined;
       s?.destroy();
@@ -278,9 +297,15 @@ export class HttpConnection {
     this.bodySeen = 0;
   }
 
-  /** Abandons the request in flight (a timeout) and reconnects. */
+  /**
+   * Abandons the request in flight (a timeout) and reconnects; a connection not made within the
+   * timeout is a connection error instead (nothing was sent), retried after a pause.
+   */
   timeout(): void {
-    if (!this.inFlight) return;
+    if (!this.inFlight) {
+      if (this.connecting && this.pending) this.abandonConnect();
+      return;
+    }
     this.inFlight = false;
     this.hooks.onError(true);
     const s = this.socket;
@@ -288,6 +313,16 @@ export class HttpConnection {
     this.resetResponse();
     s?.destroy();
     this.kick();
+  }
+
+  private abandonConnect(): void {
+    const s = this.socket;
+    this.socket = undefined;
+    this.connecting = false;
+    this.pending = undefined;
+    s?.destroy();
+    this.hooks.onError(false);
+    if (!this.closed) setTimeout(() => this.kick(), 10);
   }
 
   close(): void {

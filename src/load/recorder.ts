@@ -99,8 +99,9 @@ export function phaseRecorders(load: Pick<LoadPlan, "warmupSeconds" | "durationS
     /** The recorder of the moment `seconds` into the run: phaseAt's rule without a Phase object per response. */
     recorderAt: (seconds: number): PhaseRecorder | undefined =>
       seconds < warmupSeconds ? warmup : trials[Math.floor((seconds - warmupSeconds) / durationSeconds)],
-    outcome: (threads = 1): LoadOutcome => ({
-      trials: trials.map((r, i) => r.toTrial(i, load.durationSeconds)),
+    /** `seconds`: how long each trial lasted, when they were not timed (load.total-requests). */
+    outcome: (seconds?: readonly number[], threads = 1): LoadOutcome => ({
+      trials: trials.map((r, i) => r.toTrial(i, seconds?.[i] ?? load.durationSeconds)),
       histograms: trials.map((r) => r.histogram),
       threads,
     }),

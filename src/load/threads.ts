@@ -96,7 +96,7 @@ function drive(workers: readonly Worker[], load: LoadPlan, hooks: LoadHooks): Pr
     // Settles once every thread has sent its trials and the main thread's clock has ended the measure.
     let ended = false;
     const settleIfDone = () => {
-      if (ended && done === workers.length) finish(() => resolve(phases.outcome(workers.length)));
+      if (ended && done === workers.length) finish(() => resolve(phases.outcome(undefined, workers.length)));
     };
     const finish = (then: () => void) => {
       if (settled) return;

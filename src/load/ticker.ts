@@ -1,3 +1,4 @@
+import type { CountedTrials } from "./counted.js";
 import { type Phase, phaseAt, type Schedule, totalSeconds } from "./phases.js";
 import type { Progress } from "./types.js";
 import { stalledError, stallLimitSeconds } from "./watchdog.js";
@@ -26,6 +27,8 @@ export function startTicker(o: {
   lastProgress: () => number;
   requestTimeoutSeconds: number;
   stalled?: (seconds: number, requestTimeoutSeconds: number) => Error;
+  /** Trials of a fixed number of requests: their phase and the run's length come from the count. */
+  counted?: CountedTrials | null;
 }): NodeJS.Timeout {
   const stallLimit = stallLimitSeconds(o.requestTimeoutSeconds);
   const total = totalSeconds(o.schedule);
@@ -44,13 +47,13 @@ export function startTicker(o: {
       return;
     }
     const elapsed = (now - o.t0) / 1000;
-    const phase = phaseAt(elapsed, o.schedule);
+    const phase = o.counted ? o.counted.phaseAt(now) : phaseAt(elapsed, o.schedule);
     const rec = o.recorderFor(phase);
     const ok = o.okTotal();
     if (rec) {
       o.onProgress?.({
         elapsedSeconds: elapsed,
-        totalSeconds: total,
+        totalSeconds: o.counted ? o.counted.estimateSeconds(now, o.schedule.warmupSeconds) : total,
         phase,
         rps: ((ok - lastOk) * 1000) / (now - lastTick),
         errors: rec.errors.total,

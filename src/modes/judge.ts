@@ -4,13 +4,14 @@
 
 import type { BaselineStore, StoredBaseline } from "../baseline/store.js";
 import { errorRateOver } from "../compare/error-rate.js";
-import type { Gate } from "../compare/gate.js";
+import { GATED_WORK, type Gate } from "../compare/gate.js";
 import type { Comparison } from "../compare/metrics.js";
 import { DEFAULT_RISK } from "../compare/risk.js";
 import { sloCount } from "../compare/slo.js";
 import type { BaselineAge } from "../report/markdown.js";
 import type { ResultDocument, StackResult } from "../result/types.js";
 import { compareWithBaseline, withoutBaseline } from "../verdict/stored.js";
+import { newerWorkBaseline, workBaselineNote } from "../work/baseline.js";
 
 export interface Judged {
   result: StackResult;
@@ -49,13 +50,40 @@ export async function judgeAll(
   const risk = { ...DEFAULT_RISK, stacks: results.length };
   for (const [i, r] of results.entries()) {
     const stored = await store.restore(r.stack.name, r.environment.id);
-    const baseline = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
+    const timing = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
+    const { baseline, note } = await withNewestWork(store, r, gates[i], stored, timing);
     const comparison = baseline
       ? compareWithBaseline(baseline, r, gates[i], baseline.history ?? [], risk)
       : withoutBaseline(r, gates[i], risk, missingReason(r.stack.name));
+    if (note) comparison.notes.push(note);
     judged.push({ result: r, comparison, baseline, stored });
   }
   return judged;
+}
+
+/**
+ * The baseline to judge with: this environment's (the store's restore), its work count replaced by the
+ * newest baseline's of any environment when that one is newer or the only comparable count (the counts
+ * do not depend on the machine: src/work/baseline.ts), with a note saying so.
+ */
+async function withNewestWork(
+  store: BaselineStore,
+  r: StackResult,
+  gate: Gate,
+  stored: StoredBaseline | undefined,
+  timing: StackResult | null,
+): Promise<{ baseline: StackResult | null; note?: string }> {
+  // Only a count this run has and a growth limit judges can gain from another baseline.
+  const growth = GATED_WORK.some((m) => gate.work?.[m]?.kind === "growth" && r.work?.perRequest[m] != null);
+  // Without this environment's baseline, restore already gave the newest of any environment.
+  if (!store.newest || !r.work || !growth || !timing || timing.environment.id !== r.environment.id)
+    return { baseline: timing };
+  const newest = await store.newest(r.stack.name);
+  const entry = newest?.doc.results.find((x) => x.stack.name === r.stack.name);
+  const timingEntry = stored ? { result: timing, doc: stored.doc } : null;
+  const pick = newerWorkBaseline(r, timingEntry, newest && entry ? { result: entry, doc: newest.doc } : null);
+  if (!pick) return { baseline: timing };
+  return { baseline: { ...timing, work: pick.result.work }, note: workBaselineNote(r, timingEntry, pick) };
 }
 
 /** How old a stored baseline is, for the line under the table; `warn` is told when it is older than the limit. */

@@ -1,14 +1,17 @@
 // Mode: measure. Each stack prepared, then in turn measured (after the worker sweep when workers:
-// auto), with its cost run and capacity search when its gate has them; or a --target measured.
-// Shared by `loadgate run|cost` and the Action; side effects only through the hooks.
+// auto), with its cost run and capacity search when its gate has them; or a --target measured; or
+// (`loadgate cost`, `loadgate work`) only the cost run or the work count. Shared by `loadgate
+// run|cost|work` and the Action; side effects only through the hooks.
 
 import { capacityLimitsOf, measureCapacity } from "../capacity/run.js";
 import type { RunPlan } from "../config/plan.js";
+import { WORK_DEFAULTS } from "../config/stack-spec.js";
 import { costRun } from "../cost/run.js";
 import type { EngineHooks } from "../engine/hooks.js";
 import { needsOf, type PreparedStack, prepareStack, seedTemplate, untimedResult } from "../engine/prepare.js";
 import { measureStack } from "../engine/stack-run.js";
 import { runTarget } from "../engine/target.js";
+import { workOnlyResult } from "../engine/work-only.js";
 import { checkSocketRoom } from "../load/fd-limit.js";
 import { applyPlacement } from "../load/placement.js";
 import { withBaselineKey } from "../result/environment.js";
@@ -35,15 +38,31 @@ export async function runStacks(plan: RunPlan, hooks: EngineHooks): Promise<Stac
     hooks.onPhase?.(s.spec.name, "install");
     prepared.push(await prepareStack(plan, s, hooks.log, hooks));
   }
-  const placement = applyPlacement(plan.costOnly ? false : plan.pin);
+  const placement = applyPlacement(plan.costOnly || plan.workOnly ? false : plan.pin);
   const results: StackResult[] = [];
   for (const p of prepared) {
     hooks.signal?.throwIfAborted();
     results.push(
-      plan.costOnly ? await costOnlyResult(plan, p, placement, hooks) : await oneStack(plan, p, placement, hooks),
+      plan.costOnly
+        ? await costOnlyResult(plan, p, placement, hooks)
+        : plan.workOnly
+          ? await workOnlyResult(plan, p, placement, hooks)
+          : await oneStack(plan, p, placement, hooks),
     );
   }
   return results;
+}
+
+/**
+ * `loadgate work`: the work count only. A stack file's `work: false` is overridden with the default
+ * size (the count is what was asked for); workers: auto runs one worker (nothing is timed to sweep by).
+ */
+export function workOnlyPlan(plan: RunPlan): RunPlan {
+  return {
+    ...plan,
+    workOnly: true,
+    stacks: plan.stacks.map((s) => ({ ...s, sweep: null, work: s.work ?? { ...WORK_DEFAULTS } })),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { MetricVerdict } from "../compare/metrics.js";
-import type { StackResult } from "../result/types.js";
+import type { LoadSettings, StackResult } from "../result/types.js";
 
 /**
  * A whole number from a Result (a count, an index, a number of CPUs or seconds): digits formatted
@@ -161,4 +161,10 @@ export function trialRows(side: string, r: StackResult, latencies: readonly Tria
   const pooled = r.summary.pooled;
   if (pooled) rows.push([side, "pooled", "", ...latencies.map((k) => formatMs(pooled.latency[k])), ""]);
   return rows;
+}
+
+/** The measured trials of a load: "5 × 10 s", or "100,000 requests in 1 trial" (load.total-requests). */
+export function trialsText(load: Pick<LoadSettings, "trials" | "durationSeconds" | "totalRequests">): string {
+  if (load.totalRequests === undefined) return `${formatInt(load.trials)} × ${formatNumber(load.durationSeconds)} s`;
+  return `${formatInt(load.totalRequests)} requests in ${formatInt(load.trials)} trial${load.trials === 1 ? "" : "s"}`;
 }

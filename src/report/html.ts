@@ -26,11 +26,13 @@ import {
   formatRps,
   formatShare,
   trialRows,
+  trialsText,
 } from "./format.js";
 import { HEADLINE_TEXT, type RunHeadline, type StackReport } from "./markdown.js";
 import { percentileChartData } from "./percentiles.js";
 import { stackReportsOf } from "./stack-reports.js";
 import { lineChart, type SvgSeries } from "./svg.js";
+import { timingWorkLine } from "./timing-work.js";
 import { workHtml } from "./work-html.js";
 
 export interface HtmlReportInput {
@@ -288,20 +290,18 @@ function environmentList(r: StackResult): string {
   const versions = Object.entries(e.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
-  const load =
+  const load = `${
     r.load.mode === "open-loop"
       ? `${formatNumber(r.load.rate)} req/s open loop`
-      : `${formatInt(r.load.connections)} connections, closed loop`;
+      : `${formatInt(r.load.connections)} connections, closed loop`
+  }${r.load.keepalive === false ? ", a new connection per request" : ""}`;
   const items = [
     [
       "Environment",
       `${e.id}: ${e.cpuModel}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${e.os}`,
     ],
     ["Versions", versions],
-    [
-      "Load",
-      `${load} against ${r.load.target}; warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} × ${formatNumber(r.load.durationSeconds)} s`,
-    ],
+    ["Load", `${load} against ${r.load.target}; warmup ${formatNumber(r.load.warmupSeconds)} s, ${trialsText(r.load)}`],
     ["Workers", formatInt(r.workers)],
     ...(r.cpu
       ? [
@@ -328,6 +328,12 @@ function environmentList(r: StackResult): string {
   return `<dl class="meta">\n${items.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("\n")}\n</dl>`;
 }
 
+/** The line joining timing and work under the verdict, when the timing moved. */
+function joinedLine(s: StackReport): string {
+  const line = timingWorkLine(s.comparison, s.baseline, s.result);
+  return line ? `<p class="note"><strong>Timing and work:</strong> ${escapeHtml(line)}</p>` : "";
+}
+
 function stackSection(s: StackReport, doc: ResultDocument): string {
   const r = s.result;
   const headline: RunHeadline = s.comparison?.headline ?? "measured";
@@ -345,6 +351,7 @@ function stackSection(s: StackReport, doc: ResultDocument): string {
     `<h3>${escapeHtml(r.stack.name)} (${escapeHtml(r.stack.webserver)}${r.stack.framework ? ` + ${escapeHtml(r.stack.framework)}` : ""}): ${escapeHtml(headline)}</h3>`,
     `<p class="meta">${escapeHtml(HEADLINE_TEXT[headline])}${s.trend ? ` · trend against the stored baseline: ${escapeHtml(s.trend)}` : ""}</p>`,
     c ? verdictTable(c, s.baselineLabel) : "",
+    joinedLine(s),
     timed ? summaryTable(r) : "",
     chart ? `<div class="charts">\n${chart}\n</div>` : "",
     chart && s.baseline

@@ -19,10 +19,12 @@ import {
   formatPercent,
   formatRps,
   trialRows,
+  trialsText,
 } from "./format.js";
 import { percentileMermaid } from "./mermaid.js";
 import { percentileChartData } from "./percentiles.js";
 import { sweepLine } from "./terminal.js";
+import { timingWorkLine, workCell } from "./timing-work.js";
 import { workMarkdown } from "./work-markdown.js";
 
 /** GitHub refuses comments over 65,536 characters; stay well under. */
@@ -185,7 +187,7 @@ function environmentLines(r: StackResult): string[] {
     .join(", ");
   return [
     `- Environment ${codeOrText(e.id)}: ${escapeText(e.cpuModel)}, ${formatInt(e.logicalCores)} CPUs, ${formatInt(e.memoryBytes / 2 ** 30)} GiB, ${escapeText(e.os)}; ${versions}`,
-    `- Load: ${r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections`}, warmup ${formatNumber(r.load.warmupSeconds)} s, ${formatInt(r.load.trials)} × ${formatNumber(r.load.durationSeconds)} s; workers ${formatInt(r.workers)}${r.placement.pinned ? `; load generator pinned to CPU ${escapeText(r.placement.loadGenerator)}` : ""}`,
+    `- Load: ${r.load.mode === "open-loop" ? `${formatNumber(r.load.rate)} req/s open loop` : `${formatInt(r.load.connections)} connections`}${r.load.keepalive === false ? ", a new connection per request" : ""}, warmup ${formatNumber(r.load.warmupSeconds)} s, ${trialsText(r.load)}; workers ${formatInt(r.workers)}${r.placement.pinned ? `; load generator pinned to CPU ${escapeText(r.placement.loadGenerator)}` : ""}`,
   ];
 }
 
@@ -241,6 +243,8 @@ function stackSection(s: StackReport, runHeadline: RunHeadline, show: SectionPar
     ...(c?.notes ?? []).map(escapeText),
   ];
   const parts = [title, "", metricsTable(s), ""];
+  const joined = timingWorkLine(c, s.baseline, r);
+  if (joined) parts.push(`**Timing and work:** ${escapeText(joined)}`, "");
   const chart = show.chart ? percentileChart(s) : undefined;
   if (chart) parts.push(chart, "");
   const pooled = pooledLine(r);
@@ -298,6 +302,7 @@ export function overviewTable(stacks: readonly StackReport[], runHeadline: RunHe
       timed ? formatRps(r.summary.throughput.median) : "–",
       change(s, "p99"),
       change(s, "throughput"),
+      escapeText(workCell(s.baseline, r)),
       `${ICON[h]} ${h}`,
     ];
   });
@@ -311,12 +316,13 @@ export function overviewTable(stacks: readonly StackReport[], runHeadline: RunHe
     "req/s",
     "P99 change",
     "Throughput change",
+    "Database work per request",
     "Verdict",
   ];
   return [
     `### All ${stacks.length} stacks, ordered by P99`,
     "",
-    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l"] }),
+    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l", "l"] }),
   ].join("\n");
 }
 

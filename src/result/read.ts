@@ -82,10 +82,12 @@ function checkStackResult(r: unknown, at: string, fail: Fail): void {
   if (typeof stack?.name !== "string") fail(`${at}.stack.name`, "text", stack?.name);
   const env = o.environment as Record<string, unknown> | undefined;
   if (typeof env?.id !== "string") fail(`${at}.environment.id`, "text", env?.id);
-  // A cost-only run (loadgate cost) or a capacity search has no timed trials; any other has at least one.
+  // A cost-only run (loadgate cost), a work count alone (loadgate work) or a capacity search has no
+  // timed trials; any other has at least one. (The schema has checked the work record's shape.)
   if (o.cost !== undefined) checkCost(o.cost, `${at}.cost`, fail);
   if (o.capacity !== undefined) checkCapacity(o.capacity, `${at}.capacity`, fail);
-  if (!Array.isArray(o.trials) || (o.trials.length === 0 && o.cost === undefined && o.capacity === undefined))
+  const untimed = o.cost !== undefined || o.capacity !== undefined || o.work !== undefined;
+  if (!Array.isArray(o.trials) || (o.trials.length === 0 && !untimed))
     fail(`${at}.trials`, "a non-empty list", o.trials);
   (o.trials as Record<string, unknown>[]).forEach((t, j) => {
     checkTrial(t, `${at}.trials[${j}]`, fail);

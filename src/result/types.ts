@@ -19,7 +19,7 @@ export interface LatencyStats {
 }
 
 export interface ErrorCounts {
-  /** Connection errors (refused, reset) other than timeouts. */
+  /** Connection errors: refused, reset or closed before an answer, or no connection within the timeout. */
   connection: number;
   timeouts: number;
   /** Responses whose status was not 2xx. */
@@ -120,6 +120,10 @@ export interface LoadSettings {
   trials: number;
   /** The load client's worker threads (absent in Results written before threads: 1). */
   threads?: number;
+  /** false: a new connection for every request (load.keepalive: false, --no-keepalive); absent: connections kept open. */
+  keepalive?: false;
+  /** load.total-requests: the trials were this many requests in all (each trial's `seconds` as it lasted); absent: timed trials. */
+  totalRequests?: number;
 }
 
 export interface CpuAccount {

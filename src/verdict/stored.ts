@@ -85,9 +85,11 @@ function withWorkRows(
   addWork(metrics, notes, baseline.work, current.work, gate);
   if (metrics.length === 0) return c.metrics.length === 0 ? c : { ...c, notes: [...c.notes, ...notes] };
   if (c.metrics.length === 0) {
-    const why = c.reason ?? "";
-    const lead = envDiffs.length > 0 ? "Timings were not compared: " : "Only the database work was compared: ";
-    const intro = `${lead}${why}. The database work was: its counts do not depend on the machine.`;
+    const timed = baseline.trials.length > 0 && current.trials.length > 0;
+    const untimed = current.trials.length === 0 ? "this run" : "the baseline";
+    const intro = timed
+      ? `Timings were not compared: ${c.reason ?? ""}. The database work was: its counts do not depend on the machine.`
+      : `Only the database work was compared: ${untimed} has no timed trials (a work count or cost run alone, loadgate work or cost).${envDiffs.length > 0 ? " It was measured in another environment, which the counts do not depend on." : ""}`;
     return { headline: headlineOf(metrics), method: "stored-baseline", metrics, notes: [intro, ...notes] };
   }
   const all = sortRows([...c.metrics, ...metrics]);
@@ -106,7 +108,7 @@ function comparableParts(
   const reason =
     envDiffs.length > 0
       ? `the baseline was measured in another environment (${envDiffs.join("; ")}), so comparing would mislead`
-      : `${timed ? "" : "one side has no timed trials (a cost-only run) and "}there is no cost run on both sides to compare`;
+      : `${timed ? "" : "one side has no timed trials (a cost run or work count alone) and "}there is no cost run on both sides to compare`;
   // Absolute SLOs need no baseline: they decide on this run when the baseline cannot.
   if (
     current.trials.length > 0 &&

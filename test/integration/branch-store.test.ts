@@ -126,4 +126,18 @@ describe("baseline-store: branch against a real git remote", () => {
     );
     expect(() => git(bare, "rev-parse", "--verify", "--quiet", "loadgate-data")).toThrow();
   });
+
+  it("newest: the newest entry of any environment, for the work rows; restore still this environment's", async () => {
+    const { clones } = remoteWithClones(1);
+    const s = store(clones[0]!);
+    const mine = doc("1".repeat(40));
+    const theirs = { ...doc("2".repeat(40)), results: [result(around(1000, 40), { cpuModel: "Other CPU" })] };
+    await s.save("demo", mine.results[0]!.environment.id, "1".repeat(40), mine);
+    await s.save("demo", theirs.results[0]!.environment.id, "2".repeat(40), theirs);
+    expect((await s.restore("demo", mine.results[0]!.environment.id))?.doc.commit?.sha).toBe("1".repeat(40));
+    const newest = await s.newest("demo");
+    expect(newest?.doc.commit?.sha).toBe("2".repeat(40));
+    expect(newest?.source).toBe("loadgate-data:baselines/demo.json@2222222");
+    expect(await s.newest("other")).toBeUndefined();
+  });
 });

@@ -25,7 +25,11 @@ export function scratchRepo(prefix: string): { repo: string; git: (...args: stri
   return { repo, git };
 }
 
-/** The tiny app alone (no database, pooler or proxy), slowed by `delayMs` per request. */
+/**
+ * The tiny app alone (no database, pooler or proxy), slowed by `delayMs` per request. No work count:
+ * these A/Bs are about timings (test/integration/ab-work.test.ts counts), and 200 requests one at a
+ * time at 20 ms each would add seconds per side.
+ */
 export const delayedStack = (delayMs: number) => `name: shop
 database: none
 pooler: none
@@ -40,4 +44,5 @@ load:
   connections: 4
   warmup: 0.3s
   duration: 0.5s
+work: false
 `;

@@ -10,6 +10,7 @@ const CALLS: Record<CommandName, string[]> = {
   init: ["init", STACK, "--help"],
   run: ["run", STACK, "--duration", "1", "--help"],
   cost: ["cost", STACK, "--help"],
+  work: ["work", STACK, "--help"],
   ab: ["ab", "HEAD", STACK, "--help"],
   study: ["study", "gunicorn-flask", "--help"],
   capacity: ["capacity", STACK, "--slo-p99", "50ms", "--help"],

@@ -87,9 +87,45 @@ describe("loadgate study", () => {
     // Published figures of both rows are printed beside the measured ones.
     expect(run.stdout).toMatch(/Gunicorn\s+Flask\s+14\s+28\s+42\s+3473\s+7\s+[\d.]+\s+[\d.]+\s+\d+/);
     expect(run.stdout).toMatch(/Uvicorn\s+Starlette\s+5\s+16\s+75\s+4952\s+2\s+[\d.]+\s+[\d.]+\s+\d+/);
+    expect(run.stdout).toMatch(/^ρ of the P99 order \(Spearman, published against measured, 2 rows\): /m);
+    expect(run.stdout).toMatch(/^ρ of the throughput order \(Spearman, published against measured, 2 rows\): /m);
     const text = readFileSync(md, "utf8");
     expect(text).toMatch(/\| Gunicorn +\| Flask +\| +14 \| +28 \| +42 \| +3473 \|/);
     expect(text).toContain("Published: the study's 4 vCPU");
+    expect(text).toContain("ρ of the P99 order");
+    expectNothingLeft(run);
+  }, 900_000);
+
+  // The sweep's rules and driver have their own tests (sweep.test.ts); --workers 1 keeps this one cheap.
+  it("--as-published: the rig's load on two rows (a small total, one worker) prints both ρ lines", async () => {
+    const run = await runCli(
+      [
+        "study",
+        "gunicorn-flask",
+        "uvicorn-starlette",
+        "--as-published",
+        "--total-requests",
+        "400",
+        "--workers",
+        "1",
+        "--warmup",
+        "0.5",
+        "--install",
+      ],
+      { timeoutMs: 600_000 },
+    );
+    expect(run.code, run.stderr.slice(-3000)).toBe(0);
+    expect(run.stderr).toMatch(
+      /2 rows, each 100 connections, a new connection per request: 0\.5 s warmup \+ 400 requests/,
+    );
+    expect(run.stderr).toMatch(
+      /load: 100 connections, a new connection per request → \S+; warmup 0\.5 s, 400 requests/,
+    );
+    expect(run.stdout).toMatch(
+      /Measured: this machine, \d+ CPUs, loadgate's client, 100 connections, a new connection per request, warmup 0\.5 s \+ 400 requests in 1 trial\./,
+    );
+    expect(run.stdout).toMatch(/^ρ of the P99 order \(Spearman, published against measured, 2 rows\): /m);
+    expect(run.stdout).toMatch(/^ρ of the throughput order \(Spearman, published against measured, 2 rows\): /m);
     expectNothingLeft(run);
   }, 900_000);
 

@@ -143,6 +143,8 @@ describe("--target and open-loop load", () => {
       durationSeconds: 1,
       trials: 1,
       timeoutSeconds: 0.5,
+      keepalive: true,
+      totalRequests: null,
       client: "native",
       threads: 1,
     });
@@ -159,6 +161,8 @@ describe("--target and open-loop load", () => {
     trials: 1,
     timeoutSeconds: 2,
     client: "native",
+    keepalive: true,
+    totalRequests: null,
     threads: 2,
     ...o,
   });

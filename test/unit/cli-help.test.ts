@@ -27,11 +27,12 @@ const flagsOf = (options: object) =>
     .filter((k) => k !== "help")
     .map((k) => `--${k}`);
 
-/** The flags each command parses: run, cost, up and capacity take the run's, ab and study their own. */
+/** The flags each command parses: run, cost, work, up and capacity take the run's, ab and study their own. */
 const PARSED: Record<CommandName, string[]> = {
   init: flagsOf(INIT_OPTIONS),
   run: flagsOf(RUN_OPTIONS),
   cost: flagsOf(RUN_OPTIONS),
+  work: flagsOf(RUN_OPTIONS),
   up: flagsOf(RUN_OPTIONS),
   capacity: [...flagsOf(RUN_OPTIONS), "--slo-p99", "--max-probes"],
   ab: flagsOf(AB_OPTIONS),
@@ -83,6 +84,7 @@ const WOULD_RUN: Record<CommandName, string[]> = {
   init: ["init", "/nonexistent/app"],
   run: ["run", "/nonexistent/stack"],
   cost: ["cost", "/nonexistent/stack"],
+  work: ["work", "/nonexistent/stack"],
   up: ["up", "/nonexistent/stack"],
   capacity: ["capacity", "/nonexistent/stack", "--slo-p99", "50ms"],
   ab: ["ab", "main", "x"],
@@ -212,6 +214,7 @@ describe("main answers help before anything else", () => {
   it.each([
     ["run", ["run", "--nope"]],
     ["cost", ["cost", "--nope"]],
+    ["work", ["work", "--nope"]],
     ["up", ["up", "--nope"]],
     ["capacity", ["capacity", "--nope"]],
     ["ab", ["ab", "main", "--nope"]],
@@ -224,7 +227,7 @@ describe("main answers help before anything else", () => {
     expect(r.stderr).toContain(`See "loadgate ${command} --help"`);
   });
 
-  it.each(["cost", "capacity", "up", "ab"] as const)(
+  it.each(["cost", "work", "capacity", "up", "ab"] as const)(
     "%s: each flag its help lists as refused is refused (exit 2), naming the flag, before anything is read",
     async (command) => {
       const refused = noted(COMMAND_HELP[command], "Refused (exit 2)");

@@ -108,7 +108,9 @@ describe("the error-rate gate without a baseline", () => {
       "stack s: 17.36% of the measured requests failed (connection errors 1, timeouts 20, non-2xx 0; 21 of 121), over the error-rate limit of 1% (gate.error-rate, or --max-error-rate).",
     );
     expect(text).toContain("timeouts: no answer within load.timeout (1 s)");
-    expect(text).toContain("connection errors: the connection was refused or closed before an answer");
+    expect(text).toContain(
+      "connection errors: the connection was refused, reset or closed before an answer, or not made within load.timeout",
+    );
     expect(text).not.toContain("non-2xx: the app");
     expect(text).toContain("PgBouncer's pool for loadgate: 3 client(s) waiting");
     expect(text).toMatch(/--- last lines of the app's log \/r\/app\.log ---\nboom\n---$/);
@@ -164,6 +166,8 @@ describe("the progress watchdog", () => {
     durationSeconds: 30,
     trials: 1,
     timeoutSeconds,
+    keepalive: true,
+    totalRequests: null,
     client: "native",
     threads: 1,
   });

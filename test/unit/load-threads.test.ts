@@ -107,10 +107,15 @@ describe("--load-threads", () => {
     );
   });
 
-  it("refuses more threads than connections, and threads with autocannon", async () => {
+  it("refuses more threads than connections, threads with a total of requests, and threads with autocannon", async () => {
     const more = await run("--load-threads", "5");
     expect(more.code).toBe(2);
     expect(more.stderr).toContain("--load-threads 5 with 4 connections: each thread needs at least one connection");
+    const counted = await run("--load-threads", "2", "--total-requests", "1000");
+    expect(counted.code).toBe(2);
+    expect(counted.stderr).toContain(
+      "--load-threads 2 with a total of requests (total-requests 1000): trials of a fixed number",
+    );
     const ac = await run("--load-threads", "2", "--client", "autocannon");
     expect(ac.code).toBe(2);
     expect(ac.stderr).toContain("--load-threads 2: threads are the native client's");

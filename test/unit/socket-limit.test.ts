@@ -31,6 +31,8 @@ describe("a socket the load generator may not open", () => {
       durationSeconds: 30,
       trials: 1,
       timeoutSeconds: 10,
+      keepalive: true,
+      totalRequests: null,
       client: "native",
       threads: 1,
     });

@@ -1,8 +1,14 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackFile } from "../../src/config/stack-file.js";
-import { planStudy, STUDY_DEFAULTS } from "../../src/config/study-plan.js";
-import { orderedOutcomes, studyMarkdown, studyTextTable } from "../../src/report/study-table.js";
+import { AS_PUBLISHED, planStudy, STUDY_DEFAULTS } from "../../src/config/study-plan.js";
+import {
+  agreementLines,
+  orderedOutcomes,
+  studyAgreement,
+  studyMarkdown,
+  studyTextTable,
+} from "../../src/report/study-table.js";
 import { STUDY_ROWS, selectRows } from "../../src/study/rows.js";
 import { builtInStacksDir } from "../../src/study/stacks-dir.js";
 import { around, result } from "../support/results.js";
@@ -59,6 +65,37 @@ describe("loadgate study's plan", () => {
     expect(full.rows[0].stack.load).toMatchObject({ warmupSeconds: 5, durationSeconds: 10, trials: 5 });
     expect(full.rows[0].stack.workers).toBe(3);
   });
+  it("--as-published: the rig's load, each row's workers swept, pinned only from four CPUs", () => {
+    const two = planStudy(["--as-published", "gunicorn-flask"], io, "t", builtInStacksDir(), 2);
+    expect(two.asPublished).toBe(true);
+    expect(two.rows[0].stack.load).toMatchObject({
+      connections: 100,
+      keepalive: false,
+      totalRequests: AS_PUBLISHED.totalRequests,
+      trials: 1,
+      warmupSeconds: STUDY_DEFAULTS.warmupSeconds,
+    });
+    expect(two.rows[0].stack.sweep).not.toBeNull();
+    expect(two.run.pin).toBe(false);
+    expect(planStudy(["--as-published"], io, "t", builtInStacksDir(), 4).run.pin).toBe(true);
+    expect(planStudy(["--as-published", "--pin"], io, "t", builtInStacksDir(), 2).run.pin).toBe(true);
+    const quick = planStudy(
+      ["--as-published", "--total-requests", "2000", "--workers", "3", "--connections", "20"],
+      io,
+      "t",
+      builtInStacksDir(),
+      2,
+    );
+    expect(quick.rows[0].stack.load).toMatchObject({ totalRequests: 2000, connections: 20, keepalive: false });
+    expect(quick.rows[0].stack.sweep).toBeNull();
+    expect(() => planStudy(["--as-published", "--duration", "5"], io, "t", builtInStacksDir())).toThrow(
+      /--duration is refused: the rig's trials are a total of requests, not timed; give --total-requests N/,
+    );
+    // Without --as-published the short defaults keep connections open, unless asked.
+    const plain = planStudy(["--no-keepalive"], io, "t", builtInStacksDir(), 4);
+    expect(plain.rows[0].stack.load).toMatchObject({ keepalive: false, totalRequests: null, trials: 3 });
+    expect(plain.run.pin).toBe(false);
+  });
   it("refuses an unknown row and an unknown flag, exit-2 errors that say what exists", () => {
     expect(() => planStudy(["nope"], io, "t", builtInStacksDir())).toThrow(/no row named "nope"\. Rows: /);
     expect(() => planStudy(["--fast"], io, "t", builtInStacksDir())).toThrow(/Unknown option '--fast'/);
@@ -88,6 +125,18 @@ describe("the study's tables", () => {
     expect(text).toContain(
       'skipped daphne-starlette: pip could not install ../requirements.txt: <b>"no wheel"</b> | x',
     );
+  });
+  it("prints Spearman's ρ of the P99 order and of the throughput order over the measured rows", () => {
+    // Published P99: falcon 31 < flask 42; measured 60 > 40: the order reversed. Throughput: 5589 > 3473 published, equal here.
+    expect(studyAgreement(outcomes)).toEqual({ rows: 2, p99: -1, throughput: Number.NaN });
+    expect(agreementLines(outcomes)).toEqual([
+      "ρ of the P99 order (Spearman, published against measured, 2 rows): −1.00",
+      "ρ of the throughput order (Spearman, published against measured, 2 rows): – (needs two or more measured rows that differ)",
+    ]);
+    const text = studyTextTable(outcomes, 2);
+    expect(text).toContain("ρ of the P99 order (Spearman, published against measured, 2 rows): −1.00");
+    expect(text).toMatch(/Measured: this machine, 2 CPUs, loadgate's client, \d+ connections kept open, warmup/);
+    expect(studyMarkdown(outcomes, 2, "AMD EPYC", "2026-11-29")).toContain("ρ of the throughput order");
   });
   it("Markdown escapes what came from outside (a skip reason)", () => {
     const md = studyMarkdown(outcomes, 2, "AMD EPYC", "2026-11-29");

@@ -2,11 +2,12 @@
 // they do not, ceilings, and counts compared across runners only on the same PostgreSQL and data.
 import { describe, expect, it } from "vitest";
 import { DEFAULT_GATE, DEFAULT_WORK_GATE, type Gate, type WorkGate } from "../../src/compare/gate.js";
-import type { MetricVerdict } from "../../src/compare/metrics.js";
+import type { Comparison, MetricVerdict } from "../../src/compare/metrics.js";
 import { DEFAULT_RISK } from "../../src/compare/risk.js";
 import { parseWorkLimit } from "../../src/config/gate-forms.js";
 import { formatChange, formatLimit } from "../../src/report/format.js";
 import type { WorkCounts, WorkRecord } from "../../src/result/types.js";
+import { withWorkRows } from "../../src/verdict/ab.js";
 import { compareWithBaseline, withoutBaseline } from "../../src/verdict/stored.js";
 import { summarize } from "../../src/work/summary.js";
 import { addWork } from "../../src/work/verdict.js";
@@ -187,5 +188,35 @@ describe("a stored baseline's work rows", () => {
     expect(c).toMatchObject({ headline: "regression", method: "absolute" });
     expect(c.metrics.map((m) => m.metric)).toEqual(["statements"]);
     expect(withoutBaseline(head, DEFAULT_GATE, DEFAULT_RISK, "no --baseline given").headline).toBe("no-baseline");
+  });
+
+  it("a work count alone (loadgate work) against a timed baseline: only the counts, and the note says why", () => {
+    const base = { ...result(around(1000, 20)), work: work([1, 1, 1, 1]) };
+    const alone = { ...result([]), work: work([11, 11, 11, 11]) };
+    const c = compareWithBaseline(base, alone, DEFAULT_GATE);
+    expect(c.headline).toBe("regression");
+    expect(c.metrics.map((m) => m.metric)).toEqual(["statements", "rows", "pages", "connections"]);
+    expect(c.notes[0]).toBe(
+      "Only the database work was compared: this run has no timed trials (a work count or cost run alone, loadgate work or cost).",
+    );
+  });
+});
+
+describe("the work rows of a same-runner A/B (one count per side)", () => {
+  const timing = (): Comparison => ({ headline: "pass", method: "same-runner-ab", metrics: [], notes: [] });
+
+  it("are added when both sides counted; the headline follows them", () => {
+    const c = withWorkRows(timing(), DEFAULT_GATE, { base: work([1, 1]), head: work([11, 11]) });
+    expect(c.metrics.find((m) => m.metric === "statements")).toMatchObject({
+      baseline: 1,
+      current: 11,
+      verdict: "regression",
+    });
+    expect(c.headline).toBe("regression");
+  });
+
+  it("are not added when a side's count is missing (it failed: the A/B's notes say why)", () => {
+    expect(withWorkRows(timing(), DEFAULT_GATE, { head: work([11, 11]) }).metrics).toEqual([]);
+    expect(withWorkRows(timing(), DEFAULT_GATE, { base: work([1, 1]) }).headline).toBe("pass");
   });
 });

@@ -1,6 +1,11 @@
 // The work count's pure parts: pg_stat_statements rows → counts, logins from logs, settings, the table.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { planRun } from "../../src/config/cli-plan.js";
 import { workInput } from "../../src/config/overrides.js";
+import { WORK_DEFAULTS } from "../../src/config/stack-spec.js";
+import { workOnlyPlan } from "../../src/modes/measure.js";
 import { workTable } from "../../src/report/work-table.js";
 import type { StackResult, WorkCounts } from "../../src/result/types.js";
 import { renderPgbouncerIni } from "../../src/stack/configs.js";
@@ -17,6 +22,7 @@ import {
   totalsOf,
 } from "../../src/work/statements.js";
 import { summarize } from "../../src/work/summary.js";
+import { tempDir } from "../support/temp.js";
 
 const row = (queryid: string, query: string, calls: number, o: Partial<StatementRow> = {}): StatementRow => ({
   queryid,
@@ -211,5 +217,21 @@ describe("the terminal table", () => {
     expect(t).toMatch(/rows\s+1\s+chunks 0\.50 apart/);
     expect(t).toMatch(/transactions\s+–\s+not counted: pooler: none: why/);
     expect(workTable({ ...r, work: undefined })).toBeUndefined();
+  });
+});
+
+describe("loadgate work's plan", () => {
+  it("counts with the default size where the stack file says work: false, and does not sweep", () => {
+    const dir = tempDir("lg-work-plan-");
+    const file = join(dir, "stack.yml");
+    writeFileSync(file, "name: demo\napp:\n  command: python3 app.py {port}\n  workers: auto\nwork: false\n");
+    const asked = planRun([file], { cwd: dir, env: { PATH: process.env.PATH }, isTTY: false }, "test", "work");
+    expect(asked.stacks[0].work).toBeNull();
+    expect(asked.stacks[0].sweep).not.toBeNull();
+    const plan = workOnlyPlan(asked);
+    expect(plan.workOnly).toBe(true);
+    expect(plan.stacks[0].work).toEqual(WORK_DEFAULTS);
+    expect(plan.stacks[0].sweep).toBeNull();
+    expect(plan.stacks[0].workers).toBe(1);
   });
 });

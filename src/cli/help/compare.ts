@@ -8,7 +8,7 @@ import {
   AB_DEFAULT_WINDOW_SECONDS,
 } from "../../ab/plan.js";
 import { DEFAULT_COST_LIMIT, DEFAULT_GATE } from "../../compare/gate.js";
-import { STUDY_DEFAULTS } from "../../config/study-plan.js";
+import { AS_PUBLISHED, STUDY_DEFAULTS } from "../../config/study-plan.js";
 import { STUDY_ROWS } from "../../study/rows.js";
 import { REPORT_FORMATS } from "../report.js";
 import {
@@ -57,6 +57,8 @@ const AB_FLAGS: Record<Exclude<AbFlag, RunFlag> | "duration" | "warmup" | "worke
 };
 
 const AB_IGNORED: RunFlag[] = ["baseline", "save-baseline", "baseline-key", "target", "pin"];
+/** An A/B's windows are timed: many short windows on fresh instances (bench/gate-power). */
+const AB_TIMED: RunFlag[] = ["total-requests"];
 
 export const AB: CommandSpec = {
   summary: "two commits side by side on this machine, measured until decided",
@@ -71,37 +73,77 @@ export const AB: CommandSpec = {
   ],
   flags: [
     ...(["min-pairs", "max-pairs", "max-time", "duration", "warmup"] as const).map((n) => [n, AB_FLAGS[n]] as const),
-    ...runFlags(allRunFlagsBut(...AB_IGNORED, "trials", "duration", "warmup"), { workers: AB_FLAGS.workers }),
+    ...runFlags(allRunFlagsBut(...AB_IGNORED, ...AB_TIMED, "trials", "duration", "warmup"), {
+      workers: AB_FLAGS.workers,
+    }),
   ],
   refused: [
     { flags: AB_IGNORED, why: "the base commit is the baseline, and an A/B runs unpinned" },
     { flags: ["trials"], why: "an A/B counts pairs, not trials: give --min-pairs N" },
+    {
+      flags: AB_TIMED,
+      why: "an A/B's windows are timed (--duration); a stack file's load.total-requests is set aside",
+    },
   ],
   exit: [EXIT.ok, [1, "a regression of the head against the base"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Same-runner A/B"),
 };
 
 const STUDY_FLAGS: Record<StudyFlag, FlagHelp> = {
-  duration: { ...RUN_FLAGS.duration, default: `${STUDY_DEFAULTS.durationSeconds} s, not the stack files'` },
+  "as-published": {
+    text:
+      `the load of the study's rig: ${AS_PUBLISHED.connections} connections, a new connection per request, ` +
+      `${AS_PUBLISHED.totalRequests.toLocaleString("en-US")} requests in ${AS_PUBLISHED.trials} trial, each row's workers swept ` +
+      `(workers auto), the load generator pinned where there are ${AS_PUBLISHED.pinFromCores} or more CPUs; the flags below change each part`,
+    default: "off: the short defaults, connections kept open, the stack files' workers",
+  },
+  duration: {
+    ...RUN_FLAGS.duration,
+    default: `${STUDY_DEFAULTS.durationSeconds} s, not the stack files'; refused with --as-published`,
+  },
   warmup: { ...RUN_FLAGS.warmup, default: `${STUDY_DEFAULTS.warmupSeconds} s, not the stack files'` },
-  trials: { ...RUN_FLAGS.trials, default: `${STUDY_DEFAULTS.trials}, not the stack files'` },
-  connections: { ...RUN_FLAGS.connections, default: "each row's load.connections" },
+  trials: {
+    ...RUN_FLAGS.trials,
+    default: `${STUDY_DEFAULTS.trials}, not the stack files'; ${AS_PUBLISHED.trials} with --as-published`,
+  },
+  "total-requests": {
+    ...RUN_FLAGS["total-requests"],
+    default: `none: timed trials; ${AS_PUBLISHED.totalRequests} with --as-published, fewer for a quick run`,
+  },
+  connections: {
+    ...RUN_FLAGS.connections,
+    default: `each row's load.connections; ${AS_PUBLISHED.connections} with --as-published`,
+  },
   workers: {
-    arg: "N",
-    text: "fills {workers} in every row's app command, 1 to 512 (auto runs one worker: study does not sweep)",
-    default: "each row's app.workers",
+    arg: "N|auto",
+    text: "fills {workers} in every row's app command, 1 to 512; auto: each row's worker sweep chooses its count",
+    default: "each row's app.workers; auto with --as-published",
+  },
+  "sweep-time": RUN_FLAGS["sweep-time"],
+  "no-keepalive": {
+    ...RUN_FLAGS["no-keepalive"],
+    default: "connections kept open, as the stack files say; a new one per request with --as-published",
+  },
+  pin: {
+    ...RUN_FLAGS.pin,
+    default: `off; with --as-published on where there are ${AS_PUBLISHED.pinFromCores} or more CPUs`,
   },
   json: RUN_FLAGS.json,
-  markdown: { arg: "FILE", text: "write both tables as Markdown to FILE", default: "none, not written" },
+  markdown: {
+    arg: "FILE",
+    text: "write both tables and the ρ lines as Markdown to FILE",
+    default: "none, not written",
+  },
   install: RUN_FLAGS.install,
 };
 
 export const STUDY: CommandSpec = {
   summary: 'the built-in stacks of "Async Python is not faster", beside its published table',
-  usage: ["loadgate study [<row>...] [flags]"],
+  usage: ["loadgate study [<row>...] [flags]", "loadgate study --as-published [--total-requests N] [<row>...] [flags]"],
   about:
-    `Runs every row (or the rows named) with short trials, then prints the study's table beside the one ` +
-    `measured here. The stack files' own load is the full-length run: --warmup ${D.warmupSeconds} ` +
+    `Runs every row (or the rows named) with short trials, or with the rig's load (--as-published), then prints ` +
+    `the study's table beside the one measured here and Spearman's ρ of the P99 order and of the throughput ` +
+    `order (1: the study's order). The stack files' own load is the full-length run: --warmup ${D.warmupSeconds} ` +
     `--duration ${D.durationSeconds} --trials ${D.trials}.`,
   args: [
     ["<row>", `a built-in stack (default: all ${STUDY_ROWS.length}): ${STUDY_ROWS.map((r) => r.stack).join(", ")}`],
@@ -136,6 +178,9 @@ export const COMPARE: CommandSpec = {
     ],
     ["p99-threshold", { ...RUN_FLAGS["p99-threshold"], default: `${GATE_OF}'s p99` }],
     ["throughput-threshold", { ...RUN_FLAGS["throughput-threshold"], default: `${GATE_OF}'s throughput` }],
+    ...(["statements", "rows", "pages", "connections"] as const).map(
+      (m) => [`${m}-threshold`, { ...RUN_FLAGS[`${m}-threshold`], default: `${GATE_OF}'s ${m}` }] as const,
+    ),
     ["max-error-rate", { ...RUN_FLAGS["max-error-rate"], default: `${GATE_OF}'s error-rate` }],
     [
       "cost-limit",

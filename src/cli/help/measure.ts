@@ -27,11 +27,21 @@ export const COST_REFUSED: RunFlag[] = [
   "workers",
   "client",
   "load-threads",
+  "no-keepalive",
+  "total-requests",
   "pin",
   "target",
   "max-error-rate",
   "p99-threshold",
   "throughput-threshold",
+];
+
+/** The work gate's flags: the cost run and capacity search count no database work. */
+export const WORK_THRESHOLD_FLAGS: RunFlag[] = [
+  "statements-threshold",
+  "rows-threshold",
+  "pages-threshold",
+  "connections-threshold",
 ];
 
 export const COST: CommandSpec = {
@@ -41,7 +51,7 @@ export const COST: CommandSpec = {
     "Brings each stack up with the app (one worker) under valgrind (callgrind), sends requests one at a time " +
     "and counts instructions per request per chunk; no timed trials. Set the run in the stack file's cost section.",
   args: [STACK_ARG],
-  flags: runFlags(allRunFlagsBut(...COST_REFUSED, "cost", "no-cost", "sweep-time"), {
+  flags: runFlags(allRunFlagsBut(...COST_REFUSED, ...WORK_THRESHOLD_FLAGS, "cost", "no-cost", "sweep-time"), {
     baseline: {
       arg: "FILE",
       text: "compare instructions per request with a Result written earlier; exit 1 on a cost regression",
@@ -51,14 +61,78 @@ export const COST: CommandSpec = {
   refused: [
     { flags: COST_REFUSED, why: "flags of timed runs; the cost run sends requests one at a time to one worker" },
     { flags: ["cost", "no-cost", "sweep-time"], why: "the cost run is on already, with one worker" },
+    { flags: WORK_THRESHOLD_FLAGS, why: "the cost run counts no database work (loadgate work does)" },
   ],
   exit: [EXIT.ok, [1, "the cost gate failed (with --baseline)"], EXIT.bad, EXIT.stack, EXIT.interrupted],
   readme: README("Cost gate: instructions per request under valgrind"),
 };
 
+/** The flags of timed runs that `work` refuses: it warms the stack up and counts; nothing is timed. */
+const WORK_TIMING: RunFlag[] = [
+  "duration",
+  "trials",
+  "rate",
+  "client",
+  "pin",
+  "max-error-rate",
+  "p99-threshold",
+  "throughput-threshold",
+  "sweep-time",
+];
+const WORK_OTHERS: RunFlag[] = ["cost", "no-cost", "cost-limit"];
+const WORK_USED = allRunFlagsBut(...WORK_TIMING, ...WORK_OTHERS, "target", "no-work");
+
+export const WORK: CommandSpec = {
+  summary: "the work count alone: SQL statements, rows, pages and connections per request",
+  usage: ["loadgate work <stack>... [flags]"],
+  about:
+    "Brings each stack up, warms it with the stack file's load.warmup at load.connections, then sends " +
+    "work.chunks chunks of work.chunk-requests requests one at a time and counts the app role's SQL statements, " +
+    "rows, shared buffer pages and connections per request (docs/work.md); no timed trials. The stack file's " +
+    "work section sizes the count (work: false is overridden: the count is what this command is for).",
+  args: [STACK_ARG],
+  flags: runFlags(WORK_USED, {
+    warmup: {
+      arg: "S",
+      text: "seconds of load before the count, at --connections (pools fill, caches warm); 0: none",
+      default: `the stack file's load.warmup, ${D.warmupSeconds} s if it gives none`,
+    },
+    connections: {
+      arg: "N",
+      text: "connections of the warmup, 1 to 10000 (the count itself sends one request at a time)",
+      default: `the stack file's load.connections, ${D.connections} if it gives none`,
+    },
+    workers: {
+      arg: "N",
+      text: "fills {workers} in the app command, 1 to 512 (auto runs one worker: work does not sweep)",
+      default: `the stack file's app.workers, ${D.workers} if it gives none`,
+    },
+    baseline: {
+      arg: "FILE",
+      text: "compare the counts with a Result written earlier (run, work, --save-baseline); exit 1 on a work regression",
+      default: 'none: the counts are printed; only ceilings ("<4") are judged',
+    },
+  }),
+  refused: [
+    { flags: WORK_TIMING, why: "flags of timed runs; the work count sends requests one at a time and times nothing" },
+    { flags: WORK_OTHERS, why: "the cost run is `loadgate cost`" },
+    { flags: ["target"], why: "loadgate counts the work only in a database it owns (a stack's)" },
+    { flags: ["no-work"], why: "the work count is what this command runs" },
+  ],
+  exit: [
+    EXIT.ok,
+    [1, "the work gate failed (against --baseline, or a ceiling)"],
+    EXIT.bad,
+    [3, "the stack failed, or a request of the count was not answered 2xx"],
+    EXIT.interrupted,
+  ],
+  readme: README("The count alone: `loadgate work`"),
+};
+
 /** The flags of a timed run's windows and baselines that `capacity` refuses (src/cli/capacity.ts says why). */
 export const CAPACITY_REFUSED: RunFlag[] = [
   "duration",
+  "total-requests",
   "warmup",
   "trials",
   "rate",
@@ -77,6 +151,7 @@ const CAPACITY_UNGATED: RunFlag[] = [
   "no-cost",
   "cost-limit",
   "sweep-time",
+  ...WORK_THRESHOLD_FLAGS,
 ];
 
 export const CAPACITY: CommandSpec = {

@@ -8,6 +8,7 @@ export const COMMANDS = [
   "init",
   "run",
   "cost",
+  "work",
   "ab",
   "study",
   "capacity",
@@ -112,6 +113,7 @@ const PAGE_OF: Record<string, string> = {
   "Reports and charts": "docs/cli.md",
   "The study: `loadgate study`": "docs/study.md",
   "Drift on main": "docs/drift.md",
+  "The count alone: `loadgate work`": "docs/work.md",
 };
 
 /** Where to read more: a section of docs/ (verdicts.md unless PAGE_OF says otherwise), and the CLI page. */

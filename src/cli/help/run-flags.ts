@@ -1,12 +1,32 @@
 // Pure: the help of every flag a measured run takes (RUN_OPTIONS), with its default read from the code.
 
-import { DEFAULT_COST_LIMIT, DEFAULT_GATE } from "../../compare/gate.js";
+import {
+  DEFAULT_COST_LIMIT,
+  DEFAULT_GATE,
+  DEFAULT_WORK_GATE,
+  type GatedWork,
+  type WorkLimit,
+} from "../../compare/gate.js";
 import { TARGET_DEFAULTS } from "../../config/apply.js";
 import { SWEEP_DEFAULT_BUDGET } from "../../config/plan.js";
 import { STACK_DEFAULTS } from "../../config/stack-spec.js";
 import { type FlagHelp, pct, type RunFlag } from "./render.js";
 
 export const D = STACK_DEFAULTS;
+
+/** A work limit as the stack file writes it: "+10%", "<4", "off". */
+const limitText = (l: WorkLimit | null) => (l === null ? "off" : l.kind === "below" ? `<${l.max}` : `+${pct(l.limit)}`);
+
+/** The help of one work count's limit flag (--statements-threshold, …), its default read from DEFAULT_WORK_GATE. */
+function workThreshold(metric: GatedWork, what: string): FlagHelp {
+  return {
+    arg: "T",
+    text:
+      `the ${what} per request: a growth like "+10%" against the baseline, a ceiling like "<4" per request, or "off"; ` +
+      `replaces the stack file's gate.${metric} (the Action's input ${metric}-threshold; docs/work.md)`,
+    default: `the stack file's gate.${metric}, ${limitText(DEFAULT_WORK_GATE[metric])} if it gives none`,
+  };
+}
 
 /** Every flag of `loadgate run` (RUN_OPTIONS): the type makes a new flag without help a compile error. */
 export const RUN_FLAGS: Record<RunFlag, FlagHelp> = {
@@ -58,6 +78,19 @@ export const RUN_FLAGS: Record<RunFlag, FlagHelp> = {
       "count for 1 s, within the CPUs not left to the stack (1 on a 2-CPU machine)",
     default: "the stack file's load.threads, 1 if it gives none",
   },
+  "no-keepalive": {
+    text:
+      "a new TCP connection for every request (Connection: close), as ApacheBench without -k; the latency " +
+      "includes the connect (native client only; the Action's keepalive: false)",
+    default: "the stack file's load.keepalive, connections kept open if it gives none",
+  },
+  "total-requests": {
+    arg: "N",
+    text:
+      "the measured trials are N requests in all, in equal shares back to back, instead of --duration each " +
+      "(as ApacheBench's -n); closed loop, native client",
+    default: "the stack file's load.total-requests; without one, timed trials",
+  },
   pin: {
     text: "the load generator on CPU 0, the stack on the other CPUs (taskset; needs 2 CPUs)",
     default: "off; on when the stack file's load.pin is true",
@@ -92,6 +125,10 @@ export const RUN_FLAGS: Record<RunFlag, FlagHelp> = {
       "gate.throughput (the Action's input throughput-threshold)",
     default: `the stack file's gate.throughput, ${pct(DEFAULT_GATE.throughput ?? 0)} if it gives none`,
   },
+  "statements-threshold": workThreshold("statements", "work gate on SQL statements (transaction control apart)"),
+  "rows-threshold": workThreshold("rows", "work gate on rows returned or affected"),
+  "pages-threshold": workThreshold("pages", "work gate on shared buffer pages touched"),
+  "connections-threshold": workThreshold("connections", "work gate on connections opened"),
   cost: {
     text: "also count the app's instructions per request under valgrind (the cost run) and gate them",
     default: "off; on when the stack file's gate has cost",
@@ -143,11 +180,17 @@ export const RUN_ORDER: readonly RunFlag[] = [
   "sweep-time",
   "client",
   "load-threads",
+  "no-keepalive",
+  "total-requests",
   "pin",
   "target",
   "max-error-rate",
   "p99-threshold",
   "throughput-threshold",
+  "statements-threshold",
+  "rows-threshold",
+  "pages-threshold",
+  "connections-threshold",
   "cost",
   "no-cost",
   "cost-limit",
