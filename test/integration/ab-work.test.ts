@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ResultDocument } from "../../src/result/types.js";
+import { tempDir } from "../support/temp.js";
 import { scratchRepo } from "./git-repo.js";
 import { expectNothingLeft, queryingStack, runCli } from "./helpers.js";
 
@@ -20,7 +21,7 @@ describe("loadgate ab: the work count", () => {
     git("tag", "one");
     writeFileSync(join(repo, "stack.yml"), stackOf(11));
     git("commit", "-q", "-am", "eleven queries");
-    const json = join(repo, "..", `ab-work-${process.pid}.json`);
+    const json = join(tempDir("lg-ab-work-out-"), "ab.json");
     const run = await runCli(
       ["ab", "one", "HEAD", "stack.yml", "--min-pairs", "2", "--max-pairs", "2", ...LOAD, "--json", json],
       { cwd: repo },
