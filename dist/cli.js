@@ -51761,7 +51761,8 @@ var AS_PUBLISHED = Object.freeze({
   totalRequests: 1e5,
   trials: 1,
   workers: "auto",
-  pinFromCores: 4
+  pinFromCores: 4,
+  nginxKeepalive: 0
 });
 var STUDY_OPTIONS = {
   install: { type: "boolean" },
@@ -51779,6 +51780,9 @@ var STUDY_OPTIONS = {
   markdown: { type: "string" },
   help: { type: "boolean", short: "h" }
 };
+function asTheRigRanIt(spec) {
+  return spec.proxy ? { ...spec, proxy: { ...spec.proxy, keepalive: AS_PUBLISHED.nginxKeepalive } } : spec;
+}
 function studyOverrides(o, asPublished) {
   if (!asPublished) {
     return {
@@ -51822,7 +51826,10 @@ function planStudy(argv, io, toolVersion, stacksDir, cores = availableParallelis
     },
     rows: rows.map((row2) => ({
       row: row2,
-      stack: applyOverrides(loadStackFile(join17(stacksDir, row2.stack, "stack.yml")), overrides)
+      stack: applyOverrides(
+        (asPublished ? asTheRigRanIt : (s) => s)(loadStackFile(join17(stacksDir, row2.stack, "stack.yml"))),
+        overrides
+      )
     })),
     asPublished,
     jsonOut: values.json ? resolve4(io.cwd, values.json) : null,

@@ -11,6 +11,7 @@ import { checkRunFolder, type Io, runtimeOf } from "./cli-plan.js";
 import { type Overrides, parseOverrides } from "./overrides.js";
 import type { RunPlan, StackPlan } from "./plan.js";
 import { loadStackFile } from "./stack-file.js";
+import type { StackSpec } from "./stack-spec.js";
 
 /**
  * Short defaults: 13 rows of (bring up, 2 s warmup, 3 × 3 s, bring down) finish within 8 minutes
@@ -23,7 +24,9 @@ export const STUDY_DEFAULTS = { warmupSeconds: 2, durationSeconds: 3, trials: 3 
  * --as-published: the load of the study's rig (ApacheBench: 100 concurrent connections, a new
  * connection per request, 100,000 requests in one run; each row's workers raised until performance
  * got worse), the warmup kept short, and the load generator on a CPU of its own where there are at
- * least `pinFromCores` (the rig ran it on a separate machine).
+ * least `pinFromCores` (the rig ran it on a separate machine). The rig's nginx.conf had a bare
+ * proxy_pass, with no upstream keepalive: nginx opened a new connection to the app for every request
+ * too (`proxy.nginx.keepalive: 0`), where the built-in stacks keep 64 open.
  */
 export const AS_PUBLISHED = Object.freeze({
   connections: 100,
@@ -32,6 +35,7 @@ export const AS_PUBLISHED = Object.freeze({
   trials: 1,
   workers: "auto" as const,
   pinFromCores: 4,
+  nginxKeepalive: 0,
 });
 
 export const STUDY_OPTIONS = {
@@ -57,6 +61,11 @@ export interface StudyPlan {
   asPublished: boolean;
   jsonOut: string | null;
   markdownOut: string | null;
+}
+
+/** A row's stack file as the rig ran it: nginx without upstream keepalive (a new connection to the app per request). */
+function asTheRigRanIt(spec: StackSpec): StackSpec {
+  return spec.proxy ? { ...spec, proxy: { ...spec.proxy, keepalive: AS_PUBLISHED.nginxKeepalive } } : spec;
 }
 
 /** The overrides every row gets: the flags over the short defaults, or over the rig's load. */
@@ -110,7 +119,10 @@ export function planStudy(
     },
     rows: rows.map((row) => ({
       row,
-      stack: applyOverrides(loadStackFile(join(stacksDir, row.stack, "stack.yml")), overrides),
+      stack: applyOverrides(
+        (asPublished ? asTheRigRanIt : (s: StackSpec) => s)(loadStackFile(join(stacksDir, row.stack, "stack.yml"))),
+        overrides,
+      ),
     })),
     asPublished,
     jsonOut: values.json ? resolve(io.cwd, values.json) : null,

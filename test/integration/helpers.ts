@@ -83,6 +83,18 @@ function anotherWorkersRun(pid: number): boolean {
   return false;
 }
 
+/**
+ * A process of the other lane's run seen through its paths: each lane's vitest process has a suite
+ * folder of its own (TMPDIR, test/support/temp-root.ts), and an app's environment or a component's
+ * command line names the run folder under it. This catches the other lane's processes in the moment
+ * of their teardown, orphaned for a few milliseconds, that anotherWorkersRun cannot.
+ */
+function anotherLanesFolder(pid: number, env: string): boolean {
+  const own = process.env.TMPDIR ?? "";
+  const text = `${env}\0${readFileSync(`/proc/${pid}/cmdline`, "latin1")}`;
+  return [...text.matchAll(/\/lg-suite-[A-Za-z0-9]{6}/g)].some((m) => !own.endsWith(m[0]));
+}
+
 /** Processes still carrying a loadgate run marker, this test file's or orphaned: none may survive a run. */
 export function markedProcesses(): string[] {
   const found: string[] = [];
@@ -90,7 +102,8 @@ export function markedProcesses(): string[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, "latin1");
-      if (env.includes("LOADGATE_RUN_ID=") && !anotherWorkersRun(Number(entry))) {
+      const marked = env.includes("LOADGATE_RUN_ID=");
+      if (marked && !anotherWorkersRun(Number(entry)) && !anotherLanesFolder(Number(entry), env)) {
         found.push(`${entry}: ${readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ")}`);
       }
     } catch {

@@ -76,6 +76,9 @@ describe("loadgate study's plan", () => {
       warmupSeconds: STUDY_DEFAULTS.warmupSeconds,
     });
     expect(two.rows[0].stack.sweep).not.toBeNull();
+    // The rig's nginx opened a new connection to the app per request (no upstream keepalive).
+    expect(two.rows[0].stack.spec.proxy?.keepalive).toBe(0);
+    expect(planStudy(["gunicorn-flask"], io, "t", builtInStacksDir(), 2).rows[0].stack.spec.proxy?.keepalive).toBe(64);
     expect(two.run.pin).toBe(false);
     expect(planStudy(["--as-published"], io, "t", builtInStacksDir(), 4).run.pin).toBe(true);
     expect(planStudy(["--as-published", "--pin"], io, "t", builtInStacksDir(), 2).run.pin).toBe(true);
