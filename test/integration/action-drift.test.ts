@@ -43,6 +43,9 @@ afterAll(async () => {
   await gh.close();
 });
 
+/** The seeded series' level before its step, as a fraction of this machine's first baseline. */
+const PRE_STEP = 0.2;
+
 /** A metric's figures times f (median, interval and values alike). */
 const scaled = (m: MetricSummary, f: number): MetricSummary => ({
   ...m,
@@ -94,13 +97,15 @@ describe("drift on main (baseline-store: branch)", () => {
     expect(first.outputs.drift).toBe("none");
     expect(first.summary).toContain("shop: 1 baseline(s) so far; change points are looked for from 8.");
 
-    // 2. The data branch rewritten as main's history: 12 baselines at half the P99 (and twice the
-    // throughput) of this machine's, then 3 at its level; the next real baseline is the 4th after the step.
+    // 2. The data branch rewritten as main's history: 12 baselines at a fifth of the P99 and P50 (and
+    // five times the throughput) of this machine's first, then 3 at its level; the next real baseline
+    // is the 4th after the step. A fifth, not a half: a 1-s trial's P99 on a busy runner can come out
+    // at half the first run's (it did in CI), and then the 4th point would sit at the old level.
     const show = (ref: string) => git(root, "-C", "origin.git", "show", ref);
     const real = parseBranchHistory(show("loadgate-data:baselines/shop.json"), "stored").entries[0];
     const h: BranchHistory = {
       ...parseBranchHistory(show("loadgate-data:baselines/shop.json"), "stored"),
-      entries: Array.from({ length: 15 }, (_, i) => entryLike(real, i, i < 12 ? 0.5 : 1)),
+      entries: Array.from({ length: 15 }, (_, i) => entryLike(real, i, i < 12 ? PRE_STEP : 1)),
     };
     const pushStep = (dir: string) => {
       git(root, "clone", "-q", "-b", "loadgate-data", join(root, "origin.git"), dir);
