@@ -3390,9 +3390,9 @@ var require_utils = __commonJS({
           const hex = input.slice(i + 1, i + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decodeUnreserved && isUnreserved(decoded)) {
-              output += decoded;
+            const decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decodeUnreserved && isUnreserved(decoded2)) {
+              output += decoded2;
             } else {
               output += "%" + normalizedHex;
             }
@@ -3412,9 +3412,9 @@ var require_utils = __commonJS({
           const hex = input.slice(i + 1, i + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (decoded !== "." && isUnreserved(decoded)) {
-              output += decoded;
+            const decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (decoded2 !== "." && isUnreserved(decoded2)) {
+              output += decoded2;
             } else {
               output += "%" + normalizedHex;
             }
@@ -3539,9 +3539,9 @@ var require_utils = __commonJS({
           const hex = input.slice(i + 1, i + 3);
           if (isHexPair(hex)) {
             const normalizedHex = hex.toUpperCase();
-            const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            if (isUnreserved(decoded)) {
-              output += decoded;
+            const decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            if (isUnreserved(decoded2)) {
+              output += decoded2;
             } else {
               output += "%" + normalizedHex;
             }
@@ -7559,19 +7559,19 @@ var require_Alias = __commonJS({
           if (ctx)
             ctx.aliasResolveCache = nodes;
         }
-        let found = void 0;
+        let found2 = void 0;
         for (const node of nodes) {
           if (node === this)
             break;
           if (node.anchor === this.source)
-            found = node;
+            found2 = node;
         }
-        if (found && ctx) {
+        if (found2 && ctx) {
           const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx;
-          let data = anchors2.get(found);
+          let data = anchors2.get(found2);
           if (!data) {
-            toJS.toJS(found, null, ctx);
-            data = anchors2.get(found);
+            toJS.toJS(found2, null, ctx);
+            data = anchors2.get(found2);
           }
           if (data?.res === void 0) {
             const msg = "This should not happen: Alias anchor was not resolved?";
@@ -7580,14 +7580,14 @@ var require_Alias = __commonJS({
           if (maxAliasCount >= 0) {
             data.count += 1;
             if (data.aliasCount === 0)
-              data.aliasCount = getAliasCount(doc2, found, anchors2);
+              data.aliasCount = getAliasCount(doc2, found2, anchors2);
             if (data.count * data.aliasCount > maxAliasCount) {
               const msg = "Excessive alias count indicates a resource exhaustion attack";
               throw new ReferenceError(msg);
             }
           }
         }
-        return found;
+        return found2;
       }
       toJSON(_arg, ctx) {
         if (!ctx)
@@ -8230,9 +8230,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -8247,11 +8247,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
+      return `|${header2}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -10693,7 +10693,7 @@ var require_resolve_props = __commonJS({
       let tag = null;
       let newlineAfterProp = null;
       let comma = null;
-      let found = null;
+      let found2 = null;
       let start = null;
       for (const token of tokens) {
         if (reqSpace) {
@@ -10730,7 +10730,7 @@ var require_resolve_props = __commonJS({
             if (atNewline) {
               if (comment)
                 comment += token.source;
-              else if (!found || indicator !== "seq-item-ind")
+              else if (!found2 || indicator !== "seq-item-ind")
                 spaceBefore = true;
             } else
               commentSep += token.source;
@@ -10764,9 +10764,9 @@ var require_resolve_props = __commonJS({
           case indicator:
             if (anchor || tag)
               onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
-            if (found)
+            if (found2)
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
-            found = token;
+            found2 = token;
             atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
             hasSpace = false;
             break;
@@ -10795,7 +10795,7 @@ var require_resolve_props = __commonJS({
         onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
       return {
         comma,
-        found,
+        found: found2,
         spaceBefore,
         comment,
         hasNewline,
@@ -11354,10 +11354,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar2, onError) {
       const start = scalar2.offset;
-      const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar2.source ? splitLines(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -11368,26 +11368,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar2.source)
           end2 += scalar2.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar2.indent + header.indent;
-      let offset = scalar2.offset + header.length;
+      let trimIndent = scalar2.indent + header2.indent;
+      let offset = scalar2.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
+          if (header2.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -11414,7 +11414,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
@@ -11441,7 +11441,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
@@ -11453,8 +11453,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar2.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar2.source.length;
+      return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -12293,10 +12293,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -12328,10 +12328,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -19773,9 +19773,9 @@ var require_trees = __commonJS({
       s.bi_buf = 0;
       s.bi_valid = 0;
     }
-    function copy_block(s, buf, len, header) {
+    function copy_block(s, buf, len, header2) {
       bi_windup(s);
-      if (header) {
+      if (header2) {
         put_short(s, len);
         put_short(s, ~len);
       }
@@ -20959,7 +20959,7 @@ var require_deflate = __commonJS({
             s.status = EXTRA_STATE;
           }
         } else {
-          var header = Z_DEFLATED + (s.w_bits - 8 << 4) << 8;
+          var header2 = Z_DEFLATED + (s.w_bits - 8 << 4) << 8;
           var level_flags = -1;
           if (s.strategy >= Z_HUFFMAN_ONLY || s.level < 2) {
             level_flags = 0;
@@ -20970,13 +20970,13 @@ var require_deflate = __commonJS({
           } else {
             level_flags = 3;
           }
-          header |= level_flags << 6;
+          header2 |= level_flags << 6;
           if (s.strstart !== 0) {
-            header |= PRESET_DICT;
+            header2 |= PRESET_DICT;
           }
-          header += 31 - header % 31;
+          header2 += 31 - header2 % 31;
           s.status = BUSY_STATE;
-          putShortMSB(s, header);
+          putShortMSB(s, header2);
           if (s.strstart !== 0) {
             putShortMSB(s, strm.adler >>> 16);
             putShortMSB(s, strm.adler & 65535);
@@ -25342,7 +25342,7 @@ var require_encoding = __commonJS({
       const uncompressedBuffer = (0, JsHistogram_encoding_1.inflate)(buffer.data.slice(initialTargetPosition + 8, initialTargetPosition + 8 + lengthOfCompressedContents));
       return uncompressedBuffer;
     }
-    var decodeFromCompressedBase64 = (base64String, bitBucketSize = 32, useWebAssembly = false, minBarForHighestTrackableValue = 0) => {
+    var decodeFromCompressedBase642 = (base64String, bitBucketSize = 32, useWebAssembly = false, minBarForHighestTrackableValue = 0) => {
       const data = base642.toByteArray(base64String.trim());
       const uncompressedData = decompress2(data);
       if (useWebAssembly) {
@@ -25350,7 +25350,7 @@ var require_encoding = __commonJS({
       }
       return JsHistogram_12.JsHistogram.decode(uncompressedData, bitBucketSize, minBarForHighestTrackableValue);
     };
-    exports2.decodeFromCompressedBase64 = decodeFromCompressedBase64;
+    exports2.decodeFromCompressedBase64 = decodeFromCompressedBase642;
     function encodeWasmIntoCompressedBase64(compressionLevel) {
       const compressionOptions = compressionLevel ? { level: compressionLevel } : {};
       const self2 = this;
@@ -25363,7 +25363,7 @@ var require_encoding = __commonJS({
       return base642.fromByteArray(targetBuffer.data);
     }
     wasm_1.WasmHistogram.prototype.encodeIntoCompressedBase64 = encodeWasmIntoCompressedBase64;
-    var encodeIntoCompressedBase64 = (histogram, compressionLevel) => {
+    var encodeIntoCompressedBase642 = (histogram, compressionLevel) => {
       if (histogram instanceof wasm_1.WasmHistogram) {
         return histogram.encodeIntoCompressedBase64(compressionLevel);
       }
@@ -25372,7 +25372,7 @@ var require_encoding = __commonJS({
       }
       throw new Error("Unsupported Histogram implementation");
     };
-    exports2.encodeIntoCompressedBase64 = encodeIntoCompressedBase64;
+    exports2.encodeIntoCompressedBase64 = encodeIntoCompressedBase642;
   }
 });
 
@@ -25860,11 +25860,11 @@ var require_hdr_histogram_percentiles_obj = __commonJS({
 // node_modules/autocannon/lib/histUtil.js
 var require_histUtil = __commonJS({
   "node_modules/autocannon/lib/histUtil.js"(exports2) {
-    var hdr2 = require_dist3();
+    var hdr3 = require_dist3();
     var histUtil = require_hdr_histogram_percentiles_obj();
-    hdr2.initWebAssemblySync();
+    hdr3.initWebAssemblySync();
     var getHistograms = ({
-      latencies = hdr2.build({
+      latencies = hdr3.build({
         useWebAssembly: true,
         bitBucketSize: 64,
         autoResize: true,
@@ -25872,7 +25872,7 @@ var require_histUtil = __commonJS({
         highestTrackableValue: 1e4,
         numberOfSignificantValueDigits: 5
       }),
-      requests = hdr2.build({
+      requests = hdr3.build({
         useWebAssembly: true,
         bitBucketSize: 64,
         autoResize: true,
@@ -25880,7 +25880,7 @@ var require_histUtil = __commonJS({
         highestTrackableValue: 1e6,
         numberOfSignificantValueDigits: 3
       }),
-      throughput = hdr2.build({
+      throughput = hdr3.build({
         useWebAssembly: true,
         bitBucketSize: 64,
         autoResize: true,
@@ -25895,11 +25895,11 @@ var require_histUtil = __commonJS({
     });
     function encodeHist(h) {
       if (h.__custom) return null;
-      return hdr2.encodeIntoCompressedBase64(h);
+      return hdr3.encodeIntoCompressedBase64(h);
     }
     function decodeHist(str) {
       if (!str) return null;
-      return hdr2.decodeFromCompressedBase64(str);
+      return hdr3.decodeFromCompressedBase64(str);
     }
     exports2.getHistograms = getHistograms;
     exports2.encodeHist = encodeHist;
@@ -26185,7 +26185,7 @@ var require_manager = __commonJS({
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
-    var { Worker } = require_worker_threads();
+    var { Worker: Worker2 } = require_worker_threads();
     function initWorkers(opts, tracker, cb) {
       tracker = tracker || new EE();
       const workers = [];
@@ -26239,7 +26239,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker2(path.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error } = msg;
             if (cmd === "RESULT") {
@@ -36438,14 +36438,14 @@ var require_form_data = __commonJS({
         this._error(new Error("Arrays are not supported."));
         return;
       }
-      var header = this._multiPartHeader(field2, value, options);
+      var header2 = this._multiPartHeader(field2, value, options);
       var footer = this._multiPartFooter();
-      append(header);
+      append(header2);
       append(value);
       append(footer);
-      this._trackLength(header, value, options);
+      this._trackLength(header2, value, options);
     };
-    FormData.prototype._trackLength = function(header, value, options) {
+    FormData.prototype._trackLength = function(header2, value, options) {
       var valueLength = 0;
       if (options.knownLength != null) {
         valueLength += Number(options.knownLength);
@@ -36455,7 +36455,7 @@ var require_form_data = __commonJS({
         valueLength = Buffer.byteLength(value);
       }
       this._valueLength += valueLength;
-      this._overheadLength += Buffer.byteLength(header) + FormData.LINE_BREAK.length;
+      this._overheadLength += Buffer.byteLength(header2) + FormData.LINE_BREAK.length;
       if (!value || !value.path && !(value.readable && hasOwn(value, "httpVersion")) && !(value instanceof Stream)) {
         return;
       }
@@ -36505,18 +36505,18 @@ var require_form_data = __commonJS({
       if (typeof options.header === "object") {
         populate(headers, options.header);
       }
-      var header;
+      var header2;
       for (var prop in headers) {
         if (hasOwn(headers, prop)) {
-          header = headers[prop];
-          if (header == null) {
+          header2 = headers[prop];
+          if (header2 == null) {
             continue;
           }
-          if (!Array.isArray(header)) {
-            header = [header];
+          if (!Array.isArray(header2)) {
+            header2 = [header2];
           }
-          if (header.length) {
-            contents += prop + ": " + header.join("; ") + FormData.LINE_BREAK;
+          if (header2.length) {
+            contents += prop + ": " + header2.join("; ") + FormData.LINE_BREAK;
           }
         }
       }
@@ -36568,13 +36568,13 @@ var require_form_data = __commonJS({
       return "--" + this.getBoundary() + "--" + FormData.LINE_BREAK;
     };
     FormData.prototype.getHeaders = function(userHeaders) {
-      var header;
+      var header2;
       var formHeaders = {
         "content-type": "multipart/form-data; boundary=" + this.getBoundary()
       };
-      for (header in userHeaders) {
-        if (hasOwn(userHeaders, header)) {
-          formHeaders[header.toLowerCase()] = userHeaders[header];
+      for (header2 in userHeaders) {
+        if (hasOwn(userHeaders, header2)) {
+          formHeaders[header2.toLowerCase()] = userHeaders[header2];
         }
       }
       return formHeaders;
@@ -36788,12 +36788,12 @@ var require_parseHAR = __commonJS({
             throw new Error(`invalid headers array in entry #${i}`);
           }
           let j = 0;
-          for (const header of headerArray) {
+          for (const header2 of headerArray) {
             j++;
-            if (!header || typeof header !== "object" || typeof header.name !== "string" || typeof header.value !== "string") {
+            if (!header2 || typeof header2 !== "object" || typeof header2.name !== "string" || typeof header2.value !== "string") {
               throw new Error(`invalid name or value in header #${j} of entry #${i}`);
             }
-            const { name, value } = header;
+            const { name, value } = header2;
             headers[name] = value;
           }
           const { pathname, search, hash, origin } = new URL2(url);
@@ -38866,7 +38866,7 @@ var require_subset = __commonJS({
         }
         return true;
       }
-      let higher, lower;
+      let higher, lower2;
       let hasDomLT, hasDomGT;
       let needDomLTPre = lt && !options.includePrerelease && lt.semver.prerelease.length ? lt.semver : false;
       let needDomGTPre = gt && !options.includePrerelease && gt.semver.prerelease.length ? gt.semver : false;
@@ -38898,8 +38898,8 @@ var require_subset = __commonJS({
             }
           }
           if (c2.operator === "<" || c2.operator === "<=") {
-            lower = lowerLT(lt, c2, options);
-            if (lower === c2 && lower !== lt) {
+            lower2 = lowerLT(lt, c2, options);
+            if (lower2 === c2 && lower2 !== lt) {
               return false;
             }
           } else if (lt.operator === "<=" && !c2.test(lt.semver)) {
@@ -40410,14 +40410,14 @@ var require_buffer = __commonJS({
       } else {
         if (byteOffset + valLength > arrLength) byteOffset = arrLength - valLength;
         for (i = byteOffset; i >= 0; i--) {
-          let found = true;
+          let found2 = true;
           for (let j = 0; j < valLength; j++) {
             if (read2(arr, i + j) !== read2(val, j)) {
-              found = false;
+              found2 = false;
               break;
             }
           }
-          if (found) return i;
+          if (found2) return i;
         }
       }
       return -1;
@@ -41593,8 +41593,8 @@ var require_httpRequestBuilder = __commonJS({
           const idCount = reqData.idReplacement ? (bodyBuf.toString().match(/\[<id>\]/g) || []).length : 0;
           headers["Content-Length"] = `${bodyBuf.length + idCount * 27}`;
         }
-        for (const [key, header] of Object.entries(headers)) {
-          baseReq.push(`${key}: ${header}`);
+        for (const [key, header2] of Object.entries(headers)) {
+          baseReq.push(`${key}: ${header2}`);
         }
         let req = Buffer.from(baseReq.join("\r\n") + "\r\n\r\n", "utf8");
         if (bodyBuf && bodyBuf.length > 0) {
@@ -43763,14 +43763,14 @@ var require_autocannon = __commonJS({
         if (!Array.isArray(argv.headers)) {
           argv.headers = [argv.headers];
         }
-        argv.headers = argv.headers.reduce((obj, header) => {
-          const colonIndex = header.indexOf(":");
-          const equalIndex = header.indexOf("=");
+        argv.headers = argv.headers.reduce((obj, header2) => {
+          const colonIndex = header2.indexOf(":");
+          const equalIndex = header2.indexOf("=");
           const index = Math.min(colonIndex < 0 ? Infinity : colonIndex, equalIndex < 0 ? Infinity : equalIndex);
           if (Number.isFinite(index) && index > 0) {
-            obj[header.slice(0, index)] = header.slice(index + 1);
+            obj[header2.slice(0, index)] = header2.slice(index + 1);
             return obj;
-          } else throw new Error(`An HTTP header was not correctly formatted: ${header}`);
+          } else throw new Error(`An HTTP header was not correctly formatted: ${header2}`);
         }, {});
       }
       if (argv.har) {
@@ -44254,14 +44254,14 @@ ${tail || "(empty)"}
   }
 };
 var FAILED_LOAD_HINT = "A server that stays up after its app failed to load (uWSGI without need-app, a WSGI or ASGI import error caught by the server) answers 5xx like this: the cause is in the log below. Fix it, or make the server exit when the app cannot load";
-async function waitReady(component, probe, timeoutSeconds, what = "ready", signal) {
+async function waitReady(component, probe2, timeoutSeconds, what = "ready", signal) {
   const deadline = Date.now() + timeoutSeconds * 1e3;
   let last;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     if (!component.running) throw component.failure(`${component.describeExit()} before it was ${what}`);
     const answer = await Promise.race([
-      probe().catch(() => ({ ok: false, detail: "the probe failed" })),
+      probe2().catch(() => ({ ok: false, detail: "the probe failed" })),
       component.exited.then(() => ({ ok: false, detail: "it exited" }))
     ]);
     if (answer === true || typeof answer === "object" && answer.ok) return;
@@ -44897,6 +44897,17 @@ function client(label, values) {
   }
   return c2;
 }
+function loadThreads(label, value) {
+  if (value === void 0 || value.trim() === "auto") return value === void 0 ? void 0 : "auto";
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < 1 || n > MAX_LOAD_THREADS) {
+    throw new UserError(
+      `${label}: expected a whole number of threads from 1 to ${MAX_LOAD_THREADS}, or auto, got ${JSON.stringify(value)}.`
+    );
+  }
+  return n;
+}
+var MAX_LOAD_THREADS = 64;
 function costSwitch(label, values) {
   if (values.cost === true && values["no-cost"] === true) {
     throw new UserError(`${label("cost")} and ${label("no-cost")}: give one of them.`);
@@ -44935,6 +44946,7 @@ function parseOverrides(values, label = flagLabel) {
   }
   return {
     client: client(label, values),
+    loadThreads: loadThreads(label("load-threads"), str("load-threads")),
     durationSeconds: seconds(label("duration"), str("duration"), { min: 0, aboveZero: true }),
     warmupSeconds: seconds(label("warmup"), str("warmup"), { min: 0 }),
     trials: number(label("trials"), str("trials"), { integer: true, min: 1, max: 1e3 }),
@@ -44994,8 +45006,10 @@ function applyOverrides(spec, o, label = flagLabel) {
     timeoutSeconds: spec.load.timeoutSeconds,
     keepalive: o.keepalive ?? spec.load.keepalive,
     totalRequests: o.totalRequests === void 0 ? spec.load.totalRequests : o.totalRequests,
-    client: o.client ?? "native"
+    client: o.client ?? "native",
+    threads: o.loadThreads ?? spec.load.threads
   };
+  checkThreads(load, o.loadThreads === void 0 ? `${spec.file}: load.threads` : label("load-threads"));
   checkLoad(load, o, spec, label);
   const wanted = o.workers ?? spec.app.workers;
   return Object.freeze({
@@ -45007,6 +45021,22 @@ function applyOverrides(spec, o, label = flagLabel) {
     gate: finalGate(spec.gate, o),
     work: o.work === false || spec.work === null ? null : spec.work
   });
+}
+function checkThreads(load, name) {
+  if (load.threads === 1) return;
+  if (load.client === "autocannon") {
+    throw new UserError(`${name} ${load.threads}: threads are the native client's; autocannon runs in one thread.`);
+  }
+  if (typeof load.threads === "number" && load.threads > load.connections) {
+    throw new UserError(
+      `${name} ${load.threads} with ${load.connections} connections: each thread needs at least one connection; use at most ${load.connections} threads or more connections.`
+    );
+  }
+  if (load.totalRequests !== null) {
+    throw new UserError(
+      `${name} ${load.threads} with a total of requests (total-requests ${load.totalRequests}): trials of a fixed number of requests run in one thread. Leave the threads out, or time the trials.`
+    );
+  }
 }
 function sourceOf(given, flag, spec, field2) {
   if (given || !spec) return flag;
@@ -45073,8 +45103,10 @@ function planTarget(raw, o, positionals, label = flagLabel) {
     timeoutSeconds: TARGET_DEFAULTS.timeoutSeconds,
     keepalive: o.keepalive ?? true,
     totalRequests: o.totalRequests ?? null,
-    client: o.client ?? "native"
+    client: o.client ?? "native",
+    threads: o.loadThreads ?? 1
   };
+  checkThreads(load, label("load-threads"));
   checkLoad(load, o, null, label);
   return Object.freeze({ url: url.toString(), load, gate: finalGate(DEFAULT_GATE, o) });
 }
@@ -45678,6 +45710,19 @@ var stack_schema_default = {
         pin: {
           type: "boolean",
           description: "Give the load generator CPU 0 and the stack the other CPUs (taskset), like --pin. Default false."
+        },
+        threads: {
+          anyOf: [
+            {
+              type: "integer",
+              minimum: 1,
+              maximum: 64
+            },
+            {
+              const: "auto"
+            }
+          ],
+          description: "Worker threads of the load client, each with its share of the connections (and of the open-loop schedule), 1 to 64 and at most connections; auto: the fewest of which none is saturated, within the CPUs not left to the stack (1 on a 2-CPU machine). Like --load-threads. Default 1."
         }
       },
       description: "The HTTP load driven into the stack (through nginx when there is one) and how long it runs.",
@@ -46373,7 +46418,8 @@ function loadSection(at2, load) {
     timeoutSeconds: parseDuration(load.timeout ?? STACK_DEFAULTS.timeoutSeconds),
     keepalive: load.keepalive ?? true,
     totalRequests: load["total-requests"] ?? null,
-    pin: load.pin ?? false
+    pin: load.pin ?? false,
+    threads: load.threads ?? 1
   };
 }
 function capacitySection(at2, capacity) {
@@ -46491,6 +46537,7 @@ var RUN_OPTIONS = {
   pin: { type: "boolean" },
   target: { type: "string" },
   client: { type: "string" },
+  "load-threads": { type: "string" },
   // Declared, not parseArgs' allowNegative (Node ≥ 20.16): engines says Node ≥ 20.
   "no-keepalive": { type: "boolean" },
   "total-requests": { type: "string" },
@@ -46759,6 +46806,18 @@ var PhaseRecorder = class {
     if (timeout) this.timeouts++;
     else this.connection++;
   }
+  /** Adds another recorder's responses and errors (another thread's share of the same phase): exact. */
+  add(other) {
+    this.ok += other.ok;
+    this.non2xx += other.non2xx;
+    this.connection += other.connection;
+    this.timeouts += other.timeouts;
+    this.histogram.add(other.histogram);
+    if (other.uncorrected) {
+      this.uncorrected ??= newHistogram();
+      this.uncorrected.add(other.uncorrected);
+    }
+  }
   get errors() {
     return {
       connection: this.connection,
@@ -46795,14 +46854,20 @@ function phaseRecorders(load) {
   };
   const warmup = new PhaseRecorder();
   const trials = Array.from({ length: load.trials }, () => new PhaseRecorder());
+  const { warmupSeconds, durationSeconds } = schedule;
   return {
     schedule,
     total: totalSeconds(schedule),
+    /** The measured trials' recorders, in order (another thread's are added to them). */
+    trials,
     recorderFor: (phase) => phase.kind === "warmup" ? warmup : phase.kind === "trial" ? trials[phase.index] : void 0,
+    /** The recorder of the moment `seconds` into the run: phaseAt's rule without a Phase object per response. */
+    recorderAt: (seconds3) => seconds3 < warmupSeconds ? warmup : trials[Math.floor((seconds3 - warmupSeconds) / durationSeconds)],
     /** `seconds`: how long each trial lasted, when they were not timed (load.total-requests). */
-    outcome: (seconds3) => ({
+    outcome: (seconds3, threads = 1) => ({
       trials: trials.map((r, i) => r.toTrial(i, seconds3?.[i] ?? load.durationSeconds)),
-      histograms: trials.map((r) => r.histogram)
+      histograms: trials.map((r) => r.histogram),
+      threads
     })
   };
 }
@@ -46978,6 +47043,94 @@ function cpuSnapshot(components) {
   };
 }
 
+// src/load/auto-threads.ts
+import { availableParallelism, cpus as cpus3 } from "node:os";
+
+// src/stats/cpu-shares.ts
+function cpuAccount(start, end, cores) {
+  const wall = (end.atMs - start.atMs) / 1e3;
+  const seconds3 = {};
+  for (const [name, s] of Object.entries(end.components)) {
+    seconds3[name] = Math.max(0, s - (start.components[name] ?? 0));
+  }
+  seconds3.loadgen = Math.max(0, end.loadGenerator - start.loadGenerator);
+  const accounted = Object.values(seconds3).reduce((a, b) => a + b, 0);
+  const machine = Math.max(0, end.machine - start.machine);
+  seconds3.other = Math.max(0, machine - accounted);
+  const share = {};
+  for (const [k, v] of Object.entries(seconds3)) share[k] = wall > 0 ? v / (wall * cores) : 0;
+  return {
+    wallSeconds: wall,
+    cores,
+    seconds: seconds3,
+    share,
+    loadGeneratorCores: wall > 0 ? seconds3.loadgen / wall : 0
+  };
+}
+var LOADGEN_SATURATION_CORES = 0.9;
+function loadGeneratorWarning(account, threads = 1) {
+  if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES * threads) return void 0;
+  const used = `${(account.loadGeneratorCores * 100).toFixed(0)}% of ${threads === 1 ? "one core" : `${threads} cores (its ${threads} threads)`}`;
+  return `The load generator used ${used}: it may be the bottleneck, so the results understate the stack. On a machine with spare cores give it more threads (--load-threads N or auto; the stack file's load.threads), or its own core with --pin; use fewer connections; or measure with a load generator on another machine via --target.`;
+}
+
+// src/load/share.ts
+var hdr2 = __toESM(require_dist3(), 1);
+function sharesOf(connections, threads) {
+  const base = Math.floor(connections / threads);
+  return Array.from({ length: threads }, (_, index) => ({
+    index,
+    of: threads,
+    connections: base + (index < connections % threads ? 1 : 0)
+  }));
+}
+function decoded(b64) {
+  return hdr2.decodeFromCompressedBase64(b64, 64, false);
+}
+function addWire(into, w) {
+  const r = new PhaseRecorder();
+  r.ok = w.ok;
+  r.non2xx = w.non2xx;
+  r.connection = w.connection;
+  r.timeouts = w.timeouts;
+  const h = decoded(w.histogram);
+  r.histogram.add(h);
+  if (w.uncorrected !== null) r.uncorrected = decoded(w.uncorrected);
+  into.add(r);
+}
+function saturated(cores, threads, perThread) {
+  return cores >= perThread * threads;
+}
+
+// src/load/auto-threads.ts
+function maxAutoThreads(usable4 = availableParallelism(), all = cpus3().length) {
+  return usable4 < all ? usable4 : Math.max(1, all - 1);
+}
+var PROBE_SECONDS = 1;
+var found = /* @__PURE__ */ new Map();
+async function autoThreads(url, load, hooks, run2) {
+  const { warmupSeconds: _w, durationSeconds: _d, trials: _t, ...shape } = load;
+  const key = JSON.stringify(shape);
+  const threads = found.get(key) ?? await probe(url, load, hooks, run2);
+  found.set(key, threads);
+  return run2(url, { ...load, threads }, hooks);
+}
+async function probe(url, load, hooks, run2) {
+  const max2 = Math.min(maxAutoThreads(), load.connections);
+  let threads = 1;
+  while (threads < max2) {
+    const probe2 = { ...load, threads, warmupSeconds: 0, durationSeconds: PROBE_SECONDS, trials: 1 };
+    const before = process.cpuUsage();
+    const startedAt = performance.now();
+    await run2(url, probe2, { check: hooks.check, stalled: hooks.stalled, signal: hooks.signal });
+    const used = process.cpuUsage(before);
+    const cores = (used.user + used.system) / 1e3 / (performance.now() - startedAt);
+    if (!saturated(cores, threads, LOADGEN_SATURATION_CORES)) break;
+    threads++;
+  }
+  return threads;
+}
+
 // src/load/counted.ts
 var CountedTrials = class {
   constructor(total, trials, measureFrom) {
@@ -47022,41 +47175,74 @@ var CountedTrials = class {
 
 // src/load/http-connection.ts
 import { connect } from "node:net";
-var CRLFCRLF = Buffer.from("\r\n\r\n");
 var CHUNKED_END = Buffer.from("0\r\n\r\n");
-var CONTENT_LENGTH = [Buffer.from("\r\ncontent-length:"), Buffer.from("\r\nContent-Length:")];
-var CHUNKED = Buffer.from("chunked");
-var CLOSE = [
-  Buffer.from("\r\nconnection: close"),
-  Buffer.from("\r\nConnection: close"),
-  Buffer.from("\r\nConnection: Close")
-];
-function find(buf, needles, end) {
-  for (const n of needles) {
-    const i = buf.indexOf(n);
-    if (i >= 0 && i < end) return i + n.length;
+var ResponseHead = class {
+  status = 0;
+  /** Where the body starts. */
+  headerEnd = 0;
+  /** -1: no Content-Length. */
+  contentLength = -1;
+  chunked = false;
+  close = false;
+};
+var lower = (name) => Uint8Array.from(Buffer.from(name, "latin1"));
+var CONTENT_LENGTH = lower("content-length");
+var CONNECTION = lower("connection");
+var TRANSFER_ENCODING = lower("transfer-encoding");
+function nameIs(buf, at2, name) {
+  for (let k = 0; k < name.length; k++) if ((buf[at2 + k] | 32) !== name[k]) return false;
+  return true;
+}
+function valueHas(buf, from, to, word) {
+  for (let i = from; i + word.length <= to; i++) if (nameIs(buf, i, word)) return true;
+  return false;
+}
+var CLOSE = lower("close");
+var CHUNKED = lower("chunked");
+function header(buf, start, colon, end, h) {
+  const n = colon - start;
+  if (n === 14 && nameIs(buf, start, CONTENT_LENGTH)) {
+    let i = colon + 1;
+    while (buf[i] === 32 || buf[i] === 9) i++;
+    let v = 0;
+    while (i < end && buf[i] >= 48 && buf[i] <= 57) v = v * 10 + (buf[i++] - 48);
+    h.contentLength = v;
+  } else if (n === 10 && nameIs(buf, start, CONNECTION)) {
+    if (valueHas(buf, colon + 1, end, CLOSE)) h.close = true;
+  } else if (n === 17 && nameIs(buf, start, TRANSFER_ENCODING)) {
+    if (valueHas(buf, colon + 1, end, CHUNKED)) h.chunked = true;
   }
+}
+function colonIn(buf, from, to) {
+  for (let i = from; i < to; i++) if (buf[i] === 58) return i;
   return -1;
 }
-function parseHead(buf) {
-  const end = buf.indexOf(CRLFCRLF);
-  if (end < 0) return void 0;
-  const status = (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48);
-  let contentLength = null;
-  let i = find(buf, CONTENT_LENGTH, end);
-  if (i < 0) {
-    const m = /\r\ncontent-length:\s*(\d+)/i.exec(buf.toString("latin1", 0, end));
-    if (m) contentLength = Number(m[1]);
-  } else {
-    while (buf[i] === 32) i++;
-    let n = 0;
-    while (buf[i] >= 48 && buf[i] <= 57) n = n * 10 + (buf[i++] - 48);
-    contentLength = n;
+function scanHead(buf, len, h) {
+  let eol = buf.indexOf(13);
+  if (eol < 0 || eol + 1 >= len) return false;
+  h.status = (buf[9] - 48) * 100 + (buf[10] - 48) * 10 + (buf[11] - 48);
+  h.contentLength = -1;
+  h.chunked = false;
+  h.close = buf[7] === 48;
+  let i = eol + 2;
+  for (; ; ) {
+    if (i + 1 >= len) return false;
+    if (buf[i] === 13) {
+      h.headerEnd = i + 2;
+      if (h.chunked) h.contentLength = -1;
+      return true;
+    }
+    eol = buf.indexOf(13, i);
+    if (eol < 0 || eol + 1 >= len) return false;
+    const first = buf[i] | 32;
+    if (first === 99 || first === 116) {
+      const colon = colonIn(buf, i, eol);
+      if (colon > i) header(buf, i, colon, eol, h);
+    }
+    i = eol + 2;
   }
-  const chunked = contentLength === null && buf.indexOf(CHUNKED) >= 0 && buf.indexOf(CHUNKED) < end;
-  const close = find(buf, CLOSE, end) >= 0 || buf[7] === 48;
-  return { status, headerEnd: end + 4, contentLength, chunked, close };
 }
+var sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
 var HttpConnection = class {
   constructor(host, port, hooks) {
     this.host = host;
@@ -47067,8 +47253,13 @@ var HttpConnection = class {
   port;
   hooks;
   socket;
-  buf;
-  head;
+  head = new ResponseHead();
+  headDone = false;
+  /** Body bytes read so far of the response in flight. */
+  bodySeen = 0;
+  /** Bytes kept across reads: a head split over reads, or a chunked body (its end is in its last bytes). */
+  part;
+  partLen = 0;
   startedAt = 0;
   sentAt = 0;
   inFlight = false;
@@ -47085,6 +47276,7 @@ var HttpConnection = class {
     this.pending = void 0;
     if (!req) return;
     if (!this.socket || this.connecting) {
+      if (Number.isNaN(req.startedAt)) req.startedAt = performance.now();
       this.pending = req;
       this.open();
       return;
@@ -47092,8 +47284,8 @@ var HttpConnection = class {
     this.inFlight = true;
     this.noBody = req.noBody ?? false;
     this.closeAfter = req.close ?? false;
-    this.startedAt = req.startedAt;
     this.sentAt = performance.now();
+    this.startedAt = Number.isNaN(req.startedAt) ? this.sentAt : req.startedAt;
     this.socket.write(req.buffer);
   }
   /** A request is in flight or waiting for the connection to open. */
@@ -47109,25 +47301,28 @@ var HttpConnection = class {
     if (this.connecting || this.closed) return;
     this.connecting = true;
     this.connectingSince = performance.now();
-    const socket = connect({ host: this.host, port: this.port, noDelay: true });
+    const socket = connect({
+      host: this.host,
+      port: this.port,
+      noDelay: true,
+      onread: { buffer: sharedReadBuffer, callback: (n) => this.onRead(n, sharedReadBuffer) }
+    });
     this.socket = socket;
     socket.on("connect", () => {
       this.connecting = false;
       this.kick();
     });
-    socket.on("data", (chunk) => this.onData(chunk));
     socket.on("error", (err) => {
       if (err.code === "EMFILE" || err.code === "ENFILE") this.hooks.onSocketLimit?.(err.code);
     });
     socket.on("close", () => {
       if (this.socket !== socket) return;
       const refused = this.connecting && this.pending !== void 0;
-      const ended = this.inFlight && this.head !== void 0 && this.head.contentLength === null && !this.head.chunked;
-      const status = this.head?.status ?? 0;
+      const ended = this.inFlight && this.headDone && this.head.contentLength < 0 && !this.head.chunked;
+      const status = this.head.status;
       this.socket = void 0;
       this.connecting = false;
-      this.buf = void 0;
-      this.head = void 0;
+      this.resetResponse();
       if (ended) {
         this.inFlight = false;
         this.hooks.onResponse(status, this.startedAt, this.sentAt, performance.now());
@@ -47144,23 +47339,30 @@ var HttpConnection = class {
       if (!this.closed && this.pending) this.open();
     });
   }
-  onData(chunk) {
-    this.buf = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
-    if (!this.head) {
-      this.head = parseHead(this.buf);
-      if (!this.head) return;
-    }
+  /** A read: `n` bytes at the start of `chunk` (the shared buffer, overwritten by the next read). */
+  onRead(n, chunk) {
+    if (!this.inFlight) return true;
     const h = this.head;
-    const body = this.buf.length - h.headerEnd;
-    let done;
-    if (this.noBody) done = true;
-    else if (h.contentLength !== null) done = body >= h.contentLength;
-    else if (h.chunked) done = this.buf.length >= 5 && this.buf.subarray(this.buf.length - 5).equals(CHUNKED_END);
-    else done = h.status === 204 || h.status === 304 || h.status >= 100 && h.status < 200;
-    if (!done) return;
+    if (!this.headDone) {
+      const kept = this.partLen > 0;
+      if (kept) this.keep(chunk, n);
+      const buf = kept ? this.part : chunk;
+      const len = kept ? this.partLen : n;
+      if (!scanHead(buf, len, h)) {
+        if (!kept) this.keep(chunk, n);
+        return true;
+      }
+      this.headDone = true;
+      this.bodySeen = len - h.headerEnd;
+      if (!h.chunked) this.partLen = 0;
+      else if (!kept) this.keep(chunk, n);
+    } else {
+      this.bodySeen += n;
+      if (h.chunked) this.keep(chunk, n);
+    }
+    if (!this.complete()) return true;
     const endedAt = performance.now();
-    this.buf = void 0;
-    this.head = void 0;
+    this.resetResponse();
     this.inFlight = false;
     this.hooks.onResponse(h.status, this.startedAt, this.sentAt, endedAt);
     if (h.close || this.closeAfter) {
@@ -47169,6 +47371,34 @@ var HttpConnection = class {
       s?.destroy();
     }
     this.kick();
+    return true;
+  }
+  /** The response in flight, whose head has been read, is complete. */
+  complete() {
+    const h = this.head;
+    if (this.noBody) return true;
+    if (h.contentLength >= 0) return this.bodySeen >= h.contentLength;
+    if (h.chunked) {
+      const p = this.part;
+      return this.partLen >= 5 && p.compare(CHUNKED_END, 0, 5, this.partLen - 5, this.partLen) === 0;
+    }
+    return h.status === 204 || h.status === 304 || h.status >= 100 && h.status < 200;
+  }
+  /** Appends chunk[0, n) to the bytes kept across reads. */
+  keep(chunk, n) {
+    const need = this.partLen + n;
+    if (!this.part || this.part.length < need) {
+      const grown = Buffer.allocUnsafe(Math.max(need, 2 * (this.part?.length ?? 2048)));
+      this.part?.copy(grown, 0, 0, this.partLen);
+      this.part = grown;
+    }
+    chunk.copy(this.part, this.partLen, 0, n);
+    this.partLen = need;
+  }
+  resetResponse() {
+    this.headDone = false;
+    this.partLen = 0;
+    this.bodySeen = 0;
   }
   /**
    * Abandons the request in flight (a timeout) and reconnects; a connection not made within the
@@ -47183,8 +47413,7 @@ var HttpConnection = class {
     this.hooks.onError(true);
     const s = this.socket;
     this.socket = void 0;
-    this.buf = void 0;
-    this.head = void 0;
+    this.resetResponse();
     s?.destroy();
     this.kick();
   }
@@ -47212,34 +47441,185 @@ function requestBuffer(host, r) {
 ${body}`, "latin1");
 }
 
+// src/load/threads.ts
+import { Worker } from "node:worker_threads";
+function workerSource() {
+  const here = import.meta.url;
+  if (!here.endsWith(".ts")) return { source: new URL("./load-worker.js", here), eval: false };
+  const file = JSON.stringify(new URL("./load-worker.ts", here).href);
+  return { source: `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${file}); });`, eval: true };
+}
+var live = 0;
+function errorOf(m) {
+  if (m.name === "UserError") return new UserError(m.message);
+  if (m.name === "StackError") return new StackError(m.message);
+  return new Error(m.message);
+}
+async function runThreads(url, load, hooks) {
+  const { source, eval: isCode } = workerSource();
+  const workers = sharesOf(load.connections, load.threads).map((share) => {
+    const data = { url, load, share };
+    const w = new Worker(source, { workerData: data, eval: isCode });
+    live++;
+    w.once("exit", () => live--);
+    return w;
+  });
+  try {
+    await whenReady(workers, hooks.signal);
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw err;
+  }
+  return drive(workers, load, hooks);
+}
+function whenReady(workers, signal) {
+  return new Promise((resolve11, reject) => {
+    let ready = 0;
+    const onAbort = () => reject(signal?.reason ?? new Error("aborted"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    for (const w of workers) {
+      w.once("message", (m) => {
+        if (m.kind !== "ready")
+          reject(m.kind === "error" ? errorOf(m) : new Error(`load thread: ${m.kind} before ready`));
+        else if (++ready === workers.length) {
+          signal?.removeEventListener("abort", onAbort);
+          resolve11();
+        }
+      });
+      w.once("error", reject);
+      w.once("exit", (code2) => reject(new Error(`a load thread stopped before the load began (exit code ${code2}).`)));
+    }
+  });
+}
+function drive(workers, load, hooks) {
+  const phases = phaseRecorders(load);
+  const statuses = workers.map(() => void 0);
+  const sent = workers.map(() => false);
+  const t0 = performance.now();
+  return new Promise((resolve11, reject) => {
+    const timers = [];
+    let settled = false;
+    let done = 0;
+    let ended = false;
+    const settleIfDone = () => {
+      if (ended && done === workers.length) finish(() => resolve11(phases.outcome(void 0, workers.length)));
+    };
+    const finish = (then) => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      hooks.signal?.removeEventListener("abort", onAbort);
+      void Promise.all(workers.map((w) => w.terminate())).then(then, then);
+    };
+    const fail = (err) => finish(() => reject(err));
+    const onAbort = () => fail(hooks.signal?.reason ?? new Error("aborted"));
+    hooks.signal?.addEventListener("abort", onAbort);
+    workers.forEach((w, i) => {
+      w.on("message", (m) => {
+        if (m.kind === "status") statuses[i] = m;
+        else if (m.kind === "error") fail(errorOf(m));
+        else if (m.kind === "done") {
+          for (const [k, wire] of m.trials.entries()) addWire(phases.trials[k], wire);
+          sent[i] = true;
+          done++;
+          settleIfDone();
+        }
+      });
+      w.on("error", fail);
+      w.on("exit", (code2) => {
+        if (!sent[i]) fail(new Error(`load thread ${i + 1} of ${workers.length} stopped early (exit code ${code2}).`));
+      });
+      w.postMessage({ kind: "start", t0EpochMs: performance.timeOrigin + t0 });
+    });
+    timers.push(tickerOver(statuses, t0, load, hooks, fail, phases.schedule));
+    timers.push(setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3));
+    const onEnd = () => {
+      ended = measureEnd(hooks, fail);
+      settleIfDone();
+    };
+    timers.push(setTimeout(onEnd, phases.total * 1e3));
+  });
+}
+function measureEnd(hooks, fail) {
+  try {
+    hooks.check?.();
+  } catch (err) {
+    fail(err);
+    return false;
+  }
+  hooks.onMeasureEnd?.();
+  return true;
+}
+function tickerOver(statuses, t0, load, hooks, fail, schedule) {
+  const known = () => statuses.filter((s) => s !== void 0);
+  const recorderFor = (phase) => {
+    const k = phase.kind === "warmup" ? 0 : phase.kind === "trial" ? phase.index + 1 : -1;
+    if (k < 0) return void 0;
+    const rows = known().map((s) => s.phases[k]);
+    const p99s = rows.map((r) => r.p99).filter((p) => !Number.isNaN(p));
+    const p99 = p99s.length === 0 ? Number.NaN : Math.max(...p99s);
+    return { errors: { total: rows.reduce((a, r) => a + r.errors, 0) }, currentP99: () => p99 };
+  };
+  return startTicker({
+    t0,
+    schedule,
+    recorderFor,
+    okTotal: () => known().reduce((a, s) => a + s.okTotal, 0),
+    check: hooks.check,
+    onProgress: hooks.onProgress,
+    fail,
+    // The watchdog: progress in any thread is progress (until a thread's first status: the start).
+    lastProgress: () => Math.max(t0, ...known().map((s) => s.lastProgressEpochMs - performance.timeOrigin)),
+    requestTimeoutSeconds: load.timeoutSeconds,
+    stalled: hooks.stalled
+  });
+}
+
 // src/load/driver.ts
 function runLoad(url, load, hooks = {}) {
-  const target = targetOf(url, load);
-  const phases = phaseRecorders(load);
   checkSocketRoom(load.connections);
+  if (load.threads === "auto") return autoThreads(url, load, hooks, runLoad);
+  if (load.threads > 1) return runThreads(url, { ...load, threads: load.threads }, hooks);
+  const phases = phaseRecorders(load);
+  return runShare(url, load, hooks, ONE_SHARE(load), performance.now(), phases).then(
+    (seconds3) => phases.outcome(seconds3, 1)
+  );
+}
+var ONE_SHARE = (load) => ({ index: 0, of: 1, connections: load.connections });
+function runShare(url, load, hooks, share, t0, phases, status) {
+  const target = targetOf(url, load);
   return new Promise((resolve11, reject) => {
-    const run2 = newRun(load, phases);
-    const end = settlement(run2, hooks, () => resolve11(phases.outcome(run2.counted?.seconds(performance.now()))), reject);
-    run2.connections = openConnections(run2, load, target, end, () => endMeasure2(run2, hooks, end));
+    const run2 = newRun(load, phases, t0, share);
+    const end = settlement(run2, hooks, () => resolve11(run2.counted?.seconds(performance.now())), reject);
+    run2.connections = openConnections(run2, load, share, target, end, () => endMeasure2(run2, hooks, end));
     const pump = openLoopPump(run2);
     run2.reaper = startReaper(run2);
-    run2.ticker = startTicker({
-      t0: run2.t0,
-      schedule: run2.schedule,
-      recorderFor: run2.recorderFor,
-      okTotal: () => run2.okTotal,
-      check: hooks.check,
-      onProgress: hooks.onProgress,
-      fail: end.fail,
-      lastProgress: () => run2.lastProgress,
-      requestTimeoutSeconds: load.timeoutSeconds,
-      stalled: hooks.stalled,
-      counted: run2.counted
-    });
-    run2.warmupTimer = setTimeout(() => hooks.onMeasureStart?.(), load.warmupSeconds * 1e3);
-    if (!run2.counted) run2.endTimer = setTimeout(() => endMeasure2(run2, hooks, end), phases.total * 1e3);
+    if (status) status(run2);
+    else run2.ticker = tickerOf(run2, load, hooks, end);
+    run2.warmupTimer = setTimeout(
+      () => hooks.onMeasureStart?.(),
+      Math.max(0, t0 + load.warmupSeconds * 1e3 - performance.now())
+    );
+    if (!run2.counted) {
+      run2.endTimer = setTimeout(() => endMeasure2(run2, hooks, end), Math.max(0, run2.endAt - performance.now()));
+    }
     if (run2.open) pump();
     else for (const c2 of run2.connections) c2.kick();
+  });
+}
+function tickerOf(run2, load, hooks, end) {
+  return startTicker({
+    t0: run2.t0,
+    schedule: run2.schedule,
+    recorderFor: run2.recorderFor,
+    okTotal: () => run2.okTotal,
+    check: hooks.check,
+    onProgress: hooks.onProgress,
+    fail: end.fail,
+    lastProgress: () => run2.lastProgress,
+    requestTimeoutSeconds: load.timeoutSeconds,
+    stalled: hooks.stalled,
+    counted: run2.counted
   });
 }
 function targetOf(url, load) {
@@ -47255,17 +47635,19 @@ function targetOf(url, load) {
     }))
   };
 }
-function newRun(load, phases) {
-  const t0 = performance.now();
+function newRun(load, phases, t0, share) {
   const open = load.rate !== null;
+  const gap = open ? 1e3 / load.rate : 0;
   return {
     t0,
     endAt: t0 + phases.total * 1e3,
     open,
-    intervalMs: open ? 1e3 / load.rate : 0,
+    intervalMs: gap * share.of,
+    offsetMs: gap * share.index,
     timeoutMs: load.timeoutSeconds * 1e3,
     schedule: phases.schedule,
     recorderFor: phases.recorderFor,
+    recorderAt: phases.recorderAt,
     backlog: [],
     counted: load.totalRequests === null || open ? null : new CountedTrials(load.totalRequests, load.trials, t0 + load.warmupSeconds * 1e3),
     connections: [],
@@ -47308,51 +47690,58 @@ function settlement(run2, hooks, resolve11, reject) {
   hooks.signal?.addEventListener("abort", onAbort);
   return { complete, fail };
 }
-function openConnections(run2, load, target, end, allAnswered) {
-  const { t0, open, schedule, recorderFor, backlog, counted } = run2;
-  const phaseOf = (at2) => counted ? counted.phaseAt(at2) : phaseAt((at2 - t0) / 1e3, schedule);
+function openConnections(run2, load, share, target, end, allAnswered) {
+  const { t0, open, recorderAt, recorderFor, backlog, counted } = run2;
+  const recorderOf = (at2) => counted ? recorderFor(counted.phaseAt(at2)) : recorderAt((at2 - t0) / 1e3);
   const countDone = () => {
     if (counted?.allSent && !run2.stopped && connections.every((c2) => !c2.busy)) allAnswered();
   };
   const { host, port, buffers } = target;
   let sent = 0;
-  const nextRequest = () => buffers[sent++ % buffers.length];
-  const connections = Array.from(
-    { length: load.connections },
-    () => new HttpConnection(host, port, {
-      next: () => {
-        if (run2.stopped) return void 0;
-        if (!open) {
-          const now = performance.now();
-          return counted && !counted.take(now) ? void 0 : { ...nextRequest(), startedAt: now };
-        }
-        const due = backlog.shift();
-        return due === void 0 ? void 0 : { ...nextRequest(), startedAt: due };
-      },
-      onResponse: (status, startedAt, sentAt, endedAt) => {
-        run2.lastProgress = endedAt;
-        const at2 = open || counted ? startedAt : endedAt;
-        const rec = recorderFor(phaseOf(at2));
-        if (!rec) return;
-        rec.recordResponse(status, endedAt - startedAt);
-        if (status >= 200 && status < 300) {
-          run2.okTotal++;
-          if (open) rec.recordUncorrected(endedAt - sentAt);
-        }
-        if (run2.stopped && open && connections.every((c2) => !c2.inFlight)) end.complete();
-        countDone();
-      },
-      onError: (timeout) => {
-        recorderFor(phaseOf(performance.now()))?.recordError(timeout);
-        countDone();
-      },
-      onSocketLimit: (code2) => end.fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code2))
-    })
-  );
+  const connections = [];
+  const onResponse = (status, startedAt, sentAt, endedAt) => {
+    run2.lastProgress = endedAt;
+    const rec = recorderOf(open || counted ? startedAt : endedAt);
+    if (rec) {
+      rec.recordResponse(status, endedAt - startedAt);
+      if (status >= 200 && status < 300) {
+        run2.okTotal++;
+        if (open) rec.recordUncorrected(endedAt - sentAt);
+      }
+      if (run2.stopped && open && connections.every((c2) => !c2.inFlight)) end.complete();
+    }
+    if (counted) countDone();
+  };
+  const onError = (timeout) => {
+    recorderOf(performance.now())?.recordError(timeout);
+    if (counted) countDone();
+  };
+  const onSocketLimit = (code2) => end.fail(socketLimitError(load.connections, openFileLimit(), openFileCount(), code2));
+  const dueTime = () => {
+    if (open) return backlog.shift();
+    if (!counted) return Number.NaN;
+    const now = performance.now();
+    return counted.take(now) ? now : void 0;
+  };
+  for (let i = 0; i < share.connections; i++) {
+    const req = { buffer: buffers[0].buffer, noBody: false, close: false, startedAt: Number.NaN };
+    const next = () => {
+      const due = run2.stopped ? void 0 : dueTime();
+      if (due === void 0) return void 0;
+      const r = buffers[sent++ % buffers.length];
+      req.buffer = r.buffer;
+      req.noBody = r.noBody;
+      req.close = r.close;
+      req.startedAt = due;
+      return req;
+    };
+    connections.push(new HttpConnection(host, port, { next, onResponse, onError, onSocketLimit }));
+  }
   return connections;
 }
 function openLoopPump(run2) {
-  const { t0, intervalMs, endAt, backlog, connections } = run2;
+  const { intervalMs, endAt, backlog, connections } = run2;
+  const t0 = run2.t0 + run2.offsetMs;
   let scheduled = 0;
   const pump = () => {
     if (run2.stopped) return;
@@ -47374,7 +47763,7 @@ function expireBacklog(run2, olderThan) {
   const { backlog } = run2;
   while (backlog.length > 0 && backlog[0] < olderThan) {
     const due = backlog.shift();
-    run2.recorderFor(phaseAt((due - run2.t0) / 1e3, run2.schedule))?.recordError(true);
+    run2.recorderAt((due - run2.t0) / 1e3)?.recordError(true);
   }
 }
 function startReaper(run2) {
@@ -47401,41 +47790,14 @@ function endMeasure2(run2, hooks, end) {
   else run2.drainTimer = setTimeout(end.complete, run2.timeoutMs + 100);
 }
 
-// src/stats/cpu-shares.ts
-function cpuAccount(start, end, cores) {
-  const wall = (end.atMs - start.atMs) / 1e3;
-  const seconds3 = {};
-  for (const [name, s] of Object.entries(end.components)) {
-    seconds3[name] = Math.max(0, s - (start.components[name] ?? 0));
-  }
-  seconds3.loadgen = Math.max(0, end.loadGenerator - start.loadGenerator);
-  const accounted = Object.values(seconds3).reduce((a, b) => a + b, 0);
-  const machine = Math.max(0, end.machine - start.machine);
-  seconds3.other = Math.max(0, machine - accounted);
-  const share = {};
-  for (const [k, v] of Object.entries(seconds3)) share[k] = wall > 0 ? v / (wall * cores) : 0;
-  return {
-    wallSeconds: wall,
-    cores,
-    seconds: seconds3,
-    share,
-    loadGeneratorCores: wall > 0 ? seconds3.loadgen / wall : 0
-  };
-}
-var LOADGEN_SATURATION_CORES = 0.9;
-function loadGeneratorWarning(account) {
-  if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES) return void 0;
-  return `The load generator used ${(account.loadGeneratorCores * 100).toFixed(0)}% of one core: it may be the bottleneck, so the results understate the stack. Use fewer connections, give it its own core with --pin (on a machine with spare cores), or measure with a load generator on another machine via --target.`;
-}
-
 // src/engine/measure.ts
-function drive(url, load, hooks) {
+function drive2(url, load, hooks) {
   return load.client === "autocannon" && load.rate === null ? runClosedLoop(url, load, hooks) : runLoad(url, load, hooks);
 }
 async function measure(url, load, components, hooks, cores) {
   let start;
   let end;
-  const outcome = await drive(url, load, {
+  const outcome = await drive2(url, load, {
     ...hooks,
     onMeasureStart: () => {
       start = cpuSnapshot(components());
@@ -47455,9 +47817,9 @@ async function oneWindow(stack, load, signal) {
   const { outcome } = await measure(stack.url, window2, () => [], watching(stack, signal), 1);
   return outcome.trials[0];
 }
-function warningsFor(cpu, trials) {
+function warningsFor(cpu, trials, threads = 1) {
   const warnings = [];
-  const w = cpu ? loadGeneratorWarning(cpu) : void 0;
+  const w = cpu ? loadGeneratorWarning(cpu, threads) : void 0;
   if (w) warnings.push(w);
   const sum = (f) => trials.reduce((a, t) => a + f(t), 0);
   const errors = sum((t) => t.errors.total);
@@ -47814,12 +48176,12 @@ function findBinaries(search) {
     vgdb: which("vgdb", search.dirs)
   };
 }
-function missingPackages(found, needs) {
+function missingPackages(found2, needs) {
   const missing = [];
-  if (needs.postgres && !found.postgresBin) missing.push(PACKAGES.postgres);
-  if (needs.pgbouncer && !found.pgbouncer) missing.push(PACKAGES.pgbouncer);
-  if (needs.nginx && !found.nginx) missing.push(PACKAGES.nginx);
-  if (needs.valgrind && !(found.valgrind && found.vgdb)) missing.push(PACKAGES.valgrind);
+  if (needs.postgres && !found2.postgresBin) missing.push(PACKAGES.postgres);
+  if (needs.pgbouncer && !found2.pgbouncer) missing.push(PACKAGES.pgbouncer);
+  if (needs.nginx && !found2.nginx) missing.push(PACKAGES.nginx);
+  if (needs.valgrind && !(found2.valgrind && found2.vgdb)) missing.push(PACKAGES.valgrind);
   return missing;
 }
 function installCommand(packages) {
@@ -47827,9 +48189,9 @@ function installCommand(packages) {
   return `${sudo}apt-get update && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(" ")}`;
 }
 function requireBinaries(needs, search, install, log) {
-  let found = findBinaries(search);
-  let missing = missingPackages(found, needs);
-  if (missing.length === 0) return found;
+  let found2 = findBinaries(search);
+  let missing = missingPackages(found2, needs);
+  if (missing.length === 0) return found2;
   if (install) {
     const root = process.getuid?.() === 0;
     const canSudo = !root && spawnSync3("sudo", ["-n", "true"], { stdio: "ignore", env: baseEnvOf(process.env) }).status === 0;
@@ -47854,9 +48216,9 @@ function requireBinaries(needs, search, install, log) {
         );
       }
     }
-    found = findBinaries(search);
-    missing = missingPackages(found, needs);
-    if (missing.length === 0) return found;
+    found2 = findBinaries(search);
+    missing = missingPackages(found2, needs);
+    if (missing.length === 0) return found2;
   }
   const what = missing.map(
     (p) => p === "postgresql" ? "PostgreSQL (initdb, postgres)" : p === "valgrind" ? "valgrind (valgrind and vgdb, for the cost run)" : p
@@ -48873,6 +49235,7 @@ function stackResult(r) {
       warmupSeconds: r.load.warmupSeconds,
       durationSeconds: r.load.durationSeconds,
       trials: r.trials.length,
+      ...typeof r.load.threads === "number" ? { threads: r.load.threads } : {},
       ...r.load.keepalive ? {} : { keepalive: false },
       ...r.load.totalRequests === null ? {} : { totalRequests: r.load.totalRequests }
     },
@@ -48985,16 +49348,16 @@ async function measureCapacity(run2, p, hooks, limits, o = {}) {
       }
       hooks.signal?.throwIfAborted();
       const t = await trial(step.next);
-      const probe = {
+      const probe2 = {
         rate: step.next,
         achieved: t.throughput,
         p99: t.latency.p99,
         errors: t.errors.total,
         pass: probePasses(step.next, t.throughput, t.latency.p99, t.errors.total, limits.sloP99Ms)
       };
-      probes.push(probe);
+      probes.push(probe2);
       log(
-        `probe ${step.next} req/s: served ${probe.achieved.toFixed(0)}, P99 ${Number.isFinite(probe.p99) ? probe.p99.toFixed(1) : "\u2013"} ms, errors ${probe.errors}: ${probe.pass ? "pass" : "fail"}`
+        `probe ${step.next} req/s: served ${probe2.achieved.toFixed(0)}, P99 ${Number.isFinite(probe2.p99) ? probe2.p99.toFixed(1) : "\u2013"} ms, errors ${probe2.errors}: ${probe2.pass ? "pass" : "fail"}`
       );
     }
   } catch (err) {
@@ -51309,10 +51672,10 @@ function percentileChartData(head, base) {
 }
 
 // src/report/table.ts
-function textTable(header, rows, numeric) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+function textTable(header2, rows, numeric) {
+  const widths = header2.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells2) => cells2.map((c2, i) => numeric[i] ? c2.padStart(widths[i]) : c2.padEnd(widths[i])).join("   ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  return [line(header2), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
 // src/report/terminal-chart.ts
@@ -51492,7 +51855,7 @@ function workComparisonText(base, head) {
 function runTable(results) {
   const ordered = [...results].sort((a, b) => a.summary.latency.p99.median - b.summary.latency.p99.median);
   const pooled = results.some((r) => r.summary.pooled);
-  const header = [
+  const header2 = [
     "Webserver",
     "Framework",
     "Workers",
@@ -51513,9 +51876,9 @@ function runTable(results) {
     String(r.summary.errors)
   ]);
   return textTable(
-    header,
+    header2,
     rows,
-    header.map((_, i) => i > 1)
+    header2.map((_, i) => i > 1)
   );
 }
 function cpuLine(r) {
@@ -51531,7 +51894,7 @@ function openLoopLine(r) {
   return `Open loop at ${r.load.rate} req/s: P99 ${formatMs(r.summary.latency.p99.median)} ms corrected for coordinated omission (from each request's intended send time); ${formatMs(medUnc)} ms uncorrected.`;
 }
 function costTable(results) {
-  const header = ["Stack", "App instructions per request", "Chunk spread", "Counted", "Processes", "Cost run (s)"];
+  const header2 = ["Stack", "App instructions per request", "Chunk spread", "Counted", "Processes", "Cost run (s)"];
   const rows = results.filter((r) => r.cost).map((r) => {
     const c2 = r.cost;
     return [
@@ -51544,9 +51907,9 @@ function costTable(results) {
     ];
   });
   return textTable(
-    header,
+    header2,
     rows,
-    header.map((_, i) => i > 0)
+    header2.map((_, i) => i > 0)
   );
 }
 function capacityTable(results) {
@@ -51722,7 +52085,7 @@ function timingWorkText(c2, base, head) {
 }
 
 // src/config/study-plan.ts
-import { availableParallelism } from "node:os";
+import { availableParallelism as availableParallelism2 } from "node:os";
 import { join as join17, resolve as resolve4 } from "node:path";
 
 // src/study/rows.ts
@@ -51807,7 +52170,7 @@ function studyOverrides(o, asPublished) {
     workers: o.workers ?? AS_PUBLISHED.workers
   };
 }
-function planStudy(argv, io, toolVersion, stacksDir, cores = availableParallelism()) {
+function planStudy(argv, io, toolVersion, stacksDir, cores = availableParallelism2()) {
   const { values, positionals } = parseFlags(argv, STUDY_OPTIONS, "study");
   const { rows, unknown } = selectRows(positionals);
   if (unknown.length > 0) {
@@ -51936,7 +52299,7 @@ function permutationP(x, q, seed, minSize = MIN_SEGMENT) {
 function eDivisive(x, o = {}) {
   const minSize = o.minSize ?? MIN_SEGMENT;
   const seed = o.seed ?? 279800446;
-  const found = [];
+  const found2 = [];
   let bounds = [0, x.length];
   for (; ; ) {
     let pick3 = null;
@@ -51948,10 +52311,10 @@ function eDivisive(x, o = {}) {
     if (!pick3) break;
     const p = permutationP(pick3.part, pick3.q, seed ^ pick3.start * 7919 + pick3.part.length);
     if (p > SIGNIFICANCE) break;
-    found.push({ at: pick3.start + pick3.at, q: pick3.q, p });
+    found2.push({ at: pick3.start + pick3.at, q: pick3.q, p });
     bounds = [...bounds, pick3.start + pick3.at].sort((a, b) => a - b);
   }
-  return found.sort((a, b) => a.at - b.at);
+  return found2.sort((a, b) => a.at - b.at);
 }
 
 // src/drift/series.ts
@@ -52428,11 +52791,11 @@ function workMarkdown(result, baseline, baselineLabel, details = true) {
     formatWork(r.head),
     workChangeText(r.change)
   ]);
-  const header = ["Count", `Baseline (${escapeText(baselineLabel ?? "none")})`, "This PR", "Change"];
+  const header2 = ["Count", `Baseline (${escapeText(baselineLabel ?? "none")})`, "This PR", "Change"];
   const parts = [
     `**Database work per request** (${formatInt(head.chunks.length)} \xD7 ${formatInt(head.chunkRequests)} requests one at a time; docs/work.md)`,
     "",
-    markdownTable([header, ...rows], { align: ["l", "r", "r", "r"] })
+    markdownTable([header2, ...rows], { align: ["l", "r", "r", "r"] })
   ];
   if (c2.notCompared.length > 0) parts.push("", `Not compared: ${c2.notCompared.map(escapeText).join("; ")}.`);
   const block = statementsBlock(c2, details);
@@ -52485,7 +52848,7 @@ function verdictCell(m) {
   return `${ICON[m.verdict]} ${m.verdict} (${threshold2})`;
 }
 function metricsTable(s) {
-  const header = [
+  const header2 = [
     "Metric",
     `Baseline (${escapeText(s.baselineLabel ?? "none")})`,
     "This PR",
@@ -52515,7 +52878,7 @@ function metricsTable(s) {
     formatConfidence(m),
     verdictCell(m)
   ]);
-  return markdownTable([header, ...rows], { align: ["l", "r", "r", "r", "r", "l"] });
+  return markdownTable([header2, ...rows], { align: ["l", "r", "r", "r", "r", "l"] });
 }
 function costLine(s) {
   const c2 = s.result.cost;
@@ -52633,7 +52996,7 @@ function overviewTable(stacks, runHeadline) {
       `${ICON[h]} ${h}`
     ];
   });
-  const header = [
+  const header2 = [
     "Stack",
     "Webserver",
     "Framework",
@@ -52649,7 +53012,7 @@ function overviewTable(stacks, runHeadline) {
   return [
     `### All ${stacks.length} stacks, ordered by P99`,
     "",
-    markdownTable([header, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l", "l"] })
+    markdownTable([header2, ...rows], { align: ["l", "l", "l", "r", "r", "r", "r", "r", "r", "l", "l"] })
   ].join("\n");
 }
 function renderMarkdown(input, marker) {
@@ -52785,7 +53148,7 @@ function workHtml(result, baseline, baselineLabel) {
   const head = result.work;
   if (!head) return "";
   const c2 = workChanges(baseline?.work, head);
-  const header = ["Count", `Baseline (${baselineLabel ?? "none"})`, "This run", "Change"];
+  const header2 = ["Count", `Baseline (${baselineLabel ?? "none"})`, "This run", "Change"];
   const rows = countedRows(c2).map(
     (r) => `<tr>${cell(WORK_LABELS[r.metric], false)}${cell(formatWork(r.base), true)}${cell(formatWork(r.head), true)}${cell(workChangeText(r.change), true)}</tr>`
   );
@@ -52793,7 +53156,7 @@ function workHtml(result, baseline, baselineLabel) {
     `<h4>Database work per request</h4>`,
     `<p class="meta">${formatInt(head.chunks.length)} \xD7 ${formatInt(head.chunkRequests)} requests one at a time.</p>`,
     `<table>
-<thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead>
+<thead><tr>${header2.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
@@ -52831,8 +53194,8 @@ svg .chart-title { font-size: 13px; font-weight: 600; } svg .grid { stroke: #eae
 svg .change-point { stroke: #b3261e; stroke-width: 2; stroke-dasharray: 3 3; } svg .line { stroke-width: 2.5; } svg .dashed { stroke-dasharray: 7 4; } svg .hollow { fill: #fff; stroke-width: 2; }
 svg .axis-title { fill: #57606a; }
 `;
-function table(header, rows, numeric) {
-  const th = header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+function table(header2, rows, numeric) {
+  const th = header2.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
   const tr = rows.map((r) => `<tr>${r.map((v, i) => `<td${numeric[i] ? ' class="num"' : ""}>${escapeHtml(v)}</td>`).join("")}</tr>`).join("\n");
   return `<table>
 <thead><tr>${th}</tr></thead>
@@ -52999,10 +53362,10 @@ function trendSection(s, doc) {
   const labels = points.map((p) => p.label);
   const p99Marks = trendMarks("p99", points);
   const throughputMarks = trendMarks("throughput", points);
-  const found = [...p99Marks, ...throughputMarks].map((m) => m.text);
+  const found2 = [...p99Marks, ...throughputMarks].map((m) => m.text);
   return [
     "<h4>Trend over main's commits</h4>",
-    `<p class="note">${points.length} baselines of the default branch, oldest first: per commit the median of its trials.${found.length > 0 ? ` Change points (dashed red lines; docs/drift.md): ${escapeHtml(found.join("; "))}.` : ""}</p>`,
+    `<p class="note">${points.length} baselines of the default branch, oldest first: per commit the median of its trials.${found2.length > 0 ? ` Change points (dashed red lines; docs/drift.md): ${escapeHtml(found2.join("; "))}.` : ""}</p>`,
     '<div class="charts">',
     lineChart({
       kind: "trend-p99",
@@ -53645,6 +54008,11 @@ var result_schema_default = {
           type: "integer",
           minimum: 0,
           maximum: 1e3
+        },
+        threads: {
+          type: "integer",
+          minimum: 1,
+          maximum: 64
         },
         keepalive: {
           const: false
@@ -54699,9 +55067,9 @@ var REFRESH_ADVICE = `Write it again with this loadgate: for a stored baseline, 
 function parseResultDocument(text, source, refresh = REFRESH_ADVICE) {
   checkDepth(text, source);
   const data = parseJson(text, source);
-  const fail = (field2, expected, found) => {
+  const fail = (field2, expected, found2) => {
     throw new UserError(
-      `${source}: ${field2}: expected ${expected}, found ${preview(found)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
+      `${source}: ${field2}: expected ${expected}, found ${preview(found2)}. Give a file written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
     );
   };
   if (typeof data !== "object" || data === null || Array.isArray(data)) fail("(top level)", "an object", data);
@@ -54726,11 +55094,11 @@ function checkDocument(doc, source, fail) {
   checkSchema(doc, source);
   restoreNoValues(doc.results, fail);
 }
-function preview(found) {
+function preview(found2) {
   try {
-    return String(JSON.stringify(found)).slice(0, 80);
+    return String(JSON.stringify(found2)).slice(0, 80);
   } catch {
-    return typeof found;
+    return typeof found2;
   }
 }
 function parseJson(text, source) {
@@ -54799,7 +55167,7 @@ function checkSchema(data, source) {
     `${source}: ${field2}: ${schemaMessage(e, valueAt(data, segments))}. The file does not match schema/result.schema.json; give a Result written by loadgate --json (schemaVersion ${SCHEMA_VERSION}).`
   );
 }
-function schemaMessage(e, found) {
+function schemaMessage(e, found2) {
   const params = e.params;
   if (e.keyword === "required") return "missing (a Result always has it)";
   if (e.keyword === "additionalProperties") return "not a field a Result has (refused, not ignored)";
@@ -54807,7 +55175,7 @@ function schemaMessage(e, found) {
     const names = String(params.type).split(",").map(
       (t) => t === "null" ? "null" : t === "integer" ? "a whole number" : t === "object" ? "an object" : `a ${t}`
     );
-    return `expected ${names.join(" or ")}, found ${preview(found)}`;
+    return `expected ${names.join(" or ")}, found ${preview(found2)}`;
   }
   if (e.keyword === "enum") return `${e.message} (${(params.allowedValues ?? []).join(", ")})`;
   return e.message ?? e.keyword;
@@ -55080,6 +55448,11 @@ var RUN_FLAGS = {
     text: "the HTTP client: loadgate's own, or autocannon (closed loop only; kept to compare)",
     default: "native"
   },
+  "load-threads": {
+    arg: "N|auto",
+    text: "worker threads of the native client, 1 to 64 and at most --connections, each with its share of the connections (and of the --rate schedule); auto: the fewest of which none is saturated, trying each count for 1 s, within the CPUs not left to the stack (1 on a 2-CPU machine)",
+    default: "the stack file's load.threads, 1 if it gives none"
+  },
   "no-keepalive": {
     text: "a new TCP connection for every request (Connection: close), as ApacheBench without -k; the latency includes the connect (native client only; the Action's keepalive: false)",
     default: "the stack file's load.keepalive, connections kept open if it gives none"
@@ -55164,6 +55537,7 @@ var RUN_ORDER = [
   "workers",
   "sweep-time",
   "client",
+  "load-threads",
   "no-keepalive",
   "total-requests",
   "pin",
@@ -55674,6 +56048,7 @@ var COST_REFUSED = [
   "rate",
   "workers",
   "client",
+  "load-threads",
   "no-keepalive",
   "total-requests",
   "pin",
@@ -56304,13 +56679,13 @@ var DJANGO_PATH = /\b(?:re_)?path\(\s*r?["']\^?([^"']*?)\$?["']\s*,(?!\s*include
 var HEALTH = /^\/(?:health|healthz|ready|readyz|live|livez|ping|status)\/?$/;
 var usable3 = (p) => !/[<>{}:*?()[\]\\]/.test(p) && !p.startsWith("/admin") && !p.startsWith("/static");
 function routesIn(text, django = false) {
-  const found = [];
+  const found2 = [];
   if (django) {
-    for (const m of text.matchAll(DJANGO_PATH)) found.push(`/${m[1]}`);
+    for (const m of text.matchAll(DJANGO_PATH)) found2.push(`/${m[1]}`);
   } else {
-    for (const re of ROUTE_PATTERNS) for (const m of text.matchAll(re)) found.push(m[1]);
+    for (const re of ROUTE_PATTERNS) for (const m of text.matchAll(re)) found2.push(m[1]);
   }
-  return [...new Set(found.filter(usable3))];
+  return [...new Set(found2.filter(usable3))];
 }
 function guessReady(routes, where) {
   if (routes.length === 0) {
@@ -56584,12 +56959,12 @@ function nodeDraft(folder, given) {
 // src/init/detect.ts
 var WHAT_INIT_FINDS = "Django (manage.py), Flask, FastAPI or Starlette (a .py file importing it), Node.js (package.json) or Go (go.mod)";
 function detectKind(folder) {
-  const found = [];
+  const found2 = [];
   const python = pythonFramework(folder);
-  if (python) found.push(python);
-  if (folder.files.has("package.json")) found.push("node");
-  if (folder.files.has("go.mod")) found.push("go");
-  return found.length === 0 ? null : { kind: found[0], also: found.slice(1) };
+  if (python) found2.push(python);
+  if (folder.files.has("package.json")) found2.push("node");
+  if (folder.files.has("go.mod")) found2.push("go");
+  return found2.length === 0 ? null : { kind: found2[0], also: found2.slice(1) };
 }
 function draftStack(folder, o = {}) {
   const command = o.command === void 0 ? void 0 : checkCommand(o.command);
@@ -56948,12 +57323,12 @@ async function measureStack(plan, p, placement, hooks, databaseTemplate) {
     workers: s.workers,
     environment: buildEnvironment({ ...facts, versions: p.versions, stackFileHash: s.spec.fileHash }),
     target: "nginx" in stack.ports ? "nginx" : "app",
-    load: s.load,
+    load: { ...s.load, threads: measured.outcome.threads },
     trials,
     histograms: measured.outcome.histograms,
     cpu: measured.cpu,
     placement,
-    warnings: [...warningsFor(measured.cpu, trials), ...work.warnings]
+    warnings: [...warningsFor(measured.cpu, trials, measured.outcome.threads), ...work.warnings]
   });
   if (work.record) result.work = work.record;
   return result;
@@ -57051,14 +57426,14 @@ ${messageOf(err)}`
 
 // src/load/placement.ts
 import { spawnSync as spawnSync5 } from "node:child_process";
-import { availableParallelism as availableParallelism2 } from "node:os";
+import { availableParallelism as availableParallelism3 } from "node:os";
 function planPlacement(pin, cores) {
   const all = cores > 1 ? `0-${cores - 1}` : "0";
   if (!pin) return { pinned: false, loadGenerator: all, stack: all };
   return { pinned: true, loadGenerator: "0", stack: cores > 2 ? `1-${cores - 1}` : "1" };
 }
 function applyPlacement(pin) {
-  const cores = availableParallelism2();
+  const cores = availableParallelism3();
   if (pin && cores < 2) {
     throw new UserError(
       `--pin needs at least 2 CPUs (one for the load generator, the rest for the stack); this machine has ${cores}.`
@@ -57107,12 +57482,12 @@ async function runTarget(plan, target, hooks) {
       stackFileHash: ""
     }),
     target: target.url,
-    load: target.load,
+    load: { ...target.load, threads: measured.outcome.threads },
     trials,
     histograms: measured.outcome.histograms,
     cpu: measured.cpu,
     placement,
-    warnings: warningsFor(measured.cpu, trials)
+    warnings: warningsFor(measured.cpu, trials, measured.outcome.threads)
   });
 }
 
@@ -57504,9 +57879,9 @@ function studyTextTable(outcomes, cores) {
 }
 function studyMarkdown(outcomes, cores, machine, date) {
   const ordered = orderedOutcomes(outcomes);
-  const header = HEADER2(cores);
-  const body = markdownTable([header, ...ordered.map((o) => cells(o).map(escapeText))], {
-    align: header.map((_, i) => i > 1 ? "r" : "l")
+  const header2 = HEADER2(cores);
+  const body = markdownTable([header2, ...ordered.map((o) => cells(o).map(escapeText))], {
+    align: header2.map((_, i) => i > 1 ? "r" : "l")
   });
   return [
     `Published: the study's ${STUDY_MACHINE}. Measured: ${escapeText(machine)}, ${cores} CPUs, ${escapeText(date)}, ${escapeText(measuredLoadText(outcomes))}; ordered by measured P99.`,
