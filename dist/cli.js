@@ -44723,7 +44723,7 @@ var NO_SLO = Object.freeze({ p99Ms: null, throughput: null });
 var GATED_WORK = ["statements", "rows", "pages", "connections"];
 var DEFAULT_WORK_GATE = Object.freeze({
   statements: { kind: "growth", limit: 0.1 },
-  rows: { kind: "growth", limit: 0.2 },
+  rows: { kind: "growth", limit: 0.2, readOnly: 0 },
   pages: { kind: "growth", limit: 1 },
   connections: { kind: "growth", limit: 0.1 }
 });
@@ -45803,7 +45803,7 @@ var stack_schema_default = {
         rows: {
           type: "string",
           pattern: "^(\\+\\d+(\\.\\d+)?%|<\\d+(\\.\\d+)?|off)$",
-          description: 'How much the rows returned or affected per request may grow against the baseline, e.g. "+10%"; a ceiling they must stay below, e.g. "<4"; or "off". Compared across runners (docs/work.md). Default "+20%".'
+          description: 'How much the rows returned or affected per request may grow against the baseline, e.g. "+10%"; a ceiling they must stay below, e.g. "<4"; or "off". Compared across runners (docs/work.md). Default: "+0%" where the app writes no rows during the run (its rows are exact), "+20%" where it writes.'
         },
         pages: {
           type: "string",
@@ -50341,9 +50341,10 @@ function growthRow(metric2, limit, base, head, medians) {
   const verdict = medians.base === 0 && medians.head === 0 ? "pass" : decide(change2, lo, hi, limit + EPSILON);
   const row2 = workRow(metric2, gated ? limit : null, medians, { change: change2, lo, hi }, verdict, head.length);
   if (gated) return { row: row2 };
+  const bound = limit > 0 ? `more than half their limit (+${pct(limit, 0)})` : "and their limit is +0% (exact counts only)";
   return {
     row: row2,
-    note: `The ${NAMES[metric2]} per request wander from chunk to chunk (by ${pct(spread, 1)}), more than half their limit (${pct(limit, 0)}): the row is shown but not gated. Raise gate.${metric2} or count more requests per chunk (work.chunk-requests).`
+    note: `The ${NAMES[metric2]} per request wander from chunk to chunk (by ${pct(spread, 1)}), ${bound}: the row is shown but not gated. ${limit > 0 ? "Raise" : "Set"} gate.${metric2}${limit > 0 ? "" : ' (e.g. "+10%")'} or count more requests per chunk (work.chunk-requests).`
   };
 }
 function ceilingRow(metric2, max2, head, medians) {
@@ -50373,10 +50374,24 @@ function workVerdict(metric2, limit, base, head) {
   const mh = head.perRequest[metric2];
   if (h.length === 0 || mh === null) return {};
   if (limit.kind === "below") return { row: ceilingRow(metric2, limit.max, h, { base: mb2 ?? Number.NaN, head: mh }) };
-  if (b.length === 0 || mb2 === null)
+  if (b.length === 0 || mb2 === null || !base)
     return { note: `gate.${metric2} was not judged: the baseline did not count ${NAMES[metric2]}.` };
-  return growthRow(metric2, limit.limit, b, h, { base: mb2, head: mh });
+  const { value, note: note2 } = growthLimit(metric2, limit, base, head);
+  const judged = growthRow(metric2, value, b, h, { base: mb2, head: mh });
+  const told = note2 && limit.readOnly !== void 0 && judged.row.change > limit.readOnly + EPSILON ? note2 : void 0;
+  return { row: judged.row, note: [told, judged.note].filter(Boolean).join(" ") || void 0 };
 }
+function growthLimit(metric2, limit, base, head) {
+  if (limit.readOnly === void 0) return { value: limit.limit };
+  if (base.rowsWritten === 0 && head.rowsWritten === 0) return { value: limit.readOnly };
+  const written = [base.rowsWritten, head.rowsWritten].filter((v) => typeof v === "number" && v > 0);
+  const why = written.length > 0 ? `the app wrote rows during the count (${fmtRows(Math.max(...written))} per request), so its tables grew by what each run's throughput allowed` : "the baseline does not say whether the app wrote rows";
+  return {
+    value: limit.limit,
+    note: `gate.${metric2} allows +${pct(limit.limit, 0)} here, not the +${pct(limit.readOnly, 0)} of an app that writes nothing: ${why}.`
+  };
+}
+var fmtRows = (v) => Number.isInteger(v) ? String(v) : v.toFixed(2);
 function addWork(metrics, notes, base, head, gate) {
   const g = gate.work;
   if (!g || !head || !GATED_WORK.some((m) => g[m] !== null)) return;
@@ -50661,6 +50676,15 @@ var CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoin
 function isControl(query) {
   return CONTROL.test(query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, ""));
 }
+var WRITE = /^\s*(insert|update|delete|merge)\b|^\s*copy\s+(?!\()[\s\S]*?\bfrom\b/i;
+var WRITING_WITH = /^\s*with\b[\s\S]*\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b/i;
+function isWrite(query) {
+  const q = query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, "");
+  return WRITE.test(q) || WRITING_WITH.test(q);
+}
+function rowsWrittenOf(delta) {
+  return delta.filter((r) => isWrite(r.query)).reduce((sum, r) => sum + r.rows, 0);
+}
 function parseStatementRows(output) {
   const data = JSON.parse(output.trim());
   if (!Array.isArray(data)) throw new Error("pg_stat_statements: expected a JSON array");
@@ -50894,7 +50918,8 @@ async function workCount(stack, s, work, ctx) {
     agent.destroy();
   }
   const total = perChunk * work.chunks;
-  const table2 = first && last ? statementTable(statementDelta(first.rows, last.rows), total) : { statements: [], omitted: 0 };
+  const delta = first && last ? statementDelta(first.rows, last.rows) : null;
+  const table2 = delta ? statementTable(delta, total) : { statements: [], omitted: 0 };
   const unavailable = unavailableFor(s.spec);
   for (const c2 of chunks)
     for (const m of Object.keys(unavailable)) if (m !== "responseBytes") c2[m] = null;
@@ -50909,6 +50934,7 @@ async function workCount(stack, s, work, ctx) {
     unavailable,
     postgresMajor,
     dataHash: stack.database?.fingerprint || null,
+    rowsWritten: delta ? rowsWrittenOf(delta) / total : null,
     seconds: (Date.now() - started) / 1e3,
     warnings: []
   };
@@ -54990,6 +55016,15 @@ var result_schema_default = {
           ],
           pattern: "^[0-9a-f]{64}$"
         },
+        rowsWritten: {
+          description: "Rows the app's INSERT, UPDATE, DELETE, MERGE and COPY ... FROM statements changed, per request: 0 when the app wrote nothing (its data is the data it started with). Null without a database; absent in Results written before it was counted (taken as written).",
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0,
+          maximum: 1e15
+        },
         seconds: {
           $ref: "#/definitions/seconds"
         },
@@ -55399,7 +55434,11 @@ var STACK_ARG = ["<stack>", "a folder holding stack.yml, or the stack file itsel
 
 // src/cli/help/run-flags.ts
 var D = STACK_DEFAULTS;
-var limitText = (l) => l === null ? "off" : l.kind === "below" ? `<${l.max}` : `+${pct2(l.limit)}`;
+var limitText = (l) => {
+  if (l === null) return "off";
+  if (l.kind === "below") return `<${l.max}`;
+  return l.readOnly === void 0 ? `+${pct2(l.limit)}` : `+${pct2(l.readOnly)} (+${pct2(l.limit)} where the app writes rows)`;
+};
 function workThreshold(metric2, what) {
   return {
     arg: "T",

@@ -41,18 +41,25 @@ export interface Gate {
 export type GatedWork = "statements" | "rows" | "pages" | "connections";
 export const GATED_WORK: readonly GatedWork[] = ["statements", "rows", "pages", "connections"];
 
-/** One work count's limit: a growth against the baseline ("+10%"), or a ceiling per request ("<4"); null: not gated. */
-export type WorkLimit = { kind: "growth"; limit: number } | { kind: "below"; max: number };
+/**
+ * One work count's limit: a growth against the baseline ("+10%"), or a ceiling per request ("<4");
+ * null: not gated. `readOnly`, where set, is the growth allowed when neither side's app changed a row
+ * during its work count (its data is the data it started with, so the count follows the code alone);
+ * `limit` applies when either side wrote, or a side does not say.
+ */
+export type WorkLimit = { kind: "growth"; limit: number; readOnly?: number } | { kind: "below"; max: number };
 export type WorkGate = Readonly<Record<GatedWork, WorkLimit | null>>;
 
 /**
  * The work gate when the stack file sets none of its keys (docs/work.md, "The gate", says why):
- * statements and connections may grow by 10%, rows by 20%, pages by 100% (a lost index multiplies
- * them many times; writes during the trials grow tables by what each runner's throughput allowed).
+ * statements and connections may grow by 10%, pages by 100% (a lost index multiplies them many
+ * times), rows not at all where the app wrote no row (they are exact: one more row is the code asking
+ * for it), by 20% where it wrote (the timed trials grew its tables by what each runner's throughput
+ * allowed).
  */
 export const DEFAULT_WORK_GATE: WorkGate = Object.freeze({
   statements: { kind: "growth", limit: 0.1 },
-  rows: { kind: "growth", limit: 0.2 },
+  rows: { kind: "growth", limit: 0.2, readOnly: 0 },
   pages: { kind: "growth", limit: 1 },
   connections: { kind: "growth", limit: 0.1 },
 });

@@ -295,6 +295,12 @@ export interface WorkRecord {
   postgresMajor: number | null;
   /** sha256 of every table's name and exact row count when the app started: two counts compare only on the same data. */
   dataHash: string | null;
+  /**
+   * Rows the app's INSERT, UPDATE, DELETE, MERGE and COPY … FROM statements changed, per request;
+   * 0: the app wrote nothing, its data is the data it started with. Null without a database; absent
+   * in Results written before it was counted (taken as written).
+   */
+  rowsWritten?: number | null;
   /** Wall time of the work count. */
   seconds: number;
   warnings: string[];

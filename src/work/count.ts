@@ -12,6 +12,7 @@ import type { RunningStack } from "../stack/stack.js";
 import { pgbouncerLogins, postgresLogins } from "./logins.js";
 import {
   parseStatementRows,
+  rowsWrittenOf,
   STATEMENTS_SQL,
   type StatementRow,
   statementDelta,
@@ -220,8 +221,8 @@ export async function workCount(
     agent.destroy();
   }
   const total = perChunk * work.chunks;
-  const table =
-    first && last ? statementTable(statementDelta(first.rows, last.rows), total) : { statements: [], omitted: 0 };
+  const delta = first && last ? statementDelta(first.rows, last.rows) : null;
+  const table = delta ? statementTable(delta, total) : { statements: [], omitted: 0 };
   const unavailable = unavailableFor(s.spec);
   for (const c of chunks)
     for (const m of Object.keys(unavailable) as WorkMetric[]) if (m !== "responseBytes") c[m] = null;
@@ -236,6 +237,7 @@ export async function workCount(
     unavailable,
     postgresMajor,
     dataHash: stack.database?.fingerprint || null,
+    rowsWritten: delta ? rowsWrittenOf(delta) / total : null,
     seconds: (Date.now() - started) / 1000,
     warnings: [],
   };

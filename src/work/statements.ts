@@ -28,6 +28,23 @@ export function isControl(query: string): boolean {
   return CONTROL.test(query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, ""));
 }
 
+/**
+ * Statements that change rows: INSERT, UPDATE, DELETE, MERGE, COPY … FROM, and a WITH whose body
+ * does one of them. A function that writes is seen by its nested statements (track = all).
+ */
+const WRITE = /^\s*(insert|update|delete|merge)\b|^\s*copy\s+(?!\()[\s\S]*?\bfrom\b/i;
+const WRITING_WITH = /^\s*with\b[\s\S]*\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b/i;
+
+export function isWrite(query: string): boolean {
+  const q = query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, "");
+  return WRITE.test(q) || WRITING_WITH.test(q);
+}
+
+/** Rows the writing statements changed (any level: a trigger's or a function's writes count too). */
+export function rowsWrittenOf(delta: readonly StatementRow[]): number {
+  return delta.filter((r) => isWrite(r.query)).reduce((sum, r) => sum + r.rows, 0);
+}
+
 /** Reads the psql output of STATEMENTS_SQL; throws on anything but the array it asks for. */
 export function parseStatementRows(output: string): StatementRow[] {
   const data = JSON.parse(output.trim()) as unknown;

@@ -70,9 +70,11 @@ function growthRow(
   const verdict = medians.base === 0 && medians.head === 0 ? "pass" : decide(change, lo, hi, limit + EPSILON);
   const row = workRow(metric, gated ? limit : null, medians, { change, lo, hi }, verdict, head.length);
   if (gated) return { row };
+  const bound =
+    limit > 0 ? `more than half their limit (+${pct(limit, 0)})` : "and their limit is +0% (exact counts only)";
   return {
     row,
-    note: `The ${NAMES[metric]} per request wander from chunk to chunk (by ${pct(spread, 1)}), more than half their limit (${pct(limit, 0)}): the row is shown but not gated. Raise gate.${metric} or count more requests per chunk (work.chunk-requests).`,
+    note: `The ${NAMES[metric]} per request wander from chunk to chunk (by ${pct(spread, 1)}), ${bound}: the row is shown but not gated. ${limit > 0 ? "Raise" : "Set"} gate.${metric}${limit > 0 ? "" : ' (e.g. "+10%")'} or count more requests per chunk (work.chunk-requests).`,
   };
 }
 
@@ -124,10 +126,40 @@ function workVerdict(
   const mh = head.perRequest[metric];
   if (h.length === 0 || mh === null) return {};
   if (limit.kind === "below") return { row: ceilingRow(metric, limit.max, h, { base: mb ?? Number.NaN, head: mh }) };
-  if (b.length === 0 || mb === null)
+  if (b.length === 0 || mb === null || !base)
     return { note: `gate.${metric} was not judged: the baseline did not count ${NAMES[metric]}.` };
-  return growthRow(metric, limit.limit, b, h, { base: mb, head: mh });
+  const { value, note } = growthLimit(metric, limit, base, head);
+  const judged = growthRow(metric, value, b, h, { base: mb, head: mh });
+  // The wider limit is worth a word only where it made the difference: a growth the read-only one would not pass.
+  const told = note && limit.readOnly !== undefined && judged.row.change > limit.readOnly + EPSILON ? note : undefined;
+  return { row: judged.row, note: [told, judged.note].filter(Boolean).join(" ") || undefined };
 }
+
+/**
+ * The growth a count may make: the read-only limit where both sides' apps changed no row during
+ * their counts (their data is the data they started with), else the limit; a note when the app's
+ * writes chose the wider one.
+ */
+export function growthLimit(
+  metric: GatedWork,
+  limit: Extract<WorkLimit, { kind: "growth" }>,
+  base: Pick<WorkRecord, "rowsWritten">,
+  head: Pick<WorkRecord, "rowsWritten">,
+): { value: number; note?: string } {
+  if (limit.readOnly === undefined) return { value: limit.limit };
+  if (base.rowsWritten === 0 && head.rowsWritten === 0) return { value: limit.readOnly };
+  const written = [base.rowsWritten, head.rowsWritten].filter((v): v is number => typeof v === "number" && v > 0);
+  const why =
+    written.length > 0
+      ? `the app wrote rows during the count (${fmtRows(Math.max(...written))} per request), so its tables grew by what each run's throughput allowed`
+      : "the baseline does not say whether the app wrote rows";
+  return {
+    value: limit.limit,
+    note: `gate.${metric} allows +${pct(limit.limit, 0)} here, not the +${pct(limit.readOnly, 0)} of an app that writes nothing: ${why}.`,
+  };
+}
+
+const fmtRows = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
 /**
  * The work rows a comparison gains: one per gated count both sides counted (a ceiling needs this run

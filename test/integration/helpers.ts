@@ -183,7 +183,7 @@ export function expectNothingLeftOf(run: CliRun & { tag: string }): void {
  * The tiny fixture's full chain with the work count on, its app running `queries` statements per
  * request over one psql connection; `work` the stack file's work section.
  */
-export function queryingStack(queries: number, work: string): string {
+export function queryingStack(queries: number, work: string, extraEnv = ""): string {
   const dir = tempDir("lg-work-stack-");
   const fixture = readFileSync(join(ROOT, "test/fixtures/tiny/stack.yml"), "utf8")
     .replace(/^work: false\n/m, "")
@@ -191,7 +191,7 @@ export function queryingStack(queries: number, work: string): string {
     .replace("command: python3 app.py {port}", `command: python3 ${TINY_APP} {port}`)
     .replace(
       'env: { DATABASE_URL: "{database_url}" }',
-      `env: { DATABASE_URL: "{database_url}", TINY_MODE: db-query, TINY_QUERIES: "${queries}" }`,
+      `env: { DATABASE_URL: "{database_url}", TINY_MODE: db-query, TINY_QUERIES: "${queries}"${extraEnv} }`,
     );
   writeFileSync(join(dir, "stack.yml"), `${fixture}${work}`);
   return dir;

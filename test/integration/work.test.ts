@@ -6,8 +6,8 @@ import type { ResultDocument, StackResult } from "../../src/result/types.js";
 import { tempDir } from "../support/temp.js";
 import { expectNothingLeft, queryingStack, runCli } from "./helpers.js";
 
-const queryingStackOf = (queries: number, work = "work:\n  chunks: 3\n  chunk-requests: 15\n") =>
-  queryingStack(queries, work);
+const queryingStackOf = (queries: number, extraEnv = "") =>
+  queryingStack(queries, "work:\n  chunks: 3\n  chunk-requests: 15\n", extraEnv);
 
 async function run(stack: string, ...flags: string[]): Promise<{ result: StackResult; stdout: string }> {
   const out = tempDir("lg-work-out-");
@@ -36,6 +36,8 @@ describe("the work count", () => {
     expect(w.perRequest.responseBytes).toBeGreaterThan(0);
     expect(w.postgresMajor).toBeGreaterThanOrEqual(13);
     expect(w.dataHash).toMatch(/^[0-9a-f]{64}$/);
+    // A read-only app: no row written, so gate.rows holds it to its exact rows.
+    expect(w.rowsWritten).toBe(0);
     const texts = w.statements.map((s) => s.text);
     expect(texts).toContain("select a from t where a = $1");
     expect(w.statements.find((s) => s.text === "select a from t where a = $1")?.calls).toBe(1);
@@ -44,11 +46,13 @@ describe("the work count", () => {
     expect(w.seconds).toBeLessThan(10);
   }, 180_000);
 
-  it("sees an N+1: eleven statements per request instead of one; --no-work turns the count off", async () => {
-    const { result } = await run(queryingStackOf(11));
-    expect(result.work!.perRequest.statements).toBe(11);
-    expect(result.work!.perRequest.rows).toBe(11);
+  it("sees an N+1: eleven statements per request instead of one, and the rows an update writes; --no-work turns the count off", async () => {
+    const { result } = await run(queryingStackOf(11, ', TINY_WRITES: "1"'));
+    expect(result.work!.perRequest.statements).toBe(12);
+    expect(result.work!.perRequest.rows).toBe(12);
     expect(result.work!.statements[0].calls).toBe(11);
+    expect(result.work!.statements[0].text).toBe("select a from t where a = $1");
+    expect(result.work!.rowsWritten).toBe(1);
     const off = await run(queryingStackOf(1), "--no-work");
     expect(off.result.work).toBeUndefined();
     expect(off.stdout).not.toMatch(/Database work per request/);

@@ -5,38 +5,13 @@ import type { Comparison, MetricVerdict } from "../../src/compare/metrics.js";
 import { renderHtml } from "../../src/report/html.js";
 import { overviewTable, renderMarkdown, type StackReport } from "../../src/report/markdown.js";
 import { appCpuPerRequest, timingWorkLine, timingWorkText, workCell } from "../../src/report/timing-work.js";
-import type { CpuAccount, StackResult, WorkCounts, WorkRecord } from "../../src/result/types.js";
+import type { CpuAccount, StackResult, WorkRecord } from "../../src/result/types.js";
 import { runMain } from "../support/cli.js";
 import { gateDocument, writeDocuments } from "../support/report-fixtures.js";
 import { around, result } from "../support/results.js";
+import { steadyWork } from "../support/work-records.js";
 
-function work(statements: number, o: Partial<WorkRecord> = {}): WorkRecord {
-  const perRequest: WorkCounts = {
-    statements,
-    control: 1,
-    nested: 0,
-    rows: statements,
-    pages: 3 * statements,
-    transactions: 1,
-    connections: 0,
-    serverConnections: 0,
-    responseBytes: 48,
-  };
-  return {
-    chunkRequests: 50,
-    chunks: [perRequest, perRequest],
-    perRequest,
-    spread: {},
-    statements: [],
-    statementsOmitted: 0,
-    unavailable: {},
-    postgresMajor: 15,
-    dataHash: "a".repeat(64),
-    seconds: 2,
-    warnings: [],
-    ...o,
-  };
-}
+const work = (statements: number, o: Partial<WorkRecord> = {}) => steadyWork(statements, o, { control: 1 });
 
 /** The app's CPU seconds over the measured trials (5 trials of 10 s at `throughput`: 10 × throughput × 5 responses). */
 const cpu = (appSeconds: number): CpuAccount => ({

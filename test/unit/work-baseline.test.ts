@@ -7,40 +7,15 @@ import { CacheBaselineStore } from "../../src/baseline/cache-store.js";
 import type { BaselineStore, StoredBaseline } from "../../src/baseline/store.js";
 import { DEFAULT_GATE } from "../../src/compare/gate.js";
 import { judgeAll } from "../../src/modes/judge.js";
-import type { ResultDocument, StackResult, WorkCounts, WorkRecord } from "../../src/result/types.js";
+import type { ResultDocument, StackResult, WorkRecord } from "../../src/result/types.js";
 import { newerWorkBaseline, workBaselineNote } from "../../src/work/baseline.js";
 import { type CapturedLog, captureActionsLog } from "../fakes/actions-log.js";
 import { type FakeCacheService, startFakeCacheService } from "../fakes/cache-service.js";
 import { around, result } from "../support/results.js";
 import { tempDir } from "../support/temp.js";
+import { steadyWork } from "../support/work-records.js";
 
-function work(statements: number, o: Partial<WorkRecord> = {}): WorkRecord {
-  const perRequest: WorkCounts = {
-    statements,
-    control: 0,
-    nested: 0,
-    rows: statements,
-    pages: 3 * statements,
-    transactions: 1,
-    connections: 0,
-    serverConnections: 0,
-    responseBytes: 48,
-  };
-  return {
-    chunkRequests: 50,
-    chunks: [perRequest, perRequest, perRequest],
-    perRequest,
-    spread: { statements: 0, rows: 0, pages: 0, connections: 0 },
-    statements: [],
-    statementsOmitted: 0,
-    unavailable: {},
-    postgresMajor: 15,
-    dataHash: "a".repeat(64),
-    seconds: 2,
-    warnings: [],
-    ...o,
-  };
-}
+const work = (statements: number, o: Partial<WorkRecord> = {}) => steadyWork(statements, o, {}, 3);
 
 /** A Result of this runner (cpu "Test CPU") or another ("Other CPU"), with a work count or none. */
 const measured = (runner: "this" | "other", w?: WorkRecord): StackResult => ({

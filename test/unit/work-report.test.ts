@@ -6,9 +6,10 @@ import { commentMarker, renderMarkdown } from "../../src/report/markdown.js";
 import { workChanges } from "../../src/report/work-changes.js";
 import { workMarkdown } from "../../src/report/work-markdown.js";
 import { workComparisonText } from "../../src/report/work-table.js";
-import type { StackResult, WorkCounts, WorkRecord, WorkStatement } from "../../src/result/types.js";
+import type { StackResult, WorkRecord, WorkStatement } from "../../src/result/types.js";
 import { LIVE, PAYLOAD } from "../support/forged.js";
 import { around, result } from "../support/results.js";
+import { workCounts, workRecord } from "../support/work-records.js";
 
 const stmt = (text: string, calls: number, pages = 3 * calls, o: Partial<WorkStatement> = {}): WorkStatement => ({
   queryid: "1",
@@ -23,31 +24,8 @@ const stmt = (text: string, calls: number, pages = 3 * calls, o: Partial<WorkSta
 
 function work(statements: WorkStatement[], o: Partial<WorkRecord> = {}): WorkRecord {
   const sum = (k: "calls" | "rows" | "pages") => statements.reduce((a, s) => a + s[k], 0);
-  const perRequest: WorkCounts = {
-    statements: sum("calls"),
-    control: 0,
-    nested: 0,
-    rows: sum("rows"),
-    pages: sum("pages"),
-    transactions: 1,
-    connections: 0,
-    serverConnections: 0,
-    responseBytes: 120,
-  };
-  return {
-    chunkRequests: 50,
-    chunks: [perRequest, perRequest],
-    perRequest,
-    spread: {},
-    statements,
-    statementsOmitted: 0,
-    unavailable: {},
-    postgresMajor: 15,
-    dataHash: "a".repeat(64),
-    seconds: 2,
-    warnings: [],
-    ...o,
-  };
+  const perRequest = workCounts(sum("calls"), { rows: sum("rows"), pages: sum("pages"), responseBytes: 120 });
+  return workRecord([perRequest, perRequest], { statements, ...o });
 }
 
 const ORDERS = "SELECT id, total FROM orders WHERE customer_id = $1";

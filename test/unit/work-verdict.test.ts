@@ -9,42 +9,19 @@ import { formatChange, formatLimit } from "../../src/report/format.js";
 import type { WorkCounts, WorkRecord } from "../../src/result/types.js";
 import { withWorkRows } from "../../src/verdict/ab.js";
 import { compareWithBaseline, withoutBaseline } from "../../src/verdict/stored.js";
-import { summarize } from "../../src/work/summary.js";
 import { addWork } from "../../src/work/verdict.js";
 import { around, result } from "../support/results.js";
+import { workCounts, workRecord } from "../support/work-records.js";
 
-const counts = (statements: number, o: Partial<WorkCounts> = {}): WorkCounts => ({
-  statements,
-  control: 0,
-  nested: 0,
-  rows: statements,
-  pages: 3 * statements,
-  transactions: 1,
-  connections: 0,
-  serverConnections: 0,
-  responseBytes: 100,
-  ...o,
-});
+const counts = (statements: number, o: Partial<WorkCounts> = {}) =>
+  workCounts(statements, { responseBytes: 100, ...o });
 
 /** A work record from its chunks' statements per request (rows = statements, pages = 3 × statements). */
-function work(chunks: number[], o: Partial<WorkRecord> = {}, c: Partial<WorkCounts> = {}): WorkRecord {
-  const all = chunks.map((s) => counts(s, c));
-  const { perRequest, spread } = summarize(all);
-  return {
-    chunkRequests: 50,
-    chunks: all,
-    perRequest,
-    spread,
-    statements: [],
-    statementsOmitted: 0,
-    unavailable: {},
-    postgresMajor: 15,
-    dataHash: "a".repeat(64),
-    seconds: 2,
-    warnings: [],
-    ...o,
-  };
-}
+const work = (chunks: number[], o: Partial<WorkRecord> = {}, c: Partial<WorkCounts> = {}): WorkRecord =>
+  workRecord(
+    chunks.map((s) => counts(s, c)),
+    o,
+  );
 
 const only = (w: Partial<WorkGate>): Pick<Gate, "work"> => ({
   work: { statements: null, rows: null, pages: null, connections: null, ...w },
@@ -116,6 +93,46 @@ describe("the work verdict", () => {
     }
     // From a pool that reconnected once to a connection per request: every head chunk clears the base's.
     expect(judge(once, perRequest, conns).row("connections")!.verdict).toBe("regression");
+  });
+
+  it("rows by default: exact for an app that writes nothing (11 → 12 fails), +20% where it writes, and the note says why", () => {
+    const rows = only({ rows: DEFAULT_WORK_GATE.rows });
+    const page = (n: number, rowsWritten: number | null | undefined) =>
+      work([2, 2, 2], rowsWritten === undefined ? {} : { rowsWritten }, { rows: n });
+    // Read-only on both sides: one more row of eleven is the code asking for it.
+    const readOnly = judge(page(11, 0), page(12, 0), rows);
+    expect(readOnly.row("rows")).toMatchObject({ gated: true, threshold: 0, verdict: "regression" });
+    expect(judge(page(11, 0), page(11, 0), rows).row("rows")).toMatchObject({ verdict: "pass", threshold: 0 });
+    // Either side wrote rows: the tables grew by what the runner's throughput allowed, +20% applies.
+    for (const [b, h] of [
+      [0, 1],
+      [1, 0],
+      [2, 2],
+    ]) {
+      const written = judge(page(11, b), page(12, h), rows);
+      expect(written.row("rows")).toMatchObject({ threshold: 0.2, verdict: "pass" });
+      expect(written.notes.join(" ")).toMatch(
+        /gate\.rows allows \+20% here, not the \+0%.*wrote rows during the count \(\d+ per request\)/,
+      );
+    }
+    // A baseline from before rowsWritten was counted: the wider limit, and the note says so.
+    const old = judge(page(11, undefined), page(12, 0), rows);
+    expect(old.row("rows")).toMatchObject({ threshold: 0.2, verdict: "pass" });
+    expect(old.notes.join(" ")).toContain("the baseline does not say whether the app wrote rows");
+    // No note where the wider limit made no difference.
+    expect(judge(page(11, 1), page(11, 1), rows).notes).toEqual([]);
+    // Wandering rows of a read-only app are shown, not gated (an exact limit needs exact counts).
+    const wander = work([2, 2, 2], { rowsWritten: 0 });
+    wander.chunks[0] = { ...wander.chunks[0], rows: 2.5 };
+    const shown = judge(wander, page(2, 0), rows);
+    expect(shown.row("rows")).toMatchObject({ gated: false });
+    expect(shown.notes.join(" ")).toMatch(/rows per request wander.*\+0% \(exact counts only\).*Set gate\.rows/);
+    // A limit the stack file gives applies whatever the app did.
+    const given = only({ rows: { kind: "growth", limit: 0.05 } });
+    expect(judge(page(11, 3), page(12, 3), given).row("rows")).toMatchObject({
+      threshold: 0.05,
+      verdict: "regression",
+    });
   });
 
   it("a ceiling judges this run alone: every chunk at or over it fails, every one under passes, a straddle decides nothing", () => {

@@ -14,7 +14,9 @@ import { unavailableFor } from "../../src/work/count.js";
 import { pgbouncerLogins, postgresLogins } from "../../src/work/logins.js";
 import {
   isControl,
+  isWrite,
   parseStatementRows,
+  rowsWrittenOf,
   STATEMENT_LIMIT,
   type StatementRow,
   statementDelta,
@@ -54,6 +56,39 @@ describe("statements", () => {
       "settle()",
     ])
       expect(isControl(q), q).toBe(false);
+  });
+
+  it("tells the statements that change rows (any level) from those that read, and adds their rows", () => {
+    for (const q of [
+      "INSERT INTO orders (customer_id) VALUES ($1)",
+      "  update customers set name = $1 where id = $2",
+      "DELETE FROM sessions WHERE expires < now()",
+      "MERGE INTO stock s USING incoming i ON s.id = i.id WHEN MATCHED THEN UPDATE SET n = i.n",
+      "COPY orders (id, total) FROM STDIN",
+      "WITH moved AS (DELETE FROM queue WHERE id = $1 RETURNING *) SELECT * FROM moved",
+      "/* app:shop */ INSERT INTO audit VALUES ($1)",
+    ])
+      expect(isWrite(q), q).toBe(true);
+    for (const q of [
+      "SELECT * FROM orders WHERE id = $1 FOR UPDATE",
+      "SELECT updated_at, deleted FROM insertions",
+      "COPY (SELECT * FROM orders) TO STDOUT",
+      "WITH recent AS (SELECT * FROM orders ORDER BY id DESC LIMIT $1) SELECT * FROM recent",
+      "BEGIN",
+    ])
+      expect(isWrite(q), q).toBe(false);
+    const row = (query: string, rows: number, toplevel = true): StatementRow => ({
+      queryid: query,
+      toplevel,
+      calls: 1,
+      rows,
+      pages: 1,
+      query,
+    });
+    expect(
+      rowsWrittenOf([row("SELECT f($1)", 1), row("INSERT INTO log VALUES ($1)", 2, false), row("SELECT * FROM t", 10)]),
+    ).toBe(2);
+    expect(rowsWrittenOf([row("SELECT * FROM t", 10)])).toBe(0);
   });
 
   it("reads psql's JSON (queryid as text keeps its 64 bits; newlines stay data) and refuses anything else", () => {

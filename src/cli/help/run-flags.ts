@@ -15,7 +15,13 @@ import { type FlagHelp, pct, type RunFlag } from "./render.js";
 export const D = STACK_DEFAULTS;
 
 /** A work limit as the stack file writes it: "+10%", "<4", "off". */
-const limitText = (l: WorkLimit | null) => (l === null ? "off" : l.kind === "below" ? `<${l.max}` : `+${pct(l.limit)}`);
+const limitText = (l: WorkLimit | null) => {
+  if (l === null) return "off";
+  if (l.kind === "below") return `<${l.max}`;
+  return l.readOnly === undefined
+    ? `+${pct(l.limit)}`
+    : `+${pct(l.readOnly)} (+${pct(l.limit)} where the app writes rows)`;
+};
 
 /** The help of one work count's limit flag (--statements-threshold, …), its default read from DEFAULT_WORK_GATE. */
 function workThreshold(metric: GatedWork, what: string): FlagHelp {
