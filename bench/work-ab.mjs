@@ -170,20 +170,21 @@ function tables(stack, records) {
     );
   }
   out.push(
-    "\nCounts per request (base → head, min–max over the runs), each side's work.seconds and the ab's wall time:\n",
+    "\nCounts per request (base → head, min–max over the runs), each side's work.seconds and the ab's wall time (medians), of which the setup (installs, seeding) and the one block (both sides' stacks, 2 pairs, both counts):\n",
   );
   out.push(
-    "| Case | statements | rows | pages | connections | work.seconds base / head (median) | ab wall, median (range) |",
+    "| Case | statements | rows | pages | connections | work.seconds base / head | ab wall (range) | setup / block |",
   );
-  out.push("|---|---|---|---|---|---|---|");
+  out.push("|---|---|---|---|---|---|---|---|");
   for (const c of cases) {
     const rs = records[c];
     const side = (s, k) => range(rs.map((r) => r[s]?.[k] ?? Number.NaN));
     const cell = (k) => `${side("base", k)} → ${side("head", k)}`;
     const secs = (s) => f(median(rs.map((r) => r[s]?.seconds ?? Number.NaN)), 1);
     const walls = rs.map((r) => r.wall);
+    const phase = (pick) => f(median(rs.map((r) => (r.blocks ? pick(r.blocks) : Number.NaN))), 1);
     out.push(
-      `| ${c} | ${GATED.map(cell).join(" | ")} | ${secs("base")} / ${secs("head")} s | ${f(median(walls), 1)} s (${range(walls, 1)} s) |`,
+      `| ${c} | ${GATED.map(cell).join(" | ")} | ${secs("base")} / ${secs("head")} s | ${f(median(walls), 1)} s (${range(walls, 1)} s) | ${phase((b) => b.setup)} / ${phase((b) => b.blocks[0])} s |`,
     );
   }
   const notes = new Set(
