@@ -95,7 +95,7 @@ commit("same", {});
 async function ab(head, pairs, label) {
   const out = join(tmp, `ab-${label}-${Date.now()}.json`);
   const t0 = Date.now();
-  const fixed = pairs ? ["--trials", String(pairs), "--max-pairs", String(pairs)] : [];
+  const fixed = pairs ? ["--min-pairs", String(pairs), "--max-pairs", String(pairs)] : [];
   const r = await run(
     process.execPath,
     [CLI, "ab", "base", head, "stack.yml", "--install", ...fixed, ...loadArgs, "--json", out],

@@ -51619,10 +51619,10 @@ async function judgeAll(results, gates, store, missingReason) {
   for (const [i, r] of results.entries()) {
     const stored = await store.restore(r.stack.name, r.environment.id);
     const timing = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
-    const { baseline, note: note2 } = await withNewestWork(store, r, gates[i], stored, timing);
+    const { baseline, note: note2, workBaselineLabel } = await withNewestWork(store, r, gates[i], stored, timing);
     const comparison = baseline ? compareWithBaseline(baseline, r, gates[i], baseline.history ?? [], risk) : withoutBaseline(r, gates[i], risk, missingReason(r.stack.name));
     if (note2) comparison.notes.push(note2);
-    judged.push({ result: r, comparison, baseline, stored });
+    judged.push({ result: r, comparison, baseline, stored, ...workBaselineLabel ? { workBaselineLabel } : {} });
   }
   return judged;
 }
@@ -51635,7 +51635,11 @@ async function withNewestWork(store, r, gate, stored, timing) {
   const timingEntry = stored ? { result: timing, doc: stored.doc } : null;
   const pick3 = newerWorkBaseline(r, timingEntry, newest && entry2 ? { result: entry2, doc: newest.doc } : null);
   if (!pick3) return { baseline: timing };
-  return { baseline: { ...timing, work: pick3.result.work }, note: workBaselineNote(r, timingEntry, pick3) };
+  return {
+    baseline: { ...timing, work: pick3.result.work },
+    note: workBaselineNote(r, timingEntry, pick3),
+    workBaselineLabel: pick3.doc.commit?.sha.slice(0, 7) ?? "newest stored"
+  };
 }
 
 // src/modes/ab.ts
@@ -51666,6 +51670,7 @@ function savedReports(reports) {
   return reports.map((s) => ({
     stack: s.result.stack.name,
     baselineLabel: s.baselineLabel,
+    ...s.workBaselineLabel ? { workBaselineLabel: s.workBaselineLabel } : {},
     baseline: s.baseline,
     comparison: s.comparison
   }));
@@ -52241,6 +52246,7 @@ function stackReportsOf(doc) {
       comparison: saved?.comparison ?? null,
       baseline: saved?.baseline ?? null,
       baselineLabel: saved?.baselineLabel ?? null,
+      ...saved?.workBaselineLabel ? { workBaselineLabel: saved.workBaselineLabel } : {},
       ...saved?.trend ? { trend: saved.trend } : {}
     };
   });
@@ -52977,7 +52983,7 @@ function stackSection(s, runHeadline, show) {
   if (pooled) parts.push(pooled, "");
   const cost = costLine(s);
   if (cost) parts.push(cost, "");
-  const work = workMarkdown(r, s.baseline, s.baselineLabel, show.details);
+  const work = workMarkdown(r, s.baseline, s.workBaselineLabel ?? s.baselineLabel, show.details);
   if (work) parts.push(work, "");
   const sweep = sweepLine(r);
   if (sweep) parts.push(escapeText(sweep), "");
@@ -53482,7 +53488,7 @@ ${chart}
     chart && s.baseline ? `<p class="note">Head (this run): solid line, filled points. Base (${escapeHtml(s.baselineLabel ?? "the baseline")}): dashed line, hollow points.</p>` : "",
     timed ? `<h4>Per-trial values</h4>
 ${trialsTable(s)}` : "",
-    workHtml(r, s.baseline, s.baselineLabel),
+    workHtml(r, s.baseline, s.workBaselineLabel ?? s.baselineLabel),
     sweepSection(r),
     trendSection(s, doc),
     environmentList(r),
@@ -54747,6 +54753,10 @@ var result_schema_default = {
               type: "null"
             }
           ]
+        },
+        workBaselineLabel: {
+          description: "The commit of the baseline the database work compared with, when it is not the one the timings compared with (the newest baseline of any runner).",
+          $ref: "#/definitions/short"
         },
         baseline: {
           anyOf: [

@@ -58,13 +58,14 @@ export async function storedGate(
     store,
     (stack) => `no baseline of ${stack} is stored yet: push to the default branch (mode: baseline) to create one`,
   );
-  return judged.map(({ result, comparison, baseline, stored }) => {
+  return judged.map(({ result, comparison, baseline, stored, workBaselineLabel }) => {
     core.info(`${result.stack.name}: ${comparison.headline}${stored ? ` (baseline ${stored.source})` : ""}`);
     return {
       result,
       comparison,
       baseline,
       baselineLabel: stored?.doc.commit?.sha.slice(0, 7) ?? (stored ? "stored" : null),
+      ...(workBaselineLabel ? { workBaselineLabel } : {}),
       baselineAge: stored ? baselineAgeOf(stored.doc, plan.maxBaselineAgeSeconds, io.warn) : undefined,
     };
   });

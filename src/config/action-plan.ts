@@ -46,6 +46,7 @@ export const INPUTS = {
   maxErrorRate: "max-error-rate",
   trials: "trials",
   duration: "duration",
+  totalRequests: "total-requests",
   warmup: "warmup",
   connections: "connections",
   rate: "rate",
@@ -196,6 +197,7 @@ function overridesOf(getInput: (name: string) => string): Overrides {
   for (const name of [
     INPUTS.trials,
     INPUTS.duration,
+    INPUTS.totalRequests,
     INPUTS.warmup,
     INPUTS.connections,
     INPUTS.rate,

@@ -21,6 +21,7 @@ export function savedReports(reports: readonly StackReport[]): NonNullable<Resul
   return reports.map((s) => ({
     stack: s.result.stack.name,
     baselineLabel: s.baselineLabel,
+    ...(s.workBaselineLabel ? { workBaselineLabel: s.workBaselineLabel } : {}),
     baseline: s.baseline,
     comparison: s.comparison,
   }));

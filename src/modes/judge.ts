@@ -19,6 +19,8 @@ export interface Judged {
   /** The stored baseline's entry for this stack; null when there is none. */
   baseline: StackResult | null;
   stored: StoredBaseline | undefined;
+  /** The work rows' baseline commit (short), when they compared with another baseline than the timings. */
+  workBaselineLabel?: string;
 }
 
 /**
@@ -51,12 +53,12 @@ export async function judgeAll(
   for (const [i, r] of results.entries()) {
     const stored = await store.restore(r.stack.name, r.environment.id);
     const timing = stored?.doc.results.find((x) => x.stack.name === r.stack.name) ?? null;
-    const { baseline, note } = await withNewestWork(store, r, gates[i], stored, timing);
+    const { baseline, note, workBaselineLabel } = await withNewestWork(store, r, gates[i], stored, timing);
     const comparison = baseline
       ? compareWithBaseline(baseline, r, gates[i], baseline.history ?? [], risk)
       : withoutBaseline(r, gates[i], risk, missingReason(r.stack.name));
     if (note) comparison.notes.push(note);
-    judged.push({ result: r, comparison, baseline, stored });
+    judged.push({ result: r, comparison, baseline, stored, ...(workBaselineLabel ? { workBaselineLabel } : {}) });
   }
   return judged;
 }
@@ -72,7 +74,7 @@ async function withNewestWork(
   gate: Gate,
   stored: StoredBaseline | undefined,
   timing: StackResult | null,
-): Promise<{ baseline: StackResult | null; note?: string }> {
+): Promise<{ baseline: StackResult | null; note?: string; workBaselineLabel?: string }> {
   // Only a count this run has and a growth limit judges can gain from another baseline.
   const growth = GATED_WORK.some((m) => gate.work?.[m]?.kind === "growth" && r.work?.perRequest[m] != null);
   // Without this environment's baseline, restore already gave the newest of any environment.
@@ -83,7 +85,11 @@ async function withNewestWork(
   const timingEntry = stored ? { result: timing, doc: stored.doc } : null;
   const pick = newerWorkBaseline(r, timingEntry, newest && entry ? { result: entry, doc: newest.doc } : null);
   if (!pick) return { baseline: timing };
-  return { baseline: { ...timing, work: pick.result.work }, note: workBaselineNote(r, timingEntry, pick) };
+  return {
+    baseline: { ...timing, work: pick.result.work },
+    note: workBaselineNote(r, timingEntry, pick),
+    workBaselineLabel: pick.doc.commit?.sha.slice(0, 7) ?? "newest stored",
+  };
 }
 
 /** How old a stored baseline is, for the line under the table; `warn` is told when it is older than the limit. */

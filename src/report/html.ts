@@ -358,7 +358,7 @@ function stackSection(s: StackReport, doc: ResultDocument): string {
       ? `<p class="note">Head (this run): solid line, filled points. Base (${escapeHtml(s.baselineLabel ?? "the baseline")}): dashed line, hollow points.</p>`
       : "",
     timed ? `<h4>Per-trial values</h4>\n${trialsTable(s)}` : "",
-    workHtml(r, s.baseline, s.baselineLabel),
+    workHtml(r, s.baseline, s.workBaselineLabel ?? s.baselineLabel),
     sweepSection(r),
     trendSection(s, doc),
     environmentList(r),

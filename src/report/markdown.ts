@@ -69,6 +69,8 @@ export interface StackReport {
   comparison: Comparison | null;
   /** Short sha of the baseline, for the column header. */
   baselineLabel: string | null;
+  /** The work rows' baseline commit, when it is not the timings' (src/work/baseline.ts). */
+  workBaselineLabel?: string;
   baseline: StackResult | null;
   /** Optional trend row from a stored baseline when the A/B comparison decided. */
   trend?: string;
@@ -251,7 +253,7 @@ function stackSection(s: StackReport, runHeadline: RunHeadline, show: SectionPar
   if (pooled) parts.push(pooled, "");
   const cost = costLine(s);
   if (cost) parts.push(cost, "");
-  const work = workMarkdown(r, s.baseline, s.baselineLabel, show.details);
+  const work = workMarkdown(r, s.baseline, s.workBaselineLabel ?? s.baselineLabel, show.details);
   if (work) parts.push(work, "");
   const sweep = sweepLine(r);
   if (sweep) parts.push(escapeText(sweep), "");

@@ -13,6 +13,7 @@ export function stackReportsOf(doc: ResultDocument): StackReport[] {
       comparison: (saved?.comparison as Comparison | undefined) ?? null,
       baseline: saved?.baseline ?? null,
       baselineLabel: saved?.baselineLabel ?? null,
+      ...(saved?.workBaselineLabel ? { workBaselineLabel: saved.workBaselineLabel } : {}),
       ...(saved?.trend ? { trend: saved.trend } : {}),
     };
   });

@@ -332,6 +332,8 @@ export interface ResultDocument {
 export interface SavedReport {
   stack: string;
   baselineLabel: string | null;
+  /** The work rows' baseline commit, when it is not the timings' (the newest baseline of any runner). */
+  workBaselineLabel?: string;
   baseline: StackResult | null;
   comparison: unknown;
   trend?: string;

@@ -7,7 +7,7 @@ import { overviewTable, renderMarkdown, type StackReport } from "../../src/repor
 import { appCpuPerRequest, timingWorkLine, timingWorkText, workCell } from "../../src/report/timing-work.js";
 import type { CpuAccount, StackResult, WorkRecord } from "../../src/result/types.js";
 import { runMain } from "../support/cli.js";
-import { gateDocument, writeDocuments } from "../support/report-fixtures.js";
+import { baselineDocument, gateDocument, writeDocuments } from "../support/report-fixtures.js";
 import { around, result } from "../support/results.js";
 import { steadyWork } from "../support/work-records.js";
 
@@ -169,5 +169,22 @@ describe("loadgate report (mode: report's renderer) shows them from a Result tha
     const md = await runMain(["report", files["r.json"], "--format", "markdown"], { cwd: dir });
     expect(md.stdout).toMatch(/^\*\*Timing and work:\*\* .*SQL statements per request 1 → 11/m);
     expect(md.stdout).toContain("**Database work per request**");
+  });
+});
+
+describe("loadgate compare with work counts on both sides", () => {
+  it("prints the work against the baseline and fails an N+1 by its statements row (exit 1)", async () => {
+    const base = baselineDocument();
+    const head = baselineDocument();
+    base.results[0].work = work(1, { rowsWritten: 0 });
+    head.results[0].work = work(11, { rowsWritten: 0 });
+    const { dir, files } = writeDocuments({ "base.json": base, "head.json": head });
+    const r = await runMain(["compare", files["base.json"], files["head.json"]], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain("Database work per request against the baseline:");
+    expect(r.stdout).toMatch(/SQL statements.*1.*11/);
+    const same = await runMain(["compare", files["base.json"], files["base.json"]], { cwd: dir });
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toContain("Database work per request against the baseline:");
   });
 });

@@ -5,6 +5,7 @@ import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { planAction } from "../../src/config/action-plan.js";
 import { planRun } from "../../src/config/cli-plan.js";
 import type { LoadPlan } from "../../src/config/plan.js";
 import { CountedTrials } from "../../src/load/counted.js";
@@ -46,6 +47,29 @@ describe("load.total-requests and --total-requests", () => {
     const file = stackWith("load:\n  rate: 100\n  total-requests: 500\n");
     expect(messageOf(() => loadOf([file]))).toMatch(
       /stack\.yml:6: load\.total-requests with .*stack\.yml:4: load\.rate:/,
+    );
+  });
+});
+
+describe("the Action's input total-requests", () => {
+  const plan = (inputs: Record<string, string>) => {
+    const all: Record<string, string> = { mode: "gate", compare: "baseline", ...inputs };
+    return planAction((name) => all[name] ?? "", { GITHUB_WORKSPACE: tempDir("lg-total-action-"), PATH: "" });
+  };
+  const stackInput = (load: string) => {
+    const file = stackWith(load);
+    return { stack: file };
+  };
+
+  it("reaches the stack's plan over its load.total-requests; empty keeps the stack file's", () => {
+    expect(plan({ ...stackInput(""), "total-requests": "300" }).stacks[0].load.totalRequests).toBe(300);
+    expect(plan(stackInput("load:\n  total-requests: 500\n")).stacks[0].load.totalRequests).toBe(500);
+    expect(plan(stackInput("")).stacks[0].load.totalRequests).toBeNull();
+  });
+
+  it("is refused by name", () => {
+    expect(messageOf(() => plan({ ...stackInput(""), "total-requests": "many" }))).toBe(
+      'Input total-requests: expected a whole number from 1 to 100000000, got "many".',
     );
   });
 });

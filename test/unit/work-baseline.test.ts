@@ -6,7 +6,11 @@ import { newestOfAny } from "../../src/baseline/branch-data.js";
 import { CacheBaselineStore } from "../../src/baseline/cache-store.js";
 import type { BaselineStore, StoredBaseline } from "../../src/baseline/store.js";
 import { DEFAULT_GATE } from "../../src/compare/gate.js";
+import { savedReports } from "../../src/modes/document.js";
 import { judgeAll } from "../../src/modes/judge.js";
+import { renderHtml } from "../../src/report/html.js";
+import { renderMarkdown } from "../../src/report/markdown.js";
+import { stackReportsOf } from "../../src/report/stack-reports.js";
 import type { ResultDocument, StackResult, WorkRecord } from "../../src/result/types.js";
 import { newerWorkBaseline, workBaselineNote } from "../../src/work/baseline.js";
 import { type CapturedLog, captureActionsLog } from "../fakes/actions-log.js";
@@ -132,6 +136,23 @@ describe("judgeAll: the timings against this runner's baseline, the counts again
     expect(j.baseline?.environment.id).toBe(head.environment.id);
     expect(j.baseline?.work?.perRequest.statements).toBe(1);
     expect(j.stored?.source).toBe("aaaaaaa");
+    // The work table's column names the commit its counts came from; the timing table keeps this runner's.
+    expect(j.workBaselineLabel).toBe("bbbbbbb");
+    const report = {
+      result: head,
+      comparison: j.comparison,
+      baseline: j.baseline,
+      baselineLabel: "aaaaaaa",
+      workBaselineLabel: j.workBaselineLabel,
+    };
+    const md = renderMarkdown({ title: "t", headline: "regression", stacks: [report], decidedBy: "d" }, "<!-- m -->");
+    expect(md).toMatch(/\| Count +\| Baseline \(bbbbbbb\) +\|/);
+    expect(md).toMatch(/\| Metric +\| Baseline \(aaaaaaa\)/);
+    // Carried in the Result document, so mode: report and the HTML report draw the same columns.
+    const doc = { ...docOf(head, "c", "2026-01-03T00:00:00Z"), reports: savedReports([report]) };
+    const again = stackReportsOf(doc);
+    expect(renderHtml({ version: "test", documents: [{ source: "r.json", doc }] })).toContain("Baseline (bbbbbbb)");
+    expect(again[0].workBaselineLabel).toBe("bbbbbbb");
   });
 
   it("asks the store for the newest only when it could matter", async () => {
