@@ -18,9 +18,10 @@
 //
 //   node --import tsx bench/work-ab.mjs [--runs 5] [--stacks study,orm]
 //        [--cases aa,n+1,index,row,connection] [--from DIR] [--dir DIR]
-// Records are saved in a temporary folder (printed); --from DIR replays them without measuring;
+// Records are saved in a temporary folder (printed; the repositories are removed at the end);
+// --from DIR replays them without measuring;
 // --dir DIR measures only the runs missing from DIR (to resume).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -199,6 +200,7 @@ for (const stack of stacks) repos[stack] = values.from ? null : await makeRepo(s
 const records = Object.fromEntries(stacks.map((s) => [s, Object.fromEntries(cases.map((c) => [c, []]))]));
 for (let i = 0; i < RUNS; i++)
   for (const stack of stacks) for (const c of cases) records[stack][c].push(await abRun(stack, repos[stack], c, i));
+for (const repo of Object.values(repos)) if (repo) rmSync(repo, { recursive: true, force: true });
 
 const cpu = cpus()[0]?.model ?? "unknown";
 console.log(
