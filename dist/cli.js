@@ -47067,6 +47067,21 @@ function cpuAccount(start, end, cores) {
     loadGeneratorCores: wall > 0 ? seconds3.loadgen / wall : 0
   };
 }
+function addCpuAccounts(a, b) {
+  if (!a) return b;
+  const wall = a.wallSeconds + b.wallSeconds;
+  const seconds3 = { ...a.seconds };
+  for (const [k, v] of Object.entries(b.seconds)) seconds3[k] = (seconds3[k] ?? 0) + v;
+  const share = {};
+  for (const [k, v] of Object.entries(seconds3)) share[k] = wall > 0 ? v / (wall * b.cores) : 0;
+  return {
+    wallSeconds: wall,
+    cores: b.cores,
+    seconds: seconds3,
+    share,
+    loadGeneratorCores: wall > 0 ? seconds3.loadgen / wall : 0
+  };
+}
 var LOADGEN_SATURATION_CORES = 0.9;
 function loadGeneratorWarning(account, threads = 1) {
   if (account.loadGeneratorCores < LOADGEN_SATURATION_CORES * threads) return void 0;
@@ -50475,7 +50490,7 @@ function abResult(r, side) {
       load: r.sides.head.plan.load,
       trials: r.trials[side],
       histograms: r.histograms[side],
-      cpu: null,
+      cpu: r.cpus[side] ?? null,
       placement: { pinned: false, loadGenerator: "all", stack: "all" },
       warnings: []
     }),
@@ -51090,6 +51105,7 @@ function newPairRun(ab, run2, hooks, sides) {
     costs: {},
     capacities: {},
     works: {},
+    cpus: {},
     blockTimes: [],
     setupSeconds: 0,
     looksTaken: 0,
@@ -51219,10 +51235,10 @@ async function warm(r, s) {
 async function oneTrial(r, s, side, where) {
   const load = r.sides.head.plan.load;
   const rewarm = Math.min(1, load.warmupSeconds);
-  const { outcome } = await measure(
+  const { outcome, cpu } = await measure(
     s.url,
     { ...load, warmupSeconds: rewarm, trials: 1 },
-    () => [],
+    () => s.components.map((c2) => ({ name: c2.name, pid: c2.pid })),
     { ...watching(s, r.hooks.signal), onProgress: (p) => r.hooks.onProgress?.(`${r.name} ${side}`, p) },
     r.facts.logicalCores
   );
@@ -51236,6 +51252,7 @@ async function oneTrial(r, s, side, where) {
   );
   r.trials[side].push(t);
   r.histograms[side].push(outcome.histograms[0]);
+  if (cpu) r.cpus[side] = addCpuAccounts(r.cpus[side], cpu);
   r.hooks.log(`[${r.name}] ${where} ${side}: ${t.throughput.toFixed(0)} req/s, P99 ${t.latency.p99.toFixed(2)} ms`);
   return t;
 }

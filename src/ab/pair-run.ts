@@ -7,7 +7,7 @@ import type { RunPlan } from "../config/plan.js";
 import type { EngineHooks } from "../engine/hooks.js";
 import type { PreparedStack } from "../engine/prepare.js";
 import type { machineFacts } from "../result/environment.js";
-import type { CapacityRecord, CostRecord, SweepRecord, Trial, WorkRecord } from "../result/types.js";
+import type { CapacityRecord, CostRecord, CpuAccount, SweepRecord, Trial, WorkRecord } from "../result/types.js";
 import type { DatabaseTemplate } from "../stack/stack.js";
 import type { LookPlan } from "./looks.js";
 import type { AbPlan } from "./plan.js";
@@ -31,6 +31,8 @@ export interface PairRun {
   capacities: Partial<Record<Side, CapacityRecord>>;
   /** The work count of each side, taken once on the first block's stacks (src/ab/work.ts). */
   works: Partial<Record<Side, WorkRecord>>;
+  /** Each side's CPU over its measured windows, added up (the app's CPU per request in the joining line). */
+  cpus: Partial<Record<Side, CpuAccount>>;
   sweep?: SweepRecord;
   blockTimes: number[];
   setupSeconds: number;

@@ -21,7 +21,7 @@ export function abResult(r: PairRun, side: Side): StackResult {
       load: r.sides.head.plan.load,
       trials: r.trials[side],
       histograms: r.histograms[side],
-      cpu: null,
+      cpu: r.cpus[side] ?? null,
       placement: { pinned: false, loadGenerator: "all", stack: "all" },
       warnings: [],
     }),

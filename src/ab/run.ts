@@ -21,6 +21,7 @@ import { UserError } from "../errors.js";
 import { machineFacts } from "../result/environment.js";
 import type { StackResult, Trial } from "../result/types.js";
 import { appLogTail, type RunningStack } from "../stack/stack.js";
+import { addCpuAccounts } from "../stats/cpu-shares.js";
 import { sweepWorkers } from "../sweep/run.js";
 import { withCapacityRow, withCostRow, withWorkRows } from "../verdict/ab.js";
 import { addWorktree, removeWorktree } from "./git.js";
@@ -173,6 +174,7 @@ function newPairRun(ab: AbPlan, run: RunPlan, hooks: EngineHooks, sides: Record<
     costs: {},
     capacities: {},
     works: {},
+    cpus: {},
     blockTimes: [],
     setupSeconds: 0,
     looksTaken: 0,
@@ -326,10 +328,10 @@ async function warm(r: PairRun, s: RunningStack): Promise<void> {
 async function oneTrial(r: PairRun, s: RunningStack, side: Side, where: string): Promise<Trial> {
   const load = r.sides.head.plan.load;
   const rewarm = Math.min(1, load.warmupSeconds);
-  const { outcome } = await measure(
+  const { outcome, cpu } = await measure(
     s.url,
     { ...load, warmupSeconds: rewarm, trials: 1 },
-    () => [],
+    () => s.components.map((c) => ({ name: c.name, pid: c.pid })),
     { ...watching(s, r.hooks.signal), onProgress: (p) => r.hooks.onProgress?.(`${r.name} ${side}`, p) },
     r.facts.logicalCores,
   );
@@ -343,6 +345,7 @@ async function oneTrial(r: PairRun, s: RunningStack, side: Side, where: string):
   );
   r.trials[side].push(t);
   r.histograms[side].push(outcome.histograms[0]);
+  if (cpu) r.cpus[side] = addCpuAccounts(r.cpus[side], cpu);
   r.hooks.log(`[${r.name}] ${where} ${side}: ${t.throughput.toFixed(0)} req/s, P99 ${t.latency.p99.toFixed(2)} ms`);
   return t;
 }

@@ -32,6 +32,26 @@ export function cpuAccount(start: CpuCounters, end: CpuCounters, cores: number):
   };
 }
 
+/**
+ * Pure: two accounts of the same components over separate windows as one (an A/B side's windows): the
+ * seconds and the wall time add, the shares and the load generator's cores are of the sum.
+ */
+export function addCpuAccounts(a: CpuAccount | undefined, b: CpuAccount): CpuAccount {
+  if (!a) return b;
+  const wall = a.wallSeconds + b.wallSeconds;
+  const seconds: Record<string, number> = { ...a.seconds };
+  for (const [k, v] of Object.entries(b.seconds)) seconds[k] = (seconds[k] ?? 0) + v;
+  const share: Record<string, number> = {};
+  for (const [k, v] of Object.entries(seconds)) share[k] = wall > 0 ? v / (wall * b.cores) : 0;
+  return {
+    wallSeconds: wall,
+    cores: b.cores,
+    seconds,
+    share,
+    loadGeneratorCores: wall > 0 ? seconds.loadgen / wall : 0,
+  };
+}
+
 /** Each load generator thread runs on one core: near a full core per thread, it, not the stack, sets the pace. */
 export const LOADGEN_SATURATION_CORES = 0.9;
 

@@ -37,5 +37,10 @@ describe("loadgate ab: the work count", () => {
     const doc = JSON.parse(readFileSync(json, "utf8")) as ResultDocument;
     expect(doc.results[0].work?.perRequest.statements).toBe(11);
     expect(doc.reports?.[0].baseline?.work?.perRequest.statements).toBe(1);
+    // Each side's CPU over its measured windows, for the app's CPU per request in the joining line.
+    for (const side of [doc.results[0], doc.reports?.[0].baseline]) {
+      expect(side?.cpu?.seconds.app).toBeGreaterThan(0);
+      expect(side?.cpu?.wallSeconds).toBeGreaterThan(0);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { runTable } from "../../src/report/terminal.js";
 import { environmentId } from "../../src/result/environment.js";
 import { fillPlaceholders, renderNginxConf, renderPgbouncerIni } from "../../src/stack/configs.js";
 import { nginxSupportsErrorFlag } from "../../src/stack/versions.js";
-import { cpuAccount, loadGeneratorWarning } from "../../src/stats/cpu-shares.js";
+import { addCpuAccounts, cpuAccount, loadGeneratorWarning } from "../../src/stats/cpu-shares.js";
 import { compareWithBaseline } from "../../src/verdict/stored.js";
 import { around, result } from "../support/results.js";
 
@@ -143,6 +143,27 @@ describe("CPU accounting", () => {
     expect(a.share.app).toBeCloseTo(0.4);
     expect(a.loadGeneratorCores).toBeCloseTo(0.95);
     expect(loadGeneratorWarning(a)).toMatch(/95% of one core/);
+  });
+  it("adds the accounts of an A/B side's windows: seconds and wall time add, shares are of the sum", () => {
+    const w1 = cpuAccount(
+      { atMs: 0, components: { app: 0, nginx: 0 }, loadGenerator: 0, machine: 0 },
+      { atMs: 2_000, components: { app: 2, nginx: 0.5 }, loadGenerator: 0.2, machine: 3 },
+      2,
+    );
+    const w2 = cpuAccount(
+      { atMs: 0, components: { app: 0, postgres: 0 }, loadGenerator: 0, machine: 0 },
+      { atMs: 3_000, components: { app: 3, postgres: 1 }, loadGenerator: 0.4, machine: 4.4 },
+      2,
+    );
+    expect(addCpuAccounts(undefined, w1)).toBe(w1);
+    const sum = addCpuAccounts(w1, w2);
+    expect(sum.wallSeconds).toBe(5);
+    expect(sum.seconds.app).toBeCloseTo(5);
+    expect(sum.seconds.nginx).toBeCloseTo(0.5);
+    expect(sum.seconds.postgres).toBeCloseTo(1);
+    expect(sum.seconds.loadgen).toBeCloseTo(0.6);
+    expect(sum.share.app).toBeCloseTo(5 / 10);
+    expect(sum.loadGeneratorCores).toBeCloseTo(0.12);
   });
   it("pins the load generator to CPU 0 and the stack to the rest", () => {
     expect(planPlacement(true, 4)).toEqual({ pinned: true, loadGenerator: "0", stack: "1-3" });
