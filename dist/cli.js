@@ -50692,7 +50692,7 @@ function isControl(query) {
   return CONTROL.test(query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, ""));
 }
 var WRITE = /^\s*(insert|update|delete|merge)\b|^\s*copy\s+(?!\()[\s\S]*?\bfrom\b/i;
-var WRITING_WITH = /^\s*with\b[\s\S]*\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b/i;
+var WRITING_WITH = /^\s*with\b[\s\S]*\b(insert\s+into|update\s+(only\s+)?\S+(\s+(as\s+)?\w+)?\s+set|delete\s+from|merge\s+into)\b/i;
 function isWrite(query) {
   const q = query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, "");
   return WRITE.test(q) || WRITING_WITH.test(q);

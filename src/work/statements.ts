@@ -33,7 +33,8 @@ export function isControl(query: string): boolean {
  * does one of them. A function that writes is seen by its nested statements (track = all).
  */
 const WRITE = /^\s*(insert|update|delete|merge)\b|^\s*copy\s+(?!\()[\s\S]*?\bfrom\b/i;
-const WRITING_WITH = /^\s*with\b[\s\S]*\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b/i;
+const WRITING_WITH =
+  /^\s*with\b[\s\S]*\b(insert\s+into|update\s+(only\s+)?\S+(\s+(as\s+)?\w+)?\s+set|delete\s+from|merge\s+into)\b/i;
 
 export function isWrite(query: string): boolean {
   const q = query.replace(/^\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*/g, "");

@@ -66,6 +66,7 @@ describe("statements", () => {
       "MERGE INTO stock s USING incoming i ON s.id = i.id WHEN MATCHED THEN UPDATE SET n = i.n",
       "COPY orders (id, total) FROM STDIN",
       "WITH moved AS (DELETE FROM queue WHERE id = $1 RETURNING *) SELECT * FROM moved",
+      "WITH d AS (UPDATE ONLY stock AS s SET n = n - $1 WHERE s.id = $2 RETURNING s.id) SELECT count(*) FROM d",
       "/* app:shop */ INSERT INTO audit VALUES ($1)",
     ])
       expect(isWrite(q), q).toBe(true);
