@@ -47057,30 +47057,18 @@ function cpuAccount(start, end, cores) {
   const accounted = Object.values(seconds3).reduce((a, b) => a + b, 0);
   const machine = Math.max(0, end.machine - start.machine);
   seconds3.other = Math.max(0, machine - accounted);
+  return accountOf(seconds3, wall, cores);
+}
+function accountOf(seconds3, wall, cores) {
   const share = {};
   for (const [k, v] of Object.entries(seconds3)) share[k] = wall > 0 ? v / (wall * cores) : 0;
-  return {
-    wallSeconds: wall,
-    cores,
-    seconds: seconds3,
-    share,
-    loadGeneratorCores: wall > 0 ? seconds3.loadgen / wall : 0
-  };
+  return { wallSeconds: wall, cores, seconds: seconds3, share, loadGeneratorCores: wall > 0 ? seconds3.loadgen / wall : 0 };
 }
 function addCpuAccounts(a, b) {
   if (!a) return b;
-  const wall = a.wallSeconds + b.wallSeconds;
   const seconds3 = { ...a.seconds };
   for (const [k, v] of Object.entries(b.seconds)) seconds3[k] = (seconds3[k] ?? 0) + v;
-  const share = {};
-  for (const [k, v] of Object.entries(seconds3)) share[k] = wall > 0 ? v / (wall * b.cores) : 0;
-  return {
-    wallSeconds: wall,
-    cores: b.cores,
-    seconds: seconds3,
-    share,
-    loadGeneratorCores: wall > 0 ? seconds3.loadgen / wall : 0
-  };
+  return accountOf(seconds3, a.wallSeconds + b.wallSeconds, b.cores);
 }
 var LOADGEN_SATURATION_CORES = 0.9;
 function loadGeneratorWarning(account, threads = 1) {
@@ -51238,7 +51226,7 @@ async function oneTrial(r, s, side, where) {
   const { outcome, cpu } = await measure(
     s.url,
     { ...load, warmupSeconds: rewarm, trials: 1 },
-    () => s.components.map((c2) => ({ name: c2.name, pid: c2.pid })),
+    () => s.components,
     { ...watching(s, r.hooks.signal), onProgress: (p) => r.hooks.onProgress?.(`${r.name} ${side}`, p) },
     r.facts.logicalCores
   );

@@ -331,7 +331,7 @@ async function oneTrial(r: PairRun, s: RunningStack, side: Side, where: string):
   const { outcome, cpu } = await measure(
     s.url,
     { ...load, warmupSeconds: rewarm, trials: 1 },
-    () => s.components.map((c) => ({ name: c.name, pid: c.pid })),
+    () => s.components,
     { ...watching(s, r.hooks.signal), onProgress: (p) => r.hooks.onProgress?.(`${r.name} ${side}`, p) },
     r.facts.logicalCores,
   );

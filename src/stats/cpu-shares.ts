@@ -21,15 +21,14 @@ export function cpuAccount(start: CpuCounters, end: CpuCounters, cores: number):
   const accounted = Object.values(seconds).reduce((a, b) => a + b, 0);
   const machine = Math.max(0, end.machine - start.machine);
   seconds.other = Math.max(0, machine - accounted);
+  return accountOf(seconds, wall, cores);
+}
+
+/** An account from its seconds per part over `wall` seconds: each part's share of the machine, the load generator's cores. */
+function accountOf(seconds: Record<string, number>, wall: number, cores: number): CpuAccount {
   const share: Record<string, number> = {};
   for (const [k, v] of Object.entries(seconds)) share[k] = wall > 0 ? v / (wall * cores) : 0;
-  return {
-    wallSeconds: wall,
-    cores,
-    seconds,
-    share,
-    loadGeneratorCores: wall > 0 ? seconds.loadgen / wall : 0,
-  };
+  return { wallSeconds: wall, cores, seconds, share, loadGeneratorCores: wall > 0 ? seconds.loadgen / wall : 0 };
 }
 
 /**
@@ -38,18 +37,9 @@ export function cpuAccount(start: CpuCounters, end: CpuCounters, cores: number):
  */
 export function addCpuAccounts(a: CpuAccount | undefined, b: CpuAccount): CpuAccount {
   if (!a) return b;
-  const wall = a.wallSeconds + b.wallSeconds;
   const seconds: Record<string, number> = { ...a.seconds };
   for (const [k, v] of Object.entries(b.seconds)) seconds[k] = (seconds[k] ?? 0) + v;
-  const share: Record<string, number> = {};
-  for (const [k, v] of Object.entries(seconds)) share[k] = wall > 0 ? v / (wall * b.cores) : 0;
-  return {
-    wallSeconds: wall,
-    cores: b.cores,
-    seconds,
-    share,
-    loadGeneratorCores: wall > 0 ? seconds.loadgen / wall : 0,
-  };
+  return accountOf(seconds, a.wallSeconds + b.wallSeconds, b.cores);
 }
 
 /** Each load generator thread runs on one core: near a full core per thread, it, not the stack, sets the pace. */
